@@ -1,0 +1,55 @@
+/*
+ * cli.h - what the commands of the rapport CLI share: the open database,
+ * exit codes, and printing of records.
+ */
+#ifndef RP_CLI_H
+#define RP_CLI_H
+
+#include <stdio.h>
+
+#include "rapport.h"
+
+/* Exit codes, documented in `rapport --help`. */
+enum {
+    RP_EXIT_OK = 0,
+    RP_EXIT_INTERNAL = 1, /* database or system failure */
+    RP_EXIT_USAGE = 2,    /* unknown command or option, missing argument */
+    RP_EXIT_INPUT = 3,    /* input that breaks a rule, or a refused change */
+    RP_EXIT_NOTFOUND = 4  /* no record with that id */
+};
+
+typedef struct rp_cli {
+    const char *db_path;
+    rp_store *store;
+    rp_ctx ctx;
+} rp_cli;
+
+typedef struct rp_command {
+    const char *name;
+    const char *summary;
+    int (*run)(rp_cli *cli, int argc, char **argv);
+} rp_command;
+
+/* Open the database (once); prints the error and returns an exit code. */
+int rp_cli_open(rp_cli *cli);
+
+/* Print err to stderr and return the exit code for its code. */
+int rp_cli_fail(const rp_error *err);
+
+/* Print a usage error for cmd and return RP_EXIT_USAGE. */
+int rp_cli_usage(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Print a record as "key: value" lines, or as JSON when json is set. */
+void rp_cli_print_record(json_t *record, int json);
+
+/* Print rows as an aligned table of the given columns, or JSON. */
+void rp_cli_print_table(json_t *page, const char *const columns[], int json);
+
+/* Commands (cmd_*.c). */
+int rp_cmd_init(rp_cli *cli, int argc, char **argv);
+int rp_cmd_demo(rp_cli *cli, int argc, char **argv);
+int rp_cmd_customer(rp_cli *cli, int argc, char **argv);
+int rp_cmd_encounter(rp_cli *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * error.h - the one error type of rapport.
+ *
+ * Every fallible function in librapport returns an rp_code and, on failure,
+ * fills an rp_error that names the field at fault (when there is one) and says
+ * why in words a person can act on.  The HTTP server maps the code to a status
+ * and the CLI maps it to an exit code; neither invents messages of its own.
+ */
+#ifndef RP_ERROR_H
+#define RP_ERROR_H
+
+typedef enum rp_code {
+    RP_OK = 0,
+    RP_EMALFORMED,   /* input cannot be parsed at all (bad JSON, bad number) */
+    RP_ETYPE,        /* a field has the wrong JSON type */
+    RP_EINVALID,     /* well-formed input that breaks a rule (missing, too long, bad value) */
+    RP_ENOTFOUND,    /* the thing named by an id does not exist */
+    RP_ECONFLICT,    /* the request is valid but the current state refuses it */
+    RP_EAUTH,        /* no valid credentials */
+    RP_EFORBIDDEN,   /* credentials valid, role not allowed */
+    RP_ETOOLARGE,    /* request body over the limit */
+    RP_EMEDIATYPE,   /* wrong content type */
+    RP_EMETHOD,      /* method not allowed on this resource */
+    RP_ERATELIMIT,   /* too many attempts */
+    RP_ESCHEMA,      /* database schema is newer than this program knows */
+    RP_EINTERNAL     /* a bug or an I/O failure; the message says which */
+} rp_code;
+
+#define RP_ERROR_FIELD_MAX 64
+#define RP_ERROR_MESSAGE_MAX 384
+
+typedef struct rp_error {
+    rp_code code;
+    char field[RP_ERROR_FIELD_MAX];     /* "" when no single field is at fault */
+    char message[RP_ERROR_MESSAGE_MAX];
+} rp_error;
+
+/*
+ * Fill err (if not NULL) with code, field (may be NULL) and a printf-style
+ * message.  Returns code, so callers can write `return rp_error_set(...)`.
+ */
+rp_code rp_error_set(rp_error *err, rp_code code, const char *field,
+                     const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Reset err to RP_OK with empty field and message. */
+void rp_error_clear(rp_error *err);
+
+/* Stable machine-readable name of a code, e.g. "not_found"; used in JSON. */
+const char *rp_code_name(rp_code code);
+
+/* HTTP status that an error of this code is reported with. */
+int rp_code_http_status(rp_code code);
+
+#endif

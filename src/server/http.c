@@ -1,0 +1,363 @@
+/*
+ * http.c - libmicrohttpd glue: request lifecycle, routing, body limits,
+ * content types, the store pool and JSON replies.
+ *
+ * libmicrohttpd calls the access handler several times for one request:
+ * first with the headers, then once per piece of body, then once more with
+ * no data.  We always return on the first call and reply on a later one,
+ * because queueing a reply on the first call makes libmicrohttpd 0.9.75
+ * close the connection (4-5x fewer requests per second, see DESIGN.md).
+ */
+#include "server.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "routes.h"
+
+typedef struct request_state {
+    char *body;
+    size_t len, cap;
+    int too_large;
+} request_state;
+
+/* ---- replies ------------------------------------------------------------- */
+
+void rp_reply_json(rp_response *res, int status, json_t *body)
+{
+    json_decref(res->json);
+    res->status = status;
+    res->json = body;
+}
+
+void rp_reply_error(rp_response *res, const rp_error *err)
+{
+    json_t *e = json_pack("{s:s, s:s}", "code", rp_code_name(err->code),
+                          "message", err->message);
+    json_object_set_new(e, "field",
+                        err->field[0] ? json_string(err->field) : json_null());
+    rp_reply_json(res, rp_code_http_status(err->code),
+                  json_pack("{s:o}", "error", e));
+}
+
+void rp_reply_fail(rp_response *res, rp_code code, const char *field,
+                   const char *fmt, ...)
+{
+    rp_error err;
+    char msg[RP_ERROR_MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    rp_error_set(&err, code, field, "%s", msg);
+    rp_reply_error(res, &err);
+}
+
+void rp_reply_result(rp_response *res, rp_code rc, const rp_error *err,
+                     int status, json_t *body)
+{
+    if (rc) {
+        json_decref(body);
+        rp_reply_error(res, err);
+    } else {
+        rp_reply_json(res, status, body);
+    }
+}
+
+const char *rp_query_arg(rp_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+int rp_path_id(rp_request *req, rp_response *res, int i, const char *what,
+               int64_t *out)
+{
+    rp_error err;
+    if (i >= req->nparams || rp_parse_id(req->params[i], "id", out, &err)) {
+        rp_reply_fail(res, RP_ENOTFOUND, "id", "no %s with id \"%.40s\"", what,
+                      i < req->nparams ? req->params[i] : "");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- routing ------------------------------------------------------------- */
+
+/* Does path match pattern?  Fills starts and lens with where each {name}
+ * segment lies in path. */
+static int match(const char *pattern, const char *path, size_t *starts,
+                 size_t *lens, int *nparams)
+{
+    const char *p = pattern, *s = path;
+    *nparams = 0;
+    for (;;) {
+        if (*p != '/' || *s != '/')
+            return *p == '\0' && *s == '\0';
+        p++, s++;
+        const char *pend = strchr(p, '/');
+        size_t plen = pend ? (size_t)(pend - p) : strlen(p);
+        const char *send = strchr(s, '/');
+        size_t slen = send ? (size_t)(send - s) : strlen(s);
+        if (p[0] == '{') {
+            if (slen == 0 || *nparams >= RP_MAX_PATH_PARAMS)
+                return 0;
+            starts[*nparams] = (size_t)(s - path);
+            lens[(*nparams)++] = slen;
+        } else if (plen != slen || strncmp(p, s, plen) != 0) {
+            return 0;
+        }
+        p += plen;
+        s += slen;
+    }
+}
+
+/* Find the route; fill *allowed with the methods the path accepts. */
+static const rp_route *route_for(const char *method, const char *path,
+                                 rp_request *req, char *allowed,
+                                 size_t allowed_size)
+{
+    const rp_route *found = NULL;
+    allowed[0] = '\0';
+    size_t n = strlen(path);
+    if (n > 1 && path[n - 1] == '/')
+        n--; /* "/api/v1/customers/" is "/api/v1/customers" */
+    if (n >= sizeof req->pathbuf)
+        return NULL;
+    char buf[sizeof req->pathbuf];
+    memcpy(buf, path, n);
+    buf[n] = '\0';
+    for (const rp_route *r = rp_routes; r->method; r++) {
+        size_t starts[RP_MAX_PATH_PARAMS], lens[RP_MAX_PATH_PARAMS];
+        int nparams;
+        if (!match(r->pattern, buf, starts, lens, &nparams))
+            continue;
+        size_t len = strlen(allowed);
+        if (!strstr(allowed, r->method))
+            snprintf(allowed + len, allowed_size - len, "%s%s",
+                     len ? ", " : "", r->method);
+        if (!found && strcmp(r->method, method) == 0) {
+            found = r;
+            memcpy(req->pathbuf, buf, n + 1);
+            for (int i = 0; i < nparams; i++) {
+                req->pathbuf[starts[i] + lens[i]] = '\0';
+                req->params[i] = req->pathbuf + starts[i];
+            }
+            req->nparams = nparams;
+        }
+    }
+    return found;
+}
+
+static int has_body_method(const char *method)
+{
+    return !strcmp(method, "POST") || !strcmp(method, "PUT") ||
+           !strcmp(method, "PATCH");
+}
+
+static int is_json_type(const char *ct)
+{
+    if (!ct)
+        return 0;
+    size_t n = strlen("application/json");
+    return strncasecmp(ct, "application/json", n) == 0 &&
+           (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* Read and parse the body; on failure reply and return -1. */
+static int parse_body(rp_request *req, request_state *rs, rp_response *res)
+{
+    const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (!is_json_type(ct)) {
+        rp_reply_fail(res, RP_EMEDIATYPE, NULL,
+                      "send the body as application/json, not %.60s",
+                      ct ? ct : "no Content-Type");
+        return -1;
+    }
+    if (rs->len == 0)
+        return 0; /* handlers say which fields are required */
+    json_error_t jerr;
+    req->body = json_loadb(rs->body, rs->len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!req->body) {
+        rp_reply_fail(res, RP_EMALFORMED, NULL,
+                      "the body is not valid JSON: %s (line %d, column %d)",
+                      jerr.text, jerr.line, jerr.column);
+        return -1;
+    }
+    return 0;
+}
+
+static void dispatch(rp_server *srv, struct MHD_Connection *conn,
+                     const char *url, const char *method, request_state *rs,
+                     rp_response *res, char *allowed, size_t allowed_size)
+{
+    rp_request req = {.conn = conn, .method = method, .path = url};
+    const char *route_method = strcmp(method, "HEAD") == 0 ? "GET" : method;
+    const rp_route *r = route_for(route_method, url, &req, allowed, allowed_size);
+    if (!r) {
+        if (allowed[0])
+            rp_reply_fail(res, RP_EMETHOD, NULL,
+                          "%s is not allowed on %.200s; allowed: %s", method,
+                          url, allowed);
+        else if (!rp_static_serve(srv, url, res))
+            rp_reply_fail(res, RP_ENOTFOUND, NULL, "no such endpoint: %.200s",
+                          url);
+        return;
+    }
+    if (has_body_method(method) && parse_body(&req, rs, res))
+        return;
+    rp_error err;
+    if (rp_pool_acquire(srv->pool, &req.ctx.store, &err)) {
+        rp_reply_error(res, &err);
+        json_decref(req.body);
+        return;
+    }
+    req.ctx.actor = "api";
+    r->handler(&req, res);
+    rp_pool_release(srv->pool, req.ctx.store);
+    json_decref(req.body);
+}
+
+/* ---- libmicrohttpd callbacks -------------------------------------------- */
+
+static enum MHD_Result send_response(struct MHD_Connection *conn,
+                                     rp_response *res, const char *allowed)
+{
+    char *text = res->text;
+    size_t len = res->text_len;
+    const char *type = res->content_type ? res->content_type : "text/plain";
+    if (res->json) {
+        text = json_dumps(res->json, JSON_COMPACT);
+        len = text ? strlen(text) : 0;
+        type = "application/json";
+        free(res->text);
+    }
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        len, text ? text : (char *)"", text ? MHD_RESPMEM_MUST_FREE
+                                            : MHD_RESPMEM_PERSISTENT);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    if (res->json)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (res->location[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, res->location);
+    if (res->status == 405 && allowed && allowed[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allowed);
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)res->status, r);
+    MHD_destroy_response(r);
+    json_decref(res->json);
+    return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+                                  const char *url, const char *method,
+                                  const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    rp_server *srv = cls;
+    request_state *rs = *con_cls;
+    if (!rs) {
+        rs = calloc(1, sizeof *rs);
+        if (!rs)
+            return MHD_NO;
+        *con_cls = rs;
+        atomic_fetch_add(&srv->in_flight, 1);
+        const char *cl = MHD_lookup_connection_value(
+            conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > RP_MAX_BODY_BYTES) {
+            /* Refuse before reading the body; libmicrohttpd then closes
+             * the connection, which is right for an oversized upload. */
+            rs->too_large = 1;
+            rp_response res = {0};
+            rp_reply_fail(&res, RP_ETOOLARGE, NULL,
+                          "the body is larger than %d bytes", RP_MAX_BODY_BYTES);
+            return send_response(conn, &res, NULL);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (!rs->too_large && rs->len + n > RP_MAX_BODY_BYTES)
+            rs->too_large = 1;
+        if (rs->too_large)
+            return MHD_YES; /* a chunked body over the limit: discard it */
+        if (rs->len + n > rs->cap) {
+            size_t cap = rs->cap ? rs->cap : 4096;
+            while (cap < rs->len + n)
+                cap *= 2;
+            char *nb = realloc(rs->body, cap);
+            if (!nb)
+                return MHD_NO;
+            rs->body = nb;
+            rs->cap = cap;
+        }
+        memcpy(rs->body + rs->len, upload_data, n);
+        rs->len += n;
+        return MHD_YES;
+    }
+    rp_response res = {0};
+    char allowed[128];
+    allowed[0] = '\0';
+    if (rs->too_large)
+        rp_reply_fail(&res, RP_ETOOLARGE, NULL, "the body is larger than %d bytes",
+                      RP_MAX_BODY_BYTES);
+    else
+        dispatch(srv, conn, url, method, rs, &res, allowed, sizeof allowed);
+    return send_response(conn, &res, allowed);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn,
+                         void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    (void)toe;
+    rp_server *srv = cls;
+    request_state *rs = *con_cls;
+    if (!rs)
+        return;
+    free(rs->body);
+    free(rs);
+    *con_cls = NULL;
+    atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+rp_code rp_server_start(rp_server *srv, const struct sockaddr_in *addr,
+                        int threads, rp_error *err)
+{
+    srv->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
+            MHD_USE_ERROR_LOG,
+        0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+    if (!srv->daemon)
+        return rp_error_set(err, RP_EINTERNAL, "listen",
+                            "cannot listen on the address given (in use, or "
+                            "not an address of this machine)");
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = info ? info->port : ntohs(addr->sin_port);
+    return RP_OK;
+}
+
+void rp_server_stop(rp_server *srv, int grace_seconds)
+{
+    if (!srv->daemon)
+        return;
+    MHD_quiesce_daemon(srv->daemon); /* accept nothing new */
+    struct timespec tick = {0, 20 * 1000 * 1000};
+    for (int i = 0; i < grace_seconds * 50 && atomic_load(&srv->in_flight) > 0;
+         i++)
+        nanosleep(&tick, NULL);
+    MHD_stop_daemon(srv->daemon);
+    srv->daemon = NULL;
+}

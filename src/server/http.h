@@ -1,0 +1,73 @@
+/*
+ * http.h - what the pieces of rapportd share: the request and response as
+ * a handler sees them, the route table, and reply helpers.
+ *
+ * A handler is thin: it reads path parameters, the query string and the
+ * parsed JSON body, calls one librapport function, and turns the result or
+ * the rp_error into a reply.  Routing, body limits, content types, the store
+ * pool and error formatting are done once, in http.c.
+ */
+#ifndef RP_HTTP_H
+#define RP_HTTP_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "rapport.h"
+
+#define RP_MAX_PATH_PARAMS 4
+#define RP_MAX_BODY_BYTES (1024 * 1024)
+
+typedef struct rp_request {
+    struct MHD_Connection *conn;
+    const char *method;
+    const char *path;
+    const char *params[RP_MAX_PATH_PARAMS]; /* {name} segments, in order */
+    int nparams;
+    char pathbuf[512]; /* the path split into segments; params point here */
+    json_t *body;      /* parsed body of POST/PUT/PATCH, else NULL */
+    rp_ctx ctx;        /* store and actor for this request */
+} rp_request;
+
+typedef struct rp_response {
+    int status;
+    json_t *json;             /* body when JSON; owned */
+    char *text;               /* body otherwise; owned */
+    size_t text_len;
+    const char *content_type; /* for text bodies */
+    char location[128];       /* Location header when set */
+} rp_response;
+
+typedef void (*rp_handler)(rp_request *req, rp_response *res);
+
+typedef struct rp_route {
+    const char *method;  /* "GET", "POST", ... */
+    const char *pattern; /* "/api/v1/customers/{id}" */
+    rp_handler handler;
+} rp_route;
+
+/* The route table (routes.c), ended by an entry with a NULL method. */
+extern const rp_route rp_routes[];
+
+/* Reply with status and a JSON body (stolen). */
+void rp_reply_json(rp_response *res, int status, json_t *body);
+
+/* Reply with the error body {"error":{"code","message","field"}}. */
+void rp_reply_error(rp_response *res, const rp_error *err);
+
+/* Reply with a code, field and message built here. */
+void rp_reply_fail(rp_response *res, rp_code code, const char *field,
+                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Query-string argument, or NULL. */
+const char *rp_query_arg(rp_request *req, const char *name);
+
+/* Parse path parameter i as an id; on failure reply 404 and return -1. */
+int rp_path_id(rp_request *req, rp_response *res, int i, const char *what,
+               int64_t *out);
+
+/* Reply with rc's error if rc failed, else with status and *body (stolen). */
+void rp_reply_result(rp_response *res, rp_code rc, const rp_error *err,
+                     int status, json_t *body);
+
+#endif

@@ -1,0 +1,21 @@
+/*
+ * routes.c - the table of every endpoint rapportd serves.  Handlers live
+ * in one file per resource (routes_<resource>.c); this table is the map.
+ */
+#include "routes.h"
+
+const rp_route rp_routes[] = {
+    {"GET", "/healthz", rp_h_healthz},
+
+    {"GET", "/api/v1/customers", rp_h_customer_list},
+    {"POST", "/api/v1/customers", rp_h_customer_create},
+    {"GET", "/api/v1/customers/{id}", rp_h_customer_get},
+    {"PATCH", "/api/v1/customers/{id}", rp_h_customer_update},
+    {"GET", "/api/v1/customers/{id}/moments", rp_h_customer_moments},
+
+    {"GET", "/api/v1/encounters", rp_h_encounter_list},
+    {"POST", "/api/v1/encounters", rp_h_encounter_open},
+    {"GET", "/api/v1/encounters/{id}", rp_h_encounter_get},
+
+    {NULL, NULL, NULL},
+};

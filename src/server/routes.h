@@ -1,0 +1,24 @@
+/*
+ * routes.h - the handlers of rapportd, one group per resource file.
+ */
+#ifndef RP_ROUTES_H
+#define RP_ROUTES_H
+
+#include "http.h"
+
+/* routes_health.c */
+void rp_h_healthz(rp_request *req, rp_response *res);
+
+/* routes_customers.c */
+void rp_h_customer_list(rp_request *req, rp_response *res);
+void rp_h_customer_create(rp_request *req, rp_response *res);
+void rp_h_customer_get(rp_request *req, rp_response *res);
+void rp_h_customer_update(rp_request *req, rp_response *res);
+void rp_h_customer_moments(rp_request *req, rp_response *res);
+
+/* routes_encounters.c */
+void rp_h_encounter_list(rp_request *req, rp_response *res);
+void rp_h_encounter_open(rp_request *req, rp_response *res);
+void rp_h_encounter_get(rp_request *req, rp_response *res);
+
+#endif

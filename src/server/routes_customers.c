@@ -1,0 +1,68 @@
+/*
+ * routes_customers.c - /api/v1/customers: create, read, update, list and
+ * the moments-of-truth timeline of a customer.
+ */
+#include <stdio.h>
+
+#include "routes.h"
+
+void rp_h_customer_list(rp_request *req, rp_response *res)
+{
+    rp_error err;
+    rp_page_req page;
+    json_t *out = NULL;
+    rp_code rc = rp_page_req_parse(rp_query_arg(req, "limit"),
+                                   rp_query_arg(req, "cursor"), &page, &err);
+    if (rc == RP_OK)
+        rc = rp_customer_list(&req->ctx, rp_query_arg(req, "q"), &page, &out,
+                              &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
+void rp_h_customer_create(rp_request *req, rp_response *res)
+{
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_customer_create(&req->ctx, req->body, &out, &err);
+    if (rc == RP_OK)
+        snprintf(res->location, sizeof res->location, "/api/v1/customers/%lld",
+                 (long long)json_integer_value(json_object_get(out, "id")));
+    rp_reply_result(res, rc, &err, 201, out);
+}
+
+void rp_h_customer_get(rp_request *req, rp_response *res)
+{
+    int64_t id;
+    if (rp_path_id(req, res, 0, "customer", &id))
+        return;
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_customer_get(&req->ctx, id, &out, &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
+void rp_h_customer_update(rp_request *req, rp_response *res)
+{
+    int64_t id;
+    if (rp_path_id(req, res, 0, "customer", &id))
+        return;
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_customer_update(&req->ctx, id, req->body, &out, &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
+void rp_h_customer_moments(rp_request *req, rp_response *res)
+{
+    int64_t id;
+    if (rp_path_id(req, res, 0, "customer", &id))
+        return;
+    rp_error err;
+    rp_page_req page;
+    json_t *out = NULL;
+    rp_code rc = rp_page_req_parse(rp_query_arg(req, "limit"),
+                                   rp_query_arg(req, "cursor"), &page, &err);
+    if (rc == RP_OK)
+        rc = rp_moment_list(&req->ctx, id, &page, &out, &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}

@@ -1,0 +1,47 @@
+/*
+ * routes_encounters.c - /api/v1/encounters: open, read and list encounters.
+ */
+#include <stdio.h>
+
+#include "routes.h"
+
+void rp_h_encounter_list(rp_request *req, rp_response *res)
+{
+    rp_error err;
+    rp_page_req page;
+    json_t *out = NULL;
+    int64_t customer_id = 0;
+    const char *customer = rp_query_arg(req, "customer_id");
+    rp_code rc = rp_page_req_parse(rp_query_arg(req, "limit"),
+                                   rp_query_arg(req, "cursor"), &page, &err);
+    if (rc == RP_OK && customer &&
+        rp_parse_id(customer, "customer_id", &customer_id, &err))
+        rc = rp_error_set(&err, RP_EINVALID, "customer_id",
+                          "customer_id must be a positive integer");
+    if (rc == RP_OK)
+        rc = rp_encounter_list(&req->ctx, customer_id,
+                               rp_query_arg(req, "stage"), &page, &out, &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
+void rp_h_encounter_open(rp_request *req, rp_response *res)
+{
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_encounter_open(&req->ctx, req->body, &out, &err);
+    if (rc == RP_OK)
+        snprintf(res->location, sizeof res->location, "/api/v1/encounters/%lld",
+                 (long long)json_integer_value(json_object_get(out, "id")));
+    rp_reply_result(res, rc, &err, 201, out);
+}
+
+void rp_h_encounter_get(rp_request *req, rp_response *res)
+{
+    int64_t id;
+    if (rp_path_id(req, res, 0, "encounter", &id))
+        return;
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_encounter_get(&req->ctx, id, &out, &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}

@@ -1,0 +1,35 @@
+/*
+ * server.h - the rapportd process: its daemon, its store pool, and the
+ * static files of the agent console.
+ */
+#ifndef RP_SERVER_H
+#define RP_SERVER_H
+
+#include <netinet/in.h>
+#include <stdatomic.h>
+
+#include "http.h"
+#include "pool.h"
+
+typedef struct rp_server {
+    struct MHD_Daemon *daemon;
+    rp_pool *pool;
+    const char *web_root; /* directory of the console's files, or NULL */
+    unsigned port;        /* the port actually bound */
+    atomic_int in_flight; /* requests begun and not yet completed */
+} rp_server;
+
+/* Start listening on addr with a pool of threads; fills srv->port. */
+rp_code rp_server_start(rp_server *srv, const struct sockaddr_in *addr,
+                        int threads, rp_error *err);
+
+/* Stop accepting, let requests in flight finish (up to grace_seconds), stop. */
+void rp_server_stop(rp_server *srv, int grace_seconds);
+
+/*
+ * Serve url from the web root if it names a file there ("/" is
+ * index.html).  Returns 1 when res was filled, 0 when there is no such file.
+ */
+int rp_static_serve(rp_server *srv, const char *url, rp_response *res);
+
+#endif

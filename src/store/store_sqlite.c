@@ -1,0 +1,903 @@
+/*
+ * store_sqlite.c - the SQLite backend of the store interface (store.h).
+ *
+ * One rp_store is one SQLite connection; the server keeps a pool of them.
+ * The database runs in WAL mode with synchronous=FULL: a write that
+ * COMMIT returned for has reached the disk, so every write the API
+ * acknowledged survives a crash or a power cut (NORMAL would only survive a
+ * process crash).  Foreign keys are on.  Every statement is prepared with
+ * bound values and kept in a small per-connection cache; identifiers in the
+ * generated statements only ever come from the entity catalogue.
+ */
+#include "store.h"
+
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/timeutil.h"
+#include "sqlite_internal.h"
+
+#define STMT_CACHE_SIZE 96
+
+typedef struct cached_stmt {
+    char *sql;
+    sqlite3_stmt *stmt;
+} cached_stmt;
+
+typedef struct sqlite_store {
+    rp_store base;
+    sqlite3 *db;
+    int version;
+    cached_stmt cache[STMT_CACHE_SIZE];
+    int next_evict;
+} sqlite_store;
+
+/* ---- small growable string for building statements ---------------------- */
+
+typedef struct sbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+} sbuf;
+
+static void sb_add(sbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void sb_add(sbuf *b, const char *fmt, ...)
+{
+    if (b->oom)
+        return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        size_t room = b->cap - b->len;
+        int n = vsnprintf(b->p ? b->p + b->len : NULL, room, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            b->oom = 1;
+            return;
+        }
+        if ((size_t)n < room) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        while (cap < b->len + (size_t)n + 1)
+            cap *= 2;
+        char *np = realloc(b->p, cap);
+        if (!np) {
+            b->oom = 1;
+            return;
+        }
+        b->p = np;
+        b->cap = cap;
+    }
+}
+
+/* ---- errors -------------------------------------------------------------- */
+
+static rp_code db_error(sqlite_store *ss, rp_error *err, const char *what)
+{
+    int rc = sqlite3_extended_errcode(ss->db);
+    const char *msg = sqlite3_errmsg(ss->db);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        return rp_error_set(err, RP_ECONFLICT, NULL, "%s: %s", what, msg);
+    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+        return rp_error_set(err, RP_EINTERNAL, NULL,
+                            "%s: the database is busy, try again", what);
+    return rp_error_set(err, RP_EINTERNAL, NULL, "%s: %s", what, msg);
+}
+
+/* ---- statement cache ----------------------------------------------------- */
+
+static rp_code prepare(sqlite_store *ss, const char *sql, sqlite3_stmt **out,
+                       rp_error *err)
+{
+    for (int i = 0; i < STMT_CACHE_SIZE; i++) {
+        cached_stmt *c = &ss->cache[i];
+        if (c->sql && strcmp(c->sql, sql) == 0) {
+            sqlite3_reset(c->stmt);
+            sqlite3_clear_bindings(c->stmt);
+            *out = c->stmt;
+            return RP_OK;
+        }
+    }
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v3(ss->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt,
+                           NULL) != SQLITE_OK)
+        return db_error(ss, err, "preparing a statement");
+    cached_stmt *slot = &ss->cache[ss->next_evict];
+    ss->next_evict = (ss->next_evict + 1) % STMT_CACHE_SIZE;
+    if (slot->stmt)
+        sqlite3_finalize(slot->stmt);
+    free(slot->sql);
+    slot->sql = strdup(sql);
+    slot->stmt = stmt;
+    if (!slot->sql) {
+        sqlite3_finalize(stmt);
+        slot->stmt = NULL;
+        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+    }
+    *out = stmt;
+    return RP_OK;
+}
+
+/* Run a statement that returns nothing, without caching (pragmas, DDL). */
+static rp_code run_once(sqlite_store *ss, const char *sql, rp_error *err)
+{
+    const char *tail = sql;
+    while (tail && *tail) {
+        sqlite3_stmt *stmt = NULL;
+        if (sqlite3_prepare_v2(ss->db, tail, -1, &stmt, &tail) != SQLITE_OK)
+            return db_error(ss, err, "preparing a schema statement");
+        if (!stmt)
+            break; /* only whitespace or comments were left */
+        int rc;
+        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+            ;
+        sqlite3_finalize(stmt);
+        if (rc != SQLITE_DONE)
+            return db_error(ss, err, "running a schema statement");
+    }
+    return RP_OK;
+}
+
+/* ---- binding and reading values ----------------------------------------- */
+
+static rp_code bind_json(sqlite_store *ss, sqlite3_stmt *st, int idx,
+                         json_t *v, rp_error *err)
+{
+    int rc;
+    switch (json_typeof(v)) {
+    case JSON_INTEGER:
+        rc = sqlite3_bind_int64(st, idx, json_integer_value(v));
+        break;
+    case JSON_REAL:
+        rc = sqlite3_bind_double(st, idx, json_real_value(v));
+        break;
+    case JSON_STRING:
+        rc = sqlite3_bind_text(st, idx, json_string_value(v),
+                               (int)json_string_length(v), SQLITE_TRANSIENT);
+        break;
+    case JSON_TRUE:
+        rc = sqlite3_bind_int(st, idx, 1);
+        break;
+    case JSON_FALSE:
+        rc = sqlite3_bind_int(st, idx, 0);
+        break;
+    case JSON_NULL:
+        rc = sqlite3_bind_null(st, idx);
+        break;
+    default: {
+        char *text = json_dumps(v, JSON_COMPACT);
+        if (!text)
+            return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+        rc = sqlite3_bind_text(st, idx, text, -1, free);
+        break;
+    }
+    }
+    if (rc != SQLITE_OK)
+        return db_error(ss, err, "binding a value");
+    return RP_OK;
+}
+
+/* Bind v for a column of the given type, checking that the domain passed
+ * the representation the catalogue promises. */
+static rp_code bind_column(sqlite_store *ss, sqlite3_stmt *st, int idx,
+                           const rp_entity *e, const rp_column *c, json_t *v,
+                           rp_error *err)
+{
+    if (json_is_null(v))
+        return bind_json(ss, st, idx, v, err);
+    int ok = 1;
+    switch (c->type) {
+    case RP_COL_INT:
+    case RP_COL_TIME:
+        ok = json_is_integer(v);
+        break;
+    case RP_COL_REAL:
+        ok = json_is_number(v);
+        break;
+    case RP_COL_TEXT:
+        ok = json_is_string(v);
+        break;
+    case RP_COL_BOOL:
+        ok = json_is_boolean(v);
+        break;
+    case RP_COL_JSON:
+        if (json_is_string(v) || json_is_number(v) || json_is_boolean(v)) {
+            char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+            if (!text)
+                return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+            if (sqlite3_bind_text(st, idx, text, -1, free) != SQLITE_OK)
+                return db_error(ss, err, "binding a value");
+            return RP_OK;
+        }
+        break;
+    }
+    if (!ok)
+        return rp_error_set(err, RP_EINTERNAL, c->name,
+                            "%s.%s: value of the wrong type for the store",
+                            e->name, c->name);
+    return bind_json(ss, st, idx, v, err);
+}
+
+static json_t *time_value(sqlite3_int64 t)
+{
+    char buf[RP_TIME_MAX];
+    rp_time_format(t, buf);
+    return json_string(buf);
+}
+
+static json_t *json_text_value(const char *text)
+{
+    if (!text)
+        return json_null();
+    json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
+    return v ? v : json_string(text);
+}
+
+static json_t *typed_value(sqlite3_stmt *st, int i, rp_column_type type)
+{
+    if (sqlite3_column_type(st, i) == SQLITE_NULL)
+        return json_null();
+    switch (type) {
+    case RP_COL_INT:
+        return json_integer(sqlite3_column_int64(st, i));
+    case RP_COL_REAL:
+        return json_real(sqlite3_column_double(st, i));
+    case RP_COL_BOOL:
+        return json_boolean(sqlite3_column_int(st, i));
+    case RP_COL_TIME:
+        return time_value(sqlite3_column_int64(st, i));
+    case RP_COL_JSON:
+        return json_text_value((const char *)sqlite3_column_text(st, i));
+    case RP_COL_TEXT:
+    default:
+        return json_string((const char *)sqlite3_column_text(st, i));
+    }
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* A row of a named query: types follow the column-name suffixes. */
+static json_t *generic_row(sqlite3_stmt *st)
+{
+    json_t *row = json_object();
+    int n = sqlite3_column_count(st);
+    for (int i = 0; i < n; i++) {
+        const char *name = sqlite3_column_name(st, i);
+        char key[128];
+        snprintf(key, sizeof key, "%s", name);
+        json_t *v;
+        if (ends_with(name, "__json")) {
+            key[strlen(key) - 6] = '\0';
+            v = typed_value(st, i, RP_COL_JSON);
+        } else if (ends_with(name, "__bool")) {
+            key[strlen(key) - 6] = '\0';
+            v = typed_value(st, i, RP_COL_BOOL);
+        } else if (ends_with(name, "_at") &&
+                   sqlite3_column_type(st, i) == SQLITE_INTEGER) {
+            v = typed_value(st, i, RP_COL_TIME);
+        } else {
+            switch (sqlite3_column_type(st, i)) {
+            case SQLITE_INTEGER:
+                v = json_integer(sqlite3_column_int64(st, i));
+                break;
+            case SQLITE_FLOAT:
+                v = json_real(sqlite3_column_double(st, i));
+                break;
+            case SQLITE_NULL:
+                v = json_null();
+                break;
+            default:
+                v = json_string((const char *)sqlite3_column_text(st, i));
+            }
+        }
+        json_object_set_new(row, key, v ? v : json_null());
+    }
+    return row;
+}
+
+static json_t *entity_row(sqlite3_stmt *st, const rp_entity *e)
+{
+    json_t *row = json_object();
+    json_object_set_new(row, "id", json_integer(sqlite3_column_int64(st, 0)));
+    for (size_t i = 0; i < e->ncolumns; i++) {
+        json_t *v = typed_value(st, (int)i + 1, e->columns[i].type);
+        json_object_set_new(row, e->columns[i].name, v ? v : json_null());
+    }
+    return row;
+}
+
+static void add_select_list(sbuf *b, const rp_entity *e)
+{
+    sb_add(b, "SELECT id");
+    for (size_t i = 0; i < e->ncolumns; i++)
+        sb_add(b, ", %s", e->columns[i].name);
+    sb_add(b, " FROM %s", e->table);
+}
+
+/* ---- transactions -------------------------------------------------------- */
+
+static rp_code sq_begin(rp_store *s, rp_error *err)
+{
+    sqlite_store *ss = s->impl;
+    if (!sqlite3_get_autocommit(ss->db))
+        return rp_error_set(err, RP_EINTERNAL, NULL,
+                            "a transaction is already open");
+    sqlite3_stmt *st;
+    if (prepare(ss, "BEGIN IMMEDIATE", &st, err))
+        return err->code;
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(ss, err, "beginning a transaction");
+    return RP_OK;
+}
+
+static rp_code sq_commit(rp_store *s, rp_error *err)
+{
+    sqlite_store *ss = s->impl;
+    sqlite3_stmt *st;
+    if (prepare(ss, "COMMIT", &st, err))
+        return err->code;
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        rp_code rc = db_error(ss, err, "committing");
+        s->ops->rollback(s);
+        return rc;
+    }
+    return RP_OK;
+}
+
+static void sq_rollback(rp_store *s)
+{
+    sqlite_store *ss = s->impl;
+    if (sqlite3_get_autocommit(ss->db))
+        return;
+    sqlite3_stmt *st;
+    rp_error err;
+    if (prepare(ss, "ROLLBACK", &st, &err) == RP_OK)
+        sqlite3_step(st);
+}
+
+/* ---- generic records ----------------------------------------------------- */
+
+static rp_code check_columns(const rp_entity *e, json_t *row, rp_error *err)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(row, key, v)
+    {
+        (void)v;
+        if (!rp_entity_column(e, key))
+            return rp_error_set(err, RP_EINTERNAL, key,
+                                "%s has no column %s", e->name, key);
+    }
+    return RP_OK;
+}
+
+static rp_code sq_insert(rp_store *s, const rp_entity *e, json_t *row,
+                         int64_t *id, rp_error *err)
+{
+    sqlite_store *ss = s->impl;
+    if (check_columns(e, row, err))
+        return err->code;
+    sbuf b = {0};
+    sb_add(&b, "INSERT INTO %s (", e->table);
+    int n = 0;
+    for (size_t i = 0; i < e->ncolumns; i++)
+        if (json_object_get(row, e->columns[i].name))
+            sb_add(&b, "%s%s", n++ ? ", " : "", e->columns[i].name);
+    if (n == 0)
+        sb_add(&b, ") DEFAULT VALUES");
+    else {
+        sb_add(&b, ") VALUES (");
+        for (int i = 0; i < n; i++)
+            sb_add(&b, "%s?", i ? ", " : "");
+        sb_add(&b, ")");
+    }
+    if (b.oom) {
+        free(b.p);
+        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+    }
+    sqlite3_stmt *st;
+    rp_code rc = prepare(ss, b.p, &st, err);
+    free(b.p);
+    if (rc)
+        return rc;
+    int idx = 1;
+    for (size_t i = 0; i < e->ncolumns; i++) {
+        json_t *v = json_object_get(row, e->columns[i].name);
+        if (v && bind_column(ss, st, idx++, e, &e->columns[i], v, err))
+            return err->code;
+    }
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(ss, err, e->name);
+    if (id)
+        *id = sqlite3_last_insert_rowid(ss->db);
+    return RP_OK;
+}
+
+static rp_code sq_update(rp_store *s, const rp_entity *e, int64_t id,
+                         json_t *changes, rp_error *err)
+{
+    sqlite_store *ss = s->impl;
+    if (e->append_only)
+        return rp_error_set(err, RP_ECONFLICT, NULL,
+                            "%s records are append-only", e->name);
+    if (check_columns(e, changes, err))
+        return err->code;
+    if (json_object_size(changes) == 0)
+        return RP_OK;
+    sbuf b = {0};
+    sb_add(&b, "UPDATE %s SET ", e->table);
+    int n = 0;
+    for (size_t i = 0; i < e->ncolumns; i++)
+        if (json_object_get(changes, e->columns[i].name))
+            sb_add(&b, "%s%s = ?", n++ ? ", " : "", e->columns[i].name);
+    sb_add(&b, " WHERE id = ?");
+    if (b.oom) {
+        free(b.p);
+        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+    }
+    sqlite3_stmt *st;
+    rp_code rc = prepare(ss, b.p, &st, err);
+    free(b.p);
+    if (rc)
+        return rc;
+    int idx = 1;
+    for (size_t i = 0; i < e->ncolumns; i++) {
+        json_t *v = json_object_get(changes, e->columns[i].name);
+        if (v && bind_column(ss, st, idx++, e, &e->columns[i], v, err))
+            return err->code;
+    }
+    sqlite3_bind_int64(st, idx, id);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(ss, err, e->name);
+    if (sqlite3_changes(ss->db) == 0)
+        return rp_error_set(err, RP_ENOTFOUND, "id", "no %s with id %lld",
+                            e->name, (long long)id);
+    return RP_OK;
+}
+
+static rp_code sq_get(rp_store *s, const rp_entity *e, int64_t id, json_t **row,
+                      rp_error *err)
+{
+    sqlite_store *ss = s->impl;
+    sbuf b = {0};
+    add_select_list(&b, e);
+    sb_add(&b, " WHERE id = ?");
+    if (b.oom) {
+        free(b.p);
+        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+    }
+    sqlite3_stmt *st;
+    rp_code rc = prepare(ss, b.p, &st, err);
+    free(b.p);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        *row = entity_row(st, e);
+        sqlite3_reset(st);
+        return RP_OK;
+    }
+    if (step == SQLITE_DONE)
+        return rp_error_set(err, RP_ENOTFOUND, "id", "no %s with id %lld",
+                            e->name, (long long)id);
+    return db_error(ss, err, e->name);
+}
+
+static const char *op_sql(rp_filter_op op)
+{
+    switch (op) {
+    case RP_FILTER_NE:
+        return "<>";
+    case RP_FILTER_LT:
+        return "<";
+    case RP_FILTER_LE:
+        return "<=";
+    case RP_FILTER_GT:
+        return ">";
+    case RP_FILTER_GE:
+        return ">=";
+    default:
+        return "=";
+    }
+}
+
+/* Check that every column named by a filter (several with '|') belongs to
+ * e, so that no identifier in a statement can come from outside the
+ * catalogue. */
+static rp_code check_filter_columns(const rp_entity *e, const rp_filter *f,
+                                    rp_error *err)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", f->column);
+    char *save = NULL;
+    for (char *c = strtok_r(buf, "|", &save); c; c = strtok_r(NULL, "|", &save))
+        if (strcmp(c, "id") != 0 && !rp_entity_column(e, c))
+            return rp_error_set(err, RP_EINTERNAL, c, "%s has no column %s",
+                                e->name, c);
+    return RP_OK;
+}
+
+static void add_where(sbuf *b, const rp_entity *e, const rp_filter *filters,
+                      int nfilters, const rp_page *page)
+{
+    int n = 0;
+    for (int i = 0; i < nfilters; i++) {
+        const rp_filter *f = &filters[i];
+        sb_add(b, " %s ", n++ ? "AND" : "WHERE");
+        if (f->op == RP_FILTER_CONTAINS) {
+            char buf[256];
+            snprintf(buf, sizeof buf, "%s", f->column);
+            char *save = NULL;
+            int k = 0;
+            sb_add(b, "(");
+            for (char *c = strtok_r(buf, "|", &save); c;
+                 c = strtok_r(NULL, "|", &save))
+                sb_add(b, "%sinstr(lower(%s), lower(?)) > 0", k++ ? " OR " : "",
+                       c);
+            sb_add(b, ")");
+        } else if (f->op == RP_FILTER_IN) {
+            sb_add(b, "%s IN (", f->column);
+            for (size_t k = 0; k < json_array_size(f->value); k++)
+                sb_add(b, "%s?", k ? ", " : "");
+            if (json_array_size(f->value) == 0)
+                sb_add(b, "NULL");
+            sb_add(b, ")");
+        } else if (f->op == RP_FILTER_EQ && json_is_null(f->value)) {
+            sb_add(b, "%s IS NULL", f->column);
+        } else {
+            sb_add(b, "%s %s ?", f->column, op_sql(f->op));
+        }
+    }
+    (void)e;
+    if (page && page->after_id > 0)
+        sb_add(b, " %s id %s ?", n++ ? "AND" : "WHERE",
+               page->descending ? "<" : ">");
+}
+
+static rp_code bind_filters(sqlite_store *ss, sqlite3_stmt *st,
+                            const rp_filter *filters, int nfilters, int *idx,
+                            rp_error *err)
+{
+    for (int i = 0; i < nfilters; i++) {
+        const rp_filter *f = &filters[i];
+        if (f->op == RP_FILTER_CONTAINS) {
+            int k = 1;
+            for (const char *c = f->column; *c; c++)
+                k += *c == '|';
+            for (int j = 0; j < k; j++)
+                if (bind_json(ss, st, (*idx)++, f->value, err))
+                    return err->code;
+        } else if (f->op == RP_FILTER_IN) {
+            for (size_t k = 0; k < json_array_size(f->value); k++)
+                if (bind_json(ss, st, (*idx)++, json_array_get(f->value, k),
+                              err))
+                    return err->code;
+        } else if (f->op == RP_FILTER_EQ && json_is_null(f->value)) {
+            continue;
+        } else if (bind_json(ss, st, (*idx)++, f->value, err)) {
+            return err->code;
+        }
+    }
+    return RP_OK;
+}
+
+static rp_code sq_list(rp_store *s, const rp_entity *e,
+                       const rp_filter *filters, int nfilters,
+                       const rp_page *page, json_t **rows, rp_error *err)
+{
+    sqlite_store *ss = s->impl;
+    for (int i = 0; i < nfilters; i++)
+        if (check_filter_columns(e, &filters[i], err))
+            return err->code;
+    sbuf b = {0};
+    add_select_list(&b, e);
+    add_where(&b, e, filters, nfilters, page);
+    sb_add(&b, " ORDER BY id %s LIMIT ?",
+           page && page->descending ? "DESC" : "ASC");
+    if (b.oom) {
+        free(b.p);
+        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+    }
+    sqlite3_stmt *st;
+    rp_code rc = prepare(ss, b.p, &st, err);
+    free(b.p);
+    if (rc)
+        return rc;
+    int idx = 1;
+    if (bind_filters(ss, st, filters, nfilters, &idx, err))
+        return err->code;
+    if (page && page->after_id > 0)
+        sqlite3_bind_int64(st, idx++, page->after_id);
+    sqlite3_bind_int(st, idx, page && page->limit > 0 ? page->limit : 100);
+    json_t *out = json_array();
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(out, entity_row(st, e));
+    if (step != SQLITE_DONE) {
+        json_decref(out);
+        return db_error(ss, err, e->name);
+    }
+    *rows = out;
+    return RP_OK;
+}
+
+static rp_code sq_count(rp_store *s, const rp_entity *e,
+                        const rp_filter *filters, int nfilters, int64_t *count,
+                        rp_error *err)
+{
+    sqlite_store *ss = s->impl;
+    for (int i = 0; i < nfilters; i++)
+        if (check_filter_columns(e, &filters[i], err))
+            return err->code;
+    sbuf b = {0};
+    sb_add(&b, "SELECT count(*) FROM %s", e->table);
+    add_where(&b, e, filters, nfilters, NULL);
+    if (b.oom) {
+        free(b.p);
+        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+    }
+    sqlite3_stmt *st;
+    rp_code rc = prepare(ss, b.p, &st, err);
+    free(b.p);
+    if (rc)
+        return rc;
+    int idx = 1;
+    if (bind_filters(ss, st, filters, nfilters, &idx, err))
+        return err->code;
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return db_error(ss, err, e->name);
+    *count = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return RP_OK;
+}
+
+static rp_code sq_remove(rp_store *s, const rp_entity *e, int64_t id,
+                         rp_error *err)
+{
+    sqlite_store *ss = s->impl;
+    if (e->append_only)
+        return rp_error_set(err, RP_ECONFLICT, NULL,
+                            "%s records are append-only", e->name);
+    sbuf b = {0};
+    sb_add(&b, "DELETE FROM %s WHERE id = ?", e->table);
+    if (b.oom) {
+        free(b.p);
+        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+    }
+    sqlite3_stmt *st;
+    rp_code rc = prepare(ss, b.p, &st, err);
+    free(b.p);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return db_error(ss, err, e->name);
+    if (sqlite3_changes(ss->db) == 0)
+        return rp_error_set(err, RP_ENOTFOUND, "id", "no %s with id %lld",
+                            e->name, (long long)id);
+    return RP_OK;
+}
+
+/* ---- named queries ------------------------------------------------------- */
+
+static rp_code prepare_named(sqlite_store *ss, const char *name, json_t *params,
+                             sqlite3_stmt **out, rp_error *err)
+{
+    const char *sql = rp_sqlite_query_sql(name);
+    if (!sql)
+        return rp_error_set(err, RP_EINTERNAL, NULL, "no named query %s", name);
+    sqlite3_stmt *st;
+    if (prepare(ss, sql, &st, err))
+        return err->code;
+    if (params && !json_is_array(params))
+        return rp_error_set(err, RP_EINTERNAL, NULL,
+                            "%s: parameters must be an array", name);
+    if ((int)json_array_size(params) != sqlite3_bind_parameter_count(st))
+        return rp_error_set(err, RP_EINTERNAL, NULL,
+                            "%s: %d parameters expected, %zu given", name,
+                            sqlite3_bind_parameter_count(st),
+                            json_array_size(params));
+    for (size_t i = 0; i < json_array_size(params); i++)
+        if (bind_json(ss, st, (int)i + 1, json_array_get(params, i), err))
+            return err->code;
+    *out = st;
+    return RP_OK;
+}
+
+static rp_code sq_query(rp_store *s, const char *name, json_t *params,
+                        json_t **rows, rp_error *err)
+{
+    sqlite_store *ss = s->impl;
+    sqlite3_stmt *st;
+    if (prepare_named(ss, name, params, &st, err))
+        return err->code;
+    json_t *out = json_array();
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(out, generic_row(st));
+    if (step != SQLITE_DONE) {
+        json_decref(out);
+        return db_error(ss, err, name);
+    }
+    *rows = out;
+    return RP_OK;
+}
+
+static rp_code sq_exec(rp_store *s, const char *name, json_t *params,
+                       int64_t *changes, rp_error *err)
+{
+    sqlite_store *ss = s->impl;
+    sqlite3_stmt *st;
+    if (prepare_named(ss, name, params, &st, err))
+        return err->code;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        ;
+    if (step != SQLITE_DONE)
+        return db_error(ss, err, name);
+    if (changes)
+        *changes = sqlite3_changes(ss->db);
+    sqlite3_reset(st);
+    return RP_OK;
+}
+
+static int sq_schema_version(rp_store *s)
+{
+    return ((sqlite_store *)s->impl)->version;
+}
+
+static void sq_close(rp_store *s)
+{
+    sqlite_store *ss = s->impl;
+    for (int i = 0; i < STMT_CACHE_SIZE; i++) {
+        if (ss->cache[i].stmt)
+            sqlite3_finalize(ss->cache[i].stmt);
+        free(ss->cache[i].sql);
+    }
+    sqlite3_close(ss->db);
+    free(ss);
+}
+
+static const rp_store_ops sqlite_ops = {
+    .backend = "sqlite",
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .insert = sq_insert,
+    .update = sq_update,
+    .get = sq_get,
+    .list = sq_list,
+    .count = sq_count,
+    .remove = sq_remove,
+    .query = sq_query,
+    .exec = sq_exec,
+    .schema_version = sq_schema_version,
+    .close = sq_close,
+};
+
+/* ---- opening and migrating ----------------------------------------------- */
+
+int rp_store_sqlite_latest_version(void)
+{
+    return rp_sqlite_migrations[rp_sqlite_nmigrations - 1].version;
+}
+
+static rp_code read_version(sqlite_store *ss, int *version, rp_error *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ss->db, "SELECT max(version) FROM schema_version",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(ss, err, "reading the schema version");
+    int rc = sqlite3_step(st);
+    *version = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? RP_OK
+                            : db_error(ss, err, "reading the schema version");
+}
+
+static rp_code record_version(sqlite_store *ss, int version, rp_error *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ss->db,
+                           "INSERT INTO schema_version (version, applied_at) "
+                           "VALUES (?, ?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(ss, err, "recording the schema version");
+    sqlite3_bind_int(st, 1, version);
+    sqlite3_bind_int64(st, 2, rp_now());
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? RP_OK
+                             : db_error(ss, err, "recording the schema version");
+}
+
+static rp_code migrate(sqlite_store *ss, int target, rp_error *err)
+{
+    int latest = rp_store_sqlite_latest_version();
+    if (target <= 0 || target > latest)
+        target = latest;
+    if (run_once(ss, "BEGIN IMMEDIATE", err))
+        return err->code;
+    int version = 0;
+    if (run_once(ss,
+                 "CREATE TABLE IF NOT EXISTS schema_version ("
+                 " version INTEGER NOT NULL, applied_at INTEGER NOT NULL)",
+                 err) ||
+        read_version(ss, &version, err))
+        goto fail;
+    if (version > latest) {
+        rp_error_set(err, RP_ESCHEMA, NULL,
+                     "the database schema is at version %d but this rapport "
+                     "knows versions up to %d; use a newer rapport",
+                     version, latest);
+        goto fail;
+    }
+    for (int i = 0; i < rp_sqlite_nmigrations; i++) {
+        const rp_sqlite_migration *m = &rp_sqlite_migrations[i];
+        if (m->version <= version || m->version > target)
+            continue;
+        if (run_once(ss, m->sql, err) || record_version(ss, m->version, err)) {
+            char msg[RP_ERROR_MESSAGE_MAX];
+            snprintf(msg, sizeof msg, "%s", err->message);
+            rp_error_set(err, RP_EINTERNAL, NULL,
+                         "migration %d (%s) failed: %s", m->version,
+                         m->description, msg);
+            goto fail;
+        }
+        version = m->version;
+    }
+    if (run_once(ss, "COMMIT", err))
+        goto fail;
+    ss->version = version;
+    return RP_OK;
+fail:
+    run_once(ss, "ROLLBACK", NULL);
+    return err->code;
+}
+
+rp_code rp_store_sqlite_open(const char *path, int target_version,
+                             rp_store **out, rp_error *err)
+{
+    sqlite_store *ss = calloc(1, sizeof *ss);
+    if (!ss)
+        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+    ss->base.ops = &sqlite_ops;
+    ss->base.impl = ss;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &ss->db, flags, NULL) != SQLITE_OK) {
+        rp_error_set(err, RP_EINTERNAL, "db", "cannot open database %s: %s",
+                     path, ss->db ? sqlite3_errmsg(ss->db) : "out of memory");
+        sqlite3_close(ss->db);
+        free(ss);
+        return err->code;
+    }
+    sqlite3_busy_timeout(ss->db, 5000);
+    sqlite3_extended_result_codes(ss->db, 1);
+    if (run_once(ss, "PRAGMA journal_mode = WAL", err) ||
+        run_once(ss, "PRAGMA synchronous = FULL", err) ||
+        run_once(ss, "PRAGMA foreign_keys = ON", err) ||
+        migrate(ss, target_version, err)) {
+        char msg[RP_ERROR_MESSAGE_MAX * 2], field[RP_ERROR_FIELD_MAX];
+        snprintf(msg, sizeof msg, "%s: %s", path, err->message);
+        snprintf(field, sizeof field, "%s", err->field);
+        rp_code code = err->code;
+        rp_error_set(err, code, field, "%s", msg);
+        sq_close(&ss->base);
+        return code;
+    }
+    *out = &ss->base;
+    return RP_OK;
+}

@@ -1,0 +1,329 @@
+/*
+ * harness.c - the end-to-end test harness (see harness.h).
+ */
+#include "harness.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+void rp_srv_init(rp_srv *s)
+{
+    memset(s, 0, sizeof *s);
+    snprintf(s->dir, sizeof s->dir, "/tmp/rapport-e2e-XXXXXX");
+    assert_non_null(mkdtemp(s->dir));
+    snprintf(s->db, sizeof s->db, "%s/rapport.db", s->dir);
+    s->pid = 0;
+}
+
+void rp_srv_start(rp_srv *s)
+{
+    int out[2];
+    assert_int_equal(pipe(out), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(out[1], 1);
+        close(out[0]);
+        close(out[1]);
+        if (s->extra_env[0])
+            putenv(s->extra_env);
+        execl(RAPPORTD_PATH, "rapportd", "--db", s->db, "--listen",
+              "127.0.0.1:0", "--threads", "4", (char *)NULL);
+        _exit(127);
+    }
+    close(out[1]);
+    s->pid = pid;
+    char line[256];
+    size_t len = 0;
+    struct pollfd pfd = {out[0], POLLIN, 0};
+    while (len < sizeof line - 1) {
+        int ready = poll(&pfd, 1, 20000);
+        assert_true(ready > 0); /* rapportd must announce itself in time */
+        ssize_t n = read(out[0], line + len, 1);
+        assert_true(n == 1);
+        if (line[len] == '\n')
+            break;
+        len++;
+    }
+    line[len] = '\0';
+    close(out[0]);
+    const char *p = strstr(line, "http://");
+    assert_non_null(p);
+    snprintf(s->url, sizeof s->url, "%s", p);
+    size_t ul = strlen(s->url);
+    if (ul && s->url[ul - 1] == '/')
+        s->url[ul - 1] = '\0';
+}
+
+static int wait_exit(pid_t pid, int seconds)
+{
+    int status = 0;
+    for (int i = 0; i < seconds * 100; i++) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid)
+            return status;
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    return -1;
+}
+
+void rp_srv_stop(rp_srv *s)
+{
+    if (s->pid <= 0)
+        return;
+    kill(s->pid, SIGTERM);
+    int status = wait_exit(s->pid, 30);
+    s->pid = 0;
+    assert_true(status != -1);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+void rp_srv_kill(rp_srv *s)
+{
+    if (s->pid <= 0)
+        return;
+    kill(s->pid, SIGKILL);
+    int status;
+    waitpid(s->pid, &status, 0);
+    s->pid = 0;
+}
+
+void rp_srv_cleanup(rp_srv *s)
+{
+    if (s->pid > 0)
+        rp_srv_kill(s);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
+    if (s->dir[0] && system(cmd) != 0)
+        fprintf(stderr, "harness: could not remove %s\n", s->dir);
+}
+
+typedef struct grow {
+    char *p;
+    size_t len;
+} grow;
+
+static size_t on_body(char *data, size_t size, size_t n, void *arg)
+{
+    grow *g = arg;
+    size_t k = size * n;
+    char *np = realloc(g->p, g->len + k + 1);
+    if (!np)
+        return 0;
+    g->p = np;
+    memcpy(g->p + g->len, data, k);
+    g->len += k;
+    g->p[g->len] = '\0';
+    return k;
+}
+
+static void copy_header(const char *line, size_t n, const char *name,
+                        char *dst, size_t dstsize)
+{
+    size_t nl = strlen(name);
+    if (n > nl && strncasecmp(line, name, nl) == 0) {
+        const char *v = line + nl;
+        size_t vl = n - nl;
+        while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n'))
+            vl--;
+        if (vl >= dstsize)
+            vl = dstsize - 1;
+        memcpy(dst, v, vl);
+        dst[vl] = '\0';
+    }
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *arg)
+{
+    rp_http *r = arg;
+    size_t k = size * n;
+    copy_header(data, k, "Content-Type: ", r->content_type,
+                sizeof r->content_type);
+    copy_header(data, k, "Location: ", r->location, sizeof r->location);
+    copy_header(data, k, "Allow: ", r->allow, sizeof r->allow);
+    copy_header(data, k, "Set-Cookie: ", r->set_cookie, sizeof r->set_cookie);
+    return k;
+}
+
+void rp_http_send(rp_srv *s, const char *method, const char *path,
+                  const char *content_type, const char *body, size_t len,
+                  const char *const *extra_headers, rp_http *out)
+{
+    memset(out, 0, sizeof *out);
+    CURL *c = curl_easy_init();
+    assert_non_null(c);
+    char url[1024];
+    snprintf(url, sizeof url, "%s%s", s->url, path);
+    struct curl_slist *h = NULL;
+    char hdr[300];
+    if (content_type) {
+        snprintf(hdr, sizeof hdr, "Content-Type: %s", content_type);
+        h = curl_slist_append(h, hdr);
+    } else {
+        h = curl_slist_append(h, "Content-Type:");
+    }
+    h = curl_slist_append(h, "Expect:");
+    if (s->token[0]) {
+        snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", s->token);
+        h = curl_slist_append(h, hdr);
+    }
+    for (int i = 0; extra_headers && extra_headers[i]; i++)
+        h = curl_slist_append(h, extra_headers[i]);
+    grow g = {0};
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &g);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    if (strcmp(method, "HEAD") == 0)
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    }
+    CURLcode rc = curl_easy_perform(c);
+    if (rc != CURLE_OK)
+        fprintf(stderr, "harness: %s %s: %s\n", method, path,
+                curl_easy_strerror(rc));
+    assert_int_equal(rc, CURLE_OK);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    out->body = g.p ? g.p : strdup("");
+    out->len = g.len;
+    if (strncmp(out->content_type, "application/json", 16) == 0)
+        out->json = json_loadb(out->body, out->len, 0, NULL);
+}
+
+void rp_http_free(rp_http *r)
+{
+    json_decref(r->json);
+    free(r->body);
+    memset(r, 0, sizeof *r);
+}
+
+json_t *rp_call(rp_srv *s, const char *method, const char *path, json_t *body,
+                long expect_status)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    rp_http r;
+    rp_http_send(s, method, path, text ? "application/json" : NULL, text,
+                 text ? strlen(text) : 0, NULL, &r);
+    free(text);
+    if (r.status != expect_status)
+        fprintf(stderr, "harness: %s %s: expected %ld, got %ld: %s\n", method,
+                path, expect_status, r.status, r.body);
+    assert_int_equal(r.status, expect_status);
+    json_t *out = r.json ? json_incref(r.json) : json_null();
+    rp_http_free(&r);
+    return out;
+}
+
+json_t *rp_callf(rp_srv *s, const char *method, const char *path,
+                 long expect_status, const char *json_text)
+{
+    json_error_t jerr;
+    json_t *body = json_text ? json_loads(json_text, 0, &jerr) : NULL;
+    if (json_text && !body)
+        fprintf(stderr, "harness: bad JSON in test: %s\n", jerr.text);
+    assert_true(!json_text || body);
+    json_t *out = rp_call(s, method, path, body, expect_status);
+    json_decref(body);
+    return out;
+}
+
+void rp_assert_error(rp_http *r, long status, const char *code,
+                     const char *field)
+{
+    if (r->status != status)
+        fprintf(stderr, "harness: expected %ld, got %ld: %s\n", status,
+                r->status, r->body);
+    assert_int_equal(r->status, status);
+    assert_non_null(r->json);
+    json_t *e = json_object_get(r->json, "error");
+    assert_non_null(e);
+    assert_string_equal(json_string_value(json_object_get(e, "code")), code);
+    assert_true(json_string_length(json_object_get(e, "message")) > 0);
+    if (field) {
+        json_t *f = json_object_get(e, "field");
+        if (!json_is_string(f) || strcmp(json_string_value(f), field) != 0)
+            fprintf(stderr, "harness: expected field %s: %s\n", field, r->body);
+        assert_true(json_is_string(f));
+        assert_string_equal(json_string_value(f), field);
+    }
+}
+
+int rp_cli(rp_srv *s, char **out, ...)
+{
+    const char *argv[40];
+    int argc = 0;
+    argv[argc++] = "rapport";
+    argv[argc++] = "--db";
+    argv[argc++] = s->db;
+    va_list ap;
+    va_start(ap, out);
+    const char *a;
+    while ((a = va_arg(ap, const char *)) && argc < 39)
+        argv[argc++] = a;
+    va_end(ap);
+    argv[argc] = NULL;
+    int pipefd[2];
+    assert_int_equal(pipe(pipefd), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(pipefd[1], 1);
+        close(pipefd[0]);
+        close(pipefd[1]);
+        execv(RAPPORT_CLI_PATH, (char *const *)argv);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    grow g = {0};
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(pipefd[0], buf, sizeof buf)) > 0)
+        on_body(buf, 1, (size_t)n, &g);
+    close(pipefd[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    if (out)
+        *out = g.p ? g.p : strdup("");
+    else
+        free(g.p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+long rp_db_count(rp_srv *s, const char *table)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(s->db, &db, SQLITE_OPEN_READONLY, NULL),
+                     SQLITE_OK);
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long n = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}

@@ -1,0 +1,88 @@
+/*
+ * harness.h - end-to-end test harness: starts the real rapportd on an
+ * ephemeral loopback port with a fresh database, talks HTTP to it with
+ * libcurl, and runs the real rapport CLI as a second process on the same
+ * database.  Nothing here is mocked.
+ */
+#ifndef RP_HARNESS_H
+#define RP_HARNESS_H
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <sys/types.h>
+
+typedef struct rp_srv {
+    pid_t pid;
+    char dir[256];      /* private temporary directory */
+    char db[300];       /* database path inside dir */
+    char url[80];       /* "http://127.0.0.1:PORT" without trailing slash */
+    char token[160];    /* bearer token sent with every request, "" for none */
+    char extra_env[512];/* "NAME=value" set for rapportd, "" for none */
+} rp_srv;
+
+typedef struct rp_http {
+    long status;
+    json_t *json;       /* parsed body when it is JSON, else NULL */
+    char *body;         /* raw body, NUL-terminated */
+    size_t len;
+    char content_type[128];
+    char location[160];
+    char allow[80];
+    char set_cookie[512];
+} rp_http;
+
+/* Make a fresh private directory and database path; does not start. */
+void rp_srv_init(rp_srv *s);
+
+/* Start rapportd on s->db (created if missing) and wait until it listens. */
+void rp_srv_start(rp_srv *s);
+
+/* Stop with SIGTERM and assert a clean exit (status 0). */
+void rp_srv_stop(rp_srv *s);
+
+/* Kill with SIGKILL, as a crash would. */
+void rp_srv_kill(rp_srv *s);
+
+/* Stop if running and remove the temporary directory. */
+void rp_srv_cleanup(rp_srv *s);
+
+/*
+ * Send a request.  content_type NULL means no Content-Type header; body
+ * NULL means no body.  extra_headers is a NULL-terminated list or NULL.
+ */
+void rp_http_send(rp_srv *s, const char *method, const char *path,
+                  const char *content_type, const char *body, size_t len,
+                  const char *const *extra_headers, rp_http *out);
+
+/* Free what rp_http_send filled. */
+void rp_http_free(rp_http *r);
+
+/*
+ * Send a JSON request (body may be NULL), assert the status, and return the
+ * parsed response body (new reference; caller decrefs).
+ */
+json_t *rp_call(rp_srv *s, const char *method, const char *path,
+                json_t *body, long expect_status);
+
+/* Like rp_call with a body written as a JSON string literal. */
+json_t *rp_callf(rp_srv *s, const char *method, const char *path,
+                 long expect_status, const char *json_text);
+
+/* Assert that r is an error with this status, code and field (NULL: any). */
+void rp_assert_error(rp_http *r, long status, const char *code,
+                     const char *field);
+
+/*
+ * Run the CLI `rapport --db s->db ARGS...` (NULL-terminated) as a separate
+ * process; fill *out with its stdout (caller frees) and return its exit code.
+ */
+int rp_cli(rp_srv *s, char **out, ...);
+
+/* Count of rows in a table, read through the CLI-independent sqlite file
+ * with a second connection (a second reader, never the server's). */
+long rp_db_count(rp_srv *s, const char *table);
+
+#endif
