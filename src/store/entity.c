@@ -20,7 +20,8 @@ static const rp_column customer_columns[] = {
     {"name", RP_COL_TEXT},       {"preferred_name", RP_COL_TEXT},
     {"emails", RP_COL_JSON},     {"phones", RP_COL_JSON},
     {"notes", RP_COL_TEXT},      {"created_at", RP_COL_TIME},
-    {"updated_at", RP_COL_TIME},
+    {"updated_at", RP_COL_TIME}, {"relationship_level", RP_COL_TEXT},
+    {"relationship_reasons", RP_COL_JSON},
 };
 const rp_entity RP_ENTITY_CUSTOMER = {"customer", "customers", customer_columns,
                                       COUNT(customer_columns), 0};
@@ -29,6 +30,46 @@ static const rp_column encounter_columns[] = {
     {"customer_id", RP_COL_INT}, {"channel", RP_COL_TEXT},
     {"subject", RP_COL_TEXT},    {"stage", RP_COL_TEXT},
     {"created_at", RP_COL_TIME}, {"updated_at", RP_COL_TIME},
+    /* the interaction cycle (migration 2) */
+    {"topic", RP_COL_TEXT},
+    {"queue_id", RP_COL_INT},
+    {"agent_id", RP_COL_INT},
+    {"acknowledged_at", RP_COL_TIME},
+    {"first_response_at", RP_COL_TIME},
+    {"understood_at", RP_COL_TIME},
+    {"helped_at", RP_COL_TIME},
+    {"kept_at", RP_COL_TIME},
+    {"closed_at", RP_COL_TIME},
+    {"abandoned_at", RP_COL_TIME},
+    {"abandon_reason", RP_COL_TEXT},
+    {"request", RP_COL_TEXT},
+    {"goal", RP_COL_TEXT},
+    {"facts", RP_COL_TEXT},
+    {"feelings", RP_COL_TEXT},
+    {"questions", RP_COL_JSON},
+    {"restatement", RP_COL_TEXT},
+    {"options", RP_COL_JSON},
+    {"preferences_captured", RP_COL_JSON},
+    {"information_requested", RP_COL_BOOL},
+    {"agreement", RP_COL_TEXT},
+    {"no_agreement_reason", RP_COL_TEXT},
+    {"outcome_done", RP_COL_TEXT},
+    {"outcome_watch", RP_COL_TEXT},
+    {"satisfaction_skip_reason", RP_COL_TEXT},
+    {"thanked", RP_COL_BOOL},
+    {"bridged", RP_COL_TEXT},
+    {"first_contact_resolved", RP_COL_BOOL},
+    {"transfers", RP_COL_INT},
+    {"apology_owed", RP_COL_BOOL},
+    {"apology_given", RP_COL_BOOL},
+    {"senior_level", RP_COL_BOOL},
+    {"contract", RP_COL_BOOL},
+    {"kind", RP_COL_TEXT},
+    {"kind_reason", RP_COL_TEXT},
+    {"kind_source", RP_COL_TEXT},
+    {"exchange", RP_COL_TEXT},
+    {"exchange_reason", RP_COL_TEXT},
+    {"exchange_source", RP_COL_TEXT},
 };
 const rp_entity RP_ENTITY_ENCOUNTER = {"encounter", "encounters",
                                        encounter_columns,
@@ -43,3 +84,75 @@ static const rp_column moment_columns[] = {
 };
 const rp_entity RP_ENTITY_MOMENT = {"moment", "moments", moment_columns,
                                     COUNT(moment_columns), 1};
+
+static const rp_column transfer_columns[] = {
+    {"customer_id", RP_COL_INT},   {"encounter_id", RP_COL_INT},
+    {"from_queue_id", RP_COL_INT}, {"to_queue_id", RP_COL_INT},
+    {"from_agent_id", RP_COL_INT}, {"to_agent_id", RP_COL_INT},
+    {"reason", RP_COL_TEXT},       {"created_at", RP_COL_TIME},
+};
+const rp_entity RP_ENTITY_TRANSFER = {"transfer", "encounter_transfers",
+                                      transfer_columns,
+                                      COUNT(transfer_columns), 0};
+
+static const rp_column defect_columns[] = {
+    {"customer_id", RP_COL_INT}, {"encounter_id", RP_COL_INT},
+    {"kind", RP_COL_TEXT},       {"cause", RP_COL_TEXT},
+    {"created_at", RP_COL_TIME},
+};
+const rp_entity RP_ENTITY_DEFECT = {"defect", "defects", defect_columns,
+                                    COUNT(defect_columns), 0};
+
+static const rp_column special_request_columns[] = {
+    {"customer_id", RP_COL_INT},   {"encounter_id", RP_COL_INT},
+    {"description", RP_COL_TEXT},  {"outcome", RP_COL_TEXT},
+    {"decline_reason", RP_COL_TEXT}, {"created_at", RP_COL_TIME},
+};
+const rp_entity RP_ENTITY_SPECIAL_REQUEST = {
+    "special request", "special_requests", special_request_columns,
+    COUNT(special_request_columns), 0};
+
+static const rp_column promise_columns[] = {
+    {"customer_id", RP_COL_INT}, {"encounter_id", RP_COL_INT},
+    {"what", RP_COL_TEXT},       {"due_at", RP_COL_TIME},
+    {"status", RP_COL_TEXT},     {"settled_at", RP_COL_TIME},
+    {"created_at", RP_COL_TIME},
+};
+const rp_entity RP_ENTITY_PROMISE = {"promise", "promises", promise_columns,
+                                     COUNT(promise_columns), 0};
+
+static const rp_column level_columns[] = {
+    {"customer_id", RP_COL_INT},   {"level", RP_COL_TEXT},
+    {"previous_level", RP_COL_TEXT}, {"reasons", RP_COL_JSON},
+    {"encounter_id", RP_COL_INT},  {"created_at", RP_COL_TIME},
+};
+const rp_entity RP_ENTITY_RELATIONSHIP_LEVEL = {
+    "relationship level", "relationship_levels", level_columns,
+    COUNT(level_columns), 1};
+
+static const rp_column task_columns[] = {
+    {"customer_id", RP_COL_INT},     {"encounter_id", RP_COL_INT},
+    {"kind", RP_COL_TEXT},           {"purpose", RP_COL_TEXT},
+    {"channel", RP_COL_TEXT},        {"subject", RP_COL_TEXT},
+    {"payload", RP_COL_JSON},        {"due_at", RP_COL_TIME},
+    {"status", RP_COL_TEXT},         {"idempotency_key", RP_COL_TEXT},
+    {"attempts", RP_COL_INT},        {"next_attempt_at", RP_COL_TIME},
+    {"last_error", RP_COL_TEXT},     {"claimed_by", RP_COL_TEXT},
+    {"claimed_at", RP_COL_TIME},     {"sent_at", RP_COL_TIME},
+    {"done_at", RP_COL_TIME},        {"created_by", RP_COL_TEXT},
+    {"created_at", RP_COL_TIME},
+};
+const rp_entity RP_ENTITY_TASK = {"task", "tasks", task_columns,
+                                  COUNT(task_columns), 0};
+
+static const rp_column satisfaction_columns[] = {
+    {"customer_id", RP_COL_INT}, {"encounter_id", RP_COL_INT},
+    {"task_id", RP_COL_INT},     {"token_hash", RP_COL_TEXT},
+    {"expires_at", RP_COL_TIME}, {"score", RP_COL_INT},
+    {"words", RP_COL_JSON},      {"comment", RP_COL_TEXT},
+    {"answered_at", RP_COL_TIME}, {"created_at", RP_COL_TIME},
+};
+const rp_entity RP_ENTITY_SATISFACTION = {"satisfaction check",
+                                          "satisfaction_checks",
+                                          satisfaction_columns,
+                                          COUNT(satisfaction_columns), 0};

@@ -40,5 +40,12 @@ const rp_column *rp_entity_column(const rp_entity *e, const char *name);
 extern const rp_entity RP_ENTITY_CUSTOMER;
 extern const rp_entity RP_ENTITY_ENCOUNTER;
 extern const rp_entity RP_ENTITY_MOMENT;
+extern const rp_entity RP_ENTITY_TRANSFER;
+extern const rp_entity RP_ENTITY_DEFECT;
+extern const rp_entity RP_ENTITY_SPECIAL_REQUEST;
+extern const rp_entity RP_ENTITY_PROMISE;
+extern const rp_entity RP_ENTITY_RELATIONSHIP_LEVEL;
+extern const rp_entity RP_ENTITY_TASK;
+extern const rp_entity RP_ENTITY_SATISFACTION;
 
 #endif

@@ -61,14 +61,24 @@ static void test_migrating_an_old_database_keeps_its_data(void **state)
     rp_error err;
     assert_int_equal(rp_store_sqlite_open(path, 1, &s, &err), RP_OK);
     assert_int_equal(s->ops->schema_version(s), 1);
-    rp_ctx ctx = {.store = s, .actor = "test"};
-    json_t *in = json_pack("{s:s, s:s}", "name", "Old Timer", "preferred_name",
-                           "Old"), *out;
-    assert_int_equal(rp_customer_create(&ctx, in, &out, &err), RP_OK);
-    json_int_t id = json_integer_value(json_object_get(out, "id"));
-    json_decref(in);
-    json_decref(out);
     rp_store_close(s);
+    /* Write data as a version-1 rapport would have: with the old schema. */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(
+        sqlite3_prepare_v2(db,
+                           "INSERT INTO customers (name, preferred_name, "
+                           "created_at, updated_at) VALUES ('Old Timer', "
+                           "'Old', 1, 1)",
+                           -1, &st, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    json_int_t id = (json_int_t)sqlite3_last_insert_rowid(db);
+    sqlite3_close(db);
+    rp_ctx ctx = {.actor = "test"};
+    json_t *out;
 
     s = open_store(); /* migrates to the latest version */
     assert_int_equal(s->ops->schema_version(s), rp_store_sqlite_latest_version());
