@@ -156,3 +156,22 @@ const rp_entity RP_ENTITY_SATISFACTION = {"satisfaction check",
                                           "satisfaction_checks",
                                           satisfaction_columns,
                                           COUNT(satisfaction_columns), 0};
+
+static const rp_column preference_columns[] = {
+    {"customer_id", RP_COL_INT},  {"key", RP_COL_TEXT},
+    {"value", RP_COL_TEXT},       {"firmness", RP_COL_TEXT},
+    {"encounter_id", RP_COL_INT}, {"created_at", RP_COL_TIME},
+    {"updated_at", RP_COL_TIME},
+};
+const rp_entity RP_ENTITY_PREFERENCE = {"preference", "preferences",
+                                        preference_columns,
+                                        COUNT(preference_columns), 0};
+
+static const rp_column goal_columns[] = {
+    {"customer_id", RP_COL_INT}, {"title", RP_COL_TEXT},
+    {"tags", RP_COL_JSON},       {"status", RP_COL_TEXT},
+    {"encounter_id", RP_COL_INT}, {"created_at", RP_COL_TIME},
+    {"updated_at", RP_COL_TIME},
+};
+const rp_entity RP_ENTITY_GOAL = {"goal", "goals", goal_columns,
+                                  COUNT(goal_columns), 0};

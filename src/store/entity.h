@@ -47,5 +47,7 @@ extern const rp_entity RP_ENTITY_PROMISE;
 extern const rp_entity RP_ENTITY_RELATIONSHIP_LEVEL;
 extern const rp_entity RP_ENTITY_TASK;
 extern const rp_entity RP_ENTITY_SATISFACTION;
+extern const rp_entity RP_ENTITY_PREFERENCE;
+extern const rp_entity RP_ENTITY_GOAL;
 
 #endif

@@ -196,7 +196,28 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "CREATE INDEX satisfaction_by_customer ON satisfaction_checks"
      "  (customer_id, encounter_id);"
      "CREATE INDEX satisfaction_by_answered ON satisfaction_checks"
-     "  (answered_at);"},
+     "  (answered_at);"
+     "CREATE TABLE preferences ("
+     "  id INTEGER PRIMARY KEY,"
+     "  customer_id INTEGER NOT NULL REFERENCES customers(id),"
+     "  key TEXT NOT NULL,"
+     "  value TEXT NOT NULL,"
+     "  firmness TEXT NOT NULL CHECK (firmness IN ('firm','flexible')),"
+     "  encounter_id INTEGER REFERENCES encounters(id),"
+     "  created_at INTEGER NOT NULL,"
+     "  updated_at INTEGER NOT NULL,"
+     "  UNIQUE (customer_id, key));"
+     "CREATE TABLE goals ("
+     "  id INTEGER PRIMARY KEY,"
+     "  customer_id INTEGER NOT NULL REFERENCES customers(id),"
+     "  title TEXT NOT NULL,"
+     "  tags TEXT NOT NULL DEFAULT '[]',"
+     "  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN"
+     "    ('active','achieved','dropped')),"
+     "  encounter_id INTEGER REFERENCES encounters(id),"
+     "  created_at INTEGER NOT NULL,"
+     "  updated_at INTEGER NOT NULL);"
+     "CREATE INDEX goals_by_customer ON goals (customer_id, status);"},
 };
 
 const int rp_sqlite_nmigrations =
