@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "prom.h"
 #include "routes.h"
 
 typedef struct request_state {
@@ -209,6 +210,7 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
                           url);
         return;
     }
+    res->route = r->pattern; /* counted by pattern in /metrics */
     if (has_body_method(method) && parse_body(&req, rs, res))
         return;
     rp_error err;
@@ -305,11 +307,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     rp_response res = {0};
     char allowed[128];
     allowed[0] = '\0';
+    double started = rp_prom_clock();
     if (rs->too_large)
         rp_reply_fail(&res, RP_ETOOLARGE, NULL, "the body is larger than %d bytes",
                       RP_MAX_BODY_BYTES);
     else
         dispatch(srv, conn, url, method, rs, &res, allowed, sizeof allowed);
+    rp_prom_observe(res.route, res.status, rp_prom_clock() - started);
     return send_response(conn, &res, allowed);
 }
 

@@ -36,6 +36,8 @@ typedef struct rp_response {
     size_t text_len;
     const char *content_type; /* for text bodies */
     char location[128];       /* Location header when set */
+    const char *route;        /* pattern of the route that answered, for
+                                 /metrics; NULL when none matched */
 } rp_response;
 
 typedef void (*rp_handler)(rp_request *req, rp_response *res);

@@ -17,5 +17,14 @@ const rp_route rp_routes[] = {
     {"POST", "/api/v1/encounters", rp_h_encounter_open},
     {"GET", "/api/v1/encounters/{id}", rp_h_encounter_get},
 
+    /* measures: waiting, the charter, promises, metrics */
+    {"GET", "/api/v1/encounters/{id}/measures", rp_h_encounter_measures},
+    {"GET", "/api/v1/charter", rp_h_charter_get},
+    {"PUT", "/api/v1/charter", rp_h_charter_put},
+    {"GET", "/api/v1/charter/breaches", rp_h_charter_breaches},
+    {"POST", "/api/v1/promises/{id}/keep", rp_h_promise_keep},
+    {"GET", "/api/v1/metrics/service", rp_h_metrics_service},
+    {"GET", "/metrics", rp_h_prometheus},
+
     {NULL, NULL, NULL},
 };

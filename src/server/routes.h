@@ -21,4 +21,13 @@ void rp_h_encounter_list(rp_request *req, rp_response *res);
 void rp_h_encounter_open(rp_request *req, rp_response *res);
 void rp_h_encounter_get(rp_request *req, rp_response *res);
 
+/* routes_measures.c */
+void rp_h_encounter_measures(rp_request *req, rp_response *res);
+void rp_h_charter_get(rp_request *req, rp_response *res);
+void rp_h_charter_put(rp_request *req, rp_response *res);
+void rp_h_charter_breaches(rp_request *req, rp_response *res);
+void rp_h_promise_keep(rp_request *req, rp_response *res);
+void rp_h_metrics_service(rp_request *req, rp_response *res);
+void rp_h_prometheus(rp_request *req, rp_response *res);
+
 #endif
