@@ -51,5 +51,7 @@ int rp_cmd_init(rp_cli *cli, int argc, char **argv);
 int rp_cmd_demo(rp_cli *cli, int argc, char **argv);
 int rp_cmd_customer(rp_cli *cli, int argc, char **argv);
 int rp_cmd_encounter(rp_cli *cli, int argc, char **argv);
+int rp_cmd_charter(rp_cli *cli, int argc, char **argv);
+int rp_cmd_report(rp_cli *cli, int argc, char **argv);
 
 #endif

@@ -16,6 +16,8 @@ static const rp_command commands[] = {
     {"demo", "load the seed stories as demo data", rp_cmd_demo},
     {"customer", "add, show, change and list customers", rp_cmd_customer},
     {"encounter", "open, show and list encounters", rp_cmd_encounter},
+    {"charter", "the service charter: targets, breaches, promises", rp_cmd_charter},
+    {"report", "the service metrics of a window, as a report", rp_cmd_report},
 };
 
 static const char usage_text[] =
@@ -36,6 +38,8 @@ static const char usage_text[] =
     "    demo        load the seed stories as demo data\n"
     "    customer    add, show, change and list customers\n"
     "    encounter   open, show and list encounters\n"
+    "    charter     the service charter: targets, breaches, promises\n"
+    "    report      the service metrics of a window, as a report\n"
     "\n"
     "GLOBAL OPTIONS\n"
     "    --db PATH   SQLite database file (default: $RAPPORT_DB, else\n"

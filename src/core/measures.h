@@ -52,7 +52,7 @@ rp_code rp_charter_get(rp_ctx *ctx, json_t **out, rp_error *err);
 /*
  * Change the targets present in in (at least one; the others keep their
  * value).  acknowledge_minutes 1..10080, first_response_minutes 1..43200 and
- * not below acknowledge_minutes, resolution_hours 1..8760 and not below the
+ * not below acknowledge_minutes, resolution_hours 1..8784 and not below the
  * first-response target, follow_up_on_time a boolean.  Each error names its
  * field; nothing changes unless every field is valid.  *out is the charter.
  */
