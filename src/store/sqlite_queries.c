@@ -165,8 +165,12 @@ static const rp_sqlite_query queries[] = {
      " coalesce(sum(m.impression = 'positive'), 0) AS positive,"
      " coalesce(sum(m.impression = 'neutral'), 0) AS neutral,"
      " coalesce(sum(m.impression = 'negative'), 0) AS negative"
-     " FROM moments m LEFT JOIN encounters e ON e.id = m.encounter_id"
-     " WHERE m.occurred_at >= ?1 AND m.occurred_at < ?2 AND" M_ENC_FILTER},
+     /* The ledger is the biggest table: read it from the covering index
+      * alone, and test the queue/agent filter once, not per row, when
+      * neither is given. */
+     " FROM moments m WHERE m.occurred_at >= ?1 AND m.occurred_at < ?2"
+     " AND ((?3 IS NULL AND ?4 IS NULL) OR m.encounter_id IN"
+     "  (SELECT e.id FROM encounters e WHERE" M_ENC_FILTER "))"},
     {"metrics.defects",
      "SELECT d.kind, d.cause, count(*) AS n FROM defects d"
      " JOIN encounters e ON e.id = d.encounter_id"

@@ -551,14 +551,30 @@ static void test_window_parse(void **state)
 static void test_queue_filter(void **state)
 {
     fixture *f = *state;
-    encounter(f, HOUR, HOUR - 30, 0, 0, 0, 0, 7);
+    int64_t in7 = encounter(f, HOUR, HOUR - 30, 0, 0, 0, 0, 7);
     encounter(f, HOUR, HOUR - 90, 0, 0, 0, 0, 7);
     encounter(f, HOUR, 0, 0, 0, HOUR - 40 * MIN, 0, 8);
-    rp_window w = last_day();
-    w.queue_id = 7;
-    json_t *m = NULL;
     rp_error err;
+    rp_moment mo = {.customer_id = f->customer, .encounter_id = in7,
+                    .kind = "encounter.acknowledged", .summary = "hello",
+                    .impression = "positive"};
+    assert_int_equal(rp_moment_record(&f->ctx, &mo, &err), RP_OK);
+    rp_window w = last_day();
+    json_t *m = NULL;
+    /* Unfiltered: the customer.created moment and this one. */
     assert_int_equal(rp_metrics_service(&f->ctx, &w, &m, &err), RP_OK);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "moments"),
+                                                        "total")),
+                     2);
+    json_decref(m);
+    w.queue_id = 7;
+    assert_int_equal(rp_metrics_service(&f->ctx, &w, &m, &err), RP_OK);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "moments"),
+                                                        "total")),
+                     1);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "moments"),
+                                                        "positive")),
+                     1);
     assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "volume"),
                                                         "encounters")),
                      2);
@@ -571,6 +587,9 @@ static void test_queue_filter(void **state)
     json_decref(m);
     w.queue_id = 8;
     assert_int_equal(rp_metrics_service(&f->ctx, &w, &m, &err), RP_OK);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "moments"),
+                                                        "total")),
+                     0);
     assert_int_equal(json_integer_value(json_object_get(
                          json_object_get(m, "abandonment"), "abandoned")),
                      1);
