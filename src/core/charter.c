@@ -273,16 +273,28 @@ rp_code rp_charter_settle_promises(rp_ctx *ctx, int64_t now, int64_t *settled,
     rp_store *s = ctx->store;
     int64_t total = 0;
     for (;;) {
-        /* One batch per transaction: a backlog never holds the write lock
+        /* Look before taking the write lock: reports call this on every
+         * read, and almost always there is nothing to settle.  The UPDATE
+         * re-checks status = 'open', so a promise settled by someone else
+         * between the look and the write is skipped, not settled twice.
+         * One batch per transaction: a backlog never holds the write lock
          * for long, and each batch is all-or-nothing with its moments. */
-        if (rp_store_begin(s, err))
-            return err->code;
         json_t *rows = NULL, *params = json_pack("[I, i]", (json_int_t)now,
                                                  SETTLE_BATCH);
         rp_code rc = s->ops->query(s, "promise.overdue_open", params, &rows,
                                    err);
         json_decref(params);
-        size_t i, n = rc ? 0 : json_array_size(rows);
+        if (rc)
+            return rc;
+        size_t i, n = json_array_size(rows);
+        if (n == 0) {
+            json_decref(rows);
+            break;
+        }
+        if (rp_store_begin(s, err)) {
+            json_decref(rows);
+            return err->code;
+        }
         json_t *row;
         json_array_foreach(rows, i, row)
         {
