@@ -247,6 +247,15 @@ static void test_story5_the_thirty_minute_call(void **state)
     assert_int_equal(rp_cli(&w->srv, &out, "charter", "breaches", NULL), 0);
     assert_non_null(strstr(out, "acknowledged late"));
     free(out);
+    assert_int_equal(rp_cli(&w->srv, &out, "report", "--json", NULL), 0);
+    json_t *viacli = json_loads(out, 0, NULL);
+    assert_non_null(viacli);
+    assert_int_equal(json_integer_value(dig(viacli, "volume", "encounters")), 3);
+    assert_int_equal(json_integer_value(dig(viacli, "abandonment", "abandoned")), 1);
+    assert_int_equal(json_integer_value(dig(viacli, "charter", "breaches")),
+                     breaches);
+    json_decref(viacli);
+    free(out);
 }
 
 static void test_story6_car_service_first_contact_resolution(void **state)
@@ -442,6 +451,29 @@ static void test_charter_get_put_and_bad_input(void **state)
         rp_assert_error(&r, 422, "invalid", bad_windows[i][1]);
         rp_http_free(&r);
     }
+    /* The CLI reads the charter the API wrote, and refuses the same way. */
+    char *out = NULL;
+    assert_int_equal(rp_cli(&w->srv, &out, "charter", "show", "--json", NULL), 0);
+    json_t *viacli = json_loads(out, 0, NULL);
+    assert_non_null(viacli);
+    assert_int_equal(
+        json_integer_value(json_object_get(viacli, "acknowledge_minutes")), 45);
+    json_decref(viacli);
+    free(out);
+    assert_int_equal(rp_cli(&w->srv, &out, "charter", "set",
+                            "--acknowledge-minutes", "0", NULL),
+                     3);
+    free(out);
+    assert_int_equal(rp_cli(&w->srv, &out, "charter", "set",
+                            "--acknowledge-minutes", "soon", NULL),
+                     2);
+    free(out);
+    assert_int_equal(rp_cli(&w->srv, &out, "report", "--from", "tomorrow", NULL),
+                     3);
+    free(out);
+    assert_int_equal(rp_cli(&w->srv, &out, "charter", "keep", "99999", NULL), 4);
+    free(out);
+
     rp_http r;
     rp_http_send(&w->srv, "GET", "/api/v1/encounters/77777/measures", NULL, NULL,
                  0, NULL, &r);
