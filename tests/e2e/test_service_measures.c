@@ -139,6 +139,29 @@ static int setup(void **state)
                            "answered_at", (json_int_t)(w->now - 60),
                            "created_at", (json_int_t)(t1 + 2 * HOUR)));
 
+    /* A special request of each outcome, and the car owner's relationship
+     * moving up after the visit. */
+    store_insert(w, &RP_ENTITY_SPECIAL_REQUEST,
+                 json_pack("{s:I, s:I, s:s, s:s, s:s, s:I}", "customer_id",
+                           (json_int_t)w->caller, "encounter_id",
+                           (json_int_t)w->call, "description",
+                           "call me back after 8 pm", "outcome", "declined",
+                           "decline_reason", "no evening shift",
+                           "created_at", (json_int_t)(t0 + 35 * MIN)));
+    store_insert(w, &RP_ENTITY_SPECIAL_REQUEST,
+                 json_pack("{s:I, s:I, s:s, s:s, s:I}", "customer_id",
+                           (json_int_t)w->driver, "encounter_id",
+                           (json_int_t)w->visit, "description",
+                           "a taxi while waiting", "outcome", "granted",
+                           "created_at", (json_int_t)(t1 + 60)));
+    store_insert(w, &RP_ENTITY_RELATIONSHIP_LEVEL,
+                 json_pack("{s:I, s:s, s:s, s:[s], s:I, s:I}", "customer_id",
+                           (json_int_t)w->driver, "level", "incremental",
+                           "previous_level", "transactional", "reasons",
+                           "a returning customer", "encounter_id",
+                           (json_int_t)w->visit, "created_at",
+                           (json_int_t)(t1 + 2 * HOUR)));
+
     /* Someone still in the queue, not routed: the queue depth. */
     w->queued = open_encounter(w, w->caller, "chat", "Still there?");
     *state = w;
@@ -235,6 +258,13 @@ static void test_story5_the_thirty_minute_call(void **state)
     assert_int_equal(json_integer_value(dig(m, "wait", "p90_seconds")), 30 * MIN);
     assert_int_equal(json_integer_value(dig(m, "wait", "p50_seconds")), 40);
     assert_int_equal(json_integer_value(dig(m, "apologies", "owed_not_given")), 1);
+    assert_int_equal(json_integer_value(dig(m, "special_requests", "declined")), 1);
+    assert_int_equal(json_integer_value(dig(m, "special_requests", "granted")), 1);
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_array_get(dig(m, "special_requests", "decline_reasons"), 0),
+            "reason")),
+        "no evening shift");
     json_decref(m);
 
     /* The same through the CLI, as a second process on the database. */
@@ -290,6 +320,15 @@ static void test_story6_car_service_first_contact_resolution(void **state)
     json_array_foreach(words, i, row)
         prompt |= !strcmp(json_string_value(json_object_get(row, "word")), "prompt");
     assert_true(prompt); /* "Prompt" counted lower-cased */
+    assert_int_equal(json_integer_value(dig(m, "special_requests", "granted")), 1);
+    assert_int_equal(json_integer_value(dig(m, "special_requests", "declined")), 0);
+    assert_int_equal(json_integer_value(dig(m, "relationships", "up")), 1);
+    json_t *move = json_array_get(dig(m, "relationships", "movements"), 0);
+    assert_string_equal(json_string_value(json_object_get(move, "from")),
+                        "transactional");
+    assert_string_equal(json_string_value(json_object_get(move, "to")),
+                        "incremental");
+    assert_string_equal(json_string_value(json_object_get(move, "direction")), "up");
     json_decref(m);
 
     /* A window that ended before either story shows nothing. */
