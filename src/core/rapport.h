@@ -19,6 +19,7 @@
 #include "error.h"
 #include "input.h"
 #include "timeutil.h"
+#include "cycle.h"
 
 #define RP_VERSION "0.1.0"
 
