@@ -52,4 +52,8 @@ int rp_cmd_demo(rp_cli *cli, int argc, char **argv);
 int rp_cmd_customer(rp_cli *cli, int argc, char **argv);
 int rp_cmd_encounter(rp_cli *cli, int argc, char **argv);
 
+/* cmd_encounter_engine.c: the engine's subcommands of `rapport encounter`. */
+int rp_cmd_encounter_is_engine(const char *sub);
+int rp_cmd_encounter_engine(rp_cli *cli, int argc, char **argv);
+
 #endif

@@ -204,13 +204,15 @@ static void transition_summary(json_t *m, const rp_encounter_facts *f,
         snprintf(buf, size, "Helped: no agreement (%.200s)",
                  TXT("no_agreement_reason"));
     else if (!strcmp(to, "kept"))
-        snprintf(buf, size, "Kept: satisfaction %s",
+        snprintf(buf, size, "Keeping the customer: check satisfaction, thank, "
+                            "bridge, follow up");
+    else
+        snprintf(buf, size, "Closed (kind %s, exchange %s; satisfaction %s)%s%.200s",
+                 TXT("kind"), TXT("exchange"),
                  f->satisfaction_answered    ? "checked"
                  : f->satisfaction_scheduled ? "check scheduled"
-                                             : "check skipped");
-    else
-        snprintf(buf, size, "Closed (kind %s, exchange %s)%s%.200s",
-                 TXT("kind"), TXT("exchange"), TXT("outcome_done") ? ": " : "",
+                                             : "check skipped",
+                 TXT("outcome_done") ? ": " : "",
                  TXT("outcome_done") ? TXT("outcome_done") : "");
 #undef TXT
 }
