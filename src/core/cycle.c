@@ -262,8 +262,12 @@ rp_code rp_encounter_advance(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     const char *to;
     json_t *row = json_object(), *enc = NULL;
     rp_code rc = rp_encounter_read_fields(in, advance_fields, row, err);
-    if (rc == RP_OK && rp_in_string(in, "to", 1, 20, &to, err))
+    if (rc == RP_OK && rp_in_string(in, "to", 0, 20, &to, err))
         rc = err->code;
+    if (rc == RP_OK && !to)
+        rc = rp_error_set(err, RP_EINVALID, "to",
+                          "to is required: the stage to move to (understood, "
+                          "helped, kept or closed)");
     if (rc == RP_OK && rp_cycle_stage_index(to) < 1)
         rc = rp_error_set(err, RP_EINVALID, "to",
                           "to must be one of: understood, helped, kept, closed "
@@ -313,6 +317,8 @@ rp_code rp_encounter_abandon(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
                        .impression = "negative"};
         if (rc == RP_OK)
             rc = rp_moment_record(ctx, &m, err);
+        if (rc == RP_OK)
+            rc = rp_relationship_recompute(ctx, rp_engine_customer(enc), id, err);
         rc = rp_engine_finish(ctx, rc, err);
     }
     json_decref(row);
