@@ -128,6 +128,11 @@ rp_code rp_encounter_read_fields(json_t *in, const char *const also_allowed[],
         return rp_error_set(err, RP_EINVALID, "no_agreement_reason",
                             "give either agreement or no_agreement_reason, "
                             "not both");
+    /* agreement and the reason for none exclude each other on the record */
+    if (agreement)
+        json_object_set_new(row, "no_agreement_reason", json_null());
+    if (none)
+        json_object_set_new(row, "agreement", json_null());
     if (json_is_true(json_object_get(row, "apology_given")) &&
         json_is_false(json_object_get(row, "apology_owed")))
         return rp_error_set(err, RP_EINVALID, "apology_given",
@@ -177,15 +182,6 @@ rp_code rp_encounter_record(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     if (rc == RP_OK && json_object_size(row) == 0)
         rc = rp_error_set(err, RP_EINVALID, NULL,
                           "nothing to record: give at least one field");
-    /* agreement and the reason for none exclude each other on the record */
-    if (rc == RP_OK && json_object_get(row, "agreement") &&
-        !json_is_null(json_object_get(row, "agreement")) &&
-        !json_object_get(row, "no_agreement_reason"))
-        json_object_set_new(row, "no_agreement_reason", json_null());
-    if (rc == RP_OK && json_object_get(row, "no_agreement_reason") &&
-        !json_is_null(json_object_get(row, "no_agreement_reason")) &&
-        !json_object_get(row, "agreement"))
-        json_object_set_new(row, "agreement", json_null());
     if (rc == RP_OK)
         rc = begin_change(ctx, id, 1, "recording", &enc, err);
     if (rc) {
