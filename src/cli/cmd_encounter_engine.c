@@ -268,6 +268,37 @@ static const struct {
     {"follow-up-done", rp_task_complete},
 };
 
+/* The guide as an agent reads it at the desk. */
+static void print_guide(json_t *g)
+{
+#define S(o, k) json_string_value(json_object_get(o, k))
+    json_t *rel = json_object_get(g, "relationship"), *v;
+    size_t i;
+    printf("%s    (stage: %s, next: %s)\n", S(g, "greeting"), S(g, "stage"),
+           S(g, "next_stage") ? S(g, "next_stage") : "-");
+    printf("relationship: %s\n", S(rel, "level"));
+    json_array_foreach(json_object_get(rel, "reasons"), i, v)
+        printf("  because %s (%s)\n", S(v, "why"), S(v, "rule"));
+    json_array_foreach(json_object_get(g, "firm_preferences"), i, v)
+        printf("firm preference: %s = %s (never substitute)\n", S(v, "key"),
+               S(v, "value"));
+    json_array_foreach(json_object_get(g, "open_promises"), i, v)
+        printf("open promise: %s, by %s\n", S(v, "what"), S(v, "due_at"));
+    json_array_foreach(json_object_get(g, "open_follow_ups"), i, v)
+        printf("open %s: %s, due %s\n", S(v, "kind"), S(v, "subject"),
+               S(v, "due_at"));
+    json_array_foreach(json_object_get(g, "checklist"), i, v)
+        printf("  [%c] %s%s%s\n", json_is_true(json_object_get(v, "done")) ? 'x' : ' ',
+               S(v, "skill"), json_is_true(json_object_get(v, "done")) ? "" : ": ",
+               json_is_true(json_object_get(v, "done")) ? "" : S(v, "hint"));
+    json_array_foreach(json_object_get(g, "missing"), i, v)
+        printf("before moving on: %s (%s)\n", S(v, "message"), S(v, "field"));
+    printf("so far: kind %s, exchange %s\n",
+           S(json_object_get(g, "kind_preview"), "kind"),
+           S(json_object_get(g, "exchange_preview"), "exchange"));
+#undef S
+}
+
 int rp_cmd_encounter_is_engine(const char *sub)
 {
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
@@ -318,7 +349,10 @@ int rp_cmd_encounter_engine(rp_cli *cli, int argc, char **argv)
     json_decref(in);
     if (code)
         return rp_cli_fail(&err);
-    rp_cli_print_record(out, json);
+    if (!json && !strcmp(sub, "guide"))
+        print_guide(out);
+    else
+        rp_cli_print_record(out, json);
     json_decref(out);
     return RP_EXIT_OK;
 }

@@ -43,7 +43,7 @@ static json_t *checklist(json_t *enc, const rp_encounter_facts *f, int stage)
     int acked = !json_is_null(json_object_get(enc, "acknowledged_at"));
     switch (stage) {
     case 0:
-        skill(l, "greet by name", acked, "use the greeting below");
+        skill(l, "greet by name", acked, "greet with the greeting above");
         skill(l, "acknowledge", acked,
               "acknowledge the customer: it stops the wait clock");
         break;

@@ -68,7 +68,8 @@ rp_code rp_cycle_check(json_t *enc, const rp_encounter_facts *f,
             !json_object_get(enc, "acknowledged_at"))
             return rp_error_set(err, RP_ECONFLICT, "acknowledged_at",
                                 "acknowledge the customer first (POST "
-                                ".../acknowledge): it stops the wait clock");
+                                ".../acknowledge, or rapport encounter "
+                                "acknowledge): it stops the wait clock");
         break;
     case 1:
         if (!has_text(enc, "facts"))

@@ -345,7 +345,7 @@ static void test_cycle_on_store(void **state)
     assert_false(json_is_null(json_object_get(e, "understood_at")));
     json_decref(e);
     run(fx, rp_encounter_advance, id, "{\"to\":\"kept\"}", RP_ECONFLICT, "to");
-    run(fx, rp_encounter_advance, id, "{\"to\":\"helped\"}", RP_OK, NULL);
+    json_decref(run(fx, rp_encounter_advance, id, "{\"to\":\"helped\"}", RP_OK, NULL));
     json_decref(run(fx, rp_encounter_advance, id, "{\"to\":\"helped\"}",
                     RP_ECONFLICT, "to"));
     e = run(fx, rp_encounter_advance, id, "{\"to\":\"kept\"}", RP_ECONFLICT,
