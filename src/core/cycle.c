@@ -113,15 +113,19 @@ rp_code rp_encounter_acknowledge(rp_ctx *ctx, int64_t id, json_t *in,
 {
     if (in && rp_in_object(in, no_fields, err))
         return err->code;
-    json_t *enc;
-    if (rp_engine_load(ctx, id, &enc, err))
-        return err->code;
-    rp_code rc = rp_engine_require_open(enc, "acknowledging", err);
-    int already = !json_is_null(json_object_get(enc, "acknowledged_at"));
+    json_t *enc = NULL;
+    rp_code rc = rp_store_begin(ctx->store, err);
+    if (rc == RP_OK)
+        rc = rp_engine_load(ctx, id, &enc, err);
+    if (rc == RP_OK)
+        rc = rp_engine_require_open(enc, "acknowledging", err);
+    int already = rc == RP_OK &&
+                  !json_is_null(json_object_get(enc, "acknowledged_at"));
     char name[128] = "";
     if (rc == RP_OK && !already)
         rc = greeting_name(ctx, rp_engine_customer(enc), name, sizeof name, err);
     if (rc || already) {
+        rp_store_rollback(ctx->store);
         json_decref(enc);
         return rc ? rc : rp_encounter_get(ctx, id, out, err);
     }
@@ -133,28 +137,25 @@ rp_code rp_encounter_acknowledge(rp_ctx *ctx, int64_t id, json_t *in,
         json_object_set_new(row, "first_response_at", json_integer(now));
     const char *request = json_string_value(json_object_get(enc, "request"));
     int request_known = request && *request;
-    if ((rc = rp_store_begin(ctx->store, err)) == RP_OK) {
-        rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id, row,
-                                     err);
-        char summary[300];
-        int64_t wait = now - created > 0 ? now - created : 0;
-        snprintf(summary, sizeof summary,
-                 "Acknowledged after %lld min %lld s; greeted as %s",
-                 (long long)(wait / 60), (long long)(wait % 60), name);
-        json_t *detail = json_pack("{s:I, s:b, s:s}", "wait_seconds",
-                                   (json_int_t)wait, "request_known",
-                                   request_known, "greeted_as", name);
-        rp_moment m = {.customer_id = rp_engine_customer(enc),
-                       .encounter_id = id,
-                       .channel = json_string_value(json_object_get(enc, "channel")),
-                       .kind = "encounter.acknowledged",
-                       .summary = summary,
-                       .detail = detail};
-        if (rc == RP_OK)
-            rc = rp_moment_record(ctx, &m, err);
-        json_decref(detail);
-        rc = rp_engine_finish(ctx, rc, err);
-    }
+    rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id, row, err);
+    char summary[300];
+    int64_t wait = now - created > 0 ? now - created : 0;
+    snprintf(summary, sizeof summary,
+             "Acknowledged after %lld min %lld s; greeted as %s",
+             (long long)(wait / 60), (long long)(wait % 60), name);
+    json_t *detail = json_pack("{s:I, s:b, s:s}", "wait_seconds",
+                               (json_int_t)wait, "request_known", request_known,
+                               "greeted_as", name);
+    rp_moment m = {.customer_id = rp_engine_customer(enc),
+                   .encounter_id = id,
+                   .channel = json_string_value(json_object_get(enc, "channel")),
+                   .kind = "encounter.acknowledged",
+                   .summary = summary,
+                   .detail = detail};
+    if (rc == RP_OK)
+        rc = rp_moment_record(ctx, &m, err);
+    json_decref(detail);
+    rc = rp_engine_finish(ctx, rc, err);
     json_decref(row);
     json_decref(enc);
     return rc ? rc : rp_encounter_get(ctx, id, out, err);
@@ -273,10 +274,12 @@ rp_code rp_encounter_advance(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
                           "to must be one of: understood, helped, kept, closed "
                           "(use abandon to give up), not \"%.30s\"",
                           to);
-    if (rc == RP_OK)
+    if (rc == RP_OK && (rc = rp_store_begin(ctx->store, err)) == RP_OK) {
         rc = rp_engine_load(ctx, id, &enc, err);
-    if (rc == RP_OK && (rc = rp_store_begin(ctx->store, err)) == RP_OK)
-        rc = rp_engine_finish(ctx, advance_in_tx(ctx, enc, row, to, err), err);
+        if (rc == RP_OK)
+            rc = advance_in_tx(ctx, enc, row, to, err);
+        rc = rp_engine_finish(ctx, rc, err);
+    }
     json_decref(row);
     json_decref(enc);
     return rc ? rc : rp_encounter_get(ctx, id, out, err);
@@ -293,34 +296,39 @@ rp_code rp_encounter_abandon(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     if (rp_in_object(in, abandon_fields, err) ||
         rp_in_string(in, "reason", 1, 500, &reason, err))
         return err->code;
-    json_t *enc;
-    if (rp_engine_load(ctx, id, &enc, err))
-        return err->code;
-    rp_code rc = rp_engine_require_open(enc, "abandoning", err);
+    json_t *enc = NULL;
+    rp_code rc = rp_store_begin(ctx->store, err);
+    if (rc == RP_OK)
+        rc = rp_engine_load(ctx, id, &enc, err);
+    if (rc == RP_OK)
+        rc = rp_engine_require_open(enc, "abandoning", err);
+    if (rc) {
+        rp_store_rollback(ctx->store);
+        json_decref(enc);
+        return rc;
+    }
     int64_t now = rp_now();
     json_t *row = json_pack("{s:s, s:I, s:s, s:I}", "stage", "abandoned",
                             "abandoned_at", (json_int_t)now, "abandon_reason",
                             reason, "updated_at", (json_int_t)now);
     if (json_is_null(json_object_get(enc, "first_contact_resolved")))
         json_object_set_new(row, "first_contact_resolved", json_false());
-    if (rc == RP_OK && (rc = rp_store_begin(ctx->store, err)) == RP_OK) {
-        rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id, row,
-                                     err);
-        char summary[600];
-        snprintf(summary, sizeof summary, "Abandoned at stage %s: %s",
-                 json_string_value(json_object_get(enc, "stage")), reason);
-        rp_moment m = {.customer_id = rp_engine_customer(enc),
-                       .encounter_id = id,
-                       .channel = json_string_value(json_object_get(enc, "channel")),
-                       .kind = "encounter.abandoned",
-                       .summary = summary,
-                       .impression = "negative"};
-        if (rc == RP_OK)
-            rc = rp_moment_record(ctx, &m, err);
-        if (rc == RP_OK)
-            rc = rp_relationship_recompute(ctx, rp_engine_customer(enc), id, err);
-        rc = rp_engine_finish(ctx, rc, err);
-    }
+    rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id, row,
+                                 err);
+    char summary[600];
+    snprintf(summary, sizeof summary, "Abandoned at stage %s: %s",
+             json_string_value(json_object_get(enc, "stage")), reason);
+    rp_moment m = {.customer_id = rp_engine_customer(enc),
+                   .encounter_id = id,
+                   .channel = json_string_value(json_object_get(enc, "channel")),
+                   .kind = "encounter.abandoned",
+                   .summary = summary,
+                   .impression = "negative"};
+    if (rc == RP_OK)
+        rc = rp_moment_record(ctx, &m, err);
+    if (rc == RP_OK)
+        rc = rp_relationship_recompute(ctx, rp_engine_customer(enc), id, err);
+    rc = rp_engine_finish(ctx, rc, err);
     json_decref(row);
     json_decref(enc);
     return rc ? rc : rp_encounter_get(ctx, id, out, err);

@@ -141,18 +141,18 @@ rp_code rp_encounter_read_fields(json_t *in, const char *const also_allowed[],
     return RP_OK;
 }
 
-/* Begin a change of an encounter: load it, check it is open if needed. */
+/* Begin a change of an encounter: open the transaction first and read the
+ * encounter inside it, so that concurrent changes are serialised on the
+ * write lock and every check sees the current row. */
 static rp_code begin_change(rp_ctx *ctx, int64_t id, int need_open,
                             const char *doing, json_t **enc, rp_error *err)
 {
-    if (rp_engine_load(ctx, id, enc, err))
+    *enc = NULL;
+    if (rp_store_begin(ctx->store, err))
         return err->code;
-    if (need_open && rp_engine_require_open(*enc, doing, err)) {
-        json_decref(*enc);
-        *enc = NULL;
-        return err->code;
-    }
-    if (rp_store_begin(ctx->store, err)) {
+    if (rp_engine_load(ctx, id, enc, err) ||
+        (need_open && rp_engine_require_open(*enc, doing, err))) {
+        rp_store_rollback(ctx->store);
         json_decref(*enc);
         *enc = NULL;
         return err->code;
@@ -504,20 +504,19 @@ rp_code rp_task_complete(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
                rp_in_string(in, "note", 0, 1000, &note, err)))
         return err->code;
     rp_store *s = ctx->store;
-    json_t *task;
-    if (s->ops->get(s, &RP_ENTITY_TASK, id, &task, err)) {
-        if (err->code == RP_ENOTFOUND)
-            rp_error_set(err, RP_ENOTFOUND, "id", "no task with id %lld",
-                         (long long)id);
+    json_t *task = NULL;
+    if (rp_store_begin(s, err))
         return err->code;
-    }
+    rp_code rc = s->ops->get(s, &RP_ENTITY_TASK, id, &task, err);
+    if (rc == RP_ENOTFOUND)
+        rc = rp_error_set(err, RP_ENOTFOUND, "id", "no task with id %lld",
+                          (long long)id);
     const char *status = json_string_value(json_object_get(task, "status"));
     const char *kind = json_string_value(json_object_get(task, "kind"));
-    rp_code rc = RP_OK;
-    if (!strcmp(status, "done") || !strcmp(status, "cancelled"))
+    if (rc == RP_OK && (!strcmp(status, "done") || !strcmp(status, "cancelled")))
         rc = rp_error_set(err, RP_ECONFLICT, "status",
                           "task %lld is already %s", (long long)id, status);
-    if (rc == RP_OK && (rc = rp_store_begin(s, err)) == RP_OK) {
+    if (rc == RP_OK) {
         int64_t now = rp_now();
         json_t *row = json_pack("{s:s, s:I}", "status", "done", "done_at",
                                 (json_int_t)now);
@@ -541,8 +540,8 @@ rp_code rp_task_complete(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
         if (rc == RP_OK)
             rc = rp_relationship_recompute(ctx, m.customer_id,
                                            json_integer_value(eid), err);
-        rc = rp_engine_finish(ctx, rc, err);
     }
+    rc = rp_engine_finish(ctx, rc, err);
     json_decref(task);
     return rc ? rc : s->ops->get(s, &RP_ENTITY_TASK, id, out, err);
 }

@@ -7,6 +7,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "timeutil.h"
@@ -516,6 +518,41 @@ static void test_cli_cycle(void **state)
     free(out);
 }
 
+/* Racing agents: of eight simultaneous moves to the same stage exactly one
+ * wins, and exactly one moment records it. */
+static void test_concurrent_advance_moves_once(void **state)
+{
+    rp_srv *s = *state;
+    json_int_t c = new_customer(s, "{\"name\":\"Racer\"}");
+    json_int_t e = new_encounter(s, c, "chat", "Two agents, one chat");
+    ok(s, "POST", e, "/acknowledge", 200, "{}");
+    char path[100];
+    snprintf(path, sizeof path, "/api/v1/encounters/%lld/advance", (long long)e);
+    const char *body = "{\"to\":\"understood\"}";
+    pid_t kids[8];
+    for (int i = 0; i < 8; i++) {
+        kids[i] = fork();
+        assert_true(kids[i] >= 0);
+        if (kids[i] == 0) {
+            rp_http r;
+            rp_http_send(s, "POST", path, "application/json", body,
+                         strlen(body), NULL, &r);
+            _exit(r.status == 200 ? 0 : r.status == 409 ? 1 : 2);
+        }
+    }
+    int won = 0, refused_n = 0;
+    for (int i = 0; i < 8; i++) {
+        int st;
+        assert_int_equal(waitpid(kids[i], &st, 0), kids[i]);
+        assert_true(WIFEXITED(st));
+        won += WEXITSTATUS(st) == 0;
+        refused_n += WEXITSTATUS(st) == 1;
+    }
+    assert_int_equal(won, 1);
+    assert_int_equal(refused_n, 7);
+    assert_int_equal(moments_of_kind(s, c, "encounter.understood"), 1);
+}
+
 /* `rapport demo` plays the stories through the same rules. */
 static void test_demo_loads_the_stories(void **state)
 {
@@ -579,6 +616,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_overview_uses_all_sections, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_cli_cycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_advance_moves_once,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_demo_loads_the_stories, setup,
                                         teardown),
     };
