@@ -471,6 +471,42 @@ static void test_sub_resource_validation(void **state)
     json_decref(m);
 }
 
+/* An active goal makes the relationship formative; the level's history and
+ * its moment are kept, and recomputing without a change adds neither. */
+static void test_active_goal_and_level_history(void **state)
+{
+    fixture *fx = *state;
+    int64_t cid;
+    (void)open_encounter(fx, &cid);
+    rp_error err;
+    rp_store *s = fx->store;
+    json_t *goal = json_pack("{s:I, s:s, s:[], s:s, s:I, s:I}", "customer_id",
+                             (json_int_t)cid, "title", "Open a juice bar",
+                             "tags", "status", "active", "created_at",
+                             (json_int_t)rp_now(), "updated_at",
+                             (json_int_t)rp_now());
+    assert_int_equal(rp_store_begin(s, &err), RP_OK);
+    assert_int_equal(s->ops->insert(s, &RP_ENTITY_GOAL, goal, NULL, &err), RP_OK);
+    assert_int_equal(rp_relationship_recompute(&fx->ctx, cid, 0, &err), RP_OK);
+    assert_int_equal(rp_store_commit(s, &err), RP_OK);
+    json_decref(goal);
+    json_t *c;
+    assert_int_equal(rp_customer_get(&fx->ctx, cid, &c, &err), RP_OK);
+    assert_string_equal(json_string_value(json_object_get(c, "relationship_level")),
+                        "formative");
+    json_t *r0 = json_array_get(json_object_get(c, "relationship_reasons"), 0);
+    assert_string_equal(json_string_value(json_object_get(r0, "rule")),
+                        "active_goal");
+    json_decref(c);
+    assert_int_equal(count(fx, &RP_ENTITY_RELATIONSHIP_LEVEL), 1);
+    int64_t moments = count(fx, &RP_ENTITY_MOMENT);
+    assert_int_equal(rp_store_begin(s, &err), RP_OK);
+    assert_int_equal(rp_relationship_recompute(&fx->ctx, cid, 0, &err), RP_OK);
+    assert_int_equal(rp_store_commit(s, &err), RP_OK);
+    assert_int_equal(count(fx, &RP_ENTITY_RELATIONSHIP_LEVEL), 1);
+    assert_int_equal(count(fx, &RP_ENTITY_MOMENT), moments);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -485,6 +521,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_agent_kind_is_not_overwritten,
                                         setup_store, teardown_store),
         cmocka_unit_test_setup_teardown(test_sub_resource_validation,
+                                        setup_store, teardown_store),
+        cmocka_unit_test_setup_teardown(test_active_goal_and_level_history,
                                         setup_store, teardown_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
