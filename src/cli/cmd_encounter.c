@@ -1,5 +1,6 @@
 /*
- * cmd_encounter.c - `rapport encounter open|show|list`.
+ * cmd_encounter.c - `rapport encounter open|show|list`; the engine's subcommands
+ * (acknowledge, note, advance, close, ...) are in cmd_encounter_engine.c.
  */
 #include <getopt.h>
 #include <string.h>
