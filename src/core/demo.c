@@ -24,7 +24,6 @@ typedef enum demo_op {
     D_SATISFACTION, /* rp_encounter_add_satisfaction(json) */
     D_TRANSFER,     /* rp_encounter_add_transfer(json) */
     D_COMPLETE,     /* rp_task_complete of the last task made */
-    D_PREFERENCE,   /* a preference {"key","value","firmness"} */
     D_CLOCK         /* pin the clock at start + due_in (0: release); as the
                        first step, the story starts due_in seconds ago */
 } demo_op;
@@ -105,19 +104,15 @@ static const demo_story stories[] = {
       {D_SATISFACTION, "{\"score\":5,\"words\":[\"interested\",\"personal\","
                        "\"inspiring\"]}", 0},
       CLOSE_WITH("Sold 20 red seedless watermelons; plantation visit agreed")}},
-    /* 2. Max and the suit (seed 002): firm on colour and style. */
+    /* 2. Max and the suit (seed 002): firm on colour and style.  His
+     * preferences themselves belong to the profile (the "future" demo adds
+     * them); the encounter records what he said. */
     {"{\"name\":\"Maximilian Weber\",\"preferred_name\":\"Max\","
      "\"emails\":[\"max.weber@example.com\"],\"notes\":\"Firm on colour and"
      " style, flexible on brand.\"}",
      {"{\"channel\":\"in_person\",\"subject\":\"A navy single-breasted "
       "suit\"}"},
-     {{D_PREFERENCE, "{\"key\":\"colour\",\"value\":\"navy\","
-                     "\"firmness\":\"firm\"}", 0},
-      {D_PREFERENCE, "{\"key\":\"style\",\"value\":\"single-breasted\","
-                     "\"firmness\":\"firm\"}", 0},
-      {D_PREFERENCE, "{\"key\":\"brand\",\"value\":\"Hugo\","
-                     "\"firmness\":\"flexible\"}", 0},
-      {D_RECORD, "{\"request\":\"A navy single-breasted suit\"}", 0},
+     {{D_RECORD, "{\"request\":\"A navy single-breasted suit\"}", 0},
       {D_ACK, NULL, 0},
       {D_RECORD, "{\"facts\":\"Wants a navy single-breasted suit; brand "
                  "negotiable, colour and style not\",\"preferences_captured\":"
@@ -199,41 +194,7 @@ static const demo_story stories[] = {
      {{D_END, NULL, 0}}},
 };
 
-/* A preference as the customer stated it, with its moment of truth.  (The
- * preferences API of the "future" subsystem can replace this.) */
-static rp_code add_preference(rp_ctx *ctx, int64_t customer_id,
-                              int64_t encounter_id, json_t *in, rp_error *err)
-{
-    int64_t now = rp_now();
-    json_t *row = json_deep_copy(in);
-    json_object_set_new(row, "customer_id", json_integer(customer_id));
-    json_object_set_new(row, "encounter_id", json_integer(encounter_id));
-    json_object_set_new(row, "created_at", json_integer(now));
-    json_object_set_new(row, "updated_at", json_integer(now));
-    char summary[200];
-    snprintf(summary, sizeof summary, "Preference %s: %s (%s)",
-             json_string_value(json_object_get(in, "key")),
-             json_string_value(json_object_get(in, "value")),
-             json_string_value(json_object_get(in, "firmness")));
-    rp_code rc = rp_store_begin(ctx->store, err);
-    if (rc == RP_OK)
-        rc = ctx->store->ops->insert(ctx->store, &RP_ENTITY_PREFERENCE, row,
-                                     NULL, err);
-    rp_moment m = {.customer_id = customer_id,
-                   .encounter_id = encounter_id,
-                   .kind = "preference.recorded",
-                   .summary = summary};
-    if (rc == RP_OK)
-        rc = rp_moment_record(ctx, &m, err);
-    if (rc == RP_OK)
-        rc = rp_store_commit(ctx->store, err);
-    if (rc)
-        rp_store_rollback(ctx->store);
-    json_decref(row);
-    return rc;
-}
-
-static rp_code play_step(rp_ctx *ctx, int64_t customer_id, int64_t eid,
+static rp_code play_step(rp_ctx *ctx, int64_t eid,
                          const demo_step *st, int64_t start, int64_t *task,
                          rp_error *err)
 {
@@ -264,7 +225,6 @@ static rp_code play_step(rp_ctx *ctx, int64_t customer_id, int64_t eid,
         break;
     case D_TRANSFER: rc = rp_encounter_add_transfer(ctx, eid, in, &out, err); break;
     case D_COMPLETE: rc = rp_task_complete(ctx, *task, in, &out, err); break;
-    case D_PREFERENCE: rc = add_preference(ctx, customer_id, eid, in, err); break;
     case D_CLOCK: rp_clock_pin(st->due_in ? start + st->due_in : 0); break;
     case D_END: break;
     }
@@ -302,7 +262,7 @@ static rp_code load_story(rp_ctx *ctx, const demo_story *st, rp_error *err)
         json_decref(out);
     }
     for (int i = 0; i < 16 && st->steps[i].op != D_END && rc == RP_OK; i++)
-        rc = play_step(ctx, id, first, &st->steps[i], start, &task, err);
+        rc = play_step(ctx, first, &st->steps[i], start, &task, err);
     if (st->steps[0].op == D_CLOCK)
         rp_clock_pin(0);
     return rc;
