@@ -54,4 +54,8 @@ int rp_cmd_encounter(rp_cli *cli, int argc, char **argv);
 int rp_cmd_charter(rp_cli *cli, int argc, char **argv);
 int rp_cmd_report(rp_cli *cli, int argc, char **argv);
 
+/* cmd_encounter_engine.c: the engine's subcommands of `rapport encounter`. */
+int rp_cmd_encounter_is_engine(const char *sub);
+int rp_cmd_encounter_engine(rp_cli *cli, int argc, char **argv);
+
 #endif

@@ -20,6 +20,7 @@
 #include "input.h"
 #include "timeutil.h"
 #include "measures.h"
+#include "cycle.h"
 
 #define RP_VERSION "0.1.0"
 
