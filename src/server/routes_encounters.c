@@ -43,6 +43,8 @@ void rp_h_encounter_get(rp_request *req, rp_response *res)
     rp_error err;
     json_t *out = NULL;
     rp_code rc = rp_encounter_get(&req->ctx, id, &out, &err);
+    if (rc == RP_OK)
+        rc = rp_measure_encounter(&req->ctx, out, &err);
     rp_reply_result(res, rc, &err, 200, out);
 }
 
