@@ -16,6 +16,16 @@ static const rp_command commands[] = {
     {"demo", "load the seed stories as demo data", rp_cmd_demo},
     {"customer", "add, show, change and list customers", rp_cmd_customer},
     {"encounter", "open, show and list encounters", rp_cmd_encounter},
+    /* looking to the future */
+    {"pref", "a customer's preferences (firm or flexible)", rp_cmd_pref},
+    {"goal", "a customer's goals", rp_cmd_goal},
+    {"date", "a customer's important dates", rp_cmd_date},
+    {"consent", "a customer's consent per purpose", rp_cmd_consent},
+    {"product", "the catalogue", rp_cmd_product},
+    {"due", "send what is due (reminders, notices, checks)", rp_cmd_due},
+    {"tasks", "list tasks: sent, held, failed", rp_cmd_tasks},
+    {"loyalty", "a customer's loyalty tier and discount", rp_cmd_loyalty},
+    {"recommend", "respectful recommendations for a customer", rp_cmd_recommend},
 };
 
 static const char usage_text[] =
@@ -36,6 +46,15 @@ static const char usage_text[] =
     "    demo        load the seed stories as demo data\n"
     "    customer    add, show, change and list customers\n"
     "    encounter   open, show and list encounters\n"
+    "    pref        a customer's preferences (firm or flexible)\n"
+    "    goal        a customer's goals\n"
+    "    date        a customer's important dates\n"
+    "    consent     a customer's consent per purpose\n"
+    "    product     the catalogue\n"
+    "    due         send what is due (reminders, notices, checks)\n"
+    "    tasks       list tasks: sent, held, failed\n"
+    "    loyalty     a customer's loyalty tier and discount\n"
+    "    recommend   respectful recommendations for a customer\n"
     "\n"
     "GLOBAL OPTIONS\n"
     "    --db PATH   SQLite database file (default: $RAPPORT_DB, else\n"

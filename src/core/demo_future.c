@@ -17,7 +17,7 @@ static const char *const products[] = {
     "\"price\":3.5}",
     "{\"name\":\"Red seedless watermelon\",\"category\":\"watermelon\","
     "\"stock\":120,\"attributes\":{\"colour\":\"red\",\"seedless\":true,"
-    "\"shape\":\"round\"},\"related\":[4],\"price\":4.0}",
+    "\"shape\":\"round\"},\"price\":4.0}",
     "{\"name\":\"Yellow watermelon\",\"category\":\"watermelon\",\"stock\":60,"
     "\"attributes\":{\"colour\":\"yellow\",\"seedless\":true,\"shape\":"
     "\"round\"},\"price\":4.5}",
@@ -79,6 +79,13 @@ rp_code rp_demo_load_future(rp_ctx *ctx, rp_error *err)
         json_decref(in);
         json_decref(out);
     }
+    if (rc)
+        return rc;
+    /* the long sweet ones go with the round seedless ones (story 1) */
+    json_t *rel = json_pack("{s:[i]}", "related", 4), *prod = NULL;
+    rc = rp_product_update(ctx, 2, rel, &prod, err);
+    json_decref(rel);
+    json_decref(prod);
     if (rc)
         return rc;
     int64_t ahmad = customer_named(ctx, "Ahmad", err),
