@@ -95,15 +95,16 @@ typedef struct rp_scheduler_config {
     int lease_seconds;     /* a claim older than this is taken over */
     int max_attempts;      /* then the task is failed */
     int backoff_seconds;   /* first retry delay; doubles each attempt */
-    int batch;             /* tasks claimed per run */
+    int batch;             /* tasks claimed per transaction */
     int satisfaction_ttl_days; /* how long a satisfaction link works */
 } rp_scheduler_config;
 
 /*
  * Defaults (cadence 0/90/30/14 days, lease 300 s, 5 attempts, backoff 60 s,
- * batch 100, links valid 14 days), overridden by RAPPORT_CADENCE
+ * batch 50, links valid 14 days), overridden by RAPPORT_CADENCE
  * ("transactional=0,incremental=90,formative=30,partnership=14"),
- * RAPPORT_TASK_LEASE, RAPPORT_TASK_MAX_ATTEMPTS, RAPPORT_TASK_BACKOFF.
+ * RAPPORT_TASK_LEASE, RAPPORT_TASK_MAX_ATTEMPTS, RAPPORT_TASK_BACKOFF,
+ * RAPPORT_TASK_BATCH, RAPPORT_SATISFACTION_TTL_DAYS.
  */
 void rp_scheduler_config_default(rp_scheduler_config *cfg);
 

@@ -303,6 +303,14 @@ static rp_code save(rp_ctx *ctx, const profile_kind *k, int64_t customer_id,
         rc = rp_moment_record(ctx, &m, err);
         json_decref(detail);
     }
+    if (rc == RP_OK && k->entity == &RP_ENTITY_CONSENT &&
+        json_is_true(json_object_get(item, "granted"))) {
+        /* what was held for want of this consent may go out now */
+        json_t *p = json_pack("[I, O]", (json_int_t)customer_id,
+                              json_object_get(item, "purpose"));
+        rc = s->ops->exec(s, "future.unhold_tasks", p, NULL, err);
+        json_decref(p);
+    }
     json_decref(item);
     if (rc == RP_OK)
         rc = rp_store_commit(s, err);

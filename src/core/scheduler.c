@@ -48,8 +48,9 @@ void rp_scheduler_config_default(rp_scheduler_config *cfg)
     cfg->lease_seconds = env_int("RAPPORT_TASK_LEASE", 300, 1, 86400);
     cfg->max_attempts = env_int("RAPPORT_TASK_MAX_ATTEMPTS", 5, 1, 100);
     cfg->backoff_seconds = env_int("RAPPORT_TASK_BACKOFF", 60, 1, 86400);
-    cfg->batch = 100;
-    cfg->satisfaction_ttl_days = 14;
+    cfg->batch = env_int("RAPPORT_TASK_BATCH", 50, 1, 1000);
+    cfg->satisfaction_ttl_days = env_int("RAPPORT_SATISFACTION_TTL_DAYS", 14, 1,
+                                         365);
     /* "transactional=0,incremental=90,formative=30,partnership=14" */
     const char *c = getenv("RAPPORT_CADENCE");
     while (c && *c) {
@@ -154,16 +155,13 @@ static void compose_date(const char *greet, const char *kind, json_t *d,
         rel = reltext;
     }
     size_t len = 0;
-    if (strcmp(kind, "reminder") == 0)
+    int reminder = strcmp(kind, "reminder") == 0;
+    if (reminder)
         len = (size_t)snprintf(body, n, "Hello %s, a reminder: your %s is %s, %s",
                                greet, str(d, "title"), rel, when);
     else
-        len = (size_t)snprintf(body, n,
-                               "Hello %s, your %s %s %s, %s. We are getting "
-                               "the renewal ready for you so that nothing "
-                               "lapses; reply to this message or call us if "
-                               "anything has changed",
-                               greet, str(d, "title"),
+        len = (size_t)snprintf(body, n, "Hello %s, your %s %s %s, %s", greet,
+                               str(d, "title"),
                                strcmp(str(d, "kind"), "expiry") == 0
                                    ? "expires"
                                    : "is due for renewal",
@@ -175,6 +173,11 @@ static void compose_date(const char *greet, const char *kind, json_t *d,
                                 str(d, "with_whom"));
     if (len < n)
         len += (size_t)snprintf(body + len, n - len, ".");
+    if (!reminder && len < n)
+        len += (size_t)snprintf(body + len, n - len,
+                                " We are getting the renewal ready for you so "
+                                "that nothing lapses; reply to this message or "
+                                "call us if anything has changed.");
     if (str(d, "bring") && len < n)
         len += (size_t)snprintf(body + len, n - len, " Please bring %s.",
                                 str(d, "bring"));
@@ -373,13 +376,11 @@ static rp_code settle(rp_ctx *ctx, const rp_scheduler_config *cfg,
     return rc;
 }
 
-rp_code rp_scheduler_run(rp_ctx *ctx, const rp_scheduler_config *cfg,
-                         int64_t now, const char *worker, json_t **out,
-                         rp_error *err)
+/* Claim one batch of due tasks in a transaction, send and settle each. */
+static rp_code run_batch(rp_ctx *ctx, const rp_scheduler_config *cfg,
+                         int64_t now, const char *worker, json_t *report,
+                         size_t *nclaimed, rp_error *err)
 {
-    int64_t created = 0;
-    if (rp_scheduler_rules(ctx, cfg, now, &created, err))
-        return err->code;
     rp_store *s = ctx->store;
     json_t *claimed = NULL;
     json_t *p = json_pack("[s, I, I, I, I, i]", worker, (json_int_t)now,
@@ -396,12 +397,7 @@ rp_code rp_scheduler_run(rp_ctx *ctx, const rp_scheduler_config *cfg,
         rp_store_rollback(s);
         return rc;
     }
-    char nowtext[RP_TIME_MAX];
-    rp_time_format(now, nowtext);
-    json_t *report = json_pack("{s:s, s:I, s:I, s:[], s:[], s:[], s:[]}", "now",
-                               nowtext, "created", (json_int_t)created,
-                               "claimed", (json_int_t)json_array_size(claimed),
-                               "sent", "held", "retried", "failed");
+    *nclaimed = json_array_size(claimed);
     size_t i;
     json_t *task;
     json_array_foreach(claimed, i, task)
@@ -410,7 +406,6 @@ rp_code rp_scheduler_run(rp_ctx *ctx, const rp_scheduler_config *cfg,
         deliver(ctx, cfg, task, now, &o);
         if (settle(ctx, cfg, task, now, worker, &o, err)) {
             json_decref(claimed);
-            json_decref(report);
             return err->code;
         }
         const char *list = strcmp(o.status, "sent") == 0        ? "sent"
@@ -431,6 +426,36 @@ rp_code rp_scheduler_run(rp_ctx *ctx, const rp_scheduler_config *cfg,
         json_array_append_new(json_object_get(report, list), summary);
     }
     json_decref(claimed);
+    return RP_OK;
+}
+
+rp_code rp_scheduler_run(rp_ctx *ctx, const rp_scheduler_config *cfg,
+                         int64_t now, const char *worker, json_t **out,
+                         rp_error *err)
+{
+    int64_t created = 0;
+    if (rp_scheduler_rules(ctx, cfg, now, &created, err))
+        return err->code;
+    char nowtext[RP_TIME_MAX];
+    rp_time_format(now, nowtext);
+    json_t *report = json_pack("{s:s, s:I, s:I, s:[], s:[], s:[], s:[]}", "now",
+                               nowtext, "created", (json_int_t)created,
+                               "claimed", (json_int_t)0, "sent", "held",
+                               "retried", "failed");
+    json_int_t total = 0;
+    /* batch after batch until nothing due is left; bounded, so one run
+     * cannot spin forever on tasks that are retried at once */
+    for (int round = 0; round < 1000; round++) {
+        size_t n = 0;
+        if (run_batch(ctx, cfg, now, worker, report, &n, err)) {
+            json_decref(report);
+            return err->code;
+        }
+        total += (json_int_t)n;
+        if (n < (size_t)cfg->batch)
+            break;
+    }
+    json_object_set_new(report, "claimed", json_integer(total));
     *out = report;
     return RP_OK;
 }

@@ -108,6 +108,10 @@ static const rp_sqlite_query queries[] = {
      " sum(score >= 4) AS positive, sum(score = 3) AS neutral,"
      " sum(score <= 2) AS negative FROM satisfaction_checks"
      " WHERE customer_id = ? AND answered_at IS NOT NULL"},
+    {"future.unhold_tasks",
+     "UPDATE tasks SET status = 'scheduled', last_error = NULL,"
+     " next_attempt_at = NULL"
+     " WHERE customer_id = ? AND purpose = ? AND status = 'held'"},
     {"future.satisfaction_answer",
      "UPDATE satisfaction_checks SET score = ?, words = ?, comment = ?,"
      " answered_at = ? WHERE id = ? AND answered_at IS NULL"},
