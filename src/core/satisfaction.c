@@ -39,10 +39,14 @@ rp_code rp_satisfaction_issue(rp_ctx *ctx, int64_t customer_id,
     int64_t now = rp_now();
     rp_store *s = ctx->store;
     /* one check per task: a retried send renews the link of the same row */
-    json_t *tid = json_integer(task_id), *rows;
+    json_t *tid = json_integer(task_id), *rows = json_array();
     rp_filter f = {"task_id", RP_FILTER_EQ, tid};
     rp_page p = {0, 0, 1};
-    rp_code rc = s->ops->list(s, &RP_ENTITY_SATISFACTION, &f, 1, &p, &rows, err);
+    rp_code rc = RP_OK;
+    if (task_id) {
+        json_decref(rows);
+        rc = s->ops->list(s, &RP_ENTITY_SATISFACTION, &f, 1, &p, &rows, err);
+    }
     json_decref(tid);
     if (rc)
         return rc;
@@ -57,7 +61,8 @@ rp_code rp_satisfaction_issue(rp_ctx *ctx, int64_t customer_id,
         json_object_set_new(row, "encounter_id", encounter_id
                                                      ? json_integer(encounter_id)
                                                      : json_null());
-        json_object_set_new(row, "task_id", json_integer(task_id));
+        json_object_set_new(row, "task_id",
+                            task_id ? json_integer(task_id) : json_null());
         json_object_set_new(row, "words", json_array());
         json_object_set_new(row, "created_at", json_integer(now));
         rc = s->ops->insert(s, &RP_ENTITY_SATISFACTION, row, NULL, err);
