@@ -274,15 +274,36 @@ static rp_code find_unique(rp_ctx *ctx, const profile_kind *k,
     return RP_OK;
 }
 
+/* A moved or removed date takes its pending reminder with it (the rules
+ * key reminders by date and time, so the new time gets its own). */
+static rp_code cancel_date_tasks(rp_ctx *ctx, int64_t customer_id,
+                                 int64_t date_id, const char *why,
+                                 rp_error *err)
+{
+    json_t *p = json_pack("[s, I, I]", why, (json_int_t)customer_id,
+                          (json_int_t)date_id);
+    rp_code rc = ctx->store->ops->exec(ctx->store, "future.cancel_date_tasks",
+                                       p, NULL, err);
+    json_decref(p);
+    return rc;
+}
+
 /* Write row (insert when id is 0) and its moment in one transaction. */
 static rp_code save(rp_ctx *ctx, const profile_kind *k, int64_t customer_id,
                     int64_t *id, json_t *row, const char *verb, rp_error *err)
 {
     rp_store *s = ctx->store;
+    int updating = *id != 0;
     if (rp_store_begin(s, err))
         return err->code;
     rp_code rc = *id ? s->ops->update(s, k->entity, *id, row, err)
                      : s->ops->insert(s, k->entity, row, id, err);
+    if (rc == RP_OK && updating && k->entity == &RP_ENTITY_DATE &&
+        json_object_get(row, "at"))
+        rc = cancel_date_tasks(ctx, customer_id, *id,
+                               "cancelled: the date was moved; a new reminder "
+                               "follows the new date",
+                               err);
     json_t *item = NULL;
     if (rc == RP_OK)
         rc = s->ops->get(s, k->entity, *id, &item, err);
@@ -426,6 +447,9 @@ rp_code rp_profile_remove(rp_ctx *ctx, const char *kind, int64_t customer_id,
     if (rp_store_begin(s, err))
         return err->code;
     rp_code rc = s->ops->remove(s, k->entity, item_id, err);
+    if (rc == RP_OK && k->entity == &RP_ENTITY_DATE)
+        rc = cancel_date_tasks(ctx, customer_id, item_id,
+                               "cancelled: the important date was removed", err);
     if (rc == RP_OK) {
         rp_moment m = {.customer_id = customer_id,
                        .kind = "profile.changed",

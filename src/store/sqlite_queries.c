@@ -25,14 +25,14 @@ static const rp_sqlite_query queries[] = {
      " payload, due_at, status, idempotency_key, created_by, created_at)"
      " SELECT d.customer_id, 'reminder', 'reminders', 'Reminder: ' || d.title,"
      " json_object('date_id', d.id), d.at - ?, 'scheduled',"
-     " 'reminder:date:' || d.id, 'scheduler', ?"
+     " 'reminder:date:' || d.id || ':' || d.at, 'scheduler', ?"
      " FROM important_dates d WHERE d.kind = 'appointment' AND d.at > ?"},
     {"future.rule_renewals",
      "INSERT OR IGNORE INTO tasks (customer_id, kind, purpose, subject,"
      " payload, due_at, status, idempotency_key, created_by, created_at)"
      " SELECT d.customer_id, 'renewal_notice', 'reminders',"
      " 'Renewal notice: ' || d.title, json_object('date_id', d.id), d.at - ?,"
-     " 'scheduled', 'renewal:date:' || d.id, 'scheduler', ?"
+     " 'scheduled', 'renewal:date:' || d.id || ':' || d.at, 'scheduler', ?"
      " FROM important_dates d WHERE d.kind IN ('renewal', 'expiry')"
      " AND d.at > ?"},
     {"future.rule_satisfaction",
@@ -48,7 +48,7 @@ static const rp_sqlite_query queries[] = {
      " AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.encounter_id = e.id"
      "   AND t.kind = 'satisfaction_check')"
      " AND NOT EXISTS (SELECT 1 FROM satisfaction_checks c"
-     "   WHERE c.encounter_id = e.id)"},
+     "   WHERE c.customer_id = e.customer_id AND c.encounter_id = e.id)"},
     {"future.rule_keep_in_touch",
      "INSERT OR IGNORE INTO tasks (customer_id, kind, purpose, subject,"
      " payload, due_at, status, idempotency_key, created_by, created_at)"
@@ -108,6 +108,11 @@ static const rp_sqlite_query queries[] = {
      " sum(score >= 4) AS positive, sum(score = 3) AS neutral,"
      " sum(score <= 2) AS negative FROM satisfaction_checks"
      " WHERE customer_id = ? AND answered_at IS NOT NULL"},
+    {"future.cancel_date_tasks",
+     "UPDATE tasks SET status = 'cancelled', last_error = ?"
+     " WHERE customer_id = ? AND status IN ('scheduled', 'held')"
+     " AND kind IN ('reminder', 'renewal_notice')"
+     " AND json_extract(payload, '$.date_id') = ?"},
     {"future.unhold_tasks",
      "UPDATE tasks SET status = 'scheduled', last_error = NULL,"
      " next_attempt_at = NULL"

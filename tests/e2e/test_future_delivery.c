@@ -179,7 +179,9 @@ static void test_story6_reminder_arrives_the_day_before(void **state)
     assert_non_null(date_hdr);
     assert_non_null(strstr(date_hdr, " +0000\r\n"));
     char mid[100];
-    snprintf(mid, sizeof mid, "Message-ID: <reminder:date:%lld@garage.example>",
+    /* the key names the date and its time (2027-03-02T09:00:00Z) */
+    snprintf(mid, sizeof mid,
+             "Message-ID: <reminder:date:%lld:1803978000@garage.example>",
              (long long)date);
     assert_non_null(strstr(msg, mid));
     assert_non_null(strstr(
@@ -363,7 +365,7 @@ static void test_story7_renewal_notice_by_signed_webhook(void **state)
     json_t *hdr = json_object_get(rec, "headers");
     const char *body = json_string_value(json_object_get(rec, "body"));
     char key[64];
-    snprintf(key, sizeof key, "renewal:date:%lld", (long long)date);
+    snprintf(key, sizeof key, "renewal:date:%lld:1804507200", (long long)date);
     assert_string_equal(
         json_string_value(json_object_get(hdr, "idempotency-key")), key);
     /* the signature, computed here independently with libsodium */

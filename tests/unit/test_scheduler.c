@@ -111,7 +111,7 @@ static void test_rules_are_idempotent_and_due_on_time(void **state)
     size_t i;
     json_t *task;
     char key[64];
-    snprintf(key, sizeof key, "reminder:date:%lld", (long long)appt);
+    snprintf(key, sizeof key, "reminder:date:%lld:1804669200", (long long)appt);
     json_array_foreach(t, i, task)
     {
         if (!strcmp(sfield(task, "kind"), "reminder")) {
@@ -123,6 +123,26 @@ static void test_rules_are_idempotent_and_due_on_time(void **state)
             assert_string_equal(sfield(task, "due_at"), "2027-03-13T00:00:00Z");
         }
     }
+    json_decref(t);
+
+    /* the appointment moves: the pending reminder is cancelled and one for
+     * the new time is created */
+    json_t *in = json_pack("{s:s}", "at", "2027-03-12T10:00:00Z"), *out;
+    assert_int_equal(rp_profile_update(&ctx, "dates", c, appt, in, &out, &err),
+                     RP_OK);
+    json_decref(in);
+    json_decref(out);
+    assert_int_equal(rp_scheduler_rules(&ctx, &cfg, T0, &created, &err), RP_OK);
+    assert_int_equal(created, 1);
+    t = tasks("cancelled");
+    assert_int_equal(json_array_size(t), 1);
+    assert_string_equal(sfield(json_array_get(t, 0), "idempotency_key"), key);
+    json_decref(t);
+    t = tasks("scheduled");
+    int moved = 0;
+    json_array_foreach(t, i, task) moved +=
+        !strcmp(sfield(task, "due_at"), "2027-03-11T10:00:00Z");
+    assert_int_equal(moved, 1);
     json_decref(t);
 }
 
