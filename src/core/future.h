@@ -209,6 +209,15 @@ rp_code rp_loyalty_for_customer(rp_ctx *ctx, int64_t customer_id,
 /* The tiers, highest first, as {"items":[...]}. */
 rp_code rp_loyalty_tiers(rp_ctx *ctx, json_t **out, rp_error *err);
 
+/*
+ * Replace every tier with in: {"items":[{"name","rank","min_visits"?,
+ * "min_tenure_days"?,"min_spend"?,"discount_percent"}]} (1 to 20 tiers,
+ * names and ranks distinct, discount 0..100; exactly one tier without any
+ * minimum, the floor).  Fills *out like rp_loyalty_tiers.
+ */
+rp_code rp_loyalty_set_tiers(rp_ctx *ctx, json_t *in, json_t **out,
+                             rp_error *err);
+
 /* ---- recommendations (recommend.c) --------------------------------------- */
 
 /*

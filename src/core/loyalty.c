@@ -103,3 +103,113 @@ rp_code rp_loyalty_for_customer(rp_ctx *ctx, int64_t customer_id,
     json_decref(tiers);
     return RP_OK;
 }
+
+/* Validate one tier of a replacement list into row. */
+static rp_code read_tier(json_t *t, size_t i, json_t *row, int *floor,
+                         rp_error *err)
+{
+    static const char *const fields[] = {"name", "rank", "min_visits",
+                                         "min_tenure_days", "min_spend",
+                                         "discount_percent", NULL};
+    const char *name;
+    int64_t rank = 0, visits = 0, tenure = 0;
+    int has_visits = 0, has_tenure = 0;
+    if (!json_is_object(t))
+        return rp_error_set(err, RP_ETYPE, "items",
+                            "items[%zu] must be an object", i);
+    if (rp_in_object(t, fields, err) ||
+        rp_in_string(t, "name", 1, 40, &name, err) ||
+        rp_in_int(t, "rank", 1, 0, 1000, &rank, NULL, err) ||
+        rp_in_int(t, "min_visits", 0, 0, 1000000, &visits, &has_visits, err) ||
+        rp_in_int(t, "min_tenure_days", 0, 0, 36500, &tenure, &has_tenure, err))
+        return err->code;
+    json_t *spend = json_object_get(t, "min_spend"),
+           *disc = json_object_get(t, "discount_percent");
+    if (spend && !json_is_null(spend) &&
+        (!json_is_number(spend) || json_number_value(spend) < 0))
+        return rp_error_set(err, RP_EINVALID, "min_spend",
+                            "items[%zu].min_spend must be a number >= 0", i);
+    if (!json_is_number(disc) || json_number_value(disc) < 0 ||
+        json_number_value(disc) > 100)
+        return rp_error_set(err, RP_EINVALID, "discount_percent",
+                            "items[%zu].discount_percent must be a number "
+                            "from 0 to 100",
+                            i);
+    int has_spend = spend && !json_is_null(spend);
+    if (!has_visits && !has_tenure && !has_spend)
+        (*floor)++;
+    json_object_set_new(row, "name", json_string(name));
+    json_object_set_new(row, "rank", json_integer(rank));
+    json_object_set_new(row, "min_visits",
+                        has_visits ? json_integer(visits) : json_null());
+    json_object_set_new(row, "min_tenure_days",
+                        has_tenure ? json_integer(tenure) : json_null());
+    json_object_set_new(row, "min_spend",
+                        has_spend ? json_real(json_number_value(spend))
+                                  : json_null());
+    json_object_set_new(row, "discount_percent",
+                        json_real(json_number_value(disc)));
+    return RP_OK;
+}
+
+rp_code rp_loyalty_set_tiers(rp_ctx *ctx, json_t *in, json_t **out,
+                             rp_error *err)
+{
+    static const char *const fields[] = {"items", NULL};
+    if (rp_in_object(in, fields, err))
+        return err->code;
+    json_t *items = json_object_get(in, "items");
+    if (!json_is_array(items))
+        return rp_error_set(err, items ? RP_ETYPE : RP_EINVALID, "items",
+                            "items must be an array of tiers");
+    if (json_array_size(items) < 1 || json_array_size(items) > 20)
+        return rp_error_set(err, RP_EINVALID, "items",
+                            "give from 1 to 20 tiers");
+    json_t *rows = json_array();
+    int floor = 0;
+    size_t i;
+    json_t *t;
+    json_array_foreach(items, i, t)
+    {
+        json_t *row = json_object();
+        json_array_append_new(rows, row);
+        if (read_tier(t, i, row, &floor, err)) {
+            json_decref(rows);
+            return err->code;
+        }
+        for (size_t k = 0; k < i; k++) {
+            json_t *o = json_array_get(rows, k);
+            if (json_equal(json_object_get(o, "name"),
+                           json_object_get(row, "name")) ||
+                json_equal(json_object_get(o, "rank"),
+                           json_object_get(row, "rank"))) {
+                json_decref(rows);
+                return rp_error_set(err, RP_EINVALID, "items",
+                                    "items[%zu] repeats the name or rank of "
+                                    "items[%zu]",
+                                    i, k);
+            }
+        }
+    }
+    if (floor != 1) {
+        json_decref(rows);
+        return rp_error_set(err, RP_EINVALID, "items",
+                            "exactly one tier must have no minimum (the tier "
+                            "every customer starts in); %d have none",
+                            floor);
+    }
+    rp_store *s = ctx->store;
+    rp_code rc = rp_store_begin(s, err);
+    if (rc == RP_OK)
+        rc = s->ops->exec(s, "future.loyalty_tiers_clear", NULL, NULL, err);
+    json_array_foreach(rows, i, t) if (rc == RP_OK) rc =
+        s->ops->insert(s, &RP_ENTITY_LOYALTY_TIER, t, NULL, err);
+    json_decref(rows);
+    if (rc == RP_OK)
+        rc = rp_store_commit(s, err);
+    if (rc) {
+        rp_store_rollback(s);
+        return rc;
+    }
+    return rp_loyalty_tiers(ctx, out, err);
+}

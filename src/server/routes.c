@@ -50,6 +50,7 @@ const rp_route rp_routes[] = {
     {"GET", "/api/v1/tasks/{id}", rp_h_task_get},
     {"POST", "/api/v1/scheduler/run", rp_h_scheduler_run}, /* ADMIN ONLY */
     {"GET", "/api/v1/loyalty/tiers", rp_h_loyalty_tiers},
+    {"PUT", "/api/v1/loyalty/tiers", rp_h_loyalty_set_tiers}, /* ADMIN ONLY */
     /* PUBLIC: the customer's satisfaction pages (style.css before {token}) */
     {"GET", "/s/style.css", rp_h_satisfaction_css},
     {"GET", "/s/{token}", rp_h_satisfaction_page},

@@ -46,6 +46,7 @@ void rp_h_task_list(rp_request *req, rp_response *res);
 void rp_h_task_get(rp_request *req, rp_response *res);
 void rp_h_scheduler_run(rp_request *req, rp_response *res);
 void rp_h_loyalty_tiers(rp_request *req, rp_response *res);
+void rp_h_loyalty_set_tiers(rp_request *req, rp_response *res);
 /* routes_satisfaction.c: PUBLIC pages (no auth, no CSRF) */
 void rp_h_satisfaction_css(rp_request *req, rp_response *res);
 void rp_h_satisfaction_page(rp_request *req, rp_response *res);

@@ -2,7 +2,8 @@
  * routes_tasks.c - /api/v1/tasks (what the scheduler will send, has sent,
  * holds back and why, or failed to send), POST /api/v1/scheduler/run (run
  * the scheduler now, optionally at an injected time: ADMIN ONLY once auth
- * lands, since it sends messages) and GET /api/v1/loyalty/tiers.
+ * lands, since it sends messages) and GET/PUT /api/v1/loyalty/tiers (PUT
+ * replaces every tier: ADMIN ONLY).
  */
 #include <stdio.h>
 #include <unistd.h>
@@ -65,5 +66,13 @@ void rp_h_loyalty_tiers(rp_request *req, rp_response *res)
     rp_error err;
     json_t *out = NULL;
     rp_code rc = rp_loyalty_tiers(&req->ctx, &out, &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
+void rp_h_loyalty_set_tiers(rp_request *req, rp_response *res)
+{
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_loyalty_set_tiers(&req->ctx, req->body, &out, &err);
     rp_reply_result(res, rc, &err, 200, out);
 }

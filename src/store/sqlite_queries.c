@@ -94,6 +94,7 @@ static const rp_sqlite_query queries[] = {
     {"future.loyalty_tiers",
      "SELECT id, name, rank, min_visits, min_tenure_days, min_spend,"
      " discount_percent FROM loyalty_tiers ORDER BY rank DESC"},
+    {"future.loyalty_tiers_clear", "DELETE FROM loyalty_tiers"},
     {"future.recent_closed_exchanges",
      "SELECT id, exchange FROM encounters WHERE customer_id = ?"
      " AND stage = 'closed' ORDER BY id DESC LIMIT 3"},

@@ -451,6 +451,46 @@ static void test_demo_loads_the_future(void **state)
     json_decref(tiers);
 }
 
+/* Loyalty tiers are configurable: replaced as a whole, validated. */
+static void test_loyalty_tiers_are_configurable(void **state)
+{
+    rp_srv *s = *state;
+    expect_error(s, "PUT", "/api/v1/loyalty/tiers",
+                 "{\"items\":[{\"name\":\"silver\",\"rank\":1,"
+                 "\"min_visits\":2,\"discount_percent\":5}]}",
+                 422, "invalid", "items");
+    expect_error(s, "PUT", "/api/v1/loyalty/tiers",
+                 "{\"items\":[{\"name\":\"base\",\"rank\":0,"
+                 "\"discount_percent\":150}]}",
+                 422, "invalid", "discount_percent");
+    json_t *t = rp_callf(s, "PUT", "/api/v1/loyalty/tiers", 200,
+                         "{\"items\":[{\"name\":\"member\",\"rank\":0,"
+                         "\"discount_percent\":0},{\"name\":\"friend\","
+                         "\"rank\":1,\"min_visits\":1,\"discount_percent\":"
+                         "2.5}]}");
+    assert_int_equal(json_array_size(json_object_get(t, "items")), 2);
+    json_decref(t);
+    json_int_t c = post(s, "/api/v1/customers", "{\"name\":\"Anna\"}");
+    char body[120], path[100];
+    snprintf(body, sizeof body, "{\"customer_id\":%lld,\"channel\":\"phone\","
+                                "\"subject\":\"x\"}",
+             (long long)c);
+    json_int_t e = post(s, "/api/v1/encounters", body);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(s->db, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    char sql[120];
+    snprintf(sql, sizeof sql, "UPDATE encounters SET stage='closed' WHERE id=%lld",
+             (long long)e);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/loyalty", (long long)c);
+    json_t *l = rp_call(s, "GET", path, NULL, 200);
+    assert_string_equal(json_string_value(json_object_get(l, "summary")),
+                        "returning customer, friend tier, 2.5% discount");
+    json_decref(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -463,6 +503,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_demo_loads_the_future, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_loyalty_tiers_are_configurable,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
