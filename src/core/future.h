@@ -97,6 +97,11 @@ typedef struct rp_scheduler_config {
     int backoff_seconds;   /* first retry delay; doubles each attempt */
     int batch;             /* tasks claimed per transaction */
     int satisfaction_ttl_days; /* how long a satisfaction link works */
+    /* asked between tasks; nonzero stops the run early (shutdown).  Tasks
+     * claimed and not sent stay claimed and are taken over after the
+     * lease.  NULL: never stop early. */
+    int (*should_stop)(void *arg);
+    void *stop_arg;
 } rp_scheduler_config;
 
 /*

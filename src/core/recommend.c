@@ -264,8 +264,34 @@ rp_code rp_recommend(rp_ctx *ctx, int64_t customer_id, int asked,
         json_decref(customer);
         return err->code;
     }
-    if (quick) {
+    char why[200] = "";
+    int offers_ok = 1;
+    if (!asked && !quick) {
+        /* in person, suggestions need no opt-in; but a customer who
+         * withdrew consent for offers gets none unasked */
+        json_t *cons = NULL;
+        if (rp_profile_list(ctx, "consents", customer_id, &cons, err)) {
+            json_decref(customer);
+            return err->code;
+        }
+        size_t k;
+        json_t *c;
+        json_array_foreach(json_object_get(cons, "items"), k, c) if (
+            !strcmp(json_string_value(json_object_get(c, "purpose")), "offers") &&
+            !json_is_true(json_object_get(c, "granted"))) offers_ok = 0;
+        json_decref(cons);
+        if (!offers_ok)
+            snprintf(why, sizeof why,
+                     "nothing is offered unasked: the customer withdrew "
+                     "consent for offers");
+    }
+    if (quick || !offers_ok) {
         json_decref(customer);
+        if (!offers_ok) {
+            *out = json_pack("{s:[], s:b, s:s, s:[]}", "items", "withheld", 1,
+                             "reason", why, "notes");
+            return RP_OK;
+        }
         *out = json_pack(
             "{s:[], s:b, s:s, s:[]}", "items", "withheld", 1, "reason",
             "nothing is offered unasked: the customer's recent exchanges were "

@@ -48,6 +48,8 @@ void rp_scheduler_config_default(rp_scheduler_config *cfg)
     cfg->lease_seconds = env_int("RAPPORT_TASK_LEASE", 300, 1, 86400);
     cfg->max_attempts = env_int("RAPPORT_TASK_MAX_ATTEMPTS", 5, 1, 100);
     cfg->backoff_seconds = env_int("RAPPORT_TASK_BACKOFF", 60, 1, 86400);
+    cfg->should_stop = NULL;
+    cfg->stop_arg = NULL;
     cfg->batch = env_int("RAPPORT_TASK_BATCH", 50, 1, 1000);
     cfg->satisfaction_ttl_days = env_int("RAPPORT_SATISFACTION_TTL_DAYS", 14, 1,
                                          365);
@@ -402,6 +404,10 @@ static rp_code run_batch(rp_ctx *ctx, const rp_scheduler_config *cfg,
     json_t *task;
     json_array_foreach(claimed, i, task)
     {
+        if (cfg->should_stop && cfg->should_stop(cfg->stop_arg)) {
+            *nclaimed = 0; /* end the run: the lease hands the rest on */
+            break;
+        }
         outcome o = {.status = "scheduled"};
         deliver(ctx, cfg, task, now, &o);
         if (settle(ctx, cfg, task, now, worker, &o, err)) {
@@ -452,7 +458,8 @@ rp_code rp_scheduler_run(rp_ctx *ctx, const rp_scheduler_config *cfg,
             return err->code;
         }
         total += (json_int_t)n;
-        if (n < (size_t)cfg->batch)
+        if (n < (size_t)cfg->batch ||
+            (cfg->should_stop && cfg->should_stop(cfg->stop_arg)))
             break;
     }
     json_object_set_new(report, "claimed", json_integer(total));

@@ -24,12 +24,23 @@ struct rp_sched {
     rp_store *store;
 };
 
+static int stopping(void *arg)
+{
+    rp_sched *s = arg;
+    pthread_mutex_lock(&s->lock);
+    int stop = s->stopping;
+    pthread_mutex_unlock(&s->lock);
+    return stop;
+}
+
 static void *run(void *arg)
 {
     rp_sched *s = arg;
     rp_ctx ctx = {.store = s->store, .actor = "scheduler"};
     rp_scheduler_config cfg;
     rp_scheduler_config_default(&cfg);
+    cfg.should_stop = stopping;
+    cfg.stop_arg = s;
     char worker[64];
     snprintf(worker, sizeof worker, "rapportd:%d:scheduler", (int)getpid());
     pthread_mutex_lock(&s->lock);

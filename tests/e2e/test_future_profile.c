@@ -304,6 +304,23 @@ static void test_recommendations_respect_goals_and_firm_preferences(void **state
     assert_int_equal(accepted, 1);
     json_decref(m);
     assert_int_equal(rp_db_count(s, "offers"), 3);
+    /* a customer who withdrew consent for offers gets none unasked */
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/consents",
+             (long long)ahmad);
+    post(s, path, "{\"purpose\":\"offers\",\"granted\":false}");
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/recommendations",
+             (long long)ahmad);
+    rec = rp_call(s, "GET", path, NULL, 200);
+    assert_true(json_is_true(json_object_get(rec, "withheld")));
+    assert_non_null(strstr(json_string_value(json_object_get(rec, "reason")),
+                           "withdrew consent for offers"));
+    json_decref(rec);
+    snprintf(path, sizeof path,
+             "/api/v1/customers/%lld/recommendations?asked=true",
+             (long long)ahmad);
+    rec = rp_call(s, "GET", path, NULL, 200);
+    assert_true(offered(rec, "Starfruit"));
+    json_decref(rec);
 
     /* Max: firm navy and single-breasted, flexible brand */
     json_int_t max = post(s, "/api/v1/customers",
