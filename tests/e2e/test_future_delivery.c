@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "future_sinks.h"
 #include "harness.h"
@@ -623,6 +624,37 @@ static void test_backoff_then_failed(void **state)
     assert_int_equal(rp_sink_count(&w->hook, "hook-", ".json"), 0);
 }
 
+/* The scheduler thread inside rapportd sends on its own, on the real
+ * clock: an appointment a day from now (less a minute) is reminded at once. */
+static void test_thread_in_rapportd_sends_what_is_due(void **state)
+{
+    world *w = *state;
+    rp_srv *s = &w->srv;
+    json_int_t c = customer(s, "{\"name\":\"Anna\","
+                               "\"emails\":[\"anna@example.com\"]}");
+    sub(s, c, "consents", "{\"purpose\":\"reminders\",\"granted\":true}");
+    char at[40], body[200];
+    time_t t = time(NULL) + 86400 - 60;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    snprintf(body, sizeof body,
+             "{\"kind\":\"appointment\",\"title\":\"inspection\","
+             "\"at\":\"%s\"}",
+             at);
+    sub(s, c, "dates", body);
+    /* the thread runs every second (RAPPORT_SCHEDULER_INTERVAL=1) */
+    for (int i = 0; i < 100 && rp_sink_count(&w->smtp, "msg-", ".eml") == 0; i++)
+        usleep(100 * 1000);
+    assert_int_equal(rp_sink_count(&w->smtp, "msg-", ".eml"), 1);
+    char *msg = rp_sink_read(&w->smtp, "msg-1.eml");
+    /* "tomorrow", or "today" in the first minute after midnight */
+    assert_non_null(strstr(msg, "Hello Anna, a reminder: your inspection is "));
+    free(msg);
+    sleep(2); /* more runs send nothing more */
+    assert_int_equal(rp_sink_count(&w->smtp, "msg-", ".eml"), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -638,6 +670,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_concurrent_schedulers_send_each_task_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_thread_in_rapportd_sends_what_is_due,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_backoff_then_failed,
                                         setup_failing, teardown),
     };
