@@ -195,8 +195,11 @@ typedef struct outcome {
     char error[RP_ERROR_MESSAGE_MAX];
 } outcome;
 
-/* Choose the channel: the task's own, else email when the customer has an
- * address, else sms (webhook) when they have a phone. */
+/* Choose the channel.  A task's channel is a preference: "email" tries the
+ * email address first; "sms" or "phone" (a follow-up of a phone call, a
+ * check after one) the phone first; anything else (an in-person visit)
+ * email, then phone.  Whatever the preference, an address that exists is
+ * better than none. */
 static const char *pick(json_t *task, json_t *customer, const char **to)
 {
     const char *ch = str(task, "channel");
@@ -204,11 +207,16 @@ static const char *pick(json_t *task, json_t *customer, const char **to)
         json_array_get(json_object_get(customer, "emails"), 0));
     const char *phone = json_string_value(
         json_array_get(json_object_get(customer, "phones"), 0));
-    if ((!ch || strcmp(ch, "email") == 0) && email) {
+    int phone_first = ch && (!strcmp(ch, "sms") || !strcmp(ch, "phone"));
+    if (phone_first && phone) {
+        *to = phone;
+        return "sms";
+    }
+    if (email) {
         *to = email;
         return "email";
     }
-    if ((!ch || strcmp(ch, "sms") == 0) && phone) {
+    if (phone) {
         *to = phone;
         return "sms";
     }
@@ -244,11 +252,8 @@ static void deliver(rp_ctx *ctx, const rp_scheduler_config *cfg, json_t *task,
     if (!o->channel) {
         o->status = "held";
         snprintf(o->error, sizeof o->error,
-                 "held: the customer has no %s to send to",
-                 str(task, "channel") && !strcmp(str(task, "channel"), "sms")
-                     ? "phone number"
-                     : str(task, "channel") ? "email address"
-                                            : "email address or phone number");
+                 "held: the customer has no email address or phone number to "
+                 "send to");
         goto done;
     }
     const char *greet = str(customer, "greeting_name");

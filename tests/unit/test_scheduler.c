@@ -304,6 +304,44 @@ static void test_lease_takeover_and_backoff(void **state)
     json_decref(t);
 }
 
+/* Tasks made by the engine carry the encounter's channel: a check after an
+ * in-person visit is still sent; a follow-up call is left to a person. */
+static void test_engine_tasks_and_channels(void **state)
+{
+    (void)state;
+    rp_scheduler_config cfg;
+    rp_scheduler_config_default(&cfg);
+    rp_error err;
+    json_int_t c = make(NULL, 0, "{\"name\":\"Anna\",\"phones\":[\"+48 601\"]}");
+    const char *kinds[3][3] = {{"satisfaction_check", "in_person", "k1"},
+                               {"follow_up", "phone", "k2"},
+                               {"follow_up", "email", "k3"}};
+    for (int i = 0; i < 3; i++) {
+        json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:I}",
+                                "customer_id", c, "kind", kinds[i][0], "channel",
+                                kinds[i][1], "subject", "s", "due_at",
+                                (json_int_t)T0, "idempotency_key", kinds[i][2],
+                                "created_at", (json_int_t)T0);
+        assert_int_equal(store->ops->insert(store, &RP_ENTITY_TASK, row, NULL,
+                                            &err),
+                         RP_OK);
+        json_decref(row);
+    }
+    json_t *r;
+    assert_int_equal(rp_scheduler_run(&ctx, &cfg, T0, "w", &r, &err), RP_OK);
+    /* the check and the email follow-up are claimed and sent by SMS (the
+     * only address; the webhook here is a closed port, so: retried) */
+    assert_int_equal(json_integer_value(json_object_get(r, "claimed")), 2);
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(r, "retried"), i, t)
+    {
+        assert_string_equal(sfield(t, "channel"), "sms");
+        assert_string_not_equal(sfield(t, "idempotency_key"), "k2");
+    }
+    json_decref(r);
+}
+
 static void test_consent_rules(void **state)
 {
     (void)state;
@@ -457,6 +495,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_keep_in_touch_cadence_is_configurable,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_lease_takeover_and_backoff, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_engine_tasks_and_channels, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_consent_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_loyalty_tiers, setup, teardown),
