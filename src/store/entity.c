@@ -70,6 +70,8 @@ static const rp_column encounter_columns[] = {
     {"exchange", RP_COL_TEXT},
     {"exchange_reason", RP_COL_TEXT},
     {"exchange_source", RP_COL_TEXT},
+    /* loyalty (migration 6): what the visit was worth, for spend tiers */
+    {"spend", RP_COL_REAL},
 };
 const rp_entity RP_ENTITY_ENCOUNTER = {"encounter", "encounters",
                                        encounter_columns,
