@@ -57,5 +57,15 @@ int rp_cmd_report(rp_cli *cli, int argc, char **argv);
 /* cmd_encounter_engine.c: the engine's subcommands of `rapport encounter`. */
 int rp_cmd_encounter_is_engine(const char *sub);
 int rp_cmd_encounter_engine(rp_cli *cli, int argc, char **argv);
+/* looking to the future (cmd_future.c) */
+int rp_cmd_pref(rp_cli *cli, int argc, char **argv);
+int rp_cmd_goal(rp_cli *cli, int argc, char **argv);
+int rp_cmd_date(rp_cli *cli, int argc, char **argv);
+int rp_cmd_consent(rp_cli *cli, int argc, char **argv);
+int rp_cmd_product(rp_cli *cli, int argc, char **argv);
+int rp_cmd_due(rp_cli *cli, int argc, char **argv);
+int rp_cmd_tasks(rp_cli *cli, int argc, char **argv);
+int rp_cmd_loyalty(rp_cli *cli, int argc, char **argv);
+int rp_cmd_recommend(rp_cli *cli, int argc, char **argv);
 
 #endif

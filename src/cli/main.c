@@ -19,6 +19,16 @@ static const rp_command commands[] = {
      rp_cmd_encounter},
     {"charter", "the service charter: targets, breaches, promises", rp_cmd_charter},
     {"report", "the service metrics of a window, as a report", rp_cmd_report},
+    /* looking to the future */
+    {"pref", "a customer's preferences (firm or flexible)", rp_cmd_pref},
+    {"goal", "a customer's goals", rp_cmd_goal},
+    {"date", "a customer's important dates", rp_cmd_date},
+    {"consent", "a customer's consent per purpose", rp_cmd_consent},
+    {"product", "the catalogue", rp_cmd_product},
+    {"due", "send what is due (reminders, notices, checks)", rp_cmd_due},
+    {"tasks", "list tasks: sent, held, failed", rp_cmd_tasks},
+    {"loyalty", "a customer's loyalty tier and discount", rp_cmd_loyalty},
+    {"recommend", "respectful recommendations for a customer", rp_cmd_recommend},
 };
 
 static const char usage_text[] =
@@ -41,6 +51,15 @@ static const char usage_text[] =
     "    encounter   open encounters and move them through the cycle\n"
     "    charter     the service charter: targets, breaches, promises\n"
     "    report      the service metrics of a window, as a report\n"
+    "    pref        a customer's preferences (firm or flexible)\n"
+    "    goal        a customer's goals\n"
+    "    date        a customer's important dates\n"
+    "    consent     a customer's consent per purpose\n"
+    "    product     the catalogue\n"
+    "    due         send what is due (reminders, notices, checks)\n"
+    "    tasks       list tasks: sent, held, failed\n"
+    "    loyalty     a customer's loyalty tier and discount\n"
+    "    recommend   respectful recommendations for a customer\n"
     "\n"
     "GLOBAL OPTIONS\n"
     "    --db PATH   SQLite database file (default: $RAPPORT_DB, else\n"

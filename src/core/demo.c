@@ -281,5 +281,7 @@ rp_code rp_demo_load(rp_ctx *ctx, int *loaded, rp_error *err)
             return err->code;
         (*loaded)++;
     }
+    if (rp_demo_load_future(ctx, err))
+        return err->code;
     return RP_OK;
 }

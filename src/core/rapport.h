@@ -113,4 +113,6 @@ rp_code rp_moment_list(rp_ctx *ctx, int64_t customer_id,
  */
 rp_code rp_demo_load(rp_ctx *ctx, int *loaded, rp_error *err);
 
+#include "future.h" /* looking to the future: preferences .. recommendations */
+
 #endif

@@ -394,10 +394,15 @@ static rp_code add_task(rp_ctx *ctx, json_t *enc, const char *kind,
     char key[96];
     snprintf(key, sizeof key, "%s:%lld:%lld", kind,
              (long long)rp_engine_id(enc), (long long)n);
+    /* A satisfaction check goes out by whatever channel the scheduler can
+     * reach the customer on (email, else SMS), not the channel the
+     * encounter came by: a check scheduled at the counter is still sent. */
+    if (!channel && strcmp(kind, "satisfaction_check") != 0)
+        channel = json_string_value(json_object_get(enc, "channel"));
     json_t *row = json_pack(
-        "{s:s, s:s, s:s, s:s, s:{}, s:I, s:s, s:s, s:i, s:s}", "kind", kind,
+        "{s:s, s:s, s:o, s:s, s:{}, s:I, s:s, s:s, s:i, s:s}", "kind", kind,
         "purpose", "service", "channel",
-        channel ? channel : json_string_value(json_object_get(enc, "channel")),
+        channel ? json_string(channel) : json_null(),
         "subject", subject, "payload", "due_at", (json_int_t)due, "status",
         "scheduled", "idempotency_key", key, "attempts", 0, "created_by",
         ctx->actor ? ctx->actor : "system");

@@ -169,11 +169,28 @@ static int is_json_type(const char *ct)
            (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+/* The customer's satisfaction pages (/s/{token}, public, see
+ * routes_satisfaction.c) are posted by a plain HTML form: they alone take
+ * application/x-www-form-urlencoded, handed to the handler raw. */
+static int is_form_route(const rp_route *r, const char *ct)
+{
+    size_t n = strlen("application/x-www-form-urlencoded");
+    return strncmp(r->pattern, "/s/", 3) == 0 && ct &&
+           strncasecmp(ct, "application/x-www-form-urlencoded", n) == 0 &&
+           (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
 /* Read and parse the body; on failure reply and return -1. */
-static int parse_body(rp_request *req, request_state *rs, rp_response *res)
+static int parse_body(rp_request *req, const rp_route *r, request_state *rs,
+                      rp_response *res)
 {
     const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (is_form_route(r, ct)) {
+        req->form = rs->body ? rs->body : "";
+        req->form_len = rs->len;
+        return 0;
+    }
     if (!is_json_type(ct)) {
         rp_reply_fail(res, RP_EMEDIATYPE, NULL,
                       "send the body as application/json, not %.60s",
@@ -211,7 +228,7 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
         return;
     }
     res->route = r->pattern; /* counted by pattern in /metrics */
-    if (has_body_method(method) && parse_body(&req, rs, res))
+    if (has_body_method(method) && parse_body(&req, r, rs, res))
         return;
     rp_error err;
     if (rp_pool_acquire(srv->pool, &req.ctx.store, &err)) {
@@ -246,6 +263,13 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     if (res->json)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (strncmp(type, "text/html", 9) == 0) {
+        /* HTML pages carry no script and load only our own style sheet */
+        MHD_add_response_header(r, "Content-Security-Policy",
+                                "default-src 'none'; style-src 'self'; "
+                                "form-action 'self'; frame-ancestors 'none'");
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    }
     if (res->location[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, res->location);
     if (res->status == 405 && allowed && allowed[0])

@@ -27,6 +27,10 @@ typedef struct rp_request {
     char pathbuf[512]; /* the path split into segments; params point here */
     json_t *body;      /* parsed body of POST/PUT/PATCH, else NULL */
     rp_ctx ctx;        /* store and actor for this request */
+    /* the raw body of a form post (application/x-www-form-urlencoded),
+     * accepted only on the public satisfaction pages /s/...; else NULL */
+    const char *form;
+    size_t form_len;
 } rp_request;
 
 typedef struct rp_response {

@@ -8,6 +8,7 @@
  * sigwait() here, so no handler code runs in signal context.
  */
 #include <arpa/inet.h>
+#include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -18,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sched.h"
 #include "server.h"
 
 static const char usage_text[] =
@@ -26,7 +28,8 @@ static const char usage_text[] =
     "\n"
     "SYNOPSIS\n"
     "    rapportd [--db PATH] [--listen HOST:PORT] [--threads N]\n"
-    "             [--web-root DIR]\n"
+    "             [--web-root DIR] [--scheduler-interval SECONDS]\n"
+    "             [--clock-offset SECONDS]\n"
     "\n"
     "DESCRIPTION\n"
     "    Serves the JSON API under /api/v1/, the agent console under /, and\n"
@@ -46,6 +49,17 @@ static const char usage_text[] =
     "    --threads N       worker threads, 1 to 64 (default 4).\n"
     "    --web-root DIR    directory of the agent console's files (default:\n"
     "                      $RAPPORT_WEB_ROOT; none: / answers 404).\n"
+    "    --scheduler-interval SECONDS\n"
+    "                      how often the scheduler thread sends what is due\n"
+    "                      (default: $RAPPORT_SCHEDULER_INTERVAL, else 30; 0\n"
+    "                      turns it off, e.g. when cron runs 'rapport due').\n"
+    "    --clock-offset SECONDS\n"
+    "                      run the scheduler thread this many seconds ahead\n"
+    "                      of (or, negative, behind) the real clock, to\n"
+    "                      rehearse reminders (default 0).  Delivery is\n"
+    "                      configured by RAPPORT_SMTP_URL, RAPPORT_SMTP_FROM,\n"
+    "                      RAPPORT_WEBHOOK_URL, RAPPORT_WEBHOOK_SECRET and\n"
+    "                      RAPPORT_PUBLIC_URL: see docs/scheduler.md.\n"
     "    -h, --help        print this help and exit.\n"
     "    --version         print the version and exit.\n"
     "\n"
@@ -91,11 +105,16 @@ int main(int argc, char **argv)
     const char *listen = getenv("RAPPORT_LISTEN");
     const char *web_root = getenv("RAPPORT_WEB_ROOT");
     int threads = 4;
+    const char *interval_text = getenv("RAPPORT_SCHEDULER_INTERVAL");
+    long sched_interval = 30, clock_offset = 0;
+    char *num_end;
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
         {"listen", required_argument, NULL, 'l'},
         {"threads", required_argument, NULL, 't'},
         {"web-root", required_argument, NULL, 'w'},
+        {"scheduler-interval", required_argument, NULL, 'S'},
+        {"clock-offset", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -118,6 +137,15 @@ int main(int argc, char **argv)
         case 'w':
             web_root = optarg;
             break;
+        case 'S':
+            interval_text = optarg;
+            break;
+        case 'C':
+            clock_offset = strtol(optarg, &num_end, 10);
+            if (*num_end || !*optarg)
+                return usage_error("--clock-offset must be a number of "
+                                   "seconds, not '%s'", optarg);
+            break;
         case 'h':
             fputs(usage_text, stdout);
             return 0;
@@ -130,6 +158,12 @@ int main(int argc, char **argv)
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
+    if (interval_text && *interval_text) {
+        sched_interval = strtol(interval_text, &num_end, 10);
+        if (*num_end || sched_interval < 0 || sched_interval > 86400)
+            return usage_error("the scheduler interval must be 0 to 86400 "
+                               "seconds, not '%s'", interval_text);
+    }
     if (!db || !*db)
         db = "rapport.db";
     if (!listen || !*listen)
@@ -150,6 +184,8 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* once, before any thread: the scheduler sends with libcurl */
+    curl_global_init(CURL_GLOBAL_DEFAULT);
     rp_server srv = {.web_root = web_root && *web_root ? web_root : NULL};
     atomic_init(&srv.in_flight, 0);
     rp_error err;
@@ -162,6 +198,13 @@ int main(int argc, char **argv)
         rp_pool_destroy(srv.pool);
         return 5;
     }
+    rp_sched *sched = NULL;
+    if (rp_sched_start(db, (int)sched_interval, clock_offset, &sched, &err)) {
+        fprintf(stderr, "rapportd: scheduler: %s\n", err.message);
+        rp_server_stop(&srv, 0);
+        rp_pool_destroy(srv.pool);
+        return 4;
+    }
     char host[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &addr.sin_addr, host, sizeof host);
     printf("rapportd listening on http://%s:%u/\n", host, srv.port);
@@ -172,6 +215,7 @@ int main(int argc, char **argv)
     fprintf(stderr, "rapportd: %s received, shutting down\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
     rp_server_stop(&srv, 10);
+    rp_sched_stop(sched);
     rp_pool_destroy(srv.pool);
     fprintf(stderr, "rapportd: stopped cleanly\n");
     return 0;

@@ -45,5 +45,35 @@ void rp_h_encounter_guide(rp_request *req, rp_response *res);
 void rp_h_task_complete(rp_request *req, rp_response *res);
 /* routes_overview.c */
 void rp_h_customer_overview(rp_request *req, rp_response *res);
+/* looking to the future: routes_profile.c */
+#define RP_PROFILE_DECL(kind)                                                \
+    void rp_h_##kind##_list(rp_request *req, rp_response *res);              \
+    void rp_h_##kind##_add(rp_request *req, rp_response *res);               \
+    void rp_h_##kind##_update(rp_request *req, rp_response *res);            \
+    void rp_h_##kind##_remove(rp_request *req, rp_response *res);
+RP_PROFILE_DECL(preferences)
+RP_PROFILE_DECL(goals)
+RP_PROFILE_DECL(dates)
+RP_PROFILE_DECL(consents)
+void rp_h_customer_loyalty(rp_request *req, rp_response *res);
+void rp_h_customer_satisfaction(rp_request *req, rp_response *res);
+void rp_h_customer_recommendations(rp_request *req, rp_response *res);
+void rp_h_offer_accept(rp_request *req, rp_response *res);
+void rp_h_offer_decline(rp_request *req, rp_response *res);
+/* routes_products.c */
+void rp_h_product_list(rp_request *req, rp_response *res);
+void rp_h_product_create(rp_request *req, rp_response *res);
+void rp_h_product_get(rp_request *req, rp_response *res);
+void rp_h_product_update(rp_request *req, rp_response *res);
+/* routes_tasks.c */
+void rp_h_task_list(rp_request *req, rp_response *res);
+void rp_h_task_get(rp_request *req, rp_response *res);
+void rp_h_scheduler_run(rp_request *req, rp_response *res);
+void rp_h_loyalty_tiers(rp_request *req, rp_response *res);
+void rp_h_loyalty_set_tiers(rp_request *req, rp_response *res);
+/* routes_satisfaction.c: PUBLIC pages (no auth, no CSRF) */
+void rp_h_satisfaction_css(rp_request *req, rp_response *res);
+void rp_h_satisfaction_page(rp_request *req, rp_response *res);
+void rp_h_satisfaction_answer(rp_request *req, rp_response *res);
 
 #endif

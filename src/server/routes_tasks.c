@@ -1,8 +1,82 @@
 /*
- * routes_tasks.c - /api/v1/tasks/{id}/complete: mark a follow-up (or any
- * scheduled task) done.
+ * routes_tasks.c - /api/v1/tasks: what the scheduler will send, has sent,
+ * holds back and why, or failed to send; POST /api/v1/tasks/{id}/complete
+ * marks a follow-up (or any scheduled task) done; POST
+ * /api/v1/scheduler/run runs the scheduler now, optionally at an injected
+ * time (admin only, since it sends messages); GET/PUT
+ * /api/v1/loyalty/tiers (PUT replaces every tier: admin only).
  */
+#include <stdio.h>
+#include <unistd.h>
+
 #include "routes.h"
+
+void rp_h_task_list(rp_request *req, rp_response *res)
+{
+    rp_error err;
+    rp_page_req page;
+    json_t *out = NULL;
+    int64_t customer = 0;
+    const char *cid = rp_query_arg(req, "customer_id");
+    rp_code rc = rp_page_req_parse(rp_query_arg(req, "limit"),
+                                   rp_query_arg(req, "cursor"), &page, &err);
+    if (rc == RP_OK && cid)
+        rc = rp_parse_id(cid, "customer_id", &customer, &err);
+    if (rc == RP_OK)
+        rc = rp_task_list(&req->ctx, rp_query_arg(req, "status"), customer,
+                          &page, &out, &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
+void rp_h_task_get(rp_request *req, rp_response *res)
+{
+    int64_t id;
+    if (rp_path_id(req, res, 0, "task", &id))
+        return;
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_task_get(&req->ctx, id, &out, &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
+void rp_h_scheduler_run(rp_request *req, rp_response *res)
+{
+    static const char *const fields[] = {"now", NULL};
+    rp_error err;
+    int64_t now = 0;
+    int present = 0;
+    json_t *in = req->body ? req->body : json_object(), *out = NULL;
+    rp_code rc = rp_in_object(in, fields, &err);
+    if (rc == RP_OK)
+        rc = rp_in_time(in, "now", 0, &now, &present, &err);
+    if (!req->body)
+        json_decref(in);
+    if (rc == RP_OK) {
+        rp_scheduler_config cfg;
+        rp_scheduler_config_default(&cfg);
+        char worker[64];
+        snprintf(worker, sizeof worker, "rapportd:%d:api", (int)getpid());
+        rc = rp_scheduler_run(&req->ctx, &cfg, present ? now : rp_now(), worker,
+                              &out, &err);
+    }
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
+void rp_h_loyalty_tiers(rp_request *req, rp_response *res)
+{
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_loyalty_tiers(&req->ctx, &out, &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
+void rp_h_loyalty_set_tiers(rp_request *req, rp_response *res)
+{
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_loyalty_set_tiers(&req->ctx, req->body, &out, &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
 
 void rp_h_task_complete(rp_request *req, rp_response *res)
 {

@@ -70,6 +70,8 @@ static const rp_column encounter_columns[] = {
     {"exchange", RP_COL_TEXT},
     {"exchange_reason", RP_COL_TEXT},
     {"exchange_source", RP_COL_TEXT},
+    /* loyalty (migration 6): what the visit was worth, for spend tiers */
+    {"spend", RP_COL_REAL},
 };
 const rp_entity RP_ENTITY_ENCOUNTER = {"encounter", "encounters",
                                        encounter_columns,
@@ -175,3 +177,51 @@ static const rp_column goal_columns[] = {
 };
 const rp_entity RP_ENTITY_GOAL = {"goal", "goals", goal_columns,
                                   COUNT(goal_columns), 0};
+
+/* ---- looking to the future (migration 6) --------------------------------- */
+
+static const rp_column date_columns[] = {
+    {"customer_id", RP_COL_INT}, {"kind", RP_COL_TEXT},
+    {"title", RP_COL_TEXT},      {"at", RP_COL_TIME},
+    {"location", RP_COL_TEXT},   {"with_whom", RP_COL_TEXT},
+    {"bring", RP_COL_TEXT},      {"encounter_id", RP_COL_INT},
+    {"created_at", RP_COL_TIME}, {"updated_at", RP_COL_TIME},
+};
+const rp_entity RP_ENTITY_DATE = {"important date", "important_dates",
+                                  date_columns, COUNT(date_columns), 0};
+
+static const rp_column consent_columns[] = {
+    {"customer_id", RP_COL_INT}, {"purpose", RP_COL_TEXT},
+    {"granted", RP_COL_BOOL},    {"decided_at", RP_COL_TIME},
+    {"source", RP_COL_TEXT},     {"created_at", RP_COL_TIME},
+    {"updated_at", RP_COL_TIME},
+};
+const rp_entity RP_ENTITY_CONSENT = {"consent", "consents", consent_columns,
+                                     COUNT(consent_columns), 0};
+
+static const rp_column product_columns[] = {
+    {"name", RP_COL_TEXT},       {"category", RP_COL_TEXT},
+    {"attributes", RP_COL_JSON}, {"stock", RP_COL_INT},
+    {"tags", RP_COL_JSON},       {"related", RP_COL_JSON},
+    {"price", RP_COL_REAL},      {"created_at", RP_COL_TIME},
+    {"updated_at", RP_COL_TIME},
+};
+const rp_entity RP_ENTITY_PRODUCT = {"product", "products", product_columns,
+                                     COUNT(product_columns), 0};
+
+static const rp_column offer_columns[] = {
+    {"customer_id", RP_COL_INT}, {"product_id", RP_COL_INT},
+    {"status", RP_COL_TEXT},     {"reason", RP_COL_TEXT},
+    {"encounter_id", RP_COL_INT}, {"created_at", RP_COL_TIME},
+    {"decided_at", RP_COL_TIME},
+};
+const rp_entity RP_ENTITY_OFFER = {"offer", "offers", offer_columns,
+                                   COUNT(offer_columns), 0};
+
+static const rp_column tier_columns[] = {
+    {"name", RP_COL_TEXT},           {"rank", RP_COL_INT},
+    {"min_visits", RP_COL_INT},      {"min_tenure_days", RP_COL_INT},
+    {"min_spend", RP_COL_REAL},      {"discount_percent", RP_COL_REAL},
+};
+const rp_entity RP_ENTITY_LOYALTY_TIER = {"loyalty tier", "loyalty_tiers",
+                                          tier_columns, COUNT(tier_columns), 0};

@@ -49,5 +49,11 @@ extern const rp_entity RP_ENTITY_TASK;
 extern const rp_entity RP_ENTITY_SATISFACTION;
 extern const rp_entity RP_ENTITY_PREFERENCE;
 extern const rp_entity RP_ENTITY_GOAL;
+/* looking to the future (migration 6) */
+extern const rp_entity RP_ENTITY_DATE;
+extern const rp_entity RP_ENTITY_CONSENT;
+extern const rp_entity RP_ENTITY_PRODUCT;
+extern const rp_entity RP_ENTITY_OFFER;
+extern const rp_entity RP_ENTITY_LOYALTY_TIER;
 
 #endif

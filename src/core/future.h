@@ -1,0 +1,253 @@
+/*
+ * future.h - looking to the future: what rapport remembers about where a
+ * customer is going (preferences, goals, important dates, consents), the
+ * catalogue it can recommend from, the scheduler that keeps every promise
+ * about the future (reminders, renewal notices, satisfaction checks,
+ * keep-in-touch), the channels it delivers on, loyalty and recommendations.
+ *
+ * Seeds 000, 002 and 003: remember what the customer wants, act before the
+ * customer has to ask, never push what contradicts a firm wish, and send
+ * nothing for a purpose the customer has not agreed to.
+ */
+#ifndef RP_FUTURE_H
+#define RP_FUTURE_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "rapport.h"
+
+/* ---- profile: preferences, goals, dates, consents (profile.c) ------------ */
+
+/*
+ * The kinds of profile item a customer has; each is a sub-resource
+ * /api/v1/customers/{id}/<kind>:
+ *   "preferences" {"key","value","firmness":"firm"|"flexible","encounter_id"?}
+ *                 (one per key: adding an existing key changes it)
+ *   "goals"       {"title","tags":[...],"status":"active"|"achieved"|"dropped",
+ *                  "encounter_id"?}
+ *   "dates"       {"kind":"appointment"|"renewal"|"expiry"|"other","title",
+ *                  "at" (RFC 3339),"where"?,"with_whom"?,"bring"?,
+ *                  "encounter_id"?}
+ *   "consents"    {"purpose":"service"|"reminders"|"offers","granted":bool,
+ *                  "source"?} (one per purpose: adding again changes it)
+ * Returns NULL-terminated list of kind names.
+ */
+extern const char *const rp_profile_kinds[];
+
+/*
+ * Add an item of kind to customer_id from in.  Validates every field
+ * (RP_ETYPE / RP_EINVALID naming it), records a moment of truth in the same
+ * transaction, and fills *out with the item.  RP_ENOTFOUND when there is
+ * no such customer, RP_EINVALID for an unknown kind.
+ */
+rp_code rp_profile_add(rp_ctx *ctx, const char *kind, int64_t customer_id,
+                       json_t *in, json_t **out, rp_error *err);
+
+/* Change the fields present in in on one item (same fields as add). */
+rp_code rp_profile_update(rp_ctx *ctx, const char *kind, int64_t customer_id,
+                          int64_t item_id, json_t *in, json_t **out,
+                          rp_error *err);
+
+/* Delete one item (a moment records it). Consents cannot be deleted, only
+ * withdrawn (granted false): RP_ECONFLICT. */
+rp_code rp_profile_remove(rp_ctx *ctx, const char *kind, int64_t customer_id,
+                          int64_t item_id, rp_error *err);
+
+/* Every item of kind for the customer, as {"items":[...]}. */
+rp_code rp_profile_list(rp_ctx *ctx, const char *kind, int64_t customer_id,
+                        json_t **out, rp_error *err);
+
+/*
+ * Whether the customer has consented to purpose.  "service" is granted
+ * unless the customer withdrew it (serving the request they made is why we
+ * hold their details); "reminders" and "offers" need an explicit grant.
+ * Fills *granted and, when refused, why[] with a sentence for people.
+ */
+rp_code rp_consent_check(rp_ctx *ctx, int64_t customer_id, const char *purpose,
+                         int *granted, char *why, size_t whysize,
+                         rp_error *err);
+
+/* ---- catalogue (product.c) ----------------------------------------------- */
+
+/*
+ * Add a product: {"name","category","attributes":{...},"stock","tags":[...],
+ * "related":[product ids],"price"?}.
+ */
+rp_code rp_product_create(rp_ctx *ctx, json_t *in, json_t **out,
+                          rp_error *err);
+/* Change the fields present in in. */
+rp_code rp_product_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
+                          rp_error *err);
+/* One product with its related products expanded ("related_products"). */
+rp_code rp_product_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err);
+/* A page of products, optionally of one category or carrying one tag. */
+rp_code rp_product_list(rp_ctx *ctx, const char *category, const char *tag,
+                        const rp_page_req *page, json_t **out, rp_error *err);
+
+/* ---- scheduler (scheduler.c) --------------------------------------------- */
+
+/* How the scheduler behaves; rp_scheduler_config_default() fills it from the
+ * environment (see docs/scheduler.md). */
+typedef struct rp_scheduler_config {
+    int cadence_days[4];   /* keep-in-touch per level: transactional,
+                              incremental, formative, partnership; 0 none */
+    int lease_seconds;     /* a claim older than this is taken over */
+    int max_attempts;      /* then the task is failed */
+    int backoff_seconds;   /* first retry delay; doubles each attempt */
+    int batch;             /* tasks claimed per transaction */
+    int satisfaction_ttl_days; /* how long a satisfaction link works */
+    /* asked between tasks; nonzero stops the run early (shutdown).  Tasks
+     * claimed and not sent stay claimed and are taken over after the
+     * lease.  NULL: never stop early. */
+    int (*should_stop)(void *arg);
+    void *stop_arg;
+} rp_scheduler_config;
+
+/*
+ * Defaults (cadence 0/90/30/14 days, lease 300 s, 5 attempts, backoff 60 s,
+ * batch 50, links valid 14 days), overridden by RAPPORT_CADENCE
+ * ("transactional=0,incremental=90,formative=30,partnership=14"),
+ * RAPPORT_TASK_LEASE, RAPPORT_TASK_MAX_ATTEMPTS, RAPPORT_TASK_BACKOFF,
+ * RAPPORT_TASK_BATCH, RAPPORT_SATISFACTION_TTL_DAYS.
+ */
+void rp_scheduler_config_default(rp_scheduler_config *cfg);
+
+/*
+ * Run the rules that create tasks (each with a deterministic idempotency
+ * key, so running them again creates no duplicate) as of now; fills
+ * *created with the number of new tasks.
+ */
+rp_code rp_scheduler_rules(rp_ctx *ctx, const rp_scheduler_config *cfg,
+                           int64_t now, int64_t *created, rp_error *err);
+
+/*
+ * Run the rules, then claim due tasks in one transaction (as worker), send
+ * each on its channel, and settle it: sent, held (no consent or no address;
+ * last_error says why), retried later with exponential backoff, or failed
+ * after cfg->max_attempts.  *out is {"now","created","claimed","sent":[...],
+ * "held":[...],"retried":[...],"failed":[...]}, each entry a task summary.
+ */
+rp_code rp_scheduler_run(rp_ctx *ctx, const rp_scheduler_config *cfg,
+                         int64_t now, const char *worker, json_t **out,
+                         rp_error *err);
+
+/* A page of tasks, filtered by status and customer (NULL / 0: any); held and
+ * failed tasks carry their reason in last_error. */
+rp_code rp_task_list(rp_ctx *ctx, const char *status, int64_t customer_id,
+                     const rp_page_req *page, json_t **out, rp_error *err);
+
+/* One task, or RP_ENOTFOUND. */
+rp_code rp_task_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err);
+
+/* ---- delivery (delivery.c) ----------------------------------------------- */
+
+/* One message to deliver. */
+typedef struct rp_message {
+    const char *channel;          /* "email" or "sms" (webhook) */
+    const char *to;               /* address or phone number */
+    const char *subject;
+    const char *body;             /* plain text */
+    const char *idempotency_key;  /* travels as Message-ID / Idempotency-Key */
+    int64_t task_id, customer_id;
+    const char *kind;
+} rp_message;
+
+/*
+ * Send m: email through SMTP (RAPPORT_SMTP_URL, RAPPORT_SMTP_FROM,
+ * RAPPORT_SMTP_USER, RAPPORT_SMTP_PASSWORD) as an RFC 5322 message, or a
+ * webhook POST of JSON to RAPPORT_WEBHOOK_URL signed with
+ * X-Rapport-Signature: sha256=<hex HMAC-SHA256(body, RAPPORT_WEBHOOK_SECRET)>.
+ * RP_EINTERNAL with the transport's message on failure (the caller retries).
+ */
+rp_code rp_delivery_send(const rp_message *m, rp_error *err);
+
+/* hex HMAC-SHA256 of body keyed by key into out (65 bytes). */
+void rp_delivery_sign(const char *key, const char *body, size_t len,
+                      char out[65]);
+
+/* ---- satisfaction checks (satisfaction.c) -------------------------------- */
+
+/*
+ * Make (or renew) the single-use link of the check for task_id: a random
+ * 256-bit token, stored only as its SHA-256, valid ttl_days.  Fills url
+ * with <RAPPORT_PUBLIC_URL>/s/<token>.  Call inside the caller's
+ * transaction.
+ */
+rp_code rp_satisfaction_issue(rp_ctx *ctx, int64_t customer_id,
+                              int64_t encounter_id, int64_t task_id,
+                              int ttl_days, char *url, size_t urlsize,
+                              rp_error *err);
+
+/*
+ * Look up the check for token: *out is {"id","customer_id","greeting_name",
+ * "state":"open"|"answered"|"expired"}; RP_ENOTFOUND for an unknown token.
+ */
+rp_code rp_satisfaction_lookup(rp_ctx *ctx, const char *token, json_t **out,
+                               rp_error *err);
+
+/*
+ * Record the answer {"score":1..5,"words":[up to 3],"comment"?} once, with a
+ * moment of truth (4-5 positive, 3 neutral, 1-2 negative).  RP_ECONFLICT
+ * when already answered, RP_EFORBIDDEN when expired.
+ */
+rp_code rp_satisfaction_answer(rp_ctx *ctx, const char *token, json_t *in,
+                               json_t **out, rp_error *err);
+
+/* The customer's satisfaction figures: {"answered","average_score",
+ * "positive","neutral","negative"}. */
+rp_code rp_satisfaction_summary(rp_ctx *ctx, int64_t customer_id,
+                                json_t **out, rp_error *err);
+
+/* ---- loyalty (loyalty.c) ------------------------------------------------- */
+
+/*
+ * The customer's loyalty: {"tier","discount_percent","visits","tenure_days",
+ * "spend","returning","summary":"returning customer, silver tier, 5%
+ * discount","next_tier":{...}|null}.  Visits are closed encounters; spend
+ * is the sum of their spend; tiers come from the loyalty_tiers table (a
+ * tier is reached when any of its non-null minimums is met).
+ */
+rp_code rp_loyalty_for_customer(rp_ctx *ctx, int64_t customer_id,
+                                json_t **out, rp_error *err);
+
+/* The tiers, highest first, as {"items":[...]}. */
+rp_code rp_loyalty_tiers(rp_ctx *ctx, json_t **out, rp_error *err);
+
+/*
+ * Replace every tier with in: {"items":[{"name","rank","min_visits"?,
+ * "min_tenure_days"?,"min_spend"?,"discount_percent"}]} (1 to 20 tiers,
+ * names and ranks distinct, discount 0..100; exactly one tier without any
+ * minimum, the floor).  Fills *out like rp_loyalty_tiers.
+ */
+rp_code rp_loyalty_set_tiers(rp_ctx *ctx, json_t *in, json_t **out,
+                             rp_error *err);
+
+/* ---- recommendations (recommend.c) --------------------------------------- */
+
+/*
+ * Products for the customer, each {"product","reasons":[...]}: those whose
+ * tags serve an active goal or whose attributes match a preference, in
+ * stock, never contradicting a firm preference.  Nothing unasked (asked 0)
+ * for a transactional customer whose last three closed encounters were all
+ * quick exchanges.  *out is {"items","withheld","reason","notes":[...]}.
+ * Newly shown products are recorded as offers with a moment of truth.
+ */
+rp_code rp_recommend(rp_ctx *ctx, int64_t customer_id, int asked,
+                     json_t **out, rp_error *err);
+
+/* Record that the customer accepted (accept 1) or declined an offer of
+ * product_id; a moment of truth records it.  in may carry {"reason"}. */
+rp_code rp_offer_decide(rp_ctx *ctx, int64_t customer_id, int64_t product_id,
+                        int accept, json_t *in, json_t **out, rp_error *err);
+
+/* ---- demo (demo_future.c) ------------------------------------------------ */
+
+/*
+ * Add the future part of the seed stories to a store that rp_demo_load
+ * just filled: products, Max's preferences, the juice maker's goal, Anna's
+ * appointment tomorrow, Jan's renewal in seven days, consents.
+ */
+rp_code rp_demo_load_future(rp_ctx *ctx, rp_error *err);
+
+#endif

@@ -1,0 +1,144 @@
+/*
+ * routes_profile.c - what rapport remembers about a customer's future:
+ * /api/v1/customers/{id}/preferences|goals|dates|consents (list, add,
+ * change, remove), and what it derives from them: .../loyalty,
+ * .../recommendations (with accept/decline of an offer) and
+ * .../satisfaction (the customer's satisfaction figures).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "routes.h"
+
+static void profile_list(rp_request *req, rp_response *res, const char *kind)
+{
+    int64_t id;
+    if (rp_path_id(req, res, 0, "customer", &id))
+        return;
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_profile_list(&req->ctx, kind, id, &out, &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
+static void profile_add(rp_request *req, rp_response *res, const char *kind)
+{
+    int64_t id;
+    if (rp_path_id(req, res, 0, "customer", &id))
+        return;
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_profile_add(&req->ctx, kind, id, req->body, &out, &err);
+    if (rc == RP_OK)
+        snprintf(res->location, sizeof res->location,
+                 "/api/v1/customers/%lld/%s/%lld", (long long)id, kind,
+                 (long long)json_integer_value(json_object_get(out, "id")));
+    rp_reply_result(res, rc, &err, 201, out);
+}
+
+static void profile_update(rp_request *req, rp_response *res, const char *kind)
+{
+    int64_t id, item;
+    if (rp_path_id(req, res, 0, "customer", &id) ||
+        rp_path_id(req, res, 1, kind, &item))
+        return;
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_profile_update(&req->ctx, kind, id, item, req->body, &out,
+                                   &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
+static void profile_remove(rp_request *req, rp_response *res, const char *kind)
+{
+    int64_t id, item;
+    if (rp_path_id(req, res, 0, "customer", &id) ||
+        rp_path_id(req, res, 1, kind, &item))
+        return;
+    rp_error err;
+    rp_code rc = rp_profile_remove(&req->ctx, kind, id, item, &err);
+    rp_reply_result(res, rc, &err, 200,
+                    rc ? NULL : json_pack("{s:b}", "deleted", 1));
+}
+
+#define PROFILE_HANDLERS(kind)                                               \
+    void rp_h_##kind##_list(rp_request *req, rp_response *res)               \
+    {                                                                        \
+        profile_list(req, res, #kind);                                       \
+    }                                                                        \
+    void rp_h_##kind##_add(rp_request *req, rp_response *res)                \
+    {                                                                        \
+        profile_add(req, res, #kind);                                        \
+    }                                                                        \
+    void rp_h_##kind##_update(rp_request *req, rp_response *res)             \
+    {                                                                        \
+        profile_update(req, res, #kind);                                     \
+    }                                                                        \
+    void rp_h_##kind##_remove(rp_request *req, rp_response *res)             \
+    {                                                                        \
+        profile_remove(req, res, #kind);                                     \
+    }
+
+PROFILE_HANDLERS(preferences)
+PROFILE_HANDLERS(goals)
+PROFILE_HANDLERS(dates)
+PROFILE_HANDLERS(consents)
+
+void rp_h_customer_loyalty(rp_request *req, rp_response *res)
+{
+    int64_t id;
+    if (rp_path_id(req, res, 0, "customer", &id))
+        return;
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_loyalty_for_customer(&req->ctx, id, &out, &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
+void rp_h_customer_satisfaction(rp_request *req, rp_response *res)
+{
+    int64_t id;
+    if (rp_path_id(req, res, 0, "customer", &id))
+        return;
+    rp_error err;
+    json_t *out = NULL, *c = NULL;
+    rp_code rc = rp_customer_get(&req->ctx, id, &c, &err);
+    json_decref(c);
+    if (rc == RP_OK)
+        rc = rp_satisfaction_summary(&req->ctx, id, &out, &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
+void rp_h_customer_recommendations(rp_request *req, rp_response *res)
+{
+    int64_t id;
+    if (rp_path_id(req, res, 0, "customer", &id))
+        return;
+    const char *asked = rp_query_arg(req, "asked");
+    if (asked && strcmp(asked, "true") && strcmp(asked, "false")) {
+        rp_reply_fail(res, RP_EINVALID, "asked",
+                      "asked must be true or false, not \"%.20s\"", asked);
+        return;
+    }
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_recommend(&req->ctx, id, asked && !strcmp(asked, "true"),
+                              &out, &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
+static void decide(rp_request *req, rp_response *res, int accept)
+{
+    int64_t id, product;
+    if (rp_path_id(req, res, 0, "customer", &id) ||
+        rp_path_id(req, res, 1, "product", &product))
+        return;
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_offer_decide(&req->ctx, id, product, accept, req->body,
+                                 &out, &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
+void rp_h_offer_accept(rp_request *req, rp_response *res) { decide(req, res, 1); }
+void rp_h_offer_decline(rp_request *req, rp_response *res) { decide(req, res, 0); }

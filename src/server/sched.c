@@ -1,0 +1,115 @@
+/*
+ * sched.c - the scheduler thread of rapportd (see sched.h).
+ *
+ * It sleeps on a condition variable rather than sleep(), so that shutdown
+ * wakes it at once; a run in progress is allowed to finish, because a send
+ * cut off between delivery and bookkeeping would only be repeated after
+ * the lease expires.
+ */
+#include "sched.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+struct rp_sched {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    int stopping;
+    int interval;
+    int64_t clock_offset;
+    rp_store *store;
+};
+
+static int stopping(void *arg)
+{
+    rp_sched *s = arg;
+    pthread_mutex_lock(&s->lock);
+    int stop = s->stopping;
+    pthread_mutex_unlock(&s->lock);
+    return stop;
+}
+
+static void *run(void *arg)
+{
+    rp_sched *s = arg;
+    rp_ctx ctx = {.store = s->store, .actor = "scheduler"};
+    rp_scheduler_config cfg;
+    rp_scheduler_config_default(&cfg);
+    cfg.should_stop = stopping;
+    cfg.stop_arg = s;
+    char worker[64];
+    snprintf(worker, sizeof worker, "rapportd:%d:scheduler", (int)getpid());
+    pthread_mutex_lock(&s->lock);
+    while (!s->stopping) {
+        pthread_mutex_unlock(&s->lock);
+        rp_error err;
+        json_t *report = NULL;
+        if (rp_scheduler_run(&ctx, &cfg, rp_now() + s->clock_offset, worker,
+                             &report, &err))
+            fprintf(stderr, "rapportd: scheduler: %s\n", err.message);
+        else if (json_array_size(json_object_get(report, "sent")) ||
+                 json_array_size(json_object_get(report, "failed")))
+            fprintf(stderr, "rapportd: scheduler: sent %zu, held %zu, "
+                            "retrying %zu, failed %zu\n",
+                    json_array_size(json_object_get(report, "sent")),
+                    json_array_size(json_object_get(report, "held")),
+                    json_array_size(json_object_get(report, "retried")),
+                    json_array_size(json_object_get(report, "failed")));
+        json_decref(report);
+        pthread_mutex_lock(&s->lock);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += s->interval;
+        while (!s->stopping &&
+               pthread_cond_timedwait(&s->wake, &s->lock, &until) == 0)
+            ;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+rp_code rp_sched_start(const char *db, int interval, int64_t clock_offset,
+                       rp_sched **out, rp_error *err)
+{
+    *out = NULL;
+    if (interval <= 0)
+        return RP_OK;
+    rp_sched *s = calloc(1, sizeof *s);
+    if (!s)
+        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+    if (rp_store_sqlite_open(db, 0, &s->store, err)) {
+        free(s);
+        return err->code;
+    }
+    s->interval = interval;
+    s->clock_offset = clock_offset;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->wake, NULL);
+    if (pthread_create(&s->thread, NULL, run, s)) {
+        rp_store_close(s->store);
+        free(s);
+        return rp_error_set(err, RP_EINTERNAL, NULL,
+                            "cannot start the scheduler thread");
+    }
+    *out = s;
+    return RP_OK;
+}
+
+void rp_sched_stop(rp_sched *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->stopping = 1;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->thread, NULL);
+    pthread_cond_destroy(&s->wake);
+    pthread_mutex_destroy(&s->lock);
+    rp_store_close(s->store);
+    free(s);
+}

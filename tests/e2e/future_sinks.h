@@ -1,0 +1,126 @@
+/*
+ * future_sinks.h - the real receivers of the future tests: an SMTP sink and
+ * a webhook receiver (tests/tools/smtp_sink.py and webhook_sink.py, python3) started
+ * on loopback by the test, and helpers to read what actually arrived.
+ * Header-only so that it is not globbed as a test of its own.
+ */
+#ifndef RP_FUTURE_SINKS_H
+#define RP_FUTURE_SINKS_H
+
+#include <dirent.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+typedef struct rp_sink {
+    pid_t pid;
+    int port;
+    char dir[256];
+} rp_sink;
+
+/* The directory of this source file, to find tests/tools. */
+static void tools_dir(char *out, size_t n)
+{
+    snprintf(out, n, "%s", __FILE__);
+    char *slash = strrchr(out, '/');
+    if (slash)
+        *slash = '\0';
+    strncat(out, "/../tools", n - strlen(out) - 1);
+}
+
+/* Start tools/<script> DIR [arg] and wait for "listening PORT". */
+static void rp_sink_start(rp_sink *k, const char *script, const char *arg)
+{
+    memset(k, 0, sizeof *k);
+    snprintf(k->dir, sizeof k->dir, "/tmp/rapport-sink-XXXXXX");
+    assert_non_null(mkdtemp(k->dir));
+    char path[512];
+    tools_dir(path, sizeof path);
+    strncat(path, "/", sizeof path - strlen(path) - 1);
+    strncat(path, script, sizeof path - strlen(path) - 1);
+    int out[2];
+    assert_int_equal(pipe(out), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(out[1], 1);
+        close(out[0]);
+        close(out[1]);
+        execlp("python3", "python3", path, k->dir, arg, (char *)NULL);
+        _exit(127);
+    }
+    close(out[1]);
+    k->pid = pid;
+    char line[128];
+    size_t len = 0;
+    struct pollfd pfd = {out[0], POLLIN, 0};
+    while (len < sizeof line - 1) {
+        assert_true(poll(&pfd, 1, 20000) > 0);
+        ssize_t n = read(out[0], line + len, 1);
+        assert_true(n == 1);
+        if (line[len] == '\n')
+            break;
+        len++;
+    }
+    line[len] = '\0';
+    close(out[0]);
+    assert_int_equal(sscanf(line, "listening %d", &k->port), 1);
+}
+
+static void rp_sink_stop(rp_sink *k)
+{
+    if (k->pid > 0) {
+        kill(k->pid, SIGTERM);
+        waitpid(k->pid, NULL, 0);
+        k->pid = 0;
+    }
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", k->dir);
+    if (k->dir[0] && system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", k->dir);
+}
+
+/* Number of files named <prefix>-N.<ext> that arrived. */
+static int rp_sink_count(rp_sink *k, const char *prefix, const char *ext)
+{
+    DIR *d = opendir(k->dir);
+    assert_non_null(d);
+    int n = 0;
+    struct dirent *e;
+    size_t pl = strlen(prefix), el = strlen(ext);
+    while ((e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (l > pl + el && strncmp(e->d_name, prefix, pl) == 0 &&
+            strcmp(e->d_name + l - el, ext) == 0)
+            n++;
+    }
+    closedir(d);
+    return n;
+}
+
+/* The contents of <dir>/<name> (caller frees), NULL when missing. */
+static char *rp_sink_read(rp_sink *k, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", k->dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    size_t got = fread(buf, 1, (size_t)n, f);
+    buf[got] = '\0';
+    fclose(f);
+    return buf;
+}
+
+#endif

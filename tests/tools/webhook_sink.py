@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""webhook_sink.py - a real local HTTP receiver for the tests' webhooks.
+
+Listens on 127.0.0.1 (port 0 picks a free one), prints "listening PORT"
+once ready, and stores every POST as DIR/hook-N.json: {"path", "headers"
+(lower-case names), "body" (text)}.  It answers 200, except for the first
+FAIL requests, which get 503 (to exercise retries with backoff).
+
+usage: webhook_sink.py DIR [FAIL]
+"""
+import http.server
+import json
+import os
+import sys
+import threading
+
+OUT = sys.argv[1]
+FAIL = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+lock = threading.Lock()
+state = {"count": 0, "seen": 0}
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n)
+        with lock:
+            state["seen"] += 1
+            if state["seen"] <= FAIL:
+                self.send_response(503)
+                self.end_headers()
+                return
+            state["count"] += 1
+            base = os.path.join(OUT, "hook-%d" % state["count"])
+        record = {
+            "path": self.path,
+            "headers": {k.lower(): v for k, v in self.headers.items()},
+            "body": body.decode("utf-8", "replace"),
+        }
+        with open(base + ".tmp", "w") as f:
+            json.dump(record, f)
+        os.rename(base + ".tmp", base + ".json")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"ok":true}')
+
+    def log_message(self, fmt, *args):
+        pass
+
+
+if __name__ == "__main__":
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    print("listening %d" % srv.server_address[1], flush=True)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
