@@ -16,6 +16,8 @@ static const rp_command commands[] = {
     {"demo", "load the seed stories as demo data", rp_cmd_demo},
     {"customer", "add, show, change and list customers", rp_cmd_customer},
     {"encounter", "open, show and list encounters", rp_cmd_encounter},
+    {"agent", "add, list and manage agents", rp_cmd_agent},
+    {"token", "create, list and revoke API tokens", rp_cmd_token},
 };
 
 static const char usage_text[] =
@@ -36,6 +38,8 @@ static const char usage_text[] =
     "    demo        load the seed stories as demo data\n"
     "    customer    add, show, change and list customers\n"
     "    encounter   open, show and list encounters\n"
+    "    agent       add, list and manage agents\n"
+    "    token       create, list and revoke API tokens\n"
     "\n"
     "GLOBAL OPTIONS\n"
     "    --db PATH   SQLite database file (default: $RAPPORT_DB, else\n"
@@ -81,6 +85,8 @@ int rp_cli_fail(const rp_error *err)
     case RP_EINVALID:
     case RP_ECONFLICT:
     case RP_EFORBIDDEN:
+    case RP_EAUTH:
+    case RP_ERATELIMIT:
         return RP_EXIT_INPUT;
     default:
         return RP_EXIT_INTERNAL;

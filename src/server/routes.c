@@ -4,8 +4,12 @@
  */
 #include "routes.h"
 
+/* A route listed as {method, pattern, handler} gets access 0,
+ * RP_ACCESS_AGENT (credentials needed): the safe default, on purpose. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 const rp_route rp_routes[] = {
-    {"GET", "/healthz", rp_h_healthz},
+    {"GET", "/healthz", rp_h_healthz, RP_ACCESS_PUBLIC},
 
     {"GET", "/api/v1/customers", rp_h_customer_list},
     {"POST", "/api/v1/customers", rp_h_customer_create},
@@ -17,5 +21,25 @@ const rp_route rp_routes[] = {
     {"POST", "/api/v1/encounters", rp_h_encounter_open},
     {"GET", "/api/v1/encounters/{id}", rp_h_encounter_get},
 
-    {NULL, NULL, NULL},
+    /* auth: sessions, agents, tokens (the 4th field is who may call) */
+    {"POST", "/api/v1/session", rp_h_session_create, RP_ACCESS_PUBLIC},
+    {"GET", "/api/v1/session", rp_h_session_get, RP_ACCESS_AGENT},
+    {"DELETE", "/api/v1/session", rp_h_session_delete, RP_ACCESS_AGENT},
+    {"GET", "/api/v1/agents", rp_h_agent_list, RP_ACCESS_ADMIN},
+    {"POST", "/api/v1/agents", rp_h_agent_create, RP_ACCESS_ADMIN},
+    {"PATCH", "/api/v1/agents/{id}", rp_h_agent_update, RP_ACCESS_ADMIN},
+    {"GET", "/api/v1/tokens", rp_h_token_list, RP_ACCESS_AGENT},
+    {"POST", "/api/v1/tokens", rp_h_token_create, RP_ACCESS_AGENT},
+    {"DELETE", "/api/v1/tokens/{id}", rp_h_token_revoke, RP_ACCESS_AGENT},
+    /* auth: queues and the knowledge base */
+    {"GET", "/api/v1/queues", rp_h_queue_list, RP_ACCESS_AGENT},
+    {"POST", "/api/v1/queues", rp_h_queue_create, RP_ACCESS_ADMIN},
+    {"GET", "/api/v1/kb/search", rp_h_kb_search, RP_ACCESS_AGENT},
+    {"POST", "/api/v1/kb/articles", rp_h_kb_article_create, RP_ACCESS_LEAD},
+    {"GET", "/api/v1/kb/articles/{id}", rp_h_kb_article_get, RP_ACCESS_AGENT},
+    {"PATCH", "/api/v1/kb/articles/{id}", rp_h_kb_article_update, RP_ACCESS_LEAD},
+    {"POST", "/api/v1/kb/articles/{id}/feedback", rp_h_kb_feedback, RP_ACCESS_AGENT},
+    {"GET", "/api/v1/encounters/{id}/kb_suggestions", rp_h_kb_suggestions, RP_ACCESS_AGENT},
+
+    {NULL, NULL, NULL, 0},
 };

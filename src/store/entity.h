@@ -49,5 +49,10 @@ extern const rp_entity RP_ENTITY_TASK;
 extern const rp_entity RP_ENTITY_SATISFACTION;
 extern const rp_entity RP_ENTITY_PREFERENCE;
 extern const rp_entity RP_ENTITY_GOAL;
+/* auth (migration 4) */
+extern const rp_entity RP_ENTITY_AGENT;
+extern const rp_entity RP_ENTITY_QUEUE;
+extern const rp_entity RP_ENTITY_KB_ARTICLE;
+extern const rp_entity RP_ENTITY_KB_FEEDBACK;
 
 #endif

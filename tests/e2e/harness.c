@@ -25,8 +25,91 @@ void rp_srv_init(rp_srv *s)
     s->pid = 0;
 }
 
+/* The value after "key: " on a line of text, copied into out. */
+static int line_value(const char *text, const char *key, char *out, size_t n)
+{
+    size_t kl = strlen(key);
+    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        if (strncmp(p, key, kl) == 0 && p[kl] == ':' && p[kl + 1] == ' ') {
+            const char *v = p + kl + 2;
+            size_t vl = strcspn(v, "\n");
+            if (vl >= n)
+                vl = n - 1;
+            memcpy(out, v, vl);
+            out[vl] = '\0';
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static void make_token(rp_srv *s, long long agent_id, char *out, size_t n)
+{
+    char idtext[32], *text = NULL;
+    snprintf(idtext, sizeof idtext, "%lld", agent_id);
+    int rc = rp_cli(s, &text, "token", "create", "--agent", idtext, "--name",
+                    "e2e", NULL);
+    if (rc != 0)
+        fprintf(stderr, "harness: rapport token create failed (%d): %s\n", rc,
+                text);
+    assert_int_equal(rc, 0);
+    size_t tl = strcspn(text, "\n");
+    assert_true(tl > 10 && tl < n);
+    memcpy(out, text, tl);
+    out[tl] = '\0';
+    free(text);
+}
+
+/* A new database gets its first admin and a token, as an operator would. */
+static void bootstrap_admin(rp_srv *s)
+{
+    char *text = NULL, id[32];
+    snprintf(s->admin_email, sizeof s->admin_email, "admin@e2e.example");
+    int rc = rp_cli(s, &text, "init", "--admin-email", s->admin_email,
+                    "--admin-name", "E2E Admin", "--generate-password", NULL);
+    if (rc != 0)
+        fprintf(stderr, "harness: rapport init failed (%d): %s\n", rc, text);
+    assert_int_equal(rc, 0);
+    assert_int_equal(line_value(text, "agent", id, sizeof id), 0);
+    assert_int_equal(line_value(text, "password", s->admin_password,
+                                sizeof s->admin_password), 0);
+    free(text);
+    s->admin_id = atoll(id);
+    make_token(s, s->admin_id, s->token, sizeof s->token);
+}
+
+long long rp_srv_agent_for(rp_srv *s, const char *role, char *out, size_t n)
+{
+    static int serial;
+    char email[80], name[80], *text = NULL;
+    serial++;
+    snprintf(email, sizeof email, "%s-%d-%d@e2e.example", role, (int)getpid(),
+             serial);
+    snprintf(name, sizeof name, "E2E %s %d", role, serial);
+    int rc = rp_cli(s, &text, "agent", "add", "--name", name, "--email", email,
+                    "--role", role, "--no-password", "--json", NULL);
+    if (rc != 0)
+        fprintf(stderr, "harness: rapport agent add failed (%d): %s\n", rc, text);
+    assert_int_equal(rc, 0);
+    json_t *a = json_loads(text, 0, NULL);
+    assert_non_null(a);
+    long long id = (long long)json_integer_value(json_object_get(a, "id"));
+    json_decref(a);
+    free(text);
+    assert_true(id > 0);
+    make_token(s, id, out, n);
+    return id;
+}
+
+void rp_srv_token_for(rp_srv *s, const char *role, char *out, size_t n)
+{
+    rp_srv_agent_for(s, role, out, n);
+}
+
 void rp_srv_start(rp_srv *s)
 {
+    if (access(s->db, F_OK) != 0 && !s->token[0])
+        bootstrap_admin(s);
     int out[2];
     assert_int_equal(pipe(out), 0);
     pid_t pid = fork();
