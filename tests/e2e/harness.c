@@ -239,6 +239,9 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
     copy_header(data, k, "Location: ", r->location, sizeof r->location);
     copy_header(data, k, "Allow: ", r->allow, sizeof r->allow);
     copy_header(data, k, "Set-Cookie: ", r->set_cookie, sizeof r->set_cookie);
+    copy_header(data, k, "Retry-After: ", r->retry_after, sizeof r->retry_after);
+    copy_header(data, k, "WWW-Authenticate: ", r->www_authenticate,
+                sizeof r->www_authenticate);
     return k;
 }
 

@@ -38,6 +38,8 @@ typedef struct rp_http {
     char location[160];
     char allow[80];
     char set_cookie[512];
+    char retry_after[32];
+    char www_authenticate[80];
 } rp_http;
 
 /* Make a fresh private directory and database path; does not start. */
