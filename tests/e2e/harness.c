@@ -16,6 +16,35 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Servers still running when the test program ends (a failed assertion
+ * jumps past rp_srv_stop): kill them, or their inherited stderr keeps
+ * ctest waiting until its timeout. */
+static pid_t live[32];
+
+static void kill_live(void)
+{
+    for (int i = 0; i < 32; i++)
+        if (live[i] > 0) {
+            kill(live[i], SIGKILL);
+            waitpid(live[i], NULL, 0);
+            live[i] = 0;
+        }
+}
+
+static void track(pid_t pid, int add)
+{
+    static int registered;
+    if (!registered) {
+        atexit(kill_live);
+        registered = 1;
+    }
+    for (int i = 0; i < 32; i++)
+        if (add ? live[i] == 0 : live[i] == pid) {
+            live[i] = add ? pid : 0;
+            return;
+        }
+}
+
 void rp_srv_init(rp_srv *s)
 {
     memset(s, 0, sizeof *s);
@@ -126,6 +155,7 @@ void rp_srv_start(rp_srv *s)
     }
     close(out[1]);
     s->pid = pid;
+    track(pid, 1);
     char line[256];
     size_t len = 0;
     struct pollfd pfd = {out[0], POLLIN, 0};
@@ -168,6 +198,7 @@ void rp_srv_stop(rp_srv *s)
     if (s->pid <= 0)
         return;
     kill(s->pid, SIGTERM);
+    track(s->pid, 0);
     int status = wait_exit(s->pid, 30);
     s->pid = 0;
     assert_true(status != -1);
@@ -180,6 +211,7 @@ void rp_srv_kill(rp_srv *s)
     if (s->pid <= 0)
         return;
     kill(s->pid, SIGKILL);
+    track(s->pid, 0);
     int status;
     waitpid(s->pid, &status, 0);
     s->pid = 0;
