@@ -51,6 +51,8 @@ int rp_cmd_init(rp_cli *cli, int argc, char **argv);
 int rp_cmd_demo(rp_cli *cli, int argc, char **argv);
 int rp_cmd_customer(rp_cli *cli, int argc, char **argv);
 int rp_cmd_encounter(rp_cli *cli, int argc, char **argv);
+int rp_cmd_charter(rp_cli *cli, int argc, char **argv);
+int rp_cmd_report(rp_cli *cli, int argc, char **argv);
 
 /* auth: cmd_agent.c */
 int rp_cmd_agent(rp_cli *cli, int argc, char **argv);

@@ -18,6 +18,8 @@ static const rp_command commands[] = {
     {"encounter", "open, show and list encounters", rp_cmd_encounter},
     {"agent", "add, list and manage agents", rp_cmd_agent},
     {"token", "create, list and revoke API tokens", rp_cmd_token},
+    {"charter", "the service charter: targets, breaches, promises", rp_cmd_charter},
+    {"report", "the service metrics of a window, as a report", rp_cmd_report},
 };
 
 static const char usage_text[] =
@@ -40,6 +42,8 @@ static const char usage_text[] =
     "    encounter   open, show and list encounters\n"
     "    agent       add, list and manage agents\n"
     "    token       create, list and revoke API tokens\n"
+    "    charter     the service charter: targets, breaches, promises\n"
+    "    report      the service metrics of a window, as a report\n"
     "\n"
     "GLOBAL OPTIONS\n"
     "    --db PATH   SQLite database file (default: $RAPPORT_DB, else\n"

@@ -169,7 +169,7 @@ rp_code rp_customer_list(rp_ctx *ctx, const char *q, const rp_page_req *page,
                          json_t **out, rp_error *err)
 {
     json_t *qv = NULL;
-    rp_filter f;
+    rp_filter f = {0};
     int nf = 0;
     if (q && *q) {
         if (rp_utf8_length(q) > 200)

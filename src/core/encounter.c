@@ -97,7 +97,7 @@ rp_code rp_encounter_list(rp_ctx *ctx, int64_t customer_id, const char *stage,
                                 "helped, kept, closed, abandoned");
     }
     json_t *cid = json_integer(customer_id), *st = stage ? json_string(stage) : NULL;
-    rp_filter f[2];
+    rp_filter f[2] = {{0}};
     int nf = 0;
     if (customer_id)
         f[nf++] = (rp_filter){"customer_id", RP_FILTER_EQ, cid};

@@ -22,6 +22,7 @@
 #include "auth.h"    /* auth: agents, sessions, tokens */
 #include "routing.h" /* auth: queues and routing */
 #include "kb.h"      /* auth: knowledge base */
+#include "measures.h"
 
 #define RP_VERSION "0.1.0"
 

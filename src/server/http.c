@@ -19,6 +19,7 @@
 #include <time.h>
 #include <arpa/inet.h>
 
+#include "prom.h"
 #include "routes.h"
 
 typedef struct request_state {
@@ -316,6 +317,7 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
                           url);
         return;
     }
+    res->route = r->pattern; /* counted by pattern in /metrics */
     rp_error err;
     if (rp_pool_acquire(srv->pool, &req.ctx.store, &err)) {
         rp_reply_error(res, &err);
@@ -422,11 +424,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     rp_response res = {0};
     char allowed[128];
     allowed[0] = '\0';
+    double started = rp_prom_clock();
     if (rs->too_large)
         rp_reply_fail(&res, RP_ETOOLARGE, NULL, "the body is larger than %d bytes",
                       RP_MAX_BODY_BYTES);
     else
         dispatch(srv, conn, url, method, rs, &res, allowed, sizeof allowed);
+    rp_prom_observe(res.route, res.status, rp_prom_clock() - started);
     return send_response(conn, &res, allowed);
 }
 

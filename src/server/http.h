@@ -44,6 +44,8 @@ typedef struct rp_response {
     char location[128];       /* Location header when set */
     char set_cookie[256];     /* Set-Cookie header when set */
     int retry_after;          /* Retry-After seconds when > 0 */
+    const char *route;        /* pattern of the route that answered, for
+                                 /metrics; NULL when none matched */
 } rp_response;
 
 typedef void (*rp_handler)(rp_request *req, rp_response *res);

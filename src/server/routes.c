@@ -41,5 +41,14 @@ const rp_route rp_routes[] = {
     {"POST", "/api/v1/kb/articles/{id}/feedback", rp_h_kb_feedback, RP_ACCESS_AGENT},
     {"GET", "/api/v1/encounters/{id}/kb_suggestions", rp_h_kb_suggestions, RP_ACCESS_AGENT},
 
+    /* measures: waiting, the charter, promises, metrics */
+    {"GET", "/api/v1/encounters/{id}/measures", rp_h_encounter_measures},
+    {"GET", "/api/v1/charter", rp_h_charter_get},
+    {"PUT", "/api/v1/charter", rp_h_charter_put, RP_ACCESS_ADMIN},
+    {"GET", "/api/v1/charter/breaches", rp_h_charter_breaches},
+    {"POST", "/api/v1/promises/{id}/keep", rp_h_promise_keep},
+    {"GET", "/api/v1/metrics/service", rp_h_metrics_service},
+    {"GET", "/metrics", rp_h_prometheus},
+
     {NULL, NULL, NULL, 0},
 };

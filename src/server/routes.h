@@ -43,5 +43,13 @@ void rp_h_kb_article_get(rp_request *req, rp_response *res);
 void rp_h_kb_article_update(rp_request *req, rp_response *res);
 void rp_h_kb_feedback(rp_request *req, rp_response *res);
 void rp_h_kb_suggestions(rp_request *req, rp_response *res);
+/* routes_measures.c */
+void rp_h_encounter_measures(rp_request *req, rp_response *res);
+void rp_h_charter_get(rp_request *req, rp_response *res);
+void rp_h_charter_put(rp_request *req, rp_response *res);
+void rp_h_charter_breaches(rp_request *req, rp_response *res);
+void rp_h_promise_keep(rp_request *req, rp_response *res);
+void rp_h_metrics_service(rp_request *req, rp_response *res);
+void rp_h_prometheus(rp_request *req, rp_response *res);
 
 #endif

@@ -8,6 +8,80 @@
 
 #include <string.h>
 
+/* ---- measures: shared fragments ----------------------------------------
+ * Window queries bind ?1 from, ?2 to (Unix seconds, half-open [from, to)),
+ * ?3 queue id and ?4 agent id (NULL: any).  "e" is always the encounter. */
+#define M_ENC_FILTER                                                          \
+    " (?3 IS NULL OR e.queue_id = ?3) AND (?4 IS NULL OR e.agent_id = ?4) "
+#define M_ENC_WINDOW                                                          \
+    " e.created_at >= ?1 AND e.created_at < ?2 AND" M_ENC_FILTER
+/* Breaches of the charter.  Further parameters: ?5 now, ?6 acknowledge
+ * target, ?7 first-response target, ?8 resolution target (seconds), ?9 1 when
+ * follow-ups and promises must be done by their date.  Encounters are in the
+ * window by created_at; promises and follow-ups by due_at. */
+#define M_BREACHES                                                            \
+    "SELECT 'acknowledge' AS target, 'encounter' AS subject,"                 \
+    " e.id AS subject_id, e.id AS encounter_id, e.customer_id,"               \
+    " c.name AS customer_name, e.created_at AS started_at,"                   \
+    " ?6 AS target_seconds,"                                                  \
+    " coalesce(e.acknowledged_at, e.abandoned_at, e.closed_at, ?5)"           \
+    "   - e.created_at AS actual_seconds,"                                    \
+    " CASE WHEN e.acknowledged_at IS NOT NULL THEN 'acknowledged late'"       \
+    "  WHEN e.abandoned_at IS NOT NULL THEN 'abandoned before acknowledgement'"\
+    "  WHEN e.closed_at IS NOT NULL THEN 'closed without acknowledgement'"    \
+    "  ELSE 'still waiting' END AS detail"                                    \
+    " FROM encounters e JOIN customers c ON c.id = e.customer_id"             \
+    " WHERE" M_ENC_WINDOW " AND coalesce(e.acknowledged_at, e.abandoned_at,"  \
+    "  e.closed_at, ?5) - e.created_at > ?6"                                  \
+    " UNION ALL "                                                             \
+    "SELECT 'first_response', 'encounter', e.id, e.id, e.customer_id, c.name,"\
+    " e.created_at, ?7,"                                                      \
+    " coalesce(e.first_response_at, e.abandoned_at, e.closed_at, ?5)"         \
+    "   - e.created_at,"                                                      \
+    " CASE WHEN e.first_response_at IS NOT NULL THEN 'responded late'"        \
+    "  WHEN e.abandoned_at IS NOT NULL THEN 'abandoned before a response'"    \
+    "  WHEN e.closed_at IS NOT NULL THEN 'closed without a first response'"   \
+    "  ELSE 'no response yet' END"                                            \
+    " FROM encounters e JOIN customers c ON c.id = e.customer_id"             \
+    " WHERE" M_ENC_WINDOW " AND coalesce(e.first_response_at, e.abandoned_at,"\
+    "  e.closed_at, ?5) - e.created_at > ?7"                                  \
+    " UNION ALL "                                                             \
+    "SELECT 'resolution', 'encounter', e.id, e.id, e.customer_id, c.name,"    \
+    " e.created_at, ?8,"                                                      \
+    " coalesce(e.closed_at, e.abandoned_at, ?5) - e.created_at,"              \
+    " CASE WHEN e.closed_at IS NOT NULL THEN 'resolved late'"                 \
+    "  WHEN e.abandoned_at IS NOT NULL THEN 'abandoned unresolved'"           \
+    "  ELSE 'still unresolved' END"                                           \
+    " FROM encounters e JOIN customers c ON c.id = e.customer_id"             \
+    " WHERE" M_ENC_WINDOW " AND ((e.closed_at IS NOT NULL AND"                \
+    "  e.closed_at - e.created_at > ?8) OR (e.closed_at IS NULL AND"          \
+    "  e.abandoned_at IS NOT NULL) OR (e.closed_at IS NULL AND"               \
+    "  e.abandoned_at IS NULL AND ?5 - e.created_at > ?8))"                   \
+    " UNION ALL "                                                             \
+    "SELECT 'follow_up_on_time', 'promise', p.id, p.encounter_id,"            \
+    " p.customer_id, c.name, p.due_at, 0,"                                    \
+    " coalesce(p.settled_at, ?5) - p.due_at,"                                 \
+    " CASE WHEN p.status = 'kept' THEN 'promise kept late: '"                 \
+    "  ELSE 'promise broken: ' END || p.what"                                 \
+    " FROM promises p JOIN customers c ON c.id = p.customer_id"               \
+    " LEFT JOIN encounters e ON e.id = p.encounter_id"                        \
+    " WHERE ?9 = 1 AND p.due_at >= ?1 AND p.due_at < ?2 AND" M_ENC_FILTER      \
+    "  AND (p.status = 'broken' OR (p.status = 'open' AND p.due_at < ?5)"     \
+    "  OR (p.status = 'kept' AND p.settled_at > p.due_at))"                   \
+    " UNION ALL "                                                             \
+    "SELECT 'follow_up_on_time', 'follow_up', t.id, t.encounter_id,"          \
+    " t.customer_id, c.name, t.due_at, 0,"                                    \
+    " coalesce(t.done_at, t.sent_at, ?5) - t.due_at,"                         \
+    " CASE WHEN t.status IN ('done', 'sent') THEN 'follow-up done late: '"    \
+    "  ELSE 'follow-up not done: ' END || t.subject"                          \
+    " FROM tasks t JOIN customers c ON c.id = t.customer_id"                  \
+    " LEFT JOIN encounters e ON e.id = t.encounter_id"                        \
+    " WHERE ?9 = 1 AND t.kind = 'follow_up' AND t.due_at >= ?1"               \
+    "  AND t.due_at < ?2 AND" M_ENC_FILTER                                    \
+    "  AND ((t.status IN ('done', 'sent') AND"                                \
+    "   coalesce(t.done_at, t.sent_at) > t.due_at)"                           \
+    "  OR (t.status NOT IN ('done', 'sent', 'cancelled') AND t.due_at < ?5))"
+
 static const rp_sqlite_query queries[] = {
     /* customers */
     {"customer.exists", "SELECT 1 AS found FROM customers WHERE id = ?"},
@@ -80,7 +154,7 @@ static const rp_sqlite_query queries[] = {
      " OR EXISTS (SELECT 1 FROM json_each(channels) WHERE value = ?2)"
      " ORDER BY rank, id LIMIT 1"},
     /* Available agents and their open load: one indexed count per agent
-     * (encounters_by_agent), a bounded set since agents are few. */
+     * (encounters_by_agent_stage), a bounded set since agents are few. */
     {"routing.candidates",
      "SELECT a.id, a.name, a.skills AS skills__json,"
      " (SELECT count(*) FROM encounters e WHERE e.agent_id = a.id"
@@ -101,6 +175,109 @@ static const rp_sqlite_query queries[] = {
     {"kb.vote",
      "UPDATE kb_articles SET helped = helped + ?, not_helped = not_helped + ?"
      " WHERE id = ?"},
+    /* measures: the service charter (charter.c) */
+    {"charter.list",
+     "SELECT key, value, updated_at, updated_by FROM charter ORDER BY key"},
+    {"charter.set",
+     "UPDATE charter SET value = ?1, updated_at = ?2, updated_by = ?3"
+     " WHERE key = ?4"},
+    {"charter.breaches",
+     "SELECT * FROM (" M_BREACHES ") ORDER BY started_at, target, subject_id"
+     " LIMIT ?10"},
+    {"charter.breach_counts",
+     "SELECT target, count(*) AS n FROM (" M_BREACHES ") GROUP BY target"},
+    {"promise.overdue_open",
+     "SELECT id, customer_id, encounter_id, what, due_at AS due"
+     " FROM promises WHERE status = 'open' AND due_at < ?1"
+     " ORDER BY status, due_at LIMIT ?2"},
+    {"promise.settle",
+     "UPDATE promises SET status = ?1, settled_at = ?2"
+     " WHERE id = ?3 AND status = 'open'"},
+    /* measures: service metrics of a window (metrics.c) */
+    {"metrics.volume",
+     "SELECT count(*) AS encounters,"
+     " coalesce(sum(e.abandoned_at IS NOT NULL), 0) AS abandoned,"
+     " coalesce(sum(e.closed_at IS NOT NULL), 0) AS closed,"
+     " coalesce(sum(e.closed_at IS NOT NULL AND"
+     "   e.first_contact_resolved = 1), 0) AS first_contact_resolved,"
+     " coalesce(sum(e.acknowledged_at IS NULL AND e.abandoned_at IS NULL AND"
+     "   e.closed_at IS NULL), 0) AS waiting,"
+     " coalesce(sum(e.transfers), 0) AS transfers,"
+     " coalesce(sum(e.transfers > 0), 0) AS transferred,"
+     " coalesce(sum(e.apology_owed), 0) AS apologies_owed,"
+     " coalesce(sum(e.apology_given), 0) AS apologies_given,"
+     " coalesce(sum(e.apology_owed AND NOT e.apology_given), 0)"
+     "   AS apologies_missing"
+     " FROM encounters e WHERE" M_ENC_WINDOW},
+    {"metrics.by_channel",
+     "SELECT e.channel, count(*) AS n FROM encounters e WHERE" M_ENC_WINDOW
+     " GROUP BY e.channel ORDER BY n DESC, e.channel"},
+    {"metrics.wait_summary",
+     "SELECT count(*) AS n, avg(w) AS average, max(w) AS maximum FROM"
+     " (SELECT coalesce(e.acknowledged_at, e.abandoned_at) - e.created_at AS w"
+     "  FROM encounters e WHERE" M_ENC_WINDOW
+     "  AND coalesce(e.acknowledged_at, e.abandoned_at) IS NOT NULL)"},
+    {"metrics.wait_at_rank",
+     "SELECT coalesce(e.acknowledged_at, e.abandoned_at) - e.created_at AS w"
+     " FROM encounters e WHERE" M_ENC_WINDOW
+     " AND coalesce(e.acknowledged_at, e.abandoned_at) IS NOT NULL"
+     " ORDER BY w LIMIT 1 OFFSET ?5"},
+    {"metrics.satisfaction",
+     "SELECT count(*) AS answered, avg(s.score) AS average"
+     " FROM satisfaction_checks s LEFT JOIN encounters e"
+     " ON e.id = s.encounter_id WHERE s.answered_at >= ?1"
+     " AND s.answered_at < ?2 AND s.score IS NOT NULL AND" M_ENC_FILTER},
+    {"metrics.satisfaction_words",
+     "SELECT lower(trim(j.value)) AS word, count(*) AS n"
+     " FROM satisfaction_checks s LEFT JOIN encounters e"
+     " ON e.id = s.encounter_id, json_each(s.words) j"
+     " WHERE s.answered_at >= ?1 AND s.answered_at < ?2 AND" M_ENC_FILTER
+     " AND j.type = 'text' AND trim(j.value) <> ''"
+     " GROUP BY word ORDER BY n DESC, word LIMIT 20"},
+    {"metrics.levels",
+     "SELECT relationship_level AS level, count(*) AS n FROM customers"
+     " GROUP BY relationship_level"},
+    {"metrics.movements",
+     "SELECT r.previous_level AS from_level, r.level AS to_level,"
+     " count(*) AS n FROM relationship_levels r LEFT JOIN encounters e"
+     " ON e.id = r.encounter_id WHERE r.created_at >= ?1"
+     " AND r.created_at < ?2 AND" M_ENC_FILTER
+     " GROUP BY r.previous_level, r.level ORDER BY n DESC LIMIT 32"},
+    {"metrics.moments",
+     "SELECT count(*) AS moments, count(DISTINCT m.customer_id) AS customers,"
+     " coalesce(sum(m.impression = 'positive'), 0) AS positive,"
+     " coalesce(sum(m.impression = 'neutral'), 0) AS neutral,"
+     " coalesce(sum(m.impression = 'negative'), 0) AS negative"
+     /* The ledger is the biggest table: read it from the covering index
+      * alone, and test the queue/agent filter once, not per row, when
+      * neither is given. */
+     " FROM moments m WHERE m.occurred_at >= ?1 AND m.occurred_at < ?2"
+     " AND ((?3 IS NULL AND ?4 IS NULL) OR m.encounter_id IN"
+     "  (SELECT e.id FROM encounters e WHERE" M_ENC_FILTER "))"},
+    {"metrics.defects",
+     "SELECT d.kind, d.cause, count(*) AS n FROM defects d"
+     " JOIN encounters e ON e.id = d.encounter_id"
+     " WHERE d.created_at >= ?1 AND d.created_at < ?2 AND" M_ENC_FILTER
+     " GROUP BY d.kind, d.cause ORDER BY n DESC, d.kind, d.cause LIMIT 50"},
+    {"metrics.special_requests",
+     "SELECT r.outcome, r.decline_reason AS reason, count(*) AS n"
+     " FROM special_requests r JOIN encounters e ON e.id = r.encounter_id"
+     " WHERE r.created_at >= ?1 AND r.created_at < ?2 AND" M_ENC_FILTER
+     " GROUP BY r.outcome, r.decline_reason ORDER BY n DESC LIMIT 50"},
+    {"metrics.promises",
+     "SELECT p.status, count(*) AS n FROM promises p LEFT JOIN encounters e"
+     " ON e.id = p.encounter_id WHERE p.due_at >= ?1 AND p.due_at < ?2"
+     " AND" M_ENC_FILTER " GROUP BY p.status"},
+    /* measures: the gauges of /metrics (Prometheus) */
+    {"metrics.queue_depth",
+     "SELECT queue_id, count(*) AS n FROM encounters WHERE stage = 'received'"
+     " AND acknowledged_at IS NULL AND abandoned_at IS NULL GROUP BY queue_id"},
+    {"metrics.tasks_due",
+     "SELECT kind, count(*) AS n FROM tasks WHERE status = 'scheduled'"
+     " AND due_at <= ?1 GROUP BY kind"},
+    {"metrics.tasks_failed",
+     "SELECT kind, count(*) AS n FROM tasks WHERE status = 'failed'"
+     " GROUP BY kind"},
 };
 
 const char *rp_sqlite_query_sql(const char *name)

@@ -261,8 +261,7 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  channels TEXT NOT NULL DEFAULT '[]',"
      "  created_at INTEGER NOT NULL,"
      "  updated_at INTEGER NOT NULL);"
-     "CREATE INDEX encounters_by_agent ON encounters (agent_id, stage);"
-     "CREATE INDEX encounters_by_queue ON encounters (queue_id, stage);"
+     "CREATE INDEX encounters_by_agent_stage ON encounters (agent_id, stage);"
      "CREATE TABLE kb_articles ("
      "  id INTEGER PRIMARY KEY,"
      "  title TEXT NOT NULL,"
@@ -296,6 +295,32 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  helped INTEGER NOT NULL,"
      "  created_at INTEGER NOT NULL);"
      "CREATE INDEX kb_feedback_by_article ON kb_feedback (article_id);"},
+    /* Migration 5 (measures): the service charter, one row per target, with
+     * sensible defaults; and the time indexes that let the service metrics
+     * of a window be read as range scans instead of full-table scans. */
+    {5, "measures: the service charter and the time indexes of the metrics",
+     "CREATE TABLE charter ("
+     "  key TEXT PRIMARY KEY CHECK (key IN ('acknowledge_minutes',"
+     "    'first_response_minutes','resolution_hours','follow_up_on_time')),"
+     "  value INTEGER NOT NULL,"
+     "  updated_at INTEGER NOT NULL,"
+     "  updated_by TEXT NOT NULL DEFAULT 'system');"
+     "INSERT INTO charter (key, value, updated_at) VALUES"
+     "  ('acknowledge_minutes', 5, strftime('%s','now')),"
+     "  ('first_response_minutes', 15, strftime('%s','now')),"
+     "  ('resolution_hours', 24, strftime('%s','now')),"
+     "  ('follow_up_on_time', 1, strftime('%s','now'));"
+     "CREATE INDEX moments_by_occurred ON moments"
+     "  (occurred_at, customer_id, impression, encounter_id);"
+     "CREATE INDEX encounters_by_queue ON encounters (queue_id, created_at);"
+     "CREATE INDEX encounters_by_agent ON encounters (agent_id, created_at);"
+     "CREATE INDEX relationship_levels_by_created ON relationship_levels"
+     "  (created_at);"
+     "CREATE INDEX special_requests_by_created ON special_requests"
+     "  (created_at);"
+     "CREATE INDEX promises_by_due_only ON promises (due_at);"
+     "CREATE INDEX tasks_by_kind_due ON tasks (kind, due_at);"
+     "CREATE INDEX customers_by_level ON customers (relationship_level);"},
 };
 
 const int rp_sqlite_nmigrations =

@@ -45,6 +45,14 @@ static const expect expected[] = {
     {"PATCH", "/api/v1/kb/articles/{id}", "lead"},
     {"POST", "/api/v1/kb/articles/{id}/feedback", "agent"},
     {"GET", "/api/v1/encounters/{id}/kb_suggestions", "agent"},
+    /* measures */
+    {"GET", "/api/v1/encounters/{id}/measures", "agent"},
+    {"GET", "/api/v1/charter", "agent"},
+    {"PUT", "/api/v1/charter", "admin"},
+    {"GET", "/api/v1/charter/breaches", "agent"},
+    {"POST", "/api/v1/promises/{id}/keep", "agent"},
+    {"GET", "/api/v1/metrics/service", "agent"},
+    {"GET", "/metrics", "agent"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 

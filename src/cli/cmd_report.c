@@ -1,0 +1,296 @@
+/*
+ * cmd_report.c - `rapport report`: the service metrics of a window as a
+ * report a person reads in a terminal (or the JSON of the API).
+ *
+ * The figures are exactly those of GET /api/v1/metrics/service
+ * (rp_metrics_service); this file only lays them out in aligned sections.
+ */
+#include <getopt.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char help[] =
+    "NAME\n"
+    "    rapport report - the service metrics of a window, as a report\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    rapport report [--from TIME] [--to TIME] [--queue ID] [--agent ID]\n"
+    "                   [--json]\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    Prints, in aligned sections: volume by channel; waiting (p50, p90,\n"
+    "    average, longest); abandonment; first-contact resolution;\n"
+    "    transfers; satisfaction with its most frequent words; relationship\n"
+    "    levels and their movements; moments of truth per customer; defects\n"
+    "    by kind and cause; special requests granted and declined;\n"
+    "    apologies owed and given; promises kept and broken; and breaches of\n"
+    "    the service charter.  Encounters count when received in the window;\n"
+    "    satisfaction when answered, promises when due, defects, requests,\n"
+    "    moments and movements when recorded in it.  Relationship levels are\n"
+    "    the current ones of every customer.  Overdue promises are settled\n"
+    "    (marked broken) first.\n"
+    "\n"
+    "OPTIONS\n"
+    "    --from TIME, --to TIME  RFC 3339 times; the window is [from, to), by\n"
+    "                            default the 30 days up to now, at most 366\n"
+    "                            days\n"
+    "    --queue ID              only encounters routed to this queue\n"
+    "    --agent ID              only encounters handled by this agent\n"
+    "    --json                  print the JSON of GET /api/v1/metrics/service\n"
+    "\n"
+    "EXAMPLES\n"
+    "    rapport report\n"
+    "    rapport report --from 2026-11-01T00:00:00Z --to 2026-12-01T00:00:00Z\n"
+    "    rapport report --queue 2 --json | jq .wait\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    0 success, 2 usage error, 3 bad window or id, 1 database error.\n";
+
+enum { OPT_FROM = 1, OPT_TO, OPT_QUEUE, OPT_AGENT, OPT_JSON, OPT_HELP };
+
+static const struct option opts[] = {
+    {"from", required_argument, NULL, OPT_FROM},
+    {"to", required_argument, NULL, OPT_TO},
+    {"queue", required_argument, NULL, OPT_QUEUE},
+    {"agent", required_argument, NULL, OPT_AGENT},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+#define LABEL_WIDTH 30
+
+static json_t *at(json_t *o, const char *section, const char *key)
+{
+    return json_object_get(json_object_get(o, section), key);
+}
+
+static void heading(const char *title) { printf("\n%s\n", title); }
+
+static void line(const char *label, const char *value)
+{
+    printf("  %-*s %s\n", LABEL_WIDTH, label, value);
+}
+
+static void count(const char *label, json_t *v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
+    line(label, buf);
+}
+
+/* A rate as a percentage, or "-" when there is nothing to divide by. */
+static void percent(const char *label, json_t *v)
+{
+    char buf[32];
+    if (json_is_number(v))
+        snprintf(buf, sizeof buf, "%.1f %%", json_number_value(v) * 100.0);
+    else
+        snprintf(buf, sizeof buf, "-");
+    line(label, buf);
+}
+
+/* Seconds as "1h 05m", "30m 00s", "45s", or "-". */
+static void duration(const char *label, json_t *v)
+{
+    char buf[48];
+    if (!json_is_number(v)) {
+        line(label, "-");
+        return;
+    }
+    long long s = (long long)(json_number_value(v) + 0.5);
+    if (s >= 3600)
+        snprintf(buf, sizeof buf, "%lldh %02lldm", s / 3600, s % 3600 / 60);
+    else if (s >= 60)
+        snprintf(buf, sizeof buf, "%lldm %02llds", s / 60, s % 60);
+    else
+        snprintf(buf, sizeof buf, "%llds", s);
+    line(label, buf);
+}
+
+/* Every key: number pair of an object, as "a 3, b 1". */
+static void pairs(const char *label, json_t *obj)
+{
+    char buf[512] = "";
+    size_t len = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        if (len < sizeof buf)
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s %lld",
+                                    len ? ", " : "", key,
+                                    (long long)json_integer_value(v));
+    }
+    line(label, len ? buf : "-");
+}
+
+static void print_report(json_t *m)
+{
+    json_t *w = json_object_get(m, "window");
+    printf("Service report %s .. %s", json_string_value(json_object_get(w, "from")),
+           json_string_value(json_object_get(w, "to")));
+    if (json_is_integer(json_object_get(w, "queue_id")))
+        printf(", queue %lld",
+               (long long)json_integer_value(json_object_get(w, "queue_id")));
+    if (json_is_integer(json_object_get(w, "agent_id")))
+        printf(", agent %lld",
+               (long long)json_integer_value(json_object_get(w, "agent_id")));
+    putchar('\n');
+
+    heading("Volume");
+    count("encounters received", at(m, "volume", "encounters"));
+    pairs("by channel", at(m, "volume", "by_channel"));
+    count("closed", at(m, "volume", "closed"));
+    count("still waiting", at(m, "volume", "waiting"));
+
+    heading("Waiting (received to acknowledged, or to hang-up)");
+    count("measured", at(m, "wait", "measured"));
+    duration("p50", at(m, "wait", "p50_seconds"));
+    duration("p90", at(m, "wait", "p90_seconds"));
+    duration("average", at(m, "wait", "average_seconds"));
+    duration("longest", at(m, "wait", "max_seconds"));
+
+    heading("Outcomes");
+    count("abandoned", at(m, "abandonment", "abandoned"));
+    percent("abandonment rate", at(m, "abandonment", "rate"));
+    count("resolved at first contact",
+          at(m, "first_contact_resolution", "resolved_first_contact"));
+    percent("first-contact resolution", at(m, "first_contact_resolution", "rate"));
+    count("transfers", at(m, "transfers", "total"));
+    count("encounters transferred", at(m, "transfers", "encounters_transferred"));
+
+    heading("Satisfaction");
+    count("answered", at(m, "satisfaction", "answered"));
+    json_t *avg = at(m, "satisfaction", "average");
+    char buf[600];
+    if (json_is_number(avg))
+        snprintf(buf, sizeof buf, "%.2f of 5", json_number_value(avg));
+    else
+        snprintf(buf, sizeof buf, "-");
+    line("average score", buf);
+    size_t i, len = 0;
+    json_t *row;
+    buf[0] = '\0';
+    json_array_foreach(at(m, "satisfaction", "words"), i, row) if (i < 10 &&
+                                                                   len < sizeof buf)
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s %lld",
+                                len ? ", " : "",
+                                json_string_value(json_object_get(row, "word")),
+                                (long long)json_integer_value(
+                                    json_object_get(row, "count")));
+    line("words customers used", len ? buf : "-");
+
+    heading("Relationships");
+    pairs("levels now", at(m, "relationships", "levels"));
+    count("moved up", at(m, "relationships", "up"));
+    count("moved down", at(m, "relationships", "down"));
+    json_array_foreach(at(m, "relationships", "movements"), i, row)
+    {
+        char label[96];
+        const char *from = json_string_value(json_object_get(row, "from"));
+        snprintf(label, sizeof label, "  %s -> %s", from ? from : "(new)",
+                 json_string_value(json_object_get(row, "to")));
+        count(label, json_object_get(row, "count"));
+    }
+
+    heading("Moments of truth");
+    count("moments", at(m, "moments", "total"));
+    count("customers touched", at(m, "moments", "customers"));
+    json_t *per = at(m, "moments", "per_customer");
+    if (json_is_number(per))
+        snprintf(buf, sizeof buf, "%.2f", json_number_value(per));
+    else
+        snprintf(buf, sizeof buf, "-");
+    line("per customer", buf);
+    snprintf(buf, sizeof buf, "%lld positive, %lld neutral, %lld negative",
+             (long long)json_integer_value(at(m, "moments", "positive")),
+             (long long)json_integer_value(at(m, "moments", "neutral")),
+             (long long)json_integer_value(at(m, "moments", "negative")));
+    line("impressions", buf);
+
+    heading("Defects");
+    count("defects", at(m, "defects", "total"));
+    pairs("by kind", at(m, "defects", "by_kind"));
+    json_array_foreach(at(m, "defects", "by_cause"), i, row)
+    {
+        char label[160];
+        snprintf(label, sizeof label, "  %s: %.60s",
+                 json_string_value(json_object_get(row, "kind")),
+                 json_string_value(json_object_get(row, "cause")));
+        count(label, json_object_get(row, "count"));
+    }
+
+    heading("Special requests, apologies and promises");
+    count("special requests granted", at(m, "special_requests", "granted"));
+    count("special requests declined", at(m, "special_requests", "declined"));
+    json_array_foreach(at(m, "special_requests", "decline_reasons"), i, row)
+    {
+        char label[160];
+        const char *r = json_string_value(json_object_get(row, "reason"));
+        snprintf(label, sizeof label, "  declined: %.60s", r ? r : "(no reason)");
+        count(label, json_object_get(row, "count"));
+    }
+    count("apologies owed", at(m, "apologies", "owed"));
+    count("apologies given", at(m, "apologies", "given"));
+    count("apologies owed, not given", at(m, "apologies", "owed_not_given"));
+    count("promises kept", at(m, "promises", "kept"));
+    count("promises broken", at(m, "promises", "broken"));
+    count("promises open", at(m, "promises", "open"));
+
+    heading("Service charter");
+    count("breaches", at(m, "charter", "breaches"));
+    const char *key;
+    json_t *v;
+    json_object_foreach(at(m, "charter", "by_target"), key, v)
+    {
+        char label[64];
+        snprintf(label, sizeof label, "  %s", key);
+        count(label, v);
+    }
+}
+
+int rp_cmd_report(rp_cli *cli, int argc, char **argv)
+{
+    const char *from = NULL, *to = NULL, *queue = NULL, *agent = NULL;
+    int json = 0, c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_FROM: from = optarg; break;
+        case OPT_TO: to = optarg; break;
+        case OPT_QUEUE: queue = optarg; break;
+        case OPT_AGENT: agent = optarg; break;
+        case OPT_JSON: json = 1; break;
+        case 'h':
+        case OPT_HELP:
+            fputs(help, stdout);
+            return RP_EXIT_OK;
+        default:
+            return rp_cli_usage("report", "unknown or incomplete option '%s'",
+                                argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return rp_cli_usage("report", "unexpected argument '%s'", argv[optind]);
+    rp_error err;
+    rp_window w;
+    if (rp_window_parse(from, to, queue, agent, &w, &err))
+        return rp_cli_fail(&err);
+    int rc = rp_cli_open(cli);
+    if (rc)
+        return rc;
+    json_t *out = NULL;
+    if (rp_metrics_service(&cli->ctx, &w, &out, &err))
+        return rp_cli_fail(&err);
+    if (json) {
+        json_dumpf(out, stdout, JSON_INDENT(2));
+        putchar('\n');
+    } else {
+        print_report(out);
+    }
+    json_decref(out);
+    return RP_EXIT_OK;
+}
