@@ -4,18 +4,28 @@
  * an admin's view covers everyone's).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "routes.h"
 
 #define ADMIN(req) ((req)->auth.role >= 3)
 
+/* Behind a TLS-terminating proxy set RAPPORT_COOKIE_SECURE=1 so the
+ * browser never sends the cookie over plain HTTP; off by default because
+ * rapportd itself serves plain HTTP on loopback. */
+static const char *secure_flag(void)
+{
+    const char *v = getenv("RAPPORT_COOKIE_SECURE");
+    return v && strcmp(v, "1") == 0 ? "; Secure" : "";
+}
+
 static void set_session_cookie(rp_response *res, const char *secret)
 {
     if (secret)
         snprintf(res->set_cookie, sizeof res->set_cookie,
-                 RP_SESSION_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/",
-                 secret);
+                 RP_SESSION_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/%s",
+                 secret, secure_flag());
     else
         snprintf(res->set_cookie, sizeof res->set_cookie,
                  RP_SESSION_COOKIE "=; HttpOnly; SameSite=Strict; Path=/; "
