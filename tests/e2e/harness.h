@@ -50,6 +50,9 @@ void rp_srv_init(rp_srv *s);
  * (no file yet) it first creates an admin agent and an API token for it
  * with the CLI, and puts the token in s->token, so every request is
  * authenticated as that admin.  Empty s->token to send no credentials.
+ * A test that builds its database before the first start (so it is not
+ * new) gets no admin: it can call rp_srv_token_for(s, "admin", s->token,
+ * sizeof s->token) itself, which works on any database.
  */
 void rp_srv_start(rp_srv *s);
 
