@@ -54,7 +54,9 @@ static const char demo_help[] =
     "    seller, Max and the suit, the aspirin, the pharmacist's follow-up,\n"
     "    the phone call, the car service, the insurance renewal) through the\n"
     "    same rules as the API.  Does nothing on a database that already has\n"
-    "    customers, so demo data never mixes with real data.\n"
+    "    customers, so demo data never mixes with real data.  Then loads demo\n"
+    "    queues (Front desk, Phone line, Billing) and knowledge articles,\n"
+    "    unless the knowledge base already has articles.\n"
     "\n"
     "EXIT STATUS\n"
     "    0 success (loaded, or skipped), 1 database error.\n";
@@ -135,5 +137,11 @@ int rp_cmd_demo(rp_cli *cli, int argc, char **argv)
         printf("rapport: loaded the seed stories (%d customers)\n", loaded);
     else
         printf("rapport: the database already has customers; demo not loaded\n");
+    int articles = 0; /* auth: demo queues and knowledge articles */
+    if (rp_kb_demo_load(&cli->ctx, &articles, &err))
+        return rp_cli_fail(&err);
+    if (articles)
+        printf("rapport: loaded demo queues and %d knowledge articles\n",
+               articles);
     return RP_EXIT_OK;
 }

@@ -64,4 +64,10 @@ rp_code rp_kb_feedback(struct rp_ctx *ctx, int64_t id, json_t *in,
 rp_code rp_kb_suggest(struct rp_ctx *ctx, int64_t encounter_id, json_t **out,
                       rp_error *err);
 
+/*
+ * Load the demo queues and knowledge articles (kb_demo.c) unless the
+ * knowledge base already has articles; *loaded is the articles added.
+ */
+rp_code rp_kb_demo_load(struct rp_ctx *ctx, int *loaded, rp_error *err);
+
 #endif

@@ -173,10 +173,47 @@ static void test_kb_search_rank_snippets_and_votes(void **state)
     rp_srv_cleanup(&s);
 }
 
+/* `rapport demo` brings queues and know-how; new encounters are routed. */
+static void test_demo_knowledge_and_queues(void **state)
+{
+    (void)state;
+    rp_srv s;
+    rp_srv_init(&s);
+    rp_srv_start(&s);
+    char *out = NULL;
+    assert_int_equal(rp_cli(&s, &out, "demo", NULL), 0);
+    assert_non_null(strstr(out, "knowledge articles"));
+    free(out);
+    assert_int_equal(rp_cli(&s, &out, "demo", NULL), 0); /* twice: no more */
+    free(out);
+    assert_int_equal(rp_db_count(&s, "kb_articles"), 7);
+    assert_int_equal(rp_db_count(&s, "queues"), 3);
+    json_t *res = search(&s, "seedless%20watermelon", 200);
+    assert_int_equal(json_array_size(json_object_get(res, "items")), 1);
+    json_decref(res);
+    json_t *e = rp_callf(&s, "POST", "/api/v1/encounters", 201,
+                         "{\"customer_id\":1,\"channel\":\"phone\","
+                         "\"subject\":\"Waited 30 minutes and was cut off\"}");
+    assert_int_equal(json_integer_value(json_object_get(e, "agent_id")), s.admin_id);
+    char path[80];
+    snprintf(path, sizeof path, "/api/v1/encounters/%lld/kb_suggestions",
+             (long long)json_integer_value(json_object_get(e, "id")));
+    json_decref(e);
+    res = rp_call(&s, "GET", path, NULL, 200);
+    const char *title = json_string_value(json_object_get(
+        json_array_get(json_object_get(res, "items"), 0), "title"));
+    assert_non_null(title);
+    assert_non_null(strstr(title, "Long waits"));
+    json_decref(res);
+    rp_srv_stop(&s);
+    rp_srv_cleanup(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kb_search_rank_snippets_and_votes),
+        cmocka_unit_test(test_demo_knowledge_and_queues),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
