@@ -65,5 +65,8 @@ int rp_cmd_token(rp_cli *cli, int argc, char **argv);
  */
 int rp_cli_read_password(const char *env, int generate, char *out, size_t n,
                          int *generated);
+/* cmd_encounter_engine.c: the engine's subcommands of `rapport encounter`. */
+int rp_cmd_encounter_is_engine(const char *sub);
+int rp_cmd_encounter_engine(rp_cli *cli, int argc, char **argv);
 
 #endif

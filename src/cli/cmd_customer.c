@@ -17,7 +17,7 @@ static const char help[] =
     "    rapport customer update ID [--name NAME] [--preferred-name NAME]\n"
     "                         [--email ADDR]... [--phone NUMBER]...\n"
     "                         [--notes TEXT] [--json]\n"
-    "    rapport customer show ID [--json]\n"
+    "    rapport customer show ID [--overview] [--json]\n"
     "    rapport customer list [--q TEXT] [--limit N] [--cursor C] [--json]\n"
     "    rapport customer moments ID [--limit N] [--cursor C] [--json]\n"
     "\n"
@@ -30,6 +30,12 @@ static const char help[] =
     "    contains TEXT when --q is given; moments prints the customer's\n"
     "    moments of truth, newest first.  Every change is recorded as a\n"
     "    moment of truth.\n"
+    "\n"
+    "    show --overview prints the customer at a glance instead: profile,\n"
+    "    relationship level and why, open encounters with their stage,\n"
+    "    open promises and follow-ups, the latest 10 moments of truth,\n"
+    "    satisfaction so far, and encounters counted by kind and exchange\n"
+    "    (the same as GET /api/v1/customers/ID/overview).\n"
     "\n"
     "OPTIONS\n"
     "    --json      print JSON exactly as the HTTP API returns it\n"
@@ -46,7 +52,7 @@ static const char help[] =
     "    1 database error.\n";
 
 enum { OPT_NAME = 1, OPT_PREF, OPT_EMAIL, OPT_PHONE, OPT_NOTES, OPT_JSON,
-       OPT_Q, OPT_LIMIT, OPT_CURSOR, OPT_HELP };
+       OPT_Q, OPT_LIMIT, OPT_CURSOR, OPT_HELP, OPT_OVERVIEW };
 
 static const struct option opts[] = {
     {"name", required_argument, NULL, OPT_NAME},
@@ -59,12 +65,13 @@ static const struct option opts[] = {
     {"limit", required_argument, NULL, OPT_LIMIT},
     {"cursor", required_argument, NULL, OPT_CURSOR},
     {"help", no_argument, NULL, OPT_HELP},
+    {"overview", no_argument, NULL, OPT_OVERVIEW},
     {NULL, 0, NULL, 0},
 };
 
 typedef struct parsed {
     json_t *fields;
-    int json, help;
+    int json, help, overview;
     const char *q, *limit, *cursor;
 } parsed;
 
@@ -101,6 +108,9 @@ static int parse(int argc, char **argv, parsed *p)
             break;
         case OPT_JSON:
             p->json = 1;
+            break;
+        case OPT_OVERVIEW:
+            p->overview = 1;
             break;
         case OPT_Q:
             p->q = optarg;
@@ -178,6 +188,8 @@ int rp_cmd_customer(rp_cli *cli, int argc, char **argv)
         code = rp_customer_create(&cli->ctx, p.fields, &out, &err);
     } else if (strcmp(sub, "update") == 0) {
         code = rp_customer_update(&cli->ctx, id, p.fields, &out, &err);
+    } else if (strcmp(sub, "show") == 0 && p.overview) {
+        code = rp_customer_overview(&cli->ctx, id, &out, &err);
     } else if (strcmp(sub, "show") == 0) {
         code = rp_customer_get(&cli->ctx, id, &out, &err);
     } else if ((code = rp_page_req_parse(p.limit, p.cursor, &page, &err)) == RP_OK) {

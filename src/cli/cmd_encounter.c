@@ -1,5 +1,6 @@
 /*
- * cmd_encounter.c - `rapport encounter open|show|list`.
+ * cmd_encounter.c - `rapport encounter open|show|list`; the engine's subcommands
+ * (acknowledge, note, advance, close, ...) are in cmd_encounter_engine.c.
  */
 #include <getopt.h>
 #include <string.h>
@@ -16,6 +17,11 @@ static const char help[] =
     "    rapport encounter show ID [--json]\n"
     "    rapport encounter list [--customer ID] [--stage STAGE]\n"
     "                           [--limit N] [--cursor C] [--json]\n"
+    "    rapport encounter acknowledge|note|advance|close|abandon|guide ID ...\n"
+    "    rapport encounter defect|promise|transfer|special-request|\n"
+    "                      follow-up|satisfaction ID ...\n"
+    "    rapport encounter follow-up-done TASK_ID\n"
+    "        the interaction cycle: see 'rapport encounter help-engine'\n"
     "\n"
     "DESCRIPTION\n"
     "    An encounter is one contact with a customer.  open starts one at\n"
@@ -62,6 +68,8 @@ int rp_cmd_encounter(rp_cli *cli, int argc, char **argv)
         return argc < 2 ? RP_EXIT_USAGE : RP_EXIT_OK;
     }
     const char *sub = argv[1];
+    if (rp_cmd_encounter_is_engine(sub))
+        return rp_cmd_encounter_engine(cli, argc, argv);
     const char *customer = NULL, *channel = NULL, *subject = NULL, *stage = NULL,
                *limit = NULL, *cursor = NULL;
     int json = 0, c;

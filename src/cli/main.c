@@ -15,7 +15,8 @@ static const rp_command commands[] = {
     {"init", "create the database, or migrate it to this version", rp_cmd_init},
     {"demo", "load the seed stories as demo data", rp_cmd_demo},
     {"customer", "add, show, change and list customers", rp_cmd_customer},
-    {"encounter", "open, show and list encounters", rp_cmd_encounter},
+    {"encounter", "open encounters and move them through the cycle",
+     rp_cmd_encounter},
     {"agent", "add, list and manage agents", rp_cmd_agent},
     {"token", "create, list and revoke API tokens", rp_cmd_token},
     {"charter", "the service charter: targets, breaches, promises", rp_cmd_charter},
@@ -39,7 +40,7 @@ static const char usage_text[] =
     "    init        create the database, or migrate it to this version\n"
     "    demo        load the seed stories as demo data\n"
     "    customer    add, show, change and list customers\n"
-    "    encounter   open, show and list encounters\n"
+    "    encounter   open encounters and move them through the cycle\n"
     "    agent       add, list and manage agents\n"
     "    token       create, list and revoke API tokens\n"
     "    charter     the service charter: targets, breaches, promises\n"

@@ -23,6 +23,7 @@
 #include "routing.h" /* auth: queues and routing */
 #include "kb.h"      /* auth: knowledge base */
 #include "measures.h"
+#include "cycle.h"
 
 #define RP_VERSION "0.1.0"
 

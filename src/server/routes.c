@@ -49,6 +49,21 @@ const rp_route rp_routes[] = {
     {"POST", "/api/v1/promises/{id}/keep", rp_h_promise_keep},
     {"GET", "/api/v1/metrics/service", rp_h_metrics_service},
     {"GET", "/metrics", rp_h_prometheus},
+    /* the encounter engine */
+    {"PATCH", "/api/v1/encounters/{id}", rp_h_encounter_record},
+    {"POST", "/api/v1/encounters/{id}/acknowledge", rp_h_encounter_acknowledge},
+    {"POST", "/api/v1/encounters/{id}/advance", rp_h_encounter_advance},
+    {"POST", "/api/v1/encounters/{id}/abandon", rp_h_encounter_abandon},
+    {"POST", "/api/v1/encounters/{id}/defects", rp_h_encounter_defect},
+    {"POST", "/api/v1/encounters/{id}/special_requests",
+     rp_h_encounter_special_request},
+    {"POST", "/api/v1/encounters/{id}/promises", rp_h_encounter_promise},
+    {"POST", "/api/v1/encounters/{id}/transfers", rp_h_encounter_transfer},
+    {"POST", "/api/v1/encounters/{id}/follow_ups", rp_h_encounter_follow_up},
+    {"POST", "/api/v1/encounters/{id}/satisfaction", rp_h_encounter_satisfaction},
+    {"GET", "/api/v1/encounters/{id}/guide", rp_h_encounter_guide},
+    {"POST", "/api/v1/tasks/{id}/complete", rp_h_task_complete},
+    {"GET", "/api/v1/customers/{id}/overview", rp_h_customer_overview},
 
     {NULL, NULL, NULL, 0},
 };

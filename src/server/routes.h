@@ -51,5 +51,21 @@ void rp_h_charter_breaches(rp_request *req, rp_response *res);
 void rp_h_promise_keep(rp_request *req, rp_response *res);
 void rp_h_metrics_service(rp_request *req, rp_response *res);
 void rp_h_prometheus(rp_request *req, rp_response *res);
+/* routes_encounters.c: the encounter engine */
+void rp_h_encounter_record(rp_request *req, rp_response *res);
+void rp_h_encounter_acknowledge(rp_request *req, rp_response *res);
+void rp_h_encounter_advance(rp_request *req, rp_response *res);
+void rp_h_encounter_abandon(rp_request *req, rp_response *res);
+void rp_h_encounter_defect(rp_request *req, rp_response *res);
+void rp_h_encounter_special_request(rp_request *req, rp_response *res);
+void rp_h_encounter_promise(rp_request *req, rp_response *res);
+void rp_h_encounter_transfer(rp_request *req, rp_response *res);
+void rp_h_encounter_follow_up(rp_request *req, rp_response *res);
+void rp_h_encounter_satisfaction(rp_request *req, rp_response *res);
+void rp_h_encounter_guide(rp_request *req, rp_response *res);
+/* routes_tasks.c */
+void rp_h_task_complete(rp_request *req, rp_response *res);
+/* routes_overview.c */
+void rp_h_customer_overview(rp_request *req, rp_response *res);
 
 #endif

@@ -1,0 +1,529 @@
+/*
+ * test_engine_rules.c - the rules of the encounter engine: what each stage
+ * needs before it is left, kind and exchange inference, the relationship
+ * level from evidence; then the state machine on a real SQLite store
+ * (refusals change nothing, transitions write moments, close settles kind,
+ * exchange and level, the level history is kept).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rapport.h"
+
+/* ---- pure rules ---------------------------------------------------------- */
+
+static json_t *enc(const char *json)
+{
+    json_t *e = json_loads(json, 0, NULL);
+    assert_non_null(e);
+    return e;
+}
+
+static void expect_refusal(json_t *e, const rp_encounter_facts *f,
+                           const char *to, rp_code code, const char *field)
+{
+    rp_error err;
+    assert_int_equal(rp_cycle_check(e, f, to, &err), code);
+    assert_string_equal(err.field, field);
+    assert_true(strlen(err.message) > 10);
+}
+
+static void test_leaving_received_needs_acknowledgement(void **state)
+{
+    (void)state;
+    rp_encounter_facts f = {0};
+    rp_error err;
+    json_t *e = enc("{\"stage\":\"received\",\"acknowledged_at\":null}");
+    expect_refusal(e, &f, "understood", RP_ECONFLICT, "acknowledged_at");
+    json_object_set_new(e, "acknowledged_at", json_string("2026-11-23T09:00:00Z"));
+    assert_int_equal(rp_cycle_check(e, &f, "understood", &err), RP_OK);
+    json_decref(e);
+}
+
+static void test_stages_cannot_be_skipped_or_repeated(void **state)
+{
+    (void)state;
+    rp_encounter_facts f = {0};
+    json_t *e = enc("{\"stage\":\"received\",\"acknowledged_at\":\"x\"}");
+    expect_refusal(e, &f, "helped", RP_ECONFLICT, "to");
+    expect_refusal(e, &f, "closed", RP_ECONFLICT, "to");
+    expect_refusal(e, &f, "received", RP_EINVALID, "to");
+    expect_refusal(e, &f, "abandoned", RP_EINVALID, "to");
+    expect_refusal(e, &f, "sideways", RP_EINVALID, "to");
+    json_object_set_new(e, "stage", json_string("closed"));
+    expect_refusal(e, &f, "closed", RP_ECONFLICT, "stage");
+    json_object_set_new(e, "stage", json_string("abandoned"));
+    expect_refusal(e, &f, "understood", RP_ECONFLICT, "stage");
+    json_decref(e);
+}
+
+static void test_each_stage_names_its_missing_piece(void **state)
+{
+    (void)state;
+    rp_encounter_facts f = {0};
+    rp_error err;
+    json_t *e = enc("{\"stage\":\"understood\",\"facts\":\"  \"}");
+    expect_refusal(e, &f, "helped", RP_ECONFLICT, "facts");
+    json_object_set_new(e, "facts", json_string("needs a suit"));
+    assert_int_equal(rp_cycle_check(e, &f, "helped", &err), RP_OK);
+
+    json_object_set_new(e, "stage", json_string("helped"));
+    expect_refusal(e, &f, "kept", RP_ECONFLICT, "agreement");
+    json_object_set_new(e, "no_agreement_reason", json_string("out of stock"));
+    assert_int_equal(rp_cycle_check(e, &f, "kept", &err), RP_OK);
+    json_object_del(e, "no_agreement_reason");
+    json_object_set_new(e, "agreement", json_string("order it"));
+    assert_int_equal(rp_cycle_check(e, &f, "kept", &err), RP_OK);
+
+    json_object_set_new(e, "stage", json_string("kept"));
+    expect_refusal(e, &f, "closed", RP_ECONFLICT, "satisfaction");
+    f.satisfaction_answered = 1;
+    assert_int_equal(rp_cycle_check(e, &f, "closed", &err), RP_OK);
+    f.satisfaction_answered = 0;
+    f.satisfaction_scheduled = 1;
+    assert_int_equal(rp_cycle_check(e, &f, "closed", &err), RP_OK);
+    f.satisfaction_scheduled = 0;
+    json_object_set_new(e, "satisfaction_skip_reason", json_string("in a hurry"));
+    assert_int_equal(rp_cycle_check(e, &f, "closed", &err), RP_OK);
+    json_decref(e);
+}
+
+static void expect_kind(const char *json, const char *kind)
+{
+    const char *k, *why;
+    json_t *e = enc(json);
+    rp_kind_infer(e, &k, &why);
+    assert_string_equal(k, kind);
+    assert_non_null(strstr(why, " "));
+    json_decref(e);
+}
+
+static void test_kind_inference(void **state)
+{
+    (void)state;
+    expect_kind("{\"request\":\"20 watermelons\",\"options\":[]}", "what");
+    expect_kind("{\"request\":\"20\",\"preferences_captured\":[\"red\"]}", "how");
+    expect_kind("{\"options\":[\"long ones\"]}", "how");
+    expect_kind("{\"options\":[\"apple\"],\"goal\":\"best juice in town\"}",
+                "become");
+    expect_kind("{\"goal\":\"   \"}", "what"); /* a blank goal is no goal */
+}
+
+static const char *exchange_of(const char *json, rp_encounter_facts f)
+{
+    const char *x, *why;
+    json_t *e = enc(json);
+    rp_exchange_infer(e, &f, &x, &why);
+    json_decref(e);
+    return x;
+}
+
+static void test_exchange_inference(void **state)
+{
+    (void)state;
+    rp_encounter_facts known = {.request_known_at_ack = 1}, unclear = {0};
+    assert_string_equal(exchange_of("{}", known), "quick");
+    assert_string_equal(exchange_of("{\"options\":[\"a\",\"b\"]}", known),
+                        "quick");
+    assert_string_equal(exchange_of("{\"options\":[\"a\",\"b\"]}", unclear),
+                        "resolution");
+    assert_string_equal(exchange_of("{\"options\":[\"a\"]}", unclear), "quick");
+    assert_string_equal(exchange_of("{\"information_requested\":true}", known),
+                        "supplemental");
+    rp_encounter_facts followed = {.request_known_at_ack = 1, .follow_ups = 1};
+    assert_string_equal(exchange_of("{}", followed), "supplemental");
+    assert_string_equal(exchange_of("{\"contract\":true,\"options\":[\"a\",\"b\"]}",
+                                    unclear),
+                        "formal");
+    assert_string_equal(exchange_of("{\"senior_level\":true}", known), "formal");
+}
+
+static const char *level_of(const char *evidence, int64_t closed,
+                            const char *first_rule)
+{
+    const char *level;
+    json_t *ev = json_loads(evidence, 0, NULL), *reasons;
+    assert_non_null(ev);
+    rp_level_decide(ev, closed, &level, &reasons);
+    assert_true(json_array_size(reasons) >= 1);
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(reasons, 0), "rule")),
+        first_rule);
+    json_decref(reasons);
+    json_decref(ev);
+    return level;
+}
+
+static void test_level_rules(void **state)
+{
+    (void)state;
+    assert_string_equal(level_of("[]", 0, "default"), "transactional");
+    assert_string_equal(
+        level_of("[{\"rule\":\"closed_encounter\",\"encounter_id\":1},"
+                 "{\"rule\":\"closed_encounter\",\"encounter_id\":2}]",
+                 2, "default"),
+        "transactional");
+    assert_string_equal(level_of("[{\"rule\":\"closed_encounter\","
+                                 "\"encounter_id\":3}]",
+                                 3, "three_closed_encounters"),
+                        "incremental");
+    assert_string_equal(level_of("[{\"rule\":\"supplemental_followed_up\","
+                                 "\"encounter_id\":4}]",
+                                 1, "supplemental_followed_up"),
+                        "incremental");
+    assert_string_equal(level_of("[{\"rule\":\"resolution_satisfied\","
+                                 "\"encounter_id\":5},"
+                                 "{\"rule\":\"supplemental_followed_up\","
+                                 "\"encounter_id\":4}]",
+                                 2, "resolution_satisfied"),
+                        "formative");
+    assert_string_equal(level_of("[{\"rule\":\"active_goal\","
+                                 "\"encounter_id\":null}]",
+                                 0, "active_goal"),
+                        "formative");
+    assert_string_equal(level_of("[{\"rule\":\"become_encounter\","
+                                 "\"encounter_id\":7},"
+                                 "{\"rule\":\"formal_exchange\","
+                                 "\"encounter_id\":8}]",
+                                 2, "formal_exchange"),
+                        "partnership");
+
+    /* every rule that holds is a reason, with the encounters that show it */
+    const char *level;
+    json_t *reasons, *ev = json_loads(
+        "[{\"rule\":\"formal_exchange\",\"encounter_id\":8},"
+        "{\"rule\":\"become_encounter\",\"encounter_id\":7},"
+        "{\"rule\":\"closed_encounter\",\"encounter_id\":8},"
+        "{\"rule\":\"closed_encounter\",\"encounter_id\":7}]",
+        0, NULL);
+    rp_level_decide(ev, 2, &level, &reasons);
+    assert_int_equal(json_array_size(reasons), 2);
+    json_t *ids = json_object_get(json_array_get(reasons, 1), "encounter_ids");
+    assert_int_equal(json_integer_value(json_array_get(ids, 0)), 7);
+    json_decref(reasons);
+    json_decref(ev);
+}
+
+/* ---- the state machine on a real store ----------------------------------- */
+
+static char dir[64];
+static char path[128];
+
+typedef struct fixture {
+    rp_store *store;
+    rp_ctx ctx;
+} fixture;
+
+static int setup_store(void **state)
+{
+    snprintf(dir, sizeof dir, "/tmp/rapport-engine-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    fixture *fx = calloc(1, sizeof *fx);
+    rp_error err;
+    assert_int_equal(rp_store_sqlite_open(path, 0, &fx->store, &err), RP_OK);
+    fx->ctx.store = fx->store;
+    fx->ctx.actor = "test";
+    *state = fx;
+    return 0;
+}
+
+static int teardown_store(void **state)
+{
+    fixture *fx = *state;
+    rp_store_close(fx->store);
+    free(fx);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    rp_clock_pin(0);
+    return 0;
+}
+
+static json_t *J(const char *text)
+{
+    json_t *j = json_loads(text, 0, NULL);
+    assert_non_null(j);
+    return j;
+}
+
+typedef rp_code (*op_fn)(rp_ctx *, int64_t, json_t *, json_t **, rp_error *);
+
+/* Run op with in, expect rc, and return the output (or NULL). */
+static json_t *run(fixture *fx, op_fn op, int64_t id, const char *in,
+                   rp_code expect, const char *field)
+{
+    rp_error err;
+    json_t *out = NULL, *body = in ? J(in) : NULL;
+    rp_code rc = op(&fx->ctx, id, body, &out, &err);
+    json_decref(body);
+    if (rc != expect)
+        fprintf(stderr, "unexpected %d: %s (%s)\n", rc, err.message, err.field);
+    assert_int_equal(rc, expect);
+    if (rc) {
+        if (field)
+            assert_string_equal(err.field, field);
+        return NULL;
+    }
+    return out;
+}
+
+static int64_t count(fixture *fx, const rp_entity *e)
+{
+    int64_t n;
+    rp_error err;
+    assert_int_equal(fx->store->ops->count(fx->store, e, NULL, 0, &n, &err),
+                     RP_OK);
+    return n;
+}
+
+static int64_t open_encounter(fixture *fx, int64_t *customer)
+{
+    rp_error err;
+    json_t *c, *e, *in = J("{\"name\":\"Thomas Baker\",\"preferred_name\":\"Tom\"}");
+    assert_int_equal(rp_customer_create(&fx->ctx, in, &c, &err), RP_OK);
+    json_decref(in);
+    *customer = json_integer_value(json_object_get(c, "id"));
+    in = json_pack("{s:I, s:s, s:s}", "customer_id", (json_int_t)*customer,
+                   "channel", "phone", "subject", "Leaflet");
+    assert_int_equal(rp_encounter_open(&fx->ctx, in, &e, &err), RP_OK);
+    int64_t id = json_integer_value(json_object_get(e, "id"));
+    json_decref(in);
+    json_decref(c);
+    json_decref(e);
+    return id;
+}
+
+static void test_cycle_on_store(void **state)
+{
+    fixture *fx = *state;
+    int64_t cid, id = open_encounter(fx, &cid);
+    int64_t moments = count(fx, &RP_ENTITY_MOMENT);
+
+    /* refusals change nothing */
+    run(fx, rp_encounter_advance, id, "{\"to\":\"understood\",\"facts\":\"x\"}",
+        RP_ECONFLICT, "acknowledged_at");
+    run(fx, rp_encounter_record, id, "{\"facts\":5}", RP_ETYPE, "facts");
+    run(fx, rp_encounter_record, id, "{\"colour\":\"red\"}", RP_EINVALID,
+        "colour");
+    run(fx, rp_encounter_record, id, "{\"agreement\":\"a\","
+                                     "\"no_agreement_reason\":\"b\"}",
+        RP_EINVALID, "no_agreement_reason");
+    run(fx, rp_encounter_record, id, "{}", RP_EINVALID, NULL);
+    assert_int_equal(count(fx, &RP_ENTITY_MOMENT), moments);
+    json_t *e;
+    rp_error gerr;
+    assert_int_equal(rp_encounter_get(&fx->ctx, id, &e, &gerr), RP_OK);
+    assert_true(json_is_null(json_object_get(e, "facts"))); /* not half-done */
+    json_decref(e);
+    e = run(fx, rp_encounter_advance, 999, "{\"to\":\"understood\"}",
+                    RP_ENOTFOUND, "id");
+
+    /* the whole cycle; each step one moment */
+    e = run(fx, rp_encounter_record, id, "{\"request\":\"A leaflet\"}", RP_OK, NULL);
+    json_decref(e);
+    e = run(fx, rp_encounter_acknowledge, id, NULL, RP_OK, NULL);
+    assert_false(json_is_null(json_object_get(e, "acknowledged_at")));
+    assert_false(json_is_null(json_object_get(e, "first_response_at")));
+    json_decref(e);
+    int64_t before = count(fx, &RP_ENTITY_MOMENT);
+    e = run(fx, rp_encounter_acknowledge, id, "{}", RP_OK, NULL); /* no-op */
+    json_decref(e);
+    assert_int_equal(count(fx, &RP_ENTITY_MOMENT), before);
+    e = run(fx, rp_encounter_advance, id,
+            "{\"to\":\"understood\",\"facts\":\"Wants to know side effects\","
+            "\"information_requested\":true}",
+            RP_OK, NULL);
+    assert_string_equal(json_string_value(json_object_get(e, "stage")),
+                        "understood");
+    assert_false(json_is_null(json_object_get(e, "understood_at")));
+    json_decref(e);
+    run(fx, rp_encounter_advance, id, "{\"to\":\"kept\"}", RP_ECONFLICT, "to");
+    json_decref(run(fx, rp_encounter_advance, id, "{\"to\":\"helped\"}", RP_OK, NULL));
+    json_decref(run(fx, rp_encounter_advance, id, "{\"to\":\"helped\"}",
+                    RP_ECONFLICT, "to"));
+    e = run(fx, rp_encounter_advance, id, "{\"to\":\"kept\"}", RP_ECONFLICT,
+            "agreement");
+    e = run(fx, rp_encounter_advance, id,
+            "{\"to\":\"kept\",\"agreement\":\"Send the leaflet\"}", RP_OK, NULL);
+    json_decref(e);
+    run(fx, rp_encounter_advance, id, "{\"to\":\"closed\"}", RP_ECONFLICT,
+        "satisfaction");
+    json_t *task = run(fx, rp_encounter_add_follow_up, id,
+                       "{\"due_at\":\"2026-12-01T09:00:00Z\",\"subject\":\"Call\"}",
+                       RP_OK, NULL);
+    assert_string_equal(
+        json_string_value(json_object_get(task, "idempotency_key")),
+        "follow_up:1:1");
+    int64_t task_id = json_integer_value(json_object_get(task, "id"));
+    json_decref(task);
+    json_decref(run(fx, rp_encounter_add_satisfaction, id,
+                    "{\"score\":5,\"words\":[\"caring\",\"clear\",\"quick\"]}",
+                    RP_OK, NULL));
+    e = run(fx, rp_encounter_advance, id,
+            "{\"to\":\"closed\",\"outcome_done\":\"Leaflet sent\"}", RP_OK, NULL);
+    assert_string_equal(json_string_value(json_object_get(e, "kind")), "what");
+    assert_string_equal(json_string_value(json_object_get(e, "exchange")),
+                        "supplemental");
+    assert_true(json_is_true(json_object_get(e, "first_contact_resolved")));
+    json_decref(e);
+
+    /* still transactional until the follow-up is done */
+    json_t *c;
+    rp_error err;
+    assert_int_equal(rp_customer_get(&fx->ctx, cid, &c, &err), RP_OK);
+    assert_string_equal(json_string_value(json_object_get(c, "relationship_level")),
+                        "transactional");
+    json_decref(c);
+    assert_int_equal(count(fx, &RP_ENTITY_RELATIONSHIP_LEVEL), 0);
+    json_decref(run(fx, rp_task_complete, task_id, NULL, RP_OK, NULL));
+    run(fx, rp_task_complete, task_id, NULL, RP_ECONFLICT, "status");
+    assert_int_equal(rp_customer_get(&fx->ctx, cid, &c, &err), RP_OK);
+    assert_string_equal(json_string_value(json_object_get(c, "relationship_level")),
+                        "incremental");
+    json_decref(c);
+    assert_int_equal(count(fx, &RP_ENTITY_RELATIONSHIP_LEVEL), 1);
+
+    /* a finished encounter neither moves nor records */
+    run(fx, rp_encounter_abandon, id, "{\"reason\":\"x\"}", RP_ECONFLICT, "stage");
+    run(fx, rp_encounter_record, id, "{\"facts\":\"y\"}", RP_ECONFLICT, "stage");
+}
+
+static void test_agent_kind_is_not_overwritten(void **state)
+{
+    fixture *fx = *state;
+    int64_t cid, id = open_encounter(fx, &cid);
+    json_decref(run(fx, rp_encounter_acknowledge, id, NULL, RP_OK, NULL));
+    json_decref(run(fx, rp_encounter_record, id,
+                    "{\"kind\":\"become\",\"exchange\":\"formal\","
+                    "\"facts\":\"f\",\"no_agreement_reason\":\"none\","
+                    "\"satisfaction_skip_reason\":\"phone dropped\"}",
+                    RP_OK, NULL));
+    json_decref(run(fx, rp_encounter_add_transfer, id,
+                    "{\"reason\":\"wrong queue\",\"to_queue_id\":2}", RP_OK, NULL));
+    const char *steps[] = {"understood", "helped", "kept", "closed"};
+    json_t *e = NULL;
+    for (int i = 0; i < 4; i++) {
+        char body[64];
+        snprintf(body, sizeof body, "{\"to\":\"%s\"}", steps[i]);
+        json_decref(e);
+        e = run(fx, rp_encounter_advance, id, body, RP_OK, NULL);
+    }
+    assert_string_equal(json_string_value(json_object_get(e, "kind")), "become");
+    assert_string_equal(json_string_value(json_object_get(e, "kind_source")),
+                        "agent");
+    assert_string_equal(json_string_value(json_object_get(e, "exchange")),
+                        "formal");
+    assert_int_equal(json_integer_value(json_object_get(e, "transfers")), 1);
+    assert_true(json_is_false(json_object_get(e, "first_contact_resolved")));
+    json_decref(e);
+    json_t *c;
+    rp_error err;
+    assert_int_equal(rp_customer_get(&fx->ctx, cid, &c, &err), RP_OK);
+    assert_string_equal(json_string_value(json_object_get(c, "relationship_level")),
+                        "partnership");
+    json_decref(c);
+}
+
+static void test_sub_resource_validation(void **state)
+{
+    fixture *fx = *state;
+    int64_t cid, id = open_encounter(fx, &cid);
+    (void)cid;
+    run(fx, rp_encounter_add_special_request, id,
+        "{\"description\":\"Deliver at 6am\",\"outcome\":\"declined\"}",
+        RP_EINVALID, "decline_reason");
+    run(fx, rp_encounter_add_special_request, id,
+        "{\"description\":\"Deliver at 6am\",\"outcome\":\"granted\","
+        "\"decline_reason\":\"no\"}",
+        RP_EINVALID, "decline_reason");
+    run(fx, rp_encounter_add_defect, id, "{\"kind\":\"bad\",\"cause\":\"x\"}",
+        RP_EINVALID, "kind");
+    run(fx, rp_encounter_add_satisfaction, id, "{\"score\":6}", RP_EINVALID,
+        "score");
+    run(fx, rp_encounter_add_satisfaction, id,
+        "{\"score\":3,\"schedule_at\":\"2026-12-01T09:00:00Z\"}", RP_EINVALID,
+        "schedule_at");
+    run(fx, rp_encounter_add_satisfaction, id,
+        "{\"score\":3,\"words\":[\"a\",\"b\",\"c\",\"d\"]}", RP_EINVALID, "words");
+    run(fx, rp_encounter_add_promise, id, "{\"what\":\"call\",\"due_at\":\"soon\"}",
+        RP_EINVALID, "due_at");
+    assert_int_equal(count(fx, &RP_ENTITY_SPECIAL_REQUEST), 0);
+    assert_int_equal(count(fx, &RP_ENTITY_SATISFACTION), 0);
+    json_t *r = run(fx, rp_encounter_add_satisfaction, id,
+                    "{\"score\":2,\"words\":[\"slow\"]}", RP_OK, NULL);
+    json_decref(r);
+    json_t *m;
+    rp_page_req page = {1, 0};
+    rp_error err;
+    assert_int_equal(rp_moment_list(&fx->ctx, cid, &page, &m, &err), RP_OK);
+    json_t *last = json_array_get(json_object_get(m, "items"), 0);
+    assert_string_equal(json_string_value(json_object_get(last, "kind")),
+                        "satisfaction.answered");
+    assert_string_equal(json_string_value(json_object_get(last, "impression")),
+                        "negative");
+    json_decref(m);
+}
+
+/* An active goal makes the relationship formative; the level's history and
+ * its moment are kept, and recomputing without a change adds neither. */
+static void test_active_goal_and_level_history(void **state)
+{
+    fixture *fx = *state;
+    int64_t cid;
+    (void)open_encounter(fx, &cid);
+    rp_error err;
+    rp_store *s = fx->store;
+    json_t *goal = json_pack("{s:I, s:s, s:[], s:s, s:I, s:I}", "customer_id",
+                             (json_int_t)cid, "title", "Open a juice bar",
+                             "tags", "status", "active", "created_at",
+                             (json_int_t)rp_now(), "updated_at",
+                             (json_int_t)rp_now());
+    assert_int_equal(rp_store_begin(s, &err), RP_OK);
+    assert_int_equal(s->ops->insert(s, &RP_ENTITY_GOAL, goal, NULL, &err), RP_OK);
+    assert_int_equal(rp_relationship_recompute(&fx->ctx, cid, 0, &err), RP_OK);
+    assert_int_equal(rp_store_commit(s, &err), RP_OK);
+    json_decref(goal);
+    json_t *c;
+    assert_int_equal(rp_customer_get(&fx->ctx, cid, &c, &err), RP_OK);
+    assert_string_equal(json_string_value(json_object_get(c, "relationship_level")),
+                        "formative");
+    json_t *r0 = json_array_get(json_object_get(c, "relationship_reasons"), 0);
+    assert_string_equal(json_string_value(json_object_get(r0, "rule")),
+                        "active_goal");
+    json_decref(c);
+    assert_int_equal(count(fx, &RP_ENTITY_RELATIONSHIP_LEVEL), 1);
+    int64_t moments = count(fx, &RP_ENTITY_MOMENT);
+    assert_int_equal(rp_store_begin(s, &err), RP_OK);
+    assert_int_equal(rp_relationship_recompute(&fx->ctx, cid, 0, &err), RP_OK);
+    assert_int_equal(rp_store_commit(s, &err), RP_OK);
+    assert_int_equal(count(fx, &RP_ENTITY_RELATIONSHIP_LEVEL), 1);
+    assert_int_equal(count(fx, &RP_ENTITY_MOMENT), moments);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_leaving_received_needs_acknowledgement),
+        cmocka_unit_test(test_stages_cannot_be_skipped_or_repeated),
+        cmocka_unit_test(test_each_stage_names_its_missing_piece),
+        cmocka_unit_test(test_kind_inference),
+        cmocka_unit_test(test_exchange_inference),
+        cmocka_unit_test(test_level_rules),
+        cmocka_unit_test_setup_teardown(test_cycle_on_store, setup_store,
+                                        teardown_store),
+        cmocka_unit_test_setup_teardown(test_agent_kind_is_not_overwritten,
+                                        setup_store, teardown_store),
+        cmocka_unit_test_setup_teardown(test_sub_resource_validation,
+                                        setup_store, teardown_store),
+        cmocka_unit_test_setup_teardown(test_active_goal_and_level_history,
+                                        setup_store, teardown_store),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
