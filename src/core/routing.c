@@ -203,3 +203,24 @@ done:
     json_decref(agents);
     return rc;
 }
+
+rp_code rp_routing_offer(rp_ctx *ctx, int64_t queue_id, int64_t *agent_id,
+                         rp_error *err)
+{
+    json_t *queue = NULL, *agents = NULL;
+    *agent_id = 0;
+    rp_code rc = ctx->store->ops->get(ctx->store, &RP_ENTITY_QUEUE, queue_id,
+                                      &queue, err);
+    if (rc == RP_ENOTFOUND)
+        return rp_error_set(err, RP_ENOTFOUND, "to_queue_id",
+                            "to_queue_id %lld names no queue",
+                            (long long)queue_id);
+    if (rc == RP_OK)
+        rc = ctx->store->ops->query(ctx->store, "routing.candidates", NULL,
+                                    &agents, err);
+    if (rc == RP_OK)
+        *agent_id = rp_routing_pick(agents, json_object_get(queue, "skills"));
+    json_decref(queue);
+    json_decref(agents);
+    return rc;
+}

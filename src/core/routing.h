@@ -49,4 +49,13 @@ int64_t rp_routing_pick(json_t *candidates, json_t *needed);
 rp_code rp_routing_route(struct rp_ctx *ctx, int64_t encounter_id,
                          rp_error *err);
 
+/*
+ * For a transfer to queue_id: fill *agent_id with the agent routing would
+ * offer it to now (0 when nobody available has the skills).  RP_ENOTFOUND
+ * (field "to_queue_id") when there is no such queue.  Call inside the
+ * transfer's transaction.
+ */
+rp_code rp_routing_offer(struct rp_ctx *ctx, int64_t queue_id,
+                         int64_t *agent_id, rp_error *err);
+
 #endif

@@ -117,6 +117,21 @@ static void test_routing_by_topic_channel_skill_and_load(void **state)
     assert_int_equal(int_of(e7, "queue_id"), german);
     assert_true(json_is_null(json_object_get(e7, "agent_id")));
 
+    /* A transfer to a queue alone is offered to that queue's agent (Bob is
+     * away now: Ann), recorded with its reason and counted. */
+    char tp[80], ep[64], tb[120];
+    snprintf(tp, sizeof tp, "/api/v1/encounters/%lld/transfers", int_of(e6, "id"));
+    snprintf(tb, sizeof tb, "{\"reason\":\"It is about a refund\",\"to_queue_id\":%lld}",
+             billing);
+    json_decref(rp_callf(&s, "POST", tp, 201, tb));
+    snprintf(ep, sizeof ep, "/api/v1/encounters/%lld", int_of(e6, "id"));
+    json_t *moved = rp_call(&s, "GET", ep, NULL, 200);
+    assert_int_equal(int_of(moved, "queue_id"), billing);
+    assert_int_equal(int_of(moved, "agent_id"), ann);
+    assert_int_equal(int_of(moved, "transfers"), 1);
+    json_decref(moved);
+    assert_int_equal(rp_db_count(&s, "encounter_transfers"), 1);
+
     /* Bad queues are refused and change nothing. */
     rp_http r;
     const char *dup = "{\"name\":\"Billing\"}";
