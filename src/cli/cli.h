@@ -54,6 +54,17 @@ int rp_cmd_encounter(rp_cli *cli, int argc, char **argv);
 int rp_cmd_charter(rp_cli *cli, int argc, char **argv);
 int rp_cmd_report(rp_cli *cli, int argc, char **argv);
 
+/* auth: cmd_agent.c */
+int rp_cmd_agent(rp_cli *cli, int argc, char **argv);
+int rp_cmd_token(rp_cli *cli, int argc, char **argv);
+
+/*
+ * Fill out with a password: generated (and *generated set) when generate,
+ * else from the environment variable env, else prompted for twice on the
+ * terminal without echo.  Prints why and returns -1 when there is none.
+ */
+int rp_cli_read_password(const char *env, int generate, char *out, size_t n,
+                         int *generated);
 /* cmd_encounter_engine.c: the engine's subcommands of `rapport encounter`. */
 int rp_cmd_encounter_is_engine(const char *sub);
 int rp_cmd_encounter_engine(rp_cli *cli, int argc, char **argv);

@@ -17,6 +17,8 @@ static const rp_command commands[] = {
     {"customer", "add, show, change and list customers", rp_cmd_customer},
     {"encounter", "open encounters and move them through the cycle",
      rp_cmd_encounter},
+    {"agent", "add, list and manage agents", rp_cmd_agent},
+    {"token", "create, list and revoke API tokens", rp_cmd_token},
     {"charter", "the service charter: targets, breaches, promises", rp_cmd_charter},
     {"report", "the service metrics of a window, as a report", rp_cmd_report},
     /* looking to the future */
@@ -49,6 +51,8 @@ static const char usage_text[] =
     "    demo        load the seed stories as demo data\n"
     "    customer    add, show, change and list customers\n"
     "    encounter   open encounters and move them through the cycle\n"
+    "    agent       add, list and manage agents\n"
+    "    token       create, list and revoke API tokens\n"
     "    charter     the service charter: targets, breaches, promises\n"
     "    report      the service metrics of a window, as a report\n"
     "    pref        a customer's preferences (firm or flexible)\n"
@@ -105,6 +109,8 @@ int rp_cli_fail(const rp_error *err)
     case RP_EINVALID:
     case RP_ECONFLICT:
     case RP_EFORBIDDEN:
+    case RP_EAUTH:
+    case RP_ERATELIMIT:
         return RP_EXIT_INPUT;
     default:
         return RP_EXIT_INTERNAL;

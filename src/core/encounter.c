@@ -16,7 +16,7 @@ const char *const rp_encounter_stages[] = {
     "received", "understood", "helped", "kept", "closed", "abandoned", NULL};
 
 static const char *const open_fields[] = {"customer_id", "channel", "subject",
-                                          NULL};
+                                          "topic" /* auth: routing */, NULL};
 
 rp_code rp_encounter_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
 {
@@ -33,8 +33,9 @@ rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out,
                           rp_error *err)
 {
     int64_t customer_id = 0;
-    const char *channel, *subject;
+    const char *channel, *subject, *topic;
     if (rp_in_object(in, open_fields, err) ||
+        rp_in_string(in, "topic", 0, 100, &topic, err) || /* auth: routing */
         rp_in_int(in, "customer_id", 1, 1, INT64_MAX, &customer_id, NULL, err) ||
         rp_in_enum(in, "channel", 1, rp_encounter_channels, &channel, err) ||
         rp_in_string(in, "subject", 1, 200, &subject, err))
@@ -56,6 +57,8 @@ rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out,
                                 "subject", subject, "stage", "received",
                                 "created_at", (json_int_t)now, "updated_at",
                                 (json_int_t)now);
+        if (topic && *topic) /* auth: routing by topic */
+            json_object_set_new(row, "topic", json_string(topic));
         rc = s->ops->insert(s, &RP_ENTITY_ENCOUNTER, row, &id, err);
         json_decref(row);
     }
@@ -70,6 +73,8 @@ rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out,
                        .summary = summary};
         rc = rp_moment_record(ctx, &m, err);
     }
+    if (rc == RP_OK) /* auth: route to a queue and agent, same transaction */
+        rc = rp_routing_route(ctx, id, err);
     if (rc == RP_OK)
         rc = rp_store_commit(s, err);
     if (rc) {

@@ -19,6 +19,9 @@
 #include "error.h"
 #include "input.h"
 #include "timeutil.h"
+#include "auth.h"    /* auth: agents, sessions, tokens */
+#include "routing.h" /* auth: queues and routing */
+#include "kb.h"      /* auth: knowledge base */
 #include "measures.h"
 #include "cycle.h"
 

@@ -343,6 +343,17 @@ rp_code rp_encounter_add_transfer(rp_ctx *ctx, int64_t id, json_t *in,
     json_t *enc;
     if (begin_change(ctx, id, 1, "transferring", &enc, err))
         return err->code;
+    /* auth: a transfer to a queue alone is offered to that queue's agent
+     * (a queue id that names no queue is kept as given, as before) */
+    if (has_queue && !has_agent) {
+        rp_code orc = rp_routing_offer(ctx, queue, &agent, err);
+        if (orc && orc != RP_ENOTFOUND) {
+            rp_store_rollback(ctx->store);
+            json_decref(enc);
+            return err->code;
+        }
+        has_agent = agent != 0;
+    }
     json_t *row = json_pack(
         "{s:s, s:O, s:O, s:o, s:o}", "reason", reason, "from_queue_id",
         json_object_get(enc, "queue_id"), "from_agent_id",

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <arpa/inet.h>
 
 #include "prom.h"
 #include "routes.h"
@@ -210,6 +211,112 @@ static int parse_body(rp_request *req, const rp_route *r, request_state *rs,
     return 0;
 }
 
+const char *rp_access_name(rp_access a)
+{
+    switch (a) {
+    case RP_ACCESS_PUBLIC: return "public";
+    case RP_ACCESS_LEAD: return "lead";
+    case RP_ACCESS_ADMIN: return "admin";
+    default: return "agent";
+    }
+}
+
+/* ---- authentication: once, here, for every route ------------------------- */
+
+/* The token of "Authorization: Bearer <token>"; "" for another scheme (so
+ * it fails rather than falling back to the cookie); NULL when absent. */
+static const char *bearer_of(struct MHD_Connection *conn)
+{
+    const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                MHD_HTTP_HEADER_AUTHORIZATION);
+    if (!h)
+        return NULL;
+    if (strncasecmp(h, "Bearer ", 7) != 0)
+        return "";
+    for (h += 7; *h == ' '; h++)
+        ;
+    return h;
+}
+
+static void client_addr(struct MHD_Connection *conn, char *out, size_t n)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, n, "unknown");
+    if (!ci || !ci->client_addr)
+        return;
+    if (ci->client_addr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr,
+                  out, (socklen_t)n);
+    else if (ci->client_addr->sa_family == AF_INET6)
+        inet_ntop(AF_INET6,
+                  &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr,
+                  out, (socklen_t)n);
+}
+
+static int is_unsafe_method(const char *method)
+{
+    return strcmp(method, "GET") && strcmp(method, "HEAD") &&
+           strcmp(method, "OPTIONS");
+}
+
+/*
+ * Check credentials, role and CSRF for route r; on refusal fill res and
+ * return -1.  A bearer token wins over a cookie and needs no CSRF token
+ * (a browser never adds it by itself); a cookie on an unsafe method must
+ * come with X-CSRF-Token, because a browser sends cookies on requests other
+ * sites make.
+ */
+static int authorize(const rp_route *r, rp_request *req, rp_response *res)
+{
+    req->session_secret = MHD_lookup_connection_value(
+        req->conn, MHD_COOKIE_KIND, RP_SESSION_COOKIE);
+    if (r->access == RP_ACCESS_PUBLIC)
+        return 0;
+    rp_error err;
+    rp_code rc;
+    const char *bearer = bearer_of(req->conn);
+    if (bearer)
+        rc = rp_auth_token(&req->ctx, bearer, &req->auth, &err);
+    else if (req->session_secret)
+        rc = rp_auth_session(&req->ctx, req->session_secret, &req->auth, &err);
+    else
+        rc = rp_error_set(&err, RP_EAUTH, NULL,
+                          "sign in first: send the session cookie, or "
+                          "Authorization: Bearer <token>");
+    if (rc) {
+        rp_reply_error(res, &err);
+        return -1;
+    }
+    int need = r->access == RP_ACCESS_ADMIN  ? 3
+               : r->access == RP_ACCESS_LEAD ? 2
+                                             : 1;
+    if (req->auth.role < need) {
+        rp_reply_fail(res, RP_EFORBIDDEN, NULL,
+                      "%s %s needs the %s role", req->method, r->pattern,
+                      rp_access_name(r->access));
+        return -1;
+    }
+    if (req->auth.via_session && is_unsafe_method(req->method)) {
+        const char *t = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+                                                    RP_CSRF_HEADER);
+        if (!t || !rp_secret_equal(t, req->auth.csrf)) {
+            json_t *e = json_pack(
+                "{s:s, s:s, s:n}", "code", "csrf", "message",
+                "a signed-in browser request that changes something must carry "
+                "the header " RP_CSRF_HEADER " with the session's csrf_token",
+                "field");
+            rp_reply_json(res, 403, json_pack("{s:o}", "error", e));
+            return -1;
+        }
+    }
+    req->ctx.agent_id = req->auth.agent_id;
+    snprintf(req->actorbuf, sizeof req->actorbuf, "agent:%lld",
+             (long long)req->auth.agent_id);
+    req->ctx.actor = req->actorbuf;
+    return 0;
+}
+
 static void dispatch(rp_server *srv, struct MHD_Connection *conn,
                      const char *url, const char *method, request_state *rs,
                      rp_response *res, char *allowed, size_t allowed_size)
@@ -228,16 +335,16 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
         return;
     }
     res->route = r->pattern; /* counted by pattern in /metrics */
-    if (has_body_method(method) && parse_body(&req, r, rs, res))
-        return;
     rp_error err;
     if (rp_pool_acquire(srv->pool, &req.ctx.store, &err)) {
         rp_reply_error(res, &err);
-        json_decref(req.body);
         return;
     }
     req.ctx.actor = "api";
-    r->handler(&req, res);
+    client_addr(conn, req.client_addr, sizeof req.client_addr);
+    if (authorize(r, &req, res) == 0 &&
+        (!has_body_method(method) || parse_body(&req, r, rs, res) == 0))
+        r->handler(&req, res);
     rp_pool_release(srv->pool, req.ctx.store);
     json_decref(req.body);
 }
@@ -272,6 +379,16 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
     }
     if (res->location[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, res->location);
+    if (res->set_cookie[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, res->set_cookie);
+    if (res->retry_after > 0) {
+        char ra[24];
+        snprintf(ra, sizeof ra, "%d", res->retry_after);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+    }
+    if (res->status == 401)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                                "Bearer realm=\"rapport\"");
     if (res->status == 405 && allowed && allowed[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allowed);
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)res->status, r);

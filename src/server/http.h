@@ -17,6 +17,8 @@
 
 #define RP_MAX_PATH_PARAMS 4
 #define RP_MAX_BODY_BYTES (1024 * 1024)
+#define RP_SESSION_COOKIE "rapport_session"
+#define RP_CSRF_HEADER "X-CSRF-Token"
 
 typedef struct rp_request {
     struct MHD_Connection *conn;
@@ -31,6 +33,10 @@ typedef struct rp_request {
      * accepted only on the public satisfaction pages /s/...; else NULL */
     const char *form;
     size_t form_len;
+    rp_principal auth; /* who authenticated (agent_id 0 on public routes) */
+    const char *session_secret; /* the session cookie's value, or NULL */
+    char client_addr[64];       /* the peer's address, for login throttling */
+    char actorbuf[32];          /* ctx.actor points here: "agent:<id>" */
 } rp_request;
 
 typedef struct rp_response {
@@ -40,17 +46,34 @@ typedef struct rp_response {
     size_t text_len;
     const char *content_type; /* for text bodies */
     char location[128];       /* Location header when set */
+    char set_cookie[256];     /* Set-Cookie header when set */
+    int retry_after;          /* Retry-After seconds when > 0 */
     const char *route;        /* pattern of the route that answered, for
                                  /metrics; NULL when none matched */
 } rp_response;
 
 typedef void (*rp_handler)(rp_request *req, rp_response *res);
 
+/*
+ * Who may call a route.  The zero value is RP_ACCESS_AGENT, so a route
+ * added without a flag needs credentials: forgetting is safe, not open.
+ */
+typedef enum rp_access {
+    RP_ACCESS_AGENT = 0, /* any signed-in agent (session or token) */
+    RP_ACCESS_LEAD,      /* lead or admin */
+    RP_ACCESS_ADMIN,     /* admin only */
+    RP_ACCESS_PUBLIC     /* no credentials needed */
+} rp_access;
+
 typedef struct rp_route {
     const char *method;  /* "GET", "POST", ... */
     const char *pattern; /* "/api/v1/customers/{id}" */
     rp_handler handler;
+    rp_access access;    /* default (0): RP_ACCESS_AGENT */
 } rp_route;
+
+/* "public", "agent", "lead" or "admin". */
+const char *rp_access_name(rp_access a);
 
 /* The route table (routes.c), ended by an entry with a NULL method. */
 extern const rp_route rp_routes[];

@@ -62,6 +62,8 @@ static const char usage_text[] =
     "                      RAPPORT_PUBLIC_URL: see docs/scheduler.md.\n"
     "    -h, --help        print this help and exit.\n"
     "    --version         print the version and exit.\n"
+    "    --routes          print every route as METHOD PATTERN ACCESS, where\n"
+    "                      ACCESS is public, agent, lead or admin, and exit.\n"
     "\n"
     "EXIT STATUS\n"
     "    0  stopped by a signal after a clean shutdown\n"
@@ -117,6 +119,7 @@ int main(int argc, char **argv)
         {"clock-offset", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
+        {"routes", no_argument, NULL, 'R'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -151,6 +154,11 @@ int main(int argc, char **argv)
             return 0;
         case 'V':
             printf("rapportd %s\n", RP_VERSION);
+            return 0;
+        case 'R': /* auth: the authorization test walks this list */
+            for (const rp_route *r = rp_routes; r->method; r++)
+                printf("%s %s %s\n", r->method, r->pattern,
+                       rp_access_name(r->access));
             return 0;
         default:
             return usage_error("unknown option '%s'", argv[optind - 1]);

@@ -4,8 +4,12 @@
  */
 #include "routes.h"
 
+/* A route listed as {method, pattern, handler} gets access 0,
+ * RP_ACCESS_AGENT (credentials needed): the safe default, on purpose. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 const rp_route rp_routes[] = {
-    {"GET", "/healthz", rp_h_healthz},
+    {"GET", "/healthz", rp_h_healthz, RP_ACCESS_PUBLIC},
 
     {"GET", "/api/v1/customers", rp_h_customer_list},
     {"POST", "/api/v1/customers", rp_h_customer_create},
@@ -17,10 +21,30 @@ const rp_route rp_routes[] = {
     {"POST", "/api/v1/encounters", rp_h_encounter_open},
     {"GET", "/api/v1/encounters/{id}", rp_h_encounter_get},
 
+    /* auth: sessions, agents, tokens (the 4th field is who may call) */
+    {"POST", "/api/v1/session", rp_h_session_create, RP_ACCESS_PUBLIC},
+    {"GET", "/api/v1/session", rp_h_session_get, RP_ACCESS_AGENT},
+    {"DELETE", "/api/v1/session", rp_h_session_delete, RP_ACCESS_AGENT},
+    {"GET", "/api/v1/agents", rp_h_agent_list, RP_ACCESS_ADMIN},
+    {"POST", "/api/v1/agents", rp_h_agent_create, RP_ACCESS_ADMIN},
+    {"PATCH", "/api/v1/agents/{id}", rp_h_agent_update, RP_ACCESS_ADMIN},
+    {"GET", "/api/v1/tokens", rp_h_token_list, RP_ACCESS_AGENT},
+    {"POST", "/api/v1/tokens", rp_h_token_create, RP_ACCESS_AGENT},
+    {"DELETE", "/api/v1/tokens/{id}", rp_h_token_revoke, RP_ACCESS_AGENT},
+    /* auth: queues and the knowledge base */
+    {"GET", "/api/v1/queues", rp_h_queue_list, RP_ACCESS_AGENT},
+    {"POST", "/api/v1/queues", rp_h_queue_create, RP_ACCESS_ADMIN},
+    {"GET", "/api/v1/kb/search", rp_h_kb_search, RP_ACCESS_AGENT},
+    {"POST", "/api/v1/kb/articles", rp_h_kb_article_create, RP_ACCESS_LEAD},
+    {"GET", "/api/v1/kb/articles/{id}", rp_h_kb_article_get, RP_ACCESS_AGENT},
+    {"PATCH", "/api/v1/kb/articles/{id}", rp_h_kb_article_update, RP_ACCESS_LEAD},
+    {"POST", "/api/v1/kb/articles/{id}/feedback", rp_h_kb_feedback, RP_ACCESS_AGENT},
+    {"GET", "/api/v1/encounters/{id}/kb_suggestions", rp_h_kb_suggestions, RP_ACCESS_AGENT},
+
     /* measures: waiting, the charter, promises, metrics */
     {"GET", "/api/v1/encounters/{id}/measures", rp_h_encounter_measures},
     {"GET", "/api/v1/charter", rp_h_charter_get},
-    {"PUT", "/api/v1/charter", rp_h_charter_put},
+    {"PUT", "/api/v1/charter", rp_h_charter_put, RP_ACCESS_ADMIN},
     {"GET", "/api/v1/charter/breaches", rp_h_charter_breaches},
     {"POST", "/api/v1/promises/{id}/keep", rp_h_promise_keep},
     {"GET", "/api/v1/metrics/service", rp_h_metrics_service},
@@ -66,18 +90,18 @@ const rp_route rp_routes[] = {
     {"POST", "/api/v1/customers/{id}/recommendations/{product}/decline",
      rp_h_offer_decline},
     {"GET", "/api/v1/products", rp_h_product_list},
-    {"POST", "/api/v1/products", rp_h_product_create},
+    {"POST", "/api/v1/products", rp_h_product_create, RP_ACCESS_LEAD},
     {"GET", "/api/v1/products/{id}", rp_h_product_get},
-    {"PATCH", "/api/v1/products/{id}", rp_h_product_update},
+    {"PATCH", "/api/v1/products/{id}", rp_h_product_update, RP_ACCESS_LEAD},
     {"GET", "/api/v1/tasks", rp_h_task_list},
     {"GET", "/api/v1/tasks/{id}", rp_h_task_get},
-    {"POST", "/api/v1/scheduler/run", rp_h_scheduler_run}, /* ADMIN ONLY */
+    {"POST", "/api/v1/scheduler/run", rp_h_scheduler_run, RP_ACCESS_ADMIN},
     {"GET", "/api/v1/loyalty/tiers", rp_h_loyalty_tiers},
-    {"PUT", "/api/v1/loyalty/tiers", rp_h_loyalty_set_tiers}, /* ADMIN ONLY */
+    {"PUT", "/api/v1/loyalty/tiers", rp_h_loyalty_set_tiers, RP_ACCESS_ADMIN},
     /* PUBLIC: the customer's satisfaction pages (style.css before {token}) */
-    {"GET", "/s/style.css", rp_h_satisfaction_css},
-    {"GET", "/s/{token}", rp_h_satisfaction_page},
-    {"POST", "/s/{token}", rp_h_satisfaction_answer},
+    {"GET", "/s/style.css", rp_h_satisfaction_css, RP_ACCESS_PUBLIC},
+    {"GET", "/s/{token}", rp_h_satisfaction_page, RP_ACCESS_PUBLIC},
+    {"POST", "/s/{token}", rp_h_satisfaction_answer, RP_ACCESS_PUBLIC},
 
-    {NULL, NULL, NULL},
+    {NULL, NULL, NULL, 0},
 };

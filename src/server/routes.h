@@ -21,6 +21,28 @@ void rp_h_encounter_list(rp_request *req, rp_response *res);
 void rp_h_encounter_open(rp_request *req, rp_response *res);
 void rp_h_encounter_get(rp_request *req, rp_response *res);
 
+/* routes_auth.c (auth) */
+void rp_h_session_create(rp_request *req, rp_response *res);
+void rp_h_session_get(rp_request *req, rp_response *res);
+void rp_h_session_delete(rp_request *req, rp_response *res);
+void rp_h_agent_list(rp_request *req, rp_response *res);
+void rp_h_agent_create(rp_request *req, rp_response *res);
+void rp_h_agent_update(rp_request *req, rp_response *res);
+void rp_h_token_list(rp_request *req, rp_response *res);
+void rp_h_token_create(rp_request *req, rp_response *res);
+void rp_h_token_revoke(rp_request *req, rp_response *res);
+
+/* routes_queues.c (auth) */
+void rp_h_queue_list(rp_request *req, rp_response *res);
+void rp_h_queue_create(rp_request *req, rp_response *res);
+
+/* routes_kb.c (auth) */
+void rp_h_kb_search(rp_request *req, rp_response *res);
+void rp_h_kb_article_create(rp_request *req, rp_response *res);
+void rp_h_kb_article_get(rp_request *req, rp_response *res);
+void rp_h_kb_article_update(rp_request *req, rp_response *res);
+void rp_h_kb_feedback(rp_request *req, rp_response *res);
+void rp_h_kb_suggestions(rp_request *req, rp_response *res);
 /* routes_measures.c */
 void rp_h_encounter_measures(rp_request *req, rp_response *res);
 void rp_h_charter_get(rp_request *req, rp_response *res);

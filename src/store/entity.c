@@ -225,3 +225,42 @@ static const rp_column tier_columns[] = {
 };
 const rp_entity RP_ENTITY_LOYALTY_TIER = {"loyalty tier", "loyalty_tiers",
                                           tier_columns, COUNT(tier_columns), 0};
+/* ---- auth (migration 4): agents, API tokens, queues, knowledge base ---- */
+
+/* password_hash is deliberately not a column here: it never leaves the
+ * store through the generic operations, only through auth.* named queries. */
+static const rp_column agent_columns[] = {
+    {"name", RP_COL_TEXT},       {"email", RP_COL_TEXT},
+    {"role", RP_COL_TEXT},       {"skills", RP_COL_JSON},
+    {"active", RP_COL_BOOL},     {"available", RP_COL_BOOL},
+    {"created_at", RP_COL_TIME}, {"updated_at", RP_COL_TIME},
+};
+const rp_entity RP_ENTITY_AGENT = {"agent", "agents", agent_columns,
+                                   COUNT(agent_columns), 0};
+
+static const rp_column queue_columns[] = {
+    {"name", RP_COL_TEXT},       {"skills", RP_COL_JSON},
+    {"topics", RP_COL_JSON},     {"channels", RP_COL_JSON},
+    {"created_at", RP_COL_TIME}, {"updated_at", RP_COL_TIME},
+};
+const rp_entity RP_ENTITY_QUEUE = {"queue", "queues", queue_columns,
+                                   COUNT(queue_columns), 0};
+
+static const rp_column kb_article_columns[] = {
+    {"title", RP_COL_TEXT},      {"body", RP_COL_TEXT},
+    {"tags", RP_COL_JSON},       {"helped", RP_COL_INT},
+    {"not_helped", RP_COL_INT},  {"created_by", RP_COL_INT},
+    {"created_at", RP_COL_TIME}, {"updated_at", RP_COL_TIME},
+};
+const rp_entity RP_ENTITY_KB_ARTICLE = {"article", "kb_articles",
+                                        kb_article_columns,
+                                        COUNT(kb_article_columns), 0};
+
+static const rp_column kb_feedback_columns[] = {
+    {"article_id", RP_COL_INT},   {"agent_id", RP_COL_INT},
+    {"encounter_id", RP_COL_INT}, {"helped", RP_COL_BOOL},
+    {"created_at", RP_COL_TIME},
+};
+const rp_entity RP_ENTITY_KB_FEEDBACK = {"article feedback", "kb_feedback",
+                                         kb_feedback_columns,
+                                         COUNT(kb_feedback_columns), 1};

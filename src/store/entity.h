@@ -55,5 +55,10 @@ extern const rp_entity RP_ENTITY_CONSENT;
 extern const rp_entity RP_ENTITY_PRODUCT;
 extern const rp_entity RP_ENTITY_OFFER;
 extern const rp_entity RP_ENTITY_LOYALTY_TIER;
+/* auth (migration 4) */
+extern const rp_entity RP_ENTITY_AGENT;
+extern const rp_entity RP_ENTITY_QUEUE;
+extern const rp_entity RP_ENTITY_KB_ARTICLE;
+extern const rp_entity RP_ENTITY_KB_FEEDBACK;
 
 #endif

@@ -16,6 +16,35 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Servers still running when the test program ends (a failed assertion
+ * jumps past rp_srv_stop): kill them, or their inherited stderr keeps
+ * ctest waiting until its timeout. */
+static pid_t live[32];
+
+static void kill_live(void)
+{
+    for (int i = 0; i < 32; i++)
+        if (live[i] > 0) {
+            kill(live[i], SIGKILL);
+            waitpid(live[i], NULL, 0);
+            live[i] = 0;
+        }
+}
+
+static void track(pid_t pid, int add)
+{
+    static int registered;
+    if (!registered) {
+        atexit(kill_live);
+        registered = 1;
+    }
+    for (int i = 0; i < 32; i++)
+        if (add ? live[i] == 0 : live[i] == pid) {
+            live[i] = add ? pid : 0;
+            return;
+        }
+}
+
 void rp_srv_init(rp_srv *s)
 {
     memset(s, 0, sizeof *s);
@@ -25,8 +54,91 @@ void rp_srv_init(rp_srv *s)
     s->pid = 0;
 }
 
+/* The value after "key: " on a line of text, copied into out. */
+static int line_value(const char *text, const char *key, char *out, size_t n)
+{
+    size_t kl = strlen(key);
+    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        if (strncmp(p, key, kl) == 0 && p[kl] == ':' && p[kl + 1] == ' ') {
+            const char *v = p + kl + 2;
+            size_t vl = strcspn(v, "\n");
+            if (vl >= n)
+                vl = n - 1;
+            memcpy(out, v, vl);
+            out[vl] = '\0';
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static void make_token(rp_srv *s, long long agent_id, char *out, size_t n)
+{
+    char idtext[32], *text = NULL;
+    snprintf(idtext, sizeof idtext, "%lld", agent_id);
+    int rc = rp_cli(s, &text, "token", "create", "--agent", idtext, "--name",
+                    "e2e", NULL);
+    if (rc != 0)
+        fprintf(stderr, "harness: rapport token create failed (%d): %s\n", rc,
+                text);
+    assert_int_equal(rc, 0);
+    size_t tl = strcspn(text, "\n");
+    assert_true(tl > 10 && tl < n);
+    memcpy(out, text, tl);
+    out[tl] = '\0';
+    free(text);
+}
+
+/* A new database gets its first admin and a token, as an operator would. */
+static void bootstrap_admin(rp_srv *s)
+{
+    char *text = NULL, id[32];
+    snprintf(s->admin_email, sizeof s->admin_email, "admin@e2e.example");
+    int rc = rp_cli(s, &text, "init", "--admin-email", s->admin_email,
+                    "--admin-name", "E2E Admin", "--generate-password", NULL);
+    if (rc != 0)
+        fprintf(stderr, "harness: rapport init failed (%d): %s\n", rc, text);
+    assert_int_equal(rc, 0);
+    assert_int_equal(line_value(text, "agent", id, sizeof id), 0);
+    assert_int_equal(line_value(text, "password", s->admin_password,
+                                sizeof s->admin_password), 0);
+    free(text);
+    s->admin_id = atoll(id);
+    make_token(s, s->admin_id, s->token, sizeof s->token);
+}
+
+long long rp_srv_agent_for(rp_srv *s, const char *role, char *out, size_t n)
+{
+    static int serial;
+    char email[80], name[80], *text = NULL;
+    serial++;
+    snprintf(email, sizeof email, "%s-%d-%d@e2e.example", role, (int)getpid(),
+             serial);
+    snprintf(name, sizeof name, "E2E %s %d", role, serial);
+    int rc = rp_cli(s, &text, "agent", "add", "--name", name, "--email", email,
+                    "--role", role, "--no-password", "--json", NULL);
+    if (rc != 0)
+        fprintf(stderr, "harness: rapport agent add failed (%d): %s\n", rc, text);
+    assert_int_equal(rc, 0);
+    json_t *a = json_loads(text, 0, NULL);
+    assert_non_null(a);
+    long long id = (long long)json_integer_value(json_object_get(a, "id"));
+    json_decref(a);
+    free(text);
+    assert_true(id > 0);
+    make_token(s, id, out, n);
+    return id;
+}
+
+void rp_srv_token_for(rp_srv *s, const char *role, char *out, size_t n)
+{
+    rp_srv_agent_for(s, role, out, n);
+}
+
 void rp_srv_start(rp_srv *s)
 {
+    if (access(s->db, F_OK) != 0 && !s->token[0])
+        bootstrap_admin(s);
     int out[2];
     assert_int_equal(pipe(out), 0);
     pid_t pid = fork();
@@ -43,6 +155,7 @@ void rp_srv_start(rp_srv *s)
     }
     close(out[1]);
     s->pid = pid;
+    track(pid, 1);
     char line[256];
     size_t len = 0;
     struct pollfd pfd = {out[0], POLLIN, 0};
@@ -85,6 +198,7 @@ void rp_srv_stop(rp_srv *s)
     if (s->pid <= 0)
         return;
     kill(s->pid, SIGTERM);
+    track(s->pid, 0);
     int status = wait_exit(s->pid, 30);
     s->pid = 0;
     assert_true(status != -1);
@@ -97,6 +211,7 @@ void rp_srv_kill(rp_srv *s)
     if (s->pid <= 0)
         return;
     kill(s->pid, SIGKILL);
+    track(s->pid, 0);
     int status;
     waitpid(s->pid, &status, 0);
     s->pid = 0;
@@ -156,6 +271,9 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
     copy_header(data, k, "Location: ", r->location, sizeof r->location);
     copy_header(data, k, "Allow: ", r->allow, sizeof r->allow);
     copy_header(data, k, "Set-Cookie: ", r->set_cookie, sizeof r->set_cookie);
+    copy_header(data, k, "Retry-After: ", r->retry_after, sizeof r->retry_after);
+    copy_header(data, k, "WWW-Authenticate: ", r->www_authenticate,
+                sizeof r->www_authenticate);
     return k;
 }
 

@@ -21,6 +21,12 @@ typedef struct rp_srv {
     char url[80];       /* "http://127.0.0.1:PORT" without trailing slash */
     char token[160];    /* bearer token sent with every request, "" for none */
     char extra_env[512];/* "NAME=value" set for rapportd, "" for none */
+    /* The admin rp_srv_start made on a new database, through the real CLI
+     * (`rapport init --admin-email ... --generate-password`, then
+     * `rapport token create`): s->token is that admin's API token. */
+    long long admin_id;
+    char admin_email[64];
+    char admin_password[64];
 } rp_srv;
 
 typedef struct rp_http {
@@ -32,13 +38,31 @@ typedef struct rp_http {
     char location[160];
     char allow[80];
     char set_cookie[512];
+    char retry_after[32];
+    char www_authenticate[80];
 } rp_http;
 
 /* Make a fresh private directory and database path; does not start. */
 void rp_srv_init(rp_srv *s);
 
-/* Start rapportd on s->db (created if missing) and wait until it listens. */
+/*
+ * Start rapportd on s->db and wait until it listens.  On a new database
+ * (no file yet) it first creates an admin agent and an API token for it
+ * with the CLI, and puts the token in s->token, so every request is
+ * authenticated as that admin.  Empty s->token to send no credentials.
+ * A test that builds its database before the first start (so it is not
+ * new) gets no admin: it can call rp_srv_token_for(s, "admin", s->token,
+ * sizeof s->token) itself, which works on any database.
+ */
 void rp_srv_start(rp_srv *s);
+
+/*
+ * Make a new agent with this role ("agent", "lead", "admin"; no password)
+ * and an API token for it, through the CLI; fill out with the token.
+ * rp_srv_agent_for does the same and returns the new agent's id.
+ */
+void rp_srv_token_for(rp_srv *s, const char *role, char *out, size_t n);
+long long rp_srv_agent_for(rp_srv *s, const char *role, char *out, size_t n);
 
 /* Stop with SIGTERM and assert a clean exit (status 0). */
 void rp_srv_stop(rp_srv *s);

@@ -1,0 +1,134 @@
+/*
+ * routes_auth.c - /api/v1/session (login, who am I, logout),
+ * /api/v1/agents (admin) and /api/v1/tokens (an agent's own API tokens;
+ * an admin's view covers everyone's).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "routes.h"
+
+#define ADMIN(req) ((req)->auth.role >= 3)
+
+/* Behind a TLS-terminating proxy set RAPPORT_COOKIE_SECURE=1 so the
+ * browser never sends the cookie over plain HTTP; off by default because
+ * rapportd itself serves plain HTTP on loopback. */
+static const char *secure_flag(void)
+{
+    const char *v = getenv("RAPPORT_COOKIE_SECURE");
+    return v && strcmp(v, "1") == 0 ? "; Secure" : "";
+}
+
+static void set_session_cookie(rp_response *res, const char *secret)
+{
+    if (secret)
+        snprintf(res->set_cookie, sizeof res->set_cookie,
+                 RP_SESSION_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/%s",
+                 secret, secure_flag());
+    else
+        snprintf(res->set_cookie, sizeof res->set_cookie,
+                 RP_SESSION_COOKIE "=; HttpOnly; SameSite=Strict; Path=/; "
+                                   "Max-Age=0");
+}
+
+void rp_h_session_create(rp_request *req, rp_response *res)
+{
+    rp_error err;
+    json_t *out = NULL;
+    char secret[RP_SECRET_HEX];
+    int retry_after = 0;
+    rp_code rc = rp_auth_login(&req->ctx, req->body, req->client_addr, secret,
+                               &out, &retry_after, &err);
+    if (rc == RP_OK)
+        set_session_cookie(res, secret);
+    if (rc == RP_ERATELIMIT)
+        res->retry_after = retry_after;
+    rp_reply_result(res, rc, &err, 201, out);
+}
+
+void rp_h_session_get(rp_request *req, rp_response *res)
+{
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_auth_whoami(&req->ctx, &req->auth, &out, &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
+void rp_h_session_delete(rp_request *req, rp_response *res)
+{
+    rp_error err;
+    rp_code rc = RP_OK;
+    if (req->auth.via_session)
+        rc = rp_auth_logout(&req->ctx, req->session_secret, &err);
+    if (rc == RP_OK)
+        set_session_cookie(res, NULL);
+    rp_reply_result(res, rc, &err, 200, json_pack("{s:b}", "logged_out", 1));
+}
+
+void rp_h_agent_list(rp_request *req, rp_response *res)
+{
+    rp_error err;
+    rp_page_req page;
+    json_t *out = NULL;
+    rp_code rc = rp_page_req_parse(rp_query_arg(req, "limit"),
+                                   rp_query_arg(req, "cursor"), &page, &err);
+    if (rc == RP_OK)
+        rc = rp_agent_list(&req->ctx, &page, &out, &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
+void rp_h_agent_create(rp_request *req, rp_response *res)
+{
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_agent_create(&req->ctx, req->body, &out, &err);
+    if (rc == RP_OK)
+        snprintf(res->location, sizeof res->location, "/api/v1/agents/%lld",
+                 (long long)json_integer_value(json_object_get(out, "id")));
+    rp_reply_result(res, rc, &err, 201, out);
+}
+
+void rp_h_agent_update(rp_request *req, rp_response *res)
+{
+    int64_t id;
+    if (rp_path_id(req, res, 0, "agent", &id))
+        return;
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_agent_update(&req->ctx, id, req->body, &out, &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
+void rp_h_token_list(rp_request *req, rp_response *res)
+{
+    rp_error err;
+    rp_page_req page;
+    json_t *out = NULL;
+    rp_code rc = rp_page_req_parse(rp_query_arg(req, "limit"),
+                                   rp_query_arg(req, "cursor"), &page, &err);
+    /* An agent sees their own tokens; an admin everyone's. */
+    if (rc == RP_OK)
+        rc = rp_token_list(&req->ctx, ADMIN(req) ? 0 : req->auth.agent_id,
+                           &page, &out, &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
+void rp_h_token_create(rp_request *req, rp_response *res)
+{
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_token_create(&req->ctx, req->body, ADMIN(req), &out, &err);
+    rp_reply_result(res, rc, &err, 201, out);
+}
+
+void rp_h_token_revoke(rp_request *req, rp_response *res)
+{
+    int64_t id;
+    if (rp_path_id(req, res, 0, "token", &id))
+        return;
+    rp_error err;
+    rp_code rc = rp_token_revoke(&req->ctx, id, ADMIN(req), &err);
+    rp_reply_result(res, rc, &err, 200,
+                    json_pack("{s:I, s:b}", "id", (json_int_t)id, "revoked", 1));
+}

@@ -1,0 +1,79 @@
+/*
+ * routes_kb.c - /api/v1/kb: knowledge articles, search, helpfulness
+ * feedback, and suggestions for an encounter.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "routes.h"
+
+void rp_h_kb_search(rp_request *req, rp_response *res)
+{
+    rp_error err;
+    json_t *out = NULL;
+    const char *limit = rp_query_arg(req, "limit");
+    char *end = NULL;
+    long n = limit ? strtol(limit, &end, 10) : 10;
+    if (limit && (!*limit || *end || n < 1 || n > 50)) {
+        rp_reply_fail(res, RP_EINVALID, "limit", "limit must be 1 to 50");
+        return;
+    }
+    rp_code rc = rp_kb_search(&req->ctx, rp_query_arg(req, "q"), (int)n, &out,
+                              &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
+void rp_h_kb_article_create(rp_request *req, rp_response *res)
+{
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_kb_article_create(&req->ctx, req->body, &out, &err);
+    if (rc == RP_OK)
+        snprintf(res->location, sizeof res->location, "/api/v1/kb/articles/%lld",
+                 (long long)json_integer_value(json_object_get(out, "id")));
+    rp_reply_result(res, rc, &err, 201, out);
+}
+
+void rp_h_kb_article_get(rp_request *req, rp_response *res)
+{
+    int64_t id;
+    if (rp_path_id(req, res, 0, "article", &id))
+        return;
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_kb_article_get(&req->ctx, id, &out, &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
+void rp_h_kb_article_update(rp_request *req, rp_response *res)
+{
+    int64_t id;
+    if (rp_path_id(req, res, 0, "article", &id))
+        return;
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_kb_article_update(&req->ctx, id, req->body, &out, &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
+void rp_h_kb_feedback(rp_request *req, rp_response *res)
+{
+    int64_t id;
+    if (rp_path_id(req, res, 0, "article", &id))
+        return;
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_kb_feedback(&req->ctx, id, req->body, &out, &err);
+    rp_reply_result(res, rc, &err, 201, out);
+}
+
+void rp_h_kb_suggestions(rp_request *req, rp_response *res)
+{
+    int64_t id;
+    if (rp_path_id(req, res, 0, "encounter", &id))
+        return;
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_kb_suggest(&req->ctx, id, &out, &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}

@@ -1,0 +1,278 @@
+/*
+ * test_auth_core.c - unit tests of auth, routing choice and the knowledge
+ * base's query sanitising: argon2id hashing, secret hashing, the login
+ * throttle (on a real temporary store, with a pinned clock), the FTS5
+ * query builder, and rp_routing_pick.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rapport.h"
+
+static char dir[64];
+static char path[128];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/rapport-unit-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    rp_clock_pin(0);
+    return 0;
+}
+
+static void test_password_hashing(void **state)
+{
+    (void)state;
+    char h1[128], h2[128];
+    rp_error err;
+    assert_int_equal(rp_password_hash("correct horse battery", h1, &err), RP_OK);
+    assert_int_equal(rp_password_hash("correct horse battery", h2, &err), RP_OK);
+    assert_int_equal(strncmp(h1, "$argon2id$", 10), 0);
+    assert_string_not_equal(h1, h2); /* salted */
+    assert_true(rp_password_verify(h1, "correct horse battery"));
+    assert_true(rp_password_verify(h2, "correct horse battery"));
+    assert_false(rp_password_verify(h1, "correct horse batterY"));
+    assert_false(rp_password_verify(h1, ""));
+    assert_false(rp_password_verify("not a hash", "x"));
+    assert_int_equal(rp_password_check("short", "password", &err), RP_EINVALID);
+    assert_string_equal(err.field, "password");
+    assert_int_equal(rp_password_check("ten chars!", "password", &err), RP_OK);
+    char gen[21];
+    rp_password_generate(gen, sizeof gen);
+    assert_int_equal(strlen(gen), 20);
+    assert_null(strpbrk(gen, "0O1lI"));
+}
+
+static void test_secret_hashing(void **state)
+{
+    (void)state;
+    char h[RP_SECRET_HEX], a[RP_SECRET_HEX], b[RP_SECRET_HEX], c[RP_SECRET_HEX];
+    /* FIPS 180-2 test vector. */
+    rp_secret_hash("abc", h);
+    assert_string_equal(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    rp_secret_new(a);
+    rp_secret_new(b);
+    assert_int_equal(strlen(a), 64);
+    assert_int_equal(strspn(a, "0123456789abcdef"), 64);
+    assert_string_not_equal(a, b);
+    rp_csrf_for(a, c);
+    rp_secret_hash(a, h);
+    assert_string_not_equal(c, h); /* the stored hash is not the CSRF token */
+    assert_string_not_equal(c, a);
+    assert_true(rp_secret_equal(a, a));
+    assert_false(rp_secret_equal(a, b));
+    assert_false(rp_secret_equal("abc", "abcd"));
+    assert_int_equal(rp_role_rank("agent"), 1);
+    assert_int_equal(rp_role_rank("lead"), 2);
+    assert_int_equal(rp_role_rank("admin"), 3);
+    assert_int_equal(rp_role_rank("root"), 0);
+    assert_int_equal(rp_role_rank(NULL), 0);
+}
+
+static rp_code try_login(rp_ctx *ctx, const char *email, const char *pw,
+                         const char *addr, int *retry, rp_error *err)
+{
+    json_t *in = json_pack("{s:s, s:s}", "email", email, "password", pw), *out = NULL;
+    char secret[RP_SECRET_HEX];
+    rp_code rc = rp_auth_login(ctx, in, addr, secret, &out, retry, err);
+    json_decref(in);
+    json_decref(out);
+    return rc;
+}
+
+static void test_login_rate_limit(void **state)
+{
+    (void)state;
+    rp_store *s = NULL;
+    rp_error err;
+    assert_int_equal(rp_store_sqlite_open(path, 0, &s, &err), RP_OK);
+    rp_ctx ctx = {.store = s, .actor = "test"};
+    json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "name", "Ada", "email",
+                           "ada@example.com", "role", "agent", "password",
+                           "correct horse battery"), *out = NULL;
+    assert_int_equal(rp_agent_create(&ctx, in, &out, &err), RP_OK);
+    json_decref(in);
+    json_decref(out);
+    int64_t t0 = 1800000000;
+    rp_clock_pin(t0);
+    int retry = 0;
+    for (int i = 0; i < RP_LOGIN_MAX_PER_ACCOUNT; i++)
+        assert_int_equal(try_login(&ctx, "ada@example.com", "wrong", "10.0.0.1",
+                                   &retry, &err), RP_EAUTH);
+    /* The right password, from another address: the account is locked. */
+    assert_int_equal(try_login(&ctx, "ADA@example.com", "correct horse battery",
+                               "10.0.0.2", &retry, &err), RP_ERATELIMIT);
+    assert_int_equal(retry, RP_LOGIN_WINDOW_SECONDS);
+    rp_clock_pin(t0 + 600);
+    assert_int_equal(try_login(&ctx, "ada@example.com", "correct horse battery",
+                               "10.0.0.2", &retry, &err), RP_ERATELIMIT);
+    assert_int_equal(retry, RP_LOGIN_WINDOW_SECONDS - 600);
+    /* After the window the failures no longer count; a success clears. */
+    rp_clock_pin(t0 + RP_LOGIN_WINDOW_SECONDS + 1);
+    assert_int_equal(try_login(&ctx, "ada@example.com", "correct horse battery",
+                               "10.0.0.2", &retry, &err), RP_OK);
+    for (int i = 0; i < RP_LOGIN_MAX_PER_ACCOUNT - 1; i++)
+        assert_int_equal(try_login(&ctx, "ada@example.com", "wrong", "10.0.0.3",
+                                   &retry, &err), RP_EAUTH);
+    assert_int_equal(try_login(&ctx, "ada@example.com", "correct horse battery",
+                               "10.0.0.3", &retry, &err), RP_OK);
+    /* Per address: many accounts guessed from one address. */
+    rp_clock_pin(t0 + 10 * RP_LOGIN_WINDOW_SECONDS);
+    for (int i = 0; i < RP_LOGIN_MAX_PER_ADDRESS; i++) {
+        char email[40];
+        snprintf(email, sizeof email, "guess%d@example.com", i);
+        assert_int_equal(try_login(&ctx, email, "x", "10.9.9.9", &retry, &err),
+                         RP_EAUTH);
+    }
+    assert_int_equal(try_login(&ctx, "ada@example.com", "correct horse battery",
+                               "10.9.9.9", &retry, &err), RP_ERATELIMIT);
+    assert_true(retry > 0);
+    assert_int_equal(try_login(&ctx, "ada@example.com", "correct horse battery",
+                               "10.9.9.8", &retry, &err), RP_OK);
+    rp_store_close(s);
+}
+
+static void test_session_expiry(void **state)
+{
+    (void)state;
+    rp_store *s = NULL;
+    rp_error err;
+    assert_int_equal(rp_store_sqlite_open(path, 0, &s, &err), RP_OK);
+    rp_ctx ctx = {.store = s, .actor = "test"};
+    json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "name", "Bo", "email",
+                           "bo@example.com", "role", "lead", "password",
+                           "correct horse battery"), *out = NULL;
+    assert_int_equal(rp_agent_create(&ctx, in, &out, &err), RP_OK);
+    json_decref(in);
+    json_decref(out);
+    int64_t t0 = 1900000000;
+    rp_clock_pin(t0);
+    char secret[RP_SECRET_HEX];
+    int retry;
+    in = json_pack("{s:s, s:s}", "email", "bo@example.com", "password",
+                   "correct horse battery");
+    assert_int_equal(rp_auth_login(&ctx, in, "127.0.0.1", secret, &out, &retry, &err), RP_OK);
+    json_decref(in);
+    json_decref(out);
+    rp_principal p;
+    assert_int_equal(rp_auth_session(&ctx, secret, &p, &err), RP_OK);
+    assert_int_equal(p.role, 2);
+    assert_true(p.via_session);
+    /* Used within the idle time it stays alive... */
+    rp_clock_pin(t0 + RP_SESSION_IDLE_SECONDS - 10);
+    assert_int_equal(rp_auth_session(&ctx, secret, &p, &err), RP_OK);
+    rp_clock_pin(t0 + 2 * RP_SESSION_IDLE_SECONDS - 20);
+    assert_int_equal(rp_auth_session(&ctx, secret, &p, &err), RP_OK);
+    /* ...and idle longer it expires. */
+    rp_clock_pin(t0 + 3 * RP_SESSION_IDLE_SECONDS);
+    assert_int_equal(rp_auth_session(&ctx, secret, &p, &err), RP_EAUTH);
+    assert_int_equal(rp_auth_session(&ctx, "short", &p, &err), RP_EAUTH);
+    rp_store_close(s);
+}
+
+static void fts(const char *in, const char *joiner, size_t minlen, int skip,
+                const char *want)
+{
+    char out[600];
+    rp_error err;
+    rp_code rc = rp_kb_fts_query(in, joiner, minlen, skip, out, sizeof out, &err);
+    if (!want) {
+        assert_int_equal(rc, RP_EINVALID);
+        assert_string_equal(err.field, "q");
+        return;
+    }
+    assert_int_equal(rc, RP_OK);
+    assert_string_equal(out, want);
+}
+
+static void test_fts_query_sanitising(void **state)
+{
+    (void)state;
+    fts("refund", " ", 1, 0, "\"refund\"");
+    fts("Late  Refund!", " ", 1, 0, "\"late\" \"refund\"");
+    /* FTS5 syntax is only ever words. */
+    fts("refund\" OR title:* NEAR(a b)", " ", 1, 0,
+        "\"refund\" \"or\" \"title\" \"near\" \"a\" \"b\"");
+    fts("-delivery AND ^late", " ", 1, 0, "\"delivery\" \"and\" \"late\"");
+    fts("\"\" * ( ) :", " ", 1, 0, NULL);
+    fts("", " ", 1, 0, NULL);
+    fts(NULL, " ", 1, 0, NULL);
+    fts("Müller straße", " ", 1, 0, "\"müller\" \"straße\"");
+    /* Suggestions: any word, skipping short and common ones. */
+    fts("The customer wants a refund for the kettle", " OR ", 3, 1,
+        "\"refund\" OR \"kettle\"");
+    fts("a an to of", " OR ", 3, 1, NULL);
+    /* At most RP_KB_MAX_TERMS words. */
+    char many[400] = "", want[800] = "";
+    for (int i = 0; i < RP_KB_MAX_TERMS + 5; i++) {
+        char w[16];
+        snprintf(w, sizeof w, "w%d ", i);
+        strcat(many, w);
+        if (i < RP_KB_MAX_TERMS) {
+            snprintf(w, sizeof w, "%s\"w%d\"", i ? " " : "", i);
+            strcat(want, w);
+        }
+    }
+    fts(many, " ", 1, 0, want);
+    char small[8];
+    rp_error err;
+    assert_int_equal(rp_kb_fts_query("refund", " ", 1, 0, small, sizeof small, &err),
+                     RP_EINVALID);
+}
+
+static void test_routing_pick(void **state)
+{
+    (void)state;
+    json_t *c = json_loads(
+        "[{\"id\":1,\"skills\":[],\"open\":0},"
+        " {\"id\":2,\"skills\":[\"billing\"],\"open\":3},"
+        " {\"id\":3,\"skills\":[\"billing\",\"german\"],\"open\":2},"
+        " {\"id\":4,\"skills\":[\"german\",\"billing\"],\"open\":2},"
+        " {\"id\":5,\"skills\":[\"german\"],\"open\":0}]", 0, NULL);
+    json_t *billing = json_loads("[\"billing\"]", 0, NULL);
+    json_t *both = json_loads("[\"billing\",\"german\"]", 0, NULL);
+    json_t *none = json_array();
+    json_t *french = json_loads("[\"french\"]", 0, NULL);
+    assert_int_equal(rp_routing_pick(c, billing), 3); /* fewest open; tie: lower id */
+    assert_int_equal(rp_routing_pick(c, both), 3);
+    assert_int_equal(rp_routing_pick(c, none), 1);
+    assert_int_equal(rp_routing_pick(c, french), 0);
+    json_t *empty = json_array();
+    assert_int_equal(rp_routing_pick(empty, billing), 0);
+    json_decref(c);
+    json_decref(billing);
+    json_decref(both);
+    json_decref(none);
+    json_decref(french);
+    json_decref(empty);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_password_hashing),
+        cmocka_unit_test(test_secret_hashing),
+        cmocka_unit_test_setup_teardown(test_login_rate_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_session_expiry, setup, teardown),
+        cmocka_unit_test(test_fts_query_sanitising),
+        cmocka_unit_test(test_routing_pick),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
