@@ -69,6 +69,14 @@ void rp_reply_result(rp_response *res, rp_code rc, const rp_error *err,
     }
 }
 
+void rp_reply_header(rp_response *res, const char *name, const char *value)
+{
+    if (res->nheaders < RP_MAX_EXTRA_HEADERS) {
+        res->headers[res->nheaders].name = name;
+        res->headers[res->nheaders++].value = value;
+    }
+}
+
 const char *rp_query_arg(rp_request *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
@@ -248,6 +256,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, res->location);
     if (res->status == 405 && allowed && allowed[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allowed);
+    for (int i = 0; i < res->nheaders; i++)
+        MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)res->status, r);
     MHD_destroy_response(r);
     json_decref(res->json);

@@ -1,0 +1,147 @@
+/*
+ * lib.mjs - what the browser specs share: a real rapportd on a fresh
+ * database, Debian's chromium driven by playwright-core, steps with
+ * assertions, and screenshots of each page at 1280 and 390 px.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+
+export const HERE = dirname(fileURLToPath(import.meta.url));
+export const ARTIFACTS = join(HERE, 'artifacts');
+export const WIDTHS = [1280, 390];
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+/* Run the rapport CLI on the test database; returns {status, stdout, stderr}. */
+export function cli(opts, args, env = {}) {
+  const r = spawnSync(opts.rapport, ['--db', opts.db, ...args], {
+    encoding: 'utf8', env: { ...process.env, ...env }, timeout: 20000,
+  });
+  return { status: r.status, stdout: r.stdout || '', stderr: r.stderr || '' };
+}
+
+/* Start rapportd on 127.0.0.1:0 with a fresh database; resolves with its base URL. */
+export async function startServer(opts) {
+  const dir = mkdtempSync(join(tmpdir(), 'rapport-browser-'));
+  const db = join(dir, 'rapport.db');
+  const server = { dir, db, rapport: opts.rapport, proc: null, base: null, log: '' };
+  if (opts.prepare) await opts.prepare(server);
+  const proc = spawn(opts.rapportd, ['--db', db, '--listen', '127.0.0.1:0', '--web-root', opts.webRoot],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(opts.env || {}) } });
+  server.proc = proc;
+  proc.stderr.on('data', (d) => { server.log += d; });
+  server.base = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`rapportd did not start in 10 s: ${server.log}`)), 10000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[0-9.]+:\d+)\//);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`rapportd exited with ${code}: ${server.log}`)); });
+  });
+  proc.removeAllListeners('exit');
+  return server;
+}
+
+/* Stop rapportd with SIGTERM; resolves with its exit code. */
+export function stopServer(server) {
+  return new Promise((resolve) => {
+    if (!server || !server.proc || server.proc.exitCode !== null) { resolve(server?.proc?.exitCode ?? 0); return; }
+    const timer = setTimeout(() => server.proc.kill('SIGKILL'), 15000);
+    server.proc.on('exit', (code, sig) => { clearTimeout(timer); resolve(sig ? 128 : code); });
+    server.proc.kill('SIGTERM');
+  });
+}
+
+export function removeServerDir(server) {
+  if (server && server.dir) rmSync(server.dir, { recursive: true, force: true });
+}
+
+/*
+ * The test context a spec gets: steps that stop at the first failure,
+ * screenshots at both widths, and page-error tracking.
+ */
+export function makeContext(name, server, browser, extra) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const results = [];
+  let failed = false;
+  const pageErrors = [];
+  const t = {
+    name, server, browser, base: server.base, assert, results, ...extra,
+    track(page) {
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      return page;
+    },
+    async newPage(opts = {}) {
+      const ctx = opts.context || await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      return t.track(await ctx.newPage());
+    },
+    async step(title, fn) {
+      if (failed) { results.push({ title, status: 'skipped' }); console.log(`skip - ${name}: ${title}`); return; }
+      const t0 = Date.now();
+      try {
+        await fn();
+        if (pageErrors.length) throw new Error(`script error in the page: ${pageErrors.splice(0).join('; ')}`);
+        results.push({ title, status: 'passed' });
+        console.log(`ok   - ${name}: ${title} (${Date.now() - t0} ms)`);
+      } catch (e) {
+        failed = true;
+        results.push({ title, status: 'failed', error: e });
+        console.log(`FAIL - ${name}: ${title}\n       ${String(e && e.stack || e).split('\n').slice(0, 6).join('\n       ')}`);
+      }
+    },
+    /* Screenshot the page at 1280 and 390 px; at 390 nothing may overflow sideways. */
+    async shot(page, label) {
+      const size = page.viewportSize();
+      for (const w of WIDTHS) {
+        await page.setViewportSize({ width: w, height: 900 });
+        await page.waitForTimeout(50);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.ok(overflow <= 1, `${label} at ${w} px is ${overflow} px wider than the window`);
+        await page.screenshot({ path: join(ARTIFACTS, `${name}-${label}-${w}.png`), fullPage: true });
+      }
+      await page.setViewportSize(size);
+    },
+  };
+  return t;
+}
+
+/* Wait until the router finished rendering view (main[data-view=view]). */
+export async function waitView(page, view, timeout = 5000) {
+  await page.waitForSelector(`main[data-view="${view}"][aria-busy="false"]`, { timeout });
+}
+
+/* Every form control in main has a label; throws naming the first that does not. */
+export async function assertLabelled(page) {
+  const bad = await page.evaluate(() => [...document.querySelectorAll('main input, main select, main textarea')]
+    .filter((el) => el.type !== 'hidden' && el.labels.length === 0 && !el.getAttribute('aria-label'))
+    .map((el) => el.name || el.id || el.outerHTML.slice(0, 60)));
+  assert.deepEqual(bad, [], `controls without a label: ${bad.join(', ')}`);
+}
+
+/*
+ * Log in through the login page if this rapportd has login; in "open" mode
+ * (a rapportd without the session endpoint) the console goes to the queue.
+ */
+export async function enter(t, page) {
+  await page.goto(`${t.base}/#/queue`);
+  await page.waitForSelector('main[aria-busy="false"][data-view]');
+  if (await page.getAttribute('main', 'data-view') === 'login') {
+    assert.ok(t.credentials, 'this rapportd asks for a login and no credentials were given');
+    await page.getByLabel('Email').fill(t.credentials.email);
+    await page.getByLabel('Password').fill(t.credentials.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+  }
+  await waitView(page, 'queue');
+}
+
+/* Does this rapportd have login (GET /api/v1/session is not "no such endpoint")? */
+export async function hasLogin(base) {
+  const r = await fetch(`${base}/api/v1/session`);
+  return r.status !== 404;
+}
