@@ -58,7 +58,7 @@ export default async function (t) {
 
   await t.step('the queue lists every waiting encounter with its wait time', async () => {
     const waiting = (await apiGet('/api/v1/encounters?stage=received&limit=100')).items;
-    assert.ok(waiting.length >= 7, `the demo leaves encounters waiting (${waiting.length})`);
+    assert.ok(waiting.length >= 1, 'the demo leaves the car service waiting');
     await page.waitForSelector('#queue-rows tr');
     const rows = page.locator('#queue-rows tr');
     assert.equal(await rows.count(), waiting.length);

@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
@@ -30,7 +31,8 @@ export async function startServer(opts) {
   const db = join(dir, 'rapport.db');
   const server = { dir, db, rapport: opts.rapport, proc: null, base: null, log: '' };
   if (opts.prepare) await opts.prepare(server);
-  const proc = spawn(opts.rapportd, ['--db', db, '--listen', '127.0.0.1:0', '--web-root', opts.webRoot],
+  const proc = spawn(opts.rapportd, ['--db', db, '--listen', `127.0.0.1:${opts.port || 0}`, '--web-root', opts.webRoot,
+    ...(opts.args || [])],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(opts.env || {}) } });
   server.proc = proc;
   proc.stderr.on('data', (d) => { server.log += d; });
@@ -46,6 +48,55 @@ export async function startServer(opts) {
   });
   proc.removeAllListeners('exit');
   return server;
+}
+
+/* A port free on 127.0.0.1 now (for a server that must know its URL before it starts). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+}
+
+/*
+ * A minimal SMTP server on 127.0.0.1 that accepts every message and keeps
+ * it, so a test can read what rapportd sent (the satisfaction link).
+ */
+export async function smtpSink() {
+  const messages = [];
+  const srv = createServer((sock) => {
+    let buf = '', inData = false, data = '';
+    const say = (line) => sock.write(`${line}\r\n`);
+    say('220 rapport-test-sink ESMTP');
+    sock.on('data', (chunk) => {
+      buf += chunk.toString('utf8');
+      let i;
+      while ((i = buf.indexOf('\r\n')) >= 0 || (inData && buf.includes('\r\n.\r\n'))) {
+        if (inData) {
+          const end = buf.indexOf('\r\n.\r\n');
+          if (end < 0) break;
+          data += buf.slice(0, end);
+          buf = buf.slice(end + 5);
+          messages.push(data.replace(/\r\n\.\./g, '\r\n.'));
+          data = '';
+          inData = false;
+          say('250 OK: queued');
+          continue;
+        }
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const cmd = line.slice(0, 4).toUpperCase();
+        if (cmd === 'EHLO') { sock.write('250-rapport-test-sink\r\n250 8BITMIME\r\n'); }
+        else if (cmd === 'DATA') { inData = true; say('354 End data with <CR><LF>.<CR><LF>'); }
+        else if (cmd === 'QUIT') { say('221 Bye'); sock.end(); }
+        else say('250 OK');
+      }
+    });
+    sock.on('error', () => {});
+  });
+  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  return { port: srv.address().port, messages, close: () => new Promise((r) => srv.close(r)) };
 }
 
 /* Stop rapportd with SIGTERM; resolves with its exit code. */
@@ -72,7 +123,7 @@ export function makeContext(name, server, browser, extra) {
   let failed = false;
   const pageErrors = [];
   const t = {
-    name, server, browser, base: server.base, assert, results, ...extra,
+    name, server, browser, base: server.base, assert, results, artifacts: ARTIFACTS, ...extra,
     track(page) {
       page.on('pageerror', (e) => pageErrors.push(e.message));
       return page;

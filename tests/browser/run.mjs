@@ -63,8 +63,10 @@ try {
     const mod = await import(new URL(spec, `file://${HERE}/`).href);
     const name = spec.replace(/\.spec\.mjs$/, '');
     let server = null;
+    /* A spec may ask for its own rapportd options (ports, environment). */
+    const extra = mod.serverOptions ? await mod.serverOptions() : {};
     try {
-      server = await startServer({ rapportd, webRoot, rapport, prepare });
+      server = await startServer({ rapportd, webRoot, rapport, prepare, ...extra });
     } catch (e) {
       console.log(`FAIL - ${name}: rapportd: ${e.message}`);
       failed++;
@@ -83,6 +85,7 @@ try {
       console.log(`FAIL - ${name}: rapportd exited with ${code} on SIGTERM\n${server.log}`);
     }
     removeServerDir(server);
+    if (extra.cleanup) await extra.cleanup();
     for (const r of t.results) {
       if (r.status === 'passed') passed++; else if (r.status === 'failed') failed++; else skipped++;
     }

@@ -16,7 +16,9 @@ function frame(title, height, desc) {
 /* Horizontal bars: one row per {label, value}. */
 export function barChart(title, rows, opts = {}) {
   if (!rows.length) return h('p', { class: 'muted' }, opts.empty || 'No data yet.');
-  const rowH = 30, labelW = 190, pad = 8;
+  const rowH = 30, pad = 8;
+  /* Room for the longest label (about 8 px a character at 14 px). */
+  const labelW = Math.min(300, Math.max(110, 8 * Math.max(...rows.map((r) => String(r.label).length)) + 12));
   const height = rows.length * rowH + pad * 2;
   const max = Math.max(...rows.map((r) => r.value), opts.max || 0) || 1;
   const desc = rows.map((r) => `${r.label}: ${r.value}${opts.unit || ''}`).join('; ');
@@ -37,7 +39,7 @@ export function columnChart(title, points, opts = {}) {
   if (!points.length) return h('p', { class: 'muted' }, opts.empty || 'No data yet.');
   const height = 220, left = 40, bottom = 40, top = 14;
   const max = Math.max(...points.map((p) => p.value), opts.target || 0, 1);
-  const step = (W - left - 10) / points.length;
+  const step = Math.min(70, (W - left - 10) / points.length);
   const y = (v) => top + (height - top - bottom) * (1 - v / max);
   const el = frame(title, height, points.map((p) => `${p.label}: ${p.value}`).join('; '));
   el.append(svg('line', { x1: left, y1: y(0), x2: W - 10, y2: y(0), class: 'axis' }),

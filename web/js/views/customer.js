@@ -54,7 +54,7 @@ export async function render(main, [id], app) {
     h('p', {}, 'Relationship: ', h('strong', { id: 'customer-level' }, humanize(level)), ` · customer since ${fmtDate(customer.created_at)}`));
 
   const relPanel = panel('p-relationship', 'Relationship and why',
-    [listOr(reasons, (r) => str(r, 'text', 'rule', 'reason', 'why') || String(r), 'No history yet: every customer starts transactional.'),
+    [listOr(reasons, (r) => str(r, 'why', 'text', 'reason', 'rule') || String(r), 'No history yet: every customer starts transactional.'),
       asList(pick(ov, 'movements', 'level_history')).length
         ? h('p', { class: 'muted' }, asList(pick(ov, 'movements', 'level_history')).map((m) => `${humanize(m.previous_level || m.from || '')} → ${humanize(m.level || m.to || '')} ${fmtDate(m.created_at || m.at)}`).join('; '))
         : null]);

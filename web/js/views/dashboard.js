@@ -95,7 +95,7 @@ export async function render(main) {
       targets.length ? h('ul', { class: 'targets' }, targets.map(([k, v]) => h('li', {}, `${humanize(k)}: ${v}`))) : null,
       h('p', { class: 'summary' }, `${bl.length} breach${bl.length === 1 ? '' : 'es'} in the period.`),
       columnChart('Charter breaches per day', days, { cls: 'breach', empty: 'No breaches in the period.' }),
-      byTarget.length ? barChart('Breaches by target', byTarget, {}) : null]));
+      byTarget.length ? barChart('Breaches by target', byTarget.map((x) => ({ ...x, cls: 'breach' })), {}) : null]));
 
     /* Satisfaction trend: the metrics' own series if they have one, else
      * the average of each week (or day, for short periods) of the period. */
@@ -120,7 +120,7 @@ export async function render(main) {
 
     /* Three words. */
     const words = counts(dig(m, 'satisfaction.words', 'satisfaction.three_words', 'three_words', 'words'))
-      .sort((a, b) => b.value - a.value || a.label.localeCompare(b.label)).slice(0, 12);
+      .sort((a, b) => b.value - a.value || a.label.localeCompare(b.label)).slice(0, 20);
     out.append(section('chart-words', 'The most frequent three words', [
       barChart('Words customers used', words, { empty: 'No words yet.' })]));
   }

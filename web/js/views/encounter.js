@@ -93,6 +93,8 @@ export function showRefusal(root, err, fallback) {
     err.message);
   if (err.field) msg.dataset.for = err.field;
   if (target) {
+    const folded = target.closest('details');
+    if (folded) folded.open = true;
     target.append(msg);
     const control = target.querySelector('input, textarea, select');
     if (control) {
@@ -128,12 +130,13 @@ export async function render(main, [id], app) {
   const pageError = h('div', { class: 'page-error' });
 
   async function act(fn, okText, errorHome) {
+    const saved = drafts();
     try {
       const r = await fn();
       if (r && typeof r === 'object' && r.id === enc.id && r.stage) enc = r;
       else enc = await api.get(base);
       await loadGuide();
-      paint();
+      paint(saved);
       announce(okText);
       const ok = main.querySelector('#encounter-status');
       if (ok) ok.textContent = okText;
@@ -189,7 +192,7 @@ export async function render(main, [id], app) {
       h('p', {}, customer.name, customer.preferred_name && customer.preferred_name !== customer.name ? ` (prefers “${customer.preferred_name}”)` : ''),
       h('h3', {}, 'Relationship'),
       h('p', { id: 'relationship-level' }, h('strong', {}, humanize(levelName || 'transactional'))),
-      listOr(reasons, (r) => textOf(r, 'text', 'rule', 'reason', 'why'), 'No history yet.'),
+      listOr(reasons, (r) => textOf(r, 'why', 'text', 'reason', 'rule'), 'No history yet.'),
       loyalty ? [h('h3', {}, 'Loyalty'), h('p', { id: 'loyalty' },
         [pick(loyalty, 'tier') && `Tier ${humanize(loyalty.tier)}`,
           pick(loyalty, 'discount_percent') !== undefined && `${loyalty.discount_percent}% discount`,
@@ -263,12 +266,12 @@ export async function render(main, [id], app) {
     const closed = enc.stage === 'closed' || enc.stage === 'abandoned';
     const errHome = h('div', { class: 'section-errors', dataset: { field: isCurrent ? 'stage' : '' } });
     const form = h('form', { class: 'stage-form', novalidate: true, id: `form-${st.id}` });
-    const section = h('section', {
-      class: ['card', 'stage', isCurrent && 'current', idx < cur && 'done'],
-      id: `stage-${st.id}`, 'aria-labelledby': `stage-${st.id}-h`,
-    }, h('h2', { id: `stage-${st.id}-h` }, st.title,
-      idx < cur ? h('span', { class: 'badge' }, 'done') : isCurrent ? h('span', { class: 'badge now' }, 'now') : null),
-    form);
+    /* The current stage is open; the others fold away, a click (or Enter) away. */
+    const title = h('h2', { id: `stage-${st.id}-h` }, st.title,
+      idx < cur ? h('span', { class: 'badge' }, 'done') : isCurrent ? h('span', { class: 'badge now' }, 'now') : null);
+    const section = isCurrent
+      ? h('section', { class: ['card', 'stage', 'current'], id: `stage-${st.id}`, 'aria-labelledby': `stage-${st.id}-h` }, title, form)
+      : h('details', { class: ['card', 'stage', idx < cur && 'done'], id: `stage-${st.id}` }, h('summary', {}, title), form);
 
     if (st.id === 'received') {
       const ack = h('div', { class: 'field', dataset: { field: 'acknowledge acknowledged_at' } },
@@ -377,12 +380,30 @@ export async function render(main, [id], app) {
       h('div', { dataset: { field: 'reason' } }, field('Why', reason), btn), errHome);
   }
 
-  function paint() {
+  /* What the agent typed and has not saved yet survives a re-render (after
+   * acknowledging, adding a promise, ...): only the recorded fields (f-*). */
+  function drafts() {
+    const out = new Map();
+    for (const el of main.querySelectorAll('[id^="f-"]'))
+      out.set(el.id, el.type === 'checkbox' ? el.checked : el.value);
+    return out;
+  }
+
+  function restore(saved) {
+    for (const [id, v] of saved) {
+      const el = main.querySelector(`#${CSS.escape(id)}`);
+      if (!el) continue;
+      if (el.type === 'checkbox') el.checked = v; else el.value = v;
+    }
+  }
+
+  function paint(saved = new Map()) {
     clear(main);
     main.append(header(), pageError,
       h('div', { class: 'workspace' },
         h('div', { class: 'work' }, checklist(), STAGES.map(stageSection), abandonBlock()),
         h('div', { class: 'side' }, about(), kbSearch(enc))));
+    restore(saved);
   }
 
   paint();
