@@ -72,7 +72,9 @@ export default async function (t) {
   });
 
   await t.step('long waits stand out (clock ten minutes ahead)', async () => {
-    const late = await t.newPage({ context });
+    /* The clock is per browser context: a context of its own, with the session. */
+    const lateContext = await t.browser.newContext({ viewport: { width: 1280, height: 900 }, storageState: await context.storageState() });
+    const late = await t.newPage({ context: lateContext });
     await late.clock.setFixedTime(new Date(Date.now() + 10 * 60 * 1000));
     await late.goto(`${base}/#/queue`);
     await waitView(late, 'queue');
@@ -82,7 +84,7 @@ export default async function (t) {
     assert.equal(await late.locator('#queue-rows .flag:visible').count(), n, 'each says so in words');
     assert.match(await late.textContent('#queue-summary'), new RegExp(`${n} over the`));
     await t.shot(late, 'queue-long-waits');
-    await late.close();
+    await lateContext.close();
   });
 
   await t.step('the customer list searches by name', async () => {
@@ -133,6 +135,7 @@ export default async function (t) {
 
   await t.step('the encounter workspace greets the customer and shows the stages', async () => {
     assert.match(await page.textContent('#greeting'), /Anna/);
+    assert.match(await page.textContent('#encounter-wait'), /^waiting \d+ s$/, 'a fresh encounter has waited seconds');
     assert.equal(await page.textContent('ol.stages li[aria-current="step"]'), 'Received');
     assert.ok(await page.locator('#stage-received.current').count() === 1);
     assert.ok(await page.getByLabel('Facts').count() === 1);
@@ -140,6 +143,37 @@ export default async function (t) {
     assert.match(await page.textContent('.about'), /Permanent client of the garage/);
     await assertLabelled(page);
     await t.shot(page, 'encounter');
+  });
+
+  await t.step('knowledge-base search inside the encounter shows marked snippets as text', async () => {
+    const probe = await page.request.get(`${base}/api/v1/kb/search?q=brake`);
+    if (probe.status() === 404) {
+      await page.getByLabel('Search the knowledge base').fill('brake');
+      await page.click('.kb button[type="submit"]');
+      await page.waitForSelector('#kb-results >> text=no knowledge base');
+      return;
+    }
+    const session = await (await page.request.get(`${base}/api/v1/session`)).json();
+    const made = await page.request.post(`${base}/api/v1/kb/articles`, {
+      headers: { 'X-CSRF-Token': session.csrf_token },
+      data: { title: 'Brake pads & bedding-in <b>', tags: ['brakes'],
+        body: 'New brake pads need 200 km of gentle braking.\n\n<img src=x onerror="window.__pwned=2">' },
+    });
+    assert.equal(made.status(), 201, await made.text());
+    await page.getByLabel('Search the knowledge base').fill('brake pads');
+    await page.click('.kb button[type="submit"]');
+    const hit = page.locator('#kb-results li').first();
+    await hit.waitFor();
+    assert.equal(await hit.locator('.kb-title').textContent(), 'Brake pads & bedding-in <b>');
+    assert.match(await hit.locator('.kb-snippet mark').first().textContent(), /brake|pads/i);
+    await hit.locator('summary').click();
+    await hit.locator('.kb-body p').nth(1).waitFor();
+    assert.match(await hit.locator('.kb-body').textContent(), /<img src=x onerror/);
+    assert.equal(await page.locator('main img').count(), 0);
+    await hit.getByRole('button', { name: 'It helped' }).click();
+    await hit.locator('text=marked as helpful').waitFor();
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    await t.shot(page, 'encounter-kb');
   });
 
   await t.step('keyboard: Tab reaches the queue and Enter opens an encounter', async () => {
