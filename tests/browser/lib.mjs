@@ -25,6 +25,24 @@ export function cli(opts, args, env = {}) {
   return { status: r.status, stdout: r.stdout || '', stderr: r.stderr || '' };
 }
 
+/* The agent the specs log in as, when this rapportd has login. */
+export const credentials = { email: 'ada@example.com', password: 'correct horse battery staple', name: 'Ada Byron' };
+
+/*
+ * A fresh database with the seed stories, and an admin agent: with a
+ * rapport whose init knows --admin-email the agent is made; with one that
+ * does not (no login in this build) the plain init is enough.
+ */
+export async function prepareDatabase(server, rapport) {
+  const opts = { rapport, db: server.db };
+  let r = cli(opts, ['init', '--admin-email', credentials.email, '--admin-name', credentials.name],
+    { RAPPORT_ADMIN_PASSWORD: credentials.password });
+  if (r.status === 2) r = cli(opts, ['init']);
+  if (r.status !== 0) throw new Error(`rapport init failed (${r.status}): ${r.stderr}`);
+  r = cli(opts, ['demo']);
+  if (r.status !== 0) throw new Error(`rapport demo failed (${r.status}): ${r.stderr}`);
+}
+
 /* Start rapportd on 127.0.0.1:0 with a fresh database; resolves with its base URL. */
 export async function startServer(opts) {
   const dir = mkdtempSync(join(tmpdir(), 'rapport-browser-'));

@@ -14,7 +14,7 @@
 import { chromium } from 'playwright-core';
 import { existsSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
-import { HERE, CHROMIUM_ARGS, cli, startServer, stopServer, removeServerDir, makeContext } from './lib.mjs';
+import { HERE, CHROMIUM_ARGS, credentials, prepareDatabase, startServer, stopServer, removeServerDir, makeContext } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, env) => {
@@ -33,23 +33,7 @@ if (!rapportd || !existsSync(rapportd)) {
 }
 if (!rapport) rapport = join(dirname(rapportd), 'rapport');
 
-/* The agent the specs log in as, when this rapportd has login. */
-const credentials = { email: 'ada@example.com', password: 'correct horse battery staple', name: 'Ada Byron' };
-
-/*
- * A fresh database with the seed stories, and an admin agent: with a
- * rapport whose init knows --admin-email the agent is made; with one that
- * does not (no login in this build) the plain init is enough.
- */
-async function prepare(server) {
-  const opts = { rapport, db: server.db };
-  let r = cli(opts, ['init', '--admin-email', credentials.email, '--admin-name', credentials.name],
-    { RAPPORT_ADMIN_PASSWORD: credentials.password });
-  if (r.status === 2) r = cli(opts, ['init']);
-  if (r.status !== 0) throw new Error(`rapport init failed (${r.status}): ${r.stderr}`);
-  r = cli(opts, ['demo']);
-  if (r.status !== 0) throw new Error(`rapport demo failed (${r.status}): ${r.stderr}`);
-}
+const prepare = (server) => prepareDatabase(server, rapport);
 
 const deadline = setTimeout(() => {
   console.error('browser tests: over the 110 s budget, giving up');
