@@ -76,20 +76,20 @@ export async function render(main, [id], app) {
   const panels = [
     relPanel, encPanel,
     panel('p-goals', 'Goals', goals === null && !pick(ov, 'goals') ? unavailable('goals')
-      : listOr(goalList, (g) => [h('strong', {}, str(g, 'description', 'goal', 'title', 'text')),
+      : listOr(goalList, (g) => [h('strong', {}, str(g, 'title', 'description', 'goal', 'text')),
         g.status ? ` · ${humanize(g.status)}` : '', Array.isArray(g.tags) && g.tags.length ? ` · ${g.tags.join(', ')}` : ''], 'No goals recorded.')),
     panel('p-preferences', 'Preferences', prefs === null && !pick(ov, 'preferences') ? unavailable('preferences')
       : listOr(prefList, (p) => [h('strong', {}, humanize(str(p, 'key', 'name'))), `: ${str(p, 'value')} `,
         h('span', { class: ['badge', p.firmness === 'firm' && 'firm'] }, humanize(p.firmness || 'flexible'))], 'No preferences recorded.')),
     panel('p-dates', 'Important dates', dates === null && !pick(ov, 'dates', 'important_dates') ? unavailable('important dates')
       : listOr(dateList, (d) => [h('strong', {}, fmtTime(pick(d, 'at', 'date', 'starts_at', 'due_at'))), ` · ${humanize(str(d, 'kind', 'type'))} · ${str(d, 'what', 'title', 'description')}`,
-        pick(d, 'where') ? ` · ${d.where}` : ''], 'No dates recorded.')),
+        pick(d, 'where') ? ` · ${d.where}` : '', pick(d, 'with_whom') ? ` · with ${d.with_whom}` : '',
+        pick(d, 'bring') ? ` · bring ${d.bring}` : ''], 'No dates recorded.')),
     panel('p-loyalty', 'Loyalty', !loy ? unavailable('loyalty')
       : h('dl', { class: 'facts' }, Object.entries(loy).filter(([, v]) => v === null || typeof v !== 'object')
         .flatMap(([k, v]) => [h('dt', {}, humanize(k)), h('dd', {}, v === null ? '–' : typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v))]))),
     panel('p-recommendations', 'Recommendations', recs === null && !pick(ov, 'recommendations') ? unavailable('recommendations')
-      : [recNote ? h('p', { class: 'muted' }, recNote) : null,
-        listOr(recList, (r) => [h('strong', {}, str(r.product || r, 'name', 'title')), h('br', {}), h('span', { class: 'reason' }, str(r, 'reason', 'why'))], 'Nothing to recommend.')]),
+      : recommendations(customer, recs, recList, recNote)),
     pick(ov, 'satisfaction') ? panel('p-satisfaction', 'Satisfaction so far', h('p', {}, satisfactionText(ov.satisfaction))) : null,
   ];
 
@@ -115,6 +115,50 @@ export async function render(main, [id], app) {
     h('section', { class: 'card', 'aria-labelledby': 'timeline-h' },
       h('h2', { id: 'timeline-h' }, 'Moments of truth'),
       h('p', { class: 'hint' }, 'Every touch point, newest first.'), timeline, older));
+}
+
+/*
+ * Recommendations with their reasons.  Nothing is pushed on a customer who
+ * did not ask when the server withholds (the reason says why); the agent can
+ * ask again when the customer asks, and record what they accepted or declined.
+ */
+function recommendations(customer, recs, list, note) {
+  const base = `/api/v1/customers/${customer.id}/recommendations`;
+  const box = h('div', { id: 'recommendations' });
+  const fill = (data, items, why) => {
+    clear(box);
+    if (why) box.append(h('p', { class: 'muted' }, why));
+    for (const n of asList(pick(data, 'notes'))) box.append(h('p', { class: 'muted' }, typeof n === 'string' ? n : str(n, 'text', 'note')));
+    box.append(listOr(items, (r) => {
+      const p = r.product || r;
+      const status = h('span', { class: 'muted', role: 'status' });
+      const decide = (what) => async () => {
+        try {
+          await api.post(`${base}/${p.id}/${what}`, {});
+          status.textContent = what === 'accept' ? ' Accepted.' : ' Declined.';
+        } catch (e) { status.textContent = ` ${e.message}`; }
+      };
+      const reasons = asList(pick(r, 'reasons')).map((x) => (typeof x === 'string' ? x : str(x, 'text', 'why', 'reason')));
+      const single = str(r, 'reason', 'why');
+      return [h('strong', {}, str(p, 'name', 'title')),
+        h('ul', { class: 'reasons' }, (reasons.length ? reasons : [single]).filter(Boolean).map((x) => h('li', { class: 'reason' }, x))),
+        p.id ? h('div', { class: 'actions' },
+          h('button', { type: 'button', onclick: decide('accept') }, 'Accepted'),
+          h('button', { type: 'button', onclick: decide('decline') }, 'Declined'), status) : null];
+    }, 'Nothing to recommend.'));
+    if (pick(data, 'withheld')) {
+      const ask = h('button', { type: 'button' }, 'The customer asks for suggestions');
+      ask.addEventListener('click', async () => {
+        try {
+          const again = await api.get(`${base}?asked=true`);
+          fill(again, asList(pick(again, 'items')), pick(again, 'reason'));
+        } catch (e) { box.append(h('p', { class: 'error' }, e.message)); }
+      });
+      box.append(ask);
+    }
+  };
+  fill(recs, list, note);
+  return box;
 }
 
 function satisfactionText(s) {
