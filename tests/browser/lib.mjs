@@ -161,7 +161,7 @@ export function makeContext(name, server, browser, extra) {
       } catch (e) {
         failed = true;
         results.push({ title, status: 'failed', error: e });
-        console.log(`FAIL - ${name}: ${title}\n       ${String(e && e.stack || e).split('\n').slice(0, 6).join('\n       ')}`);
+        console.log(`FAIL - ${name}: ${title}\n       ${String(e && e.stack || e).split('\n').slice(0, 40).join('\n       ')}`);
       }
     },
     /* Screenshot the page at 1280 and 390 px; at 390 nothing may overflow sideways. */

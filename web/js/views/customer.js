@@ -86,7 +86,7 @@ export async function render(main, [id], app) {
         pick(d, 'where') ? ` · ${d.where}` : '', pick(d, 'with_whom') ? ` · with ${d.with_whom}` : '',
         pick(d, 'bring') ? ` · bring ${d.bring}` : ''], 'No dates recorded.')),
     panel('p-loyalty', 'Loyalty', !loy ? unavailable('loyalty')
-      : h('dl', { class: 'facts' }, Object.entries(loy).filter(([, v]) => v === null || typeof v !== 'object')
+      : h('dl', { class: 'facts' }, Object.entries(loy).filter(([k, v]) => !/(^|_)id$/.test(k) && (v === null || typeof v !== 'object'))
         .flatMap(([k, v]) => [h('dt', {}, humanize(k)), h('dd', {}, v === null ? '–' : typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v))]))),
     panel('p-recommendations', 'Recommendations', recs === null && !pick(ov, 'recommendations') ? unavailable('recommendations')
       : recommendations(customer, recs, recList, recNote)),

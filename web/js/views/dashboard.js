@@ -77,7 +77,8 @@ export async function render(main) {
       stat('Wait p90', secs(dig(m, 'wait.p90_seconds', 'wait.p90', 'wait_p90_seconds', 'queue_wait.p90_seconds')), 'stat-p90'),
       stat('Abandoned', pct(dig(m, 'abandonment.rate', 'abandonment_rate', 'abandoned_rate')), 'stat-abandoned'),
       stat('Solved at first contact', pct(dig(m, 'first_contact_resolution.rate', 'first_contact_resolution_rate', 'fcr_rate')), 'stat-fcr'),
-      stat('Satisfaction', (() => { const a = dig(m, 'satisfaction.average', 'satisfaction_average'); return typeof a === 'number' ? `${a.toFixed(1)} / 5` : '–'; })(), 'stat-satisfaction')));
+      stat(`Satisfaction (${dig(m, 'satisfaction.answered', 'satisfaction.count') ?? 0} answers)`,
+        (() => { const a = dig(m, 'satisfaction.average', 'satisfaction_average'); return typeof a === 'number' ? `${a.toFixed(1)} / 5` : '–'; })(), 'stat-satisfaction')));
 
     /* Charter: targets and breaches per day. */
     const bl = api.items(breaches, 'breaches');

@@ -125,6 +125,9 @@ export async function render(main, [id], app) {
   await loadGuide();
   const customer = pick(guide, 'customer') || await api.get(`/api/v1/customers/${enc.customer_id}`);
   app.customers.set(enc.customer_id, customer);
+  /* A returning customer is recognised on receiving: loyalty beside the guide. */
+  const loyalty = pick(guide, 'loyalty') ||
+    await api.optional(`/api/v1/customers/${enc.customer_id}/loyalty`).catch(() => null);
 
   let timer = null;
   const pageError = h('div', { class: 'page-error' });
@@ -183,7 +186,6 @@ export async function render(main, [id], app) {
       asList(pick(guide, 'preferences')).filter((p) => !p.firmness || p.firmness === 'firm'));
     const promises = asList(pick(guide, 'open_promises', 'promises'));
     const followUps = asList(pick(guide, 'follow_ups', 'open_follow_ups', 'tasks'));
-    const loyalty = pick(guide, 'loyalty');
     const listOr = (arr, render, empty) => arr.length
       ? h('ul', {}, arr.map((x) => h('li', {}, render(x))))
       : h('p', { class: 'muted' }, empty);
@@ -193,11 +195,11 @@ export async function render(main, [id], app) {
       h('h3', {}, 'Relationship'),
       h('p', { id: 'relationship-level' }, h('strong', {}, humanize(levelName || 'transactional'))),
       listOr(reasons, (r) => textOf(r, 'why', 'text', 'reason', 'rule'), 'No history yet.'),
-      loyalty ? [h('h3', {}, 'Loyalty'), h('p', { id: 'loyalty' },
+      loyalty ? [h('h3', {}, 'Loyalty'), h('p', { id: 'loyalty' }, textOf(loyalty, 'summary') ||
         [pick(loyalty, 'tier') && `Tier ${humanize(loyalty.tier)}`,
           pick(loyalty, 'discount_percent') !== undefined && `${loyalty.discount_percent}% discount`,
           pick(loyalty, 'visits') !== undefined && `${loyalty.visits} visits`,
-          pick(loyalty, 'returning') && 'returning customer'].filter(Boolean).join(' · ') || textOf(loyalty, 'summary'))] : null,
+          pick(loyalty, 'returning') && 'returning customer'].filter(Boolean).join(' · '))] : null,
       h('h3', {}, 'Firm preferences'),
       listOr(prefs, (p) => [h('strong', {}, humanize(textOf(p, 'key', 'name'))), `: ${textOf(p, 'value')}`], 'None recorded.'),
       h('h3', {}, 'Open promises'),
