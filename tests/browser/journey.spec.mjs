@@ -178,6 +178,13 @@ export default async function (t) {
   });
 
   await t.step('the customer answers the satisfaction page on a phone', async () => {
+    /* The page at desk width first (looking does not use the link up). */
+    const desk = await t.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const d = t.track(await desk.newPage());
+    await d.goto(link);
+    await d.locator('input[name="score"]').first().waitFor();
+    await d.screenshot({ path: `${t.artifacts}/journey-satisfaction-1280.png`, fullPage: true });
+    await desk.close();
     const phone = await t.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const p = t.track(await phone.newPage());
     await p.goto(link);
