@@ -71,6 +71,14 @@ void rp_reply_result(rp_response *res, rp_code rc, const rp_error *err,
     }
 }
 
+void rp_reply_header(rp_response *res, const char *name, const char *value)
+{
+    if (res->nheaders < RP_MAX_EXTRA_HEADERS) {
+        res->headers[res->nheaders].name = name;
+        res->headers[res->nheaders++].value = value;
+    }
+}
+
 const char *rp_query_arg(rp_request *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
@@ -351,6 +359,14 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
 
 /* ---- libmicrohttpd callbacks -------------------------------------------- */
 
+static int has_header(const rp_response *res, const char *name)
+{
+    for (int i = 0; i < res->nheaders; i++)
+        if (strcasecmp(res->headers[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
 static enum MHD_Result send_response(struct MHD_Connection *conn,
                                      rp_response *res, const char *allowed)
 {
@@ -370,8 +386,9 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     if (res->json)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    if (strncmp(type, "text/html", 9) == 0) {
-        /* HTML pages carry no script and load only our own style sheet */
+    if (strncmp(type, "text/html", 9) == 0 && !has_header(res, "Content-Security-Policy")) {
+        /* Server-rendered pages (the satisfaction pages) carry no script
+         * and load only our own style sheet; the console sets its own. */
         MHD_add_response_header(r, "Content-Security-Policy",
                                 "default-src 'none'; style-src 'self'; "
                                 "form-action 'self'; frame-ancestors 'none'");
@@ -391,6 +408,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
                                 "Bearer realm=\"rapport\"");
     if (res->status == 405 && allowed && allowed[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allowed);
+    for (int i = 0; i < res->nheaders; i++)
+        MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)res->status, r);
     MHD_destroy_response(r);
     json_decref(res->json);

@@ -19,6 +19,7 @@
 #define RP_MAX_BODY_BYTES (1024 * 1024)
 #define RP_SESSION_COOKIE "rapport_session"
 #define RP_CSRF_HEADER "X-CSRF-Token"
+#define RP_MAX_EXTRA_HEADERS 6
 
 typedef struct rp_request {
     struct MHD_Connection *conn;
@@ -50,6 +51,11 @@ typedef struct rp_response {
     int retry_after;          /* Retry-After seconds when > 0 */
     const char *route;        /* pattern of the route that answered, for
                                  /metrics; NULL when none matched */
+    /* Extra headers (static strings: names and values are not copied). */
+    struct {
+        const char *name, *value;
+    } headers[RP_MAX_EXTRA_HEADERS];
+    int nheaders;
 } rp_response;
 
 typedef void (*rp_handler)(rp_request *req, rp_response *res);
@@ -87,6 +93,12 @@ void rp_reply_error(rp_response *res, const rp_error *err);
 /* Reply with a code, field and message built here. */
 void rp_reply_fail(rp_response *res, rp_code code, const char *field,
                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * Add a header to the reply.  name and value must outlive the response
+ * (string literals); headers past RP_MAX_EXTRA_HEADERS are dropped.
+ */
+void rp_reply_header(rp_response *res, const char *name, const char *value);
 
 /* Query-string argument, or NULL. */
 const char *rp_query_arg(rp_request *req, const char *name);

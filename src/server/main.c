@@ -48,7 +48,9 @@ static const char usage_text[] =
     "                      $RAPPORT_LISTEN, else 127.0.0.1:8080).\n"
     "    --threads N       worker threads, 1 to 64 (default 4).\n"
     "    --web-root DIR    directory of the agent console's files (default:\n"
-    "                      $RAPPORT_WEB_ROOT; none: / answers 404).\n"
+    "                      $RAPPORT_WEB_ROOT, else ../share/rapport/web\n"
+    "                      beside the program, else the source tree's web/;\n"
+    "                      an empty DIR serves no console).\n"
     "    --scheduler-interval SECONDS\n"
     "                      how often the scheduler thread sends what is due\n"
     "                      (default: $RAPPORT_SCHEDULER_INTERVAL, else 30; 0\n"
@@ -181,6 +183,8 @@ int main(int argc, char **argv)
         return usage_error("--listen must be HOST:PORT with an IPv4 host, "
                            "not '%s'",
                            listen);
+    if (!web_root)
+        web_root = rp_static_default_root();
     struct stat st;
     if (web_root && *web_root && (stat(web_root, &st) || !S_ISDIR(st.st_mode)))
         return usage_error("--web-root '%s' is not a directory", web_root);
@@ -215,6 +219,8 @@ int main(int argc, char **argv)
     }
     char host[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &addr.sin_addr, host, sizeof host);
+    if (srv.web_root)
+        fprintf(stderr, "rapportd: serving the console from %s\n", srv.web_root);
     printf("rapportd listening on http://%s:%u/\n", host, srv.port);
     fflush(stdout);
 

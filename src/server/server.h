@@ -32,4 +32,12 @@ void rp_server_stop(rp_server *srv, int grace_seconds);
  */
 int rp_static_serve(rp_server *srv, const char *url, rp_response *res);
 
+/*
+ * Where the console's files are when no --web-root or $RAPPORT_WEB_ROOT is
+ * given: <dir of rapportd>/../share/rapport/web when installed, else the
+ * web/ directory of the source tree rapportd was built from; NULL if
+ * neither holds an index.html.
+ */
+const char *rp_static_default_root(void);
+
 #endif

@@ -2,13 +2,21 @@
  * static.c - serving the agent console's files from the web root.
  *
  * Only plain files under the root are served; paths with ".." or hidden
- * segments are refused, so nothing outside the root can be read.  The
- * Content-Security-Policy allows scripts and styles from this origin only.
+ * segments are refused, so nothing outside the root can be read.  HTML
+ * pages carry a Content-Security-Policy that allows scripts, styles and
+ * connections to this origin only and no inline code at all, so text that
+ * a customer typed can never run as script even if a view mishandled it.
+ *
+ * Without --web-root, rapportd looks for the console where it is installed
+ * (<prefix>/share/rapport/web beside <prefix>/bin/rapportd) and then in the
+ * source tree it was built from, so both `make install` and a build tree
+ * serve the console with no option.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "server.h"
 
@@ -36,6 +44,11 @@ static const char *type_for(const char *path)
                 return types[i].type;
     return "application/octet-stream";
 }
+
+static const char csp[] =
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'self'";
 
 static int safe_path(const char *url)
 {
@@ -71,5 +84,45 @@ int rp_static_serve(rp_server *srv, const char *url, rp_response *res)
     res->text = data;
     res->text_len = n;
     res->content_type = type_for(path);
+    /* Revalidate every time: the files are small and a stale script after
+     * an upgrade would talk to an API that changed under it. */
+    rp_reply_header(res, "Cache-Control", "no-cache");
+    if (strncmp(res->content_type, "text/html", 9) == 0) {
+        rp_reply_header(res, "Content-Security-Policy", csp);
+        rp_reply_header(res, "Referrer-Policy", "same-origin");
+        rp_reply_header(res, "X-Frame-Options", "DENY");
+    }
     return 1;
+}
+
+/* Is dir a directory holding the console (an index.html)? */
+static int is_console_dir(const char *dir)
+{
+    char path[1024];
+    struct stat st;
+    if ((size_t)snprintf(path, sizeof path, "%s/index.html", dir) >= sizeof path)
+        return 0;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+const char *rp_static_default_root(void)
+{
+    static char installed[1024];
+    char exe[900];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(installed, sizeof installed, "%s/../share/rapport/web", exe);
+            if (is_console_dir(installed))
+                return installed;
+        }
+    }
+#ifdef RP_SOURCE_WEB_ROOT
+    if (is_console_dir(RP_SOURCE_WEB_ROOT))
+        return RP_SOURCE_WEB_ROOT;
+#endif
+    return NULL;
 }

@@ -1,0 +1,60 @@
+/*
+ * units.test.mjs - the console's pure helpers, under node's test runner
+ * (no browser): the charter target reader, entity decoding of knowledge-base
+ * snippets, the metrics readers, and the time formats.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ackTargetSeconds } from '../../web/js/views/queue.js';
+import { unescapeHtml } from '../../web/js/views/kb.js';
+import { counts, dig } from '../../web/js/views/dashboard.js';
+import { fmtDuration, humanize, localToRfc3339, pick } from '../../web/js/format.js';
+import { ApiError, qs, items } from '../../web/js/api.js';
+
+test('the acknowledgement target comes from the charter, in seconds, else 5 minutes', () => {
+  assert.equal(ackTargetSeconds({ acknowledge_minutes: 3, first_response_minutes: 15 }), 180);
+  assert.equal(ackTargetSeconds({ targets: { acknowledge_seconds: 90 } }), 90);
+  assert.equal(ackTargetSeconds({ charter: { max_wait_hours: 1 } }), 3600);
+  assert.equal(ackTargetSeconds({ resolution_hours: 24 }), 300);
+  assert.equal(ackTargetSeconds(null), 300);
+  assert.equal(ackTargetSeconds({ acknowledge_minutes: 0 }), 300);
+});
+
+test('snippets are decoded to text, never to markup', () => {
+  assert.equal(unescapeHtml('Brake pads &amp; bedding-in &lt;b&gt;'), 'Brake pads & bedding-in <b>');
+  assert.equal(unescapeHtml('&quot;x&quot; &#39;y&#39; &#x27;z&#x27;'), '"x" \'y\' \'z\'');
+  assert.equal(unescapeHtml('&unknown; &#0; &amp;lt;'), '&unknown; &#0; &lt;');
+});
+
+test('metrics readers accept lists and objects of counts', () => {
+  assert.deepEqual(counts([{ word: 'quick', count: 3 }, { word: 'kind', count: 1 }]),
+    [{ label: 'quick', value: 3 }, { label: 'kind', value: 1 }]);
+  assert.deepEqual(counts({ transactional: 8, incremental: 1, note: 'x' }),
+    [{ label: 'transactional', value: 8 }, { label: 'incremental', value: 1 }]);
+  assert.deepEqual(counts([['a', 2]]), [{ label: 'a', value: 2 }]);
+  assert.deepEqual(counts(null), []);
+  assert.equal(dig({ wait: { p50_seconds: 12 } }, 'wait.p50', 'wait.p50_seconds'), 12);
+  assert.equal(dig({}, 'a.b'), undefined);
+});
+
+test('durations, labels and times read as people write them', () => {
+  assert.equal(fmtDuration(0), '0 s');
+  assert.equal(fmtDuration(75), '1 min 15 s');
+  assert.equal(fmtDuration(7260), '2 h 01 min');
+  assert.equal(fmtDuration(3 * 86400 + 3600), '3 d 1 h');
+  assert.equal(humanize('no_agreement_reason'), 'No agreement reason');
+  assert.equal(humanize('encounter.opened'), 'Encounter opened');
+  assert.match(localToRfc3339('2026-11-24T09:30'), /^2026-11-2\dT\d\d:30:00Z$/);
+  assert.equal(localToRfc3339(''), null);
+  assert.equal(pick({ a: '', b: 0 }, 'a', 'b'), 0);
+});
+
+test('the API helpers', () => {
+  assert.equal(qs({ q: 'a b', limit: 50, cursor: null, x: '' }), '?q=a+b&limit=50');
+  assert.equal(qs({}), '');
+  assert.deepEqual(items({ items: [1] }), [1]);
+  assert.deepEqual(items([2]), [2]);
+  assert.deepEqual(items({ results: [3] }, 'results'), [3]);
+  assert.equal(new ApiError(404, 'not_found', 'no such endpoint: /x').missingEndpoint, true);
+  assert.equal(new ApiError(404, 'not_found', 'no customer with id 4').missingEndpoint, false);
+});

@@ -1,0 +1,125 @@
+/*
+ * app.js - the console's shell: session, navigation and the hash router.
+ *
+ * Routes are hashes (#/queue, #/encounters/12, ...) so that rapportd only
+ * ever serves static files and the API; each view module renders into
+ * <main> and may return a function that stops what it started (polling).
+ * Without a session the console shows the login page; a rapportd built
+ * without login ("open" mode) goes straight to the queue.
+ */
+import * as api from './api.js';
+import { h, clear } from './dom.js';
+import * as loginView from './views/login.js';
+import * as queueView from './views/queue.js';
+import * as encounterView from './views/encounter.js';
+import * as customersView from './views/customers.js';
+import * as customerView from './views/customer.js';
+import * as dashboardView from './views/dashboard.js';
+
+const routes = [
+  { re: /^#\/login$/, view: loginView, name: 'login', public: true },
+  { re: /^#\/queue$/, view: queueView, name: 'queue' },
+  { re: /^#\/encounters\/(\d+)$/, view: encounterView, name: 'encounter' },
+  { re: /^#\/customers$/, view: customersView, name: 'customers' },
+  { re: /^#\/customers\/(\d+)$/, view: customerView, name: 'customer' },
+  { re: /^#\/dashboard$/, view: dashboardView, name: 'dashboard' },
+];
+
+/* What views share: the session, and customers already fetched. */
+const app = {
+  session: null,
+  customers: new Map(),
+  go(hash) { if (location.hash === hash) route(); else location.hash = hash; },
+  setSession(s) { app.session = s; shell(); },
+  /* Customers by id, fetching only those not yet known, in parallel. */
+  async customersById(ids) {
+    const missing = [...new Set(ids)].filter((id) => id && !app.customers.has(id));
+    await Promise.all(missing.map(async (id) => {
+      try { app.customers.set(id, await api.get(`/api/v1/customers/${id}`)); } catch { /* shown as #id */ }
+    }));
+    return app.customers;
+  },
+};
+
+let stop = null;
+let seq = 0;
+
+function shell() {
+  const s = app.session;
+  const nav = document.getElementById('nav');
+  nav.hidden = !s;
+  const who = document.getElementById('who');
+  who.textContent = s && s.agent ? (s.agent.name || s.agent.email || '') : '';
+  document.getElementById('logout').hidden = !(s && s.mode === 'auth');
+}
+
+function markNav(name) {
+  for (const a of document.querySelectorAll('#nav a')) {
+    const on = a.dataset.route === name || (name === 'customer' && a.dataset.route === 'customers');
+    if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+  }
+}
+
+async function route() {
+  const hash = location.hash;
+  if (!hash.startsWith('#/')) { location.replace('#/queue'); return; }
+  const r = routes.find((x) => x.re.test(hash));
+  if (!r) { location.replace('#/queue'); return; }
+  if (!r.public && !app.session) { location.replace('#/login'); return; }
+  if (stop) { try { stop(); } catch { /* the old view is gone anyway */ } stop = null; }
+  const my = ++seq;
+  const main = document.getElementById('main');
+  clear(main);
+  main.setAttribute('aria-busy', 'true');
+  delete main.dataset.view;
+  markNav(r.name);
+  const t0 = performance.now();
+  try {
+    const params = hash.match(r.re).slice(1);
+    const result = await r.view.render(main, params, app);
+    if (my !== seq) { if (typeof result === 'function') result(); return; }
+    if (typeof result === 'function') stop = result;
+  } catch (e) {
+    if (my !== seq) return;
+    if (e instanceof api.ApiError && e.status === 401) return; /* the unauthorized handler moves to login */
+    clear(main);
+    main.append(h('h1', {}, 'Something went wrong'),
+      h('p', { class: 'error', role: 'alert' }, e.message || String(e)),
+      h('p', {}, h('a', { href: '#/queue' }, 'Back to the queue')));
+  }
+  if (my !== seq) return;
+  main.setAttribute('aria-busy', 'false');
+  main.dataset.view = r.name;
+  main.dataset.renderMs = String(Math.round(performance.now() - t0));
+  const h1 = main.querySelector('h1');
+  document.title = h1 ? `${h1.textContent} · rapport` : 'rapport';
+}
+
+window.addEventListener('rapport:unauthorized', () => {
+  app.session = null;
+  shell();
+  if (location.hash !== '#/login') location.hash = '#/login';
+});
+
+async function start() {
+  document.getElementById('logout').addEventListener('click', async () => {
+    try { await api.logout(); } catch { /* logged out locally anyway */ }
+    app.session = null;
+    shell();
+    app.go('#/login');
+  });
+  document.getElementById('skip-link').addEventListener('click', (ev) => {
+    ev.preventDefault();
+    document.getElementById('main').focus();
+  });
+  try {
+    app.session = await api.loadSession();
+  } catch (e) {
+    app.session = null;
+  }
+  shell();
+  window.addEventListener('hashchange', route);
+  route();
+}
+
+start();
