@@ -218,6 +218,30 @@ static void transition_summary(json_t *m, const rp_encounter_facts *f,
 #undef TXT
 }
 
+/*
+ * Put the customer's loyalty on the outcome of a closing encounter: the
+ * tier and discount earned by the visits before this one (seed 003: "they
+ * noticed that I am a permanent client and I will get a discount").
+ */
+static rp_code apply_loyalty(rp_ctx *ctx, int64_t customer_id, json_t *row,
+                             char *note, size_t size, rp_error *err)
+{
+    json_t *loyalty = NULL;
+    if (rp_loyalty_for_customer(ctx, customer_id, &loyalty, err))
+        return err->code;
+    json_t *tier = json_object_get(loyalty, "tier");
+    double discount =
+        json_number_value(json_object_get(loyalty, "discount_percent"));
+    json_object_set_new(row, "loyalty_tier",
+                        json_is_string(tier) ? json_copy(tier) : json_null());
+    json_object_set_new(row, "loyalty_discount_percent", json_real(discount));
+    if (json_is_true(json_object_get(loyalty, "returning")) && discount > 0)
+        snprintf(note, size, "%s",
+                 json_string_value(json_object_get(loyalty, "summary")));
+    json_decref(loyalty);
+    return RP_OK;
+}
+
 static rp_code advance_in_tx(rp_ctx *ctx, json_t *enc, json_t *row,
                              const char *to, rp_error *err)
 {
@@ -233,8 +257,16 @@ static rp_code advance_in_tx(rp_ctx *ctx, json_t *enc, json_t *row,
         return rc;
     }
     int closing = strcmp(to, "closed") == 0;
-    if (closing)
+    char loyalty_note[160] = "";
+    if (closing) {
         settle_on_close(merged, &f, row);
+        rc = apply_loyalty(ctx, rp_engine_customer(enc), row, loyalty_note,
+                           sizeof loyalty_note, err);
+        if (rc) {
+            json_decref(merged);
+            return rc;
+        }
+    }
     char stamp[32];
     snprintf(stamp, sizeof stamp, "%s_at", to);
     json_object_set_new(row, "stage", json_string(to));
@@ -244,6 +276,10 @@ static rp_code advance_in_tx(rp_ctx *ctx, json_t *enc, json_t *row,
     char kind[40], summary[320];
     snprintf(kind, sizeof kind, "encounter.%s", to);
     transition_summary(merged, &f, to, summary, sizeof summary);
+    if (loyalty_note[0]) {
+        size_t len = strlen(summary);
+        snprintf(summary + len, sizeof summary - len, "; %s", loyalty_note);
+    }
     rp_moment m = {.customer_id = rp_engine_customer(enc),
                    .encounter_id = id,
                    .channel = json_string_value(json_object_get(enc, "channel")),

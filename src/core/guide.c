@@ -155,8 +155,18 @@ rp_code rp_encounter_guide(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
         "reason", kind_why, "exchange_preview", "exchange", exch, "reason",
         exch_why);
     json_decref(enc);
-    return *out ? RP_OK
-                : rp_error_set(err, RP_EINTERNAL, NULL, "cannot build the guide");
+    if (!*out)
+        return rp_error_set(err, RP_EINTERNAL, NULL, "cannot build the guide");
+    /* Seed 003's car service: a returning customer is recognised on
+     * receiving, with the discount their loyalty has earned. */
+    json_t *loyalty = NULL;
+    if (rp_loyalty_for_customer(ctx, cid, &loyalty, err)) {
+        json_decref(*out);
+        *out = NULL;
+        return err->code;
+    }
+    json_object_set_new(*out, "loyalty", loyalty);
+    return RP_OK;
 }
 
 /* {"what": n, "how": n, ...} from rows of (key, n), summing over the rest. */

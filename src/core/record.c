@@ -45,7 +45,8 @@ static int recordable(const char *key)
 {
     return in_list(text_fields, key) || in_list(list_fields, key) ||
            in_list(bool_fields, key) || !strcmp(key, "kind") ||
-           !strcmp(key, "exchange") || !strcmp(key, "first_contact_resolved");
+           !strcmp(key, "exchange") || !strcmp(key, "first_contact_resolved") ||
+           !strcmp(key, "spend");
 }
 
 /* kind or exchange: a value is the agent's word; null hands it back. */
@@ -118,6 +119,18 @@ rp_code rp_encounter_read_fields(json_t *in, const char *const also_allowed[],
                             "null");
     if (fcr)
         json_object_set(row, "first_contact_resolved", fcr);
+    json_t *spend = json_object_get(in, "spend");
+    if (spend && !json_is_null(spend) && !json_is_number(spend))
+        return rp_error_set(err, RP_ETYPE, "spend",
+                            "spend must be a number (what the visit was worth)");
+    if (json_is_number(spend) &&
+        (json_number_value(spend) < 0 || json_number_value(spend) > 1e9))
+        return rp_error_set(err, RP_EINVALID, "spend",
+                            "spend must be between 0 and 1000000000");
+    if (spend)
+        json_object_set_new(row, "spend", json_is_null(spend)
+                                              ? json_null()
+                                              : json_real(json_number_value(spend)));
     if (read_override(in, "kind", kinds, row, err) ||
         read_override(in, "exchange", exchanges, row, err))
         return err->code;

@@ -72,6 +72,9 @@ static const rp_column encounter_columns[] = {
     {"exchange_source", RP_COL_TEXT},
     /* loyalty (migration 6): what the visit was worth, for spend tiers */
     {"spend", RP_COL_REAL},
+    /* the loyalty earned, put on the outcome when it closes (migration 7) */
+    {"loyalty_tier", RP_COL_TEXT},
+    {"loyalty_discount_percent", RP_COL_REAL},
 };
 const rp_entity RP_ENTITY_ENCOUNTER = {"encounter", "encounters",
                                        encounter_columns,

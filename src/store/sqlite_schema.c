@@ -218,6 +218,7 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  created_at INTEGER NOT NULL,"
      "  updated_at INTEGER NOT NULL);"
      "CREATE INDEX goals_by_customer ON goals (customer_id, status);"},
+    /* (version 3 was reserved while the engine was built and never used) */
     /* ---- migration 4 (auth): agents, queues, knowledge base ---- */
     {4, "agents, sessions, API tokens, login throttling, queues and the "
         "knowledge base (FTS5)",
@@ -388,6 +389,9 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  ('gold', 2, 10, 365, NULL, 10);"
      "ALTER TABLE encounters ADD COLUMN spend REAL;"
      "CREATE INDEX tasks_by_claim ON tasks (status, claimed_at);"},
+    {7, "the loyalty tier and discount on an encounter's outcome",
+     "ALTER TABLE encounters ADD COLUMN loyalty_tier TEXT;"
+     "ALTER TABLE encounters ADD COLUMN loyalty_discount_percent REAL;"},
 };
 
 const int rp_sqlite_nmigrations =
