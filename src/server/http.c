@@ -79,6 +79,42 @@ void rp_reply_header(rp_response *res, const char *name, const char *value)
     }
 }
 
+void rp_serve_create(rp_request *req, rp_response *res, rp_create_fn fn,
+                     const char *collection)
+{
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = fn(&req->ctx, req->body, &out, &err);
+    if (rc == RP_OK)
+        snprintf(res->location, sizeof res->location, "%s/%lld", collection,
+                 (long long)json_integer_value(json_object_get(out, "id")));
+    rp_reply_result(res, rc, &err, 201, out);
+}
+
+void rp_serve_by_id(rp_request *req, rp_response *res, const char *what,
+                    rp_by_id_fn fn, int status)
+{
+    int64_t id;
+    if (rp_path_id(req, res, 0, what, &id))
+        return;
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = fn(&req->ctx, id, &out, &err);
+    rp_reply_result(res, rc, &err, status, out);
+}
+
+void rp_serve_by_id_body(rp_request *req, rp_response *res, const char *what,
+                         rp_by_id_body_fn fn, int status)
+{
+    int64_t id;
+    if (rp_path_id(req, res, 0, what, &id))
+        return;
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = fn(&req->ctx, id, req->body, &out, &err);
+    rp_reply_result(res, rc, &err, status, out);
+}
+
 const char *rp_query_arg(rp_request *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);

@@ -107,6 +107,26 @@ const char *rp_query_arg(rp_request *req, const char *name);
 int rp_path_id(rp_request *req, rp_response *res, int i, const char *what,
                int64_t *out);
 
+/* The shapes of most domain calls a handler makes. */
+typedef rp_code (*rp_create_fn)(rp_ctx *ctx, json_t *in, json_t **out,
+                                rp_error *err);
+typedef rp_code (*rp_by_id_fn)(rp_ctx *ctx, int64_t id, json_t **out,
+                               rp_error *err);
+typedef rp_code (*rp_by_id_body_fn)(rp_ctx *ctx, int64_t id, json_t *in,
+                                    json_t **out, rp_error *err);
+
+/* Create from the body; reply 201 with Location "<collection>/<new id>". */
+void rp_serve_create(rp_request *req, rp_response *res, rp_create_fn fn,
+                     const char *collection);
+
+/* Call fn with path parameter 0 as the id of a `what`; reply status. */
+void rp_serve_by_id(rp_request *req, rp_response *res, const char *what,
+                    rp_by_id_fn fn, int status);
+
+/* Call fn with path parameter 0 as the id and the body; reply status. */
+void rp_serve_by_id_body(rp_request *req, rp_response *res, const char *what,
+                         rp_by_id_body_fn fn, int status);
+
 /* Reply with rc's error if rc failed, else with status and *body (stolen). */
 void rp_reply_result(rp_response *res, rp_code rc, const rp_error *err,
                      int status, json_t *body);

@@ -91,13 +91,7 @@ void rp_h_agent_create(rp_request *req, rp_response *res)
 
 void rp_h_agent_update(rp_request *req, rp_response *res)
 {
-    int64_t id;
-    if (rp_path_id(req, res, 0, "agent", &id))
-        return;
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_agent_update(&req->ctx, id, req->body, &out, &err);
-    rp_reply_result(res, rc, &err, 200, out);
+    rp_serve_by_id_body(req, res, "agent", rp_agent_update, 200);
 }
 
 void rp_h_token_list(rp_request *req, rp_response *res)

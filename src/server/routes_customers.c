@@ -21,35 +21,17 @@ void rp_h_customer_list(rp_request *req, rp_response *res)
 
 void rp_h_customer_create(rp_request *req, rp_response *res)
 {
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_customer_create(&req->ctx, req->body, &out, &err);
-    if (rc == RP_OK)
-        snprintf(res->location, sizeof res->location, "/api/v1/customers/%lld",
-                 (long long)json_integer_value(json_object_get(out, "id")));
-    rp_reply_result(res, rc, &err, 201, out);
+    rp_serve_create(req, res, rp_customer_create, "/api/v1/customers");
 }
 
 void rp_h_customer_get(rp_request *req, rp_response *res)
 {
-    int64_t id;
-    if (rp_path_id(req, res, 0, "customer", &id))
-        return;
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_customer_get(&req->ctx, id, &out, &err);
-    rp_reply_result(res, rc, &err, 200, out);
+    rp_serve_by_id(req, res, "customer", rp_customer_get, 200);
 }
 
 void rp_h_customer_update(rp_request *req, rp_response *res)
 {
-    int64_t id;
-    if (rp_path_id(req, res, 0, "customer", &id))
-        return;
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_customer_update(&req->ctx, id, req->body, &out, &err);
-    rp_reply_result(res, rc, &err, 200, out);
+    rp_serve_by_id_body(req, res, "customer", rp_customer_update, 200);
 }
 
 void rp_h_customer_moments(rp_request *req, rp_response *res)

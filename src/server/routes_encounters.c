@@ -26,13 +26,7 @@ void rp_h_encounter_list(rp_request *req, rp_response *res)
 
 void rp_h_encounter_open(rp_request *req, rp_response *res)
 {
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_encounter_open(&req->ctx, req->body, &out, &err);
-    if (rc == RP_OK)
-        snprintf(res->location, sizeof res->location, "/api/v1/encounters/%lld",
-                 (long long)json_integer_value(json_object_get(out, "id")));
-    rp_reply_result(res, rc, &err, 201, out);
+    rp_serve_create(req, res, rp_encounter_open, "/api/v1/encounters");
 }
 
 void rp_h_encounter_get(rp_request *req, rp_response *res)
@@ -50,79 +44,58 @@ void rp_h_encounter_get(rp_request *req, rp_response *res)
 
 /* ---- the encounter engine: recording, the cycle, sub-resources ---------- */
 
-typedef rp_code (*encounter_op)(rp_ctx *ctx, int64_t id, json_t *in,
-                                json_t **out, rp_error *err);
-
-/* Every engine endpoint is the same shape: id from the path, body in. */
-static void encounter_call(rp_request *req, rp_response *res, encounter_op op,
-                           int status)
-{
-    int64_t id;
-    if (rp_path_id(req, res, 0, "encounter", &id))
-        return;
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = op(&req->ctx, id, req->body, &out, &err);
-    rp_reply_result(res, rc, &err, status, out);
-}
 
 void rp_h_encounter_record(rp_request *req, rp_response *res)
 {
-    encounter_call(req, res, rp_encounter_record, 200);
+    rp_serve_by_id_body(req, res, "encounter", rp_encounter_record, 200);
 }
 
 void rp_h_encounter_acknowledge(rp_request *req, rp_response *res)
 {
-    encounter_call(req, res, rp_encounter_acknowledge, 200);
+    rp_serve_by_id_body(req, res, "encounter", rp_encounter_acknowledge, 200);
 }
 
 void rp_h_encounter_advance(rp_request *req, rp_response *res)
 {
-    encounter_call(req, res, rp_encounter_advance, 200);
+    rp_serve_by_id_body(req, res, "encounter", rp_encounter_advance, 200);
 }
 
 void rp_h_encounter_abandon(rp_request *req, rp_response *res)
 {
-    encounter_call(req, res, rp_encounter_abandon, 200);
+    rp_serve_by_id_body(req, res, "encounter", rp_encounter_abandon, 200);
 }
 
 void rp_h_encounter_defect(rp_request *req, rp_response *res)
 {
-    encounter_call(req, res, rp_encounter_add_defect, 201);
+    rp_serve_by_id_body(req, res, "encounter", rp_encounter_add_defect, 201);
 }
 
 void rp_h_encounter_special_request(rp_request *req, rp_response *res)
 {
-    encounter_call(req, res, rp_encounter_add_special_request, 201);
+    rp_serve_by_id_body(req, res, "encounter", rp_encounter_add_special_request, 201);
 }
 
 void rp_h_encounter_promise(rp_request *req, rp_response *res)
 {
-    encounter_call(req, res, rp_encounter_add_promise, 201);
+    rp_serve_by_id_body(req, res, "encounter", rp_encounter_add_promise, 201);
 }
 
 void rp_h_encounter_transfer(rp_request *req, rp_response *res)
 {
-    encounter_call(req, res, rp_encounter_add_transfer, 201);
+    rp_serve_by_id_body(req, res, "encounter", rp_encounter_add_transfer, 201);
 }
 
 void rp_h_encounter_follow_up(rp_request *req, rp_response *res)
 {
-    encounter_call(req, res, rp_encounter_add_follow_up, 201);
+    rp_serve_by_id_body(req, res, "encounter", rp_encounter_add_follow_up, 201);
 }
 
 void rp_h_encounter_satisfaction(rp_request *req, rp_response *res)
 {
-    encounter_call(req, res, rp_encounter_add_satisfaction, 201);
+    rp_serve_by_id_body(req, res, "encounter", rp_encounter_add_satisfaction, 201);
 }
 
 void rp_h_encounter_guide(rp_request *req, rp_response *res)
 {
-    int64_t id;
-    if (rp_path_id(req, res, 0, "encounter", &id))
-        return;
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_encounter_guide(&req->ctx, id, &out, &err);
-    rp_reply_result(res, rc, &err, 200, out);
+    rp_serve_by_id(req, res, "encounter", rp_encounter_guide, 200);
 }

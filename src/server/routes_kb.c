@@ -36,44 +36,20 @@ void rp_h_kb_article_create(rp_request *req, rp_response *res)
 
 void rp_h_kb_article_get(rp_request *req, rp_response *res)
 {
-    int64_t id;
-    if (rp_path_id(req, res, 0, "article", &id))
-        return;
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_kb_article_get(&req->ctx, id, &out, &err);
-    rp_reply_result(res, rc, &err, 200, out);
+    rp_serve_by_id(req, res, "article", rp_kb_article_get, 200);
 }
 
 void rp_h_kb_article_update(rp_request *req, rp_response *res)
 {
-    int64_t id;
-    if (rp_path_id(req, res, 0, "article", &id))
-        return;
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_kb_article_update(&req->ctx, id, req->body, &out, &err);
-    rp_reply_result(res, rc, &err, 200, out);
+    rp_serve_by_id_body(req, res, "article", rp_kb_article_update, 200);
 }
 
 void rp_h_kb_feedback(rp_request *req, rp_response *res)
 {
-    int64_t id;
-    if (rp_path_id(req, res, 0, "article", &id))
-        return;
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_kb_feedback(&req->ctx, id, req->body, &out, &err);
-    rp_reply_result(res, rc, &err, 201, out);
+    rp_serve_by_id_body(req, res, "article", rp_kb_feedback, 201);
 }
 
 void rp_h_kb_suggestions(rp_request *req, rp_response *res)
 {
-    int64_t id;
-    if (rp_path_id(req, res, 0, "encounter", &id))
-        return;
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_kb_suggest(&req->ctx, id, &out, &err);
-    rp_reply_result(res, rc, &err, 200, out);
+    rp_serve_by_id(req, res, "encounter", rp_kb_suggest, 200);
 }

@@ -11,13 +11,7 @@
 
 void rp_h_encounter_measures(rp_request *req, rp_response *res)
 {
-    int64_t id;
-    if (rp_path_id(req, res, 0, "encounter", &id))
-        return;
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_measure_get(&req->ctx, id, &out, &err);
-    rp_reply_result(res, rc, &err, 200, out);
+    rp_serve_by_id(req, res, "encounter", rp_measure_get, 200);
 }
 
 void rp_h_charter_get(rp_request *req, rp_response *res)
@@ -69,13 +63,7 @@ void rp_h_charter_breaches(rp_request *req, rp_response *res)
 
 void rp_h_promise_keep(rp_request *req, rp_response *res)
 {
-    int64_t id;
-    if (rp_path_id(req, res, 0, "promise", &id))
-        return;
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_promise_keep(&req->ctx, id, &out, &err);
-    rp_reply_result(res, rc, &err, 200, out);
+    rp_serve_by_id(req, res, "promise", rp_promise_keep, 200);
 }
 
 void rp_h_metrics_service(rp_request *req, rp_response *res)

@@ -6,11 +6,5 @@
 
 void rp_h_customer_overview(rp_request *req, rp_response *res)
 {
-    int64_t id;
-    if (rp_path_id(req, res, 0, "customer", &id))
-        return;
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_customer_overview(&req->ctx, id, &out, &err);
-    rp_reply_result(res, rc, &err, 200, out);
+    rp_serve_by_id(req, res, "customer", rp_customer_overview, 200);
 }

@@ -22,33 +22,15 @@ void rp_h_product_list(rp_request *req, rp_response *res)
 
 void rp_h_product_create(rp_request *req, rp_response *res)
 {
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_product_create(&req->ctx, req->body, &out, &err);
-    if (rc == RP_OK)
-        snprintf(res->location, sizeof res->location, "/api/v1/products/%lld",
-                 (long long)json_integer_value(json_object_get(out, "id")));
-    rp_reply_result(res, rc, &err, 201, out);
+    rp_serve_create(req, res, rp_product_create, "/api/v1/products");
 }
 
 void rp_h_product_get(rp_request *req, rp_response *res)
 {
-    int64_t id;
-    if (rp_path_id(req, res, 0, "product", &id))
-        return;
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_product_get(&req->ctx, id, &out, &err);
-    rp_reply_result(res, rc, &err, 200, out);
+    rp_serve_by_id(req, res, "product", rp_product_get, 200);
 }
 
 void rp_h_product_update(rp_request *req, rp_response *res)
 {
-    int64_t id;
-    if (rp_path_id(req, res, 0, "product", &id))
-        return;
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_product_update(&req->ctx, id, req->body, &out, &err);
-    rp_reply_result(res, rc, &err, 200, out);
+    rp_serve_by_id_body(req, res, "product", rp_product_update, 200);
 }

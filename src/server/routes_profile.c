@@ -86,13 +86,7 @@ PROFILE_HANDLERS(consents)
 
 void rp_h_customer_loyalty(rp_request *req, rp_response *res)
 {
-    int64_t id;
-    if (rp_path_id(req, res, 0, "customer", &id))
-        return;
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_loyalty_for_customer(&req->ctx, id, &out, &err);
-    rp_reply_result(res, rc, &err, 200, out);
+    rp_serve_by_id(req, res, "customer", rp_loyalty_for_customer, 200);
 }
 
 void rp_h_customer_satisfaction(rp_request *req, rp_response *res)

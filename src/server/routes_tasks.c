@@ -30,13 +30,7 @@ void rp_h_task_list(rp_request *req, rp_response *res)
 
 void rp_h_task_get(rp_request *req, rp_response *res)
 {
-    int64_t id;
-    if (rp_path_id(req, res, 0, "task", &id))
-        return;
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_task_get(&req->ctx, id, &out, &err);
-    rp_reply_result(res, rc, &err, 200, out);
+    rp_serve_by_id(req, res, "task", rp_task_get, 200);
 }
 
 void rp_h_scheduler_run(rp_request *req, rp_response *res)
@@ -80,11 +74,5 @@ void rp_h_loyalty_set_tiers(rp_request *req, rp_response *res)
 
 void rp_h_task_complete(rp_request *req, rp_response *res)
 {
-    int64_t id;
-    if (rp_path_id(req, res, 0, "task", &id))
-        return;
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_task_complete(&req->ctx, id, req->body, &out, &err);
-    rp_reply_result(res, rc, &err, 200, out);
+    rp_serve_by_id_body(req, res, "task", rp_task_complete, 200);
 }
