@@ -333,6 +333,10 @@ static rp_code save(rp_ctx *ctx, const profile_kind *k, int64_t customer_id,
         json_decref(p);
     }
     json_decref(item);
+    /* An active goal is evidence of a formative relationship (docs/rules.md):
+     * the level follows the goal in the same transaction. */
+    if (rc == RP_OK && k->entity == &RP_ENTITY_GOAL)
+        rc = rp_relationship_recompute(ctx, customer_id, 0, err);
     if (rc == RP_OK)
         rc = rp_store_commit(s, err);
     if (rc)
@@ -456,6 +460,8 @@ rp_code rp_profile_remove(rp_ctx *ctx, const char *kind, int64_t customer_id,
                        .summary = summary};
         rc = rp_moment_record(ctx, &m, err);
     }
+    if (rc == RP_OK && k->entity == &RP_ENTITY_GOAL)
+        rc = rp_relationship_recompute(ctx, customer_id, 0, err);
     if (rc == RP_OK)
         rc = rp_store_commit(s, err);
     if (rc)

@@ -20,6 +20,7 @@
 
 #include "future_sinks.h"
 #include "harness.h"
+#include "timeutil.h"
 
 typedef struct world {
     rp_srv srv;
@@ -217,31 +218,54 @@ static void test_story6_reminder_arrives_the_day_before(void **state)
     assert_true(has_moment(s, anna, "task.sent", NULL));
 }
 
-/* Stand-in for the engine (another branch): close an encounter. */
-static long long close_encounter_in_db(rp_srv *s, json_int_t cid,
-                                       long long closed_at, double spend)
+/* POST a step of the engine's cycle for encounter eid. */
+static void engine_step(rp_srv *s, json_int_t eid, const char *what,
+                        const char *body)
 {
-    char body[160];
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/encounters/%lld/%s", (long long)eid,
+             what);
+    json_decref(rp_callf(s, "POST", path, what[0] == 's' ? 201 : 200, body));
+}
+
+/*
+ * Serve the car-service customer through the whole interaction cycle with
+ * the engine's API, recording what the visit was worth.  In the keeping
+ * stage the agent either schedules the satisfaction call for check_at
+ * (Unix seconds; 0: skip it, with a reason).  Returns the encounter id.
+ */
+static json_int_t serve_encounter(rp_srv *s, json_int_t cid, double spend,
+                                  int64_t check_at)
+{
+    char body[200];
     snprintf(body, sizeof body,
              "{\"customer_id\":%lld,\"channel\":\"in_person\",\"subject\":"
              "\"Technical inspection of the car\"}",
              (long long)cid);
     json_int_t eid = id_of(rp_callf(s, "POST", "/api/v1/encounters", 201, body));
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(s->db, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "UPDATE encounters SET stage = 'closed',"
-                                        " closed_at = ?, spend = ? WHERE id = ?",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    sqlite3_bind_int64(st, 1, closed_at);
-    sqlite3_bind_double(st, 2, spend);
-    sqlite3_bind_int64(st, 3, eid);
-    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/encounters/%lld", (long long)eid);
+    snprintf(body, sizeof body, "{\"spend\":%.2f}", spend);
+    json_decref(rp_callf(s, "PATCH", path, 200, body));
+    engine_step(s, eid, "acknowledge", "{}");
+    engine_step(s, eid, "advance",
+                "{\"to\":\"understood\",\"facts\":\"Yearly inspection\"}");
+    engine_step(s, eid, "advance",
+                "{\"to\":\"helped\",\"agreement\":\"Inspect while she waits\"}");
+    engine_step(s, eid, "advance",
+                "{\"to\":\"kept\",\"outcome_done\":\"Inspected, car cleaned\","
+                "\"outcome_watch\":\"Front tyres in six months\"}");
+    if (check_at) {
+        char at[RP_TIME_MAX];
+        rp_time_format(check_at, at);
+        snprintf(body, sizeof body, "{\"schedule_at\":\"%s\"}", at);
+        engine_step(s, eid, "satisfaction", body);
+        engine_step(s, eid, "advance", "{\"to\":\"closed\"}");
+    } else {
+        engine_step(s, eid, "advance",
+                    "{\"to\":\"closed\",\"satisfaction_skip_reason\":"
+                    "\"asked at the counter\"}");
+    }
     return eid;
 }
 
@@ -254,12 +278,16 @@ static void test_story6_satisfaction_check_the_day_after(void **state)
     json_int_t anna = customer(
         s, "{\"name\":\"Anna Kowalska\",\"preferred_name\":\"Anna\","
            "\"emails\":[\"anna@example.com\"]}");
-    long long closed = 1803974400; /* 2027-03-02T08:00:00Z */
-    close_encounter_in_db(s, anna, closed, 180.0);
-    json_t *r = run_at(s, "2027-03-02T12:00:00Z");
+    /* The agent closes the visit and schedules the call for tomorrow. */
+    int64_t check_at = rp_now() + 86400;
+    serve_encounter(s, anna, 180.0, check_at);
+    char at[RP_TIME_MAX];
+    rp_time_format(check_at - 20 * 3600, at);
+    json_t *r = run_at(s, at);
     assert_int_equal(nsent(r), 0); /* not the same day */
     json_decref(r);
-    r = run_at(s, "2027-03-03T08:00:00Z");
+    rp_time_format(check_at + 60, at);
+    r = run_at(s, at);
     assert_int_equal(nsent(r), 1);
     json_decref(r);
     assert_int_equal(rp_sink_count(&w->smtp, "msg-", ".eml"), 1);
@@ -329,8 +357,8 @@ static void test_story6_satisfaction_check_the_day_after(void **state)
     assert_int_equal(json_integer_value(json_object_get(loy, "visits")), 1);
     assert_true(json_is_true(json_object_get(loy, "returning")));
     json_decref(loy);
-    close_encounter_in_db(s, anna, closed + 86400 * 30, 90);
-    close_encounter_in_db(s, anna, closed + 86400 * 60, 90);
+    serve_encounter(s, anna, 90, 0);
+    serve_encounter(s, anna, 90, 0);
     loy = rp_call(s, "GET", path, NULL, 200);
     assert_string_equal(json_string_value(json_object_get(loy, "tier")),
                         "silver");

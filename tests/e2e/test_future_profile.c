@@ -58,6 +58,26 @@ static void expect_error(rp_srv *s, const char *method, const char *path,
     rp_http_free(&h);
 }
 
+/* Close encounter e through the engine's cycle: the customer knew what
+ * she wanted, got it, and nothing more was asked. */
+static void close_quickly(rp_srv *s, json_int_t e)
+{
+    static const char *const steps[][2] = {
+        {"acknowledge", "{}"},
+        {"advance", "{\"to\":\"understood\",\"facts\":\"Knows what she wants\"}"},
+        {"advance", "{\"to\":\"helped\",\"agreement\":\"Sold as asked\"}"},
+        {"advance", "{\"to\":\"kept\"}"},
+        {"advance", "{\"to\":\"closed\",\"satisfaction_skip_reason\":"
+                    "\"a quick purchase\"}"},
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        char path[96];
+        snprintf(path, sizeof path, "/api/v1/encounters/%lld/%s", (long long)e,
+                 steps[i][0]);
+        json_decref(rp_callf(s, "POST", path, 200, steps[i][1]));
+    }
+}
+
 static void test_profile_crud_validation_and_moments(void **state)
 {
     rp_srv *s = *state;
@@ -389,7 +409,9 @@ static void test_recommendations_respect_goals_and_firm_preferences(void **state
 }
 
 /* Story 3: quick exchanges and a transactional relationship: nothing
- * unasked, with the reason; when asked, the goal's products. */
+ * unasked, with the reason; asking lifts the hold.  A goal, once told, is
+ * evidence of a formative relationship (docs/rules.md), and then the goal's
+ * products may be offered unasked. */
 static void test_nothing_pushed_on_quick_transactional(void **state)
 {
     rp_srv *s = *state;
@@ -398,24 +420,13 @@ static void test_nothing_pushed_on_quick_transactional(void **state)
     json_int_t grace = post(s, "/api/v1/customers",
                             "{\"name\":\"Grace Okafor\"}");
     char path[160];
-    snprintf(path, sizeof path, "/api/v1/customers/%lld/goals", (long long)grace);
-    post(s, path, "{\"title\":\"Stay well\",\"tags\":[\"health\"]}");
-    /* the engine (another branch) closes the encounter as a quick exchange;
-     * here it is written directly, as the engine would */
+    /* she asks for aspirin and gets it: a quick exchange, closed through
+     * the engine's cycle */
     snprintf(path, sizeof path, "{\"customer_id\":%lld,\"channel\":"
                                 "\"in_person\",\"subject\":\"Aspirin\"}",
              (long long)grace);
     json_int_t e = post(s, "/api/v1/encounters", path);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(s->db, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    char sql[200];
-    snprintf(sql, sizeof sql,
-             "UPDATE encounters SET stage='closed', closed_at=1, "
-             "exchange='quick' WHERE id=%lld",
-             (long long)e);
-    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    close_quickly(s, e);
     snprintf(path, sizeof path, "/api/v1/customers/%lld/recommendations",
              (long long)grace);
     json_t *rec = rp_call(s, "GET", path, NULL, 200);
@@ -427,6 +438,20 @@ static void test_nothing_pushed_on_quick_transactional(void **state)
     assert_int_equal(rp_db_count(s, "offers"), 0);
     snprintf(path, sizeof path,
              "/api/v1/customers/%lld/recommendations?asked=true",
+             (long long)grace);
+    rec = rp_call(s, "GET", path, NULL, 200);
+    assert_false(json_is_true(json_object_get(rec, "withheld")));
+    json_decref(rec);
+    /* she tells us she wants to stay well: the level moves to formative
+     * and the goal's products are offered without asking */
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/goals", (long long)grace);
+    post(s, path, "{\"title\":\"Stay well\",\"tags\":[\"health\"]}");
+    snprintf(path, sizeof path, "/api/v1/customers/%lld", (long long)grace);
+    json_t *c = rp_call(s, "GET", path, NULL, 200);
+    assert_string_equal(json_string_value(json_object_get(c, "relationship_level")),
+                        "formative");
+    json_decref(c);
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/recommendations",
              (long long)grace);
     rec = rp_call(s, "GET", path, NULL, 200);
     assert_false(json_is_true(json_object_get(rec, "withheld")));
@@ -493,14 +518,7 @@ static void test_loyalty_tiers_are_configurable(void **state)
                                 "\"subject\":\"x\"}",
              (long long)c);
     json_int_t e = post(s, "/api/v1/encounters", body);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(s->db, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    char sql[120];
-    snprintf(sql, sizeof sql, "UPDATE encounters SET stage='closed' WHERE id=%lld",
-             (long long)e);
-    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    close_quickly(s, e);
     snprintf(path, sizeof path, "/api/v1/customers/%lld/loyalty", (long long)c);
     json_t *l = rp_call(s, "GET", path, NULL, 200);
     assert_string_equal(json_string_value(json_object_get(l, "summary")),
