@@ -79,6 +79,18 @@ void rp_reply_header(rp_response *res, const char *name, const char *value)
     }
 }
 
+void rp_serve_page(rp_request *req, rp_response *res, rp_paged_fn fn)
+{
+    rp_error err;
+    rp_page_req page;
+    json_t *out = NULL;
+    rp_code rc = rp_page_req_parse(rp_query_arg(req, "limit"),
+                                   rp_query_arg(req, "cursor"), &page, &err);
+    if (rc == RP_OK)
+        rc = fn(&req->ctx, &page, &out, &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
 void rp_serve_create(rp_request *req, rp_response *res, rp_create_fn fn,
                      const char *collection)
 {

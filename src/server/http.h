@@ -115,6 +115,12 @@ typedef rp_code (*rp_by_id_fn)(rp_ctx *ctx, int64_t id, json_t **out,
 typedef rp_code (*rp_by_id_body_fn)(rp_ctx *ctx, int64_t id, json_t *in,
                                     json_t **out, rp_error *err);
 
+typedef rp_code (*rp_paged_fn)(rp_ctx *ctx, const rp_page_req *page,
+                               json_t **out, rp_error *err);
+
+/* A page of a list, from the limit and cursor of the query string. */
+void rp_serve_page(rp_request *req, rp_response *res, rp_paged_fn fn);
+
 /* Create from the body; reply 201 with Location "<collection>/<new id>". */
 void rp_serve_create(rp_request *req, rp_response *res, rp_create_fn fn,
                      const char *collection);

@@ -68,25 +68,12 @@ void rp_h_session_delete(rp_request *req, rp_response *res)
 
 void rp_h_agent_list(rp_request *req, rp_response *res)
 {
-    rp_error err;
-    rp_page_req page;
-    json_t *out = NULL;
-    rp_code rc = rp_page_req_parse(rp_query_arg(req, "limit"),
-                                   rp_query_arg(req, "cursor"), &page, &err);
-    if (rc == RP_OK)
-        rc = rp_agent_list(&req->ctx, &page, &out, &err);
-    rp_reply_result(res, rc, &err, 200, out);
+    rp_serve_page(req, res, rp_agent_list);
 }
 
 void rp_h_agent_create(rp_request *req, rp_response *res)
 {
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_agent_create(&req->ctx, req->body, &out, &err);
-    if (rc == RP_OK)
-        snprintf(res->location, sizeof res->location, "/api/v1/agents/%lld",
-                 (long long)json_integer_value(json_object_get(out, "id")));
-    rp_reply_result(res, rc, &err, 201, out);
+    rp_serve_create(req, res, rp_agent_create, "/api/v1/agents");
 }
 
 void rp_h_agent_update(rp_request *req, rp_response *res)

@@ -25,13 +25,7 @@ void rp_h_kb_search(rp_request *req, rp_response *res)
 
 void rp_h_kb_article_create(rp_request *req, rp_response *res)
 {
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_kb_article_create(&req->ctx, req->body, &out, &err);
-    if (rc == RP_OK)
-        snprintf(res->location, sizeof res->location, "/api/v1/kb/articles/%lld",
-                 (long long)json_integer_value(json_object_get(out, "id")));
-    rp_reply_result(res, rc, &err, 201, out);
+    rp_serve_create(req, res, rp_kb_article_create, "/api/v1/kb/articles");
 }
 
 void rp_h_kb_article_get(rp_request *req, rp_response *res)
