@@ -543,8 +543,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 rp_code rp_server_start(rp_server *srv, const struct sockaddr_in *addr,
                         int threads, rp_error *err)
 {
+    /* poll(), not epoll: with a thread pool, libmicrohttpd 0.9.75's
+     * MHD_quiesce_daemon races the workers removing the listening socket
+     * from their epoll sets and can abort the process on shutdown (seen
+     * here once in a few hundred stops). */
     srv->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
             MHD_USE_ERROR_LOG,
         0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
