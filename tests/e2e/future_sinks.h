@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -50,6 +51,9 @@ static void rp_sink_start(rp_sink *k, const char *script, const char *arg)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
+        /* a test that fails past its teardown must not leave the sink
+         * running with our stderr open (ctest would wait for it) */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         dup2(out[1], 1);
         close(out[0]);
         close(out[1]);
