@@ -229,6 +229,25 @@ void rp_srv_cleanup(rp_srv *s)
         fprintf(stderr, "harness: could not remove %s\n", s->dir);
 }
 
+int rp_srv_fixture_start(void **state)
+{
+    rp_srv *s = calloc(1, sizeof *s);
+    assert_non_null(s);
+    rp_srv_init(s);
+    rp_srv_start(s);
+    *state = s;
+    return 0;
+}
+
+int rp_srv_fixture_stop(void **state)
+{
+    rp_srv *s = *state;
+    rp_srv_stop(s);
+    rp_srv_cleanup(s);
+    free(s);
+    return 0;
+}
+
 typedef struct grow {
     char *p;
     size_t len;

@@ -70,6 +70,13 @@ void rp_srv_stop(rp_srv *s);
 /* Kill with SIGKILL, as a crash would. */
 void rp_srv_kill(rp_srv *s);
 
+/*
+ * cmocka fixtures (for a group or for one test): start a rapportd on a
+ * fresh database (*state is the rp_srv), and stop and remove it after.
+ */
+int rp_srv_fixture_start(void **state);
+int rp_srv_fixture_stop(void **state);
+
 /* Stop if running and remove the temporary directory. */
 void rp_srv_cleanup(rp_srv *s);
 

@@ -8,24 +8,6 @@
 
 #include "harness.h"
 
-static int setup(void **state)
-{
-    rp_srv *s = calloc(1, sizeof *s);
-    rp_srv_init(s);
-    rp_srv_start(s);
-    *state = s;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    rp_srv *s = *state;
-    rp_srv_stop(s);
-    rp_srv_cleanup(s);
-    free(s);
-    return 0;
-}
-
 static void test_healthz(void **state)
 {
     json_t *h = rp_call(*state, "GET", "/healthz", NULL, 200);
@@ -183,5 +165,5 @@ int main(void)
         cmocka_unit_test(test_list_search_and_cursor),
         cmocka_unit_test(test_encounters),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, rp_srv_fixture_start, rp_srv_fixture_stop);
 }

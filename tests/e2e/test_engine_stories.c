@@ -14,24 +14,6 @@
 #include "harness.h"
 #include "timeutil.h"
 
-static int setup(void **state)
-{
-    rp_srv *s = calloc(1, sizeof *s);
-    rp_srv_init(s);
-    rp_srv_start(s);
-    *state = s;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    rp_srv *s = *state;
-    rp_srv_stop(s);
-    rp_srv_cleanup(s);
-    free(s);
-    return 0;
-}
-
 static const char *str(json_t *o, const char *key)
 {
     return json_string_value(json_object_get(o, key));
@@ -641,21 +623,21 @@ static void test_demo_loads_the_stories(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_story1_fruit_seller, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_story2_max_and_refusals, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_story3_aspirin, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_story4_pharmacy_follow_up, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_story5_phone_call_abandoned, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_overview_uses_all_sections, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_cli_cycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_story1_fruit_seller, rp_srv_fixture_start, rp_srv_fixture_stop),
+        cmocka_unit_test_setup_teardown(test_story2_max_and_refusals, rp_srv_fixture_start,
+                                        rp_srv_fixture_stop),
+        cmocka_unit_test_setup_teardown(test_story3_aspirin, rp_srv_fixture_start, rp_srv_fixture_stop),
+        cmocka_unit_test_setup_teardown(test_story4_pharmacy_follow_up, rp_srv_fixture_start,
+                                        rp_srv_fixture_stop),
+        cmocka_unit_test_setup_teardown(test_story5_phone_call_abandoned, rp_srv_fixture_start,
+                                        rp_srv_fixture_stop),
+        cmocka_unit_test_setup_teardown(test_overview_uses_all_sections, rp_srv_fixture_start,
+                                        rp_srv_fixture_stop),
+        cmocka_unit_test_setup_teardown(test_cli_cycle, rp_srv_fixture_start, rp_srv_fixture_stop),
         cmocka_unit_test_setup_teardown(test_concurrent_advance_moves_once,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_demo_loads_the_stories, setup,
-                                        teardown),
+                                        rp_srv_fixture_start, rp_srv_fixture_stop),
+        cmocka_unit_test_setup_teardown(test_demo_loads_the_stories, rp_srv_fixture_start,
+                                        rp_srv_fixture_stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,23 +15,11 @@
 
 #include "harness.h"
 
+/* The scheduler thread stays off: these tests run it themselves. */
 static int setup(void **state)
 {
-    rp_srv *s = calloc(1, sizeof *s);
     setenv("RAPPORT_SCHEDULER_INTERVAL", "0", 1);
-    rp_srv_init(s);
-    rp_srv_start(s);
-    *state = s;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    rp_srv *s = *state;
-    rp_srv_stop(s);
-    rp_srv_cleanup(s);
-    free(s);
-    return 0;
+    return rp_srv_fixture_start(state);
 }
 
 static json_int_t id_of(json_t *j)
@@ -530,16 +518,16 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_profile_crud_validation_and_moments,
-                                        setup, teardown),
+                                        setup, rp_srv_fixture_stop),
         cmocka_unit_test_setup_teardown(
             test_recommendations_respect_goals_and_firm_preferences, setup,
-            teardown),
+            rp_srv_fixture_stop),
         cmocka_unit_test_setup_teardown(test_nothing_pushed_on_quick_transactional,
-                                        setup, teardown),
+                                        setup, rp_srv_fixture_stop),
         cmocka_unit_test_setup_teardown(test_demo_loads_the_future, setup,
-                                        teardown),
+                                        rp_srv_fixture_stop),
         cmocka_unit_test_setup_teardown(test_loyalty_tiers_are_configurable,
-                                        setup, teardown),
+                                        setup, rp_srv_fixture_stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
