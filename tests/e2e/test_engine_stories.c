@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "timeutil.h"
+#include "base/clock.h"
 
 static const char *str(json_t *o, const char *key)
 {

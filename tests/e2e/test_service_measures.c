@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "harness.h"
-#include "rapport.h"
+#include "core/rapport.h"
 
 #define MIN 60
 #define HOUR 3600
