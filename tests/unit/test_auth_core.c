@@ -4,38 +4,11 @@
  * throttle (on a real temporary store, with a pinned clock), the FTS5
  * query builder, and rp_routing_pick.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "core/rapport.h"
-
-static char dir[64];
-static char path[128];
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof dir, "/tmp/rapport-unit-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/t.db", dir);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
-    rp_clock_pin(0);
-    return 0;
-}
+#include "fixture.h"
 
 static void test_password_hashing(void **state)
 {
@@ -99,11 +72,9 @@ static rp_code try_login(rp_ctx *ctx, const char *email, const char *pw,
 
 static void test_login_rate_limit(void **state)
 {
-    (void)state;
-    rp_store *s = NULL;
+    rp_test_db *db = *state;
+    rp_ctx ctx = db->ctx;
     rp_error err;
-    assert_int_equal(rp_store_sqlite_open(path, 0, &s, &err), RP_OK);
-    rp_ctx ctx = {.store = s, .actor = "test"};
     json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "name", "Ada", "email",
                            "ada@example.com", "role", "agent", "password",
                            "correct horse battery"), *out = NULL;
@@ -146,16 +117,13 @@ static void test_login_rate_limit(void **state)
     assert_true(retry > 0);
     assert_int_equal(try_login(&ctx, "ada@example.com", "correct horse battery",
                                "10.9.9.8", &retry, &err), RP_OK);
-    rp_store_close(s);
 }
 
 static void test_session_expiry(void **state)
 {
-    (void)state;
-    rp_store *s = NULL;
+    rp_test_db *db = *state;
+    rp_ctx ctx = db->ctx;
     rp_error err;
-    assert_int_equal(rp_store_sqlite_open(path, 0, &s, &err), RP_OK);
-    rp_ctx ctx = {.store = s, .actor = "test"};
     json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "name", "Bo", "email",
                            "bo@example.com", "role", "lead", "password",
                            "correct horse battery"), *out = NULL;
@@ -184,7 +152,6 @@ static void test_session_expiry(void **state)
     rp_clock_pin(t0 + 3 * RP_SESSION_IDLE_SECONDS);
     assert_int_equal(rp_auth_session(&ctx, secret, &p, &err), RP_EAUTH);
     assert_int_equal(rp_auth_session(&ctx, "short", &p, &err), RP_EAUTH);
-    rp_store_close(s);
 }
 
 static void fts(const char *in, const char *joiner, size_t minlen, int skip,
@@ -269,8 +236,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_password_hashing),
         cmocka_unit_test(test_secret_hashing),
-        cmocka_unit_test_setup_teardown(test_login_rate_limit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_session_expiry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_login_rate_limit, rp_test_db_setup,
+                                        rp_test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_session_expiry, rp_test_db_setup,
+                                        rp_test_db_teardown),
         cmocka_unit_test(test_fts_query_sanitising),
         cmocka_unit_test(test_routing_pick),
     };

@@ -1,37 +1,29 @@
 /*
- * test_scheduler.c - the rules of the future, on a real SQLite store:
+ * test_scheduler.c - the follow-up rules, on a real SQLite store:
  * rules are idempotent and due at the right time, a claim older than the
  * lease is taken over, failures back off exponentially and then fail,
  * loyalty tiers, single-use expiring satisfaction links, the webhook
  * signature (RFC 4231 vector), consent.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "core/rapport.h"
+#include "fixture.h"
 
-static char dir[64];
 static rp_store *store;
 static rp_ctx ctx;
 
 #define T0 1803974400 /* 2027-03-02T08:00:00Z */
 
+/* The shared temporary database, its store and context kept in the file's
+ * statics so the helpers below need no fixture argument. */
 static int setup(void **state)
 {
-    (void)state;
-    snprintf(dir, sizeof dir, "/tmp/rapport-unit-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    char path[128];
-    snprintf(path, sizeof path, "%s/t.db", dir);
-    rp_error err;
-    assert_int_equal(rp_store_sqlite_open(path, 0, &store, &err), RP_OK);
-    ctx = (rp_ctx){.store = store, .actor = "test"};
+    rp_test_db_setup(state);
+    rp_test_db *db = *state;
+    store = db->store;
+    ctx = db->ctx;
     rp_clock_pin(T0);
     /* a closed port: every send fails, for real */
     setenv("RAPPORT_WEBHOOK_URL", "http://127.0.0.1:1/hook", 1);
@@ -42,13 +34,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    (void)state;
-    rp_store_close(store);
-    rp_clock_pin(0);
-    char cmd[100];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
-    return 0;
+    store = NULL;
+    return rp_test_db_teardown(state);
 }
 
 static json_int_t make(const char *kind, json_int_t cid, const char *json)
@@ -169,11 +156,11 @@ static void test_satisfaction_rule_once_per_closed_encounter(void **state)
         json_decref(ch);
     }
     json_decref(in);
-    /* the engine already scheduled a check for the second one */
+    /* closing the second one already scheduled its check */
     json_t *row = json_pack("{s:I, s:I, s:s, s:s, s:I, s:s, s:I}", "customer_id",
                             c, "encounter_id", eid[1], "kind",
                             "satisfaction_check", "subject", "check", "due_at",
-                            (json_int_t)T0, "idempotency_key", "engine:check:1",
+                            (json_int_t)T0, "idempotency_key", "satisfaction_check:2:1",
                             "created_at", (json_int_t)T0);
     assert_int_equal(store->ops->insert(store, &RP_ENTITY_TASK, row, NULL, &err),
                      RP_OK);
@@ -304,9 +291,9 @@ static void test_lease_takeover_and_backoff(void **state)
     json_decref(t);
 }
 
-/* Tasks made by the engine carry the encounter's channel: a check after an
+/* Tasks made by the encounter cycle carry the encounter's channel: a check after an
  * in-person visit is still sent; a follow-up call is left to a person. */
-static void test_engine_tasks_and_channels(void **state)
+static void test_encounter_tasks_and_channels(void **state)
 {
     (void)state;
     rp_scheduler_config cfg;
@@ -496,7 +483,7 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_lease_takeover_and_backoff, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_engine_tasks_and_channels, setup,
+        cmocka_unit_test_setup_teardown(test_encounter_tasks_and_channels, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_consent_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_loyalty_tiers, setup, teardown),

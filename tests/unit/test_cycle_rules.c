@@ -1,20 +1,15 @@
 /*
- * test_engine_rules.c - the rules of the encounter engine: what each stage
+ * test_cycle_rules.c - the rules of the encounter cycle: what each stage
  * needs before it is left, kind and exchange inference, the relationship
  * level from evidence; then the state machine on a real SQLite store
  * (refusals change nothing, transitions write moments, close settles kind,
  * exchange and level, the level history is kept).
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "core/rapport.h"
+#include "fixture.h"
 
 /* ---- pure rules ---------------------------------------------------------- */
 
@@ -212,39 +207,8 @@ static void test_level_rules(void **state)
 
 /* ---- the state machine on a real store ----------------------------------- */
 
-static char dir[64];
-static char path[128];
-
-typedef struct fixture {
-    rp_store *store;
-    rp_ctx ctx;
-} fixture;
-
-static int setup_store(void **state)
-{
-    snprintf(dir, sizeof dir, "/tmp/rapport-engine-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/t.db", dir);
-    fixture *fx = calloc(1, sizeof *fx);
-    rp_error err;
-    assert_int_equal(rp_store_sqlite_open(path, 0, &fx->store, &err), RP_OK);
-    fx->ctx.store = fx->store;
-    fx->ctx.actor = "test";
-    *state = fx;
-    return 0;
-}
-
-static int teardown_store(void **state)
-{
-    fixture *fx = *state;
-    rp_store_close(fx->store);
-    free(fx);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
-    rp_clock_pin(0);
-    return 0;
-}
+/* The state machine's tests run on the shared temporary database. */
+typedef rp_test_db fixture;
 
 static json_t *J(const char *text)
 {
@@ -516,14 +480,14 @@ int main(void)
         cmocka_unit_test(test_kind_inference),
         cmocka_unit_test(test_exchange_inference),
         cmocka_unit_test(test_level_rules),
-        cmocka_unit_test_setup_teardown(test_cycle_on_store, setup_store,
-                                        teardown_store),
+        cmocka_unit_test_setup_teardown(test_cycle_on_store, rp_test_db_setup,
+                                        rp_test_db_teardown),
         cmocka_unit_test_setup_teardown(test_agent_kind_is_not_overwritten,
-                                        setup_store, teardown_store),
+                                        rp_test_db_setup, rp_test_db_teardown),
         cmocka_unit_test_setup_teardown(test_sub_resource_validation,
-                                        setup_store, teardown_store),
+                                        rp_test_db_setup, rp_test_db_teardown),
         cmocka_unit_test_setup_teardown(test_active_goal_and_level_history,
-                                        setup_store, teardown_store),
+                                        rp_test_db_setup, rp_test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

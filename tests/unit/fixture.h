@@ -1,0 +1,52 @@
+/*
+ * fixture.h - the one temporary database of the unit tests.
+ *
+ * Unit tests run the real rules against a real SQLite store, each test on
+ * a fresh database in a private directory under /tmp that is removed after
+ * it, with the clock unpinned again, so no test sees another's rows or
+ * time.  Every unit test makes its database here, so a change to how a
+ * store is opened is made in one place.
+ */
+#ifndef RP_TEST_FIXTURE_H
+#define RP_TEST_FIXTURE_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "core/rapport.h"
+
+typedef struct rp_test_db {
+    char dir[64];       /* private temporary directory */
+    char path[128];     /* database file inside dir */
+    rp_store *store;    /* open on path, or NULL when not opened */
+    rp_ctx ctx;         /* store and actor "test", for calls into the core */
+} rp_test_db;
+
+/*
+ * Make a fresh directory and database path in *db.  When open is non-zero
+ * also open the store at the latest schema and fill db->ctx; a test of
+ * migrations passes 0 and opens the file itself.  Fails the test on error.
+ */
+void rp_test_db_make(rp_test_db *db, int open);
+
+/* Close db->store if open, unpin the clock and remove the directory. */
+void rp_test_db_remove(rp_test_db *db);
+
+/*
+ * Open another store on db->path at this schema version (0: the latest)
+ * and return it; the caller closes it.  Fails the test on error.
+ */
+rp_store *rp_test_db_open(const rp_test_db *db, int version);
+
+/*
+ * cmocka setup and teardown: *state becomes a new rp_test_db made with
+ * rp_test_db_make (open, or not for the _unopened variant), and is
+ * removed and freed after the test.
+ */
+int rp_test_db_setup(void **state);
+int rp_test_db_setup_unopened(void **state);
+int rp_test_db_teardown(void **state);
+
+#endif
