@@ -10,7 +10,7 @@
  *   customer was mailed and answer the satisfaction page on a phone-sized
  *   screen; see the answer on the dashboard and in the customer's overview.
  *
- * It needs the whole system (login, the encounter engine, the scheduler
+ * It needs the whole system (login, the interaction cycle, the scheduler
  * with satisfaction pages, the metrics), so CTest runs it only when the
  * build is configured with -DRP_BROWSER_JOURNEY=ON.  rapportd gets an SMTP
  * sink on loopback for its mail and its public URL; the test runs the

@@ -451,6 +451,29 @@ int rp_cli(rp_srv *s, char **out, ...)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+long rp_list_count(rp_srv *s, const char *path)
+{
+    long n = 0;
+    char cursor[32] = "";
+    const char *sep = strchr(path, '?') ? "&" : "?";
+    for (;;) {
+        char url[512];
+        snprintf(url, sizeof url, "%s%slimit=500%s%s", path, sep,
+                 cursor[0] ? "&cursor=" : "", cursor);
+        json_t *page = rp_call(s, "GET", url, NULL, 200);
+        json_t *items = json_object_get(page, "items");
+        assert_true(json_is_array(items));
+        n += (long)json_array_size(items);
+        json_t *next = json_object_get(page, "next_cursor");
+        if (!json_is_string(next)) {
+            json_decref(page);
+            return n;
+        }
+        snprintf(cursor, sizeof cursor, "%s", json_string_value(next));
+        json_decref(page);
+    }
+}
+
 long rp_db_count(rp_srv *s, const char *table)
 {
     sqlite3 *db;

@@ -112,8 +112,19 @@ void rp_assert_error(rp_http *r, long status, const char *code,
  */
 int rp_cli(rp_srv *s, char **out, ...);
 
-/* Count of rows in a table, read through the CLI-independent sqlite file
- * with a second connection (a second reader, never the server's). */
+/*
+ * Number of items a paged list endpoint (path, with or without a query)
+ * returns over all its pages, following next_cursor, as s->token sees it.
+ * This is how a test counts what an endpoint can list.
+ */
+long rp_list_count(rp_srv *s, const char *path);
+
+/*
+ * Count of rows in a table, read from the database file with a second,
+ * read-only connection (never the server's).  Only for what no endpoint
+ * lists (the whole ledger, index tables, history rows) or for when no
+ * server is running; everything else is counted with rp_list_count.
+ */
 long rp_db_count(rp_srv *s, const char *table);
 
 #endif

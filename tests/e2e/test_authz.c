@@ -45,7 +45,7 @@ static const expect expected[] = {
     {"PATCH", "/api/v1/kb/articles/{id}", "lead"},
     {"POST", "/api/v1/kb/articles/{id}/feedback", "agent"},
     {"GET", "/api/v1/encounters/{id}/kb_suggestions", "agent"},
-    /* the encounter engine */
+    /* the encounter cycle and its records */
     {"PATCH", "/api/v1/encounters/{id}", "agent"},
     {"POST", "/api/v1/encounters/{id}/acknowledge", "agent"},
     {"POST", "/api/v1/encounters/{id}/advance", "agent"},
@@ -67,7 +67,7 @@ static const expect expected[] = {
     {"POST", "/api/v1/promises/{id}/keep", "agent"},
     {"GET", "/api/v1/metrics/service", "agent"},
     {"GET", "/metrics", "agent"},
-    /* looking to the future */
+    /* profile, offers and follow-up */
     {"GET", "/api/v1/customers/{id}/preferences", "agent"},
     {"POST", "/api/v1/customers/{id}/preferences", "agent"},
     {"PATCH", "/api/v1/customers/{id}/preferences/{item}", "agent"},

@@ -44,6 +44,7 @@ static void test_crash_keeps_acknowledged_writes(void **state)
                          "{\"customer_id\":20,\"channel\":\"chat\","
                          "\"subject\":\"Last write before the crash\"}"));
     rp_srv_kill(&s);
+    /* read the file itself: no server is running to ask */
     assert_int_equal(rp_db_count(&s, "customers"), 20);
     assert_int_equal(rp_db_count(&s, "encounters"), 1);
     assert_int_equal(rp_db_count(&s, "moments"), 21);

@@ -2,11 +2,11 @@
  * test_service_measures.c - measured waiting, the service charter, the service
  * metrics and Prometheus /metrics, end to end against the real rapportd.
  *
- * Story 5 of DESIGN.md (seed 003): a phone call waits 30 minutes in the
+ * Story 5 of the seed stories (seed 003, src/core/demo): a phone call waits 30 minutes in the
  * queue, is not resolved, and is disconnected.  Story 6: the car service,
  * served promptly and resolved at the first contact, with a satisfaction
  * call.  Customers and encounters are made through the API; the timestamps
- * the encounter engine would record (acknowledged_at, abandoned_at, ...)
+ * the interaction cycle would record (acknowledged_at, abandoned_at, ...)
  * and the defects, promises and tasks are written through the store by
  * this process, because thirty real minutes cannot pass in a test.  Every
  * figure asserted comes from the HTTP endpoints (and the CLI).

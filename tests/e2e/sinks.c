@@ -1,11 +1,9 @@
 /*
- * future_sinks.h - the real receivers of the future tests: an SMTP sink and
- * a webhook receiver (tests/tools/smtp_sink.py and webhook_sink.py, python3) started
- * on loopback by the test, and helpers to read what actually arrived.
- * Header-only so that it is not globbed as a test of its own.
+ * sinks.c - the SMTP and webhook sinks of the end-to-end tests (see
+ * sinks.h).  The scripts are found through RP_TEST_TOOLS_DIR, which the
+ * build sets to tests/tools in the source tree.
  */
-#ifndef RP_FUTURE_SINKS_H
-#define RP_FUTURE_SINKS_H
+#include "sinks.h"
 
 #include <dirent.h>
 #include <poll.h>
@@ -20,32 +18,13 @@
 
 #include "harness.h"
 
-typedef struct rp_sink {
-    pid_t pid;
-    int port;
-    char dir[256];
-} rp_sink;
-
-/* The directory of this source file, to find tests/tools. */
-static void tools_dir(char *out, size_t n)
-{
-    snprintf(out, n, "%s", __FILE__);
-    char *slash = strrchr(out, '/');
-    if (slash)
-        *slash = '\0';
-    strncat(out, "/../tools", n - strlen(out) - 1);
-}
-
-/* Start tools/<script> DIR [arg] and wait for "listening PORT". */
-static void rp_sink_start(rp_sink *k, const char *script, const char *arg)
+void rp_sink_start(rp_sink *k, const char *script, const char *arg)
 {
     memset(k, 0, sizeof *k);
     snprintf(k->dir, sizeof k->dir, "/tmp/rapport-sink-XXXXXX");
     assert_non_null(mkdtemp(k->dir));
     char path[512];
-    tools_dir(path, sizeof path);
-    strncat(path, "/", sizeof path - strlen(path) - 1);
-    strncat(path, script, sizeof path - strlen(path) - 1);
+    snprintf(path, sizeof path, "%s/%s", RP_TEST_TOOLS_DIR, script);
     int out[2];
     assert_int_equal(pipe(out), 0);
     pid_t pid = fork();
@@ -78,7 +57,7 @@ static void rp_sink_start(rp_sink *k, const char *script, const char *arg)
     assert_int_equal(sscanf(line, "listening %d", &k->port), 1);
 }
 
-static void rp_sink_stop(rp_sink *k)
+void rp_sink_stop(rp_sink *k)
 {
     if (k->pid > 0) {
         kill(k->pid, SIGTERM);
@@ -91,8 +70,7 @@ static void rp_sink_stop(rp_sink *k)
         fprintf(stderr, "could not remove %s\n", k->dir);
 }
 
-/* Number of files named <prefix>-N.<ext> that arrived. */
-static int rp_sink_count(rp_sink *k, const char *prefix, const char *ext)
+int rp_sink_count(rp_sink *k, const char *prefix, const char *ext)
 {
     DIR *d = opendir(k->dir);
     assert_non_null(d);
@@ -109,8 +87,7 @@ static int rp_sink_count(rp_sink *k, const char *prefix, const char *ext)
     return n;
 }
 
-/* The contents of <dir>/<name> (caller frees), NULL when missing. */
-static char *rp_sink_read(rp_sink *k, const char *name)
+char *rp_sink_read(rp_sink *k, const char *name)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s", k->dir, name);
@@ -121,10 +98,9 @@ static char *rp_sink_read(rp_sink *k, const char *name)
     long n = ftell(f);
     fseek(f, 0, SEEK_SET);
     char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
     size_t got = fread(buf, 1, (size_t)n, f);
     buf[got] = '\0';
     fclose(f);
     return buf;
 }
-
-#endif

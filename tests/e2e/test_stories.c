@@ -1,5 +1,5 @@
 /*
- * test_engine_stories.c - the seed stories 1 to 5 of DESIGN.md replayed
+ * test_stories.c - the seed stories 1 to 5 (src/core/demo) replayed
  * through the HTTP API of a real rapportd: the kinds, exchanges and
  * relationship levels they must produce, the refusals of the interaction
  * cycle (409 naming the missing piece), the moments of truth, the guide and
@@ -7,7 +7,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -187,33 +186,22 @@ static void test_story1_fruit_seller(void **state)
     assert_true(has_reason(s, c, "three_closed_encounters"));
     assert_int_equal(moments_of_kind(s, c, "encounter.closed"), 3);
     assert_int_equal(moments_of_kind(s, c, "relationship.changed"), 1);
+    /* the level history is not listed by any endpoint */
     assert_int_equal(rp_db_count(s, "relationship_levels"), 1);
 }
 
-/* Preferences belong to the customer's profile, whose API is another
- * subsystem's; the test writes them straight into the database (a second
- * connection, as another program would) and checks the guide reads them. */
+/* A preference on the customer's profile, through the profile's API; the
+ * guide must read it. */
 static void seed_preference(rp_srv *s, json_int_t customer, const char *key,
                             const char *value, const char *firmness)
 {
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(s->db, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_stmt *st;
-    assert_int_equal(
-        sqlite3_prepare_v2(db,
-                           "INSERT INTO preferences (customer_id, key, value,"
-                           " firmness, created_at, updated_at)"
-                           " VALUES (?, ?, ?, ?, 0, 0)",
-                           -1, &st, NULL),
-        SQLITE_OK);
-    sqlite3_bind_int64(st, 1, customer);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, firmness, -1, SQLITE_STATIC);
-    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/preferences",
+             (long long)customer);
+    json_t *body = json_pack("{s:s, s:s, s:s}", "key", key, "value", value,
+                             "firmness", firmness);
+    json_decref(rp_call(s, "POST", path, body, 201));
+    json_decref(body);
 }
 
 /* Story 2: Max and the suit; refusals name the missing piece. */
@@ -226,6 +214,7 @@ static void test_story2_max_and_refusals(void **state)
     seed_preference(s, c, "colour", "navy", "firm");
     seed_preference(s, c, "style", "single-breasted", "firm");
     seed_preference(s, c, "brand", "Hugo", "flexible");
+    /* the whole ledger: the API shows it only customer by customer */
     long moments = rp_db_count(s, "moments");
     refused(s, e, "/advance", "{\"to\":\"understood\"}", 409, "acknowledged_at");
     refused(s, e, "/advance", "{\"to\":\"helped\"}", 409, "to");
@@ -404,7 +393,7 @@ static void test_story5_phone_call_abandoned(void **state)
     assert_int_equal(num(a, "queue_id"), 2);
     json_decref(a);
     refused(s, e, "/advance", "{\"to\":\"understood\"}", 409, "stage");
-    assert_int_equal(rp_db_count(s, "defects"), 2);
+    assert_int_equal(rp_db_count(s, "defects"), 2); /* no endpoint lists them */
     assert_int_equal(moments_of_kind(s, c, "defect.recorded"), 2);
     assert_int_equal(moments_of_kind(s, c, "encounter.abandoned"), 1);
     assert_int_equal(moments_of_kind(s, c, "encounter.transferred"), 1);
@@ -429,9 +418,10 @@ static void test_overview_uses_all_sections(void **state)
        "{\"score\":5,\"words\":[\"Friendly\",\"clear\",\"fast\"]}");
     json_decref(close_it(s, e1));
     json_int_t e2 = new_encounter(s, c, "phone", "Brakes squeak");
+    /* learnt on the call, before she says how it went */
+    seed_preference(s, c, "appointment", "mornings", "flexible");
     ok(s, "POST", e2, "/satisfaction", 201,
        "{\"score\":3,\"words\":[\"friendly\",\"slow\"]}");
-    seed_preference(s, c, "appointment", "mornings", "flexible");
 
     char path[80];
     snprintf(path, sizeof path, "/api/v1/customers/%lld/overview", (long long)c);

@@ -1,5 +1,5 @@
 /*
- * test_future_profile.c - preferences, goals, dates, consents, the
+ * test_profile.c - preferences, goals, dates, consents, the
  * catalogue and recommendations end to end through a real rapportd and
  * the CLI as a second process.
  *
@@ -46,7 +46,7 @@ static void expect_error(rp_srv *s, const char *method, const char *path,
     rp_http_free(&h);
 }
 
-/* Close encounter e through the engine's cycle: the customer knew what
+/* Close encounter e through the interaction cycle: the customer knew what
  * she wanted, got it, and nothing more was asked. */
 static void close_quickly(rp_srv *s, json_int_t e)
 {
@@ -311,6 +311,7 @@ static void test_recommendations_respect_goals_and_firm_preferences(void **state
     assert_int_equal(shown, 1);
     assert_int_equal(accepted, 1);
     json_decref(m);
+    /* offers made are not listed by any endpoint: count the table */
     assert_int_equal(rp_db_count(s, "offers"), 3);
     /* a customer who withdrew consent for offers gets none unasked */
     snprintf(path, sizeof path, "/api/v1/customers/%lld/consents",
@@ -409,7 +410,7 @@ static void test_nothing_pushed_on_quick_transactional(void **state)
                             "{\"name\":\"Grace Okafor\"}");
     char path[160];
     /* she asks for aspirin and gets it: a quick exchange, closed through
-     * the engine's cycle */
+     * the interaction cycle */
     snprintf(path, sizeof path, "{\"customer_id\":%lld,\"channel\":"
                                 "\"in_person\",\"subject\":\"Aspirin\"}",
              (long long)grace);
@@ -423,7 +424,7 @@ static void test_nothing_pushed_on_quick_transactional(void **state)
     assert_non_null(strstr(json_string_value(json_object_get(rec, "reason")),
                            "quick"));
     json_decref(rec);
-    assert_int_equal(rp_db_count(s, "offers"), 0);
+    assert_int_equal(rp_db_count(s, "offers"), 0); /* no endpoint lists them */
     snprintf(path, sizeof path,
              "/api/v1/customers/%lld/recommendations?asked=true",
              (long long)grace);
@@ -451,14 +452,15 @@ static void test_nothing_pushed_on_quick_transactional(void **state)
     json_decref(rp_call(s, "GET", path, NULL, 422));
 }
 
-/* The demo loads the future part of the stories. */
-static void test_demo_loads_the_future(void **state)
+/* The demo loads the stories' products, dates and consents. */
+static void test_demo_loads_profiles_and_catalogue(void **state)
 {
     rp_srv *s = *state;
     char *out = NULL;
     assert_int_equal(rp_cli(s, &out, "demo", NULL), 0);
     free(out);
-    assert_int_equal(rp_db_count(s, "products"), 11);
+    assert_int_equal(rp_list_count(s, "/api/v1/products"), 11);
+    /* dates and consents are listed customer by customer: count the tables */
     assert_int_equal(rp_db_count(s, "important_dates"), 2);
     assert_true(rp_db_count(s, "consents") >= 3);
     json_t *c = rp_call(s, "GET", "/api/v1/customers?q=Ahmad", NULL, 200);
@@ -524,7 +526,7 @@ int main(void)
             rp_srv_fixture_stop),
         cmocka_unit_test_setup_teardown(test_nothing_pushed_on_quick_transactional,
                                         setup, rp_srv_fixture_stop),
-        cmocka_unit_test_setup_teardown(test_demo_loads_the_future, setup,
+        cmocka_unit_test_setup_teardown(test_demo_loads_profiles_and_catalogue, setup,
                                         rp_srv_fixture_stop),
         cmocka_unit_test_setup_teardown(test_loyalty_tiers_are_configurable,
                                         setup, rp_srv_fixture_stop),
