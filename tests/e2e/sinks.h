@@ -13,9 +13,9 @@
 #include <sys/types.h>
 
 typedef struct rp_sink {
-    pid_t pid;          /* the python3 process, 0 when stopped */
-    int port;           /* loopback port it listens on */
-    char dir[256];      /* where it writes what arrived */
+    pid_t pid;     /* the python3 process, 0 when stopped */
+    int port;      /* loopback port it listens on */
+    char dir[256]; /* where it writes what arrived */
 } rp_sink;
 
 /*

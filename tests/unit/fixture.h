@@ -18,10 +18,10 @@
 #include "core/rapport.h"
 
 typedef struct rp_test_db {
-    char dir[64];       /* private temporary directory */
-    char path[128];     /* database file inside dir */
-    rp_store *store;    /* open on path, or NULL when not opened */
-    rp_ctx ctx;         /* store and actor "test", for calls into the core */
+    char dir[64];    /* private temporary directory */
+    char path[128];  /* database file inside dir */
+    rp_store *store; /* open on path, or NULL when not opened */
+    rp_ctx ctx;      /* store and actor "test", for calls into the core */
 } rp_test_db;
 
 /*
