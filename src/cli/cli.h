@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "rapport.h"
+#include "core/rapport.h"
 
 /* Exit codes, documented in `rapport --help`. */
 enum {

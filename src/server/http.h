@@ -19,7 +19,7 @@
 #include <stdio.h>
 #include <microhttpd.h>
 
-#include "rapport.h"
+#include "core/rapport.h"
 
 #define RP_MAX_PATH_PARAMS 4
 #define RP_MAX_BODY_BYTES (1024 * 1024)
