@@ -78,7 +78,7 @@ static const rp_param task_params[] = {
 };
 
 /* The four kinds of what rapport remembers about a customer's future. */
-#define PROFILE_ROUTES(kind, what)                                           \
+#define PROFILE_ROUTES(kind, what, remove)                                   \
     {"GET", "/api/v1/customers/{id}/" kind, CUSTOM(rp_h_profile_list),       \
      .summary = "the customer's " what},                                     \
         {"POST", "/api/v1/customers/{id}/" kind, CUSTOM(rp_h_profile_add),   \
@@ -87,8 +87,7 @@ static const rp_param task_params[] = {
          CUSTOM(rp_h_profile_update),                                        \
          .summary = "change one of the customer's " what},                   \
         {"DELETE", "/api/v1/customers/{id}/" kind "/{item}",                 \
-         CUSTOM(rp_h_profile_remove),                                        \
-         .summary = "remove one of the customer's " what}
+         CUSTOM(rp_h_profile_remove), .summary = remove}
 
 const rp_route rp_routes[] = {
     {"GET", "/healthz", CUSTOM(rp_h_healthz), PUBLIC,
@@ -204,10 +203,13 @@ const rp_route rp_routes[] = {
      .summary = "request counters and gauges for Prometheus"},
 
     /* what rapport remembers about the customer's future */
-    PROFILE_ROUTES("preferences", "preferences"),
-    PROFILE_ROUTES("goals", "goals"),
-    PROFILE_ROUTES("dates", "important dates"),
-    PROFILE_ROUTES("consents", "consents"),
+    PROFILE_ROUTES("preferences", "preferences",
+                   "remove one of the customer's preferences"),
+    PROFILE_ROUTES("goals", "goals", "remove one of the customer's goals"),
+    PROFILE_ROUTES("dates", "important dates",
+                   "remove one of the customer's important dates"),
+    PROFILE_ROUTES("consents", "consents",
+                   "refused (409): a consent is withdrawn, never removed"),
     {"GET", "/api/v1/customers/{id}/loyalty", BY_ID(rp_loyalty_for_customer),
      .summary = "the customer's loyalty tier and what it is based on"},
     {"GET", "/api/v1/customers/{id}/satisfaction",
