@@ -23,8 +23,7 @@
 #include "routes.h"
 
 typedef struct request_state {
-    char *body;
-    size_t len, cap;
+    rp_buf body; /* the request body as it arrives */
     int too_large;
 } request_state;
 
@@ -196,8 +195,8 @@ static int parse_body(rp_request *req, const rp_route *r, request_state *rs,
     const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_TYPE);
     if (is_form_post(r, ct)) {
-        req->form = rs->body ? rs->body : "";
-        req->form_len = rs->len;
+        req->form = rp_buf_str(&rs->body);
+        req->form_len = rs->body.len;
         return 0;
     }
     if (!is_json_type(ct)) {
@@ -206,10 +205,10 @@ static int parse_body(rp_request *req, const rp_route *r, request_state *rs,
                       ct ? ct : "no Content-Type");
         return -1;
     }
-    if (rs->len == 0)
+    if (rs->body.len == 0)
         return 0; /* handlers say which fields are required */
     json_error_t jerr;
-    req->body = json_loadb(rs->body, rs->len, JSON_REJECT_DUPLICATES, &jerr);
+    req->body = json_loadb(rp_buf_str(&rs->body), rs->body.len, JSON_REJECT_DUPLICATES, &jerr);
     if (!req->body) {
         rp_reply_fail(res, RP_EMALFORMED, NULL,
                       "the body is not valid JSON: %s (line %d, column %d)",
@@ -589,22 +588,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (!rs->too_large && rs->len + n > RP_MAX_BODY_BYTES)
+        if (!rs->too_large && rs->body.len + n > RP_MAX_BODY_BYTES)
             rs->too_large = 1;
         if (rs->too_large)
             return MHD_YES; /* a chunked body over the limit: discard it */
-        if (rs->len + n > rs->cap) {
-            size_t cap = rs->cap ? rs->cap : 4096;
-            while (cap < rs->len + n)
-                cap *= 2;
-            char *nb = realloc(rs->body, cap);
-            if (!nb)
-                return MHD_NO;
-            rs->body = nb;
-            rs->cap = cap;
-        }
-        memcpy(rs->body + rs->len, upload_data, n);
-        rs->len += n;
+        rp_buf_append(&rs->body, upload_data, n);
+        if (rs->body.failed)
+            return MHD_NO;
         return MHD_YES;
     }
     rp_response res = {0};
@@ -629,7 +619,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
     request_state *rs = *con_cls;
     if (!rs)
         return;
-    free(rs->body);
+    rp_buf_free(&rs->body);
     free(rs);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->in_flight, 1);
