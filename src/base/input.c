@@ -1,5 +1,6 @@
 /*
- * input.c - field validation and paging (see input.h).
+ * input.c - field validation, the text rules (what is blank, where text
+ * may be cut) and paging (see input.h).
  */
 #include "base/input.h"
 
@@ -65,10 +66,11 @@ size_t rp_utf8_length(const char *s)
 }
 
 /*
- * Decode the character at p (NUL-terminated) into *cp; returns its length
- * in bytes, or 0 when the bytes there are not well-formed UTF-8.
+ * Decode the character at p into *cp, reading at most avail bytes (a NUL
+ * also stops it); returns its length in bytes, or 0 when the bytes there
+ * are not well-formed UTF-8.
  */
-static size_t utf8_decode(const unsigned char *p, uint32_t *cp)
+static size_t utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp)
 {
     static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
     size_t n;
@@ -82,6 +84,8 @@ static size_t utf8_decode(const unsigned char *p, uint32_t *cp)
     else if ((c & 0xF8) == 0xF0)
         n = 4, c &= 0x07;
     else
+        return 0;
+    if (n > avail)
         return 0;
     for (size_t i = 1; i < n; i++) {
         if ((p[i] & 0xC0) != 0x80)
@@ -99,8 +103,8 @@ int rp_utf8_is_valid(const char *s, size_t len)
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     while (p < end) {
         uint32_t c;
-        size_t n = *p ? utf8_decode(p, &c) : 1;
-        if (!n || n > (size_t)(end - p))
+        size_t n = *p ? utf8_decode(p, (size_t)(end - p), &c) : 1;
+        if (!n)
             return 0;
         p += n;
     }
@@ -120,7 +124,7 @@ int rp_text_is_blank(const char *s)
     const unsigned char *p = (const unsigned char *)s;
     while (p && *p) {
         uint32_t c;
-        size_t n = utf8_decode(p, &c);
+        size_t n = utf8_decode(p, SIZE_MAX, &c);
         if (!n || !is_space(c))
             return 0;
         p += n;
@@ -157,7 +161,7 @@ void rp_buf_put_cut(rp_buf *b, const char *s, size_t maxchars)
     uint32_t prev = 0;
     while (*p) {
         uint32_t c;
-        size_t n = utf8_decode(p, &c);
+        size_t n = utf8_decode(p, SIZE_MAX, &c);
         if (!n) /* not UTF-8: step over the byte, it is not text anyway */
             c = *p, n = 1;
         if (!extends(c) && prev != 0x200D &&

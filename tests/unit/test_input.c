@@ -132,6 +132,9 @@ static void test_utf8_validity(void **state)
     assert_false(rp_utf8_is_valid("\xED\xA0\x80", 3));  /* surrogate */
     assert_false(rp_utf8_is_valid("\xF4\x90\x80\x80", 4)); /* > U+10FFFF */
     assert_false(rp_utf8_is_valid("ab\xE6\xBC", 4));    /* cut in the middle */
+    /* only len bytes count, even when a whole character follows */
+    assert_false(rp_utf8_is_valid("ab\xE6\xBC\xA2", 3));
+    assert_true(rp_utf8_is_valid("ab\xE6\xBC\xA2", 2));
 }
 
 static void test_blank_input_is_absent(void **state)
