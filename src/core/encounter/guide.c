@@ -17,10 +17,10 @@ static rp_code q(rp_ctx *ctx, const char *name, json_t *params, json_t **rows,
     return ctx->store->ops->query(ctx->store, name, params, rows, err);
 }
 
+/* The same rule as the cycle's, so a ticked skill is never "missing". */
 static int has_text(json_t *o, const char *key)
 {
-    const char *s = json_string_value(json_object_get(o, key));
-    return s && *s;
+    return !rp_text_is_blank(json_string_value(json_object_get(o, key)));
 }
 
 static int has_items(json_t *o, const char *key)

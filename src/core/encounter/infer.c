@@ -14,13 +14,7 @@
 
 static int has_text(json_t *enc, const char *key)
 {
-    const char *s = json_string_value(json_object_get(enc, key));
-    if (!s)
-        return 0;
-    for (; *s; s++)
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-            return 1;
-    return 0;
+    return !rp_text_is_blank(json_string_value(json_object_get(enc, key)));
 }
 
 static size_t list_len(json_t *enc, const char *key)

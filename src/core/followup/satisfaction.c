@@ -190,19 +190,15 @@ rp_code rp_satisfaction_answer(rp_ctx *ctx, const char *token, json_t *in,
         rc = rp_error_set(err, RP_ECONFLICT, "token",
                           "this check has already been answered");
     if (rc == RP_OK) {
-        char summary[300] = "";
-        size_t len = (size_t)snprintf(summary, sizeof summary,
-                                      "Satisfaction check answered: %lld/5",
-                                      (long long)score);
+        rp_buf summary = RP_BUF_INIT;
+        rp_buf_printf(&summary, "Satisfaction check answered: %lld/5",
+                      (long long)score);
         size_t i;
         json_t *w;
         json_array_foreach(words, i, w)
         {
-            len += (size_t)snprintf(summary + len, sizeof summary - len,
-                                    "%s%s", i ? ", " : " - ",
-                                    json_string_value(w));
-            if (len >= sizeof summary)
-                break;
+            rp_buf_puts(&summary, i ? ", " : " - ");
+            rp_buf_puts(&summary, json_string_value(w));
         }
         json_t *detail = json_pack("{s:I, s:I, s:O, s:s?}", "check_id",
                                    (json_int_t)id, "score", (json_int_t)score,
@@ -212,11 +208,12 @@ rp_code rp_satisfaction_answer(rp_ctx *ctx, const char *token, json_t *in,
                        .encounter_id = eid,
                        .channel = "web",
                        .kind = "satisfaction.answered",
-                       .summary = summary,
+                       .summary = rp_buf_str(&summary),
                        .impression = impression,
                        .detail = detail};
         rc = rp_moment_record(ctx, &m, err);
         json_decref(detail);
+        rp_buf_free(&summary);
     }
     if (rc == RP_OK)
         rc = rp_store_commit(s, err);

@@ -349,9 +349,11 @@ static rp_code settle(rp_ctx *ctx, const rp_scheduler_config *cfg,
         rc = s->ops->exec(s, "future.task_sent", p, &changed, err);
         json_decref(p);
         if (rc == RP_OK && changed) {
-            char summary[400];
-            snprintf(summary, sizeof summary, "%s sent by %s: %s",
-                     str(task, "kind"), o->channel, str(task, "subject"));
+            rp_buf summary = RP_BUF_INIT;
+            rp_buf_printf(&summary, "%s sent by %s: ",
+                          str(task, "kind") ? str(task, "kind") : "task",
+                          o->channel);
+            rp_buf_put_cut(&summary, str(task, "subject"), 200);
             json_t *detail = json_pack("{s:I, s:s}", "task_id", (json_int_t)tid,
                                        "idempotency_key",
                                        str(task, "idempotency_key"));
@@ -362,10 +364,11 @@ static rp_code settle(rp_ctx *ctx, const rp_scheduler_config *cfg,
                     json_object_get(task, "encounter_id")),
                 .channel = strcmp(o->channel, "sms") == 0 ? "phone" : "email",
                 .kind = "task.sent",
-                .summary = summary,
+                .summary = rp_buf_str(&summary),
                 .detail = detail};
             rc = rp_moment_record(ctx, &m, err);
             json_decref(detail);
+            rp_buf_free(&summary);
         }
     } else {
         json_t *p = json_pack("[s, o, s, s?, I, s]", o->status,

@@ -298,19 +298,21 @@ rp_code rp_kb_feedback(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
         json_decref(params);
     }
     if (rc == RP_OK && enc) {
-        char summary[300];
-        snprintf(summary, sizeof summary, "Knowledge article \"%.200s\" %s",
-                 json_string_value(json_object_get(article, "title")),
-                 helped ? "helped" : "did not help");
+        rp_buf summary = RP_BUF_INIT;
+        rp_buf_puts(&summary, "Knowledge article \"");
+        rp_buf_put_cut(&summary,
+                       json_string_value(json_object_get(article, "title")), 200);
+        rp_buf_printf(&summary, "\" %s", helped ? "helped" : "did not help");
         json_t *detail = json_pack("{s:I, s:b}", "article_id", (json_int_t)id,
                                    "helped", helped);
         rp_moment m = {.customer_id = json_integer_value(json_object_get(enc, "customer_id")),
                        .encounter_id = encounter_id,
                        .kind = "kb.feedback",
-                       .summary = summary,
+                       .summary = rp_buf_str(&summary),
                        .detail = detail};
         rc = rp_moment_record(ctx, &m, err);
         json_decref(detail);
+        rp_buf_free(&summary);
     }
     if (rc == RP_OK)
         rc = rp_store_commit(s, err);

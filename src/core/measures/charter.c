@@ -248,10 +248,11 @@ static rp_code settle_one(rp_ctx *ctx, json_t *promise, const char *status,
     if (rc || !*done)
         return rc;
     const char *what = json_string_value(json_object_get(promise, "what"));
-    char summary[300];
+    rp_buf summary = RP_BUF_INIT;
     int kept = !strcmp(status, "kept");
-    snprintf(summary, sizeof summary, "Promise %s: %.200s",
-             kept ? "kept" : "broken (its date passed)", what ? what : "");
+    rp_buf_printf(&summary, "Promise %s: ",
+                  kept ? "kept" : "broken (its date passed)");
+    rp_buf_put_cut(&summary, what, 200);
     json_t *enc = json_object_get(promise, "encounter_id");
     json_t *detail = json_pack("{s:I, s:s}", "promise_id", (json_int_t)id,
                                "status", status);
@@ -259,11 +260,12 @@ static rp_code settle_one(rp_ctx *ctx, json_t *promise, const char *status,
         .customer_id = json_integer_value(json_object_get(promise, "customer_id")),
         .encounter_id = json_is_integer(enc) ? json_integer_value(enc) : 0,
         .kind = kept ? "promise.kept" : "promise.broken",
-        .summary = summary,
+        .summary = rp_buf_str(&summary),
         .impression = kept ? "positive" : "negative",
         .detail = detail};
     rc = rp_moment_record(ctx, &m, err);
     json_decref(detail);
+    rp_buf_free(&summary);
     return rc;
 }
 

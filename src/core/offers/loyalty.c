@@ -81,23 +81,24 @@ rp_code rp_loyalty_for_customer(rp_ctx *ctx, int64_t customer_id,
     double discount =
         tier ? json_number_value(json_object_get(tier, "discount_percent")) : 0;
     int returning = visits >= 1;
-    char summary[200], pct[32];
+    char pct[32];
+    rp_buf summary = RP_BUF_INIT;
     if (discount == floor(discount))
         snprintf(pct, sizeof pct, "%.0f%%", discount);
     else
         snprintf(pct, sizeof pct, "%.1f%%", discount);
-    snprintf(summary, sizeof summary, "%s, %s tier, %s",
-             returning ? "returning customer" : "new customer", name,
-             discount > 0 ? pct : "no discount");
+    rp_buf_printf(&summary, "%s, %s tier, %s",
+                  returning ? "returning customer" : "new customer", name,
+                  discount > 0 ? pct : "no discount");
     if (discount > 0)
-        snprintf(summary + strlen(summary), sizeof summary - strlen(summary),
-                 " discount");
+        rp_buf_puts(&summary, " discount");
     *out = json_pack("{s:I, s:s, s:f, s:I, s:I, s:f, s:b, s:s, s:O}",
                      "customer_id", (json_int_t)customer_id, "tier", name,
                      "discount_percent", discount, "visits", (json_int_t)visits,
                      "tenure_days", (json_int_t)tenure_days, "spend", spend,
-                     "returning", returning, "summary", summary, "next_tier",
-                     next ? next : json_null());
+                     "returning", returning, "summary", rp_buf_str(&summary),
+                     "next_tier", next ? next : json_null());
+    rp_buf_free(&summary);
     json_decref(customer);
     json_decref(stats);
     json_decref(tiers);

@@ -92,7 +92,9 @@ rp_code rp_agent_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
                      "email \"%.60s\" is not an email address", email);
         goto fail;
     }
-    if (password && rp_password_check(password, "password", err))
+    /* a blank password is no password: refused, not silently skipped */
+    if ((password || json_is_string(json_object_get(in, "password"))) &&
+        rp_password_check(password, "password", err))
         goto fail;
     int64_t now = rp_now(), id = 0;
     json_object_set_new(row, "name", json_string(name));
@@ -179,11 +181,14 @@ rp_code rp_agent_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
         rp_in_string(in, "password", 0, 1024, &password, err) ||
         read_skills(in, row, err))
         goto fail;
-    if (name && !*name) {
-        rp_error_set(err, RP_EINVALID, "name", "name must not be empty");
+    if (json_object_get(in, "name") && !name) {
+        rp_error_set(err, RP_EINVALID, "name",
+                     "name cannot be removed or blank, only changed");
         goto fail;
     }
-    if (password && rp_password_check(password, "password", err))
+    /* a blank password is no password: refused, not silently skipped */
+    if ((password || json_is_string(json_object_get(in, "password"))) &&
+        rp_password_check(password, "password", err))
         goto fail;
     if (name)
         json_object_set_new(row, "name", json_string(name));
