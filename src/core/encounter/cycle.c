@@ -3,7 +3,7 @@
  * received -> understood -> helped -> kept -> closed, or abandoned from any
  * open stage.
  *
- * A stage is left only when what DESIGN.md's table asks for is there (the
+ * A stage is left only when what the table of docs/rules.md asks for is there (the
  * rules are in rp_cycle_check, infer.c), so a refusal always names the
  * missing piece and says what to do.  Each transition sets the stage's
  * timestamp and writes its moment of truth in the same transaction; closing

@@ -1,6 +1,6 @@
 /*
- * engine_internal.h - helpers the files of the encounter engine share
- * (cycle.c, record.c, relationship.c, guide.c); not part of the public API.
+ * encounter_internal.h - helpers the files of the encounter subsystem
+ * share (cycle.c, record.c, guide.c); not part of the public API.
  */
 #ifndef RP_ENCOUNTER_INTERNAL_H
 #define RP_ENCOUNTER_INTERNAL_H

@@ -1,5 +1,5 @@
 /*
- * kb.c - the knowledge base (kb.h): articles, FTS5 search, helpfulness
+ * knowledge.c - the knowledge base (kb.h): articles, FTS5 search, helpfulness
  * votes and suggestions for an encounter.
  *
  * The FTS5 index (kb_fts) is an external-content table kept in step with

@@ -1,7 +1,7 @@
 /*
- * auth.c - passwords, sessions, API tokens and login throttling (auth.h).
+ * login.c - passwords, sessions, API tokens and login throttling (auth.h).
  *
- * The rules of DESIGN.md: argon2id only at login; sessions and tokens are
+ * The rules of docs/design.md: argon2id only at login; sessions and tokens are
  * 256-bit random secrets kept as SHA-256 so that each request costs one
  * indexed lookup.  Failed logins are counted in the store (not in memory)
  * so the limit holds across the server's threads, across restarts and for
