@@ -81,7 +81,7 @@ static int setup(void **state)
      * it reaches the store library that needs them. */
     rp_error_clear(&err);
     w->now = rp_now();
-    assert_int_equal(rp_store_sqlite_open(w->srv.db, 0, &w->store, &err), RP_OK);
+    assert_int_equal(rp_store_open(w->srv.db, &w->store, &err), RP_OK);
 
     json_t *c = rp_callf(&w->srv, "POST", "/api/v1/customers", 201,
                          "{\"name\":\"Seed Three Caller\"}");

@@ -102,7 +102,7 @@ static void test_login_rate_limit(void **state)
     (void)state;
     rp_store *s = NULL;
     rp_error err;
-    assert_int_equal(rp_store_sqlite_open(path, 0, &s, &err), RP_OK);
+    assert_int_equal(rp_store_open(path, &s, &err), RP_OK);
     rp_ctx ctx = {.store = s, .actor = "test"};
     json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "name", "Ada", "email",
                            "ada@example.com", "role", "agent", "password",
@@ -154,7 +154,7 @@ static void test_session_expiry(void **state)
     (void)state;
     rp_store *s = NULL;
     rp_error err;
-    assert_int_equal(rp_store_sqlite_open(path, 0, &s, &err), RP_OK);
+    assert_int_equal(rp_store_open(path, &s, &err), RP_OK);
     rp_ctx ctx = {.store = s, .actor = "test"};
     json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "name", "Bo", "email",
                            "bo@example.com", "role", "lead", "password",

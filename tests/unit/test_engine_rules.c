@@ -227,7 +227,7 @@ static int setup_store(void **state)
     snprintf(path, sizeof path, "%s/t.db", dir);
     fixture *fx = calloc(1, sizeof *fx);
     rp_error err;
-    assert_int_equal(rp_store_sqlite_open(path, 0, &fx->store, &err), RP_OK);
+    assert_int_equal(rp_store_open(path, &fx->store, &err), RP_OK);
     fx->ctx.store = fx->store;
     fx->ctx.actor = "test";
     *state = fx;

@@ -39,7 +39,7 @@ static int setup(void **state)
     snprintf(path, sizeof path, "%s/t.db", dir);
     fixture *f = calloc(1, sizeof *f);
     rp_error err;
-    assert_int_equal(rp_store_sqlite_open(path, 0, &f->s, &err), RP_OK);
+    assert_int_equal(rp_store_open(path, &f->s, &err), RP_OK);
     f->ctx = (rp_ctx){.store = f->s, .actor = "test"};
     rp_clock_pin(NOW);
     json_t *c = NULL;

@@ -30,7 +30,7 @@ static int setup(void **state)
     char path[128];
     snprintf(path, sizeof path, "%s/t.db", dir);
     rp_error err;
-    assert_int_equal(rp_store_sqlite_open(path, 0, &store, &err), RP_OK);
+    assert_int_equal(rp_store_open(path, &store, &err), RP_OK);
     ctx = (rp_ctx){.store = store, .actor = "test"};
     rp_clock_pin(T0);
     /* a closed port: every send fails, for real */

@@ -1,6 +1,8 @@
 /*
- * test_store.c - the SQLite store: migrations, the newer-schema refusal,
- * generic records, paging, filters, and the append-only ledger.
+ * test_store.c - the store: opening by name, migrations, the newer-schema
+ * refusal, generic records, paging, filters, the append-only ledger, the
+ * end of a transaction, and the store against its own schema (every named
+ * query compiles, every catalogue column exists with a fitting type).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/rapport.h"
+#include "store/store_sqlite.h"
 
 static char dir[64];
 static char path[128];
@@ -39,7 +42,9 @@ static rp_store *open_store(void)
 {
     rp_store *s = NULL;
     rp_error err;
-    rp_code rc = rp_store_sqlite_open(path, 0, &s, &err);
+    char name[160];
+    snprintf(name, sizeof name, "sqlite:%s", path);
+    rp_code rc = rp_store_open(name, &s, &err);
     if (rc)
         fprintf(stderr, "%s\n", err.message);
     assert_int_equal(rc, RP_OK);
@@ -107,7 +112,7 @@ static void test_newer_database_is_refused(void **state)
     sqlite3_close(db);
     rp_store *s = NULL;
     rp_error err;
-    assert_int_equal(rp_store_sqlite_open(path, 0, &s, &err), RP_ESCHEMA);
+    assert_int_equal(rp_store_open(path, &s, &err), RP_ESCHEMA);
     assert_null(s);
     assert_non_null(strstr(err.message, "9999"));
     assert_non_null(strstr(err.message, "newer"));
@@ -172,6 +177,207 @@ static void test_paging_and_filters(void **state)
     rp_store_close(s);
 }
 
+static void test_open_by_name(void **state)
+{
+    (void)state;
+    rp_store *s = NULL;
+    rp_error err;
+    /* a plain path is a SQLite file, as --db and RAPPORT_DB have always
+     * taken it */
+    assert_int_equal(rp_store_open(path, &s, &err), RP_OK);
+    assert_string_equal(s->ops->backend, "sqlite");
+    rp_store_close(s);
+    s = NULL;
+    char name[160];
+    snprintf(name, sizeof name, "sqlite:%s", path);
+    assert_int_equal(rp_store_open(name, &s, &err), RP_OK);
+    assert_int_equal(s->ops->schema_version(s), rp_store_sqlite_latest_version());
+    rp_store_close(s);
+    s = NULL;
+    assert_non_null(rp_store_backend_find("sqlite", 6));
+    assert_null(rp_store_backend_find("sqlit", 5));
+
+    /* an unknown scheme is refused by name, and nothing is created */
+    snprintf(name, sizeof name, "postgres:%s/other.db", dir);
+    assert_int_equal(rp_store_open(name, &s, &err), RP_EINVALID);
+    assert_null(s);
+    assert_string_equal(err.field, "db");
+    assert_non_null(strstr(err.message, "\"postgres\""));
+    assert_non_null(strstr(err.message, "sqlite:"));
+    char other[160];
+    snprintf(other, sizeof other, "%s/other.db", dir);
+    assert_int_not_equal(access(other, F_OK), 0);
+
+    assert_int_equal(rp_store_open("", &s, &err), RP_EINVALID);
+    assert_string_equal(err.field, "db");
+    assert_int_equal(rp_store_open("sqlite:", &s, &err), RP_EINVALID);
+    assert_null(s);
+}
+
+/* Rows in customers, read with plain SQL. */
+static int count_customers(void)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM customers",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+static void insert_customer(rp_store *s, const char *name)
+{
+    rp_error err;
+    json_t *row = json_pack("{s:s, s:I, s:I}", "name", name, "created_at",
+                            (json_int_t)1, "updated_at", (json_int_t)1);
+    assert_int_equal(s->ops->insert(s, &RP_ENTITY_CUSTOMER, row, NULL, &err),
+                     RP_OK);
+    json_decref(row);
+}
+
+static void test_finish_commits_or_rolls_back(void **state)
+{
+    (void)state;
+    rp_store *s = open_store();
+    rp_error err;
+
+    assert_int_equal(rp_store_begin(s, &err), RP_OK);
+    insert_customer(s, "Kept");
+    assert_int_equal(rp_store_finish(s, RP_OK, &err), RP_OK);
+    assert_int_equal(count_customers(), 1);
+
+    /* a failed step: rolled back, and its code (and message) come back */
+    assert_int_equal(rp_store_begin(s, &err), RP_OK);
+    insert_customer(s, "Undone");
+    rp_error_set(&err, RP_ECONFLICT, "status", "the step failed");
+    assert_int_equal(rp_store_finish(s, RP_ECONFLICT, &err), RP_ECONFLICT);
+    assert_string_equal(err.message, "the step failed");
+    assert_int_equal(count_customers(), 1);
+    /* nothing is left open: a new transaction can begin */
+    assert_int_equal(rp_store_begin(s, &err), RP_OK);
+    assert_int_equal(rp_store_finish(s, RP_OK, &err), RP_OK);
+
+    /* a commit that fails (here: none is open) is the error returned */
+    assert_int_equal(rp_store_finish(s, RP_OK, &err), RP_EINTERNAL);
+    assert_non_null(strstr(err.message, "committing"));
+    rp_store_close(s);
+}
+
+static void test_every_named_query_compiles(void **state)
+{
+    (void)state;
+    rp_store *s = open_store();
+    rp_error err;
+    int broken = 0;
+    static const char *const subsystems[] = {
+        "customer.", "encounter.", "followup.", "offers.",
+        "staff.",    "knowledge.", "measures.", "demo."};
+    for (int q = 0; q < RP_QUERY_COUNT; q++) {
+        const char *name = rp_query_name((rp_query)q);
+        int known = 0;
+        for (size_t i = 0; i < sizeof subsystems / sizeof subsystems[0]; i++)
+            known |= strncmp(name, subsystems[i], strlen(subsystems[i])) == 0;
+        if (!known) {
+            print_error("query %s is not named after a subsystem\n", name);
+            broken++;
+        }
+        for (int r = 0; r < q; r++)
+            if (strcmp(name, rp_query_name((rp_query)r)) == 0) {
+                print_error("two queries are named %s\n", name);
+                broken++;
+            }
+        if (s->ops->check(s, (rp_query)q, &err) != RP_OK) {
+            print_error("%s\n", err.message);
+            broken++;
+        }
+    }
+    assert_int_equal(broken, 0);
+    assert_string_equal(rp_query_name(RP_QUERY_COUNT), "(unknown query)");
+    /* a misuse names the query */
+    assert_int_equal(s->ops->query(s, RP_Q_CUSTOMER_CLOSED_COUNT, NULL, NULL,
+                                   &err),
+                     RP_EINTERNAL);
+    assert_non_null(strstr(err.message, "customer.closed_count"));
+    rp_store_close(s);
+}
+
+/* The affinity SQLite gives a declared column type (the rules of section
+ * 3.1 of its datatype documentation, in their order). */
+static const char *affinity(const char *decl)
+{
+    char up[64];
+    size_t i = 0;
+    for (; decl[i] && i < sizeof up - 1; i++)
+        up[i] = (char)(decl[i] >= 'a' && decl[i] <= 'z' ? decl[i] - 32
+                                                        : decl[i]);
+    up[i] = '\0';
+    if (strstr(up, "INT"))
+        return "INTEGER";
+    if (strstr(up, "CHAR") || strstr(up, "CLOB") || strstr(up, "TEXT"))
+        return "TEXT";
+    if (!*up || strstr(up, "BLOB"))
+        return "BLOB";
+    if (strstr(up, "REAL") || strstr(up, "FLOA") || strstr(up, "DOUB"))
+        return "REAL";
+    return "NUMERIC";
+}
+
+static const char *affinity_for(rp_column_type t)
+{
+    switch (t) {
+    case RP_COL_INT:
+    case RP_COL_BOOL:
+    case RP_COL_TIME:
+        return "INTEGER";
+    case RP_COL_REAL:
+        return "REAL";
+    case RP_COL_TEXT:
+    case RP_COL_JSON:
+        return "TEXT";
+    }
+    return "?";
+}
+
+static void test_catalogue_matches_the_schema(void **state)
+{
+    (void)state;
+    rp_store_close(open_store());
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(
+        sqlite3_prepare_v2(db,
+                           "SELECT type FROM pragma_table_info(?) WHERE name = ?",
+                           -1, &st, NULL),
+        SQLITE_OK);
+    assert_true(rp_nentities > 0);
+    for (size_t i = 0; i < rp_nentities; i++) {
+        const rp_entity *e = rp_entities[i];
+        for (size_t c = 0; c <= e->ncolumns; c++) {
+            const char *col = c == 0 ? "id" : e->columns[c - 1].name;
+            const char *want = c == 0 ? "INTEGER"
+                                      : affinity_for(e->columns[c - 1].type);
+            sqlite3_reset(st);
+            sqlite3_bind_text(st, 1, e->table, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, col, -1, SQLITE_STATIC);
+            if (sqlite3_step(st) != SQLITE_ROW)
+                fail_msg("%s (%s): table %s has no column %s", e->name,
+                         e->table, e->table, col);
+            const char *decl = (const char *)sqlite3_column_text(st, 0);
+            if (strcmp(affinity(decl ? decl : ""), want) != 0)
+                fail_msg("%s.%s is declared %s, the catalogue wants %s",
+                         e->table, col, decl ? decl : "(none)", want);
+        }
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,6 +390,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_moments_are_append_only, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_paging_and_filters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_by_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_finish_commits_or_rolls_back,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_every_named_query_compiles, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_catalogue_matches_the_schema,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

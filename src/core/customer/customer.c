@@ -95,12 +95,9 @@ static rp_code save(rp_ctx *ctx, int64_t id, json_t *row, const char *kind,
         rp_moment m = {.customer_id = id, .kind = kind, .summary = summary};
         rc = rp_moment_record(ctx, &m, err);
     }
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc) {
-        rp_store_rollback(s);
+    rc = rp_store_finish(s, rc, err);
+    if (rc)
         return rc;
-    }
     if (new_id)
         *new_id = id;
     return RP_OK;

@@ -282,7 +282,7 @@ static rp_code cancel_date_tasks(rp_ctx *ctx, int64_t customer_id,
 {
     json_t *p = json_pack("[s, I, I]", why, (json_int_t)customer_id,
                           (json_int_t)date_id);
-    rp_code rc = ctx->store->ops->exec(ctx->store, "future.cancel_date_tasks",
+    rp_code rc = ctx->store->ops->exec(ctx->store, RP_Q_CUSTOMER_CANCEL_DATE_TASKS,
                                        p, NULL, err);
     json_decref(p);
     return rc;
@@ -330,7 +330,7 @@ static rp_code save(rp_ctx *ctx, const profile_kind *k, int64_t customer_id,
         /* what was held for want of this consent may go out now */
         json_t *p = json_pack("[I, O]", (json_int_t)customer_id,
                               json_object_get(item, "purpose"));
-        rc = s->ops->exec(s, "future.unhold_tasks", p, NULL, err);
+        rc = s->ops->exec(s, RP_Q_CUSTOMER_UNHOLD_TASKS, p, NULL, err);
         json_decref(p);
     }
     json_decref(item);
@@ -338,11 +338,7 @@ static rp_code save(rp_ctx *ctx, const profile_kind *k, int64_t customer_id,
      * the level follows the goal in the same transaction. */
     if (rc == RP_OK && k->entity == &RP_ENTITY_GOAL)
         rc = rp_relationship_recompute(ctx, customer_id, 0, err);
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc)
-        rp_store_rollback(s);
-    return rc;
+    return rp_store_finish(s, rc, err);
 }
 
 static rp_code get_item(rp_ctx *ctx, const profile_kind *k,
@@ -466,11 +462,7 @@ rp_code rp_profile_remove(rp_ctx *ctx, const char *kind, int64_t customer_id,
     rp_buf_free(&summary);
     if (rc == RP_OK && k->entity == &RP_ENTITY_GOAL)
         rc = rp_relationship_recompute(ctx, customer_id, 0, err);
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc)
-        rp_store_rollback(s);
-    return rc;
+    return rp_store_finish(s, rc, err);
 }
 
 rp_code rp_profile_list(rp_ctx *ctx, const char *kind, int64_t customer_id,

@@ -18,10 +18,10 @@ static rp_code gather(rp_ctx *ctx, int64_t customer_id, json_t **evidence,
                       int64_t *closed, rp_error *err)
 {
     json_t *params = json_pack("[I]", (json_int_t)customer_id), *rows = NULL;
-    rp_code rc = ctx->store->ops->query(ctx->store, "relationship.evidence",
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_CUSTOMER_RELATIONSHIP_EVIDENCE,
                                         params, evidence, err);
     if (rc == RP_OK)
-        rc = ctx->store->ops->query(ctx->store, "relationship.closed_count",
+        rc = ctx->store->ops->query(ctx->store, RP_Q_CUSTOMER_CLOSED_COUNT,
                                     params, &rows, err);
     if (rc == RP_OK)
         *closed = json_integer_value(

@@ -66,7 +66,7 @@ rp_code rp_encounter_facts_read(rp_ctx *ctx, json_t *enc, rp_encounter_facts *f,
     json_t *params = json_pack("[I,I]", (json_int_t)rp_encounter_row_customer(enc),
                                (json_int_t)rp_encounter_row_id(enc));
     json_t *rows = NULL;
-    rp_code rc = ctx->store->ops->query(ctx->store, "engine.encounter_facts",
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_ENCOUNTER_FACTS,
                                         params, &rows, err);
     json_decref(params);
     if (rc)
@@ -82,15 +82,6 @@ rp_code rp_encounter_facts_read(rp_ctx *ctx, json_t *enc, rp_encounter_facts *f,
     f->request_known_at_ack = int_of(r, "request_known");
     json_decref(rows);
     return RP_OK;
-}
-
-rp_code rp_encounter_finish(rp_ctx *ctx, rp_code rc, rp_error *err)
-{
-    if (rc == RP_OK)
-        rc = rp_store_commit(ctx->store, err);
-    if (rc)
-        rp_store_rollback(ctx->store);
-    return rc;
 }
 
 /* ---- acknowledge --------------------------------------------------------- */
@@ -161,7 +152,7 @@ rp_code rp_encounter_acknowledge(rp_ctx *ctx, int64_t id, json_t *in,
     json_decref(detail);
     rp_buf_free(&summary);
     rp_buf_free(&name);
-    rc = rp_encounter_finish(ctx, rc, err);
+    rc = rp_store_finish(ctx->store, rc, err);
     json_decref(row);
     json_decref(enc);
     return rc ? rc : rp_encounter_get(ctx, id, out, err);
@@ -337,7 +328,7 @@ rp_code rp_encounter_advance(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
         rc = rp_encounter_load(ctx, id, &enc, err);
         if (rc == RP_OK)
             rc = advance_in_tx(ctx, enc, row, to, err);
-        rc = rp_encounter_finish(ctx, rc, err);
+        rc = rp_store_finish(ctx->store, rc, err);
     }
     json_decref(row);
     json_decref(enc);
@@ -389,7 +380,7 @@ rp_code rp_encounter_abandon(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     rp_buf_free(&summary);
     if (rc == RP_OK)
         rc = rp_relationship_recompute(ctx, rp_encounter_row_customer(enc), id, err);
-    rc = rp_encounter_finish(ctx, rc, err);
+    rc = rp_store_finish(ctx->store, rc, err);
     json_decref(row);
     json_decref(enc);
     return rc ? rc : rp_encounter_get(ctx, id, out, err);

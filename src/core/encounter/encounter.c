@@ -75,12 +75,9 @@ rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out,
     }
     if (rc == RP_OK) /* auth: route to a queue and agent, same transaction */
         rc = rp_routing_route(ctx, id, err);
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc) {
-        rp_store_rollback(s);
+    rc = rp_store_finish(s, rc, err);
+    if (rc)
         return rc;
-    }
     return rp_encounter_get(ctx, id, out, err);
 }
 

@@ -24,7 +24,4 @@ rp_code rp_encounter_require_open(json_t *enc, const char *doing, rp_error *err)
 int64_t rp_encounter_row_id(json_t *enc);
 int64_t rp_encounter_row_customer(json_t *enc);
 
-/* Commit, or roll back and return rc when it failed. */
-rp_code rp_encounter_finish(rp_ctx *ctx, rp_code rc, rp_error *err);
-
 #endif

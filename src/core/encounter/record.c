@@ -222,7 +222,7 @@ rp_code rp_encounter_record(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
                         NULL, detail, err);
     json_decref(detail);
     rp_buf_free(&summary);
-    rc = rp_encounter_finish(ctx, rc, err);
+    rc = rp_store_finish(ctx->store, rc, err);
     json_decref(row);
     json_decref(enc);
     return rc ? rc : rp_encounter_get(ctx, id, out, err);
@@ -244,7 +244,7 @@ static rp_code add_child(rp_ctx *ctx, json_t *enc, const rp_entity *e,
     if (rc == RP_OK)
         rc = moment_for(ctx, enc, kind, summary, impression, detail, err);
     json_decref(detail);
-    rc = rp_encounter_finish(ctx, rc, err);
+    rc = rp_store_finish(ctx->store, rc, err);
     if (rc == RP_OK)
         rc = ctx->store->ops->get(ctx->store, e, child, out, err);
     return rc;
@@ -416,7 +416,7 @@ static rp_code add_task(rp_ctx *ctx, json_t *enc, const char *kind,
     json_t *params = json_pack("[I,s]", (json_int_t)rp_encounter_row_id(enc), kind);
     json_t *rows = NULL;
     rp_code rc = ctx->store->ops->query(ctx->store,
-                                        "engine.task_count_for_encounter",
+                                        RP_Q_ENCOUNTER_TASK_COUNT,
                                         params, &rows, err);
     json_decref(params);
     if (rc) {
@@ -594,7 +594,7 @@ rp_code rp_task_complete(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
             rc = rp_relationship_recompute(ctx, m.customer_id,
                                            json_integer_value(eid), err);
     }
-    rc = rp_encounter_finish(ctx, rc, err);
+    rc = rp_store_finish(ctx->store, rc, err);
     json_decref(task);
     return rc ? rc : s->ops->get(s, &RP_ENTITY_TASK, id, out, err);
 }

@@ -183,7 +183,7 @@ rp_code rp_satisfaction_answer(rp_ctx *ctx, const char *token, json_t *in,
     json_t *params = json_pack("[I, O, s?, I, I]", (json_int_t)score,
                                words ? words : json_array(), comment,
                                (json_int_t)rp_now(), (json_int_t)id);
-    rp_code rc = s->ops->exec(s, "future.satisfaction_answer", params,
+    rp_code rc = s->ops->exec(s, RP_Q_FOLLOWUP_SATISFACTION_ANSWER, params,
                               &changed, err);
     json_decref(params);
     if (rc == RP_OK && changed == 0)
@@ -215,12 +215,9 @@ rp_code rp_satisfaction_answer(rp_ctx *ctx, const char *token, json_t *in,
         json_decref(detail);
         rp_buf_free(&summary);
     }
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc) {
-        rp_store_rollback(s);
+    rc = rp_store_finish(s, rc, err);
+    if (rc)
         return rc;
-    }
     *out = json_pack("{s:I, s:I, s:s}", "id", (json_int_t)id, "score",
                      (json_int_t)score, "impression", impression);
     return RP_OK;
@@ -230,7 +227,7 @@ rp_code rp_satisfaction_summary(rp_ctx *ctx, int64_t customer_id,
                                 json_t **out, rp_error *err)
 {
     json_t *rows, *params = json_pack("[I]", (json_int_t)customer_id);
-    rp_code rc = ctx->store->ops->query(ctx->store, "future.satisfaction_summary",
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_FOLLOWUP_SATISFACTION_SUMMARY,
                                         params, &rows, err);
     json_decref(params);
     if (rc)

@@ -199,7 +199,7 @@ static rp_code search_fts(rp_ctx *ctx, const char *fts, int limit, json_t **out,
                           rp_error *err)
 {
     json_t *params = json_pack("[s, i]", fts, limit), *rows;
-    rp_code rc = ctx->store->ops->query(ctx->store, "kb.search", params, &rows,
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_KNOWLEDGE_SEARCH, params, &rows,
                                         err);
     json_decref(params);
     if (rc)
@@ -294,7 +294,7 @@ rp_code rp_kb_feedback(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     if (rc == RP_OK) {
         json_t *params = json_pack("[i, i, I]", helped ? 1 : 0, helped ? 0 : 1,
                                    (json_int_t)id);
-        rc = s->ops->exec(s, "kb.vote", params, NULL, err);
+        rc = s->ops->exec(s, RP_Q_KNOWLEDGE_VOTE, params, NULL, err);
         json_decref(params);
     }
     if (rc == RP_OK && enc) {
@@ -314,12 +314,9 @@ rp_code rp_kb_feedback(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
         json_decref(detail);
         rp_buf_free(&summary);
     }
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc) {
-        rp_store_rollback(s);
+    rc = rp_store_finish(s, rc, err);
+    if (rc)
         goto fail;
-    }
     json_decref(article);
     json_decref(enc);
     return rp_kb_article_get(ctx, id, out, err);

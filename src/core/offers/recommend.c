@@ -147,7 +147,7 @@ static rp_code only_quick(rp_ctx *ctx, json_t *customer, int *quick,
         return RP_OK;
     json_t *rows, *p = json_pack("[O]", json_object_get(customer, "id"));
     rp_code rc = ctx->store->ops->query(
-        ctx->store, "future.recent_closed_exchanges", p, &rows, err);
+        ctx->store, RP_Q_OFFERS_RECENT_EXCHANGES, p, &rows, err);
     json_decref(p);
     if (rc)
         return rc;
@@ -170,7 +170,7 @@ static rp_code record_shown(rp_ctx *ctx, int64_t customer_id, json_t *items,
 {
     rp_store *s = ctx->store;
     json_t *open, *p = json_pack("[I]", (json_int_t)customer_id);
-    rp_code rc = s->ops->query(s, "future.offers_open", p, &open, err);
+    rp_code rc = s->ops->query(s, RP_Q_OFFERS_SHOWN, p, &open, err);
     json_decref(p);
     if (rc)
         return rc;
@@ -229,11 +229,7 @@ static rp_code record_shown(rp_ctx *ctx, int64_t customer_id, json_t *items,
     rp_buf_free(&summary);
     json_decref(ids);
     json_decref(fresh);
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc)
-        rp_store_rollback(s);
-    return rc;
+    return rp_store_finish(s, rc, err);
 }
 
 /* The firm preferences as "colour navy, style single-breasted". */
@@ -307,7 +303,7 @@ rp_code rp_recommend(rp_ctx *ctx, int64_t customer_id, int asked,
     if (rc == RP_OK)
         rc = rp_profile_list(ctx, "goals", customer_id, &goals, err);
     if (rc == RP_OK)
-        rc = ctx->store->ops->query(ctx->store, "future.products_all", NULL,
+        rc = ctx->store->ops->query(ctx->store, RP_Q_OFFERS_PRODUCTS, NULL,
                                     &products, err);
     if (rc) {
         json_decref(prefs);
@@ -495,11 +491,8 @@ rp_code rp_offer_decide(rp_ctx *ctx, int64_t customer_id, int64_t product_id,
         rp_buf_free(&summary);
     }
     json_decref(product);
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc) {
-        rp_store_rollback(s);
+    rc = rp_store_finish(s, rc, err);
+    if (rc)
         return rc;
-    }
     return s->ops->get(s, &RP_ENTITY_OFFER, id, out, err);
 }

@@ -121,15 +121,12 @@ rp_code rp_agent_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
     if (rc == RP_OK && hash[0]) {
         json_t *params = json_pack("[s, I, I]", hash, (json_int_t)now,
                                    (json_int_t)id);
-        rc = s->ops->exec(s, "auth.agent_set_password", params, NULL, err);
+        rc = s->ops->exec(s, RP_Q_STAFF_AGENT_SET_PASSWORD, params, NULL, err);
         json_decref(params);
     }
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc) {
-        rp_store_rollback(s);
+    rc = rp_store_finish(s, rc, err);
+    if (rc)
         goto fail;
-    }
     json_decref(row);
     return rp_agent_get(ctx, id, out, err);
 fail:
@@ -152,7 +149,7 @@ static rp_code keeps_an_admin(rp_ctx *ctx, int64_t id, json_t *current,
     if (!demoted && !deactivated)
         return RP_OK;
     json_t *params = json_pack("[I]", (json_int_t)id), *rows;
-    rp_code rc = ctx->store->ops->query(ctx->store, "auth.active_admins",
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_OTHER_ACTIVE_ADMINS,
                                         params, &rows, err);
     json_decref(params);
     if (rc)
@@ -218,21 +215,18 @@ rp_code rp_agent_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     if (rc == RP_OK && hash[0]) {
         json_t *params = json_pack("[s, I, I]", hash, (json_int_t)now,
                                    (json_int_t)id);
-        rc = s->ops->exec(s, "auth.agent_set_password", params, NULL, err);
+        rc = s->ops->exec(s, RP_Q_STAFF_AGENT_SET_PASSWORD, params, NULL, err);
         json_decref(params);
     }
     /* A new password or a deactivation ends every open session at once. */
     if (rc == RP_OK && (hash[0] || (has_active && !active))) {
         json_t *params = json_pack("[I]", (json_int_t)id);
-        rc = s->ops->exec(s, "auth.sessions_of_agent_delete", params, NULL, err);
+        rc = s->ops->exec(s, RP_Q_STAFF_SESSIONS_OF_AGENT_DELETE, params, NULL, err);
         json_decref(params);
     }
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc) {
-        rp_store_rollback(s);
+    rc = rp_store_finish(s, rc, err);
+    if (rc)
         goto fail;
-    }
     json_decref(row);
     json_decref(current);
     return rp_agent_get(ctx, id, out, err);
