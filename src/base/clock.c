@@ -1,5 +1,5 @@
 /*
- * timeutil.c - clock and RFC 3339 conversion (see timeutil.h).
+ * clock.c - clock and RFC 3339 conversion (see timeutil.h).
  */
 #include "base/clock.h"
 

@@ -1,5 +1,5 @@
 /*
- * timeutil.h - the clock and RFC 3339 times.
+ * clock.h - the clock and RFC 3339 times.
  *
  * All times inside rapport are Unix seconds in UTC.  The clock can be pinned
  * (tests, and the scheduler's injectable clock) so that rules that depend on

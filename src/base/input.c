@@ -1,5 +1,6 @@
 /*
- * input.c - field validation and paging (see input.h).
+ * input.c - field validation, the text rules (what is blank, where text
+ * may be cut) and paging (see input.h).
  */
 #include "base/input.h"
 
@@ -64,23 +65,133 @@ size_t rp_utf8_length(const char *s)
     return n;
 }
 
-static int is_blank(const char *s)
+/*
+ * Decode the character at p into *cp, reading at most avail bytes (a NUL
+ * also stops it); returns its length in bytes, or 0 when the bytes there
+ * are not well-formed UTF-8.
+ */
+static size_t utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp)
 {
-    for (; *s; s++)
-        if (!isspace((unsigned char)*s))
+    static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+    size_t n;
+    uint32_t c = p[0];
+    if (c < 0x80)
+        n = 1;
+    else if ((c & 0xE0) == 0xC0)
+        n = 2, c &= 0x1F;
+    else if ((c & 0xF0) == 0xE0)
+        n = 3, c &= 0x0F;
+    else if ((c & 0xF8) == 0xF0)
+        n = 4, c &= 0x07;
+    else
+        return 0;
+    if (n > avail)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xC0) != 0x80)
             return 0;
+        c = (c << 6) | (p[i] & 0x3F);
+    }
+    if (c < min[n] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    *cp = c;
+    return n;
+}
+
+int rp_utf8_is_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    while (p < end) {
+        uint32_t c;
+        size_t n = *p ? utf8_decode(p, (size_t)(end - p), &c) : 1;
+        if (!n)
+            return 0;
+        p += n;
+    }
     return 1;
 }
 
+static int is_space(uint32_t c)
+{
+    return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 ||
+           c == 0x1680 || c == 0x180E || (c >= 0x2000 && c <= 0x200D) ||
+           c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F ||
+           c == 0x2060 || c == 0x3000 || c == 0xFEFF;
+}
+
+int rp_text_is_blank(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (p && *p) {
+        uint32_t c;
+        size_t n = utf8_decode(p, SIZE_MAX, &c);
+        if (!n || !is_space(c))
+            return 0;
+        p += n;
+    }
+    return 1;
+}
+
+/* Characters that belong to the one before them: a cut must not come
+ * just before one (combining marks, joiners, variation selectors, emoji
+ * skin tones, tag characters of subdivision flags). */
+static int extends(uint32_t c)
+{
+    return (c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+           (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
+           (c >= 0xFE20 && c <= 0xFE2F) || (c >= 0xFE00 && c <= 0xFE0F) ||
+           c == 0x200C || c == 0x200D || (c >= 0x1F3FB && c <= 0x1F3FF) ||
+           (c >= 0xE0020 && c <= 0xE007F) || (c >= 0xE0100 && c <= 0xE01EF);
+}
+
+static int regional(uint32_t c)
+{
+    return c >= 0x1F1E6 && c <= 0x1F1FF;
+}
+
+void rp_buf_put_cut(rp_buf *b, const char *s, size_t maxchars)
+{
+    if (!s)
+        return;
+    /* Walk the first maxchars characters remembering the last place a
+     * cut may be made at; the cut goes there if there is more text. */
+    const unsigned char *p = (const unsigned char *)s;
+    size_t count = 0, safe = 0;
+    size_t ri_run = 0; /* regional indicators just before p */
+    uint32_t prev = 0;
+    while (*p) {
+        uint32_t c;
+        size_t n = utf8_decode(p, SIZE_MAX, &c);
+        if (!n) /* not UTF-8: step over the byte, it is not text anyway */
+            c = *p, n = 1;
+        if (!extends(c) && prev != 0x200D &&
+            !(regional(c) && ri_run % 2 == 1))
+            safe = (size_t)(p - (const unsigned char *)s);
+        if (count == maxchars)
+            break;
+        ri_run = regional(c) ? ri_run + 1 : 0;
+        prev = c;
+        count++;
+        p += n;
+    }
+    if (!*p) {
+        rp_buf_puts(b, s);
+        return;
+    }
+    rp_buf_append(b, s, safe);
+    rp_buf_puts(b, "\xE2\x80\xA6"); /* U+2026 HORIZONTAL ELLIPSIS */
+}
+
 static rp_code check_text(json_t *v, const char *key, size_t maxchars,
-                          int nonempty, rp_error *err)
+                          rp_error *err)
 {
     const char *s = json_string_value(v);
     if (strlen(s) != json_string_length(v))
         return rp_error_set(err, RP_EINVALID, key,
                             "%s must not contain a NUL character", key);
-    if (nonempty && is_blank(s))
-        return rp_error_set(err, RP_EINVALID, key, "%s must not be empty", key);
+    if (!rp_utf8_is_valid(s, strlen(s)))
+        return rp_error_set(err, RP_EINVALID, key,
+                            "%s is not valid UTF-8 text", key);
     size_t n = rp_utf8_length(s);
     if (n > maxchars)
         return rp_error_set(err, RP_EINVALID, key,
@@ -102,8 +213,15 @@ rp_code rp_in_string(json_t *in, const char *key, int required,
     if (!json_is_string(v))
         return rp_error_set(err, RP_ETYPE, key, "%s must be a string, not %s",
                             key, type_name(v));
-    if (check_text(v, key, maxchars, required, err))
+    if (check_text(v, key, maxchars, err))
         return err->code;
+    if (rp_text_is_blank(json_string_value(v))) {
+        if (required)
+            return rp_error_set(err, RP_EINVALID, key,
+                                "%s is required; blank text does not count",
+                                key);
+        return RP_OK;
+    }
     *out = json_string_value(v);
     return RP_OK;
 }
@@ -220,7 +338,11 @@ rp_code rp_in_string_list(json_t *in, const char *key, size_t max_items,
         if (!json_is_string(item))
             return rp_error_set(err, RP_ETYPE, key, "%s must be a string, not %s",
                                 name, type_name(item));
-        if (check_text(item, name, maxchars, 1, err)) {
+        rp_code rc = check_text(item, name, maxchars, err);
+        if (rc == RP_OK && rp_text_is_blank(json_string_value(item)))
+            rc = rp_error_set(err, RP_EINVALID, name, "%s must not be blank",
+                              name);
+        if (rc) {
             snprintf(err->field, sizeof err->field, "%s", key);
             return err->code;
         }

@@ -14,15 +14,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/error.h"
 
 /* in must be a JSON object whose keys are all in allowed (NULL-terminated). */
 rp_code rp_in_object(json_t *in, const char *const allowed[], rp_error *err);
 
 /*
- * The string at key.  Absent or null gives *out = NULL, an error if
- * required.  Empty (after trimming spaces) is refused when required; longer
- * than maxchars characters is refused; so is a NUL inside the text.
+ * The string at key.  Absent, null or blank (rp_text_is_blank) gives
+ * *out = NULL, and "<key> is required" when required: blank text is never
+ * stored, it is the same as no text.  Longer than maxchars characters is
+ * refused; so is a NUL inside the text, and text that is not UTF-8.
  */
 rp_code rp_in_string(json_t *in, const char *key, int required,
                      size_t maxchars, const char **out, rp_error *err);
@@ -45,7 +47,7 @@ rp_code rp_in_time(json_t *in, const char *key, int required, int64_t *out,
                    int *present, rp_error *err);
 
 /*
- * An array of at most max_items non-empty strings of at most maxchars each.
+ * An array of at most max_items non-blank strings of at most maxchars each.
  * *out is borrowed from in (NULL when absent).
  */
 rp_code rp_in_string_list(json_t *in, const char *key, size_t max_items,
@@ -57,6 +59,32 @@ rp_code rp_parse_id(const char *text, const char *field, int64_t *out,
 
 /* Number of characters (code points) in a UTF-8 string. */
 size_t rp_utf8_length(const char *s);
+
+/*
+ * 1 when the len bytes at s are well-formed UTF-8: no stray continuation
+ * bytes, overlong forms, surrogates or code points above U+10FFFF.
+ */
+int rp_utf8_is_valid(const char *s, size_t len);
+
+/*
+ * The one rule of what counts as no text, used by every check in rapport
+ * ("was a fact recorded?", "is this field given?"): 1 when s is NULL,
+ * empty, or made only of white space.  White space is Unicode's (tab,
+ * newlines, U+0085, U+00A0 no-break space, U+1680, U+2000..U+200A,
+ * U+2028/9, U+202F, U+205F, U+3000 ideographic space) and the characters
+ * that show nothing at all (U+180E, U+200B..U+200D, U+2060, U+FEFF).
+ * Anything else is text, a lone combining mark included; a byte that is
+ * not UTF-8 is text too (rp_in_string refuses it before it gets this far).
+ */
+int rp_text_is_blank(const char *s);
+
+/*
+ * Append s to b cut after at most maxchars characters, for summaries that
+ * quote what someone typed.  The cut never splits a character, nor a
+ * letter from its accents, an emoji from its modifiers or joined emoji, or
+ * a flag; a cut text ends with an ellipsis (U+2026).  NULL appends nothing.
+ */
+void rp_buf_put_cut(rp_buf *b, const char *s, size_t maxchars);
 
 /* A plausible email address: one '@', something before, a dotted domain. */
 int rp_email_is_valid(const char *s);

@@ -86,7 +86,7 @@ int rp_cli_open(rp_cli *cli)
     if (cli->store)
         return RP_EXIT_OK;
     rp_error err;
-    if (rp_store_sqlite_open(cli->db_path, 0, &cli->store, &err)) {
+    if (rp_store_open(cli->db_path, &cli->store, &err)) {
         fprintf(stderr, "rapport: %s\n", err.message);
         return RP_EXIT_INTERNAL;
     }

@@ -64,8 +64,9 @@ static const char usage_text[] =
     "                      RAPPORT_PUBLIC_URL: see docs/scheduler.md.\n"
     "    -h, --help        print this help and exit.\n"
     "    --version         print the version and exit.\n"
-    "    --routes          print every route as METHOD PATTERN ACCESS, where\n"
-    "                      ACCESS is public, agent, lead or admin, and exit.\n"
+    "    --routes          print the route table (method, path, access,\n"
+    "                      shape, query parameters, summary) as the markdown\n"
+    "                      table of docs/api.md, and exit.\n"
     "\n"
     "EXIT STATUS\n"
     "    0  stopped by a signal after a clean shutdown\n"
@@ -157,10 +158,8 @@ int main(int argc, char **argv)
         case 'V':
             printf("rapportd %s\n", RP_VERSION);
             return 0;
-        case 'R': /* auth: the authorization test walks this list */
-            for (const rp_route *r = rp_routes; r->method; r++)
-                printf("%s %s %s\n", r->method, r->pattern,
-                       rp_access_name(r->access));
+        case 'R': /* docs/api.md holds it; the authorization test walks it */
+            rp_routes_print(stdout);
             return 0;
         default:
             return usage_error("unknown option '%s'", argv[optind - 1]);

@@ -29,7 +29,7 @@ rp_code rp_pool_create(const char *path, int max, rp_pool **out, rp_error *err)
     pthread_cond_init(&p->freed, NULL);
     p->max = max;
     rp_store *first;
-    if (rp_store_sqlite_open(path, 0, &first, err)) {
+    if (rp_store_open(path, &first, err)) {
         rp_pool_destroy(p);
         return err->code;
     }
@@ -51,7 +51,7 @@ rp_code rp_pool_acquire(rp_pool *p, rp_store **out, rp_error *err)
     }
     p->open++;
     pthread_mutex_unlock(&p->lock);
-    if (rp_store_sqlite_open(p->path, 0, out, err)) {
+    if (rp_store_open(p->path, out, err)) {
         pthread_mutex_lock(&p->lock);
         p->open--;
         pthread_cond_signal(&p->freed);

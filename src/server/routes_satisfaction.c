@@ -34,95 +34,75 @@ static const char css[] =
     "border-radius:.5rem;background:#2456c9;color:#fff}\n"
     ".error{color:#a40000}\n";
 
-/* Append text to a growing buffer; on OOM the page is cut short. */
-typedef struct page {
-    char *p;
-    size_t len, cap;
-} page;
-
-static void put(page *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *np = realloc(b->p, cap);
-        if (!np)
-            return;
-        b->p = np;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void puts_(page *b, const char *s) { put(b, s, strlen(s)); }
-
-static void put_escaped(page *b, const char *s)
+static void put_escaped(rp_buf *b, const char *s)
 {
     for (; s && *s; s++) {
         switch (*s) {
-        case '<': puts_(b, "&lt;"); break;
-        case '>': puts_(b, "&gt;"); break;
-        case '&': puts_(b, "&amp;"); break;
-        case '"': puts_(b, "&quot;"); break;
-        case '\'': puts_(b, "&#39;"); break;
-        default: put(b, s, 1);
+        case '<': rp_buf_puts(b, "&lt;"); break;
+        case '>': rp_buf_puts(b, "&gt;"); break;
+        case '&': rp_buf_puts(b, "&amp;"); break;
+        case '"': rp_buf_puts(b, "&quot;"); break;
+        case '\'': rp_buf_puts(b, "&#39;"); break;
+        default: rp_buf_append(b, s, 1);
         }
     }
 }
 
-static void begin(page *b, const char *title)
+static void begin(rp_buf *b, const char *title)
 {
-    puts_(b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    rp_buf_puts(b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
              "<meta name=\"viewport\" content=\"width=device-width, "
              "initial-scale=1\"><title>");
     put_escaped(b, title);
-    puts_(b, "</title><link rel=\"stylesheet\" href=\"/s/style.css\"></head>"
+    rp_buf_puts(b, "</title><link rel=\"stylesheet\" href=\"/s/style.css\"></head>"
              "<body><main>");
 }
 
-static void reply_page(rp_response *res, int status, page *b)
+static void reply_page(rp_response *res, int status, rp_buf *b)
 {
-    puts_(b, "</main></body></html>\n");
+    rp_buf_puts(b, "</main></body></html>\n");
     json_decref(res->json);
     res->json = NULL;
+    if (b->failed) {
+        rp_buf_free(b);
+        rp_reply_fail(res, RP_EINTERNAL, NULL, "out of memory building the page");
+        return;
+    }
     res->status = status;
-    res->text = b->p;
     res->text_len = b->len;
+    res->text = rp_buf_steal(b);
     res->content_type = "text/html; charset=utf-8";
 }
 
 static void message_page(rp_response *res, int status, const char *title,
                          const char *text)
 {
-    page b = {0};
+    rp_buf b = RP_BUF_INIT;
     begin(&b, title);
-    puts_(&b, "<h1>");
+    rp_buf_puts(&b, "<h1>");
     put_escaped(&b, title);
-    puts_(&b, "</h1><p>");
+    rp_buf_puts(&b, "</h1><p>");
     put_escaped(&b, text);
-    puts_(&b, "</p>");
+    rp_buf_puts(&b, "</p>");
     reply_page(res, status, &b);
 }
 
 static void form_page(rp_response *res, int status, const char *token,
                       const char *name, const char *problem)
 {
-    page b = {0};
+    rp_buf b = RP_BUF_INIT;
     begin(&b, "How did we do?");
-    puts_(&b, "<h1>Hello ");
+    rp_buf_puts(&b, "<h1>Hello ");
     put_escaped(&b, name);
-    puts_(&b, ", how did we do?</h1>");
+    rp_buf_puts(&b, ", how did we do?</h1>");
     if (problem) {
-        puts_(&b, "<p class=\"error\">");
+        rp_buf_puts(&b, "<p class=\"error\">");
         put_escaped(&b, problem);
-        puts_(&b, "</p>");
+        rp_buf_puts(&b, "</p>");
     }
-    puts_(&b, "<form method=\"post\" action=\"/s/");
+    rp_buf_puts(&b, "<form method=\"post\" action=\"/s/");
     put_escaped(&b, token);
-    puts_(&b, "\"><fieldset><legend>Your score (1 = poor, 5 = excellent)"
+    rp_buf_puts(&b, "\"><fieldset><legend>Your score (1 = poor, 5 = excellent)"
               "</legend><div class=\"scores\">");
     for (int i = 1; i <= 5; i++) {
         char item[160];
@@ -130,9 +110,9 @@ static void form_page(rp_response *res, int status, const char *token,
                  "<label><input type=\"radio\" name=\"score\" value=\"%d\""
                  "%s> %d</label>",
                  i, i == 5 ? " required" : "", i);
-        puts_(&b, item);
+        rp_buf_puts(&b, item);
     }
-    puts_(&b, "</div></fieldset><fieldset><legend>Three words that describe "
+    rp_buf_puts(&b, "</div></fieldset><fieldset><legend>Three words that describe "
               "your experience</legend>"
               "<input type=\"text\" name=\"word\" maxlength=\"40\" "
               "aria-label=\"first word\">"

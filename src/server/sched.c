@@ -81,7 +81,7 @@ rp_code rp_sched_start(const char *db, int interval, int64_t clock_offset,
     rp_sched *s = calloc(1, sizeof *s);
     if (!s)
         return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
-    if (rp_store_sqlite_open(db, 0, &s->store, err)) {
+    if (rp_store_open(db, &s->store, err)) {
         free(s);
         return err->code;
     }

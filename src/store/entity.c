@@ -181,7 +181,7 @@ static const rp_column goal_columns[] = {
 const rp_entity RP_ENTITY_GOAL = {"goal", "goals", goal_columns,
                                   COUNT(goal_columns), 0};
 
-/* ---- looking to the future (migration 6) --------------------------------- */
+/* ---- dates, consents, products, offers, loyalty (migration 6) ---------- */
 
 static const rp_column date_columns[] = {
     {"customer_id", RP_COL_INT}, {"kind", RP_COL_TEXT},
@@ -228,10 +228,11 @@ static const rp_column tier_columns[] = {
 };
 const rp_entity RP_ENTITY_LOYALTY_TIER = {"loyalty tier", "loyalty_tiers",
                                           tier_columns, COUNT(tier_columns), 0};
-/* ---- auth (migration 4): agents, API tokens, queues, knowledge base ---- */
+
+/* ---- staff and knowledge (migration 4): agents, queues, articles ------- */
 
 /* password_hash is deliberately not a column here: it never leaves the
- * store through the generic operations, only through auth.* named queries. */
+ * store through the generic operations, only through staff.* named queries. */
 static const rp_column agent_columns[] = {
     {"name", RP_COL_TEXT},       {"email", RP_COL_TEXT},
     {"role", RP_COL_TEXT},       {"skills", RP_COL_JSON},
@@ -267,3 +268,18 @@ static const rp_column kb_feedback_columns[] = {
 const rp_entity RP_ENTITY_KB_FEEDBACK = {"article feedback", "kb_feedback",
                                          kb_feedback_columns,
                                          COUNT(kb_feedback_columns), 1};
+
+const rp_entity *const rp_entities[] = {
+    &RP_ENTITY_CUSTOMER,   &RP_ENTITY_ENCOUNTER,
+    &RP_ENTITY_MOMENT,     &RP_ENTITY_TRANSFER,
+    &RP_ENTITY_DEFECT,     &RP_ENTITY_SPECIAL_REQUEST,
+    &RP_ENTITY_PROMISE,    &RP_ENTITY_RELATIONSHIP_LEVEL,
+    &RP_ENTITY_TASK,       &RP_ENTITY_SATISFACTION,
+    &RP_ENTITY_PREFERENCE, &RP_ENTITY_GOAL,
+    &RP_ENTITY_DATE,       &RP_ENTITY_CONSENT,
+    &RP_ENTITY_PRODUCT,    &RP_ENTITY_OFFER,
+    &RP_ENTITY_LOYALTY_TIER, &RP_ENTITY_AGENT,
+    &RP_ENTITY_QUEUE,      &RP_ENTITY_KB_ARTICLE,
+    &RP_ENTITY_KB_FEEDBACK,
+};
+const size_t rp_nentities = COUNT(rp_entities);

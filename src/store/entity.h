@@ -49,16 +49,19 @@ extern const rp_entity RP_ENTITY_TASK;
 extern const rp_entity RP_ENTITY_SATISFACTION;
 extern const rp_entity RP_ENTITY_PREFERENCE;
 extern const rp_entity RP_ENTITY_GOAL;
-/* looking to the future (migration 6) */
 extern const rp_entity RP_ENTITY_DATE;
 extern const rp_entity RP_ENTITY_CONSENT;
 extern const rp_entity RP_ENTITY_PRODUCT;
 extern const rp_entity RP_ENTITY_OFFER;
 extern const rp_entity RP_ENTITY_LOYALTY_TIER;
-/* auth (migration 4) */
 extern const rp_entity RP_ENTITY_AGENT;
 extern const rp_entity RP_ENTITY_QUEUE;
 extern const rp_entity RP_ENTITY_KB_ARTICLE;
 extern const rp_entity RP_ENTITY_KB_FEEDBACK;
+
+/* Every entity above, so that a test can check the catalogue against the
+ * live schema of each backend. */
+extern const rp_entity *const rp_entities[];
+extern const size_t rp_nentities;
 
 #endif

@@ -6,6 +6,8 @@
 #ifndef RP_SQLITE_INTERNAL_H
 #define RP_SQLITE_INTERNAL_H
 
+#include "store/queries.h"
+
 typedef struct rp_sqlite_migration {
     int version;
     const char *description;
@@ -15,12 +17,8 @@ typedef struct rp_sqlite_migration {
 extern const rp_sqlite_migration rp_sqlite_migrations[];
 extern const int rp_sqlite_nmigrations;
 
-typedef struct rp_sqlite_query {
-    const char *name;
-    const char *sql;
-} rp_sqlite_query;
-
-/* Find the SQL text of a named query; NULL when there is none. */
-const char *rp_sqlite_query_sql(const char *name);
+/* The SQL text of query q; NULL when the table has none (a bug the unit
+ * test catches) or q is out of range. */
+const char *rp_sqlite_query_sql(rp_query q);
 
 #endif

@@ -1,12 +1,14 @@
 /*
  * sqlite_queries.c - the SQL text of every named query of the SQLite
- * backend.  The domain asks for a query by name (store.h); this table is the
- * only place its SQL lives.  Parameters are positional (?), bound from a JSON
- * array.  Keep names grouped by subsystem: "<subsystem>.<what>".
+ * backend.  The domain asks for a query by its id (queries.h); this table,
+ * indexed by that id, is the only place its SQL lives.  Parameters are
+ * positional (?), bound from a JSON array; result columns follow the
+ * row-typing contract of store.h.  An id left without SQL here is caught by
+ * the unit test that prepares every query (tests/unit/test_store.c).
  */
 #include "store/sqlite_internal.h"
 
-#include <string.h>
+#include <stddef.h>
 
 /* ---- measures: shared fragments ----------------------------------------
  * Window queries bind ?1 from, ?2 to (Unix seconds, half-open [from, to)),
@@ -82,406 +84,414 @@
     "   coalesce(t.done_at, t.sent_at) > t.due_at)"                           \
     "  OR (t.status NOT IN ('done', 'sent', 'cancelled') AND t.due_at < ?5))"
 
-static const rp_sqlite_query queries[] = {
-    /* customers */
-    {"customer.exists", "SELECT 1 AS found FROM customers WHERE id = ?"},
-    /* encounters */
-    {"encounter.counts_by_stage",
-     "SELECT stage, count(*) AS n FROM encounters WHERE customer_id = ?"
-     " GROUP BY stage"},
-    /* moments */
-    {"moment.count_for_customer",
-     "SELECT count(*) AS n FROM moments WHERE customer_id = ?"},
-    /* ---- auth (migration 4): agents, sessions, tokens, login throttle ---- */
-    {"auth.agent_by_email",
-     "SELECT id, role, active AS active__bool, password_hash FROM agents"
-     " WHERE email = ?"},
-    {"auth.agent_set_password",
-     "UPDATE agents SET password_hash = ?, updated_at = ? WHERE id = ?"},
-    {"auth.active_admins",
-     "SELECT count(*) AS n FROM agents WHERE role = 'admin' AND active = 1"
-     " AND id <> ?"},
-    {"auth.session_insert",
-     "INSERT INTO agent_sessions (agent_id, token_hash, created_at,"
-     " last_seen_at) VALUES (?, ?, ?, ?)"},
+static const char *const queries[RP_QUERY_COUNT] = {
+    /* ---- customer: relationship level and overview.  Every query is
+     * bounded and leads with customer_id or encounter_id, so its cost stays
+     * flat as a customer's history grows. ---- */
+    [RP_Q_CUSTOMER_RELATIONSHIP_EVIDENCE] =
+        "SELECT rule, encounter_id FROM ("
+        " SELECT 'formal_exchange' AS rule, id AS encounter_id FROM encounters"
+        "  WHERE customer_id = ?1 AND stage = 'closed' AND exchange = 'formal'"
+        "  ORDER BY id DESC LIMIT 10)"
+        " UNION ALL SELECT rule, encounter_id FROM ("
+        " SELECT 'resolution_satisfied' AS rule, e.id AS encounter_id"
+        "  FROM encounters e JOIN satisfaction_checks s"
+        "  ON s.customer_id = e.customer_id AND s.encounter_id = e.id"
+        "  WHERE e.customer_id = ?1 AND e.stage = 'closed'"
+        "  AND e.exchange = 'resolution' AND s.score >= 4"
+        "  GROUP BY e.id ORDER BY e.id DESC LIMIT 10)"
+        " UNION ALL SELECT rule, encounter_id FROM ("
+        " SELECT 'become_encounter' AS rule, id AS encounter_id FROM encounters"
+        "  WHERE customer_id = ?1 AND stage = 'closed' AND kind = 'become'"
+        "  ORDER BY id DESC LIMIT 10)"
+        " UNION ALL SELECT rule, encounter_id FROM ("
+        " SELECT 'active_goal' AS rule, encounter_id FROM goals"
+        "  WHERE customer_id = ?1 AND status = 'active'"
+        "  ORDER BY id DESC LIMIT 10)"
+        " UNION ALL SELECT rule, encounter_id FROM ("
+        " SELECT 'supplemental_followed_up' AS rule, e.id AS encounter_id"
+        "  FROM encounters e JOIN tasks t"
+        "  ON t.customer_id = e.customer_id AND t.encounter_id = e.id"
+        "  WHERE e.customer_id = ?1 AND e.stage = 'closed'"
+        "  AND e.exchange = 'supplemental' AND t.kind = 'follow_up'"
+        "  AND t.status = 'done' GROUP BY e.id ORDER BY e.id DESC LIMIT 10)"
+        " UNION ALL SELECT rule, encounter_id FROM ("
+        " SELECT 'closed_encounter' AS rule, id AS encounter_id FROM encounters"
+        "  WHERE customer_id = ?1 AND stage = 'closed'"
+        "  ORDER BY id DESC LIMIT 10)",
+    [RP_Q_CUSTOMER_CLOSED_COUNT] =
+        "SELECT count(*) AS n FROM encounters WHERE customer_id = ?"
+        " AND stage = 'closed'",
+    [RP_Q_CUSTOMER_OPEN_ENCOUNTERS] =
+        "SELECT id, channel, subject, stage, created_at, acknowledged_at"
+        " FROM encounters WHERE customer_id = ?"
+        " AND stage IN ('received','understood','helped','kept')"
+        " ORDER BY id DESC LIMIT 50",
+    [RP_Q_CUSTOMER_OPEN_PROMISES] =
+        "SELECT id, encounter_id, what, due_at, status, created_at FROM promises"
+        " WHERE customer_id = ? AND status = 'open' ORDER BY due_at, id LIMIT 50",
+    [RP_Q_CUSTOMER_OPEN_FOLLOW_UPS] =
+        "SELECT id, encounter_id, kind, subject, channel, due_at, status,"
+        " (due_at <= ?2) AS due__bool FROM tasks"
+        " WHERE customer_id = ?1 AND status IN ('scheduled','claimed','held')"
+        " AND kind IN ('follow_up','satisfaction_check')"
+        " ORDER BY due_at, id LIMIT 50",
+    [RP_Q_CUSTOMER_LATEST_MOMENTS] =
+        "SELECT id, encounter_id, occurred_at, actor, channel, kind, summary,"
+        " impression FROM moments WHERE customer_id = ?"
+        " ORDER BY id DESC LIMIT 10",
+    [RP_Q_CUSTOMER_SATISFACTION_SUMMARY] =
+        "SELECT count(*) AS count, avg(score) AS average"
+        " FROM satisfaction_checks WHERE customer_id = ?"
+        " AND answered_at IS NOT NULL",
+    [RP_Q_CUSTOMER_SATISFACTION_WORDS] =
+        "SELECT lower(j.value) AS word, count(*) AS n"
+        " FROM satisfaction_checks s, json_each(s.words) j"
+        " WHERE s.customer_id = ? AND s.answered_at IS NOT NULL"
+        " GROUP BY lower(j.value) ORDER BY n DESC, word LIMIT 20",
+    [RP_Q_CUSTOMER_ENCOUNTER_COUNTS] =
+        "SELECT kind, exchange, count(*) AS n FROM encounters"
+        " WHERE customer_id = ? GROUP BY kind, exchange",
+    [RP_Q_CUSTOMER_PREFERENCES] =
+        "SELECT id, key, value, firmness FROM preferences"
+        " WHERE customer_id = ? ORDER BY key LIMIT 50",
+    [RP_Q_CUSTOMER_FIRM_PREFERENCES] =
+        "SELECT id, key, value, firmness FROM preferences"
+        " WHERE customer_id = ? AND firmness = 'firm' ORDER BY key LIMIT 50",
+    /* Profile changes that touch scheduled tasks (profile.c). */
+    [RP_Q_CUSTOMER_CANCEL_DATE_TASKS] =
+        "UPDATE tasks SET status = 'cancelled', last_error = ?"
+        " WHERE customer_id = ? AND status IN ('scheduled', 'held')"
+        " AND kind IN ('reminder', 'renewal_notice')"
+        " AND json_extract(payload, '$.date_id') = ?",
+    [RP_Q_CUSTOMER_UNHOLD_TASKS] =
+        "UPDATE tasks SET status = 'scheduled', last_error = NULL,"
+        " next_attempt_at = NULL"
+        " WHERE customer_id = ? AND purpose = ? AND status = 'held'",
+
+    /* ---- encounter: the cycle and recording ---- */
+    [RP_Q_ENCOUNTER_FACTS] =
+        "SELECT"
+        " (SELECT count(*) FROM satisfaction_checks WHERE customer_id = ?1"
+        "   AND encounter_id = ?2 AND answered_at IS NOT NULL) AS sat_answered,"
+        " (SELECT coalesce(max(score), 0) FROM satisfaction_checks"
+        "   WHERE customer_id = ?1 AND encounter_id = ?2"
+        "   AND answered_at IS NOT NULL) AS sat_best,"
+        " (SELECT count(*) FROM tasks WHERE encounter_id = ?2"
+        "   AND kind = 'satisfaction_check' AND status <> 'cancelled')"
+        "   AS sat_scheduled,"
+        " (SELECT count(*) FROM tasks WHERE encounter_id = ?2"
+        "   AND kind = 'follow_up' AND status <> 'cancelled') AS follow_ups,"
+        " (SELECT count(*) FROM tasks WHERE encounter_id = ?2"
+        "   AND kind = 'follow_up' AND status = 'done') AS follow_ups_done,"
+        " (SELECT count(*) FROM promises WHERE customer_id = ?1"
+        "   AND encounter_id = ?2) AS promises,"
+        " (SELECT json_extract(detail, '$.request_known') FROM moments"
+        "   WHERE encounter_id = ?2 AND kind = 'encounter.acknowledged'"
+        "   ORDER BY id LIMIT 1) AS request_known",
+    [RP_Q_ENCOUNTER_TASK_COUNT] =
+        "SELECT count(*) AS n FROM tasks WHERE encounter_id = ? AND kind = ?",
+
+    /* ---- followup: scheduler, delivery, satisfaction ---- */
+    /* Scheduler rules: INSERT OR IGNORE on the UNIQUE idempotency_key, so
+     * a rule can run any number of times. */
+    [RP_Q_FOLLOWUP_RULE_REMINDERS] =
+        "INSERT OR IGNORE INTO tasks (customer_id, kind, purpose, subject,"
+        " payload, due_at, status, idempotency_key, created_by, created_at)"
+        " SELECT d.customer_id, 'reminder', 'reminders', 'Reminder: ' || d.title,"
+        " json_object('date_id', d.id), d.at - ?, 'scheduled',"
+        " 'reminder:date:' || d.id || ':' || d.at, 'scheduler', ?"
+        " FROM important_dates d WHERE d.kind = 'appointment' AND d.at > ?",
+    [RP_Q_FOLLOWUP_RULE_RENEWALS] =
+        "INSERT OR IGNORE INTO tasks (customer_id, kind, purpose, subject,"
+        " payload, due_at, status, idempotency_key, created_by, created_at)"
+        " SELECT d.customer_id, 'renewal_notice', 'reminders',"
+        " 'Renewal notice: ' || d.title, json_object('date_id', d.id), d.at - ?,"
+        " 'scheduled', 'renewal:date:' || d.id || ':' || d.at, 'scheduler', ?"
+        " FROM important_dates d WHERE d.kind IN ('renewal', 'expiry')"
+        " AND d.at > ?",
+    [RP_Q_FOLLOWUP_RULE_SATISFACTION] =
+        "INSERT OR IGNORE INTO tasks (customer_id, encounter_id, kind, purpose,"
+        " subject, payload, due_at, status, idempotency_key, created_by,"
+        " created_at)"
+        " SELECT e.customer_id, e.id, 'satisfaction_check', 'service',"
+        " 'How did we do? ' || e.subject, json_object('encounter_id', e.id),"
+        " e.closed_at + ?, 'scheduled', 'satisfaction:encounter:' || e.id,"
+        " 'scheduler', ? FROM encounters e"
+        " WHERE e.closed_at >= ? AND e.stage = 'closed'"
+        " AND e.satisfaction_skip_reason IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.encounter_id = e.id"
+        "   AND t.kind = 'satisfaction_check')"
+        " AND NOT EXISTS (SELECT 1 FROM satisfaction_checks c"
+        "   WHERE c.customer_id = e.customer_id AND c.encounter_id = e.id)",
+    [RP_Q_FOLLOWUP_RULE_KEEP_IN_TOUCH] =
+        "INSERT OR IGNORE INTO tasks (customer_id, kind, purpose, subject,"
+        " payload, due_at, status, idempotency_key, created_by, created_at)"
+        " SELECT x.id, 'keep_in_touch', 'reminders', 'Keeping in touch',"
+        " json_object('last_contact', x.last, 'cadence_days', x.days), ?,"
+        " 'scheduled', 'keep_in_touch:customer:' || x.id || ':' || x.last,"
+        " 'scheduler', ? FROM (SELECT c.id,"
+        "   CASE c.relationship_level WHEN 'transactional' THEN ?"
+        "     WHEN 'incremental' THEN ? WHEN 'formative' THEN ?"
+        "     WHEN 'partnership' THEN ? ELSE 0 END AS days,"
+        "   max(c.created_at,"
+        "     coalesce((SELECT max(e.created_at) FROM encounters e"
+        "       WHERE e.customer_id = c.id), 0),"
+        "     coalesce((SELECT max(t.sent_at) FROM tasks t"
+        "       WHERE t.customer_id = c.id AND t.status = 'sent'"
+        "       AND t.kind = 'keep_in_touch'), 0)) AS last"
+        "   FROM customers c) x"
+        " WHERE x.days > 0 AND x.last + x.days * 86400 <= ?",
+    /* Claiming and settling tasks. */
+    [RP_Q_FOLLOWUP_CLAIM_TASKS] =
+        "UPDATE tasks SET status = 'claimed', claimed_by = ?, claimed_at = ?,"
+        " attempts = attempts + 1 WHERE id IN (SELECT id FROM tasks"
+        " WHERE ((status = 'scheduled' AND due_at <= ?"
+        "   AND coalesce(next_attempt_at, 0) <= ?)"
+        " OR (status = 'claimed' AND claimed_at <= ?))"
+        " AND (kind <> 'follow_up' OR channel IS NULL"
+        "   OR channel NOT IN ('phone', 'in_person'))"
+        " ORDER BY due_at, id LIMIT ?)"
+        " RETURNING id, customer_id, encounter_id, kind, purpose, channel,"
+        " subject, payload AS payload__json, due_at AS due_at,"
+        " idempotency_key, attempts",
+    [RP_Q_FOLLOWUP_TASK_SENT] =
+        "UPDATE tasks SET status = 'sent', sent_at = ?, channel = ?,"
+        " last_error = NULL, next_attempt_at = NULL"
+        " WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
+    [RP_Q_FOLLOWUP_TASK_SETTLE] =
+        "UPDATE tasks SET status = ?, next_attempt_at = ?, last_error = ?,"
+        " channel = coalesce(?, channel)"
+        " WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
+    /* Satisfaction checks (satisfaction.c). */
+    [RP_Q_FOLLOWUP_SATISFACTION_ANSWER] =
+        "UPDATE satisfaction_checks SET score = ?, words = ?, comment = ?,"
+        " answered_at = ? WHERE id = ? AND answered_at IS NULL",
+    [RP_Q_FOLLOWUP_SATISFACTION_SUMMARY] =
+        "SELECT count(*) AS answered, avg(score) AS average_score,"
+        " sum(score >= 4) AS positive, sum(score = 3) AS neutral,"
+        " sum(score <= 2) AS negative FROM satisfaction_checks"
+        " WHERE customer_id = ? AND answered_at IS NOT NULL",
+
+    /* ---- offers: loyalty and recommendations ---- */
+    /* Loyalty (loyalty.c). */
+    [RP_Q_OFFERS_LOYALTY_STATS] =
+        "SELECT count(*) AS visits, coalesce(sum(spend), 0.0) AS spend"
+        " FROM encounters WHERE customer_id = ? AND stage = 'closed'",
+    [RP_Q_OFFERS_LOYALTY_TIERS] =
+        "SELECT id, name, rank, min_visits, min_tenure_days, min_spend,"
+        " discount_percent FROM loyalty_tiers ORDER BY rank DESC",
+    [RP_Q_OFFERS_LOYALTY_TIERS_CLEAR] =
+        "DELETE FROM loyalty_tiers",
+    /* Recommendations (recommend.c). */
+    [RP_Q_OFFERS_RECENT_EXCHANGES] =
+        "SELECT id, exchange FROM encounters WHERE customer_id = ?"
+        " AND stage = 'closed' ORDER BY id DESC LIMIT 3",
+    [RP_Q_OFFERS_PRODUCTS] =
+        "SELECT id, name, category, attributes AS attributes__json, stock,"
+        " tags AS tags__json, related AS related__json, price FROM products"
+        " ORDER BY id LIMIT 2000",
+    [RP_Q_OFFERS_SHOWN] =
+        "SELECT product_id FROM offers WHERE customer_id = ? AND status = 'shown'",
+
+    /* ---- staff: agents, sessions, tokens, login throttle, routing ---- */
+    [RP_Q_STAFF_AGENT_BY_EMAIL] =
+        "SELECT id, role, active AS active__bool, password_hash FROM agents"
+        " WHERE email = ?",
+    [RP_Q_STAFF_AGENT_SET_PASSWORD] =
+        "UPDATE agents SET password_hash = ?, updated_at = ? WHERE id = ?",
+    [RP_Q_STAFF_OTHER_ACTIVE_ADMINS] =
+        "SELECT count(*) AS n FROM agents WHERE role = 'admin' AND active = 1"
+        " AND id <> ?",
+    [RP_Q_STAFF_SESSION_INSERT] =
+        "INSERT INTO agent_sessions (agent_id, token_hash, created_at,"
+        " last_seen_at) VALUES (?, ?, ?, ?)",
     /* "seen" not "last_seen_at": the caller compares it as an integer */
-    {"auth.session_lookup",
-     "SELECT s.id AS session_id, s.last_seen_at AS seen, a.id AS agent_id,"
-     " a.role, a.active AS active__bool FROM agent_sessions s"
-     " JOIN agents a ON a.id = s.agent_id WHERE s.token_hash = ?"},
-    {"auth.session_touch",
-     "UPDATE agent_sessions SET last_seen_at = ? WHERE id = ?"},
-    {"auth.session_delete", "DELETE FROM agent_sessions WHERE token_hash = ?"},
-    {"auth.sessions_expire",
-     "DELETE FROM agent_sessions WHERE last_seen_at < ?"},
-    {"auth.sessions_of_agent_delete",
-     "DELETE FROM agent_sessions WHERE agent_id = ?"},
-    {"auth.token_insert",
-     "INSERT INTO api_tokens (agent_id, name, token_hash, created_at)"
-     " VALUES (?, ?, ?, ?) RETURNING id"},
-    {"auth.token_lookup",
-     "SELECT t.id AS token_id, t.revoked_at IS NOT NULL AS revoked__bool,"
-     " t.last_used_at AS used, a.id AS agent_id, a.role,"
-     " a.active AS active__bool FROM api_tokens t"
-     " JOIN agents a ON a.id = t.agent_id WHERE t.token_hash = ?"},
-    {"auth.token_touch", "UPDATE api_tokens SET last_used_at = ? WHERE id = ?"},
-    {"auth.token_get",
-     "SELECT id, agent_id, name, created_at, last_used_at, revoked_at"
-     " FROM api_tokens WHERE id = ?"},
-    {"auth.token_list",
-     "SELECT id, agent_id, name, created_at, last_used_at, revoked_at"
-     " FROM api_tokens WHERE (?1 = 0 OR agent_id = ?1) AND id > ?2"
-     " ORDER BY id LIMIT ?3"},
-    {"auth.token_revoke",
-     "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"},
-    {"auth.failures_count",
-     "SELECT count(*) AS n, min(failed_at) AS first FROM login_failures"
-     " WHERE key = ? AND failed_at > ?"},
-    {"auth.failure_add",
-     "INSERT INTO login_failures (key, failed_at) VALUES (?, ?) RETURNING id"},
-    {"auth.failure_delete", "DELETE FROM login_failures WHERE id = ?"},
-    {"auth.failures_clear", "DELETE FROM login_failures WHERE key = ?"},
-    {"auth.failures_expire", "DELETE FROM login_failures WHERE failed_at < ?"},
-    /* ---- routing (migration 4) ---- */
+    [RP_Q_STAFF_SESSION_LOOKUP] =
+        "SELECT s.id AS session_id, s.last_seen_at AS seen, a.id AS agent_id,"
+        " a.role, a.active AS active__bool FROM agent_sessions s"
+        " JOIN agents a ON a.id = s.agent_id WHERE s.token_hash = ?",
+    [RP_Q_STAFF_SESSION_TOUCH] =
+        "UPDATE agent_sessions SET last_seen_at = ? WHERE id = ?",
+    [RP_Q_STAFF_SESSION_DELETE] =
+        "DELETE FROM agent_sessions WHERE token_hash = ?",
+    [RP_Q_STAFF_SESSIONS_EXPIRE] =
+        "DELETE FROM agent_sessions WHERE last_seen_at < ?",
+    [RP_Q_STAFF_SESSIONS_OF_AGENT_DELETE] =
+        "DELETE FROM agent_sessions WHERE agent_id = ?",
+    [RP_Q_STAFF_TOKEN_INSERT] =
+        "INSERT INTO api_tokens (agent_id, name, token_hash, created_at)"
+        " VALUES (?, ?, ?, ?) RETURNING id",
+    [RP_Q_STAFF_TOKEN_LOOKUP] =
+        "SELECT t.id AS token_id, t.revoked_at IS NOT NULL AS revoked__bool,"
+        " t.last_used_at AS used, a.id AS agent_id, a.role,"
+        " a.active AS active__bool FROM api_tokens t"
+        " JOIN agents a ON a.id = t.agent_id WHERE t.token_hash = ?",
+    [RP_Q_STAFF_TOKEN_TOUCH] =
+        "UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
+    [RP_Q_STAFF_TOKEN_GET] =
+        "SELECT id, agent_id, name, created_at, last_used_at, revoked_at"
+        " FROM api_tokens WHERE id = ?",
+    [RP_Q_STAFF_TOKEN_LIST] =
+        "SELECT id, agent_id, name, created_at, last_used_at, revoked_at"
+        " FROM api_tokens WHERE (?1 = 0 OR agent_id = ?1) AND id > ?2"
+        " ORDER BY id LIMIT ?3",
+    [RP_Q_STAFF_TOKEN_REVOKE] =
+        "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+    [RP_Q_STAFF_LOGIN_FAILURES_COUNT] =
+        "SELECT count(*) AS n, min(failed_at) AS first FROM login_failures"
+        " WHERE key = ? AND failed_at > ?",
+    [RP_Q_STAFF_LOGIN_FAILURE_ADD] =
+        "INSERT INTO login_failures (key, failed_at) VALUES (?, ?) RETURNING id",
+    [RP_Q_STAFF_LOGIN_FAILURE_DELETE] =
+        "DELETE FROM login_failures WHERE id = ?",
+    [RP_Q_STAFF_LOGIN_FAILURES_CLEAR] =
+        "DELETE FROM login_failures WHERE key = ?",
+    [RP_Q_STAFF_LOGIN_FAILURES_EXPIRE] =
+        "DELETE FROM login_failures WHERE failed_at < ?",
     /* The queue whose topics hold the topic wins over one that only takes
      * the channel; among equals the oldest queue. */
-    {"routing.queue_for",
-     "SELECT id, name, skills AS skills__json,"
-     " CASE WHEN ?1 IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(topics)"
-     "   WHERE lower(value) = lower(?1)) THEN 0 ELSE 1 END AS rank"
-     " FROM queues WHERE (?1 IS NOT NULL AND EXISTS (SELECT 1 FROM"
-     "   json_each(topics) WHERE lower(value) = lower(?1)))"
-     " OR EXISTS (SELECT 1 FROM json_each(channels) WHERE value = ?2)"
-     " ORDER BY rank, id LIMIT 1"},
+    [RP_Q_STAFF_QUEUE_FOR] =
+        "SELECT id, name, skills AS skills__json,"
+        " CASE WHEN ?1 IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(topics)"
+        "   WHERE lower(value) = lower(?1)) THEN 0 ELSE 1 END AS rank"
+        " FROM queues WHERE (?1 IS NOT NULL AND EXISTS (SELECT 1 FROM"
+        "   json_each(topics) WHERE lower(value) = lower(?1)))"
+        " OR EXISTS (SELECT 1 FROM json_each(channels) WHERE value = ?2)"
+        " ORDER BY rank, id LIMIT 1",
     /* Available agents and their open load: one indexed count per agent
      * (encounters_by_agent_stage), a bounded set since agents are few. */
-    {"routing.candidates",
-     "SELECT a.id, a.name, a.skills AS skills__json,"
-     " (SELECT count(*) FROM encounters e WHERE e.agent_id = a.id"
-     "   AND e.stage NOT IN ('closed','abandoned')) AS open"
-     " FROM agents a WHERE a.active = 1 AND a.available = 1 ORDER BY a.id"},
-    /* ---- knowledge base (migration 4) ---- */
+    [RP_Q_STAFF_ROUTING_CANDIDATES] =
+        "SELECT a.id, a.name, a.skills AS skills__json,"
+        " (SELECT count(*) FROM encounters e WHERE e.agent_id = a.id"
+        "   AND e.stage NOT IN ('closed','abandoned')) AS open"
+        " FROM agents a WHERE a.active = 1 AND a.available = 1 ORDER BY a.id",
+
+    /* ---- knowledge base ---- */
     /* bm25 is negative, smaller is better; helpfulness multiplies the
      * relevance by 0.5..1.5 (Laplace-smoothed share of "helped" votes). */
-    {"kb.search",
-     "SELECT a.id, a.title, a.tags AS tags__json, a.helped, a.not_helped,"
-     " highlight(kb_fts, 0, char(2), char(3)) AS title_marked,"
-     " snippet(kb_fts, 1, char(2), char(3), '...', 24) AS snippet_marked,"
-     " -bm25(kb_fts, 5.0, 1.0, 3.0) AS relevance,"
-     " -bm25(kb_fts, 5.0, 1.0, 3.0) * (0.5 + (a.helped + 1.0) /"
-     "   (a.helped + a.not_helped + 2.0)) AS score"
-     " FROM kb_fts JOIN kb_articles a ON a.id = kb_fts.rowid"
-     " WHERE kb_fts MATCH ? ORDER BY score DESC, a.id LIMIT ?"},
-    {"kb.vote",
-     "UPDATE kb_articles SET helped = helped + ?, not_helped = not_helped + ?"
-     " WHERE id = ?"},
-    /* measures: the service charter (charter.c) */
-    {"charter.list",
-     "SELECT key, value, updated_at, updated_by FROM charter ORDER BY key"},
-    {"charter.set",
-     "UPDATE charter SET value = ?1, updated_at = ?2, updated_by = ?3"
-     " WHERE key = ?4"},
-    {"charter.breaches",
-     "SELECT * FROM (" M_BREACHES ") ORDER BY started_at, target, subject_id"
-     " LIMIT ?10"},
-    {"charter.breach_counts",
-     "SELECT target, count(*) AS n FROM (" M_BREACHES ") GROUP BY target"},
-    {"promise.overdue_open",
-     "SELECT id, customer_id, encounter_id, what, due_at AS due"
-     " FROM promises WHERE status = 'open' AND due_at < ?1"
-     " ORDER BY status, due_at LIMIT ?2"},
-    {"promise.settle",
-     "UPDATE promises SET status = ?1, settled_at = ?2"
-     " WHERE id = ?3 AND status = 'open'"},
-    /* measures: service metrics of a window (metrics.c) */
-    {"metrics.volume",
-     "SELECT count(*) AS encounters,"
-     " coalesce(sum(e.abandoned_at IS NOT NULL), 0) AS abandoned,"
-     " coalesce(sum(e.closed_at IS NOT NULL), 0) AS closed,"
-     " coalesce(sum(e.closed_at IS NOT NULL AND"
-     "   e.first_contact_resolved = 1), 0) AS first_contact_resolved,"
-     " coalesce(sum(e.acknowledged_at IS NULL AND e.abandoned_at IS NULL AND"
-     "   e.closed_at IS NULL), 0) AS waiting,"
-     " coalesce(sum(e.transfers), 0) AS transfers,"
-     " coalesce(sum(e.transfers > 0), 0) AS transferred,"
-     " coalesce(sum(e.apology_owed), 0) AS apologies_owed,"
-     " coalesce(sum(e.apology_given), 0) AS apologies_given,"
-     " coalesce(sum(e.apology_owed AND NOT e.apology_given), 0)"
-     "   AS apologies_missing"
-     " FROM encounters e WHERE" M_ENC_WINDOW},
-    {"metrics.by_channel",
-     "SELECT e.channel, count(*) AS n FROM encounters e WHERE" M_ENC_WINDOW
-     " GROUP BY e.channel ORDER BY n DESC, e.channel"},
-    {"metrics.wait_summary",
-     "SELECT count(*) AS n, avg(w) AS average, max(w) AS maximum FROM"
-     " (SELECT coalesce(e.acknowledged_at, e.abandoned_at) - e.created_at AS w"
-     "  FROM encounters e WHERE" M_ENC_WINDOW
-     "  AND coalesce(e.acknowledged_at, e.abandoned_at) IS NOT NULL)"},
-    {"metrics.wait_at_rank",
-     "SELECT coalesce(e.acknowledged_at, e.abandoned_at) - e.created_at AS w"
-     " FROM encounters e WHERE" M_ENC_WINDOW
-     " AND coalesce(e.acknowledged_at, e.abandoned_at) IS NOT NULL"
-     " ORDER BY w LIMIT 1 OFFSET ?5"},
-    {"metrics.satisfaction",
-     "SELECT count(*) AS answered, avg(s.score) AS average"
-     " FROM satisfaction_checks s LEFT JOIN encounters e"
-     " ON e.id = s.encounter_id WHERE s.answered_at >= ?1"
-     " AND s.answered_at < ?2 AND s.score IS NOT NULL AND" M_ENC_FILTER},
-    {"metrics.satisfaction_words",
-     "SELECT lower(trim(j.value)) AS word, count(*) AS n"
-     " FROM satisfaction_checks s LEFT JOIN encounters e"
-     " ON e.id = s.encounter_id, json_each(s.words) j"
-     " WHERE s.answered_at >= ?1 AND s.answered_at < ?2 AND" M_ENC_FILTER
-     " AND j.type = 'text' AND trim(j.value) <> ''"
-     " GROUP BY word ORDER BY n DESC, word LIMIT 20"},
-    {"metrics.levels",
-     "SELECT relationship_level AS level, count(*) AS n FROM customers"
-     " GROUP BY relationship_level"},
-    {"metrics.movements",
-     "SELECT r.previous_level AS from_level, r.level AS to_level,"
-     " count(*) AS n FROM relationship_levels r LEFT JOIN encounters e"
-     " ON e.id = r.encounter_id WHERE r.created_at >= ?1"
-     " AND r.created_at < ?2 AND" M_ENC_FILTER
-     " GROUP BY r.previous_level, r.level ORDER BY n DESC LIMIT 32"},
-    {"metrics.moments",
-     "SELECT count(*) AS moments, count(DISTINCT m.customer_id) AS customers,"
-     " coalesce(sum(m.impression = 'positive'), 0) AS positive,"
-     " coalesce(sum(m.impression = 'neutral'), 0) AS neutral,"
-     " coalesce(sum(m.impression = 'negative'), 0) AS negative"
-     /* The ledger is the biggest table: read it from the covering index
-      * alone, and test the queue/agent filter once, not per row, when
-      * neither is given. */
-     " FROM moments m WHERE m.occurred_at >= ?1 AND m.occurred_at < ?2"
-     " AND ((?3 IS NULL AND ?4 IS NULL) OR m.encounter_id IN"
-     "  (SELECT e.id FROM encounters e WHERE" M_ENC_FILTER "))"},
-    {"metrics.defects",
-     "SELECT d.kind, d.cause, count(*) AS n FROM defects d"
-     " JOIN encounters e ON e.id = d.encounter_id"
-     " WHERE d.created_at >= ?1 AND d.created_at < ?2 AND" M_ENC_FILTER
-     " GROUP BY d.kind, d.cause ORDER BY n DESC, d.kind, d.cause LIMIT 50"},
-    {"metrics.special_requests",
-     "SELECT r.outcome, r.decline_reason AS reason, count(*) AS n"
-     " FROM special_requests r JOIN encounters e ON e.id = r.encounter_id"
-     " WHERE r.created_at >= ?1 AND r.created_at < ?2 AND" M_ENC_FILTER
-     " GROUP BY r.outcome, r.decline_reason ORDER BY n DESC LIMIT 50"},
-    {"metrics.promises",
-     "SELECT p.status, count(*) AS n FROM promises p LEFT JOIN encounters e"
-     " ON e.id = p.encounter_id WHERE p.due_at >= ?1 AND p.due_at < ?2"
-     " AND" M_ENC_FILTER " GROUP BY p.status"},
-    /* measures: the gauges of /metrics (Prometheus) */
-    {"metrics.queue_depth",
-     "SELECT queue_id, count(*) AS n FROM encounters WHERE stage = 'received'"
-     " AND acknowledged_at IS NULL AND abandoned_at IS NULL GROUP BY queue_id"},
-    {"metrics.tasks_due",
-     "SELECT kind, count(*) AS n FROM tasks WHERE status = 'scheduled'"
-     " AND due_at <= ?1 GROUP BY kind"},
-    {"metrics.tasks_failed",
-     "SELECT kind, count(*) AS n FROM tasks WHERE status = 'failed'"
-     " GROUP BY kind"},
-    /* the encounter engine (cycle.c, relationship.c, guide.c).  Every
-     * query is bounded and leads with customer_id or encounter_id, so its
-     * cost stays flat as a customer's history grows. */
-    {"engine.encounter_facts",
-     "SELECT"
-     " (SELECT count(*) FROM satisfaction_checks WHERE customer_id = ?1"
-     "   AND encounter_id = ?2 AND answered_at IS NOT NULL) AS sat_answered,"
-     " (SELECT coalesce(max(score), 0) FROM satisfaction_checks"
-     "   WHERE customer_id = ?1 AND encounter_id = ?2"
-     "   AND answered_at IS NOT NULL) AS sat_best,"
-     " (SELECT count(*) FROM tasks WHERE encounter_id = ?2"
-     "   AND kind = 'satisfaction_check' AND status <> 'cancelled')"
-     "   AS sat_scheduled,"
-     " (SELECT count(*) FROM tasks WHERE encounter_id = ?2"
-     "   AND kind = 'follow_up' AND status <> 'cancelled') AS follow_ups,"
-     " (SELECT count(*) FROM tasks WHERE encounter_id = ?2"
-     "   AND kind = 'follow_up' AND status = 'done') AS follow_ups_done,"
-     " (SELECT count(*) FROM promises WHERE customer_id = ?1"
-     "   AND encounter_id = ?2) AS promises,"
-     " (SELECT json_extract(detail, '$.request_known') FROM moments"
-     "   WHERE encounter_id = ?2 AND kind = 'encounter.acknowledged'"
-     "   ORDER BY id LIMIT 1) AS request_known"},
-    {"engine.task_count_for_encounter",
-     "SELECT count(*) AS n FROM tasks WHERE encounter_id = ? AND kind = ?"},
-    {"relationship.evidence",
-     "SELECT rule, encounter_id FROM ("
-     " SELECT 'formal_exchange' AS rule, id AS encounter_id FROM encounters"
-     "  WHERE customer_id = ?1 AND stage = 'closed' AND exchange = 'formal'"
-     "  ORDER BY id DESC LIMIT 10)"
-     " UNION ALL SELECT rule, encounter_id FROM ("
-     " SELECT 'resolution_satisfied' AS rule, e.id AS encounter_id"
-     "  FROM encounters e JOIN satisfaction_checks s"
-     "  ON s.customer_id = e.customer_id AND s.encounter_id = e.id"
-     "  WHERE e.customer_id = ?1 AND e.stage = 'closed'"
-     "  AND e.exchange = 'resolution' AND s.score >= 4"
-     "  GROUP BY e.id ORDER BY e.id DESC LIMIT 10)"
-     " UNION ALL SELECT rule, encounter_id FROM ("
-     " SELECT 'become_encounter' AS rule, id AS encounter_id FROM encounters"
-     "  WHERE customer_id = ?1 AND stage = 'closed' AND kind = 'become'"
-     "  ORDER BY id DESC LIMIT 10)"
-     " UNION ALL SELECT rule, encounter_id FROM ("
-     " SELECT 'active_goal' AS rule, encounter_id FROM goals"
-     "  WHERE customer_id = ?1 AND status = 'active'"
-     "  ORDER BY id DESC LIMIT 10)"
-     " UNION ALL SELECT rule, encounter_id FROM ("
-     " SELECT 'supplemental_followed_up' AS rule, e.id AS encounter_id"
-     "  FROM encounters e JOIN tasks t"
-     "  ON t.customer_id = e.customer_id AND t.encounter_id = e.id"
-     "  WHERE e.customer_id = ?1 AND e.stage = 'closed'"
-     "  AND e.exchange = 'supplemental' AND t.kind = 'follow_up'"
-     "  AND t.status = 'done' GROUP BY e.id ORDER BY e.id DESC LIMIT 10)"
-     " UNION ALL SELECT rule, encounter_id FROM ("
-     " SELECT 'closed_encounter' AS rule, id AS encounter_id FROM encounters"
-     "  WHERE customer_id = ?1 AND stage = 'closed'"
-     "  ORDER BY id DESC LIMIT 10)"},
-    {"relationship.closed_count",
-     "SELECT count(*) AS n FROM encounters WHERE customer_id = ?"
-     " AND stage = 'closed'"},
-    {"engine.open_promises",
-     "SELECT id, encounter_id, what, due_at, status, created_at FROM promises"
-     " WHERE customer_id = ? AND status = 'open' ORDER BY due_at, id LIMIT 50"},
-    {"engine.open_follow_ups",
-     "SELECT id, encounter_id, kind, subject, channel, due_at, status,"
-     " (due_at <= ?2) AS due__bool FROM tasks"
-     " WHERE customer_id = ?1 AND status IN ('scheduled','claimed','held')"
-     " AND kind IN ('follow_up','satisfaction_check')"
-     " ORDER BY due_at, id LIMIT 50"},
-    {"engine.firm_preferences",
-     "SELECT id, key, value, firmness FROM preferences"
-     " WHERE customer_id = ? AND firmness = 'firm' ORDER BY key LIMIT 50"},
-    {"engine.preferences",
-     "SELECT id, key, value, firmness FROM preferences"
-     " WHERE customer_id = ? ORDER BY key LIMIT 50"},
-    {"engine.open_encounters",
-     "SELECT id, channel, subject, stage, created_at, acknowledged_at"
-     " FROM encounters WHERE customer_id = ?"
-     " AND stage IN ('received','understood','helped','kept')"
-     " ORDER BY id DESC LIMIT 50"},
-    {"engine.latest_moments",
-     "SELECT id, encounter_id, occurred_at, actor, channel, kind, summary,"
-     " impression FROM moments WHERE customer_id = ?"
-     " ORDER BY id DESC LIMIT 10"},
-    {"engine.satisfaction_summary",
-     "SELECT count(*) AS count, avg(score) AS average"
-     " FROM satisfaction_checks WHERE customer_id = ?"
-     " AND answered_at IS NOT NULL"},
-    {"engine.satisfaction_words",
-     "SELECT lower(j.value) AS word, count(*) AS n"
-     " FROM satisfaction_checks s, json_each(s.words) j"
-     " WHERE s.customer_id = ? AND s.answered_at IS NOT NULL"
-     " GROUP BY lower(j.value) ORDER BY n DESC, word LIMIT 20"},
-    {"engine.encounter_counts",
-     "SELECT kind, exchange, count(*) AS n FROM encounters"
-     " WHERE customer_id = ? GROUP BY kind, exchange"},
-    /* looking to the future: scheduler rules (INSERT OR IGNORE on the
-     * UNIQUE idempotency_key, so a rule can run any number of times) */
-    {"future.rule_reminders",
-     "INSERT OR IGNORE INTO tasks (customer_id, kind, purpose, subject,"
-     " payload, due_at, status, idempotency_key, created_by, created_at)"
-     " SELECT d.customer_id, 'reminder', 'reminders', 'Reminder: ' || d.title,"
-     " json_object('date_id', d.id), d.at - ?, 'scheduled',"
-     " 'reminder:date:' || d.id || ':' || d.at, 'scheduler', ?"
-     " FROM important_dates d WHERE d.kind = 'appointment' AND d.at > ?"},
-    {"future.rule_renewals",
-     "INSERT OR IGNORE INTO tasks (customer_id, kind, purpose, subject,"
-     " payload, due_at, status, idempotency_key, created_by, created_at)"
-     " SELECT d.customer_id, 'renewal_notice', 'reminders',"
-     " 'Renewal notice: ' || d.title, json_object('date_id', d.id), d.at - ?,"
-     " 'scheduled', 'renewal:date:' || d.id || ':' || d.at, 'scheduler', ?"
-     " FROM important_dates d WHERE d.kind IN ('renewal', 'expiry')"
-     " AND d.at > ?"},
-    {"future.rule_satisfaction",
-     "INSERT OR IGNORE INTO tasks (customer_id, encounter_id, kind, purpose,"
-     " subject, payload, due_at, status, idempotency_key, created_by,"
-     " created_at)"
-     " SELECT e.customer_id, e.id, 'satisfaction_check', 'service',"
-     " 'How did we do? ' || e.subject, json_object('encounter_id', e.id),"
-     " e.closed_at + ?, 'scheduled', 'satisfaction:encounter:' || e.id,"
-     " 'scheduler', ? FROM encounters e"
-     " WHERE e.closed_at >= ? AND e.stage = 'closed'"
-     " AND e.satisfaction_skip_reason IS NULL"
-     " AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.encounter_id = e.id"
-     "   AND t.kind = 'satisfaction_check')"
-     " AND NOT EXISTS (SELECT 1 FROM satisfaction_checks c"
-     "   WHERE c.customer_id = e.customer_id AND c.encounter_id = e.id)"},
-    {"future.rule_keep_in_touch",
-     "INSERT OR IGNORE INTO tasks (customer_id, kind, purpose, subject,"
-     " payload, due_at, status, idempotency_key, created_by, created_at)"
-     " SELECT x.id, 'keep_in_touch', 'reminders', 'Keeping in touch',"
-     " json_object('last_contact', x.last, 'cadence_days', x.days), ?,"
-     " 'scheduled', 'keep_in_touch:customer:' || x.id || ':' || x.last,"
-     " 'scheduler', ? FROM (SELECT c.id,"
-     "   CASE c.relationship_level WHEN 'transactional' THEN ?"
-     "     WHEN 'incremental' THEN ? WHEN 'formative' THEN ?"
-     "     WHEN 'partnership' THEN ? ELSE 0 END AS days,"
-     "   max(c.created_at,"
-     "     coalesce((SELECT max(e.created_at) FROM encounters e"
-     "       WHERE e.customer_id = c.id), 0),"
-     "     coalesce((SELECT max(t.sent_at) FROM tasks t"
-     "       WHERE t.customer_id = c.id AND t.status = 'sent'"
-     "       AND t.kind = 'keep_in_touch'), 0)) AS last"
-     "   FROM customers c) x"
-     " WHERE x.days > 0 AND x.last + x.days * 86400 <= ?"},
-    /* looking to the future: claiming and settling tasks */
-    {"future.claim_tasks",
-     "UPDATE tasks SET status = 'claimed', claimed_by = ?, claimed_at = ?,"
-     " attempts = attempts + 1 WHERE id IN (SELECT id FROM tasks"
-     " WHERE ((status = 'scheduled' AND due_at <= ?"
-     "   AND coalesce(next_attempt_at, 0) <= ?)"
-     " OR (status = 'claimed' AND claimed_at <= ?))"
-     " AND (kind <> 'follow_up' OR channel IS NULL"
-     "   OR channel NOT IN ('phone', 'in_person'))"
-     " ORDER BY due_at, id LIMIT ?)"
-     " RETURNING id, customer_id, encounter_id, kind, purpose, channel,"
-     " subject, payload AS payload__json, due_at AS due_at,"
-     " idempotency_key, attempts"},
-    {"future.task_sent",
-     "UPDATE tasks SET status = 'sent', sent_at = ?, channel = ?,"
-     " last_error = NULL, next_attempt_at = NULL"
-     " WHERE id = ? AND status = 'claimed' AND claimed_by = ?"},
-    {"future.task_settle",
-     "UPDATE tasks SET status = ?, next_attempt_at = ?, last_error = ?,"
-     " channel = coalesce(?, channel)"
-     " WHERE id = ? AND status = 'claimed' AND claimed_by = ?"},
-    /* looking to the future: loyalty and recommendations */
-    {"future.loyalty_stats",
-     "SELECT count(*) AS visits, coalesce(sum(spend), 0.0) AS spend"
-     " FROM encounters WHERE customer_id = ? AND stage = 'closed'"},
-    {"future.loyalty_tiers",
-     "SELECT id, name, rank, min_visits, min_tenure_days, min_spend,"
-     " discount_percent FROM loyalty_tiers ORDER BY rank DESC"},
-    {"future.loyalty_tiers_clear", "DELETE FROM loyalty_tiers"},
-    {"future.recent_closed_exchanges",
-     "SELECT id, exchange FROM encounters WHERE customer_id = ?"
-     " AND stage = 'closed' ORDER BY id DESC LIMIT 3"},
-    {"future.products_all",
-     "SELECT id, name, category, attributes AS attributes__json, stock,"
-     " tags AS tags__json, related AS related__json, price FROM products"
-     " ORDER BY id LIMIT 2000"},
-    {"future.offers_open",
-     "SELECT product_id FROM offers WHERE customer_id = ? AND status = 'shown'"},
-    {"future.satisfaction_summary",
-     "SELECT count(*) AS answered, avg(score) AS average_score,"
-     " sum(score >= 4) AS positive, sum(score = 3) AS neutral,"
-     " sum(score <= 2) AS negative FROM satisfaction_checks"
-     " WHERE customer_id = ? AND answered_at IS NOT NULL"},
-    {"future.cancel_date_tasks",
-     "UPDATE tasks SET status = 'cancelled', last_error = ?"
-     " WHERE customer_id = ? AND status IN ('scheduled', 'held')"
-     " AND kind IN ('reminder', 'renewal_notice')"
-     " AND json_extract(payload, '$.date_id') = ?"},
-    {"future.unhold_tasks",
-     "UPDATE tasks SET status = 'scheduled', last_error = NULL,"
-     " next_attempt_at = NULL"
-     " WHERE customer_id = ? AND purpose = ? AND status = 'held'"},
-    {"future.satisfaction_answer",
-     "UPDATE satisfaction_checks SET score = ?, words = ?, comment = ?,"
-     " answered_at = ? WHERE id = ? AND answered_at IS NULL"},
+    [RP_Q_KNOWLEDGE_SEARCH] =
+        "SELECT a.id, a.title, a.tags AS tags__json, a.helped, a.not_helped,"
+        " highlight(kb_fts, 0, char(2), char(3)) AS title_marked,"
+        " snippet(kb_fts, 1, char(2), char(3), '...', 24) AS snippet_marked,"
+        " -bm25(kb_fts, 5.0, 1.0, 3.0) AS relevance,"
+        " -bm25(kb_fts, 5.0, 1.0, 3.0) * (0.5 + (a.helped + 1.0) /"
+        "   (a.helped + a.not_helped + 2.0)) AS score"
+        " FROM kb_fts JOIN kb_articles a ON a.id = kb_fts.rowid"
+        " WHERE kb_fts MATCH ? ORDER BY score DESC, a.id LIMIT ?",
+    [RP_Q_KNOWLEDGE_VOTE] =
+        "UPDATE kb_articles SET helped = helped + ?, not_helped = not_helped + ?"
+        " WHERE id = ?",
+
+    /* ---- measures: charter, promises, metrics ---- */
+    /* The service charter (charter.c). */
+    [RP_Q_MEASURES_CHARTER_LIST] =
+        "SELECT key, value, updated_at, updated_by FROM charter ORDER BY key",
+    [RP_Q_MEASURES_CHARTER_SET] =
+        "UPDATE charter SET value = ?1, updated_at = ?2, updated_by = ?3"
+        " WHERE key = ?4",
+    [RP_Q_MEASURES_CHARTER_BREACHES] =
+        "SELECT * FROM (" M_BREACHES ") ORDER BY started_at, target, subject_id"
+        " LIMIT ?10",
+    [RP_Q_MEASURES_CHARTER_BREACH_COUNTS] =
+        "SELECT target, count(*) AS n FROM (" M_BREACHES ") GROUP BY target",
+    [RP_Q_MEASURES_PROMISES_OVERDUE] =
+        "SELECT id, customer_id, encounter_id, what, due_at AS due"
+        " FROM promises WHERE status = 'open' AND due_at < ?1"
+        " ORDER BY status, due_at LIMIT ?2",
+    [RP_Q_MEASURES_PROMISE_SETTLE] =
+        "UPDATE promises SET status = ?1, settled_at = ?2"
+        " WHERE id = ?3 AND status = 'open'",
+    /* Service metrics of a window (metrics.c). */
+    [RP_Q_MEASURES_VOLUME] =
+        "SELECT count(*) AS encounters,"
+        " coalesce(sum(e.abandoned_at IS NOT NULL), 0) AS abandoned,"
+        " coalesce(sum(e.closed_at IS NOT NULL), 0) AS closed,"
+        " coalesce(sum(e.closed_at IS NOT NULL AND"
+        "   e.first_contact_resolved = 1), 0) AS first_contact_resolved,"
+        " coalesce(sum(e.acknowledged_at IS NULL AND e.abandoned_at IS NULL AND"
+        "   e.closed_at IS NULL), 0) AS waiting,"
+        " coalesce(sum(e.transfers), 0) AS transfers,"
+        " coalesce(sum(e.transfers > 0), 0) AS transferred,"
+        " coalesce(sum(e.apology_owed), 0) AS apologies_owed,"
+        " coalesce(sum(e.apology_given), 0) AS apologies_given,"
+        " coalesce(sum(e.apology_owed AND NOT e.apology_given), 0)"
+        "   AS apologies_missing"
+        " FROM encounters e WHERE" M_ENC_WINDOW,
+    [RP_Q_MEASURES_BY_CHANNEL] =
+        "SELECT e.channel, count(*) AS n FROM encounters e WHERE" M_ENC_WINDOW
+        " GROUP BY e.channel ORDER BY n DESC, e.channel",
+    [RP_Q_MEASURES_WAIT_SUMMARY] =
+        "SELECT count(*) AS n, avg(w) AS average, max(w) AS maximum FROM"
+        " (SELECT coalesce(e.acknowledged_at, e.abandoned_at) - e.created_at AS w"
+        "  FROM encounters e WHERE" M_ENC_WINDOW
+        "  AND coalesce(e.acknowledged_at, e.abandoned_at) IS NOT NULL)",
+    [RP_Q_MEASURES_WAIT_AT_RANK] =
+        "SELECT coalesce(e.acknowledged_at, e.abandoned_at) - e.created_at AS w"
+        " FROM encounters e WHERE" M_ENC_WINDOW
+        " AND coalesce(e.acknowledged_at, e.abandoned_at) IS NOT NULL"
+        " ORDER BY w LIMIT 1 OFFSET ?5",
+    [RP_Q_MEASURES_SATISFACTION] =
+        "SELECT count(*) AS answered, avg(s.score) AS average"
+        " FROM satisfaction_checks s LEFT JOIN encounters e"
+        " ON e.id = s.encounter_id WHERE s.answered_at >= ?1"
+        " AND s.answered_at < ?2 AND s.score IS NOT NULL AND" M_ENC_FILTER,
+    [RP_Q_MEASURES_SATISFACTION_WORDS] =
+        "SELECT lower(trim(j.value)) AS word, count(*) AS n"
+        " FROM satisfaction_checks s LEFT JOIN encounters e"
+        " ON e.id = s.encounter_id, json_each(s.words) j"
+        " WHERE s.answered_at >= ?1 AND s.answered_at < ?2 AND" M_ENC_FILTER
+        " AND j.type = 'text' AND trim(j.value) <> ''"
+        " GROUP BY word ORDER BY n DESC, word LIMIT 20",
+    [RP_Q_MEASURES_LEVELS] =
+        "SELECT relationship_level AS level, count(*) AS n FROM customers"
+        " GROUP BY relationship_level",
+    [RP_Q_MEASURES_MOVEMENTS] =
+        "SELECT r.previous_level AS from_level, r.level AS to_level,"
+        " count(*) AS n FROM relationship_levels r LEFT JOIN encounters e"
+        " ON e.id = r.encounter_id WHERE r.created_at >= ?1"
+        " AND r.created_at < ?2 AND" M_ENC_FILTER
+        " GROUP BY r.previous_level, r.level ORDER BY n DESC LIMIT 32",
+    [RP_Q_MEASURES_MOMENTS] =
+        "SELECT count(*) AS moments, count(DISTINCT m.customer_id) AS customers,"
+        " coalesce(sum(m.impression = 'positive'), 0) AS positive,"
+        " coalesce(sum(m.impression = 'neutral'), 0) AS neutral,"
+        " coalesce(sum(m.impression = 'negative'), 0) AS negative"
+        /* The ledger is the biggest table: read it from the covering index
+         * alone, and test the queue/agent filter once, not per row, when
+         * neither is given. */
+        " FROM moments m WHERE m.occurred_at >= ?1 AND m.occurred_at < ?2"
+        " AND ((?3 IS NULL AND ?4 IS NULL) OR m.encounter_id IN"
+        "  (SELECT e.id FROM encounters e WHERE" M_ENC_FILTER "))",
+    [RP_Q_MEASURES_DEFECTS] =
+        "SELECT d.kind, d.cause, count(*) AS n FROM defects d"
+        " JOIN encounters e ON e.id = d.encounter_id"
+        " WHERE d.created_at >= ?1 AND d.created_at < ?2 AND" M_ENC_FILTER
+        " GROUP BY d.kind, d.cause ORDER BY n DESC, d.kind, d.cause LIMIT 50",
+    [RP_Q_MEASURES_SPECIAL_REQUESTS] =
+        "SELECT r.outcome, r.decline_reason AS reason, count(*) AS n"
+        " FROM special_requests r JOIN encounters e ON e.id = r.encounter_id"
+        " WHERE r.created_at >= ?1 AND r.created_at < ?2 AND" M_ENC_FILTER
+        " GROUP BY r.outcome, r.decline_reason ORDER BY n DESC LIMIT 50",
+    [RP_Q_MEASURES_PROMISES] =
+        "SELECT p.status, count(*) AS n FROM promises p LEFT JOIN encounters e"
+        " ON e.id = p.encounter_id WHERE p.due_at >= ?1 AND p.due_at < ?2"
+        " AND" M_ENC_FILTER " GROUP BY p.status",
+    /* The gauges of /metrics (Prometheus). */
+    [RP_Q_MEASURES_QUEUE_DEPTH] =
+        "SELECT queue_id, count(*) AS n FROM encounters WHERE stage = 'received'"
+        " AND acknowledged_at IS NULL AND abandoned_at IS NULL GROUP BY queue_id",
+    [RP_Q_MEASURES_TASKS_DUE] =
+        "SELECT kind, count(*) AS n FROM tasks WHERE status = 'scheduled'"
+        " AND due_at <= ?1 GROUP BY kind",
+    [RP_Q_MEASURES_TASKS_FAILED] =
+        "SELECT kind, count(*) AS n FROM tasks WHERE status = 'failed'"
+        " GROUP BY kind",
 };
 
-const char *rp_sqlite_query_sql(const char *name)
+const char *rp_sqlite_query_sql(rp_query q)
 {
-    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++)
-        if (strcmp(queries[i].name, name) == 0)
-            return queries[i].sql;
-    return NULL;
+    if ((int)q < 0 || q >= RP_QUERY_COUNT)
+        return NULL;
+    return queries[q];
 }

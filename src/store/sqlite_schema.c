@@ -48,7 +48,7 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  BEGIN SELECT RAISE(ABORT, 'moments of truth are append-only'); END;"
      "CREATE TRIGGER moments_are_append_only_d BEFORE DELETE ON moments"
      "  BEGIN SELECT RAISE(ABORT, 'moments of truth are append-only'); END;"},
-    {2, "the encounter engine: cycle, kinds, exchanges, defects, promises, "
+    {2, "the encounter cycle, kinds, exchanges, defects, promises, "
         "relationship levels, tasks and satisfaction checks",
      "ALTER TABLE customers ADD COLUMN relationship_level TEXT NOT NULL"
      "  DEFAULT 'transactional' CHECK (relationship_level IN"
@@ -218,8 +218,8 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  created_at INTEGER NOT NULL,"
      "  updated_at INTEGER NOT NULL);"
      "CREATE INDEX goals_by_customer ON goals (customer_id, status);"},
-    /* (version 3 was reserved while the engine was built and never used) */
-    /* ---- migration 4 (auth): agents, queues, knowledge base ---- */
+    /* (there is no version 3: the number was never used) */
+    /* ---- migration 4: staff (agents, queues) and the knowledge base ---- */
     {4, "agents, sessions, API tokens, login throttling, queues and the "
         "knowledge base (FTS5)",
      "CREATE TABLE agents ("
@@ -322,7 +322,7 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "CREATE INDEX promises_by_due_only ON promises (due_at);"
      "CREATE INDEX tasks_by_kind_due ON tasks (kind, due_at);"
      "CREATE INDEX customers_by_level ON customers (relationship_level);"},
-    {6, "looking to the future: important dates, consents, products, "
+    {6, "important dates, consents, products, "
         "offers, loyalty tiers and spend",
      "CREATE TABLE important_dates ("
      "  id INTEGER PRIMARY KEY,"

@@ -3,29 +3,57 @@
  *
  * The domain (src/core) never writes SQL.  It talks to an rp_store, a table of
  * function pointers that a backend fills: SQLite today (store_sqlite.c), and
- * PostgreSQL later without a change to the domain.  The interface has three
- * parts:
+ * PostgreSQL later without a change to the domain.  A store is opened by
+ * name, "sqlite:PATH", the scheme choosing the backend from one table the
+ * way SQLite's sqlite3_vfs_find picks a VFS by name.  The interface has
+ * three parts:
  *
- *   1. transactions (begin / commit / rollback);
+ *   1. transactions (begin / commit / rollback, and rp_store_finish to end
+ *      one);
  *   2. generic record operations (insert, update, get, list, count) over the
  *      entity catalogue of entity.h, so a new kind of record is a catalogue
  *      entry and a migration rather than five new functions;
  *   3. named queries: every other statement (aggregates, searches, claims)
- *      is looked up by a stable name such as "moment.list_for_customer"; each
- *      backend owns the SQL text for each name.
+ *      is named by an id of queries.h such as RP_Q_CUSTOMER_OPEN_PROMISES;
+ *      each backend owns the SQL text for each id.
  *
  * Rows travel as jansson objects keyed by column name.  Times are integers
  * (Unix seconds, UTC) going in and RFC 3339 strings coming out, so the API
  * layer never converts; JSON columns go in and out as JSON values.
+ *
+ * Row typing.  Entity rows (get, list) are typed by the catalogue: each
+ * column as its rp_column_type says (entity.h), "id" an integer, SQL NULL
+ * always JSON null.  Rows of named queries carry no catalogue, so the name
+ * of each result column says how to read it, checked in this order:
+ *
+ *   "NAME__json"  the key is NAME; text is parsed as any JSON value (text
+ *                 that is not valid JSON comes back as a string);
+ *   "NAME__bool"  the key is NAME; 0 is false, any other number true;
+ *   "NAME_at"     the key keeps its name; an integer value is Unix seconds
+ *                 and comes back as an RFC 3339 UTC string
+ *                 ("2024-05-01T09:30:00Z"); a value of another type comes
+ *                 back as the rule below says;
+ *   anything else by the stored value: integer as JSON integer, real as
+ *                 JSON real, text as string, NULL as null.
+ *
+ * SQL NULL is JSON null under every suffix.  A query that wants a time as
+ * an integer (to compare it) names the column without "_at" ("last_seen_at
+ * AS seen").  Column names longer than 127 bytes are cut.
+ *
+ * Parameters of named queries are a JSON array bound in order: integers,
+ * reals and strings as themselves, true/false as 1/0, null as NULL, and an
+ * object or array as its compact JSON text.
  */
 #ifndef RP_STORE_H
 #define RP_STORE_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/error.h"
 #include "store/entity.h"
+#include "store/queries.h"
 
 typedef struct rp_store rp_store;
 
@@ -86,16 +114,19 @@ typedef struct rp_store_ops {
                       rp_error *err);
 
     /*
-     * Run the named query with params (a JSON array bound in order; may be
-     * NULL) and fill *rows (new array of objects).  Result columns named
-     * "*_at" come back as RFC 3339 times, "*__json" as parsed JSON and
-     * "*__bool" as booleans, with the suffix removed.
+     * Run query q with params (a JSON array bound in order; may be NULL) and
+     * fill *rows (new array of objects typed as the row-typing contract at
+     * the top of this file says).
      */
-    rp_code (*query)(rp_store *s, const char *name, json_t *params,
-                     json_t **rows, rp_error *err);
-    /* Run a named statement that returns no rows; fill *changes if not NULL. */
-    rp_code (*exec)(rp_store *s, const char *name, json_t *params,
-                    int64_t *changes, rp_error *err);
+    rp_code (*query)(rp_store *s, rp_query q, json_t *params, json_t **rows,
+                     rp_error *err);
+    /* Run query q for its effect, ignoring any rows; fill *changes (rows
+     * inserted, changed or deleted) if not NULL. */
+    rp_code (*exec)(rp_store *s, rp_query q, json_t *params, int64_t *changes,
+                    rp_error *err);
+    /* Compile query q against the live schema without running it: RP_OK,
+     * or RP_EINTERNAL naming the query and saying why it does not compile. */
+    rp_code (*check)(rp_store *s, rp_query q, rp_error *err);
 
     /* Schema version the database is at. */
     int (*schema_version)(rp_store *s);
@@ -108,17 +139,41 @@ struct rp_store {
     void *impl;
 };
 
-/*
- * Open (creating if needed) the SQLite database at path and bring its schema
- * up to date.  A database whose schema is newer than this program knows is
- * refused with RP_ESCHEMA.  target_version 0 means the latest; tests pass a
- * lower number to build an old database and check that migration keeps data.
- */
-rp_code rp_store_sqlite_open(const char *path, int target_version,
-                             rp_store **out, rp_error *err);
+/* A backend: the scheme that names it and how to open a store of it. */
+typedef struct rp_store_backend {
+    const char *scheme; /* "sqlite" */
+    /* Open the store that target (the name after "scheme:") names, bringing
+     * its schema up to date; fill *out. */
+    rp_code (*open)(const char *target, rp_store **out, rp_error *err);
+} rp_store_backend;
 
-/* Highest schema version this build knows. */
-int rp_store_sqlite_latest_version(void);
+/* The backend whose scheme is the len bytes at scheme; NULL when none. */
+const rp_store_backend *rp_store_backend_find(const char *scheme, size_t len);
+
+/*
+ * Open the store that name names and bring its schema up to date.  A name
+ * is "SCHEME:TARGET", SCHEME being a letter followed by letters, digits,
+ * '+', '-' or '.':
+ *
+ *   "sqlite:PATH"   the SQLite database file at PATH, created if missing.
+ *
+ * A name without a scheme (nothing before the first ':', or a '/' before
+ * it: "./rapport.db", "/var/lib/rapport.db", "rapport.db", ":memory:") is a
+ * SQLite path, so that --db and RAPPORT_DB keep taking a plain file name.
+ * An unknown scheme or an empty name is RP_EINVALID naming it (write
+ * "./a:b.db" or "sqlite:a:b.db" for a file whose name holds a ':').  A
+ * database whose schema is newer than this program knows is RP_ESCHEMA.
+ */
+rp_code rp_store_open(const char *name, rp_store **out, rp_error *err);
+
+/*
+ * End the transaction that s has open, given rc, the outcome of the work
+ * done in it: when rc is RP_OK commit, and return the commit's error if it
+ * fails (after rolling back); otherwise roll back and return rc, err left
+ * as the failed step filled it.  Every write ends with
+ * "return rp_store_finish(s, rc, err);" instead of its own tail.
+ */
+rp_code rp_store_finish(rp_store *s, rp_code rc, rp_error *err);
 
 /* Convenience wrappers that read like the rest of the library. */
 static inline rp_code rp_store_begin(rp_store *s, rp_error *err)

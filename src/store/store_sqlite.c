@@ -12,13 +12,14 @@
 #include "store/store.h"
 
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 #include "store/sqlite_internal.h"
+#include "store/store_sqlite.h"
 
 #define STMT_CACHE_SIZE 96
 
@@ -34,48 +35,6 @@ typedef struct sqlite_store {
     cached_stmt cache[STMT_CACHE_SIZE];
     int next_evict;
 } sqlite_store;
-
-/* ---- small growable string for building statements ---------------------- */
-
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-    int oom;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void sb_add(sbuf *b, const char *fmt, ...)
-{
-    if (b->oom)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        size_t room = b->cap - b->len;
-        int n = vsnprintf(b->p ? b->p + b->len : NULL, room, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->oom = 1;
-            return;
-        }
-        if ((size_t)n < room) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        while (cap < b->len + (size_t)n + 1)
-            cap *= 2;
-        char *np = realloc(b->p, cap);
-        if (!np) {
-            b->oom = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = cap;
-    }
-}
 
 /* ---- errors -------------------------------------------------------------- */
 
@@ -123,6 +82,18 @@ static rp_code prepare(sqlite_store *ss, const char *sql, sqlite3_stmt **out,
     }
     *out = stmt;
     return RP_OK;
+}
+
+/* Prepare the statement built in b (through the cache) and free b; a
+ * buffer that failed to grow is reported instead of run cut short. */
+static rp_code prepare_built(sqlite_store *ss, rp_buf *b, sqlite3_stmt **out,
+                             rp_error *err)
+{
+    rp_code rc = b->failed ? rp_error_set(err, RP_EINTERNAL, NULL,
+                                          "out of memory")
+                           : prepare(ss, rp_buf_str(b), out, err);
+    rp_buf_free(b);
+    return rc;
 }
 
 /* Run a statement that returns nothing, without caching (pragmas, DDL). */
@@ -317,12 +288,12 @@ static json_t *entity_row(sqlite3_stmt *st, const rp_entity *e)
     return row;
 }
 
-static void add_select_list(sbuf *b, const rp_entity *e)
+static void add_select_list(rp_buf *b, const rp_entity *e)
 {
-    sb_add(b, "SELECT id");
+    rp_buf_printf(b, "SELECT id");
     for (size_t i = 0; i < e->ncolumns; i++)
-        sb_add(b, ", %s", e->columns[i].name);
-    sb_add(b, " FROM %s", e->table);
+        rp_buf_printf(b, ", %s", e->columns[i].name);
+    rp_buf_printf(b, " FROM %s", e->table);
 }
 
 /* ---- transactions -------------------------------------------------------- */
@@ -388,29 +359,23 @@ static rp_code sq_insert(rp_store *s, const rp_entity *e, json_t *row,
     sqlite_store *ss = s->impl;
     if (check_columns(e, row, err))
         return err->code;
-    sbuf b = {0};
-    sb_add(&b, "INSERT INTO %s (", e->table);
+    rp_buf b = RP_BUF_INIT;
+    rp_buf_printf(&b, "INSERT INTO %s (", e->table);
     int n = 0;
     for (size_t i = 0; i < e->ncolumns; i++)
         if (json_object_get(row, e->columns[i].name))
-            sb_add(&b, "%s%s", n++ ? ", " : "", e->columns[i].name);
+            rp_buf_printf(&b, "%s%s", n++ ? ", " : "", e->columns[i].name);
     if (n == 0)
-        sb_add(&b, ") DEFAULT VALUES");
+        rp_buf_printf(&b, ") DEFAULT VALUES");
     else {
-        sb_add(&b, ") VALUES (");
+        rp_buf_printf(&b, ") VALUES (");
         for (int i = 0; i < n; i++)
-            sb_add(&b, "%s?", i ? ", " : "");
-        sb_add(&b, ")");
-    }
-    if (b.oom) {
-        free(b.p);
-        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+            rp_buf_printf(&b, "%s?", i ? ", " : "");
+        rp_buf_printf(&b, ")");
     }
     sqlite3_stmt *st;
-    rp_code rc = prepare(ss, b.p, &st, err);
-    free(b.p);
-    if (rc)
-        return rc;
+    if (prepare_built(ss, &b, &st, err))
+        return err->code;
     int idx = 1;
     for (size_t i = 0; i < e->ncolumns; i++) {
         json_t *v = json_object_get(row, e->columns[i].name);
@@ -435,22 +400,16 @@ static rp_code sq_update(rp_store *s, const rp_entity *e, int64_t id,
         return err->code;
     if (json_object_size(changes) == 0)
         return RP_OK;
-    sbuf b = {0};
-    sb_add(&b, "UPDATE %s SET ", e->table);
+    rp_buf b = RP_BUF_INIT;
+    rp_buf_printf(&b, "UPDATE %s SET ", e->table);
     int n = 0;
     for (size_t i = 0; i < e->ncolumns; i++)
         if (json_object_get(changes, e->columns[i].name))
-            sb_add(&b, "%s%s = ?", n++ ? ", " : "", e->columns[i].name);
-    sb_add(&b, " WHERE id = ?");
-    if (b.oom) {
-        free(b.p);
-        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
-    }
+            rp_buf_printf(&b, "%s%s = ?", n++ ? ", " : "", e->columns[i].name);
+    rp_buf_printf(&b, " WHERE id = ?");
     sqlite3_stmt *st;
-    rp_code rc = prepare(ss, b.p, &st, err);
-    free(b.p);
-    if (rc)
-        return rc;
+    if (prepare_built(ss, &b, &st, err))
+        return err->code;
     int idx = 1;
     for (size_t i = 0; i < e->ncolumns; i++) {
         json_t *v = json_object_get(changes, e->columns[i].name);
@@ -470,18 +429,12 @@ static rp_code sq_get(rp_store *s, const rp_entity *e, int64_t id, json_t **row,
                       rp_error *err)
 {
     sqlite_store *ss = s->impl;
-    sbuf b = {0};
+    rp_buf b = RP_BUF_INIT;
     add_select_list(&b, e);
-    sb_add(&b, " WHERE id = ?");
-    if (b.oom) {
-        free(b.p);
-        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
-    }
+    rp_buf_printf(&b, " WHERE id = ?");
     sqlite3_stmt *st;
-    rp_code rc = prepare(ss, b.p, &st, err);
-    free(b.p);
-    if (rc)
-        return rc;
+    if (prepare_built(ss, &b, &st, err))
+        return err->code;
     sqlite3_bind_int64(st, 1, id);
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
@@ -529,40 +482,40 @@ static rp_code check_filter_columns(const rp_entity *e, const rp_filter *f,
     return RP_OK;
 }
 
-static void add_where(sbuf *b, const rp_entity *e, const rp_filter *filters,
+static void add_where(rp_buf *b, const rp_entity *e, const rp_filter *filters,
                       int nfilters, const rp_page *page)
 {
     int n = 0;
     for (int i = 0; i < nfilters; i++) {
         const rp_filter *f = &filters[i];
-        sb_add(b, " %s ", n++ ? "AND" : "WHERE");
+        rp_buf_printf(b, " %s ", n++ ? "AND" : "WHERE");
         if (f->op == RP_FILTER_CONTAINS) {
             char buf[256];
             snprintf(buf, sizeof buf, "%s", f->column);
             char *save = NULL;
             int k = 0;
-            sb_add(b, "(");
+            rp_buf_printf(b, "(");
             for (char *c = strtok_r(buf, "|", &save); c;
                  c = strtok_r(NULL, "|", &save))
-                sb_add(b, "%sinstr(lower(%s), lower(?)) > 0", k++ ? " OR " : "",
+                rp_buf_printf(b, "%sinstr(lower(%s), lower(?)) > 0", k++ ? " OR " : "",
                        c);
-            sb_add(b, ")");
+            rp_buf_printf(b, ")");
         } else if (f->op == RP_FILTER_IN) {
-            sb_add(b, "%s IN (", f->column);
+            rp_buf_printf(b, "%s IN (", f->column);
             for (size_t k = 0; k < json_array_size(f->value); k++)
-                sb_add(b, "%s?", k ? ", " : "");
+                rp_buf_printf(b, "%s?", k ? ", " : "");
             if (json_array_size(f->value) == 0)
-                sb_add(b, "NULL");
-            sb_add(b, ")");
+                rp_buf_printf(b, "NULL");
+            rp_buf_printf(b, ")");
         } else if (f->op == RP_FILTER_EQ && json_is_null(f->value)) {
-            sb_add(b, "%s IS NULL", f->column);
+            rp_buf_printf(b, "%s IS NULL", f->column);
         } else {
-            sb_add(b, "%s %s ?", f->column, op_sql(f->op));
+            rp_buf_printf(b, "%s %s ?", f->column, op_sql(f->op));
         }
     }
     (void)e;
     if (page && page->after_id > 0)
-        sb_add(b, " %s id %s ?", n++ ? "AND" : "WHERE",
+        rp_buf_printf(b, " %s id %s ?", n++ ? "AND" : "WHERE",
                page->descending ? "<" : ">");
 }
 
@@ -601,20 +554,14 @@ static rp_code sq_list(rp_store *s, const rp_entity *e,
     for (int i = 0; i < nfilters; i++)
         if (check_filter_columns(e, &filters[i], err))
             return err->code;
-    sbuf b = {0};
+    rp_buf b = RP_BUF_INIT;
     add_select_list(&b, e);
     add_where(&b, e, filters, nfilters, page);
-    sb_add(&b, " ORDER BY id %s LIMIT ?",
+    rp_buf_printf(&b, " ORDER BY id %s LIMIT ?",
            page && page->descending ? "DESC" : "ASC");
-    if (b.oom) {
-        free(b.p);
-        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
-    }
     sqlite3_stmt *st;
-    rp_code rc = prepare(ss, b.p, &st, err);
-    free(b.p);
-    if (rc)
-        return rc;
+    if (prepare_built(ss, &b, &st, err))
+        return err->code;
     int idx = 1;
     if (bind_filters(ss, st, filters, nfilters, &idx, err))
         return err->code;
@@ -641,18 +588,12 @@ static rp_code sq_count(rp_store *s, const rp_entity *e,
     for (int i = 0; i < nfilters; i++)
         if (check_filter_columns(e, &filters[i], err))
             return err->code;
-    sbuf b = {0};
-    sb_add(&b, "SELECT count(*) FROM %s", e->table);
+    rp_buf b = RP_BUF_INIT;
+    rp_buf_printf(&b, "SELECT count(*) FROM %s", e->table);
     add_where(&b, e, filters, nfilters, NULL);
-    if (b.oom) {
-        free(b.p);
-        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
-    }
     sqlite3_stmt *st;
-    rp_code rc = prepare(ss, b.p, &st, err);
-    free(b.p);
-    if (rc)
-        return rc;
+    if (prepare_built(ss, &b, &st, err))
+        return err->code;
     int idx = 1;
     if (bind_filters(ss, st, filters, nfilters, &idx, err))
         return err->code;
@@ -670,17 +611,11 @@ static rp_code sq_remove(rp_store *s, const rp_entity *e, int64_t id,
     if (e->append_only)
         return rp_error_set(err, RP_ECONFLICT, NULL,
                             "%s records are append-only", e->name);
-    sbuf b = {0};
-    sb_add(&b, "DELETE FROM %s WHERE id = ?", e->table);
-    if (b.oom) {
-        free(b.p);
-        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
-    }
+    rp_buf b = RP_BUF_INIT;
+    rp_buf_printf(&b, "DELETE FROM %s WHERE id = ?", e->table);
     sqlite3_stmt *st;
-    rp_code rc = prepare(ss, b.p, &st, err);
-    free(b.p);
-    if (rc)
-        return rc;
+    if (prepare_built(ss, &b, &st, err))
+        return err->code;
     sqlite3_bind_int64(st, 1, id);
     if (sqlite3_step(st) != SQLITE_DONE)
         return db_error(ss, err, e->name);
@@ -692,22 +627,25 @@ static rp_code sq_remove(rp_store *s, const rp_entity *e, int64_t id,
 
 /* ---- named queries ------------------------------------------------------- */
 
-static rp_code prepare_named(sqlite_store *ss, const char *name, json_t *params,
+static rp_code prepare_named(sqlite_store *ss, rp_query q, json_t *params,
                              sqlite3_stmt **out, rp_error *err)
 {
-    const char *sql = rp_sqlite_query_sql(name);
+    const char *sql = rp_sqlite_query_sql(q);
     if (!sql)
-        return rp_error_set(err, RP_EINTERNAL, NULL, "no named query %s", name);
+        return rp_error_set(err, RP_EINTERNAL, NULL,
+                            "query %s has no SQL in the sqlite backend",
+                            rp_query_name(q));
     sqlite3_stmt *st;
     if (prepare(ss, sql, &st, err))
         return err->code;
     if (params && !json_is_array(params))
         return rp_error_set(err, RP_EINTERNAL, NULL,
-                            "%s: parameters must be an array", name);
+                            "%s: parameters must be an array",
+                            rp_query_name(q));
     if ((int)json_array_size(params) != sqlite3_bind_parameter_count(st))
         return rp_error_set(err, RP_EINTERNAL, NULL,
-                            "%s: %d parameters expected, %zu given", name,
-                            sqlite3_bind_parameter_count(st),
+                            "%s: %d parameters expected, %zu given",
+                            rp_query_name(q), sqlite3_bind_parameter_count(st),
                             json_array_size(params));
     for (size_t i = 0; i < json_array_size(params); i++)
         if (bind_json(ss, st, (int)i + 1, json_array_get(params, i), err))
@@ -716,12 +654,12 @@ static rp_code prepare_named(sqlite_store *ss, const char *name, json_t *params,
     return RP_OK;
 }
 
-static rp_code sq_query(rp_store *s, const char *name, json_t *params,
-                        json_t **rows, rp_error *err)
+static rp_code sq_query(rp_store *s, rp_query q, json_t *params, json_t **rows,
+                        rp_error *err)
 {
     sqlite_store *ss = s->impl;
     sqlite3_stmt *st;
-    if (prepare_named(ss, name, params, &st, err))
+    if (prepare_named(ss, q, params, &st, err))
         return err->code;
     json_t *out = json_array();
     int step;
@@ -729,27 +667,52 @@ static rp_code sq_query(rp_store *s, const char *name, json_t *params,
         json_array_append_new(out, generic_row(st));
     if (step != SQLITE_DONE) {
         json_decref(out);
-        return db_error(ss, err, name);
+        return db_error(ss, err, rp_query_name(q));
     }
     *rows = out;
     return RP_OK;
 }
 
-static rp_code sq_exec(rp_store *s, const char *name, json_t *params,
+static rp_code sq_exec(rp_store *s, rp_query q, json_t *params,
                        int64_t *changes, rp_error *err)
 {
     sqlite_store *ss = s->impl;
     sqlite3_stmt *st;
-    if (prepare_named(ss, name, params, &st, err))
+    if (prepare_named(ss, q, params, &st, err))
         return err->code;
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW)
         ;
     if (step != SQLITE_DONE)
-        return db_error(ss, err, name);
+        return db_error(ss, err, rp_query_name(q));
     if (changes)
         *changes = sqlite3_changes(ss->db);
     sqlite3_reset(st);
+    return RP_OK;
+}
+
+/* Compile without the cache: a check of every query at once must not
+ * evict the statements the connection is really using. */
+static rp_code sq_check(rp_store *s, rp_query q, rp_error *err)
+{
+    sqlite_store *ss = s->impl;
+    const char *sql = rp_sqlite_query_sql(q);
+    if (!sql)
+        return rp_error_set(err, RP_EINTERNAL, NULL,
+                            "query %s has no SQL in the sqlite backend",
+                            rp_query_name(q));
+    sqlite3_stmt *st = NULL;
+    const char *tail = NULL;
+    if (sqlite3_prepare_v2(ss->db, sql, -1, &st, &tail) != SQLITE_OK)
+        return rp_error_set(err, RP_EINTERNAL, NULL, "query %s: %s",
+                            rp_query_name(q), sqlite3_errmsg(ss->db));
+    sqlite3_finalize(st);
+    while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t'))
+        tail++;
+    if (!st || (tail && *tail))
+        return rp_error_set(err, RP_EINTERNAL, NULL,
+                            "query %s: must be exactly one statement",
+                            rp_query_name(q));
     return RP_OK;
 }
 
@@ -783,6 +746,7 @@ static const rp_store_ops sqlite_ops = {
     .remove = sq_remove,
     .query = sq_query,
     .exec = sq_exec,
+    .check = sq_check,
     .schema_version = sq_schema_version,
     .close = sq_close,
 };
@@ -901,3 +865,10 @@ rp_code rp_store_sqlite_open(const char *path, int target_version,
     *out = &ss->base;
     return RP_OK;
 }
+
+static rp_code open_latest(const char *path, rp_store **out, rp_error *err)
+{
+    return rp_store_sqlite_open(path, 0, out, err);
+}
+
+const rp_store_backend rp_store_sqlite_backend = {"sqlite", open_latest};

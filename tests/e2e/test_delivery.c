@@ -245,7 +245,8 @@ static json_int_t serve_encounter(rp_srv *s, json_int_t cid, double spend,
              "{\"customer_id\":%lld,\"channel\":\"in_person\",\"subject\":"
              "\"Technical inspection of the car\"}",
              (long long)cid);
-    json_int_t eid = id_of(rp_callf(s, "POST", "/api/v1/encounters", 201, body));
+    json_int_t eid =
+        id_of(rp_callf(s, "POST", "/api/v1/encounters", 201, body));
     char path[96];
     snprintf(path, sizeof path, "/api/v1/encounters/%lld", (long long)eid);
     snprintf(body, sizeof body, "{\"spend\":%.2f}", spend);
@@ -483,7 +484,8 @@ static void test_story4_follow_up_and_keep_in_touch(void **state)
              "{\"customer_id\":%lld,\"channel\":\"email\",\"subject\":"
              "\"Blood-pressure medicine\"}",
              (long long)tom);
-    json_int_t eid = id_of(rp_callf(s, "POST", "/api/v1/encounters", 201, body));
+    json_int_t eid =
+        id_of(rp_callf(s, "POST", "/api/v1/encounters", 201, body));
     char path[96];
     snprintf(path, sizeof path, "/api/v1/encounters/%lld/follow_ups",
              (long long)eid);

@@ -526,8 +526,8 @@ int main(void)
             rp_srv_fixture_stop),
         cmocka_unit_test_setup_teardown(test_nothing_pushed_on_quick_transactional,
                                         setup, rp_srv_fixture_stop),
-        cmocka_unit_test_setup_teardown(test_demo_loads_profiles_and_catalogue, setup,
-                                        rp_srv_fixture_stop),
+        cmocka_unit_test_setup_teardown(test_demo_loads_profiles_and_catalogue,
+                                        setup, rp_srv_fixture_stop),
         cmocka_unit_test_setup_teardown(test_loyalty_tiers_are_configurable,
                                         setup, rp_srv_fixture_stop),
     };

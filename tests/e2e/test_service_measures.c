@@ -2,7 +2,7 @@
  * test_service_measures.c - measured waiting, the service charter, the service
  * metrics and Prometheus /metrics, end to end against the real rapportd.
  *
- * Story 5 of the seed stories (seed 003, src/core/demo): a phone call waits 30 minutes in the
+ * Story 5 of docs/design.md (seed 003): a phone call waits 30 minutes in the
  * queue, is not resolved, and is disconnected.  Story 6: the car service,
  * served promptly and resolved at the first contact, with a satisfaction
  * call.  Customers and encounters are made through the API; the timestamps
@@ -81,7 +81,7 @@ static int setup(void **state)
      * it reaches the store library that needs them. */
     rp_error_clear(&err);
     w->now = rp_now();
-    assert_int_equal(rp_store_sqlite_open(w->srv.db, 0, &w->store, &err), RP_OK);
+    assert_int_equal(rp_store_open(w->srv.db, &w->store, &err), RP_OK);
 
     json_t *c = rp_callf(&w->srv, "POST", "/api/v1/customers", 201,
                          "{\"name\":\"Seed Three Caller\"}");

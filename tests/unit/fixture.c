@@ -11,11 +11,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/store_sqlite.h"
+
 rp_store *rp_test_db_open(const rp_test_db *db, int version)
 {
     rp_store *s = NULL;
     rp_error err;
-    rp_code rc = rp_store_sqlite_open(db->path, version, &s, &err);
+    rp_code rc;
+    if (version == 0) {
+        /* by name, as rapportd and the CLI open it */
+        char name[160];
+        snprintf(name, sizeof name, "sqlite:%s", db->path);
+        rc = rp_store_open(name, &s, &err);
+    } else {
+        rc = rp_store_sqlite_open(db->path, version, &s, &err);
+    }
     if (rc != RP_OK)
         fprintf(stderr, "opening %s: %s\n", db->path, err.message);
     assert_int_equal(rc, RP_OK);

@@ -471,6 +471,229 @@ static void test_active_goal_and_level_history(void **state)
     assert_int_equal(count(fx, &RP_ENTITY_MOMENT), moments);
 }
 
+/* ---- what each moment says ---------------------------------------------- */
+
+/* Like run, with the input built in C (stolen). */
+static json_t *run_j(fixture *fx, op_fn op, int64_t id, json_t *in,
+                     rp_code expect, const char *field)
+{
+    char *text = json_dumps(in, JSON_COMPACT);
+    json_decref(in);
+    json_t *out = run(fx, op, id, text, expect, field);
+    free(text);
+    return out;
+}
+
+/* n copies of the UTF-8 character c, then tail. */
+static char *repeat(const char *c, size_t n, const char *tail)
+{
+    rp_buf b = RP_BUF_INIT;
+    for (size_t i = 0; i < n; i++)
+        rp_buf_puts(&b, c);
+    rp_buf_puts(&b, tail);
+    return rp_buf_steal(&b);
+}
+
+/* The summary of the newest moment of this kind for the encounter; every
+ * moment of the customer is checked on the way: never "(null)", always
+ * whole UTF-8. */
+static char *summary_of(fixture *fx, int64_t customer, int64_t encounter,
+                        const char *kind)
+{
+    rp_page_req page = {500, 0};
+    json_t *list;
+    rp_error err;
+    assert_int_equal(rp_moment_list(&fx->ctx, customer, &page, &list, &err),
+                     RP_OK);
+    char *found = NULL;
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(list, "items"), i, m)
+    {
+        const char *text = json_string_value(json_object_get(m, "summary"));
+        assert_non_null(text);
+        assert_null(strstr(text, "(null)"));
+        assert_true(strlen(text) > 0);
+        assert_true(rp_utf8_is_valid(text, strlen(text)));
+        if (json_integer_value(json_object_get(m, "encounter_id")) == encounter &&
+            !strcmp(json_string_value(json_object_get(m, "kind")), kind)) {
+            free(found);
+            found = strdup(text);
+        }
+    }
+    json_decref(list);
+    if (!found)
+        fprintf(stderr, "no moment %s for encounter %lld\n", kind,
+                (long long)encounter);
+    assert_non_null(found);
+    return found;
+}
+
+static void expect_summary(fixture *fx, int64_t customer, int64_t encounter,
+                           const char *kind, const char *want)
+{
+    char *got = summary_of(fx, customer, encounter, kind);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+#define ELLIPSIS "\xE2\x80\xA6"
+
+static void test_each_moment_says_what_happened(void **state)
+{
+    fixture *fx = *state;
+    int64_t cid, id = open_encounter(fx, &cid);
+    expect_summary(fx, cid, id, "encounter.opened",
+                   "Encounter opened (phone): Leaflet");
+    json_decref(run(fx, rp_encounter_acknowledge, id, NULL, RP_OK, NULL));
+    char *ack = summary_of(fx, cid, id, "encounter.acknowledged");
+    assert_non_null(strstr(ack, "greeted as Tom"));
+    free(ack);
+
+    /* entering understanding: nothing is understood yet */
+    json_decref(run(fx, rp_encounter_advance, id, "{\"to\":\"understood\"}",
+                    RP_OK, NULL));
+    expect_summary(fx, cid, id, "encounter.understood",
+                   "Received and acknowledged; listening for the need");
+
+    /* facts of 199 CJK characters, then e + a combining acute at the cut:
+     * the summary keeps the letter and its accent together, or neither */
+    char *facts = repeat("\xE6\xBC\xA2", 199, "e\xCC\x81 and more");
+    json_decref(run_j(fx, rp_encounter_record, id,
+                      json_pack("{s:s}", "facts", facts), RP_OK, NULL));
+    json_decref(run(fx, rp_encounter_advance, id, "{\"to\":\"helped\"}", RP_OK,
+                    NULL));
+    char *want = repeat("\xE6\xBC\xA2", 199, ELLIPSIS);
+    char *got = summary_of(fx, cid, id, "encounter.helped");
+    assert_memory_equal(got, "Understood: ", 12);
+    assert_string_equal(got + 12, want);
+    assert_null(strstr(got, "agree")); /* nothing was agreed yet */
+    free(got);
+    free(want);
+    free(facts);
+
+    /* an agreement of 199 accented letters, then an emoji with a skin tone
+     * that the cut falls inside */
+    char *agreement = repeat("\xC3\x9C", 199,
+                             "\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD!");
+    json_decref(run_j(fx, rp_encounter_record, id,
+                      json_pack("{s:s}", "agreement", agreement), RP_OK, NULL));
+    json_decref(run(fx, rp_encounter_advance, id, "{\"to\":\"kept\"}", RP_OK,
+                    NULL));
+    want = repeat("\xC3\x9C", 199, ELLIPSIS);
+    got = summary_of(fx, cid, id, "encounter.kept");
+    assert_memory_equal(got, "Helped: agreed ", 15);
+    assert_string_equal(got + 15, want);
+    free(got);
+    free(want);
+    free(agreement);
+
+    json_decref(run(fx, rp_encounter_advance, id,
+                    "{\"to\":\"closed\",\"satisfaction_skip_reason\":\"in a "
+                    "hurry\",\"outcome_done\":\"Leaflet sent \xF0\x9F\x93\xA8\"}",
+                    RP_OK, NULL));
+    expect_summary(fx, cid, id, "encounter.closed",
+                   "Closed (kind what, exchange quick; satisfaction check "
+                   "skipped): Leaflet sent \xF0\x9F\x93\xA8");
+
+    /* a second encounter ends with no agreement, then is abandoned */
+    json_t *e, *in = json_pack("{s:I, s:s, s:s}", "customer_id",
+                               (json_int_t)cid, "channel", "in_person",
+                               "subject", "Navy suit");
+    rp_error err;
+    assert_int_equal(rp_encounter_open(&fx->ctx, in, &e, &err), RP_OK);
+    json_decref(in);
+    int64_t id2 = json_integer_value(json_object_get(e, "id"));
+    json_decref(e);
+    json_decref(run(fx, rp_encounter_acknowledge, id2, NULL, RP_OK, NULL));
+    json_decref(run(fx, rp_encounter_advance, id2, "{\"to\":\"understood\"}",
+                    RP_OK, NULL));
+    json_decref(run(fx, rp_encounter_advance, id2,
+                    "{\"to\":\"helped\",\"facts\":\"Size 50, navy\"}", RP_OK,
+                    NULL));
+    expect_summary(fx, cid, id2, "encounter.helped",
+                   "Understood: Size 50, navy");
+    json_decref(run(fx, rp_encounter_advance, id2,
+                    "{\"to\":\"kept\",\"no_agreement_reason\":\"Out of "
+                    "stock\"}",
+                    RP_OK, NULL));
+    expect_summary(fx, cid, id2, "encounter.kept",
+                   "Helped: no agreement (Out of stock)");
+
+    /* a cause whose 200th byte falls inside a character was once cut there,
+     * and the moment could not be written at all */
+    char *cause = repeat("a", 199, "\xC3\xA9\xC3\xA9\xC3\xA9");
+    json_decref(run_j(fx, rp_encounter_add_defect, id2,
+                      json_pack("{s:s, s:s}", "kind", "late", "cause", cause),
+                      RP_OK, NULL));
+    want = repeat("a", 199, "\xC3\xA9" ELLIPSIS);
+    got = summary_of(fx, cid, id2, "defect.recorded");
+    assert_string_equal(got + strlen("Service breakdown (late): "), want);
+    free(got);
+    free(want);
+    free(cause);
+
+    json_decref(run(fx, rp_encounter_abandon, id2,
+                    "{\"reason\":\"Customer left \xF0\x9F\x9A\xB6\"}", RP_OK,
+                    NULL));
+    expect_summary(fx, cid, id2, "encounter.abandoned",
+                   "Abandoned at stage kept: Customer left \xF0\x9F\x9A\xB6");
+}
+
+/* The guide's checklist and the cycle read blank text the same way. */
+static void expect_facts_missing(fixture *fx, int64_t id, int missing)
+{
+    json_t *g;
+    rp_error err;
+    assert_int_equal(rp_encounter_guide(&fx->ctx, id, &g, &err), RP_OK);
+    json_t *first = json_array_get(json_object_get(g, "checklist"), 0);
+    assert_string_equal(json_string_value(json_object_get(first, "skill")),
+                        "listen for facts");
+    assert_int_equal(json_is_true(json_object_get(first, "done")), !missing);
+    json_t *m = json_object_get(g, "missing");
+    assert_int_equal(json_array_size(m), missing ? 1 : 0);
+    if (missing)
+        assert_string_equal(json_string_value(json_object_get(
+                                json_array_get(m, 0), "field")),
+                            "facts");
+    json_decref(g);
+}
+
+static void test_blank_text_is_no_text(void **state)
+{
+    fixture *fx = *state;
+    int64_t cid, id = open_encounter(fx, &cid);
+    json_decref(run(fx, rp_encounter_acknowledge, id, NULL, RP_OK, NULL));
+    json_decref(run(fx, rp_encounter_advance, id, "{\"to\":\"understood\"}",
+                    RP_OK, NULL));
+    const char *blanks[] = {"   ", "\t\n", "\xC2\xA0", "\xE3\x80\x80 "};
+    for (size_t i = 0; i < sizeof blanks / sizeof blanks[0]; i++) {
+        json_t *e = run_j(fx, rp_encounter_record, id,
+                          json_pack("{s:s, s:s}", "facts", blanks[i],
+                                    "restatement", blanks[i]),
+                          RP_OK, NULL);
+        assert_true(json_is_null(json_object_get(e, "facts")));
+        assert_true(json_is_null(json_object_get(e, "restatement")));
+        json_decref(e);
+        expect_facts_missing(fx, id, 1);
+        run(fx, rp_encounter_advance, id, "{\"to\":\"helped\"}", RP_ECONFLICT,
+            "facts");
+    }
+    /* a required text that is blank is refused, naming the field */
+    run(fx, rp_encounter_abandon, id, "{\"reason\":\" \\u3000 \"}",
+        RP_EINVALID, "reason");
+    json_decref(run(fx, rp_encounter_record, id,
+                    "{\"facts\":\"Needs a navy suit\"}", RP_OK, NULL));
+    expect_facts_missing(fx, id, 0);
+    json_decref(run(fx, rp_encounter_advance, id, "{\"to\":\"helped\"}", RP_OK,
+                    NULL));
+    /* blanking a recorded text clears it */
+    json_t *e = run(fx, rp_encounter_record, id, "{\"facts\":\"\\u00a0\"}",
+                    RP_OK, NULL);
+    assert_true(json_is_null(json_object_get(e, "facts")));
+    json_decref(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -487,6 +710,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sub_resource_validation,
                                         rp_test_db_setup, rp_test_db_teardown),
         cmocka_unit_test_setup_teardown(test_active_goal_and_level_history,
+                                        rp_test_db_setup, rp_test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_each_moment_says_what_happened,
+                                        rp_test_db_setup, rp_test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_blank_text_is_no_text,
                                         rp_test_db_setup, rp_test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

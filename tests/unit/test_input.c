@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/rapport.h"
@@ -93,12 +94,163 @@ static void test_contacts(void **state)
     assert_false(rp_phone_is_valid("12"));
 }
 
+/* ---- blank text: one rule ------------------------------------------------ */
+
+static void test_blank_is_white_space_only(void **state)
+{
+    (void)state;
+    assert_true(rp_text_is_blank(NULL));
+    assert_true(rp_text_is_blank(""));
+    assert_true(rp_text_is_blank("   "));
+    assert_true(rp_text_is_blank(" \t\r\n\v\f"));
+    assert_true(rp_text_is_blank("\xC2\xA0"));             /* U+00A0 */
+    assert_true(rp_text_is_blank("\xE3\x80\x80 \xE3\x80\x80")); /* U+3000 */
+    assert_true(rp_text_is_blank("\xE2\x80\x83\xE2\x80\xAF")); /* em, narrow */
+    assert_true(rp_text_is_blank("\xE2\x80\x8B\xEF\xBB\xBF")); /* ZWSP, BOM */
+    assert_true(rp_text_is_blank("\xC2\x85\xE2\x80\xA8"));  /* NEL, LS */
+    assert_false(rp_text_is_blank("x"));
+    assert_false(rp_text_is_blank("  x  "));
+    assert_false(rp_text_is_blank("\xE3\x80\x80\xE6\xBC\xA2")); /* space, 漢 */
+    assert_false(rp_text_is_blank("\xCC\x81"));          /* lone U+0301 */
+    assert_false(rp_text_is_blank(" \xE2\x83\x9D "));    /* lone U+20DD */
+    assert_false(rp_text_is_blank("\xF0\x9F\x99\x82"));  /* an emoji */
+    assert_false(rp_text_is_blank(" \xFF "));            /* not UTF-8 */
+    assert_false(rp_text_is_blank("\xC2"));              /* cut short */
+}
+
+static void test_utf8_validity(void **state)
+{
+    (void)state;
+    const char *ok = "a\xC3\xA9\xE6\xBC\xA2\xF0\x9F\x99\x82";
+    assert_true(rp_utf8_is_valid(ok, strlen(ok)));
+    assert_true(rp_utf8_is_valid("", 0));
+    assert_false(rp_utf8_is_valid("\xFF", 1));
+    assert_false(rp_utf8_is_valid("\x80", 1));          /* stray continuation */
+    assert_false(rp_utf8_is_valid("\xC3", 1));          /* cut short */
+    assert_false(rp_utf8_is_valid("\xC0\xA0", 2));      /* overlong space */
+    assert_false(rp_utf8_is_valid("\xE0\x80\xA0", 3));  /* overlong */
+    assert_false(rp_utf8_is_valid("\xED\xA0\x80", 3));  /* surrogate */
+    assert_false(rp_utf8_is_valid("\xF4\x90\x80\x80", 4)); /* > U+10FFFF */
+    assert_false(rp_utf8_is_valid("ab\xE6\xBC", 4));    /* cut in the middle */
+    /* only len bytes count, even when a whole character follows */
+    assert_false(rp_utf8_is_valid("ab\xE6\xBC\xA2", 3));
+    assert_true(rp_utf8_is_valid("ab\xE6\xBC\xA2", 2));
+}
+
+static void test_blank_input_is_absent(void **state)
+{
+    (void)state;
+    rp_error err;
+    const char *out = "untouched";
+    json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s}", "spaces", " \t\n ",
+                           "nbsp", "\xC2\xA0", "ideographic", "\xE3\x80\x80",
+                           "mark", "\xCC\x81", "text", " x ");
+    const char *blanks[] = {"spaces", "nbsp", "ideographic"};
+    for (size_t i = 0; i < 3; i++) {
+        /* optional: the same as not given */
+        assert_int_equal(rp_in_string(in, blanks[i], 0, 10, &out, &err), RP_OK);
+        assert_null(out);
+        /* required: refused, naming the field */
+        assert_int_equal(rp_in_string(in, blanks[i], 1, 10, &out, &err),
+                         RP_EINVALID);
+        assert_string_equal(err.field, blanks[i]);
+        assert_non_null(strstr(err.message, "is required"));
+        assert_non_null(strstr(err.message, blanks[i]));
+    }
+    assert_int_equal(rp_in_string(in, "mark", 1, 10, &out, &err), RP_OK);
+    assert_string_equal(out, "\xCC\x81");
+    assert_int_equal(rp_in_string(in, "text", 1, 10, &out, &err), RP_OK);
+    assert_string_equal(out, " x "); /* text is kept as given */
+    json_decref(in);
+
+    /* a list item that is blank is refused, naming the list */
+    json_t *list;
+    in = json_pack("{s:[s, s]}", "questions", "Which size?", "\xE3\x80\x80");
+    assert_int_equal(rp_in_string_list(in, "questions", 5, 50, &list, &err),
+                     RP_EINVALID);
+    assert_string_equal(err.field, "questions");
+    assert_non_null(strstr(err.message, "questions[1]"));
+    json_decref(in);
+
+    /* text that is not UTF-8 is refused, whatever made the JSON string */
+    in = json_object();
+    json_object_set_new(in, "facts", json_stringn_nocheck("ok \xFF", 4));
+    assert_int_equal(rp_in_string(in, "facts", 0, 10, &out, &err), RP_EINVALID);
+    assert_string_equal(err.field, "facts");
+    assert_non_null(strstr(err.message, "UTF-8"));
+    json_decref(in);
+}
+
+/* rp_buf_put_cut of s at n characters. */
+static char *cut(const char *s, size_t n)
+{
+    rp_buf b = RP_BUF_INIT;
+    rp_buf_put_cut(&b, s, n);
+    rp_buf_puts(&b, "");
+    return rp_buf_steal(&b);
+}
+
+static void expect_cut(const char *s, size_t n, const char *want)
+{
+    char *got = cut(s, n);
+    assert_string_equal(got, want);
+    assert_true(rp_utf8_is_valid(got, strlen(got)));
+    free(got);
+}
+
+#define ELL "\xE2\x80\xA6"
+
+static void test_cut_at_a_character_boundary(void **state)
+{
+    (void)state;
+    expect_cut(NULL, 5, "");
+    expect_cut("short", 5, "short");
+    expect_cut("longer", 5, "longe" ELL);
+    /* accented, CJK and emoji count as one character each */
+    expect_cut("\xC3\xA9t\xC3\xA9 \xC3\xA0 Z\xC3\xBCrich", 5,
+               "\xC3\xA9t\xC3\xA9 \xC3\xA0" ELL);
+    expect_cut("\xE6\xBC\xA2\xE5\xAD\x97\xE3\x81\x8B\xE3\x81\xAA", 2,
+               "\xE6\xBC\xA2\xE5\xAD\x97" ELL);
+    expect_cut("ab\xF0\x9F\x99\x82\xF0\x9F\x99\x82", 3, "ab\xF0\x9F\x99\x82" ELL);
+    /* a letter is not parted from its accent: e + U+0301 */
+    expect_cut("abe\xCC\x81z", 3, "ab" ELL);
+    expect_cut("abe\xCC\x81z", 4, "abe\xCC\x81" ELL);
+    /* nor an emoji from its skin tone, nor joined emoji from each other */
+    expect_cut("a\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD!", 2, "a" ELL);
+    expect_cut("a\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x92\xBB!", 3, "a" ELL);
+    /* nor the two letters of a flag */
+    expect_cut("a\xF0\x9F\x87\xA9\xF0\x9F\x87\xAA\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7",
+               2, "a" ELL);
+    expect_cut("a\xF0\x9F\x87\xA9\xF0\x9F\x87\xAA\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7",
+               4, "a\xF0\x9F\x87\xA9\xF0\x9F\x87\xAA" ELL);
+
+    /* every cut of a long mixed text is valid UTF-8 and a prefix */
+    const char *mixed = "Caf\xC3\xA9 \xE6\xBC\xA2\xE5\xAD\x97 e\xCC\x81 "
+                        "\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD \xF0\x9F\x87\xA9"
+                        "\xF0\x9F\x87\xAA \xF0\x9F\x91\xA9\xE2\x80\x8D"
+                        "\xF0\x9F\x92\xBB end";
+    for (size_t n = 0; n <= rp_utf8_length(mixed); n++) {
+        char *got = cut(mixed, n);
+        size_t len = strlen(got);
+        assert_true(rp_utf8_is_valid(got, len));
+        if (len >= 3 && !strcmp(got + len - 3, ELL))
+            len -= 3;
+        assert_memory_equal(got, mixed, len);
+        assert_true(rp_utf8_length(got) <= n + 1);
+        free(got);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_time_round_trip), cmocka_unit_test(test_pinned_clock),
         cmocka_unit_test(test_strings),         cmocka_unit_test(test_enum_and_ids),
         cmocka_unit_test(test_contacts),
+        cmocka_unit_test(test_blank_is_white_space_only),
+        cmocka_unit_test(test_utf8_validity),
+        cmocka_unit_test(test_blank_input_is_absent),
+        cmocka_unit_test(test_cut_at_a_character_boundary),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,9 +18,12 @@
 #define MIN 60
 #define HOUR 3600
 
-/* The shared temporary database and the one customer every row belongs to. */
+/* The shared temporary database and the one customer every row belongs to;
+ * s and ctx are the database's own, named short. */
 typedef struct fixture {
     rp_test_db db;
+    rp_store *s;
+    rp_ctx ctx;
     int64_t customer;
 } fixture;
 
@@ -29,11 +32,13 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
     rp_test_db_make(&f->db, 1);
+    f->s = f->db.store;
+    f->ctx = f->db.ctx;
     rp_error err;
     rp_clock_pin(NOW);
     json_t *c = NULL;
     json_t *in = json_pack("{s:s}", "name", "Seed Three");
-    assert_int_equal(rp_customer_create(&f->db.ctx, in, &c, &err), RP_OK);
+    assert_int_equal(rp_customer_create(&f->ctx, in, &c, &err), RP_OK);
     f->customer = json_integer_value(json_object_get(c, "id"));
     json_decref(in);
     json_decref(c);
@@ -76,7 +81,7 @@ static int64_t encounter(fixture *f, int64_t created_ago, int64_t ack_ago,
                             "queue_id", queue ? json_integer(queue) : json_null());
     int64_t id = 0;
     rp_error err;
-    assert_int_equal(f->db.store->ops->insert(f->db.store, &RP_ENTITY_ENCOUNTER, row, &id, &err),
+    assert_int_equal(f->s->ops->insert(f->s, &RP_ENTITY_ENCOUNTER, row, &id, &err),
                      RP_OK);
     json_decref(row);
     return id;
@@ -95,7 +100,7 @@ static int64_t promise(fixture *f, int64_t encounter_id, int64_t due_ago,
                             "created_at", (json_int_t)(NOW - 10 * HOUR));
     int64_t id = 0;
     rp_error err;
-    assert_int_equal(f->db.store->ops->insert(f->db.store, &RP_ENTITY_PROMISE, row, &id, &err),
+    assert_int_equal(f->s->ops->insert(f->s, &RP_ENTITY_PROMISE, row, &id, &err),
                      RP_OK);
     json_decref(row);
     return id;
@@ -116,7 +121,7 @@ static int64_t follow_up(fixture *f, int64_t due_ago, const char *status,
                             "created_at", (json_int_t)(NOW - 10 * HOUR));
     int64_t id = 0;
     rp_error err;
-    assert_int_equal(f->db.store->ops->insert(f->db.store, &RP_ENTITY_TASK, row, &id, &err),
+    assert_int_equal(f->s->ops->insert(f->s, &RP_ENTITY_TASK, row, &id, &err),
                      RP_OK);
     json_decref(row);
     return id;
@@ -169,7 +174,7 @@ static void test_wait_percentiles_from_the_store(void **state)
     rp_window w = last_day();
     json_t *m = NULL;
     rp_error err;
-    assert_int_equal(rp_metrics_service(&f->db.ctx, &w, &m, &err), RP_OK);
+    assert_int_equal(rp_metrics_service(&f->ctx, &w, &m, &err), RP_OK);
     json_t *wait = json_object_get(m, "wait");
     assert_int_equal(json_integer_value(json_object_get(wait, "measured")), 23);
     assert_int_equal(json_integer_value(json_object_get(wait, "p50_seconds")),
@@ -233,7 +238,7 @@ static void test_breach_rules(void **state)
     rp_window w = last_day();
     json_t *out = NULL;
     rp_error err;
-    assert_int_equal(rp_charter_breaches(&f->db.ctx, &w, 1000, &out, &err), RP_OK);
+    assert_int_equal(rp_charter_breaches(&f->ctx, &w, 1000, &out, &err), RP_OK);
     json_t *items = json_object_get(out, "items");
     const expect yes[] = {
         {"acknowledge", "encounter", seed3},       /* 30 min wait */
@@ -299,7 +304,7 @@ static void test_breach_rules(void **state)
     const char *targets[] = {"acknowledge", "first_response", "resolution"};
     for (size_t e = 0; e < sizeof encs / sizeof encs[0]; e++) {
         json_t *m = NULL;
-        assert_int_equal(rp_measure_get(&f->db.ctx, encs[e], &m, &err), RP_OK);
+        assert_int_equal(rp_measure_get(&f->ctx, encs[e], &m, &err), RP_OK);
         for (int t = 0; t < 3; t++) {
             int judged = json_is_true(json_object_get(
                 json_object_get(json_object_get(m, "charter"), targets[t]),
@@ -317,10 +322,10 @@ static void test_breach_rules(void **state)
     json_t *in = json_pack("{s:b, s:i}", "follow_up_on_time", 0,
                            "acknowledge_minutes", 1);
     json_t *c = NULL;
-    assert_int_equal(rp_charter_update(&f->db.ctx, in, &c, &err), RP_OK);
+    assert_int_equal(rp_charter_update(&f->ctx, in, &c, &err), RP_OK);
     json_decref(in);
     json_decref(c);
-    assert_int_equal(rp_charter_breaches(&f->db.ctx, &w, 1000, &out, &err), RP_OK);
+    assert_int_equal(rp_charter_breaches(&f->ctx, &w, 1000, &out, &err), RP_OK);
     counts = json_object_get(out, "counts");
     assert_int_equal(json_integer_value(json_object_get(counts, "follow_up_on_time")),
                      0);
@@ -337,8 +342,8 @@ static void test_measures_of_one_encounter(void **state)
     int64_t id = encounter(f, 40 * MIN, 10 * MIN, 0, 0, 9 * MIN, 0, 0);
     json_t *e = NULL, *m;
     rp_error err;
-    assert_int_equal(rp_encounter_get(&f->db.ctx, id, &e, &err), RP_OK);
-    assert_int_equal(rp_measure_encounter(&f->db.ctx, e, &err), RP_OK);
+    assert_int_equal(rp_encounter_get(&f->ctx, id, &e, &err), RP_OK);
+    assert_int_equal(rp_measure_encounter(&f->ctx, e, &err), RP_OK);
     m = json_object_get(e, "measures");
     assert_int_equal(json_integer_value(json_object_get(m, "queue_wait_seconds")),
                      30 * MIN);
@@ -350,7 +355,7 @@ static void test_measures_of_one_encounter(void **state)
 
     int64_t fast = encounter(f, 2 * HOUR, 2 * HOUR - 60, 2 * HOUR - 120, HOUR,
                              0, 1, 0);
-    assert_int_equal(rp_measure_get(&f->db.ctx, fast, &m, &err), RP_OK);
+    assert_int_equal(rp_measure_get(&f->ctx, fast, &m, &err), RP_OK);
     assert_int_equal(json_integer_value(json_object_get(m, "queue_wait_seconds")), 60);
     assert_int_equal(json_integer_value(json_object_get(m, "first_response_seconds")),
                      120);
@@ -360,12 +365,12 @@ static void test_measures_of_one_encounter(void **state)
     json_decref(m);
 
     int64_t still = encounter(f, 7 * MIN, 0, 0, 0, 0, 0, 0);
-    assert_int_equal(rp_measure_get(&f->db.ctx, still, &m, &err), RP_OK);
+    assert_int_equal(rp_measure_get(&f->ctx, still, &m, &err), RP_OK);
     assert_true(json_is_true(json_object_get(m, "waiting")));
     assert_int_equal(json_integer_value(json_object_get(m, "queue_wait_seconds")),
                      7 * MIN);
     json_decref(m);
-    assert_int_equal(rp_measure_get(&f->db.ctx, 999999, &m, &err), RP_ENOTFOUND);
+    assert_int_equal(rp_measure_get(&f->ctx, 999999, &m, &err), RP_ENOTFOUND);
 }
 
 /* ---- promises ------------------------------------------------------------- */
@@ -376,7 +381,7 @@ static int64_t moments_of_kind(fixture *f, const char *kind)
     rp_filter flt = {"kind", RP_FILTER_EQ, v};
     int64_t n = 0;
     rp_error err;
-    assert_int_equal(f->db.store->ops->count(f->db.store, &RP_ENTITY_MOMENT, &flt, 1, &n, &err),
+    assert_int_equal(f->s->ops->count(f->s, &RP_ENTITY_MOMENT, &flt, 1, &n, &err),
                      RP_OK);
     json_decref(v);
     return n;
@@ -387,7 +392,7 @@ static const char *status_of(fixture *f, int64_t id)
     static char buf[16];
     json_t *p = NULL;
     rp_error err;
-    assert_int_equal(f->db.store->ops->get(f->db.store, &RP_ENTITY_PROMISE, id, &p, &err), RP_OK);
+    assert_int_equal(f->s->ops->get(f->s, &RP_ENTITY_PROMISE, id, &p, &err), RP_OK);
     snprintf(buf, sizeof buf, "%s", json_string_value(json_object_get(p, "status")));
     json_decref(p);
     return buf;
@@ -404,7 +409,7 @@ static void test_promise_settlement(void **state)
     int64_t kept = promise(f, e, 2 * HOUR, "kept", 3 * HOUR);
     int64_t n = -1;
     rp_error err;
-    assert_int_equal(rp_charter_settle_promises(&f->db.ctx, NOW, &n, &err), RP_OK);
+    assert_int_equal(rp_charter_settle_promises(&f->ctx, NOW, &n, &err), RP_OK);
     assert_int_equal(n, 2);
     assert_string_equal(status_of(f, overdue1), "broken");
     assert_string_equal(status_of(f, overdue2), "broken");
@@ -413,30 +418,30 @@ static void test_promise_settlement(void **state)
     assert_string_equal(status_of(f, kept), "kept");
     assert_int_equal(moments_of_kind(f, "promise.broken"), 2);
     /* Settling again changes nothing and writes no moment. */
-    assert_int_equal(rp_charter_settle_promises(&f->db.ctx, NOW, &n, &err), RP_OK);
+    assert_int_equal(rp_charter_settle_promises(&f->ctx, NOW, &n, &err), RP_OK);
     assert_int_equal(n, 0);
     assert_int_equal(moments_of_kind(f, "promise.broken"), 2);
 
     json_t *p = NULL;
-    assert_int_equal(rp_promise_keep(&f->db.ctx, future, &p, &err), RP_OK);
+    assert_int_equal(rp_promise_keep(&f->ctx, future, &p, &err), RP_OK);
     assert_string_equal(json_string_value(json_object_get(p, "status")), "kept");
     json_decref(p);
     assert_int_equal(moments_of_kind(f, "promise.kept"), 1);
-    assert_int_equal(rp_promise_keep(&f->db.ctx, future, &p, &err), RP_ECONFLICT);
-    assert_int_equal(rp_promise_keep(&f->db.ctx, overdue1, &p, &err), RP_ECONFLICT);
+    assert_int_equal(rp_promise_keep(&f->ctx, future, &p, &err), RP_ECONFLICT);
+    assert_int_equal(rp_promise_keep(&f->ctx, overdue1, &p, &err), RP_ECONFLICT);
     assert_string_equal(err.field, "status");
     /* Open but past its date (not yet settled): refused, left for settle. */
     rp_clock_pin(NOW + 10);
-    assert_int_equal(rp_promise_keep(&f->db.ctx, due_now, &p, &err), RP_ECONFLICT);
+    assert_int_equal(rp_promise_keep(&f->ctx, due_now, &p, &err), RP_ECONFLICT);
     assert_string_equal(err.field, "due_at");
     assert_string_equal(status_of(f, due_now), "open");
-    assert_int_equal(rp_promise_keep(&f->db.ctx, 424242, &p, &err), RP_ENOTFOUND);
+    assert_int_equal(rp_promise_keep(&f->ctx, 424242, &p, &err), RP_ENOTFOUND);
     assert_int_equal(moments_of_kind(f, "promise.kept"), 1);
 
     /* Metrics count them once settled. */
     rp_window w = {NOW - 24 * HOUR, NOW + 2 * HOUR, 0, 0};
     json_t *m = NULL;
-    assert_int_equal(rp_metrics_service(&f->db.ctx, &w, &m, &err), RP_OK);
+    assert_int_equal(rp_metrics_service(&f->ctx, &w, &m, &err), RP_OK);
     json_t *pr = json_object_get(m, "promises");
     assert_int_equal(json_integer_value(json_object_get(pr, "broken")), 3);
     assert_int_equal(json_integer_value(json_object_get(pr, "kept")), 2);
@@ -451,7 +456,7 @@ static void expect_refused(fixture *f, const char *json, rp_code code,
 {
     json_t *in = json_loads(json, 0, NULL), *out = NULL;
     rp_error err;
-    assert_int_equal(rp_charter_update(&f->db.ctx, in, &out, &err), code);
+    assert_int_equal(rp_charter_update(&f->ctx, in, &out, &err), code);
     if (field)
         assert_string_equal(err.field, field);
     json_decref(in);
@@ -462,7 +467,7 @@ static void test_charter_validation(void **state)
     fixture *f = *state;
     rp_charter c;
     rp_error err;
-    assert_int_equal(rp_charter_load(&f->db.ctx, &c, &err), RP_OK);
+    assert_int_equal(rp_charter_load(&f->ctx, &c, &err), RP_OK);
     assert_int_equal(c.acknowledge_minutes, 5);
     assert_int_equal(c.first_response_minutes, 15);
     assert_int_equal(c.resolution_hours, 24);
@@ -485,12 +490,12 @@ static void test_charter_validation(void **state)
     /* A valid field next to an invalid one changes nothing. */
     expect_refused(f, "{\"resolution_hours\":8,\"acknowledge_minutes\":-1}",
                    RP_EINVALID, "acknowledge_minutes");
-    assert_int_equal(rp_charter_load(&f->db.ctx, &c, &err), RP_OK);
+    assert_int_equal(rp_charter_load(&f->ctx, &c, &err), RP_OK);
     assert_int_equal(c.resolution_hours, 24);
 
     json_t *in = json_pack("{s:i, s:i}", "acknowledge_minutes", 2,
                            "resolution_hours", 8), *out = NULL;
-    assert_int_equal(rp_charter_update(&f->db.ctx, in, &out, &err), RP_OK);
+    assert_int_equal(rp_charter_update(&f->ctx, in, &out, &err), RP_OK);
     assert_int_equal(json_integer_value(json_object_get(out, "acknowledge_minutes")),
                      2);
     assert_int_equal(json_integer_value(json_object_get(out, "first_response_minutes")),
@@ -543,17 +548,17 @@ static void test_queue_filter(void **state)
     rp_moment mo = {.customer_id = f->customer, .encounter_id = in7,
                     .kind = "encounter.acknowledged", .summary = "hello",
                     .impression = "positive"};
-    assert_int_equal(rp_moment_record(&f->db.ctx, &mo, &err), RP_OK);
+    assert_int_equal(rp_moment_record(&f->ctx, &mo, &err), RP_OK);
     rp_window w = last_day();
     json_t *m = NULL;
     /* Unfiltered: the customer.created moment and this one. */
-    assert_int_equal(rp_metrics_service(&f->db.ctx, &w, &m, &err), RP_OK);
+    assert_int_equal(rp_metrics_service(&f->ctx, &w, &m, &err), RP_OK);
     assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "moments"),
                                                         "total")),
                      2);
     json_decref(m);
     w.queue_id = 7;
-    assert_int_equal(rp_metrics_service(&f->db.ctx, &w, &m, &err), RP_OK);
+    assert_int_equal(rp_metrics_service(&f->ctx, &w, &m, &err), RP_OK);
     assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "moments"),
                                                         "total")),
                      1);
@@ -571,7 +576,7 @@ static void test_queue_filter(void **state)
                      90);
     json_decref(m);
     w.queue_id = 8;
-    assert_int_equal(rp_metrics_service(&f->db.ctx, &w, &m, &err), RP_OK);
+    assert_int_equal(rp_metrics_service(&f->ctx, &w, &m, &err), RP_OK);
     assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "moments"),
                                                         "total")),
                      0);

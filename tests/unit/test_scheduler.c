@@ -160,7 +160,8 @@ static void test_satisfaction_rule_once_per_closed_encounter(void **state)
     json_t *row = json_pack("{s:I, s:I, s:s, s:s, s:I, s:s, s:I}", "customer_id",
                             c, "encounter_id", eid[1], "kind",
                             "satisfaction_check", "subject", "check", "due_at",
-                            (json_int_t)T0, "idempotency_key", "satisfaction_check:2:1",
+                            (json_int_t)T0, "idempotency_key",
+                            "satisfaction_check:2:1",
                             "created_at", (json_int_t)T0);
     assert_int_equal(store->ops->insert(store, &RP_ENTITY_TASK, row, NULL, &err),
                      RP_OK);
@@ -291,8 +292,8 @@ static void test_lease_takeover_and_backoff(void **state)
     json_decref(t);
 }
 
-/* Tasks made by the encounter cycle carry the encounter's channel: a check after an
- * in-person visit is still sent; a follow-up call is left to a person. */
+/* Tasks made by the encounter cycle carry the encounter's channel: a check
+ * after an in-person visit is still sent; a follow-up call is left to a person. */
 static void test_encounter_tasks_and_channels(void **state)
 {
     (void)state;
@@ -483,8 +484,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_lease_takeover_and_backoff, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_encounter_tasks_and_channels, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_encounter_tasks_and_channels,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_consent_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_loyalty_tiers, setup, teardown),
         cmocka_unit_test_setup_teardown(

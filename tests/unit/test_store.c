@@ -1,13 +1,17 @@
 /*
- * test_store.c - the SQLite store: migrations, the newer-schema refusal,
- * generic records, paging, filters, and the append-only ledger.
+ * test_store.c - the store: opening by name, migrations, the newer-schema
+ * refusal, generic records, paging, filters, the append-only ledger, the
+ * end of a transaction, and the store against its own schema (every named
+ * query compiles, every catalogue column exists with a fitting type).
  */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fixture.h"
+#include "store/store_sqlite.h"
 
 /*
  * Each test gets the shared temporary database unopened (these tests are
@@ -76,7 +80,7 @@ static void test_newer_database_is_refused(void **state)
     sqlite3_close(raw);
     rp_store *s = NULL;
     rp_error err;
-    assert_int_equal(rp_store_sqlite_open(db->path, 0, &s, &err), RP_ESCHEMA);
+    assert_int_equal(rp_store_open(db->path, &s, &err), RP_ESCHEMA);
     assert_null(s);
     assert_non_null(strstr(err.message, "9999"));
     assert_non_null(strstr(err.message, "newer"));
@@ -102,8 +106,9 @@ static void test_moments_are_append_only(void **state)
     sqlite3 *raw;
     assert_int_equal(sqlite3_open(db->path, &raw), SQLITE_OK);
     sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(raw, "DELETE FROM moments", -1, &st, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(raw, "DELETE FROM moments", -1, &st, NULL),
+        SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_CONSTRAINT);
     sqlite3_finalize(st);
     sqlite3_close(raw);
@@ -141,24 +146,224 @@ static void test_paging_and_filters(void **state)
     rp_store_close(s);
 }
 
+static void test_open_by_name(void **state)
+{
+    rp_test_db *db = *state;
+    rp_store *s = NULL;
+    rp_error err;
+    /* a plain path is a SQLite file, as --db and RAPPORT_DB have always
+     * taken it */
+    assert_int_equal(rp_store_open(db->path, &s, &err), RP_OK);
+    assert_string_equal(s->ops->backend, "sqlite");
+    rp_store_close(s);
+    s = NULL;
+    char name[160];
+    snprintf(name, sizeof name, "sqlite:%s", db->path);
+    assert_int_equal(rp_store_open(name, &s, &err), RP_OK);
+    assert_int_equal(s->ops->schema_version(s), rp_store_sqlite_latest_version());
+    rp_store_close(s);
+    s = NULL;
+    assert_non_null(rp_store_backend_find("sqlite", 6));
+    assert_null(rp_store_backend_find("sqlit", 5));
+
+    /* an unknown scheme is refused by name, and nothing is created */
+    snprintf(name, sizeof name, "postgres:%s/other.db", db->dir);
+    assert_int_equal(rp_store_open(name, &s, &err), RP_EINVALID);
+    assert_null(s);
+    assert_string_equal(err.field, "db");
+    assert_non_null(strstr(err.message, "\"postgres\""));
+    assert_non_null(strstr(err.message, "sqlite:"));
+    char other[160];
+    snprintf(other, sizeof other, "%s/other.db", db->dir);
+    assert_int_not_equal(access(other, F_OK), 0);
+
+    assert_int_equal(rp_store_open("", &s, &err), RP_EINVALID);
+    assert_string_equal(err.field, "db");
+    assert_int_equal(rp_store_open("sqlite:", &s, &err), RP_EINVALID);
+    assert_null(s);
+}
+
+/* Rows in customers, read with plain SQL. */
+static int count_customers(const rp_test_db *db)
+{
+    sqlite3 *raw;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open(db->path, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(raw, "SELECT count(*) FROM customers",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(raw);
+    return n;
+}
+
+static void insert_customer(rp_store *s, const char *name)
+{
+    rp_error err;
+    json_t *row = json_pack("{s:s, s:I, s:I}", "name", name, "created_at",
+                            (json_int_t)1, "updated_at", (json_int_t)1);
+    assert_int_equal(s->ops->insert(s, &RP_ENTITY_CUSTOMER, row, NULL, &err),
+                     RP_OK);
+    json_decref(row);
+}
+
+static void test_finish_commits_or_rolls_back(void **state)
+{
+    rp_test_db *db = *state;
+    rp_store *s = rp_test_db_open(db, 0);
+    rp_error err;
+
+    assert_int_equal(rp_store_begin(s, &err), RP_OK);
+    insert_customer(s, "Kept");
+    assert_int_equal(rp_store_finish(s, RP_OK, &err), RP_OK);
+    assert_int_equal(count_customers(db), 1);
+
+    /* a failed step: rolled back, and its code (and message) come back */
+    assert_int_equal(rp_store_begin(s, &err), RP_OK);
+    insert_customer(s, "Undone");
+    rp_error_set(&err, RP_ECONFLICT, "status", "the step failed");
+    assert_int_equal(rp_store_finish(s, RP_ECONFLICT, &err), RP_ECONFLICT);
+    assert_string_equal(err.message, "the step failed");
+    assert_int_equal(count_customers(db), 1);
+    /* nothing is left open: a new transaction can begin */
+    assert_int_equal(rp_store_begin(s, &err), RP_OK);
+    assert_int_equal(rp_store_finish(s, RP_OK, &err), RP_OK);
+
+    /* a commit that fails (here: none is open) is the error returned */
+    assert_int_equal(rp_store_finish(s, RP_OK, &err), RP_EINTERNAL);
+    assert_non_null(strstr(err.message, "committing"));
+    rp_store_close(s);
+}
+
+static void test_every_named_query_compiles(void **state)
+{
+    rp_test_db *db = *state;
+    rp_store *s = rp_test_db_open(db, 0);
+    rp_error err;
+    int broken = 0;
+    static const char *const subsystems[] = {
+        "customer.", "encounter.", "followup.", "offers.",
+        "staff.",    "knowledge.", "measures.", "demo."};
+    for (int q = 0; q < RP_QUERY_COUNT; q++) {
+        const char *name = rp_query_name((rp_query)q);
+        int known = 0;
+        for (size_t i = 0; i < sizeof subsystems / sizeof subsystems[0]; i++)
+            known |= strncmp(name, subsystems[i], strlen(subsystems[i])) == 0;
+        if (!known) {
+            print_error("query %s is not named after a subsystem\n", name);
+            broken++;
+        }
+        for (int r = 0; r < q; r++)
+            if (strcmp(name, rp_query_name((rp_query)r)) == 0) {
+                print_error("two queries are named %s\n", name);
+                broken++;
+            }
+        if (s->ops->check(s, (rp_query)q, &err) != RP_OK) {
+            print_error("%s\n", err.message);
+            broken++;
+        }
+    }
+    assert_int_equal(broken, 0);
+    assert_string_equal(rp_query_name(RP_QUERY_COUNT), "(unknown query)");
+    /* a misuse names the query */
+    assert_int_equal(s->ops->query(s, RP_Q_CUSTOMER_CLOSED_COUNT, NULL, NULL,
+                                   &err),
+                     RP_EINTERNAL);
+    assert_non_null(strstr(err.message, "customer.closed_count"));
+    rp_store_close(s);
+}
+
+/* The affinity SQLite gives a declared column type (the rules of section
+ * 3.1 of its datatype documentation, in their order). */
+static const char *affinity(const char *decl)
+{
+    char up[64];
+    size_t i = 0;
+    for (; decl[i] && i < sizeof up - 1; i++)
+        up[i] = (char)(decl[i] >= 'a' && decl[i] <= 'z' ? decl[i] - 32
+                                                        : decl[i]);
+    up[i] = '\0';
+    if (strstr(up, "INT"))
+        return "INTEGER";
+    if (strstr(up, "CHAR") || strstr(up, "CLOB") || strstr(up, "TEXT"))
+        return "TEXT";
+    if (!*up || strstr(up, "BLOB"))
+        return "BLOB";
+    if (strstr(up, "REAL") || strstr(up, "FLOA") || strstr(up, "DOUB"))
+        return "REAL";
+    return "NUMERIC";
+}
+
+static const char *affinity_for(rp_column_type t)
+{
+    switch (t) {
+    case RP_COL_INT:
+    case RP_COL_BOOL:
+    case RP_COL_TIME:
+        return "INTEGER";
+    case RP_COL_REAL:
+        return "REAL";
+    case RP_COL_TEXT:
+    case RP_COL_JSON:
+        return "TEXT";
+    }
+    return "?";
+}
+
+static void test_catalogue_matches_the_schema(void **state)
+{
+    rp_test_db *db = *state;
+    rp_store_close(rp_test_db_open(db, 0));
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open(db->path, &raw), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(
+        sqlite3_prepare_v2(raw,
+                           "SELECT type FROM pragma_table_info(?) WHERE name = ?",
+                           -1, &st, NULL),
+        SQLITE_OK);
+    assert_true(rp_nentities > 0);
+    for (size_t i = 0; i < rp_nentities; i++) {
+        const rp_entity *e = rp_entities[i];
+        for (size_t c = 0; c <= e->ncolumns; c++) {
+            const char *col = c == 0 ? "id" : e->columns[c - 1].name;
+            const char *want = c == 0 ? "INTEGER"
+                                      : affinity_for(e->columns[c - 1].type);
+            sqlite3_reset(st);
+            sqlite3_bind_text(st, 1, e->table, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, col, -1, SQLITE_STATIC);
+            if (sqlite3_step(st) != SQLITE_ROW)
+                fail_msg("%s (%s): table %s has no column %s", e->name,
+                         e->table, e->table, col);
+            const char *decl = (const char *)sqlite3_column_text(st, 0);
+            if (strcmp(affinity(decl ? decl : ""), want) != 0)
+                fail_msg("%s.%s is declared %s, the catalogue wants %s",
+                         e->table, col, decl ? decl : "(none)", want);
+        }
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(raw);
+}
+
+/* Every test starts from a temporary database that is not opened yet. */
+#define UNOPENED(test)                                                         \
+    cmocka_unit_test_setup_teardown(test, rp_test_db_setup_unopened,           \
+                                    rp_test_db_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_fresh_database_is_at_latest_version,
-                                        rp_test_db_setup_unopened,
-                                        rp_test_db_teardown),
-        cmocka_unit_test_setup_teardown(
-            test_migrating_an_old_database_keeps_its_data,
-            rp_test_db_setup_unopened, rp_test_db_teardown),
-        cmocka_unit_test_setup_teardown(test_newer_database_is_refused,
-                                        rp_test_db_setup_unopened,
-                                        rp_test_db_teardown),
-        cmocka_unit_test_setup_teardown(test_moments_are_append_only,
-                                        rp_test_db_setup_unopened,
-                                        rp_test_db_teardown),
-        cmocka_unit_test_setup_teardown(test_paging_and_filters,
-                                        rp_test_db_setup_unopened,
-                                        rp_test_db_teardown),
+        UNOPENED(test_fresh_database_is_at_latest_version),
+        UNOPENED(test_migrating_an_old_database_keeps_its_data),
+        UNOPENED(test_newer_database_is_refused),
+        UNOPENED(test_moments_are_append_only),
+        UNOPENED(test_paging_and_filters),
+        UNOPENED(test_open_by_name),
+        UNOPENED(test_finish_commits_or_rolls_back),
+        UNOPENED(test_every_named_query_compiles),
+        UNOPENED(test_catalogue_matches_the_schema),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,9 +45,7 @@ static rp_code read_fields(json_t *in, int creating, json_t *row,
         return err->code;
     if (!creating && json_object_get(in, "name") && !name)
         return rp_error_set(err, RP_EINVALID, "name",
-                            "name cannot be removed, only changed");
-    if (!creating && name && !*name)
-        return rp_error_set(err, RP_EINVALID, "name", "name must not be empty");
+                            "name cannot be removed or blank, only changed");
     size_t i;
     json_t *v;
     json_array_foreach(emails, i, v) if (!rp_email_is_valid(json_string_value(v)))
@@ -62,8 +60,7 @@ static rp_code read_fields(json_t *in, int creating, json_t *row,
         json_object_set_new(row, "name", json_string(name));
     if (json_object_get(in, "preferred_name"))
         json_object_set_new(row, "preferred_name",
-                            preferred && *preferred ? json_string(preferred)
-                                                    : json_null());
+                            preferred ? json_string(preferred) : json_null());
     if (json_object_get(in, "notes"))
         json_object_set_new(row, "notes", notes ? json_string(notes) : json_null());
     if (json_object_get(in, "emails"))
@@ -98,12 +95,9 @@ static rp_code save(rp_ctx *ctx, int64_t id, json_t *row, const char *kind,
         rp_moment m = {.customer_id = id, .kind = kind, .summary = summary};
         rc = rp_moment_record(ctx, &m, err);
     }
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc) {
-        rp_store_rollback(s);
+    rc = rp_store_finish(s, rc, err);
+    if (rc)
         return rc;
-    }
     if (new_id)
         *new_id = id;
     return RP_OK;
@@ -124,10 +118,13 @@ rp_code rp_customer_create(rp_ctx *ctx, json_t *in, json_t **out,
         json_object_set_new(row, "emails", json_array());
     if (!json_object_get(row, "phones"))
         json_object_set_new(row, "phones", json_array());
-    char summary[300];
-    snprintf(summary, sizeof summary, "Became a customer: %s",
-             json_string_value(json_object_get(row, "name")));
-    rp_code rc = save(ctx, 0, row, "customer.created", summary, &id, err);
+    rp_buf summary = RP_BUF_INIT;
+    rp_buf_puts(&summary, "Became a customer: ");
+    rp_buf_put_cut(&summary, json_string_value(json_object_get(row, "name")),
+                   NAME_MAX_CHARS);
+    rp_code rc = save(ctx, 0, row, "customer.created", rp_buf_str(&summary),
+                      &id, err);
+    rp_buf_free(&summary);
     json_decref(row);
     return rc ? rc : rp_customer_get(ctx, id, out, err);
 }
@@ -150,17 +147,19 @@ rp_code rp_customer_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
                             "nothing to change: give at least one of name, "
                             "preferred_name, emails, phones, notes");
     }
-    char summary[300] = "Profile updated:";
+    rp_buf summary = RP_BUF_INIT;
+    rp_buf_puts(&summary, "Profile updated:");
     const char *key;
     json_t *v;
     json_object_foreach(row, key, v)
     {
         (void)v;
-        size_t len = strlen(summary);
-        snprintf(summary + len, sizeof summary - len, " %s", key);
+        rp_buf_printf(&summary, " %s", key);
     }
     json_object_set_new(row, "updated_at", json_integer(rp_now()));
-    rp_code rc = save(ctx, id, row, "customer.updated", summary, NULL, err);
+    rp_code rc = save(ctx, id, row, "customer.updated", rp_buf_str(&summary),
+                      NULL, err);
+    rp_buf_free(&summary);
     json_decref(row);
     return rc ? rc : rp_customer_get(ctx, id, out, err);
 }

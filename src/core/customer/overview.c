@@ -11,7 +11,7 @@
 
 #include "core/rapport.h"
 
-static rp_code q(rp_ctx *ctx, const char *name, json_t *params, json_t **rows,
+static rp_code q(rp_ctx *ctx, rp_query name, json_t *params, json_t **rows,
                  rp_error *err)
 {
     return ctx->store->ops->query(ctx->store, name, params, rows, err);
@@ -38,11 +38,11 @@ static json_t *count_by(json_t *rows, const char *key)
 rp_code rp_customer_overview(rp_ctx *ctx, int64_t id, json_t **out,
                              rp_error *err)
 {
-    static const char *const names[] = {
-        "engine.open_encounters", "engine.open_promises",
-        "engine.open_follow_ups", "engine.latest_moments",
-        "engine.satisfaction_summary", "engine.satisfaction_words",
-        "engine.encounter_counts", "engine.preferences"};
+    static const rp_query names[] = {
+        RP_Q_CUSTOMER_OPEN_ENCOUNTERS, RP_Q_CUSTOMER_OPEN_PROMISES,
+        RP_Q_CUSTOMER_OPEN_FOLLOW_UPS, RP_Q_CUSTOMER_LATEST_MOMENTS,
+        RP_Q_CUSTOMER_SATISFACTION_SUMMARY, RP_Q_CUSTOMER_SATISFACTION_WORDS,
+        RP_Q_CUSTOMER_ENCOUNTER_COUNTS, RP_Q_CUSTOMER_PREFERENCES};
     enum { N = sizeof names / sizeof names[0] };
     json_t *customer, *rows[N] = {0};
     if (rp_customer_get(ctx, id, &customer, err))
@@ -51,7 +51,7 @@ rp_code rp_customer_overview(rp_ctx *ctx, int64_t id, json_t **out,
     json_t *p2 = json_pack("[I,I]", (json_int_t)id, (json_int_t)rp_now());
     rp_code rc = RP_OK;
     for (int i = 0; i < N && rc == RP_OK; i++)
-        rc = q(ctx, names[i], strcmp(names[i], "engine.open_follow_ups") ? p1 : p2,
+        rc = q(ctx, names[i], names[i] != RP_Q_CUSTOMER_OPEN_FOLLOW_UPS ? p1 : p2,
                &rows[i], err);
     json_decref(p1);
     json_decref(p2);

@@ -32,7 +32,7 @@ typedef struct profile_kind {
     /* validate in into row; creating requires the required fields */
     rp_code (*read)(json_t *in, int creating, json_t *row, rp_error *err);
     /* one-line summary of the change for the moment of truth */
-    void (*describe)(json_t *item, const char *verb, char *buf, size_t n);
+    void (*describe)(json_t *item, const char *verb, rp_buf *b);
     const char *unique_key; /* column that is unique per customer, or NULL */
 } profile_kind;
 
@@ -88,13 +88,17 @@ static rp_code read_preference(json_t *in, int creating, json_t *row,
     return RP_OK;
 }
 
-static void describe_preference(json_t *p, const char *verb, char *buf,
-                                size_t n)
+/* The text of item's column, or "" (a summary never says "(null)"). */
+static const char *text_of(json_t *item, const char *col)
 {
-    snprintf(buf, n, "Preference %s: %s = %s (%s)", verb,
-             json_string_value(json_object_get(p, "key")),
-             json_string_value(json_object_get(p, "value")),
-             json_string_value(json_object_get(p, "firmness")));
+    const char *s = json_string_value(json_object_get(item, col));
+    return s ? s : "";
+}
+
+static void describe_preference(json_t *p, const char *verb, rp_buf *b)
+{
+    rp_buf_printf(b, "Preference %s: %s = %s (%s)", verb, text_of(p, "key"),
+                  text_of(p, "value"), text_of(p, "firmness"));
 }
 
 static rp_code read_goal(json_t *in, int creating, json_t *row, rp_error *err)
@@ -136,11 +140,10 @@ static rp_code read_goal(json_t *in, int creating, json_t *row, rp_error *err)
     return RP_OK;
 }
 
-static void describe_goal(json_t *g, const char *verb, char *buf, size_t n)
+static void describe_goal(json_t *g, const char *verb, rp_buf *b)
 {
-    snprintf(buf, n, "Goal %s: %s (%s)", verb,
-             json_string_value(json_object_get(g, "title")),
-             json_string_value(json_object_get(g, "status")));
+    rp_buf_printf(b, "Goal %s: %s (%s)", verb, text_of(g, "title"),
+                  text_of(g, "status"));
 }
 
 static rp_code read_date(json_t *in, int creating, json_t *row, rp_error *err)
@@ -172,12 +175,10 @@ static rp_code read_date(json_t *in, int creating, json_t *row, rp_error *err)
     return RP_OK;
 }
 
-static void describe_date(json_t *d, const char *verb, char *buf, size_t n)
+static void describe_date(json_t *d, const char *verb, rp_buf *b)
 {
-    snprintf(buf, n, "Important date %s: %s %s on %s", verb,
-             json_string_value(json_object_get(d, "kind")),
-             json_string_value(json_object_get(d, "title")),
-             json_string_value(json_object_get(d, "at")));
+    rp_buf_printf(b, "Important date %s: %s %s on %s", verb, text_of(d, "kind"),
+                  text_of(d, "title"), text_of(d, "at"));
 }
 
 static rp_code read_consent(json_t *in, int creating, json_t *row,
@@ -205,13 +206,12 @@ static rp_code read_consent(json_t *in, int creating, json_t *row,
     return RP_OK;
 }
 
-static void describe_consent(json_t *c, const char *verb, char *buf, size_t n)
+static void describe_consent(json_t *c, const char *verb, rp_buf *b)
 {
     (void)verb;
-    snprintf(buf, n, "Consent for %s %s",
-             json_string_value(json_object_get(c, "purpose")),
-             json_is_true(json_object_get(c, "granted")) ? "granted"
-                                                         : "withdrawn");
+    rp_buf_printf(b, "Consent for %s %s", text_of(c, "purpose"),
+                  json_is_true(json_object_get(c, "granted")) ? "granted"
+                                                              : "withdrawn");
 }
 
 static const profile_kind kinds[] = {
@@ -282,7 +282,7 @@ static rp_code cancel_date_tasks(rp_ctx *ctx, int64_t customer_id,
 {
     json_t *p = json_pack("[s, I, I]", why, (json_int_t)customer_id,
                           (json_int_t)date_id);
-    rp_code rc = ctx->store->ops->exec(ctx->store, "future.cancel_date_tasks",
+    rp_code rc = ctx->store->ops->exec(ctx->store, RP_Q_CUSTOMER_CANCEL_DATE_TASKS,
                                        p, NULL, err);
     json_decref(p);
     return rc;
@@ -308,8 +308,8 @@ static rp_code save(rp_ctx *ctx, const profile_kind *k, int64_t customer_id,
     if (rc == RP_OK)
         rc = s->ops->get(s, k->entity, *id, &item, err);
     if (rc == RP_OK) {
-        char summary[400];
-        k->describe(item, verb, summary, sizeof summary);
+        rp_buf summary = RP_BUF_INIT;
+        k->describe(item, verb, &summary);
         json_t *detail = json_pack("{s:s, s:I}", "kind", k->name, "id",
                                    (json_int_t)*id);
         json_int_t eid = json_integer_value(json_object_get(item,
@@ -319,17 +319,18 @@ static rp_code save(rp_ctx *ctx, const profile_kind *k, int64_t customer_id,
                        .kind = k->entity == &RP_ENTITY_CONSENT
                                    ? "consent.changed"
                                    : "profile.changed",
-                       .summary = summary,
+                       .summary = rp_buf_str(&summary),
                        .detail = detail};
         rc = rp_moment_record(ctx, &m, err);
         json_decref(detail);
+        rp_buf_free(&summary);
     }
     if (rc == RP_OK && k->entity == &RP_ENTITY_CONSENT &&
         json_is_true(json_object_get(item, "granted"))) {
         /* what was held for want of this consent may go out now */
         json_t *p = json_pack("[I, O]", (json_int_t)customer_id,
                               json_object_get(item, "purpose"));
-        rc = s->ops->exec(s, "future.unhold_tasks", p, NULL, err);
+        rc = s->ops->exec(s, RP_Q_CUSTOMER_UNHOLD_TASKS, p, NULL, err);
         json_decref(p);
     }
     json_decref(item);
@@ -337,11 +338,7 @@ static rp_code save(rp_ctx *ctx, const profile_kind *k, int64_t customer_id,
      * the level follows the goal in the same transaction. */
     if (rc == RP_OK && k->entity == &RP_ENTITY_GOAL)
         rc = rp_relationship_recompute(ctx, customer_id, 0, err);
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc)
-        rp_store_rollback(s);
-    return rc;
+    return rp_store_finish(s, rc, err);
 }
 
 static rp_code get_item(rp_ctx *ctx, const profile_kind *k,
@@ -445,11 +442,13 @@ rp_code rp_profile_remove(rp_ctx *ctx, const char *kind, int64_t customer_id,
                             "decision; withdraw it with granted false instead");
     }
     rp_store *s = ctx->store;
-    char summary[400];
-    k->describe(item, "removed", summary, sizeof summary);
+    rp_buf summary = RP_BUF_INIT;
+    k->describe(item, "removed", &summary);
     json_decref(item);
-    if (rp_store_begin(s, err))
+    if (rp_store_begin(s, err)) {
+        rp_buf_free(&summary);
         return err->code;
+    }
     rp_code rc = s->ops->remove(s, k->entity, item_id, err);
     if (rc == RP_OK && k->entity == &RP_ENTITY_DATE)
         rc = cancel_date_tasks(ctx, customer_id, item_id,
@@ -457,16 +456,13 @@ rp_code rp_profile_remove(rp_ctx *ctx, const char *kind, int64_t customer_id,
     if (rc == RP_OK) {
         rp_moment m = {.customer_id = customer_id,
                        .kind = "profile.changed",
-                       .summary = summary};
+                       .summary = rp_buf_str(&summary)};
         rc = rp_moment_record(ctx, &m, err);
     }
+    rp_buf_free(&summary);
     if (rc == RP_OK && k->entity == &RP_ENTITY_GOAL)
         rc = rp_relationship_recompute(ctx, customer_id, 0, err);
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc)
-        rp_store_rollback(s);
-    return rc;
+    return rp_store_finish(s, rc, err);
 }
 
 rp_code rp_profile_list(rp_ctx *ctx, const char *kind, int64_t customer_id,

@@ -1,5 +1,5 @@
 /*
- * kb_demo.c - demo queues and knowledge articles for `rapport demo`, so a
+ * articles.c - demo queues and knowledge articles for `rapport demo`, so a
  * new user sees routing rules and a searchable knowledge base at once.
  *
  * Loaded after the seed stories (demo.c), so the stories' encounters stay

@@ -14,7 +14,7 @@
 /* ---- demo data (demo.c) -------------------------------------------------- */
 
 /*
- * Load the seed stories of DESIGN.md into the store, unless they are already
+ * Load the seed stories of docs/design.md into the store, unless they are already
  * there (then *loaded is 0).  Fills *loaded with the number of customers added.
  */
 rp_code rp_demo_load(rp_ctx *ctx, int *loaded, rp_error *err);

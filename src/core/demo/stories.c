@@ -1,5 +1,5 @@
 /*
- * demo.c - the seed stories of DESIGN.md as demo data.
+ * stories.c - the seed stories of docs/design.md as demo data.
  *
  * A new user should see rapport's ideas at work at once, so `rapport demo`
  * (and the README's run command) load the people of the seed texts and

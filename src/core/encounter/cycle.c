@@ -3,7 +3,7 @@
  * received -> understood -> helped -> kept -> closed, or abandoned from any
  * open stage.
  *
- * A stage is left only when what DESIGN.md's table asks for is there (the
+ * A stage is left only when what the table of docs/rules.md asks for is there (the
  * rules are in rp_cycle_check, infer.c), so a refusal always names the
  * missing piece and says what to do.  Each transition sets the stage's
  * timestamp and writes its moment of truth in the same transaction; closing
@@ -11,6 +11,7 @@
  * relationship level, so the history a level is read from is never out of
  * step with the encounters it names.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -65,7 +66,7 @@ rp_code rp_encounter_facts_read(rp_ctx *ctx, json_t *enc, rp_encounter_facts *f,
     json_t *params = json_pack("[I,I]", (json_int_t)rp_encounter_row_customer(enc),
                                (json_int_t)rp_encounter_row_id(enc));
     json_t *rows = NULL;
-    rp_code rc = ctx->store->ops->query(ctx->store, "engine.encounter_facts",
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_ENCOUNTER_FACTS,
                                         params, &rows, err);
     json_decref(params);
     if (rc)
@@ -83,27 +84,20 @@ rp_code rp_encounter_facts_read(rp_ctx *ctx, json_t *enc, rp_encounter_facts *f,
     return RP_OK;
 }
 
-rp_code rp_encounter_finish(rp_ctx *ctx, rp_code rc, rp_error *err)
-{
-    if (rc == RP_OK)
-        rc = rp_store_commit(ctx->store, err);
-    if (rc)
-        rp_store_rollback(ctx->store);
-    return rc;
-}
-
 /* ---- acknowledge --------------------------------------------------------- */
 
 static const char *const no_fields[] = {NULL};
 
-static rp_code greeting_name(rp_ctx *ctx, int64_t customer_id, char *buf,
-                             size_t size, rp_error *err)
+/* The customer's greeting name, whole: it is quoted in a moment's detail,
+ * so it must not be cut in the middle of a character. */
+static rp_code greeting_name(rp_ctx *ctx, int64_t customer_id, rp_buf *name,
+                             rp_error *err)
 {
     json_t *c;
     if (rp_customer_get(ctx, customer_id, &c, err))
         return err->code;
-    snprintf(buf, size, "%s",
-             json_string_value(json_object_get(c, "greeting_name")));
+    rp_buf_put_cut(name, json_string_value(json_object_get(c, "greeting_name")),
+                   SIZE_MAX);
     json_decref(c);
     return RP_OK;
 }
@@ -121,11 +115,12 @@ rp_code rp_encounter_acknowledge(rp_ctx *ctx, int64_t id, json_t *in,
         rc = rp_encounter_require_open(enc, "acknowledging", err);
     int already = rc == RP_OK &&
                   !json_is_null(json_object_get(enc, "acknowledged_at"));
-    char name[128] = "";
+    rp_buf name = RP_BUF_INIT;
     if (rc == RP_OK && !already)
-        rc = greeting_name(ctx, rp_encounter_row_customer(enc), name, sizeof name, err);
+        rc = greeting_name(ctx, rp_encounter_row_customer(enc), &name, err);
     if (rc || already) {
         rp_store_rollback(ctx->store);
+        rp_buf_free(&name);
         json_decref(enc);
         return rc ? rc : rp_encounter_get(ctx, id, out, err);
     }
@@ -136,26 +131,28 @@ rp_code rp_encounter_acknowledge(rp_ctx *ctx, int64_t id, json_t *in,
     if (json_is_null(json_object_get(enc, "first_response_at")))
         json_object_set_new(row, "first_response_at", json_integer(now));
     const char *request = json_string_value(json_object_get(enc, "request"));
-    int request_known = request && *request;
+    int request_known = !rp_text_is_blank(request);
     rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id, row, err);
-    char summary[300];
+    rp_buf summary = RP_BUF_INIT;
     int64_t wait = now - created > 0 ? now - created : 0;
-    snprintf(summary, sizeof summary,
-             "Acknowledged after %lld min %lld s; greeted as %s",
-             (long long)(wait / 60), (long long)(wait % 60), name);
+    rp_buf_printf(&summary, "Acknowledged after %lld min %lld s; greeted as ",
+                  (long long)(wait / 60), (long long)(wait % 60));
+    rp_buf_put_cut(&summary, rp_buf_str(&name), 100);
     json_t *detail = json_pack("{s:I, s:b, s:s}", "wait_seconds",
                                (json_int_t)wait, "request_known", request_known,
-                               "greeted_as", name);
+                               "greeted_as", rp_buf_str(&name));
     rp_moment m = {.customer_id = rp_encounter_row_customer(enc),
                    .encounter_id = id,
                    .channel = json_string_value(json_object_get(enc, "channel")),
                    .kind = "encounter.acknowledged",
-                   .summary = summary,
+                   .summary = rp_buf_str(&summary),
                    .detail = detail};
     if (rc == RP_OK)
         rc = rp_moment_record(ctx, &m, err);
     json_decref(detail);
-    rc = rp_encounter_finish(ctx, rc, err);
+    rp_buf_free(&summary);
+    rp_buf_free(&name);
+    rc = rp_store_finish(ctx->store, rc, err);
     json_decref(row);
     json_decref(enc);
     return rc ? rc : rp_encounter_get(ctx, id, out, err);
@@ -193,28 +190,44 @@ static void settle_on_close(json_t *merged, const rp_encounter_facts *f,
     }
 }
 
+/* How many characters of what the agent typed a summary quotes. */
+#define QUOTE_CHARS 200
+
+/*
+ * The moment of a move says what was done in the stage being left, which
+ * rp_cycle_check has just made sure of: the stage being entered has not
+ * happened yet (entering helping claims no agreement, which is asked for
+ * only there).
+ */
 static void transition_summary(json_t *m, const rp_encounter_facts *f,
-                               const char *to, char *buf, size_t size)
+                               const char *to, rp_buf *b)
 {
 #define TXT(k) json_string_value(json_object_get(m, k))
-    if (!strcmp(to, "understood"))
-        snprintf(buf, size, "Understood: %.200s", TXT("facts"));
-    else if (!strcmp(to, "helped") && TXT("agreement") && *TXT("agreement"))
-        snprintf(buf, size, "Helped: agreed %.200s", TXT("agreement"));
-    else if (!strcmp(to, "helped"))
-        snprintf(buf, size, "Helped: no agreement (%.200s)",
-                 TXT("no_agreement_reason"));
-    else if (!strcmp(to, "kept"))
-        snprintf(buf, size, "Keeping the customer: check satisfaction, thank, "
-                            "bridge, follow up");
-    else
-        snprintf(buf, size, "Closed (kind %s, exchange %s; satisfaction %s)%s%.200s",
-                 TXT("kind"), TXT("exchange"),
-                 f->satisfaction_answered    ? "checked"
-                 : f->satisfaction_scheduled ? "check scheduled"
-                                             : "check skipped",
-                 TXT("outcome_done") ? ": " : "",
-                 TXT("outcome_done") ? TXT("outcome_done") : "");
+    if (!strcmp(to, "understood")) {
+        rp_buf_puts(b, "Received and acknowledged; listening for the need");
+    } else if (!strcmp(to, "helped")) {
+        rp_buf_puts(b, "Understood: ");
+        rp_buf_put_cut(b, TXT("facts"), QUOTE_CHARS);
+    } else if (!strcmp(to, "kept") && !rp_text_is_blank(TXT("agreement"))) {
+        rp_buf_puts(b, "Helped: agreed ");
+        rp_buf_put_cut(b, TXT("agreement"), QUOTE_CHARS);
+    } else if (!strcmp(to, "kept")) {
+        rp_buf_puts(b, "Helped: no agreement (");
+        rp_buf_put_cut(b, TXT("no_agreement_reason"), QUOTE_CHARS);
+        rp_buf_puts(b, ")");
+    } else {
+        const char *kind = TXT("kind"), *exchange = TXT("exchange");
+        rp_buf_printf(b, "Closed (kind %s, exchange %s; satisfaction %s)",
+                      kind ? kind : "not set",
+                      exchange ? exchange : "not set",
+                      f->satisfaction_answered    ? "checked"
+                      : f->satisfaction_scheduled ? "check scheduled"
+                                                  : "check skipped");
+        if (!rp_text_is_blank(TXT("outcome_done"))) {
+            rp_buf_puts(b, ": ");
+            rp_buf_put_cut(b, TXT("outcome_done"), QUOTE_CHARS);
+        }
+    }
 #undef TXT
 }
 
@@ -224,7 +237,7 @@ static void transition_summary(json_t *m, const rp_encounter_facts *f,
  * noticed that I am a permanent client and I will get a discount").
  */
 static rp_code apply_loyalty(rp_ctx *ctx, int64_t customer_id, json_t *row,
-                             char *note, size_t size, rp_error *err)
+                             rp_buf *note, rp_error *err)
 {
     json_t *loyalty = NULL;
     if (rp_loyalty_for_customer(ctx, customer_id, &loyalty, err))
@@ -236,8 +249,8 @@ static rp_code apply_loyalty(rp_ctx *ctx, int64_t customer_id, json_t *row,
                         json_is_string(tier) ? json_copy(tier) : json_null());
     json_object_set_new(row, "loyalty_discount_percent", json_real(discount));
     if (json_is_true(json_object_get(loyalty, "returning")) && discount > 0)
-        snprintf(note, size, "%s",
-                 json_string_value(json_object_get(loyalty, "summary")));
+        rp_buf_printf(note, "; %s",
+                      json_string_value(json_object_get(loyalty, "summary")));
     json_decref(loyalty);
     return RP_OK;
 }
@@ -257,12 +270,13 @@ static rp_code advance_in_tx(rp_ctx *ctx, json_t *enc, json_t *row,
         return rc;
     }
     int closing = strcmp(to, "closed") == 0;
-    char loyalty_note[160] = "";
+    rp_buf loyalty_note = RP_BUF_INIT;
     if (closing) {
         settle_on_close(merged, &f, row);
-        rc = apply_loyalty(ctx, rp_encounter_row_customer(enc), row, loyalty_note,
-                           sizeof loyalty_note, err);
+        rc = apply_loyalty(ctx, rp_encounter_row_customer(enc), row,
+                           &loyalty_note, err);
         if (rc) {
+            rp_buf_free(&loyalty_note);
             json_decref(merged);
             return rc;
         }
@@ -273,20 +287,20 @@ static rp_code advance_in_tx(rp_ctx *ctx, json_t *enc, json_t *row,
     json_object_set_new(row, stamp, json_integer(now));
     json_object_set_new(row, "updated_at", json_integer(now));
     rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id, row, err);
-    char kind[40], summary[320];
+    char kind[40];
+    rp_buf summary = RP_BUF_INIT;
     snprintf(kind, sizeof kind, "encounter.%s", to);
-    transition_summary(merged, &f, to, summary, sizeof summary);
-    if (loyalty_note[0]) {
-        size_t len = strlen(summary);
-        snprintf(summary + len, sizeof summary - len, "; %s", loyalty_note);
-    }
+    transition_summary(merged, &f, to, &summary);
+    rp_buf_puts(&summary, rp_buf_str(&loyalty_note));
+    rp_buf_free(&loyalty_note);
     rp_moment m = {.customer_id = rp_encounter_row_customer(enc),
                    .encounter_id = id,
                    .channel = json_string_value(json_object_get(enc, "channel")),
                    .kind = kind,
-                   .summary = summary};
+                   .summary = rp_buf_str(&summary)};
     if (rc == RP_OK)
         rc = rp_moment_record(ctx, &m, err);
+    rp_buf_free(&summary);
     if (rc == RP_OK && closing)
         rc = rp_relationship_recompute(ctx, rp_encounter_row_customer(enc), id, err);
     json_decref(merged);
@@ -314,7 +328,7 @@ rp_code rp_encounter_advance(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
         rc = rp_encounter_load(ctx, id, &enc, err);
         if (rc == RP_OK)
             rc = advance_in_tx(ctx, enc, row, to, err);
-        rc = rp_encounter_finish(ctx, rc, err);
+        rc = rp_store_finish(ctx->store, rc, err);
     }
     json_decref(row);
     json_decref(enc);
@@ -351,20 +365,22 @@ rp_code rp_encounter_abandon(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
         json_object_set_new(row, "first_contact_resolved", json_false());
     rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id, row,
                                  err);
-    char summary[600];
-    snprintf(summary, sizeof summary, "Abandoned at stage %s: %s",
-             json_string_value(json_object_get(enc, "stage")), reason);
+    rp_buf summary = RP_BUF_INIT;
+    rp_buf_printf(&summary, "Abandoned at stage %s: ",
+                  json_string_value(json_object_get(enc, "stage")));
+    rp_buf_put_cut(&summary, reason, 500);
     rp_moment m = {.customer_id = rp_encounter_row_customer(enc),
                    .encounter_id = id,
                    .channel = json_string_value(json_object_get(enc, "channel")),
                    .kind = "encounter.abandoned",
-                   .summary = summary,
+                   .summary = rp_buf_str(&summary),
                    .impression = "negative"};
     if (rc == RP_OK)
         rc = rp_moment_record(ctx, &m, err);
+    rp_buf_free(&summary);
     if (rc == RP_OK)
         rc = rp_relationship_recompute(ctx, rp_encounter_row_customer(enc), id, err);
-    rc = rp_encounter_finish(ctx, rc, err);
+    rc = rp_store_finish(ctx->store, rc, err);
     json_decref(row);
     json_decref(enc);
     return rc ? rc : rp_encounter_get(ctx, id, out, err);

@@ -63,24 +63,21 @@ rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out,
         json_decref(row);
     }
     if (rc == RP_OK) {
-        char summary[300];
-        snprintf(summary, sizeof summary, "Encounter opened (%s): %s", channel,
-                 subject);
+        rp_buf summary = RP_BUF_INIT;
+        rp_buf_printf(&summary, "Encounter opened (%s): %s", channel, subject);
         rp_moment m = {.customer_id = customer_id,
                        .encounter_id = id,
                        .channel = channel,
                        .kind = "encounter.opened",
-                       .summary = summary};
+                       .summary = rp_buf_str(&summary)};
         rc = rp_moment_record(ctx, &m, err);
+        rp_buf_free(&summary);
     }
     if (rc == RP_OK) /* auth: route to a queue and agent, same transaction */
         rc = rp_routing_route(ctx, id, err);
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc) {
-        rp_store_rollback(s);
+    rc = rp_store_finish(s, rc, err);
+    if (rc)
         return rc;
-    }
     return rp_encounter_get(ctx, id, out, err);
 }
 

@@ -1,6 +1,6 @@
 /*
- * engine_internal.h - helpers the files of the encounter engine share
- * (cycle.c, record.c, relationship.c, guide.c); not part of the public API.
+ * encounter_internal.h - helpers the files of the encounter subsystem
+ * share (cycle.c, record.c, guide.c); not part of the public API.
  */
 #ifndef RP_ENCOUNTER_INTERNAL_H
 #define RP_ENCOUNTER_INTERNAL_H
@@ -23,8 +23,5 @@ rp_code rp_encounter_require_open(json_t *enc, const char *doing, rp_error *err)
 /* Shorthands for the encounter's ids. */
 int64_t rp_encounter_row_id(json_t *enc);
 int64_t rp_encounter_row_customer(json_t *enc);
-
-/* Commit, or roll back and return rc when it failed. */
-rp_code rp_encounter_finish(rp_ctx *ctx, rp_code rc, rp_error *err);
 
 #endif

@@ -3,7 +3,7 @@
  * current stage of seed 004 as a checklist, personalised for the customer.
  *
  * A read-only view built from a fixed number of named, indexed
- * queries (sqlite_queries.c, "engine.*"), so its cost does not grow with
+ * queries (the customer.* queries of store/queries.h), so its cost does not grow with
  * the customer's history.
  */
 #include <stdio.h>
@@ -11,16 +11,16 @@
 
 #include "core/encounter/encounter_internal.h"
 
-static rp_code q(rp_ctx *ctx, const char *name, json_t *params, json_t **rows,
+static rp_code q(rp_ctx *ctx, rp_query name, json_t *params, json_t **rows,
                  rp_error *err)
 {
     return ctx->store->ops->query(ctx->store, name, params, rows, err);
 }
 
+/* The same rule as the cycle's, so a ticked skill is never "missing". */
 static int has_text(json_t *o, const char *key)
 {
-    const char *s = json_string_value(json_object_get(o, key));
-    return s && *s;
+    return !rp_text_is_blank(json_string_value(json_object_get(o, key)));
 }
 
 static int has_items(json_t *o, const char *key)
@@ -105,11 +105,11 @@ rp_code rp_encounter_guide(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
     if (rc == RP_OK)
         rc = rp_encounter_facts_read(ctx, enc, &f, err);
     if (rc == RP_OK)
-        rc = q(ctx, "engine.firm_preferences", p1, &prefs, err);
+        rc = q(ctx, RP_Q_CUSTOMER_FIRM_PREFERENCES, p1, &prefs, err);
     if (rc == RP_OK)
-        rc = q(ctx, "engine.open_promises", p1, &promises, err);
+        rc = q(ctx, RP_Q_CUSTOMER_OPEN_PROMISES, p1, &promises, err);
     if (rc == RP_OK)
-        rc = q(ctx, "engine.open_follow_ups", p2, &follow, err);
+        rc = q(ctx, RP_Q_CUSTOMER_OPEN_FOLLOW_UPS, p2, &follow, err);
     json_decref(p1);
     json_decref(p2);
     if (rc) {

@@ -1,7 +1,7 @@
 /*
- * infer.c - the pure rules of the encounter engine: what a stage needs
- * before it can be left, the kind of an encounter (seed 000), its exchange
- * and the relationship level a history earns (seed 002).
+ * infer.c - the pure rules of an encounter: what a stage needs before it
+ * can be left, the kind of an encounter (seed 000) and its exchange
+ * (seed 002).
  *
  * Nothing here touches the store: the callers gather the facts with a
  * bounded number of queries and pass them in, so every rule is a plain
@@ -14,13 +14,7 @@
 
 static int has_text(json_t *enc, const char *key)
 {
-    const char *s = json_string_value(json_object_get(enc, key));
-    if (!s)
-        return 0;
-    for (; *s; s++)
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-            return 1;
-    return 0;
+    return !rp_text_is_blank(json_string_value(json_object_get(enc, key)));
 }
 
 static size_t list_len(json_t *enc, const char *key)
@@ -135,84 +129,5 @@ void rp_exchange_infer(json_t *enc, const rp_encounter_facts *f,
     } else {
         *exchange = "quick";
         *reason = "the customer knew what they wanted and got it";
-    }
-}
-
-/* The level rules, highest first; a rule holds when evidence names it. */
-static const struct level_rule {
-    const char *rule, *level, *why;
-} level_rules[] = {
-    {"formal_exchange", "partnership",
-     "a formal exchange (contract, or a meeting at senior level) was closed"},
-    {"resolution_satisfied", "formative",
-     "a resolution exchange was closed with satisfaction 4 or 5"},
-    {"become_encounter", "formative",
-     "an encounter about what the customer wants to become was closed"},
-    {"active_goal", "formative", "the customer has an active goal"},
-    {"supplemental_followed_up", "incremental",
-     "a supplemental exchange was closed and its follow-up was done"},
-    {"three_closed_encounters", "incremental",
-     "three or more encounters were closed"},
-};
-
-const char *const rp_relationship_levels[] = {"transactional", "incremental",
-                                              "formative", "partnership", NULL};
-
-void rp_level_decide(json_t *evidence, int64_t closed_count,
-                     const char **level, json_t **reasons)
-{
-    *level = "transactional";
-    *reasons = json_array();
-    for (size_t r = 0; r < sizeof level_rules / sizeof level_rules[0]; r++) {
-        const struct level_rule *lr = &level_rules[r];
-        json_t *ids = json_array();
-        int holds = 0;
-        size_t i;
-        json_t *row;
-        int counts = strcmp(lr->rule, "three_closed_encounters") == 0;
-        json_array_foreach(evidence, i, row)
-        {
-            const char *rule = json_string_value(json_object_get(row, "rule"));
-            if (!rule)
-                continue;
-            if (counts ? strcmp(rule, "closed_encounter") == 0
-                       : strcmp(rule, lr->rule) == 0) {
-                holds = 1;
-                json_t *eid = json_object_get(row, "encounter_id");
-                if (json_is_integer(eid))
-                    json_array_append(ids, eid);
-            }
-        }
-        if (counts)
-            holds = closed_count >= 3;
-        if (!holds) {
-            json_decref(ids);
-            continue;
-        }
-        if (json_array_size(*reasons) == 0)
-            *level = lr->level;
-        json_array_append_new(*reasons,
-                              json_pack("{s:s, s:s, s:s, s:o}", "rule", lr->rule,
-                                        "level", lr->level, "why", lr->why,
-                                        "encounter_ids", ids));
-    }
-    if (json_array_size(*reasons) == 0) {
-        json_t *ids = json_array();
-        size_t i;
-        json_t *row;
-        json_array_foreach(evidence, i, row)
-        {
-            const char *rule = json_string_value(json_object_get(row, "rule"));
-            json_t *eid = json_object_get(row, "encounter_id");
-            if (rule && !strcmp(rule, "closed_encounter") && json_is_integer(eid))
-                json_array_append(ids, eid);
-        }
-        json_array_append_new(
-            *reasons,
-            json_pack("{s:s, s:s, s:s, s:o}", "rule", "default", "level",
-                      "transactional", "why",
-                      closed_count ? "only quick or unfollowed exchanges so far"
-                                   : "no encounter closed yet",
-                      "encounter_ids", ids));
     }
 }

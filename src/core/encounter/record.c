@@ -17,6 +17,8 @@
 #define TEXT_MAX 4000
 #define LIST_ITEMS_MAX 50
 #define LIST_ITEM_MAX 500
+/* How many characters of what someone typed a moment's summary quotes. */
+#define QUOTE_CHARS 200
 
 static const char *const text_fields[] = {
     "facts",         "feelings",      "restatement",  "request",
@@ -94,7 +96,7 @@ rp_code rp_encounter_read_fields(json_t *in, const char *const also_allowed[],
             return err->code;
         if (json_object_get(in, text_fields[i]))
             json_object_set_new(row, text_fields[i],
-                                s && *s ? json_string(s) : json_null());
+                                s ? json_string(s) : json_null());
     }
     for (int i = 0; list_fields[i]; i++) {
         json_t *list;
@@ -201,25 +203,26 @@ rp_code rp_encounter_record(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
         json_decref(row);
         return rc;
     }
-    char summary[300] = "Recorded:";
+    rp_buf summary = RP_BUF_INIT;
+    rp_buf_puts(&summary, "Recorded:");
     json_t *keys = json_array();
     const char *key;
     json_t *v;
     json_object_foreach(in, key, v)
     {
         (void)v;
-        size_t len = strlen(summary);
-        snprintf(summary + len, sizeof summary - len, " %s", key);
+        rp_buf_printf(&summary, " %s", key);
         json_array_append_new(keys, json_string(key));
     }
     json_object_set_new(row, "updated_at", json_integer(rp_now()));
     rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id, row, err);
     json_t *detail = json_pack("{s:o}", "fields", keys);
     if (rc == RP_OK)
-        rc = moment_for(ctx, enc, "encounter.recorded", summary, NULL, detail,
-                        err);
+        rc = moment_for(ctx, enc, "encounter.recorded", rp_buf_str(&summary),
+                        NULL, detail, err);
     json_decref(detail);
-    rc = rp_encounter_finish(ctx, rc, err);
+    rp_buf_free(&summary);
+    rc = rp_store_finish(ctx->store, rc, err);
     json_decref(row);
     json_decref(enc);
     return rc ? rc : rp_encounter_get(ctx, id, out, err);
@@ -241,7 +244,7 @@ static rp_code add_child(rp_ctx *ctx, json_t *enc, const rp_entity *e,
     if (rc == RP_OK)
         rc = moment_for(ctx, enc, kind, summary, impression, detail, err);
     json_decref(detail);
-    rc = rp_encounter_finish(ctx, rc, err);
+    rc = rp_store_finish(ctx->store, rc, err);
     if (rc == RP_OK)
         rc = ctx->store->ops->get(ctx->store, e, child, out, err);
     return rc;
@@ -264,11 +267,12 @@ rp_code rp_encounter_add_defect(rp_ctx *ctx, int64_t id, json_t *in,
     if (begin_change(ctx, id, 0, "", &enc, err))
         return err->code;
     json_t *row = json_pack("{s:s, s:s}", "kind", kind, "cause", cause);
-    char summary[300];
-    snprintf(summary, sizeof summary, "Service breakdown (%s): %.200s", kind,
-             cause);
+    rp_buf summary = RP_BUF_INIT;
+    rp_buf_printf(&summary, "Service breakdown (%s): ", kind);
+    rp_buf_put_cut(&summary, cause, QUOTE_CHARS);
     rp_code rc = add_child(ctx, enc, &RP_ENTITY_DEFECT, row, "defect.recorded",
-                           summary, "negative", out, err);
+                           rp_buf_str(&summary), "negative", out, err);
+    rp_buf_free(&summary);
     json_decref(row);
     json_decref(enc);
     return rc;
@@ -288,7 +292,7 @@ rp_code rp_encounter_add_special_request(rp_ctx *ctx, int64_t id, json_t *in,
         rp_in_string(in, "decline_reason", 0, 1000, &reason, err))
         return err->code;
     int declined = strcmp(outcome, "declined") == 0;
-    if (declined && (!reason || !*reason))
+    if (declined && !reason)
         return rp_error_set(err, RP_EINVALID, "decline_reason",
                             "decline_reason is required when a special request "
                             "is declined: say why we could not say yes");
@@ -301,13 +305,15 @@ rp_code rp_encounter_add_special_request(rp_ctx *ctx, int64_t id, json_t *in,
     json_t *row = json_pack("{s:s, s:s, s:o}", "description", desc, "outcome",
                             outcome, "decline_reason",
                             declined ? json_string(reason) : json_null());
-    char summary[300];
-    snprintf(summary, sizeof summary, "Special request %s: %.200s", outcome,
-             desc);
+    rp_buf summary = RP_BUF_INIT;
+    rp_buf_printf(&summary, "Special request %s: ", outcome);
+    rp_buf_put_cut(&summary, desc, QUOTE_CHARS);
     rp_code rc = add_child(ctx, enc, &RP_ENTITY_SPECIAL_REQUEST, row,
                            declined ? "special_request.declined"
                                     : "special_request.granted",
-                           summary, declined ? "negative" : "positive", out, err);
+                           rp_buf_str(&summary),
+                           declined ? "negative" : "positive", out, err);
+    rp_buf_free(&summary);
     json_decref(row);
     json_decref(enc);
     return rc;
@@ -329,11 +335,14 @@ rp_code rp_encounter_add_promise(rp_ctx *ctx, int64_t id, json_t *in,
         return err->code;
     json_t *row = json_pack("{s:s, s:I, s:s}", "what", what, "due_at",
                             (json_int_t)due, "status", "open");
-    char summary[300], when[RP_TIME_MAX];
+    char when[RP_TIME_MAX];
+    rp_buf summary = RP_BUF_INIT;
     rp_time_format(due, when);
-    snprintf(summary, sizeof summary, "Promised by %s: %.200s", when, what);
+    rp_buf_printf(&summary, "Promised by %s: ", when);
+    rp_buf_put_cut(&summary, what, QUOTE_CHARS);
     rp_code rc = add_child(ctx, enc, &RP_ENTITY_PROMISE, row, "promise.made",
-                           summary, NULL, out, err);
+                           rp_buf_str(&summary), NULL, out, err);
+    rp_buf_free(&summary);
     json_decref(row);
     json_decref(enc);
     return rc;
@@ -383,13 +392,15 @@ rp_code rp_encounter_add_transfer(rp_ctx *ctx, int64_t id, json_t *in,
         json_object_set_new(change, "agent_id", json_integer(agent));
     rp_code rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id,
                                          change, err);
-    char summary[300];
-    snprintf(summary, sizeof summary, "Transferred: %.200s", reason);
+    rp_buf summary = RP_BUF_INIT;
+    rp_buf_puts(&summary, "Transferred: ");
+    rp_buf_put_cut(&summary, reason, QUOTE_CHARS);
     if (rc == RP_OK)
         rc = add_child(ctx, enc, &RP_ENTITY_TRANSFER, row, "encounter.transferred",
-                       summary, NULL, out, err);
+                       rp_buf_str(&summary), NULL, out, err);
     else
         rp_store_rollback(ctx->store);
+    rp_buf_free(&summary);
     json_decref(change);
     json_decref(row);
     json_decref(enc);
@@ -405,7 +416,7 @@ static rp_code add_task(rp_ctx *ctx, json_t *enc, const char *kind,
     json_t *params = json_pack("[I,s]", (json_int_t)rp_encounter_row_id(enc), kind);
     json_t *rows = NULL;
     rp_code rc = ctx->store->ops->query(ctx->store,
-                                        "engine.task_count_for_encounter",
+                                        RP_Q_ENCOUNTER_TASK_COUNT,
                                         params, &rows, err);
     json_decref(params);
     if (rc) {
@@ -452,12 +463,14 @@ rp_code rp_encounter_add_follow_up(rp_ctx *ctx, int64_t id, json_t *in,
     json_t *enc;
     if (begin_change(ctx, id, 0, "", &enc, err))
         return err->code;
-    char summary[300], when[RP_TIME_MAX];
+    char when[RP_TIME_MAX];
+    rp_buf summary = RP_BUF_INIT;
     rp_time_format(due, when);
-    snprintf(summary, sizeof summary, "Follow-up scheduled for %s: %.200s",
-             when, subject);
+    rp_buf_printf(&summary, "Follow-up scheduled for %s: ", when);
+    rp_buf_put_cut(&summary, subject, QUOTE_CHARS);
     rp_code rc = add_task(ctx, enc, "follow_up", subject, channel, due,
-                          "follow_up.scheduled", summary, out, err);
+                          "follow_up.scheduled", rp_buf_str(&summary), out, err);
+    rp_buf_free(&summary);
     json_decref(enc);
     return rc;
 }
@@ -496,29 +509,33 @@ rp_code rp_encounter_add_satisfaction(rp_ctx *ctx, int64_t id, json_t *in,
     if (begin_change(ctx, id, 0, "", &enc, err))
         return err->code;
     rp_code rc;
-    char summary[300];
+    rp_buf summary = RP_BUF_INIT;
     if (has_at) {
         char when[RP_TIME_MAX];
         rp_time_format(at, when);
-        snprintf(summary, sizeof summary, "Satisfaction check scheduled for %s",
-                 when);
+        rp_buf_printf(&summary, "Satisfaction check scheduled for %s", when);
         rc = add_task(ctx, enc, "satisfaction_check", "How did we do?", NULL, at,
-                      "satisfaction.scheduled", summary, out, err);
+                      "satisfaction.scheduled", rp_buf_str(&summary), out, err);
     } else {
         json_t *row = json_pack("{s:I, s:o, s:o, s:I}", "score", (json_int_t)score,
                                 "words", words ? json_copy(words) : json_array(),
                                 "comment",
                                 comment ? json_string(comment) : json_null(),
                                 "answered_at", (json_int_t)rp_now());
-        char *w = words ? json_dumps(words, JSON_COMPACT) : NULL;
-        snprintf(summary, sizeof summary, "Satisfaction %lld/5%s%.200s",
-                 (long long)score, w ? " in three words: " : "", w ? w : "");
-        free(w);
+        rp_buf_printf(&summary, "Satisfaction %lld/5", (long long)score);
+        size_t i;
+        json_t *w;
+        json_array_foreach(words, i, w)
+        {
+            rp_buf_puts(&summary, i ? ", " : " in words: ");
+            rp_buf_puts(&summary, json_string_value(w));
+        }
         rc = add_child(ctx, enc, &RP_ENTITY_SATISFACTION, row,
-                       "satisfaction.answered", summary, impression_of(score),
-                       out, err);
+                       "satisfaction.answered", rp_buf_str(&summary),
+                       impression_of(score), out, err);
         json_decref(row);
     }
+    rp_buf_free(&summary);
     json_decref(enc);
     return rc;
 }
@@ -551,26 +568,33 @@ rp_code rp_task_complete(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
                                 (json_int_t)now);
         rc = s->ops->update(s, &RP_ENTITY_TASK, id, row, err);
         json_decref(row);
-        char mkind[64], summary[400];
+        char mkind[64];
+        rp_buf summary = RP_BUF_INIT;
         snprintf(mkind, sizeof mkind, "%s.done", kind);
-        snprintf(summary, sizeof summary, "Done: %.200s%s%.150s",
-                 json_string_value(json_object_get(task, "subject")),
-                 note ? " - " : "", note ? note : "");
+        rp_buf_puts(&summary, "Done: ");
+        rp_buf_put_cut(&summary,
+                       json_string_value(json_object_get(task, "subject")),
+                       QUOTE_CHARS);
+        if (note) {
+            rp_buf_puts(&summary, " - ");
+            rp_buf_put_cut(&summary, note, 150);
+        }
         json_t *eid = json_object_get(task, "encounter_id");
         rp_moment m = {.customer_id =
                            json_integer_value(json_object_get(task, "customer_id")),
                        .encounter_id = json_integer_value(eid),
                        .channel = json_string_value(json_object_get(task, "channel")),
                        .kind = mkind,
-                       .summary = summary,
+                       .summary = rp_buf_str(&summary),
                        .impression = "positive"};
         if (rc == RP_OK)
             rc = rp_moment_record(ctx, &m, err);
+        rp_buf_free(&summary);
         if (rc == RP_OK)
             rc = rp_relationship_recompute(ctx, m.customer_id,
                                            json_integer_value(eid), err);
     }
-    rc = rp_encounter_finish(ctx, rc, err);
+    rc = rp_store_finish(ctx->store, rc, err);
     json_decref(task);
     return rc ? rc : s->ops->get(s, &RP_ENTITY_TASK, id, out, err);
 }

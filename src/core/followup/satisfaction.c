@@ -183,26 +183,22 @@ rp_code rp_satisfaction_answer(rp_ctx *ctx, const char *token, json_t *in,
     json_t *params = json_pack("[I, O, s?, I, I]", (json_int_t)score,
                                words ? words : json_array(), comment,
                                (json_int_t)rp_now(), (json_int_t)id);
-    rp_code rc = s->ops->exec(s, "future.satisfaction_answer", params,
+    rp_code rc = s->ops->exec(s, RP_Q_FOLLOWUP_SATISFACTION_ANSWER, params,
                               &changed, err);
     json_decref(params);
     if (rc == RP_OK && changed == 0)
         rc = rp_error_set(err, RP_ECONFLICT, "token",
                           "this check has already been answered");
     if (rc == RP_OK) {
-        char summary[300] = "";
-        size_t len = (size_t)snprintf(summary, sizeof summary,
-                                      "Satisfaction check answered: %lld/5",
-                                      (long long)score);
+        rp_buf summary = RP_BUF_INIT;
+        rp_buf_printf(&summary, "Satisfaction check answered: %lld/5",
+                      (long long)score);
         size_t i;
         json_t *w;
         json_array_foreach(words, i, w)
         {
-            len += (size_t)snprintf(summary + len, sizeof summary - len,
-                                    "%s%s", i ? ", " : " - ",
-                                    json_string_value(w));
-            if (len >= sizeof summary)
-                break;
+            rp_buf_puts(&summary, i ? ", " : " - ");
+            rp_buf_puts(&summary, json_string_value(w));
         }
         json_t *detail = json_pack("{s:I, s:I, s:O, s:s?}", "check_id",
                                    (json_int_t)id, "score", (json_int_t)score,
@@ -212,18 +208,16 @@ rp_code rp_satisfaction_answer(rp_ctx *ctx, const char *token, json_t *in,
                        .encounter_id = eid,
                        .channel = "web",
                        .kind = "satisfaction.answered",
-                       .summary = summary,
+                       .summary = rp_buf_str(&summary),
                        .impression = impression,
                        .detail = detail};
         rc = rp_moment_record(ctx, &m, err);
         json_decref(detail);
+        rp_buf_free(&summary);
     }
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc) {
-        rp_store_rollback(s);
+    rc = rp_store_finish(s, rc, err);
+    if (rc)
         return rc;
-    }
     *out = json_pack("{s:I, s:I, s:s}", "id", (json_int_t)id, "score",
                      (json_int_t)score, "impression", impression);
     return RP_OK;
@@ -233,7 +227,7 @@ rp_code rp_satisfaction_summary(rp_ctx *ctx, int64_t customer_id,
                                 json_t **out, rp_error *err)
 {
     json_t *rows, *params = json_pack("[I]", (json_int_t)customer_id);
-    rp_code rc = ctx->store->ops->query(ctx->store, "future.satisfaction_summary",
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_FOLLOWUP_SATISFACTION_SUMMARY,
                                         params, &rows, err);
     json_decref(params);
     if (rc)

@@ -93,9 +93,9 @@ rp_code rp_scheduler_rules(rp_ctx *ctx, const rp_scheduler_config *cfg,
                      (json_int_t)now, cfg->cadence_days[0],
                      cfg->cadence_days[1], cfg->cadence_days[2],
                      cfg->cadence_days[3], (json_int_t)now);
-    static const char *const names[4] = {
-        "future.rule_reminders", "future.rule_renewals",
-        "future.rule_satisfaction", "future.rule_keep_in_touch"};
+    static const rp_query names[4] = {
+        RP_Q_FOLLOWUP_RULE_REMINDERS, RP_Q_FOLLOWUP_RULE_RENEWALS,
+        RP_Q_FOLLOWUP_RULE_SATISFACTION, RP_Q_FOLLOWUP_RULE_KEEP_IN_TOUCH};
     rp_code rc = rp_store_begin(s, err);
     for (int i = 0; i < 4 && rc == RP_OK; i++) {
         rc = s->ops->exec(s, names[i], p[i], &n, err);
@@ -103,12 +103,9 @@ rp_code rp_scheduler_rules(rp_ctx *ctx, const rp_scheduler_config *cfg,
     }
     for (int i = 0; i < 4; i++)
         json_decref(p[i]);
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc) {
-        rp_store_rollback(s);
+    rc = rp_store_finish(s, rc, err);
+    if (rc)
         return rc;
-    }
     if (created)
         *created = total;
     return RP_OK;
@@ -279,10 +276,8 @@ static void deliver(rp_ctx *ctx, const rp_scheduler_config *cfg, json_t *task,
             rc = rp_satisfaction_issue(ctx, cid, eid, tid,
                                        cfg->satisfaction_ttl_days, url,
                                        sizeof url, &err);
-        if (rc == RP_OK)
-            rc = rp_store_commit(ctx->store, &err);
+        rc = rp_store_finish(ctx->store, rc, &err);
         if (rc) {
-            rp_store_rollback(ctx->store);
             o->status = "scheduled";
             snprintf(o->error, sizeof o->error, "%s", err.message);
             goto done;
@@ -346,12 +341,14 @@ static rp_code settle(rp_ctx *ctx, const rp_scheduler_config *cfg,
     if (strcmp(o->status, "sent") == 0) {
         json_t *p = json_pack("[I, s, I, s]", (json_int_t)now, o->channel,
                               (json_int_t)tid, worker);
-        rc = s->ops->exec(s, "future.task_sent", p, &changed, err);
+        rc = s->ops->exec(s, RP_Q_FOLLOWUP_TASK_SENT, p, &changed, err);
         json_decref(p);
         if (rc == RP_OK && changed) {
-            char summary[400];
-            snprintf(summary, sizeof summary, "%s sent by %s: %s",
-                     str(task, "kind"), o->channel, str(task, "subject"));
+            rp_buf summary = RP_BUF_INIT;
+            rp_buf_printf(&summary, "%s sent by %s: ",
+                          str(task, "kind") ? str(task, "kind") : "task",
+                          o->channel);
+            rp_buf_put_cut(&summary, str(task, "subject"), 200);
             json_t *detail = json_pack("{s:I, s:s}", "task_id", (json_int_t)tid,
                                        "idempotency_key",
                                        str(task, "idempotency_key"));
@@ -362,22 +359,20 @@ static rp_code settle(rp_ctx *ctx, const rp_scheduler_config *cfg,
                     json_object_get(task, "encounter_id")),
                 .channel = strcmp(o->channel, "sms") == 0 ? "phone" : "email",
                 .kind = "task.sent",
-                .summary = summary,
+                .summary = rp_buf_str(&summary),
                 .detail = detail};
             rc = rp_moment_record(ctx, &m, err);
             json_decref(detail);
+            rp_buf_free(&summary);
         }
     } else {
         json_t *p = json_pack("[s, o, s, s?, I, s]", o->status,
                               next ? json_integer(next) : json_null(),
                               o->error, o->channel, (json_int_t)tid, worker);
-        rc = s->ops->exec(s, "future.task_settle", p, &changed, err);
+        rc = s->ops->exec(s, RP_Q_FOLLOWUP_TASK_SETTLE, p, &changed, err);
         json_decref(p);
     }
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc)
-        rp_store_rollback(s);
+    rc = rp_store_finish(s, rc, err);
     if (rc == RP_OK && !changed)
         o->status = "lost"; /* another scheduler took the claim over */
     return rc;
@@ -395,13 +390,11 @@ static rp_code run_batch(rp_ctx *ctx, const rp_scheduler_config *cfg,
                           (json_int_t)(now - cfg->lease_seconds), cfg->batch);
     rp_code rc = rp_store_begin(s, err);
     if (rc == RP_OK)
-        rc = s->ops->query(s, "future.claim_tasks", p, &claimed, err);
+        rc = s->ops->query(s, RP_Q_FOLLOWUP_CLAIM_TASKS, p, &claimed, err);
     json_decref(p);
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
+    rc = rp_store_finish(s, rc, err);
     if (rc) {
         json_decref(claimed);
-        rp_store_rollback(s);
         return rc;
     }
     *nclaimed = json_array_size(claimed);

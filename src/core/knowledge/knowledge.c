@@ -1,5 +1,5 @@
 /*
- * kb.c - the knowledge base (kb.h): articles, FTS5 search, helpfulness
+ * knowledge.c - the knowledge base (kb.h): articles, FTS5 search, helpfulness
  * votes and suggestions for an encounter.
  *
  * The FTS5 index (kb_fts) is an external-content table kept in step with
@@ -199,7 +199,7 @@ static rp_code search_fts(rp_ctx *ctx, const char *fts, int limit, json_t **out,
                           rp_error *err)
 {
     json_t *params = json_pack("[s, i]", fts, limit), *rows;
-    rp_code rc = ctx->store->ops->query(ctx->store, "kb.search", params, &rows,
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_KNOWLEDGE_SEARCH, params, &rows,
                                         err);
     json_decref(params);
     if (rc)
@@ -294,30 +294,29 @@ rp_code rp_kb_feedback(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     if (rc == RP_OK) {
         json_t *params = json_pack("[i, i, I]", helped ? 1 : 0, helped ? 0 : 1,
                                    (json_int_t)id);
-        rc = s->ops->exec(s, "kb.vote", params, NULL, err);
+        rc = s->ops->exec(s, RP_Q_KNOWLEDGE_VOTE, params, NULL, err);
         json_decref(params);
     }
     if (rc == RP_OK && enc) {
-        char summary[300];
-        snprintf(summary, sizeof summary, "Knowledge article \"%.200s\" %s",
-                 json_string_value(json_object_get(article, "title")),
-                 helped ? "helped" : "did not help");
+        rp_buf summary = RP_BUF_INIT;
+        rp_buf_puts(&summary, "Knowledge article \"");
+        rp_buf_put_cut(&summary,
+                       json_string_value(json_object_get(article, "title")), 200);
+        rp_buf_printf(&summary, "\" %s", helped ? "helped" : "did not help");
         json_t *detail = json_pack("{s:I, s:b}", "article_id", (json_int_t)id,
                                    "helped", helped);
         rp_moment m = {.customer_id = json_integer_value(json_object_get(enc, "customer_id")),
                        .encounter_id = encounter_id,
                        .kind = "kb.feedback",
-                       .summary = summary,
+                       .summary = rp_buf_str(&summary),
                        .detail = detail};
         rc = rp_moment_record(ctx, &m, err);
         json_decref(detail);
+        rp_buf_free(&summary);
     }
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc) {
-        rp_store_rollback(s);
+    rc = rp_store_finish(s, rc, err);
+    if (rc)
         goto fail;
-    }
     json_decref(article);
     json_decref(enc);
     return rp_kb_article_get(ctx, id, out, err);

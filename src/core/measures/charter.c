@@ -37,7 +37,7 @@ static rp_code load_rows(rp_ctx *ctx, rp_charter *c, json_t **meta,
                          rp_error *err)
 {
     json_t *rows;
-    if (ctx->store->ops->query(ctx->store, "charter.list", NULL, &rows, err))
+    if (ctx->store->ops->query(ctx->store, RP_Q_MEASURES_CHARTER_LIST, NULL, &rows, err))
         return err->code;
     *c = rp_charter_defaults;
     const char *latest_at = NULL, *latest_by = NULL;
@@ -146,7 +146,7 @@ static rp_code set_one(rp_ctx *ctx, const char *key, int64_t value,
                                (json_int_t)now,
                                ctx->actor ? ctx->actor : "system", key);
     int64_t changes = 0;
-    rp_code rc = ctx->store->ops->exec(ctx->store, "charter.set", params,
+    rp_code rc = ctx->store->ops->exec(ctx->store, RP_Q_MEASURES_CHARTER_SET, params,
                                        &changes, err);
     json_decref(params);
     if (rc == RP_OK && changes != 1)
@@ -179,12 +179,9 @@ rp_code rp_charter_update(rp_ctx *ctx, json_t *in, json_t **out,
     if (rc == RP_OK && json_object_get(in, "follow_up_on_time"))
         rc = set_one(ctx, "follow_up_on_time", next.follow_up_on_time, now,
                      err);
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc) {
-        rp_store_rollback(s);
+    rc = rp_store_finish(s, rc, err);
+    if (rc)
         return rc;
-    }
     return rp_charter_get(ctx, out, err);
 }
 
@@ -241,17 +238,18 @@ static rp_code settle_one(rp_ctx *ctx, json_t *promise, const char *status,
     json_t *params = json_pack("[s, I, I]", status, (json_int_t)now,
                                (json_int_t)id);
     int64_t changes = 0;
-    rp_code rc = ctx->store->ops->exec(ctx->store, "promise.settle", params,
+    rp_code rc = ctx->store->ops->exec(ctx->store, RP_Q_MEASURES_PROMISE_SETTLE, params,
                                        &changes, err);
     json_decref(params);
     *done = changes == 1;
     if (rc || !*done)
         return rc;
     const char *what = json_string_value(json_object_get(promise, "what"));
-    char summary[300];
+    rp_buf summary = RP_BUF_INIT;
     int kept = !strcmp(status, "kept");
-    snprintf(summary, sizeof summary, "Promise %s: %.200s",
-             kept ? "kept" : "broken (its date passed)", what ? what : "");
+    rp_buf_printf(&summary, "Promise %s: ",
+                  kept ? "kept" : "broken (its date passed)");
+    rp_buf_put_cut(&summary, what, 200);
     json_t *enc = json_object_get(promise, "encounter_id");
     json_t *detail = json_pack("{s:I, s:s}", "promise_id", (json_int_t)id,
                                "status", status);
@@ -259,11 +257,12 @@ static rp_code settle_one(rp_ctx *ctx, json_t *promise, const char *status,
         .customer_id = json_integer_value(json_object_get(promise, "customer_id")),
         .encounter_id = json_is_integer(enc) ? json_integer_value(enc) : 0,
         .kind = kept ? "promise.kept" : "promise.broken",
-        .summary = summary,
+        .summary = rp_buf_str(&summary),
         .impression = kept ? "positive" : "negative",
         .detail = detail};
     rc = rp_moment_record(ctx, &m, err);
     json_decref(detail);
+    rp_buf_free(&summary);
     return rc;
 }
 
@@ -281,7 +280,7 @@ rp_code rp_charter_settle_promises(rp_ctx *ctx, int64_t now, int64_t *settled,
          * for long, and each batch is all-or-nothing with its moments. */
         json_t *rows = NULL, *params = json_pack("[I, i]", (json_int_t)now,
                                                  SETTLE_BATCH);
-        rp_code rc = s->ops->query(s, "promise.overdue_open", params, &rows,
+        rp_code rc = s->ops->query(s, RP_Q_MEASURES_PROMISES_OVERDUE, params, &rows,
                                    err);
         json_decref(params);
         if (rc)
@@ -305,12 +304,9 @@ rp_code rp_charter_settle_promises(rp_ctx *ctx, int64_t now, int64_t *settled,
                 total++;
         }
         json_decref(rows);
-        if (rc == RP_OK)
-            rc = rp_store_commit(s, err);
-        if (rc) {
-            rp_store_rollback(s);
+        rc = rp_store_finish(s, rc, err);
+        if (rc)
             return rc;
-        }
         if (n < SETTLE_BATCH)
             break;
     }
@@ -350,12 +346,9 @@ rp_code rp_promise_keep(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
         rc = rp_error_set(err, RP_ECONFLICT, "status",
                           "promise %lld was settled meanwhile", (long long)id);
     json_decref(p);
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc) {
-        rp_store_rollback(s);
+    rc = rp_store_finish(s, rc, err);
+    if (rc)
         return rc;
-    }
     if (s->ops->get(s, &RP_ENTITY_PROMISE, id, out, err))
         return err->code;
     return RP_OK;
@@ -395,7 +388,7 @@ rp_code rp_charter_breach_counts(rp_ctx *ctx, const rp_window *w,
                                  rp_error *err)
 {
     json_t *params = breach_params(w, c, now), *rows;
-    rp_code rc = ctx->store->ops->query(ctx->store, "charter.breach_counts",
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_MEASURES_CHARTER_BREACH_COUNTS,
                                         params, &rows, err);
     json_decref(params);
     if (rc)
@@ -433,7 +426,7 @@ rp_code rp_charter_breaches(rp_ctx *ctx, const rp_window *w, int limit,
         return err->code;
     json_t *params = breach_params(w, &c, now);
     json_array_append_new(params, json_integer(limit));
-    rp_code rc = ctx->store->ops->query(ctx->store, "charter.breaches", params,
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_MEASURES_CHARTER_BREACHES, params,
                                         &rows, err);
     json_decref(params);
     if (rc) {

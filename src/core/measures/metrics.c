@@ -39,7 +39,7 @@ static json_t *window_params(const rp_window *w)
 }
 
 /* Run the named window query; rows in *rows (new array). */
-static rp_code q(rp_ctx *ctx, const char *name, const rp_window *w,
+static rp_code q(rp_ctx *ctx, rp_query name, const rp_window *w,
                  json_t **rows, rp_error *err)
 {
     json_t *params = window_params(w);
@@ -78,7 +78,7 @@ static rp_code wait_at(rp_ctx *ctx, const rp_window *w, int64_t rank,
     }
     json_t *params = window_params(w), *rows;
     json_array_append_new(params, json_integer(rank));
-    rp_code rc = ctx->store->ops->query(ctx->store, "metrics.wait_at_rank",
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_MEASURES_WAIT_AT_RANK,
                                         params, &rows, err);
     json_decref(params);
     if (rc)
@@ -94,9 +94,9 @@ static rp_code encounter_sections(rp_ctx *ctx, const rp_window *w,
                                   json_t *out, int64_t *volume, rp_error *err)
 {
     json_t *rows, *channels;
-    if (q(ctx, "metrics.volume", w, &rows, err))
+    if (q(ctx, RP_Q_MEASURES_VOLUME, w, &rows, err))
         return err->code;
-    if (q(ctx, "metrics.by_channel", w, &channels, err)) {
+    if (q(ctx, RP_Q_MEASURES_BY_CHANNEL, w, &channels, err)) {
         json_decref(rows);
         return err->code;
     }
@@ -148,7 +148,7 @@ static rp_code wait_section(rp_ctx *ctx, const rp_window *w, json_t *out,
                             rp_error *err)
 {
     json_t *rows, *p50 = NULL, *p90 = NULL;
-    if (q(ctx, "metrics.wait_summary", w, &rows, err))
+    if (q(ctx, RP_Q_MEASURES_WAIT_SUMMARY, w, &rows, err))
         return err->code;
     int64_t n = first_int(rows, "n");
     json_t *first = json_array_get(rows, 0);
@@ -172,9 +172,9 @@ static rp_code satisfaction_section(rp_ctx *ctx, const rp_window *w,
                                     json_t *out, rp_error *err)
 {
     json_t *rows, *words;
-    if (q(ctx, "metrics.satisfaction", w, &rows, err))
+    if (q(ctx, RP_Q_MEASURES_SATISFACTION, w, &rows, err))
         return err->code;
-    if (q(ctx, "metrics.satisfaction_words", w, &words, err)) {
+    if (q(ctx, RP_Q_MEASURES_SATISFACTION_WORDS, w, &words, err)) {
         json_decref(rows);
         return err->code;
     }
@@ -214,9 +214,9 @@ static rp_code relationship_section(rp_ctx *ctx, const rp_window *w,
                                     json_t *out, rp_error *err)
 {
     json_t *counts, *moves;
-    if (ctx->store->ops->query(ctx->store, "metrics.levels", NULL, &counts, err))
+    if (ctx->store->ops->query(ctx->store, RP_Q_MEASURES_LEVELS, NULL, &counts, err))
         return err->code;
-    if (q(ctx, "metrics.movements", w, &moves, err)) {
+    if (q(ctx, RP_Q_MEASURES_MOVEMENTS, w, &moves, err)) {
         json_decref(counts);
         return err->code;
     }
@@ -259,7 +259,7 @@ static rp_code moments_section(rp_ctx *ctx, const rp_window *w, json_t *out,
                                rp_error *err)
 {
     json_t *rows;
-    if (q(ctx, "metrics.moments", w, &rows, err))
+    if (q(ctx, RP_Q_MEASURES_MOMENTS, w, &rows, err))
         return err->code;
     int64_t n = first_int(rows, "moments"), people = first_int(rows, "customers");
     json_object_set_new(
@@ -280,7 +280,7 @@ static rp_code defects_section(rp_ctx *ctx, const rp_window *w, json_t *out,
                                rp_error *err)
 {
     json_t *rows;
-    if (q(ctx, "metrics.defects", w, &rows, err))
+    if (q(ctx, RP_Q_MEASURES_DEFECTS, w, &rows, err))
         return err->code;
     json_t *by_kind = json_object(), *by_cause = json_array();
     int64_t total = 0;
@@ -310,7 +310,7 @@ static rp_code special_requests_section(rp_ctx *ctx, const rp_window *w,
                                         json_t *out, rp_error *err)
 {
     json_t *rows;
-    if (q(ctx, "metrics.special_requests", w, &rows, err))
+    if (q(ctx, RP_Q_MEASURES_SPECIAL_REQUESTS, w, &rows, err))
         return err->code;
     int64_t granted = 0, declined = 0;
     json_t *reasons = json_array();
@@ -344,7 +344,7 @@ static rp_code promises_section(rp_ctx *ctx, const rp_window *w, json_t *out,
                                 rp_error *err)
 {
     json_t *rows;
-    if (q(ctx, "metrics.promises", w, &rows, err))
+    if (q(ctx, RP_Q_MEASURES_PROMISES, w, &rows, err))
         return err->code;
     json_t *j = json_pack("{s:i, s:i, s:i}", "kept", 0, "broken", 0, "open", 0);
     size_t i;
@@ -393,11 +393,11 @@ rp_code rp_metrics_gauges(rp_ctx *ctx, json_t **out, rp_error *err)
     rp_store *s = ctx->store;
     json_t *depth = NULL, *due = NULL, *failed = NULL;
     json_t *now = json_pack("[I]", (json_int_t)rp_now());
-    rp_code rc = s->ops->query(s, "metrics.queue_depth", NULL, &depth, err);
+    rp_code rc = s->ops->query(s, RP_Q_MEASURES_QUEUE_DEPTH, NULL, &depth, err);
     if (rc == RP_OK)
-        rc = s->ops->query(s, "metrics.tasks_due", now, &due, err);
+        rc = s->ops->query(s, RP_Q_MEASURES_TASKS_DUE, now, &due, err);
     if (rc == RP_OK)
-        rc = s->ops->query(s, "metrics.tasks_failed", NULL, &failed, err);
+        rc = s->ops->query(s, RP_Q_MEASURES_TASKS_FAILED, NULL, &failed, err);
     json_decref(now);
     if (rc) {
         json_decref(depth);

@@ -17,7 +17,7 @@
 rp_code rp_loyalty_tiers(rp_ctx *ctx, json_t **out, rp_error *err)
 {
     json_t *rows;
-    if (ctx->store->ops->query(ctx->store, "future.loyalty_tiers", NULL, &rows,
+    if (ctx->store->ops->query(ctx->store, RP_Q_OFFERS_LOYALTY_TIERS, NULL, &rows,
                                err))
         return err->code;
     *out = json_pack("{s:o}", "items", rows);
@@ -44,11 +44,11 @@ rp_code rp_loyalty_for_customer(rp_ctx *ctx, int64_t customer_id,
     if (rp_customer_get(ctx, customer_id, &customer, err))
         return err->code;
     json_t *p = json_pack("[I]", (json_int_t)customer_id);
-    rp_code rc = ctx->store->ops->query(ctx->store, "future.loyalty_stats", p,
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_OFFERS_LOYALTY_STATS, p,
                                         &stats, err);
     json_decref(p);
     if (rc == RP_OK)
-        rc = ctx->store->ops->query(ctx->store, "future.loyalty_tiers", NULL,
+        rc = ctx->store->ops->query(ctx->store, RP_Q_OFFERS_LOYALTY_TIERS, NULL,
                                     &tiers, err);
     if (rc) {
         json_decref(customer);
@@ -81,23 +81,24 @@ rp_code rp_loyalty_for_customer(rp_ctx *ctx, int64_t customer_id,
     double discount =
         tier ? json_number_value(json_object_get(tier, "discount_percent")) : 0;
     int returning = visits >= 1;
-    char summary[200], pct[32];
+    char pct[32];
+    rp_buf summary = RP_BUF_INIT;
     if (discount == floor(discount))
         snprintf(pct, sizeof pct, "%.0f%%", discount);
     else
         snprintf(pct, sizeof pct, "%.1f%%", discount);
-    snprintf(summary, sizeof summary, "%s, %s tier, %s",
-             returning ? "returning customer" : "new customer", name,
-             discount > 0 ? pct : "no discount");
+    rp_buf_printf(&summary, "%s, %s tier, %s",
+                  returning ? "returning customer" : "new customer", name,
+                  discount > 0 ? pct : "no discount");
     if (discount > 0)
-        snprintf(summary + strlen(summary), sizeof summary - strlen(summary),
-                 " discount");
+        rp_buf_puts(&summary, " discount");
     *out = json_pack("{s:I, s:s, s:f, s:I, s:I, s:f, s:b, s:s, s:O}",
                      "customer_id", (json_int_t)customer_id, "tier", name,
                      "discount_percent", discount, "visits", (json_int_t)visits,
                      "tenure_days", (json_int_t)tenure_days, "spend", spend,
-                     "returning", returning, "summary", summary, "next_tier",
-                     next ? next : json_null());
+                     "returning", returning, "summary", rp_buf_str(&summary),
+                     "next_tier", next ? next : json_null());
+    rp_buf_free(&summary);
     json_decref(customer);
     json_decref(stats);
     json_decref(tiers);
@@ -201,15 +202,12 @@ rp_code rp_loyalty_set_tiers(rp_ctx *ctx, json_t *in, json_t **out,
     rp_store *s = ctx->store;
     rp_code rc = rp_store_begin(s, err);
     if (rc == RP_OK)
-        rc = s->ops->exec(s, "future.loyalty_tiers_clear", NULL, NULL, err);
+        rc = s->ops->exec(s, RP_Q_OFFERS_LOYALTY_TIERS_CLEAR, NULL, NULL, err);
     json_array_foreach(rows, i, t) if (rc == RP_OK) rc =
         s->ops->insert(s, &RP_ENTITY_LOYALTY_TIER, t, NULL, err);
     json_decref(rows);
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc) {
-        rp_store_rollback(s);
+    rc = rp_store_finish(s, rc, err);
+    if (rc)
         return rc;
-    }
     return rp_loyalty_tiers(ctx, out, err);
 }

@@ -147,7 +147,7 @@ static rp_code only_quick(rp_ctx *ctx, json_t *customer, int *quick,
         return RP_OK;
     json_t *rows, *p = json_pack("[O]", json_object_get(customer, "id"));
     rp_code rc = ctx->store->ops->query(
-        ctx->store, "future.recent_closed_exchanges", p, &rows, err);
+        ctx->store, RP_Q_OFFERS_RECENT_EXCHANGES, p, &rows, err);
     json_decref(p);
     if (rc)
         return rc;
@@ -170,7 +170,7 @@ static rp_code record_shown(rp_ctx *ctx, int64_t customer_id, json_t *items,
 {
     rp_store *s = ctx->store;
     json_t *open, *p = json_pack("[I]", (json_int_t)customer_id);
-    rp_code rc = s->ops->query(s, "future.offers_open", p, &open, err);
+    rp_code rc = s->ops->query(s, RP_Q_OFFERS_SHOWN, p, &open, err);
     json_decref(p);
     if (rc)
         return rc;
@@ -195,7 +195,8 @@ static rp_code record_shown(rp_ctx *ctx, int64_t customer_id, json_t *items,
         json_decref(fresh);
         return err->code;
     }
-    char summary[600] = "Offered:";
+    rp_buf summary = RP_BUF_INIT;
+    rp_buf_puts(&summary, "Offered:");
     json_t *ids = json_array();
     int64_t now = rp_now();
     json_array_foreach(fresh, i, it)
@@ -210,9 +211,9 @@ static rp_code record_shown(rp_ctx *ctx, int64_t customer_id, json_t *items,
         if (rc == RP_OK)
             rc = s->ops->insert(s, &RP_ENTITY_OFFER, row, NULL, err);
         json_decref(row);
-        size_t len = strlen(summary);
-        snprintf(summary + len, sizeof summary - len, "%s %s", i ? "," : "",
-                 json_string_value(json_object_get(prod, "name")));
+        rp_buf_printf(&summary, "%s ", i ? "," : "");
+        rp_buf_put_cut(&summary, json_string_value(json_object_get(prod, "name")),
+                       200);
         json_array_append(ids, json_object_get(prod, "id"));
     }
     if (rc == RP_OK) {
@@ -220,18 +221,15 @@ static rp_code record_shown(rp_ctx *ctx, int64_t customer_id, json_t *items,
         ids = NULL;
         rp_moment m = {.customer_id = customer_id,
                        .kind = "offer.shown",
-                       .summary = summary,
+                       .summary = rp_buf_str(&summary),
                        .detail = detail};
         rc = rp_moment_record(ctx, &m, err);
         json_decref(detail);
     }
+    rp_buf_free(&summary);
     json_decref(ids);
     json_decref(fresh);
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc)
-        rp_store_rollback(s);
-    return rc;
+    return rp_store_finish(s, rc, err);
 }
 
 /* The firm preferences as "colour navy, style single-breasted". */
@@ -305,7 +303,7 @@ rp_code rp_recommend(rp_ctx *ctx, int64_t customer_id, int asked,
     if (rc == RP_OK)
         rc = rp_profile_list(ctx, "goals", customer_id, &goals, err);
     if (rc == RP_OK)
-        rc = ctx->store->ops->query(ctx->store, "future.products_all", NULL,
+        rc = ctx->store->ops->query(ctx->store, RP_Q_OFFERS_PRODUCTS, NULL,
                                     &products, err);
     if (rc) {
         json_decref(prefs);
@@ -472,27 +470,29 @@ rp_code rp_offer_decide(rp_ctx *ctx, int64_t customer_id, int64_t product_id,
     json_decref(pid);
     json_decref(shown);
     if (rc == RP_OK) {
-        char summary[400];
-        snprintf(summary, sizeof summary, "Offer %s: %s%s%s", status,
-                 json_string_value(json_object_get(product, "name")),
-                 reason ? " - " : "", reason ? reason : "");
+        rp_buf summary = RP_BUF_INIT;
+        rp_buf_printf(&summary, "Offer %s: ", status);
+        rp_buf_put_cut(&summary,
+                       json_string_value(json_object_get(product, "name")), 200);
+        if (reason) {
+            rp_buf_puts(&summary, " - ");
+            rp_buf_put_cut(&summary, reason, 200);
+        }
         json_t *detail = json_pack("{s:I, s:I}", "offer_id", (json_int_t)id,
                                    "product_id", (json_int_t)product_id);
         rp_moment m = {.customer_id = customer_id,
                        .encounter_id = eid,
                        .kind = accept ? "offer.accepted" : "offer.declined",
-                       .summary = summary,
+                       .summary = rp_buf_str(&summary),
                        .impression = accept ? "positive" : NULL,
                        .detail = detail};
         rc = rp_moment_record(ctx, &m, err);
         json_decref(detail);
+        rp_buf_free(&summary);
     }
     json_decref(product);
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc) {
-        rp_store_rollback(s);
+    rc = rp_store_finish(s, rc, err);
+    if (rc)
         return rc;
-    }
     return s->ops->get(s, &RP_ENTITY_OFFER, id, out, err);
 }

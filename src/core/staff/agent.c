@@ -92,7 +92,9 @@ rp_code rp_agent_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
                      "email \"%.60s\" is not an email address", email);
         goto fail;
     }
-    if (password && rp_password_check(password, "password", err))
+    /* a blank password is no password: refused, not silently skipped */
+    if ((password || json_is_string(json_object_get(in, "password"))) &&
+        rp_password_check(password, "password", err))
         goto fail;
     int64_t now = rp_now(), id = 0;
     json_object_set_new(row, "name", json_string(name));
@@ -119,15 +121,12 @@ rp_code rp_agent_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
     if (rc == RP_OK && hash[0]) {
         json_t *params = json_pack("[s, I, I]", hash, (json_int_t)now,
                                    (json_int_t)id);
-        rc = s->ops->exec(s, "auth.agent_set_password", params, NULL, err);
+        rc = s->ops->exec(s, RP_Q_STAFF_AGENT_SET_PASSWORD, params, NULL, err);
         json_decref(params);
     }
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc) {
-        rp_store_rollback(s);
+    rc = rp_store_finish(s, rc, err);
+    if (rc)
         goto fail;
-    }
     json_decref(row);
     return rp_agent_get(ctx, id, out, err);
 fail:
@@ -150,7 +149,7 @@ static rp_code keeps_an_admin(rp_ctx *ctx, int64_t id, json_t *current,
     if (!demoted && !deactivated)
         return RP_OK;
     json_t *params = json_pack("[I]", (json_int_t)id), *rows;
-    rp_code rc = ctx->store->ops->query(ctx->store, "auth.active_admins",
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_OTHER_ACTIVE_ADMINS,
                                         params, &rows, err);
     json_decref(params);
     if (rc)
@@ -179,11 +178,14 @@ rp_code rp_agent_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
         rp_in_string(in, "password", 0, 1024, &password, err) ||
         read_skills(in, row, err))
         goto fail;
-    if (name && !*name) {
-        rp_error_set(err, RP_EINVALID, "name", "name must not be empty");
+    if (json_object_get(in, "name") && !name) {
+        rp_error_set(err, RP_EINVALID, "name",
+                     "name cannot be removed or blank, only changed");
         goto fail;
     }
-    if (password && rp_password_check(password, "password", err))
+    /* a blank password is no password: refused, not silently skipped */
+    if ((password || json_is_string(json_object_get(in, "password"))) &&
+        rp_password_check(password, "password", err))
         goto fail;
     if (name)
         json_object_set_new(row, "name", json_string(name));
@@ -213,21 +215,18 @@ rp_code rp_agent_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     if (rc == RP_OK && hash[0]) {
         json_t *params = json_pack("[s, I, I]", hash, (json_int_t)now,
                                    (json_int_t)id);
-        rc = s->ops->exec(s, "auth.agent_set_password", params, NULL, err);
+        rc = s->ops->exec(s, RP_Q_STAFF_AGENT_SET_PASSWORD, params, NULL, err);
         json_decref(params);
     }
     /* A new password or a deactivation ends every open session at once. */
     if (rc == RP_OK && (hash[0] || (has_active && !active))) {
         json_t *params = json_pack("[I]", (json_int_t)id);
-        rc = s->ops->exec(s, "auth.sessions_of_agent_delete", params, NULL, err);
+        rc = s->ops->exec(s, RP_Q_STAFF_SESSIONS_OF_AGENT_DELETE, params, NULL, err);
         json_decref(params);
     }
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc) {
-        rp_store_rollback(s);
+    rc = rp_store_finish(s, rc, err);
+    if (rc)
         goto fail;
-    }
     json_decref(row);
     json_decref(current);
     return rp_agent_get(ctx, id, out, err);

@@ -1,7 +1,7 @@
 /*
- * auth.c - passwords, sessions, API tokens and login throttling (auth.h).
+ * login.c - passwords, sessions, API tokens and login throttling (auth.h).
  *
- * The rules of DESIGN.md: argon2id only at login; sessions and tokens are
+ * The rules of docs/design.md: argon2id only at login; sessions and tokens are
  * 256-bit random secrets kept as SHA-256 so that each request costs one
  * indexed lookup.  Failed logins are counted in the store (not in memory)
  * so the limit holds across the server's threads, across restarts and for
@@ -146,7 +146,7 @@ rp_code rp_auth_session(rp_ctx *ctx, const char *secret, rp_principal *p,
     char hash[RP_SECRET_HEX];
     rp_secret_hash(secret, hash);
     json_t *params = json_pack("[s]", hash), *rows = NULL;
-    rp_code rc = ctx->store->ops->query(ctx->store, "auth.session_lookup",
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_SESSION_LOOKUP,
                                         params, &rows, err);
     json_decref(params);
     if (rc)
@@ -164,7 +164,7 @@ rp_code rp_auth_session(rp_ctx *ctx, const char *secret, rp_principal *p,
     if (rc == RP_OK && seen < now - TOUCH_EVERY_SECONDS) {
         json_t *tp = json_pack("[I, O]", (json_int_t)now,
                                json_object_get(row, "session_id"));
-        rc = ctx->store->ops->exec(ctx->store, "auth.session_touch", tp, NULL,
+        rc = ctx->store->ops->exec(ctx->store, RP_Q_STAFF_SESSION_TOUCH, tp, NULL,
                                    err);
         json_decref(tp);
     }
@@ -185,7 +185,7 @@ rp_code rp_auth_token(rp_ctx *ctx, const char *token, rp_principal *p,
     char hash[RP_SECRET_HEX];
     rp_secret_hash(token, hash);
     json_t *params = json_pack("[s]", hash), *rows = NULL;
-    rp_code rc = ctx->store->ops->query(ctx->store, "auth.token_lookup", params,
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_TOKEN_LOOKUP, params,
                                         &rows, err);
     json_decref(params);
     if (rc)
@@ -202,7 +202,7 @@ rp_code rp_auth_token(rp_ctx *ctx, const char *token, rp_principal *p,
         json_integer_value(json_object_get(row, "used")) < now - TOUCH_EVERY_SECONDS) {
         json_t *tp = json_pack("[I, O]", (json_int_t)now,
                                json_object_get(row, "token_id"));
-        rc = ctx->store->ops->exec(ctx->store, "auth.token_touch", tp, NULL, err);
+        rc = ctx->store->ops->exec(ctx->store, RP_Q_STAFF_TOKEN_TOUCH, tp, NULL, err);
         json_decref(tp);
     }
     if (rc == RP_OK)
@@ -228,7 +228,7 @@ static rp_code failures(rp_ctx *ctx, const char *key, int64_t since,
                         int64_t *n, int64_t *first, rp_error *err)
 {
     json_t *params = json_pack("[s, I]", key, (json_int_t)since), *rows;
-    rp_code rc = ctx->store->ops->query(ctx->store, "auth.failures_count",
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_LOGIN_FAILURES_COUNT,
                                         params, &rows, err);
     json_decref(params);
     if (rc)
@@ -244,7 +244,7 @@ static rp_code add_failure(rp_ctx *ctx, const char *key, int64_t now,
                            int64_t *id, rp_error *err)
 {
     json_t *params = json_pack("[s, I]", key, (json_int_t)now), *rows;
-    rp_code rc = ctx->store->ops->query(ctx->store, "auth.failure_add", params,
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_LOGIN_FAILURE_ADD, params,
                                         &rows, err);
     json_decref(params);
     if (rc)
@@ -254,7 +254,7 @@ static rp_code add_failure(rp_ctx *ctx, const char *key, int64_t now,
     return RP_OK;
 }
 
-static rp_code exec1(rp_ctx *ctx, const char *name, json_t *params,
+static rp_code exec1(rp_ctx *ctx, rp_query name, json_t *params,
                      rp_error *err)
 {
     rp_code rc = ctx->store->ops->exec(ctx->store, name, params, NULL, err);
@@ -277,7 +277,7 @@ static rp_code admit_attempt(rp_ctx *ctx, const char *acct_key,
     int64_t na = 0, fa = 0, nd = 0, fd = 0;
     if (rp_store_begin(s, err))
         return err->code;
-    rp_code rc = exec1(ctx, "auth.failures_expire", json_pack("[I]", (json_int_t)since), err);
+    rp_code rc = exec1(ctx, RP_Q_STAFF_LOGIN_FAILURES_EXPIRE, json_pack("[I]", (json_int_t)since), err);
     if (rc == RP_OK)
         rc = failures(ctx, acct_key, since, &na, &fa, err);
     if (rc == RP_OK)
@@ -288,12 +288,9 @@ static rp_code admit_attempt(rp_ctx *ctx, const char *acct_key,
         rc = add_failure(ctx, acct_key, now, &ids[0], err);
     if (rc == RP_OK && !limited)
         rc = add_failure(ctx, addr_key, now, &ids[1], err);
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc) {
-        rp_store_rollback(s);
+    rc = rp_store_finish(s, rc, err);
+    if (rc)
         return rc;
-    }
     if (!limited)
         return RP_OK;
     int64_t first = na >= RP_LOGIN_MAX_PER_ACCOUNT ? fa : fd;
@@ -349,7 +346,7 @@ rp_code rp_auth_login(rp_ctx *ctx, json_t *in, const char *addr,
         return err->code;
 
     json_t *params = json_pack("[s]", email), *rows = NULL;
-    rp_code rc = ctx->store->ops->query(ctx->store, "auth.agent_by_email",
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_AGENT_BY_EMAIL,
                                         params, &rows, err);
     json_decref(params);
     if (rc)
@@ -378,22 +375,19 @@ rp_code rp_auth_login(rp_ctx *ctx, json_t *in, const char *addr,
     rp_secret_hash(secret, hash_hex);
     if (rp_store_begin(s, err))
         return err->code;
-    rc = exec1(ctx, "auth.failures_clear", json_pack("[s]", acct_key), err);
+    rc = exec1(ctx, RP_Q_STAFF_LOGIN_FAILURES_CLEAR, json_pack("[s]", acct_key), err);
     if (rc == RP_OK)
-        rc = exec1(ctx, "auth.failure_delete", json_pack("[I]", (json_int_t)ids[1]), err);
+        rc = exec1(ctx, RP_Q_STAFF_LOGIN_FAILURE_DELETE, json_pack("[I]", (json_int_t)ids[1]), err);
     if (rc == RP_OK)
-        rc = exec1(ctx, "auth.sessions_expire",
+        rc = exec1(ctx, RP_Q_STAFF_SESSIONS_EXPIRE,
                    json_pack("[I]", (json_int_t)(now - RP_SESSION_IDLE_SECONDS)), err);
     if (rc == RP_OK)
-        rc = exec1(ctx, "auth.session_insert",
+        rc = exec1(ctx, RP_Q_STAFF_SESSION_INSERT,
                    json_pack("[I, s, I, I]", (json_int_t)p.agent_id, hash_hex,
                              (json_int_t)now, (json_int_t)now), err);
-    if (rc == RP_OK)
-        rc = rp_store_commit(s, err);
-    if (rc) {
-        rp_store_rollback(s);
+    rc = rp_store_finish(s, rc, err);
+    if (rc)
         return rc;
-    }
     p.via_session = 1;
     rp_csrf_for(secret, p.csrf);
     return rp_auth_whoami(ctx, &p, out, err);
@@ -405,7 +399,7 @@ rp_code rp_auth_logout(rp_ctx *ctx, const char *secret, rp_error *err)
         return RP_OK;
     char hash[RP_SECRET_HEX];
     rp_secret_hash(secret, hash);
-    return exec1(ctx, "auth.session_delete", json_pack("[s]", hash), err);
+    return exec1(ctx, RP_Q_STAFF_SESSION_DELETE, json_pack("[s]", hash), err);
 }
 
 /* ---- API tokens ---------------------------------------------------------- */
@@ -448,7 +442,7 @@ rp_code rp_token_create(rp_ctx *ctx, json_t *in, int as_admin, json_t **out,
     json_t *params = json_pack("[I, s, s, I]", (json_int_t)agent_id, name, hash,
                                (json_int_t)rp_now()),
            *rows = NULL;
-    rp_code rc = ctx->store->ops->query(ctx->store, "auth.token_insert", params,
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_TOKEN_INSERT, params,
                                         &rows, err);
     json_decref(params);
     if (rc)
@@ -456,7 +450,7 @@ rp_code rp_token_create(rp_ctx *ctx, json_t *in, int as_admin, json_t **out,
     json_t *id = json_object_get(json_array_get(rows, 0), "id");
     params = json_pack("[O]", id);
     json_decref(rows);
-    rc = ctx->store->ops->query(ctx->store, "auth.token_get", params, &rows, err);
+    rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_TOKEN_GET, params, &rows, err);
     json_decref(params);
     if (rc)
         return rc;
@@ -472,7 +466,7 @@ rp_code rp_token_list(rp_ctx *ctx, int64_t agent_id, const rp_page_req *page,
     json_t *params = json_pack("[I, I, i]", (json_int_t)agent_id,
                                (json_int_t)page->after_id, page->limit + 1),
            *rows;
-    rp_code rc = ctx->store->ops->query(ctx->store, "auth.token_list", params,
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_TOKEN_LIST, params,
                                         &rows, err);
     json_decref(params);
     if (rc)
@@ -484,7 +478,7 @@ rp_code rp_token_list(rp_ctx *ctx, int64_t agent_id, const rp_page_req *page,
 rp_code rp_token_revoke(rp_ctx *ctx, int64_t id, int as_admin, rp_error *err)
 {
     json_t *params = json_pack("[I]", (json_int_t)id), *rows;
-    rp_code rc = ctx->store->ops->query(ctx->store, "auth.token_get", params,
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_TOKEN_GET, params,
                                         &rows, err);
     json_decref(params);
     if (rc)
@@ -500,6 +494,6 @@ rp_code rp_token_revoke(rp_ctx *ctx, int64_t id, int as_admin, rp_error *err)
     if (revoked)
         return rp_error_set(err, RP_ECONFLICT, "id",
                             "token %lld is already revoked", (long long)id);
-    return exec1(ctx, "auth.token_revoke",
+    return exec1(ctx, RP_Q_STAFF_TOKEN_REVOKE,
                  json_pack("[I, I]", (json_int_t)rp_now(), (json_int_t)id), err);
 }

@@ -152,12 +152,12 @@ rp_code rp_routing_route(rp_ctx *ctx, int64_t encounter_id, rp_error *err)
     json_t *topic = json_object_get(enc, "topic");
     params = json_pack("[O, O]", topic ? topic : json_null(),
                        json_object_get(enc, "channel"));
-    rc = s->ops->query(s, "routing.queue_for", params, &queues, err);
+    rc = s->ops->query(s, RP_Q_STAFF_QUEUE_FOR, params, &queues, err);
     json_decref(params);
     json_t *queue = json_array_get(queues, 0);
     if (rc || !queue)
         goto done; /* no queue takes it: it stays with whoever opened it */
-    rc = s->ops->query(s, "routing.candidates", NULL, &agents, err);
+    rc = s->ops->query(s, RP_Q_STAFF_ROUTING_CANDIDATES, NULL, &agents, err);
     if (rc)
         goto done;
     int64_t queue_id = json_integer_value(json_object_get(queue, "id"));
@@ -174,14 +174,15 @@ rp_code rp_routing_route(rp_ctx *ctx, int64_t encounter_id, rp_error *err)
     json_decref(changes);
     if (rc)
         goto done;
-    char summary[300];
+    rp_buf summary = RP_BUF_INIT;
     const char *qname = json_string_value(json_object_get(queue, "name"));
     if (agent_id)
-        snprintf(summary, sizeof summary, "Routed to queue %s and offered to %s",
-                 qname, agent_name ? agent_name : "an agent");
+        rp_buf_printf(&summary, "Routed to queue %s and offered to %s",
+                      qname ? qname : "", agent_name ? agent_name : "an agent");
     else
-        snprintf(summary, sizeof summary,
-                 "Routed to queue %s; waiting for an available agent", qname);
+        rp_buf_printf(&summary,
+                      "Routed to queue %s; waiting for an available agent",
+                      qname ? qname : "");
     json_t *detail = json_pack("{s:I, s:o, s:s}", "queue_id", (json_int_t)queue_id,
                                "agent_id",
                                agent_id ? json_integer(agent_id) : json_null(),
@@ -193,10 +194,11 @@ rp_code rp_routing_route(rp_ctx *ctx, int64_t encounter_id, rp_error *err)
                    .encounter_id = encounter_id,
                    .channel = json_string_value(json_object_get(enc, "channel")),
                    .kind = "encounter.routed",
-                   .summary = summary,
+                   .summary = rp_buf_str(&summary),
                    .detail = detail};
     rc = rp_moment_record(ctx, &m, err);
     json_decref(detail);
+    rp_buf_free(&summary);
 done:
     json_decref(enc);
     json_decref(queues);
@@ -216,7 +218,7 @@ rp_code rp_routing_offer(rp_ctx *ctx, int64_t queue_id, int64_t *agent_id,
                             "to_queue_id %lld names no queue",
                             (long long)queue_id);
     if (rc == RP_OK)
-        rc = ctx->store->ops->query(ctx->store, "routing.candidates", NULL,
+        rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_ROUTING_CANDIDATES, NULL,
                                     &agents, err);
     if (rc == RP_OK)
         *agent_id = rp_routing_pick(agents, json_object_get(queue, "skills"));
