@@ -17,8 +17,8 @@
 
 #include <stdio.h>
 
-#include "config.h"
-#include "rapport.h"
+#include "config/config.h"
+#include "core/rapport.h"
 
 /* Exit codes, documented in `rapport --help`. */
 enum {

@@ -6,7 +6,7 @@
  * setting is one row here and one field in rp_config, and it shows in the
  * help of the programs that read it without further work.
  */
-#include "config.h"
+#include "config/config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

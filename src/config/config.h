@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "rapport.h"
+#include "core/rapport.h"
 
 /* Where rapportd listens when told nothing, and so where links point. */
 #define RP_CONFIG_DEFAULT_LISTEN "127.0.0.1:8080"

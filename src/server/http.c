@@ -6,7 +6,7 @@
  * first with the headers, then once per piece of body, then once more with
  * no data.  We always return on the first call and reply on a later one,
  * because queueing a reply on the first call makes libmicrohttpd 0.9.75
- * close the connection (4-5x fewer requests per second, see DESIGN.md).
+ * close the connection (4-5x fewer requests per second, see docs/design.md).
  */
 #include "server.h"
 

@@ -13,8 +13,8 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
-#include "config.h"
-#include "rapport.h"
+#include "config/config.h"
+#include "core/rapport.h"
 
 #define RP_MAX_PATH_PARAMS 4
 #define RP_MAX_BODY_BYTES (1024 * 1024)

@@ -8,7 +8,7 @@
 #ifndef RP_POOL_H
 #define RP_POOL_H
 
-#include "rapport.h"
+#include "core/rapport.h"
 
 typedef struct rp_pool rp_pool;
 

@@ -10,6 +10,8 @@
  */
 #include "prom.h"
 
+#include "base/buf.h"
+
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -93,68 +95,33 @@ void rp_prom_observe(const char *route, int status, double seconds)
     pthread_mutex_unlock(&lock);
 }
 
-typedef struct out {
-    char *p;
-    size_t len, cap;
-    int failed;
-} out;
-
-static void put(out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(out *o, const char *fmt, ...)
-{
-    if (o->failed)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(o->p + o->len, o->cap - o->len, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            o->failed = 1;
-            return;
-        }
-        if ((size_t)n < o->cap - o->len) {
-            o->len += (size_t)n;
-            return;
-        }
-        size_t cap = o->cap * 2 + (size_t)n;
-        char *np = realloc(o->p, cap);
-        if (!np) {
-            o->failed = 1;
-            return;
-        }
-        o->p = np;
-        o->cap = cap;
-    }
-}
-
 /* A label value with \, " and newline escaped as the format requires. */
-static void put_label(out *o, const char *v)
+static void put_label(rp_buf *o, const char *v)
 {
     for (; *v; v++) {
         if (*v == '\\')
-            put(o, "\\\\");
+            rp_buf_puts(o, "\\\\");
         else if (*v == '"')
-            put(o, "\\\"");
+            rp_buf_printf(o, "\\\"");
         else if (*v == '\n')
-            put(o, "\\n");
+            rp_buf_puts(o, "\\n");
         else
-            put(o, "%c", *v);
+            rp_buf_append(o, v, 1);
     }
 }
 
-static void put_requests(out *o)
+static void put_requests(rp_buf *o)
 {
-    put(o, "# HELP rapport_http_requests_total HTTP requests answered, by route "
+    rp_buf_printf(o, "# HELP rapport_http_requests_total HTTP requests answered, by route "
            "pattern and status.\n"
            "# TYPE rapport_http_requests_total counter\n");
     for (int i = 0; i < ncounters; i++) {
-        put(o, "rapport_http_requests_total{route=\"");
+        rp_buf_printf(o, "rapport_http_requests_total{route=\"");
         put_label(o, counters[i].route);
-        put(o, "\",status=\"%d\"} %llu\n", counters[i].status,
+        rp_buf_printf(o, "\",status=\"%d\"} %llu\n", counters[i].status,
             (unsigned long long)counters[i].n);
     }
-    put(o, "# HELP rapport_http_request_duration_seconds Time from the last "
+    rp_buf_printf(o, "# HELP rapport_http_request_duration_seconds Time from the last "
            "byte of the request to the reply being queued, by route "
            "pattern.\n"
            "# TYPE rapport_http_request_duration_seconds histogram\n");
@@ -162,22 +129,22 @@ static void put_requests(out *o)
         histogram *h = &histograms[i];
         uint64_t cum = 0;
         for (size_t b = 0; b <= NBUCKETS; b++) {
-            put(o, "rapport_http_request_duration_seconds_bucket{route=\"");
+            rp_buf_printf(o, "rapport_http_request_duration_seconds_bucket{route=\"");
             put_label(o, h->route);
             if (b < NBUCKETS) {
                 cum += h->bucket[b];
-                put(o, "\",le=\"%g\"} %llu\n", buckets[b],
+                rp_buf_printf(o, "\",le=\"%g\"} %llu\n", buckets[b],
                     (unsigned long long)cum);
             } else {
-                put(o, "\",le=\"+Inf\"} %llu\n", (unsigned long long)h->count);
+                rp_buf_printf(o, "\",le=\"+Inf\"} %llu\n", (unsigned long long)h->count);
             }
         }
-        put(o, "rapport_http_request_duration_seconds_sum{route=\"");
+        rp_buf_printf(o, "rapport_http_request_duration_seconds_sum{route=\"");
         put_label(o, h->route);
-        put(o, "\"} %.6f\n", h->sum);
-        put(o, "rapport_http_request_duration_seconds_count{route=\"");
+        rp_buf_printf(o, "\"} %.6f\n", h->sum);
+        rp_buf_printf(o, "rapport_http_request_duration_seconds_count{route=\"");
         put_label(o, h->route);
-        put(o, "\"} %llu\n", (unsigned long long)h->count);
+        rp_buf_printf(o, "\"} %llu\n", (unsigned long long)h->count);
     }
 }
 
@@ -186,10 +153,10 @@ static const char *const task_kinds[] = {"follow_up", "reminder",
                                          "keep_in_touch", NULL};
 
 /* A gauge by task kind, every kind present (0 when no row names it). */
-static void put_task_gauge(out *o, const char *name, const char *help,
+static void put_task_gauge(rp_buf *o, const char *name, const char *help,
                            json_t *rows)
 {
-    put(o, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+    rp_buf_printf(o, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
     for (int k = 0; task_kinds[k]; k++) {
         long long n = 0;
         size_t i;
@@ -198,13 +165,13 @@ static void put_task_gauge(out *o, const char *name, const char *help,
             if (!strcmp(json_string_value(json_object_get(row, "kind")),
                         task_kinds[k]))
                 n = json_integer_value(json_object_get(row, "n"));
-        put(o, "%s{kind=\"%s\"} %lld\n", name, task_kinds[k], n);
+        rp_buf_printf(o, "%s{kind=\"%s\"} %lld\n", name, task_kinds[k], n);
     }
 }
 
-static void put_gauges(out *o, json_t *g)
+static void put_gauges(rp_buf *o, json_t *g)
 {
-    put(o, "# HELP rapport_queue_depth Encounters received and not yet "
+    rp_buf_printf(o, "# HELP rapport_queue_depth Encounters received and not yet "
            "acknowledged, by queue (\"none\": not routed).\n"
            "# TYPE rapport_queue_depth gauge\n");
     json_t *depth = json_object_get(g, "queue_depth");
@@ -216,15 +183,15 @@ static void put_gauges(out *o, json_t *g)
         json_t *q = json_object_get(row, "queue_id");
         long long n = json_integer_value(json_object_get(row, "n"));
         if (json_is_integer(q))
-            put(o, "rapport_queue_depth{queue=\"%lld\"} %lld\n",
+            rp_buf_printf(o, "rapport_queue_depth{queue=\"%lld\"} %lld\n",
                 (long long)json_integer_value(q), n);
         else {
-            put(o, "rapport_queue_depth{queue=\"none\"} %lld\n", n);
+            rp_buf_printf(o, "rapport_queue_depth{queue=\"none\"} %lld\n", n);
             any_unrouted = 1;
         }
     }
     if (!any_unrouted)
-        put(o, "rapport_queue_depth{queue=\"none\"} 0\n");
+        rp_buf_printf(o, "rapport_queue_depth{queue=\"none\"} 0\n");
     put_task_gauge(o, "rapport_tasks_due",
                    "Scheduled tasks whose time has come and that are not yet "
                    "sent, by kind.",
@@ -236,10 +203,9 @@ static void put_gauges(out *o, json_t *g)
 
 int rp_prom_render(json_t *gauges, char **text, size_t *len)
 {
-    out o = {malloc(8192), 0, 8192, 0};
-    if (!o.p)
+    rp_buf o = RP_BUF_INIT;
+    if (rp_buf_reserve(&o, 8192))
         return -1;
-    o.p[0] = '\0';
     pthread_mutex_lock(&lock);
     put_requests(&o);
     pthread_mutex_unlock(&lock);

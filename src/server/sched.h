@@ -6,7 +6,7 @@
 #ifndef RP_SCHED_H
 #define RP_SCHED_H
 
-#include "rapport.h"
+#include "core/rapport.h"
 
 typedef struct rp_sched rp_sched;
 

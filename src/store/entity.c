@@ -2,7 +2,7 @@
  * entity.c - the entity catalogue (see entity.h).  Column lists here must
  * match the tables that the backends' migrations create.
  */
-#include "entity.h"
+#include "store/entity.h"
 
 #include <string.h>
 

@@ -4,7 +4,7 @@
  * only place its SQL lives.  Parameters are positional (?), bound from a JSON
  * array.  Keep names grouped by subsystem: "<subsystem>.<what>".
  */
-#include "sqlite_internal.h"
+#include "store/sqlite_internal.h"
 
 #include <string.h>
 

@@ -7,7 +7,7 @@
  * belong to a customer carry customer_id and their indexes lead with it, so
  * the data can later be sharded by customer.
  */
-#include "sqlite_internal.h"
+#include "store/sqlite_internal.h"
 
 const rp_sqlite_migration rp_sqlite_migrations[] = {
     {1, "customers, encounters and the moments-of-truth ledger",

@@ -24,8 +24,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "../core/error.h"
-#include "entity.h"
+#include "base/error.h"
+#include "store/entity.h"
 
 typedef struct rp_store rp_store;
 

@@ -9,7 +9,7 @@
  * bound values and kept in a small per-connection cache; identifiers in the
  * generated statements only ever come from the entity catalogue.
  */
-#include "store.h"
+#include "store/store.h"
 
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/timeutil.h"
-#include "sqlite_internal.h"
+#include "base/clock.h"
+#include "store/sqlite_internal.h"
 
 #define STMT_CACHE_SIZE 96
 

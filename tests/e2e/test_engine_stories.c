@@ -1,5 +1,5 @@
 /*
- * test_engine_stories.c - the seed stories 1 to 5 of DESIGN.md replayed
+ * test_engine_stories.c - the seed stories 1 to 5 of docs/design.md replayed
  * through the HTTP API of a real rapportd: the kinds, exchanges and
  * relationship levels they must produce, the refusals of the interaction
  * cycle (409 naming the missing piece), the moments of truth, the guide and
@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "timeutil.h"
+#include "base/clock.h"
 
 static const char *str(json_t *o, const char *key)
 {

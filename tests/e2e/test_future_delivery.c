@@ -20,7 +20,7 @@
 
 #include "future_sinks.h"
 #include "harness.h"
-#include "timeutil.h"
+#include "base/clock.h"
 
 typedef struct world {
     rp_srv srv;

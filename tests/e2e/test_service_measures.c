@@ -2,7 +2,7 @@
  * test_service_measures.c - measured waiting, the service charter, the service
  * metrics and Prometheus /metrics, end to end against the real rapportd.
  *
- * Story 5 of DESIGN.md (seed 003): a phone call waits 30 minutes in the
+ * Story 5 of docs/design.md (seed 003): a phone call waits 30 minutes in the
  * queue, is not resolved, and is disconnected.  Story 6: the car service,
  * served promptly and resolved at the first contact, with a satisfaction
  * call.  Customers and encounters are made through the API; the timestamps
@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "harness.h"
-#include "rapport.h"
+#include "core/rapport.h"
 
 #define MIN 60
 #define HOUR 3600

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "config/config.h"
 
 /* The row of the table with this variable or flag. */
 static size_t row(const char *env, const char *flag)

@@ -8,7 +8,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "rapport.h"
+#include "core/rapport.h"
 
 static void test_time_round_trip(void **state)
 {

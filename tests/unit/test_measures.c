@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rapport.h"
+#include "core/rapport.h"
 
 #define NOW 1900000000LL /* 2030-03-17T17:46:40Z: after the migration wrote the defaults */
 #define MIN 60

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rapport.h"
+#include "core/rapport.h"
 
 static char dir[64];
 static rp_store *store;

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rapport.h"
+#include "core/rapport.h"
 
 static char dir[64];
 static char path[128];

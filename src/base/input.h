@@ -1,0 +1,84 @@
+/*
+ * input.h - validating what people send us.
+ *
+ * Every field that enters rapport, from the API or the CLI, passes through
+ * one of these checks, so the same mistake gets the same message everywhere:
+ * the message names the field and says what is wrong with it.  Wrong JSON
+ * types are RP_ETYPE (HTTP 400); values that break a rule (missing, empty,
+ * too long, not one of the allowed words) are RP_EINVALID (HTTP 422).
+ */
+#ifndef RP_INPUT_H
+#define RP_INPUT_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+
+/* in must be a JSON object whose keys are all in allowed (NULL-terminated). */
+rp_code rp_in_object(json_t *in, const char *const allowed[], rp_error *err);
+
+/*
+ * The string at key.  Absent or null gives *out = NULL, an error if
+ * required.  Empty (after trimming spaces) is refused when required; longer
+ * than maxchars characters is refused; so is a NUL inside the text.
+ */
+rp_code rp_in_string(json_t *in, const char *key, int required,
+                     size_t maxchars, const char **out, rp_error *err);
+
+/* A string that must be one of values (NULL-terminated). */
+rp_code rp_in_enum(json_t *in, const char *key, int required,
+                   const char *const values[], const char **out,
+                   rp_error *err);
+
+/* An integer in [min, max]; *present tells whether the key was given. */
+rp_code rp_in_int(json_t *in, const char *key, int required, int64_t min,
+                  int64_t max, int64_t *out, int *present, rp_error *err);
+
+/* A boolean; *present tells whether the key was given. */
+rp_code rp_in_bool(json_t *in, const char *key, int required, int *out,
+                   int *present, rp_error *err);
+
+/* An RFC 3339 time string, returned as Unix seconds. */
+rp_code rp_in_time(json_t *in, const char *key, int required, int64_t *out,
+                   int *present, rp_error *err);
+
+/*
+ * An array of at most max_items non-empty strings of at most maxchars each.
+ * *out is borrowed from in (NULL when absent).
+ */
+rp_code rp_in_string_list(json_t *in, const char *key, size_t max_items,
+                          size_t maxchars, json_t **out, rp_error *err);
+
+/* Parse a decimal id (>= 1) given as text, e.g. from a URL or argv. */
+rp_code rp_parse_id(const char *text, const char *field, int64_t *out,
+                    rp_error *err);
+
+/* Number of characters (code points) in a UTF-8 string. */
+size_t rp_utf8_length(const char *s);
+
+/* A plausible email address: one '@', something before, a dotted domain. */
+int rp_email_is_valid(const char *s);
+
+/* A plausible phone number: digits and + - ( ) . spaces, 3 to 20 digits. */
+int rp_phone_is_valid(const char *s);
+
+/* A page of a list: limit (1..500, default 50) and an opaque cursor. */
+typedef struct rp_page_req {
+    int limit;
+    int64_t after_id;
+} rp_page_req;
+
+/* Parse limit and cursor given as text (either may be NULL). */
+rp_code rp_page_req_parse(const char *limit, const char *cursor,
+                          rp_page_req *out, rp_error *err);
+
+/*
+ * Build {"items": rows[0..limit), "next_cursor": ...} from rows fetched with
+ * limit + 1, so that the presence of one more row tells that there is a next
+ * page.  Steals rows.
+ */
+json_t *rp_page_result(json_t *rows, int limit);
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * context.h - what every call into the core carries: which store, and who
+ * is acting.  Every subsystem header includes this one.
+ */
+#ifndef RP_CONTEXT_H
+#define RP_CONTEXT_H
+
+#include <stdint.h>
+
+#include "base/base.h"
+#include "store/store.h"
+
+#define RP_VERSION "0.1.0"
+
+/* Who is doing what, with which store.  Cheap to make per request. */
+typedef struct rp_ctx {
+    rp_store *store;
+    const char *actor;  /* recorded on moments: "agent:Ada", "cli", "system" */
+    int64_t agent_id;   /* the acting agent, 0 when none */
+} rp_ctx;
+
+#endif

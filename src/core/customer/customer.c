@@ -1,0 +1,202 @@
+/*
+ * customer.c - customers: who they are and how to address them.
+ *
+ * Seed 002 asks us to know the customer's name and use it; so every customer
+ * carries a preferred name next to the legal one, and every view shows
+ * "greeting_name" (the preferred name when there is one) first.  Creating
+ * or changing a customer writes a moment of truth in the same transaction.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/rapport.h"
+
+#define NAME_MAX_CHARS 200
+#define PREFERRED_MAX_CHARS 100
+#define NOTES_MAX_CHARS 10000
+#define CONTACTS_MAX 10
+
+static const char *const customer_fields[] = {
+    "name", "preferred_name", "emails", "phones", "notes", NULL};
+
+/* Add the derived fields every view of a customer shows. */
+static void decorate(json_t *c)
+{
+    json_t *pref = json_object_get(c, "preferred_name");
+    const char *greet = json_is_string(pref) && json_string_length(pref)
+                            ? json_string_value(pref)
+                            : json_string_value(json_object_get(c, "name"));
+    json_object_set_new(c, "greeting_name", json_string(greet ? greet : ""));
+}
+
+/* Validate the fields of a create or update and copy them into row. */
+static rp_code read_fields(json_t *in, int creating, json_t *row,
+                           rp_error *err)
+{
+    const char *name, *preferred, *notes;
+    json_t *emails, *phones;
+    if (rp_in_object(in, customer_fields, err) ||
+        rp_in_string(in, "name", creating, NAME_MAX_CHARS, &name, err) ||
+        rp_in_string(in, "preferred_name", 0, PREFERRED_MAX_CHARS, &preferred,
+                     err) ||
+        rp_in_string(in, "notes", 0, NOTES_MAX_CHARS, &notes, err) ||
+        rp_in_string_list(in, "emails", CONTACTS_MAX, 254, &emails, err) ||
+        rp_in_string_list(in, "phones", CONTACTS_MAX, 40, &phones, err))
+        return err->code;
+    if (!creating && json_object_get(in, "name") && !name)
+        return rp_error_set(err, RP_EINVALID, "name",
+                            "name cannot be removed, only changed");
+    if (!creating && name && !*name)
+        return rp_error_set(err, RP_EINVALID, "name", "name must not be empty");
+    size_t i;
+    json_t *v;
+    json_array_foreach(emails, i, v) if (!rp_email_is_valid(json_string_value(v)))
+        return rp_error_set(err, RP_EINVALID, "emails",
+                            "emails[%zu] \"%.60s\" is not an email address", i,
+                            json_string_value(v));
+    json_array_foreach(phones, i, v) if (!rp_phone_is_valid(json_string_value(v)))
+        return rp_error_set(err, RP_EINVALID, "phones",
+                            "phones[%zu] \"%.40s\" is not a phone number", i,
+                            json_string_value(v));
+    if (name)
+        json_object_set_new(row, "name", json_string(name));
+    if (json_object_get(in, "preferred_name"))
+        json_object_set_new(row, "preferred_name",
+                            preferred && *preferred ? json_string(preferred)
+                                                    : json_null());
+    if (json_object_get(in, "notes"))
+        json_object_set_new(row, "notes", notes ? json_string(notes) : json_null());
+    if (json_object_get(in, "emails"))
+        json_object_set(row, "emails", emails ? emails : json_array());
+    if (json_object_get(in, "phones"))
+        json_object_set(row, "phones", phones ? phones : json_array());
+    return RP_OK;
+}
+
+rp_code rp_customer_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
+{
+    if (ctx->store->ops->get(ctx->store, &RP_ENTITY_CUSTOMER, id, out, err)) {
+        if (err->code == RP_ENOTFOUND)
+            rp_error_set(err, RP_ENOTFOUND, "id", "no customer with id %lld",
+                         (long long)id);
+        return err->code;
+    }
+    decorate(*out);
+    return RP_OK;
+}
+
+/* Insert or update inside one transaction together with the moment. */
+static rp_code save(rp_ctx *ctx, int64_t id, json_t *row, const char *kind,
+                    const char *summary, int64_t *new_id, rp_error *err)
+{
+    rp_store *s = ctx->store;
+    if (rp_store_begin(s, err))
+        return err->code;
+    rp_code rc = id ? s->ops->update(s, &RP_ENTITY_CUSTOMER, id, row, err)
+                    : s->ops->insert(s, &RP_ENTITY_CUSTOMER, row, &id, err);
+    if (rc == RP_OK) {
+        rp_moment m = {.customer_id = id, .kind = kind, .summary = summary};
+        rc = rp_moment_record(ctx, &m, err);
+    }
+    if (rc == RP_OK)
+        rc = rp_store_commit(s, err);
+    if (rc) {
+        rp_store_rollback(s);
+        return rc;
+    }
+    if (new_id)
+        *new_id = id;
+    return RP_OK;
+}
+
+rp_code rp_customer_create(rp_ctx *ctx, json_t *in, json_t **out,
+                           rp_error *err)
+{
+    json_t *row = json_object();
+    if (read_fields(in, 1, row, err)) {
+        json_decref(row);
+        return err->code;
+    }
+    int64_t now = rp_now(), id = 0;
+    json_object_set_new(row, "created_at", json_integer(now));
+    json_object_set_new(row, "updated_at", json_integer(now));
+    if (!json_object_get(row, "emails"))
+        json_object_set_new(row, "emails", json_array());
+    if (!json_object_get(row, "phones"))
+        json_object_set_new(row, "phones", json_array());
+    char summary[300];
+    snprintf(summary, sizeof summary, "Became a customer: %s",
+             json_string_value(json_object_get(row, "name")));
+    rp_code rc = save(ctx, 0, row, "customer.created", summary, &id, err);
+    json_decref(row);
+    return rc ? rc : rp_customer_get(ctx, id, out, err);
+}
+
+rp_code rp_customer_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
+                           rp_error *err)
+{
+    json_t *current;
+    if (rp_customer_get(ctx, id, &current, err))
+        return err->code;
+    json_decref(current);
+    json_t *row = json_object();
+    if (read_fields(in, 0, row, err)) {
+        json_decref(row);
+        return err->code;
+    }
+    if (json_object_size(row) == 0) {
+        json_decref(row);
+        return rp_error_set(err, RP_EINVALID, NULL,
+                            "nothing to change: give at least one of name, "
+                            "preferred_name, emails, phones, notes");
+    }
+    char summary[300] = "Profile updated:";
+    const char *key;
+    json_t *v;
+    json_object_foreach(row, key, v)
+    {
+        (void)v;
+        size_t len = strlen(summary);
+        snprintf(summary + len, sizeof summary - len, " %s", key);
+    }
+    json_object_set_new(row, "updated_at", json_integer(rp_now()));
+    rp_code rc = save(ctx, id, row, "customer.updated", summary, NULL, err);
+    json_decref(row);
+    return rc ? rc : rp_customer_get(ctx, id, out, err);
+}
+
+rp_code rp_customer_list(rp_ctx *ctx, const char *q, const rp_page_req *page,
+                         json_t **out, rp_error *err)
+{
+    json_t *qv = NULL;
+    rp_filter f = {0};
+    int nf = 0;
+    if (q && *q) {
+        if (rp_utf8_length(q) > 200)
+            return rp_error_set(err, RP_EINVALID, "q",
+                                "q is longer than 200 characters");
+        qv = json_string(q);
+        if (!qv)
+            return rp_error_set(err, RP_EINVALID, "q", "q is not valid UTF-8");
+        f = (rp_filter){"name|preferred_name|emails", RP_FILTER_CONTAINS, qv};
+        nf = 1;
+    }
+    rp_page p = {page->after_id, 0, page->limit + 1};
+    json_t *rows;
+    rp_code rc = ctx->store->ops->list(ctx->store, &RP_ENTITY_CUSTOMER, &f, nf,
+                                       &p, &rows, err);
+    json_decref(qv);
+    if (rc)
+        return rc;
+    size_t i;
+    json_t *c;
+    json_array_foreach(rows, i, c) decorate(c);
+    *out = rp_page_result(rows, page->limit);
+    return RP_OK;
+}
+
+rp_code rp_customer_count(rp_ctx *ctx, int64_t *count, rp_error *err)
+{
+    return ctx->store->ops->count(ctx->store, &RP_ENTITY_CUSTOMER, NULL, 0,
+                                  count, err);
+}

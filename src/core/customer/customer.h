@@ -1,0 +1,158 @@
+/*
+ * customer.h - the customer: who they are, what they want and where they
+ * are going (preferences, goals, important dates, consents), every moment
+ * of truth with them, and the relationship level their history has earned.
+ *
+ * Seeds 002 to 004: know the name, remember the wish, never send what the
+ * customer has not agreed to, and let every contact count.  The rules of the
+ * relationship level are written down in docs/rules.md; rp_level_decide
+ * takes plain facts and no store, so unit tests check it without a database.
+ */
+#ifndef RP_CUSTOMER_H
+#define RP_CUSTOMER_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include "core/context.h"
+
+/* ---- customers (customer.c) ---------------------------------------------- */
+
+/*
+ * Create a customer from in: {"name" (required), "preferred_name", "emails",
+ * "phones", "notes"}.  Records a moment of truth.  *out is the new customer.
+ */
+rp_code rp_customer_create(rp_ctx *ctx, json_t *in, json_t **out,
+                           rp_error *err);
+
+/* Change the fields present in in (same fields as create; at least one). */
+rp_code rp_customer_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
+                           rp_error *err);
+
+/* The customer with this id, or RP_ENOTFOUND. */
+rp_code rp_customer_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err);
+
+/*
+ * A page of customers in id order, optionally only those whose name,
+ * preferred name or email contains q.  *out is {"items", "next_cursor"}.
+ */
+rp_code rp_customer_list(rp_ctx *ctx, const char *q, const rp_page_req *page,
+                         json_t **out, rp_error *err);
+
+/* The number of customers (all of them). */
+rp_code rp_customer_count(rp_ctx *ctx, int64_t *count, rp_error *err);
+
+/* ---- moments of truth (moment.c) ----------------------------------------- */
+
+/* One touch point, as the domain records it. */
+typedef struct rp_moment {
+    int64_t customer_id;
+    int64_t encounter_id;   /* 0 when the moment is not part of an encounter */
+    const char *channel;    /* NULL when none */
+    const char *kind;       /* "customer.created", "encounter.opened", ... */
+    const char *summary;    /* one line a person can read */
+    const char *impression; /* "positive", "neutral", "negative" or NULL */
+    json_t *detail;         /* borrowed; NULL when none */
+} rp_moment;
+
+/*
+ * Append a moment to the ledger.  Call inside the transaction of the change
+ * it records, so that the change and its moment are kept or lost together.
+ */
+rp_code rp_moment_record(rp_ctx *ctx, const rp_moment *m, rp_error *err);
+
+/* A page of a customer's moments, newest first; RP_ENOTFOUND if no customer. */
+rp_code rp_moment_list(rp_ctx *ctx, int64_t customer_id,
+                       const rp_page_req *page, json_t **out, rp_error *err);
+
+/* ---- profile: preferences, goals, dates, consents (profile.c) ------------ */
+
+/*
+ * The kinds of profile item a customer has; each is a sub-resource
+ * /api/v1/customers/{id}/<kind>:
+ *   "preferences" {"key","value","firmness":"firm"|"flexible","encounter_id"?}
+ *                 (one per key: adding an existing key changes it)
+ *   "goals"       {"title","tags":[...],"status":"active"|"achieved"|"dropped",
+ *                  "encounter_id"?}
+ *   "dates"       {"kind":"appointment"|"renewal"|"expiry"|"other","title",
+ *                  "at" (RFC 3339),"where"?,"with_whom"?,"bring"?,
+ *                  "encounter_id"?}
+ *   "consents"    {"purpose":"service"|"reminders"|"offers","granted":bool,
+ *                  "source"?} (one per purpose: adding again changes it)
+ * Returns NULL-terminated list of kind names.
+ */
+extern const char *const rp_profile_kinds[];
+
+/*
+ * Add an item of kind to customer_id from in.  Validates every field
+ * (RP_ETYPE / RP_EINVALID naming it), records a moment of truth in the same
+ * transaction, and fills *out with the item.  RP_ENOTFOUND when there is
+ * no such customer, RP_EINVALID for an unknown kind.
+ */
+rp_code rp_profile_add(rp_ctx *ctx, const char *kind, int64_t customer_id,
+                       json_t *in, json_t **out, rp_error *err);
+
+/* Change the fields present in in on one item (same fields as add). */
+rp_code rp_profile_update(rp_ctx *ctx, const char *kind, int64_t customer_id,
+                          int64_t item_id, json_t *in, json_t **out,
+                          rp_error *err);
+
+/* Delete one item (a moment records it). Consents cannot be deleted, only
+ * withdrawn (granted false): RP_ECONFLICT. */
+rp_code rp_profile_remove(rp_ctx *ctx, const char *kind, int64_t customer_id,
+                          int64_t item_id, rp_error *err);
+
+/* Every item of kind for the customer, as {"items":[...]}. */
+rp_code rp_profile_list(rp_ctx *ctx, const char *kind, int64_t customer_id,
+                        json_t **out, rp_error *err);
+
+/*
+ * Whether the customer has consented to purpose.  "service" is granted
+ * unless the customer withdrew it (serving the request they made is why we
+ * hold their details); "reminders" and "offers" need an explicit grant.
+ * Fills *granted and, when refused, why[] with a sentence for people.
+ */
+rp_code rp_consent_check(rp_ctx *ctx, int64_t customer_id, const char *purpose,
+                         int *granted, char *why, size_t whysize,
+                         rp_error *err);
+
+/* ---- relationship levels (relationship.c) -------------------------------- */
+
+/* The levels, lowest first, NULL-terminated. */
+extern const char *const rp_relationship_levels[];
+
+/*
+ * Recompute the customer's relationship level from their whole history with
+ * a bounded number of indexed queries; store it with its reasons, and when
+ * it changed append a relationship_levels row and the moment
+ * "relationship.changed".  Call INSIDE the caller's transaction.
+ * encounter_id (0: none) is the encounter that caused the recomputation.
+ */
+rp_code rp_relationship_recompute(struct rp_ctx *ctx, int64_t customer_id,
+                                  int64_t encounter_id, rp_error *err);
+
+/* {"level", "reasons"} of a customer row, as the guide and overview show it
+ * (new object). */
+json_t *rp_relationship_summary(json_t *customer);
+
+/*
+ * Decide a level from evidence: rows of {"rule", "encounter_id"} (rules
+ * "formal_exchange", "resolution_satisfied", "become_encounter",
+ * "active_goal", "supplemental_followed_up", "closed_encounter") and the
+ * number of closed encounters.  *level is static; *reasons is a new array of
+ * {"rule", "level", "why", "encounter_ids"}, highest level first.
+ */
+void rp_level_decide(json_t *evidence, int64_t closed_count,
+                     const char **level, json_t **reasons);
+
+/* ---- the customer at a glance (overview.c) ------------------------------ */
+
+/*
+ * The customer at a glance: {"customer", "relationship", "open_encounters",
+ * "open_promises", "follow_ups", "latest_moments", "satisfaction": {"count",
+ * "average", "words"}, "encounters_by_kind", "encounters_by_exchange"}.
+ * A fixed number of indexed queries, whatever the history's length.
+ */
+rp_code rp_customer_overview(struct rp_ctx *ctx, int64_t id, json_t **out,
+                             rp_error *err);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * overview.c - the customer at a glance (the "360 view"): who they are,
+ * their relationship and its reasons, open encounters, promises and
+ * follow-ups, latest moments, satisfaction and their three words, and how
+ * their encounters divide by kind and exchange.
+ *
+ * A fixed number of named, indexed queries, so the view costs the same for a
+ * customer with two encounters and one with two thousand.
+ */
+#include <string.h>
+
+#include "core/rapport.h"
+
+static rp_code q(rp_ctx *ctx, const char *name, json_t *params, json_t **rows,
+                 rp_error *err)
+{
+    return ctx->store->ops->query(ctx->store, name, params, rows, err);
+}
+
+/* {"what": n, "how": n, ...} from rows of (key, n), summing over the rest. */
+static json_t *count_by(json_t *rows, const char *key)
+{
+    json_t *o = json_object();
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r)
+    {
+        const char *k = json_string_value(json_object_get(r, key));
+        if (!k)
+            k = "unset";
+        json_int_t n = json_integer_value(json_object_get(r, "n"));
+        json_int_t had = json_integer_value(json_object_get(o, k));
+        json_object_set_new(o, k, json_integer(had + n));
+    }
+    return o;
+}
+
+rp_code rp_customer_overview(rp_ctx *ctx, int64_t id, json_t **out,
+                             rp_error *err)
+{
+    static const char *const names[] = {
+        "engine.open_encounters", "engine.open_promises",
+        "engine.open_follow_ups", "engine.latest_moments",
+        "engine.satisfaction_summary", "engine.satisfaction_words",
+        "engine.encounter_counts", "engine.preferences"};
+    enum { N = sizeof names / sizeof names[0] };
+    json_t *customer, *rows[N] = {0};
+    if (rp_customer_get(ctx, id, &customer, err))
+        return err->code;
+    json_t *p1 = json_pack("[I]", (json_int_t)id);
+    json_t *p2 = json_pack("[I,I]", (json_int_t)id, (json_int_t)rp_now());
+    rp_code rc = RP_OK;
+    for (int i = 0; i < N && rc == RP_OK; i++)
+        rc = q(ctx, names[i], strcmp(names[i], "engine.open_follow_ups") ? p1 : p2,
+               &rows[i], err);
+    json_decref(p1);
+    json_decref(p2);
+    if (rc) {
+        for (int i = 0; i < N; i++)
+            json_decref(rows[i]);
+        json_decref(customer);
+        return rc;
+    }
+    json_t *sat = json_array_get(rows[4], 0);
+    json_t *avg = json_object_get(sat, "average");
+    *out = json_pack(
+        "{s:O, s:o, s:O, s:O, s:O, s:O, s:O,"
+        " s:{s:O, s:O, s:O}, s:o, s:o}",
+        "customer", customer, "relationship", rp_relationship_summary(customer),
+        "preferences", rows[7], "open_encounters", rows[0], "open_promises",
+        rows[1], "follow_ups", rows[2], "latest_moments", rows[3],
+        "satisfaction", "count", json_object_get(sat, "count"), "average",
+        avg ? avg : json_null(), "words", rows[5], "encounters_by_kind",
+        count_by(rows[6], "kind"), "encounters_by_exchange",
+        count_by(rows[6], "exchange"));
+    for (int i = 0; i < N; i++)
+        json_decref(rows[i]);
+    json_decref(customer);
+    return *out ? RP_OK
+                : rp_error_set(err, RP_EINTERNAL, NULL,
+                               "cannot build the overview");
+}

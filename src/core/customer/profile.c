@@ -1,0 +1,521 @@
+/*
+ * profile.c - what rapport remembers about where a customer is going:
+ * preferences (with their firmness), goals, important dates and consent
+ * per purpose.
+ *
+ * Seed 002 (Max and the suit) needs firmness so recommendations never
+ * contradict a firm wish; seed 003 needs important dates so reminders and
+ * renewal notices go out before the customer has to ask, and consent so
+ * information is used only to make the customer's life simpler.  The four
+ * kinds share one add/update/remove/list path; each kind only says how its
+ * fields are validated and how its moment of truth reads.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/rapport.h"
+
+const char *const rp_profile_kinds[] = {"preferences", "goals", "dates",
+                                        "consents", NULL};
+
+static const char *const firmness_values[] = {"firm", "flexible", NULL};
+static const char *const goal_status_values[] = {"active", "achieved",
+                                                 "dropped", NULL};
+static const char *const date_kind_values[] = {"appointment", "renewal",
+                                               "expiry", "other", NULL};
+static const char *const purpose_values[] = {"service", "reminders", "offers",
+                                             NULL};
+
+typedef struct profile_kind {
+    const char *name;
+    const rp_entity *entity;
+    /* validate in into row; creating requires the required fields */
+    rp_code (*read)(json_t *in, int creating, json_t *row, rp_error *err);
+    /* one-line summary of the change for the moment of truth */
+    void (*describe)(json_t *item, const char *verb, char *buf, size_t n);
+    const char *unique_key; /* column that is unique per customer, or NULL */
+} profile_kind;
+
+/* encounter_id is optional on every kind; it must be a positive integer. */
+static rp_code read_encounter(json_t *in, json_t *row, rp_error *err)
+{
+    int64_t eid = 0;
+    int present = 0;
+    if (json_is_null(json_object_get(in, "encounter_id"))) {
+        if (json_object_get(in, "encounter_id"))
+            json_object_set_new(row, "encounter_id", json_null());
+        return RP_OK;
+    }
+    if (rp_in_int(in, "encounter_id", 0, 1, INT64_MAX, &eid, &present, err))
+        return err->code;
+    if (present)
+        json_object_set_new(row, "encounter_id", json_integer(eid));
+    return RP_OK;
+}
+
+static void set_str(json_t *row, const char *col, const char *v, json_t *in,
+                    const char *key)
+{
+    if (v)
+        json_object_set_new(row, col, json_string(v));
+    else if (json_object_get(in, key))
+        json_object_set_new(row, col, json_null());
+}
+
+static rp_code read_preference(json_t *in, int creating, json_t *row,
+                               rp_error *err)
+{
+    static const char *const fields[] = {"key", "value", "firmness",
+                                         "encounter_id", NULL};
+    const char *key, *value, *firmness;
+    if (rp_in_object(in, fields, err) ||
+        rp_in_string(in, "key", creating, 60, &key, err) ||
+        rp_in_string(in, "value", creating, 200, &value, err) ||
+        rp_in_enum(in, "firmness", creating, firmness_values, &firmness,
+                   err) ||
+        read_encounter(in, row, err))
+        return err->code;
+    if (!creating && json_object_get(in, "key"))
+        return rp_error_set(err, RP_EINVALID, "key",
+                            "key cannot be changed; remove the preference and "
+                            "add one with the new key");
+    if (key)
+        json_object_set_new(row, "key", json_string(key));
+    if (value)
+        json_object_set_new(row, "value", json_string(value));
+    if (firmness)
+        json_object_set_new(row, "firmness", json_string(firmness));
+    return RP_OK;
+}
+
+static void describe_preference(json_t *p, const char *verb, char *buf,
+                                size_t n)
+{
+    snprintf(buf, n, "Preference %s: %s = %s (%s)", verb,
+             json_string_value(json_object_get(p, "key")),
+             json_string_value(json_object_get(p, "value")),
+             json_string_value(json_object_get(p, "firmness")));
+}
+
+static rp_code read_goal(json_t *in, int creating, json_t *row, rp_error *err)
+{
+    static const char *const fields[] = {"title", "tags", "status",
+                                         "encounter_id", NULL};
+    const char *title, *status;
+    json_t *tags;
+    if (rp_in_object(in, fields, err) ||
+        rp_in_string(in, "title", creating, 200, &title, err) ||
+        rp_in_string_list(in, "tags", 20, 40, &tags, err) ||
+        rp_in_enum(in, "status", 0, goal_status_values, &status, err) ||
+        read_encounter(in, row, err))
+        return err->code;
+    if (title)
+        json_object_set_new(row, "title", json_string(title));
+    if (tags) {
+        /* tags are matched against product tags: compare them lower-case */
+        json_t *lower = json_array();
+        size_t i;
+        json_t *t;
+        json_array_foreach(tags, i, t)
+        {
+            char buf[200];
+            snprintf(buf, sizeof buf, "%s", json_string_value(t));
+            for (char *c = buf; *c; c++)
+                if (*c >= 'A' && *c <= 'Z')
+                    *c = (char)(*c - 'A' + 'a');
+            json_array_append_new(lower, json_string(buf));
+        }
+        json_object_set_new(row, "tags", lower);
+    } else if (creating) {
+        json_object_set_new(row, "tags", json_array());
+    }
+    if (status)
+        json_object_set_new(row, "status", json_string(status));
+    else if (creating)
+        json_object_set_new(row, "status", json_string("active"));
+    return RP_OK;
+}
+
+static void describe_goal(json_t *g, const char *verb, char *buf, size_t n)
+{
+    snprintf(buf, n, "Goal %s: %s (%s)", verb,
+             json_string_value(json_object_get(g, "title")),
+             json_string_value(json_object_get(g, "status")));
+}
+
+static rp_code read_date(json_t *in, int creating, json_t *row, rp_error *err)
+{
+    static const char *const fields[] = {"kind",  "title",     "at",
+                                         "where", "with_whom", "bring",
+                                         "encounter_id", NULL};
+    const char *kind, *title, *where, *with_whom, *bring;
+    int64_t at = 0;
+    int at_present = 0;
+    if (rp_in_object(in, fields, err) ||
+        rp_in_enum(in, "kind", creating, date_kind_values, &kind, err) ||
+        rp_in_string(in, "title", creating, 200, &title, err) ||
+        rp_in_time(in, "at", creating, &at, &at_present, err) ||
+        rp_in_string(in, "where", 0, 200, &where, err) ||
+        rp_in_string(in, "with_whom", 0, 200, &with_whom, err) ||
+        rp_in_string(in, "bring", 0, 500, &bring, err) ||
+        read_encounter(in, row, err))
+        return err->code;
+    if (kind)
+        json_object_set_new(row, "kind", json_string(kind));
+    if (title)
+        json_object_set_new(row, "title", json_string(title));
+    if (at_present)
+        json_object_set_new(row, "at", json_integer(at));
+    set_str(row, "location", where, in, "where");
+    set_str(row, "with_whom", with_whom, in, "with_whom");
+    set_str(row, "bring", bring, in, "bring");
+    return RP_OK;
+}
+
+static void describe_date(json_t *d, const char *verb, char *buf, size_t n)
+{
+    snprintf(buf, n, "Important date %s: %s %s on %s", verb,
+             json_string_value(json_object_get(d, "kind")),
+             json_string_value(json_object_get(d, "title")),
+             json_string_value(json_object_get(d, "at")));
+}
+
+static rp_code read_consent(json_t *in, int creating, json_t *row,
+                            rp_error *err)
+{
+    static const char *const fields[] = {"purpose", "granted", "source", NULL};
+    const char *purpose, *source;
+    int granted = 0, present = 0;
+    if (rp_in_object(in, fields, err) ||
+        rp_in_enum(in, "purpose", creating, purpose_values, &purpose, err) ||
+        rp_in_bool(in, "granted", creating, &granted, &present, err) ||
+        rp_in_string(in, "source", 0, 200, &source, err))
+        return err->code;
+    if (!creating && json_object_get(in, "purpose"))
+        return rp_error_set(err, RP_EINVALID, "purpose",
+                            "purpose cannot be changed; give the consent for "
+                            "the other purpose separately");
+    if (purpose)
+        json_object_set_new(row, "purpose", json_string(purpose));
+    if (present) {
+        json_object_set_new(row, "granted", json_boolean(granted));
+        json_object_set_new(row, "decided_at", json_integer(rp_now()));
+    }
+    set_str(row, "source", source, in, "source");
+    return RP_OK;
+}
+
+static void describe_consent(json_t *c, const char *verb, char *buf, size_t n)
+{
+    (void)verb;
+    snprintf(buf, n, "Consent for %s %s",
+             json_string_value(json_object_get(c, "purpose")),
+             json_is_true(json_object_get(c, "granted")) ? "granted"
+                                                         : "withdrawn");
+}
+
+static const profile_kind kinds[] = {
+    {"preferences", &RP_ENTITY_PREFERENCE, read_preference,
+     describe_preference, "key"},
+    {"goals", &RP_ENTITY_GOAL, read_goal, describe_goal, NULL},
+    {"dates", &RP_ENTITY_DATE, read_date, describe_date, NULL},
+    {"consents", &RP_ENTITY_CONSENT, read_consent, describe_consent,
+     "purpose"},
+};
+
+static const profile_kind *kind_named(const char *name, rp_error *err)
+{
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (name && strcmp(kinds[i].name, name) == 0)
+            return &kinds[i];
+    rp_error_set(err, RP_EINVALID, "kind",
+                 "kind must be one of preferences, goals, dates, consents");
+    return NULL;
+}
+
+/* The API speaks "where"; the column is "location" (WHERE is SQL). */
+static json_t *present(const profile_kind *k, json_t *row)
+{
+    if (k->entity == &RP_ENTITY_DATE) {
+        json_object_set(row, "where", json_object_get(row, "location"));
+        json_object_del(row, "location");
+    }
+    return row;
+}
+
+static rp_code customer_exists(rp_ctx *ctx, int64_t id, rp_error *err)
+{
+    json_t *c;
+    if (rp_customer_get(ctx, id, &c, err))
+        return err->code;
+    json_decref(c);
+    return RP_OK;
+}
+
+/* The existing item of a kind that is unique per customer, or NULL. */
+static rp_code find_unique(rp_ctx *ctx, const profile_kind *k,
+                           int64_t customer_id, json_t *value, json_t **found,
+                           rp_error *err)
+{
+    *found = NULL;
+    json_t *cid = json_integer(customer_id);
+    rp_filter f[2] = {{"customer_id", RP_FILTER_EQ, cid},
+                      {k->unique_key, RP_FILTER_EQ, value}};
+    rp_page p = {0, 0, 1};
+    json_t *rows;
+    rp_code rc = ctx->store->ops->list(ctx->store, k->entity, f, 2, &p, &rows,
+                                       err);
+    json_decref(cid);
+    if (rc)
+        return rc;
+    if (json_array_size(rows))
+        *found = json_incref(json_array_get(rows, 0));
+    json_decref(rows);
+    return RP_OK;
+}
+
+/* A moved or removed date takes its pending reminder with it (the rules
+ * key reminders by date and time, so the new time gets its own). */
+static rp_code cancel_date_tasks(rp_ctx *ctx, int64_t customer_id,
+                                 int64_t date_id, const char *why,
+                                 rp_error *err)
+{
+    json_t *p = json_pack("[s, I, I]", why, (json_int_t)customer_id,
+                          (json_int_t)date_id);
+    rp_code rc = ctx->store->ops->exec(ctx->store, "future.cancel_date_tasks",
+                                       p, NULL, err);
+    json_decref(p);
+    return rc;
+}
+
+/* Write row (insert when id is 0) and its moment in one transaction. */
+static rp_code save(rp_ctx *ctx, const profile_kind *k, int64_t customer_id,
+                    int64_t *id, json_t *row, const char *verb, rp_error *err)
+{
+    rp_store *s = ctx->store;
+    int updating = *id != 0;
+    if (rp_store_begin(s, err))
+        return err->code;
+    rp_code rc = *id ? s->ops->update(s, k->entity, *id, row, err)
+                     : s->ops->insert(s, k->entity, row, id, err);
+    if (rc == RP_OK && updating && k->entity == &RP_ENTITY_DATE &&
+        json_object_get(row, "at"))
+        rc = cancel_date_tasks(ctx, customer_id, *id,
+                               "cancelled: the date was moved; a new reminder "
+                               "follows the new date",
+                               err);
+    json_t *item = NULL;
+    if (rc == RP_OK)
+        rc = s->ops->get(s, k->entity, *id, &item, err);
+    if (rc == RP_OK) {
+        char summary[400];
+        k->describe(item, verb, summary, sizeof summary);
+        json_t *detail = json_pack("{s:s, s:I}", "kind", k->name, "id",
+                                   (json_int_t)*id);
+        json_int_t eid = json_integer_value(json_object_get(item,
+                                                            "encounter_id"));
+        rp_moment m = {.customer_id = customer_id,
+                       .encounter_id = eid,
+                       .kind = k->entity == &RP_ENTITY_CONSENT
+                                   ? "consent.changed"
+                                   : "profile.changed",
+                       .summary = summary,
+                       .detail = detail};
+        rc = rp_moment_record(ctx, &m, err);
+        json_decref(detail);
+    }
+    if (rc == RP_OK && k->entity == &RP_ENTITY_CONSENT &&
+        json_is_true(json_object_get(item, "granted"))) {
+        /* what was held for want of this consent may go out now */
+        json_t *p = json_pack("[I, O]", (json_int_t)customer_id,
+                              json_object_get(item, "purpose"));
+        rc = s->ops->exec(s, "future.unhold_tasks", p, NULL, err);
+        json_decref(p);
+    }
+    json_decref(item);
+    /* An active goal is evidence of a formative relationship (docs/rules.md):
+     * the level follows the goal in the same transaction. */
+    if (rc == RP_OK && k->entity == &RP_ENTITY_GOAL)
+        rc = rp_relationship_recompute(ctx, customer_id, 0, err);
+    if (rc == RP_OK)
+        rc = rp_store_commit(s, err);
+    if (rc)
+        rp_store_rollback(s);
+    return rc;
+}
+
+static rp_code get_item(rp_ctx *ctx, const profile_kind *k,
+                        int64_t customer_id, int64_t item_id, json_t **out,
+                        rp_error *err)
+{
+    json_t *row = NULL;
+    rp_code rc = ctx->store->ops->get(ctx->store, k->entity, item_id, &row,
+                                      err);
+    if (rc && rc != RP_ENOTFOUND)
+        return rc;
+    if (rc == RP_OK &&
+        json_integer_value(json_object_get(row, "customer_id")) ==
+            customer_id) {
+        *out = present(k, row);
+        return RP_OK;
+    }
+    json_decref(rc == RP_OK ? row : NULL);
+    return rp_error_set(err, RP_ENOTFOUND, "id",
+                        "customer %lld has no %s with id %lld",
+                        (long long)customer_id, k->entity->name,
+                        (long long)item_id);
+}
+
+rp_code rp_profile_add(rp_ctx *ctx, const char *kind, int64_t customer_id,
+                       json_t *in, json_t **out, rp_error *err)
+{
+    rp_error_clear(err);
+    const profile_kind *k = kind_named(kind, err);
+    if (!k || customer_exists(ctx, customer_id, err))
+        return err->code;
+    json_t *row = json_object();
+    if (k->read(in, 1, row, err)) {
+        json_decref(row);
+        return err->code;
+    }
+    int64_t now = rp_now(), id = 0;
+    json_object_set_new(row, "updated_at", json_integer(now));
+    const char *verb = "recorded";
+    json_t *existing = NULL;
+    if (k->unique_key &&
+        find_unique(ctx, k, customer_id,
+                    json_object_get(row, k->unique_key), &existing, err)) {
+        json_decref(row);
+        return err->code;
+    }
+    if (existing) {
+        /* one per key/purpose: giving it again changes it */
+        id = json_integer_value(json_object_get(existing, "id"));
+        json_decref(existing);
+        verb = "changed";
+    } else {
+        json_object_set_new(row, "customer_id", json_integer(customer_id));
+        json_object_set_new(row, "created_at", json_integer(now));
+    }
+    rp_code rc = save(ctx, k, customer_id, &id, row, verb, err);
+    json_decref(row);
+    return rc ? rc : get_item(ctx, k, customer_id, id, out, err);
+}
+
+rp_code rp_profile_update(rp_ctx *ctx, const char *kind, int64_t customer_id,
+                          int64_t item_id, json_t *in, json_t **out,
+                          rp_error *err)
+{
+    rp_error_clear(err);
+    const profile_kind *k = kind_named(kind, err);
+    json_t *current;
+    if (!k || customer_exists(ctx, customer_id, err) ||
+        get_item(ctx, k, customer_id, item_id, &current, err))
+        return err->code;
+    json_decref(current);
+    json_t *row = json_object();
+    if (k->read(in, 0, row, err)) {
+        json_decref(row);
+        return err->code;
+    }
+    if (json_object_size(row) == 0) {
+        json_decref(row);
+        return rp_error_set(err, RP_EINVALID, NULL,
+                            "nothing to change: give at least one field");
+    }
+    json_object_set_new(row, "updated_at", json_integer(rp_now()));
+    rp_code rc = save(ctx, k, customer_id, &item_id, row, "changed", err);
+    json_decref(row);
+    return rc ? rc : get_item(ctx, k, customer_id, item_id, out, err);
+}
+
+rp_code rp_profile_remove(rp_ctx *ctx, const char *kind, int64_t customer_id,
+                          int64_t item_id, rp_error *err)
+{
+    rp_error_clear(err);
+    const profile_kind *k = kind_named(kind, err);
+    json_t *item;
+    if (!k || customer_exists(ctx, customer_id, err) ||
+        get_item(ctx, k, customer_id, item_id, &item, err))
+        return err->code;
+    if (k->entity == &RP_ENTITY_CONSENT) {
+        json_decref(item);
+        return rp_error_set(err, RP_ECONFLICT, "id",
+                            "a consent is kept as a record of the customer's "
+                            "decision; withdraw it with granted false instead");
+    }
+    rp_store *s = ctx->store;
+    char summary[400];
+    k->describe(item, "removed", summary, sizeof summary);
+    json_decref(item);
+    if (rp_store_begin(s, err))
+        return err->code;
+    rp_code rc = s->ops->remove(s, k->entity, item_id, err);
+    if (rc == RP_OK && k->entity == &RP_ENTITY_DATE)
+        rc = cancel_date_tasks(ctx, customer_id, item_id,
+                               "cancelled: the important date was removed", err);
+    if (rc == RP_OK) {
+        rp_moment m = {.customer_id = customer_id,
+                       .kind = "profile.changed",
+                       .summary = summary};
+        rc = rp_moment_record(ctx, &m, err);
+    }
+    if (rc == RP_OK && k->entity == &RP_ENTITY_GOAL)
+        rc = rp_relationship_recompute(ctx, customer_id, 0, err);
+    if (rc == RP_OK)
+        rc = rp_store_commit(s, err);
+    if (rc)
+        rp_store_rollback(s);
+    return rc;
+}
+
+rp_code rp_profile_list(rp_ctx *ctx, const char *kind, int64_t customer_id,
+                        json_t **out, rp_error *err)
+{
+    rp_error_clear(err);
+    const profile_kind *k = kind_named(kind, err);
+    if (!k || customer_exists(ctx, customer_id, err))
+        return err->code;
+    json_t *cid = json_integer(customer_id);
+    rp_filter f = {"customer_id", RP_FILTER_EQ, cid};
+    rp_page p = {0, 0, 500};
+    json_t *rows;
+    rp_code rc = ctx->store->ops->list(ctx->store, k->entity, &f, 1, &p, &rows,
+                                       err);
+    json_decref(cid);
+    if (rc)
+        return rc;
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r) present(k, r);
+    *out = json_pack("{s:o}", "items", rows);
+    return RP_OK;
+}
+
+rp_code rp_consent_check(rp_ctx *ctx, int64_t customer_id, const char *purpose,
+                         int *granted, char *why, size_t whysize,
+                         rp_error *err)
+{
+    const profile_kind *k = &kinds[3];
+    json_t *value = json_string(purpose), *found = NULL;
+    rp_code rc = find_unique(ctx, k, customer_id, value, &found, err);
+    json_decref(value);
+    if (rc)
+        return rc;
+    if (found) {
+        *granted = json_is_true(json_object_get(found, "granted"));
+        if (!*granted)
+            snprintf(why, whysize,
+                     "held: the customer withdrew consent for %s on %s",
+                     purpose,
+                     json_string_value(json_object_get(found, "decided_at")));
+    } else {
+        *granted = strcmp(purpose, "service") == 0;
+        if (!*granted)
+            snprintf(why, whysize,
+                     "held: the customer has not given consent for %s",
+                     purpose);
+    }
+    json_decref(found);
+    return RP_OK;
+}

@@ -1,0 +1,116 @@
+/*
+ * encounter.c - encounters: one contact between a customer and the business.
+ *
+ * An encounter arrives by a channel with a subject and starts the
+ * interaction cycle of seed 004 at "received".  Opening one writes a moment
+ * of truth in the same transaction.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/rapport.h"
+
+const char *const rp_encounter_channels[] = {"in_person", "phone", "email",
+                                             "chat",      "web",   NULL};
+const char *const rp_encounter_stages[] = {
+    "received", "understood", "helped", "kept", "closed", "abandoned", NULL};
+
+static const char *const open_fields[] = {"customer_id", "channel", "subject",
+                                          "topic" /* auth: routing */, NULL};
+
+rp_code rp_encounter_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
+{
+    if (ctx->store->ops->get(ctx->store, &RP_ENTITY_ENCOUNTER, id, out, err)) {
+        if (err->code == RP_ENOTFOUND)
+            rp_error_set(err, RP_ENOTFOUND, "id", "no encounter with id %lld",
+                         (long long)id);
+        return err->code;
+    }
+    return RP_OK;
+}
+
+rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out,
+                          rp_error *err)
+{
+    int64_t customer_id = 0;
+    const char *channel, *subject, *topic;
+    if (rp_in_object(in, open_fields, err) ||
+        rp_in_string(in, "topic", 0, 100, &topic, err) || /* auth: routing */
+        rp_in_int(in, "customer_id", 1, 1, INT64_MAX, &customer_id, NULL, err) ||
+        rp_in_enum(in, "channel", 1, rp_encounter_channels, &channel, err) ||
+        rp_in_string(in, "subject", 1, 200, &subject, err))
+        return err->code;
+    rp_store *s = ctx->store;
+    if (rp_store_begin(s, err))
+        return err->code;
+    json_t *customer = NULL;
+    int64_t id = 0, now = rp_now();
+    rp_code rc = s->ops->get(s, &RP_ENTITY_CUSTOMER, customer_id, &customer, err);
+    if (rc == RP_ENOTFOUND)
+        rc = rp_error_set(err, RP_EINVALID, "customer_id",
+                          "customer_id %lld names no customer",
+                          (long long)customer_id);
+    json_decref(customer);
+    if (rc == RP_OK) {
+        json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I}", "customer_id",
+                                (json_int_t)customer_id, "channel", channel,
+                                "subject", subject, "stage", "received",
+                                "created_at", (json_int_t)now, "updated_at",
+                                (json_int_t)now);
+        if (topic && *topic) /* auth: routing by topic */
+            json_object_set_new(row, "topic", json_string(topic));
+        rc = s->ops->insert(s, &RP_ENTITY_ENCOUNTER, row, &id, err);
+        json_decref(row);
+    }
+    if (rc == RP_OK) {
+        char summary[300];
+        snprintf(summary, sizeof summary, "Encounter opened (%s): %s", channel,
+                 subject);
+        rp_moment m = {.customer_id = customer_id,
+                       .encounter_id = id,
+                       .channel = channel,
+                       .kind = "encounter.opened",
+                       .summary = summary};
+        rc = rp_moment_record(ctx, &m, err);
+    }
+    if (rc == RP_OK) /* auth: route to a queue and agent, same transaction */
+        rc = rp_routing_route(ctx, id, err);
+    if (rc == RP_OK)
+        rc = rp_store_commit(s, err);
+    if (rc) {
+        rp_store_rollback(s);
+        return rc;
+    }
+    return rp_encounter_get(ctx, id, out, err);
+}
+
+rp_code rp_encounter_list(rp_ctx *ctx, int64_t customer_id, const char *stage,
+                          const rp_page_req *page, json_t **out, rp_error *err)
+{
+    if (stage) {
+        int known = 0;
+        for (int i = 0; rp_encounter_stages[i]; i++)
+            known |= strcmp(rp_encounter_stages[i], stage) == 0;
+        if (!known)
+            return rp_error_set(err, RP_EINVALID, "stage",
+                                "stage must be one of: received, understood, "
+                                "helped, kept, closed, abandoned");
+    }
+    json_t *cid = json_integer(customer_id), *st = stage ? json_string(stage) : NULL;
+    rp_filter f[2] = {{0}};
+    int nf = 0;
+    if (customer_id)
+        f[nf++] = (rp_filter){"customer_id", RP_FILTER_EQ, cid};
+    if (st)
+        f[nf++] = (rp_filter){"stage", RP_FILTER_EQ, st};
+    rp_page p = {page->after_id, 1, page->limit + 1};
+    json_t *rows;
+    rp_code rc = ctx->store->ops->list(ctx->store, &RP_ENTITY_ENCOUNTER, f, nf,
+                                       &p, &rows, err);
+    json_decref(cid);
+    json_decref(st);
+    if (rc)
+        return rc;
+    *out = rp_page_result(rows, page->limit);
+    return RP_OK;
+}

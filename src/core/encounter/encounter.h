@@ -1,0 +1,186 @@
+/*
+ * encounter.h - an encounter and the interaction cycle of seed 004
+ * (receiving, understanding, helping, keeping), what an encounter records,
+ * its kind (seed 000) and exchange (seed 002), and the agent's guide.
+ *
+ * The rules are written down in docs/rules.md; the pure rule functions at
+ * the end of this header (rp_cycle_*, rp_kind_infer, rp_exchange_infer)
+ * take plain facts and no store, so unit tests check every rule without a
+ * database.
+ */
+#ifndef RP_ENCOUNTER_H
+#define RP_ENCOUNTER_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include "core/context.h"
+
+/* ---- encounters (encounter.c) -------------------------------------------- */
+
+/* The channels an encounter can arrive by, NULL-terminated. */
+extern const char *const rp_encounter_channels[];
+/* The stages of the interaction cycle, NULL-terminated, in order. */
+extern const char *const rp_encounter_stages[];
+
+/*
+ * Open an encounter from in: {"customer_id", "channel", "subject"} (all
+ * required).  It starts at stage "received"; records a moment of truth.
+ */
+rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out,
+                          rp_error *err);
+
+/* The encounter with this id, or RP_ENOTFOUND. */
+rp_code rp_encounter_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err);
+
+/*
+ * A page of encounters, newest first, filtered by customer (0: any) and
+ * stage (NULL: any).  *out is {"items", "next_cursor"}.
+ */
+rp_code rp_encounter_list(rp_ctx *ctx, int64_t customer_id, const char *stage,
+                          const rp_page_req *page, json_t **out,
+                          rp_error *err);
+
+/* ---- the interaction cycle (cycle.c) ------------------------------------- */
+
+/*
+ * Acknowledge the encounter: stop the wait clock.  Sets acknowledged_at (and
+ * first_response_at when unset) and writes the moment
+ * "encounter.acknowledged".  in may be NULL or {}.  Acknowledging twice
+ * changes nothing and returns the encounter; a closed or abandoned
+ * encounter is RP_ECONFLICT (field "stage").
+ */
+rp_code rp_encounter_acknowledge(struct rp_ctx *ctx, int64_t id, json_t *in,
+                                 json_t **out, rp_error *err);
+
+/*
+ * Move the encounter to the next stage: in is {"to": "understood" | "helped"
+ * | "kept" | "closed"} plus, optionally, any field rp_encounter_record
+ * accepts (recorded in the same transaction, so `close --done ...` is one
+ * change).  A stage out of order, or a missing piece, is RP_ECONFLICT whose
+ * field names what is missing ("to", "acknowledged_at", "facts",
+ * "agreement", "satisfaction").  Sets the stage's timestamp, writes the
+ * moment "encounter.<stage>"; on close also infers kind and exchange (unless
+ * the agent set them), defaults first_contact_resolved and recomputes the
+ * customer's relationship level, all in one transaction.
+ */
+rp_code rp_encounter_advance(struct rp_ctx *ctx, int64_t id, json_t *in,
+                             json_t **out, rp_error *err);
+
+/*
+ * Abandon an open encounter: in is {"reason"} (required).  Sets
+ * abandoned_at, abandon_reason, first_contact_resolved false unless set, and
+ * writes the moment "encounter.abandoned".
+ */
+rp_code rp_encounter_abandon(struct rp_ctx *ctx, int64_t id, json_t *in,
+                             json_t **out, rp_error *err);
+
+/* ---- recording (record.c) ------------------------------------------------ */
+
+/*
+ * Record fields of an open encounter (PATCH): facts, feelings, questions[],
+ * restatement, options[], request, goal, preferences_captured[], agreement,
+ * no_agreement_reason, outcome_done, outcome_watch, first_contact_resolved,
+ * apology_owed, apology_given, kind, exchange, information_requested,
+ * senior_level, contract, thanked, bridged, satisfaction_skip_reason, topic.
+ * null clears a field; kind or exchange null hands it back to inference.
+ * Writes the moment "encounter.recorded".
+ */
+rp_code rp_encounter_record(struct rp_ctx *ctx, int64_t id, json_t *in,
+                            json_t **out, rp_error *err);
+
+/*
+ * Validate recordable fields of in (ignoring the keys listed in also_allowed)
+ * and put the column changes into row.  Exposed for rp_encounter_advance.
+ */
+rp_code rp_encounter_read_fields(json_t *in, const char *const also_allowed[],
+                                 json_t *row, rp_error *err);
+
+/* The sub-resources of an encounter; each returns the new row (201) and
+ * writes a moment in the same transaction. */
+
+/* {"kind": wrong_item|late|missed_promise|not_resolved|long_wait|
+ *  disconnected|rude|other, "cause"}: a service breakdown. */
+rp_code rp_encounter_add_defect(struct rp_ctx *ctx, int64_t id, json_t *in,
+                                json_t **out, rp_error *err);
+
+/* {"description", "outcome": granted|declined, "decline_reason"} (the
+ * reason is required when declined, refused when granted). */
+rp_code rp_encounter_add_special_request(struct rp_ctx *ctx, int64_t id,
+                                         json_t *in, json_t **out,
+                                         rp_error *err);
+
+/* {"what", "due_at"}: an expectation set with the customer. */
+rp_code rp_encounter_add_promise(struct rp_ctx *ctx, int64_t id, json_t *in,
+                                 json_t **out, rp_error *err);
+
+/* {"reason", "to_queue_id"?, "to_agent_id"?}: counts into
+ * encounters.transfers; only while the encounter is open. */
+rp_code rp_encounter_add_transfer(struct rp_ctx *ctx, int64_t id, json_t *in,
+                                  json_t **out, rp_error *err);
+
+/* {"due_at", "subject", "channel"?}: a task of kind follow_up with the
+ * idempotency key "follow_up:<encounter>:<n>". */
+rp_code rp_encounter_add_follow_up(struct rp_ctx *ctx, int64_t id, json_t *in,
+                                   json_t **out, rp_error *err);
+
+/* {"score" 1..5, "words"[<=3], "comment"?}: checked in person (a
+ * satisfaction_checks row, answered now); or {"schedule_at"}: a task of kind
+ * satisfaction_check. */
+rp_code rp_encounter_add_satisfaction(struct rp_ctx *ctx, int64_t id,
+                                      json_t *in, json_t **out, rp_error *err);
+
+/*
+ * Mark a task done (status done, done_at now), writing the moment
+ * "<kind>.done" and recomputing the customer's relationship level (a
+ * completed follow-up can raise it).  A task already done or cancelled is
+ * RP_ECONFLICT.  in may be NULL or {"note"}.
+ */
+rp_code rp_task_complete(struct rp_ctx *ctx, int64_t id, json_t *in,
+                         json_t **out, rp_error *err);
+
+/* ---- the guide (guide.c) --------- ---------------------------------------- */
+
+/*
+ * What the agent should do now: {"encounter_id", "stage", "greeting",
+ * "customer", "relationship": {"level", "reasons"}, "open_promises",
+ * "open_follow_ups", "firm_preferences", "checklist": [{"skill", "done"}],
+ * "next_stage", "missing": [{"field", "message"}], "kind_preview",
+ * "exchange_preview"}.
+ */
+rp_code rp_encounter_guide(struct rp_ctx *ctx, int64_t id, json_t **out,
+                           rp_error *err);
+
+
+/* ---- pure rules (infer.c, cycle.c) --------------------------------------- */
+
+/* What the store knows about an encounter beyond its own row. */
+typedef struct rp_encounter_facts {
+    int satisfaction_answered;  /* answered satisfaction checks */
+    int satisfaction_best;      /* highest score answered, 0 when none */
+    int satisfaction_scheduled; /* satisfaction_check tasks not cancelled */
+    int follow_ups;             /* follow_up tasks not cancelled */
+    int follow_ups_done;        /* follow_up tasks done */
+    int promises;               /* promises (expectations set) */
+    int request_known_at_ack;   /* a request was recorded when acknowledged */
+} rp_encounter_facts;
+
+/* Index of stage in rp_encounter_stages, or -1. */
+int rp_cycle_stage_index(const char *stage);
+
+/*
+ * Check what leaving the encounter's current stage for `to` needs.
+ * Returns RP_OK, or RP_ECONFLICT with err naming the missing piece (or "to"
+ * when the stage is out of order, "stage" when the encounter is finished).
+ * enc is the encounter as the store returns it (times are strings or null).
+ */
+rp_code rp_cycle_check(json_t *enc, const rp_encounter_facts *f,
+                       const char *to, rp_error *err);
+
+/* Infer the kind: sets *kind ("what", "how", "become") and *reason (static). */
+void rp_kind_infer(json_t *enc, const char **kind, const char **reason);
+
+/* Infer the exchange ("quick", "supplemental", "resolution", "formal"). */
+void rp_exchange_infer(json_t *enc, const rp_encounter_facts *f,
+                       const char **exchange, const char **reason);
+
+#endif

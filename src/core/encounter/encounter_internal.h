@@ -1,0 +1,30 @@
+/*
+ * encounter_internal.h - helpers the files of the encounter subsystem
+ * share (cycle.c, record.c, guide.c); not part of the public API.
+ */
+#ifndef RP_ENCOUNTER_INTERNAL_H
+#define RP_ENCOUNTER_INTERNAL_H
+
+#include "core/rapport.h"
+
+/* The encounter with this id (new reference), or RP_ENOTFOUND naming it. */
+rp_code rp_encounter_load(rp_ctx *ctx, int64_t id, json_t **enc, rp_error *err);
+
+/* Gather what the store knows about enc beyond its row (one query). */
+rp_code rp_encounter_facts_read(rp_ctx *ctx, json_t *enc, rp_encounter_facts *f,
+                        rp_error *err);
+
+/* 1 when the encounter is in one of the open stages. */
+int rp_encounter_is_open(json_t *enc);
+
+/* RP_ECONFLICT (field "stage") unless the encounter is open. */
+rp_code rp_encounter_require_open(json_t *enc, const char *doing, rp_error *err);
+
+/* Shorthands for the encounter's ids. */
+int64_t rp_encounter_row_id(json_t *enc);
+int64_t rp_encounter_row_customer(json_t *enc);
+
+/* Commit, or roll back and return rc when it failed. */
+rp_code rp_encounter_finish(rp_ctx *ctx, rp_code rc, rp_error *err);
+
+#endif

@@ -1,0 +1,576 @@
+/*
+ * record.c - what an encounter records, and its sub-resources: defects,
+ * special requests, promises, transfers, follow-ups and satisfaction checks;
+ * and the completion of a task.
+ *
+ * Every field is validated before anything is written, so bad input changes
+ * nothing; every change writes its moment of truth in the same transaction
+ * (seed 004: each of these is a touch point the customer forms an opinion
+ * at).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/encounter/encounter_internal.h"
+
+#define TEXT_MAX 4000
+#define LIST_ITEMS_MAX 50
+#define LIST_ITEM_MAX 500
+
+static const char *const text_fields[] = {
+    "facts",         "feelings",      "restatement",  "request",
+    "goal",          "agreement",     "no_agreement_reason",
+    "outcome_done",  "outcome_watch", "satisfaction_skip_reason",
+    "bridged",       "topic",         NULL};
+static const char *const list_fields[] = {"questions", "options",
+                                          "preferences_captured", NULL};
+static const char *const bool_fields[] = {
+    "information_requested", "senior_level", "contract", "thanked",
+    "apology_owed",          "apology_given", NULL};
+
+static const char *const kinds[] = {"what", "how", "become", NULL};
+static const char *const exchanges[] = {"quick", "supplemental", "resolution",
+                                        "formal", NULL};
+
+static int in_list(const char *const list[], const char *key)
+{
+    for (int i = 0; list && list[i]; i++)
+        if (strcmp(list[i], key) == 0)
+            return 1;
+    return 0;
+}
+
+static int recordable(const char *key)
+{
+    return in_list(text_fields, key) || in_list(list_fields, key) ||
+           in_list(bool_fields, key) || !strcmp(key, "kind") ||
+           !strcmp(key, "exchange") || !strcmp(key, "first_contact_resolved") ||
+           !strcmp(key, "spend");
+}
+
+/* kind or exchange: a value is the agent's word; null hands it back. */
+static rp_code read_override(json_t *in, const char *key,
+                             const char *const values[], json_t *row,
+                             rp_error *err)
+{
+    const char *v;
+    if (!json_object_get(in, key))
+        return RP_OK;
+    if (rp_in_enum(in, key, 0, values, &v, err))
+        return err->code;
+    char reason[40], source[40];
+    snprintf(reason, sizeof reason, "%s_reason", key);
+    snprintf(source, sizeof source, "%s_source", key);
+    json_object_set_new(row, key, v ? json_string(v) : json_null());
+    json_object_set_new(row, reason,
+                        v ? json_string("set by the agent") : json_null());
+    json_object_set_new(row, source, v ? json_string("agent") : json_null());
+    return RP_OK;
+}
+
+rp_code rp_encounter_read_fields(json_t *in, const char *const also_allowed[],
+                                 json_t *row, rp_error *err)
+{
+    if (!json_is_object(in))
+        return rp_error_set(err, RP_ETYPE, NULL,
+                            "the body must be a JSON object");
+    const char *key;
+    json_t *v;
+    json_object_foreach(in, key, v)
+    {
+        (void)v;
+        if (!recordable(key) && !in_list(also_allowed, key))
+            return rp_error_set(err, RP_EINVALID, key,
+                                "%s is not a field of an encounter that can be "
+                                "recorded",
+                                key);
+    }
+    for (int i = 0; text_fields[i]; i++) {
+        const char *s;
+        if (rp_in_string(in, text_fields[i], 0,
+                         strcmp(text_fields[i], "topic") ? TEXT_MAX : 100, &s,
+                         err))
+            return err->code;
+        if (json_object_get(in, text_fields[i]))
+            json_object_set_new(row, text_fields[i],
+                                s && *s ? json_string(s) : json_null());
+    }
+    for (int i = 0; list_fields[i]; i++) {
+        json_t *list;
+        if (rp_in_string_list(in, list_fields[i], LIST_ITEMS_MAX, LIST_ITEM_MAX,
+                              &list, err))
+            return err->code;
+        if (json_object_get(in, list_fields[i]))
+            json_object_set_new(row, list_fields[i],
+                                list ? json_copy(list) : json_array());
+    }
+    for (int i = 0; bool_fields[i]; i++) {
+        int b, present;
+        if (rp_in_bool(in, bool_fields[i], 0, &b, &present, err))
+            return err->code;
+        if (present)
+            json_object_set_new(row, bool_fields[i], json_boolean(b));
+    }
+    json_t *fcr = json_object_get(in, "first_contact_resolved");
+    if (fcr && !json_is_null(fcr) && !json_is_boolean(fcr))
+        return rp_error_set(err, RP_ETYPE, "first_contact_resolved",
+                            "first_contact_resolved must be true, false or "
+                            "null");
+    if (fcr)
+        json_object_set(row, "first_contact_resolved", fcr);
+    json_t *spend = json_object_get(in, "spend");
+    if (spend && !json_is_null(spend) && !json_is_number(spend))
+        return rp_error_set(err, RP_ETYPE, "spend",
+                            "spend must be a number (what the visit was worth)");
+    if (json_is_number(spend) &&
+        (json_number_value(spend) < 0 || json_number_value(spend) > 1e9))
+        return rp_error_set(err, RP_EINVALID, "spend",
+                            "spend must be between 0 and 1000000000");
+    if (spend)
+        json_object_set_new(row, "spend", json_is_null(spend)
+                                              ? json_null()
+                                              : json_real(json_number_value(spend)));
+    if (read_override(in, "kind", kinds, row, err) ||
+        read_override(in, "exchange", exchanges, row, err))
+        return err->code;
+    const char *agreement = json_string_value(json_object_get(row, "agreement"));
+    const char *none =
+        json_string_value(json_object_get(row, "no_agreement_reason"));
+    if (agreement && none)
+        return rp_error_set(err, RP_EINVALID, "no_agreement_reason",
+                            "give either agreement or no_agreement_reason, "
+                            "not both");
+    /* agreement and the reason for none exclude each other on the record */
+    if (agreement)
+        json_object_set_new(row, "no_agreement_reason", json_null());
+    if (none)
+        json_object_set_new(row, "agreement", json_null());
+    if (json_is_true(json_object_get(row, "apology_given")) &&
+        json_is_false(json_object_get(row, "apology_owed")))
+        return rp_error_set(err, RP_EINVALID, "apology_given",
+                            "an apology cannot be given when apology_owed is "
+                            "false");
+    return RP_OK;
+}
+
+/* Begin a change of an encounter: open the transaction first and read the
+ * encounter inside it, so that concurrent changes are serialised on the
+ * write lock and every check sees the current row. */
+static rp_code begin_change(rp_ctx *ctx, int64_t id, int need_open,
+                            const char *doing, json_t **enc, rp_error *err)
+{
+    *enc = NULL;
+    if (rp_store_begin(ctx->store, err))
+        return err->code;
+    if (rp_encounter_load(ctx, id, enc, err) ||
+        (need_open && rp_encounter_require_open(*enc, doing, err))) {
+        rp_store_rollback(ctx->store);
+        json_decref(*enc);
+        *enc = NULL;
+        return err->code;
+    }
+    return RP_OK;
+}
+
+static rp_code moment_for(rp_ctx *ctx, json_t *enc, const char *kind,
+                          const char *summary, const char *impression,
+                          json_t *detail, rp_error *err)
+{
+    rp_moment m = {.customer_id = rp_encounter_row_customer(enc),
+                   .encounter_id = rp_encounter_row_id(enc),
+                   .channel = json_string_value(json_object_get(enc, "channel")),
+                   .kind = kind,
+                   .summary = summary,
+                   .impression = impression,
+                   .detail = detail};
+    return rp_moment_record(ctx, &m, err);
+}
+
+rp_code rp_encounter_record(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
+                            rp_error *err)
+{
+    json_t *row = json_object(), *enc = NULL;
+    rp_code rc = rp_encounter_read_fields(in, NULL, row, err);
+    if (rc == RP_OK && json_object_size(row) == 0)
+        rc = rp_error_set(err, RP_EINVALID, NULL,
+                          "nothing to record: give at least one field");
+    if (rc == RP_OK)
+        rc = begin_change(ctx, id, 1, "recording", &enc, err);
+    if (rc) {
+        json_decref(row);
+        return rc;
+    }
+    char summary[300] = "Recorded:";
+    json_t *keys = json_array();
+    const char *key;
+    json_t *v;
+    json_object_foreach(in, key, v)
+    {
+        (void)v;
+        size_t len = strlen(summary);
+        snprintf(summary + len, sizeof summary - len, " %s", key);
+        json_array_append_new(keys, json_string(key));
+    }
+    json_object_set_new(row, "updated_at", json_integer(rp_now()));
+    rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id, row, err);
+    json_t *detail = json_pack("{s:o}", "fields", keys);
+    if (rc == RP_OK)
+        rc = moment_for(ctx, enc, "encounter.recorded", summary, NULL, detail,
+                        err);
+    json_decref(detail);
+    rc = rp_encounter_finish(ctx, rc, err);
+    json_decref(row);
+    json_decref(enc);
+    return rc ? rc : rp_encounter_get(ctx, id, out, err);
+}
+
+/* Insert row as a record of e tied to enc, then its moment; commit. */
+static rp_code add_child(rp_ctx *ctx, json_t *enc, const rp_entity *e,
+                         json_t *row, const char *kind, const char *summary,
+                         const char *impression, json_t **out, rp_error *err)
+{
+    int64_t child = 0;
+    json_object_set_new(row, "customer_id",
+                        json_integer(rp_encounter_row_customer(enc)));
+    json_object_set_new(row, "encounter_id", json_integer(rp_encounter_row_id(enc)));
+    json_object_set_new(row, "created_at", json_integer(rp_now()));
+    rp_code rc = ctx->store->ops->insert(ctx->store, e, row, &child, err);
+    json_t *detail = json_pack("{s:s, s:I}", "record", e->name, "id",
+                               (json_int_t)child);
+    if (rc == RP_OK)
+        rc = moment_for(ctx, enc, kind, summary, impression, detail, err);
+    json_decref(detail);
+    rc = rp_encounter_finish(ctx, rc, err);
+    if (rc == RP_OK)
+        rc = ctx->store->ops->get(ctx->store, e, child, out, err);
+    return rc;
+}
+
+static const char *const defect_fields[] = {"kind", "cause", NULL};
+static const char *const defect_kinds[] = {
+    "wrong_item", "late",         "missed_promise", "not_resolved",
+    "long_wait",  "disconnected", "rude",           "other", NULL};
+
+rp_code rp_encounter_add_defect(rp_ctx *ctx, int64_t id, json_t *in,
+                                json_t **out, rp_error *err)
+{
+    const char *kind, *cause;
+    if (rp_in_object(in, defect_fields, err) ||
+        rp_in_enum(in, "kind", 1, defect_kinds, &kind, err) ||
+        rp_in_string(in, "cause", 1, 1000, &cause, err))
+        return err->code;
+    json_t *enc;
+    if (begin_change(ctx, id, 0, "", &enc, err))
+        return err->code;
+    json_t *row = json_pack("{s:s, s:s}", "kind", kind, "cause", cause);
+    char summary[300];
+    snprintf(summary, sizeof summary, "Service breakdown (%s): %.200s", kind,
+             cause);
+    rp_code rc = add_child(ctx, enc, &RP_ENTITY_DEFECT, row, "defect.recorded",
+                           summary, "negative", out, err);
+    json_decref(row);
+    json_decref(enc);
+    return rc;
+}
+
+static const char *const request_fields[] = {"description", "outcome",
+                                             "decline_reason", NULL};
+static const char *const request_outcomes[] = {"granted", "declined", NULL};
+
+rp_code rp_encounter_add_special_request(rp_ctx *ctx, int64_t id, json_t *in,
+                                         json_t **out, rp_error *err)
+{
+    const char *desc, *outcome, *reason;
+    if (rp_in_object(in, request_fields, err) ||
+        rp_in_string(in, "description", 1, 1000, &desc, err) ||
+        rp_in_enum(in, "outcome", 1, request_outcomes, &outcome, err) ||
+        rp_in_string(in, "decline_reason", 0, 1000, &reason, err))
+        return err->code;
+    int declined = strcmp(outcome, "declined") == 0;
+    if (declined && (!reason || !*reason))
+        return rp_error_set(err, RP_EINVALID, "decline_reason",
+                            "decline_reason is required when a special request "
+                            "is declined: say why we could not say yes");
+    if (!declined && reason)
+        return rp_error_set(err, RP_EINVALID, "decline_reason",
+                            "decline_reason is only for declined requests");
+    json_t *enc;
+    if (begin_change(ctx, id, 0, "", &enc, err))
+        return err->code;
+    json_t *row = json_pack("{s:s, s:s, s:o}", "description", desc, "outcome",
+                            outcome, "decline_reason",
+                            declined ? json_string(reason) : json_null());
+    char summary[300];
+    snprintf(summary, sizeof summary, "Special request %s: %.200s", outcome,
+             desc);
+    rp_code rc = add_child(ctx, enc, &RP_ENTITY_SPECIAL_REQUEST, row,
+                           declined ? "special_request.declined"
+                                    : "special_request.granted",
+                           summary, declined ? "negative" : "positive", out, err);
+    json_decref(row);
+    json_decref(enc);
+    return rc;
+}
+
+static const char *const promise_fields[] = {"what", "due_at", NULL};
+
+rp_code rp_encounter_add_promise(rp_ctx *ctx, int64_t id, json_t *in,
+                                 json_t **out, rp_error *err)
+{
+    const char *what;
+    int64_t due;
+    if (rp_in_object(in, promise_fields, err) ||
+        rp_in_string(in, "what", 1, 1000, &what, err) ||
+        rp_in_time(in, "due_at", 1, &due, NULL, err))
+        return err->code;
+    json_t *enc;
+    if (begin_change(ctx, id, 1, "setting an expectation", &enc, err))
+        return err->code;
+    json_t *row = json_pack("{s:s, s:I, s:s}", "what", what, "due_at",
+                            (json_int_t)due, "status", "open");
+    char summary[300], when[RP_TIME_MAX];
+    rp_time_format(due, when);
+    snprintf(summary, sizeof summary, "Promised by %s: %.200s", when, what);
+    rp_code rc = add_child(ctx, enc, &RP_ENTITY_PROMISE, row, "promise.made",
+                           summary, NULL, out, err);
+    json_decref(row);
+    json_decref(enc);
+    return rc;
+}
+
+static const char *const transfer_fields[] = {"reason", "to_queue_id",
+                                              "to_agent_id", NULL};
+
+rp_code rp_encounter_add_transfer(rp_ctx *ctx, int64_t id, json_t *in,
+                                  json_t **out, rp_error *err)
+{
+    const char *reason;
+    int64_t queue = 0, agent = 0;
+    int has_queue = 0, has_agent = 0;
+    if (rp_in_object(in, transfer_fields, err) ||
+        rp_in_string(in, "reason", 1, 500, &reason, err) ||
+        rp_in_int(in, "to_queue_id", 0, 1, INT64_MAX, &queue, &has_queue, err) ||
+        rp_in_int(in, "to_agent_id", 0, 1, INT64_MAX, &agent, &has_agent, err))
+        return err->code;
+    json_t *enc;
+    if (begin_change(ctx, id, 1, "transferring", &enc, err))
+        return err->code;
+    /* auth: a transfer to a queue alone is offered to that queue's agent
+     * (a queue id that names no queue is kept as given, as before) */
+    if (has_queue && !has_agent) {
+        rp_code orc = rp_routing_offer(ctx, queue, &agent, err);
+        if (orc && orc != RP_ENOTFOUND) {
+            rp_store_rollback(ctx->store);
+            json_decref(enc);
+            return err->code;
+        }
+        has_agent = agent != 0;
+    }
+    json_t *row = json_pack(
+        "{s:s, s:O, s:O, s:o, s:o}", "reason", reason, "from_queue_id",
+        json_object_get(enc, "queue_id"), "from_agent_id",
+        json_object_get(enc, "agent_id"), "to_queue_id",
+        has_queue ? json_integer(queue) : json_null(), "to_agent_id",
+        has_agent ? json_integer(agent) : json_null());
+    json_t *change = json_pack(
+        "{s:I, s:I}", "transfers",
+        (json_int_t)(json_integer_value(json_object_get(enc, "transfers")) + 1),
+        "updated_at", (json_int_t)rp_now());
+    if (has_queue)
+        json_object_set_new(change, "queue_id", json_integer(queue));
+    if (has_agent)
+        json_object_set_new(change, "agent_id", json_integer(agent));
+    rp_code rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id,
+                                         change, err);
+    char summary[300];
+    snprintf(summary, sizeof summary, "Transferred: %.200s", reason);
+    if (rc == RP_OK)
+        rc = add_child(ctx, enc, &RP_ENTITY_TRANSFER, row, "encounter.transferred",
+                       summary, NULL, out, err);
+    else
+        rp_store_rollback(ctx->store);
+    json_decref(change);
+    json_decref(row);
+    json_decref(enc);
+    return rc;
+}
+
+/* Insert a task of kind for enc with the key "<kind>:<encounter>:<n>". */
+static rp_code add_task(rp_ctx *ctx, json_t *enc, const char *kind,
+                        const char *subject, const char *channel, int64_t due,
+                        const char *moment_kind, const char *summary,
+                        json_t **out, rp_error *err)
+{
+    json_t *params = json_pack("[I,s]", (json_int_t)rp_encounter_row_id(enc), kind);
+    json_t *rows = NULL;
+    rp_code rc = ctx->store->ops->query(ctx->store,
+                                        "engine.task_count_for_encounter",
+                                        params, &rows, err);
+    json_decref(params);
+    if (rc) {
+        rp_store_rollback(ctx->store);
+        return rc;
+    }
+    json_int_t n =
+        json_integer_value(json_object_get(json_array_get(rows, 0), "n")) + 1;
+    json_decref(rows);
+    char key[96];
+    snprintf(key, sizeof key, "%s:%lld:%lld", kind,
+             (long long)rp_encounter_row_id(enc), (long long)n);
+    /* A satisfaction check goes out by whatever channel the scheduler can
+     * reach the customer on (email, else SMS), not the channel the
+     * encounter came by: a check scheduled at the counter is still sent. */
+    if (!channel && strcmp(kind, "satisfaction_check") != 0)
+        channel = json_string_value(json_object_get(enc, "channel"));
+    json_t *row = json_pack(
+        "{s:s, s:s, s:o, s:s, s:{}, s:I, s:s, s:s, s:i, s:s}", "kind", kind,
+        "purpose", "service", "channel",
+        channel ? json_string(channel) : json_null(),
+        "subject", subject, "payload", "due_at", (json_int_t)due, "status",
+        "scheduled", "idempotency_key", key, "attempts", 0, "created_by",
+        ctx->actor ? ctx->actor : "system");
+    rc = add_child(ctx, enc, &RP_ENTITY_TASK, row, moment_kind, summary, NULL,
+                   out, err);
+    json_decref(row);
+    return rc;
+}
+
+static const char *const follow_up_fields[] = {"due_at", "subject", "channel",
+                                               NULL};
+
+rp_code rp_encounter_add_follow_up(rp_ctx *ctx, int64_t id, json_t *in,
+                                   json_t **out, rp_error *err)
+{
+    const char *subject, *channel;
+    int64_t due;
+    if (rp_in_object(in, follow_up_fields, err) ||
+        rp_in_time(in, "due_at", 1, &due, NULL, err) ||
+        rp_in_string(in, "subject", 1, 200, &subject, err) ||
+        rp_in_enum(in, "channel", 0, rp_encounter_channels, &channel, err))
+        return err->code;
+    json_t *enc;
+    if (begin_change(ctx, id, 0, "", &enc, err))
+        return err->code;
+    char summary[300], when[RP_TIME_MAX];
+    rp_time_format(due, when);
+    snprintf(summary, sizeof summary, "Follow-up scheduled for %s: %.200s",
+             when, subject);
+    rp_code rc = add_task(ctx, enc, "follow_up", subject, channel, due,
+                          "follow_up.scheduled", summary, out, err);
+    json_decref(enc);
+    return rc;
+}
+
+static const char *const satisfaction_fields[] = {"score", "words", "comment",
+                                                  "schedule_at", NULL};
+
+static const char *impression_of(int64_t score)
+{
+    return score >= 4 ? "positive" : score == 3 ? "neutral" : "negative";
+}
+
+rp_code rp_encounter_add_satisfaction(rp_ctx *ctx, int64_t id, json_t *in,
+                                      json_t **out, rp_error *err)
+{
+    int64_t score = 0, at = 0;
+    int has_score = 0, has_at = 0;
+    json_t *words;
+    const char *comment;
+    if (rp_in_object(in, satisfaction_fields, err) ||
+        rp_in_int(in, "score", 0, 1, 5, &score, &has_score, err) ||
+        rp_in_string_list(in, "words", 3, 40, &words, err) ||
+        rp_in_string(in, "comment", 0, 2000, &comment, err) ||
+        rp_in_time(in, "schedule_at", 0, &at, &has_at, err))
+        return err->code;
+    if (has_score == has_at)
+        return rp_error_set(err, RP_EINVALID, has_at ? "schedule_at" : "score",
+                            "give either a score (1 to 5, checked in person) or "
+                            "schedule_at (to schedule a check), not %s",
+                            has_at ? "both" : "neither");
+    if (has_at && (words || comment))
+        return rp_error_set(err, RP_EINVALID, words ? "words" : "comment",
+                            "words and comment are the customer's answer; they "
+                            "go with a score, not with schedule_at");
+    json_t *enc;
+    if (begin_change(ctx, id, 0, "", &enc, err))
+        return err->code;
+    rp_code rc;
+    char summary[300];
+    if (has_at) {
+        char when[RP_TIME_MAX];
+        rp_time_format(at, when);
+        snprintf(summary, sizeof summary, "Satisfaction check scheduled for %s",
+                 when);
+        rc = add_task(ctx, enc, "satisfaction_check", "How did we do?", NULL, at,
+                      "satisfaction.scheduled", summary, out, err);
+    } else {
+        json_t *row = json_pack("{s:I, s:o, s:o, s:I}", "score", (json_int_t)score,
+                                "words", words ? json_copy(words) : json_array(),
+                                "comment",
+                                comment ? json_string(comment) : json_null(),
+                                "answered_at", (json_int_t)rp_now());
+        char *w = words ? json_dumps(words, JSON_COMPACT) : NULL;
+        snprintf(summary, sizeof summary, "Satisfaction %lld/5%s%.200s",
+                 (long long)score, w ? " in three words: " : "", w ? w : "");
+        free(w);
+        rc = add_child(ctx, enc, &RP_ENTITY_SATISFACTION, row,
+                       "satisfaction.answered", summary, impression_of(score),
+                       out, err);
+        json_decref(row);
+    }
+    json_decref(enc);
+    return rc;
+}
+
+static const char *const complete_fields[] = {"note", NULL};
+
+rp_code rp_task_complete(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
+                         rp_error *err)
+{
+    const char *note = NULL;
+    if (in && (rp_in_object(in, complete_fields, err) ||
+               rp_in_string(in, "note", 0, 1000, &note, err)))
+        return err->code;
+    rp_store *s = ctx->store;
+    json_t *task = NULL;
+    if (rp_store_begin(s, err))
+        return err->code;
+    rp_code rc = s->ops->get(s, &RP_ENTITY_TASK, id, &task, err);
+    if (rc == RP_ENOTFOUND)
+        rc = rp_error_set(err, RP_ENOTFOUND, "id", "no task with id %lld",
+                          (long long)id);
+    const char *status = json_string_value(json_object_get(task, "status"));
+    const char *kind = json_string_value(json_object_get(task, "kind"));
+    if (rc == RP_OK && (!strcmp(status, "done") || !strcmp(status, "cancelled")))
+        rc = rp_error_set(err, RP_ECONFLICT, "status",
+                          "task %lld is already %s", (long long)id, status);
+    if (rc == RP_OK) {
+        int64_t now = rp_now();
+        json_t *row = json_pack("{s:s, s:I}", "status", "done", "done_at",
+                                (json_int_t)now);
+        rc = s->ops->update(s, &RP_ENTITY_TASK, id, row, err);
+        json_decref(row);
+        char mkind[64], summary[400];
+        snprintf(mkind, sizeof mkind, "%s.done", kind);
+        snprintf(summary, sizeof summary, "Done: %.200s%s%.150s",
+                 json_string_value(json_object_get(task, "subject")),
+                 note ? " - " : "", note ? note : "");
+        json_t *eid = json_object_get(task, "encounter_id");
+        rp_moment m = {.customer_id =
+                           json_integer_value(json_object_get(task, "customer_id")),
+                       .encounter_id = json_integer_value(eid),
+                       .channel = json_string_value(json_object_get(task, "channel")),
+                       .kind = mkind,
+                       .summary = summary,
+                       .impression = "positive"};
+        if (rc == RP_OK)
+            rc = rp_moment_record(ctx, &m, err);
+        if (rc == RP_OK)
+            rc = rp_relationship_recompute(ctx, m.customer_id,
+                                           json_integer_value(eid), err);
+    }
+    rc = rp_encounter_finish(ctx, rc, err);
+    json_decref(task);
+    return rc ? rc : s->ops->get(s, &RP_ENTITY_TASK, id, out, err);
+}

@@ -1,0 +1,151 @@
+/*
+ * followup.h - keeping every promise about the future: the scheduler that
+ * sends reminders, renewal notices, satisfaction checks and keep-in-touch
+ * messages when they are due, the channels it delivers on (email, webhook),
+ * and the customer's answer to a satisfaction check.
+ *
+ * Seed 003: act before the customer has to ask, and call the next day to
+ * ask how it went; send nothing for a purpose the customer has not agreed
+ * to (the consent check of customer.h).
+ */
+#ifndef RP_FOLLOWUP_H
+#define RP_FOLLOWUP_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "core/context.h"
+
+/* ---- scheduler (scheduler.c) --------------------------------------------- */
+
+/*
+ * Where messages go: SMTP for email, a webhook for SMS and other systems.
+ * A channel whose URL is NULL is not configured, and a send on it fails
+ * with a message saying so.  The program reads these (RAPPORT_SMTP_*,
+ * RAPPORT_WEBHOOK_*: docs/scheduler.md); the core only uses them.
+ */
+typedef struct rp_delivery_config {
+    const char *smtp_url;       /* smtp://host:port or smtps://... */
+    const char *smtp_from;      /* the envelope and From: address */
+    const char *smtp_user;      /* optional; STARTTLS is tried when set */
+    const char *smtp_password;
+    const char *webhook_url;    /* JSON is POSTed here */
+    const char *webhook_secret; /* HMAC-SHA256 key of X-Rapport-Signature */
+} rp_delivery_config;
+
+/* How the scheduler behaves; rp_scheduler_config_default() fills in the
+ * defaults, the program then what it was configured with. */
+typedef struct rp_scheduler_config {
+    int cadence_days[4];   /* keep-in-touch per level: transactional,
+                              incremental, formative, partnership; 0 none */
+    int lease_seconds;     /* a claim older than this is taken over */
+    int max_attempts;      /* then the task is failed */
+    int backoff_seconds;   /* first retry delay; doubles each attempt */
+    int batch;             /* tasks claimed per transaction */
+    int satisfaction_ttl_days; /* how long a satisfaction link works */
+    rp_delivery_config delivery; /* the channels; none by default */
+    const char *public_url; /* base of satisfaction links; NULL: none */
+    /* asked between tasks; nonzero stops the run early (shutdown).  Tasks
+     * claimed and not sent stay claimed and are taken over after the
+     * lease.  NULL: never stop early. */
+    int (*should_stop)(void *arg);
+    void *stop_arg;
+} rp_scheduler_config;
+
+/*
+ * The defaults: cadence 0/90/30/14 days, lease 300 s, 5 attempts, backoff
+ * 60 s, batch 50, links valid 14 days; no channel and no public URL.
+ */
+void rp_scheduler_config_default(rp_scheduler_config *cfg);
+
+/* The relationship levels in the order of cadence_days, ending in NULL. */
+extern const char *const rp_scheduler_levels[];
+
+/*
+ * Run the rules that create tasks (each with a deterministic idempotency
+ * key, so running them again creates no duplicate) as of now; fills
+ * *created with the number of new tasks.
+ */
+rp_code rp_scheduler_rules(rp_ctx *ctx, const rp_scheduler_config *cfg,
+                           int64_t now, int64_t *created, rp_error *err);
+
+/*
+ * Run the rules, then claim due tasks in one transaction (as worker), send
+ * each on its channel, and settle it: sent, held (no consent or no address;
+ * last_error says why), retried later with exponential backoff, or failed
+ * after cfg->max_attempts.  *out is {"now","created","claimed","sent":[...],
+ * "held":[...],"retried":[...],"failed":[...]}, each entry a task summary.
+ */
+rp_code rp_scheduler_run(rp_ctx *ctx, const rp_scheduler_config *cfg,
+                         int64_t now, const char *worker, json_t **out,
+                         rp_error *err);
+
+/* A page of tasks, filtered by status and customer (NULL / 0: any); held and
+ * failed tasks carry their reason in last_error. */
+rp_code rp_task_list(rp_ctx *ctx, const char *status, int64_t customer_id,
+                     const rp_page_req *page, json_t **out, rp_error *err);
+
+/* One task, or RP_ENOTFOUND. */
+rp_code rp_task_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err);
+
+/* ---- delivery (delivery.c) ----------------------------------------------- */
+
+/* One message to deliver. */
+typedef struct rp_message {
+    const char *channel;          /* "email" or "sms" (webhook) */
+    const char *to;               /* address or phone number */
+    const char *subject;
+    const char *body;             /* plain text */
+    const char *idempotency_key;  /* travels as Message-ID / Idempotency-Key */
+    int64_t task_id, customer_id;
+    const char *kind;
+} rp_message;
+
+/*
+ * Send m on the channels of dc: email through SMTP (smtp_url, smtp_from,
+ * smtp_user, smtp_password) as an RFC 5322 message, or a webhook POST of
+ * JSON to webhook_url signed with
+ * X-Rapport-Signature: sha256=<hex HMAC-SHA256(body, webhook_secret)>.
+ * RP_EINTERNAL with the transport's message on failure (the caller retries).
+ */
+rp_code rp_delivery_send(const rp_delivery_config *dc, const rp_message *m,
+                         rp_error *err);
+
+/* hex HMAC-SHA256 of body keyed by key into out (65 bytes). */
+void rp_delivery_sign(const char *key, const char *body, size_t len,
+                      char out[65]);
+
+/* ---- satisfaction checks (satisfaction.c) -------------------------------- */
+
+/*
+ * Make (or renew) the single-use link of the check for task_id: a random
+ * 256-bit token, stored only as its SHA-256, valid ttl_days.  Fills url
+ * with <public_url>/s/<token> (RP_EINTERNAL when public_url is NULL or
+ * empty).  Call inside the caller's transaction.
+ */
+rp_code rp_satisfaction_issue(rp_ctx *ctx, int64_t customer_id,
+                              int64_t encounter_id, int64_t task_id,
+                              int ttl_days, const char *public_url, char *url,
+                              size_t urlsize, rp_error *err);
+
+/*
+ * Look up the check for token: *out is {"id","customer_id","greeting_name",
+ * "state":"open"|"answered"|"expired"}; RP_ENOTFOUND for an unknown token.
+ */
+rp_code rp_satisfaction_lookup(rp_ctx *ctx, const char *token, json_t **out,
+                               rp_error *err);
+
+/*
+ * Record the answer {"score":1..5,"words":[up to 3],"comment"?} once, with a
+ * moment of truth (4-5 positive, 3 neutral, 1-2 negative).  RP_ECONFLICT
+ * when already answered, RP_EFORBIDDEN when expired.
+ */
+rp_code rp_satisfaction_answer(rp_ctx *ctx, const char *token, json_t *in,
+                               json_t **out, rp_error *err);
+
+/* The customer's satisfaction figures: {"answered","average_score",
+ * "positive","neutral","negative"}. */
+rp_code rp_satisfaction_summary(rp_ctx *ctx, int64_t customer_id,
+                                json_t **out, rp_error *err);
+
+#endif

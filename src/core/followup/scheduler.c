@@ -1,0 +1,495 @@
+/*
+ * scheduler.c - keeping every promise about the future.
+ *
+ * Seed 003: "The day before the visit I got text message not to miss it",
+ * "a phone call one week before my insurance finishes", "the next day I
+ * received a phone call with the question if everything was OK".  Rules
+ * turn important dates, closed encounters and relationship levels into
+ * tasks with a due time; the sender claims due tasks and delivers them.
+ *
+ * Exactly once, as far as a sender can promise it:
+ *   - every rule names its task with a deterministic idempotency key
+ *     ("reminder:date:42") that is UNIQUE in the table, and inserts with
+ *     INSERT OR IGNORE, so rules can run any number of times;
+ *   - due tasks are claimed in one write transaction (status 'claimed',
+ *     claimed_by, claimed_at), so two schedulers never take the same task;
+ *   - a claim older than the lease is taken over (the sender was killed
+ *     mid-send); the key travels with the message so the receiver can drop
+ *     the rare repeat;
+ *   - a failed send is retried with exponential backoff and, after
+ *     max_attempts, shown as failed with its last error: never dropped.
+ * Nothing is sent for a purpose the customer has not consented to: such a
+ * task is 'held' and last_error says why.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/rapport.h"
+
+const char *const rp_scheduler_levels[] = {"transactional", "incremental",
+                                           "formative", "partnership", NULL};
+
+void rp_scheduler_config_default(rp_scheduler_config *cfg)
+{
+    static const int cadence[4] = {0, 90, 30, 14};
+    memset(cfg, 0, sizeof *cfg);
+    memcpy(cfg->cadence_days, cadence, sizeof cadence);
+    cfg->lease_seconds = 300;
+    cfg->max_attempts = 5;
+    cfg->backoff_seconds = 60;
+    cfg->batch = 50;
+    cfg->satisfaction_ttl_days = 14;
+}
+
+/* ---- rules ---------------------------------------------------------------- */
+
+rp_code rp_scheduler_rules(rp_ctx *ctx, const rp_scheduler_config *cfg,
+                           int64_t now, int64_t *created, rp_error *err)
+{
+    rp_store *s = ctx->store;
+    int64_t total = 0, n = 0;
+    json_t *p[4];
+    /* the day before an appointment */
+    p[0] = json_pack("[I, I, I]", (json_int_t)86400, (json_int_t)now,
+                     (json_int_t)now);
+    /* seven days before a renewal or an expiry */
+    p[1] = json_pack("[I, I, I]", (json_int_t)(7 * 86400), (json_int_t)now,
+                     (json_int_t)now);
+    /* the day after an encounter closes, for those closed in the last two
+     * weeks (older ones would ask about a visit nobody remembers) */
+    p[2] = json_pack("[I, I, I]", (json_int_t)86400, (json_int_t)now,
+                     (json_int_t)(now - 14 * 86400));
+    /* keep in touch once the cadence of the relationship has passed */
+    p[3] = json_pack("[I, I, i, i, i, i, I]", (json_int_t)now,
+                     (json_int_t)now, cfg->cadence_days[0],
+                     cfg->cadence_days[1], cfg->cadence_days[2],
+                     cfg->cadence_days[3], (json_int_t)now);
+    static const char *const names[4] = {
+        "future.rule_reminders", "future.rule_renewals",
+        "future.rule_satisfaction", "future.rule_keep_in_touch"};
+    rp_code rc = rp_store_begin(s, err);
+    for (int i = 0; i < 4 && rc == RP_OK; i++) {
+        rc = s->ops->exec(s, names[i], p[i], &n, err);
+        total += n;
+    }
+    for (int i = 0; i < 4; i++)
+        json_decref(p[i]);
+    if (rc == RP_OK)
+        rc = rp_store_commit(s, err);
+    if (rc) {
+        rp_store_rollback(s);
+        return rc;
+    }
+    if (created)
+        *created = total;
+    return RP_OK;
+}
+
+/* ---- composing messages --------------------------------------------------- */
+
+/* "24 Nov at 09:00" in local time (TZ), and how many days from now. */
+static void when_text(int64_t at, int64_t now, char *out, size_t n,
+                      int *days_away)
+{
+    time_t t = (time_t)at, tn = (time_t)now;
+    struct tm tm, tmn;
+    localtime_r(&t, &tm);
+    localtime_r(&tn, &tmn);
+    strftime(out, n, "%d %b at %H:%M", &tm);
+    if (out[0] == '0')
+        memmove(out, out + 1, strlen(out));
+    /* calendar days between the two local dates */
+    struct tm a = tm, b = tmn;
+    a.tm_hour = b.tm_hour = 12;
+    a.tm_min = b.tm_min = a.tm_sec = b.tm_sec = 0;
+    a.tm_isdst = b.tm_isdst = -1;
+    *days_away = (int)((mktime(&a) - mktime(&b) + 43200) / 86400);
+}
+
+static const char *str(json_t *o, const char *k)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+    return v && *v ? v : NULL;
+}
+
+/* Fill body for a reminder or renewal notice of date d. */
+static void compose_date(const char *greet, const char *kind, json_t *d,
+                         int64_t now, char *body, size_t n)
+{
+    int64_t at = 0;
+    rp_time_parse(str(d, "at"), &at);
+    char when[64];
+    int days;
+    when_text(at, now, when, sizeof when, &days);
+    const char *rel = days == 0 ? "today" : days == 1 ? "tomorrow" : NULL;
+    char reltext[64];
+    if (!rel) {
+        snprintf(reltext, sizeof reltext, "in %d days", days);
+        rel = reltext;
+    }
+    size_t len = 0;
+    int reminder = strcmp(kind, "reminder") == 0;
+    if (reminder)
+        len = (size_t)snprintf(body, n, "Hello %s, a reminder: your %s is %s, %s",
+                               greet, str(d, "title"), rel, when);
+    else
+        len = (size_t)snprintf(body, n, "Hello %s, your %s %s %s, %s", greet,
+                               str(d, "title"),
+                               strcmp(str(d, "kind"), "expiry") == 0
+                                   ? "expires"
+                                   : "is due for renewal",
+                               rel, when);
+    if (str(d, "where") && len < n)
+        len += (size_t)snprintf(body + len, n - len, ", at %s", str(d, "where"));
+    if (str(d, "with_whom") && len < n)
+        len += (size_t)snprintf(body + len, n - len, ", with %s",
+                                str(d, "with_whom"));
+    if (len < n)
+        len += (size_t)snprintf(body + len, n - len, ".");
+    if (!reminder && len < n)
+        len += (size_t)snprintf(body + len, n - len,
+                                " We are getting the renewal ready for you so "
+                                "that nothing lapses; reply to this message or "
+                                "call us if anything has changed.");
+    if (str(d, "bring") && len < n)
+        len += (size_t)snprintf(body + len, n - len, " Please bring %s.",
+                                str(d, "bring"));
+    if (len < n)
+        snprintf(body + len, n - len, "\n");
+}
+
+/* ---- sending one task ----------------------------------------------------- */
+
+typedef struct outcome {
+    const char *status;  /* sent, held, scheduled (retry), failed, cancelled */
+    const char *channel; /* email, sms */
+    char error[RP_ERROR_MESSAGE_MAX];
+} outcome;
+
+/* Choose the channel.  A task's channel is a preference: "email" tries the
+ * email address first; "sms" or "phone" (a follow-up of a phone call, a
+ * check after one) the phone first; anything else (an in-person visit)
+ * email, then phone.  Whatever the preference, an address that exists is
+ * better than none. */
+static const char *pick(json_t *task, json_t *customer, const char **to)
+{
+    const char *ch = str(task, "channel");
+    const char *email = json_string_value(
+        json_array_get(json_object_get(customer, "emails"), 0));
+    const char *phone = json_string_value(
+        json_array_get(json_object_get(customer, "phones"), 0));
+    int phone_first = ch && (!strcmp(ch, "sms") || !strcmp(ch, "phone"));
+    if (phone_first && phone) {
+        *to = phone;
+        return "sms";
+    }
+    if (email) {
+        *to = email;
+        return "email";
+    }
+    if (phone) {
+        *to = phone;
+        return "sms";
+    }
+    return NULL;
+}
+
+/* Build and send the message of task; fill o. */
+static void deliver(rp_ctx *ctx, const rp_scheduler_config *cfg, json_t *task,
+                    int64_t now, outcome *o)
+{
+    rp_error err;
+    rp_error_clear(&err);
+    int64_t tid = json_integer_value(json_object_get(task, "id"));
+    int64_t cid = json_integer_value(json_object_get(task, "customer_id"));
+    int64_t eid = json_integer_value(json_object_get(task, "encounter_id"));
+    const char *kind = str(task, "kind"), *purpose = str(task, "purpose");
+    json_t *payload = json_object_get(task, "payload");
+    json_t *customer = NULL, *item = NULL;
+    int granted = 0;
+    if (rp_customer_get(ctx, cid, &customer, &err) ||
+        rp_consent_check(ctx, cid, purpose, &granted, o->error,
+                         sizeof o->error, &err)) {
+        o->status = "scheduled";
+        snprintf(o->error, sizeof o->error, "%s", err.message);
+        goto done;
+    }
+    if (!granted) {
+        o->status = "held";
+        goto done;
+    }
+    const char *to = NULL;
+    o->channel = pick(task, customer, &to);
+    if (!o->channel) {
+        o->status = "held";
+        snprintf(o->error, sizeof o->error,
+                 "held: the customer has no email address or phone number to "
+                 "send to");
+        goto done;
+    }
+    const char *greet = str(customer, "greeting_name");
+    char body[2048], subject[300];
+    snprintf(subject, sizeof subject, "%s", str(task, "subject"));
+    json_t *date_id = json_object_get(payload, "date_id");
+    if (json_is_integer(date_id)) {
+        if (ctx->store->ops->get(ctx->store, &RP_ENTITY_DATE,
+                                 json_integer_value(date_id), &item, &err)) {
+            o->status = err.code == RP_ENOTFOUND ? "cancelled" : "scheduled";
+            snprintf(o->error, sizeof o->error, "%s",
+                     err.code == RP_ENOTFOUND
+                         ? "cancelled: the important date was removed"
+                         : err.message);
+            goto done;
+        }
+        json_object_set(item, "where", json_object_get(item, "location"));
+        compose_date(greet, kind, item, now, body, sizeof body);
+    } else if (strcmp(kind, "satisfaction_check") == 0) {
+        char url[300];
+        rp_code rc = rp_store_begin(ctx->store, &err);
+        if (rc == RP_OK)
+            rc = rp_satisfaction_issue(ctx, cid, eid, tid,
+                                       cfg->satisfaction_ttl_days,
+                                       cfg->public_url, url, sizeof url, &err);
+        if (rc == RP_OK)
+            rc = rp_store_commit(ctx->store, &err);
+        if (rc) {
+            rp_store_rollback(ctx->store);
+            o->status = "scheduled";
+            snprintf(o->error, sizeof o->error, "%s", err.message);
+            goto done;
+        }
+        snprintf(body, sizeof body,
+                 "Hello %s, thank you for coming to us. Was everything OK?\n"
+                 "Tell us in a minute (a score, three words, a comment):\n"
+                 "%s\n(The link works once, for %d days.)\n",
+                 greet, url, cfg->satisfaction_ttl_days);
+        snprintf(subject, sizeof subject, "%s, was everything OK?", greet);
+    } else if (strcmp(kind, "keep_in_touch") == 0) {
+        snprintf(body, sizeof body,
+                 "Hello %s, it has been a while since we last spoke. Is there "
+                 "anything we can do for you? Just reply to this message.\n",
+                 greet);
+    } else {
+        const char *note = str(payload, "note");
+        snprintf(body, sizeof body, "Hello %s, %s\n", greet,
+                 note ? note : str(task, "subject"));
+    }
+    rp_message m = {.channel = o->channel,
+                    .to = to,
+                    .subject = subject,
+                    .body = body,
+                    .idempotency_key = str(task, "idempotency_key"),
+                    .task_id = tid,
+                    .customer_id = cid,
+                    .kind = kind};
+    if (rp_delivery_send(&cfg->delivery, &m, &err)) {
+        o->status = "scheduled";
+        snprintf(o->error, sizeof o->error, "%s", err.message);
+    } else {
+        o->status = "sent";
+    }
+done:
+    json_decref(item);
+    json_decref(customer);
+}
+
+/* Record the outcome; a retry that ran out of attempts becomes failed. */
+static rp_code settle(rp_ctx *ctx, const rp_scheduler_config *cfg,
+                      json_t *task, int64_t now, const char *worker,
+                      outcome *o, rp_error *err)
+{
+    rp_store *s = ctx->store;
+    int64_t tid = json_integer_value(json_object_get(task, "id"));
+    int64_t attempts = json_integer_value(json_object_get(task, "attempts"));
+    int64_t next = 0;
+    if (strcmp(o->status, "scheduled") == 0) {
+        if (attempts >= cfg->max_attempts) {
+            o->status = "failed";
+        } else {
+            int shift = attempts - 1 < 20 ? (int)attempts - 1 : 20;
+            next = now + ((int64_t)cfg->backoff_seconds << (shift < 0 ? 0 : shift));
+        }
+    }
+    if (rp_store_begin(s, err))
+        return err->code;
+    int64_t changed = 0;
+    rp_code rc;
+    if (strcmp(o->status, "sent") == 0) {
+        json_t *p = json_pack("[I, s, I, s]", (json_int_t)now, o->channel,
+                              (json_int_t)tid, worker);
+        rc = s->ops->exec(s, "future.task_sent", p, &changed, err);
+        json_decref(p);
+        if (rc == RP_OK && changed) {
+            char summary[400];
+            snprintf(summary, sizeof summary, "%s sent by %s: %s",
+                     str(task, "kind"), o->channel, str(task, "subject"));
+            json_t *detail = json_pack("{s:I, s:s}", "task_id", (json_int_t)tid,
+                                       "idempotency_key",
+                                       str(task, "idempotency_key"));
+            rp_moment m = {
+                .customer_id = json_integer_value(
+                    json_object_get(task, "customer_id")),
+                .encounter_id = json_integer_value(
+                    json_object_get(task, "encounter_id")),
+                .channel = strcmp(o->channel, "sms") == 0 ? "phone" : "email",
+                .kind = "task.sent",
+                .summary = summary,
+                .detail = detail};
+            rc = rp_moment_record(ctx, &m, err);
+            json_decref(detail);
+        }
+    } else {
+        json_t *p = json_pack("[s, o, s, s?, I, s]", o->status,
+                              next ? json_integer(next) : json_null(),
+                              o->error, o->channel, (json_int_t)tid, worker);
+        rc = s->ops->exec(s, "future.task_settle", p, &changed, err);
+        json_decref(p);
+    }
+    if (rc == RP_OK)
+        rc = rp_store_commit(s, err);
+    if (rc)
+        rp_store_rollback(s);
+    if (rc == RP_OK && !changed)
+        o->status = "lost"; /* another scheduler took the claim over */
+    return rc;
+}
+
+/* Claim one batch of due tasks in a transaction, send and settle each. */
+static rp_code run_batch(rp_ctx *ctx, const rp_scheduler_config *cfg,
+                         int64_t now, const char *worker, json_t *report,
+                         size_t *nclaimed, rp_error *err)
+{
+    rp_store *s = ctx->store;
+    json_t *claimed = NULL;
+    json_t *p = json_pack("[s, I, I, I, I, i]", worker, (json_int_t)now,
+                          (json_int_t)now, (json_int_t)now,
+                          (json_int_t)(now - cfg->lease_seconds), cfg->batch);
+    rp_code rc = rp_store_begin(s, err);
+    if (rc == RP_OK)
+        rc = s->ops->query(s, "future.claim_tasks", p, &claimed, err);
+    json_decref(p);
+    if (rc == RP_OK)
+        rc = rp_store_commit(s, err);
+    if (rc) {
+        json_decref(claimed);
+        rp_store_rollback(s);
+        return rc;
+    }
+    *nclaimed = json_array_size(claimed);
+    size_t i;
+    json_t *task;
+    json_array_foreach(claimed, i, task)
+    {
+        if (cfg->should_stop && cfg->should_stop(cfg->stop_arg)) {
+            *nclaimed = 0; /* end the run: the lease hands the rest on */
+            break;
+        }
+        outcome o = {.status = "scheduled"};
+        deliver(ctx, cfg, task, now, &o);
+        if (settle(ctx, cfg, task, now, worker, &o, err)) {
+            json_decref(claimed);
+            return err->code;
+        }
+        const char *list = strcmp(o.status, "sent") == 0        ? "sent"
+                           : strcmp(o.status, "held") == 0      ? "held"
+                           : strcmp(o.status, "scheduled") == 0 ? "retried"
+                           : strcmp(o.status, "lost") == 0      ? NULL
+                                                                : "failed";
+        if (!list)
+            continue;
+        json_t *summary = json_pack(
+            "{s:O, s:O, s:O, s:O, s:O, s:s, s:s?, s:s?}", "id",
+            json_object_get(task, "id"), "customer_id",
+            json_object_get(task, "customer_id"), "kind",
+            json_object_get(task, "kind"), "subject",
+            json_object_get(task, "subject"), "idempotency_key",
+            json_object_get(task, "idempotency_key"), "status", o.status,
+            "channel", o.channel, "reason", o.error[0] ? o.error : NULL);
+        json_array_append_new(json_object_get(report, list), summary);
+    }
+    json_decref(claimed);
+    return RP_OK;
+}
+
+rp_code rp_scheduler_run(rp_ctx *ctx, const rp_scheduler_config *cfg,
+                         int64_t now, const char *worker, json_t **out,
+                         rp_error *err)
+{
+    int64_t created = 0;
+    if (rp_scheduler_rules(ctx, cfg, now, &created, err))
+        return err->code;
+    char nowtext[RP_TIME_MAX];
+    rp_time_format(now, nowtext);
+    json_t *report = json_pack("{s:s, s:I, s:I, s:[], s:[], s:[], s:[]}", "now",
+                               nowtext, "created", (json_int_t)created,
+                               "claimed", (json_int_t)0, "sent", "held",
+                               "retried", "failed");
+    json_int_t total = 0;
+    /* batch after batch until nothing due is left; bounded, so one run
+     * cannot spin forever on tasks that are retried at once */
+    for (int round = 0; round < 1000; round++) {
+        size_t n = 0;
+        if (run_batch(ctx, cfg, now, worker, report, &n, err)) {
+            json_decref(report);
+            return err->code;
+        }
+        total += (json_int_t)n;
+        if (n < (size_t)cfg->batch ||
+            (cfg->should_stop && cfg->should_stop(cfg->stop_arg)))
+            break;
+    }
+    json_object_set_new(report, "claimed", json_integer(total));
+    *out = report;
+    return RP_OK;
+}
+
+/* ---- reading tasks -------------------------------------------------------- */
+
+static const char *const task_statuses[] = {"scheduled", "claimed", "sent",
+                                            "done",      "failed",  "cancelled",
+                                            "held",      NULL};
+
+rp_code rp_task_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
+{
+    if (ctx->store->ops->get(ctx->store, &RP_ENTITY_TASK, id, out, err)) {
+        if (err->code == RP_ENOTFOUND)
+            rp_error_set(err, RP_ENOTFOUND, "id", "no task with id %lld",
+                         (long long)id);
+        return err->code;
+    }
+    return RP_OK;
+}
+
+rp_code rp_task_list(rp_ctx *ctx, const char *status, int64_t customer_id,
+                     const rp_page_req *page, json_t **out, rp_error *err)
+{
+    if (status) {
+        int known = 0;
+        for (int i = 0; task_statuses[i]; i++)
+            known |= strcmp(task_statuses[i], status) == 0;
+        if (!known)
+            return rp_error_set(err, RP_EINVALID, "status",
+                                "status must be one of scheduled, claimed, "
+                                "sent, done, failed, cancelled, held");
+    }
+    json_t *cid = json_integer(customer_id), *st = status ? json_string(status)
+                                                          : NULL;
+    rp_filter f[2];
+    int nf = 0;
+    if (customer_id)
+        f[nf++] = (rp_filter){"customer_id", RP_FILTER_EQ, cid};
+    if (st)
+        f[nf++] = (rp_filter){"status", RP_FILTER_EQ, st};
+    rp_page p = {page->after_id, 1, page->limit + 1};
+    json_t *rows;
+    rp_code rc = ctx->store->ops->list(ctx->store, &RP_ENTITY_TASK, f, nf, &p,
+                                       &rows, err);
+    json_decref(cid);
+    json_decref(st);
+    if (rc)
+        return rc;
+    *out = rp_page_result(rows, page->limit);
+    return RP_OK;
+}

@@ -1,0 +1,328 @@
+/*
+ * knowledge.c - the knowledge base (kb.h): articles, FTS5 search, helpfulness
+ * votes and suggestions for an encounter.
+ *
+ * The FTS5 index (kb_fts) is an external-content table kept in step with
+ * kb_articles by triggers, so an article and its index entry change in the
+ * same transaction.  Snippets come back from SQLite with control
+ * characters (\x02, \x03) around matches; here the text is HTML-escaped
+ * and only then are those turned into <mark>, so article text can never
+ * inject markup into the console.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rapport.h"
+
+static const char *const article_fields[] = {"title", "body", "tags", NULL};
+static const char *const feedback_fields[] = {"helped", "encounter_id", NULL};
+
+/* Words that say nothing about what an article is about. */
+static const char *const common_words[] = {
+    "the", "and", "for", "with", "that", "this", "from", "have", "has",
+    "was", "were", "are", "not", "but", "you", "your", "our", "they",
+    "their", "she", "her", "his", "him", "its", "can", "could", "would",
+    "should", "will", "about", "into", "what", "when", "who", "how", "why",
+    "there", "then", "them", "been", "had", "did", "does", "any", "all",
+    "customer", "wants", "want", "asked", "asks", "said", "says", NULL};
+
+static int is_common(const char *w)
+{
+    for (int i = 0; common_words[i]; i++)
+        if (strcmp(common_words[i], w) == 0)
+            return 1;
+    return 0;
+}
+
+static int word_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+rp_code rp_kb_fts_query(const char *text, const char *joiner, size_t minlen,
+                        int skip_common, char *out, size_t n, rp_error *err)
+{
+    size_t len = 0, terms = 0;
+    const char *p = text ? text : "";
+    if (n)
+        out[0] = '\0';
+    while (*p && terms < RP_KB_MAX_TERMS) {
+        while (*p && !word_byte((unsigned char)*p))
+            p++;
+        const char *start = p;
+        while (*p && word_byte((unsigned char)*p))
+            p++;
+        size_t wl = (size_t)(p - start);
+        if (wl == 0 || wl > 64)
+            continue;
+        char word[65];
+        for (size_t i = 0; i < wl; i++)
+            word[i] = (char)(start[i] >= 'A' && start[i] <= 'Z' ? start[i] + 32
+                                                                 : start[i]);
+        word[wl] = '\0';
+        if (rp_utf8_length(word) < minlen || (skip_common && is_common(word)))
+            continue;
+        /* The word holds no '"' (not a word byte), so quoting is exact. */
+        int w = snprintf(out + len, n - len, "%s\"%s\"", terms ? joiner : "",
+                         word);
+        if (w < 0 || (size_t)w >= n - len)
+            return rp_error_set(err, RP_EINVALID, "q", "q has too many words");
+        len += (size_t)w;
+        terms++;
+    }
+    if (!terms)
+        return rp_error_set(err, RP_EINVALID, "q",
+                            "q must contain at least one word to search for");
+    return RP_OK;
+}
+
+/* HTML-escape s, turning the \x02 and \x03 match marks into <mark>. */
+static json_t *marked_html(const char *s)
+{
+    if (!s)
+        return json_null();
+    size_t cap = strlen(s) * 6 + 1;
+    char *buf = malloc(cap), *o = buf;
+    if (!buf)
+        return json_null();
+    for (; *s; s++) {
+        const char *rep = NULL;
+        switch (*s) {
+        case '\x02': rep = "<mark>"; break;
+        case '\x03': rep = "</mark>"; break;
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&#39;"; break;
+        }
+        if (rep) {
+            size_t rl = strlen(rep);
+            memcpy(o, rep, rl);
+            o += rl;
+        } else {
+            *o++ = *s;
+        }
+    }
+    *o = '\0';
+    json_t *v = json_string(buf);
+    free(buf);
+    return v ? v : json_null();
+}
+
+rp_code rp_kb_article_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
+{
+    if (ctx->store->ops->get(ctx->store, &RP_ENTITY_KB_ARTICLE, id, out, err)) {
+        if (err->code == RP_ENOTFOUND)
+            rp_error_set(err, RP_ENOTFOUND, "id", "no article with id %lld",
+                         (long long)id);
+        return err->code;
+    }
+    return RP_OK;
+}
+
+static rp_code read_article(json_t *in, int creating, json_t *row,
+                            rp_error *err)
+{
+    const char *title, *body;
+    json_t *tags;
+    if (rp_in_object(in, article_fields, err) ||
+        rp_in_string(in, "title", creating, 200, &title, err) ||
+        rp_in_string(in, "body", creating, 20000, &body, err) ||
+        rp_in_string_list(in, "tags", 20, 40, &tags, err))
+        return err->code;
+    if ((json_object_get(in, "title") && (!title || !*title)))
+        return rp_error_set(err, RP_EINVALID, "title", "title must not be empty");
+    if ((json_object_get(in, "body") && (!body || !*body)))
+        return rp_error_set(err, RP_EINVALID, "body", "body must not be empty");
+    if (title)
+        json_object_set_new(row, "title", json_string(title));
+    if (body)
+        json_object_set_new(row, "body", json_string(body));
+    if (json_object_get(in, "tags"))
+        json_object_set(row, "tags", tags ? tags : json_array());
+    return RP_OK;
+}
+
+rp_code rp_kb_article_create(rp_ctx *ctx, json_t *in, json_t **out,
+                             rp_error *err)
+{
+    json_t *row = json_object();
+    if (read_article(in, 1, row, err)) {
+        json_decref(row);
+        return err->code;
+    }
+    int64_t now = rp_now(), id = 0;
+    if (!json_object_get(row, "tags"))
+        json_object_set_new(row, "tags", json_array());
+    json_object_set_new(row, "helped", json_integer(0));
+    json_object_set_new(row, "not_helped", json_integer(0));
+    json_object_set_new(row, "created_by",
+                        ctx->agent_id ? json_integer(ctx->agent_id) : json_null());
+    json_object_set_new(row, "created_at", json_integer(now));
+    json_object_set_new(row, "updated_at", json_integer(now));
+    /* The insert trigger writes the FTS5 entry in the same statement. */
+    rp_code rc = ctx->store->ops->insert(ctx->store, &RP_ENTITY_KB_ARTICLE, row,
+                                         &id, err);
+    json_decref(row);
+    return rc ? rc : rp_kb_article_get(ctx, id, out, err);
+}
+
+rp_code rp_kb_article_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
+                             rp_error *err)
+{
+    json_t *current;
+    if (rp_kb_article_get(ctx, id, &current, err))
+        return err->code;
+    json_decref(current);
+    json_t *row = json_object();
+    if (read_article(in, 0, row, err)) {
+        json_decref(row);
+        return err->code;
+    }
+    if (json_object_size(row) == 0) {
+        json_decref(row);
+        return rp_error_set(err, RP_EINVALID, NULL,
+                            "nothing to change: give title, body or tags");
+    }
+    json_object_set_new(row, "updated_at", json_integer(rp_now()));
+    rp_code rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_KB_ARTICLE, id,
+                                         row, err);
+    json_decref(row);
+    return rc ? rc : rp_kb_article_get(ctx, id, out, err);
+}
+
+/* Run the search for an already safe FTS5 query. */
+static rp_code search_fts(rp_ctx *ctx, const char *fts, int limit, json_t **out,
+                          rp_error *err)
+{
+    json_t *params = json_pack("[s, i]", fts, limit), *rows;
+    rp_code rc = ctx->store->ops->query(ctx->store, "kb.search", params, &rows,
+                                        err);
+    json_decref(params);
+    if (rc)
+        return rc;
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r)
+    {
+        json_object_set_new(r, "title_html",
+                            marked_html(json_string_value(json_object_get(r, "title_marked"))));
+        json_object_set_new(r, "snippet_html",
+                            marked_html(json_string_value(json_object_get(r, "snippet_marked"))));
+        json_object_del(r, "title_marked");
+        json_object_del(r, "snippet_marked");
+    }
+    *out = json_pack("{s:o}", "items", rows);
+    return RP_OK;
+}
+
+rp_code rp_kb_search(rp_ctx *ctx, const char *q, int limit, json_t **out,
+                     rp_error *err)
+{
+    if (!q || !*q)
+        return rp_error_set(err, RP_EINVALID, "q", "q is required: the words "
+                                                   "to search for");
+    if (rp_utf8_length(q) > 200)
+        return rp_error_set(err, RP_EINVALID, "q", "q is longer than 200 characters");
+    if (limit < 1 || limit > 50)
+        return rp_error_set(err, RP_EINVALID, "limit", "limit must be 1 to 50");
+    char fts[RP_KB_MAX_TERMS * 72];
+    if (rp_kb_fts_query(q, " ", 1, 0, fts, sizeof fts, err))
+        return err->code;
+    return search_fts(ctx, fts, limit, out, err);
+}
+
+rp_code rp_kb_suggest(rp_ctx *ctx, int64_t encounter_id, json_t **out,
+                      rp_error *err)
+{
+    json_t *enc;
+    if (rp_encounter_get(ctx, encounter_id, &enc, err))
+        return err->code;
+    static const char *const keys[] = {"subject", "topic", "request", "facts",
+                                       NULL};
+    char text[2048] = "";
+    for (int i = 0; keys[i]; i++) {
+        const char *v = json_string_value(json_object_get(enc, keys[i]));
+        size_t len = strlen(text);
+        if (v)
+            snprintf(text + len, sizeof text - len, " %s", v);
+    }
+    json_decref(enc);
+    char fts[RP_KB_MAX_TERMS * 72];
+    rp_error ignored;
+    if (rp_kb_fts_query(text, " OR ", 3, 1, fts, sizeof fts, &ignored)) {
+        *out = json_pack("{s:[]}", "items"); /* nothing recorded to go on */
+        return RP_OK;
+    }
+    return search_fts(ctx, fts, 5, out, err);
+}
+
+rp_code rp_kb_feedback(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
+                       rp_error *err)
+{
+    int helped = 0, has_enc = 0;
+    int64_t encounter_id = 0;
+    json_t *article = NULL, *enc = NULL;
+    if (rp_kb_article_get(ctx, id, &article, err) ||
+        rp_in_object(in, feedback_fields, err) ||
+        rp_in_bool(in, "helped", 1, &helped, NULL, err) ||
+        rp_in_int(in, "encounter_id", 0, 1, INT64_MAX, &encounter_id, &has_enc,
+                  err))
+        goto fail;
+    if (has_enc && rp_encounter_get(ctx, encounter_id, &enc, err)) {
+        if (err->code == RP_ENOTFOUND)
+            rp_error_set(err, RP_EINVALID, "encounter_id",
+                         "encounter_id %lld names no encounter",
+                         (long long)encounter_id);
+        goto fail;
+    }
+    rp_store *s = ctx->store;
+    if (rp_store_begin(s, err))
+        goto fail;
+    int64_t fid;
+    json_t *row = json_pack("{s:I, s:o, s:o, s:b, s:I}", "article_id",
+                            (json_int_t)id, "agent_id",
+                            ctx->agent_id ? json_integer(ctx->agent_id) : json_null(),
+                            "encounter_id",
+                            has_enc ? json_integer(encounter_id) : json_null(),
+                            "helped", helped, "created_at", (json_int_t)rp_now());
+    rp_code rc = s->ops->insert(s, &RP_ENTITY_KB_FEEDBACK, row, &fid, err);
+    json_decref(row);
+    if (rc == RP_OK) {
+        json_t *params = json_pack("[i, i, I]", helped ? 1 : 0, helped ? 0 : 1,
+                                   (json_int_t)id);
+        rc = s->ops->exec(s, "kb.vote", params, NULL, err);
+        json_decref(params);
+    }
+    if (rc == RP_OK && enc) {
+        char summary[300];
+        snprintf(summary, sizeof summary, "Knowledge article \"%.200s\" %s",
+                 json_string_value(json_object_get(article, "title")),
+                 helped ? "helped" : "did not help");
+        json_t *detail = json_pack("{s:I, s:b}", "article_id", (json_int_t)id,
+                                   "helped", helped);
+        rp_moment m = {.customer_id = json_integer_value(json_object_get(enc, "customer_id")),
+                       .encounter_id = encounter_id,
+                       .kind = "kb.feedback",
+                       .summary = summary,
+                       .detail = detail};
+        rc = rp_moment_record(ctx, &m, err);
+        json_decref(detail);
+    }
+    if (rc == RP_OK)
+        rc = rp_store_commit(s, err);
+    if (rc) {
+        rp_store_rollback(s);
+        goto fail;
+    }
+    json_decref(article);
+    json_decref(enc);
+    return rp_kb_article_get(ctx, id, out, err);
+fail:
+    json_decref(article);
+    json_decref(enc);
+    return err->code;
+}

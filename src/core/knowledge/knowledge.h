@@ -1,0 +1,68 @@
+/*
+ * knowledge.h - the knowledge base: articles agents search while helping.
+ *
+ * Seed 003 asks for know-how: an answer at the first contact.  Articles are
+ * searched with SQLite FTS5, ranked by bm25 and by how often agents said an
+ * article helped, and shown with highlighted snippets.  What a person types
+ * is never passed to MATCH as query syntax: it is cut into words, and each
+ * word is quoted (rp_kb_fts_query).
+ */
+#ifndef RP_KNOWLEDGE_H
+#define RP_KNOWLEDGE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/context.h"
+
+struct rp_ctx;
+
+#define RP_KB_MAX_TERMS 16
+
+/*
+ * Turn free text into a safe FTS5 query: the words of text (letters,
+ * digits and any non-ASCII character), each in double quotes, joined by
+ * joiner (" " for all words, " OR " for any).  Words shorter than minlen
+ * characters, and common English words when skip_common is set, are
+ * dropped.  RP_EINVALID (field "q") when no word is left or out is too
+ * small.
+ */
+rp_code rp_kb_fts_query(const char *text, const char *joiner, size_t minlen,
+                        int skip_common, char *out, size_t n, rp_error *err);
+
+/* Create an article from in: {"title", "body" (required), "tags"}. */
+rp_code rp_kb_article_create(struct rp_ctx *ctx, json_t *in, json_t **out,
+                             rp_error *err);
+
+/* Change the fields present in in: {"title", "body", "tags"}. */
+rp_code rp_kb_article_update(struct rp_ctx *ctx, int64_t id, json_t *in,
+                             json_t **out, rp_error *err);
+
+/* The article with this id, or RP_ENOTFOUND. */
+rp_code rp_kb_article_get(struct rp_ctx *ctx, int64_t id, json_t **out,
+                          rp_error *err);
+
+/*
+ * Search for q (free text, at most 200 characters); limit 1..50.  *out is
+ * {"items": [{"id", "title", "tags", "helped", "not_helped", "score",
+ * "relevance", "title_html", "snippet_html"}]}, best first.  The *_html
+ * fields are HTML-escaped text with the matched words in <mark>.
+ */
+rp_code rp_kb_search(struct rp_ctx *ctx, const char *q, int limit,
+                     json_t **out, rp_error *err);
+
+/*
+ * Record that article id helped or not: in {"helped" (required bool),
+ * "encounter_id"}.  Feeds the ranking; with an encounter, records a moment.
+ */
+rp_code rp_kb_feedback(struct rp_ctx *ctx, int64_t id, json_t *in,
+                       json_t **out, rp_error *err);
+
+/* Articles suggested for an encounter from its subject, topic, request and
+ * facts: the search answer of rp_kb_search. */
+rp_code rp_kb_suggest(struct rp_ctx *ctx, int64_t encounter_id, json_t **out,
+                      rp_error *err);
+
+
+#endif

@@ -1,0 +1,460 @@
+/*
+ * charter.c - the service charter: the targets the desk promises itself,
+ * the breaches of them, and promises settled as kept or broken.
+ *
+ * Seed 003's caller waited thirty minutes before anyone spoke, and was
+ * never helped.  A charter turns "we respond timely" into numbers that can
+ * be missed: acknowledge within N minutes, first response within M,
+ * resolution within H hours, follow-ups and promises done by their date.
+ * The targets live in the charter table (one row each) so a lead can
+ * change them without a release.  Breaches are computed on demand by one
+ * named query (a UNION over encounters, promises and follow-up tasks in a
+ * window, each an index range scan), never stored, so changing a target
+ * re-judges history consistently.
+ *
+ * A promise is broken when its date passes while it is open; settling
+ * writes that down with a moment of truth, because a broken promise is
+ * exactly the kind of moment a customer remembers.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/measures/measures_internal.h"
+
+#define SETTLE_BATCH 200
+#define WINDOW_MAX_SECONDS (366LL * 86400)
+#define WINDOW_DEFAULT_SECONDS (30LL * 86400)
+
+const rp_charter rp_charter_defaults = {5, 15, 24, 1};
+
+static const char *const charter_fields[] = {
+    "acknowledge_minutes", "first_response_minutes", "resolution_hours",
+    "follow_up_on_time", NULL};
+
+/* Read the stored rows into *c and, if meta is not NULL, the latest change
+ * time and author into meta (new object). */
+static rp_code load_rows(rp_ctx *ctx, rp_charter *c, json_t **meta,
+                         rp_error *err)
+{
+    json_t *rows;
+    if (ctx->store->ops->query(ctx->store, "charter.list", NULL, &rows, err))
+        return err->code;
+    *c = rp_charter_defaults;
+    const char *latest_at = NULL, *latest_by = NULL;
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+    {
+        const char *key = json_string_value(json_object_get(row, "key"));
+        int64_t v = json_integer_value(json_object_get(row, "value"));
+        const char *at = json_string_value(json_object_get(row, "updated_at"));
+        if (!key)
+            continue;
+        if (!strcmp(key, "acknowledge_minutes"))
+            c->acknowledge_minutes = v;
+        else if (!strcmp(key, "first_response_minutes"))
+            c->first_response_minutes = v;
+        else if (!strcmp(key, "resolution_hours"))
+            c->resolution_hours = v;
+        else if (!strcmp(key, "follow_up_on_time"))
+            c->follow_up_on_time = v != 0;
+        /* RFC 3339 UTC strings of one format sort as the times they are */
+        if (at && (!latest_at || strcmp(at, latest_at) > 0)) {
+            latest_at = at;
+            latest_by = json_string_value(json_object_get(row, "updated_by"));
+        }
+    }
+    if (meta)
+        *meta = json_pack("{s:s?, s:s?}", "updated_at", latest_at,
+                          "updated_by", latest_by);
+    json_decref(rows);
+    return RP_OK;
+}
+
+rp_code rp_charter_load(rp_ctx *ctx, rp_charter *out, rp_error *err)
+{
+    return load_rows(ctx, out, NULL, err);
+}
+
+static json_t *charter_json(const rp_charter *c)
+{
+    return json_pack("{s:I, s:I, s:I, s:b}", "acknowledge_minutes",
+                     (json_int_t)c->acknowledge_minutes,
+                     "first_response_minutes",
+                     (json_int_t)c->first_response_minutes,
+                     "resolution_hours", (json_int_t)c->resolution_hours,
+                     "follow_up_on_time", c->follow_up_on_time);
+}
+
+rp_code rp_charter_get(rp_ctx *ctx, json_t **out, rp_error *err)
+{
+    rp_charter c;
+    json_t *meta;
+    if (load_rows(ctx, &c, &meta, err))
+        return err->code;
+    json_t *j = charter_json(&c);
+    json_object_update(j, meta);
+    json_decref(meta);
+    *out = j;
+    return RP_OK;
+}
+
+/* Validate in against the current targets cur; fill *next. */
+static rp_code validate(json_t *in, const rp_charter *cur, rp_charter *next,
+                        rp_error *err)
+{
+    int p1, p2, p3, p4, on = cur->follow_up_on_time;
+    *next = *cur;
+    if (rp_in_object(in, charter_fields, err) ||
+        rp_in_int(in, "acknowledge_minutes", 0, 1, 7 * 24 * 60,
+                  &next->acknowledge_minutes, &p1, err) ||
+        rp_in_int(in, "first_response_minutes", 0, 1, 30 * 24 * 60,
+                  &next->first_response_minutes, &p2, err) ||
+        rp_in_int(in, "resolution_hours", 0, 1, 366 * 24,
+                  &next->resolution_hours, &p3, err) ||
+        rp_in_bool(in, "follow_up_on_time", 0, &on, &p4, err))
+        return err->code;
+    next->follow_up_on_time = on;
+    if (!p1 && !p2 && !p3 && !p4)
+        return rp_error_set(err, RP_EINVALID, NULL,
+                            "give at least one of acknowledge_minutes, "
+                            "first_response_minutes, resolution_hours, "
+                            "follow_up_on_time");
+    /* A target that can only be met by breaking an earlier one is a typo. */
+    if (next->first_response_minutes < next->acknowledge_minutes)
+        return rp_error_set(
+            err, RP_EINVALID, p2 ? "first_response_minutes" : "acknowledge_minutes",
+            "first_response_minutes (%lld) must not be below "
+            "acknowledge_minutes (%lld): a first response comes after the "
+            "acknowledgement",
+            (long long)next->first_response_minutes,
+            (long long)next->acknowledge_minutes);
+    if (next->resolution_hours * 60 < next->first_response_minutes)
+        return rp_error_set(
+            err, RP_EINVALID, p3 ? "resolution_hours" : "first_response_minutes",
+            "resolution_hours (%lld h) must not be shorter than "
+            "first_response_minutes (%lld min)",
+            (long long)next->resolution_hours,
+            (long long)next->first_response_minutes);
+    return RP_OK;
+}
+
+static rp_code set_one(rp_ctx *ctx, const char *key, int64_t value,
+                       int64_t now, rp_error *err)
+{
+    json_t *params = json_pack("[I, I, s, s]", (json_int_t)value,
+                               (json_int_t)now,
+                               ctx->actor ? ctx->actor : "system", key);
+    int64_t changes = 0;
+    rp_code rc = ctx->store->ops->exec(ctx->store, "charter.set", params,
+                                       &changes, err);
+    json_decref(params);
+    if (rc == RP_OK && changes != 1)
+        rc = rp_error_set(err, RP_EINTERNAL, key,
+                          "the charter has no row for %s; the database was "
+                          "not migrated",
+                          key);
+    return rc;
+}
+
+rp_code rp_charter_update(rp_ctx *ctx, json_t *in, json_t **out,
+                          rp_error *err)
+{
+    rp_charter cur, next;
+    rp_store *s = ctx->store;
+    if (rp_store_begin(s, err))
+        return err->code;
+    rp_code rc = rp_charter_load(ctx, &cur, err);
+    if (rc == RP_OK)
+        rc = validate(in, &cur, &next, err);
+    int64_t now = rp_now();
+    if (rc == RP_OK && json_object_get(in, "acknowledge_minutes"))
+        rc = set_one(ctx, "acknowledge_minutes", next.acknowledge_minutes, now,
+                     err);
+    if (rc == RP_OK && json_object_get(in, "first_response_minutes"))
+        rc = set_one(ctx, "first_response_minutes",
+                     next.first_response_minutes, now, err);
+    if (rc == RP_OK && json_object_get(in, "resolution_hours"))
+        rc = set_one(ctx, "resolution_hours", next.resolution_hours, now, err);
+    if (rc == RP_OK && json_object_get(in, "follow_up_on_time"))
+        rc = set_one(ctx, "follow_up_on_time", next.follow_up_on_time, now,
+                     err);
+    if (rc == RP_OK)
+        rc = rp_store_commit(s, err);
+    if (rc) {
+        rp_store_rollback(s);
+        return rc;
+    }
+    return rp_charter_get(ctx, out, err);
+}
+
+/* ---- windows ------------------------------------------------------------- */
+
+static rp_code parse_time_arg(const char *text, const char *field,
+                              int64_t *out, rp_error *err)
+{
+    if (rp_time_parse(text, out))
+        return rp_error_set(err, RP_EINVALID, field,
+                            "%s must be an RFC 3339 time such as "
+                            "2026-11-23T08:00:00Z, not \"%.40s\"",
+                            field, text);
+    return RP_OK;
+}
+
+rp_code rp_window_parse(const char *from, const char *to, const char *queue,
+                        const char *agent, rp_window *out, rp_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->to = rp_now() + 1; /* half-open: include what happened this second */
+    if (to && *to && parse_time_arg(to, "to", &out->to, err))
+        return err->code;
+    out->from = out->to - WINDOW_DEFAULT_SECONDS;
+    if (from && *from && parse_time_arg(from, "from", &out->from, err))
+        return err->code;
+    if (out->from >= out->to)
+        return rp_error_set(err, RP_EINVALID, "from",
+                            "from must be before to");
+    if (out->to - out->from > WINDOW_MAX_SECONDS)
+        return rp_error_set(err, RP_EINVALID, "from",
+                            "the window from..to must be at most 366 days");
+    if (queue && *queue && rp_parse_id(queue, "queue", &out->queue_id, err))
+        return rp_error_set(err, RP_EINVALID, "queue",
+                            "queue must be a positive integer id, not "
+                            "\"%.40s\"",
+                            queue);
+    if (agent && *agent && rp_parse_id(agent, "agent", &out->agent_id, err))
+        return rp_error_set(err, RP_EINVALID, "agent",
+                            "agent must be a positive integer id, not "
+                            "\"%.40s\"",
+                            agent);
+    return RP_OK;
+}
+
+/* ---- promises ------------------------------------------------------------ */
+
+/* Settle one promise to status ("kept" or "broken") with its moment; the
+ * caller holds the transaction.  *done is 0 when someone settled it first. */
+static rp_code settle_one(rp_ctx *ctx, json_t *promise, const char *status,
+                          int64_t now, int *done, rp_error *err)
+{
+    int64_t id = json_integer_value(json_object_get(promise, "id"));
+    json_t *params = json_pack("[s, I, I]", status, (json_int_t)now,
+                               (json_int_t)id);
+    int64_t changes = 0;
+    rp_code rc = ctx->store->ops->exec(ctx->store, "promise.settle", params,
+                                       &changes, err);
+    json_decref(params);
+    *done = changes == 1;
+    if (rc || !*done)
+        return rc;
+    const char *what = json_string_value(json_object_get(promise, "what"));
+    char summary[300];
+    int kept = !strcmp(status, "kept");
+    snprintf(summary, sizeof summary, "Promise %s: %.200s",
+             kept ? "kept" : "broken (its date passed)", what ? what : "");
+    json_t *enc = json_object_get(promise, "encounter_id");
+    json_t *detail = json_pack("{s:I, s:s}", "promise_id", (json_int_t)id,
+                               "status", status);
+    rp_moment m = {
+        .customer_id = json_integer_value(json_object_get(promise, "customer_id")),
+        .encounter_id = json_is_integer(enc) ? json_integer_value(enc) : 0,
+        .kind = kept ? "promise.kept" : "promise.broken",
+        .summary = summary,
+        .impression = kept ? "positive" : "negative",
+        .detail = detail};
+    rc = rp_moment_record(ctx, &m, err);
+    json_decref(detail);
+    return rc;
+}
+
+rp_code rp_charter_settle_promises(rp_ctx *ctx, int64_t now, int64_t *settled,
+                                   rp_error *err)
+{
+    rp_store *s = ctx->store;
+    int64_t total = 0;
+    for (;;) {
+        /* Look before taking the write lock: reports call this on every
+         * read, and almost always there is nothing to settle.  The UPDATE
+         * re-checks status = 'open', so a promise settled by someone else
+         * between the look and the write is skipped, not settled twice.
+         * One batch per transaction: a backlog never holds the write lock
+         * for long, and each batch is all-or-nothing with its moments. */
+        json_t *rows = NULL, *params = json_pack("[I, i]", (json_int_t)now,
+                                                 SETTLE_BATCH);
+        rp_code rc = s->ops->query(s, "promise.overdue_open", params, &rows,
+                                   err);
+        json_decref(params);
+        if (rc)
+            return rc;
+        size_t i, n = json_array_size(rows);
+        if (n == 0) {
+            json_decref(rows);
+            break;
+        }
+        if (rp_store_begin(s, err)) {
+            json_decref(rows);
+            return err->code;
+        }
+        json_t *row;
+        json_array_foreach(rows, i, row)
+        {
+            int done;
+            if (rc == RP_OK)
+                rc = settle_one(ctx, row, "broken", now, &done, err);
+            if (rc == RP_OK && done)
+                total++;
+        }
+        json_decref(rows);
+        if (rc == RP_OK)
+            rc = rp_store_commit(s, err);
+        if (rc) {
+            rp_store_rollback(s);
+            return rc;
+        }
+        if (n < SETTLE_BATCH)
+            break;
+    }
+    if (settled)
+        *settled = total;
+    return RP_OK;
+}
+
+rp_code rp_promise_keep(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
+{
+    rp_store *s = ctx->store;
+    if (rp_store_begin(s, err))
+        return err->code;
+    json_t *p = NULL;
+    int64_t now = rp_now();
+    rp_code rc = s->ops->get(s, &RP_ENTITY_PROMISE, id, &p, err);
+    if (rc == RP_ENOTFOUND)
+        rc = rp_error_set(err, RP_ENOTFOUND, "id", "no promise with id %lld",
+                          (long long)id);
+    const char *status = rc ? NULL : json_string_value(json_object_get(p, "status"));
+    int64_t due = 0;
+    if (rc == RP_OK && strcmp(status, "open"))
+        rc = rp_error_set(err, RP_ECONFLICT, "status",
+                          "promise %lld is already %s", (long long)id, status);
+    if (rc == RP_OK &&
+        (rp_time_parse(json_string_value(json_object_get(p, "due_at")), &due) ||
+         due < now))
+        rc = rp_error_set(err, RP_ECONFLICT, "due_at",
+                          "promise %lld was due at %s and is broken: a "
+                          "promise kept after its date is not kept",
+                          (long long)id,
+                          json_string_value(json_object_get(p, "due_at")));
+    int done = 0;
+    if (rc == RP_OK)
+        rc = settle_one(ctx, p, "kept", now, &done, err);
+    if (rc == RP_OK && !done)
+        rc = rp_error_set(err, RP_ECONFLICT, "status",
+                          "promise %lld was settled meanwhile", (long long)id);
+    json_decref(p);
+    if (rc == RP_OK)
+        rc = rp_store_commit(s, err);
+    if (rc) {
+        rp_store_rollback(s);
+        return rc;
+    }
+    if (s->ops->get(s, &RP_ENTITY_PROMISE, id, out, err))
+        return err->code;
+    return RP_OK;
+}
+
+/* ---- breaches ------------------------------------------------------------ */
+
+/* The parameters ?1..?9 of the breach queries (see sqlite_queries.c). */
+static json_t *breach_params(const rp_window *w, const rp_charter *c,
+                             int64_t now)
+{
+    return json_pack("[I, I, o, o, I, I, I, I, i]", (json_int_t)w->from,
+                     (json_int_t)w->to,
+                     w->queue_id ? json_integer(w->queue_id) : json_null(),
+                     w->agent_id ? json_integer(w->agent_id) : json_null(),
+                     (json_int_t)now, (json_int_t)(c->acknowledge_minutes * 60),
+                     (json_int_t)(c->first_response_minutes * 60),
+                     (json_int_t)(c->resolution_hours * 3600),
+                     c->follow_up_on_time);
+}
+
+json_t *rp_window_json(const rp_window *w)
+{
+    char from[RP_TIME_MAX], to[RP_TIME_MAX];
+    rp_time_format(w->from, from);
+    rp_time_format(w->to, to);
+    return json_pack("{s:s, s:s, s:o, s:o}", "from", from, "to", to,
+                     "queue_id",
+                     w->queue_id ? json_integer(w->queue_id) : json_null(),
+                     "agent_id",
+                     w->agent_id ? json_integer(w->agent_id) : json_null());
+}
+
+rp_code rp_charter_breach_counts(rp_ctx *ctx, const rp_window *w,
+                                 const rp_charter *c, int64_t now,
+                                 json_t **counts, int64_t *total,
+                                 rp_error *err)
+{
+    json_t *params = breach_params(w, c, now), *rows;
+    rp_code rc = ctx->store->ops->query(ctx->store, "charter.breach_counts",
+                                        params, &rows, err);
+    json_decref(params);
+    if (rc)
+        return rc;
+    json_t *j = json_pack("{s:i, s:i, s:i, s:i}", "acknowledge", 0,
+                          "first_response", 0, "resolution", 0,
+                          "follow_up_on_time", 0);
+    *total = 0;
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+    {
+        json_t *n = json_object_get(row, "n");
+        json_object_set(j, json_string_value(json_object_get(row, "target")), n);
+        *total += json_integer_value(n);
+    }
+    json_decref(rows);
+    *counts = j;
+    return RP_OK;
+}
+
+rp_code rp_charter_breaches(rp_ctx *ctx, const rp_window *w, int limit,
+                            json_t **out, rp_error *err)
+{
+    if (limit < 1 || limit > 1000)
+        return rp_error_set(err, RP_EINVALID, "limit",
+                            "limit must be between 1 and 1000");
+    int64_t now = rp_now(), total = 0;
+    rp_charter c;
+    if (rp_charter_settle_promises(ctx, now, NULL, err) ||
+        rp_charter_load(ctx, &c, err))
+        return err->code;
+    json_t *counts = NULL, *rows = NULL;
+    if (rp_charter_breach_counts(ctx, w, &c, now, &counts, &total, err))
+        return err->code;
+    json_t *params = breach_params(w, &c, now);
+    json_array_append_new(params, json_integer(limit));
+    rp_code rc = ctx->store->ops->query(ctx->store, "charter.breaches", params,
+                                        &rows, err);
+    json_decref(params);
+    if (rc) {
+        json_decref(counts);
+        return rc;
+    }
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+    {
+        int64_t target = json_integer_value(json_object_get(row, "target_seconds"));
+        int64_t actual = json_integer_value(json_object_get(row, "actual_seconds"));
+        /* An encounter abandoned before its resolution target was still
+         * never resolved: a breach, but not "late by" any figure. */
+        json_object_set_new(row, "over_by_seconds",
+                            actual > target ? json_integer(actual - target)
+                                            : json_null());
+    }
+    *out = json_pack("{s:o, s:o, s:I, s:o, s:b, s:o}", "window",
+                     rp_window_json(w), "charter", charter_json(&c), "count",
+                     (json_int_t)total, "counts", counts, "truncated",
+                     (int64_t)json_array_size(rows) < total, "items", rows);
+    return RP_OK;
+}

@@ -1,0 +1,150 @@
+/*
+ * measures.h - measured waiting, the service charter and the service
+ * metrics (seed 003: thirty minutes of music, no answer, a hang-up).
+ *
+ * Know-how is measured or it is a slogan.  Three parts:
+ *
+ *   measure.c  the measures of one encounter: queue wait, time to first
+ *              response and to resolution, abandonment, first-contact
+ *              resolution, and how each compares with the charter;
+ *   charter.c  the targets the desk promises itself (acknowledge within N
+ *              minutes, first response, resolution within H hours,
+ *              follow-ups and promises done by their date), the breaches,
+ *              and the settling of promises as kept or broken;
+ *   metrics.c  the service metrics of a window of time, for a queue or an
+ *              agent, and the gauges that /metrics exports.
+ *
+ * Every figure comes from a bounded number of indexed named queries, so the
+ * cost of a report stays flat as the history grows.
+ */
+#ifndef RP_MEASURES_H
+#define RP_MEASURES_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/context.h"
+
+typedef struct rp_ctx rp_ctx;
+
+/* ---- the service charter (charter.c) ------------------------------------- */
+
+/* The targets, as stored in the charter table. */
+typedef struct rp_charter {
+    int64_t acknowledge_minutes;    /* received -> acknowledged */
+    int64_t first_response_minutes; /* received -> first response */
+    int64_t resolution_hours;       /* received -> closed */
+    int follow_up_on_time;          /* 1: promises and follow-ups count when late */
+} rp_charter;
+
+/* The targets a new database starts with: 5 min, 15 min, 24 h, on. */
+extern const rp_charter rp_charter_defaults;
+
+/* Read the targets into *out. */
+rp_code rp_charter_load(rp_ctx *ctx, rp_charter *out, rp_error *err);
+
+/*
+ * The charter as JSON: {"acknowledge_minutes", "first_response_minutes",
+ * "resolution_hours", "follow_up_on_time", "updated_at", "updated_by"}.
+ */
+rp_code rp_charter_get(rp_ctx *ctx, json_t **out, rp_error *err);
+
+/*
+ * Change the targets present in in (at least one; the others keep their
+ * value).  acknowledge_minutes 1..10080, first_response_minutes 1..43200 and
+ * not below acknowledge_minutes, resolution_hours 1..8784 and not below the
+ * first-response target, follow_up_on_time a boolean.  Each error names its
+ * field; nothing changes unless every field is valid.  *out is the charter.
+ */
+rp_code rp_charter_update(rp_ctx *ctx, json_t *in, json_t **out,
+                          rp_error *err);
+
+/* A window of time, and optionally one queue or agent, for breaches and
+ * metrics.  [from, to) in Unix seconds; 0 ids mean "any". */
+typedef struct rp_window {
+    int64_t from, to;
+    int64_t queue_id, agent_id;
+} rp_window;
+
+/*
+ * Parse a window from query-string text (any argument may be NULL): from
+ * and to are RFC 3339 times (default: the 30 days up to now), queue and
+ * agent positive ids.  from must be before to and the window at most 366
+ * days long.  Errors name the argument.
+ */
+rp_code rp_window_parse(const char *from, const char *to, const char *queue,
+                        const char *agent, rp_window *out, rp_error *err);
+
+/*
+ * Mark every open promise whose due_at is before now as broken, writing a
+ * moment of truth for each in the same transaction.  Fills *settled (may be
+ * NULL) with the number of promises broken.  Safe to run concurrently: a
+ * promise is settled once.
+ */
+rp_code rp_charter_settle_promises(rp_ctx *ctx, int64_t now, int64_t *settled,
+                                   rp_error *err);
+
+/*
+ * The breaches of the charter in window w, oldest first, at most limit
+ * (1..1000): {"window", "charter", "count", "counts": {target: n},
+ * "truncated", "items": [{"target", "subject", "subject_id", "encounter_id",
+ * "customer_id", "customer_name", "started_at", "target_seconds",
+ * "actual_seconds", "over_by_seconds", "detail"}]}.  Settles overdue
+ * promises first.
+ */
+rp_code rp_charter_breaches(rp_ctx *ctx, const rp_window *w, int limit,
+                            json_t **out, rp_error *err);
+
+/*
+ * Mark the open promise id as kept, with a moment of truth.  A promise that
+ * is already kept or broken, or whose due date has passed (it is broken by
+ * the charter's rule), is refused with RP_ECONFLICT.  *out is the promise.
+ */
+rp_code rp_promise_keep(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err);
+
+/* ---- measures of one encounter (measure.c) ------------------------------- */
+
+/*
+ * The measures of encounter (a row as rp_encounter_get returns it) at time
+ * now, judged against charter c: {"queue_wait_seconds", "waiting",
+ * "first_response_seconds", "resolution_seconds", "abandoned",
+ * "abandon_reason", "first_contact_resolved", "transfers", "charter":
+ * {"acknowledge"|"first_response"|"resolution": {"target_seconds",
+ * "actual_seconds", "breached"}}}.  Pure: reads nothing else.
+ */
+json_t *rp_measure_compute(json_t *encounter, const rp_charter *c,
+                           int64_t now);
+
+/* Add a "measures" object (rp_measure_compute with the stored charter and
+ * the current time) to the encounter object. */
+rp_code rp_measure_encounter(rp_ctx *ctx, json_t *encounter, rp_error *err);
+
+/* The measures of encounter id, with "encounter_id"; RP_ENOTFOUND if none. */
+rp_code rp_measure_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err);
+
+/* ---- service metrics (metrics.c) ----------------------------------------- */
+
+/*
+ * The 0-based position of the p-th percentile (0 < p <= 100) among n
+ * ordered values by the nearest-rank method: ceil(p / 100 * n) - 1.  -1
+ * when n is 0.
+ */
+int64_t rp_percentile_rank(int64_t n, int p);
+
+/*
+ * The service metrics of window w (see docs/api.md for every field):
+ * volume, waits (p50, p90), abandonment, first-contact resolution,
+ * transfers, satisfaction and its words, relationship levels and
+ * movements, moments of truth per customer, defects, special requests,
+ * apologies, promises and charter breaches.  Settles overdue promises first.
+ */
+rp_code rp_metrics_service(rp_ctx *ctx, const rp_window *w, json_t **out,
+                           rp_error *err);
+
+/*
+ * The gauges exported to Prometheus: {"queue_depth": [{"queue_id", "n"}],
+ * "tasks_due": [{"kind", "n"}], "tasks_failed": [{"kind", "n"}]}.
+ */
+rp_code rp_metrics_gauges(rp_ctx *ctx, json_t **out, rp_error *err);
+
+#endif

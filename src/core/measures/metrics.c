@@ -1,0 +1,410 @@
+/*
+ * metrics.c - the service metrics of a window, and the gauges of /metrics.
+ *
+ * What a lead needs to see whether the desk has know-how (seed 003) and
+ * keeps relationships (seed 002): volume, how long people wait (p50 and
+ * p90, because an average hides the thirty-minute call), how many hang up,
+ * how many are resolved at the first contact, transfers, what customers
+ * say, how relationships move, defects, special requests, apologies,
+ * promises and breaches of the charter.
+ *
+ * Each section is one named query over an index range of the window, so a
+ * report is a fixed number of queries whatever the size of the history.
+ * Percentiles use the nearest-rank method on an ordered query: one count,
+ * then one row fetched at the rank (LIMIT 1 OFFSET k) per percentile.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "core/measures/measures_internal.h"
+
+int64_t rp_percentile_rank(int64_t n, int p)
+{
+    if (n <= 0 || p <= 0)
+        return n <= 0 ? -1 : 0;
+    if (p > 100)
+        p = 100;
+    /* ceil(p * n / 100) in integers, so that no rounding of a double can
+     * move the rank by one on exact boundaries */
+    int64_t rank = (p * n + 99) / 100;
+    return rank < 1 ? 0 : rank - 1;
+}
+
+/* ?1..?4 of every window query. */
+static json_t *window_params(const rp_window *w)
+{
+    return json_pack("[I, I, o, o]", (json_int_t)w->from, (json_int_t)w->to,
+                     w->queue_id ? json_integer(w->queue_id) : json_null(),
+                     w->agent_id ? json_integer(w->agent_id) : json_null());
+}
+
+/* Run the named window query; rows in *rows (new array). */
+static rp_code q(rp_ctx *ctx, const char *name, const rp_window *w,
+                 json_t **rows, rp_error *err)
+{
+    json_t *params = window_params(w);
+    rp_code rc = ctx->store->ops->query(ctx->store, name, params, rows, err);
+    json_decref(params);
+    return rc;
+}
+
+/* The integer in column key of the first row of rows, 0 when none. */
+static int64_t first_int(json_t *rows, const char *key)
+{
+    return json_integer_value(json_object_get(json_array_get(rows, 0), key));
+}
+
+/* num / den rounded to 4 places, or null when den is 0. */
+static json_t *rate(int64_t num, int64_t den)
+{
+    if (den <= 0)
+        return json_null();
+    return json_real(round((double)num / (double)den * 10000.0) / 10000.0);
+}
+
+static json_t *real_or_null(json_t *v, double scale)
+{
+    if (!json_is_number(v))
+        return json_null();
+    return json_real(round(json_number_value(v) * scale) / scale);
+}
+
+static rp_code wait_at(rp_ctx *ctx, const rp_window *w, int64_t rank,
+                       json_t **out, rp_error *err)
+{
+    if (rank < 0) {
+        *out = json_null();
+        return RP_OK;
+    }
+    json_t *params = window_params(w), *rows;
+    json_array_append_new(params, json_integer(rank));
+    rp_code rc = ctx->store->ops->query(ctx->store, "metrics.wait_at_rank",
+                                        params, &rows, err);
+    json_decref(params);
+    if (rc)
+        return rc;
+    json_t *v = json_object_get(json_array_get(rows, 0), "w");
+    *out = v ? json_incref(v) : json_null();
+    json_decref(rows);
+    return RP_OK;
+}
+
+/* volume, abandonment, first-contact resolution, transfers, apologies. */
+static rp_code encounter_sections(rp_ctx *ctx, const rp_window *w,
+                                  json_t *out, int64_t *volume, rp_error *err)
+{
+    json_t *rows, *channels;
+    if (q(ctx, "metrics.volume", w, &rows, err))
+        return err->code;
+    if (q(ctx, "metrics.by_channel", w, &channels, err)) {
+        json_decref(rows);
+        return err->code;
+    }
+    int64_t n = first_int(rows, "encounters"), closed = first_int(rows, "closed"),
+            abandoned = first_int(rows, "abandoned"),
+            fcr = first_int(rows, "first_contact_resolved"),
+            transferred = first_int(rows, "transferred");
+    json_t *by_channel = json_object();
+    size_t i;
+    json_t *row;
+    json_array_foreach(channels, i, row)
+        json_object_set(by_channel,
+                        json_string_value(json_object_get(row, "channel")),
+                        json_object_get(row, "n"));
+    json_object_set_new(
+        out, "volume",
+        json_pack("{s:I, s:o, s:I, s:I, s:I}", "encounters", (json_int_t)n,
+                  "by_channel", by_channel, "closed", (json_int_t)closed,
+                  "abandoned", (json_int_t)abandoned, "waiting",
+                  (json_int_t)first_int(rows, "waiting")));
+    json_object_set_new(out, "abandonment",
+                        json_pack("{s:I, s:o}", "abandoned",
+                                  (json_int_t)abandoned, "rate",
+                                  rate(abandoned, n)));
+    json_object_set_new(out, "first_contact_resolution",
+                        json_pack("{s:I, s:I, s:o}", "closed",
+                                  (json_int_t)closed, "resolved_first_contact",
+                                  (json_int_t)fcr, "rate", rate(fcr, closed)));
+    json_object_set_new(out, "transfers",
+                        json_pack("{s:I, s:I, s:o}", "total",
+                                  (json_int_t)first_int(rows, "transfers"),
+                                  "encounters_transferred",
+                                  (json_int_t)transferred, "rate",
+                                  rate(transferred, n)));
+    json_object_set_new(
+        out, "apologies",
+        json_pack("{s:I, s:I, s:I}", "owed",
+                  (json_int_t)first_int(rows, "apologies_owed"), "given",
+                  (json_int_t)first_int(rows, "apologies_given"),
+                  "owed_not_given",
+                  (json_int_t)first_int(rows, "apologies_missing")));
+    json_decref(rows);
+    json_decref(channels);
+    *volume = n;
+    return RP_OK;
+}
+
+static rp_code wait_section(rp_ctx *ctx, const rp_window *w, json_t *out,
+                            rp_error *err)
+{
+    json_t *rows, *p50 = NULL, *p90 = NULL;
+    if (q(ctx, "metrics.wait_summary", w, &rows, err))
+        return err->code;
+    int64_t n = first_int(rows, "n");
+    json_t *first = json_array_get(rows, 0);
+    if (wait_at(ctx, w, rp_percentile_rank(n, 50), &p50, err) ||
+        wait_at(ctx, w, rp_percentile_rank(n, 90), &p90, err)) {
+        json_decref(p50);
+        json_decref(rows);
+        return err->code;
+    }
+    json_object_set_new(
+        out, "wait",
+        json_pack("{s:I, s:o, s:o, s:o, s:O}", "measured", (json_int_t)n,
+                  "p50_seconds", p50, "p90_seconds", p90, "average_seconds",
+                  real_or_null(json_object_get(first, "average"), 10.0),
+                  "max_seconds", json_object_get(first, "maximum")));
+    json_decref(rows);
+    return RP_OK;
+}
+
+static rp_code satisfaction_section(rp_ctx *ctx, const rp_window *w,
+                                    json_t *out, rp_error *err)
+{
+    json_t *rows, *words;
+    if (q(ctx, "metrics.satisfaction", w, &rows, err))
+        return err->code;
+    if (q(ctx, "metrics.satisfaction_words", w, &words, err)) {
+        json_decref(rows);
+        return err->code;
+    }
+    json_t *list = json_array();
+    size_t i;
+    json_t *row;
+    json_array_foreach(words, i, row)
+        json_array_append_new(list, json_pack("{s:O, s:O}", "word",
+                                              json_object_get(row, "word"),
+                                              "count",
+                                              json_object_get(row, "n")));
+    json_object_set_new(
+        out, "satisfaction",
+        json_pack("{s:I, s:o, s:o}", "answered",
+                  (json_int_t)first_int(rows, "answered"), "average",
+                  real_or_null(json_object_get(json_array_get(rows, 0),
+                                               "average"),
+                               100.0),
+                  "words", list));
+    json_decref(rows);
+    json_decref(words);
+    return RP_OK;
+}
+
+static const char *const levels[] = {"transactional", "incremental",
+                                     "formative", "partnership", NULL};
+
+static int level_rank(const char *level)
+{
+    for (int i = 0; level && levels[i]; i++)
+        if (!strcmp(levels[i], level))
+            return i;
+    return -1;
+}
+
+static rp_code relationship_section(rp_ctx *ctx, const rp_window *w,
+                                    json_t *out, rp_error *err)
+{
+    json_t *counts, *moves;
+    if (ctx->store->ops->query(ctx->store, "metrics.levels", NULL, &counts, err))
+        return err->code;
+    if (q(ctx, "metrics.movements", w, &moves, err)) {
+        json_decref(counts);
+        return err->code;
+    }
+    json_t *by_level = json_object();
+    for (int i = 0; levels[i]; i++)
+        json_object_set_new(by_level, levels[i], json_integer(0));
+    size_t i;
+    json_t *row;
+    json_array_foreach(counts, i, row)
+        json_object_set(by_level,
+                        json_string_value(json_object_get(row, "level")),
+                        json_object_get(row, "n"));
+    json_t *list = json_array();
+    int64_t up = 0, down = 0;
+    json_array_foreach(moves, i, row)
+    {
+        const char *from = json_string_value(json_object_get(row, "from_level"));
+        const char *to = json_string_value(json_object_get(row, "to_level"));
+        int64_t n = json_integer_value(json_object_get(row, "n"));
+        int rf = level_rank(from), rt = level_rank(to);
+        const char *dir = rf < 0 ? "first" : rt > rf ? "up" : rt < rf ? "down"
+                                                                     : "same";
+        up += rt > rf && rf >= 0 ? n : 0;
+        down += rt < rf ? n : 0;
+        json_array_append_new(list,
+                              json_pack("{s:s?, s:s?, s:I, s:s}", "from", from,
+                                        "to", to, "count", (json_int_t)n,
+                                        "direction", dir));
+    }
+    json_object_set_new(out, "relationships",
+                        json_pack("{s:o, s:o, s:I, s:I}", "levels", by_level,
+                                  "movements", list, "up", (json_int_t)up,
+                                  "down", (json_int_t)down));
+    json_decref(counts);
+    json_decref(moves);
+    return RP_OK;
+}
+
+static rp_code moments_section(rp_ctx *ctx, const rp_window *w, json_t *out,
+                               rp_error *err)
+{
+    json_t *rows;
+    if (q(ctx, "metrics.moments", w, &rows, err))
+        return err->code;
+    int64_t n = first_int(rows, "moments"), people = first_int(rows, "customers");
+    json_object_set_new(
+        out, "moments",
+        json_pack("{s:I, s:I, s:o, s:I, s:I, s:I}", "total", (json_int_t)n,
+                  "customers", (json_int_t)people, "per_customer",
+                  people ? json_real(round((double)n / (double)people * 100.0) /
+                                     100.0)
+                         : json_null(),
+                  "positive", (json_int_t)first_int(rows, "positive"),
+                  "neutral", (json_int_t)first_int(rows, "neutral"),
+                  "negative", (json_int_t)first_int(rows, "negative")));
+    json_decref(rows);
+    return RP_OK;
+}
+
+static rp_code defects_section(rp_ctx *ctx, const rp_window *w, json_t *out,
+                               rp_error *err)
+{
+    json_t *rows;
+    if (q(ctx, "metrics.defects", w, &rows, err))
+        return err->code;
+    json_t *by_kind = json_object(), *by_cause = json_array();
+    int64_t total = 0;
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+    {
+        const char *kind = json_string_value(json_object_get(row, "kind"));
+        int64_t n = json_integer_value(json_object_get(row, "n"));
+        total += n;
+        json_object_set_new(
+            by_kind, kind,
+            json_integer(json_integer_value(json_object_get(by_kind, kind)) + n));
+        json_array_append_new(by_cause,
+                              json_pack("{s:s, s:O, s:I}", "kind", kind,
+                                        "cause", json_object_get(row, "cause"),
+                                        "count", (json_int_t)n));
+    }
+    json_object_set_new(out, "defects",
+                        json_pack("{s:I, s:o, s:o}", "total", (json_int_t)total,
+                                  "by_kind", by_kind, "by_cause", by_cause));
+    json_decref(rows);
+    return RP_OK;
+}
+
+static rp_code special_requests_section(rp_ctx *ctx, const rp_window *w,
+                                        json_t *out, rp_error *err)
+{
+    json_t *rows;
+    if (q(ctx, "metrics.special_requests", w, &rows, err))
+        return err->code;
+    int64_t granted = 0, declined = 0;
+    json_t *reasons = json_array();
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+    {
+        int64_t n = json_integer_value(json_object_get(row, "n"));
+        if (!strcmp(json_string_value(json_object_get(row, "outcome")),
+                    "granted")) {
+            granted += n;
+            continue;
+        }
+        declined += n;
+        json_array_append_new(reasons,
+                              json_pack("{s:O, s:I}", "reason",
+                                        json_object_get(row, "reason"),
+                                        "count", (json_int_t)n));
+    }
+    json_object_set_new(out, "special_requests",
+                        json_pack("{s:I, s:I, s:o, s:o}", "granted",
+                                  (json_int_t)granted, "declined",
+                                  (json_int_t)declined, "decline_rate",
+                                  rate(declined, granted + declined),
+                                  "decline_reasons", reasons));
+    json_decref(rows);
+    return RP_OK;
+}
+
+static rp_code promises_section(rp_ctx *ctx, const rp_window *w, json_t *out,
+                                rp_error *err)
+{
+    json_t *rows;
+    if (q(ctx, "metrics.promises", w, &rows, err))
+        return err->code;
+    json_t *j = json_pack("{s:i, s:i, s:i}", "kept", 0, "broken", 0, "open", 0);
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+        json_object_set(j, json_string_value(json_object_get(row, "status")),
+                        json_object_get(row, "n"));
+    int64_t kept = json_integer_value(json_object_get(j, "kept"));
+    int64_t broken = json_integer_value(json_object_get(j, "broken"));
+    json_object_set_new(j, "kept_rate", rate(kept, kept + broken));
+    json_object_set_new(out, "promises", j);
+    json_decref(rows);
+    return RP_OK;
+}
+
+rp_code rp_metrics_service(rp_ctx *ctx, const rp_window *w, json_t **out,
+                           rp_error *err)
+{
+    int64_t now = rp_now(), volume = 0, breaches = 0;
+    rp_charter c;
+    /* Settle first, so that promises kept/broken and the breaches agree. */
+    if (rp_charter_settle_promises(ctx, now, NULL, err) ||
+        rp_charter_load(ctx, &c, err))
+        return err->code;
+    json_t *j = json_object(), *counts = NULL;
+    json_object_set_new(j, "window", rp_window_json(w));
+    if (encounter_sections(ctx, w, j, &volume, err) ||
+        wait_section(ctx, w, j, err) || satisfaction_section(ctx, w, j, err) ||
+        relationship_section(ctx, w, j, err) ||
+        moments_section(ctx, w, j, err) || defects_section(ctx, w, j, err) ||
+        special_requests_section(ctx, w, j, err) ||
+        promises_section(ctx, w, j, err) ||
+        rp_charter_breach_counts(ctx, w, &c, now, &counts, &breaches, err)) {
+        json_decref(j);
+        return err->code;
+    }
+    json_object_set_new(j, "charter",
+                        json_pack("{s:I, s:o}", "breaches",
+                                  (json_int_t)breaches, "by_target", counts));
+    *out = j;
+    return RP_OK;
+}
+
+rp_code rp_metrics_gauges(rp_ctx *ctx, json_t **out, rp_error *err)
+{
+    rp_store *s = ctx->store;
+    json_t *depth = NULL, *due = NULL, *failed = NULL;
+    json_t *now = json_pack("[I]", (json_int_t)rp_now());
+    rp_code rc = s->ops->query(s, "metrics.queue_depth", NULL, &depth, err);
+    if (rc == RP_OK)
+        rc = s->ops->query(s, "metrics.tasks_due", now, &due, err);
+    if (rc == RP_OK)
+        rc = s->ops->query(s, "metrics.tasks_failed", NULL, &failed, err);
+    json_decref(now);
+    if (rc) {
+        json_decref(depth);
+        json_decref(due);
+        return rc;
+    }
+    *out = json_pack("{s:o, s:o, s:o}", "queue_depth", depth, "tasks_due", due,
+                     "tasks_failed", failed);
+    return RP_OK;
+}

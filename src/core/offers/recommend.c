@@ -1,0 +1,498 @@
+/*
+ * recommend.c - respectful recommendations.
+ *
+ * Seed 000 (the juice maker): bridge to what the customer wants to become,
+ * so a goal tagged "juice" brings starfruit, apple and honey melon.  Seed
+ * 002 (Max and the suit): never offer what contradicts a firm preference -
+ * if the navy single-breasted suit is out of stock, say so and offer no
+ * other colour or style; and do not push anything on a customer whose
+ * recent exchanges are all quick and whose relationship is transactional
+ * (the headache and the aspirin) unless they asked.
+ *
+ * A preference key may be scoped to a category with a prefix
+ * ("watermelon.colour"): it then only judges products of that category, so
+ * a firm wish about watermelons says nothing about apples.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/rapport.h"
+
+/* An attribute value as comparable text: booleans and yes/no agree. */
+static void norm(json_t *v, const char *text, char *out, size_t n)
+{
+    if (v && json_is_boolean(v))
+        snprintf(out, n, "%s", json_is_true(v) ? "true" : "false");
+    else if (v && json_is_integer(v))
+        snprintf(out, n, "%lld", (long long)json_integer_value(v));
+    else if (v && json_is_real(v))
+        snprintf(out, n, "%g", json_real_value(v));
+    else
+        snprintf(out, n, "%s", v ? json_string_value(v) : text);
+    for (char *c = out; *c; c++)
+        if (*c >= 'A' && *c <= 'Z')
+            *c = (char)(*c - 'A' + 'a');
+    if (!strcmp(out, "yes"))
+        snprintf(out, n, "true");
+    else if (!strcmp(out, "no"))
+        snprintf(out, n, "false");
+}
+
+/* The attribute a preference speaks about for this product, or NULL when it
+ * does not apply (scoped to another category, or no such attribute). */
+static json_t *attribute_for(json_t *pref, json_t *product)
+{
+    const char *key = json_string_value(json_object_get(pref, "key"));
+    const char *dot = strchr(key, '.');
+    const char *cat = json_string_value(json_object_get(product, "category"));
+    if (dot) {
+        if (!cat || strlen(cat) != (size_t)(dot - key) ||
+            strncasecmp(cat, key, (size_t)(dot - key)) != 0)
+            return NULL;
+        key = dot + 1;
+    }
+    json_t *attrs = json_object_get(product, "attributes");
+    const char *k;
+    json_t *v;
+    json_object_foreach(attrs, k, v) if (strcasecmp(k, key) == 0) return v;
+    return NULL;
+}
+
+typedef struct judged {
+    int contradicts;   /* breaks a firm preference */
+    int matches;       /* preferences it agrees with */
+    int goals;         /* active goals it serves */
+    json_t *reasons;
+} judged;
+
+static judged judge(json_t *product, json_t *prefs, json_t *goals)
+{
+    judged j = {0, 0, 0, json_array()};
+    size_t i;
+    json_t *p;
+    json_array_foreach(prefs, i, p)
+    {
+        json_t *attr = attribute_for(p, product);
+        if (!attr)
+            continue;
+        char a[200], want[200];
+        norm(attr, NULL, a, sizeof a);
+        norm(NULL, json_string_value(json_object_get(p, "value")), want,
+             sizeof want);
+        int firm = !strcmp(json_string_value(json_object_get(p, "firmness")),
+                           "firm");
+        char reason[700];
+        if (strcmp(a, want) == 0) {
+            j.matches++;
+            snprintf(reason, sizeof reason, "matches your %s preference: %s %s",
+                     firm ? "firm" : "flexible",
+                     json_string_value(json_object_get(p, "key")),
+                     json_string_value(json_object_get(p, "value")));
+            json_array_append_new(j.reasons, json_string(reason));
+        } else if (firm) {
+            j.contradicts = 1;
+        } else {
+            snprintf(reason, sizeof reason,
+                     "%s is %s rather than %s (you said that is flexible)",
+                     json_string_value(json_object_get(p, "key")), a, want);
+            json_array_append_new(j.reasons, json_string(reason));
+        }
+    }
+    json_t *tags = json_object_get(product, "tags");
+    json_array_foreach(goals, i, p)
+    {
+        size_t k, m;
+        json_t *gt, *pt;
+        json_array_foreach(json_object_get(p, "tags"), k, gt)
+            json_array_foreach(tags, m, pt) if (json_equal(gt, pt))
+        {
+            char reason[700];
+            snprintf(reason, sizeof reason, "serves your goal \"%s\" (%s)",
+                     json_string_value(json_object_get(p, "title")),
+                     json_string_value(gt));
+            json_array_append_new(j.reasons, json_string(reason));
+            j.goals++;
+            goto next_goal;
+        }
+    next_goal:;
+    }
+    return j;
+}
+
+static int by_score(const void *a, const void *b)
+{
+    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    json_int_t sx = json_integer_value(json_object_get(x, "score"));
+    json_int_t sy = json_integer_value(json_object_get(y, "score"));
+    if (sx != sy)
+        return sx > sy ? -1 : 1;
+    json_int_t ix = json_integer_value(
+        json_object_get(json_object_get(x, "product"), "id"));
+    json_int_t iy = json_integer_value(
+        json_object_get(json_object_get(y, "product"), "id"));
+    return ix < iy ? -1 : ix > iy;
+}
+
+/* Withheld: a transactional customer whose last closed exchanges (up to
+ * three) were all quick gets nothing unasked. */
+static rp_code only_quick(rp_ctx *ctx, json_t *customer, int *quick,
+                          rp_error *err)
+{
+    *quick = 0;
+    const char *level =
+        json_string_value(json_object_get(customer, "relationship_level"));
+    if (!level || strcmp(level, "transactional") != 0)
+        return RP_OK;
+    json_t *rows, *p = json_pack("[O]", json_object_get(customer, "id"));
+    rp_code rc = ctx->store->ops->query(
+        ctx->store, "future.recent_closed_exchanges", p, &rows, err);
+    json_decref(p);
+    if (rc)
+        return rc;
+    size_t i;
+    json_t *r;
+    *quick = json_array_size(rows) > 0;
+    json_array_foreach(rows, i, r)
+    {
+        const char *x = json_string_value(json_object_get(r, "exchange"));
+        if (!x || strcmp(x, "quick") != 0)
+            *quick = 0;
+    }
+    json_decref(rows);
+    return RP_OK;
+}
+
+/* Record the products shown for the first time, with one moment. */
+static rp_code record_shown(rp_ctx *ctx, int64_t customer_id, json_t *items,
+                            rp_error *err)
+{
+    rp_store *s = ctx->store;
+    json_t *open, *p = json_pack("[I]", (json_int_t)customer_id);
+    rp_code rc = s->ops->query(s, "future.offers_open", p, &open, err);
+    json_decref(p);
+    if (rc)
+        return rc;
+    json_t *fresh = json_array();
+    size_t i, k;
+    json_t *it, *o;
+    json_array_foreach(items, i, it)
+    {
+        json_t *pid = json_object_get(json_object_get(it, "product"), "id");
+        int seen = 0;
+        json_array_foreach(open, k, o) seen |=
+            json_equal(json_object_get(o, "product_id"), pid);
+        if (!seen)
+            json_array_append(fresh, it);
+    }
+    json_decref(open);
+    if (!json_array_size(fresh)) {
+        json_decref(fresh);
+        return RP_OK;
+    }
+    if (rp_store_begin(s, err)) {
+        json_decref(fresh);
+        return err->code;
+    }
+    char summary[600] = "Offered:";
+    json_t *ids = json_array();
+    int64_t now = rp_now();
+    json_array_foreach(fresh, i, it)
+    {
+        json_t *prod = json_object_get(it, "product");
+        json_t *row = json_pack(
+            "{s:I, s:O, s:s, s:s, s:I}", "customer_id", (json_int_t)customer_id,
+            "product_id", json_object_get(prod, "id"), "status", "shown",
+            "reason", json_string_value(json_array_get(
+                          json_object_get(it, "reasons"), 0)),
+            "created_at", (json_int_t)now);
+        if (rc == RP_OK)
+            rc = s->ops->insert(s, &RP_ENTITY_OFFER, row, NULL, err);
+        json_decref(row);
+        size_t len = strlen(summary);
+        snprintf(summary + len, sizeof summary - len, "%s %s", i ? "," : "",
+                 json_string_value(json_object_get(prod, "name")));
+        json_array_append(ids, json_object_get(prod, "id"));
+    }
+    if (rc == RP_OK) {
+        json_t *detail = json_pack("{s:o}", "product_ids", ids);
+        ids = NULL;
+        rp_moment m = {.customer_id = customer_id,
+                       .kind = "offer.shown",
+                       .summary = summary,
+                       .detail = detail};
+        rc = rp_moment_record(ctx, &m, err);
+        json_decref(detail);
+    }
+    json_decref(ids);
+    json_decref(fresh);
+    if (rc == RP_OK)
+        rc = rp_store_commit(s, err);
+    if (rc)
+        rp_store_rollback(s);
+    return rc;
+}
+
+/* The firm preferences as "colour navy, style single-breasted". */
+static void firm_text(json_t *prefs, char *out, size_t n)
+{
+    size_t i, len = 0;
+    json_t *p;
+    out[0] = '\0';
+    json_array_foreach(prefs, i, p)
+    {
+        if (strcmp(json_string_value(json_object_get(p, "firmness")), "firm"))
+            continue;
+        len += (size_t)snprintf(out + len, n > len ? n - len : 0, "%s%s %s",
+                                len ? ", " : "",
+                                json_string_value(json_object_get(p, "key")),
+                                json_string_value(json_object_get(p, "value")));
+        if (len >= n)
+            break;
+    }
+}
+
+rp_code rp_recommend(rp_ctx *ctx, int64_t customer_id, int asked,
+                     json_t **out, rp_error *err)
+{
+    json_t *customer, *prefs = NULL, *goals = NULL, *products = NULL;
+    if (rp_customer_get(ctx, customer_id, &customer, err))
+        return err->code;
+    int quick = 0;
+    if (!asked && only_quick(ctx, customer, &quick, err)) {
+        json_decref(customer);
+        return err->code;
+    }
+    char why[200] = "";
+    int offers_ok = 1;
+    if (!asked && !quick) {
+        /* in person, suggestions need no opt-in; but a customer who
+         * withdrew consent for offers gets none unasked */
+        json_t *cons = NULL;
+        if (rp_profile_list(ctx, "consents", customer_id, &cons, err)) {
+            json_decref(customer);
+            return err->code;
+        }
+        size_t k;
+        json_t *c;
+        json_array_foreach(json_object_get(cons, "items"), k, c) if (
+            !strcmp(json_string_value(json_object_get(c, "purpose")), "offers") &&
+            !json_is_true(json_object_get(c, "granted"))) offers_ok = 0;
+        json_decref(cons);
+        if (!offers_ok)
+            snprintf(why, sizeof why,
+                     "nothing is offered unasked: the customer withdrew "
+                     "consent for offers");
+    }
+    if (quick || !offers_ok) {
+        json_decref(customer);
+        if (!offers_ok) {
+            *out = json_pack("{s:[], s:b, s:s, s:[]}", "items", "withheld", 1,
+                             "reason", why, "notes");
+            return RP_OK;
+        }
+        *out = json_pack(
+            "{s:[], s:b, s:s, s:[]}", "items", "withheld", 1, "reason",
+            "nothing is offered unasked: the customer's recent exchanges were "
+            "all quick and the relationship is transactional (ask with "
+            "asked=true when the customer wants suggestions)",
+            "notes");
+        return RP_OK;
+    }
+    json_decref(customer);
+    rp_code rc = rp_profile_list(ctx, "preferences", customer_id, &prefs, err);
+    if (rc == RP_OK)
+        rc = rp_profile_list(ctx, "goals", customer_id, &goals, err);
+    if (rc == RP_OK)
+        rc = ctx->store->ops->query(ctx->store, "future.products_all", NULL,
+                                    &products, err);
+    if (rc) {
+        json_decref(prefs);
+        json_decref(goals);
+        return rc;
+    }
+    json_t *pl = json_object_get(prefs, "items");
+    json_t *active = json_array();
+    size_t i;
+    json_t *g, *prod;
+    json_array_foreach(json_object_get(goals, "items"), i, g) if (
+        !strcmp(json_string_value(json_object_get(g, "status")), "active"))
+        json_array_append(active, g);
+    json_t *items = json_array(), *notes = json_array();
+    json_t *chosen = json_object(); /* id -> 1, to add related ones once */
+    int out_of_stock = 0, contradicted = 0;
+    json_array_foreach(products, i, prod)
+    {
+        judged j = judge(prod, pl, active);
+        if (j.contradicts) {
+            contradicted++;
+        } else if (j.goals || j.matches) {
+            if (json_integer_value(json_object_get(prod, "stock")) <= 0) {
+                char note[300];
+                snprintf(note, sizeof note,
+                         "%s would suit, but it is out of stock",
+                         json_string_value(json_object_get(prod, "name")));
+                json_array_append_new(notes, json_string(note));
+                out_of_stock++;
+            } else {
+                char key[32];
+                snprintf(key, sizeof key, "%lld",
+                         (long long)json_integer_value(json_object_get(prod, "id")));
+                json_object_set_new(chosen, key, json_true());
+                json_array_append_new(
+                    items, json_pack("{s:O, s:O, s:I}", "product", prod,
+                                     "reasons", j.reasons, "score",
+                                     (json_int_t)(j.goals * 10 + j.matches)));
+            }
+        }
+        json_decref(j.reasons);
+    }
+    /* related products of what we recommend, under the same firm rules */
+    size_t nchosen = json_array_size(items);
+    for (size_t c = 0; c < nchosen; c++) {
+        json_t *base = json_object_get(json_array_get(items, c), "product");
+        size_t k;
+        json_t *rid;
+        json_array_foreach(json_object_get(base, "related"), k, rid)
+        {
+            char key[32];
+            snprintf(key, sizeof key, "%lld", (long long)json_integer_value(rid));
+            if (json_object_get(chosen, key))
+                continue;
+            json_array_foreach(products, i, prod)
+            {
+                if (!json_equal(json_object_get(prod, "id"), rid))
+                    continue;
+                judged j = judge(prod, pl, active);
+                if (!j.contradicts &&
+                    json_integer_value(json_object_get(prod, "stock")) > 0) {
+                    char reason[700];
+                    snprintf(reason, sizeof reason, "goes with %s",
+                             json_string_value(json_object_get(base, "name")));
+                    json_array_append_new(j.reasons, json_string(reason));
+                    json_object_set_new(chosen, key, json_true());
+                    json_array_append_new(
+                        items, json_pack("{s:O, s:O, s:I}", "product", prod,
+                                         "reasons", j.reasons, "score",
+                                         (json_int_t)0));
+                }
+                json_decref(j.reasons);
+            }
+        }
+    }
+    json_decref(chosen);
+    /* sort by score, highest first (a small array: qsort a copy) */
+    size_t n = json_array_size(items);
+    json_t **v = n ? malloc(n * sizeof *v) : NULL;
+    for (size_t k = 0; k < n; k++)
+        v[k] = json_incref(json_array_get(items, k));
+    if (n)
+        qsort(v, n, sizeof *v, by_score);
+    json_array_clear(items);
+    for (size_t k = 0; k < n; k++)
+        json_array_append_new(items, v[k]);
+    free(v);
+    char firm[300];
+    firm_text(pl, firm, sizeof firm);
+    if (n == 0 && firm[0] && (out_of_stock || contradicted)) {
+        char note[600];
+        snprintf(note, sizeof note,
+                 "nothing in stock matches the firm preferences (%s); nothing "
+                 "that contradicts them is offered instead",
+                 firm);
+        json_array_append_new(notes, json_string(note));
+    } else if (n == 0 && !json_array_size(notes)) {
+        json_array_append_new(notes,
+                              json_string("no product serves the customer's "
+                                          "active goals or preferences"));
+    }
+    json_decref(prefs);
+    json_decref(goals);
+    json_decref(active);
+    json_decref(products);
+    if (record_shown(ctx, customer_id, items, err)) {
+        json_decref(items);
+        json_decref(notes);
+        return err->code;
+    }
+    *out = json_pack("{s:o, s:b, s:n, s:o}", "items", items, "withheld", 0,
+                     "reason", "notes", notes);
+    return RP_OK;
+}
+
+rp_code rp_offer_decide(rp_ctx *ctx, int64_t customer_id, int64_t product_id,
+                        int accept, json_t *in, json_t **out, rp_error *err)
+{
+    static const char *const fields[] = {"reason", "encounter_id", NULL};
+    const char *reason = NULL;
+    int64_t eid = 0;
+    int has_eid = 0;
+    json_t *customer, *product;
+    if (in && (rp_in_object(in, fields, err) ||
+               rp_in_string(in, "reason", 0, 500, &reason, err) ||
+               rp_in_int(in, "encounter_id", 0, 1, INT64_MAX, &eid, &has_eid,
+                         err)))
+        return err->code;
+    if (rp_customer_get(ctx, customer_id, &customer, err))
+        return err->code;
+    json_decref(customer);
+    if (rp_product_get(ctx, product_id, &product, err))
+        return err->code;
+    rp_store *s = ctx->store;
+    const char *status = accept ? "accepted" : "declined";
+    json_t *cid = json_integer(customer_id), *pid = json_integer(product_id),
+           *shown = json_string("shown"), *rows = NULL;
+    rp_filter f[3] = {{"customer_id", RP_FILTER_EQ, cid},
+                      {"product_id", RP_FILTER_EQ, pid},
+                      {"status", RP_FILTER_EQ, shown}};
+    rp_page pg = {0, 1, 1};
+    int64_t id = 0, now = rp_now();
+    rp_code rc = rp_store_begin(s, err);
+    if (rc == RP_OK)
+        rc = s->ops->list(s, &RP_ENTITY_OFFER, f, 3, &pg, &rows, err);
+    json_t *change = json_pack("{s:s, s:I}", "status", status, "decided_at",
+                               (json_int_t)now);
+    if (reason)
+        json_object_set_new(change, "reason", json_string(reason));
+    if (has_eid)
+        json_object_set_new(change, "encounter_id", json_integer(eid));
+    if (rc == RP_OK && json_array_size(rows)) {
+        id = json_integer_value(json_object_get(json_array_get(rows, 0), "id"));
+        rc = s->ops->update(s, &RP_ENTITY_OFFER, id, change, err);
+    } else if (rc == RP_OK) {
+        json_object_set_new(change, "customer_id", json_integer(customer_id));
+        json_object_set_new(change, "product_id", json_integer(product_id));
+        json_object_set_new(change, "created_at", json_integer(now));
+        rc = s->ops->insert(s, &RP_ENTITY_OFFER, change, &id, err);
+    }
+    json_decref(change);
+    json_decref(rows);
+    json_decref(cid);
+    json_decref(pid);
+    json_decref(shown);
+    if (rc == RP_OK) {
+        char summary[400];
+        snprintf(summary, sizeof summary, "Offer %s: %s%s%s", status,
+                 json_string_value(json_object_get(product, "name")),
+                 reason ? " - " : "", reason ? reason : "");
+        json_t *detail = json_pack("{s:I, s:I}", "offer_id", (json_int_t)id,
+                                   "product_id", (json_int_t)product_id);
+        rp_moment m = {.customer_id = customer_id,
+                       .encounter_id = eid,
+                       .kind = accept ? "offer.accepted" : "offer.declined",
+                       .summary = summary,
+                       .impression = accept ? "positive" : NULL,
+                       .detail = detail};
+        rc = rp_moment_record(ctx, &m, err);
+        json_decref(detail);
+    }
+    json_decref(product);
+    if (rc == RP_OK)
+        rc = rp_store_commit(s, err);
+    if (rc) {
+        rp_store_rollback(s);
+        return rc;
+    }
+    return s->ops->get(s, &RP_ENTITY_OFFER, id, out, err);
+}

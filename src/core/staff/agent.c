@@ -1,0 +1,238 @@
+/*
+ * agent.c - the people who serve customers: name, email, role, skills and
+ * whether they are active and available for new encounters (auth.h).
+ *
+ * Skills are what routing (routing.c) matches against a queue's needs.
+ * The password hash is written through its own named query and never read
+ * back into an agent record, so no view of an agent can leak it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/rapport.h"
+
+#define SKILLS_MAX 50
+
+static const char *const create_fields[] = {
+    "name", "email", "role", "skills", "available", "password", NULL};
+static const char *const update_fields[] = {
+    "name", "role", "skills", "active", "available", "password", NULL};
+
+rp_code rp_agent_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
+{
+    if (ctx->store->ops->get(ctx->store, &RP_ENTITY_AGENT, id, out, err)) {
+        if (err->code == RP_ENOTFOUND)
+            rp_error_set(err, RP_ENOTFOUND, "id", "no agent with id %lld",
+                         (long long)id);
+        return err->code;
+    }
+    return RP_OK;
+}
+
+rp_code rp_agent_list(rp_ctx *ctx, const rp_page_req *page, json_t **out,
+                      rp_error *err)
+{
+    rp_page p = {page->after_id, 0, page->limit + 1};
+    json_t *rows;
+    if (ctx->store->ops->list(ctx->store, &RP_ENTITY_AGENT, NULL, 0, &p, &rows,
+                              err))
+        return err->code;
+    *out = rp_page_result(rows, page->limit);
+    return RP_OK;
+}
+
+/* Skills are compared exactly, so keep them lower-case words. */
+static rp_code read_skills(json_t *in, json_t *row, rp_error *err)
+{
+    json_t *skills;
+    if (rp_in_string_list(in, "skills", SKILLS_MAX, 40, &skills, err))
+        return err->code;
+    if (!json_object_get(in, "skills"))
+        return RP_OK;
+    json_t *norm = json_array();
+    size_t i;
+    json_t *v;
+    json_array_foreach(skills, i, v)
+    {
+        char buf[200];
+        snprintf(buf, sizeof buf, "%s", json_string_value(v));
+        for (char *c = buf; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c + 32);
+        if (!buf[0]) {
+            json_decref(norm);
+            return rp_error_set(err, RP_EINVALID, "skills",
+                                "skills[%zu] is empty", i);
+        }
+        json_array_append_new(norm, json_string(buf));
+    }
+    json_object_set_new(row, "skills", norm);
+    return RP_OK;
+}
+
+rp_code rp_agent_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
+{
+    const char *name, *email, *role, *password;
+    int available = 1;
+    json_t *row = json_object();
+    if (rp_in_object(in, create_fields, err) ||
+        rp_in_string(in, "name", 1, 200, &name, err) ||
+        rp_in_string(in, "email", 1, 254, &email, err) ||
+        rp_in_enum(in, "role", 1, rp_agent_roles, &role, err) ||
+        rp_in_bool(in, "available", 0, &available, NULL, err) ||
+        rp_in_string(in, "password", 0, 1024, &password, err) ||
+        read_skills(in, row, err))
+        goto fail;
+    if (!*name) {
+        rp_error_set(err, RP_EINVALID, "name", "name must not be empty");
+        goto fail;
+    }
+    if (!rp_email_is_valid(email)) {
+        rp_error_set(err, RP_EINVALID, "email",
+                     "email \"%.60s\" is not an email address", email);
+        goto fail;
+    }
+    if (password && rp_password_check(password, "password", err))
+        goto fail;
+    int64_t now = rp_now(), id = 0;
+    json_object_set_new(row, "name", json_string(name));
+    json_object_set_new(row, "email", json_string(email));
+    json_object_set_new(row, "role", json_string(role));
+    if (!json_object_get(row, "skills"))
+        json_object_set_new(row, "skills", json_array());
+    json_object_set_new(row, "active", json_true());
+    json_object_set_new(row, "available", json_boolean(available));
+    json_object_set_new(row, "created_at", json_integer(now));
+    json_object_set_new(row, "updated_at", json_integer(now));
+    /* Hash before the transaction: it takes a tenth of a second and must
+     * not hold the write lock meanwhile. */
+    char hash[128] = "";
+    if (password && rp_password_hash(password, hash, err))
+        goto fail;
+    rp_store *s = ctx->store;
+    if (rp_store_begin(s, err))
+        goto fail;
+    rp_code rc = s->ops->insert(s, &RP_ENTITY_AGENT, row, &id, err);
+    if (rc == RP_ECONFLICT)
+        rc = rp_error_set(err, RP_ECONFLICT, "email",
+                          "an agent with email %.60s already exists", email);
+    if (rc == RP_OK && hash[0]) {
+        json_t *params = json_pack("[s, I, I]", hash, (json_int_t)now,
+                                   (json_int_t)id);
+        rc = s->ops->exec(s, "auth.agent_set_password", params, NULL, err);
+        json_decref(params);
+    }
+    if (rc == RP_OK)
+        rc = rp_store_commit(s, err);
+    if (rc) {
+        rp_store_rollback(s);
+        goto fail;
+    }
+    json_decref(row);
+    return rp_agent_get(ctx, id, out, err);
+fail:
+    json_decref(row);
+    return err->code;
+}
+
+/* Would this change leave no active admin?  Locking out every admin
+ * cannot be undone through the API. */
+static rp_code keeps_an_admin(rp_ctx *ctx, int64_t id, json_t *current,
+                              json_t *row, rp_error *err)
+{
+    const char *role = json_string_value(json_object_get(current, "role"));
+    if (!role || strcmp(role, "admin") != 0 ||
+        !json_is_true(json_object_get(current, "active")))
+        return RP_OK;
+    json_t *nr = json_object_get(row, "role"), *na = json_object_get(row, "active");
+    int demoted = nr && strcmp(json_string_value(nr), "admin") != 0;
+    int deactivated = na && json_is_false(na);
+    if (!demoted && !deactivated)
+        return RP_OK;
+    json_t *params = json_pack("[I]", (json_int_t)id), *rows;
+    rp_code rc = ctx->store->ops->query(ctx->store, "auth.active_admins",
+                                        params, &rows, err);
+    json_decref(params);
+    if (rc)
+        return rc;
+    int64_t others = json_integer_value(json_object_get(json_array_get(rows, 0), "n"));
+    json_decref(rows);
+    if (others == 0)
+        return rp_error_set(err, RP_ECONFLICT, demoted ? "role" : "active",
+                            "agent %lld is the last active admin; make "
+                            "another admin first", (long long)id);
+    return RP_OK;
+}
+
+rp_code rp_agent_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
+                        rp_error *err)
+{
+    const char *name, *role, *password;
+    int active = 0, available = 0, has_active = 0, has_available = 0;
+    json_t *row = json_object(), *current = NULL;
+    if (rp_agent_get(ctx, id, &current, err) ||
+        rp_in_object(in, update_fields, err) ||
+        rp_in_string(in, "name", 0, 200, &name, err) ||
+        rp_in_enum(in, "role", 0, rp_agent_roles, &role, err) ||
+        rp_in_bool(in, "active", 0, &active, &has_active, err) ||
+        rp_in_bool(in, "available", 0, &available, &has_available, err) ||
+        rp_in_string(in, "password", 0, 1024, &password, err) ||
+        read_skills(in, row, err))
+        goto fail;
+    if (name && !*name) {
+        rp_error_set(err, RP_EINVALID, "name", "name must not be empty");
+        goto fail;
+    }
+    if (password && rp_password_check(password, "password", err))
+        goto fail;
+    if (name)
+        json_object_set_new(row, "name", json_string(name));
+    if (role)
+        json_object_set_new(row, "role", json_string(role));
+    if (has_active)
+        json_object_set_new(row, "active", json_boolean(active));
+    if (has_available)
+        json_object_set_new(row, "available", json_boolean(available));
+    if (json_object_size(row) == 0 && !password) {
+        rp_error_set(err, RP_EINVALID, NULL,
+                     "nothing to change: give at least one of name, role, "
+                     "skills, active, available, password");
+        goto fail;
+    }
+    if (keeps_an_admin(ctx, id, current, row, err))
+        goto fail;
+    char hash[128] = "";
+    if (password && rp_password_hash(password, hash, err))
+        goto fail;
+    int64_t now = rp_now();
+    json_object_set_new(row, "updated_at", json_integer(now));
+    rp_store *s = ctx->store;
+    if (rp_store_begin(s, err))
+        goto fail;
+    rp_code rc = s->ops->update(s, &RP_ENTITY_AGENT, id, row, err);
+    if (rc == RP_OK && hash[0]) {
+        json_t *params = json_pack("[s, I, I]", hash, (json_int_t)now,
+                                   (json_int_t)id);
+        rc = s->ops->exec(s, "auth.agent_set_password", params, NULL, err);
+        json_decref(params);
+    }
+    /* A new password or a deactivation ends every open session at once. */
+    if (rc == RP_OK && (hash[0] || (has_active && !active))) {
+        json_t *params = json_pack("[I]", (json_int_t)id);
+        rc = s->ops->exec(s, "auth.sessions_of_agent_delete", params, NULL, err);
+        json_decref(params);
+    }
+    if (rc == RP_OK)
+        rc = rp_store_commit(s, err);
+    if (rc) {
+        rp_store_rollback(s);
+        goto fail;
+    }
+    json_decref(row);
+    json_decref(current);
+    return rp_agent_get(ctx, id, out, err);
+fail:
+    json_decref(row);
+    json_decref(current);
+    return err->code;
+}

@@ -1,0 +1,505 @@
+/*
+ * login.c - passwords, sessions, API tokens and login throttling (auth.h).
+ *
+ * The rules of docs/design.md: argon2id only at login; sessions and tokens are
+ * 256-bit random secrets kept as SHA-256 so that each request costs one
+ * indexed lookup.  Failed logins are counted in the store (not in memory)
+ * so the limit holds across the server's threads, across restarts and for
+ * a second process.
+ */
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rapport.h"
+
+/* Refresh last_seen_at / last_used_at at most this often: a write per
+ * request would cost a synchronous disk flush per request. */
+#define TOUCH_EVERY_SECONDS 60
+
+const char *const rp_agent_roles[] = {"agent", "lead", "admin", NULL};
+
+int rp_role_rank(const char *role)
+{
+    for (int i = 0; role && rp_agent_roles[i]; i++)
+        if (strcmp(role, rp_agent_roles[i]) == 0)
+            return i + 1;
+    return 0;
+}
+
+/* ---- primitives ---------------------------------------------------------- */
+
+rp_code rp_auth_init(rp_error *err)
+{
+    if (sodium_init() < 0)
+        return rp_error_set(err, RP_EINTERNAL, NULL,
+                            "libsodium cannot be initialised");
+    return RP_OK;
+}
+
+rp_code rp_password_hash(const char *password, char out[128], rp_error *err)
+{
+    if (rp_auth_init(err))
+        return err->code;
+    if (crypto_pwhash_str(out, password, strlen(password),
+                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return rp_error_set(err, RP_EINTERNAL, "password",
+                            "out of memory while hashing the password");
+    return RP_OK;
+}
+
+int rp_password_verify(const char *hash, const char *password)
+{
+    if (!hash || !password || sodium_init() < 0)
+        return 0;
+    return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+rp_code rp_password_check(const char *password, const char *field,
+                          rp_error *err)
+{
+    if (!password || rp_utf8_length(password) < RP_PASSWORD_MIN_CHARS)
+        return rp_error_set(err, RP_EINVALID, field,
+                            "%s must be at least %d characters long", field,
+                            RP_PASSWORD_MIN_CHARS);
+    if (strlen(password) > 1024)
+        return rp_error_set(err, RP_EINVALID, field,
+                            "%s is longer than 1024 bytes", field);
+    return RP_OK;
+}
+
+void rp_secret_new(char out[RP_SECRET_HEX])
+{
+    unsigned char raw[32];
+    if (sodium_init() < 0)
+        abort(); /* no randomness: refusing beats handing out weak secrets */
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(out, RP_SECRET_HEX, raw, sizeof raw);
+    sodium_memzero(raw, sizeof raw);
+}
+
+void rp_password_generate(char *out, size_t n)
+{
+    /* No 0/O, 1/l/I: it is read off a terminal and typed into a form. */
+    static const char alphabet[] = "abcdefghijkmnopqrstuvwxyz"
+                                   "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    if (sodium_init() < 0)
+        abort();
+    if (n > 64)
+        n = 64;
+    for (size_t i = 0; i + 1 < n; i++)
+        out[i] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
+    if (n)
+        out[n - 1] = '\0';
+}
+
+void rp_secret_hash(const char *secret, char out[RP_SECRET_HEX])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)secret, strlen(secret));
+    sodium_bin2hex(out, RP_SECRET_HEX, h, sizeof h);
+}
+
+void rp_csrf_for(const char *session_secret, char out[RP_SECRET_HEX])
+{
+    /* A different hash of the same secret: knowing the stored hash (the
+     * database) does not give the CSRF token, and neither gives the cookie. */
+    char buf[RP_SECRET_HEX + 8];
+    snprintf(buf, sizeof buf, "csrf:%s", session_secret);
+    rp_secret_hash(buf, out);
+    sodium_memzero(buf, sizeof buf);
+}
+
+int rp_secret_equal(const char *a, const char *b)
+{
+    size_t n = strlen(a);
+    if (n != strlen(b))
+        return 0;
+    return sodium_memcmp(a, b, n) == 0;
+}
+
+/* ---- the principal from a lookup row ------------------------------------- */
+
+/* Fill p from a session or token row; RP_EAUTH when it does not let in. */
+static rp_code principal_from(json_t *rows, rp_principal *p, rp_error *err)
+{
+    json_t *row = json_array_get(rows, 0);
+    if (!row || !json_is_true(json_object_get(row, "active")))
+        return rp_error_set(err, RP_EAUTH, NULL,
+                            "the credentials are not valid (unknown, expired "
+                            "or revoked); log in again");
+    p->agent_id = json_integer_value(json_object_get(row, "agent_id"));
+    p->role = rp_role_rank(json_string_value(json_object_get(row, "role")));
+    return RP_OK;
+}
+
+rp_code rp_auth_session(rp_ctx *ctx, const char *secret, rp_principal *p,
+                        rp_error *err)
+{
+    memset(p, 0, sizeof *p);
+    if (!secret || strlen(secret) != RP_SECRET_HEX - 1)
+        return rp_error_set(err, RP_EAUTH, NULL,
+                            "the session cookie is not valid; log in again");
+    char hash[RP_SECRET_HEX];
+    rp_secret_hash(secret, hash);
+    json_t *params = json_pack("[s]", hash), *rows = NULL;
+    rp_code rc = ctx->store->ops->query(ctx->store, "auth.session_lookup",
+                                        params, &rows, err);
+    json_decref(params);
+    if (rc)
+        return rc;
+    json_t *row = json_array_get(rows, 0);
+    int64_t now = rp_now();
+    int64_t seen = json_integer_value(json_object_get(row, "seen"));
+    if (row && seen < now - RP_SESSION_IDLE_SECONDS) {
+        json_decref(rows);
+        return rp_error_set(err, RP_EAUTH, NULL,
+                            "the session expired after %d hours without use; "
+                            "log in again", RP_SESSION_IDLE_SECONDS / 3600);
+    }
+    rc = principal_from(rows, p, err);
+    if (rc == RP_OK && seen < now - TOUCH_EVERY_SECONDS) {
+        json_t *tp = json_pack("[I, O]", (json_int_t)now,
+                               json_object_get(row, "session_id"));
+        rc = ctx->store->ops->exec(ctx->store, "auth.session_touch", tp, NULL,
+                                   err);
+        json_decref(tp);
+    }
+    json_decref(rows);
+    if (rc)
+        return rc;
+    p->via_session = 1;
+    rp_csrf_for(secret, p->csrf);
+    return RP_OK;
+}
+
+rp_code rp_auth_token(rp_ctx *ctx, const char *token, rp_principal *p,
+                      rp_error *err)
+{
+    memset(p, 0, sizeof *p);
+    if (!token || strlen(token) > 200)
+        return rp_error_set(err, RP_EAUTH, NULL, "the bearer token is not valid");
+    char hash[RP_SECRET_HEX];
+    rp_secret_hash(token, hash);
+    json_t *params = json_pack("[s]", hash), *rows = NULL;
+    rp_code rc = ctx->store->ops->query(ctx->store, "auth.token_lookup", params,
+                                        &rows, err);
+    json_decref(params);
+    if (rc)
+        return rc;
+    json_t *row = json_array_get(rows, 0);
+    if (row && json_is_true(json_object_get(row, "revoked"))) {
+        json_decref(rows);
+        return rp_error_set(err, RP_EAUTH, NULL,
+                            "the bearer token has been revoked");
+    }
+    rc = principal_from(rows, p, err);
+    int64_t now = rp_now();
+    if (rc == RP_OK &&
+        json_integer_value(json_object_get(row, "used")) < now - TOUCH_EVERY_SECONDS) {
+        json_t *tp = json_pack("[I, O]", (json_int_t)now,
+                               json_object_get(row, "token_id"));
+        rc = ctx->store->ops->exec(ctx->store, "auth.token_touch", tp, NULL, err);
+        json_decref(tp);
+    }
+    if (rc == RP_OK)
+        p->token_id = json_integer_value(json_object_get(row, "token_id"));
+    json_decref(rows);
+    return rc;
+}
+
+rp_code rp_auth_whoami(rp_ctx *ctx, const rp_principal *p, json_t **out,
+                       rp_error *err)
+{
+    json_t *agent;
+    if (rp_agent_get(ctx, p->agent_id, &agent, err))
+        return err->code;
+    *out = json_pack("{s:o, s:o}", "agent", agent, "csrf_token",
+                     p->via_session ? json_string(p->csrf) : json_null());
+    return RP_OK;
+}
+
+/* ---- login and its throttle ---------------------------------------------- */
+
+static rp_code failures(rp_ctx *ctx, const char *key, int64_t since,
+                        int64_t *n, int64_t *first, rp_error *err)
+{
+    json_t *params = json_pack("[s, I]", key, (json_int_t)since), *rows;
+    rp_code rc = ctx->store->ops->query(ctx->store, "auth.failures_count",
+                                        params, &rows, err);
+    json_decref(params);
+    if (rc)
+        return rc;
+    json_t *row = json_array_get(rows, 0);
+    *n = json_integer_value(json_object_get(row, "n"));
+    *first = json_integer_value(json_object_get(row, "first"));
+    json_decref(rows);
+    return RP_OK;
+}
+
+static rp_code add_failure(rp_ctx *ctx, const char *key, int64_t now,
+                           int64_t *id, rp_error *err)
+{
+    json_t *params = json_pack("[s, I]", key, (json_int_t)now), *rows;
+    rp_code rc = ctx->store->ops->query(ctx->store, "auth.failure_add", params,
+                                        &rows, err);
+    json_decref(params);
+    if (rc)
+        return rc;
+    *id = json_integer_value(json_object_get(json_array_get(rows, 0), "id"));
+    json_decref(rows);
+    return RP_OK;
+}
+
+static rp_code exec1(rp_ctx *ctx, const char *name, json_t *params,
+                     rp_error *err)
+{
+    rp_code rc = ctx->store->ops->exec(ctx->store, name, params, NULL, err);
+    json_decref(params);
+    return rc;
+}
+
+/*
+ * Count this attempt before the password is checked: in one write
+ * transaction, refuse if a limit is reached, else record a failure for the
+ * account and the address (taken back on success).  Concurrent attempts
+ * therefore cannot all slip under the limit.
+ */
+static rp_code admit_attempt(rp_ctx *ctx, const char *acct_key,
+                             const char *addr_key, int64_t ids[2],
+                             int *retry_after, rp_error *err)
+{
+    rp_store *s = ctx->store;
+    int64_t now = rp_now(), since = now - RP_LOGIN_WINDOW_SECONDS;
+    int64_t na = 0, fa = 0, nd = 0, fd = 0;
+    if (rp_store_begin(s, err))
+        return err->code;
+    rp_code rc = exec1(ctx, "auth.failures_expire", json_pack("[I]", (json_int_t)since), err);
+    if (rc == RP_OK)
+        rc = failures(ctx, acct_key, since, &na, &fa, err);
+    if (rc == RP_OK)
+        rc = failures(ctx, addr_key, since, &nd, &fd, err);
+    int limited = rc == RP_OK && (na >= RP_LOGIN_MAX_PER_ACCOUNT ||
+                                  nd >= RP_LOGIN_MAX_PER_ADDRESS);
+    if (rc == RP_OK && !limited)
+        rc = add_failure(ctx, acct_key, now, &ids[0], err);
+    if (rc == RP_OK && !limited)
+        rc = add_failure(ctx, addr_key, now, &ids[1], err);
+    if (rc == RP_OK)
+        rc = rp_store_commit(s, err);
+    if (rc) {
+        rp_store_rollback(s);
+        return rc;
+    }
+    if (!limited)
+        return RP_OK;
+    int64_t first = na >= RP_LOGIN_MAX_PER_ACCOUNT ? fa : fd;
+    if (na >= RP_LOGIN_MAX_PER_ACCOUNT && nd >= RP_LOGIN_MAX_PER_ADDRESS && fd > fa)
+        first = fd;
+    int64_t wait = first + RP_LOGIN_WINDOW_SECONDS - now;
+    *retry_after = wait < 1 ? 1 : (int)wait;
+    return rp_error_set(err, RP_ERATELIMIT, NULL,
+                        "too many failed logins %s; try again in %d seconds",
+                        na >= RP_LOGIN_MAX_PER_ACCOUNT ? "for this account"
+                                                       : "from this address",
+                        *retry_after);
+}
+
+/* A hash to check against when the email is unknown, so that an unknown
+ * email takes as long as a wrong password and does not leak existence. */
+static const char *dummy_hash(void)
+{
+    static char hash[128];
+    static int made;
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&lock);
+    if (!made) {
+        rp_error err;
+        made = rp_password_hash("rapport-no-such-agent", hash, &err) == RP_OK;
+    }
+    pthread_mutex_unlock(&lock);
+    return made ? hash : NULL;
+}
+
+static const char *const login_fields[] = {"email", "password", NULL};
+
+rp_code rp_auth_login(rp_ctx *ctx, json_t *in, const char *addr,
+                      char secret[RP_SECRET_HEX], json_t **out,
+                      int *retry_after, rp_error *err)
+{
+    const char *email, *password;
+    *retry_after = 0;
+    if (rp_auth_init(err) || rp_in_object(in, login_fields, err) ||
+        rp_in_string(in, "email", 1, 254, &email, err) ||
+        rp_in_string(in, "password", 1, 1024, &password, err))
+        return err->code;
+    char acct_key[300], addr_key[80], lower[256];
+    size_t i = 0;
+    for (; email[i] && i < sizeof lower - 1; i++)
+        lower[i] = (char)(email[i] >= 'A' && email[i] <= 'Z' ? email[i] + 32
+                                                               : email[i]);
+    lower[i] = '\0';
+    snprintf(acct_key, sizeof acct_key, "account:%s", lower);
+    snprintf(addr_key, sizeof addr_key, "address:%.60s", addr ? addr : "-");
+    int64_t ids[2] = {0, 0};
+    if (admit_attempt(ctx, acct_key, addr_key, ids, retry_after, err))
+        return err->code;
+
+    json_t *params = json_pack("[s]", email), *rows = NULL;
+    rp_code rc = ctx->store->ops->query(ctx->store, "auth.agent_by_email",
+                                        params, &rows, err);
+    json_decref(params);
+    if (rc)
+        return rc;
+    json_t *row = json_array_get(rows, 0);
+    const char *hash = json_string_value(json_object_get(row, "password_hash"));
+    int ok = hash ? rp_password_verify(hash, password)
+                  : (rp_password_verify(dummy_hash(), password), 0);
+    ok = ok && json_is_true(json_object_get(row, "active"));
+    rp_principal p = {0};
+    if (ok) {
+        p.agent_id = json_integer_value(json_object_get(row, "id"));
+        p.role = rp_role_rank(json_string_value(json_object_get(row, "role")));
+    }
+    json_decref(rows);
+    if (!ok)
+        return rp_error_set(err, RP_EAUTH, NULL,
+                            "the email or the password is wrong");
+
+    /* Success: clear the account's counter, take back this attempt's
+     * address failure, open the session; all or nothing. */
+    rp_store *s = ctx->store;
+    int64_t now = rp_now();
+    char hash_hex[RP_SECRET_HEX];
+    rp_secret_new(secret);
+    rp_secret_hash(secret, hash_hex);
+    if (rp_store_begin(s, err))
+        return err->code;
+    rc = exec1(ctx, "auth.failures_clear", json_pack("[s]", acct_key), err);
+    if (rc == RP_OK)
+        rc = exec1(ctx, "auth.failure_delete", json_pack("[I]", (json_int_t)ids[1]), err);
+    if (rc == RP_OK)
+        rc = exec1(ctx, "auth.sessions_expire",
+                   json_pack("[I]", (json_int_t)(now - RP_SESSION_IDLE_SECONDS)), err);
+    if (rc == RP_OK)
+        rc = exec1(ctx, "auth.session_insert",
+                   json_pack("[I, s, I, I]", (json_int_t)p.agent_id, hash_hex,
+                             (json_int_t)now, (json_int_t)now), err);
+    if (rc == RP_OK)
+        rc = rp_store_commit(s, err);
+    if (rc) {
+        rp_store_rollback(s);
+        return rc;
+    }
+    p.via_session = 1;
+    rp_csrf_for(secret, p.csrf);
+    return rp_auth_whoami(ctx, &p, out, err);
+}
+
+rp_code rp_auth_logout(rp_ctx *ctx, const char *secret, rp_error *err)
+{
+    if (!secret)
+        return RP_OK;
+    char hash[RP_SECRET_HEX];
+    rp_secret_hash(secret, hash);
+    return exec1(ctx, "auth.session_delete", json_pack("[s]", hash), err);
+}
+
+/* ---- API tokens ---------------------------------------------------------- */
+
+static const char *const token_fields[] = {"name", "agent_id", NULL};
+
+rp_code rp_token_create(rp_ctx *ctx, json_t *in, int as_admin, json_t **out,
+                        rp_error *err)
+{
+    const char *name;
+    int64_t agent_id = 0;
+    int present = 0;
+    if (rp_auth_init(err) || rp_in_object(in, token_fields, err) ||
+        rp_in_string(in, "name", 1, 100, &name, err) ||
+        rp_in_int(in, "agent_id", 0, 1, INT64_MAX, &agent_id, &present, err))
+        return err->code;
+    if (!*name)
+        return rp_error_set(err, RP_EINVALID, "name", "name must not be empty");
+    if (!present)
+        agent_id = ctx->agent_id;
+    if (agent_id != ctx->agent_id && !as_admin)
+        return rp_error_set(err, RP_EFORBIDDEN, "agent_id",
+                            "only an admin can make a token for another agent");
+    json_t *agent;
+    if (rp_agent_get(ctx, agent_id, &agent, err)) {
+        if (err->code == RP_ENOTFOUND)
+            rp_error_set(err, RP_EINVALID, "agent_id",
+                         "agent_id %lld names no agent", (long long)agent_id);
+        return err->code;
+    }
+    int active = json_is_true(json_object_get(agent, "active"));
+    json_decref(agent);
+    if (!active)
+        return rp_error_set(err, RP_ECONFLICT, "agent_id",
+                            "agent %lld is deactivated", (long long)agent_id);
+    char secret[RP_SECRET_HEX], token[RP_SECRET_HEX + 8], hash[RP_SECRET_HEX];
+    rp_secret_new(secret);
+    snprintf(token, sizeof token, "%s%s", RP_TOKEN_PREFIX, secret);
+    rp_secret_hash(token, hash);
+    json_t *params = json_pack("[I, s, s, I]", (json_int_t)agent_id, name, hash,
+                               (json_int_t)rp_now()),
+           *rows = NULL;
+    rp_code rc = ctx->store->ops->query(ctx->store, "auth.token_insert", params,
+                                        &rows, err);
+    json_decref(params);
+    if (rc)
+        return rc;
+    json_t *id = json_object_get(json_array_get(rows, 0), "id");
+    params = json_pack("[O]", id);
+    json_decref(rows);
+    rc = ctx->store->ops->query(ctx->store, "auth.token_get", params, &rows, err);
+    json_decref(params);
+    if (rc)
+        return rc;
+    *out = json_incref(json_array_get(rows, 0));
+    json_decref(rows);
+    json_object_set_new(*out, "token", json_string(token));
+    return RP_OK;
+}
+
+rp_code rp_token_list(rp_ctx *ctx, int64_t agent_id, const rp_page_req *page,
+                      json_t **out, rp_error *err)
+{
+    json_t *params = json_pack("[I, I, i]", (json_int_t)agent_id,
+                               (json_int_t)page->after_id, page->limit + 1),
+           *rows;
+    rp_code rc = ctx->store->ops->query(ctx->store, "auth.token_list", params,
+                                        &rows, err);
+    json_decref(params);
+    if (rc)
+        return rc;
+    *out = rp_page_result(rows, page->limit);
+    return RP_OK;
+}
+
+rp_code rp_token_revoke(rp_ctx *ctx, int64_t id, int as_admin, rp_error *err)
+{
+    json_t *params = json_pack("[I]", (json_int_t)id), *rows;
+    rp_code rc = ctx->store->ops->query(ctx->store, "auth.token_get", params,
+                                        &rows, err);
+    json_decref(params);
+    if (rc)
+        return rc;
+    json_t *row = json_array_get(rows, 0);
+    int mine = row && json_integer_value(json_object_get(row, "agent_id")) ==
+                          ctx->agent_id;
+    int revoked = row && !json_is_null(json_object_get(row, "revoked_at"));
+    json_decref(rows);
+    if (!row || (!mine && !as_admin))
+        return rp_error_set(err, RP_ENOTFOUND, "id", "no token with id %lld",
+                            (long long)id);
+    if (revoked)
+        return rp_error_set(err, RP_ECONFLICT, "id",
+                            "token %lld is already revoked", (long long)id);
+    return exec1(ctx, "auth.token_revoke",
+                 json_pack("[I, I]", (json_int_t)rp_now(), (json_int_t)id), err);
+}

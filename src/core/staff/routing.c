@@ -1,0 +1,226 @@
+/*
+ * routing.c - queues and the routing of new encounters (routing.h).
+ *
+ * Routing is two indexed queries (the queue, then the available agents with
+ * their open load) and a choice made here in C, so the rule that picks an
+ * agent is a small pure function that unit tests can check directly.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/rapport.h"
+
+static const char *const queue_fields[] = {"name", "skills", "topics",
+                                           "channels", NULL};
+
+rp_code rp_queue_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
+{
+    if (ctx->store->ops->get(ctx->store, &RP_ENTITY_QUEUE, id, out, err)) {
+        if (err->code == RP_ENOTFOUND)
+            rp_error_set(err, RP_ENOTFOUND, "id", "no queue with id %lld",
+                         (long long)id);
+        return err->code;
+    }
+    return RP_OK;
+}
+
+rp_code rp_queue_list(rp_ctx *ctx, const rp_page_req *page, json_t **out,
+                      rp_error *err)
+{
+    rp_page p = {page->after_id, 0, page->limit + 1};
+    json_t *rows;
+    if (ctx->store->ops->list(ctx->store, &RP_ENTITY_QUEUE, NULL, 0, &p, &rows,
+                              err))
+        return err->code;
+    *out = rp_page_result(rows, page->limit);
+    return RP_OK;
+}
+
+/* A list of lower-case strings from in[key] (absent: empty list). */
+static rp_code lower_list(json_t *in, const char *key, json_t **out,
+                          rp_error *err)
+{
+    json_t *list;
+    if (rp_in_string_list(in, key, 50, 60, &list, err))
+        return err->code;
+    *out = json_array();
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", json_string_value(v));
+        for (char *c = buf; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c + 32);
+        if (!buf[0]) {
+            json_decref(*out);
+            return rp_error_set(err, RP_EINVALID, key, "%s[%zu] is empty", key, i);
+        }
+        json_array_append_new(*out, json_string(buf));
+    }
+    return RP_OK;
+}
+
+rp_code rp_queue_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
+{
+    const char *name;
+    json_t *skills = NULL, *topics = NULL, *channels = NULL;
+    if (rp_in_object(in, queue_fields, err) ||
+        rp_in_string(in, "name", 1, 100, &name, err) ||
+        lower_list(in, "skills", &skills, err) ||
+        lower_list(in, "topics", &topics, err) ||
+        lower_list(in, "channels", &channels, err))
+        goto fail;
+    size_t i;
+    json_t *v;
+    json_array_foreach(channels, i, v)
+    {
+        int known = 0;
+        for (int c = 0; rp_encounter_channels[c]; c++)
+            known |= strcmp(rp_encounter_channels[c], json_string_value(v)) == 0;
+        if (!known) {
+            rp_error_set(err, RP_EINVALID, "channels",
+                         "channels[%zu] \"%.40s\" is not a channel (in_person, "
+                         "phone, email, chat, web)", i, json_string_value(v));
+            goto fail;
+        }
+    }
+    int64_t now = rp_now(), id = 0;
+    json_t *row = json_pack("{s:s, s:O, s:O, s:O, s:I, s:I}", "name", name,
+                            "skills", skills, "topics", topics, "channels",
+                            channels, "created_at", (json_int_t)now,
+                            "updated_at", (json_int_t)now);
+    rp_code rc = ctx->store->ops->insert(ctx->store, &RP_ENTITY_QUEUE, row, &id,
+                                         err);
+    json_decref(row);
+    if (rc == RP_ECONFLICT)
+        rp_error_set(err, RP_ECONFLICT, "name",
+                     "a queue named \"%.60s\" already exists", name);
+    if (rc)
+        goto fail;
+    json_decref(skills);
+    json_decref(topics);
+    json_decref(channels);
+    return rp_queue_get(ctx, id, out, err);
+fail:
+    json_decref(skills);
+    json_decref(topics);
+    json_decref(channels);
+    return err->code;
+}
+
+static int has_skill(json_t *skills, const char *skill)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(skills, i, v) if (strcmp(json_string_value(v), skill) == 0)
+        return 1;
+    return 0;
+}
+
+int64_t rp_routing_pick(json_t *candidates, json_t *needed)
+{
+    int64_t best = 0, best_open = 0;
+    size_t i, j;
+    json_t *c, *skill;
+    json_array_foreach(candidates, i, c)
+    {
+        json_t *skills = json_object_get(c, "skills");
+        int fits = 1;
+        json_array_foreach(needed, j, skill) fits &=
+            has_skill(skills, json_string_value(skill));
+        if (!fits)
+            continue;
+        int64_t id = json_integer_value(json_object_get(c, "id"));
+        int64_t open = json_integer_value(json_object_get(c, "open"));
+        if (!best || open < best_open || (open == best_open && id < best)) {
+            best = id;
+            best_open = open;
+        }
+    }
+    return best;
+}
+
+rp_code rp_routing_route(rp_ctx *ctx, int64_t encounter_id, rp_error *err)
+{
+    rp_store *s = ctx->store;
+    json_t *enc = NULL, *queues = NULL, *agents = NULL, *params;
+    rp_code rc = s->ops->get(s, &RP_ENTITY_ENCOUNTER, encounter_id, &enc, err);
+    if (rc)
+        return rc;
+    json_t *topic = json_object_get(enc, "topic");
+    params = json_pack("[O, O]", topic ? topic : json_null(),
+                       json_object_get(enc, "channel"));
+    rc = s->ops->query(s, "routing.queue_for", params, &queues, err);
+    json_decref(params);
+    json_t *queue = json_array_get(queues, 0);
+    if (rc || !queue)
+        goto done; /* no queue takes it: it stays with whoever opened it */
+    rc = s->ops->query(s, "routing.candidates", NULL, &agents, err);
+    if (rc)
+        goto done;
+    int64_t queue_id = json_integer_value(json_object_get(queue, "id"));
+    int64_t agent_id = rp_routing_pick(agents, json_object_get(queue, "skills"));
+    const char *agent_name = NULL;
+    size_t i;
+    json_t *a;
+    json_array_foreach(agents, i, a) if (json_integer_value(json_object_get(a, "id")) == agent_id)
+        agent_name = json_string_value(json_object_get(a, "name"));
+    json_t *changes = json_pack("{s:I, s:o}", "queue_id", (json_int_t)queue_id,
+                                "agent_id",
+                                agent_id ? json_integer(agent_id) : json_null());
+    rc = s->ops->update(s, &RP_ENTITY_ENCOUNTER, encounter_id, changes, err);
+    json_decref(changes);
+    if (rc)
+        goto done;
+    char summary[300];
+    const char *qname = json_string_value(json_object_get(queue, "name"));
+    if (agent_id)
+        snprintf(summary, sizeof summary, "Routed to queue %s and offered to %s",
+                 qname, agent_name ? agent_name : "an agent");
+    else
+        snprintf(summary, sizeof summary,
+                 "Routed to queue %s; waiting for an available agent", qname);
+    json_t *detail = json_pack("{s:I, s:o, s:s}", "queue_id", (json_int_t)queue_id,
+                               "agent_id",
+                               agent_id ? json_integer(agent_id) : json_null(),
+                               "by",
+                               json_integer_value(json_object_get(queue, "rank")) == 0
+                                   ? "topic"
+                                   : "channel");
+    rp_moment m = {.customer_id = json_integer_value(json_object_get(enc, "customer_id")),
+                   .encounter_id = encounter_id,
+                   .channel = json_string_value(json_object_get(enc, "channel")),
+                   .kind = "encounter.routed",
+                   .summary = summary,
+                   .detail = detail};
+    rc = rp_moment_record(ctx, &m, err);
+    json_decref(detail);
+done:
+    json_decref(enc);
+    json_decref(queues);
+    json_decref(agents);
+    return rc;
+}
+
+rp_code rp_routing_offer(rp_ctx *ctx, int64_t queue_id, int64_t *agent_id,
+                         rp_error *err)
+{
+    json_t *queue = NULL, *agents = NULL;
+    *agent_id = 0;
+    rp_code rc = ctx->store->ops->get(ctx->store, &RP_ENTITY_QUEUE, queue_id,
+                                      &queue, err);
+    if (rc == RP_ENOTFOUND)
+        return rp_error_set(err, RP_ENOTFOUND, "to_queue_id",
+                            "to_queue_id %lld names no queue",
+                            (long long)queue_id);
+    if (rc == RP_OK)
+        rc = ctx->store->ops->query(ctx->store, "routing.candidates", NULL,
+                                    &agents, err);
+    if (rc == RP_OK)
+        *agent_id = rp_routing_pick(agents, json_object_get(queue, "skills"));
+    json_decref(queue);
+    json_decref(agents);
+    return rc;
+}
