@@ -319,22 +319,27 @@ static void print_rows(FILE *out, unsigned program, int flags)
         const rp_setting *s = &rp_settings[i];
         if (!(s->programs & program) || (flags ? !s->flag : !s->env))
             continue;
-        char dflt[160], line[600];
+        char dflt[160], range[64] = "", line[600];
         default_text(&d, s, dflt, sizeof dflt);
+        if (s->type == RP_SETTING_INT)
+            snprintf(range, sizeof range, "; from %ld to %ld", s->min, s->max);
         if (flags) {
             fprintf(out, "    --%s %s\n", s->flag, s->arg);
             if (s->env)
-                snprintf(line, sizeof line, "%s (default: $%s, else %s).",
-                         s->help, s->env, dflt);
+                snprintf(line, sizeof line, "%s (default: $%s, else %s%s).",
+                         s->help, s->env, dflt, range);
             else
-                snprintf(line, sizeof line, "%s (default %s).", s->help, dflt);
+                snprintf(line, sizeof line, "%s (default %s%s).", s->help, dflt,
+                         range);
         } else {
             fprintf(out, "    %s=%s\n", s->env, s->arg);
             if (s->flag)
-                snprintf(line, sizeof line, "%s; --%s wins over it (default %s).",
-                         s->help, s->flag, dflt);
+                snprintf(line, sizeof line,
+                         "%s; --%s wins over it (default %s%s).", s->help,
+                         s->flag, dflt, range);
             else
-                snprintf(line, sizeof line, "%s (default %s).", s->help, dflt);
+                snprintf(line, sizeof line, "%s (default %s%s).", s->help, dflt,
+                         range);
         }
         wrap(out, 8, line);
     }
