@@ -47,6 +47,7 @@ static const struct {
     {RP_EMEDIATYPE, "unsupported_media_type", 415},
     {RP_EMETHOD, "method_not_allowed", 405},
     {RP_ERATELIMIT, "rate_limited", 429},
+    {RP_ECSRF, "csrf", 403},
     {RP_ESCHEMA, "schema_too_new", 500},
     {RP_EINTERNAL, "internal", 500},
 };

@@ -22,6 +22,7 @@ typedef enum rp_code {
     RP_EMEDIATYPE,   /* wrong content type */
     RP_EMETHOD,      /* method not allowed on this resource */
     RP_ERATELIMIT,   /* too many attempts */
+    RP_ECSRF,        /* a browser session's change without its CSRF token */
     RP_ESCHEMA,      /* database schema is newer than this program knows */
     RP_EINTERNAL     /* a bug or an I/O failure; the message says which */
 } rp_code;

@@ -79,54 +79,6 @@ void rp_reply_header(rp_response *res, const char *name, const char *value)
     }
 }
 
-void rp_serve_page(rp_request *req, rp_response *res, rp_paged_fn fn)
-{
-    rp_error err;
-    rp_page_req page;
-    json_t *out = NULL;
-    rp_code rc = rp_page_req_parse(rp_query_arg(req, "limit"),
-                                   rp_query_arg(req, "cursor"), &page, &err);
-    if (rc == RP_OK)
-        rc = fn(&req->ctx, &page, &out, &err);
-    rp_reply_result(res, rc, &err, 200, out);
-}
-
-void rp_serve_create(rp_request *req, rp_response *res, rp_create_fn fn,
-                     const char *collection)
-{
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = fn(&req->ctx, req->body, &out, &err);
-    if (rc == RP_OK)
-        snprintf(res->location, sizeof res->location, "%s/%lld", collection,
-                 (long long)json_integer_value(json_object_get(out, "id")));
-    rp_reply_result(res, rc, &err, 201, out);
-}
-
-void rp_serve_by_id(rp_request *req, rp_response *res, const char *what,
-                    rp_by_id_fn fn, int status)
-{
-    int64_t id;
-    if (rp_path_id(req, res, 0, what, &id))
-        return;
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = fn(&req->ctx, id, &out, &err);
-    rp_reply_result(res, rc, &err, status, out);
-}
-
-void rp_serve_by_id_body(rp_request *req, rp_response *res, const char *what,
-                         rp_by_id_body_fn fn, int status)
-{
-    int64_t id;
-    if (rp_path_id(req, res, 0, what, &id))
-        return;
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = fn(&req->ctx, id, req->body, &out, &err);
-    rp_reply_result(res, rc, &err, status, out);
-}
-
 const char *rp_query_arg(rp_request *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
@@ -226,13 +178,13 @@ static int is_json_type(const char *ct)
            (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-/* The customer's satisfaction pages (/s/{token}, public, see
- * routes_satisfaction.c) are posted by a plain HTML form: they alone take
- * application/x-www-form-urlencoded, handed to the handler raw. */
-static int is_form_route(const rp_route *r, const char *ct)
+/* A route flagged RP_ROUTE_FORM (the customer's satisfaction page, posted
+ * by a plain HTML form) takes application/x-www-form-urlencoded too,
+ * handed to the handler raw. */
+static int is_form_post(const rp_route *r, const char *ct)
 {
     size_t n = strlen("application/x-www-form-urlencoded");
-    return strncmp(r->pattern, "/s/", 3) == 0 && ct &&
+    return (r->flags & RP_ROUTE_FORM) && ct &&
            strncasecmp(ct, "application/x-www-form-urlencoded", n) == 0 &&
            (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
@@ -243,7 +195,7 @@ static int parse_body(rp_request *req, const rp_route *r, request_state *rs,
 {
     const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_TYPE);
-    if (is_form_route(r, ct)) {
+    if (is_form_post(r, ct)) {
         req->form = rs->body ? rs->body : "";
         req->form_len = rs->len;
         return 0;
@@ -275,6 +227,150 @@ const char *rp_access_name(rp_access a)
     case RP_ACCESS_ADMIN: return "admin";
     default: return "agent";
     }
+}
+
+const char *rp_shape_name(rp_shape s)
+{
+    switch (s) {
+    case RP_SHAPE_PLAIN: return "plain";
+    case RP_SHAPE_BODY: return "body";
+    case RP_SHAPE_CREATE: return "create";
+    case RP_SHAPE_ID: return "id";
+    case RP_SHAPE_ID_BODY: return "id+body";
+    case RP_SHAPE_LIST: return "list";
+    default: return "custom";
+    }
+}
+
+/* ---- query parameters: a route names the ones it takes ------------------- */
+
+typedef struct query_check {
+    const rp_route *route;
+    const char *unknown; /* the first parameter the route does not take */
+} query_check;
+
+static int takes_param(const rp_route *r, const char *name)
+{
+    if (r->shape == RP_SHAPE_LIST &&
+        (!strcmp(name, "limit") || !strcmp(name, "cursor")))
+        return 1;
+    for (const rp_param *p = r->params; p && p->name; p++)
+        if (!strcmp(p->name, name))
+            return 1;
+    return 0;
+}
+
+static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind,
+                                   const char *key, const char *value)
+{
+    (void)kind;
+    (void)value;
+    query_check *qc = cls;
+    /* "?a=1&" leaves an empty key behind: nothing was asked for */
+    if (!key || !*key || takes_param(qc->route, key))
+        return MHD_YES;
+    qc->unknown = key;
+    return MHD_NO;
+}
+
+/*
+ * A list or a search refuses a query parameter it does not take, so that a
+ * misspelt or unsupported filter is an error rather than a silent "all of
+ * them".  On refusal fill res and return -1.
+ */
+static int check_query(const rp_route *r, rp_request *req, rp_response *res)
+{
+    if (r->shape != RP_SHAPE_LIST && !r->params)
+        return 0;
+    query_check qc = {r, NULL};
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, check_param,
+                              &qc);
+    if (!qc.unknown)
+        return 0;
+    char known[256] = "";
+    size_t n = 0;
+    if (r->shape == RP_SHAPE_LIST)
+        n = (size_t)snprintf(known, sizeof known, "limit, cursor");
+    for (const rp_param *p = r->params; p && p->name && n < sizeof known; p++)
+        n += (size_t)snprintf(known + n, sizeof known - n, "%s%s",
+                              n ? ", " : "", p->name);
+    rp_reply_fail(res, RP_EMALFORMED, qc.unknown,
+                  "%s %s takes no query parameter \"%.60s\"; it takes %s",
+                  req->method, r->pattern, qc.unknown, known);
+    return -1;
+}
+
+/* ---- the generic call of each shape -------------------------------------- */
+
+/* What the path id of a route names, for its 404: the segment before the
+ * first {param}, singular ("/api/v1/kb/articles/{id}" names an article). */
+static void id_names(const char *pattern, char *out, size_t n)
+{
+    const char *brace = strchr(pattern, '{');
+    const char *end = brace && brace > pattern ? brace - 1 : pattern;
+    const char *start = end;
+    while (start > pattern && start[-1] != '/')
+        start--;
+    size_t len = (size_t)(end - start);
+    if (len > 1 && start[len - 1] == 's')
+        len--;
+    snprintf(out, n, "%.*s", (int)len, start);
+}
+
+/* Call the route's function by its shape and reply. */
+static void serve(const rp_route *r, rp_request *req, rp_response *res)
+{
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = RP_OK;
+    int64_t id = 0;
+    int status = r->status ? r->status
+                 : r->shape == RP_SHAPE_CREATE ? 201
+                                               : 200;
+    if (r->shape == RP_SHAPE_ID || r->shape == RP_SHAPE_ID_BODY) {
+        char what[64];
+        id_names(r->pattern, what, sizeof what);
+        if (rp_path_id(req, res, 0, what, &id))
+            return;
+    }
+    if (r->shape == RP_SHAPE_LIST) {
+        rc = rp_page_req_parse(rp_query_arg(req, "limit"),
+                               rp_query_arg(req, "cursor"), &req->page, &err);
+        if (rc) {
+            rp_reply_error(res, &err);
+            return;
+        }
+    }
+    switch (r->shape) {
+    case RP_SHAPE_PLAIN:
+        rc = r->plain(&req->ctx, &out, &err);
+        break;
+    case RP_SHAPE_BODY:
+    case RP_SHAPE_CREATE:
+        rc = r->body(&req->ctx, req->body, &out, &err);
+        if (rc == RP_OK && r->shape == RP_SHAPE_CREATE)
+            snprintf(res->location, sizeof res->location, "%s/%lld",
+                     r->pattern,
+                     (long long)json_integer_value(json_object_get(out, "id")));
+        break;
+    case RP_SHAPE_ID:
+        rc = r->by_id(&req->ctx, id, &out, &err);
+        break;
+    case RP_SHAPE_ID_BODY:
+        rc = r->by_id_body(&req->ctx, id, req->body, &out, &err);
+        break;
+    case RP_SHAPE_LIST:
+        if (r->handler) {
+            r->handler(req, res); /* the filters need translating */
+            return;
+        }
+        rc = r->paged(&req->ctx, &req->page, &out, &err);
+        break;
+    default:
+        r->handler(req, res);
+        return;
+    }
+    rp_reply_result(res, rc, &err, status, out);
 }
 
 /* ---- authentication: once, here, for every route ------------------------- */
@@ -357,12 +453,10 @@ static int authorize(const rp_route *r, rp_request *req, rp_response *res)
         const char *t = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
                                                     RP_CSRF_HEADER);
         if (!t || !rp_secret_equal(t, req->auth.csrf)) {
-            json_t *e = json_pack(
-                "{s:s, s:s, s:n}", "code", "csrf", "message",
-                "a signed-in browser request that changes something must carry "
-                "the header " RP_CSRF_HEADER " with the session's csrf_token",
-                "field");
-            rp_reply_json(res, 403, json_pack("{s:o}", "error", e));
+            rp_reply_fail(res, RP_ECSRF, NULL,
+                          "a signed-in browser request that changes something "
+                          "must carry the header " RP_CSRF_HEADER
+                          " with the session's csrf_token");
             return -1;
         }
     }
@@ -399,9 +493,10 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
     }
     req.ctx.actor = "api";
     client_addr(conn, req.client_addr, sizeof req.client_addr);
-    if (authorize(r, &req, res) == 0 &&
+    req.route = r;
+    if (authorize(r, &req, res) == 0 && check_query(r, &req, res) == 0 &&
         (!has_body_method(method) || parse_body(&req, r, rs, res) == 0))
-        r->handler(&req, res);
+        serve(r, &req, res);
     rp_pool_release(srv->pool, req.ctx.store);
     json_decref(req.body);
 }

@@ -2,15 +2,21 @@
  * http.h - what the pieces of rapportd share: the request and response as
  * a handler sees them, the route table, and reply helpers.
  *
- * A handler is thin: it reads path parameters, the query string and the
- * parsed JSON body, calls one librapport function, and turns the result or
- * the rp_error into a reply.  Routing, body limits, content types, the store
- * pool and error formatting are done once, in http.c.
+ * Most routes have no handler: their entry in the table names the
+ * librapport function and the shape of the call (create from the body, read
+ * or change by path id, a page of a list), and http.c makes the call.  A
+ * handler is written only where a request needs real translation (filters,
+ * cookies, HTML pages); it stays thin: it reads path parameters, the query
+ * string and the parsed JSON body, calls librapport, and turns the result
+ * or the rp_error into a reply.  Routing, credentials, body limits, content
+ * types, query parameter checks, the store pool and error formatting are
+ * done once, in http.c.
  */
 #ifndef RP_HTTP_H
 #define RP_HTTP_H
 
 #include <jansson.h>
+#include <stdio.h>
 #include <microhttpd.h>
 
 #include "config/config.h"
@@ -40,6 +46,8 @@ typedef struct rp_request {
     const char *session_secret; /* the session cookie's value, or NULL */
     char client_addr[64];       /* the peer's address, for login throttling */
     char actorbuf[32];          /* ctx.actor points here: "agent:<id>" */
+    const struct rp_route *route; /* the route that matched */
+    rp_page_req page;           /* limit and cursor, on RP_SHAPE_LIST routes */
 } rp_request;
 
 typedef struct rp_response {
@@ -73,18 +81,79 @@ typedef enum rp_access {
     RP_ACCESS_PUBLIC     /* no credentials needed */
 } rp_access;
 
+/* The shapes of most domain calls a route makes. */
+typedef rp_code (*rp_plain_fn)(rp_ctx *ctx, json_t **out, rp_error *err);
+typedef rp_code (*rp_body_fn)(rp_ctx *ctx, json_t *in, json_t **out,
+                              rp_error *err);
+typedef rp_code (*rp_by_id_fn)(rp_ctx *ctx, int64_t id, json_t **out,
+                               rp_error *err);
+typedef rp_code (*rp_by_id_body_fn)(rp_ctx *ctx, int64_t id, json_t *in,
+                                    json_t **out, rp_error *err);
+typedef rp_code (*rp_paged_fn)(rp_ctx *ctx, const rp_page_req *page,
+                               json_t **out, rp_error *err);
+
+/*
+ * What a route does with a request, so that most routes name a librapport
+ * function and need no handler of their own (as Redis's command table
+ * drives thin commands over one generic).  The path id is path parameter 0;
+ * a bad or unknown one is 404 naming the resource (the path segment before
+ * it, singular: "/api/v1/customers/{id}" is a customer).
+ */
+typedef enum rp_shape {
+    RP_SHAPE_CUSTOM = 0, /* .handler does it all */
+    RP_SHAPE_PLAIN,      /* .plain(): a singleton such as the charter */
+    RP_SHAPE_BODY,       /* .body(body): replace a singleton */
+    RP_SHAPE_CREATE,     /* .body(body) → 201 + Location <pattern>/<new id> */
+    RP_SHAPE_ID,         /* .by_id(path id) */
+    RP_SHAPE_ID_BODY,    /* .by_id_body(path id, body) */
+    RP_SHAPE_LIST        /* a page: .paged(page), or .handler with req->page */
+} rp_shape;
+
+/* A query parameter a route takes, for the check and for the docs. */
+typedef struct rp_param {
+    const char *name;    /* "customer_id" */
+    const char *type;    /* "id", "text", "time", "true or false", "1-50" */
+    const char *meaning; /* a few words, or NULL */
+} rp_param;
+
+/* Route flags. */
+#define RP_ROUTE_FORM 1u /* takes application/x-www-form-urlencoded too
+                            (handed to the handler raw, in req->form) */
+
 typedef struct rp_route {
     const char *method;  /* "GET", "POST", ... */
     const char *pattern; /* "/api/v1/customers/{id}" */
-    rp_handler handler;
+    rp_shape shape;
+    rp_handler handler;  /* RP_SHAPE_CUSTOM, and RP_SHAPE_LIST with filters */
+    rp_plain_fn plain;
+    rp_body_fn body;
+    rp_by_id_fn by_id;
+    rp_by_id_body_fn by_id_body;
+    rp_paged_fn paged;
+    int status;          /* status of a success; 0: 201 for a create, else 200 */
     rp_access access;    /* default (0): RP_ACCESS_AGENT */
+    unsigned flags;      /* RP_ROUTE_* */
+    /* The query parameters it takes besides limit and cursor (which every
+     * RP_SHAPE_LIST route takes), ended by a NULL name; NULL for none.  A
+     * list, or a route that declares parameters, refuses any other. */
+    const rp_param *params;
+    const char *summary; /* one line for `rapportd --routes` and the docs */
 } rp_route;
 
 /* "public", "agent", "lead" or "admin". */
 const char *rp_access_name(rp_access a);
 
+/* "custom", "plain", "body", "create", "id", "id+body" or "list". */
+const char *rp_shape_name(rp_shape s);
+
 /* The route table (routes.c), ended by an entry with a NULL method. */
 extern const rp_route rp_routes[];
+
+/*
+ * Print the route table as the markdown table docs/api.md holds (method,
+ * path, access, shape, query parameters, summary); `rapportd --routes`.
+ */
+void rp_routes_print(FILE *out);
 
 /* Reply with status and a JSON body (stolen). */
 void rp_reply_json(rp_response *res, int status, json_t *body);
@@ -108,32 +177,6 @@ const char *rp_query_arg(rp_request *req, const char *name);
 /* Parse path parameter i as an id; on failure reply 404 and return -1. */
 int rp_path_id(rp_request *req, rp_response *res, int i, const char *what,
                int64_t *out);
-
-/* The shapes of most domain calls a handler makes. */
-typedef rp_code (*rp_create_fn)(rp_ctx *ctx, json_t *in, json_t **out,
-                                rp_error *err);
-typedef rp_code (*rp_by_id_fn)(rp_ctx *ctx, int64_t id, json_t **out,
-                               rp_error *err);
-typedef rp_code (*rp_by_id_body_fn)(rp_ctx *ctx, int64_t id, json_t *in,
-                                    json_t **out, rp_error *err);
-
-typedef rp_code (*rp_paged_fn)(rp_ctx *ctx, const rp_page_req *page,
-                               json_t **out, rp_error *err);
-
-/* A page of a list, from the limit and cursor of the query string. */
-void rp_serve_page(rp_request *req, rp_response *res, rp_paged_fn fn);
-
-/* Create from the body; reply 201 with Location "<collection>/<new id>". */
-void rp_serve_create(rp_request *req, rp_response *res, rp_create_fn fn,
-                     const char *collection);
-
-/* Call fn with path parameter 0 as the id of a `what`; reply status. */
-void rp_serve_by_id(rp_request *req, rp_response *res, const char *what,
-                    rp_by_id_fn fn, int status);
-
-/* Call fn with path parameter 0 as the id and the body; reply status. */
-void rp_serve_by_id_body(rp_request *req, rp_response *res, const char *what,
-                         rp_by_id_body_fn fn, int status);
 
 /* Reply with rc's error if rc failed, else with status and *body (stolen). */
 void rp_reply_result(rp_response *res, rp_code rc, const rp_error *err,

@@ -50,8 +50,9 @@ static const char usage_options[] =
     "    --version\n"
     "        print the version and exit.\n"
     "    --routes\n"
-    "        print every route as METHOD PATTERN ACCESS, where ACCESS is\n"
-    "        public, agent, lead or admin, and exit.\n"
+    "        print the route table (method, path, access, shape, query\n"
+    "        parameters, summary) as the markdown table of docs/api.md, and\n"
+    "        exit.\n"
     "\n"
     "ENVIRONMENT\n";
 
@@ -103,10 +104,9 @@ int main(int argc, char **argv)
         case OPT_VERSION:
             printf("rapportd %s\n", RP_VERSION);
             return 0;
-        case OPT_ROUTES: /* the authorization test walks this list */
-            for (const rp_route *r = rp_routes; r->method; r++)
-                printf("%s %s %s\n", r->method, r->pattern,
-                       rp_access_name(r->access));
+        case OPT_ROUTES: /* docs/api.md holds it; the authorization test
+                          * walks it */
+            rp_routes_print(stdout);
             return 0;
         default:
             if (c >= RP_CONFIG_OPTION_BASE &&

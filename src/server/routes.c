@@ -1,107 +1,288 @@
 /*
- * routes.c - the table of every endpoint rapportd serves.  Handlers live
- * in one file per resource (routes_<resource>.c); this table is the map.
+ * routes.c - the table of every endpoint rapportd serves, and its printout.
+ *
+ * Each entry says what a route is: method and pattern, the shape of the
+ * call (see rp_shape in http.h) and the librapport function it names, who
+ * may call it, the query parameters it takes and one line saying what it
+ * is for.  Most routes have no handler of their own: http.c reads the
+ * request, calls the function by its shape and replies.  The few that need
+ * real translation (filters, cookies, HTML pages) have a handler in
+ * routes_<resource>.c.
+ *
+ * `rapportd --routes` prints this table as the markdown table of
+ * docs/api.md (scripts/gen-api-docs puts it there, and a test fails when
+ * they differ), so the reference can never leave a route out.
  */
 #include "routes.h"
 
-/* A route listed as {method, pattern, handler} gets access 0,
- * RP_ACCESS_AGENT (credentials needed): the safe default, on purpose. */
+/* Fields left out of an entry are zero: access RP_ACCESS_AGENT (credentials
+ * needed, the safe default), no flags, no query parameters. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
-const rp_route rp_routes[] = {
-    {"GET", "/healthz", rp_h_healthz, RP_ACCESS_PUBLIC},
+#define PLAIN(fn) .shape = RP_SHAPE_PLAIN, .plain = (fn)
+#define BODY(fn) .shape = RP_SHAPE_BODY, .body = (fn)
+#define CREATE(fn) .shape = RP_SHAPE_CREATE, .body = (fn)
+#define BY_ID(fn) .shape = RP_SHAPE_ID, .by_id = (fn)
+#define BY_ID_BODY(fn) .shape = RP_SHAPE_ID_BODY, .by_id_body = (fn)
+#define LIST(fn) .shape = RP_SHAPE_LIST, .paged = (fn)
+#define LIST_BY(h) .shape = RP_SHAPE_LIST, .handler = (h)
+#define CUSTOM(h) .shape = RP_SHAPE_CUSTOM, .handler = (h)
 
-    {"GET", "/api/v1/customers", rp_h_customer_list},
-    {"POST", "/api/v1/customers", rp_h_customer_create},
-    {"GET", "/api/v1/customers/{id}", rp_h_customer_get},
-    {"PATCH", "/api/v1/customers/{id}", rp_h_customer_update},
-    {"GET", "/api/v1/customers/{id}/moments", rp_h_customer_moments},
+#define PUBLIC .access = RP_ACCESS_PUBLIC
+#define LEAD .access = RP_ACCESS_LEAD
+#define ADMIN .access = RP_ACCESS_ADMIN
 
-    {"GET", "/api/v1/encounters", rp_h_encounter_list},
-    {"POST", "/api/v1/encounters", rp_h_encounter_open},
-    {"GET", "/api/v1/encounters/{id}", rp_h_encounter_get},
+/* The window of the measures (rp_window_parse). */
+#define WINDOW_PARAMS                                                        \
+    {"from", "time", "start of the window (default: 30 days ago)"},          \
+        {"to", "time", "end of the window, excluded (default: now)"},        \
+        {"queue", "id", "only encounters routed to this queue"},             \
+        {"agent", "id", "only encounters handled by this agent"}
 
-    /* auth: sessions, agents, tokens (the 4th field is who may call) */
-    {"POST", "/api/v1/session", rp_h_session_create, RP_ACCESS_PUBLIC},
-    {"GET", "/api/v1/session", rp_h_session_get, RP_ACCESS_AGENT},
-    {"DELETE", "/api/v1/session", rp_h_session_delete, RP_ACCESS_AGENT},
-    {"GET", "/api/v1/agents", rp_h_agent_list, RP_ACCESS_ADMIN},
-    {"POST", "/api/v1/agents", rp_h_agent_create, RP_ACCESS_ADMIN},
-    {"PATCH", "/api/v1/agents/{id}", rp_h_agent_update, RP_ACCESS_ADMIN},
-    {"GET", "/api/v1/tokens", rp_h_token_list, RP_ACCESS_AGENT},
-    {"POST", "/api/v1/tokens", rp_h_token_create, RP_ACCESS_AGENT},
-    {"DELETE", "/api/v1/tokens/{id}", rp_h_token_revoke, RP_ACCESS_AGENT},
-    /* auth: queues and the knowledge base */
-    {"GET", "/api/v1/queues", rp_h_queue_list, RP_ACCESS_AGENT},
-    {"POST", "/api/v1/queues", rp_h_queue_create, RP_ACCESS_ADMIN},
-    {"GET", "/api/v1/kb/search", rp_h_kb_search, RP_ACCESS_AGENT},
-    {"POST", "/api/v1/kb/articles", rp_h_kb_article_create, RP_ACCESS_LEAD},
-    {"GET", "/api/v1/kb/articles/{id}", rp_h_kb_article_get, RP_ACCESS_AGENT},
-    {"PATCH", "/api/v1/kb/articles/{id}", rp_h_kb_article_update, RP_ACCESS_LEAD},
-    {"POST", "/api/v1/kb/articles/{id}/feedback", rp_h_kb_feedback, RP_ACCESS_AGENT},
-    {"GET", "/api/v1/encounters/{id}/kb_suggestions", rp_h_kb_suggestions, RP_ACCESS_AGENT},
-
-    /* measures: waiting, the charter, promises, metrics */
-    {"GET", "/api/v1/encounters/{id}/measures", rp_h_encounter_measures},
-    {"GET", "/api/v1/charter", rp_h_charter_get},
-    {"PUT", "/api/v1/charter", rp_h_charter_put, RP_ACCESS_ADMIN},
-    {"GET", "/api/v1/charter/breaches", rp_h_charter_breaches},
-    {"POST", "/api/v1/promises/{id}/keep", rp_h_promise_keep},
-    {"GET", "/api/v1/metrics/service", rp_h_metrics_service},
-    {"GET", "/metrics", rp_h_prometheus},
-    /* the encounter engine */
-    {"PATCH", "/api/v1/encounters/{id}", rp_h_encounter_record},
-    {"POST", "/api/v1/encounters/{id}/acknowledge", rp_h_encounter_acknowledge},
-    {"POST", "/api/v1/encounters/{id}/advance", rp_h_encounter_advance},
-    {"POST", "/api/v1/encounters/{id}/abandon", rp_h_encounter_abandon},
-    {"POST", "/api/v1/encounters/{id}/defects", rp_h_encounter_defect},
-    {"POST", "/api/v1/encounters/{id}/special_requests",
-     rp_h_encounter_special_request},
-    {"POST", "/api/v1/encounters/{id}/promises", rp_h_encounter_promise},
-    {"POST", "/api/v1/encounters/{id}/transfers", rp_h_encounter_transfer},
-    {"POST", "/api/v1/encounters/{id}/follow_ups", rp_h_encounter_follow_up},
-    {"POST", "/api/v1/encounters/{id}/satisfaction", rp_h_encounter_satisfaction},
-    {"GET", "/api/v1/encounters/{id}/guide", rp_h_encounter_guide},
-    {"POST", "/api/v1/tasks/{id}/complete", rp_h_task_complete},
-    {"GET", "/api/v1/customers/{id}/overview", rp_h_customer_overview},
-    /* looking to the future (helper "future") */
-    {"GET", "/api/v1/customers/{id}/preferences", rp_h_preferences_list},
-    {"POST", "/api/v1/customers/{id}/preferences", rp_h_preferences_add},
-    {"PATCH", "/api/v1/customers/{id}/preferences/{item}", rp_h_preferences_update},
-    {"DELETE", "/api/v1/customers/{id}/preferences/{item}", rp_h_preferences_remove},
-    {"GET", "/api/v1/customers/{id}/goals", rp_h_goals_list},
-    {"POST", "/api/v1/customers/{id}/goals", rp_h_goals_add},
-    {"PATCH", "/api/v1/customers/{id}/goals/{item}", rp_h_goals_update},
-    {"DELETE", "/api/v1/customers/{id}/goals/{item}", rp_h_goals_remove},
-    {"GET", "/api/v1/customers/{id}/dates", rp_h_dates_list},
-    {"POST", "/api/v1/customers/{id}/dates", rp_h_dates_add},
-    {"PATCH", "/api/v1/customers/{id}/dates/{item}", rp_h_dates_update},
-    {"DELETE", "/api/v1/customers/{id}/dates/{item}", rp_h_dates_remove},
-    {"GET", "/api/v1/customers/{id}/consents", rp_h_consents_list},
-    {"POST", "/api/v1/customers/{id}/consents", rp_h_consents_add},
-    {"PATCH", "/api/v1/customers/{id}/consents/{item}", rp_h_consents_update},
-    {"DELETE", "/api/v1/customers/{id}/consents/{item}", rp_h_consents_remove},
-    {"GET", "/api/v1/customers/{id}/loyalty", rp_h_customer_loyalty},
-    {"GET", "/api/v1/customers/{id}/satisfaction", rp_h_customer_satisfaction},
-    {"GET", "/api/v1/customers/{id}/recommendations",
-     rp_h_customer_recommendations},
-    {"POST", "/api/v1/customers/{id}/recommendations/{product}/accept",
-     rp_h_offer_accept},
-    {"POST", "/api/v1/customers/{id}/recommendations/{product}/decline",
-     rp_h_offer_decline},
-    {"GET", "/api/v1/products", rp_h_product_list},
-    {"POST", "/api/v1/products", rp_h_product_create, RP_ACCESS_LEAD},
-    {"GET", "/api/v1/products/{id}", rp_h_product_get},
-    {"PATCH", "/api/v1/products/{id}", rp_h_product_update, RP_ACCESS_LEAD},
-    {"GET", "/api/v1/tasks", rp_h_task_list},
-    {"GET", "/api/v1/tasks/{id}", rp_h_task_get},
-    {"POST", "/api/v1/scheduler/run", rp_h_scheduler_run, RP_ACCESS_ADMIN},
-    {"GET", "/api/v1/loyalty/tiers", rp_h_loyalty_tiers},
-    {"PUT", "/api/v1/loyalty/tiers", rp_h_loyalty_set_tiers, RP_ACCESS_ADMIN},
-    /* PUBLIC: the customer's satisfaction pages (style.css before {token}) */
-    {"GET", "/s/style.css", rp_h_satisfaction_css, RP_ACCESS_PUBLIC},
-    {"GET", "/s/{token}", rp_h_satisfaction_page, RP_ACCESS_PUBLIC},
-    {"POST", "/s/{token}", rp_h_satisfaction_answer, RP_ACCESS_PUBLIC},
-
-    {NULL, NULL, NULL, 0},
+static const rp_param customer_params[] = {
+    {"q", "text", "part of the name, preferred name or email, any case"},
+    {NULL, NULL, NULL},
 };
+static const rp_param encounter_params[] = {
+    {"customer_id", "id", "only this customer's"},
+    {"stage", "text", "only encounters at this stage"},
+    {NULL, NULL, NULL},
+};
+static const rp_param kb_search_params[] = {
+    {"q", "text", "required; every word must match"},
+    {"limit", "1-50", "default 10"},
+    {NULL, NULL, NULL},
+};
+static const rp_param breach_params[] = {
+    WINDOW_PARAMS,
+    {"limit", "1-1000", "default 500"},
+    {NULL, NULL, NULL},
+};
+static const rp_param window_params[] = {
+    WINDOW_PARAMS,
+    {NULL, NULL, NULL},
+};
+static const rp_param recommend_params[] = {
+    {"asked", "true or false", "the customer asked for advice"},
+    {NULL, NULL, NULL},
+};
+static const rp_param product_params[] = {
+    {"category", "text", "only this category"},
+    {"tag", "text", "only products with this tag"},
+    {NULL, NULL, NULL},
+};
+static const rp_param task_params[] = {
+    {"status", "text", "only tasks in this status"},
+    {"customer_id", "id", "only this customer's"},
+    {NULL, NULL, NULL},
+};
+
+/* The four kinds of what rapport remembers about a customer's future. */
+#define PROFILE_ROUTES(kind, what, remove)                                   \
+    {"GET", "/api/v1/customers/{id}/" kind, CUSTOM(rp_h_profile_list),       \
+     .summary = "the customer's " what},                                     \
+        {"POST", "/api/v1/customers/{id}/" kind, CUSTOM(rp_h_profile_add),   \
+         .summary = "add one of the customer's " what},                      \
+        {"PATCH", "/api/v1/customers/{id}/" kind "/{item}",                  \
+         CUSTOM(rp_h_profile_update),                                        \
+         .summary = "change one of the customer's " what},                   \
+        {"DELETE", "/api/v1/customers/{id}/" kind "/{item}",                 \
+         CUSTOM(rp_h_profile_remove), .summary = remove}
+
+const rp_route rp_routes[] = {
+    {"GET", "/healthz", CUSTOM(rp_h_healthz), PUBLIC,
+     .summary = "is the server up and its database answering"},
+
+    /* customers */
+    {"GET", "/api/v1/customers", LIST_BY(rp_h_customer_list),
+     .params = customer_params, .summary = "page of customers in id order"},
+    {"POST", "/api/v1/customers", CREATE(rp_customer_create),
+     .summary = "add a customer"},
+    {"GET", "/api/v1/customers/{id}", BY_ID(rp_customer_get),
+     .summary = "a customer"},
+    {"PATCH", "/api/v1/customers/{id}", BY_ID_BODY(rp_customer_update),
+     .summary = "change a customer"},
+    {"GET", "/api/v1/customers/{id}/moments", LIST_BY(rp_h_customer_moments),
+     .summary = "the customer's moments of truth, newest first"},
+    {"GET", "/api/v1/customers/{id}/overview", BY_ID(rp_customer_overview),
+     .summary = "the customer at a glance"},
+
+    /* encounters and the encounter engine */
+    {"GET", "/api/v1/encounters", LIST_BY(rp_h_encounter_list),
+     .params = encounter_params, .summary = "page of encounters, newest first"},
+    {"POST", "/api/v1/encounters", CREATE(rp_encounter_open),
+     .summary = "open an encounter and route it"},
+    {"GET", "/api/v1/encounters/{id}", CUSTOM(rp_h_encounter_get),
+     .summary = "an encounter with its measures"},
+    {"PATCH", "/api/v1/encounters/{id}", BY_ID_BODY(rp_encounter_record),
+     .summary = "record what was learnt in an open encounter"},
+    {"POST", "/api/v1/encounters/{id}/acknowledge",
+     BY_ID_BODY(rp_encounter_acknowledge),
+     .summary = "tell the customer they have been seen"},
+    {"POST", "/api/v1/encounters/{id}/advance",
+     BY_ID_BODY(rp_encounter_advance),
+     .summary = "move an encounter to its next stage"},
+    {"POST", "/api/v1/encounters/{id}/abandon",
+     BY_ID_BODY(rp_encounter_abandon),
+     .summary = "record that the customer gave up or was cut off"},
+    {"POST", "/api/v1/encounters/{id}/defects",
+     BY_ID_BODY(rp_encounter_add_defect), .status = 201,
+     .summary = "record something that went wrong"},
+    {"POST", "/api/v1/encounters/{id}/special_requests",
+     BY_ID_BODY(rp_encounter_add_special_request), .status = 201,
+     .summary = "record a special request, granted or declined"},
+    {"POST", "/api/v1/encounters/{id}/promises",
+     BY_ID_BODY(rp_encounter_add_promise), .status = 201,
+     .summary = "promise the customer something by a date"},
+    {"POST", "/api/v1/encounters/{id}/transfers",
+     BY_ID_BODY(rp_encounter_add_transfer), .status = 201,
+     .summary = "hand an encounter to another queue or agent"},
+    {"POST", "/api/v1/encounters/{id}/follow_ups",
+     BY_ID_BODY(rp_encounter_add_follow_up), .status = 201,
+     .summary = "schedule a follow-up task"},
+    {"POST", "/api/v1/encounters/{id}/satisfaction",
+     BY_ID_BODY(rp_encounter_add_satisfaction), .status = 201,
+     .summary = "record the customer's satisfaction, or schedule the check"},
+    {"GET", "/api/v1/encounters/{id}/guide", BY_ID(rp_encounter_guide),
+     .summary = "what to say and do next in an encounter"},
+    {"GET", "/api/v1/encounters/{id}/measures", BY_ID(rp_measure_get),
+     .summary = "waiting, response and resolution times of an encounter"},
+    {"GET", "/api/v1/encounters/{id}/kb_suggestions", BY_ID(rp_kb_suggest),
+     .summary = "articles that may help with an encounter"},
+    {"POST", "/api/v1/tasks/{id}/complete", BY_ID_BODY(rp_task_complete),
+     .summary = "mark a follow-up or other task done"},
+
+    /* sessions, agents, tokens */
+    {"POST", "/api/v1/session", CUSTOM(rp_h_session_create), PUBLIC,
+     .summary = "sign in with email and password"},
+    {"GET", "/api/v1/session", CUSTOM(rp_h_session_get),
+     .summary = "who is signed in"},
+    {"DELETE", "/api/v1/session", CUSTOM(rp_h_session_delete),
+     .summary = "sign out"},
+    {"GET", "/api/v1/agents", LIST(rp_agent_list), ADMIN,
+     .summary = "page of agents in id order"},
+    {"POST", "/api/v1/agents", CREATE(rp_agent_create), ADMIN,
+     .summary = "add an agent"},
+    {"PATCH", "/api/v1/agents/{id}", BY_ID_BODY(rp_agent_update), ADMIN,
+     .summary = "change an agent"},
+    {"GET", "/api/v1/tokens", LIST_BY(rp_h_token_list),
+     .summary = "page of API tokens: one's own, or everyone's for an admin"},
+    {"POST", "/api/v1/tokens", CUSTOM(rp_h_token_create),
+     .summary = "make an API token, shown once"},
+    {"DELETE", "/api/v1/tokens/{id}", CUSTOM(rp_h_token_revoke),
+     .summary = "revoke an API token"},
+
+    /* queues and the knowledge base */
+    {"GET", "/api/v1/queues", LIST(rp_queue_list),
+     .summary = "page of queues"},
+    {"POST", "/api/v1/queues", CREATE(rp_queue_create), ADMIN,
+     .summary = "add a queue"},
+    {"GET", "/api/v1/kb/search", CUSTOM(rp_h_kb_search),
+     .params = kb_search_params, .summary = "search the articles, best first"},
+    {"POST", "/api/v1/kb/articles", CREATE(rp_kb_article_create), LEAD,
+     .summary = "add an article"},
+    {"GET", "/api/v1/kb/articles/{id}", BY_ID(rp_kb_article_get),
+     .summary = "an article"},
+    {"PATCH", "/api/v1/kb/articles/{id}", BY_ID_BODY(rp_kb_article_update),
+     LEAD, .summary = "change an article"},
+    {"POST", "/api/v1/kb/articles/{id}/feedback", BY_ID_BODY(rp_kb_feedback),
+     .status = 201, .summary = "say whether an article helped"},
+
+    /* measures: the charter, promises, metrics */
+    {"GET", "/api/v1/charter", PLAIN(rp_charter_get),
+     .summary = "the service charter's targets"},
+    {"PUT", "/api/v1/charter", BODY(rp_charter_update), ADMIN,
+     .summary = "change the service charter's targets"},
+    {"GET", "/api/v1/charter/breaches", CUSTOM(rp_h_charter_breaches),
+     .params = breach_params, .summary = "where the charter was not kept"},
+    {"POST", "/api/v1/promises/{id}/keep", BY_ID(rp_promise_keep),
+     .summary = "mark a promise kept"},
+    {"GET", "/api/v1/metrics/service", CUSTOM(rp_h_metrics_service),
+     .params = window_params, .summary = "the service metrics of a window"},
+    {"GET", "/metrics", CUSTOM(rp_h_prometheus),
+     .summary = "request counters and gauges for Prometheus"},
+
+    /* what rapport remembers about the customer's future */
+    PROFILE_ROUTES("preferences", "preferences",
+                   "remove one of the customer's preferences"),
+    PROFILE_ROUTES("goals", "goals", "remove one of the customer's goals"),
+    PROFILE_ROUTES("dates", "important dates",
+                   "remove one of the customer's important dates"),
+    PROFILE_ROUTES("consents", "consents",
+                   "refused (409): a consent is withdrawn, never removed"),
+    {"GET", "/api/v1/customers/{id}/loyalty", BY_ID(rp_loyalty_for_customer),
+     .summary = "the customer's loyalty tier and what it is based on"},
+    {"GET", "/api/v1/customers/{id}/satisfaction",
+     CUSTOM(rp_h_customer_satisfaction),
+     .summary = "the customer's satisfaction figures"},
+    {"GET", "/api/v1/customers/{id}/recommendations",
+     CUSTOM(rp_h_customer_recommendations), .params = recommend_params,
+     .summary = "products to offer the customer, with reasons"},
+    {"POST", "/api/v1/customers/{id}/recommendations/{product}/accept",
+     CUSTOM(rp_h_offer_decide), .summary = "the customer accepted an offer"},
+    {"POST", "/api/v1/customers/{id}/recommendations/{product}/decline",
+     CUSTOM(rp_h_offer_decide), .summary = "the customer declined an offer"},
+
+    /* the catalogue, tasks, the scheduler, loyalty tiers */
+    {"GET", "/api/v1/products", LIST_BY(rp_h_product_list),
+     .params = product_params, .summary = "page of products"},
+    {"POST", "/api/v1/products", CREATE(rp_product_create), LEAD,
+     .summary = "add a product"},
+    {"GET", "/api/v1/products/{id}", BY_ID(rp_product_get),
+     .summary = "a product with its related products"},
+    {"PATCH", "/api/v1/products/{id}", BY_ID_BODY(rp_product_update), LEAD,
+     .summary = "change a product"},
+    {"GET", "/api/v1/tasks", LIST_BY(rp_h_task_list), .params = task_params,
+     .summary = "page of scheduled, sent, held and failed tasks"},
+    {"GET", "/api/v1/tasks/{id}", BY_ID(rp_task_get), .summary = "a task"},
+    {"POST", "/api/v1/scheduler/run", CUSTOM(rp_h_scheduler_run), ADMIN,
+     .summary = "run the scheduler now, optionally at a given time"},
+    {"GET", "/api/v1/loyalty/tiers", PLAIN(rp_loyalty_tiers),
+     .summary = "the loyalty tiers, highest first"},
+    {"PUT", "/api/v1/loyalty/tiers", BODY(rp_loyalty_set_tiers), ADMIN,
+     .summary = "replace every loyalty tier"},
+
+    /* the customer's satisfaction pages (style.css before {token}) */
+    {"GET", "/s/style.css", CUSTOM(rp_h_satisfaction_css), PUBLIC,
+     .summary = "the satisfaction pages' style sheet"},
+    {"GET", "/s/{token}", CUSTOM(rp_h_satisfaction_page), PUBLIC,
+     .summary = "the customer's satisfaction form (HTML)"},
+    {"POST", "/s/{token}", CUSTOM(rp_h_satisfaction_answer), PUBLIC,
+     .flags = RP_ROUTE_FORM, .summary = "the customer's answer to the form"},
+
+    {NULL, NULL},
+};
+
+/* The query cell: what a route takes besides its path and body. */
+static void print_params(FILE *out, const rp_route *r)
+{
+    const char *sep = "";
+    if (r->shape == RP_SHAPE_LIST) {
+        fputs("`limit`, `cursor`", out);
+        sep = "; ";
+    }
+    for (const rp_param *p = r->params; p && p->name; p++) {
+        fprintf(out, "%s`%s` (%s)", sep, p->name, p->type);
+        if (p->meaning)
+            fprintf(out, ": %s", p->meaning);
+        sep = "; ";
+    }
+}
+
+void rp_routes_print(FILE *out)
+{
+    fputs("| method | path | access | shape | query | summary |\n"
+          "|---|---|---|---|---|---|\n",
+          out);
+    for (const rp_route *r = rp_routes; r->method; r++) {
+        fprintf(out, "| %s | `%s` | %s%s | %s", r->method, r->pattern,
+                rp_access_name(r->access),
+                r->flags & RP_ROUTE_FORM ? ", form" : "",
+                rp_shape_name(r->shape));
+        if (r->status)
+            fprintf(out, " → %d", r->status);
+        fputs(" | ", out);
+        print_params(out, r);
+        fprintf(out, " | %s |\n", r->summary ? r->summary : "");
+    }
+}

@@ -1,5 +1,8 @@
 /*
- * routes.h - the handlers of rapportd, one group per resource file.
+ * routes.h - the handlers of rapportd: only the routes whose request needs
+ * real translation have one (filters, cookies, HTML pages); every other
+ * route names its librapport function in the table (routes.c).  A handler
+ * of an RP_SHAPE_LIST route finds the page already parsed in req->page.
  */
 #ifndef RP_ROUTES_H
 #define RP_ROUTES_H
@@ -11,89 +14,47 @@ void rp_h_healthz(rp_request *req, rp_response *res);
 
 /* routes_customers.c */
 void rp_h_customer_list(rp_request *req, rp_response *res);
-void rp_h_customer_create(rp_request *req, rp_response *res);
-void rp_h_customer_get(rp_request *req, rp_response *res);
-void rp_h_customer_update(rp_request *req, rp_response *res);
 void rp_h_customer_moments(rp_request *req, rp_response *res);
 
 /* routes_encounters.c */
 void rp_h_encounter_list(rp_request *req, rp_response *res);
-void rp_h_encounter_open(rp_request *req, rp_response *res);
 void rp_h_encounter_get(rp_request *req, rp_response *res);
 
-/* routes_auth.c (auth) */
+/* routes_auth.c */
 void rp_h_session_create(rp_request *req, rp_response *res);
 void rp_h_session_get(rp_request *req, rp_response *res);
 void rp_h_session_delete(rp_request *req, rp_response *res);
-void rp_h_agent_list(rp_request *req, rp_response *res);
-void rp_h_agent_create(rp_request *req, rp_response *res);
-void rp_h_agent_update(rp_request *req, rp_response *res);
 void rp_h_token_list(rp_request *req, rp_response *res);
 void rp_h_token_create(rp_request *req, rp_response *res);
 void rp_h_token_revoke(rp_request *req, rp_response *res);
 
-/* routes_queues.c (auth) */
-void rp_h_queue_list(rp_request *req, rp_response *res);
-void rp_h_queue_create(rp_request *req, rp_response *res);
-
-/* routes_kb.c (auth) */
+/* routes_kb.c */
 void rp_h_kb_search(rp_request *req, rp_response *res);
-void rp_h_kb_article_create(rp_request *req, rp_response *res);
-void rp_h_kb_article_get(rp_request *req, rp_response *res);
-void rp_h_kb_article_update(rp_request *req, rp_response *res);
-void rp_h_kb_feedback(rp_request *req, rp_response *res);
-void rp_h_kb_suggestions(rp_request *req, rp_response *res);
+
 /* routes_measures.c */
-void rp_h_encounter_measures(rp_request *req, rp_response *res);
-void rp_h_charter_get(rp_request *req, rp_response *res);
-void rp_h_charter_put(rp_request *req, rp_response *res);
 void rp_h_charter_breaches(rp_request *req, rp_response *res);
-void rp_h_promise_keep(rp_request *req, rp_response *res);
 void rp_h_metrics_service(rp_request *req, rp_response *res);
 void rp_h_prometheus(rp_request *req, rp_response *res);
-/* routes_encounters.c: the encounter engine */
-void rp_h_encounter_record(rp_request *req, rp_response *res);
-void rp_h_encounter_acknowledge(rp_request *req, rp_response *res);
-void rp_h_encounter_advance(rp_request *req, rp_response *res);
-void rp_h_encounter_abandon(rp_request *req, rp_response *res);
-void rp_h_encounter_defect(rp_request *req, rp_response *res);
-void rp_h_encounter_special_request(rp_request *req, rp_response *res);
-void rp_h_encounter_promise(rp_request *req, rp_response *res);
-void rp_h_encounter_transfer(rp_request *req, rp_response *res);
-void rp_h_encounter_follow_up(rp_request *req, rp_response *res);
-void rp_h_encounter_satisfaction(rp_request *req, rp_response *res);
-void rp_h_encounter_guide(rp_request *req, rp_response *res);
-/* routes_tasks.c */
-void rp_h_task_complete(rp_request *req, rp_response *res);
-/* routes_overview.c */
-void rp_h_customer_overview(rp_request *req, rp_response *res);
-/* looking to the future: routes_profile.c */
-#define RP_PROFILE_DECL(kind)                                                \
-    void rp_h_##kind##_list(rp_request *req, rp_response *res);              \
-    void rp_h_##kind##_add(rp_request *req, rp_response *res);               \
-    void rp_h_##kind##_update(rp_request *req, rp_response *res);            \
-    void rp_h_##kind##_remove(rp_request *req, rp_response *res);
-RP_PROFILE_DECL(preferences)
-RP_PROFILE_DECL(goals)
-RP_PROFILE_DECL(dates)
-RP_PROFILE_DECL(consents)
-void rp_h_customer_loyalty(rp_request *req, rp_response *res);
+
+/* routes_profile.c: the kind (preferences, goals, dates, consents) is the
+ * path segment after the customer's id */
+void rp_h_profile_list(rp_request *req, rp_response *res);
+void rp_h_profile_add(rp_request *req, rp_response *res);
+void rp_h_profile_update(rp_request *req, rp_response *res);
+void rp_h_profile_remove(rp_request *req, rp_response *res);
 void rp_h_customer_satisfaction(rp_request *req, rp_response *res);
 void rp_h_customer_recommendations(rp_request *req, rp_response *res);
-void rp_h_offer_accept(rp_request *req, rp_response *res);
-void rp_h_offer_decline(rp_request *req, rp_response *res);
+/* .../recommendations/{product}/accept or .../decline, by the last segment */
+void rp_h_offer_decide(rp_request *req, rp_response *res);
+
 /* routes_products.c */
 void rp_h_product_list(rp_request *req, rp_response *res);
-void rp_h_product_create(rp_request *req, rp_response *res);
-void rp_h_product_get(rp_request *req, rp_response *res);
-void rp_h_product_update(rp_request *req, rp_response *res);
+
 /* routes_tasks.c */
 void rp_h_task_list(rp_request *req, rp_response *res);
-void rp_h_task_get(rp_request *req, rp_response *res);
 void rp_h_scheduler_run(rp_request *req, rp_response *res);
-void rp_h_loyalty_tiers(rp_request *req, rp_response *res);
-void rp_h_loyalty_set_tiers(rp_request *req, rp_response *res);
-/* routes_satisfaction.c: PUBLIC pages (no auth, no CSRF) */
+
+/* routes_satisfaction.c: the customer's public pages */
 void rp_h_satisfaction_css(rp_request *req, rp_response *res);
 void rp_h_satisfaction_page(rp_request *req, rp_response *res);
 void rp_h_satisfaction_answer(rp_request *req, rp_response *res);

@@ -1,7 +1,8 @@
 /*
- * routes_auth.c - /api/v1/session (login, who am I, logout),
- * /api/v1/agents (admin) and /api/v1/tokens (an agent's own API tokens;
- * an admin's view covers everyone's).
+ * routes_auth.c - /api/v1/session (login, who am I, logout) and
+ * /api/v1/tokens (an agent's own API tokens; an admin's view covers
+ * everyone's).  The agents (admin) name their librapport function in the
+ * table (routes.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,32 +62,13 @@ void rp_h_session_delete(rp_request *req, rp_response *res)
     rp_reply_result(res, rc, &err, 200, json_pack("{s:b}", "logged_out", 1));
 }
 
-void rp_h_agent_list(rp_request *req, rp_response *res)
-{
-    rp_serve_page(req, res, rp_agent_list);
-}
-
-void rp_h_agent_create(rp_request *req, rp_response *res)
-{
-    rp_serve_create(req, res, rp_agent_create, "/api/v1/agents");
-}
-
-void rp_h_agent_update(rp_request *req, rp_response *res)
-{
-    rp_serve_by_id_body(req, res, "agent", rp_agent_update, 200);
-}
-
 void rp_h_token_list(rp_request *req, rp_response *res)
 {
     rp_error err;
-    rp_page_req page;
     json_t *out = NULL;
-    rp_code rc = rp_page_req_parse(rp_query_arg(req, "limit"),
-                                   rp_query_arg(req, "cursor"), &page, &err);
     /* An agent sees their own tokens; an admin everyone's. */
-    if (rc == RP_OK)
-        rc = rp_token_list(&req->ctx, ADMIN(req) ? 0 : req->auth.agent_id,
-                           &page, &out, &err);
+    rp_code rc = rp_token_list(&req->ctx, ADMIN(req) ? 0 : req->auth.agent_id,
+                               &req->page, &out, &err);
     rp_reply_result(res, rc, &err, 200, out);
 }
 

@@ -1,6 +1,8 @@
 /*
- * routes_kb.c - /api/v1/kb: knowledge articles, search, helpfulness
- * feedback, and suggestions for an encounter.
+ * routes_kb.c - GET /api/v1/kb/search: the knowledge base's search, whose
+ * limit is its own (1 to 50), not a page's.  Articles, feedback and the
+ * suggestions for an encounter name their librapport function in the table
+ * (routes.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,29 +23,4 @@ void rp_h_kb_search(rp_request *req, rp_response *res)
     rp_code rc = rp_kb_search(&req->ctx, rp_query_arg(req, "q"), (int)n, &out,
                               &err);
     rp_reply_result(res, rc, &err, 200, out);
-}
-
-void rp_h_kb_article_create(rp_request *req, rp_response *res)
-{
-    rp_serve_create(req, res, rp_kb_article_create, "/api/v1/kb/articles");
-}
-
-void rp_h_kb_article_get(rp_request *req, rp_response *res)
-{
-    rp_serve_by_id(req, res, "article", rp_kb_article_get, 200);
-}
-
-void rp_h_kb_article_update(rp_request *req, rp_response *res)
-{
-    rp_serve_by_id_body(req, res, "article", rp_kb_article_update, 200);
-}
-
-void rp_h_kb_feedback(rp_request *req, rp_response *res)
-{
-    rp_serve_by_id_body(req, res, "article", rp_kb_feedback, 201);
-}
-
-void rp_h_kb_suggestions(rp_request *req, rp_response *res)
-{
-    rp_serve_by_id(req, res, "encounter", rp_kb_suggest, 200);
 }

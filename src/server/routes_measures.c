@@ -1,34 +1,15 @@
 /*
- * routes_measures.c - the measures of encounters, the service charter, its
- * breaches, promises kept, the service metrics, and GET /metrics for
+ * routes_measures.c - the charter's breaches and the service metrics (both
+ * over a window given in the query string), and GET /metrics for
  * Prometheus.  Every rule is in librapport (measure.c, charter.c,
- * metrics.c); these handlers only read arguments and reply.
+ * metrics.c); these handlers only read arguments and reply.  The measures
+ * of an encounter, the charter itself and keeping a promise name their
+ * librapport function in the table (routes.c).
  */
 #include <stdlib.h>
 
 #include "prom.h"
 #include "routes.h"
-
-void rp_h_encounter_measures(rp_request *req, rp_response *res)
-{
-    rp_serve_by_id(req, res, "encounter", rp_measure_get, 200);
-}
-
-void rp_h_charter_get(rp_request *req, rp_response *res)
-{
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_charter_get(&req->ctx, &out, &err);
-    rp_reply_result(res, rc, &err, 200, out);
-}
-
-void rp_h_charter_put(rp_request *req, rp_response *res)
-{
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_charter_update(&req->ctx, req->body, &out, &err);
-    rp_reply_result(res, rc, &err, 200, out);
-}
 
 /* Parse from, to, queue and agent; on failure reply and return -1. */
 static int window_arg(rp_request *req, rp_response *res, rp_window *w)
@@ -59,11 +40,6 @@ void rp_h_charter_breaches(rp_request *req, rp_response *res)
     }
     rp_code rc = rp_charter_breaches(&req->ctx, &w, limit, &out, &err);
     rp_reply_result(res, rc, &err, 200, out);
-}
-
-void rp_h_promise_keep(rp_request *req, rp_response *res)
-{
-    rp_serve_by_id(req, res, "promise", rp_promise_keep, 200);
 }
 
 void rp_h_metrics_service(rp_request *req, rp_response *res)

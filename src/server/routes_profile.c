@@ -1,34 +1,52 @@
 /*
  * routes_profile.c - what rapport remembers about a customer's future:
  * /api/v1/customers/{id}/preferences|goals|dates|consents (list, add,
- * change, remove), and what it derives from them: .../loyalty,
- * .../recommendations (with accept/decline of an offer) and
- * .../satisfaction (the customer's satisfaction figures).
+ * change, remove), and what it derives from them: .../recommendations
+ * (with accept/decline of an offer) and .../satisfaction (the customer's
+ * satisfaction figures).  The loyalty of a customer names its librapport
+ * function in the table (routes.c).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "routes.h"
 
-static void profile_list(rp_request *req, rp_response *res, const char *kind)
+/*
+ * The kind of a profile route is the path segment after the customer's id
+ * ("/api/v1/customers/{id}/goals/{item}" is goals), so one handler serves
+ * all four kinds.  Fills kind and returns it.
+ */
+static const char *kind_of(const rp_request *req, char *kind, size_t n)
+{
+    const char *p = strstr(req->route->pattern, "/{id}/");
+    p = p ? p + strlen("/{id}/") : "";
+    snprintf(kind, n, "%.*s", (int)strcspn(p, "/"), p);
+    return kind;
+}
+
+void rp_h_profile_list(rp_request *req, rp_response *res)
 {
     int64_t id;
     if (rp_path_id(req, res, 0, "customer", &id))
         return;
+    char kind[32];
     rp_error err;
     json_t *out = NULL;
-    rp_code rc = rp_profile_list(&req->ctx, kind, id, &out, &err);
+    rp_code rc = rp_profile_list(&req->ctx, kind_of(req, kind, sizeof kind), id,
+                                 &out, &err);
     rp_reply_result(res, rc, &err, 200, out);
 }
 
-static void profile_add(rp_request *req, rp_response *res, const char *kind)
+void rp_h_profile_add(rp_request *req, rp_response *res)
 {
     int64_t id;
     if (rp_path_id(req, res, 0, "customer", &id))
         return;
+    char kind[32];
     rp_error err;
     json_t *out = NULL;
-    rp_code rc = rp_profile_add(&req->ctx, kind, id, req->body, &out, &err);
+    rp_code rc = rp_profile_add(&req->ctx, kind_of(req, kind, sizeof kind), id,
+                                req->body, &out, &err);
     if (rc == RP_OK)
         snprintf(res->location, sizeof res->location,
                  "/api/v1/customers/%lld/%s/%lld", (long long)id, kind,
@@ -36,8 +54,10 @@ static void profile_add(rp_request *req, rp_response *res, const char *kind)
     rp_reply_result(res, rc, &err, 201, out);
 }
 
-static void profile_update(rp_request *req, rp_response *res, const char *kind)
+void rp_h_profile_update(rp_request *req, rp_response *res)
 {
+    char kind[32];
+    kind_of(req, kind, sizeof kind);
     int64_t id, item;
     if (rp_path_id(req, res, 0, "customer", &id) ||
         rp_path_id(req, res, 1, kind, &item))
@@ -49,8 +69,10 @@ static void profile_update(rp_request *req, rp_response *res, const char *kind)
     rp_reply_result(res, rc, &err, 200, out);
 }
 
-static void profile_remove(rp_request *req, rp_response *res, const char *kind)
+void rp_h_profile_remove(rp_request *req, rp_response *res)
 {
+    char kind[32];
+    kind_of(req, kind, sizeof kind);
     int64_t id, item;
     if (rp_path_id(req, res, 0, "customer", &id) ||
         rp_path_id(req, res, 1, kind, &item))
@@ -59,34 +81,6 @@ static void profile_remove(rp_request *req, rp_response *res, const char *kind)
     rp_code rc = rp_profile_remove(&req->ctx, kind, id, item, &err);
     rp_reply_result(res, rc, &err, 200,
                     rc ? NULL : json_pack("{s:b}", "deleted", 1));
-}
-
-#define PROFILE_HANDLERS(kind)                                               \
-    void rp_h_##kind##_list(rp_request *req, rp_response *res)               \
-    {                                                                        \
-        profile_list(req, res, #kind);                                       \
-    }                                                                        \
-    void rp_h_##kind##_add(rp_request *req, rp_response *res)                \
-    {                                                                        \
-        profile_add(req, res, #kind);                                        \
-    }                                                                        \
-    void rp_h_##kind##_update(rp_request *req, rp_response *res)             \
-    {                                                                        \
-        profile_update(req, res, #kind);                                     \
-    }                                                                        \
-    void rp_h_##kind##_remove(rp_request *req, rp_response *res)             \
-    {                                                                        \
-        profile_remove(req, res, #kind);                                     \
-    }
-
-PROFILE_HANDLERS(preferences)
-PROFILE_HANDLERS(goals)
-PROFILE_HANDLERS(dates)
-PROFILE_HANDLERS(consents)
-
-void rp_h_customer_loyalty(rp_request *req, rp_response *res)
-{
-    rp_serve_by_id(req, res, "customer", rp_loyalty_for_customer, 200);
 }
 
 void rp_h_customer_satisfaction(rp_request *req, rp_response *res)
@@ -121,18 +115,17 @@ void rp_h_customer_recommendations(rp_request *req, rp_response *res)
     rp_reply_result(res, rc, &err, 200, out);
 }
 
-static void decide(rp_request *req, rp_response *res, int accept)
+void rp_h_offer_decide(rp_request *req, rp_response *res)
 {
     int64_t id, product;
     if (rp_path_id(req, res, 0, "customer", &id) ||
         rp_path_id(req, res, 1, "product", &product))
         return;
+    const char *last = strrchr(req->route->pattern, '/');
+    int accept = last && strcmp(last, "/accept") == 0;
     rp_error err;
     json_t *out = NULL;
     rp_code rc = rp_offer_decide(&req->ctx, id, product, accept, req->body,
                                  &out, &err);
     rp_reply_result(res, rc, &err, 200, out);
 }
-
-void rp_h_offer_accept(rp_request *req, rp_response *res) { decide(req, res, 1); }
-void rp_h_offer_decline(rp_request *req, rp_response *res) { decide(req, res, 0); }

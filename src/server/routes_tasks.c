@@ -1,10 +1,9 @@
 /*
- * routes_tasks.c - /api/v1/tasks: what the scheduler will send, has sent,
- * holds back and why, or failed to send; POST /api/v1/tasks/{id}/complete
- * marks a follow-up (or any scheduled task) done; POST
- * /api/v1/scheduler/run runs the scheduler now, optionally at an injected
- * time (admin only, since it sends messages); GET/PUT
- * /api/v1/loyalty/tiers (PUT replaces every tier: admin only).
+ * routes_tasks.c - GET /api/v1/tasks: what the scheduler will send, has
+ * sent, holds back and why, or failed to send; POST /api/v1/scheduler/run
+ * runs the scheduler now, optionally at an injected time (admin only, since
+ * it sends messages).  One task, completing a task and the loyalty tiers
+ * name their librapport function in the table (routes.c).
  */
 #include <stdio.h>
 #include <unistd.h>
@@ -14,23 +13,16 @@
 void rp_h_task_list(rp_request *req, rp_response *res)
 {
     rp_error err;
-    rp_page_req page;
     json_t *out = NULL;
     int64_t customer = 0;
     const char *cid = rp_query_arg(req, "customer_id");
-    rp_code rc = rp_page_req_parse(rp_query_arg(req, "limit"),
-                                   rp_query_arg(req, "cursor"), &page, &err);
-    if (rc == RP_OK && cid)
+    rp_code rc = RP_OK;
+    if (cid)
         rc = rp_parse_id(cid, "customer_id", &customer, &err);
     if (rc == RP_OK)
         rc = rp_task_list(&req->ctx, rp_query_arg(req, "status"), customer,
-                          &page, &out, &err);
+                          &req->page, &out, &err);
     rp_reply_result(res, rc, &err, 200, out);
-}
-
-void rp_h_task_get(rp_request *req, rp_response *res)
-{
-    rp_serve_by_id(req, res, "task", rp_task_get, 200);
 }
 
 void rp_h_scheduler_run(rp_request *req, rp_response *res)
@@ -52,25 +44,4 @@ void rp_h_scheduler_run(rp_request *req, rp_response *res)
                               &out, &err);
     }
     rp_reply_result(res, rc, &err, 200, out);
-}
-
-void rp_h_loyalty_tiers(rp_request *req, rp_response *res)
-{
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_loyalty_tiers(&req->ctx, &out, &err);
-    rp_reply_result(res, rc, &err, 200, out);
-}
-
-void rp_h_loyalty_set_tiers(rp_request *req, rp_response *res)
-{
-    rp_error err;
-    json_t *out = NULL;
-    rp_code rc = rp_loyalty_set_tiers(&req->ctx, req->body, &out, &err);
-    rp_reply_result(res, rc, &err, 200, out);
-}
-
-void rp_h_task_complete(rp_request *req, rp_response *res)
-{
-    rp_serve_by_id_body(req, res, "task", rp_task_complete, 200);
 }

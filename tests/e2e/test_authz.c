@@ -114,7 +114,8 @@ typedef struct route {
     char method[16], pattern[200], access[16];
 } route;
 
-/* The live route table, from `rapportd --routes`. */
+/* The live route table, from `rapportd --routes` (a markdown table:
+ * "| GET | `/api/v1/customers` | agent | list | ... |"). */
 static int load_routes(route *out, int max)
 {
     FILE *p = popen(RAPPORTD_PATH " --routes", "r");
@@ -122,8 +123,8 @@ static int load_routes(route *out, int max)
     int n = 0;
     char line[400];
     while (n < max && fgets(line, sizeof line, p))
-        if (sscanf(line, "%15s %199s %15s", out[n].method, out[n].pattern,
-                   out[n].access) == 3)
+        if (sscanf(line, "| %15s | `%199[^`]` | %15[a-z]", out[n].method,
+                   out[n].pattern, out[n].access) == 3)
             n++;
     assert_int_equal(pclose(p), 0);
     return n;
