@@ -4,7 +4,6 @@
  * `settle` is meant for cron as well as for people: it marks promises
  * whose date passed while open as broken, with a moment of truth each.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,35 +69,6 @@ static const char help[] =
     "    range, a promise already settled), 4 no such promise, 1 database\n"
     "    error.\n";
 
-enum { OPT_ACK = 1, OPT_FIRST, OPT_RES, OPT_FOLLOW, OPT_FROM, OPT_TO,
-       OPT_QUEUE, OPT_AGENT, OPT_LIMIT, OPT_JSON, OPT_HELP };
-
-static const struct option opts[] = {
-    {"acknowledge-minutes", required_argument, NULL, OPT_ACK},
-    {"first-response-minutes", required_argument, NULL, OPT_FIRST},
-    {"resolution-hours", required_argument, NULL, OPT_RES},
-    {"follow-up-on-time", required_argument, NULL, OPT_FOLLOW},
-    {"from", required_argument, NULL, OPT_FROM},
-    {"to", required_argument, NULL, OPT_TO},
-    {"queue", required_argument, NULL, OPT_QUEUE},
-    {"agent", required_argument, NULL, OPT_AGENT},
-    {"limit", required_argument, NULL, OPT_LIMIT},
-    {"json", no_argument, NULL, OPT_JSON},
-    {"help", no_argument, NULL, OPT_HELP},
-    {NULL, 0, NULL, 0},
-};
-
-/* Put the integer text under key in in; -1 when it is not an integer. */
-static int set_int(json_t *in, const char *key, const char *text)
-{
-    char *end;
-    long long v = strtoll(text, &end, 10);
-    if (!*text || *end)
-        return -1;
-    json_object_set_new(in, key, json_integer(v));
-    return 0;
-}
-
 static void print_breaches(json_t *out)
 {
     json_t *items = json_object_get(out, "items");
@@ -133,109 +103,114 @@ static void print_breaches(json_t *out)
                : "");
 }
 
-int rp_cmd_charter(rp_cli *cli, int argc, char **argv)
+/* Parse the options of a subcommand that takes no argument (ID when
+ * want_id); the caller frees a. */
+static int args(rp_cli *cli, int argc, char **argv, const rp_opt *opts,
+                rp_args *a, int64_t *id)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(help, argc < 2 ? stderr : stdout);
-        return argc < 2 ? RP_EXIT_USAGE : RP_EXIT_OK;
-    }
-    const char *sub = argv[1];
-    const char *from = NULL, *to = NULL, *queue = NULL, *agent = NULL,
-               *limit = NULL;
-    json_t *in = json_object();
-    int json = 0, c, bad = 0;
-    optind = 1;
-    opterr = 0;
-    while (!bad && (c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_ACK: bad = set_int(in, "acknowledge_minutes", optarg); break;
-        case OPT_FIRST: bad = set_int(in, "first_response_minutes", optarg); break;
-        case OPT_RES: bad = set_int(in, "resolution_hours", optarg); break;
-        case OPT_FOLLOW:
-            if (!strcmp(optarg, "yes") || !strcmp(optarg, "no"))
-                json_object_set_new(in, "follow_up_on_time",
-                                    json_boolean(!strcmp(optarg, "yes")));
-            else
-                bad = -1;
-            break;
-        case OPT_FROM: from = optarg; break;
-        case OPT_TO: to = optarg; break;
-        case OPT_QUEUE: queue = optarg; break;
-        case OPT_AGENT: agent = optarg; break;
-        case OPT_LIMIT: limit = optarg; break;
-        case OPT_JSON: json = 1; break;
-        case 'h':
-        case OPT_HELP:
-            json_decref(in);
-            fputs(help, stdout);
-            return RP_EXIT_OK;
-        default:
-            json_decref(in);
-            return rp_cli_usage("charter", "unknown or incomplete option '%s'",
-                                argv[optind]);
-        }
-    }
-    if (bad) {
-        json_decref(in);
-        return rp_cli_usage("charter", "%s needs %s, not '%s'", argv[optind - 1],
-                            strstr(argv[optind - 1], "follow") ? "yes or no"
-                                                                 : "an integer",
-                            optarg);
-    }
+    int rc = rp_opt_parse(cli, argc, argv, opts, a);
+    if (!rc && id && (a->npos < 1 || rp_parse_id(a->pos[0], "promise", id,
+                                                 &(rp_error){0})))
+        rc = rp_cli_usage("charter", "keep needs a promise id");
+    if (!rc)
+        rc = rp_cli_no_more(cli, a, id ? 1 : 0);
+    if (!rc)
+        rc = rp_cli_open(cli);
+    return rc;
+}
+
+/* show, settle and keep: one call, printed as a record or a line. */
+static int simple(rp_cli *cli, int argc, char **argv)
+{
+    const char *sub = argv[0];
+    int json = 0;
+    const rp_opt opts[] = {{"json", RP_OPT_FLAG, NULL, &json}, {0}};
+    rp_args a;
     int64_t id = 0;
-    rp_error err;
-    if (!strcmp(sub, "keep")) {
-        if (optind >= argc - 1 ||
-            rp_parse_id(argv[optind + 1], "promise", &id, &err)) {
-            json_decref(in);
-            return rp_cli_usage("charter", "keep needs a promise id");
-        }
-    } else if (strcmp(sub, "show") && strcmp(sub, "set") &&
-               strcmp(sub, "breaches") && strcmp(sub, "settle")) {
-        json_decref(in);
-        return rp_cli_usage("charter", "unknown subcommand '%s'", sub);
-    }
-    int rc = rp_cli_open(cli);
-    if (rc) {
-        json_decref(in);
+    int rc = args(cli, argc, argv, opts, &a, !strcmp(sub, "keep") ? &id : NULL);
+    rp_args_free(&a);
+    if (rc)
         return rc;
-    }
+    rp_error err;
     json_t *out = NULL;
-    rp_code code = RP_OK;
-    if (!strcmp(sub, "show")) {
-        code = rp_charter_get(&cli->ctx, &out, &err);
-    } else if (!strcmp(sub, "set")) {
-        code = rp_charter_update(&cli->ctx, in, &out, &err);
-    } else if (!strcmp(sub, "keep")) {
-        code = rp_promise_keep(&cli->ctx, id, &out, &err);
-    } else if (!strcmp(sub, "settle")) {
-        int64_t n = 0;
-        code = rp_charter_settle_promises(&cli->ctx, rp_now(), &n, &err);
-        if (code == RP_OK)
-            out = json_pack("{s:I}", "broken", (json_int_t)n);
-    } else {
-        rp_window w;
-        int lim = 500;
-        if (limit) {
-            char *end;
-            long v = strtol(limit, &end, 10);
-            lim = *limit && !*end && v >= 1 && v <= 1000 ? (int)v : 0;
-        }
-        code = rp_window_parse(from, to, queue, agent, &w, &err);
-        if (code == RP_OK)
-            code = rp_charter_breaches(&cli->ctx, &w, lim, &out, &err);
+    rp_code code;
+    if (!strcmp(sub, "show") || !strcmp(sub, "keep")) {
+        code = sub[0] == 's' ? rp_charter_get(&cli->ctx, &out, &err)
+                             : rp_promise_keep(&cli->ctx, id, &out, &err);
+        return rp_cli_finish(code, &err, out, json, NULL);
     }
-    json_decref(in);
-    if (code)
+    int64_t n = 0;
+    if ((code = rp_charter_settle_promises(&cli->ctx, rp_now(), &n, &err)))
         return rp_cli_fail(&err);
-    if (json || !strcmp(sub, "show") || !strcmp(sub, "set") ||
-        !strcmp(sub, "keep"))
-        rp_cli_print_record(out, json);
-    else if (!strcmp(sub, "settle"))
-        printf("%lld promise(s) past their date marked broken\n",
-               (long long)json_integer_value(json_object_get(out, "broken")));
-    else
-        print_breaches(out);
+    out = json_pack("{s:I}", "broken", (json_int_t)n);
+    if (json)
+        return rp_cli_finish(RP_OK, &err, out, 1, NULL);
+    printf("%lld promise(s) past their date marked broken\n", (long long)n);
     json_decref(out);
     return RP_EXIT_OK;
 }
+
+static int set(rp_cli *cli, int argc, char **argv)
+{
+    int json = 0;
+    const rp_opt opts[] = {
+        {"acknowledge-minutes", RP_OPT_INT, "acknowledge_minutes", NULL},
+        {"first-response-minutes", RP_OPT_INT, "first_response_minutes", NULL},
+        {"resolution-hours", RP_OPT_INT, "resolution_hours", NULL},
+        {"follow-up-on-time", RP_OPT_BOOL, "follow_up_on_time", NULL},
+        {"json", RP_OPT_FLAG, NULL, &json},
+        {0}};
+    rp_args a;
+    int rc = args(cli, argc, argv, opts, &a, NULL);
+    rp_error err;
+    json_t *out = NULL;
+    rp_code code = RP_OK;
+    if (!rc)
+        code = rp_charter_update(&cli->ctx, a.fields, &out, &err);
+    rp_args_free(&a);
+    return rc ? rc : rp_cli_finish(code, &err, out, json, NULL);
+}
+
+static int breaches(rp_cli *cli, int argc, char **argv)
+{
+    const char *from = NULL, *to = NULL, *queue = NULL, *agent = NULL,
+               *limit = NULL;
+    int json = 0;
+    const rp_opt opts[] = {{"from", RP_OPT_TEXT, NULL, &from},
+                           {"to", RP_OPT_TEXT, NULL, &to},
+                           {"queue", RP_OPT_TEXT, NULL, &queue},
+                           {"agent", RP_OPT_TEXT, NULL, &agent},
+                           {"limit", RP_OPT_TEXT, NULL, &limit},
+                           {"json", RP_OPT_FLAG, NULL, &json},
+                           {0}};
+    rp_args a;
+    int rc = args(cli, argc, argv, opts, &a, NULL);
+    rp_args_free(&a);
+    if (rc)
+        return rc;
+    int lim = 500;
+    if (limit) {
+        char *end;
+        long v = strtol(limit, &end, 10);
+        lim = *limit && !*end && v >= 1 && v <= 1000 ? (int)v : 0;
+    }
+    rp_error err;
+    rp_window w;
+    json_t *out = NULL;
+    rp_code code = rp_window_parse(from, to, queue, agent, &w, &err);
+    if (!code)
+        code = rp_charter_breaches(&cli->ctx, &w, lim, &out, &err);
+    if (code || json)
+        return rp_cli_finish(code, &err, out, json, NULL);
+    print_breaches(out);
+    json_decref(out);
+    return RP_EXIT_OK;
+}
+
+static const rp_subcommand subs[] = {{"show", simple},     {"set", set},
+                                     {"breaches", breaches}, {"settle", simple},
+                                     {"keep", simple},     {NULL, NULL}};
+
+const rp_command rp_cmd_charter = {
+    "charter", "the service charter: targets, breaches, promises", help, subs,
+    NULL};

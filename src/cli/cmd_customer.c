@@ -1,9 +1,6 @@
 /*
- * cmd_customer.c - `rapport customer add|show|update|list`.
+ * cmd_customer.c - `rapport customer add|update|show|list|moments`.
  */
-#include <getopt.h>
-#include <string.h>
-
 #include "cli.h"
 
 static const char help[] =
@@ -51,162 +48,101 @@ static const char help[] =
     "    0 success, 2 usage error, 3 bad input, 4 no such customer,\n"
     "    1 database error.\n";
 
-enum { OPT_NAME = 1, OPT_PREF, OPT_EMAIL, OPT_PHONE, OPT_NOTES, OPT_JSON,
-       OPT_Q, OPT_LIMIT, OPT_CURSOR, OPT_HELP, OPT_OVERVIEW };
+static const rp_opt fields[] = {
+    {"name", RP_OPT_STR, "name", NULL},
+    {"preferred-name", RP_OPT_STR, "preferred_name", NULL},
+    {"email", RP_OPT_LIST, "emails", NULL},
+    {"phone", RP_OPT_LIST, "phones", NULL},
+    {"notes", RP_OPT_STR, "notes", NULL},
+    {0}};
 
-static const struct option opts[] = {
-    {"name", required_argument, NULL, OPT_NAME},
-    {"preferred-name", required_argument, NULL, OPT_PREF},
-    {"email", required_argument, NULL, OPT_EMAIL},
-    {"phone", required_argument, NULL, OPT_PHONE},
-    {"notes", required_argument, NULL, OPT_NOTES},
-    {"json", no_argument, NULL, OPT_JSON},
-    {"q", required_argument, NULL, OPT_Q},
-    {"limit", required_argument, NULL, OPT_LIMIT},
-    {"cursor", required_argument, NULL, OPT_CURSOR},
-    {"help", no_argument, NULL, OPT_HELP},
-    {"overview", no_argument, NULL, OPT_OVERVIEW},
-    {NULL, 0, NULL, 0},
-};
-
-typedef struct parsed {
-    json_t *fields;
-    int json, help, overview;
-    const char *q, *limit, *cursor;
-} parsed;
-
-static void append(json_t *fields, const char *key, const char *value)
+/* add and update: the fields given, to a new customer or customer ID. */
+static int write(rp_cli *cli, int argc, char **argv)
 {
-    json_t *list = json_object_get(fields, key);
-    if (!list) {
-        list = json_array();
-        json_object_set_new(fields, key, list);
-    }
-    json_array_append_new(list, json_string(value));
-}
-
-static int parse(int argc, char **argv, parsed *p)
-{
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_NAME:
-            json_object_set_new(p->fields, "name", json_string(optarg));
-            break;
-        case OPT_PREF:
-            json_object_set_new(p->fields, "preferred_name", json_string(optarg));
-            break;
-        case OPT_EMAIL:
-            append(p->fields, "emails", optarg);
-            break;
-        case OPT_PHONE:
-            append(p->fields, "phones", optarg);
-            break;
-        case OPT_NOTES:
-            json_object_set_new(p->fields, "notes", json_string(optarg));
-            break;
-        case OPT_JSON:
-            p->json = 1;
-            break;
-        case OPT_OVERVIEW:
-            p->overview = 1;
-            break;
-        case OPT_Q:
-            p->q = optarg;
-            break;
-        case OPT_LIMIT:
-            p->limit = optarg;
-            break;
-        case OPT_CURSOR:
-            p->cursor = optarg;
-            break;
-        case 'h':
-        case OPT_HELP:
-            p->help = 1;
-            break;
-        default:
-            return rp_cli_usage("customer", "unknown or incomplete option '%s'",
-                                argv[optind - 1]);
-        }
-    }
-    return 0;
-}
-
-static int id_arg(int argc, char **argv, int64_t *id)
-{
-    rp_error err;
-    if (optind >= argc)
-        return rp_cli_usage("customer", "%s needs a customer id", argv[0]);
-    if (rp_parse_id(argv[optind], "id", id, &err))
-        return rp_cli_usage("customer", "%s", err.message);
-    return 0;
-}
-
-int rp_cmd_customer(rp_cli *cli, int argc, char **argv)
-{
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(help, argc < 2 ? stderr : stdout);
-        return argc < 2 ? RP_EXIT_USAGE : RP_EXIT_OK;
-    }
-    const char *sub = argv[1];
-    parsed p = {.fields = json_object()};
-    optind = 1;
-    int rc = parse(argc - 1, argv + 1, &p);
-    if (rc || p.help) {
-        json_decref(p.fields);
-        if (p.help)
-            fputs(help, stdout);
-        return rc;
-    }
+    int json = 0, update = argv[0][0] == 'u';
+    const rp_opt opts[] = {{"", RP_OPT_INCLUDE, NULL, fields},
+                           {"json", RP_OPT_FLAG, NULL, &json},
+                           {0}};
+    rp_args a;
     int64_t id = 0;
+    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
+    if (!rc && update)
+        rc = rp_cli_id(cli, &a, 0, "customer", &id);
+    if (!rc)
+        rc = rp_cli_no_more(cli, &a, update);
+    if (!rc)
+        rc = rp_cli_open(cli);
     rp_error err;
     json_t *out = NULL;
     rp_code code = RP_OK;
-    if (strcmp(sub, "add") == 0 || strcmp(sub, "update") == 0 ||
-        strcmp(sub, "show") == 0 || strcmp(sub, "moments") == 0 ||
-        strcmp(sub, "list") == 0) {
-        if (strcmp(sub, "add") && strcmp(sub, "list") &&
-            (rc = id_arg(argc - 1, argv + 1, &id))) {
-            json_decref(p.fields);
-            return rc;
-        }
-        if ((rc = rp_cli_open(cli))) {
-            json_decref(p.fields);
-            return rc;
-        }
-    } else {
-        json_decref(p.fields);
-        return rp_cli_usage("customer", "unknown subcommand '%s'", sub);
-    }
-    static const char *const columns[] = {"id", "greeting_name", "name",
-                                          "emails", "phones", NULL};
-    static const char *const moment_columns[] = {"id", "occurred_at", "kind",
-                                                 "summary", "impression", NULL};
-    rp_page_req page;
-    if (strcmp(sub, "add") == 0) {
-        code = rp_customer_create(&cli->ctx, p.fields, &out, &err);
-    } else if (strcmp(sub, "update") == 0) {
-        code = rp_customer_update(&cli->ctx, id, p.fields, &out, &err);
-    } else if (strcmp(sub, "show") == 0 && p.overview) {
-        code = rp_customer_overview(&cli->ctx, id, &out, &err);
-    } else if (strcmp(sub, "show") == 0) {
-        code = rp_customer_get(&cli->ctx, id, &out, &err);
-    } else if ((code = rp_page_req_parse(p.limit, p.cursor, &page, &err)) == RP_OK) {
-        if (strcmp(sub, "list") == 0)
-            code = rp_customer_list(&cli->ctx, p.q, &page, &out, &err);
-        else
-            code = rp_moment_list(&cli->ctx, id, &page, &out, &err);
-    }
-    json_decref(p.fields);
-    if (code)
-        return rp_cli_fail(&err);
-    if (strcmp(sub, "list") == 0)
-        rp_cli_print_table(out, columns, p.json);
-    else if (strcmp(sub, "moments") == 0)
-        rp_cli_print_table(out, moment_columns, p.json);
-    else
-        rp_cli_print_record(out, p.json);
-    json_decref(out);
-    return RP_EXIT_OK;
+    if (!rc)
+        code = update ? rp_customer_update(&cli->ctx, id, a.fields, &out, &err)
+                      : rp_customer_create(&cli->ctx, a.fields, &out, &err);
+    rp_args_free(&a);
+    return rc ? rc : rp_cli_finish(code, &err, out, json, NULL);
 }
+
+static int show(rp_cli *cli, int argc, char **argv)
+{
+    int json = 0, overview = 0;
+    const rp_opt opts[] = {{"overview", RP_OPT_FLAG, NULL, &overview},
+                           {"json", RP_OPT_FLAG, NULL, &json},
+                           {0}};
+    rp_args a;
+    int64_t id = 0;
+    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
+    if (!rc)
+        rc = rp_cli_id(cli, &a, 0, "customer", &id);
+    if (!rc)
+        rc = rp_cli_no_more(cli, &a, 1);
+    rp_args_free(&a);
+    if (rc || (rc = rp_cli_open(cli)))
+        return rc;
+    rp_error err;
+    json_t *out = NULL;
+    rp_code code = overview ? rp_customer_overview(&cli->ctx, id, &out, &err)
+                            : rp_customer_get(&cli->ctx, id, &out, &err);
+    return rp_cli_finish(code, &err, out, json, NULL);
+}
+
+/* list and moments: a page of customers, or of customer ID's moments. */
+static int page(rp_cli *cli, int argc, char **argv)
+{
+    const char *q = NULL, *limit = NULL, *cursor = NULL;
+    int json = 0, moments = argv[0][0] == 'm';
+    const rp_opt opts[] = {{"q", RP_OPT_TEXT, NULL, &q},
+                           {"limit", RP_OPT_TEXT, NULL, &limit},
+                           {"cursor", RP_OPT_TEXT, NULL, &cursor},
+                           {"json", RP_OPT_FLAG, NULL, &json},
+                           {0}};
+    rp_args a;
+    int64_t id = 0;
+    int rc = rp_opt_parse(cli, argc, argv, moments ? opts + 1 : opts, &a);
+    if (!rc && moments)
+        rc = rp_cli_id(cli, &a, 0, "customer", &id);
+    if (!rc)
+        rc = rp_cli_no_more(cli, &a, moments);
+    rp_args_free(&a);
+    if (rc || (rc = rp_cli_open(cli)))
+        return rc;
+    static const char *const columns[] = {"id",     "greeting_name", "name",
+                                          "emails", "phones",        NULL};
+    static const char *const moment_columns[] = {
+        "id", "occurred_at", "kind", "summary", "impression", NULL};
+    rp_error err;
+    rp_page_req pr;
+    json_t *out = NULL;
+    rp_code code = rp_page_req_parse(limit, cursor, &pr, &err);
+    if (!code)
+        code = moments ? rp_moment_list(&cli->ctx, id, &pr, &out, &err)
+                       : rp_customer_list(&cli->ctx, q, &pr, &out, &err);
+    return rp_cli_finish(code, &err, out, json,
+                         moments ? moment_columns : columns);
+}
+
+static const rp_subcommand subs[] = {
+    {"add", write},  {"update", write},  {"show", show},
+    {"list", page},  {"moments", page},  {NULL, NULL}};
+
+const rp_command rp_cmd_customer = {
+    "customer", "add, show, change and list customers", help, subs, NULL};

@@ -1,36 +1,78 @@
 /*
- * cmd_encounter.c - `rapport encounter open|show|list`; the engine's subcommands
- * (acknowledge, note, advance, close, ...) are in cmd_encounter_engine.c.
+ * cmd_encounter.c - `rapport encounter`: open, show and list encounters,
+ * and move one through the interaction cycle (acknowledge, note, advance,
+ * close, abandon, guide) with what happens on the way (defect, promise,
+ * transfer, special-request, follow-up, satisfaction, follow-up-done).
+ *
+ * Options are turned into exactly the JSON the HTTP API takes, so the CLI
+ * and the API obey the same rules and give the same errors.
  */
-#include <getopt.h>
 #include <string.h>
 
 #include "cli.h"
 
 static const char help[] =
     "NAME\n"
-    "    rapport encounter - open, show and list encounters\n"
+    "    rapport encounter - open encounters and move them through the\n"
+    "    interaction cycle, recording what happened\n"
     "\n"
     "SYNOPSIS\n"
     "    rapport encounter open --customer ID --channel CHANNEL\n"
-    "                           --subject TEXT [--json]\n"
-    "    rapport encounter show ID [--json]\n"
+    "                           --subject TEXT\n"
+    "    rapport encounter show ID\n"
     "    rapport encounter list [--customer ID] [--stage STAGE]\n"
-    "                           [--limit N] [--cursor C] [--json]\n"
-    "    rapport encounter acknowledge|note|advance|close|abandon|guide ID ...\n"
-    "    rapport encounter defect|promise|transfer|special-request|\n"
-    "                      follow-up|satisfaction ID ...\n"
-    "    rapport encounter follow-up-done TASK_ID\n"
-    "        the interaction cycle: see 'rapport encounter help-engine'\n"
+    "                           [--limit N] [--cursor C]\n"
+    "    rapport encounter acknowledge ID\n"
+    "    rapport encounter note ID [FIELD OPTIONS]\n"
+    "    rapport encounter advance ID --to STAGE [FIELD OPTIONS]\n"
+    "    rapport encounter close ID [--done TEXT] [--watch TEXT]\n"
+    "                               [FIELD OPTIONS]\n"
+    "    rapport encounter abandon ID --reason TEXT\n"
+    "    rapport encounter guide ID\n"
+    "    rapport encounter defect ID --kind KIND --cause TEXT\n"
+    "    rapport encounter promise ID --what TEXT --due TIME\n"
+    "    rapport encounter transfer ID --reason TEXT [--to-queue N]\n"
+    "                                  [--to-agent N]\n"
+    "    rapport encounter special-request ID --description TEXT\n"
+    "                      --outcome granted|declined [--decline-reason TEXT]\n"
+    "    rapport encounter follow-up ID --due TIME --subject TEXT\n"
+    "                                   [--channel CHANNEL]\n"
+    "    rapport encounter satisfaction ID (--score N [--word W]...\n"
+    "                      [--comment TEXT] | --schedule-at TIME)\n"
+    "    rapport encounter follow-up-done TASK_ID [--note TEXT]\n"
+    "    (every form also takes --json)\n"
     "\n"
     "DESCRIPTION\n"
     "    An encounter is one contact with a customer.  open starts one at\n"
     "    the stage 'received' of the interaction cycle and records a moment\n"
     "    of truth.  list prints encounters newest first.\n"
     "\n"
+    "    The interaction cycle is received -> understood -> helped -> kept\n"
+    "    -> closed; abandon ends an open encounter.  A stage is left only\n"
+    "    when its piece is there: acknowledgement (received), facts\n"
+    "    (understood), an agreement or --no-agreement-reason (helped), a\n"
+    "    satisfaction check done or scheduled or --skip-satisfaction\n"
+    "    (kept).  Otherwise the command is refused (exit 3) and the message\n"
+    "    names the missing piece.  close is advance --to closed: it infers\n"
+    "    the kind and exchange unless set and recomputes the customer's\n"
+    "    relationship level.  guide prints what to do now.  Every change is\n"
+    "    a moment of truth.  The rules: docs/rules.md.\n"
+    "\n"
     "    CHANNEL is one of in_person, phone, email, chat, web.\n"
     "    STAGE is one of received, understood, helped, kept, closed,\n"
-    "    abandoned.\n"
+    "    abandoned.  TIME is RFC 3339, e.g. 2026-11-24T09:00:00Z.  KIND of a\n"
+    "    defect is one of wrong_item, late, missed_promise, not_resolved,\n"
+    "    long_wait, disconnected, rude, other.\n"
+    "\n"
+    "FIELD OPTIONS (note, advance, close)\n"
+    "    --facts TEXT  --feelings TEXT  --question TEXT (repeat)\n"
+    "    --restatement TEXT  --option TEXT (repeat)  --request TEXT\n"
+    "    --goal TEXT  --preference TEXT (repeat)  --agreement TEXT\n"
+    "    --no-agreement-reason TEXT  --done TEXT  --watch TEXT\n"
+    "    --resolved yes|no  --apology-owed  --apology-given\n"
+    "    --kind what|how|become  --exchange quick|supplemental|resolution|\n"
+    "    formal  --information-requested  --senior-level  --contract\n"
+    "    --thanked  --bridged TEXT  --skip-satisfaction REASON  --topic TEXT\n"
     "\n"
     "OPTIONS\n"
     "    --json      print JSON exactly as the HTTP API returns it\n"
@@ -41,103 +83,259 @@ static const char help[] =
     "    rapport encounter open --customer 4 --channel phone \\\n"
     "        --subject 'Suit out of stock'\n"
     "    rapport encounter list --stage received\n"
+    "    rapport encounter acknowledge 7\n"
+    "    rapport encounter note 7 --facts 'Needs a navy suit, size 50' \\\n"
+    "        --feelings 'In a hurry' --question 'What is the occasion?'\n"
+    "    rapport encounter advance 7 --to understood\n"
+    "    rapport encounter advance 7 --to helped --agreement 'Order it in'\n"
+    "    rapport encounter satisfaction 7 --score 5 --word quick \\\n"
+    "        --word friendly --word clear\n"
+    "    rapport encounter close 7 --done 'Ordered the suit' \\\n"
+    "        --watch 'Arrives Friday'\n"
     "\n"
     "EXIT STATUS\n"
-    "    0 success, 2 usage error, 3 bad input, 4 no such encounter,\n"
-    "    1 database error.\n";
+    "    0 success, 2 usage error, 3 bad input or refused transition,\n"
+    "    4 no such encounter or task, 1 database error.\n";
 
-enum { OPT_CUSTOMER = 1, OPT_CHANNEL, OPT_SUBJECT, OPT_STAGE, OPT_JSON,
-       OPT_LIMIT, OPT_CURSOR, OPT_HELP };
-
-static const struct option opts[] = {
-    {"customer", required_argument, NULL, OPT_CUSTOMER},
-    {"channel", required_argument, NULL, OPT_CHANNEL},
-    {"subject", required_argument, NULL, OPT_SUBJECT},
-    {"stage", required_argument, NULL, OPT_STAGE},
-    {"json", no_argument, NULL, OPT_JSON},
-    {"limit", required_argument, NULL, OPT_LIMIT},
-    {"cursor", required_argument, NULL, OPT_CURSOR},
-    {"help", no_argument, NULL, OPT_HELP},
-    {NULL, 0, NULL, 0},
-};
-
-int rp_cmd_encounter(rp_cli *cli, int argc, char **argv)
+static int open_encounter(rp_cli *cli, int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(help, argc < 2 ? stderr : stdout);
-        return argc < 2 ? RP_EXIT_USAGE : RP_EXIT_OK;
-    }
-    const char *sub = argv[1];
-    if (rp_cmd_encounter_is_engine(sub))
-        return rp_cmd_encounter_engine(cli, argc, argv);
-    const char *customer = NULL, *channel = NULL, *subject = NULL, *stage = NULL,
-               *limit = NULL, *cursor = NULL;
-    int json = 0, c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_CUSTOMER: customer = optarg; break;
-        case OPT_CHANNEL: channel = optarg; break;
-        case OPT_SUBJECT: subject = optarg; break;
-        case OPT_STAGE: stage = optarg; break;
-        case OPT_JSON: json = 1; break;
-        case OPT_LIMIT: limit = optarg; break;
-        case OPT_CURSOR: cursor = optarg; break;
-        case 'h':
-        case OPT_HELP:
-            fputs(help, stdout);
-            return RP_EXIT_OK;
-        default:
-            return rp_cli_usage("encounter", "unknown or incomplete option '%s'",
-                                argv[optind]);
-        }
-    }
+    const char *customer = NULL;
+    int json = 0;
+    const rp_opt opts[] = {{"customer", RP_OPT_TEXT, NULL, &customer},
+                           {"channel", RP_OPT_STR, "channel", NULL},
+                           {"subject", RP_OPT_STR, "subject", NULL},
+                           {"json", RP_OPT_FLAG, NULL, &json},
+                           {0}};
+    rp_args a;
     rp_error err;
-    int64_t id = 0, customer_id = 0;
-    if (customer && rp_parse_id(customer, "customer", &customer_id, &err))
-        return rp_cli_usage("encounter", "%s", err.message);
-    int needs_id = !strcmp(sub, "show");
-    if (needs_id) {
-        if (optind >= argc - 1)
-            return rp_cli_usage("encounter", "%s needs an encounter id", sub);
-        if (rp_parse_id(argv[optind + 1], "id", &id, &err))
-            return rp_cli_usage("encounter", "%s", err.message);
-    } else if (strcmp(sub, "open") && strcmp(sub, "list")) {
-        return rp_cli_usage("encounter", "unknown subcommand '%s'", sub);
-    }
-    int rc = rp_cli_open(cli);
+    int64_t customer_id = 0;
+    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
+    if (!rc)
+        rc = rp_cli_no_more(cli, &a, 0);
+    if (!rc && customer && rp_parse_id(customer, "customer", &customer_id, &err))
+        rc = rp_cli_usage("encounter", "%s", err.message);
+    if (!rc && customer)
+        json_object_set_new(a.fields, "customer_id", json_integer(customer_id));
+    if (!rc)
+        rc = rp_cli_open(cli);
+    json_t *out = NULL;
+    rp_code code = RP_OK;
+    if (!rc)
+        code = rp_encounter_open(&cli->ctx, a.fields, &out, &err);
+    rp_args_free(&a);
+    return rc ? rc : rp_cli_finish(code, &err, out, json, NULL);
+}
+
+static int show(rp_cli *cli, int argc, char **argv)
+{
+    int json = 0;
+    const rp_opt opts[] = {{"json", RP_OPT_FLAG, NULL, &json}, {0}};
+    rp_args a;
+    int64_t id = 0;
+    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
+    if (!rc)
+        rc = rp_cli_id(cli, &a, 0, "encounter", &id);
+    if (!rc)
+        rc = rp_cli_no_more(cli, &a, 1);
+    rp_args_free(&a);
+    if (rc || (rc = rp_cli_open(cli)))
+        return rc;
+    rp_error err;
+    json_t *out = NULL;
+    rp_code code = rp_encounter_get(&cli->ctx, id, &out, &err);
+    return rp_cli_finish(code, &err, out, json, NULL);
+}
+
+static int list(rp_cli *cli, int argc, char **argv)
+{
+    const char *customer = NULL, *stage = NULL, *limit = NULL, *cursor = NULL;
+    int json = 0;
+    const rp_opt opts[] = {{"customer", RP_OPT_TEXT, NULL, &customer},
+                           {"stage", RP_OPT_TEXT, NULL, &stage},
+                           {"limit", RP_OPT_TEXT, NULL, &limit},
+                           {"cursor", RP_OPT_TEXT, NULL, &cursor},
+                           {"json", RP_OPT_FLAG, NULL, &json},
+                           {0}};
+    rp_args a;
+    rp_error err;
+    int64_t customer_id = 0;
+    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
+    if (!rc)
+        rc = rp_cli_no_more(cli, &a, 0);
+    rp_args_free(&a);
     if (rc)
         return rc;
+    if (customer && rp_parse_id(customer, "customer", &customer_id, &err))
+        return rp_cli_usage("encounter", "%s", err.message);
+    if ((rc = rp_cli_open(cli)))
+        return rc;
+    rp_page_req page;
     json_t *out = NULL;
-    rp_code code;
-    if (!strcmp(sub, "open")) {
-        json_t *in = json_object();
-        if (customer)
-            json_object_set_new(in, "customer_id", json_integer(customer_id));
-        if (channel)
-            json_object_set_new(in, "channel", json_string(channel));
-        if (subject)
-            json_object_set_new(in, "subject", json_string(subject));
-        code = rp_encounter_open(&cli->ctx, in, &out, &err);
-        json_decref(in);
-    } else if (!strcmp(sub, "show")) {
-        code = rp_encounter_get(&cli->ctx, id, &out, &err);
-    } else {
-        rp_page_req page;
-        code = rp_page_req_parse(limit, cursor, &page, &err);
-        if (code == RP_OK)
-            code = rp_encounter_list(&cli->ctx, customer_id, stage, &page, &out,
-                                     &err);
-    }
-    if (code)
-        return rp_cli_fail(&err);
-    static const char *const columns[] = {"id", "customer_id", "channel",
-                                          "stage", "subject", NULL};
-    if (!strcmp(sub, "list"))
-        rp_cli_print_table(out, columns, json);
-    else
-        rp_cli_print_record(out, json);
+    rp_code code = rp_page_req_parse(limit, cursor, &page, &err);
+    if (!code)
+        code = rp_encounter_list(&cli->ctx, customer_id, stage, &page, &out,
+                                 &err);
+    static const char *const columns[] = {"id",    "customer_id", "channel",
+                                          "stage", "subject",     NULL};
+    return rp_cli_finish(code, &err, out, json, columns);
+}
+
+/* Every option of the cycle's subcommands, each the JSON field it sets. */
+static const rp_opt cycle_fields[] = {
+    {"to", RP_OPT_STR, "to", NULL},
+    {"facts", RP_OPT_STR, "facts", NULL},
+    {"feelings", RP_OPT_STR, "feelings", NULL},
+    {"question", RP_OPT_LIST, "questions", NULL},
+    {"restatement", RP_OPT_STR, "restatement", NULL},
+    {"option", RP_OPT_LIST, "options", NULL},
+    {"request", RP_OPT_STR, "request", NULL},
+    {"goal", RP_OPT_STR, "goal", NULL},
+    {"preference", RP_OPT_LIST, "preferences_captured", NULL},
+    {"agreement", RP_OPT_STR, "agreement", NULL},
+    {"no-agreement-reason", RP_OPT_STR, "no_agreement_reason", NULL},
+    {"done", RP_OPT_STR, "outcome_done", NULL},
+    {"watch", RP_OPT_STR, "outcome_watch", NULL},
+    {"resolved", RP_OPT_BOOL, "first_contact_resolved", NULL},
+    {"apology-owed", RP_OPT_TRUE, "apology_owed", NULL},
+    {"apology-given", RP_OPT_TRUE, "apology_given", NULL},
+    {"kind", RP_OPT_STR, "kind", NULL},
+    {"exchange", RP_OPT_STR, "exchange", NULL},
+    {"information-requested", RP_OPT_TRUE, "information_requested", NULL},
+    {"senior-level", RP_OPT_TRUE, "senior_level", NULL},
+    {"contract", RP_OPT_TRUE, "contract", NULL},
+    {"thanked", RP_OPT_TRUE, "thanked", NULL},
+    {"bridged", RP_OPT_STR, "bridged", NULL},
+    {"skip-satisfaction", RP_OPT_STR, "satisfaction_skip_reason", NULL},
+    {"topic", RP_OPT_STR, "topic", NULL},
+    {"reason", RP_OPT_STR, "reason", NULL},
+    {"cause", RP_OPT_STR, "cause", NULL},
+    {"what", RP_OPT_STR, "what", NULL},
+    {"due", RP_OPT_STR, "due_at", NULL},
+    {"to-queue", RP_OPT_INT, "to_queue_id", NULL},
+    {"to-agent", RP_OPT_INT, "to_agent_id", NULL},
+    {"description", RP_OPT_STR, "description", NULL},
+    {"outcome", RP_OPT_STR, "outcome", NULL},
+    {"decline-reason", RP_OPT_STR, "decline_reason", NULL},
+    {"subject", RP_OPT_STR, "subject", NULL},
+    {"channel", RP_OPT_STR, "channel", NULL},
+    {"score", RP_OPT_INT, "score", NULL},
+    {"word", RP_OPT_LIST, "words", NULL},
+    {"comment", RP_OPT_STR, "comment", NULL},
+    {"schedule-at", RP_OPT_STR, "schedule_at", NULL},
+    {"note", RP_OPT_STR, "note", NULL},
+    {0}};
+
+typedef rp_code (*cycle_op)(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
+                            rp_error *err);
+
+/* The domain call of each cycle subcommand; guide has none (no body). */
+static const struct {
+    const char *name;
+    cycle_op op;
+} ops[] = {
+    {"acknowledge", rp_encounter_acknowledge},
+    {"note", rp_encounter_record},
+    {"advance", rp_encounter_advance},
+    {"close", rp_encounter_advance},
+    {"abandon", rp_encounter_abandon},
+    {"defect", rp_encounter_add_defect},
+    {"promise", rp_encounter_add_promise},
+    {"transfer", rp_encounter_add_transfer},
+    {"special-request", rp_encounter_add_special_request},
+    {"follow-up", rp_encounter_add_follow_up},
+    {"satisfaction", rp_encounter_add_satisfaction},
+    {"follow-up-done", rp_task_complete},
+};
+
+/* The guide as an agent reads it at the desk. */
+static void print_guide(json_t *g)
+{
+#define S(o, k) json_string_value(json_object_get(o, k))
+    json_t *rel = json_object_get(g, "relationship"), *v;
+    size_t i;
+    printf("%s    (stage: %s, next: %s)\n", S(g, "greeting"), S(g, "stage"),
+           S(g, "next_stage") ? S(g, "next_stage") : "-");
+    printf("relationship: %s\n", S(rel, "level"));
+    json_array_foreach(json_object_get(rel, "reasons"), i, v)
+        printf("  because %s (%s)\n", S(v, "why"), S(v, "rule"));
+    json_array_foreach(json_object_get(g, "firm_preferences"), i, v)
+        printf("firm preference: %s = %s (never substitute)\n", S(v, "key"),
+               S(v, "value"));
+    json_array_foreach(json_object_get(g, "open_promises"), i, v)
+        printf("open promise: %s, by %s\n", S(v, "what"), S(v, "due_at"));
+    json_array_foreach(json_object_get(g, "open_follow_ups"), i, v)
+        printf("open %s: %s, due %s\n", S(v, "kind"), S(v, "subject"),
+               S(v, "due_at"));
+    json_array_foreach(json_object_get(g, "checklist"), i, v)
+        printf("  [%c] %s%s%s\n", json_is_true(json_object_get(v, "done")) ? 'x' : ' ',
+               S(v, "skill"), json_is_true(json_object_get(v, "done")) ? "" : ": ",
+               json_is_true(json_object_get(v, "done")) ? "" : S(v, "hint"));
+    json_array_foreach(json_object_get(g, "missing"), i, v)
+        printf("before moving on: %s (%s)\n", S(v, "message"), S(v, "field"));
+    printf("so far: kind %s, exchange %s\n",
+           S(json_object_get(g, "kind_preview"), "kind"),
+           S(json_object_get(g, "exchange_preview"), "exchange"));
+#undef S
+}
+
+/* A step of the cycle on encounter (or, for follow-up-done, task) ID. */
+static int cycle(rp_cli *cli, int argc, char **argv)
+{
+    const char *sub = argv[0];
+    int json = 0;
+    const rp_opt opts[] = {{"", RP_OPT_INCLUDE, NULL, cycle_fields},
+                           {"json", RP_OPT_FLAG, NULL, &json},
+                           {0}};
+    rp_args a;
+    int64_t id = 0;
+    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
+    if (!rc)
+        rc = rp_cli_id(cli, &a, 0,
+                       strcmp(sub, "follow-up-done") ? "encounter" : "task",
+                       &id);
+    if (!rc)
+        rc = rp_cli_no_more(cli, &a, 1);
+    if (!rc && !strcmp(sub, "close"))
+        json_object_set_new(a.fields, "to", json_string("closed"));
+    if (!rc)
+        rc = rp_cli_open(cli);
+    rp_error err;
+    json_t *out = NULL;
+    rp_code code = RP_EINTERNAL;
+    if (!rc && !strcmp(sub, "guide"))
+        code = rp_encounter_guide(&cli->ctx, id, &out, &err);
+    for (size_t i = 0; !rc && i < sizeof ops / sizeof ops[0]; i++)
+        if (!strcmp(ops[i].name, sub))
+            code = ops[i].op(&cli->ctx, id, a.fields, &out, &err);
+    rp_args_free(&a);
+    if (rc)
+        return rc;
+    if (code || json || strcmp(sub, "guide"))
+        return rp_cli_finish(code, &err, out, json, NULL);
+    print_guide(out);
     json_decref(out);
     return RP_EXIT_OK;
 }
+
+static const rp_subcommand subs[] = {
+    {"open", open_encounter},
+    {"show", show},
+    {"list", list},
+    {"acknowledge", cycle},
+    {"note", cycle},
+    {"advance", cycle},
+    {"close", cycle},
+    {"abandon", cycle},
+    {"guide", cycle},
+    {"defect", cycle},
+    {"promise", cycle},
+    {"transfer", cycle},
+    {"special-request", cycle},
+    {"follow-up", cycle},
+    {"satisfaction", cycle},
+    {"follow-up-done", cycle},
+    {NULL, NULL}};
+
+const rp_command rp_cmd_encounter = {
+    "encounter", "open encounters and move them through the cycle", help, subs,
+    NULL};

@@ -1,11 +1,12 @@
 /*
- * cmd_init.c - `rapport init` and `rapport demo`.
+ * cmd_init.c - `rapport init`: create the database or migrate it, and
+ * optionally the first admin, the one person who can then add the others.
  */
 #include <string.h>
 
 #include "cli.h"
 
-static const char init_help[] =
+static const char help[] =
     "NAME\n"
     "    rapport init - create the database, or migrate it to this version\n"
     "\n"
@@ -42,64 +43,35 @@ static const char init_help[] =
     "    0 success, 1 the database cannot be created or is too new,\n"
     "    2 usage error, 3 no password, a bad one, or the email is taken.\n";
 
-static const char demo_help[] =
-    "NAME\n"
-    "    rapport demo - load the seed stories as demo data\n"
-    "\n"
-    "SYNOPSIS\n"
-    "    rapport [--db PATH] demo\n"
-    "\n"
-    "DESCRIPTION\n"
-    "    Loads the people and encounters of the seed stories (the fruit\n"
-    "    seller, Max and the suit, the aspirin, the pharmacist's follow-up,\n"
-    "    the phone call, the car service, the insurance renewal) through the\n"
-    "    same rules as the API.  Does nothing on a database that already has\n"
-    "    customers, so demo data never mixes with real data.  Then loads demo\n"
-    "    queues (Front desk, Phone line, Billing) and knowledge articles,\n"
-    "    unless the knowledge base already has articles.\n"
-    "\n"
-    "EXIT STATUS\n"
-    "    0 success (loaded, or skipped), 1 database error.\n";
-
-static int wants_help(int argc, char **argv, const char *text)
+static int run(rp_cli *cli, int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(text, stdout);
-            return 1;
-        }
-    return 0;
-}
-
-int rp_cmd_init(rp_cli *cli, int argc, char **argv)
-{
-    if (wants_help(argc, argv, init_help))
-        return RP_EXIT_OK;
     const char *email = NULL, *name = NULL;
     int generate = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--admin-email") && i + 1 < argc)
-            email = argv[++i];
-        else if (!strcmp(argv[i], "--admin-name") && i + 1 < argc)
-            name = argv[++i];
-        else if (!strcmp(argv[i], "--generate-password"))
-            generate = 1;
-        else
-            return rp_cli_usage("init", "unexpected argument '%s'", argv[i]);
-    }
+    const rp_opt opts[] = {
+        {"admin-email", RP_OPT_TEXT, NULL, &email},
+        {"admin-name", RP_OPT_TEXT, NULL, &name},
+        {"generate-password", RP_OPT_FLAG, NULL, &generate},
+        {0}};
+    rp_args a;
+    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
+    if (!rc)
+        rc = rp_cli_no_more(cli, &a, 0);
+    rp_args_free(&a);
+    if (rc)
+        return rc;
     if (!email != !name || (generate && !email))
         return rp_cli_usage("init", "--admin-email and --admin-name go "
                                     "together (and --generate-password "
                                     "needs them)");
     char pw[256];
     int generated = 0;
-    if (email && rp_cli_read_password("RAPPORT_ADMIN_PASSWORD", generate, pw,
+    if (email && rp_cli_read_password(cli->config.admin_password,
+                                      "RAPPORT_ADMIN_PASSWORD", generate, pw,
                                       sizeof pw, &generated))
         return RP_EXIT_INPUT;
-    int rc = rp_cli_open(cli);
-    if (rc)
+    if ((rc = rp_cli_open(cli)))
         return rc;
-    printf("rapport: database %s is at schema version %d\n", cli->db_path,
+    printf("rapport: database %s is at schema version %d\n", cli->config.db,
            cli->store->ops->schema_version(cli->store));
     if (!email)
         return RP_EXIT_OK;
@@ -120,28 +92,6 @@ int rp_cmd_init(rp_cli *cli, int argc, char **argv)
     return RP_EXIT_OK;
 }
 
-int rp_cmd_demo(rp_cli *cli, int argc, char **argv)
-{
-    if (wants_help(argc, argv, demo_help))
-        return RP_EXIT_OK;
-    if (argc > 1)
-        return rp_cli_usage("demo", "unexpected argument '%s'", argv[1]);
-    int rc = rp_cli_open(cli);
-    if (rc)
-        return rc;
-    rp_error err;
-    int loaded;
-    if (rp_demo_load(&cli->ctx, &loaded, &err))
-        return rp_cli_fail(&err);
-    if (loaded)
-        printf("rapport: loaded the seed stories (%d customers)\n", loaded);
-    else
-        printf("rapport: the database already has customers; demo not loaded\n");
-    int articles = 0; /* auth: demo queues and knowledge articles */
-    if (rp_kb_demo_load(&cli->ctx, &articles, &err))
-        return rp_cli_fail(&err);
-    if (articles)
-        printf("rapport: loaded demo queues and %d knowledge articles\n",
-               articles);
-    return RP_EXIT_OK;
-}
+const rp_command rp_cmd_init = {
+    "init", "create the database, or migrate it to this version", help, NULL,
+    run};

@@ -5,7 +5,6 @@
  * The figures are exactly those of GET /api/v1/metrics/service
  * (rp_metrics_service); this file only lays them out in aligned sections.
  */
-#include <getopt.h>
 #include <string.h>
 
 #include "cli.h"
@@ -46,18 +45,6 @@ static const char help[] =
     "\n"
     "EXIT STATUS\n"
     "    0 success, 2 usage error, 3 bad window or id, 1 database error.\n";
-
-enum { OPT_FROM = 1, OPT_TO, OPT_QUEUE, OPT_AGENT, OPT_JSON, OPT_HELP };
-
-static const struct option opts[] = {
-    {"from", required_argument, NULL, OPT_FROM},
-    {"to", required_argument, NULL, OPT_TO},
-    {"queue", required_argument, NULL, OPT_QUEUE},
-    {"agent", required_argument, NULL, OPT_AGENT},
-    {"json", no_argument, NULL, OPT_JSON},
-    {"help", no_argument, NULL, OPT_HELP},
-    {NULL, 0, NULL, 0},
-};
 
 #define LABEL_WIDTH 30
 
@@ -251,36 +238,28 @@ static void print_report(json_t *m)
     }
 }
 
-int rp_cmd_report(rp_cli *cli, int argc, char **argv)
+static int run(rp_cli *cli, int argc, char **argv)
 {
     const char *from = NULL, *to = NULL, *queue = NULL, *agent = NULL;
-    int json = 0, c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_FROM: from = optarg; break;
-        case OPT_TO: to = optarg; break;
-        case OPT_QUEUE: queue = optarg; break;
-        case OPT_AGENT: agent = optarg; break;
-        case OPT_JSON: json = 1; break;
-        case 'h':
-        case OPT_HELP:
-            fputs(help, stdout);
-            return RP_EXIT_OK;
-        default:
-            return rp_cli_usage("report", "unknown or incomplete option '%s'",
-                                argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return rp_cli_usage("report", "unexpected argument '%s'", argv[optind]);
+    int json = 0;
+    const rp_opt opts[] = {{"from", RP_OPT_TEXT, NULL, &from},
+                           {"to", RP_OPT_TEXT, NULL, &to},
+                           {"queue", RP_OPT_TEXT, NULL, &queue},
+                           {"agent", RP_OPT_TEXT, NULL, &agent},
+                           {"json", RP_OPT_FLAG, NULL, &json},
+                           {0}};
+    rp_args a;
+    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
+    if (!rc)
+        rc = rp_cli_no_more(cli, &a, 0);
+    rp_args_free(&a);
+    if (rc)
+        return rc;
     rp_error err;
     rp_window w;
     if (rp_window_parse(from, to, queue, agent, &w, &err))
         return rp_cli_fail(&err);
-    int rc = rp_cli_open(cli);
-    if (rc)
+    if ((rc = rp_cli_open(cli)))
         return rc;
     json_t *out = NULL;
     if (rp_metrics_service(&cli->ctx, &w, &out, &err))
@@ -294,3 +273,6 @@ int rp_cmd_report(rp_cli *cli, int argc, char **argv)
     json_decref(out);
     return RP_EXIT_OK;
 }
+
+const rp_command rp_cmd_report = {
+    "report", "the service metrics of a window, as a report", help, NULL, run};

@@ -470,7 +470,8 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
                      const char *url, const char *method, request_state *rs,
                      rp_response *res, char *allowed, size_t allowed_size)
 {
-    rp_request req = {.conn = conn, .method = method, .path = url};
+    rp_request req = {
+        .conn = conn, .method = method, .path = url, .config = srv->config};
     const char *route_method = strcmp(method, "HEAD") == 0 ? "GET" : method;
     const rp_route *r = route_for(route_method, url, &req, allowed, allowed_size);
     if (!r) {

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <microhttpd.h>
 
+#include "config/config.h"
 #include "core/rapport.h"
 
 #define RP_MAX_PATH_PARAMS 4
@@ -36,6 +37,7 @@ typedef struct rp_request {
     char pathbuf[512]; /* the path split into segments; params point here */
     json_t *body;      /* parsed body of POST/PUT/PATCH, else NULL */
     rp_ctx ctx;        /* store and actor for this request */
+    const rp_config *config; /* rapportd's configuration, read at start */
     /* the raw body of a form post (application/x-www-form-urlencoded),
      * accepted only on the public satisfaction pages /s/...; else NULL */
     const char *form;

@@ -107,7 +107,7 @@ const rp_route rp_routes[] = {
     {"GET", "/api/v1/customers/{id}/overview", BY_ID(rp_customer_overview),
      .summary = "the customer at a glance"},
 
-    /* encounters and the encounter engine */
+    /* encounters and the interaction cycle */
     {"GET", "/api/v1/encounters", LIST_BY(rp_h_encounter_list),
      .params = encounter_params, .summary = "page of encounters, newest first"},
     {"POST", "/api/v1/encounters", CREATE(rp_encounter_open),

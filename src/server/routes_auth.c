@@ -12,21 +12,16 @@
 
 #define ADMIN(req) ((req)->auth.role >= 3)
 
-/* Behind a TLS-terminating proxy set RAPPORT_COOKIE_SECURE=1 so the
- * browser never sends the cookie over plain HTTP; off by default because
+/* Behind a TLS-terminating proxy RAPPORT_COOKIE_SECURE=1 makes the
+ * browser never send the cookie over plain HTTP; off by default because
  * rapportd itself serves plain HTTP on loopback. */
-static const char *secure_flag(void)
-{
-    const char *v = getenv("RAPPORT_COOKIE_SECURE");
-    return v && strcmp(v, "1") == 0 ? "; Secure" : "";
-}
-
-static void set_session_cookie(rp_response *res, const char *secret)
+static void set_session_cookie(const rp_request *req, rp_response *res,
+                               const char *secret)
 {
     if (secret)
         snprintf(res->set_cookie, sizeof res->set_cookie,
                  RP_SESSION_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/%s",
-                 secret, secure_flag());
+                 secret, req->config->cookie_secure ? "; Secure" : "");
     else
         snprintf(res->set_cookie, sizeof res->set_cookie,
                  RP_SESSION_COOKIE "=; HttpOnly; SameSite=Strict; Path=/; "
@@ -42,7 +37,7 @@ void rp_h_session_create(rp_request *req, rp_response *res)
     rp_code rc = rp_auth_login(&req->ctx, req->body, req->client_addr, secret,
                                &out, &retry_after, &err);
     if (rc == RP_OK)
-        set_session_cookie(res, secret);
+        set_session_cookie(req, res, secret);
     if (rc == RP_ERATELIMIT)
         res->retry_after = retry_after;
     rp_reply_result(res, rc, &err, 201, out);
@@ -63,7 +58,7 @@ void rp_h_session_delete(rp_request *req, rp_response *res)
     if (req->auth.via_session)
         rc = rp_auth_logout(&req->ctx, req->session_secret, &err);
     if (rc == RP_OK)
-        set_session_cookie(res, NULL);
+        set_session_cookie(req, res, NULL);
     rp_reply_result(res, rc, &err, 200, json_pack("{s:b}", "logged_out", 1));
 }
 

@@ -38,11 +38,9 @@ void rp_h_scheduler_run(rp_request *req, rp_response *res)
     if (!req->body)
         json_decref(in);
     if (rc == RP_OK) {
-        rp_scheduler_config cfg;
-        rp_scheduler_config_default(&cfg);
         char worker[64];
         snprintf(worker, sizeof worker, "rapportd:%d:api", (int)getpid());
-        rc = rp_scheduler_run(&req->ctx, &cfg, present ? now : rp_now(), worker,
+        rc = rp_scheduler_run(&req->ctx, &req->config->followup, present ? now : rp_now(), worker,
                               &out, &err);
     }
     rp_reply_result(res, rc, &err, 200, out);

@@ -21,6 +21,7 @@ struct rp_sched {
     int stopping;
     int interval;
     int64_t clock_offset;
+    const rp_scheduler_config *cfg;
     rp_store *store;
 };
 
@@ -37,8 +38,7 @@ static void *run(void *arg)
 {
     rp_sched *s = arg;
     rp_ctx ctx = {.store = s->store, .actor = "scheduler"};
-    rp_scheduler_config cfg;
-    rp_scheduler_config_default(&cfg);
+    rp_scheduler_config cfg = *s->cfg;
     cfg.should_stop = stopping;
     cfg.stop_arg = s;
     char worker[64];
@@ -73,7 +73,8 @@ static void *run(void *arg)
 }
 
 rp_code rp_sched_start(const char *db, int interval, int64_t clock_offset,
-                       rp_sched **out, rp_error *err)
+                       const rp_scheduler_config *cfg, rp_sched **out,
+                       rp_error *err)
 {
     *out = NULL;
     if (interval <= 0)
@@ -87,6 +88,7 @@ rp_code rp_sched_start(const char *db, int interval, int64_t clock_offset,
     }
     s->interval = interval;
     s->clock_offset = clock_offset;
+    s->cfg = cfg;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->wake, NULL);
     if (pthread_create(&s->thread, NULL, run, s)) {

@@ -12,12 +12,14 @@ typedef struct rp_sched rp_sched;
 
 /*
  * Start the thread on the database at db, running every interval seconds
- * (0: do not start; *out is then NULL).  clock_offset seconds are added to
+ * (0: do not start; *out is then NULL) with the scheduler configuration
+ * cfg, which must outlive the thread.  clock_offset seconds are added to
  * the clock it runs at (documented for demos; tests use POST
  * /api/v1/scheduler/run instead).
  */
 rp_code rp_sched_start(const char *db, int interval, int64_t clock_offset,
-                       rp_sched **out, rp_error *err);
+                       const rp_scheduler_config *cfg, rp_sched **out,
+                       rp_error *err);
 
 /* Ask the thread to stop, wait for it (a send in progress finishes), and
  * release it.  NULL is allowed. */

@@ -25,10 +25,6 @@ static int setup(void **state)
     store = db->store;
     ctx = db->ctx;
     rp_clock_pin(T0);
-    /* a closed port: every send fails, for real */
-    setenv("RAPPORT_WEBHOOK_URL", "http://127.0.0.1:1/hook", 1);
-    unsetenv("RAPPORT_SMTP_URL");
-    unsetenv("RAPPORT_CADENCE");
     return 0;
 }
 
@@ -69,11 +65,19 @@ static const char *sfield(json_t *o, const char *k)
     return json_string_value(json_object_get(o, k));
 }
 
+/* The defaults, with webhooks to a closed port: every send fails, for real. */
+static void config(rp_scheduler_config *cfg)
+{
+    rp_scheduler_config_default(cfg);
+    cfg->delivery.webhook_url = "http://127.0.0.1:1/hook";
+    cfg->public_url = "http://127.0.0.1:8080";
+}
+
 static void test_rules_are_idempotent_and_due_on_time(void **state)
 {
     (void)state;
     rp_scheduler_config cfg;
-    rp_scheduler_config_default(&cfg);
+    config(&cfg);
     json_int_t c = make(NULL, 0, "{\"name\":\"Anna\",\"phones\":[\"+48 601\"]}");
     json_int_t appt = make("dates", c, "{\"kind\":\"appointment\",\"title\":"
                                        "\"inspection\",\"at\":"
@@ -137,7 +141,7 @@ static void test_satisfaction_rule_once_per_closed_encounter(void **state)
 {
     (void)state;
     rp_scheduler_config cfg;
-    rp_scheduler_config_default(&cfg);
+    config(&cfg);
     rp_error err;
     json_int_t c = make(NULL, 0, "{\"name\":\"Anna\"}");
     json_t *in = json_pack("{s:I, s:s, s:s}", "customer_id", c, "channel",
@@ -192,13 +196,10 @@ static void test_satisfaction_rule_once_per_closed_encounter(void **state)
 static void test_keep_in_touch_cadence_is_configurable(void **state)
 {
     (void)state;
-    setenv("RAPPORT_CADENCE", "transactional=0,incremental=10,partnership=3", 1);
     rp_scheduler_config cfg;
-    rp_scheduler_config_default(&cfg);
-    assert_int_equal(cfg.cadence_days[0], 0);
-    assert_int_equal(cfg.cadence_days[1], 10);
-    assert_int_equal(cfg.cadence_days[2], 30);
-    assert_int_equal(cfg.cadence_days[3], 3);
+    config(&cfg);
+    cfg.cadence_days[1] = 10; /* incremental */
+    cfg.cadence_days[3] = 3;  /* partnership */
     rp_error err;
     json_int_t a = make(NULL, 0, "{\"name\":\"Incremental\"}");
     make(NULL, 0, "{\"name\":\"Transactional\"}");
@@ -219,7 +220,6 @@ static void test_keep_in_touch_cadence_is_configurable(void **state)
                                         &err),
                      RP_OK);
     assert_int_equal(created, 0);
-    unsetenv("RAPPORT_CADENCE");
 }
 
 /* Set one task's columns directly, as a killed sender would leave it. */
@@ -234,12 +234,10 @@ static void force(json_int_t id, json_t *changes)
 static void test_lease_takeover_and_backoff(void **state)
 {
     (void)state;
-    setenv("RAPPORT_TASK_MAX_ATTEMPTS", "3", 1);
-    setenv("RAPPORT_TASK_BACKOFF", "100", 1);
     rp_scheduler_config cfg;
-    rp_scheduler_config_default(&cfg);
-    unsetenv("RAPPORT_TASK_MAX_ATTEMPTS");
-    unsetenv("RAPPORT_TASK_BACKOFF");
+    config(&cfg);
+    cfg.max_attempts = 3;
+    cfg.backoff_seconds = 100;
     json_int_t c = make(NULL, 0, "{\"name\":\"Jan\",\"phones\":[\"+420 601\"]}");
     make("consents", c, "{\"purpose\":\"reminders\",\"granted\":true}");
     make("dates", c, "{\"kind\":\"renewal\",\"title\":\"policy\",\"at\":"
@@ -298,7 +296,7 @@ static void test_encounter_tasks_and_channels(void **state)
 {
     (void)state;
     rp_scheduler_config cfg;
-    rp_scheduler_config_default(&cfg);
+    config(&cfg);
     rp_error err;
     json_int_t c = make(NULL, 0, "{\"name\":\"Anna\",\"phones\":[\"+48 601\"]}");
     const char *kinds[3][3] = {{"satisfaction_check", "in_person", "k1"},
@@ -407,9 +405,9 @@ static void test_satisfaction_link_single_use_and_expiring(void **state)
     json_int_t c = make(NULL, 0, "{\"name\":\"Anna Kowalska\","
                                  "\"preferred_name\":\"Anna\"}");
     char url[300];
-    setenv("RAPPORT_PUBLIC_URL", "https://desk.example/", 1);
     assert_int_equal(store->ops->begin(store, &err), RP_OK);
-    assert_int_equal(rp_satisfaction_issue(&ctx, c, 0, 0, 14, url, sizeof url,
+    assert_int_equal(rp_satisfaction_issue(&ctx, c, 0, 0, 14, "https://desk.example/",
+                                           url, sizeof url,
                                            &err),
                      RP_OK);
     assert_int_equal(store->ops->commit(store, &err), RP_OK);
@@ -446,7 +444,8 @@ static void test_satisfaction_link_single_use_and_expiring(void **state)
 
     /* a second link, unanswered for 15 days: expired */
     assert_int_equal(store->ops->begin(store, &err), RP_OK);
-    assert_int_equal(rp_satisfaction_issue(&ctx, c, 0, 0, 14, url, sizeof url,
+    assert_int_equal(rp_satisfaction_issue(&ctx, c, 0, 0, 14, "https://desk.example/",
+                                           url, sizeof url,
                                            &err),
                      RP_OK);
     assert_int_equal(store->ops->commit(store, &err), RP_OK);

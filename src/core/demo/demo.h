@@ -19,12 +19,10 @@
  */
 rp_code rp_demo_load(rp_ctx *ctx, int *loaded, rp_error *err);
 
-#include "core/rapport.h" /* looking to the future: preferences .. recommendations */
-
-/* ---- demo (demo_future.c) ------------------------------------------------ */
+/* ---- profiles and catalogue (profiles.c) --------------------------------- */
 
 /*
- * Add the future part of the seed stories to a store that rp_demo_load
+ * Add the profile part of the seed stories to a store that rp_demo_load
  * just filled: products, Max's preferences, the juice maker's goal, Anna's
  * appointment tomorrow, Jan's renewal in seven days, consents.
  */

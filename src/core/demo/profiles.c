@@ -1,5 +1,5 @@
 /*
- * profiles.c - the "looking to the future" part of the seed stories,
+ * profiles.c - the profiles and catalogue of the seed stories,
  * loaded after rp_demo_load has added the people: the fruit seller's and
  * the tailor's catalogue, Max's firm and flexible preferences, the juice
  * maker's goal, Anna's car inspection tomorrow, Jan's policy renewal in

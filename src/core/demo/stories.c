@@ -11,7 +11,7 @@
 
 #include "core/rapport.h"
 
-/* One step of a story, played through the engine's public functions. */
+/* One step of a story, played through the encounter's public functions. */
 typedef enum demo_op {
     D_END = 0,
     D_RECORD,       /* rp_encounter_record(json) */
@@ -105,7 +105,7 @@ static const demo_story stories[] = {
                        "\"inspiring\"]}", 0},
       CLOSE_WITH("Sold 20 red seedless watermelons; plantation visit agreed")}},
     /* 2. Max and the suit (seed 002): firm on colour and style.  His
-     * preferences themselves belong to the profile (the "future" demo adds
+     * preferences themselves belong to the profile (profiles.c adds
      * them); the encounter records what he said. */
     {"{\"name\":\"Maximilian Weber\",\"preferred_name\":\"Max\","
      "\"emails\":[\"max.weber@example.com\"],\"notes\":\"Firm on colour and"

@@ -17,7 +17,7 @@
 
 #include "core/encounter/encounter_internal.h"
 
-/* ---- helpers shared by the engine (engine_internal.h) -------------------- */
+/* ---- helpers shared by the encounter files (encounter_internal.h) -------- */
 
 rp_code rp_encounter_load(rp_ctx *ctx, int64_t id, json_t **enc, rp_error *err)
 {

@@ -16,7 +16,7 @@ const char *const rp_encounter_stages[] = {
     "received", "understood", "helped", "kept", "closed", "abandoned", NULL};
 
 static const char *const open_fields[] = {"customer_id", "channel", "subject",
-                                          "topic" /* auth: routing */, NULL};
+                                          "topic", NULL};
 
 rp_code rp_encounter_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
 {
@@ -35,7 +35,7 @@ rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out,
     int64_t customer_id = 0;
     const char *channel, *subject, *topic;
     if (rp_in_object(in, open_fields, err) ||
-        rp_in_string(in, "topic", 0, 100, &topic, err) || /* auth: routing */
+        rp_in_string(in, "topic", 0, 100, &topic, err) ||
         rp_in_int(in, "customer_id", 1, 1, INT64_MAX, &customer_id, NULL, err) ||
         rp_in_enum(in, "channel", 1, rp_encounter_channels, &channel, err) ||
         rp_in_string(in, "subject", 1, 200, &subject, err))
@@ -57,7 +57,7 @@ rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out,
                                 "subject", subject, "stage", "received",
                                 "created_at", (json_int_t)now, "updated_at",
                                 (json_int_t)now);
-        if (topic && *topic) /* auth: routing by topic */
+        if (topic && *topic) /* routing by topic */
             json_object_set_new(row, "topic", json_string(topic));
         rc = s->ops->insert(s, &RP_ENTITY_ENCOUNTER, row, &id, err);
         json_decref(row);
@@ -73,7 +73,7 @@ rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out,
         rc = rp_moment_record(ctx, &m, err);
         rp_buf_free(&summary);
     }
-    if (rc == RP_OK) /* auth: route to a queue and agent, same transaction */
+    if (rc == RP_OK) /* route to a queue and agent, same transaction */
         rc = rp_routing_route(ctx, id, err);
     rc = rp_store_finish(s, rc, err);
     if (rc)

@@ -365,7 +365,7 @@ rp_code rp_encounter_add_transfer(rp_ctx *ctx, int64_t id, json_t *in,
     json_t *enc;
     if (begin_change(ctx, id, 1, "transferring", &enc, err))
         return err->code;
-    /* auth: a transfer to a queue alone is offered to that queue's agent
+    /* a transfer to a queue alone is offered to that queue's agent
      * (a queue id that names no queue is kept as given, as before) */
     if (has_queue && !has_agent) {
         rp_code orc = rp_routing_offer(ctx, queue, &agent, err);

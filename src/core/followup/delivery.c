@@ -20,9 +20,9 @@
 
 #define TIMEOUT_SECONDS 20L
 
-static const char *env(const char *name)
+/* A setting that is set: empty text counts as unset. */
+static const char *set(const char *v)
 {
-    const char *v = getenv(name);
     return v && *v ? v : NULL;
 }
 
@@ -124,9 +124,10 @@ static char *build_email(const rp_message *m, const char *from)
     return out;
 }
 
-static rp_code send_email(const rp_message *m, rp_error *err)
+static rp_code send_email(const rp_delivery_config *dc, const rp_message *m,
+                          rp_error *err)
 {
-    const char *url = env("RAPPORT_SMTP_URL"), *from = env("RAPPORT_SMTP_FROM");
+    const char *url = set(dc->smtp_url), *from = set(dc->smtp_from);
     if (!url || !from)
         return rp_error_set(err, RP_EINTERNAL, "channel",
                             "email is not configured: set RAPPORT_SMTP_URL and "
@@ -154,11 +155,10 @@ static rp_code send_email(const rp_message *m, rp_error *err)
     curl_easy_setopt(c, CURLOPT_TIMEOUT, TIMEOUT_SECONDS);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    if (env("RAPPORT_SMTP_USER")) {
-        curl_easy_setopt(c, CURLOPT_USERNAME, env("RAPPORT_SMTP_USER"));
+    if (set(dc->smtp_user)) {
+        curl_easy_setopt(c, CURLOPT_USERNAME, dc->smtp_user);
         curl_easy_setopt(c, CURLOPT_PASSWORD,
-                         env("RAPPORT_SMTP_PASSWORD") ? env("RAPPORT_SMTP_PASSWORD")
-                                                      : "");
+                         set(dc->smtp_password) ? dc->smtp_password : "");
         curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
     }
     CURLcode rc = curl_easy_perform(c);
@@ -171,9 +171,10 @@ static rp_code send_email(const rp_message *m, rp_error *err)
     return RP_OK;
 }
 
-static rp_code send_webhook(const rp_message *m, rp_error *err)
+static rp_code send_webhook(const rp_delivery_config *dc, const rp_message *m,
+                            rp_error *err)
 {
-    const char *url = env("RAPPORT_WEBHOOK_URL");
+    const char *url = set(dc->webhook_url);
     if (!url)
         return rp_error_set(err, RP_EINTERNAL, "channel",
                             "webhooks are not configured: set "
@@ -191,7 +192,7 @@ static rp_code send_webhook(const rp_message *m, rp_error *err)
         return rp_error_set(err, RP_EINTERNAL, NULL,
                             "cannot build the webhook body");
     char sig[65], sighdr[120], keyhdr[300];
-    rp_delivery_sign(env("RAPPORT_WEBHOOK_SECRET"), body, strlen(body), sig);
+    rp_delivery_sign(set(dc->webhook_secret), body, strlen(body), sig);
     snprintf(sighdr, sizeof sighdr, "X-Rapport-Signature: sha256=%s", sig);
     char key[200];
     one_line(key, sizeof key, m->idempotency_key);
@@ -229,12 +230,13 @@ static rp_code send_webhook(const rp_message *m, rp_error *err)
     return RP_OK;
 }
 
-rp_code rp_delivery_send(const rp_message *m, rp_error *err)
+rp_code rp_delivery_send(const rp_delivery_config *dc, const rp_message *m,
+                         rp_error *err)
 {
     if (m->channel && strcmp(m->channel, "email") == 0)
-        return send_email(m, err);
+        return send_email(dc, m, err);
     if (m->channel && strcmp(m->channel, "sms") == 0)
-        return send_webhook(m, err);
+        return send_webhook(dc, m, err);
     return rp_error_set(err, RP_EINTERNAL, "channel", "unknown channel %s",
                         m->channel ? m->channel : "(none)");
 }

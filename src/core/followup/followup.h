@@ -18,8 +18,23 @@
 
 /* ---- scheduler (scheduler.c) --------------------------------------------- */
 
-/* How the scheduler behaves; rp_scheduler_config_default() fills it from the
- * environment (see docs/scheduler.md). */
+/*
+ * Where messages go: SMTP for email, a webhook for SMS and other systems.
+ * A channel whose URL is NULL is not configured, and a send on it fails
+ * with a message saying so.  The program reads these (RAPPORT_SMTP_*,
+ * RAPPORT_WEBHOOK_*: docs/scheduler.md); the core only uses them.
+ */
+typedef struct rp_delivery_config {
+    const char *smtp_url;       /* smtp://host:port or smtps://... */
+    const char *smtp_from;      /* the envelope and From: address */
+    const char *smtp_user;      /* optional; STARTTLS is tried when set */
+    const char *smtp_password;
+    const char *webhook_url;    /* JSON is POSTed here */
+    const char *webhook_secret; /* HMAC-SHA256 key of X-Rapport-Signature */
+} rp_delivery_config;
+
+/* How the scheduler behaves; rp_scheduler_config_default() fills in the
+ * defaults, the program then what it was configured with. */
 typedef struct rp_scheduler_config {
     int cadence_days[4];   /* keep-in-touch per level: transactional,
                               incremental, formative, partnership; 0 none */
@@ -28,6 +43,8 @@ typedef struct rp_scheduler_config {
     int backoff_seconds;   /* first retry delay; doubles each attempt */
     int batch;             /* tasks claimed per transaction */
     int satisfaction_ttl_days; /* how long a satisfaction link works */
+    rp_delivery_config delivery; /* the channels; none by default */
+    const char *public_url; /* base of satisfaction links; NULL: none */
     /* asked between tasks; nonzero stops the run early (shutdown).  Tasks
      * claimed and not sent stay claimed and are taken over after the
      * lease.  NULL: never stop early. */
@@ -36,13 +53,13 @@ typedef struct rp_scheduler_config {
 } rp_scheduler_config;
 
 /*
- * Defaults (cadence 0/90/30/14 days, lease 300 s, 5 attempts, backoff 60 s,
- * batch 50, links valid 14 days), overridden by RAPPORT_CADENCE
- * ("transactional=0,incremental=90,formative=30,partnership=14"),
- * RAPPORT_TASK_LEASE, RAPPORT_TASK_MAX_ATTEMPTS, RAPPORT_TASK_BACKOFF,
- * RAPPORT_TASK_BATCH, RAPPORT_SATISFACTION_TTL_DAYS.
+ * The defaults: cadence 0/90/30/14 days, lease 300 s, 5 attempts, backoff
+ * 60 s, batch 50, links valid 14 days; no channel and no public URL.
  */
 void rp_scheduler_config_default(rp_scheduler_config *cfg);
+
+/* The relationship levels in the order of cadence_days, ending in NULL. */
+extern const char *const rp_scheduler_levels[];
 
 /*
  * Run the rules that create tasks (each with a deterministic idempotency
@@ -85,13 +102,14 @@ typedef struct rp_message {
 } rp_message;
 
 /*
- * Send m: email through SMTP (RAPPORT_SMTP_URL, RAPPORT_SMTP_FROM,
- * RAPPORT_SMTP_USER, RAPPORT_SMTP_PASSWORD) as an RFC 5322 message, or a
- * webhook POST of JSON to RAPPORT_WEBHOOK_URL signed with
- * X-Rapport-Signature: sha256=<hex HMAC-SHA256(body, RAPPORT_WEBHOOK_SECRET)>.
+ * Send m on the channels of dc: email through SMTP (smtp_url, smtp_from,
+ * smtp_user, smtp_password) as an RFC 5322 message, or a webhook POST of
+ * JSON to webhook_url signed with
+ * X-Rapport-Signature: sha256=<hex HMAC-SHA256(body, webhook_secret)>.
  * RP_EINTERNAL with the transport's message on failure (the caller retries).
  */
-rp_code rp_delivery_send(const rp_message *m, rp_error *err);
+rp_code rp_delivery_send(const rp_delivery_config *dc, const rp_message *m,
+                         rp_error *err);
 
 /* hex HMAC-SHA256 of body keyed by key into out (65 bytes). */
 void rp_delivery_sign(const char *key, const char *body, size_t len,
@@ -102,13 +120,13 @@ void rp_delivery_sign(const char *key, const char *body, size_t len,
 /*
  * Make (or renew) the single-use link of the check for task_id: a random
  * 256-bit token, stored only as its SHA-256, valid ttl_days.  Fills url
- * with <RAPPORT_PUBLIC_URL>/s/<token>.  Call inside the caller's
- * transaction.
+ * with <public_url>/s/<token> (RP_EINTERNAL when public_url is NULL or
+ * empty).  Call inside the caller's transaction.
  */
 rp_code rp_satisfaction_issue(rp_ctx *ctx, int64_t customer_id,
                               int64_t encounter_id, int64_t task_id,
-                              int ttl_days, char *url, size_t urlsize,
-                              rp_error *err);
+                              int ttl_days, const char *public_url, char *url,
+                              size_t urlsize, rp_error *err);
 
 /*
  * Look up the check for token: *out is {"id","customer_id","greeting_name",

@@ -26,9 +26,12 @@ static void hash_token(const char *token, char out[65])
 
 rp_code rp_satisfaction_issue(rp_ctx *ctx, int64_t customer_id,
                               int64_t encounter_id, int64_t task_id,
-                              int ttl_days, char *url, size_t urlsize,
-                              rp_error *err)
+                              int ttl_days, const char *public_url, char *url,
+                              size_t urlsize, rp_error *err)
 {
+    if (!public_url || !*public_url)
+        return rp_error_set(err, RP_EINTERNAL, "public_url",
+                            "no public URL is configured for links");
     if (sodium_init() < 0)
         return rp_error_set(err, RP_EINTERNAL, NULL, "libsodium cannot start");
     unsigned char raw[TOKEN_BYTES];
@@ -71,9 +74,7 @@ rp_code rp_satisfaction_issue(rp_ctx *ctx, int64_t customer_id,
     json_decref(rows);
     if (rc)
         return rc;
-    const char *base = getenv("RAPPORT_PUBLIC_URL");
-    if (!base || !*base)
-        base = "http://127.0.0.1:8080";
+    const char *base = public_url;
     size_t bl = strlen(base);
     snprintf(url, urlsize, "%.*s/s/%s",
              (int)(bl && base[bl - 1] == '/' ? bl - 1 : bl), base, token);

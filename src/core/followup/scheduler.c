@@ -28,46 +28,19 @@
 
 #include "core/rapport.h"
 
-static const char *const levels[] = {"transactional", "incremental",
-                                     "formative", "partnership"};
-
-static int env_int(const char *name, int dflt, int min, int max)
-{
-    const char *v = getenv(name);
-    if (!v || !*v)
-        return dflt;
-    char *end;
-    long n = strtol(v, &end, 10);
-    return *end || n < min || n > max ? dflt : (int)n;
-}
+const char *const rp_scheduler_levels[] = {"transactional", "incremental",
+                                           "formative", "partnership", NULL};
 
 void rp_scheduler_config_default(rp_scheduler_config *cfg)
 {
     static const int cadence[4] = {0, 90, 30, 14};
+    memset(cfg, 0, sizeof *cfg);
     memcpy(cfg->cadence_days, cadence, sizeof cadence);
-    cfg->lease_seconds = env_int("RAPPORT_TASK_LEASE", 300, 1, 86400);
-    cfg->max_attempts = env_int("RAPPORT_TASK_MAX_ATTEMPTS", 5, 1, 100);
-    cfg->backoff_seconds = env_int("RAPPORT_TASK_BACKOFF", 60, 1, 86400);
-    cfg->should_stop = NULL;
-    cfg->stop_arg = NULL;
-    cfg->batch = env_int("RAPPORT_TASK_BATCH", 50, 1, 1000);
-    cfg->satisfaction_ttl_days = env_int("RAPPORT_SATISFACTION_TTL_DAYS", 14, 1,
-                                         365);
-    /* "transactional=0,incremental=90,formative=30,partnership=14" */
-    const char *c = getenv("RAPPORT_CADENCE");
-    while (c && *c) {
-        for (int i = 0; i < 4; i++) {
-            size_t n = strlen(levels[i]);
-            if (strncmp(c, levels[i], n) == 0 && c[n] == '=') {
-                long d = strtol(c + n + 1, NULL, 10);
-                if (d >= 0 && d <= 3650)
-                    cfg->cadence_days[i] = (int)d;
-            }
-        }
-        c = strchr(c, ',');
-        if (c)
-            c++;
-    }
+    cfg->lease_seconds = 300;
+    cfg->max_attempts = 5;
+    cfg->backoff_seconds = 60;
+    cfg->batch = 50;
+    cfg->satisfaction_ttl_days = 14;
 }
 
 /* ---- rules ---------------------------------------------------------------- */
@@ -274,8 +247,8 @@ static void deliver(rp_ctx *ctx, const rp_scheduler_config *cfg, json_t *task,
         rp_code rc = rp_store_begin(ctx->store, &err);
         if (rc == RP_OK)
             rc = rp_satisfaction_issue(ctx, cid, eid, tid,
-                                       cfg->satisfaction_ttl_days, url,
-                                       sizeof url, &err);
+                                       cfg->satisfaction_ttl_days,
+                                       cfg->public_url, url, sizeof url, &err);
         rc = rp_store_finish(ctx->store, rc, &err);
         if (rc) {
             o->status = "scheduled";
@@ -306,7 +279,7 @@ static void deliver(rp_ctx *ctx, const rp_scheduler_config *cfg, json_t *task,
                     .task_id = tid,
                     .customer_id = cid,
                     .kind = kind};
-    if (rp_delivery_send(&m, &err)) {
+    if (rp_delivery_send(&cfg->delivery, &m, &err)) {
         o->status = "scheduled";
         snprintf(o->error, sizeof o->error, "%s", err.message);
     } else {

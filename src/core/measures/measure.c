@@ -5,7 +5,7 @@
  * conversation started."  The wait a customer feels starts when the
  * encounter is received and stops when someone acknowledges them; if they
  * hang up first, it stops then.  These figures are derived from the
- * timestamps the encounter engine records (created_at, acknowledged_at,
+ * timestamps the interaction cycle records (created_at, acknowledged_at,
  * first_response_at, closed_at, abandoned_at) and are never stored, so they
  * cannot drift from the facts.
  *

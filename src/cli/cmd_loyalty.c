@@ -1,0 +1,48 @@
+/*
+ * cmd_loyalty.c - `rapport loyalty CUSTOMER`: the tier a customer reaches
+ * and its discount.
+ */
+#include "cli.h"
+
+static const char help[] =
+    "NAME\n"
+    "    rapport loyalty - a customer's loyalty tier and discount\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    rapport loyalty CUSTOMER [--json]\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    Prints tenure, visits (closed encounters), spend, the tier they\n"
+    "    reach and its discount (tiers: GET /api/v1/loyalty/tiers).\n"
+    "\n"
+    "OPTIONS\n"
+    "    --json      print JSON exactly as the HTTP API returns it\n"
+    "\n"
+    "EXAMPLES\n"
+    "    rapport loyalty 8\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    0 success, 2 usage error, 4 no such customer, 1 database error.\n";
+
+static int run(rp_cli *cli, int argc, char **argv)
+{
+    int json = 0;
+    const rp_opt opts[] = {{"json", RP_OPT_FLAG, NULL, &json}, {0}};
+    rp_args a;
+    int64_t cid = 0;
+    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
+    if (!rc)
+        rc = rp_cli_id(cli, &a, 0, "customer", &cid);
+    if (!rc)
+        rc = rp_cli_no_more(cli, &a, 1);
+    rp_args_free(&a);
+    if (rc || (rc = rp_cli_open(cli)))
+        return rc;
+    rp_error err;
+    json_t *out = NULL;
+    rp_code code = rp_loyalty_for_customer(&cli->ctx, cid, &out, &err);
+    return rp_cli_finish(code, &err, out, json, NULL);
+}
+
+const rp_command rp_cmd_loyalty = {
+    "loyalty", "a customer's loyalty tier and discount", help, NULL, run};

@@ -1,0 +1,356 @@
+/*
+ * config.c - the settings table of rapportd and rapport, and the reader
+ * and help printer that walk it (see config.h).
+ *
+ * This is the only file that calls getenv() for a RAPPORT_* setting: a new
+ * setting is one row here and one field in rp_config, and it shows in the
+ * help of the programs that read it without further work.
+ */
+#include "config/config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define F(field) offsetof(rp_config, field)
+#define S RP_CONFIG_SERVER
+#define C RP_CONFIG_CLI
+
+const rp_setting rp_settings[] = {
+    {"RAPPORT_DB", "db", "PATH", RP_SETTING_TEXT, F(db), 0, 0, S | C,
+     "SQLite database file", NULL},
+    {"RAPPORT_LISTEN", "listen", "HOST:PORT", RP_SETTING_ADDRESS, F(listen), 0,
+     0, S, "IPv4 address and port to listen on; port 0 picks a free port",
+     NULL},
+    {NULL, "threads", "N", RP_SETTING_INT, F(threads), 1, 64, S,
+     "HTTP worker threads", NULL},
+    {"RAPPORT_WEB_ROOT", "web-root", "DIR", RP_SETTING_DIR, F(web_root), 0, 0,
+     S, "directory of the agent console's files; empty serves no console",
+     "../share/rapport/web beside the program, else the source tree's web/"},
+    {"RAPPORT_SCHEDULER_INTERVAL", "scheduler-interval", "SECONDS",
+     RP_SETTING_INT, F(scheduler_interval), 0, 86400, S,
+     "how often the scheduler thread sends what is due; 0 turns it off, e.g. "
+     "when cron runs 'rapport due'",
+     NULL},
+    {NULL, "clock-offset", "SECONDS", RP_SETTING_INT, F(clock_offset),
+     -3650L * 86400, 3650L * 86400, S,
+     "run the scheduler thread this many seconds ahead of (or, negative, "
+     "behind) the real clock, to rehearse reminders",
+     NULL},
+    {"RAPPORT_COOKIE_SECURE", NULL, "1|0", RP_SETTING_BOOL, F(cookie_secure), 0,
+     0, S,
+     "mark the session cookie Secure; set it behind a TLS-terminating proxy",
+     NULL},
+    {"RAPPORT_SMTP_URL", NULL, "URL", RP_SETTING_TEXT,
+     F(followup.delivery.smtp_url), 0, 0, S | C,
+     "SMTP server email is sent through, e.g. smtp://127.0.0.1:2525", NULL},
+    {"RAPPORT_SMTP_FROM", NULL, "ADDRESS", RP_SETTING_TEXT,
+     F(followup.delivery.smtp_from), 0, 0, S | C, "the sender of email", NULL},
+    {"RAPPORT_SMTP_USER", NULL, "NAME", RP_SETTING_TEXT,
+     F(followup.delivery.smtp_user), 0, 0, S | C,
+     "SMTP user name; STARTTLS is tried when set", NULL},
+    {"RAPPORT_SMTP_PASSWORD", NULL, "TEXT", RP_SETTING_TEXT,
+     F(followup.delivery.smtp_password), 0, 0, S | C, "SMTP password", NULL},
+    {"RAPPORT_WEBHOOK_URL", NULL, "URL", RP_SETTING_TEXT,
+     F(followup.delivery.webhook_url), 0, 0, S | C,
+     "where SMS and other messages are POSTed as JSON", NULL},
+    {"RAPPORT_WEBHOOK_SECRET", NULL, "TEXT", RP_SETTING_TEXT,
+     F(followup.delivery.webhook_secret), 0, 0, S | C,
+     "key of the webhook's X-Rapport-Signature (HMAC-SHA256)", NULL},
+    {"RAPPORT_PUBLIC_URL", NULL, "URL", RP_SETTING_TEXT, F(followup.public_url),
+     0, 0, S | C, "base of the satisfaction links sent to customers", NULL},
+    {"RAPPORT_CADENCE", NULL, "LEVEL=DAYS,...", RP_SETTING_CADENCE,
+     F(followup.cadence_days), 0, 3650, S | C,
+     "days without contact before keep-in-touch, per relationship level "
+     "(0: never); levels not named keep their default",
+     NULL},
+    {"RAPPORT_TASK_LEASE", NULL, "SECONDS", RP_SETTING_INT,
+     F(followup.lease_seconds), 1, 86400, S | C,
+     "after this a claimed task is taken over", NULL},
+    {"RAPPORT_TASK_MAX_ATTEMPTS", NULL, "N", RP_SETTING_INT,
+     F(followup.max_attempts), 1, 100, S | C,
+     "attempts before a task is failed", NULL},
+    {"RAPPORT_TASK_BACKOFF", NULL, "SECONDS", RP_SETTING_INT,
+     F(followup.backoff_seconds), 1, 86400, S | C,
+     "first retry delay; doubles each attempt", NULL},
+    {"RAPPORT_TASK_BATCH", NULL, "N", RP_SETTING_INT, F(followup.batch), 1, 1000,
+     S | C, "tasks claimed per transaction", NULL},
+    {"RAPPORT_SATISFACTION_TTL_DAYS", NULL, "DAYS", RP_SETTING_INT,
+     F(followup.satisfaction_ttl_days), 1, 365, S | C,
+     "how long a satisfaction link works", NULL},
+    {"RAPPORT_PASSWORD", NULL, "TEXT", RP_SETTING_TEXT, F(password), 0, 0, C,
+     "the password of 'rapport agent add' and 'rapport agent passwd'",
+     "prompted for"},
+    {"RAPPORT_ADMIN_PASSWORD", NULL, "TEXT", RP_SETTING_TEXT,
+     F(admin_password), 0, 0, C,
+     "the admin's password for 'rapport init --admin-email' (at least 10 "
+     "characters)",
+     "prompted for"},
+    {NULL, NULL, NULL, RP_SETTING_TEXT, 0, 0, 0, 0, NULL, NULL},
+};
+
+#undef F
+#undef S
+#undef C
+
+void rp_config_defaults(rp_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    rp_scheduler_config_default(&cfg->followup);
+    cfg->followup.public_url = "http://" RP_CONFIG_DEFAULT_LISTEN;
+    cfg->db = "rapport.db";
+    cfg->listen = RP_CONFIG_DEFAULT_LISTEN;
+    cfg->threads = 4;
+    cfg->scheduler_interval = 30;
+}
+
+void rp_config_options(unsigned program, struct option *opts, size_t n,
+                       size_t *count)
+{
+    for (size_t i = 0; rp_settings[i].env || rp_settings[i].flag; i++) {
+        const rp_setting *s = &rp_settings[i];
+        if (!s->flag || !(s->programs & program) || *count >= n)
+            continue;
+        opts[(*count)++] = (struct option){s->flag, required_argument, NULL,
+                                           RP_CONFIG_OPTION_BASE + (int)i};
+    }
+}
+
+int rp_config_parse_address(const char *text, struct sockaddr_in *addr)
+{
+    char host[64];
+    const char *colon = strrchr(text, ':');
+    if (!colon || (size_t)(colon - text) >= sizeof host)
+        return -1;
+    memcpy(host, text, (size_t)(colon - text));
+    host[colon - text] = '\0';
+    char *end;
+    errno = 0;
+    long port = strtol(colon + 1, &end, 10);
+    if (errno || *end || end == colon + 1 || port < 0 || port > 65535)
+        return -1;
+    memset(addr, 0, sizeof *addr);
+    addr->sin_family = AF_INET;
+    addr->sin_port = htons((uint16_t)port);
+    if (strcmp(host, "localhost") == 0 || host[0] == '\0')
+        strcpy(host, "127.0.0.1");
+    return inet_pton(AF_INET, host, &addr->sin_addr) == 1 ? 0 : -1;
+}
+
+/* "transactional=0,incremental=90": each named level over days[]. */
+static int parse_cadence(const char *text, long max, int days[4])
+{
+    const char *c = text;
+    while (*c) {
+        int found = 0;
+        for (int i = 0; rp_scheduler_levels[i]; i++) {
+            size_t n = strlen(rp_scheduler_levels[i]);
+            if (strncmp(c, rp_scheduler_levels[i], n) || c[n] != '=')
+                continue;
+            char *end;
+            errno = 0;
+            long d = strtol(c + n + 1, &end, 10);
+            if (errno || end == c + n + 1 || (*end && *end != ',') || d < 0 ||
+                d > max)
+                return -1;
+            days[i] = (int)d;
+            c = end;
+            found = 1;
+            break;
+        }
+        if (!found)
+            return -1;
+        if (*c == ',')
+            c++;
+    }
+    return 0;
+}
+
+/* Set row s of cfg from text; on a bad value say why, naming name. */
+static int set_value(rp_config *cfg, const rp_setting *s, const char *name,
+                     const char *text, char *why, size_t n)
+{
+    void *at = (char *)cfg + s->offset;
+    char *end;
+    long v;
+    struct sockaddr_in addr;
+    switch (s->type) {
+    case RP_SETTING_TEXT:
+    case RP_SETTING_DIR:
+        *(const char **)at = text;
+        return 0;
+    case RP_SETTING_ADDRESS:
+        if (rp_config_parse_address(text, &addr) == 0) {
+            *(const char **)at = text;
+            return 0;
+        }
+        snprintf(why, n, "%s must be HOST:PORT with an IPv4 host, not '%s'",
+                 name, text);
+        return -1;
+    case RP_SETTING_INT:
+        errno = 0;
+        v = strtol(text, &end, 10);
+        if (!errno && !*end && end != text && v >= s->min && v <= s->max) {
+            *(int *)at = (int)v;
+            return 0;
+        }
+        snprintf(why, n, "%s must be a whole number from %ld to %ld, not '%s'",
+                 name, s->min, s->max, text);
+        return -1;
+    case RP_SETTING_BOOL:
+        if (!strcmp(text, "1") || !strcmp(text, "true") || !strcmp(text, "yes")) {
+            *(int *)at = 1;
+            return 0;
+        }
+        if (!strcmp(text, "0") || !strcmp(text, "false") || !strcmp(text, "no")) {
+            *(int *)at = 0;
+            return 0;
+        }
+        snprintf(why, n, "%s must be 1 or 0, not '%s'", name, text);
+        return -1;
+    case RP_SETTING_CADENCE: {
+        int days[4];
+        memcpy(days, at, sizeof days);
+        if (parse_cadence(text, s->max, days) == 0) {
+            memcpy(at, days, sizeof days);
+            return 0;
+        }
+        snprintf(why, n,
+                 "%s must be LEVEL=DAYS,... with levels transactional, "
+                 "incremental, formative or partnership and days from 0 to "
+                 "%ld, not '%s'",
+                 name, s->max, text);
+        return -1;
+    }
+    }
+    return 0;
+}
+
+int rp_config_read(rp_config *cfg, unsigned program, const char *const given[],
+                   char *why, size_t n)
+{
+    rp_config_defaults(cfg);
+    for (size_t i = 0; rp_settings[i].env || rp_settings[i].flag; i++) {
+        const rp_setting *s = &rp_settings[i];
+        if (!(s->programs & program))
+            continue;
+        char name[64];
+        const char *text = given ? given[i] : NULL;
+        if (text) {
+            snprintf(name, sizeof name, "--%s", s->flag);
+            /* an empty flag means the default, except for a directory:
+             * --web-root '' serves no console */
+            if (!*text && s->type != RP_SETTING_DIR)
+                continue;
+        } else if (s->env) {
+            text = getenv(s->env);
+            if (!text || !*text)
+                continue;
+            snprintf(name, sizeof name, "%s", s->env);
+        } else {
+            continue;
+        }
+        if (set_value(cfg, s, name, text, why, n))
+            return -1;
+    }
+    return 0;
+}
+
+/* The default of row s as text, from a defaults structure. */
+static void default_text(const rp_config *d, const rp_setting *s, char *out,
+                         size_t n)
+{
+    const void *at = (const char *)d + s->offset;
+    if (s->dflt) {
+        snprintf(out, n, "%s", s->dflt);
+        return;
+    }
+    switch (s->type) {
+    case RP_SETTING_TEXT:
+    case RP_SETTING_DIR:
+    case RP_SETTING_ADDRESS:
+        snprintf(out, n, "%s", *(const char *const *)at ? *(const char *const *)at
+                                                         : "none");
+        return;
+    case RP_SETTING_INT:
+        snprintf(out, n, "%d", *(const int *)at);
+        return;
+    case RP_SETTING_BOOL:
+        snprintf(out, n, "%s", *(const int *)at ? "1" : "0");
+        return;
+    case RP_SETTING_CADENCE: {
+        size_t len = 0;
+        out[0] = '\0';
+        for (int i = 0; rp_scheduler_levels[i] && len < n; i++)
+            len += (size_t)snprintf(out + len, n - len, "%s%s=%d", i ? "," : "",
+                                    rp_scheduler_levels[i], ((const int *)at)[i]);
+        return;
+    }
+    }
+}
+
+/* Print text wrapped at 78 columns, every line indented by indent. */
+static void wrap(FILE *out, int indent, const char *text)
+{
+    const int width = 78 - indent;
+    while (*text) {
+        int len = (int)strlen(text);
+        int cut = len;
+        if (len > width) {
+            cut = width;
+            while (cut > 0 && text[cut] != ' ')
+                cut--;
+            if (cut == 0)
+                cut = width;
+        }
+        fprintf(out, "%*s%.*s\n", indent, "", cut, text);
+        text += cut;
+        while (*text == ' ')
+            text++;
+    }
+}
+
+static void print_rows(FILE *out, unsigned program, int flags)
+{
+    rp_config d;
+    rp_config_defaults(&d);
+    for (size_t i = 0; rp_settings[i].env || rp_settings[i].flag; i++) {
+        const rp_setting *s = &rp_settings[i];
+        if (!(s->programs & program) || (flags ? !s->flag : !s->env))
+            continue;
+        char dflt[160], range[64] = "", line[600];
+        default_text(&d, s, dflt, sizeof dflt);
+        if (s->type == RP_SETTING_INT)
+            snprintf(range, sizeof range, "; from %ld to %ld", s->min, s->max);
+        if (flags) {
+            fprintf(out, "    --%s %s\n", s->flag, s->arg);
+            if (s->env)
+                snprintf(line, sizeof line, "%s (default: $%s, else %s%s).",
+                         s->help, s->env, dflt, range);
+            else
+                snprintf(line, sizeof line, "%s (default %s%s).", s->help, dflt,
+                         range);
+        } else {
+            fprintf(out, "    %s=%s\n", s->env, s->arg);
+            if (s->flag)
+                snprintf(line, sizeof line,
+                         "%s; --%s wins over it (default %s%s).", s->help,
+                         s->flag, dflt, range);
+            else
+                snprintf(line, sizeof line, "%s (default %s%s).", s->help, dflt,
+                         range);
+        }
+        wrap(out, 8, line);
+    }
+}
+
+void rp_config_print_flags(FILE *out, unsigned program)
+{
+    print_rows(out, program, 1);
+}
+
+void rp_config_print_environment(FILE *out, unsigned program)
+{
+    print_rows(out, program, 0);
+}
