@@ -13,16 +13,19 @@
 #include <stddef.h>
 
 typedef struct rp_buf {
-    char *p;     /* the bytes, NUL-terminated once anything is appended */
-    size_t len;  /* bytes used, not counting the NUL */
-    size_t cap;  /* bytes allocated */
-    int failed;  /* an allocation failed; the contents are incomplete */
+    char *p;    /* the bytes, NUL-terminated once anything is appended */
+    size_t len; /* bytes used, not counting the NUL */
+    size_t cap; /* bytes allocated */
+    int failed; /* an allocation failed; the contents are incomplete */
 } rp_buf;
 
 /* An empty buffer; nothing is allocated until the first append. */
+/* clang-format off */
 #define RP_BUF_INIT {NULL, 0, 0, 0}
+/* clang-format on */
 
-/* Make room for n more bytes (and a NUL); returns 0, or -1 when out of memory. */
+/* Make room for n more bytes (and a NUL); returns 0, or -1 when out of memory.
+ */
 int rp_buf_reserve(rp_buf *b, size_t n);
 
 /* Append n bytes of s. */

@@ -17,7 +17,10 @@ int64_t rp_now(void)
     return p ? p : (int64_t)time(NULL);
 }
 
-void rp_clock_pin(int64_t t) { atomic_store(&pinned_time, t); }
+void rp_clock_pin(int64_t t)
+{
+    atomic_store(&pinned_time, t);
+}
 
 void rp_time_format(int64_t t, char out[RP_TIME_MAX])
 {
@@ -52,15 +55,18 @@ static int read_digits(const char **p, int n, int *out)
     return 0;
 }
 
-static int is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+static int is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 int rp_time_parse(const char *s, int64_t *out)
 {
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int y, mo, d, h, mi, se;
     const char *p = s;
-    if (!s || read_digits(&p, 4, &y) || *p++ != '-' || read_digits(&p, 2, &mo) ||
-        *p++ != '-' || read_digits(&p, 2, &d))
+    if (!s || read_digits(&p, 4, &y) || *p++ != '-' ||
+        read_digits(&p, 2, &mo) || *p++ != '-' || read_digits(&p, 2, &d))
         return -1;
     if (*p != 'T' && *p != 't' && *p != ' ')
         return -1;

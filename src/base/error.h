@@ -11,20 +11,21 @@
 
 typedef enum rp_code {
     RP_OK = 0,
-    RP_EMALFORMED,   /* input cannot be parsed at all (bad JSON, bad number) */
-    RP_ETYPE,        /* a field has the wrong JSON type */
-    RP_EINVALID,     /* well-formed input that breaks a rule (missing, too long, bad value) */
-    RP_ENOTFOUND,    /* the thing named by an id does not exist */
-    RP_ECONFLICT,    /* the request is valid but the current state refuses it */
-    RP_EAUTH,        /* no valid credentials */
-    RP_EFORBIDDEN,   /* credentials valid, role not allowed */
-    RP_ETOOLARGE,    /* request body over the limit */
-    RP_EMEDIATYPE,   /* wrong content type */
-    RP_EMETHOD,      /* method not allowed on this resource */
-    RP_ERATELIMIT,   /* too many attempts */
-    RP_ECSRF,        /* a browser session's change without its CSRF token */
-    RP_ESCHEMA,      /* database schema is newer than this program knows */
-    RP_EINTERNAL     /* a bug or an I/O failure; the message says which */
+    RP_EMALFORMED, /* input cannot be parsed at all (bad JSON, bad number) */
+    RP_ETYPE,      /* a field has the wrong JSON type */
+    RP_EINVALID, /* well-formed input that breaks a rule (missing, too long, bad
+                    value) */
+    RP_ENOTFOUND,  /* the thing named by an id does not exist */
+    RP_ECONFLICT,  /* the request is valid but the current state refuses it */
+    RP_EAUTH,      /* no valid credentials */
+    RP_EFORBIDDEN, /* credentials valid, role not allowed */
+    RP_ETOOLARGE,  /* request body over the limit */
+    RP_EMEDIATYPE, /* wrong content type */
+    RP_EMETHOD,    /* method not allowed on this resource */
+    RP_ERATELIMIT, /* too many attempts */
+    RP_ECSRF,      /* a browser session's change without its CSRF token */
+    RP_ESCHEMA,    /* database schema is newer than this program knows */
+    RP_EINTERNAL   /* a bug or an I/O failure; the message says which */
 } rp_code;
 
 #define RP_ERROR_FIELD_MAX 64
@@ -32,7 +33,7 @@ typedef enum rp_code {
 
 typedef struct rp_error {
     rp_code code;
-    char field[RP_ERROR_FIELD_MAX];     /* "" when no single field is at fault */
+    char field[RP_ERROR_FIELD_MAX]; /* "" when no single field is at fault */
     char message[RP_ERROR_MESSAGE_MAX];
 } rp_error;
 

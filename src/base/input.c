@@ -16,21 +16,14 @@
 static const char *type_name(json_t *v)
 {
     switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-        return "an integer";
-    case JSON_REAL:
-        return "a number";
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER: return "an integer";
+    case JSON_REAL: return "a number";
     case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    default:
-        return "null";
+    case JSON_FALSE: return "a boolean";
+    default: return "null";
     }
 }
 
@@ -42,8 +35,7 @@ rp_code rp_in_object(json_t *in, const char *const allowed[], rp_error *err)
                             in ? type_name(in) : "empty");
     const char *key;
     json_t *v;
-    json_object_foreach(in, key, v)
-    {
+    json_object_foreach(in, key, v) {
         (void)v;
         int known = 0;
         for (int i = 0; allowed[i]; i++)
@@ -164,8 +156,7 @@ void rp_buf_put_cut(rp_buf *b, const char *s, size_t maxchars)
         size_t n = utf8_decode(p, SIZE_MAX, &c);
         if (!n) /* not UTF-8: step over the byte, it is not text anyway */
             c = *p, n = 1;
-        if (!extends(c) && prev != 0x200D &&
-            !(regional(c) && ri_run % 2 == 1))
+        if (!extends(c) && prev != 0x200D && !(regional(c) && ri_run % 2 == 1))
             safe = (size_t)(p - (const unsigned char *)s);
         if (count == maxchars)
             break;
@@ -190,18 +181,19 @@ static rp_code check_text(json_t *v, const char *key, size_t maxchars,
         return rp_error_set(err, RP_EINVALID, key,
                             "%s must not contain a NUL character", key);
     if (!rp_utf8_is_valid(s, strlen(s)))
-        return rp_error_set(err, RP_EINVALID, key,
-                            "%s is not valid UTF-8 text", key);
+        return rp_error_set(err, RP_EINVALID, key, "%s is not valid UTF-8 text",
+                            key);
     size_t n = rp_utf8_length(s);
     if (n > maxchars)
-        return rp_error_set(err, RP_EINVALID, key,
-                            "%s is %zu characters long; at most %zu are allowed",
-                            key, n, maxchars);
+        return rp_error_set(
+            err, RP_EINVALID, key,
+            "%s is %zu characters long; at most %zu are allowed", key, n,
+            maxchars);
     return RP_OK;
 }
 
-rp_code rp_in_string(json_t *in, const char *key, int required,
-                     size_t maxchars, const char **out, rp_error *err)
+rp_code rp_in_string(json_t *in, const char *key, int required, size_t maxchars,
+                     const char **out, rp_error *err)
 {
     json_t *v = json_object_get(in, key);
     *out = NULL;
@@ -260,8 +252,8 @@ rp_code rp_in_int(json_t *in, const char *key, int required, int64_t min,
         return RP_OK;
     }
     if (!json_is_integer(v))
-        return rp_error_set(err, RP_ETYPE, key,
-                            "%s must be an integer, not %s", key, type_name(v));
+        return rp_error_set(err, RP_ETYPE, key, "%s must be an integer, not %s",
+                            key, type_name(v));
     int64_t n = json_integer_value(v);
     if (n < min || n > max)
         return rp_error_set(err, RP_EINVALID, key,
@@ -331,13 +323,13 @@ rp_code rp_in_string_list(json_t *in, const char *key, size_t max_items,
                             json_array_size(v), max_items);
     size_t i;
     json_t *item;
-    json_array_foreach(v, i, item)
-    {
+    json_array_foreach(v, i, item) {
         char name[80];
         snprintf(name, sizeof name, "%s[%zu]", key, i);
         if (!json_is_string(item))
-            return rp_error_set(err, RP_ETYPE, key, "%s must be a string, not %s",
-                                name, type_name(item));
+            return rp_error_set(err, RP_ETYPE, key,
+                                "%s must be a string, not %s", name,
+                                type_name(item));
         rp_code rc = check_text(item, name, maxchars, err);
         if (rc == RP_OK && rp_text_is_blank(json_string_value(item)))
             rc = rp_error_set(err, RP_EINVALID, name, "%s must not be blank",

@@ -26,13 +26,12 @@ rp_code rp_in_object(json_t *in, const char *const allowed[], rp_error *err);
  * stored, it is the same as no text.  Longer than maxchars characters is
  * refused; so is a NUL inside the text, and text that is not UTF-8.
  */
-rp_code rp_in_string(json_t *in, const char *key, int required,
-                     size_t maxchars, const char **out, rp_error *err);
+rp_code rp_in_string(json_t *in, const char *key, int required, size_t maxchars,
+                     const char **out, rp_error *err);
 
 /* A string that must be one of values (NULL-terminated). */
 rp_code rp_in_enum(json_t *in, const char *key, int required,
-                   const char *const values[], const char **out,
-                   rp_error *err);
+                   const char *const values[], const char **out, rp_error *err);
 
 /* An integer in [min, max]; *present tells whether the key was given. */
 rp_code rp_in_int(json_t *in, const char *key, int required, int64_t min,

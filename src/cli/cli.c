@@ -38,7 +38,8 @@ int rp_cli_dispatch(rp_cli *cli, const rp_command *cmd, int argc, char **argv)
     return rp_cli_usage(cmd->name, "unknown subcommand '%s'", argv[1]);
 }
 
-/* ---- options -------------------------------------------------------------- */
+/* ---- options --------------------------------------------------------------
+ */
 
 #define MAX_OPTS 64
 
@@ -76,12 +77,8 @@ static int apply(rp_cli *cli, const rp_opt *o, const char *v, rp_args *a)
     const char *cmd = cli->command ? cli->command->name : "rapport";
     char *end;
     switch (o->type) {
-    case RP_OPT_FLAG:
-        *(int *)o->value = 1;
-        return 0;
-    case RP_OPT_TEXT:
-        *(const char **)o->value = v;
-        return 0;
+    case RP_OPT_FLAG: *(int *)o->value = 1; return 0;
+    case RP_OPT_TEXT: *(const char **)o->value = v; return 0;
     case RP_OPT_STR:
         json_object_set_new(a->fields, o->field, json_string(v));
         return 0;
@@ -107,8 +104,9 @@ static int apply(rp_cli *cli, const rp_opt *o, const char *v, rp_args *a)
         else if (!strcmp(v, "false") || !strcmp(v, "no"))
             json_object_set_new(a->fields, o->field, json_false());
         else
-            return rp_cli_usage(cmd, "--%s must be yes or no (true or false), "
-                                     "not '%s'",
+            return rp_cli_usage(cmd,
+                                "--%s must be yes or no (true or false), "
+                                "not '%s'",
                                 o->name, v);
         return 0;
     case RP_OPT_TRUE:
@@ -122,15 +120,16 @@ static int apply(rp_cli *cli, const rp_opt *o, const char *v, rp_args *a)
     case RP_OPT_IDLIST: {
         long long id = strtoll(v, &end, 10);
         if (!*v || *end)
-            return rp_cli_usage(cmd, "--%s must be an id, not '%s'", o->name, v);
+            return rp_cli_usage(cmd, "--%s must be an id, not '%s'", o->name,
+                                v);
         json_array_append_new(array_at(a->fields, o->field), json_integer(id));
         return 0;
     }
     case RP_OPT_ATTR: {
         const char *eq = strchr(v, '=');
         if (!eq || eq == v)
-            return rp_cli_usage(cmd, "--%s must be KEY=VALUE, not '%s'", o->name,
-                                v);
+            return rp_cli_usage(cmd, "--%s must be KEY=VALUE, not '%s'",
+                                o->name, v);
         json_t *obj = json_object_get(a->fields, o->field);
         if (!json_is_object(obj)) {
             obj = json_object();
@@ -148,8 +147,7 @@ static int apply(rp_cli *cli, const rp_opt *o, const char *v, rp_args *a)
         return 0;
     }
     case RP_OPT_END:
-    case RP_OPT_INCLUDE:
-        break;
+    case RP_OPT_INCLUDE: break;
     }
     return 0;
 }
@@ -228,7 +226,8 @@ int rp_cli_no_more(rp_cli *cli, const rp_args *a, int n)
                         "unexpected argument '%s'", a->pos[n]);
 }
 
-/* ---- the database and output ---------------------------------------------- */
+/* ---- the database and output ----------------------------------------------
+ */
 
 int rp_cli_open(rp_cli *cli)
 {
@@ -251,18 +250,15 @@ int rp_cli_fail(const rp_error *err)
     else
         fprintf(stderr, "rapport: %s\n", err->message);
     switch (err->code) {
-    case RP_ENOTFOUND:
-        return RP_EXIT_NOTFOUND;
+    case RP_ENOTFOUND: return RP_EXIT_NOTFOUND;
     case RP_EMALFORMED:
     case RP_ETYPE:
     case RP_EINVALID:
     case RP_ECONFLICT:
     case RP_EFORBIDDEN:
     case RP_EAUTH:
-    case RP_ERATELIMIT:
-        return RP_EXIT_INPUT;
-    default:
-        return RP_EXIT_INTERNAL;
+    case RP_ERATELIMIT: return RP_EXIT_INPUT;
+    default: return RP_EXIT_INTERNAL;
     }
 }
 
@@ -284,8 +280,7 @@ static void print_value(json_t *v)
     } else if (json_is_array(v)) {
         size_t i;
         json_t *item;
-        json_array_foreach(v, i, item)
-        {
+        json_array_foreach(v, i, item) {
             if (i)
                 fputs(", ", stdout);
             print_value(item);
@@ -308,8 +303,7 @@ void rp_cli_print_record(json_t *record, int json)
     }
     const char *key;
     json_t *v;
-    json_object_foreach(record, key, v)
-    {
+    json_object_foreach(record, key, v) {
         printf("%-16s ", key);
         print_value(v);
         putchar('\n');
@@ -329,8 +323,7 @@ void rp_cli_print_table(json_t *page, const char *const columns[], int json)
     putchar('\n');
     size_t i;
     json_t *row;
-    json_array_foreach(items, i, row)
-    {
+    json_array_foreach(items, i, row) {
         for (int c = 0; columns[c]; c++) {
             if (c)
                 putchar('\t');

@@ -52,8 +52,8 @@ typedef struct rp_subcommand {
  */
 typedef struct rp_command {
     const char *name;
-    const char *summary; /* one line, for `rapport --help` */
-    const char *help;    /* the manual page of `rapport NAME --help` */
+    const char *summary;       /* one line, for `rapport --help` */
+    const char *help;          /* the manual page of `rapport NAME --help` */
     const rp_subcommand *subs; /* ended by a NULL name, or NULL */
     int (*run)(rp_cli *cli, int argc, char **argv);
 } rp_command;
@@ -65,25 +65,25 @@ int rp_cli_dispatch(rp_cli *cli, const rp_command *cmd, int argc, char **argv);
 
 /* What an option does with its value. */
 typedef enum rp_opt_type {
-    RP_OPT_END = 0,  /* ends a table */
-    RP_OPT_FLAG,     /* no value: *(int *)value = 1 */
-    RP_OPT_TEXT,     /* *(const char **)value = the text */
-    RP_OPT_STR,      /* field = the text */
-    RP_OPT_INT,      /* field = a whole number */
-    RP_OPT_REAL,     /* field = a number */
-    RP_OPT_BOOL,     /* field = true|yes -> true, false|no -> false */
-    RP_OPT_TRUE,     /* no value: field = true */
-    RP_OPT_FALSE,    /* no value: field = false */
-    RP_OPT_LIST,     /* repeatable: field = [the texts] */
-    RP_OPT_IDLIST,   /* repeatable: field = [ids] */
-    RP_OPT_ATTR,     /* repeatable KEY=VALUE: field = {KEY: VALUE}, where
-                        true, false and numbers keep their type */
-    RP_OPT_INCLUDE   /* value is another table whose options apply too */
+    RP_OPT_END = 0, /* ends a table */
+    RP_OPT_FLAG,    /* no value: *(int *)value = 1 */
+    RP_OPT_TEXT,    /* *(const char **)value = the text */
+    RP_OPT_STR,     /* field = the text */
+    RP_OPT_INT,     /* field = a whole number */
+    RP_OPT_REAL,    /* field = a number */
+    RP_OPT_BOOL,    /* field = true|yes -> true, false|no -> false */
+    RP_OPT_TRUE,    /* no value: field = true */
+    RP_OPT_FALSE,   /* no value: field = false */
+    RP_OPT_LIST,    /* repeatable: field = [the texts] */
+    RP_OPT_IDLIST,  /* repeatable: field = [ids] */
+    RP_OPT_ATTR,    /* repeatable KEY=VALUE: field = {KEY: VALUE}, where
+                       true, false and numbers keep their type */
+    RP_OPT_INCLUDE  /* value is another table whose options apply too */
 } rp_opt_type;
 
 /* One option: --name, what it sets, how. */
 typedef struct rp_opt {
-    const char *name;  /* without the leading "--" */
+    const char *name; /* without the leading "--" */
     rp_opt_type type;
     const char *field; /* the JSON field, for the field types */
     const void *value; /* the variable (FLAG, TEXT) or table (INCLUDE) */
@@ -154,7 +154,8 @@ int rp_cli_finish(rp_code code, const rp_error *err, json_t *out, int json,
 int rp_cli_read_password(const char *configured, const char *env, int generate,
                          char *out, size_t n, int *generated);
 
-/* ---- the commands (cmd_<name>.c) ------------------------------------------ */
+/* ---- the commands (cmd_<name>.c) ------------------------------------------
+ */
 
 extern const rp_command rp_cmd_init, rp_cmd_demo, rp_cmd_customer,
     rp_cmd_encounter, rp_cmd_agent, rp_cmd_token, rp_cmd_charter, rp_cmd_report,

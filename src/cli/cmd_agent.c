@@ -65,16 +65,15 @@ static int print_agent(json_t *out, int json, const char *pw, int generated)
 static int add(rp_cli *cli, int argc, char **argv)
 {
     int gen = 0, nopw = 0, json = 0;
-    const rp_opt opts[] = {
-        {"name", RP_OPT_STR, "name", NULL},
-        {"email", RP_OPT_STR, "email", NULL},
-        {"role", RP_OPT_STR, "role", NULL},
-        {"skill", RP_OPT_LIST, "skills", NULL},
-        {"unavailable", RP_OPT_FALSE, "available", NULL},
-        {"generate-password", RP_OPT_FLAG, NULL, &gen},
-        {"no-password", RP_OPT_FLAG, NULL, &nopw},
-        {"json", RP_OPT_FLAG, NULL, &json},
-        {0}};
+    const rp_opt opts[] = {{"name", RP_OPT_STR, "name", NULL},
+                           {"email", RP_OPT_STR, "email", NULL},
+                           {"role", RP_OPT_STR, "role", NULL},
+                           {"skill", RP_OPT_LIST, "skills", NULL},
+                           {"unavailable", RP_OPT_FALSE, "available", NULL},
+                           {"generate-password", RP_OPT_FLAG, NULL, &gen},
+                           {"no-password", RP_OPT_FLAG, NULL, &nopw},
+                           {"json", RP_OPT_FLAG, NULL, &json},
+                           {0}};
     rp_args a;
     char pw[256];
     int generated = 0;

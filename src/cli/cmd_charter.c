@@ -52,7 +52,8 @@ static const char help[] =
     "    --resolution-hours N        1 to 8784\n"
     "    --follow-up-on-time yes|no  whether late promises and follow-ups\n"
     "                                are breaches\n"
-    "    --from TIME, --to TIME      RFC 3339 times; the window is [from, to),\n"
+    "    --from TIME, --to TIME      RFC 3339 times; the window is [from, "
+    "to),\n"
     "                                by default the 30 days up to now\n"
     "    --queue ID, --agent ID      only encounters of this queue or agent\n"
     "    --limit N                   at most N breaches listed, 1 to 1000\n"
@@ -77,8 +78,7 @@ static void print_breaches(json_t *out)
            "over_by_s", "detail");
     size_t i;
     json_t *b;
-    json_array_foreach(items, i, b)
-    {
+    json_array_foreach(items, i, b) {
         json_t *over = json_object_get(b, "over_by_seconds");
         char overtext[32];
         if (json_is_integer(over))
@@ -86,15 +86,16 @@ static void print_breaches(json_t *out)
                      (long long)json_integer_value(over));
         else
             snprintf(overtext, sizeof overtext, "-");
-        printf("%-18s %-10s %-8lld %-8lld %-24.24s %-20s %10lld %10s  %s\n",
-               json_string_value(json_object_get(b, "target")),
-               json_string_value(json_object_get(b, "subject")),
-               (long long)json_integer_value(json_object_get(b, "subject_id")),
-               (long long)json_integer_value(json_object_get(b, "customer_id")),
-               json_string_value(json_object_get(b, "customer_name")),
-               json_string_value(json_object_get(b, "started_at")),
-               (long long)json_integer_value(json_object_get(b, "actual_seconds")),
-               overtext, json_string_value(json_object_get(b, "detail")));
+        printf(
+            "%-18s %-10s %-8lld %-8lld %-24.24s %-20s %10lld %10s  %s\n",
+            json_string_value(json_object_get(b, "target")),
+            json_string_value(json_object_get(b, "subject")),
+            (long long)json_integer_value(json_object_get(b, "subject_id")),
+            (long long)json_integer_value(json_object_get(b, "customer_id")),
+            json_string_value(json_object_get(b, "customer_name")),
+            json_string_value(json_object_get(b, "started_at")),
+            (long long)json_integer_value(json_object_get(b, "actual_seconds")),
+            overtext, json_string_value(json_object_get(b, "detail")));
     }
     printf("%lld breach(es)%s\n",
            (long long)json_integer_value(json_object_get(out, "count")),
@@ -109,8 +110,8 @@ static int args(rp_cli *cli, int argc, char **argv, const rp_opt *opts,
                 rp_args *a, int64_t *id)
 {
     int rc = rp_opt_parse(cli, argc, argv, opts, a);
-    if (!rc && id && (a->npos < 1 || rp_parse_id(a->pos[0], "promise", id,
-                                                 &(rp_error){0})))
+    if (!rc && id &&
+        (a->npos < 1 || rp_parse_id(a->pos[0], "promise", id, &(rp_error){0})))
         rc = rp_cli_usage("charter", "keep needs a promise id");
     if (!rc)
         rc = rp_cli_no_more(cli, a, id ? 1 : 0);
@@ -207,9 +208,9 @@ static int breaches(rp_cli *cli, int argc, char **argv)
     return RP_EXIT_OK;
 }
 
-static const rp_subcommand subs[] = {{"show", simple},     {"set", set},
+static const rp_subcommand subs[] = {{"show", simple},       {"set", set},
                                      {"breaches", breaches}, {"settle", simple},
-                                     {"keep", simple},     {NULL, NULL}};
+                                     {"keep", simple},       {NULL, NULL}};
 
 const rp_command rp_cmd_charter = {
     "charter", "the service charter: targets, breaches, promises", help, subs,

@@ -37,10 +37,12 @@ static const char help[] =
     "OPTIONS\n"
     "    --json      print JSON exactly as the HTTP API returns it\n"
     "    --limit N   rows per page, 1 to 500 (default 50)\n"
-    "    --cursor C  continue after the page that printed '(more: --cursor C)'\n"
+    "    --cursor C  continue after the page that printed '(more: --cursor "
+    "C)'\n"
     "\n"
     "EXAMPLES\n"
-    "    rapport customer add --name 'Maximilian Weber' --preferred-name Max \\\n"
+    "    rapport customer add --name 'Maximilian Weber' --preferred-name Max "
+    "\\\n"
     "        --email max@example.com\n"
     "    rapport customer list --q weber\n"
     "\n"
@@ -140,9 +142,9 @@ static int page(rp_cli *cli, int argc, char **argv)
                          moments ? moment_columns : columns);
 }
 
-static const rp_subcommand subs[] = {
-    {"add", write},  {"update", write},  {"show", show},
-    {"list", page},  {"moments", page},  {NULL, NULL}};
+static const rp_subcommand subs[] = {{"add", write},    {"update", write},
+                                     {"show", show},    {"list", page},
+                                     {"moments", page}, {NULL, NULL}};
 
 const rp_command rp_cmd_customer = {
     "customer", "add, show, change and list customers", help, subs, NULL};

@@ -39,7 +39,8 @@ static int run(rp_cli *cli, int argc, char **argv)
     if (loaded)
         printf("rapport: loaded the seed stories (%d customers)\n", loaded);
     else
-        printf("rapport: the database already has customers; demo not loaded\n");
+        printf(
+            "rapport: the database already has customers; demo not loaded\n");
     int articles = 0;
     if (rp_kb_demo_load(&cli->ctx, &articles, &err))
         return rp_cli_fail(&err);

@@ -49,8 +49,7 @@ static void print_list(json_t *report, const char *name)
 {
     size_t i;
     json_t *t;
-    json_array_foreach(json_object_get(report, name), i, t)
-    {
+    json_array_foreach(json_object_get(report, name), i, t) {
         const char *reason = json_string_value(json_object_get(t, "reason"));
         const char *channel = json_string_value(json_object_get(t, "channel"));
         printf("%s\ttask %lld\tcustomer %lld\t%s\t%s\t%s%s%s\n", name,
@@ -79,8 +78,9 @@ static int run(rp_cli *cli, int argc, char **argv)
         return rc;
     int64_t now = rp_now();
     if (when && rp_time_parse(when, &now)) {
-        fprintf(stderr, "rapport: --now must be an RFC 3339 time such as "
-                        "2026-11-23T08:00:00Z, not '%s' (field: now)\n",
+        fprintf(stderr,
+                "rapport: --now must be an RFC 3339 time such as "
+                "2026-11-23T08:00:00Z, not '%s' (field: now)\n",
                 when);
         return RP_EXIT_INPUT;
     }
@@ -103,7 +103,8 @@ static int run(rp_cli *cli, int argc, char **argv)
         print_list(out, "held");
         print_list(out, "retried");
         print_list(out, "failed");
-        fprintf(stderr, "rapport due: %lld new task(s), %lld claimed, %zu sent\n",
+        fprintf(stderr,
+                "rapport due: %lld new task(s), %lld claimed, %zu sent\n",
                 (long long)json_integer_value(json_object_get(out, "created")),
                 (long long)json_integer_value(json_object_get(out, "claimed")),
                 json_array_size(json_object_get(out, "sent")));

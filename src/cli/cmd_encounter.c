@@ -77,7 +77,8 @@ static const char help[] =
     "OPTIONS\n"
     "    --json      print JSON exactly as the HTTP API returns it\n"
     "    --limit N   rows per page, 1 to 500 (default 50)\n"
-    "    --cursor C  continue after the page that printed '(more: --cursor C)'\n"
+    "    --cursor C  continue after the page that printed '(more: --cursor "
+    "C)'\n"
     "\n"
     "EXAMPLES\n"
     "    rapport encounter open --customer 4 --channel phone \\\n"
@@ -112,7 +113,8 @@ static int open_encounter(rp_cli *cli, int argc, char **argv)
     int rc = rp_opt_parse(cli, argc, argv, opts, &a);
     if (!rc)
         rc = rp_cli_no_more(cli, &a, 0);
-    if (!rc && customer && rp_parse_id(customer, "customer", &customer_id, &err))
+    if (!rc && customer &&
+        rp_parse_id(customer, "customer", &customer_id, &err))
         rc = rp_cli_usage("encounter", "%s", err.message);
     if (!rc && customer)
         json_object_set_new(a.fields, "customer_id", json_integer(customer_id));
@@ -267,8 +269,10 @@ static void print_guide(json_t *g)
         printf("open %s: %s, due %s\n", S(v, "kind"), S(v, "subject"),
                S(v, "due_at"));
     json_array_foreach(json_object_get(g, "checklist"), i, v)
-        printf("  [%c] %s%s%s\n", json_is_true(json_object_get(v, "done")) ? 'x' : ' ',
-               S(v, "skill"), json_is_true(json_object_get(v, "done")) ? "" : ": ",
+        printf("  [%c] %s%s%s\n",
+               json_is_true(json_object_get(v, "done")) ? 'x' : ' ',
+               S(v, "skill"),
+               json_is_true(json_object_get(v, "done")) ? "" : ": ",
                json_is_true(json_object_get(v, "done")) ? "" : S(v, "hint"));
     json_array_foreach(json_object_get(g, "missing"), i, v)
         printf("before moving on: %s (%s)\n", S(v, "message"), S(v, "field"));
@@ -318,23 +322,12 @@ static int cycle(rp_cli *cli, int argc, char **argv)
 }
 
 static const rp_subcommand subs[] = {
-    {"open", open_encounter},
-    {"show", show},
-    {"list", list},
-    {"acknowledge", cycle},
-    {"note", cycle},
-    {"advance", cycle},
-    {"close", cycle},
-    {"abandon", cycle},
-    {"guide", cycle},
-    {"defect", cycle},
-    {"promise", cycle},
-    {"transfer", cycle},
-    {"special-request", cycle},
-    {"follow-up", cycle},
-    {"satisfaction", cycle},
-    {"follow-up-done", cycle},
-    {NULL, NULL}};
+    {"open", open_encounter},   {"show", show},       {"list", list},
+    {"acknowledge", cycle},     {"note", cycle},      {"advance", cycle},
+    {"close", cycle},           {"abandon", cycle},   {"guide", cycle},
+    {"defect", cycle},          {"promise", cycle},   {"transfer", cycle},
+    {"special-request", cycle}, {"follow-up", cycle}, {"satisfaction", cycle},
+    {"follow-up-done", cycle},  {NULL, NULL}};
 
 const rp_command rp_cmd_encounter = {
     "encounter", "open encounters and move them through the cycle", help, subs,

@@ -33,7 +33,8 @@ static const char help[] =
     "    --generate-password    make and print a random 20-character password\n"
     "\n"
     "ENVIRONMENT\n"
-    "    RAPPORT_ADMIN_PASSWORD  the admin's password (at least 10 characters)\n"
+    "    RAPPORT_ADMIN_PASSWORD  the admin's password (at least 10 "
+    "characters)\n"
     "\n"
     "EXAMPLES\n"
     "    rapport init\n"
@@ -47,11 +48,10 @@ static int run(rp_cli *cli, int argc, char **argv)
 {
     const char *email = NULL, *name = NULL;
     int generate = 0;
-    const rp_opt opts[] = {
-        {"admin-email", RP_OPT_TEXT, NULL, &email},
-        {"admin-name", RP_OPT_TEXT, NULL, &name},
-        {"generate-password", RP_OPT_FLAG, NULL, &generate},
-        {0}};
+    const rp_opt opts[] = {{"admin-email", RP_OPT_TEXT, NULL, &email},
+                           {"admin-name", RP_OPT_TEXT, NULL, &name},
+                           {"generate-password", RP_OPT_FLAG, NULL, &generate},
+                           {0}};
     rp_args a;
     int rc = rp_opt_parse(cli, argc, argv, opts, &a);
     if (!rc)

@@ -36,15 +36,14 @@ static const char help[] =
     "    0 success, 2 usage error, 3 bad input, 4 no such product,\n"
     "    1 database error.\n";
 
-static const rp_opt fields[] = {
-    {"name", RP_OPT_STR, "name", NULL},
-    {"category", RP_OPT_STR, "category", NULL},
-    {"attr", RP_OPT_ATTR, "attributes", NULL},
-    {"stock", RP_OPT_INT, "stock", NULL},
-    {"tag", RP_OPT_LIST, "tags", NULL},
-    {"related", RP_OPT_IDLIST, "related", NULL},
-    {"price", RP_OPT_REAL, "price", NULL},
-    {0}};
+static const rp_opt fields[] = {{"name", RP_OPT_STR, "name", NULL},
+                                {"category", RP_OPT_STR, "category", NULL},
+                                {"attr", RP_OPT_ATTR, "attributes", NULL},
+                                {"stock", RP_OPT_INT, "stock", NULL},
+                                {"tag", RP_OPT_LIST, "tags", NULL},
+                                {"related", RP_OPT_IDLIST, "related", NULL},
+                                {"price", RP_OPT_REAL, "price", NULL},
+                                {0}};
 
 /* add, update and show: one product, printed as a record. */
 static int one(rp_cli *cli, int argc, char **argv)
@@ -56,8 +55,8 @@ static int one(rp_cli *cli, int argc, char **argv)
                            {0}};
     rp_args a;
     int64_t id = 0;
-    int rc = rp_opt_parse(cli, argc, argv, strcmp(sub, "show") ? opts : opts + 1,
-                          &a);
+    int rc = rp_opt_parse(cli, argc, argv,
+                          strcmp(sub, "show") ? opts : opts + 1, &a);
     if (!rc && by_id)
         rc = rp_cli_id(cli, &a, 0, "product", &id);
     if (!rc)
@@ -108,4 +107,5 @@ static int list(rp_cli *cli, int argc, char **argv)
 static const rp_subcommand subs[] = {
     {"add", one}, {"update", one}, {"show", one}, {"list", list}, {NULL, NULL}};
 
-const rp_command rp_cmd_product = {"product", "the catalogue", help, subs, NULL};
+const rp_command rp_cmd_product = {"product", "the catalogue", help, subs,
+                                   NULL};

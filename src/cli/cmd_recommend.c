@@ -51,10 +51,10 @@ static int run(rp_cli *cli, int argc, char **argv)
         return rp_cli_finish(code, &err, out, json, NULL);
     size_t i;
     json_t *it;
-    json_array_foreach(json_object_get(out, "items"), i, it)
-    {
+    json_array_foreach(json_object_get(out, "items"), i, it) {
         json_t *prod = json_object_get(it, "product");
-        printf("%lld\t%s", (long long)json_integer_value(json_object_get(prod, "id")),
+        printf("%lld\t%s",
+               (long long)json_integer_value(json_object_get(prod, "id")),
                json_string_value(json_object_get(prod, "name")));
         size_t k;
         json_t *r;
@@ -63,7 +63,8 @@ static int run(rp_cli *cli, int argc, char **argv)
         putchar('\n');
     }
     if (json_is_string(json_object_get(out, "reason")))
-        printf("withheld: %s\n", json_string_value(json_object_get(out, "reason")));
+        printf("withheld: %s\n",
+               json_string_value(json_object_get(out, "reason")));
     json_array_foreach(json_object_get(out, "notes"), i, it)
         printf("note: %s\n", json_string_value(it));
     json_decref(out);

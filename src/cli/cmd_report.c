@@ -36,7 +36,8 @@ static const char help[] =
     "                            days\n"
     "    --queue ID              only encounters routed to this queue\n"
     "    --agent ID              only encounters handled by this agent\n"
-    "    --json                  print the JSON of GET /api/v1/metrics/service\n"
+    "    --json                  print the JSON of GET "
+    "/api/v1/metrics/service\n"
     "\n"
     "EXAMPLES\n"
     "    rapport report\n"
@@ -53,7 +54,10 @@ static json_t *at(json_t *o, const char *section, const char *key)
     return json_object_get(json_object_get(o, section), key);
 }
 
-static void heading(const char *title) { printf("\n%s\n", title); }
+static void heading(const char *title)
+{
+    printf("\n%s\n", title);
+}
 
 static void line(const char *label, const char *value)
 {
@@ -103,8 +107,7 @@ static void pairs(const char *label, json_t *obj)
     size_t len = 0;
     const char *key;
     json_t *v;
-    json_object_foreach(obj, key, v)
-    {
+    json_object_foreach(obj, key, v) {
         if (len < sizeof buf)
             len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s %lld",
                                     len ? ", " : "", key,
@@ -116,7 +119,8 @@ static void pairs(const char *label, json_t *obj)
 static void print_report(json_t *m)
 {
     json_t *w = json_object_get(m, "window");
-    printf("Service report %s .. %s", json_string_value(json_object_get(w, "from")),
+    printf("Service report %s .. %s",
+           json_string_value(json_object_get(w, "from")),
            json_string_value(json_object_get(w, "to")));
     if (json_is_integer(json_object_get(w, "queue_id")))
         printf(", queue %lld",
@@ -144,9 +148,11 @@ static void print_report(json_t *m)
     percent("abandonment rate", at(m, "abandonment", "rate"));
     count("resolved at first contact",
           at(m, "first_contact_resolution", "resolved_first_contact"));
-    percent("first-contact resolution", at(m, "first_contact_resolution", "rate"));
+    percent("first-contact resolution",
+            at(m, "first_contact_resolution", "rate"));
     count("transfers", at(m, "transfers", "total"));
-    count("encounters transferred", at(m, "transfers", "encounters_transferred"));
+    count("encounters transferred",
+          at(m, "transfers", "encounters_transferred"));
 
     heading("Satisfaction");
     count("answered", at(m, "satisfaction", "answered"));
@@ -160,21 +166,19 @@ static void print_report(json_t *m)
     size_t i, len = 0;
     json_t *row;
     buf[0] = '\0';
-    json_array_foreach(at(m, "satisfaction", "words"), i, row) if (i < 10 &&
-                                                                   len < sizeof buf)
-        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s %lld",
-                                len ? ", " : "",
-                                json_string_value(json_object_get(row, "word")),
-                                (long long)json_integer_value(
-                                    json_object_get(row, "count")));
+    json_array_foreach(at(m, "satisfaction", "words"), i, row)
+        if (i < 10 && len < sizeof buf)
+            len += (size_t)snprintf(
+                buf + len, sizeof buf - len, "%s%s %lld", len ? ", " : "",
+                json_string_value(json_object_get(row, "word")),
+                (long long)json_integer_value(json_object_get(row, "count")));
     line("words customers used", len ? buf : "-");
 
     heading("Relationships");
     pairs("levels now", at(m, "relationships", "levels"));
     count("moved up", at(m, "relationships", "up"));
     count("moved down", at(m, "relationships", "down"));
-    json_array_foreach(at(m, "relationships", "movements"), i, row)
-    {
+    json_array_foreach(at(m, "relationships", "movements"), i, row) {
         char label[96];
         const char *from = json_string_value(json_object_get(row, "from"));
         snprintf(label, sizeof label, "  %s -> %s", from ? from : "(new)",
@@ -200,8 +204,7 @@ static void print_report(json_t *m)
     heading("Defects");
     count("defects", at(m, "defects", "total"));
     pairs("by kind", at(m, "defects", "by_kind"));
-    json_array_foreach(at(m, "defects", "by_cause"), i, row)
-    {
+    json_array_foreach(at(m, "defects", "by_cause"), i, row) {
         char label[160];
         snprintf(label, sizeof label, "  %s: %.60s",
                  json_string_value(json_object_get(row, "kind")),
@@ -212,11 +215,11 @@ static void print_report(json_t *m)
     heading("Special requests, apologies and promises");
     count("special requests granted", at(m, "special_requests", "granted"));
     count("special requests declined", at(m, "special_requests", "declined"));
-    json_array_foreach(at(m, "special_requests", "decline_reasons"), i, row)
-    {
+    json_array_foreach(at(m, "special_requests", "decline_reasons"), i, row) {
         char label[160];
         const char *r = json_string_value(json_object_get(row, "reason"));
-        snprintf(label, sizeof label, "  declined: %.60s", r ? r : "(no reason)");
+        snprintf(label, sizeof label, "  declined: %.60s",
+                 r ? r : "(no reason)");
         count(label, json_object_get(row, "count"));
     }
     count("apologies owed", at(m, "apologies", "owed"));
@@ -230,8 +233,7 @@ static void print_report(json_t *m)
     count("breaches", at(m, "charter", "breaches"));
     const char *key;
     json_t *v;
-    json_object_foreach(at(m, "charter", "by_target"), key, v)
-    {
+    json_object_foreach(at(m, "charter", "by_target"), key, v) {
         char label[64];
         snprintf(label, sizeof label, "  %s", key);
         count(label, v);

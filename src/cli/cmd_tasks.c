@@ -49,9 +49,9 @@ static int run(rp_cli *cli, int argc, char **argv)
         return rp_cli_fail(&err);
     if ((rc = rp_cli_open(cli)))
         return rc;
-    static const char *const cols[] = {"id",     "customer_id", "kind",
-                                       "status", "due_at",      "channel",
-                                       "subject", "last_error", NULL};
+    static const char *const cols[] = {"id",      "customer_id", "kind",
+                                       "status",  "due_at",      "channel",
+                                       "subject", "last_error",  NULL};
     rp_code code = rp_task_list(&cli->ctx, status, cid, &page, &out, &err);
     return rp_cli_finish(code, &err, out, json, cols);
 }

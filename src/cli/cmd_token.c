@@ -62,8 +62,9 @@ static int create(rp_cli *cli, int argc, char **argv)
         rp_cli_print_record(out, 1);
     } else {
         printf("%s\n", json_string_value(json_object_get(out, "token")));
-        fprintf(stderr, "rapport: token %lld for agent %lld; it is shown "
-                        "only this once\n",
+        fprintf(stderr,
+                "rapport: token %lld for agent %lld; it is shown "
+                "only this once\n",
                 (long long)json_integer_value(json_object_get(out, "id")),
                 (long long)agent_id);
     }
@@ -98,9 +99,9 @@ static int list(rp_cli *cli, int argc, char **argv)
     rp_code code = rp_page_req_parse(limit, cursor, &page, &err);
     if (!code)
         code = rp_token_list(&cli->ctx, agent_id, &page, &out, &err);
-    static const char *const cols[] = {"id",           "agent_id",   "name",
-                                       "created_at",   "last_used_at",
-                                       "revoked_at",   NULL};
+    static const char *const cols[] = {
+        "id",           "agent_id",   "name", "created_at",
+        "last_used_at", "revoked_at", NULL};
     return rp_cli_finish(code, &err, out, json, cols);
 }
 

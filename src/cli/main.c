@@ -13,10 +13,10 @@
 #include "cli.h"
 
 static const rp_command *const commands[] = {
-    &rp_cmd_init,    &rp_cmd_demo,    &rp_cmd_customer, &rp_cmd_encounter,
-    &rp_cmd_agent,   &rp_cmd_token,   &rp_cmd_charter,  &rp_cmd_report,
-    &rp_cmd_pref,    &rp_cmd_goal,    &rp_cmd_date,     &rp_cmd_consent,
-    &rp_cmd_product, &rp_cmd_due,     &rp_cmd_tasks,    &rp_cmd_loyalty,
+    &rp_cmd_init,      &rp_cmd_demo,  &rp_cmd_customer, &rp_cmd_encounter,
+    &rp_cmd_agent,     &rp_cmd_token, &rp_cmd_charter,  &rp_cmd_report,
+    &rp_cmd_pref,      &rp_cmd_goal,  &rp_cmd_date,     &rp_cmd_consent,
+    &rp_cmd_product,   &rp_cmd_due,   &rp_cmd_tasks,    &rp_cmd_loyalty,
     &rp_cmd_recommend,
 };
 
@@ -95,7 +95,8 @@ int main(int argc, char **argv)
             printf("rapport %s\n", RP_VERSION);
             return RP_EXIT_OK;
         } else if (c >= RP_CONFIG_OPTION_BASE &&
-                   c - RP_CONFIG_OPTION_BASE < (int)(sizeof given / sizeof *given)) {
+                   c - RP_CONFIG_OPTION_BASE <
+                       (int)(sizeof given / sizeof *given)) {
             given[c - RP_CONFIG_OPTION_BASE] = optarg;
         } else {
             return usage_error(c == ':' ? "option '%s' needs a value"

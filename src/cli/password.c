@@ -54,14 +54,17 @@ int rp_cli_read_password(const char *configured, const char *env, int generate,
         return 0;
     }
     if (!isatty(STDIN_FILENO)) {
-        fprintf(stderr, "rapport: no password given: set %s, use "
-                        "--generate-password, or run on a terminal\n", env);
+        fprintf(stderr,
+                "rapport: no password given: set %s, use "
+                "--generate-password, or run on a terminal\n",
+                env);
         return -1;
     }
     char again[256];
     if (prompt_hidden("Password: ", out, n) ||
         prompt_hidden("Password again: ", again, sizeof again)) {
-        fprintf(stderr, "rapport: cannot read the password from the terminal\n");
+        fprintf(stderr,
+                "rapport: cannot read the password from the terminal\n");
         return -1;
     }
     if (strcmp(out, again) != 0) {

@@ -74,16 +74,16 @@ const rp_setting rp_settings[] = {
     {"RAPPORT_TASK_BACKOFF", NULL, "SECONDS", RP_SETTING_INT,
      F(followup.backoff_seconds), 1, 86400, S | C,
      "first retry delay; doubles each attempt", NULL},
-    {"RAPPORT_TASK_BATCH", NULL, "N", RP_SETTING_INT, F(followup.batch), 1, 1000,
-     S | C, "tasks claimed per transaction", NULL},
+    {"RAPPORT_TASK_BATCH", NULL, "N", RP_SETTING_INT, F(followup.batch), 1,
+     1000, S | C, "tasks claimed per transaction", NULL},
     {"RAPPORT_SATISFACTION_TTL_DAYS", NULL, "DAYS", RP_SETTING_INT,
      F(followup.satisfaction_ttl_days), 1, 365, S | C,
      "how long a satisfaction link works", NULL},
     {"RAPPORT_PASSWORD", NULL, "TEXT", RP_SETTING_TEXT, F(password), 0, 0, C,
      "the password of 'rapport agent add' and 'rapport agent passwd'",
      "prompted for"},
-    {"RAPPORT_ADMIN_PASSWORD", NULL, "TEXT", RP_SETTING_TEXT,
-     F(admin_password), 0, 0, C,
+    {"RAPPORT_ADMIN_PASSWORD", NULL, "TEXT", RP_SETTING_TEXT, F(admin_password),
+     0, 0, C,
      "the admin's password for 'rapport init --admin-email' (at least 10 "
      "characters)",
      "prompted for"},
@@ -177,9 +177,7 @@ static int set_value(rp_config *cfg, const rp_setting *s, const char *name,
     struct sockaddr_in addr;
     switch (s->type) {
     case RP_SETTING_TEXT:
-    case RP_SETTING_DIR:
-        *(const char **)at = text;
-        return 0;
+    case RP_SETTING_DIR: *(const char **)at = text; return 0;
     case RP_SETTING_ADDRESS:
         if (rp_config_parse_address(text, &addr) == 0) {
             *(const char **)at = text;
@@ -199,11 +197,13 @@ static int set_value(rp_config *cfg, const rp_setting *s, const char *name,
                  name, s->min, s->max, text);
         return -1;
     case RP_SETTING_BOOL:
-        if (!strcmp(text, "1") || !strcmp(text, "true") || !strcmp(text, "yes")) {
+        if (!strcmp(text, "1") || !strcmp(text, "true") ||
+            !strcmp(text, "yes")) {
             *(int *)at = 1;
             return 0;
         }
-        if (!strcmp(text, "0") || !strcmp(text, "false") || !strcmp(text, "no")) {
+        if (!strcmp(text, "0") || !strcmp(text, "false") ||
+            !strcmp(text, "no")) {
             *(int *)at = 0;
             return 0;
         }
@@ -270,12 +270,10 @@ static void default_text(const rp_config *d, const rp_setting *s, char *out,
     case RP_SETTING_TEXT:
     case RP_SETTING_DIR:
     case RP_SETTING_ADDRESS:
-        snprintf(out, n, "%s", *(const char *const *)at ? *(const char *const *)at
-                                                         : "none");
+        snprintf(out, n, "%s",
+                 *(const char *const *)at ? *(const char *const *)at : "none");
         return;
-    case RP_SETTING_INT:
-        snprintf(out, n, "%d", *(const int *)at);
-        return;
+    case RP_SETTING_INT: snprintf(out, n, "%d", *(const int *)at); return;
     case RP_SETTING_BOOL:
         snprintf(out, n, "%s", *(const int *)at ? "1" : "0");
         return;
@@ -284,7 +282,8 @@ static void default_text(const rp_config *d, const rp_setting *s, char *out,
         out[0] = '\0';
         for (int i = 0; rp_scheduler_levels[i] && len < n; i++)
             len += (size_t)snprintf(out + len, n - len, "%s%s=%d", i ? "," : "",
-                                    rp_scheduler_levels[i], ((const int *)at)[i]);
+                                    rp_scheduler_levels[i],
+                                    ((const int *)at)[i]);
         return;
     }
     }

@@ -15,8 +15,8 @@
 /* Who is doing what, with which store.  Cheap to make per request. */
 typedef struct rp_ctx {
     rp_store *store;
-    const char *actor;  /* recorded on moments: "agent:Ada", "cli", "system" */
-    int64_t agent_id;   /* the acting agent, 0 when none */
+    const char *actor; /* recorded on moments: "agent:Ada", "cli", "system" */
+    int64_t agent_id;  /* the acting agent, 0 when none */
 } rp_ctx;
 
 #endif

@@ -147,8 +147,8 @@ static const rp_route *route_for(const char *method, const char *path,
             continue;
         size_t len = strlen(allowed);
         if (!strstr(allowed, r->method))
-            snprintf(allowed + len, allowed_size - len, "%s%s",
-                     len ? ", " : "", r->method);
+            snprintf(allowed + len, allowed_size - len, "%s%s", len ? ", " : "",
+                     r->method);
         if (!found && strcmp(r->method, method) == 0) {
             found = r;
             memcpy(req->pathbuf, buf, n + 1);
@@ -208,7 +208,8 @@ static int parse_body(rp_request *req, const rp_route *r, request_state *rs,
     if (rs->body.len == 0)
         return 0; /* handlers say which fields are required */
     json_error_t jerr;
-    req->body = json_loadb(rp_buf_str(&rs->body), rs->body.len, JSON_REJECT_DUPLICATES, &jerr);
+    req->body = json_loadb(rp_buf_str(&rs->body), rs->body.len,
+                           JSON_REJECT_DUPLICATES, &jerr);
     if (!req->body) {
         rp_reply_fail(res, RP_EMALFORMED, NULL,
                       "the body is not valid JSON: %s (line %d, column %d)",
@@ -323,7 +324,7 @@ static void serve(const rp_route *r, rp_request *req, rp_response *res)
     json_t *out = NULL;
     rp_code rc = RP_OK;
     int64_t id = 0;
-    int status = r->status ? r->status
+    int status = r->status                     ? r->status
                  : r->shape == RP_SHAPE_CREATE ? 201
                                                : 200;
     if (r->shape == RP_SHAPE_ID || r->shape == RP_SHAPE_ID_BODY) {
@@ -341,20 +342,15 @@ static void serve(const rp_route *r, rp_request *req, rp_response *res)
         }
     }
     switch (r->shape) {
-    case RP_SHAPE_PLAIN:
-        rc = r->plain(&req->ctx, &out, &err);
-        break;
+    case RP_SHAPE_PLAIN: rc = r->plain(&req->ctx, &out, &err); break;
     case RP_SHAPE_BODY:
     case RP_SHAPE_CREATE:
         rc = r->body(&req->ctx, req->body, &out, &err);
         if (rc == RP_OK && r->shape == RP_SHAPE_CREATE)
-            snprintf(res->location, sizeof res->location, "%s/%lld",
-                     r->pattern,
+            snprintf(res->location, sizeof res->location, "%s/%lld", r->pattern,
                      (long long)json_integer_value(json_object_get(out, "id")));
         break;
-    case RP_SHAPE_ID:
-        rc = r->by_id(&req->ctx, id, &out, &err);
-        break;
+    case RP_SHAPE_ID: rc = r->by_id(&req->ctx, id, &out, &err); break;
     case RP_SHAPE_ID_BODY:
         rc = r->by_id_body(&req->ctx, id, req->body, &out, &err);
         break;
@@ -365,9 +361,7 @@ static void serve(const rp_route *r, rp_request *req, rp_response *res)
         }
         rc = r->paged(&req->ctx, &req->page, &out, &err);
         break;
-    default:
-        r->handler(req, res);
-        return;
+    default: r->handler(req, res); return;
     }
     rp_reply_result(res, rc, &err, status, out);
 }
@@ -391,14 +385,15 @@ static const char *bearer_of(struct MHD_Connection *conn)
 
 static void client_addr(struct MHD_Connection *conn, char *out, size_t n)
 {
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+        conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     snprintf(out, n, "unknown");
     if (!ci || !ci->client_addr)
         return;
     if (ci->client_addr->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr,
-                  out, (socklen_t)n);
+        inet_ntop(AF_INET,
+                  &((const struct sockaddr_in *)ci->client_addr)->sin_addr, out,
+                  (socklen_t)n);
     else if (ci->client_addr->sa_family == AF_INET6)
         inet_ntop(AF_INET6,
                   &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr,
@@ -443,9 +438,8 @@ static int authorize(const rp_route *r, rp_request *req, rp_response *res)
                : r->access == RP_ACCESS_LEAD ? 2
                                              : 1;
     if (req->auth.role < need) {
-        rp_reply_fail(res, RP_EFORBIDDEN, NULL,
-                      "%s %s needs the %s role", req->method, r->pattern,
-                      rp_access_name(r->access));
+        rp_reply_fail(res, RP_EFORBIDDEN, NULL, "%s %s needs the %s role",
+                      req->method, r->pattern, rp_access_name(r->access));
         return -1;
     }
     if (req->auth.via_session && is_unsafe_method(req->method)) {
@@ -473,7 +467,8 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
     rp_request req = {
         .conn = conn, .method = method, .path = url, .config = srv->config};
     const char *route_method = strcmp(method, "HEAD") == 0 ? "GET" : method;
-    const rp_route *r = route_for(route_method, url, &req, allowed, allowed_size);
+    const rp_route *r = route_for(route_method, url, &req, allowed,
+                                  allowed_size);
     if (!r) {
         if (allowed[0])
             rp_reply_fail(res, RP_EMETHOD, NULL,
@@ -523,13 +518,14 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
         free(res->text);
     }
     struct MHD_Response *r = MHD_create_response_from_buffer(
-        len, text ? text : (char *)"", text ? MHD_RESPMEM_MUST_FREE
-                                            : MHD_RESPMEM_PERSISTENT);
+        len, text ? text : (char *)"",
+        text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     if (res->json)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    if (strncmp(type, "text/html", 9) == 0 && !has_header(res, "Content-Security-Policy")) {
+    if (strncmp(type, "text/html", 9) == 0 &&
+        !has_header(res, "Content-Security-Policy")) {
         /* Server-rendered pages (the satisfaction pages) carry no script
          * and load only our own style sheet; the console sets its own. */
         MHD_add_response_header(r, "Content-Security-Policy",
@@ -581,7 +577,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
             rs->too_large = 1;
             rp_response res = {0};
             rp_reply_fail(&res, RP_ETOOLARGE, NULL,
-                          "the body is larger than %d bytes", RP_MAX_BODY_BYTES);
+                          "the body is larger than %d bytes",
+                          RP_MAX_BODY_BYTES);
             return send_response(conn, &res, NULL);
         }
         return MHD_YES;
@@ -603,16 +600,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     allowed[0] = '\0';
     double started = rp_prom_clock();
     if (rs->too_large)
-        rp_reply_fail(&res, RP_ETOOLARGE, NULL, "the body is larger than %d bytes",
-                      RP_MAX_BODY_BYTES);
+        rp_reply_fail(&res, RP_ETOOLARGE, NULL,
+                      "the body is larger than %d bytes", RP_MAX_BODY_BYTES);
     else
         dispatch(srv, conn, url, method, rs, &res, allowed, sizeof allowed);
     rp_prom_observe(res.route, res.status, rp_prom_clock() - started);
     return send_response(conn, &res, allowed);
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn,
-                         void **con_cls, enum MHD_RequestTerminationCode toe)
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
 {
     (void)conn;
     (void)toe;
@@ -645,8 +642,8 @@ rp_code rp_server_start(rp_server *srv, const struct sockaddr_in *addr,
         return rp_error_set(err, RP_EINTERNAL, "listen",
                             "cannot listen on the address given (in use, or "
                             "not an address of this machine)");
-    const union MHD_DaemonInfo *info =
-        MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(
+        srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = info ? info->port : ntohs(addr->sin_port);
     return RP_OK;
 }

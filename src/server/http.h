@@ -43,17 +43,17 @@ typedef struct rp_request {
     const char *form;
     size_t form_len;
     rp_principal auth; /* who authenticated (agent_id 0 on public routes) */
-    const char *session_secret; /* the session cookie's value, or NULL */
-    char client_addr[64];       /* the peer's address, for login throttling */
-    char actorbuf[32];          /* ctx.actor points here: "agent:<id>" */
+    const char *session_secret;   /* the session cookie's value, or NULL */
+    char client_addr[64];         /* the peer's address, for login throttling */
+    char actorbuf[32];            /* ctx.actor points here: "agent:<id>" */
     const struct rp_route *route; /* the route that matched */
-    rp_page_req page;           /* limit and cursor, on RP_SHAPE_LIST routes */
+    rp_page_req page; /* limit and cursor, on RP_SHAPE_LIST routes */
 } rp_request;
 
 typedef struct rp_response {
     int status;
-    json_t *json;             /* body when JSON; owned */
-    char *text;               /* body otherwise; owned */
+    json_t *json; /* body when JSON; owned */
+    char *text;   /* body otherwise; owned */
     size_t text_len;
     const char *content_type; /* for text bodies */
     char location[128];       /* Location header when set */
@@ -117,22 +117,23 @@ typedef struct rp_param {
 } rp_param;
 
 /* Route flags. */
-#define RP_ROUTE_FORM 1u /* takes application/x-www-form-urlencoded too
-                            (handed to the handler raw, in req->form) */
+#define RP_ROUTE_FORM                                                          \
+    1u /* takes application/x-www-form-urlencoded too                          \
+          (handed to the handler raw, in req->form) */
 
 typedef struct rp_route {
     const char *method;  /* "GET", "POST", ... */
     const char *pattern; /* "/api/v1/customers/{id}" */
     rp_shape shape;
-    rp_handler handler;  /* RP_SHAPE_CUSTOM, and RP_SHAPE_LIST with filters */
+    rp_handler handler; /* RP_SHAPE_CUSTOM, and RP_SHAPE_LIST with filters */
     rp_plain_fn plain;
     rp_body_fn body;
     rp_by_id_fn by_id;
     rp_by_id_body_fn by_id_body;
     rp_paged_fn paged;
-    int status;          /* status of a success; 0: 201 for a create, else 200 */
-    rp_access access;    /* default (0): RP_ACCESS_AGENT */
-    unsigned flags;      /* RP_ROUTE_* */
+    int status;       /* status of a success; 0: 201 for a create, else 200 */
+    rp_access access; /* default (0): RP_ACCESS_AGENT */
+    unsigned flags;   /* RP_ROUTE_* */
     /* The query parameters it takes besides limit and cursor (which every
      * RP_SHAPE_LIST route takes), ended by a NULL name; NULL for none.  A
      * list, or a route that declares parameters, refuses any other. */

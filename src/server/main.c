@@ -98,19 +98,16 @@ int main(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case OPT_HELP:
-            usage();
-            return 0;
-        case OPT_VERSION:
-            printf("rapportd %s\n", RP_VERSION);
-            return 0;
+        case OPT_HELP: usage(); return 0;
+        case OPT_VERSION: printf("rapportd %s\n", RP_VERSION); return 0;
         case OPT_ROUTES: /* docs/api.md holds it; the authorization test
                           * walks it */
             rp_routes_print(stdout);
             return 0;
         default:
             if (c >= RP_CONFIG_OPTION_BASE &&
-                c - RP_CONFIG_OPTION_BASE < (int)(sizeof given / sizeof *given)) {
+                c - RP_CONFIG_OPTION_BASE <
+                    (int)(sizeof given / sizeof *given)) {
                 given[c - RP_CONFIG_OPTION_BASE] = optarg;
                 break;
             }
@@ -127,7 +124,8 @@ int main(int argc, char **argv)
         return usage_error("%s", why);
     struct sockaddr_in addr;
     rp_config_parse_address(cfg.listen, &addr); /* checked when read */
-    const char *web_root = cfg.web_root ? cfg.web_root : rp_static_default_root();
+    const char *web_root = cfg.web_root ? cfg.web_root
+                                        : rp_static_default_root();
     struct stat st;
     if (web_root && *web_root && (stat(web_root, &st) || !S_ISDIR(st.st_mode)))
         return usage_error("--web-root '%s' is not a directory", web_root);
@@ -165,7 +163,8 @@ int main(int argc, char **argv)
     char host[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &addr.sin_addr, host, sizeof host);
     if (srv.web_root)
-        fprintf(stderr, "rapportd: serving the console from %s\n", srv.web_root);
+        fprintf(stderr, "rapportd: serving the console from %s\n",
+                srv.web_root);
     printf("rapportd listening on http://%s:%u/\n", host, srv.port);
     fflush(stdout);
 

@@ -112,16 +112,19 @@ static void put_label(rp_buf *o, const char *v)
 
 static void put_requests(rp_buf *o)
 {
-    rp_buf_printf(o, "# HELP rapport_http_requests_total HTTP requests answered, by route "
-           "pattern and status.\n"
-           "# TYPE rapport_http_requests_total counter\n");
+    rp_buf_printf(
+        o,
+        "# HELP rapport_http_requests_total HTTP requests answered, by route "
+        "pattern and status.\n"
+        "# TYPE rapport_http_requests_total counter\n");
     for (int i = 0; i < ncounters; i++) {
         rp_buf_printf(o, "rapport_http_requests_total{route=\"");
         put_label(o, counters[i].route);
         rp_buf_printf(o, "\",status=\"%d\"} %llu\n", counters[i].status,
-            (unsigned long long)counters[i].n);
+                      (unsigned long long)counters[i].n);
     }
-    rp_buf_printf(o, "# HELP rapport_http_request_duration_seconds Time from the last "
+    rp_buf_printf(
+        o, "# HELP rapport_http_request_duration_seconds Time from the last "
            "byte of the request to the reply being queued, by route "
            "pattern.\n"
            "# TYPE rapport_http_request_duration_seconds histogram\n");
@@ -129,28 +132,31 @@ static void put_requests(rp_buf *o)
         histogram *h = &histograms[i];
         uint64_t cum = 0;
         for (size_t b = 0; b <= NBUCKETS; b++) {
-            rp_buf_printf(o, "rapport_http_request_duration_seconds_bucket{route=\"");
+            rp_buf_printf(
+                o, "rapport_http_request_duration_seconds_bucket{route=\"");
             put_label(o, h->route);
             if (b < NBUCKETS) {
                 cum += h->bucket[b];
                 rp_buf_printf(o, "\",le=\"%g\"} %llu\n", buckets[b],
-                    (unsigned long long)cum);
+                              (unsigned long long)cum);
             } else {
-                rp_buf_printf(o, "\",le=\"+Inf\"} %llu\n", (unsigned long long)h->count);
+                rp_buf_printf(o, "\",le=\"+Inf\"} %llu\n",
+                              (unsigned long long)h->count);
             }
         }
         rp_buf_printf(o, "rapport_http_request_duration_seconds_sum{route=\"");
         put_label(o, h->route);
         rp_buf_printf(o, "\"} %.6f\n", h->sum);
-        rp_buf_printf(o, "rapport_http_request_duration_seconds_count{route=\"");
+        rp_buf_printf(o,
+                      "rapport_http_request_duration_seconds_count{route=\"");
         put_label(o, h->route);
         rp_buf_printf(o, "\"} %llu\n", (unsigned long long)h->count);
     }
 }
 
-static const char *const task_kinds[] = {"follow_up", "reminder",
+static const char *const task_kinds[] = {"follow_up",      "reminder",
                                          "renewal_notice", "satisfaction_check",
-                                         "keep_in_touch", NULL};
+                                         "keep_in_touch",  NULL};
 
 /* A gauge by task kind, every kind present (0 when no row names it). */
 static void put_task_gauge(rp_buf *o, const char *name, const char *help,
@@ -171,20 +177,20 @@ static void put_task_gauge(rp_buf *o, const char *name, const char *help,
 
 static void put_gauges(rp_buf *o, json_t *g)
 {
-    rp_buf_printf(o, "# HELP rapport_queue_depth Encounters received and not yet "
-           "acknowledged, by queue (\"none\": not routed).\n"
-           "# TYPE rapport_queue_depth gauge\n");
+    rp_buf_printf(o,
+                  "# HELP rapport_queue_depth Encounters received and not yet "
+                  "acknowledged, by queue (\"none\": not routed).\n"
+                  "# TYPE rapport_queue_depth gauge\n");
     json_t *depth = json_object_get(g, "queue_depth");
     size_t i;
     json_t *row;
     int any_unrouted = 0;
-    json_array_foreach(depth, i, row)
-    {
+    json_array_foreach(depth, i, row) {
         json_t *q = json_object_get(row, "queue_id");
         long long n = json_integer_value(json_object_get(row, "n"));
         if (json_is_integer(q))
             rp_buf_printf(o, "rapport_queue_depth{queue=\"%lld\"} %lld\n",
-                (long long)json_integer_value(q), n);
+                          (long long)json_integer_value(q), n);
         else {
             rp_buf_printf(o, "rapport_queue_depth{queue=\"none\"} %lld\n", n);
             any_unrouted = 1;

@@ -33,11 +33,13 @@
 #define ADMIN .access = RP_ACCESS_ADMIN
 
 /* The window of the measures (rp_window_parse). */
+/* clang-format off */
 #define WINDOW_PARAMS                                                        \
     {"from", "time", "start of the window (default: 30 days ago)"},          \
         {"to", "time", "end of the window, excluded (default: now)"},        \
         {"queue", "id", "only encounters routed to this queue"},             \
         {"agent", "id", "only encounters handled by this agent"}
+/* clang-format on */
 
 static const rp_param customer_params[] = {
     {"q", "text", "part of the name, preferred name or email, any case"},
@@ -78,6 +80,7 @@ static const rp_param task_params[] = {
 };
 
 /* The four kinds of what rapport remembers about a customer's future. */
+/* clang-format off */
 #define PROFILE_ROUTES(kind, what, remove)                                   \
     {"GET", "/api/v1/customers/{id}/" kind, CUSTOM(rp_h_profile_list),       \
      .summary = "the customer's " what},                                     \
@@ -88,6 +91,7 @@ static const rp_param task_params[] = {
          .summary = "change one of the customer's " what},                   \
         {"DELETE", "/api/v1/customers/{id}/" kind "/{item}",                 \
          CUSTOM(rp_h_profile_remove), .summary = remove}
+/* clang-format on */
 
 const rp_route rp_routes[] = {
     {"GET", "/healthz", CUSTOM(rp_h_healthz), PUBLIC,
@@ -173,8 +177,7 @@ const rp_route rp_routes[] = {
      .summary = "revoke an API token"},
 
     /* queues and the knowledge base */
-    {"GET", "/api/v1/queues", LIST(rp_queue_list),
-     .summary = "page of queues"},
+    {"GET", "/api/v1/queues", LIST(rp_queue_list), .summary = "page of queues"},
     {"POST", "/api/v1/queues", CREATE(rp_queue_create), ADMIN,
      .summary = "add a queue"},
     {"GET", "/api/v1/kb/search", CUSTOM(rp_h_kb_search),

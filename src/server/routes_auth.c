@@ -87,6 +87,7 @@ void rp_h_token_revoke(rp_request *req, rp_response *res)
         return;
     rp_error err;
     rp_code rc = rp_token_revoke(&req->ctx, id, ADMIN(req), &err);
-    rp_reply_result(res, rc, &err, 200,
-                    json_pack("{s:I, s:b}", "id", (json_int_t)id, "revoked", 1));
+    rp_reply_result(
+        res, rc, &err, 200,
+        json_pack("{s:I, s:b}", "id", (json_int_t)id, "revoked", 1));
 }

@@ -9,8 +9,8 @@ void rp_h_customer_list(rp_request *req, rp_response *res)
 {
     rp_error err;
     json_t *out = NULL;
-    rp_code rc = rp_customer_list(&req->ctx, rp_query_arg(req, "q"),
-                                  &req->page, &out, &err);
+    rp_code rc = rp_customer_list(&req->ctx, rp_query_arg(req, "q"), &req->page,
+                                  &out, &err);
     rp_reply_result(res, rc, &err, 200, out);
 }
 

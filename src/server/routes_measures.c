@@ -66,7 +66,8 @@ void rp_h_prometheus(rp_request *req, rp_response *res)
     int failed = rp_prom_render(gauges, &text, &len);
     json_decref(gauges);
     if (failed) {
-        rp_reply_fail(res, RP_EINTERNAL, NULL, "out of memory rendering metrics");
+        rp_reply_fail(res, RP_EINTERNAL, NULL,
+                      "out of memory rendering metrics");
         return;
     }
     res->status = 200;

@@ -50,12 +50,14 @@ static void put_escaped(rp_buf *b, const char *s)
 
 static void begin(rp_buf *b, const char *title)
 {
-    rp_buf_puts(b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-             "<meta name=\"viewport\" content=\"width=device-width, "
-             "initial-scale=1\"><title>");
+    rp_buf_puts(
+        b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+           "<meta name=\"viewport\" content=\"width=device-width, "
+           "initial-scale=1\"><title>");
     put_escaped(b, title);
-    rp_buf_puts(b, "</title><link rel=\"stylesheet\" href=\"/s/style.css\"></head>"
-             "<body><main>");
+    rp_buf_puts(b,
+                "</title><link rel=\"stylesheet\" href=\"/s/style.css\"></head>"
+                "<body><main>");
 }
 
 static void reply_page(rp_response *res, int status, rp_buf *b)
@@ -65,7 +67,8 @@ static void reply_page(rp_response *res, int status, rp_buf *b)
     res->json = NULL;
     if (b->failed) {
         rp_buf_free(b);
-        rp_reply_fail(res, RP_EINTERNAL, NULL, "out of memory building the page");
+        rp_reply_fail(res, RP_EINTERNAL, NULL,
+                      "out of memory building the page");
         return;
     }
     res->status = status;
@@ -103,7 +106,7 @@ static void form_page(rp_response *res, int status, const char *token,
     rp_buf_puts(&b, "<form method=\"post\" action=\"/s/");
     put_escaped(&b, token);
     rp_buf_puts(&b, "\"><fieldset><legend>Your score (1 = poor, 5 = excellent)"
-              "</legend><div class=\"scores\">");
+                    "</legend><div class=\"scores\">");
     for (int i = 1; i <= 5; i++) {
         char item[160];
         snprintf(item, sizeof item,
@@ -112,18 +115,19 @@ static void form_page(rp_response *res, int status, const char *token,
                  i, i == 5 ? " required" : "", i);
         rp_buf_puts(&b, item);
     }
-    rp_buf_puts(&b, "</div></fieldset><fieldset><legend>Three words that describe "
-              "your experience</legend>"
-              "<input type=\"text\" name=\"word\" maxlength=\"40\" "
-              "aria-label=\"first word\">"
-              "<input type=\"text\" name=\"word\" maxlength=\"40\" "
-              "aria-label=\"second word\">"
-              "<input type=\"text\" name=\"word\" maxlength=\"40\" "
-              "aria-label=\"third word\"></fieldset>"
-              "<fieldset><legend>Anything else? (optional)</legend>"
-              "<textarea name=\"comment\" rows=\"4\" maxlength=\"2000\">"
-              "</textarea></fieldset><button type=\"submit\">Send</button>"
-              "</form>");
+    rp_buf_puts(&b,
+                "</div></fieldset><fieldset><legend>Three words that describe "
+                "your experience</legend>"
+                "<input type=\"text\" name=\"word\" maxlength=\"40\" "
+                "aria-label=\"first word\">"
+                "<input type=\"text\" name=\"word\" maxlength=\"40\" "
+                "aria-label=\"second word\">"
+                "<input type=\"text\" name=\"word\" maxlength=\"40\" "
+                "aria-label=\"third word\"></fieldset>"
+                "<fieldset><legend>Anything else? (optional)</legend>"
+                "<textarea name=\"comment\" rows=\"4\" maxlength=\"2000\">"
+                "</textarea></fieldset><button type=\"submit\">Send</button>"
+                "</form>");
     reply_page(res, status, &b);
 }
 
@@ -229,8 +233,9 @@ static json_t *form_to_json(const char *form, size_t len, char *problem,
                     if (*v && !*e)
                         json_object_set_new(in, "score", json_integer(sc));
                     else
-                        snprintf(problem, psize, "Please choose a score from 1 "
-                                                 "to 5.");
+                        snprintf(problem, psize,
+                                 "Please choose a score from 1 "
+                                 "to 5.");
                 } else if (!strcmp(key, "word") && *v) {
                     json_t *w = json_string(v);
                     if (w)
@@ -280,7 +285,8 @@ void rp_h_satisfaction_answer(rp_request *req, rp_response *res)
         return;
     }
     char problem[RP_ERROR_MESSAGE_MAX] = "";
-    json_t *in = form_to_json(req->form, req->form_len, problem, sizeof problem);
+    json_t *in = form_to_json(req->form, req->form_len, problem,
+                              sizeof problem);
     rp_code rc = problem[0] ? RP_EINVALID
                             : rp_satisfaction_answer(&req->ctx, req->params[0],
                                                      in, &out, &err);

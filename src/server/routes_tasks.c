@@ -40,8 +40,8 @@ void rp_h_scheduler_run(rp_request *req, rp_response *res)
     if (rc == RP_OK) {
         char worker[64];
         snprintf(worker, sizeof worker, "rapportd:%d:api", (int)getpid());
-        rc = rp_scheduler_run(&req->ctx, &req->config->followup, present ? now : rp_now(), worker,
-                              &out, &err);
+        rc = rp_scheduler_run(&req->ctx, &req->config->followup,
+                              present ? now : rp_now(), worker, &out, &err);
     }
     rp_reply_result(res, rc, &err, 200, out);
 }

@@ -53,8 +53,9 @@ static void *run(void *arg)
             fprintf(stderr, "rapportd: scheduler: %s\n", err.message);
         else if (json_array_size(json_object_get(report, "sent")) ||
                  json_array_size(json_object_get(report, "failed")))
-            fprintf(stderr, "rapportd: scheduler: sent %zu, held %zu, "
-                            "retrying %zu, failed %zu\n",
+            fprintf(stderr,
+                    "rapportd: scheduler: sent %zu, held %zu, "
+                    "retrying %zu, failed %zu\n",
                     json_array_size(json_object_get(report, "sent")),
                     json_array_size(json_object_get(report, "held")),
                     json_array_size(json_object_get(report, "retried")),

@@ -15,9 +15,9 @@ typedef struct rp_server {
     struct MHD_Daemon *daemon;
     rp_pool *pool;
     const rp_config *config; /* read once by main; outlives the daemon */
-    const char *web_root; /* directory of the console's files, or NULL */
-    unsigned port;        /* the port actually bound */
-    atomic_int in_flight; /* requests begun and not yet completed */
+    const char *web_root;    /* directory of the console's files, or NULL */
+    unsigned port;           /* the port actually bound */
+    atomic_int in_flight;    /* requests begun and not yet completed */
 } rp_server;
 
 /* Start listening on addr with a pool of threads; fills srv->port. */

@@ -100,7 +100,8 @@ static int is_console_dir(const char *dir)
 {
     char path[1024];
     struct stat st;
-    if ((size_t)snprintf(path, sizeof path, "%s/index.html", dir) >= sizeof path)
+    if ((size_t)snprintf(path, sizeof path, "%s/index.html", dir) >=
+        sizeof path)
         return 0;
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
@@ -115,7 +116,8 @@ const char *rp_static_default_root(void)
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
-            snprintf(installed, sizeof installed, "%s/../share/rapport/web", exe);
+            snprintf(installed, sizeof installed, "%s/../share/rapport/web",
+                     exe);
             if (is_console_dir(installed))
                 return installed;
         }

@@ -17,19 +17,26 @@ const rp_column *rp_entity_column(const rp_entity *e, const char *name)
 }
 
 static const rp_column customer_columns[] = {
-    {"name", RP_COL_TEXT},       {"preferred_name", RP_COL_TEXT},
-    {"emails", RP_COL_JSON},     {"phones", RP_COL_JSON},
-    {"notes", RP_COL_TEXT},      {"created_at", RP_COL_TIME},
-    {"updated_at", RP_COL_TIME}, {"relationship_level", RP_COL_TEXT},
+    {"name", RP_COL_TEXT},
+    {"preferred_name", RP_COL_TEXT},
+    {"emails", RP_COL_JSON},
+    {"phones", RP_COL_JSON},
+    {"notes", RP_COL_TEXT},
+    {"created_at", RP_COL_TIME},
+    {"updated_at", RP_COL_TIME},
+    {"relationship_level", RP_COL_TEXT},
     {"relationship_reasons", RP_COL_JSON},
 };
 const rp_entity RP_ENTITY_CUSTOMER = {"customer", "customers", customer_columns,
                                       COUNT(customer_columns), 0};
 
 static const rp_column encounter_columns[] = {
-    {"customer_id", RP_COL_INT}, {"channel", RP_COL_TEXT},
-    {"subject", RP_COL_TEXT},    {"stage", RP_COL_TEXT},
-    {"created_at", RP_COL_TIME}, {"updated_at", RP_COL_TIME},
+    {"customer_id", RP_COL_INT},
+    {"channel", RP_COL_TEXT},
+    {"subject", RP_COL_TEXT},
+    {"stage", RP_COL_TEXT},
+    {"created_at", RP_COL_TIME},
+    {"updated_at", RP_COL_TIME},
     /* the interaction cycle (migration 2) */
     {"topic", RP_COL_TEXT},
     {"queue_id", RP_COL_INT},
@@ -76,15 +83,14 @@ static const rp_column encounter_columns[] = {
     {"loyalty_tier", RP_COL_TEXT},
     {"loyalty_discount_percent", RP_COL_REAL},
 };
-const rp_entity RP_ENTITY_ENCOUNTER = {"encounter", "encounters",
-                                       encounter_columns,
-                                       COUNT(encounter_columns), 0};
+const rp_entity RP_ENTITY_ENCOUNTER = {
+    "encounter", "encounters", encounter_columns, COUNT(encounter_columns), 0};
 
 static const rp_column moment_columns[] = {
-    {"customer_id", RP_COL_INT}, {"encounter_id", RP_COL_INT},
+    {"customer_id", RP_COL_INT},  {"encounter_id", RP_COL_INT},
     {"occurred_at", RP_COL_TIME}, {"actor", RP_COL_TEXT},
-    {"channel", RP_COL_TEXT},    {"kind", RP_COL_TEXT},
-    {"summary", RP_COL_TEXT},    {"impression", RP_COL_TEXT},
+    {"channel", RP_COL_TEXT},     {"kind", RP_COL_TEXT},
+    {"summary", RP_COL_TEXT},     {"impression", RP_COL_TEXT},
     {"detail", RP_COL_JSON},
 };
 const rp_entity RP_ENTITY_MOMENT = {"moment", "moments", moment_columns,
@@ -97,8 +103,8 @@ static const rp_column transfer_columns[] = {
     {"reason", RP_COL_TEXT},       {"created_at", RP_COL_TIME},
 };
 const rp_entity RP_ENTITY_TRANSFER = {"transfer", "encounter_transfers",
-                                      transfer_columns,
-                                      COUNT(transfer_columns), 0};
+                                      transfer_columns, COUNT(transfer_columns),
+                                      0};
 
 static const rp_column defect_columns[] = {
     {"customer_id", RP_COL_INT}, {"encounter_id", RP_COL_INT},
@@ -109,8 +115,8 @@ const rp_entity RP_ENTITY_DEFECT = {"defect", "defects", defect_columns,
                                     COUNT(defect_columns), 0};
 
 static const rp_column special_request_columns[] = {
-    {"customer_id", RP_COL_INT},   {"encounter_id", RP_COL_INT},
-    {"description", RP_COL_TEXT},  {"outcome", RP_COL_TEXT},
+    {"customer_id", RP_COL_INT},     {"encounter_id", RP_COL_INT},
+    {"description", RP_COL_TEXT},    {"outcome", RP_COL_TEXT},
     {"decline_reason", RP_COL_TEXT}, {"created_at", RP_COL_TIME},
 };
 const rp_entity RP_ENTITY_SPECIAL_REQUEST = {
@@ -127,40 +133,39 @@ const rp_entity RP_ENTITY_PROMISE = {"promise", "promises", promise_columns,
                                      COUNT(promise_columns), 0};
 
 static const rp_column level_columns[] = {
-    {"customer_id", RP_COL_INT},   {"level", RP_COL_TEXT},
+    {"customer_id", RP_COL_INT},     {"level", RP_COL_TEXT},
     {"previous_level", RP_COL_TEXT}, {"reasons", RP_COL_JSON},
-    {"encounter_id", RP_COL_INT},  {"created_at", RP_COL_TIME},
+    {"encounter_id", RP_COL_INT},    {"created_at", RP_COL_TIME},
 };
 const rp_entity RP_ENTITY_RELATIONSHIP_LEVEL = {
     "relationship level", "relationship_levels", level_columns,
     COUNT(level_columns), 1};
 
 static const rp_column task_columns[] = {
-    {"customer_id", RP_COL_INT},     {"encounter_id", RP_COL_INT},
-    {"kind", RP_COL_TEXT},           {"purpose", RP_COL_TEXT},
-    {"channel", RP_COL_TEXT},        {"subject", RP_COL_TEXT},
-    {"payload", RP_COL_JSON},        {"due_at", RP_COL_TIME},
-    {"status", RP_COL_TEXT},         {"idempotency_key", RP_COL_TEXT},
-    {"attempts", RP_COL_INT},        {"next_attempt_at", RP_COL_TIME},
-    {"last_error", RP_COL_TEXT},     {"claimed_by", RP_COL_TEXT},
-    {"claimed_at", RP_COL_TIME},     {"sent_at", RP_COL_TIME},
-    {"done_at", RP_COL_TIME},        {"created_by", RP_COL_TEXT},
+    {"customer_id", RP_COL_INT}, {"encounter_id", RP_COL_INT},
+    {"kind", RP_COL_TEXT},       {"purpose", RP_COL_TEXT},
+    {"channel", RP_COL_TEXT},    {"subject", RP_COL_TEXT},
+    {"payload", RP_COL_JSON},    {"due_at", RP_COL_TIME},
+    {"status", RP_COL_TEXT},     {"idempotency_key", RP_COL_TEXT},
+    {"attempts", RP_COL_INT},    {"next_attempt_at", RP_COL_TIME},
+    {"last_error", RP_COL_TEXT}, {"claimed_by", RP_COL_TEXT},
+    {"claimed_at", RP_COL_TIME}, {"sent_at", RP_COL_TIME},
+    {"done_at", RP_COL_TIME},    {"created_by", RP_COL_TEXT},
     {"created_at", RP_COL_TIME},
 };
 const rp_entity RP_ENTITY_TASK = {"task", "tasks", task_columns,
                                   COUNT(task_columns), 0};
 
 static const rp_column satisfaction_columns[] = {
-    {"customer_id", RP_COL_INT}, {"encounter_id", RP_COL_INT},
-    {"task_id", RP_COL_INT},     {"token_hash", RP_COL_TEXT},
-    {"expires_at", RP_COL_TIME}, {"score", RP_COL_INT},
-    {"words", RP_COL_JSON},      {"comment", RP_COL_TEXT},
+    {"customer_id", RP_COL_INT},  {"encounter_id", RP_COL_INT},
+    {"task_id", RP_COL_INT},      {"token_hash", RP_COL_TEXT},
+    {"expires_at", RP_COL_TIME},  {"score", RP_COL_INT},
+    {"words", RP_COL_JSON},       {"comment", RP_COL_TEXT},
     {"answered_at", RP_COL_TIME}, {"created_at", RP_COL_TIME},
 };
-const rp_entity RP_ENTITY_SATISFACTION = {"satisfaction check",
-                                          "satisfaction_checks",
-                                          satisfaction_columns,
-                                          COUNT(satisfaction_columns), 0};
+const rp_entity RP_ENTITY_SATISFACTION = {
+    "satisfaction check", "satisfaction_checks", satisfaction_columns,
+    COUNT(satisfaction_columns), 0};
 
 static const rp_column preference_columns[] = {
     {"customer_id", RP_COL_INT},  {"key", RP_COL_TEXT},
@@ -173,8 +178,8 @@ const rp_entity RP_ENTITY_PREFERENCE = {"preference", "preferences",
                                         COUNT(preference_columns), 0};
 
 static const rp_column goal_columns[] = {
-    {"customer_id", RP_COL_INT}, {"title", RP_COL_TEXT},
-    {"tags", RP_COL_JSON},       {"status", RP_COL_TEXT},
+    {"customer_id", RP_COL_INT},  {"title", RP_COL_TEXT},
+    {"tags", RP_COL_JSON},        {"status", RP_COL_TEXT},
     {"encounter_id", RP_COL_INT}, {"created_at", RP_COL_TIME},
     {"updated_at", RP_COL_TIME},
 };
@@ -213,8 +218,8 @@ const rp_entity RP_ENTITY_PRODUCT = {"product", "products", product_columns,
                                      COUNT(product_columns), 0};
 
 static const rp_column offer_columns[] = {
-    {"customer_id", RP_COL_INT}, {"product_id", RP_COL_INT},
-    {"status", RP_COL_TEXT},     {"reason", RP_COL_TEXT},
+    {"customer_id", RP_COL_INT},  {"product_id", RP_COL_INT},
+    {"status", RP_COL_TEXT},      {"reason", RP_COL_TEXT},
     {"encounter_id", RP_COL_INT}, {"created_at", RP_COL_TIME},
     {"decided_at", RP_COL_TIME},
 };
@@ -222,9 +227,9 @@ const rp_entity RP_ENTITY_OFFER = {"offer", "offers", offer_columns,
                                    COUNT(offer_columns), 0};
 
 static const rp_column tier_columns[] = {
-    {"name", RP_COL_TEXT},           {"rank", RP_COL_INT},
-    {"min_visits", RP_COL_INT},      {"min_tenure_days", RP_COL_INT},
-    {"min_spend", RP_COL_REAL},      {"discount_percent", RP_COL_REAL},
+    {"name", RP_COL_TEXT},      {"rank", RP_COL_INT},
+    {"min_visits", RP_COL_INT}, {"min_tenure_days", RP_COL_INT},
+    {"min_spend", RP_COL_REAL}, {"discount_percent", RP_COL_REAL},
 };
 const rp_entity RP_ENTITY_LOYALTY_TIER = {"loyalty tier", "loyalty_tiers",
                                           tier_columns, COUNT(tier_columns), 0};
@@ -256,9 +261,8 @@ static const rp_column kb_article_columns[] = {
     {"not_helped", RP_COL_INT},  {"created_by", RP_COL_INT},
     {"created_at", RP_COL_TIME}, {"updated_at", RP_COL_TIME},
 };
-const rp_entity RP_ENTITY_KB_ARTICLE = {"article", "kb_articles",
-                                        kb_article_columns,
-                                        COUNT(kb_article_columns), 0};
+const rp_entity RP_ENTITY_KB_ARTICLE = {
+    "article", "kb_articles", kb_article_columns, COUNT(kb_article_columns), 0};
 
 static const rp_column kb_feedback_columns[] = {
     {"article_id", RP_COL_INT},   {"agent_id", RP_COL_INT},
@@ -270,16 +274,16 @@ const rp_entity RP_ENTITY_KB_FEEDBACK = {"article feedback", "kb_feedback",
                                          COUNT(kb_feedback_columns), 1};
 
 const rp_entity *const rp_entities[] = {
-    &RP_ENTITY_CUSTOMER,   &RP_ENTITY_ENCOUNTER,
-    &RP_ENTITY_MOMENT,     &RP_ENTITY_TRANSFER,
-    &RP_ENTITY_DEFECT,     &RP_ENTITY_SPECIAL_REQUEST,
-    &RP_ENTITY_PROMISE,    &RP_ENTITY_RELATIONSHIP_LEVEL,
-    &RP_ENTITY_TASK,       &RP_ENTITY_SATISFACTION,
-    &RP_ENTITY_PREFERENCE, &RP_ENTITY_GOAL,
-    &RP_ENTITY_DATE,       &RP_ENTITY_CONSENT,
-    &RP_ENTITY_PRODUCT,    &RP_ENTITY_OFFER,
+    &RP_ENTITY_CUSTOMER,     &RP_ENTITY_ENCOUNTER,
+    &RP_ENTITY_MOMENT,       &RP_ENTITY_TRANSFER,
+    &RP_ENTITY_DEFECT,       &RP_ENTITY_SPECIAL_REQUEST,
+    &RP_ENTITY_PROMISE,      &RP_ENTITY_RELATIONSHIP_LEVEL,
+    &RP_ENTITY_TASK,         &RP_ENTITY_SATISFACTION,
+    &RP_ENTITY_PREFERENCE,   &RP_ENTITY_GOAL,
+    &RP_ENTITY_DATE,         &RP_ENTITY_CONSENT,
+    &RP_ENTITY_PRODUCT,      &RP_ENTITY_OFFER,
     &RP_ENTITY_LOYALTY_TIER, &RP_ENTITY_AGENT,
-    &RP_ENTITY_QUEUE,      &RP_ENTITY_KB_ARTICLE,
+    &RP_ENTITY_QUEUE,        &RP_ENTITY_KB_ARTICLE,
     &RP_ENTITY_KB_FEEDBACK,
 };
 const size_t rp_nentities = COUNT(rp_entities);

@@ -13,12 +13,12 @@
 #include <stddef.h>
 
 typedef enum rp_column_type {
-    RP_COL_INT,   /* 64-bit integer */
-    RP_COL_REAL,  /* double */
-    RP_COL_TEXT,  /* UTF-8 text */
-    RP_COL_BOOL,  /* stored 0/1, JSON true/false */
-    RP_COL_TIME,  /* stored Unix seconds UTC, JSON in: integer, out: RFC 3339 */
-    RP_COL_JSON   /* stored as JSON text, JSON in and out as a value */
+    RP_COL_INT,  /* 64-bit integer */
+    RP_COL_REAL, /* double */
+    RP_COL_TEXT, /* UTF-8 text */
+    RP_COL_BOOL, /* stored 0/1, JSON true/false */
+    RP_COL_TIME, /* stored Unix seconds UTC, JSON in: integer, out: RFC 3339 */
+    RP_COL_JSON  /* stored as JSON text, JSON in and out as a value */
 } rp_column_type;
 
 typedef struct rp_column {
@@ -27,11 +27,11 @@ typedef struct rp_column {
 } rp_column;
 
 typedef struct rp_entity {
-    const char *name;      /* singular, for messages: "customer" */
-    const char *table;     /* SQL table */
+    const char *name;         /* singular, for messages: "customer" */
+    const char *table;        /* SQL table */
     const rp_column *columns; /* excluding "id", which every entity has */
     size_t ncolumns;
-    int append_only;       /* updates and deletes are refused */
+    int append_only; /* updates and deletes are refused */
 } rp_entity;
 
 /* Look up a column of e by name; NULL when e has no such column. */

@@ -16,81 +16,81 @@
 #ifndef RP_QUERIES_H
 #define RP_QUERIES_H
 
-#define RP_QUERIES(X) \
-    X(CUSTOMER_RELATIONSHIP_EVIDENCE, "customer.relationship_evidence") \
-    X(CUSTOMER_CLOSED_COUNT, "customer.closed_count") \
-    X(CUSTOMER_OPEN_ENCOUNTERS, "customer.open_encounters") \
-    X(CUSTOMER_OPEN_PROMISES, "customer.open_promises") \
-    X(CUSTOMER_OPEN_FOLLOW_UPS, "customer.open_follow_ups") \
-    X(CUSTOMER_LATEST_MOMENTS, "customer.latest_moments") \
-    X(CUSTOMER_SATISFACTION_SUMMARY, "customer.satisfaction_summary") \
-    X(CUSTOMER_SATISFACTION_WORDS, "customer.satisfaction_words") \
-    X(CUSTOMER_ENCOUNTER_COUNTS, "customer.encounter_counts") \
-    X(CUSTOMER_PREFERENCES, "customer.preferences") \
-    X(CUSTOMER_FIRM_PREFERENCES, "customer.firm_preferences") \
-    X(CUSTOMER_CANCEL_DATE_TASKS, "customer.cancel_date_tasks") \
-    X(CUSTOMER_UNHOLD_TASKS, "customer.unhold_tasks") \
-    X(ENCOUNTER_FACTS, "encounter.facts") \
-    X(ENCOUNTER_TASK_COUNT, "encounter.task_count") \
-    X(FOLLOWUP_RULE_REMINDERS, "followup.rule_reminders") \
-    X(FOLLOWUP_RULE_RENEWALS, "followup.rule_renewals") \
-    X(FOLLOWUP_RULE_SATISFACTION, "followup.rule_satisfaction") \
-    X(FOLLOWUP_RULE_KEEP_IN_TOUCH, "followup.rule_keep_in_touch") \
-    X(FOLLOWUP_CLAIM_TASKS, "followup.claim_tasks") \
-    X(FOLLOWUP_TASK_SENT, "followup.task_sent") \
-    X(FOLLOWUP_TASK_SETTLE, "followup.task_settle") \
-    X(FOLLOWUP_SATISFACTION_ANSWER, "followup.satisfaction_answer") \
-    X(FOLLOWUP_SATISFACTION_SUMMARY, "followup.satisfaction_summary") \
-    X(OFFERS_LOYALTY_STATS, "offers.loyalty_stats") \
-    X(OFFERS_LOYALTY_TIERS, "offers.loyalty_tiers") \
-    X(OFFERS_LOYALTY_TIERS_CLEAR, "offers.loyalty_tiers_clear") \
-    X(OFFERS_RECENT_EXCHANGES, "offers.recent_exchanges") \
-    X(OFFERS_PRODUCTS, "offers.products") \
-    X(OFFERS_SHOWN, "offers.shown") \
-    X(STAFF_AGENT_BY_EMAIL, "staff.agent_by_email") \
-    X(STAFF_AGENT_SET_PASSWORD, "staff.agent_set_password") \
-    X(STAFF_OTHER_ACTIVE_ADMINS, "staff.other_active_admins") \
-    X(STAFF_SESSION_INSERT, "staff.session_insert") \
-    X(STAFF_SESSION_LOOKUP, "staff.session_lookup") \
-    X(STAFF_SESSION_TOUCH, "staff.session_touch") \
-    X(STAFF_SESSION_DELETE, "staff.session_delete") \
-    X(STAFF_SESSIONS_EXPIRE, "staff.sessions_expire") \
-    X(STAFF_SESSIONS_OF_AGENT_DELETE, "staff.sessions_of_agent_delete") \
-    X(STAFF_TOKEN_INSERT, "staff.token_insert") \
-    X(STAFF_TOKEN_LOOKUP, "staff.token_lookup") \
-    X(STAFF_TOKEN_TOUCH, "staff.token_touch") \
-    X(STAFF_TOKEN_GET, "staff.token_get") \
-    X(STAFF_TOKEN_LIST, "staff.token_list") \
-    X(STAFF_TOKEN_REVOKE, "staff.token_revoke") \
-    X(STAFF_LOGIN_FAILURES_COUNT, "staff.login_failures_count") \
-    X(STAFF_LOGIN_FAILURE_ADD, "staff.login_failure_add") \
-    X(STAFF_LOGIN_FAILURE_DELETE, "staff.login_failure_delete") \
-    X(STAFF_LOGIN_FAILURES_CLEAR, "staff.login_failures_clear") \
-    X(STAFF_LOGIN_FAILURES_EXPIRE, "staff.login_failures_expire") \
-    X(STAFF_QUEUE_FOR, "staff.queue_for") \
-    X(STAFF_ROUTING_CANDIDATES, "staff.routing_candidates") \
-    X(KNOWLEDGE_SEARCH, "knowledge.search") \
-    X(KNOWLEDGE_VOTE, "knowledge.vote") \
-    X(MEASURES_CHARTER_LIST, "measures.charter_list") \
-    X(MEASURES_CHARTER_SET, "measures.charter_set") \
-    X(MEASURES_CHARTER_BREACHES, "measures.charter_breaches") \
-    X(MEASURES_CHARTER_BREACH_COUNTS, "measures.charter_breach_counts") \
-    X(MEASURES_PROMISES_OVERDUE, "measures.promises_overdue") \
-    X(MEASURES_PROMISE_SETTLE, "measures.promise_settle") \
-    X(MEASURES_VOLUME, "measures.volume") \
-    X(MEASURES_BY_CHANNEL, "measures.by_channel") \
-    X(MEASURES_WAIT_SUMMARY, "measures.wait_summary") \
-    X(MEASURES_WAIT_AT_RANK, "measures.wait_at_rank") \
-    X(MEASURES_SATISFACTION, "measures.satisfaction") \
-    X(MEASURES_SATISFACTION_WORDS, "measures.satisfaction_words") \
-    X(MEASURES_LEVELS, "measures.levels") \
-    X(MEASURES_MOVEMENTS, "measures.movements") \
-    X(MEASURES_MOMENTS, "measures.moments") \
-    X(MEASURES_DEFECTS, "measures.defects") \
-    X(MEASURES_SPECIAL_REQUESTS, "measures.special_requests") \
-    X(MEASURES_PROMISES, "measures.promises") \
-    X(MEASURES_QUEUE_DEPTH, "measures.queue_depth") \
-    X(MEASURES_TASKS_DUE, "measures.tasks_due") \
+#define RP_QUERIES(X)                                                          \
+    X(CUSTOMER_RELATIONSHIP_EVIDENCE, "customer.relationship_evidence")        \
+    X(CUSTOMER_CLOSED_COUNT, "customer.closed_count")                          \
+    X(CUSTOMER_OPEN_ENCOUNTERS, "customer.open_encounters")                    \
+    X(CUSTOMER_OPEN_PROMISES, "customer.open_promises")                        \
+    X(CUSTOMER_OPEN_FOLLOW_UPS, "customer.open_follow_ups")                    \
+    X(CUSTOMER_LATEST_MOMENTS, "customer.latest_moments")                      \
+    X(CUSTOMER_SATISFACTION_SUMMARY, "customer.satisfaction_summary")          \
+    X(CUSTOMER_SATISFACTION_WORDS, "customer.satisfaction_words")              \
+    X(CUSTOMER_ENCOUNTER_COUNTS, "customer.encounter_counts")                  \
+    X(CUSTOMER_PREFERENCES, "customer.preferences")                            \
+    X(CUSTOMER_FIRM_PREFERENCES, "customer.firm_preferences")                  \
+    X(CUSTOMER_CANCEL_DATE_TASKS, "customer.cancel_date_tasks")                \
+    X(CUSTOMER_UNHOLD_TASKS, "customer.unhold_tasks")                          \
+    X(ENCOUNTER_FACTS, "encounter.facts")                                      \
+    X(ENCOUNTER_TASK_COUNT, "encounter.task_count")                            \
+    X(FOLLOWUP_RULE_REMINDERS, "followup.rule_reminders")                      \
+    X(FOLLOWUP_RULE_RENEWALS, "followup.rule_renewals")                        \
+    X(FOLLOWUP_RULE_SATISFACTION, "followup.rule_satisfaction")                \
+    X(FOLLOWUP_RULE_KEEP_IN_TOUCH, "followup.rule_keep_in_touch")              \
+    X(FOLLOWUP_CLAIM_TASKS, "followup.claim_tasks")                            \
+    X(FOLLOWUP_TASK_SENT, "followup.task_sent")                                \
+    X(FOLLOWUP_TASK_SETTLE, "followup.task_settle")                            \
+    X(FOLLOWUP_SATISFACTION_ANSWER, "followup.satisfaction_answer")            \
+    X(FOLLOWUP_SATISFACTION_SUMMARY, "followup.satisfaction_summary")          \
+    X(OFFERS_LOYALTY_STATS, "offers.loyalty_stats")                            \
+    X(OFFERS_LOYALTY_TIERS, "offers.loyalty_tiers")                            \
+    X(OFFERS_LOYALTY_TIERS_CLEAR, "offers.loyalty_tiers_clear")                \
+    X(OFFERS_RECENT_EXCHANGES, "offers.recent_exchanges")                      \
+    X(OFFERS_PRODUCTS, "offers.products")                                      \
+    X(OFFERS_SHOWN, "offers.shown")                                            \
+    X(STAFF_AGENT_BY_EMAIL, "staff.agent_by_email")                            \
+    X(STAFF_AGENT_SET_PASSWORD, "staff.agent_set_password")                    \
+    X(STAFF_OTHER_ACTIVE_ADMINS, "staff.other_active_admins")                  \
+    X(STAFF_SESSION_INSERT, "staff.session_insert")                            \
+    X(STAFF_SESSION_LOOKUP, "staff.session_lookup")                            \
+    X(STAFF_SESSION_TOUCH, "staff.session_touch")                              \
+    X(STAFF_SESSION_DELETE, "staff.session_delete")                            \
+    X(STAFF_SESSIONS_EXPIRE, "staff.sessions_expire")                          \
+    X(STAFF_SESSIONS_OF_AGENT_DELETE, "staff.sessions_of_agent_delete")        \
+    X(STAFF_TOKEN_INSERT, "staff.token_insert")                                \
+    X(STAFF_TOKEN_LOOKUP, "staff.token_lookup")                                \
+    X(STAFF_TOKEN_TOUCH, "staff.token_touch")                                  \
+    X(STAFF_TOKEN_GET, "staff.token_get")                                      \
+    X(STAFF_TOKEN_LIST, "staff.token_list")                                    \
+    X(STAFF_TOKEN_REVOKE, "staff.token_revoke")                                \
+    X(STAFF_LOGIN_FAILURES_COUNT, "staff.login_failures_count")                \
+    X(STAFF_LOGIN_FAILURE_ADD, "staff.login_failure_add")                      \
+    X(STAFF_LOGIN_FAILURE_DELETE, "staff.login_failure_delete")                \
+    X(STAFF_LOGIN_FAILURES_CLEAR, "staff.login_failures_clear")                \
+    X(STAFF_LOGIN_FAILURES_EXPIRE, "staff.login_failures_expire")              \
+    X(STAFF_QUEUE_FOR, "staff.queue_for")                                      \
+    X(STAFF_ROUTING_CANDIDATES, "staff.routing_candidates")                    \
+    X(KNOWLEDGE_SEARCH, "knowledge.search")                                    \
+    X(KNOWLEDGE_VOTE, "knowledge.vote")                                        \
+    X(MEASURES_CHARTER_LIST, "measures.charter_list")                          \
+    X(MEASURES_CHARTER_SET, "measures.charter_set")                            \
+    X(MEASURES_CHARTER_BREACHES, "measures.charter_breaches")                  \
+    X(MEASURES_CHARTER_BREACH_COUNTS, "measures.charter_breach_counts")        \
+    X(MEASURES_PROMISES_OVERDUE, "measures.promises_overdue")                  \
+    X(MEASURES_PROMISE_SETTLE, "measures.promise_settle")                      \
+    X(MEASURES_VOLUME, "measures.volume")                                      \
+    X(MEASURES_BY_CHANNEL, "measures.by_channel")                              \
+    X(MEASURES_WAIT_SUMMARY, "measures.wait_summary")                          \
+    X(MEASURES_WAIT_AT_RANK, "measures.wait_at_rank")                          \
+    X(MEASURES_SATISFACTION, "measures.satisfaction")                          \
+    X(MEASURES_SATISFACTION_WORDS, "measures.satisfaction_words")              \
+    X(MEASURES_LEVELS, "measures.levels")                                      \
+    X(MEASURES_MOVEMENTS, "measures.movements")                                \
+    X(MEASURES_MOMENTS, "measures.moments")                                    \
+    X(MEASURES_DEFECTS, "measures.defects")                                    \
+    X(MEASURES_SPECIAL_REQUESTS, "measures.special_requests")                  \
+    X(MEASURES_PROMISES, "measures.promises")                                  \
+    X(MEASURES_QUEUE_DEPTH, "measures.queue_depth")                            \
+    X(MEASURES_TASKS_DUE, "measures.tasks_due")                                \
     X(MEASURES_TASKS_FAILED, "measures.tasks_failed")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
@@ -98,7 +98,7 @@ typedef enum rp_query {
 #define RP_QUERY_ENUM(id, name) RP_Q_##id,
     RP_QUERIES(RP_QUERY_ENUM)
 #undef RP_QUERY_ENUM
-    RP_QUERY_COUNT
+        RP_QUERY_COUNT
 } rp_query;
 
 /* The stable name of q ("customer.open_promises"), for messages and logs;

@@ -13,75 +13,76 @@
 /* ---- measures: shared fragments ----------------------------------------
  * Window queries bind ?1 from, ?2 to (Unix seconds, half-open [from, to)),
  * ?3 queue id and ?4 agent id (NULL: any).  "e" is always the encounter. */
-#define M_ENC_FILTER                                                          \
+#define M_ENC_FILTER                                                           \
     " (?3 IS NULL OR e.queue_id = ?3) AND (?4 IS NULL OR e.agent_id = ?4) "
-#define M_ENC_WINDOW                                                          \
+#define M_ENC_WINDOW                                                           \
     " e.created_at >= ?1 AND e.created_at < ?2 AND" M_ENC_FILTER
 /* Breaches of the charter.  Further parameters: ?5 now, ?6 acknowledge
  * target, ?7 first-response target, ?8 resolution target (seconds), ?9 1 when
  * follow-ups and promises must be done by their date.  Encounters are in the
  * window by created_at; promises and follow-ups by due_at. */
-#define M_BREACHES                                                            \
-    "SELECT 'acknowledge' AS target, 'encounter' AS subject,"                 \
-    " e.id AS subject_id, e.id AS encounter_id, e.customer_id,"               \
-    " c.name AS customer_name, e.created_at AS started_at,"                   \
-    " ?6 AS target_seconds,"                                                  \
-    " coalesce(e.acknowledged_at, e.abandoned_at, e.closed_at, ?5)"           \
-    "   - e.created_at AS actual_seconds,"                                    \
-    " CASE WHEN e.acknowledged_at IS NOT NULL THEN 'acknowledged late'"       \
-    "  WHEN e.abandoned_at IS NOT NULL THEN 'abandoned before acknowledgement'"\
-    "  WHEN e.closed_at IS NOT NULL THEN 'closed without acknowledgement'"    \
-    "  ELSE 'still waiting' END AS detail"                                    \
-    " FROM encounters e JOIN customers c ON c.id = e.customer_id"             \
-    " WHERE" M_ENC_WINDOW " AND coalesce(e.acknowledged_at, e.abandoned_at,"  \
-    "  e.closed_at, ?5) - e.created_at > ?6"                                  \
-    " UNION ALL "                                                             \
-    "SELECT 'first_response', 'encounter', e.id, e.id, e.customer_id, c.name,"\
-    " e.created_at, ?7,"                                                      \
-    " coalesce(e.first_response_at, e.abandoned_at, e.closed_at, ?5)"         \
-    "   - e.created_at,"                                                      \
-    " CASE WHEN e.first_response_at IS NOT NULL THEN 'responded late'"        \
-    "  WHEN e.abandoned_at IS NOT NULL THEN 'abandoned before a response'"    \
-    "  WHEN e.closed_at IS NOT NULL THEN 'closed without a first response'"   \
-    "  ELSE 'no response yet' END"                                            \
-    " FROM encounters e JOIN customers c ON c.id = e.customer_id"             \
-    " WHERE" M_ENC_WINDOW " AND coalesce(e.first_response_at, e.abandoned_at,"\
-    "  e.closed_at, ?5) - e.created_at > ?7"                                  \
-    " UNION ALL "                                                             \
-    "SELECT 'resolution', 'encounter', e.id, e.id, e.customer_id, c.name,"    \
-    " e.created_at, ?8,"                                                      \
-    " coalesce(e.closed_at, e.abandoned_at, ?5) - e.created_at,"              \
-    " CASE WHEN e.closed_at IS NOT NULL THEN 'resolved late'"                 \
-    "  WHEN e.abandoned_at IS NOT NULL THEN 'abandoned unresolved'"           \
-    "  ELSE 'still unresolved' END"                                           \
-    " FROM encounters e JOIN customers c ON c.id = e.customer_id"             \
-    " WHERE" M_ENC_WINDOW " AND ((e.closed_at IS NOT NULL AND"                \
-    "  e.closed_at - e.created_at > ?8) OR (e.closed_at IS NULL AND"          \
-    "  e.abandoned_at IS NOT NULL) OR (e.closed_at IS NULL AND"               \
-    "  e.abandoned_at IS NULL AND ?5 - e.created_at > ?8))"                   \
-    " UNION ALL "                                                             \
-    "SELECT 'follow_up_on_time', 'promise', p.id, p.encounter_id,"            \
-    " p.customer_id, c.name, p.due_at, 0,"                                    \
-    " coalesce(p.settled_at, ?5) - p.due_at,"                                 \
-    " CASE WHEN p.status = 'kept' THEN 'promise kept late: '"                 \
-    "  ELSE 'promise broken: ' END || p.what"                                 \
-    " FROM promises p JOIN customers c ON c.id = p.customer_id"               \
-    " LEFT JOIN encounters e ON e.id = p.encounter_id"                        \
+#define M_BREACHES                                                             \
+    "SELECT 'acknowledge' AS target, 'encounter' AS subject,"                  \
+    " e.id AS subject_id, e.id AS encounter_id, e.customer_id,"                \
+    " c.name AS customer_name, e.created_at AS started_at,"                    \
+    " ?6 AS target_seconds,"                                                   \
+    " coalesce(e.acknowledged_at, e.abandoned_at, e.closed_at, ?5)"            \
+    "   - e.created_at AS actual_seconds,"                                     \
+    " CASE WHEN e.acknowledged_at IS NOT NULL THEN 'acknowledged late'"        \
+    "  WHEN e.abandoned_at IS NOT NULL THEN 'abandoned before "                \
+    "acknowledgement'"                                                         \
+    "  WHEN e.closed_at IS NOT NULL THEN 'closed without acknowledgement'"     \
+    "  ELSE 'still waiting' END AS detail"                                     \
+    " FROM encounters e JOIN customers c ON c.id = e.customer_id"              \
+    " WHERE" M_ENC_WINDOW " AND coalesce(e.acknowledged_at, e.abandoned_at,"   \
+    "  e.closed_at, ?5) - e.created_at > ?6"                                   \
+    " UNION ALL "                                                              \
+    "SELECT 'first_response', 'encounter', e.id, e.id, e.customer_id, c.name," \
+    " e.created_at, ?7,"                                                       \
+    " coalesce(e.first_response_at, e.abandoned_at, e.closed_at, ?5)"          \
+    "   - e.created_at,"                                                       \
+    " CASE WHEN e.first_response_at IS NOT NULL THEN 'responded late'"         \
+    "  WHEN e.abandoned_at IS NOT NULL THEN 'abandoned before a response'"     \
+    "  WHEN e.closed_at IS NOT NULL THEN 'closed without a first response'"    \
+    "  ELSE 'no response yet' END"                                             \
+    " FROM encounters e JOIN customers c ON c.id = e.customer_id"              \
+    " WHERE" M_ENC_WINDOW " AND coalesce(e.first_response_at, e.abandoned_at," \
+    "  e.closed_at, ?5) - e.created_at > ?7"                                   \
+    " UNION ALL "                                                              \
+    "SELECT 'resolution', 'encounter', e.id, e.id, e.customer_id, c.name,"     \
+    " e.created_at, ?8,"                                                       \
+    " coalesce(e.closed_at, e.abandoned_at, ?5) - e.created_at,"               \
+    " CASE WHEN e.closed_at IS NOT NULL THEN 'resolved late'"                  \
+    "  WHEN e.abandoned_at IS NOT NULL THEN 'abandoned unresolved'"            \
+    "  ELSE 'still unresolved' END"                                            \
+    " FROM encounters e JOIN customers c ON c.id = e.customer_id"              \
+    " WHERE" M_ENC_WINDOW " AND ((e.closed_at IS NOT NULL AND"                 \
+    "  e.closed_at - e.created_at > ?8) OR (e.closed_at IS NULL AND"           \
+    "  e.abandoned_at IS NOT NULL) OR (e.closed_at IS NULL AND"                \
+    "  e.abandoned_at IS NULL AND ?5 - e.created_at > ?8))"                    \
+    " UNION ALL "                                                              \
+    "SELECT 'follow_up_on_time', 'promise', p.id, p.encounter_id,"             \
+    " p.customer_id, c.name, p.due_at, 0,"                                     \
+    " coalesce(p.settled_at, ?5) - p.due_at,"                                  \
+    " CASE WHEN p.status = 'kept' THEN 'promise kept late: '"                  \
+    "  ELSE 'promise broken: ' END || p.what"                                  \
+    " FROM promises p JOIN customers c ON c.id = p.customer_id"                \
+    " LEFT JOIN encounters e ON e.id = p.encounter_id"                         \
     " WHERE ?9 = 1 AND p.due_at >= ?1 AND p.due_at < ?2 AND" M_ENC_FILTER      \
-    "  AND (p.status = 'broken' OR (p.status = 'open' AND p.due_at < ?5)"     \
-    "  OR (p.status = 'kept' AND p.settled_at > p.due_at))"                   \
-    " UNION ALL "                                                             \
-    "SELECT 'follow_up_on_time', 'follow_up', t.id, t.encounter_id,"          \
-    " t.customer_id, c.name, t.due_at, 0,"                                    \
-    " coalesce(t.done_at, t.sent_at, ?5) - t.due_at,"                         \
-    " CASE WHEN t.status IN ('done', 'sent') THEN 'follow-up done late: '"    \
-    "  ELSE 'follow-up not done: ' END || t.subject"                          \
-    " FROM tasks t JOIN customers c ON c.id = t.customer_id"                  \
-    " LEFT JOIN encounters e ON e.id = t.encounter_id"                        \
-    " WHERE ?9 = 1 AND t.kind = 'follow_up' AND t.due_at >= ?1"               \
-    "  AND t.due_at < ?2 AND" M_ENC_FILTER                                    \
-    "  AND ((t.status IN ('done', 'sent') AND"                                \
-    "   coalesce(t.done_at, t.sent_at) > t.due_at)"                           \
+    "  AND (p.status = 'broken' OR (p.status = 'open' AND p.due_at < ?5)"      \
+    "  OR (p.status = 'kept' AND p.settled_at > p.due_at))"                    \
+    " UNION ALL "                                                              \
+    "SELECT 'follow_up_on_time', 'follow_up', t.id, t.encounter_id,"           \
+    " t.customer_id, c.name, t.due_at, 0,"                                     \
+    " coalesce(t.done_at, t.sent_at, ?5) - t.due_at,"                          \
+    " CASE WHEN t.status IN ('done', 'sent') THEN 'follow-up done late: '"     \
+    "  ELSE 'follow-up not done: ' END || t.subject"                           \
+    " FROM tasks t JOIN customers c ON c.id = t.customer_id"                   \
+    " LEFT JOIN encounters e ON e.id = t.encounter_id"                         \
+    " WHERE ?9 = 1 AND t.kind = 'follow_up' AND t.due_at >= ?1"                \
+    "  AND t.due_at < ?2 AND" M_ENC_FILTER                                     \
+    "  AND ((t.status IN ('done', 'sent') AND"                                 \
+    "   coalesce(t.done_at, t.sent_at) > t.due_at)"                            \
     "  OR (t.status NOT IN ('done', 'sent', 'cancelled') AND t.due_at < ?5))"
 
 static const char *const queries[RP_QUERY_COUNT] = {
@@ -127,9 +128,10 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " FROM encounters WHERE customer_id = ?"
         " AND stage IN ('received','understood','helped','kept')"
         " ORDER BY id DESC LIMIT 50",
-    [RP_Q_CUSTOMER_OPEN_PROMISES] =
-        "SELECT id, encounter_id, what, due_at, status, created_at FROM promises"
-        " WHERE customer_id = ? AND status = 'open' ORDER BY due_at, id LIMIT 50",
+    [RP_Q_CUSTOMER_OPEN_PROMISES] = "SELECT id, encounter_id, what, due_at, "
+                                    "status, created_at FROM promises"
+                                    " WHERE customer_id = ? AND status = "
+                                    "'open' ORDER BY due_at, id LIMIT 50",
     [RP_Q_CUSTOMER_OPEN_FOLLOW_UPS] =
         "SELECT id, encounter_id, kind, subject, channel, due_at, status,"
         " (due_at <= ?2) AS due__bool FROM tasks"
@@ -198,7 +200,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_FOLLOWUP_RULE_REMINDERS] =
         "INSERT OR IGNORE INTO tasks (customer_id, kind, purpose, subject,"
         " payload, due_at, status, idempotency_key, created_by, created_at)"
-        " SELECT d.customer_id, 'reminder', 'reminders', 'Reminder: ' || d.title,"
+        " SELECT d.customer_id, 'reminder', 'reminders', 'Reminder: ' || "
+        "d.title,"
         " json_object('date_id', d.id), d.at - ?, 'scheduled',"
         " 'reminder:date:' || d.id || ':' || d.at, 'scheduler', ?"
         " FROM important_dates d WHERE d.kind = 'appointment' AND d.at > ?",
@@ -206,7 +209,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "INSERT OR IGNORE INTO tasks (customer_id, kind, purpose, subject,"
         " payload, due_at, status, idempotency_key, created_by, created_at)"
         " SELECT d.customer_id, 'renewal_notice', 'reminders',"
-        " 'Renewal notice: ' || d.title, json_object('date_id', d.id), d.at - ?,"
+        " 'Renewal notice: ' || d.title, json_object('date_id', d.id), d.at - "
+        "?,"
         " 'scheduled', 'renewal:date:' || d.id || ':' || d.at, 'scheduler', ?"
         " FROM important_dates d WHERE d.kind IN ('renewal', 'expiry')"
         " AND d.at > ?",
@@ -281,8 +285,7 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_OFFERS_LOYALTY_TIERS] =
         "SELECT id, name, rank, min_visits, min_tenure_days, min_spend,"
         " discount_percent FROM loyalty_tiers ORDER BY rank DESC",
-    [RP_Q_OFFERS_LOYALTY_TIERS_CLEAR] =
-        "DELETE FROM loyalty_tiers",
+    [RP_Q_OFFERS_LOYALTY_TIERS_CLEAR] = "DELETE FROM loyalty_tiers",
     /* Recommendations (recommend.c). */
     [RP_Q_OFFERS_RECENT_EXCHANGES] =
         "SELECT id, exchange FROM encounters WHERE customer_id = ?"
@@ -291,8 +294,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "SELECT id, name, category, attributes AS attributes__json, stock,"
         " tags AS tags__json, related AS related__json, price FROM products"
         " ORDER BY id LIMIT 2000",
-    [RP_Q_OFFERS_SHOWN] =
-        "SELECT product_id FROM offers WHERE customer_id = ? AND status = 'shown'",
+    [RP_Q_OFFERS_SHOWN] = "SELECT product_id FROM offers WHERE customer_id = ? "
+                          "AND status = 'shown'",
 
     /* ---- staff: agents, sessions, tokens, login throttle, routing ---- */
     [RP_Q_STAFF_AGENT_BY_EMAIL] =
@@ -336,13 +339,13 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "SELECT id, agent_id, name, created_at, last_used_at, revoked_at"
         " FROM api_tokens WHERE (?1 = 0 OR agent_id = ?1) AND id > ?2"
         " ORDER BY id LIMIT ?3",
-    [RP_Q_STAFF_TOKEN_REVOKE] =
-        "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+    [RP_Q_STAFF_TOKEN_REVOKE] = "UPDATE api_tokens SET revoked_at = ? WHERE id "
+                                "= ? AND revoked_at IS NULL",
     [RP_Q_STAFF_LOGIN_FAILURES_COUNT] =
         "SELECT count(*) AS n, min(failed_at) AS first FROM login_failures"
         " WHERE key = ? AND failed_at > ?",
-    [RP_Q_STAFF_LOGIN_FAILURE_ADD] =
-        "INSERT INTO login_failures (key, failed_at) VALUES (?, ?) RETURNING id",
+    [RP_Q_STAFF_LOGIN_FAILURE_ADD] = "INSERT INTO login_failures (key, "
+                                     "failed_at) VALUES (?, ?) RETURNING id",
     [RP_Q_STAFF_LOGIN_FAILURE_DELETE] =
         "DELETE FROM login_failures WHERE id = ?",
     [RP_Q_STAFF_LOGIN_FAILURES_CLEAR] =
@@ -379,9 +382,9 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "   (a.helped + a.not_helped + 2.0)) AS score"
         " FROM kb_fts JOIN kb_articles a ON a.id = kb_fts.rowid"
         " WHERE kb_fts MATCH ? ORDER BY score DESC, a.id LIMIT ?",
-    [RP_Q_KNOWLEDGE_VOTE] =
-        "UPDATE kb_articles SET helped = helped + ?, not_helped = not_helped + ?"
-        " WHERE id = ?",
+    [RP_Q_KNOWLEDGE_VOTE] = "UPDATE kb_articles SET helped = helped + ?, "
+                            "not_helped = not_helped + ?"
+                            " WHERE id = ?",
 
     /* ---- measures: charter, promises, metrics ---- */
     /* The service charter (charter.c). */
@@ -423,7 +426,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " GROUP BY e.channel ORDER BY n DESC, e.channel",
     [RP_Q_MEASURES_WAIT_SUMMARY] =
         "SELECT count(*) AS n, avg(w) AS average, max(w) AS maximum FROM"
-        " (SELECT coalesce(e.acknowledged_at, e.abandoned_at) - e.created_at AS w"
+        " (SELECT coalesce(e.acknowledged_at, e.abandoned_at) - e.created_at "
+        "AS w"
         "  FROM encounters e WHERE" M_ENC_WINDOW
         "  AND coalesce(e.acknowledged_at, e.abandoned_at) IS NOT NULL)",
     [RP_Q_MEASURES_WAIT_AT_RANK] =
@@ -453,7 +457,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " AND r.created_at < ?2 AND" M_ENC_FILTER
         " GROUP BY r.previous_level, r.level ORDER BY n DESC LIMIT 32",
     [RP_Q_MEASURES_MOMENTS] =
-        "SELECT count(*) AS moments, count(DISTINCT m.customer_id) AS customers,"
+        "SELECT count(*) AS moments, count(DISTINCT m.customer_id) AS "
+        "customers,"
         " coalesce(sum(m.impression = 'positive'), 0) AS positive,"
         " coalesce(sum(m.impression = 'neutral'), 0) AS neutral,"
         " coalesce(sum(m.impression = 'negative'), 0) AS negative"
@@ -478,9 +483,10 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " ON e.id = p.encounter_id WHERE p.due_at >= ?1 AND p.due_at < ?2"
         " AND" M_ENC_FILTER " GROUP BY p.status",
     /* The gauges of /metrics (Prometheus). */
-    [RP_Q_MEASURES_QUEUE_DEPTH] =
-        "SELECT queue_id, count(*) AS n FROM encounters WHERE stage = 'received'"
-        " AND acknowledged_at IS NULL AND abandoned_at IS NULL GROUP BY queue_id",
+    [RP_Q_MEASURES_QUEUE_DEPTH] = "SELECT queue_id, count(*) AS n FROM "
+                                  "encounters WHERE stage = 'received'"
+                                  " AND acknowledged_at IS NULL AND "
+                                  "abandoned_at IS NULL GROUP BY queue_id",
     [RP_Q_MEASURES_TASKS_DUE] =
         "SELECT kind, count(*) AS n FROM tasks WHERE status = 'scheduled'"
         " AND due_at <= ?1 GROUP BY kind",

@@ -29,7 +29,8 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  stage TEXT NOT NULL,"
      "  created_at INTEGER NOT NULL,"
      "  updated_at INTEGER NOT NULL);"
-     "CREATE INDEX encounters_by_customer ON encounters (customer_id, stage, id);"
+     "CREATE INDEX encounters_by_customer ON encounters (customer_id, stage, "
+     "id);"
      "CREATE INDEX encounters_by_stage ON encounters (stage, id);"
      "CREATE TABLE moments ("
      "  id INTEGER PRIMARY KEY,"
@@ -40,7 +41,8 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  channel TEXT,"
      "  kind TEXT NOT NULL,"
      "  summary TEXT NOT NULL,"
-     "  impression TEXT CHECK (impression IN ('positive','neutral','negative')),"
+     "  impression TEXT CHECK (impression IN "
+     "('positive','neutral','negative')),"
      "  detail TEXT);"
      "CREATE INDEX moments_by_customer ON moments (customer_id, id);"
      "CREATE INDEX moments_by_encounter ON moments (encounter_id, id);"
@@ -48,8 +50,9 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  BEGIN SELECT RAISE(ABORT, 'moments of truth are append-only'); END;"
      "CREATE TRIGGER moments_are_append_only_d BEFORE DELETE ON moments"
      "  BEGIN SELECT RAISE(ABORT, 'moments of truth are append-only'); END;"},
-    {2, "the encounter cycle, kinds, exchanges, defects, promises, "
-        "relationship levels, tasks and satisfaction checks",
+    {2,
+     "the encounter cycle, kinds, exchanges, defects, promises, "
+     "relationship levels, tasks and satisfaction checks",
      "ALTER TABLE customers ADD COLUMN relationship_level TEXT NOT NULL"
      "  DEFAULT 'transactional' CHECK (relationship_level IN"
      "  ('transactional','incremental','formative','partnership'));"
@@ -86,9 +89,12 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "ALTER TABLE encounters ADD COLUMN bridged TEXT;"
      "ALTER TABLE encounters ADD COLUMN first_contact_resolved INTEGER;"
      "ALTER TABLE encounters ADD COLUMN transfers INTEGER NOT NULL DEFAULT 0;"
-     "ALTER TABLE encounters ADD COLUMN apology_owed INTEGER NOT NULL DEFAULT 0;"
-     "ALTER TABLE encounters ADD COLUMN apology_given INTEGER NOT NULL DEFAULT 0;"
-     "ALTER TABLE encounters ADD COLUMN senior_level INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE encounters ADD COLUMN apology_owed INTEGER NOT NULL DEFAULT "
+     "0;"
+     "ALTER TABLE encounters ADD COLUMN apology_given INTEGER NOT NULL DEFAULT "
+     "0;"
+     "ALTER TABLE encounters ADD COLUMN senior_level INTEGER NOT NULL DEFAULT "
+     "0;"
      "ALTER TABLE encounters ADD COLUMN contract INTEGER NOT NULL DEFAULT 0;"
      "ALTER TABLE encounters ADD COLUMN kind TEXT CHECK (kind IN"
      "  ('what','how','become'));"
@@ -116,7 +122,8 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  id INTEGER PRIMARY KEY,"
      "  customer_id INTEGER NOT NULL REFERENCES customers(id),"
      "  encounter_id INTEGER NOT NULL REFERENCES encounters(id),"
-     "  kind TEXT NOT NULL CHECK (kind IN ('wrong_item','late','missed_promise',"
+     "  kind TEXT NOT NULL CHECK (kind IN "
+     "('wrong_item','late','missed_promise',"
      "    'not_resolved','long_wait','disconnected','rude','other')),"
      "  cause TEXT NOT NULL,"
      "  created_at INTEGER NOT NULL);"
@@ -142,7 +149,8 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "    ('open','kept','broken')),"
      "  settled_at INTEGER,"
      "  created_at INTEGER NOT NULL);"
-     "CREATE INDEX promises_by_customer ON promises (customer_id, status, due_at);"
+     "CREATE INDEX promises_by_customer ON promises (customer_id, status, "
+     "due_at);"
      "CREATE INDEX promises_by_due ON promises (status, due_at);"
      "CREATE TABLE relationship_levels ("
      "  id INTEGER PRIMARY KEY,"
@@ -220,8 +228,9 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "CREATE INDEX goals_by_customer ON goals (customer_id, status);"},
     /* (there is no version 3: the number was never used) */
     /* ---- migration 4: staff (agents, queues) and the knowledge base ---- */
-    {4, "agents, sessions, API tokens, login throttling, queues and the "
-        "knowledge base (FTS5)",
+    {4,
+     "agents, sessions, API tokens, login throttling, queues and the "
+     "knowledge base (FTS5)",
      "CREATE TABLE agents ("
      "  id INTEGER PRIMARY KEY,"
      "  name TEXT NOT NULL,"
@@ -322,8 +331,9 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "CREATE INDEX promises_by_due_only ON promises (due_at);"
      "CREATE INDEX tasks_by_kind_due ON tasks (kind, due_at);"
      "CREATE INDEX customers_by_level ON customers (relationship_level);"},
-    {6, "important dates, consents, products, "
-        "offers, loyalty tiers and spend",
+    {6,
+     "important dates, consents, products, "
+     "offers, loyalty tiers and spend",
      "CREATE TABLE important_dates ("
      "  id INTEGER PRIMARY KEY,"
      "  customer_id INTEGER NOT NULL REFERENCES customers(id),"
@@ -394,5 +404,5 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "ALTER TABLE encounters ADD COLUMN loyalty_discount_percent REAL;"},
 };
 
-const int rp_sqlite_nmigrations =
-    (int)(sizeof rp_sqlite_migrations / sizeof rp_sqlite_migrations[0]);
+const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /
+                                        sizeof rp_sqlite_migrations[0]);

@@ -68,8 +68,8 @@ rp_code rp_store_open(const char *name, rp_store **out, rp_error *err)
         if (!b) {
             char known[128] = "";
             size_t len = 0;
-            for (size_t i = 0; i < sizeof backends / sizeof backends[0] &&
-                               len < sizeof known;
+            for (size_t i = 0;
+                 i < sizeof backends / sizeof backends[0] && len < sizeof known;
                  i++)
                 len += (size_t)snprintf(known + len, sizeof known - len,
                                         "%s%s:", i ? ", " : "",

@@ -59,8 +59,8 @@ typedef struct rp_store rp_store;
 
 /* How a list filter compares a column with its value. */
 typedef enum rp_filter_op {
-    RP_FILTER_EQ,       /* column = value (value NULL matches IS NULL) */
-    RP_FILTER_NE,       /* column <> value */
+    RP_FILTER_EQ, /* column = value (value NULL matches IS NULL) */
+    RP_FILTER_NE, /* column <> value */
     RP_FILTER_LT,
     RP_FILTER_LE,
     RP_FILTER_GT,
@@ -70,17 +70,17 @@ typedef enum rp_filter_op {
 } rp_filter_op;
 
 typedef struct rp_filter {
-    const char *column;   /* a column of the entity; several joined by '|'
-                             for CONTAINS means "any of these columns" */
+    const char *column; /* a column of the entity; several joined by '|'
+                           for CONTAINS means "any of these columns" */
     rp_filter_op op;
-    json_t *value;        /* borrowed */
+    json_t *value; /* borrowed */
 } rp_filter;
 
 /* One page request: keyset pagination on id. */
 typedef struct rp_page {
-    int64_t after_id;     /* 0: from the start */
-    int descending;       /* 1: newest (highest id) first */
-    int limit;            /* rows wanted; the store returns at most this */
+    int64_t after_id; /* 0: from the start */
+    int descending;   /* 1: newest (highest id) first */
+    int limit;        /* rows wanted; the store returns at most this */
 } rp_page;
 
 typedef struct rp_store_ops {
@@ -94,8 +94,8 @@ typedef struct rp_store_ops {
     void (*rollback)(rp_store *s);
 
     /* Insert row (keys are column names of e) and fill *id. */
-    rp_code (*insert)(rp_store *s, const rp_entity *e, json_t *row,
-                      int64_t *id, rp_error *err);
+    rp_code (*insert)(rp_store *s, const rp_entity *e, json_t *row, int64_t *id,
+                      rp_error *err);
     /* Set the columns present in changes on the record with this id. */
     rp_code (*update)(rp_store *s, const rp_entity *e, int64_t id,
                       json_t *changes, rp_error *err);
@@ -184,7 +184,10 @@ static inline rp_code rp_store_commit(rp_store *s, rp_error *err)
 {
     return s->ops->commit(s, err);
 }
-static inline void rp_store_rollback(rp_store *s) { s->ops->rollback(s); }
+static inline void rp_store_rollback(rp_store *s)
+{
+    s->ops->rollback(s);
+}
 static inline void rp_store_close(rp_store *s)
 {
     if (s)

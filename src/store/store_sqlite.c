@@ -89,9 +89,9 @@ static rp_code prepare(sqlite_store *ss, const char *sql, sqlite3_stmt **out,
 static rp_code prepare_built(sqlite_store *ss, rp_buf *b, sqlite3_stmt **out,
                              rp_error *err)
 {
-    rp_code rc = b->failed ? rp_error_set(err, RP_EINTERNAL, NULL,
-                                          "out of memory")
-                           : prepare(ss, rp_buf_str(b), out, err);
+    rp_code rc = b->failed
+                     ? rp_error_set(err, RP_EINTERNAL, NULL, "out of memory")
+                     : prepare(ss, rp_buf_str(b), out, err);
     rp_buf_free(b);
     return rc;
 }
@@ -118,8 +118,8 @@ static rp_code run_once(sqlite_store *ss, const char *sql, rp_error *err)
 
 /* ---- binding and reading values ----------------------------------------- */
 
-static rp_code bind_json(sqlite_store *ss, sqlite3_stmt *st, int idx,
-                         json_t *v, rp_error *err)
+static rp_code bind_json(sqlite_store *ss, sqlite3_stmt *st, int idx, json_t *v,
+                         rp_error *err)
 {
     int rc;
     switch (json_typeof(v)) {
@@ -133,15 +133,9 @@ static rp_code bind_json(sqlite_store *ss, sqlite3_stmt *st, int idx,
         rc = sqlite3_bind_text(st, idx, json_string_value(v),
                                (int)json_string_length(v), SQLITE_TRANSIENT);
         break;
-    case JSON_TRUE:
-        rc = sqlite3_bind_int(st, idx, 1);
-        break;
-    case JSON_FALSE:
-        rc = sqlite3_bind_int(st, idx, 0);
-        break;
-    case JSON_NULL:
-        rc = sqlite3_bind_null(st, idx);
-        break;
+    case JSON_TRUE: rc = sqlite3_bind_int(st, idx, 1); break;
+    case JSON_FALSE: rc = sqlite3_bind_int(st, idx, 0); break;
+    case JSON_NULL: rc = sqlite3_bind_null(st, idx); break;
     default: {
         char *text = json_dumps(v, JSON_COMPACT);
         if (!text)
@@ -166,18 +160,10 @@ static rp_code bind_column(sqlite_store *ss, sqlite3_stmt *st, int idx,
     int ok = 1;
     switch (c->type) {
     case RP_COL_INT:
-    case RP_COL_TIME:
-        ok = json_is_integer(v);
-        break;
-    case RP_COL_REAL:
-        ok = json_is_number(v);
-        break;
-    case RP_COL_TEXT:
-        ok = json_is_string(v);
-        break;
-    case RP_COL_BOOL:
-        ok = json_is_boolean(v);
-        break;
+    case RP_COL_TIME: ok = json_is_integer(v); break;
+    case RP_COL_REAL: ok = json_is_number(v); break;
+    case RP_COL_TEXT: ok = json_is_string(v); break;
+    case RP_COL_BOOL: ok = json_is_boolean(v); break;
     case RP_COL_JSON:
         if (json_is_string(v) || json_is_number(v) || json_is_boolean(v)) {
             char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -216,19 +202,14 @@ static json_t *typed_value(sqlite3_stmt *st, int i, rp_column_type type)
     if (sqlite3_column_type(st, i) == SQLITE_NULL)
         return json_null();
     switch (type) {
-    case RP_COL_INT:
-        return json_integer(sqlite3_column_int64(st, i));
-    case RP_COL_REAL:
-        return json_real(sqlite3_column_double(st, i));
-    case RP_COL_BOOL:
-        return json_boolean(sqlite3_column_int(st, i));
-    case RP_COL_TIME:
-        return time_value(sqlite3_column_int64(st, i));
+    case RP_COL_INT: return json_integer(sqlite3_column_int64(st, i));
+    case RP_COL_REAL: return json_real(sqlite3_column_double(st, i));
+    case RP_COL_BOOL: return json_boolean(sqlite3_column_int(st, i));
+    case RP_COL_TIME: return time_value(sqlite3_column_int64(st, i));
     case RP_COL_JSON:
         return json_text_value((const char *)sqlite3_column_text(st, i));
     case RP_COL_TEXT:
-    default:
-        return json_string((const char *)sqlite3_column_text(st, i));
+    default: return json_string((const char *)sqlite3_column_text(st, i));
     }
 }
 
@@ -265,11 +246,8 @@ static json_t *generic_row(sqlite3_stmt *st)
             case SQLITE_FLOAT:
                 v = json_real(sqlite3_column_double(st, i));
                 break;
-            case SQLITE_NULL:
-                v = json_null();
-                break;
-            default:
-                v = json_string((const char *)sqlite3_column_text(st, i));
+            case SQLITE_NULL: v = json_null(); break;
+            default: v = json_string((const char *)sqlite3_column_text(st, i));
             }
         }
         json_object_set_new(row, key, v ? v : json_null());
@@ -343,12 +321,11 @@ static rp_code check_columns(const rp_entity *e, json_t *row, rp_error *err)
 {
     const char *key;
     json_t *v;
-    json_object_foreach(row, key, v)
-    {
+    json_object_foreach(row, key, v) {
         (void)v;
         if (!rp_entity_column(e, key))
-            return rp_error_set(err, RP_EINTERNAL, key,
-                                "%s has no column %s", e->name, key);
+            return rp_error_set(err, RP_EINTERNAL, key, "%s has no column %s",
+                                e->name, key);
     }
     return RP_OK;
 }
@@ -451,18 +428,12 @@ static rp_code sq_get(rp_store *s, const rp_entity *e, int64_t id, json_t **row,
 static const char *op_sql(rp_filter_op op)
 {
     switch (op) {
-    case RP_FILTER_NE:
-        return "<>";
-    case RP_FILTER_LT:
-        return "<";
-    case RP_FILTER_LE:
-        return "<=";
-    case RP_FILTER_GT:
-        return ">";
-    case RP_FILTER_GE:
-        return ">=";
-    default:
-        return "=";
+    case RP_FILTER_NE: return "<>";
+    case RP_FILTER_LT: return "<";
+    case RP_FILTER_LE: return "<=";
+    case RP_FILTER_GT: return ">";
+    case RP_FILTER_GE: return ">=";
+    default: return "=";
     }
 }
 
@@ -497,8 +468,8 @@ static void add_where(rp_buf *b, const rp_entity *e, const rp_filter *filters,
             rp_buf_printf(b, "(");
             for (char *c = strtok_r(buf, "|", &save); c;
                  c = strtok_r(NULL, "|", &save))
-                rp_buf_printf(b, "%sinstr(lower(%s), lower(?)) > 0", k++ ? " OR " : "",
-                       c);
+                rp_buf_printf(b, "%sinstr(lower(%s), lower(?)) > 0",
+                              k++ ? " OR " : "", c);
             rp_buf_printf(b, ")");
         } else if (f->op == RP_FILTER_IN) {
             rp_buf_printf(b, "%s IN (", f->column);
@@ -516,7 +487,7 @@ static void add_where(rp_buf *b, const rp_entity *e, const rp_filter *filters,
     (void)e;
     if (page && page->after_id > 0)
         rp_buf_printf(b, " %s id %s ?", n++ ? "AND" : "WHERE",
-               page->descending ? "<" : ">");
+                      page->descending ? "<" : ">");
 }
 
 static rp_code bind_filters(sqlite_store *ss, sqlite3_stmt *st,
@@ -558,7 +529,7 @@ static rp_code sq_list(rp_store *s, const rp_entity *e,
     add_select_list(&b, e);
     add_where(&b, e, filters, nfilters, page);
     rp_buf_printf(&b, " ORDER BY id %s LIMIT ?",
-           page && page->descending ? "DESC" : "ASC");
+                  page && page->descending ? "DESC" : "ASC");
     sqlite3_stmt *st;
     if (prepare_built(ss, &b, &st, err))
         return err->code;
@@ -783,8 +754,9 @@ static rp_code record_version(sqlite_store *ss, int version, rp_error *err)
     sqlite3_bind_int64(st, 2, rp_now());
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? RP_OK
-                             : db_error(ss, err, "recording the schema version");
+    return rc == SQLITE_DONE
+               ? RP_OK
+               : db_error(ss, err, "recording the schema version");
 }
 
 static rp_code migrate(sqlite_store *ss, int target, rp_error *err)

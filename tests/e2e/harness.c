@@ -59,7 +59,8 @@ void rp_srv_init(rp_srv *s)
 static int line_value(const char *text, const char *key, char *out, size_t n)
 {
     size_t kl = strlen(key);
-    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+    for (const char *p = text; p && *p;
+         p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
         if (strncmp(p, key, kl) == 0 && p[kl] == ':' && p[kl + 1] == ' ') {
             const char *v = p + kl + 2;
             size_t vl = strcspn(v, "\n");
@@ -102,7 +103,8 @@ static void bootstrap_admin(rp_srv *s)
     assert_int_equal(rc, 0);
     assert_int_equal(line_value(text, "agent", id, sizeof id), 0);
     assert_int_equal(line_value(text, "password", s->admin_password,
-                                sizeof s->admin_password), 0);
+                                sizeof s->admin_password),
+                     0);
     free(text);
     s->admin_id = atoll(id);
     make_token(s, s->admin_id, s->token, sizeof s->token);
@@ -119,7 +121,8 @@ long long rp_srv_agent_for(rp_srv *s, const char *role, char *out, size_t n)
     int rc = rp_cli(s, &text, "agent", "add", "--name", name, "--email", email,
                     "--role", role, "--no-password", "--json", NULL);
     if (rc != 0)
-        fprintf(stderr, "harness: rapport agent add failed (%d): %s\n", rc, text);
+        fprintf(stderr, "harness: rapport agent add failed (%d): %s\n", rc,
+                text);
     assert_int_equal(rc, 0);
     json_t *a = json_loads(text, 0, NULL);
     assert_non_null(a);
@@ -267,8 +270,8 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
     return k;
 }
 
-static void copy_header(const char *line, size_t n, const char *name,
-                        char *dst, size_t dstsize)
+static void copy_header(const char *line, size_t n, const char *name, char *dst,
+                        size_t dstsize)
 {
     size_t nl = strlen(name);
     if (n > nl && strncasecmp(line, name, nl) == 0) {
@@ -292,7 +295,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
     copy_header(data, k, "Location: ", r->location, sizeof r->location);
     copy_header(data, k, "Allow: ", r->allow, sizeof r->allow);
     copy_header(data, k, "Set-Cookie: ", r->set_cookie, sizeof r->set_cookie);
-    copy_header(data, k, "Retry-After: ", r->retry_after, sizeof r->retry_after);
+    copy_header(data, k, "Retry-After: ", r->retry_after,
+                sizeof r->retry_after);
     copy_header(data, k, "WWW-Authenticate: ", r->www_authenticate,
                 sizeof r->www_authenticate);
     return k;

@@ -16,11 +16,11 @@
 
 typedef struct rp_srv {
     pid_t pid;
-    char dir[256];      /* private temporary directory */
-    char db[300];       /* database path inside dir */
-    char url[80];       /* "http://127.0.0.1:PORT" without trailing slash */
-    char token[160];    /* bearer token sent with every request, "" for none */
-    char extra_env[512];/* "NAME=value" set for rapportd, "" for none */
+    char dir[256];       /* private temporary directory */
+    char db[300];        /* database path inside dir */
+    char url[80];        /* "http://127.0.0.1:PORT" without trailing slash */
+    char token[160];     /* bearer token sent with every request, "" for none */
+    char extra_env[512]; /* "NAME=value" set for rapportd, "" for none */
     /* The admin rp_srv_start made on a new database, through the real CLI
      * (`rapport init --admin-email ... --generate-password`, then
      * `rapport token create`): s->token is that admin's API token. */
@@ -31,8 +31,8 @@ typedef struct rp_srv {
 
 typedef struct rp_http {
     long status;
-    json_t *json;       /* parsed body when it is JSON, else NULL */
-    char *body;         /* raw body, NUL-terminated */
+    json_t *json; /* parsed body when it is JSON, else NULL */
+    char *body;   /* raw body, NUL-terminated */
     size_t len;
     char content_type[128];
     char location[160];
@@ -95,8 +95,8 @@ void rp_http_free(rp_http *r);
  * Send a JSON request (body may be NULL), assert the status, and return the
  * parsed response body (new reference; caller decrefs).
  */
-json_t *rp_call(rp_srv *s, const char *method, const char *path,
-                json_t *body, long expect_status);
+json_t *rp_call(rp_srv *s, const char *method, const char *path, json_t *body,
+                long expect_status);
 
 /* Like rp_call with a body written as a JSON string literal. */
 json_t *rp_callf(rp_srv *s, const char *method, const char *path,

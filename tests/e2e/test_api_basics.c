@@ -18,10 +18,11 @@ static void test_healthz(void **state)
 static void test_customer_lifecycle(void **state)
 {
     rp_srv *s = *state;
-    json_t *c = rp_callf(s, "POST", "/api/v1/customers", 201,
-                         "{\"name\":\"Maximilian Weber\",\"preferred_name\":"
-                         "\"Max\",\"emails\":[\"max@example.com\"],"
-                         "\"phones\":[\"+49 30 1234567\"],\"notes\":\"suits\"}");
+    json_t *c = rp_callf(
+        s, "POST", "/api/v1/customers", 201,
+        "{\"name\":\"Maximilian Weber\",\"preferred_name\":"
+        "\"Max\",\"emails\":[\"max@example.com\"],"
+        "\"phones\":[\"+49 30 1234567\"],\"notes\":\"suits\"}");
     json_int_t id = json_integer_value(json_object_get(c, "id"));
     assert_true(id > 0);
     assert_string_equal(json_string_value(json_object_get(c, "greeting_name")),
@@ -47,17 +48,18 @@ static void test_customer_lifecycle(void **state)
     char *out = NULL;
     char idtext[32];
     snprintf(idtext, sizeof idtext, "%lld", (long long)id);
-    assert_int_equal(rp_cli(s, &out, "customer", "show", idtext, "--json", NULL),
-                     0);
+    assert_int_equal(
+        rp_cli(s, &out, "customer", "show", idtext, "--json", NULL), 0);
     json_t *viacli = json_loads(out, 0, NULL);
     assert_non_null(viacli);
-    assert_string_equal(json_string_value(json_object_get(viacli, "preferred_name")),
-                        "Maxi");
+    assert_string_equal(
+        json_string_value(json_object_get(viacli, "preferred_name")), "Maxi");
     json_decref(viacli);
     free(out);
 
     /* Moments: created, then updated; newest first. */
-    snprintf(path, sizeof path, "/api/v1/customers/%lld/moments", (long long)id);
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/moments",
+             (long long)id);
     json_t *m = rp_call(s, "GET", path, NULL, 200);
     json_t *items = json_object_get(m, "items");
     assert_int_equal(json_array_size(items), 2);
@@ -77,7 +79,8 @@ static void test_list_search_and_cursor(void **state)
                            "Edsger Dijkstra", "Barbara Liskov"};
     for (int i = 0; i < 5; i++) {
         char body[200];
-        snprintf(body, sizeof body, "{\"name\":\"%s\",\"emails\":[\"p%d@paging.example\"]}",
+        snprintf(body, sizeof body,
+                 "{\"name\":\"%s\",\"emails\":[\"p%d@paging.example\"]}",
                  names[i], i);
         json_decref(rp_callf(s, "POST", "/api/v1/customers", 201, body));
     }
@@ -128,16 +131,19 @@ static void test_encounters(void **state)
                         "Aspirin");
     json_decref(e);
     snprintf(path, sizeof path,
-             "/api/v1/encounters?customer_id=%lld&stage=received", (long long)cid);
+             "/api/v1/encounters?customer_id=%lld&stage=received",
+             (long long)cid);
     json_t *l = rp_call(s, "GET", path, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(l, "items")), 1);
     json_decref(l);
     snprintf(path, sizeof path,
-             "/api/v1/encounters?customer_id=%lld&stage=closed", (long long)cid);
+             "/api/v1/encounters?customer_id=%lld&stage=closed",
+             (long long)cid);
     l = rp_call(s, "GET", path, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(l, "items")), 0);
     json_decref(l);
-    snprintf(path, sizeof path, "/api/v1/customers/%lld/moments", (long long)cid);
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/moments",
+             (long long)cid);
     json_t *m = rp_call(s, "GET", path, NULL, 200);
     json_t *first = json_array_get(json_object_get(m, "items"), 0);
     assert_string_equal(json_string_value(json_object_get(first, "kind")),
@@ -165,5 +171,6 @@ int main(void)
         cmocka_unit_test(test_list_search_and_cursor),
         cmocka_unit_test(test_encounters),
     };
-    return cmocka_run_group_tests(tests, rp_srv_fixture_start, rp_srv_fixture_stop);
+    return cmocka_run_group_tests(tests, rp_srv_fixture_start,
+                                  rp_srv_fixture_stop);
 }

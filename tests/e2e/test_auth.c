@@ -52,7 +52,8 @@ static void login(rp_srv *s, char *cookie, size_t cn, char *csrf, size_t csn)
     json_t *agent = json_object_get(r.json, "agent");
     assert_string_equal(json_string_value(json_object_get(agent, "email")),
                         s->admin_email);
-    assert_string_equal(json_string_value(json_object_get(agent, "role")), "admin");
+    assert_string_equal(json_string_value(json_object_get(agent, "role")),
+                        "admin");
     assert_null(json_object_get(agent, "password_hash"));
     const char *t = json_string_value(json_object_get(r.json, "csrf_token"));
     assert_non_null(t);
@@ -77,9 +78,11 @@ static void test_session_cookie_csrf_and_logout(void **state)
     rp_http r;
     send_anon(&s, "GET", "/api/v1/session", NULL, h_cookie, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(json_string_value(json_object_get(r.json, "csrf_token")), csrf);
+    assert_string_equal(
+        json_string_value(json_object_get(r.json, "csrf_token")), csrf);
     assert_int_equal(json_integer_value(json_object_get(
-                         json_object_get(r.json, "agent"), "id")), s.admin_id);
+                         json_object_get(r.json, "agent"), "id")),
+                     s.admin_id);
     rp_http_free(&r);
 
     /* A change with the cookie but without (or with a wrong) CSRF token. */
@@ -87,9 +90,11 @@ static void test_session_cookie_csrf_and_logout(void **state)
     send_anon(&s, "POST", "/api/v1/customers", body, h_cookie, &r);
     rp_assert_error(&r, 403, "csrf", NULL);
     rp_http_free(&r);
-    const char *h_bad[] = {hcookie,
-                           "X-CSRF-Token: 0000000000000000000000000000000000000000000000000000000000000000",
-                           NULL};
+    const char *h_bad[] = {
+        hcookie,
+        "X-CSRF-Token: "
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        NULL};
     send_anon(&s, "POST", "/api/v1/customers", body, h_bad, &r);
     rp_assert_error(&r, 403, "csrf", NULL);
     rp_http_free(&r);
@@ -99,15 +104,17 @@ static void test_session_cookie_csrf_and_logout(void **state)
     const char *h_ok[] = {hcookie, hcsrf, NULL};
     send_anon(&s, "POST", "/api/v1/customers", body, h_ok, &r);
     assert_int_equal(r.status, 201);
-    long long cid = (long long)json_integer_value(json_object_get(r.json, "id"));
+    long long cid = (long long)json_integer_value(
+        json_object_get(r.json, "id"));
     rp_http_free(&r);
     char path[80], actor[40];
     snprintf(path, sizeof path, "/api/v1/customers/%lld/moments", cid);
     json_t *m = rp_call(&s, "GET", path, NULL, 200);
     snprintf(actor, sizeof actor, "agent:%lld", s.admin_id);
-    assert_string_equal(json_string_value(json_object_get(
-                            json_array_get(json_object_get(m, "items"), 0), "actor")),
-                        actor);
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(m, "items"), 0), "actor")),
+        actor);
     json_decref(m);
 
     /* A session answers GET /session; a bearer token does too, without CSRF. */
@@ -153,7 +160,11 @@ static void test_bad_credentials(void **state)
     send_anon(&s, "GET", "/api/v1/customers", NULL, h_basic, &r);
     rp_assert_error(&r, 401, "unauthorized", NULL);
     rp_http_free(&r);
-    const char *h_cookie[] = {"Cookie: rapport_session=0123456789012345678901234567890123456789012345678901234567890123", NULL};
+    const char *h_cookie[] = {
+        "Cookie: "
+        "rapport_session="
+        "0123456789012345678901234567890123456789012345678901234567890123",
+        NULL};
     send_anon(&s, "GET", "/api/v1/customers", NULL, h_cookie, &r);
     rp_assert_error(&r, 401, "unauthorized", NULL);
     rp_http_free(&r);
@@ -171,7 +182,8 @@ static void test_bad_credentials(void **state)
     rp_assert_error(&r, 401, "unauthorized", NULL);
     assert_string_equal(r.body, msg1);
     rp_http_free(&r);
-    send_anon(&s, "POST", "/api/v1/session", "{\"email\":\"x@y.example\"}", NULL, &r);
+    send_anon(&s, "POST", "/api/v1/session", "{\"email\":\"x@y.example\"}",
+              NULL, &r);
     rp_assert_error(&r, 422, "invalid", "password");
     rp_http_free(&r);
     rp_srv_stop(&s);
@@ -203,11 +215,13 @@ static void test_tokens_revoke_and_roles(void **state)
 
     /* The agent makes a token of its own through the API and lists it. */
     snprintf(s.token, sizeof s.token, "%s", agent);
-    json_t *t = rp_callf(&s, "POST", "/api/v1/tokens", 201, "{\"name\":\"script\"}");
+    json_t *t = rp_callf(&s, "POST", "/api/v1/tokens", 201,
+                         "{\"name\":\"script\"}");
     const char *mine = json_string_value(json_object_get(t, "token"));
     assert_non_null(mine);
     assert_int_equal(strncmp(mine, "rpt_", 4), 0);
-    assert_int_equal(json_integer_value(json_object_get(t, "agent_id")), agent_id);
+    assert_int_equal(json_integer_value(json_object_get(t, "agent_id")),
+                     agent_id);
     char mine_copy[160];
     snprintf(mine_copy, sizeof mine_copy, "%s", mine);
     long long mine_id = (long long)json_integer_value(json_object_get(t, "id"));
@@ -215,9 +229,9 @@ static void test_tokens_revoke_and_roles(void **state)
     json_t *l = rp_call(&s, "GET", "/api/v1/tokens", NULL, 200);
     size_t i;
     json_t *row;
-    json_array_foreach(json_object_get(l, "items"), i, row)
-    {
-        assert_int_equal(json_integer_value(json_object_get(row, "agent_id")), agent_id);
+    json_array_foreach(json_object_get(l, "items"), i, row) {
+        assert_int_equal(json_integer_value(json_object_get(row, "agent_id")),
+                         agent_id);
         assert_null(json_object_get(row, "token"));
         assert_null(json_object_get(row, "token_hash"));
     }
@@ -225,7 +239,8 @@ static void test_tokens_revoke_and_roles(void **state)
     json_decref(l);
     /* Not for someone else, and not someone else's token. */
     char body[80];
-    snprintf(body, sizeof body, "{\"name\":\"x\",\"agent_id\":%lld}", s.admin_id);
+    snprintf(body, sizeof body, "{\"name\":\"x\",\"agent_id\":%lld}",
+             s.admin_id);
     rp_http r;
     rp_http_send(&s, "POST", "/api/v1/tokens", "application/json", body,
                  strlen(body), NULL, &r);
@@ -261,9 +276,10 @@ static void test_tokens_revoke_and_roles(void **state)
     all = rp_call(&s, "GET", "/api/v1/tokens", NULL, 200);
     assert_int_equal(json_array_size(json_object_get(all, "items")), 3);
     long long first = 0;
-    json_array_foreach(json_object_get(all, "items"), i, row) if (
-        json_integer_value(json_object_get(row, "agent_id")) == agent_id && !first)
-        first = (long long)json_integer_value(json_object_get(row, "id"));
+    json_array_foreach(json_object_get(all, "items"), i, row)
+        if (json_integer_value(json_object_get(row, "agent_id")) == agent_id &&
+            !first)
+            first = (long long)json_integer_value(json_object_get(row, "id"));
     json_decref(all);
     char idtext[32];
     snprintf(idtext, sizeof idtext, "%lld", first);
@@ -289,8 +305,8 @@ static void test_tokens_revoke_and_roles(void **state)
     /* The last admin cannot lock everyone out. */
     memcpy(s.token, admin, sizeof admin);
     snprintf(path, sizeof path, "/api/v1/agents/%lld", s.admin_id);
-    rp_http_send(&s, "PATCH", path, "application/json", "{\"role\":\"lead\"}", 15,
-                 NULL, &r);
+    rp_http_send(&s, "PATCH", path, "application/json", "{\"role\":\"lead\"}",
+                 15, NULL, &r);
     rp_assert_error(&r, 409, "conflict", "role");
     rp_http_free(&r);
     rp_srv_stop(&s);
@@ -303,28 +319,33 @@ static void test_agents_api_and_cli(void **state)
     rp_srv s;
     rp_srv_init(&s);
     rp_srv_start(&s);
-    json_t *a = rp_callf(&s, "POST", "/api/v1/agents", 201,
-                         "{\"name\":\"Ada Byron\",\"email\":\"ada@e2e.example\","
-                         "\"role\":\"lead\",\"skills\":[\"Billing\",\"phone\"],"
-                         "\"password\":\"correct horse battery\"}");
-    assert_string_equal(json_string_value(json_array_get(json_object_get(a, "skills"), 0)),
-                        "billing");
+    json_t *a = rp_callf(
+        &s, "POST", "/api/v1/agents", 201,
+        "{\"name\":\"Ada Byron\",\"email\":\"ada@e2e.example\","
+        "\"role\":\"lead\",\"skills\":[\"Billing\",\"phone\"],"
+        "\"password\":\"correct horse battery\"}");
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(a, "skills"), 0)),
+        "billing");
     assert_true(json_is_true(json_object_get(a, "active")));
     assert_null(json_object_get(a, "password"));
     assert_null(json_object_get(a, "password_hash"));
     json_decref(a);
     rp_http r;
-    const char *dup = "{\"name\":\"Ada 2\",\"email\":\"ADA@e2e.example\",\"role\":\"agent\"}";
+    const char *dup =
+        "{\"name\":\"Ada 2\",\"email\":\"ADA@e2e.example\",\"role\":\"agent\"}";
     rp_http_send(&s, "POST", "/api/v1/agents", "application/json", dup,
                  strlen(dup), NULL, &r);
     rp_assert_error(&r, 409, "conflict", "email");
     rp_http_free(&r);
-    const char *shortpw = "{\"name\":\"B\",\"email\":\"b@e2e.example\",\"role\":\"agent\",\"password\":\"short\"}";
+    const char *shortpw = "{\"name\":\"B\",\"email\":\"b@e2e.example\","
+                          "\"role\":\"agent\",\"password\":\"short\"}";
     rp_http_send(&s, "POST", "/api/v1/agents", "application/json", shortpw,
                  strlen(shortpw), NULL, &r);
     rp_assert_error(&r, 422, "invalid", "password");
     rp_http_free(&r);
-    const char *badrole = "{\"name\":\"B\",\"email\":\"b@e2e.example\",\"role\":\"root\"}";
+    const char *badrole =
+        "{\"name\":\"B\",\"email\":\"b@e2e.example\",\"role\":\"root\"}";
     rp_http_send(&s, "POST", "/api/v1/agents", "application/json", badrole,
                  strlen(badrole), NULL, &r);
     rp_assert_error(&r, 422, "invalid", "role");
@@ -338,13 +359,16 @@ static void test_agents_api_and_cli(void **state)
     assert_int_equal(rp_cli(&s, &out, "agent", "list", NULL), 0);
     assert_non_null(strstr(out, "ada@e2e.example"));
     free(out);
-    assert_int_equal(rp_cli(&s, &out, "agent", "passwd", "2", "--generate-password", NULL), 0);
+    assert_int_equal(
+        rp_cli(&s, &out, "agent", "passwd", "2", "--generate-password", NULL),
+        0);
     char *pw = strstr(out, "password: ");
     assert_non_null(pw);
     pw += 10;
     pw[strcspn(pw, "\n")] = '\0';
     char body[200];
-    snprintf(body, sizeof body, "{\"email\":\"ada@e2e.example\",\"password\":\"%s\"}", pw);
+    snprintf(body, sizeof body,
+             "{\"email\":\"ada@e2e.example\",\"password\":\"%s\"}", pw);
     free(out);
     char saved[sizeof s.token];
     memcpy(saved, s.token, sizeof saved);
@@ -361,7 +385,8 @@ static void test_agents_api_and_cli(void **state)
     memcpy(s.token, saved, sizeof saved);
     /* No built-in password: init without one is refused. */
     assert_int_equal(rp_cli(&s, &out, "init", "--admin-email", "x@e2e.example",
-                            "--admin-name", "X", NULL), 3);
+                            "--admin-name", "X", NULL),
+                     3);
     free(out);
     rp_srv_stop(&s);
     rp_srv_cleanup(&s);

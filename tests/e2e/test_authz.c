@@ -87,8 +87,10 @@ static const expect expected[] = {
     {"GET", "/api/v1/customers/{id}/loyalty", "agent"},
     {"GET", "/api/v1/customers/{id}/satisfaction", "agent"},
     {"GET", "/api/v1/customers/{id}/recommendations", "agent"},
-    {"POST", "/api/v1/customers/{id}/recommendations/{product}/accept", "agent"},
-    {"POST", "/api/v1/customers/{id}/recommendations/{product}/decline", "agent"},
+    {"POST", "/api/v1/customers/{id}/recommendations/{product}/accept",
+     "agent"},
+    {"POST", "/api/v1/customers/{id}/recommendations/{product}/decline",
+     "agent"},
     {"GET", "/api/v1/products", "agent"},
     {"POST", "/api/v1/products", "lead"},
     {"GET", "/api/v1/products/{id}", "agent"},
@@ -106,8 +108,10 @@ static const expect expected[] = {
 
 static int rank(const char *access)
 {
-    return !strcmp(access, "admin") ? 3 : !strcmp(access, "lead") ? 2
-           : !strcmp(access, "agent") ? 1 : 0;
+    return !strcmp(access, "admin")   ? 3
+           : !strcmp(access, "lead")  ? 2
+           : !strcmp(access, "agent") ? 1
+                                      : 0;
 }
 
 typedef struct route {
@@ -172,7 +176,8 @@ static void check(const route *r, const char *who, rp_http *h, long status,
     if (status) /* exactly this status and code */
         ok = h->status == status && h->json &&
              !strcmp(json_string_value(json_object_get(
-                         json_object_get(h->json, "error"), "code")), code);
+                         json_object_get(h->json, "error"), "code")),
+                     code);
     else /* let through: anything but 401/403 (and no server error) */
         ok = h->status != 401 && h->status != 403 && h->status < 500;
     if (!ok)
@@ -196,8 +201,9 @@ static void test_every_route_with_every_kind_of_caller(void **state)
                 !strcmp(expected[k].pattern, routes[i].pattern))
                 e = &expected[k];
         if (!e)
-            fprintf(stderr, "authz: route %s %s is not in test_authz.c's list; "
-                            "add it with who may call it\n",
+            fprintf(stderr,
+                    "authz: route %s %s is not in test_authz.c's list; "
+                    "add it with who may call it\n",
                     routes[i].method, routes[i].pattern);
         assert_non_null(e);
         if (strcmp(e->access, routes[i].access) != 0)
@@ -253,7 +259,8 @@ static void test_every_route_with_every_kind_of_caller(void **state)
         const route *r = &routes[i];
         int need = rank(r->access);
         /* The session is ended by DELETE /session: walk it last. */
-        if (!strcmp(r->method, "DELETE") && !strcmp(r->pattern, "/api/v1/session"))
+        if (!strcmp(r->method, "DELETE") &&
+            !strcmp(r->pattern, "/api/v1/session"))
             continue;
         call(&s, r, "", NULL, &h);
         check(r, "nobody", &h, need ? 401 : 0, "unauthorized");

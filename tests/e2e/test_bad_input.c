@@ -15,7 +15,7 @@ typedef struct bad_case {
     const char *body;         /* NULL: none */
     long status;
     const char *code;
-    const char *field;        /* NULL: not checked */
+    const char *field; /* NULL: not checked */
 } bad_case;
 
 static rp_srv srv;
@@ -54,14 +54,16 @@ static const bad_case cases[] = {
     {"POST", "/api/v1/customers", J, "[1,2]", 400, "wrong_type", NULL},
     {"POST", "/api/v1/customers", J, "", 400, "wrong_type", NULL},
     {"POST", "/api/v1/customers", J, "{}", 422, "invalid", "name"},
-    {"POST", "/api/v1/customers", J, "{\"name\":\"   \"}", 422, "invalid", "name"},
-    {"POST", "/api/v1/customers", J, "{\"name\":42}", 400, "wrong_type", "name"},
+    {"POST", "/api/v1/customers", J, "{\"name\":\"   \"}", 422, "invalid",
+     "name"},
+    {"POST", "/api/v1/customers", J, "{\"name\":42}", 400, "wrong_type",
+     "name"},
     {"POST", "/api/v1/customers", J, "{\"name\":\"A\",\"emails\":\"a@b.co\"}",
      400, "wrong_type", "emails"},
     {"POST", "/api/v1/customers", J, "{\"name\":\"A\",\"emails\":[\"nope\"]}",
      422, "invalid", "emails"},
-    {"POST", "/api/v1/customers", J, "{\"name\":\"A\",\"phones\":[\"call me\"]}",
-     422, "invalid", "phones"},
+    {"POST", "/api/v1/customers", J,
+     "{\"name\":\"A\",\"phones\":[\"call me\"]}", 422, "invalid", "phones"},
     {"POST", "/api/v1/customers", J, "{\"name\":\"A\",\"colour\":\"red\"}", 422,
      "invalid", "colour"},
     {"POST", "/api/v1/customers", J, "{\"name\":\"A\",\"name\":\"B\"}", 400,
@@ -70,15 +72,19 @@ static const bad_case cases[] = {
      "unsupported_media_type", NULL},
     {"POST", "/api/v1/customers", NULL, "{\"name\":\"A\"}", 415,
      "unsupported_media_type", NULL},
-    {"DELETE", "/api/v1/customers", NULL, NULL, 405, "method_not_allowed", NULL},
+    {"DELETE", "/api/v1/customers", NULL, NULL, 405, "method_not_allowed",
+     NULL},
     {"PUT", "/api/v1/customers/1", J, "{\"name\":\"A\"}", 405,
      "method_not_allowed", NULL},
     /* GET lists */
     {"GET", "/api/v1/customers?limit=0", NULL, NULL, 422, "invalid", "limit"},
     {"GET", "/api/v1/customers?limit=abc", NULL, NULL, 422, "invalid", "limit"},
-    {"GET", "/api/v1/customers?limit=100000", NULL, NULL, 422, "invalid", "limit"},
-    {"GET", "/api/v1/customers?cursor=zz", NULL, NULL, 422, "invalid", "cursor"},
-    {"GET", "/api/v1/encounters?stage=flying", NULL, NULL, 422, "invalid", "stage"},
+    {"GET", "/api/v1/customers?limit=100000", NULL, NULL, 422, "invalid",
+     "limit"},
+    {"GET", "/api/v1/customers?cursor=zz", NULL, NULL, 422, "invalid",
+     "cursor"},
+    {"GET", "/api/v1/encounters?stage=flying", NULL, NULL, 422, "invalid",
+     "stage"},
     {"GET", "/api/v1/encounters?customer_id=-3", NULL, NULL, 422, "invalid",
      "customer_id"},
     /* GET/PATCH one customer */
@@ -108,8 +114,8 @@ static const bad_case cases[] = {
     {"POST", "/api/v1/encounters", J,
      "{\"customer_id\":1,\"channel\":\"pigeon\",\"subject\":\"x\"}", 422,
      "invalid", "channel"},
-    {"POST", "/api/v1/encounters", J, "{\"customer_id\":1,\"channel\":\"phone\"}",
-     422, "invalid", "subject"},
+    {"POST", "/api/v1/encounters", J,
+     "{\"customer_id\":1,\"channel\":\"phone\"}", 422, "invalid", "subject"},
     {"POST", "/api/v1/encounters", J,
      "{\"customer_id\":1,\"channel\":\"phone\",\"subject\":true}", 400,
      "wrong_type", "subject"},
@@ -173,8 +179,8 @@ static void test_over_long_strings(void **state)
     snprintf(body, sizeof body,
              "{\"customer_id\":1,\"channel\":\"phone\",\"subject\":\"%s\"}",
              long_name);
-    rp_http_send(&srv, "POST", "/api/v1/encounters", J, body, strlen(body), NULL,
-                 &r);
+    rp_http_send(&srv, "POST", "/api/v1/encounters", J, body, strlen(body),
+                 NULL, &r);
     rp_assert_error(&r, 422, "invalid", "subject");
     rp_http_free(&r);
     assert_unchanged(before);

@@ -53,8 +53,7 @@ static char *moment_summary(rp_srv *s, long long cid, const char *kind)
     char *found = NULL;
     size_t i;
     json_t *m;
-    json_array_foreach(json_object_get(page, "items"), i, m)
-    {
+    json_array_foreach(json_object_get(page, "items"), i, m) {
         const char *text = json_string_value(json_object_get(m, "summary"));
         assert_non_null(text);
         assert_null(strstr(text, "(null)"));
@@ -105,9 +104,8 @@ static void test_blank_facts_from_the_cli(void **state)
     json_decref(e);
 
     /* the same for Unicode spaces, from the CLI and from the API */
-    assert_int_equal(cli_json(s, &e, "note", id, "--facts",
-                              "\xE3\x80\x80\xC2\xA0"),
-                     0);
+    assert_int_equal(
+        cli_json(s, &e, "note", id, "--facts", "\xE3\x80\x80\xC2\xA0"), 0);
     assert_true(json_is_null(json_object_get(e, "facts")));
     json_decref(e);
     json_decref(rp_callf(s, "PATCH", path, 200, "{\"facts\":\"\\t\\u3000\"}"));
@@ -133,9 +131,9 @@ static void test_blank_facts_from_the_cli(void **state)
 
     /* real facts: ticked, nothing missing, the move is allowed, and its
      * moment says what was understood and claims no agreement */
-    assert_int_equal(cli_json(s, &e, "note", id, "--facts",
-                              "Needs a navy suit, size 50"),
-                     0);
+    assert_int_equal(
+        cli_json(s, &e, "note", id, "--facts", "Needs a navy suit, size 50"),
+        0);
     json_decref(e);
     expect_guide(s, guide, 1);
     assert_int_equal(cli_json(s, &e, "advance", id, "--to", "helped"), 0);

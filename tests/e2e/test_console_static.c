@@ -34,7 +34,8 @@ static void test_index_and_modules(void **state)
     get(s, "/", &r);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.content_type, "text/html"));
-    assert_non_null(strstr(r.body, "<script type=\"module\" src=\"/js/app.js\">"));
+    assert_non_null(
+        strstr(r.body, "<script type=\"module\" src=\"/js/app.js\">"));
     assert_null(strstr(r.body, "style="));
     rp_http_free(&r);
     get(s, "/js/app.js", &r);
@@ -53,9 +54,9 @@ static void test_index_and_modules(void **state)
 static void test_nothing_outside_the_root(void **state)
 {
     rp_srv *s = *state;
-    static const char *const bad[] = {"/../CMakeLists.txt", "/js/../../README.md",
-                                      "/.hidden", "/js/nope.js", "/%2e%2e/README.md",
-                                      NULL};
+    static const char *const bad[] = {
+        "/../CMakeLists.txt", "/js/../../README.md", "/.hidden",
+        "/js/nope.js",        "/%2e%2e/README.md",   NULL};
     for (int i = 0; bad[i]; i++) {
         rp_http r;
         get(s, bad[i], &r);

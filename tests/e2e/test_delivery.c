@@ -127,8 +127,7 @@ static int has_moment(rp_srv *s, json_int_t cid, const char *kind,
     size_t i;
     json_t *it;
     int found = 0;
-    json_array_foreach(json_object_get(m, "items"), i, it)
-    {
+    json_array_foreach(json_object_get(m, "items"), i, it) {
         if (strcmp(json_string_value(json_object_get(it, "kind")), kind))
             continue;
         if (!impression ||
@@ -178,7 +177,8 @@ static void test_story6_reminder_arrives_the_day_before(void **state)
     assert_non_null(strstr(env, "<desk@garage.example>"));
     assert_non_null(strstr(msg, "From: desk@garage.example\r\n"));
     assert_non_null(strstr(msg, "To: anna.kowalska@example.com\r\n"));
-    assert_non_null(strstr(msg, "Subject: Reminder: car's technical inspection"));
+    assert_non_null(
+        strstr(msg, "Subject: Reminder: car's technical inspection"));
     /* Date is when it was really sent: RFC 5322 form, UTC */
     char *date_hdr = strstr(msg, "\r\nDate: ");
     assert_non_null(date_hdr);
@@ -201,9 +201,8 @@ static void test_story6_reminder_arrives_the_day_before(void **state)
     assert_int_equal(nsent(r), 0);
     json_decref(r);
     char *out = NULL;
-    assert_int_equal(rp_cli(s, &out, "due", "--now", "2027-03-01T11:00:00Z",
-                            NULL),
-                     0);
+    assert_int_equal(
+        rp_cli(s, &out, "due", "--now", "2027-03-01T11:00:00Z", NULL), 0);
     free(out);
     assert_int_equal(rp_sink_count(&w->smtp, "msg-", ".eml"), 1);
 
@@ -223,7 +222,7 @@ static void test_story6_reminder_arrives_the_day_before(void **state)
 
 /* POST a step of the interaction cycle for encounter eid. */
 static void cycle_step(rp_srv *s, json_int_t eid, const char *what,
-                        const char *body)
+                       const char *body)
 {
     char path[96];
     snprintf(path, sizeof path, "/api/v1/encounters/%lld/%s", (long long)eid,
@@ -245,20 +244,20 @@ static json_int_t serve_encounter(rp_srv *s, json_int_t cid, double spend,
              "{\"customer_id\":%lld,\"channel\":\"in_person\",\"subject\":"
              "\"Technical inspection of the car\"}",
              (long long)cid);
-    json_int_t eid =
-        id_of(rp_callf(s, "POST", "/api/v1/encounters", 201, body));
+    json_int_t eid = id_of(
+        rp_callf(s, "POST", "/api/v1/encounters", 201, body));
     char path[96];
     snprintf(path, sizeof path, "/api/v1/encounters/%lld", (long long)eid);
     snprintf(body, sizeof body, "{\"spend\":%.2f}", spend);
     json_decref(rp_callf(s, "PATCH", path, 200, body));
     cycle_step(s, eid, "acknowledge", "{}");
     cycle_step(s, eid, "advance",
-                "{\"to\":\"understood\",\"facts\":\"Yearly inspection\"}");
+               "{\"to\":\"understood\",\"facts\":\"Yearly inspection\"}");
     cycle_step(s, eid, "advance",
-                "{\"to\":\"helped\",\"agreement\":\"Inspect while she waits\"}");
+               "{\"to\":\"helped\",\"agreement\":\"Inspect while she waits\"}");
     cycle_step(s, eid, "advance",
-                "{\"to\":\"kept\",\"outcome_done\":\"Inspected, car cleaned\","
-                "\"outcome_watch\":\"Front tyres in six months\"}");
+               "{\"to\":\"kept\",\"outcome_done\":\"Inspected, car cleaned\","
+               "\"outcome_watch\":\"Front tyres in six months\"}");
     if (check_at) {
         char at[RP_TIME_MAX];
         rp_time_format(check_at, at);
@@ -267,8 +266,8 @@ static json_int_t serve_encounter(rp_srv *s, json_int_t cid, double spend,
         cycle_step(s, eid, "advance", "{\"to\":\"closed\"}");
     } else {
         cycle_step(s, eid, "advance",
-                    "{\"to\":\"closed\",\"satisfaction_skip_reason\":"
-                    "\"asked at the counter\"}");
+                   "{\"to\":\"closed\",\"satisfaction_skip_reason\":"
+                   "\"asked at the counter\"}");
     }
     return eid;
 }
@@ -341,8 +340,10 @@ static void test_story6_satisfaction_check_the_day_after(void **state)
     assert_int_equal(h.status, 409);
     rp_http_free(&h);
     /* a made-up token is refused */
-    rp_http_send(s, "GET", "/s/0000000000000000000000000000000000000000000000000000000000000000",
-                 NULL, NULL, 0, NULL, &h);
+    rp_http_send(
+        s, "GET",
+        "/s/0000000000000000000000000000000000000000000000000000000000000000",
+        NULL, NULL, 0, NULL, &h);
     assert_int_equal(h.status, 404);
     rp_http_free(&h);
 
@@ -435,8 +436,9 @@ static void test_no_consent_holds_and_says_why(void **state)
     rp_srv *s = &w->srv;
     json_int_t c = customer(s, "{\"name\":\"Piotr Nowak\","
                                "\"emails\":[\"piotr@example.com\"]}");
-    sub(s, c, "dates", "{\"kind\":\"appointment\",\"title\":\"service\","
-                       "\"at\":\"2027-04-02T10:00:00Z\"}");
+    sub(s, c, "dates",
+        "{\"kind\":\"appointment\",\"title\":\"service\","
+        "\"at\":\"2027-04-02T10:00:00Z\"}");
     json_t *r = run_at(s, "2027-04-01T10:00:00Z");
     assert_int_equal(nsent(r), 0);
     assert_int_equal(json_array_size(json_object_get(r, "held")), 1);
@@ -484,8 +486,8 @@ static void test_story4_follow_up_and_keep_in_touch(void **state)
              "{\"customer_id\":%lld,\"channel\":\"email\",\"subject\":"
              "\"Blood-pressure medicine\"}",
              (long long)tom);
-    json_int_t eid =
-        id_of(rp_callf(s, "POST", "/api/v1/encounters", 201, body));
+    json_int_t eid = id_of(
+        rp_callf(s, "POST", "/api/v1/encounters", 201, body));
     char path[96];
     snprintf(path, sizeof path, "/api/v1/encounters/%lld/follow_ups",
              (long long)eid);
@@ -513,9 +515,8 @@ static void test_story4_follow_up_and_keep_in_touch(void **state)
     char *out = NULL;
     /* 2027-03-04: the follow-up is due; keep-in-touch is too (the customer
      * was last in contact long ago and the cadence is 90 days) */
-    assert_int_equal(rp_cli(s, &out, "due", "--now", "2027-03-04T08:00:00Z",
-                            NULL),
-                     0);
+    assert_int_equal(
+        rp_cli(s, &out, "due", "--now", "2027-03-04T08:00:00Z", NULL), 0);
     assert_non_null(strstr(out, "follow_up"));
     assert_non_null(strstr(out, "keep_in_touch"));
     free(out);
@@ -532,9 +533,8 @@ static void test_story4_follow_up_and_keep_in_touch(void **state)
     }
     assert_true(follow && keep);
     /* the cadence starts again from the message just sent */
-    assert_int_equal(rp_cli(s, &out, "due", "--now", "2027-04-04T08:00:00Z",
-                            NULL),
-                     0);
+    assert_int_equal(
+        rp_cli(s, &out, "due", "--now", "2027-04-04T08:00:00Z", NULL), 0);
     free(out);
     assert_int_equal(rp_sink_count(&w->smtp, "msg-", ".eml"), 2);
 }
@@ -553,8 +553,9 @@ static void test_concurrent_schedulers_send_each_task_once(void **state)
                  i, i);
         json_int_t c = customer(s, body);
         sub(s, c, "consents", "{\"purpose\":\"reminders\",\"granted\":true}");
-        sub(s, c, "dates", "{\"kind\":\"appointment\",\"title\":\"fitting\","
-                           "\"at\":\"2027-05-02T10:00:00Z\"}");
+        sub(s, c, "dates",
+            "{\"kind\":\"appointment\",\"title\":\"fitting\","
+            "\"at\":\"2027-05-02T10:00:00Z\"}");
     }
     pid_t pids[3];
     for (int k = 0; k < 3; k++) {
@@ -627,8 +628,9 @@ static void test_backoff_then_failed(void **state)
     json_int_t c = customer(s, "{\"name\":\"Grace Okafor\","
                                "\"phones\":[\"+44 7700 900123\"]}");
     sub(s, c, "consents", "{\"purpose\":\"reminders\",\"granted\":true}");
-    sub(s, c, "dates", "{\"kind\":\"expiry\",\"title\":\"prescription\","
-                       "\"at\":\"2027-06-08T09:00:00Z\"}");
+    sub(s, c, "dates",
+        "{\"kind\":\"expiry\",\"title\":\"prescription\","
+        "\"at\":\"2027-06-08T09:00:00Z\"}");
     json_t *r = run_at(s, "2027-06-01T09:00:00Z");
     assert_int_equal(json_array_size(json_object_get(r, "retried")), 1);
     json_decref(r);
@@ -638,8 +640,8 @@ static void test_backoff_then_failed(void **state)
     assert_string_equal(
         json_string_value(json_object_get(task, "next_attempt_at")),
         "2027-06-01T09:01:00Z");
-    assert_non_null(strstr(json_string_value(json_object_get(task, "last_error")),
-                           "503"));
+    assert_non_null(
+        strstr(json_string_value(json_object_get(task, "last_error")), "503"));
     json_decref(t);
     /* not before the backoff has passed */
     r = run_at(s, "2027-06-01T09:00:30Z");
@@ -661,8 +663,9 @@ static void test_backoff_then_failed(void **state)
     task = json_array_get(json_object_get(t, "items"), 0);
     assert_non_null(task);
     assert_int_equal(json_integer_value(json_object_get(task, "attempts")), 3);
-    assert_non_null(strstr(json_string_value(json_object_get(task, "last_error")),
-                           "answered HTTP 503"));
+    assert_non_null(
+        strstr(json_string_value(json_object_get(task, "last_error")),
+               "answered HTTP 503"));
     json_decref(t);
     /* failed is final: later runs leave it alone */
     r = run_at(s, "2027-06-02T09:00:00Z");
@@ -691,7 +694,8 @@ static void test_thread_in_rapportd_sends_what_is_due(void **state)
              at);
     sub(s, c, "dates", body);
     /* the thread runs every second (RAPPORT_SCHEDULER_INTERVAL=1) */
-    for (int i = 0; i < 100 && rp_sink_count(&w->smtp, "msg-", ".eml") == 0; i++)
+    for (int i = 0; i < 100 && rp_sink_count(&w->smtp, "msg-", ".eml") == 0;
+         i++)
         usleep(100 * 1000);
     assert_int_equal(rp_sink_count(&w->smtp, "msg-", ".eml"), 1);
     char *msg = rp_sink_read(&w->smtp, "msg-1.eml");
@@ -717,10 +721,10 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_concurrent_schedulers_send_each_task_once, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_thread_in_rapportd_sends_what_is_due,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_backoff_then_failed,
-                                        setup_failing, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_thread_in_rapportd_sends_what_is_due, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_backoff_then_failed, setup_failing,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

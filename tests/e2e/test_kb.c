@@ -26,8 +26,8 @@ static json_t *search(rp_srv *s, const char *q_escaped, long status)
 
 static long long item_id(json_t *res, size_t i)
 {
-    return (long long)json_integer_value(
-        json_object_get(json_array_get(json_object_get(res, "items"), i), "id"));
+    return (long long)json_integer_value(json_object_get(
+        json_array_get(json_object_get(res, "items"), i), "id"));
 }
 
 static void test_kb_search_rank_snippets_and_votes(void **state)
@@ -40,18 +40,22 @@ static void test_kb_search_rank_snippets_and_votes(void **state)
     memcpy(admin, s.token, sizeof admin);
     rp_srv_token_for(&s, "lead", lead, sizeof lead);
     snprintf(s.token, sizeof s.token, "%s", lead);
-    long long refund = id_of(rp_callf(&s, "POST", "/api/v1/kb/articles", 201,
+    long long refund = id_of(rp_callf(
+        &s, "POST", "/api/v1/kb/articles", 201,
         "{\"title\":\"Refund for a late delivery\",\"body\":\"When a delivery "
         "is late, apologise and offer a refund of the delivery fee.  The "
         "refund reaches the card in three days.\",\"tags\":[\"billing\"]}"));
-    long long address = id_of(rp_callf(&s, "POST", "/api/v1/kb/articles", 201,
+    long long address = id_of(rp_callf(
+        &s, "POST", "/api/v1/kb/articles", 201,
         "{\"title\":\"Changing the delivery address\",\"body\":\"Before the "
         "parcel ships the address can change; after that a refund & a new "
         "order <b>are</b> simpler.  Never promise what you cannot keep.\"}"));
-    long long kettle = id_of(rp_callf(&s, "POST", "/api/v1/kb/articles", 201,
+    long long kettle = id_of(rp_callf(
+        &s, "POST", "/api/v1/kb/articles", 201,
         "{\"title\":\"Warranty claim kettle\",\"body\":\"Ask for the receipt "
         "and the serial number.\"}"));
-    long long toaster = id_of(rp_callf(&s, "POST", "/api/v1/kb/articles", 201,
+    long long toaster = id_of(rp_callf(
+        &s, "POST", "/api/v1/kb/articles", 201,
         "{\"title\":\"Warranty claim toaster\",\"body\":\"Ask for the receipt "
         "and the serial number.\"}"));
     /* the search index is internal: the table shows it kept up */
@@ -64,15 +68,19 @@ static void test_kb_search_rank_snippets_and_votes(void **state)
     assert_int_equal(item_id(res, 0), refund);
     assert_int_equal(item_id(res, 1), address);
     json_t *first = json_array_get(json_object_get(res, "items"), 0);
-    assert_non_null(strstr(json_string_value(json_object_get(first, "title_html")),
-                           "<mark>Refund</mark>"));
-    assert_non_null(strstr(json_string_value(json_object_get(first, "snippet_html")),
-                           "<mark>refund</mark>"));
-    assert_true(json_real_value(json_object_get(first, "score")) >
-                json_real_value(json_object_get(json_array_get(json_object_get(res, "items"), 1),
-                                                "score")));
+    assert_non_null(
+        strstr(json_string_value(json_object_get(first, "title_html")),
+               "<mark>Refund</mark>"));
+    assert_non_null(
+        strstr(json_string_value(json_object_get(first, "snippet_html")),
+               "<mark>refund</mark>"));
+    assert_true(
+        json_real_value(json_object_get(first, "score")) >
+        json_real_value(json_object_get(
+            json_array_get(json_object_get(res, "items"), 1), "score")));
     json_t *second = json_array_get(json_object_get(res, "items"), 1);
-    const char *snip = json_string_value(json_object_get(second, "snippet_html"));
+    const char *snip = json_string_value(
+        json_object_get(second, "snippet_html"));
     assert_null(strstr(snip, "<b>"));
     assert_non_null(strstr(snip, "&lt;b&gt;are&lt;/b&gt;"));
     assert_non_null(strstr(snip, "&amp;"));
@@ -110,16 +118,20 @@ static void test_kb_search_rank_snippets_and_votes(void **state)
     char body[200];
     snprintf(body, sizeof body,
              "{\"customer_id\":%lld,\"channel\":\"phone\",\"subject\":"
-             "\"Kettle stopped working, warranty claim\"}", cid);
-    long long enc = id_of(rp_callf(&s, "POST", "/api/v1/encounters", 201, body));
+             "\"Kettle stopped working, warranty claim\"}",
+             cid);
+    long long enc = id_of(
+        rp_callf(&s, "POST", "/api/v1/encounters", 201, body));
     snprintf(path, sizeof path, "/api/v1/kb/articles/%lld/feedback", toaster);
     for (int i = 0; i < 3; i++) {
         json_t *a = rp_callf(&s, "POST", path, 201, "{\"helped\":true}");
-        assert_int_equal(json_integer_value(json_object_get(a, "helped")), i + 1);
+        assert_int_equal(json_integer_value(json_object_get(a, "helped")),
+                         i + 1);
         json_decref(a);
     }
     snprintf(path, sizeof path, "/api/v1/kb/articles/%lld/feedback", kettle);
-    snprintf(body, sizeof body, "{\"helped\":false,\"encounter_id\":%lld}", enc);
+    snprintf(body, sizeof body, "{\"helped\":false,\"encounter_id\":%lld}",
+             enc);
     json_decref(rp_callf(&s, "POST", path, 201, body));
     res = search(&s, "warranty", 200);
     assert_int_equal(item_id(res, 0), toaster);
@@ -128,17 +140,18 @@ static void test_kb_search_rank_snippets_and_votes(void **state)
     /* Feedback on an encounter is a moment of truth of that customer. */
     snprintf(path, sizeof path, "/api/v1/customers/%lld/moments", cid);
     json_t *m = rp_call(&s, "GET", path, NULL, 200);
-    assert_string_equal(json_string_value(json_object_get(
-                            json_array_get(json_object_get(m, "items"), 0), "kind")),
-                        "kb.feedback");
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(m, "items"), 0), "kind")),
+        "kb.feedback");
     json_decref(m);
     snprintf(path, sizeof path, "/api/v1/kb/articles/%lld/feedback", kettle);
     rp_http_send(&s, "POST", path, "application/json",
                  "{\"helped\":true,\"encounter_id\":999999}", 37, NULL, &r);
     rp_assert_error(&r, 422, "invalid", "encounter_id");
     rp_http_free(&r);
-    rp_http_send(&s, "POST", path, "application/json", "{\"helped\":\"yes\"}", 16,
-                 NULL, &r);
+    rp_http_send(&s, "POST", path, "application/json", "{\"helped\":\"yes\"}",
+                 16, NULL, &r);
     rp_assert_error(&r, 400, "wrong_type", "helped");
     rp_http_free(&r);
     /* feedback is not listed by any endpoint */
@@ -197,7 +210,8 @@ static void test_demo_knowledge_and_queues(void **state)
     json_t *e = rp_callf(&s, "POST", "/api/v1/encounters", 201,
                          "{\"customer_id\":1,\"channel\":\"phone\","
                          "\"subject\":\"Waited 30 minutes and was cut off\"}");
-    assert_int_equal(json_integer_value(json_object_get(e, "agent_id")), s.admin_id);
+    assert_int_equal(json_integer_value(json_object_get(e, "agent_id")),
+                     s.admin_id);
     char path[80];
     snprintf(path, sizeof path, "/api/v1/encounters/%lld/kb_suggestions",
              (long long)json_integer_value(json_object_get(e, "id")));

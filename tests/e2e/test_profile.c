@@ -40,8 +40,8 @@ static void expect_error(rp_srv *s, const char *method, const char *path,
                          const char *field)
 {
     rp_http h;
-    rp_http_send(s, method, path, "application/json", body, strlen(body),
-                 NULL, &h);
+    rp_http_send(s, method, path, "application/json", body, strlen(body), NULL,
+                 &h);
     rp_assert_error(&h, status, code, field);
     rp_http_free(&h);
 }
@@ -52,7 +52,8 @@ static void close_quickly(rp_srv *s, json_int_t e)
 {
     static const char *const steps[][2] = {
         {"acknowledge", "{}"},
-        {"advance", "{\"to\":\"understood\",\"facts\":\"Knows what she wants\"}"},
+        {"advance",
+         "{\"to\":\"understood\",\"facts\":\"Knows what she wants\"}"},
         {"advance", "{\"to\":\"helped\",\"agreement\":\"Sold as asked\"}"},
         {"advance", "{\"to\":\"kept\"}"},
         {"advance", "{\"to\":\"closed\",\"satisfaction_skip_reason\":"
@@ -76,18 +77,22 @@ static void test_profile_crud_validation_and_moments(void **state)
     snprintf(base, sizeof base, "/api/v1/customers/%lld", (long long)max);
 
     snprintf(path, sizeof path, "%s/preferences", base);
-    json_int_t colour = post(s, path, "{\"key\":\"colour\",\"value\":\"navy\","
-                                      "\"firmness\":\"firm\"}");
-    expect_error(s, "POST", path, "{\"key\":\"style\",\"value\":\"x\","
-                                  "\"firmness\":\"very\"}",
+    json_int_t colour = post(s, path,
+                             "{\"key\":\"colour\",\"value\":\"navy\","
+                             "\"firmness\":\"firm\"}");
+    expect_error(s, "POST", path,
+                 "{\"key\":\"style\",\"value\":\"x\","
+                 "\"firmness\":\"very\"}",
                  422, "invalid", "firmness");
     expect_error(s, "POST", path, "{\"key\":\"style\",\"value\":\"x\"}", 422,
                  "invalid", "firmness");
-    expect_error(s, "POST", path, "{\"key\":\"style\",\"value\":7,"
-                                  "\"firmness\":\"firm\"}",
+    expect_error(s, "POST", path,
+                 "{\"key\":\"style\",\"value\":7,"
+                 "\"firmness\":\"firm\"}",
                  400, "wrong_type", "value");
-    expect_error(s, "POST", path, "{\"key\":\"style\",\"value\":\"x\","
-                                  "\"firmness\":\"firm\",\"colour\":1}",
+    expect_error(s, "POST", path,
+                 "{\"key\":\"style\",\"value\":\"x\","
+                 "\"firmness\":\"firm\",\"colour\":1}",
                  422, "invalid", "colour");
     /* the same key again changes it: one preference per key */
     json_t *p = rp_callf(s, "POST", path, 201,
@@ -102,9 +107,11 @@ static void test_profile_crud_validation_and_moments(void **state)
     expect_error(s, "PATCH", path, "{\"key\":\"hue\"}", 422, "invalid", "key");
 
     snprintf(path, sizeof path, "%s/goals", base);
-    json_int_t goal = post(s, path, "{\"title\":\"Look sharp at the wedding\","
-                                    "\"tags\":[\"Wedding\"]}");
-    expect_error(s, "POST", path, "{\"tags\":[\"x\"]}", 422, "invalid", "title");
+    json_int_t goal = post(s, path,
+                           "{\"title\":\"Look sharp at the wedding\","
+                           "\"tags\":[\"Wedding\"]}");
+    expect_error(s, "POST", path, "{\"tags\":[\"x\"]}", 422, "invalid",
+                 "title");
     expect_error(s, "POST", path, "{\"title\":\"t\",\"status\":\"won\"}", 422,
                  "invalid", "status");
     snprintf(path, sizeof path, "%s/goals/%lld", base, (long long)goal);
@@ -117,15 +124,18 @@ static void test_profile_crud_validation_and_moments(void **state)
     json_decref(p);
 
     snprintf(path, sizeof path, "%s/dates", base);
-    json_int_t date = post(s, path, "{\"kind\":\"appointment\",\"title\":"
-                                    "\"fitting\",\"at\":\"2027-01-10T15:00:00Z\","
-                                    "\"where\":\"the shop\",\"with_whom\":"
-                                    "\"the tailor\",\"bring\":\"your shoes\"}");
-    expect_error(s, "POST", path, "{\"kind\":\"party\",\"title\":\"x\",\"at\":"
-                                  "\"2027-01-10T15:00:00Z\"}",
+    json_int_t date = post(s, path,
+                           "{\"kind\":\"appointment\",\"title\":"
+                           "\"fitting\",\"at\":\"2027-01-10T15:00:00Z\","
+                           "\"where\":\"the shop\",\"with_whom\":"
+                           "\"the tailor\",\"bring\":\"your shoes\"}");
+    expect_error(s, "POST", path,
+                 "{\"kind\":\"party\",\"title\":\"x\",\"at\":"
+                 "\"2027-01-10T15:00:00Z\"}",
                  422, "invalid", "kind");
-    expect_error(s, "POST", path, "{\"kind\":\"other\",\"title\":\"x\",\"at\":"
-                                  "\"next tuesday\"}",
+    expect_error(s, "POST", path,
+                 "{\"kind\":\"other\",\"title\":\"x\",\"at\":"
+                 "\"next tuesday\"}",
                  422, "invalid", "at");
     json_t *list = rp_call(s, "GET", path, NULL, 200);
     json_t *d = json_array_get(json_object_get(list, "items"), 0);
@@ -139,10 +149,12 @@ static void test_profile_crud_validation_and_moments(void **state)
     json_decref(rp_call(s, "DELETE", path, NULL, 404));
 
     snprintf(path, sizeof path, "%s/consents", base);
-    expect_error(s, "POST", path, "{\"purpose\":\"marketing\",\"granted\":true}",
-                 422, "invalid", "purpose");
-    expect_error(s, "POST", path, "{\"purpose\":\"offers\",\"granted\":\"yes\"}",
-                 400, "wrong_type", "granted");
+    expect_error(s, "POST", path,
+                 "{\"purpose\":\"marketing\",\"granted\":true}", 422, "invalid",
+                 "purpose");
+    expect_error(s, "POST", path,
+                 "{\"purpose\":\"offers\",\"granted\":\"yes\"}", 400,
+                 "wrong_type", "granted");
     post(s, path, "{\"purpose\":\"offers\",\"granted\":true}");
 
     /* another customer's item is not found through this customer */
@@ -159,8 +171,7 @@ static void test_profile_crud_validation_and_moments(void **state)
     int profile = 0, consent = 0;
     size_t i;
     json_t *it;
-    json_array_foreach(json_object_get(m, "items"), i, it)
-    {
+    json_array_foreach(json_object_get(m, "items"), i, it) {
         const char *k = json_string_value(json_object_get(it, "kind"));
         profile += !strcmp(k, "profile.changed");
         consent += !strcmp(k, "consent.changed");
@@ -172,7 +183,8 @@ static void test_profile_crud_validation_and_moments(void **state)
     /* the CLI sees the same, as a second process */
     char *out = NULL, idtext[32];
     snprintf(idtext, sizeof idtext, "%lld", (long long)max);
-    assert_int_equal(rp_cli(s, &out, "pref", "list", idtext, "--json", NULL), 0);
+    assert_int_equal(rp_cli(s, &out, "pref", "list", idtext, "--json", NULL),
+                     0);
     json_t *viacli = json_loads(out, 0, NULL);
     free(out);
     assert_int_equal(json_array_size(json_object_get(viacli, "items")), 1);
@@ -202,15 +214,17 @@ static int offered(json_t *rec, const char *name)
 {
     size_t i;
     json_t *it;
-    json_array_foreach(json_object_get(rec, "items"), i, it) if (
-        !strcmp(json_string_value(json_object_get(json_object_get(it, "product"),
-                                                  "name")),
-                name)) return 1;
+    json_array_foreach(json_object_get(rec, "items"), i, it)
+        if (!strcmp(json_string_value(json_object_get(
+                        json_object_get(it, "product"), "name")),
+                    name))
+            return 1;
     return 0;
 }
 
 /* Story 1, third kind, and story 2. */
-static void test_recommendations_respect_goals_and_firm_preferences(void **state)
+static void
+test_recommendations_respect_goals_and_firm_preferences(void **state)
 {
     rp_srv *s = *state;
     json_int_t round = product(s, "{\"name\":\"Red seedless watermelon\","
@@ -218,15 +232,17 @@ static void test_recommendations_respect_goals_and_firm_preferences(void **state
                                   "\"attributes\":{\"colour\":\"red\","
                                   "\"seedless\":true}}");
     char rel[200];
-    json_int_t long_sweet = product(s, "{\"name\":\"Long sweet watermelon\","
-                                       "\"category\":\"watermelon\",\"stock\":50,"
-                                       "\"attributes\":{\"colour\":\"red\","
-                                       "\"shape\":\"long\"}}");
+    json_int_t long_sweet = product(s,
+                                    "{\"name\":\"Long sweet watermelon\","
+                                    "\"category\":\"watermelon\",\"stock\":50,"
+                                    "\"attributes\":{\"colour\":\"red\","
+                                    "\"shape\":\"long\"}}");
     snprintf(rel, sizeof rel, "{\"related\":[%lld]}", (long long)long_sweet);
     char path[160];
     snprintf(path, sizeof path, "/api/v1/products/%lld", (long long)round);
     json_t *p = rp_callf(s, "PATCH", path, 200, rel);
-    assert_int_equal(json_array_size(json_object_get(p, "related_products")), 1);
+    assert_int_equal(json_array_size(json_object_get(p, "related_products")),
+                     1);
     json_decref(p);
     expect_error(s, "PATCH", path, "{\"related\":[999999]}", 422, "invalid",
                  "related");
@@ -263,9 +279,11 @@ static void test_recommendations_respect_goals_and_firm_preferences(void **state
     json_int_t ahmad = post(s, "/api/v1/customers",
                             "{\"name\":\"Ahmad bin Yusof\",\"preferred_name\":"
                             "\"Ahmad\"}");
-    snprintf(path, sizeof path, "/api/v1/customers/%lld/goals", (long long)ahmad);
-    post(s, path, "{\"title\":\"Make the best juice in town\",\"tags\":"
-                  "[\"juice\"]}");
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/goals",
+             (long long)ahmad);
+    post(s, path,
+         "{\"title\":\"Make the best juice in town\",\"tags\":"
+         "[\"juice\"]}");
     snprintf(path, sizeof path, "/api/v1/customers/%lld/recommendations",
              (long long)ahmad);
     json_t *rec = rp_call(s, "GET", path, NULL, 200);
@@ -301,8 +319,7 @@ static void test_recommendations_respect_goals_and_firm_preferences(void **state
     int shown = 0, accepted = 0;
     size_t i;
     json_t *it;
-    json_array_foreach(json_object_get(m, "items"), i, it)
-    {
+    json_array_foreach(json_object_get(m, "items"), i, it) {
         shown += !strcmp(json_string_value(json_object_get(it, "kind")),
                          "offer.shown");
         accepted += !strcmp(json_string_value(json_object_get(it, "kind")),
@@ -337,11 +354,14 @@ static void test_recommendations_respect_goals_and_firm_preferences(void **state
                           "\"Max\"}");
     snprintf(path, sizeof path, "/api/v1/customers/%lld/preferences",
              (long long)max);
-    post(s, path, "{\"key\":\"colour\",\"value\":\"navy\",\"firmness\":\"firm\"}");
-    post(s, path, "{\"key\":\"style\",\"value\":\"single-breasted\","
-                  "\"firmness\":\"firm\"}");
-    post(s, path, "{\"key\":\"brand\",\"value\":\"Hugo Boss\",\"firmness\":"
-                  "\"flexible\"}");
+    post(s, path,
+         "{\"key\":\"colour\",\"value\":\"navy\",\"firmness\":\"firm\"}");
+    post(s, path,
+         "{\"key\":\"style\",\"value\":\"single-breasted\","
+         "\"firmness\":\"firm\"}");
+    post(s, path,
+         "{\"key\":\"brand\",\"value\":\"Hugo Boss\",\"firmness\":"
+         "\"flexible\"}");
     snprintf(path, sizeof path, "/api/v1/customers/%lld/recommendations",
              (long long)max);
     rec = rp_call(s, "GET", path, NULL, 200);
@@ -384,8 +404,9 @@ static void test_recommendations_respect_goals_and_firm_preferences(void **state
     json_int_t siew = post(s, "/api/v1/customers", "{\"name\":\"Siew Lan\"}");
     snprintf(path, sizeof path, "/api/v1/customers/%lld/preferences",
              (long long)siew);
-    post(s, path, "{\"key\":\"watermelon.seedless\",\"value\":\"yes\","
-                  "\"firmness\":\"firm\"}");
+    post(s, path,
+         "{\"key\":\"watermelon.seedless\",\"value\":\"yes\","
+         "\"firmness\":\"firm\"}");
     snprintf(path, sizeof path, "/api/v1/customers/%lld/recommendations",
              (long long)siew);
     rec = rp_call(s, "GET", path, NULL, 200);
@@ -411,8 +432,9 @@ static void test_nothing_pushed_on_quick_transactional(void **state)
     char path[160];
     /* she asks for aspirin and gets it: a quick exchange, closed through
      * the interaction cycle */
-    snprintf(path, sizeof path, "{\"customer_id\":%lld,\"channel\":"
-                                "\"in_person\",\"subject\":\"Aspirin\"}",
+    snprintf(path, sizeof path,
+             "{\"customer_id\":%lld,\"channel\":"
+             "\"in_person\",\"subject\":\"Aspirin\"}",
              (long long)grace);
     json_int_t e = post(s, "/api/v1/encounters", path);
     close_quickly(s, e);
@@ -421,8 +443,8 @@ static void test_nothing_pushed_on_quick_transactional(void **state)
     json_t *rec = rp_call(s, "GET", path, NULL, 200);
     assert_true(json_is_true(json_object_get(rec, "withheld")));
     assert_int_equal(json_array_size(json_object_get(rec, "items")), 0);
-    assert_non_null(strstr(json_string_value(json_object_get(rec, "reason")),
-                           "quick"));
+    assert_non_null(
+        strstr(json_string_value(json_object_get(rec, "reason")), "quick"));
     json_decref(rec);
     assert_int_equal(rp_db_count(s, "offers"), 0); /* no endpoint lists them */
     snprintf(path, sizeof path,
@@ -433,12 +455,14 @@ static void test_nothing_pushed_on_quick_transactional(void **state)
     json_decref(rec);
     /* she tells us she wants to stay well: the level moves to formative
      * and the goal's products are offered without asking */
-    snprintf(path, sizeof path, "/api/v1/customers/%lld/goals", (long long)grace);
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/goals",
+             (long long)grace);
     post(s, path, "{\"title\":\"Stay well\",\"tags\":[\"health\"]}");
     snprintf(path, sizeof path, "/api/v1/customers/%lld", (long long)grace);
     json_t *c = rp_call(s, "GET", path, NULL, 200);
-    assert_string_equal(json_string_value(json_object_get(c, "relationship_level")),
-                        "formative");
+    assert_string_equal(
+        json_string_value(json_object_get(c, "relationship_level")),
+        "formative");
     json_decref(c);
     snprintf(path, sizeof path, "/api/v1/customers/%lld/recommendations",
              (long long)grace);
@@ -464,8 +488,8 @@ static void test_demo_loads_profiles_and_catalogue(void **state)
     assert_int_equal(rp_db_count(s, "important_dates"), 2);
     assert_true(rp_db_count(s, "consents") >= 3);
     json_t *c = rp_call(s, "GET", "/api/v1/customers?q=Ahmad", NULL, 200);
-    json_int_t ahmad = json_integer_value(json_object_get(
-        json_array_get(json_object_get(c, "items"), 0), "id"));
+    json_int_t ahmad = json_integer_value(
+        json_object_get(json_array_get(json_object_get(c, "items"), 0), "id"));
     json_decref(c);
     char path[160];
     snprintf(path, sizeof path, "/api/v1/customers/%lld/recommendations",
@@ -504,8 +528,9 @@ static void test_loyalty_tiers_are_configurable(void **state)
     json_decref(t);
     json_int_t c = post(s, "/api/v1/customers", "{\"name\":\"Anna\"}");
     char body[120], path[100];
-    snprintf(body, sizeof body, "{\"customer_id\":%lld,\"channel\":\"phone\","
-                                "\"subject\":\"x\"}",
+    snprintf(body, sizeof body,
+             "{\"customer_id\":%lld,\"channel\":\"phone\","
+             "\"subject\":\"x\"}",
              (long long)c);
     json_int_t e = post(s, "/api/v1/encounters", body);
     close_quickly(s, e);
@@ -519,13 +544,15 @@ static void test_loyalty_tiers_are_configurable(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_profile_crud_validation_and_moments,
-                                        setup, rp_srv_fixture_stop),
+        cmocka_unit_test_setup_teardown(
+            test_profile_crud_validation_and_moments, setup,
+            rp_srv_fixture_stop),
         cmocka_unit_test_setup_teardown(
             test_recommendations_respect_goals_and_firm_preferences, setup,
             rp_srv_fixture_stop),
-        cmocka_unit_test_setup_teardown(test_nothing_pushed_on_quick_transactional,
-                                        setup, rp_srv_fixture_stop),
+        cmocka_unit_test_setup_teardown(
+            test_nothing_pushed_on_quick_transactional, setup,
+            rp_srv_fixture_stop),
         cmocka_unit_test_setup_teardown(test_demo_loads_profiles_and_catalogue,
                                         setup, rp_srv_fixture_stop),
         cmocka_unit_test_setup_teardown(test_loyalty_tiers_are_configurable,

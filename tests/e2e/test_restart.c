@@ -13,8 +13,9 @@ static void test_graceful_restart_keeps_data(void **state)
     rp_srv s;
     rp_srv_init(&s);
     rp_srv_start(&s);
-    json_t *c = rp_callf(&s, "POST", "/api/v1/customers", 201,
-                         "{\"name\":\"Anna Kowalska\",\"preferred_name\":\"Anna\"}");
+    json_t *c = rp_callf(
+        &s, "POST", "/api/v1/customers", 201,
+        "{\"name\":\"Anna Kowalska\",\"preferred_name\":\"Anna\"}");
     json_int_t id = json_integer_value(json_object_get(c, "id"));
     json_decref(c);
     rp_srv_stop(&s); /* asserts a clean exit */
@@ -49,7 +50,8 @@ static void test_crash_keeps_acknowledged_writes(void **state)
     assert_int_equal(rp_db_count(&s, "encounters"), 1);
     assert_int_equal(rp_db_count(&s, "moments"), 21);
     rp_srv_start(&s);
-    json_t *l = rp_call(&s, "GET", "/api/v1/encounters?customer_id=20", NULL, 200);
+    json_t *l = rp_call(&s, "GET", "/api/v1/encounters?customer_id=20", NULL,
+                        200);
     assert_int_equal(json_array_size(json_object_get(l, "items")), 1);
     json_decref(l);
     rp_srv_stop(&s);

@@ -108,8 +108,9 @@ static void test_docs_hold_the_route_table(void **state)
             found = strstr(doc, needle) || strstr(prose_after, needle);
         }
         if (!found) {
-            fprintf(stderr, "routes: %s is in the table but not described in "
-                            "docs/api.md\n",
+            fprintf(stderr,
+                    "routes: %s is in the table but not described in "
+                    "docs/api.md\n",
                     pattern);
             missing++;
         }
@@ -127,8 +128,8 @@ static void expect_unknown(rp_srv *s, const char *path, const char *param)
     if (r.status != 400)
         fprintf(stderr, "routes: GET %s: %ld %s\n", path, r.status, r.body);
     rp_assert_error(&r, 400, "malformed", param);
-    const char *msg = json_string_value(json_object_get(
-        json_object_get(r.json, "error"), "message"));
+    const char *msg = json_string_value(
+        json_object_get(json_object_get(r.json, "error"), "message"));
     assert_non_null(msg);
     assert_non_null(strstr(msg, param));
     rp_http_free(&r);
@@ -167,22 +168,22 @@ static void test_unknown_query_parameters_are_refused(void **state)
                            NULL, 200);
     assert_int_equal(json_array_size(json_object_get(page, "items")), 1);
     json_decref(page);
-    json_decref(rp_call(s, "GET", "/api/v1/customers?q=ada&limit=2&cursor=",
-                        NULL, 200));
+    json_decref(rp_call(s, "GET",
+                        "/api/v1/customers?q=ada&limit=2&cursor=", NULL, 200));
     json_decref(rp_call(s, "GET", "/api/v1/tasks?status=held&customer_id=1",
                         NULL, 200));
-    json_decref(rp_call(s, "GET", "/api/v1/kb/search?q=brake&limit=3", NULL,
-                        200));
+    json_decref(
+        rp_call(s, "GET", "/api/v1/kb/search?q=brake&limit=3", NULL, 200));
     json_decref(rp_call(s, "GET",
                         "/api/v1/metrics/service?from=2020-01-01T00:00:00Z"
                         "&to=2020-02-01T00:00:00Z&queue=1&agent=1",
                         NULL, 200));
-    json_decref(rp_call(s, "GET", "/api/v1/charter/breaches?limit=10", NULL,
-                        200));
-    json_decref(rp_call(s, "GET", "/api/v1/products?category=x&tag=y", NULL,
-                        200));
-    json_decref(rp_call(s, "GET", "/api/v1/customers/1/recommendations?asked=true",
-                        NULL, 200));
+    json_decref(
+        rp_call(s, "GET", "/api/v1/charter/breaches?limit=10", NULL, 200));
+    json_decref(
+        rp_call(s, "GET", "/api/v1/products?category=x&tag=y", NULL, 200));
+    json_decref(rp_call(
+        s, "GET", "/api/v1/customers/1/recommendations?asked=true", NULL, 200));
 }
 
 /* The keys of the error object of r, sorted, joined by commas. */
@@ -195,8 +196,7 @@ static void error_keys(rp_http *r, char *out, size_t n)
     json_t *v;
     out[0] = '\0';
     /* jansson keeps insertion order; these three are always set in order */
-    json_object_foreach(e, key, v)
-    {
+    json_object_foreach(e, key, v) {
         size_t len = strlen(out);
         snprintf(out + len, n - len, "%s%s", len ? "," : "", key);
     }
@@ -252,9 +252,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_docs_hold_the_route_table),
-        cmocka_unit_test_setup_teardown(test_unknown_query_parameters_are_refused,
-                                        rp_srv_fixture_start,
-                                        rp_srv_fixture_stop),
+        cmocka_unit_test_setup_teardown(
+            test_unknown_query_parameters_are_refused, rp_srv_fixture_start,
+            rp_srv_fixture_stop),
         cmocka_unit_test_setup_teardown(
             test_csrf_refusal_has_the_common_error_body, rp_srv_fixture_start,
             rp_srv_fixture_stop),

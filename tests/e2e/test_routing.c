@@ -41,19 +41,24 @@ static void test_routing_by_topic_channel_skill_and_load(void **state)
     rp_srv_init(&s);
     rp_srv_start(&s);
     /* Dee has the skill but is not available: never offered. */
-    long long dee = id_of(rp_callf(&s, "POST", "/api/v1/agents", 201,
+    long long dee = id_of(rp_callf(
+        &s, "POST", "/api/v1/agents", 201,
         "{\"name\":\"Dee\",\"email\":\"dee@e2e.example\",\"role\":\"agent\","
         "\"skills\":[\"billing\"],\"available\":false}"));
-    long long ann = id_of(rp_callf(&s, "POST", "/api/v1/agents", 201,
+    long long ann = id_of(rp_callf(
+        &s, "POST", "/api/v1/agents", 201,
         "{\"name\":\"Ann\",\"email\":\"ann@e2e.example\",\"role\":\"agent\","
         "\"skills\":[\"billing\"]}"));
-    long long bob = id_of(rp_callf(&s, "POST", "/api/v1/agents", 201,
+    long long bob = id_of(rp_callf(
+        &s, "POST", "/api/v1/agents", 201,
         "{\"name\":\"Bob\",\"email\":\"bob@e2e.example\",\"role\":\"agent\","
         "\"skills\":[\"billing\",\"german\"]}"));
-    long long billing = id_of(rp_callf(&s, "POST", "/api/v1/queues", 201,
-        "{\"name\":\"Billing\",\"skills\":[\"billing\"],"
-        "\"topics\":[\"Refund\",\"invoice\"]}"));
-    long long german = id_of(rp_callf(&s, "POST", "/api/v1/queues", 201,
+    long long billing = id_of(
+        rp_callf(&s, "POST", "/api/v1/queues", 201,
+                 "{\"name\":\"Billing\",\"skills\":[\"billing\"],"
+                 "\"topics\":[\"Refund\",\"invoice\"]}"));
+    long long german = id_of(rp_callf(
+        &s, "POST", "/api/v1/queues", 201,
         "{\"name\":\"German line\",\"skills\":[\"billing\",\"german\"],"
         "\"channels\":[\"phone\"]}"));
     json_t *ql = rp_call(&s, "GET", "/api/v1/queues", NULL, 200);
@@ -88,22 +93,25 @@ static void test_routing_by_topic_channel_skill_and_load(void **state)
 
     /* The routing is a moment of truth in the customer's ledger. */
     char path[80];
-    snprintf(path, sizeof path, "/api/v1/customers/%lld/moments?limit=100", cid);
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/moments?limit=100",
+             cid);
     json_t *m = rp_call(&s, "GET", path, NULL, 200);
     size_t i, routed = 0;
     json_t *row;
-    json_array_foreach(json_object_get(m, "items"), i, row)
-    {
+    json_array_foreach(json_object_get(m, "items"), i, row) {
         if (strcmp(json_string_value(json_object_get(row, "kind")),
                    "encounter.routed") != 0)
             continue;
         routed++;
         json_t *d = json_object_get(row, "detail");
         if (int_of(row, "encounter_id") == int_of(e4, "id"))
-            assert_string_equal(json_string_value(json_object_get(d, "by")), "channel");
+            assert_string_equal(json_string_value(json_object_get(d, "by")),
+                                "channel");
         if (int_of(row, "encounter_id") == int_of(e1, "id")) {
-            assert_string_equal(json_string_value(json_object_get(d, "by")), "topic");
-            assert_non_null(strstr(json_string_value(json_object_get(row, "summary")), "Ann"));
+            assert_string_equal(json_string_value(json_object_get(d, "by")),
+                                "topic");
+            assert_non_null(strstr(
+                json_string_value(json_object_get(row, "summary")), "Ann"));
         }
     }
     assert_int_equal(routed, 5);
@@ -120,8 +128,10 @@ static void test_routing_by_topic_channel_skill_and_load(void **state)
     /* A transfer to a queue alone is offered to that queue's agent (Bob is
      * away now: Ann), recorded with its reason and counted. */
     char tp[80], ep[64], tb[120];
-    snprintf(tp, sizeof tp, "/api/v1/encounters/%lld/transfers", int_of(e6, "id"));
-    snprintf(tb, sizeof tb, "{\"reason\":\"It is about a refund\",\"to_queue_id\":%lld}",
+    snprintf(tp, sizeof tp, "/api/v1/encounters/%lld/transfers",
+             int_of(e6, "id"));
+    snprintf(tb, sizeof tb,
+             "{\"reason\":\"It is about a refund\",\"to_queue_id\":%lld}",
              billing);
     json_decref(rp_callf(&s, "POST", tp, 201, tb));
     snprintf(ep, sizeof ep, "/api/v1/encounters/%lld", int_of(e6, "id"));

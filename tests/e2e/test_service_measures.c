@@ -26,8 +26,8 @@ typedef struct world {
     rp_srv srv;
     rp_store *store;
     int64_t now;
-    int64_t caller, driver;       /* customers */
-    int64_t call, visit, queued;  /* encounters */
+    int64_t caller, driver;      /* customers */
+    int64_t call, visit, queued; /* encounters */
 } world;
 
 static int64_t id_of(json_t *j)
@@ -96,21 +96,20 @@ static int setup(void **state)
      * music, no answer, disconnected when the caller asked for a name. */
     w->call = open_encounter(w, w->caller, "phone", "Problem with the service");
     int64_t t0 = w->now - 40 * MIN;
-    store_update(w, &RP_ENTITY_ENCOUNTER, w->call,
-                 json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:b, s:I, s:b}",
-                           "created_at", (json_int_t)t0, "acknowledged_at",
-                           (json_int_t)(t0 + 30 * MIN), "first_response_at",
-                           (json_int_t)(t0 + 31 * MIN), "abandoned_at",
-                           (json_int_t)(t0 + 36 * MIN), "stage", "abandoned",
-                           "abandon_reason",
-                           "disconnected when asked for his name",
-                           "first_contact_resolved", 0, "queue_id",
-                           (json_int_t)3, "apology_owed", 1));
+    store_update(
+        w, &RP_ENTITY_ENCOUNTER, w->call,
+        json_pack(
+            "{s:I, s:I, s:I, s:I, s:s, s:s, s:b, s:I, s:b}", "created_at",
+            (json_int_t)t0, "acknowledged_at", (json_int_t)(t0 + 30 * MIN),
+            "first_response_at", (json_int_t)(t0 + 31 * MIN), "abandoned_at",
+            (json_int_t)(t0 + 36 * MIN), "stage", "abandoned", "abandon_reason",
+            "disconnected when asked for his name", "first_contact_resolved", 0,
+            "queue_id", (json_int_t)3, "apology_owed", 1));
     store_insert(w, &RP_ENTITY_DEFECT,
                  json_pack("{s:I, s:I, s:s, s:s, s:I}", "customer_id",
                            (json_int_t)w->caller, "encounter_id",
-                           (json_int_t)w->call, "kind", "disconnected",
-                           "cause", "agent hung up when asked for his name",
+                           (json_int_t)w->call, "kind", "disconnected", "cause",
+                           "agent hung up when asked for his name",
                            "created_at", (json_int_t)(t0 + 36 * MIN)));
     store_insert(w, &RP_ENTITY_DEFECT,
                  json_pack("{s:I, s:I, s:s, s:s, s:I}", "customer_id",
@@ -121,23 +120,23 @@ static int setup(void **state)
 
     /* Story 6: the car service, served promptly and resolved at the first
      * contact; asked the next day, satisfied. */
-    w->visit = open_encounter(w, w->driver, "in_person", "Technical inspection");
+    w->visit = open_encounter(w, w->driver, "in_person",
+                              "Technical inspection");
     int64_t t1 = w->now - 3 * HOUR;
-    store_update(w, &RP_ENTITY_ENCOUNTER, w->visit,
-                 json_pack("{s:I, s:I, s:I, s:I, s:s, s:b, s:I}", "created_at",
-                           (json_int_t)t1, "acknowledged_at",
-                           (json_int_t)(t1 + 40), "first_response_at",
-                           (json_int_t)(t1 + 90), "closed_at",
-                           (json_int_t)(t1 + 2 * HOUR), "stage", "closed",
-                           "first_contact_resolved", 1, "queue_id",
-                           (json_int_t)4));
+    store_update(
+        w, &RP_ENTITY_ENCOUNTER, w->visit,
+        json_pack("{s:I, s:I, s:I, s:I, s:s, s:b, s:I}", "created_at",
+                  (json_int_t)t1, "acknowledged_at", (json_int_t)(t1 + 40),
+                  "first_response_at", (json_int_t)(t1 + 90), "closed_at",
+                  (json_int_t)(t1 + 2 * HOUR), "stage", "closed",
+                  "first_contact_resolved", 1, "queue_id", (json_int_t)4));
     store_insert(w, &RP_ENTITY_SATISFACTION,
                  json_pack("{s:I, s:I, s:i, s:[s, s, s], s:I, s:I}",
-                           "customer_id", (json_int_t)w->driver,
-                           "encounter_id", (json_int_t)w->visit, "score", 5,
-                           "words", "Prompt", "friendly", "clean",
-                           "answered_at", (json_int_t)(w->now - 60),
-                           "created_at", (json_int_t)(t1 + 2 * HOUR)));
+                           "customer_id", (json_int_t)w->driver, "encounter_id",
+                           (json_int_t)w->visit, "score", 5, "words", "Prompt",
+                           "friendly", "clean", "answered_at",
+                           (json_int_t)(w->now - 60), "created_at",
+                           (json_int_t)(t1 + 2 * HOUR)));
 
     /* A special request of each outcome, and the car owner's relationship
      * moving up after the visit. */
@@ -146,8 +145,8 @@ static int setup(void **state)
                            (json_int_t)w->caller, "encounter_id",
                            (json_int_t)w->call, "description",
                            "call me back after 8 pm", "outcome", "declined",
-                           "decline_reason", "no evening shift",
-                           "created_at", (json_int_t)(t0 + 35 * MIN)));
+                           "decline_reason", "no evening shift", "created_at",
+                           (json_int_t)(t0 + 35 * MIN)));
     store_insert(w, &RP_ENTITY_SPECIAL_REQUEST,
                  json_pack("{s:I, s:I, s:s, s:s, s:I}", "customer_id",
                            (json_int_t)w->driver, "encounter_id",
@@ -188,9 +187,9 @@ static json_t *find_breach(json_t *items, const char *target, int64_t id)
     size_t i;
     json_t *b;
     json_array_foreach(items, i, b)
-    if (!strcmp(json_string_value(json_object_get(b, "target")), target) &&
-        json_integer_value(json_object_get(b, "subject_id")) == id)
-        return b;
+        if (!strcmp(json_string_value(json_object_get(b, "target")), target) &&
+            json_integer_value(json_object_get(b, "subject_id")) == id)
+            return b;
     return NULL;
 }
 
@@ -203,8 +202,8 @@ static void test_story5_the_thirty_minute_call(void **state)
     snprintf(path, sizeof path, "/api/v1/encounters/%lld/measures",
              (long long)w->call);
     json_t *m = rp_call(&w->srv, "GET", path, NULL, 200);
-    assert_int_equal(json_integer_value(json_object_get(m, "queue_wait_seconds")),
-                     30 * MIN);
+    assert_int_equal(
+        json_integer_value(json_object_get(m, "queue_wait_seconds")), 30 * MIN);
     assert_true(json_is_true(json_object_get(m, "abandoned")));
     assert_string_equal(json_string_value(json_object_get(m, "abandon_reason")),
                         "disconnected when asked for his name");
@@ -220,14 +219,15 @@ static void test_story5_the_thirty_minute_call(void **state)
     assert_non_null(ack);
     assert_int_equal(json_integer_value(json_object_get(ack, "customer_id")),
                      w->caller);
-    assert_string_equal(json_string_value(json_object_get(ack, "customer_name")),
-                        "Seed Three Caller");
+    assert_string_equal(
+        json_string_value(json_object_get(ack, "customer_name")),
+        "Seed Three Caller");
     assert_int_equal(json_integer_value(json_object_get(ack, "target_seconds")),
                      5 * MIN);
     assert_int_equal(json_integer_value(json_object_get(ack, "actual_seconds")),
                      30 * MIN);
-    assert_int_equal(json_integer_value(json_object_get(ack, "over_by_seconds")),
-                     25 * MIN);
+    assert_int_equal(
+        json_integer_value(json_object_get(ack, "over_by_seconds")), 25 * MIN);
     json_t *res = find_breach(items, "resolution", w->call);
     assert_non_null(res);
     assert_string_equal(json_string_value(json_object_get(res, "detail")),
@@ -248,18 +248,25 @@ static void test_story5_the_thirty_minute_call(void **state)
                 json_real_value(dig(m, "abandonment", "rate")) < 0.34);
     assert_int_equal(json_integer_value(dig(m, "defects", "total")), 2);
     json_t *by_kind = dig(m, "defects", "by_kind");
-    assert_int_equal(json_integer_value(json_object_get(by_kind, "disconnected")), 1);
-    assert_int_equal(json_integer_value(json_object_get(by_kind, "long_wait")), 1);
-    assert_int_equal(json_integer_value(dig(m, "charter", "breaches")), breaches);
+    assert_int_equal(
+        json_integer_value(json_object_get(by_kind, "disconnected")), 1);
+    assert_int_equal(json_integer_value(json_object_get(by_kind, "long_wait")),
+                     1);
+    assert_int_equal(json_integer_value(dig(m, "charter", "breaches")),
+                     breaches);
     assert_true(json_integer_value(dig(json_object_get(m, "charter"),
                                        "by_target", "acknowledge")) >= 1);
     /* Two measured waits (30 min and 40 s): the p90 is the 30-minute call. */
     assert_int_equal(json_integer_value(dig(m, "wait", "measured")), 2);
-    assert_int_equal(json_integer_value(dig(m, "wait", "p90_seconds")), 30 * MIN);
+    assert_int_equal(json_integer_value(dig(m, "wait", "p90_seconds")),
+                     30 * MIN);
     assert_int_equal(json_integer_value(dig(m, "wait", "p50_seconds")), 40);
-    assert_int_equal(json_integer_value(dig(m, "apologies", "owed_not_given")), 1);
-    assert_int_equal(json_integer_value(dig(m, "special_requests", "declined")), 1);
-    assert_int_equal(json_integer_value(dig(m, "special_requests", "granted")), 1);
+    assert_int_equal(json_integer_value(dig(m, "apologies", "owed_not_given")),
+                     1);
+    assert_int_equal(json_integer_value(dig(m, "special_requests", "declined")),
+                     1);
+    assert_int_equal(json_integer_value(dig(m, "special_requests", "granted")),
+                     1);
     assert_string_equal(
         json_string_value(json_object_get(
             json_array_get(dig(m, "special_requests", "decline_reasons"), 0),
@@ -280,8 +287,10 @@ static void test_story5_the_thirty_minute_call(void **state)
     assert_int_equal(rp_cli(&w->srv, &out, "report", "--json", NULL), 0);
     json_t *viacli = json_loads(out, 0, NULL);
     assert_non_null(viacli);
-    assert_int_equal(json_integer_value(dig(viacli, "volume", "encounters")), 3);
-    assert_int_equal(json_integer_value(dig(viacli, "abandonment", "abandoned")), 1);
+    assert_int_equal(json_integer_value(dig(viacli, "volume", "encounters")),
+                     3);
+    assert_int_equal(
+        json_integer_value(dig(viacli, "abandonment", "abandoned")), 1);
     assert_int_equal(json_integer_value(dig(viacli, "charter", "breaches")),
                      breaches);
     json_decref(viacli);
@@ -296,19 +305,21 @@ static void test_story6_car_service_first_contact_resolution(void **state)
              (long long)w->visit);
     json_t *m = rp_call(&w->srv, "GET", path, NULL, 200);
     assert_true(json_is_true(json_object_get(m, "first_contact_resolved")));
-    assert_int_equal(json_integer_value(json_object_get(m, "queue_wait_seconds")), 40);
-    assert_int_equal(json_integer_value(json_object_get(m, "resolution_seconds")),
-                     2 * HOUR);
+    assert_int_equal(
+        json_integer_value(json_object_get(m, "queue_wait_seconds")), 40);
+    assert_int_equal(
+        json_integer_value(json_object_get(m, "resolution_seconds")), 2 * HOUR);
     json_decref(m);
 
     /* Only the car service's queue: one closed encounter, resolved at the
      * first contact; the thirty-minute call is in another queue. */
     m = rp_call(&w->srv, "GET", "/api/v1/metrics/service?queue=4", NULL, 200);
     assert_int_equal(json_integer_value(dig(m, "volume", "encounters")), 1);
-    assert_int_equal(json_integer_value(
-                         dig(m, "first_contact_resolution", "resolved_first_contact")),
+    assert_int_equal(json_integer_value(dig(m, "first_contact_resolution",
+                                            "resolved_first_contact")),
                      1);
-    assert_true(json_real_value(dig(m, "first_contact_resolution", "rate")) == 1.0);
+    assert_true(json_real_value(dig(m, "first_contact_resolution", "rate")) ==
+                1.0);
     assert_int_equal(json_integer_value(dig(m, "abandonment", "abandoned")), 0);
     assert_int_equal(json_integer_value(dig(m, "charter", "breaches")), 0);
     assert_true(json_number_value(dig(m, "satisfaction", "average")) == 5.0);
@@ -318,17 +329,21 @@ static void test_story6_car_service_first_contact_resolution(void **state)
     size_t i;
     json_t *row;
     json_array_foreach(words, i, row)
-        prompt |= !strcmp(json_string_value(json_object_get(row, "word")), "prompt");
+        prompt |= !strcmp(json_string_value(json_object_get(row, "word")),
+                          "prompt");
     assert_true(prompt); /* "Prompt" counted lower-cased */
-    assert_int_equal(json_integer_value(dig(m, "special_requests", "granted")), 1);
-    assert_int_equal(json_integer_value(dig(m, "special_requests", "declined")), 0);
+    assert_int_equal(json_integer_value(dig(m, "special_requests", "granted")),
+                     1);
+    assert_int_equal(json_integer_value(dig(m, "special_requests", "declined")),
+                     0);
     assert_int_equal(json_integer_value(dig(m, "relationships", "up")), 1);
     json_t *move = json_array_get(dig(m, "relationships", "movements"), 0);
     assert_string_equal(json_string_value(json_object_get(move, "from")),
                         "transactional");
     assert_string_equal(json_string_value(json_object_get(move, "to")),
                         "incremental");
-    assert_string_equal(json_string_value(json_object_get(move, "direction")), "up");
+    assert_string_equal(json_string_value(json_object_get(move, "direction")),
+                        "up");
     json_decref(m);
 
     /* A window that ended before either story shows nothing. */
@@ -362,19 +377,23 @@ static void test_promises_kept_and_broken(void **state)
     json_t *p = find_breach(json_object_get(b, "items"), "follow_up_on_time",
                             broken);
     assert_non_null(p);
-    assert_string_equal(json_string_value(json_object_get(p, "subject")), "promise");
+    assert_string_equal(json_string_value(json_object_get(p, "subject")),
+                        "promise");
     json_decref(b);
 
     char path[160];
-    snprintf(path, sizeof path, "/api/v1/promises/%lld/keep", (long long)future);
+    snprintf(path, sizeof path, "/api/v1/promises/%lld/keep",
+             (long long)future);
     json_t *k = rp_callf(&w->srv, "POST", path, 200, "{}");
-    assert_string_equal(json_string_value(json_object_get(k, "status")), "kept");
+    assert_string_equal(json_string_value(json_object_get(k, "status")),
+                        "kept");
     json_decref(k);
     rp_http r;
     rp_http_send(&w->srv, "POST", path, "application/json", "{}", 2, NULL, &r);
     rp_assert_error(&r, 409, "conflict", "status");
     rp_http_free(&r);
-    snprintf(path, sizeof path, "/api/v1/promises/%lld/keep", (long long)broken);
+    snprintf(path, sizeof path, "/api/v1/promises/%lld/keep",
+             (long long)broken);
     rp_http_send(&w->srv, "POST", path, "application/json", "{}", 2, NULL, &r);
     rp_assert_error(&r, 409, "conflict", "status");
     rp_http_free(&r);
@@ -387,18 +406,18 @@ static void test_promises_kept_and_broken(void **state)
     snprintf(path, sizeof path, "/api/v1/customers/%lld/moments",
              (long long)w->caller);
     json_t *moments = rp_call(&w->srv, "GET", path, NULL, 200);
-    assert_string_equal(json_string_value(json_object_get(
-                            json_array_get(json_object_get(moments, "items"), 0),
-                            "kind")),
-                        "promise.broken");
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(moments, "items"), 0), "kind")),
+        "promise.broken");
     json_decref(moments);
     snprintf(path, sizeof path, "/api/v1/customers/%lld/moments",
              (long long)w->driver);
     moments = rp_call(&w->srv, "GET", path, NULL, 200);
-    assert_string_equal(json_string_value(json_object_get(
-                            json_array_get(json_object_get(moments, "items"), 0),
-                            "kind")),
-                        "promise.kept");
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(moments, "items"), 0), "kind")),
+        "promise.kept");
     json_decref(moments);
 
     json_t *m = rp_call(&w->srv, "GET",
@@ -421,10 +440,12 @@ static void test_charter_get_put_and_bad_input(void **state)
 {
     world *w = *state;
     json_t *c = rp_call(&w->srv, "GET", "/api/v1/charter", NULL, 200);
-    assert_int_equal(json_integer_value(json_object_get(c, "acknowledge_minutes")), 5);
-    assert_int_equal(json_integer_value(json_object_get(c, "first_response_minutes")),
-                     15);
-    assert_int_equal(json_integer_value(json_object_get(c, "resolution_hours")), 24);
+    assert_int_equal(
+        json_integer_value(json_object_get(c, "acknowledge_minutes")), 5);
+    assert_int_equal(
+        json_integer_value(json_object_get(c, "first_response_minutes")), 15);
+    assert_int_equal(json_integer_value(json_object_get(c, "resolution_hours")),
+                     24);
     assert_true(json_is_true(json_object_get(c, "follow_up_on_time")));
     json_decref(c);
 
@@ -455,29 +476,33 @@ static void test_charter_get_put_and_bad_input(void **state)
     }
     /* Bad input changed nothing. */
     c = rp_call(&w->srv, "GET", "/api/v1/charter", NULL, 200);
-    assert_int_equal(json_integer_value(json_object_get(c, "acknowledge_minutes")), 5);
+    assert_int_equal(
+        json_integer_value(json_object_get(c, "acknowledge_minutes")), 5);
     json_decref(c);
 
     /* Loosen the acknowledgement target to 45 minutes: the 30-minute call
      * no longer breaches it; the change is visible to the next reader. */
     c = rp_callf(&w->srv, "PUT", "/api/v1/charter", 200,
                  "{\"acknowledge_minutes\":45,\"first_response_minutes\":60}");
-    assert_int_equal(json_integer_value(json_object_get(c, "acknowledge_minutes")),
-                     45);
+    assert_int_equal(
+        json_integer_value(json_object_get(c, "acknowledge_minutes")), 45);
     /* who changed it: the acting agent once auth lands, never "system" */
     assert_non_null(json_string_value(json_object_get(c, "updated_by")));
     assert_string_not_equal(json_string_value(json_object_get(c, "updated_by")),
                             "system");
     json_decref(c);
     json_t *b = rp_call(&w->srv, "GET", "/api/v1/charter/breaches", NULL, 200);
-    assert_null(find_breach(json_object_get(b, "items"), "acknowledge", w->call));
-    assert_non_null(find_breach(json_object_get(b, "items"), "resolution", w->call));
+    assert_null(
+        find_breach(json_object_get(b, "items"), "acknowledge", w->call));
+    assert_non_null(
+        find_breach(json_object_get(b, "items"), "resolution", w->call));
     json_decref(b);
 
     static const char *const bad_windows[][2] = {
         {"/api/v1/metrics/service?from=yesterday", "from"},
         {"/api/v1/metrics/service?to=2026-02-30T00:00:00Z", "to"},
-        {"/api/v1/metrics/service?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z",
+        {"/api/v1/metrics/"
+         "service?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z",
          "from"},
         {"/api/v1/metrics/service?queue=abc", "queue"},
         {"/api/v1/metrics/service?agent=-1", "agent"},
@@ -486,13 +511,15 @@ static void test_charter_get_put_and_bad_input(void **state)
     };
     for (size_t i = 0; i < sizeof bad_windows / sizeof bad_windows[0]; i++) {
         rp_http r;
-        rp_http_send(&w->srv, "GET", bad_windows[i][0], NULL, NULL, 0, NULL, &r);
+        rp_http_send(&w->srv, "GET", bad_windows[i][0], NULL, NULL, 0, NULL,
+                     &r);
         rp_assert_error(&r, 422, "invalid", bad_windows[i][1]);
         rp_http_free(&r);
     }
     /* The CLI reads the charter the API wrote, and refuses the same way. */
     char *out = NULL;
-    assert_int_equal(rp_cli(&w->srv, &out, "charter", "show", "--json", NULL), 0);
+    assert_int_equal(rp_cli(&w->srv, &out, "charter", "show", "--json", NULL),
+                     0);
     json_t *viacli = json_loads(out, 0, NULL);
     assert_non_null(viacli);
     assert_int_equal(
@@ -507,15 +534,16 @@ static void test_charter_get_put_and_bad_input(void **state)
                             "--acknowledge-minutes", "soon", NULL),
                      2);
     free(out);
-    assert_int_equal(rp_cli(&w->srv, &out, "report", "--from", "tomorrow", NULL),
-                     3);
+    assert_int_equal(
+        rp_cli(&w->srv, &out, "report", "--from", "tomorrow", NULL), 3);
     free(out);
-    assert_int_equal(rp_cli(&w->srv, &out, "charter", "keep", "99999", NULL), 4);
+    assert_int_equal(rp_cli(&w->srv, &out, "charter", "keep", "99999", NULL),
+                     4);
     free(out);
 
     rp_http r;
-    rp_http_send(&w->srv, "GET", "/api/v1/encounters/77777/measures", NULL, NULL,
-                 0, NULL, &r);
+    rp_http_send(&w->srv, "GET", "/api/v1/encounters/77777/measures", NULL,
+                 NULL, 0, NULL, &r);
     rp_assert_error(&r, 404, "not_found", "id");
     rp_http_free(&r);
     rp_http_send(&w->srv, "DELETE", "/api/v1/charter", NULL, NULL, 0, NULL, &r);
@@ -549,10 +577,11 @@ static void test_prometheus(void **state)
     /* Tasks: one due and unsent, one failed, one due tomorrow. */
     store_insert(w, &RP_ENTITY_TASK,
                  json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:I}", "customer_id",
-                           (json_int_t)w->driver, "kind", "follow_up", "subject",
-                           "all well?", "due_at", (json_int_t)(w->now - 60),
-                           "status", "scheduled", "idempotency_key", "p-1",
-                           "created_at", (json_int_t)w->now));
+                           (json_int_t)w->driver, "kind", "follow_up",
+                           "subject", "all well?", "due_at",
+                           (json_int_t)(w->now - 60), "status", "scheduled",
+                           "idempotency_key", "p-1", "created_at",
+                           (json_int_t)w->now));
     store_insert(w, &RP_ENTITY_TASK,
                  json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:I}", "customer_id",
                            (json_int_t)w->driver, "kind", "reminder", "subject",
@@ -562,10 +591,11 @@ static void test_prometheus(void **state)
                            (json_int_t)w->now));
     store_insert(w, &RP_ENTITY_TASK,
                  json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:I}", "customer_id",
-                           (json_int_t)w->driver, "kind", "follow_up", "subject",
-                           "later", "due_at", (json_int_t)(w->now + 86400),
-                           "status", "scheduled", "idempotency_key", "p-3",
-                           "created_at", (json_int_t)w->now));
+                           (json_int_t)w->driver, "kind", "follow_up",
+                           "subject", "later", "due_at",
+                           (json_int_t)(w->now + 86400), "status", "scheduled",
+                           "idempotency_key", "p-3", "created_at",
+                           (json_int_t)w->now));
 
     rp_http r;
     rp_http_send(&w->srv, "GET", "/metrics", NULL, NULL, 0, NULL, &r);
@@ -617,10 +647,9 @@ static void test_prometheus(void **state)
     const char *h = "rapport_http_request_duration_seconds";
     char series[200];
     double prev = 0;
-    static const char *const les[] = {"0.001", "0.0025", "0.005", "0.01",
-                                      "0.025", "0.05",   "0.1",   "0.25",
-                                      "0.5",   "1",      "2.5",   "5",
-                                      "+Inf",  NULL};
+    static const char *const les[] = {
+        "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
+        "0.25",  "0.5",    "1",     "2.5",  "5",     "+Inf", NULL};
     for (int i = 0; les[i]; i++) {
         snprintf(series, sizeof series,
                  "%s_bucket{route=\"/api/v1/customers/{id}\",le=\"%s\"}", h,

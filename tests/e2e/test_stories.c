@@ -86,7 +86,8 @@ static void expect_level(rp_srv *s, json_int_t id, const char *level)
         fprintf(stderr, "level %s, expected %s\n", str(c, "relationship_level"),
                 level);
     assert_string_equal(str(c, "relationship_level"), level);
-    assert_true(json_array_size(json_object_get(c, "relationship_reasons")) >= 1);
+    assert_true(json_array_size(json_object_get(c, "relationship_reasons")) >=
+                1);
     json_decref(c);
 }
 
@@ -177,7 +178,8 @@ static void test_story1_fruit_seller(void **state)
         assert_non_null(str(closed, "kind_reason"));
         /* the request was known at the start: never a resolution */
         assert_string_equal(str(closed, "exchange"), "quick");
-        assert_true(json_is_true(json_object_get(closed, "first_contact_resolved")));
+        assert_true(
+            json_is_true(json_object_get(closed, "first_contact_resolved")));
         assert_non_null(str(closed, "closed_at"));
         json_decref(closed);
         expect_level(s, c, levels[i]);
@@ -216,7 +218,8 @@ static void test_story2_max_and_refusals(void **state)
     seed_preference(s, c, "brand", "Hugo", "flexible");
     /* the whole ledger: the API shows it only customer by customer */
     long moments = rp_db_count(s, "moments");
-    refused(s, e, "/advance", "{\"to\":\"understood\"}", 409, "acknowledged_at");
+    refused(s, e, "/advance", "{\"to\":\"understood\"}", 409,
+            "acknowledged_at");
     refused(s, e, "/advance", "{\"to\":\"helped\"}", 409, "to");
     refused(s, e, "/advance", "{\"to\":\"nowhere\"}", 422, "to");
     refused(s, e, "/advance", "{}", 422, "to");
@@ -351,13 +354,15 @@ static void test_story4_pharmacy_follow_up(void **state)
     expect_level(s, c, "transactional"); /* the follow-up is not done yet */
 
     char path[80];
-    snprintf(path, sizeof path, "/api/v1/tasks/%lld/complete", (long long)task_id);
+    snprintf(path, sizeof path, "/api/v1/tasks/%lld/complete",
+             (long long)task_id);
     json_t *done = rp_callf(s, "POST", path, 200, "{\"note\":\"All well\"}");
     assert_string_equal(str(done, "status"), "done");
     assert_non_null(str(done, "done_at"));
     json_decref(done);
     json_t *again = rp_callf(s, "POST", path, 409, "{}");
-    assert_string_equal(str(json_object_get(again, "error"), "field"), "status");
+    assert_string_equal(str(json_object_get(again, "error"), "field"),
+                        "status");
     json_decref(again);
     json_decref(rp_callf(s, "POST", "/api/v1/tasks/99999/complete", 404, "{}"));
 
@@ -382,10 +387,12 @@ static void test_story5_phone_call_abandoned(void **state)
        "{\"kind\":\"long_wait\",\"cause\":\"30 minutes in the queue\"}");
     ok(s, "POST", e, "/defects", 201,
        "{\"kind\":\"disconnected\",\"cause\":\"Cut off before help\"}");
-    refused(s, e, "/defects", "{\"kind\":\"meh\",\"cause\":\"x\"}", 422, "kind");
+    refused(s, e, "/defects", "{\"kind\":\"meh\",\"cause\":\"x\"}", 422,
+            "kind");
     refused(s, e, "/abandon", "{}", 422, "reason");
-    json_t *a = ep(s, "POST", e, "/abandon", 200,
-                   "{\"reason\":\"Disconnected after 30 minutes, unresolved\"}");
+    json_t *a = ep(
+        s, "POST", e, "/abandon", 200,
+        "{\"reason\":\"Disconnected after 30 minutes, unresolved\"}");
     assert_string_equal(str(a, "stage"), "abandoned");
     assert_non_null(str(a, "abandoned_at"));
     assert_true(json_is_false(json_object_get(a, "first_contact_resolved")));
@@ -424,9 +431,11 @@ static void test_overview_uses_all_sections(void **state)
        "{\"score\":3,\"words\":[\"friendly\",\"slow\"]}");
 
     char path[80];
-    snprintf(path, sizeof path, "/api/v1/customers/%lld/overview", (long long)c);
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/overview",
+             (long long)c);
     json_t *o = rp_call(s, "GET", path, NULL, 200);
-    assert_string_equal(str(json_object_get(o, "customer"), "greeting_name"), "Anna");
+    assert_string_equal(str(json_object_get(o, "customer"), "greeting_name"),
+                        "Anna");
     json_t *prefs = json_object_get(o, "preferences");
     assert_int_equal(json_array_size(prefs), 1);
     assert_string_equal(str(json_array_get(prefs, 0), "value"), "mornings");
@@ -468,10 +477,12 @@ static void test_overview_uses_all_sections(void **state)
     assert_non_null(viacli);
     assert_string_equal(str(json_object_get(viacli, "relationship"), "level"),
                         "formative");
-    assert_int_equal(json_array_size(json_object_get(viacli, "open_encounters")), 1);
+    assert_int_equal(
+        json_array_size(json_object_get(viacli, "open_encounters")), 1);
     json_decref(viacli);
     free(out);
-    json_decref(rp_callf(s, "GET", "/api/v1/customers/9999/overview", 404, NULL));
+    json_decref(
+        rp_callf(s, "GET", "/api/v1/customers/9999/overview", 404, NULL));
 }
 
 /* The CLI moves an encounter through the same rules. */
@@ -482,9 +493,9 @@ static void test_cli_cycle(void **state)
     json_int_t e = new_encounter(s, c, "phone", "Policy renewal");
     char id[32], *out = NULL;
     snprintf(id, sizeof id, "%lld", (long long)e);
-    assert_int_equal(rp_cli(s, &out, "encounter", "advance", id, "--to",
-                            "understood", NULL),
-                     3);
+    assert_int_equal(
+        rp_cli(s, &out, "encounter", "advance", id, "--to", "understood", NULL),
+        3);
     free(out);
     assert_int_equal(rp_cli(s, &out, "encounter", "acknowledge", id, NULL), 0);
     free(out);
@@ -493,21 +504,19 @@ static void test_cli_cycle(void **state)
                             "Same cover?", "--agreement", "Renew as is", NULL),
                      0);
     free(out);
-    assert_int_equal(rp_cli(s, &out, "encounter", "advance", id, "--to",
-                            "understood", NULL),
-                     0);
+    assert_int_equal(
+        rp_cli(s, &out, "encounter", "advance", id, "--to", "understood", NULL),
+        0);
     free(out);
-    assert_int_equal(rp_cli(s, &out, "encounter", "advance", id, "--to",
-                            "helped", NULL),
-                     0);
+    assert_int_equal(
+        rp_cli(s, &out, "encounter", "advance", id, "--to", "helped", NULL), 0);
     free(out);
-    assert_int_equal(rp_cli(s, &out, "encounter", "advance", id, "--to", "kept",
-                            NULL),
-                     0);
+    assert_int_equal(
+        rp_cli(s, &out, "encounter", "advance", id, "--to", "kept", NULL), 0);
     free(out);
-    assert_int_equal(rp_cli(s, &out, "encounter", "close", id, "--done",
-                            "Renewed", NULL),
-                     3); /* no satisfaction yet */
+    assert_int_equal(
+        rp_cli(s, &out, "encounter", "close", id, "--done", "Renewed", NULL),
+        3); /* no satisfaction yet */
     free(out);
     assert_int_equal(rp_cli(s, &out, "encounter", "satisfaction", id, "--score",
                             "4", "--word", "easy", NULL),
@@ -523,7 +532,8 @@ static void test_cli_cycle(void **state)
     assert_string_equal(str(closed, "stage"), "closed");
     assert_string_equal(str(closed, "outcome_watch"), "Next renewal in a year");
     json_decref(closed);
-    assert_int_equal(rp_cli(s, &out, "encounter", "advance", "--help", NULL), 0);
+    assert_int_equal(rp_cli(s, &out, "encounter", "advance", "--help", NULL),
+                     0);
     assert_non_null(strstr(out, "EXIT STATUS"));
     free(out);
 }
@@ -537,7 +547,8 @@ static void test_concurrent_advance_moves_once(void **state)
     json_int_t e = new_encounter(s, c, "chat", "Two agents, one chat");
     ok(s, "POST", e, "/acknowledge", 200, "{}");
     char path[100];
-    snprintf(path, sizeof path, "/api/v1/encounters/%lld/advance", (long long)e);
+    snprintf(path, sizeof path, "/api/v1/encounters/%lld/advance",
+             (long long)e);
     const char *body = "{\"to\":\"understood\"}";
     pid_t kids[8];
     for (int i = 0; i < 8; i++) {
@@ -583,8 +594,8 @@ static void test_demo_loads_the_stories(void **state)
             levels[i]);
     json_decref(list);
     const char *kinds[] = {"what", "how", "become", "how", "what", "what"};
-    const char *exchanges[] = {"quick", "quick", "supplemental", "quick",
-                               "quick", "supplemental"};
+    const char *exchanges[] = {"quick", "quick", "supplemental",
+                               "quick", "quick", "supplemental"};
     for (int i = 0; i < 6; i++) {
         json_t *e = ep(s, "GET", i + 1, "", 200, NULL);
         assert_string_equal(str(e, "stage"), "closed");
@@ -613,20 +624,30 @@ static void test_demo_loads_the_stories(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_story1_fruit_seller, rp_srv_fixture_start, rp_srv_fixture_stop),
-        cmocka_unit_test_setup_teardown(test_story2_max_and_refusals, rp_srv_fixture_start,
+        cmocka_unit_test_setup_teardown(test_story1_fruit_seller,
+                                        rp_srv_fixture_start,
                                         rp_srv_fixture_stop),
-        cmocka_unit_test_setup_teardown(test_story3_aspirin, rp_srv_fixture_start, rp_srv_fixture_stop),
-        cmocka_unit_test_setup_teardown(test_story4_pharmacy_follow_up, rp_srv_fixture_start,
+        cmocka_unit_test_setup_teardown(test_story2_max_and_refusals,
+                                        rp_srv_fixture_start,
                                         rp_srv_fixture_stop),
-        cmocka_unit_test_setup_teardown(test_story5_phone_call_abandoned, rp_srv_fixture_start,
+        cmocka_unit_test_setup_teardown(
+            test_story3_aspirin, rp_srv_fixture_start, rp_srv_fixture_stop),
+        cmocka_unit_test_setup_teardown(test_story4_pharmacy_follow_up,
+                                        rp_srv_fixture_start,
                                         rp_srv_fixture_stop),
-        cmocka_unit_test_setup_teardown(test_overview_uses_all_sections, rp_srv_fixture_start,
+        cmocka_unit_test_setup_teardown(test_story5_phone_call_abandoned,
+                                        rp_srv_fixture_start,
                                         rp_srv_fixture_stop),
-        cmocka_unit_test_setup_teardown(test_cli_cycle, rp_srv_fixture_start, rp_srv_fixture_stop),
+        cmocka_unit_test_setup_teardown(test_overview_uses_all_sections,
+                                        rp_srv_fixture_start,
+                                        rp_srv_fixture_stop),
+        cmocka_unit_test_setup_teardown(test_cli_cycle, rp_srv_fixture_start,
+                                        rp_srv_fixture_stop),
         cmocka_unit_test_setup_teardown(test_concurrent_advance_moves_once,
-                                        rp_srv_fixture_start, rp_srv_fixture_stop),
-        cmocka_unit_test_setup_teardown(test_demo_loads_the_stories, rp_srv_fixture_start,
+                                        rp_srv_fixture_start,
+                                        rp_srv_fixture_stop),
+        cmocka_unit_test_setup_teardown(test_demo_loads_the_stories,
+                                        rp_srv_fixture_start,
                                         rp_srv_fixture_stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

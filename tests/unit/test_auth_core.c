@@ -15,8 +15,10 @@ static void test_password_hashing(void **state)
     (void)state;
     char h1[128], h2[128];
     rp_error err;
-    assert_int_equal(rp_password_hash("correct horse battery", h1, &err), RP_OK);
-    assert_int_equal(rp_password_hash("correct horse battery", h2, &err), RP_OK);
+    assert_int_equal(rp_password_hash("correct horse battery", h1, &err),
+                     RP_OK);
+    assert_int_equal(rp_password_hash("correct horse battery", h2, &err),
+                     RP_OK);
     assert_int_equal(strncmp(h1, "$argon2id$", 10), 0);
     assert_string_not_equal(h1, h2); /* salted */
     assert_true(rp_password_verify(h1, "correct horse battery"));
@@ -39,7 +41,8 @@ static void test_secret_hashing(void **state)
     char h[RP_SECRET_HEX], a[RP_SECRET_HEX], b[RP_SECRET_HEX], c[RP_SECRET_HEX];
     /* FIPS 180-2 test vector. */
     rp_secret_hash("abc", h);
-    assert_string_equal(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert_string_equal(
+        h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     rp_secret_new(a);
     rp_secret_new(b);
     assert_int_equal(strlen(a), 64);
@@ -62,7 +65,8 @@ static void test_secret_hashing(void **state)
 static rp_code try_login(rp_ctx *ctx, const char *email, const char *pw,
                          const char *addr, int *retry, rp_error *err)
 {
-    json_t *in = json_pack("{s:s, s:s}", "email", email, "password", pw), *out = NULL;
+    json_t *in = json_pack("{s:s, s:s}", "email", email, "password", pw),
+           *out = NULL;
     char secret[RP_SECRET_HEX];
     rp_code rc = rp_auth_login(ctx, in, addr, secret, &out, retry, err);
     json_decref(in);
@@ -77,7 +81,8 @@ static void test_login_rate_limit(void **state)
     rp_error err;
     json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "name", "Ada", "email",
                            "ada@example.com", "role", "agent", "password",
-                           "correct horse battery"), *out = NULL;
+                           "correct horse battery"),
+           *out = NULL;
     assert_int_equal(rp_agent_create(&ctx, in, &out, &err), RP_OK);
     json_decref(in);
     json_decref(out);
@@ -86,24 +91,30 @@ static void test_login_rate_limit(void **state)
     int retry = 0;
     for (int i = 0; i < RP_LOGIN_MAX_PER_ACCOUNT; i++)
         assert_int_equal(try_login(&ctx, "ada@example.com", "wrong", "10.0.0.1",
-                                   &retry, &err), RP_EAUTH);
+                                   &retry, &err),
+                         RP_EAUTH);
     /* The right password, from another address: the account is locked. */
     assert_int_equal(try_login(&ctx, "ADA@example.com", "correct horse battery",
-                               "10.0.0.2", &retry, &err), RP_ERATELIMIT);
+                               "10.0.0.2", &retry, &err),
+                     RP_ERATELIMIT);
     assert_int_equal(retry, RP_LOGIN_WINDOW_SECONDS);
     rp_clock_pin(t0 + 600);
     assert_int_equal(try_login(&ctx, "ada@example.com", "correct horse battery",
-                               "10.0.0.2", &retry, &err), RP_ERATELIMIT);
+                               "10.0.0.2", &retry, &err),
+                     RP_ERATELIMIT);
     assert_int_equal(retry, RP_LOGIN_WINDOW_SECONDS - 600);
     /* After the window the failures no longer count; a success clears. */
     rp_clock_pin(t0 + RP_LOGIN_WINDOW_SECONDS + 1);
     assert_int_equal(try_login(&ctx, "ada@example.com", "correct horse battery",
-                               "10.0.0.2", &retry, &err), RP_OK);
+                               "10.0.0.2", &retry, &err),
+                     RP_OK);
     for (int i = 0; i < RP_LOGIN_MAX_PER_ACCOUNT - 1; i++)
         assert_int_equal(try_login(&ctx, "ada@example.com", "wrong", "10.0.0.3",
-                                   &retry, &err), RP_EAUTH);
+                                   &retry, &err),
+                         RP_EAUTH);
     assert_int_equal(try_login(&ctx, "ada@example.com", "correct horse battery",
-                               "10.0.0.3", &retry, &err), RP_OK);
+                               "10.0.0.3", &retry, &err),
+                     RP_OK);
     /* Per address: many accounts guessed from one address. */
     rp_clock_pin(t0 + 10 * RP_LOGIN_WINDOW_SECONDS);
     for (int i = 0; i < RP_LOGIN_MAX_PER_ADDRESS; i++) {
@@ -113,10 +124,12 @@ static void test_login_rate_limit(void **state)
                          RP_EAUTH);
     }
     assert_int_equal(try_login(&ctx, "ada@example.com", "correct horse battery",
-                               "10.9.9.9", &retry, &err), RP_ERATELIMIT);
+                               "10.9.9.9", &retry, &err),
+                     RP_ERATELIMIT);
     assert_true(retry > 0);
     assert_int_equal(try_login(&ctx, "ada@example.com", "correct horse battery",
-                               "10.9.9.8", &retry, &err), RP_OK);
+                               "10.9.9.8", &retry, &err),
+                     RP_OK);
 }
 
 static void test_session_expiry(void **state)
@@ -126,7 +139,8 @@ static void test_session_expiry(void **state)
     rp_error err;
     json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "name", "Bo", "email",
                            "bo@example.com", "role", "lead", "password",
-                           "correct horse battery"), *out = NULL;
+                           "correct horse battery"),
+           *out = NULL;
     assert_int_equal(rp_agent_create(&ctx, in, &out, &err), RP_OK);
     json_decref(in);
     json_decref(out);
@@ -136,7 +150,9 @@ static void test_session_expiry(void **state)
     int retry;
     in = json_pack("{s:s, s:s}", "email", "bo@example.com", "password",
                    "correct horse battery");
-    assert_int_equal(rp_auth_login(&ctx, in, "127.0.0.1", secret, &out, &retry, &err), RP_OK);
+    assert_int_equal(
+        rp_auth_login(&ctx, in, "127.0.0.1", secret, &out, &retry, &err),
+        RP_OK);
     json_decref(in);
     json_decref(out);
     rp_principal p;
@@ -159,7 +175,8 @@ static void fts(const char *in, const char *joiner, size_t minlen, int skip,
 {
     char out[600];
     rp_error err;
-    rp_code rc = rp_kb_fts_query(in, joiner, minlen, skip, out, sizeof out, &err);
+    rp_code rc = rp_kb_fts_query(in, joiner, minlen, skip, out, sizeof out,
+                                 &err);
     if (!want) {
         assert_int_equal(rc, RP_EINVALID);
         assert_string_equal(err.field, "q");
@@ -200,8 +217,9 @@ static void test_fts_query_sanitising(void **state)
     fts(many, " ", 1, 0, want);
     char small[8];
     rp_error err;
-    assert_int_equal(rp_kb_fts_query("refund", " ", 1, 0, small, sizeof small, &err),
-                     RP_EINVALID);
+    assert_int_equal(
+        rp_kb_fts_query("refund", " ", 1, 0, small, sizeof small, &err),
+        RP_EINVALID);
 }
 
 static void test_routing_pick(void **state)
@@ -212,12 +230,14 @@ static void test_routing_pick(void **state)
         " {\"id\":2,\"skills\":[\"billing\"],\"open\":3},"
         " {\"id\":3,\"skills\":[\"billing\",\"german\"],\"open\":2},"
         " {\"id\":4,\"skills\":[\"german\",\"billing\"],\"open\":2},"
-        " {\"id\":5,\"skills\":[\"german\"],\"open\":0}]", 0, NULL);
+        " {\"id\":5,\"skills\":[\"german\"],\"open\":0}]",
+        0, NULL);
     json_t *billing = json_loads("[\"billing\"]", 0, NULL);
     json_t *both = json_loads("[\"billing\",\"german\"]", 0, NULL);
     json_t *none = json_array();
     json_t *french = json_loads("[\"french\"]", 0, NULL);
-    assert_int_equal(rp_routing_pick(c, billing), 3); /* fewest open; tie: lower id */
+    assert_int_equal(rp_routing_pick(c, billing),
+                     3); /* fewest open; tie: lower id */
     assert_int_equal(rp_routing_pick(c, both), 3);
     assert_int_equal(rp_routing_pick(c, none), 1);
     assert_int_equal(rp_routing_pick(c, french), 0);

@@ -37,8 +37,8 @@ static void test_defaults(void **state)
     (void)state;
     rp_config c;
     char why[300];
-    assert_int_equal(rp_config_read(&c, RP_CONFIG_SERVER, NULL, why, sizeof why),
-                     0);
+    assert_int_equal(
+        rp_config_read(&c, RP_CONFIG_SERVER, NULL, why, sizeof why), 0);
     assert_string_equal(c.db, "rapport.db");
     assert_string_equal(c.listen, "127.0.0.1:8080");
     assert_string_equal(c.followup.public_url, "http://127.0.0.1:8080");
@@ -56,7 +56,8 @@ static void test_environment_and_flags(void **state)
 {
     (void)state;
     setenv("RAPPORT_DB", "/tmp/from-env.db", 1);
-    setenv("RAPPORT_CADENCE", "transactional=0,incremental=10,partnership=3", 1);
+    setenv("RAPPORT_CADENCE", "transactional=0,incremental=10,partnership=3",
+           1);
     setenv("RAPPORT_TASK_MAX_ATTEMPTS", "3", 1);
     setenv("RAPPORT_SMTP_URL", "smtp://127.0.0.1:2525", 1);
     setenv("RAPPORT_COOKIE_SECURE", "1", 1);
@@ -66,8 +67,8 @@ static void test_environment_and_flags(void **state)
     given[row(NULL, "web-root")] = ""; /* no console */
     rp_config c;
     char why[300];
-    assert_int_equal(rp_config_read(&c, RP_CONFIG_SERVER, given, why, sizeof why),
-                     0);
+    assert_int_equal(
+        rp_config_read(&c, RP_CONFIG_SERVER, given, why, sizeof why), 0);
     assert_string_equal(c.db, "/tmp/from-flag.db");
     assert_string_equal(c.listen, "127.0.0.1:8080");
     assert_string_equal(c.web_root, "");
@@ -80,7 +81,8 @@ static void test_environment_and_flags(void **state)
     assert_int_equal(c.cookie_secure, 1);
     /* the CLI reads the database and the scheduler's settings too, but
      * not the server's */
-    assert_int_equal(rp_config_read(&c, RP_CONFIG_CLI, NULL, why, sizeof why), 0);
+    assert_int_equal(rp_config_read(&c, RP_CONFIG_CLI, NULL, why, sizeof why),
+                     0);
     assert_string_equal(c.db, "/tmp/from-env.db");
     assert_int_equal(c.followup.max_attempts, 3);
     assert_int_equal(c.cookie_secure, 0);
@@ -92,31 +94,33 @@ static void test_bad_values_name_their_source(void **state)
     rp_config c;
     char why[300];
     setenv("RAPPORT_TASK_LEASE", "soon", 1);
-    assert_int_equal(rp_config_read(&c, RP_CONFIG_CLI, NULL, why, sizeof why), -1);
+    assert_int_equal(rp_config_read(&c, RP_CONFIG_CLI, NULL, why, sizeof why),
+                     -1);
     assert_non_null(strstr(why, "RAPPORT_TASK_LEASE"));
     assert_non_null(strstr(why, "'soon'"));
     unsetenv("RAPPORT_TASK_LEASE");
 
     setenv("RAPPORT_CADENCE", "weekly=7", 1);
-    assert_int_equal(rp_config_read(&c, RP_CONFIG_CLI, NULL, why, sizeof why), -1);
+    assert_int_equal(rp_config_read(&c, RP_CONFIG_CLI, NULL, why, sizeof why),
+                     -1);
     assert_non_null(strstr(why, "RAPPORT_CADENCE"));
     unsetenv("RAPPORT_CADENCE");
 
     setenv("RAPPORT_LISTEN", "nowhere", 1);
-    assert_int_equal(rp_config_read(&c, RP_CONFIG_SERVER, NULL, why, sizeof why),
-                     -1);
+    assert_int_equal(
+        rp_config_read(&c, RP_CONFIG_SERVER, NULL, why, sizeof why), -1);
     assert_non_null(strstr(why, "RAPPORT_LISTEN"));
     /* a good flag wins over a bad variable */
     const char *given[64] = {0};
     given[row(NULL, "listen")] = "127.0.0.1:0";
-    assert_int_equal(rp_config_read(&c, RP_CONFIG_SERVER, given, why, sizeof why),
-                     0);
+    assert_int_equal(
+        rp_config_read(&c, RP_CONFIG_SERVER, given, why, sizeof why), 0);
     assert_string_equal(c.listen, "127.0.0.1:0");
     given[row(NULL, "listen")] = NULL;
     given[row(NULL, "threads")] = "65";
     unsetenv("RAPPORT_LISTEN");
-    assert_int_equal(rp_config_read(&c, RP_CONFIG_SERVER, given, why, sizeof why),
-                     -1);
+    assert_int_equal(
+        rp_config_read(&c, RP_CONFIG_SERVER, given, why, sizeof why), -1);
     assert_non_null(strstr(why, "--threads"));
 }
 
@@ -138,9 +142,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_defaults, clean, clean),
-        cmocka_unit_test_setup_teardown(test_environment_and_flags, clean, clean),
-        cmocka_unit_test_setup_teardown(test_bad_values_name_their_source, clean,
+        cmocka_unit_test_setup_teardown(test_environment_and_flags, clean,
                                         clean),
+        cmocka_unit_test_setup_teardown(test_bad_values_name_their_source,
+                                        clean, clean),
         cmocka_unit_test_setup_teardown(test_help_lists_every_variable, clean,
                                         clean),
     };

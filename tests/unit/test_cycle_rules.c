@@ -36,7 +36,8 @@ static void test_leaving_received_needs_acknowledgement(void **state)
     rp_error err;
     json_t *e = enc("{\"stage\":\"received\",\"acknowledged_at\":null}");
     expect_refusal(e, &f, "understood", RP_ECONFLICT, "acknowledged_at");
-    json_object_set_new(e, "acknowledged_at", json_string("2026-11-23T09:00:00Z"));
+    json_object_set_new(e, "acknowledged_at",
+                        json_string("2026-11-23T09:00:00Z"));
     assert_int_equal(rp_cycle_check(e, &f, "understood", &err), RP_OK);
     json_decref(e);
 }
@@ -84,7 +85,8 @@ static void test_each_stage_names_its_missing_piece(void **state)
     f.satisfaction_scheduled = 1;
     assert_int_equal(rp_cycle_check(e, &f, "closed", &err), RP_OK);
     f.satisfaction_scheduled = 0;
-    json_object_set_new(e, "satisfaction_skip_reason", json_string("in a hurry"));
+    json_object_set_new(e, "satisfaction_skip_reason",
+                        json_string("in a hurry"));
     assert_int_equal(rp_cycle_check(e, &f, "closed", &err), RP_OK);
     json_decref(e);
 }
@@ -103,7 +105,8 @@ static void test_kind_inference(void **state)
 {
     (void)state;
     expect_kind("{\"request\":\"20 watermelons\",\"options\":[]}", "what");
-    expect_kind("{\"request\":\"20\",\"preferences_captured\":[\"red\"]}", "how");
+    expect_kind("{\"request\":\"20\",\"preferences_captured\":[\"red\"]}",
+                "how");
     expect_kind("{\"options\":[\"long ones\"]}", "how");
     expect_kind("{\"options\":[\"apple\"],\"goal\":\"best juice in town\"}",
                 "become");
@@ -133,10 +136,11 @@ static void test_exchange_inference(void **state)
                         "supplemental");
     rp_encounter_facts followed = {.request_known_at_ack = 1, .follow_ups = 1};
     assert_string_equal(exchange_of("{}", followed), "supplemental");
-    assert_string_equal(exchange_of("{\"contract\":true,\"options\":[\"a\",\"b\"]}",
-                                    unclear),
+    assert_string_equal(
+        exchange_of("{\"contract\":true,\"options\":[\"a\",\"b\"]}", unclear),
+        "formal");
+    assert_string_equal(exchange_of("{\"senior_level\":true}", known),
                         "formal");
-    assert_string_equal(exchange_of("{\"senior_level\":true}", known), "formal");
 }
 
 static const char *level_of(const char *evidence, int64_t closed,
@@ -191,12 +195,12 @@ static void test_level_rules(void **state)
 
     /* every rule that holds is a reason, with the encounters that show it */
     const char *level;
-    json_t *reasons, *ev = json_loads(
-        "[{\"rule\":\"formal_exchange\",\"encounter_id\":8},"
-        "{\"rule\":\"become_encounter\",\"encounter_id\":7},"
-        "{\"rule\":\"closed_encounter\",\"encounter_id\":8},"
-        "{\"rule\":\"closed_encounter\",\"encounter_id\":7}]",
-        0, NULL);
+    json_t *reasons,
+        *ev = json_loads("[{\"rule\":\"formal_exchange\",\"encounter_id\":8},"
+                         "{\"rule\":\"become_encounter\",\"encounter_id\":7},"
+                         "{\"rule\":\"closed_encounter\",\"encounter_id\":8},"
+                         "{\"rule\":\"closed_encounter\",\"encounter_id\":7}]",
+                         0, NULL);
     rp_level_decide(ev, 2, &level, &reasons);
     assert_int_equal(json_array_size(reasons), 2);
     json_t *ids = json_object_get(json_array_get(reasons, 1), "encounter_ids");
@@ -250,7 +254,8 @@ static int64_t count(fixture *fx, const rp_entity *e)
 static int64_t open_encounter(fixture *fx, int64_t *customer)
 {
     rp_error err;
-    json_t *c, *e, *in = J("{\"name\":\"Thomas Baker\",\"preferred_name\":\"Tom\"}");
+    json_t *c, *e,
+        *in = J("{\"name\":\"Thomas Baker\",\"preferred_name\":\"Tom\"}");
     assert_int_equal(rp_customer_create(&fx->ctx, in, &c, &err), RP_OK);
     json_decref(in);
     *customer = json_integer_value(json_object_get(c, "id"));
@@ -276,8 +281,9 @@ static void test_cycle_on_store(void **state)
     run(fx, rp_encounter_record, id, "{\"facts\":5}", RP_ETYPE, "facts");
     run(fx, rp_encounter_record, id, "{\"colour\":\"red\"}", RP_EINVALID,
         "colour");
-    run(fx, rp_encounter_record, id, "{\"agreement\":\"a\","
-                                     "\"no_agreement_reason\":\"b\"}",
+    run(fx, rp_encounter_record, id,
+        "{\"agreement\":\"a\","
+        "\"no_agreement_reason\":\"b\"}",
         RP_EINVALID, "no_agreement_reason");
     run(fx, rp_encounter_record, id, "{}", RP_EINVALID, NULL);
     assert_int_equal(count(fx, &RP_ENTITY_MOMENT), moments);
@@ -287,10 +293,11 @@ static void test_cycle_on_store(void **state)
     assert_true(json_is_null(json_object_get(e, "facts"))); /* not half-done */
     json_decref(e);
     e = run(fx, rp_encounter_advance, 999, "{\"to\":\"understood\"}",
-                    RP_ENOTFOUND, "id");
+            RP_ENOTFOUND, "id");
 
     /* the whole cycle; each step one moment */
-    e = run(fx, rp_encounter_record, id, "{\"request\":\"A leaflet\"}", RP_OK, NULL);
+    e = run(fx, rp_encounter_record, id, "{\"request\":\"A leaflet\"}", RP_OK,
+            NULL);
     json_decref(e);
     e = run(fx, rp_encounter_acknowledge, id, NULL, RP_OK, NULL);
     assert_false(json_is_null(json_object_get(e, "acknowledged_at")));
@@ -309,19 +316,22 @@ static void test_cycle_on_store(void **state)
     assert_false(json_is_null(json_object_get(e, "understood_at")));
     json_decref(e);
     run(fx, rp_encounter_advance, id, "{\"to\":\"kept\"}", RP_ECONFLICT, "to");
-    json_decref(run(fx, rp_encounter_advance, id, "{\"to\":\"helped\"}", RP_OK, NULL));
+    json_decref(
+        run(fx, rp_encounter_advance, id, "{\"to\":\"helped\"}", RP_OK, NULL));
     json_decref(run(fx, rp_encounter_advance, id, "{\"to\":\"helped\"}",
                     RP_ECONFLICT, "to"));
     e = run(fx, rp_encounter_advance, id, "{\"to\":\"kept\"}", RP_ECONFLICT,
             "agreement");
     e = run(fx, rp_encounter_advance, id,
-            "{\"to\":\"kept\",\"agreement\":\"Send the leaflet\"}", RP_OK, NULL);
+            "{\"to\":\"kept\",\"agreement\":\"Send the leaflet\"}", RP_OK,
+            NULL);
     json_decref(e);
     run(fx, rp_encounter_advance, id, "{\"to\":\"closed\"}", RP_ECONFLICT,
         "satisfaction");
-    json_t *task = run(fx, rp_encounter_add_follow_up, id,
-                       "{\"due_at\":\"2026-12-01T09:00:00Z\",\"subject\":\"Call\"}",
-                       RP_OK, NULL);
+    json_t *task = run(
+        fx, rp_encounter_add_follow_up, id,
+        "{\"due_at\":\"2026-12-01T09:00:00Z\",\"subject\":\"Call\"}", RP_OK,
+        NULL);
     assert_string_equal(
         json_string_value(json_object_get(task, "idempotency_key")),
         "follow_up:1:1");
@@ -331,7 +341,8 @@ static void test_cycle_on_store(void **state)
                     "{\"score\":5,\"words\":[\"caring\",\"clear\",\"quick\"]}",
                     RP_OK, NULL));
     e = run(fx, rp_encounter_advance, id,
-            "{\"to\":\"closed\",\"outcome_done\":\"Leaflet sent\"}", RP_OK, NULL);
+            "{\"to\":\"closed\",\"outcome_done\":\"Leaflet sent\"}", RP_OK,
+            NULL);
     assert_string_equal(json_string_value(json_object_get(e, "kind")), "what");
     assert_string_equal(json_string_value(json_object_get(e, "exchange")),
                         "supplemental");
@@ -342,21 +353,25 @@ static void test_cycle_on_store(void **state)
     json_t *c;
     rp_error err;
     assert_int_equal(rp_customer_get(&fx->ctx, cid, &c, &err), RP_OK);
-    assert_string_equal(json_string_value(json_object_get(c, "relationship_level")),
-                        "transactional");
+    assert_string_equal(
+        json_string_value(json_object_get(c, "relationship_level")),
+        "transactional");
     json_decref(c);
     assert_int_equal(count(fx, &RP_ENTITY_RELATIONSHIP_LEVEL), 0);
     json_decref(run(fx, rp_task_complete, task_id, NULL, RP_OK, NULL));
     run(fx, rp_task_complete, task_id, NULL, RP_ECONFLICT, "status");
     assert_int_equal(rp_customer_get(&fx->ctx, cid, &c, &err), RP_OK);
-    assert_string_equal(json_string_value(json_object_get(c, "relationship_level")),
-                        "incremental");
+    assert_string_equal(
+        json_string_value(json_object_get(c, "relationship_level")),
+        "incremental");
     json_decref(c);
     assert_int_equal(count(fx, &RP_ENTITY_RELATIONSHIP_LEVEL), 1);
 
     /* a finished encounter neither moves nor records */
-    run(fx, rp_encounter_abandon, id, "{\"reason\":\"x\"}", RP_ECONFLICT, "stage");
-    run(fx, rp_encounter_record, id, "{\"facts\":\"y\"}", RP_ECONFLICT, "stage");
+    run(fx, rp_encounter_abandon, id, "{\"reason\":\"x\"}", RP_ECONFLICT,
+        "stage");
+    run(fx, rp_encounter_record, id, "{\"facts\":\"y\"}", RP_ECONFLICT,
+        "stage");
 }
 
 static void test_agent_kind_is_not_overwritten(void **state)
@@ -370,7 +385,8 @@ static void test_agent_kind_is_not_overwritten(void **state)
                     "\"satisfaction_skip_reason\":\"phone dropped\"}",
                     RP_OK, NULL));
     json_decref(run(fx, rp_encounter_add_transfer, id,
-                    "{\"reason\":\"wrong queue\",\"to_queue_id\":2}", RP_OK, NULL));
+                    "{\"reason\":\"wrong queue\",\"to_queue_id\":2}", RP_OK,
+                    NULL));
     const char *steps[] = {"understood", "helped", "kept", "closed"};
     json_t *e = NULL;
     for (int i = 0; i < 4; i++) {
@@ -379,7 +395,8 @@ static void test_agent_kind_is_not_overwritten(void **state)
         json_decref(e);
         e = run(fx, rp_encounter_advance, id, body, RP_OK, NULL);
     }
-    assert_string_equal(json_string_value(json_object_get(e, "kind")), "become");
+    assert_string_equal(json_string_value(json_object_get(e, "kind")),
+                        "become");
     assert_string_equal(json_string_value(json_object_get(e, "kind_source")),
                         "agent");
     assert_string_equal(json_string_value(json_object_get(e, "exchange")),
@@ -390,8 +407,9 @@ static void test_agent_kind_is_not_overwritten(void **state)
     json_t *c;
     rp_error err;
     assert_int_equal(rp_customer_get(&fx->ctx, cid, &c, &err), RP_OK);
-    assert_string_equal(json_string_value(json_object_get(c, "relationship_level")),
-                        "partnership");
+    assert_string_equal(
+        json_string_value(json_object_get(c, "relationship_level")),
+        "partnership");
     json_decref(c);
 }
 
@@ -415,9 +433,10 @@ static void test_sub_resource_validation(void **state)
         "{\"score\":3,\"schedule_at\":\"2026-12-01T09:00:00Z\"}", RP_EINVALID,
         "schedule_at");
     run(fx, rp_encounter_add_satisfaction, id,
-        "{\"score\":3,\"words\":[\"a\",\"b\",\"c\",\"d\"]}", RP_EINVALID, "words");
-    run(fx, rp_encounter_add_promise, id, "{\"what\":\"call\",\"due_at\":\"soon\"}",
-        RP_EINVALID, "due_at");
+        "{\"score\":3,\"words\":[\"a\",\"b\",\"c\",\"d\"]}", RP_EINVALID,
+        "words");
+    run(fx, rp_encounter_add_promise, id,
+        "{\"what\":\"call\",\"due_at\":\"soon\"}", RP_EINVALID, "due_at");
     assert_int_equal(count(fx, &RP_ENTITY_SPECIAL_REQUEST), 0);
     assert_int_equal(count(fx, &RP_ENTITY_SATISFACTION), 0);
     json_t *r = run(fx, rp_encounter_add_satisfaction, id,
@@ -444,20 +463,21 @@ static void test_active_goal_and_level_history(void **state)
     (void)open_encounter(fx, &cid);
     rp_error err;
     rp_store *s = fx->store;
-    json_t *goal = json_pack("{s:I, s:s, s:[], s:s, s:I, s:I}", "customer_id",
-                             (json_int_t)cid, "title", "Open a juice bar",
-                             "tags", "status", "active", "created_at",
-                             (json_int_t)rp_now(), "updated_at",
-                             (json_int_t)rp_now());
+    json_t *goal = json_pack(
+        "{s:I, s:s, s:[], s:s, s:I, s:I}", "customer_id", (json_int_t)cid,
+        "title", "Open a juice bar", "tags", "status", "active", "created_at",
+        (json_int_t)rp_now(), "updated_at", (json_int_t)rp_now());
     assert_int_equal(rp_store_begin(s, &err), RP_OK);
-    assert_int_equal(s->ops->insert(s, &RP_ENTITY_GOAL, goal, NULL, &err), RP_OK);
+    assert_int_equal(s->ops->insert(s, &RP_ENTITY_GOAL, goal, NULL, &err),
+                     RP_OK);
     assert_int_equal(rp_relationship_recompute(&fx->ctx, cid, 0, &err), RP_OK);
     assert_int_equal(rp_store_commit(s, &err), RP_OK);
     json_decref(goal);
     json_t *c;
     assert_int_equal(rp_customer_get(&fx->ctx, cid, &c, &err), RP_OK);
-    assert_string_equal(json_string_value(json_object_get(c, "relationship_level")),
-                        "formative");
+    assert_string_equal(
+        json_string_value(json_object_get(c, "relationship_level")),
+        "formative");
     json_t *r0 = json_array_get(json_object_get(c, "relationship_reasons"), 0);
     assert_string_equal(json_string_value(json_object_get(r0, "rule")),
                         "active_goal");
@@ -508,14 +528,14 @@ static char *summary_of(fixture *fx, int64_t customer, int64_t encounter,
     char *found = NULL;
     size_t i;
     json_t *m;
-    json_array_foreach(json_object_get(list, "items"), i, m)
-    {
+    json_array_foreach(json_object_get(list, "items"), i, m) {
         const char *text = json_string_value(json_object_get(m, "summary"));
         assert_non_null(text);
         assert_null(strstr(text, "(null)"));
         assert_true(strlen(text) > 0);
         assert_true(rp_utf8_is_valid(text, strlen(text)));
-        if (json_integer_value(json_object_get(m, "encounter_id")) == encounter &&
+        if (json_integer_value(json_object_get(m, "encounter_id")) ==
+                encounter &&
             !strcmp(json_string_value(json_object_get(m, "kind")), kind)) {
             free(found);
             found = strdup(text);
@@ -561,8 +581,8 @@ static void test_each_moment_says_what_happened(void **state)
     char *facts = repeat("\xE6\xBC\xA2", 199, "e\xCC\x81 and more");
     json_decref(run_j(fx, rp_encounter_record, id,
                       json_pack("{s:s}", "facts", facts), RP_OK, NULL));
-    json_decref(run(fx, rp_encounter_advance, id, "{\"to\":\"helped\"}", RP_OK,
-                    NULL));
+    json_decref(
+        run(fx, rp_encounter_advance, id, "{\"to\":\"helped\"}", RP_OK, NULL));
     char *want = repeat("\xE6\xBC\xA2", 199, ELLIPSIS);
     char *got = summary_of(fx, cid, id, "encounter.helped");
     assert_memory_equal(got, "Understood: ", 12);
@@ -578,8 +598,8 @@ static void test_each_moment_says_what_happened(void **state)
                              "\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD!");
     json_decref(run_j(fx, rp_encounter_record, id,
                       json_pack("{s:s}", "agreement", agreement), RP_OK, NULL));
-    json_decref(run(fx, rp_encounter_advance, id, "{\"to\":\"kept\"}", RP_OK,
-                    NULL));
+    json_decref(
+        run(fx, rp_encounter_advance, id, "{\"to\":\"kept\"}", RP_OK, NULL));
     want = repeat("\xC3\x9C", 199, ELLIPSIS);
     got = summary_of(fx, cid, id, "encounter.kept");
     assert_memory_equal(got, "Helped: agreed ", 15);
@@ -588,18 +608,19 @@ static void test_each_moment_says_what_happened(void **state)
     free(want);
     free(agreement);
 
-    json_decref(run(fx, rp_encounter_advance, id,
-                    "{\"to\":\"closed\",\"satisfaction_skip_reason\":\"in a "
-                    "hurry\",\"outcome_done\":\"Leaflet sent \xF0\x9F\x93\xA8\"}",
-                    RP_OK, NULL));
+    json_decref(
+        run(fx, rp_encounter_advance, id,
+            "{\"to\":\"closed\",\"satisfaction_skip_reason\":\"in a "
+            "hurry\",\"outcome_done\":\"Leaflet sent \xF0\x9F\x93\xA8\"}",
+            RP_OK, NULL));
     expect_summary(fx, cid, id, "encounter.closed",
                    "Closed (kind what, exchange quick; satisfaction check "
                    "skipped): Leaflet sent \xF0\x9F\x93\xA8");
 
     /* a second encounter ends with no agreement, then is abandoned */
-    json_t *e, *in = json_pack("{s:I, s:s, s:s}", "customer_id",
-                               (json_int_t)cid, "channel", "in_person",
-                               "subject", "Navy suit");
+    json_t *e,
+        *in = json_pack("{s:I, s:s, s:s}", "customer_id", (json_int_t)cid,
+                        "channel", "in_person", "subject", "Navy suit");
     rp_error err;
     assert_int_equal(rp_encounter_open(&fx->ctx, in, &e, &err), RP_OK);
     json_decref(in);
@@ -653,9 +674,9 @@ static void expect_facts_missing(fixture *fx, int64_t id, int missing)
     json_t *m = json_object_get(g, "missing");
     assert_int_equal(json_array_size(m), missing ? 1 : 0);
     if (missing)
-        assert_string_equal(json_string_value(json_object_get(
-                                json_array_get(m, 0), "field")),
-                            "facts");
+        assert_string_equal(
+            json_string_value(json_object_get(json_array_get(m, 0), "field")),
+            "facts");
     json_decref(g);
 }
 
@@ -680,13 +701,13 @@ static void test_blank_text_is_no_text(void **state)
             "facts");
     }
     /* a required text that is blank is refused, naming the field */
-    run(fx, rp_encounter_abandon, id, "{\"reason\":\" \\u3000 \"}",
-        RP_EINVALID, "reason");
+    run(fx, rp_encounter_abandon, id, "{\"reason\":\" \\u3000 \"}", RP_EINVALID,
+        "reason");
     json_decref(run(fx, rp_encounter_record, id,
                     "{\"facts\":\"Needs a navy suit\"}", RP_OK, NULL));
     expect_facts_missing(fx, id, 0);
-    json_decref(run(fx, rp_encounter_advance, id, "{\"to\":\"helped\"}", RP_OK,
-                    NULL));
+    json_decref(
+        run(fx, rp_encounter_advance, id, "{\"to\":\"helped\"}", RP_OK, NULL));
     /* blanking a recorded text clears it */
     json_t *e = run(fx, rp_encounter_record, id, "{\"facts\":\"\\u00a0\"}",
                     RP_OK, NULL);

@@ -52,7 +52,8 @@ static void test_strings(void **state)
     assert_int_equal(rp_in_string(in, "n", 1, 10, &out, &err), RP_ETYPE);
     assert_string_equal(err.field, "n");
     assert_int_equal(rp_in_string(in, "blank", 1, 10, &out, &err), RP_EINVALID);
-    assert_int_equal(rp_in_string(in, "missing", 1, 10, &out, &err), RP_EINVALID);
+    assert_int_equal(rp_in_string(in, "missing", 1, 10, &out, &err),
+                     RP_EINVALID);
     assert_non_null(strstr(err.message, "required"));
     assert_int_equal(rp_in_string(in, "missing", 0, 10, &out, &err), RP_OK);
     assert_null(out);
@@ -103,19 +104,19 @@ static void test_blank_is_white_space_only(void **state)
     assert_true(rp_text_is_blank(""));
     assert_true(rp_text_is_blank("   "));
     assert_true(rp_text_is_blank(" \t\r\n\v\f"));
-    assert_true(rp_text_is_blank("\xC2\xA0"));             /* U+00A0 */
+    assert_true(rp_text_is_blank("\xC2\xA0"));                  /* U+00A0 */
     assert_true(rp_text_is_blank("\xE3\x80\x80 \xE3\x80\x80")); /* U+3000 */
-    assert_true(rp_text_is_blank("\xE2\x80\x83\xE2\x80\xAF")); /* em, narrow */
-    assert_true(rp_text_is_blank("\xE2\x80\x8B\xEF\xBB\xBF")); /* ZWSP, BOM */
-    assert_true(rp_text_is_blank("\xC2\x85\xE2\x80\xA8"));  /* NEL, LS */
+    assert_true(rp_text_is_blank("\xE2\x80\x83\xE2\x80\xAF"));  /* em, narrow */
+    assert_true(rp_text_is_blank("\xE2\x80\x8B\xEF\xBB\xBF"));  /* ZWSP, BOM */
+    assert_true(rp_text_is_blank("\xC2\x85\xE2\x80\xA8"));      /* NEL, LS */
     assert_false(rp_text_is_blank("x"));
     assert_false(rp_text_is_blank("  x  "));
     assert_false(rp_text_is_blank("\xE3\x80\x80\xE6\xBC\xA2")); /* space, 漢 */
-    assert_false(rp_text_is_blank("\xCC\x81"));          /* lone U+0301 */
-    assert_false(rp_text_is_blank(" \xE2\x83\x9D "));    /* lone U+20DD */
-    assert_false(rp_text_is_blank("\xF0\x9F\x99\x82"));  /* an emoji */
-    assert_false(rp_text_is_blank(" \xFF "));            /* not UTF-8 */
-    assert_false(rp_text_is_blank("\xC2"));              /* cut short */
+    assert_false(rp_text_is_blank("\xCC\x81"));         /* lone U+0301 */
+    assert_false(rp_text_is_blank(" \xE2\x83\x9D "));   /* lone U+20DD */
+    assert_false(rp_text_is_blank("\xF0\x9F\x99\x82")); /* an emoji */
+    assert_false(rp_text_is_blank(" \xFF "));           /* not UTF-8 */
+    assert_false(rp_text_is_blank("\xC2"));             /* cut short */
 }
 
 static void test_utf8_validity(void **state)
@@ -125,13 +126,13 @@ static void test_utf8_validity(void **state)
     assert_true(rp_utf8_is_valid(ok, strlen(ok)));
     assert_true(rp_utf8_is_valid("", 0));
     assert_false(rp_utf8_is_valid("\xFF", 1));
-    assert_false(rp_utf8_is_valid("\x80", 1));          /* stray continuation */
-    assert_false(rp_utf8_is_valid("\xC3", 1));          /* cut short */
-    assert_false(rp_utf8_is_valid("\xC0\xA0", 2));      /* overlong space */
-    assert_false(rp_utf8_is_valid("\xE0\x80\xA0", 3));  /* overlong */
-    assert_false(rp_utf8_is_valid("\xED\xA0\x80", 3));  /* surrogate */
+    assert_false(rp_utf8_is_valid("\x80", 1));         /* stray continuation */
+    assert_false(rp_utf8_is_valid("\xC3", 1));         /* cut short */
+    assert_false(rp_utf8_is_valid("\xC0\xA0", 2));     /* overlong space */
+    assert_false(rp_utf8_is_valid("\xE0\x80\xA0", 3)); /* overlong */
+    assert_false(rp_utf8_is_valid("\xED\xA0\x80", 3)); /* surrogate */
     assert_false(rp_utf8_is_valid("\xF4\x90\x80\x80", 4)); /* > U+10FFFF */
-    assert_false(rp_utf8_is_valid("ab\xE6\xBC", 4));    /* cut in the middle */
+    assert_false(rp_utf8_is_valid("ab\xE6\xBC", 4)); /* cut in the middle */
     /* only len bytes count, even when a whole character follows */
     assert_false(rp_utf8_is_valid("ab\xE6\xBC\xA2", 3));
     assert_true(rp_utf8_is_valid("ab\xE6\xBC\xA2", 2));
@@ -211,7 +212,8 @@ static void test_cut_at_a_character_boundary(void **state)
                "\xC3\xA9t\xC3\xA9 \xC3\xA0" ELL);
     expect_cut("\xE6\xBC\xA2\xE5\xAD\x97\xE3\x81\x8B\xE3\x81\xAA", 2,
                "\xE6\xBC\xA2\xE5\xAD\x97" ELL);
-    expect_cut("ab\xF0\x9F\x99\x82\xF0\x9F\x99\x82", 3, "ab\xF0\x9F\x99\x82" ELL);
+    expect_cut("ab\xF0\x9F\x99\x82\xF0\x9F\x99\x82", 3,
+               "ab\xF0\x9F\x99\x82" ELL);
     /* a letter is not parted from its accent: e + U+0301 */
     expect_cut("abe\xCC\x81z", 3, "ab" ELL);
     expect_cut("abe\xCC\x81z", 4, "abe\xCC\x81" ELL);
@@ -219,10 +221,12 @@ static void test_cut_at_a_character_boundary(void **state)
     expect_cut("a\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD!", 2, "a" ELL);
     expect_cut("a\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x92\xBB!", 3, "a" ELL);
     /* nor the two letters of a flag */
-    expect_cut("a\xF0\x9F\x87\xA9\xF0\x9F\x87\xAA\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7",
-               2, "a" ELL);
-    expect_cut("a\xF0\x9F\x87\xA9\xF0\x9F\x87\xAA\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7",
-               4, "a\xF0\x9F\x87\xA9\xF0\x9F\x87\xAA" ELL);
+    expect_cut(
+        "a\xF0\x9F\x87\xA9\xF0\x9F\x87\xAA\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7", 2,
+        "a" ELL);
+    expect_cut(
+        "a\xF0\x9F\x87\xA9\xF0\x9F\x87\xAA\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7", 4,
+        "a\xF0\x9F\x87\xA9\xF0\x9F\x87\xAA" ELL);
 
     /* every cut of a long mixed text is valid UTF-8 and a prefix */
     const char *mixed = "Caf\xC3\xA9 \xE6\xBC\xA2\xE5\xAD\x97 e\xCC\x81 "
@@ -244,8 +248,10 @@ static void test_cut_at_a_character_boundary(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_time_round_trip), cmocka_unit_test(test_pinned_clock),
-        cmocka_unit_test(test_strings),         cmocka_unit_test(test_enum_and_ids),
+        cmocka_unit_test(test_time_round_trip),
+        cmocka_unit_test(test_pinned_clock),
+        cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_enum_and_ids),
         cmocka_unit_test(test_contacts),
         cmocka_unit_test(test_blank_is_white_space_only),
         cmocka_unit_test(test_utf8_validity),

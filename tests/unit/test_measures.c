@@ -14,7 +14,9 @@
 
 #include "fixture.h"
 
-#define NOW 1900000000LL /* 2030-03-17T17:46:40Z: after the migration wrote the defaults */
+#define NOW                                                                    \
+    1900000000LL /* 2030-03-17T17:46:40Z: after the migration wrote the        \
+                    defaults */
 #define MIN 60
 #define HOUR 3600
 
@@ -59,30 +61,28 @@ static int64_t encounter(fixture *f, int64_t created_ago, int64_t ack_ago,
                          int64_t first_ago, int64_t closed_ago,
                          int64_t abandoned_ago, int fcr, int64_t queue)
 {
-    json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:o, "
-                            "s:o, s:o, s:o}",
-                            "customer_id", (json_int_t)f->customer, "channel",
-                            "phone", "subject", "test", "stage",
-                            closed_ago ? "closed"
-                            : abandoned_ago ? "abandoned"
-                                            : "received",
-                            "created_at", (json_int_t)(NOW - created_ago),
-                            "updated_at", (json_int_t)NOW, "acknowledged_at",
-                            ack_ago ? json_integer(NOW - ack_ago) : json_null(),
-                            "first_response_at",
-                            first_ago ? json_integer(NOW - first_ago) : json_null(),
-                            "closed_at",
-                            closed_ago ? json_integer(NOW - closed_ago) : json_null(),
-                            "abandoned_at",
-                            abandoned_ago ? json_integer(NOW - abandoned_ago)
-                                          : json_null(),
-                            "first_contact_resolved",
-                            closed_ago ? json_boolean(fcr) : json_null(),
-                            "queue_id", queue ? json_integer(queue) : json_null());
+    json_t *row = json_pack(
+        "{s:I, s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:o, "
+        "s:o, s:o, s:o}",
+        "customer_id", (json_int_t)f->customer, "channel", "phone", "subject",
+        "test", "stage",
+        closed_ago      ? "closed"
+        : abandoned_ago ? "abandoned"
+                        : "received",
+        "created_at", (json_int_t)(NOW - created_ago), "updated_at",
+        (json_int_t)NOW, "acknowledged_at",
+        ack_ago ? json_integer(NOW - ack_ago) : json_null(),
+        "first_response_at",
+        first_ago ? json_integer(NOW - first_ago) : json_null(), "closed_at",
+        closed_ago ? json_integer(NOW - closed_ago) : json_null(),
+        "abandoned_at",
+        abandoned_ago ? json_integer(NOW - abandoned_ago) : json_null(),
+        "first_contact_resolved", closed_ago ? json_boolean(fcr) : json_null(),
+        "queue_id", queue ? json_integer(queue) : json_null());
     int64_t id = 0;
     rp_error err;
-    assert_int_equal(f->s->ops->insert(f->s, &RP_ENTITY_ENCOUNTER, row, &id, &err),
-                     RP_OK);
+    assert_int_equal(
+        f->s->ops->insert(f->s, &RP_ENTITY_ENCOUNTER, row, &id, &err), RP_OK);
     json_decref(row);
     return id;
 }
@@ -90,18 +90,17 @@ static int64_t encounter(fixture *f, int64_t created_ago, int64_t ack_ago,
 static int64_t promise(fixture *f, int64_t encounter_id, int64_t due_ago,
                        const char *status, int64_t settled_ago)
 {
-    json_t *row = json_pack("{s:I, s:I, s:s, s:I, s:s, s:o, s:I}", "customer_id",
-                            (json_int_t)f->customer, "encounter_id",
-                            (json_int_t)encounter_id, "what", "call back",
-                            "due_at", (json_int_t)(NOW - due_ago), "status",
-                            status, "settled_at",
-                            settled_ago ? json_integer(NOW - settled_ago)
-                                        : json_null(),
-                            "created_at", (json_int_t)(NOW - 10 * HOUR));
+    json_t *row = json_pack(
+        "{s:I, s:I, s:s, s:I, s:s, s:o, s:I}", "customer_id",
+        (json_int_t)f->customer, "encounter_id", (json_int_t)encounter_id,
+        "what", "call back", "due_at", (json_int_t)(NOW - due_ago), "status",
+        status, "settled_at",
+        settled_ago ? json_integer(NOW - settled_ago) : json_null(),
+        "created_at", (json_int_t)(NOW - 10 * HOUR));
     int64_t id = 0;
     rp_error err;
-    assert_int_equal(f->s->ops->insert(f->s, &RP_ENTITY_PROMISE, row, &id, &err),
-                     RP_OK);
+    assert_int_equal(
+        f->s->ops->insert(f->s, &RP_ENTITY_PROMISE, row, &id, &err), RP_OK);
     json_decref(row);
     return id;
 }
@@ -112,13 +111,13 @@ static int64_t follow_up(fixture *f, int64_t due_ago, const char *status,
     static int seq;
     char key[32];
     snprintf(key, sizeof key, "fu-%d", ++seq);
-    json_t *row = json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:o, s:I}",
-                            "customer_id", (json_int_t)f->customer, "kind",
-                            "follow_up", "subject", "how is it going?", "due_at",
-                            (json_int_t)(NOW - due_ago), "status", status,
-                            "idempotency_key", key, "done_at",
-                            done_ago ? json_integer(NOW - done_ago) : json_null(),
-                            "created_at", (json_int_t)(NOW - 10 * HOUR));
+    json_t *row = json_pack(
+        "{s:I, s:s, s:s, s:I, s:s, s:s, s:o, s:I}", "customer_id",
+        (json_int_t)f->customer, "kind", "follow_up", "subject",
+        "how is it going?", "due_at", (json_int_t)(NOW - due_ago), "status",
+        status, "idempotency_key", key, "done_at",
+        done_ago ? json_integer(NOW - done_ago) : json_null(), "created_at",
+        (json_int_t)(NOW - 10 * HOUR));
     int64_t id = 0;
     rp_error err;
     assert_int_equal(f->s->ops->insert(f->s, &RP_ENTITY_TASK, row, &id, &err),
@@ -132,7 +131,8 @@ static rp_window last_day(void)
     return (rp_window){NOW - 24 * HOUR, NOW + 1, 0, 0};
 }
 
-/* ---- percentiles ---------------------------------------------------------- */
+/* ---- percentiles ----------------------------------------------------------
+ */
 
 static void test_percentile_rank(void **state)
 {
@@ -140,8 +140,8 @@ static void test_percentile_rank(void **state)
     assert_int_equal(rp_percentile_rank(0, 50), -1);
     assert_int_equal(rp_percentile_rank(1, 50), 0);
     assert_int_equal(rp_percentile_rank(1, 90), 0);
-    assert_int_equal(rp_percentile_rank(2, 50), 0);  /* ceil(1) - 1 */
-    assert_int_equal(rp_percentile_rank(3, 50), 1);  /* ceil(1.5) - 1 */
+    assert_int_equal(rp_percentile_rank(2, 50), 0); /* ceil(1) - 1 */
+    assert_int_equal(rp_percentile_rank(3, 50), 1); /* ceil(1.5) - 1 */
     assert_int_equal(rp_percentile_rank(10, 50), 4);
     assert_int_equal(rp_percentile_rank(10, 90), 8);
     assert_int_equal(rp_percentile_rank(11, 90), 9); /* ceil(9.9) - 1 */
@@ -183,14 +183,14 @@ static void test_wait_percentiles_from_the_store(void **state)
                      waits[rp_percentile_rank(23, 90)]);
     assert_int_equal(json_integer_value(json_object_get(wait, "max_seconds")),
                      waits[22]);
-    assert_int_equal(
-        json_integer_value(json_object_get(json_object_get(m, "volume"),
-                                           "encounters")),
-        24);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(m, "volume"), "encounters")),
+                     24);
     json_decref(m);
 }
 
-/* ---- charter breach rules ------------------------------------------------- */
+/* ---- charter breach rules -------------------------------------------------
+ */
 
 typedef struct expect {
     const char *target;
@@ -204,10 +204,11 @@ static int listed(json_t *items, const char *target, const char *subject,
     size_t i;
     json_t *b;
     json_array_foreach(items, i, b)
-    if (!strcmp(json_string_value(json_object_get(b, "target")), target) &&
-        !strcmp(json_string_value(json_object_get(b, "subject")), subject) &&
-        json_integer_value(json_object_get(b, "subject_id")) == id)
-        return 1;
+        if (!strcmp(json_string_value(json_object_get(b, "target")), target) &&
+            !strcmp(json_string_value(json_object_get(b, "subject")),
+                    subject) &&
+            json_integer_value(json_object_get(b, "subject_id")) == id)
+            return 1;
     return 0;
 }
 
@@ -216,15 +217,15 @@ static void test_breach_rules(void **state)
     fixture *f = *state;
     /* Targets: 5 min, 15 min, 24 h (the defaults). */
     int64_t seed3 = encounter(f, 40 * MIN, 10 * MIN, 0, 0, 9 * MIN, 0, 0);
-    int64_t prompt = encounter(f, 2 * HOUR, 2 * HOUR - 60, 2 * HOUR - 120,
-                               HOUR, 0, 1, 0);
+    int64_t prompt = encounter(f, 2 * HOUR, 2 * HOUR - 60, 2 * HOUR - 120, HOUR,
+                               0, 1, 0);
     int64_t slow_reply = encounter(f, 3 * HOUR, 3 * HOUR - 60,
                                    3 * HOUR - 20 * MIN, 2 * HOUR, 0, 1, 0);
     int64_t waiting = encounter(f, 6 * MIN, 0, 0, 0, 0, 0, 0);
     int64_t fresh = encounter(f, 2 * MIN, 0, 0, 0, 0, 0, 0);
     int64_t hangup = encounter(f, 3 * MIN, 0, 0, 0, 1 * MIN, 0, 0);
-    int64_t old_open = encounter(f, 23 * HOUR, 23 * HOUR - 60,
-                                 23 * HOUR - 60, 0, 0, 0, 0);
+    int64_t old_open = encounter(f, 23 * HOUR, 23 * HOUR - 60, 23 * HOUR - 60,
+                                 0, 0, 0, 0);
     int64_t p_broken = promise(f, prompt, HOUR, "open", 0);
     int64_t p_future = promise(f, prompt, -HOUR, "open", 0);
     int64_t p_kept = promise(f, prompt, 2 * HOUR, "kept", 3 * HOUR);
@@ -241,12 +242,12 @@ static void test_breach_rules(void **state)
     assert_int_equal(rp_charter_breaches(&f->ctx, &w, 1000, &out, &err), RP_OK);
     json_t *items = json_object_get(out, "items");
     const expect yes[] = {
-        {"acknowledge", "encounter", seed3},       /* 30 min wait */
-        {"first_response", "encounter", seed3},    /* abandoned at 31 min */
-        {"resolution", "encounter", seed3},        /* never resolved */
+        {"acknowledge", "encounter", seed3},         /* 30 min wait */
+        {"first_response", "encounter", seed3},      /* abandoned at 31 min */
+        {"resolution", "encounter", seed3},          /* never resolved */
         {"first_response", "encounter", slow_reply}, /* 20 min */
-        {"acknowledge", "encounter", waiting},     /* 6 min and counting */
-        {"resolution", "encounter", hangup},       /* abandoned */
+        {"acknowledge", "encounter", waiting},       /* 6 min and counting */
+        {"resolution", "encounter", hangup},         /* abandoned */
         {"follow_up_on_time", "promise", p_broken},
         {"follow_up_on_time", "promise", p_late},
         {"follow_up_on_time", "follow_up", t_late},
@@ -256,10 +257,10 @@ static void test_breach_rules(void **state)
         {"acknowledge", "encounter", prompt},
         {"first_response", "encounter", prompt},
         {"resolution", "encounter", prompt},
-        {"resolution", "encounter", slow_reply},   /* 1 h < 24 h */
+        {"resolution", "encounter", slow_reply}, /* 1 h < 24 h */
         {"acknowledge", "encounter", fresh},
-        {"acknowledge", "encounter", hangup},      /* hung up after 2 min */
-        {"resolution", "encounter", old_open},     /* 23 h < 24 h, still open */
+        {"acknowledge", "encounter", hangup},  /* hung up after 2 min */
+        {"resolution", "encounter", old_open}, /* 23 h < 24 h, still open */
         {"follow_up_on_time", "promise", p_future},
         {"follow_up_on_time", "promise", p_kept},
         {"follow_up_on_time", "follow_up", t_ok},
@@ -280,27 +281,32 @@ static void test_breach_rules(void **state)
     assert_int_equal(json_integer_value(json_object_get(out, "count")),
                      (json_int_t)(sizeof yes / sizeof yes[0]));
     json_t *counts = json_object_get(out, "counts");
-    assert_int_equal(json_integer_value(json_object_get(counts, "acknowledge")), 2);
-    assert_int_equal(json_integer_value(json_object_get(counts, "follow_up_on_time")),
-                     4);
+    assert_int_equal(json_integer_value(json_object_get(counts, "acknowledge")),
+                     2);
+    assert_int_equal(
+        json_integer_value(json_object_get(counts, "follow_up_on_time")), 4);
     /* The seed-3 acknowledgement: 30 minutes against 5, over by 25. */
     size_t i;
     json_t *b;
     json_array_foreach(items, i, b)
-    if (json_integer_value(json_object_get(b, "subject_id")) == seed3 &&
-        !strcmp(json_string_value(json_object_get(b, "target")), "acknowledge")) {
-        assert_int_equal(json_integer_value(json_object_get(b, "actual_seconds")),
-                         30 * MIN);
-        assert_int_equal(json_integer_value(json_object_get(b, "over_by_seconds")),
-                         25 * MIN);
-        assert_string_equal(json_string_value(json_object_get(b, "detail")),
-                            "acknowledged late");
-        assert_string_equal(json_string_value(json_object_get(b, "customer_name")),
-                            "Seed Three");
-    }
+        if (json_integer_value(json_object_get(b, "subject_id")) == seed3 &&
+            !strcmp(json_string_value(json_object_get(b, "target")),
+                    "acknowledge")) {
+            assert_int_equal(
+                json_integer_value(json_object_get(b, "actual_seconds")),
+                30 * MIN);
+            assert_int_equal(
+                json_integer_value(json_object_get(b, "over_by_seconds")),
+                25 * MIN);
+            assert_string_equal(json_string_value(json_object_get(b, "detail")),
+                                "acknowledged late");
+            assert_string_equal(
+                json_string_value(json_object_get(b, "customer_name")),
+                "Seed Three");
+        }
     /* The per-encounter judgement agrees with the breach query. */
-    const int64_t encs[] = {seed3, prompt, slow_reply, waiting, fresh, hangup,
-                            old_open};
+    const int64_t encs[] = {seed3, prompt, slow_reply, waiting,
+                            fresh, hangup, old_open};
     const char *targets[] = {"acknowledge", "first_response", "resolution"};
     for (size_t e = 0; e < sizeof encs / sizeof encs[0]; e++) {
         json_t *m = NULL;
@@ -327,12 +333,13 @@ static void test_breach_rules(void **state)
     json_decref(c);
     assert_int_equal(rp_charter_breaches(&f->ctx, &w, 1000, &out, &err), RP_OK);
     counts = json_object_get(out, "counts");
-    assert_int_equal(json_integer_value(json_object_get(counts, "follow_up_on_time")),
-                     0);
+    assert_int_equal(
+        json_integer_value(json_object_get(counts, "follow_up_on_time")), 0);
     /* seed3 and waiting, now also fresh (2 min) and hangup (2 min before
      * hanging up); prompt, slow_reply and old_open waited exactly 1 min,
      * which is not over the target */
-    assert_int_equal(json_integer_value(json_object_get(counts, "acknowledge")), 4);
+    assert_int_equal(json_integer_value(json_object_get(counts, "acknowledge")),
+                     4);
     json_decref(out);
 }
 
@@ -345,8 +352,8 @@ static void test_measures_of_one_encounter(void **state)
     assert_int_equal(rp_encounter_get(&f->ctx, id, &e, &err), RP_OK);
     assert_int_equal(rp_measure_encounter(&f->ctx, e, &err), RP_OK);
     m = json_object_get(e, "measures");
-    assert_int_equal(json_integer_value(json_object_get(m, "queue_wait_seconds")),
-                     30 * MIN);
+    assert_int_equal(
+        json_integer_value(json_object_get(m, "queue_wait_seconds")), 30 * MIN);
     assert_false(json_is_true(json_object_get(m, "waiting")));
     assert_true(json_is_true(json_object_get(m, "abandoned")));
     assert_true(json_is_null(json_object_get(m, "resolution_seconds")));
@@ -356,24 +363,26 @@ static void test_measures_of_one_encounter(void **state)
     int64_t fast = encounter(f, 2 * HOUR, 2 * HOUR - 60, 2 * HOUR - 120, HOUR,
                              0, 1, 0);
     assert_int_equal(rp_measure_get(&f->ctx, fast, &m, &err), RP_OK);
-    assert_int_equal(json_integer_value(json_object_get(m, "queue_wait_seconds")), 60);
-    assert_int_equal(json_integer_value(json_object_get(m, "first_response_seconds")),
-                     120);
-    assert_int_equal(json_integer_value(json_object_get(m, "resolution_seconds")),
-                     HOUR);
+    assert_int_equal(
+        json_integer_value(json_object_get(m, "queue_wait_seconds")), 60);
+    assert_int_equal(
+        json_integer_value(json_object_get(m, "first_response_seconds")), 120);
+    assert_int_equal(
+        json_integer_value(json_object_get(m, "resolution_seconds")), HOUR);
     assert_true(json_is_true(json_object_get(m, "first_contact_resolved")));
     json_decref(m);
 
     int64_t still = encounter(f, 7 * MIN, 0, 0, 0, 0, 0, 0);
     assert_int_equal(rp_measure_get(&f->ctx, still, &m, &err), RP_OK);
     assert_true(json_is_true(json_object_get(m, "waiting")));
-    assert_int_equal(json_integer_value(json_object_get(m, "queue_wait_seconds")),
-                     7 * MIN);
+    assert_int_equal(
+        json_integer_value(json_object_get(m, "queue_wait_seconds")), 7 * MIN);
     json_decref(m);
     assert_int_equal(rp_measure_get(&f->ctx, 999999, &m, &err), RP_ENOTFOUND);
 }
 
-/* ---- promises ------------------------------------------------------------- */
+/* ---- promises -------------------------------------------------------------
+ */
 
 static int64_t moments_of_kind(fixture *f, const char *kind)
 {
@@ -381,8 +390,8 @@ static int64_t moments_of_kind(fixture *f, const char *kind)
     rp_filter flt = {"kind", RP_FILTER_EQ, v};
     int64_t n = 0;
     rp_error err;
-    assert_int_equal(f->s->ops->count(f->s, &RP_ENTITY_MOMENT, &flt, 1, &n, &err),
-                     RP_OK);
+    assert_int_equal(
+        f->s->ops->count(f->s, &RP_ENTITY_MOMENT, &flt, 1, &n, &err), RP_OK);
     json_decref(v);
     return n;
 }
@@ -392,8 +401,10 @@ static const char *status_of(fixture *f, int64_t id)
     static char buf[16];
     json_t *p = NULL;
     rp_error err;
-    assert_int_equal(f->s->ops->get(f->s, &RP_ENTITY_PROMISE, id, &p, &err), RP_OK);
-    snprintf(buf, sizeof buf, "%s", json_string_value(json_object_get(p, "status")));
+    assert_int_equal(f->s->ops->get(f->s, &RP_ENTITY_PROMISE, id, &p, &err),
+                     RP_OK);
+    snprintf(buf, sizeof buf, "%s",
+             json_string_value(json_object_get(p, "status")));
     json_decref(p);
     return buf;
 }
@@ -424,11 +435,13 @@ static void test_promise_settlement(void **state)
 
     json_t *p = NULL;
     assert_int_equal(rp_promise_keep(&f->ctx, future, &p, &err), RP_OK);
-    assert_string_equal(json_string_value(json_object_get(p, "status")), "kept");
+    assert_string_equal(json_string_value(json_object_get(p, "status")),
+                        "kept");
     json_decref(p);
     assert_int_equal(moments_of_kind(f, "promise.kept"), 1);
     assert_int_equal(rp_promise_keep(&f->ctx, future, &p, &err), RP_ECONFLICT);
-    assert_int_equal(rp_promise_keep(&f->ctx, overdue1, &p, &err), RP_ECONFLICT);
+    assert_int_equal(rp_promise_keep(&f->ctx, overdue1, &p, &err),
+                     RP_ECONFLICT);
     assert_string_equal(err.field, "status");
     /* Open but past its date (not yet settled): refused, left for settle. */
     rp_clock_pin(NOW + 10);
@@ -478,13 +491,15 @@ static void test_charter_validation(void **state)
                    "acknowledge_minutes");
     expect_refused(f, "{\"resolution_hours\":9000}", RP_EINVALID,
                    "resolution_hours");
-    expect_refused(f, "{\"follow_up_on_time\":1}", RP_ETYPE, "follow_up_on_time");
+    expect_refused(f, "{\"follow_up_on_time\":1}", RP_ETYPE,
+                   "follow_up_on_time");
     expect_refused(f, "{\"first_response_minutes\":3}", RP_EINVALID,
                    "first_response_minutes");
     expect_refused(f, "{\"acknowledge_minutes\":30}", RP_EINVALID,
                    "acknowledge_minutes");
-    expect_refused(f, "{\"acknowledge_minutes\":4,\"first_response_minutes\":3000}",
-                   RP_EINVALID, "first_response_minutes");
+    expect_refused(
+        f, "{\"acknowledge_minutes\":4,\"first_response_minutes\":3000}",
+        RP_EINVALID, "first_response_minutes");
     expect_refused(f, "{\"speed\":1}", RP_EINVALID, "speed");
     expect_refused(f, "{}", RP_EINVALID, NULL);
     /* A valid field next to an invalid one changes nothing. */
@@ -494,13 +509,15 @@ static void test_charter_validation(void **state)
     assert_int_equal(c.resolution_hours, 24);
 
     json_t *in = json_pack("{s:i, s:i}", "acknowledge_minutes", 2,
-                           "resolution_hours", 8), *out = NULL;
+                           "resolution_hours", 8),
+           *out = NULL;
     assert_int_equal(rp_charter_update(&f->ctx, in, &out, &err), RP_OK);
-    assert_int_equal(json_integer_value(json_object_get(out, "acknowledge_minutes")),
-                     2);
-    assert_int_equal(json_integer_value(json_object_get(out, "first_response_minutes")),
-                     15);
-    assert_string_equal(json_string_value(json_object_get(out, "updated_by")), "test");
+    assert_int_equal(
+        json_integer_value(json_object_get(out, "acknowledge_minutes")), 2);
+    assert_int_equal(
+        json_integer_value(json_object_get(out, "first_response_minutes")), 15);
+    assert_string_equal(json_string_value(json_object_get(out, "updated_by")),
+                        "test");
     json_decref(in);
     json_decref(out);
 }
@@ -512,8 +529,9 @@ static void test_window_parse(void **state)
     rp_error err;
     assert_int_equal(rp_window_parse(NULL, NULL, NULL, NULL, &w, &err), RP_OK);
     assert_int_equal(w.to - w.from, 30 * 24 * HOUR);
-    assert_int_equal(rp_window_parse("2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z",
-                                     "3", "4", &w, &err),
+    assert_int_equal(rp_window_parse("2026-11-01T00:00:00Z",
+                                     "2026-11-02T00:00:00Z", "3", "4", &w,
+                                     &err),
                      RP_OK);
     assert_int_equal(w.to - w.from, 24 * HOUR);
     assert_int_equal(w.queue_id, 3);
@@ -521,20 +539,24 @@ static void test_window_parse(void **state)
     assert_int_equal(rp_window_parse("yesterday", NULL, NULL, NULL, &w, &err),
                      RP_EINVALID);
     assert_string_equal(err.field, "from");
-    assert_int_equal(rp_window_parse(NULL, "2026-13-01T00:00:00Z", NULL, NULL, &w,
+    assert_int_equal(
+        rp_window_parse(NULL, "2026-13-01T00:00:00Z", NULL, NULL, &w, &err),
+        RP_EINVALID);
+    assert_string_equal(err.field, "to");
+    assert_int_equal(rp_window_parse("2026-11-02T00:00:00Z",
+                                     "2026-11-01T00:00:00Z", NULL, NULL, &w,
                                      &err),
                      RP_EINVALID);
-    assert_string_equal(err.field, "to");
-    assert_int_equal(rp_window_parse("2026-11-02T00:00:00Z", "2026-11-01T00:00:00Z",
-                                     NULL, NULL, &w, &err),
-                     RP_EINVALID);
     assert_string_equal(err.field, "from");
-    assert_int_equal(rp_window_parse("2024-01-01T00:00:00Z", "2026-01-01T00:00:00Z",
-                                     NULL, NULL, &w, &err),
+    assert_int_equal(rp_window_parse("2024-01-01T00:00:00Z",
+                                     "2026-01-01T00:00:00Z", NULL, NULL, &w,
+                                     &err),
                      RP_EINVALID);
-    assert_int_equal(rp_window_parse(NULL, NULL, "0", NULL, &w, &err), RP_EINVALID);
+    assert_int_equal(rp_window_parse(NULL, NULL, "0", NULL, &w, &err),
+                     RP_EINVALID);
     assert_string_equal(err.field, "queue");
-    assert_int_equal(rp_window_parse(NULL, NULL, NULL, "x", &w, &err), RP_EINVALID);
+    assert_int_equal(rp_window_parse(NULL, NULL, NULL, "x", &w, &err),
+                     RP_EINVALID);
     assert_string_equal(err.field, "agent");
 }
 
@@ -545,40 +567,42 @@ static void test_queue_filter(void **state)
     encounter(f, HOUR, HOUR - 90, 0, 0, 0, 0, 7);
     encounter(f, HOUR, 0, 0, 0, HOUR - 40 * MIN, 0, 8);
     rp_error err;
-    rp_moment mo = {.customer_id = f->customer, .encounter_id = in7,
-                    .kind = "encounter.acknowledged", .summary = "hello",
+    rp_moment mo = {.customer_id = f->customer,
+                    .encounter_id = in7,
+                    .kind = "encounter.acknowledged",
+                    .summary = "hello",
                     .impression = "positive"};
     assert_int_equal(rp_moment_record(&f->ctx, &mo, &err), RP_OK);
     rp_window w = last_day();
     json_t *m = NULL;
     /* Unfiltered: the customer.created moment and this one. */
     assert_int_equal(rp_metrics_service(&f->ctx, &w, &m, &err), RP_OK);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "moments"),
-                                                        "total")),
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(m, "moments"), "total")),
                      2);
     json_decref(m);
     w.queue_id = 7;
     assert_int_equal(rp_metrics_service(&f->ctx, &w, &m, &err), RP_OK);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "moments"),
-                                                        "total")),
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(m, "moments"), "total")),
                      1);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "moments"),
-                                                        "positive")),
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(m, "moments"), "positive")),
                      1);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "volume"),
-                                                        "encounters")),
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(m, "volume"), "encounters")),
                      2);
     assert_int_equal(json_integer_value(json_object_get(
                          json_object_get(m, "abandonment"), "abandoned")),
                      0);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "wait"),
-                                                        "max_seconds")),
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(m, "wait"), "max_seconds")),
                      90);
     json_decref(m);
     w.queue_id = 8;
     assert_int_equal(rp_metrics_service(&f->ctx, &w, &m, &err), RP_OK);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "moments"),
-                                                        "total")),
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(m, "moments"), "total")),
                      0);
     assert_int_equal(json_integer_value(json_object_get(
                          json_object_get(m, "abandonment"), "abandoned")),
@@ -598,8 +622,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_breach_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_measures_of_one_encounter, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_promise_settlement, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_charter_validation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_promise_settlement, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_charter_validation, setup,
+                                        teardown),
         cmocka_unit_test(test_window_parse),
         cmocka_unit_test_setup_teardown(test_queue_filter, setup, teardown),
     };

@@ -78,16 +78,21 @@ static void test_rules_are_idempotent_and_due_on_time(void **state)
     (void)state;
     rp_scheduler_config cfg;
     config(&cfg);
-    json_int_t c = make(NULL, 0, "{\"name\":\"Anna\",\"phones\":[\"+48 601\"]}");
-    json_int_t appt = make("dates", c, "{\"kind\":\"appointment\",\"title\":"
-                                       "\"inspection\",\"at\":"
-                                       "\"2027-03-10T09:00:00Z\"}");
-    make("dates", c, "{\"kind\":\"expiry\",\"title\":\"policy\",\"at\":"
-                     "\"2027-03-20T00:00:00Z\"}");
-    make("dates", c, "{\"kind\":\"other\",\"title\":\"birthday\",\"at\":"
-                     "\"2027-03-21T00:00:00Z\"}");
-    make("dates", c, "{\"kind\":\"appointment\",\"title\":\"past\",\"at\":"
-                     "\"2027-01-01T00:00:00Z\"}");
+    json_int_t c = make(NULL, 0,
+                        "{\"name\":\"Anna\",\"phones\":[\"+48 601\"]}");
+    json_int_t appt = make("dates", c,
+                           "{\"kind\":\"appointment\",\"title\":"
+                           "\"inspection\",\"at\":"
+                           "\"2027-03-10T09:00:00Z\"}");
+    make("dates", c,
+         "{\"kind\":\"expiry\",\"title\":\"policy\",\"at\":"
+         "\"2027-03-20T00:00:00Z\"}");
+    make("dates", c,
+         "{\"kind\":\"other\",\"title\":\"birthday\",\"at\":"
+         "\"2027-03-21T00:00:00Z\"}");
+    make("dates", c,
+         "{\"kind\":\"appointment\",\"title\":\"past\",\"at\":"
+         "\"2027-01-01T00:00:00Z\"}");
     rp_error err;
     int64_t created = -1;
     assert_int_equal(rp_scheduler_rules(&ctx, &cfg, T0, &created, &err), RP_OK);
@@ -103,8 +108,7 @@ static void test_rules_are_idempotent_and_due_on_time(void **state)
     json_t *task;
     char key[64];
     snprintf(key, sizeof key, "reminder:date:%lld:1804669200", (long long)appt);
-    json_array_foreach(t, i, task)
-    {
+    json_array_foreach(t, i, task) {
         if (!strcmp(sfield(task, "kind"), "reminder")) {
             assert_string_equal(sfield(task, "idempotency_key"), key);
             assert_string_equal(sfield(task, "due_at"), "2027-03-09T09:00:00Z");
@@ -131,8 +135,8 @@ static void test_rules_are_idempotent_and_due_on_time(void **state)
     json_decref(t);
     t = tasks("scheduled");
     int moved = 0;
-    json_array_foreach(t, i, task) moved +=
-        !strcmp(sfield(task, "due_at"), "2027-03-11T10:00:00Z");
+    json_array_foreach(t, i, task)
+        moved += !strcmp(sfield(task, "due_at"), "2027-03-11T10:00:00Z");
     assert_int_equal(moved, 1);
     json_decref(t);
 }
@@ -154,21 +158,20 @@ static void test_satisfaction_rule_once_per_closed_encounter(void **state)
         json_decref(e);
         json_t *ch = json_pack("{s:s, s:I}", "stage", "closed", "closed_at",
                                (json_int_t)T0);
-        assert_int_equal(store->ops->update(store, &RP_ENTITY_ENCOUNTER, eid[k],
-                                            ch, &err),
-                         RP_OK);
+        assert_int_equal(
+            store->ops->update(store, &RP_ENTITY_ENCOUNTER, eid[k], ch, &err),
+            RP_OK);
         json_decref(ch);
     }
     json_decref(in);
     /* closing the second one already scheduled its check */
-    json_t *row = json_pack("{s:I, s:I, s:s, s:s, s:I, s:s, s:I}", "customer_id",
-                            c, "encounter_id", eid[1], "kind",
-                            "satisfaction_check", "subject", "check", "due_at",
-                            (json_int_t)T0, "idempotency_key",
-                            "satisfaction_check:2:1",
-                            "created_at", (json_int_t)T0);
-    assert_int_equal(store->ops->insert(store, &RP_ENTITY_TASK, row, NULL, &err),
-                     RP_OK);
+    json_t *row = json_pack(
+        "{s:I, s:I, s:s, s:s, s:I, s:s, s:I}", "customer_id", c, "encounter_id",
+        eid[1], "kind", "satisfaction_check", "subject", "check", "due_at",
+        (json_int_t)T0, "idempotency_key", "satisfaction_check:2:1",
+        "created_at", (json_int_t)T0);
+    assert_int_equal(
+        store->ops->insert(store, &RP_ENTITY_TASK, row, NULL, &err), RP_OK);
     json_decref(row);
     int64_t created;
     assert_int_equal(rp_scheduler_rules(&ctx, &cfg, T0 + 60, &created, &err),
@@ -181,14 +184,15 @@ static void test_satisfaction_rule_once_per_closed_encounter(void **state)
     int found = 0;
     size_t i;
     json_t *task;
-    json_array_foreach(t, i, task) if (
-        !strncmp(sfield(task, "idempotency_key"), "satisfaction:encounter:", 23))
-    {
-        found++;
-        assert_int_equal(json_integer_value(json_object_get(task, "encounter_id")),
-                         eid[0]);
-        assert_string_equal(sfield(task, "due_at"), "2027-03-03T08:00:00Z");
-    }
+    json_array_foreach(t, i, task)
+        if (!strncmp(sfield(task, "idempotency_key"),
+                     "satisfaction:encounter:", 23)) {
+            found++;
+            assert_int_equal(
+                json_integer_value(json_object_get(task, "encounter_id")),
+                eid[0]);
+            assert_string_equal(sfield(task, "due_at"), "2027-03-03T08:00:00Z");
+        }
     assert_int_equal(found, 1);
     json_decref(t);
 }
@@ -204,21 +208,18 @@ static void test_keep_in_touch_cadence_is_configurable(void **state)
     json_int_t a = make(NULL, 0, "{\"name\":\"Incremental\"}");
     make(NULL, 0, "{\"name\":\"Transactional\"}");
     json_t *ch = json_pack("{s:s}", "relationship_level", "incremental");
-    assert_int_equal(store->ops->update(store, &RP_ENTITY_CUSTOMER, a, ch, &err),
-                     RP_OK);
+    assert_int_equal(
+        store->ops->update(store, &RP_ENTITY_CUSTOMER, a, ch, &err), RP_OK);
     json_decref(ch);
     int64_t created;
-    assert_int_equal(rp_scheduler_rules(&ctx, &cfg, T0 + 9 * 86400, &created,
-                                        &err),
-                     RP_OK);
+    assert_int_equal(
+        rp_scheduler_rules(&ctx, &cfg, T0 + 9 * 86400, &created, &err), RP_OK);
     assert_int_equal(created, 0);
-    assert_int_equal(rp_scheduler_rules(&ctx, &cfg, T0 + 10 * 86400, &created,
-                                        &err),
-                     RP_OK);
+    assert_int_equal(
+        rp_scheduler_rules(&ctx, &cfg, T0 + 10 * 86400, &created, &err), RP_OK);
     assert_int_equal(created, 1); /* only the incremental customer */
-    assert_int_equal(rp_scheduler_rules(&ctx, &cfg, T0 + 11 * 86400, &created,
-                                        &err),
-                     RP_OK);
+    assert_int_equal(
+        rp_scheduler_rules(&ctx, &cfg, T0 + 11 * 86400, &created, &err), RP_OK);
     assert_int_equal(created, 0);
 }
 
@@ -226,8 +227,8 @@ static void test_keep_in_touch_cadence_is_configurable(void **state)
 static void force(json_int_t id, json_t *changes)
 {
     rp_error err;
-    assert_int_equal(store->ops->update(store, &RP_ENTITY_TASK, id, changes, &err),
-                     RP_OK);
+    assert_int_equal(
+        store->ops->update(store, &RP_ENTITY_TASK, id, changes, &err), RP_OK);
     json_decref(changes);
 }
 
@@ -238,15 +239,18 @@ static void test_lease_takeover_and_backoff(void **state)
     config(&cfg);
     cfg.max_attempts = 3;
     cfg.backoff_seconds = 100;
-    json_int_t c = make(NULL, 0, "{\"name\":\"Jan\",\"phones\":[\"+420 601\"]}");
+    json_int_t c = make(NULL, 0,
+                        "{\"name\":\"Jan\",\"phones\":[\"+420 601\"]}");
     make("consents", c, "{\"purpose\":\"reminders\",\"granted\":true}");
-    make("dates", c, "{\"kind\":\"renewal\",\"title\":\"policy\",\"at\":"
-                     "\"2027-03-09T00:00:00Z\"}");
+    make("dates", c,
+         "{\"kind\":\"renewal\",\"title\":\"policy\",\"at\":"
+         "\"2027-03-09T00:00:00Z\"}");
     rp_error err;
     int64_t created;
     assert_int_equal(rp_scheduler_rules(&ctx, &cfg, T0, &created, &err), RP_OK);
     json_t *t = tasks(NULL);
-    json_int_t id = json_integer_value(json_object_get(json_array_get(t, 0), "id"));
+    json_int_t id = json_integer_value(
+        json_object_get(json_array_get(t, 0), "id"));
     json_decref(t);
     /* a sender claimed it and died 100 s ago: within the lease, left alone */
     force(id, json_pack("{s:s, s:s, s:I, s:i}", "status", "claimed",
@@ -291,26 +295,27 @@ static void test_lease_takeover_and_backoff(void **state)
 }
 
 /* Tasks made by the encounter cycle carry the encounter's channel: a check
- * after an in-person visit is still sent; a follow-up call is left to a person. */
+ * after an in-person visit is still sent; a follow-up call is left to a person.
+ */
 static void test_encounter_tasks_and_channels(void **state)
 {
     (void)state;
     rp_scheduler_config cfg;
     config(&cfg);
     rp_error err;
-    json_int_t c = make(NULL, 0, "{\"name\":\"Anna\",\"phones\":[\"+48 601\"]}");
+    json_int_t c = make(NULL, 0,
+                        "{\"name\":\"Anna\",\"phones\":[\"+48 601\"]}");
     const char *kinds[3][3] = {{"satisfaction_check", "in_person", "k1"},
                                {"follow_up", "phone", "k2"},
                                {"follow_up", "email", "k3"}};
     for (int i = 0; i < 3; i++) {
         json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:I}",
-                                "customer_id", c, "kind", kinds[i][0], "channel",
-                                kinds[i][1], "subject", "s", "due_at",
-                                (json_int_t)T0, "idempotency_key", kinds[i][2],
-                                "created_at", (json_int_t)T0);
-        assert_int_equal(store->ops->insert(store, &RP_ENTITY_TASK, row, NULL,
-                                            &err),
-                         RP_OK);
+                                "customer_id", c, "kind", kinds[i][0],
+                                "channel", kinds[i][1], "subject", "s",
+                                "due_at", (json_int_t)T0, "idempotency_key",
+                                kinds[i][2], "created_at", (json_int_t)T0);
+        assert_int_equal(
+            store->ops->insert(store, &RP_ENTITY_TASK, row, NULL, &err), RP_OK);
         json_decref(row);
     }
     json_t *r;
@@ -320,8 +325,7 @@ static void test_encounter_tasks_and_channels(void **state)
     assert_int_equal(json_integer_value(json_object_get(r, "claimed")), 2);
     size_t i;
     json_t *t;
-    json_array_foreach(json_object_get(r, "retried"), i, t)
-    {
+    json_array_foreach(json_object_get(r, "retried"), i, t) {
         assert_string_equal(sfield(t, "channel"), "sms");
         assert_string_not_equal(sfield(t, "idempotency_key"), "k2");
     }
@@ -335,20 +339,20 @@ static void test_consent_rules(void **state)
     rp_error err;
     char why[200] = "";
     int granted = -1;
-    assert_int_equal(rp_consent_check(&ctx, c, "service", &granted, why,
-                                      sizeof why, &err),
-                     RP_OK);
+    assert_int_equal(
+        rp_consent_check(&ctx, c, "service", &granted, why, sizeof why, &err),
+        RP_OK);
     assert_int_equal(granted, 1);
-    assert_int_equal(rp_consent_check(&ctx, c, "offers", &granted, why,
-                                      sizeof why, &err),
-                     RP_OK);
+    assert_int_equal(
+        rp_consent_check(&ctx, c, "offers", &granted, why, sizeof why, &err),
+        RP_OK);
     assert_int_equal(granted, 0);
     assert_string_equal(why, "held: the customer has not given consent for "
                              "offers");
     make("consents", c, "{\"purpose\":\"service\",\"granted\":false}");
-    assert_int_equal(rp_consent_check(&ctx, c, "service", &granted, why,
-                                      sizeof why, &err),
-                     RP_OK);
+    assert_int_equal(
+        rp_consent_check(&ctx, c, "service", &granted, why, sizeof why, &err),
+        RP_OK);
     assert_int_equal(granted, 0);
     assert_non_null(strstr(why, "withdrew consent for service"));
 }
@@ -402,13 +406,14 @@ static void test_satisfaction_link_single_use_and_expiring(void **state)
 {
     (void)state;
     rp_error err;
-    json_int_t c = make(NULL, 0, "{\"name\":\"Anna Kowalska\","
-                                 "\"preferred_name\":\"Anna\"}");
+    json_int_t c = make(NULL, 0,
+                        "{\"name\":\"Anna Kowalska\","
+                        "\"preferred_name\":\"Anna\"}");
     char url[300];
     assert_int_equal(store->ops->begin(store, &err), RP_OK);
-    assert_int_equal(rp_satisfaction_issue(&ctx, c, 0, 0, 14, "https://desk.example/",
-                                           url, sizeof url,
-                                           &err),
+    assert_int_equal(rp_satisfaction_issue(&ctx, c, 0, 0, 14,
+                                           "https://desk.example/", url,
+                                           sizeof url, &err),
                      RP_OK);
     assert_int_equal(store->ops->commit(store, &err), RP_OK);
     assert_int_equal(strncmp(url, "https://desk.example/s/", 23), 0);
@@ -444,9 +449,9 @@ static void test_satisfaction_link_single_use_and_expiring(void **state)
 
     /* a second link, unanswered for 15 days: expired */
     assert_int_equal(store->ops->begin(store, &err), RP_OK);
-    assert_int_equal(rp_satisfaction_issue(&ctx, c, 0, 0, 14, "https://desk.example/",
-                                           url, sizeof url,
-                                           &err),
+    assert_int_equal(rp_satisfaction_issue(&ctx, c, 0, 0, 14,
+                                           "https://desk.example/", url,
+                                           sizeof url, &err),
                      RP_OK);
     assert_int_equal(store->ops->commit(store, &err), RP_OK);
     rp_clock_pin(T0 + 15 * 86400);
@@ -475,12 +480,12 @@ static void test_webhook_signature_rfc4231(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_rules_are_idempotent_and_due_on_time,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_rules_are_idempotent_and_due_on_time, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_satisfaction_rule_once_per_closed_encounter, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_keep_in_touch_cadence_is_configurable,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_keep_in_touch_cadence_is_configurable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lease_takeover_and_backoff, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_encounter_tasks_and_channels,

@@ -24,7 +24,8 @@ static void test_fresh_database_is_at_latest_version(void **state)
 {
     rp_test_db *db = *state;
     rp_store *s = rp_test_db_open(db, 0);
-    assert_int_equal(s->ops->schema_version(s), rp_store_sqlite_latest_version());
+    assert_int_equal(s->ops->schema_version(s),
+                     rp_store_sqlite_latest_version());
     rp_store_close(s);
 }
 
@@ -54,11 +55,12 @@ static void test_migrating_an_old_database_keeps_its_data(void **state)
     json_t *out;
 
     s = rp_test_db_open(db, 0); /* migrates to the latest version */
-    assert_int_equal(s->ops->schema_version(s), rp_store_sqlite_latest_version());
+    assert_int_equal(s->ops->schema_version(s),
+                     rp_store_sqlite_latest_version());
     ctx.store = s;
     assert_int_equal(rp_customer_get(&ctx, id, &out, &err), RP_OK);
-    assert_string_equal(json_string_value(json_object_get(out, "greeting_name")),
-                        "Old");
+    assert_string_equal(
+        json_string_value(json_object_get(out, "greeting_name")), "Old");
     json_decref(out);
     rp_store_close(s);
 }
@@ -99,7 +101,8 @@ static void test_moments_are_append_only(void **state)
     json_t *change = json_pack("{s:s}", "summary", "rewritten history");
     assert_int_equal(s->ops->update(s, &RP_ENTITY_MOMENT, 1, change, &err),
                      RP_ECONFLICT);
-    assert_int_equal(s->ops->remove(s, &RP_ENTITY_MOMENT, 1, &err), RP_ECONFLICT);
+    assert_int_equal(s->ops->remove(s, &RP_ENTITY_MOMENT, 1, &err),
+                     RP_ECONFLICT);
     json_decref(change);
     rp_store_close(s);
     /* Even plain SQL cannot rewrite the ledger: the triggers refuse. */
@@ -160,7 +163,8 @@ static void test_open_by_name(void **state)
     char name[160];
     snprintf(name, sizeof name, "sqlite:%s", db->path);
     assert_int_equal(rp_store_open(name, &s, &err), RP_OK);
-    assert_int_equal(s->ops->schema_version(s), rp_store_sqlite_latest_version());
+    assert_int_equal(s->ops->schema_version(s),
+                     rp_store_sqlite_latest_version());
     rp_store_close(s);
     s = NULL;
     assert_non_null(rp_store_backend_find("sqlite", 6));
@@ -268,9 +272,9 @@ static void test_every_named_query_compiles(void **state)
     assert_int_equal(broken, 0);
     assert_string_equal(rp_query_name(RP_QUERY_COUNT), "(unknown query)");
     /* a misuse names the query */
-    assert_int_equal(s->ops->query(s, RP_Q_CUSTOMER_CLOSED_COUNT, NULL, NULL,
-                                   &err),
-                     RP_EINTERNAL);
+    assert_int_equal(
+        s->ops->query(s, RP_Q_CUSTOMER_CLOSED_COUNT, NULL, NULL, &err),
+        RP_EINTERNAL);
     assert_non_null(strstr(err.message, "customer.closed_count"));
     rp_store_close(s);
 }
@@ -301,13 +305,10 @@ static const char *affinity_for(rp_column_type t)
     switch (t) {
     case RP_COL_INT:
     case RP_COL_BOOL:
-    case RP_COL_TIME:
-        return "INTEGER";
-    case RP_COL_REAL:
-        return "REAL";
+    case RP_COL_TIME: return "INTEGER";
+    case RP_COL_REAL: return "REAL";
     case RP_COL_TEXT:
-    case RP_COL_JSON:
-        return "TEXT";
+    case RP_COL_JSON: return "TEXT";
     }
     return "?";
 }
@@ -319,11 +320,11 @@ static void test_catalogue_matches_the_schema(void **state)
     sqlite3 *raw;
     assert_int_equal(sqlite3_open(db->path, &raw), SQLITE_OK);
     sqlite3_stmt *st;
-    assert_int_equal(
-        sqlite3_prepare_v2(raw,
-                           "SELECT type FROM pragma_table_info(?) WHERE name = ?",
-                           -1, &st, NULL),
-        SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(
+                         raw,
+                         "SELECT type FROM pragma_table_info(?) WHERE name = ?",
+                         -1, &st, NULL),
+                     SQLITE_OK);
     assert_true(rp_nentities > 0);
     for (size_t i = 0; i < rp_nentities; i++) {
         const rp_entity *e = rp_entities[i];

@@ -30,8 +30,7 @@ static void decorate(json_t *c)
 }
 
 /* Validate the fields of a create or update and copy them into row. */
-static rp_code read_fields(json_t *in, int creating, json_t *row,
-                           rp_error *err)
+static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
 {
     const char *name, *preferred, *notes;
     json_t *emails, *phones;
@@ -48,21 +47,24 @@ static rp_code read_fields(json_t *in, int creating, json_t *row,
                             "name cannot be removed or blank, only changed");
     size_t i;
     json_t *v;
-    json_array_foreach(emails, i, v) if (!rp_email_is_valid(json_string_value(v)))
-        return rp_error_set(err, RP_EINVALID, "emails",
-                            "emails[%zu] \"%.60s\" is not an email address", i,
-                            json_string_value(v));
-    json_array_foreach(phones, i, v) if (!rp_phone_is_valid(json_string_value(v)))
-        return rp_error_set(err, RP_EINVALID, "phones",
-                            "phones[%zu] \"%.40s\" is not a phone number", i,
-                            json_string_value(v));
+    json_array_foreach(emails, i, v)
+        if (!rp_email_is_valid(json_string_value(v)))
+            return rp_error_set(err, RP_EINVALID, "emails",
+                                "emails[%zu] \"%.60s\" is not an email address",
+                                i, json_string_value(v));
+    json_array_foreach(phones, i, v)
+        if (!rp_phone_is_valid(json_string_value(v)))
+            return rp_error_set(err, RP_EINVALID, "phones",
+                                "phones[%zu] \"%.40s\" is not a phone number",
+                                i, json_string_value(v));
     if (name)
         json_object_set_new(row, "name", json_string(name));
     if (json_object_get(in, "preferred_name"))
         json_object_set_new(row, "preferred_name",
                             preferred ? json_string(preferred) : json_null());
     if (json_object_get(in, "notes"))
-        json_object_set_new(row, "notes", notes ? json_string(notes) : json_null());
+        json_object_set_new(row, "notes",
+                            notes ? json_string(notes) : json_null());
     if (json_object_get(in, "emails"))
         json_object_set(row, "emails", emails ? emails : json_array());
     if (json_object_get(in, "phones"))
@@ -103,8 +105,7 @@ static rp_code save(rp_ctx *ctx, int64_t id, json_t *row, const char *kind,
     return RP_OK;
 }
 
-rp_code rp_customer_create(rp_ctx *ctx, json_t *in, json_t **out,
-                           rp_error *err)
+rp_code rp_customer_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
 {
     json_t *row = json_object();
     if (read_fields(in, 1, row, err)) {
@@ -151,8 +152,7 @@ rp_code rp_customer_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     rp_buf_puts(&summary, "Profile updated:");
     const char *key;
     json_t *v;
-    json_object_foreach(row, key, v)
-    {
+    json_object_foreach(row, key, v) {
         (void)v;
         rp_buf_printf(&summary, " %s", key);
     }
@@ -189,7 +189,8 @@ rp_code rp_customer_list(rp_ctx *ctx, const char *q, const rp_page_req *page,
         return rc;
     size_t i;
     json_t *c;
-    json_array_foreach(rows, i, c) decorate(c);
+    json_array_foreach(rows, i, c)
+        decorate(c);
     *out = rp_page_result(rows, page->limit);
     return RP_OK;
 }

@@ -141,8 +141,8 @@ json_t *rp_relationship_summary(json_t *customer);
  * number of closed encounters.  *level is static; *reasons is a new array of
  * {"rule", "level", "why", "encounter_ids"}, highest level first.
  */
-void rp_level_decide(json_t *evidence, int64_t closed_count,
-                     const char **level, json_t **reasons);
+void rp_level_decide(json_t *evidence, int64_t closed_count, const char **level,
+                     json_t **reasons);
 
 /* ---- the customer at a glance (overview.c) ------------------------------ */
 

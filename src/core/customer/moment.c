@@ -41,8 +41,8 @@ rp_code rp_moment_list(rp_ctx *ctx, int64_t customer_id,
     rp_filter f = {"customer_id", RP_FILTER_EQ, id};
     rp_page p = {page->after_id, 1, page->limit + 1};
     json_t *rows;
-    rp_code rc = ctx->store->ops->list(ctx->store, &RP_ENTITY_MOMENT, &f, 1,
-                                       &p, &rows, err);
+    rp_code rc = ctx->store->ops->list(ctx->store, &RP_ENTITY_MOMENT, &f, 1, &p,
+                                       &rows, err);
     json_decref(id);
     if (rc)
         return rc;

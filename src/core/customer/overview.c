@@ -23,8 +23,7 @@ static json_t *count_by(json_t *rows, const char *key)
     json_t *o = json_object();
     size_t i;
     json_t *r;
-    json_array_foreach(rows, i, r)
-    {
+    json_array_foreach(rows, i, r) {
         const char *k = json_string_value(json_object_get(r, key));
         if (!k)
             k = "unset";
@@ -39,10 +38,10 @@ rp_code rp_customer_overview(rp_ctx *ctx, int64_t id, json_t **out,
                              rp_error *err)
 {
     static const rp_query names[] = {
-        RP_Q_CUSTOMER_OPEN_ENCOUNTERS, RP_Q_CUSTOMER_OPEN_PROMISES,
-        RP_Q_CUSTOMER_OPEN_FOLLOW_UPS, RP_Q_CUSTOMER_LATEST_MOMENTS,
+        RP_Q_CUSTOMER_OPEN_ENCOUNTERS,      RP_Q_CUSTOMER_OPEN_PROMISES,
+        RP_Q_CUSTOMER_OPEN_FOLLOW_UPS,      RP_Q_CUSTOMER_LATEST_MOMENTS,
         RP_Q_CUSTOMER_SATISFACTION_SUMMARY, RP_Q_CUSTOMER_SATISFACTION_WORDS,
-        RP_Q_CUSTOMER_ENCOUNTER_COUNTS, RP_Q_CUSTOMER_PREFERENCES};
+        RP_Q_CUSTOMER_ENCOUNTER_COUNTS,     RP_Q_CUSTOMER_PREFERENCES};
     enum { N = sizeof names / sizeof names[0] };
     json_t *customer, *rows[N] = {0};
     if (rp_customer_get(ctx, id, &customer, err))
@@ -51,8 +50,9 @@ rp_code rp_customer_overview(rp_ctx *ctx, int64_t id, json_t **out,
     json_t *p2 = json_pack("[I,I]", (json_int_t)id, (json_int_t)rp_now());
     rp_code rc = RP_OK;
     for (int i = 0; i < N && rc == RP_OK; i++)
-        rc = q(ctx, names[i], names[i] != RP_Q_CUSTOMER_OPEN_FOLLOW_UPS ? p1 : p2,
-               &rows[i], err);
+        rc = q(ctx, names[i],
+               names[i] != RP_Q_CUSTOMER_OPEN_FOLLOW_UPS ? p1 : p2, &rows[i],
+               err);
     json_decref(p1);
     json_decref(p2);
     if (rc) {
@@ -63,16 +63,16 @@ rp_code rp_customer_overview(rp_ctx *ctx, int64_t id, json_t **out,
     }
     json_t *sat = json_array_get(rows[4], 0);
     json_t *avg = json_object_get(sat, "average");
-    *out = json_pack(
-        "{s:O, s:o, s:O, s:O, s:O, s:O, s:O,"
-        " s:{s:O, s:O, s:O}, s:o, s:o}",
-        "customer", customer, "relationship", rp_relationship_summary(customer),
-        "preferences", rows[7], "open_encounters", rows[0], "open_promises",
-        rows[1], "follow_ups", rows[2], "latest_moments", rows[3],
-        "satisfaction", "count", json_object_get(sat, "count"), "average",
-        avg ? avg : json_null(), "words", rows[5], "encounters_by_kind",
-        count_by(rows[6], "kind"), "encounters_by_exchange",
-        count_by(rows[6], "exchange"));
+    *out = json_pack("{s:O, s:o, s:O, s:O, s:O, s:O, s:O,"
+                     " s:{s:O, s:O, s:O}, s:o, s:o}",
+                     "customer", customer, "relationship",
+                     rp_relationship_summary(customer), "preferences", rows[7],
+                     "open_encounters", rows[0], "open_promises", rows[1],
+                     "follow_ups", rows[2], "latest_moments", rows[3],
+                     "satisfaction", "count", json_object_get(sat, "count"),
+                     "average", avg ? avg : json_null(), "words", rows[5],
+                     "encounters_by_kind", count_by(rows[6], "kind"),
+                     "encounters_by_exchange", count_by(rows[6], "exchange"));
     for (int i = 0; i < N; i++)
         json_decref(rows[i]);
     json_decref(customer);

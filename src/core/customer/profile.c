@@ -71,8 +71,7 @@ static rp_code read_preference(json_t *in, int creating, json_t *row,
     if (rp_in_object(in, fields, err) ||
         rp_in_string(in, "key", creating, 60, &key, err) ||
         rp_in_string(in, "value", creating, 200, &value, err) ||
-        rp_in_enum(in, "firmness", creating, firmness_values, &firmness,
-                   err) ||
+        rp_in_enum(in, "firmness", creating, firmness_values, &firmness, err) ||
         read_encounter(in, row, err))
         return err->code;
     if (!creating && json_object_get(in, "key"))
@@ -120,8 +119,7 @@ static rp_code read_goal(json_t *in, int creating, json_t *row, rp_error *err)
         json_t *lower = json_array();
         size_t i;
         json_t *t;
-        json_array_foreach(tags, i, t)
-        {
+        json_array_foreach(tags, i, t) {
             char buf[200];
             snprintf(buf, sizeof buf, "%s", json_string_value(t));
             for (char *c = buf; *c; c++)
@@ -148,8 +146,8 @@ static void describe_goal(json_t *g, const char *verb, rp_buf *b)
 
 static rp_code read_date(json_t *in, int creating, json_t *row, rp_error *err)
 {
-    static const char *const fields[] = {"kind",  "title",     "at",
-                                         "where", "with_whom", "bring",
+    static const char *const fields[] = {"kind",         "title",     "at",
+                                         "where",        "with_whom", "bring",
                                          "encounter_id", NULL};
     const char *kind, *title, *where, *with_whom, *bring;
     int64_t at = 0;
@@ -215,12 +213,11 @@ static void describe_consent(json_t *c, const char *verb, rp_buf *b)
 }
 
 static const profile_kind kinds[] = {
-    {"preferences", &RP_ENTITY_PREFERENCE, read_preference,
-     describe_preference, "key"},
+    {"preferences", &RP_ENTITY_PREFERENCE, read_preference, describe_preference,
+     "key"},
     {"goals", &RP_ENTITY_GOAL, read_goal, describe_goal, NULL},
     {"dates", &RP_ENTITY_DATE, read_date, describe_date, NULL},
-    {"consents", &RP_ENTITY_CONSENT, read_consent, describe_consent,
-     "purpose"},
+    {"consents", &RP_ENTITY_CONSENT, read_consent, describe_consent, "purpose"},
 };
 
 static const profile_kind *kind_named(const char *name, rp_error *err)
@@ -282,8 +279,8 @@ static rp_code cancel_date_tasks(rp_ctx *ctx, int64_t customer_id,
 {
     json_t *p = json_pack("[s, I, I]", why, (json_int_t)customer_id,
                           (json_int_t)date_id);
-    rp_code rc = ctx->store->ops->exec(ctx->store, RP_Q_CUSTOMER_CANCEL_DATE_TASKS,
-                                       p, NULL, err);
+    rp_code rc = ctx->store->ops->exec(
+        ctx->store, RP_Q_CUSTOMER_CANCEL_DATE_TASKS, p, NULL, err);
     json_decref(p);
     return rc;
 }
@@ -312,8 +309,8 @@ static rp_code save(rp_ctx *ctx, const profile_kind *k, int64_t customer_id,
         k->describe(item, verb, &summary);
         json_t *detail = json_pack("{s:s, s:I}", "kind", k->name, "id",
                                    (json_int_t)*id);
-        json_int_t eid = json_integer_value(json_object_get(item,
-                                                            "encounter_id"));
+        json_int_t eid = json_integer_value(
+            json_object_get(item, "encounter_id"));
         rp_moment m = {.customer_id = customer_id,
                        .encounter_id = eid,
                        .kind = k->entity == &RP_ENTITY_CONSENT
@@ -341,26 +338,23 @@ static rp_code save(rp_ctx *ctx, const profile_kind *k, int64_t customer_id,
     return rp_store_finish(s, rc, err);
 }
 
-static rp_code get_item(rp_ctx *ctx, const profile_kind *k,
-                        int64_t customer_id, int64_t item_id, json_t **out,
-                        rp_error *err)
+static rp_code get_item(rp_ctx *ctx, const profile_kind *k, int64_t customer_id,
+                        int64_t item_id, json_t **out, rp_error *err)
 {
     json_t *row = NULL;
     rp_code rc = ctx->store->ops->get(ctx->store, k->entity, item_id, &row,
                                       err);
     if (rc && rc != RP_ENOTFOUND)
         return rc;
-    if (rc == RP_OK &&
-        json_integer_value(json_object_get(row, "customer_id")) ==
-            customer_id) {
+    if (rc == RP_OK && json_integer_value(json_object_get(
+                           row, "customer_id")) == customer_id) {
         *out = present(k, row);
         return RP_OK;
     }
     json_decref(rc == RP_OK ? row : NULL);
-    return rp_error_set(err, RP_ENOTFOUND, "id",
-                        "customer %lld has no %s with id %lld",
-                        (long long)customer_id, k->entity->name,
-                        (long long)item_id);
+    return rp_error_set(
+        err, RP_ENOTFOUND, "id", "customer %lld has no %s with id %lld",
+        (long long)customer_id, k->entity->name, (long long)item_id);
 }
 
 rp_code rp_profile_add(rp_ctx *ctx, const char *kind, int64_t customer_id,
@@ -380,8 +374,8 @@ rp_code rp_profile_add(rp_ctx *ctx, const char *kind, int64_t customer_id,
     const char *verb = "recorded";
     json_t *existing = NULL;
     if (k->unique_key &&
-        find_unique(ctx, k, customer_id,
-                    json_object_get(row, k->unique_key), &existing, err)) {
+        find_unique(ctx, k, customer_id, json_object_get(row, k->unique_key),
+                    &existing, err)) {
         json_decref(row);
         return err->code;
     }
@@ -452,7 +446,8 @@ rp_code rp_profile_remove(rp_ctx *ctx, const char *kind, int64_t customer_id,
     rp_code rc = s->ops->remove(s, k->entity, item_id, err);
     if (rc == RP_OK && k->entity == &RP_ENTITY_DATE)
         rc = cancel_date_tasks(ctx, customer_id, item_id,
-                               "cancelled: the important date was removed", err);
+                               "cancelled: the important date was removed",
+                               err);
     if (rc == RP_OK) {
         rp_moment m = {.customer_id = customer_id,
                        .kind = "profile.changed",
@@ -483,14 +478,14 @@ rp_code rp_profile_list(rp_ctx *ctx, const char *kind, int64_t customer_id,
         return rc;
     size_t i;
     json_t *r;
-    json_array_foreach(rows, i, r) present(k, r);
+    json_array_foreach(rows, i, r)
+        present(k, r);
     *out = json_pack("{s:o}", "items", rows);
     return RP_OK;
 }
 
 rp_code rp_consent_check(rp_ctx *ctx, int64_t customer_id, const char *purpose,
-                         int *granted, char *why, size_t whysize,
-                         rp_error *err)
+                         int *granted, char *why, size_t whysize, rp_error *err)
 {
     const profile_kind *k = &kinds[3];
     json_t *value = json_string(purpose), *found = NULL;

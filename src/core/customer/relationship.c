@@ -5,9 +5,9 @@
  * The level is read from the customer's whole history, but never by walking
  * it: one named query gathers, per rule, at most ten encounters that show
  * the rule holds (each branch on an index leading with customer_id), and a
- * second counts the closed encounters.  rp_level_decide (below, a pure function) turns
- * that evidence into the level and its reasons.  A change of level is a
- * moment of truth and a row in the level's history.
+ * second counts the closed encounters.  rp_level_decide (below, a pure
+ * function) turns that evidence into the level and its reasons.  A change of
+ * level is a moment of truth and a row in the level's history.
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,8 +18,8 @@ static rp_code gather(rp_ctx *ctx, int64_t customer_id, json_t **evidence,
                       int64_t *closed, rp_error *err)
 {
     json_t *params = json_pack("[I]", (json_int_t)customer_id), *rows = NULL;
-    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_CUSTOMER_RELATIONSHIP_EVIDENCE,
-                                        params, evidence, err);
+    rp_code rc = ctx->store->ops->query(
+        ctx->store, RP_Q_CUSTOMER_RELATIONSHIP_EVIDENCE, params, evidence, err);
     if (rc == RP_OK)
         rc = ctx->store->ops->query(ctx->store, RP_Q_CUSTOMER_CLOSED_COUNT,
                                     params, &rows, err);
@@ -41,7 +41,8 @@ rp_code rp_relationship_recompute(rp_ctx *ctx, int64_t customer_id,
     json_t *customer = NULL, *evidence = NULL, *reasons = NULL;
     int64_t closed = 0;
     rp_store *s = ctx->store;
-    rp_code rc = s->ops->get(s, &RP_ENTITY_CUSTOMER, customer_id, &customer, err);
+    rp_code rc = s->ops->get(s, &RP_ENTITY_CUSTOMER, customer_id, &customer,
+                             err);
     if (rc == RP_OK)
         rc = gather(ctx, customer_id, &evidence, &closed, err);
     if (rc) {
@@ -50,8 +51,8 @@ rp_code rp_relationship_recompute(rp_ctx *ctx, int64_t customer_id,
     }
     const char *level;
     rp_level_decide(evidence, closed, &level, &reasons);
-    const char *before =
-        json_string_value(json_object_get(customer, "relationship_level"));
+    const char *before = json_string_value(
+        json_object_get(customer, "relationship_level"));
     int changed = !before || strcmp(before, level) != 0;
     json_t *row = json_pack("{s:s, s:O}", "relationship_level", level,
                             "relationship_reasons", reasons);
@@ -62,7 +63,8 @@ rp_code rp_relationship_recompute(rp_ctx *ctx, int64_t customer_id,
             "{s:I, s:s, s:o, s:O, s:o, s:I}", "customer_id",
             (json_int_t)customer_id, "level", level, "previous_level",
             before ? json_string(before) : json_null(), "reasons", reasons,
-            "encounter_id", encounter_id ? json_integer(encounter_id) : json_null(),
+            "encounter_id",
+            encounter_id ? json_integer(encounter_id) : json_null(),
             "created_at", (json_int_t)rp_now());
         rc = s->ops->insert(s, &RP_ENTITY_RELATIONSHIP_LEVEL, hist, NULL, err);
         json_decref(hist);
@@ -116,8 +118,8 @@ static const struct level_rule {
 const char *const rp_relationship_levels[] = {"transactional", "incremental",
                                               "formative", "partnership", NULL};
 
-void rp_level_decide(json_t *evidence, int64_t closed_count,
-                     const char **level, json_t **reasons)
+void rp_level_decide(json_t *evidence, int64_t closed_count, const char **level,
+                     json_t **reasons)
 {
     *level = "transactional";
     *reasons = json_array();
@@ -128,8 +130,7 @@ void rp_level_decide(json_t *evidence, int64_t closed_count,
         size_t i;
         json_t *row;
         int counts = strcmp(lr->rule, "three_closed_encounters") == 0;
-        json_array_foreach(evidence, i, row)
-        {
+        json_array_foreach(evidence, i, row) {
             const char *rule = json_string_value(json_object_get(row, "rule"));
             if (!rule)
                 continue;
@@ -150,19 +151,19 @@ void rp_level_decide(json_t *evidence, int64_t closed_count,
         if (json_array_size(*reasons) == 0)
             *level = lr->level;
         json_array_append_new(*reasons,
-                              json_pack("{s:s, s:s, s:s, s:o}", "rule", lr->rule,
-                                        "level", lr->level, "why", lr->why,
-                                        "encounter_ids", ids));
+                              json_pack("{s:s, s:s, s:s, s:o}", "rule",
+                                        lr->rule, "level", lr->level, "why",
+                                        lr->why, "encounter_ids", ids));
     }
     if (json_array_size(*reasons) == 0) {
         json_t *ids = json_array();
         size_t i;
         json_t *row;
-        json_array_foreach(evidence, i, row)
-        {
+        json_array_foreach(evidence, i, row) {
             const char *rule = json_string_value(json_object_get(row, "rule"));
             json_t *eid = json_object_get(row, "encounter_id");
-            if (rule && !strcmp(rule, "closed_encounter") && json_is_integer(eid))
+            if (rule && !strcmp(rule, "closed_encounter") &&
+                json_is_integer(eid))
                 json_array_append(ids, eid);
         }
         json_array_append_new(

@@ -22,16 +22,20 @@ static const char *const demo_articles[] = {
     " a second variety when they are open to it, and record what they chose as"
     " a preference so it is ready next time.\"}",
     "{\"title\":\"Out of stock: substitutes and firm preferences\",\"tags\":"
-    "[\"preferences\",\"stock\"],\"body\":\"When the item is out of stock, never"
-    " push a substitute that breaks a firm preference (a colour, a style).  Offer"
+    "[\"preferences\",\"stock\"],\"body\":\"When the item is out of stock, "
+    "never"
+    " push a substitute that breaks a firm preference (a colour, a style).  "
+    "Offer"
     " to order it, or to call when it arrives; suggest another brand only where"
     " the customer said brand is flexible.\"}",
     "{\"title\":\"Quick questions: answer and let go\",\"tags\":[\"exchange\"],"
     "\"body\":\"A customer who asks for aspirin wants aspirin.  Answer quickly"
     " and well, push nothing, and thank them.  A quick exchange is a good"
     " exchange.\"}",
-    "{\"title\":\"Following up after advice\",\"tags\":[\"follow-up\"],\"body\":"
-    "\"After a supplemental exchange (advice given, a remedy suggested), schedule"
+    "{\"title\":\"Following up after "
+    "advice\",\"tags\":[\"follow-up\"],\"body\":"
+    "\"After a supplemental exchange (advice given, a remedy suggested), "
+    "schedule"
     " a follow-up call for the next day or two and ask how it went.  Use the"
     " customer's name.\"}",
     "{\"title\":\"Long waits on the phone: apologise and call back\",\"tags\":"

@@ -14,8 +14,9 @@
 /* ---- demo data (demo.c) -------------------------------------------------- */
 
 /*
- * Load the seed stories of docs/design.md into the store, unless they are already
- * there (then *loaded is 0).  Fills *loaded with the number of customers added.
+ * Load the seed stories of docs/design.md into the store, unless they are
+ * already there (then *loaded is 0).  Fills *loaded with the number of
+ * customers added.
  */
 rp_code rp_demo_load(rp_ctx *ctx, int *loaded, rp_error *err);
 

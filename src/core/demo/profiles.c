@@ -13,7 +13,8 @@
 
 static const char *const products[] = {
     "{\"name\":\"Red watermelon\",\"category\":\"watermelon\",\"stock\":200,"
-    "\"attributes\":{\"colour\":\"red\",\"seedless\":false,\"shape\":\"round\"},"
+    "\"attributes\":{\"colour\":\"red\",\"seedless\":false,\"shape\":\"round\"}"
+    ","
     "\"price\":3.5}",
     "{\"name\":\"Red seedless watermelon\",\"category\":\"watermelon\","
     "\"stock\":120,\"attributes\":{\"colour\":\"red\",\"seedless\":true,"
@@ -39,7 +40,8 @@ static const char *const products[] = {
     "{\"name\":\"Navy double-breasted suit\",\"category\":\"suit\",\"stock\":2,"
     "\"attributes\":{\"colour\":\"navy\",\"style\":\"double-breasted\","
     "\"brand\":\"Armani\"},\"price\":899}",
-    "{\"name\":\"Black single-breasted suit\",\"category\":\"suit\",\"stock\":4,"
+    "{\"name\":\"Black single-breasted "
+    "suit\",\"category\":\"suit\",\"stock\":4,"
     "\"attributes\":{\"colour\":\"black\",\"style\":\"single-breasted\","
     "\"brand\":\"Zegna\"},\"price\":799}",
 };
@@ -57,8 +59,8 @@ static int64_t customer_named(rp_ctx *ctx, const char *q, rp_error *err)
     return id;
 }
 
-static rp_code add(rp_ctx *ctx, const char *kind, int64_t cid,
-                   const char *json, rp_error *err)
+static rp_code add(rp_ctx *ctx, const char *kind, int64_t cid, const char *json,
+                   rp_error *err)
 {
     json_t *in = json_loads(json, 0, NULL), *out = NULL;
     if (!in)
@@ -75,7 +77,8 @@ rp_code rp_demo_load_profiles(rp_ctx *ctx, rp_error *err)
     for (size_t i = 0; i < sizeof products / sizeof products[0] && !rc; i++) {
         json_t *in = json_loads(products[i], 0, NULL), *out = NULL;
         rc = in ? rp_product_create(ctx, in, &out, err)
-                : rp_error_set(err, RP_EINTERNAL, NULL, "demo data is not JSON");
+                : rp_error_set(err, RP_EINTERNAL, NULL,
+                               "demo data is not JSON");
         json_decref(in);
         json_decref(out);
     }
@@ -118,8 +121,9 @@ rp_code rp_demo_load_profiles(rp_ctx *ctx, rp_error *err)
          "\"flexible\"}"},
         {"goals", ahmad,
          "{\"title\":\"Make the best juice in town\",\"tags\":[\"juice\"]}"},
-        {"consents", ahmad, "{\"purpose\":\"offers\",\"granted\":true,"
-                            "\"source\":\"asked at the stall\"}"},
+        {"consents", ahmad,
+         "{\"purpose\":\"offers\",\"granted\":true,"
+         "\"source\":\"asked at the stall\"}"},
         {"preferences", max,
          "{\"key\":\"colour\",\"value\":\"navy\",\"firmness\":\"firm\"}"},
         {"preferences", max,
@@ -128,10 +132,12 @@ rp_code rp_demo_load_profiles(rp_ctx *ctx, rp_error *err)
         {"preferences", max,
          "{\"key\":\"brand\",\"value\":\"Hugo Boss\",\"firmness\":"
          "\"flexible\"}"},
-        {"consents", anna, "{\"purpose\":\"reminders\",\"granted\":true,"
-                           "\"source\":\"booking form\"}"},
-        {"consents", jan, "{\"purpose\":\"reminders\",\"granted\":true,"
-                          "\"source\":\"policy application\"}"},
+        {"consents", anna,
+         "{\"purpose\":\"reminders\",\"granted\":true,"
+         "\"source\":\"booking form\"}"},
+        {"consents", jan,
+         "{\"purpose\":\"reminders\",\"granted\":true,"
+         "\"source\":\"policy application\"}"},
     };
     for (size_t i = 0; i < sizeof items / sizeof items[0] && !rc; i++)
         rc = add(ctx, items[i].kind, items[i].cid, items[i].json, err);

@@ -41,10 +41,13 @@ typedef struct demo_story {
 } demo_story;
 
 #define DAY 86400
+/* Braced lists inside macros stay as written. */
+/* clang-format off */
 #define CLOSE_WITH(done) {D_ADVANCE, "{\"to\":\"kept\"}", 0}, \
     {D_ADVANCE, "{\"to\":\"closed\",\"outcome_done\":\"" done "\"}", 0}
 #define UNDERSTOOD {D_ADVANCE, "{\"to\":\"understood\"}", 0}
 #define HELPED {D_ADVANCE, "{\"to\":\"helped\"}", 0}
+/* clang-format on */
 
 static const demo_story stories[] = {
     /* 1. The fruit seller, three times (seed 000): what, how, become. */
@@ -55,11 +58,15 @@ static const demo_story stories[] = {
       {D_ACK, NULL, 0},
       {D_RECORD, "{\"facts\":\"Wants 20 watermelons\"}", 0},
       UNDERSTOOD,
-      {D_RECORD, "{\"agreement\":\"20 watermelons, handed over\","
-                 "\"thanked\":true}", 0},
+      {D_RECORD,
+       "{\"agreement\":\"20 watermelons, handed over\","
+       "\"thanked\":true}",
+       0},
       HELPED,
-      {D_RECORD, "{\"satisfaction_skip_reason\":\"a quick sale; he left at "
-                 "once\"}", 0},
+      {D_RECORD,
+       "{\"satisfaction_skip_reason\":\"a quick sale; he left at "
+       "once\"}",
+       0},
       CLOSE_WITH("Sold 20 watermelons")}},
     {"{\"name\":\"Siew Lan Tan\",\"preferred_name\":\"Siew Lan\","
      "\"phones\":[\"+65 6123 4567\"],\"notes\":\"Story 1, second kind: red,"
@@ -68,17 +75,23 @@ static const demo_story stories[] = {
       "seedless\"}"},
      {{D_RECORD, "{\"request\":\"20 watermelons\"}", 0},
       {D_ACK, NULL, 0},
-      {D_RECORD, "{\"facts\":\"Wants 20 watermelons, red and seedless\","
-                 "\"questions\":[\"Red or yellow?\",\"Seedless or not?\"],"
-                 "\"preferences_captured\":[\"colour: red\",\"seeds: "
-                 "seedless\"]}", 0},
+      {D_RECORD,
+       "{\"facts\":\"Wants 20 watermelons, red and seedless\","
+       "\"questions\":[\"Red or yellow?\",\"Seedless or not?\"],"
+       "\"preferences_captured\":[\"colour: red\",\"seeds: "
+       "seedless\"]}",
+       0},
       UNDERSTOOD,
-      {D_RECORD, "{\"options\":[\"20 normal red seedless\",\"20 long-shaped,"
-                 " sweeter\"],\"agreement\":\"20 normal and 20 long-shaped "
-                 "watermelons\",\"thanked\":true}", 0},
+      {D_RECORD,
+       "{\"options\":[\"20 normal red seedless\",\"20 long-shaped,"
+       " sweeter\"],\"agreement\":\"20 normal and 20 long-shaped "
+       "watermelons\",\"thanked\":true}",
+       0},
       HELPED,
-      {D_SATISFACTION, "{\"score\":5,\"words\":[\"attentive\",\"sweet\","
-                       "\"generous\"]}", 0},
+      {D_SATISFACTION,
+       "{\"score\":5,\"words\":[\"attentive\",\"sweet\","
+       "\"generous\"]}",
+       0},
       CLOSE_WITH("Sold 40 watermelons: 20 normal, 20 long-shaped")}},
     {"{\"name\":\"Ahmad bin Yusof\",\"preferred_name\":\"Ahmad\","
      "\"emails\":[\"ahmad@juicebar.example\"],\"notes\":\"Story 1, third kind:"
@@ -86,23 +99,29 @@ static const demo_story stories[] = {
      {"{\"channel\":\"in_person\",\"subject\":\"20 watermelons for juice\"}"},
      {{D_RECORD, "{\"request\":\"20 watermelons\"}", 0},
       {D_ACK, NULL, 0},
-      {D_RECORD, "{\"facts\":\"Makes watermelon juice; looking to venture "
-                 "into other fruit juices\",\"questions\":[\"Are you holding"
-                 " a party?\"],\"preferences_captured\":[\"colour: red\","
-                 "\"seeds: seedless\"],\"goal\":\"Make the best juice in "
-                 "town, beyond watermelon\"}", 0},
+      {D_RECORD,
+       "{\"facts\":\"Makes watermelon juice; looking to venture "
+       "into other fruit juices\",\"questions\":[\"Are you holding"
+       " a party?\"],\"preferences_captured\":[\"colour: red\","
+       "\"seeds: seedless\"],\"goal\":\"Make the best juice in "
+       "town, beyond watermelon\"}",
+       0},
       UNDERSTOOD,
-      {D_RECORD, "{\"options\":[\"starfruit\",\"apple\",\"honey melon\"],"
-                 "\"agreement\":\"20 red seedless watermelons, and a visit to"
-                 " the plantation\",\"bridged\":\"Other fruit juices: invited"
-                 " to see the plantation's finest collection\","
-                 "\"thanked\":true}", 0},
+      {D_RECORD,
+       "{\"options\":[\"starfruit\",\"apple\",\"honey melon\"],"
+       "\"agreement\":\"20 red seedless watermelons, and a visit to"
+       " the plantation\",\"bridged\":\"Other fruit juices: invited"
+       " to see the plantation's finest collection\","
+       "\"thanked\":true}",
+       0},
       {D_PROMISE, "{\"what\":\"Show Ahmad the plantation's finest fruit\"}",
        7 * DAY},
       HELPED,
       {D_FOLLOW_UP, "{\"subject\":\"Plantation visit with Ahmad\"}", 7 * DAY},
-      {D_SATISFACTION, "{\"score\":5,\"words\":[\"interested\",\"personal\","
-                       "\"inspiring\"]}", 0},
+      {D_SATISFACTION,
+       "{\"score\":5,\"words\":[\"interested\",\"personal\","
+       "\"inspiring\"]}",
+       0},
       CLOSE_WITH("Sold 20 red seedless watermelons; plantation visit agreed")}},
     /* 2. Max and the suit (seed 002): firm on colour and style.  His
      * preferences themselves belong to the profile (profiles.c adds
@@ -114,53 +133,73 @@ static const demo_story stories[] = {
       "suit\"}"},
      {{D_RECORD, "{\"request\":\"A navy single-breasted suit\"}", 0},
       {D_ACK, NULL, 0},
-      {D_RECORD, "{\"facts\":\"Wants a navy single-breasted suit; brand "
-                 "negotiable, colour and style not\",\"preferences_captured\":"
-                 "[\"colour: navy (firm)\",\"style: single-breasted (firm)\","
-                 "\"brand: Hugo (flexible)\"]}", 0},
-      UNDERSTOOD,
-      {D_RECORD, "{\"no_agreement_reason\":\"Not in stock in his colour and "
-                 "style; no substitute pushed, as he asked\",\"thanked\":true}",
+      {D_RECORD,
+       "{\"facts\":\"Wants a navy single-breasted suit; brand "
+       "negotiable, colour and style not\",\"preferences_captured\":"
+       "[\"colour: navy (firm)\",\"style: single-breasted (firm)\","
+       "\"brand: Hugo (flexible)\"]}",
        0},
-      {D_PROMISE, "{\"what\":\"Call Max when a navy single-breasted suit "
-                  "arrives\"}", 14 * DAY},
+      UNDERSTOOD,
+      {D_RECORD,
+       "{\"no_agreement_reason\":\"Not in stock in his colour and "
+       "style; no substitute pushed, as he asked\",\"thanked\":true}",
+       0},
+      {D_PROMISE,
+       "{\"what\":\"Call Max when a navy single-breasted suit "
+       "arrives\"}",
+       14 * DAY},
       HELPED,
-      {D_SATISFACTION, "{\"score\":4,\"words\":[\"respected\",\"honest\","
-                       "\"quick\"]}", 0},
+      {D_SATISFACTION,
+       "{\"score\":4,\"words\":[\"respected\",\"honest\","
+       "\"quick\"]}",
+       0},
       CLOSE_WITH("Nothing sold; his colour and style are on order")}},
     /* 3. The headache and the aspirin (seed 002): quick, transactional. */
     {"{\"name\":\"Grace Okafor\",\"preferred_name\":\"Grace\"}",
      {"{\"channel\":\"in_person\",\"subject\":\"Aspirin for a headache\"}"},
      {{D_RECORD, "{\"request\":\"Aspirin\"}", 0},
       {D_ACK, NULL, 0},
-      {D_RECORD, "{\"facts\":\"Has a headache; wants aspirin\","
-                 "\"feelings\":\"In pain, in a hurry\"}", 0},
+      {D_RECORD,
+       "{\"facts\":\"Has a headache; wants aspirin\","
+       "\"feelings\":\"In pain, in a hurry\"}",
+       0},
       UNDERSTOOD,
       {D_RECORD, "{\"agreement\":\"A pack of aspirin\",\"thanked\":true}", 0},
       HELPED,
-      {D_SATISFACTION, "{\"score\":4,\"words\":[\"fast\",\"respectful\","
-                       "\"easy\"]}", 0},
+      {D_SATISFACTION,
+       "{\"score\":4,\"words\":[\"fast\",\"respectful\","
+       "\"easy\"]}",
+       0},
       CLOSE_WITH("Sold a pack of aspirin; nothing else pushed")}},
     /* 4. The pharmacist's follow-up (seed 002): supplemental, incremental. */
     {"{\"name\":\"Thomas Baker\",\"preferred_name\":\"Tom\","
-     "\"emails\":[\"tom.baker@example.com\"],\"phones\":[\"+44 20 7946 0018\"]}",
+     "\"emails\":[\"tom.baker@example.com\"],\"phones\":[\"+44 20 7946 "
+     "0018\"]}",
      {"{\"channel\":\"phone\",\"subject\":\"Leaflet on a new blood-pressure "
       "medicine\"}"},
-     {{D_RECORD, "{\"request\":\"Information on a new blood-pressure "
-                 "medicine\"}", 0},
+     {{D_RECORD,
+       "{\"request\":\"Information on a new blood-pressure "
+       "medicine\"}",
+       0},
       {D_ACK, NULL, 0},
-      {D_RECORD, "{\"facts\":\"Started a new blood-pressure medicine; wants "
-                 "to know about side effects\",\"feelings\":\"Worried\","
-                 "\"information_requested\":true}", 0},
+      {D_RECORD,
+       "{\"facts\":\"Started a new blood-pressure medicine; wants "
+       "to know about side effects\",\"feelings\":\"Worried\","
+       "\"information_requested\":true}",
+       0},
       UNDERSTOOD,
-      {D_RECORD, "{\"agreement\":\"Email the leaflet today and call back in "
-                 "a week\",\"thanked\":true}", 0},
+      {D_RECORD,
+       "{\"agreement\":\"Email the leaflet today and call back in "
+       "a week\",\"thanked\":true}",
+       0},
       {D_PROMISE, "{\"what\":\"Email Tom the leaflet\"}", 3600},
       HELPED,
       {D_FOLLOW_UP, "{\"subject\":\"Call Tom: how is the new medicine?\"}",
        7 * DAY},
-      {D_SATISFACTION, "{\"score\":5,\"words\":[\"caring\",\"informed\","
-                       "\"clear\"]}", 0},
+      {D_SATISFACTION,
+       "{\"score\":5,\"words\":[\"caring\",\"informed\","
+       "\"clear\"]}",
+       0},
       CLOSE_WITH("Leaflet sent; follow-up call booked"),
       {D_COMPLETE, "{\"note\":\"Tom is fine; no side effects\"}", 0}}},
     /* 5. The phone call (seed 003): 30 minutes, unresolved, cut off. */
@@ -170,15 +209,22 @@ static const demo_story stories[] = {
      {{D_CLOCK, NULL, 1800},
       {D_ACK, NULL, 0},
       {D_CLOCK, NULL, 0},
-      {D_RECORD, "{\"facts\":\"Service not working; waited 30 minutes in "
-                 "the queue\",\"feelings\":\"Angry\",\"apology_owed\":true}",
+      {D_RECORD,
+       "{\"facts\":\"Service not working; waited 30 minutes in "
+       "the queue\",\"feelings\":\"Angry\",\"apology_owed\":true}",
        0},
-      {D_DEFECT, "{\"kind\":\"long_wait\",\"cause\":\"30 minutes in the "
-                 "phone queue\"}", 0},
-      {D_DEFECT, "{\"kind\":\"disconnected\",\"cause\":\"The call was cut "
-                 "off before anyone could help\"}", 0},
-      {D_ABANDON, "{\"reason\":\"Disconnected after 30 minutes, "
-                  "unresolved\"}", 0}}},
+      {D_DEFECT,
+       "{\"kind\":\"long_wait\",\"cause\":\"30 minutes in the "
+       "phone queue\"}",
+       0},
+      {D_DEFECT,
+       "{\"kind\":\"disconnected\",\"cause\":\"The call was cut "
+       "off before anyone could help\"}",
+       0},
+      {D_ABANDON,
+       "{\"reason\":\"Disconnected after 30 minutes, "
+       "unresolved\"}",
+       0}}},
     /* 6. The car service (seed 003); left open for reminders. */
     {"{\"name\":\"Anna Kowalska\",\"preferred_name\":\"Anna\","
      "\"emails\":[\"anna.kowalska@example.com\"],"
@@ -194,9 +240,8 @@ static const demo_story stories[] = {
      {{D_END, NULL, 0}}},
 };
 
-static rp_code play_step(rp_ctx *ctx, int64_t eid,
-                         const demo_step *st, int64_t start, int64_t *task,
-                         rp_error *err)
+static rp_code play_step(rp_ctx *ctx, int64_t eid, const demo_step *st,
+                         int64_t start, int64_t *task, rp_error *err)
 {
     json_t *in = st->json ? json_loads(st->json, 0, NULL) : json_object();
     if (!in)
@@ -214,7 +259,9 @@ static rp_code play_step(rp_ctx *ctx, int64_t eid,
     case D_ADVANCE: rc = rp_encounter_advance(ctx, eid, in, &out, err); break;
     case D_ABANDON: rc = rp_encounter_abandon(ctx, eid, in, &out, err); break;
     case D_DEFECT: rc = rp_encounter_add_defect(ctx, eid, in, &out, err); break;
-    case D_PROMISE: rc = rp_encounter_add_promise(ctx, eid, in, &out, err); break;
+    case D_PROMISE:
+        rc = rp_encounter_add_promise(ctx, eid, in, &out, err);
+        break;
     case D_FOLLOW_UP:
         rc = rp_encounter_add_follow_up(ctx, eid, in, &out, err);
         if (rc == RP_OK)
@@ -223,7 +270,9 @@ static rp_code play_step(rp_ctx *ctx, int64_t eid,
     case D_SATISFACTION:
         rc = rp_encounter_add_satisfaction(ctx, eid, in, &out, err);
         break;
-    case D_TRANSFER: rc = rp_encounter_add_transfer(ctx, eid, in, &out, err); break;
+    case D_TRANSFER:
+        rc = rp_encounter_add_transfer(ctx, eid, in, &out, err);
+        break;
     case D_COMPLETE: rc = rp_task_complete(ctx, *task, in, &out, err); break;
     case D_CLOCK: rp_clock_pin(st->due_in ? start + st->due_in : 0); break;
     case D_END: break;
@@ -253,7 +302,8 @@ static rp_code load_story(rp_ctx *ctx, const demo_story *st, rp_error *err)
     for (int i = 0; i < 4 && st->encounters[i] && rc == RP_OK; i++) {
         json_t *e = json_loads(st->encounters[i], 0, NULL), *out = NULL;
         if (!e)
-            return rp_error_set(err, RP_EINTERNAL, NULL, "demo data is not JSON");
+            return rp_error_set(err, RP_EINTERNAL, NULL,
+                                "demo data is not JSON");
         json_object_set_new(e, "customer_id", json_integer(id));
         rc = rp_encounter_open(ctx, e, &out, err);
         if (rc == RP_OK && !first)

@@ -3,8 +3,8 @@
  * received -> understood -> helped -> kept -> closed, or abandoned from any
  * open stage.
  *
- * A stage is left only when what the table of docs/rules.md asks for is there (the
- * rules are in rp_cycle_check, infer.c), so a refusal always names the
+ * A stage is left only when what the table of docs/rules.md asks for is there
+ * (the rules are in rp_cycle_check, infer.c), so a refusal always names the
  * missing piece and says what to do.  Each transition sets the stage's
  * timestamp and writes its moment of truth in the same transaction; closing
  * also settles the kind and exchange and recomputes the customer's
@@ -36,7 +36,8 @@ int64_t rp_encounter_row_customer(json_t *enc)
 
 int rp_encounter_is_open(json_t *enc)
 {
-    int i = rp_cycle_stage_index(json_string_value(json_object_get(enc, "stage")));
+    int i = rp_cycle_stage_index(
+        json_string_value(json_object_get(enc, "stage")));
     return i >= 0 && i < 4;
 }
 
@@ -47,7 +48,8 @@ rp_code rp_encounter_require_open(json_t *enc, const char *doing, rp_error *err)
     return rp_error_set(err, RP_ECONFLICT, "stage",
                         "encounter %lld is %s; %s needs an open encounter",
                         (long long)rp_encounter_row_id(enc),
-                        json_string_value(json_object_get(enc, "stage")), doing);
+                        json_string_value(json_object_get(enc, "stage")),
+                        doing);
 }
 
 static int int_of(json_t *row, const char *key)
@@ -61,9 +63,10 @@ static int int_of(json_t *row, const char *key)
 }
 
 rp_code rp_encounter_facts_read(rp_ctx *ctx, json_t *enc, rp_encounter_facts *f,
-                        rp_error *err)
+                                rp_error *err)
 {
-    json_t *params = json_pack("[I,I]", (json_int_t)rp_encounter_row_customer(enc),
+    json_t *params = json_pack("[I,I]",
+                               (json_int_t)rp_encounter_row_customer(enc),
                                (json_int_t)rp_encounter_row_id(enc));
     json_t *rows = NULL;
     rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_ENCOUNTER_FACTS,
@@ -125,14 +128,16 @@ rp_code rp_encounter_acknowledge(rp_ctx *ctx, int64_t id, json_t *in,
         return rc ? rc : rp_encounter_get(ctx, id, out, err);
     }
     int64_t now = rp_now(), created = 0;
-    rp_time_parse(json_string_value(json_object_get(enc, "created_at")), &created);
+    rp_time_parse(json_string_value(json_object_get(enc, "created_at")),
+                  &created);
     json_t *row = json_pack("{s:I, s:I}", "acknowledged_at", (json_int_t)now,
                             "updated_at", (json_int_t)now);
     if (json_is_null(json_object_get(enc, "first_response_at")))
         json_object_set_new(row, "first_response_at", json_integer(now));
     const char *request = json_string_value(json_object_get(enc, "request"));
     int request_known = !rp_text_is_blank(request);
-    rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id, row, err);
+    rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id, row,
+                                 err);
     rp_buf summary = RP_BUF_INIT;
     int64_t wait = now - created > 0 ? now - created : 0;
     rp_buf_printf(&summary, "Acknowledged after %lld min %lld s; greeted as ",
@@ -141,12 +146,13 @@ rp_code rp_encounter_acknowledge(rp_ctx *ctx, int64_t id, json_t *in,
     json_t *detail = json_pack("{s:I, s:b, s:s}", "wait_seconds",
                                (json_int_t)wait, "request_known", request_known,
                                "greeted_as", rp_buf_str(&name));
-    rp_moment m = {.customer_id = rp_encounter_row_customer(enc),
-                   .encounter_id = id,
-                   .channel = json_string_value(json_object_get(enc, "channel")),
-                   .kind = "encounter.acknowledged",
-                   .summary = rp_buf_str(&summary),
-                   .detail = detail};
+    rp_moment m = {
+        .customer_id = rp_encounter_row_customer(enc),
+        .encounter_id = id,
+        .channel = json_string_value(json_object_get(enc, "channel")),
+        .kind = "encounter.acknowledged",
+        .summary = rp_buf_str(&summary),
+        .detail = detail};
     if (rc == RP_OK)
         rc = rp_moment_record(ctx, &m, err);
     json_decref(detail);
@@ -218,8 +224,7 @@ static void transition_summary(json_t *m, const rp_encounter_facts *f,
     } else {
         const char *kind = TXT("kind"), *exchange = TXT("exchange");
         rp_buf_printf(b, "Closed (kind %s, exchange %s; satisfaction %s)",
-                      kind ? kind : "not set",
-                      exchange ? exchange : "not set",
+                      kind ? kind : "not set", exchange ? exchange : "not set",
                       f->satisfaction_answered    ? "checked"
                       : f->satisfaction_scheduled ? "check scheduled"
                                                   : "check skipped");
@@ -243,8 +248,8 @@ static rp_code apply_loyalty(rp_ctx *ctx, int64_t customer_id, json_t *row,
     if (rp_loyalty_for_customer(ctx, customer_id, &loyalty, err))
         return err->code;
     json_t *tier = json_object_get(loyalty, "tier");
-    double discount =
-        json_number_value(json_object_get(loyalty, "discount_percent"));
+    double discount = json_number_value(
+        json_object_get(loyalty, "discount_percent"));
     json_object_set_new(row, "loyalty_tier",
                         json_is_string(tier) ? json_copy(tier) : json_null());
     json_object_set_new(row, "loyalty_discount_percent", json_real(discount));
@@ -286,23 +291,26 @@ static rp_code advance_in_tx(rp_ctx *ctx, json_t *enc, json_t *row,
     json_object_set_new(row, "stage", json_string(to));
     json_object_set_new(row, stamp, json_integer(now));
     json_object_set_new(row, "updated_at", json_integer(now));
-    rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id, row, err);
+    rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id, row,
+                                 err);
     char kind[40];
     rp_buf summary = RP_BUF_INIT;
     snprintf(kind, sizeof kind, "encounter.%s", to);
     transition_summary(merged, &f, to, &summary);
     rp_buf_puts(&summary, rp_buf_str(&loyalty_note));
     rp_buf_free(&loyalty_note);
-    rp_moment m = {.customer_id = rp_encounter_row_customer(enc),
-                   .encounter_id = id,
-                   .channel = json_string_value(json_object_get(enc, "channel")),
-                   .kind = kind,
-                   .summary = rp_buf_str(&summary)};
+    rp_moment m = {
+        .customer_id = rp_encounter_row_customer(enc),
+        .encounter_id = id,
+        .channel = json_string_value(json_object_get(enc, "channel")),
+        .kind = kind,
+        .summary = rp_buf_str(&summary)};
     if (rc == RP_OK)
         rc = rp_moment_record(ctx, &m, err);
     rp_buf_free(&summary);
     if (rc == RP_OK && closing)
-        rc = rp_relationship_recompute(ctx, rp_encounter_row_customer(enc), id, err);
+        rc = rp_relationship_recompute(ctx, rp_encounter_row_customer(enc), id,
+                                       err);
     json_decref(merged);
     return rc;
 }
@@ -369,17 +377,19 @@ rp_code rp_encounter_abandon(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     rp_buf_printf(&summary, "Abandoned at stage %s: ",
                   json_string_value(json_object_get(enc, "stage")));
     rp_buf_put_cut(&summary, reason, 500);
-    rp_moment m = {.customer_id = rp_encounter_row_customer(enc),
-                   .encounter_id = id,
-                   .channel = json_string_value(json_object_get(enc, "channel")),
-                   .kind = "encounter.abandoned",
-                   .summary = rp_buf_str(&summary),
-                   .impression = "negative"};
+    rp_moment m = {
+        .customer_id = rp_encounter_row_customer(enc),
+        .encounter_id = id,
+        .channel = json_string_value(json_object_get(enc, "channel")),
+        .kind = "encounter.abandoned",
+        .summary = rp_buf_str(&summary),
+        .impression = "negative"};
     if (rc == RP_OK)
         rc = rp_moment_record(ctx, &m, err);
     rp_buf_free(&summary);
     if (rc == RP_OK)
-        rc = rp_relationship_recompute(ctx, rp_encounter_row_customer(enc), id, err);
+        rc = rp_relationship_recompute(ctx, rp_encounter_row_customer(enc), id,
+                                       err);
     rc = rp_store_finish(ctx->store, rc, err);
     json_decref(row);
     json_decref(enc);

@@ -29,14 +29,14 @@ rp_code rp_encounter_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
     return RP_OK;
 }
 
-rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out,
-                          rp_error *err)
+rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
 {
     int64_t customer_id = 0;
     const char *channel, *subject, *topic;
     if (rp_in_object(in, open_fields, err) ||
         rp_in_string(in, "topic", 0, 100, &topic, err) ||
-        rp_in_int(in, "customer_id", 1, 1, INT64_MAX, &customer_id, NULL, err) ||
+        rp_in_int(in, "customer_id", 1, 1, INT64_MAX, &customer_id, NULL,
+                  err) ||
         rp_in_enum(in, "channel", 1, rp_encounter_channels, &channel, err) ||
         rp_in_string(in, "subject", 1, 200, &subject, err))
         return err->code;
@@ -45,7 +45,8 @@ rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out,
         return err->code;
     json_t *customer = NULL;
     int64_t id = 0, now = rp_now();
-    rp_code rc = s->ops->get(s, &RP_ENTITY_CUSTOMER, customer_id, &customer, err);
+    rp_code rc = s->ops->get(s, &RP_ENTITY_CUSTOMER, customer_id, &customer,
+                             err);
     if (rc == RP_ENOTFOUND)
         rc = rp_error_set(err, RP_EINVALID, "customer_id",
                           "customer_id %lld names no customer",
@@ -93,7 +94,8 @@ rp_code rp_encounter_list(rp_ctx *ctx, int64_t customer_id, const char *stage,
                                 "stage must be one of: received, understood, "
                                 "helped, kept, closed, abandoned");
     }
-    json_t *cid = json_integer(customer_id), *st = stage ? json_string(stage) : NULL;
+    json_t *cid = json_integer(customer_id),
+           *st = stage ? json_string(stage) : NULL;
     rp_filter f[2] = {{0}};
     int nf = 0;
     if (customer_id)

@@ -26,8 +26,7 @@ extern const char *const rp_encounter_stages[];
  * Open an encounter from in: {"customer_id", "channel", "subject"} (all
  * required).  It starts at stage "received"; records a moment of truth.
  */
-rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out,
-                          rp_error *err);
+rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err);
 
 /* The encounter with this id, or RP_ENOTFOUND. */
 rp_code rp_encounter_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err);
@@ -37,8 +36,7 @@ rp_code rp_encounter_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err);
  * stage (NULL: any).  *out is {"items", "next_cursor"}.
  */
 rp_code rp_encounter_list(rp_ctx *ctx, int64_t customer_id, const char *stage,
-                          const rp_page_req *page, json_t **out,
-                          rp_error *err);
+                          const rp_page_req *page, json_t **out, rp_error *err);
 
 /* ---- the interaction cycle (cycle.c) ------------------------------------- */
 
@@ -138,7 +136,8 @@ rp_code rp_encounter_add_satisfaction(struct rp_ctx *ctx, int64_t id,
 rp_code rp_task_complete(struct rp_ctx *ctx, int64_t id, json_t *in,
                          json_t **out, rp_error *err);
 
-/* ---- the guide (guide.c) --------- ---------------------------------------- */
+/* ---- the guide (guide.c) --------- ----------------------------------------
+ */
 
 /*
  * What the agent should do now: {"encounter_id", "stage", "greeting",
@@ -149,7 +148,6 @@ rp_code rp_task_complete(struct rp_ctx *ctx, int64_t id, json_t *in,
  */
 rp_code rp_encounter_guide(struct rp_ctx *ctx, int64_t id, json_t **out,
                            rp_error *err);
-
 
 /* ---- pure rules (infer.c, cycle.c) --------------------------------------- */
 
@@ -173,8 +171,8 @@ int rp_cycle_stage_index(const char *stage);
  * when the stage is out of order, "stage" when the encounter is finished).
  * enc is the encounter as the store returns it (times are strings or null).
  */
-rp_code rp_cycle_check(json_t *enc, const rp_encounter_facts *f,
-                       const char *to, rp_error *err);
+rp_code rp_cycle_check(json_t *enc, const rp_encounter_facts *f, const char *to,
+                       rp_error *err);
 
 /* Infer the kind: sets *kind ("what", "how", "become") and *reason (static). */
 void rp_kind_infer(json_t *enc, const char **kind, const char **reason);

@@ -12,13 +12,14 @@ rp_code rp_encounter_load(rp_ctx *ctx, int64_t id, json_t **enc, rp_error *err);
 
 /* Gather what the store knows about enc beyond its row (one query). */
 rp_code rp_encounter_facts_read(rp_ctx *ctx, json_t *enc, rp_encounter_facts *f,
-                        rp_error *err);
+                                rp_error *err);
 
 /* 1 when the encounter is in one of the open stages. */
 int rp_encounter_is_open(json_t *enc);
 
 /* RP_ECONFLICT (field "stage") unless the encounter is open. */
-rp_code rp_encounter_require_open(json_t *enc, const char *doing, rp_error *err);
+rp_code rp_encounter_require_open(json_t *enc, const char *doing,
+                                  rp_error *err);
 
 /* Shorthands for the encounter's ids. */
 int64_t rp_encounter_row_id(json_t *enc);

@@ -3,8 +3,8 @@
  * current stage of seed 004 as a checklist, personalised for the customer.
  *
  * A read-only view built from a fixed number of named, indexed
- * queries (the customer.* queries of store/queries.h), so its cost does not grow with
- * the customer's history.
+ * queries (the customer.* queries of store/queries.h), so its cost does not
+ * grow with the customer's history.
  */
 #include <stdio.h>
 #include <string.h>
@@ -63,7 +63,8 @@ static json_t *checklist(json_t *enc, const rp_encounter_facts *f, int stage)
         skill(l, "set realistic expectations", f->promises > 0,
               "record what was promised, by when");
         skill(l, "get agreement",
-              has_text(enc, "agreement") || has_text(enc, "no_agreement_reason"),
+              has_text(enc, "agreement") ||
+                  has_text(enc, "no_agreement_reason"),
               "record the agreement, or why there is none");
         break;
     case 3:
@@ -85,11 +86,11 @@ static void greeting(const char *name, char *buf, size_t size)
     int64_t now = rp_now();
     int hour = (int)((now % 86400 + 86400) % 86400 / 3600);
     snprintf(buf, size, "%s, %s",
-             hour < 12 ? "Good morning" : hour < 18 ? "Good afternoon"
-                                                    : "Good evening",
+             hour < 12   ? "Good morning"
+             : hour < 18 ? "Good afternoon"
+                         : "Good evening",
              name);
 }
-
 
 rp_code rp_encounter_guide(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
 {
@@ -123,8 +124,8 @@ rp_code rp_encounter_guide(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
     const char *stage = json_string_value(json_object_get(enc, "stage"));
     int si = rp_cycle_stage_index(stage);
     char hello[200];
-    greeting(json_string_value(json_object_get(customer, "greeting_name")), hello,
-             sizeof hello);
+    greeting(json_string_value(json_object_get(customer, "greeting_name")),
+             hello, sizeof hello);
     json_t *missing = json_array(), *next = json_null();
     if (si >= 0 && si < 4) {
         rp_error why;
@@ -137,16 +138,16 @@ rp_code rp_encounter_guide(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
     const char *kind, *kind_why, *exch, *exch_why;
     rp_kind_infer(enc, &kind, &kind_why);
     rp_exchange_infer(enc, &f, &exch, &exch_why);
-    *out = json_pack(
-        "{s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
-        " s:{s:s, s:s}, s:{s:s, s:s}}",
-        "encounter_id", (json_int_t)id, "stage", stage, "greeting", hello,
-        "customer", customer, "relationship", rp_relationship_summary(customer),
-        "open_promises", promises, "open_follow_ups", follow,
-        "firm_preferences", prefs, "checklist", checklist(enc, &f, si),
-        "next_stage", next, "missing", missing, "kind_preview", "kind", kind,
-        "reason", kind_why, "exchange_preview", "exchange", exch, "reason",
-        exch_why);
+    *out = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+                     " s:{s:s, s:s}, s:{s:s, s:s}}",
+                     "encounter_id", (json_int_t)id, "stage", stage, "greeting",
+                     hello, "customer", customer, "relationship",
+                     rp_relationship_summary(customer), "open_promises",
+                     promises, "open_follow_ups", follow, "firm_preferences",
+                     prefs, "checklist", checklist(enc, &f, si), "next_stage",
+                     next, "missing", missing, "kind_preview", "kind", kind,
+                     "reason", kind_why, "exchange_preview", "exchange", exch,
+                     "reason", exch_why);
     json_decref(enc);
     if (!*out)
         return rp_error_set(err, RP_EINTERNAL, NULL, "cannot build the guide");

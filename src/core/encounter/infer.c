@@ -36,8 +36,8 @@ int rp_cycle_stage_index(const char *stage)
     return -1;
 }
 
-rp_code rp_cycle_check(json_t *enc, const rp_encounter_facts *f,
-                       const char *to, rp_error *err)
+rp_code rp_cycle_check(json_t *enc, const rp_encounter_facts *f, const char *to,
+                       rp_error *err)
 {
     const char *stage = json_string_value(json_object_get(enc, "stage"));
     int from = rp_cycle_stage_index(stage), target = rp_cycle_stage_index(to);
@@ -72,7 +72,8 @@ rp_code rp_cycle_check(json_t *enc, const rp_encounter_facts *f,
                                 "before moving on (feelings are optional)");
         break;
     case 2:
-        if (!has_text(enc, "agreement") && !has_text(enc, "no_agreement_reason"))
+        if (!has_text(enc, "agreement") &&
+            !has_text(enc, "no_agreement_reason"))
             return rp_error_set(err, RP_ECONFLICT, "agreement",
                                 "record the agreed course of action "
                                 "(agreement), or why there is none "

@@ -20,15 +20,23 @@
 /* How many characters of what someone typed a moment's summary quotes. */
 #define QUOTE_CHARS 200
 
-static const char *const text_fields[] = {
-    "facts",         "feelings",      "restatement",  "request",
-    "goal",          "agreement",     "no_agreement_reason",
-    "outcome_done",  "outcome_watch", "satisfaction_skip_reason",
-    "bridged",       "topic",         NULL};
+static const char *const text_fields[] = {"facts",
+                                          "feelings",
+                                          "restatement",
+                                          "request",
+                                          "goal",
+                                          "agreement",
+                                          "no_agreement_reason",
+                                          "outcome_done",
+                                          "outcome_watch",
+                                          "satisfaction_skip_reason",
+                                          "bridged",
+                                          "topic",
+                                          NULL};
 static const char *const list_fields[] = {"questions", "options",
                                           "preferences_captured", NULL};
 static const char *const bool_fields[] = {
-    "information_requested", "senior_level", "contract", "thanked",
+    "information_requested", "senior_level",  "contract", "thanked",
     "apology_owed",          "apology_given", NULL};
 
 static const char *const kinds[] = {"what", "how", "become", NULL};
@@ -79,8 +87,7 @@ rp_code rp_encounter_read_fields(json_t *in, const char *const also_allowed[],
                             "the body must be a JSON object");
     const char *key;
     json_t *v;
-    json_object_foreach(in, key, v)
-    {
+    json_object_foreach(in, key, v) {
         (void)v;
         if (!recordable(key) && !in_list(also_allowed, key))
             return rp_error_set(err, RP_EINVALID, key,
@@ -123,22 +130,25 @@ rp_code rp_encounter_read_fields(json_t *in, const char *const also_allowed[],
         json_object_set(row, "first_contact_resolved", fcr);
     json_t *spend = json_object_get(in, "spend");
     if (spend && !json_is_null(spend) && !json_is_number(spend))
-        return rp_error_set(err, RP_ETYPE, "spend",
-                            "spend must be a number (what the visit was worth)");
+        return rp_error_set(
+            err, RP_ETYPE, "spend",
+            "spend must be a number (what the visit was worth)");
     if (json_is_number(spend) &&
         (json_number_value(spend) < 0 || json_number_value(spend) > 1e9))
         return rp_error_set(err, RP_EINVALID, "spend",
                             "spend must be between 0 and 1000000000");
     if (spend)
-        json_object_set_new(row, "spend", json_is_null(spend)
-                                              ? json_null()
-                                              : json_real(json_number_value(spend)));
+        json_object_set_new(row, "spend",
+                            json_is_null(spend)
+                                ? json_null()
+                                : json_real(json_number_value(spend)));
     if (read_override(in, "kind", kinds, row, err) ||
         read_override(in, "exchange", exchanges, row, err))
         return err->code;
-    const char *agreement = json_string_value(json_object_get(row, "agreement"));
-    const char *none =
-        json_string_value(json_object_get(row, "no_agreement_reason"));
+    const char *agreement = json_string_value(
+        json_object_get(row, "agreement"));
+    const char *none = json_string_value(
+        json_object_get(row, "no_agreement_reason"));
     if (agreement && none)
         return rp_error_set(err, RP_EINVALID, "no_agreement_reason",
                             "give either agreement or no_agreement_reason, "
@@ -179,13 +189,14 @@ static rp_code moment_for(rp_ctx *ctx, json_t *enc, const char *kind,
                           const char *summary, const char *impression,
                           json_t *detail, rp_error *err)
 {
-    rp_moment m = {.customer_id = rp_encounter_row_customer(enc),
-                   .encounter_id = rp_encounter_row_id(enc),
-                   .channel = json_string_value(json_object_get(enc, "channel")),
-                   .kind = kind,
-                   .summary = summary,
-                   .impression = impression,
-                   .detail = detail};
+    rp_moment m = {
+        .customer_id = rp_encounter_row_customer(enc),
+        .encounter_id = rp_encounter_row_id(enc),
+        .channel = json_string_value(json_object_get(enc, "channel")),
+        .kind = kind,
+        .summary = summary,
+        .impression = impression,
+        .detail = detail};
     return rp_moment_record(ctx, &m, err);
 }
 
@@ -208,14 +219,14 @@ rp_code rp_encounter_record(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     json_t *keys = json_array();
     const char *key;
     json_t *v;
-    json_object_foreach(in, key, v)
-    {
+    json_object_foreach(in, key, v) {
         (void)v;
         rp_buf_printf(&summary, " %s", key);
         json_array_append_new(keys, json_string(key));
     }
     json_object_set_new(row, "updated_at", json_integer(rp_now()));
-    rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id, row, err);
+    rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id, row,
+                                 err);
     json_t *detail = json_pack("{s:o}", "fields", keys);
     if (rc == RP_OK)
         rc = moment_for(ctx, enc, "encounter.recorded", rp_buf_str(&summary),
@@ -236,7 +247,8 @@ static rp_code add_child(rp_ctx *ctx, json_t *enc, const rp_entity *e,
     int64_t child = 0;
     json_object_set_new(row, "customer_id",
                         json_integer(rp_encounter_row_customer(enc)));
-    json_object_set_new(row, "encounter_id", json_integer(rp_encounter_row_id(enc)));
+    json_object_set_new(row, "encounter_id",
+                        json_integer(rp_encounter_row_id(enc)));
     json_object_set_new(row, "created_at", json_integer(rp_now()));
     rp_code rc = ctx->store->ops->insert(ctx->store, e, row, &child, err);
     json_t *detail = json_pack("{s:s, s:I}", "record", e->name, "id",
@@ -252,8 +264,9 @@ static rp_code add_child(rp_ctx *ctx, json_t *enc, const rp_entity *e,
 
 static const char *const defect_fields[] = {"kind", "cause", NULL};
 static const char *const defect_kinds[] = {
-    "wrong_item", "late",         "missed_promise", "not_resolved",
-    "long_wait",  "disconnected", "rude",           "other", NULL};
+    "wrong_item",   "late",      "missed_promise",
+    "not_resolved", "long_wait", "disconnected",
+    "rude",         "other",     NULL};
 
 rp_code rp_encounter_add_defect(rp_ctx *ctx, int64_t id, json_t *in,
                                 json_t **out, rp_error *err)
@@ -308,11 +321,10 @@ rp_code rp_encounter_add_special_request(rp_ctx *ctx, int64_t id, json_t *in,
     rp_buf summary = RP_BUF_INIT;
     rp_buf_printf(&summary, "Special request %s: ", outcome);
     rp_buf_put_cut(&summary, desc, QUOTE_CHARS);
-    rp_code rc = add_child(ctx, enc, &RP_ENTITY_SPECIAL_REQUEST, row,
-                           declined ? "special_request.declined"
-                                    : "special_request.granted",
-                           rp_buf_str(&summary),
-                           declined ? "negative" : "positive", out, err);
+    rp_code rc = add_child(
+        ctx, enc, &RP_ENTITY_SPECIAL_REQUEST, row,
+        declined ? "special_request.declined" : "special_request.granted",
+        rp_buf_str(&summary), declined ? "negative" : "positive", out, err);
     rp_buf_free(&summary);
     json_decref(row);
     json_decref(enc);
@@ -359,7 +371,8 @@ rp_code rp_encounter_add_transfer(rp_ctx *ctx, int64_t id, json_t *in,
     int has_queue = 0, has_agent = 0;
     if (rp_in_object(in, transfer_fields, err) ||
         rp_in_string(in, "reason", 1, 500, &reason, err) ||
-        rp_in_int(in, "to_queue_id", 0, 1, INT64_MAX, &queue, &has_queue, err) ||
+        rp_in_int(in, "to_queue_id", 0, 1, INT64_MAX, &queue, &has_queue,
+                  err) ||
         rp_in_int(in, "to_agent_id", 0, 1, INT64_MAX, &agent, &has_agent, err))
         return err->code;
     json_t *enc;
@@ -396,8 +409,9 @@ rp_code rp_encounter_add_transfer(rp_ctx *ctx, int64_t id, json_t *in,
     rp_buf_puts(&summary, "Transferred: ");
     rp_buf_put_cut(&summary, reason, QUOTE_CHARS);
     if (rc == RP_OK)
-        rc = add_child(ctx, enc, &RP_ENTITY_TRANSFER, row, "encounter.transferred",
-                       rp_buf_str(&summary), NULL, out, err);
+        rc = add_child(ctx, enc, &RP_ENTITY_TRANSFER, row,
+                       "encounter.transferred", rp_buf_str(&summary), NULL, out,
+                       err);
     else
         rp_store_rollback(ctx->store);
     rp_buf_free(&summary);
@@ -413,18 +427,19 @@ static rp_code add_task(rp_ctx *ctx, json_t *enc, const char *kind,
                         const char *moment_kind, const char *summary,
                         json_t **out, rp_error *err)
 {
-    json_t *params = json_pack("[I,s]", (json_int_t)rp_encounter_row_id(enc), kind);
+    json_t *params = json_pack("[I,s]", (json_int_t)rp_encounter_row_id(enc),
+                               kind);
     json_t *rows = NULL;
-    rp_code rc = ctx->store->ops->query(ctx->store,
-                                        RP_Q_ENCOUNTER_TASK_COUNT,
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_ENCOUNTER_TASK_COUNT,
                                         params, &rows, err);
     json_decref(params);
     if (rc) {
         rp_store_rollback(ctx->store);
         return rc;
     }
-    json_int_t n =
-        json_integer_value(json_object_get(json_array_get(rows, 0), "n")) + 1;
+    json_int_t n = json_integer_value(
+                       json_object_get(json_array_get(rows, 0), "n")) +
+                   1;
     json_decref(rows);
     char key[96];
     snprintf(key, sizeof key, "%s:%lld:%lld", kind,
@@ -437,9 +452,9 @@ static rp_code add_task(rp_ctx *ctx, json_t *enc, const char *kind,
     json_t *row = json_pack(
         "{s:s, s:s, s:o, s:s, s:{}, s:I, s:s, s:s, s:i, s:s}", "kind", kind,
         "purpose", "service", "channel",
-        channel ? json_string(channel) : json_null(),
-        "subject", subject, "payload", "due_at", (json_int_t)due, "status",
-        "scheduled", "idempotency_key", key, "attempts", 0, "created_by",
+        channel ? json_string(channel) : json_null(), "subject", subject,
+        "payload", "due_at", (json_int_t)due, "status", "scheduled",
+        "idempotency_key", key, "attempts", 0, "created_by",
         ctx->actor ? ctx->actor : "system");
     rc = add_child(ctx, enc, &RP_ENTITY_TASK, row, moment_kind, summary, NULL,
                    out, err);
@@ -469,7 +484,8 @@ rp_code rp_encounter_add_follow_up(rp_ctx *ctx, int64_t id, json_t *in,
     rp_buf_printf(&summary, "Follow-up scheduled for %s: ", when);
     rp_buf_put_cut(&summary, subject, QUOTE_CHARS);
     rp_code rc = add_task(ctx, enc, "follow_up", subject, channel, due,
-                          "follow_up.scheduled", rp_buf_str(&summary), out, err);
+                          "follow_up.scheduled", rp_buf_str(&summary), out,
+                          err);
     rp_buf_free(&summary);
     json_decref(enc);
     return rc;
@@ -497,10 +513,11 @@ rp_code rp_encounter_add_satisfaction(rp_ctx *ctx, int64_t id, json_t *in,
         rp_in_time(in, "schedule_at", 0, &at, &has_at, err))
         return err->code;
     if (has_score == has_at)
-        return rp_error_set(err, RP_EINVALID, has_at ? "schedule_at" : "score",
-                            "give either a score (1 to 5, checked in person) or "
-                            "schedule_at (to schedule a check), not %s",
-                            has_at ? "both" : "neither");
+        return rp_error_set(
+            err, RP_EINVALID, has_at ? "schedule_at" : "score",
+            "give either a score (1 to 5, checked in person) or "
+            "schedule_at (to schedule a check), not %s",
+            has_at ? "both" : "neither");
     if (has_at && (words || comment))
         return rp_error_set(err, RP_EINVALID, words ? "words" : "comment",
                             "words and comment are the customer's answer; they "
@@ -514,19 +531,19 @@ rp_code rp_encounter_add_satisfaction(rp_ctx *ctx, int64_t id, json_t *in,
         char when[RP_TIME_MAX];
         rp_time_format(at, when);
         rp_buf_printf(&summary, "Satisfaction check scheduled for %s", when);
-        rc = add_task(ctx, enc, "satisfaction_check", "How did we do?", NULL, at,
-                      "satisfaction.scheduled", rp_buf_str(&summary), out, err);
+        rc = add_task(ctx, enc, "satisfaction_check", "How did we do?", NULL,
+                      at, "satisfaction.scheduled", rp_buf_str(&summary), out,
+                      err);
     } else {
-        json_t *row = json_pack("{s:I, s:o, s:o, s:I}", "score", (json_int_t)score,
-                                "words", words ? json_copy(words) : json_array(),
-                                "comment",
-                                comment ? json_string(comment) : json_null(),
-                                "answered_at", (json_int_t)rp_now());
+        json_t *row = json_pack(
+            "{s:I, s:o, s:o, s:I}", "score", (json_int_t)score, "words",
+            words ? json_copy(words) : json_array(), "comment",
+            comment ? json_string(comment) : json_null(), "answered_at",
+            (json_int_t)rp_now());
         rp_buf_printf(&summary, "Satisfaction %lld/5", (long long)score);
         size_t i;
         json_t *w;
-        json_array_foreach(words, i, w)
-        {
+        json_array_foreach(words, i, w) {
             rp_buf_puts(&summary, i ? ", " : " in words: ");
             rp_buf_puts(&summary, json_string_value(w));
         }
@@ -559,7 +576,8 @@ rp_code rp_task_complete(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
                           (long long)id);
     const char *status = json_string_value(json_object_get(task, "status"));
     const char *kind = json_string_value(json_object_get(task, "kind"));
-    if (rc == RP_OK && (!strcmp(status, "done") || !strcmp(status, "cancelled")))
+    if (rc == RP_OK &&
+        (!strcmp(status, "done") || !strcmp(status, "cancelled")))
         rc = rp_error_set(err, RP_ECONFLICT, "status",
                           "task %lld is already %s", (long long)id, status);
     if (rc == RP_OK) {
@@ -580,13 +598,14 @@ rp_code rp_task_complete(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
             rp_buf_put_cut(&summary, note, 150);
         }
         json_t *eid = json_object_get(task, "encounter_id");
-        rp_moment m = {.customer_id =
-                           json_integer_value(json_object_get(task, "customer_id")),
-                       .encounter_id = json_integer_value(eid),
-                       .channel = json_string_value(json_object_get(task, "channel")),
-                       .kind = mkind,
-                       .summary = rp_buf_str(&summary),
-                       .impression = "positive"};
+        rp_moment m = {
+            .customer_id = json_integer_value(
+                json_object_get(task, "customer_id")),
+            .encounter_id = json_integer_value(eid),
+            .channel = json_string_value(json_object_get(task, "channel")),
+            .kind = mkind,
+            .summary = rp_buf_str(&summary),
+            .impression = "positive"};
         if (rc == RP_OK)
             rc = rp_moment_record(ctx, &m, err);
         rp_buf_free(&summary);

@@ -166,8 +166,8 @@ static rp_code send_email(const rp_delivery_config *dc, const rp_message *m,
     curl_easy_cleanup(c);
     free(msg);
     if (rc != CURLE_OK)
-        return rp_error_set(err, RP_EINTERNAL, "channel", "SMTP to %s: %s",
-                            url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+        return rp_error_set(err, RP_EINTERNAL, "channel", "SMTP to %s: %s", url,
+                            errbuf[0] ? errbuf : curl_easy_strerror(rc));
     return RP_OK;
 }
 
@@ -179,13 +179,11 @@ static rp_code send_webhook(const rp_delivery_config *dc, const rp_message *m,
         return rp_error_set(err, RP_EINTERNAL, "channel",
                             "webhooks are not configured: set "
                             "RAPPORT_WEBHOOK_URL");
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s}",
-                          "channel", m->channel, "to", m->to, "subject",
-                          m->subject, "text", m->body, "idempotency_key",
-                          m->idempotency_key, "task_id",
-                          (json_int_t)m->task_id, "customer_id",
-                          (json_int_t)m->customer_id, "kind",
-                          m->kind ? m->kind : "");
+    json_t *j = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "channel", m->channel, "to",
+        m->to, "subject", m->subject, "text", m->body, "idempotency_key",
+        m->idempotency_key, "task_id", (json_int_t)m->task_id, "customer_id",
+        (json_int_t)m->customer_id, "kind", m->kind ? m->kind : "");
     char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
     if (!body)
@@ -197,7 +195,8 @@ static rp_code send_webhook(const rp_delivery_config *dc, const rp_message *m,
     char key[200];
     one_line(key, sizeof key, m->idempotency_key);
     snprintf(keyhdr, sizeof keyhdr, "Idempotency-Key: %s", key);
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    struct curl_slist *h = curl_slist_append(NULL,
+                                             "Content-Type: application/json");
     h = curl_slist_append(h, sighdr);
     h = curl_slist_append(h, keyhdr);
     CURL *c = curl_easy_init();

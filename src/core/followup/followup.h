@@ -25,9 +25,9 @@
  * RAPPORT_WEBHOOK_*: docs/scheduler.md); the core only uses them.
  */
 typedef struct rp_delivery_config {
-    const char *smtp_url;       /* smtp://host:port or smtps://... */
-    const char *smtp_from;      /* the envelope and From: address */
-    const char *smtp_user;      /* optional; STARTTLS is tried when set */
+    const char *smtp_url;  /* smtp://host:port or smtps://... */
+    const char *smtp_from; /* the envelope and From: address */
+    const char *smtp_user; /* optional; STARTTLS is tried when set */
     const char *smtp_password;
     const char *webhook_url;    /* JSON is POSTed here */
     const char *webhook_secret; /* HMAC-SHA256 key of X-Rapport-Signature */
@@ -36,15 +36,15 @@ typedef struct rp_delivery_config {
 /* How the scheduler behaves; rp_scheduler_config_default() fills in the
  * defaults, the program then what it was configured with. */
 typedef struct rp_scheduler_config {
-    int cadence_days[4];   /* keep-in-touch per level: transactional,
-                              incremental, formative, partnership; 0 none */
-    int lease_seconds;     /* a claim older than this is taken over */
-    int max_attempts;      /* then the task is failed */
-    int backoff_seconds;   /* first retry delay; doubles each attempt */
-    int batch;             /* tasks claimed per transaction */
-    int satisfaction_ttl_days; /* how long a satisfaction link works */
+    int cadence_days[4];         /* keep-in-touch per level: transactional,
+                                    incremental, formative, partnership; 0 none */
+    int lease_seconds;           /* a claim older than this is taken over */
+    int max_attempts;            /* then the task is failed */
+    int backoff_seconds;         /* first retry delay; doubles each attempt */
+    int batch;                   /* tasks claimed per transaction */
+    int satisfaction_ttl_days;   /* how long a satisfaction link works */
     rp_delivery_config delivery; /* the channels; none by default */
-    const char *public_url; /* base of satisfaction links; NULL: none */
+    const char *public_url;      /* base of satisfaction links; NULL: none */
     /* asked between tasks; nonzero stops the run early (shutdown).  Tasks
      * claimed and not sent stay claimed and are taken over after the
      * lease.  NULL: never stop early. */
@@ -92,11 +92,11 @@ rp_code rp_task_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err);
 
 /* One message to deliver. */
 typedef struct rp_message {
-    const char *channel;          /* "email" or "sms" (webhook) */
-    const char *to;               /* address or phone number */
+    const char *channel; /* "email" or "sms" (webhook) */
+    const char *to;      /* address or phone number */
     const char *subject;
-    const char *body;             /* plain text */
-    const char *idempotency_key;  /* travels as Message-ID / Idempotency-Key */
+    const char *body;            /* plain text */
+    const char *idempotency_key; /* travels as Message-ID / Idempotency-Key */
     int64_t task_id, customer_id;
     const char *kind;
 } rp_message;
@@ -145,7 +145,7 @@ rp_code rp_satisfaction_answer(rp_ctx *ctx, const char *token, json_t *in,
 
 /* The customer's satisfaction figures: {"answered","average_score",
  * "positive","neutral","negative"}. */
-rp_code rp_satisfaction_summary(rp_ctx *ctx, int64_t customer_id,
-                                json_t **out, rp_error *err);
+rp_code rp_satisfaction_summary(rp_ctx *ctx, int64_t customer_id, json_t **out,
+                                rp_error *err);
 
 #endif

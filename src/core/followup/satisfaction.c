@@ -61,9 +61,9 @@ rp_code rp_satisfaction_issue(rp_ctx *ctx, int64_t customer_id,
         rc = s->ops->update(s, &RP_ENTITY_SATISFACTION, id, row, err);
     } else {
         json_object_set_new(row, "customer_id", json_integer(customer_id));
-        json_object_set_new(row, "encounter_id", encounter_id
-                                                     ? json_integer(encounter_id)
-                                                     : json_null());
+        json_object_set_new(row, "encounter_id",
+                            encounter_id ? json_integer(encounter_id)
+                                         : json_null());
         json_object_set_new(row, "task_id",
                             task_id ? json_integer(task_id) : json_null());
         json_object_set_new(row, "words", json_array());
@@ -82,8 +82,7 @@ rp_code rp_satisfaction_issue(rp_ctx *ctx, int64_t customer_id,
 }
 
 /* The check whose token this is, or RP_ENOTFOUND. */
-static rp_code find(rp_ctx *ctx, const char *token, json_t **row,
-                    rp_error *err)
+static rp_code find(rp_ctx *ctx, const char *token, json_t **row, rp_error *err)
 {
     size_t n = token ? strlen(token) : 0;
     int hex = n == TOKEN_BYTES * 2;
@@ -174,7 +173,7 @@ rp_code rp_satisfaction_answer(rp_ctx *ctx, const char *token, json_t *in,
     json_int_t cid = json_integer_value(json_object_get(row, "customer_id"));
     json_int_t eid = json_integer_value(json_object_get(row, "encounter_id"));
     json_decref(row);
-    const char *impression = score >= 4 ? "positive"
+    const char *impression = score >= 4   ? "positive"
                              : score == 3 ? "neutral"
                                           : "negative";
     rp_store *s = ctx->store;
@@ -196,8 +195,7 @@ rp_code rp_satisfaction_answer(rp_ctx *ctx, const char *token, json_t *in,
                       (long long)score);
         size_t i;
         json_t *w;
-        json_array_foreach(words, i, w)
-        {
+        json_array_foreach(words, i, w) {
             rp_buf_puts(&summary, i ? ", " : " - ");
             rp_buf_puts(&summary, json_string_value(w));
         }
@@ -224,12 +222,12 @@ rp_code rp_satisfaction_answer(rp_ctx *ctx, const char *token, json_t *in,
     return RP_OK;
 }
 
-rp_code rp_satisfaction_summary(rp_ctx *ctx, int64_t customer_id,
-                                json_t **out, rp_error *err)
+rp_code rp_satisfaction_summary(rp_ctx *ctx, int64_t customer_id, json_t **out,
+                                rp_error *err)
 {
     json_t *rows, *params = json_pack("[I]", (json_int_t)customer_id);
-    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_FOLLOWUP_SATISFACTION_SUMMARY,
-                                        params, &rows, err);
+    rp_code rc = ctx->store->ops->query(
+        ctx->store, RP_Q_FOLLOWUP_SATISFACTION_SUMMARY, params, &rows, err);
     json_decref(params);
     if (rc)
         return rc;

@@ -43,7 +43,8 @@ void rp_scheduler_config_default(rp_scheduler_config *cfg)
     cfg->satisfaction_ttl_days = 14;
 }
 
-/* ---- rules ---------------------------------------------------------------- */
+/* ---- rules ----------------------------------------------------------------
+ */
 
 rp_code rp_scheduler_rules(rp_ctx *ctx, const rp_scheduler_config *cfg,
                            int64_t now, int64_t *created, rp_error *err)
@@ -62,10 +63,10 @@ rp_code rp_scheduler_rules(rp_ctx *ctx, const rp_scheduler_config *cfg,
     p[2] = json_pack("[I, I, I]", (json_int_t)86400, (json_int_t)now,
                      (json_int_t)(now - 14 * 86400));
     /* keep in touch once the cadence of the relationship has passed */
-    p[3] = json_pack("[I, I, i, i, i, i, I]", (json_int_t)now,
-                     (json_int_t)now, cfg->cadence_days[0],
-                     cfg->cadence_days[1], cfg->cadence_days[2],
-                     cfg->cadence_days[3], (json_int_t)now);
+    p[3] = json_pack("[I, I, i, i, i, i, I]", (json_int_t)now, (json_int_t)now,
+                     cfg->cadence_days[0], cfg->cadence_days[1],
+                     cfg->cadence_days[2], cfg->cadence_days[3],
+                     (json_int_t)now);
     static const rp_query names[4] = {
         RP_Q_FOLLOWUP_RULE_REMINDERS, RP_Q_FOLLOWUP_RULE_RENEWALS,
         RP_Q_FOLLOWUP_RULE_SATISFACTION, RP_Q_FOLLOWUP_RULE_KEEP_IN_TOUCH};
@@ -84,7 +85,8 @@ rp_code rp_scheduler_rules(rp_ctx *ctx, const rp_scheduler_config *cfg,
     return RP_OK;
 }
 
-/* ---- composing messages --------------------------------------------------- */
+/* ---- composing messages ---------------------------------------------------
+ */
 
 /* "24 Nov at 09:00" in local time (TZ), and how many days from now. */
 static void when_text(int64_t at, int64_t now, char *out, size_t n,
@@ -129,17 +131,18 @@ static void compose_date(const char *greet, const char *kind, json_t *d,
     size_t len = 0;
     int reminder = strcmp(kind, "reminder") == 0;
     if (reminder)
-        len = (size_t)snprintf(body, n, "Hello %s, a reminder: your %s is %s, %s",
-                               greet, str(d, "title"), rel, when);
+        len = (size_t)snprintf(body, n,
+                               "Hello %s, a reminder: your %s is %s, %s", greet,
+                               str(d, "title"), rel, when);
     else
-        len = (size_t)snprintf(body, n, "Hello %s, your %s %s %s, %s", greet,
-                               str(d, "title"),
-                               strcmp(str(d, "kind"), "expiry") == 0
-                                   ? "expires"
-                                   : "is due for renewal",
-                               rel, when);
+        len = (size_t)snprintf(
+            body, n, "Hello %s, your %s %s %s, %s", greet, str(d, "title"),
+            strcmp(str(d, "kind"), "expiry") == 0 ? "expires"
+                                                  : "is due for renewal",
+            rel, when);
     if (str(d, "where") && len < n)
-        len += (size_t)snprintf(body + len, n - len, ", at %s", str(d, "where"));
+        len += (size_t)snprintf(body + len, n - len, ", at %s",
+                                str(d, "where"));
     if (str(d, "with_whom") && len < n)
         len += (size_t)snprintf(body + len, n - len, ", with %s",
                                 str(d, "with_whom"));
@@ -157,7 +160,8 @@ static void compose_date(const char *greet, const char *kind, json_t *d,
         snprintf(body + len, n - len, "\n");
 }
 
-/* ---- sending one task ----------------------------------------------------- */
+/* ---- sending one task -----------------------------------------------------
+ */
 
 typedef struct outcome {
     const char *status;  /* sent, held, scheduled (retry), failed, cancelled */
@@ -207,8 +211,8 @@ static void deliver(rp_ctx *ctx, const rp_scheduler_config *cfg, json_t *task,
     json_t *customer = NULL, *item = NULL;
     int granted = 0;
     if (rp_customer_get(ctx, cid, &customer, &err) ||
-        rp_consent_check(ctx, cid, purpose, &granted, o->error,
-                         sizeof o->error, &err)) {
+        rp_consent_check(ctx, cid, purpose, &granted, o->error, sizeof o->error,
+                         &err)) {
         o->status = "scheduled";
         snprintf(o->error, sizeof o->error, "%s", err.message);
         goto done;
@@ -291,9 +295,9 @@ done:
 }
 
 /* Record the outcome; a retry that ran out of attempts becomes failed. */
-static rp_code settle(rp_ctx *ctx, const rp_scheduler_config *cfg,
-                      json_t *task, int64_t now, const char *worker,
-                      outcome *o, rp_error *err)
+static rp_code settle(rp_ctx *ctx, const rp_scheduler_config *cfg, json_t *task,
+                      int64_t now, const char *worker, outcome *o,
+                      rp_error *err)
 {
     rp_store *s = ctx->store;
     int64_t tid = json_integer_value(json_object_get(task, "id"));
@@ -304,7 +308,8 @@ static rp_code settle(rp_ctx *ctx, const rp_scheduler_config *cfg,
             o->status = "failed";
         } else {
             int shift = attempts - 1 < 20 ? (int)attempts - 1 : 20;
-            next = now + ((int64_t)cfg->backoff_seconds << (shift < 0 ? 0 : shift));
+            next = now +
+                   ((int64_t)cfg->backoff_seconds << (shift < 0 ? 0 : shift));
         }
     }
     if (rp_store_begin(s, err))
@@ -325,23 +330,23 @@ static rp_code settle(rp_ctx *ctx, const rp_scheduler_config *cfg,
             json_t *detail = json_pack("{s:I, s:s}", "task_id", (json_int_t)tid,
                                        "idempotency_key",
                                        str(task, "idempotency_key"));
-            rp_moment m = {
-                .customer_id = json_integer_value(
-                    json_object_get(task, "customer_id")),
-                .encounter_id = json_integer_value(
-                    json_object_get(task, "encounter_id")),
-                .channel = strcmp(o->channel, "sms") == 0 ? "phone" : "email",
-                .kind = "task.sent",
-                .summary = rp_buf_str(&summary),
-                .detail = detail};
+            rp_moment m = {.customer_id = json_integer_value(
+                               json_object_get(task, "customer_id")),
+                           .encounter_id = json_integer_value(
+                               json_object_get(task, "encounter_id")),
+                           .channel = strcmp(o->channel, "sms") == 0 ? "phone"
+                                                                     : "email",
+                           .kind = "task.sent",
+                           .summary = rp_buf_str(&summary),
+                           .detail = detail};
             rc = rp_moment_record(ctx, &m, err);
             json_decref(detail);
             rp_buf_free(&summary);
         }
     } else {
         json_t *p = json_pack("[s, o, s, s?, I, s]", o->status,
-                              next ? json_integer(next) : json_null(),
-                              o->error, o->channel, (json_int_t)tid, worker);
+                              next ? json_integer(next) : json_null(), o->error,
+                              o->channel, (json_int_t)tid, worker);
         rc = s->ops->exec(s, RP_Q_FOLLOWUP_TASK_SETTLE, p, &changed, err);
         json_decref(p);
     }
@@ -373,8 +378,7 @@ static rp_code run_batch(rp_ctx *ctx, const rp_scheduler_config *cfg,
     *nclaimed = json_array_size(claimed);
     size_t i;
     json_t *task;
-    json_array_foreach(claimed, i, task)
-    {
+    json_array_foreach(claimed, i, task) {
         if (cfg->should_stop && cfg->should_stop(cfg->stop_arg)) {
             *nclaimed = 0; /* end the run: the lease hands the rest on */
             break;
@@ -438,7 +442,8 @@ rp_code rp_scheduler_run(rp_ctx *ctx, const rp_scheduler_config *cfg,
     return RP_OK;
 }
 
-/* ---- reading tasks -------------------------------------------------------- */
+/* ---- reading tasks --------------------------------------------------------
+ */
 
 static const char *const task_statuses[] = {"scheduled", "claimed", "sent",
                                             "done",      "failed",  "cancelled",
@@ -467,8 +472,8 @@ rp_code rp_task_list(rp_ctx *ctx, const char *status, int64_t customer_id,
                                 "status must be one of scheduled, claimed, "
                                 "sent, done, failed, cancelled, held");
     }
-    json_t *cid = json_integer(customer_id), *st = status ? json_string(status)
-                                                          : NULL;
+    json_t *cid = json_integer(customer_id),
+           *st = status ? json_string(status) : NULL;
     rp_filter f[2];
     int nf = 0;
     if (customer_id)

@@ -20,12 +20,13 @@ static const char *const feedback_fields[] = {"helped", "encounter_id", NULL};
 
 /* Words that say nothing about what an article is about. */
 static const char *const common_words[] = {
-    "the", "and", "for", "with", "that", "this", "from", "have", "has",
-    "was", "were", "are", "not", "but", "you", "your", "our", "they",
-    "their", "she", "her", "his", "him", "its", "can", "could", "would",
-    "should", "will", "about", "into", "what", "when", "who", "how", "why",
-    "there", "then", "them", "been", "had", "did", "does", "any", "all",
-    "customer", "wants", "want", "asked", "asks", "said", "says", NULL};
+    "the",   "and",   "for",   "with",   "that",  "this",     "from",  "have",
+    "has",   "was",   "were",  "are",    "not",   "but",      "you",   "your",
+    "our",   "they",  "their", "she",    "her",   "his",      "him",   "its",
+    "can",   "could", "would", "should", "will",  "about",    "into",  "what",
+    "when",  "who",   "how",   "why",    "there", "then",     "them",  "been",
+    "had",   "did",   "does",  "any",    "all",   "customer", "wants", "want",
+    "asked", "asks",  "said",  "says",   NULL};
 
 static int is_common(const char *w)
 {
@@ -60,7 +61,7 @@ rp_code rp_kb_fts_query(const char *text, const char *joiner, size_t minlen,
         char word[65];
         for (size_t i = 0; i < wl; i++)
             word[i] = (char)(start[i] >= 'A' && start[i] <= 'Z' ? start[i] + 32
-                                                                 : start[i]);
+                                                                : start[i]);
         word[wl] = '\0';
         if (rp_utf8_length(word) < minlen || (skip_common && is_common(word)))
             continue;
@@ -134,7 +135,8 @@ static rp_code read_article(json_t *in, int creating, json_t *row,
         rp_in_string_list(in, "tags", 20, 40, &tags, err))
         return err->code;
     if ((json_object_get(in, "title") && (!title || !*title)))
-        return rp_error_set(err, RP_EINVALID, "title", "title must not be empty");
+        return rp_error_set(err, RP_EINVALID, "title",
+                            "title must not be empty");
     if ((json_object_get(in, "body") && (!body || !*body)))
         return rp_error_set(err, RP_EINVALID, "body", "body must not be empty");
     if (title)
@@ -160,7 +162,8 @@ rp_code rp_kb_article_create(rp_ctx *ctx, json_t *in, json_t **out,
     json_object_set_new(row, "helped", json_integer(0));
     json_object_set_new(row, "not_helped", json_integer(0));
     json_object_set_new(row, "created_by",
-                        ctx->agent_id ? json_integer(ctx->agent_id) : json_null());
+                        ctx->agent_id ? json_integer(ctx->agent_id)
+                                      : json_null());
     json_object_set_new(row, "created_at", json_integer(now));
     json_object_set_new(row, "updated_at", json_integer(now));
     /* The insert trigger writes the FTS5 entry in the same statement. */
@@ -199,19 +202,20 @@ static rp_code search_fts(rp_ctx *ctx, const char *fts, int limit, json_t **out,
                           rp_error *err)
 {
     json_t *params = json_pack("[s, i]", fts, limit), *rows;
-    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_KNOWLEDGE_SEARCH, params, &rows,
-                                        err);
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_KNOWLEDGE_SEARCH,
+                                        params, &rows, err);
     json_decref(params);
     if (rc)
         return rc;
     size_t i;
     json_t *r;
-    json_array_foreach(rows, i, r)
-    {
-        json_object_set_new(r, "title_html",
-                            marked_html(json_string_value(json_object_get(r, "title_marked"))));
+    json_array_foreach(rows, i, r) {
+        json_object_set_new(
+            r, "title_html",
+            marked_html(json_string_value(json_object_get(r, "title_marked"))));
         json_object_set_new(r, "snippet_html",
-                            marked_html(json_string_value(json_object_get(r, "snippet_marked"))));
+                            marked_html(json_string_value(
+                                json_object_get(r, "snippet_marked"))));
         json_object_del(r, "title_marked");
         json_object_del(r, "snippet_marked");
     }
@@ -223,10 +227,12 @@ rp_code rp_kb_search(rp_ctx *ctx, const char *q, int limit, json_t **out,
                      rp_error *err)
 {
     if (!q || !*q)
-        return rp_error_set(err, RP_EINVALID, "q", "q is required: the words "
-                                                   "to search for");
+        return rp_error_set(err, RP_EINVALID, "q",
+                            "q is required: the words "
+                            "to search for");
     if (rp_utf8_length(q) > 200)
-        return rp_error_set(err, RP_EINVALID, "q", "q is longer than 200 characters");
+        return rp_error_set(err, RP_EINVALID, "q",
+                            "q is longer than 200 characters");
     if (limit < 1 || limit > 50)
         return rp_error_set(err, RP_EINVALID, "limit", "limit must be 1 to 50");
     char fts[RP_KB_MAX_TERMS * 72];
@@ -283,12 +289,11 @@ rp_code rp_kb_feedback(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     if (rp_store_begin(s, err))
         goto fail;
     int64_t fid;
-    json_t *row = json_pack("{s:I, s:o, s:o, s:b, s:I}", "article_id",
-                            (json_int_t)id, "agent_id",
-                            ctx->agent_id ? json_integer(ctx->agent_id) : json_null(),
-                            "encounter_id",
-                            has_enc ? json_integer(encounter_id) : json_null(),
-                            "helped", helped, "created_at", (json_int_t)rp_now());
+    json_t *row = json_pack(
+        "{s:I, s:o, s:o, s:b, s:I}", "article_id", (json_int_t)id, "agent_id",
+        ctx->agent_id ? json_integer(ctx->agent_id) : json_null(),
+        "encounter_id", has_enc ? json_integer(encounter_id) : json_null(),
+        "helped", helped, "created_at", (json_int_t)rp_now());
     rp_code rc = s->ops->insert(s, &RP_ENTITY_KB_FEEDBACK, row, &fid, err);
     json_decref(row);
     if (rc == RP_OK) {
@@ -301,11 +306,13 @@ rp_code rp_kb_feedback(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
         rp_buf summary = RP_BUF_INIT;
         rp_buf_puts(&summary, "Knowledge article \"");
         rp_buf_put_cut(&summary,
-                       json_string_value(json_object_get(article, "title")), 200);
+                       json_string_value(json_object_get(article, "title")),
+                       200);
         rp_buf_printf(&summary, "\" %s", helped ? "helped" : "did not help");
         json_t *detail = json_pack("{s:I, s:b}", "article_id", (json_int_t)id,
                                    "helped", helped);
-        rp_moment m = {.customer_id = json_integer_value(json_object_get(enc, "customer_id")),
+        rp_moment m = {.customer_id = json_integer_value(
+                           json_object_get(enc, "customer_id")),
                        .encounter_id = encounter_id,
                        .kind = "kb.feedback",
                        .summary = rp_buf_str(&summary),

@@ -49,20 +49,19 @@ rp_code rp_kb_article_get(struct rp_ctx *ctx, int64_t id, json_t **out,
  * "relevance", "title_html", "snippet_html"}]}, best first.  The *_html
  * fields are HTML-escaped text with the matched words in <mark>.
  */
-rp_code rp_kb_search(struct rp_ctx *ctx, const char *q, int limit,
-                     json_t **out, rp_error *err);
+rp_code rp_kb_search(struct rp_ctx *ctx, const char *q, int limit, json_t **out,
+                     rp_error *err);
 
 /*
  * Record that article id helped or not: in {"helped" (required bool),
  * "encounter_id"}.  Feeds the ranking; with an encounter, records a moment.
  */
-rp_code rp_kb_feedback(struct rp_ctx *ctx, int64_t id, json_t *in,
-                       json_t **out, rp_error *err);
+rp_code rp_kb_feedback(struct rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
+                       rp_error *err);
 
 /* Articles suggested for an encounter from its subject, topic, request and
  * facts: the search answer of rp_kb_search. */
 rp_code rp_kb_suggest(struct rp_ctx *ctx, int64_t encounter_id, json_t **out,
                       rp_error *err);
-
 
 #endif

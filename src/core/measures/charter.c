@@ -37,14 +37,14 @@ static rp_code load_rows(rp_ctx *ctx, rp_charter *c, json_t **meta,
                          rp_error *err)
 {
     json_t *rows;
-    if (ctx->store->ops->query(ctx->store, RP_Q_MEASURES_CHARTER_LIST, NULL, &rows, err))
+    if (ctx->store->ops->query(ctx->store, RP_Q_MEASURES_CHARTER_LIST, NULL,
+                               &rows, err))
         return err->code;
     *c = rp_charter_defaults;
     const char *latest_at = NULL, *latest_by = NULL;
     size_t i;
     json_t *row;
-    json_array_foreach(rows, i, row)
-    {
+    json_array_foreach(rows, i, row) {
         const char *key = json_string_value(json_object_get(row, "key"));
         int64_t v = json_integer_value(json_object_get(row, "value"));
         const char *at = json_string_value(json_object_get(row, "updated_at"));
@@ -65,8 +65,8 @@ static rp_code load_rows(rp_ctx *ctx, rp_charter *c, json_t **meta,
         }
     }
     if (meta)
-        *meta = json_pack("{s:s?, s:s?}", "updated_at", latest_at,
-                          "updated_by", latest_by);
+        *meta = json_pack("{s:s?, s:s?}", "updated_at", latest_at, "updated_by",
+                          latest_by);
     json_decref(rows);
     return RP_OK;
 }
@@ -81,9 +81,9 @@ static json_t *charter_json(const rp_charter *c)
     return json_pack("{s:I, s:I, s:I, s:b}", "acknowledge_minutes",
                      (json_int_t)c->acknowledge_minutes,
                      "first_response_minutes",
-                     (json_int_t)c->first_response_minutes,
-                     "resolution_hours", (json_int_t)c->resolution_hours,
-                     "follow_up_on_time", c->follow_up_on_time);
+                     (json_int_t)c->first_response_minutes, "resolution_hours",
+                     (json_int_t)c->resolution_hours, "follow_up_on_time",
+                     c->follow_up_on_time);
 }
 
 rp_code rp_charter_get(rp_ctx *ctx, json_t **out, rp_error *err)
@@ -123,7 +123,8 @@ static rp_code validate(json_t *in, const rp_charter *cur, rp_charter *next,
     /* A target that can only be met by breaking an earlier one is a typo. */
     if (next->first_response_minutes < next->acknowledge_minutes)
         return rp_error_set(
-            err, RP_EINVALID, p2 ? "first_response_minutes" : "acknowledge_minutes",
+            err, RP_EINVALID,
+            p2 ? "first_response_minutes" : "acknowledge_minutes",
             "first_response_minutes (%lld) must not be below "
             "acknowledge_minutes (%lld): a first response comes after the "
             "acknowledgement",
@@ -131,7 +132,8 @@ static rp_code validate(json_t *in, const rp_charter *cur, rp_charter *next,
             (long long)next->acknowledge_minutes);
     if (next->resolution_hours * 60 < next->first_response_minutes)
         return rp_error_set(
-            err, RP_EINVALID, p3 ? "resolution_hours" : "first_response_minutes",
+            err, RP_EINVALID,
+            p3 ? "resolution_hours" : "first_response_minutes",
             "resolution_hours (%lld h) must not be shorter than "
             "first_response_minutes (%lld min)",
             (long long)next->resolution_hours,
@@ -139,15 +141,15 @@ static rp_code validate(json_t *in, const rp_charter *cur, rp_charter *next,
     return RP_OK;
 }
 
-static rp_code set_one(rp_ctx *ctx, const char *key, int64_t value,
-                       int64_t now, rp_error *err)
+static rp_code set_one(rp_ctx *ctx, const char *key, int64_t value, int64_t now,
+                       rp_error *err)
 {
     json_t *params = json_pack("[I, I, s, s]", (json_int_t)value,
                                (json_int_t)now,
                                ctx->actor ? ctx->actor : "system", key);
     int64_t changes = 0;
-    rp_code rc = ctx->store->ops->exec(ctx->store, RP_Q_MEASURES_CHARTER_SET, params,
-                                       &changes, err);
+    rp_code rc = ctx->store->ops->exec(ctx->store, RP_Q_MEASURES_CHARTER_SET,
+                                       params, &changes, err);
     json_decref(params);
     if (rc == RP_OK && changes != 1)
         rc = rp_error_set(err, RP_EINTERNAL, key,
@@ -157,8 +159,7 @@ static rp_code set_one(rp_ctx *ctx, const char *key, int64_t value,
     return rc;
 }
 
-rp_code rp_charter_update(rp_ctx *ctx, json_t *in, json_t **out,
-                          rp_error *err)
+rp_code rp_charter_update(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
 {
     rp_charter cur, next;
     rp_store *s = ctx->store;
@@ -172,8 +173,8 @@ rp_code rp_charter_update(rp_ctx *ctx, json_t *in, json_t **out,
         rc = set_one(ctx, "acknowledge_minutes", next.acknowledge_minutes, now,
                      err);
     if (rc == RP_OK && json_object_get(in, "first_response_minutes"))
-        rc = set_one(ctx, "first_response_minutes",
-                     next.first_response_minutes, now, err);
+        rc = set_one(ctx, "first_response_minutes", next.first_response_minutes,
+                     now, err);
     if (rc == RP_OK && json_object_get(in, "resolution_hours"))
         rc = set_one(ctx, "resolution_hours", next.resolution_hours, now, err);
     if (rc == RP_OK && json_object_get(in, "follow_up_on_time"))
@@ -187,8 +188,8 @@ rp_code rp_charter_update(rp_ctx *ctx, json_t *in, json_t **out,
 
 /* ---- windows ------------------------------------------------------------- */
 
-static rp_code parse_time_arg(const char *text, const char *field,
-                              int64_t *out, rp_error *err)
+static rp_code parse_time_arg(const char *text, const char *field, int64_t *out,
+                              rp_error *err)
 {
     if (rp_time_parse(text, out))
         return rp_error_set(err, RP_EINVALID, field,
@@ -209,8 +210,7 @@ rp_code rp_window_parse(const char *from, const char *to, const char *queue,
     if (from && *from && parse_time_arg(from, "from", &out->from, err))
         return err->code;
     if (out->from >= out->to)
-        return rp_error_set(err, RP_EINVALID, "from",
-                            "from must be before to");
+        return rp_error_set(err, RP_EINVALID, "from", "from must be before to");
     if (out->to - out->from > WINDOW_MAX_SECONDS)
         return rp_error_set(err, RP_EINVALID, "from",
                             "the window from..to must be at most 366 days");
@@ -238,8 +238,8 @@ static rp_code settle_one(rp_ctx *ctx, json_t *promise, const char *status,
     json_t *params = json_pack("[s, I, I]", status, (json_int_t)now,
                                (json_int_t)id);
     int64_t changes = 0;
-    rp_code rc = ctx->store->ops->exec(ctx->store, RP_Q_MEASURES_PROMISE_SETTLE, params,
-                                       &changes, err);
+    rp_code rc = ctx->store->ops->exec(ctx->store, RP_Q_MEASURES_PROMISE_SETTLE,
+                                       params, &changes, err);
     json_decref(params);
     *done = changes == 1;
     if (rc || !*done)
@@ -247,14 +247,15 @@ static rp_code settle_one(rp_ctx *ctx, json_t *promise, const char *status,
     const char *what = json_string_value(json_object_get(promise, "what"));
     rp_buf summary = RP_BUF_INIT;
     int kept = !strcmp(status, "kept");
-    rp_buf_printf(&summary, "Promise %s: ",
-                  kept ? "kept" : "broken (its date passed)");
+    rp_buf_printf(&summary,
+                  "Promise %s: ", kept ? "kept" : "broken (its date passed)");
     rp_buf_put_cut(&summary, what, 200);
     json_t *enc = json_object_get(promise, "encounter_id");
     json_t *detail = json_pack("{s:I, s:s}", "promise_id", (json_int_t)id,
                                "status", status);
     rp_moment m = {
-        .customer_id = json_integer_value(json_object_get(promise, "customer_id")),
+        .customer_id = json_integer_value(
+            json_object_get(promise, "customer_id")),
         .encounter_id = json_is_integer(enc) ? json_integer_value(enc) : 0,
         .kind = kept ? "promise.kept" : "promise.broken",
         .summary = rp_buf_str(&summary),
@@ -278,10 +279,10 @@ rp_code rp_charter_settle_promises(rp_ctx *ctx, int64_t now, int64_t *settled,
          * between the look and the write is skipped, not settled twice.
          * One batch per transaction: a backlog never holds the write lock
          * for long, and each batch is all-or-nothing with its moments. */
-        json_t *rows = NULL, *params = json_pack("[I, i]", (json_int_t)now,
-                                                 SETTLE_BATCH);
-        rp_code rc = s->ops->query(s, RP_Q_MEASURES_PROMISES_OVERDUE, params, &rows,
-                                   err);
+        json_t *rows = NULL,
+               *params = json_pack("[I, i]", (json_int_t)now, SETTLE_BATCH);
+        rp_code rc = s->ops->query(s, RP_Q_MEASURES_PROMISES_OVERDUE, params,
+                                   &rows, err);
         json_decref(params);
         if (rc)
             return rc;
@@ -295,8 +296,7 @@ rp_code rp_charter_settle_promises(rp_ctx *ctx, int64_t now, int64_t *settled,
             return err->code;
         }
         json_t *row;
-        json_array_foreach(rows, i, row)
-        {
+        json_array_foreach(rows, i, row) {
             int done;
             if (rc == RP_OK)
                 rc = settle_one(ctx, row, "broken", now, &done, err);
@@ -326,7 +326,8 @@ rp_code rp_promise_keep(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
     if (rc == RP_ENOTFOUND)
         rc = rp_error_set(err, RP_ENOTFOUND, "id", "no promise with id %lld",
                           (long long)id);
-    const char *status = rc ? NULL : json_string_value(json_object_get(p, "status"));
+    const char *status = rc ? NULL
+                            : json_string_value(json_object_get(p, "status"));
     int64_t due = 0;
     if (rc == RP_OK && strcmp(status, "open"))
         rc = rp_error_set(err, RP_ECONFLICT, "status",
@@ -360,14 +361,13 @@ rp_code rp_promise_keep(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
 static json_t *breach_params(const rp_window *w, const rp_charter *c,
                              int64_t now)
 {
-    return json_pack("[I, I, o, o, I, I, I, I, i]", (json_int_t)w->from,
-                     (json_int_t)w->to,
-                     w->queue_id ? json_integer(w->queue_id) : json_null(),
-                     w->agent_id ? json_integer(w->agent_id) : json_null(),
-                     (json_int_t)now, (json_int_t)(c->acknowledge_minutes * 60),
-                     (json_int_t)(c->first_response_minutes * 60),
-                     (json_int_t)(c->resolution_hours * 3600),
-                     c->follow_up_on_time);
+    return json_pack(
+        "[I, I, o, o, I, I, I, I, i]", (json_int_t)w->from, (json_int_t)w->to,
+        w->queue_id ? json_integer(w->queue_id) : json_null(),
+        w->agent_id ? json_integer(w->agent_id) : json_null(), (json_int_t)now,
+        (json_int_t)(c->acknowledge_minutes * 60),
+        (json_int_t)(c->first_response_minutes * 60),
+        (json_int_t)(c->resolution_hours * 3600), c->follow_up_on_time);
 }
 
 json_t *rp_window_json(const rp_window *w)
@@ -375,8 +375,7 @@ json_t *rp_window_json(const rp_window *w)
     char from[RP_TIME_MAX], to[RP_TIME_MAX];
     rp_time_format(w->from, from);
     rp_time_format(w->to, to);
-    return json_pack("{s:s, s:s, s:o, s:o}", "from", from, "to", to,
-                     "queue_id",
+    return json_pack("{s:s, s:s, s:o, s:o}", "from", from, "to", to, "queue_id",
                      w->queue_id ? json_integer(w->queue_id) : json_null(),
                      "agent_id",
                      w->agent_id ? json_integer(w->agent_id) : json_null());
@@ -384,12 +383,11 @@ json_t *rp_window_json(const rp_window *w)
 
 rp_code rp_charter_breach_counts(rp_ctx *ctx, const rp_window *w,
                                  const rp_charter *c, int64_t now,
-                                 json_t **counts, int64_t *total,
-                                 rp_error *err)
+                                 json_t **counts, int64_t *total, rp_error *err)
 {
     json_t *params = breach_params(w, c, now), *rows;
-    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_MEASURES_CHARTER_BREACH_COUNTS,
-                                        params, &rows, err);
+    rp_code rc = ctx->store->ops->query(
+        ctx->store, RP_Q_MEASURES_CHARTER_BREACH_COUNTS, params, &rows, err);
     json_decref(params);
     if (rc)
         return rc;
@@ -399,10 +397,10 @@ rp_code rp_charter_breach_counts(rp_ctx *ctx, const rp_window *w,
     *total = 0;
     size_t i;
     json_t *row;
-    json_array_foreach(rows, i, row)
-    {
+    json_array_foreach(rows, i, row) {
         json_t *n = json_object_get(row, "n");
-        json_object_set(j, json_string_value(json_object_get(row, "target")), n);
+        json_object_set(j, json_string_value(json_object_get(row, "target")),
+                        n);
         *total += json_integer_value(n);
     }
     json_decref(rows);
@@ -426,8 +424,8 @@ rp_code rp_charter_breaches(rp_ctx *ctx, const rp_window *w, int limit,
         return err->code;
     json_t *params = breach_params(w, &c, now);
     json_array_append_new(params, json_integer(limit));
-    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_MEASURES_CHARTER_BREACHES, params,
-                                        &rows, err);
+    rp_code rc = ctx->store->ops->query(
+        ctx->store, RP_Q_MEASURES_CHARTER_BREACHES, params, &rows, err);
     json_decref(params);
     if (rc) {
         json_decref(counts);
@@ -435,10 +433,11 @@ rp_code rp_charter_breaches(rp_ctx *ctx, const rp_window *w, int limit,
     }
     size_t i;
     json_t *row;
-    json_array_foreach(rows, i, row)
-    {
-        int64_t target = json_integer_value(json_object_get(row, "target_seconds"));
-        int64_t actual = json_integer_value(json_object_get(row, "actual_seconds"));
+    json_array_foreach(rows, i, row) {
+        int64_t target = json_integer_value(
+            json_object_get(row, "target_seconds"));
+        int64_t actual = json_integer_value(
+            json_object_get(row, "actual_seconds"));
         /* An encounter abandoned before its resolution target was still
          * never resolved: a breach, but not "late by" any figure. */
         json_object_set_new(row, "over_by_seconds",

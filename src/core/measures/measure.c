@@ -49,7 +49,9 @@ json_t *rp_measure_compute(json_t *e, const rp_charter *c, int64_t now)
     int64_t end = has_aband ? abandoned : has_closed ? closed : now;
     int64_t wait = (has_ack ? ack : end) - created;
     int64_t to_first = (has_first ? first : end) - created;
-    int64_t to_resolve = (has_closed ? closed : has_aband ? abandoned : now) -
+    int64_t to_resolve = (has_closed  ? closed
+                          : has_aband ? abandoned
+                                      : now) -
                          created;
     int64_t ack_t = c->acknowledge_minutes * 60;
     int64_t first_t = c->first_response_minutes * 60;

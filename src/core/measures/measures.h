@@ -34,7 +34,7 @@ typedef struct rp_charter {
     int64_t acknowledge_minutes;    /* received -> acknowledged */
     int64_t first_response_minutes; /* received -> first response */
     int64_t resolution_hours;       /* received -> closed */
-    int follow_up_on_time;          /* 1: promises and follow-ups count when late */
+    int follow_up_on_time; /* 1: promises and follow-ups count when late */
 } rp_charter;
 
 /* The targets a new database starts with: 5 min, 15 min, 24 h, on. */
@@ -56,8 +56,7 @@ rp_code rp_charter_get(rp_ctx *ctx, json_t **out, rp_error *err);
  * first-response target, follow_up_on_time a boolean.  Each error names its
  * field; nothing changes unless every field is valid.  *out is the charter.
  */
-rp_code rp_charter_update(rp_ctx *ctx, json_t *in, json_t **out,
-                          rp_error *err);
+rp_code rp_charter_update(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err);
 
 /* A window of time, and optionally one queue or agent, for breaches and
  * metrics.  [from, to) in Unix seconds; 0 ids mean "any". */
@@ -112,8 +111,7 @@ rp_code rp_promise_keep(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err);
  * {"acknowledge"|"first_response"|"resolution": {"target_seconds",
  * "actual_seconds", "breached"}}}.  Pure: reads nothing else.
  */
-json_t *rp_measure_compute(json_t *encounter, const rp_charter *c,
-                           int64_t now);
+json_t *rp_measure_compute(json_t *encounter, const rp_charter *c, int64_t now);
 
 /* Add a "measures" object (rp_measure_compute with the stored charter and
  * the current time) to the encounter object. */

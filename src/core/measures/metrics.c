@@ -39,8 +39,8 @@ static json_t *window_params(const rp_window *w)
 }
 
 /* Run the named window query; rows in *rows (new array). */
-static rp_code q(rp_ctx *ctx, rp_query name, const rp_window *w,
-                 json_t **rows, rp_error *err)
+static rp_code q(rp_ctx *ctx, rp_query name, const rp_window *w, json_t **rows,
+                 rp_error *err)
 {
     json_t *params = window_params(w);
     rp_code rc = ctx->store->ops->query(ctx->store, name, params, rows, err);
@@ -90,8 +90,8 @@ static rp_code wait_at(rp_ctx *ctx, const rp_window *w, int64_t rank,
 }
 
 /* volume, abandonment, first-contact resolution, transfers, apologies. */
-static rp_code encounter_sections(rp_ctx *ctx, const rp_window *w,
-                                  json_t *out, int64_t *volume, rp_error *err)
+static rp_code encounter_sections(rp_ctx *ctx, const rp_window *w, json_t *out,
+                                  int64_t *volume, rp_error *err)
 {
     json_t *rows, *channels;
     if (q(ctx, RP_Q_MEASURES_VOLUME, w, &rows, err))
@@ -100,7 +100,8 @@ static rp_code encounter_sections(rp_ctx *ctx, const rp_window *w,
         json_decref(rows);
         return err->code;
     }
-    int64_t n = first_int(rows, "encounters"), closed = first_int(rows, "closed"),
+    int64_t n = first_int(rows, "encounters"),
+            closed = first_int(rows, "closed"),
             abandoned = first_int(rows, "abandoned"),
             fcr = first_int(rows, "first_contact_resolved"),
             transferred = first_int(rows, "transferred");
@@ -111,12 +112,12 @@ static rp_code encounter_sections(rp_ctx *ctx, const rp_window *w,
         json_object_set(by_channel,
                         json_string_value(json_object_get(row, "channel")),
                         json_object_get(row, "n"));
-    json_object_set_new(
-        out, "volume",
-        json_pack("{s:I, s:o, s:I, s:I, s:I}", "encounters", (json_int_t)n,
-                  "by_channel", by_channel, "closed", (json_int_t)closed,
-                  "abandoned", (json_int_t)abandoned, "waiting",
-                  (json_int_t)first_int(rows, "waiting")));
+    json_object_set_new(out, "volume",
+                        json_pack("{s:I, s:o, s:I, s:I, s:I}", "encounters",
+                                  (json_int_t)n, "by_channel", by_channel,
+                                  "closed", (json_int_t)closed, "abandoned",
+                                  (json_int_t)abandoned, "waiting",
+                                  (json_int_t)first_int(rows, "waiting")));
     json_object_set_new(out, "abandonment",
                         json_pack("{s:I, s:o}", "abandoned",
                                   (json_int_t)abandoned, "rate",
@@ -182,18 +183,17 @@ static rp_code satisfaction_section(rp_ctx *ctx, const rp_window *w,
     size_t i;
     json_t *row;
     json_array_foreach(words, i, row)
-        json_array_append_new(list, json_pack("{s:O, s:O}", "word",
-                                              json_object_get(row, "word"),
-                                              "count",
-                                              json_object_get(row, "n")));
+        json_array_append_new(
+            list, json_pack("{s:O, s:O}", "word", json_object_get(row, "word"),
+                            "count", json_object_get(row, "n")));
     json_object_set_new(
         out, "satisfaction",
-        json_pack("{s:I, s:o, s:o}", "answered",
-                  (json_int_t)first_int(rows, "answered"), "average",
-                  real_or_null(json_object_get(json_array_get(rows, 0),
-                                               "average"),
-                               100.0),
-                  "words", list));
+        json_pack(
+            "{s:I, s:o, s:o}", "answered",
+            (json_int_t)first_int(rows, "answered"), "average",
+            real_or_null(json_object_get(json_array_get(rows, 0), "average"),
+                         100.0),
+            "words", list));
     json_decref(rows);
     json_decref(words);
     return RP_OK;
@@ -214,7 +214,8 @@ static rp_code relationship_section(rp_ctx *ctx, const rp_window *w,
                                     json_t *out, rp_error *err)
 {
     json_t *counts, *moves;
-    if (ctx->store->ops->query(ctx->store, RP_Q_MEASURES_LEVELS, NULL, &counts, err))
+    if (ctx->store->ops->query(ctx->store, RP_Q_MEASURES_LEVELS, NULL, &counts,
+                               err))
         return err->code;
     if (q(ctx, RP_Q_MEASURES_MOVEMENTS, w, &moves, err)) {
         json_decref(counts);
@@ -231,20 +232,21 @@ static rp_code relationship_section(rp_ctx *ctx, const rp_window *w,
                         json_object_get(row, "n"));
     json_t *list = json_array();
     int64_t up = 0, down = 0;
-    json_array_foreach(moves, i, row)
-    {
-        const char *from = json_string_value(json_object_get(row, "from_level"));
+    json_array_foreach(moves, i, row) {
+        const char *from = json_string_value(
+            json_object_get(row, "from_level"));
         const char *to = json_string_value(json_object_get(row, "to_level"));
         int64_t n = json_integer_value(json_object_get(row, "n"));
         int rf = level_rank(from), rt = level_rank(to);
-        const char *dir = rf < 0 ? "first" : rt > rf ? "up" : rt < rf ? "down"
-                                                                     : "same";
+        const char *dir = rf < 0    ? "first"
+                          : rt > rf ? "up"
+                          : rt < rf ? "down"
+                                    : "same";
         up += rt > rf && rf >= 0 ? n : 0;
         down += rt < rf ? n : 0;
-        json_array_append_new(list,
-                              json_pack("{s:s?, s:s?, s:I, s:s}", "from", from,
-                                        "to", to, "count", (json_int_t)n,
-                                        "direction", dir));
+        json_array_append_new(list, json_pack("{s:s?, s:s?, s:I, s:s}", "from",
+                                              from, "to", to, "count",
+                                              (json_int_t)n, "direction", dir));
     }
     json_object_set_new(out, "relationships",
                         json_pack("{s:o, s:o, s:I, s:I}", "levels", by_level,
@@ -261,7 +263,8 @@ static rp_code moments_section(rp_ctx *ctx, const rp_window *w, json_t *out,
     json_t *rows;
     if (q(ctx, RP_Q_MEASURES_MOMENTS, w, &rows, err))
         return err->code;
-    int64_t n = first_int(rows, "moments"), people = first_int(rows, "customers");
+    int64_t n = first_int(rows, "moments"),
+            people = first_int(rows, "customers");
     json_object_set_new(
         out, "moments",
         json_pack("{s:I, s:I, s:o, s:I, s:I, s:I}", "total", (json_int_t)n,
@@ -270,8 +273,8 @@ static rp_code moments_section(rp_ctx *ctx, const rp_window *w, json_t *out,
                                      100.0)
                          : json_null(),
                   "positive", (json_int_t)first_int(rows, "positive"),
-                  "neutral", (json_int_t)first_int(rows, "neutral"),
-                  "negative", (json_int_t)first_int(rows, "negative")));
+                  "neutral", (json_int_t)first_int(rows, "neutral"), "negative",
+                  (json_int_t)first_int(rows, "negative")));
     json_decref(rows);
     return RP_OK;
 }
@@ -286,14 +289,14 @@ static rp_code defects_section(rp_ctx *ctx, const rp_window *w, json_t *out,
     int64_t total = 0;
     size_t i;
     json_t *row;
-    json_array_foreach(rows, i, row)
-    {
+    json_array_foreach(rows, i, row) {
         const char *kind = json_string_value(json_object_get(row, "kind"));
         int64_t n = json_integer_value(json_object_get(row, "n"));
         total += n;
         json_object_set_new(
             by_kind, kind,
-            json_integer(json_integer_value(json_object_get(by_kind, kind)) + n));
+            json_integer(json_integer_value(json_object_get(by_kind, kind)) +
+                         n));
         json_array_append_new(by_cause,
                               json_pack("{s:s, s:O, s:I}", "kind", kind,
                                         "cause", json_object_get(row, "cause"),
@@ -316,8 +319,7 @@ static rp_code special_requests_section(rp_ctx *ctx, const rp_window *w,
     json_t *reasons = json_array();
     size_t i;
     json_t *row;
-    json_array_foreach(rows, i, row)
-    {
+    json_array_foreach(rows, i, row) {
         int64_t n = json_integer_value(json_object_get(row, "n"));
         if (!strcmp(json_string_value(json_object_get(row, "outcome")),
                     "granted")) {
@@ -325,10 +327,9 @@ static rp_code special_requests_section(rp_ctx *ctx, const rp_window *w,
             continue;
         }
         declined += n;
-        json_array_append_new(reasons,
-                              json_pack("{s:O, s:I}", "reason",
-                                        json_object_get(row, "reason"),
-                                        "count", (json_int_t)n));
+        json_array_append_new(reasons, json_pack("{s:O, s:I}", "reason",
+                                                 json_object_get(row, "reason"),
+                                                 "count", (json_int_t)n));
     }
     json_object_set_new(out, "special_requests",
                         json_pack("{s:I, s:I, s:o, s:o}", "granted",

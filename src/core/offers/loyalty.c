@@ -17,8 +17,8 @@
 rp_code rp_loyalty_tiers(rp_ctx *ctx, json_t **out, rp_error *err)
 {
     json_t *rows;
-    if (ctx->store->ops->query(ctx->store, RP_Q_OFFERS_LOYALTY_TIERS, NULL, &rows,
-                               err))
+    if (ctx->store->ops->query(ctx->store, RP_Q_OFFERS_LOYALTY_TIERS, NULL,
+                               &rows, err))
         return err->code;
     *out = json_pack("{s:o}", "items", rows);
     return RP_OK;
@@ -37,15 +37,15 @@ static int reached(json_t *tier, int64_t visits, int64_t tenure_days,
            (json_is_number(s) && spend >= json_number_value(s));
 }
 
-rp_code rp_loyalty_for_customer(rp_ctx *ctx, int64_t customer_id,
-                                json_t **out, rp_error *err)
+rp_code rp_loyalty_for_customer(rp_ctx *ctx, int64_t customer_id, json_t **out,
+                                rp_error *err)
 {
     json_t *customer, *stats = NULL, *tiers = NULL;
     if (rp_customer_get(ctx, customer_id, &customer, err))
         return err->code;
     json_t *p = json_pack("[I]", (json_int_t)customer_id);
-    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_OFFERS_LOYALTY_STATS, p,
-                                        &stats, err);
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_OFFERS_LOYALTY_STATS,
+                                        p, &stats, err);
     json_decref(p);
     if (rc == RP_OK)
         rc = ctx->store->ops->query(ctx->store, RP_Q_OFFERS_LOYALTY_TIERS, NULL,
@@ -68,8 +68,7 @@ rp_code rp_loyalty_for_customer(rp_ctx *ctx, int64_t customer_id,
     size_t i;
     json_t *t;
     /* tiers come highest rank first */
-    json_array_foreach(tiers, i, t)
-    {
+    json_array_foreach(tiers, i, t) {
         if (reached(t, visits, tenure_days, spend)) {
             tier = t;
             break;
@@ -78,8 +77,9 @@ rp_code rp_loyalty_for_customer(rp_ctx *ctx, int64_t customer_id,
     }
     const char *name = tier ? json_string_value(json_object_get(tier, "name"))
                             : "none";
-    double discount =
-        tier ? json_number_value(json_object_get(tier, "discount_percent")) : 0;
+    double discount = tier ? json_number_value(
+                                 json_object_get(tier, "discount_percent"))
+                           : 0;
     int returning = visits >= 1;
     char pct[32];
     rp_buf summary = RP_BUF_INIT;
@@ -109,9 +109,10 @@ rp_code rp_loyalty_for_customer(rp_ctx *ctx, int64_t customer_id,
 static rp_code read_tier(json_t *t, size_t i, json_t *row, int *floor,
                          rp_error *err)
 {
-    static const char *const fields[] = {"name", "rank", "min_visits",
-                                         "min_tenure_days", "min_spend",
-                                         "discount_percent", NULL};
+    static const char *const fields[] = {"name",       "rank",
+                                         "min_visits", "min_tenure_days",
+                                         "min_spend",  "discount_percent",
+                                         NULL};
     const char *name;
     int64_t rank = 0, visits = 0, tenure = 0;
     int has_visits = 0, has_tenure = 0;
@@ -170,8 +171,7 @@ rp_code rp_loyalty_set_tiers(rp_ctx *ctx, json_t *in, json_t **out,
     int floor = 0;
     size_t i;
     json_t *t;
-    json_array_foreach(items, i, t)
-    {
+    json_array_foreach(items, i, t) {
         json_t *row = json_object();
         json_array_append_new(rows, row);
         if (read_tier(t, i, row, &floor, err)) {
@@ -203,8 +203,9 @@ rp_code rp_loyalty_set_tiers(rp_ctx *ctx, json_t *in, json_t **out,
     rp_code rc = rp_store_begin(s, err);
     if (rc == RP_OK)
         rc = s->ops->exec(s, RP_Q_OFFERS_LOYALTY_TIERS_CLEAR, NULL, NULL, err);
-    json_array_foreach(rows, i, t) if (rc == RP_OK) rc =
-        s->ops->insert(s, &RP_ENTITY_LOYALTY_TIER, t, NULL, err);
+    json_array_foreach(rows, i, t)
+        if (rc == RP_OK)
+            rc = s->ops->insert(s, &RP_ENTITY_LOYALTY_TIER, t, NULL, err);
     json_decref(rows);
     rc = rp_store_finish(s, rc, err);
     if (rc)

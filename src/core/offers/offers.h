@@ -19,8 +19,7 @@
  * Add a product: {"name","category","attributes":{...},"stock","tags":[...],
  * "related":[product ids],"price"?}.
  */
-rp_code rp_product_create(rp_ctx *ctx, json_t *in, json_t **out,
-                          rp_error *err);
+rp_code rp_product_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err);
 /* Change the fields present in in. */
 rp_code rp_product_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
                           rp_error *err);
@@ -39,8 +38,8 @@ rp_code rp_product_list(rp_ctx *ctx, const char *category, const char *tag,
  * is the sum of their spend; tiers come from the loyalty_tiers table (a
  * tier is reached when any of its non-null minimums is met).
  */
-rp_code rp_loyalty_for_customer(rp_ctx *ctx, int64_t customer_id,
-                                json_t **out, rp_error *err);
+rp_code rp_loyalty_for_customer(rp_ctx *ctx, int64_t customer_id, json_t **out,
+                                rp_error *err);
 
 /* The tiers, highest first, as {"items":[...]}. */
 rp_code rp_loyalty_tiers(rp_ctx *ctx, json_t **out, rp_error *err);
@@ -64,8 +63,8 @@ rp_code rp_loyalty_set_tiers(rp_ctx *ctx, json_t *in, json_t **out,
  * quick exchanges.  *out is {"items","withheld","reason","notes":[...]}.
  * Newly shown products are recorded as offers with a moment of truth.
  */
-rp_code rp_recommend(rp_ctx *ctx, int64_t customer_id, int asked,
-                     json_t **out, rp_error *err);
+rp_code rp_recommend(rp_ctx *ctx, int64_t customer_id, int asked, json_t **out,
+                     rp_error *err);
 
 /* Record that the customer accepted (accept 1) or declined an offer of
  * product_id; a moment of truth records it.  in may carry {"reason"}. */

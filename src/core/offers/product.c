@@ -19,12 +19,11 @@ static void lower(char *s)
             *s = (char)(*s - 'A' + 'a');
 }
 
-static rp_code read_fields(json_t *in, int creating, json_t *row,
-                           rp_error *err)
+static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
 {
-    static const char *const fields[] = {"name", "category", "attributes",
-                                         "stock", "tags", "related", "price",
-                                         NULL};
+    static const char *const fields[] = {"name",  "category", "attributes",
+                                         "stock", "tags",     "related",
+                                         "price", NULL};
     const char *name, *category;
     int64_t stock = 0;
     int stock_present = 0;
@@ -34,8 +33,7 @@ static rp_code read_fields(json_t *in, int creating, json_t *row,
     if (rp_in_object(in, fields, err) ||
         rp_in_string(in, "name", creating, 200, &name, err) ||
         rp_in_string(in, "category", creating, 60, &category, err) ||
-        rp_in_int(in, "stock", 0, 0, 1000000000, &stock, &stock_present,
-                  err) ||
+        rp_in_int(in, "stock", 0, 0, 1000000000, &stock, &stock_present, err) ||
         rp_in_string_list(in, "tags", 20, 40, &tags, err))
         return err->code;
     if (attrs && !json_is_object(attrs))
@@ -44,13 +42,13 @@ static rp_code read_fields(json_t *in, int creating, json_t *row,
                             "{\"colour\":\"red\",\"seedless\":true}");
     const char *key;
     json_t *v;
-    json_object_foreach(attrs, key, v) if (!json_is_string(v) &&
-                                           !json_is_boolean(v) &&
-                                           !json_is_number(v)) return
-        rp_error_set(err, RP_ETYPE, "attributes",
-                     "attributes.%.40s must be a string, a number or a "
-                     "boolean",
-                     key);
+    json_object_foreach(attrs, key, v)
+        if (!json_is_string(v) && !json_is_boolean(v) && !json_is_number(v))
+            return rp_error_set(
+                err, RP_ETYPE, "attributes",
+                "attributes.%.40s must be a string, a number or a "
+                "boolean",
+                key);
     if (json_object_size(attrs) > 30)
         return rp_error_set(err, RP_EINVALID, "attributes",
                             "at most 30 attributes");
@@ -58,18 +56,19 @@ static rp_code read_fields(json_t *in, int creating, json_t *row,
         return rp_error_set(err, RP_ETYPE, "related",
                             "related must be an array of product ids");
     size_t i;
-    json_array_foreach(related, i, v) if (!json_is_integer(v) ||
-                                          json_integer_value(v) < 1) return
-        rp_error_set(err, RP_ETYPE, "related",
-                     "related[%zu] must be a product id (an integer >= 1)", i);
+    json_array_foreach(related, i, v)
+        if (!json_is_integer(v) || json_integer_value(v) < 1)
+            return rp_error_set(
+                err, RP_ETYPE, "related",
+                "related[%zu] must be a product id (an integer >= 1)", i);
     if (json_array_size(related) > 50)
         return rp_error_set(err, RP_EINVALID, "related",
                             "at most 50 related products");
     if (price && !json_is_null(price) &&
         (!json_is_number(price) || json_number_value(price) < 0))
-        return rp_error_set(err, price && json_is_number(price) ? RP_EINVALID
-                                                                : RP_ETYPE,
-                            "price", "price must be a number >= 0");
+        return rp_error_set(
+            err, price && json_is_number(price) ? RP_EINVALID : RP_ETYPE,
+            "price", "price must be a number >= 0");
     if (name)
         json_object_set_new(row, "name", json_string(name));
     if (category) {
@@ -86,8 +85,7 @@ static rp_code read_fields(json_t *in, int creating, json_t *row,
         json_object_set_new(row, "stock", json_integer(stock));
     if (tags) {
         json_t *lt = json_array();
-        json_array_foreach(tags, i, v)
-        {
+        json_array_foreach(tags, i, v) {
             char buf[256];
             snprintf(buf, sizeof buf, "%s", json_string_value(v));
             lower(buf);
@@ -102,9 +100,10 @@ static rp_code read_fields(json_t *in, int creating, json_t *row,
     else if (creating)
         json_object_set_new(row, "related", json_array());
     if (price)
-        json_object_set_new(row, "price", json_is_null(price)
-                                              ? json_null()
-                                              : json_real(json_number_value(price)));
+        json_object_set_new(row, "price",
+                            json_is_null(price)
+                                ? json_null()
+                                : json_real(json_number_value(price)));
     return RP_OK;
 }
 
@@ -120,13 +119,13 @@ static rp_code check_related(rp_ctx *ctx, int64_t self, json_t *related,
         return err->code;
     size_t i;
     json_t *v;
-    json_array_foreach(related, i, v) if (json_integer_value(v) == self) return
-        rp_error_set(err, RP_EINVALID, "related",
-                     "a product cannot be related to itself");
+    json_array_foreach(related, i, v)
+        if (json_integer_value(v) == self)
+            return rp_error_set(err, RP_EINVALID, "related",
+                                "a product cannot be related to itself");
     /* duplicates in the list count once in n */
     json_t *seen = json_object();
-    json_array_foreach(related, i, v)
-    {
+    json_array_foreach(related, i, v) {
         char k[32];
         snprintf(k, sizeof k, "%lld", (long long)json_integer_value(v));
         json_object_set_new(seen, k, json_true());
@@ -164,8 +163,7 @@ rp_code rp_product_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
     return RP_OK;
 }
 
-rp_code rp_product_create(rp_ctx *ctx, json_t *in, json_t **out,
-                          rp_error *err)
+rp_code rp_product_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
 {
     json_t *row = json_object();
     int64_t id = 0, now = rp_now();

@@ -56,14 +56,16 @@ static json_t *attribute_for(json_t *pref, json_t *product)
     json_t *attrs = json_object_get(product, "attributes");
     const char *k;
     json_t *v;
-    json_object_foreach(attrs, k, v) if (strcasecmp(k, key) == 0) return v;
+    json_object_foreach(attrs, k, v)
+        if (strcasecmp(k, key) == 0)
+            return v;
     return NULL;
 }
 
 typedef struct judged {
-    int contradicts;   /* breaks a firm preference */
-    int matches;       /* preferences it agrees with */
-    int goals;         /* active goals it serves */
+    int contradicts; /* breaks a firm preference */
+    int matches;     /* preferences it agrees with */
+    int goals;       /* active goals it serves */
     json_t *reasons;
 } judged;
 
@@ -72,8 +74,7 @@ static judged judge(json_t *product, json_t *prefs, json_t *goals)
     judged j = {0, 0, 0, json_array()};
     size_t i;
     json_t *p;
-    json_array_foreach(prefs, i, p)
-    {
+    json_array_foreach(prefs, i, p) {
         json_t *attr = attribute_for(p, product);
         if (!attr)
             continue;
@@ -101,21 +102,21 @@ static judged judge(json_t *product, json_t *prefs, json_t *goals)
         }
     }
     json_t *tags = json_object_get(product, "tags");
-    json_array_foreach(goals, i, p)
-    {
+    json_array_foreach(goals, i, p) {
         size_t k, m;
         json_t *gt, *pt;
         json_array_foreach(json_object_get(p, "tags"), k, gt)
-            json_array_foreach(tags, m, pt) if (json_equal(gt, pt))
-        {
-            char reason[700];
-            snprintf(reason, sizeof reason, "serves your goal \"%s\" (%s)",
-                     json_string_value(json_object_get(p, "title")),
-                     json_string_value(gt));
-            json_array_append_new(j.reasons, json_string(reason));
-            j.goals++;
-            goto next_goal;
-        }
+            json_array_foreach(tags, m, pt)
+                if (json_equal(gt, pt)) {
+                    char reason[700];
+                    snprintf(reason, sizeof reason,
+                             "serves your goal \"%s\" (%s)",
+                             json_string_value(json_object_get(p, "title")),
+                             json_string_value(gt));
+                    json_array_append_new(j.reasons, json_string(reason));
+                    j.goals++;
+                    goto next_goal;
+                }
     next_goal:;
     }
     return j;
@@ -141,8 +142,8 @@ static rp_code only_quick(rp_ctx *ctx, json_t *customer, int *quick,
                           rp_error *err)
 {
     *quick = 0;
-    const char *level =
-        json_string_value(json_object_get(customer, "relationship_level"));
+    const char *level = json_string_value(
+        json_object_get(customer, "relationship_level"));
     if (!level || strcmp(level, "transactional") != 0)
         return RP_OK;
     json_t *rows, *p = json_pack("[O]", json_object_get(customer, "id"));
@@ -154,8 +155,7 @@ static rp_code only_quick(rp_ctx *ctx, json_t *customer, int *quick,
     size_t i;
     json_t *r;
     *quick = json_array_size(rows) > 0;
-    json_array_foreach(rows, i, r)
-    {
+    json_array_foreach(rows, i, r) {
         const char *x = json_string_value(json_object_get(r, "exchange"));
         if (!x || strcmp(x, "quick") != 0)
             *quick = 0;
@@ -177,12 +177,11 @@ static rp_code record_shown(rp_ctx *ctx, int64_t customer_id, json_t *items,
     json_t *fresh = json_array();
     size_t i, k;
     json_t *it, *o;
-    json_array_foreach(items, i, it)
-    {
+    json_array_foreach(items, i, it) {
         json_t *pid = json_object_get(json_object_get(it, "product"), "id");
         int seen = 0;
-        json_array_foreach(open, k, o) seen |=
-            json_equal(json_object_get(o, "product_id"), pid);
+        json_array_foreach(open, k, o)
+            seen |= json_equal(json_object_get(o, "product_id"), pid);
         if (!seen)
             json_array_append(fresh, it);
     }
@@ -199,21 +198,21 @@ static rp_code record_shown(rp_ctx *ctx, int64_t customer_id, json_t *items,
     rp_buf_puts(&summary, "Offered:");
     json_t *ids = json_array();
     int64_t now = rp_now();
-    json_array_foreach(fresh, i, it)
-    {
+    json_array_foreach(fresh, i, it) {
         json_t *prod = json_object_get(it, "product");
-        json_t *row = json_pack(
-            "{s:I, s:O, s:s, s:s, s:I}", "customer_id", (json_int_t)customer_id,
-            "product_id", json_object_get(prod, "id"), "status", "shown",
-            "reason", json_string_value(json_array_get(
-                          json_object_get(it, "reasons"), 0)),
-            "created_at", (json_int_t)now);
+        json_t *row = json_pack("{s:I, s:O, s:s, s:s, s:I}", "customer_id",
+                                (json_int_t)customer_id, "product_id",
+                                json_object_get(prod, "id"), "status", "shown",
+                                "reason",
+                                json_string_value(json_array_get(
+                                    json_object_get(it, "reasons"), 0)),
+                                "created_at", (json_int_t)now);
         if (rc == RP_OK)
             rc = s->ops->insert(s, &RP_ENTITY_OFFER, row, NULL, err);
         json_decref(row);
         rp_buf_printf(&summary, "%s ", i ? "," : "");
-        rp_buf_put_cut(&summary, json_string_value(json_object_get(prod, "name")),
-                       200);
+        rp_buf_put_cut(&summary,
+                       json_string_value(json_object_get(prod, "name")), 200);
         json_array_append(ids, json_object_get(prod, "id"));
     }
     if (rc == RP_OK) {
@@ -238,8 +237,7 @@ static void firm_text(json_t *prefs, char *out, size_t n)
     size_t i, len = 0;
     json_t *p;
     out[0] = '\0';
-    json_array_foreach(prefs, i, p)
-    {
+    json_array_foreach(prefs, i, p) {
         if (strcmp(json_string_value(json_object_get(p, "firmness")), "firm"))
             continue;
         len += (size_t)snprintf(out + len, n > len ? n - len : 0, "%s%s %s",
@@ -251,8 +249,8 @@ static void firm_text(json_t *prefs, char *out, size_t n)
     }
 }
 
-rp_code rp_recommend(rp_ctx *ctx, int64_t customer_id, int asked,
-                     json_t **out, rp_error *err)
+rp_code rp_recommend(rp_ctx *ctx, int64_t customer_id, int asked, json_t **out,
+                     rp_error *err)
 {
     json_t *customer, *prefs = NULL, *goals = NULL, *products = NULL;
     if (rp_customer_get(ctx, customer_id, &customer, err))
@@ -274,9 +272,11 @@ rp_code rp_recommend(rp_ctx *ctx, int64_t customer_id, int asked,
         }
         size_t k;
         json_t *c;
-        json_array_foreach(json_object_get(cons, "items"), k, c) if (
-            !strcmp(json_string_value(json_object_get(c, "purpose")), "offers") &&
-            !json_is_true(json_object_get(c, "granted"))) offers_ok = 0;
+        json_array_foreach(json_object_get(cons, "items"), k, c)
+            if (!strcmp(json_string_value(json_object_get(c, "purpose")),
+                        "offers") &&
+                !json_is_true(json_object_get(c, "granted")))
+                offers_ok = 0;
         json_decref(cons);
         if (!offers_ok)
             snprintf(why, sizeof why,
@@ -314,14 +314,13 @@ rp_code rp_recommend(rp_ctx *ctx, int64_t customer_id, int asked,
     json_t *active = json_array();
     size_t i;
     json_t *g, *prod;
-    json_array_foreach(json_object_get(goals, "items"), i, g) if (
-        !strcmp(json_string_value(json_object_get(g, "status")), "active"))
-        json_array_append(active, g);
+    json_array_foreach(json_object_get(goals, "items"), i, g)
+        if (!strcmp(json_string_value(json_object_get(g, "status")), "active"))
+            json_array_append(active, g);
     json_t *items = json_array(), *notes = json_array();
     json_t *chosen = json_object(); /* id -> 1, to add related ones once */
     int out_of_stock = 0, contradicted = 0;
-    json_array_foreach(products, i, prod)
-    {
+    json_array_foreach(products, i, prod) {
         judged j = judge(prod, pl, active);
         if (j.contradicts) {
             contradicted++;
@@ -335,8 +334,9 @@ rp_code rp_recommend(rp_ctx *ctx, int64_t customer_id, int asked,
                 out_of_stock++;
             } else {
                 char key[32];
-                snprintf(key, sizeof key, "%lld",
-                         (long long)json_integer_value(json_object_get(prod, "id")));
+                snprintf(
+                    key, sizeof key, "%lld",
+                    (long long)json_integer_value(json_object_get(prod, "id")));
                 json_object_set_new(chosen, key, json_true());
                 json_array_append_new(
                     items, json_pack("{s:O, s:O, s:I}", "product", prod,
@@ -352,14 +352,13 @@ rp_code rp_recommend(rp_ctx *ctx, int64_t customer_id, int asked,
         json_t *base = json_object_get(json_array_get(items, c), "product");
         size_t k;
         json_t *rid;
-        json_array_foreach(json_object_get(base, "related"), k, rid)
-        {
+        json_array_foreach(json_object_get(base, "related"), k, rid) {
             char key[32];
-            snprintf(key, sizeof key, "%lld", (long long)json_integer_value(rid));
+            snprintf(key, sizeof key, "%lld",
+                     (long long)json_integer_value(rid));
             if (json_object_get(chosen, key))
                 continue;
-            json_array_foreach(products, i, prod)
-            {
+            json_array_foreach(products, i, prod) {
                 if (!json_equal(json_object_get(prod, "id"), rid))
                     continue;
                 judged j = judge(prod, pl, active);
@@ -371,9 +370,9 @@ rp_code rp_recommend(rp_ctx *ctx, int64_t customer_id, int asked,
                     json_array_append_new(j.reasons, json_string(reason));
                     json_object_set_new(chosen, key, json_true());
                     json_array_append_new(
-                        items, json_pack("{s:O, s:O, s:I}", "product", prod,
-                                         "reasons", j.reasons, "score",
-                                         (json_int_t)0));
+                        items,
+                        json_pack("{s:O, s:O, s:I}", "product", prod, "reasons",
+                                  j.reasons, "score", (json_int_t)0));
                 }
                 json_decref(j.reasons);
             }
@@ -427,10 +426,10 @@ rp_code rp_offer_decide(rp_ctx *ctx, int64_t customer_id, int64_t product_id,
     int64_t eid = 0;
     int has_eid = 0;
     json_t *customer, *product;
-    if (in && (rp_in_object(in, fields, err) ||
-               rp_in_string(in, "reason", 0, 500, &reason, err) ||
-               rp_in_int(in, "encounter_id", 0, 1, INT64_MAX, &eid, &has_eid,
-                         err)))
+    if (in &&
+        (rp_in_object(in, fields, err) ||
+         rp_in_string(in, "reason", 0, 500, &reason, err) ||
+         rp_in_int(in, "encounter_id", 0, 1, INT64_MAX, &eid, &has_eid, err)))
         return err->code;
     if (rp_customer_get(ctx, customer_id, &customer, err))
         return err->code;
@@ -472,8 +471,8 @@ rp_code rp_offer_decide(rp_ctx *ctx, int64_t customer_id, int64_t product_id,
     if (rc == RP_OK) {
         rp_buf summary = RP_BUF_INIT;
         rp_buf_printf(&summary, "Offer %s: ", status);
-        rp_buf_put_cut(&summary,
-                       json_string_value(json_object_get(product, "name")), 200);
+        rp_buf_put_cut(
+            &summary, json_string_value(json_object_get(product, "name")), 200);
         if (reason) {
             rp_buf_puts(&summary, " - ");
             rp_buf_put_cut(&summary, reason, 200);

@@ -52,8 +52,7 @@ static rp_code read_skills(json_t *in, json_t *row, rp_error *err)
     json_t *norm = json_array();
     size_t i;
     json_t *v;
-    json_array_foreach(skills, i, v)
-    {
+    json_array_foreach(skills, i, v) {
         char buf[200];
         snprintf(buf, sizeof buf, "%s", json_string_value(v));
         for (char *c = buf; *c; c++)
@@ -143,23 +142,26 @@ static rp_code keeps_an_admin(rp_ctx *ctx, int64_t id, json_t *current,
     if (!role || strcmp(role, "admin") != 0 ||
         !json_is_true(json_object_get(current, "active")))
         return RP_OK;
-    json_t *nr = json_object_get(row, "role"), *na = json_object_get(row, "active");
+    json_t *nr = json_object_get(row, "role"),
+           *na = json_object_get(row, "active");
     int demoted = nr && strcmp(json_string_value(nr), "admin") != 0;
     int deactivated = na && json_is_false(na);
     if (!demoted && !deactivated)
         return RP_OK;
     json_t *params = json_pack("[I]", (json_int_t)id), *rows;
-    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_OTHER_ACTIVE_ADMINS,
-                                        params, &rows, err);
+    rp_code rc = ctx->store->ops->query(
+        ctx->store, RP_Q_STAFF_OTHER_ACTIVE_ADMINS, params, &rows, err);
     json_decref(params);
     if (rc)
         return rc;
-    int64_t others = json_integer_value(json_object_get(json_array_get(rows, 0), "n"));
+    int64_t others = json_integer_value(
+        json_object_get(json_array_get(rows, 0), "n"));
     json_decref(rows);
     if (others == 0)
         return rp_error_set(err, RP_ECONFLICT, demoted ? "role" : "active",
                             "agent %lld is the last active admin; make "
-                            "another admin first", (long long)id);
+                            "another admin first",
+                            (long long)id);
     return RP_OK;
 }
 
@@ -221,7 +223,8 @@ rp_code rp_agent_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     /* A new password or a deactivation ends every open session at once. */
     if (rc == RP_OK && (hash[0] || (has_active && !active))) {
         json_t *params = json_pack("[I]", (json_int_t)id);
-        rc = s->ops->exec(s, RP_Q_STAFF_SESSIONS_OF_AGENT_DELETE, params, NULL, err);
+        rc = s->ops->exec(s, RP_Q_STAFF_SESSIONS_OF_AGENT_DELETE, params, NULL,
+                          err);
         json_decref(params);
     }
     rc = rp_store_finish(s, rc, err);

@@ -158,14 +158,15 @@ rp_code rp_auth_session(rp_ctx *ctx, const char *secret, rp_principal *p,
         json_decref(rows);
         return rp_error_set(err, RP_EAUTH, NULL,
                             "the session expired after %d hours without use; "
-                            "log in again", RP_SESSION_IDLE_SECONDS / 3600);
+                            "log in again",
+                            RP_SESSION_IDLE_SECONDS / 3600);
     }
     rc = principal_from(rows, p, err);
     if (rc == RP_OK && seen < now - TOUCH_EVERY_SECONDS) {
         json_t *tp = json_pack("[I, O]", (json_int_t)now,
                                json_object_get(row, "session_id"));
-        rc = ctx->store->ops->exec(ctx->store, RP_Q_STAFF_SESSION_TOUCH, tp, NULL,
-                                   err);
+        rc = ctx->store->ops->exec(ctx->store, RP_Q_STAFF_SESSION_TOUCH, tp,
+                                   NULL, err);
         json_decref(tp);
     }
     json_decref(rows);
@@ -181,12 +182,13 @@ rp_code rp_auth_token(rp_ctx *ctx, const char *token, rp_principal *p,
 {
     memset(p, 0, sizeof *p);
     if (!token || strlen(token) > 200)
-        return rp_error_set(err, RP_EAUTH, NULL, "the bearer token is not valid");
+        return rp_error_set(err, RP_EAUTH, NULL,
+                            "the bearer token is not valid");
     char hash[RP_SECRET_HEX];
     rp_secret_hash(token, hash);
     json_t *params = json_pack("[s]", hash), *rows = NULL;
-    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_TOKEN_LOOKUP, params,
-                                        &rows, err);
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_TOKEN_LOOKUP,
+                                        params, &rows, err);
     json_decref(params);
     if (rc)
         return rc;
@@ -198,11 +200,12 @@ rp_code rp_auth_token(rp_ctx *ctx, const char *token, rp_principal *p,
     }
     rc = principal_from(rows, p, err);
     int64_t now = rp_now();
-    if (rc == RP_OK &&
-        json_integer_value(json_object_get(row, "used")) < now - TOUCH_EVERY_SECONDS) {
+    if (rc == RP_OK && json_integer_value(json_object_get(row, "used")) <
+                           now - TOUCH_EVERY_SECONDS) {
         json_t *tp = json_pack("[I, O]", (json_int_t)now,
                                json_object_get(row, "token_id"));
-        rc = ctx->store->ops->exec(ctx->store, RP_Q_STAFF_TOKEN_TOUCH, tp, NULL, err);
+        rc = ctx->store->ops->exec(ctx->store, RP_Q_STAFF_TOKEN_TOUCH, tp, NULL,
+                                   err);
         json_decref(tp);
     }
     if (rc == RP_OK)
@@ -224,12 +227,12 @@ rp_code rp_auth_whoami(rp_ctx *ctx, const rp_principal *p, json_t **out,
 
 /* ---- login and its throttle ---------------------------------------------- */
 
-static rp_code failures(rp_ctx *ctx, const char *key, int64_t since,
-                        int64_t *n, int64_t *first, rp_error *err)
+static rp_code failures(rp_ctx *ctx, const char *key, int64_t since, int64_t *n,
+                        int64_t *first, rp_error *err)
 {
     json_t *params = json_pack("[s, I]", key, (json_int_t)since), *rows;
-    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_LOGIN_FAILURES_COUNT,
-                                        params, &rows, err);
+    rp_code rc = ctx->store->ops->query(
+        ctx->store, RP_Q_STAFF_LOGIN_FAILURES_COUNT, params, &rows, err);
     json_decref(params);
     if (rc)
         return rc;
@@ -244,8 +247,8 @@ static rp_code add_failure(rp_ctx *ctx, const char *key, int64_t now,
                            int64_t *id, rp_error *err)
 {
     json_t *params = json_pack("[s, I]", key, (json_int_t)now), *rows;
-    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_LOGIN_FAILURE_ADD, params,
-                                        &rows, err);
+    rp_code rc = ctx->store->ops->query(
+        ctx->store, RP_Q_STAFF_LOGIN_FAILURE_ADD, params, &rows, err);
     json_decref(params);
     if (rc)
         return rc;
@@ -254,8 +257,7 @@ static rp_code add_failure(rp_ctx *ctx, const char *key, int64_t now,
     return RP_OK;
 }
 
-static rp_code exec1(rp_ctx *ctx, rp_query name, json_t *params,
-                     rp_error *err)
+static rp_code exec1(rp_ctx *ctx, rp_query name, json_t *params, rp_error *err)
 {
     rp_code rc = ctx->store->ops->exec(ctx->store, name, params, NULL, err);
     json_decref(params);
@@ -277,7 +279,8 @@ static rp_code admit_attempt(rp_ctx *ctx, const char *acct_key,
     int64_t na = 0, fa = 0, nd = 0, fd = 0;
     if (rp_store_begin(s, err))
         return err->code;
-    rp_code rc = exec1(ctx, RP_Q_STAFF_LOGIN_FAILURES_EXPIRE, json_pack("[I]", (json_int_t)since), err);
+    rp_code rc = exec1(ctx, RP_Q_STAFF_LOGIN_FAILURES_EXPIRE,
+                       json_pack("[I]", (json_int_t)since), err);
     if (rc == RP_OK)
         rc = failures(ctx, acct_key, since, &na, &fa, err);
     if (rc == RP_OK)
@@ -294,7 +297,8 @@ static rp_code admit_attempt(rp_ctx *ctx, const char *acct_key,
     if (!limited)
         return RP_OK;
     int64_t first = na >= RP_LOGIN_MAX_PER_ACCOUNT ? fa : fd;
-    if (na >= RP_LOGIN_MAX_PER_ACCOUNT && nd >= RP_LOGIN_MAX_PER_ADDRESS && fd > fa)
+    if (na >= RP_LOGIN_MAX_PER_ACCOUNT && nd >= RP_LOGIN_MAX_PER_ADDRESS &&
+        fd > fa)
         first = fd;
     int64_t wait = first + RP_LOGIN_WINDOW_SECONDS - now;
     *retry_after = wait < 1 ? 1 : (int)wait;
@@ -337,7 +341,7 @@ rp_code rp_auth_login(rp_ctx *ctx, json_t *in, const char *addr,
     size_t i = 0;
     for (; email[i] && i < sizeof lower - 1; i++)
         lower[i] = (char)(email[i] >= 'A' && email[i] <= 'Z' ? email[i] + 32
-                                                               : email[i]);
+                                                             : email[i]);
     lower[i] = '\0';
     snprintf(acct_key, sizeof acct_key, "account:%s", lower);
     snprintf(addr_key, sizeof addr_key, "address:%.60s", addr ? addr : "-");
@@ -375,16 +379,20 @@ rp_code rp_auth_login(rp_ctx *ctx, json_t *in, const char *addr,
     rp_secret_hash(secret, hash_hex);
     if (rp_store_begin(s, err))
         return err->code;
-    rc = exec1(ctx, RP_Q_STAFF_LOGIN_FAILURES_CLEAR, json_pack("[s]", acct_key), err);
+    rc = exec1(ctx, RP_Q_STAFF_LOGIN_FAILURES_CLEAR, json_pack("[s]", acct_key),
+               err);
     if (rc == RP_OK)
-        rc = exec1(ctx, RP_Q_STAFF_LOGIN_FAILURE_DELETE, json_pack("[I]", (json_int_t)ids[1]), err);
+        rc = exec1(ctx, RP_Q_STAFF_LOGIN_FAILURE_DELETE,
+                   json_pack("[I]", (json_int_t)ids[1]), err);
     if (rc == RP_OK)
-        rc = exec1(ctx, RP_Q_STAFF_SESSIONS_EXPIRE,
-                   json_pack("[I]", (json_int_t)(now - RP_SESSION_IDLE_SECONDS)), err);
+        rc = exec1(
+            ctx, RP_Q_STAFF_SESSIONS_EXPIRE,
+            json_pack("[I]", (json_int_t)(now - RP_SESSION_IDLE_SECONDS)), err);
     if (rc == RP_OK)
         rc = exec1(ctx, RP_Q_STAFF_SESSION_INSERT,
                    json_pack("[I, s, I, I]", (json_int_t)p.agent_id, hash_hex,
-                             (json_int_t)now, (json_int_t)now), err);
+                             (json_int_t)now, (json_int_t)now),
+                   err);
     rc = rp_store_finish(s, rc, err);
     if (rc)
         return rc;
@@ -442,15 +450,16 @@ rp_code rp_token_create(rp_ctx *ctx, json_t *in, int as_admin, json_t **out,
     json_t *params = json_pack("[I, s, s, I]", (json_int_t)agent_id, name, hash,
                                (json_int_t)rp_now()),
            *rows = NULL;
-    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_TOKEN_INSERT, params,
-                                        &rows, err);
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_TOKEN_INSERT,
+                                        params, &rows, err);
     json_decref(params);
     if (rc)
         return rc;
     json_t *id = json_object_get(json_array_get(rows, 0), "id");
     params = json_pack("[O]", id);
     json_decref(rows);
-    rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_TOKEN_GET, params, &rows, err);
+    rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_TOKEN_GET, params, &rows,
+                                err);
     json_decref(params);
     if (rc)
         return rc;
@@ -466,8 +475,8 @@ rp_code rp_token_list(rp_ctx *ctx, int64_t agent_id, const rp_page_req *page,
     json_t *params = json_pack("[I, I, i]", (json_int_t)agent_id,
                                (json_int_t)page->after_id, page->limit + 1),
            *rows;
-    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_TOKEN_LIST, params,
-                                        &rows, err);
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_TOKEN_LIST,
+                                        params, &rows, err);
     json_decref(params);
     if (rc)
         return rc;
@@ -478,8 +487,8 @@ rp_code rp_token_list(rp_ctx *ctx, int64_t agent_id, const rp_page_req *page,
 rp_code rp_token_revoke(rp_ctx *ctx, int64_t id, int as_admin, rp_error *err)
 {
     json_t *params = json_pack("[I]", (json_int_t)id), *rows;
-    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_TOKEN_GET, params,
-                                        &rows, err);
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_TOKEN_GET,
+                                        params, &rows, err);
     json_decref(params);
     if (rc)
         return rc;
@@ -495,5 +504,6 @@ rp_code rp_token_revoke(rp_ctx *ctx, int64_t id, int as_admin, rp_error *err)
         return rp_error_set(err, RP_ECONFLICT, "id",
                             "token %lld is already revoked", (long long)id);
     return exec1(ctx, RP_Q_STAFF_TOKEN_REVOKE,
-                 json_pack("[I, I]", (json_int_t)rp_now(), (json_int_t)id), err);
+                 json_pack("[I, I]", (json_int_t)rp_now(), (json_int_t)id),
+                 err);
 }

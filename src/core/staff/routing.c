@@ -46,8 +46,7 @@ static rp_code lower_list(json_t *in, const char *key, json_t **out,
     *out = json_array();
     size_t i;
     json_t *v;
-    json_array_foreach(list, i, v)
-    {
+    json_array_foreach(list, i, v) {
         char buf[256];
         snprintf(buf, sizeof buf, "%s", json_string_value(v));
         for (char *c = buf; *c; c++)
@@ -55,7 +54,8 @@ static rp_code lower_list(json_t *in, const char *key, json_t **out,
                 *c = (char)(*c + 32);
         if (!buf[0]) {
             json_decref(*out);
-            return rp_error_set(err, RP_EINVALID, key, "%s[%zu] is empty", key, i);
+            return rp_error_set(err, RP_EINVALID, key, "%s[%zu] is empty", key,
+                                i);
         }
         json_array_append_new(*out, json_string(buf));
     }
@@ -74,15 +74,16 @@ rp_code rp_queue_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
         goto fail;
     size_t i;
     json_t *v;
-    json_array_foreach(channels, i, v)
-    {
+    json_array_foreach(channels, i, v) {
         int known = 0;
         for (int c = 0; rp_encounter_channels[c]; c++)
-            known |= strcmp(rp_encounter_channels[c], json_string_value(v)) == 0;
+            known |= strcmp(rp_encounter_channels[c], json_string_value(v)) ==
+                     0;
         if (!known) {
             rp_error_set(err, RP_EINVALID, "channels",
                          "channels[%zu] \"%.40s\" is not a channel (in_person, "
-                         "phone, email, chat, web)", i, json_string_value(v));
+                         "phone, email, chat, web)",
+                         i, json_string_value(v));
             goto fail;
         }
     }
@@ -114,8 +115,9 @@ static int has_skill(json_t *skills, const char *skill)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(skills, i, v) if (strcmp(json_string_value(v), skill) == 0)
-        return 1;
+    json_array_foreach(skills, i, v)
+        if (strcmp(json_string_value(v), skill) == 0)
+            return 1;
     return 0;
 }
 
@@ -124,12 +126,11 @@ int64_t rp_routing_pick(json_t *candidates, json_t *needed)
     int64_t best = 0, best_open = 0;
     size_t i, j;
     json_t *c, *skill;
-    json_array_foreach(candidates, i, c)
-    {
+    json_array_foreach(candidates, i, c) {
         json_t *skills = json_object_get(c, "skills");
         int fits = 1;
-        json_array_foreach(needed, j, skill) fits &=
-            has_skill(skills, json_string_value(skill));
+        json_array_foreach(needed, j, skill)
+            fits &= has_skill(skills, json_string_value(skill));
         if (!fits)
             continue;
         int64_t id = json_integer_value(json_object_get(c, "id"));
@@ -161,15 +162,17 @@ rp_code rp_routing_route(rp_ctx *ctx, int64_t encounter_id, rp_error *err)
     if (rc)
         goto done;
     int64_t queue_id = json_integer_value(json_object_get(queue, "id"));
-    int64_t agent_id = rp_routing_pick(agents, json_object_get(queue, "skills"));
+    int64_t agent_id = rp_routing_pick(agents,
+                                       json_object_get(queue, "skills"));
     const char *agent_name = NULL;
     size_t i;
     json_t *a;
-    json_array_foreach(agents, i, a) if (json_integer_value(json_object_get(a, "id")) == agent_id)
-        agent_name = json_string_value(json_object_get(a, "name"));
-    json_t *changes = json_pack("{s:I, s:o}", "queue_id", (json_int_t)queue_id,
-                                "agent_id",
-                                agent_id ? json_integer(agent_id) : json_null());
+    json_array_foreach(agents, i, a)
+        if (json_integer_value(json_object_get(a, "id")) == agent_id)
+            agent_name = json_string_value(json_object_get(a, "name"));
+    json_t *changes = json_pack(
+        "{s:I, s:o}", "queue_id", (json_int_t)queue_id, "agent_id",
+        agent_id ? json_integer(agent_id) : json_null());
     rc = s->ops->update(s, &RP_ENTITY_ENCOUNTER, encounter_id, changes, err);
     json_decref(changes);
     if (rc)
@@ -183,19 +186,18 @@ rp_code rp_routing_route(rp_ctx *ctx, int64_t encounter_id, rp_error *err)
         rp_buf_printf(&summary,
                       "Routed to queue %s; waiting for an available agent",
                       qname ? qname : "");
-    json_t *detail = json_pack("{s:I, s:o, s:s}", "queue_id", (json_int_t)queue_id,
-                               "agent_id",
-                               agent_id ? json_integer(agent_id) : json_null(),
-                               "by",
-                               json_integer_value(json_object_get(queue, "rank")) == 0
-                                   ? "topic"
-                                   : "channel");
-    rp_moment m = {.customer_id = json_integer_value(json_object_get(enc, "customer_id")),
-                   .encounter_id = encounter_id,
-                   .channel = json_string_value(json_object_get(enc, "channel")),
-                   .kind = "encounter.routed",
-                   .summary = rp_buf_str(&summary),
-                   .detail = detail};
+    json_t *detail = json_pack(
+        "{s:I, s:o, s:s}", "queue_id", (json_int_t)queue_id, "agent_id",
+        agent_id ? json_integer(agent_id) : json_null(), "by",
+        json_integer_value(json_object_get(queue, "rank")) == 0 ? "topic"
+                                                                : "channel");
+    rp_moment m = {
+        .customer_id = json_integer_value(json_object_get(enc, "customer_id")),
+        .encounter_id = encounter_id,
+        .channel = json_string_value(json_object_get(enc, "channel")),
+        .kind = "encounter.routed",
+        .summary = rp_buf_str(&summary),
+        .detail = detail};
     rc = rp_moment_record(ctx, &m, err);
     json_decref(detail);
     rp_buf_free(&summary);
@@ -218,8 +220,8 @@ rp_code rp_routing_offer(rp_ctx *ctx, int64_t queue_id, int64_t *agent_id,
                             "to_queue_id %lld names no queue",
                             (long long)queue_id);
     if (rc == RP_OK)
-        rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_ROUTING_CANDIDATES, NULL,
-                                    &agents, err);
+        rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_ROUTING_CANDIDATES,
+                                    NULL, &agents, err);
     if (rc == RP_OK)
         *agent_id = rp_routing_pick(agents, json_object_get(queue, "skills"));
     json_decref(queue);

@@ -1,6 +1,6 @@
 /*
- * staff.h - the people of the desk: agents, their passwords, browser sessions, API tokens and the
- * throttling of failed logins.
+ * staff.h - the people of the desk: agents, their passwords, browser sessions,
+ * API tokens and the throttling of failed logins.
  *
  * Passwords are hashed with argon2id (libsodium crypto_pwhash_str) and are
  * only ever checked at login, because a slow hash per request would cap the
@@ -25,13 +25,13 @@
 
 struct rp_ctx;
 
-#define RP_SECRET_HEX 65       /* 64 hex digits and a NUL */
+#define RP_SECRET_HEX 65 /* 64 hex digits and a NUL */
 #define RP_SESSION_IDLE_SECONDS (12 * 3600)
 #define RP_LOGIN_WINDOW_SECONDS (15 * 60)
 #define RP_LOGIN_MAX_PER_ACCOUNT 5  /* failures in the window, per email */
 #define RP_LOGIN_MAX_PER_ADDRESS 20 /* failures in the window, per client */
 #define RP_PASSWORD_MIN_CHARS 10
-#define RP_TOKEN_PREFIX "rpt_"     /* API tokens: "rpt_" + 64 hex digits */
+#define RP_TOKEN_PREFIX "rpt_" /* API tokens: "rpt_" + 64 hex digits */
 
 /* The roles, NULL-terminated, lowest first. */
 extern const char *const rp_agent_roles[];
@@ -39,10 +39,10 @@ extern const char *const rp_agent_roles[];
 /* Who a request authenticated as. */
 typedef struct rp_principal {
     int64_t agent_id;
-    int role;                  /* rp_role_rank() of the agent's role */
-    int via_session;           /* 1: cookie session (needs CSRF); 0: token */
-    int64_t token_id;          /* the API token used, 0 for a session */
-    char csrf[RP_SECRET_HEX];  /* the session's CSRF token, "" for tokens */
+    int role;                 /* rp_role_rank() of the agent's role */
+    int via_session;          /* 1: cookie session (needs CSRF); 0: token */
+    int64_t token_id;         /* the API token used, 0 for a session */
+    char csrf[RP_SECRET_HEX]; /* the session's CSRF token, "" for tokens */
 } rp_principal;
 
 /* 1 agent, 2 lead, 3 admin; 0 for anything else (also NULL). */
@@ -103,10 +103,11 @@ rp_code rp_agent_get(struct rp_ctx *ctx, int64_t id, json_t **out,
                      rp_error *err);
 
 /* A page of agents in id order: {"items", "next_cursor"}. */
-rp_code rp_agent_list(struct rp_ctx *ctx, const rp_page_req *page,
-                      json_t **out, rp_error *err);
+rp_code rp_agent_list(struct rp_ctx *ctx, const rp_page_req *page, json_t **out,
+                      rp_error *err);
 
-/* ---- sessions and tokens (login.c) ---------------------------------------- */
+/* ---- sessions and tokens (login.c) ----------------------------------------
+ */
 
 /*
  * Log in with in: {"email", "password"} from client address addr.  On
@@ -129,14 +130,14 @@ rp_code rp_auth_logout(struct rp_ctx *ctx, const char *secret, rp_error *err);
  * "Authorization: Bearer").  Unknown, expired, revoked, or an inactive
  * agent: RP_EAUTH.  Fills *p.
  */
-rp_code rp_auth_session(struct rp_ctx *ctx, const char *secret,
-                        rp_principal *p, rp_error *err);
+rp_code rp_auth_session(struct rp_ctx *ctx, const char *secret, rp_principal *p,
+                        rp_error *err);
 rp_code rp_auth_token(struct rp_ctx *ctx, const char *token, rp_principal *p,
                       rp_error *err);
 
 /* {"agent", "csrf_token"} for p, as POST/GET /api/v1/session answer. */
-rp_code rp_auth_whoami(struct rp_ctx *ctx, const rp_principal *p,
-                       json_t **out, rp_error *err);
+rp_code rp_auth_whoami(struct rp_ctx *ctx, const rp_principal *p, json_t **out,
+                       rp_error *err);
 
 /*
  * Create an API token from in: {"name" (required), "agent_id"}; the agent
@@ -158,7 +159,6 @@ rp_code rp_token_list(struct rp_ctx *ctx, int64_t agent_id,
  */
 rp_code rp_token_revoke(struct rp_ctx *ctx, int64_t id, int as_admin,
                         rp_error *err);
-
 
 /* ---- queues and routing (routing.c) ------------------------------------ */
 /*
@@ -183,8 +183,8 @@ rp_code rp_queue_get(struct rp_ctx *ctx, int64_t id, json_t **out,
                      rp_error *err);
 
 /* A page of queues in id order: {"items", "next_cursor"}. */
-rp_code rp_queue_list(struct rp_ctx *ctx, const rp_page_req *page,
-                      json_t **out, rp_error *err);
+rp_code rp_queue_list(struct rp_ctx *ctx, const rp_page_req *page, json_t **out,
+                      rp_error *err);
 
 /*
  * Pure choice: among candidates (array of {"id", "skills", "open"}) the one
