@@ -226,6 +226,45 @@ int rp_cli_no_more(rp_cli *cli, const rp_args *a, int n)
                         "unexpected argument '%s'", a->pos[n]);
 }
 
+/* Parse into a (or, when a is NULL, into a copy released here), then the
+ * ids named in ap. */
+static int vargs(rp_cli *cli, int argc, char **argv, const rp_opt *opts,
+                 rp_args *a, va_list ap)
+{
+    rp_args own;
+    rp_args *args = a ? a : &own;
+    int rc = rp_opt_parse(cli, argc, argv, opts, args);
+    int n = 0;
+    const char *what;
+    while (!rc && (what = va_arg(ap, const char *)) != NULL)
+        rc = rp_cli_id(cli, args, n++, what, va_arg(ap, int64_t *));
+    if (!rc)
+        rc = rp_cli_no_more(cli, args, n);
+    if (!a)
+        rp_args_free(&own);
+    return rc;
+}
+
+int rp_cli_args(rp_cli *cli, int argc, char **argv, const rp_opt *opts,
+                rp_args *a, ...)
+{
+    va_list ap;
+    va_start(ap, a);
+    int rc = vargs(cli, argc, argv, opts, a, ap);
+    va_end(ap);
+    return rc;
+}
+
+int rp_cli_start(rp_cli *cli, int argc, char **argv, const rp_opt *opts,
+                 rp_args *a, ...)
+{
+    va_list ap;
+    va_start(ap, a);
+    int rc = vargs(cli, argc, argv, opts, a, ap);
+    va_end(ap);
+    return rc ? rc : rp_cli_open(cli);
+}
+
 /* ---- the database and output ----------------------------------------------
  */
 
@@ -241,6 +280,14 @@ int rp_cli_open(rp_cli *cli)
     cli->ctx.store = cli->store;
     cli->ctx.actor = "cli";
     return RP_EXIT_OK;
+}
+
+int rp_cli_page_open(rp_cli *cli, rp_cli_page *p)
+{
+    rp_error err;
+    if (rp_page_req_parse(p->limit, p->cursor, &p->req, &err))
+        return rp_cli_fail(&err);
+    return rp_cli_open(cli);
 }
 
 int rp_cli_fail(const rp_error *err)
@@ -347,4 +394,55 @@ int rp_cli_finish(rp_code code, const rp_error *err, json_t *out, int json,
         rp_cli_print_record(out, json);
     json_decref(out);
     return RP_EXIT_OK;
+}
+
+int rp_cli_finish_with(rp_code code, const rp_error *err, json_t *out, int json,
+                       void (*print)(json_t *out))
+{
+    if (code || json || !print)
+        return rp_cli_finish(code, err, out, json, NULL);
+    print(out);
+    json_decref(out);
+    return RP_EXIT_OK;
+}
+
+int rp_cli_show(rp_cli *cli, int argc, char **argv, const char *what,
+                rp_code (*get)(rp_ctx *ctx, int64_t id, json_t **out,
+                               rp_error *err))
+{
+    int json = 0;
+    const rp_opt opts[] = {{"json", RP_OPT_FLAG, NULL, &json}, {0}};
+    int64_t id = 0;
+    int rc = rp_cli_start(cli, argc, argv, opts, NULL, what, &id, NULL);
+    if (rc)
+        return rc;
+    rp_error err;
+    json_t *out = NULL;
+    rp_code code = get(&cli->ctx, id, &out, &err);
+    return rp_cli_finish(code, &err, out, json, NULL);
+}
+
+int rp_cli_write(rp_cli *cli, int argc, char **argv, const rp_opt *fields,
+                 const char *what,
+                 rp_code (*create)(rp_ctx *ctx, json_t *in, json_t **out,
+                                   rp_error *err),
+                 rp_code (*update)(rp_ctx *ctx, int64_t id, json_t *in,
+                                   json_t **out, rp_error *err))
+{
+    int json = 0, by_id = !strcmp(argv[0], "update");
+    const rp_opt opts[] = {{"", RP_OPT_INCLUDE, NULL, fields},
+                           {"json", RP_OPT_FLAG, NULL, &json},
+                           {0}};
+    rp_args a;
+    int64_t id = 0;
+    int rc = rp_cli_start(cli, argc, argv, opts, &a, by_id ? what : NULL, &id,
+                          NULL);
+    rp_error err;
+    json_t *out = NULL;
+    rp_code code = RP_OK;
+    if (!rc)
+        code = by_id ? update(&cli->ctx, id, a.fields, &out, &err)
+                     : create(&cli->ctx, a.fields, &out, &err);
+    rp_args_free(&a);
+    return rc ? rc : rp_cli_finish(code, &err, out, json, NULL);
 }

@@ -119,10 +119,62 @@ int rp_cli_id(rp_cli *cli, const rp_args *a, int i, const char *what,
 /* A usage error unless a has at most n arguments. */
 int rp_cli_no_more(rp_cli *cli, const rp_args *a, int n);
 
+/*
+ * The start every subcommand shares: parse argv against opts, then its
+ * arguments as ids, one for each pair (const char *what, int64_t *id) of
+ * the list that follows (ended by a NULL what), and refuse any argument
+ * beyond them.  Fills a, which the caller releases with rp_args_free()
+ * whatever the result; a may be NULL when the options set no JSON field
+ * the subcommand needs.  Returns 0, or prints a usage error and returns
+ * RP_EXIT_USAGE.  For example:
+ *
+ *     rp_cli_args(cli, argc, argv, opts, NULL, "customer", &cid, NULL)
+ */
+int rp_cli_args(rp_cli *cli, int argc, char **argv, const rp_opt *opts,
+                rp_args *a, ...) __attribute__((sentinel));
+
+/* rp_cli_args(), then rp_cli_open(): the start of a subcommand that checks
+ * nothing of its own before it opens the database. */
+int rp_cli_start(rp_cli *cli, int argc, char **argv, const rp_opt *opts,
+                 rp_args *a, ...) __attribute__((sentinel));
+
 /* ---- the database and output --------------------------------------------- */
 
 /* Open the database (once); prints the error and returns an exit code. */
 int rp_cli_open(rp_cli *cli);
+
+/*
+ * What a paged list is asked for: the options RP_CLI_PAGE_OPTIONS(p) end
+ * its option table with, and the page they name once rp_cli_page_open()
+ * has checked them.
+ */
+typedef struct rp_cli_page {
+    const char *limit;  /* --limit N */
+    const char *cursor; /* --cursor C */
+    int json;           /* --json */
+    rp_page_req req;    /* filled by rp_cli_page_open() */
+} rp_cli_page;
+
+#define RP_CLI_PAGE_OPTIONS(p)                                                 \
+    {"limit", RP_OPT_TEXT, NULL, &(p).limit},                                  \
+        {"cursor", RP_OPT_TEXT, NULL, &(p).cursor},                            \
+    {                                                                          \
+        "json", RP_OPT_FLAG, NULL, &(p).json                                   \
+    }
+
+/* The manual's lines for the options of RP_CLI_PAGE_OPTIONS. */
+#define RP_CLI_PAGE_HELP                                                       \
+    "    --json      print JSON exactly as the HTTP API returns it\n"          \
+    "    --limit N   rows per page, 1 to 500 (default 50)\n"                   \
+    "    --cursor C  continue after the page that printed "                    \
+    "'(more: --cursor C)'\n"
+
+/*
+ * Check the --limit and --cursor of p into p->req, then open the database.
+ * Bad ones are refused before the database is touched.  Returns 0, or
+ * prints why and returns the exit code.
+ */
+int rp_cli_page_open(rp_cli *cli, rp_cli_page *p);
 
 /* Print err to stderr and return the exit code for its code. */
 int rp_cli_fail(const rp_error *err);
@@ -144,6 +196,35 @@ void rp_cli_print_table(json_t *page, const char *const columns[], int json);
  */
 int rp_cli_finish(rp_code code, const rp_error *err, json_t *out, int json,
                   const char *const columns[]);
+
+/*
+ * Like rp_cli_finish() for a record, but printed by print for people
+ * (JSON is still printed as the API returns it; a NULL print prints
+ * "key: value" lines): for results that read better as lines of their own.
+ */
+int rp_cli_finish_with(rp_code code, const rp_error *err, json_t *out, int json,
+                       void (*print)(json_t *out));
+
+/*
+ * The whole of the subcommands `add [FIELDS] [--json]` and `update ID
+ * [FIELDS] [--json]` (update when argv[0] is "update") of a record whose
+ * options are the JSON fields of the table fields: create makes one, update
+ * changes record ID; what names the id in errors ("customer").
+ */
+int rp_cli_write(rp_cli *cli, int argc, char **argv, const rp_opt *fields,
+                 const char *what,
+                 rp_code (*create)(rp_ctx *ctx, json_t *in, json_t **out,
+                                   rp_error *err),
+                 rp_code (*update)(rp_ctx *ctx, int64_t id, json_t *in,
+                                   json_t **out, rp_error *err));
+
+/*
+ * The whole of a subcommand `NAME ID [--json]` that prints the record get
+ * returns for ID; what names the id in errors ("customer").
+ */
+int rp_cli_show(rp_cli *cli, int argc, char **argv, const char *what,
+                rp_code (*get)(rp_ctx *ctx, int64_t id, json_t **out,
+                               rp_error *err));
 
 /*
  * Fill out with a password: generated (and *generated set) when generate,

@@ -79,9 +79,7 @@ static int add(rp_cli *cli, int argc, char **argv)
     int generated = 0;
     rp_error err;
     json_t *out = NULL;
-    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
-    if (!rc)
-        rc = rp_cli_no_more(cli, &a, 0);
+    int rc = rp_cli_args(cli, argc, argv, opts, &a, NULL);
     if (!rc && !json_object_get(a.fields, "role"))
         json_object_set_new(a.fields, "role", json_string("agent"));
     if (!rc && !nopw) {
@@ -101,28 +99,17 @@ static int add(rp_cli *cli, int argc, char **argv)
 
 static int list(rp_cli *cli, int argc, char **argv)
 {
-    const char *limit = NULL, *cursor = NULL;
-    int json = 0;
-    const rp_opt opts[] = {{"limit", RP_OPT_TEXT, NULL, &limit},
-                           {"cursor", RP_OPT_TEXT, NULL, &cursor},
-                           {"json", RP_OPT_FLAG, NULL, &json},
-                           {0}};
-    rp_args a;
-    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
-    if (!rc)
-        rc = rp_cli_no_more(cli, &a, 0);
-    rp_args_free(&a);
-    if (rc || (rc = rp_cli_open(cli)))
+    rp_cli_page p = {0};
+    const rp_opt opts[] = {RP_CLI_PAGE_OPTIONS(p), {0}};
+    int rc = rp_cli_args(cli, argc, argv, opts, NULL, NULL);
+    if (rc || (rc = rp_cli_page_open(cli, &p)))
         return rc;
     rp_error err;
-    rp_page_req page;
     json_t *out = NULL;
-    rp_code code = rp_page_req_parse(limit, cursor, &page, &err);
-    if (!code)
-        code = rp_agent_list(&cli->ctx, &page, &out, &err);
+    rp_code code = rp_agent_list(&cli->ctx, &p.req, &out, &err);
     static const char *const cols[] = {"id",     "name",   "email",     "role",
                                        "skills", "active", "available", NULL};
-    return rp_cli_finish(code, &err, out, json, cols);
+    return rp_cli_finish(code, &err, out, p.json, cols);
 }
 
 /* passwd and deactivate: one change to agent ID. */
@@ -132,16 +119,11 @@ static int change(rp_cli *cli, int argc, char **argv)
     const rp_opt opts[] = {{"generate-password", RP_OPT_FLAG, NULL, &gen},
                            {"json", RP_OPT_FLAG, NULL, &json},
                            {0}};
-    rp_args a;
     int64_t id = 0;
     char pw[256];
     int generated = 0;
-    int rc = rp_opt_parse(cli, argc, argv, passwd ? opts : opts + 1, &a);
-    if (!rc)
-        rc = rp_cli_id(cli, &a, 0, "agent", &id);
-    if (!rc)
-        rc = rp_cli_no_more(cli, &a, 1);
-    rp_args_free(&a);
+    int rc = rp_cli_args(cli, argc, argv, passwd ? opts : opts + 1, NULL,
+                         "agent", &id, NULL);
     if (rc)
         return rc;
     json_t *in = json_object();

@@ -104,51 +104,51 @@ static void print_breaches(json_t *out)
                : "");
 }
 
-/* Parse the options of a subcommand that takes no argument (ID when
- * want_id); the caller frees a. */
-static int args(rp_cli *cli, int argc, char **argv, const rp_opt *opts,
-                rp_args *a, int64_t *id)
+/* The PROMISE_ID of keep, then the database; a missing or bad id is told
+ * in keep's own words. */
+static int keep_args(rp_cli *cli, int argc, char **argv, const rp_opt *opts,
+                     int64_t *id)
 {
-    int rc = rp_opt_parse(cli, argc, argv, opts, a);
-    if (!rc && id &&
-        (a->npos < 1 || rp_parse_id(a->pos[0], "promise", id, &(rp_error){0})))
+    rp_args a;
+    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
+    if (!rc &&
+        (a.npos < 1 || rp_parse_id(a.pos[0], "promise", id, &(rp_error){0})))
         rc = rp_cli_usage("charter", "keep needs a promise id");
     if (!rc)
-        rc = rp_cli_no_more(cli, a, id ? 1 : 0);
-    if (!rc)
-        rc = rp_cli_open(cli);
-    return rc;
+        rc = rp_cli_no_more(cli, &a, 1);
+    rp_args_free(&a);
+    return rc ? rc : rp_cli_open(cli);
+}
+
+static void print_settled(json_t *out)
+{
+    printf("%lld promise(s) past their date marked broken\n",
+           (long long)json_integer_value(json_object_get(out, "broken")));
 }
 
 /* show, settle and keep: one call, printed as a record or a line. */
 static int simple(rp_cli *cli, int argc, char **argv)
 {
     const char *sub = argv[0];
-    int json = 0;
+    int json = 0, keep = !strcmp(sub, "keep");
     const rp_opt opts[] = {{"json", RP_OPT_FLAG, NULL, &json}, {0}};
-    rp_args a;
-    int64_t id = 0;
-    int rc = args(cli, argc, argv, opts, &a, !strcmp(sub, "keep") ? &id : NULL);
-    rp_args_free(&a);
+    int64_t id = 0, broken = 0;
+    int rc = keep ? keep_args(cli, argc, argv, opts, &id)
+                  : rp_cli_start(cli, argc, argv, opts, NULL, NULL);
     if (rc)
         return rc;
     rp_error err;
     json_t *out = NULL;
     rp_code code;
-    if (!strcmp(sub, "show") || !strcmp(sub, "keep")) {
-        code = sub[0] == 's' ? rp_charter_get(&cli->ctx, &out, &err)
-                             : rp_promise_keep(&cli->ctx, id, &out, &err);
-        return rp_cli_finish(code, &err, out, json, NULL);
-    }
-    int64_t n = 0;
-    if ((code = rp_charter_settle_promises(&cli->ctx, rp_now(), &n, &err)))
-        return rp_cli_fail(&err);
-    out = json_pack("{s:I}", "broken", (json_int_t)n);
-    if (json)
-        return rp_cli_finish(RP_OK, &err, out, 1, NULL);
-    printf("%lld promise(s) past their date marked broken\n", (long long)n);
-    json_decref(out);
-    return RP_EXIT_OK;
+    if (keep)
+        code = rp_promise_keep(&cli->ctx, id, &out, &err);
+    else if (!strcmp(sub, "show"))
+        code = rp_charter_get(&cli->ctx, &out, &err);
+    else if (!(code = rp_charter_settle_promises(&cli->ctx, rp_now(), &broken,
+                                                 &err)))
+        out = json_pack("{s:I}", "broken", (json_int_t)broken);
+    return rp_cli_finish_with(code, &err, out, json,
+                              strcmp(sub, "settle") ? NULL : print_settled);
 }
 
 static int set(rp_cli *cli, int argc, char **argv)
@@ -162,7 +162,7 @@ static int set(rp_cli *cli, int argc, char **argv)
         {"json", RP_OPT_FLAG, NULL, &json},
         {0}};
     rp_args a;
-    int rc = args(cli, argc, argv, opts, &a, NULL);
+    int rc = rp_cli_start(cli, argc, argv, opts, &a, NULL);
     rp_error err;
     json_t *out = NULL;
     rp_code code = RP_OK;
@@ -184,9 +184,7 @@ static int breaches(rp_cli *cli, int argc, char **argv)
                            {"limit", RP_OPT_TEXT, NULL, &limit},
                            {"json", RP_OPT_FLAG, NULL, &json},
                            {0}};
-    rp_args a;
-    int rc = args(cli, argc, argv, opts, &a, NULL);
-    rp_args_free(&a);
+    int rc = rp_cli_start(cli, argc, argv, opts, NULL, NULL);
     if (rc)
         return rc;
     int lim = 500;
@@ -201,11 +199,7 @@ static int breaches(rp_cli *cli, int argc, char **argv)
     rp_code code = rp_window_parse(from, to, queue, agent, &w, &err);
     if (!code)
         code = rp_charter_breaches(&cli->ctx, &w, lim, &out, &err);
-    if (code || json)
-        return rp_cli_finish(code, &err, out, json, NULL);
-    print_breaches(out);
-    json_decref(out);
-    return RP_EXIT_OK;
+    return rp_cli_finish_with(code, &err, out, json, print_breaches);
 }
 
 static const rp_subcommand subs[] = {{"show", simple},       {"set", set},

@@ -34,12 +34,7 @@ static const char help[] =
     "    satisfaction so far, and encounters counted by kind and exchange\n"
     "    (the same as GET /api/v1/customers/ID/overview).\n"
     "\n"
-    "OPTIONS\n"
-    "    --json      print JSON exactly as the HTTP API returns it\n"
-    "    --limit N   rows per page, 1 to 500 (default 50)\n"
-    "    --cursor C  continue after the page that printed '(more: --cursor "
-    "C)'\n"
-    "\n"
+    "OPTIONS\n" RP_CLI_PAGE_HELP "\n"
     "EXAMPLES\n"
     "    rapport customer add --name 'Maximilian Weber' --preferred-name Max "
     "\\\n"
@@ -61,27 +56,8 @@ static const rp_opt fields[] = {
 /* add and update: the fields given, to a new customer or customer ID. */
 static int write(rp_cli *cli, int argc, char **argv)
 {
-    int json = 0, update = argv[0][0] == 'u';
-    const rp_opt opts[] = {{"", RP_OPT_INCLUDE, NULL, fields},
-                           {"json", RP_OPT_FLAG, NULL, &json},
-                           {0}};
-    rp_args a;
-    int64_t id = 0;
-    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
-    if (!rc && update)
-        rc = rp_cli_id(cli, &a, 0, "customer", &id);
-    if (!rc)
-        rc = rp_cli_no_more(cli, &a, update);
-    if (!rc)
-        rc = rp_cli_open(cli);
-    rp_error err;
-    json_t *out = NULL;
-    rp_code code = RP_OK;
-    if (!rc)
-        code = update ? rp_customer_update(&cli->ctx, id, a.fields, &out, &err)
-                      : rp_customer_create(&cli->ctx, a.fields, &out, &err);
-    rp_args_free(&a);
-    return rc ? rc : rp_cli_finish(code, &err, out, json, NULL);
+    return rp_cli_write(cli, argc, argv, fields, "customer", rp_customer_create,
+                        rp_customer_update);
 }
 
 static int show(rp_cli *cli, int argc, char **argv)
@@ -90,15 +66,9 @@ static int show(rp_cli *cli, int argc, char **argv)
     const rp_opt opts[] = {{"overview", RP_OPT_FLAG, NULL, &overview},
                            {"json", RP_OPT_FLAG, NULL, &json},
                            {0}};
-    rp_args a;
     int64_t id = 0;
-    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
-    if (!rc)
-        rc = rp_cli_id(cli, &a, 0, "customer", &id);
-    if (!rc)
-        rc = rp_cli_no_more(cli, &a, 1);
-    rp_args_free(&a);
-    if (rc || (rc = rp_cli_open(cli)))
+    int rc = rp_cli_start(cli, argc, argv, opts, NULL, "customer", &id, NULL);
+    if (rc)
         return rc;
     rp_error err;
     json_t *out = NULL;
@@ -110,35 +80,25 @@ static int show(rp_cli *cli, int argc, char **argv)
 /* list and moments: a page of customers, or of customer ID's moments. */
 static int page(rp_cli *cli, int argc, char **argv)
 {
-    const char *q = NULL, *limit = NULL, *cursor = NULL;
-    int json = 0, moments = argv[0][0] == 'm';
-    const rp_opt opts[] = {{"q", RP_OPT_TEXT, NULL, &q},
-                           {"limit", RP_OPT_TEXT, NULL, &limit},
-                           {"cursor", RP_OPT_TEXT, NULL, &cursor},
-                           {"json", RP_OPT_FLAG, NULL, &json},
-                           {0}};
-    rp_args a;
+    const char *q = NULL;
+    int moments = argv[0][0] == 'm';
+    rp_cli_page p = {0};
+    const rp_opt opts[] = {
+        {"q", RP_OPT_TEXT, NULL, &q}, RP_CLI_PAGE_OPTIONS(p), {0}};
     int64_t id = 0;
-    int rc = rp_opt_parse(cli, argc, argv, moments ? opts + 1 : opts, &a);
-    if (!rc && moments)
-        rc = rp_cli_id(cli, &a, 0, "customer", &id);
-    if (!rc)
-        rc = rp_cli_no_more(cli, &a, moments);
-    rp_args_free(&a);
-    if (rc || (rc = rp_cli_open(cli)))
+    int rc = rp_cli_args(cli, argc, argv, moments ? opts + 1 : opts, NULL,
+                         moments ? "customer" : NULL, &id, NULL);
+    if (rc || (rc = rp_cli_page_open(cli, &p)))
         return rc;
     static const char *const columns[] = {"id",     "greeting_name", "name",
                                           "emails", "phones",        NULL};
     static const char *const moment_columns[] = {
         "id", "occurred_at", "kind", "summary", "impression", NULL};
     rp_error err;
-    rp_page_req pr;
     json_t *out = NULL;
-    rp_code code = rp_page_req_parse(limit, cursor, &pr, &err);
-    if (!code)
-        code = moments ? rp_moment_list(&cli->ctx, id, &pr, &out, &err)
-                       : rp_customer_list(&cli->ctx, q, &pr, &out, &err);
-    return rp_cli_finish(code, &err, out, json,
+    rp_code code = moments ? rp_moment_list(&cli->ctx, id, &p.req, &out, &err)
+                           : rp_customer_list(&cli->ctx, q, &p.req, &out, &err);
+    return rp_cli_finish(code, &err, out, p.json,
                          moments ? moment_columns : columns);
 }
 

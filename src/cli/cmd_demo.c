@@ -25,12 +25,8 @@ static const char help[] =
 
 static int run(rp_cli *cli, int argc, char **argv)
 {
-    rp_args a;
-    int rc = rp_opt_parse(cli, argc, argv, NULL, &a);
-    if (!rc)
-        rc = rp_cli_no_more(cli, &a, 0);
-    rp_args_free(&a);
-    if (rc || (rc = rp_cli_open(cli)))
+    int rc = rp_cli_start(cli, argc, argv, NULL, NULL, NULL);
+    if (rc)
         return rc;
     rp_error err;
     int loaded;

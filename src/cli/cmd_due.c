@@ -45,7 +45,7 @@ static const char help[] =
     "    0 the run completed (even if some sends failed: they are retried),\n"
     "    2 usage error, 3 bad --now, 1 database error.\n";
 
-static void print_list(json_t *report, const char *name)
+static void print_tasks(json_t *report, const char *name)
 {
     size_t i;
     json_t *t;
@@ -62,6 +62,20 @@ static void print_list(json_t *report, const char *name)
     }
 }
 
+/* Each task sent, held, retried or failed, one a line, and the counts on
+ * stderr. */
+static void print_report(json_t *out)
+{
+    print_tasks(out, "sent");
+    print_tasks(out, "held");
+    print_tasks(out, "retried");
+    print_tasks(out, "failed");
+    fprintf(stderr, "rapport due: %lld new task(s), %lld claimed, %zu sent\n",
+            (long long)json_integer_value(json_object_get(out, "created")),
+            (long long)json_integer_value(json_object_get(out, "claimed")),
+            json_array_size(json_object_get(out, "sent")));
+}
+
 static int run(rp_cli *cli, int argc, char **argv)
 {
     const char *when = NULL;
@@ -69,11 +83,7 @@ static int run(rp_cli *cli, int argc, char **argv)
     const rp_opt opts[] = {{"now", RP_OPT_TEXT, NULL, &when},
                            {"json", RP_OPT_FLAG, NULL, &json},
                            {0}};
-    rp_args a;
-    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
-    if (!rc)
-        rc = rp_cli_no_more(cli, &a, 0);
-    rp_args_free(&a);
+    int rc = rp_cli_args(cli, argc, argv, opts, NULL, NULL);
     if (rc)
         return rc;
     int64_t now = rp_now();
@@ -93,24 +103,9 @@ static int run(rp_cli *cli, int argc, char **argv)
     snprintf(worker, sizeof worker, "cli:%d", (int)getpid());
     rp_error err;
     json_t *out = NULL;
-    if (rp_scheduler_run(&cli->ctx, &cli->config.followup, now, worker, &out,
-                         &err))
-        return rp_cli_fail(&err);
-    if (json) {
-        rp_cli_print_record(out, 1);
-    } else {
-        print_list(out, "sent");
-        print_list(out, "held");
-        print_list(out, "retried");
-        print_list(out, "failed");
-        fprintf(stderr,
-                "rapport due: %lld new task(s), %lld claimed, %zu sent\n",
-                (long long)json_integer_value(json_object_get(out, "created")),
-                (long long)json_integer_value(json_object_get(out, "claimed")),
-                json_array_size(json_object_get(out, "sent")));
-    }
-    json_decref(out);
-    return RP_EXIT_OK;
+    rp_code code = rp_scheduler_run(&cli->ctx, &cli->config.followup, now,
+                                    worker, &out, &err);
+    return rp_cli_finish_with(code, &err, out, json, print_report);
 }
 
 const rp_command rp_cmd_due = {

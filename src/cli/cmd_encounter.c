@@ -74,12 +74,7 @@ static const char help[] =
     "    formal  --information-requested  --senior-level  --contract\n"
     "    --thanked  --bridged TEXT  --skip-satisfaction REASON  --topic TEXT\n"
     "\n"
-    "OPTIONS\n"
-    "    --json      print JSON exactly as the HTTP API returns it\n"
-    "    --limit N   rows per page, 1 to 500 (default 50)\n"
-    "    --cursor C  continue after the page that printed '(more: --cursor "
-    "C)'\n"
-    "\n"
+    "OPTIONS\n" RP_CLI_PAGE_HELP "\n"
     "EXAMPLES\n"
     "    rapport encounter open --customer 4 --channel phone \\\n"
     "        --subject 'Suit out of stock'\n"
@@ -110,9 +105,7 @@ static int open_encounter(rp_cli *cli, int argc, char **argv)
     rp_args a;
     rp_error err;
     int64_t customer_id = 0;
-    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
-    if (!rc)
-        rc = rp_cli_no_more(cli, &a, 0);
+    int rc = rp_cli_args(cli, argc, argv, opts, &a, NULL);
     if (!rc && customer &&
         rp_parse_id(customer, "customer", &customer_id, &err))
         rc = rp_cli_usage("encounter", "%s", err.message);
@@ -130,56 +123,31 @@ static int open_encounter(rp_cli *cli, int argc, char **argv)
 
 static int show(rp_cli *cli, int argc, char **argv)
 {
-    int json = 0;
-    const rp_opt opts[] = {{"json", RP_OPT_FLAG, NULL, &json}, {0}};
-    rp_args a;
-    int64_t id = 0;
-    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
-    if (!rc)
-        rc = rp_cli_id(cli, &a, 0, "encounter", &id);
-    if (!rc)
-        rc = rp_cli_no_more(cli, &a, 1);
-    rp_args_free(&a);
-    if (rc || (rc = rp_cli_open(cli)))
-        return rc;
-    rp_error err;
-    json_t *out = NULL;
-    rp_code code = rp_encounter_get(&cli->ctx, id, &out, &err);
-    return rp_cli_finish(code, &err, out, json, NULL);
+    return rp_cli_show(cli, argc, argv, "encounter", rp_encounter_get);
 }
 
 static int list(rp_cli *cli, int argc, char **argv)
 {
-    const char *customer = NULL, *stage = NULL, *limit = NULL, *cursor = NULL;
-    int json = 0;
+    const char *customer = NULL, *stage = NULL;
+    rp_cli_page p = {0};
     const rp_opt opts[] = {{"customer", RP_OPT_TEXT, NULL, &customer},
                            {"stage", RP_OPT_TEXT, NULL, &stage},
-                           {"limit", RP_OPT_TEXT, NULL, &limit},
-                           {"cursor", RP_OPT_TEXT, NULL, &cursor},
-                           {"json", RP_OPT_FLAG, NULL, &json},
+                           RP_CLI_PAGE_OPTIONS(p),
                            {0}};
-    rp_args a;
     rp_error err;
     int64_t customer_id = 0;
-    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
-    if (!rc)
-        rc = rp_cli_no_more(cli, &a, 0);
-    rp_args_free(&a);
-    if (rc)
+    int rc = rp_cli_args(cli, argc, argv, opts, NULL, NULL);
+    if (!rc && customer &&
+        rp_parse_id(customer, "customer", &customer_id, &err))
+        rc = rp_cli_usage("encounter", "%s", err.message);
+    if (rc || (rc = rp_cli_page_open(cli, &p)))
         return rc;
-    if (customer && rp_parse_id(customer, "customer", &customer_id, &err))
-        return rp_cli_usage("encounter", "%s", err.message);
-    if ((rc = rp_cli_open(cli)))
-        return rc;
-    rp_page_req page;
     json_t *out = NULL;
-    rp_code code = rp_page_req_parse(limit, cursor, &page, &err);
-    if (!code)
-        code = rp_encounter_list(&cli->ctx, customer_id, stage, &page, &out,
-                                 &err);
+    rp_code code = rp_encounter_list(&cli->ctx, customer_id, stage, &p.req,
+                                     &out, &err);
     static const char *const columns[] = {"id",    "customer_id", "channel",
                                           "stage", "subject",     NULL};
-    return rp_cli_finish(code, &err, out, json, columns);
+    return rp_cli_finish(code, &err, out, p.json, columns);
 }
 
 /* Every option of the cycle's subcommands, each the JSON field it sets. */
@@ -292,17 +260,11 @@ static int cycle(rp_cli *cli, int argc, char **argv)
                            {0}};
     rp_args a;
     int64_t id = 0;
-    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
-    if (!rc)
-        rc = rp_cli_id(cli, &a, 0,
-                       strcmp(sub, "follow-up-done") ? "encounter" : "task",
-                       &id);
-    if (!rc)
-        rc = rp_cli_no_more(cli, &a, 1);
+    int rc = rp_cli_start(cli, argc, argv, opts, &a,
+                          strcmp(sub, "follow-up-done") ? "encounter" : "task",
+                          &id, NULL);
     if (!rc && !strcmp(sub, "close"))
         json_object_set_new(a.fields, "to", json_string("closed"));
-    if (!rc)
-        rc = rp_cli_open(cli);
     rp_error err;
     json_t *out = NULL;
     rp_code code = RP_EINTERNAL;
@@ -314,11 +276,8 @@ static int cycle(rp_cli *cli, int argc, char **argv)
     rp_args_free(&a);
     if (rc)
         return rc;
-    if (code || json || strcmp(sub, "guide"))
-        return rp_cli_finish(code, &err, out, json, NULL);
-    print_guide(out);
-    json_decref(out);
-    return RP_EXIT_OK;
+    return rp_cli_finish_with(code, &err, out, json,
+                              strcmp(sub, "guide") ? NULL : print_guide);
 }
 
 static const rp_subcommand subs[] = {

@@ -52,11 +52,7 @@ static int run(rp_cli *cli, int argc, char **argv)
                            {"admin-name", RP_OPT_TEXT, NULL, &name},
                            {"generate-password", RP_OPT_FLAG, NULL, &generate},
                            {0}};
-    rp_args a;
-    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
-    if (!rc)
-        rc = rp_cli_no_more(cli, &a, 0);
-    rp_args_free(&a);
+    int rc = rp_cli_args(cli, argc, argv, opts, NULL, NULL);
     if (rc)
         return rc;
     if (!email != !name || (generate && !email))

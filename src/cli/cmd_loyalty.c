@@ -26,22 +26,7 @@ static const char help[] =
 
 static int run(rp_cli *cli, int argc, char **argv)
 {
-    int json = 0;
-    const rp_opt opts[] = {{"json", RP_OPT_FLAG, NULL, &json}, {0}};
-    rp_args a;
-    int64_t cid = 0;
-    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
-    if (!rc)
-        rc = rp_cli_id(cli, &a, 0, "customer", &cid);
-    if (!rc)
-        rc = rp_cli_no_more(cli, &a, 1);
-    rp_args_free(&a);
-    if (rc || (rc = rp_cli_open(cli)))
-        return rc;
-    rp_error err;
-    json_t *out = NULL;
-    rp_code code = rp_loyalty_for_customer(&cli->ctx, cid, &out, &err);
-    return rp_cli_finish(code, &err, out, json, NULL);
+    return rp_cli_show(cli, argc, argv, "customer", rp_loyalty_for_customer);
 }
 
 const rp_command rp_cmd_loyalty = {

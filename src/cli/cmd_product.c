@@ -46,66 +46,43 @@ static const rp_opt fields[] = {{"name", RP_OPT_STR, "name", NULL},
                                 {0}};
 
 /* add, update and show: one product, printed as a record. */
-static int one(rp_cli *cli, int argc, char **argv)
+/* add and update: the fields given, to a new product or product ID. */
+static int write(rp_cli *cli, int argc, char **argv)
 {
-    const char *sub = argv[0];
-    int json = 0, by_id = strcmp(sub, "add") != 0;
-    const rp_opt opts[] = {{"", RP_OPT_INCLUDE, NULL, fields},
-                           {"json", RP_OPT_FLAG, NULL, &json},
-                           {0}};
-    rp_args a;
-    int64_t id = 0;
-    int rc = rp_opt_parse(cli, argc, argv,
-                          strcmp(sub, "show") ? opts : opts + 1, &a);
-    if (!rc && by_id)
-        rc = rp_cli_id(cli, &a, 0, "product", &id);
-    if (!rc)
-        rc = rp_cli_no_more(cli, &a, by_id);
-    if (!rc)
-        rc = rp_cli_open(cli);
-    rp_error err;
-    json_t *out = NULL;
-    rp_code code = RP_OK;
-    if (!rc && !strcmp(sub, "add"))
-        code = rp_product_create(&cli->ctx, a.fields, &out, &err);
-    else if (!rc && !strcmp(sub, "update"))
-        code = rp_product_update(&cli->ctx, id, a.fields, &out, &err);
-    else if (!rc)
-        code = rp_product_get(&cli->ctx, id, &out, &err);
-    rp_args_free(&a);
-    return rc ? rc : rp_cli_finish(code, &err, out, json, NULL);
+    return rp_cli_write(cli, argc, argv, fields, "product", rp_product_create,
+                        rp_product_update);
+}
+
+static int show(rp_cli *cli, int argc, char **argv)
+{
+    return rp_cli_show(cli, argc, argv, "product", rp_product_get);
 }
 
 static int list(rp_cli *cli, int argc, char **argv)
 {
-    const char *category = NULL, *tag = NULL, *limit = NULL, *cursor = NULL;
-    int json = 0;
+    const char *category = NULL, *tag = NULL;
+    rp_cli_page p = {0};
     const rp_opt opts[] = {{"category", RP_OPT_TEXT, NULL, &category},
                            {"tag", RP_OPT_TEXT, NULL, &tag},
-                           {"limit", RP_OPT_TEXT, NULL, &limit},
-                           {"cursor", RP_OPT_TEXT, NULL, &cursor},
-                           {"json", RP_OPT_FLAG, NULL, &json},
+                           RP_CLI_PAGE_OPTIONS(p),
                            {0}};
-    rp_args a;
-    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
-    if (!rc)
-        rc = rp_cli_no_more(cli, &a, 0);
-    rp_args_free(&a);
-    if (rc || (rc = rp_cli_open(cli)))
+    int rc = rp_cli_args(cli, argc, argv, opts, NULL, NULL);
+    if (rc || (rc = rp_cli_page_open(cli, &p)))
         return rc;
     rp_error err;
-    rp_page_req page;
     json_t *out = NULL;
-    rp_code code = rp_page_req_parse(limit, cursor, &page, &err);
-    if (!code)
-        code = rp_product_list(&cli->ctx, category, tag, &page, &out, &err);
+    rp_code code = rp_product_list(&cli->ctx, category, tag, &p.req, &out,
+                                   &err);
     static const char *const cols[] = {"id",    "name", "category",
                                        "stock", "tags", NULL};
-    return rp_cli_finish(code, &err, out, json, cols);
+    return rp_cli_finish(code, &err, out, p.json, cols);
 }
 
-static const rp_subcommand subs[] = {
-    {"add", one}, {"update", one}, {"show", one}, {"list", list}, {NULL, NULL}};
+static const rp_subcommand subs[] = {{"add", write},
+                                     {"update", write},
+                                     {"show", show},
+                                     {"list", list},
+                                     {NULL, NULL}};
 
 const rp_command rp_cmd_product = {"product", "the catalogue", help, subs,
                                    NULL};

@@ -28,27 +28,10 @@ static const char help[] =
     "EXIT STATUS\n"
     "    0 success, 2 usage error, 4 no such customer, 1 database error.\n";
 
-static int run(rp_cli *cli, int argc, char **argv)
+/* The products offered, one a line with their reasons, then why nothing
+ * was offered and the notes. */
+static void print_offers(json_t *out)
 {
-    int json = 0, asked = 0;
-    const rp_opt opts[] = {{"asked", RP_OPT_FLAG, NULL, &asked},
-                           {"json", RP_OPT_FLAG, NULL, &json},
-                           {0}};
-    rp_args a;
-    int64_t cid = 0;
-    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
-    if (!rc)
-        rc = rp_cli_id(cli, &a, 0, "customer", &cid);
-    if (!rc)
-        rc = rp_cli_no_more(cli, &a, 1);
-    rp_args_free(&a);
-    if (rc || (rc = rp_cli_open(cli)))
-        return rc;
-    rp_error err;
-    json_t *out = NULL;
-    rp_code code = rp_recommend(&cli->ctx, cid, asked, &out, &err);
-    if (code || json)
-        return rp_cli_finish(code, &err, out, json, NULL);
     size_t i;
     json_t *it;
     json_array_foreach(json_object_get(out, "items"), i, it) {
@@ -67,8 +50,22 @@ static int run(rp_cli *cli, int argc, char **argv)
                json_string_value(json_object_get(out, "reason")));
     json_array_foreach(json_object_get(out, "notes"), i, it)
         printf("note: %s\n", json_string_value(it));
-    json_decref(out);
-    return RP_EXIT_OK;
+}
+
+static int run(rp_cli *cli, int argc, char **argv)
+{
+    int json = 0, asked = 0;
+    const rp_opt opts[] = {{"asked", RP_OPT_FLAG, NULL, &asked},
+                           {"json", RP_OPT_FLAG, NULL, &json},
+                           {0}};
+    int64_t cid = 0;
+    int rc = rp_cli_start(cli, argc, argv, opts, NULL, "customer", &cid, NULL);
+    if (rc)
+        return rc;
+    rp_error err;
+    json_t *out = NULL;
+    rp_code code = rp_recommend(&cli->ctx, cid, asked, &out, &err);
+    return rp_cli_finish_with(code, &err, out, json, print_offers);
 }
 
 const rp_command rp_cmd_recommend = {

@@ -250,30 +250,16 @@ static int run(rp_cli *cli, int argc, char **argv)
                            {"agent", RP_OPT_TEXT, NULL, &agent},
                            {"json", RP_OPT_FLAG, NULL, &json},
                            {0}};
-    rp_args a;
-    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
-    if (!rc)
-        rc = rp_cli_no_more(cli, &a, 0);
-    rp_args_free(&a);
-    if (rc)
-        return rc;
     rp_error err;
     rp_window w;
-    if (rp_window_parse(from, to, queue, agent, &w, &err))
-        return rp_cli_fail(&err);
-    if ((rc = rp_cli_open(cli)))
+    int rc = rp_cli_args(cli, argc, argv, opts, NULL, NULL);
+    if (!rc && rp_window_parse(from, to, queue, agent, &w, &err))
+        rc = rp_cli_fail(&err);
+    if (rc || (rc = rp_cli_open(cli)))
         return rc;
     json_t *out = NULL;
-    if (rp_metrics_service(&cli->ctx, &w, &out, &err))
-        return rp_cli_fail(&err);
-    if (json) {
-        json_dumpf(out, stdout, JSON_INDENT(2));
-        putchar('\n');
-    } else {
-        print_report(out);
-    }
-    json_decref(out);
-    return RP_EXIT_OK;
+    rp_code code = rp_metrics_service(&cli->ctx, &w, &out, &err);
+    return rp_cli_finish_with(code, &err, out, json, print_report);
 }
 
 const rp_command rp_cmd_report = {

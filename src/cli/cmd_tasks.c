@@ -25,35 +25,25 @@ static const char help[] =
 
 static int run(rp_cli *cli, int argc, char **argv)
 {
-    const char *status = NULL, *customer = NULL, *limit = NULL, *cursor = NULL;
-    int json = 0;
+    const char *status = NULL, *customer = NULL;
+    rp_cli_page p = {0};
     const rp_opt opts[] = {{"status", RP_OPT_TEXT, NULL, &status},
                            {"customer", RP_OPT_TEXT, NULL, &customer},
-                           {"limit", RP_OPT_TEXT, NULL, &limit},
-                           {"cursor", RP_OPT_TEXT, NULL, &cursor},
-                           {"json", RP_OPT_FLAG, NULL, &json},
+                           RP_CLI_PAGE_OPTIONS(p),
                            {0}};
-    rp_args a;
-    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
-    if (!rc)
-        rc = rp_cli_no_more(cli, &a, 0);
-    rp_args_free(&a);
-    if (rc)
-        return rc;
     rp_error err;
-    rp_page_req page;
     int64_t cid = 0;
-    json_t *out = NULL;
-    if (rp_page_req_parse(limit, cursor, &page, &err) ||
-        (customer && rp_parse_id(customer, "customer", &cid, &err)))
-        return rp_cli_fail(&err);
-    if ((rc = rp_cli_open(cli)))
+    int rc = rp_cli_args(cli, argc, argv, opts, NULL, NULL);
+    if (!rc && customer && rp_parse_id(customer, "customer", &cid, &err))
+        rc = rp_cli_fail(&err);
+    if (rc || (rc = rp_cli_page_open(cli, &p)))
         return rc;
     static const char *const cols[] = {"id",      "customer_id", "kind",
                                        "status",  "due_at",      "channel",
                                        "subject", "last_error",  NULL};
-    rp_code code = rp_task_list(&cli->ctx, status, cid, &page, &out, &err);
-    return rp_cli_finish(code, &err, out, json, cols);
+    json_t *out = NULL;
+    rp_code code = rp_task_list(&cli->ctx, status, cid, &p.req, &out, &err);
+    return rp_cli_finish(code, &err, out, p.json, cols);
 }
 
 const rp_command rp_cmd_tasks = {"tasks", "list tasks: sent, held, failed",

@@ -28,6 +28,27 @@ static const char help[] =
     "    0 success, 2 usage error, 3 bad input or already revoked,\n"
     "    4 no such token or agent, 1 database error.\n";
 
+/* The --agent of create and list, when given, into *agent_id. */
+static int agent_option(const char *agent, int64_t *agent_id)
+{
+    rp_error err;
+    if (agent && rp_parse_id(agent, "agent", agent_id, &err))
+        return rp_cli_usage("token", "--agent: %s", err.message);
+    return 0;
+}
+
+/* The new token alone on stdout, for scripts to capture; the rest is said
+ * on stderr. */
+static void print_token(json_t *out)
+{
+    printf("%s\n", json_string_value(json_object_get(out, "token")));
+    fprintf(stderr,
+            "rapport: token %lld for agent %lld; it is shown "
+            "only this once\n",
+            (long long)json_integer_value(json_object_get(out, "id")),
+            (long long)json_integer_value(json_object_get(out, "agent_id")));
+}
+
 static int create(rp_cli *cli, int argc, char **argv)
 {
     const char *agent = NULL, *name = NULL;
@@ -36,86 +57,49 @@ static int create(rp_cli *cli, int argc, char **argv)
                            {"name", RP_OPT_TEXT, NULL, &name},
                            {"json", RP_OPT_FLAG, NULL, &json},
                            {0}};
-    rp_args a;
-    rp_error err;
     int64_t agent_id = 0;
-    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
+    int rc = rp_cli_args(cli, argc, argv, opts, NULL, NULL);
     if (!rc)
-        rc = rp_cli_no_more(cli, &a, 0);
-    rp_args_free(&a);
-    if (rc)
+        rc = agent_option(agent, &agent_id);
+    if (!rc && (!agent || !name))
+        rc = rp_cli_usage("token", "create needs --agent ID and --name NAME");
+    if (rc || (rc = rp_cli_open(cli)))
         return rc;
-    if (agent && rp_parse_id(agent, "agent", &agent_id, &err))
-        return rp_cli_usage("token", "--agent: %s", err.message);
-    if (!agent || !name)
-        return rp_cli_usage("token", "create needs --agent ID and --name NAME");
-    if ((rc = rp_cli_open(cli)))
-        return rc;
+    rp_error err;
     json_t *out = NULL;
     json_t *in = json_pack("{s:s, s:I}", "name", name, "agent_id",
                            (json_int_t)agent_id);
     rp_code code = rp_token_create(&cli->ctx, in, 1, &out, &err);
     json_decref(in);
-    if (code)
-        return rp_cli_fail(&err);
-    if (json) {
-        rp_cli_print_record(out, 1);
-    } else {
-        printf("%s\n", json_string_value(json_object_get(out, "token")));
-        fprintf(stderr,
-                "rapport: token %lld for agent %lld; it is shown "
-                "only this once\n",
-                (long long)json_integer_value(json_object_get(out, "id")),
-                (long long)agent_id);
-    }
-    json_decref(out);
-    return RP_EXIT_OK;
+    return rp_cli_finish_with(code, &err, out, json, print_token);
 }
 
 static int list(rp_cli *cli, int argc, char **argv)
 {
-    const char *agent = NULL, *limit = NULL, *cursor = NULL;
-    int json = 0;
-    const rp_opt opts[] = {{"agent", RP_OPT_TEXT, NULL, &agent},
-                           {"limit", RP_OPT_TEXT, NULL, &limit},
-                           {"cursor", RP_OPT_TEXT, NULL, &cursor},
-                           {"json", RP_OPT_FLAG, NULL, &json},
-                           {0}};
-    rp_args a;
-    rp_error err;
+    const char *agent = NULL;
+    rp_cli_page p = {0};
+    const rp_opt opts[] = {
+        {"agent", RP_OPT_TEXT, NULL, &agent}, RP_CLI_PAGE_OPTIONS(p), {0}};
     int64_t agent_id = 0;
-    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
+    int rc = rp_cli_args(cli, argc, argv, opts, NULL, NULL);
     if (!rc)
-        rc = rp_cli_no_more(cli, &a, 0);
-    rp_args_free(&a);
-    if (rc)
+        rc = agent_option(agent, &agent_id);
+    if (rc || (rc = rp_cli_page_open(cli, &p)))
         return rc;
-    if (agent && rp_parse_id(agent, "agent", &agent_id, &err))
-        return rp_cli_usage("token", "--agent: %s", err.message);
-    if ((rc = rp_cli_open(cli)))
-        return rc;
-    rp_page_req page;
+    rp_error err;
     json_t *out = NULL;
-    rp_code code = rp_page_req_parse(limit, cursor, &page, &err);
-    if (!code)
-        code = rp_token_list(&cli->ctx, agent_id, &page, &out, &err);
+    rp_code code = rp_token_list(&cli->ctx, agent_id, &p.req, &out, &err);
     static const char *const cols[] = {
         "id",           "agent_id",   "name", "created_at",
         "last_used_at", "revoked_at", NULL};
-    return rp_cli_finish(code, &err, out, json, cols);
+    return rp_cli_finish(code, &err, out, p.json, cols);
 }
 
 static int revoke(rp_cli *cli, int argc, char **argv)
 {
-    rp_args a;
     int64_t id = 0;
-    int rc = rp_opt_parse(cli, argc, argv, NULL, &a);
-    if (!rc)
-        rc = rp_cli_id(cli, &a, 0, "token", &id);
-    if (!rc)
-        rc = rp_cli_no_more(cli, &a, 1);
-    rp_args_free(&a);
-    if (rc || (rc = rp_cli_open(cli)))
+    int rc = rp_cli_start(cli, argc, argv, NULL, NULL, "token", &id, NULL);
+    if (rc)
         return rc;
     rp_error err;
     if (rp_token_revoke(&cli->ctx, id, 1, &err))

@@ -65,17 +65,9 @@ int rp_profile_items_run(rp_cli *cli, int argc, char **argv, const char *kind,
     int by_item = !strcmp(sub, "update") || !strcmp(sub, "remove");
     rp_args a;
     int64_t cid = 0, item = 0;
-    int rc = rp_opt_parse(cli, argc, argv,
-                          is_add || !strcmp(sub, "update") ? opts : opts + 1,
-                          &a);
-    if (!rc)
-        rc = rp_cli_id(cli, &a, 0, "customer", &cid);
-    if (!rc && by_item)
-        rc = rp_cli_id(cli, &a, 1, "item", &item);
-    if (!rc)
-        rc = rp_cli_no_more(cli, &a, by_item ? 2 : 1);
-    if (!rc)
-        rc = rp_cli_open(cli);
+    int rc = rp_cli_start(
+        cli, argc, argv, is_add || !strcmp(sub, "update") ? opts : opts + 1, &a,
+        "customer", &cid, by_item ? "item" : NULL, &item, NULL);
     if (rc) {
         rp_args_free(&a);
         return rc;
