@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /*
  * console_render.mjs - how fast the agent console's queue and customer
- * overview render on the demo data (issue 6 asks for 200 ms).
+ * overview render on the demo data (the target is 200 ms).
  *
  *   node bench/console_render.mjs --rapportd build/rapportd [--runs 20]
  *

@@ -240,17 +240,28 @@ rp_code rp_in_enum(json_t *in, const char *key, int required,
     return err->code;
 }
 
+/* The value of key in *v, or NULL when it is absent or null: then
+ * RP_EINVALID when it is required. */
+static rp_code field_value(json_t *in, const char *key, int required,
+                           json_t **v, rp_error *err)
+{
+    *v = json_object_get(in, key);
+    if (*v && json_is_null(*v))
+        *v = NULL;
+    if (!*v && required)
+        return rp_error_set(err, RP_EINVALID, key, "%s is required", key);
+    return RP_OK;
+}
+
 rp_code rp_in_int(json_t *in, const char *key, int required, int64_t min,
                   int64_t max, int64_t *out, int *present, rp_error *err)
 {
-    json_t *v = json_object_get(in, key);
+    json_t *v;
     if (present)
         *present = 0;
-    if (!v || json_is_null(v)) {
-        if (required)
-            return rp_error_set(err, RP_EINVALID, key, "%s is required", key);
-        return RP_OK;
-    }
+    rp_code rc = field_value(in, key, required, &v, err);
+    if (rc || !v)
+        return rc;
     if (!json_is_integer(v))
         return rp_error_set(err, RP_ETYPE, key, "%s must be an integer, not %s",
                             key, type_name(v));
@@ -268,14 +279,12 @@ rp_code rp_in_int(json_t *in, const char *key, int required, int64_t min,
 rp_code rp_in_bool(json_t *in, const char *key, int required, int *out,
                    int *present, rp_error *err)
 {
-    json_t *v = json_object_get(in, key);
+    json_t *v;
     if (present)
         *present = 0;
-    if (!v || json_is_null(v)) {
-        if (required)
-            return rp_error_set(err, RP_EINVALID, key, "%s is required", key);
-        return RP_OK;
-    }
+    rp_code rc = field_value(in, key, required, &v, err);
+    if (rc || !v)
+        return rc;
     if (!json_is_boolean(v))
         return rp_error_set(err, RP_ETYPE, key,
                             "%s must be true or false, not %s", key,

@@ -18,8 +18,8 @@
 #define C RP_CONFIG_CLI
 
 const rp_setting rp_settings[] = {
-    {"RAPPORT_DB", "db", "PATH", RP_SETTING_TEXT, F(db), 0, 0, S | C,
-     "SQLite database file", NULL},
+    {"RAPPORT_DB", "db", "NAME", RP_SETTING_TEXT, F(db), 0, 0, S | C,
+     "the database: sqlite:PATH, or a plain PATH of a SQLite file", NULL},
     {"RAPPORT_LISTEN", "listen", "HOST:PORT", RP_SETTING_ADDRESS, F(listen), 0,
      0, S, "IPv4 address and port to listen on; port 0 picks a free port",
      NULL},

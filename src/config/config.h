@@ -27,7 +27,7 @@
 enum { RP_CONFIG_SERVER = 1, RP_CONFIG_CLI = 2 };
 
 typedef struct rp_config {
-    const char *db; /* the SQLite database file */
+    const char *db; /* the database by name: "sqlite:PATH" or a path */
     /* the scheduler, its channels and its links; rapportd's thread, the
      * scheduler endpoint and `rapport due` all run with this */
     rp_scheduler_config followup;

@@ -28,7 +28,7 @@ static const char usage_head[] =
     "    rapportd - the rapport customer-service desk server\n"
     "\n"
     "SYNOPSIS\n"
-    "    rapportd [--db PATH] [--listen HOST:PORT] [--threads N]\n"
+    "    rapportd [--db NAME] [--listen HOST:PORT] [--threads N]\n"
     "             [--web-root DIR] [--scheduler-interval SECONDS]\n"
     "             [--clock-offset SECONDS]\n"
     "\n"

@@ -54,13 +54,23 @@ void rp_h_profile_add(rp_request *req, rp_response *res)
     rp_reply_result(res, rc, &err, 201, out);
 }
 
+/* The customer's id and the item's id of .../{id}/<kind>/{item}; on
+ * failure the reply is made and -1 returned. */
+static int item_path(rp_request *req, rp_response *res, const char *kind,
+                     int64_t *id, int64_t *item)
+{
+    return rp_path_id(req, res, 0, "customer", id) ||
+                   rp_path_id(req, res, 1, kind, item)
+               ? -1
+               : 0;
+}
+
 void rp_h_profile_update(rp_request *req, rp_response *res)
 {
     char kind[32];
     kind_of(req, kind, sizeof kind);
     int64_t id, item;
-    if (rp_path_id(req, res, 0, "customer", &id) ||
-        rp_path_id(req, res, 1, kind, &item))
+    if (item_path(req, res, kind, &id, &item))
         return;
     rp_error err;
     json_t *out = NULL;
@@ -74,8 +84,7 @@ void rp_h_profile_remove(rp_request *req, rp_response *res)
     char kind[32];
     kind_of(req, kind, sizeof kind);
     int64_t id, item;
-    if (rp_path_id(req, res, 0, "customer", &id) ||
-        rp_path_id(req, res, 1, kind, &item))
+    if (item_path(req, res, kind, &id, &item))
         return;
     rp_error err;
     rp_code rc = rp_profile_remove(&req->ctx, kind, id, item, &err);

@@ -152,20 +152,28 @@ static void state_page(rp_response *res, const char *state)
                      "not right, please contact us and we will help.");
 }
 
-void rp_h_satisfaction_page(rp_request *req, rp_response *res)
+/* The check of the link's token in *check (new reference); when there is
+ * none, reply with a page that says so and return -1. */
+static int lookup_check(rp_request *req, rp_response *res, json_t **check)
 {
     rp_error err;
-    json_t *check = NULL;
-    if (rp_satisfaction_lookup(&req->ctx, req->params[0], &check, &err)) {
-        message_page(res, err.code == RP_ENOTFOUND ? 404 : 500,
-                     "Link not valid",
-                     err.code == RP_ENOTFOUND
-                         ? "This link is not valid. Please check that it was "
-                           "copied completely."
-                         : "Something went wrong on our side; please try "
-                           "again later.");
+    *check = NULL;
+    if (rp_satisfaction_lookup(&req->ctx, req->params[0], check, &err) == RP_OK)
+        return 0;
+    message_page(res, err.code == RP_ENOTFOUND ? 404 : 500, "Link not valid",
+                 err.code == RP_ENOTFOUND
+                     ? "This link is not valid. Please check that it was "
+                       "copied completely."
+                     : "Something went wrong on our side; please try "
+                       "again later.");
+    return -1;
+}
+
+void rp_h_satisfaction_page(rp_request *req, rp_response *res)
+{
+    json_t *check;
+    if (lookup_check(req, res, &check))
         return;
-    }
     const char *state = json_string_value(json_object_get(check, "state"));
     if (strcmp(state, "open"))
         state_page(res, state);
@@ -258,30 +266,23 @@ static json_t *form_to_json(const char *form, size_t len, char *problem,
 void rp_h_satisfaction_answer(rp_request *req, rp_response *res)
 {
     rp_error err;
-    json_t *check = NULL, *out = NULL;
-    if (rp_satisfaction_lookup(&req->ctx, req->params[0], &check, &err)) {
-        message_page(res, err.code == RP_ENOTFOUND ? 404 : 500,
-                     "Link not valid",
-                     err.code == RP_ENOTFOUND
-                         ? "This link is not valid. Please check that it was "
-                           "copied completely."
-                         : "Something went wrong on our side; please try "
-                           "again later.");
+    json_t *check, *out = NULL;
+    if (lookup_check(req, res, &check))
         return;
-    }
     const char *state = json_string_value(json_object_get(check, "state"));
-    char name[200];
-    snprintf(name, sizeof name, "%s",
-             json_string_value(json_object_get(check, "greeting_name")));
     if (strcmp(state, "open")) {
         state_page(res, state);
         json_decref(check);
         return;
     }
-    json_decref(check);
+    /* The name stays whole: a page greets by the full name, however long
+     * in bytes its characters are. */
+    const char *name = json_string_value(
+        json_object_get(check, "greeting_name"));
     if (!req->form) {
         form_page(res, 415, req->params[0], name,
                   "Please send the form from this page.");
+        json_decref(check);
         return;
     }
     char problem[RP_ERROR_MESSAGE_MAX] = "";
@@ -306,4 +307,5 @@ void rp_h_satisfaction_answer(rp_request *req, rp_response *res)
                      "you better.");
     }
     json_decref(out);
+    json_decref(check);
 }

@@ -330,6 +330,20 @@ static rp_code check_columns(const rp_entity *e, json_t *row, rp_error *err)
     return RP_OK;
 }
 
+/* Bind the columns of e present in values, in catalogue order, from *idx
+ * on; *idx is left at the next free parameter. */
+static rp_code bind_present(sqlite_store *ss, sqlite3_stmt *st,
+                            const rp_entity *e, json_t *values, int *idx,
+                            rp_error *err)
+{
+    for (size_t i = 0; i < e->ncolumns; i++) {
+        json_t *v = json_object_get(values, e->columns[i].name);
+        if (v && bind_column(ss, st, (*idx)++, e, &e->columns[i], v, err))
+            return err->code;
+    }
+    return RP_OK;
+}
+
 static rp_code sq_insert(rp_store *s, const rp_entity *e, json_t *row,
                          int64_t *id, rp_error *err)
 {
@@ -354,11 +368,8 @@ static rp_code sq_insert(rp_store *s, const rp_entity *e, json_t *row,
     if (prepare_built(ss, &b, &st, err))
         return err->code;
     int idx = 1;
-    for (size_t i = 0; i < e->ncolumns; i++) {
-        json_t *v = json_object_get(row, e->columns[i].name);
-        if (v && bind_column(ss, st, idx++, e, &e->columns[i], v, err))
-            return err->code;
-    }
+    if (bind_present(ss, st, e, row, &idx, err))
+        return err->code;
     if (sqlite3_step(st) != SQLITE_DONE)
         return db_error(ss, err, e->name);
     if (id)
@@ -388,11 +399,8 @@ static rp_code sq_update(rp_store *s, const rp_entity *e, int64_t id,
     if (prepare_built(ss, &b, &st, err))
         return err->code;
     int idx = 1;
-    for (size_t i = 0; i < e->ncolumns; i++) {
-        json_t *v = json_object_get(changes, e->columns[i].name);
-        if (v && bind_column(ss, st, idx++, e, &e->columns[i], v, err))
-            return err->code;
-    }
+    if (bind_present(ss, st, e, changes, &idx, err))
+        return err->code;
     sqlite3_bind_int64(st, idx, id);
     if (sqlite3_step(st) != SQLITE_DONE)
         return db_error(ss, err, e->name);

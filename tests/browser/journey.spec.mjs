@@ -1,5 +1,5 @@
 /*
- * journey.spec.mjs - the whole story of issue 6, as an agent and as the
+ * journey.spec.mjs - the whole story of the console, as an agent and as the
  * customer would live it, in a real browser against a real rapportd:
  *
  *   log in; receive the car-service customer (Anna) from the queue; try to

@@ -139,6 +139,23 @@ void rp_srv_token_for(rp_srv *s, const char *role, char *out, size_t n)
     rp_srv_agent_for(s, role, out, n);
 }
 
+void rp_child_first_line(int fd, char *line, size_t size)
+{
+    size_t len = 0;
+    struct pollfd pfd = {fd, POLLIN, 0};
+    while (len < size - 1) {
+        int ready = poll(&pfd, 1, 20000);
+        assert_true(ready > 0); /* the child must announce itself in time */
+        ssize_t n = read(fd, line + len, 1);
+        assert_true(n == 1);
+        if (line[len] == '\n')
+            break;
+        len++;
+    }
+    line[len] = '\0';
+    close(fd);
+}
+
 void rp_srv_start(rp_srv *s)
 {
     if (access(s->db, F_OK) != 0 && !s->token[0])
@@ -162,19 +179,7 @@ void rp_srv_start(rp_srv *s)
     s->pid = pid;
     track(pid, 1);
     char line[256];
-    size_t len = 0;
-    struct pollfd pfd = {out[0], POLLIN, 0};
-    while (len < sizeof line - 1) {
-        int ready = poll(&pfd, 1, 20000);
-        assert_true(ready > 0); /* rapportd must announce itself in time */
-        ssize_t n = read(out[0], line + len, 1);
-        assert_true(n == 1);
-        if (line[len] == '\n')
-            break;
-        len++;
-    }
-    line[len] = '\0';
-    close(out[0]);
+    rp_child_first_line(out[0], line, sizeof line);
     const char *p = strstr(line, "http://");
     assert_non_null(p);
     snprintf(s->url, sizeof s->url, "%s", p);

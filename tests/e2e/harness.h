@@ -57,6 +57,13 @@ void rp_srv_init(rp_srv *s);
 void rp_srv_start(rp_srv *s);
 
 /*
+ * Read the first line a child process writes on fd (its "listening ..."
+ * announcement) into line, without the newline, and close fd.  Fails the
+ * test when none comes within 20 seconds.
+ */
+void rp_child_first_line(int fd, char *line, size_t size);
+
+/*
  * Make a new agent with this role ("agent", "lead", "admin"; no password)
  * and an API token for it, through the CLI; fill out with the token.
  * rp_srv_agent_for does the same and returns the new agent's id.

@@ -6,7 +6,6 @@
 #include "sinks.h"
 
 #include <dirent.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,18 +41,7 @@ void rp_sink_start(rp_sink *k, const char *script, const char *arg)
     close(out[1]);
     k->pid = pid;
     char line[128];
-    size_t len = 0;
-    struct pollfd pfd = {out[0], POLLIN, 0};
-    while (len < sizeof line - 1) {
-        assert_true(poll(&pfd, 1, 20000) > 0);
-        ssize_t n = read(out[0], line + len, 1);
-        assert_true(n == 1);
-        if (line[len] == '\n')
-            break;
-        len++;
-    }
-    line[len] = '\0';
-    close(out[0]);
+    rp_child_first_line(out[0], line, sizeof line);
     assert_int_equal(sscanf(line, "listening %d", &k->port), 1);
 }
 

@@ -105,17 +105,31 @@ static rp_code greeting_name(rp_ctx *ctx, int64_t customer_id, rp_buf *name,
     return RP_OK;
 }
 
+rp_code rp_encounter_begin_change(rp_ctx *ctx, int64_t id, int need_open,
+                                  const char *doing, json_t **enc,
+                                  rp_error *err)
+{
+    *enc = NULL;
+    if (rp_store_begin(ctx->store, err))
+        return err->code;
+    if (rp_encounter_load(ctx, id, enc, err) ||
+        (need_open && rp_encounter_require_open(*enc, doing, err))) {
+        rp_store_rollback(ctx->store);
+        json_decref(*enc);
+        *enc = NULL;
+        return err->code;
+    }
+    return RP_OK;
+}
+
 rp_code rp_encounter_acknowledge(rp_ctx *ctx, int64_t id, json_t *in,
                                  json_t **out, rp_error *err)
 {
     if (in && rp_in_object(in, no_fields, err))
         return err->code;
     json_t *enc = NULL;
-    rp_code rc = rp_store_begin(ctx->store, err);
-    if (rc == RP_OK)
-        rc = rp_encounter_load(ctx, id, &enc, err);
-    if (rc == RP_OK)
-        rc = rp_encounter_require_open(enc, "acknowledging", err);
+    rp_code rc = rp_encounter_begin_change(ctx, id, 1, "acknowledging", &enc,
+                                           err);
     int already = rc == RP_OK &&
                   !json_is_null(json_object_get(enc, "acknowledged_at"));
     rp_buf name = RP_BUF_INIT;
@@ -354,17 +368,10 @@ rp_code rp_encounter_abandon(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     if (rp_in_object(in, abandon_fields, err) ||
         rp_in_string(in, "reason", 1, 500, &reason, err))
         return err->code;
-    json_t *enc = NULL;
-    rp_code rc = rp_store_begin(ctx->store, err);
-    if (rc == RP_OK)
-        rc = rp_encounter_load(ctx, id, &enc, err);
-    if (rc == RP_OK)
-        rc = rp_encounter_require_open(enc, "abandoning", err);
-    if (rc) {
-        rp_store_rollback(ctx->store);
-        json_decref(enc);
+    json_t *enc;
+    rp_code rc = rp_encounter_begin_change(ctx, id, 1, "abandoning", &enc, err);
+    if (rc)
         return rc;
-    }
     int64_t now = rp_now();
     json_t *row = json_pack("{s:s, s:I, s:s, s:I}", "stage", "abandoned",
                             "abandoned_at", (json_int_t)now, "abandon_reason",

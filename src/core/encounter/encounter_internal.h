@@ -21,6 +21,16 @@ int rp_encounter_is_open(json_t *enc);
 rp_code rp_encounter_require_open(json_t *enc, const char *doing,
                                   rp_error *err);
 
+/*
+ * Begin a change of encounter id: open a transaction and load the encounter
+ * into *enc (new reference), requiring it open when need_open (doing names
+ * the change in the refusal).  On failure nothing is left open and *enc is
+ * NULL.
+ */
+rp_code rp_encounter_begin_change(rp_ctx *ctx, int64_t id, int need_open,
+                                  const char *doing, json_t **enc,
+                                  rp_error *err);
+
 /* Shorthands for the encounter's ids. */
 int64_t rp_encounter_row_id(json_t *enc);
 int64_t rp_encounter_row_customer(json_t *enc);

@@ -169,22 +169,6 @@ rp_code rp_encounter_read_fields(json_t *in, const char *const also_allowed[],
 /* Begin a change of an encounter: open the transaction first and read the
  * encounter inside it, so that concurrent changes are serialised on the
  * write lock and every check sees the current row. */
-static rp_code begin_change(rp_ctx *ctx, int64_t id, int need_open,
-                            const char *doing, json_t **enc, rp_error *err)
-{
-    *enc = NULL;
-    if (rp_store_begin(ctx->store, err))
-        return err->code;
-    if (rp_encounter_load(ctx, id, enc, err) ||
-        (need_open && rp_encounter_require_open(*enc, doing, err))) {
-        rp_store_rollback(ctx->store);
-        json_decref(*enc);
-        *enc = NULL;
-        return err->code;
-    }
-    return RP_OK;
-}
-
 static rp_code moment_for(rp_ctx *ctx, json_t *enc, const char *kind,
                           const char *summary, const char *impression,
                           json_t *detail, rp_error *err)
@@ -209,7 +193,7 @@ rp_code rp_encounter_record(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
         rc = rp_error_set(err, RP_EINVALID, NULL,
                           "nothing to record: give at least one field");
     if (rc == RP_OK)
-        rc = begin_change(ctx, id, 1, "recording", &enc, err);
+        rc = rp_encounter_begin_change(ctx, id, 1, "recording", &enc, err);
     if (rc) {
         json_decref(row);
         return rc;
@@ -277,7 +261,7 @@ rp_code rp_encounter_add_defect(rp_ctx *ctx, int64_t id, json_t *in,
         rp_in_string(in, "cause", 1, 1000, &cause, err))
         return err->code;
     json_t *enc;
-    if (begin_change(ctx, id, 0, "", &enc, err))
+    if (rp_encounter_begin_change(ctx, id, 0, "", &enc, err))
         return err->code;
     json_t *row = json_pack("{s:s, s:s}", "kind", kind, "cause", cause);
     rp_buf summary = RP_BUF_INIT;
@@ -313,7 +297,7 @@ rp_code rp_encounter_add_special_request(rp_ctx *ctx, int64_t id, json_t *in,
         return rp_error_set(err, RP_EINVALID, "decline_reason",
                             "decline_reason is only for declined requests");
     json_t *enc;
-    if (begin_change(ctx, id, 0, "", &enc, err))
+    if (rp_encounter_begin_change(ctx, id, 0, "", &enc, err))
         return err->code;
     json_t *row = json_pack("{s:s, s:s, s:o}", "description", desc, "outcome",
                             outcome, "decline_reason",
@@ -343,7 +327,8 @@ rp_code rp_encounter_add_promise(rp_ctx *ctx, int64_t id, json_t *in,
         rp_in_time(in, "due_at", 1, &due, NULL, err))
         return err->code;
     json_t *enc;
-    if (begin_change(ctx, id, 1, "setting an expectation", &enc, err))
+    if (rp_encounter_begin_change(ctx, id, 1, "setting an expectation", &enc,
+                                  err))
         return err->code;
     json_t *row = json_pack("{s:s, s:I, s:s}", "what", what, "due_at",
                             (json_int_t)due, "status", "open");
@@ -376,7 +361,7 @@ rp_code rp_encounter_add_transfer(rp_ctx *ctx, int64_t id, json_t *in,
         rp_in_int(in, "to_agent_id", 0, 1, INT64_MAX, &agent, &has_agent, err))
         return err->code;
     json_t *enc;
-    if (begin_change(ctx, id, 1, "transferring", &enc, err))
+    if (rp_encounter_begin_change(ctx, id, 1, "transferring", &enc, err))
         return err->code;
     /* a transfer to a queue alone is offered to that queue's agent
      * (a queue id that names no queue is kept as given, as before) */
@@ -476,7 +461,7 @@ rp_code rp_encounter_add_follow_up(rp_ctx *ctx, int64_t id, json_t *in,
         rp_in_enum(in, "channel", 0, rp_encounter_channels, &channel, err))
         return err->code;
     json_t *enc;
-    if (begin_change(ctx, id, 0, "", &enc, err))
+    if (rp_encounter_begin_change(ctx, id, 0, "", &enc, err))
         return err->code;
     char when[RP_TIME_MAX];
     rp_buf summary = RP_BUF_INIT;
@@ -523,7 +508,7 @@ rp_code rp_encounter_add_satisfaction(rp_ctx *ctx, int64_t id, json_t *in,
                             "words and comment are the customer's answer; they "
                             "go with a score, not with schedule_at");
     json_t *enc;
-    if (begin_change(ctx, id, 0, "", &enc, err))
+    if (rp_encounter_begin_change(ctx, id, 0, "", &enc, err))
         return err->code;
     rp_code rc;
     rp_buf summary = RP_BUF_INIT;
