@@ -1,7 +1,10 @@
 /*
  * cli.c - the machinery every command of the CLI shares (see cli.h):
  * dispatching to a subcommand, parsing options against an rp_opt table,
- * opening the database, turning errors into exit codes, and printing.
+ * opening the database, turning errors into exit codes, and printing; and
+ * the start and end that subcommands have in common (options, ids, the
+ * page of a list, a record shown, added or changed), so that each
+ * subcommand is only what is particular to it.
  */
 #include "cli.h"
 

@@ -155,12 +155,12 @@ typedef struct rp_cli_page {
     rp_page_req req;    /* filled by rp_cli_page_open() */
 } rp_cli_page;
 
-#define RP_CLI_PAGE_OPTIONS(p)                                                 \
-    {"limit", RP_OPT_TEXT, NULL, &(p).limit},                                  \
-        {"cursor", RP_OPT_TEXT, NULL, &(p).cursor},                            \
-    {                                                                          \
-        "json", RP_OPT_FLAG, NULL, &(p).json                                   \
-    }
+/* clang-format off */
+#define RP_CLI_PAGE_OPTIONS(p)                      \
+    {"limit", RP_OPT_TEXT, NULL, &(p).limit},       \
+    {"cursor", RP_OPT_TEXT, NULL, &(p).cursor},     \
+    {"json", RP_OPT_FLAG, NULL, &(p).json}
+/* clang-format on */
 
 /* The manual's lines for the options of RP_CLI_PAGE_OPTIONS. */
 #define RP_CLI_PAGE_HELP                                                       \

@@ -2,8 +2,6 @@
  * cmd_product.c - `rapport product add|update|show|list`: the catalogue
  * recommendations are made from.
  */
-#include <string.h>
-
 #include "cli.h"
 
 static const char help[] =
