@@ -9,7 +9,7 @@ static const char help[] =
     "    rapport demo - load the seed stories as demo data\n"
     "\n"
     "SYNOPSIS\n"
-    "    rapport [--db PATH] demo\n"
+    "    rapport [--db NAME] demo\n"
     "\n"
     "DESCRIPTION\n"
     "    Loads the people and encounters of the seed stories (the fruit\n"

@@ -29,7 +29,7 @@ static void usage(FILE *out)
           "line\n"
           "\n"
           "SYNOPSIS\n"
-          "    rapport [--db PATH] COMMAND [OPTIONS] [ARGS]\n"
+          "    rapport [--db NAME] COMMAND [OPTIONS] [ARGS]\n"
           "    rapport COMMAND --help\n"
           "\n"
           "DESCRIPTION\n"
