@@ -277,6 +277,12 @@ int rp_cli_open(rp_cli *cli)
         return RP_EXIT_OK;
     rp_error err;
     if (rp_store_open(cli->config.db, &cli->store, &err)) {
+        /* A name the store cannot read is a usage error; a database it
+         * cannot open or migrate is an internal one. */
+        if (err.code == RP_EINVALID) {
+            fprintf(stderr, "rapport: --db: %s\n", err.message);
+            return RP_EXIT_USAGE;
+        }
         fprintf(stderr, "rapport: %s\n", err.message);
         return RP_EXIT_INTERNAL;
     }

@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/buf.h"
+
 /* Servers still running when the test program ends (a failed assertion
  * jumps past rp_srv_stop): kill them, or their inherited stderr keeps
  * ctest waiting until its timeout. */
@@ -256,23 +258,11 @@ int rp_srv_fixture_stop(void **state)
     return 0;
 }
 
-typedef struct grow {
-    char *p;
-    size_t len;
-} grow;
-
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
-    grow *g = arg;
-    size_t k = size * n;
-    char *np = realloc(g->p, g->len + k + 1);
-    if (!np)
-        return 0;
-    g->p = np;
-    memcpy(g->p + g->len, data, k);
-    g->len += k;
-    g->p[g->len] = '\0';
-    return k;
+    rp_buf *b = arg;
+    rp_buf_append(b, data, size * n);
+    return b->failed ? 0 : size * n;
 }
 
 static void copy_header(const char *line, size_t n, const char *name, char *dst,
@@ -331,7 +321,7 @@ void rp_http_send(rp_srv *s, const char *method, const char *path,
     }
     for (int i = 0; extra_headers && extra_headers[i]; i++)
         h = curl_slist_append(h, extra_headers[i]);
-    grow g = {0};
+    rp_buf g = RP_BUF_INIT;
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
@@ -355,8 +345,8 @@ void rp_http_send(rp_srv *s, const char *method, const char *path,
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
-    out->body = g.p ? g.p : strdup("");
     out->len = g.len;
+    out->body = g.p ? rp_buf_steal(&g) : strdup("");
     if (strncmp(out->content_type, "application/json", 16) == 0)
         out->json = json_loadb(out->body, out->len, 0, NULL);
 }
@@ -445,7 +435,7 @@ int rp_cli(rp_srv *s, char **out, ...)
         _exit(127);
     }
     close(pipefd[1]);
-    grow g = {0};
+    rp_buf g = RP_BUF_INIT;
     char buf[4096];
     ssize_t n;
     while ((n = read(pipefd[0], buf, sizeof buf)) > 0)
@@ -454,9 +444,9 @@ int rp_cli(rp_srv *s, char **out, ...)
     int status;
     waitpid(pid, &status, 0);
     if (out)
-        *out = g.p ? g.p : strdup("");
+        *out = g.p ? rp_buf_steal(&g) : strdup("");
     else
-        free(g.p);
+        rp_buf_free(&g);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 

@@ -5,6 +5,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -212,12 +214,31 @@ static void test_oversized_body(void **state)
     json_decref(rp_call(&srv, "GET", "/healthz", NULL, 200));
 }
 
+/* A database named with a scheme no store knows is a usage error of the
+ * CLI, and rapportd refuses to start with it; nothing is created. */
+static void test_unknown_database_scheme(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    int rc = rp_cli(&srv, &out, "--db", "nosuch:/tmp/x.db", "customer", "list",
+                    NULL);
+    assert_int_equal(rc, 2);
+    free(out);
+    assert_int_equal(access("nosuch:", F_OK), -1);
+    /* rapportd: "the database cannot be opened" (4), before it listens */
+    int status = system(RAPPORTD_PATH " --db nosuch:/tmp/x.db --listen "
+                                      "127.0.0.1:0 >/dev/null 2>&1");
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_cases),
         cmocka_unit_test(test_over_long_strings),
         cmocka_unit_test(test_oversized_body),
+        cmocka_unit_test(test_unknown_database_scheme),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
