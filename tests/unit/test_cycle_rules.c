@@ -251,6 +251,17 @@ static int64_t count(fixture *fx, const rp_entity *e)
     return n;
 }
 
+/* The customer's relationship level is `level`. */
+static void assert_level(fixture *fx, int64_t customer, const char *level)
+{
+    json_t *c;
+    rp_error err;
+    assert_int_equal(rp_customer_get(&fx->ctx, customer, &c, &err), RP_OK);
+    assert_string_equal(
+        json_string_value(json_object_get(c, "relationship_level")), level);
+    json_decref(c);
+}
+
 static int64_t open_encounter(fixture *fx, int64_t *customer)
 {
     rp_error err;
@@ -350,21 +361,11 @@ static void test_cycle_on_store(void **state)
     json_decref(e);
 
     /* still transactional until the follow-up is done */
-    json_t *c;
-    rp_error err;
-    assert_int_equal(rp_customer_get(&fx->ctx, cid, &c, &err), RP_OK);
-    assert_string_equal(
-        json_string_value(json_object_get(c, "relationship_level")),
-        "transactional");
-    json_decref(c);
+    assert_level(fx, cid, "transactional");
     assert_int_equal(count(fx, &RP_ENTITY_RELATIONSHIP_LEVEL), 0);
     json_decref(run(fx, rp_task_complete, task_id, NULL, RP_OK, NULL));
     run(fx, rp_task_complete, task_id, NULL, RP_ECONFLICT, "status");
-    assert_int_equal(rp_customer_get(&fx->ctx, cid, &c, &err), RP_OK);
-    assert_string_equal(
-        json_string_value(json_object_get(c, "relationship_level")),
-        "incremental");
-    json_decref(c);
+    assert_level(fx, cid, "incremental");
     assert_int_equal(count(fx, &RP_ENTITY_RELATIONSHIP_LEVEL), 1);
 
     /* a finished encounter neither moves nor records */
@@ -404,13 +405,7 @@ static void test_agent_kind_is_not_overwritten(void **state)
     assert_int_equal(json_integer_value(json_object_get(e, "transfers")), 1);
     assert_true(json_is_false(json_object_get(e, "first_contact_resolved")));
     json_decref(e);
-    json_t *c;
-    rp_error err;
-    assert_int_equal(rp_customer_get(&fx->ctx, cid, &c, &err), RP_OK);
-    assert_string_equal(
-        json_string_value(json_object_get(c, "relationship_level")),
-        "partnership");
-    json_decref(c);
+    assert_level(fx, cid, "partnership");
 }
 
 static void test_sub_resource_validation(void **state)
