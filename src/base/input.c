@@ -352,6 +352,31 @@ rp_code rp_in_string_list(json_t *in, const char *key, size_t max_items,
     return RP_OK;
 }
 
+void rp_ascii_lower(char *s)
+{
+    for (; *s; s++)
+        if (*s >= 'A' && *s <= 'Z')
+            *s = (char)(*s - 'A' + 'a');
+}
+
+json_t *rp_strings_lower(json_t *list)
+{
+    json_t *out = json_array();
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v) {
+        char *s = out ? strdup(json_string_value(v)) : NULL;
+        if (!s) {
+            json_decref(out);
+            return NULL;
+        }
+        rp_ascii_lower(s);
+        json_array_append_new(out, json_string(s));
+        free(s);
+    }
+    return out;
+}
+
 rp_code rp_parse_id(const char *text, const char *field, int64_t *out,
                     rp_error *err)
 {

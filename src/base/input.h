@@ -52,6 +52,16 @@ rp_code rp_in_time(json_t *in, const char *key, int required, int64_t *out,
 rp_code rp_in_string_list(json_t *in, const char *key, size_t max_items,
                           size_t maxchars, json_t **out, rp_error *err);
 
+/* Make A-Z in s a-z, in place; other characters are left as they are, so
+ * the text stays valid UTF-8.  Tags, skills and topics are compared so. */
+void rp_ascii_lower(char *s);
+
+/*
+ * A new array of the strings of list (an array of strings) with A-Z made
+ * a-z; NULL when out of memory.
+ */
+json_t *rp_strings_lower(json_t *list);
+
 /* Parse a decimal id (>= 1) given as text, e.g. from a URL or argv. */
 rp_code rp_parse_id(const char *text, const char *field, int64_t *out,
                     rp_error *err);

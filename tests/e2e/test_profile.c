@@ -275,6 +275,23 @@ test_recommendations_respect_goals_and_firm_preferences(void **state)
     assert_int_equal(json_array_size(json_object_get(l, "items")), 3);
     json_decref(l);
 
+    /* A tag in another script is found whole, whatever its case: "Fruit"
+     * and 21 CJK characters, longer in bytes than any fixed cut. */
+    char tag[128] = "Fruit", query[512] = "/api/v1/products?tag=fruit";
+    for (int i = 0; i < 21; i++) {
+        strcat(tag, "\xe6\x9e\x9c");
+        strcat(query, "%E6%9E%9C");
+    }
+    char body[256];
+    snprintf(body, sizeof body,
+             "{\"name\":\"Star fruit\",\"category\":\"fruit\",\"tags\":"
+             "[\"%s\"]}",
+             tag);
+    product(s, body);
+    l = rp_call(s, "GET", query, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(l, "items")), 1);
+    json_decref(l);
+
     /* the juice maker */
     json_int_t ahmad = post(s, "/api/v1/customers",
                             "{\"name\":\"Ahmad bin Yusof\",\"preferred_name\":"

@@ -245,6 +245,26 @@ static void test_cut_at_a_character_boundary(void **state)
     }
 }
 
+/* Lower-casing for comparison touches A-Z only, so other scripts stay
+ * whole and valid. */
+static void test_strings_lower(void **state)
+{
+    (void)state;
+    json_t *in = json_pack("[s,s,s]", "Navy BLUE", "\xc3\x89t\xc3\xa9",
+                           "\xe6\x9e\x9cJuice");
+    json_t *out = rp_strings_lower(in);
+    assert_non_null(out);
+    assert_int_equal(json_array_size(out), 3);
+    assert_string_equal(json_string_value(json_array_get(out, 0)), "navy blue");
+    assert_string_equal(json_string_value(json_array_get(out, 1)),
+                        "\xc3\x89t\xc3\xa9");
+    assert_string_equal(json_string_value(json_array_get(out, 2)),
+                        "\xe6\x9e\x9cjuice");
+    assert_string_equal(json_string_value(json_array_get(in, 0)), "Navy BLUE");
+    json_decref(out);
+    json_decref(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +277,7 @@ int main(void)
         cmocka_unit_test(test_utf8_validity),
         cmocka_unit_test(test_blank_input_is_absent),
         cmocka_unit_test(test_cut_at_a_character_boundary),
+        cmocka_unit_test(test_strings_lower),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -116,17 +116,9 @@ static rp_code read_goal(json_t *in, int creating, json_t *row, rp_error *err)
         json_object_set_new(row, "title", json_string(title));
     if (tags) {
         /* tags are matched against product tags: compare them lower-case */
-        json_t *lower = json_array();
-        size_t i;
-        json_t *t;
-        json_array_foreach(tags, i, t) {
-            char buf[200];
-            snprintf(buf, sizeof buf, "%s", json_string_value(t));
-            for (char *c = buf; *c; c++)
-                if (*c >= 'A' && *c <= 'Z')
-                    *c = (char)(*c - 'A' + 'a');
-            json_array_append_new(lower, json_string(buf));
-        }
+        json_t *lower = rp_strings_lower(tags);
+        if (!lower)
+            return rp_error_set(err, RP_EINTERNAL, "tags", "out of memory");
         json_object_set_new(row, "tags", lower);
     } else if (creating) {
         json_object_set_new(row, "tags", json_array());

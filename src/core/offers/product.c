@@ -8,16 +8,10 @@
  * no customer, so changes to them write no moment of truth.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/rapport.h"
-
-static void lower(char *s)
-{
-    for (; *s; s++)
-        if (*s >= 'A' && *s <= 'Z')
-            *s = (char)(*s - 'A' + 'a');
-}
 
 static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
 {
@@ -72,10 +66,12 @@ static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
     if (name)
         json_object_set_new(row, "name", json_string(name));
     if (category) {
-        char buf[256];
-        snprintf(buf, sizeof buf, "%s", category);
-        lower(buf);
-        json_object_set_new(row, "category", json_string(buf));
+        char *lc = strdup(category);
+        if (!lc)
+            return rp_error_set(err, RP_EINTERNAL, "category", "out of memory");
+        rp_ascii_lower(lc);
+        json_object_set_new(row, "category", json_string(lc));
+        free(lc);
     }
     if (attrs)
         json_object_set(row, "attributes", attrs);
@@ -84,13 +80,9 @@ static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
     if (stock_present || creating)
         json_object_set_new(row, "stock", json_integer(stock));
     if (tags) {
-        json_t *lt = json_array();
-        json_array_foreach(tags, i, v) {
-            char buf[256];
-            snprintf(buf, sizeof buf, "%s", json_string_value(v));
-            lower(buf);
-            json_array_append_new(lt, json_string(buf));
-        }
+        json_t *lt = rp_strings_lower(tags);
+        if (!lt)
+            return rp_error_set(err, RP_EINTERNAL, "tags", "out of memory");
         json_object_set_new(row, "tags", lt);
     } else if (creating) {
         json_object_set_new(row, "tags", json_array());
@@ -216,11 +208,14 @@ rp_code rp_product_list(rp_ctx *ctx, const char *category, const char *tag,
         f[nf++] = (rp_filter){"category", RP_FILTER_EQ, cv};
     }
     if (tag && *tag) {
-        /* tags are a JSON array of lower-case words: match "word" quoted */
-        char buf[100];
-        snprintf(buf, sizeof buf, "\"%.60s\"", tag);
-        lower(buf);
-        tv = json_string(buf);
+        /* tags are a JSON array of lower-case words: match "word" quoted;
+         * the whole tag, never cut inside a character */
+        rp_buf quoted = RP_BUF_INIT;
+        rp_buf_printf(&quoted, "\"%s\"", tag);
+        if (quoted.p)
+            rp_ascii_lower(quoted.p);
+        tv = quoted.failed ? NULL : json_string(rp_buf_str(&quoted));
+        rp_buf_free(&quoted);
         f[nf++] = (rp_filter){"tags", RP_FILTER_CONTAINS, tv};
     }
     if ((category && !cv && *category) || (tag && *tag && !tv)) {

@@ -31,9 +31,7 @@ static void norm(json_t *v, const char *text, char *out, size_t n)
         snprintf(out, n, "%g", json_real_value(v));
     else
         snprintf(out, n, "%s", v ? json_string_value(v) : text);
-    for (char *c = out; *c; c++)
-        if (*c >= 'A' && *c <= 'Z')
-            *c = (char)(*c - 'A' + 'a');
+    rp_ascii_lower(out);
     if (!strcmp(out, "yes"))
         snprintf(out, n, "true");
     else if (!strcmp(out, "no"))

@@ -49,22 +49,9 @@ static rp_code read_skills(json_t *in, json_t *row, rp_error *err)
         return err->code;
     if (!json_object_get(in, "skills"))
         return RP_OK;
-    json_t *norm = json_array();
-    size_t i;
-    json_t *v;
-    json_array_foreach(skills, i, v) {
-        char buf[200];
-        snprintf(buf, sizeof buf, "%s", json_string_value(v));
-        for (char *c = buf; *c; c++)
-            if (*c >= 'A' && *c <= 'Z')
-                *c = (char)(*c + 32);
-        if (!buf[0]) {
-            json_decref(norm);
-            return rp_error_set(err, RP_EINVALID, "skills",
-                                "skills[%zu] is empty", i);
-        }
-        json_array_append_new(norm, json_string(buf));
-    }
+    json_t *norm = rp_strings_lower(skills);
+    if (!norm)
+        return rp_error_set(err, RP_EINTERNAL, "skills", "out of memory");
     json_object_set_new(row, "skills", norm);
     return RP_OK;
 }

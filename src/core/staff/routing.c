@@ -43,22 +43,10 @@ static rp_code lower_list(json_t *in, const char *key, json_t **out,
     json_t *list;
     if (rp_in_string_list(in, key, 50, 60, &list, err))
         return err->code;
-    *out = json_array();
-    size_t i;
-    json_t *v;
-    json_array_foreach(list, i, v) {
-        char buf[256];
-        snprintf(buf, sizeof buf, "%s", json_string_value(v));
-        for (char *c = buf; *c; c++)
-            if (*c >= 'A' && *c <= 'Z')
-                *c = (char)(*c + 32);
-        if (!buf[0]) {
-            json_decref(*out);
-            return rp_error_set(err, RP_EINVALID, key, "%s[%zu] is empty", key,
-                                i);
-        }
-        json_array_append_new(*out, json_string(buf));
-    }
+    /* an absent list is an empty one */
+    *out = list ? rp_strings_lower(list) : json_array();
+    if (!*out)
+        return rp_error_set(err, RP_EINTERNAL, key, "out of memory");
     return RP_OK;
 }
 
