@@ -7,16 +7,46 @@
 #include <stdio.h>
 #include <string.h>
 
-rp_code rp_error_set(rp_error *err, rp_code code, const char *field,
-                     const char *fmt, ...)
+/* The fixed buffers of rp_error may cut a long text inside a character;
+ * drop such a partial character from the end, so a message or field is
+ * always valid UTF-8 (a JSON error body cannot be built otherwise). */
+static void drop_partial_character(char *s)
+{
+    size_t len = strlen(s), lead = len;
+    while (lead > 0 && len - lead < 4 &&
+           ((unsigned char)s[lead - 1] & 0xC0) == 0x80)
+        lead--;
+    if (lead == 0)
+        return;
+    unsigned char c = (unsigned char)s[lead - 1];
+    size_t need = c < 0x80    ? 1
+                  : c >= 0xF0 ? 4
+                  : c >= 0xE0 ? 3
+                  : c >= 0xC0 ? 2
+                              : 1;
+    if (len - (lead - 1) < need)
+        s[lead - 1] = '\0';
+}
+
+rp_code rp_error_vset(rp_error *err, rp_code code, const char *field,
+                      const char *fmt, va_list ap)
 {
     if (!err)
         return code;
     err->code = code;
     snprintf(err->field, sizeof err->field, "%s", field ? field : "");
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    drop_partial_character(err->field);
+    drop_partial_character(err->message);
+    return code;
+}
+
+rp_code rp_error_set(rp_error *err, rp_code code, const char *field,
+                     const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    rp_error_vset(err, code, field, fmt, ap);
     va_end(ap);
     return code;
 }

@@ -9,6 +9,8 @@
 #ifndef RP_ERROR_H
 #define RP_ERROR_H
 
+#include <stdarg.h>
+
 typedef enum rp_code {
     RP_OK = 0,
     RP_EMALFORMED, /* input cannot be parsed at all (bad JSON, bad number) */
@@ -44,6 +46,11 @@ typedef struct rp_error {
 rp_code rp_error_set(rp_error *err, rp_code code, const char *field,
                      const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* rp_error_set with a va_list, for functions that take a format of their
+ * own.  Text cut by the fixed buffers is cut at a character boundary. */
+rp_code rp_error_vset(rp_error *err, rp_code code, const char *field,
+                      const char *fmt, va_list ap);
 
 /* Reset err to RP_OK with empty field and message. */
 void rp_error_clear(rp_error *err);

@@ -50,12 +50,10 @@ void rp_reply_fail(rp_response *res, rp_code code, const char *field,
                    const char *fmt, ...)
 {
     rp_error err;
-    char msg[RP_ERROR_MESSAGE_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    rp_error_vset(&err, code, field, fmt, ap);
     va_end(ap);
-    rp_error_set(&err, code, field, "%s", msg);
     rp_reply_error(res, &err);
 }
 
@@ -287,16 +285,21 @@ static int check_query(const rp_route *r, rp_request *req, rp_response *res)
                               &qc);
     if (!qc.unknown)
         return 0;
-    char known[256] = "";
-    size_t n = 0;
-    if (r->shape == RP_SHAPE_LIST)
-        n = (size_t)snprintf(known, sizeof known, "limit, cursor");
-    for (const rp_param *p = r->params; p && p->name && n < sizeof known; p++)
-        n += (size_t)snprintf(known + n, sizeof known - n, "%s%s",
-                              n ? ", " : "", p->name);
-    rp_reply_fail(res, RP_EMALFORMED, qc.unknown,
-                  "%s %s takes no query parameter \"%.60s\"; it takes %s",
-                  req->method, r->pattern, qc.unknown, known);
+    /* the name as given, cut by characters: it may be in any script */
+    rp_buf msg = RP_BUF_INIT;
+    rp_buf_printf(&msg, "%s %s takes no query parameter \"", req->method,
+                  r->pattern);
+    rp_buf_put_cut(&msg, qc.unknown, 60);
+    rp_buf_puts(&msg, "\"; it takes ");
+    const char *sep = "";
+    if (r->shape == RP_SHAPE_LIST) {
+        rp_buf_puts(&msg, "limit, cursor");
+        sep = ", ";
+    }
+    for (const rp_param *p = r->params; p && p->name; p++, sep = ", ")
+        rp_buf_printf(&msg, "%s%s", sep, p->name);
+    rp_reply_fail(res, RP_EMALFORMED, qc.unknown, "%s", rp_buf_str(&msg));
+    rp_buf_free(&msg);
     return -1;
 }
 

@@ -161,6 +161,26 @@ static void test_unknown_query_parameters_are_refused(void **state)
     expect_unknown(s, "/api/v1/charter/breaches?team=2", "team");
     expect_unknown(s, "/api/v1/customers/1/recommendations?ask=true", "ask");
 
+    /* A name in another script, longer than the field and the quote can
+     * hold and not aligned on its characters, still gets a whole JSON
+     * error: the field and the quote are cut between characters. */
+    char path[1024] = "/api/v1/encounters?a";
+    for (int i = 0; i < 70; i++)
+        strcat(path, "%E6%9E%9C");
+    strcat(path, "=1");
+    rp_http r;
+    rp_http_send(s, "GET", path, NULL, NULL, 0, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_non_null(r.json);
+    json_t *e = json_object_get(r.json, "error");
+    const char *field = json_string_value(json_object_get(e, "field"));
+    const char *msg = json_string_value(json_object_get(e, "message"));
+    assert_non_null(field);
+    assert_non_null(msg);
+    assert_int_equal(strncmp(field, "a\xe6\x9e\x9c", 4), 0);
+    assert_non_null(strstr(msg, "\xe2\x80\xa6\"; it takes limit, cursor"));
+    rp_http_free(&r);
+
     /* What they declare still works. */
     json_t *page = rp_call(s, "GET",
                            "/api/v1/encounters?customer_id=1&stage=received"

@@ -265,6 +265,22 @@ static void test_strings_lower(void **state)
     json_decref(in);
 }
 
+/* An error's fixed field and message never end inside a character. */
+static void test_error_text_cut_between_characters(void **state)
+{
+    (void)state;
+    char text[1200] = "a";
+    for (int i = 0; i < 300; i++)
+        strcat(text, "\xe6\x9e\x9c");
+    rp_error err;
+    rp_error_set(&err, RP_EINVALID, text, "%s", text);
+    assert_true(rp_utf8_is_valid(err.field, strlen(err.field)));
+    assert_true(rp_utf8_is_valid(err.message, strlen(err.message)));
+    assert_int_equal((strlen(err.field) - 1) % 3, 0);
+    assert_int_equal((strlen(err.message) - 1) % 3, 0);
+    assert_true(strlen(err.message) >= sizeof err.message - 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_blank_input_is_absent),
         cmocka_unit_test(test_cut_at_a_character_boundary),
         cmocka_unit_test(test_strings_lower),
+        cmocka_unit_test(test_error_text_cut_between_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
