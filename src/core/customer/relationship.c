@@ -68,22 +68,27 @@ rp_code rp_relationship_recompute(rp_ctx *ctx, int64_t customer_id,
             "created_at", (json_int_t)rp_now());
         rc = s->ops->insert(s, &RP_ENTITY_RELATIONSHIP_LEVEL, hist, NULL, err);
         json_decref(hist);
-        char summary[300];
+        rp_buf summary = RP_BUF_INIT;
         const char *why = json_string_value(
             json_object_get(json_array_get(reasons, 0), "why"));
-        snprintf(summary, sizeof summary, "Relationship %s -> %s: %.200s",
-                 before ? before : "none", level, why ? why : "");
+        rp_buf_printf(&summary, "Relationship %s -> %s",
+                      before ? before : "none", level);
+        if (why) {
+            rp_buf_puts(&summary, ": ");
+            rp_buf_put_cut(&summary, why, 200);
+        }
         json_t *detail = json_pack("{s:o, s:s, s:O}", "previous_level",
                                    before ? json_string(before) : json_null(),
                                    "level", level, "reasons", reasons);
         rp_moment m = {.customer_id = customer_id,
                        .encounter_id = encounter_id,
                        .kind = "relationship.changed",
-                       .summary = summary,
+                       .summary = rp_buf_str(&summary),
                        .detail = detail};
         if (rc == RP_OK)
             rc = rp_moment_record(ctx, &m, err);
         json_decref(detail);
+        rp_buf_free(&summary);
     }
     json_decref(reasons);
     json_decref(evidence);
