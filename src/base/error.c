@@ -7,25 +7,32 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The fixed buffers of rp_error may cut a long text inside a character;
- * drop such a partial character from the end, so a message or field is
- * always valid UTF-8 (a JSON error body cannot be built otherwise). */
-static void drop_partial_character(char *s)
+/* A message may quote what someone typed, cut to a byte count ("%.60s")
+ * or by the fixed buffers of rp_error, and so cut inside a character.
+ * Drop every such partial character, wherever it stands, so a field or a
+ * message is always valid UTF-8 (a JSON error body cannot be built
+ * otherwise). */
+static void drop_partial_characters(char *s)
 {
-    size_t len = strlen(s), lead = len;
-    while (lead > 0 && len - lead < 4 &&
-           ((unsigned char)s[lead - 1] & 0xC0) == 0x80)
-        lead--;
-    if (lead == 0)
-        return;
-    unsigned char c = (unsigned char)s[lead - 1];
-    size_t need = c < 0x80    ? 1
-                  : c >= 0xF0 ? 4
-                  : c >= 0xE0 ? 3
-                  : c >= 0xC0 ? 2
-                              : 1;
-    if (len - (lead - 1) < need)
-        s[lead - 1] = '\0';
+    unsigned char *in = (unsigned char *)s, *out = in;
+    while (*in) {
+        size_t need = *in < 0x80    ? 1
+                      : *in >= 0xF0 ? 4
+                      : *in >= 0xE0 ? 3
+                      : *in >= 0xC0 ? 2
+                                    : 0;
+        size_t have = need ? 1 : 0;
+        while (have && have < need && (in[have] & 0xC0) == 0x80)
+            have++;
+        if (need && have == need) {
+            memmove(out, in, need);
+            out += need;
+            in += need;
+        } else {
+            in += have ? have : 1; /* a stray or cut piece: dropped */
+        }
+    }
+    *out = '\0';
 }
 
 rp_code rp_error_vset(rp_error *err, rp_code code, const char *field,
@@ -36,8 +43,8 @@ rp_code rp_error_vset(rp_error *err, rp_code code, const char *field,
     err->code = code;
     snprintf(err->field, sizeof err->field, "%s", field ? field : "");
     vsnprintf(err->message, sizeof err->message, fmt, ap);
-    drop_partial_character(err->field);
-    drop_partial_character(err->message);
+    drop_partial_characters(err->field);
+    drop_partial_characters(err->message);
     return code;
 }
 

@@ -48,7 +48,8 @@ rp_code rp_error_set(rp_error *err, rp_code code, const char *field,
     __attribute__((format(printf, 4, 5)));
 
 /* rp_error_set with a va_list, for functions that take a format of their
- * own.  Text cut by the fixed buffers is cut at a character boundary. */
+ * own.  A character cut by the fixed buffers, or by a "%.Ns" in fmt, is
+ * dropped, so field and message are always valid UTF-8. */
 rp_code rp_error_vset(rp_error *err, rp_code code, const char *field,
                       const char *fmt, va_list ap);
 

@@ -232,6 +232,25 @@ static void test_unknown_database_scheme(void **state)
     assert_int_equal(WEXITSTATUS(status), 4);
 }
 
+/* An error that quotes what was typed, cut to its first bytes, is still a
+ * whole JSON error when the text is in another script. */
+static void test_quoted_text_in_errors_stays_whole(void **state)
+{
+    (void)state;
+    long before[3];
+    counts(before);
+    char body[512] = "{\"name\":\"A\",\"emails\":[\"a";
+    for (int i = 0; i < 30; i++)
+        strcat(body, "\xe6\x9e\x9c");
+    strcat(body, "\"]}");
+    rp_http r;
+    rp_http_send(&srv, "POST", "/api/v1/customers", J, body, strlen(body), NULL,
+                 &r);
+    rp_assert_error(&r, 422, "invalid", "emails");
+    rp_http_free(&r);
+    assert_unchanged(before);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_over_long_strings),
         cmocka_unit_test(test_oversized_body),
         cmocka_unit_test(test_unknown_database_scheme),
+        cmocka_unit_test(test_quoted_text_in_errors_stays_whole),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

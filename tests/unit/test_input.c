@@ -279,6 +279,10 @@ static void test_error_text_cut_between_characters(void **state)
     assert_int_equal((strlen(err.field) - 1) % 3, 0);
     assert_int_equal((strlen(err.message) - 1) % 3, 0);
     assert_true(strlen(err.message) >= sizeof err.message - 4);
+    /* a byte count in the format cuts inside the text, not at its end */
+    rp_error_set(&err, RP_EINVALID, "emails", "\"%.4s\" is not an email",
+                 "\xe6\x9e\x9c\xe6\x9e\x9c");
+    assert_string_equal(err.message, "\"\xe6\x9e\x9c\" is not an email");
 }
 
 int main(void)
