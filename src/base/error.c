@@ -86,6 +86,8 @@ static const struct {
     {RP_ERATELIMIT, "rate_limited", 429},
     {RP_ECSRF, "csrf", 403},
     {RP_ESCHEMA, "schema_too_new", 500},
+    {RP_EBUSY, "busy", 503},
+    {RP_ENOSPACE, "no_space", 507},
     {RP_EINTERNAL, "internal", 500},
 };
 

@@ -27,6 +27,8 @@ typedef enum rp_code {
     RP_ERATELIMIT, /* too many attempts */
     RP_ECSRF,      /* a browser session's change without its CSRF token */
     RP_ESCHEMA,    /* database schema is newer than this program knows */
+    RP_EBUSY,      /* the database is busy: a temporary failure, try again */
+    RP_ENOSPACE,   /* the disk holding the database is full */
     RP_EINTERNAL   /* a bug or an I/O failure; the message says which */
 } rp_code;
 

@@ -45,8 +45,11 @@ static rp_code db_error(sqlite_store *ss, rp_error *err, const char *what)
     if ((rc & 0xff) == SQLITE_CONSTRAINT)
         return rp_error_set(err, RP_ECONFLICT, NULL, "%s: %s", what, msg);
     if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
-        return rp_error_set(err, RP_EINTERNAL, NULL,
+        return rp_error_set(err, RP_EBUSY, NULL,
                             "%s: the database is busy, try again", what);
+    if ((rc & 0xff) == SQLITE_FULL)
+        return rp_error_set(err, RP_ENOSPACE, NULL,
+                            "%s: the disk holding the database is full", what);
     return rp_error_set(err, RP_EINTERNAL, NULL, "%s: %s", what, msg);
 }
 
