@@ -78,6 +78,14 @@ char *rp_buf_steal(rp_buf *b)
     return p;
 }
 
+void rp_buf_clear(rp_buf *b)
+{
+    b->len = 0;
+    b->failed = 0;
+    if (b->p)
+        b->p[0] = '\0';
+}
+
 void rp_buf_free(rp_buf *b)
 {
     free(b->p);

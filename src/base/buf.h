@@ -44,6 +44,9 @@ const char *rp_buf_str(const rp_buf *b);
 /* Hand the allocation to the caller (who frees it) and reset b. */
 char *rp_buf_steal(rp_buf *b);
 
+/* Empty b, keeping its allocation for the next text. */
+void rp_buf_clear(rp_buf *b);
+
 /* Free the allocation and reset b to empty. */
 void rp_buf_free(rp_buf *b);
 
