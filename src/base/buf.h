@@ -10,6 +10,7 @@
 #ifndef RP_BUF_H
 #define RP_BUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef struct rp_buf {
@@ -37,6 +38,9 @@ void rp_buf_puts(rp_buf *b, const char *s);
 /* Append printf-style formatted text. */
 void rp_buf_printf(rp_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* rp_buf_printf with a va_list, for functions that take a format. */
+void rp_buf_vprintf(rp_buf *b, const char *fmt, va_list ap);
 
 /* The text so far: "" when nothing was appended (never NULL). */
 const char *rp_buf_str(const rp_buf *b);

@@ -91,7 +91,8 @@
     X(MEASURES_PROMISES, "measures.promises")                                  \
     X(MEASURES_QUEUE_DEPTH, "measures.queue_depth")                            \
     X(MEASURES_TASKS_DUE, "measures.tasks_due")                                \
-    X(MEASURES_TASKS_FAILED, "measures.tasks_failed")
+    X(MEASURES_TASKS_FAILED, "measures.tasks_failed")                          \
+    X(FOLLOWUP_TASK_SENDING, "followup.task_sending")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {
