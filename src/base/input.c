@@ -260,14 +260,13 @@ rp_code rp_in_enum(json_t *in, const char *key, int required,
     for (int i = 0; values[i]; i++)
         if (strcmp(values[i], *out) == 0)
             return RP_OK;
-    char list[256] = "";
-    for (int i = 0; values[i]; i++) {
-        size_t len = strlen(list);
-        snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "",
-                 values[i]);
-    }
-    rp_error_set(err, RP_EINVALID, key, "%s must be one of: %s (got \"%.40s\")",
-                 key, list, *out);
+    rp_buf list = RP_BUF_INIT, got = RP_BUF_INIT;
+    for (int i = 0; values[i]; i++)
+        rp_buf_printf(&list, "%s%s", i ? ", " : "", values[i]);
+    rp_error_set(err, RP_EINVALID, key, "%s must be one of: %s (got \"%s\")",
+                 key, rp_buf_str(&list), rp_cut(&got, *out, 40));
+    rp_buf_free(&list);
+    rp_buf_free(&got);
     *out = NULL;
     return err->code;
 }
@@ -414,17 +413,19 @@ rp_code rp_parse_id(const char *text, const char *field, int64_t *out,
 {
     if (!text || !*text)
         return rp_error_set(err, RP_EINVALID, field, "%s is required", field);
+    int digits = 1;
     for (const char *p = text; *p; p++)
-        if (!isdigit((unsigned char)*p))
-            return rp_error_set(err, RP_EMALFORMED, field,
-                                "%s must be a positive integer, not \"%.40s\"",
-                                field, text);
+        digits &= isdigit((unsigned char)*p) != 0;
     errno = 0;
-    long long v = strtoll(text, NULL, 10);
-    if (errno || v < 1)
-        return rp_error_set(err, RP_EMALFORMED, field,
-                            "%s must be a positive integer, not \"%.40s\"",
-                            field, text);
+    long long v = digits ? strtoll(text, NULL, 10) : 0;
+    if (!digits || errno || v < 1) {
+        rp_buf q = RP_BUF_INIT;
+        rp_error_set(err, RP_EMALFORMED, field,
+                     "%s must be a positive integer, not \"%s\"", field,
+                     rp_cut(&q, text, 40));
+        rp_buf_free(&q);
+        return err->code;
+    }
     *out = v;
     return RP_OK;
 }

@@ -138,15 +138,16 @@ static int apply(rp_cli *cli, const rp_opt *o, const char *v, rp_args *a)
             obj = json_object();
             json_object_set_new(a->fields, o->field, obj);
         }
-        char key[100];
-        snprintf(key, sizeof key, "%.*s", (int)(eq - v), v);
+        rp_buf key = RP_BUF_INIT;
+        rp_buf_append(&key, v, (size_t)(eq - v));
         const char *val = eq + 1;
         double d = strtod(val, &end);
-        json_object_set_new(obj, key,
+        json_object_set_new(obj, rp_buf_str(&key),
                             !strcmp(val, "true")    ? json_true()
                             : !strcmp(val, "false") ? json_false()
                             : (*val && !*end)       ? json_real(d)
                                                     : json_string(val));
+        rp_buf_free(&key);
         return 0;
     }
     case RP_OPT_END:

@@ -167,9 +167,10 @@ static int parse_cadence(const char *text, long max, int days[4])
     return 0;
 }
 
-/* Set row s of cfg from text; on a bad value say why, naming name. */
+/* Set row s of cfg from text; on a bad value say why, naming name and
+ * quoting text as shown (cut by characters: it may be anything). */
 static int set_value(rp_config *cfg, const rp_setting *s, const char *name,
-                     const char *text, char *why, size_t n)
+                     const char *text, const char *shown, char *why, size_t n)
 {
     void *at = (char *)cfg + s->offset;
     char *end;
@@ -184,7 +185,7 @@ static int set_value(rp_config *cfg, const rp_setting *s, const char *name,
             return 0;
         }
         snprintf(why, n, "%s must be HOST:PORT with an IPv4 host, not '%s'",
-                 name, text);
+                 name, shown);
         return -1;
     case RP_SETTING_INT:
         errno = 0;
@@ -194,7 +195,7 @@ static int set_value(rp_config *cfg, const rp_setting *s, const char *name,
             return 0;
         }
         snprintf(why, n, "%s must be a whole number from %ld to %ld, not '%s'",
-                 name, s->min, s->max, text);
+                 name, s->min, s->max, shown);
         return -1;
     case RP_SETTING_BOOL:
         if (!strcmp(text, "1") || !strcmp(text, "true") ||
@@ -207,7 +208,7 @@ static int set_value(rp_config *cfg, const rp_setting *s, const char *name,
             *(int *)at = 0;
             return 0;
         }
-        snprintf(why, n, "%s must be 1 or 0, not '%s'", name, text);
+        snprintf(why, n, "%s must be 1 or 0, not '%s'", name, shown);
         return -1;
     case RP_SETTING_CADENCE: {
         int days[4];
@@ -220,7 +221,7 @@ static int set_value(rp_config *cfg, const rp_setting *s, const char *name,
                  "%s must be LEVEL=DAYS,... with levels transactional, "
                  "incremental, formative or partnership and days from 0 to "
                  "%ld, not '%s'",
-                 name, s->max, text);
+                 name, s->max, shown);
         return -1;
     }
     }
@@ -251,7 +252,11 @@ int rp_config_read(rp_config *cfg, unsigned program, const char *const given[],
         } else {
             continue;
         }
-        if (set_value(cfg, s, name, text, why, n))
+        rp_buf shown = RP_BUF_INIT;
+        int bad = set_value(cfg, s, name, text, rp_cut(&shown, text, 60), why,
+                            n);
+        rp_buf_free(&shown);
+        if (bad)
             return -1;
     }
     return 0;

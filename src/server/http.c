@@ -86,8 +86,10 @@ int rp_path_id(rp_request *req, rp_response *res, int i, const char *what,
 {
     rp_error err;
     if (i >= req->nparams || rp_parse_id(req->params[i], "id", out, &err)) {
-        rp_reply_fail(res, RP_ENOTFOUND, "id", "no %s with id \"%.40s\"", what,
-                      i < req->nparams ? req->params[i] : "");
+        rp_buf q = RP_BUF_INIT;
+        rp_reply_fail(res, RP_ENOTFOUND, "id", "no %s with id \"%s\"", what,
+                      rp_cut(&q, i < req->nparams ? req->params[i] : "", 40));
+        rp_buf_free(&q);
         return -1;
     }
     return 0;
@@ -198,9 +200,11 @@ static int parse_body(rp_request *req, const rp_route *r, request_state *rs,
         return 0;
     }
     if (!is_json_type(ct)) {
+        rp_buf q = RP_BUF_INIT;
         rp_reply_fail(res, RP_EMEDIATYPE, NULL,
-                      "send the body as application/json, not %.60s",
-                      ct ? ct : "no Content-Type");
+                      "send the body as application/json, not %s",
+                      ct ? rp_cut(&q, ct, 60) : "no Content-Type");
+        rp_buf_free(&q);
         return -1;
     }
     if (rs->body.len == 0)
@@ -564,13 +568,15 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
     const rp_route *r = route_for(route_method, url, &req, allowed,
                                   allowed_size);
     if (!r) {
+        rp_buf q = RP_BUF_INIT;
         if (allowed[0])
             rp_reply_fail(res, RP_EMETHOD, NULL,
-                          "%s is not allowed on %.200s; allowed: %s", method,
-                          url, allowed);
+                          "%s is not allowed on %s; allowed: %s", method,
+                          rp_cut(&q, url, 200), allowed);
         else if (!rp_static_serve(srv, url, res))
-            rp_reply_fail(res, RP_ENOTFOUND, NULL, "no such endpoint: %.200s",
-                          url);
+            rp_reply_fail(res, RP_ENOTFOUND, NULL, "no such endpoint: %s",
+                          rp_cut(&q, url, 200));
+        rp_buf_free(&q);
         return;
     }
     res->route = r->pattern; /* counted by pattern in /metrics */

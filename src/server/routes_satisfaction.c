@@ -108,12 +108,10 @@ static void form_page(rp_response *res, int status, const char *token,
     rp_buf_puts(&b, "\"><fieldset><legend>Your score (1 = poor, 5 = excellent)"
                     "</legend><div class=\"scores\">");
     for (int i = 1; i <= 5; i++) {
-        char item[160];
-        snprintf(item, sizeof item,
-                 "<label><input type=\"radio\" name=\"score\" value=\"%d\""
-                 "%s> %d</label>",
-                 i, i == 5 ? " required" : "", i);
-        rp_buf_puts(&b, item);
+        rp_buf_printf(&b,
+                      "<label><input type=\"radio\" name=\"score\" "
+                      "value=\"%d\"%s> %d</label>",
+                      i, i == 5 ? " required" : "", i);
     }
     rp_buf_puts(&b,
                 "</div></fieldset><fieldset><legend>Three words that describe "
@@ -227,7 +225,12 @@ static json_t *form_to_json(const char *form, size_t len, char *problem,
         if (eq) {
             char *key = decode(p, (size_t)(eq - p));
             char *val = decode(eq + 1, (size_t)(stop - eq - 1));
-            if (key && val) {
+            if (key && val && !rp_utf8_is_valid(val, strlen(val))) {
+                /* a word the page cannot read is not dropped silently */
+                snprintf(problem, psize,
+                         "Some of what you typed could not be read; please "
+                         "type it again.");
+            } else if (key && val) {
                 /* trim surrounding spaces; skip empty words */
                 char *v = val;
                 while (*v == ' ')

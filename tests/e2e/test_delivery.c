@@ -321,6 +321,13 @@ static void test_story6_satisfaction_check_the_day_after(void **state)
     assert_int_equal(h.status, 422);
     assert_non_null(strstr(h.body, "score"));
     rp_http_free(&h);
+    /* a word that is not UTF-8 is not dropped with a "Thank you" */
+    const char *unreadable = "score=4&word=good&word=%ff%fe";
+    rp_http_send(s, "POST", path, "application/x-www-form-urlencoded",
+                 unreadable, strlen(unreadable), NULL, &h);
+    assert_int_equal(h.status, 422);
+    assert_non_null(strstr(h.body, "could not be read"));
+    rp_http_free(&h);
 
     const char *form = "score=5&word=quick&word=friendly&word=clean+car"
                        "&comment=Thank+you+%3Cb%3Every%3C%2Fb%3E+much";

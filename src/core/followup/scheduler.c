@@ -13,11 +13,15 @@
  *     INSERT OR IGNORE, so rules can run any number of times;
  *   - due tasks are claimed in one write transaction (status 'claimed',
  *     claimed_by, claimed_at), so two schedulers never take the same task;
- *   - a claim older than the lease is taken over (the sender was killed
- *     mid-send); the key travels with the message so the receiver can drop
- *     the rare repeat;
+ *   - a task is marked (sending_at) just before it is sent; a claim older
+ *     than the lease is taken over, and sent only if its sender never got
+ *     that far: after the mark the outcome is unknown, so the task is
+ *     failed, saying so, rather than sent twice (the key travels with the
+ *     message all the same);
  *   - a failed send is retried with exponential backoff and, after
- *     max_attempts, shown as failed with its last error: never dropped.
+ *     max_attempts, shown as failed with its last error: never dropped;
+ *   - no task stops a run: one whose outcome cannot be recorded is
+ *     recorded failed, with the reason, and the run goes on.
  * Nothing is sent for a purpose the customer has not consented to: such a
  * task is 'held' and last_error says why.
  */
