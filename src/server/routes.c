@@ -42,7 +42,9 @@
 /* clang-format on */
 
 static const rp_param customer_params[] = {
-    {"q", "text", "part of the name, preferred name or email, any case"},
+    {"q", "text",
+     "part of the name, preferred name or email, any case; or a phone "
+     "number, typed any way"},
     {NULL, NULL, NULL},
 };
 static const rp_param encounter_params[] = {

@@ -531,6 +531,79 @@ static void test_migration_moves_contacts(void **state)
     assert_int_equal(cid, 1);
 }
 
+static void test_acknowledgement_per_queue(void **state)
+{
+    rp_test_db *db = *state;
+    rp_error err;
+    json_t *qin = json_pack("{s:s, s:[s]}", "name", "Mail", "channels",
+                            "email"),
+           *q = NULL;
+    assert_int_equal(rp_queue_create(&db->ctx, qin, &q, &err), RP_OK);
+    json_t *m = json_pack("{s:s, s:b}", "email_address", "help@shop.example",
+                          "acknowledge_new", 1),
+           *q2 = NULL;
+    assert_int_equal(rp_queue_mail_set(&db->ctx, num(q, "id"), m, &q2, &err),
+                     RP_OK);
+    /* an out-of-office is refused: nothing opened, nothing sent back */
+    rp_inbound_mail ooo = {.channel = "email",
+                           .from_address = "ann@example.com",
+                           .subject = "Away",
+                           .text = "I am away.",
+                           .queue = "Mail",
+                           .mail_class = RP_MAIL_AUTO_REPLY};
+    json_t *out = NULL;
+    assert_int_equal(rp_conversation_receive(&db->ctx, &ooo, &out, &err),
+                     RP_OK);
+    json_decref(out);
+    int64_t n = -1;
+    assert_int_equal(
+        db->store->ops->count(db->store, &RP_ENTITY_MESSAGE, NULL, 0, &n, &err),
+        RP_OK);
+    assert_int_equal(n, 0);
+    /* a person's new request is acknowledged, as the system */
+    rp_inbound_mail mail = {.channel = "email",
+                            .from_address = "ann@example.com",
+                            .subject = "Kettle",
+                            .text = "Broken.",
+                            .message_id = "k1@ex.com",
+                            .queue = "Mail"};
+    assert_int_equal(rp_conversation_receive(&db->ctx, &mail, &out, &err),
+                     RP_OK);
+    rp_page_req pr = {50, 0};
+    json_t *page = NULL;
+    assert_int_equal(
+        rp_message_list(&db->ctx, num(out, "encounter_id"), &pr, &page, &err),
+        RP_OK);
+    json_t *items = json_object_get(page, "items");
+    assert_int_equal(json_array_size(items), 2);
+    json_t *ack = json_array_get(items, 1);
+    assert_string_equal(json_string_value(json_object_get(ack, "author")),
+                        "system");
+    assert_string_equal(json_string_value(json_object_get(ack, "status")),
+                        "queued");
+    assert_string_equal(json_string_value(json_object_get(ack, "in_reply_to")),
+                        "k1@ex.com");
+    /* an acknowledgement is not the first response */
+    json_t *e = NULL;
+    assert_int_equal(
+        rp_encounter_get(&db->ctx, num(out, "encounter_id"), &e, &err), RP_OK);
+    assert_true(json_is_null(json_object_get(e, "first_response_at")));
+    assert_int_equal(num(e, "queue_id"), num(q, "id"));
+    char *text = NULL;
+    assert_int_equal(
+        rp_outbox_render(&db->ctx, num(ack, "id"), NULL, &text, &err), RP_OK);
+    assert_non_null(strstr(text, "Auto-Submitted: auto-replied\r\n"));
+    assert_non_null(strstr(text, "From: \"Support\" <help@shop.example>"));
+    free(text);
+    json_decref(e);
+    json_decref(page);
+    json_decref(out);
+    json_decref(qin);
+    json_decref(q);
+    json_decref(m);
+    json_decref(q2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -553,6 +626,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_attachments_kept_once,
                                         rp_test_db_setup, rp_test_db_teardown),
         cmocka_unit_test_setup_teardown(test_identities_unique_and_phone_search,
+                                        rp_test_db_setup, rp_test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_acknowledgement_per_queue,
                                         rp_test_db_setup, rp_test_db_teardown),
         cmocka_unit_test_setup_teardown(test_migration_moves_contacts,
                                         rp_test_db_setup_unopened,
