@@ -22,9 +22,21 @@
 #include "prom.h"
 #include "routes.h"
 
+/*
+ * A body over RP_MAX_BODY_BYTES is read and thrown away, up to this much,
+ * before the 413 goes out: answering while the client is still sending
+ * makes the kernel reset the connection (unread data at close), and the
+ * client then sees a reset instead of the 413.  A declared body larger than
+ * this, or one sent after "Expect: 100-continue", is refused at once.
+ */
+#define RP_MAX_DISCARD_BYTES (16 * 1024 * 1024)
+
 typedef struct request_state {
     rp_buf body; /* the request body as it arrives */
+    int started; /* the access handler has seen the request */
     int too_large;
+    size_t discarded; /* bytes of a too large body thrown away */
+    int nul_in_uri;   /* the raw address holds %00 */
 } request_state;
 
 /* ---- replies ------------------------------------------------------------- */
@@ -560,6 +572,32 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
     return ret;
 }
 
+/* 413 for a body over the limit; the connection is not reused, since
+ * what is left of the body may still be on its way. */
+static void reply_too_large(rp_response *res)
+{
+    rp_reply_fail(res, RP_ETOOLARGE, NULL, "the body is larger than %d bytes",
+                  RP_MAX_BODY_BYTES);
+    rp_reply_header(res, MHD_HTTP_HEADER_CONNECTION, "close");
+}
+
+/*
+ * Called with the address as the client sent it, before libmicrohttpd
+ * decodes it: a %00 there would otherwise end the decoded path or value
+ * early ("/api/v1/customers/1%00x" would read customer 1), so it is noted
+ * here and refused once the request is read.  The state made here is the
+ * request's (libmicrohttpd hands it to on_request as *con_cls).
+ */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    (void)conn;
+    request_state *rs = calloc(1, sizeof *rs);
+    if (rs && uri)
+        rs->nul_in_uri = strstr(uri, "%00") != NULL;
+    return rs; /* NULL: on_request makes it */
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version, const char *upload_data,
@@ -568,33 +606,45 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     (void)version;
     rp_server *srv = cls;
     request_state *rs = *con_cls;
-    if (!rs) {
-        rs = calloc(1, sizeof *rs);
-        if (!rs)
+    if (!rs || !rs->started) {
+        if (!rs && !(rs = calloc(1, sizeof *rs)))
             return MHD_NO;
         *con_cls = rs;
+        rs->started = 1;
         atomic_fetch_add(&srv->in_flight, 1);
         const char *cl = MHD_lookup_connection_value(
             conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > RP_MAX_BODY_BYTES) {
-            /* Refuse before reading the body; libmicrohttpd then closes
-             * the connection, which is right for an oversized upload. */
+        unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+        if (declared > RP_MAX_BODY_BYTES) {
             rs->too_large = 1;
-            rp_response res = {0};
-            rp_reply_fail(&res, RP_ETOOLARGE, NULL,
-                          "the body is larger than %d bytes",
-                          RP_MAX_BODY_BYTES);
-            return send_response(conn, &res, NULL);
+            const char *expect = MHD_lookup_connection_value(
+                conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+            /* With "Expect: 100-continue" the body has not been sent, so
+             * the refusal can go at once; so does one of a body too big to
+             * read through. */
+            if (declared > RP_MAX_DISCARD_BYTES ||
+                (expect && strcasecmp(expect, "100-continue") == 0)) {
+                rp_response res = {0};
+                reply_too_large(&res);
+                return send_response(conn, &res, NULL);
+            }
         }
         return MHD_YES;
     }
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (!rs->too_large && rs->body.len + n > RP_MAX_BODY_BYTES)
+        if (!rs->too_large && rs->body.len + n > RP_MAX_BODY_BYTES) {
             rs->too_large = 1;
-        if (rs->too_large)
-            return MHD_YES; /* a chunked body over the limit: discard it */
+            rs->discarded = rs->body.len;
+            rp_buf_free(&rs->body);
+        }
+        if (rs->too_large) {
+            /* read and thrown away, so the 413 reaches the client; a
+             * chunked body that never ends is cut off */
+            rs->discarded += n;
+            return rs->discarded > RP_MAX_DISCARD_BYTES ? MHD_NO : MHD_YES;
+        }
         rp_buf_append(&rs->body, upload_data, n);
         if (rs->body.failed)
             return MHD_NO;
@@ -605,8 +655,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     allowed[0] = '\0';
     double started = rp_prom_clock();
     if (rs->too_large)
-        rp_reply_fail(&res, RP_ETOOLARGE, NULL,
-                      "the body is larger than %d bytes", RP_MAX_BODY_BYTES);
+        reply_too_large(&res);
+    else if (rs->nul_in_uri)
+        rp_reply_fail(&res, RP_EMALFORMED, NULL,
+                      "the address holds %%00, a NUL character, which no "
+                      "path or query parameter may contain");
     else
         dispatch(srv, conn, url, method, rs, &res, allowed, sizeof allowed);
     rp_prom_observe(res.route, res.status, rp_prom_clock() - started);
@@ -622,10 +675,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     request_state *rs = *con_cls;
     if (!rs)
         return;
+    int started = rs->started;
     rp_buf_free(&rs->body);
     free(rs);
     *con_cls = NULL;
-    atomic_fetch_sub(&srv->in_flight, 1);
+    if (started)
+        atomic_fetch_sub(&srv->in_flight, 1);
 }
 
 rp_code rp_server_start(rp_server *srv, const struct sockaddr_in *addr,
@@ -641,6 +696,7 @@ rp_code rp_server_start(rp_server *srv, const struct sockaddr_in *addr,
         0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
     if (!srv->daemon)
