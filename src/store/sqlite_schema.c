@@ -402,6 +402,8 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
     {7, "the loyalty tier and discount on an encounter's outcome",
      "ALTER TABLE encounters ADD COLUMN loyalty_tier TEXT;"
      "ALTER TABLE encounters ADD COLUMN loyalty_discount_percent REAL;"},
+    {10, "API tokens may expire",
+     "ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

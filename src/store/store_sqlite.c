@@ -11,6 +11,7 @@
  */
 #include "store/store.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,23 +35,95 @@ typedef struct sqlite_store {
     int version;
     cached_stmt cache[STMT_CACHE_SIZE];
     int next_evict;
+    /* waiting for locks other connections hold (on_busy) */
+    int wait_ms;     /* how long to wait in all before RP_EBUSY */
+    int waited_ms;   /* how long the connection has waited so far */
+    int per_request; /* 1: waited_ms adds up until set_busy_wait */
+    int nowait;      /* 1: fail at once (best-effort writes, probes) */
 } sqlite_store;
 
 /* ---- errors -------------------------------------------------------------- */
 
+/* Did the last failure come from a full disk (or a file-size limit)?
+ * SQLite says SQLITE_FULL for ENOSPC, but an EFBIG or EDQUOT write is an
+ * I/O error whose cause only the system error number tells. */
+static int out_of_space(sqlite_store *ss, int rc)
+{
+    if ((rc & 0xff) == SQLITE_FULL)
+        return 1;
+    if ((rc & 0xff) != SQLITE_IOERR)
+        return 0;
+    int e = sqlite3_system_errno(ss->db);
+    return e == ENOSPC || e == EFBIG || e == EDQUOT;
+}
+
+/*
+ * Turn the connection's last failure into an rp_error.  SQLite's own text
+ * names files, tables, columns and pieces of SQL: it goes to the log
+ * (standard error), never into the message, which a client may be shown.
+ * A busy database and a full disk are told apart from other failures, so
+ * the server can answer them as temporary (503) and as storage (507).
+ */
 static rp_code db_error(sqlite_store *ss, rp_error *err, const char *what)
 {
     int rc = sqlite3_extended_errcode(ss->db);
-    const char *msg = sqlite3_errmsg(ss->db);
-    if ((rc & 0xff) == SQLITE_CONSTRAINT)
-        return rp_error_set(err, RP_ECONFLICT, NULL, "%s: %s", what, msg);
     if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
         return rp_error_set(err, RP_EBUSY, NULL,
-                            "%s: the database is busy, try again", what);
-    if ((rc & 0xff) == SQLITE_FULL)
+                            "the database is busy with another change; "
+                            "nothing was changed, try again in a moment");
+    if (out_of_space(ss, rc)) {
+        fprintf(stderr, "rapport: store: %s: %s (%d, errno %d)\n", what,
+                sqlite3_errmsg(ss->db), rc, sqlite3_system_errno(ss->db));
         return rp_error_set(err, RP_ENOSPACE, NULL,
-                            "%s: the disk holding the database is full", what);
-    return rp_error_set(err, RP_EINTERNAL, NULL, "%s: %s", what, msg);
+                            "the disk holding the database is full; nothing "
+                            "was saved (free some space, then try again)");
+    }
+    fprintf(stderr, "rapport: store: %s: %s (%d)\n", what,
+            sqlite3_errmsg(ss->db), rc);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        return rp_error_set(err, RP_ECONFLICT, NULL,
+                            "%s: the change conflicts with a record already "
+                            "stored",
+                            what);
+    return rp_error_set(err, RP_EINTERNAL, NULL,
+                        "%s: the database failed (the server's log says how)",
+                        what);
+}
+
+/* ---- waiting for another writer ----------------------------------------- */
+
+/*
+ * SQLite's busy handler: called while another connection (a thread of the
+ * server, the CLI, a backup) holds a lock this one needs.  Sleep a little
+ * and try again, until the connection has waited wait_ms: per statement
+ * when told nothing, per request once the server has called set_busy_wait,
+ * so that a request's waits add up to a bounded time and it then answers
+ * "busy" instead of hanging.
+ */
+static int on_busy(void *arg, int count)
+{
+    sqlite_store *ss = arg;
+    if (ss->nowait)
+        return 0;
+    if (!ss->per_request && count == 0)
+        ss->waited_ms = 0;
+    int left = ss->wait_ms - ss->waited_ms;
+    if (left <= 0)
+        return 0;
+    int step = count < 4 ? 2 << count : 25; /* 2, 4, 8, 16, then 25 ms */
+    if (step > left)
+        step = left;
+    sqlite3_sleep(step);
+    ss->waited_ms += step;
+    return 1;
+}
+
+static void sq_set_busy_wait(rp_store *s, int ms)
+{
+    sqlite_store *ss = s->impl;
+    ss->wait_ms = ms > 0 ? ms : 0;
+    ss->waited_ms = 0;
+    ss->per_request = 1;
 }
 
 /* ---- statement cache ----------------------------------------------------- */
@@ -673,6 +746,27 @@ static rp_code sq_exec(rp_store *s, rp_query q, json_t *params,
     return RP_OK;
 }
 
+static rp_code sq_try_exec(rp_store *s, rp_query q, json_t *params,
+                           int64_t *changes, rp_error *err)
+{
+    sqlite_store *ss = s->impl;
+    ss->nowait = 1;
+    rp_code rc = sq_exec(s, q, params, changes, err);
+    ss->nowait = 0;
+    return rc;
+}
+
+static rp_code sq_probe_write(rp_store *s, rp_error *err)
+{
+    sqlite_store *ss = s->impl;
+    ss->nowait = 1;
+    rp_code rc = sq_begin(s, err);
+    ss->nowait = 0;
+    if (rc == RP_OK)
+        sq_rollback(s);
+    return rc;
+}
+
 /* Compile without the cache: a check of every query at once must not
  * evict the statements the connection is really using. */
 static rp_code sq_check(rp_store *s, rp_query q, rp_error *err)
@@ -731,6 +825,9 @@ static const rp_store_ops sqlite_ops = {
     .check = sq_check,
     .schema_version = sq_schema_version,
     .close = sq_close,
+    .set_busy_wait = sq_set_busy_wait,
+    .try_exec = sq_try_exec,
+    .probe_write = sq_probe_write,
 };
 
 /* ---- opening and migrating ----------------------------------------------- */
@@ -770,11 +867,33 @@ static rp_code record_version(sqlite_store *ss, int version, rp_error *err)
                : db_error(ss, err, "recording the schema version");
 }
 
+/* The schema version, read without a transaction; -1 when there is no
+ * version table yet (a new database) or it cannot be read now. */
+static int version_quietly(sqlite_store *ss)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ss->db, "SELECT max(version) FROM schema_version",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0)
+                                                 : -1;
+    sqlite3_finalize(st);
+    return version;
+}
+
 static rp_code migrate(sqlite_store *ss, int target, rp_error *err)
 {
     int latest = rp_store_sqlite_latest_version();
     if (target <= 0 || target > latest)
         target = latest;
+    /* Nearly every open finds the schema current: then take no write lock,
+     * so that opening a connection never waits for another writer (the
+     * server opens them while it serves). */
+    int current = version_quietly(ss);
+    if (current >= target && current <= latest) {
+        ss->version = current;
+        return RP_OK;
+    }
     if (run_once(ss, "BEGIN IMMEDIATE", err))
         return err->code;
     int version = 0;
@@ -831,7 +950,8 @@ rp_code rp_store_sqlite_open(const char *path, int target_version,
         free(ss);
         return err->code;
     }
-    sqlite3_busy_timeout(ss->db, 5000);
+    ss->wait_ms = RP_STORE_BUSY_WAIT_MS;
+    sqlite3_busy_handler(ss->db, on_busy, ss);
     sqlite3_extended_result_codes(ss->db, 1);
     if (run_once(ss, "PRAGMA journal_mode = WAL", err) ||
         run_once(ss, "PRAGMA synchronous = FULL", err) ||

@@ -171,6 +171,12 @@ void rp_srv_start(rp_srv *s)
         dup2(out[1], 1);
         close(out[0]);
         close(out[1]);
+        /* plain HTTP on loopback, as a browser test needs its cookie;
+         * extra_env may say otherwise */
+        setenv("RAPPORT_PLAIN_HTTP", "1", 1);
+        /* a loaded test machine can keep the scheduler's write running
+         * for seconds; the fault test sets its own, shorter wait */
+        setenv("RAPPORT_BUSY_WAIT_MS", "10000", 1);
         if (s->extra_env[0])
             putenv(s->extra_env);
         execl(RAPPORTD_PATH, "rapportd", "--db", s->db, "--listen",
