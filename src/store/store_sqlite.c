@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "base/buf.h"
 #include "base/clock.h"
@@ -44,9 +47,43 @@ typedef struct sqlite_store {
 
 /* ---- errors -------------------------------------------------------------- */
 
+/* Is the file system holding path nearly full, or is one of the files
+ * near this process's file-size limit?  A write error SQLite reports as
+ * plain I/O (EFBIG past RLIMIT_FSIZE, or an errno lost on the way) is told
+ * apart from a failing disk this way. */
+static int storage_exhausted(const char *path)
+{
+    const off_t margin = 1024 * 1024; /* a transaction's worth of pages */
+    if (!path || !*path)
+        return 0;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    struct statvfs fs;
+    if (statvfs(slash ? dir : ".", &fs) == 0 &&
+        (off_t)fs.f_bavail * (off_t)fs.f_frsize < margin)
+        return 1;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_FSIZE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return 0;
+    char wal[4200];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    const char *files[] = {path, wal};
+    for (int i = 0; i < 2; i++) {
+        struct stat st;
+        if (stat(files[i], &st) == 0 &&
+            st.st_size + margin > (off_t)rl.rlim_cur)
+            return 1;
+    }
+    return 0;
+}
+
 /* Did the last failure come from a full disk (or a file-size limit)?
  * SQLite says SQLITE_FULL for ENOSPC, but an EFBIG or EDQUOT write is an
- * I/O error whose cause only the system error number tells. */
+ * I/O error whose cause only the system error number, or the state of the
+ * disk, tells. */
 static int out_of_space(sqlite_store *ss, int rc)
 {
     if ((rc & 0xff) == SQLITE_FULL)
@@ -54,7 +91,8 @@ static int out_of_space(sqlite_store *ss, int rc)
     if ((rc & 0xff) != SQLITE_IOERR)
         return 0;
     int e = sqlite3_system_errno(ss->db);
-    return e == ENOSPC || e == EFBIG || e == EDQUOT;
+    return e == ENOSPC || e == EFBIG || e == EDQUOT ||
+           storage_exhausted(sqlite3_db_filename(ss->db, "main"));
 }
 
 /*
@@ -88,6 +126,19 @@ static rp_code db_error(sqlite_store *ss, rp_error *err, const char *what)
     return rp_error_set(err, RP_EINTERNAL, NULL,
                         "%s: the database failed (the server's log says how)",
                         what);
+}
+
+/* A statement that failed to run: report it, then reset it.  Left as it
+ * is, it would keep its read transaction open on the connection, and in
+ * WAL mode a later BEGIN IMMEDIATE on an old snapshot fails at once as
+ * busy, however long it waits (the connection would stay "busy" after the
+ * other writer is long gone). */
+static rp_code step_error(sqlite_store *ss, sqlite3_stmt *st, rp_error *err,
+                          const char *what)
+{
+    rp_code rc = db_error(ss, err, what);
+    sqlite3_reset(st);
+    return rc;
 }
 
 /* ---- waiting for another writer ----------------------------------------- */
@@ -362,7 +413,7 @@ static rp_code sq_begin(rp_store *s, rp_error *err)
     if (prepare(ss, "BEGIN IMMEDIATE", &st, err))
         return err->code;
     if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(ss, err, "beginning a transaction");
+        return step_error(ss, st, err, "beginning a transaction");
     return RP_OK;
 }
 
@@ -373,7 +424,7 @@ static rp_code sq_commit(rp_store *s, rp_error *err)
     if (prepare(ss, "COMMIT", &st, err))
         return err->code;
     if (sqlite3_step(st) != SQLITE_DONE) {
-        rp_code rc = db_error(ss, err, "committing");
+        rp_code rc = step_error(ss, st, err, "committing");
         s->ops->rollback(s);
         return rc;
     }
@@ -447,7 +498,7 @@ static rp_code sq_insert(rp_store *s, const rp_entity *e, json_t *row,
     if (bind_present(ss, st, e, row, &idx, err))
         return err->code;
     if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(ss, err, e->name);
+        return step_error(ss, st, err, e->name);
     if (id)
         *id = sqlite3_last_insert_rowid(ss->db);
     return RP_OK;
@@ -479,7 +530,7 @@ static rp_code sq_update(rp_store *s, const rp_entity *e, int64_t id,
         return err->code;
     sqlite3_bind_int64(st, idx, id);
     if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(ss, err, e->name);
+        return step_error(ss, st, err, e->name);
     if (sqlite3_changes(ss->db) == 0)
         return rp_error_set(err, RP_ENOTFOUND, "id", "no %s with id %lld",
                             e->name, (long long)id);
@@ -506,7 +557,7 @@ static rp_code sq_get(rp_store *s, const rp_entity *e, int64_t id, json_t **row,
     if (step == SQLITE_DONE)
         return rp_error_set(err, RP_ENOTFOUND, "id", "no %s with id %lld",
                             e->name, (long long)id);
-    return db_error(ss, err, e->name);
+    return step_error(ss, st, err, e->name);
 }
 
 static const char *op_sql(rp_filter_op op)
@@ -629,7 +680,7 @@ static rp_code sq_list(rp_store *s, const rp_entity *e,
         json_array_append_new(out, entity_row(st, e));
     if (step != SQLITE_DONE) {
         json_decref(out);
-        return db_error(ss, err, e->name);
+        return step_error(ss, st, err, e->name);
     }
     *rows = out;
     return RP_OK;
@@ -653,7 +704,7 @@ static rp_code sq_count(rp_store *s, const rp_entity *e,
     if (bind_filters(ss, st, filters, nfilters, &idx, err))
         return err->code;
     if (sqlite3_step(st) != SQLITE_ROW)
-        return db_error(ss, err, e->name);
+        return step_error(ss, st, err, e->name);
     *count = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     return RP_OK;
@@ -673,7 +724,7 @@ static rp_code sq_remove(rp_store *s, const rp_entity *e, int64_t id,
         return err->code;
     sqlite3_bind_int64(st, 1, id);
     if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(ss, err, e->name);
+        return step_error(ss, st, err, e->name);
     if (sqlite3_changes(ss->db) == 0)
         return rp_error_set(err, RP_ENOTFOUND, "id", "no %s with id %lld",
                             e->name, (long long)id);
@@ -722,7 +773,7 @@ static rp_code sq_query(rp_store *s, rp_query q, json_t *params, json_t **rows,
         json_array_append_new(out, generic_row(st));
     if (step != SQLITE_DONE) {
         json_decref(out);
-        return db_error(ss, err, rp_query_name(q));
+        return step_error(ss, st, err, rp_query_name(q));
     }
     *rows = out;
     return RP_OK;
@@ -739,7 +790,7 @@ static rp_code sq_exec(rp_store *s, rp_query q, json_t *params,
     while ((step = sqlite3_step(st)) == SQLITE_ROW)
         ;
     if (step != SQLITE_DONE)
-        return db_error(ss, err, rp_query_name(q));
+        return step_error(ss, st, err, rp_query_name(q));
     if (changes)
         *changes = sqlite3_changes(ss->db);
     sqlite3_reset(st);
