@@ -48,10 +48,30 @@ void rp_reply_json(rp_response *res, int status, json_t *body)
     res->json = body;
 }
 
+/* A change the last client asked for failed because the disk is full
+ * (RP_ENOSPACE), or not (RP_OK): /healthz tells it until a change
+ * succeeds again. */
+static atomic_int last_write_fault;
+
+rp_code rp_last_write_fault(void)
+{
+    return (rp_code)atomic_load(&last_write_fault);
+}
+
 void rp_reply_error(rp_response *res, const rp_error *err)
 {
+    const char *message = err->message;
+    if (err->code == RP_EINTERNAL || err->code == RP_ESCHEMA) {
+        /* Such a message may name a file, a table or a query: the log
+         * keeps it, the client is told only that it failed. */
+        fprintf(stderr, "rapportd: %s\n", err->message);
+        message = "the server failed to answer this request; its log says "
+                  "why";
+    }
+    if (err->code == RP_EBUSY && res->retry_after <= 0)
+        res->retry_after = 1; /* the writer ahead is usually done by then */
     json_t *e = json_pack("{s:s, s:s}", "code", rp_code_name(err->code),
-                          "message", err->message);
+                          "message", message);
     json_object_set_new(e, "field",
                         err->field[0] ? json_string(err->field) : json_null());
     rp_reply_json(res, rp_code_http_status(err->code),
@@ -497,9 +517,21 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
     res->route = r->pattern; /* counted by pattern in /metrics */
     rp_error err;
     if (rp_pool_acquire(srv->pool, &req.ctx.store, &err)) {
-        rp_reply_error(res, &err);
+        /* the message names the database file: logged, not sent */
+        fprintf(stderr, "rapportd: opening a database connection: %s\n",
+                err.message);
+        if (err.code == RP_EBUSY)
+            rp_reply_fail(res, RP_EBUSY, NULL,
+                          "the database is busy with another change; try "
+                          "again in a moment");
+        else
+            rp_reply_fail(res, RP_EINTERNAL, NULL,
+                          "the database cannot be opened");
         return;
     }
+    /* a request waits this long in all for another writer, then is
+     * answered 503 rather than hanging */
+    req.ctx.store->ops->set_busy_wait(req.ctx.store, srv->config->busy_wait_ms);
     req.ctx.actor = "api";
     client_addr(conn, req.client_addr, sizeof req.client_addr);
     req.route = r;
@@ -662,6 +694,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                       "path or query parameter may contain");
     else
         dispatch(srv, conn, url, method, rs, &res, allowed, sizeof allowed);
+    if (res.route && is_unsafe_method(method)) {
+        if (res.status == 507)
+            atomic_store(&last_write_fault, RP_ENOSPACE);
+        else if (res.status >= 200 && res.status < 300)
+            atomic_store(&last_write_fault, RP_OK);
+    }
     rp_prom_observe(res.route, res.status, rp_prom_clock() - started);
     return send_response(conn, &res, allowed);
 }

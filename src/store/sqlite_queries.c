@@ -311,7 +311,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " last_seen_at) VALUES (?, ?, ?, ?)",
     /* "seen" not "last_seen_at": the caller compares it as an integer */
     [RP_Q_STAFF_SESSION_LOOKUP] =
-        "SELECT s.id AS session_id, s.last_seen_at AS seen, a.id AS agent_id,"
+        "SELECT s.id AS session_id, s.last_seen_at AS seen,"
+        " s.created_at AS born, a.id AS agent_id,"
         " a.role, a.active AS active__bool FROM agent_sessions s"
         " JOIN agents a ON a.id = s.agent_id WHERE s.token_hash = ?",
     [RP_Q_STAFF_SESSION_TOUCH] =
@@ -319,25 +320,27 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_STAFF_SESSION_DELETE] =
         "DELETE FROM agent_sessions WHERE token_hash = ?",
     [RP_Q_STAFF_SESSIONS_EXPIRE] =
-        "DELETE FROM agent_sessions WHERE last_seen_at < ?",
+        "DELETE FROM agent_sessions WHERE last_seen_at < ?1 OR created_at < ?2",
     [RP_Q_STAFF_SESSIONS_OF_AGENT_DELETE] =
         "DELETE FROM agent_sessions WHERE agent_id = ?",
     [RP_Q_STAFF_TOKEN_INSERT] =
-        "INSERT INTO api_tokens (agent_id, name, token_hash, created_at)"
-        " VALUES (?, ?, ?, ?) RETURNING id",
+        "INSERT INTO api_tokens (agent_id, name, token_hash, created_at,"
+        " expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
     [RP_Q_STAFF_TOKEN_LOOKUP] =
         "SELECT t.id AS token_id, t.revoked_at IS NOT NULL AS revoked__bool,"
-        " t.last_used_at AS used, a.id AS agent_id, a.role,"
+        " t.last_used_at AS used, t.expires_at AS expires, a.id AS agent_id,"
+        " a.role,"
         " a.active AS active__bool FROM api_tokens t"
         " JOIN agents a ON a.id = t.agent_id WHERE t.token_hash = ?",
     [RP_Q_STAFF_TOKEN_TOUCH] =
         "UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
     [RP_Q_STAFF_TOKEN_GET] =
-        "SELECT id, agent_id, name, created_at, last_used_at, revoked_at"
-        " FROM api_tokens WHERE id = ?",
+        "SELECT id, agent_id, name, created_at, expires_at, last_used_at,"
+        " revoked_at FROM api_tokens WHERE id = ?",
     [RP_Q_STAFF_TOKEN_LIST] =
-        "SELECT id, agent_id, name, created_at, last_used_at, revoked_at"
-        " FROM api_tokens WHERE (?1 = 0 OR agent_id = ?1) AND id > ?2"
+        "SELECT id, agent_id, name, created_at, expires_at, last_used_at,"
+        " revoked_at FROM api_tokens WHERE (?1 = 0 OR agent_id = ?1) AND id > "
+        "?2"
         " ORDER BY id LIMIT ?3",
     [RP_Q_STAFF_TOKEN_REVOKE] = "UPDATE api_tokens SET revoked_at = ? WHERE id "
                                 "= ? AND revoked_at IS NULL",
