@@ -258,14 +258,14 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " ORDER BY due_at, id LIMIT ?)"
         " RETURNING id, customer_id, encounter_id, kind, purpose, channel,"
         " subject, payload AS payload__json, due_at AS due_at,"
-        " idempotency_key, attempts",
+        " idempotency_key, attempts, sending_at AS sending_at",
     [RP_Q_FOLLOWUP_TASK_SENT] =
         "UPDATE tasks SET status = 'sent', sent_at = ?, channel = ?,"
         " last_error = NULL, next_attempt_at = NULL"
         " WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
     [RP_Q_FOLLOWUP_TASK_SETTLE] =
         "UPDATE tasks SET status = ?, next_attempt_at = ?, last_error = ?,"
-        " channel = coalesce(?, channel)"
+        " channel = coalesce(?, channel), sending_at = NULL"
         " WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
     /* Satisfaction checks (satisfaction.c). */
     [RP_Q_FOLLOWUP_SATISFACTION_ANSWER] =
@@ -557,6 +557,12 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "UPDATE messages SET status = ?1, sent_at = ?2, next_attempt_at = ?3,"
         " last_error = ?4, updated_at = ?5, claimed_by = NULL"
         " WHERE id = ?6 AND status = 'sending' AND claimed_by = ?7",
+    /* The scheduler marks a task before it sends it (scheduler.c): a
+     * claim that expires after this mark has an unknown outcome.  The
+     * mark renews the claim, so the lease counts from the send. */
+    [RP_Q_FOLLOWUP_TASK_SENDING] =
+        "UPDATE tasks SET sending_at = ?1, claimed_at = ?1"
+        " WHERE id = ?2 AND status = 'claimed' AND claimed_by = ?3",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)
