@@ -9,6 +9,7 @@
  * close the connection (4-5x fewer requests per second, see docs/design.md).
  */
 #include "server.h"
+#include "server_internal.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -850,4 +851,13 @@ void rp_server_stop(rp_server *srv, int grace_seconds)
         nanosleep(&tick, NULL);
     MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;
+}
+
+/* ---- for the fuzz harnesses (server_internal.h) -------------------------- */
+
+const rp_route *rp_route_find(const char *method, const char *path,
+                              rp_request *req, char *allowed,
+                              size_t allowed_size)
+{
+    return route_for(method, path, req, allowed, allowed_size);
 }
