@@ -224,13 +224,22 @@ static rp_code check_text(json_t *v, const char *key, size_t maxchars,
     return RP_OK;
 }
 
+/* A field every record has, given as null or blank in a change. */
+static rp_code kept_error(const char *key, rp_error *err)
+{
+    return rp_error_set(err, RP_EINVALID, key,
+                        "%s cannot be removed or blank, only changed", key);
+}
+
 rp_code rp_in_string(json_t *in, const char *key, int required, size_t maxchars,
                      const char **out, rp_error *err)
 {
     json_t *v = json_object_get(in, key);
     *out = NULL;
     if (!v || json_is_null(v)) {
-        if (required)
+        if (required == RP_IN_KEPT && v)
+            return kept_error(key, err);
+        if (required == RP_IN_REQUIRED)
             return rp_error_set(err, RP_EINVALID, key, "%s is required", key);
         return RP_OK;
     }
@@ -240,6 +249,8 @@ rp_code rp_in_string(json_t *in, const char *key, int required, size_t maxchars,
     if (check_text(v, key, maxchars, err))
         return err->code;
     if (rp_text_is_blank(json_string_value(v))) {
+        if (required == RP_IN_KEPT)
+            return kept_error(key, err);
         if (required)
             return rp_error_set(err, RP_EINVALID, key,
                                 "%s is required; blank text does not count",
@@ -277,9 +288,12 @@ static rp_code field_value(json_t *in, const char *key, int required,
                            json_t **v, rp_error *err)
 {
     *v = json_object_get(in, key);
-    if (*v && json_is_null(*v))
+    if (*v && json_is_null(*v)) {
         *v = NULL;
-    if (!*v && required)
+        if (required == RP_IN_KEPT)
+            return kept_error(key, err);
+    }
+    if (!*v && required == RP_IN_REQUIRED)
         return rp_error_set(err, RP_EINVALID, key, "%s is required", key);
     return RP_OK;
 }
@@ -339,7 +353,7 @@ rp_code rp_in_time(json_t *in, const char *key, int required, int64_t *out,
     if (rp_time_parse(s, out))
         return rp_error_set(err, RP_EINVALID, key,
                             "%s must be an RFC 3339 time such as "
-                            "2026-11-23T09:30:00Z",
+                            "2026-11-23T09:30:00Z, in the years 0000 to 9999",
                             key);
     if (present)
         *present = 1;

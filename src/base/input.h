@@ -17,13 +17,26 @@
 #include "base/buf.h"
 #include "base/error.h"
 
+/*
+ * The `required` of the rp_in_* checks: what leaving a field out, or
+ * giving it as null (or blank text), means.  A field every record has is
+ * RP_IN_REQUIRED when the record is made and RP_IN_KEPT when it is
+ * changed (RP_IN_ALWAYS(creating) says which), so that a change cannot
+ * remove or blank what a create would have refused.
+ */
+#define RP_IN_OPTIONAL 0 /* absent, null or blank: no value */
+#define RP_IN_REQUIRED 1 /* must be given, and not null or blank */
+#define RP_IN_KEPT 2     /* may be left out; null or blank is refused */
+#define RP_IN_ALWAYS(creating) ((creating) ? RP_IN_REQUIRED : RP_IN_KEPT)
+
 /* in must be a JSON object whose keys are all in allowed (NULL-terminated). */
 rp_code rp_in_object(json_t *in, const char *const allowed[], rp_error *err);
 
 /*
  * The string at key.  Absent, null or blank (rp_text_is_blank) gives
- * *out = NULL, and "<key> is required" when required: blank text is never
- * stored, it is the same as no text.  Longer than maxchars characters is
+ * *out = NULL, and "<key> is required" when RP_IN_REQUIRED (null or blank
+ * given is refused when RP_IN_KEPT): blank text is never stored, it is the
+ * same as no text.  Longer than maxchars characters is
  * refused; so is a NUL inside the text, and text that is not UTF-8.
  */
 rp_code rp_in_string(json_t *in, const char *key, int required, size_t maxchars,

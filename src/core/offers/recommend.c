@@ -177,9 +177,10 @@ static rp_code only_quick(rp_ctx *ctx, json_t *customer, int *quick,
     return RP_OK;
 }
 
-/* Record the products shown for the first time, with one moment. */
+/* Record the products of items ({"product","reasons"}) not shown before
+ * and still undecided, with one moment; *fresh gets their ids. */
 static rp_code record_shown(rp_ctx *ctx, int64_t customer_id, json_t *items,
-                            rp_error *err)
+                            json_t **fresh_ids, rp_error *err)
 {
     rp_store *s = ctx->store;
     json_t *open, *p = json_pack("[I]", (json_int_t)customer_id);
@@ -199,27 +200,28 @@ static rp_code record_shown(rp_ctx *ctx, int64_t customer_id, json_t *items,
             json_array_append(fresh, it);
     }
     json_decref(open);
+    *fresh_ids = json_array();
     if (!json_array_size(fresh)) {
         json_decref(fresh);
         return RP_OK;
     }
     if (rp_store_begin(s, err)) {
         json_decref(fresh);
+        json_decref(*fresh_ids);
         return err->code;
     }
     rp_buf summary = RP_BUF_INIT;
     rp_buf_puts(&summary, "Offered:");
-    json_t *ids = json_array();
+    json_t *ids = *fresh_ids;
     int64_t now = rp_now();
     json_array_foreach(fresh, i, it) {
         json_t *prod = json_object_get(it, "product");
-        json_t *row = json_pack("{s:I, s:O, s:s, s:s, s:I}", "customer_id",
-                                (json_int_t)customer_id, "product_id",
-                                json_object_get(prod, "id"), "status", "shown",
-                                "reason",
-                                json_string_value(json_array_get(
-                                    json_object_get(it, "reasons"), 0)),
-                                "created_at", (json_int_t)now);
+        json_t *row = json_pack(
+            "{s:I, s:O, s:s, s:O?, s:I}", "customer_id",
+            (json_int_t)customer_id, "product_id", json_object_get(prod, "id"),
+            "status", "shown", "reason",
+            json_array_get(json_object_get(it, "reasons"), 0), "created_at",
+            (json_int_t)now);
         if (rc == RP_OK)
             rc = s->ops->insert(s, &RP_ENTITY_OFFER, row, NULL, err);
         json_decref(row);
@@ -229,8 +231,7 @@ static rp_code record_shown(rp_ctx *ctx, int64_t customer_id, json_t *items,
         json_array_append(ids, json_object_get(prod, "id"));
     }
     if (rc == RP_OK) {
-        json_t *detail = json_pack("{s:o}", "product_ids", ids);
-        ids = NULL;
+        json_t *detail = json_pack("{s:O}", "product_ids", ids);
         rp_moment m = {.customer_id = customer_id,
                        .kind = "offer.shown",
                        .summary = rp_buf_str(&summary),
@@ -239,9 +240,13 @@ static rp_code record_shown(rp_ctx *ctx, int64_t customer_id, json_t *items,
         json_decref(detail);
     }
     rp_buf_free(&summary);
-    json_decref(ids);
     json_decref(fresh);
-    return rp_store_finish(s, rc, err);
+    rc = rp_store_finish(s, rc, err);
+    if (rc) {
+        json_decref(*fresh_ids);
+        *fresh_ids = NULL;
+    }
+    return rc;
 }
 
 /* The firm preferences as "colour navy, style single-breasted", into out. */
@@ -419,13 +424,83 @@ rp_code rp_recommend(rp_ctx *ctx, int64_t customer_id, int asked, json_t **out,
     json_decref(goals);
     json_decref(active);
     json_decref(products);
-    if (record_shown(ctx, customer_id, items, err)) {
-        json_decref(items);
-        json_decref(notes);
-        return err->code;
-    }
     *out = json_pack("{s:o, s:b, s:n, s:o}", "items", items, "withheld", 0,
                      "reason", "notes", notes);
+    return RP_OK;
+}
+
+/* The recommendation of product id in rec's items, or NULL. */
+static json_t *recommended(json_t *rec, json_t *id)
+{
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(rec, "items"), i, it)
+        if (json_equal(json_object_get(json_object_get(it, "product"), "id"),
+                       id))
+            return it;
+    return NULL;
+}
+
+rp_code rp_offer_record_shown(rp_ctx *ctx, int64_t customer_id, json_t *in,
+                              json_t **out, rp_error *err)
+{
+    static const char *const fields[] = {"product_ids", NULL};
+    if (rp_in_object(in, fields, err))
+        return err->code;
+    json_t *ids = json_object_get(in, "product_ids");
+    if (!json_is_array(ids) || json_array_size(ids) == 0 ||
+        json_array_size(ids) > 50)
+        return rp_error_set(err,
+                            ids && !json_is_array(ids) ? RP_ETYPE : RP_EINVALID,
+                            "product_ids",
+                            "product_ids must be a list of 1 to 50 product "
+                            "ids");
+    size_t i;
+    json_t *id;
+    json_array_foreach(ids, i, id)
+        if (!json_is_integer(id) || json_integer_value(id) < 1)
+            return rp_error_set(err, RP_ETYPE, "product_ids",
+                                "product_ids must hold product ids (whole "
+                                "numbers from 1)");
+    /* the reasons are the recommendations' own, as the customer heard them
+     * (asked: what was shown was shown, withheld or not) */
+    json_t *rec = NULL, *items = json_array(), *fresh = NULL;
+    rp_code rc = rp_recommend(ctx, customer_id, 1, &rec, err);
+    json_array_foreach(ids, i, id) {
+        json_t *product = NULL;
+        if (rc)
+            break;
+        rc = rp_product_get(ctx, json_integer_value(id), &product, err);
+        if (rc == RP_ENOTFOUND) {
+            rc = rp_error_set(err, RP_EINVALID, "product_ids",
+                              "product_ids: there is no product %lld",
+                              (long long)json_integer_value(id));
+            break;
+        }
+        if (rc)
+            break;
+        json_t *r = recommended(rec, id);
+        json_array_append_new(
+            items, json_pack("{s:o, s:O}", "product", product, "reasons",
+                             r ? json_object_get(r, "reasons") : json_null()));
+    }
+    json_decref(rec);
+    if (rc == RP_OK)
+        rc = record_shown(ctx, customer_id, items, &fresh, err);
+    json_decref(items);
+    if (rc)
+        return rc;
+    json_t *already = json_array();
+    json_array_foreach(ids, i, id) {
+        size_t k;
+        json_t *f;
+        int is_fresh = 0;
+        json_array_foreach(fresh, k, f)
+            is_fresh |= json_equal(f, id);
+        if (!is_fresh)
+            json_array_append(already, id);
+    }
+    *out = json_pack("{s:o, s:o}", "recorded", fresh, "already_shown", already);
     return RP_OK;
 }
 
