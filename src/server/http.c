@@ -18,13 +18,32 @@
 #include <strings.h>
 #include <time.h>
 #include <arpa/inet.h>
+#include <errno.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "prom.h"
 #include "routes.h"
 
+/* A request whose handler handed slow work to the password threads
+ * (rp_defer), from the handoff until its reply. */
+typedef struct deferred {
+    rp_job job; /* the password queue's view of it */
+    struct MHD_Connection *conn;
+    const rp_route *route;
+    rp_slow_work_fn work;
+    rp_slow_finish_fn finish;
+    rp_slow_free_fn free_arg;
+    void *arg;
+    atomic_int done; /* work ran (or was cancelled); the connection resumed */
+} deferred;
+
 typedef struct request_state {
     rp_buf body; /* the request body as it arrives */
     int too_large;
+    double started; /* when the request was dispatched, for /metrics */
+    deferred *slow; /* handed off and not yet replied to, or NULL */
 } request_state;
 
 /* ---- replies ------------------------------------------------------------- */
@@ -91,6 +110,15 @@ int rp_path_id(rp_request *req, rp_response *res, int i, const char *what,
         return -1;
     }
     return 0;
+}
+
+void rp_defer(rp_request *req, rp_slow_work_fn work, rp_slow_finish_fn finish,
+              rp_slow_free_fn free_arg, void *arg)
+{
+    req->slow.work = work;
+    req->slow.finish = finish;
+    req->slow.free_arg = free_arg;
+    req->slow.arg = arg;
 }
 
 /* ---- routing ------------------------------------------------------------- */
@@ -463,6 +491,40 @@ static int authorize(const rp_route *r, rp_request *req, rp_response *res)
     return 0;
 }
 
+/* A place in the password queue for a slow route; on refusal reply 503
+ * and return -1. */
+static int reserve_slow(rp_server *srv, rp_response *res)
+{
+    if (rp_workq_reserve(srv->passwords) == 0)
+        return 0;
+    rp_reply_fail(res, RP_EBUSY, NULL,
+                  "the server is busy checking other passwords; try again "
+                  "in a moment");
+    res->retry_after = 2;
+    return -1;
+}
+
+/* Keep what the handler handed off in rs, for on_request to suspend the
+ * connection and submit it. */
+static void keep_deferred(rp_request *req, const rp_route *r, request_state *rs,
+                          rp_response *res)
+{
+    deferred *d = calloc(1, sizeof *d);
+    if (!d) {
+        req->slow.free_arg(req->slow.arg);
+        rp_reply_fail(res, RP_EINTERNAL, NULL, "out of memory");
+        return;
+    }
+    d->conn = req->conn;
+    d->route = r;
+    d->work = req->slow.work;
+    d->finish = req->slow.finish;
+    d->free_arg = req->slow.free_arg;
+    d->arg = req->slow.arg;
+    atomic_init(&d->done, 0);
+    rs->slow = d;
+}
+
 static void dispatch(rp_server *srv, struct MHD_Connection *conn,
                      const char *url, const char *method, request_state *rs,
                      rp_response *res, char *allowed, size_t allowed_size)
@@ -483,8 +545,13 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
         return;
     }
     res->route = r->pattern; /* counted by pattern in /metrics */
+    int slow = (r->flags & RP_ROUTE_SLOW) != 0;
+    if (slow && reserve_slow(srv, res))
+        return;
     rp_error err;
     if (rp_pool_acquire(srv->pool, &req.ctx.store, &err)) {
+        if (slow)
+            rp_workq_release(srv->passwords);
         rp_reply_error(res, &err);
         return;
     }
@@ -496,6 +563,54 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
         serve(r, &req, res);
     rp_pool_release(srv->pool, req.ctx.store);
     json_decref(req.body);
+    if (slow && req.slow.work)
+        keep_deferred(&req, r, rs, res);
+    if (slow && !rs->slow)
+        rp_workq_release(srv->passwords);
+}
+
+/* ---- slow work: off the HTTP workers and back -----------------------------
+ */
+
+static void slow_work(rp_job *job)
+{
+    deferred *d = (deferred *)job;
+    d->work(d->arg);
+}
+
+/* On the password thread: wake the connection up; on_request finishes. */
+static void slow_done(rp_job *job)
+{
+    deferred *d = (deferred *)job;
+    struct MHD_Connection *conn = d->conn;
+    atomic_store(&d->done, 1);
+    MHD_resume_connection(conn);
+}
+
+/* Back on an HTTP worker after the slow work: finish and reply. */
+static void finish_deferred(rp_server *srv, struct MHD_Connection *conn,
+                            const char *url, const char *method,
+                            request_state *rs, rp_response *res)
+{
+    deferred *d = rs->slow;
+    rs->slow = NULL;
+    rp_request req = {.conn = conn,
+                      .method = method,
+                      .path = url,
+                      .config = srv->config,
+                      .route = d->route};
+    res->route = d->route->pattern;
+    rp_error err;
+    if (rp_pool_acquire(srv->pool, &req.ctx.store, &err)) {
+        rp_reply_error(res, &err);
+    } else {
+        req.ctx.actor = "api";
+        client_addr(conn, req.client_addr, sizeof req.client_addr);
+        d->finish(&req, res, d->arg);
+        rp_pool_release(srv->pool, req.ctx.store);
+    }
+    d->free_arg(d->arg);
+    free(d);
 }
 
 /* ---- libmicrohttpd callbacks -------------------------------------------- */
@@ -601,13 +716,31 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     rp_response res = {0};
     char allowed[128];
     allowed[0] = '\0';
-    double started = rp_prom_clock();
+    if (rs->slow) {
+        /* resumed after the slow work */
+        if (!atomic_load(&rs->slow->done))
+            return MHD_YES;
+        finish_deferred(srv, conn, url, method, rs, &res);
+        rp_prom_observe(res.route, res.status, rp_prom_clock() - rs->started);
+        return send_response(conn, &res, NULL);
+    }
+    rs->started = rp_prom_clock();
     if (rs->too_large)
         rp_reply_fail(&res, RP_ETOOLARGE, NULL,
                       "the body is larger than %d bytes", RP_MAX_BODY_BYTES);
     else
         dispatch(srv, conn, url, method, rs, &res, allowed, sizeof allowed);
-    rp_prom_observe(res.route, res.status, rp_prom_clock() - started);
+    if (rs->slow) {
+        /* Suspend first, then submit: a job done before the suspension
+         * would resume nothing and leave the connection hanging. */
+        json_decref(res.json);
+        MHD_suspend_connection(conn);
+        rs->slow->job.work = slow_work;
+        rs->slow->job.done = slow_done;
+        rp_workq_submit(srv->passwords, &rs->slow->job);
+        return MHD_YES;
+    }
+    rp_prom_observe(res.route, res.status, rp_prom_clock() - rs->started);
     return send_response(conn, &res, allowed);
 }
 
@@ -620,34 +753,135 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     request_state *rs = *con_cls;
     if (!rs)
         return;
+    if (rs->slow) {
+        /* the client went away after the slow work: never replied */
+        rs->slow->free_arg(rs->slow->arg);
+        free(rs->slow);
+    }
     rp_buf_free(&rs->body);
     free(rs);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->in_flight, 1);
 }
 
+/*
+ * The listening socket, made here rather than by libmicrohttpd so that an
+ * address in use is told as such.  SO_REUSEADDR only lets a restart bind
+ * while old connections linger in TIME_WAIT; without SO_REUSEPORT a second
+ * rapportd on the same port is refused instead of quietly sharing the
+ * traffic (and writing to another database).
+ */
+static rp_code listen_on(const struct sockaddr_in *addr, int *fd_out,
+                         rp_error *err)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return rp_error_set(err, RP_EINTERNAL, "listen",
+                            "cannot make a socket: %s", strerror(errno));
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    char host[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &addr->sin_addr, host, sizeof host);
+    if (bind(fd, (const struct sockaddr *)addr, sizeof *addr) != 0) {
+        int e = errno;
+        close(fd);
+        if (e == EADDRINUSE)
+            return rp_error_set(err, RP_EINVALID, "listen",
+                                "the address %s:%u is already in use (is "
+                                "another rapportd running?)",
+                                host, ntohs(addr->sin_port));
+        return rp_error_set(err, RP_EINVALID, "listen",
+                            "cannot listen on %s:%u: %s", host,
+                            ntohs(addr->sin_port), strerror(e));
+    }
+    if (listen(fd, SOMAXCONN) != 0) {
+        int e = errno;
+        close(fd);
+        return rp_error_set(err, RP_EINVALID, "listen",
+                            "cannot listen on %s:%u: %s", host,
+                            ntohs(addr->sin_port), strerror(e));
+    }
+    *fd_out = fd;
+    return RP_OK;
+}
+
+/* Descriptors kept for what is not a client connection: the listening
+ * socket, the database files, the scheduler's, libmicrohttpd's own. */
+#define RESERVED_FDS 64
+
+/*
+ * Raise the soft limit on open files to fit max connections (the hard
+ * limit allowing); return how many connections fit after all.
+ */
+static unsigned fit_connections(unsigned max)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return max;
+    rlim_t need = (rlim_t)max + RESERVED_FDS;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need
+                          ? need
+                          : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+        return max;
+    unsigned fit = rl.rlim_cur > 2 * RESERVED_FDS
+                       ? (unsigned)(rl.rlim_cur - RESERVED_FDS)
+                       : RESERVED_FDS;
+    fprintf(stderr,
+            "rapportd: only %llu open files allowed (ulimit -n): holding at "
+            "most %u connections, not %u\n",
+            (unsigned long long)rl.rlim_cur, fit, max);
+    return fit;
+}
+
 rp_code rp_server_start(rp_server *srv, const struct sockaddr_in *addr,
                         int threads, rp_error *err)
 {
+    const rp_config *cfg = srv->config;
+    srv->listen_fd = -1;
+    if (listen_on(addr, &srv->listen_fd, err))
+        return err->code;
+    unsigned max = fit_connections((unsigned)cfg->max_connections);
+    /* argon2id takes 64 MiB per check: the password threads bound it */
+    rp_password_set_concurrency(cfg->password_threads);
+    srv->passwords = rp_workq_start(cfg->password_threads, cfg->password_queue);
+    if (!srv->passwords) {
+        close(srv->listen_fd);
+        return rp_error_set(err, RP_EINTERNAL, NULL,
+                            "cannot start the password threads");
+    }
     /* poll(), not epoll: with a thread pool, libmicrohttpd 0.9.75's
      * MHD_quiesce_daemon races the workers removing the listening socket
      * from their epoll sets and can abort the process on shutdown (seen
-     * here once in a few hundred stops). */
+     * here once in a few hundred stops).  Connections over a limit are
+     * closed as they are accepted; an idle one is closed after the idle
+     * timeout, so sockets opened and left do not pile up. */
     srv->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
-            MHD_USE_ERROR_LOG,
-        0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, addr,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+            MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+        0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET,
+        srv->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
-    if (!srv->daemon)
+        MHD_OPTION_CONNECTION_LIMIT, max, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)cfg->max_connections_per_address,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->idle_timeout,
+        MHD_OPTION_END);
+    if (!srv->daemon) {
+        rp_workq_free(srv->passwords);
+        srv->passwords = NULL;
+        close(srv->listen_fd);
         return rp_error_set(err, RP_EINTERNAL, "listen",
-                            "cannot listen on the address given (in use, or "
-                            "not an address of this machine)");
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(
-        srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    srv->port = info ? info->port : ntohs(addr->sin_port);
+                            "cannot start the HTTP server");
+    }
+    struct sockaddr_in bound;
+    socklen_t len = sizeof bound;
+    srv->port = getsockname(srv->listen_fd, (struct sockaddr *)&bound, &len)
+                    ? ntohs(addr->sin_port)
+                    : ntohs(bound.sin_port);
     return RP_OK;
 }
 
@@ -655,11 +889,19 @@ void rp_server_stop(rp_server *srv, int grace_seconds)
 {
     if (!srv->daemon)
         return;
-    MHD_quiesce_daemon(srv->daemon); /* accept nothing new */
+    MHD_socket fd = MHD_quiesce_daemon(srv->daemon); /* accept nothing new */
     struct timespec tick = {0, 20 * 1000 * 1000};
     for (int i = 0; i < grace_seconds * 50 && atomic_load(&srv->in_flight) > 0;
          i++)
         nanosleep(&tick, NULL);
+    /* Logins still waiting for a password thread are cancelled and their
+     * connections resumed: libmicrohttpd must not stop with one
+     * suspended. */
+    rp_workq_stop(srv->passwords);
     MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;
+    rp_workq_free(srv->passwords);
+    srv->passwords = NULL;
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
 }

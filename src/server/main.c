@@ -148,7 +148,7 @@ int main(int argc, char **argv)
         return 4;
     }
     if (rp_server_start(&srv, &addr, cfg.threads, &err)) {
-        fprintf(stderr, "rapportd: %s: %s\n", cfg.listen, err.message);
+        fprintf(stderr, "rapportd: %s\n", err.message);
         rp_pool_destroy(srv.pool);
         return 5;
     }

@@ -342,7 +342,7 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_STAFF_TOKEN_REVOKE] = "UPDATE api_tokens SET revoked_at = ? WHERE id "
                                 "= ? AND revoked_at IS NULL",
     [RP_Q_STAFF_LOGIN_FAILURES_COUNT] =
-        "SELECT count(*) AS n, min(failed_at) AS first FROM login_failures"
+        "SELECT count(*) AS n, max(failed_at) AS last FROM login_failures"
         " WHERE key = ? AND failed_at > ?",
     [RP_Q_STAFF_LOGIN_FAILURE_ADD] = "INSERT INTO login_failures (key, "
                                      "failed_at) VALUES (?, ?) RETURNING id",
