@@ -19,6 +19,7 @@
 #include <time.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -838,6 +839,39 @@ static unsigned fit_connections(unsigned max)
     return fit;
 }
 
+/*
+ * libmicrohttpd's messages, at most five a minute: under a flood it
+ * reports every connection it closes over a limit, and a log that grows
+ * by thousands of lines a second is a second way to fill a disk.
+ */
+static void log_limited(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static time_t minute;
+    static int printed;
+    static long dropped;
+    time_t now = time(NULL) / 60;
+    pthread_mutex_lock(&lock);
+    if (now != minute) {
+        if (dropped)
+            fprintf(stderr,
+                    "rapportd: and %ld more such messages in that minute\n",
+                    dropped);
+        minute = now;
+        printed = 0;
+        dropped = 0;
+    }
+    if (printed < 5) {
+        printed++;
+        fputs("rapportd: ", stderr);
+        vfprintf(stderr, fmt, ap);
+    } else {
+        dropped++;
+    }
+    pthread_mutex_unlock(&lock);
+}
+
 rp_code rp_server_start(rp_server *srv, const struct sockaddr_in *addr,
                         int threads, rp_error *err)
 {
@@ -863,8 +897,9 @@ rp_code rp_server_start(rp_server *srv, const struct sockaddr_in *addr,
     srv->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
             MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
-        0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET,
-        srv->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+        0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, log_limited,
+        NULL, MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_CONNECTION_LIMIT, max, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)cfg->max_connections_per_address,
