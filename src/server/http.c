@@ -754,8 +754,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     request_state *rs = *con_cls;
     if (!rs)
         return;
-    if (rs->slow) {
-        /* the client went away after the slow work: never replied */
+    if (rs->slow && atomic_load(&rs->slow->done)) {
+        /* Resumed but closed before its reply (the client went away, or
+         * the server is stopping): finish all the same, so that what the
+         * work began is settled (a login never checked is taken back),
+         * and drop the reply. */
+        rp_response res = {0};
+        finish_deferred(srv, conn, "", "", rs, &res);
+        json_decref(res.json);
+        free(res.text);
+    } else if (rs->slow) {
         rs->slow->free_arg(rs->slow->arg);
         free(rs->slow);
     }
