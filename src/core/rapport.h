@@ -23,5 +23,6 @@
 #include "core/measures/measures.h"
 #include "core/offers/offers.h"
 #include "core/staff/staff.h"
+#include "core/mailbox/mailbox.h"
 
 #endif

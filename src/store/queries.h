@@ -91,7 +91,15 @@
     X(MEASURES_PROMISES, "measures.promises")                                  \
     X(MEASURES_QUEUE_DEPTH, "measures.queue_depth")                            \
     X(MEASURES_TASKS_DUE, "measures.tasks_due")                                \
-    X(MEASURES_TASKS_FAILED, "measures.tasks_failed")
+    X(MEASURES_TASKS_FAILED, "measures.tasks_failed")                          \
+    X(MAILBOX_INSERT, "mailbox.insert")                                        \
+    X(MAILBOX_LIST, "mailbox.list")                                            \
+    X(MAILBOX_DELETE, "mailbox.delete")                                        \
+    X(MAILBOX_UID_FROM, "mailbox.uid_from")                                    \
+    X(MAILBOX_UID_CLAIM, "mailbox.uid_claim")                                  \
+    X(MAILBOX_UID_DONE, "mailbox.uid_done")                                    \
+    X(MAILBOX_UID_RELEASE, "mailbox.uid_release")                              \
+    X(STAFF_TOKEN_SET_SCOPE, "staff.token_set_scope")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {
