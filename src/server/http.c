@@ -540,6 +540,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, res->location);
     if (res->set_cookie[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, res->set_cookie);
+    if (res->disposition[0])
+        MHD_add_response_header(r, "Content-Disposition", res->disposition);
     if (res->retry_after > 0) {
         char ra[24];
         snprintf(ra, sizeof ra, "%d", res->retry_after);
