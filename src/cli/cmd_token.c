@@ -9,7 +9,7 @@ static const char help[] =
     "    rapport token - API tokens for integrations and scripts\n"
     "\n"
     "SYNOPSIS\n"
-    "    rapport token create --agent ID --name NAME [--json]\n"
+    "    rapport token create --agent ID --name NAME [--mail-only] [--json]\n"
     "    rapport token list [--agent ID] [--json]\n"
     "    rapport token revoke ID\n"
     "\n"
@@ -18,7 +18,9 @@ static const char help[] =
     "    and prints it once on a line of its own: only its SHA-256 is kept,\n"
     "    so it cannot be shown again.  Send it as\n"
     "    'Authorization: Bearer TOKEN'.  list shows tokens without their\n"
-    "    secrets; revoke stops one at once.\n"
+    "    secrets; revoke stops one at once.  --mail-only makes a token\n"
+    "    that may only deliver inbound email (POST /api/v1/mail/inbound),\n"
+    "    for a mail service that forwards by HTTP: it reads nothing.\n"
     "\n"
     "EXAMPLES\n"
     "    rapport token create --agent 1 --name 'nightly export'\n"
@@ -52,10 +54,11 @@ static void print_token(json_t *out)
 static int create(rp_cli *cli, int argc, char **argv)
 {
     const char *agent = NULL, *name = NULL;
-    int json = 0;
+    int json = 0, mail_only = 0;
     const rp_opt opts[] = {{"agent", RP_OPT_TEXT, NULL, &agent},
                            {"name", RP_OPT_TEXT, NULL, &name},
                            {"json", RP_OPT_FLAG, NULL, &json},
+                           {"mail-only", RP_OPT_FLAG, NULL, &mail_only},
                            {0}};
     int64_t agent_id = 0;
     int rc = rp_cli_args(cli, argc, argv, opts, NULL, NULL);
@@ -67,8 +70,9 @@ static int create(rp_cli *cli, int argc, char **argv)
         return rc;
     rp_error err;
     json_t *out = NULL;
-    json_t *in = json_pack("{s:s, s:I}", "name", name, "agent_id",
-                           (json_int_t)agent_id);
+    json_t *in = json_pack("{s:s, s:I, s:s}", "name", name, "agent_id",
+                           (json_int_t)agent_id, "scope",
+                           mail_only ? "mail" : "all");
     rp_code code = rp_token_create(&cli->ctx, in, 1, &out, &err);
     json_decref(in);
     return rp_cli_finish_with(code, &err, out, json, print_token);

@@ -87,6 +87,19 @@ const rp_setting rp_settings[] = {
      "the admin's password for 'rapport init --admin-email' (at least 10 "
      "characters)",
      "prompted for"},
+    {"RAPPORT_MAIL_MAX_BYTES", NULL, "BYTES", RP_SETTING_INT, F(mail_max_bytes),
+     1024, 1024L * 1024 * 1024, S | C,
+     "an inbound email larger than this is refused (and logged)", NULL},
+    {"RAPPORT_MAIL_LOOP", NULL, "TEXT", RP_SETTING_TEXT, F(mail_loop), 0, 0,
+     S | C,
+     "the X-Loop value of the desk's own mail: inbound mail carrying it is "
+     "refused as a loop",
+     NULL},
+    {"RAPPORT_IMAP_INTERVAL", NULL, "SECONDS", RP_SETTING_INT, F(imap_interval),
+     0, 86400, S,
+     "how often rapportd reads the queues' IMAP mailboxes; 0 turns it off, "
+     "e.g. when cron runs 'rapport mail poll'",
+     NULL},
     {NULL, NULL, NULL, RP_SETTING_TEXT, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -103,6 +116,9 @@ void rp_config_defaults(rp_config *cfg)
     cfg->listen = RP_CONFIG_DEFAULT_LISTEN;
     cfg->threads = 4;
     cfg->scheduler_interval = 30;
+    cfg->mail_max_bytes = 40 * 1024 * 1024;
+    cfg->mail_loop = "rapport";
+    cfg->imap_interval = 60;
 }
 
 void rp_config_options(unsigned program, struct option *opts, size_t n,

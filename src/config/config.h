@@ -41,6 +41,10 @@ typedef struct rp_config {
     /* rapport */
     const char *password;       /* for `agent add` and `agent passwd` */
     const char *admin_password; /* for `init --admin-email` */
+    /* email in: both programs */
+    int mail_max_bytes;    /* a raw message over this is refused */
+    const char *mail_loop; /* the X-Loop value that marks our own mail */
+    int imap_interval;     /* rapportd: seconds between IMAP polls; 0: none */
 } rp_config;
 
 /* How a setting's text becomes a value. */

@@ -54,6 +54,23 @@ static void log_oversized(const unsigned char *raw, size_t size,
             why->message);
 }
 
+/* Keep the raw message with why it could not be taken, for an admin. */
+static rp_code keep_raw(rp_ctx *ctx, const unsigned char *raw, size_t size,
+                        rp_error *err, json_t **out)
+{
+    char reason[RP_ERROR_MESSAGE_MAX];
+    snprintf(reason, sizeof reason, "%s", err->message);
+    int64_t id = 0;
+    if (rp_conversation_keep_unreadable(ctx, raw, size, reason, &id, err))
+        return err->code;
+    fprintf(stderr, "rapport mail: kept an unreadable message raw (%s)\n",
+            reason);
+    *out = json_pack("{s:s, s:I, s:s}", "outcome", "unreadable",
+                     "unreadable_id", (json_int_t)id, "reason", reason);
+    return *out ? RP_OK
+                : rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+}
+
 rp_code rp_mail_deliver(rp_ctx *ctx, const unsigned char *raw, size_t size,
                         const rp_mail_options *opt, json_t **out, rp_error *err)
 {
@@ -63,26 +80,18 @@ rp_code rp_mail_deliver(rp_ctx *ctx, const unsigned char *raw, size_t size,
         log_oversized(raw, size, err);
         return rc;
     }
-    if (rc == RP_EMALFORMED) {
-        /* kept raw, with the reason, for an admin to read */
-        char reason[RP_ERROR_MESSAGE_MAX];
-        snprintf(reason, sizeof reason, "%s", err->message);
-        int64_t id = 0;
-        rp_error kept;
-        if (rp_conversation_keep_unreadable(ctx, raw, size, reason, &id,
-                                            &kept)) {
-            *err = kept;
-            return kept.code;
-        }
-        fprintf(stderr, "rapport mail: kept an unreadable message raw (%s)\n",
-                reason);
-        *out = json_pack("{s:s, s:I, s:s}", "outcome", "unreadable",
-                         "unreadable_id", (json_int_t)id, "reason", reason);
-        return RP_OK;
-    }
+    if (rc == RP_EMALFORMED)
+        return keep_raw(ctx, raw, size, err, out);
     if (rc)
         return rc;
     rc = rp_conversation_receive(ctx, rp_mail_inbound(m), out, err);
     rp_mail_free(m);
+    /* The desk refused what it was given (a text its rules do not take):
+     * the message is kept raw rather than lost.  A queue that does not
+     * exist is the configuration's fault, not the message's: the caller
+     * says so and the mail server keeps the message. */
+    if ((rc == RP_EINVALID || rc == RP_EMALFORMED || rc == RP_ETYPE) &&
+        strcmp(err->field, "queue") != 0)
+        return keep_raw(ctx, raw, size, err, out);
     return rc;
 }

@@ -25,6 +25,8 @@
 typedef struct request_state {
     rp_buf body; /* the request body as it arrives */
     int too_large;
+    size_t limit; /* the body limit of the route */
+    int mail;     /* the route takes raw email */
 } request_state;
 
 /* ---- replies ------------------------------------------------------------- */
@@ -197,6 +199,19 @@ static int parse_body(rp_request *req, const rp_route *r, request_state *rs,
         req->form_len = rs->body.len;
         return 0;
     }
+    if (r->flags & RP_ROUTE_MAIL) {
+        size_t n = strlen("message/rfc822");
+        if (!ct || strncasecmp(ct, "message/rfc822", n) != 0 ||
+            (ct[n] != '\0' && ct[n] != ';' && ct[n] != ' ')) {
+            rp_reply_fail(res, RP_EMEDIATYPE, NULL,
+                          "send the email as message/rfc822, not %.60s",
+                          ct ? ct : "no Content-Type");
+            return -1;
+        }
+        req->raw = (const unsigned char *)rp_buf_str(&rs->body);
+        req->raw_len = rs->body.len;
+        return 0;
+    }
     if (!is_json_type(ct)) {
         rp_reply_fail(res, RP_EMEDIATYPE, NULL,
                       "send the body as application/json, not %.60s",
@@ -223,6 +238,7 @@ const char *rp_access_name(rp_access a)
     case RP_ACCESS_PUBLIC: return "public";
     case RP_ACCESS_LEAD: return "lead";
     case RP_ACCESS_ADMIN: return "admin";
+    case RP_ACCESS_MAIL: return "mail";
     default: return "agent";
     }
 }
@@ -437,9 +453,16 @@ static int authorize(const rp_route *r, rp_request *req, rp_response *res)
         rp_reply_error(res, &err);
         return -1;
     }
-    int need = r->access == RP_ACCESS_ADMIN  ? 3
-               : r->access == RP_ACCESS_LEAD ? 2
-                                             : 1;
+    if (r->access == RP_ACCESS_MAIL && !req->auth.may_deliver_mail) {
+        rp_reply_fail(res, RP_EFORBIDDEN, NULL,
+                      "%s %s needs a mail-only token or an admin", req->method,
+                      r->pattern);
+        return -1;
+    }
+    int need = r->access == RP_ACCESS_MAIL    ? 0
+               : r->access == RP_ACCESS_ADMIN ? 3
+               : r->access == RP_ACCESS_LEAD  ? 2
+                                              : 1;
     if (req->auth.role < need) {
         rp_reply_fail(res, RP_EFORBIDDEN, NULL, "%s %s needs the %s role",
                       req->method, r->pattern, rp_access_name(r->access));
@@ -560,6 +583,35 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
     return ret;
 }
 
+/* The body limit of the route at method and url: the mail size limit for
+ * a route that takes raw email, else RP_MAX_BODY_BYTES. */
+static size_t body_limit(const rp_server *srv, const char *method,
+                         const char *url, int *mail)
+{
+    rp_request scratch;
+    char allowed[128];
+    const rp_route *r = route_for(method, url, &scratch, allowed,
+                                  sizeof allowed);
+    *mail = r && (r->flags & RP_ROUTE_MAIL);
+    return *mail ? (size_t)srv->config->mail_max_bytes
+                 : (size_t)RP_MAX_BODY_BYTES;
+}
+
+/* An email refused for its size is logged: its sender's mail service is
+ * the only other place that knows of it. */
+static void refuse_body(rp_response *res, int mail, unsigned long long size,
+                        size_t limit)
+{
+    if (mail)
+        fprintf(stderr,
+                "rapportd: mail: refused an email of %s%llu bytes: over the "
+                "limit of %zu bytes (RAPPORT_MAIL_MAX_BYTES)\n",
+                size ? "" : "more than ",
+                size ? size : (unsigned long long)limit, limit);
+    rp_reply_fail(res, RP_ETOOLARGE, NULL, "the body is larger than %zu bytes",
+                  limit);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version, const char *upload_data,
@@ -574,16 +626,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
             return MHD_NO;
         *con_cls = rs;
         atomic_fetch_add(&srv->in_flight, 1);
+        rs->limit = body_limit(srv, method, url, &rs->mail);
         const char *cl = MHD_lookup_connection_value(
             conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > RP_MAX_BODY_BYTES) {
+        if (cl && strtoull(cl, NULL, 10) > rs->limit) {
             /* Refuse before reading the body; libmicrohttpd then closes
              * the connection, which is right for an oversized upload. */
             rs->too_large = 1;
             rp_response res = {0};
-            rp_reply_fail(&res, RP_ETOOLARGE, NULL,
-                          "the body is larger than %d bytes",
-                          RP_MAX_BODY_BYTES);
+            refuse_body(&res, rs->mail, strtoull(cl, NULL, 10), rs->limit);
             return send_response(conn, &res, NULL);
         }
         return MHD_YES;
@@ -591,7 +642,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (!rs->too_large && rs->body.len + n > RP_MAX_BODY_BYTES)
+        if (!rs->too_large && rs->body.len + n > rs->limit)
             rs->too_large = 1;
         if (rs->too_large)
             return MHD_YES; /* a chunked body over the limit: discard it */
@@ -605,8 +656,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     allowed[0] = '\0';
     double started = rp_prom_clock();
     if (rs->too_large)
-        rp_reply_fail(&res, RP_ETOOLARGE, NULL,
-                      "the body is larger than %d bytes", RP_MAX_BODY_BYTES);
+        refuse_body(&res, rs->mail, 0, rs->limit);
     else
         dispatch(srv, conn, url, method, rs, &res, allowed, sizeof allowed);
     rp_prom_observe(res.route, res.status, rp_prom_clock() - started);

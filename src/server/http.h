@@ -48,6 +48,9 @@ typedef struct rp_request {
     char actorbuf[32];            /* ctx.actor points here: "agent:<id>" */
     const struct rp_route *route; /* the route that matched */
     rp_page_req page; /* limit and cursor, on RP_SHAPE_LIST routes */
+    /* the raw body of an RP_ROUTE_MAIL route (an email message) */
+    const unsigned char *raw;
+    size_t raw_len;
 } rp_request;
 
 typedef struct rp_response {
@@ -79,7 +82,10 @@ typedef enum rp_access {
     RP_ACCESS_AGENT = 0, /* any signed-in agent (session or token) */
     RP_ACCESS_LEAD,      /* lead or admin */
     RP_ACCESS_ADMIN,     /* admin only */
-    RP_ACCESS_PUBLIC     /* no credentials needed */
+    RP_ACCESS_PUBLIC,    /* no credentials needed */
+    RP_ACCESS_MAIL       /* a token that may deliver mail (mail-only or an
+                            admin's): nothing else passes, nothing more is
+                            granted */
 } rp_access;
 
 /* The shapes of most domain calls a route makes. */
@@ -121,6 +127,9 @@ typedef struct rp_param {
 #define RP_ROUTE_FORM                                                          \
     1u /* takes application/x-www-form-urlencoded too                          \
           (handed to the handler raw, in req->form) */
+#define RP_ROUTE_MAIL                                                          \
+    2u /* takes a raw email (message/rfc822) up to the mail size limit         \
+          instead of JSON (handed to the handler raw, in req->raw) */
 
 typedef struct rp_route {
     const char *method;  /* "GET", "POST", ... */
@@ -142,7 +151,7 @@ typedef struct rp_route {
     const char *summary; /* one line for `rapportd --routes` and the docs */
 } rp_route;
 
-/* "public", "agent", "lead" or "admin". */
+/* "public", "agent", "lead", "admin" or "mail". */
 const char *rp_access_name(rp_access a);
 
 /* "custom", "plain", "body", "create", "id", "id+body" or "list". */

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "mailpoll.h"
 #include "sched.h"
 #include "server.h"
 
@@ -41,6 +42,9 @@ static const char usage_head[] =
     "    accepted, requests in flight finish (up to 10 seconds), and the\n"
     "    database is closed cleanly.  The scheduler thread sends reminders,\n"
     "    notices and checks by email and webhook: see docs/scheduler.md.\n"
+    "    The mail thread reads the queues' IMAP mailboxes every\n"
+    "    RAPPORT_IMAP_INTERVAL seconds ('rapport mail mailbox add'), and\n"
+    "    POST /api/v1/mail/inbound takes raw email from a mail service.\n"
     "\n"
     "OPTIONS\n";
 
@@ -160,6 +164,17 @@ int main(int argc, char **argv)
         rp_pool_destroy(srv.pool);
         return 4;
     }
+    rp_mail_options mail = {.channel = "email",
+                            .max_size = (size_t)cfg.mail_max_bytes,
+                            .loop = cfg.mail_loop};
+    rp_mailpoll *mailpoll = NULL;
+    if (rp_mailpoll_start(cfg.db, cfg.imap_interval, &mail, &mailpoll, &err)) {
+        fprintf(stderr, "rapportd: mail: %s\n", err.message);
+        rp_sched_stop(sched);
+        rp_server_stop(&srv, 0);
+        rp_pool_destroy(srv.pool);
+        return 4;
+    }
     char host[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &addr.sin_addr, host, sizeof host);
     if (srv.web_root)
@@ -173,6 +188,7 @@ int main(int argc, char **argv)
     fprintf(stderr, "rapportd: %s received, shutting down\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
     rp_server_stop(&srv, 10);
+    rp_mailpoll_stop(mailpoll);
     rp_sched_stop(sched);
     rp_pool_destroy(srv.pool);
     fprintf(stderr, "rapportd: stopped cleanly\n");

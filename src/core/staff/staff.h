@@ -43,7 +43,7 @@ typedef struct rp_principal {
     int via_session;          /* 1: cookie session (needs CSRF); 0: token */
     int64_t token_id;         /* the API token used, 0 for a session */
     char csrf[RP_SECRET_HEX]; /* the session's CSRF token, "" for tokens */
-    int may_deliver_mail;     /* an admin's token, or a mail-only token */
+    int may_deliver_mail;     /* an admin, or a mail-only token */
 } rp_principal;
 
 /* 1 agent, 2 lead, 3 admin; 0 for anything else (also NULL). */
