@@ -9,7 +9,8 @@ static const char help[] =
     "    rapport token - API tokens for integrations and scripts\n"
     "\n"
     "SYNOPSIS\n"
-    "    rapport token create --agent ID --name NAME [--mail-only] [--json]\n"
+    "    rapport token create --agent ID --name NAME [--expires TIME]\n"
+    "                         [--mail-only] [--json]\n"
     "    rapport token list [--agent ID] [--json]\n"
     "    rapport token revoke ID\n"
     "\n"
@@ -17,13 +18,18 @@ static const char help[] =
     "    create makes a token that acts as agent ID, with that agent's role,\n"
     "    and prints it once on a line of its own: only its SHA-256 is kept,\n"
     "    so it cannot be shown again.  Send it as\n"
-    "    'Authorization: Bearer TOKEN'.  list shows tokens without their\n"
-    "    secrets; revoke stops one at once.  --mail-only makes a token\n"
-    "    that may only deliver inbound email (POST /api/v1/mail/inbound),\n"
-    "    for a mail service that forwards by HTTP: it reads nothing.\n"
+    "    'Authorization: Bearer TOKEN'.  --expires TIME (RFC 3339, in the\n"
+    "    future) makes it stop working then; without it the token works\n"
+    "    until revoked.  list shows tokens without their secrets: when each\n"
+    "    expires and when it was last used; revoke stops one at once.\n"
+    "    --mail-only makes a token that may only deliver inbound email\n"
+    "    (POST /api/v1/mail/inbound), for a mail service that forwards by\n"
+    "    HTTP: it reads nothing.\n"
     "\n"
     "EXAMPLES\n"
     "    rapport token create --agent 1 --name 'nightly export'\n"
+    "    rapport token create --agent 2 --name audit \\\n"
+    "        --expires 2027-01-31T00:00:00Z\n"
     "    rapport token revoke 4\n"
     "\n"
     "EXIT STATUS\n"
@@ -53,10 +59,11 @@ static void print_token(json_t *out)
 
 static int create(rp_cli *cli, int argc, char **argv)
 {
-    const char *agent = NULL, *name = NULL;
+    const char *agent = NULL, *name = NULL, *expires = NULL;
     int json = 0, mail_only = 0;
     const rp_opt opts[] = {{"agent", RP_OPT_TEXT, NULL, &agent},
                            {"name", RP_OPT_TEXT, NULL, &name},
+                           {"expires", RP_OPT_TEXT, NULL, &expires},
                            {"json", RP_OPT_FLAG, NULL, &json},
                            {"mail-only", RP_OPT_FLAG, NULL, &mail_only},
                            {0}};
@@ -73,6 +80,8 @@ static int create(rp_cli *cli, int argc, char **argv)
     json_t *in = json_pack("{s:s, s:I, s:s}", "name", name, "agent_id",
                            (json_int_t)agent_id, "scope",
                            mail_only ? "mail" : "all");
+    if (expires) /* checked by the core, which names expires_at */
+        json_object_set_new(in, "expires_at", json_string(expires));
     rp_code code = rp_token_create(&cli->ctx, in, 1, &out, &err);
     json_decref(in);
     return rp_cli_finish_with(code, &err, out, json, print_token);
@@ -94,8 +103,8 @@ static int list(rp_cli *cli, int argc, char **argv)
     json_t *out = NULL;
     rp_code code = rp_token_list(&cli->ctx, agent_id, &p.req, &out, &err);
     static const char *const cols[] = {
-        "id",           "agent_id",   "name", "created_at",
-        "last_used_at", "revoked_at", NULL};
+        "id",         "agent_id",     "name",       "created_at",
+        "expires_at", "last_used_at", "revoked_at", NULL};
     return rp_cli_finish(code, &err, out, p.json, cols);
 }
 

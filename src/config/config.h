@@ -41,6 +41,11 @@ typedef struct rp_config {
     /* rapport */
     const char *password;       /* for `agent add` and `agent passwd` */
     const char *admin_password; /* for `init --admin-email` */
+    /* rapportd: faults, and how long credentials last */
+    int busy_wait_ms;     /* a request's wait for another writer, in all */
+    int plain_http;       /* served over plain HTTP on loopback: no Secure */
+    int session_idle;     /* seconds a session lasts without use */
+    int session_lifetime; /* seconds a session lasts however much used */
     /* email in: both programs */
     int mail_max_bytes;    /* a raw message over this is refused */
     const char *mail_loop; /* the X-Loop value that marks our own mail */

@@ -107,6 +107,7 @@
     X(CONVERSATION_LAST_INBOUND, "conversation.last_inbound")                  \
     X(CONVERSATION_OUTBOX_CLAIM, "conversation.outbox_claim")                  \
     X(CONVERSATION_OUTBOX_SETTLE, "conversation.outbox_settle")                \
+    X(FOLLOWUP_TASK_SENDING, "followup.task_sending")                          \
     X(MAILBOX_INSERT, "mailbox.insert")                                        \
     X(MAILBOX_LIST, "mailbox.list")                                            \
     X(MAILBOX_DELETE, "mailbox.delete")                                        \
