@@ -106,7 +106,8 @@
     X(CONVERSATION_RECENT_FROM, "conversation.recent_from")                    \
     X(CONVERSATION_LAST_INBOUND, "conversation.last_inbound")                  \
     X(CONVERSATION_OUTBOX_CLAIM, "conversation.outbox_claim")                  \
-    X(CONVERSATION_OUTBOX_SETTLE, "conversation.outbox_settle")
+    X(CONVERSATION_OUTBOX_SETTLE, "conversation.outbox_settle")                \
+    X(FOLLOWUP_TASK_SENDING, "followup.task_sending")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

@@ -523,6 +523,10 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  ('attachment_max_bytes', '10485760', strftime('%s','now')),"
      "  ('outbox_max_attempts', '5', strftime('%s','now')),"
      "  ('outbox_backoff_seconds', '60', strftime('%s','now'));"},
+    {10, "API tokens may expire",
+     "ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;"},
+    {12, "when the sending of a task began, to tell an unknown outcome",
+     "ALTER TABLE tasks ADD COLUMN sending_at INTEGER;"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

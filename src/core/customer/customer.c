@@ -38,16 +38,14 @@ static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
     if (rp_in_object(in, customer_fields, err) ||
         rp_in_bool(in, "unconfirmed", 0, &unconfirmed, &unconfirmed_given,
                    err) ||
-        rp_in_string(in, "name", creating, NAME_MAX_CHARS, &name, err) ||
+        rp_in_string(in, "name", RP_IN_ALWAYS(creating), NAME_MAX_CHARS, &name,
+                     err) ||
         rp_in_string(in, "preferred_name", 0, PREFERRED_MAX_CHARS, &preferred,
                      err) ||
         rp_in_string(in, "notes", 0, NOTES_MAX_CHARS, &notes, err) ||
         rp_in_string_list(in, "emails", CONTACTS_MAX, 254, &emails, err) ||
         rp_in_string_list(in, "phones", CONTACTS_MAX, 40, &phones, err))
         return err->code;
-    if (!creating && json_object_get(in, "name") && !name)
-        return rp_error_set(err, RP_EINVALID, "name",
-                            "name cannot be removed or blank, only changed");
     size_t i;
     json_t *v;
     json_array_foreach(emails, i, v)
