@@ -9,6 +9,7 @@
  * close the connection (4-5x fewer requests per second, see docs/design.md).
  */
 #include "server.h"
+#include "server_internal.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -22,9 +23,21 @@
 #include "prom.h"
 #include "routes.h"
 
+/*
+ * A body over RP_MAX_BODY_BYTES is read and thrown away, up to this much,
+ * before the 413 goes out: answering while the client is still sending
+ * makes the kernel reset the connection (unread data at close), and the
+ * client then sees a reset instead of the 413.  A declared body larger than
+ * this, or one sent after "Expect: 100-continue", is refused at once.
+ */
+#define RP_MAX_DISCARD_BYTES (16 * 1024 * 1024)
+
 typedef struct request_state {
     rp_buf body; /* the request body as it arrives */
+    int started; /* the access handler has seen the request */
     int too_large;
+    size_t discarded; /* bytes of a too large body thrown away */
+    int nul_in_uri;   /* the raw address holds %00 */
 } request_state;
 
 /* ---- replies ------------------------------------------------------------- */
@@ -225,6 +238,14 @@ static int parse_body(rp_request *req, const rp_route *r, request_state *rs,
     }
     if (rs->body.len == 0)
         return 0; /* handlers say which fields are required */
+    size_t text = rp_utf8_valid_prefix(rp_buf_str(&rs->body), rs->body.len);
+    if (text < rs->body.len) {
+        rp_reply_fail(res, RP_EMALFORMED, NULL,
+                      "the body is not valid UTF-8 text: byte %zu is not "
+                      "part of a character",
+                      text + 1);
+        return -1;
+    }
     json_error_t jerr;
     req->body = json_loadb(rp_buf_str(&rs->body), rs->body.len,
                            JSON_REJECT_DUPLICATES, &jerr);
@@ -483,10 +504,93 @@ static int authorize(const rp_route *r, rp_request *req, rp_response *res)
     return 0;
 }
 
+/* ---- text at the edge: nothing but UTF-8 gets in ------------------------- */
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/*
+ * How the path and the query are unescaped: %XX is the byte XX, as
+ * libmicrohttpd does it, except that %00 becomes 0xFF, a byte that is never
+ * UTF-8.  A NUL would silently cut the text short ("/customers/1%00x" read
+ * as "/customers/1"); 0xFF gets the request refused by the check below.
+ */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    char *in = s, *out = s;
+    while (*in) {
+        if (in[0] == '%' && hex_digit(in[1]) >= 0 && hex_digit(in[2]) >= 0) {
+            int v = hex_digit(in[1]) * 16 + hex_digit(in[2]);
+            *out++ = v ? (char)v : (char)0xFF;
+            in += 3;
+        } else {
+            *out++ = *in++;
+        }
+    }
+    *out = '\0';
+    return (size_t)(out - s);
+}
+
+static int is_text(const char *s)
+{
+    return !s || rp_utf8_is_valid(s, strlen(s));
+}
+
+static enum MHD_Result find_bad_arg(void *cls, enum MHD_ValueKind kind,
+                                    const char *key, const char *value)
+{
+    (void)kind;
+    const char **bad = cls;
+    if (is_text(key) && is_text(value))
+        return MHD_YES;
+    *bad = key ? key : "";
+    return MHD_NO;
+}
+
+/*
+ * Refuse a path or a query parameter that is not UTF-8 text (or holds a
+ * NUL), before anything looks at it, naming which; the refusal quotes the
+ * parameter's name with U+FFFD for each byte that is not text.  On refusal
+ * fill res and return -1.
+ */
+static int refuse_bad_text(struct MHD_Connection *conn, const char *url,
+                           rp_response *res)
+{
+    if (!is_text(url)) {
+        rp_reply_fail(res, RP_EMALFORMED, "path",
+                      "the path is not valid UTF-8 text: a byte or %%XX "
+                      "escape in it is not part of a character, or is %%00");
+        return -1;
+    }
+    const char *bad = NULL;
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, find_bad_arg,
+                              (void *)&bad);
+    if (!bad)
+        return 0;
+    rp_buf name = RP_BUF_INIT;
+    rp_cut(&name, bad, 60);
+    rp_reply_fail(res, RP_EMALFORMED, rp_buf_str(&name),
+                  "the query parameter \"%s\" is not valid UTF-8 text: a "
+                  "byte or %%XX escape in it is not part of a character, or "
+                  "is %%00",
+                  rp_buf_str(&name));
+    rp_buf_free(&name);
+    return -1;
+}
+
 static void dispatch(rp_server *srv, struct MHD_Connection *conn,
                      const char *url, const char *method, request_state *rs,
                      rp_response *res, char *allowed, size_t allowed_size)
 {
+    if (refuse_bad_text(conn, url, res))
+        return;
     rp_request req = {
         .conn = conn, .method = method, .path = url, .config = srv->config};
     const char *route_method = strcmp(method, "HEAD") == 0 ? "GET" : method;
@@ -572,6 +676,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, res->location);
     if (res->set_cookie[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, res->set_cookie);
+    if (res->disposition[0])
+        MHD_add_response_header(r, "Content-Disposition", res->disposition);
     if (res->retry_after > 0) {
         char ra[24];
         snprintf(ra, sizeof ra, "%d", res->retry_after);
@@ -590,6 +696,32 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
     return ret;
 }
 
+/* 413 for a body over the limit; the connection is not reused, since
+ * what is left of the body may still be on its way. */
+static void reply_too_large(rp_response *res)
+{
+    rp_reply_fail(res, RP_ETOOLARGE, NULL, "the body is larger than %d bytes",
+                  RP_MAX_BODY_BYTES);
+    rp_reply_header(res, MHD_HTTP_HEADER_CONNECTION, "close");
+}
+
+/*
+ * Called with the address as the client sent it, before libmicrohttpd
+ * decodes it: a %00 there would otherwise end the decoded path or value
+ * early ("/api/v1/customers/1%00x" would read customer 1), so it is noted
+ * here and refused once the request is read.  The state made here is the
+ * request's (libmicrohttpd hands it to on_request as *con_cls).
+ */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    (void)conn;
+    request_state *rs = calloc(1, sizeof *rs);
+    if (rs && uri)
+        rs->nul_in_uri = strstr(uri, "%00") != NULL;
+    return rs; /* NULL: on_request makes it */
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version, const char *upload_data,
@@ -598,33 +730,45 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     (void)version;
     rp_server *srv = cls;
     request_state *rs = *con_cls;
-    if (!rs) {
-        rs = calloc(1, sizeof *rs);
-        if (!rs)
+    if (!rs || !rs->started) {
+        if (!rs && !(rs = calloc(1, sizeof *rs)))
             return MHD_NO;
         *con_cls = rs;
+        rs->started = 1;
         atomic_fetch_add(&srv->in_flight, 1);
         const char *cl = MHD_lookup_connection_value(
             conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > RP_MAX_BODY_BYTES) {
-            /* Refuse before reading the body; libmicrohttpd then closes
-             * the connection, which is right for an oversized upload. */
+        unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+        if (declared > RP_MAX_BODY_BYTES) {
             rs->too_large = 1;
-            rp_response res = {0};
-            rp_reply_fail(&res, RP_ETOOLARGE, NULL,
-                          "the body is larger than %d bytes",
-                          RP_MAX_BODY_BYTES);
-            return send_response(conn, &res, NULL);
+            const char *expect = MHD_lookup_connection_value(
+                conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+            /* With "Expect: 100-continue" the body has not been sent, so
+             * the refusal can go at once; so does one of a body too big to
+             * read through. */
+            if (declared > RP_MAX_DISCARD_BYTES ||
+                (expect && strcasecmp(expect, "100-continue") == 0)) {
+                rp_response res = {0};
+                reply_too_large(&res);
+                return send_response(conn, &res, NULL);
+            }
         }
         return MHD_YES;
     }
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (!rs->too_large && rs->body.len + n > RP_MAX_BODY_BYTES)
+        if (!rs->too_large && rs->body.len + n > RP_MAX_BODY_BYTES) {
             rs->too_large = 1;
-        if (rs->too_large)
-            return MHD_YES; /* a chunked body over the limit: discard it */
+            rs->discarded = rs->body.len;
+            rp_buf_free(&rs->body);
+        }
+        if (rs->too_large) {
+            /* read and thrown away, so the 413 reaches the client; a
+             * chunked body that never ends is cut off */
+            rs->discarded += n;
+            return rs->discarded > RP_MAX_DISCARD_BYTES ? MHD_NO : MHD_YES;
+        }
         rp_buf_append(&rs->body, upload_data, n);
         if (rs->body.failed)
             return MHD_NO;
@@ -635,8 +779,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     allowed[0] = '\0';
     double started = rp_prom_clock();
     if (rs->too_large)
-        rp_reply_fail(&res, RP_ETOOLARGE, NULL,
-                      "the body is larger than %d bytes", RP_MAX_BODY_BYTES);
+        reply_too_large(&res);
+    else if (rs->nul_in_uri)
+        rp_reply_fail(&res, RP_EMALFORMED, NULL,
+                      "the address holds %%00, a NUL character, which no "
+                      "path or query parameter may contain");
     else
         dispatch(srv, conn, url, method, rs, &res, allowed, sizeof allowed);
     if (res.route && is_unsafe_method(method)) {
@@ -658,10 +805,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     request_state *rs = *con_cls;
     if (!rs)
         return;
+    int started = rs->started;
     rp_buf_free(&rs->body);
     free(rs);
     *con_cls = NULL;
-    atomic_fetch_sub(&srv->in_flight, 1);
+    if (started)
+        atomic_fetch_sub(&srv->in_flight, 1);
 }
 
 rp_code rp_server_start(rp_server *srv, const struct sockaddr_in *addr,
@@ -677,8 +826,10 @@ rp_code rp_server_start(rp_server *srv, const struct sockaddr_in *addr,
         0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     if (!srv->daemon)
         return rp_error_set(err, RP_EINTERNAL, "listen",
                             "cannot listen on the address given (in use, or "
@@ -700,4 +851,13 @@ void rp_server_stop(rp_server *srv, int grace_seconds)
         nanosleep(&tick, NULL);
     MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;
+}
+
+/* ---- for the fuzz harnesses (server_internal.h) -------------------------- */
+
+const rp_route *rp_route_find(const char *method, const char *path,
+                              rp_request *req, char *allowed,
+                              size_t allowed_size)
+{
+    return route_for(method, path, req, allowed, allowed_size);
 }

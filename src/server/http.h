@@ -66,6 +66,7 @@ typedef struct rp_response {
         const char *name, *value;
     } headers[RP_MAX_EXTRA_HEADERS];
     int nheaders;
+    char disposition[512]; /* Content-Disposition header when set */
 } rp_response;
 
 typedef void (*rp_handler)(rp_request *req, rp_response *res);
