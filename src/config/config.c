@@ -121,32 +121,26 @@ const rp_setting rp_settings[] = {
      "threads that check passwords at login (argon2id, 64 MiB each while it "
      "runs: peak memory grows with this, not with --threads)",
      NULL},
-    {
-        "RAPPORT_PASSWORD_QUEUE",
-        "password-queue",
-        "N",
-        RP_SETTING_INT,
-        F(password_queue),
-        1,
-        10000,
-        S,
-        "logins that may wait for a password thread; more are answered 503 "
-        "with Retry-After",
-        {"RAPPORT_MAIL_MAX_BYTES", NULL, "BYTES", RP_SETTING_INT,
-         F(mail_max_bytes), 1024, 1024L * 1024 * 1024, S | C,
-         "an inbound email larger than this is refused (and logged)", NULL},
-        {"RAPPORT_MAIL_LOOP", NULL, "TEXT", RP_SETTING_TEXT, F(mail_loop), 0, 0,
-         S | C,
-         "the X-Loop value of the desk's own mail: inbound mail carrying it is "
-         "refused as a loop",
-         NULL},
-        {"RAPPORT_IMAP_INTERVAL", NULL, "SECONDS", RP_SETTING_INT,
-         F(imap_interval), 0, 86400, S,
-         "how often rapportd reads the queues' IMAP mailboxes; 0 turns it off, "
-         "e.g. when cron runs 'rapport mail poll'",
-         NULL},
-        {NULL, NULL, NULL, RP_SETTING_TEXT, 0, 0, 0, 0, NULL, NULL},
-    };
+    {"RAPPORT_PASSWORD_QUEUE", "password-queue", "N", RP_SETTING_INT,
+     F(password_queue), 1, 10000, S,
+     "logins that may wait for a password thread; more are answered 503 "
+     "with Retry-After",
+     NULL},
+    {"RAPPORT_MAIL_MAX_BYTES", NULL, "BYTES", RP_SETTING_INT, F(mail_max_bytes),
+     1024, 1024L * 1024 * 1024, S | C,
+     "an inbound email larger than this is refused (and logged)", NULL},
+    {"RAPPORT_MAIL_LOOP", NULL, "TEXT", RP_SETTING_TEXT, F(mail_loop), 0, 0,
+     S | C,
+     "the X-Loop value of the desk's own mail: inbound mail carrying it is "
+     "refused as a loop",
+     NULL},
+    {"RAPPORT_IMAP_INTERVAL", NULL, "SECONDS", RP_SETTING_INT, F(imap_interval),
+     0, 86400, S,
+     "how often rapportd reads the queues' IMAP mailboxes; 0 turns it off, "
+     "e.g. when cron runs 'rapport mail poll'",
+     NULL},
+    {NULL, NULL, NULL, RP_SETTING_TEXT, 0, 0, 0, 0, NULL, NULL},
+};
 
 #undef F
 #undef S
