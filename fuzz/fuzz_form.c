@@ -25,17 +25,18 @@ static rp_ctx *setup(void)
     if (token[0])
         return ctx;
     rp_error err;
-    char url[256];
+    rp_buf url = RP_BUF_INIT;
     if (rp_store_begin(ctx->store, &err) ||
         rp_store_finish(ctx->store,
                         rp_satisfaction_issue(ctx, 1, 0, 0, 30,
-                                              "http://fuzz.invalid", url,
-                                              sizeof url, &err),
+                                              "http://fuzz.invalid", &url,
+                                              &err),
                         &err)) {
         fprintf(stderr, "fuzz: issuing a check: %s\n", err.message);
         exit(1);
     }
-    snprintf(token, sizeof token, "%s", strrchr(url, '/') + 1);
+    snprintf(token, sizeof token, "%s", strrchr(rp_buf_str(&url), '/') + 1);
+    rp_buf_free(&url);
     rp_fuzz_db_keep();
     return ctx;
 }
@@ -95,7 +96,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rp_ctx *ctx = setup();
     char problem[RP_ERROR_MESSAGE_MAX] = "";
     const char *form = (const char *)data;
-    json_t *in = rp_form_to_json(form, size, problem, sizeof problem);
+    json_t *kept = NULL;
+    json_t *in = rp_form_to_json(form, size, problem, sizeof problem, &kept);
+    json_decref(kept);
     if (!in)
         abort(); /* out of memory is not an answer to a form */
     json_t *words = json_object_get(in, "words");
