@@ -96,9 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rp_ctx *ctx = setup();
     char problem[RP_ERROR_MESSAGE_MAX] = "";
     const char *form = (const char *)data;
-    json_t *kept = NULL;
-    json_t *in = rp_form_to_json(form, size, problem, sizeof problem, &kept);
-    json_decref(kept);
+    json_t *in = rp_form_to_json(form, size, problem, sizeof problem);
     if (!in)
         abort(); /* out of memory is not an answer to a form */
     json_t *words = json_object_get(in, "words");

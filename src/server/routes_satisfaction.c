@@ -375,7 +375,10 @@ void rp_h_satisfaction_answer(rp_request *req, rp_response *res)
 
 /* For the fuzz harnesses (server_internal.h). */
 json_t *rp_form_to_json(const char *form, size_t len, char *problem,
-                        size_t psize, json_t **kept)
+                        size_t psize)
 {
-    return form_to_json(form, len, problem, psize, kept);
+    json_t *kept = NULL;
+    json_t *in = form_to_json(form, len, problem, psize, &kept);
+    json_decref(kept);
+    return in;
 }

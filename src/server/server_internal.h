@@ -30,11 +30,11 @@ int rp_static_path_is_safe(const char *url);
 /*
  * A satisfaction form's body (application/x-www-form-urlencoded, len
  * bytes) as the JSON that rp_satisfaction_answer takes
- * (routes_satisfaction.c), and in *kept (a new reference) what the form
- * shows again if it comes back.  A value that cannot be read leaves a
- * sentence for the customer in problem (psize bytes).
+ * (routes_satisfaction.c).  A score or a text that cannot be read leaves a
+ * sentence for the customer in problem (psize bytes).  NULL when out of
+ * memory.
  */
 json_t *rp_form_to_json(const char *form, size_t len, char *problem,
-                        size_t psize, json_t **kept);
+                        size_t psize);
 
 #endif
