@@ -422,24 +422,30 @@ json_t *rp_strings_lower(json_t *list)
     return out;
 }
 
+/* "<field> must be a positive integer", quoting text by characters: an id
+ * comes from a URL or argv, which may hold bytes that are not text. */
+static rp_code not_an_id(const char *text, const char *field, rp_error *err)
+{
+    rp_buf q = RP_BUF_INIT;
+    rp_error_set(err, RP_EMALFORMED, field,
+                 "%s must be a positive integer, not \"%s\"", field,
+                 rp_cut(&q, text, 40));
+    rp_buf_free(&q);
+    return err->code;
+}
+
 rp_code rp_parse_id(const char *text, const char *field, int64_t *out,
                     rp_error *err)
 {
     if (!text || !*text)
         return rp_error_set(err, RP_EINVALID, field, "%s is required", field);
-    int digits = 1;
     for (const char *p = text; *p; p++)
-        digits &= isdigit((unsigned char)*p) != 0;
+        if (!isdigit((unsigned char)*p))
+            return not_an_id(text, field, err);
     errno = 0;
-    long long v = digits ? strtoll(text, NULL, 10) : 0;
-    if (!digits || errno || v < 1) {
-        rp_buf q = RP_BUF_INIT;
-        rp_error_set(err, RP_EMALFORMED, field,
-                     "%s must be a positive integer, not \"%s\"", field,
-                     rp_cut(&q, text, 40));
-        rp_buf_free(&q);
-        return err->code;
-    }
+    long long v = strtoll(text, NULL, 10);
+    if (errno || v < 1)
+        return not_an_id(text, field, err);
     *out = v;
     return RP_OK;
 }
