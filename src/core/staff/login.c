@@ -337,16 +337,23 @@ rp_code rp_auth_login(rp_ctx *ctx, json_t *in, const char *addr,
         rp_in_string(in, "email", 1, 254, &email, err) ||
         rp_in_string(in, "password", 1, 1024, &password, err))
         return err->code;
-    char acct_key[300], addr_key[80], lower[256];
-    size_t i = 0;
-    for (; email[i] && i < sizeof lower - 1; i++)
-        lower[i] = (char)(email[i] >= 'A' && email[i] <= 'Z' ? email[i] + 32
-                                                             : email[i]);
-    lower[i] = '\0';
-    snprintf(acct_key, sizeof acct_key, "account:%s", lower);
+    /* The account's key holds the whole email, lower-cased: cut in a
+     * fixed buffer, a long one ended inside a character and could not be
+     * stored (500). */
+    char addr_key[80];
+    rp_buf acct_key = RP_BUF_INIT;
+    rp_buf_printf(&acct_key, "account:%s", email);
+    if (acct_key.failed) {
+        rp_buf_free(&acct_key);
+        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+    }
+    rp_ascii_lower(acct_key.p);
     snprintf(addr_key, sizeof addr_key, "address:%.60s", addr ? addr : "-");
     int64_t ids[2] = {0, 0};
-    if (admit_attempt(ctx, acct_key, addr_key, ids, retry_after, err))
+    rp_code admitted = admit_attempt(ctx, rp_buf_str(&acct_key), addr_key, ids,
+                                     retry_after, err);
+    rp_buf_free(&acct_key);
+    if (admitted)
         return err->code;
 
     json_t *params = json_pack("[s]", email), *rows = NULL;
