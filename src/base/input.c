@@ -90,17 +90,22 @@ static size_t utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp)
     return n;
 }
 
-int rp_utf8_is_valid(const char *s, size_t len)
+size_t rp_utf8_valid_prefix(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     while (p < end) {
         uint32_t c;
         size_t n = *p ? utf8_decode(p, (size_t)(end - p), &c) : 1;
         if (!n)
-            return 0;
+            break;
         p += n;
     }
-    return 1;
+    return (size_t)(p - (const unsigned char *)s);
+}
+
+int rp_utf8_is_valid(const char *s, size_t len)
+{
+    return rp_utf8_valid_prefix(s, len) == len;
 }
 
 static int is_space(uint32_t c)
@@ -141,6 +146,26 @@ static int regional(uint32_t c)
     return c >= 0x1F1E6 && c <= 0x1F1FF;
 }
 
+/* Append the n bytes at s, each byte that is not part of a well-formed
+ * character as U+FFFD: what is quoted back is always text, never raw
+ * bytes someone sent. */
+static void append_text(rp_buf *b, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        const unsigned char *run = p;
+        uint32_t c;
+        size_t k;
+        while (p < end && (k = utf8_decode(p, (size_t)(end - p), &c)) > 0)
+            p += k;
+        rp_buf_append(b, (const char *)run, (size_t)(p - run));
+        if (p < end) {
+            rp_buf_puts(b, "\xEF\xBF\xBD"); /* U+FFFD REPLACEMENT CHARACTER */
+            p++;
+        }
+    }
+}
+
 void rp_buf_put_cut(rp_buf *b, const char *s, size_t maxchars)
 {
     if (!s)
@@ -154,8 +179,8 @@ void rp_buf_put_cut(rp_buf *b, const char *s, size_t maxchars)
     while (*p) {
         uint32_t c;
         size_t n = utf8_decode(p, SIZE_MAX, &c);
-        if (!n) /* not UTF-8: step over the byte, it is not text anyway */
-            c = *p, n = 1;
+        if (!n) /* not UTF-8: one byte, shown as U+FFFD */
+            c = 0xFFFD, n = 1;
         if (!extends(c) && prev != 0x200D && !(regional(c) && ri_run % 2 == 1))
             safe = (size_t)(p - (const unsigned char *)s);
         if (count == maxchars)
@@ -166,11 +191,18 @@ void rp_buf_put_cut(rp_buf *b, const char *s, size_t maxchars)
         p += n;
     }
     if (!*p) {
-        rp_buf_puts(b, s);
+        append_text(b, s, (size_t)(p - (const unsigned char *)s));
         return;
     }
-    rp_buf_append(b, s, safe);
+    append_text(b, s, safe);
     rp_buf_puts(b, "\xE2\x80\xA6"); /* U+2026 HORIZONTAL ELLIPSIS */
+}
+
+const char *rp_cut(rp_buf *b, const char *s, size_t maxchars)
+{
+    rp_buf_clear(b);
+    rp_buf_put_cut(b, s ? s : "", maxchars);
+    return rp_buf_str(b);
 }
 
 static rp_code check_text(json_t *v, const char *key, size_t maxchars,

@@ -88,6 +88,10 @@ size_t rp_utf8_length(const char *s);
  */
 int rp_utf8_is_valid(const char *s, size_t len);
 
+/* How many of the len bytes at s are well-formed UTF-8 before the first
+ * that is not (len when all are): where a refusal says the fault is. */
+size_t rp_utf8_valid_prefix(const char *s, size_t len);
+
 /*
  * The one rule of what counts as no text, used by every check in rapport
  * ("was a fact recorded?", "is this field given?"): 1 when s is NULL,
@@ -104,9 +108,19 @@ int rp_text_is_blank(const char *s);
  * Append s to b cut after at most maxchars characters, for summaries that
  * quote what someone typed.  The cut never splits a character, nor a
  * letter from its accents, an emoji from its modifiers or joined emoji, or
- * a flag; a cut text ends with an ellipsis (U+2026).  NULL appends nothing.
+ * a flag; a cut text ends with an ellipsis (U+2026).  A byte that is not
+ * UTF-8 is appended as U+FFFD.  NULL appends nothing.
  */
 void rp_buf_put_cut(rp_buf *b, const char *s, size_t maxchars);
+
+/*
+ * The text s cut as rp_buf_put_cut cuts it, in b (emptied first; the
+ * caller frees it): the one way a message quotes what someone typed,
+ * e.g. rp_error_set(err, ..., "not \"%s\"", rp_cut(&q, value, 40)).  A
+ * byte of s that is not UTF-8 is quoted as U+FFFD, never echoed raw.  NULL
+ * is "".
+ */
+const char *rp_cut(rp_buf *b, const char *s, size_t maxchars);
 
 /* A plausible email address: one '@', something before, a dotted domain. */
 int rp_email_is_valid(const char *s);

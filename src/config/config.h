@@ -41,6 +41,11 @@ typedef struct rp_config {
     /* rapport */
     const char *password;       /* for `agent add` and `agent passwd` */
     const char *admin_password; /* for `init --admin-email` */
+    /* rapportd: faults, and how long credentials last */
+    int busy_wait_ms;     /* a request's wait for another writer, in all */
+    int plain_http;       /* served over plain HTTP on loopback: no Secure */
+    int session_idle;     /* seconds a session lasts without use */
+    int session_lifetime; /* seconds a session lasts however much used */
 } rp_config;
 
 /* How a setting's text becomes a value. */

@@ -15,6 +15,7 @@
 
 #include "core/context.h"
 
+#include "core/conversation/conversation.h"
 #include "core/customer/customer.h"
 #include "core/demo/demo.h"
 #include "core/encounter/encounter.h"

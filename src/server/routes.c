@@ -42,7 +42,9 @@
 /* clang-format on */
 
 static const rp_param customer_params[] = {
-    {"q", "text", "part of the name, preferred name or email, any case"},
+    {"q", "text",
+     "part of the name, preferred name or email, any case; or a phone "
+     "number, typed any way"},
     {NULL, NULL, NULL},
 };
 static const rp_param encounter_params[] = {
@@ -95,7 +97,7 @@ static const rp_param task_params[] = {
 
 const rp_route rp_routes[] = {
     {"GET", "/healthz", CUSTOM(rp_h_healthz), PUBLIC,
-     .summary = "is the server up and its database answering"},
+     .summary = "is the server up, and can it read and write its database"},
 
     /* customers */
     {"GET", "/api/v1/customers", LIST_BY(rp_h_customer_list),
@@ -225,6 +227,9 @@ const rp_route rp_routes[] = {
      CUSTOM(rp_h_offer_decide), .summary = "the customer accepted an offer"},
     {"POST", "/api/v1/customers/{id}/recommendations/{product}/decline",
      CUSTOM(rp_h_offer_decide), .summary = "the customer declined an offer"},
+    {"POST", "/api/v1/customers/{id}/recommendations/shown",
+     BY_ID_BODY(rp_offer_record_shown),
+     .summary = "record the products shown to the customer as offers"},
 
     /* the catalogue, tasks, the scheduler, loyalty tiers */
     {"GET", "/api/v1/products", LIST_BY(rp_h_product_list),
@@ -252,6 +257,30 @@ const rp_route rp_routes[] = {
      .summary = "the customer's satisfaction form (HTML)"},
     {"POST", "/s/{token}", CUSTOM(rp_h_satisfaction_answer), PUBLIC,
      .flags = RP_ROUTE_FORM, .summary = "the customer's answer to the form"},
+
+    /* conversations: messages, attachments, the outbox, mail settings */
+    {"GET", "/api/v1/encounters/{id}/messages", LIST_BY(rp_h_message_list),
+     .summary = "the conversation of an encounter, oldest first"},
+    {"POST", "/api/v1/encounters/{id}/messages", BY_ID_BODY(rp_message_add),
+     .status = 201, .summary = "write a reply (or a draft) or a note"},
+    {"GET", "/api/v1/messages/{id}", BY_ID(rp_message_get),
+     .summary = "a message with its delivery state"},
+    {"POST", "/api/v1/messages/{id}/send", BY_ID_BODY(rp_message_send),
+     .summary = "send a draft reply"},
+    {"GET", "/api/v1/attachments/{id}", CUSTOM(rp_h_attachment_download),
+     .summary = "download an attachment (never shown inline)"},
+    {"POST", "/api/v1/conversation/inbound", CUSTOM(rp_h_conversation_inbound),
+     ADMIN, .summary = "take in a message already parsed (JSON)"},
+    {"POST", "/api/v1/outbox/run", CUSTOM(rp_h_outbox_run), ADMIN,
+     .summary = "send the queued replies now"},
+    {"GET", "/api/v1/conversation/settings", PLAIN(rp_desk_settings_get),
+     .summary = "the desk's conversation settings"},
+    {"PUT", "/api/v1/conversation/settings", BODY(rp_desk_settings_update),
+     ADMIN, .summary = "change the desk's conversation settings"},
+    {"PUT", "/api/v1/queues/{id}/mail", BY_ID_BODY(rp_queue_mail_set), ADMIN,
+     .summary = "set a queue's address and acknowledgement"},
+    {"GET", "/api/v1/mail/kept", LIST(rp_kept_mail_list), ADMIN,
+     .summary = "mail refused or not understood, kept with the reason"},
 
     {NULL, NULL},
 };

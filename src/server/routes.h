@@ -59,4 +59,10 @@ void rp_h_satisfaction_css(rp_request *req, rp_response *res);
 void rp_h_satisfaction_page(rp_request *req, rp_response *res);
 void rp_h_satisfaction_answer(rp_request *req, rp_response *res);
 
+/* routes_messages.c: the conversation of an encounter */
+void rp_h_message_list(rp_request *req, rp_response *res);
+void rp_h_attachment_download(rp_request *req, rp_response *res);
+void rp_h_conversation_inbound(rp_request *req, rp_response *res);
+void rp_h_outbox_run(rp_request *req, rp_response *res);
+
 #endif

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "routes.h"
+#include "server_internal.h"
 
 static const char css[] =
     "body{font-family:system-ui,sans-serif;margin:0;padding:1rem;"
@@ -351,7 +352,15 @@ void rp_h_satisfaction_answer(rp_request *req, rp_response *res)
         if (!problem[0])
             snprintf(problem, sizeof problem, "%s", err.message);
         form_page(res, 422, req->params[0], name, problem, kept);
+    } else if (rc == RP_EBUSY || rc == RP_ENOSPACE) {
+        /* a fault of ours the customer can wait out: said as such */
+        if (rc == RP_EBUSY)
+            res->retry_after = 1;
+        message_page(res, rp_code_http_status(rc), "Please try again",
+                     "We could not save your answer just now; please send "
+                     "it again in a little while.");
     } else if (rc) {
+        fprintf(stderr, "rapportd: satisfaction answer: %s\n", err.message);
         message_page(res, 500, "Something went wrong",
                      "Your answer could not be saved; please try again.");
     } else {
@@ -362,4 +371,11 @@ void rp_h_satisfaction_answer(rp_request *req, rp_response *res)
     json_decref(kept);
     json_decref(out);
     json_decref(check);
+}
+
+/* For the fuzz harnesses (server_internal.h). */
+json_t *rp_form_to_json(const char *form, size_t len, char *problem,
+                        size_t psize)
+{
+    return form_to_json(form, len, problem, psize);
 }

@@ -61,6 +61,12 @@ static void *run(void *arg)
                     json_array_size(json_object_get(report, "retried")),
                     json_array_size(json_object_get(report, "failed")));
         json_decref(report);
+        report = NULL;
+        /* the outbox: the desk's replies, its own step */
+        if (rp_outbox_run(&ctx, &cfg.delivery, rp_now() + s->clock_offset,
+                          worker, &report, &err))
+            fprintf(stderr, "rapportd: outbox: %s\n", err.message);
+        json_decref(report);
         pthread_mutex_lock(&s->lock);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);

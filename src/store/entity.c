@@ -26,6 +26,8 @@ static const rp_column customer_columns[] = {
     {"updated_at", RP_COL_TIME},
     {"relationship_level", RP_COL_TEXT},
     {"relationship_reasons", RP_COL_JSON},
+    /* a customer made from an unknown sender (migration 8) */
+    {"unconfirmed", RP_COL_BOOL},
 };
 const rp_entity RP_ENTITY_CUSTOMER = {"customer", "customers", customer_columns,
                                       COUNT(customer_columns), 0};
@@ -82,6 +84,9 @@ static const rp_column encounter_columns[] = {
     /* the loyalty earned, put on the outcome when it closes (migration 7) */
     {"loyalty_tier", RP_COL_TEXT},
     {"loyalty_discount_percent", RP_COL_REAL},
+    /* the encounter this one follows, when a customer wrote on one closed
+     * too long ago (migration 8) */
+    {"previous_encounter_id", RP_COL_INT},
 };
 const rp_entity RP_ENTITY_ENCOUNTER = {
     "encounter", "encounters", encounter_columns, COUNT(encounter_columns), 0};
@@ -151,7 +156,7 @@ static const rp_column task_columns[] = {
     {"last_error", RP_COL_TEXT}, {"claimed_by", RP_COL_TEXT},
     {"claimed_at", RP_COL_TIME}, {"sent_at", RP_COL_TIME},
     {"done_at", RP_COL_TIME},    {"created_by", RP_COL_TEXT},
-    {"created_at", RP_COL_TIME},
+    {"created_at", RP_COL_TIME}, {"sending_at", RP_COL_TIME},
 };
 const rp_entity RP_ENTITY_TASK = {"task", "tasks", task_columns,
                                   COUNT(task_columns), 0};
@@ -248,9 +253,15 @@ const rp_entity RP_ENTITY_AGENT = {"agent", "agents", agent_columns,
                                    COUNT(agent_columns), 0};
 
 static const rp_column queue_columns[] = {
-    {"name", RP_COL_TEXT},       {"skills", RP_COL_JSON},
-    {"topics", RP_COL_JSON},     {"channels", RP_COL_JSON},
-    {"created_at", RP_COL_TIME}, {"updated_at", RP_COL_TIME},
+    {"name", RP_COL_TEXT},
+    {"skills", RP_COL_JSON},
+    {"topics", RP_COL_JSON},
+    {"channels", RP_COL_JSON},
+    {"created_at", RP_COL_TIME},
+    {"updated_at", RP_COL_TIME},
+    /* the queue's mail (migration 8) */
+    {"email_address", RP_COL_TEXT},
+    {"acknowledge_new", RP_COL_BOOL},
 };
 const rp_entity RP_ENTITY_QUEUE = {"queue", "queues", queue_columns,
                                    COUNT(queue_columns), 0};
@@ -273,6 +284,65 @@ const rp_entity RP_ENTITY_KB_FEEDBACK = {"article feedback", "kb_feedback",
                                          kb_feedback_columns,
                                          COUNT(kb_feedback_columns), 1};
 
+/* ---- conversations (migration 8) --------------------------------------- */
+
+static const rp_column identity_columns[] = {
+    {"customer_id", RP_COL_INT},
+    {"kind", RP_COL_TEXT},
+    {"value", RP_COL_TEXT},
+    {"created_at", RP_COL_TIME},
+};
+const rp_entity RP_ENTITY_IDENTITY = {
+    "identity", "identities", identity_columns, COUNT(identity_columns), 0};
+
+static const rp_column message_columns[] = {
+    {"customer_id", RP_COL_INT},   {"encounter_id", RP_COL_INT},
+    {"direction", RP_COL_TEXT},    {"author", RP_COL_TEXT},
+    {"agent_id", RP_COL_INT},      {"identity_id", RP_COL_INT},
+    {"channel", RP_COL_TEXT},      {"subject", RP_COL_TEXT},
+    {"body", RP_COL_TEXT},         {"quoted", RP_COL_TEXT},
+    {"from_address", RP_COL_TEXT}, {"to_address", RP_COL_TEXT},
+    {"message_id", RP_COL_TEXT},   {"in_reply_to", RP_COL_TEXT},
+    {"refs", RP_COL_JSON},         {"status", RP_COL_TEXT},
+    {"attempts", RP_COL_INT},      {"next_attempt_at", RP_COL_TIME},
+    {"last_error", RP_COL_TEXT},   {"claimed_by", RP_COL_TEXT},
+    {"claimed_at", RP_COL_TIME},   {"sent_at", RP_COL_TIME},
+    {"occurred_at", RP_COL_TIME},  {"created_at", RP_COL_TIME},
+    {"updated_at", RP_COL_TIME},
+};
+const rp_entity RP_ENTITY_MESSAGE = {"message", "messages", message_columns,
+                                     COUNT(message_columns), 0};
+
+static const rp_column blob_columns[] = {
+    {"sha256", RP_COL_TEXT},
+    {"size", RP_COL_INT},
+    {"data", RP_COL_TEXT},
+    {"created_at", RP_COL_TIME},
+};
+const rp_entity RP_ENTITY_ATTACHMENT_BLOB = {"attachment content",
+                                             "attachment_blobs", blob_columns,
+                                             COUNT(blob_columns), 0};
+
+static const rp_column attachment_columns[] = {
+    {"customer_id", RP_COL_INT}, {"encounter_id", RP_COL_INT},
+    {"message_id", RP_COL_INT},  {"blob_id", RP_COL_INT},
+    {"filename", RP_COL_TEXT},   {"content_type", RP_COL_TEXT},
+    {"content_id", RP_COL_TEXT}, {"is_inline", RP_COL_BOOL},
+    {"size", RP_COL_INT},        {"created_at", RP_COL_TIME},
+};
+const rp_entity RP_ENTITY_ATTACHMENT = {"attachment", "attachments",
+                                        attachment_columns,
+                                        COUNT(attachment_columns), 0};
+
+static const rp_column kept_mail_columns[] = {
+    {"kind", RP_COL_TEXT},         {"reason", RP_COL_TEXT},
+    {"from_address", RP_COL_TEXT}, {"message_id", RP_COL_TEXT},
+    {"subject", RP_COL_TEXT},      {"raw", RP_COL_TEXT},
+    {"size", RP_COL_INT},          {"created_at", RP_COL_TIME},
+};
+const rp_entity RP_ENTITY_KEPT_MAIL = {
+    "kept mail", "kept_mail", kept_mail_columns, COUNT(kept_mail_columns), 0};
+
 const rp_entity *const rp_entities[] = {
     &RP_ENTITY_CUSTOMER,     &RP_ENTITY_ENCOUNTER,
     &RP_ENTITY_MOMENT,       &RP_ENTITY_TRANSFER,
@@ -284,6 +354,8 @@ const rp_entity *const rp_entities[] = {
     &RP_ENTITY_PRODUCT,      &RP_ENTITY_OFFER,
     &RP_ENTITY_LOYALTY_TIER, &RP_ENTITY_AGENT,
     &RP_ENTITY_QUEUE,        &RP_ENTITY_KB_ARTICLE,
-    &RP_ENTITY_KB_FEEDBACK,
+    &RP_ENTITY_KB_FEEDBACK,  &RP_ENTITY_IDENTITY,
+    &RP_ENTITY_MESSAGE,      &RP_ENTITY_ATTACHMENT_BLOB,
+    &RP_ENTITY_ATTACHMENT,   &RP_ENTITY_KEPT_MAIL,
 };
 const size_t rp_nentities = COUNT(rp_entities);

@@ -58,6 +58,11 @@ extern const rp_entity RP_ENTITY_AGENT;
 extern const rp_entity RP_ENTITY_QUEUE;
 extern const rp_entity RP_ENTITY_KB_ARTICLE;
 extern const rp_entity RP_ENTITY_KB_FEEDBACK;
+extern const rp_entity RP_ENTITY_IDENTITY;
+extern const rp_entity RP_ENTITY_MESSAGE;
+extern const rp_entity RP_ENTITY_ATTACHMENT_BLOB;
+extern const rp_entity RP_ENTITY_ATTACHMENT;
+extern const rp_entity RP_ENTITY_KEPT_MAIL;
 
 /* Every entity above, so that a test can check the catalogue against the
  * live schema of each backend. */

@@ -91,7 +91,23 @@
     X(MEASURES_PROMISES, "measures.promises")                                  \
     X(MEASURES_QUEUE_DEPTH, "measures.queue_depth")                            \
     X(MEASURES_TASKS_DUE, "measures.tasks_due")                                \
-    X(MEASURES_TASKS_FAILED, "measures.tasks_failed")
+    X(MEASURES_TASKS_FAILED, "measures.tasks_failed")                          \
+    X(CONVERSATION_IDENTITY_FIND, "conversation.identity_find")                \
+    X(CONVERSATION_IDENTITIES_PRUNE, "conversation.identities_prune")          \
+    X(CONVERSATION_CUSTOMERS_BY_PHONE, "conversation.customers_by_phone")      \
+    X(CONVERSATION_SETTINGS_LIST, "conversation.settings_list")                \
+    X(CONVERSATION_SETTINGS_SET, "conversation.settings_set")                  \
+    X(CONVERSATION_MESSAGE_BY_MSGID, "conversation.message_by_msgid")          \
+    X(CONVERSATION_ATTACHMENTS_OF, "conversation.attachments_of")              \
+    X(CONVERSATION_ATTACHMENTS_OF_MESSAGE,                                     \
+      "conversation.attachments_of_message")                                   \
+    X(CONVERSATION_BLOB_BY_SHA, "conversation.blob_by_sha")                    \
+    X(CONVERSATION_ATTACHMENT_DATA, "conversation.attachment_data")            \
+    X(CONVERSATION_RECENT_FROM, "conversation.recent_from")                    \
+    X(CONVERSATION_LAST_INBOUND, "conversation.last_inbound")                  \
+    X(CONVERSATION_OUTBOX_CLAIM, "conversation.outbox_claim")                  \
+    X(CONVERSATION_OUTBOX_SETTLE, "conversation.outbox_settle")                \
+    X(FOLLOWUP_TASK_SENDING, "followup.task_sending")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

@@ -258,14 +258,14 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " ORDER BY due_at, id LIMIT ?)"
         " RETURNING id, customer_id, encounter_id, kind, purpose, channel,"
         " subject, payload AS payload__json, due_at AS due_at,"
-        " idempotency_key, attempts",
+        " idempotency_key, attempts, sending_at AS sending_at",
     [RP_Q_FOLLOWUP_TASK_SENT] =
         "UPDATE tasks SET status = 'sent', sent_at = ?, channel = ?,"
         " last_error = NULL, next_attempt_at = NULL"
         " WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
     [RP_Q_FOLLOWUP_TASK_SETTLE] =
         "UPDATE tasks SET status = ?, next_attempt_at = ?, last_error = ?,"
-        " channel = coalesce(?, channel)"
+        " channel = coalesce(?, channel), sending_at = NULL"
         " WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
     /* Satisfaction checks (satisfaction.c). */
     [RP_Q_FOLLOWUP_SATISFACTION_ANSWER] =
@@ -311,7 +311,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " last_seen_at) VALUES (?, ?, ?, ?)",
     /* "seen" not "last_seen_at": the caller compares it as an integer */
     [RP_Q_STAFF_SESSION_LOOKUP] =
-        "SELECT s.id AS session_id, s.last_seen_at AS seen, a.id AS agent_id,"
+        "SELECT s.id AS session_id, s.last_seen_at AS seen,"
+        " s.created_at AS born, a.id AS agent_id,"
         " a.role, a.active AS active__bool FROM agent_sessions s"
         " JOIN agents a ON a.id = s.agent_id WHERE s.token_hash = ?",
     [RP_Q_STAFF_SESSION_TOUCH] =
@@ -319,25 +320,27 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_STAFF_SESSION_DELETE] =
         "DELETE FROM agent_sessions WHERE token_hash = ?",
     [RP_Q_STAFF_SESSIONS_EXPIRE] =
-        "DELETE FROM agent_sessions WHERE last_seen_at < ?",
+        "DELETE FROM agent_sessions WHERE last_seen_at < ?1 OR created_at < ?2",
     [RP_Q_STAFF_SESSIONS_OF_AGENT_DELETE] =
         "DELETE FROM agent_sessions WHERE agent_id = ?",
     [RP_Q_STAFF_TOKEN_INSERT] =
-        "INSERT INTO api_tokens (agent_id, name, token_hash, created_at)"
-        " VALUES (?, ?, ?, ?) RETURNING id",
+        "INSERT INTO api_tokens (agent_id, name, token_hash, created_at,"
+        " expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
     [RP_Q_STAFF_TOKEN_LOOKUP] =
         "SELECT t.id AS token_id, t.revoked_at IS NOT NULL AS revoked__bool,"
-        " t.last_used_at AS used, a.id AS agent_id, a.role,"
+        " t.last_used_at AS used, t.expires_at AS expires, a.id AS agent_id,"
+        " a.role,"
         " a.active AS active__bool FROM api_tokens t"
         " JOIN agents a ON a.id = t.agent_id WHERE t.token_hash = ?",
     [RP_Q_STAFF_TOKEN_TOUCH] =
         "UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
     [RP_Q_STAFF_TOKEN_GET] =
-        "SELECT id, agent_id, name, created_at, last_used_at, revoked_at"
-        " FROM api_tokens WHERE id = ?",
+        "SELECT id, agent_id, name, created_at, expires_at, last_used_at,"
+        " revoked_at FROM api_tokens WHERE id = ?",
     [RP_Q_STAFF_TOKEN_LIST] =
-        "SELECT id, agent_id, name, created_at, last_used_at, revoked_at"
-        " FROM api_tokens WHERE (?1 = 0 OR agent_id = ?1) AND id > ?2"
+        "SELECT id, agent_id, name, created_at, expires_at, last_used_at,"
+        " revoked_at FROM api_tokens WHERE (?1 = 0 OR agent_id = ?1) AND id > "
+        "?2"
         " ORDER BY id LIMIT ?3",
     [RP_Q_STAFF_TOKEN_REVOKE] = "UPDATE api_tokens SET revoked_at = ? WHERE id "
                                 "= ? AND revoked_at IS NULL",
@@ -493,6 +496,73 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_MEASURES_TASKS_FAILED] =
         "SELECT kind, count(*) AS n FROM tasks WHERE status = 'failed'"
         " GROUP BY kind",
+    /* ---- conversations: identities, settings, messages, the outbox ---- */
+    [RP_Q_CONVERSATION_IDENTITY_FIND] =
+        "SELECT id, customer_id FROM identities WHERE kind = ? AND value = ?",
+    /* ?3 is the JSON array of the values the customer keeps */
+    [RP_Q_CONVERSATION_IDENTITIES_PRUNE] =
+        "DELETE FROM identities WHERE customer_id = ?1 AND kind = ?2"
+        " AND value NOT IN (SELECT value FROM json_each(?3))",
+    [RP_Q_CONVERSATION_CUSTOMERS_BY_PHONE] =
+        "SELECT c.id, c.name, c.preferred_name, c.emails AS emails__json,"
+        " c.phones AS phones__json, c.notes, c.created_at, c.updated_at,"
+        " c.relationship_level,"
+        " c.relationship_reasons AS relationship_reasons__json,"
+        " c.unconfirmed AS unconfirmed__bool"
+        " FROM identities i JOIN customers c ON c.id = i.customer_id"
+        " WHERE i.kind = 'phone' AND i.value = ?1 AND c.id > ?2"
+        " ORDER BY c.id LIMIT ?3",
+    [RP_Q_CONVERSATION_SETTINGS_LIST] =
+        "SELECT key, value FROM desk_settings ORDER BY key",
+    [RP_Q_CONVERSATION_SETTINGS_SET] =
+        "UPDATE desk_settings SET value = ?1, updated_at = ?2,"
+        " updated_by = ?3 WHERE key = ?4",
+    [RP_Q_CONVERSATION_MESSAGE_BY_MSGID] =
+        "SELECT id, encounter_id, customer_id, direction FROM messages"
+        " WHERE message_id = ?",
+    [RP_Q_CONVERSATION_ATTACHMENTS_OF] =
+        "SELECT id, message_id, filename, content_type, size,"
+        " is_inline AS inline__bool, content_id FROM attachments"
+        " WHERE encounter_id = ?1 AND message_id BETWEEN ?2 AND ?3"
+        " ORDER BY message_id, id",
+    [RP_Q_CONVERSATION_ATTACHMENTS_OF_MESSAGE] =
+        "SELECT a.id, a.filename, a.content_type, a.size, b.data"
+        " FROM attachments a JOIN attachment_blobs b ON b.id = a.blob_id"
+        " WHERE a.message_id = ? ORDER BY a.id",
+    [RP_Q_CONVERSATION_BLOB_BY_SHA] =
+        "SELECT id FROM attachment_blobs WHERE sha256 = ?",
+    [RP_Q_CONVERSATION_ATTACHMENT_DATA] =
+        "SELECT a.id, a.message_id, a.encounter_id, a.customer_id,"
+        " a.filename, a.content_type, a.size, b.data"
+        " FROM attachments a JOIN attachment_blobs b ON b.id = a.blob_id"
+        " WHERE a.id = ?",
+    [RP_Q_CONVERSATION_RECENT_FROM] =
+        "SELECT count(*) AS n FROM messages WHERE identity_id = ?1"
+        " AND created_at >= ?2",
+    [RP_Q_CONVERSATION_LAST_INBOUND] =
+        "SELECT id, message_id, refs AS refs__json, from_address, subject"
+        " FROM messages WHERE encounter_id = ?1 AND direction = 'inbound'"
+        " ORDER BY id DESC LIMIT 1",
+    /* ?1 worker, ?2 now, ?3 claims older than this are taken over, ?4 batch */
+    [RP_Q_CONVERSATION_OUTBOX_CLAIM] =
+        "UPDATE messages SET status = 'sending', claimed_by = ?1,"
+        " claimed_at = ?2, attempts = attempts + 1 WHERE id IN"
+        " (SELECT id FROM messages WHERE (status = 'queued'"
+        "   AND coalesce(next_attempt_at, 0) <= ?2)"
+        " OR (status = 'sending' AND claimed_at <= ?3) ORDER BY id LIMIT ?4)"
+        " RETURNING id, attempts",
+    /* ?1 status, ?2 sent_at, ?3 next attempt, ?4 error, ?5 now, ?6 id,
+     * ?7 worker */
+    [RP_Q_CONVERSATION_OUTBOX_SETTLE] =
+        "UPDATE messages SET status = ?1, sent_at = ?2, next_attempt_at = ?3,"
+        " last_error = ?4, updated_at = ?5, claimed_by = NULL"
+        " WHERE id = ?6 AND status = 'sending' AND claimed_by = ?7",
+    /* The scheduler marks a task before it sends it (scheduler.c): a
+     * claim that expires after this mark has an unknown outcome.  The
+     * mark renews the claim, so the lease counts from the send. */
+    [RP_Q_FOLLOWUP_TASK_SENDING] =
+        "UPDATE tasks SET sending_at = ?1, claimed_at = ?1"
+        " WHERE id = ?2 AND status = 'claimed' AND claimed_by = ?3",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

@@ -91,6 +91,7 @@ static const expect expected[] = {
      "agent"},
     {"POST", "/api/v1/customers/{id}/recommendations/{product}/decline",
      "agent"},
+    {"POST", "/api/v1/customers/{id}/recommendations/shown", "agent"},
     {"GET", "/api/v1/products", "agent"},
     {"POST", "/api/v1/products", "lead"},
     {"GET", "/api/v1/products/{id}", "agent"},
@@ -103,6 +104,18 @@ static const expect expected[] = {
     {"GET", "/s/style.css", "public"},
     {"GET", "/s/{token}", "public"},
     {"POST", "/s/{token}", "public"},
+    /* conversations */
+    {"GET", "/api/v1/encounters/{id}/messages", "agent"},
+    {"POST", "/api/v1/encounters/{id}/messages", "agent"},
+    {"GET", "/api/v1/messages/{id}", "agent"},
+    {"POST", "/api/v1/messages/{id}/send", "agent"},
+    {"GET", "/api/v1/attachments/{id}", "agent"},
+    {"POST", "/api/v1/conversation/inbound", "admin"},
+    {"POST", "/api/v1/outbox/run", "admin"},
+    {"GET", "/api/v1/conversation/settings", "agent"},
+    {"PUT", "/api/v1/conversation/settings", "admin"},
+    {"PUT", "/api/v1/queues/{id}/mail", "admin"},
+    {"GET", "/api/v1/mail/kept", "admin"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 

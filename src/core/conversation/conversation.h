@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "core/context.h"
+#include "core/followup/followup.h"
 
 /* ---- one door in: a parsed inbound message ---------------------------- */
 
@@ -90,5 +91,186 @@ rp_code rp_conversation_receive(rp_ctx *ctx, const rp_inbound_mail *mail,
 rp_code rp_conversation_keep_unreadable(rp_ctx *ctx, const unsigned char *raw,
                                         size_t size, const char *reason,
                                         int64_t *id, rp_error *err);
+
+/* ---- identities (identity.c) ------------------------------------------- */
+
+/*
+ * A customer's email addresses and phone numbers are identities: unique
+ * across customers and stored normalised, so that finding the customer for
+ * an address is one index lookup.  The customer's own lists keep the text
+ * as it was written, for showing and for writing to.
+ *
+ * An email address is trimmed and lower-cased whole (ASCII letters only),
+ * the local part included: RFC 5321 lets a server tell "Max@" from "max@",
+ * but no mail service in use does, and a customer who types their address
+ * in another case is the same customer.  Dots and "+tags" are kept: they
+ * name different mailboxes on most services.
+ *
+ * A phone number keeps its digits: a leading "+" or "00" makes it
+ * international ("+<digits>"); otherwise, when the desk has a default
+ * country code, one leading trunk "0" is dropped and "+<code>" put before
+ * it (E.164, "600 100 200" with 34 is "+34600100200"); with no default
+ * country code a national number stays as its digits.
+ */
+
+/* Append the normalised form of the email address s to out; -1 (out
+ * untouched) when s is not an email address. */
+int rp_identity_email(const char *s, rp_buf *out);
+
+/* Append the normalised form of the phone number s to out, given the
+ * desk's default country code ("34", or NULL / "" for none); -1 (out
+ * untouched) when s is not a phone number. */
+int rp_identity_phone(const char *s, const char *country_code, rp_buf *out);
+
+/*
+ * Make the customer's identities of kind ("email" or "phone") those of
+ * list (an array of strings as written; NULL leaves them as they are).
+ * Call inside the caller's transaction.  An address that belongs to
+ * another customer is RP_ECONFLICT naming the field ("emails" or
+ * "phones") and that customer.
+ */
+rp_code rp_identity_sync(rp_ctx *ctx, int64_t customer_id, const char *kind,
+                         json_t *list, rp_error *err);
+
+/*
+ * The customer whose identity of kind matches text once normalised: fills
+ * *customer_id and *identity_id, both 0 when nobody has it (not an error).
+ */
+rp_code rp_identity_find(rp_ctx *ctx, const char *kind, const char *text,
+                         int64_t *customer_id, int64_t *identity_id,
+                         rp_error *err);
+
+/* 1 when q reads as a phone number (digits with + - ( ) . / and spaces),
+ * so that a customer search looks it up as one. */
+int rp_identity_looks_like_phone(const char *q);
+
+/* ---- the desk's conversation settings (settings.c) ---------------------- */
+
+/* What the rules of conversations read from the desk's settings. */
+typedef struct rp_desk_settings {
+    json_t *row;              /* every setting, {key: value}; owned */
+    const char *desk_name;    /* in the subject tag "[<desk_name> #123]" */
+    const char *country_code; /* default country code of phone numbers */
+    int64_t reopen_days;      /* a closed encounter reopens within this */
+    int64_t flood_messages;   /* at most this many messages from one */
+    int64_t flood_minutes;    /*   sender within this many minutes */
+    int64_t attachment_max_bytes;
+    int64_t outbox_max_attempts;
+    int64_t outbox_backoff_seconds;
+} rp_desk_settings;
+
+/* Read the settings into *s (release with rp_desk_settings_free). */
+rp_code rp_desk_settings_read(rp_ctx *ctx, rp_desk_settings *s, rp_error *err);
+void rp_desk_settings_free(rp_desk_settings *s);
+
+/* The settings as JSON: {"desk_name", "phone_country_code", "reopen_days",
+ * "flood_messages", "flood_minutes", "attachment_max_bytes",
+ * "outbox_max_attempts", "outbox_backoff_seconds"}. */
+rp_code rp_desk_settings_get(rp_ctx *ctx, json_t **out, rp_error *err);
+
+/* Change any of the settings (same keys); each is checked and named when
+ * refused; nothing changes unless all are good. */
+rp_code rp_desk_settings_update(rp_ctx *ctx, json_t *in, json_t **out,
+                                rp_error *err);
+
+/* Set a queue's mail: {"email_address" (the From: of its replies, or null),
+ * "acknowledge_new" (true: a new request by mail gets an automatic
+ * acknowledgement)}. */
+rp_code rp_queue_mail_set(rp_ctx *ctx, int64_t queue_id, json_t *in,
+                          json_t **out, rp_error *err);
+
+/* ---- messages (message.c) ----------------------------------------------- */
+
+/* The directions, authors, channels and delivery states of a message. */
+extern const char *const rp_message_channels[];
+
+/*
+ * The conversation of an encounter, oldest first: a page of messages, each
+ * with its "attachments" [{"id","filename","content_type","size",
+ * "inline"}].  *out is {"items", "next_cursor"}.
+ */
+rp_code rp_message_list(rp_ctx *ctx, int64_t encounter_id,
+                        const rp_page_req *page, json_t **out, rp_error *err);
+
+/* One message with its attachments, or RP_ENOTFOUND. */
+rp_code rp_message_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err);
+
+/*
+ * Write on an encounter: in is {"kind": "reply"|"note" (required), "body"
+ * (required), "subject"?, "channel"? ("email" default, "web", "phone",
+ * "in_person"), "draft"? (a reply kept unsent), "attachments"?:
+ * [{"filename", "content_type", "data_base64"}]}.  A note is for agents
+ * and never sent.  A reply by email or web is queued for the outbox (the
+ * scheduler sends it); by phone or in person it records what was said and
+ * counts as sent.  The first reply that is not a draft is the encounter's
+ * first response (it stops that clock; acknowledging too).  Every message
+ * is a moment of truth.  A reply on a closed encounter is RP_ECONFLICT;
+ * a reply by email to a customer with no email address is RP_EINVALID.
+ */
+rp_code rp_message_add(rp_ctx *ctx, int64_t encounter_id, json_t *in,
+                       json_t **out, rp_error *err);
+
+/* Send a draft reply (in may be NULL or {}): it is queued, as
+ * rp_message_add would have; anything but a draft is RP_ECONFLICT. */
+rp_code rp_message_send(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
+                        rp_error *err);
+
+/* An attachment's content, to serve for download. */
+typedef struct rp_attachment_data {
+    json_t *row;              /* {"id","filename","content_type","size",...} */
+    const char *filename;     /* from row */
+    const char *content_type; /* safe to serve: never HTML or script */
+    unsigned char *data;      /* malloc'd; release with rp_attachment_free */
+    size_t size;
+} rp_attachment_data;
+
+/* The attachment with this id, or RP_ENOTFOUND. */
+rp_code rp_attachment_get(rp_ctx *ctx, int64_t id, rp_attachment_data *out,
+                          rp_error *err);
+void rp_attachment_free(rp_attachment_data *a);
+
+/*
+ * The content type an attachment is served with: the declared one when it
+ * is a plain media type that browsers will not run (images other than SVG,
+ * PDF, audio, video, plain text, office documents, archives), else
+ * application/octet-stream.  Static.
+ */
+const char *rp_attachment_safe_type(const char *declared);
+
+/* Mail that was refused or could not be read, newest first, for admins. */
+rp_code rp_kept_mail_list(rp_ctx *ctx, const rp_page_req *page, json_t **out,
+                          rp_error *err);
+
+/* ---- threading rules (receive.c) ----------------------------------------- */
+
+/* The encounter number in a subject tag "[<desk_name> #123]" (any case of
+ * the desk's name), or 0 when subject carries none. */
+int64_t rp_subject_tag_encounter(const char *subject, const char *desk_name);
+
+/* ---- the outbox (outbox.c) ------------------------------------------------
+ */
+
+/*
+ * Send the replies that are due: claim queued messages (a claim older than
+ * five minutes is taken over), send each by SMTP with dc (from the queue's
+ * address, else dc->smtp_from) with its Message-ID, In-Reply-To and
+ * References of the customer's last message, the subject tag, X-Loop and
+ * the attachments; record it sent, or retry it with backoff, or fail it
+ * after the desk's outbox_max_attempts, the reason kept on the message.
+ * *out is {"sent": [ids], "retried": [...], "failed": [...]} where a
+ * retried or failed entry is {"id", "reason"}.
+ */
+rp_code rp_outbox_run(rp_ctx *ctx, const rp_delivery_config *dc, int64_t now,
+                      const char *worker, json_t **out, rp_error *err);
+
+/* The RFC 5322 text of the message with this id as the outbox would send
+ * it from `from` (new string, CRLF line ends; free()); for the tests and
+ * for showing what went out. */
+rp_code rp_outbox_render(rp_ctx *ctx, int64_t id, const char *from, char **text,
+                         rp_error *err);
+
+/* X-Loop carried by every message the desk sends; the mail reader refuses
+ * mail that carries it back (RP_MAIL_LOOP). */
+#define RP_X_LOOP "rapport"
 
 #endif

@@ -17,7 +17,7 @@
 #define CONTACTS_MAX 10
 
 static const char *const customer_fields[] = {
-    "name", "preferred_name", "emails", "phones", "notes", NULL};
+    "name", "preferred_name", "emails", "phones", "notes", "unconfirmed", NULL};
 
 /* Add the derived fields every view of a customer shows. */
 static void decorate(json_t *c)
@@ -34,7 +34,10 @@ static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
 {
     const char *name, *preferred, *notes;
     json_t *emails, *phones;
+    int unconfirmed = 0, unconfirmed_given = 0;
     if (rp_in_object(in, customer_fields, err) ||
+        rp_in_bool(in, "unconfirmed", 0, &unconfirmed, &unconfirmed_given,
+                   err) ||
         rp_in_string(in, "name", RP_IN_ALWAYS(creating), NAME_MAX_CHARS, &name,
                      err) ||
         rp_in_string(in, "preferred_name", 0, PREFERRED_MAX_CHARS, &preferred,
@@ -67,6 +70,9 @@ static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
         json_object_set(row, "emails", emails ? emails : json_array());
     if (json_object_get(in, "phones"))
         json_object_set(row, "phones", phones ? phones : json_array());
+    /* a customer made from an unknown sender is confirmed by an agent */
+    if (unconfirmed_given)
+        json_object_set_new(row, "unconfirmed", json_boolean(unconfirmed));
     return RP_OK;
 }
 
@@ -91,6 +97,13 @@ static rp_code save(rp_ctx *ctx, int64_t id, json_t *row, const char *kind,
         return err->code;
     rp_code rc = id ? s->ops->update(s, &RP_ENTITY_CUSTOMER, id, row, err)
                     : s->ops->insert(s, &RP_ENTITY_CUSTOMER, row, &id, err);
+    /* the identities follow the lists, in the same transaction */
+    if (rc == RP_OK)
+        rc = rp_identity_sync(ctx, id, "email", json_object_get(row, "emails"),
+                              err);
+    if (rc == RP_OK)
+        rc = rp_identity_sync(ctx, id, "phone", json_object_get(row, "phones"),
+                              err);
     if (rc == RP_OK) {
         rp_moment m = {.customer_id = id, .kind = kind, .summary = summary};
         rc = rp_moment_record(ctx, &m, err);
@@ -144,7 +157,8 @@ rp_code rp_customer_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
         json_decref(row);
         return rp_error_set(err, RP_EINVALID, NULL,
                             "nothing to change: give at least one of name, "
-                            "preferred_name, emails, phones, notes");
+                            "preferred_name, emails, phones, notes, "
+                            "unconfirmed");
     }
     rp_buf summary = RP_BUF_INIT;
     rp_buf_puts(&summary, "Profile updated:");
@@ -162,9 +176,48 @@ rp_code rp_customer_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     return rc ? rc : rp_customer_get(ctx, id, out, err);
 }
 
+/* A search that reads as a phone number is an identity lookup, however
+ * the number was typed: "600 100 200" and "+34600100200" find the same
+ * customer.  Returns 1 when it answered. */
+static int list_by_phone(rp_ctx *ctx, const char *q, const rp_page_req *page,
+                         json_t **out, rp_error *err, rp_code *rc)
+{
+    rp_desk_settings ds;
+    if (!rp_identity_looks_like_phone(q))
+        return 0;
+    if ((*rc = rp_desk_settings_read(ctx, &ds, err)))
+        return 1;
+    rp_buf v = RP_BUF_INIT;
+    int bad = rp_identity_phone(q, ds.country_code, &v);
+    rp_desk_settings_free(&ds);
+    if (bad) {
+        rp_buf_free(&v);
+        return 0;
+    }
+    json_t *params = json_pack("[s, I, i]", rp_buf_str(&v),
+                               (json_int_t)page->after_id, page->limit + 1),
+           *rows = NULL;
+    rp_buf_free(&v);
+    *rc = ctx->store->ops->query(
+        ctx->store, RP_Q_CONVERSATION_CUSTOMERS_BY_PHONE, params, &rows, err);
+    json_decref(params);
+    if (*rc)
+        return 1;
+    size_t i;
+    json_t *c;
+    json_array_foreach(rows, i, c)
+        decorate(c);
+    *out = rp_page_result(rows, page->limit);
+    return 1;
+}
+
 rp_code rp_customer_list(rp_ctx *ctx, const char *q, const rp_page_req *page,
                          json_t **out, rp_error *err)
 {
+    rp_code prc = RP_OK;
+    if (q && *q && rp_utf8_length(q) <= 200 &&
+        list_by_phone(ctx, q, page, out, err, &prc))
+        return prc;
     json_t *qv = NULL;
     rp_filter f = {0};
     int nf = 0;
