@@ -34,10 +34,8 @@
 
 typedef struct request_state {
     rp_buf body; /* the request body as it arrives */
-    int started; /* the access handler has seen the request */
     int too_large;
     size_t discarded; /* bytes of a too large body thrown away */
-    int nul_in_uri;   /* the raw address holds %00 */
 } request_state;
 
 /* ---- replies ------------------------------------------------------------- */
@@ -705,23 +703,6 @@ static void reply_too_large(rp_response *res)
     rp_reply_header(res, MHD_HTTP_HEADER_CONNECTION, "close");
 }
 
-/*
- * Called with the address as the client sent it, before libmicrohttpd
- * decodes it: a %00 there would otherwise end the decoded path or value
- * early ("/api/v1/customers/1%00x" would read customer 1), so it is noted
- * here and refused once the request is read.  The state made here is the
- * request's (libmicrohttpd hands it to on_request as *con_cls).
- */
-static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
-{
-    (void)cls;
-    (void)conn;
-    request_state *rs = calloc(1, sizeof *rs);
-    if (rs && uri)
-        rs->nul_in_uri = strstr(uri, "%00") != NULL;
-    return rs; /* NULL: on_request makes it */
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version, const char *upload_data,
@@ -730,11 +711,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     (void)version;
     rp_server *srv = cls;
     request_state *rs = *con_cls;
-    if (!rs || !rs->started) {
-        if (!rs && !(rs = calloc(1, sizeof *rs)))
+    if (!rs) {
+        rs = calloc(1, sizeof *rs);
+        if (!rs)
             return MHD_NO;
         *con_cls = rs;
-        rs->started = 1;
         atomic_fetch_add(&srv->in_flight, 1);
         const char *cl = MHD_lookup_connection_value(
             conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -780,10 +761,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     double started = rp_prom_clock();
     if (rs->too_large)
         reply_too_large(&res);
-    else if (rs->nul_in_uri)
-        rp_reply_fail(&res, RP_EMALFORMED, NULL,
-                      "the address holds %%00, a NUL character, which no "
-                      "path or query parameter may contain");
     else
         dispatch(srv, conn, url, method, rs, &res, allowed, sizeof allowed);
     if (res.route && is_unsafe_method(method)) {
@@ -805,12 +782,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     request_state *rs = *con_cls;
     if (!rs)
         return;
-    int started = rs->started;
     rp_buf_free(&rs->body);
     free(rs);
     *con_cls = NULL;
-    if (started)
-        atomic_fetch_sub(&srv->in_flight, 1);
+    atomic_fetch_sub(&srv->in_flight, 1);
 }
 
 rp_code rp_server_start(rp_server *srv, const struct sockaddr_in *addr,
@@ -826,7 +801,6 @@ rp_code rp_server_start(rp_server *srv, const struct sockaddr_in *addr,
         0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
