@@ -377,5 +377,8 @@ void rp_h_satisfaction_answer(rp_request *req, rp_response *res)
 json_t *rp_form_to_json(const char *form, size_t len, char *problem,
                         size_t psize)
 {
-    return form_to_json(form, len, problem, psize);
+    json_t *kept = NULL;
+    json_t *in = form_to_json(form, len, problem, psize, &kept);
+    json_decref(kept);
+    return in;
 }
