@@ -423,8 +423,8 @@ json_t *rp_strings_lower(json_t *list)
     return out;
 }
 
-/* "<field> must be a positive integer, not "<text>"", the text quoted by
- * characters (an argument from the command line may be any bytes). */
+/* "<field> must be a positive integer", quoting text by characters: an id
+ * comes from a URL or argv, which may hold bytes that are not text. */
 static rp_code not_an_id(const char *text, const char *field, rp_error *err)
 {
     rp_buf q = RP_BUF_INIT;
@@ -432,7 +432,7 @@ static rp_code not_an_id(const char *text, const char *field, rp_error *err)
                  "%s must be a positive integer, not \"%s\"", field,
                  rp_cut(&q, text, 40));
     rp_buf_free(&q);
-    return RP_EMALFORMED;
+    return err->code;
 }
 
 rp_code rp_parse_id(const char *text, const char *field, int64_t *out,
