@@ -88,10 +88,10 @@ static int run(rp_cli *cli, int argc, char **argv)
         return rc;
     int64_t now = rp_now();
     if (when && rp_time_parse(when, &now)) {
-        fprintf(stderr,
-                "rapport: --now must be an RFC 3339 time such as "
-                "2026-11-23T08:00:00Z, not '%s' (field: now)\n",
-                when);
+        rp_cli_say("rapport: --now must be an RFC 3339 time such as "
+                   "2026-11-23T08:00:00Z, in the years 0000 to 9999, not "
+                   "'%s' (field: now)\n",
+                   when);
         return RP_EXIT_INPUT;
     }
     if ((rc = rp_cli_open(cli)))
