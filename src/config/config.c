@@ -126,6 +126,19 @@ const rp_setting rp_settings[] = {
      "logins that may wait for a password thread; more are answered 503 "
      "with Retry-After",
      NULL},
+    {"RAPPORT_MAIL_MAX_BYTES", NULL, "BYTES", RP_SETTING_INT, F(mail_max_bytes),
+     1024, 1024L * 1024 * 1024, S | C,
+     "an inbound email larger than this is refused (and logged)", NULL},
+    {"RAPPORT_MAIL_LOOP", NULL, "TEXT", RP_SETTING_TEXT, F(mail_loop), 0, 0,
+     S | C,
+     "the X-Loop value of the desk's own mail: inbound mail carrying it is "
+     "refused as a loop",
+     NULL},
+    {"RAPPORT_IMAP_INTERVAL", NULL, "SECONDS", RP_SETTING_INT, F(imap_interval),
+     0, 86400, S,
+     "how often rapportd reads the queues' IMAP mailboxes; 0 turns it off, "
+     "e.g. when cron runs 'rapport mail poll'",
+     NULL},
     {NULL, NULL, NULL, RP_SETTING_TEXT, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -147,6 +160,9 @@ void rp_config_defaults(rp_config *cfg)
     cfg->idle_timeout = 10;
     cfg->password_threads = 2;
     cfg->password_queue = 64;
+    cfg->mail_max_bytes = 40 * 1024 * 1024;
+    cfg->mail_loop = "rapport";
+    cfg->imap_interval = 60;
     cfg->busy_wait_ms = 2000;
     cfg->session_idle = RP_SESSION_IDLE_SECONDS;
     cfg->session_lifetime = RP_SESSION_LIFETIME_SECONDS;

@@ -51,6 +51,10 @@ typedef struct rp_config {
     int plain_http;       /* served over plain HTTP on loopback: no Secure */
     int session_idle;     /* seconds a session lasts without use */
     int session_lifetime; /* seconds a session lasts however much used */
+    /* email in: both programs */
+    int mail_max_bytes;    /* a raw message over this is refused */
+    const char *mail_loop; /* the X-Loop value that marks our own mail */
+    int imap_interval;     /* rapportd: seconds between IMAP polls; 0: none */
 } rp_config;
 
 /* How a setting's text becomes a value. */

@@ -56,6 +56,8 @@ typedef struct request_state {
     int too_large;
     double began;     /* when the request was dispatched, for /metrics */
     deferred *slow;   /* handed off and not yet replied to, or NULL */
+    size_t limit;     /* the body limit of the route */
+    int mail;         /* the route takes raw email */
     size_t discarded; /* bytes of a too large body thrown away */
     int nul_in_uri;   /* the raw address holds %00 */
 } request_state;
@@ -259,6 +261,19 @@ static int parse_body(rp_request *req, const rp_route *r, request_state *rs,
         req->form_len = rs->body.len;
         return 0;
     }
+    if (r->flags & RP_ROUTE_MAIL) {
+        size_t n = strlen("message/rfc822");
+        if (!ct || strncasecmp(ct, "message/rfc822", n) != 0 ||
+            (ct[n] != '\0' && ct[n] != ';' && ct[n] != ' ')) {
+            rp_reply_fail(res, RP_EMEDIATYPE, NULL,
+                          "send the email as message/rfc822, not %.60s",
+                          ct ? ct : "no Content-Type");
+            return -1;
+        }
+        req->raw = (const unsigned char *)rp_buf_str(&rs->body);
+        req->raw_len = rs->body.len;
+        return 0;
+    }
     if (!is_json_type(ct)) {
         rp_reply_fail(res, RP_EMEDIATYPE, NULL,
                       "send the body as application/json, not %.60s",
@@ -293,6 +308,7 @@ const char *rp_access_name(rp_access a)
     case RP_ACCESS_PUBLIC: return "public";
     case RP_ACCESS_LEAD: return "lead";
     case RP_ACCESS_ADMIN: return "admin";
+    case RP_ACCESS_MAIL: return "mail";
     default: return "agent";
     }
 }
@@ -507,9 +523,16 @@ static int authorize(const rp_route *r, rp_request *req, rp_response *res)
         rp_reply_error(res, &err);
         return -1;
     }
-    int need = r->access == RP_ACCESS_ADMIN  ? 3
-               : r->access == RP_ACCESS_LEAD ? 2
-                                             : 1;
+    if (r->access == RP_ACCESS_MAIL && !req->auth.may_deliver_mail) {
+        rp_reply_fail(res, RP_EFORBIDDEN, NULL,
+                      "%s %s needs a mail-only token or an admin", req->method,
+                      r->pattern);
+        return -1;
+    }
+    int need = r->access == RP_ACCESS_MAIL    ? 0
+               : r->access == RP_ACCESS_ADMIN ? 3
+               : r->access == RP_ACCESS_LEAD  ? 2
+                                              : 1;
     if (req->auth.role < need) {
         rp_reply_fail(res, RP_EFORBIDDEN, NULL, "%s %s needs the %s role",
                       req->method, r->pattern, rp_access_name(r->access));
@@ -819,12 +842,34 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
     return ret;
 }
 
-/* 413 for a body over the limit; the connection is not reused, since
- * what is left of the body may still be on its way. */
-static void reply_too_large(rp_response *res)
+/* The body limit of the route at method and url: the mail size limit for
+ * a route that takes raw email, else RP_MAX_BODY_BYTES. */
+static size_t body_limit(const rp_server *srv, const char *method,
+                         const char *url, int *mail)
 {
-    rp_reply_fail(res, RP_ETOOLARGE, NULL, "the body is larger than %d bytes",
-                  RP_MAX_BODY_BYTES);
+    rp_request scratch;
+    char allowed[128];
+    const rp_route *r = route_for(method, url, &scratch, allowed,
+                                  sizeof allowed);
+    *mail = r && (r->flags & RP_ROUTE_MAIL);
+    return *mail ? (size_t)srv->config->mail_max_bytes
+                 : (size_t)RP_MAX_BODY_BYTES;
+}
+
+/* An email refused for its size is logged: its sender's mail service is
+ * the only other place that knows of it. */
+static void refuse_body(rp_response *res, int mail, unsigned long long size,
+                        size_t limit)
+{
+    if (mail)
+        fprintf(stderr,
+                "rapportd: mail: refused an email of %s%llu bytes: over the "
+                "limit of %zu bytes (RAPPORT_MAIL_MAX_BYTES)\n",
+                size ? "" : "more than ",
+                size ? size : (unsigned long long)limit, limit);
+    rp_reply_fail(res, RP_ETOOLARGE, NULL, "the body is larger than %zu bytes",
+                  limit);
+    /* not reused: what is left of the body may still be on its way */
     rp_reply_header(res, MHD_HTTP_HEADER_CONNECTION, "close");
 }
 
@@ -871,10 +916,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         *con_cls = rs;
         rs->started = 1;
         atomic_fetch_add(&srv->in_flight, 1);
+        rs->limit = body_limit(srv, method, url, &rs->mail);
         const char *cl = MHD_lookup_connection_value(
             conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
-        if (declared > RP_MAX_BODY_BYTES) {
+        if (declared > rs->limit) {
             rs->too_large = 1;
             const char *expect = MHD_lookup_connection_value(
                 conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
@@ -884,7 +930,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
             if (declared > RP_MAX_DISCARD_BYTES ||
                 (expect && strcasecmp(expect, "100-continue") == 0)) {
                 rp_response res = {0};
-                reply_too_large(&res);
+                refuse_body(&res, rs->mail, declared, rs->limit);
                 return send_response(conn, &res, NULL);
             }
         }
@@ -893,7 +939,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (!rs->too_large && rs->body.len + n > RP_MAX_BODY_BYTES) {
+        if (!rs->too_large && rs->body.len + n > rs->limit) {
             rs->too_large = 1;
             rs->discarded = rs->body.len;
             rp_buf_free(&rs->body);
@@ -923,7 +969,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     }
     rs->began = rp_prom_clock();
     if (rs->too_large)
-        reply_too_large(&res);
+        refuse_body(&res, rs->mail, 0, rs->limit);
     else if (rs->nul_in_uri)
         rp_reply_fail(&res, RP_EMALFORMED, NULL,
                       "the address holds %%00, a NUL character, which no "

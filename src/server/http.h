@@ -68,6 +68,9 @@ typedef struct rp_request {
         rp_slow_free_fn free_arg;
         void *arg;
     } slow;
+    /* the raw body of an RP_ROUTE_MAIL route (an email message) */
+    const unsigned char *raw;
+    size_t raw_len;
 } rp_request;
 
 typedef struct rp_response {
@@ -99,7 +102,10 @@ typedef enum rp_access {
     RP_ACCESS_AGENT = 0, /* any signed-in agent (session or token) */
     RP_ACCESS_LEAD,      /* lead or admin */
     RP_ACCESS_ADMIN,     /* admin only */
-    RP_ACCESS_PUBLIC     /* no credentials needed */
+    RP_ACCESS_PUBLIC,    /* no credentials needed */
+    RP_ACCESS_MAIL       /* a token that may deliver mail (mail-only or an
+                            admin's): nothing else passes, nothing more is
+                            granted */
 } rp_access;
 
 /* The shapes of most domain calls a route makes. */
@@ -145,6 +151,9 @@ typedef struct rp_param {
  * place in their queue is reserved before the handler runs, and when
  * there is none the request is answered 503 with Retry-After at once. */
 #define RP_ROUTE_SLOW 2u
+#define RP_ROUTE_MAIL                                                          \
+    4u /* takes a raw email (message/rfc822) up to the mail size limit         \
+          instead of JSON (handed to the handler raw, in req->raw) */
 
 typedef struct rp_route {
     const char *method;  /* "GET", "POST", ... */
@@ -166,7 +175,7 @@ typedef struct rp_route {
     const char *summary; /* one line for `rapportd --routes` and the docs */
 } rp_route;
 
-/* "public", "agent", "lead" or "admin". */
+/* "public", "agent", "lead", "admin" or "mail". */
 const char *rp_access_name(rp_access a);
 
 /* "custom", "plain", "body", "create", "id", "id+body" or "list". */

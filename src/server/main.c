@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "mailpoll.h"
 #include "sched.h"
 #include "server.h"
 
@@ -47,6 +48,9 @@ static const char usage_head[] =
     "    one is closed, so that one client cannot keep others out;\n"
     "    passwords are checked on threads of their own, so that logins do\n"
     "    not hold up other requests.\n"
+    "    The mail thread reads the queues' IMAP mailboxes every\n"
+    "    RAPPORT_IMAP_INTERVAL seconds ('rapport mail mailbox add'), and\n"
+    "    POST /api/v1/mail/inbound takes raw email from a mail service.\n"
     "\n"
     "OPTIONS\n";
 
@@ -168,6 +172,17 @@ int main(int argc, char **argv)
         rp_pool_destroy(srv.pool);
         return 4;
     }
+    rp_mail_options mail = {.channel = "email",
+                            .max_size = (size_t)cfg.mail_max_bytes,
+                            .loop = cfg.mail_loop};
+    rp_mailpoll *mailpoll = NULL;
+    if (rp_mailpoll_start(cfg.db, cfg.imap_interval, &mail, &mailpoll, &err)) {
+        fprintf(stderr, "rapportd: mail: %s\n", err.message);
+        rp_sched_stop(sched);
+        rp_server_stop(&srv, 0);
+        rp_pool_destroy(srv.pool);
+        return 4;
+    }
     char host[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &addr.sin_addr, host, sizeof host);
     if (srv.web_root)
@@ -181,6 +196,7 @@ int main(int argc, char **argv)
     fprintf(stderr, "rapportd: %s received, shutting down\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
     rp_server_stop(&srv, 10);
+    rp_mailpoll_stop(mailpoll);
     rp_sched_stop(sched);
     rp_pool_destroy(srv.pool);
     fprintf(stderr, "rapportd: stopped cleanly\n");

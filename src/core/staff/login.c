@@ -224,6 +224,7 @@ static rp_code principal_from(json_t *rows, rp_principal *p, rp_error *err)
                             "or revoked); log in again");
     p->agent_id = json_integer_value(json_object_get(row, "agent_id"));
     p->role = rp_role_rank(json_string_value(json_object_get(row, "role")));
+    p->may_deliver_mail = p->role == 3; /* an admin may do everything */
     return RP_OK;
 }
 
@@ -307,8 +308,15 @@ rp_code rp_auth_token(rp_ctx *ctx, const char *token, rp_principal *p,
                            now - TOUCH_EVERY_SECONDS)
         rc = touch(ctx, RP_Q_STAFF_TOKEN_TOUCH, now,
                    json_object_get(row, "token_id"), err);
-    if (rc == RP_OK)
+    if (rc == RP_OK) {
         p->token_id = json_integer_value(json_object_get(row, "token_id"));
+        /* a mail-only token delivers mail and nothing else: no role */
+        const char *scope = json_string_value(json_object_get(row, "scope"));
+        int mail_only = scope && strcmp(scope, "mail") == 0;
+        if (mail_only)
+            p->role = 0;
+        p->may_deliver_mail = mail_only || p->role == 3;
+    }
     json_decref(rows);
     return rc;
 }
@@ -628,7 +636,8 @@ rp_code rp_auth_logout(rp_ctx *ctx, const char *secret, rp_error *err)
 /* ---- API tokens ---------------------------------------------------------- */
 
 static const char *const token_fields[] = {"name", "agent_id", "expires_at",
-                                           NULL};
+                                           "scope", NULL};
+static const char *const token_scopes[] = {"all", "mail", NULL};
 
 /* The expiry of a new token: 0 when absent or null (never), else a time
  * still to come (a token born expired is a mistake, not a choice). */
@@ -653,11 +662,12 @@ static rp_code token_expiry(json_t *in, int64_t *out, rp_error *err)
 rp_code rp_token_create(rp_ctx *ctx, json_t *in, int as_admin, json_t **out,
                         rp_error *err)
 {
-    const char *name;
+    const char *name, *scope;
     int64_t agent_id = 0;
     int present = 0;
     if (rp_auth_init(err) || rp_in_object(in, token_fields, err) ||
         rp_in_string(in, "name", 1, 100, &name, err) ||
+        rp_in_enum(in, "scope", 0, token_scopes, &scope, err) ||
         rp_in_int(in, "agent_id", 0, 1, INT64_MAX, &agent_id, &present, err))
         return err->code;
     int64_t expires_at = 0;
@@ -667,6 +677,9 @@ rp_code rp_token_create(rp_ctx *ctx, json_t *in, int as_admin, json_t **out,
         return rp_error_set(err, RP_EINVALID, "name", "name must not be empty");
     if (!present)
         agent_id = ctx->agent_id;
+    if (scope && strcmp(scope, "mail") == 0 && !as_admin)
+        return rp_error_set(err, RP_EFORBIDDEN, "scope",
+                            "only an admin can make a mail-only token");
     if (agent_id != ctx->agent_id && !as_admin)
         return rp_error_set(err, RP_EFORBIDDEN, "agent_id",
                             "only an admin can make a token for another agent");
@@ -697,6 +710,16 @@ rp_code rp_token_create(rp_ctx *ctx, json_t *in, int as_admin, json_t **out,
     if (rc)
         return rc;
     json_t *id = json_object_get(json_array_get(rows, 0), "id");
+    if (scope && strcmp(scope, "mail") == 0) {
+        params = json_pack("[s, O]", scope, id);
+        rc = ctx->store->ops->exec(ctx->store, RP_Q_STAFF_TOKEN_SET_SCOPE,
+                                   params, NULL, err);
+        json_decref(params);
+        if (rc) {
+            json_decref(rows);
+            return rc;
+        }
+    }
     params = json_pack("[O]", id);
     json_decref(rows);
     rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_TOKEN_GET, params, &rows,

@@ -50,6 +50,7 @@ typedef struct rp_principal {
     int via_session;          /* 1: cookie session (needs CSRF); 0: token */
     int64_t token_id;         /* the API token used, 0 for a session */
     char csrf[RP_SECRET_HEX]; /* the session's CSRF token, "" for tokens */
+    int may_deliver_mail;     /* an admin, or a mail-only token */
 } rp_principal;
 
 /* 1 agent, 2 lead, 3 admin; 0 for anything else (also NULL). */
@@ -199,10 +200,13 @@ rp_code rp_auth_whoami(struct rp_ctx *ctx, const rp_principal *p, json_t **out,
 
 /*
  * Create an API token from in: {"name" (required), "agent_id",
- * "expires_at" (a time in the future; absent or null: never)}; the agent
- * defaults to ctx->agent_id.  A token for another agent needs as_admin.
- * *out is {"id", "agent_id", "name", "created_at", "expires_at",
- * "last_used_at", "token"}: the only time the token itself is shown.
+ * "expires_at" (a time in the future; absent or null: never), "scope"};
+ * the agent defaults to ctx->agent_id.  Scope "mail" makes a token that
+ * may only deliver inbound mail (a mail service's, which must not read
+ * customers; only an admin makes one); "all" (the default) acts as its
+ * agent.  A token for another agent needs as_admin.  *out is {"id",
+ * "agent_id", "name", "scope", "created_at", "expires_at", "last_used_at",
+ * "token"}: the only time the token itself is shown.
  */
 rp_code rp_token_create(struct rp_ctx *ctx, json_t *in, int as_admin,
                         json_t **out, rp_error *err);
