@@ -64,5 +64,7 @@ void rp_h_message_list(rp_request *req, rp_response *res);
 void rp_h_attachment_download(rp_request *req, rp_response *res);
 void rp_h_conversation_inbound(rp_request *req, rp_response *res);
 void rp_h_outbox_run(rp_request *req, rp_response *res);
+/* routes_mail.c: email in by HTTP */
+void rp_h_mail_inbound(rp_request *req, rp_response *res);
 
 #endif

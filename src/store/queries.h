@@ -107,7 +107,15 @@
     X(CONVERSATION_LAST_INBOUND, "conversation.last_inbound")                  \
     X(CONVERSATION_OUTBOX_CLAIM, "conversation.outbox_claim")                  \
     X(CONVERSATION_OUTBOX_SETTLE, "conversation.outbox_settle")                \
-    X(FOLLOWUP_TASK_SENDING, "followup.task_sending")
+    X(FOLLOWUP_TASK_SENDING, "followup.task_sending")                          \
+    X(MAILBOX_INSERT, "mailbox.insert")                                        \
+    X(MAILBOX_LIST, "mailbox.list")                                            \
+    X(MAILBOX_DELETE, "mailbox.delete")                                        \
+    X(MAILBOX_UID_FROM, "mailbox.uid_from")                                    \
+    X(MAILBOX_UID_CLAIM, "mailbox.uid_claim")                                  \
+    X(MAILBOX_UID_DONE, "mailbox.uid_done")                                    \
+    X(MAILBOX_UID_RELEASE, "mailbox.uid_release")                              \
+    X(STAFF_TOKEN_SET_SCOPE, "staff.token_set_scope")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {
