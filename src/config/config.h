@@ -41,6 +41,9 @@ typedef struct rp_config {
     /* rapport */
     const char *password;       /* for `agent add` and `agent passwd` */
     const char *admin_password; /* for `init --admin-email` */
+    /* the customer's help pages (rapportd); their link lifetime is copied
+     * to followup.help_link_days, which mails the links */
+    rp_help_config help;
 } rp_config;
 
 /* How a setting's text becomes a value. */

@@ -25,6 +25,10 @@
 typedef struct request_state {
     rp_buf body; /* the request body as it arrives */
     int too_large;
+    size_t limit;     /* the most body the route takes */
+    int upload;       /* an RP_ROUTE_UPLOAD route: an oversized body is its
+                         handler's to explain */
+    size_t discarded; /* bytes dropped past the limit */
 } request_state;
 
 /* ---- replies ------------------------------------------------------------- */
@@ -178,12 +182,18 @@ static int is_json_type(const char *ct)
 /* A route flagged RP_ROUTE_FORM (the customer's satisfaction page, posted
  * by a plain HTML form) takes application/x-www-form-urlencoded too,
  * handed to the handler raw. */
+static int is_type(const char *ct, const char *type)
+{
+    size_t n = strlen(type);
+    return ct && strncasecmp(ct, type, n) == 0 &&
+           (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
 static int is_form_post(const rp_route *r, const char *ct)
 {
-    size_t n = strlen("application/x-www-form-urlencoded");
-    return (r->flags & RP_ROUTE_FORM) && ct &&
-           strncasecmp(ct, "application/x-www-form-urlencoded", n) == 0 &&
-           (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+    return ((r->flags & (RP_ROUTE_FORM | RP_ROUTE_UPLOAD)) &&
+            is_type(ct, "application/x-www-form-urlencoded")) ||
+           ((r->flags & RP_ROUTE_UPLOAD) && is_type(ct, "multipart/form-data"));
 }
 
 /* Read and parse the body; on failure reply and return -1. */
@@ -192,6 +202,10 @@ static int parse_body(rp_request *req, const rp_route *r, request_state *rs,
 {
     const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_TYPE);
+    if ((r->flags & RP_ROUTE_UPLOAD) && rs->too_large) {
+        req->too_large = 1; /* the handler says so on its page */
+        return 0;
+    }
     if (is_form_post(r, ct)) {
         req->form = rp_buf_str(&rs->body);
         req->form_len = rs->body.len;
@@ -500,6 +514,21 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
 
 /* ---- libmicrohttpd callbacks -------------------------------------------- */
 
+/* How much body the route of method and url takes: the API's limit, or for
+ * an upload route the attachment limit and room for the form's fields. */
+static void body_limit(rp_server *srv, const char *method, const char *url,
+                       request_state *rs)
+{
+    rp_request probe = {0};
+    char allowed[128];
+    const rp_route *r = route_for(method, url, &probe, allowed, sizeof allowed);
+    rs->limit = RP_MAX_BODY_BYTES;
+    rs->upload = r && (r->flags & RP_ROUTE_UPLOAD);
+    if (rs->upload && srv->config &&
+        (size_t)srv->config->help.max_attachment + 256 * 1024 > rs->limit)
+        rs->limit = (size_t)srv->config->help.max_attachment + 256 * 1024;
+}
+
 static int has_header(const rp_response *res, const char *name)
 {
     for (int i = 0; i < res->nheaders; i++)
@@ -576,14 +605,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         atomic_fetch_add(&srv->in_flight, 1);
         const char *cl = MHD_lookup_connection_value(
             conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > RP_MAX_BODY_BYTES) {
+        body_limit(srv, method, url, rs);
+        /* An upload a little over its limit is read and dropped, so the
+         * customer gets a page saying so instead of a cut connection; one
+         * far over it is refused at once. */
+        unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+        if (rs->upload && declared > rs->limit && declared <= 4 * rs->limit)
+            rs->too_large = 1;
+        else if (declared > rs->limit) {
             /* Refuse before reading the body; libmicrohttpd then closes
              * the connection, which is right for an oversized upload. */
             rs->too_large = 1;
             rp_response res = {0};
             rp_reply_fail(&res, RP_ETOOLARGE, NULL,
-                          "the body is larger than %d bytes",
-                          RP_MAX_BODY_BYTES);
+                          "the body is larger than %zu bytes", rs->limit);
             return send_response(conn, &res, NULL);
         }
         return MHD_YES;
@@ -591,10 +626,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (!rs->too_large && rs->body.len + n > RP_MAX_BODY_BYTES)
+        if (!rs->too_large && rs->body.len + n > rs->limit)
             rs->too_large = 1;
-        if (rs->too_large)
-            return MHD_YES; /* a chunked body over the limit: discard it */
+        if (rs->too_large) {
+            /* discard a body over the limit; past four times it, hang up */
+            rs->discarded += n;
+            return rs->discarded > 4 * rs->limit ? MHD_NO : MHD_YES;
+        }
         rp_buf_append(&rs->body, upload_data, n);
         if (rs->body.failed)
             return MHD_NO;
@@ -604,9 +642,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     char allowed[128];
     allowed[0] = '\0';
     double started = rp_prom_clock();
-    if (rs->too_large)
+    if (rs->too_large && !rs->upload)
         rp_reply_fail(&res, RP_ETOOLARGE, NULL,
-                      "the body is larger than %d bytes", RP_MAX_BODY_BYTES);
+                      "the body is larger than %zu bytes", rs->limit);
     else
         dispatch(srv, conn, url, method, rs, &res, allowed, sizeof allowed);
     rp_prom_observe(res.route, res.status, rp_prom_clock() - started);

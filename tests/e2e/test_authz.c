@@ -115,6 +115,13 @@ static const expect expected[] = {
     {"PUT", "/api/v1/conversation/settings", "admin"},
     {"PUT", "/api/v1/queues/{id}/mail", "admin"},
     {"GET", "/api/v1/mail/kept", "admin"},
+    /* the customer's help pages */
+    {"GET", "/help", "public"},
+    {"POST", "/help", "public"},
+    {"GET", "/help/style.css", "public"},
+    {"GET", "/help/r/{token}", "public"},
+    {"POST", "/help/r/{token}", "public"},
+    {"GET", "/help/r/{token}/files/{id}", "public"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 
