@@ -48,22 +48,26 @@ void rp_buf_puts(rp_buf *b, const char *s)
     rp_buf_append(b, s, strlen(s));
 }
 
+void rp_buf_vprintf(rp_buf *b, const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    if (n < 0)
+        b->failed = 1;
+    else if (rp_buf_reserve(b, (size_t)n) == 0) {
+        vsnprintf(b->p + b->len, (size_t)n + 1, fmt, again);
+        b->len += (size_t)n;
+    }
+    va_end(again);
+}
+
 void rp_buf_printf(rp_buf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    rp_buf_vprintf(b, fmt, ap);
     va_end(ap);
-    if (n < 0) {
-        b->failed = 1;
-        return;
-    }
-    if (rp_buf_reserve(b, (size_t)n))
-        return;
-    va_start(ap, fmt);
-    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
 }
 
 const char *rp_buf_str(const rp_buf *b)
@@ -76,6 +80,14 @@ char *rp_buf_steal(rp_buf *b)
     char *p = b->p;
     *b = (rp_buf)RP_BUF_INIT;
     return p;
+}
+
+void rp_buf_clear(rp_buf *b)
+{
+    b->len = 0;
+    b->failed = 0;
+    if (b->p)
+        b->p[0] = '\0';
 }
 
 void rp_buf_free(rp_buf *b)

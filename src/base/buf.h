@@ -10,6 +10,7 @@
 #ifndef RP_BUF_H
 #define RP_BUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef struct rp_buf {
@@ -38,11 +39,17 @@ void rp_buf_puts(rp_buf *b, const char *s);
 void rp_buf_printf(rp_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* rp_buf_printf with a va_list, for functions that take a format. */
+void rp_buf_vprintf(rp_buf *b, const char *fmt, va_list ap);
+
 /* The text so far: "" when nothing was appended (never NULL). */
 const char *rp_buf_str(const rp_buf *b);
 
 /* Hand the allocation to the caller (who frees it) and reset b. */
 char *rp_buf_steal(rp_buf *b);
+
+/* Empty b, keeping its allocation for the next text. */
+void rp_buf_clear(rp_buf *b);
 
 /* Free the allocation and reset b to empty. */
 void rp_buf_free(rp_buf *b);

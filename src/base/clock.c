@@ -1,5 +1,5 @@
 /*
- * clock.c - clock and RFC 3339 conversion (see timeutil.h).
+ * clock.c - clock and RFC 3339 conversion (see clock.h).
  */
 #include "base/clock.h"
 
@@ -22,14 +22,6 @@ void rp_clock_pin(int64_t t)
     atomic_store(&pinned_time, t);
 }
 
-void rp_time_format(int64_t t, char out[RP_TIME_MAX])
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(out, RP_TIME_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
  * algorithm), so that parsing does not depend on the TZ environment. */
 static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
@@ -40,6 +32,42 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
     const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* The date of a day count since 1970-01-01 (the inverse of
+ * days_from_civil), so that formatting needs neither gmtime's time_t range
+ * nor strftime's idea of a year's width. */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = (unsigned)(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+void rp_time_format(int64_t t, char out[RP_TIME_MAX])
+{
+    /* Only years 0000 to 9999 can be written in RFC 3339; parsing refuses
+     * anything else, so only arithmetic at the very ends gets here. */
+    if (t < RP_TIME_MIN)
+        t = RP_TIME_MIN;
+    if (t > RP_TIME_LAST)
+        t = RP_TIME_LAST;
+    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    int64_t secs = t - days * 86400, y;
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    /* every field is in range, so the text is 20 bytes; the compiler
+     * cannot see that, hence the roomy buffer */
+    char text[96];
+    snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02dZ", (int)y, m, d,
+             (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+    snprintf(out, RP_TIME_MAX, "%.20s", text);
 }
 
 static int read_digits(const char **p, int n, int *out)
@@ -103,7 +131,10 @@ int rp_time_parse(const char *s, int64_t *out)
         return -1;
     if (se == 60)
         se = 59; /* a leap second is stored as the second before it */
-    *out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
-           mi * 60 + se - offset;
+    int64_t t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+                h * 3600 + mi * 60 + se - offset;
+    if (t < RP_TIME_MIN || t > RP_TIME_LAST)
+        return -1; /* an offset took it out of years 0000-9999 */
+    *out = t;
     return 0;
 }

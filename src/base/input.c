@@ -90,17 +90,22 @@ static size_t utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp)
     return n;
 }
 
-int rp_utf8_is_valid(const char *s, size_t len)
+size_t rp_utf8_valid_prefix(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     while (p < end) {
         uint32_t c;
         size_t n = *p ? utf8_decode(p, (size_t)(end - p), &c) : 1;
         if (!n)
-            return 0;
+            break;
         p += n;
     }
-    return 1;
+    return (size_t)(p - (const unsigned char *)s);
+}
+
+int rp_utf8_is_valid(const char *s, size_t len)
+{
+    return rp_utf8_valid_prefix(s, len) == len;
 }
 
 static int is_space(uint32_t c)
@@ -141,6 +146,26 @@ static int regional(uint32_t c)
     return c >= 0x1F1E6 && c <= 0x1F1FF;
 }
 
+/* Append the n bytes at s, each byte that is not part of a well-formed
+ * character as U+FFFD: what is quoted back is always text, never raw
+ * bytes someone sent. */
+static void append_text(rp_buf *b, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        const unsigned char *run = p;
+        uint32_t c;
+        size_t k;
+        while (p < end && (k = utf8_decode(p, (size_t)(end - p), &c)) > 0)
+            p += k;
+        rp_buf_append(b, (const char *)run, (size_t)(p - run));
+        if (p < end) {
+            rp_buf_puts(b, "\xEF\xBF\xBD"); /* U+FFFD REPLACEMENT CHARACTER */
+            p++;
+        }
+    }
+}
+
 void rp_buf_put_cut(rp_buf *b, const char *s, size_t maxchars)
 {
     if (!s)
@@ -154,8 +179,8 @@ void rp_buf_put_cut(rp_buf *b, const char *s, size_t maxchars)
     while (*p) {
         uint32_t c;
         size_t n = utf8_decode(p, SIZE_MAX, &c);
-        if (!n) /* not UTF-8: step over the byte, it is not text anyway */
-            c = *p, n = 1;
+        if (!n) /* not UTF-8: one byte, shown as U+FFFD */
+            c = 0xFFFD, n = 1;
         if (!extends(c) && prev != 0x200D && !(regional(c) && ri_run % 2 == 1))
             safe = (size_t)(p - (const unsigned char *)s);
         if (count == maxchars)
@@ -166,11 +191,18 @@ void rp_buf_put_cut(rp_buf *b, const char *s, size_t maxchars)
         p += n;
     }
     if (!*p) {
-        rp_buf_puts(b, s);
+        append_text(b, s, (size_t)(p - (const unsigned char *)s));
         return;
     }
-    rp_buf_append(b, s, safe);
+    append_text(b, s, safe);
     rp_buf_puts(b, "\xE2\x80\xA6"); /* U+2026 HORIZONTAL ELLIPSIS */
+}
+
+const char *rp_cut(rp_buf *b, const char *s, size_t maxchars)
+{
+    rp_buf_clear(b);
+    rp_buf_put_cut(b, s ? s : "", maxchars);
+    return rp_buf_str(b);
 }
 
 static rp_code check_text(json_t *v, const char *key, size_t maxchars,
@@ -192,13 +224,22 @@ static rp_code check_text(json_t *v, const char *key, size_t maxchars,
     return RP_OK;
 }
 
+/* A field every record has, given as null or blank in a change. */
+static rp_code kept_error(const char *key, rp_error *err)
+{
+    return rp_error_set(err, RP_EINVALID, key,
+                        "%s cannot be removed or blank, only changed", key);
+}
+
 rp_code rp_in_string(json_t *in, const char *key, int required, size_t maxchars,
                      const char **out, rp_error *err)
 {
     json_t *v = json_object_get(in, key);
     *out = NULL;
     if (!v || json_is_null(v)) {
-        if (required)
+        if (required == RP_IN_KEPT && v)
+            return kept_error(key, err);
+        if (required == RP_IN_REQUIRED)
             return rp_error_set(err, RP_EINVALID, key, "%s is required", key);
         return RP_OK;
     }
@@ -208,6 +249,8 @@ rp_code rp_in_string(json_t *in, const char *key, int required, size_t maxchars,
     if (check_text(v, key, maxchars, err))
         return err->code;
     if (rp_text_is_blank(json_string_value(v))) {
+        if (required == RP_IN_KEPT)
+            return kept_error(key, err);
         if (required)
             return rp_error_set(err, RP_EINVALID, key,
                                 "%s is required; blank text does not count",
@@ -246,9 +289,12 @@ static rp_code field_value(json_t *in, const char *key, int required,
                            json_t **v, rp_error *err)
 {
     *v = json_object_get(in, key);
-    if (*v && json_is_null(*v))
+    if (*v && json_is_null(*v)) {
         *v = NULL;
-    if (!*v && required)
+        if (required == RP_IN_KEPT)
+            return kept_error(key, err);
+    }
+    if (!*v && required == RP_IN_REQUIRED)
         return rp_error_set(err, RP_EINVALID, key, "%s is required", key);
     return RP_OK;
 }
@@ -308,7 +354,7 @@ rp_code rp_in_time(json_t *in, const char *key, int required, int64_t *out,
     if (rp_time_parse(s, out))
         return rp_error_set(err, RP_EINVALID, key,
                             "%s must be an RFC 3339 time such as "
-                            "2026-11-23T09:30:00Z",
+                            "2026-11-23T09:30:00Z, in the years 0000 to 9999",
                             key);
     if (present)
         *present = 1;

@@ -17,13 +17,26 @@
 #include "base/buf.h"
 #include "base/error.h"
 
+/*
+ * The `required` of the rp_in_* checks: what leaving a field out, or
+ * giving it as null (or blank text), means.  A field every record has is
+ * RP_IN_REQUIRED when the record is made and RP_IN_KEPT when it is
+ * changed (RP_IN_ALWAYS(creating) says which), so that a change cannot
+ * remove or blank what a create would have refused.
+ */
+#define RP_IN_OPTIONAL 0 /* absent, null or blank: no value */
+#define RP_IN_REQUIRED 1 /* must be given, and not null or blank */
+#define RP_IN_KEPT 2     /* may be left out; null or blank is refused */
+#define RP_IN_ALWAYS(creating) ((creating) ? RP_IN_REQUIRED : RP_IN_KEPT)
+
 /* in must be a JSON object whose keys are all in allowed (NULL-terminated). */
 rp_code rp_in_object(json_t *in, const char *const allowed[], rp_error *err);
 
 /*
  * The string at key.  Absent, null or blank (rp_text_is_blank) gives
- * *out = NULL, and "<key> is required" when required: blank text is never
- * stored, it is the same as no text.  Longer than maxchars characters is
+ * *out = NULL, and "<key> is required" when RP_IN_REQUIRED (null or blank
+ * given is refused when RP_IN_KEPT): blank text is never stored, it is the
+ * same as no text.  Longer than maxchars characters is
  * refused; so is a NUL inside the text, and text that is not UTF-8.
  */
 rp_code rp_in_string(json_t *in, const char *key, int required, size_t maxchars,
@@ -75,6 +88,10 @@ size_t rp_utf8_length(const char *s);
  */
 int rp_utf8_is_valid(const char *s, size_t len);
 
+/* How many of the len bytes at s are well-formed UTF-8 before the first
+ * that is not (len when all are): where a refusal says the fault is. */
+size_t rp_utf8_valid_prefix(const char *s, size_t len);
+
 /*
  * The one rule of what counts as no text, used by every check in rapport
  * ("was a fact recorded?", "is this field given?"): 1 when s is NULL,
@@ -91,9 +108,19 @@ int rp_text_is_blank(const char *s);
  * Append s to b cut after at most maxchars characters, for summaries that
  * quote what someone typed.  The cut never splits a character, nor a
  * letter from its accents, an emoji from its modifiers or joined emoji, or
- * a flag; a cut text ends with an ellipsis (U+2026).  NULL appends nothing.
+ * a flag; a cut text ends with an ellipsis (U+2026).  A byte that is not
+ * UTF-8 is appended as U+FFFD.  NULL appends nothing.
  */
 void rp_buf_put_cut(rp_buf *b, const char *s, size_t maxchars);
+
+/*
+ * The text s cut as rp_buf_put_cut cuts it, in b (emptied first; the
+ * caller frees it): the one way a message quotes what someone typed,
+ * e.g. rp_error_set(err, ..., "not \"%s\"", rp_cut(&q, value, 40)).  A
+ * byte of s that is not UTF-8 is quoted as U+FFFD, never echoed raw.  NULL
+ * is "".
+ */
+const char *rp_cut(rp_buf *b, const char *s, size_t maxchars);
 
 /* A plausible email address: one '@', something before, a dotted domain. */
 int rp_email_is_valid(const char *s);

@@ -13,7 +13,7 @@ static const char help[] =
     "                         [--notes TEXT] [--json]\n"
     "    rapport customer update ID [--name NAME] [--preferred-name NAME]\n"
     "                         [--email ADDR]... [--phone NUMBER]...\n"
-    "                         [--notes TEXT] [--json]\n"
+    "                         [--notes TEXT] [--unconfirmed false] [--json]\n"
     "    rapport customer show ID [--overview] [--json]\n"
     "    rapport customer list [--q TEXT] [--limit N] [--cursor C] [--json]\n"
     "    rapport customer moments ID [--limit N] [--cursor C] [--json]\n"
@@ -26,7 +26,9 @@ static const char help[] =
     "    order they were added, those whose name, preferred name or email\n"
     "    contains TEXT when --q is given; moments prints the customer's\n"
     "    moments of truth, newest first.  Every change is recorded as a\n"
-    "    moment of truth.\n"
+    "    moment of truth.  A customer made from an unknown sender's message\n"
+    "    is unconfirmed until --unconfirmed false.  --q with a phone number,\n"
+    "    typed any way, finds the customer who has it.\n"
     "\n"
     "    show --overview prints the customer at a glance instead: profile,\n"
     "    relationship level and why, open encounters with their stage,\n"
@@ -51,6 +53,7 @@ static const rp_opt fields[] = {
     {"email", RP_OPT_LIST, "emails", NULL},
     {"phone", RP_OPT_LIST, "phones", NULL},
     {"notes", RP_OPT_STR, "notes", NULL},
+    {"unconfirmed", RP_OPT_BOOL, "unconfirmed", NULL},
     {0}};
 
 /* add and update: the fields given, to a new customer or customer ID. */

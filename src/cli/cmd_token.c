@@ -9,7 +9,8 @@ static const char help[] =
     "    rapport token - API tokens for integrations and scripts\n"
     "\n"
     "SYNOPSIS\n"
-    "    rapport token create --agent ID --name NAME [--json]\n"
+    "    rapport token create --agent ID --name NAME [--expires TIME]\n"
+    "                         [--json]\n"
     "    rapport token list [--agent ID] [--json]\n"
     "    rapport token revoke ID\n"
     "\n"
@@ -17,11 +18,15 @@ static const char help[] =
     "    create makes a token that acts as agent ID, with that agent's role,\n"
     "    and prints it once on a line of its own: only its SHA-256 is kept,\n"
     "    so it cannot be shown again.  Send it as\n"
-    "    'Authorization: Bearer TOKEN'.  list shows tokens without their\n"
-    "    secrets; revoke stops one at once.\n"
+    "    'Authorization: Bearer TOKEN'.  --expires TIME (RFC 3339, in the\n"
+    "    future) makes it stop working then; without it the token works\n"
+    "    until revoked.  list shows tokens without their secrets: when each\n"
+    "    expires and when it was last used; revoke stops one at once.\n"
     "\n"
     "EXAMPLES\n"
     "    rapport token create --agent 1 --name 'nightly export'\n"
+    "    rapport token create --agent 2 --name audit \\\n"
+    "        --expires 2027-01-31T00:00:00Z\n"
     "    rapport token revoke 4\n"
     "\n"
     "EXIT STATUS\n"
@@ -51,10 +56,11 @@ static void print_token(json_t *out)
 
 static int create(rp_cli *cli, int argc, char **argv)
 {
-    const char *agent = NULL, *name = NULL;
+    const char *agent = NULL, *name = NULL, *expires = NULL;
     int json = 0;
     const rp_opt opts[] = {{"agent", RP_OPT_TEXT, NULL, &agent},
                            {"name", RP_OPT_TEXT, NULL, &name},
+                           {"expires", RP_OPT_TEXT, NULL, &expires},
                            {"json", RP_OPT_FLAG, NULL, &json},
                            {0}};
     int64_t agent_id = 0;
@@ -69,6 +75,8 @@ static int create(rp_cli *cli, int argc, char **argv)
     json_t *out = NULL;
     json_t *in = json_pack("{s:s, s:I}", "name", name, "agent_id",
                            (json_int_t)agent_id);
+    if (expires) /* checked by the core, which names expires_at */
+        json_object_set_new(in, "expires_at", json_string(expires));
     rp_code code = rp_token_create(&cli->ctx, in, 1, &out, &err);
     json_decref(in);
     return rp_cli_finish_with(code, &err, out, json, print_token);
@@ -90,8 +98,8 @@ static int list(rp_cli *cli, int argc, char **argv)
     json_t *out = NULL;
     rp_code code = rp_token_list(&cli->ctx, agent_id, &p.req, &out, &err);
     static const char *const cols[] = {
-        "id",           "agent_id",   "name", "created_at",
-        "last_used_at", "revoked_at", NULL};
+        "id",         "agent_id",     "name",       "created_at",
+        "expires_at", "last_used_at", "revoked_at", NULL};
     return rp_cli_finish(code, &err, out, p.json, cols);
 }
 

@@ -38,10 +38,6 @@ const rp_setting rp_settings[] = {
      "run the scheduler thread this many seconds ahead of (or, negative, "
      "behind) the real clock, to rehearse reminders",
      NULL},
-    {"RAPPORT_COOKIE_SECURE", NULL, "1|0", RP_SETTING_BOOL, F(cookie_secure), 0,
-     0, S,
-     "mark the session cookie Secure; set it behind a TLS-terminating proxy",
-     NULL},
     {"RAPPORT_SMTP_URL", NULL, "URL", RP_SETTING_TEXT,
      F(followup.delivery.smtp_url), 0, 0, S | C,
      "SMTP server email is sent through, e.g. smtp://127.0.0.1:2525", NULL},
@@ -110,6 +106,23 @@ const rp_setting rp_settings[] = {
      "largest attachment a customer may send with the help form", NULL},
     {"RAPPORT_HELP_QUEUE", NULL, "NAME", RP_SETTING_TEXT, F(help.queue), 0, 0,
      S, "queue new requests from the help form open in", "routed by channel"},
+    {"RAPPORT_BUSY_WAIT_MS", "busy-wait", "MS", RP_SETTING_INT, F(busy_wait_ms),
+     0, 60000, S,
+     "how long a request waits in all for another writer to finish with the "
+     "database before it is answered 503 with Retry-After",
+     NULL},
+    {"RAPPORT_PLAIN_HTTP", NULL, "1|0", RP_SETTING_BOOL, F(plain_http), 0, 0, S,
+     "rapportd is reached over plain HTTP on this machine only: the session "
+     "cookie is not marked Secure (allowed only with a loopback --listen); "
+     "otherwise it is, as a TLS-terminating proxy in front needs",
+     NULL},
+    {"RAPPORT_SESSION_IDLE", NULL, "SECONDS", RP_SETTING_INT, F(session_idle),
+     1, 366L * 86400, S, "a browser session ends after this long without use",
+     NULL},
+    {"RAPPORT_SESSION_LIFETIME", NULL, "SECONDS", RP_SETTING_INT,
+     F(session_lifetime), 1, 366L * 86400, S,
+     "a browser session ends this long after login, however much it is used",
+     NULL},
     {NULL, NULL, NULL, RP_SETTING_TEXT, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -127,6 +140,34 @@ void rp_config_defaults(rp_config *cfg)
     cfg->threads = 4;
     cfg->scheduler_interval = 30;
     rp_help_config_default(&cfg->help);
+    cfg->busy_wait_ms = 2000;
+    cfg->session_idle = RP_SESSION_IDLE_SECONDS;
+    cfg->session_lifetime = RP_SESSION_LIFETIME_SECONDS;
+}
+
+/* Is "HOST:PORT" an address of this machine only (127.0.0.0/8)? */
+static int is_loopback(const char *listen)
+{
+    struct sockaddr_in addr;
+    return rp_config_parse_address(listen, &addr) == 0 &&
+           (ntohl(addr.sin_addr.s_addr) >> 24) == 127;
+}
+
+/* The server's settings that depend on each other: the session cookie is
+ * Secure unless rapportd is told it is reached over plain HTTP, which a
+ * browser allows only on loopback. */
+static int settle_server(rp_config *cfg, char *why, size_t n)
+{
+    if (cfg->plain_http && !is_loopback(cfg->listen)) {
+        snprintf(why, n,
+                 "RAPPORT_PLAIN_HTTP is only for a loopback address "
+                 "(127.0.0.1), not '%s': elsewhere serve HTTPS through a "
+                 "proxy and leave it unset",
+                 cfg->listen);
+        return -1;
+    }
+    cfg->cookie_secure = !cfg->plain_http;
+    return 0;
 }
 
 void rp_config_options(unsigned program, struct option *opts, size_t n,
@@ -279,6 +320,8 @@ int rp_config_read(rp_config *cfg, unsigned program, const char *const given[],
             return -1;
     }
     cfg->followup.help_link_days = cfg->help.link_days;
+    if ((program & RP_CONFIG_SERVER) && settle_server(cfg, why, n))
+        return -1;
     return 0;
 }
 

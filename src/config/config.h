@@ -44,6 +44,11 @@ typedef struct rp_config {
     /* the customer's help pages (rapportd); their link lifetime is copied
      * to followup.help_link_days, which mails the links */
     rp_help_config help;
+    /* rapportd: faults, and how long credentials last */
+    int busy_wait_ms;     /* a request's wait for another writer, in all */
+    int plain_http;       /* served over plain HTTP on loopback: no Secure */
+    int session_idle;     /* seconds a session lasts without use */
+    int session_lifetime; /* seconds a session lasts however much used */
 } rp_config;
 
 /* How a setting's text becomes a value. */

@@ -9,6 +9,7 @@
  * close the connection (4-5x fewer requests per second, see docs/design.md).
  */
 #include "server.h"
+#include "server_internal.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -22,13 +23,24 @@
 #include "prom.h"
 #include "routes.h"
 
+/*
+ * A body over RP_MAX_BODY_BYTES is read and thrown away, up to this much,
+ * before the 413 goes out: answering while the client is still sending
+ * makes the kernel reset the connection (unread data at close), and the
+ * client then sees a reset instead of the 413.  A declared body larger than
+ * this, or one sent after "Expect: 100-continue", is refused at once.
+ */
+#define RP_MAX_DISCARD_BYTES (16 * 1024 * 1024)
+
 typedef struct request_state {
     rp_buf body; /* the request body as it arrives */
+    int started; /* the access handler has seen the request */
     int too_large;
     size_t limit;     /* the most body the route takes */
     int upload;       /* an RP_ROUTE_UPLOAD route: an oversized body is its
                          handler's to explain */
-    size_t discarded; /* bytes dropped past the limit */
+    size_t discarded; /* bytes of a too large body thrown away */
+    int nul_in_uri;   /* the raw address holds %00 */
 } request_state;
 
 /* ---- replies ------------------------------------------------------------- */
@@ -40,10 +52,30 @@ void rp_reply_json(rp_response *res, int status, json_t *body)
     res->json = body;
 }
 
+/* A change the last client asked for failed because the disk is full
+ * (RP_ENOSPACE), or not (RP_OK): /healthz tells it until a change
+ * succeeds again. */
+static atomic_int last_write_fault;
+
+rp_code rp_last_write_fault(void)
+{
+    return (rp_code)atomic_load(&last_write_fault);
+}
+
 void rp_reply_error(rp_response *res, const rp_error *err)
 {
+    const char *message = err->message;
+    if (err->code == RP_EINTERNAL || err->code == RP_ESCHEMA) {
+        /* Such a message may name a file, a table or a query: the log
+         * keeps it, the client is told only that it failed. */
+        fprintf(stderr, "rapportd: %s\n", err->message);
+        message = "the server failed to answer this request; its log says "
+                  "why";
+    }
+    if (err->code == RP_EBUSY && res->retry_after <= 0)
+        res->retry_after = 1; /* the writer ahead is usually done by then */
     json_t *e = json_pack("{s:s, s:s}", "code", rp_code_name(err->code),
-                          "message", err->message);
+                          "message", message);
     json_object_set_new(e, "field",
                         err->field[0] ? json_string(err->field) : json_null());
     rp_reply_json(res, rp_code_http_status(err->code),
@@ -219,6 +251,14 @@ static int parse_body(rp_request *req, const rp_route *r, request_state *rs,
     }
     if (rs->body.len == 0)
         return 0; /* handlers say which fields are required */
+    size_t text = rp_utf8_valid_prefix(rp_buf_str(&rs->body), rs->body.len);
+    if (text < rs->body.len) {
+        rp_reply_fail(res, RP_EMALFORMED, NULL,
+                      "the body is not valid UTF-8 text: byte %zu is not "
+                      "part of a character",
+                      text + 1);
+        return -1;
+    }
     json_error_t jerr;
     req->body = json_loadb(rp_buf_str(&rs->body), rs->body.len,
                            JSON_REJECT_DUPLICATES, &jerr);
@@ -477,10 +517,93 @@ static int authorize(const rp_route *r, rp_request *req, rp_response *res)
     return 0;
 }
 
+/* ---- text at the edge: nothing but UTF-8 gets in ------------------------- */
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/*
+ * How the path and the query are unescaped: %XX is the byte XX, as
+ * libmicrohttpd does it, except that %00 becomes 0xFF, a byte that is never
+ * UTF-8.  A NUL would silently cut the text short ("/customers/1%00x" read
+ * as "/customers/1"); 0xFF gets the request refused by the check below.
+ */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    char *in = s, *out = s;
+    while (*in) {
+        if (in[0] == '%' && hex_digit(in[1]) >= 0 && hex_digit(in[2]) >= 0) {
+            int v = hex_digit(in[1]) * 16 + hex_digit(in[2]);
+            *out++ = v ? (char)v : (char)0xFF;
+            in += 3;
+        } else {
+            *out++ = *in++;
+        }
+    }
+    *out = '\0';
+    return (size_t)(out - s);
+}
+
+static int is_text(const char *s)
+{
+    return !s || rp_utf8_is_valid(s, strlen(s));
+}
+
+static enum MHD_Result find_bad_arg(void *cls, enum MHD_ValueKind kind,
+                                    const char *key, const char *value)
+{
+    (void)kind;
+    const char **bad = cls;
+    if (is_text(key) && is_text(value))
+        return MHD_YES;
+    *bad = key ? key : "";
+    return MHD_NO;
+}
+
+/*
+ * Refuse a path or a query parameter that is not UTF-8 text (or holds a
+ * NUL), before anything looks at it, naming which; the refusal quotes the
+ * parameter's name with U+FFFD for each byte that is not text.  On refusal
+ * fill res and return -1.
+ */
+static int refuse_bad_text(struct MHD_Connection *conn, const char *url,
+                           rp_response *res)
+{
+    if (!is_text(url)) {
+        rp_reply_fail(res, RP_EMALFORMED, "path",
+                      "the path is not valid UTF-8 text: a byte or %%XX "
+                      "escape in it is not part of a character, or is %%00");
+        return -1;
+    }
+    const char *bad = NULL;
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, find_bad_arg,
+                              (void *)&bad);
+    if (!bad)
+        return 0;
+    rp_buf name = RP_BUF_INIT;
+    rp_cut(&name, bad, 60);
+    rp_reply_fail(res, RP_EMALFORMED, rp_buf_str(&name),
+                  "the query parameter \"%s\" is not valid UTF-8 text: a "
+                  "byte or %%XX escape in it is not part of a character, or "
+                  "is %%00",
+                  rp_buf_str(&name));
+    rp_buf_free(&name);
+    return -1;
+}
+
 static void dispatch(rp_server *srv, struct MHD_Connection *conn,
                      const char *url, const char *method, request_state *rs,
                      rp_response *res, char *allowed, size_t allowed_size)
 {
+    if (refuse_bad_text(conn, url, res))
+        return;
     rp_request req = {
         .conn = conn, .method = method, .path = url, .config = srv->config};
     const char *route_method = strcmp(method, "HEAD") == 0 ? "GET" : method;
@@ -499,9 +622,21 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
     res->route = r->pattern; /* counted by pattern in /metrics */
     rp_error err;
     if (rp_pool_acquire(srv->pool, &req.ctx.store, &err)) {
-        rp_reply_error(res, &err);
+        /* the message names the database file: logged, not sent */
+        fprintf(stderr, "rapportd: opening a database connection: %s\n",
+                err.message);
+        if (err.code == RP_EBUSY)
+            rp_reply_fail(res, RP_EBUSY, NULL,
+                          "the database is busy with another change; try "
+                          "again in a moment");
+        else
+            rp_reply_fail(res, RP_EINTERNAL, NULL,
+                          "the database cannot be opened");
         return;
     }
+    /* a request waits this long in all for another writer, then is
+     * answered 503 rather than hanging */
+    req.ctx.store->ops->set_busy_wait(req.ctx.store, srv->config->busy_wait_ms);
     req.ctx.actor = "api";
     client_addr(conn, req.client_addr, sizeof req.client_addr);
     req.route = r;
@@ -513,21 +648,6 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
 }
 
 /* ---- libmicrohttpd callbacks -------------------------------------------- */
-
-/* How much body the route of method and url takes: the API's limit, or for
- * an upload route the attachment limit and room for the form's fields. */
-static void body_limit(rp_server *srv, const char *method, const char *url,
-                       request_state *rs)
-{
-    rp_request probe = {0};
-    char allowed[128];
-    const rp_route *r = route_for(method, url, &probe, allowed, sizeof allowed);
-    rs->limit = RP_MAX_BODY_BYTES;
-    rs->upload = r && (r->flags & RP_ROUTE_UPLOAD);
-    if (rs->upload && srv->config &&
-        (size_t)srv->config->help.max_attachment + 256 * 1024 > rs->limit)
-        rs->limit = (size_t)srv->config->help.max_attachment + 256 * 1024;
-}
 
 static int has_header(const rp_response *res, const char *name)
 {
@@ -589,6 +709,47 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
     return ret;
 }
 
+/* 413 for a body over the limit; the connection is not reused, since
+ * what is left of the body may still be on its way. */
+static void reply_too_large(rp_response *res, size_t limit)
+{
+    rp_reply_fail(res, RP_ETOOLARGE, NULL, "the body is larger than %zu bytes",
+                  limit);
+    rp_reply_header(res, MHD_HTTP_HEADER_CONNECTION, "close");
+}
+
+/* How much body the route of method and url takes: the API's limit, or for
+ * an upload route the attachment limit and room for the form's fields. */
+static void body_limit(rp_server *srv, const char *method, const char *url,
+                       request_state *rs)
+{
+    rp_request probe = {0};
+    char allowed[128];
+    const rp_route *r = route_for(method, url, &probe, allowed, sizeof allowed);
+    rs->limit = RP_MAX_BODY_BYTES;
+    rs->upload = r && (r->flags & RP_ROUTE_UPLOAD);
+    if (rs->upload && srv->config &&
+        (size_t)srv->config->help.max_attachment + 256 * 1024 > rs->limit)
+        rs->limit = (size_t)srv->config->help.max_attachment + 256 * 1024;
+}
+
+/*
+ * Called with the address as the client sent it, before libmicrohttpd
+ * decodes it: a %00 there would otherwise end the decoded path or value
+ * early ("/api/v1/customers/1%00x" would read customer 1), so it is noted
+ * here and refused once the request is read.  The state made here is the
+ * request's (libmicrohttpd hands it to on_request as *con_cls).
+ */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    (void)conn;
+    request_state *rs = calloc(1, sizeof *rs);
+    if (rs && uri)
+        rs->nul_in_uri = strstr(uri, "%00") != NULL;
+    return rs; /* NULL: on_request makes it */
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version, const char *upload_data,
@@ -597,41 +758,45 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     (void)version;
     rp_server *srv = cls;
     request_state *rs = *con_cls;
-    if (!rs) {
-        rs = calloc(1, sizeof *rs);
-        if (!rs)
+    if (!rs || !rs->started) {
+        if (!rs && !(rs = calloc(1, sizeof *rs)))
             return MHD_NO;
         *con_cls = rs;
+        rs->started = 1;
         atomic_fetch_add(&srv->in_flight, 1);
         const char *cl = MHD_lookup_connection_value(
             conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         body_limit(srv, method, url, rs);
-        /* An upload a little over its limit is read and dropped, so the
-         * customer gets a page saying so instead of a cut connection; one
-         * far over it is refused at once. */
         unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
-        if (rs->upload && declared > rs->limit && declared <= 4 * rs->limit)
+        if (declared > rs->limit) {
             rs->too_large = 1;
-        else if (declared > rs->limit) {
-            /* Refuse before reading the body; libmicrohttpd then closes
-             * the connection, which is right for an oversized upload. */
-            rs->too_large = 1;
-            rp_response res = {0};
-            rp_reply_fail(&res, RP_ETOOLARGE, NULL,
-                          "the body is larger than %zu bytes", rs->limit);
-            return send_response(conn, &res, NULL);
+            const char *expect = MHD_lookup_connection_value(
+                conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+            /* With "Expect: 100-continue" the body has not been sent, so
+             * the refusal can go at once; so does one of a body too big to
+             * read through. */
+            if (declared > RP_MAX_DISCARD_BYTES ||
+                (expect && strcasecmp(expect, "100-continue") == 0)) {
+                rp_response res = {0};
+                reply_too_large(&res, rs->limit);
+                return send_response(conn, &res, NULL);
+            }
         }
         return MHD_YES;
     }
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (!rs->too_large && rs->body.len + n > rs->limit)
+        if (!rs->too_large && rs->body.len + n > rs->limit) {
             rs->too_large = 1;
+            rs->discarded = rs->body.len;
+            rp_buf_free(&rs->body);
+        }
         if (rs->too_large) {
-            /* discard a body over the limit; past four times it, hang up */
+            /* read and thrown away, so the 413 reaches the client; a
+             * chunked body that never ends is cut off */
             rs->discarded += n;
-            return rs->discarded > 4 * rs->limit ? MHD_NO : MHD_YES;
+            return rs->discarded > RP_MAX_DISCARD_BYTES ? MHD_NO : MHD_YES;
         }
         rp_buf_append(&rs->body, upload_data, n);
         if (rs->body.failed)
@@ -642,11 +807,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     char allowed[128];
     allowed[0] = '\0';
     double started = rp_prom_clock();
+    /* an upload's handler explains an oversized body on its page */
     if (rs->too_large && !rs->upload)
-        rp_reply_fail(&res, RP_ETOOLARGE, NULL,
-                      "the body is larger than %zu bytes", rs->limit);
+        reply_too_large(&res, rs->limit);
+    else if (rs->nul_in_uri)
+        rp_reply_fail(&res, RP_EMALFORMED, NULL,
+                      "the address holds %%00, a NUL character, which no "
+                      "path or query parameter may contain");
     else
         dispatch(srv, conn, url, method, rs, &res, allowed, sizeof allowed);
+    if (res.route && is_unsafe_method(method)) {
+        if (res.status == 507)
+            atomic_store(&last_write_fault, RP_ENOSPACE);
+        else if (res.status >= 200 && res.status < 300)
+            atomic_store(&last_write_fault, RP_OK);
+    }
     rp_prom_observe(res.route, res.status, rp_prom_clock() - started);
     return send_response(conn, &res, allowed);
 }
@@ -660,10 +835,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     request_state *rs = *con_cls;
     if (!rs)
         return;
+    int started = rs->started;
     rp_buf_free(&rs->body);
     free(rs);
     *con_cls = NULL;
-    atomic_fetch_sub(&srv->in_flight, 1);
+    if (started)
+        atomic_fetch_sub(&srv->in_flight, 1);
 }
 
 rp_code rp_server_start(rp_server *srv, const struct sockaddr_in *addr,
@@ -679,8 +856,10 @@ rp_code rp_server_start(rp_server *srv, const struct sockaddr_in *addr,
         0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     if (!srv->daemon)
         return rp_error_set(err, RP_EINTERNAL, "listen",
                             "cannot listen on the address given (in use, or "
@@ -702,4 +881,13 @@ void rp_server_stop(rp_server *srv, int grace_seconds)
         nanosleep(&tick, NULL);
     MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;
+}
+
+/* ---- for the fuzz harnesses (server_internal.h) -------------------------- */
+
+const rp_route *rp_route_find(const char *method, const char *path,
+                              rp_request *req, char *allowed,
+                              size_t allowed_size)
+{
+    return route_for(method, path, req, allowed, allowed_size);
 }

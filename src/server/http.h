@@ -166,7 +166,10 @@ void rp_routes_print(FILE *out);
 /* Reply with status and a JSON body (stolen). */
 void rp_reply_json(rp_response *res, int status, json_t *body);
 
-/* Reply with the error body {"error":{"code","message","field"}}. */
+/* Reply with the error body {"error":{"code","message","field"}}.  A busy
+ * database (503) carries Retry-After; the message of an internal failure
+ * (which may name a file or a table) is logged, and the client gets only
+ * a sentence saying that it failed. */
 void rp_reply_error(rp_response *res, const rp_error *err);
 
 /* Reply with a code, field and message built here. */
@@ -185,6 +188,13 @@ const char *rp_query_arg(rp_request *req, const char *name);
 /* Parse path parameter i as an id; on failure reply 404 and return -1. */
 int rp_path_id(rp_request *req, rp_response *res, int i, const char *what,
                int64_t *out);
+
+/*
+ * RP_ENOSPACE when the last change a client asked for failed because the
+ * disk holding the database is full and none has succeeded since; else
+ * RP_OK.  /healthz reports it.
+ */
+rp_code rp_last_write_fault(void);
 
 /* Reply with rc's error if rc failed, else with status and *body (stolen). */
 void rp_reply_result(rp_response *res, rp_code rc, const rp_error *err,

@@ -139,6 +139,7 @@ int main(int argc, char **argv)
 
     /* once, before any thread: the scheduler sends with libcurl */
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    rp_session_set_lifetimes(cfg.session_idle, cfg.session_lifetime);
     rp_server srv = {.web_root = web_root && *web_root ? web_root : NULL,
                      .config = &cfg};
     atomic_init(&srv.in_flight, 0);

@@ -42,7 +42,9 @@
 /* clang-format on */
 
 static const rp_param customer_params[] = {
-    {"q", "text", "part of the name, preferred name or email, any case"},
+    {"q", "text",
+     "part of the name, preferred name or email, any case; or a phone "
+     "number, typed any way"},
     {NULL, NULL, NULL},
 };
 static const rp_param encounter_params[] = {
@@ -95,7 +97,7 @@ static const rp_param task_params[] = {
 
 const rp_route rp_routes[] = {
     {"GET", "/healthz", CUSTOM(rp_h_healthz), PUBLIC,
-     .summary = "is the server up and its database answering"},
+     .summary = "is the server up, and can it read and write its database"},
 
     /* customers */
     {"GET", "/api/v1/customers", LIST_BY(rp_h_customer_list),
@@ -225,6 +227,9 @@ const rp_route rp_routes[] = {
      CUSTOM(rp_h_offer_decide), .summary = "the customer accepted an offer"},
     {"POST", "/api/v1/customers/{id}/recommendations/{product}/decline",
      CUSTOM(rp_h_offer_decide), .summary = "the customer declined an offer"},
+    {"POST", "/api/v1/customers/{id}/recommendations/shown",
+     BY_ID_BODY(rp_offer_record_shown),
+     .summary = "record the products shown to the customer as offers"},
 
     /* the catalogue, tasks, the scheduler, loyalty tiers */
     {"GET", "/api/v1/products", LIST_BY(rp_h_product_list),

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "routes.h"
+#include "server_internal.h"
 
 static const char css[] =
     "body{font-family:system-ui,sans-serif;margin:0;padding:1rem;"
@@ -90,16 +91,27 @@ static void message_page(rp_response *res, int status, const char *title,
     reply_page(res, status, &b);
 }
 
-static void form_page(rp_response *res, int status, const char *token,
-                      const char *name, const char *problem)
+/* What the customer typed, put back into the form when it is shown again
+ * (kept: {"score"?, "words":[text or "" per box], "comment"?}; NULL for an
+ * empty form), so that nothing has to be typed twice. */
+static const char *kept_word(json_t *kept, int i)
 {
+    const char *w = json_string_value(
+        json_array_get(json_object_get(kept, "words"), (size_t)i));
+    return w ? w : "";
+}
+
+static void form_page(rp_response *res, int status, const char *token,
+                      const char *name, const char *problem, json_t *kept)
+{
+    static const char *const which[] = {"first", "second", "third"};
     rp_buf b = RP_BUF_INIT;
     begin(&b, "How did we do?");
     rp_buf_puts(&b, "<h1>Hello ");
     put_escaped(&b, name);
     rp_buf_puts(&b, ", how did we do?</h1>");
     if (problem) {
-        rp_buf_puts(&b, "<p class=\"error\">");
+        rp_buf_puts(&b, "<p class=\"error\" role=\"alert\">");
         put_escaped(&b, problem);
         rp_buf_puts(&b, "</p>");
     }
@@ -107,27 +119,27 @@ static void form_page(rp_response *res, int status, const char *token,
     put_escaped(&b, token);
     rp_buf_puts(&b, "\"><fieldset><legend>Your score (1 = poor, 5 = excellent)"
                     "</legend><div class=\"scores\">");
-    for (int i = 1; i <= 5; i++) {
-        char item[160];
-        snprintf(item, sizeof item,
-                 "<label><input type=\"radio\" name=\"score\" value=\"%d\""
-                 "%s> %d</label>",
-                 i, i == 5 ? " required" : "", i);
-        rp_buf_puts(&b, item);
+    json_int_t score = json_integer_value(json_object_get(kept, "score"));
+    for (int i = 1; i <= 5; i++)
+        rp_buf_printf(&b,
+                      "<label><input type=\"radio\" name=\"score\" "
+                      "value=\"%d\"%s%s> %d</label>",
+                      i, i == 5 ? " required" : "",
+                      score == i ? " checked" : "", i);
+    rp_buf_puts(&b, "</div></fieldset><fieldset><legend>Three words that "
+                    "describe your experience</legend>");
+    for (int i = 0; i < 3; i++) {
+        rp_buf_puts(&b, "<input type=\"text\" name=\"word\" maxlength=\"40\" "
+                        "value=\"");
+        put_escaped(&b, kept_word(kept, i));
+        rp_buf_printf(&b, "\" aria-label=\"%s word\">", which[i]);
     }
-    rp_buf_puts(&b,
-                "</div></fieldset><fieldset><legend>Three words that describe "
-                "your experience</legend>"
-                "<input type=\"text\" name=\"word\" maxlength=\"40\" "
-                "aria-label=\"first word\">"
-                "<input type=\"text\" name=\"word\" maxlength=\"40\" "
-                "aria-label=\"second word\">"
-                "<input type=\"text\" name=\"word\" maxlength=\"40\" "
-                "aria-label=\"third word\"></fieldset>"
-                "<fieldset><legend>Anything else? (optional)</legend>"
-                "<textarea name=\"comment\" rows=\"4\" maxlength=\"2000\">"
-                "</textarea></fieldset><button type=\"submit\">Send</button>"
-                "</form>");
+    rp_buf_puts(&b, "</fieldset><fieldset><legend>Anything else? (optional)"
+                    "</legend><textarea name=\"comment\" rows=\"4\" "
+                    "maxlength=\"2000\">");
+    put_escaped(&b, json_string_value(json_object_get(kept, "comment")));
+    rp_buf_puts(&b, "</textarea></fieldset><button type=\"submit\">Send"
+                    "</button></form>");
     reply_page(res, status, &b);
 }
 
@@ -180,7 +192,7 @@ void rp_h_satisfaction_page(rp_request *req, rp_response *res)
     else
         form_page(res, 200, req->params[0],
                   json_string_value(json_object_get(check, "greeting_name")),
-                  NULL);
+                  NULL, NULL);
     json_decref(check);
 }
 
@@ -192,8 +204,9 @@ static int hexval(char c)
                                   : -1;
 }
 
-/* Decode one form value (+ is space, %XX a byte) into a new string. */
-static char *decode(const char *s, size_t n)
+/* Decode one form value (+ is space, %XX a byte) into a new string;
+ * *len is its length in bytes (a %00 inside makes it longer than strlen). */
+static char *decode(const char *s, size_t n, size_t *len)
 {
     char *out = malloc(n + 1);
     size_t j = 0;
@@ -211,23 +224,53 @@ static char *decode(const char *s, size_t n)
         }
     }
     out[j] = '\0';
+    *len = j;
     return out;
 }
 
-/* The form as the JSON that rp_satisfaction_answer takes. */
-static json_t *form_to_json(const char *form, size_t len, char *problem,
-                            size_t psize)
+/* Text a person could have typed: UTF-8, no NUL. */
+static int readable(const char *v, size_t len)
 {
+    return strlen(v) == len && rp_utf8_is_valid(v, len);
+}
+
+/* Say which box could not be read (the first one only: one thing to fix
+ * at a time), unless something is said already. */
+static void unreadable(char *problem, size_t psize, const char *what)
+{
+    if (!problem[0])
+        snprintf(problem, psize,
+                 "We could not read the %s: it holds characters that are "
+                 "not text. Please type it again.",
+                 what);
+}
+
+/*
+ * The form as the JSON that rp_satisfaction_answer takes, and in *kept
+ * what to show again if the form comes back (a box that could not be read
+ * is shown empty).  A value that is not text fills problem, in words the
+ * customer can act on: nothing is dropped silently.
+ */
+static json_t *form_to_json(const char *form, size_t len, char *problem,
+                            size_t psize, json_t **kept)
+{
+    static const char *const which[] = {"first word", "second word",
+                                        "third word"};
     json_t *in = json_object(), *words = json_array();
+    json_t *shown = json_array();
+    *kept = json_object();
     const char *p = form, *end = form + len;
+    size_t nwords = 0;
     while (p < end) {
         const char *amp = memchr(p, '&', (size_t)(end - p));
         const char *stop = amp ? amp : end;
         const char *eq = memchr(p, '=', (size_t)(stop - p));
         if (eq) {
-            char *key = decode(p, (size_t)(eq - p));
-            char *val = decode(eq + 1, (size_t)(stop - eq - 1));
+            size_t klen, vlen;
+            char *key = decode(p, (size_t)(eq - p), &klen);
+            char *val = decode(eq + 1, (size_t)(stop - eq - 1), &vlen);
             if (key && val) {
+                int ok = readable(val, vlen);
                 /* trim surrounding spaces; skip empty words */
                 char *v = val;
                 while (*v == ' ')
@@ -238,20 +281,29 @@ static json_t *form_to_json(const char *form, size_t len, char *problem,
                 if (!strcmp(key, "score")) {
                     char *e;
                     long sc = strtol(v, &e, 10);
-                    if (*v && !*e)
+                    if (ok && *v && !*e) {
                         json_object_set_new(in, "score", json_integer(sc));
-                    else
+                        json_object_set_new(*kept, "score", json_integer(sc));
+                    } else {
                         snprintf(problem, psize,
                                  "Please choose a score from 1 "
                                  "to 5.");
-                } else if (!strcmp(key, "word") && *v) {
-                    json_t *w = json_string(v);
-                    if (w)
-                        json_array_append_new(words, w);
-                } else if (!strcmp(key, "comment") && *v) {
-                    json_t *c = json_string(v);
-                    if (c)
-                        json_object_set_new(in, "comment", c);
+                    }
+                } else if (!strcmp(key, "word")) {
+                    if (!ok)
+                        unreadable(problem, psize,
+                                   nwords < 3 ? which[nwords] : "extra word");
+                    else if (*v)
+                        json_array_append_new(words, json_string(v));
+                    json_array_append_new(shown, json_string(ok ? v : ""));
+                    nwords++;
+                } else if (!strcmp(key, "comment")) {
+                    if (!ok)
+                        unreadable(problem, psize, "comment");
+                    else if (*v) {
+                        json_object_set_new(in, "comment", json_string(v));
+                        json_object_set_new(*kept, "comment", json_string(v));
+                    }
                 }
             }
             free(key);
@@ -260,6 +312,7 @@ static json_t *form_to_json(const char *form, size_t len, char *problem,
         p = stop + 1;
     }
     json_object_set_new(in, "words", words);
+    json_object_set_new(*kept, "words", shown);
     return in;
 }
 
@@ -281,13 +334,14 @@ void rp_h_satisfaction_answer(rp_request *req, rp_response *res)
         json_object_get(check, "greeting_name"));
     if (!req->form) {
         form_page(res, 415, req->params[0], name,
-                  "Please send the form from this page.");
+                  "Please send the form from this page.", NULL);
         json_decref(check);
         return;
     }
     char problem[RP_ERROR_MESSAGE_MAX] = "";
-    json_t *in = form_to_json(req->form, req->form_len, problem,
-                              sizeof problem);
+    json_t *kept;
+    json_t *in = form_to_json(req->form, req->form_len, problem, sizeof problem,
+                              &kept);
     rp_code rc = problem[0] ? RP_EINVALID
                             : rp_satisfaction_answer(&req->ctx, req->params[0],
                                                      in, &out, &err);
@@ -297,8 +351,16 @@ void rp_h_satisfaction_answer(rp_request *req, rp_response *res)
     } else if (rc == RP_EINVALID || rc == RP_ETYPE) {
         if (!problem[0])
             snprintf(problem, sizeof problem, "%s", err.message);
-        form_page(res, 422, req->params[0], name, problem);
+        form_page(res, 422, req->params[0], name, problem, kept);
+    } else if (rc == RP_EBUSY || rc == RP_ENOSPACE) {
+        /* a fault of ours the customer can wait out: said as such */
+        if (rc == RP_EBUSY)
+            res->retry_after = 1;
+        message_page(res, rp_code_http_status(rc), "Please try again",
+                     "We could not save your answer just now; please send "
+                     "it again in a little while.");
     } else if (rc) {
+        fprintf(stderr, "rapportd: satisfaction answer: %s\n", err.message);
         message_page(res, 500, "Something went wrong",
                      "Your answer could not be saved; please try again.");
     } else {
@@ -306,6 +368,17 @@ void rp_h_satisfaction_answer(rp_request *req, rp_response *res)
                      "Thank you for telling us. Your answer helps us serve "
                      "you better.");
     }
+    json_decref(kept);
     json_decref(out);
     json_decref(check);
+}
+
+/* For the fuzz harnesses (server_internal.h). */
+json_t *rp_form_to_json(const char *form, size_t len, char *problem,
+                        size_t psize)
+{
+    json_t *kept = NULL;
+    json_t *in = form_to_json(form, len, problem, psize, &kept);
+    json_decref(kept);
+    return in;
 }

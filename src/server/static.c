@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "server.h"
+#include "server_internal.h"
 
 static const struct {
     const char *ext;
@@ -127,4 +128,10 @@ const char *rp_static_default_root(void)
         return RP_SOURCE_WEB_ROOT;
 #endif
     return NULL;
+}
+
+/* For the fuzz harnesses (server_internal.h). */
+int rp_static_path_is_safe(const char *url)
+{
+    return safe_path(url);
 }

@@ -156,7 +156,7 @@ static const rp_column task_columns[] = {
     {"last_error", RP_COL_TEXT}, {"claimed_by", RP_COL_TEXT},
     {"claimed_at", RP_COL_TIME}, {"sent_at", RP_COL_TIME},
     {"done_at", RP_COL_TIME},    {"created_by", RP_COL_TEXT},
-    {"created_at", RP_COL_TIME},
+    {"created_at", RP_COL_TIME}, {"sending_at", RP_COL_TIME},
 };
 const rp_entity RP_ENTITY_TASK = {"task", "tasks", task_columns,
                                   COUNT(task_columns), 0};

@@ -117,7 +117,8 @@
     X(CONVERSATION_HELP_LINKS_TO_MAIL, "conversation.help_links_to_mail")      \
     X(CONVERSATION_HELP_LINK_CLAIM_MAIL, "conversation.help_link_claim_mail")  \
     X(CONVERSATION_HELP_LINK_MAILED, "conversation.help_link_mailed")          \
-    X(CONVERSATION_HELP_LINK_MAIL_RETRY, "conversation.help_link_mail_retry")
+    X(CONVERSATION_HELP_LINK_MAIL_RETRY, "conversation.help_link_mail_retry")  \
+    X(FOLLOWUP_TASK_SENDING, "followup.task_sending")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

@@ -258,14 +258,14 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " ORDER BY due_at, id LIMIT ?)"
         " RETURNING id, customer_id, encounter_id, kind, purpose, channel,"
         " subject, payload AS payload__json, due_at AS due_at,"
-        " idempotency_key, attempts",
+        " idempotency_key, attempts, sending_at AS sending_at",
     [RP_Q_FOLLOWUP_TASK_SENT] =
         "UPDATE tasks SET status = 'sent', sent_at = ?, channel = ?,"
         " last_error = NULL, next_attempt_at = NULL"
         " WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
     [RP_Q_FOLLOWUP_TASK_SETTLE] =
         "UPDATE tasks SET status = ?, next_attempt_at = ?, last_error = ?,"
-        " channel = coalesce(?, channel)"
+        " channel = coalesce(?, channel), sending_at = NULL"
         " WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
     /* Satisfaction checks (satisfaction.c). */
     [RP_Q_FOLLOWUP_SATISFACTION_ANSWER] =
@@ -311,7 +311,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " last_seen_at) VALUES (?, ?, ?, ?)",
     /* "seen" not "last_seen_at": the caller compares it as an integer */
     [RP_Q_STAFF_SESSION_LOOKUP] =
-        "SELECT s.id AS session_id, s.last_seen_at AS seen, a.id AS agent_id,"
+        "SELECT s.id AS session_id, s.last_seen_at AS seen,"
+        " s.created_at AS born, a.id AS agent_id,"
         " a.role, a.active AS active__bool FROM agent_sessions s"
         " JOIN agents a ON a.id = s.agent_id WHERE s.token_hash = ?",
     [RP_Q_STAFF_SESSION_TOUCH] =
@@ -319,25 +320,27 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_STAFF_SESSION_DELETE] =
         "DELETE FROM agent_sessions WHERE token_hash = ?",
     [RP_Q_STAFF_SESSIONS_EXPIRE] =
-        "DELETE FROM agent_sessions WHERE last_seen_at < ?",
+        "DELETE FROM agent_sessions WHERE last_seen_at < ?1 OR created_at < ?2",
     [RP_Q_STAFF_SESSIONS_OF_AGENT_DELETE] =
         "DELETE FROM agent_sessions WHERE agent_id = ?",
     [RP_Q_STAFF_TOKEN_INSERT] =
-        "INSERT INTO api_tokens (agent_id, name, token_hash, created_at)"
-        " VALUES (?, ?, ?, ?) RETURNING id",
+        "INSERT INTO api_tokens (agent_id, name, token_hash, created_at,"
+        " expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
     [RP_Q_STAFF_TOKEN_LOOKUP] =
         "SELECT t.id AS token_id, t.revoked_at IS NOT NULL AS revoked__bool,"
-        " t.last_used_at AS used, a.id AS agent_id, a.role,"
+        " t.last_used_at AS used, t.expires_at AS expires, a.id AS agent_id,"
+        " a.role,"
         " a.active AS active__bool FROM api_tokens t"
         " JOIN agents a ON a.id = t.agent_id WHERE t.token_hash = ?",
     [RP_Q_STAFF_TOKEN_TOUCH] =
         "UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
     [RP_Q_STAFF_TOKEN_GET] =
-        "SELECT id, agent_id, name, created_at, last_used_at, revoked_at"
-        " FROM api_tokens WHERE id = ?",
+        "SELECT id, agent_id, name, created_at, expires_at, last_used_at,"
+        " revoked_at FROM api_tokens WHERE id = ?",
     [RP_Q_STAFF_TOKEN_LIST] =
-        "SELECT id, agent_id, name, created_at, last_used_at, revoked_at"
-        " FROM api_tokens WHERE (?1 = 0 OR agent_id = ?1) AND id > ?2"
+        "SELECT id, agent_id, name, created_at, expires_at, last_used_at,"
+        " revoked_at FROM api_tokens WHERE (?1 = 0 OR agent_id = ?1) AND id > "
+        "?2"
         " ORDER BY id LIMIT ?3",
     [RP_Q_STAFF_TOKEN_REVOKE] = "UPDATE api_tokens SET revoked_at = ? WHERE id "
                                 "= ? AND revoked_at IS NULL",
@@ -589,6 +592,12 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_CONVERSATION_HELP_LINK_MAIL_RETRY] =
         "UPDATE help_links SET mail_state = ?2, mail_next_at = ?3,"
         " mail_error = ?4 WHERE id = ?1 AND mail_state = 'sending'",
+    /* The scheduler marks a task before it sends it (scheduler.c): a
+     * claim that expires after this mark has an unknown outcome.  The
+     * mark renews the claim, so the lease counts from the send. */
+    [RP_Q_FOLLOWUP_TASK_SENDING] =
+        "UPDATE tasks SET sending_at = ?1, claimed_at = ?1"
+        " WHERE id = ?2 AND status = 'claimed' AND claimed_by = ?3",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

@@ -523,6 +523,10 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  ('attachment_max_bytes', '10485760', strftime('%s','now')),"
      "  ('outbox_max_attempts', '5', strftime('%s','now')),"
      "  ('outbox_backoff_seconds', '60', strftime('%s','now'));"},
+    {10, "API tokens may expire",
+     "ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;"},
+    {12, "when the sending of a task began, to tell an unknown outcome",
+     "ALTER TABLE tasks ADD COLUMN sending_at INTEGER;"},
     /* Migration 15: the customer's help pages.  A link is kept only as the
      * SHA-256 of its token; a link to be mailed waits with a placeholder
      * hash until the scheduler makes its token and sends it.  Requests

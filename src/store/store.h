@@ -57,6 +57,10 @@
 
 typedef struct rp_store rp_store;
 
+/* How long a statement waits for another connection's lock before it
+ * fails with RP_EBUSY, unless set_busy_wait says otherwise. */
+#define RP_STORE_BUSY_WAIT_MS 5000
+
 /* How a list filter compares a column with its value. */
 typedef enum rp_filter_op {
     RP_FILTER_EQ, /* column = value (value NULL matches IS NULL) */
@@ -132,6 +136,24 @@ typedef struct rp_store_ops {
     int (*schema_version)(rp_store *s);
     /* Release every resource; s is invalid afterwards. */
     void (*close)(rp_store *s);
+
+    /* ---- waiting for another writer ---- */
+    /* From now on wait at most ms milliseconds in all (0: not at all) for
+     * locks other connections hold, then fail with RP_EBUSY.  The server
+     * calls it as each request begins, so that a request's waits add up
+     * to no more than ms; a store never told waits up to
+     * RP_STORE_BUSY_WAIT_MS for each statement. */
+    void (*set_busy_wait)(rp_store *s, int ms);
+    /* Like exec, but never waiting: RP_EBUSY at once when another
+     * connection holds the lock.  For best-effort writes (when a session
+     * or token was last used) that must neither delay nor fail the
+     * request they ride on. */
+    rp_code (*try_exec)(rp_store *s, rp_query q, json_t *params,
+                        int64_t *changes, rp_error *err);
+    /* Could a write begin now?  Takes the write lock without waiting and
+     * gives it back at once, changing nothing: RP_OK, or RP_EBUSY while
+     * another connection holds it.  Call with no transaction open. */
+    rp_code (*probe_write)(rp_store *s, rp_error *err);
 } rp_store_ops;
 
 struct rp_store {

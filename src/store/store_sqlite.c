@@ -11,10 +11,14 @@
  */
 #include "store/store.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "base/buf.h"
 #include "base/clock.h"
@@ -34,23 +38,143 @@ typedef struct sqlite_store {
     int version;
     cached_stmt cache[STMT_CACHE_SIZE];
     int next_evict;
+    /* waiting for locks other connections hold (on_busy) */
+    int wait_ms;     /* how long to wait in all before RP_EBUSY */
+    int waited_ms;   /* how long the connection has waited so far */
+    int per_request; /* 1: waited_ms adds up until set_busy_wait */
+    int nowait;      /* 1: fail at once (best-effort writes, probes) */
 } sqlite_store;
 
 /* ---- errors -------------------------------------------------------------- */
 
+/* Is the file system holding path nearly full, or is one of the files
+ * near this process's file-size limit?  A write error SQLite reports as
+ * plain I/O (EFBIG past RLIMIT_FSIZE, or an errno lost on the way) is told
+ * apart from a failing disk this way. */
+static int storage_exhausted(const char *path)
+{
+    const off_t margin = 1024 * 1024; /* a transaction's worth of pages */
+    if (!path || !*path)
+        return 0;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    struct statvfs fs;
+    if (statvfs(slash ? dir : ".", &fs) == 0 &&
+        (off_t)fs.f_bavail * (off_t)fs.f_frsize < margin)
+        return 1;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_FSIZE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return 0;
+    char wal[4200];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    const char *files[] = {path, wal};
+    for (int i = 0; i < 2; i++) {
+        struct stat st;
+        if (stat(files[i], &st) == 0 &&
+            st.st_size + margin > (off_t)rl.rlim_cur)
+            return 1;
+    }
+    return 0;
+}
+
+/* Did the last failure come from a full disk (or a file-size limit)?
+ * SQLite says SQLITE_FULL for ENOSPC, but an EFBIG or EDQUOT write is an
+ * I/O error whose cause only the system error number, or the state of the
+ * disk, tells. */
+static int out_of_space(sqlite_store *ss, int rc)
+{
+    if ((rc & 0xff) == SQLITE_FULL)
+        return 1;
+    if ((rc & 0xff) != SQLITE_IOERR)
+        return 0;
+    int e = sqlite3_system_errno(ss->db);
+    return e == ENOSPC || e == EFBIG || e == EDQUOT ||
+           storage_exhausted(sqlite3_db_filename(ss->db, "main"));
+}
+
+/*
+ * Turn the connection's last failure into an rp_error.  SQLite's own text
+ * names files, tables, columns and pieces of SQL: it goes to the log
+ * (standard error), never into the message, which a client may be shown.
+ * A busy database and a full disk are told apart from other failures, so
+ * the server can answer them as temporary (503) and as storage (507).
+ */
 static rp_code db_error(sqlite_store *ss, rp_error *err, const char *what)
 {
     int rc = sqlite3_extended_errcode(ss->db);
-    const char *msg = sqlite3_errmsg(ss->db);
-    if ((rc & 0xff) == SQLITE_CONSTRAINT)
-        return rp_error_set(err, RP_ECONFLICT, NULL, "%s: %s", what, msg);
     if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
         return rp_error_set(err, RP_EBUSY, NULL,
-                            "%s: the database is busy, try again", what);
-    if ((rc & 0xff) == SQLITE_FULL)
+                            "the database is busy with another change; "
+                            "nothing was changed, try again in a moment");
+    if (out_of_space(ss, rc)) {
+        fprintf(stderr, "rapport: store: %s: %s (%d, errno %d)\n", what,
+                sqlite3_errmsg(ss->db), rc, sqlite3_system_errno(ss->db));
         return rp_error_set(err, RP_ENOSPACE, NULL,
-                            "%s: the disk holding the database is full", what);
-    return rp_error_set(err, RP_EINTERNAL, NULL, "%s: %s", what, msg);
+                            "the disk holding the database is full; nothing "
+                            "was saved (free some space, then try again)");
+    }
+    fprintf(stderr, "rapport: store: %s: %s (%d)\n", what,
+            sqlite3_errmsg(ss->db), rc);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        return rp_error_set(err, RP_ECONFLICT, NULL,
+                            "%s: the change conflicts with a record already "
+                            "stored",
+                            what);
+    return rp_error_set(err, RP_EINTERNAL, NULL,
+                        "%s: the database failed (the server's log says how)",
+                        what);
+}
+
+/* A statement that failed to run: report it, then reset it.  Left as it
+ * is, it would keep its read transaction open on the connection, and in
+ * WAL mode a later BEGIN IMMEDIATE on an old snapshot fails at once as
+ * busy, however long it waits (the connection would stay "busy" after the
+ * other writer is long gone). */
+static rp_code step_error(sqlite_store *ss, sqlite3_stmt *st, rp_error *err,
+                          const char *what)
+{
+    rp_code rc = db_error(ss, err, what);
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* ---- waiting for another writer ----------------------------------------- */
+
+/*
+ * SQLite's busy handler: called while another connection (a thread of the
+ * server, the CLI, a backup) holds a lock this one needs.  Sleep a little
+ * and try again, until the connection has waited wait_ms: per statement
+ * when told nothing, per request once the server has called set_busy_wait,
+ * so that a request's waits add up to a bounded time and it then answers
+ * "busy" instead of hanging.
+ */
+static int on_busy(void *arg, int count)
+{
+    sqlite_store *ss = arg;
+    if (ss->nowait)
+        return 0;
+    if (!ss->per_request && count == 0)
+        ss->waited_ms = 0;
+    int left = ss->wait_ms - ss->waited_ms;
+    if (left <= 0)
+        return 0;
+    int step = count < 4 ? 2 << count : 25; /* 2, 4, 8, 16, then 25 ms */
+    if (step > left)
+        step = left;
+    sqlite3_sleep(step);
+    ss->waited_ms += step;
+    return 1;
+}
+
+static void sq_set_busy_wait(rp_store *s, int ms)
+{
+    sqlite_store *ss = s->impl;
+    ss->wait_ms = ms > 0 ? ms : 0;
+    ss->waited_ms = 0;
+    ss->per_request = 1;
 }
 
 /* ---- statement cache ----------------------------------------------------- */
@@ -289,7 +413,7 @@ static rp_code sq_begin(rp_store *s, rp_error *err)
     if (prepare(ss, "BEGIN IMMEDIATE", &st, err))
         return err->code;
     if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(ss, err, "beginning a transaction");
+        return step_error(ss, st, err, "beginning a transaction");
     return RP_OK;
 }
 
@@ -300,7 +424,7 @@ static rp_code sq_commit(rp_store *s, rp_error *err)
     if (prepare(ss, "COMMIT", &st, err))
         return err->code;
     if (sqlite3_step(st) != SQLITE_DONE) {
-        rp_code rc = db_error(ss, err, "committing");
+        rp_code rc = step_error(ss, st, err, "committing");
         s->ops->rollback(s);
         return rc;
     }
@@ -374,7 +498,7 @@ static rp_code sq_insert(rp_store *s, const rp_entity *e, json_t *row,
     if (bind_present(ss, st, e, row, &idx, err))
         return err->code;
     if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(ss, err, e->name);
+        return step_error(ss, st, err, e->name);
     if (id)
         *id = sqlite3_last_insert_rowid(ss->db);
     return RP_OK;
@@ -406,7 +530,7 @@ static rp_code sq_update(rp_store *s, const rp_entity *e, int64_t id,
         return err->code;
     sqlite3_bind_int64(st, idx, id);
     if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(ss, err, e->name);
+        return step_error(ss, st, err, e->name);
     if (sqlite3_changes(ss->db) == 0)
         return rp_error_set(err, RP_ENOTFOUND, "id", "no %s with id %lld",
                             e->name, (long long)id);
@@ -433,7 +557,7 @@ static rp_code sq_get(rp_store *s, const rp_entity *e, int64_t id, json_t **row,
     if (step == SQLITE_DONE)
         return rp_error_set(err, RP_ENOTFOUND, "id", "no %s with id %lld",
                             e->name, (long long)id);
-    return db_error(ss, err, e->name);
+    return step_error(ss, st, err, e->name);
 }
 
 static const char *op_sql(rp_filter_op op)
@@ -556,7 +680,7 @@ static rp_code sq_list(rp_store *s, const rp_entity *e,
         json_array_append_new(out, entity_row(st, e));
     if (step != SQLITE_DONE) {
         json_decref(out);
-        return db_error(ss, err, e->name);
+        return step_error(ss, st, err, e->name);
     }
     *rows = out;
     return RP_OK;
@@ -580,7 +704,7 @@ static rp_code sq_count(rp_store *s, const rp_entity *e,
     if (bind_filters(ss, st, filters, nfilters, &idx, err))
         return err->code;
     if (sqlite3_step(st) != SQLITE_ROW)
-        return db_error(ss, err, e->name);
+        return step_error(ss, st, err, e->name);
     *count = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     return RP_OK;
@@ -600,7 +724,7 @@ static rp_code sq_remove(rp_store *s, const rp_entity *e, int64_t id,
         return err->code;
     sqlite3_bind_int64(st, 1, id);
     if (sqlite3_step(st) != SQLITE_DONE)
-        return db_error(ss, err, e->name);
+        return step_error(ss, st, err, e->name);
     if (sqlite3_changes(ss->db) == 0)
         return rp_error_set(err, RP_ENOTFOUND, "id", "no %s with id %lld",
                             e->name, (long long)id);
@@ -649,7 +773,7 @@ static rp_code sq_query(rp_store *s, rp_query q, json_t *params, json_t **rows,
         json_array_append_new(out, generic_row(st));
     if (step != SQLITE_DONE) {
         json_decref(out);
-        return db_error(ss, err, rp_query_name(q));
+        return step_error(ss, st, err, rp_query_name(q));
     }
     *rows = out;
     return RP_OK;
@@ -666,11 +790,32 @@ static rp_code sq_exec(rp_store *s, rp_query q, json_t *params,
     while ((step = sqlite3_step(st)) == SQLITE_ROW)
         ;
     if (step != SQLITE_DONE)
-        return db_error(ss, err, rp_query_name(q));
+        return step_error(ss, st, err, rp_query_name(q));
     if (changes)
         *changes = sqlite3_changes(ss->db);
     sqlite3_reset(st);
     return RP_OK;
+}
+
+static rp_code sq_try_exec(rp_store *s, rp_query q, json_t *params,
+                           int64_t *changes, rp_error *err)
+{
+    sqlite_store *ss = s->impl;
+    ss->nowait = 1;
+    rp_code rc = sq_exec(s, q, params, changes, err);
+    ss->nowait = 0;
+    return rc;
+}
+
+static rp_code sq_probe_write(rp_store *s, rp_error *err)
+{
+    sqlite_store *ss = s->impl;
+    ss->nowait = 1;
+    rp_code rc = sq_begin(s, err);
+    ss->nowait = 0;
+    if (rc == RP_OK)
+        sq_rollback(s);
+    return rc;
 }
 
 /* Compile without the cache: a check of every query at once must not
@@ -731,6 +876,9 @@ static const rp_store_ops sqlite_ops = {
     .check = sq_check,
     .schema_version = sq_schema_version,
     .close = sq_close,
+    .set_busy_wait = sq_set_busy_wait,
+    .try_exec = sq_try_exec,
+    .probe_write = sq_probe_write,
 };
 
 /* ---- opening and migrating ----------------------------------------------- */
@@ -770,11 +918,33 @@ static rp_code record_version(sqlite_store *ss, int version, rp_error *err)
                : db_error(ss, err, "recording the schema version");
 }
 
+/* The schema version, read without a transaction; -1 when there is no
+ * version table yet (a new database) or it cannot be read now. */
+static int version_quietly(sqlite_store *ss)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ss->db, "SELECT max(version) FROM schema_version",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0)
+                                                 : -1;
+    sqlite3_finalize(st);
+    return version;
+}
+
 static rp_code migrate(sqlite_store *ss, int target, rp_error *err)
 {
     int latest = rp_store_sqlite_latest_version();
     if (target <= 0 || target > latest)
         target = latest;
+    /* Nearly every open finds the schema current: then take no write lock,
+     * so that opening a connection never waits for another writer (the
+     * server opens them while it serves). */
+    int current = version_quietly(ss);
+    if (current >= target && current <= latest) {
+        ss->version = current;
+        return RP_OK;
+    }
     if (run_once(ss, "BEGIN IMMEDIATE", err))
         return err->code;
     int version = 0;
@@ -831,7 +1001,8 @@ rp_code rp_store_sqlite_open(const char *path, int target_version,
         free(ss);
         return err->code;
     }
-    sqlite3_busy_timeout(ss->db, 5000);
+    ss->wait_ms = RP_STORE_BUSY_WAIT_MS;
+    sqlite3_busy_handler(ss->db, on_busy, ss);
     sqlite3_extended_result_codes(ss->db, 1);
     if (run_once(ss, "PRAGMA journal_mode = WAL", err) ||
         run_once(ss, "PRAGMA synchronous = FULL", err) ||

@@ -51,7 +51,8 @@ export async function startServer(opts) {
   if (opts.prepare) await opts.prepare(server);
   const proc = spawn(opts.rapportd, ['--db', db, '--listen', `127.0.0.1:${opts.port || 0}`, '--web-root', opts.webRoot,
     ...(opts.args || [])],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(opts.env || {}) } });
+    /* plain HTTP on loopback: without it the session cookie is Secure */
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RAPPORT_PLAIN_HTTP: '1', ...(opts.env || {}) } });
   server.proc = proc;
   proc.stderr.on('data', (d) => { server.log += d; });
   server.base = await new Promise((resolve, reject) => {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -171,8 +172,20 @@ void rp_srv_start(rp_srv *s)
         dup2(out[1], 1);
         close(out[0]);
         close(out[1]);
+        /* plain HTTP on loopback, as a browser test needs its cookie;
+         * extra_env may say otherwise */
+        setenv("RAPPORT_PLAIN_HTTP", "1", 1);
+        /* a loaded test machine can keep the scheduler's write running
+         * for seconds; the fault test sets its own, shorter wait */
+        setenv("RAPPORT_BUSY_WAIT_MS", "10000", 1);
         if (s->extra_env[0])
             putenv(s->extra_env);
+        if (s->fsize_limit > 0) {
+            struct rlimit rl = {(rlim_t)s->fsize_limit, RLIM_INFINITY};
+            signal(SIGXFSZ, SIG_IGN); /* a write past it fails, EFBIG */
+            if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+                _exit(126);
+        }
         execl(RAPPORTD_PATH, "rapportd", "--db", s->db, "--listen",
               "127.0.0.1:0", "--threads", "4", (char *)NULL);
         _exit(127);

@@ -21,6 +21,10 @@ typedef struct rp_srv {
     char url[80];        /* "http://127.0.0.1:PORT" without trailing slash */
     char token[160];     /* bearer token sent with every request, "" for none */
     char extra_env[512]; /* "NAME=value" set for rapportd, "" for none */
+    /* > 0: rapportd runs with this file-size limit (RLIMIT_FSIZE, SIGXFSZ
+     * ignored), so a write past it fails as on a full disk; its hard
+     * limit stays unlimited, so the test can lift it (prlimit) again */
+    long long fsize_limit;
     /* The admin rp_srv_start made on a new database, through the real CLI
      * (`rapport init --admin-email ... --generate-password`, then
      * `rapport token create`): s->token is that admin's API token. */

@@ -91,6 +91,7 @@ static const expect expected[] = {
      "agent"},
     {"POST", "/api/v1/customers/{id}/recommendations/{product}/decline",
      "agent"},
+    {"POST", "/api/v1/customers/{id}/recommendations/shown", "agent"},
     {"GET", "/api/v1/products", "agent"},
     {"POST", "/api/v1/products", "lead"},
     {"GET", "/api/v1/products/{id}", "agent"},

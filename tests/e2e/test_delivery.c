@@ -322,6 +322,33 @@ static void test_story6_satisfaction_check_the_day_after(void **state)
     assert_non_null(strstr(h.body, "score"));
     rp_http_free(&h);
 
+    /* a word that is not text is named, the form comes back with what
+     * could be read, and nothing is recorded */
+    const char *unreadable = "score=4&word=quick&word=%ff%fe&word=clean"
+                             "&comment=Nice";
+    rp_http_send(s, "POST", path, "application/x-www-form-urlencoded",
+                 unreadable, strlen(unreadable), NULL, &h);
+    assert_int_equal(h.status, 422);
+    assert_null(strstr(h.body, "Thank you!"));
+    assert_non_null(strstr(h.body, "We could not read the second word"));
+    assert_non_null(strstr(h.body, "value=\"quick\""));
+    assert_non_null(strstr(h.body, "value=\"clean\""));
+    assert_non_null(strstr(h.body, "value=\"4\" checked"));
+    assert_non_null(strstr(h.body, ">Nice</textarea>"));
+    rp_http_free(&h);
+    const char *nul = "score=4&word=qu%00ick&comment=ok";
+    rp_http_send(s, "POST", path, "application/x-www-form-urlencoded", nul,
+                 strlen(nul), NULL, &h);
+    assert_int_equal(h.status, 422);
+    assert_non_null(strstr(h.body, "We could not read the first word"));
+    rp_http_free(&h);
+    const char *bad_comment = "score=4&word=fine&comment=%c3%28";
+    rp_http_send(s, "POST", path, "application/x-www-form-urlencoded",
+                 bad_comment, strlen(bad_comment), NULL, &h);
+    assert_int_equal(h.status, 422);
+    assert_non_null(strstr(h.body, "We could not read the comment"));
+    rp_http_free(&h);
+
     const char *form = "score=5&word=quick&word=friendly&word=clean+car"
                        "&comment=Thank+you+%3Cb%3Every%3C%2Fb%3E+much";
     rp_http_send(s, "POST", path, "application/x-www-form-urlencoded", form,

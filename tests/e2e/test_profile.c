@@ -222,6 +222,22 @@ static int offered(json_t *rec, const char *name)
     return 0;
 }
 
+/* How many moments of this kind the customer has. */
+static int moments_of_kind(rp_srv *s, json_int_t customer, const char *kind)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/moments?limit=500",
+             (long long)customer);
+    json_t *m = rp_call(s, "GET", path, NULL, 200);
+    int n = 0;
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(m, "items"), i, it)
+        n += !strcmp(json_string_value(json_object_get(it, "kind")), kind);
+    json_decref(m);
+    return n;
+}
+
 /* Story 1, third kind, and story 2. */
 static void
 test_recommendations_respect_goals_and_firm_preferences(void **state)
@@ -316,7 +332,45 @@ test_recommendations_respect_goals_and_firm_preferences(void **state)
         json_object_get(json_array_get(json_object_get(rec, "items"), 1),
                         "product"),
         "id"));
+    /* reading the recommendations (twice) records nothing: showing them to
+     * the customer is its own, explicit change */
+    json_decref(rp_call(s, "GET", path, NULL, 200));
+    assert_int_equal(rp_db_count(s, "offers"), 0);
+    assert_int_equal(moments_of_kind(s, ahmad, "offer.shown"), 0);
+    json_t *ids = json_array();
+    size_t k;
+    json_t *item;
+    json_array_foreach(json_object_get(rec, "items"), k, item)
+        json_array_append(
+            ids, json_object_get(json_object_get(item, "product"), "id"));
     json_decref(rec);
+    char shown_path[200];
+    snprintf(shown_path, sizeof shown_path,
+             "/api/v1/customers/%lld/recommendations/shown", (long long)ahmad);
+    json_t *shown_body = json_pack("{s:O}", "product_ids", ids);
+    json_t *rs = rp_call(s, "POST", shown_path, shown_body, 200);
+    assert_int_equal(json_array_size(json_object_get(rs, "recorded")), 3);
+    assert_int_equal(json_array_size(json_object_get(rs, "already_shown")), 0);
+    json_decref(rs);
+    /* shown again: nothing new is recorded */
+    rs = rp_call(s, "POST", shown_path, shown_body, 200);
+    assert_int_equal(json_array_size(json_object_get(rs, "recorded")), 0);
+    assert_int_equal(json_array_size(json_object_get(rs, "already_shown")), 3);
+    json_decref(rs);
+    json_decref(shown_body);
+    /* a product that does not exist is refused, and nothing is recorded */
+    json_t *bad = rp_callf(s, "POST", shown_path, 422,
+                           "{\"product_ids\":[999999]}");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(bad, "error"), "field")),
+                        "product_ids");
+    json_decref(bad);
+    json_decref(
+        rp_callf(s, "POST", shown_path, 400, "{\"product_ids\":\"1\"}"));
+    json_decref(rp_callf(s, "POST",
+                         "/api/v1/customers/999999/recommendations/shown", 404,
+                         "{\"product_ids\":[1]}"));
+    json_decref(ids);
     /* accepted and declined offers are moments of truth */
     char act[200];
     snprintf(act, sizeof act,

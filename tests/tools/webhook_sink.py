@@ -4,18 +4,25 @@
 Listens on 127.0.0.1 (port 0 picks a free one), prints "listening PORT"
 once ready, and stores every POST as DIR/hook-N.json: {"path", "headers"
 (lower-case names), "body" (text)}.  It answers 200, except for the first
-FAIL requests, which get 503 (to exercise retries with backoff).
+FAIL requests, which get 503 (to exercise retries with backoff).  Instead
+of a number, the second argument can be "fail:TEXT": every request whose
+body contains TEXT gets 500 (a receiver that keeps refusing one message),
+or "hang:TEXT": such a request is stored, then answered only after a long
+wait (to stop a sender in the middle of sending).
 
-usage: webhook_sink.py DIR [FAIL]
+usage: webhook_sink.py DIR [FAIL | fail:TEXT | hang:TEXT]
 """
 import http.server
 import json
 import os
 import sys
 import threading
+import time
 
 OUT = sys.argv[1]
-FAIL = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+ARG = sys.argv[2] if len(sys.argv) > 2 else "0"
+MODE, _, TEXT = ARG.partition(":") if ":" in ARG else ("", "", "")
+FAIL = 0 if MODE else int(ARG)
 lock = threading.Lock()
 state = {"count": 0, "seen": 0}
 
@@ -24,10 +31,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n)
+        matches = MODE and TEXT.encode("utf-8") in body
         with lock:
             state["seen"] += 1
-            if state["seen"] <= FAIL:
-                self.send_response(503)
+            if state["seen"] <= FAIL or (MODE == "fail" and matches):
+                self.send_response(503 if state["seen"] <= FAIL else 500)
                 self.end_headers()
                 return
             state["count"] += 1
@@ -40,6 +48,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with open(base + ".tmp", "w") as f:
             json.dump(record, f)
         os.rename(base + ".tmp", base + ".json")
+        if MODE == "hang" and matches:
+            time.sleep(60)
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()

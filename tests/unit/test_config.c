@@ -46,7 +46,10 @@ static void test_defaults(void **state)
     assert_null(c.followup.delivery.smtp_url);
     assert_int_equal(c.threads, 4);
     assert_int_equal(c.scheduler_interval, 30);
-    assert_int_equal(c.cookie_secure, 0);
+    assert_int_equal(c.cookie_secure, 1); /* Secure unless told plain HTTP */
+    assert_int_equal(c.busy_wait_ms, 2000);
+    assert_int_equal(c.session_idle, 12 * 3600);
+    assert_int_equal(c.session_lifetime, 24 * 3600);
     assert_int_equal(c.followup.lease_seconds, 300);
     assert_int_equal(c.followup.max_attempts, 5);
     assert_int_equal(c.followup.cadence_days[1], 90);
@@ -60,7 +63,8 @@ static void test_environment_and_flags(void **state)
            1);
     setenv("RAPPORT_TASK_MAX_ATTEMPTS", "3", 1);
     setenv("RAPPORT_SMTP_URL", "smtp://127.0.0.1:2525", 1);
-    setenv("RAPPORT_COOKIE_SECURE", "1", 1);
+    setenv("RAPPORT_PLAIN_HTTP", "1", 1);
+    setenv("RAPPORT_SESSION_IDLE", "600", 1);
     setenv("RAPPORT_LISTEN", "", 1); /* empty: unset */
     const char *given[64] = {0};
     given[row(NULL, "db")] = "/tmp/from-flag.db";
@@ -78,7 +82,16 @@ static void test_environment_and_flags(void **state)
     assert_int_equal(c.followup.cadence_days[3], 3);
     assert_int_equal(c.followup.max_attempts, 3);
     assert_string_equal(c.followup.delivery.smtp_url, "smtp://127.0.0.1:2525");
-    assert_int_equal(c.cookie_secure, 1);
+    assert_int_equal(c.cookie_secure, 0);
+    assert_int_equal(c.plain_http, 1);
+    assert_int_equal(c.session_idle, 600);
+    /* plain HTTP only on loopback: a browser would send the cookie in the
+     * clear over a network */
+    given[row(NULL, "listen")] = "0.0.0.0:8080";
+    assert_int_equal(
+        rp_config_read(&c, RP_CONFIG_SERVER, given, why, sizeof why), -1);
+    assert_non_null(strstr(why, "RAPPORT_PLAIN_HTTP"));
+    given[row(NULL, "listen")] = NULL;
     /* the CLI reads the database and the scheduler's settings too, but
      * not the server's */
     assert_int_equal(rp_config_read(&c, RP_CONFIG_CLI, NULL, why, sizeof why),

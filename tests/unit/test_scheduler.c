@@ -409,13 +409,14 @@ static void test_satisfaction_link_single_use_and_expiring(void **state)
     json_int_t c = make(NULL, 0,
                         "{\"name\":\"Anna Kowalska\","
                         "\"preferred_name\":\"Anna\"}");
-    char url[300];
+    rp_buf link = RP_BUF_INIT;
     assert_int_equal(store->ops->begin(store, &err), RP_OK);
     assert_int_equal(rp_satisfaction_issue(&ctx, c, 0, 0, 14,
-                                           "https://desk.example/", url,
-                                           sizeof url, &err),
+                                           "https://desk.example/", &link,
+                                           &err),
                      RP_OK);
     assert_int_equal(store->ops->commit(store, &err), RP_OK);
+    const char *url = rp_buf_str(&link);
     assert_int_equal(strncmp(url, "https://desk.example/s/", 23), 0);
     const char *token = url + 23;
     assert_int_equal(strlen(token), 64);
@@ -448,13 +449,15 @@ static void test_satisfaction_link_single_use_and_expiring(void **state)
     json_decref(out);
 
     /* a second link, unanswered for 15 days: expired */
+    rp_buf_clear(&link);
     assert_int_equal(store->ops->begin(store, &err), RP_OK);
     assert_int_equal(rp_satisfaction_issue(&ctx, c, 0, 0, 14,
-                                           "https://desk.example/", url,
-                                           sizeof url, &err),
+                                           "https://desk.example/", &link,
+                                           &err),
                      RP_OK);
     assert_int_equal(store->ops->commit(store, &err), RP_OK);
     rp_clock_pin(T0 + 15 * 86400);
+    url = rp_buf_str(&link);
     assert_int_equal(rp_satisfaction_lookup(&ctx, url + 23, &out, &err), RP_OK);
     assert_string_equal(sfield(out, "state"), "expired");
     json_decref(out);
@@ -464,6 +467,7 @@ static void test_satisfaction_link_single_use_and_expiring(void **state)
     json_decref(ans);
     assert_int_equal(rp_satisfaction_lookup(&ctx, "not-a-token", &out, &err),
                      RP_ENOTFOUND);
+    rp_buf_free(&link);
     rp_clock_pin(T0);
 }
 

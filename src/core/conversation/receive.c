@@ -655,13 +655,19 @@ rp_code rp_conversation_receive(rp_ctx *ctx, const rp_inbound_mail *mail,
 {
     if (check_mail(mail, err))
         return err->code;
-    intake in = {.mail = mail, .now = rp_now(), .reason = RP_BUF_INIT};
-    rp_code rc = rp_desk_settings_read(ctx, &in.ds, err);
-    if (rc == RP_OK && (rc = rp_store_begin(ctx->store, err)) == RP_OK)
-        rc = rp_store_finish(ctx->store, receive(ctx, &in, err), err);
-    if (rc == RP_OK)
-        *out = report(&in);
-    rp_desk_settings_free(&in.ds);
-    rp_buf_free(&in.reason);
+    rp_code rc = RP_ECONFLICT;
+    /* A second server taking the same message (or a new sender's first
+     * two messages) at the same moment loses on a unique index; once more
+     * and it sees what the other stored: a duplicate, a known sender. */
+    for (int attempt = 0; attempt < 2 && rc == RP_ECONFLICT; attempt++) {
+        intake in = {.mail = mail, .now = rp_now(), .reason = RP_BUF_INIT};
+        rc = rp_desk_settings_read(ctx, &in.ds, err);
+        if (rc == RP_OK && (rc = rp_store_begin(ctx->store, err)) == RP_OK)
+            rc = rp_store_finish(ctx->store, receive(ctx, &in, err), err);
+        if (rc == RP_OK)
+            *out = report(&in);
+        rp_desk_settings_free(&in.ds);
+        rp_buf_free(&in.reason);
+    }
     return rc;
 }

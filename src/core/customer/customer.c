@@ -17,7 +17,7 @@
 #define CONTACTS_MAX 10
 
 static const char *const customer_fields[] = {
-    "name", "preferred_name", "emails", "phones", "notes", NULL};
+    "name", "preferred_name", "emails", "phones", "notes", "unconfirmed", NULL};
 
 /* Add the derived fields every view of a customer shows. */
 static void decorate(json_t *c)
@@ -34,17 +34,18 @@ static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
 {
     const char *name, *preferred, *notes;
     json_t *emails, *phones;
+    int unconfirmed = 0, unconfirmed_given = 0;
     if (rp_in_object(in, customer_fields, err) ||
-        rp_in_string(in, "name", creating, NAME_MAX_CHARS, &name, err) ||
+        rp_in_bool(in, "unconfirmed", 0, &unconfirmed, &unconfirmed_given,
+                   err) ||
+        rp_in_string(in, "name", RP_IN_ALWAYS(creating), NAME_MAX_CHARS, &name,
+                     err) ||
         rp_in_string(in, "preferred_name", 0, PREFERRED_MAX_CHARS, &preferred,
                      err) ||
         rp_in_string(in, "notes", 0, NOTES_MAX_CHARS, &notes, err) ||
         rp_in_string_list(in, "emails", CONTACTS_MAX, 254, &emails, err) ||
         rp_in_string_list(in, "phones", CONTACTS_MAX, 40, &phones, err))
         return err->code;
-    if (!creating && json_object_get(in, "name") && !name)
-        return rp_error_set(err, RP_EINVALID, "name",
-                            "name cannot be removed or blank, only changed");
     size_t i;
     json_t *v;
     json_array_foreach(emails, i, v)
@@ -69,6 +70,9 @@ static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
         json_object_set(row, "emails", emails ? emails : json_array());
     if (json_object_get(in, "phones"))
         json_object_set(row, "phones", phones ? phones : json_array());
+    /* a customer made from an unknown sender is confirmed by an agent */
+    if (unconfirmed_given)
+        json_object_set_new(row, "unconfirmed", json_boolean(unconfirmed));
     return RP_OK;
 }
 
@@ -153,7 +157,8 @@ rp_code rp_customer_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
         json_decref(row);
         return rp_error_set(err, RP_EINVALID, NULL,
                             "nothing to change: give at least one of name, "
-                            "preferred_name, emails, phones, notes");
+                            "preferred_name, emails, phones, notes, "
+                            "unconfirmed");
     }
     rp_buf summary = RP_BUF_INIT;
     rp_buf_puts(&summary, "Profile updated:");

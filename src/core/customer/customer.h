@@ -82,16 +82,23 @@ rp_code rp_moment_list(rp_ctx *ctx, int64_t customer_id,
  */
 extern const char *const rp_profile_kinds[];
 
+/* The most items of one kind a customer can have; adding one more is
+ * refused (RP_ECONFLICT), so that every list of them is whole. */
+#define RP_PROFILE_MAX_ITEMS 500
+
 /*
  * Add an item of kind to customer_id from in.  Validates every field
- * (RP_ETYPE / RP_EINVALID naming it), records a moment of truth in the same
+ * (RP_ETYPE / RP_EINVALID naming it; an encounter_id must name one of this
+ * customer's encounters), records a moment of truth in the same
  * transaction, and fills *out with the item.  RP_ENOTFOUND when there is
- * no such customer, RP_EINVALID for an unknown kind.
+ * no such customer, RP_EINVALID for an unknown kind, RP_ECONFLICT when the
+ * customer already has RP_PROFILE_MAX_ITEMS of the kind.
  */
 rp_code rp_profile_add(rp_ctx *ctx, const char *kind, int64_t customer_id,
                        json_t *in, json_t **out, rp_error *err);
 
-/* Change the fields present in in on one item (same fields as add). */
+/* Change the fields present in in on one item (same fields as add; a
+ * field every item has cannot be given as null or blank). */
 rp_code rp_profile_update(rp_ctx *ctx, const char *kind, int64_t customer_id,
                           int64_t item_id, json_t *in, json_t **out,
                           rp_error *err);
@@ -101,7 +108,8 @@ rp_code rp_profile_update(rp_ctx *ctx, const char *kind, int64_t customer_id,
 rp_code rp_profile_remove(rp_ctx *ctx, const char *kind, int64_t customer_id,
                           int64_t item_id, rp_error *err);
 
-/* Every item of kind for the customer, as {"items":[...]}. */
+/* Every item of kind for the customer, as {"items":[...]}: all of them,
+ * never cut at a page's size. */
 rp_code rp_profile_list(rp_ctx *ctx, const char *kind, int64_t customer_id,
                         json_t **out, rp_error *err);
 

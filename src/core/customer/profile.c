@@ -69,9 +69,10 @@ static rp_code read_preference(json_t *in, int creating, json_t *row,
                                          "encounter_id", NULL};
     const char *key, *value, *firmness;
     if (rp_in_object(in, fields, err) ||
-        rp_in_string(in, "key", creating, 60, &key, err) ||
-        rp_in_string(in, "value", creating, 200, &value, err) ||
-        rp_in_enum(in, "firmness", creating, firmness_values, &firmness, err) ||
+        rp_in_string(in, "key", RP_IN_ALWAYS(creating), 60, &key, err) ||
+        rp_in_string(in, "value", RP_IN_ALWAYS(creating), 200, &value, err) ||
+        rp_in_enum(in, "firmness", RP_IN_ALWAYS(creating), firmness_values,
+                   &firmness, err) ||
         read_encounter(in, row, err))
         return err->code;
     if (!creating && json_object_get(in, "key"))
@@ -107,9 +108,10 @@ static rp_code read_goal(json_t *in, int creating, json_t *row, rp_error *err)
     const char *title, *status;
     json_t *tags;
     if (rp_in_object(in, fields, err) ||
-        rp_in_string(in, "title", creating, 200, &title, err) ||
+        rp_in_string(in, "title", RP_IN_ALWAYS(creating), 200, &title, err) ||
         rp_in_string_list(in, "tags", 20, 40, &tags, err) ||
-        rp_in_enum(in, "status", 0, goal_status_values, &status, err) ||
+        rp_in_enum(in, "status", creating ? RP_IN_OPTIONAL : RP_IN_KEPT,
+                   goal_status_values, &status, err) ||
         read_encounter(in, row, err))
         return err->code;
     if (title)
@@ -145,9 +147,10 @@ static rp_code read_date(json_t *in, int creating, json_t *row, rp_error *err)
     int64_t at = 0;
     int at_present = 0;
     if (rp_in_object(in, fields, err) ||
-        rp_in_enum(in, "kind", creating, date_kind_values, &kind, err) ||
-        rp_in_string(in, "title", creating, 200, &title, err) ||
-        rp_in_time(in, "at", creating, &at, &at_present, err) ||
+        rp_in_enum(in, "kind", RP_IN_ALWAYS(creating), date_kind_values, &kind,
+                   err) ||
+        rp_in_string(in, "title", RP_IN_ALWAYS(creating), 200, &title, err) ||
+        rp_in_time(in, "at", RP_IN_ALWAYS(creating), &at, &at_present, err) ||
         rp_in_string(in, "where", 0, 200, &where, err) ||
         rp_in_string(in, "with_whom", 0, 200, &with_whom, err) ||
         rp_in_string(in, "bring", 0, 500, &bring, err) ||
@@ -178,8 +181,10 @@ static rp_code read_consent(json_t *in, int creating, json_t *row,
     const char *purpose, *source;
     int granted = 0, present = 0;
     if (rp_in_object(in, fields, err) ||
-        rp_in_enum(in, "purpose", creating, purpose_values, &purpose, err) ||
-        rp_in_bool(in, "granted", creating, &granted, &present, err) ||
+        rp_in_enum(in, "purpose", RP_IN_ALWAYS(creating), purpose_values,
+                   &purpose, err) ||
+        rp_in_bool(in, "granted", RP_IN_ALWAYS(creating), &granted, &present,
+                   err) ||
         rp_in_string(in, "source", 0, 200, &source, err))
         return err->code;
     if (!creating && json_object_get(in, "purpose"))
@@ -230,6 +235,56 @@ static json_t *present(const profile_kind *k, json_t *row)
         json_object_del(row, "location");
     }
     return row;
+}
+
+/*
+ * The encounter an item was learnt in (row's encounter_id, when given) must
+ * be one of this customer's: otherwise the customer's history would point
+ * at a conversation with somebody else.
+ */
+static rp_code check_encounter(rp_ctx *ctx, int64_t customer_id, json_t *row,
+                               rp_error *err)
+{
+    json_t *v = json_object_get(row, "encounter_id");
+    if (!json_is_integer(v))
+        return RP_OK;
+    json_int_t eid = json_integer_value(v);
+    json_t *enc = NULL;
+    rp_code rc = ctx->store->ops->get(ctx->store, &RP_ENTITY_ENCOUNTER, eid,
+                                      &enc, err);
+    if (rc == RP_ENOTFOUND)
+        return rp_error_set(err, RP_EINVALID, "encounter_id",
+                            "encounter_id %lld names no encounter",
+                            (long long)eid);
+    if (rc)
+        return rc;
+    json_int_t owner = json_integer_value(json_object_get(enc, "customer_id"));
+    json_decref(enc);
+    if (owner != customer_id)
+        return rp_error_set(err, RP_EINVALID, "encounter_id",
+                            "encounter %lld is another customer's, not one of "
+                            "customer %lld's",
+                            (long long)eid, (long long)customer_id);
+    return RP_OK;
+}
+
+/* A customer has at most RP_PROFILE_MAX_ITEMS of a kind, so a list of
+ * them is always whole; checked inside the adding transaction. */
+static rp_code check_room(rp_ctx *ctx, const profile_kind *k,
+                          int64_t customer_id, rp_error *err)
+{
+    json_t *cid = json_integer(customer_id);
+    rp_filter f = {"customer_id", RP_FILTER_EQ, cid};
+    int64_t n = 0;
+    rp_code rc = ctx->store->ops->count(ctx->store, k->entity, &f, 1, &n, err);
+    json_decref(cid);
+    if (rc == RP_OK && n >= RP_PROFILE_MAX_ITEMS)
+        rc = rp_error_set(err, RP_ECONFLICT, NULL,
+                          "customer %lld already has %d %s, the most one "
+                          "customer can have; remove one first",
+                          (long long)customer_id, RP_PROFILE_MAX_ITEMS,
+                          k->name);
+    return rc;
 }
 
 static rp_code customer_exists(rp_ctx *ctx, int64_t id, rp_error *err)
@@ -285,8 +340,12 @@ static rp_code save(rp_ctx *ctx, const profile_kind *k, int64_t customer_id,
     int updating = *id != 0;
     if (rp_store_begin(s, err))
         return err->code;
-    rp_code rc = *id ? s->ops->update(s, k->entity, *id, row, err)
-                     : s->ops->insert(s, k->entity, row, id, err);
+    rp_code rc = check_encounter(ctx, customer_id, row, err);
+    if (rc == RP_OK && !updating)
+        rc = check_room(ctx, k, customer_id, err);
+    if (rc == RP_OK)
+        rc = *id ? s->ops->update(s, k->entity, *id, row, err)
+                 : s->ops->insert(s, k->entity, row, id, err);
     if (rc == RP_OK && updating && k->entity == &RP_ENTITY_DATE &&
         json_object_get(row, "at"))
         rc = cancel_date_tasks(ctx, customer_id, *id,
@@ -459,20 +518,34 @@ rp_code rp_profile_list(rp_ctx *ctx, const char *kind, int64_t customer_id,
     const profile_kind *k = kind_named(kind, err);
     if (!k || customer_exists(ctx, customer_id, err))
         return err->code;
-    json_t *cid = json_integer(customer_id);
+    /* Every item, page by page: a list that stopped at a page's size
+     * would silently drop a firm preference from the recommendations. */
+    json_t *cid = json_integer(customer_id), *all = json_array();
     rp_filter f = {"customer_id", RP_FILTER_EQ, cid};
-    rp_page p = {0, 0, 500};
-    json_t *rows;
-    rp_code rc = ctx->store->ops->list(ctx->store, k->entity, &f, 1, &p, &rows,
-                                       err);
+    rp_page p = {0, 0, RP_PROFILE_MAX_ITEMS};
+    rp_code rc = RP_OK;
+    for (;;) {
+        json_t *rows;
+        rc = ctx->store->ops->list(ctx->store, k->entity, &f, 1, &p, &rows,
+                                   err);
+        if (rc)
+            break;
+        size_t i, n = json_array_size(rows);
+        json_t *r;
+        json_array_foreach(rows, i, r) {
+            p.after_id = json_integer_value(json_object_get(r, "id"));
+            json_array_append(all, present(k, r));
+        }
+        json_decref(rows);
+        if (n < (size_t)p.limit)
+            break;
+    }
     json_decref(cid);
-    if (rc)
+    if (rc) {
+        json_decref(all);
         return rc;
-    size_t i;
-    json_t *r;
-    json_array_foreach(rows, i, r)
-        present(k, r);
-    *out = json_pack("{s:o}", "items", rows);
+    }
+    *out = json_pack("{s:o}", "items", all);
     return RP_OK;
 }
 

@@ -81,15 +81,15 @@ static json_t *checklist(json_t *enc, const rp_encounter_facts *f, int stage)
     return l;
 }
 
-static void greeting(const char *name, char *buf, size_t size)
+static void greeting(const char *name, rp_buf *b)
 {
     int64_t now = rp_now();
     int hour = (int)((now % 86400 + 86400) % 86400 / 3600);
-    snprintf(buf, size, "%s, %s",
-             hour < 12   ? "Good morning"
-             : hour < 18 ? "Good afternoon"
-                         : "Good evening",
-             name);
+    rp_buf_printf(b, "%s, %s",
+                  hour < 12   ? "Good morning"
+                  : hour < 18 ? "Good afternoon"
+                              : "Good evening",
+                  name ? name : "");
 }
 
 rp_code rp_encounter_guide(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
@@ -123,9 +123,9 @@ rp_code rp_encounter_guide(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
     }
     const char *stage = json_string_value(json_object_get(enc, "stage"));
     int si = rp_cycle_stage_index(stage);
-    char hello[200];
+    rp_buf hello = RP_BUF_INIT;
     greeting(json_string_value(json_object_get(customer, "greeting_name")),
-             hello, sizeof hello);
+             &hello);
     json_t *missing = json_array(), *next = json_null();
     if (si >= 0 && si < 4) {
         rp_error why;
@@ -141,13 +141,14 @@ rp_code rp_encounter_guide(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
     *out = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
                      " s:{s:s, s:s}, s:{s:s, s:s}}",
                      "encounter_id", (json_int_t)id, "stage", stage, "greeting",
-                     hello, "customer", customer, "relationship",
+                     rp_buf_str(&hello), "customer", customer, "relationship",
                      rp_relationship_summary(customer), "open_promises",
                      promises, "open_follow_ups", follow, "firm_preferences",
                      prefs, "checklist", checklist(enc, &f, si), "next_stage",
                      next, "missing", missing, "kind_preview", "kind", kind,
                      "reason", kind_why, "exchange_preview", "exchange", exch,
                      "reason", exch_why);
+    rp_buf_free(&hello);
     json_decref(enc);
     if (!*out)
         return rp_error_set(err, RP_EINTERNAL, NULL, "cannot build the guide");

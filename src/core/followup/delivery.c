@@ -61,13 +61,12 @@ static size_t discard(char *data, size_t size, size_t n, void *arg)
     return size * n;
 }
 
-/* A header value may not carry a line break: that would inject headers. */
-static void one_line(char *dst, size_t n, const char *src)
+/* Append s to b as one line: a line break in a header value would inject
+ * headers, so each becomes a space. */
+static void put_one_line(rp_buf *b, const char *s)
 {
-    size_t i = 0;
-    for (; src && *src && i + 1 < n; src++)
-        dst[i++] = (*src == '\r' || *src == '\n') ? ' ' : *src;
-    dst[i] = '\0';
+    for (; s && *s; s++)
+        rp_buf_append(b, *s == '\r' || *s == '\n' ? " " : s, 1);
 }
 
 /* The domain part of the sender, for Message-ID. */
@@ -77,51 +76,131 @@ static const char *domain_of(const char *addr)
     return at && at[1] ? at + 1 : "rapport.invalid";
 }
 
-/* Is every byte 7-bit?  Otherwise the body is declared UTF-8 8bit. */
+/* Bytes of text an encoded word holds: 42 become 56 base64 characters, so
+ * "Subject: " and one word stay within a 78-character line. */
+#define WORD_BYTES 42
+
+/* The length of the UTF-8 character that starts with byte c. */
+static size_t char_len(unsigned char c)
+{
+    return c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+}
+
+/*
+ * Append "Subject: <text>\r\n".  Plain ASCII that fits on the line goes as
+ * it is; anything else as RFC 2047 encoded words of UTF-8 in base64, each
+ * of whole characters (a word may not end inside one), one per folded
+ * line, so every header line is 7-bit and within 78 characters.
+ */
+static void put_subject(rp_buf *b, const char *subject)
+{
+    rp_buf line = RP_BUF_INIT;
+    put_one_line(&line, subject);
+    const char *t = rp_buf_str(&line);
+    int plain = line.len <= 69;
+    for (size_t i = 0; plain && i < line.len; i++)
+        plain = t[i] >= 0x20 && t[i] < 0x7F;
+    rp_buf_puts(b, "Subject: ");
+    if (plain)
+        rp_buf_puts(b, t);
+    for (size_t i = 0; !plain && i < line.len;) {
+        size_t n = 0;
+        while (i + n < line.len &&
+               n + char_len((unsigned char)t[i + n]) <= WORD_BYTES)
+            n += char_len((unsigned char)t[i + n]);
+        if (n == 0) /* a cut piece of a character: send it on its own */
+            n = 1;
+        char word[sodium_base64_ENCODED_LEN(WORD_BYTES,
+                                            sodium_base64_VARIANT_ORIGINAL)];
+        sodium_bin2base64(word, sizeof word, (const unsigned char *)t + i, n,
+                          sodium_base64_VARIANT_ORIGINAL);
+        rp_buf_printf(b, "%s=?UTF-8?B?%s?=", i ? "\r\n " : "", word);
+        i += n;
+    }
+    rp_buf_puts(b, "\r\n");
+    rp_buf_free(&line);
+}
+
+/* Is any line of text longer than SMTP allows (998 bytes)? */
+static int has_long_line(const char *text)
+{
+    size_t run = 0;
+    for (; *text; text++) {
+        run = *text == '\n' ? 0 : run + 1;
+        if (run > 998)
+            return 1;
+    }
+    return 0;
+}
+
+/* Append text with CRLF line ends (a lone CR is dropped). */
+static void put_crlf(rp_buf *b, const char *text)
+{
+    for (const char *p = text; *p; p++) {
+        if (*p == '\n')
+            rp_buf_puts(b, "\r\n");
+        else if (*p != '\r')
+            rp_buf_append(b, p, 1);
+    }
+    rp_buf_puts(b, "\r\n");
+}
+
+/* Append text with CRLF line ends in base64, 76 characters a line. */
+static void put_base64(rp_buf *b, const char *text)
+{
+    rp_buf crlf = RP_BUF_INIT;
+    put_crlf(&crlf, text);
+    const unsigned char *p = (const unsigned char *)rp_buf_str(&crlf);
+    for (size_t i = 0; i < crlf.len; i += 57) {
+        size_t n = crlf.len - i < 57 ? crlf.len - i : 57;
+        char
+            line[sodium_base64_ENCODED_LEN(57, sodium_base64_VARIANT_ORIGINAL)];
+        sodium_bin2base64(line, sizeof line, p + i, n,
+                          sodium_base64_VARIANT_ORIGINAL);
+        rp_buf_printf(b, "%s\r\n", line);
+    }
+    rp_buf_free(&crlf);
+}
+
+/*
+ * The RFC 5322 message of m from from (caller frees), or NULL when out of
+ * memory.  The body is 8-bit UTF-8 with CRLF line ends; a body with a
+ * line longer than SMTP allows goes in base64 instead, so nothing is cut.
+ */
 static char *build_email(const rp_message *m, const char *from)
 {
-    char date[64], subject[400], to[300], fromline[300], key[200];
+    char date[64];
     time_t now = (time_t)rp_now();
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-    one_line(subject, sizeof subject, m->subject);
-    one_line(to, sizeof to, m->to);
-    one_line(fromline, sizeof fromline, from);
-    one_line(key, sizeof key, m->idempotency_key);
-    /* The body's lines end in CRLF and a line starting with '.' is doubled
-     * (RFC 5321 transparency; curl does this too, but only when it sees
-     * CRLF.); we normalise newlines here. */
-    size_t blen = strlen(m->body), cap = blen * 2 + 2048;
-    char *out = malloc(cap);
-    if (!out)
+    rp_buf b = RP_BUF_INIT;
+    rp_buf_puts(&b, "From: ");
+    put_one_line(&b, from);
+    rp_buf_puts(&b, "\r\nTo: ");
+    put_one_line(&b, m->to);
+    rp_buf_puts(&b, "\r\n");
+    put_subject(&b, m->subject);
+    rp_buf_printf(&b, "Date: %s\r\nMessage-ID: <", date);
+    put_one_line(&b, m->idempotency_key);
+    rp_buf_puts(&b, "@");
+    put_one_line(&b, domain_of(from));
+    int base64 = has_long_line(m->body);
+    rp_buf_printf(&b,
+                  ">\r\nX-Rapport-Task: %lld\r\n"
+                  "MIME-Version: 1.0\r\n"
+                  "Content-Type: text/plain; charset=utf-8\r\n"
+                  "Content-Transfer-Encoding: %s\r\n\r\n",
+                  (long long)m->task_id, base64 ? "base64" : "8bit");
+    if (base64)
+        put_base64(&b, m->body);
+    else
+        put_crlf(&b, m->body);
+    if (b.failed) {
+        rp_buf_free(&b);
         return NULL;
-    int n = snprintf(out, cap,
-                     "From: %s\r\n"
-                     "To: %s\r\n"
-                     "Subject: %s\r\n"
-                     "Date: %s\r\n"
-                     "Message-ID: <%s@%s>\r\n"
-                     "X-Rapport-Task: %lld\r\n"
-                     "MIME-Version: 1.0\r\n"
-                     "Content-Type: text/plain; charset=utf-8\r\n"
-                     "Content-Transfer-Encoding: 8bit\r\n"
-                     "\r\n",
-                     fromline, to, subject, date, key, domain_of(fromline),
-                     (long long)m->task_id);
-    size_t pos = (size_t)n;
-    for (const char *p = m->body; *p; p++) {
-        if (*p == '\n') {
-            out[pos++] = '\r';
-            out[pos++] = '\n';
-        } else if (*p != '\r') {
-            out[pos++] = *p;
-        }
     }
-    out[pos++] = '\r';
-    out[pos++] = '\n';
-    out[pos] = '\0';
-    return out;
+    return rp_buf_steal(&b);
 }
 
 static rp_code send_email(const rp_delivery_config *dc, const rp_message *m,
@@ -140,14 +219,14 @@ static rp_code send_email(const rp_delivery_config *dc, const rp_message *m,
         free(msg);
         return rp_error_set(err, RP_EINTERNAL, NULL, "cannot start libcurl");
     }
-    char mailfrom[320], rcpt[320];
-    snprintf(mailfrom, sizeof mailfrom, "<%s>", from);
-    snprintf(rcpt, sizeof rcpt, "<%s>", m->to);
-    struct curl_slist *rcpts = curl_slist_append(NULL, rcpt);
+    rp_buf mailfrom = RP_BUF_INIT, rcpt = RP_BUF_INIT;
+    rp_buf_printf(&mailfrom, "<%s>", from);
+    rp_buf_printf(&rcpt, "<%s>", m->to);
+    struct curl_slist *rcpts = curl_slist_append(NULL, rp_buf_str(&rcpt));
     upload u = {msg, strlen(msg), 0};
     char errbuf[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_MAIL_FROM, mailfrom);
+    curl_easy_setopt(c, CURLOPT_MAIL_FROM, rp_buf_str(&mailfrom));
     curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpts);
     curl_easy_setopt(c, CURLOPT_READFUNCTION, read_upload);
     curl_easy_setopt(c, CURLOPT_READDATA, &u);
@@ -165,6 +244,8 @@ static rp_code send_email(const rp_delivery_config *dc, const rp_message *m,
     curl_slist_free_all(rcpts);
     curl_easy_cleanup(c);
     free(msg);
+    rp_buf_free(&mailfrom);
+    rp_buf_free(&rcpt);
     if (rc != CURLE_OK)
         return rp_error_set(err, RP_EINTERNAL, "channel", "SMTP to %s: %s", url,
                             errbuf[0] ? errbuf : curl_easy_strerror(rc));
@@ -189,16 +270,17 @@ static rp_code send_webhook(const rp_delivery_config *dc, const rp_message *m,
     if (!body)
         return rp_error_set(err, RP_EINTERNAL, NULL,
                             "cannot build the webhook body");
-    char sig[65], sighdr[120], keyhdr[300];
+    char sig[65], sighdr[120];
     rp_delivery_sign(set(dc->webhook_secret), body, strlen(body), sig);
     snprintf(sighdr, sizeof sighdr, "X-Rapport-Signature: sha256=%s", sig);
-    char key[200];
-    one_line(key, sizeof key, m->idempotency_key);
-    snprintf(keyhdr, sizeof keyhdr, "Idempotency-Key: %s", key);
+    rp_buf keyhdr = RP_BUF_INIT;
+    rp_buf_puts(&keyhdr, "Idempotency-Key: ");
+    put_one_line(&keyhdr, m->idempotency_key);
     struct curl_slist *h = curl_slist_append(NULL,
                                              "Content-Type: application/json");
     h = curl_slist_append(h, sighdr);
-    h = curl_slist_append(h, keyhdr);
+    h = curl_slist_append(h, rp_buf_str(&keyhdr));
+    rp_buf_free(&keyhdr);
     CURL *c = curl_easy_init();
     if (!c) {
         curl_slist_free_all(h);

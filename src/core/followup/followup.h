@@ -120,14 +120,14 @@ void rp_delivery_sign(const char *key, const char *body, size_t len,
 
 /*
  * Make (or renew) the single-use link of the check for task_id: a random
- * 256-bit token, stored only as its SHA-256, valid ttl_days.  Fills url
- * with <public_url>/s/<token> (RP_EINTERNAL when public_url is NULL or
+ * 256-bit token, stored only as its SHA-256, valid ttl_days.  Appends
+ * <public_url>/s/<token> to url (RP_EINTERNAL when public_url is NULL or
  * empty).  Call inside the caller's transaction.
  */
 rp_code rp_satisfaction_issue(rp_ctx *ctx, int64_t customer_id,
                               int64_t encounter_id, int64_t task_id,
-                              int ttl_days, const char *public_url, char *url,
-                              size_t urlsize, rp_error *err);
+                              int ttl_days, const char *public_url, rp_buf *url,
+                              rp_error *err);
 
 /*
  * Look up the check for token: *out is {"id","customer_id","greeting_name",

@@ -26,8 +26,8 @@ static void hash_token(const char *token, char out[65])
 
 rp_code rp_satisfaction_issue(rp_ctx *ctx, int64_t customer_id,
                               int64_t encounter_id, int64_t task_id,
-                              int ttl_days, const char *public_url, char *url,
-                              size_t urlsize, rp_error *err)
+                              int ttl_days, const char *public_url, rp_buf *url,
+                              rp_error *err)
 {
     if (!public_url || !*public_url)
         return rp_error_set(err, RP_EINTERNAL, "public_url",
@@ -76,8 +76,8 @@ rp_code rp_satisfaction_issue(rp_ctx *ctx, int64_t customer_id,
         return rc;
     const char *base = public_url;
     size_t bl = strlen(base);
-    snprintf(url, urlsize, "%.*s/s/%s",
-             (int)(bl && base[bl - 1] == '/' ? bl - 1 : bl), base, token);
+    rp_buf_append(url, base, bl && base[bl - 1] == '/' ? bl - 1 : bl);
+    rp_buf_printf(url, "/s/%s", token);
     return RP_OK;
 }
 

@@ -21,6 +21,7 @@
  * Nothing is sent for a purpose the customer has not consented to: such a
  * task is 'held' and last_error says why.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,61 +115,72 @@ static const char *str(json_t *o, const char *k)
     return v && *v ? v : NULL;
 }
 
-/* Fill body for a reminder or renewal notice of date d. */
+/* The text of o's k, "" when there is none (never printed as "(null)"). */
+static const char *text(json_t *o, const char *k)
+{
+    const char *v = str(o, k);
+    return v ? v : "";
+}
+
+/* Append the body of a reminder or renewal notice of date d to body. */
 static void compose_date(const char *greet, const char *kind, json_t *d,
-                         int64_t now, char *body, size_t n)
+                         int64_t now, rp_buf *body)
 {
     int64_t at = 0;
     rp_time_parse(str(d, "at"), &at);
-    char when[64];
+    char when[64]; /* digits and a month's abbreviation, never typed text */
     int days;
     when_text(at, now, when, sizeof when, &days);
-    const char *rel = days == 0 ? "today" : days == 1 ? "tomorrow" : NULL;
-    char reltext[64];
-    if (!rel) {
-        snprintf(reltext, sizeof reltext, "in %d days", days);
-        rel = reltext;
-    }
-    size_t len = 0;
     int reminder = strcmp(kind, "reminder") == 0;
     if (reminder)
-        len = (size_t)snprintf(body, n,
-                               "Hello %s, a reminder: your %s is %s, %s", greet,
-                               str(d, "title"), rel, when);
+        rp_buf_printf(body, "Hello %s, a reminder: your %s is ", greet,
+                      text(d, "title"));
     else
-        len = (size_t)snprintf(
-            body, n, "Hello %s, your %s %s %s, %s", greet, str(d, "title"),
-            strcmp(str(d, "kind"), "expiry") == 0 ? "expires"
-                                                  : "is due for renewal",
-            rel, when);
-    if (str(d, "where") && len < n)
-        len += (size_t)snprintf(body + len, n - len, ", at %s",
-                                str(d, "where"));
-    if (str(d, "with_whom") && len < n)
-        len += (size_t)snprintf(body + len, n - len, ", with %s",
-                                str(d, "with_whom"));
-    if (len < n)
-        len += (size_t)snprintf(body + len, n - len, ".");
-    if (!reminder && len < n)
-        len += (size_t)snprintf(body + len, n - len,
-                                " We are getting the renewal ready for you so "
-                                "that nothing lapses; reply to this message or "
-                                "call us if anything has changed.");
-    if (str(d, "bring") && len < n)
-        len += (size_t)snprintf(body + len, n - len, " Please bring %s.",
-                                str(d, "bring"));
-    if (len < n)
-        snprintf(body + len, n - len, "\n");
+        rp_buf_printf(body, "Hello %s, your %s %s ", greet, text(d, "title"),
+                      strcmp(text(d, "kind"), "expiry") == 0
+                          ? "expires"
+                          : "is due for renewal");
+    if (days == 0 || days == 1)
+        rp_buf_puts(body, days == 0 ? "today" : "tomorrow");
+    else
+        rp_buf_printf(body, "in %d days", days);
+    rp_buf_printf(body, ", %s", when);
+    if (str(d, "where"))
+        rp_buf_printf(body, ", at %s", str(d, "where"));
+    if (str(d, "with_whom"))
+        rp_buf_printf(body, ", with %s", str(d, "with_whom"));
+    rp_buf_puts(body, ".");
+    if (!reminder)
+        rp_buf_puts(body, " We are getting the renewal ready for you so that "
+                          "nothing lapses; reply to this message or call us "
+                          "if anything has changed.");
+    if (str(d, "bring"))
+        rp_buf_printf(body, " Please bring %s.", str(d, "bring"));
+    rp_buf_puts(body, "\n");
 }
 
 /* ---- sending one task -----------------------------------------------------
  */
 
 typedef struct outcome {
-    const char *status;  /* sent, held, scheduled (retry), failed, cancelled */
+    const char *status;  /* sent, held, scheduled (retry), failed, cancelled,
+                            lost (another sender holds the claim now) */
     const char *channel; /* email, sms */
-    char error[RP_ERROR_MESSAGE_MAX];
+    rp_buf reason;       /* why it was held, retried or failed */
 } outcome;
+
+/* Set o's status and its reason (printf-style). */
+static void decide(outcome *o, const char *status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void decide(outcome *o, const char *status, const char *fmt, ...)
+{
+    o->status = status;
+    rp_buf_clear(&o->reason);
+    va_list ap;
+    va_start(ap, fmt);
+    rp_buf_vprintf(&o->reason, fmt, ap);
+    va_end(ap);
+}
 
 /* Choose the channel.  A task's channel is a preference: "email" tries the
  * email address first; "sms" or "phone" (a follow-up of a phone call, a
@@ -198,101 +210,179 @@ static const char *pick(json_t *task, json_t *customer, const char **to)
     return NULL;
 }
 
+/*
+ * Write the subject and body of task's message for customer (greeted as
+ * greet).  Returns RP_OK, or an error when a link or a date cannot be had:
+ * o says then what becomes of the task.
+ */
+static rp_code compose(rp_ctx *ctx, const rp_scheduler_config *cfg,
+                       json_t *task, const char *greet, int64_t now,
+                       rp_buf *subject, rp_buf *body, outcome *o)
+{
+    rp_error err;
+    int64_t tid = json_integer_value(json_object_get(task, "id"));
+    int64_t cid = json_integer_value(json_object_get(task, "customer_id"));
+    int64_t eid = json_integer_value(json_object_get(task, "encounter_id"));
+    const char *kind = text(task, "kind");
+    json_t *payload = json_object_get(task, "payload");
+    json_t *date_id = json_object_get(payload, "date_id");
+    rp_buf_puts(subject, text(task, "subject"));
+    if (json_is_integer(date_id)) {
+        json_t *date = NULL;
+        if (ctx->store->ops->get(ctx->store, &RP_ENTITY_DATE,
+                                 json_integer_value(date_id), &date, &err)) {
+            if (err.code == RP_ENOTFOUND)
+                decide(o, "cancelled",
+                       "cancelled: the important date was removed");
+            else
+                decide(o, "scheduled", "%s", err.message);
+            return err.code;
+        }
+        json_object_set(date, "where", json_object_get(date, "location"));
+        compose_date(greet, kind, date, now, body);
+        json_decref(date);
+    } else if (strcmp(kind, "satisfaction_check") == 0) {
+        rp_buf url = RP_BUF_INIT;
+        rp_code rc = rp_store_begin(ctx->store, &err);
+        if (rc == RP_OK)
+            rc = rp_satisfaction_issue(ctx, cid, eid, tid,
+                                       cfg->satisfaction_ttl_days,
+                                       cfg->public_url, &url, &err);
+        rc = rp_store_finish(ctx->store, rc, &err);
+        if (rc == RP_OK)
+            rp_buf_printf(
+                body,
+                "Hello %s, thank you for coming to us. Was everything OK?\n"
+                "Tell us in a minute (a score, three words, a comment):\n"
+                "%s\n(The link works once, for %d days.)\n",
+                greet, rp_buf_str(&url), cfg->satisfaction_ttl_days);
+        rp_buf_free(&url);
+        if (rc) {
+            decide(o, "scheduled", "%s", err.message);
+            return rc;
+        }
+        rp_buf_clear(subject);
+        rp_buf_printf(subject, "%s, was everything OK?", greet);
+    } else if (strcmp(kind, "keep_in_touch") == 0) {
+        rp_buf_printf(body,
+                      "Hello %s, it has been a while since we last spoke. Is "
+                      "there anything we can do for you? Just reply to this "
+                      "message.\n",
+                      greet);
+    } else {
+        const char *note = str(payload, "note");
+        rp_buf_printf(body, "Hello %s, %s\n", greet,
+                      note ? note : text(task, "subject"));
+    }
+    return RP_OK;
+}
+
+/*
+ * Mark task as being sent, in a transaction of its own, if this worker
+ * still holds its claim; *mine is 0 when another sender has taken it
+ * over.  After this mark an expired claim means the outcome is unknown.
+ */
+static rp_code mark_sending(rp_ctx *ctx, int64_t tid, int64_t now,
+                            const char *worker, int *mine, rp_error *err)
+{
+    rp_store *s = ctx->store;
+    int64_t changed = 0;
+    json_t *p = json_pack("[I, I, s]", (json_int_t)now, (json_int_t)tid,
+                          worker);
+    rp_code rc = rp_store_begin(s, err);
+    if (rc == RP_OK)
+        rc = s->ops->exec(s, RP_Q_FOLLOWUP_TASK_SENDING, p, &changed, err);
+    json_decref(p);
+    rc = rp_store_finish(s, rc, err);
+    *mine = changed > 0;
+    return rc;
+}
+
 /* Build and send the message of task; fill o. */
 static void deliver(rp_ctx *ctx, const rp_scheduler_config *cfg, json_t *task,
-                    int64_t now, outcome *o)
+                    int64_t now, const char *worker, outcome *o)
 {
     rp_error err;
     rp_error_clear(&err);
     int64_t tid = json_integer_value(json_object_get(task, "id"));
     int64_t cid = json_integer_value(json_object_get(task, "customer_id"));
-    int64_t eid = json_integer_value(json_object_get(task, "encounter_id"));
-    const char *kind = str(task, "kind"), *purpose = str(task, "purpose");
-    json_t *payload = json_object_get(task, "payload");
-    json_t *customer = NULL, *item = NULL;
-    int granted = 0;
+    const char *purpose = text(task, "purpose");
+    json_t *customer = NULL;
+    rp_buf subject = RP_BUF_INIT, body = RP_BUF_INIT;
+    int granted = 0, mine = 0;
+    char why[RP_ERROR_MESSAGE_MAX] = "";
     if (rp_customer_get(ctx, cid, &customer, &err) ||
-        rp_consent_check(ctx, cid, purpose, &granted, o->error, sizeof o->error,
-                         &err)) {
-        o->status = "scheduled";
-        snprintf(o->error, sizeof o->error, "%s", err.message);
+        rp_consent_check(ctx, cid, purpose, &granted, why, sizeof why, &err)) {
+        decide(o, "scheduled", "%s", err.message);
         goto done;
     }
     if (!granted) {
-        o->status = "held";
+        decide(o, "held", "%s", why);
         goto done;
     }
     const char *to = NULL;
     o->channel = pick(task, customer, &to);
     if (!o->channel) {
-        o->status = "held";
-        snprintf(o->error, sizeof o->error,
-                 "held: the customer has no email address or phone number to "
-                 "send to");
+        decide(o, "held",
+               "held: the customer has no email address or phone "
+               "number to send to");
         goto done;
     }
-    const char *greet = str(customer, "greeting_name");
-    char body[2048], subject[300];
-    snprintf(subject, sizeof subject, "%s", str(task, "subject"));
-    json_t *date_id = json_object_get(payload, "date_id");
-    if (json_is_integer(date_id)) {
-        if (ctx->store->ops->get(ctx->store, &RP_ENTITY_DATE,
-                                 json_integer_value(date_id), &item, &err)) {
-            o->status = err.code == RP_ENOTFOUND ? "cancelled" : "scheduled";
-            snprintf(o->error, sizeof o->error, "%s",
-                     err.code == RP_ENOTFOUND
-                         ? "cancelled: the important date was removed"
-                         : err.message);
-            goto done;
-        }
-        json_object_set(item, "where", json_object_get(item, "location"));
-        compose_date(greet, kind, item, now, body, sizeof body);
-    } else if (strcmp(kind, "satisfaction_check") == 0) {
-        char url[300];
-        rp_code rc = rp_store_begin(ctx->store, &err);
-        if (rc == RP_OK)
-            rc = rp_satisfaction_issue(ctx, cid, eid, tid,
-                                       cfg->satisfaction_ttl_days,
-                                       cfg->public_url, url, sizeof url, &err);
-        rc = rp_store_finish(ctx->store, rc, &err);
-        if (rc) {
-            o->status = "scheduled";
-            snprintf(o->error, sizeof o->error, "%s", err.message);
-            goto done;
-        }
-        snprintf(body, sizeof body,
-                 "Hello %s, thank you for coming to us. Was everything OK?\n"
-                 "Tell us in a minute (a score, three words, a comment):\n"
-                 "%s\n(The link works once, for %d days.)\n",
-                 greet, url, cfg->satisfaction_ttl_days);
-        snprintf(subject, sizeof subject, "%s, was everything OK?", greet);
-    } else if (strcmp(kind, "keep_in_touch") == 0) {
-        snprintf(body, sizeof body,
-                 "Hello %s, it has been a while since we last spoke. Is there "
-                 "anything we can do for you? Just reply to this message.\n",
-                 greet);
-    } else {
-        const char *note = str(payload, "note");
-        snprintf(body, sizeof body, "Hello %s, %s\n", greet,
-                 note ? note : str(task, "subject"));
+    if (compose(ctx, cfg, task, text(customer, "greeting_name"), now, &subject,
+                &body, o))
+        goto done;
+    if (subject.failed || body.failed) {
+        decide(o, "scheduled", "out of memory composing the message");
+        goto done;
+    }
+    if (mark_sending(ctx, tid, now, worker, &mine, &err)) {
+        decide(o, "scheduled", "%s", err.message);
+        goto done;
+    }
+    if (!mine) {
+        o->status = "lost"; /* another sender took the claim over */
+        goto done;
     }
     rp_message m = {.channel = o->channel,
                     .to = to,
-                    .subject = subject,
-                    .body = body,
-                    .idempotency_key = str(task, "idempotency_key"),
+                    .subject = rp_buf_str(&subject),
+                    .body = rp_buf_str(&body),
+                    .idempotency_key = text(task, "idempotency_key"),
                     .task_id = tid,
                     .customer_id = cid,
-                    .kind = kind};
-    if (rp_delivery_send(&cfg->delivery, &m, &err)) {
-        o->status = "scheduled";
-        snprintf(o->error, sizeof o->error, "%s", err.message);
-    } else {
+                    .kind = text(task, "kind")};
+    if (rp_delivery_send(&cfg->delivery, &m, &err))
+        decide(o, "scheduled", "%s", err.message);
+    else
         o->status = "sent";
-    }
 done:
-    json_decref(item);
+    rp_buf_free(&subject);
+    rp_buf_free(&body);
     json_decref(customer);
+}
+
+/*
+ * Decide what becomes of a task just claimed, and send it when it may be:
+ * a claim taken over after its sender began sending has an unknown
+ * outcome and is not sent again; one taken over more often than the
+ * attempts allow (its sender stopped each time) is not tried again.
+ */
+static void attempt(rp_ctx *ctx, const rp_scheduler_config *cfg, json_t *task,
+                    int64_t now, const char *worker, outcome *o)
+{
+    int64_t attempts = json_integer_value(json_object_get(task, "attempts"));
+    if (str(task, "sending_at"))
+        decide(o, "failed",
+               "the sender stopped while sending it, so it may or may not "
+               "have arrived; it is not sent again: ask the customer, and "
+               "schedule it anew if it did not arrive");
+    else if (attempts > cfg->max_attempts)
+        decide(o, "failed",
+               "given up after %lld attempts: the sender stopped each time "
+               "before it could finish",
+               (long long)attempts);
+    else
+        deliver(ctx, cfg, task, now, worker, o);
 }
 
 /* Record the outcome; a retry that ran out of attempts becomes failed. */
@@ -306,7 +396,10 @@ static rp_code settle(rp_ctx *ctx, const rp_scheduler_config *cfg, json_t *task,
     int64_t next = 0;
     if (strcmp(o->status, "scheduled") == 0) {
         if (attempts >= cfg->max_attempts) {
-            o->status = "failed";
+            char *last = rp_buf_steal(&o->reason);
+            decide(o, "failed", "given up after %lld attempts; the last: %s",
+                   (long long)attempts, last ? last : "");
+            free(last);
         } else {
             int shift = attempts - 1 < 20 ? (int)attempts - 1 : 20;
             next = now +
@@ -330,7 +423,7 @@ static rp_code settle(rp_ctx *ctx, const rp_scheduler_config *cfg, json_t *task,
             rp_buf_put_cut(&summary, str(task, "subject"), 200);
             json_t *detail = json_pack("{s:I, s:s}", "task_id", (json_int_t)tid,
                                        "idempotency_key",
-                                       str(task, "idempotency_key"));
+                                       text(task, "idempotency_key"));
             rp_moment m = {.customer_id = json_integer_value(
                                json_object_get(task, "customer_id")),
                            .encounter_id = json_integer_value(
@@ -346,14 +439,51 @@ static rp_code settle(rp_ctx *ctx, const rp_scheduler_config *cfg, json_t *task,
         }
     } else {
         json_t *p = json_pack("[s, o, s, s?, I, s]", o->status,
-                              next ? json_integer(next) : json_null(), o->error,
-                              o->channel, (json_int_t)tid, worker);
+                              next ? json_integer(next) : json_null(),
+                              rp_buf_str(&o->reason), o->channel,
+                              (json_int_t)tid, worker);
         rc = s->ops->exec(s, RP_Q_FOLLOWUP_TASK_SETTLE, p, &changed, err);
         json_decref(p);
     }
     rc = rp_store_finish(s, rc, err);
     if (rc == RP_OK && !changed)
         o->status = "lost"; /* another scheduler took the claim over */
+    return rc;
+}
+
+/*
+ * The outcome of task could not be recorded (why says what the database
+ * answered): record it failed instead, with both, in a transaction of its
+ * own, so that it is never sent again and the run can go on.  An error
+ * here means the database cannot be written at all.
+ */
+static rp_code settle_failed(rp_ctx *ctx, json_t *task, const char *worker,
+                             outcome *o, const char *why, rp_error *err)
+{
+    char *was = rp_buf_steal(&o->reason);
+    if (strcmp(o->status, "sent") == 0)
+        decide(o, "failed",
+               "sent by %s, but its sending could not be recorded (%s); it is "
+               "not sent again",
+               o->channel, why);
+    else
+        decide(o, "failed",
+               "what became of it (%s%s%s) could not be recorded (%s); it is "
+               "not tried again",
+               o->status, was && *was ? ": " : "", was ? was : "", why);
+    free(was);
+    rp_store *s = ctx->store;
+    int64_t changed = 0;
+    json_t *p = json_pack(
+        "[s, n, s, s?, I, s]", "failed", rp_buf_str(&o->reason), o->channel,
+        (json_int_t)json_integer_value(json_object_get(task, "id")), worker);
+    rp_code rc = rp_store_begin(s, err);
+    if (rc == RP_OK)
+        rc = s->ops->exec(s, RP_Q_FOLLOWUP_TASK_SETTLE, p, &changed, err);
+    json_decref(p);
+    rc = rp_store_finish(s, rc, err);
+    if (rc == RP_OK && !changed)
+        o->status = "lost";
     return rc;
 }
 
@@ -384,28 +514,34 @@ static rp_code run_batch(rp_ctx *ctx, const rp_scheduler_config *cfg,
             *nclaimed = 0; /* end the run: the lease hands the rest on */
             break;
         }
-        outcome o = {.status = "scheduled"};
-        deliver(ctx, cfg, task, now, &o);
-        if (settle(ctx, cfg, task, now, worker, &o, err)) {
+        outcome o = {.status = "scheduled", .reason = RP_BUF_INIT};
+        attempt(ctx, cfg, task, now, worker, &o);
+        rp_error why;
+        if (strcmp(o.status, "lost") != 0 &&
+            settle(ctx, cfg, task, now, worker, &o, &why) &&
+            settle_failed(ctx, task, worker, &o, why.message, err)) {
+            rp_buf_free(&o.reason);
             json_decref(claimed);
-            return err->code;
+            return err->code; /* nothing can be written: stop the run */
         }
         const char *list = strcmp(o.status, "sent") == 0        ? "sent"
                            : strcmp(o.status, "held") == 0      ? "held"
                            : strcmp(o.status, "scheduled") == 0 ? "retried"
                            : strcmp(o.status, "lost") == 0      ? NULL
                                                                 : "failed";
-        if (!list)
-            continue;
-        json_t *summary = json_pack(
-            "{s:O, s:O, s:O, s:O, s:O, s:s, s:s?, s:s?}", "id",
-            json_object_get(task, "id"), "customer_id",
-            json_object_get(task, "customer_id"), "kind",
-            json_object_get(task, "kind"), "subject",
-            json_object_get(task, "subject"), "idempotency_key",
-            json_object_get(task, "idempotency_key"), "status", o.status,
-            "channel", o.channel, "reason", o.error[0] ? o.error : NULL);
-        json_array_append_new(json_object_get(report, list), summary);
+        if (list) {
+            json_t *summary = json_pack(
+                "{s:O, s:O, s:O, s:O, s:O, s:s, s:s?, s:s?}", "id",
+                json_object_get(task, "id"), "customer_id",
+                json_object_get(task, "customer_id"), "kind",
+                json_object_get(task, "kind"), "subject",
+                json_object_get(task, "subject"), "idempotency_key",
+                json_object_get(task, "idempotency_key"), "status", o.status,
+                "channel", o.channel, "reason",
+                o.reason.len ? rp_buf_str(&o.reason) : NULL);
+            json_array_append_new(json_object_get(report, list), summary);
+        }
+        rp_buf_free(&o.reason);
     }
     json_decref(claimed);
     return RP_OK;

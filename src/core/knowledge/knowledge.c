@@ -63,6 +63,10 @@ rp_code rp_kb_fts_query(const char *text, const char *joiner, size_t minlen,
             word[i] = (char)(start[i] >= 'A' && start[i] <= 'Z' ? start[i] + 32
                                                                 : start[i]);
         word[wl] = '\0';
+        /* a word cut inside a character cannot be searched for (and SQLite
+         * takes only UTF-8): it is left out, the others still count */
+        if (!rp_utf8_is_valid(word, wl))
+            continue;
         if (rp_utf8_length(word) < minlen || (skip_common && is_common(word)))
             continue;
         /* The word holds no '"' (not a word byte), so quoting is exact. */
@@ -130,15 +134,10 @@ static rp_code read_article(json_t *in, int creating, json_t *row,
     const char *title, *body;
     json_t *tags;
     if (rp_in_object(in, article_fields, err) ||
-        rp_in_string(in, "title", creating, 200, &title, err) ||
-        rp_in_string(in, "body", creating, 20000, &body, err) ||
+        rp_in_string(in, "title", RP_IN_ALWAYS(creating), 200, &title, err) ||
+        rp_in_string(in, "body", RP_IN_ALWAYS(creating), 20000, &body, err) ||
         rp_in_string_list(in, "tags", 20, 40, &tags, err))
         return err->code;
-    if ((json_object_get(in, "title") && (!title || !*title)))
-        return rp_error_set(err, RP_EINVALID, "title",
-                            "title must not be empty");
-    if ((json_object_get(in, "body") && (!body || !*body)))
-        return rp_error_set(err, RP_EINVALID, "body", "body must not be empty");
     if (title)
         json_object_set_new(row, "title", json_string(title));
     if (body)
@@ -230,6 +229,10 @@ rp_code rp_kb_search(rp_ctx *ctx, const char *q, int limit, json_t **out,
         return rp_error_set(err, RP_EINVALID, "q",
                             "q is required: the words "
                             "to search for");
+    if (!rp_utf8_is_valid(q, strlen(q)))
+        return rp_error_set(err, RP_EMALFORMED, "q",
+                            "q is not UTF-8 text: send the words to search "
+                            "for percent-encoded as UTF-8");
     if (rp_utf8_length(q) > 200)
         return rp_error_set(err, RP_EINVALID, "q",
                             "q is longer than 200 characters");

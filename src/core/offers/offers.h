@@ -61,10 +61,22 @@ rp_code rp_loyalty_set_tiers(rp_ctx *ctx, json_t *in, json_t **out,
  * stock, never contradicting a firm preference.  Nothing unasked (asked 0)
  * for a transactional customer whose last three closed encounters were all
  * quick exchanges.  *out is {"items","withheld","reason","notes":[...]}.
- * Newly shown products are recorded as offers with a moment of truth.
+ * It only reads: what was shown to the customer is recorded by
+ * rp_offer_record_shown.
  */
 rp_code rp_recommend(rp_ctx *ctx, int64_t customer_id, int asked, json_t **out,
                      rp_error *err);
+
+/*
+ * Record that the products of in {"product_ids": [1 to 50 ids]} were shown
+ * to the customer: an offer for each that is not shown and undecided
+ * already, with the first reason the recommendations give for it, and one
+ * moment of truth ("offer.shown").  A product that does not exist is
+ * RP_EINVALID naming product_ids, and nothing is recorded.  *out is
+ * {"recorded": [ids], "already_shown": [ids]}.
+ */
+rp_code rp_offer_record_shown(rp_ctx *ctx, int64_t customer_id, json_t *in,
+                              json_t **out, rp_error *err);
 
 /* Record that the customer accepted (accept 1) or declined an offer of
  * product_id; a moment of truth records it.  in may carry {"reason"}. */

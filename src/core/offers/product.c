@@ -25,8 +25,9 @@ static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
                   *related = json_object_get(in, "related"),
                   *price = json_object_get(in, "price");
     if (rp_in_object(in, fields, err) ||
-        rp_in_string(in, "name", creating, 200, &name, err) ||
-        rp_in_string(in, "category", creating, 60, &category, err) ||
+        rp_in_string(in, "name", RP_IN_ALWAYS(creating), 200, &name, err) ||
+        rp_in_string(in, "category", RP_IN_ALWAYS(creating), 60, &category,
+                     err) ||
         rp_in_int(in, "stock", 0, 0, 1000000000, &stock, &stock_present, err) ||
         rp_in_string_list(in, "tags", 20, 40, &tags, err))
         return err->code;

@@ -20,22 +20,36 @@
 
 #include "core/rapport.h"
 
-/* An attribute value as comparable text: booleans and yes/no agree. */
-static void norm(json_t *v, const char *text, char *out, size_t n)
+/* An attribute value as comparable text in out: booleans and yes/no
+ * agree. */
+static void norm(json_t *v, const char *text, rp_buf *out)
 {
+    rp_buf_clear(out);
     if (v && json_is_boolean(v))
-        snprintf(out, n, "%s", json_is_true(v) ? "true" : "false");
+        rp_buf_puts(out, json_is_true(v) ? "true" : "false");
     else if (v && json_is_integer(v))
-        snprintf(out, n, "%lld", (long long)json_integer_value(v));
+        rp_buf_printf(out, "%lld", (long long)json_integer_value(v));
     else if (v && json_is_real(v))
-        snprintf(out, n, "%g", json_real_value(v));
+        rp_buf_printf(out, "%g", json_real_value(v));
     else
-        snprintf(out, n, "%s", v ? json_string_value(v) : text);
-    rp_ascii_lower(out);
-    if (!strcmp(out, "yes"))
-        snprintf(out, n, "true");
-    else if (!strcmp(out, "no"))
-        snprintf(out, n, "false");
+        rp_buf_puts(out, v ? json_string_value(v) : text);
+    if (out->p)
+        rp_ascii_lower(out->p);
+    const char *t = rp_buf_str(out);
+    const char *same = !strcmp(t, "yes")  ? "true"
+                       : !strcmp(t, "no") ? "false"
+                                          : NULL;
+    if (same) {
+        rp_buf_clear(out);
+        rp_buf_puts(out, same);
+    }
+}
+
+/* Append the reason built in b to reasons, and empty b. */
+static void add_reason(json_t *reasons, rp_buf *b)
+{
+    json_array_append_new(reasons, json_string(rp_buf_str(b)));
+    rp_buf_clear(b);
 }
 
 /* The attribute a preference speaks about for this product, or NULL when it
@@ -70,33 +84,32 @@ typedef struct judged {
 static judged judge(json_t *product, json_t *prefs, json_t *goals)
 {
     judged j = {0, 0, 0, json_array()};
+    rp_buf a = RP_BUF_INIT, want = RP_BUF_INIT, reason = RP_BUF_INIT;
     size_t i;
     json_t *p;
     json_array_foreach(prefs, i, p) {
         json_t *attr = attribute_for(p, product);
         if (!attr)
             continue;
-        char a[200], want[200];
-        norm(attr, NULL, a, sizeof a);
-        norm(NULL, json_string_value(json_object_get(p, "value")), want,
-             sizeof want);
+        norm(attr, NULL, &a);
+        norm(NULL, json_string_value(json_object_get(p, "value")), &want);
         int firm = !strcmp(json_string_value(json_object_get(p, "firmness")),
                            "firm");
-        char reason[700];
-        if (strcmp(a, want) == 0) {
+        if (strcmp(rp_buf_str(&a), rp_buf_str(&want)) == 0) {
             j.matches++;
-            snprintf(reason, sizeof reason, "matches your %s preference: %s %s",
-                     firm ? "firm" : "flexible",
-                     json_string_value(json_object_get(p, "key")),
-                     json_string_value(json_object_get(p, "value")));
-            json_array_append_new(j.reasons, json_string(reason));
+            rp_buf_printf(&reason, "matches your %s preference: %s %s",
+                          firm ? "firm" : "flexible",
+                          json_string_value(json_object_get(p, "key")),
+                          json_string_value(json_object_get(p, "value")));
+            add_reason(j.reasons, &reason);
         } else if (firm) {
             j.contradicts = 1;
         } else {
-            snprintf(reason, sizeof reason,
-                     "%s is %s rather than %s (you said that is flexible)",
-                     json_string_value(json_object_get(p, "key")), a, want);
-            json_array_append_new(j.reasons, json_string(reason));
+            rp_buf_printf(&reason,
+                          "%s is %s rather than %s (you said that is flexible)",
+                          json_string_value(json_object_get(p, "key")),
+                          rp_buf_str(&a), rp_buf_str(&want));
+            add_reason(j.reasons, &reason);
         }
     }
     json_t *tags = json_object_get(product, "tags");
@@ -106,17 +119,19 @@ static judged judge(json_t *product, json_t *prefs, json_t *goals)
         json_array_foreach(json_object_get(p, "tags"), k, gt)
             json_array_foreach(tags, m, pt)
                 if (json_equal(gt, pt)) {
-                    char reason[700];
-                    snprintf(reason, sizeof reason,
-                             "serves your goal \"%s\" (%s)",
-                             json_string_value(json_object_get(p, "title")),
-                             json_string_value(gt));
-                    json_array_append_new(j.reasons, json_string(reason));
+                    rp_buf_printf(
+                        &reason, "serves your goal \"%s\" (%s)",
+                        json_string_value(json_object_get(p, "title")),
+                        json_string_value(gt));
+                    add_reason(j.reasons, &reason);
                     j.goals++;
                     goto next_goal;
                 }
     next_goal:;
     }
+    rp_buf_free(&a);
+    rp_buf_free(&want);
+    rp_buf_free(&reason);
     return j;
 }
 
@@ -162,9 +177,10 @@ static rp_code only_quick(rp_ctx *ctx, json_t *customer, int *quick,
     return RP_OK;
 }
 
-/* Record the products shown for the first time, with one moment. */
+/* Record the products of items ({"product","reasons"}) not shown before
+ * and still undecided, with one moment; *fresh gets their ids. */
 static rp_code record_shown(rp_ctx *ctx, int64_t customer_id, json_t *items,
-                            rp_error *err)
+                            json_t **fresh_ids, rp_error *err)
 {
     rp_store *s = ctx->store;
     json_t *open, *p = json_pack("[I]", (json_int_t)customer_id);
@@ -184,27 +200,28 @@ static rp_code record_shown(rp_ctx *ctx, int64_t customer_id, json_t *items,
             json_array_append(fresh, it);
     }
     json_decref(open);
+    *fresh_ids = json_array();
     if (!json_array_size(fresh)) {
         json_decref(fresh);
         return RP_OK;
     }
     if (rp_store_begin(s, err)) {
         json_decref(fresh);
+        json_decref(*fresh_ids);
         return err->code;
     }
     rp_buf summary = RP_BUF_INIT;
     rp_buf_puts(&summary, "Offered:");
-    json_t *ids = json_array();
+    json_t *ids = *fresh_ids;
     int64_t now = rp_now();
     json_array_foreach(fresh, i, it) {
         json_t *prod = json_object_get(it, "product");
-        json_t *row = json_pack("{s:I, s:O, s:s, s:s, s:I}", "customer_id",
-                                (json_int_t)customer_id, "product_id",
-                                json_object_get(prod, "id"), "status", "shown",
-                                "reason",
-                                json_string_value(json_array_get(
-                                    json_object_get(it, "reasons"), 0)),
-                                "created_at", (json_int_t)now);
+        json_t *row = json_pack(
+            "{s:I, s:O, s:s, s:O?, s:I}", "customer_id",
+            (json_int_t)customer_id, "product_id", json_object_get(prod, "id"),
+            "status", "shown", "reason",
+            json_array_get(json_object_get(it, "reasons"), 0), "created_at",
+            (json_int_t)now);
         if (rc == RP_OK)
             rc = s->ops->insert(s, &RP_ENTITY_OFFER, row, NULL, err);
         json_decref(row);
@@ -214,8 +231,7 @@ static rp_code record_shown(rp_ctx *ctx, int64_t customer_id, json_t *items,
         json_array_append(ids, json_object_get(prod, "id"));
     }
     if (rc == RP_OK) {
-        json_t *detail = json_pack("{s:o}", "product_ids", ids);
-        ids = NULL;
+        json_t *detail = json_pack("{s:O}", "product_ids", ids);
         rp_moment m = {.customer_id = customer_id,
                        .kind = "offer.shown",
                        .summary = rp_buf_str(&summary),
@@ -224,26 +240,26 @@ static rp_code record_shown(rp_ctx *ctx, int64_t customer_id, json_t *items,
         json_decref(detail);
     }
     rp_buf_free(&summary);
-    json_decref(ids);
     json_decref(fresh);
-    return rp_store_finish(s, rc, err);
+    rc = rp_store_finish(s, rc, err);
+    if (rc) {
+        json_decref(*fresh_ids);
+        *fresh_ids = NULL;
+    }
+    return rc;
 }
 
-/* The firm preferences as "colour navy, style single-breasted". */
-static void firm_text(json_t *prefs, char *out, size_t n)
+/* The firm preferences as "colour navy, style single-breasted", into out. */
+static void firm_text(json_t *prefs, rp_buf *out)
 {
-    size_t i, len = 0;
+    size_t i;
     json_t *p;
-    out[0] = '\0';
     json_array_foreach(prefs, i, p) {
         if (strcmp(json_string_value(json_object_get(p, "firmness")), "firm"))
             continue;
-        len += (size_t)snprintf(out + len, n > len ? n - len : 0, "%s%s %s",
-                                len ? ", " : "",
-                                json_string_value(json_object_get(p, "key")),
-                                json_string_value(json_object_get(p, "value")));
-        if (len >= n)
-            break;
+        rp_buf_printf(out, "%s%s %s", out->len ? ", " : "",
+                      json_string_value(json_object_get(p, "key")),
+                      json_string_value(json_object_get(p, "value")));
     }
 }
 
@@ -258,7 +274,6 @@ rp_code rp_recommend(rp_ctx *ctx, int64_t customer_id, int asked, json_t **out,
         json_decref(customer);
         return err->code;
     }
-    char why[200] = "";
     int offers_ok = 1;
     if (!asked && !quick) {
         /* in person, suggestions need no opt-in; but a customer who
@@ -276,16 +291,15 @@ rp_code rp_recommend(rp_ctx *ctx, int64_t customer_id, int asked, json_t **out,
                 !json_is_true(json_object_get(c, "granted")))
                 offers_ok = 0;
         json_decref(cons);
-        if (!offers_ok)
-            snprintf(why, sizeof why,
-                     "nothing is offered unasked: the customer withdrew "
-                     "consent for offers");
     }
     if (quick || !offers_ok) {
         json_decref(customer);
         if (!offers_ok) {
             *out = json_pack("{s:[], s:b, s:s, s:[]}", "items", "withheld", 1,
-                             "reason", why, "notes");
+                             "reason",
+                             "nothing is offered unasked: the customer "
+                             "withdrew consent for offers",
+                             "notes");
             return RP_OK;
         }
         *out = json_pack(
@@ -324,11 +338,11 @@ rp_code rp_recommend(rp_ctx *ctx, int64_t customer_id, int asked, json_t **out,
             contradicted++;
         } else if (j.goals || j.matches) {
             if (json_integer_value(json_object_get(prod, "stock")) <= 0) {
-                char note[300];
-                snprintf(note, sizeof note,
-                         "%s would suit, but it is out of stock",
-                         json_string_value(json_object_get(prod, "name")));
-                json_array_append_new(notes, json_string(note));
+                rp_buf note = RP_BUF_INIT;
+                rp_buf_printf(&note, "%s would suit, but it is out of stock",
+                              json_string_value(json_object_get(prod, "name")));
+                add_reason(notes, &note);
+                rp_buf_free(&note);
                 out_of_stock++;
             } else {
                 char key[32];
@@ -362,10 +376,12 @@ rp_code rp_recommend(rp_ctx *ctx, int64_t customer_id, int asked, json_t **out,
                 judged j = judge(prod, pl, active);
                 if (!j.contradicts &&
                     json_integer_value(json_object_get(prod, "stock")) > 0) {
-                    char reason[700];
-                    snprintf(reason, sizeof reason, "goes with %s",
-                             json_string_value(json_object_get(base, "name")));
-                    json_array_append_new(j.reasons, json_string(reason));
+                    rp_buf reason = RP_BUF_INIT;
+                    rp_buf_printf(
+                        &reason, "goes with %s",
+                        json_string_value(json_object_get(base, "name")));
+                    add_reason(j.reasons, &reason);
+                    rp_buf_free(&reason);
                     json_object_set_new(chosen, key, json_true());
                     json_array_append_new(
                         items,
@@ -388,31 +404,103 @@ rp_code rp_recommend(rp_ctx *ctx, int64_t customer_id, int asked, json_t **out,
     for (size_t k = 0; k < n; k++)
         json_array_append_new(items, v[k]);
     free(v);
-    char firm[300];
-    firm_text(pl, firm, sizeof firm);
-    if (n == 0 && firm[0] && (out_of_stock || contradicted)) {
-        char note[600];
-        snprintf(note, sizeof note,
-                 "nothing in stock matches the firm preferences (%s); nothing "
-                 "that contradicts them is offered instead",
-                 firm);
-        json_array_append_new(notes, json_string(note));
+    rp_buf firm = RP_BUF_INIT;
+    firm_text(pl, &firm);
+    if (n == 0 && firm.len && (out_of_stock || contradicted)) {
+        rp_buf note = RP_BUF_INIT;
+        rp_buf_printf(&note,
+                      "nothing in stock matches the firm preferences (%s); "
+                      "nothing that contradicts them is offered instead",
+                      rp_buf_str(&firm));
+        add_reason(notes, &note);
+        rp_buf_free(&note);
     } else if (n == 0 && !json_array_size(notes)) {
         json_array_append_new(notes,
                               json_string("no product serves the customer's "
                                           "active goals or preferences"));
     }
+    rp_buf_free(&firm);
     json_decref(prefs);
     json_decref(goals);
     json_decref(active);
     json_decref(products);
-    if (record_shown(ctx, customer_id, items, err)) {
-        json_decref(items);
-        json_decref(notes);
-        return err->code;
-    }
     *out = json_pack("{s:o, s:b, s:n, s:o}", "items", items, "withheld", 0,
                      "reason", "notes", notes);
+    return RP_OK;
+}
+
+/* The recommendation of product id in rec's items, or NULL. */
+static json_t *recommended(json_t *rec, json_t *id)
+{
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(rec, "items"), i, it)
+        if (json_equal(json_object_get(json_object_get(it, "product"), "id"),
+                       id))
+            return it;
+    return NULL;
+}
+
+rp_code rp_offer_record_shown(rp_ctx *ctx, int64_t customer_id, json_t *in,
+                              json_t **out, rp_error *err)
+{
+    static const char *const fields[] = {"product_ids", NULL};
+    if (rp_in_object(in, fields, err))
+        return err->code;
+    json_t *ids = json_object_get(in, "product_ids");
+    if (!json_is_array(ids) || json_array_size(ids) == 0 ||
+        json_array_size(ids) > 50)
+        return rp_error_set(err,
+                            ids && !json_is_array(ids) ? RP_ETYPE : RP_EINVALID,
+                            "product_ids",
+                            "product_ids must be a list of 1 to 50 product "
+                            "ids");
+    size_t i;
+    json_t *id;
+    json_array_foreach(ids, i, id)
+        if (!json_is_integer(id) || json_integer_value(id) < 1)
+            return rp_error_set(err, RP_ETYPE, "product_ids",
+                                "product_ids must hold product ids (whole "
+                                "numbers from 1)");
+    /* the reasons are the recommendations' own, as the customer heard them
+     * (asked: what was shown was shown, withheld or not) */
+    json_t *rec = NULL, *items = json_array(), *fresh = NULL;
+    rp_code rc = rp_recommend(ctx, customer_id, 1, &rec, err);
+    json_array_foreach(ids, i, id) {
+        json_t *product = NULL;
+        if (rc)
+            break;
+        rc = rp_product_get(ctx, json_integer_value(id), &product, err);
+        if (rc == RP_ENOTFOUND) {
+            rc = rp_error_set(err, RP_EINVALID, "product_ids",
+                              "product_ids: there is no product %lld",
+                              (long long)json_integer_value(id));
+            break;
+        }
+        if (rc)
+            break;
+        json_t *r = recommended(rec, id);
+        json_array_append_new(
+            items, json_pack("{s:o, s:O}", "product", product, "reasons",
+                             r ? json_object_get(r, "reasons") : json_null()));
+    }
+    json_decref(rec);
+    if (rc == RP_OK)
+        rc = record_shown(ctx, customer_id, items, &fresh, err);
+    json_decref(items);
+    if (rc)
+        return rc;
+    json_t *already = json_array();
+    json_array_foreach(ids, i, id) {
+        size_t k;
+        json_t *f;
+        int is_fresh = 0;
+        json_array_foreach(fresh, k, f)
+            is_fresh |= json_equal(f, id);
+        if (!is_fresh)
+            json_array_append(already, id);
+    }
+    *out = json_pack("{s:o, s:o}", "recorded", fresh, "already_shown", already);
     return RP_OK;
 }
 

@@ -160,18 +160,13 @@ rp_code rp_agent_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     json_t *row = json_object(), *current = NULL;
     if (rp_agent_get(ctx, id, &current, err) ||
         rp_in_object(in, update_fields, err) ||
-        rp_in_string(in, "name", 0, 200, &name, err) ||
-        rp_in_enum(in, "role", 0, rp_agent_roles, &role, err) ||
+        rp_in_string(in, "name", RP_IN_KEPT, 200, &name, err) ||
+        rp_in_enum(in, "role", RP_IN_KEPT, rp_agent_roles, &role, err) ||
         rp_in_bool(in, "active", 0, &active, &has_active, err) ||
         rp_in_bool(in, "available", 0, &available, &has_available, err) ||
         rp_in_string(in, "password", 0, 1024, &password, err) ||
         read_skills(in, row, err))
         goto fail;
-    if (json_object_get(in, "name") && !name) {
-        rp_error_set(err, RP_EINVALID, "name",
-                     "name cannot be removed or blank, only changed");
-        goto fail;
-    }
     /* a blank password is no password: refused, not silently skipped */
     if ((password || json_is_string(json_object_get(in, "password"))) &&
         rp_password_check(password, "password", err))

@@ -19,6 +19,58 @@
  * request would cost a synchronous disk flush per request. */
 #define TOUCH_EVERY_SECONDS 60
 
+/* How long sessions last (rp_session_set_lifetimes); set once at start. */
+static int session_idle = RP_SESSION_IDLE_SECONDS;
+static int session_lifetime = RP_SESSION_LIFETIME_SECONDS;
+
+void rp_session_set_lifetimes(int idle, int lifetime)
+{
+    session_idle = idle > 0 ? idle : RP_SESSION_IDLE_SECONDS;
+    session_lifetime = lifetime > 0 ? lifetime : RP_SESSION_LIFETIME_SECONDS;
+}
+
+/* A session's last use must be kept finer than its idle lifetime, or an
+ * agent at work would be signed out. */
+static int64_t touch_every(void)
+{
+    int64_t t = session_idle / 4;
+    return t < 1 ? 1 : t < TOUCH_EVERY_SECONDS ? t : TOUCH_EVERY_SECONDS;
+}
+
+/* "5 minutes", "12 hours", "2 days": a lifetime as an agent reads it. */
+static void lifetime_words(int64_t seconds, char *out, size_t n)
+{
+    if (seconds % 86400 == 0)
+        snprintf(out, n, "%lld day%s", (long long)(seconds / 86400),
+                 seconds == 86400 ? "" : "s");
+    else if (seconds % 3600 == 0)
+        snprintf(out, n, "%lld hour%s", (long long)(seconds / 3600),
+                 seconds == 3600 ? "" : "s");
+    else if (seconds % 60 == 0)
+        snprintf(out, n, "%lld minute%s", (long long)(seconds / 60),
+                 seconds == 60 ? "" : "s");
+    else
+        snprintf(out, n, "%lld second%s", (long long)seconds,
+                 seconds == 1 ? "" : "s");
+}
+
+/*
+ * Record when a session or token was last used: best effort and never in
+ * the way.  It does not wait for another writer, and a busy database or a
+ * full disk only leaves the time a little older; a read must not fail for
+ * a write it did not ask for.
+ */
+static rp_code touch(rp_ctx *ctx, rp_query q, int64_t now, json_t *id,
+                     rp_error *err)
+{
+    json_t *tp = json_pack("[I, O]", (json_int_t)now, id);
+    rp_code rc = ctx->store->ops->try_exec(ctx->store, q, tp, NULL, err);
+    json_decref(tp);
+    if (rc == RP_EBUSY || rc == RP_ENOSPACE)
+        rc = RP_OK;
+    return rc;
+}
+
 const char *const rp_agent_roles[] = {"agent", "lead", "admin", NULL};
 
 int rp_role_rank(const char *role)
@@ -154,21 +206,24 @@ rp_code rp_auth_session(rp_ctx *ctx, const char *secret, rp_principal *p,
     json_t *row = json_array_get(rows, 0);
     int64_t now = rp_now();
     int64_t seen = json_integer_value(json_object_get(row, "seen"));
-    if (row && seen < now - RP_SESSION_IDLE_SECONDS) {
+    int64_t born = json_integer_value(json_object_get(row, "born"));
+    char words[40];
+    if (row && (seen < now - session_idle || born < now - session_lifetime)) {
+        int idle = seen < now - session_idle;
+        lifetime_words(idle ? session_idle : session_lifetime, words,
+                       sizeof words);
         json_decref(rows);
         return rp_error_set(err, RP_EAUTH, NULL,
-                            "the session expired after %d hours without use; "
-                            "log in again",
-                            RP_SESSION_IDLE_SECONDS / 3600);
+                            idle ? "the session expired after %s without use; "
+                                   "log in again"
+                                 : "the session expired: sessions last %s "
+                                   "after login; log in again",
+                            words);
     }
     rc = principal_from(rows, p, err);
-    if (rc == RP_OK && seen < now - TOUCH_EVERY_SECONDS) {
-        json_t *tp = json_pack("[I, O]", (json_int_t)now,
-                               json_object_get(row, "session_id"));
-        rc = ctx->store->ops->exec(ctx->store, RP_Q_STAFF_SESSION_TOUCH, tp,
-                                   NULL, err);
-        json_decref(tp);
-    }
+    if (rc == RP_OK && seen < now - touch_every())
+        rc = touch(ctx, RP_Q_STAFF_SESSION_TOUCH, now,
+                   json_object_get(row, "session_id"), err);
     json_decref(rows);
     if (rc)
         return rc;
@@ -198,16 +253,21 @@ rp_code rp_auth_token(rp_ctx *ctx, const char *token, rp_principal *p,
         return rp_error_set(err, RP_EAUTH, NULL,
                             "the bearer token has been revoked");
     }
-    rc = principal_from(rows, p, err);
     int64_t now = rp_now();
-    if (rc == RP_OK && json_integer_value(json_object_get(row, "used")) <
-                           now - TOUCH_EVERY_SECONDS) {
-        json_t *tp = json_pack("[I, O]", (json_int_t)now,
-                               json_object_get(row, "token_id"));
-        rc = ctx->store->ops->exec(ctx->store, RP_Q_STAFF_TOKEN_TOUCH, tp, NULL,
-                                   err);
-        json_decref(tp);
+    json_t *expires = json_object_get(row, "expires");
+    if (row && json_is_integer(expires) && json_integer_value(expires) <= now) {
+        char when[RP_TIME_MAX];
+        rp_time_format(json_integer_value(expires), when);
+        json_decref(rows);
+        return rp_error_set(err, RP_EAUTH, NULL,
+                            "the bearer token expired at %s; make a new one",
+                            when);
     }
+    rc = principal_from(rows, p, err);
+    if (rc == RP_OK && json_integer_value(json_object_get(row, "used")) <
+                           now - TOUCH_EVERY_SECONDS)
+        rc = touch(ctx, RP_Q_STAFF_TOKEN_TOUCH, now,
+                   json_object_get(row, "token_id"), err);
     if (rc == RP_OK)
         p->token_id = json_integer_value(json_object_get(row, "token_id"));
     json_decref(rows);
@@ -385,9 +445,10 @@ rp_code rp_auth_login(rp_ctx *ctx, json_t *in, const char *addr,
         rc = exec1(ctx, RP_Q_STAFF_LOGIN_FAILURE_DELETE,
                    json_pack("[I]", (json_int_t)ids[1]), err);
     if (rc == RP_OK)
-        rc = exec1(
-            ctx, RP_Q_STAFF_SESSIONS_EXPIRE,
-            json_pack("[I]", (json_int_t)(now - RP_SESSION_IDLE_SECONDS)), err);
+        rc = exec1(ctx, RP_Q_STAFF_SESSIONS_EXPIRE,
+                   json_pack("[I, I]", (json_int_t)(now - session_idle),
+                             (json_int_t)(now - session_lifetime)),
+                   err);
     if (rc == RP_OK)
         rc = exec1(ctx, RP_Q_STAFF_SESSION_INSERT,
                    json_pack("[I, s, I, I]", (json_int_t)p.agent_id, hash_hex,
@@ -412,7 +473,28 @@ rp_code rp_auth_logout(rp_ctx *ctx, const char *secret, rp_error *err)
 
 /* ---- API tokens ---------------------------------------------------------- */
 
-static const char *const token_fields[] = {"name", "agent_id", NULL};
+static const char *const token_fields[] = {"name", "agent_id", "expires_at",
+                                           NULL};
+
+/* The expiry of a new token: 0 when absent or null (never), else a time
+ * still to come (a token born expired is a mistake, not a choice). */
+static rp_code token_expiry(json_t *in, int64_t *out, rp_error *err)
+{
+    int64_t at = 0;
+    int present = 0;
+    *out = 0;
+    if (json_is_null(json_object_get(in, "expires_at")))
+        return RP_OK;
+    if (rp_in_time(in, "expires_at", 0, &at, &present, err))
+        return err->code;
+    if (!present)
+        return RP_OK;
+    if (at <= rp_now())
+        return rp_error_set(err, RP_EINVALID, "expires_at",
+                            "expires_at must be in the future");
+    *out = at;
+    return RP_OK;
+}
 
 rp_code rp_token_create(rp_ctx *ctx, json_t *in, int as_admin, json_t **out,
                         rp_error *err)
@@ -423,6 +505,9 @@ rp_code rp_token_create(rp_ctx *ctx, json_t *in, int as_admin, json_t **out,
     if (rp_auth_init(err) || rp_in_object(in, token_fields, err) ||
         rp_in_string(in, "name", 1, 100, &name, err) ||
         rp_in_int(in, "agent_id", 0, 1, INT64_MAX, &agent_id, &present, err))
+        return err->code;
+    int64_t expires_at = 0;
+    if (token_expiry(in, &expires_at, err))
         return err->code;
     if (!*name)
         return rp_error_set(err, RP_EINVALID, "name", "name must not be empty");
@@ -447,8 +532,10 @@ rp_code rp_token_create(rp_ctx *ctx, json_t *in, int as_admin, json_t **out,
     rp_secret_new(secret);
     snprintf(token, sizeof token, "%s%s", RP_TOKEN_PREFIX, secret);
     rp_secret_hash(token, hash);
-    json_t *params = json_pack("[I, s, s, I]", (json_int_t)agent_id, name, hash,
-                               (json_int_t)rp_now()),
+    json_t *params = json_pack("[I, s, s, I, o]", (json_int_t)agent_id, name,
+                               hash, (json_int_t)rp_now(),
+                               expires_at ? json_integer(expires_at)
+                                          : json_null()),
            *rows = NULL;
     rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_TOKEN_INSERT,
                                         params, &rows, err);

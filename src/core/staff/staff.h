@@ -25,8 +25,9 @@
 
 struct rp_ctx;
 
-#define RP_SECRET_HEX 65 /* 64 hex digits and a NUL */
-#define RP_SESSION_IDLE_SECONDS (12 * 3600)
+#define RP_SECRET_HEX 65                        /* 64 hex digits and a NUL */
+#define RP_SESSION_IDLE_SECONDS (12 * 3600)     /* the default */
+#define RP_SESSION_LIFETIME_SECONDS (24 * 3600) /* the default */
 #define RP_LOGIN_WINDOW_SECONDS (15 * 60)
 #define RP_LOGIN_MAX_PER_ACCOUNT 5  /* failures in the window, per email */
 #define RP_LOGIN_MAX_PER_ADDRESS 20 /* failures in the window, per client */
@@ -122,13 +123,24 @@ rp_code rp_auth_login(struct rp_ctx *ctx, json_t *in, const char *addr,
                       char secret[RP_SECRET_HEX], json_t **out,
                       int *retry_after, rp_error *err);
 
+/*
+ * How long sessions last in this process: idle seconds without use, and
+ * lifetime seconds after login however much they are used (the defaults
+ * RP_SESSION_IDLE_SECONDS and RP_SESSION_LIFETIME_SECONDS).  rapportd sets
+ * them once from its settings, before it serves.
+ */
+void rp_session_set_lifetimes(int idle, int lifetime);
+
 /* End the session with this secret (nothing happens if there is none). */
 rp_code rp_auth_logout(struct rp_ctx *ctx, const char *secret, rp_error *err);
 
 /*
  * Authenticate a session secret (from the cookie) or an API token (from
- * "Authorization: Bearer").  Unknown, expired, revoked, or an inactive
- * agent: RP_EAUTH.  Fills *p.
+ * "Authorization: Bearer").  Unknown, expired (a session idle or past its
+ * lifetime, a token past its expires_at), revoked, or an inactive agent:
+ * RP_EAUTH, the message saying which.  Fills *p.  When the credential was
+ * last used is recorded on the way, best effort: a busy or full database
+ * never delays or fails the request for it.
  */
 rp_code rp_auth_session(struct rp_ctx *ctx, const char *secret, rp_principal *p,
                         rp_error *err);
@@ -140,10 +152,11 @@ rp_code rp_auth_whoami(struct rp_ctx *ctx, const rp_principal *p, json_t **out,
                        rp_error *err);
 
 /*
- * Create an API token from in: {"name" (required), "agent_id"}; the agent
+ * Create an API token from in: {"name" (required), "agent_id",
+ * "expires_at" (a time in the future; absent or null: never)}; the agent
  * defaults to ctx->agent_id.  A token for another agent needs as_admin.
- * *out is {"id", "agent_id", "name", "created_at", "token"}: the only time
- * the token itself is shown.
+ * *out is {"id", "agent_id", "name", "created_at", "expires_at",
+ * "last_used_at", "token"}: the only time the token itself is shown.
  */
 rp_code rp_token_create(struct rp_ctx *ctx, json_t *in, int as_admin,
                         json_t **out, rp_error *err);

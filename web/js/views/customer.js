@@ -121,6 +121,8 @@ export async function render(main, [id], app) {
  * Recommendations with their reasons.  Nothing is pushed on a customer who
  * did not ask when the server withholds (the reason says why); the agent can
  * ask again when the customer asks, and record what they accepted or declined.
+ * Reading them changes nothing on the server: once they are on the screen the
+ * console says so with its own request, which records them as offers shown.
  */
 function recommendations(customer, recs, list, note) {
   const base = `/api/v1/customers/${customer.id}/recommendations`;
@@ -146,6 +148,12 @@ function recommendations(customer, recs, list, note) {
           h('button', { type: 'button', onclick: decide('accept') }, 'Accepted'),
           h('button', { type: 'button', onclick: decide('decline') }, 'Declined'), status) : null];
     }, 'Nothing to recommend.'));
+    const shown = items.map((r) => (r.product || r).id).filter(Number.isInteger);
+    if (shown.length) {
+      api.post(`${base}/shown`, { product_ids: shown }).catch((e) => {
+        box.append(h('p', { class: 'error' }, e.message));
+      });
+    }
     if (pick(data, 'withheld')) {
       const ask = h('button', { type: 'button' }, 'The customer asks for suggestions');
       ask.addEventListener('click', async () => {
