@@ -398,6 +398,31 @@ static void test_limit_per_email(void **state)
     rp_srv_cleanup(&s);
 }
 
+/* The desk's own flood rule (one door for mail and the web) refuses too,
+ * and the customer is told to try later, not that something broke. */
+static void test_refused_by_the_door(void **state)
+{
+    (void)state;
+    rp_srv s;
+    start(&s, "100", "100", "100");
+    json_decref(rp_callf(&s, "PUT", "/api/v1/conversation/settings", 200,
+                         "{\"flood_messages\":1,\"flood_minutes\":10}"));
+    rp_http r;
+    ask(&s, "Ida", "ida@example.com", "One", "first", &r);
+    assert_int_equal(r.status, 201);
+    rp_http_free(&r);
+    long before = rp_list_count(&s, "/api/v1/encounters");
+    ask(&s, "Ida", "ida@example.com", "Two", "second", &r);
+    assert_int_equal(r.status, 429);
+    assert_true(atoi(r.retry_after) > 0);
+    assert_non_null(strstr(r.body, "could not take your message just now"));
+    assert_non_null(strstr(r.body, "second")); /* kept in the form */
+    rp_http_free(&r);
+    assert_int_equal(rp_list_count(&s, "/api/v1/encounters"), before);
+    assert_int_equal(rp_db_count(&s, "help_links"), 2);
+    rp_srv_cleanup(&s);
+}
+
 static void test_limit_per_address_and_network(void **state)
 {
     (void)state;
@@ -538,6 +563,7 @@ int main(void)
         cmocka_unit_test(test_link_is_mailed),
         cmocka_unit_test(test_honeypot_opens_nothing),
         cmocka_unit_test(test_limit_per_email),
+        cmocka_unit_test(test_refused_by_the_door),
         cmocka_unit_test(test_limit_per_address_and_network),
         cmocka_unit_test(test_size_limits),
         cmocka_unit_test(test_links_expire_and_are_exact),

@@ -243,6 +243,22 @@ static rp_code web_message_id(char out[96], rp_error *err)
     return RP_OK;
 }
 
+/*
+ * The door refused the message (a flood from one sender, most likely):
+ * kept there with its reason for an admin, and for the customer a limit
+ * like ours, to try again later.
+ */
+static rp_code not_taken(json_t *got, int *retry_after, rp_error *err)
+{
+    const char *why = json_string_value(json_object_get(got, "reason"));
+    *retry_after = 600;
+    rp_error_set(err, RP_ERATELIMIT, NULL,
+                 "we could not take your message just now (%s); please try "
+                 "again in a few minutes",
+                 why ? why : "too many messages");
+    return err->code;
+}
+
 /* ---- opening a request --------------------------------------------------- */
 
 static rp_code insert_link(rp_ctx *ctx, const char *hash, const char *purpose,
@@ -324,11 +340,7 @@ rp_code rp_help_open(rp_ctx *ctx, const rp_help_config *cfg,
     int64_t eid = json_integer_value(json_object_get(got, "encounter_id"));
     int64_t cid = json_integer_value(json_object_get(got, "customer_id"));
     if (rc == RP_OK && (!eid || !cid))
-        rc = rp_error_set(
-            err, RP_EINTERNAL, NULL, "the request was not taken in (%s)",
-            json_string_value(json_object_get(got, "reason"))
-                ? json_string_value(json_object_get(got, "reason"))
-                : "no reason given");
+        rc = not_taken(got, retry_after, err);
     int64_t now = rp_now(), expires = now + (int64_t)cfg->link_days * 86400;
     if (rc == RP_OK) {
         hash_token(token, hash);
@@ -447,6 +459,8 @@ rp_code rp_help_reply(rp_ctx *ctx, const rp_help_config *cfg, const char *token,
     /* A reply long after the close opens a new, linked encounter: the
      * customer's links follow it, so the page shows where work goes on. */
     int64_t now_eid = json_integer_value(json_object_get(got, "encounter_id"));
+    if (rc == RP_OK && !now_eid)
+        rc = not_taken(got, retry_after, err);
     if (rc == RP_OK && now_eid && now_eid != eid) {
         rp_store *s = ctx->store;
         rc = rp_store_begin(s, err);
@@ -676,7 +690,8 @@ static json_t *shown(json_t *m)
         quoted ? quoted : json_null(), "attachments", files);
 }
 
-/* The most messages a page shows: the newest of a longer conversation. */
+/* The pages of 100 messages a status page reads: the first thousand
+ * messages of a conversation, a bound on the work one public page costs. */
 #define VIEW_PAGES 10
 
 rp_code rp_help_view(rp_ctx *ctx, const char *token, json_t **out,
