@@ -118,7 +118,15 @@
     X(CONVERSATION_HELP_LINK_CLAIM_MAIL, "conversation.help_link_claim_mail")  \
     X(CONVERSATION_HELP_LINK_MAILED, "conversation.help_link_mailed")          \
     X(CONVERSATION_HELP_LINK_MAIL_RETRY, "conversation.help_link_mail_retry")  \
-    X(FOLLOWUP_TASK_SENDING, "followup.task_sending")
+    X(FOLLOWUP_TASK_SENDING, "followup.task_sending")                          \
+    X(MAILBOX_INSERT, "mailbox.insert")                                        \
+    X(MAILBOX_LIST, "mailbox.list")                                            \
+    X(MAILBOX_DELETE, "mailbox.delete")                                        \
+    X(MAILBOX_UID_FROM, "mailbox.uid_from")                                    \
+    X(MAILBOX_UID_CLAIM, "mailbox.uid_claim")                                  \
+    X(MAILBOX_UID_DONE, "mailbox.uid_done")                                    \
+    X(MAILBOX_UID_RELEASE, "mailbox.uid_release")                              \
+    X(STAFF_TOKEN_SET_SCOPE, "staff.token_set_scope")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

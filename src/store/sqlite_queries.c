@@ -329,13 +329,14 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_STAFF_TOKEN_LOOKUP] =
         "SELECT t.id AS token_id, t.revoked_at IS NOT NULL AS revoked__bool,"
         " t.last_used_at AS used, t.expires_at AS expires, a.id AS agent_id,"
-        " a.role,"
+        " a.role, t.scope,"
         " a.active AS active__bool FROM api_tokens t"
         " JOIN agents a ON a.id = t.agent_id WHERE t.token_hash = ?",
     [RP_Q_STAFF_TOKEN_TOUCH] =
         "UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
     [RP_Q_STAFF_TOKEN_GET] =
-        "SELECT id, agent_id, name, created_at, expires_at, last_used_at,"
+        "SELECT id, agent_id, name, scope, created_at, expires_at,"
+        " last_used_at,"
         " revoked_at FROM api_tokens WHERE id = ?",
     [RP_Q_STAFF_TOKEN_LIST] =
         "SELECT id, agent_id, name, created_at, expires_at, last_used_at,"
@@ -345,7 +346,7 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_STAFF_TOKEN_REVOKE] = "UPDATE api_tokens SET revoked_at = ? WHERE id "
                                 "= ? AND revoked_at IS NULL",
     [RP_Q_STAFF_LOGIN_FAILURES_COUNT] =
-        "SELECT count(*) AS n, min(failed_at) AS first FROM login_failures"
+        "SELECT count(*) AS n, max(failed_at) AS last FROM login_failures"
         " WHERE key = ? AND failed_at > ?",
     [RP_Q_STAFF_LOGIN_FAILURE_ADD] = "INSERT INTO login_failures (key, "
                                      "failed_at) VALUES (?, ?) RETURNING id",
@@ -481,10 +482,14 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " FROM special_requests r JOIN encounters e ON e.id = r.encounter_id"
         " WHERE r.created_at >= ?1 AND r.created_at < ?2 AND" M_ENC_FILTER
         " GROUP BY r.outcome, r.decline_reason ORDER BY n DESC LIMIT 50",
+    /* ?5 now: a promise still open past its date counts as broken,
+     * settled or not (a read does not settle it) */
     [RP_Q_MEASURES_PROMISES] =
-        "SELECT p.status, count(*) AS n FROM promises p LEFT JOIN encounters e"
-        " ON e.id = p.encounter_id WHERE p.due_at >= ?1 AND p.due_at < ?2"
-        " AND" M_ENC_FILTER " GROUP BY p.status",
+        "SELECT CASE WHEN p.status = 'open' AND p.due_at < ?5 THEN 'broken'"
+        " ELSE p.status END AS status, count(*) AS n FROM promises p"
+        " LEFT JOIN encounters e ON e.id = p.encounter_id"
+        " WHERE p.due_at >= ?1 AND p.due_at < ?2 AND" M_ENC_FILTER
+        " GROUP BY 1",
     /* The gauges of /metrics (Prometheus). */
     [RP_Q_MEASURES_QUEUE_DEPTH] = "SELECT queue_id, count(*) AS n FROM "
                                   "encounters WHERE stage = 'received'"
@@ -598,6 +603,38 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_FOLLOWUP_TASK_SENDING] =
         "UPDATE tasks SET sending_at = ?1, claimed_at = ?1"
         " WHERE id = ?2 AND status = 'claimed' AND claimed_by = ?3",
+    /* ---- mailbox: the IMAP mailboxes polled, and the UIDs taken ---- */
+    [RP_Q_MAILBOX_INSERT] =
+        "INSERT INTO mail_mailboxes (queue, url, username, password, folder,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    [RP_Q_MAILBOX_LIST] =
+        "SELECT id, queue, url, username, password, folder, created_at"
+        " FROM mail_mailboxes ORDER BY id",
+    [RP_Q_MAILBOX_DELETE] = "DELETE FROM mail_mailboxes WHERE id = ?",
+    /* the first UID to ask the server for: after the highest taken, or
+     * the lowest whose claim went stale (its taker died) */
+    [RP_Q_MAILBOX_UID_FROM] =
+        "SELECT min(u) AS from_uid FROM ("
+        " SELECT coalesce(max(uid), 0) + 1 AS u FROM mail_imap_uids"
+        "  WHERE mailbox_id = ?1 AND uidvalidity = ?2"
+        " UNION ALL SELECT min(uid) FROM mail_imap_uids"
+        "  WHERE mailbox_id = ?1 AND uidvalidity = ?2 AND state = 'claimed'"
+        "  AND claimed_at < ?3)",
+    /* a row comes back only to the one caller that now holds the claim */
+    [RP_Q_MAILBOX_UID_CLAIM] =
+        "INSERT INTO mail_imap_uids (mailbox_id, uidvalidity, uid, state,"
+        " claimed_at) VALUES (?1, ?2, ?3, 'claimed', ?4)"
+        " ON CONFLICT (mailbox_id, uidvalidity, uid) DO UPDATE"
+        " SET claimed_at = excluded.claimed_at"
+        " WHERE state = 'claimed' AND claimed_at < ?5 RETURNING uid",
+    [RP_Q_MAILBOX_UID_DONE] =
+        "UPDATE mail_imap_uids SET state = 'done' WHERE mailbox_id = ?"
+        " AND uidvalidity = ? AND uid = ?",
+    [RP_Q_MAILBOX_UID_RELEASE] =
+        "DELETE FROM mail_imap_uids WHERE mailbox_id = ? AND uidvalidity = ?"
+        " AND uid = ? AND state = 'claimed'",
+    [RP_Q_STAFF_TOKEN_SET_SCOPE] =
+        "UPDATE api_tokens SET scope = ? WHERE id = ?",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

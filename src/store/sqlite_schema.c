@@ -527,6 +527,31 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;"},
     {12, "when the sending of a task began, to tell an unknown outcome",
      "ALTER TABLE tasks ADD COLUMN sending_at INTEGER;"},
+    /* ---- migration 13: email in (IMAP mailboxes, mail-only tokens) ---- */
+    {13,
+     "email in: the IMAP mailboxes polled per queue, the UIDs taken from "
+     "them under their UIDVALIDITY, and tokens that may only deliver mail",
+     "CREATE TABLE mail_mailboxes ("
+     "  id INTEGER PRIMARY KEY,"
+     "  queue TEXT,"
+     "  url TEXT NOT NULL,"
+     "  username TEXT NOT NULL,"
+     "  password TEXT NOT NULL,"
+     "  folder TEXT NOT NULL DEFAULT 'INBOX',"
+     "  created_at INTEGER NOT NULL,"
+     "  UNIQUE (url, username, folder));"
+     "CREATE TABLE mail_imap_uids ("
+     "  mailbox_id INTEGER NOT NULL REFERENCES mail_mailboxes(id)"
+     "    ON DELETE CASCADE,"
+     "  uidvalidity INTEGER NOT NULL,"
+     "  uid INTEGER NOT NULL,"
+     "  state TEXT NOT NULL CHECK (state IN ('claimed', 'done')),"
+     "  claimed_at INTEGER NOT NULL,"
+     "  PRIMARY KEY (mailbox_id, uidvalidity, uid)) WITHOUT ROWID;"
+     "CREATE INDEX mail_imap_uids_claimed ON mail_imap_uids"
+     "  (mailbox_id, uidvalidity, uid) WHERE state = 'claimed';"
+     "ALTER TABLE api_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'all'"
+     "  CHECK (scope IN ('all', 'mail'));"},
     /* Migration 15: the customer's help pages.  A link is kept only as the
      * SHA-256 of its token; a link to be mailed waits with a placeholder
      * hash until the scheduler makes its token and sends it.  Requests

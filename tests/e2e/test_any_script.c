@@ -220,7 +220,19 @@ static void test_recommendations_in_other_scripts(void **state)
     json_t *note = json_array_get(json_object_get(r, "notes"), 0);
     assert_non_null(note);
     assert_non_null(strstr(json_string_value(note), names[2]));
+    /* reading records nothing; the products shown are recorded on their
+     * own, and the moment names them whole */
+    assert_false(moment_has(s, cid, "offer.shown", FRUIT FRUIT));
+    json_t *ids = json_array();
+    json_array_foreach(items, i, it)
+        json_array_append(
+            ids, json_object_get(json_object_get(it, "product"), "id"));
     json_decref(r);
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/recommendations/shown",
+             cid);
+    json_t *shown = json_pack("{s:o}", "product_ids", ids);
+    json_decref(rp_call(s, "POST", path, shown, 200));
+    json_decref(shown);
     assert_true(moment_has(s, cid, "offer.shown", FRUIT FRUIT));
 
     /* a firm wish that nothing in stock meets: the note quotes it whole */
