@@ -83,6 +83,29 @@ const rp_setting rp_settings[] = {
      "the admin's password for 'rapport init --admin-email' (at least 10 "
      "characters)",
      "prompted for"},
+    /* the customer's help pages */
+    {"RAPPORT_HELP_LINK_DAYS", NULL, "DAYS", RP_SETTING_INT, F(help.link_days),
+     1, 365, S | C, "how long a customer's link to their request works", NULL},
+    {"RAPPORT_HELP_WINDOW", NULL, "SECONDS", RP_SETTING_INT,
+     F(help.window_seconds), 60, 86400, S,
+     "the window the help form's limits count in", NULL},
+    {"RAPPORT_HELP_MAX_PER_ADDRESS", NULL, "N", RP_SETTING_INT,
+     F(help.max_per_address), 0, 100000, S,
+     "requests and replies from one client address per window (0: no limit)",
+     NULL},
+    {"RAPPORT_HELP_MAX_PER_NETWORK", NULL, "N", RP_SETTING_INT,
+     F(help.max_per_network), 0, 100000, S,
+     "requests and replies from one /24 or /64 network per window (0: no "
+     "limit)",
+     NULL},
+    {"RAPPORT_HELP_MAX_PER_EMAIL", NULL, "N", RP_SETTING_INT,
+     F(help.max_per_email), 0, 100000, S,
+     "new requests from one email address per window (0: no limit)", NULL},
+    {"RAPPORT_HELP_MAX_ATTACHMENT", NULL, "BYTES", RP_SETTING_INT,
+     F(help.max_attachment), 1024, 64L * 1024 * 1024, S,
+     "largest attachment a customer may send with the help form", NULL},
+    {"RAPPORT_HELP_QUEUE", NULL, "NAME", RP_SETTING_TEXT, F(help.queue), 0, 0,
+     S, "queue new requests from the help form open in", "routed by channel"},
     {"RAPPORT_BUSY_WAIT_MS", "busy-wait", "MS", RP_SETTING_INT, F(busy_wait_ms),
      0, 60000, S,
      "how long a request waits in all for another writer to finish with the "
@@ -155,6 +178,7 @@ void rp_config_defaults(rp_config *cfg)
     cfg->listen = RP_CONFIG_DEFAULT_LISTEN;
     cfg->threads = 4;
     cfg->scheduler_interval = 30;
+    rp_help_config_default(&cfg->help);
     cfg->max_connections = 1000;
     cfg->max_connections_per_address = 64;
     cfg->idle_timeout = 10;
@@ -347,6 +371,7 @@ int rp_config_read(rp_config *cfg, unsigned program, const char *const given[],
         if (bad)
             return -1;
     }
+    cfg->followup.help_link_days = cfg->help.link_days;
     if ((program & RP_CONFIG_SERVER) && settle_server(cfg, why, n))
         return -1;
     return 0;

@@ -58,6 +58,8 @@ typedef struct request_state {
     deferred *slow;   /* handed off and not yet replied to, or NULL */
     size_t limit;     /* the body limit of the route */
     int mail;         /* the route takes raw email */
+    int upload;       /* an RP_ROUTE_UPLOAD route: an oversized body is its
+                         handler's to explain */
     size_t discarded; /* bytes of a too large body thrown away */
     int nul_in_uri;   /* the raw address holds %00 */
 } request_state;
@@ -244,12 +246,18 @@ static int is_json_type(const char *ct)
 /* A route flagged RP_ROUTE_FORM (the customer's satisfaction page, posted
  * by a plain HTML form) takes application/x-www-form-urlencoded too,
  * handed to the handler raw. */
+static int is_type(const char *ct, const char *type)
+{
+    size_t n = strlen(type);
+    return ct && strncasecmp(ct, type, n) == 0 &&
+           (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
 static int is_form_post(const rp_route *r, const char *ct)
 {
-    size_t n = strlen("application/x-www-form-urlencoded");
-    return (r->flags & RP_ROUTE_FORM) && ct &&
-           strncasecmp(ct, "application/x-www-form-urlencoded", n) == 0 &&
-           (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+    return ((r->flags & (RP_ROUTE_FORM | RP_ROUTE_UPLOAD)) &&
+            is_type(ct, "application/x-www-form-urlencoded")) ||
+           ((r->flags & RP_ROUTE_UPLOAD) && is_type(ct, "multipart/form-data"));
 }
 
 /* Read and parse the body; on failure reply and return -1. */
@@ -258,6 +266,10 @@ static int parse_body(rp_request *req, const rp_route *r, request_state *rs,
 {
     const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_TYPE);
+    if ((r->flags & RP_ROUTE_UPLOAD) && rs->too_large) {
+        req->too_large = 1; /* the handler says so on its page */
+        return 0;
+    }
     if (is_form_post(r, ct)) {
         req->form = rp_buf_str(&rs->body);
         req->form_len = rs->body.len;
@@ -818,17 +830,21 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
 }
 
 /* The body limit of the route at method and url: the mail size limit for
- * a route that takes raw email, else RP_MAX_BODY_BYTES. */
+ * a route that takes raw email, the help pages' attachment limit and room
+ * for the form's fields for an upload, else RP_MAX_BODY_BYTES. */
 static size_t body_limit(const rp_server *srv, const char *method,
-                         const char *url, int *mail)
+                         const char *url, int *mail, int *upload)
 {
     rp_request scratch;
     char allowed[128];
     const rp_route *r = route_for(method, url, &scratch, allowed,
                                   sizeof allowed);
     *mail = r && (r->flags & RP_ROUTE_MAIL);
-    return *mail ? (size_t)srv->config->mail_max_bytes
-                 : (size_t)RP_MAX_BODY_BYTES;
+    *upload = r && (r->flags & RP_ROUTE_UPLOAD);
+    size_t up = (size_t)srv->config->help.max_attachment + 256 * 1024;
+    return *mail     ? (size_t)srv->config->mail_max_bytes
+           : *upload ? (up > RP_MAX_BODY_BYTES ? up : RP_MAX_BODY_BYTES)
+                     : (size_t)RP_MAX_BODY_BYTES;
 }
 
 /* An email refused for its size is logged: its sender's mail service is
@@ -891,7 +907,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         *con_cls = rs;
         rs->started = 1;
         atomic_fetch_add(&srv->in_flight, 1);
-        rs->limit = body_limit(srv, method, url, &rs->mail);
+        rs->limit = body_limit(srv, method, url, &rs->mail, &rs->upload);
         const char *cl = MHD_lookup_connection_value(
             conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
@@ -943,7 +959,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         return send_response(conn, &res, NULL);
     }
     rs->began = rp_prom_clock();
-    if (rs->too_large)
+    /* an upload's handler explains an oversized body on its page */
+    if (rs->too_large && !rs->upload)
         refuse_body(&res, rs->mail, 0, rs->limit);
     else if (rs->nul_in_uri)
         rp_reply_fail(&res, RP_EMALFORMED, NULL,

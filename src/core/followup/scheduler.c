@@ -46,6 +46,7 @@ void rp_scheduler_config_default(rp_scheduler_config *cfg)
     cfg->backoff_seconds = 60;
     cfg->batch = 50;
     cfg->satisfaction_ttl_days = 14;
+    cfg->help_link_days = 30;
 }
 
 /* ---- rules ----------------------------------------------------------------
@@ -576,6 +577,11 @@ rp_code rp_scheduler_run(rp_ctx *ctx, const rp_scheduler_config *cfg,
         if (n < (size_t)cfg->batch ||
             (cfg->should_stop && cfg->should_stop(cfg->stop_arg)))
             break;
+    }
+    /* the status links of the help pages wait to be mailed here too */
+    if (rp_help_mail_links(ctx, cfg, now, report, err)) {
+        json_decref(report);
+        return err->code;
     }
     json_object_set_new(report, "claimed", json_integer(total));
     *out = report;
