@@ -25,17 +25,18 @@ static rp_ctx *setup(void)
     if (token[0])
         return ctx;
     rp_error err;
-    char url[256];
+    rp_buf url = RP_BUF_INIT;
     if (rp_store_begin(ctx->store, &err) ||
         rp_store_finish(ctx->store,
                         rp_satisfaction_issue(ctx, 1, 0, 0, 30,
-                                              "http://fuzz.invalid", url,
-                                              sizeof url, &err),
+                                              "http://fuzz.invalid", &url,
+                                              &err),
                         &err)) {
         fprintf(stderr, "fuzz: issuing a check: %s\n", err.message);
         exit(1);
     }
-    snprintf(token, sizeof token, "%s", strrchr(url, '/') + 1);
+    snprintf(token, sizeof token, "%s", strrchr(rp_buf_str(&url), '/') + 1);
+    rp_buf_free(&url);
     rp_fuzz_db_keep();
     return ctx;
 }

@@ -6,7 +6,8 @@
  * The input is a query string as it follows the '?' of a URL.  It is
  * split and decoded as libmicrohttpd does for rapportd ('&' between
  * arguments, the first '=' between name and value, '+' a space, %XX
- * through MHD_http_unescape), and each known name is handed to the
+ * through MHD_http_unescape); a query that is not UTF-8 text is refused
+ * there, as rapportd refuses it, and each known name is handed to the
  * function that reads it (the reports of the measures only when a window
  * is given: they are the slowest reads).  Beyond the checks of every call
  * (fuzz.h), a read must not write: a list or a search that commits anything
@@ -36,12 +37,15 @@ static const char *arg(const args *a, const char *name)
     return NULL;
 }
 
-static void decode(char *s)
+/* Decode s in place; 0 when it is not text (not UTF-8, or a %00 inside),
+ * which rapportd refuses with 400 before any parser sees it (http.c). */
+static int decode(char *s)
 {
     for (char *p = s; *p; p++)
         if (*p == '+')
             *p = ' ';
-    MHD_http_unescape(s);
+    size_t n = MHD_http_unescape(s);
+    return strlen(s) == n && rp_utf8_is_valid(s, n);
 }
 
 static void check_read(const char *what, rp_code rc, const rp_error *err,
@@ -134,11 +138,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *eq = strchr(pieces[i], '=');
         if (eq)
             *eq++ = '\0';
-        decode(pieces[i]);
+        if (!decode(pieces[i]) || (eq && !decode(eq))) {
+            free(copy);
+            return 0; /* refused at the edge */
+        }
         if (!*pieces[i])
             continue; /* "?a=1&" leaves an empty name: nothing asked */
-        if (eq)
-            decode(eq);
         a.name[a.n] = pieces[i];
         a.value[a.n++] = eq ? eq : "";
     }

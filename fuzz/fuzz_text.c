@@ -2,10 +2,11 @@
  * fuzz_text.c - the text rules and small validators of base/input.c and
  * the password rule, on any bytes.
  *
- * Checked beyond the sanitizers: rp_buf_put_cut keeps valid UTF-8 valid,
- * never gives more than it was asked for plus the ellipsis, and gives a
- * prefix of its input; what rp_utf8_is_valid accepts jansson accepts
- * too (every text that passes the rules can be written as JSON); an id
+ * Checked beyond the sanitizers: rp_buf_put_cut and rp_cut give valid UTF-8
+ * whatever they are given, and of a text never more than they were asked
+ * for plus the ellipsis, as a prefix of it; what rp_utf8_is_valid accepts
+ * jansson accepts too (every text that passes the rules can be written as
+ * JSON); an id
  * that parses prints back to the same digits; an error whose message
  * quotes the input stays valid UTF-8 however it is cut.
  */
@@ -27,16 +28,22 @@ static void check_cut(const char *s, size_t maxchars, int valid)
     rp_buf_put_cut(&b, s, maxchars);
     const char *cut = rp_buf_str(&b);
     size_t n = strlen(s);
-    if (b.len != n || memcmp(cut, s, n)) {
+    /* whatever came in, what is quoted is text: bytes that are not UTF-8
+     * come out as U+FFFD */
+    rp_fuzz_check_utf8("a cut text", cut, b.len);
+    if (valid && (b.len != n || memcmp(cut, s, n))) {
         /* cut: a prefix of s, then U+2026 */
         if (b.len < 3 || memcmp(cut + b.len - 3, "\xE2\x80\xA6", 3) ||
             memcmp(cut, s, b.len - 3))
             fail("a cut text is not a prefix and an ellipsis", s);
-        if (valid && rp_utf8_length(cut) > maxchars + 1)
+        if (rp_utf8_length(cut) > maxchars + 1)
             fail("a cut text is longer than asked", s);
     }
-    if (valid)
-        rp_fuzz_check_utf8("a cut text", cut, b.len);
+    rp_buf q = RP_BUF_INIT;
+    const char *quoted = rp_cut(&q, s, maxchars);
+    if (strcmp(quoted, cut))
+        fail("rp_cut and rp_buf_put_cut disagree", s);
+    rp_buf_free(&q);
     rp_buf_free(&b);
 }
 
@@ -75,10 +82,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             digits++;
         if (id < 1 || strcmp(back, digits))
             fail("an id parsed to another number", s);
-    } else if (valid) {
+    } else {
         rp_fuzz_check_result("rp_parse_id", err.code, &err, NULL);
     }
-    if (rp_password_check(s, "password", &err) != RP_OK && valid)
+    if (rp_password_check(s, "password", &err) != RP_OK)
         rp_fuzz_check_result("rp_password_check", err.code, &err, NULL);
 
     /* An error that quotes what was typed, cut anywhere. */

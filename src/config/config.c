@@ -100,6 +100,32 @@ const rp_setting rp_settings[] = {
      F(session_lifetime), 1, 366L * 86400, S,
      "a browser session ends this long after login, however much it is used",
      NULL},
+    /* floods and login storms: how many connections rapportd holds, and
+     * how many passwords it checks at once */
+    {"RAPPORT_MAX_CONNECTIONS", "max-connections", "N", RP_SETTING_INT,
+     F(max_connections), 1, 100000, S,
+     "connections held open at once; more are closed as they arrive (the "
+     "open-file limit is raised to fit)",
+     NULL},
+    {"RAPPORT_MAX_CONNECTIONS_PER_ADDRESS", "max-connections-per-address", "N",
+     RP_SETTING_INT, F(max_connections_per_address), 1, 100000, S,
+     "connections held open at once from one client address, so that one "
+     "client cannot take them all",
+     NULL},
+    {"RAPPORT_IDLE_TIMEOUT", "idle-timeout", "SECONDS", RP_SETTING_INT,
+     F(idle_timeout), 1, 3600, S,
+     "a connection that sends and receives nothing for this long is closed",
+     NULL},
+    {"RAPPORT_PASSWORD_THREADS", "password-threads", "N", RP_SETTING_INT,
+     F(password_threads), 1, 64, S,
+     "threads that check passwords at login (argon2id, 64 MiB each while it "
+     "runs: peak memory grows with this, not with --threads)",
+     NULL},
+    {"RAPPORT_PASSWORD_QUEUE", "password-queue", "N", RP_SETTING_INT,
+     F(password_queue), 1, 10000, S,
+     "logins that may wait for a password thread; more are answered 503 "
+     "with Retry-After",
+     NULL},
     {"RAPPORT_MAIL_MAX_BYTES", NULL, "BYTES", RP_SETTING_INT, F(mail_max_bytes),
      1024, 1024L * 1024 * 1024, S | C,
      "an inbound email larger than this is refused (and logged)", NULL},
@@ -129,6 +155,11 @@ void rp_config_defaults(rp_config *cfg)
     cfg->listen = RP_CONFIG_DEFAULT_LISTEN;
     cfg->threads = 4;
     cfg->scheduler_interval = 30;
+    cfg->max_connections = 1000;
+    cfg->max_connections_per_address = 64;
+    cfg->idle_timeout = 10;
+    cfg->password_threads = 2;
+    cfg->password_queue = 64;
     cfg->mail_max_bytes = 40 * 1024 * 1024;
     cfg->mail_loop = "rapport";
     cfg->imap_interval = 60;

@@ -38,6 +38,11 @@ typedef struct rp_config {
     int scheduler_interval; /* seconds between runs; 0: no thread */
     int clock_offset;       /* seconds the scheduler thread runs ahead */
     int cookie_secure;      /* mark the session cookie Secure */
+    int max_connections;    /* held open at once */
+    int max_connections_per_address; /* held open at once per client */
+    int idle_timeout;                /* seconds before an idle one closes */
+    int password_threads;            /* threads checking passwords */
+    int password_queue;              /* logins waiting for one */
     /* rapport */
     const char *password;       /* for `agent add` and `agent passwd` */
     const char *admin_password; /* for `init --admin-email` */

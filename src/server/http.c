@@ -19,9 +19,27 @@
 #include <strings.h>
 #include <time.h>
 #include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "prom.h"
 #include "routes.h"
+
+/* A request whose handler handed slow work to the password threads
+ * (rp_defer), from the handoff until its reply. */
+typedef struct deferred {
+    rp_job job; /* the password queue's view of it */
+    struct MHD_Connection *conn;
+    const rp_route *route;
+    rp_slow_work_fn work;
+    rp_slow_finish_fn finish;
+    rp_slow_free_fn free_arg;
+    void *arg;
+    atomic_int done; /* work ran (or was cancelled); the connection resumed */
+} deferred;
 
 /*
  * A body over RP_MAX_BODY_BYTES is read and thrown away, up to this much,
@@ -36,6 +54,8 @@ typedef struct request_state {
     rp_buf body; /* the request body as it arrives */
     int started; /* the access handler has seen the request */
     int too_large;
+    double began;     /* when the request was dispatched, for /metrics */
+    deferred *slow;   /* handed off and not yet replied to, or NULL */
     size_t limit;     /* the body limit of the route */
     int mail;         /* the route takes raw email */
     size_t discarded; /* bytes of a too large body thrown away */
@@ -126,6 +146,15 @@ int rp_path_id(rp_request *req, rp_response *res, int i, const char *what,
         return -1;
     }
     return 0;
+}
+
+void rp_defer(rp_request *req, rp_slow_work_fn work, rp_slow_finish_fn finish,
+              rp_slow_free_fn free_arg, void *arg)
+{
+    req->slow.work = work;
+    req->slow.finish = finish;
+    req->slow.free_arg = free_arg;
+    req->slow.arg = arg;
 }
 
 /* ---- routing ------------------------------------------------------------- */
@@ -527,6 +556,40 @@ static int authorize(const rp_route *r, rp_request *req, rp_response *res)
     return 0;
 }
 
+/* A place in the password queue for a slow route; on refusal reply 503
+ * and return -1. */
+static int reserve_slow(rp_server *srv, rp_response *res)
+{
+    if (rp_workq_reserve(srv->passwords) == 0)
+        return 0;
+    rp_reply_fail(res, RP_EBUSY, NULL,
+                  "the server is busy checking other passwords; try again "
+                  "in a moment");
+    res->retry_after = 2;
+    return -1;
+}
+
+/* Keep what the handler handed off in rs, for on_request to suspend the
+ * connection and submit it. */
+static void keep_deferred(rp_request *req, const rp_route *r, request_state *rs,
+                          rp_response *res)
+{
+    deferred *d = calloc(1, sizeof *d);
+    if (!d) {
+        req->slow.free_arg(req->slow.arg);
+        rp_reply_fail(res, RP_EINTERNAL, NULL, "out of memory");
+        return;
+    }
+    d->conn = req->conn;
+    d->route = r;
+    d->work = req->slow.work;
+    d->finish = req->slow.finish;
+    d->free_arg = req->slow.free_arg;
+    d->arg = req->slow.arg;
+    atomic_init(&d->done, 0);
+    rs->slow = d;
+}
+
 /* ---- text at the edge: nothing but UTF-8 gets in ------------------------- */
 
 static int hex_digit(char c)
@@ -608,6 +671,30 @@ static int refuse_bad_text(struct MHD_Connection *conn, const char *url,
     return -1;
 }
 
+/* Borrow a store connection for req; on failure reply and return -1. */
+static int borrow_store(rp_server *srv, rp_request *req, rp_response *res)
+{
+    rp_error err;
+    if (rp_pool_acquire(srv->pool, &req->ctx.store, &err)) {
+        /* the message names the database file: logged, not sent */
+        fprintf(stderr, "rapportd: opening a database connection: %s\n",
+                err.message);
+        if (err.code == RP_EBUSY)
+            rp_reply_fail(res, RP_EBUSY, NULL,
+                          "the database is busy with another change; try "
+                          "again in a moment");
+        else
+            rp_reply_fail(res, RP_EINTERNAL, NULL,
+                          "the database cannot be opened");
+        return -1;
+    }
+    /* a request waits this long in all for another writer, then is
+     * answered 503 rather than hanging */
+    req->ctx.store->ops->set_busy_wait(req->ctx.store,
+                                       srv->config->busy_wait_ms);
+    return 0;
+}
+
 static void dispatch(rp_server *srv, struct MHD_Connection *conn,
                      const char *url, const char *method, request_state *rs,
                      rp_response *res, char *allowed, size_t allowed_size)
@@ -630,23 +717,14 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
         return;
     }
     res->route = r->pattern; /* counted by pattern in /metrics */
-    rp_error err;
-    if (rp_pool_acquire(srv->pool, &req.ctx.store, &err)) {
-        /* the message names the database file: logged, not sent */
-        fprintf(stderr, "rapportd: opening a database connection: %s\n",
-                err.message);
-        if (err.code == RP_EBUSY)
-            rp_reply_fail(res, RP_EBUSY, NULL,
-                          "the database is busy with another change; try "
-                          "again in a moment");
-        else
-            rp_reply_fail(res, RP_EINTERNAL, NULL,
-                          "the database cannot be opened");
+    int slow = (r->flags & RP_ROUTE_SLOW) != 0;
+    if (slow && reserve_slow(srv, res))
+        return;
+    if (borrow_store(srv, &req, res)) {
+        if (slow)
+            rp_workq_release(srv->passwords);
         return;
     }
-    /* a request waits this long in all for another writer, then is
-     * answered 503 rather than hanging */
-    req.ctx.store->ops->set_busy_wait(req.ctx.store, srv->config->busy_wait_ms);
     req.ctx.actor = "api";
     client_addr(conn, req.client_addr, sizeof req.client_addr);
     req.route = r;
@@ -655,6 +733,51 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
         serve(r, &req, res);
     rp_pool_release(srv->pool, req.ctx.store);
     json_decref(req.body);
+    if (slow && req.slow.work)
+        keep_deferred(&req, r, rs, res);
+    if (slow && !rs->slow)
+        rp_workq_release(srv->passwords);
+}
+
+/* ---- slow work: off the HTTP workers and back -----------------------------
+ */
+
+static void slow_work(rp_job *job)
+{
+    deferred *d = (deferred *)job;
+    d->work(d->arg);
+}
+
+/* On the password thread: wake the connection up; on_request finishes. */
+static void slow_done(rp_job *job)
+{
+    deferred *d = (deferred *)job;
+    struct MHD_Connection *conn = d->conn;
+    atomic_store(&d->done, 1);
+    MHD_resume_connection(conn);
+}
+
+/* Back on an HTTP worker after the slow work: finish and reply. */
+static void finish_deferred(rp_server *srv, struct MHD_Connection *conn,
+                            const char *url, const char *method,
+                            request_state *rs, rp_response *res)
+{
+    deferred *d = rs->slow;
+    rs->slow = NULL;
+    rp_request req = {.conn = conn,
+                      .method = method,
+                      .path = url,
+                      .config = srv->config,
+                      .route = d->route};
+    res->route = d->route->pattern;
+    if (borrow_store(srv, &req, res) == 0) {
+        req.ctx.actor = "api";
+        client_addr(conn, req.client_addr, sizeof req.client_addr);
+        d->finish(&req, res, d->arg);
+        rp_pool_release(srv->pool, req.ctx.store);
+    }
+    d->free_arg(d->arg);
+    free(d);
 }
 
 /* ---- libmicrohttpd callbacks -------------------------------------------- */
@@ -757,6 +880,18 @@ static void refuse_body(rp_response *res, int mail, unsigned long long size,
  * here and refused once the request is read.  The state made here is the
  * request's (libmicrohttpd hands it to on_request as *con_cls).
  */
+/* Remember whether the last change a client asked for hit a full disk
+ * (for /healthz). */
+static void note_write_outcome(const char *method, const rp_response *res)
+{
+    if (!res->route || !is_unsafe_method(method))
+        return;
+    if (res->status == 507)
+        atomic_store(&last_write_fault, RP_ENOSPACE);
+    else if (res->status >= 200 && res->status < 300)
+        atomic_store(&last_write_fault, RP_OK);
+}
+
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     (void)cls;
@@ -823,7 +958,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     rp_response res = {0};
     char allowed[128];
     allowed[0] = '\0';
-    double started = rp_prom_clock();
+    if (rs->slow) {
+        /* resumed after the slow work */
+        if (!atomic_load(&rs->slow->done))
+            return MHD_YES;
+        finish_deferred(srv, conn, url, method, rs, &res);
+        note_write_outcome(method, &res);
+        rp_prom_observe(res.route, res.status, rp_prom_clock() - rs->began);
+        return send_response(conn, &res, NULL);
+    }
+    rs->began = rp_prom_clock();
     if (rs->too_large)
         refuse_body(&res, rs->mail, 0, rs->limit);
     else if (rs->nul_in_uri)
@@ -832,13 +976,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                       "path or query parameter may contain");
     else
         dispatch(srv, conn, url, method, rs, &res, allowed, sizeof allowed);
-    if (res.route && is_unsafe_method(method)) {
-        if (res.status == 507)
-            atomic_store(&last_write_fault, RP_ENOSPACE);
-        else if (res.status >= 200 && res.status < 300)
-            atomic_store(&last_write_fault, RP_OK);
+    if (rs->slow) {
+        /* Suspend first, then submit: a job done before the suspension
+         * would resume nothing and leave the connection hanging. */
+        json_decref(res.json);
+        MHD_suspend_connection(conn);
+        rs->slow->job.work = slow_work;
+        rs->slow->job.done = slow_done;
+        rp_workq_submit(srv->passwords, &rs->slow->job);
+        return MHD_YES;
     }
-    rp_prom_observe(res.route, res.status, rp_prom_clock() - started);
+    note_write_outcome(method, &res);
+    rp_prom_observe(res.route, res.status, rp_prom_clock() - rs->began);
     return send_response(conn, &res, allowed);
 }
 
@@ -851,6 +1000,19 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     request_state *rs = *con_cls;
     if (!rs)
         return;
+    if (rs->slow && atomic_load(&rs->slow->done)) {
+        /* Resumed but closed before its reply (the client went away, or
+         * the server is stopping): finish all the same, so that what the
+         * work began is settled (a login never checked is taken back),
+         * and drop the reply. */
+        rp_response res = {0};
+        finish_deferred(srv, conn, "", "", rs, &res);
+        json_decref(res.json);
+        free(res.text);
+    } else if (rs->slow) {
+        rs->slow->free_arg(rs->slow->arg);
+        free(rs->slow);
+    }
     int started = rs->started;
     rp_buf_free(&rs->body);
     free(rs);
@@ -859,30 +1021,159 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         atomic_fetch_sub(&srv->in_flight, 1);
 }
 
+/*
+ * The listening socket, made here rather than by libmicrohttpd so that an
+ * address in use is told as such.  SO_REUSEADDR only lets a restart bind
+ * while old connections linger in TIME_WAIT; without SO_REUSEPORT a second
+ * rapportd on the same port is refused instead of quietly sharing the
+ * traffic (and writing to another database).
+ */
+static rp_code listen_on(const struct sockaddr_in *addr, int *fd_out,
+                         rp_error *err)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return rp_error_set(err, RP_EINTERNAL, "listen",
+                            "cannot make a socket: %s", strerror(errno));
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    char host[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &addr->sin_addr, host, sizeof host);
+    if (bind(fd, (const struct sockaddr *)addr, sizeof *addr) != 0) {
+        int e = errno;
+        close(fd);
+        if (e == EADDRINUSE)
+            return rp_error_set(err, RP_EINVALID, "listen",
+                                "the address %s:%u is already in use (is "
+                                "another rapportd running?)",
+                                host, ntohs(addr->sin_port));
+        return rp_error_set(err, RP_EINVALID, "listen",
+                            "cannot listen on %s:%u: %s", host,
+                            ntohs(addr->sin_port), strerror(e));
+    }
+    if (listen(fd, SOMAXCONN) != 0) {
+        int e = errno;
+        close(fd);
+        return rp_error_set(err, RP_EINVALID, "listen",
+                            "cannot listen on %s:%u: %s", host,
+                            ntohs(addr->sin_port), strerror(e));
+    }
+    *fd_out = fd;
+    return RP_OK;
+}
+
+/* Descriptors kept for what is not a client connection: the listening
+ * socket, the database files, the scheduler's, libmicrohttpd's own. */
+#define RESERVED_FDS 64
+
+/*
+ * Raise the soft limit on open files to fit max connections (the hard
+ * limit allowing); return how many connections fit after all.
+ */
+static unsigned fit_connections(unsigned max)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return max;
+    rlim_t need = (rlim_t)max + RESERVED_FDS;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need
+                          ? need
+                          : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+        return max;
+    unsigned fit = rl.rlim_cur > 2 * RESERVED_FDS
+                       ? (unsigned)(rl.rlim_cur - RESERVED_FDS)
+                       : RESERVED_FDS;
+    fprintf(stderr,
+            "rapportd: only %llu open files allowed (ulimit -n): holding at "
+            "most %u connections, not %u\n",
+            (unsigned long long)rl.rlim_cur, fit, max);
+    return fit;
+}
+
+/*
+ * libmicrohttpd's messages, at most five a minute: under a flood it
+ * reports every connection it closes over a limit, and a log that grows
+ * by thousands of lines a second is a second way to fill a disk.
+ */
+static void log_limited(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static time_t minute;
+    static int printed;
+    static long dropped;
+    time_t now = time(NULL) / 60;
+    pthread_mutex_lock(&lock);
+    if (now != minute) {
+        if (dropped)
+            fprintf(stderr,
+                    "rapportd: and %ld more such messages in that minute\n",
+                    dropped);
+        minute = now;
+        printed = 0;
+        dropped = 0;
+    }
+    if (printed < 5) {
+        printed++;
+        fputs("rapportd: ", stderr);
+        vfprintf(stderr, fmt, ap);
+    } else {
+        dropped++;
+    }
+    pthread_mutex_unlock(&lock);
+}
+
 rp_code rp_server_start(rp_server *srv, const struct sockaddr_in *addr,
                         int threads, rp_error *err)
 {
+    const rp_config *cfg = srv->config;
+    srv->listen_fd = -1;
+    if (listen_on(addr, &srv->listen_fd, err))
+        return err->code;
+    unsigned max = fit_connections((unsigned)cfg->max_connections);
+    /* argon2id takes 64 MiB per check: the password threads bound it */
+    rp_password_set_concurrency(cfg->password_threads);
+    srv->passwords = rp_workq_start(cfg->password_threads, cfg->password_queue);
+    if (!srv->passwords) {
+        close(srv->listen_fd);
+        return rp_error_set(err, RP_EINTERNAL, NULL,
+                            "cannot start the password threads");
+    }
     /* poll(), not epoll: with a thread pool, libmicrohttpd 0.9.75's
      * MHD_quiesce_daemon races the workers removing the listening socket
      * from their epoll sets and can abort the process on shutdown (seen
-     * here once in a few hundred stops). */
+     * here once in a few hundred stops).  Connections over a limit are
+     * closed as they are accepted; an idle one is closed after the idle
+     * timeout, so sockets opened and left do not pile up. */
     srv->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
-            MHD_USE_ERROR_LOG,
-        0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, addr,
+            MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+        0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, log_limited,
+        NULL, MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
-        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
-    if (!srv->daemon)
+        MHD_OPTION_CONNECTION_LIMIT, max, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)cfg->max_connections_per_address,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->idle_timeout,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_UNESCAPE_CALLBACK,
+        unescape, NULL, MHD_OPTION_END);
+    if (!srv->daemon) {
+        rp_workq_free(srv->passwords);
+        srv->passwords = NULL;
+        close(srv->listen_fd);
         return rp_error_set(err, RP_EINTERNAL, "listen",
-                            "cannot listen on the address given (in use, or "
-                            "not an address of this machine)");
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(
-        srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    srv->port = info ? info->port : ntohs(addr->sin_port);
+                            "cannot start the HTTP server");
+    }
+    struct sockaddr_in bound;
+    socklen_t len = sizeof bound;
+    srv->port = getsockname(srv->listen_fd, (struct sockaddr *)&bound, &len)
+                    ? ntohs(addr->sin_port)
+                    : ntohs(bound.sin_port);
     return RP_OK;
 }
 
@@ -890,13 +1181,21 @@ void rp_server_stop(rp_server *srv, int grace_seconds)
 {
     if (!srv->daemon)
         return;
-    MHD_quiesce_daemon(srv->daemon); /* accept nothing new */
+    MHD_socket fd = MHD_quiesce_daemon(srv->daemon); /* accept nothing new */
     struct timespec tick = {0, 20 * 1000 * 1000};
     for (int i = 0; i < grace_seconds * 50 && atomic_load(&srv->in_flight) > 0;
          i++)
         nanosleep(&tick, NULL);
+    /* Logins still waiting for a password thread are cancelled and their
+     * connections resumed: libmicrohttpd must not stop with one
+     * suspended. */
+    rp_workq_stop(srv->passwords);
     MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;
+    rp_workq_free(srv->passwords);
+    srv->passwords = NULL;
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
 }
 
 /* ---- for the fuzz harnesses (server_internal.h) -------------------------- */

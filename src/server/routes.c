@@ -164,7 +164,7 @@ const rp_route rp_routes[] = {
 
     /* sessions, agents, tokens */
     {"POST", "/api/v1/session", CUSTOM(rp_h_session_create), PUBLIC,
-     .summary = "sign in with email and password"},
+     .flags = RP_ROUTE_SLOW, .summary = "sign in with email and password"},
     {"GET", "/api/v1/session", CUSTOM(rp_h_session_get),
      .summary = "who is signed in"},
     {"DELETE", "/api/v1/session", CUSTOM(rp_h_session_delete),

@@ -37,6 +37,9 @@ void rp_h_healthz(rp_request *req, rp_response *res)
                      "the database cannot be read");
         return;
     }
+    /* a change in flight holds the lock for milliseconds: wait that out,
+     * so that a busy desk is not reported as a degraded one */
+    req->ctx.store->ops->set_busy_wait(req->ctx.store, 500);
     rp_code rc = req->ctx.store->ops->probe_write(req->ctx.store, &err);
     if (rc == RP_EBUSY) {
         reply_health(req, res, 503, "degraded",

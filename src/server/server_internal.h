@@ -30,8 +30,9 @@ int rp_static_path_is_safe(const char *url);
 /*
  * A satisfaction form's body (application/x-www-form-urlencoded, len
  * bytes) as the JSON that rp_satisfaction_answer takes
- * (routes_satisfaction.c).  A score that is not a number leaves a sentence
- * for the customer in problem (psize bytes).  NULL when out of memory.
+ * (routes_satisfaction.c).  A score or a text that cannot be read leaves a
+ * sentence for the customer in problem (psize bytes).  NULL when out of
+ * memory.
  */
 json_t *rp_form_to_json(const char *form, size_t len, char *problem,
                         size_t psize);

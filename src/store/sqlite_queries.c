@@ -346,7 +346,7 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_STAFF_TOKEN_REVOKE] = "UPDATE api_tokens SET revoked_at = ? WHERE id "
                                 "= ? AND revoked_at IS NULL",
     [RP_Q_STAFF_LOGIN_FAILURES_COUNT] =
-        "SELECT count(*) AS n, min(failed_at) AS first FROM login_failures"
+        "SELECT count(*) AS n, max(failed_at) AS last FROM login_failures"
         " WHERE key = ? AND failed_at > ?",
     [RP_Q_STAFF_LOGIN_FAILURE_ADD] = "INSERT INTO login_failures (key, "
                                      "failed_at) VALUES (?, ?) RETURNING id",
@@ -482,10 +482,14 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " FROM special_requests r JOIN encounters e ON e.id = r.encounter_id"
         " WHERE r.created_at >= ?1 AND r.created_at < ?2 AND" M_ENC_FILTER
         " GROUP BY r.outcome, r.decline_reason ORDER BY n DESC LIMIT 50",
+    /* ?5 now: a promise still open past its date counts as broken,
+     * settled or not (a read does not settle it) */
     [RP_Q_MEASURES_PROMISES] =
-        "SELECT p.status, count(*) AS n FROM promises p LEFT JOIN encounters e"
-        " ON e.id = p.encounter_id WHERE p.due_at >= ?1 AND p.due_at < ?2"
-        " AND" M_ENC_FILTER " GROUP BY p.status",
+        "SELECT CASE WHEN p.status = 'open' AND p.due_at < ?5 THEN 'broken'"
+        " ELSE p.status END AS status, count(*) AS n FROM promises p"
+        " LEFT JOIN encounters e ON e.id = p.encounter_id"
+        " WHERE p.due_at >= ?1 AND p.due_at < ?2 AND" M_ENC_FILTER
+        " GROUP BY 1",
     /* The gauges of /metrics (Prometheus). */
     [RP_Q_MEASURES_QUEUE_DEPTH] = "SELECT queue_id, count(*) AS n FROM "
                                   "encounters WHERE stage = 'received'"
