@@ -344,6 +344,17 @@ static void test_cli_conversation(void **state)
                  strlen(body), hdr + 1, &h);
     rp_assert_error(&h, 409, "conflict", "phones");
     rp_http_free(&h);
+    /* a message whose fields are not text is refused naming the field */
+    body = "{\"from_address\":\"cleo@example.net\",\"subject\":5}";
+    rp_http_send(s, "POST", "/api/v1/conversation/inbound", "application/json",
+                 body, strlen(body), hdr + 1, &h);
+    rp_assert_error(&h, 400, "wrong_type", "subject");
+    rp_http_free(&h);
+    body = "{\"from_address\":\"not an address\",\"text\":\"hi\"}";
+    rp_http_send(s, "POST", "/api/v1/conversation/inbound", "application/json",
+                 body, strlen(body), hdr + 1, &h);
+    rp_assert_error(&h, 422, "invalid", "from_address");
+    rp_http_free(&h);
 }
 
 int main(void)
