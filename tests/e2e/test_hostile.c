@@ -718,8 +718,8 @@ static void test_every_change_endpoint(void **state)
     int with_base = 0;
     for (int i = 0; i < nroutes; i++) {
         const route *r = &routes[i];
-        if (r->form)
-            continue; /* the HTML form page: test_delivery.c */
+        if (r->form || strncmp(r->pattern, "/api/", 5) != 0)
+            continue; /* pages for people answer in HTML: their own tests */
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         long r0 = requests;
