@@ -5,8 +5,11 @@
 -- is new, so nothing is a duplicate; the seeded customer of the answered
 -- message is its sender, as in real mail.  done() prints how many answers
 -- were not 200, which must be none.
+-- tid and failed are globals: thread:set() and thread:get() reach a
+-- thread's globals, never its locals.
 local threads = {}
-local counter, tid, failed = 0, 0, 0
+local counter = 0
+tid, failed = 0, 0
 local next_tid = 1
 local stamp = os.time()
 

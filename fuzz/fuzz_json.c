@@ -58,6 +58,7 @@ static const struct {
     {"agent.create", agent_create},
     {"token.create", token_create},
     {"queue.create", rp_queue_create},
+    {"settings.update", rp_desk_settings_update},
 };
 
 static const struct {
@@ -80,6 +81,10 @@ static const struct {
     {"kb.feedback", rp_kb_feedback},
     {"product.update", rp_product_update},
     {"agent.update", agent_update},
+    {"queue.mail", rp_queue_mail_set},
+    {"message.add", rp_message_add},
+    {"message.send", rp_message_send},
+    {"offer.shown", rp_offer_record_shown},
 };
 
 /* What a customer's profile holds: preferences.add 4, goals.update 4 1 */

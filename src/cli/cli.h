@@ -176,6 +176,12 @@ typedef struct rp_cli_page {
  */
 int rp_cli_page_open(rp_cli *cli, rp_cli_page *p);
 
+/*
+ * Print a message to stderr, every byte that is not UTF-8 shown as U+FFFD:
+ * a message may quote an argument, and an argument may be any bytes.
+ */
+void rp_cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Print err to stderr and return the exit code for its code. */
 int rp_cli_fail(const rp_error *err);
 

@@ -66,9 +66,10 @@ static void usage(FILE *out)
 
 static int usage_error(const char *fmt, const char *arg)
 {
-    fputs("rapport: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\nTry 'rapport --help'.\n", stderr);
+    rp_buf why = RP_BUF_INIT;
+    rp_buf_printf(&why, fmt, arg);
+    rp_cli_say("rapport: %s\nTry 'rapport --help'.\n", rp_buf_str(&why));
+    rp_buf_free(&why);
     return RP_EXIT_USAGE;
 }
 

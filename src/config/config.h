@@ -46,6 +46,9 @@ typedef struct rp_config {
     /* rapport */
     const char *password;       /* for `agent add` and `agent passwd` */
     const char *admin_password; /* for `init --admin-email` */
+    /* the customer's help pages (rapportd); their link lifetime is copied
+     * to followup.help_link_days, which mails the links */
+    rp_help_config help;
     /* rapportd: faults, and how long credentials last */
     int busy_wait_ms;     /* a request's wait for another writer, in all */
     int plain_http;       /* served over plain HTTP on loopback: no Secure */

@@ -58,6 +58,8 @@ typedef struct request_state {
     deferred *slow;   /* handed off and not yet replied to, or NULL */
     size_t limit;     /* the body limit of the route */
     int mail;         /* the route takes raw email */
+    int upload;       /* an RP_ROUTE_UPLOAD route: an oversized body is its
+                         handler's to explain */
     size_t discarded; /* bytes of a too large body thrown away */
     int nul_in_uri;   /* the raw address holds %00 */
 } request_state;
@@ -141,8 +143,10 @@ int rp_path_id(rp_request *req, rp_response *res, int i, const char *what,
 {
     rp_error err;
     if (i >= req->nparams || rp_parse_id(req->params[i], "id", out, &err)) {
-        rp_reply_fail(res, RP_ENOTFOUND, "id", "no %s with id \"%.40s\"", what,
-                      i < req->nparams ? req->params[i] : "");
+        rp_buf q = RP_BUF_INIT;
+        rp_reply_fail(res, RP_ENOTFOUND, "id", "no %s with id \"%s\"", what,
+                      rp_cut(&q, i < req->nparams ? req->params[i] : "", 40));
+        rp_buf_free(&q);
         return -1;
     }
     return 0;
@@ -242,12 +246,18 @@ static int is_json_type(const char *ct)
 /* A route flagged RP_ROUTE_FORM (the customer's satisfaction page, posted
  * by a plain HTML form) takes application/x-www-form-urlencoded too,
  * handed to the handler raw. */
+static int is_type(const char *ct, const char *type)
+{
+    size_t n = strlen(type);
+    return ct && strncasecmp(ct, type, n) == 0 &&
+           (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
 static int is_form_post(const rp_route *r, const char *ct)
 {
-    size_t n = strlen("application/x-www-form-urlencoded");
-    return (r->flags & RP_ROUTE_FORM) && ct &&
-           strncasecmp(ct, "application/x-www-form-urlencoded", n) == 0 &&
-           (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+    return ((r->flags & (RP_ROUTE_FORM | RP_ROUTE_UPLOAD)) &&
+            is_type(ct, "application/x-www-form-urlencoded")) ||
+           ((r->flags & RP_ROUTE_UPLOAD) && is_type(ct, "multipart/form-data"));
 }
 
 /* Read and parse the body; on failure reply and return -1. */
@@ -256,6 +266,10 @@ static int parse_body(rp_request *req, const rp_route *r, request_state *rs,
 {
     const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_TYPE);
+    if ((r->flags & RP_ROUTE_UPLOAD) && rs->too_large) {
+        req->too_large = 1; /* the handler says so on its page */
+        return 0;
+    }
     if (is_form_post(r, ct)) {
         req->form = rp_buf_str(&rs->body);
         req->form_len = rs->body.len;
@@ -265,9 +279,11 @@ static int parse_body(rp_request *req, const rp_route *r, request_state *rs,
         size_t n = strlen("message/rfc822");
         if (!ct || strncasecmp(ct, "message/rfc822", n) != 0 ||
             (ct[n] != '\0' && ct[n] != ';' && ct[n] != ' ')) {
+            rp_buf q = RP_BUF_INIT;
             rp_reply_fail(res, RP_EMEDIATYPE, NULL,
-                          "send the email as message/rfc822, not %.60s",
-                          ct ? ct : "no Content-Type");
+                          "send the email as message/rfc822, not %s",
+                          ct ? rp_cut(&q, ct, 60) : "no Content-Type");
+            rp_buf_free(&q);
             return -1;
         }
         req->raw = (const unsigned char *)rp_buf_str(&rs->body);
@@ -275,9 +291,11 @@ static int parse_body(rp_request *req, const rp_route *r, request_state *rs,
         return 0;
     }
     if (!is_json_type(ct)) {
+        rp_buf q = RP_BUF_INIT;
         rp_reply_fail(res, RP_EMEDIATYPE, NULL,
-                      "send the body as application/json, not %.60s",
-                      ct ? ct : "no Content-Type");
+                      "send the body as application/json, not %s",
+                      ct ? rp_cut(&q, ct, 60) : "no Content-Type");
+        rp_buf_free(&q);
         return -1;
     }
     if (rs->body.len == 0)
@@ -592,38 +610,6 @@ static void keep_deferred(rp_request *req, const rp_route *r, request_state *rs,
 
 /* ---- text at the edge: nothing but UTF-8 gets in ------------------------- */
 
-static int hex_digit(char c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
-/*
- * How the path and the query are unescaped: %XX is the byte XX, as
- * libmicrohttpd does it, except that %00 becomes 0xFF, a byte that is never
- * UTF-8.  A NUL would silently cut the text short ("/customers/1%00x" read
- * as "/customers/1"); 0xFF gets the request refused by the check below.
- */
-static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
-{
-    (void)cls;
-    (void)conn;
-    char *in = s, *out = s;
-    while (*in) {
-        if (in[0] == '%' && hex_digit(in[1]) >= 0 && hex_digit(in[2]) >= 0) {
-            int v = hex_digit(in[1]) * 16 + hex_digit(in[2]);
-            *out++ = v ? (char)v : (char)0xFF;
-            in += 3;
-        } else {
-            *out++ = *in++;
-        }
-    }
-    *out = '\0';
-    return (size_t)(out - s);
-}
-
 static int is_text(const char *s)
 {
     return !s || rp_utf8_is_valid(s, strlen(s));
@@ -641,10 +627,10 @@ static enum MHD_Result find_bad_arg(void *cls, enum MHD_ValueKind kind,
 }
 
 /*
- * Refuse a path or a query parameter that is not UTF-8 text (or holds a
- * NUL), before anything looks at it, naming which; the refusal quotes the
- * parameter's name with U+FFFD for each byte that is not text.  On refusal
- * fill res and return -1.
+ * Refuse a path or a query parameter that is not UTF-8 text, before
+ * anything looks at it, naming which (a %00 was refused before: on_uri);
+ * the refusal quotes the parameter's name with U+FFFD for each byte that
+ * is not text.  On refusal fill res and return -1.
  */
 static int refuse_bad_text(struct MHD_Connection *conn, const char *url,
                            rp_response *res)
@@ -652,7 +638,7 @@ static int refuse_bad_text(struct MHD_Connection *conn, const char *url,
     if (!is_text(url)) {
         rp_reply_fail(res, RP_EMALFORMED, "path",
                       "the path is not valid UTF-8 text: a byte or %%XX "
-                      "escape in it is not part of a character, or is %%00");
+                      "escape in it is not part of a character");
         return -1;
     }
     const char *bad = NULL;
@@ -664,8 +650,7 @@ static int refuse_bad_text(struct MHD_Connection *conn, const char *url,
     rp_cut(&name, bad, 60);
     rp_reply_fail(res, RP_EMALFORMED, rp_buf_str(&name),
                   "the query parameter \"%s\" is not valid UTF-8 text: a "
-                  "byte or %%XX escape in it is not part of a character, or "
-                  "is %%00",
+                  "byte or %%XX escape in it is not part of a character",
                   rp_buf_str(&name));
     rp_buf_free(&name);
     return -1;
@@ -707,13 +692,15 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
     const rp_route *r = route_for(route_method, url, &req, allowed,
                                   allowed_size);
     if (!r) {
+        rp_buf q = RP_BUF_INIT;
         if (allowed[0])
             rp_reply_fail(res, RP_EMETHOD, NULL,
-                          "%s is not allowed on %.200s; allowed: %s", method,
-                          url, allowed);
+                          "%s is not allowed on %s; allowed: %s", method,
+                          rp_cut(&q, url, 200), allowed);
         else if (!rp_static_serve(srv, url, res))
-            rp_reply_fail(res, RP_ENOTFOUND, NULL, "no such endpoint: %.200s",
-                          url);
+            rp_reply_fail(res, RP_ENOTFOUND, NULL, "no such endpoint: %s",
+                          rp_cut(&q, url, 200));
+        rp_buf_free(&q);
         return;
     }
     res->route = r->pattern; /* counted by pattern in /metrics */
@@ -843,17 +830,21 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
 }
 
 /* The body limit of the route at method and url: the mail size limit for
- * a route that takes raw email, else RP_MAX_BODY_BYTES. */
+ * a route that takes raw email, the help pages' attachment limit and room
+ * for the form's fields for an upload, else RP_MAX_BODY_BYTES. */
 static size_t body_limit(const rp_server *srv, const char *method,
-                         const char *url, int *mail)
+                         const char *url, int *mail, int *upload)
 {
     rp_request scratch;
     char allowed[128];
     const rp_route *r = route_for(method, url, &scratch, allowed,
                                   sizeof allowed);
     *mail = r && (r->flags & RP_ROUTE_MAIL);
-    return *mail ? (size_t)srv->config->mail_max_bytes
-                 : (size_t)RP_MAX_BODY_BYTES;
+    *upload = r && (r->flags & RP_ROUTE_UPLOAD);
+    size_t up = (size_t)srv->config->help.max_attachment + 256 * 1024;
+    return *mail     ? (size_t)srv->config->mail_max_bytes
+           : *upload ? (up > RP_MAX_BODY_BYTES ? up : RP_MAX_BODY_BYTES)
+                     : (size_t)RP_MAX_BODY_BYTES;
 }
 
 /* An email refused for its size is logged: its sender's mail service is
@@ -916,7 +907,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         *con_cls = rs;
         rs->started = 1;
         atomic_fetch_add(&srv->in_flight, 1);
-        rs->limit = body_limit(srv, method, url, &rs->mail);
+        rs->limit = body_limit(srv, method, url, &rs->mail, &rs->upload);
         const char *cl = MHD_lookup_connection_value(
             conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
@@ -968,7 +959,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         return send_response(conn, &res, NULL);
     }
     rs->began = rp_prom_clock();
-    if (rs->too_large)
+    /* an upload's handler explains an oversized body on its page */
+    if (rs->too_large && !rs->upload)
         refuse_body(&res, rs->mail, 0, rs->limit);
     else if (rs->nul_in_uri)
         rp_reply_fail(&res, RP_EMALFORMED, NULL,
@@ -1160,8 +1152,7 @@ rp_code rp_server_start(rp_server *srv, const struct sockaddr_in *addr,
         MHD_OPTION_CONNECTION_LIMIT, max, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)cfg->max_connections_per_address,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->idle_timeout,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_UNESCAPE_CALLBACK,
-        unescape, NULL, MHD_OPTION_END);
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_END);
     if (!srv->daemon) {
         rp_workq_free(srv->passwords);
         srv->passwords = NULL;

@@ -62,6 +62,7 @@ typedef struct rp_request {
     char actorbuf[32];            /* ctx.actor points here: "agent:<id>" */
     const struct rp_route *route; /* the route that matched */
     rp_page_req page; /* limit and cursor, on RP_SHAPE_LIST routes */
+    int too_large;    /* an RP_ROUTE_UPLOAD body over its limit, discarded */
     struct {          /* what rp_defer handed off, if anything */
         rp_slow_work_fn work;
         rp_slow_finish_fn finish;
@@ -154,6 +155,11 @@ typedef struct rp_param {
 #define RP_ROUTE_MAIL                                                          \
     4u /* takes a raw email (message/rfc822) up to the mail size limit         \
           instead of JSON (handed to the handler raw, in req->raw) */
+/* Takes multipart/form-data too (a form with a file), handed raw in
+ * req->form like a form post, with a body up to the help pages' attachment
+ * limit plus room for the fields; a body over it reaches the handler with
+ * req->too_large set and no form, so the page can say so in words. */
+#define RP_ROUTE_UPLOAD 8u
 
 typedef struct rp_route {
     const char *method;  /* "GET", "POST", ... */

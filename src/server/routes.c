@@ -289,6 +289,20 @@ const rp_route rp_routes[] = {
     {"POST", "/api/v1/mail/inbound", CUSTOM(rp_h_mail_inbound),
      .access = RP_ACCESS_MAIL, .flags = RP_ROUTE_MAIL, .params = mail_params,
      .summary = "take one raw email (message/rfc822) as the desk's mail"},
+    /* the customer's help pages (style.css before {token}) */
+    {"GET", "/help", CUSTOM(rp_h_help_form), PUBLIC,
+     .summary = "the customer's form to write to the desk (HTML)"},
+    {"POST", "/help", CUSTOM(rp_h_help_send), PUBLIC, .flags = RP_ROUTE_UPLOAD,
+     .summary = "open a request from the form; shows the customer's link"},
+    {"GET", "/help/style.css", CUSTOM(rp_h_help_css), PUBLIC,
+     .summary = "the help pages' style sheet"},
+    {"GET", "/help/r/{token}", CUSTOM(rp_h_help_status), PUBLIC,
+     .summary = "the customer's request: status and conversation (HTML)"},
+    {"POST", "/help/r/{token}", CUSTOM(rp_h_help_reply), PUBLIC,
+     .flags = RP_ROUTE_UPLOAD,
+     .summary = "the customer's reply from their request's page"},
+    {"GET", "/help/r/{token}/files/{id}", CUSTOM(rp_h_help_file), PUBLIC,
+     .summary = "a file of the customer's conversation, as a download"},
 
     {NULL, NULL},
 };
@@ -317,9 +331,10 @@ void rp_routes_print(FILE *out)
     for (const rp_route *r = rp_routes; r->method; r++) {
         fprintf(out, "| %s | `%s` | %s%s | %s", r->method, r->pattern,
                 rp_access_name(r->access),
-                r->flags & RP_ROUTE_FORM   ? ", form"
-                : r->flags & RP_ROUTE_MAIL ? ", email"
-                                           : "",
+                r->flags & RP_ROUTE_FORM     ? ", form"
+                : r->flags & RP_ROUTE_MAIL   ? ", email"
+                : r->flags & RP_ROUTE_UPLOAD ? ", upload"
+                                             : "",
                 rp_shape_name(r->shape));
         if (r->status)
             fprintf(out, " → %d", r->status);

@@ -107,6 +107,17 @@
     X(CONVERSATION_LAST_INBOUND, "conversation.last_inbound")                  \
     X(CONVERSATION_OUTBOX_CLAIM, "conversation.outbox_claim")                  \
     X(CONVERSATION_OUTBOX_SETTLE, "conversation.outbox_settle")                \
+    /* the customer's help pages: abuse limits and links */                    \
+    X(CONVERSATION_HELP_HITS_EXPIRE, "conversation.help_hits_expire")          \
+    X(CONVERSATION_HELP_HITS_COUNT, "conversation.help_hits_count")            \
+    X(CONVERSATION_HELP_HIT_ADD, "conversation.help_hit_add")                  \
+    X(CONVERSATION_HELP_LINK_INSERT, "conversation.help_link_insert")          \
+    X(CONVERSATION_HELP_LINK_BY_HASH, "conversation.help_link_by_hash")        \
+    X(CONVERSATION_HELP_LINK_MOVE, "conversation.help_link_move")              \
+    X(CONVERSATION_HELP_LINKS_TO_MAIL, "conversation.help_links_to_mail")      \
+    X(CONVERSATION_HELP_LINK_CLAIM_MAIL, "conversation.help_link_claim_mail")  \
+    X(CONVERSATION_HELP_LINK_MAILED, "conversation.help_link_mailed")          \
+    X(CONVERSATION_HELP_LINK_MAIL_RETRY, "conversation.help_link_mail_retry")  \
     X(FOLLOWUP_TASK_SENDING, "followup.task_sending")                          \
     X(MAILBOX_INSERT, "mailbox.insert")                                        \
     X(MAILBOX_LIST, "mailbox.list")                                            \

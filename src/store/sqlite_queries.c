@@ -562,6 +562,41 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "UPDATE messages SET status = ?1, sent_at = ?2, next_attempt_at = ?3,"
         " last_error = ?4, updated_at = ?5, claimed_by = NULL"
         " WHERE id = ?6 AND status = 'sending' AND claimed_by = ?7",
+    /* the customer's help pages */
+    [RP_Q_CONVERSATION_HELP_HITS_EXPIRE] = "DELETE FROM help_hits WHERE at < ?",
+    [RP_Q_CONVERSATION_HELP_HITS_COUNT] =
+        "SELECT count(*) AS n, min(at) AS first"
+        " FROM help_hits WHERE key = ? AND at > ?",
+    [RP_Q_CONVERSATION_HELP_HIT_ADD] =
+        "INSERT INTO help_hits (key, at) VALUES (?, ?)",
+    [RP_Q_CONVERSATION_HELP_LINK_INSERT] =
+        "INSERT INTO help_links (token_hash, purpose, encounter_id,"
+        " customer_id, email, thread_id, subject, created_at, expires_at,"
+        " mail_state, mail_next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " RETURNING id",
+    [RP_Q_CONVERSATION_HELP_LINK_BY_HASH] =
+        "SELECT id, purpose, encounter_id, customer_id, email, thread_id,"
+        " subject, expires_at AS expires FROM help_links WHERE token_hash = ?",
+    [RP_Q_CONVERSATION_HELP_LINK_MOVE] =
+        "UPDATE help_links SET encounter_id = ?2 WHERE encounter_id = ?1",
+    /* pending mails that are due, and mails whose sender died mid-send */
+    [RP_Q_CONVERSATION_HELP_LINKS_TO_MAIL] =
+        "SELECT id, encounter_id, customer_id, email, subject,"
+        " mail_attempts AS attempts FROM help_links"
+        " WHERE (mail_state = 'pending' AND mail_next_at <= ?1)"
+        " OR (mail_state = 'sending' AND mail_claimed_at < ?2)"
+        " ORDER BY id LIMIT ?3",
+    [RP_Q_CONVERSATION_HELP_LINK_CLAIM_MAIL] =
+        "UPDATE help_links SET mail_state = 'sending', mail_claimed_at = ?2,"
+        " mail_attempts = mail_attempts + 1, token_hash = ?3, expires_at = ?4"
+        " WHERE id = ?1 AND (mail_state = 'pending' OR"
+        " (mail_state = 'sending' AND mail_claimed_at < ?5))",
+    [RP_Q_CONVERSATION_HELP_LINK_MAILED] =
+        "UPDATE help_links SET mail_state = 'sent', mail_error = NULL"
+        " WHERE id = ? AND mail_state = 'sending'",
+    [RP_Q_CONVERSATION_HELP_LINK_MAIL_RETRY] =
+        "UPDATE help_links SET mail_state = ?2, mail_next_at = ?3,"
+        " mail_error = ?4 WHERE id = ?1 AND mail_state = 'sending'",
     /* The scheduler marks a task before it sends it (scheduler.c): a
      * claim that expires after this mark has an unknown outcome.  The
      * mark renews the claim, so the lease counts from the send. */

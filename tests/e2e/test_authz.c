@@ -119,6 +119,13 @@ static const expect expected[] = {
     {"GET", "/api/v1/mail/kept", "admin"},
     /* email in: an admin or a mail-only token (test_mail_in walks those) */
     {"POST", "/api/v1/mail/inbound", "mail"},
+    /* the customer's help pages */
+    {"GET", "/help", "public"},
+    {"POST", "/help", "public"},
+    {"GET", "/help/style.css", "public"},
+    {"GET", "/help/r/{token}", "public"},
+    {"POST", "/help/r/{token}", "public"},
+    {"GET", "/help/r/{token}/files/{id}", "public"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 

@@ -239,6 +239,7 @@ static void test_pipe_busy_database(void **state)
     rp_srv *s = *state;
     sqlite3 *db;
     assert_int_equal(sqlite3_open(s->db, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 30000); /* rapportd's own threads write too */
     assert_int_equal(sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL),
                      SQLITE_OK);
     const rp_corpus_item *it = &items[index_of("34-auto-submitted-no")];
