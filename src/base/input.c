@@ -271,14 +271,13 @@ rp_code rp_in_enum(json_t *in, const char *key, int required,
     for (int i = 0; values[i]; i++)
         if (strcmp(values[i], *out) == 0)
             return RP_OK;
-    char list[256] = "";
-    for (int i = 0; values[i]; i++) {
-        size_t len = strlen(list);
-        snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "",
-                 values[i]);
-    }
-    rp_error_set(err, RP_EINVALID, key, "%s must be one of: %s (got \"%.40s\")",
-                 key, list, *out);
+    rp_buf list = RP_BUF_INIT, got = RP_BUF_INIT;
+    for (int i = 0; values[i]; i++)
+        rp_buf_printf(&list, "%s%s", i ? ", " : "", values[i]);
+    rp_error_set(err, RP_EINVALID, key, "%s must be one of: %s (got \"%s\")",
+                 key, rp_buf_str(&list), rp_cut(&got, *out, 40));
+    rp_buf_free(&list);
+    rp_buf_free(&got);
     *out = NULL;
     return err->code;
 }

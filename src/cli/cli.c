@@ -138,15 +138,16 @@ static int apply(rp_cli *cli, const rp_opt *o, const char *v, rp_args *a)
             obj = json_object();
             json_object_set_new(a->fields, o->field, obj);
         }
-        char key[100];
-        snprintf(key, sizeof key, "%.*s", (int)(eq - v), v);
+        rp_buf key = RP_BUF_INIT;
+        rp_buf_append(&key, v, (size_t)(eq - v));
         const char *val = eq + 1;
         double d = strtod(val, &end);
-        json_object_set_new(obj, key,
+        json_object_set_new(obj, rp_buf_str(&key),
                             !strcmp(val, "true")    ? json_true()
                             : !strcmp(val, "false") ? json_false()
                             : (*val && !*end)       ? json_real(d)
                                                     : json_string(val));
+        rp_buf_free(&key);
         return 0;
     }
     case RP_OPT_END:
@@ -299,12 +300,24 @@ int rp_cli_page_open(rp_cli *cli, rp_cli_page *p)
     return rp_cli_open(cli);
 }
 
+void rp_cli_say(const char *fmt, ...)
+{
+    rp_buf text = RP_BUF_INIT, shown = RP_BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    rp_buf_vprintf(&text, fmt, ap);
+    va_end(ap);
+    fputs(rp_cut(&shown, rp_buf_str(&text), (size_t)-1), stderr);
+    rp_buf_free(&text);
+    rp_buf_free(&shown);
+}
+
 int rp_cli_fail(const rp_error *err)
 {
     if (err->field[0])
-        fprintf(stderr, "rapport: %s (field: %s)\n", err->message, err->field);
+        rp_cli_say("rapport: %s (field: %s)\n", err->message, err->field);
     else
-        fprintf(stderr, "rapport: %s\n", err->message);
+        rp_cli_say("rapport: %s\n", err->message);
     switch (err->code) {
     case RP_ENOTFOUND: return RP_EXIT_NOTFOUND;
     case RP_EMALFORMED:
@@ -320,12 +333,14 @@ int rp_cli_fail(const rp_error *err)
 
 int rp_cli_usage(const char *cmd, const char *fmt, ...)
 {
+    rp_buf why = RP_BUF_INIT;
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "rapport %s: ", cmd);
-    vfprintf(stderr, fmt, ap);
+    rp_buf_vprintf(&why, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry 'rapport %s --help'.\n", cmd);
+    rp_cli_say("rapport %s: %s\nTry 'rapport %s --help'.\n", cmd,
+               rp_buf_str(&why), cmd);
+    rp_buf_free(&why);
     return RP_EXIT_USAGE;
 }
 

@@ -176,6 +176,12 @@ typedef struct rp_cli_page {
  */
 int rp_cli_page_open(rp_cli *cli, rp_cli_page *p);
 
+/*
+ * Print a message to stderr, every byte that is not UTF-8 shown as U+FFFD:
+ * a message may quote an argument, and an argument may be any bytes.
+ */
+void rp_cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Print err to stderr and return the exit code for its code. */
 int rp_cli_fail(const rp_error *err);
 
@@ -243,6 +249,7 @@ extern const rp_command rp_cmd_init, rp_cmd_demo, rp_cmd_customer,
     rp_cmd_pref, rp_cmd_goal, rp_cmd_date, rp_cmd_consent, rp_cmd_product,
     rp_cmd_due, rp_cmd_tasks, rp_cmd_loyalty, rp_cmd_recommend;
 extern const rp_command rp_cmd_message;
+extern const rp_command rp_cmd_mail; /* cmd_mail.c: email in */
 
 /*
  * The subcommands of pref, goal, date and consent (profile_items.c): the

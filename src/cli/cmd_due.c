@@ -74,6 +74,15 @@ static void print_report(json_t *out)
             (long long)json_integer_value(json_object_get(out, "created")),
             (long long)json_integer_value(json_object_get(out, "claimed")),
             json_array_size(json_object_get(out, "sent")));
+    json_t *links = json_object_get(out, "help_links");
+    json_int_t ls = json_integer_value(json_object_get(links, "sent")),
+               lr = json_integer_value(json_object_get(links, "retried")),
+               lf = json_integer_value(json_object_get(links, "failed"));
+    if (ls || lr || lf)
+        fprintf(stderr,
+                "rapport due: request links mailed to customers: %lld sent, "
+                "%lld to retry, %lld failed\n",
+                (long long)ls, (long long)lr, (long long)lf);
 }
 
 static int run(rp_cli *cli, int argc, char **argv)
@@ -88,10 +97,10 @@ static int run(rp_cli *cli, int argc, char **argv)
         return rc;
     int64_t now = rp_now();
     if (when && rp_time_parse(when, &now)) {
-        fprintf(stderr,
-                "rapport: --now must be an RFC 3339 time such as "
-                "2026-11-23T08:00:00Z, not '%s' (field: now)\n",
-                when);
+        rp_cli_say("rapport: --now must be an RFC 3339 time such as "
+                   "2026-11-23T08:00:00Z, in the years 0000 to 9999, not "
+                   "'%s' (field: now)\n",
+                   when);
         return RP_EXIT_INPUT;
     }
     if ((rc = rp_cli_open(cli)))

@@ -30,6 +30,7 @@ static const char help[] =
     "                          [--in-reply-to ID] [--queue NAME]\n"
     "                          [--channel email|web] [--json]\n"
     "    rapport message outbox [--json]\n"
+    "    rapport message kept [--limit N] [--cursor C] [--json]\n"
     "    rapport message settings [--desk-name NAME] [--phone-country-code N]\n"
     "                          [--reopen-days N] [--flood-messages N]\n"
     "                          [--flood-minutes N] [--attachment-max-bytes N]\n"
@@ -50,7 +51,9 @@ static const char help[] =
     "    message already read (a web form, a script): it threads it, or\n"
     "    opens an encounter for it, as mail is.  outbox sends the queued\n"
     "    replies now, as rapportd's scheduler does (for cron when the\n"
-    "    scheduler thread is off).  settings shows the desk's\n"
+    "    scheduler thread is off).  kept lists the mail that was refused\n"
+    "    (auto-replies, bulk mail, loops, floods) or could not be read,\n"
+    "    with the reason, newest first.  settings shows the desk's\n"
     "    conversation settings, or changes those given.\n"
     "\n"
     "OPTIONS\n" RP_CLI_PAGE_HELP "\n"
@@ -259,6 +262,27 @@ static int outbox(rp_cli *cli, int argc, char **argv)
     return rp_cli_finish(code, &err, out, json, NULL);
 }
 
+static int kept(rp_cli *cli, int argc, char **argv)
+{
+    rp_cli_page p = {0};
+    const rp_opt opts[] = {RP_CLI_PAGE_OPTIONS(p), {0}};
+    int rc = rp_cli_args(cli, argc, argv, opts, NULL, NULL);
+    if (rc || (rc = rp_cli_page_open(cli, &p)))
+        return rc;
+    static const char *const cols[] = {
+        "id", "created_at", "kind", "from_address", "subject", "reason", NULL};
+    rp_error err;
+    json_t *out = NULL;
+    rp_code code = rp_kept_mail_list(&cli->ctx, &p.req, &out, &err);
+    /* the raw message is for --json; a table has no room for it */
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(out, "items"), i, row)
+        if (!p.json)
+            json_object_del(row, "raw");
+    return rp_cli_finish(code, &err, out, p.json, cols);
+}
+
 static int settings(rp_cli *cli, int argc, char **argv)
 {
     int json = 0;
@@ -290,11 +314,10 @@ static int settings(rp_cli *cli, int argc, char **argv)
 }
 
 static const rp_subcommand subs[] = {
-    {"list", list},           {"show", show},
-    {"reply", write_message}, {"note", write_message},
-    {"send", send},           {"attachment", save},
-    {"receive", receive},     {"outbox", outbox},
-    {"settings", settings},   {NULL, NULL}};
+    {"list", list},          {"show", show},     {"reply", write_message},
+    {"note", write_message}, {"send", send},     {"attachment", save},
+    {"receive", receive},    {"outbox", outbox}, {"settings", settings},
+    {"kept", kept},          {NULL, NULL}};
 
 const rp_command rp_cmd_message = {
     "message", "the conversation of an encounter: replies, notes, the outbox",

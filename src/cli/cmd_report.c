@@ -103,17 +103,14 @@ static void duration(const char *label, json_t *v)
 /* Every key: number pair of an object, as "a 3, b 1". */
 static void pairs(const char *label, json_t *obj)
 {
-    char buf[512] = "";
-    size_t len = 0;
+    rp_buf b = RP_BUF_INIT;
     const char *key;
     json_t *v;
-    json_object_foreach(obj, key, v) {
-        if (len < sizeof buf)
-            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s %lld",
-                                    len ? ", " : "", key,
-                                    (long long)json_integer_value(v));
-    }
-    line(label, len ? buf : "-");
+    json_object_foreach(obj, key, v)
+        rp_buf_printf(&b, "%s%s %lld", b.len ? ", " : "", key,
+                      (long long)json_integer_value(v));
+    line(label, b.len ? rp_buf_str(&b) : "-");
+    rp_buf_free(&b);
 }
 
 static void print_report(json_t *m)
@@ -163,16 +160,17 @@ static void print_report(json_t *m)
     else
         snprintf(buf, sizeof buf, "-");
     line("average score", buf);
-    size_t i, len = 0;
+    size_t i;
     json_t *row;
-    buf[0] = '\0';
+    rp_buf words = RP_BUF_INIT;
     json_array_foreach(at(m, "satisfaction", "words"), i, row)
-        if (i < 10 && len < sizeof buf)
-            len += (size_t)snprintf(
-                buf + len, sizeof buf - len, "%s%s %lld", len ? ", " : "",
+        if (i < 10)
+            rp_buf_printf(
+                &words, "%s%s %lld", words.len ? ", " : "",
                 json_string_value(json_object_get(row, "word")),
                 (long long)json_integer_value(json_object_get(row, "count")));
-    line("words customers used", len ? buf : "-");
+    line("words customers used", words.len ? rp_buf_str(&words) : "-");
+    rp_buf_free(&words);
 
     heading("Relationships");
     pairs("levels now", at(m, "relationships", "levels"));
@@ -204,24 +202,27 @@ static void print_report(json_t *m)
     heading("Defects");
     count("defects", at(m, "defects", "total"));
     pairs("by kind", at(m, "defects", "by_kind"));
+    rp_buf label = RP_BUF_INIT;
     json_array_foreach(at(m, "defects", "by_cause"), i, row) {
-        char label[160];
-        snprintf(label, sizeof label, "  %s: %.60s",
-                 json_string_value(json_object_get(row, "kind")),
-                 json_string_value(json_object_get(row, "cause")));
-        count(label, json_object_get(row, "count"));
+        rp_buf_clear(&label);
+        rp_buf_printf(
+            &label, "  %s: ", json_string_value(json_object_get(row, "kind")));
+        rp_buf_put_cut(&label, json_string_value(json_object_get(row, "cause")),
+                       60);
+        count(rp_buf_str(&label), json_object_get(row, "count"));
     }
 
     heading("Special requests, apologies and promises");
     count("special requests granted", at(m, "special_requests", "granted"));
     count("special requests declined", at(m, "special_requests", "declined"));
     json_array_foreach(at(m, "special_requests", "decline_reasons"), i, row) {
-        char label[160];
         const char *r = json_string_value(json_object_get(row, "reason"));
-        snprintf(label, sizeof label, "  declined: %.60s",
-                 r ? r : "(no reason)");
-        count(label, json_object_get(row, "count"));
+        rp_buf_clear(&label);
+        rp_buf_puts(&label, "  declined: ");
+        rp_buf_put_cut(&label, r ? r : "(no reason)", 60);
+        count(rp_buf_str(&label), json_object_get(row, "count"));
     }
+    rp_buf_free(&label);
     count("apologies owed", at(m, "apologies", "owed"));
     count("apologies given", at(m, "apologies", "given"));
     count("apologies owed, not given", at(m, "apologies", "owed_not_given"));

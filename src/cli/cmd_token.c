@@ -10,7 +10,7 @@ static const char help[] =
     "\n"
     "SYNOPSIS\n"
     "    rapport token create --agent ID --name NAME [--expires TIME]\n"
-    "                         [--json]\n"
+    "                         [--mail-only] [--json]\n"
     "    rapport token list [--agent ID] [--json]\n"
     "    rapport token revoke ID\n"
     "\n"
@@ -22,6 +22,9 @@ static const char help[] =
     "    future) makes it stop working then; without it the token works\n"
     "    until revoked.  list shows tokens without their secrets: when each\n"
     "    expires and when it was last used; revoke stops one at once.\n"
+    "    --mail-only makes a token that may only deliver inbound email\n"
+    "    (POST /api/v1/mail/inbound), for a mail service that forwards by\n"
+    "    HTTP: it reads nothing.\n"
     "\n"
     "EXAMPLES\n"
     "    rapport token create --agent 1 --name 'nightly export'\n"
@@ -57,11 +60,12 @@ static void print_token(json_t *out)
 static int create(rp_cli *cli, int argc, char **argv)
 {
     const char *agent = NULL, *name = NULL, *expires = NULL;
-    int json = 0;
+    int json = 0, mail_only = 0;
     const rp_opt opts[] = {{"agent", RP_OPT_TEXT, NULL, &agent},
                            {"name", RP_OPT_TEXT, NULL, &name},
                            {"expires", RP_OPT_TEXT, NULL, &expires},
                            {"json", RP_OPT_FLAG, NULL, &json},
+                           {"mail-only", RP_OPT_FLAG, NULL, &mail_only},
                            {0}};
     int64_t agent_id = 0;
     int rc = rp_cli_args(cli, argc, argv, opts, NULL, NULL);
@@ -73,8 +77,9 @@ static int create(rp_cli *cli, int argc, char **argv)
         return rc;
     rp_error err;
     json_t *out = NULL;
-    json_t *in = json_pack("{s:s, s:I}", "name", name, "agent_id",
-                           (json_int_t)agent_id);
+    json_t *in = json_pack("{s:s, s:I, s:s}", "name", name, "agent_id",
+                           (json_int_t)agent_id, "scope",
+                           mail_only ? "mail" : "all");
     if (expires) /* checked by the core, which names expires_at */
         json_object_set_new(in, "expires_at", json_string(expires));
     rp_code code = rp_token_create(&cli->ctx, in, 1, &out, &err);

@@ -17,7 +17,7 @@ static const rp_command *const commands[] = {
     &rp_cmd_agent,     &rp_cmd_token,   &rp_cmd_charter,  &rp_cmd_report,
     &rp_cmd_pref,      &rp_cmd_goal,    &rp_cmd_date,     &rp_cmd_consent,
     &rp_cmd_product,   &rp_cmd_due,     &rp_cmd_tasks,    &rp_cmd_loyalty,
-    &rp_cmd_recommend, &rp_cmd_message,
+    &rp_cmd_recommend, &rp_cmd_message, &rp_cmd_mail,
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -66,9 +66,10 @@ static void usage(FILE *out)
 
 static int usage_error(const char *fmt, const char *arg)
 {
-    fputs("rapport: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\nTry 'rapport --help'.\n", stderr);
+    rp_buf why = RP_BUF_INIT;
+    rp_buf_printf(&why, fmt, arg);
+    rp_cli_say("rapport: %s\nTry 'rapport --help'.\n", rp_buf_str(&why));
+    rp_buf_free(&why);
     return RP_EXIT_USAGE;
 }
 

@@ -83,6 +83,29 @@ const rp_setting rp_settings[] = {
      "the admin's password for 'rapport init --admin-email' (at least 10 "
      "characters)",
      "prompted for"},
+    /* the customer's help pages */
+    {"RAPPORT_HELP_LINK_DAYS", NULL, "DAYS", RP_SETTING_INT, F(help.link_days),
+     1, 365, S | C, "how long a customer's link to their request works", NULL},
+    {"RAPPORT_HELP_WINDOW", NULL, "SECONDS", RP_SETTING_INT,
+     F(help.window_seconds), 60, 86400, S,
+     "the window the help form's limits count in", NULL},
+    {"RAPPORT_HELP_MAX_PER_ADDRESS", NULL, "N", RP_SETTING_INT,
+     F(help.max_per_address), 0, 100000, S,
+     "requests and replies from one client address per window (0: no limit)",
+     NULL},
+    {"RAPPORT_HELP_MAX_PER_NETWORK", NULL, "N", RP_SETTING_INT,
+     F(help.max_per_network), 0, 100000, S,
+     "requests and replies from one /24 or /64 network per window (0: no "
+     "limit)",
+     NULL},
+    {"RAPPORT_HELP_MAX_PER_EMAIL", NULL, "N", RP_SETTING_INT,
+     F(help.max_per_email), 0, 100000, S,
+     "new requests from one email address per window (0: no limit)", NULL},
+    {"RAPPORT_HELP_MAX_ATTACHMENT", NULL, "BYTES", RP_SETTING_INT,
+     F(help.max_attachment), 1024, 64L * 1024 * 1024, S,
+     "largest attachment a customer may send with the help form", NULL},
+    {"RAPPORT_HELP_QUEUE", NULL, "NAME", RP_SETTING_TEXT, F(help.queue), 0, 0,
+     S, "queue new requests from the help form open in", "routed by channel"},
     {"RAPPORT_BUSY_WAIT_MS", "busy-wait", "MS", RP_SETTING_INT, F(busy_wait_ms),
      0, 60000, S,
      "how long a request waits in all for another writer to finish with the "
@@ -100,6 +123,45 @@ const rp_setting rp_settings[] = {
      F(session_lifetime), 1, 366L * 86400, S,
      "a browser session ends this long after login, however much it is used",
      NULL},
+    /* floods and login storms: how many connections rapportd holds, and
+     * how many passwords it checks at once */
+    {"RAPPORT_MAX_CONNECTIONS", "max-connections", "N", RP_SETTING_INT,
+     F(max_connections), 1, 100000, S,
+     "connections held open at once; more are closed as they arrive (the "
+     "open-file limit is raised to fit)",
+     NULL},
+    {"RAPPORT_MAX_CONNECTIONS_PER_ADDRESS", "max-connections-per-address", "N",
+     RP_SETTING_INT, F(max_connections_per_address), 1, 100000, S,
+     "connections held open at once from one client address, so that one "
+     "client cannot take them all",
+     NULL},
+    {"RAPPORT_IDLE_TIMEOUT", "idle-timeout", "SECONDS", RP_SETTING_INT,
+     F(idle_timeout), 1, 3600, S,
+     "a connection that sends and receives nothing for this long is closed",
+     NULL},
+    {"RAPPORT_PASSWORD_THREADS", "password-threads", "N", RP_SETTING_INT,
+     F(password_threads), 1, 64, S,
+     "threads that check passwords at login (argon2id, 64 MiB each while it "
+     "runs: peak memory grows with this, not with --threads)",
+     NULL},
+    {"RAPPORT_PASSWORD_QUEUE", "password-queue", "N", RP_SETTING_INT,
+     F(password_queue), 1, 10000, S,
+     "logins that may wait for a password thread; more are answered 503 "
+     "with Retry-After",
+     NULL},
+    {"RAPPORT_MAIL_MAX_BYTES", NULL, "BYTES", RP_SETTING_INT, F(mail_max_bytes),
+     1024, 1024L * 1024 * 1024, S | C,
+     "an inbound email larger than this is refused (and logged)", NULL},
+    {"RAPPORT_MAIL_LOOP", NULL, "TEXT", RP_SETTING_TEXT, F(mail_loop), 0, 0,
+     S | C,
+     "the X-Loop value of the desk's own mail: inbound mail carrying it is "
+     "refused as a loop",
+     NULL},
+    {"RAPPORT_IMAP_INTERVAL", NULL, "SECONDS", RP_SETTING_INT, F(imap_interval),
+     0, 86400, S,
+     "how often rapportd reads the queues' IMAP mailboxes; 0 turns it off, "
+     "e.g. when cron runs 'rapport mail poll'",
+     NULL},
     {NULL, NULL, NULL, RP_SETTING_TEXT, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -116,6 +178,15 @@ void rp_config_defaults(rp_config *cfg)
     cfg->listen = RP_CONFIG_DEFAULT_LISTEN;
     cfg->threads = 4;
     cfg->scheduler_interval = 30;
+    rp_help_config_default(&cfg->help);
+    cfg->max_connections = 1000;
+    cfg->max_connections_per_address = 64;
+    cfg->idle_timeout = 10;
+    cfg->password_threads = 2;
+    cfg->password_queue = 64;
+    cfg->mail_max_bytes = 40 * 1024 * 1024;
+    cfg->mail_loop = "rapport";
+    cfg->imap_interval = 60;
     cfg->busy_wait_ms = 2000;
     cfg->session_idle = RP_SESSION_IDLE_SECONDS;
     cfg->session_lifetime = RP_SESSION_LIFETIME_SECONDS;
@@ -208,9 +279,10 @@ static int parse_cadence(const char *text, long max, int days[4])
     return 0;
 }
 
-/* Set row s of cfg from text; on a bad value say why, naming name. */
+/* Set row s of cfg from text; on a bad value say why, naming name and
+ * quoting text as shown (cut by characters: it may be anything). */
 static int set_value(rp_config *cfg, const rp_setting *s, const char *name,
-                     const char *text, char *why, size_t n)
+                     const char *text, const char *shown, char *why, size_t n)
 {
     void *at = (char *)cfg + s->offset;
     char *end;
@@ -225,7 +297,7 @@ static int set_value(rp_config *cfg, const rp_setting *s, const char *name,
             return 0;
         }
         snprintf(why, n, "%s must be HOST:PORT with an IPv4 host, not '%s'",
-                 name, text);
+                 name, shown);
         return -1;
     case RP_SETTING_INT:
         errno = 0;
@@ -235,7 +307,7 @@ static int set_value(rp_config *cfg, const rp_setting *s, const char *name,
             return 0;
         }
         snprintf(why, n, "%s must be a whole number from %ld to %ld, not '%s'",
-                 name, s->min, s->max, text);
+                 name, s->min, s->max, shown);
         return -1;
     case RP_SETTING_BOOL:
         if (!strcmp(text, "1") || !strcmp(text, "true") ||
@@ -248,7 +320,7 @@ static int set_value(rp_config *cfg, const rp_setting *s, const char *name,
             *(int *)at = 0;
             return 0;
         }
-        snprintf(why, n, "%s must be 1 or 0, not '%s'", name, text);
+        snprintf(why, n, "%s must be 1 or 0, not '%s'", name, shown);
         return -1;
     case RP_SETTING_CADENCE: {
         int days[4];
@@ -261,7 +333,7 @@ static int set_value(rp_config *cfg, const rp_setting *s, const char *name,
                  "%s must be LEVEL=DAYS,... with levels transactional, "
                  "incremental, formative or partnership and days from 0 to "
                  "%ld, not '%s'",
-                 name, s->max, text);
+                 name, s->max, shown);
         return -1;
     }
     }
@@ -292,9 +364,14 @@ int rp_config_read(rp_config *cfg, unsigned program, const char *const given[],
         } else {
             continue;
         }
-        if (set_value(cfg, s, name, text, why, n))
+        rp_buf shown = RP_BUF_INIT;
+        int bad = set_value(cfg, s, name, text, rp_cut(&shown, text, 60), why,
+                            n);
+        rp_buf_free(&shown);
+        if (bad)
             return -1;
     }
+    cfg->followup.help_link_days = cfg->help.link_days;
     if ((program & RP_CONFIG_SERVER) && settle_server(cfg, why, n))
         return -1;
     return 0;

@@ -38,14 +38,26 @@ typedef struct rp_config {
     int scheduler_interval; /* seconds between runs; 0: no thread */
     int clock_offset;       /* seconds the scheduler thread runs ahead */
     int cookie_secure;      /* mark the session cookie Secure */
+    int max_connections;    /* held open at once */
+    int max_connections_per_address; /* held open at once per client */
+    int idle_timeout;                /* seconds before an idle one closes */
+    int password_threads;            /* threads checking passwords */
+    int password_queue;              /* logins waiting for one */
     /* rapport */
     const char *password;       /* for `agent add` and `agent passwd` */
     const char *admin_password; /* for `init --admin-email` */
+    /* the customer's help pages (rapportd); their link lifetime is copied
+     * to followup.help_link_days, which mails the links */
+    rp_help_config help;
     /* rapportd: faults, and how long credentials last */
     int busy_wait_ms;     /* a request's wait for another writer, in all */
     int plain_http;       /* served over plain HTTP on loopback: no Secure */
     int session_idle;     /* seconds a session lasts without use */
     int session_lifetime; /* seconds a session lasts however much used */
+    /* email in: both programs */
+    int mail_max_bytes;    /* a raw message over this is refused */
+    const char *mail_loop; /* the X-Loop value that marks our own mail */
+    int imap_interval;     /* rapportd: seconds between IMAP polls; 0: none */
 } rp_config;
 
 /* How a setting's text becomes a value. */

@@ -24,5 +24,6 @@
 #include "core/measures/measures.h"
 #include "core/offers/offers.h"
 #include "core/staff/staff.h"
+#include "core/mailbox/mailbox.h"
 
 #endif

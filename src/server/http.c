@@ -19,9 +19,27 @@
 #include <strings.h>
 #include <time.h>
 #include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "prom.h"
 #include "routes.h"
+
+/* A request whose handler handed slow work to the password threads
+ * (rp_defer), from the handoff until its reply. */
+typedef struct deferred {
+    rp_job job; /* the password queue's view of it */
+    struct MHD_Connection *conn;
+    const rp_route *route;
+    rp_slow_work_fn work;
+    rp_slow_finish_fn finish;
+    rp_slow_free_fn free_arg;
+    void *arg;
+    atomic_int done; /* work ran (or was cancelled); the connection resumed */
+} deferred;
 
 /*
  * A body over RP_MAX_BODY_BYTES is read and thrown away, up to this much,
@@ -36,6 +54,12 @@ typedef struct request_state {
     rp_buf body; /* the request body as it arrives */
     int started; /* the access handler has seen the request */
     int too_large;
+    double began;     /* when the request was dispatched, for /metrics */
+    deferred *slow;   /* handed off and not yet replied to, or NULL */
+    size_t limit;     /* the body limit of the route */
+    int mail;         /* the route takes raw email */
+    int upload;       /* an RP_ROUTE_UPLOAD route: an oversized body is its
+                         handler's to explain */
     size_t discarded; /* bytes of a too large body thrown away */
     int nul_in_uri;   /* the raw address holds %00 */
 } request_state;
@@ -119,11 +143,22 @@ int rp_path_id(rp_request *req, rp_response *res, int i, const char *what,
 {
     rp_error err;
     if (i >= req->nparams || rp_parse_id(req->params[i], "id", out, &err)) {
-        rp_reply_fail(res, RP_ENOTFOUND, "id", "no %s with id \"%.40s\"", what,
-                      i < req->nparams ? req->params[i] : "");
+        rp_buf q = RP_BUF_INIT;
+        rp_reply_fail(res, RP_ENOTFOUND, "id", "no %s with id \"%s\"", what,
+                      rp_cut(&q, i < req->nparams ? req->params[i] : "", 40));
+        rp_buf_free(&q);
         return -1;
     }
     return 0;
+}
+
+void rp_defer(rp_request *req, rp_slow_work_fn work, rp_slow_finish_fn finish,
+              rp_slow_free_fn free_arg, void *arg)
+{
+    req->slow.work = work;
+    req->slow.finish = finish;
+    req->slow.free_arg = free_arg;
+    req->slow.arg = arg;
 }
 
 /* ---- routing ------------------------------------------------------------- */
@@ -211,12 +246,18 @@ static int is_json_type(const char *ct)
 /* A route flagged RP_ROUTE_FORM (the customer's satisfaction page, posted
  * by a plain HTML form) takes application/x-www-form-urlencoded too,
  * handed to the handler raw. */
+static int is_type(const char *ct, const char *type)
+{
+    size_t n = strlen(type);
+    return ct && strncasecmp(ct, type, n) == 0 &&
+           (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
 static int is_form_post(const rp_route *r, const char *ct)
 {
-    size_t n = strlen("application/x-www-form-urlencoded");
-    return (r->flags & RP_ROUTE_FORM) && ct &&
-           strncasecmp(ct, "application/x-www-form-urlencoded", n) == 0 &&
-           (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+    return ((r->flags & (RP_ROUTE_FORM | RP_ROUTE_UPLOAD)) &&
+            is_type(ct, "application/x-www-form-urlencoded")) ||
+           ((r->flags & RP_ROUTE_UPLOAD) && is_type(ct, "multipart/form-data"));
 }
 
 /* Read and parse the body; on failure reply and return -1. */
@@ -225,15 +266,36 @@ static int parse_body(rp_request *req, const rp_route *r, request_state *rs,
 {
     const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_TYPE);
+    if ((r->flags & RP_ROUTE_UPLOAD) && rs->too_large) {
+        req->too_large = 1; /* the handler says so on its page */
+        return 0;
+    }
     if (is_form_post(r, ct)) {
         req->form = rp_buf_str(&rs->body);
         req->form_len = rs->body.len;
         return 0;
     }
+    if (r->flags & RP_ROUTE_MAIL) {
+        size_t n = strlen("message/rfc822");
+        if (!ct || strncasecmp(ct, "message/rfc822", n) != 0 ||
+            (ct[n] != '\0' && ct[n] != ';' && ct[n] != ' ')) {
+            rp_buf q = RP_BUF_INIT;
+            rp_reply_fail(res, RP_EMEDIATYPE, NULL,
+                          "send the email as message/rfc822, not %s",
+                          ct ? rp_cut(&q, ct, 60) : "no Content-Type");
+            rp_buf_free(&q);
+            return -1;
+        }
+        req->raw = (const unsigned char *)rp_buf_str(&rs->body);
+        req->raw_len = rs->body.len;
+        return 0;
+    }
     if (!is_json_type(ct)) {
+        rp_buf q = RP_BUF_INIT;
         rp_reply_fail(res, RP_EMEDIATYPE, NULL,
-                      "send the body as application/json, not %.60s",
-                      ct ? ct : "no Content-Type");
+                      "send the body as application/json, not %s",
+                      ct ? rp_cut(&q, ct, 60) : "no Content-Type");
+        rp_buf_free(&q);
         return -1;
     }
     if (rs->body.len == 0)
@@ -264,6 +326,7 @@ const char *rp_access_name(rp_access a)
     case RP_ACCESS_PUBLIC: return "public";
     case RP_ACCESS_LEAD: return "lead";
     case RP_ACCESS_ADMIN: return "admin";
+    case RP_ACCESS_MAIL: return "mail";
     default: return "agent";
     }
 }
@@ -478,9 +541,16 @@ static int authorize(const rp_route *r, rp_request *req, rp_response *res)
         rp_reply_error(res, &err);
         return -1;
     }
-    int need = r->access == RP_ACCESS_ADMIN  ? 3
-               : r->access == RP_ACCESS_LEAD ? 2
-                                             : 1;
+    if (r->access == RP_ACCESS_MAIL && !req->auth.may_deliver_mail) {
+        rp_reply_fail(res, RP_EFORBIDDEN, NULL,
+                      "%s %s needs a mail-only token or an admin", req->method,
+                      r->pattern);
+        return -1;
+    }
+    int need = r->access == RP_ACCESS_MAIL    ? 0
+               : r->access == RP_ACCESS_ADMIN ? 3
+               : r->access == RP_ACCESS_LEAD  ? 2
+                                              : 1;
     if (req->auth.role < need) {
         rp_reply_fail(res, RP_EFORBIDDEN, NULL, "%s %s needs the %s role",
                       req->method, r->pattern, rp_access_name(r->access));
@@ -504,39 +574,41 @@ static int authorize(const rp_route *r, rp_request *req, rp_response *res)
     return 0;
 }
 
-/* ---- text at the edge: nothing but UTF-8 gets in ------------------------- */
-
-static int hex_digit(char c)
+/* A place in the password queue for a slow route; on refusal reply 503
+ * and return -1. */
+static int reserve_slow(rp_server *srv, rp_response *res)
 {
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
+    if (rp_workq_reserve(srv->passwords) == 0)
+        return 0;
+    rp_reply_fail(res, RP_EBUSY, NULL,
+                  "the server is busy checking other passwords; try again "
+                  "in a moment");
+    res->retry_after = 2;
+    return -1;
 }
 
-/*
- * How the path and the query are unescaped: %XX is the byte XX, as
- * libmicrohttpd does it, except that %00 becomes 0xFF, a byte that is never
- * UTF-8.  A NUL would silently cut the text short ("/customers/1%00x" read
- * as "/customers/1"); 0xFF gets the request refused by the check below.
- */
-static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+/* Keep what the handler handed off in rs, for on_request to suspend the
+ * connection and submit it. */
+static void keep_deferred(rp_request *req, const rp_route *r, request_state *rs,
+                          rp_response *res)
 {
-    (void)cls;
-    (void)conn;
-    char *in = s, *out = s;
-    while (*in) {
-        if (in[0] == '%' && hex_digit(in[1]) >= 0 && hex_digit(in[2]) >= 0) {
-            int v = hex_digit(in[1]) * 16 + hex_digit(in[2]);
-            *out++ = v ? (char)v : (char)0xFF;
-            in += 3;
-        } else {
-            *out++ = *in++;
-        }
+    deferred *d = calloc(1, sizeof *d);
+    if (!d) {
+        req->slow.free_arg(req->slow.arg);
+        rp_reply_fail(res, RP_EINTERNAL, NULL, "out of memory");
+        return;
     }
-    *out = '\0';
-    return (size_t)(out - s);
+    d->conn = req->conn;
+    d->route = r;
+    d->work = req->slow.work;
+    d->finish = req->slow.finish;
+    d->free_arg = req->slow.free_arg;
+    d->arg = req->slow.arg;
+    atomic_init(&d->done, 0);
+    rs->slow = d;
 }
+
+/* ---- text at the edge: nothing but UTF-8 gets in ------------------------- */
 
 static int is_text(const char *s)
 {
@@ -555,10 +627,10 @@ static enum MHD_Result find_bad_arg(void *cls, enum MHD_ValueKind kind,
 }
 
 /*
- * Refuse a path or a query parameter that is not UTF-8 text (or holds a
- * NUL), before anything looks at it, naming which; the refusal quotes the
- * parameter's name with U+FFFD for each byte that is not text.  On refusal
- * fill res and return -1.
+ * Refuse a path or a query parameter that is not UTF-8 text, before
+ * anything looks at it, naming which (a %00 was refused before: on_uri);
+ * the refusal quotes the parameter's name with U+FFFD for each byte that
+ * is not text.  On refusal fill res and return -1.
  */
 static int refuse_bad_text(struct MHD_Connection *conn, const char *url,
                            rp_response *res)
@@ -566,7 +638,7 @@ static int refuse_bad_text(struct MHD_Connection *conn, const char *url,
     if (!is_text(url)) {
         rp_reply_fail(res, RP_EMALFORMED, "path",
                       "the path is not valid UTF-8 text: a byte or %%XX "
-                      "escape in it is not part of a character, or is %%00");
+                      "escape in it is not part of a character");
         return -1;
     }
     const char *bad = NULL;
@@ -578,11 +650,34 @@ static int refuse_bad_text(struct MHD_Connection *conn, const char *url,
     rp_cut(&name, bad, 60);
     rp_reply_fail(res, RP_EMALFORMED, rp_buf_str(&name),
                   "the query parameter \"%s\" is not valid UTF-8 text: a "
-                  "byte or %%XX escape in it is not part of a character, or "
-                  "is %%00",
+                  "byte or %%XX escape in it is not part of a character",
                   rp_buf_str(&name));
     rp_buf_free(&name);
     return -1;
+}
+
+/* Borrow a store connection for req; on failure reply and return -1. */
+static int borrow_store(rp_server *srv, rp_request *req, rp_response *res)
+{
+    rp_error err;
+    if (rp_pool_acquire(srv->pool, &req->ctx.store, &err)) {
+        /* the message names the database file: logged, not sent */
+        fprintf(stderr, "rapportd: opening a database connection: %s\n",
+                err.message);
+        if (err.code == RP_EBUSY)
+            rp_reply_fail(res, RP_EBUSY, NULL,
+                          "the database is busy with another change; try "
+                          "again in a moment");
+        else
+            rp_reply_fail(res, RP_EINTERNAL, NULL,
+                          "the database cannot be opened");
+        return -1;
+    }
+    /* a request waits this long in all for another writer, then is
+     * answered 503 rather than hanging */
+    req->ctx.store->ops->set_busy_wait(req->ctx.store,
+                                       srv->config->busy_wait_ms);
+    return 0;
 }
 
 static void dispatch(rp_server *srv, struct MHD_Connection *conn,
@@ -597,33 +692,26 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
     const rp_route *r = route_for(route_method, url, &req, allowed,
                                   allowed_size);
     if (!r) {
+        rp_buf q = RP_BUF_INIT;
         if (allowed[0])
             rp_reply_fail(res, RP_EMETHOD, NULL,
-                          "%s is not allowed on %.200s; allowed: %s", method,
-                          url, allowed);
+                          "%s is not allowed on %s; allowed: %s", method,
+                          rp_cut(&q, url, 200), allowed);
         else if (!rp_static_serve(srv, url, res))
-            rp_reply_fail(res, RP_ENOTFOUND, NULL, "no such endpoint: %.200s",
-                          url);
+            rp_reply_fail(res, RP_ENOTFOUND, NULL, "no such endpoint: %s",
+                          rp_cut(&q, url, 200));
+        rp_buf_free(&q);
         return;
     }
     res->route = r->pattern; /* counted by pattern in /metrics */
-    rp_error err;
-    if (rp_pool_acquire(srv->pool, &req.ctx.store, &err)) {
-        /* the message names the database file: logged, not sent */
-        fprintf(stderr, "rapportd: opening a database connection: %s\n",
-                err.message);
-        if (err.code == RP_EBUSY)
-            rp_reply_fail(res, RP_EBUSY, NULL,
-                          "the database is busy with another change; try "
-                          "again in a moment");
-        else
-            rp_reply_fail(res, RP_EINTERNAL, NULL,
-                          "the database cannot be opened");
+    int slow = (r->flags & RP_ROUTE_SLOW) != 0;
+    if (slow && reserve_slow(srv, res))
+        return;
+    if (borrow_store(srv, &req, res)) {
+        if (slow)
+            rp_workq_release(srv->passwords);
         return;
     }
-    /* a request waits this long in all for another writer, then is
-     * answered 503 rather than hanging */
-    req.ctx.store->ops->set_busy_wait(req.ctx.store, srv->config->busy_wait_ms);
     req.ctx.actor = "api";
     client_addr(conn, req.client_addr, sizeof req.client_addr);
     req.route = r;
@@ -632,6 +720,51 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
         serve(r, &req, res);
     rp_pool_release(srv->pool, req.ctx.store);
     json_decref(req.body);
+    if (slow && req.slow.work)
+        keep_deferred(&req, r, rs, res);
+    if (slow && !rs->slow)
+        rp_workq_release(srv->passwords);
+}
+
+/* ---- slow work: off the HTTP workers and back -----------------------------
+ */
+
+static void slow_work(rp_job *job)
+{
+    deferred *d = (deferred *)job;
+    d->work(d->arg);
+}
+
+/* On the password thread: wake the connection up; on_request finishes. */
+static void slow_done(rp_job *job)
+{
+    deferred *d = (deferred *)job;
+    struct MHD_Connection *conn = d->conn;
+    atomic_store(&d->done, 1);
+    MHD_resume_connection(conn);
+}
+
+/* Back on an HTTP worker after the slow work: finish and reply. */
+static void finish_deferred(rp_server *srv, struct MHD_Connection *conn,
+                            const char *url, const char *method,
+                            request_state *rs, rp_response *res)
+{
+    deferred *d = rs->slow;
+    rs->slow = NULL;
+    rp_request req = {.conn = conn,
+                      .method = method,
+                      .path = url,
+                      .config = srv->config,
+                      .route = d->route};
+    res->route = d->route->pattern;
+    if (borrow_store(srv, &req, res) == 0) {
+        req.ctx.actor = "api";
+        client_addr(conn, req.client_addr, sizeof req.client_addr);
+        d->finish(&req, res, d->arg);
+        rp_pool_release(srv->pool, req.ctx.store);
+    }
+    d->free_arg(d->arg);
+    free(d);
 }
 
 /* ---- libmicrohttpd callbacks -------------------------------------------- */
@@ -696,12 +829,38 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
     return ret;
 }
 
-/* 413 for a body over the limit; the connection is not reused, since
- * what is left of the body may still be on its way. */
-static void reply_too_large(rp_response *res)
+/* The body limit of the route at method and url: the mail size limit for
+ * a route that takes raw email, the help pages' attachment limit and room
+ * for the form's fields for an upload, else RP_MAX_BODY_BYTES. */
+static size_t body_limit(const rp_server *srv, const char *method,
+                         const char *url, int *mail, int *upload)
 {
-    rp_reply_fail(res, RP_ETOOLARGE, NULL, "the body is larger than %d bytes",
-                  RP_MAX_BODY_BYTES);
+    rp_request scratch;
+    char allowed[128];
+    const rp_route *r = route_for(method, url, &scratch, allowed,
+                                  sizeof allowed);
+    *mail = r && (r->flags & RP_ROUTE_MAIL);
+    *upload = r && (r->flags & RP_ROUTE_UPLOAD);
+    size_t up = (size_t)srv->config->help.max_attachment + 256 * 1024;
+    return *mail     ? (size_t)srv->config->mail_max_bytes
+           : *upload ? (up > RP_MAX_BODY_BYTES ? up : RP_MAX_BODY_BYTES)
+                     : (size_t)RP_MAX_BODY_BYTES;
+}
+
+/* An email refused for its size is logged: its sender's mail service is
+ * the only other place that knows of it. */
+static void refuse_body(rp_response *res, int mail, unsigned long long size,
+                        size_t limit)
+{
+    if (mail)
+        fprintf(stderr,
+                "rapportd: mail: refused an email of %s%llu bytes: over the "
+                "limit of %zu bytes (RAPPORT_MAIL_MAX_BYTES)\n",
+                size ? "" : "more than ",
+                size ? size : (unsigned long long)limit, limit);
+    rp_reply_fail(res, RP_ETOOLARGE, NULL, "the body is larger than %zu bytes",
+                  limit);
+    /* not reused: what is left of the body may still be on its way */
     rp_reply_header(res, MHD_HTTP_HEADER_CONNECTION, "close");
 }
 
@@ -712,6 +871,18 @@ static void reply_too_large(rp_response *res)
  * here and refused once the request is read.  The state made here is the
  * request's (libmicrohttpd hands it to on_request as *con_cls).
  */
+/* Remember whether the last change a client asked for hit a full disk
+ * (for /healthz). */
+static void note_write_outcome(const char *method, const rp_response *res)
+{
+    if (!res->route || !is_unsafe_method(method))
+        return;
+    if (res->status == 507)
+        atomic_store(&last_write_fault, RP_ENOSPACE);
+    else if (res->status >= 200 && res->status < 300)
+        atomic_store(&last_write_fault, RP_OK);
+}
+
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     (void)cls;
@@ -736,10 +907,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         *con_cls = rs;
         rs->started = 1;
         atomic_fetch_add(&srv->in_flight, 1);
+        rs->limit = body_limit(srv, method, url, &rs->mail, &rs->upload);
         const char *cl = MHD_lookup_connection_value(
             conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
-        if (declared > RP_MAX_BODY_BYTES) {
+        if (declared > rs->limit) {
             rs->too_large = 1;
             const char *expect = MHD_lookup_connection_value(
                 conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
@@ -749,7 +921,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
             if (declared > RP_MAX_DISCARD_BYTES ||
                 (expect && strcasecmp(expect, "100-continue") == 0)) {
                 rp_response res = {0};
-                reply_too_large(&res);
+                refuse_body(&res, rs->mail, declared, rs->limit);
                 return send_response(conn, &res, NULL);
             }
         }
@@ -758,7 +930,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (!rs->too_large && rs->body.len + n > RP_MAX_BODY_BYTES) {
+        if (!rs->too_large && rs->body.len + n > rs->limit) {
             rs->too_large = 1;
             rs->discarded = rs->body.len;
             rp_buf_free(&rs->body);
@@ -777,22 +949,37 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     rp_response res = {0};
     char allowed[128];
     allowed[0] = '\0';
-    double started = rp_prom_clock();
-    if (rs->too_large)
-        reply_too_large(&res);
+    if (rs->slow) {
+        /* resumed after the slow work */
+        if (!atomic_load(&rs->slow->done))
+            return MHD_YES;
+        finish_deferred(srv, conn, url, method, rs, &res);
+        note_write_outcome(method, &res);
+        rp_prom_observe(res.route, res.status, rp_prom_clock() - rs->began);
+        return send_response(conn, &res, NULL);
+    }
+    rs->began = rp_prom_clock();
+    /* an upload's handler explains an oversized body on its page */
+    if (rs->too_large && !rs->upload)
+        refuse_body(&res, rs->mail, 0, rs->limit);
     else if (rs->nul_in_uri)
         rp_reply_fail(&res, RP_EMALFORMED, NULL,
                       "the address holds %%00, a NUL character, which no "
                       "path or query parameter may contain");
     else
         dispatch(srv, conn, url, method, rs, &res, allowed, sizeof allowed);
-    if (res.route && is_unsafe_method(method)) {
-        if (res.status == 507)
-            atomic_store(&last_write_fault, RP_ENOSPACE);
-        else if (res.status >= 200 && res.status < 300)
-            atomic_store(&last_write_fault, RP_OK);
+    if (rs->slow) {
+        /* Suspend first, then submit: a job done before the suspension
+         * would resume nothing and leave the connection hanging. */
+        json_decref(res.json);
+        MHD_suspend_connection(conn);
+        rs->slow->job.work = slow_work;
+        rs->slow->job.done = slow_done;
+        rp_workq_submit(srv->passwords, &rs->slow->job);
+        return MHD_YES;
     }
-    rp_prom_observe(res.route, res.status, rp_prom_clock() - started);
+    note_write_outcome(method, &res);
+    rp_prom_observe(res.route, res.status, rp_prom_clock() - rs->began);
     return send_response(conn, &res, allowed);
 }
 
@@ -805,6 +992,19 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     request_state *rs = *con_cls;
     if (!rs)
         return;
+    if (rs->slow && atomic_load(&rs->slow->done)) {
+        /* Resumed but closed before its reply (the client went away, or
+         * the server is stopping): finish all the same, so that what the
+         * work began is settled (a login never checked is taken back),
+         * and drop the reply. */
+        rp_response res = {0};
+        finish_deferred(srv, conn, "", "", rs, &res);
+        json_decref(res.json);
+        free(res.text);
+    } else if (rs->slow) {
+        rs->slow->free_arg(rs->slow->arg);
+        free(rs->slow);
+    }
     int started = rs->started;
     rp_buf_free(&rs->body);
     free(rs);
@@ -813,30 +1013,158 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         atomic_fetch_sub(&srv->in_flight, 1);
 }
 
+/*
+ * The listening socket, made here rather than by libmicrohttpd so that an
+ * address in use is told as such.  SO_REUSEADDR only lets a restart bind
+ * while old connections linger in TIME_WAIT; without SO_REUSEPORT a second
+ * rapportd on the same port is refused instead of quietly sharing the
+ * traffic (and writing to another database).
+ */
+static rp_code listen_on(const struct sockaddr_in *addr, int *fd_out,
+                         rp_error *err)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return rp_error_set(err, RP_EINTERNAL, "listen",
+                            "cannot make a socket: %s", strerror(errno));
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    char host[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &addr->sin_addr, host, sizeof host);
+    if (bind(fd, (const struct sockaddr *)addr, sizeof *addr) != 0) {
+        int e = errno;
+        close(fd);
+        if (e == EADDRINUSE)
+            return rp_error_set(err, RP_EINVALID, "listen",
+                                "the address %s:%u is already in use (is "
+                                "another rapportd running?)",
+                                host, ntohs(addr->sin_port));
+        return rp_error_set(err, RP_EINVALID, "listen",
+                            "cannot listen on %s:%u: %s", host,
+                            ntohs(addr->sin_port), strerror(e));
+    }
+    if (listen(fd, SOMAXCONN) != 0) {
+        int e = errno;
+        close(fd);
+        return rp_error_set(err, RP_EINVALID, "listen",
+                            "cannot listen on %s:%u: %s", host,
+                            ntohs(addr->sin_port), strerror(e));
+    }
+    *fd_out = fd;
+    return RP_OK;
+}
+
+/* Descriptors kept for what is not a client connection: the listening
+ * socket, the database files, the scheduler's, libmicrohttpd's own. */
+#define RESERVED_FDS 64
+
+/*
+ * Raise the soft limit on open files to fit max connections (the hard
+ * limit allowing); return how many connections fit after all.
+ */
+static unsigned fit_connections(unsigned max)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return max;
+    rlim_t need = (rlim_t)max + RESERVED_FDS;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need
+                          ? need
+                          : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+        return max;
+    unsigned fit = rl.rlim_cur > 2 * RESERVED_FDS
+                       ? (unsigned)(rl.rlim_cur - RESERVED_FDS)
+                       : RESERVED_FDS;
+    fprintf(stderr,
+            "rapportd: only %llu open files allowed (ulimit -n): holding at "
+            "most %u connections, not %u\n",
+            (unsigned long long)rl.rlim_cur, fit, max);
+    return fit;
+}
+
+/*
+ * libmicrohttpd's messages, at most five a minute: under a flood it
+ * reports every connection it closes over a limit, and a log that grows
+ * by thousands of lines a second is a second way to fill a disk.
+ */
+static void log_limited(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static time_t minute;
+    static int printed;
+    static long dropped;
+    time_t now = time(NULL) / 60;
+    pthread_mutex_lock(&lock);
+    if (now != minute) {
+        if (dropped)
+            fprintf(stderr,
+                    "rapportd: and %ld more such messages in that minute\n",
+                    dropped);
+        minute = now;
+        printed = 0;
+        dropped = 0;
+    }
+    if (printed < 5) {
+        printed++;
+        fputs("rapportd: ", stderr);
+        vfprintf(stderr, fmt, ap);
+    } else {
+        dropped++;
+    }
+    pthread_mutex_unlock(&lock);
+}
+
 rp_code rp_server_start(rp_server *srv, const struct sockaddr_in *addr,
                         int threads, rp_error *err)
 {
+    const rp_config *cfg = srv->config;
+    srv->listen_fd = -1;
+    if (listen_on(addr, &srv->listen_fd, err))
+        return err->code;
+    unsigned max = fit_connections((unsigned)cfg->max_connections);
+    /* argon2id takes 64 MiB per check: the password threads bound it */
+    rp_password_set_concurrency(cfg->password_threads);
+    srv->passwords = rp_workq_start(cfg->password_threads, cfg->password_queue);
+    if (!srv->passwords) {
+        close(srv->listen_fd);
+        return rp_error_set(err, RP_EINTERNAL, NULL,
+                            "cannot start the password threads");
+    }
     /* poll(), not epoll: with a thread pool, libmicrohttpd 0.9.75's
      * MHD_quiesce_daemon races the workers removing the listening socket
      * from their epoll sets and can abort the process on shutdown (seen
-     * here once in a few hundred stops). */
+     * here once in a few hundred stops).  Connections over a limit are
+     * closed as they are accepted; an idle one is closed after the idle
+     * timeout, so sockets opened and left do not pile up. */
     srv->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
-            MHD_USE_ERROR_LOG,
-        0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, addr,
+            MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+        0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, log_limited,
+        NULL, MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
-        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
-    if (!srv->daemon)
+        MHD_OPTION_CONNECTION_LIMIT, max, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)cfg->max_connections_per_address,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->idle_timeout,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_END);
+    if (!srv->daemon) {
+        rp_workq_free(srv->passwords);
+        srv->passwords = NULL;
+        close(srv->listen_fd);
         return rp_error_set(err, RP_EINTERNAL, "listen",
-                            "cannot listen on the address given (in use, or "
-                            "not an address of this machine)");
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(
-        srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    srv->port = info ? info->port : ntohs(addr->sin_port);
+                            "cannot start the HTTP server");
+    }
+    struct sockaddr_in bound;
+    socklen_t len = sizeof bound;
+    srv->port = getsockname(srv->listen_fd, (struct sockaddr *)&bound, &len)
+                    ? ntohs(addr->sin_port)
+                    : ntohs(bound.sin_port);
     return RP_OK;
 }
 
@@ -844,13 +1172,21 @@ void rp_server_stop(rp_server *srv, int grace_seconds)
 {
     if (!srv->daemon)
         return;
-    MHD_quiesce_daemon(srv->daemon); /* accept nothing new */
+    MHD_socket fd = MHD_quiesce_daemon(srv->daemon); /* accept nothing new */
     struct timespec tick = {0, 20 * 1000 * 1000};
     for (int i = 0; i < grace_seconds * 50 && atomic_load(&srv->in_flight) > 0;
          i++)
         nanosleep(&tick, NULL);
+    /* Logins still waiting for a password thread are cancelled and their
+     * connections resumed: libmicrohttpd must not stop with one
+     * suspended. */
+    rp_workq_stop(srv->passwords);
     MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;
+    rp_workq_free(srv->passwords);
+    srv->passwords = NULL;
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
 }
 
 /* ---- for the fuzz harnesses (server_internal.h) -------------------------- */

@@ -28,6 +28,20 @@
 #define RP_CSRF_HEADER "X-CSRF-Token"
 #define RP_MAX_EXTRA_HEADERS 6
 
+/*
+ * Slow work a handler hands off (a password check, argon2id): work(arg)
+ * runs on one of the password threads with no store and no request;
+ * finish(req, res, arg) runs afterwards back on an HTTP worker, with a
+ * store, and replies; free_arg(arg) is called last in every case, also
+ * when the client went away.  See rp_defer.
+ */
+struct rp_request;
+struct rp_response;
+typedef void (*rp_slow_work_fn)(void *arg);
+typedef void (*rp_slow_finish_fn)(struct rp_request *req,
+                                  struct rp_response *res, void *arg);
+typedef void (*rp_slow_free_fn)(void *arg);
+
 typedef struct rp_request {
     struct MHD_Connection *conn;
     const char *method;
@@ -48,6 +62,16 @@ typedef struct rp_request {
     char actorbuf[32];            /* ctx.actor points here: "agent:<id>" */
     const struct rp_route *route; /* the route that matched */
     rp_page_req page; /* limit and cursor, on RP_SHAPE_LIST routes */
+    int too_large;    /* an RP_ROUTE_UPLOAD body over its limit, discarded */
+    struct {          /* what rp_defer handed off, if anything */
+        rp_slow_work_fn work;
+        rp_slow_finish_fn finish;
+        rp_slow_free_fn free_arg;
+        void *arg;
+    } slow;
+    /* the raw body of an RP_ROUTE_MAIL route (an email message) */
+    const unsigned char *raw;
+    size_t raw_len;
 } rp_request;
 
 typedef struct rp_response {
@@ -79,7 +103,10 @@ typedef enum rp_access {
     RP_ACCESS_AGENT = 0, /* any signed-in agent (session or token) */
     RP_ACCESS_LEAD,      /* lead or admin */
     RP_ACCESS_ADMIN,     /* admin only */
-    RP_ACCESS_PUBLIC     /* no credentials needed */
+    RP_ACCESS_PUBLIC,    /* no credentials needed */
+    RP_ACCESS_MAIL       /* a token that may deliver mail (mail-only or an
+                            admin's): nothing else passes, nothing more is
+                            granted */
 } rp_access;
 
 /* The shapes of most domain calls a route makes. */
@@ -121,6 +148,18 @@ typedef struct rp_param {
 #define RP_ROUTE_FORM                                                          \
     1u /* takes application/x-www-form-urlencoded too                          \
           (handed to the handler raw, in req->form) */
+/* Its handler hands a slow step to the password threads (rp_defer): a
+ * place in their queue is reserved before the handler runs, and when
+ * there is none the request is answered 503 with Retry-After at once. */
+#define RP_ROUTE_SLOW 2u
+#define RP_ROUTE_MAIL                                                          \
+    4u /* takes a raw email (message/rfc822) up to the mail size limit         \
+          instead of JSON (handed to the handler raw, in req->raw) */
+/* Takes multipart/form-data too (a form with a file), handed raw in
+ * req->form like a form post, with a body up to the help pages' attachment
+ * limit plus room for the fields; a body over it reaches the handler with
+ * req->too_large set and no form, so the page can say so in words. */
+#define RP_ROUTE_UPLOAD 8u
 
 typedef struct rp_route {
     const char *method;  /* "GET", "POST", ... */
@@ -142,7 +181,7 @@ typedef struct rp_route {
     const char *summary; /* one line for `rapportd --routes` and the docs */
 } rp_route;
 
-/* "public", "agent", "lead" or "admin". */
+/* "public", "agent", "lead", "admin" or "mail". */
 const char *rp_access_name(rp_access a);
 
 /* "custom", "plain", "body", "create", "id", "id+body" or "list". */
@@ -182,6 +221,16 @@ const char *rp_query_arg(rp_request *req, const char *name);
 /* Parse path parameter i as an id; on failure reply 404 and return -1. */
 int rp_path_id(rp_request *req, rp_response *res, int i, const char *what,
                int64_t *out);
+
+/*
+ * From the handler of an RP_ROUTE_SLOW route: instead of replying now, run
+ * work(arg) on a password thread, then finish(req, res, arg) on an HTTP
+ * worker to reply, then free_arg(arg).  The connection is suspended in
+ * between, so the HTTP worker serves other requests meanwhile, and the
+ * request's store connection is given back.
+ */
+void rp_defer(rp_request *req, rp_slow_work_fn work, rp_slow_finish_fn finish,
+              rp_slow_free_fn free_arg, void *arg);
 
 /*
  * RP_ENOSPACE when the last change a client asked for failed because the

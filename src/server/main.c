@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "mailpoll.h"
 #include "sched.h"
 #include "server.h"
 
@@ -30,7 +31,9 @@ static const char usage_head[] =
     "SYNOPSIS\n"
     "    rapportd [--db NAME] [--listen HOST:PORT] [--threads N]\n"
     "             [--web-root DIR] [--scheduler-interval SECONDS]\n"
-    "             [--clock-offset SECONDS]\n"
+    "             [--clock-offset SECONDS] [--max-connections N]\n"
+    "             [--max-connections-per-address N] [--idle-timeout SECONDS]\n"
+    "             [--password-threads N] [--password-queue N]\n"
     "\n"
     "DESCRIPTION\n"
     "    Serves the JSON API under /api/v1/, the agent console under /, and\n"
@@ -41,6 +44,13 @@ static const char usage_head[] =
     "    accepted, requests in flight finish (up to 10 seconds), and the\n"
     "    database is closed cleanly.  The scheduler thread sends reminders,\n"
     "    notices and checks by email and webhook: see docs/scheduler.md.\n"
+    "    Connections are limited in all and per client address, and an idle\n"
+    "    one is closed, so that one client cannot keep others out;\n"
+    "    passwords are checked on threads of their own, so that logins do\n"
+    "    not hold up other requests.\n"
+    "    The mail thread reads the queues' IMAP mailboxes every\n"
+    "    RAPPORT_IMAP_INTERVAL seconds ('rapport mail mailbox add'), and\n"
+    "    POST /api/v1/mail/inbound takes raw email from a mail service.\n"
     "\n"
     "OPTIONS\n";
 
@@ -62,7 +72,8 @@ static const char usage_tail[] =
     "    0  stopped by a signal after a clean shutdown\n"
     "    2  usage error (unknown option, bad value)\n"
     "    4  the database cannot be opened or is newer than this program\n"
-    "    5  cannot listen on the address\n";
+    "    5  cannot listen on the address: in use (by another rapportd?) or\n"
+    "       not an address of this machine\n";
 
 static void usage(void)
 {
@@ -149,7 +160,7 @@ int main(int argc, char **argv)
         return 4;
     }
     if (rp_server_start(&srv, &addr, cfg.threads, &err)) {
-        fprintf(stderr, "rapportd: %s: %s\n", cfg.listen, err.message);
+        fprintf(stderr, "rapportd: %s\n", err.message);
         rp_pool_destroy(srv.pool);
         return 5;
     }
@@ -157,6 +168,17 @@ int main(int argc, char **argv)
     if (rp_sched_start(cfg.db, cfg.scheduler_interval, cfg.clock_offset,
                        &cfg.followup, &sched, &err)) {
         fprintf(stderr, "rapportd: scheduler: %s\n", err.message);
+        rp_server_stop(&srv, 0);
+        rp_pool_destroy(srv.pool);
+        return 4;
+    }
+    rp_mail_options mail = {.channel = "email",
+                            .max_size = (size_t)cfg.mail_max_bytes,
+                            .loop = cfg.mail_loop};
+    rp_mailpoll *mailpoll = NULL;
+    if (rp_mailpoll_start(cfg.db, cfg.imap_interval, &mail, &mailpoll, &err)) {
+        fprintf(stderr, "rapportd: mail: %s\n", err.message);
+        rp_sched_stop(sched);
         rp_server_stop(&srv, 0);
         rp_pool_destroy(srv.pool);
         return 4;
@@ -174,6 +196,7 @@ int main(int argc, char **argv)
     fprintf(stderr, "rapportd: %s received, shutting down\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
     rp_server_stop(&srv, 10);
+    rp_mailpoll_stop(mailpoll);
     rp_sched_stop(sched);
     rp_pool_destroy(srv.pool);
     fprintf(stderr, "rapportd: stopped cleanly\n");

@@ -80,6 +80,10 @@ static const rp_param task_params[] = {
     {"customer_id", "id", "only this customer's"},
     {NULL, NULL, NULL},
 };
+static const rp_param mail_params[] = {
+    {"queue", "text", "the queue a new request opens in"},
+    {NULL, NULL, NULL},
+};
 
 /* The four kinds of what rapport remembers about a customer's future. */
 /* clang-format off */
@@ -160,7 +164,7 @@ const rp_route rp_routes[] = {
 
     /* sessions, agents, tokens */
     {"POST", "/api/v1/session", CUSTOM(rp_h_session_create), PUBLIC,
-     .summary = "sign in with email and password"},
+     .flags = RP_ROUTE_SLOW, .summary = "sign in with email and password"},
     {"GET", "/api/v1/session", CUSTOM(rp_h_session_get),
      .summary = "who is signed in"},
     {"DELETE", "/api/v1/session", CUSTOM(rp_h_session_delete),
@@ -281,6 +285,24 @@ const rp_route rp_routes[] = {
      .summary = "set a queue's address and acknowledgement"},
     {"GET", "/api/v1/mail/kept", LIST(rp_kept_mail_list), ADMIN,
      .summary = "mail refused or not understood, kept with the reason"},
+    /* email in by HTTP */
+    {"POST", "/api/v1/mail/inbound", CUSTOM(rp_h_mail_inbound),
+     .access = RP_ACCESS_MAIL, .flags = RP_ROUTE_MAIL, .params = mail_params,
+     .summary = "take one raw email (message/rfc822) as the desk's mail"},
+    /* the customer's help pages (style.css before {token}) */
+    {"GET", "/help", CUSTOM(rp_h_help_form), PUBLIC,
+     .summary = "the customer's form to write to the desk (HTML)"},
+    {"POST", "/help", CUSTOM(rp_h_help_send), PUBLIC, .flags = RP_ROUTE_UPLOAD,
+     .summary = "open a request from the form; shows the customer's link"},
+    {"GET", "/help/style.css", CUSTOM(rp_h_help_css), PUBLIC,
+     .summary = "the help pages' style sheet"},
+    {"GET", "/help/r/{token}", CUSTOM(rp_h_help_status), PUBLIC,
+     .summary = "the customer's request: status and conversation (HTML)"},
+    {"POST", "/help/r/{token}", CUSTOM(rp_h_help_reply), PUBLIC,
+     .flags = RP_ROUTE_UPLOAD,
+     .summary = "the customer's reply from their request's page"},
+    {"GET", "/help/r/{token}/files/{id}", CUSTOM(rp_h_help_file), PUBLIC,
+     .summary = "a file of the customer's conversation, as a download"},
 
     {NULL, NULL},
 };
@@ -309,7 +331,10 @@ void rp_routes_print(FILE *out)
     for (const rp_route *r = rp_routes; r->method; r++) {
         fprintf(out, "| %s | `%s` | %s%s | %s", r->method, r->pattern,
                 rp_access_name(r->access),
-                r->flags & RP_ROUTE_FORM ? ", form" : "",
+                r->flags & RP_ROUTE_FORM     ? ", form"
+                : r->flags & RP_ROUTE_MAIL   ? ", email"
+                : r->flags & RP_ROUTE_UPLOAD ? ", upload"
+                                             : "",
                 rp_shape_name(r->shape));
         if (r->status)
             fprintf(out, " → %d", r->status);

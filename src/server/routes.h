@@ -64,5 +64,14 @@ void rp_h_message_list(rp_request *req, rp_response *res);
 void rp_h_attachment_download(rp_request *req, rp_response *res);
 void rp_h_conversation_inbound(rp_request *req, rp_response *res);
 void rp_h_outbox_run(rp_request *req, rp_response *res);
+/* routes_mail.c: email in by HTTP */
+void rp_h_mail_inbound(rp_request *req, rp_response *res);
+/* routes_help.c: the customer's help pages */
+void rp_h_help_css(rp_request *req, rp_response *res);
+void rp_h_help_form(rp_request *req, rp_response *res);
+void rp_h_help_send(rp_request *req, rp_response *res);
+void rp_h_help_status(rp_request *req, rp_response *res);
+void rp_h_help_reply(rp_request *req, rp_response *res);
+void rp_h_help_file(rp_request *req, rp_response *res);
 
 #endif

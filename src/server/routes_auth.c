@@ -28,19 +28,46 @@ static void set_session_cookie(const rp_request *req, rp_response *res,
                                    "Max-Age=0");
 }
 
-void rp_h_session_create(rp_request *req, rp_response *res)
+/* The login's password check runs on a password thread (rp_defer), never
+ * on an HTTP worker: argon2id would stall every request that worker
+ * serves. */
+static void login_check(void *arg)
+{
+    rp_login_check(arg);
+}
+
+static void login_free(void *arg)
+{
+    rp_login_free(arg);
+}
+
+static void login_finish(rp_request *req, rp_response *res, void *arg)
 {
     rp_error err;
     json_t *out = NULL;
     char secret[RP_SECRET_HEX];
-    int retry_after = 0;
-    rp_code rc = rp_auth_login(&req->ctx, req->body, req->client_addr, secret,
-                               &out, &retry_after, &err);
+    rp_code rc = rp_login_finish(&req->ctx, arg, secret, &out, &err);
     if (rc == RP_OK)
         set_session_cookie(req, res, secret);
+    if (rc == RP_EBUSY)
+        res->retry_after = 2;
+    rp_reply_result(res, rc, &err, 201, out);
+}
+
+void rp_h_session_create(rp_request *req, rp_response *res)
+{
+    rp_error err;
+    rp_login *login = NULL;
+    int retry_after = 0;
+    rp_code rc = rp_login_begin(&req->ctx, req->body, req->client_addr, &login,
+                                &retry_after, &err);
+    if (rc == RP_OK) {
+        rp_defer(req, login_check, login_finish, login_free, login);
+        return;
+    }
     if (rc == RP_ERATELIMIT)
         res->retry_after = retry_after;
-    rp_reply_result(res, rc, &err, 201, out);
+    rp_reply_error(res, &err);
 }
 
 void rp_h_session_get(rp_request *req, rp_response *res)

@@ -126,6 +126,21 @@ void rp_h_conversation_inbound(rp_request *req, rp_response *res)
     int64_t sent_at = 0;
     rp_code rc = in ? rp_in_object(in, fields, &err)
                     : rp_error_set(&err, RP_EINVALID, NULL, "a body is needed");
+    /* every text field is text (or absent, or null) */
+    for (int i = 0; rc == RP_OK && fields[i]; i++) {
+        json_t *v = json_object_get(in, fields[i]);
+        if (v && !json_is_null(v) && !json_is_string(v) &&
+            strcmp(fields[i], "references") && strcmp(fields[i], "attachments"))
+            rc = rp_error_set(&err, RP_ETYPE, fields[i], "%s must be text",
+                              fields[i]);
+    }
+    for (size_t i = 0;
+         rc == RP_OK && i < json_array_size(json_object_get(in, "references"));
+         i++)
+        if (!json_is_string(
+                json_array_get(json_object_get(in, "references"), i)))
+            rc = rp_error_set(&err, RP_ETYPE, "references",
+                              "references[%zu] must be text", i);
     if (rc == RP_OK)
         rc = rp_in_time(in, "sent_at", 0, &sent_at, NULL, &err);
     if (rc == RP_OK && mail_class(str(in, "class"), &m.mail_class))

@@ -113,8 +113,11 @@ void rp_h_customer_recommendations(rp_request *req, rp_response *res)
         return;
     const char *asked = rp_query_arg(req, "asked");
     if (asked && strcmp(asked, "true") && strcmp(asked, "false")) {
+        rp_buf q = RP_BUF_INIT;
         rp_reply_fail(res, RP_EINVALID, "asked",
-                      "asked must be true or false, not \"%.20s\"", asked);
+                      "asked must be true or false, not \"%s\"",
+                      rp_cut(&q, asked, 20));
+        rp_buf_free(&q);
         return;
     }
     rp_error err;

@@ -67,6 +67,13 @@ static void *run(void *arg)
                           worker, &report, &err))
             fprintf(stderr, "rapportd: outbox: %s\n", err.message);
         json_decref(report);
+        /* promises past their date are marked broken here, with their
+         * moments, since reading the charter or the metrics settles
+         * nothing */
+        int64_t settled = 0;
+        if (rp_charter_settle_promises(&ctx, rp_now() + s->clock_offset,
+                                       &settled, &err))
+            fprintf(stderr, "rapportd: settling promises: %s\n", err.message);
         pthread_mutex_lock(&s->lock);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);

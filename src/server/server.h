@@ -10,6 +10,7 @@
 
 #include "http.h"
 #include "pool.h"
+#include "workq.h"
 
 typedef struct rp_server {
     struct MHD_Daemon *daemon;
@@ -18,9 +19,16 @@ typedef struct rp_server {
     const char *web_root;    /* directory of the console's files, or NULL */
     unsigned port;           /* the port actually bound */
     atomic_int in_flight;    /* requests begun and not yet completed */
+    rp_workq *passwords;     /* the password threads (workq.h) */
+    int listen_fd;           /* the listening socket, ours to close */
 } rp_server;
 
-/* Start listening on addr with a pool of threads; fills srv->port. */
+/*
+ * Start listening on addr with a pool of threads, the password threads and
+ * the connection limits of srv->config; fills srv->port.  An address in
+ * use, or not of this machine, is RP_EINVALID with a message saying so
+ * (rapportd exits with status 5).
+ */
 rp_code rp_server_start(rp_server *srv, const struct sockaddr_in *addr,
                         int threads, rp_error *err);
 

@@ -107,7 +107,26 @@
     X(CONVERSATION_LAST_INBOUND, "conversation.last_inbound")                  \
     X(CONVERSATION_OUTBOX_CLAIM, "conversation.outbox_claim")                  \
     X(CONVERSATION_OUTBOX_SETTLE, "conversation.outbox_settle")                \
-    X(FOLLOWUP_TASK_SENDING, "followup.task_sending")
+    /* the customer's help pages: abuse limits and links */                    \
+    X(CONVERSATION_HELP_HITS_EXPIRE, "conversation.help_hits_expire")          \
+    X(CONVERSATION_HELP_HITS_COUNT, "conversation.help_hits_count")            \
+    X(CONVERSATION_HELP_HIT_ADD, "conversation.help_hit_add")                  \
+    X(CONVERSATION_HELP_LINK_INSERT, "conversation.help_link_insert")          \
+    X(CONVERSATION_HELP_LINK_BY_HASH, "conversation.help_link_by_hash")        \
+    X(CONVERSATION_HELP_LINK_MOVE, "conversation.help_link_move")              \
+    X(CONVERSATION_HELP_LINKS_TO_MAIL, "conversation.help_links_to_mail")      \
+    X(CONVERSATION_HELP_LINK_CLAIM_MAIL, "conversation.help_link_claim_mail")  \
+    X(CONVERSATION_HELP_LINK_MAILED, "conversation.help_link_mailed")          \
+    X(CONVERSATION_HELP_LINK_MAIL_RETRY, "conversation.help_link_mail_retry")  \
+    X(FOLLOWUP_TASK_SENDING, "followup.task_sending")                          \
+    X(MAILBOX_INSERT, "mailbox.insert")                                        \
+    X(MAILBOX_LIST, "mailbox.list")                                            \
+    X(MAILBOX_DELETE, "mailbox.delete")                                        \
+    X(MAILBOX_UID_FROM, "mailbox.uid_from")                                    \
+    X(MAILBOX_UID_CLAIM, "mailbox.uid_claim")                                  \
+    X(MAILBOX_UID_DONE, "mailbox.uid_done")                                    \
+    X(MAILBOX_UID_RELEASE, "mailbox.uid_release")                              \
+    X(STAFF_TOKEN_SET_SCOPE, "staff.token_set_scope")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

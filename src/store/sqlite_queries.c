@@ -329,13 +329,14 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_STAFF_TOKEN_LOOKUP] =
         "SELECT t.id AS token_id, t.revoked_at IS NOT NULL AS revoked__bool,"
         " t.last_used_at AS used, t.expires_at AS expires, a.id AS agent_id,"
-        " a.role,"
+        " a.role, t.scope,"
         " a.active AS active__bool FROM api_tokens t"
         " JOIN agents a ON a.id = t.agent_id WHERE t.token_hash = ?",
     [RP_Q_STAFF_TOKEN_TOUCH] =
         "UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
     [RP_Q_STAFF_TOKEN_GET] =
-        "SELECT id, agent_id, name, created_at, expires_at, last_used_at,"
+        "SELECT id, agent_id, name, scope, created_at, expires_at,"
+        " last_used_at,"
         " revoked_at FROM api_tokens WHERE id = ?",
     [RP_Q_STAFF_TOKEN_LIST] =
         "SELECT id, agent_id, name, created_at, expires_at, last_used_at,"
@@ -345,7 +346,7 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_STAFF_TOKEN_REVOKE] = "UPDATE api_tokens SET revoked_at = ? WHERE id "
                                 "= ? AND revoked_at IS NULL",
     [RP_Q_STAFF_LOGIN_FAILURES_COUNT] =
-        "SELECT count(*) AS n, min(failed_at) AS first FROM login_failures"
+        "SELECT count(*) AS n, max(failed_at) AS last FROM login_failures"
         " WHERE key = ? AND failed_at > ?",
     [RP_Q_STAFF_LOGIN_FAILURE_ADD] = "INSERT INTO login_failures (key, "
                                      "failed_at) VALUES (?, ?) RETURNING id",
@@ -481,10 +482,14 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " FROM special_requests r JOIN encounters e ON e.id = r.encounter_id"
         " WHERE r.created_at >= ?1 AND r.created_at < ?2 AND" M_ENC_FILTER
         " GROUP BY r.outcome, r.decline_reason ORDER BY n DESC LIMIT 50",
+    /* ?5 now: a promise still open past its date counts as broken,
+     * settled or not (a read does not settle it) */
     [RP_Q_MEASURES_PROMISES] =
-        "SELECT p.status, count(*) AS n FROM promises p LEFT JOIN encounters e"
-        " ON e.id = p.encounter_id WHERE p.due_at >= ?1 AND p.due_at < ?2"
-        " AND" M_ENC_FILTER " GROUP BY p.status",
+        "SELECT CASE WHEN p.status = 'open' AND p.due_at < ?5 THEN 'broken'"
+        " ELSE p.status END AS status, count(*) AS n FROM promises p"
+        " LEFT JOIN encounters e ON e.id = p.encounter_id"
+        " WHERE p.due_at >= ?1 AND p.due_at < ?2 AND" M_ENC_FILTER
+        " GROUP BY 1",
     /* The gauges of /metrics (Prometheus). */
     [RP_Q_MEASURES_QUEUE_DEPTH] = "SELECT queue_id, count(*) AS n FROM "
                                   "encounters WHERE stage = 'received'"
@@ -557,12 +562,79 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "UPDATE messages SET status = ?1, sent_at = ?2, next_attempt_at = ?3,"
         " last_error = ?4, updated_at = ?5, claimed_by = NULL"
         " WHERE id = ?6 AND status = 'sending' AND claimed_by = ?7",
+    /* the customer's help pages */
+    [RP_Q_CONVERSATION_HELP_HITS_EXPIRE] = "DELETE FROM help_hits WHERE at < ?",
+    [RP_Q_CONVERSATION_HELP_HITS_COUNT] =
+        "SELECT count(*) AS n, min(at) AS first"
+        " FROM help_hits WHERE key = ? AND at > ?",
+    [RP_Q_CONVERSATION_HELP_HIT_ADD] =
+        "INSERT INTO help_hits (key, at) VALUES (?, ?)",
+    [RP_Q_CONVERSATION_HELP_LINK_INSERT] =
+        "INSERT INTO help_links (token_hash, purpose, encounter_id,"
+        " customer_id, email, thread_id, subject, created_at, expires_at,"
+        " mail_state, mail_next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " RETURNING id",
+    [RP_Q_CONVERSATION_HELP_LINK_BY_HASH] =
+        "SELECT id, purpose, encounter_id, customer_id, email, thread_id,"
+        " subject, expires_at AS expires FROM help_links WHERE token_hash = ?",
+    [RP_Q_CONVERSATION_HELP_LINK_MOVE] =
+        "UPDATE help_links SET encounter_id = ?2 WHERE encounter_id = ?1",
+    /* pending mails that are due, and mails whose sender died mid-send */
+    [RP_Q_CONVERSATION_HELP_LINKS_TO_MAIL] =
+        "SELECT id, encounter_id, customer_id, email, subject,"
+        " mail_attempts AS attempts FROM help_links"
+        " WHERE (mail_state = 'pending' AND mail_next_at <= ?1)"
+        " OR (mail_state = 'sending' AND mail_claimed_at < ?2)"
+        " ORDER BY id LIMIT ?3",
+    [RP_Q_CONVERSATION_HELP_LINK_CLAIM_MAIL] =
+        "UPDATE help_links SET mail_state = 'sending', mail_claimed_at = ?2,"
+        " mail_attempts = mail_attempts + 1, token_hash = ?3, expires_at = ?4"
+        " WHERE id = ?1 AND (mail_state = 'pending' OR"
+        " (mail_state = 'sending' AND mail_claimed_at < ?5))",
+    [RP_Q_CONVERSATION_HELP_LINK_MAILED] =
+        "UPDATE help_links SET mail_state = 'sent', mail_error = NULL"
+        " WHERE id = ? AND mail_state = 'sending'",
+    [RP_Q_CONVERSATION_HELP_LINK_MAIL_RETRY] =
+        "UPDATE help_links SET mail_state = ?2, mail_next_at = ?3,"
+        " mail_error = ?4 WHERE id = ?1 AND mail_state = 'sending'",
     /* The scheduler marks a task before it sends it (scheduler.c): a
      * claim that expires after this mark has an unknown outcome.  The
      * mark renews the claim, so the lease counts from the send. */
     [RP_Q_FOLLOWUP_TASK_SENDING] =
         "UPDATE tasks SET sending_at = ?1, claimed_at = ?1"
         " WHERE id = ?2 AND status = 'claimed' AND claimed_by = ?3",
+    /* ---- mailbox: the IMAP mailboxes polled, and the UIDs taken ---- */
+    [RP_Q_MAILBOX_INSERT] =
+        "INSERT INTO mail_mailboxes (queue, url, username, password, folder,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    [RP_Q_MAILBOX_LIST] =
+        "SELECT id, queue, url, username, password, folder, created_at"
+        " FROM mail_mailboxes ORDER BY id",
+    [RP_Q_MAILBOX_DELETE] = "DELETE FROM mail_mailboxes WHERE id = ?",
+    /* the first UID to ask the server for: after the highest taken, or
+     * the lowest whose claim went stale (its taker died) */
+    [RP_Q_MAILBOX_UID_FROM] =
+        "SELECT min(u) AS from_uid FROM ("
+        " SELECT coalesce(max(uid), 0) + 1 AS u FROM mail_imap_uids"
+        "  WHERE mailbox_id = ?1 AND uidvalidity = ?2"
+        " UNION ALL SELECT min(uid) FROM mail_imap_uids"
+        "  WHERE mailbox_id = ?1 AND uidvalidity = ?2 AND state = 'claimed'"
+        "  AND claimed_at < ?3)",
+    /* a row comes back only to the one caller that now holds the claim */
+    [RP_Q_MAILBOX_UID_CLAIM] =
+        "INSERT INTO mail_imap_uids (mailbox_id, uidvalidity, uid, state,"
+        " claimed_at) VALUES (?1, ?2, ?3, 'claimed', ?4)"
+        " ON CONFLICT (mailbox_id, uidvalidity, uid) DO UPDATE"
+        " SET claimed_at = excluded.claimed_at"
+        " WHERE state = 'claimed' AND claimed_at < ?5 RETURNING uid",
+    [RP_Q_MAILBOX_UID_DONE] =
+        "UPDATE mail_imap_uids SET state = 'done' WHERE mailbox_id = ?"
+        " AND uidvalidity = ? AND uid = ?",
+    [RP_Q_MAILBOX_UID_RELEASE] =
+        "DELETE FROM mail_imap_uids WHERE mailbox_id = ? AND uidvalidity = ?"
+        " AND uid = ? AND state = 'claimed'",
+    [RP_Q_STAFF_TOKEN_SET_SCOPE] =
+        "UPDATE api_tokens SET scope = ? WHERE id = ?",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

@@ -527,6 +527,62 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;"},
     {12, "when the sending of a task began, to tell an unknown outcome",
      "ALTER TABLE tasks ADD COLUMN sending_at INTEGER;"},
+    /* ---- migration 13: email in (IMAP mailboxes, mail-only tokens) ---- */
+    {13,
+     "email in: the IMAP mailboxes polled per queue, the UIDs taken from "
+     "them under their UIDVALIDITY, and tokens that may only deliver mail",
+     "CREATE TABLE mail_mailboxes ("
+     "  id INTEGER PRIMARY KEY,"
+     "  queue TEXT,"
+     "  url TEXT NOT NULL,"
+     "  username TEXT NOT NULL,"
+     "  password TEXT NOT NULL,"
+     "  folder TEXT NOT NULL DEFAULT 'INBOX',"
+     "  created_at INTEGER NOT NULL,"
+     "  UNIQUE (url, username, folder));"
+     "CREATE TABLE mail_imap_uids ("
+     "  mailbox_id INTEGER NOT NULL REFERENCES mail_mailboxes(id)"
+     "    ON DELETE CASCADE,"
+     "  uidvalidity INTEGER NOT NULL,"
+     "  uid INTEGER NOT NULL,"
+     "  state TEXT NOT NULL CHECK (state IN ('claimed', 'done')),"
+     "  claimed_at INTEGER NOT NULL,"
+     "  PRIMARY KEY (mailbox_id, uidvalidity, uid)) WITHOUT ROWID;"
+     "CREATE INDEX mail_imap_uids_claimed ON mail_imap_uids"
+     "  (mailbox_id, uidvalidity, uid) WHERE state = 'claimed';"
+     "ALTER TABLE api_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'all'"
+     "  CHECK (scope IN ('all', 'mail'));"},
+    /* Migration 15: the customer's help pages.  A link is kept only as the
+     * SHA-256 of its token; a link to be mailed waits with a placeholder
+     * hash until the scheduler makes its token and sends it.  Requests
+     * are counted per client address, network and email address, in the
+     * database, so several servers share one limit. */
+    {15, "the customer's help pages: status links and abuse limits",
+     "CREATE TABLE help_links ("
+     "  id INTEGER PRIMARY KEY,"
+     "  token_hash TEXT NOT NULL UNIQUE,"
+     "  purpose TEXT NOT NULL CHECK (purpose IN ('page','mail')),"
+     "  encounter_id INTEGER NOT NULL REFERENCES encounters(id),"
+     "  customer_id INTEGER NOT NULL REFERENCES customers(id),"
+     "  email TEXT NOT NULL,"
+     "  thread_id TEXT NOT NULL,"
+     "  subject TEXT,"
+     "  created_at INTEGER NOT NULL,"
+     "  expires_at INTEGER NOT NULL,"
+     "  mail_state TEXT CHECK (mail_state IN ('pending','sending','sent',"
+     "    'failed')),"
+     "  mail_attempts INTEGER NOT NULL DEFAULT 0,"
+     "  mail_next_at INTEGER,"
+     "  mail_claimed_at INTEGER,"
+     "  mail_error TEXT);"
+     "CREATE INDEX help_links_by_encounter ON help_links (encounter_id);"
+     "CREATE INDEX help_links_to_mail ON help_links (mail_state, mail_next_at);"
+     "CREATE TABLE help_hits ("
+     "  id INTEGER PRIMARY KEY,"
+     "  key TEXT NOT NULL,"
+     "  at INTEGER NOT NULL);"
+     "CREATE INDEX help_hits_by_key ON help_hits (key, at);"
+     "CREATE INDEX help_hits_by_time ON help_hits (at);"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

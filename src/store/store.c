@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/buf.h"
+#include "base/input.h"
 #include "store/store_sqlite.h"
 
 static const rp_store_backend *const backends[] = {
@@ -66,18 +68,20 @@ rp_code rp_store_open(const char *name, rp_store **out, rp_error *err)
     if (n > 0) {
         b = rp_store_backend_find(name, n);
         if (!b) {
-            char known[128] = "";
-            size_t len = 0;
-            for (size_t i = 0;
-                 i < sizeof backends / sizeof backends[0] && len < sizeof known;
-                 i++)
-                len += (size_t)snprintf(known + len, sizeof known - len,
-                                        "%s%s:", i ? ", " : "",
-                                        backends[i]->scheme);
-            return rp_error_set(err, RP_EINVALID, "db",
-                                "unknown database scheme \"%.*s\" in \"%s\" "
-                                "(known: %s)",
-                                (int)n, name, name, known);
+            rp_buf known = RP_BUF_INIT, scheme = RP_BUF_INIT, q = RP_BUF_INIT;
+            for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++)
+                rp_buf_printf(&known, "%s%s:", i ? ", " : "",
+                              backends[i]->scheme);
+            rp_buf_append(&scheme, name, n);
+            rp_error_set(err, RP_EINVALID, "db",
+                         "unknown database scheme \"%s\" in \"%s\" (known: "
+                         "%s)",
+                         rp_buf_str(&scheme), rp_cut(&q, name, 100),
+                         rp_buf_str(&known));
+            rp_buf_free(&known);
+            rp_buf_free(&scheme);
+            rp_buf_free(&q);
+            return err->code;
         }
         target = name + n + 1;
         if (!*target)

@@ -150,9 +150,10 @@ typedef struct rp_store_ops {
      * request they ride on. */
     rp_code (*try_exec)(rp_store *s, rp_query q, json_t *params,
                         int64_t *changes, rp_error *err);
-    /* Could a write begin now?  Takes the write lock without waiting and
-     * gives it back at once, changing nothing: RP_OK, or RP_EBUSY while
-     * another connection holds it.  Call with no transaction open. */
+    /* Could a write begin now?  Takes the write lock, waiting as long as
+     * set_busy_wait allows, and gives it back at once, changing nothing:
+     * RP_OK, or RP_EBUSY while another connection keeps it.  Call with no
+     * transaction open. */
     rp_code (*probe_write)(rp_store *s, rp_error *err);
 } rp_store_ops;
 

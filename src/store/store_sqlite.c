@@ -809,10 +809,7 @@ static rp_code sq_try_exec(rp_store *s, rp_query q, json_t *params,
 
 static rp_code sq_probe_write(rp_store *s, rp_error *err)
 {
-    sqlite_store *ss = s->impl;
-    ss->nowait = 1;
     rp_code rc = sq_begin(s, err);
-    ss->nowait = 0;
     if (rc == RP_OK)
         sq_rollback(s);
     return rc;

@@ -2,7 +2,8 @@
  * console.spec.mjs - the agent console on what every build has: customers,
  * encounters and moments of truth.  The queue (live, with wait times, long
  * waits standing out), the customer list and search, the customer page
- * with its moments timeline, opening an encounter, the dashboard's page,
+ * with its moments timeline and its recommendations (recorded as offers
+ * only once shown), opening an encounter, the dashboard's page,
  * escaping, labels, keyboard use, the security headers, and screenshots of
  * each page at 1280 and 390 px.  With a build that has login it logs in
  * first; without one the console is open.
@@ -200,6 +201,29 @@ export default async function (t) {
     assert.ok((await page.textContent('h1')).includes(evil));
     assert.equal(await page.locator('main img').count(), 0);
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  });
+
+  await t.step('recommendations on the customer page are recorded as offers when shown, not when read', async () => {
+    const found = (await apiGet('/api/v1/customers?q=Ahmad')).items;
+    assert.equal(found.length, 1);
+    const ahmad = found[0].id;
+    const shownMoments = async () => (await apiGet(`/api/v1/customers/${ahmad}/moments?limit=100`))
+      .items.filter((m) => m.kind === 'offer.shown').length;
+    const before = await shownMoments();
+    /* reading them (as any script could) records nothing */
+    await apiGet(`/api/v1/customers/${ahmad}/recommendations`);
+    assert.equal(await shownMoments(), before);
+    const other = page; /* the next step leaves for the dashboard anyway */
+    await other.goto(`${base}/#/customers/${ahmad}`);
+    await waitView(other, 'customer');
+    await other.waitForFunction(() => /Starfruit/.test(document.querySelector('#recommendations')?.textContent || ''));
+    /* the console says what it showed, with a request of its own */
+    let after = before;
+    for (let i = 0; i < 50 && after === before; i++) {
+      await other.waitForTimeout(100);
+      after = await shownMoments();
+    }
+    assert.equal(after, before + 1, 'showing the recommendations records one offer.shown moment');
   });
 
   await t.step('the dashboard page renders', async () => {

@@ -10,6 +10,7 @@ import { unescapeHtml } from '../../web/js/views/kb.js';
 import { counts, dig } from '../../web/js/views/dashboard.js';
 import { fmtDuration, humanize, localToRfc3339, pick } from '../../web/js/format.js';
 import { ApiError, qs, items } from '../../web/js/api.js';
+import { taskState, taskNeedsAttention } from '../../web/js/tasks.js';
 
 test('the acknowledgement target comes from the charter, in seconds, else 5 minutes', () => {
   assert.equal(ackTargetSeconds({ acknowledge_minutes: 3, first_response_minutes: 15 }), 180);
@@ -57,4 +58,17 @@ test('the API helpers', () => {
   assert.deepEqual(items({ results: [3] }, 'results'), [3]);
   assert.equal(new ApiError(404, 'not_found', 'no such endpoint: /x').missingEndpoint, true);
   assert.equal(new ApiError(404, 'not_found', 'no customer with id 4').missingEndpoint, false);
+});
+
+test('a message that failed says so, with its attempts and its reason', () => {
+  const failed = { status: 'failed', attempts: 3, last_error: 'the receiver answered HTTP 500' };
+  assert.equal(taskState(failed), 'Failed after 3 attempts: the receiver answered HTTP 500');
+  assert.ok(taskNeedsAttention(failed));
+  const retry = { status: 'scheduled', attempts: 1, next_attempt_at: '2027-06-01T09:01:00Z', last_error: 'no answer' };
+  assert.match(taskState(retry), /^Tried 1 time, trying again .+: no answer$/);
+  assert.ok(taskNeedsAttention(retry));
+  const sent = { status: 'sent', attempts: 1, sent_at: '2027-06-01T09:00:00Z' };
+  assert.match(taskState(sent), /^Sent /);
+  assert.ok(!taskNeedsAttention(sent));
+  assert.equal(taskState({ status: 'held', last_error: 'held: no consent' }), 'Held: no consent');
 });

@@ -344,6 +344,11 @@ void rp_http_send(rp_srv *s, const char *method, const char *path,
     curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    char source[48];
+    if (s->source[0]) {
+        snprintf(source, sizeof source, "host!%s", s->source);
+        curl_easy_setopt(c, CURLOPT_INTERFACE, source);
+    }
     if (strcmp(method, "HEAD") == 0)
         curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
     if (body) {

@@ -31,6 +31,9 @@ typedef struct rp_srv {
     long long admin_id;
     char admin_email[64];
     char admin_password[64];
+    /* The local address requests are sent from ("127.0.0.2": another
+     * client, as the server's per-address limits see it); "" for any. */
+    char source[32];
 } rp_srv;
 
 typedef struct rp_http {

@@ -191,14 +191,11 @@ static void test_recommendations_in_other_scripts(void **state)
         s, "/api/v1/customers",
         json_pack("{s:s}", "name", "\xe7\x8e\x8b\xe8\x8a\xb3"));
     snprintf(path, sizeof path, "/api/v1/customers/%lld/goals", cid);
-    json_decref(rp_call(s, "POST", path,
-                        json_pack("{s:s, s:[s]}", "title", title, "tags", tag),
-                        201));
+    create(s, path, json_pack("{s:s, s:[s]}", "title", title, "tags", tag));
     snprintf(path, sizeof path, "/api/v1/customers/%lld/preferences", cid);
-    json_decref(rp_call(s, "POST", path,
-                        json_pack("{s:s, s:s, s:s}", "key", key, "value", value,
-                                  "firmness", "flexible"),
-                        201));
+    create(s, path,
+           json_pack("{s:s, s:s, s:s}", "key", key, "value", value, "firmness",
+                     "flexible"));
     snprintf(path, sizeof path, "/api/v1/customers/%lld/recommendations", cid);
     json_t *r = rp_call(s, "GET", path, NULL, 200);
     json_t *items = json_object_get(r, "items");
@@ -239,10 +236,9 @@ static void test_recommendations_in_other_scripts(void **state)
     long long c2 = create(s, "/api/v1/customers",
                           json_pack("{s:s}", "name", "Firm"));
     snprintf(path, sizeof path, "/api/v1/customers/%lld/preferences", c2);
-    json_decref(rp_call(s, "POST", path,
-                        json_pack("{s:s, s:s, s:s}", "key", key, "value", title,
-                                  "firmness", "firm"),
-                        201));
+    create(s, path,
+           json_pack("{s:s, s:s, s:s}", "key", key, "value", title, "firmness",
+                     "firm"));
     snprintf(path, sizeof path,
              "/api/v1/customers/%lld/recommendations?asked=true", c2);
     r = rp_call(s, "GET", path, NULL, 200);

@@ -15,7 +15,8 @@
 #include "harness.h"
 
 typedef struct expect {
-    const char *method, *pattern, *access; /* public, agent, lead, admin */
+    const char *method, *pattern, *access; /* public, agent, lead, admin,
+                                              mail */
 } expect;
 
 static const expect expected[] = {
@@ -116,15 +117,24 @@ static const expect expected[] = {
     {"PUT", "/api/v1/conversation/settings", "admin"},
     {"PUT", "/api/v1/queues/{id}/mail", "admin"},
     {"GET", "/api/v1/mail/kept", "admin"},
+    /* email in: an admin or a mail-only token (test_mail_in walks those) */
+    {"POST", "/api/v1/mail/inbound", "mail"},
+    /* the customer's help pages */
+    {"GET", "/help", "public"},
+    {"POST", "/help", "public"},
+    {"GET", "/help/style.css", "public"},
+    {"GET", "/help/r/{token}", "public"},
+    {"POST", "/help/r/{token}", "public"},
+    {"GET", "/help/r/{token}/files/{id}", "public"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 
 static int rank(const char *access)
 {
-    return !strcmp(access, "admin")   ? 3
-           : !strcmp(access, "lead")  ? 2
-           : !strcmp(access, "agent") ? 1
-                                      : 0;
+    return !strcmp(access, "admin") || !strcmp(access, "mail") ? 3
+           : !strcmp(access, "lead")                           ? 2
+           : !strcmp(access, "agent")                          ? 1
+                                                               : 0;
 }
 
 typedef struct route {

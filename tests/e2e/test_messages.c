@@ -256,6 +256,107 @@ static void test_failed_send_is_visible(void **state)
     json_decref(m);
 }
 
+/* The command line writes and reads the same conversation. */
+static void test_cli_conversation(void **state)
+{
+    world *w = *state;
+    rp_srv *s = &w->srv;
+    json_t *in = rp_callf(
+        s, "POST", "/api/v1/conversation/inbound", 200,
+        "{\"from_address\":\"cleo@example.net\",\"subject\":\"Lamp\","
+        "\"text\":\"It flickers.\",\"message_id\":\"l1@example.net\"}");
+    char enc[24];
+    snprintf(enc, sizeof enc, "%lld", num(in, "encounter_id"));
+    json_decref(in);
+    char file[400];
+    snprintf(file, sizeof file, "%s/manual.pdf", s->dir);
+    FILE *fp = fopen(file, "wb");
+    assert_non_null(fp);
+    fputs("%PDF-1.4 tiny", fp);
+    fclose(fp);
+    char *out = NULL;
+    assert_int_equal(rp_cli(s, &out, "message", "reply", enc, "--body",
+                            "Here is the manual.", "--attach", file, "--draft",
+                            "--json", NULL),
+                     0);
+    json_t *d = json_loads(out, 0, NULL);
+    free(out);
+    assert_string_equal(str(d, "status"), "draft");
+    char id[24];
+    snprintf(id, sizeof id, "%lld", num(d, "id"));
+    json_t *att = json_array_get(json_object_get(d, "attachments"), 0);
+    assert_string_equal(str(att, "filename"), "manual.pdf");
+    char attid[24];
+    snprintf(attid, sizeof attid, "%lld", num(att, "id"));
+    json_decref(d);
+    assert_int_equal(rp_cli(s, &out, "message", "send", id, NULL), 0);
+    free(out);
+    assert_int_equal(rp_cli(s, &out, "message", "send", id, NULL), 3);
+    free(out);
+    json_t *m = settled(s, atoll(id), "queued");
+    assert_string_equal(str(m, "status"), "sent");
+    json_decref(m);
+    assert_int_equal(rp_cli(s, &out, "message", "note", enc, "--body",
+                            "Sent the manual.", NULL),
+                     0);
+    free(out);
+    assert_int_equal(rp_cli(s, &out, "message", "list", enc, NULL), 0);
+    assert_non_null(strstr(out, "Here is the manual."));
+    assert_non_null(strstr(out, "Sent the manual."));
+    assert_non_null(strstr(out, "It flickers."));
+    free(out);
+    char saved[400];
+    snprintf(saved, sizeof saved, "%s/copy.pdf", s->dir);
+    assert_int_equal(rp_cli(s, &out, "message", "attachment", attid, "--output",
+                            saved, NULL),
+                     0);
+    free(out);
+    fp = fopen(saved, "rb");
+    assert_non_null(fp);
+    char buf[64] = {0};
+    assert_int_equal(fread(buf, 1, sizeof buf - 1, fp), 13);
+    fclose(fp);
+    assert_string_equal(buf, "%PDF-1.4 tiny");
+    /* an out-of-office is kept, with the reason, for an admin to see */
+    json_decref(
+        rp_callf(s, "POST", "/api/v1/conversation/inbound", 200,
+                 "{\"from_address\":\"cleo@example.net\",\"subject\":\"Away\","
+                 "\"text\":\"Back Monday.\",\"class\":\"auto_reply\"}"));
+    assert_int_equal(rp_cli(s, &out, "message", "kept", NULL), 0);
+    assert_non_null(strstr(out, "automatic reply"));
+    free(out);
+    /* the customer is found by a phone number however it is typed */
+    assert_int_equal(rp_cli(s, &out, "message", "settings",
+                            "--phone-country-code", "34", NULL),
+                     0);
+    free(out);
+    json_decref(rp_callf(s, "POST", "/api/v1/customers", 201,
+                         "{\"name\":\"Dora\",\"phones\":[\"+34 600 100 "
+                         "200\"]}"));
+    assert_int_equal(
+        rp_cli(s, &out, "customer", "list", "--q", "600 100 200", NULL), 0);
+    assert_non_null(strstr(out, "Dora"));
+    free(out);
+    rp_http h;
+    const char *hdr[] = {"Content-Type: application/json", NULL};
+    const char *body = "{\"name\":\"Dora two\",\"phones\":[\"600100200\"]}";
+    rp_http_send(s, "POST", "/api/v1/customers", "application/json", body,
+                 strlen(body), hdr + 1, &h);
+    rp_assert_error(&h, 409, "conflict", "phones");
+    rp_http_free(&h);
+    /* a message whose fields are not text is refused naming the field */
+    body = "{\"from_address\":\"cleo@example.net\",\"subject\":5}";
+    rp_http_send(s, "POST", "/api/v1/conversation/inbound", "application/json",
+                 body, strlen(body), hdr + 1, &h);
+    rp_assert_error(&h, 400, "wrong_type", "subject");
+    rp_http_free(&h);
+    body = "{\"from_address\":\"not an address\",\"text\":\"hi\"}";
+    rp_http_send(s, "POST", "/api/v1/conversation/inbound", "application/json",
+                 body, strlen(body), hdr + 1, &h);
+    rp_assert_error(&h, 422, "invalid", "from_address");
+    rp_http_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -263,6 +364,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_failed_send_is_visible, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_cli_conversation, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

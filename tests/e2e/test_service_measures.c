@@ -381,7 +381,25 @@ static void test_promises_kept_and_broken(void **state)
                         "promise");
     json_decref(b);
 
+    /* Reading the breaches (and the metrics) settled nothing: the promise
+     * is still open and no moment was written; settling is its own act
+     * (the scheduler's, or `rapport charter settle` from cron). */
     char path[160];
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/moments",
+             (long long)w->caller);
+    json_decref(rp_call(&w->srv, "GET", "/api/v1/metrics/service", NULL, 200));
+    json_t *before = rp_call(&w->srv, "GET", path, NULL, 200);
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(before, "items"), i, it)
+        assert_string_not_equal(json_string_value(json_object_get(it, "kind")),
+                                "promise.broken");
+    json_decref(before);
+    char *settled = NULL;
+    assert_int_equal(rp_cli(&w->srv, &settled, "charter", "settle", NULL), 0);
+    assert_non_null(strstr(settled, "1 promise(s)"));
+    free(settled);
+
     snprintf(path, sizeof path, "/api/v1/promises/%lld/keep",
              (long long)future);
     json_t *k = rp_callf(&w->srv, "POST", path, 200, "{}");

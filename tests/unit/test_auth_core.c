@@ -74,14 +74,28 @@ static rp_code try_login(rp_ctx *ctx, const char *email, const char *pw,
     return rc;
 }
 
-static void test_login_rate_limit(void **state)
+static void test_login_delays_grow(void **state)
+{
+    (void)state;
+    assert_int_equal(rp_login_delay(0, 5), 0);
+    assert_int_equal(rp_login_delay(4, 5), 0);
+    assert_int_equal(rp_login_delay(5, 5), RP_LOGIN_DELAY_FIRST_SECONDS);
+    assert_int_equal(rp_login_delay(6, 5), 2 * RP_LOGIN_DELAY_FIRST_SECONDS);
+    assert_int_equal(rp_login_delay(8, 5), 8 * RP_LOGIN_DELAY_FIRST_SECONDS);
+    assert_int_equal(rp_login_delay(60, 5), RP_LOGIN_DELAY_MAX_SECONDS);
+    assert_int_equal(rp_login_delay(INT64_MAX, 5), RP_LOGIN_DELAY_MAX_SECONDS);
+}
+
+#define ADA_PW "correct horse battery"
+
+static void test_login_throttle(void **state)
 {
     rp_test_db *db = *state;
     rp_ctx ctx = db->ctx;
     rp_error err;
     json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "name", "Ada", "email",
                            "ada@example.com", "role", "agent", "password",
-                           "correct horse battery"),
+                           ADA_PW),
            *out = NULL;
     assert_int_equal(rp_agent_create(&ctx, in, &out, &err), RP_OK);
     json_decref(in);
@@ -89,47 +103,122 @@ static void test_login_rate_limit(void **state)
     int64_t t0 = 1800000000;
     rp_clock_pin(t0);
     int retry = 0;
-    for (int i = 0; i < RP_LOGIN_MAX_PER_ACCOUNT; i++)
+    for (int i = 0; i < RP_LOGIN_FREE_PER_PAIR; i++)
         assert_int_equal(try_login(&ctx, "ada@example.com", "wrong", "10.0.0.1",
                                    &retry, &err),
                          RP_EAUTH);
-    /* The right password, from another address: the account is locked. */
-    assert_int_equal(try_login(&ctx, "ADA@example.com", "correct horse battery",
-                               "10.0.0.2", &retry, &err),
-                     RP_ERATELIMIT);
-    assert_int_equal(retry, RP_LOGIN_WINDOW_SECONDS);
-    rp_clock_pin(t0 + 600);
-    assert_int_equal(try_login(&ctx, "ada@example.com", "correct horse battery",
-                               "10.0.0.2", &retry, &err),
-                     RP_ERATELIMIT);
-    assert_int_equal(retry, RP_LOGIN_WINDOW_SECONDS - 600);
-    /* After the window the failures no longer count; a success clears. */
-    rp_clock_pin(t0 + RP_LOGIN_WINDOW_SECONDS + 1);
-    assert_int_equal(try_login(&ctx, "ada@example.com", "correct horse battery",
-                               "10.0.0.2", &retry, &err),
-                     RP_OK);
-    for (int i = 0; i < RP_LOGIN_MAX_PER_ACCOUNT - 1; i++)
-        assert_int_equal(try_login(&ctx, "ada@example.com", "wrong", "10.0.0.3",
+    /* From that address the next attempt waits, even the right one... */
+    assert_int_equal(
+        try_login(&ctx, "ADA@example.com", ADA_PW, "10.0.0.1", &retry, &err),
+        RP_ERATELIMIT);
+    assert_int_equal(retry, RP_LOGIN_DELAY_FIRST_SECONDS);
+    /* ...but the owner elsewhere is not locked out by somebody's guesses. */
+    assert_int_equal(
+        try_login(&ctx, "ada@example.com", ADA_PW, "10.0.0.2", &retry, &err),
+        RP_OK);
+    /* The delay doubles with each further failure. */
+    rp_clock_pin(t0 + RP_LOGIN_DELAY_FIRST_SECONDS);
+    assert_int_equal(
+        try_login(&ctx, "ada@example.com", "wrong", "10.0.0.1", &retry, &err),
+        RP_EAUTH);
+    assert_int_equal(
+        try_login(&ctx, "ada@example.com", "wrong", "10.0.0.1", &retry, &err),
+        RP_ERATELIMIT);
+    assert_int_equal(retry, 2 * RP_LOGIN_DELAY_FIRST_SECONDS);
+    rp_clock_pin(t0 + 3 * RP_LOGIN_DELAY_FIRST_SECONDS - 1);
+    assert_int_equal(
+        try_login(&ctx, "ada@example.com", ADA_PW, "10.0.0.1", &retry, &err),
+        RP_ERATELIMIT);
+    assert_int_equal(retry, 1);
+    /* A success from the address clears that address's count for her. */
+    rp_clock_pin(t0 + 3 * RP_LOGIN_DELAY_FIRST_SECONDS);
+    assert_int_equal(
+        try_login(&ctx, "ada@example.com", ADA_PW, "10.0.0.1", &retry, &err),
+        RP_OK);
+    for (int i = 0; i < RP_LOGIN_FREE_PER_PAIR; i++)
+        assert_int_equal(try_login(&ctx, "ada@example.com", "wrong", "10.0.0.1",
                                    &retry, &err),
                          RP_EAUTH);
-    assert_int_equal(try_login(&ctx, "ada@example.com", "correct horse battery",
-                               "10.0.0.3", &retry, &err),
-                     RP_OK);
+    /* Failures older than the memory window are forgotten. */
+    rp_clock_pin(t0 + RP_LOGIN_MEMORY_SECONDS +
+                 3 * RP_LOGIN_DELAY_FIRST_SECONDS + 1);
+    assert_int_equal(
+        try_login(&ctx, "ada@example.com", "wrong", "10.0.0.1", &retry, &err),
+        RP_EAUTH);
+    assert_int_equal(
+        try_login(&ctx, "ada@example.com", "wrong", "10.0.0.1", &retry, &err),
+        RP_EAUTH);
+
     /* Per address: many accounts guessed from one address. */
-    rp_clock_pin(t0 + 10 * RP_LOGIN_WINDOW_SECONDS);
-    for (int i = 0; i < RP_LOGIN_MAX_PER_ADDRESS; i++) {
+    int64_t t1 = t0 + 10 * RP_LOGIN_MEMORY_SECONDS;
+    rp_clock_pin(t1);
+    for (int i = 0; i < RP_LOGIN_FREE_PER_ADDRESS; i++) {
         char email[40];
         snprintf(email, sizeof email, "guess%d@example.com", i);
         assert_int_equal(try_login(&ctx, email, "x", "10.9.9.9", &retry, &err),
                          RP_EAUTH);
     }
-    assert_int_equal(try_login(&ctx, "ada@example.com", "correct horse battery",
-                               "10.9.9.9", &retry, &err),
-                     RP_ERATELIMIT);
-    assert_true(retry > 0);
-    assert_int_equal(try_login(&ctx, "ada@example.com", "correct horse battery",
-                               "10.9.9.8", &retry, &err),
+    assert_int_equal(
+        try_login(&ctx, "ada@example.com", ADA_PW, "10.9.9.9", &retry, &err),
+        RP_ERATELIMIT);
+    assert_int_equal(retry, RP_LOGIN_DELAY_FIRST_SECONDS);
+    assert_int_equal(
+        try_login(&ctx, "ada@example.com", ADA_PW, "10.9.9.8", &retry, &err),
+        RP_OK);
+    /* One right password does not wipe the address's record. */
+    rp_clock_pin(t1 + RP_LOGIN_DELAY_FIRST_SECONDS);
+    assert_int_equal(
+        try_login(&ctx, "ada@example.com", ADA_PW, "10.9.9.9", &retry, &err),
+        RP_OK);
+    assert_int_equal(
+        try_login(&ctx, "guess0@example.com", "x", "10.9.9.9", &retry, &err),
+        RP_EAUTH);
+    assert_int_equal(
+        try_login(&ctx, "guess1@example.com", "x", "10.9.9.9", &retry, &err),
+        RP_ERATELIMIT);
+    assert_int_equal(retry, 2 * RP_LOGIN_DELAY_FIRST_SECONDS);
+}
+
+/* Attempts in flight count before their check: parallel guesses at one
+ * account from one address cannot all slip under the limit; an attempt
+ * never checked is taken back. */
+static void test_login_counted_before_check(void **state)
+{
+    rp_test_db *db = *state;
+    rp_ctx ctx = db->ctx;
+    rp_error err;
+    json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "name", "Ada", "email",
+                           "ada@example.com", "role", "agent", "password",
+                           ADA_PW),
+           *out = NULL;
+    assert_int_equal(rp_agent_create(&ctx, in, &out, &err), RP_OK);
+    json_decref(in);
+    json_decref(out);
+    rp_clock_pin(1850000000);
+    int retry = 0;
+    for (int i = 0; i < RP_LOGIN_FREE_PER_PAIR - 1; i++)
+        assert_int_equal(try_login(&ctx, "ada@example.com", "wrong", "10.0.0.1",
+                                   &retry, &err),
+                         RP_EAUTH);
+    in = json_pack("{s:s, s:s}", "email", "ada@example.com", "password",
+                   ADA_PW);
+    rp_login *a = NULL, *b = NULL;
+    assert_int_equal(rp_login_begin(&ctx, in, "10.0.0.1", &a, &retry, &err),
                      RP_OK);
+    assert_int_equal(rp_login_begin(&ctx, in, "10.0.0.1", &b, &retry, &err),
+                     RP_ERATELIMIT);
+    assert_null(b);
+    /* Never checked: taken back, and the next attempt is let through. */
+    char secret[RP_SECRET_HEX];
+    assert_int_equal(rp_login_finish(&ctx, a, secret, &out, &err), RP_EBUSY);
+    rp_login_free(a);
+    assert_int_equal(rp_login_begin(&ctx, in, "10.0.0.1", &b, &retry, &err),
+                     RP_OK);
+    rp_login_check(b);
+    assert_int_equal(rp_login_finish(&ctx, b, secret, &out, &err), RP_OK);
+    rp_login_free(b);
+    json_decref(out);
+    json_decref(in);
 }
 
 static void test_session_expiry(void **state)
@@ -256,8 +345,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_password_hashing),
         cmocka_unit_test(test_secret_hashing),
-        cmocka_unit_test_setup_teardown(test_login_rate_limit, rp_test_db_setup,
+        cmocka_unit_test(test_login_delays_grow),
+        cmocka_unit_test_setup_teardown(test_login_throttle, rp_test_db_setup,
                                         rp_test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_login_counted_before_check,
+                                        rp_test_db_setup, rp_test_db_teardown),
         cmocka_unit_test_setup_teardown(test_session_expiry, rp_test_db_setup,
                                         rp_test_db_teardown),
         cmocka_unit_test(test_fts_query_sanitising),

@@ -171,6 +171,21 @@ static void test_subject_tag_only_for_that_customer(void **state)
                            NULL, NULL, 0);
     assert_string_equal(outcome(same), "threaded");
     assert_int_equal(num(same, "encounter_id"), enc);
+    /* someone copied in who answers the thread joins it: the encounter
+     * stays the customer's, the message says who wrote it */
+    json_t *cc = receive(&db->ctx, "colleague@example.com", "Re: Kettle",
+                         "t4@ex.com", "t1@ex.com", NULL, 0);
+    assert_string_equal(outcome(cc), "threaded");
+    assert_int_equal(num(cc, "encounter_id"), enc);
+    assert_int_equal(num(cc, "customer_id"), num(a, "customer_id"));
+    json_t *msg = NULL;
+    rp_error err;
+    assert_int_equal(
+        rp_message_get(&db->ctx, num(cc, "message_id"), &msg, &err), RP_OK);
+    assert_string_equal(json_string_value(json_object_get(msg, "from_address")),
+                        "colleague@example.com");
+    json_decref(msg);
+    json_decref(cc);
     /* someone else quoting the tag opens their own encounter */
     json_t *other = receive(&db->ctx, "bob@example.org", subject, "t3@ex.org",
                             NULL, NULL, 0);

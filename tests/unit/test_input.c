@@ -286,6 +286,63 @@ static void test_error_text_cut_between_characters(void **state)
     assert_string_equal(err.message, "\"\xe6\x9e\x9c\" is not an email");
 }
 
+/* A refusal quotes what was typed by characters, and never echoes a byte
+ * that is not text: each is shown as U+FFFD. */
+static void test_quote_by_characters(void **state)
+{
+    (void)state;
+    rp_buf q = RP_BUF_INIT;
+    assert_string_equal(rp_cut(&q, NULL, 5), "");
+    assert_string_equal(rp_cut(&q, "plain", 5), "plain");
+    /* the buffer is emptied first: it can be used again */
+    assert_string_equal(rp_cut(&q, "\xe6\x9e\x9c\xe6\x9e\x9c\xe6\x9e\x9c", 2),
+                        "\xe6\x9e\x9c\xe6\x9e\x9c" ELL);
+    assert_string_equal(rp_cut(&q, "a\xff\xc3z", 10),
+                        "a\xEF\xBF\xBD\xEF\xBF\xBDz");
+    const char *got = rp_cut(&q, "\xe2\x82 \xc3\xa9", 10);
+    assert_true(rp_utf8_is_valid(got, strlen(got)));
+    assert_string_equal(got, "\xEF\xBF\xBD\xEF\xBF\xBD \xc3\xa9");
+    rp_buf_free(&q);
+    /* where text stops being UTF-8 */
+    assert_int_equal(rp_utf8_valid_prefix("ab\xc3\xa9\xffz", 6), 4);
+    assert_int_equal(rp_utf8_valid_prefix("ab\xc3\xa9", 4), 4);
+    assert_int_equal(rp_utf8_valid_prefix("ab\xe2\x82", 4), 2);
+    /* an error that quotes through rp_cut holds the whole quote */
+    rp_error err;
+    char typed[200] = "";
+    for (int i = 0; i < 50; i++)
+        strcat(typed, "\xc3\xa9");
+    rp_error_set(&err, RP_EINVALID, "x", "not \"%s\"", rp_cut(&q, typed, 40));
+    assert_int_equal(rp_utf8_length(err.message), 4 + 1 + 40 + 1 + 1);
+    rp_buf_free(&q);
+}
+
+/* rp_buf_vprintf and rp_buf_clear: text of any length, built again. */
+static void vput(rp_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    rp_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+static void test_buf_vprintf_and_clear(void **state)
+{
+    (void)state;
+    rp_buf b = RP_BUF_INIT;
+    char big[3001];
+    memset(big, 'x', 3000);
+    big[3000] = '\0';
+    vput(&b, "%s-%d", big, 7);
+    assert_int_equal(b.len, 3002);
+    assert_string_equal(rp_buf_str(&b) + 3000, "-7");
+    rp_buf_clear(&b);
+    assert_string_equal(rp_buf_str(&b), "");
+    vput(&b, "%s", "again");
+    assert_string_equal(rp_buf_str(&b), "again");
+    rp_buf_free(&b);
+}
+
 /* Every year RFC 3339 can write is read and written back exactly, every
  * day of them agrees with the C library where it has the date, and a time
  * outside years 0000-9999 is refused rather than written wrongly. */
@@ -378,6 +435,8 @@ int main(void)
         cmocka_unit_test(test_cut_at_a_character_boundary),
         cmocka_unit_test(test_strings_lower),
         cmocka_unit_test(test_error_text_cut_between_characters),
+        cmocka_unit_test(test_quote_by_characters),
+        cmocka_unit_test(test_buf_vprintf_and_clear),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

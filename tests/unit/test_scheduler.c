@@ -294,6 +294,59 @@ static void test_lease_takeover_and_backoff(void **state)
     json_decref(t);
 }
 
+/* A task whose senders keep dying before they finish is given up once its
+ * claims pass the attempts; one whose sender died while sending is not
+ * sent again. */
+static void test_taken_over_claims_are_capped(void **state)
+{
+    (void)state;
+    rp_scheduler_config cfg;
+    config(&cfg);
+    cfg.max_attempts = 3;
+    json_int_t c = make(NULL, 0,
+                        "{\"name\":\"Jan\",\"phones\":[\"+420 601\"]}");
+    make("consents", c, "{\"purpose\":\"reminders\",\"granted\":true}");
+    make("dates", c,
+         "{\"kind\":\"renewal\",\"title\":\"policy\",\"at\":"
+         "\"2027-03-09T00:00:00Z\"}");
+    make("dates", c,
+         "{\"kind\":\"expiry\",\"title\":\"card\",\"at\":"
+         "\"2027-03-09T00:00:00Z\"}");
+    rp_error err;
+    int64_t created;
+    assert_int_equal(rp_scheduler_rules(&ctx, &cfg, T0, &created, &err), RP_OK);
+    json_t *t = tasks(NULL);
+    json_int_t crashed = json_integer_value(
+        json_object_get(json_array_get(t, 0), "id"));
+    json_int_t unknown = json_integer_value(
+        json_object_get(json_array_get(t, 1), "id"));
+    json_decref(t);
+    /* claimed three times already, each sender died before sending */
+    force(crashed, json_pack("{s:s, s:s, s:I, s:i}", "status", "claimed",
+                             "claimed_by", "dead", "claimed_at",
+                             (json_int_t)(T0 - 1000), "attempts", 3));
+    /* claimed once, its sender died while the receiver had it */
+    force(unknown,
+          json_pack("{s:s, s:s, s:I, s:I, s:i}", "status", "claimed",
+                    "claimed_by", "dead", "claimed_at", (json_int_t)(T0 - 1000),
+                    "sending_at", (json_int_t)(T0 - 1000), "attempts", 1));
+    json_t *r;
+    assert_int_equal(rp_scheduler_run(&ctx, &cfg, T0, "w1", &r, &err), RP_OK);
+    assert_int_equal(json_array_size(json_object_get(r, "failed")), 2);
+    assert_int_equal(json_array_size(json_object_get(r, "retried")), 0);
+    json_decref(r);
+    json_t *task;
+    assert_int_equal(rp_task_get(&ctx, crashed, &task, &err), RP_OK);
+    assert_string_equal(sfield(task, "status"), "failed");
+    assert_int_equal(json_integer_value(json_object_get(task, "attempts")), 4);
+    assert_non_null(strstr(sfield(task, "last_error"), "given up after 4"));
+    json_decref(task);
+    assert_int_equal(rp_task_get(&ctx, unknown, &task, &err), RP_OK);
+    assert_string_equal(sfield(task, "status"), "failed");
+    assert_non_null(strstr(sfield(task, "last_error"), "may or may not"));
+    json_decref(task);
+}
+
 /* Tasks made by the encounter cycle carry the encounter's channel: a check
  * after an in-person visit is still sent; a follow-up call is left to a person.
  */
@@ -492,6 +545,8 @@ int main(void)
             test_keep_in_touch_cadence_is_configurable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lease_takeover_and_backoff, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_taken_over_claims_are_capped,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_encounter_tasks_and_channels,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_consent_rules, setup, teardown),

@@ -273,4 +273,105 @@ rp_code rp_outbox_render(rp_ctx *ctx, int64_t id, const char *from, char **text,
  * mail that carries it back (RP_MAIL_LOOP). */
 #define RP_X_LOOP "rapport"
 
+/* ---- the customer's help pages (help.c) ------------------------------- */
+
+/*
+ * The public web door: a form anyone may send (so it is guarded against
+ * floods without any outside service) and a status page behind a link that
+ * works for one request only, expires, and is kept only as its SHA-256.
+ * Requests and replies enter through rp_conversation_receive like mail.
+ */
+typedef struct rp_help_config {
+    int link_days;       /* how long a status link works */
+    int window_seconds;  /* the window every limit counts in */
+    int max_per_address; /* requests and replies from one client address */
+    int max_per_network; /* ... from one /24 (IPv4) or /64 (IPv6) network */
+    int max_per_email;   /* new requests from one email address */
+    int max_attachment;  /* bytes of the one attachment a message may have */
+    const char *queue;   /* queue new requests open in, or NULL */
+} rp_help_config;
+
+/* The defaults: links for 30 days; per hour 10 from one address, 30 from
+ * one network, 5 new requests from one email; attachments up to 5 MiB. */
+void rp_help_config_default(rp_help_config *cfg);
+
+/* What the /help form sent; texts are as typed (checked here). */
+typedef struct rp_help_request {
+    const char *name, *email, *subject, *text;
+    const char *honeypot;    /* a field people never see; bots fill it in */
+    const char *client_addr; /* the sender's IP address, as text */
+    const rp_mail_attachment *attachment; /* NULL when none */
+} rp_help_request;
+
+/*
+ * Count one request from client_addr (and, when email is not NULL, from
+ * that email address) against the limits of cfg, in one transaction, so
+ * that parallel requests cannot all slip under them.  Over a limit:
+ * RP_ERATELIMIT, *retry_after the seconds until the oldest counted
+ * request leaves the window, and nothing is counted.
+ */
+rp_code rp_help_admit(rp_ctx *ctx, const rp_help_config *cfg,
+                      const char *client_addr, const char *email,
+                      int *retry_after, rp_error *err);
+
+/*
+ * Open a request from the help form: check the fields (name, email,
+ * subject, text: required; the attachment's size), count it (rp_help_admit),
+ * take it in through rp_conversation_receive on channel "web", and make the
+ * status link shown on the page (token, 64 hex characters) and a second one
+ * the scheduler mails to the customer.  A filled-in honeypot changes nothing
+ * and answers {"outcome":"ignored"} with an empty token, so a bot learns
+ * nothing.  *out is {"outcome","encounter_id","expires_at"}.
+ */
+rp_code rp_help_open(rp_ctx *ctx, const rp_help_config *cfg,
+                     const rp_help_request *req, char token[65], json_t **out,
+                     int *retry_after, rp_error *err);
+
+/*
+ * The link of token: {"id","encounter_id","customer_id","email",
+ * "thread_id","subject","expires_at"} (times in unix seconds).
+ * RP_ENOTFOUND for a token nobody issued, RP_EFORBIDDEN once it expired.
+ */
+rp_code rp_help_link(rp_ctx *ctx, const char *token, json_t **out,
+                     rp_error *err);
+
+/*
+ * What the customer's status page shows: {"greeting_name","subject",
+ * "stage","status" (in words),"expires_at","messages":[{"id","inbound",
+ * "author","at","text","quoted","attachments":[{"id","filename","size"}],
+ * "delivery"}]}, oldest first.  Internal notes are never in it.
+ */
+rp_code rp_help_view(rp_ctx *ctx, const char *token, json_t **out,
+                     rp_error *err);
+
+/*
+ * The customer's reply from the status page, taken in through
+ * rp_conversation_receive as an answer to the request (so a closed
+ * encounter reopens by the usual rule), counted against the address
+ * limits.  *out is rp_conversation_receive's.
+ */
+rp_code rp_help_reply(rp_ctx *ctx, const rp_help_config *cfg, const char *token,
+                      const char *text, const rp_mail_attachment *attachment,
+                      const char *client_addr, json_t **out, int *retry_after,
+                      rp_error *err);
+
+/*
+ * Attachment id, when it belongs to a message the link's page shows (never
+ * to a note or an unsent draft), as rp_attachment_get gives it (release
+ * with rp_attachment_free); RP_ENOTFOUND otherwise, as for an unknown id.
+ */
+rp_code rp_help_attachment(rp_ctx *ctx, const char *token, int64_t id,
+                           rp_attachment_data *out, rp_error *err);
+
+/*
+ * Mail the status links that wait to be mailed (due, or whose sender died
+ * mid-send), as part of the scheduler's run: each gets a fresh token (the
+ * one mailed is the only one that opens it), is sent by email on
+ * cfg->delivery, and is retried with the scheduler's backoff up to its
+ * max_attempts.  Adds {"sent","retried","failed"} counts as "help_links"
+ * to report.
+ */
+rp_code rp_help_mail_links(rp_ctx *ctx, const rp_scheduler_config *cfg,
+                           int64_t now, json_t *report, rp_error *err);
+
 #endif

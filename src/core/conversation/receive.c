@@ -430,6 +430,9 @@ static rp_code continue_encounter(rp_ctx *ctx, intake *in, int64_t id,
         abandoned = !strcmp(stage, "abandoned");
     in->encounter_id = id;
     in->outcome = "threaded";
+    /* someone copied in who answers joins the conversation, which stays
+     * the encounter's customer's: the message keeps who sent it */
+    in->customer_id = json_integer_value(json_object_get(enc, "customer_id"));
     if (!closed && !abandoned) {
         json_decref(enc);
         return RP_OK;

@@ -48,16 +48,23 @@ static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
         return err->code;
     size_t i;
     json_t *v;
+    rp_buf q = RP_BUF_INIT;
     json_array_foreach(emails, i, v)
-        if (!rp_email_is_valid(json_string_value(v)))
-            return rp_error_set(err, RP_EINVALID, "emails",
-                                "emails[%zu] \"%.60s\" is not an email address",
-                                i, json_string_value(v));
+        if (!rp_email_is_valid(json_string_value(v))) {
+            rp_error_set(err, RP_EINVALID, "emails",
+                         "emails[%zu] \"%s\" is not an email address", i,
+                         rp_cut(&q, json_string_value(v), 60));
+            rp_buf_free(&q);
+            return err->code;
+        }
     json_array_foreach(phones, i, v)
-        if (!rp_phone_is_valid(json_string_value(v)))
-            return rp_error_set(err, RP_EINVALID, "phones",
-                                "phones[%zu] \"%.40s\" is not a phone number",
-                                i, json_string_value(v));
+        if (!rp_phone_is_valid(json_string_value(v))) {
+            rp_error_set(err, RP_EINVALID, "phones",
+                         "phones[%zu] \"%s\" is not a phone number", i,
+                         rp_cut(&q, json_string_value(v), 40));
+            rp_buf_free(&q);
+            return err->code;
+        }
     if (name)
         json_object_set_new(row, "name", json_string(name));
     if (json_object_get(in, "preferred_name"))

@@ -3,11 +3,12 @@
  * webhooks (for SMS gateways and other systems), both with libcurl.
  *
  * Each message carries the task's idempotency key (the email's Message-ID,
- * the webhook's Idempotency-Key header), because the scheduler guarantees
- * "at most once per claim" but a process killed between sending and
- * recording may send again after its lease expires: the receiver can drop
- * the repeat by its key.  Webhook bodies are signed with HMAC-SHA256 so the
- * gateway can tell they came from us.
+ * the webhook's Idempotency-Key header), so a receiver can drop a repeat
+ * whatever its cause (the scheduler itself never sends a task again once
+ * a send of it began).  Webhook bodies are signed with HMAC-SHA256 so the
+ * gateway can tell they came from us.  Text goes out whole: the email's
+ * subject in RFC 2047 encoded words of whole characters, a body with lines
+ * too long for SMTP in base64.
  */
 #include <curl/curl.h>
 #include <sodium.h>

@@ -43,6 +43,7 @@ typedef struct rp_scheduler_config {
     int backoff_seconds;         /* first retry delay; doubles each attempt */
     int batch;                   /* tasks claimed per transaction */
     int satisfaction_ttl_days;   /* how long a satisfaction link works */
+    int help_link_days;          /* how long a mailed help-page link works */
     rp_delivery_config delivery; /* the channels; none by default */
     const char *public_url;      /* base of satisfaction links; NULL: none */
     /* asked between tasks; nonzero stops the run early (shutdown).  Tasks

@@ -13,11 +13,15 @@
  *     INSERT OR IGNORE, so rules can run any number of times;
  *   - due tasks are claimed in one write transaction (status 'claimed',
  *     claimed_by, claimed_at), so two schedulers never take the same task;
- *   - a claim older than the lease is taken over (the sender was killed
- *     mid-send); the key travels with the message so the receiver can drop
- *     the rare repeat;
+ *   - a task is marked (sending_at) just before it is sent; a claim older
+ *     than the lease is taken over, and sent only if its sender never got
+ *     that far: after the mark the outcome is unknown, so the task is
+ *     failed, saying so, rather than sent twice (the key travels with the
+ *     message all the same);
  *   - a failed send is retried with exponential backoff and, after
- *     max_attempts, shown as failed with its last error: never dropped.
+ *     max_attempts, shown as failed with its last error: never dropped;
+ *   - no task stops a run: one whose outcome cannot be recorded is
+ *     recorded failed, with the reason, and the run goes on.
  * Nothing is sent for a purpose the customer has not consented to: such a
  * task is 'held' and last_error says why.
  */
@@ -42,6 +46,7 @@ void rp_scheduler_config_default(rp_scheduler_config *cfg)
     cfg->backoff_seconds = 60;
     cfg->batch = 50;
     cfg->satisfaction_ttl_days = 14;
+    cfg->help_link_days = 30;
 }
 
 /* ---- rules ----------------------------------------------------------------
@@ -572,6 +577,11 @@ rp_code rp_scheduler_run(rp_ctx *ctx, const rp_scheduler_config *cfg,
         if (n < (size_t)cfg->batch ||
             (cfg->should_stop && cfg->should_stop(cfg->stop_arg)))
             break;
+    }
+    /* the status links of the help pages wait to be mailed here too */
+    if (rp_help_mail_links(ctx, cfg, now, report, err)) {
+        json_decref(report);
+        return err->code;
     }
     json_object_set_new(report, "claimed", json_integer(total));
     *out = report;

@@ -252,17 +252,19 @@ rp_code rp_kb_suggest(rp_ctx *ctx, int64_t encounter_id, json_t **out,
         return err->code;
     static const char *const keys[] = {"subject", "topic", "request", "facts",
                                        NULL};
-    char text[2048] = "";
+    rp_buf text = RP_BUF_INIT;
     for (int i = 0; keys[i]; i++) {
         const char *v = json_string_value(json_object_get(enc, keys[i]));
-        size_t len = strlen(text);
         if (v)
-            snprintf(text + len, sizeof text - len, " %s", v);
+            rp_buf_printf(&text, " %s", v);
     }
     json_decref(enc);
     char fts[RP_KB_MAX_TERMS * 72];
     rp_error ignored;
-    if (rp_kb_fts_query(text, " OR ", 3, 1, fts, sizeof fts, &ignored)) {
+    int none = rp_kb_fts_query(rp_buf_str(&text), " OR ", 3, 1, fts, sizeof fts,
+                               &ignored) != RP_OK;
+    rp_buf_free(&text);
+    if (none) {
         *out = json_pack("{s:[]}", "items"); /* nothing recorded to go on */
         return RP_OK;
     }

@@ -88,8 +88,8 @@ rp_code rp_charter_settle_promises(rp_ctx *ctx, int64_t now, int64_t *settled,
  * (1..1000): {"window", "charter", "count", "counts": {target: n},
  * "truncated", "items": [{"target", "subject", "subject_id", "encounter_id",
  * "customer_id", "customer_name", "started_at", "target_seconds",
- * "actual_seconds", "over_by_seconds", "detail"}]}.  Settles overdue
- * promises first.
+ * "actual_seconds", "over_by_seconds", "detail"}]}.  Only reads: a
+ * promise open past its date is a breach whether settled or not.
  */
 rp_code rp_charter_breaches(rp_ctx *ctx, const rp_window *w, int limit,
                             json_t **out, rp_error *err);
@@ -134,7 +134,8 @@ int64_t rp_percentile_rank(int64_t n, int p);
  * volume, waits (p50, p90), abandonment, first-contact resolution,
  * transfers, satisfaction and its words, relationship levels and
  * movements, moments of truth per customer, defects, special requests,
- * apologies, promises and charter breaches.  Settles overdue promises first.
+ * apologies, promises and charter breaches.  Only reads: a promise open
+ * past its date counts as broken whether settled or not.
  */
 rp_code rp_metrics_service(rp_ctx *ctx, const rp_window *w, json_t **out,
                            rp_error *err);

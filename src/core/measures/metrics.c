@@ -341,12 +341,16 @@ static rp_code special_requests_section(rp_ctx *ctx, const rp_window *w,
     return RP_OK;
 }
 
-static rp_code promises_section(rp_ctx *ctx, const rp_window *w, json_t *out,
-                                rp_error *err)
+static rp_code promises_section(rp_ctx *ctx, const rp_window *w, int64_t now,
+                                json_t *out, rp_error *err)
 {
-    json_t *rows;
-    if (q(ctx, RP_Q_MEASURES_PROMISES, w, &rows, err))
-        return err->code;
+    json_t *rows, *params = window_params(w);
+    json_array_append_new(params, json_integer(now));
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_MEASURES_PROMISES,
+                                        params, &rows, err);
+    json_decref(params);
+    if (rc)
+        return rc;
     json_t *j = json_pack("{s:i, s:i, s:i}", "kept", 0, "broken", 0, "open", 0);
     size_t i;
     json_t *row;
@@ -366,9 +370,10 @@ rp_code rp_metrics_service(rp_ctx *ctx, const rp_window *w, json_t **out,
 {
     int64_t now = rp_now(), volume = 0, breaches = 0;
     rp_charter c;
-    /* Settle first, so that promises kept/broken and the breaches agree. */
-    if (rp_charter_settle_promises(ctx, now, NULL, err) ||
-        rp_charter_load(ctx, &c, err))
+    /* A read settles nothing: a promise open past its date counts as
+     * broken here and in the breaches alike, and is marked so (with its
+     * moment) by the scheduler or `rapport charter settle`. */
+    if (rp_charter_load(ctx, &c, err))
         return err->code;
     json_t *j = json_object(), *counts = NULL;
     json_object_set_new(j, "window", rp_window_json(w));
@@ -377,7 +382,7 @@ rp_code rp_metrics_service(rp_ctx *ctx, const rp_window *w, json_t **out,
         relationship_section(ctx, w, j, err) ||
         moments_section(ctx, w, j, err) || defects_section(ctx, w, j, err) ||
         special_requests_section(ctx, w, j, err) ||
-        promises_section(ctx, w, j, err) ||
+        promises_section(ctx, w, now, j, err) ||
         rp_charter_breach_counts(ctx, w, &c, now, &counts, &breaches, err)) {
         json_decref(j);
         return err->code;

@@ -38,12 +38,15 @@ static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
     const char *key;
     json_t *v;
     json_object_foreach(attrs, key, v)
-        if (!json_is_string(v) && !json_is_boolean(v) && !json_is_number(v))
-            return rp_error_set(
-                err, RP_ETYPE, "attributes",
-                "attributes.%.40s must be a string, a number or a "
-                "boolean",
-                key);
+        if (!json_is_string(v) && !json_is_boolean(v) && !json_is_number(v)) {
+            rp_buf q = RP_BUF_INIT;
+            rp_error_set(err, RP_ETYPE, "attributes",
+                         "attributes.%s must be a string, a number or a "
+                         "boolean",
+                         rp_cut(&q, key, 40));
+            rp_buf_free(&q);
+            return err->code;
+        }
     if (json_object_size(attrs) > 30)
         return rp_error_set(err, RP_EINVALID, "attributes",
                             "at most 30 attributes");

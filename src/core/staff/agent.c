@@ -74,8 +74,11 @@ rp_code rp_agent_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
         goto fail;
     }
     if (!rp_email_is_valid(email)) {
+        rp_buf q = RP_BUF_INIT;
         rp_error_set(err, RP_EINVALID, "email",
-                     "email \"%.60s\" is not an email address", email);
+                     "email \"%s\" is not an email address",
+                     rp_cut(&q, email, 60));
+        rp_buf_free(&q);
         goto fail;
     }
     /* a blank password is no password: refused, not silently skipped */
@@ -101,9 +104,13 @@ rp_code rp_agent_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
     if (rp_store_begin(s, err))
         goto fail;
     rp_code rc = s->ops->insert(s, &RP_ENTITY_AGENT, row, &id, err);
-    if (rc == RP_ECONFLICT)
+    if (rc == RP_ECONFLICT) {
+        rp_buf q = RP_BUF_INIT;
         rc = rp_error_set(err, RP_ECONFLICT, "email",
-                          "an agent with email %.60s already exists", email);
+                          "an agent with email %s already exists",
+                          rp_cut(&q, email, 60));
+        rp_buf_free(&q);
+    }
     if (rc == RP_OK && hash[0]) {
         json_t *params = json_pack("[s, I, I]", hash, (json_int_t)now,
                                    (json_int_t)id);

@@ -91,13 +91,49 @@ rp_code rp_auth_init(rp_error *err)
     return RP_OK;
 }
 
+/* At most this many argon2id computations at once (0: no bound); each
+ * holds 64 MiB while it runs. */
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    int max, running;
+} gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+
+void rp_password_set_concurrency(int n)
+{
+    pthread_mutex_lock(&gate.lock);
+    gate.max = n > 0 ? n : 0;
+    pthread_cond_broadcast(&gate.freed);
+    pthread_mutex_unlock(&gate.lock);
+}
+
+static void gate_enter(void)
+{
+    pthread_mutex_lock(&gate.lock);
+    while (gate.max && gate.running >= gate.max)
+        pthread_cond_wait(&gate.freed, &gate.lock);
+    gate.running++;
+    pthread_mutex_unlock(&gate.lock);
+}
+
+static void gate_leave(void)
+{
+    pthread_mutex_lock(&gate.lock);
+    gate.running--;
+    pthread_cond_signal(&gate.freed);
+    pthread_mutex_unlock(&gate.lock);
+}
+
 rp_code rp_password_hash(const char *password, char out[128], rp_error *err)
 {
     if (rp_auth_init(err))
         return err->code;
-    if (crypto_pwhash_str(out, password, strlen(password),
-                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+    gate_enter();
+    int rc = crypto_pwhash_str(out, password, strlen(password),
+                               crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                               crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    gate_leave();
+    if (rc != 0)
         return rp_error_set(err, RP_EINTERNAL, "password",
                             "out of memory while hashing the password");
     return RP_OK;
@@ -107,7 +143,10 @@ int rp_password_verify(const char *hash, const char *password)
 {
     if (!hash || !password || sodium_init() < 0)
         return 0;
-    return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+    gate_enter();
+    int rc = crypto_pwhash_str_verify(hash, password, strlen(password));
+    gate_leave();
+    return rc == 0;
 }
 
 rp_code rp_password_check(const char *password, const char *field,
@@ -185,6 +224,7 @@ static rp_code principal_from(json_t *rows, rp_principal *p, rp_error *err)
                             "or revoked); log in again");
     p->agent_id = json_integer_value(json_object_get(row, "agent_id"));
     p->role = rp_role_rank(json_string_value(json_object_get(row, "role")));
+    p->may_deliver_mail = p->role == 3; /* an admin may do everything */
     return RP_OK;
 }
 
@@ -268,8 +308,15 @@ rp_code rp_auth_token(rp_ctx *ctx, const char *token, rp_principal *p,
                            now - TOUCH_EVERY_SECONDS)
         rc = touch(ctx, RP_Q_STAFF_TOKEN_TOUCH, now,
                    json_object_get(row, "token_id"), err);
-    if (rc == RP_OK)
+    if (rc == RP_OK) {
         p->token_id = json_integer_value(json_object_get(row, "token_id"));
+        /* a mail-only token delivers mail and nothing else: no role */
+        const char *scope = json_string_value(json_object_get(row, "scope"));
+        int mail_only = scope && strcmp(scope, "mail") == 0;
+        if (mail_only)
+            p->role = 0;
+        p->may_deliver_mail = mail_only || p->role == 3;
+    }
     json_decref(rows);
     return rc;
 }
@@ -287,8 +334,32 @@ rp_code rp_auth_whoami(rp_ctx *ctx, const rp_principal *p, json_t **out,
 
 /* ---- login and its throttle ---------------------------------------------- */
 
+/*
+ * The throttle keeps two counts of failed logins in the store: of one
+ * account from one address (the pair), and of one address whatever the
+ * account.  Neither is a lock on the account itself: five wrong passwords
+ * typed by somebody else, somewhere else, do not keep its owner out.  Past
+ * a free number of failures each further attempt must wait a delay that
+ * doubles with every failure, so a guesser from one address slows to a
+ * few tries an hour while a person who mistyped waits seconds.
+ */
+
+struct rp_login {
+    char *pair_key;   /* "pair:<address>|<email, lower case>" */
+    char *addr_key;   /* "address:<address>" */
+    int64_t pending;  /* the failure row counted before the check */
+    char *password;   /* wiped and freed with the login */
+    char hash[128];   /* the account's argon2id hash; "" when none */
+    int64_t agent_id; /* 0 when no active agent has the email */
+    int role;         /* rp_role_rank() of the agent's role */
+    int checked;      /* rp_login_check ran */
+    int ok;           /* ... and the password is right */
+};
+
+/* How many failures key has in the memory window, and the last one's
+ * time. */
 static rp_code failures(rp_ctx *ctx, const char *key, int64_t since, int64_t *n,
-                        int64_t *first, rp_error *err)
+                        int64_t *last, rp_error *err)
 {
     json_t *params = json_pack("[s, I]", key, (json_int_t)since), *rows;
     rp_code rc = ctx->store->ops->query(
@@ -298,7 +369,7 @@ static rp_code failures(rp_ctx *ctx, const char *key, int64_t since, int64_t *n,
         return rc;
     json_t *row = json_array_get(rows, 0);
     *n = json_integer_value(json_object_get(row, "n"));
-    *first = json_integer_value(json_object_get(row, "first"));
+    *last = json_integer_value(json_object_get(row, "last"));
     json_decref(rows);
     return RP_OK;
 }
@@ -312,7 +383,9 @@ static rp_code add_failure(rp_ctx *ctx, const char *key, int64_t now,
     json_decref(params);
     if (rc)
         return rc;
-    *id = json_integer_value(json_object_get(json_array_get(rows, 0), "id"));
+    if (id)
+        *id = json_integer_value(
+            json_object_get(json_array_get(rows, 0), "id"));
     json_decref(rows);
     return RP_OK;
 }
@@ -324,49 +397,62 @@ static rp_code exec1(rp_ctx *ctx, rp_query name, json_t *params, rp_error *err)
     return rc;
 }
 
+int64_t rp_login_delay(int64_t failures, int64_t free)
+{
+    if (failures < free)
+        return 0;
+    int64_t delay = RP_LOGIN_DELAY_FIRST_SECONDS;
+    for (int64_t i = free; i < failures && delay < RP_LOGIN_DELAY_MAX_SECONDS;
+         i++)
+        delay *= 2;
+    return delay < RP_LOGIN_DELAY_MAX_SECONDS ? delay
+                                              : RP_LOGIN_DELAY_MAX_SECONDS;
+}
+
+/* Seconds key must still wait before another attempt; 0: none. */
+static int64_t wait_for(int64_t n, int64_t last, int64_t free, int64_t now)
+{
+    int64_t delay = rp_login_delay(n, free);
+    return delay && last + delay > now ? last + delay - now : 0;
+}
+
 /*
  * Count this attempt before the password is checked: in one write
- * transaction, refuse if a limit is reached, else record a failure for the
- * account and the address (taken back on success).  Concurrent attempts
- * therefore cannot all slip under the limit.
+ * transaction, refuse if the pair or the address must still wait, else
+ * record a failure of the pair (taken back on success).  Concurrent
+ * guesses at one account from one address therefore cannot all slip
+ * under the limit.  The address's failure is recorded only once the
+ * password is known to be wrong, so that many people signing in at once
+ * from one office address are not refused for each other's attempts.
  */
-static rp_code admit_attempt(rp_ctx *ctx, const char *acct_key,
-                             const char *addr_key, int64_t ids[2],
-                             int *retry_after, rp_error *err)
+static rp_code admit_attempt(rp_ctx *ctx, rp_login *l, int *retry_after,
+                             rp_error *err)
 {
     rp_store *s = ctx->store;
-    int64_t now = rp_now(), since = now - RP_LOGIN_WINDOW_SECONDS;
-    int64_t na = 0, fa = 0, nd = 0, fd = 0;
+    int64_t now = rp_now(), since = now - RP_LOGIN_MEMORY_SECONDS;
+    int64_t np = 0, lp = 0, na = 0, la = 0;
     if (rp_store_begin(s, err))
         return err->code;
     rp_code rc = exec1(ctx, RP_Q_STAFF_LOGIN_FAILURES_EXPIRE,
                        json_pack("[I]", (json_int_t)since), err);
     if (rc == RP_OK)
-        rc = failures(ctx, acct_key, since, &na, &fa, err);
+        rc = failures(ctx, l->pair_key, since, &np, &lp, err);
     if (rc == RP_OK)
-        rc = failures(ctx, addr_key, since, &nd, &fd, err);
-    int limited = rc == RP_OK && (na >= RP_LOGIN_MAX_PER_ACCOUNT ||
-                                  nd >= RP_LOGIN_MAX_PER_ADDRESS);
-    if (rc == RP_OK && !limited)
-        rc = add_failure(ctx, acct_key, now, &ids[0], err);
-    if (rc == RP_OK && !limited)
-        rc = add_failure(ctx, addr_key, now, &ids[1], err);
+        rc = failures(ctx, l->addr_key, since, &na, &la, err);
+    int64_t wp = wait_for(np, lp, RP_LOGIN_FREE_PER_PAIR, now);
+    int64_t wa = wait_for(na, la, RP_LOGIN_FREE_PER_ADDRESS, now);
+    if (rc == RP_OK && !wp && !wa)
+        rc = add_failure(ctx, l->pair_key, now, &l->pending, err);
     rc = rp_store_finish(s, rc, err);
-    if (rc)
+    if (rc || (!wp && !wa))
         return rc;
-    if (!limited)
-        return RP_OK;
-    int64_t first = na >= RP_LOGIN_MAX_PER_ACCOUNT ? fa : fd;
-    if (na >= RP_LOGIN_MAX_PER_ACCOUNT && nd >= RP_LOGIN_MAX_PER_ADDRESS &&
-        fd > fa)
-        first = fd;
-    int64_t wait = first + RP_LOGIN_WINDOW_SECONDS - now;
-    *retry_after = wait < 1 ? 1 : (int)wait;
+    int64_t wait = wp > wa ? wp : wa;
+    *retry_after = (int)wait;
     return rp_error_set(err, RP_ERATELIMIT, NULL,
-                        "too many failed logins %s; try again in %d seconds",
-                        na >= RP_LOGIN_MAX_PER_ACCOUNT ? "for this account"
-                                                       : "from this address",
-                        *retry_after);
+                        "too many failed logins %s; try again in %lld seconds",
+                        wp >= wa ? "for this account from this address"
+                                 : "from this address",
+                        (long long)wait);
 }
 
 /* A hash to check against when the email is unknown, so that an unknown
@@ -387,28 +473,24 @@ static const char *dummy_hash(void)
 
 static const char *const login_fields[] = {"email", "password", NULL};
 
-rp_code rp_auth_login(rp_ctx *ctx, json_t *in, const char *addr,
-                      char secret[RP_SECRET_HEX], json_t **out,
-                      int *retry_after, rp_error *err)
+void rp_login_free(rp_login *l)
 {
-    const char *email, *password;
-    *retry_after = 0;
-    if (rp_auth_init(err) || rp_in_object(in, login_fields, err) ||
-        rp_in_string(in, "email", 1, 254, &email, err) ||
-        rp_in_string(in, "password", 1, 1024, &password, err))
-        return err->code;
-    char acct_key[300], addr_key[80], lower[256];
-    size_t i = 0;
-    for (; email[i] && i < sizeof lower - 1; i++)
-        lower[i] = (char)(email[i] >= 'A' && email[i] <= 'Z' ? email[i] + 32
-                                                             : email[i]);
-    lower[i] = '\0';
-    snprintf(acct_key, sizeof acct_key, "account:%s", lower);
-    snprintf(addr_key, sizeof addr_key, "address:%.60s", addr ? addr : "-");
-    int64_t ids[2] = {0, 0};
-    if (admit_attempt(ctx, acct_key, addr_key, ids, retry_after, err))
-        return err->code;
+    if (!l)
+        return;
+    if (l->password) {
+        sodium_memzero(l->password, strlen(l->password));
+        free(l->password);
+    }
+    sodium_memzero(l->hash, sizeof l->hash);
+    free(l->pair_key);
+    free(l->addr_key);
+    free(l);
+}
 
+/* The agent with the email: its hash, id and role, when active. */
+static rp_code read_account(rp_ctx *ctx, const char *email, rp_login *l,
+                            rp_error *err)
+{
     json_t *params = json_pack("[s]", email), *rows = NULL;
     rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_AGENT_BY_EMAIL,
                                         params, &rows, err);
@@ -417,21 +499,90 @@ rp_code rp_auth_login(rp_ctx *ctx, json_t *in, const char *addr,
         return rc;
     json_t *row = json_array_get(rows, 0);
     const char *hash = json_string_value(json_object_get(row, "password_hash"));
-    int ok = hash ? rp_password_verify(hash, password)
-                  : (rp_password_verify(dummy_hash(), password), 0);
-    ok = ok && json_is_true(json_object_get(row, "active"));
-    rp_principal p = {0};
-    if (ok) {
-        p.agent_id = json_integer_value(json_object_get(row, "id"));
-        p.role = rp_role_rank(json_string_value(json_object_get(row, "role")));
+    if (hash && strlen(hash) < sizeof l->hash)
+        strcpy(l->hash, hash);
+    if (json_is_true(json_object_get(row, "active"))) {
+        l->agent_id = json_integer_value(json_object_get(row, "id"));
+        l->role = rp_role_rank(json_string_value(json_object_get(row, "role")));
     }
     json_decref(rows);
-    if (!ok)
-        return rp_error_set(err, RP_EAUTH, NULL,
-                            "the email or the password is wrong");
+    return RP_OK;
+}
 
-    /* Success: clear the account's counter, take back this attempt's
-     * address failure, open the session; all or nothing. */
+rp_code rp_login_begin(rp_ctx *ctx, json_t *in, const char *addr,
+                       rp_login **out, int *retry_after, rp_error *err)
+{
+    const char *email, *password;
+    *retry_after = 0;
+    if (rp_auth_init(err) || rp_in_object(in, login_fields, err) ||
+        rp_in_string(in, "email", 1, 254, &email, err) ||
+        rp_in_string(in, "password", 1, 1024, &password, err))
+        return err->code;
+    rp_login *l = calloc(1, sizeof *l);
+    rp_buf pair = RP_BUF_INIT, address = RP_BUF_INIT;
+    rp_buf_printf(&pair, "pair:%s|", addr ? addr : "-");
+    size_t at = pair.len;
+    rp_buf_puts(&pair, email);
+    rp_buf_printf(&address, "address:%s", addr ? addr : "-");
+    if (!l || pair.failed || address.failed ||
+        !(l->password = strdup(password))) {
+        rp_buf_free(&pair);
+        rp_buf_free(&address);
+        rp_login_free(l);
+        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+    }
+    l->pair_key = rp_buf_steal(&pair);
+    l->addr_key = rp_buf_steal(&address);
+    rp_ascii_lower(l->pair_key + at);
+    rp_code rc = admit_attempt(ctx, l, retry_after, err);
+    if (rc == RP_OK)
+        rc = read_account(ctx, email, l, err);
+    if (rc) {
+        rp_login_free(l);
+        return rc;
+    }
+    *out = l;
+    return RP_OK;
+}
+
+void rp_login_check(rp_login *l)
+{
+    /* An unknown email is checked against a hash too: same time. */
+    int ok = l->hash[0] ? rp_password_verify(l->hash, l->password)
+                        : (rp_password_verify(dummy_hash(), l->password), 0);
+    l->ok = ok && l->agent_id > 0;
+    l->checked = 1;
+}
+
+/* The password was wrong: the pair's failure stays, the address gets
+ * one. */
+static rp_code record_failure(rp_ctx *ctx, rp_login *l, rp_error *err)
+{
+    if (add_failure(ctx, l->addr_key, rp_now(), NULL, err))
+        return err->code;
+    return rp_error_set(err, RP_EAUTH, NULL,
+                        "the email or the password is wrong");
+}
+
+rp_code rp_login_finish(rp_ctx *ctx, rp_login *l, char secret[RP_SECRET_HEX],
+                        json_t **out, rp_error *err)
+{
+    if (!l->checked) {
+        /* never checked (the server is stopping): the attempt is not
+         * counted against anybody */
+        rp_code rc = exec1(ctx, RP_Q_STAFF_LOGIN_FAILURE_DELETE,
+                           json_pack("[I]", (json_int_t)l->pending), err);
+        if (rc)
+            return rc;
+        return rp_error_set(err, RP_EBUSY, NULL,
+                            "the server is stopping; try again in a moment");
+    }
+    if (!l->ok)
+        return record_failure(ctx, l, err);
+
+    /* Success: clear the pair's failures (this attempt's among them) and
+     * open the session; all or nothing.  The address's failures stay: one
+     * right password must not wipe a guesser's record. */
     rp_store *s = ctx->store;
     int64_t now = rp_now();
     char hash_hex[RP_SECRET_HEX];
@@ -439,11 +590,8 @@ rp_code rp_auth_login(rp_ctx *ctx, json_t *in, const char *addr,
     rp_secret_hash(secret, hash_hex);
     if (rp_store_begin(s, err))
         return err->code;
-    rc = exec1(ctx, RP_Q_STAFF_LOGIN_FAILURES_CLEAR, json_pack("[s]", acct_key),
-               err);
-    if (rc == RP_OK)
-        rc = exec1(ctx, RP_Q_STAFF_LOGIN_FAILURE_DELETE,
-                   json_pack("[I]", (json_int_t)ids[1]), err);
+    rp_code rc = exec1(ctx, RP_Q_STAFF_LOGIN_FAILURES_CLEAR,
+                       json_pack("[s]", l->pair_key), err);
     if (rc == RP_OK)
         rc = exec1(ctx, RP_Q_STAFF_SESSIONS_EXPIRE,
                    json_pack("[I, I]", (json_int_t)(now - session_idle),
@@ -451,15 +599,29 @@ rp_code rp_auth_login(rp_ctx *ctx, json_t *in, const char *addr,
                    err);
     if (rc == RP_OK)
         rc = exec1(ctx, RP_Q_STAFF_SESSION_INSERT,
-                   json_pack("[I, s, I, I]", (json_int_t)p.agent_id, hash_hex,
+                   json_pack("[I, s, I, I]", (json_int_t)l->agent_id, hash_hex,
                              (json_int_t)now, (json_int_t)now),
                    err);
     rc = rp_store_finish(s, rc, err);
     if (rc)
         return rc;
+    rp_principal p = {.agent_id = l->agent_id, .role = l->role};
     p.via_session = 1;
     rp_csrf_for(secret, p.csrf);
     return rp_auth_whoami(ctx, &p, out, err);
+}
+
+rp_code rp_auth_login(rp_ctx *ctx, json_t *in, const char *addr,
+                      char secret[RP_SECRET_HEX], json_t **out,
+                      int *retry_after, rp_error *err)
+{
+    rp_login *l;
+    if (rp_login_begin(ctx, in, addr, &l, retry_after, err))
+        return err->code;
+    rp_login_check(l);
+    rp_code rc = rp_login_finish(ctx, l, secret, out, err);
+    rp_login_free(l);
+    return rc;
 }
 
 rp_code rp_auth_logout(rp_ctx *ctx, const char *secret, rp_error *err)
@@ -474,7 +636,8 @@ rp_code rp_auth_logout(rp_ctx *ctx, const char *secret, rp_error *err)
 /* ---- API tokens ---------------------------------------------------------- */
 
 static const char *const token_fields[] = {"name", "agent_id", "expires_at",
-                                           NULL};
+                                           "scope", NULL};
+static const char *const token_scopes[] = {"all", "mail", NULL};
 
 /* The expiry of a new token: 0 when absent or null (never), else a time
  * still to come (a token born expired is a mistake, not a choice). */
@@ -499,11 +662,12 @@ static rp_code token_expiry(json_t *in, int64_t *out, rp_error *err)
 rp_code rp_token_create(rp_ctx *ctx, json_t *in, int as_admin, json_t **out,
                         rp_error *err)
 {
-    const char *name;
+    const char *name, *scope;
     int64_t agent_id = 0;
     int present = 0;
     if (rp_auth_init(err) || rp_in_object(in, token_fields, err) ||
         rp_in_string(in, "name", 1, 100, &name, err) ||
+        rp_in_enum(in, "scope", 0, token_scopes, &scope, err) ||
         rp_in_int(in, "agent_id", 0, 1, INT64_MAX, &agent_id, &present, err))
         return err->code;
     int64_t expires_at = 0;
@@ -513,6 +677,9 @@ rp_code rp_token_create(rp_ctx *ctx, json_t *in, int as_admin, json_t **out,
         return rp_error_set(err, RP_EINVALID, "name", "name must not be empty");
     if (!present)
         agent_id = ctx->agent_id;
+    if (scope && strcmp(scope, "mail") == 0 && !as_admin)
+        return rp_error_set(err, RP_EFORBIDDEN, "scope",
+                            "only an admin can make a mail-only token");
     if (agent_id != ctx->agent_id && !as_admin)
         return rp_error_set(err, RP_EFORBIDDEN, "agent_id",
                             "only an admin can make a token for another agent");
@@ -543,6 +710,16 @@ rp_code rp_token_create(rp_ctx *ctx, json_t *in, int as_admin, json_t **out,
     if (rc)
         return rc;
     json_t *id = json_object_get(json_array_get(rows, 0), "id");
+    if (scope && strcmp(scope, "mail") == 0) {
+        params = json_pack("[s, O]", scope, id);
+        rc = ctx->store->ops->exec(ctx->store, RP_Q_STAFF_TOKEN_SET_SCOPE,
+                                   params, NULL, err);
+        json_decref(params);
+        if (rc) {
+            json_decref(rows);
+            return rc;
+        }
+    }
     params = json_pack("[O]", id);
     json_decref(rows);
     rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_TOKEN_GET, params, &rows,

@@ -68,10 +68,12 @@ rp_code rp_queue_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
             known |= strcmp(rp_encounter_channels[c], json_string_value(v)) ==
                      0;
         if (!known) {
+            rp_buf q = RP_BUF_INIT;
             rp_error_set(err, RP_EINVALID, "channels",
-                         "channels[%zu] \"%.40s\" is not a channel (in_person, "
+                         "channels[%zu] \"%s\" is not a channel (in_person, "
                          "phone, email, chat, web)",
-                         i, json_string_value(v));
+                         i, rp_cut(&q, json_string_value(v), 40));
+            rp_buf_free(&q);
             goto fail;
         }
     }
@@ -83,9 +85,13 @@ rp_code rp_queue_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
     rp_code rc = ctx->store->ops->insert(ctx->store, &RP_ENTITY_QUEUE, row, &id,
                                          err);
     json_decref(row);
-    if (rc == RP_ECONFLICT)
+    if (rc == RP_ECONFLICT) {
+        rp_buf q = RP_BUF_INIT;
         rp_error_set(err, RP_ECONFLICT, "name",
-                     "a queue named \"%.60s\" already exists", name);
+                     "a queue named \"%s\" already exists",
+                     rp_cut(&q, name, 60));
+        rp_buf_free(&q);
+    }
     if (rc)
         goto fail;
     json_decref(skills);

@@ -28,9 +28,15 @@ struct rp_ctx;
 #define RP_SECRET_HEX 65                        /* 64 hex digits and a NUL */
 #define RP_SESSION_IDLE_SECONDS (12 * 3600)     /* the default */
 #define RP_SESSION_LIFETIME_SECONDS (24 * 3600) /* the default */
-#define RP_LOGIN_WINDOW_SECONDS (15 * 60)
-#define RP_LOGIN_MAX_PER_ACCOUNT 5  /* failures in the window, per email */
-#define RP_LOGIN_MAX_PER_ADDRESS 20 /* failures in the window, per client */
+/* The login throttle (login.c): failures are remembered for an hour; past
+ * the free ones, of one account from one address or of one address in
+ * all, each attempt waits a delay that starts at 15 s and doubles with
+ * every failure, up to 15 minutes. */
+#define RP_LOGIN_MEMORY_SECONDS 3600
+#define RP_LOGIN_FREE_PER_PAIR 5     /* one account from one address */
+#define RP_LOGIN_FREE_PER_ADDRESS 20 /* one address, any accounts */
+#define RP_LOGIN_DELAY_FIRST_SECONDS 15
+#define RP_LOGIN_DELAY_MAX_SECONDS (15 * 60)
 #define RP_PASSWORD_MIN_CHARS 10
 #define RP_TOKEN_PREFIX "rpt_" /* API tokens: "rpt_" + 64 hex digits */
 
@@ -44,6 +50,7 @@ typedef struct rp_principal {
     int via_session;          /* 1: cookie session (needs CSRF); 0: token */
     int64_t token_id;         /* the API token used, 0 for a session */
     char csrf[RP_SECRET_HEX]; /* the session's CSRF token, "" for tokens */
+    int may_deliver_mail;     /* an admin, or a mail-only token */
 } rp_principal;
 
 /* 1 agent, 2 lead, 3 admin; 0 for anything else (also NULL). */
@@ -59,6 +66,15 @@ rp_code rp_password_hash(const char *password, char out[128], rp_error *err);
 
 /* 1 when password matches the argon2id hash, else 0. */
 int rp_password_verify(const char *hash, const char *password);
+
+/*
+ * Run at most n argon2id computations (rp_password_hash and
+ * rp_password_verify) at once in this process; more wait their turn.
+ * Each holds 64 MiB while it runs, so this bounds the memory that
+ * passwords take whatever the number of threads.  0 (the default): no
+ * bound.
+ */
+void rp_password_set_concurrency(int n);
 
 /* Check the rules of a new password (length); RP_EINVALID naming field. */
 rp_code rp_password_check(const char *password, const char *field,
@@ -114,14 +130,45 @@ rp_code rp_agent_list(struct rp_ctx *ctx, const rp_page_req *page, json_t **out,
  * Log in with in: {"email", "password"} from client address addr.  On
  * success fills secret with the new session secret (for the cookie) and
  * *out with {"agent", "csrf_token"}.  Wrong email or password: RP_EAUTH,
- * the same answer for both.  Too many recent failures for the account or
- * the address: RP_ERATELIMIT and *retry_after (seconds).  Every attempt is
- * counted in the store before the password is checked, so the limit holds
- * across threads and processes; a success clears the account's counter.
+ * the same answer for both.  Too many recent failures of this account from
+ * this address, or from this address in all: RP_ERATELIMIT and
+ * *retry_after (seconds); failures from other addresses never hold an
+ * account back.  The attempt is counted in the store before the password
+ * is checked, so the limit holds across threads and processes; a success
+ * clears the failures of the account from this address.  The three steps
+ * below, one after the other.
  */
 rp_code rp_auth_login(struct rp_ctx *ctx, json_t *in, const char *addr,
                       char secret[RP_SECRET_HEX], json_t **out,
                       int *retry_after, rp_error *err);
+
+/*
+ * A login in three steps, so that the slow check of the password (argon2id)
+ * can run on a thread that holds no store connection and serves no
+ * request.  rp_login_begin checks the input, applies the throttle
+ * (RP_ERATELIMIT and *retry_after), counts the attempt and reads the
+ * account; rp_login_check checks the password, using no store, on any
+ * thread; rp_login_finish records the outcome and opens the session, with
+ * rp_auth_login's results.  A login begun and never checked is taken back
+ * by rp_login_finish, which then answers RP_EBUSY.  rp_login_free wipes the
+ * password and frees it (NULL is fine).
+ */
+typedef struct rp_login rp_login;
+rp_code rp_login_begin(struct rp_ctx *ctx, json_t *in, const char *addr,
+                       rp_login **out, int *retry_after, rp_error *err);
+void rp_login_check(rp_login *login);
+rp_code rp_login_finish(struct rp_ctx *ctx, rp_login *login,
+                        char secret[RP_SECRET_HEX], json_t **out,
+                        rp_error *err);
+void rp_login_free(rp_login *login);
+
+/*
+ * The delay before the next attempt after failures failures of which free
+ * are let through without one: 0 below free, then
+ * RP_LOGIN_DELAY_FIRST_SECONDS doubling with each failure, at most
+ * RP_LOGIN_DELAY_MAX_SECONDS.
+ */
+int64_t rp_login_delay(int64_t failures, int64_t free);
 
 /*
  * How long sessions last in this process: idle seconds without use, and
@@ -153,10 +200,13 @@ rp_code rp_auth_whoami(struct rp_ctx *ctx, const rp_principal *p, json_t **out,
 
 /*
  * Create an API token from in: {"name" (required), "agent_id",
- * "expires_at" (a time in the future; absent or null: never)}; the agent
- * defaults to ctx->agent_id.  A token for another agent needs as_admin.
- * *out is {"id", "agent_id", "name", "created_at", "expires_at",
- * "last_used_at", "token"}: the only time the token itself is shown.
+ * "expires_at" (a time in the future; absent or null: never), "scope"};
+ * the agent defaults to ctx->agent_id.  Scope "mail" makes a token that
+ * may only deliver inbound mail (a mail service's, which must not read
+ * customers; only an admin makes one); "all" (the default) acts as its
+ * agent.  A token for another agent needs as_admin.  *out is {"id",
+ * "agent_id", "name", "scope", "created_at", "expires_at", "last_used_at",
+ * "token"}: the only time the token itself is shown.
  */
 rp_code rp_token_create(struct rp_ctx *ctx, json_t *in, int as_admin,
                         json_t **out, rp_error *err);

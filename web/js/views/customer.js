@@ -1,8 +1,9 @@
 /*
  * customer.js - the customer overview: who they are, how the relationship
  * stands and why, their open encounters, goals, preferences, important
- * dates, loyalty, recommendations with their reasons, and the timeline of
- * moments of truth.
+ * dates, loyalty, recommendations with their reasons, the messages sent to
+ * them (and any that failed, with why), and the timeline of moments of
+ * truth.
  *
  * One GET /api/v1/customers/{id}/overview gives most of it when the server
  * has it; the other requests run in parallel, each optional, so the page
@@ -11,6 +12,7 @@
 import * as api from '../api.js';
 import { h, field, clear } from '../dom.js';
 import { fmtTime, fmtDate, humanize, pick, greetingName } from '../format.js';
+import { taskState, taskNeedsAttention } from '../tasks.js';
 
 const asList = (v) => (Array.isArray(v) ? v : v ? api.items(v) : []);
 const str = (x, ...keys) => {
@@ -31,12 +33,13 @@ const unavailable = (what) => h('p', { class: 'muted' }, `This server does not k
 export async function render(main, [id], app) {
   const base = `/api/v1/customers/${id}`;
   const sub = (p) => api.optional(`${base}/${p}`).catch(() => null);
-  const [customer, overview, encounters, moments, goals, prefs, dates, loyalty, recs] = await Promise.all([
+  const [customer, overview, encounters, moments, goals, prefs, dates, loyalty, recs, tasks] = await Promise.all([
     api.get(base),
     sub('overview'),
     api.get(`/api/v1/encounters${api.qs({ customer_id: id, limit: 20 })}`),
     api.get(`${base}/moments?limit=30`),
     sub('goals'), sub('preferences'), sub('dates'), sub('loyalty'), sub('recommendations'),
+    api.optional(`/api/v1/tasks${api.qs({ customer_id: id, limit: 20 })}`).catch(() => null),
   ]);
   app.customers.set(customer.id, customer);
   const ov = overview || {};
@@ -91,6 +94,9 @@ export async function render(main, [id], app) {
     panel('p-recommendations', 'Recommendations', recs === null && !pick(ov, 'recommendations') ? unavailable('recommendations')
       : recommendations(customer, recs, recList, recNote)),
     pick(ov, 'satisfaction') ? panel('p-satisfaction', 'Satisfaction so far', h('p', {}, satisfactionText(ov.satisfaction))) : null,
+    panel('p-messages', 'Messages to the customer', tasks === null ? unavailable('messages')
+      : listOr(api.items(tasks), (t) => [h('strong', {}, t.subject || humanize(t.kind)), ` · ${humanize(t.kind)} · `,
+        h('span', { class: ['task-state', taskNeedsAttention(t) && 'attention'] }, taskState(t))], 'No messages yet.')),
   ];
 
   const timeline = h('ol', { class: 'timeline', id: 'timeline' });

@@ -13,6 +13,7 @@ import * as api from '../api.js';
 import { h, field, clear, announce } from '../dom.js';
 import { fmtTime, fmtDuration, parseTime, humanize, localToRfc3339, pick, greetingName } from '../format.js';
 import { kbSearch } from './kb.js';
+import { conversationPanel } from './conversation.js';
 
 export const STAGES = [
   { id: 'received', title: 'Receiving', next: 'understood', leave: 'Done receiving: go to understanding' },
@@ -131,6 +132,9 @@ export async function render(main, [id], app) {
 
   let timer = null;
   const pageError = h('div', { class: 'page-error' });
+  /* One conversation panel for the page's life: a re-render after a stage
+   * change keeps what is being typed in the reply box. */
+  const conversation = conversationPanel(enc, customer, { me: app.session && app.session.agent });
 
   async function act(fn, okText, errorHome) {
     const saved = drafts();
@@ -403,11 +407,11 @@ export async function render(main, [id], app) {
     clear(main);
     main.append(header(), pageError,
       h('div', { class: 'workspace' },
-        h('div', { class: 'work' }, checklist(), STAGES.map(stageSection), abandonBlock()),
-        h('div', { class: 'side' }, about(), kbSearch(enc))));
+        h('div', { class: 'work' }, checklist(), conversation.element, STAGES.map(stageSection), abandonBlock()),
+        h('div', { class: 'side' }, about(), kbSearch(enc, { onInsert: conversation.insert }))));
     restore(saved);
   }
 
   paint();
-  return () => clearInterval(timer);
+  return () => { clearInterval(timer); conversation.stop(); };
 }

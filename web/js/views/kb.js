@@ -45,7 +45,13 @@ export function snippetNodes(snippet, escaped) {
   return out;
 }
 
-function article(a, enc) {
+/* The article's text, read once, for showing and for the reply box. */
+async function articleBody(a) {
+  if (a.fullBody === undefined) a.fullBody = String((await api.get(`/api/v1/kb/articles/${a.id}`)).body || '');
+  return a.fullBody;
+}
+
+function article(a, enc, opts = {}) {
   const escaped = a.title_html !== undefined || a.snippet_html !== undefined;
   const title = pick(a, 'title_html', 'title') || `Article ${a.id}`;
   const snippet = pick(a, 'snippet_html', 'snippet', 'excerpt') || '';
@@ -62,21 +68,28 @@ function article(a, enc) {
   more.addEventListener('toggle', async () => {
     if (!more.open || body.childNodes.length) return;
     try {
-      const full = await api.get(`/api/v1/kb/articles/${a.id}`);
-      for (const para of String(full.body || '').split(/\n{2,}/)) body.append(h('p', {}, para));
+      for (const para of (await articleBody(a)).split(/\n{2,}/)) body.append(h('p', {}, para));
     } catch (e) { body.append(h('p', { class: 'error' }, e.message)); }
   });
+  /* One click puts the answer into the reply box. */
+  const insert = opts.onInsert ? h('button', {
+    type: 'button', class: 'kb-insert',
+    onclick: async () => {
+      try { opts.onInsert(await articleBody(a)); status.textContent = ' Inserted into the reply.'; }
+      catch (e) { status.textContent = ` ${e.message}`; }
+    },
+  }, 'Insert into the reply') : null;
   return h('li', {},
     h('strong', { class: 'kb-title' }, snippetNodes(title, escaped && a.title_html !== undefined)),
     h('p', { class: 'kb-snippet' }, snippetNodes(snippet, escaped && a.snippet_html !== undefined)),
     Array.isArray(a.tags) && a.tags.length ? h('p', { class: 'muted' }, a.tags.join(', ')) : null,
     more,
-    h('div', { class: 'actions' },
+    h('div', { class: 'actions' }, insert,
       h('button', { type: 'button', onclick: feedback(true) }, 'It helped'),
       h('button', { type: 'button', onclick: feedback(false) }, 'It did not help'), status));
 }
 
-export function kbSearch(enc) {
+export function kbSearch(enc, opts = {}) {
   const q = h('input', { type: 'search', name: 'q', id: 'kb-q', autocomplete: 'off' });
   const results = h('div', { id: 'kb-results', 'aria-live': 'polite' });
   const suggested = h('div', { id: 'kb-suggested' });
@@ -97,13 +110,13 @@ export function kbSearch(enc) {
     }
     const list = api.items(data, 'results');
     if (!list.length) { results.append(h('p', { class: 'muted' }, `No article matches “${text}”.`)); return; }
-    results.append(h('ol', { class: 'kb-list' }, list.map((a) => article(a, enc))));
+    results.append(h('ol', { class: 'kb-list' }, list.map((a) => article(a, enc, opts))));
   });
   /* Suggestions from what the encounter recorded, when the server has them. */
   api.optional(`/api/v1/encounters/${enc.id}/kb_suggestions`).then((data) => {
     const list = api.items(data).slice(0, 3);
     if (list.length)
-      suggested.append(h('h3', {}, 'Suggested for this encounter'), h('ol', { class: 'kb-list' }, list.map((a) => article(a, enc))));
+      suggested.append(h('h3', {}, 'Suggested for this encounter'), h('ol', { class: 'kb-list' }, list.map((a) => article(a, enc, opts))));
   }).catch(() => { /* suggestions are a help, not a need */ });
   return h('section', { class: 'card kb', 'aria-labelledby': 'kb-h' },
     h('h2', { id: 'kb-h' }, 'Knowledge base'), suggested, form, results);

@@ -1,0 +1,273 @@
+/*
+ * conversation.js - the conversation of an encounter in its workspace.
+ *
+ * Messages come from GET /api/v1/encounters/{id}/messages, oldest first,
+ * so the newest is at the bottom, next to the reply box, as in any mail
+ * program.  An internal note looks different (another background, a
+ * border, and the words "Internal note, not sent to the customer" that a
+ * screen reader reads too): colour never carries the difference alone.
+ * Quoted history is folded into a details element; attachments are
+ * download links; a reply says where it is on its way (queued, sent,
+ * failed and why, in words).  The reply box writes a reply or a note;
+ * what is typed is kept in the browser until it is sent, and a reply can
+ * be saved on the server as a draft and sent later.  Knowledge-base
+ * answers are put into the box with one click (kb.js calls insert()).
+ *
+ * The thread refreshes every few seconds without touching the box, so a
+ * customer's answer shows up while the agent works.
+ */
+import * as api from '../api.js';
+import { h, field, clear, announce } from '../dom.js';
+import { fmtTime, humanize, pick } from '../format.js';
+
+const REFRESH_MS = 4000;
+
+/* A delivery failure as the agent can act on it, not as the transport said it. */
+export function failureWords(reason) {
+  const r = String(reason || '');
+  if (!r) return 'the reason was not recorded';
+  if (/not configured|RAPPORT_SMTP/i.test(r)) return 'sending email is not set up on this desk';
+  if (/no email address|no address/i.test(r)) return 'the customer has no email address';
+  if (/couldn.t connect|connection refused|could not connect|timed? ?out|resolve host/i.test(r))
+    return 'the mail server could not be reached';
+  if (/\b55[0-4]\b|recipient|mailbox|user unknown|rejected/i.test(r))
+    return 'the customer’s mail server refused the address';
+  if (/bounce/i.test(r)) return `it came back undelivered (${r.replace(/^.*?:\s*/, '')})`;
+  /* otherwise the words the core gave, without a transport's URL */
+  return r.replace(/\b(smtps?|https?):\/\/\S+/g, 'the mail server').replace(/^SMTP to the mail server:\s*/i, '');
+}
+
+/* "Sent 1 Dec 2026, 22:40", "Queued: waiting to be sent", ... */
+export function deliveryText(m) {
+  const status = m.status;
+  const tries = Number(m.attempts) || 0;
+  if (status === 'draft') return 'Draft, not sent yet';
+  if (status === 'queued' && tries > 0)
+    return `Not sent yet: the last try failed because ${failureWords(m.last_error)}; it will be tried again`;
+  if (status === 'queued') return 'Queued: waiting to be sent';
+  if (status === 'sending') return 'Sending now';
+  if (status === 'sent') return m.sent_at ? `Sent ${fmtTime(m.sent_at)}` : 'Sent';
+  if (status === 'failed') return `Failed: not delivered, because ${failureWords(m.last_error)}`;
+  return '';
+}
+
+/* Who wrote m: the customer by name; an agent by name when the message
+ * says it, the signed-in agent as "you", else by their number. */
+function authorText(m, customer, me) {
+  if (m.direction === 'inbound') return `${pick(customer, 'name') || 'The customer'} (customer)`;
+  let who = pick(m, 'agent_name', 'author_name');
+  if (!who && me && m.agent_id && m.agent_id === me.id) who = `${me.name || me.email} (you)`;
+  if (!who) who = m.author === 'system' ? 'The desk' : m.agent_id ? `Agent #${m.agent_id}` : 'Agent';
+  return m.direction === 'note' ? who : `${who}, to the customer`;
+}
+
+function attachmentList(m) {
+  const files = Array.isArray(m.attachments) ? m.attachments : [];
+  if (!files.length) return null;
+  return h('ul', { class: 'files', 'aria-label': 'Attachments' }, files.map((a) => h('li', {},
+    h('a', { href: pick(a, 'download_url', 'url') || `/api/v1/attachments/${a.id}`, download: a.filename || '' },
+      a.filename || `file ${a.id}`),
+    a.size !== undefined ? h('span', { class: 'muted' }, ` (${Math.max(1, Math.round(a.size / 1024))} KB)`) : null)));
+}
+
+function messageItem(m, customer, me, onSend) {
+  const note = m.direction === 'note';
+  const kind = note ? 'Internal note, not sent to the customer'
+    : m.direction === 'inbound' ? 'From the customer' : 'Reply';
+  const delivery = m.direction === 'outbound' ? deliveryText(m) : '';
+  const failed = m.status === 'failed' || (m.status === 'queued' && Number(m.attempts) > 0);
+  return h('li', {
+    class: ['msg', m.direction, m.status === 'draft' && 'draft'],
+    dataset: { id: String(m.id), direction: m.direction || '' },
+  },
+  h('article', { 'aria-label': `${kind}, ${authorText(m, customer, me)}` },
+    h('header', { class: 'msg-head' },
+      h('span', { class: ['msg-kind', note && 'note-label'] }, kind),
+      h('strong', {}, authorText(m, customer, me)),
+      h('span', { class: 'muted' }, note ? ` · ${fmtTime(pick(m, 'occurred_at', 'created_at'))}`
+        : ` · ${humanize(m.channel || '')} · ${fmtTime(pick(m, 'occurred_at', 'created_at'))}`)),
+    m.subject && m.direction !== 'note' ? h('p', { class: 'msg-subject' }, m.subject) : null,
+    h('div', { class: 'msg-body' }, m.body || ''),
+    m.quoted ? h('details', { class: 'quoted' }, h('summary', {}, 'Quoted history'), h('pre', {}, m.quoted)) : null,
+    attachmentList(m),
+    delivery ? h('p', { class: ['delivery', failed && 'failed', m.status], role: failed ? 'note' : null }, delivery) : null,
+    m.status === 'draft' ? h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'primary', onclick: () => onSend(m) }, 'Send this draft')) : null));
+}
+
+/* Read a File as base64 (without the data: prefix). */
+function base64Of(file) {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onerror = () => reject(r.error);
+    r.onload = () => resolve(String(r.result).replace(/^data:[^,]*,/, ''));
+    r.readAsDataURL(file);
+  });
+}
+
+/*
+ * The conversation panel of enc (me: the signed-in agent, when known).
+ * Returns {element, insert(text), stop()}:
+ * insert puts text into the reply box (the knowledge base's one click);
+ * stop ends the refresh when the page is left.
+ */
+export function conversationPanel(enc, customer, { onChange, me } = {}) {
+  const base = `/api/v1/encounters/${enc.id}/messages`;
+  const draftKey = `rapport.draft.${enc.id}`;
+  const list = h('ol', { class: 'thread', id: 'conversation', 'aria-live': 'polite', 'aria-relevant': 'additions' });
+  const empty = h('p', { class: 'muted', id: 'conversation-empty' }, 'No messages yet.');
+  const status = h('p', { class: 'ok', role: 'status', id: 'reply-status' });
+  const errors = h('div', { class: 'section-errors', dataset: { field: 'body kind channel attachments' } });
+  let lastSeen = '';
+  let available = true;
+  let timer = null;
+
+  /* the reply box */
+  const kindReply = h('input', { type: 'radio', name: 'reply-kind', id: 'kind-reply', value: 'reply', checked: true });
+  const kindNote = h('input', { type: 'radio', name: 'reply-kind', id: 'kind-note', value: 'note' });
+  const body = h('textarea', { id: 'reply-body', name: 'body', rows: 6 });
+  const files = h('input', { type: 'file', id: 'reply-files', name: 'attachments', multiple: true });
+  const send = h('button', { type: 'submit', class: 'primary', id: 'reply-send' }, 'Send the reply');
+  const saveDraft = h('button', { type: 'button', id: 'reply-draft' }, 'Save as draft');
+  const bodyField = field('Your reply to the customer', body,
+    { hint: 'Plain text. It is sent by email from the queue’s address.', field: 'body' });
+  const form = h('form', { class: 'reply-box', id: 'reply-form', novalidate: true },
+    h('fieldset', { class: 'kind-switch' }, h('legend', {}, 'Write'),
+      h('label', { for: 'kind-reply', class: 'choice' }, kindReply, ' A reply to the customer'),
+      h('label', { for: 'kind-note', class: 'choice' }, kindNote, ' An internal note for colleagues')),
+    bodyField,
+    field('Attach files (optional)', files, { field: 'attachments' }),
+    errors,
+    h('div', { class: 'actions' }, send, saveDraft), status);
+
+  body.value = localStorage.getItem(draftKey) || '';
+  let saveTimer = null;
+  body.addEventListener('input', () => {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(() => {
+      if (body.value) localStorage.setItem(draftKey, body.value); else localStorage.removeItem(draftKey);
+    }, 300);
+  });
+
+  function mode() { return kindNote.checked ? 'note' : 'reply'; }
+  function setMode() {
+    const note = mode() === 'note';
+    form.classList.toggle('writing-note', note);
+    bodyField.querySelector('label').textContent = note ? 'Your internal note (the customer never sees it)' : 'Your reply to the customer';
+    const hint = bodyField.querySelector('.hint');
+    if (hint) hint.textContent = note ? 'Only agents see notes.' : 'Plain text. It is sent by email from the queue’s address.';
+    send.textContent = note ? 'Add the note' : 'Send the reply';
+    saveDraft.hidden = note;
+  }
+  kindReply.addEventListener('change', setMode);
+  kindNote.addEventListener('change', setMode);
+
+  function showError(e) {
+    clear(errors);
+    errors.append(h('p', { class: 'field-error', role: 'alert' }, e.message));
+  }
+
+  async function write(draft) {
+    clear(errors);
+    const text = body.value.trim();
+    if (!text) { showError({ message: 'Write something first.' }); body.focus(); return; }
+    const payload = { kind: mode(), body: text };
+    if (payload.kind === 'reply') {
+      payload.channel = enc.channel === 'web' || enc.channel === 'email' ? enc.channel : 'email';
+      if (draft) payload.draft = true;
+    }
+    send.disabled = saveDraft.disabled = true;
+    try {
+      if (files.files.length) {
+        payload.attachments = [];
+        for (const f of files.files)
+          payload.attachments.push({ filename: f.name, content_type: f.type || 'application/octet-stream', data_base64: await base64Of(f) });
+      }
+      await api.post(base, payload);
+      body.value = '';
+      files.value = '';
+      localStorage.removeItem(draftKey);
+      const done = payload.kind === 'note' ? 'Note added.' : draft ? 'Draft saved.' : 'Reply queued for sending.';
+      status.textContent = done;
+      announce(done);
+      await refresh(true);
+      if (onChange) onChange();
+    } catch (e) {
+      if (e.status !== 401) showError(e);
+    } finally {
+      send.disabled = saveDraft.disabled = false;
+    }
+  }
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); write(false); });
+  saveDraft.addEventListener('click', () => write(true));
+
+  async function sendDraft(m) {
+    try {
+      await api.post(`/api/v1/messages/${m.id}/send`, {});
+      status.textContent = 'Draft queued for sending.';
+      announce(status.textContent);
+      await refresh(true);
+      if (onChange) onChange();
+    } catch (e) {
+      if (e.status !== 401) showError(e);
+    }
+  }
+
+  async function load() {
+    const all = [];
+    let cursor = null;
+    for (let i = 0; i < 20; i++) {
+      const page = await api.get(`${base}${api.qs({ limit: 100, cursor })}`);
+      all.push(...api.items(page));
+      cursor = page && page.next_cursor;
+      if (!cursor) break;
+    }
+    return all;
+  }
+
+  async function refresh(force) {
+    let msgs;
+    try {
+      msgs = await load();
+    } catch (e) {
+      if (e.missingEndpoint) {
+        available = false;
+        clear(list);
+        empty.textContent = 'This server keeps no conversations yet.';
+        form.hidden = true;
+        return;
+      }
+      throw e;
+    }
+    const seen = JSON.stringify(msgs.map((m) => [m.id, m.status, m.attempts]));
+    if (!force && seen === lastSeen) return;
+    const grew = lastSeen && msgs.length > JSON.parse(lastSeen).length;
+    lastSeen = seen;
+    clear(list);
+    for (const m of msgs) list.append(messageItem(m, customer, me, sendDraft));
+    empty.hidden = msgs.length > 0;
+    if (grew && !force) announce('A new message arrived.');
+  }
+
+  const element = h('section', { class: 'card conversation', 'aria-labelledby': 'conversation-h', id: 'conversation-panel' },
+    h('div', { class: 'conv-head' }, h('h2', { id: 'conversation-h' }, 'Conversation'),
+      h('button', { type: 'button', id: 'conversation-refresh', onclick: () => refresh(true).catch(showError) }, 'Refresh')),
+    empty, list, form);
+
+  refresh(true).catch(showError);
+  timer = setInterval(() => { if (available && document.contains(element)) refresh(false).catch(() => {}); }, REFRESH_MS);
+
+  return {
+    element,
+    insert(text) {
+      kindReply.checked = true;
+      setMode();
+      const t = String(text || '').trim();
+      body.value = body.value.trim() ? `${body.value.trimEnd()}\n\n${t}` : t;
+      body.dispatchEvent(new Event('input'));
+      body.focus();
+      announce('Article inserted into the reply.');
+    },
+    stop() { clearInterval(timer); clearTimeout(saveTimer); },
+  };
+}
