@@ -11,10 +11,14 @@
  */
 #include "fuzz.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <unistd.h>
 #include <sqlite3.h>
 
@@ -72,6 +76,27 @@ static void cleanup(void)
         nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+/* A harness that crashed (the point of fuzzing) never removed its
+ * database: remove those whose process is gone, so that long runs do not
+ * fill /dev/shm, which is memory. */
+static void sweep(const char *base)
+{
+    DIR *d = opendir(base);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        long pid;
+        char rest[32];
+        if (sscanf(e->d_name, "rapport-fuzz-%ld-%31s", &pid, rest) != 2 ||
+            pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", base, e->d_name);
+        nftw(path, remove_one, 8, FTW_DEPTH | FTW_PHYS);
+    }
+    if (d)
+        closedir(d);
+}
+
 rp_ctx *rp_fuzz_db(void)
 {
     if (ctx.store)
@@ -79,7 +104,9 @@ rp_ctx *rp_fuzz_db(void)
     const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm"
                        : getenv("TMPDIR")            ? getenv("TMPDIR")
                                                      : "/tmp";
-    snprintf(dir, sizeof dir, "%s/rapport-fuzz-XXXXXX", base);
+    sweep(base);
+    snprintf(dir, sizeof dir, "%s/rapport-fuzz-%ld-XXXXXX", base,
+             (long)getpid());
     if (!mkdtemp(dir))
         die("making a temporary directory", base);
     atexit(cleanup);
