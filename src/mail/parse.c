@@ -20,6 +20,7 @@
 
 #include "base/input.h"
 #include "mail.h"
+#include "mail_internal.h"
 
 #define MAX_REFERENCES 100 /* the newest are kept: they thread best */
 #define MAX_ID_BYTES 500
@@ -52,6 +53,11 @@ static void gmime_start(void)
         parser_options, GMIME_RFC_COMPLIANCE_LOOSE);
     g_mime_parser_options_set_parameter_compliance_mode(
         parser_options, GMIME_RFC_COMPLIANCE_LOOSE);
+}
+
+void rp_mail_gmime_start(void)
+{
+    pthread_once(&gmime_once, gmime_start);
 }
 
 static char *own(rp_mail_parsed *m, char *s)
@@ -522,7 +528,7 @@ rp_code rp_mail_parse(const unsigned char *raw, size_t size,
     if (size == 0)
         return rp_error_set(err, RP_EMALFORMED, "message",
                             "the message is empty");
-    pthread_once(&gmime_once, gmime_start);
+    rp_mail_gmime_start();
     rp_mail_parsed *m = parsed_new();
     if (!m)
         return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "mail.h"
+#include "mail_internal.h"
 
 /* Windows-1252's 0x80..0x9F; 0 where it defines nothing (read as Latin-1). */
 static const unsigned short cp1252_high[32] = {
@@ -82,6 +83,7 @@ static char *finish(char *s)
 
 char *rp_mail_to_utf8(const char *data, size_t size, const char *charset)
 {
+    rp_mail_gmime_start(); /* the charset tables below are GMime's */
     /* NUL bytes end C strings early: drop them before anything else. */
     GString *clean = g_string_sized_new(size + 1);
     for (size_t i = 0; i < size; i++)
