@@ -7,6 +7,7 @@
  * help of the programs that read it without further work.
  */
 #include "config/config.h"
+#include "core/conversation/conversation.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -152,11 +153,6 @@ const rp_setting rp_settings[] = {
     {"RAPPORT_MAIL_MAX_BYTES", NULL, "BYTES", RP_SETTING_INT, F(mail_max_bytes),
      1024, 1024L * 1024 * 1024, S | C,
      "an inbound email larger than this is refused (and logged)", NULL},
-    {"RAPPORT_MAIL_LOOP", NULL, "TEXT", RP_SETTING_TEXT, F(mail_loop), 0, 0,
-     S | C,
-     "the X-Loop value of the desk's own mail: inbound mail carrying it is "
-     "refused as a loop",
-     NULL},
     {"RAPPORT_IMAP_INTERVAL", NULL, "SECONDS", RP_SETTING_INT, F(imap_interval),
      0, 86400, S,
      "how often rapportd reads the queues' IMAP mailboxes; 0 turns it off, "
@@ -185,7 +181,8 @@ void rp_config_defaults(rp_config *cfg)
     cfg->password_threads = 2;
     cfg->password_queue = 64;
     cfg->mail_max_bytes = 40 * 1024 * 1024;
-    cfg->mail_loop = "rapport";
+    /* the value the outbox writes, so that what we send is known again */
+    cfg->mail_loop = RP_X_LOOP;
     cfg->imap_interval = 60;
     cfg->busy_wait_ms = 2000;
     cfg->session_idle = RP_SESSION_IDLE_SECONDS;
