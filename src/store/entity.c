@@ -87,6 +87,8 @@ static const rp_column encounter_columns[] = {
     /* the encounter this one follows, when a customer wrote on one closed
      * too long ago (migration 8) */
     {"previous_encounter_id", RP_COL_INT},
+    /* why first-contact resolution is what it is (migration 16) */
+    {"first_contact_reason", RP_COL_TEXT},
 };
 const rp_entity RP_ENTITY_ENCOUNTER = {
     "encounter", "encounters", encounter_columns, COUNT(encounter_columns), 0};

@@ -190,7 +190,19 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "   AND encounter_id = ?2) AS promises,"
         " (SELECT json_extract(detail, '$.request_known') FROM moments"
         "   WHERE encounter_id = ?2 AND kind = 'encounter.acknowledged'"
-        "   ORDER BY id LIMIT 1) AS request_known",
+        "   ORDER BY id LIMIT 1) AS request_known,"
+        /* what first-contact resolution is judged on */
+        " (SELECT count(*) FROM promises WHERE customer_id = ?1"
+        "   AND encounter_id = ?2 AND status = 'open') AS promises_open,"
+        " (SELECT count(*) FROM promises WHERE customer_id = ?1"
+        "   AND encounter_id = ?2 AND status = 'broken') AS promises_broken,"
+        " (SELECT count(*) FROM messages WHERE encounter_id = ?2"
+        "   AND direction = 'inbound') AS inbound_messages,"
+        " (SELECT count(*) FROM messages m, encounters e"
+        "   WHERE e.id = ?2 AND m.encounter_id = ?2 AND m.direction ="
+        "   'inbound' AND m.created_at <= e.created_at) AS opened_by_message,"
+        " (SELECT count(*) FROM moments WHERE encounter_id = ?2"
+        "   AND kind = 'encounter.reopened') AS reopened",
     [RP_Q_ENCOUNTER_TASK_COUNT] =
         "SELECT count(*) AS n FROM tasks WHERE encounter_id = ? AND kind = ?",
 
@@ -416,6 +428,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " coalesce(sum(e.closed_at IS NOT NULL), 0) AS closed,"
         " coalesce(sum(e.closed_at IS NOT NULL AND"
         "   e.first_contact_resolved = 1), 0) AS first_contact_resolved,"
+        " coalesce(sum(e.closed_at IS NOT NULL AND"
+        "   e.first_contact_resolved IS NULL), 0) AS first_contact_unknown,"
         " coalesce(sum(e.acknowledged_at IS NULL AND e.abandoned_at IS NULL AND"
         "   e.closed_at IS NULL), 0) AS waiting,"
         " coalesce(sum(e.transfers), 0) AS transfers,"

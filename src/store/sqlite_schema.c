@@ -583,6 +583,24 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  at INTEGER NOT NULL);"
      "CREATE INDEX help_hits_by_key ON help_hits (key, at);"
      "CREATE INDEX help_hits_by_time ON help_hits (at);"},
+    /* Migration 16: first-contact resolution is earned, not assumed.  Old
+     * closes set it true whenever there was no transfer; those with
+     * nothing agreed and nothing done, or with a second message from the
+     * customer, were not resolved at first contact. */
+    {16, "first-contact resolution judged on evidence, with its reason",
+     "ALTER TABLE encounters ADD COLUMN first_contact_reason TEXT;"
+     "UPDATE encounters SET first_contact_resolved = 0,"
+     "  first_contact_reason = 'Not resolved at first contact: nothing was'"
+     "  || ' agreed and nothing done'"
+     "  WHERE closed_at IS NOT NULL AND first_contact_resolved = 1"
+     "  AND trim(coalesce(agreement, '')) = ''"
+     "  AND trim(coalesce(outcome_done, '')) = '';"
+     "UPDATE encounters SET first_contact_resolved = 0,"
+     "  first_contact_reason = 'Not resolved at first contact: the customer'"
+     "  || ' contacted us more than once'"
+     "  WHERE closed_at IS NOT NULL AND first_contact_resolved = 1"
+     "  AND (SELECT count(*) FROM messages m WHERE m.encounter_id ="
+     "  encounters.id AND m.direction = 'inbound') > 1;"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

@@ -143,6 +143,118 @@ static void test_exchange_inference(void **state)
                         "formal");
 }
 
+/*
+ * First-contact resolution: one recorded encounter per row, with the
+ * facts gathered around it, and the value it must get (1 yes, 0 no, -1
+ * unknown) and the words that must open its reason.  docs/rules.md shows
+ * the same table.
+ */
+static const struct {
+    const char *enc;
+    rp_encounter_facts f;
+    int want;
+    const char *why;
+} fcr_cases[] = {
+    /* 1 agreed on the spot, nothing else: earned */
+    {"{\"agreement\":\"20 watermelons\"}", {0}, 1, "Resolved"},
+    /* 2 an outcome recorded (a sale, an answer) */
+    {"{\"no_agreement_reason\":\"just asking\",\"outcome_done\":\"Opening "
+     "hours given\"}",
+     {0},
+     1,
+     "Resolved"},
+    /* 3 nothing sold and nothing agreed */
+    {"{\"no_agreement_reason\":\"only browsing\"}", {0}, 0, "Not resolved"},
+    /* 4 nothing recorded at all */
+    {"{}", {0}, 0, "Not resolved"},
+    /* 5 transferred, even with a sale */
+    {"{\"agreement\":\"a\",\"outcome_done\":\"sold\",\"transfers\":1}",
+     {0},
+     0,
+     "Not resolved"},
+    /* 6 the customer wrote twice on it */
+    {"{\"agreement\":\"a\"}",
+     {.inbound_messages = 2, .opened_by_message = 1},
+     0,
+     "Not resolved"},
+    /* 7 opened by one message: one contact */
+    {"{\"agreement\":\"a\"}",
+     {.inbound_messages = 1, .opened_by_message = 1},
+     1,
+     "Resolved"},
+    /* 8 opened at the desk, then the customer wrote: a second contact */
+    {"{\"agreement\":\"a\"}", {.inbound_messages = 1}, 0, "Not resolved"},
+    /* 9 reopened by the customer writing again */
+    {"{\"agreement\":\"a\",\"outcome_done\":\"done\"}",
+     {.inbound_messages = 1, .opened_by_message = 1, .reopened = 1},
+     0,
+     "Not resolved"},
+    /* 10 a follow-up still to do */
+    {"{\"agreement\":\"a\",\"outcome_done\":\"done\"}",
+     {.follow_ups = 1},
+     0,
+     "Not resolved"},
+    /* 11 the follow-up was done before it closed */
+    {"{\"agreement\":\"a\"}",
+     {.follow_ups = 1, .follow_ups_done = 1},
+     1,
+     "Resolved"},
+    /* 12 agreed, resting on a promise not yet kept: unknown */
+    {"{\"agreement\":\"refund by Friday\"}",
+     {.promises = 1, .promises_open = 1},
+     -1,
+     "Not known"},
+    /* 13 the promise was kept before it closed */
+    {"{\"agreement\":\"refund by Friday\"}", {.promises = 1}, 1, "Resolved"},
+    /* 14 the agent settles the unknown with a yes */
+    {"{\"agreement\":\"refund\",\"first_contact_resolved\":true}",
+     {.promises_open = 1},
+     1,
+     "Resolved"},
+    /* 15 the agent's no wins over an outcome */
+    {"{\"agreement\":\"a\",\"outcome_done\":\"d\","
+     "\"first_contact_resolved\":false}",
+     {0},
+     0,
+     "Not resolved"},
+    /* 16 the agent's yes does not overrule a transfer */
+    {"{\"agreement\":\"a\",\"transfers\":2,\"first_contact_resolved\":true}",
+     {0},
+     0,
+     "Not resolved"},
+    /* 17 the agent's yes does not make nothing into something */
+    {"{\"no_agreement_reason\":\"x\",\"first_contact_resolved\":true}",
+     {0},
+     0,
+     "Not resolved"},
+    /* 18 the promise it rested on was broken */
+    {"{\"agreement\":\"refund by Friday\"}",
+     {.promises = 1, .promises_broken = 1},
+     0,
+     "Not resolved"},
+    /* 19 blank text is no text */
+    {"{\"agreement\":\"  \",\"outcome_done\":\"\\u00a0\"}",
+     {0},
+     0,
+     "Not resolved"},
+};
+
+static void test_first_contact_resolution_table(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof fcr_cases / sizeof fcr_cases[0]; i++) {
+        json_t *e = enc(fcr_cases[i].enc);
+        const char *why = NULL;
+        int got = rp_first_contact_judge(e, &fcr_cases[i].f, &why);
+        if (got != fcr_cases[i].want)
+            fail_msg("case %zu: got %d, want %d (%s)", i + 1, got,
+                     fcr_cases[i].want, why);
+        assert_non_null(why);
+        assert_memory_equal(why, fcr_cases[i].why, strlen(fcr_cases[i].why));
+        json_decref(e);
+    }
+}
+
 static const char *level_of(const char *evidence, int64_t closed,
                             const char *first_rule)
 {
@@ -357,7 +469,11 @@ static void test_cycle_on_store(void **state)
     assert_string_equal(json_string_value(json_object_get(e, "kind")), "what");
     assert_string_equal(json_string_value(json_object_get(e, "exchange")),
                         "supplemental");
-    assert_true(json_is_true(json_object_get(e, "first_contact_resolved")));
+    /* a follow-up is still to do: not resolved at the first contact */
+    assert_true(json_is_false(json_object_get(e, "first_contact_resolved")));
+    assert_non_null(
+        strstr(json_string_value(json_object_get(e, "first_contact_reason")),
+               "follow-up"));
     json_decref(e);
 
     /* still transactional until the follow-up is done */
@@ -718,6 +834,7 @@ int main(void)
         cmocka_unit_test(test_each_stage_names_its_missing_piece),
         cmocka_unit_test(test_kind_inference),
         cmocka_unit_test(test_exchange_inference),
+        cmocka_unit_test(test_first_contact_resolution_table),
         cmocka_unit_test(test_level_rules),
         cmocka_unit_test_setup_teardown(test_cycle_on_store, rp_test_db_setup,
                                         rp_test_db_teardown),

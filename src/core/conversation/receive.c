@@ -444,9 +444,13 @@ static rp_code continue_encounter(rp_ctx *ctx, intake *in, int64_t id,
     json_decref(enc);
     if (in->now - ended > in->ds.reopen_days * 86400)
         return open_encounter(ctx, in, id, err);
+    /* coming back is a second contact: it was not resolved at the first */
     json_t *changes = json_pack(
-        "{s:s, s:n, s:n, s:n, s:I}", "stage", "received", "closed_at",
-        "abandoned_at", "abandon_reason", "updated_at", (json_int_t)in->now);
+        "{s:s, s:n, s:n, s:n, s:I, s:b, s:s}", "stage", "received", "closed_at",
+        "abandoned_at", "abandon_reason", "updated_at", (json_int_t)in->now,
+        "first_contact_resolved", 0, "first_contact_reason",
+        "Not resolved at first contact: the customer wrote again after it "
+        "was closed");
     rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id, changes,
                                  err);
     json_decref(changes);

@@ -83,6 +83,11 @@ rp_code rp_encounter_facts_read(rp_ctx *ctx, json_t *enc, rp_encounter_facts *f,
     f->follow_ups_done = int_of(r, "follow_ups_done");
     f->promises = int_of(r, "promises");
     f->request_known_at_ack = int_of(r, "request_known");
+    f->promises_open = int_of(r, "promises_open");
+    f->promises_broken = int_of(r, "promises_broken");
+    f->inbound_messages = int_of(r, "inbound_messages");
+    f->opened_by_message = int_of(r, "opened_by_message") > 0;
+    f->reopened = int_of(r, "reopened");
     json_decref(rows);
     return RP_OK;
 }
@@ -204,10 +209,11 @@ static void settle_on_close(json_t *merged, const rp_encounter_facts *f,
         json_object_set_new(row, "exchange_source", json_string("inferred"));
         json_object_set_new(merged, "exchange", json_string(exchange));
     }
-    if (json_is_null(json_object_get(merged, "first_contact_resolved"))) {
-        int fcr = json_integer_value(json_object_get(merged, "transfers")) == 0;
-        json_object_set_new(row, "first_contact_resolved", json_boolean(fcr));
-    }
+    const char *why;
+    int fcr = rp_first_contact_judge(merged, f, &why);
+    json_object_set_new(row, "first_contact_resolved",
+                        fcr < 0 ? json_null() : json_boolean(fcr));
+    json_object_set_new(row, "first_contact_reason", json_string(why));
 }
 
 /* How many characters of what the agent typed a summary quotes. */
@@ -360,6 +366,36 @@ rp_code rp_encounter_advance(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     return rc ? rc : rp_encounter_get(ctx, id, out, err);
 }
 
+/* ---- first contact, settled later --------------------------------------- */
+
+rp_code rp_encounter_first_contact_settle(rp_ctx *ctx, int64_t id,
+                                          rp_error *err)
+{
+    json_t *enc;
+    rp_encounter_facts f;
+    if (rp_encounter_get(ctx, id, &enc, err))
+        return err->code;
+    const char *stage = json_string_value(json_object_get(enc, "stage"));
+    rp_code rc = RP_OK;
+    if (stage && !strcmp(stage, "closed") &&
+        json_is_null(json_object_get(enc, "first_contact_resolved")))
+        rc = rp_encounter_facts_read(ctx, enc, &f, err);
+    else
+        stage = NULL;
+    if (rc == RP_OK && stage) {
+        const char *why;
+        int fcr = rp_first_contact_judge(enc, &f, &why);
+        json_t *row = json_pack("{s:o, s:s}", "first_contact_resolved",
+                                fcr < 0 ? json_null() : json_boolean(fcr),
+                                "first_contact_reason", why);
+        rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id, row,
+                                     err);
+        json_decref(row);
+    }
+    json_decref(enc);
+    return rc;
+}
+
 /* ---- abandon ------------------------------------------------------------- */
 
 static const char *const abandon_fields[] = {"reason", NULL};
@@ -379,8 +415,11 @@ rp_code rp_encounter_abandon(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     json_t *row = json_pack("{s:s, s:I, s:s, s:I}", "stage", "abandoned",
                             "abandoned_at", (json_int_t)now, "abandon_reason",
                             reason, "updated_at", (json_int_t)now);
-    if (json_is_null(json_object_get(enc, "first_contact_resolved")))
-        json_object_set_new(row, "first_contact_resolved", json_false());
+    /* an abandoned need was not met, whatever was said before */
+    json_object_set_new(row, "first_contact_resolved", json_false());
+    json_object_set_new(row, "first_contact_reason",
+                        json_string("Not resolved at first contact: it was "
+                                    "abandoned"));
     rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id, row,
                                  err);
     rp_buf summary = RP_BUF_INIT;

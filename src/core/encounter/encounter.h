@@ -160,6 +160,11 @@ typedef struct rp_encounter_facts {
     int follow_ups_done;        /* follow_up tasks done */
     int promises;               /* promises (expectations set) */
     int request_known_at_ack;   /* a request was recorded when acknowledged */
+    int promises_open;          /* promises neither kept nor broken yet */
+    int promises_broken;        /* promises whose date passed unkept */
+    int inbound_messages;       /* messages the customer sent on it */
+    int opened_by_message;      /* its first contact was one of those */
+    int reopened;               /* times the customer's writing reopened it */
 } rp_encounter_facts;
 
 /* Index of stage in rp_encounter_stages, or -1. */
@@ -180,5 +185,23 @@ void rp_kind_infer(json_t *enc, const char **kind, const char **reason);
 /* Infer the exchange ("quick", "supplemental", "resolution", "formal"). */
 void rp_exchange_infer(json_t *enc, const rp_encounter_facts *f,
                        const char **exchange, const char **reason);
+
+/*
+ * Judge first-contact resolution of a closed encounter (docs/rules.md):
+ * returns 1 (resolved at first contact), 0 (not) or -1 (not known), and
+ * sets *reason (static, plain words).  enc carries what was recorded,
+ * including the agent's own first_contact_resolved, which can say no or
+ * settle an unknown but never overrule evidence that it was not resolved.
+ */
+int rp_first_contact_judge(json_t *enc, const rp_encounter_facts *f,
+                           const char **reason);
+
+/*
+ * Judge again a closed encounter whose first-contact resolution was not
+ * known (it waited on a promise), now that a promise of it is settled.
+ * Anything else is left as it is.  The caller holds the transaction.
+ */
+rp_code rp_encounter_first_contact_settle(rp_ctx *ctx, int64_t id,
+                                          rp_error *err);
 
 #endif

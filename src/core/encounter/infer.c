@@ -132,3 +132,75 @@ void rp_exchange_infer(json_t *enc, const rp_encounter_facts *f,
         *reason = "the customer knew what they wanted and got it";
     }
 }
+
+/*
+ * First-contact resolution is earned: the customer's need was met in the
+ * one contact, so anything that shows another contact was needed (a
+ * transfer, the customer coming back, a follow-up still to do) says no,
+ * and a yes needs something done: an agreement carried out on the spot or
+ * an outcome recorded.  An agreement that rests on an open promise is not
+ * known to be carried out yet, and unknown is never counted as yes.
+ */
+/* Say why, and give the value. */
+static int verdict(const char **reason, const char *why, int value)
+{
+    *reason = why;
+    return value;
+}
+
+int rp_first_contact_judge(json_t *enc, const rp_encounter_facts *f,
+                           const char **reason)
+{
+    json_t *agent = json_object_get(enc, "first_contact_resolved");
+    int contacts = f->inbound_messages + (f->opened_by_message ? 0 : 1);
+    if (json_integer_value(json_object_get(enc, "transfers")) > 0)
+        return verdict(reason,
+                       "Not resolved at first contact: it was transferred", 0);
+    if (f->reopened > 0)
+        return verdict(reason,
+                       "Not resolved at first contact: the customer wrote "
+                       "again after it was closed",
+                       0);
+    if (contacts > 1)
+        return verdict(reason,
+                       "Not resolved at first contact: the customer "
+                       "contacted us more than once",
+                       0);
+    if (f->follow_ups > f->follow_ups_done)
+        return verdict(reason,
+                       "Not resolved at first contact: a follow-up is "
+                       "still needed",
+                       0);
+    if (f->promises_broken > 0)
+        return verdict(reason,
+                       "Not resolved at first contact: a promise made on "
+                       "it was broken",
+                       0);
+    if (json_is_false(agent))
+        return verdict(reason,
+                       "Not resolved at first contact: the agent said so", 0);
+    if (has_text(enc, "outcome_done"))
+        return verdict(reason,
+                       "Resolved at first contact: what was done is "
+                       "recorded",
+                       1);
+    if (!has_text(enc, "agreement"))
+        return verdict(reason,
+                       "Not resolved at first contact: nothing was agreed "
+                       "and nothing done",
+                       0);
+    if (f->promises_open > 0 && !json_is_true(agent))
+        return verdict(reason,
+                       "Not known yet: the agreement rests on a promise "
+                       "not yet kept",
+                       -1);
+    if (f->promises_open > 0)
+        return verdict(reason,
+                       "Resolved at first contact: the agent said the "
+                       "agreement was carried out",
+                       1);
+    return verdict(reason,
+                   "Resolved at first contact: agreed and carried out, "
+                   "no promise left open",
+                   1);
+}

@@ -264,6 +264,9 @@ static rp_code settle_one(rp_ctx *ctx, json_t *promise, const char *status,
     rc = rp_moment_record(ctx, &m, err);
     json_decref(detail);
     rp_buf_free(&summary);
+    /* an encounter that waited on this promise can now be judged */
+    if (rc == RP_OK && m.encounter_id)
+        rc = rp_encounter_first_contact_settle(ctx, m.encounter_id, err);
     return rc;
 }
 

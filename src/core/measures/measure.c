@@ -68,8 +68,7 @@ json_t *rp_measure_compute(json_t *e, const rp_charter *c, int64_t now)
         seconds_or_null(has_closed, closed - created), "abandoned", has_aband,
         "abandon_reason", json_is_string(reason) ? reason : NULL,
         "first_contact_resolved",
-        has_closed && json_is_boolean(fcr) ? json_boolean(json_is_true(fcr))
-                                           : json_null(),
+        json_is_boolean(fcr) ? json_boolean(json_is_true(fcr)) : json_null(),
         "transfers",
         (json_int_t)json_integer_value(json_object_get(e, "transfers")),
         "charter", "acknowledge", judge(ack_t, wait, wait > ack_t),

@@ -104,6 +104,7 @@ static rp_code encounter_sections(rp_ctx *ctx, const rp_window *w, json_t *out,
             closed = first_int(rows, "closed"),
             abandoned = first_int(rows, "abandoned"),
             fcr = first_int(rows, "first_contact_resolved"),
+            fcr_unknown = first_int(rows, "first_contact_unknown"),
             transferred = first_int(rows, "transferred");
     json_t *by_channel = json_object();
     size_t i;
@@ -122,10 +123,14 @@ static rp_code encounter_sections(rp_ctx *ctx, const rp_window *w, json_t *out,
                         json_pack("{s:I, s:o}", "abandoned",
                                   (json_int_t)abandoned, "rate",
                                   rate(abandoned, n)));
+    /* unknown is neither yes nor no: the rate is of the known ones */
     json_object_set_new(out, "first_contact_resolution",
-                        json_pack("{s:I, s:I, s:o}", "closed",
+                        json_pack("{s:I, s:I, s:I, s:I, s:o}", "closed",
                                   (json_int_t)closed, "resolved_first_contact",
-                                  (json_int_t)fcr, "rate", rate(fcr, closed)));
+                                  (json_int_t)fcr, "known",
+                                  (json_int_t)(closed - fcr_unknown), "unknown",
+                                  (json_int_t)fcr_unknown, "rate",
+                                  rate(fcr, closed - fcr_unknown)));
     json_object_set_new(out, "transfers",
                         json_pack("{s:I, s:I, s:o}", "total",
                                   (json_int_t)first_int(rows, "transfers"),
