@@ -145,7 +145,9 @@ static void print_report(json_t *m)
     percent("abandonment rate", at(m, "abandonment", "rate"));
     count("resolved at first contact",
           at(m, "first_contact_resolution", "resolved_first_contact"));
-    percent("first-contact resolution",
+    count("not known if resolved at first contact",
+          at(m, "first_contact_resolution", "unknown"));
+    percent("first-contact resolution (of the known)",
             at(m, "first_contact_resolution", "rate"));
     count("transfers", at(m, "transfers", "total"));
     count("encounters transferred",

@@ -145,6 +145,90 @@ static json_t *close_it(rp_srv *s, json_int_t e)
               "\"outcome_watch\":\"nothing\"}");
 }
 
+/* GET this encounter's measures. */
+static json_t *measures_of(rp_srv *s, json_int_t e)
+{
+    return ep(s, "GET", e, "/measures", 200, NULL);
+}
+
+/* First-contact resolution is earned: an encounter closed with nothing
+ * sold and nothing agreed is not resolved at first contact, one that waits
+ * on a promise is not known until the promise is kept, the encounter and
+ * its measures say the same, and the rate counts only the known. */
+static void test_first_contact_resolution_is_earned(void **state)
+{
+    rp_srv *s = *state;
+    json_int_t c = new_customer(s, "{\"name\":\"Walk-in browser\"}");
+    json_int_t e = new_encounter(s, c, "in_person", "Looking around");
+    through_helped(s, e, "looking", "{\"facts\":\"Only browsing\"}",
+                   "{\"no_agreement_reason\":\"nothing needed today\"}");
+    ok(s, "PATCH", e, "", 200, "{\"satisfaction_skip_reason\":\"left\"}");
+    json_t *closed = ep(s, "POST", e, "/advance", 200, "{\"to\":\"closed\"}");
+    assert_true(
+        json_is_false(json_object_get(closed, "first_contact_resolved")));
+    assert_non_null(strstr(str(closed, "first_contact_reason"), "nothing"));
+    json_decref(closed);
+    json_t *m = measures_of(s, e);
+    assert_true(json_is_false(json_object_get(m, "first_contact_resolved")));
+    json_decref(m);
+
+    m = rp_call(s, "GET", "/api/v1/metrics/service", NULL, 200);
+    json_t *fcr = json_object_get(m, "first_contact_resolution");
+    assert_int_equal(num(fcr, "closed"), 1);
+    assert_int_equal(num(fcr, "resolved_first_contact"), 0);
+    assert_int_equal(num(fcr, "unknown"), 0);
+    assert_true(json_real_value(json_object_get(fcr, "rate")) == 0.0);
+    json_decref(m);
+
+    /* agreed, resting on a promise: unknown, and left out of the rate */
+    json_int_t p = new_encounter(s, c, "phone", "Refund");
+    through_helped(s, p, "a refund", "{\"facts\":\"Wants a refund\"}",
+                   "{\"agreement\":\"Refund by Friday\"}");
+    json_t *promise = ep(
+        s, "POST", p, "/promises", 201,
+        "{\"what\":\"Refund\",\"due_at\":\"2099-01-01T00:00:00Z\"}");
+    json_int_t promise_id = num(promise, "id");
+    json_decref(promise);
+    ok(s, "PATCH", p, "", 200, "{\"satisfaction_skip_reason\":\"later\"}");
+    closed = ep(s, "POST", p, "/advance", 200, "{\"to\":\"closed\"}");
+    assert_true(
+        json_is_null(json_object_get(closed, "first_contact_resolved")));
+    assert_non_null(strstr(str(closed, "first_contact_reason"), "Not known"));
+    json_decref(closed);
+    m = measures_of(s, p);
+    assert_true(json_is_null(json_object_get(m, "first_contact_resolved")));
+    json_decref(m);
+    m = rp_call(s, "GET", "/api/v1/metrics/service", NULL, 200);
+    fcr = json_object_get(m, "first_contact_resolution");
+    assert_int_equal(num(fcr, "closed"), 2);
+    assert_int_equal(num(fcr, "known"), 1);
+    assert_int_equal(num(fcr, "unknown"), 1);
+    assert_true(json_real_value(json_object_get(fcr, "rate")) == 0.0);
+    json_decref(m);
+
+    /* the report says so in words */
+    char *out = NULL;
+    assert_int_equal(rp_cli(s, &out, "report", NULL), 0);
+    assert_non_null(strstr(out, "not known if resolved at first contact"));
+    free(out);
+
+    /* keeping the promise settles it: now resolved, 1 of 2 known */
+    char path[80];
+    snprintf(path, sizeof path, "/api/v1/promises/%lld/keep",
+             (long long)promise_id);
+    json_decref(rp_callf(s, "POST", path, 200, "{}"));
+    closed = ep(s, "GET", p, "", 200, NULL);
+    assert_true(
+        json_is_true(json_object_get(closed, "first_contact_resolved")));
+    json_decref(closed);
+    m = rp_call(s, "GET", "/api/v1/metrics/service", NULL, 200);
+    fcr = json_object_get(m, "first_contact_resolution");
+    assert_int_equal(num(fcr, "resolved_first_contact"), 1);
+    assert_int_equal(num(fcr, "unknown"), 0);
+    assert_true(json_real_value(json_object_get(fcr, "rate")) == 0.5);
+    json_decref(m);
+}
+
 /* Story 1: the fruit seller, three times; the third encounter is "become". */
 static void test_story1_fruit_seller(void **state)
 {
@@ -644,6 +728,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cli_cycle, rp_srv_fixture_start,
                                         rp_srv_fixture_stop),
         cmocka_unit_test_setup_teardown(test_concurrent_advance_moves_once,
+                                        rp_srv_fixture_start,
+                                        rp_srv_fixture_stop),
+        cmocka_unit_test_setup_teardown(test_first_contact_resolution_is_earned,
                                         rp_srv_fixture_start,
                                         rp_srv_fixture_stop),
         cmocka_unit_test_setup_teardown(test_demo_loads_the_stories,
