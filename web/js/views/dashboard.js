@@ -76,7 +76,9 @@ export async function render(main) {
       stat('Wait p50', secs(dig(m, 'wait.p50_seconds', 'wait.p50', 'wait_p50_seconds', 'queue_wait.p50_seconds')), 'stat-p50'),
       stat('Wait p90', secs(dig(m, 'wait.p90_seconds', 'wait.p90', 'wait_p90_seconds', 'queue_wait.p90_seconds')), 'stat-p90'),
       stat('Abandoned', pct(dig(m, 'abandonment.rate', 'abandonment_rate', 'abandoned_rate')), 'stat-abandoned'),
-      stat('Solved at first contact', pct(dig(m, 'first_contact_resolution.rate', 'first_contact_resolution_rate', 'fcr_rate')), 'stat-fcr'),
+      /* Of the closed encounters whose answer is known; the unknown are named, never counted as yes. */
+      stat(`Solved at first contact (${dig(m, 'first_contact_resolution.unknown') ?? 0} not known)`,
+        pct(dig(m, 'first_contact_resolution.rate', 'first_contact_resolution_rate', 'fcr_rate')), 'stat-fcr'),
       stat(`Satisfaction (${dig(m, 'satisfaction.answered', 'satisfaction.count') ?? 0} answers)`,
         (() => { const a = dig(m, 'satisfaction.average', 'satisfaction_average'); return typeof a === 'number' ? `${a.toFixed(1)} / 5` : '–'; })(), 'stat-satisfaction')));
 

@@ -293,6 +293,13 @@ export async function render(main, [id], app) {
     for (const [name, label, kind, hint] of TEXT_FIELDS[st.id] || [])
       form.append(field(label, textControl(name, kind), { field: name, hint }));
     for (const [name, label] of BOOL_FIELDS[st.id] || []) {
+      /* Once finished it is judged, not ticked: yes, no or not known, in words. */
+      if (name === 'first_contact_resolved' && closed) {
+        const word = enc[name] === true ? 'yes' : enc[name] === false ? 'no' : 'not known';
+        form.append(h('p', { id: 'first-contact', dataset: { field: name } },
+          enc.first_contact_reason || `Resolved at first contact: ${word}`));
+        continue;
+      }
       const box = h('input', { type: 'checkbox', name, id: `f-${name}`, checked: Boolean(enc[name]) });
       form.append(h('div', { class: 'field check', dataset: { field: name } }, box, h('label', { for: box.id }, label)));
     }
