@@ -58,7 +58,8 @@ rp_code rp_encounter_acknowledge(struct rp_ctx *ctx, int64_t id, json_t *in,
  * field names what is missing ("to", "acknowledged_at", "facts",
  * "agreement", "satisfaction").  Sets the stage's timestamp, writes the
  * moment "encounter.<stage>"; on close also infers kind and exchange (unless
- * the agent set them), defaults first_contact_resolved and recomputes the
+ * the agent set them), judges first_contact_resolved (with its reason, by
+ * rp_first_contact_judge) and recomputes the
  * customer's relationship level, all in one transaction.
  */
 rp_code rp_encounter_advance(struct rp_ctx *ctx, int64_t id, json_t *in,
@@ -66,7 +67,7 @@ rp_code rp_encounter_advance(struct rp_ctx *ctx, int64_t id, json_t *in,
 
 /*
  * Abandon an open encounter: in is {"reason"} (required).  Sets
- * abandoned_at, abandon_reason, first_contact_resolved false unless set, and
+ * abandoned_at, abandon_reason, first_contact_resolved false, and
  * writes the moment "encounter.abandoned".
  */
 rp_code rp_encounter_abandon(struct rp_ctx *ctx, int64_t id, json_t *in,
