@@ -224,6 +224,8 @@ static void test_closed_encounter_reopens_or_links(void **state)
     assert_string_equal(json_string_value(json_object_get(e, "stage")),
                         "received");
     assert_true(json_is_null(json_object_get(e, "closed_at")));
+    /* coming back is a second contact */
+    assert_true(json_is_false(json_object_get(e, "first_contact_resolved")));
     json_decref(e);
 
     /* closed longer ago than reopen_days: a new encounter, linked */
