@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "page.h"
 #include "routes.h"
 
 #define MAX_PARTS 16
@@ -64,58 +65,17 @@ static const char css[] =
 
 /* ---- building pages ------------------------------------------------------ */
 
-static void esc(rp_buf *b, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<': rp_buf_puts(b, "&lt;"); break;
-        case '>': rp_buf_puts(b, "&gt;"); break;
-        case '&': rp_buf_puts(b, "&amp;"); break;
-        case '"': rp_buf_puts(b, "&quot;"); break;
-        case '\'': rp_buf_puts(b, "&#39;"); break;
-        default: rp_buf_append(b, s, 1);
-        }
-    }
-}
-
-static void begin(rp_buf *b, const char *title)
-{
-    rp_buf_puts(b, "<!doctype html>\n<html lang=\"en\"><head>"
-                   "<meta charset=\"utf-8\"><meta name=\"viewport\" "
-                   "content=\"width=device-width, initial-scale=1\"><title>");
-    esc(b, title);
-    rp_buf_puts(b, "</title><link rel=\"stylesheet\" href=\"/help/style.css\">"
-                   "</head><body><main>");
-}
-
-static void finish(rp_response *res, int status, rp_buf *b)
-{
-    rp_buf_puts(b, "</main></body></html>\n");
-    json_decref(res->json);
-    res->json = NULL;
-    if (b->failed) {
-        rp_buf_free(b);
-        rp_reply_fail(res, RP_EINTERNAL, NULL,
-                      "out of memory building the page");
-        return;
-    }
-    res->status = status;
-    res->text_len = b->len;
-    res->text = rp_buf_steal(b);
-    res->content_type = "text/html; charset=utf-8";
-}
-
 static void message_page(rp_response *res, int status, const char *title,
                          const char *text)
 {
     rp_buf b = RP_BUF_INIT;
-    begin(&b, title);
+    rp_page_begin(&b, title, "/help/style.css");
     rp_buf_puts(&b, "<h1>");
-    esc(&b, title);
+    rp_page_escape(&b, title);
     rp_buf_puts(&b, "</h1><p>");
-    esc(&b, text);
+    rp_page_escape(&b, text);
     rp_buf_puts(&b, "</p><p><a href=\"/help\">Write to us</a></p>");
-    finish(res, status, &b);
+    rp_page_finish(res, status, &b);
 }
 
 /* "1 December 2026 at 22:40 (UTC)": a time as people read it. */
@@ -244,13 +204,13 @@ static void field(rp_buf *b, const char *id, const char *label,
     if (!strcmp(type, "textarea")) {
         rp_buf_printf(b, "<textarea id=\"%s\" name=\"%s\" rows=\"8\" %s>", id,
                       id, extra);
-        esc(b, value);
+        rp_page_escape(b, value);
         rp_buf_puts(b, "</textarea>");
         return;
     }
     rp_buf_printf(b, "<input type=\"%s\" id=\"%s\" name=\"%s\" %s value=\"",
                   type, id, id, extra);
-    esc(b, value);
+    rp_page_escape(b, value);
     rp_buf_puts(b, "\">");
 }
 
@@ -258,13 +218,13 @@ static void form_page(rp_response *res, int status, const rp_config *cfg,
                       form *f, const char *problem)
 {
     rp_buf b = RP_BUF_INIT;
-    begin(&b, "Write to us");
+    rp_page_begin(&b, "Write to us", "/help/style.css");
     rp_buf_puts(&b, "<h1>Write to us</h1><p>Tell us what you need and we "
                     "will answer by email. You will also get a link to "
                     "follow your request here.</p>");
     if (problem) {
         rp_buf_puts(&b, "<p class=\"error\" role=\"alert\">");
-        esc(&b, problem);
+        rp_page_escape(&b, problem);
         rp_buf_puts(&b, "</p>");
     }
     rp_buf_puts(&b, "<form method=\"post\" action=\"/help\" "
@@ -292,7 +252,7 @@ static void form_page(rp_response *res, int status, const rp_config *cfg,
                     "<input type=\"text\" id=\"website\" name=\"website\" "
                     "tabindex=\"-1\" autocomplete=\"off\"></div>"
                     "<button type=\"submit\">Send</button></form>");
-    finish(res, status, &b);
+    rp_page_finish(res, status, &b);
 }
 
 void rp_h_help_css(rp_request *req, rp_response *res)
@@ -315,14 +275,14 @@ static void put_link(rp_buf *b, rp_request *req, const char *token)
     const char *host = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
                                                    MHD_HTTP_HEADER_HOST);
     rp_buf_puts(b, "<p class=\"link\"><a href=\"/help/r/");
-    esc(b, token);
+    rp_page_escape(b, token);
     rp_buf_puts(b, "\">");
     if (host) {
         rp_buf_puts(b, req->config->cookie_secure ? "https://" : "http://");
-        esc(b, host);
+        rp_page_escape(b, host);
     }
     rp_buf_puts(b, "/help/r/");
-    esc(b, token);
+    rp_page_escape(b, token);
     rp_buf_puts(b, "</a></p>");
 }
 
@@ -388,20 +348,20 @@ void rp_h_help_send(rp_request *req, rp_response *res)
                      "Thank you for writing to us. We will be in touch.");
     } else {
         rp_buf b = RP_BUF_INIT;
-        begin(&b, "Thank you: we have your request");
+        rp_page_begin(&b, "Thank you: we have your request", "/help/style.css");
         rp_buf_puts(&b, "<h1>Thank you, ");
-        esc(&b, hr.name);
+        rp_page_escape(&b, hr.name);
         rp_buf_puts(&b, "</h1><p class=\"status\" role=\"status\">We have "
                         "your request and will answer you by email soon."
                         "</p><p>Keep this link to see your request, our "
                         "answers, and to write to us again:</p>");
         put_link(&b, req, token);
         rp_buf_puts(&b, "<p>We have sent the link to ");
-        esc(&b, hr.email);
+        rp_page_escape(&b, hr.email);
         rp_buf_puts(&b, " as well. It is for you only and works until ");
         put_time(&b, json_integer_value(json_object_get(out, "expires_at")), 0);
         rp_buf_puts(&b, ".</p>");
-        finish(res, 201, &b);
+        rp_page_finish(res, 201, &b);
     }
     json_decref(out);
     free_form(&f);
@@ -432,7 +392,7 @@ static int link_refused(rp_response *res, rp_code rc)
 static void put_paragraphs(rp_buf *b, const char *text)
 {
     rp_buf_puts(b, "<div class=\"body\">");
-    esc(b, text);
+    rp_page_escape(b, text);
     rp_buf_puts(b, "</div>");
 }
 
@@ -442,7 +402,7 @@ static void put_message(rp_buf *b, const char *token, json_t *m, int last)
     const char *author = json_string_value(json_object_get(m, "author"));
     rp_buf_printf(b, "<li class=\"msg %s\"%s><p class=\"who\">",
                   inbound ? "you" : "desk", last ? " id=\"latest\"" : "");
-    esc(b, inbound ? "You wrote" : author ? author : "We answered");
+    rp_page_escape(b, inbound ? "You wrote" : author ? author : "We answered");
     rp_buf_puts(b, "</p><p class=\"when\">");
     put_time(b, json_integer_value(json_object_get(m, "at")), 1);
     rp_buf_puts(b, "</p>");
@@ -451,7 +411,7 @@ static void put_message(rp_buf *b, const char *token, json_t *m, int last)
     if (quoted && *quoted) {
         rp_buf_puts(b, "<details><summary>Earlier messages quoted</summary>"
                        "<pre>");
-        esc(b, quoted);
+        rp_page_escape(b, quoted);
         rp_buf_puts(b, "</pre></details>");
     }
     json_t *files = json_object_get(m, "attachments");
@@ -461,11 +421,12 @@ static void put_message(rp_buf *b, const char *token, json_t *m, int last)
         json_t *a;
         json_array_foreach(files, i, a) {
             rp_buf_puts(b, "<li><a href=\"/help/r/");
-            esc(b, token);
+            rp_page_escape(b, token);
             rp_buf_printf(
                 b, "/files/%lld\">",
                 (long long)json_integer_value(json_object_get(a, "id")));
-            esc(b, json_string_value(json_object_get(a, "filename")));
+            rp_page_escape(b,
+                           json_string_value(json_object_get(a, "filename")));
             rp_buf_printf(
                 b, "</a> (%lld KB)</li>",
                 (long long)(json_integer_value(json_object_get(a, "size")) +
@@ -483,11 +444,11 @@ static void status_page(rp_response *res, int status, const rp_config *cfg,
 {
     rp_buf b = RP_BUF_INIT;
     const char *subject = json_string_value(json_object_get(view, "subject"));
-    begin(&b, "Your request");
+    rp_page_begin(&b, "Your request", "/help/style.css");
     rp_buf_puts(&b, "<h1>");
-    esc(&b, subject ? subject : "Your request");
+    rp_page_escape(&b, subject ? subject : "Your request");
     rp_buf_puts(&b, "</h1><p class=\"status\" id=\"status\">");
-    esc(&b, json_string_value(json_object_get(view, "status")));
+    rp_page_escape(&b, json_string_value(json_object_get(view, "status")));
     rp_buf_puts(&b, "</p><h2 id=\"conv-h\">Messages</h2>"
                     "<ol class=\"thread\" aria-labelledby=\"conv-h\">");
     size_t i;
@@ -498,12 +459,12 @@ static void status_page(rp_response *res, int status, const rp_config *cfg,
     rp_buf_puts(&b, "</ol><h2 id=\"reply-h\">Write to us</h2>");
     if (problem) {
         rp_buf_puts(&b, "<p class=\"error\" role=\"alert\">");
-        esc(&b, problem);
+        rp_page_escape(&b, problem);
         rp_buf_puts(&b, "</p>");
     }
     rp_buf_puts(&b, "<form method=\"post\" enctype=\"multipart/form-data\" "
                     "aria-labelledby=\"reply-h\" action=\"/help/r/");
-    esc(&b, token);
+    rp_page_escape(&b, token);
     rp_buf_puts(&b, "\">");
     field(&b, "message", "Your message", "textarea", draft,
           "required maxlength=\"20000\"");
@@ -518,7 +479,7 @@ static void status_page(rp_response *res, int status, const rp_config *cfg,
                     "until ");
     put_time(&b, json_integer_value(json_object_get(view, "expires_at")), 0);
     rp_buf_puts(&b, ".</p>");
-    finish(res, status, &b);
+    rp_page_finish(res, status, &b);
 }
 
 void rp_h_help_status(rp_request *req, rp_response *res)

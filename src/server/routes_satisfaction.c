@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "page.h"
 #include "routes.h"
 #include "server_internal.h"
 
@@ -35,60 +36,17 @@ static const char css[] =
     "border-radius:.5rem;background:#2456c9;color:#fff}\n"
     ".error{color:#a40000}\n";
 
-static void put_escaped(rp_buf *b, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<': rp_buf_puts(b, "&lt;"); break;
-        case '>': rp_buf_puts(b, "&gt;"); break;
-        case '&': rp_buf_puts(b, "&amp;"); break;
-        case '"': rp_buf_puts(b, "&quot;"); break;
-        case '\'': rp_buf_puts(b, "&#39;"); break;
-        default: rp_buf_append(b, s, 1);
-        }
-    }
-}
-
-static void begin(rp_buf *b, const char *title)
-{
-    rp_buf_puts(
-        b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-           "<meta name=\"viewport\" content=\"width=device-width, "
-           "initial-scale=1\"><title>");
-    put_escaped(b, title);
-    rp_buf_puts(b,
-                "</title><link rel=\"stylesheet\" href=\"/s/style.css\"></head>"
-                "<body><main>");
-}
-
-static void reply_page(rp_response *res, int status, rp_buf *b)
-{
-    rp_buf_puts(b, "</main></body></html>\n");
-    json_decref(res->json);
-    res->json = NULL;
-    if (b->failed) {
-        rp_buf_free(b);
-        rp_reply_fail(res, RP_EINTERNAL, NULL,
-                      "out of memory building the page");
-        return;
-    }
-    res->status = status;
-    res->text_len = b->len;
-    res->text = rp_buf_steal(b);
-    res->content_type = "text/html; charset=utf-8";
-}
-
 static void message_page(rp_response *res, int status, const char *title,
                          const char *text)
 {
     rp_buf b = RP_BUF_INIT;
-    begin(&b, title);
+    rp_page_begin(&b, title, "/s/style.css");
     rp_buf_puts(&b, "<h1>");
-    put_escaped(&b, title);
+    rp_page_escape(&b, title);
     rp_buf_puts(&b, "</h1><p>");
-    put_escaped(&b, text);
+    rp_page_escape(&b, text);
     rp_buf_puts(&b, "</p>");
-    reply_page(res, status, &b);
+    rp_page_finish(res, status, &b);
 }
 
 /* What the customer typed, put back into the form when it is shown again
@@ -106,17 +64,17 @@ static void form_page(rp_response *res, int status, const char *token,
 {
     static const char *const which[] = {"first", "second", "third"};
     rp_buf b = RP_BUF_INIT;
-    begin(&b, "How did we do?");
+    rp_page_begin(&b, "How did we do?", "/s/style.css");
     rp_buf_puts(&b, "<h1>Hello ");
-    put_escaped(&b, name);
+    rp_page_escape(&b, name);
     rp_buf_puts(&b, ", how did we do?</h1>");
     if (problem) {
         rp_buf_puts(&b, "<p class=\"error\" role=\"alert\">");
-        put_escaped(&b, problem);
+        rp_page_escape(&b, problem);
         rp_buf_puts(&b, "</p>");
     }
     rp_buf_puts(&b, "<form method=\"post\" action=\"/s/");
-    put_escaped(&b, token);
+    rp_page_escape(&b, token);
     rp_buf_puts(&b, "\"><fieldset><legend>Your score (1 = poor, 5 = excellent)"
                     "</legend><div class=\"scores\">");
     json_int_t score = json_integer_value(json_object_get(kept, "score"));
@@ -131,16 +89,16 @@ static void form_page(rp_response *res, int status, const char *token,
     for (int i = 0; i < 3; i++) {
         rp_buf_puts(&b, "<input type=\"text\" name=\"word\" maxlength=\"40\" "
                         "value=\"");
-        put_escaped(&b, kept_word(kept, i));
+        rp_page_escape(&b, kept_word(kept, i));
         rp_buf_printf(&b, "\" aria-label=\"%s word\">", which[i]);
     }
     rp_buf_puts(&b, "</fieldset><fieldset><legend>Anything else? (optional)"
                     "</legend><textarea name=\"comment\" rows=\"4\" "
                     "maxlength=\"2000\">");
-    put_escaped(&b, json_string_value(json_object_get(kept, "comment")));
+    rp_page_escape(&b, json_string_value(json_object_get(kept, "comment")));
     rp_buf_puts(&b, "</textarea></fieldset><button type=\"submit\">Send"
                     "</button></form>");
-    reply_page(res, status, &b);
+    rp_page_finish(res, status, &b);
 }
 
 void rp_h_satisfaction_css(rp_request *req, rp_response *res)
