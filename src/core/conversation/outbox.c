@@ -17,7 +17,6 @@
  * refused instead of answered; the automatic acknowledgement also says
  * Auto-Submitted, so no well-behaved robot answers it.
  */
-#include <curl/curl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +25,6 @@
 
 #include "core/conversation/conversation_internal.h"
 
-#define TIMEOUT_SECONDS 30L
 #define LEASE_SECONDS 300
 #define BATCH 20
 
@@ -312,71 +310,6 @@ rp_code rp_outbox_render(rp_ctx *ctx, int64_t id, const char *from, char **text,
     return RP_OK;
 }
 
-typedef struct upload {
-    const char *data;
-    size_t len, pos;
-} upload;
-
-static size_t read_upload(char *buf, size_t size, size_t n, void *arg)
-{
-    upload *u = arg;
-    size_t room = size * n, left = u->len - u->pos;
-    size_t k = left < room ? left : room;
-    memcpy(buf, u->data + u->pos, k);
-    u->pos += k;
-    return k;
-}
-
-static rp_code smtp_send(const rp_delivery_config *dc, const char *from,
-                         const char *to, const rp_buf *text, rp_error *err)
-{
-    if (!dc || !dc->smtp_url || !*dc->smtp_url)
-        return rp_error_set(err, RP_EINTERNAL, "channel",
-                            "email is not configured: set RAPPORT_SMTP_URL");
-    if (!to || !*to)
-        return rp_error_set(err, RP_EINTERNAL, "to_address",
-                            "the reply has no address to go to");
-    CURL *c = curl_easy_init();
-    if (!c)
-        return rp_error_set(err, RP_EINTERNAL, NULL, "cannot start libcurl");
-    rp_buf mailfrom = RP_BUF_INIT, rcpt = RP_BUF_INIT;
-    rp_buf_puts(&mailfrom, "<");
-    put_line(&mailfrom, from);
-    rp_buf_puts(&mailfrom, ">");
-    rp_buf_puts(&rcpt, "<");
-    put_line(&rcpt, to);
-    rp_buf_puts(&rcpt, ">");
-    struct curl_slist *rcpts = curl_slist_append(NULL, rp_buf_str(&rcpt));
-    upload u = {text->p, text->len, 0};
-    char errbuf[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(c, CURLOPT_URL, dc->smtp_url);
-    curl_easy_setopt(c, CURLOPT_MAIL_FROM, rp_buf_str(&mailfrom));
-    curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpts);
-    curl_easy_setopt(c, CURLOPT_READFUNCTION, read_upload);
-    curl_easy_setopt(c, CURLOPT_READDATA, &u);
-    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, TIMEOUT_SECONDS);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    if (dc->smtp_user && *dc->smtp_user) {
-        curl_easy_setopt(c, CURLOPT_USERNAME, dc->smtp_user);
-        curl_easy_setopt(c, CURLOPT_PASSWORD,
-                         dc->smtp_password ? dc->smtp_password : "");
-        curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
-    }
-    CURLcode rc = curl_easy_perform(c);
-    curl_slist_free_all(rcpts);
-    curl_easy_cleanup(c);
-    rp_buf_free(&mailfrom);
-    rp_buf_free(&rcpt);
-    if (rc != CURLE_OK)
-        return rp_error_set(err, RP_EINTERNAL, "channel",
-                            "the mail server refused or could not be "
-                            "reached: %s",
-                            errbuf[0] ? errbuf : curl_easy_strerror(rc));
-    return RP_OK;
-}
-
 /* Settle one claimed message: sent, retried later, or failed for good. */
 static rp_code settle(rp_ctx *ctx, int64_t id, int64_t attempts, int64_t now,
                       const char *worker, const rp_desk_settings *ds,
@@ -475,10 +408,10 @@ rp_code rp_outbox_run(rp_ctx *ctx, const rp_delivery_config *dc, int64_t now,
         rp_code sent = prepare(ctx, id, dc ? dc->smtp_from : NULL, &from, &text,
                                &m, &failure);
         if (sent == RP_OK)
-            sent = smtp_send(
+            sent = rp_smtp_send(
                 dc, rp_buf_str(&from),
-                json_string_value(json_object_get(m, "to_address")), &text,
-                &failure);
+                json_string_value(json_object_get(m, "to_address")), text.p,
+                text.len, &failure);
         json_decref(m);
         rp_buf_free(&from);
         rp_buf_free(&text);

@@ -204,27 +204,38 @@ static char *build_email(const rp_message *m, const char *from)
     return rp_buf_steal(&b);
 }
 
-static rp_code send_email(const rp_delivery_config *dc, const rp_message *m,
-                          rp_error *err)
+/* An envelope address: <addr>, with any line break made a space so that
+ * an address cannot add an SMTP command. */
+static void put_envelope(rp_buf *b, const char *addr)
 {
-    const char *url = set(dc->smtp_url), *from = set(dc->smtp_from);
-    if (!url || !from)
+    rp_buf_puts(b, "<");
+    for (; addr && *addr; addr++)
+        rp_buf_append(b, (*addr == '\r' || *addr == '\n') ? " " : addr, 1);
+    rp_buf_puts(b, ">");
+}
+
+rp_code rp_smtp_send(const rp_delivery_config *dc, const char *from,
+                     const char *to, const char *text, size_t len,
+                     rp_error *err)
+{
+    const char *url = set(dc ? dc->smtp_url : NULL);
+    if (!url)
         return rp_error_set(err, RP_EINTERNAL, "channel",
-                            "email is not configured: set RAPPORT_SMTP_URL and "
-                            "RAPPORT_SMTP_FROM");
-    char *msg = build_email(m, from);
-    if (!msg)
-        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+                            "email is not configured: set RAPPORT_SMTP_URL");
+    if (!set(from))
+        return rp_error_set(err, RP_EINTERNAL, "channel",
+                            "email has no sender: set RAPPORT_SMTP_FROM");
+    if (!set(to))
+        return rp_error_set(err, RP_EINTERNAL, "to",
+                            "the message has no address to go to");
     CURL *c = curl_easy_init();
-    if (!c) {
-        free(msg);
+    if (!c)
         return rp_error_set(err, RP_EINTERNAL, NULL, "cannot start libcurl");
-    }
     rp_buf mailfrom = RP_BUF_INIT, rcpt = RP_BUF_INIT;
-    rp_buf_printf(&mailfrom, "<%s>", from);
-    rp_buf_printf(&rcpt, "<%s>", m->to);
+    put_envelope(&mailfrom, from);
+    put_envelope(&rcpt, to);
     struct curl_slist *rcpts = curl_slist_append(NULL, rp_buf_str(&rcpt));
-    upload u = {msg, strlen(msg), 0};
+    upload u = {text, len, 0};
     char errbuf[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_MAIL_FROM, rp_buf_str(&mailfrom));
@@ -244,13 +255,30 @@ static rp_code send_email(const rp_delivery_config *dc, const rp_message *m,
     CURLcode rc = curl_easy_perform(c);
     curl_slist_free_all(rcpts);
     curl_easy_cleanup(c);
-    free(msg);
     rp_buf_free(&mailfrom);
     rp_buf_free(&rcpt);
     if (rc != CURLE_OK)
-        return rp_error_set(err, RP_EINTERNAL, "channel", "SMTP to %s: %s", url,
+        return rp_error_set(err, RP_EINTERNAL, "channel",
+                            "the mail server refused or could not be "
+                            "reached: %s",
                             errbuf[0] ? errbuf : curl_easy_strerror(rc));
     return RP_OK;
+}
+
+static rp_code send_email(const rp_delivery_config *dc, const rp_message *m,
+                          rp_error *err)
+{
+    const char *from = set(dc->smtp_from);
+    if (!set(dc->smtp_url) || !from)
+        return rp_error_set(err, RP_EINTERNAL, "channel",
+                            "email is not configured: set RAPPORT_SMTP_URL and "
+                            "RAPPORT_SMTP_FROM");
+    char *msg = build_email(m, from);
+    if (!msg)
+        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+    rp_code rc = rp_smtp_send(dc, from, m->to, msg, strlen(msg), err);
+    free(msg);
+    return rc;
 }
 
 static rp_code send_webhook(const rp_delivery_config *dc, const rp_message *m,

@@ -112,6 +112,17 @@ typedef struct rp_message {
 rp_code rp_delivery_send(const rp_delivery_config *dc, const rp_message *m,
                          rp_error *err);
 
+/*
+ * Send text (len bytes: a whole RFC 5322 message, CRLF line ends) by SMTP
+ * on dc's server (smtp_url, smtp_user, smtp_password) from the envelope
+ * address from to to.  The reminders and the conversation's outbox both
+ * send through here.  RP_EINTERNAL naming "channel" with the mail server's
+ * words when it refuses or cannot be reached (the caller retries).
+ */
+rp_code rp_smtp_send(const rp_delivery_config *dc, const char *from,
+                     const char *to, const char *text, size_t len,
+                     rp_error *err);
+
 /* hex HMAC-SHA256 of body keyed by key into out (65 bytes). */
 void rp_delivery_sign(const char *key, const char *body, size_t len,
                       char out[65]);
