@@ -11,6 +11,9 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <getopt.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -94,6 +97,32 @@ static int usage_error(const char *fmt, const char *arg)
 
 enum { OPT_HELP = 'h', OPT_VERSION = 'V', OPT_ROUTES = 'R' };
 
+/*
+ * Keep freed memory in the process instead of handing it back to the
+ * kernel after every statement.  Each SQLite sort (ORDER BY, GROUP BY,
+ * DISTINCT) builds a temporary B-tree and frees it when the statement
+ * ends; with glibc's defaults the top of a thread's heap then goes back
+ * with madvise() at once, and is faulted in again by the next request.
+ * Measured on the customer 360 view at 64 connections, 58% of rapportd's
+ * CPU went to those madvise calls and the TLB flushes they force.  A high
+ * trim threshold keeps up to 64 MB free at the top of each heap (the
+ * desk's working set stays resident instead), and a fixed mmap threshold
+ * keeps scratch blocks up to 4 MB on the heap, where a free is cheap,
+ * rather than in mappings that are unmapped on every free.  An operator
+ * who sets glibc's own malloc tunables (GLIBC_TUNABLES=glibc.malloc...)
+ * keeps them: they are not overridden here.
+ */
+static void tune_allocator(void)
+{
+#ifdef __GLIBC__
+    const char *tunables = getenv("GLIBC_TUNABLES");
+    if (tunables && strstr(tunables, "glibc.malloc."))
+        return;
+    mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+#endif
+}
+
 int main(int argc, char **argv)
 {
     struct option opts[32] = {
@@ -103,6 +132,7 @@ int main(int argc, char **argv)
     };
     size_t nopts = 3;
     /* the last entry stays zero: the end of the array */
+    tune_allocator();
     rp_config_options(RP_CONFIG_SERVER, opts, 31, &nopts);
     const char *given[64] = {0};
     int c;

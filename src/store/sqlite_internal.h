@@ -1,7 +1,8 @@
 /*
  * sqlite_internal.h - what the pieces of the SQLite backend share: the
  * migration list (sqlite_schema.c) and the named-query table
- * (sqlite_queries.c).  Nothing outside src/store includes this.
+ * (sqlite_queries.c).  Nothing outside src/store includes this but the
+ * store's own unit tests, which look at the plans of its queries.
  */
 #ifndef RP_SQLITE_INTERNAL_H
 #define RP_SQLITE_INTERNAL_H

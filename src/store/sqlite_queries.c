@@ -649,6 +649,11 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " AND uid = ? AND state = 'claimed'",
     [RP_Q_STAFF_TOKEN_SET_SCOPE] =
         "UPDATE api_tokens SET scope = ? WHERE id = ?",
+    /* /healthz: one row found by its rowid, so that the check costs the
+     * same on any size of desk (counting customers took 57 ms at 1M) */
+    [RP_Q_STORE_READ_CHECK] =
+        "SELECT version FROM schema_version"
+        " WHERE rowid = (SELECT max(rowid) FROM schema_version)",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

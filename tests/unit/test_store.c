@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "store/sqlite_internal.h"
 #include "store/store_sqlite.h"
 
 /*
@@ -248,8 +249,9 @@ static void test_every_named_query_compiles(void **state)
     rp_error err;
     int broken = 0;
     static const char *const subsystems[] = {
-        "customer.",  "encounter.", "followup.", "offers.",       "staff.",
-        "knowledge.", "measures.",  "demo.",     "conversation.", "mailbox."};
+        "customer.",     "encounter.", "followup.", "offers.",
+        "staff.",        "knowledge.", "measures.", "demo.",
+        "conversation.", "mailbox.",   "store."};
     for (int q = 0; q < RP_QUERY_COUNT; q++) {
         const char *name = rp_query_name((rp_query)q);
         int known = 0;
@@ -348,6 +350,43 @@ static void test_catalogue_matches_the_schema(void **state)
     sqlite3_close(raw);
 }
 
+/* /healthz is polled often on desks of any size: the read it makes must
+ * find its row through a key, never walk a table (it once counted every
+ * customer). */
+static void test_health_read_scans_nothing(void **state)
+{
+    rp_test_db *db = *state;
+    rp_store *s = rp_test_db_open(db, 0);
+    rp_error err;
+    json_t *rows = NULL;
+    assert_int_equal(s->ops->query(s, RP_Q_STORE_READ_CHECK, NULL, &rows, &err),
+                     RP_OK);
+    assert_int_equal(json_array_size(rows), 1);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_array_get(rows, 0), "version")),
+        rp_store_sqlite_latest_version());
+    json_decref(rows);
+    rp_store_close(s);
+
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open(db->path, &raw), SQLITE_OK);
+    char *sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s",
+                                rp_sqlite_query_sql(RP_Q_STORE_READ_CHECK));
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(raw, sql, -1, &st, NULL), SQLITE_OK);
+    int steps = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *detail = (const char *)sqlite3_column_text(st, 3);
+        if (strncmp(detail, "SCAN", 4) == 0)
+            fail_msg("the health read scans: %s", detail);
+        steps++;
+    }
+    assert_true(steps > 0);
+    sqlite3_finalize(st);
+    sqlite3_free(sql);
+    sqlite3_close(raw);
+}
+
 /* Every test starts from a temporary database that is not opened yet. */
 #define UNOPENED(test)                                                         \
     cmocka_unit_test_setup_teardown(test, rp_test_db_setup_unopened,           \
@@ -365,6 +404,7 @@ int main(void)
         UNOPENED(test_finish_commits_or_rolls_back),
         UNOPENED(test_every_named_query_compiles),
         UNOPENED(test_catalogue_matches_the_schema),
+        UNOPENED(test_health_read_scans_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
