@@ -506,3 +506,14 @@ long rp_db_count(rp_srv *s, const char *table)
     sqlite3_close(db);
     return n;
 }
+
+char *rp_repeat(const char *unit, int n)
+{
+    size_t len = strlen(unit);
+    char *out = malloc(len * (size_t)n + 1);
+    assert_non_null(out);
+    for (int i = 0; i < n; i++)
+        memcpy(out + len * (size_t)i, unit, len);
+    out[len * (size_t)n] = '\0';
+    return out;
+}

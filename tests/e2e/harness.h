@@ -112,6 +112,10 @@ void rp_http_free(rp_http *r);
 json_t *rp_call(rp_srv *s, const char *method, const char *path, json_t *body,
                 long expect_status);
 
+/* A new string of unit written n times (free() it), for texts at and
+ * around a limit counted in characters. */
+char *rp_repeat(const char *unit, int n);
+
 /* Like rp_call with a body written as a JSON string literal. */
 json_t *rp_callf(rp_srv *s, const char *method, const char *path,
                  long expect_status, const char *json_text);

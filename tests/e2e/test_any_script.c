@@ -22,16 +22,6 @@
     "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbf"
 
 /* unit repeated n times (caller frees). */
-static char *rep(const char *unit, int n)
-{
-    size_t len = strlen(unit);
-    char *out = malloc(len * (size_t)n + 1);
-    for (int i = 0; i < n; i++)
-        memcpy(out + len * (size_t)i, unit, len);
-    out[len * (size_t)n] = '\0';
-    return out;
-}
-
 static long long id_of(json_t *j)
 {
     long long id = (long long)json_integer_value(json_object_get(j, "id"));
@@ -80,7 +70,7 @@ static void test_customer_names_in_any_script(void **state)
     const char *units[] = {EURO, FRUIT, GRIN, E_ACUTE, THUMBS_DARK};
     const int counts[] = {100, 200, 200, 100, 100};
     for (int k = 0; k < 5; k++) {
-        char *name = rep(units[k], counts[k]);
+        char *name = rp_repeat(units[k], counts[k]);
         long long id = create(s, "/api/v1/customers",
                               json_pack("{s:s}", "name", name));
         char path[64];
@@ -104,11 +94,11 @@ static void test_customer_names_in_any_script(void **state)
 static void test_preferred_name_of_euros_is_greeted(void **state)
 {
     rp_srv *s = *state;
-    char *pref = rep(EURO, 100);
+    char *pref = rp_repeat(EURO, 100);
     long long cid = create(
         s, "/api/v1/customers",
         json_pack("{s:s, s:s}", "name", "Euro Fan", "preferred_name", pref));
-    char *subject = rep(E_ACUTE, 100);
+    char *subject = rp_repeat(E_ACUTE, 100);
     long long eid = create(s, "/api/v1/encounters",
                            json_pack("{s:I, s:s, s:s}", "customer_id",
                                      (json_int_t)cid, "channel", "in_person",
@@ -132,9 +122,9 @@ static void test_preferred_name_of_euros_is_greeted(void **state)
 static void test_agent_with_accents_gets_encounters(void **state)
 {
     rp_srv *s = *state;
-    char *name = rep("\xc3\x89lo\xc3\xafse \xc3\x85ngstr\xc3\xb6m-", 12);
-    char *skill = rep("\xc3\xa9", 40);
-    char *queue = rep("\xc5\x81", 100);
+    char *name = rp_repeat("\xc3\x89lo\xc3\xafse \xc3\x85ngstr\xc3\xb6m-", 12);
+    char *skill = rp_repeat("\xc3\xa9", 40);
+    char *queue = rp_repeat("\xc5\x81", 100);
     long long agent = create(s, "/api/v1/agents",
                              json_pack("{s:s, s:s, s:s, s:[s]}", "name", name,
                                        "email", "eloise@e2e.example", "role",
@@ -166,12 +156,13 @@ static void test_agent_with_accents_gets_encounters(void **state)
 static void test_recommendations_in_other_scripts(void **state)
 {
     rp_srv *s = *state;
-    char *cat = rep(FRUIT, 60);
-    char *tag = rep(GRIN, 40);
-    char *key = rep("\xd1\x86", 60); /* Cyrillic tse */
-    char *value = rep(E_ACUTE, 100);
-    char *title = rep(THUMBS_DARK, 100);
-    char *names[3] = {rep(FRUIT, 200), rep(GRIN, 200), rep(E_ACUTE, 100)};
+    char *cat = rp_repeat(FRUIT, 60);
+    char *tag = rp_repeat(GRIN, 40);
+    char *key = rp_repeat("\xd1\x86", 60); /* Cyrillic tse */
+    char *value = rp_repeat(E_ACUTE, 100);
+    char *title = rp_repeat(THUMBS_DARK, 100);
+    char *names[3] = {rp_repeat(FRUIT, 200), rp_repeat(GRIN, 200),
+                      rp_repeat(E_ACUTE, 100)};
     long long pids[3];
     for (int i = 0; i < 3; i++) {
         json_t *attrs = json_object();

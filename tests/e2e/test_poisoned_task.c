@@ -86,16 +86,6 @@ static int teardown(void **state)
 }
 
 /* unit repeated n times (caller frees). */
-static char *rep(const char *unit, int n)
-{
-    size_t len = strlen(unit);
-    char *out = malloc(len * (size_t)n + 1);
-    for (int i = 0; i < n; i++)
-        memcpy(out + len * (size_t)i, unit, len);
-    out[len * (size_t)n] = '\0';
-    return out;
-}
-
 static long long id_of(json_t *j)
 {
     long long id = (long long)json_integer_value(json_object_get(j, "id"));
@@ -221,7 +211,7 @@ static void test_accented_subject_arrives_whole(void **state)
 {
     world *w = *state;
     rp_srv *s = &w->srv;
-    char *subject = rep("\xc3\xa9", 190); /* é */
+    char *subject = rp_repeat("\xc3\xa9", 190); /* é */
     char *mixed = malloc(strlen(subject) + 32);
     sprintf(mixed, "Mot %s \xe2\x82\xac fin", subject);
     long long by_mail = customer(s, "Ren\xc3\xa9", "rene@example.com", NULL);
