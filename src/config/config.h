@@ -58,6 +58,8 @@ typedef struct rp_config {
     int mail_max_bytes;    /* a raw message over this is refused */
     const char *mail_loop; /* the X-Loop value that marks our own mail */
     int imap_interval;     /* rapportd: seconds between IMAP polls; 0: none */
+    /* operations (rapportd): the log's format, "text" or "json" */
+    const char *log_format;
 } rp_config;
 
 /* How a setting's text becomes a value. */
@@ -117,6 +119,17 @@ int rp_config_read(rp_config *cfg, unsigned program, const char *const given[],
  */
 void rp_config_print_flags(FILE *out, unsigned program);
 void rp_config_print_environment(FILE *out, unsigned program);
+
+/*
+ * Check every setting program reads, as rp_config_read would, but go on
+ * past a bad one: call bad(arg, why) for each refusal ("NAME must be ...,
+ * not 'TEXT'", naming the flag or variable), then for each setting that
+ * contradicts another (the delivery channels, the links).  Fills cfg with
+ * what was good.  Returns the number of refusals; 0 means rp_config_read
+ * would accept it all and the settings agree with each other.
+ */
+int rp_config_check(rp_config *cfg, unsigned program, const char *const given[],
+                    void (*bad)(void *arg, const char *why), void *arg);
 
 /* Parse "HOST:PORT" (HOST an IPv4 address or "localhost") into addr;
  * -1 when it is not one. */

@@ -8,6 +8,7 @@
  * because queueing a reply on the first call makes libmicrohttpd 0.9.75
  * close the connection (4-5x fewer requests per second, see docs/design.md).
  */
+#include "base/log.h"
 #include "server.h"
 #include "server_internal.h"
 
@@ -89,7 +90,8 @@ void rp_reply_error(rp_response *res, const rp_error *err)
     if (err->code == RP_EINTERNAL || err->code == RP_ESCHEMA) {
         /* Such a message may name a file, a table or a query: the log
          * keeps it, the client is told only that it failed. */
-        fprintf(stderr, "rapportd: %s\n", err->message);
+        rp_log(RP_LOG_ERROR, "a request failed", "error", err->message,
+               (char *)NULL);
         message = "the server failed to answer this request; its log says "
                   "why";
     }
@@ -662,8 +664,8 @@ static int borrow_store(rp_server *srv, rp_request *req, rp_response *res)
     rp_error err;
     if (rp_pool_acquire(srv->pool, &req->ctx.store, &err)) {
         /* the message names the database file: logged, not sent */
-        fprintf(stderr, "rapportd: opening a database connection: %s\n",
-                err.message);
+        rp_log(RP_LOG_ERROR, "opening a database connection failed", "error",
+               err.message, (char *)NULL);
         if (err.code == RP_EBUSY)
             rp_reply_fail(res, RP_EBUSY, NULL,
                           "the database is busy with another change; try "
@@ -853,9 +855,9 @@ static void refuse_body(rp_response *res, int mail, unsigned long long size,
                         size_t limit)
 {
     if (mail)
-        fprintf(stderr,
-                "rapportd: mail: refused an email of %s%llu bytes: over the "
-                "limit of %zu bytes (RAPPORT_MAIL_MAX_BYTES)\n",
+        rp_logf(RP_LOG_WARN,
+                "mail: refused an email of %s%llu bytes: over the limit of "
+                "%zu bytes (RAPPORT_MAIL_MAX_BYTES)",
                 size ? "" : "more than ",
                 size ? size : (unsigned long long)limit, limit);
     rp_reply_fail(res, RP_ETOOLARGE, NULL, "the body is larger than %zu bytes",
@@ -1080,9 +1082,9 @@ static unsigned fit_connections(unsigned max)
     unsigned fit = rl.rlim_cur > 2 * RESERVED_FDS
                        ? (unsigned)(rl.rlim_cur - RESERVED_FDS)
                        : RESERVED_FDS;
-    fprintf(stderr,
-            "rapportd: only %llu open files allowed (ulimit -n): holding at "
-            "most %u connections, not %u\n",
+    rp_logf(RP_LOG_WARN,
+            "only %llu open files allowed (ulimit -n): holding at most %u "
+            "connections, not %u",
             (unsigned long long)rl.rlim_cur, fit, max);
     return fit;
 }
@@ -1103,8 +1105,7 @@ static void log_limited(void *cls, const char *fmt, va_list ap)
     pthread_mutex_lock(&lock);
     if (now != minute) {
         if (dropped)
-            fprintf(stderr,
-                    "rapportd: and %ld more such messages in that minute\n",
+            rp_logf(RP_LOG_WARN, "and %ld more such messages in that minute",
                     dropped);
         minute = now;
         printed = 0;
@@ -1112,8 +1113,18 @@ static void log_limited(void *cls, const char *fmt, va_list ap)
     }
     if (printed < 5) {
         printed++;
-        fputs("rapportd: ", stderr);
-        vfprintf(stderr, fmt, ap);
+        rp_buf text = RP_BUF_INIT;
+        rp_buf_vprintf(&text, fmt, ap);
+        /* libmicrohttpd ends its messages with a newline: one line */
+        size_t len = strlen(rp_buf_str(&text));
+        while (len && rp_buf_str(&text)[len - 1] == '\n')
+            len--;
+        rp_buf line = RP_BUF_INIT;
+        rp_buf_append(&line, rp_buf_str(&text), len);
+        rp_log(RP_LOG_WARN, rp_buf_str(&line), "from", "libmicrohttpd",
+               (char *)NULL);
+        rp_buf_free(&line);
+        rp_buf_free(&text);
     } else {
         dropped++;
     }

@@ -654,6 +654,20 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_STORE_READ_CHECK] =
         "SELECT version FROM schema_version"
         " WHERE rowid = (SELECT max(rowid) FROM schema_version)",
+    /* ---- operations ---- */
+    /* /healthz: each count an index range (tasks_by_due, messages_outbox,
+     * messages_failed), never a scan, whatever the size of the desk; ?1
+     * is now */
+    [RP_Q_MEASURES_DELIVERY_BACKLOG] =
+        "SELECT (SELECT count(*) FROM tasks WHERE status = 'scheduled'"
+        "   AND due_at <= ?1) AS tasks_due,"
+        " (SELECT count(*) FROM tasks WHERE status = 'failed')"
+        "   AS tasks_failed,"
+        " (SELECT count(*) FROM messages WHERE status IN ('queued','sending')"
+        "   AND status = 'queued' AND coalesce(next_attempt_at, 0) <= ?1)"
+        "   AS outbox_due,"
+        " (SELECT count(*) FROM messages WHERE status = 'failed')"
+        "   AS outbox_failed",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

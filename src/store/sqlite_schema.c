@@ -601,6 +601,9 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  WHERE closed_at IS NOT NULL AND first_contact_resolved = 1"
      "  AND (SELECT count(*) FROM messages m WHERE m.encounter_id ="
      "  encounters.id AND m.direction = 'inbound') > 1;"},
+    {45, "health: failed outgoing messages counted from an index",
+     "CREATE INDEX messages_failed ON messages (status)"
+     "  WHERE status = 'failed';"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /
