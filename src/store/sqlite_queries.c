@@ -654,6 +654,14 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_STORE_READ_CHECK] =
         "SELECT version FROM schema_version"
         " WHERE rowid = (SELECT max(rowid) FROM schema_version)",
+    /* ---- secrets at rest: every secret column, listed and set again (only
+     * when it still holds the value read, so a change made meanwhile is
+     * never overwritten) */
+    [RP_Q_SECRETS_MAILBOX_LIST] =
+        "SELECT id, password AS secret FROM mail_mailboxes ORDER BY id",
+    [RP_Q_SECRETS_MAILBOX_SET] =
+        "UPDATE mail_mailboxes SET password = ?1 WHERE id = ?2"
+        " AND password = ?3",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)
