@@ -32,6 +32,7 @@ static const rp_command *const commands[] = {
     &rp_cmd_recommend,
     &rp_cmd_message,
     &rp_cmd_mail,
+    &rp_cmd_secrets,
     /* operations */
     &rp_cmd_backup,
     &rp_cmd_restore,
