@@ -30,9 +30,9 @@ static void add_details(rp_request *req, json_t *body, int readable)
 {
     rp_store *st = req->ctx.store;
     json_object_set_new(body, "database",
-                        json_pack("{s:b, s:i, s:s}", "reachable", readable,
-                                  "schema_version", st->ops->schema_version(st),
-                                  "backend", st->ops->backend));
+                        json_pack("{s:b, s:i}", "reachable", readable,
+                                  "schema_version",
+                                  st->ops->schema_version(st)));
     json_t *backlog = NULL;
     rp_error err;
     if (readable && rp_delivery_backlog(&req->ctx, rp_now(), &backlog, &err))

@@ -723,8 +723,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " AND password = ?3",
     /* ---- operations ---- */
     /* /healthz: each count an index range (tasks_by_due, messages_outbox,
-     * messages_failed), never a scan, whatever the size of the desk; ?1
-     * is now */
+     * messages_failed, webhook_deliveries_due), never a scan, whatever the size
+     * of the desk; ?1 is now */
     [RP_Q_MEASURES_DELIVERY_BACKLOG] =
         "SELECT (SELECT count(*) FROM tasks WHERE status = 'scheduled'"
         "   AND due_at <= ?1) AS tasks_due,"
@@ -734,7 +734,11 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "   AND status = 'queued' AND coalesce(next_attempt_at, 0) <= ?1)"
         "   AS outbox_due,"
         " (SELECT count(*) FROM messages WHERE status = 'failed')"
-        "   AS outbox_failed",
+        "   AS outbox_failed,"
+        " (SELECT count(*) FROM webhook_deliveries WHERE status = 'queued'"
+        "   AND next_attempt_at <= ?1) AS webhooks_due,"
+        " (SELECT count(*) FROM webhook_deliveries WHERE status = 'failed')"
+        "   AS webhooks_failed",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

@@ -510,6 +510,9 @@ static void test_healthz_backlog(void **state)
     json_t *outbox = json_object_get(json_object_get(h, "delivery"), "outbox");
     assert_true(json_is_integer(json_object_get(outbox, "due")));
     assert_true(json_is_integer(json_object_get(outbox, "failed")));
+    json_t *hooks = json_object_get(json_object_get(h, "delivery"), "webhooks");
+    assert_true(json_is_integer(json_object_get(hooks, "due")));
+    assert_true(json_is_integer(json_object_get(hooks, "failed")));
     json_int_t due = json_integer_value(json_object_get(tasks, "due"));
     json_decref(h);
 
