@@ -127,7 +127,10 @@
     X(MAILBOX_UID_DONE, "mailbox.uid_done")                                    \
     X(MAILBOX_UID_RELEASE, "mailbox.uid_release")                              \
     X(STAFF_TOKEN_SET_SCOPE, "staff.token_set_scope")                          \
-    X(STORE_READ_CHECK, "store.read_check")
+    X(STORE_READ_CHECK, "store.read_check")                                    \
+    /* the Zendesk-compatible API */                                           \
+    X(ZENDESK_FIRST_MESSAGES, "zendesk.first_messages")                        \
+    X(ZENDESK_AGENT_BY_EMAIL, "zendesk.agent_by_email")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {
