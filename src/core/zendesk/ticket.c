@@ -507,6 +507,13 @@ static rp_code change_fields(rp_ctx *ctx, int64_t id, const change *c,
             .summary = rp_buf_str(&summary)};
         if (rc == RP_OK)
             rc = rp_moment_record(ctx, &m, err);
+        if (rc == RP_OK && first_agent) {
+            json_t *data = json_pack("{s:I}", "agent_id",
+                                     (json_int_t)first_agent);
+            rc = rp_event_emit(ctx, "encounter.assigned", m.customer_id, id,
+                               data, err);
+            json_decref(data);
+        }
     }
     rc = rp_store_finish(s, rc, err);
     rp_buf_free(&summary);
