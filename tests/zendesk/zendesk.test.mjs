@@ -85,13 +85,13 @@ async function step(name, fn) {
   }
 }
 
-let user, ticket;
+let me, user, ticket;
 const email = 'ann.lee@example.com';
 try {
   await step('the credentials are the agent\'s (users/me)', async () => {
-    const { result } = await client.users.me();
-    assert.equal(result.email, AGENT);
-    assert.equal(result.role, 'admin');
+    ({ result: me } = await client.users.me());
+    assert.equal(me.email, AGENT);
+    assert.equal(me.role, 'admin');
   });
 
   await step('another agent\'s email with this token is refused', async () => {
@@ -199,6 +199,16 @@ try {
     assert.equal(fresh.length, 4);
     const requested = await client.tickets.listByUserRequested(user.id);
     assert.deepEqual(requested.map((t) => t.id), [ticket.id]);
+  });
+
+  await step('assign the ticket to an agent', async () => {
+    const { result: t } = await client.tickets.update(ticket.id, { ticket: { assignee_id: me.id, priority: 'urgent' } });
+    assert.equal(t.assignee_id, me.id);
+    assert.equal(t.priority, 'urgent');
+    const enc = await v1(`/encounters/${ticket.id}`);
+    assert.equal(enc.agent_id, 1);
+    const { result: mine } = await client.search.query(`assignee:${AGENT} priority:urgent`);
+    assert.deepEqual(mine.map((r) => r.id), [ticket.id]);
   });
 
   await step('solve the ticket', async () => {
