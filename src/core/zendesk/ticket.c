@@ -746,8 +746,15 @@ rp_code rp_zendesk_ticket_create(rp_ctx *ctx, json_t *in, json_t **out,
                              .mail_class = RP_MAIL_PERSONAL};
         rc = rp_conversation_receive(ctx, &m, &taken, err);
     }
+    /* A subject carrying the desk's tag of one of the requester's
+     * encounters joins it, as a mail would ("threaded", "reopened"): the
+     * answer is that ticket.  Refused (a flood) or a duplicate made
+     * nothing new. */
     const char *outcome = json_string_value(json_object_get(taken, "outcome"));
-    if (rc == RP_OK && (!outcome || strcmp(outcome, "opened") != 0))
+    if (rc == RP_OK &&
+        (!outcome ||
+         !json_integer_value(json_object_get(taken, "encounter_id")) ||
+         !strcmp(outcome, "refused") || !strcmp(outcome, "duplicate")))
         rc = rp_error_set(
             err, RP_EINVALID, "comment",
             "the request was not taken as a new ticket: %s",
