@@ -237,7 +237,12 @@ try {
   });
 } finally {
   proc.kill('SIGTERM');
-  await new Promise((resolve) => proc.on('exit', resolve));
+  /* a clean stop: under the sanitizers a leak or an error fails it */
+  const code = await new Promise((resolve) => proc.on('exit', resolve));
+  if (code !== 0) {
+    failed++;
+    console.log(`not ok - rapportd stopped with ${code}`);
+  }
   rmSync(dir, { recursive: true, force: true });
 }
 if (failed) {
