@@ -58,6 +58,11 @@ typedef struct rp_config {
     int mail_max_bytes;    /* a raw message over this is refused */
     const char *mail_loop; /* the X-Loop value that marks our own mail */
     int imap_interval;     /* rapportd: seconds between IMAP polls; 0: none */
+    /* rapportd: the audit log and the customer's export */
+    int audit_reads;       /* record reads of customer data */
+    int audit_flush_ms;    /* how often queued reads are written */
+    int export_auto;       /* a customer's export request needs no approval */
+    int export_link_hours; /* a granted export downloads this long */
 } rp_config;
 
 /* How a setting's text becomes a value. */
