@@ -26,6 +26,8 @@
 #include "core/staff/staff.h"
 #include "core/mailbox/mailbox.h"
 #include "core/webhook/webhook.h"
+#include "core/secrets/secrets.h"
+#include "core/audit/audit.h"
 #include "core/zendesk/zendesk.h"
 
 #endif

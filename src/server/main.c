@@ -123,6 +123,41 @@ static void tune_allocator(void)
 #endif
 }
 
+/*
+ * Load the keys of secrets at rest and check them against the database:
+ * with sealed secrets and no key that opens them, rapportd does not start
+ * (the mail poller and the webhooks would fail on every try); secrets kept
+ * plain from before are sealed now.  -1 after saying why.
+ */
+static int start_secrets(const rp_config *cfg, rp_pool *pool)
+{
+    rp_secret_settings keys;
+    rp_config_secrets(cfg, &keys);
+    rp_error err;
+    rp_store *store = NULL;
+    int sealed = 0, plain = 0;
+    rp_code rc = rp_secrets_configure(&keys, &err);
+    if (rc == RP_OK && (rc = rp_pool_acquire(pool, &store, &err)) == RP_OK) {
+        rp_ctx ctx = {.store = store, .actor = "system"};
+        rc = rp_secrets_start(&ctx, &sealed, &plain, &err);
+        rp_pool_release(pool, store);
+    }
+    if (rc) {
+        fprintf(stderr, "rapportd: %s\n", err.message);
+        return -1;
+    }
+    if (sealed)
+        fprintf(stderr, "rapportd: sealed %d stored secrets kept plain\n",
+                sealed);
+    if (plain)
+        fprintf(stderr,
+                "rapportd: %d stored secrets are kept plain: set "
+                "RAPPORT_SECRET_KEY_FILE or RAPPORT_SECRET_KEY to seal "
+                "them\n",
+                plain);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct option opts[32] = {
@@ -189,8 +224,25 @@ int main(int argc, char **argv)
         fprintf(stderr, "rapportd: %s\n", err.message);
         return 4;
     }
+    if (start_secrets(&cfg, srv.pool)) {
+        rp_pool_destroy(srv.pool);
+        return 4;
+    }
+    if (cfg.audit_reads) {
+        /* the audit log's reads are written on a connection of their own,
+         * so that a batch never waits for a request's connection */
+        rp_store *audit_store;
+        if (rp_store_open(cfg.db, &audit_store, &err) ||
+            rp_audit_writer_start(audit_store, cfg.audit_flush_ms, &srv.audit,
+                                  &err)) {
+            fprintf(stderr, "rapportd: audit: %s\n", err.message);
+            rp_pool_destroy(srv.pool);
+            return 4;
+        }
+    }
     if (rp_server_start(&srv, &addr, cfg.threads, &err)) {
         fprintf(stderr, "rapportd: %s\n", err.message);
+        rp_audit_writer_stop(srv.audit);
         rp_pool_destroy(srv.pool);
         return 5;
     }
@@ -199,6 +251,7 @@ int main(int argc, char **argv)
                        &cfg.followup, &sched, &err)) {
         fprintf(stderr, "rapportd: scheduler: %s\n", err.message);
         rp_server_stop(&srv, 0);
+        rp_audit_writer_stop(srv.audit);
         rp_pool_destroy(srv.pool);
         return 4;
     }
@@ -210,6 +263,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "rapportd: mail: %s\n", err.message);
         rp_sched_stop(sched);
         rp_server_stop(&srv, 0);
+        rp_audit_writer_stop(srv.audit);
         rp_pool_destroy(srv.pool);
         return 4;
     }
@@ -228,6 +282,7 @@ int main(int argc, char **argv)
     rp_server_stop(&srv, 10);
     rp_mailpoll_stop(mailpoll);
     rp_sched_stop(sched);
+    rp_audit_writer_stop(srv.audit); /* what is queued is written first */
     rp_pool_destroy(srv.pool);
     fprintf(stderr, "rapportd: stopped cleanly\n");
     return 0;
