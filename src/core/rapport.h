@@ -26,5 +26,6 @@
 #include "core/staff/staff.h"
 #include "core/mailbox/mailbox.h"
 #include "core/audit/audit.h"
+#include "core/export/export.h"
 
 #endif
