@@ -158,6 +158,17 @@ const rp_setting rp_settings[] = {
      "how often rapportd reads the queues' IMAP mailboxes; 0 turns it off, "
      "e.g. when cron runs 'rapport mail poll'",
      NULL},
+    {"RAPPORT_SECRET_KEY", NULL, "BASE64[,BASE64...]", RP_SETTING_TEXT,
+     F(secret_key), 0, 0, S | C,
+     "the key that seals stored secrets (mailbox passwords, webhook "
+     "secrets), base64 of 32 bytes ('rapport secrets keygen'); older keys "
+     "after a comma stay readable; wins over the key file",
+     NULL},
+    {"RAPPORT_SECRET_KEY_FILE", NULL, "PATH", RP_SETTING_TEXT,
+     F(secret_key_file), 0, 0, S | C,
+     "the file holding that key (mode 0600, made at the first seal); keep "
+     "it out of the database's backups",
+     "the database's path + .key"},
     /* the audit log and the customer's export */
     {"RAPPORT_AUDIT_READS", NULL, "1|0", RP_SETTING_BOOL, F(audit_reads), 0, 0,
      S,
@@ -211,6 +222,34 @@ void rp_config_defaults(rp_config *cfg)
     cfg->audit_reads = 1;
     cfg->audit_flush_ms = 200;
     cfg->export_link_hours = 72;
+}
+
+/* The default key file, made once from the database's path; global so
+ * that it lives as long as the process. */
+static char *default_key_file;
+
+void rp_config_secrets(const rp_config *cfg, rp_secret_settings *out)
+{
+    out->key = cfg->secret_key;
+    out->key_file = cfg->secret_key_file;
+    if (out->key_file || !cfg->db)
+        return;
+    const char *path = cfg->db;
+    if (strncmp(path, "sqlite:", 7) == 0)
+        path += 7;
+    else if (strchr(path, ':') && !strchr(path, '/'))
+        return; /* another backend, or ":memory:": no file to be beside */
+    if (!*path)
+        return;
+    size_t n = strlen(path);
+    char *f = malloc(n + 5);
+    if (!f)
+        return;
+    memcpy(f, path, n);
+    memcpy(f + n, ".key", 5);
+    free(default_key_file);
+    default_key_file = f;
+    out->key_file = f;
 }
 
 /* Is "HOST:PORT" an address of this machine only (127.0.0.0/8)? */
