@@ -62,6 +62,14 @@ static const rp_param audit_params[] = {
      "export or erasure"},
     {NULL, NULL, NULL},
 };
+static const rp_param export_params[] = {
+    {"format", "text", "json (the default), or html: a page to read"},
+    {NULL, NULL, NULL},
+};
+static const rp_param export_request_params[] = {
+    {"status", "text", "only requests pending, approved or declined"},
+    {NULL, NULL, NULL},
+};
 static const rp_param kb_search_params[] = {
     {"q", "text", "required; every word must match"},
     {"limit", "1-50", "default 10"},
@@ -341,6 +349,22 @@ const rp_route rp_routes[] = {
     {"GET", "/api/v1/audit", LIST_BY(rp_h_audit_list), ADMIN,
      .params = audit_params,
      .summary = "the audit log: who did or read what, newest first"},
+    {"GET", "/api/v1/customers/{id}/export", CUSTOM(rp_h_customer_export),
+     .params = export_params,
+     .summary = "everything held about a customer, as one archive"},
+    {"GET", "/api/v1/export_requests", LIST_BY(rp_h_export_request_list),
+     .params = export_request_params,
+     .summary = "customers' requests for their data, newest first"},
+    {"POST", "/api/v1/export_requests/{id}/approve",
+     CUSTOM(rp_h_export_request_approve),
+     .summary = "approve a customer's request: their page offers the "
+                "download for a limited time"},
+    {"POST", "/help/r/{token}/export", CUSTOM(rp_h_help_export_request), PUBLIC,
+     .flags = RP_ROUTE_FORM,
+     .summary = "the customer asks for a copy of their data"},
+    {"GET", "/help/r/{token}/export", CUSTOM(rp_h_help_export_download), PUBLIC,
+     .params = export_params,
+     .summary = "the customer's copy of their data, once approved"},
 
     /* the Zendesk-compatible API (docs/zendesk.md); "me" before {id} */
     {"GET", "/api/v2/tickets", CUSTOM(rp_h_zd_ticket_list), ZENDESK,
