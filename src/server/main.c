@@ -241,17 +241,16 @@ static int start_secrets(const rp_config *cfg, rp_pool *pool)
         rp_pool_release(pool, store);
     }
     if (rc) {
-        fprintf(stderr, "rapportd: %s\n", err.message);
+        rp_logf(RP_LOG_ERROR, "%s", err.message);
         return -1;
     }
     if (sealed)
-        fprintf(stderr, "rapportd: sealed %d stored secrets kept plain\n",
-                sealed);
+        rp_logf(RP_LOG_INFO, "sealed %d stored secrets kept plain", sealed);
     if (plain)
-        fprintf(stderr,
-                "rapportd: %d stored secrets are kept plain: set "
+        rp_logf(RP_LOG_WARN,
+                "%d stored secrets are kept plain: set "
                 "RAPPORT_SECRET_KEY_FILE or RAPPORT_SECRET_KEY to seal "
-                "them\n",
+                "them",
                 plain);
     return 0;
 }
@@ -343,8 +342,23 @@ int main(int argc, char **argv)
         rp_pool_destroy(srv.pool);
         return 4;
     }
+    if (cfg.audit_reads) {
+        /* the audit log's reads are written on a connection of their own,
+         * so that a batch never waits for a request's connection */
+        rp_store *audit_store;
+        if (rp_store_open(cfg.db, &audit_store, &err) ||
+            rp_audit_writer_start(audit_store, cfg.audit_flush_ms, &srv.audit,
+                                  &err)) {
+            rp_log(RP_LOG_ERROR, "the audit log cannot start", "error",
+                   err.message, (char *)NULL);
+            rp_pool_destroy(srv.pool);
+            rp_store_release(claim);
+            return 4;
+        }
+    }
     if (rp_server_start(&srv, &addr, cfg.threads, &err)) {
         rp_log(RP_LOG_ERROR, err.message, (char *)NULL);
+        rp_audit_writer_stop(srv.audit);
         rp_pool_destroy(srv.pool);
         rp_store_release(claim);
         return 5;
@@ -355,6 +369,7 @@ int main(int argc, char **argv)
         rp_log(RP_LOG_ERROR, "the scheduler cannot start", "error", err.message,
                (char *)NULL);
         rp_server_stop(&srv, 0);
+        rp_audit_writer_stop(srv.audit);
         rp_pool_destroy(srv.pool);
         rp_store_release(claim);
         return 4;
@@ -368,6 +383,7 @@ int main(int argc, char **argv)
                err.message, (char *)NULL);
         rp_sched_stop(sched);
         rp_server_stop(&srv, 0);
+        rp_audit_writer_stop(srv.audit);
         rp_pool_destroy(srv.pool);
         rp_store_release(claim);
         return 4;
@@ -393,6 +409,7 @@ int main(int argc, char **argv)
     rp_server_stop(&srv, 10);
     rp_mailpoll_stop(mailpoll);
     rp_sched_stop(sched);
+    rp_audit_writer_stop(srv.audit); /* what is queued is written first */
     rp_pool_destroy(srv.pool);
     rp_store_release(claim);
     rp_log(RP_LOG_INFO, "stopped cleanly", (char *)NULL);

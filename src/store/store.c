@@ -162,6 +162,8 @@ void rp_store_release(rp_store_claim *claim)
 
 rp_code rp_store_finish(rp_store *s, rp_code rc, rp_error *err)
 {
+    if (rc == RP_OK && s->before_commit)
+        rc = s->before_commit(s, s->before_commit_arg, err);
     if (rc == RP_OK)
         rc = s->ops->commit(s, err);
     if (rc != RP_OK)
