@@ -186,26 +186,20 @@ const rp_setting rp_settings[] = {
      "a customer's request for their data from their help page is granted "
      "at once, without an agent's approval",
      NULL},
-    {
-        "RAPPORT_EXPORT_LINK_HOURS",
-        NULL,
-        "HOURS",
-        RP_SETTING_INT,
-        F(export_link_hours),
-        1,
-        24 * 90,
-        S,
-        "how long a granted export can be downloaded from the customer's help "
-        "page",
-        /* operations */
-        {"RAPPORT_LOG_FORMAT", "log-format", "text|json", RP_SETTING_TEXT,
-         F(log_format), 0, 0, S,
-         "how rapportd writes its log to standard error: text, one line per "
-         "event as level=... msg=... key=value, or json, one JSON object per "
-         "line for log collectors",
-         NULL},
-        {NULL, NULL, NULL, RP_SETTING_TEXT, 0, 0, 0, 0, NULL, NULL},
-    };
+    {"RAPPORT_EXPORT_LINK_HOURS", NULL, "HOURS", RP_SETTING_INT,
+     F(export_link_hours), 1, 24 * 90, S,
+     "how long a granted export can be downloaded from the customer's help "
+     "page",
+     NULL},
+    /* operations */
+    {"RAPPORT_LOG_FORMAT", "log-format", "text|json", RP_SETTING_TEXT,
+     F(log_format), 0, 0, S,
+     "how rapportd writes its log to standard error: text, one line per "
+     "event as level=... msg=... key=value, or json, one JSON object per "
+     "line for log collectors",
+     NULL},
+    {NULL, NULL, NULL, RP_SETTING_TEXT, 0, 0, 0, 0, NULL, NULL},
+};
 
 #undef F
 #undef S
