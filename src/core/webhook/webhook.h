@@ -58,6 +58,16 @@ rp_code rp_event_emit(rp_ctx *ctx, const char *kind, int64_t customer_id,
                       int64_t encounter_id, json_t *data, rp_error *err);
 
 /*
+ * rp_event_emit with data built by json_pack from fmt and its arguments
+ * ("{s:I, s:s}", "message_id", id, "stage", to), the short form for the
+ * places that emit.  A format that does not build an object is
+ * RP_EINTERNAL.
+ */
+rp_code rp_event_emit_pack(rp_ctx *ctx, const char *kind, int64_t customer_id,
+                           int64_t encounter_id, rp_error *err, const char *fmt,
+                           ...);
+
+/*
  * Forget what the stored events of customer_id said (their data becomes
  * {}), inside the erasure's transaction, so that nothing erased leaves the
  * desk later in a delivery still queued.  The kinds and ids stay.
