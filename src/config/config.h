@@ -58,6 +58,9 @@ typedef struct rp_config {
     int mail_max_bytes;    /* a raw message over this is refused */
     const char *mail_loop; /* the X-Loop value that marks our own mail */
     int imap_interval;     /* rapportd: seconds between IMAP polls; 0: none */
+    /* event webhooks: rapportd's sending thread */
+    rp_webhook_config webhooks; /* timeout, backoff, attempts */
+    int webhook_interval;       /* seconds between runs; 0: no thread */
 } rp_config;
 
 /* How a setting's text becomes a value. */

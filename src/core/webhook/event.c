@@ -20,6 +20,18 @@ const char *const rp_event_kinds[] = {
     "customer.erased",  "charter.breached",        NULL,
 };
 
+rp_code rp_event_kind_list(rp_ctx *ctx, json_t **out, rp_error *err)
+{
+    (void)ctx;
+    json_t *kinds = json_array();
+    for (int i = 0; rp_event_kinds[i]; i++)
+        json_array_append_new(kinds, json_string(rp_event_kinds[i]));
+    *out = json_pack("{s:o}", "kinds", kinds);
+    if (!*out)
+        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+    return RP_OK;
+}
+
 int rp_event_kind_is_known(const char *kind)
 {
     for (int i = 0; kind && rp_event_kinds[i]; i++)

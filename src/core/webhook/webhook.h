@@ -40,6 +40,9 @@
  */
 extern const char *const rp_event_kinds[];
 
+/* *out is {"kinds": [every kind, in the order above]}. */
+rp_code rp_event_kind_list(rp_ctx *ctx, json_t **out, rp_error *err);
+
 /* 1 when kind is one of rp_event_kinds. */
 int rp_event_kind_is_known(const char *kind);
 
