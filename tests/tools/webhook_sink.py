@@ -6,7 +6,7 @@ once ready, and stores every POST as DIR/hook-N.json: {"path", "headers"
 (lower-case names), "body" (text)}.  It answers 200, except for the first
 FAIL requests, which get 503 (to exercise retries with backoff).  Instead
 of a number, the second argument can be "fail:TEXT": every request whose
-body contains TEXT gets 500 (a receiver that keeps refusing one message),
+body (or path) contains TEXT gets 500 (a receiver that keeps refusing one message),
 or "hang:TEXT": such a request is stored, then answered only after a long
 wait (to stop a sender in the middle of sending).
 
@@ -53,7 +53,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n)
-        matches = MODE and TEXT.encode("utf-8") in body
+        matches = MODE and (TEXT.encode("utf-8") in body
+                            or TEXT in self.path)
         with lock:
             state["seen"] += 1
             if state["seen"] <= FAIL or (MODE == "fail" and matches):
