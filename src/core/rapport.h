@@ -26,5 +26,6 @@
 #include "core/staff/staff.h"
 #include "core/mailbox/mailbox.h"
 #include "core/webhook/webhook.h"
+#include "core/secrets/secrets.h"
 
 #endif

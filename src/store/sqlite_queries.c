@@ -653,9 +653,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
      * same on any size of desk (counting customers took 57 ms at 1M) */
     [RP_Q_STORE_READ_CHECK] =
         "SELECT version FROM schema_version"
-        " WHERE rowid = (SELECT max(rowid) FROM schema_version)", /* ---- event
-                                                                     webhooks
-                                                                     ---- */
+        " WHERE rowid = (SELECT max(rowid) FROM schema_version)",
+    /* ---- event webhooks ---- */
     /* ?1 event id, ?2 kind, ?3 now: one delivery per active subscription
      * that wants the kind; the delivery id is random and never changes */
     [RP_Q_WEBHOOK_FANOUT] =
@@ -714,6 +713,14 @@ static const char *const queries[RP_QUERY_COUNT] = {
      * delivery still queued carries only ids */
     [RP_Q_WEBHOOK_EVENTS_FORGET_CUSTOMER] =
         "UPDATE events SET data = '{}' WHERE customer_id = ?1",
+    /* ---- secrets at rest: every secret column, listed and set again (only
+     * when it still holds the value read, so a change made meanwhile is
+     * never overwritten) */
+    [RP_Q_SECRETS_MAILBOX_LIST] =
+        "SELECT id, password AS secret FROM mail_mailboxes ORDER BY id",
+    [RP_Q_SECRETS_MAILBOX_SET] =
+        "UPDATE mail_mailboxes SET password = ?1 WHERE id = ?2"
+        " AND password = ?3",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)
