@@ -27,5 +27,6 @@
 #include "core/mailbox/mailbox.h"
 #include "core/webhook/webhook.h"
 #include "core/secrets/secrets.h"
+#include "core/audit/audit.h"
 
 #endif

@@ -77,5 +77,7 @@ void rp_h_help_file(rp_request *req, rp_response *res);
 /* routes_webhooks.c: event webhook subscriptions */
 void rp_h_webhook_remove(rp_request *req, rp_response *res);
 void rp_h_webhook_deliveries(rp_request *req, rp_response *res);
+/* routes_audit.c */
+void rp_h_audit_list(rp_request *req, rp_response *res);
 
 #endif
