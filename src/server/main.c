@@ -27,6 +27,7 @@
 #include "pool.h"
 #include "mailpoll.h"
 #include "sched.h"
+#include "webhook_thread.h"
 #include "server.h"
 
 static const char usage_head[] =
@@ -388,6 +389,18 @@ int main(int argc, char **argv)
         rp_store_release(claim);
         return 4;
     }
+    rp_webhook_thread *webhooks = NULL;
+    if (rp_webhook_thread_start(cfg.db, cfg.webhook_interval, &cfg.webhooks,
+                                &webhooks, &err)) {
+        rp_log(RP_LOG_ERROR, "the webhook thread cannot start", "error",
+               err.message, (char *)NULL);
+        rp_mailpoll_stop(mailpoll);
+        rp_sched_stop(sched);
+        rp_server_stop(&srv, 0);
+        rp_pool_destroy(srv.pool);
+        rp_store_release(claim);
+        return 4;
+    }
     char host[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &addr.sin_addr, host, sizeof host);
     if (srv.web_root)
@@ -407,6 +420,7 @@ int main(int argc, char **argv)
     rp_log(RP_LOG_INFO, "shutting down", "signal",
            sig == SIGINT ? "SIGINT" : "SIGTERM", (char *)NULL);
     rp_server_stop(&srv, 10);
+    rp_webhook_thread_stop(webhooks);
     rp_mailpoll_stop(mailpoll);
     rp_sched_stop(sched);
     rp_audit_writer_stop(srv.audit); /* what is queued is written first */

@@ -41,6 +41,12 @@
         {"agent", "id", "only encounters handled by this agent"}
 /* clang-format on */
 
+static const rp_param webhook_delivery_params[] = {
+    {"status", "text",
+     "only deliveries in this status: queued, sending, "
+     "delivered or failed"},
+    {NULL, NULL, NULL},
+};
 static const rp_param customer_params[] = {
     {"q", "text",
      "part of the name, preferred name or email, any case; or a phone "
@@ -294,6 +300,24 @@ const rp_route rp_routes[] = {
      .summary = "the loyalty tiers, highest first"},
     {"PUT", "/api/v1/loyalty/tiers", BODY(rp_loyalty_set_tiers), ADMIN,
      .summary = "replace every loyalty tier"},
+
+    /* event webhooks (events before {id}) */
+    {"GET", "/api/v1/webhooks", LIST(rp_webhook_list), ADMIN,
+     .summary = "page of event webhook subscriptions, without their secrets"},
+    {"POST", "/api/v1/webhooks", CREATE(rp_webhook_create), ADMIN,
+     .summary = "subscribe a URL to events; the secret is shown only here"},
+    {"GET", "/api/v1/webhooks/events", PLAIN(rp_event_kind_list), ADMIN,
+     .summary = "the kinds of event a subscription may ask for"},
+    {"GET", "/api/v1/webhooks/{id}", BY_ID(rp_webhook_get), ADMIN,
+     .summary = "a subscription with its last delivery's status"},
+    {"PATCH", "/api/v1/webhooks/{id}", BY_ID_BODY(rp_webhook_update), ADMIN,
+     .summary = "change a subscription's URL, events, description or "
+                "active flag"},
+    {"DELETE", "/api/v1/webhooks/{id}", CUSTOM(rp_h_webhook_remove), ADMIN,
+     .summary = "remove a subscription and its delivery log"},
+    {"GET", "/api/v1/webhooks/{id}/deliveries",
+     LIST_BY(rp_h_webhook_deliveries), ADMIN, .params = webhook_delivery_params,
+     .summary = "page of a subscription's deliveries, newest first"},
 
     /* the customer's satisfaction pages (style.css before {token}) */
     {"GET", "/s/style.css", CUSTOM(rp_h_satisfaction_css), PUBLIC,

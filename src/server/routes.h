@@ -83,6 +83,9 @@ void rp_h_zd_user_search(rp_request *req, rp_response *res);
 void rp_h_zd_user_requested(rp_request *req, rp_response *res);
 void rp_h_zd_search(rp_request *req, rp_response *res);
 
+/* routes_webhooks.c: event webhook subscriptions */
+void rp_h_webhook_remove(rp_request *req, rp_response *res);
+void rp_h_webhook_deliveries(rp_request *req, rp_response *res);
 /* routes_audit.c */
 void rp_h_audit_list(rp_request *req, rp_response *res);
 

@@ -799,6 +799,9 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_SECRETS_MAILBOX_SET] =
         "UPDATE mail_mailboxes SET password = ?1 WHERE id = ?2"
         " AND password = ?3",
+    [RP_Q_SECRETS_WEBHOOK_LIST] = "SELECT id, secret FROM webhooks ORDER BY id",
+    [RP_Q_SECRETS_WEBHOOK_SET] =
+        "UPDATE webhooks SET secret = ?1 WHERE id = ?2 AND secret = ?3",
     /* the Zendesk-compatible API: the first message of each ticket on a
      * page (its description), through messages_by_encounter */
     [RP_Q_ZENDESK_FIRST_MESSAGES] =
