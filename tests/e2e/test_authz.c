@@ -128,6 +128,11 @@ static const expect expected[] = {
     {"GET", "/help/r/{token}/files/{id}", "public"},
     /* the audit log and the customer's export */
     {"GET", "/api/v1/audit", "admin"},
+    {"GET", "/api/v1/customers/{id}/export", "agent"},
+    {"GET", "/api/v1/export_requests", "agent"},
+    {"POST", "/api/v1/export_requests/{id}/approve", "agent"},
+    {"POST", "/help/r/{token}/export", "public"},
+    {"GET", "/help/r/{token}/export", "public"},
     /* the Zendesk-compatible API: Zendesk's credentials (tokens only, no
      * browser session) and error bodies */
     {"GET", "/api/v2/tickets", "agent"},
