@@ -681,7 +681,7 @@ static int refuse_bad_text(struct MHD_Connection *conn, const char *url,
     return -1;
 }
 
-/* ---- the audit log: every route under /api/v1/, here, once --------------- */
+/* ---- the audit log: every route under /api/v1/ and /api/v2/, here, once -- */
 
 /*
  * Start accounting for req on route r (core/audit/audit.h): who, how, from
@@ -693,7 +693,8 @@ static int refuse_bad_text(struct MHD_Connection *conn, const char *url,
  */
 static int audit_begin(rp_request *req, const rp_route *r, rp_audit_request *a)
 {
-    if (strncmp(r->pattern, "/api/v1/", 8) != 0)
+    int zendesk = (r->flags & RP_ROUTE_ZENDESK) != 0;
+    if (!zendesk && strncmp(r->pattern, "/api/v1/", 8) != 0)
         return 0;
     const char *customer = rp_query_arg(req, "customer_id");
     char buf[32];
@@ -704,8 +705,12 @@ static int audit_begin(rp_request *req, const rp_route *r, rp_audit_request *a)
     }
     const char *subject;
     int64_t id;
-    rp_audit_subject_of(r->pattern, req->params, req->nparams, customer,
-                        &subject, &id);
+    if (zendesk)
+        rp_zendesk_audit_subject(r->pattern, req->params, req->nparams,
+                                 &subject, &id);
+    else
+        rp_audit_subject_of(r->pattern, req->params, req->nparams, customer,
+                            &subject, &id);
     int status = r->status                     ? r->status
                  : r->shape == RP_SHAPE_CREATE ? 201
                                                : 200;
@@ -739,6 +744,11 @@ static void audit_end(rp_server *srv, rp_request *req, rp_audit_request *a,
     json_t *e = json_object_get(res->json, "error");
     const char *code = json_string_value(json_object_get(e, "code"));
     const char *field = json_string_value(json_object_get(e, "field"));
+    if (res->zendesk && json_is_string(e)) { /* Zendesk's error shape */
+        void *first = json_object_iter(json_object_get(res->json, "details"));
+        code = json_string_value(e);
+        field = first ? json_object_iter_key(first) : NULL;
+    }
     rp_audit_request_end(&req->ctx, a, req->slow.work ? 0 : res->status, code,
                          field, srv->audit);
 }
