@@ -513,6 +513,98 @@ static int is_unsafe_method(const char *method)
            strcmp(method, "OPTIONS");
 }
 
+/* ---- least privilege: generic, from the route table ---------------------- */
+
+/* The resource of a route: the first segment of its path after /api/v1/
+ * (or after / for a route outside it, such as /metrics); NULL when the
+ * core does not know it: such a route has not been classified. */
+static const rp_resource *resource_of(const char *pattern, int *id_follows)
+{
+    const char *p = pattern;
+    if (strncmp(p, "/api/v1/", 8) == 0)
+        p += 8;
+    else if (*p == '/')
+        p++;
+    size_t n = strcspn(p, "/");
+    *id_follows = p[n] == '/' && p[n + 1] == '{';
+    return rp_resource_find(p, n);
+}
+
+/* A token's limits on the route's resource and on writing; on refusal
+ * fill res and return -1. */
+static int check_resource(const rp_route *r, rp_request *req, rp_response *res)
+{
+    int id_follows;
+    const rp_resource *rs = resource_of(r->pattern, &id_follows);
+    rp_error err;
+    if (!rs) {
+        rp_reply_fail(res, RP_EINTERNAL, NULL,
+                      "%s %s has no resource rapport knows, so who may see "
+                      "it is not decided (add it to rp_resources)",
+                      r->method, r->pattern);
+        return -1;
+    }
+    if (rp_access_resource(&req->auth, rs, is_unsafe_method(req->method),
+                           &err)) {
+        rp_reply_error(res, &err);
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Whether the caller may see the rows the request names: the path id of a
+ * route of a customer's resource, and a customer_id or encounter_id in
+ * the body.  On refusal fill res and return -1.  An id that names nothing
+ * passes: the route answers 404.
+ */
+static int check_rows(const rp_route *r, rp_request *req, rp_response *res)
+{
+    if (r->access == RP_ACCESS_PUBLIC)
+        return 0;
+    int id_follows;
+    const rp_resource *rs = resource_of(r->pattern, &id_follows);
+    rp_error err;
+    int64_t id;
+    if (rs && id_follows && rs->rows != RP_ROWS_NONE && req->nparams > 0 &&
+        rp_parse_id(req->params[0], "id", &id, &err) == RP_OK &&
+        rp_access_row(&req->ctx, &req->auth, rs->rows, id, &err)) {
+        rp_reply_error(res, &err);
+        return -1;
+    }
+    static const struct {
+        const char *field;
+        rp_rows rows;
+    } body_ids[] = {{"customer_id", RP_ROWS_CUSTOMER},
+                    {"encounter_id", RP_ROWS_ENCOUNTER}};
+    for (size_t i = 0; i < sizeof body_ids / sizeof body_ids[0]; i++) {
+        json_t *v = json_object_get(req->body, body_ids[i].field);
+        if (json_is_integer(v) &&
+            rp_access_row(&req->ctx, &req->auth, body_ids[i].rows,
+                          json_integer_value(v), &err)) {
+            rp_reply_error(res, &err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* A list read by a route without a path id: leave out the rows the
+ * caller may not see (a page may then be shorter than its limit). */
+static void filter_rows(const rp_route *r, rp_request *req, rp_response *res)
+{
+    json_t *items = json_object_get(res->json, "items");
+    if (r->access == RP_ACCESS_PUBLIC || strcmp(req->method, "GET") != 0 ||
+        res->status != 200 || req->nparams > 0 || !json_is_array(items))
+        return;
+    int id_follows;
+    const rp_resource *rs = resource_of(r->pattern, &id_follows);
+    rp_error err;
+    if (rs &&
+        rp_access_filter(&req->ctx, &req->auth, rs->rows, items, NULL, &err))
+        rp_reply_error(res, &err);
+}
+
 /*
  * Check credentials, role and CSRF for route r; on refusal fill res and
  * return -1.  A bearer token wins over a cookie and needs no CSRF token
@@ -567,6 +659,8 @@ static int authorize(const rp_route *r, rp_request *req, rp_response *res)
             return -1;
         }
     }
+    if (check_resource(r, req, res))
+        return -1;
     req->ctx.agent_id = req->auth.agent_id;
     snprintf(req->actorbuf, sizeof req->actorbuf, "agent:%lld",
              (long long)req->auth.agent_id);
@@ -716,8 +810,11 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
     client_addr(conn, req.client_addr, sizeof req.client_addr);
     req.route = r;
     if (authorize(r, &req, res) == 0 && check_query(r, &req, res) == 0 &&
-        (!has_body_method(method) || parse_body(&req, r, rs, res) == 0))
+        (!has_body_method(method) || parse_body(&req, r, rs, res) == 0) &&
+        check_rows(r, &req, res) == 0) {
         serve(r, &req, res);
+        filter_rows(r, &req, res);
+    }
     rp_pool_release(srv->pool, req.ctx.store);
     json_decref(req.body);
     if (slow && req.slow.work)

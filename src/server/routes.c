@@ -15,6 +15,8 @@
  */
 #include "routes.h"
 
+#include <string.h>
+
 /* Fields left out of an entry are zero: access RP_ACCESS_AGENT (credentials
  * needed, the safe default), no flags, no query parameters. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -304,6 +306,12 @@ const rp_route rp_routes[] = {
     {"GET", "/help/r/{token}/files/{id}", CUSTOM(rp_h_help_file), PUBLIC,
      .summary = "a file of the customer's conversation, as a download"},
 
+    /* least privilege: who sees a queue's customers */
+    {"GET", "/api/v1/queues/{id}/access", BY_ID(rp_queue_access),
+     .summary = "whether a queue is restricted, and its members"},
+    {"PUT", "/api/v1/queues/{id}/access", BY_ID_BODY(rp_queue_set_access),
+     ADMIN, .summary = "restrict a queue to its members or open it; set them"},
+
     {NULL, NULL},
 };
 
@@ -323,10 +331,28 @@ static void print_params(FILE *out, const rp_route *r)
     }
 }
 
+/* The rows cell: what the route's resource is, and which customer's or
+ * encounter's rows its path id names (least privilege, access.c). */
+static void print_rows(FILE *out, const rp_route *r)
+{
+    if (r->access == RP_ACCESS_PUBLIC) {
+        fputs("public", out);
+        return;
+    }
+    const char *p = r->pattern;
+    p += strncmp(p, "/api/v1/", 8) == 0 ? 8 : 1;
+    size_t n = strcspn(p, "/");
+    const rp_resource *rs = rp_resource_find(p, n);
+    if (!rs)
+        fprintf(out, "UNCLASSIFIED %.*s", (int)n, p);
+    else
+        fprintf(out, "%s: %s", rs->name, rp_rows_name(rs->rows));
+}
+
 void rp_routes_print(FILE *out)
 {
-    fputs("| method | path | access | shape | query | summary |\n"
-          "|---|---|---|---|---|---|\n",
+    fputs("| method | path | access | shape | query | summary | rows |\n"
+          "|---|---|---|---|---|---|---|\n",
           out);
     for (const rp_route *r = rp_routes; r->method; r++) {
         fprintf(out, "| %s | `%s` | %s%s | %s", r->method, r->pattern,
@@ -340,6 +366,8 @@ void rp_routes_print(FILE *out)
             fprintf(out, " → %d", r->status);
         fputs(" | ", out);
         print_params(out, r);
-        fprintf(out, " | %s |\n", r->summary ? r->summary : "");
+        fprintf(out, " | %s | ", r->summary ? r->summary : "");
+        print_rows(out, r);
+        fputs(" |\n", out);
     }
 }

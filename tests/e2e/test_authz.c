@@ -126,6 +126,9 @@ static const expect expected[] = {
     {"GET", "/help/r/{token}", "public"},
     {"POST", "/help/r/{token}", "public"},
     {"GET", "/help/r/{token}/files/{id}", "public"},
+    /* least privilege (test_privilege walks the scopes and queues) */
+    {"GET", "/api/v1/queues/{id}/access", "agent"},
+    {"PUT", "/api/v1/queues/{id}/access", "admin"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 
