@@ -154,7 +154,9 @@
     X(STAFF_OWNER_OF_MESSAGE, "staff.owner_of_message")                        \
     X(STAFF_OWNER_OF_ATTACHMENT, "staff.owner_of_attachment")                  \
     X(STAFF_OWNER_OF_TASK, "staff.owner_of_task")                              \
-    X(STAFF_OWNER_OF_PROMISE, "staff.owner_of_promise")
+    X(STAFF_OWNER_OF_PROMISE, "staff.owner_of_promise")                        \
+    X(SECRETS_WEBHOOK_LIST, "secrets.webhook_list")                            \
+    X(SECRETS_WEBHOOK_SET, "secrets.webhook_set")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

@@ -794,6 +794,9 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "SELECT encounter_id, customer_id FROM tasks WHERE id = ?",
     [RP_Q_STAFF_OWNER_OF_PROMISE] =
         "SELECT encounter_id, customer_id FROM promises WHERE id = ?",
+    [RP_Q_SECRETS_WEBHOOK_LIST] = "SELECT id, secret FROM webhooks ORDER BY id",
+    [RP_Q_SECRETS_WEBHOOK_SET] =
+        "UPDATE webhooks SET secret = ?1 WHERE id = ?2 AND secret = ?3",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

@@ -36,6 +36,14 @@ const rp_resource rp_resources[] = {
     {"conversation", RP_ROWS_NONE},
     {"outbox", RP_ROWS_NONE},
     {"mail", RP_ROWS_NONE},
+    /* resources of the desk's other parts: their lists are still filtered
+     * by the customer_id or encounter_id of each item */
+    {"webhooks", RP_ROWS_NONE},
+    {"events", RP_ROWS_NONE},
+    {"audit", RP_ROWS_NONE},
+    {"retention", RP_ROWS_NONE},
+    {"ledger", RP_ROWS_NONE},
+    {"openapi", RP_ROWS_NONE},
     {NULL, RP_ROWS_NONE},
 };
 

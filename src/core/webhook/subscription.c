@@ -9,6 +9,7 @@
  */
 #include <curl/curl.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -134,12 +135,21 @@ rp_code rp_webhook_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
         make_secret(made);
         secret = made;
     }
+    /* kept sealed (secrets.h): the sender must read it back to sign, but a
+     * copy of the database alone does not give it away */
+    char *sealed = NULL;
+    if (rp_secret_seal(secret, &sealed, err)) {
+        json_decref(events);
+        sodium_memzero(made, sizeof made);
+        return err->code;
+    }
     int64_t now = rp_now(), id = 0;
     json_t *row = json_pack(
         "{s:s, s:o, s:o, s:s, s:b, s:I, s:I}", "url", url, "description",
         description ? json_string(description) : json_null(), "events", events,
-        "secret", secret, "active", active, "created_at", (json_int_t)now,
+        "secret", sealed, "active", active, "created_at", (json_int_t)now,
         "updated_at", (json_int_t)now);
+    free(sealed);
     rp_store *s = ctx->store;
     rp_code rc = rp_store_begin(s, err);
     if (rc == RP_OK)
@@ -149,6 +159,8 @@ rp_code rp_webhook_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
     json_t *got = NULL;
     if (rc == RP_OK)
         rc = s->ops->get(s, &RP_ENTITY_WEBHOOK, id, &got, err);
+    if (rc == RP_OK)
+        json_object_set_new(got, "secret", json_string(secret));
     sodium_memzero(made, sizeof made);
     if (rc)
         return rc;
