@@ -354,7 +354,9 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " revoked_at FROM api_tokens WHERE id = ?",
     [RP_Q_STAFF_TOKEN_LIST] =
         "SELECT id, agent_id, name, created_at, expires_at, last_used_at,"
-        " revoked_at FROM api_tokens WHERE (?1 = 0 OR agent_id = ?1) AND id > "
+        " revoked_at, read_only AS read_only__bool, resources AS"
+        " resources__json, queues AS queues__json"
+        " FROM api_tokens WHERE (?1 = 0 OR agent_id = ?1) AND id > "
         "?2"
         " ORDER BY id LIMIT ?3",
     [RP_Q_STAFF_TOKEN_REVOKE] = "UPDATE api_tokens SET revoked_at = ? WHERE id "
