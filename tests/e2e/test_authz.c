@@ -129,6 +129,8 @@ static const expect expected[] = {
     /* least privilege (test_privilege walks the scopes and queues) */
     {"GET", "/api/v1/queues/{id}/access", "agent"},
     {"PUT", "/api/v1/queues/{id}/access", "admin"},
+    /* the audit log and the customer's export */
+    {"GET", "/api/v1/audit", "admin"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 

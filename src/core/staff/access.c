@@ -44,8 +44,26 @@ const rp_resource rp_resources[] = {
     {"retention", RP_ROWS_NONE},
     {"ledger", RP_ROWS_NONE},
     {"openapi", RP_ROWS_NONE},
+    /* the Zendesk-compatible API (/api/v2/): a ticket is an encounter, a
+     * user at or below RP_ZENDESK_AGENT_BASE a customer */
+    {"tickets", RP_ROWS_ENCOUNTER},
+    {"users", RP_ROWS_CUSTOMER},
+    {"search", RP_ROWS_NONE},
     {NULL, RP_ROWS_NONE},
 };
+
+const rp_resource *rp_resource_of_path(const char *pattern, int *id_follows)
+{
+    const char *p = pattern;
+    if (strncmp(p, "/api/v1/", 8) == 0 || strncmp(p, "/api/v2/", 8) == 0)
+        p += 8;
+    else if (*p == '/')
+        p++;
+    size_t n = strcspn(p, "/");
+    if (id_follows)
+        *id_follows = p[n] == '/' && p[n + 1] == '{';
+    return rp_resource_find(p, n);
+}
 
 const rp_resource *rp_resource_find(const char *name, size_t len)
 {

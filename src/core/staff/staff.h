@@ -322,6 +322,11 @@ extern const rp_resource rp_resources[];
 /* The resource named by the len bytes at name, or NULL. */
 const rp_resource *rp_resource_find(const char *name, size_t len);
 
+/* The resource of a route's path pattern: its first segment after
+ * /api/v1/ or /api/v2/ (or after "/"); NULL when not classified.
+ * *id_follows (may be NULL) is 1 when a {param} comes right after it. */
+const rp_resource *rp_resource_of_path(const char *pattern, int *id_follows);
+
 /* "customer", "encounter", ..., "none": what rows names, for the docs. */
 const char *rp_rows_name(rp_rows rows);
 
