@@ -124,6 +124,8 @@ static int refused(rp_http *h, const char *text)
 {
     const char *msg = json_string_value(
         json_object_get(json_object_get(h->json, "error"), "message"));
+    if (!msg) /* the Zendesk-compatible API's error body */
+        msg = json_string_value(json_object_get(h->json, "description"));
     return h->status == 403 && msg && (!text || strstr(msg, text));
 }
 
