@@ -254,6 +254,7 @@ extern const rp_command rp_cmd_mail; /* cmd_mail.c: email in */
 extern const rp_command rp_cmd_secrets;
 /* cmd_queue.c: queues and who may see their customers */
 extern const rp_command rp_cmd_queue;
+extern const rp_command rp_cmd_webhook; /* cmd_webhook.c: event webhooks */
 
 /*
  * The subcommands of pref, goal, date and consent (profile_items.c): the

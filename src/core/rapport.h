@@ -29,5 +29,6 @@
 #include "core/secrets/secrets.h"
 #include "core/audit/audit.h"
 #include "core/zendesk/zendesk.h"
+#include "core/export/export.h"
 
 #endif

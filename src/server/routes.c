@@ -43,6 +43,12 @@
         {"agent", "id", "only encounters handled by this agent"}
 /* clang-format on */
 
+static const rp_param webhook_delivery_params[] = {
+    {"status", "text",
+     "only deliveries in this status: queued, sending, "
+     "delivered or failed"},
+    {NULL, NULL, NULL},
+};
 static const rp_param customer_params[] = {
     {"q", "text",
      "part of the name, preferred name or email, any case; or a phone "
@@ -62,6 +68,14 @@ static const rp_param audit_params[] = {
     {"action", "text",
      "only this action: read, change, refused, login, login_failed, logout, "
      "export or erasure"},
+    {NULL, NULL, NULL},
+};
+static const rp_param export_params[] = {
+    {"format", "text", "json (the default), or html: a page to read"},
+    {NULL, NULL, NULL},
+};
+static const rp_param export_request_params[] = {
+    {"status", "text", "only requests pending, approved or declined"},
     {NULL, NULL, NULL},
 };
 static const rp_param kb_search_params[] = {
@@ -289,6 +303,24 @@ const rp_route rp_routes[] = {
     {"PUT", "/api/v1/loyalty/tiers", BODY(rp_loyalty_set_tiers), ADMIN,
      .summary = "replace every loyalty tier"},
 
+    /* event webhooks (events before {id}) */
+    {"GET", "/api/v1/webhooks", LIST(rp_webhook_list), ADMIN,
+     .summary = "page of event webhook subscriptions, without their secrets"},
+    {"POST", "/api/v1/webhooks", CREATE(rp_webhook_create), ADMIN,
+     .summary = "subscribe a URL to events; the secret is shown only here"},
+    {"GET", "/api/v1/webhooks/events", PLAIN(rp_event_kind_list), ADMIN,
+     .summary = "the kinds of event a subscription may ask for"},
+    {"GET", "/api/v1/webhooks/{id}", BY_ID(rp_webhook_get), ADMIN,
+     .summary = "a subscription with its last delivery's status"},
+    {"PATCH", "/api/v1/webhooks/{id}", BY_ID_BODY(rp_webhook_update), ADMIN,
+     .summary = "change a subscription's URL, events, description or "
+                "active flag"},
+    {"DELETE", "/api/v1/webhooks/{id}", CUSTOM(rp_h_webhook_remove), ADMIN,
+     .summary = "remove a subscription and its delivery log"},
+    {"GET", "/api/v1/webhooks/{id}/deliveries",
+     LIST_BY(rp_h_webhook_deliveries), ADMIN, .params = webhook_delivery_params,
+     .summary = "page of a subscription's deliveries, newest first"},
+
     /* the customer's satisfaction pages (style.css before {token}) */
     {"GET", "/s/style.css", CUSTOM(rp_h_satisfaction_css), PUBLIC,
      .summary = "the satisfaction pages' style sheet"},
@@ -349,6 +381,22 @@ const rp_route rp_routes[] = {
     {"GET", "/api/v1/audit", LIST_BY(rp_h_audit_list), ADMIN,
      .params = audit_params,
      .summary = "the audit log: who did or read what, newest first"},
+    {"GET", "/api/v1/customers/{id}/export", CUSTOM(rp_h_customer_export),
+     .params = export_params,
+     .summary = "everything held about a customer, as one archive"},
+    {"GET", "/api/v1/export_requests", LIST_BY(rp_h_export_request_list),
+     .params = export_request_params,
+     .summary = "customers' requests for their data, newest first"},
+    {"POST", "/api/v1/export_requests/{id}/approve",
+     CUSTOM(rp_h_export_request_approve),
+     .summary = "approve a customer's request: their page offers the "
+                "download for a limited time"},
+    {"POST", "/help/r/{token}/export", CUSTOM(rp_h_help_export_request), PUBLIC,
+     .flags = RP_ROUTE_FORM,
+     .summary = "the customer asks for a copy of their data"},
+    {"GET", "/help/r/{token}/export", CUSTOM(rp_h_help_export_download), PUBLIC,
+     .params = export_params,
+     .summary = "the customer's copy of their data, once approved"},
 
     /* the Zendesk-compatible API (docs/zendesk.md); "me" before {id} */
     {"GET", "/api/v2/tickets", CUSTOM(rp_h_zd_ticket_list), ZENDESK,

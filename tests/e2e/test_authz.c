@@ -143,6 +143,11 @@ static const expect expected[] = {
     {"GET", "/api/v2/users/{id}", "agent"},
     {"GET", "/api/v2/users/{id}/tickets/requested", "agent"},
     {"GET", "/api/v2/search", "agent"},
+    {"GET", "/api/v1/customers/{id}/export", "agent"},
+    {"GET", "/api/v1/export_requests", "agent"},
+    {"POST", "/api/v1/export_requests/{id}/approve", "agent"},
+    {"POST", "/help/r/{token}/export", "public"},
+    {"GET", "/help/r/{token}/export", "public"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 
