@@ -252,6 +252,8 @@ extern const rp_command rp_cmd_message;
 extern const rp_command rp_cmd_mail; /* cmd_mail.c: email in */
 /* cmd_secrets.c: the key of secrets at rest */
 extern const rp_command rp_cmd_secrets;
+/* cmd_queue.c: queues and who may see their customers */
+extern const rp_command rp_cmd_queue;
 extern const rp_command rp_cmd_webhook; /* cmd_webhook.c: event webhooks */
 extern const rp_command rp_cmd_backup, rp_cmd_restore; /* cmd_backup.c */
 

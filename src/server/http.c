@@ -532,6 +532,104 @@ static int is_unsafe_method(const char *method)
            strcmp(method, "OPTIONS");
 }
 
+/* ---- least privilege: generic, from the route table ---------------------- */
+
+/* The resource of a route (rp_resource_of_path); NULL when the core does
+ * not know it: such a route has not been classified. */
+static const rp_resource *resource_of(const char *pattern, int *id_follows)
+{
+    return rp_resource_of_path(pattern, id_follows);
+}
+
+/* A token's limits on the route's resource and on writing; on refusal
+ * fill res and return -1. */
+static int check_resource(const rp_route *r, rp_request *req, rp_response *res)
+{
+    int id_follows;
+    const rp_resource *rs = resource_of(r->pattern, &id_follows);
+    rp_error err;
+    if (!rs) {
+        rp_reply_fail(res, RP_EINTERNAL, NULL,
+                      "%s %s has no resource rapport knows, so who may see "
+                      "it is not decided (add it to rp_resources)",
+                      r->method, r->pattern);
+        return -1;
+    }
+    if (rp_access_resource(&req->auth, rs, is_unsafe_method(req->method),
+                           &err)) {
+        rp_reply_error(res, &err);
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Whether the caller may see the rows the request names: the path id of a
+ * route of a customer's resource, and a customer_id or encounter_id in
+ * the body.  On refusal fill res and return -1.  An id that names nothing
+ * passes: the route answers 404.
+ */
+static int check_rows(const rp_route *r, rp_request *req, rp_response *res)
+{
+    if (r->access == RP_ACCESS_PUBLIC)
+        return 0;
+    int id_follows;
+    const rp_resource *rs = resource_of(r->pattern, &id_follows);
+    rp_error err;
+    int64_t id;
+    if (rs && id_follows && rs->rows != RP_ROWS_NONE && req->nparams > 0 &&
+        rp_parse_id(req->params[0], "id", &id, &err) == RP_OK &&
+        rp_access_row(&req->ctx, &req->auth, rs->rows, id, &err)) {
+        rp_reply_error(res, &err);
+        return -1;
+    }
+    static const struct {
+        const char *field;
+        rp_rows rows;
+    } body_ids[] = {{"customer_id", RP_ROWS_CUSTOMER},
+                    {"encounter_id", RP_ROWS_ENCOUNTER}};
+    for (size_t i = 0; i < sizeof body_ids / sizeof body_ids[0]; i++) {
+        json_t *v = json_object_get(req->body, body_ids[i].field);
+        if (json_is_integer(v) &&
+            rp_access_row(&req->ctx, &req->auth, body_ids[i].rows,
+                          json_integer_value(v), &err)) {
+            rp_reply_error(res, &err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* A list read by a route without a path id: leave out the rows the
+ * caller may not see (a page may then be shorter than its limit). */
+static void filter_rows(const rp_route *r, rp_request *req, rp_response *res)
+{
+    if (r->access == RP_ACCESS_PUBLIC || strcmp(req->method, "GET") != 0 ||
+        res->status != 200 || req->nparams > 0 || !res->json)
+        return;
+    int id_follows;
+    const rp_resource *rs = resource_of(r->pattern, &id_follows);
+    /* our lists' items, and the Zendesk-compatible API's tickets and
+     * users */
+    static const struct {
+        const char *key;
+        rp_rows rows;
+    } lists[] = {{"items", RP_ROWS_NONE},
+                 {"tickets", RP_ROWS_ENCOUNTER},
+                 {"users", RP_ROWS_CUSTOMER}};
+    for (size_t i = 0; rs && i < sizeof lists / sizeof lists[0]; i++) {
+        json_t *items = json_object_get(res->json, lists[i].key);
+        rp_error err;
+        if (json_is_array(items) &&
+            rp_access_filter(&req->ctx, &req->auth,
+                             i == 0 ? rs->rows : lists[i].rows, items, NULL,
+                             &err)) {
+            rp_reply_error(res, &err);
+            return;
+        }
+    }
+}
+
 /*
  * Check credentials, role and CSRF for route r; on refusal fill res and
  * return -1.  A bearer token wins over a cookie and needs no CSRF token
@@ -592,6 +690,8 @@ static int authorize(const rp_route *r, rp_request *req, rp_response *res)
             return -1;
         }
     }
+    if (check_resource(r, req, res))
+        return -1;
     req->ctx.agent_id = req->auth.agent_id;
     snprintf(req->actorbuf, sizeof req->actorbuf, "agent:%lld",
              (long long)req->auth.agent_id);
@@ -816,14 +916,17 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
     int audited = 0;
     if (authorize(r, &req, res) == 0) {
         if (check_query(r, &req, res) == 0 &&
-            (!has_body_method(method) || parse_body(&req, r, rs, res) == 0)) {
+            (!has_body_method(method) || parse_body(&req, r, rs, res) == 0) &&
+            check_rows(r, &req, res) == 0) {
             audited = audit_begin(&req, r, &audit);
             serve(r, &req, res);
+            filter_rows(r, &req, res);
         } else {
             audited = audit_begin(&req, r, &audit);
         }
     } else if (req.auth.agent_id) {
-        /* known, and refused: their role, or a CSRF token missing */
+        /* known, and refused: their role, a CSRF token missing, or what
+         * the token or the queues allow */
         audited = audit_begin(&req, r, &audit);
     }
     if (audited)

@@ -15,6 +15,8 @@
  */
 #include "routes.h"
 
+#include <string.h>
+
 /* Fields left out of an entry are zero: access RP_ACCESS_AGENT (credentials
  * needed, the safe default), no flags, no query parameters. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -369,6 +371,12 @@ const rp_route rp_routes[] = {
     {"GET", "/help/r/{token}/files/{id}", CUSTOM(rp_h_help_file), PUBLIC,
      .summary = "a file of the customer's conversation, as a download"},
 
+    /* least privilege: who sees a queue's customers */
+    {"GET", "/api/v1/queues/{id}/access", BY_ID(rp_queue_access),
+     .summary = "whether a queue is restricted, and its members"},
+    {"PUT", "/api/v1/queues/{id}/access", BY_ID_BODY(rp_queue_set_access),
+     ADMIN, .summary = "restrict a queue to its members or open it; set them"},
+
     /* the audit log and the customer's export */
     {"GET", "/api/v1/audit", LIST_BY(rp_h_audit_list), ADMIN,
      .params = audit_params,
@@ -438,10 +446,25 @@ static void print_params(FILE *out, const rp_route *r)
     }
 }
 
+/* The rows cell: what the route's resource is, and which customer's or
+ * encounter's rows its path id names (least privilege, access.c). */
+static void print_rows(FILE *out, const rp_route *r)
+{
+    if (r->access == RP_ACCESS_PUBLIC) {
+        fputs("public", out);
+        return;
+    }
+    const rp_resource *rs = rp_resource_of_path(r->pattern, NULL);
+    if (!rs)
+        fputs("UNCLASSIFIED", out);
+    else
+        fprintf(out, "%s: %s", rs->name, rp_rows_name(rs->rows));
+}
+
 void rp_routes_print(FILE *out)
 {
-    fputs("| method | path | access | shape | query | summary |\n"
-          "|---|---|---|---|---|---|\n",
+    fputs("| method | path | access | shape | query | summary | rows |\n"
+          "|---|---|---|---|---|---|---|\n",
           out);
     for (const rp_route *r = rp_routes; r->method; r++) {
         fprintf(out, "| %s | `%s` | %s%s | %s", r->method, r->pattern,
@@ -456,6 +479,8 @@ void rp_routes_print(FILE *out)
             fprintf(out, " → %d", r->status);
         fputs(" | ", out);
         print_params(out, r);
-        fprintf(out, " | %s |\n", r->summary ? r->summary : "");
+        fprintf(out, " | %s | ", r->summary ? r->summary : "");
+        print_rows(out, r);
+        fputs(" |\n", out);
     }
 }

@@ -269,6 +269,8 @@ static const rp_column queue_columns[] = {
     /* the queue's mail (migration 8) */
     {"email_address", RP_COL_TEXT},
     {"acknowledge_new", RP_COL_BOOL},
+    /* open to every agent, or to its members only (migration 50) */
+    {"restricted", RP_COL_BOOL},
 };
 const rp_entity RP_ENTITY_QUEUE = {"queue", "queues", queue_columns,
                                    COUNT(queue_columns), 0};

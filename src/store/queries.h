@@ -152,6 +152,21 @@
     /* secrets at rest */                                                      \
     X(SECRETS_MAILBOX_LIST, "secrets.mailbox_list")                            \
     X(SECRETS_MAILBOX_SET, "secrets.mailbox_set")                              \
+    /* least privilege */                                                      \
+    X(STAFF_TOKEN_SET_LIMITS, "staff.token_set_limits")                        \
+    X(STAFF_ANY_RESTRICTED, "staff.any_restricted")                            \
+    X(STAFF_QUEUES_OF_AGENT, "staff.queues_of_agent")                          \
+    X(STAFF_QUEUE_MEMBERS, "staff.queue_members")                              \
+    X(STAFF_QUEUE_MEMBERS_CLEAR, "staff.queue_members_clear")                  \
+    X(STAFF_QUEUE_MEMBER_ADD, "staff.queue_member_add")                        \
+    X(STAFF_QUEUE_SET_RESTRICTED, "staff.queue_set_restricted")                \
+    X(STAFF_CUSTOMER_VISIBLE, "staff.customer_visible")                        \
+    X(STAFF_CUSTOMER_IN_QUEUES, "staff.customer_in_queues")                    \
+    X(STAFF_ENCOUNTER_VISIBLE, "staff.encounter_visible")                      \
+    X(STAFF_OWNER_OF_MESSAGE, "staff.owner_of_message")                        \
+    X(STAFF_OWNER_OF_ATTACHMENT, "staff.owner_of_attachment")                  \
+    X(STAFF_OWNER_OF_TASK, "staff.owner_of_task")                              \
+    X(STAFF_OWNER_OF_PROMISE, "staff.owner_of_promise")                        \
     X(SECRETS_WEBHOOK_LIST, "secrets.webhook_list")                            \
     X(SECRETS_WEBHOOK_SET, "secrets.webhook_set")                              \
     /* the Zendesk-compatible API */                                           \

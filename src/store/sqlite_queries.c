@@ -419,18 +419,22 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_STAFF_TOKEN_LOOKUP] =
         "SELECT t.id AS token_id, t.revoked_at IS NOT NULL AS revoked__bool,"
         " t.last_used_at AS used, t.expires_at AS expires, a.id AS agent_id,"
-        " a.role, t.scope,"
+        " a.role, t.scope, t.read_only AS read_only__bool,"
+        " t.resources AS resources__json, t.queues AS queues__json,"
         " a.active AS active__bool FROM api_tokens t"
         " JOIN agents a ON a.id = t.agent_id WHERE t.token_hash = ?",
     [RP_Q_STAFF_TOKEN_TOUCH] =
         "UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
     [RP_Q_STAFF_TOKEN_GET] =
-        "SELECT id, agent_id, name, scope, created_at, expires_at,"
-        " last_used_at,"
+        "SELECT id, agent_id, name, scope, read_only AS read_only__bool,"
+        " resources AS resources__json, queues AS queues__json, created_at,"
+        " expires_at, last_used_at,"
         " revoked_at FROM api_tokens WHERE id = ?",
     [RP_Q_STAFF_TOKEN_LIST] =
         "SELECT id, agent_id, name, created_at, expires_at, last_used_at,"
-        " revoked_at FROM api_tokens WHERE (?1 = 0 OR agent_id = ?1) AND id > "
+        " revoked_at, read_only AS read_only__bool, resources AS"
+        " resources__json, queues AS queues__json"
+        " FROM api_tokens WHERE (?1 = 0 OR agent_id = ?1) AND id > "
         "?2"
         " ORDER BY id LIMIT ?3",
     [RP_Q_STAFF_TOKEN_REVOKE] = "UPDATE api_tokens SET revoked_at = ? WHERE id "
@@ -799,6 +803,77 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_SECRETS_MAILBOX_SET] =
         "UPDATE mail_mailboxes SET password = ?1 WHERE id = ?2"
         " AND password = ?3",
+    /* ---- least privilege: who sees which customer and encounter.  Each
+     * is a few lookups by primary key or by a customer's own encounters
+     * (encounters_by_customer_queue), queue_members by either key. */
+    [RP_Q_STAFF_TOKEN_SET_LIMITS] =
+        "UPDATE api_tokens SET read_only = ?1, resources = ?2, queues = ?3"
+        " WHERE id = ?4",
+    [RP_Q_STAFF_ANY_RESTRICTED] =
+        "SELECT EXISTS (SELECT 1 FROM queues WHERE restricted = 1)"
+        " AS any__bool",
+    [RP_Q_STAFF_QUEUES_OF_AGENT] =
+        "SELECT queue_id FROM queue_members WHERE agent_id = ? ORDER BY"
+        " queue_id",
+    [RP_Q_STAFF_QUEUE_MEMBERS] =
+        "SELECT agent_id FROM queue_members WHERE queue_id = ? ORDER BY"
+        " agent_id",
+    [RP_Q_STAFF_QUEUE_MEMBERS_CLEAR] =
+        "DELETE FROM queue_members WHERE queue_id = ?",
+    [RP_Q_STAFF_QUEUE_MEMBER_ADD] =
+        "INSERT OR IGNORE INTO queue_members (queue_id, agent_id)"
+        " VALUES (?, ?)",
+    [RP_Q_STAFF_QUEUE_SET_RESTRICTED] =
+        "UPDATE queues SET restricted = ?1, updated_at = ?2 WHERE id = ?3",
+    /* ?1 customer, ?2 agent, ?3 1 when a lead (sees the work of the agents
+     * of their queues).  Visible when the customer is in no restricted
+     * queue, or also in an open one, or in one of the agent's, or (a
+     * lead) one of their encounters is handled by an agent of the lead's
+     * queues. */
+    [RP_Q_STAFF_CUSTOMER_VISIBLE] =
+        "SELECT (NOT EXISTS (SELECT 1 FROM encounters e"
+        "   JOIN queues q ON q.id = e.queue_id"
+        "   WHERE e.customer_id = ?1 AND q.restricted = 1)"
+        " OR EXISTS (SELECT 1 FROM encounters e JOIN queues q"
+        "   ON q.id = e.queue_id WHERE e.customer_id = ?1 AND q.restricted = 0)"
+        " OR EXISTS (SELECT 1 FROM encounters e JOIN queue_members m"
+        "   ON m.queue_id = e.queue_id AND m.agent_id = ?2"
+        "   WHERE e.customer_id = ?1)"
+        " OR EXISTS (SELECT 1 FROM encounters e WHERE e.customer_id = ?1"
+        "   AND e.agent_id = ?2)"
+        " OR (?3 AND EXISTS (SELECT 1 FROM encounters e"
+        "   JOIN queue_members w ON w.agent_id = e.agent_id"
+        "   JOIN queue_members l ON l.queue_id = w.queue_id AND l.agent_id = ?2"
+        "   WHERE e.customer_id = ?1))) AS visible__bool,"
+        " EXISTS (SELECT 1 FROM customers WHERE id = ?1) AS found__bool",
+    /* ?1 customer, ?2 the queues a token is limited to (a JSON array) */
+    [RP_Q_STAFF_CUSTOMER_IN_QUEUES] =
+        "SELECT EXISTS (SELECT 1 FROM encounters e WHERE e.customer_id = ?1"
+        "   AND e.queue_id IN (SELECT value FROM json_each(?2)))"
+        " AS visible__bool,"
+        " EXISTS (SELECT 1 FROM customers WHERE id = ?1) AS found__bool",
+    /* ?1 encounter, ?2 agent, ?3 lead, ?4 the token's queues or NULL */
+    [RP_Q_STAFF_ENCOUNTER_VISIBLE] =
+        "SELECT CASE WHEN ?4 IS NOT NULL THEN e.queue_id IN"
+        "   (SELECT value FROM json_each(?4))"
+        " ELSE (q.id IS NULL OR q.restricted = 0 OR e.agent_id = ?2"
+        "   OR EXISTS (SELECT 1 FROM queue_members m WHERE m.queue_id = q.id"
+        "     AND m.agent_id = ?2)"
+        "   OR (?3 AND EXISTS (SELECT 1 FROM queue_members w"
+        "     JOIN queue_members l ON l.queue_id = w.queue_id"
+        "     AND l.agent_id = ?2 WHERE w.agent_id = e.agent_id))) END"
+        " AS visible__bool, e.customer_id"
+        " FROM encounters e LEFT JOIN queues q ON q.id = e.queue_id"
+        " WHERE e.id = ?1",
+    /* what a row of another kind belongs to: its encounter and customer */
+    [RP_Q_STAFF_OWNER_OF_MESSAGE] =
+        "SELECT encounter_id, customer_id FROM messages WHERE id = ?",
+    [RP_Q_STAFF_OWNER_OF_ATTACHMENT] =
+        "SELECT encounter_id, customer_id FROM attachments WHERE id = ?",
+    [RP_Q_STAFF_OWNER_OF_TASK] =
+        "SELECT encounter_id, customer_id FROM tasks WHERE id = ?",
+    [RP_Q_STAFF_OWNER_OF_PROMISE] =
+        "SELECT encounter_id, customer_id FROM promises WHERE id = ?",
     [RP_Q_SECRETS_WEBHOOK_LIST] = "SELECT id, secret FROM webhooks ORDER BY id",
     [RP_Q_SECRETS_WEBHOOK_SET] =
         "UPDATE webhooks SET secret = ?1 WHERE id = ?2 AND secret = ?3",

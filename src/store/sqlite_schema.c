@@ -710,6 +710,27 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
     {45, "health: failed outgoing messages counted from an index",
      "CREATE INDEX messages_failed ON messages (status)"
      "  WHERE status = 'failed';"},
+    /* Migration 50: least privilege.  A queue is open to every agent or
+     * restricted to its members; a customer belongs to the queues their
+     * encounters were routed to (found through encounters_by_customer_queue,
+     * never a scan).  A token may be read-only, and limited to some
+     * resources (a JSON array of names; NULL: all) and to some queues (a
+     * JSON array of ids; NULL: all). */
+    {50,
+     "least privilege: restricted queues and their members, tokens "
+     "limited to reading, to resources and to queues",
+     "ALTER TABLE queues ADD COLUMN restricted INTEGER NOT NULL DEFAULT 0;"
+     "CREATE TABLE queue_members ("
+     "  queue_id INTEGER NOT NULL REFERENCES queues(id) ON DELETE CASCADE,"
+     "  agent_id INTEGER NOT NULL REFERENCES agents(id),"
+     "  PRIMARY KEY (queue_id, agent_id)) WITHOUT ROWID;"
+     "CREATE INDEX queue_members_by_agent ON queue_members (agent_id, "
+     "queue_id);"
+     "CREATE INDEX encounters_by_customer_queue ON encounters"
+     "  (customer_id, queue_id);"
+     "ALTER TABLE api_tokens ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE api_tokens ADD COLUMN resources TEXT;"
+     "ALTER TABLE api_tokens ADD COLUMN queues TEXT;"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

@@ -39,6 +39,13 @@ void rp_test_db_make(rp_test_db *db, int open)
     assert_non_null(mkdtemp(db->dir));
     snprintf(db->path, sizeof db->path, "%s/t.db", db->dir);
     db->ctx.actor = "test";
+    /* secrets are sealed under a key file of the test's own, made 0600 at
+     * the first seal, as the programs do beside their database */
+    char key[160];
+    snprintf(key, sizeof key, "%s/t.db.key", db->dir);
+    rp_secret_settings keys = {.key_file = key};
+    rp_error err;
+    assert_int_equal(rp_secrets_configure(&keys, &err), RP_OK);
     if (open) {
         db->store = rp_test_db_open(db, 0);
         db->ctx.store = db->store;
@@ -60,6 +67,7 @@ void rp_test_db_remove(rp_test_db *db)
     db->store = NULL;
     db->ctx.store = NULL;
     rp_clock_pin(0);
+    rp_secrets_reset();
     if (db->dir[0])
         assert_int_equal(nftw(db->dir, remove_one, 8, FTW_DEPTH | FTW_PHYS), 0);
     db->dir[0] = '\0';

@@ -25,7 +25,9 @@ typedef struct rp_test_db {
 } rp_test_db;
 
 /*
- * Make a fresh directory and database path in *db.  When open is non-zero
+ * Make a fresh directory and database path in *db, and the key of secrets
+ * at rest a key file in it (made at the first seal; forgotten again by
+ * rp_test_db_remove).  When open is non-zero
  * also open the store at the latest schema and fill db->ctx; a test of
  * migrations passes 0 and opens the file itself.  Fails the test on error.
  */

@@ -228,6 +228,25 @@ static rp_code principal_from(json_t *rows, rp_principal *p, rp_error *err)
     return RP_OK;
 }
 
+/* A token's limits (access.c): read-only, the resources it may use (a
+ * bit per rp_resources entry) and the queues it sees. */
+static void token_limits(json_t *row, rp_principal *p)
+{
+    p->read_only = json_is_true(json_object_get(row, "read_only"));
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(row, "resources"), i, v) {
+        const char *name = json_string_value(v);
+        const rp_resource *r = name ? rp_resource_find(name, strlen(name))
+                                    : NULL;
+        /* a name no longer known grants nothing, but still limits */
+        p->resources |= r ? 1u << (unsigned)(r - rp_resources) : 1u << 31;
+    }
+    json_array_foreach(json_object_get(row, "queues"), i, v)
+        if (p->nqueues < RP_TOKEN_MAX_QUEUES)
+            p->queues[p->nqueues++] = json_integer_value(v);
+}
+
 rp_code rp_auth_session(rp_ctx *ctx, const char *secret, rp_principal *p,
                         rp_error *err)
 {
@@ -316,6 +335,7 @@ rp_code rp_auth_token(rp_ctx *ctx, const char *token, rp_principal *p,
         if (mail_only)
             p->role = 0;
         p->may_deliver_mail = mail_only || p->role == 3;
+        token_limits(row, p);
     }
     json_decref(rows);
     return rc;
@@ -649,8 +669,8 @@ rp_code rp_auth_logout(rp_ctx *ctx, const char *secret, rp_error *err)
 
 /* ---- API tokens ---------------------------------------------------------- */
 
-static const char *const token_fields[] = {"name", "agent_id", "expires_at",
-                                           "scope", NULL};
+static const char *const token_fields[] = {
+    "name", "agent_id", "expires_at", "scope", "scopes", "queues", NULL};
 static const char *const token_scopes[] = {"all", "mail", NULL};
 
 /* The expiry of a new token: 0 when absent or null (never), else a time
@@ -670,6 +690,85 @@ static rp_code token_expiry(json_t *in, int64_t *out, rp_error *err)
         return rp_error_set(err, RP_EINVALID, "expires_at",
                             "expires_at must be in the future");
     *out = at;
+    return RP_OK;
+}
+
+/*
+ * "scopes": "read" makes the token read-only; every other name must be a
+ * resource (rp_resources), and limits the token to those.  *resources is
+ * a new array of the names, or NULL for every resource.
+ */
+static rp_code token_scopes_in(rp_ctx *ctx, json_t *in, int *read_only,
+                               json_t **resources, rp_error *err)
+{
+    (void)ctx;
+    json_t *list = NULL;
+    *read_only = 0;
+    *resources = NULL;
+    if (rp_in_string_list(in, "scopes", 32, 40, &list, err))
+        return err->code;
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v) {
+        const char *name = json_string_value(v);
+        if (strcmp(name, "read") == 0) {
+            *read_only = 1;
+            continue;
+        }
+        if (!rp_resource_find(name, strlen(name))) {
+            rp_buf q = RP_BUF_INIT, known = RP_BUF_INIT;
+            for (const rp_resource *r = rp_resources; r->name; r++)
+                rp_buf_printf(&known, ", %s", r->name);
+            rp_error_set(err, RP_EINVALID, "scopes",
+                         "scopes[%zu] \"%s\" is not a scope: read%s", i,
+                         rp_cut(&q, name, 40), rp_buf_str(&known));
+            rp_buf_free(&q);
+            rp_buf_free(&known);
+            json_decref(*resources);
+            *resources = NULL;
+            return err->code;
+        }
+        if (!*resources)
+            *resources = json_array();
+        json_array_append(*resources, v);
+    }
+    return RP_OK;
+}
+
+/* "queues": ids of queues that exist, at most RP_TOKEN_MAX_QUEUES; *out a
+ * new array or NULL for every queue. */
+static rp_code token_queues_in(rp_ctx *ctx, json_t *in, json_t **out,
+                               rp_error *err)
+{
+    json_t *list = json_object_get(in, "queues");
+    *out = NULL;
+    if (!list || json_is_null(list))
+        return RP_OK;
+    if (!json_is_array(list))
+        return rp_error_set(err, RP_ETYPE, "queues",
+                            "queues must be a list of queue ids");
+    if (json_array_size(list) == 0 ||
+        json_array_size(list) > RP_TOKEN_MAX_QUEUES)
+        return rp_error_set(err, RP_EINVALID, "queues",
+                            "queues must name from 1 to %d queues",
+                            RP_TOKEN_MAX_QUEUES);
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v) {
+        json_t *queue = NULL;
+        if (!json_is_integer(v) || json_integer_value(v) < 1)
+            return rp_error_set(err, RP_ETYPE, "queues",
+                                "queues[%zu] is not a queue id", i);
+        if (rp_queue_get(ctx, json_integer_value(v), &queue, err)) {
+            if (err->code == RP_ENOTFOUND)
+                rp_error_set(err, RP_EINVALID, "queues",
+                             "queues[%zu]: there is no queue %lld", i,
+                             (long long)json_integer_value(v));
+            return err->code;
+        }
+        json_decref(queue);
+    }
+    *out = json_incref(list);
     return RP_OK;
 }
 
@@ -697,6 +796,14 @@ rp_code rp_token_create(rp_ctx *ctx, json_t *in, int as_admin, json_t **out,
     if (agent_id != ctx->agent_id && !as_admin)
         return rp_error_set(err, RP_EFORBIDDEN, "agent_id",
                             "only an admin can make a token for another agent");
+    int read_only = 0;
+    json_t *resources = NULL, *queues = NULL;
+    if (token_scopes_in(ctx, in, &read_only, &resources, err))
+        return err->code;
+    if (token_queues_in(ctx, in, &queues, err)) {
+        json_decref(resources);
+        return err->code;
+    }
     json_t *agent;
     if (rp_agent_get(ctx, agent_id, &agent, err)) {
         if (err->code == RP_ENOTFOUND)
@@ -721,9 +828,24 @@ rp_code rp_token_create(rp_ctx *ctx, json_t *in, int as_admin, json_t **out,
     rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_TOKEN_INSERT,
                                         params, &rows, err);
     json_decref(params);
-    if (rc)
+    if (rc) {
+        json_decref(resources);
+        json_decref(queues);
         return rc;
+    }
     json_t *id = json_object_get(json_array_get(rows, 0), "id");
+    if (read_only || resources || queues) {
+        params = json_pack("[i, O?, O?, O]", read_only, resources, queues, id);
+        rc = ctx->store->ops->exec(ctx->store, RP_Q_STAFF_TOKEN_SET_LIMITS,
+                                   params, NULL, err);
+        json_decref(params);
+    }
+    json_decref(resources);
+    json_decref(queues);
+    if (rc) {
+        json_decref(rows);
+        return rc;
+    }
     if (scope && strcmp(scope, "mail") == 0) {
         params = json_pack("[s, O]", scope, id);
         rc = ctx->store->ops->exec(ctx->store, RP_Q_STAFF_TOKEN_SET_SCOPE,

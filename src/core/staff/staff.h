@@ -43,6 +43,9 @@ struct rp_ctx;
 /* The roles, NULL-terminated, lowest first. */
 extern const char *const rp_agent_roles[];
 
+/* The most queues one API token may be limited to. */
+#define RP_TOKEN_MAX_QUEUES 16
+
 /* Who a request authenticated as. */
 typedef struct rp_principal {
     int64_t agent_id;
@@ -51,6 +54,11 @@ typedef struct rp_principal {
     int64_t token_id;         /* the API token used, 0 for a session */
     char csrf[RP_SECRET_HEX]; /* the session's CSRF token, "" for tokens */
     int may_deliver_mail;     /* an admin, or a mail-only token */
+    /* a token's limits (access.c): all zero for a session */
+    int read_only;      /* may only read (GET) */
+    unsigned resources; /* bit i: rp_resources[i]; 0: every resource */
+    int nqueues;        /* > 0: only these queues' customers and encounters */
+    int64_t queues[RP_TOKEN_MAX_QUEUES];
 } rp_principal;
 
 /* 1 agent, 2 lead, 3 admin; 0 for anything else (also NULL). */
@@ -273,5 +281,91 @@ rp_code rp_routing_route(struct rp_ctx *ctx, int64_t encounter_id,
  */
 rp_code rp_routing_offer(struct rp_ctx *ctx, int64_t queue_id,
                          int64_t *agent_id, rp_error *err);
+
+/* ---- least privilege (access.c) -------------------------------------- */
+/*
+ * Who sees what.  A queue is open (every agent sees its customers and
+ * encounters) or restricted (only its members, leads among them, and
+ * admins).  A customer belongs to the queues their encounters were routed
+ * to; one with no encounter in a restricted queue, or with one in an open
+ * queue, is seen by every agent.  An agent also always sees the customers
+ * and encounters they handle; a lead sees the work of the agents of their
+ * queues (the customers and encounters those agents handle); an admin
+ * sees everything.  An API token may be limited to reading, to a set of
+ * resources (the first segment of the route's path after /api/v1/) and to
+ * queues: then it sees only the customers with an encounter in those
+ * queues and the encounters routed to them (and, for an agent's token,
+ * only of the queues the agent is a member of).
+ */
+
+/* What a resource's path id names, for the check of its row. */
+typedef enum rp_rows {
+    RP_ROWS_NONE = 0, /* no one customer's data: the charter, agents, ... */
+    RP_ROWS_CUSTOMER,
+    RP_ROWS_ENCOUNTER,
+    RP_ROWS_MESSAGE,
+    RP_ROWS_ATTACHMENT,
+    RP_ROWS_TASK,
+    RP_ROWS_PROMISE
+} rp_rows;
+
+/* A resource of the API: a route's first path segment after /api/v1/. */
+typedef struct rp_resource {
+    const char *name; /* "customers" */
+    rp_rows rows;     /* what its path id names */
+} rp_resource;
+
+/* Every resource, ended by a NULL name.  A route whose resource is not
+ * here is refused (a route must be classified before it is served). */
+extern const rp_resource rp_resources[];
+
+/* The resource named by the len bytes at name, or NULL. */
+const rp_resource *rp_resource_find(const char *name, size_t len);
+
+/* The resource of a route's path pattern: its first segment after
+ * /api/v1/ or /api/v2/ (or after "/"); NULL when not classified.
+ * *id_follows (may be NULL) is 1 when a {param} comes right after it. */
+const rp_resource *rp_resource_of_path(const char *pattern, int *id_follows);
+
+/* "customer", "encounter", ..., "none": what rows names, for the docs. */
+const char *rp_rows_name(rp_rows rows);
+
+/*
+ * May p use resource r at all, writing when writes: RP_OK, or
+ * RP_EFORBIDDEN saying why in words (a read-only token writing, a token
+ * limited to other resources).
+ */
+rp_code rp_access_resource(const rp_principal *p, const rp_resource *r,
+                           int writes, rp_error *err);
+
+/*
+ * May p see the row of kind with this id (a customer, an encounter, or a
+ * message, attachment, task or promise through its encounter or
+ * customer): RP_OK, also when there is no such row (the route then says
+ * 404); RP_EFORBIDDEN saying why.  A few lookups by key.
+ */
+rp_code rp_access_row(rp_ctx *ctx, const rp_principal *p, rp_rows kind,
+                      int64_t id, rp_error *err);
+
+/*
+ * Remove from items (a JSON array of rows) the ones p may not see: rows
+ * of kind by their "id", or with kind RP_ROWS_NONE by their
+ * "encounter_id", else their "customer_id".  *removed (may be NULL) gets
+ * how many went.
+ */
+rp_code rp_access_filter(rp_ctx *ctx, const rp_principal *p, rp_rows kind,
+                         json_t *items, int *removed, rp_error *err);
+
+/*
+ * Set who may see queue id's customers and encounters from in:
+ * {"restricted" (bool), "members" (agent ids; replaces the list)}, either
+ * or both.  *out is the queue with "restricted" and "members".
+ */
+rp_code rp_queue_set_access(struct rp_ctx *ctx, int64_t id, json_t *in,
+                            json_t **out, rp_error *err);
+
+/* Queue id's access: {"id", "name", "restricted", "members"}. */
+rp_code rp_queue_access(struct rp_ctx *ctx, int64_t id, json_t **out,
+                        rp_error *err);
 
 #endif
