@@ -127,7 +127,8 @@
     X(MAILBOX_UID_DONE, "mailbox.uid_done")                                    \
     X(MAILBOX_UID_RELEASE, "mailbox.uid_release")                              \
     X(STAFF_TOKEN_SET_SCOPE, "staff.token_set_scope")                          \
-    X(STORE_READ_CHECK, "store.read_check")
+    X(STORE_READ_CHECK, "store.read_check")                                    \
+    X(CUSTOMER_BY_EXTERNAL_ID, "customer.by_external_id")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

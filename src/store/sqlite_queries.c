@@ -654,6 +654,10 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_STORE_READ_CHECK] =
         "SELECT version FROM schema_version"
         " WHERE rowid = (SELECT max(rowid) FROM schema_version)",
+    /* import: the customer a row names by the id of the system it came
+     * from (customers_by_external_id) */
+    [RP_Q_CUSTOMER_BY_EXTERNAL_ID] =
+        "SELECT id FROM customers WHERE external_id = ?",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

@@ -601,6 +601,13 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  WHERE closed_at IS NOT NULL AND first_contact_resolved = 1"
      "  AND (SELECT count(*) FROM messages m WHERE m.encounter_id ="
      "  encounters.id AND m.direction = 'inbound') > 1;"},
+    /* Migration 25: the id a customer has in the system they came from (a
+     * spreadsheet, another help desk), so that importing the same file
+     * twice finds them again instead of making them twice. */
+    {25, "customers keep the id they had in the system they came from",
+     "ALTER TABLE customers ADD COLUMN external_id TEXT;"
+     "CREATE UNIQUE INDEX customers_by_external_id ON customers (external_id)"
+     "  WHERE external_id IS NOT NULL;"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /
