@@ -69,7 +69,8 @@ typedef struct rp_request {
         rp_slow_free_fn free_arg;
         void *arg;
     } slow;
-    /* the raw body of an RP_ROUTE_MAIL route (an email message) */
+    /* the raw body of an RP_ROUTE_MAIL route (an email message) or of an
+     * RP_ROUTE_CSV route (a CSV file) */
     const unsigned char *raw;
     size_t raw_len;
 } rp_request;
@@ -160,6 +161,10 @@ typedef struct rp_param {
  * limit plus room for the fields; a body over it reaches the handler with
  * req->too_large set and no form, so the page can say so in words. */
 #define RP_ROUTE_UPLOAD 8u
+/* Takes a CSV file (text/csv) up to RP_MAX_CSV_BYTES instead of JSON,
+ * handed to the handler raw in req->raw. */
+#define RP_ROUTE_CSV 16u
+#define RP_MAX_CSV_BYTES (32 * 1024 * 1024)
 
 typedef struct rp_route {
     const char *method;  /* "GET", "POST", ... */
