@@ -249,7 +249,9 @@ extern const rp_command rp_cmd_init, rp_cmd_demo, rp_cmd_customer,
     rp_cmd_pref, rp_cmd_goal, rp_cmd_date, rp_cmd_consent, rp_cmd_product,
     rp_cmd_due, rp_cmd_tasks, rp_cmd_loyalty, rp_cmd_recommend;
 extern const rp_command rp_cmd_message;
-extern const rp_command rp_cmd_mail;                  /* cmd_mail.c: email in */
+extern const rp_command rp_cmd_mail; /* cmd_mail.c: email in */
+/* cmd_secrets.c: the key of secrets at rest */
+extern const rp_command rp_cmd_secrets;
 extern const rp_command rp_cmd_import, rp_cmd_export; /* CSV in and out */
 
 /*

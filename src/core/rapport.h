@@ -25,6 +25,8 @@
 #include "core/offers/offers.h"
 #include "core/staff/staff.h"
 #include "core/mailbox/mailbox.h"
+#include "core/webhook/webhook.h"
+#include "core/secrets/secrets.h"
 #include "core/transfer/transfer.h"
 
 #endif
