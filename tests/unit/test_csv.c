@@ -349,6 +349,26 @@ static void test_import_twice_creates_nothing_twice(void **state)
     assert_int_equal(num(r, "unchanged"), 1);
     assert_int_equal(count_customers(db), 3);
     json_decref(r);
+    /* a row naming two customers (Ada's address and Max's) is refused after
+     * Ada's row was written: that write is undone, the next row goes in */
+    r = import(db,
+               "name,email\n"
+               "Both,ada@example.com; max@example.com\n"
+               "After,after@example.com\n",
+               NULL, 0, RP_OK);
+    assert_int_equal(num(r, "refused"), 1);
+    assert_int_equal(num(r, "created"), 1);
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(r, "refusals"), 0), "field")),
+        "emails");
+    json_decref(r);
+    assert_int_equal(rp_customer_get(&db->ctx, 1, &ada, &err), RP_OK);
+    assert_string_equal(json_string_value(json_object_get(ada, "name")),
+                        "Ada King");
+    assert_int_equal(json_array_size(json_object_get(ada, "emails")), 2);
+    json_decref(ada);
+    assert_int_equal(count_customers(db), 4);
     /* the same address under another external id is refused, not merged */
     r = import(db, "name,email,external_id\nImpostor,ada@example.com,Z99\n",
                NULL, 0, RP_OK);

@@ -364,7 +364,7 @@ void rp_csv_put(rp_buf *b, const char *s, size_t len)
                             s[len - 1] == '\t');
     for (size_t i = 0; i < len && !quote; i++)
         quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r' ||
-                s[i] == ';';
+                s[i] == ';' || s[i] == '\t';
     if (!quote) {
         rp_buf_append(b, s, len);
         return;
