@@ -27,6 +27,7 @@
 #include "core/mailbox/mailbox.h"
 #include "core/webhook/webhook.h"
 #include "core/secrets/secrets.h"
+#include "core/audit/audit.h"
 #include "core/transfer/transfer.h"
 
 #endif

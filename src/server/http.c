@@ -669,6 +669,68 @@ static int refuse_bad_text(struct MHD_Connection *conn, const char *url,
     return -1;
 }
 
+/* ---- the audit log: every route under /api/v1/, here, once --------------- */
+
+/*
+ * Start accounting for req on route r (core/audit/audit.h): who, how, from
+ * where, which route, and the customer data it touches (the path's id,
+ * else a customer_id in the query or the body).  A change is then
+ * recorded in the transaction of its first commit.  Returns 1 when req is
+ * accounted for, 0 for a route outside the API (the customer's pages, the
+ * console's files, health and metrics).
+ */
+static int audit_begin(rp_request *req, const rp_route *r, rp_audit_request *a)
+{
+    if (strncmp(r->pattern, "/api/v1/", 8) != 0)
+        return 0;
+    const char *customer = rp_query_arg(req, "customer_id");
+    char buf[32];
+    json_t *c = json_object_get(req->body, "customer_id");
+    if (!customer && json_is_integer(c)) {
+        snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(c));
+        customer = buf;
+    }
+    const char *subject;
+    int64_t id;
+    rp_audit_subject_of(r->pattern, req->params, req->nparams, customer,
+                        &subject, &id);
+    int status = r->status                     ? r->status
+                 : r->shape == RP_SHAPE_CREATE ? 201
+                                               : 200;
+    memset(a, 0, sizeof *a);
+    a->change = is_unsafe_method(r->method);
+    /* a slow route (a login) commits in steps before its outcome is
+     * known: it records itself, or is recorded at its end if refused */
+    a->at_end = (r->flags & RP_ROUTE_SLOW) != 0;
+    a->entry = (rp_audit_entry){
+        .agent_id = req->auth.agent_id,
+        .token_id = req->auth.token_id,
+        .via = req->auth.agent_id && !req->auth.via_session ? "token"
+                                                            : "session",
+        .address = req->client_addr,
+        .method = r->method,
+        .route = r->pattern,
+        .subject = subject,
+        .subject_id = id,
+        .status = status};
+    rp_audit_request_begin(&req->ctx, a);
+    return 1;
+}
+
+/* Finish accounting for req once res is made: a read goes on the
+ * background writer's queue, a refusal is written with its error's code
+ * and field.  A request handed to the password threads (a login) is
+ * accounted for when it is finished, not here. */
+static void audit_end(rp_server *srv, rp_request *req, rp_audit_request *a,
+                      const rp_response *res)
+{
+    json_t *e = json_object_get(res->json, "error");
+    const char *code = json_string_value(json_object_get(e, "code"));
+    const char *field = json_string_value(json_object_get(e, "field"));
+    rp_audit_request_end(&req->ctx, a, req->slow.work ? 0 : res->status, code,
+                         field, srv->audit);
+}
+
 /* Borrow a store connection for req; on failure reply and return -1. */
 static int borrow_store(rp_server *srv, rp_request *req, rp_response *res)
 {
@@ -728,9 +790,22 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
     req.ctx.actor = "api";
     client_addr(conn, req.client_addr, sizeof req.client_addr);
     req.route = r;
-    if (authorize(r, &req, res) == 0 && check_query(r, &req, res) == 0 &&
-        (!has_body_method(method) || parse_body(&req, r, rs, res) == 0))
-        serve(r, &req, res);
+    rp_audit_request audit;
+    int audited = 0;
+    if (authorize(r, &req, res) == 0) {
+        if (check_query(r, &req, res) == 0 &&
+            (!has_body_method(method) || parse_body(&req, r, rs, res) == 0)) {
+            audited = audit_begin(&req, r, &audit);
+            serve(r, &req, res);
+        } else {
+            audited = audit_begin(&req, r, &audit);
+        }
+    } else if (req.auth.agent_id) {
+        /* known, and refused: their role, or a CSRF token missing */
+        audited = audit_begin(&req, r, &audit);
+    }
+    if (audited)
+        audit_end(srv, &req, &audit, res);
     rp_pool_release(srv->pool, req.ctx.store);
     json_decref(req.body);
     if (slow && req.slow.work)
@@ -773,7 +848,11 @@ static void finish_deferred(rp_server *srv, struct MHD_Connection *conn,
     if (borrow_store(srv, &req, res) == 0) {
         req.ctx.actor = "api";
         client_addr(conn, req.client_addr, sizeof req.client_addr);
+        rp_audit_request audit;
+        int audited = audit_begin(&req, d->route, &audit);
         d->finish(&req, res, d->arg);
+        if (audited)
+            audit_end(srv, &req, &audit, res);
         rp_pool_release(srv->pool, req.ctx.store);
     }
     d->free_arg(d->arg);

@@ -52,6 +52,16 @@ static const rp_param encounter_params[] = {
     {"stage", "text", "only encounters at this stage"},
     {NULL, NULL, NULL},
 };
+static const rp_param audit_params[] = {
+    {"agent_id", "id", "only what this agent did"},
+    {"customer_id", "id", "only what touched this customer's data"},
+    {"from", "time", "only from this time"},
+    {"to", "time", "only before this time"},
+    {"action", "text",
+     "only this action: read, change, refused, login, login_failed, logout, "
+     "export or erasure"},
+    {NULL, NULL, NULL},
+};
 static const rp_param kb_search_params[] = {
     {"q", "text", "required; every word must match"},
     {"limit", "1-50", "default 10"},
@@ -314,6 +324,11 @@ const rp_route rp_routes[] = {
      .flags = RP_ROUTE_CSV, .params = import_params,
      .summary = "import customers from a CSV file (text/csv); a report of "
                 "each row"},
+
+    /* the audit log and the customer's export */
+    {"GET", "/api/v1/audit", LIST_BY(rp_h_audit_list), ADMIN,
+     .params = audit_params,
+     .summary = "the audit log: who did or read what, newest first"},
 
     {NULL, NULL},
 };

@@ -76,4 +76,7 @@ void rp_h_help_status(rp_request *req, rp_response *res);
 void rp_h_help_reply(rp_request *req, rp_response *res);
 void rp_h_help_file(rp_request *req, rp_response *res);
 
+/* routes_audit.c */
+void rp_h_audit_list(rp_request *req, rp_response *res);
+
 #endif

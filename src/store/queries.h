@@ -17,6 +17,10 @@
 #define RP_QUERIES_H
 
 #define RP_QUERIES(X)                                                          \
+    X(AUDIT_INSERT, "audit.insert")                                            \
+    X(AUDIT_LIST, "audit.list")                                                \
+    X(AUDIT_LIST_BY_CUSTOMER, "audit.list_by_customer")                        \
+    X(AUDIT_LIST_BY_AGENT, "audit.list_by_agent")                              \
     X(CUSTOMER_RELATIONSHIP_EVIDENCE, "customer.relationship_evidence")        \
     X(CUSTOMER_CLOSED_COUNT, "customer.closed_count")                          \
     X(CUSTOMER_OPEN_ENCOUNTERS, "customer.open_encounters")                    \

@@ -659,6 +659,36 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "ALTER TABLE customers ADD COLUMN external_id TEXT;"
      "CREATE UNIQUE INDEX customers_by_external_id ON customers (external_id)"
      "  WHERE external_id IS NOT NULL;"},
+    /* Migration 35: the audit log of what agents and tokens did and read.
+     * It names people by id only (agents, customers) and never holds what
+     * was typed, so it keeps no personal data of its own and need never be
+     * rewritten; like the moments ledger, it refuses both. */
+    {35, "the audit log of agents' and tokens' actions and reads",
+     "CREATE TABLE audit_log ("
+     "  id INTEGER PRIMARY KEY,"
+     "  at INTEGER NOT NULL,"
+     "  action TEXT NOT NULL CHECK (action IN ('read','change','refused',"
+     "    'login','login_failed','logout','export','erasure')),"
+     "  agent_id INTEGER,"
+     "  token_id INTEGER,"
+     "  via TEXT NOT NULL CHECK (via IN ('session','token','cli','customer',"
+     "    'system')),"
+     "  address TEXT,"
+     "  method TEXT,"
+     "  route TEXT,"
+     "  subject TEXT,"
+     "  subject_id INTEGER,"
+     "  customer_id INTEGER,"
+     "  status INTEGER,"
+     "  code TEXT,"
+     "  field TEXT);"
+     "CREATE INDEX audit_by_customer ON audit_log (customer_id, id);"
+     "CREATE INDEX audit_by_agent ON audit_log (agent_id, id);"
+     "CREATE INDEX audit_by_time ON audit_log (at);"
+     "CREATE TRIGGER audit_log_is_append_only_u BEFORE UPDATE ON audit_log"
+     "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+     "CREATE TRIGGER audit_log_is_append_only_d BEFORE DELETE ON audit_log"
+     "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

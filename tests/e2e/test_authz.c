@@ -126,6 +126,8 @@ static const expect expected[] = {
     {"GET", "/help/r/{token}", "public"},
     {"POST", "/help/r/{token}", "public"},
     {"GET", "/help/r/{token}/files/{id}", "public"},
+    /* the audit log and the customer's export */
+    {"GET", "/api/v1/audit", "admin"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 

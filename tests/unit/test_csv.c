@@ -468,6 +468,13 @@ static void test_export_round_trip(void **state)
     assert_int_equal(
         rp_export(&db->ctx, "customers", RP_EXPORT_CSV, f, &rows, &err), RP_OK);
     assert_int_equal(rows, 3);
+    /* the export is on the audit log */
+    json_t *q = json_pack("{s:s}", "action", "export"), *log = NULL;
+    rp_page_req pr = {.limit = 10};
+    assert_int_equal(rp_audit_list(&db->ctx, q, &pr, &log, &err), RP_OK);
+    assert_int_equal(json_array_size(json_object_get(log, "items")), 1);
+    json_decref(log);
+    json_decref(q);
     long size = ftell(f);
     rewind(f);
     char *text = calloc(1, (size_t)size + 1);

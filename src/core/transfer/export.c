@@ -133,6 +133,15 @@ rp_code rp_export(rp_ctx *ctx, const char *table, rp_export_format format,
     if (!e)
         return rp_error_set(err, RP_EINVALID, "table",
                             "the table is customers, encounters or moments");
+    /* who took the whole table out is on the audit log before any row
+     * leaves */
+    rp_buf what = RP_BUF_INIT;
+    rp_buf_printf(&what, "export %s", table);
+    rp_audit_entry audit = {.action = "export", .route = rp_buf_str(&what)};
+    rp_code arc = rp_audit_record(ctx, &audit, err);
+    rp_buf_free(&what);
+    if (arc)
+        return arc;
     rp_buf b = RP_BUF_INIT;
     if (format == RP_EXPORT_CSV)
         put_header(&b, e);

@@ -183,8 +183,9 @@ rp_code rp_export_format_parse(const char *name, rp_export_format *format,
  * (emails, phones) joined by "; ", other JSON values as JSON text; null
  * as an empty field.  *rows (when not NULL) is the number written.  An
  * unknown table is RP_EINVALID naming "table"; a failed write is
- * RP_EINTERNAL saying why.  Rows written while the export runs may or may
- * not be in it; each row is whole.
+ * RP_EINTERNAL saying why.  The export is recorded on the audit log
+ * (action "export", route "export TABLE") before the first row.  Rows written
+ * while the export runs may or may not be in it; each row is whole.
  */
 rp_code rp_export(rp_ctx *ctx, const char *table, rp_export_format format,
                   FILE *out, int64_t *rows, rp_error *err);
