@@ -360,8 +360,9 @@ uint64_t rp_csv_offset(const rp_csv *c)
 
 void rp_csv_put(rp_buf *b, const char *s, size_t len)
 {
-    int quote = len > 0 && (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' ||
-                            s[len - 1] == '\t');
+    /* "sep=" first on a line would read as Excel's delimiter line */
+    int quote = (len > 0 && (s[0] == ' ' || s[len - 1] == ' ')) ||
+                (len >= 4 && memcmp(s, "sep=", 4) == 0);
     for (size_t i = 0; i < len && !quote; i++)
         quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r' ||
                 s[i] == ';' || s[i] == '\t';

@@ -93,8 +93,9 @@ void rp_csv_free(rp_csv *c);
 /*
  * Append the len bytes at s to b as one CSV field: quoted (quotes written
  * twice) when it holds a comma, a semicolon or a tab (so that a reader
- * guessing the delimiter reads it as written), a quote, a line break, or
- * a space at either end; as it is otherwise.
+ * guessing the delimiter reads it as written), a quote, a line break, a
+ * space at either end, or "sep=" at its start (Excel's delimiter line);
+ * as it is otherwise.
  */
 void rp_csv_put(rp_buf *b, const char *s, size_t len);
 
