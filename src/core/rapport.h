@@ -28,6 +28,8 @@
 #include "core/webhook/webhook.h"
 #include "core/secrets/secrets.h"
 #include "core/audit/audit.h"
+#include "core/zendesk/zendesk.h"
+#include "core/export/export.h"
 #include "core/transfer/transfer.h"
 
 #endif

@@ -128,6 +128,11 @@ static const expect expected[] = {
     {"GET", "/help/r/{token}/files/{id}", "public"},
     /* the audit log and the customer's export */
     {"GET", "/api/v1/audit", "admin"},
+    {"GET", "/api/v1/customers/{id}/export", "agent"},
+    {"GET", "/api/v1/export_requests", "agent"},
+    {"POST", "/api/v1/export_requests/{id}/approve", "agent"},
+    {"POST", "/help/r/{token}/export", "public"},
+    {"GET", "/help/r/{token}/export", "public"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 

@@ -102,6 +102,25 @@ rp_code rp_customer_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
     return RP_OK;
 }
 
+/* The customer.created or customer.changed event of a save of row: the
+ * names of the fields written, not their values, so that what leaves the
+ * desk is an id to fetch. */
+static rp_code emit_change(rp_ctx *ctx, int64_t id, const char *kind,
+                           json_t *row, rp_error *err)
+{
+    json_t *fields = json_array();
+    const char *key;
+    json_t *v;
+    json_object_foreach(row, key, v) {
+        if (strcmp(key, "created_at") && strcmp(key, "updated_at"))
+            json_array_append_new(fields, json_string(key));
+    }
+    json_t *data = json_pack("{s:o}", "fields", fields);
+    rp_code rc = rp_event_emit(ctx, kind, id, 0, data, err);
+    json_decref(data);
+    return rc;
+}
+
 /* An external id names one customer: another's is a conflict naming
  * them, before the unique index would refuse it without a word. */
 static rp_code check_external_id(rp_ctx *ctx, int64_t id, json_t *row,
@@ -150,6 +169,11 @@ static rp_code write_row(rp_ctx *ctx, int64_t id, json_t *row, const char *kind,
         rp_moment m = {.customer_id = id, .kind = kind, .summary = summary};
         rc = rp_moment_record(ctx, &m, err);
     }
+    if (rc == RP_OK)
+        rc = emit_change(ctx, id,
+                         strcmp(kind, "customer.created") ? "customer.changed"
+                                                          : "customer.created",
+                         row, err);
     if (rc == RP_OK && new_id)
         *new_id = id;
     return rc;
