@@ -256,6 +256,7 @@ extern const rp_command rp_cmd_secrets;
 extern const rp_command rp_cmd_queue;
 extern const rp_command rp_cmd_webhook; /* cmd_webhook.c: event webhooks */
 extern const rp_command rp_cmd_backup, rp_cmd_restore; /* cmd_backup.c */
+extern const rp_command rp_cmd_import, rp_cmd_export;  /* CSV in and out */
 
 /*
  * The subcommands of pref, goal, date and consent (profile_items.c): the

@@ -30,5 +30,6 @@
 #include "core/audit/audit.h"
 #include "core/zendesk/zendesk.h"
 #include "core/export/export.h"
+#include "core/transfer/transfer.h"
 
 #endif

@@ -294,6 +294,19 @@ static int parse_body(rp_request *req, const rp_route *r, request_state *rs,
         req->form_len = rs->body.len;
         return 0;
     }
+    if (r->flags & RP_ROUTE_CSV) {
+        if (!is_type(ct, "text/csv")) {
+            rp_buf q = RP_BUF_INIT;
+            rp_reply_fail(res, RP_EMEDIATYPE, NULL,
+                          "send the file as text/csv, not %s",
+                          ct ? rp_cut(&q, ct, 60) : "no Content-Type");
+            rp_buf_free(&q);
+            return -1;
+        }
+        req->raw = (const unsigned char *)rp_buf_str(&rs->body);
+        req->raw_len = rs->body.len;
+        return 0;
+    }
     if (r->flags & RP_ROUTE_MAIL) {
         size_t n = strlen("message/rfc822");
         if (!ct || strncasecmp(ct, "message/rfc822", n) != 0 ||
@@ -1060,6 +1073,8 @@ static size_t body_limit(const rp_server *srv, const char *method,
     *mail = r && (r->flags & RP_ROUTE_MAIL);
     *upload = r && (r->flags & RP_ROUTE_UPLOAD);
     size_t up = (size_t)srv->config->help.max_attachment + 256 * 1024;
+    if (r && (r->flags & RP_ROUTE_CSV))
+        return RP_MAX_CSV_BYTES;
     return *mail     ? (size_t)srv->config->mail_max_bytes
            : *upload ? (up > RP_MAX_BODY_BYTES ? up : RP_MAX_BODY_BYTES)
                      : (size_t)RP_MAX_BODY_BYTES;

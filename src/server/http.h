@@ -69,7 +69,8 @@ typedef struct rp_request {
         rp_slow_free_fn free_arg;
         void *arg;
     } slow;
-    /* the raw body of an RP_ROUTE_MAIL route (an email message) */
+    /* the raw body of an RP_ROUTE_MAIL route (an email message) or of an
+     * RP_ROUTE_CSV route (a CSV file) */
     const unsigned char *raw;
     size_t raw_len;
 } rp_request;
@@ -165,6 +166,10 @@ typedef struct rp_param {
  * Zendesk's (Basic email/token:API_TOKEN, or Bearer), and errors have
  * Zendesk's shape (rp_zendesk_error).  Its paths may end in ".json". */
 #define RP_ROUTE_ZENDESK 16u
+/* Takes a CSV file (text/csv) up to RP_MAX_CSV_BYTES instead of JSON,
+ * handed to the handler raw in req->raw. */
+#define RP_ROUTE_CSV 32u
+#define RP_MAX_CSV_BYTES (32 * 1024 * 1024)
 
 typedef struct rp_route {
     const char *method;  /* "GET", "POST", ... */

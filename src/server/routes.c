@@ -110,6 +110,12 @@ static const rp_param mail_params[] = {
     {"queue", "text", "the queue a new request opens in"},
     {NULL, NULL, NULL},
 };
+static const rp_param import_params[] = {
+    {"dry_run", "true or false", "report what would happen, change nothing"},
+    {"map", "text",
+     "COLUMN=FIELD pairs separated by ';', for columns not recognised"},
+    {NULL, NULL, NULL},
+};
 
 /* The Zendesk-compatible API: Zendesk's paging in both its styles. */
 /* clang-format off */
@@ -370,6 +376,11 @@ const rp_route rp_routes[] = {
      .summary = "the customer's reply from their request's page"},
     {"GET", "/help/r/{token}/files/{id}", CUSTOM(rp_h_help_file), PUBLIC,
      .summary = "a file of the customer's conversation, as a download"},
+    /* CSV in */
+    {"POST", "/api/v1/imports/customers", CUSTOM(rp_h_import_customers), LEAD,
+     .flags = RP_ROUTE_CSV, .params = import_params,
+     .summary = "import customers from a CSV file (text/csv); a report of "
+                "each row"},
 
     /* least privilege: who sees a queue's customers */
     {"GET", "/api/v1/queues/{id}/access", BY_ID(rp_queue_access),
@@ -473,6 +484,7 @@ void rp_routes_print(FILE *out)
                 : r->flags & RP_ROUTE_FORM   ? ", form"
                 : r->flags & RP_ROUTE_MAIL   ? ", email"
                 : r->flags & RP_ROUTE_UPLOAD ? ", upload"
+                : r->flags & RP_ROUTE_CSV    ? ", csv"
                                              : "",
                 rp_shape_name(r->shape));
         if (r->status)

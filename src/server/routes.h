@@ -66,6 +66,8 @@ void rp_h_conversation_inbound(rp_request *req, rp_response *res);
 void rp_h_outbox_run(rp_request *req, rp_response *res);
 /* routes_mail.c: email in by HTTP */
 void rp_h_mail_inbound(rp_request *req, rp_response *res);
+/* routes_import.c: customers from a CSV file */
+void rp_h_import_customers(rp_request *req, rp_response *res);
 /* routes_help.c: the customer's help pages */
 void rp_h_help_css(rp_request *req, rp_response *res);
 void rp_h_help_form(rp_request *req, rp_response *res);

@@ -28,6 +28,8 @@ static const rp_column customer_columns[] = {
     {"relationship_reasons", RP_COL_JSON},
     /* a customer made from an unknown sender (migration 8) */
     {"unconfirmed", RP_COL_BOOL},
+    /* the id in the system the customer was imported from (migration 25) */
+    {"external_id", RP_COL_TEXT},
 };
 const rp_entity RP_ENTITY_CUSTOMER = {"customer", "customers", customer_columns,
                                       COUNT(customer_columns), 0};

@@ -173,7 +173,9 @@
     X(ZENDESK_FIRST_MESSAGES, "zendesk.first_messages")                        \
     X(ZENDESK_AGENT_BY_EMAIL, "zendesk.agent_by_email")                        \
     /* operations */                                                           \
-    X(MEASURES_DELIVERY_BACKLOG, "measures.delivery_backlog")
+    X(MEASURES_DELIVERY_BACKLOG, "measures.delivery_backlog")                  \
+    /* CSV in and out */                                                       \
+    X(CUSTOMER_BY_EXTERNAL_ID, "customer.by_external_id")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

@@ -903,6 +903,10 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "   AND next_attempt_at <= ?1) AS webhooks_due,"
         " (SELECT count(*) FROM webhook_deliveries WHERE status = 'failed')"
         "   AS webhooks_failed",
+    /* import: the customer a row names by the id of the system it came
+     * from (customers_by_external_id) */
+    [RP_Q_CUSTOMER_BY_EXTERNAL_ID] =
+        "SELECT id FROM customers WHERE external_id = ?",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

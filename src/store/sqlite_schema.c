@@ -652,6 +652,13 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  (webhook_id, id);"
      "CREATE INDEX webhook_deliveries_event ON webhook_deliveries"
      "  (event_id);"},
+    /* Migration 25: the id a customer has in the system they came from (a
+     * spreadsheet, another help desk), so that importing the same file
+     * twice finds them again instead of making them twice. */
+    {25, "customers keep the id they had in the system they came from",
+     "ALTER TABLE customers ADD COLUMN external_id TEXT;"
+     "CREATE UNIQUE INDEX customers_by_external_id ON customers (external_id)"
+     "  WHERE external_id IS NOT NULL;"},
     /* Migration 35: the audit log of what agents and tokens did and read.
      * It names people by id only (agents, customers) and never holds what
      * was typed, so it keeps no personal data of its own and need never be

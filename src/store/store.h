@@ -169,6 +169,15 @@ typedef struct rp_store_ops {
      */
     rp_code (*backup)(rp_store *s, const char *path, int replace,
                       json_t **report, rp_error *err);
+    /* ---- a step inside a long transaction ---- */
+    /* Mark the point a bulk write (an import) can undo one row back to,
+     * inside the transaction that is open; one mark at a time. */
+    rp_code (*mark)(rp_store *s, rp_error *err);
+    /* Keep what was done since the mark, and forget the mark. */
+    rp_code (*unmark)(rp_store *s, rp_error *err);
+    /* Undo what was done since the mark, and forget the mark; the
+     * transaction stays open. */
+    void (*undo_to_mark)(rp_store *s);
 } rp_store_ops;
 
 /*

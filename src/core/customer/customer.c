@@ -15,9 +15,11 @@
 #define PREFERRED_MAX_CHARS 100
 #define NOTES_MAX_CHARS 10000
 #define CONTACTS_MAX 10
+#define EXTERNAL_ID_MAX_CHARS 255
 
 static const char *const customer_fields[] = {
-    "name", "preferred_name", "emails", "phones", "notes", "unconfirmed", NULL};
+    "name",  "preferred_name", "emails",      "phones",
+    "notes", "unconfirmed",    "external_id", NULL};
 
 /* Add the derived fields every view of a customer shows. */
 static void decorate(json_t *c)
@@ -32,7 +34,7 @@ static void decorate(json_t *c)
 /* Validate the fields of a create or update and copy them into row. */
 static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
 {
-    const char *name, *preferred, *notes;
+    const char *name, *preferred, *notes, *external;
     json_t *emails, *phones;
     int unconfirmed = 0, unconfirmed_given = 0;
     if (rp_in_object(in, customer_fields, err) ||
@@ -43,6 +45,8 @@ static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
         rp_in_string(in, "preferred_name", 0, PREFERRED_MAX_CHARS, &preferred,
                      err) ||
         rp_in_string(in, "notes", 0, NOTES_MAX_CHARS, &notes, err) ||
+        rp_in_string(in, "external_id", 0, EXTERNAL_ID_MAX_CHARS, &external,
+                     err) ||
         rp_in_string_list(in, "emails", CONTACTS_MAX, 254, &emails, err) ||
         rp_in_string_list(in, "phones", CONTACTS_MAX, 40, &phones, err))
         return err->code;
@@ -73,6 +77,9 @@ static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
     if (json_object_get(in, "notes"))
         json_object_set_new(row, "notes",
                             notes ? json_string(notes) : json_null());
+    if (json_object_get(in, "external_id"))
+        json_object_set_new(row, "external_id",
+                            external ? json_string(external) : json_null());
     if (json_object_get(in, "emails"))
         json_object_set(row, "emails", emails ? emails : json_array());
     if (json_object_get(in, "phones"))
@@ -95,7 +102,6 @@ rp_code rp_customer_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
     return RP_OK;
 }
 
-/* Insert or update inside one transaction together with the moment. */
 /* The customer.created or customer.changed event of a save of row: the
  * names of the fields written, not their values, so that what leaves the
  * desk is an id to fetch. */
@@ -115,14 +121,43 @@ static rp_code emit_change(rp_ctx *ctx, int64_t id, const char *kind,
     return rc;
 }
 
-static rp_code save(rp_ctx *ctx, int64_t id, json_t *row, const char *kind,
-                    const char *summary, int64_t *new_id, rp_error *err)
+/* An external id names one customer: another's is a conflict naming
+ * them, before the unique index would refuse it without a word. */
+static rp_code check_external_id(rp_ctx *ctx, int64_t id, json_t *row,
+                                 rp_error *err)
+{
+    json_t *ext = json_object_get(row, "external_id");
+    if (!json_is_string(ext))
+        return RP_OK;
+    json_t *params = json_pack("[O]", ext), *rows = NULL;
+    rp_code rc = ctx->store->ops->query(
+        ctx->store, RP_Q_CUSTOMER_BY_EXTERNAL_ID, params, &rows, err);
+    json_decref(params);
+    int64_t owner = json_integer_value(
+        json_object_get(json_array_get(rows, 0), "id"));
+    json_decref(rows);
+    if (rc == RP_OK && owner && owner != id) {
+        rp_buf q = RP_BUF_INIT;
+        rc = rp_error_set(err, RP_ECONFLICT, "external_id",
+                          "the external id \"%s\" already belongs to "
+                          "customer %lld",
+                          rp_cut(&q, json_string_value(ext), 60),
+                          (long long)owner);
+        rp_buf_free(&q);
+    }
+    return rc;
+}
+
+/* Insert or update with the identities and the moment, inside the
+ * caller's transaction. */
+static rp_code write_row(rp_ctx *ctx, int64_t id, json_t *row, const char *kind,
+                         const char *summary, int64_t *new_id, rp_error *err)
 {
     rp_store *s = ctx->store;
-    if (rp_store_begin(s, err))
-        return err->code;
-    rp_code rc = id ? s->ops->update(s, &RP_ENTITY_CUSTOMER, id, row, err)
-                    : s->ops->insert(s, &RP_ENTITY_CUSTOMER, row, &id, err);
+    rp_code rc = check_external_id(ctx, id, row, err);
+    if (rc == RP_OK)
+        rc = id ? s->ops->update(s, &RP_ENTITY_CUSTOMER, id, row, err)
+                : s->ops->insert(s, &RP_ENTITY_CUSTOMER, row, &id, err);
     /* the identities follow the lists, in the same transaction */
     if (rc == RP_OK)
         rc = rp_identity_sync(ctx, id, "email", json_object_get(row, "emails"),
@@ -139,15 +174,31 @@ static rp_code save(rp_ctx *ctx, int64_t id, json_t *row, const char *kind,
                          strcmp(kind, "customer.created") ? "customer.changed"
                                                           : "customer.created",
                          row, err);
+    if (rc == RP_OK && new_id)
+        *new_id = id;
+    return rc;
+}
+
+/* write_row in a transaction of its own. */
+static rp_code save(rp_ctx *ctx, int64_t id, json_t *row, const char *kind,
+                    const char *summary, int64_t *new_id, rp_error *err)
+{
+    rp_store *s = ctx->store;
+    if (rp_store_begin(s, err))
+        return err->code;
+    int64_t made = 0;
+    rp_code rc = write_row(ctx, id, row, kind, summary, &made, err);
     rc = rp_store_finish(s, rc, err);
     if (rc)
         return rc;
     if (new_id)
-        *new_id = id;
+        *new_id = made;
     return RP_OK;
 }
 
-rp_code rp_customer_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
+/* Create (in a transaction of its own when own_tx) and fill *id. */
+static rp_code create(rp_ctx *ctx, json_t *in, int own_tx, int64_t *new_id,
+                      rp_error *err)
 {
     json_t *row = json_object();
     if (read_fields(in, 1, row, err)) {
@@ -165,20 +216,35 @@ rp_code rp_customer_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
     rp_buf_puts(&summary, "Became a customer: ");
     rp_buf_put_cut(&summary, json_string_value(json_object_get(row, "name")),
                    NAME_MAX_CHARS);
-    rp_code rc = save(ctx, 0, row, "customer.created", rp_buf_str(&summary),
-                      &id, err);
+    rp_code rc = own_tx ? save(ctx, 0, row, "customer.created",
+                               rp_buf_str(&summary), &id, err)
+                        : write_row(ctx, 0, row, "customer.created",
+                                    rp_buf_str(&summary), &id, err);
     rp_buf_free(&summary);
     json_decref(row);
+    if (rc == RP_OK)
+        *new_id = id;
+    return rc;
+}
+
+rp_code rp_customer_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
+{
+    int64_t id = 0;
+    rp_code rc = create(ctx, in, 1, &id, err);
     return rc ? rc : rp_customer_get(ctx, id, out, err);
 }
 
-rp_code rp_customer_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
-                           rp_error *err)
+rp_code rp_customer_create_in(rp_ctx *ctx, json_t *in, int64_t *id,
+                              rp_error *err)
 {
-    json_t *current;
-    if (rp_customer_get(ctx, id, &current, err))
-        return err->code;
-    json_decref(current);
+    return create(ctx, in, 0, id, err);
+}
+
+/* Change customer id (known to exist), in a transaction of its own when
+ * own_tx. */
+static rp_code update(rp_ctx *ctx, int64_t id, json_t *in, int own_tx,
+                      rp_error *err)
+{
     json_t *row = json_object();
     if (read_fields(in, 0, row, err)) {
         json_decref(row);
@@ -189,7 +255,7 @@ rp_code rp_customer_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
         return rp_error_set(err, RP_EINVALID, NULL,
                             "nothing to change: give at least one of name, "
                             "preferred_name, emails, phones, notes, "
-                            "unconfirmed");
+                            "unconfirmed, external_id");
     }
     rp_buf summary = RP_BUF_INIT;
     rp_buf_puts(&summary, "Profile updated:");
@@ -200,11 +266,30 @@ rp_code rp_customer_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
         rp_buf_printf(&summary, " %s", key);
     }
     json_object_set_new(row, "updated_at", json_integer(rp_now()));
-    rp_code rc = save(ctx, id, row, "customer.updated", rp_buf_str(&summary),
-                      NULL, err);
+    rp_code rc = own_tx ? save(ctx, id, row, "customer.updated",
+                               rp_buf_str(&summary), NULL, err)
+                        : write_row(ctx, id, row, "customer.updated",
+                                    rp_buf_str(&summary), NULL, err);
     rp_buf_free(&summary);
     json_decref(row);
+    return rc;
+}
+
+rp_code rp_customer_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
+                           rp_error *err)
+{
+    json_t *current;
+    if (rp_customer_get(ctx, id, &current, err))
+        return err->code;
+    json_decref(current);
+    rp_code rc = update(ctx, id, in, 1, err);
     return rc ? rc : rp_customer_get(ctx, id, out, err);
+}
+
+rp_code rp_customer_update_in(rp_ctx *ctx, int64_t id, json_t *in,
+                              rp_error *err)
+{
+    return update(ctx, id, in, 0, err);
 }
 
 /* A search that reads as a phone number is an identity lookup, however

@@ -19,7 +19,9 @@
 
 /*
  * Create a customer from in: {"name" (required), "preferred_name", "emails",
- * "phones", "notes"}.  Records a moment of truth.  *out is the new customer.
+ * "phones", "notes", "external_id"}.  Records a moment of truth.  *out is
+ * the new customer.  external_id is the customer's id in the system they
+ * came from (unique: another customer's is RP_ECONFLICT).
  */
 rp_code rp_customer_create(rp_ctx *ctx, json_t *in, json_t **out,
                            rp_error *err);
@@ -27,6 +29,17 @@ rp_code rp_customer_create(rp_ctx *ctx, json_t *in, json_t **out,
 /* Change the fields present in in (same fields as create; at least one). */
 rp_code rp_customer_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
                            rp_error *err);
+
+/*
+ * rp_customer_create and rp_customer_update inside the transaction the
+ * caller has open (a bulk import, which keeps or loses every row
+ * together): the same rules and moment, without reading the customer
+ * back.  create fills *id; update takes a customer known to exist.
+ */
+rp_code rp_customer_create_in(rp_ctx *ctx, json_t *in, int64_t *id,
+                              rp_error *err);
+rp_code rp_customer_update_in(rp_ctx *ctx, int64_t id, json_t *in,
+                              rp_error *err);
 
 /* The customer with this id, or RP_ENOTFOUND. */
 rp_code rp_customer_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err);
