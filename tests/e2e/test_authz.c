@@ -128,6 +128,14 @@ static const expect expected[] = {
     {"GET", "/help/r/{token}/files/{id}", "public"},
     /* the audit log and the customer's export */
     {"GET", "/api/v1/audit", "admin"},
+    /* event webhooks */
+    {"GET", "/api/v1/webhooks", "admin"},
+    {"POST", "/api/v1/webhooks", "admin"},
+    {"GET", "/api/v1/webhooks/events", "admin"},
+    {"GET", "/api/v1/webhooks/{id}", "admin"},
+    {"PATCH", "/api/v1/webhooks/{id}", "admin"},
+    {"DELETE", "/api/v1/webhooks/{id}", "admin"},
+    {"GET", "/api/v1/webhooks/{id}/deliveries", "admin"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 
