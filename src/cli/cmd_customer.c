@@ -3,6 +3,9 @@
  */
 #include "cli.h"
 
+#include <errno.h>
+#include <string.h>
+
 static const char help[] =
     "NAME\n"
     "    rapport customer - add, show, change and list customers\n"
@@ -17,6 +20,7 @@ static const char help[] =
     "    rapport customer show ID [--overview] [--json]\n"
     "    rapport customer list [--q TEXT] [--limit N] [--cursor C] [--json]\n"
     "    rapport customer moments ID [--limit N] [--cursor C] [--json]\n"
+    "    rapport customer export ID [--out FILE] [--html]\n"
     "\n"
     "DESCRIPTION\n"
     "    add creates a customer and prints it.  The preferred name is how\n"
@@ -35,6 +39,14 @@ static const char help[] =
     "    open promises and follow-ups, the latest 10 moments of truth,\n"
     "    satisfaction so far, and encounters counted by kind and exchange\n"
     "    (the same as GET /api/v1/customers/ID/overview).\n"
+    "\n"
+    "    export writes everything rapport holds about the customer (the\n"
+    "    archive of docs/privacy.md: profile, identities, preferences,\n"
+    "    goals, dates, consents, encounters, conversations with their files,\n"
+    "    moments, tasks, satisfaction answers, relationship levels, offers,\n"
+    "    and who looked at their data) as JSON, or with --html as a page a\n"
+    "    person reads, to FILE (created, or replaced) or standard output.\n"
+    "    The export is recorded in the audit log.\n"
     "\n"
     "OPTIONS\n" RP_CLI_PAGE_HELP "\n"
     "EXAMPLES\n"
@@ -105,9 +117,60 @@ static int page(rp_cli *cli, int argc, char **argv)
                          moments ? moment_columns : columns);
 }
 
-static const rp_subcommand subs[] = {{"add", write},    {"update", write},
-                                     {"show", show},    {"list", page},
-                                     {"moments", page}, {NULL, NULL}};
+/* export: the customer's archive to a file, or standard output. */
+static int export(rp_cli *cli, int argc, char **argv)
+{
+    const char *path = NULL;
+    int html = 0;
+    const rp_opt opts[] = {{"out", RP_OPT_TEXT, NULL, &path},
+                           {"html", RP_OPT_FLAG, NULL, &html},
+                           {0}};
+    int64_t id = 0;
+    int rc = rp_cli_start(cli, argc, argv, opts, NULL, "customer", &id, NULL);
+    if (rc)
+        return rc;
+    /* the file first: an export that cannot be written is not made */
+    FILE *f = path ? fopen(path, "w") : stdout;
+    if (!f) {
+        rp_buf q = RP_BUF_INIT;
+        fprintf(stderr, "rapport: cannot write %s: %s\n", rp_cut(&q, path, 200),
+                strerror(errno));
+        rp_buf_free(&q);
+        return RP_EXIT_INTERNAL;
+    }
+    rp_error err;
+    json_t *archive = NULL;
+    rp_code code = rp_export_customer(&cli->ctx, id, &archive, &err);
+    if (code) {
+        if (path) {
+            fclose(f);
+            remove(path);
+        }
+        return rp_cli_fail(&err);
+    }
+    int bad = 0;
+    if (html) {
+        rp_buf b = RP_BUF_INIT;
+        rp_export_html(archive, &b);
+        bad = b.failed || fwrite(rp_buf_str(&b), 1, b.len, f) != b.len;
+        rp_buf_free(&b);
+    } else {
+        bad = json_dumpf(archive, f, JSON_INDENT(1) | JSON_SORT_KEYS) != 0 ||
+              fputc('\n', f) == EOF;
+    }
+    json_decref(archive);
+    if (path ? fclose(f) != 0 : fflush(f) != 0)
+        bad = 1;
+    if (bad) {
+        fprintf(stderr, "rapport: the export could not be written in full\n");
+        return RP_EXIT_INTERNAL;
+    }
+    return RP_EXIT_OK;
+}
+
+static const rp_subcommand subs[] = {
+    {"add", write},    {"update", write},  {"show", show}, {"list", page},
+    {"moments", page}, {"export", export}, {NULL, NULL}};
 
 const rp_command rp_cmd_customer = {
     "customer", "add, show, change and list customers", help, subs, NULL};

@@ -438,9 +438,9 @@ static void put_message(rp_buf *b, const char *token, json_t *m, int last)
     rp_buf_puts(b, "</li>");
 }
 
-static void status_page(rp_response *res, int status, const rp_config *cfg,
-                        const char *token, json_t *view, const char *problem,
-                        const char *draft)
+static void status_page(rp_request *req, rp_response *res, int status,
+                        const rp_config *cfg, const char *token, json_t *view,
+                        const char *problem, const char *draft)
 {
     rp_buf b = RP_BUF_INIT;
     const char *subject = json_string_value(json_object_get(view, "subject"));
@@ -479,6 +479,7 @@ static void status_page(rp_response *res, int status, const rp_config *cfg,
                     "until ");
     put_time(&b, json_integer_value(json_object_get(view, "expires_at")), 0);
     rp_buf_puts(&b, ".</p>");
+    rp_help_put_data_section(&b, &req->ctx, token);
     rp_page_finish(res, status, &b);
 }
 
@@ -488,7 +489,7 @@ void rp_h_help_status(rp_request *req, rp_response *res)
     rp_error err;
     if (link_refused(res, rp_help_view(&req->ctx, req->params[0], &view, &err)))
         return;
-    status_page(res, 200, req->config, req->params[0], view, NULL, NULL);
+    status_page(req, res, 200, req->config, req->params[0], view, NULL, NULL);
     json_decref(view);
 }
 
@@ -501,7 +502,7 @@ void rp_h_help_reply(rp_request *req, rp_response *res)
     if (link_refused(res, rp_help_view(&req->ctx, token, &view, &err)))
         return;
     if (req->too_large) {
-        status_page(res, 413, cfg, token, view,
+        status_page(req, res, 413, cfg, token, view,
                     "The file is too large; please choose a smaller one, or "
                     "send your message without it.",
                     NULL);
@@ -511,7 +512,7 @@ void rp_h_help_reply(rp_request *req, rp_response *res)
     form f;
     if (read_form(req, &f)) {
         free_form(&f);
-        status_page(res, 400, cfg, token, view,
+        status_page(req, res, 400, cfg, token, view,
                     "Your message did not arrive complete; please send it "
                     "again.",
                     NULL);
@@ -537,17 +538,17 @@ void rp_h_help_reply(rp_request *req, rp_response *res)
                                      : RP_OK)) {
         /* the link stopped working between the two reads */
     } else if (rc == RP_ERATELIMIT) {
-        status_page(res, 429, cfg, token, view, err.message, text);
+        status_page(req, res, 429, cfg, token, view, err.message, text);
         limited(res, retry_after);
     } else if (rc == RP_EINVALID || rc == RP_ETYPE) {
         rp_buf why = RP_BUF_INIT;
         rp_buf_puts(&why, "Please check your message: ");
         rp_buf_puts(&why, err.message);
         rp_buf_puts(&why, ".");
-        status_page(res, 422, cfg, token, view, rp_buf_str(&why), text);
+        status_page(req, res, 422, cfg, token, view, rp_buf_str(&why), text);
         rp_buf_free(&why);
     } else {
-        status_page(res, rc == RP_EBUSY ? 503 : 500, cfg, token, view,
+        status_page(req, res, rc == RP_EBUSY ? 503 : 500, cfg, token, view,
                     "Something went wrong on our side and your message was "
                     "not saved; please try again in a minute.",
                     text);

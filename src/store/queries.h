@@ -21,6 +21,14 @@
     X(AUDIT_LIST, "audit.list")                                                \
     X(AUDIT_LIST_BY_CUSTOMER, "audit.list_by_customer")                        \
     X(AUDIT_LIST_BY_AGENT, "audit.list_by_agent")                              \
+    X(EXPORT_HELP_LINKS, "export.help_links")                                  \
+    X(EXPORT_REQUESTS_OF, "export.requests_of")                                \
+    X(EXPORT_REQUEST_INSERT, "export.request_insert")                          \
+    X(EXPORT_REQUEST_PENDING, "export.request_pending")                        \
+    X(EXPORT_REQUEST_LATEST, "export.request_latest")                          \
+    X(EXPORT_REQUEST_APPROVE, "export.request_approve")                        \
+    X(EXPORT_REQUEST_GET, "export.request_get")                                \
+    X(EXPORT_REQUEST_LIST, "export.request_list")                              \
     X(CUSTOMER_RELATIONSHIP_EVIDENCE, "customer.relationship_evidence")        \
     X(CUSTOMER_CLOSED_COUNT, "customer.closed_count")                          \
     X(CUSTOMER_OPEN_ENCOUNTERS, "customer.open_encounters")                    \
@@ -147,7 +155,10 @@
     X(SECRETS_MAILBOX_LIST, "secrets.mailbox_list")                            \
     X(SECRETS_MAILBOX_SET, "secrets.mailbox_set")                              \
     X(SECRETS_WEBHOOK_LIST, "secrets.webhook_list")                            \
-    X(SECRETS_WEBHOOK_SET, "secrets.webhook_set")
+    X(SECRETS_WEBHOOK_SET, "secrets.webhook_set")                              \
+    /* the Zendesk-compatible API */                                           \
+    X(ZENDESK_FIRST_MESSAGES, "zendesk.first_messages")                        \
+    X(ZENDESK_AGENT_BY_EMAIL, "zendesk.agent_by_email")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

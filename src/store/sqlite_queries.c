@@ -94,6 +94,11 @@
     " FROM audit_log a LEFT JOIN agents g ON g.id = a.agent_id"                \
     " LEFT JOIN customers c ON c.id = a.customer_id"
 
+/* A customer's request for their data, as the core reads it. */
+#define EXPORT_REQUEST_COLUMNS                                                 \
+    "SELECT id, customer_id, encounter_id, status, requested_at,"              \
+    " decided_at, decided_by, expires_at FROM export_requests"
+
 static const char *const queries[RP_QUERY_COUNT] = {
     /* ---- the audit log ---- */
     /* The customer a subject belongs to is found here, in the insert, so
@@ -130,6 +135,35 @@ static const char *const queries[RP_QUERY_COUNT] = {
     " WHERE a.agent_id = ?2 AND a.id < ?5 AND ?1 IS NULL"
     " AND (?3 IS NULL OR a.at >= ?3) AND (?4 IS NULL OR a.at < ?4)"
     " ORDER BY a.id DESC LIMIT ?6",
+    /* ---- the customer's export ---- */
+    /* the links of their help pages, without the hash that opens one */
+    [RP_Q_EXPORT_HELP_LINKS] =
+        "SELECT id, purpose, encounter_id, customer_id, email, thread_id,"
+        " subject, created_at, expires_at, mail_state, mail_attempts,"
+        " mail_error FROM help_links WHERE customer_id = ? ORDER BY id",
+    [RP_Q_EXPORT_REQUESTS_OF] = EXPORT_REQUEST_COLUMNS
+    " WHERE customer_id = ? ORDER BY id",
+    [RP_Q_EXPORT_REQUEST_INSERT] =
+        "INSERT INTO export_requests (customer_id, encounter_id, status,"
+        " requested_at, decided_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)"
+        " RETURNING id",
+    [RP_Q_EXPORT_REQUEST_PENDING] = EXPORT_REQUEST_COLUMNS
+    " WHERE customer_id = ? AND status = 'pending' ORDER BY id DESC"
+    " LIMIT 1",
+    [RP_Q_EXPORT_REQUEST_LATEST] = EXPORT_REQUEST_COLUMNS
+    " WHERE customer_id = ? ORDER BY id DESC LIMIT 1",
+    [RP_Q_EXPORT_REQUEST_APPROVE] =
+        "UPDATE export_requests SET status = 'approved', decided_at = ?,"
+        " decided_by = ?, expires_at = ? WHERE id = ? AND status = 'pending'",
+    [RP_Q_EXPORT_REQUEST_GET] = EXPORT_REQUEST_COLUMNS " WHERE id = ?",
+    /* newest first, before id ?2; ?1 a status or NULL for all */
+    [RP_Q_EXPORT_REQUEST_LIST] =
+        "SELECT r.id, r.customer_id, c.name AS customer_name, r.encounter_id,"
+        " r.status, r.requested_at, r.decided_at, r.decided_by,"
+        " r.expires_at FROM export_requests r"
+        " JOIN customers c ON c.id = r.customer_id"
+        " WHERE (?1 IS NULL OR r.status = ?1) AND r.id < ?2"
+        " ORDER BY r.id DESC LIMIT ?3",
     /* ---- customer: relationship level and overview.  Every query is
      * bounded and leads with customer_id or encounter_id, so its cost stays
      * flat as a customer's history grows. ---- */
@@ -778,6 +812,14 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_SECRETS_WEBHOOK_LIST] = "SELECT id, secret FROM webhooks ORDER BY id",
     [RP_Q_SECRETS_WEBHOOK_SET] =
         "UPDATE webhooks SET secret = ?1 WHERE id = ?2 AND secret = ?3",
+    /* the Zendesk-compatible API: the first message of each ticket on a
+     * page (its description), through messages_by_encounter */
+    [RP_Q_ZENDESK_FIRST_MESSAGES] =
+        "SELECT m.encounter_id, m.body FROM messages m"
+        " WHERE m.id IN (SELECT (SELECT min(x.id) FROM messages x"
+        "  WHERE x.encounter_id = j.value) FROM json_each(?1) j)",
+    [RP_Q_ZENDESK_AGENT_BY_EMAIL] =
+        "SELECT id FROM agents WHERE lower(email) = lower(?1)",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

@@ -682,6 +682,31 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
      "CREATE TRIGGER audit_log_is_append_only_d BEFORE DELETE ON audit_log"
      "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"},
+    /* Migration 36: a customer's requests for a copy of their data, from
+     * their help page, and an agent's decision. */
+    {36, "the customer's requests for an export of their data",
+     "CREATE TABLE export_requests ("
+     "  id INTEGER PRIMARY KEY,"
+     "  customer_id INTEGER NOT NULL REFERENCES customers(id),"
+     "  encounter_id INTEGER REFERENCES encounters(id),"
+     "  status TEXT NOT NULL CHECK (status IN ('pending','approved',"
+     "    'declined')),"
+     "  requested_at INTEGER NOT NULL,"
+     "  decided_at INTEGER,"
+     "  decided_by INTEGER,"
+     "  expires_at INTEGER);"
+     "CREATE INDEX export_requests_by_customer ON export_requests"
+     "  (customer_id, id);"
+     "CREATE INDEX export_requests_by_status ON export_requests (status, id);"},
+    /* Migration 40: what help-desk clients (the Zendesk-compatible API)
+     * track on a ticket besides the cycle: a priority, tags, and whom an
+     * open encounter waits on (Zendesk's pending and on-hold). */
+    {40, "priority, tags and waiting on an encounter",
+     "ALTER TABLE encounters ADD COLUMN priority TEXT CHECK (priority IN"
+     "  ('low','normal','high','urgent'));"
+     "ALTER TABLE encounters ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';"
+     "ALTER TABLE encounters ADD COLUMN waiting_on TEXT CHECK (waiting_on IN"
+     "  ('customer','third_party'));"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

@@ -136,6 +136,11 @@ static const expect expected[] = {
     {"PATCH", "/api/v1/webhooks/{id}", "admin"},
     {"DELETE", "/api/v1/webhooks/{id}", "admin"},
     {"GET", "/api/v1/webhooks/{id}/deliveries", "admin"},
+    {"GET", "/api/v1/customers/{id}/export", "agent"},
+    {"GET", "/api/v1/export_requests", "agent"},
+    {"POST", "/api/v1/export_requests/{id}/approve", "agent"},
+    {"POST", "/help/r/{token}/export", "public"},
+    {"GET", "/help/r/{token}/export", "public"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 

@@ -301,6 +301,7 @@ static const struct {
     {"/satisfaction", "the satisfaction figures"},
     {"/recommendations", "the recommendations"},
     {"/export", "all the data"},
+    {"/export_requests", "the requests for exports"},
     {"/messages", "the conversation"},
     {"/messages/{id}", "a message of the conversation"},
     {"/attachments/{id}", "a file of the conversation"},
@@ -343,6 +344,8 @@ static void put_who(json_t *row, rp_buf *b)
         rp_buf_printf(b, "Agent %lld", (long long)agent);
     else if (via && strcmp(via, "cli") == 0)
         rp_buf_puts(b, "Someone at the command line");
+    else if (via && strcmp(via, "customer") == 0)
+        rp_buf_puts(b, "The customer");
     else
         rp_buf_puts(b, "Someone");
 }

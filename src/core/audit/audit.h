@@ -47,8 +47,9 @@ extern const char *const rp_audit_actions[];
 /*
  * One entry.  Strings are borrowed; NULL and 0 mean "not known".  The
  * customer may be given directly or left to be found from the subject (a
- * "customer", "encounter", "message", "attachment", "task" or "promise"
- * and its id): the store finds whose it is as it writes the entry.
+ * "customer", "encounter", "message", "attachment", "task", "promise" or
+ * "export_request" and its id): the store finds whose it is as it writes the
+ * entry.
  */
 typedef struct rp_audit_entry {
     const char *action;  /* one of rp_audit_actions */
