@@ -179,6 +179,10 @@ const rp_setting rp_settings[] = {
     {"RAPPORT_EVENTS_MAX_ATTEMPTS", NULL, "N", RP_SETTING_INT,
      F(webhooks.max_attempts), 1, 100, S,
      "attempts before a webhook delivery is given up as failed", NULL},
+    {"RAPPORT_EVENTS_KEEP_DAYS", NULL, "DAYS", RP_SETTING_INT,
+     F(webhooks.keep_days), 0, 3650, S,
+     "days the webhook delivery log and sent events are kept (0: forever)",
+     NULL},
     {"RAPPORT_SECRET_KEY", NULL, "BASE64[,BASE64...]", RP_SETTING_TEXT,
      F(secret_key), 0, 0, S | C,
      "the key that seals stored secrets (mailbox passwords, webhook "

@@ -63,6 +63,22 @@ static int run_once(rp_webhook_thread *t, rp_webhook_config *cfg,
     return claimed >= cfg->batch;
 }
 
+/* Once an hour, what is past keeping goes, a bounded batch at a time. */
+static void prune(rp_webhook_thread *t, const rp_webhook_config *cfg,
+                  int64_t *last)
+{
+    int64_t now = rp_now();
+    if (cfg->keep_days <= 0 || now - *last < 3600)
+        return;
+    *last = now;
+    rp_ctx ctx = {.store = t->store, .actor = "webhooks"};
+    rp_error err;
+    int64_t removed = 0;
+    if (rp_webhook_prune(&ctx, now - (int64_t)cfg->keep_days * 86400, 1000,
+                         &removed, &err))
+        fprintf(stderr, "rapportd: webhooks: pruning: %s\n", err.message);
+}
+
 static void *run(void *arg)
 {
     rp_webhook_thread *t = arg;
@@ -71,10 +87,12 @@ static void *run(void *arg)
     cfg.stop_arg = t;
     char worker[64];
     snprintf(worker, sizeof worker, "rapportd:%d:webhooks", (int)getpid());
+    int64_t pruned_at = 0;
     pthread_mutex_lock(&t->lock);
     while (!t->stopping) {
         pthread_mutex_unlock(&t->lock);
         int more = run_once(t, &cfg, worker);
+        prune(t, &cfg, &pruned_at);
         pthread_mutex_lock(&t->lock);
         if (more)
             continue;

@@ -148,6 +148,8 @@
     X(WEBHOOK_DELIVERIES, "webhook.deliveries")                                \
     X(WEBHOOK_BACKLOG, "webhook.backlog")                                      \
     X(WEBHOOK_EVENTS_FORGET_CUSTOMER, "webhook.events_forget_customer")        \
+    X(WEBHOOK_PRUNE_DELIVERIES, "webhook.prune_deliveries")                    \
+    X(WEBHOOK_PRUNE_EVENTS, "webhook.prune_events")                            \
     X(STORE_READ_CHECK, "store.read_check")                                    \
     /* secrets at rest */                                                      \
     X(SECRETS_MAILBOX_LIST, "secrets.mailbox_list")                            \

@@ -795,6 +795,16 @@ static const char *const queries[RP_QUERY_COUNT] = {
      * delivery still queued carries only ids */
     [RP_Q_WEBHOOK_EVENTS_FORGET_CUSTOMER] =
         "UPDATE events SET data = '{}' WHERE customer_id = ?1",
+    /* ?1 before, ?2 at most this many */
+    [RP_Q_WEBHOOK_PRUNE_DELIVERIES] =
+        "DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM"
+        " webhook_deliveries WHERE status IN ('delivered', 'failed')"
+        " AND updated_at < ?1 ORDER BY id LIMIT ?2)",
+    [RP_Q_WEBHOOK_PRUNE_EVENTS] =
+        "DELETE FROM events WHERE id IN (SELECT e.id FROM events e"
+        " WHERE e.occurred_at < ?1 AND NOT EXISTS (SELECT 1 FROM"
+        " webhook_deliveries d WHERE d.event_id = e.id)"
+        " ORDER BY e.occurred_at LIMIT ?2)",
     /* ---- secrets at rest: every secret column, listed and set again (only
      * when it still holds the value read, so a change made meanwhile is
      * never overwritten) */

@@ -275,6 +275,42 @@ static void test_run_retries_then_fails(void **state)
     json_decref(out);
 }
 
+/* Pruning takes what was delivered or failed before the cut, and the
+ * events nothing waits for; what is still queued stays, with its event. */
+static void test_prune(void **state)
+{
+    rp_test_db *db = *state;
+    rp_error err;
+    int64_t id = subscribe(db, "[\"*\"]", 1);
+    assert_int_equal(emit_in_tx(db, "customer.changed", 1), RP_OK);
+    assert_int_equal(emit_in_tx(db, "customer.created", 1), RP_OK);
+    /* one of the two fails for good (nobody listens on port 9) */
+    rp_webhook_config cfg;
+    rp_webhook_config_default(&cfg);
+    cfg.max_attempts = 1;
+    cfg.batch = 1;
+    json_t *out = NULL;
+    assert_int_equal(rp_webhook_run(&db->ctx, &cfg, rp_now(), "w", &out, &err),
+                     RP_OK);
+    assert_int_equal(json_integer_value(json_object_get(out, "failed")), 1);
+    json_decref(out);
+    int64_t removed = -1;
+    /* nothing is old enough yet */
+    assert_int_equal(
+        rp_webhook_prune(&db->ctx, rp_now() - 60, 100, &removed, &err), RP_OK);
+    assert_int_equal(removed, 0);
+    assert_int_equal(deliveries_of(db, id), 2);
+    assert_int_equal(
+        rp_webhook_prune(&db->ctx, rp_now() + 60, 100, &removed, &err), RP_OK);
+    assert_int_equal(removed, 2); /* the failed delivery and its event */
+    assert_int_equal(deliveries_of(db, id), 1);
+    int64_t n = 0;
+    assert_int_equal(
+        db->store->ops->count(db->store, &RP_ENTITY_EVENT, NULL, 0, &n, &err),
+        RP_OK);
+    assert_int_equal(n, 1);
+}
+
 int main(void)
 {
     /* webhook secrets are sealed at rest: a key, as the programs load one */
@@ -296,6 +332,8 @@ int main(void)
                                         rp_test_db_setup, rp_test_db_teardown),
         cmocka_unit_test_setup_teardown(test_run_retries_then_fails,
                                         rp_test_db_setup, rp_test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_prune, rp_test_db_setup,
+                                        rp_test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

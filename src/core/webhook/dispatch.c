@@ -34,6 +34,7 @@ void rp_webhook_config_default(rp_webhook_config *cfg)
     cfg->backoff_max_seconds = 6 * 3600;
     cfg->max_attempts = 12;
     cfg->batch = 20;
+    cfg->keep_days = 30;
 }
 
 int rp_webhook_lease_seconds(const rp_webhook_config *cfg)
@@ -331,6 +332,30 @@ rp_code rp_webhook_run(rp_ctx *ctx, const rp_webhook_config *cfg, int64_t now,
         return rc;
     }
     *out = report;
+    return RP_OK;
+}
+
+rp_code rp_webhook_prune(rp_ctx *ctx, int64_t before, int limit,
+                         int64_t *removed, rp_error *err)
+{
+    static const rp_query steps[] = {RP_Q_WEBHOOK_PRUNE_DELIVERIES,
+                                     RP_Q_WEBHOOK_PRUNE_EVENTS};
+    rp_store *s = ctx->store;
+    int64_t total = 0;
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        json_t *params = json_pack("[I, i]", (json_int_t)before, limit);
+        int64_t n = 0;
+        rp_code rc = rp_store_begin(s, err);
+        if (rc == RP_OK)
+            rc = rp_store_finish(s, s->ops->exec(s, steps[i], params, &n, err),
+                                 err);
+        json_decref(params);
+        if (rc)
+            return rc;
+        total += n;
+    }
+    if (removed)
+        *removed = total;
     return RP_OK;
 }
 

@@ -130,6 +130,8 @@ typedef struct rp_webhook_config {
     int backoff_max_seconds; /* no delay is longer than this */
     int max_attempts;        /* then the delivery is failed */
     int batch;               /* deliveries claimed per transaction */
+    int keep_days;           /* delivered and failed deliveries, and events no
+                                delivery waits for, are removed after this */
     /* asked between deliveries; nonzero stops the run early (shutdown).
      * Deliveries claimed and not sent are taken over after the lease. */
     int (*should_stop)(void *arg);
@@ -137,7 +139,7 @@ typedef struct rp_webhook_config {
 } rp_webhook_config;
 
 /* The defaults: timeout 10 s, backoff 30 s doubling up to 6 hours, 12
- * attempts (about a day and a half), batch 20. */
+ * attempts (about a day and a half), batch 20, kept 30 days. */
 void rp_webhook_config_default(rp_webhook_config *cfg);
 
 /* Seconds a claimed delivery is left to its sender before another takes
@@ -179,6 +181,16 @@ rp_code rp_webhook_verify(const char *secret, const char *header,
  */
 rp_code rp_webhook_run(rp_ctx *ctx, const rp_webhook_config *cfg, int64_t now,
                        const char *worker, json_t **out, rp_error *err);
+
+/*
+ * Remove what is no longer needed as of before (Unix seconds): delivered
+ * and failed deliveries last changed earlier, then events that occurred
+ * earlier and that no delivery names any more, at most limit of each, each
+ * batch in its own short transaction.  *removed (may be NULL) gets how many
+ * rows went.  Queued deliveries and their events are never removed.
+ */
+rp_code rp_webhook_prune(rp_ctx *ctx, int64_t before, int limit,
+                         int64_t *removed, rp_error *err);
 
 /* Deliveries waiting to be sent (queued or being sent), for /healthz and
  * the metrics. */
