@@ -156,9 +156,13 @@ static const struct {
     const char *prefix; /* the path up to its first {param} */
     const char *subject;
 } subjects[] = {
-    {"/api/v1/customers/", "customer"}, {"/api/v1/encounters/", "encounter"},
-    {"/api/v1/messages/", "message"},   {"/api/v1/attachments/", "attachment"},
-    {"/api/v1/tasks/", "task"},         {"/api/v1/promises/", "promise"},
+    {"/api/v1/customers/", "customer"},
+    {"/api/v1/encounters/", "encounter"},
+    {"/api/v1/messages/", "message"},
+    {"/api/v1/attachments/", "attachment"},
+    {"/api/v1/tasks/", "task"},
+    {"/api/v1/promises/", "promise"},
+    {"/api/v1/export_requests/", "export_request"},
 };
 
 void rp_audit_subject_of(const char *pattern, const char *const *params,
