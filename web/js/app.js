@@ -15,6 +15,7 @@ import * as encounterView from './views/encounter.js';
 import * as customersView from './views/customers.js';
 import * as customerView from './views/customer.js';
 import * as dashboardView from './views/dashboard.js';
+import * as privacyView from './views/privacy.js';
 
 const routes = [
   { re: /^#\/login$/, view: loginView, name: 'login', public: true },
@@ -23,6 +24,7 @@ const routes = [
   { re: /^#\/customers$/, view: customersView, name: 'customers' },
   { re: /^#\/customers\/(\d+)$/, view: customerView, name: 'customer' },
   { re: /^#\/dashboard$/, view: dashboardView, name: 'dashboard' },
+  { re: /^#\/privacy$/, view: privacyView, name: 'privacy' },
 ];
 
 /* What views share: the session, and customers already fetched. */
