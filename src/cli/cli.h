@@ -252,6 +252,7 @@ extern const rp_command rp_cmd_message;
 extern const rp_command rp_cmd_mail; /* cmd_mail.c: email in */
 /* cmd_secrets.c: the key of secrets at rest */
 extern const rp_command rp_cmd_secrets;
+extern const rp_command rp_cmd_webhook; /* cmd_webhook.c: event webhooks */
 
 /*
  * The subcommands of pref, goal, date and consent (profile_items.c): the

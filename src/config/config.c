@@ -158,6 +158,26 @@ const rp_setting rp_settings[] = {
      "how often rapportd reads the queues' IMAP mailboxes; 0 turns it off, "
      "e.g. when cron runs 'rapport mail poll'",
      NULL},
+    /* event webhooks */
+    {"RAPPORT_EVENTS_INTERVAL", NULL, "SECONDS", RP_SETTING_INT,
+     F(webhook_interval), 0, 3600, S,
+     "how often rapportd sends the event webhook deliveries that are due; 0 "
+     "turns the sending off",
+     NULL},
+    {"RAPPORT_EVENTS_TIMEOUT", NULL, "SECONDS", RP_SETTING_INT,
+     F(webhooks.timeout_seconds), 1, 300, S,
+     "how long a webhook receiver has to answer a delivery", NULL},
+    {"RAPPORT_EVENTS_BACKOFF", NULL, "SECONDS", RP_SETTING_INT,
+     F(webhooks.backoff_seconds), 1, 86400, S,
+     "delay before a failed webhook delivery is tried again; doubles each "
+     "attempt",
+     NULL},
+    {"RAPPORT_EVENTS_BACKOFF_MAX", NULL, "SECONDS", RP_SETTING_INT,
+     F(webhooks.backoff_max_seconds), 1, 7L * 86400, S,
+     "the longest delay between two attempts of a webhook delivery", NULL},
+    {"RAPPORT_EVENTS_MAX_ATTEMPTS", NULL, "N", RP_SETTING_INT,
+     F(webhooks.max_attempts), 1, 100, S,
+     "attempts before a webhook delivery is given up as failed", NULL},
     {"RAPPORT_SECRET_KEY", NULL, "BASE64[,BASE64...]", RP_SETTING_TEXT,
      F(secret_key), 0, 0, S | C,
      "the key that seals stored secrets (mailbox passwords, webhook "
@@ -210,6 +230,8 @@ void rp_config_defaults(rp_config *cfg)
     cfg->max_connections = 1000;
     cfg->max_connections_per_address = 64;
     cfg->idle_timeout = 10;
+    rp_webhook_config_default(&cfg->webhooks);
+    cfg->webhook_interval = 2;
     cfg->password_threads = 2;
     cfg->password_queue = 64;
     cfg->mail_max_bytes = 40 * 1024 * 1024;

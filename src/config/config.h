@@ -58,6 +58,9 @@ typedef struct rp_config {
     int mail_max_bytes;    /* a raw message over this is refused */
     const char *mail_loop; /* the X-Loop value that marks our own mail */
     int imap_interval;     /* rapportd: seconds between IMAP polls; 0: none */
+    /* event webhooks: rapportd's sending thread */
+    rp_webhook_config webhooks; /* timeout, backoff, attempts */
+    int webhook_interval;       /* seconds between runs; 0: no thread */
     /* secrets at rest: both programs (rp_config_secrets) */
     const char *secret_key;      /* base64 keys, newest first, or NULL */
     const char *secret_key_file; /* the key file; default: the database's

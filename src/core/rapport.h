@@ -28,6 +28,7 @@
 #include "core/webhook/webhook.h"
 #include "core/secrets/secrets.h"
 #include "core/audit/audit.h"
+#include "core/zendesk/zendesk.h"
 #include "core/export/export.h"
 
 #endif

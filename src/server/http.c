@@ -86,6 +86,16 @@ rp_code rp_last_write_fault(void)
 void rp_reply_error(rp_response *res, const rp_error *err)
 {
     const char *message = err->message;
+    if (res->zendesk) {
+        int status;
+        if (err->code == RP_EINTERNAL || err->code == RP_ESCHEMA)
+            fprintf(stderr, "rapportd: %s\n", err->message);
+        if (err->code == RP_EBUSY && res->retry_after <= 0)
+            res->retry_after = 1;
+        json_t *body = rp_zendesk_error(err, &status);
+        rp_reply_json(res, status, body);
+        return;
+    }
     if (err->code == RP_EINTERNAL || err->code == RP_ESCHEMA) {
         /* Such a message may name a file, a table or a query: the log
          * keeps it, the client is told only that it failed. */
@@ -191,6 +201,11 @@ static int match(const char *pattern, const char *path, size_t *starts,
     }
 }
 
+int rp_is_zendesk_path(const char *path)
+{
+    return path && strncmp(path, "/api/v2/", 8) == 0;
+}
+
 /* Find the route; fill *allowed with the methods the path accepts. */
 static const rp_route *route_for(const char *method, const char *path,
                                  rp_request *req, char *allowed,
@@ -201,6 +216,8 @@ static const rp_route *route_for(const char *method, const char *path,
     size_t n = strlen(path);
     if (n > 1 && path[n - 1] == '/')
         n--; /* "/api/v1/customers/" is "/api/v1/customers" */
+    if (rp_is_zendesk_path(path) && n > 5 && !strncmp(path + n - 5, ".json", 5))
+        n -= 5; /* Zendesk's clients write "/api/v2/tickets/1.json" */
     if (n >= sizeof req->pathbuf)
         return NULL;
     char buf[sizeof req->pathbuf];
@@ -529,7 +546,13 @@ static int authorize(const rp_route *r, rp_request *req, rp_response *res)
     rp_error err;
     rp_code rc;
     const char *bearer = bearer_of(req->conn);
-    if (bearer)
+    if (r->flags & RP_ROUTE_ZENDESK)
+        rc = rp_zendesk_authenticate(
+            &req->ctx,
+            MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+                                        MHD_HTTP_HEADER_AUTHORIZATION),
+            &req->auth, &err);
+    else if (bearer)
         rc = rp_auth_token(&req->ctx, bearer, &req->auth, &err);
     else if (req->session_secret)
         rc = rp_auth_session(&req->ctx, req->session_secret, &req->auth, &err);
@@ -759,9 +782,9 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
             rp_reply_fail(res, RP_EMETHOD, NULL,
                           "%s is not allowed on %s; allowed: %s", method,
                           rp_cut(&q, url, 200), allowed);
-        else if (!rp_static_serve(srv, url, res))
-            rp_reply_fail(res, RP_ENOTFOUND, NULL, "no such endpoint: %s",
-                          rp_cut(&q, url, 200));
+        else if (res->zendesk || !rp_static_serve(srv, url, res))
+            rp_reply_fail(res, RP_ENOTFOUND, res->zendesk ? "path" : NULL,
+                          "no such endpoint: %s", rp_cut(&q, url, 200));
         rp_buf_free(&q);
         return;
     }
@@ -897,7 +920,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
     }
     if (res->status == 401)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-                                "Bearer realm=\"rapport\"");
+                                res->zendesk ? "Basic realm=\"Web Password\""
+                                             : "Bearer realm=\"rapport\"");
     if (res->status == 405 && allowed && allowed[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allowed);
     for (int i = 0; i < res->nheaders; i++)
@@ -999,7 +1023,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
              * read through. */
             if (declared > RP_MAX_DISCARD_BYTES ||
                 (expect && strcasecmp(expect, "100-continue") == 0)) {
-                rp_response res = {0};
+                rp_response res = {.zendesk = rp_is_zendesk_path(url)};
                 refuse_body(&res, rs->mail, declared, rs->limit);
                 return send_response(conn, &res, NULL);
             }
@@ -1025,7 +1049,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
             return MHD_NO;
         return MHD_YES;
     }
-    rp_response res = {0};
+    rp_response res = {.zendesk = rp_is_zendesk_path(url)};
     char allowed[128];
     allowed[0] = '\0';
     if (rs->slow) {

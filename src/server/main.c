@@ -25,6 +25,7 @@
 #include "config/config.h"
 #include "mailpoll.h"
 #include "sched.h"
+#include "webhook_thread.h"
 #include "server.h"
 
 static const char usage_head[] =
@@ -267,6 +268,16 @@ int main(int argc, char **argv)
         rp_pool_destroy(srv.pool);
         return 4;
     }
+    rp_webhook_thread *webhooks = NULL;
+    if (rp_webhook_thread_start(cfg.db, cfg.webhook_interval, &cfg.webhooks,
+                                &webhooks, &err)) {
+        fprintf(stderr, "rapportd: webhooks: %s\n", err.message);
+        rp_mailpoll_stop(mailpoll);
+        rp_sched_stop(sched);
+        rp_server_stop(&srv, 0);
+        rp_pool_destroy(srv.pool);
+        return 4;
+    }
     char host[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &addr.sin_addr, host, sizeof host);
     if (srv.web_root)
@@ -280,6 +291,7 @@ int main(int argc, char **argv)
     fprintf(stderr, "rapportd: %s received, shutting down\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
     rp_server_stop(&srv, 10);
+    rp_webhook_thread_stop(webhooks);
     rp_mailpoll_stop(mailpoll);
     rp_sched_stop(sched);
     rp_audit_writer_stop(srv.audit); /* what is queued is written first */

@@ -41,6 +41,12 @@
         {"agent", "id", "only encounters handled by this agent"}
 /* clang-format on */
 
+static const rp_param webhook_delivery_params[] = {
+    {"status", "text",
+     "only deliveries in this status: queued, sending, "
+     "delivered or failed"},
+    {NULL, NULL, NULL},
+};
 static const rp_param customer_params[] = {
     {"q", "text",
      "part of the name, preferred name or email, any case; or a phone "
@@ -102,6 +108,29 @@ static const rp_param mail_params[] = {
     {"queue", "text", "the queue a new request opens in"},
     {NULL, NULL, NULL},
 };
+
+/* The Zendesk-compatible API: Zendesk's paging in both its styles. */
+/* clang-format off */
+#define ZD_PAGE_PARAMS                                                       \
+    {"page[size]", "1-100", "cursor paging: items per page (default 100)"},  \
+        {"page[after]", "text", "cursor paging: the after_cursor of the "    \
+                                "page before"},                              \
+        {"page[before]", "text", "refused: pages go forward only"},          \
+        {"page", "number", "offset paging: the page, from 1"},               \
+        {"per_page", "1-100", "offset paging: items per page"}
+/* clang-format on */
+static const rp_param zd_page_params[] = {
+    ZD_PAGE_PARAMS,
+    {NULL, NULL, NULL},
+};
+static const rp_param zd_query_params[] = {
+    {"query", "text",
+     "Zendesk's search terms: type, status, requester, assignee, priority, "
+     "tags, plain words"},
+    ZD_PAGE_PARAMS,
+    {NULL, NULL, NULL},
+};
+#define ZENDESK .flags = RP_ROUTE_ZENDESK
 
 /* The four kinds of what rapport remembers about a customer's future. */
 /* clang-format off */
@@ -272,6 +301,24 @@ const rp_route rp_routes[] = {
     {"PUT", "/api/v1/loyalty/tiers", BODY(rp_loyalty_set_tiers), ADMIN,
      .summary = "replace every loyalty tier"},
 
+    /* event webhooks (events before {id}) */
+    {"GET", "/api/v1/webhooks", LIST(rp_webhook_list), ADMIN,
+     .summary = "page of event webhook subscriptions, without their secrets"},
+    {"POST", "/api/v1/webhooks", CREATE(rp_webhook_create), ADMIN,
+     .summary = "subscribe a URL to events; the secret is shown only here"},
+    {"GET", "/api/v1/webhooks/events", PLAIN(rp_event_kind_list), ADMIN,
+     .summary = "the kinds of event a subscription may ask for"},
+    {"GET", "/api/v1/webhooks/{id}", BY_ID(rp_webhook_get), ADMIN,
+     .summary = "a subscription with its last delivery's status"},
+    {"PATCH", "/api/v1/webhooks/{id}", BY_ID_BODY(rp_webhook_update), ADMIN,
+     .summary = "change a subscription's URL, events, description or "
+                "active flag"},
+    {"DELETE", "/api/v1/webhooks/{id}", CUSTOM(rp_h_webhook_remove), ADMIN,
+     .summary = "remove a subscription and its delivery log"},
+    {"GET", "/api/v1/webhooks/{id}/deliveries",
+     LIST_BY(rp_h_webhook_deliveries), ADMIN, .params = webhook_delivery_params,
+     .summary = "page of a subscription's deliveries, newest first"},
+
     /* the customer's satisfaction pages (style.css before {token}) */
     {"GET", "/s/style.css", CUSTOM(rp_h_satisfaction_css), PUBLIC,
      .summary = "the satisfaction pages' style sheet"},
@@ -343,6 +390,35 @@ const rp_route rp_routes[] = {
      .params = export_params,
      .summary = "the customer's copy of their data, once approved"},
 
+    /* the Zendesk-compatible API (docs/zendesk.md); "me" before {id} */
+    {"GET", "/api/v2/tickets", CUSTOM(rp_h_zd_ticket_list), ZENDESK,
+     .params = zd_page_params, .summary = "Zendesk: page of tickets"},
+    {"POST", "/api/v2/tickets", CUSTOM(rp_h_zd_ticket_create), ZENDESK,
+     .summary = "Zendesk: make a ticket with its first comment"},
+    {"GET", "/api/v2/tickets/{id}", BY_ID(rp_zendesk_ticket_get), ZENDESK,
+     .summary = "Zendesk: a ticket"},
+    {"PUT", "/api/v2/tickets/{id}", BY_ID_BODY(rp_zendesk_ticket_update),
+     ZENDESK,
+     .summary = "Zendesk: change a ticket's status, assignee, priority, tags, "
+                "or add a comment"},
+    {"GET", "/api/v2/tickets/{id}/comments", CUSTOM(rp_h_zd_comment_list),
+     ZENDESK, .params = zd_page_params,
+     .summary = "Zendesk: a ticket's comments, oldest first"},
+    {"GET", "/api/v2/users/me", CUSTOM(rp_h_zd_user_me), ZENDESK,
+     .summary = "Zendesk: the agent the credentials belong to"},
+    {"GET", "/api/v2/users/search", CUSTOM(rp_h_zd_user_search), ZENDESK,
+     .params = zd_query_params,
+     .summary = "Zendesk: users by email address or name"},
+    {"POST", "/api/v2/users", CUSTOM(rp_h_zd_user_create), ZENDESK,
+     .summary = "Zendesk: make an end-user (a customer)"},
+    {"GET", "/api/v2/users/{id}", BY_ID(rp_zendesk_user_get), ZENDESK,
+     .summary = "Zendesk: a user (customer or agent)"},
+    {"GET", "/api/v2/users/{id}/tickets/requested",
+     CUSTOM(rp_h_zd_user_requested), ZENDESK, .params = zd_page_params,
+     .summary = "Zendesk: the tickets a user asked for"},
+    {"GET", "/api/v2/search", CUSTOM(rp_h_zd_search), ZENDESK,
+     .params = zd_query_params, .summary = "Zendesk: search tickets or users"},
+
     {NULL, NULL},
 };
 
@@ -370,7 +446,8 @@ void rp_routes_print(FILE *out)
     for (const rp_route *r = rp_routes; r->method; r++) {
         fprintf(out, "| %s | `%s` | %s%s | %s", r->method, r->pattern,
                 rp_access_name(r->access),
-                r->flags & RP_ROUTE_FORM     ? ", form"
+                r->flags & RP_ROUTE_ZENDESK  ? ", zendesk"
+                : r->flags & RP_ROUTE_FORM   ? ", form"
                 : r->flags & RP_ROUTE_MAIL   ? ", email"
                 : r->flags & RP_ROUTE_UPLOAD ? ", upload"
                                              : "",

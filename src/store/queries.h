@@ -151,7 +151,12 @@
     X(STORE_READ_CHECK, "store.read_check")                                    \
     /* secrets at rest */                                                      \
     X(SECRETS_MAILBOX_LIST, "secrets.mailbox_list")                            \
-    X(SECRETS_MAILBOX_SET, "secrets.mailbox_set")
+    X(SECRETS_MAILBOX_SET, "secrets.mailbox_set")                              \
+    X(SECRETS_WEBHOOK_LIST, "secrets.webhook_list")                            \
+    X(SECRETS_WEBHOOK_SET, "secrets.webhook_set")                              \
+    /* the Zendesk-compatible API */                                           \
+    X(ZENDESK_FIRST_MESSAGES, "zendesk.first_messages")                        \
+    X(ZENDESK_AGENT_BY_EMAIL, "zendesk.agent_by_email")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

@@ -801,6 +801,17 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_SECRETS_MAILBOX_SET] =
         "UPDATE mail_mailboxes SET password = ?1 WHERE id = ?2"
         " AND password = ?3",
+    [RP_Q_SECRETS_WEBHOOK_LIST] = "SELECT id, secret FROM webhooks ORDER BY id",
+    [RP_Q_SECRETS_WEBHOOK_SET] =
+        "UPDATE webhooks SET secret = ?1 WHERE id = ?2 AND secret = ?3",
+    /* the Zendesk-compatible API: the first message of each ticket on a
+     * page (its description), through messages_by_encounter */
+    [RP_Q_ZENDESK_FIRST_MESSAGES] =
+        "SELECT m.encounter_id, m.body FROM messages m"
+        " WHERE m.id IN (SELECT (SELECT min(x.id) FROM messages x"
+        "  WHERE x.encounter_id = j.value) FROM json_each(?1) j)",
+    [RP_Q_ZENDESK_AGENT_BY_EMAIL] =
+        "SELECT id FROM agents WHERE lower(email) = lower(?1)",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

@@ -698,6 +698,15 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "CREATE INDEX export_requests_by_customer ON export_requests"
      "  (customer_id, id);"
      "CREATE INDEX export_requests_by_status ON export_requests (status, id);"},
+    /* Migration 40: what help-desk clients (the Zendesk-compatible API)
+     * track on a ticket besides the cycle: a priority, tags, and whom an
+     * open encounter waits on (Zendesk's pending and on-hold). */
+    {40, "priority, tags and waiting on an encounter",
+     "ALTER TABLE encounters ADD COLUMN priority TEXT CHECK (priority IN"
+     "  ('low','normal','high','urgent'));"
+     "ALTER TABLE encounters ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';"
+     "ALTER TABLE encounters ADD COLUMN waiting_on TEXT CHECK (waiting_on IN"
+     "  ('customer','third_party'));"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

@@ -196,10 +196,17 @@ static void test_subscription_rules(void **state)
     assert_int_equal(rp_webhook_list(&db->ctx, &page, &out, &err), RP_OK);
     assert_int_equal(json_array_size(json_object_get(out, "items")), 0);
     json_decref(out);
-    /* the secret is never read back */
+    /* the secret is never read back, and is kept sealed */
     int64_t id = subscribe(db, "[\"customer.created\"]", 1);
     assert_int_equal(rp_webhook_get(&db->ctx, id, &out, &err), RP_OK);
     assert_null(json_object_get(out, "secret"));
+    json_decref(out);
+    assert_int_equal(
+        db->store->ops->get(db->store, &RP_ENTITY_WEBHOOK, id, &out, &err),
+        RP_OK);
+    const char *stored = json_string_value(json_object_get(out, "secret"));
+    assert_true(rp_secret_is_sealed(stored));
+    assert_null(strstr(stored, "whsec_"));
     json_decref(out);
     assert_int_equal(rp_webhook_list(&db->ctx, &page, &out, &err), RP_OK);
     assert_null(json_object_get(
@@ -270,6 +277,15 @@ static void test_run_retries_then_fails(void **state)
 
 int main(void)
 {
+    /* webhook secrets are sealed at rest: a key, as the programs load one */
+    char *key = NULL;
+    rp_error err;
+    if (rp_secrets_key_generate(&key, &err))
+        return 1;
+    rp_secret_settings keys = {.key = key};
+    if (rp_secrets_configure(&keys, &err))
+        return 1;
+    rp_secret_free(key);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sign_known_answer),
         cmocka_unit_test(test_verify),

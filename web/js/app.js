@@ -15,6 +15,7 @@ import * as encounterView from './views/encounter.js';
 import * as customersView from './views/customers.js';
 import * as customerView from './views/customer.js';
 import * as dashboardView from './views/dashboard.js';
+import * as webhooksView from './views/webhooks.js';
 import * as privacyView from './views/privacy.js';
 
 const routes = [
@@ -24,6 +25,7 @@ const routes = [
   { re: /^#\/customers$/, view: customersView, name: 'customers' },
   { re: /^#\/customers\/(\d+)$/, view: customerView, name: 'customer' },
   { re: /^#\/dashboard$/, view: dashboardView, name: 'dashboard' },
+  { re: /^#\/webhooks$/, view: webhooksView, name: 'webhooks' },
   { re: /^#\/privacy$/, view: privacyView, name: 'privacy' },
 ];
 
@@ -53,6 +55,8 @@ function shell() {
   const who = document.getElementById('who');
   who.textContent = s && s.agent ? (s.agent.name || s.agent.email || '') : '';
   document.getElementById('logout').hidden = !(s && s.mode === 'auth');
+  const hooks = nav.querySelector('a[data-route="webhooks"]');
+  if (hooks) hooks.hidden = !(s && s.agent && s.agent.role === 'admin');
 }
 
 function markNav(name) {

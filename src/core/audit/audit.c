@@ -139,10 +139,9 @@ void rp_audit_request_end(rp_ctx *ctx, rp_audit_request *r, int status,
         if (!e.subject || !(ok || status == 403))
             return;
         e.action = ok ? "read" : "refused";
-        if (w) {
+        if (w)
             rp_audit_writer_push(w, &e);
-            return;
-        }
+        return;
     }
     rp_error err;
     if (write_entry(ctx->store, &e, &err))

@@ -338,9 +338,16 @@ static rp_code settle(rp_ctx *ctx, int64_t id, int64_t attempts, int64_t now,
                               &changed, err);
     json_decref(params);
     json_t *m = NULL;
-    if (rc == RP_OK && changed && !strcmp(status, "failed"))
+    if (rc == RP_OK && changed && strcmp(status, "queued"))
         rc = s->ops->get(s, &RP_ENTITY_MESSAGE, id, &m, err);
-    if (rc == RP_OK && m) {
+    if (rc == RP_OK && m)
+        rc = rp_event_emit_pack(
+            ctx, failure ? "message.failed" : "message.sent",
+            json_integer_value(json_object_get(m, "customer_id")),
+            json_integer_value(json_object_get(m, "encounter_id")), err,
+            "{s:I, s:s, s:o}", "message_id", (json_int_t)id, "channel", "email",
+            "attempts", json_integer(attempts));
+    if (rc == RP_OK && m && failure) {
         rp_buf summary = RP_BUF_INIT;
         rp_buf_puts(&summary, "A reply could not be sent: ");
         rp_buf_puts(&summary, failure->message);

@@ -202,6 +202,11 @@ static rp_code take_bounce(rp_ctx *ctx, intake *in, rp_error *err)
                     .impression = "negative",
                     .detail = detail};
     rc = rp_moment_record(ctx, &mo, err);
+    if (rc == RP_OK)
+        rc = rp_event_emit_pack(ctx, "message.failed", in->customer_id,
+                                in->encounter_id, err, "{s:I, s:s, s:s}",
+                                "message_id", (json_int_t)in->message_id,
+                                "channel", "email", "reason", "bounced");
     json_decref(detail);
     rp_buf_free(&summary);
     return rc;
@@ -246,6 +251,11 @@ static rp_code find_sender(rp_ctx *ctx, intake *in, rp_error *err)
                         .kind = "customer.created",
                         .summary = rp_buf_str(&summary)};
         rc = rp_moment_record(ctx, &mo, err);
+        if (rc == RP_OK)
+            rc = rp_event_emit_pack(ctx, "customer.created", in->customer_id, 0,
+                                    err, "{s:[s, s], s:s}", "fields", "name",
+                                    "emails", "channel",
+                                    m->channel ? m->channel : "email");
         rp_buf_free(&summary);
     }
     in->customer_created = rc == RP_OK;
@@ -366,6 +376,11 @@ static rp_code route(rp_ctx *ctx, intake *in, int64_t queue_id, rp_error *err)
                     .detail = detail};
     rc = rp_moment_record(ctx, &mo, err);
     json_decref(detail);
+    if (rc == RP_OK)
+        rc = rp_event_emit_pack(
+            ctx, "encounter.assigned", in->customer_id, in->encounter_id, err,
+            "{s:I, s:o}", "queue_id", (json_int_t)queue_id, "agent_id",
+            agent_id ? json_integer(agent_id) : json_null());
     return rc;
 }
 
@@ -409,6 +424,12 @@ static rp_code open_encounter(rp_ctx *ctx, intake *in, int64_t previous,
         rc = rp_moment_record(ctx, &mo, err);
         rp_buf_free(&summary);
     }
+    if (rc == RP_OK)
+        rc = rp_event_emit_pack(
+            ctx, "encounter.opened", in->customer_id, in->encounter_id, err,
+            "{s:s, s:s, s:o}", "channel", m->channel, "stage", "received",
+            "previous_encounter_id",
+            previous ? json_integer(previous) : json_null());
     rp_buf_free(&subject);
     if (rc == RP_OK)
         rc = route(ctx, in, queue_id, err);
@@ -465,7 +486,13 @@ static rp_code continue_encounter(rp_ctx *ctx, intake *in, int64_t id,
                                         "after it was closed"
                                       : "Reopened: the customer wrote again "
                                         "after it was abandoned"};
-    return rp_moment_record(ctx, &mo, err);
+    rc = rp_moment_record(ctx, &mo, err);
+    if (rc == RP_OK)
+        rc = rp_event_emit_pack(ctx, "encounter.stage_changed", in->customer_id,
+                                id, err, "{s:s, s:s, s:b}", "from",
+                                closed ? "closed" : "abandoned", "to",
+                                "received", "reopened", 1);
+    return rc;
 }
 
 /* Store the message itself, its attachments and its moment. */
@@ -524,6 +551,11 @@ static rp_code store_message(rp_ctx *ctx, intake *in, rp_error *err)
                     .summary = rp_buf_str(&summary),
                     .detail = detail};
     rc = rp_moment_record(ctx, &mo, err);
+    if (rc == RP_OK)
+        rc = rp_event_emit_pack(
+            ctx, "message.received", in->customer_id, in->encounter_id, err,
+            "{s:I, s:s, s:I}", "message_id", (json_int_t)in->message_id,
+            "channel", m->channel, "attachments", (json_int_t)m->nattachments);
     json_decref(detail);
     rp_buf_free(&summary);
     return rc;

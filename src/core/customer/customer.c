@@ -96,6 +96,25 @@ rp_code rp_customer_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
 }
 
 /* Insert or update inside one transaction together with the moment. */
+/* The customer.created or customer.changed event of a save of row: the
+ * names of the fields written, not their values, so that what leaves the
+ * desk is an id to fetch. */
+static rp_code emit_change(rp_ctx *ctx, int64_t id, const char *kind,
+                           json_t *row, rp_error *err)
+{
+    json_t *fields = json_array();
+    const char *key;
+    json_t *v;
+    json_object_foreach(row, key, v) {
+        if (strcmp(key, "created_at") && strcmp(key, "updated_at"))
+            json_array_append_new(fields, json_string(key));
+    }
+    json_t *data = json_pack("{s:o}", "fields", fields);
+    rp_code rc = rp_event_emit(ctx, kind, id, 0, data, err);
+    json_decref(data);
+    return rc;
+}
+
 static rp_code save(rp_ctx *ctx, int64_t id, json_t *row, const char *kind,
                     const char *summary, int64_t *new_id, rp_error *err)
 {
@@ -115,6 +134,11 @@ static rp_code save(rp_ctx *ctx, int64_t id, json_t *row, const char *kind,
         rp_moment m = {.customer_id = id, .kind = kind, .summary = summary};
         rc = rp_moment_record(ctx, &m, err);
     }
+    if (rc == RP_OK)
+        rc = emit_change(ctx, id,
+                         strcmp(kind, "customer.created") ? "customer.changed"
+                                                          : "customer.created",
+                         row, err);
     rc = rp_store_finish(s, rc, err);
     if (rc)
         return rc;

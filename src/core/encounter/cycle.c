@@ -328,6 +328,19 @@ static rp_code advance_in_tx(rp_ctx *ctx, json_t *enc, json_t *row,
     if (rc == RP_OK)
         rc = rp_moment_record(ctx, &m, err);
     rp_buf_free(&summary);
+    if (rc == RP_OK)
+        rc = rp_event_emit_pack(
+            ctx, "encounter.stage_changed", m.customer_id, id, err,
+            "{s:s, s:s}", "from",
+            json_string_value(json_object_get(enc, "stage")), "to", to);
+    if (rc == RP_OK && closing)
+        rc = rp_event_emit_pack(ctx, "encounter.closed", m.customer_id, id, err,
+                                "{s:O?, s:O?}", "kind",
+                                json_object_get(row, "kind")
+                                    ? json_object_get(row, "kind")
+                                    : json_object_get(merged, "kind"),
+                                "first_contact_resolved",
+                                json_object_get(row, "first_contact_resolved"));
     if (rc == RP_OK && closing)
         rc = rp_relationship_recompute(ctx, rp_encounter_row_customer(enc), id,
                                        err);
@@ -435,6 +448,10 @@ rp_code rp_encounter_abandon(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
         .impression = "negative"};
     if (rc == RP_OK)
         rc = rp_moment_record(ctx, &m, err);
+    if (rc == RP_OK)
+        rc = rp_event_emit_pack(
+            ctx, "encounter.abandoned", m.customer_id, id, err, "{s:s}",
+            "stage", json_string_value(json_object_get(enc, "stage")));
     rp_buf_free(&summary);
     if (rc == RP_OK)
         rc = rp_relationship_recompute(ctx, rp_encounter_row_customer(enc), id,

@@ -74,6 +74,10 @@ rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
         rc = rp_moment_record(ctx, &m, err);
         rp_buf_free(&summary);
     }
+    if (rc == RP_OK)
+        rc = rp_event_emit_pack(ctx, "encounter.opened", customer_id, id, err,
+                                "{s:s, s:s, s:n}", "channel", channel, "stage",
+                                "received", "previous_encounter_id");
     if (rc == RP_OK) /* route to a queue and agent, same transaction */
         rc = rp_routing_route(ctx, id, err);
     rc = rp_store_finish(s, rc, err);

@@ -394,6 +394,13 @@ rp_code rp_encounter_add_transfer(rp_ctx *ctx, int64_t id, json_t *in,
     rp_buf_puts(&summary, "Transferred: ");
     rp_buf_put_cut(&summary, reason, QUOTE_CHARS);
     if (rc == RP_OK)
+        rc = rp_event_emit_pack(
+            ctx, "encounter.assigned", rp_encounter_row_customer(enc), id, err,
+            "{s:O?, s:O?, s:b}", "queue_id",
+            json_object_get(has_queue ? change : enc, "queue_id"), "agent_id",
+            json_object_get(has_agent ? change : enc, "agent_id"),
+            "transferred", 1);
+    if (rc == RP_OK)
         rc = add_child(ctx, enc, &RP_ENTITY_TRANSFER, row,
                        "encounter.transferred", rp_buf_str(&summary), NULL, out,
                        err);

@@ -211,6 +211,11 @@ rp_code rp_satisfaction_answer(rp_ctx *ctx, const char *token, json_t *in,
                        .impression = impression,
                        .detail = detail};
         rc = rp_moment_record(ctx, &m, err);
+        if (rc == RP_OK)
+            rc = rp_event_emit_pack(ctx, "satisfaction.answered", cid, eid, err,
+                                    "{s:I, s:I, s:s}", "check_id",
+                                    (json_int_t)id, "score", (json_int_t)score,
+                                    "impression", impression);
         json_decref(detail);
         rp_buf_free(&summary);
     }

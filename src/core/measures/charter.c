@@ -262,6 +262,13 @@ static rp_code settle_one(rp_ctx *ctx, json_t *promise, const char *status,
         .impression = kept ? "positive" : "negative",
         .detail = detail};
     rc = rp_moment_record(ctx, &m, err);
+    char due[RP_TIME_MAX];
+    rp_time_format(json_integer_value(json_object_get(promise, "due")), due);
+    if (rc == RP_OK && !kept)
+        rc = rp_event_emit_pack(ctx, "charter.breached", m.customer_id,
+                                m.encounter_id, err, "{s:s, s:I, s:s}",
+                                "target", "promise", "promise_id",
+                                (json_int_t)id, "due_at", due);
     json_decref(detail);
     rp_buf_free(&summary);
     /* an encounter that waited on this promise can now be judged */

@@ -51,6 +51,8 @@ typedef struct secret_column {
 static const secret_column secret_columns[] = {
     {"IMAP mailbox passwords", RP_Q_SECRETS_MAILBOX_LIST,
      RP_Q_SECRETS_MAILBOX_SET},
+    {"webhook signing secrets", RP_Q_SECRETS_WEBHOOK_LIST,
+     RP_Q_SECRETS_WEBHOOK_SET},
 };
 #define NCOLUMNS (sizeof secret_columns / sizeof secret_columns[0])
 

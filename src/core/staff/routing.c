@@ -193,6 +193,11 @@ rp_code rp_routing_route(rp_ctx *ctx, int64_t encounter_id, rp_error *err)
         .summary = rp_buf_str(&summary),
         .detail = detail};
     rc = rp_moment_record(ctx, &m, err);
+    if (rc == RP_OK)
+        rc = rp_event_emit_pack(
+            ctx, "encounter.assigned", m.customer_id, encounter_id, err,
+            "{s:I, s:o}", "queue_id", (json_int_t)queue_id, "agent_id",
+            agent_id ? json_integer(agent_id) : json_null());
     json_decref(detail);
     rp_buf_free(&summary);
 done:

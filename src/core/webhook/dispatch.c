@@ -160,10 +160,18 @@ static rp_code post(const rp_webhook_config *cfg, json_t *d, long *code,
     char *body = body_of(d);
     if (!body)
         return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
-    const char *secret = json_string_value(json_object_get(d, "secret"));
+    /* sealed at rest; one kept plain from before sealing is sealed at the
+     * next start (rp_secrets_start) and meanwhile used as it is */
+    const char *stored = json_string_value(json_object_get(d, "secret"));
+    char *opened = NULL;
+    if (rp_secret_is_sealed(stored) && rp_secret_open(stored, &opened, err)) {
+        free(body);
+        return err->code;
+    }
     int64_t ts = rp_now();
     char sig[65], sighdr[128];
-    rp_webhook_sign(secret, ts, body, strlen(body), sig);
+    rp_webhook_sign(opened ? opened : stored, ts, body, strlen(body), sig);
+    rp_secret_free(opened);
     snprintf(sighdr, sizeof sighdr, "t=%lld,v1=%s", (long long)ts, sig);
     struct curl_slist *h = header(NULL, "Content-Type", "application/json");
     h = header(h, "User-Agent", "rapport-webhooks/" RP_VERSION);

@@ -7,6 +7,7 @@
  * receiver can never hold the write lock or fail an agent's request, and
  * a change rolled back leaves no event behind.
  */
+#include <stdarg.h>
 #include <string.h>
 
 #include "core/rapport.h"
@@ -18,6 +19,18 @@ const char *const rp_event_kinds[] = {
     "customer.created", "customer.changed",        "customer.merged",
     "customer.erased",  "charter.breached",        NULL,
 };
+
+rp_code rp_event_kind_list(rp_ctx *ctx, json_t **out, rp_error *err)
+{
+    (void)ctx;
+    json_t *kinds = json_array();
+    for (int i = 0; rp_event_kinds[i]; i++)
+        json_array_append_new(kinds, json_string(rp_event_kinds[i]));
+    *out = json_pack("{s:o}", "kinds", kinds);
+    if (!*out)
+        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+    return RP_OK;
+}
 
 int rp_event_kind_is_known(const char *kind)
 {
@@ -58,6 +71,25 @@ rp_code rp_event_emit(rp_ctx *ctx, const char *kind, int64_t customer_id,
     rc = ctx->store->ops->exec(ctx->store, RP_Q_WEBHOOK_FANOUT, params, NULL,
                                err);
     json_decref(params);
+    return rc;
+}
+
+rp_code rp_event_emit_pack(rp_ctx *ctx, const char *kind, int64_t customer_id,
+                           int64_t encounter_id, rp_error *err, const char *fmt,
+                           ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    json_t *data = json_vpack_ex(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (!json_is_object(data)) {
+        json_decref(data);
+        return rp_error_set(err, RP_EINTERNAL, NULL,
+                            "cannot build the data of event %s",
+                            kind ? kind : "(none)");
+    }
+    rp_code rc = rp_event_emit(ctx, kind, customer_id, encounter_id, data, err);
+    json_decref(data);
     return rc;
 }
 

@@ -5,10 +5,14 @@
  * A subscription's secret is shown once, in the answer that creates it,
  * and never read back: every other read removes it, so a leaked admin
  * screen or log cannot be used to forge deliveries.  A secret not given is
- * made from 32 random bytes, like the API tokens.
+ * made from 32 random bytes, like the API tokens.  The sender needs the
+ * secret itself (an HMAC key cannot be kept as a hash), so it is stored
+ * sealed with the key of secrets at rest (core/secrets/secrets.h), which is
+ * not in the database.
  */
 #include <curl/curl.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -134,12 +138,19 @@ rp_code rp_webhook_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
         make_secret(made);
         secret = made;
     }
+    char *sealed = NULL;
+    if (rp_secret_seal(secret, &sealed, err)) {
+        sodium_memzero(made, sizeof made);
+        json_decref(events);
+        return err->code;
+    }
     int64_t now = rp_now(), id = 0;
     json_t *row = json_pack(
         "{s:s, s:o, s:o, s:s, s:b, s:I, s:I}", "url", url, "description",
         description ? json_string(description) : json_null(), "events", events,
-        "secret", secret, "active", active, "created_at", (json_int_t)now,
+        "secret", sealed, "active", active, "created_at", (json_int_t)now,
         "updated_at", (json_int_t)now);
+    free(sealed);
     rp_store *s = ctx->store;
     rp_code rc = rp_store_begin(s, err);
     if (rc == RP_OK)
@@ -149,10 +160,12 @@ rp_code rp_webhook_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
     json_t *got = NULL;
     if (rc == RP_OK)
         rc = s->ops->get(s, &RP_ENTITY_WEBHOOK, id, &got, err);
+    if (rc == RP_OK) /* the one answer that shows the secret */
+        json_object_set_new(got, "secret", json_string(secret));
     sodium_memzero(made, sizeof made);
     if (rc)
         return rc;
-    *out = got; /* the one answer that keeps the secret */
+    *out = got;
     return RP_OK;
 }
 

@@ -40,6 +40,9 @@
  */
 extern const char *const rp_event_kinds[];
 
+/* *out is {"kinds": [every kind, in the order above]}. */
+rp_code rp_event_kind_list(rp_ctx *ctx, json_t **out, rp_error *err);
+
 /* 1 when kind is one of rp_event_kinds. */
 int rp_event_kind_is_known(const char *kind);
 
@@ -56,6 +59,16 @@ int rp_event_kind_is_known(const char *kind);
  */
 rp_code rp_event_emit(rp_ctx *ctx, const char *kind, int64_t customer_id,
                       int64_t encounter_id, json_t *data, rp_error *err);
+
+/*
+ * rp_event_emit with data built by json_pack from fmt and its arguments
+ * ("{s:I, s:s}", "message_id", id, "stage", to), the short form for the
+ * places that emit.  A format that does not build an object is
+ * RP_EINTERNAL.
+ */
+rp_code rp_event_emit_pack(rp_ctx *ctx, const char *kind, int64_t customer_id,
+                           int64_t encounter_id, rp_error *err, const char *fmt,
+                           ...);
 
 /*
  * Forget what the stored events of customer_id said (their data becomes
