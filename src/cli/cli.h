@@ -253,6 +253,7 @@ extern const rp_command rp_cmd_mail; /* cmd_mail.c: email in */
 /* cmd_secrets.c: the key of secrets at rest */
 extern const rp_command rp_cmd_secrets;
 extern const rp_command rp_cmd_webhook; /* cmd_webhook.c: event webhooks */
+extern const rp_command rp_cmd_backup, rp_cmd_restore; /* cmd_backup.c */
 
 /*
  * The subcommands of pref, goal, date and consent (profile_items.c): the

@@ -8,6 +8,7 @@
  */
 #include "config/config.h"
 #include "core/conversation/conversation.h"
+#include "base/log.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -210,6 +211,13 @@ const rp_setting rp_settings[] = {
      "how long a granted export can be downloaded from the customer's help "
      "page",
      NULL},
+    /* operations */
+    {"RAPPORT_LOG_FORMAT", "log-format", "text|json", RP_SETTING_TEXT,
+     F(log_format), 0, 0, S,
+     "how rapportd writes its log to standard error: text, one line per "
+     "event as level=... msg=... key=value, or json, one JSON object per "
+     "line for log collectors",
+     NULL},
     {NULL, NULL, NULL, RP_SETTING_TEXT, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -244,6 +252,7 @@ void rp_config_defaults(rp_config *cfg)
     cfg->audit_reads = 1;
     cfg->audit_flush_ms = 200;
     cfg->export_link_hours = 72;
+    cfg->log_format = "text";
 }
 
 /* The default key file, made once from the database's path; global so
@@ -297,6 +306,21 @@ static int settle_server(rp_config *cfg, char *why, size_t n)
     }
     cfg->cookie_secure = !cfg->plain_http;
     return 0;
+}
+
+/* The log's format is one of two words. */
+static int settle_log(const rp_config *cfg, char *why, size_t n)
+{
+    rp_log_format f;
+    if (rp_log_format_parse(cfg->log_format, &f) == 0)
+        return 0;
+    rp_buf shown = RP_BUF_INIT;
+    snprintf(why, n,
+             "RAPPORT_LOG_FORMAT (--log-format) must be text or json, "
+             "not '%s'",
+             rp_cut(&shown, cfg->log_format, 60));
+    rp_buf_free(&shown);
+    return -1;
 }
 
 void rp_config_options(unsigned program, struct option *opts, size_t n,
@@ -422,9 +446,17 @@ static int set_value(rp_config *cfg, const rp_setting *s, const char *name,
     return 0;
 }
 
-int rp_config_read(rp_config *cfg, unsigned program, const char *const given[],
-                   char *why, size_t n)
+/*
+ * Set cfg from the rows program reads (flags in given, else variables),
+ * over the defaults; each bad value is told to bad(arg, why).  With
+ * first_only, stop at the first.  Returns the number of bad values.
+ */
+static int read_rows(rp_config *cfg, unsigned program,
+                     const char *const given[], int first_only,
+                     void (*bad)(void *, const char *), void *arg)
 {
+    int nbad = 0;
+    char why[512];
     rp_config_defaults(cfg);
     for (size_t i = 0; rp_settings[i].env || rp_settings[i].flag; i++) {
         const rp_setting *s = &rp_settings[i];
@@ -447,16 +479,137 @@ int rp_config_read(rp_config *cfg, unsigned program, const char *const given[],
             continue;
         }
         rp_buf shown = RP_BUF_INIT;
-        int bad = set_value(cfg, s, name, text, rp_cut(&shown, text, 60), why,
-                            n);
+        int refused = set_value(cfg, s, name, text, rp_cut(&shown, text, 60),
+                                why, sizeof why);
         rp_buf_free(&shown);
-        if (bad)
-            return -1;
+        if (refused) {
+            bad(arg, why);
+            nbad++;
+            if (first_only)
+                return nbad;
+        }
     }
     cfg->followup.help_link_days = cfg->help.link_days;
-    if ((program & RP_CONFIG_SERVER) && settle_server(cfg, why, n))
-        return -1;
+    if (program & RP_CONFIG_SERVER) {
+        if (settle_server(cfg, why, sizeof why)) {
+            bad(arg, why);
+            if (++nbad && first_only)
+                return nbad;
+        }
+        if (settle_log(cfg, why, sizeof why)) {
+            bad(arg, why);
+            nbad++;
+        }
+    }
+    return nbad;
+}
+
+/* What rp_config_read keeps of a refusal: the first one's words. */
+typedef struct first_why {
+    char *why;
+    size_t n;
+} first_why;
+
+static void keep_why(void *arg, const char *why)
+{
+    first_why *f = arg;
+    snprintf(f->why, f->n, "%s", why);
+}
+
+int rp_config_read(rp_config *cfg, unsigned program, const char *const given[],
+                   char *why, size_t n)
+{
+    first_why f = {why, n};
+    return read_rows(cfg, program, given, 1, keep_why, &f) ? -1 : 0;
+}
+
+/* ---- checking the whole configuration (rapportd --check-config) ---- */
+
+/* Does text start with one of the schemes (each "name://")? */
+static int has_scheme(const char *text, const char *const schemes[])
+{
+    for (int i = 0; schemes[i]; i++)
+        if (strncmp(text, schemes[i], strlen(schemes[i])) == 0 &&
+            text[strlen(schemes[i])])
+            return 1;
     return 0;
+}
+
+/* Say why through bad, counting it. */
+static int refuse(void (*bad)(void *, const char *), void *arg, const char *fmt,
+                  const char *text)
+{
+    char why[600];
+    rp_buf shown = RP_BUF_INIT;
+    snprintf(why, sizeof why, fmt, rp_cut(&shown, text ? text : "", 60));
+    rp_buf_free(&shown);
+    bad(arg, why);
+    return 1;
+}
+
+/* The delivery settings and the links must make sense together: a
+ * channel half configured fails every send at run time instead. */
+static int check_delivery(const rp_config *cfg,
+                          void (*bad)(void *, const char *), void *arg)
+{
+    static const char *const smtp[] = {"smtp://", "smtps://", NULL};
+    static const char *const http[] = {"http://", "https://", NULL};
+    const rp_delivery_config *d = &cfg->followup.delivery;
+    int n = 0;
+    if (d->smtp_url && !has_scheme(d->smtp_url, smtp))
+        n += refuse(bad, arg,
+                    "RAPPORT_SMTP_URL must start with smtp:// or smtps:// "
+                    "and name a server, not '%s'",
+                    d->smtp_url);
+    if (d->smtp_url && !d->smtp_from)
+        n += refuse(bad, arg,
+                    "RAPPORT_SMTP_FROM is needed with RAPPORT_SMTP_URL "
+                    "('%s'): email needs a sender",
+                    d->smtp_url);
+    if (d->smtp_from && !strchr(d->smtp_from, '@'))
+        n += refuse(bad, arg,
+                    "RAPPORT_SMTP_FROM must be an email address, not '%s'",
+                    d->smtp_from);
+    if (!d->smtp_url && (d->smtp_from || d->smtp_user || d->smtp_password))
+        n += refuse(bad, arg,
+                    "RAPPORT_SMTP_FROM, RAPPORT_SMTP_USER and "
+                    "RAPPORT_SMTP_PASSWORD need RAPPORT_SMTP_URL%s: no email "
+                    "is sent without a server",
+                    "");
+    if (d->smtp_password && !d->smtp_user)
+        n += refuse(bad, arg,
+                    "RAPPORT_SMTP_PASSWORD is set without RAPPORT_SMTP_USER%s",
+                    "");
+    if (d->webhook_url && !has_scheme(d->webhook_url, http))
+        n += refuse(bad, arg,
+                    "RAPPORT_WEBHOOK_URL must start with http:// or https:// "
+                    "and name a host, not '%s'",
+                    d->webhook_url);
+    if (d->webhook_secret && !d->webhook_url)
+        n += refuse(bad, arg,
+                    "RAPPORT_WEBHOOK_SECRET is set without "
+                    "RAPPORT_WEBHOOK_URL%s: nothing would be signed",
+                    "");
+    if (d->webhook_url && !d->webhook_secret)
+        n += refuse(bad, arg,
+                    "RAPPORT_WEBHOOK_SECRET is needed with "
+                    "RAPPORT_WEBHOOK_URL ('%s'): the receiver cannot tell "
+                    "our messages from forged ones",
+                    d->webhook_url);
+    const char *pub = cfg->followup.public_url;
+    if (pub && !has_scheme(pub, http))
+        n += refuse(bad, arg,
+                    "RAPPORT_PUBLIC_URL must start with http:// or https:// "
+                    "and name a host, not '%s'",
+                    pub);
+    return n;
+}
+
+int rp_config_check(rp_config *cfg, unsigned program, const char *const given[],
+                    void (*bad)(void *arg, const char *why), void *arg)
+{
+    int n = read_rows(cfg, program, given, 0, bad, arg);
+    return n + check_delivery(cfg, bad, arg);
 }
 
 /* The default of row s as text, from a defaults structure. */

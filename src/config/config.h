@@ -70,6 +70,8 @@ typedef struct rp_config {
     int audit_flush_ms;    /* how often queued reads are written */
     int export_auto;       /* a customer's export request needs no approval */
     int export_link_hours; /* a granted export downloads this long */
+    /* operations (rapportd): the log's format, "text" or "json" */
+    const char *log_format;
 } rp_config;
 
 /* How a setting's text becomes a value. */
@@ -137,6 +139,17 @@ void rp_config_print_environment(FILE *out, unsigned program);
  * not a SQLite file).
  */
 void rp_config_secrets(const rp_config *cfg, rp_secret_settings *out);
+
+/*
+ * Check every setting program reads, as rp_config_read would, but go on
+ * past a bad one: call bad(arg, why) for each refusal ("NAME must be ...,
+ * not 'TEXT'", naming the flag or variable), then for each setting that
+ * contradicts another (the delivery channels, the links).  Fills cfg with
+ * what was good.  Returns the number of refusals; 0 means rp_config_read
+ * would accept it all and the settings agree with each other.
+ */
+int rp_config_check(rp_config *cfg, unsigned program, const char *const given[],
+                    void (*bad)(void *arg, const char *why), void *arg);
 
 /* Parse "HOST:PORT" (HOST an IPv4 address or "localhost") into addr;
  * -1 when it is not one. */

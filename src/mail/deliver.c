@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "mail.h"
 
 /* What little of an oversized message can be read without parsing it:
@@ -47,9 +48,8 @@ static void log_oversized(const unsigned char *raw, size_t size,
     char from[200], id[200];
     peek_header(raw, size, "From", from, sizeof from);
     peek_header(raw, size, "Message-ID", id, sizeof id);
-    fprintf(stderr,
-            "rapport mail: refused a message of %zu bytes from %s "
-            "(Message-ID %s): %s\n",
+    rp_logf(RP_LOG_WARN,
+            "mail: refused a message of %zu bytes from %s (Message-ID %s): %s",
             size, *from ? from : "an unknown sender", *id ? id : "none",
             why->message);
 }
@@ -63,8 +63,7 @@ static rp_code keep_raw(rp_ctx *ctx, const unsigned char *raw, size_t size,
     int64_t id = 0;
     if (rp_conversation_keep_unreadable(ctx, raw, size, reason, &id, err))
         return err->code;
-    fprintf(stderr, "rapport mail: kept an unreadable message raw (%s)\n",
-            reason);
+    rp_logf(RP_LOG_WARN, "mail: kept an unreadable message raw (%s)", reason);
     *out = json_pack("{s:s, s:I, s:s}", "outcome", "unreadable",
                      "unreadable_id", (json_int_t)id, "reason", reason);
     return *out ? RP_OK

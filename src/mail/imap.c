@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "base/buf.h"
 #include "core/rapport.h"
 #include "mail.h"
@@ -163,9 +164,9 @@ static rp_code take(rp_ctx *ctx, CURL *c, const mailbox *mb, const char *url,
     rp_buf_free(&u);
     rp_error ignored;
     if (cc && s->over) {
-        fprintf(stderr,
-                "rapport mail: refused message %" PRId64 " of mailbox %lld "
-                "(%s): over the limit of %zu bytes\n",
+        rp_logf(RP_LOG_WARN,
+                "mail: refused message %" PRId64 " of mailbox %lld (%s): over "
+                "the limit of %zu bytes",
                 uid, (long long)mb->id, mb->folder, s->limit - 1);
         return rp_mailbox_done(ctx, mb->id, v, uid, err);
     }
@@ -254,7 +255,7 @@ rp_code rp_mail_imap_poll(rp_ctx *ctx, const rp_mail_options *opt, int *taken,
         rp_error e = {0};
         rp_code rc = poll_mailbox(ctx, &mb, opt, taken, &e);
         if (rc) {
-            fprintf(stderr, "rapport mail: %s\n", e.message);
+            rp_logf(RP_LOG_ERROR, "mail: %s", e.message);
             if (!first) {
                 first = rc;
                 *err = e;

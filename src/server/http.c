@@ -8,6 +8,7 @@
  * because queueing a reply on the first call makes libmicrohttpd 0.9.75
  * close the connection (4-5x fewer requests per second, see docs/design.md).
  */
+#include "base/log.h"
 #include "server.h"
 #include "server_internal.h"
 
@@ -89,7 +90,7 @@ void rp_reply_error(rp_response *res, const rp_error *err)
     if (res->zendesk) {
         int status;
         if (err->code == RP_EINTERNAL || err->code == RP_ESCHEMA)
-            fprintf(stderr, "rapportd: %s\n", err->message);
+            rp_logf(RP_LOG_ERROR, "%s", err->message);
         if (err->code == RP_EBUSY && res->retry_after <= 0)
             res->retry_after = 1;
         json_t *body = rp_zendesk_error(err, &status);
@@ -99,7 +100,8 @@ void rp_reply_error(rp_response *res, const rp_error *err)
     if (err->code == RP_EINTERNAL || err->code == RP_ESCHEMA) {
         /* Such a message may name a file, a table or a query: the log
          * keeps it, the client is told only that it failed. */
-        fprintf(stderr, "rapportd: %s\n", err->message);
+        rp_log(RP_LOG_ERROR, "a request failed", "error", err->message,
+               (char *)NULL);
         message = "the server failed to answer this request; its log says "
                   "why";
     }
@@ -679,7 +681,7 @@ static int refuse_bad_text(struct MHD_Connection *conn, const char *url,
     return -1;
 }
 
-/* ---- the audit log: every route under /api/v1/, here, once --------------- */
+/* ---- the audit log: every route under /api/v1/ and /api/v2/, here, once -- */
 
 /*
  * Start accounting for req on route r (core/audit/audit.h): who, how, from
@@ -691,7 +693,8 @@ static int refuse_bad_text(struct MHD_Connection *conn, const char *url,
  */
 static int audit_begin(rp_request *req, const rp_route *r, rp_audit_request *a)
 {
-    if (strncmp(r->pattern, "/api/v1/", 8) != 0)
+    int zendesk = (r->flags & RP_ROUTE_ZENDESK) != 0;
+    if (!zendesk && strncmp(r->pattern, "/api/v1/", 8) != 0)
         return 0;
     const char *customer = rp_query_arg(req, "customer_id");
     char buf[32];
@@ -702,8 +705,12 @@ static int audit_begin(rp_request *req, const rp_route *r, rp_audit_request *a)
     }
     const char *subject;
     int64_t id;
-    rp_audit_subject_of(r->pattern, req->params, req->nparams, customer,
-                        &subject, &id);
+    if (zendesk)
+        rp_zendesk_audit_subject(r->pattern, req->params, req->nparams,
+                                 &subject, &id);
+    else
+        rp_audit_subject_of(r->pattern, req->params, req->nparams, customer,
+                            &subject, &id);
     int status = r->status                     ? r->status
                  : r->shape == RP_SHAPE_CREATE ? 201
                                                : 200;
@@ -737,6 +744,11 @@ static void audit_end(rp_server *srv, rp_request *req, rp_audit_request *a,
     json_t *e = json_object_get(res->json, "error");
     const char *code = json_string_value(json_object_get(e, "code"));
     const char *field = json_string_value(json_object_get(e, "field"));
+    if (res->zendesk && json_is_string(e)) { /* Zendesk's error shape */
+        void *first = json_object_iter(json_object_get(res->json, "details"));
+        code = json_string_value(e);
+        field = first ? json_object_iter_key(first) : NULL;
+    }
     rp_audit_request_end(&req->ctx, a, req->slow.work ? 0 : res->status, code,
                          field, srv->audit);
 }
@@ -747,8 +759,8 @@ static int borrow_store(rp_server *srv, rp_request *req, rp_response *res)
     rp_error err;
     if (rp_pool_acquire(srv->pool, &req->ctx.store, &err)) {
         /* the message names the database file: logged, not sent */
-        fprintf(stderr, "rapportd: opening a database connection: %s\n",
-                err.message);
+        rp_log(RP_LOG_ERROR, "opening a database connection failed", "error",
+               err.message, (char *)NULL);
         if (err.code == RP_EBUSY)
             rp_reply_fail(res, RP_EBUSY, NULL,
                           "the database is busy with another change; try "
@@ -956,9 +968,9 @@ static void refuse_body(rp_response *res, int mail, unsigned long long size,
                         size_t limit)
 {
     if (mail)
-        fprintf(stderr,
-                "rapportd: mail: refused an email of %s%llu bytes: over the "
-                "limit of %zu bytes (RAPPORT_MAIL_MAX_BYTES)\n",
+        rp_logf(RP_LOG_WARN,
+                "mail: refused an email of %s%llu bytes: over the limit of "
+                "%zu bytes (RAPPORT_MAIL_MAX_BYTES)",
                 size ? "" : "more than ",
                 size ? size : (unsigned long long)limit, limit);
     rp_reply_fail(res, RP_ETOOLARGE, NULL, "the body is larger than %zu bytes",
@@ -1183,9 +1195,9 @@ static unsigned fit_connections(unsigned max)
     unsigned fit = rl.rlim_cur > 2 * RESERVED_FDS
                        ? (unsigned)(rl.rlim_cur - RESERVED_FDS)
                        : RESERVED_FDS;
-    fprintf(stderr,
-            "rapportd: only %llu open files allowed (ulimit -n): holding at "
-            "most %u connections, not %u\n",
+    rp_logf(RP_LOG_WARN,
+            "only %llu open files allowed (ulimit -n): holding at most %u "
+            "connections, not %u",
             (unsigned long long)rl.rlim_cur, fit, max);
     return fit;
 }
@@ -1206,8 +1218,7 @@ static void log_limited(void *cls, const char *fmt, va_list ap)
     pthread_mutex_lock(&lock);
     if (now != minute) {
         if (dropped)
-            fprintf(stderr,
-                    "rapportd: and %ld more such messages in that minute\n",
+            rp_logf(RP_LOG_WARN, "and %ld more such messages in that minute",
                     dropped);
         minute = now;
         printed = 0;
@@ -1215,8 +1226,18 @@ static void log_limited(void *cls, const char *fmt, va_list ap)
     }
     if (printed < 5) {
         printed++;
-        fputs("rapportd: ", stderr);
-        vfprintf(stderr, fmt, ap);
+        rp_buf text = RP_BUF_INIT;
+        rp_buf_vprintf(&text, fmt, ap);
+        /* libmicrohttpd ends its messages with a newline: one line */
+        size_t len = strlen(rp_buf_str(&text));
+        while (len && rp_buf_str(&text)[len - 1] == '\n')
+            len--;
+        rp_buf line = RP_BUF_INIT;
+        rp_buf_append(&line, rp_buf_str(&text), len);
+        rp_log(RP_LOG_WARN, rp_buf_str(&line), "from", "libmicrohttpd",
+               (char *)NULL);
+        rp_buf_free(&line);
+        rp_buf_free(&text);
     } else {
         dropped++;
     }

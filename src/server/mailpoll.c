@@ -4,6 +4,7 @@
  * at once; several servers may poll the same mailboxes, because each
  * message is claimed in the database before it is taken.
  */
+#include "base/log.h"
 #include "mailpoll.h"
 
 #include <pthread.h>
@@ -33,8 +34,8 @@ static void *run(void *arg)
         /* each mailbox's problem was logged by the poll itself */
         rp_mail_imap_poll(&ctx, p->opt, &taken, &err);
         if (taken)
-            fprintf(stderr, "rapportd: mail: took %d message%s by IMAP\n",
-                    taken, taken == 1 ? "" : "s");
+            rp_logf(RP_LOG_INFO, "mail: took %d message%s by IMAP", taken,
+                    taken == 1 ? "" : "s");
         pthread_mutex_lock(&p->lock);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);

@@ -22,7 +22,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "config/config.h"
+#include "pool.h"
 #include "mailpoll.h"
 #include "sched.h"
 #include "webhook_thread.h"
@@ -63,6 +65,14 @@ static const char usage_options[] =
     "        print this help and exit.\n"
     "    --version\n"
     "        print the version and exit.\n"
+    "    --check-config\n"
+    "        check the configuration and exit: every setting (flags and\n"
+    "        RAPPORT_* variables), that the settings agree with each other\n"
+    "        (email and webhook delivery, the links), the web root, and that\n"
+    "        the database can be read and written and its schema is not\n"
+    "        newer than this program; the database is not created or\n"
+    "        changed.  Prints each problem naming the setting, and exits 0\n"
+    "        when there is none.\n"
     "    --routes\n"
     "        print the route table (method, path, access, shape, query\n"
     "        parameters, summary) as the markdown table of docs/api.md, and\n"
@@ -75,7 +85,8 @@ static const char usage_tail[] =
     "EXIT STATUS\n"
     "    0  stopped by a signal after a clean shutdown\n"
     "    2  usage error (unknown option, bad value)\n"
-    "    4  the database cannot be opened or is newer than this program\n"
+    "    4  the database cannot be opened or is newer than this program, or\n"
+    "       is being restored\n"
     "    5  cannot listen on the address: in use (by another rapportd?) or\n"
     "       not an address of this machine\n";
 
@@ -96,7 +107,94 @@ static int usage_error(const char *fmt, const char *arg)
     return 2;
 }
 
-enum { OPT_HELP = 'h', OPT_VERSION = 'V', OPT_ROUTES = 'R' };
+enum {
+    OPT_HELP = 'h',
+    OPT_VERSION = 'V',
+    OPT_ROUTES = 'R',
+    OPT_CHECK_CONFIG = 'C'
+};
+
+/* ---- --check-config ------------------------------------------------------ */
+
+static void say_bad(void *arg, const char *why)
+{
+    (*(int *)arg)++;
+    rp_buf shown = RP_BUF_INIT;
+    fprintf(stderr, "rapportd: check-config: %s\n", rp_cut(&shown, why, 600));
+    rp_buf_free(&shown);
+}
+
+/*
+ * Check everything rapportd would check at start, and more, without
+ * starting: every setting, how they fit together, the web root, and the
+ * database (readable, writable, a rapport database not newer than this
+ * program), changing nothing.  Exit 0 when all is well, 2 when a setting
+ * is wrong, 4 when only the database is.
+ */
+static int check_config(const char *const given[])
+{
+    rp_config cfg;
+    int bad = 0;
+    rp_config_check(&cfg, RP_CONFIG_SERVER, given, say_bad, &bad);
+    const char *web_root = cfg.web_root ? cfg.web_root
+                                        : rp_static_default_root();
+    struct stat st;
+    if (web_root && *web_root && (stat(web_root, &st) || !S_ISDIR(st.st_mode)))
+        say_bad(&bad, cfg.web_root ? "--web-root (RAPPORT_WEB_ROOT) is not a "
+                                     "directory"
+                                   : "the console's files are not installed "
+                                     "beside rapportd: set RAPPORT_WEB_ROOT");
+    json_t *db = NULL;
+    rp_error err;
+    int db_bad = 0;
+    if (rp_store_describe(cfg.db, &db, &err)) {
+        rp_buf why = RP_BUF_INIT;
+        rp_buf_printf(&why, "RAPPORT_DB (--db): %s", err.message);
+        say_bad(&db_bad, rp_buf_str(&why));
+        rp_buf_free(&why);
+    }
+    if (bad || db_bad) {
+        fprintf(stderr, "rapportd: check-config: %d problem%s found\n",
+                bad + db_bad, bad + db_bad == 1 ? "" : "s");
+        json_decref(db);
+        return bad ? 2 : 4;
+    }
+    json_int_t have = json_integer_value(json_object_get(db, "schema_version"));
+    json_int_t want = json_integer_value(
+        json_object_get(db, "latest_schema_version"));
+    int exists = json_is_true(json_object_get(db, "exists"));
+    printf("rapportd: configuration ok\n");
+    printf("  database  %s: %s\n", cfg.db,
+           !exists       ? "does not exist yet; it will be created at start"
+           : have < want ? "readable and writable; it will be migrated at "
+                           "start"
+                         : "readable and writable, schema current");
+    if (exists)
+        printf("  schema    version %lld (this rapportd: %lld)\n",
+               (long long)have, (long long)want);
+    printf("  listen    %s\n", cfg.listen);
+    printf("  email     %s\n", cfg.followup.delivery.smtp_url
+                                   ? cfg.followup.delivery.smtp_url
+                                   : "not configured (no email is sent)");
+    printf("  webhook   %s\n", cfg.followup.delivery.webhook_url
+                                   ? cfg.followup.delivery.webhook_url
+                                   : "not configured");
+    printf("  log       %s\n", cfg.log_format);
+    json_decref(db);
+    return 0;
+}
+
+/* The schema version the server's database is at, for the start line. */
+static int served_version(rp_pool *pool)
+{
+    rp_store *st;
+    rp_error err;
+    if (rp_pool_acquire(pool, &st, &err))
+        return 0;
+    int v = st->ops->schema_version(st);
+    rp_pool_release(pool, st);
+    return v;
+}
 
 /*
  * Keep freed memory in the process instead of handing it back to the
@@ -144,17 +242,16 @@ static int start_secrets(const rp_config *cfg, rp_pool *pool)
         rp_pool_release(pool, store);
     }
     if (rc) {
-        fprintf(stderr, "rapportd: %s\n", err.message);
+        rp_logf(RP_LOG_ERROR, "%s", err.message);
         return -1;
     }
     if (sealed)
-        fprintf(stderr, "rapportd: sealed %d stored secrets kept plain\n",
-                sealed);
+        rp_logf(RP_LOG_INFO, "sealed %d stored secrets kept plain", sealed);
     if (plain)
-        fprintf(stderr,
-                "rapportd: %d stored secrets are kept plain: set "
+        rp_logf(RP_LOG_WARN,
+                "%d stored secrets are kept plain: set "
                 "RAPPORT_SECRET_KEY_FILE or RAPPORT_SECRET_KEY to seal "
-                "them\n",
+                "them",
                 plain);
     return 0;
 }
@@ -165,10 +262,13 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {"routes", no_argument, NULL, OPT_ROUTES},
+        {"check-config", no_argument, NULL, OPT_CHECK_CONFIG},
     };
-    size_t nopts = 3;
+    size_t nopts = 4;
+    int checking = 0;
     /* the last entry stays zero: the end of the array */
     tune_allocator();
+    rp_log_setup("rapportd", RP_LOG_TEXT); /* until the settings say */
     rp_config_options(RP_CONFIG_SERVER, opts, 31, &nopts);
     const char *given[64] = {0};
     int c;
@@ -181,6 +281,7 @@ int main(int argc, char **argv)
                           * walks it */
             rp_routes_print(stdout);
             return 0;
+        case OPT_CHECK_CONFIG: checking = 1; break;
         default:
             if (c >= RP_CONFIG_OPTION_BASE &&
                 c - RP_CONFIG_OPTION_BASE <
@@ -195,10 +296,15 @@ int main(int argc, char **argv)
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
+    if (checking)
+        return check_config(given);
     rp_config cfg;
     char why[512];
     if (rp_config_read(&cfg, RP_CONFIG_SERVER, given, why, sizeof why))
         return usage_error("%s", why);
+    rp_log_format log_format = RP_LOG_TEXT;
+    rp_log_format_parse(cfg.log_format, &log_format); /* checked when read */
+    rp_log_setup("rapportd", log_format);
     struct sockaddr_in addr;
     rp_config_parse_address(cfg.listen, &addr); /* checked when read */
     const char *web_root = cfg.web_root ? cfg.web_root
@@ -222,7 +328,15 @@ int main(int argc, char **argv)
     atomic_init(&srv.in_flight, 0);
     rp_error err;
     if (rp_pool_create(cfg.db, cfg.threads + 2, &srv.pool, &err)) {
-        fprintf(stderr, "rapportd: %s\n", err.message);
+        rp_log(RP_LOG_ERROR, err.message, (char *)NULL);
+        return 4;
+    }
+    /* held until the last connection is closed: a restore refuses to
+     * replace the database while it is held */
+    rp_store_claim *claim = NULL;
+    if (rp_store_claim_db(cfg.db, &claim, &err)) {
+        rp_log(RP_LOG_ERROR, err.message, (char *)NULL);
+        rp_pool_destroy(srv.pool);
         return 4;
     }
     if (start_secrets(&cfg, srv.pool)) {
@@ -236,24 +350,29 @@ int main(int argc, char **argv)
         if (rp_store_open(cfg.db, &audit_store, &err) ||
             rp_audit_writer_start(audit_store, cfg.audit_flush_ms, &srv.audit,
                                   &err)) {
-            fprintf(stderr, "rapportd: audit: %s\n", err.message);
+            rp_log(RP_LOG_ERROR, "the audit log cannot start", "error",
+                   err.message, (char *)NULL);
             rp_pool_destroy(srv.pool);
+            rp_store_release(claim);
             return 4;
         }
     }
     if (rp_server_start(&srv, &addr, cfg.threads, &err)) {
-        fprintf(stderr, "rapportd: %s\n", err.message);
+        rp_log(RP_LOG_ERROR, err.message, (char *)NULL);
         rp_audit_writer_stop(srv.audit);
         rp_pool_destroy(srv.pool);
+        rp_store_release(claim);
         return 5;
     }
     rp_sched *sched = NULL;
     if (rp_sched_start(cfg.db, cfg.scheduler_interval, cfg.clock_offset,
                        &cfg.followup, &sched, &err)) {
-        fprintf(stderr, "rapportd: scheduler: %s\n", err.message);
+        rp_log(RP_LOG_ERROR, "the scheduler cannot start", "error", err.message,
+               (char *)NULL);
         rp_server_stop(&srv, 0);
         rp_audit_writer_stop(srv.audit);
         rp_pool_destroy(srv.pool);
+        rp_store_release(claim);
         return 4;
     }
     rp_mail_options mail = {.channel = "email",
@@ -261,41 +380,52 @@ int main(int argc, char **argv)
                             .loop = cfg.mail_loop};
     rp_mailpoll *mailpoll = NULL;
     if (rp_mailpoll_start(cfg.db, cfg.imap_interval, &mail, &mailpoll, &err)) {
-        fprintf(stderr, "rapportd: mail: %s\n", err.message);
+        rp_log(RP_LOG_ERROR, "the mail thread cannot start", "error",
+               err.message, (char *)NULL);
         rp_sched_stop(sched);
         rp_server_stop(&srv, 0);
         rp_audit_writer_stop(srv.audit);
         rp_pool_destroy(srv.pool);
+        rp_store_release(claim);
         return 4;
     }
     rp_webhook_thread *webhooks = NULL;
     if (rp_webhook_thread_start(cfg.db, cfg.webhook_interval, &cfg.webhooks,
                                 &webhooks, &err)) {
-        fprintf(stderr, "rapportd: webhooks: %s\n", err.message);
+        rp_log(RP_LOG_ERROR, "the webhook thread cannot start", "error",
+               err.message, (char *)NULL);
         rp_mailpoll_stop(mailpoll);
         rp_sched_stop(sched);
         rp_server_stop(&srv, 0);
         rp_pool_destroy(srv.pool);
+        rp_store_release(claim);
         return 4;
     }
     char host[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &addr.sin_addr, host, sizeof host);
     if (srv.web_root)
-        fprintf(stderr, "rapportd: serving the console from %s\n",
-                srv.web_root);
-    printf("rapportd listening on http://%s:%u/\n", host, srv.port);
+        rp_log(RP_LOG_INFO, "serving the console", "web_root", srv.web_root,
+               (char *)NULL);
+    char url[64], version[16];
+    snprintf(url, sizeof url, "http://%s:%u/", host, srv.port);
+    snprintf(version, sizeof version, "%d", served_version(srv.pool));
+    rp_log(RP_LOG_INFO, "listening", "url", url, "db", cfg.db, "schema_version",
+           version, "version", RP_VERSION, (char *)NULL);
+    /* the one line on standard output: scripts and the tests wait for it */
+    printf("rapportd listening on %s\n", url);
     fflush(stdout);
 
     int sig = 0;
     sigwait(&sigs, &sig);
-    fprintf(stderr, "rapportd: %s received, shutting down\n",
-            sig == SIGINT ? "SIGINT" : "SIGTERM");
+    rp_log(RP_LOG_INFO, "shutting down", "signal",
+           sig == SIGINT ? "SIGINT" : "SIGTERM", (char *)NULL);
     rp_server_stop(&srv, 10);
     rp_webhook_thread_stop(webhooks);
     rp_mailpoll_stop(mailpoll);
     rp_sched_stop(sched);
     rp_audit_writer_stop(srv.audit); /* what is queued is written first */
     rp_pool_destroy(srv.pool);
-    fprintf(stderr, "rapportd: stopped cleanly\n");
+    rp_store_release(claim);
+    rp_log(RP_LOG_INFO, "stopped cleanly", (char *)NULL);
     return 0;
 }

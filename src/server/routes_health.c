@@ -9,10 +9,37 @@
  * full disk; "reason" says which.  503 "unavailable": the database cannot
  * even be read.  A reply never carries the database's own error text (it
  * names files and tables): that goes to the log.
+ *
+ * Every reply also carries "database" (reachable, schema version) and
+ * "delivery" (the backlog of tasks and outgoing messages, due and failed).
  */
 #include <stdio.h>
+#include <string.h>
 
+#include "base/log.h"
 #include "routes.h"
+
+/*
+ * The database's part of the reply: whether it can be read and at which
+ * schema version; and the delivery backlog (tasks and the outbox, due and
+ * failed), from index ranges, so that monitoring sees a stuck scheduler or
+ * mail server before customers do.  The backlog is null when it cannot
+ * be read.
+ */
+static void add_details(rp_request *req, json_t *body, int readable)
+{
+    rp_store *st = req->ctx.store;
+    json_object_set_new(body, "database",
+                        json_pack("{s:b, s:i}", "reachable", readable,
+                                  "schema_version",
+                                  st->ops->schema_version(st)));
+    json_t *backlog = NULL;
+    rp_error err;
+    if (readable && rp_delivery_backlog(&req->ctx, rp_now(), &backlog, &err))
+        rp_log(RP_LOG_ERROR, "health check: reading the delivery backlog",
+               "error", err.message, (char *)NULL);
+    json_object_set_new(body, "delivery", backlog ? backlog : json_null());
+}
 
 static void reply_health(rp_request *req, rp_response *res, int status,
                          const char *state, const char *reason)
@@ -22,6 +49,7 @@ static void reply_health(rp_request *req, rp_response *res, int status,
         "schema_version", req->ctx.store->ops->schema_version(req->ctx.store));
     if (reason)
         json_object_set_new(body, "reason", json_string(reason));
+    add_details(req, body, strcmp(state, "unavailable") != 0);
     if (status != 200)
         res->retry_after = 2;
     rp_reply_json(res, status, body);
@@ -36,7 +64,8 @@ void rp_h_healthz(rp_request *req, rp_response *res)
         req->ctx.store, RP_Q_STORE_READ_CHECK, NULL, &rows, &err);
     json_decref(rows);
     if (read) {
-        fprintf(stderr, "rapportd: healthz: reading: %s\n", err.message);
+        rp_log(RP_LOG_ERROR, "health check: the database cannot be read",
+               "error", err.message, (char *)NULL);
         reply_health(req, res, 503, "unavailable",
                      "the database cannot be read");
         return;
@@ -60,7 +89,8 @@ void rp_h_healthz(rp_request *req, rp_response *res)
         return;
     }
     if (rc) {
-        fprintf(stderr, "rapportd: healthz: writing: %s\n", err.message);
+        rp_log(RP_LOG_ERROR, "health check: the database cannot be written",
+               "error", err.message, (char *)NULL);
         reply_health(req, res, 503, "degraded",
                      "the database cannot take changes (reads work)");
         return;

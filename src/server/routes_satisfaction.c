@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "page.h"
 #include "routes.h"
 #include "server_internal.h"
@@ -318,7 +319,8 @@ void rp_h_satisfaction_answer(rp_request *req, rp_response *res)
                      "We could not save your answer just now; please send "
                      "it again in a little while.");
     } else if (rc) {
-        fprintf(stderr, "rapportd: satisfaction answer: %s\n", err.message);
+        rp_log(RP_LOG_ERROR, "saving a satisfaction answer failed", "error",
+               err.message, (char *)NULL);
         message_page(res, 500, "Something went wrong",
                      "Your answer could not be saved; please try again.");
     } else {

@@ -6,6 +6,7 @@
  * cut off between delivery and bookkeeping would only be repeated after
  * the lease expires.
  */
+#include "base/log.h"
 #include "sched.h"
 
 #include <pthread.h>
@@ -50,12 +51,12 @@ static void *run(void *arg)
         json_t *report = NULL;
         if (rp_scheduler_run(&ctx, &cfg, rp_now() + s->clock_offset, worker,
                              &report, &err))
-            fprintf(stderr, "rapportd: scheduler: %s\n", err.message);
+            rp_log(RP_LOG_ERROR, "scheduler run failed", "error", err.message,
+                   (char *)NULL);
         else if (json_array_size(json_object_get(report, "sent")) ||
                  json_array_size(json_object_get(report, "failed")))
-            fprintf(stderr,
-                    "rapportd: scheduler: sent %zu, held %zu, "
-                    "retrying %zu, failed %zu\n",
+            rp_logf(RP_LOG_INFO,
+                    "scheduler: sent %zu, held %zu, retrying %zu, failed %zu",
                     json_array_size(json_object_get(report, "sent")),
                     json_array_size(json_object_get(report, "held")),
                     json_array_size(json_object_get(report, "retried")),
@@ -65,7 +66,8 @@ static void *run(void *arg)
         /* the outbox: the desk's replies, its own step */
         if (rp_outbox_run(&ctx, &cfg.delivery, rp_now() + s->clock_offset,
                           worker, &report, &err))
-            fprintf(stderr, "rapportd: outbox: %s\n", err.message);
+            rp_log(RP_LOG_ERROR, "outbox run failed", "error", err.message,
+                   (char *)NULL);
         json_decref(report);
         /* promises past their date are marked broken here, with their
          * moments, since reading the charter or the metrics settles
@@ -73,7 +75,8 @@ static void *run(void *arg)
         int64_t settled = 0;
         if (rp_charter_settle_promises(&ctx, rp_now() + s->clock_offset,
                                        &settled, &err))
-            fprintf(stderr, "rapportd: settling promises: %s\n", err.message);
+            rp_log(RP_LOG_ERROR, "settling promises failed", "error",
+                   err.message, (char *)NULL);
         pthread_mutex_lock(&s->lock);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);

@@ -11,6 +11,8 @@
  */
 #include "webhook_thread.h"
 
+#include "base/log.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +46,8 @@ static int run_once(rp_webhook_thread *t, rp_webhook_config *cfg,
     rp_error err;
     json_t *report = NULL;
     if (rp_webhook_run(&ctx, cfg, rp_now(), worker, &report, &err)) {
-        fprintf(stderr, "rapportd: webhooks: %s\n", err.message);
+        rp_log(RP_LOG_ERROR, "webhook run failed", "error", err.message,
+               (char *)NULL);
         return 0;
     }
     json_int_t claimed = json_integer_value(json_object_get(report, "claimed"));

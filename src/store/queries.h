@@ -156,7 +156,9 @@
     X(SECRETS_WEBHOOK_SET, "secrets.webhook_set")                              \
     /* the Zendesk-compatible API */                                           \
     X(ZENDESK_FIRST_MESSAGES, "zendesk.first_messages")                        \
-    X(ZENDESK_AGENT_BY_EMAIL, "zendesk.agent_by_email")
+    X(ZENDESK_AGENT_BY_EMAIL, "zendesk.agent_by_email")                        \
+    /* operations */                                                           \
+    X(MEASURES_DELIVERY_BACKLOG, "measures.delivery_backlog")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

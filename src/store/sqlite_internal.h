@@ -7,6 +7,9 @@
 #ifndef RP_SQLITE_INTERNAL_H
 #define RP_SQLITE_INTERNAL_H
 
+#include <jansson.h>
+
+#include "base/error.h"
 #include "store/queries.h"
 
 typedef struct rp_sqlite_migration {
@@ -21,5 +24,16 @@ extern const int rp_sqlite_nmigrations;
 /* The SQL text of query q; NULL when the table has none (a bug the unit
  * test catches) or q is out of range. */
 const char *rp_sqlite_query_sql(rp_query q);
+
+/* Backups, restores and the server's claim (sqlite_backup.c), as the
+ * backup op and rp_store_restore / rp_store_claim_db describe them. */
+struct sqlite3;
+rp_code rp_sqlite_backup(struct sqlite3 *db, const char *path, int replace,
+                         json_t **report, rp_error *err);
+rp_code rp_sqlite_restore(const char *file, const char *path, int replace,
+                          json_t **report, rp_error *err);
+rp_code rp_sqlite_claim(const char *path, void **hold, rp_error *err);
+void rp_sqlite_release(void *hold);
+rp_code rp_sqlite_describe(const char *path, json_t **out, rp_error *err);
 
 #endif

@@ -812,6 +812,24 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "  WHERE x.encounter_id = j.value) FROM json_each(?1) j)",
     [RP_Q_ZENDESK_AGENT_BY_EMAIL] =
         "SELECT id FROM agents WHERE lower(email) = lower(?1)",
+    /* ---- operations ---- */
+    /* /healthz: each count an index range (tasks_by_due, messages_outbox,
+     * messages_failed, webhook_deliveries_due), never a scan, whatever the size
+     * of the desk; ?1 is now */
+    [RP_Q_MEASURES_DELIVERY_BACKLOG] =
+        "SELECT (SELECT count(*) FROM tasks WHERE status = 'scheduled'"
+        "   AND due_at <= ?1) AS tasks_due,"
+        " (SELECT count(*) FROM tasks WHERE status = 'failed')"
+        "   AS tasks_failed,"
+        " (SELECT count(*) FROM messages WHERE status IN ('queued','sending')"
+        "   AND status = 'queued' AND coalesce(next_attempt_at, 0) <= ?1)"
+        "   AS outbox_due,"
+        " (SELECT count(*) FROM messages WHERE status = 'failed')"
+        "   AS outbox_failed,"
+        " (SELECT count(*) FROM webhook_deliveries WHERE status = 'queued'"
+        "   AND next_attempt_at <= ?1) AS webhooks_due,"
+        " (SELECT count(*) FROM webhook_deliveries WHERE status = 'failed')"
+        "   AS webhooks_failed",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

@@ -707,6 +707,9 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "ALTER TABLE encounters ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';"
      "ALTER TABLE encounters ADD COLUMN waiting_on TEXT CHECK (waiting_on IN"
      "  ('customer','third_party'));"},
+    {45, "health: failed outgoing messages counted from an index",
+     "CREATE INDEX messages_failed ON messages (status)"
+     "  WHERE status = 'failed';"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

@@ -7,6 +7,7 @@
 #include "store/store.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
@@ -56,9 +57,11 @@ static size_t scheme_length(const char *name)
     return name[n] == ':' ? n : 0;
 }
 
-rp_code rp_store_open(const char *name, rp_store **out, rp_error *err)
+/* The backend and the target that name names, or RP_EINVALID naming
+ * what is wrong with it. */
+static rp_code resolve(const char *name, const rp_store_backend **backend,
+                       const char **where, rp_error *err)
 {
-    *out = NULL;
     if (!name || !*name)
         return rp_error_set(err, RP_EINVALID, "db",
                             "no database named: give sqlite:PATH");
@@ -88,7 +91,73 @@ rp_code rp_store_open(const char *name, rp_store **out, rp_error *err)
             return rp_error_set(err, RP_EINVALID, "db",
                                 "%s: nothing after the scheme", name);
     }
+    *backend = b;
+    *where = target;
+    return RP_OK;
+}
+
+rp_code rp_store_open(const char *name, rp_store **out, rp_error *err)
+{
+    *out = NULL;
+    const rp_store_backend *b;
+    const char *target;
+    if (resolve(name, &b, &target, err))
+        return err->code;
     return b->open(target, out, err);
+}
+
+rp_code rp_store_restore(const char *file, const char *name, int replace,
+                         json_t **report, rp_error *err)
+{
+    const rp_store_backend *b;
+    const char *target;
+    if (resolve(name, &b, &target, err))
+        return err->code;
+    return b->restore(file, target, replace, report, err);
+}
+
+rp_code rp_store_describe(const char *name, json_t **out, rp_error *err)
+{
+    *out = NULL;
+    const rp_store_backend *b;
+    const char *target;
+    if (resolve(name, &b, &target, err))
+        return err->code;
+    return b->describe(target, out, err);
+}
+
+struct rp_store_claim {
+    const rp_store_backend *backend;
+    void *hold;
+};
+
+rp_code rp_store_claim_db(const char *name, rp_store_claim **out, rp_error *err)
+{
+    *out = NULL;
+    const rp_store_backend *b;
+    const char *target;
+    void *hold = NULL;
+    if (resolve(name, &b, &target, err) || b->claim(target, &hold, err))
+        return err->code;
+    if (!hold)
+        return RP_OK;
+    rp_store_claim *c = malloc(sizeof *c);
+    if (!c) {
+        b->release(hold);
+        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+    }
+    c->backend = b;
+    c->hold = hold;
+    *out = c;
+    return RP_OK;
+}
+
+void rp_store_release(rp_store_claim *claim)
+{
+    if (!claim)
+        return;
+    claim->backend->release(claim->hold);
+    free(claim);
 }
 
 rp_code rp_store_finish(rp_store *s, rp_code rc, rp_error *err)

@@ -155,6 +155,20 @@ typedef struct rp_store_ops {
      * RP_OK, or RP_EBUSY while another connection keeps it.  Call with no
      * transaction open. */
     rp_code (*probe_write)(rp_store *s, rp_error *err);
+
+    /* ---- operations ---- */
+    /*
+     * Copy the database, as it is at one moment, to the file path while
+     * other connections go on reading and writing, then check the copy
+     * (its integrity, its schema) and fill *report (new object) with
+     * "bytes", "schema_version" and "counts" {table: rows}.  The copy is
+     * written beside path and renamed onto it only once it is checked and
+     * on the disk, so path is never half written; an existing path is
+     * refused (RP_ECONFLICT, field "to") unless replace.  Call with no
+     * transaction open.
+     */
+    rp_code (*backup)(rp_store *s, const char *path, int replace,
+                      json_t **report, rp_error *err);
 } rp_store_ops;
 
 /*
@@ -180,6 +194,13 @@ typedef struct rp_store_backend {
     /* Open the store that target (the name after "scheme:") names, bringing
      * its schema up to date; fill *out. */
     rp_code (*open)(const char *target, rp_store **out, rp_error *err);
+    /* rp_store_restore and rp_store_claim for this backend's targets */
+    rp_code (*restore)(const char *file, const char *target, int replace,
+                       json_t **report, rp_error *err);
+    rp_code (*claim)(const char *target, void **hold, rp_error *err);
+    void (*release)(void *hold);
+    /* rp_store_describe for this backend's targets */
+    rp_code (*describe)(const char *target, json_t **out, rp_error *err);
 } rp_store_backend;
 
 /* The backend whose scheme is the len bytes at scheme; NULL when none. */
@@ -200,6 +221,48 @@ const rp_store_backend *rp_store_backend_find(const char *scheme, size_t len);
  * database whose schema is newer than this program knows is RP_ESCHEMA.
  */
 rp_code rp_store_open(const char *name, rp_store **out, rp_error *err);
+
+/*
+ * Put the backup file back as the database that name names: check the
+ * file first (a database of this backend, intact, made by rapport, its
+ * schema not newer than this program knows: RP_EINVALID field "file", or
+ * RP_ESCHEMA), then copy it beside the database and rename it into place
+ * once it is on the disk, so the database is either the old one or the
+ * whole new one.  An existing database is refused (RP_ECONFLICT, field
+ * "force") unless replace; one a server holds (rp_store_claim) is refused
+ * whatever replace says (RP_EBUSY).  Fills *report (new object) as backup
+ * does for the restored database.
+ */
+rp_code rp_store_restore(const char *file, const char *name, int replace,
+                         json_t **report, rp_error *err);
+
+/*
+ * Look at the database that name names without creating, migrating or
+ * changing it (for rapportd --check-config): fill *out (new object) with
+ * "exists", "schema_version" (0 for none yet) and "latest_schema_version"
+ * (what this program would migrate it to).  A database that cannot be
+ * read or written by this user, or that is not a rapport database, is
+ * RP_EINVALID (field "db"); one newer than this program is RP_ESCHEMA.  A
+ * missing database is fine when it can be created.
+ */
+rp_code rp_store_describe(const char *name, json_t **out, rp_error *err);
+
+/* What rp_store_claim holds; released with rp_store_release. */
+typedef struct rp_store_claim rp_store_claim;
+
+/*
+ * Mark the database that name names as served by this process for as long
+ * as the claim is held, so that a restore refuses to replace it under the
+ * server.  Several servers may hold claims on one database at once; a
+ * restore under way is RP_EBUSY.  Fills *out (NULL for a database with no
+ * file, such as ":memory:").  Take it after the database is opened and
+ * release it after the last connection is closed.
+ */
+rp_code rp_store_claim_db(const char *name, rp_store_claim **out,
+                          rp_error *err);
+
+/* Release a claim (NULL is fine). */
+void rp_store_release(rp_store_claim *claim);
 
 /*
  * End the transaction that s has open, given rc, the outcome of the work

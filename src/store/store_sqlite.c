@@ -9,6 +9,7 @@
  * bound values and kept in a small per-connection cache; identifiers in the
  * generated statements only ever come from the entity catalogue.
  */
+#include "base/log.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -110,14 +111,19 @@ static rp_code db_error(sqlite_store *ss, rp_error *err, const char *what)
                             "the database is busy with another change; "
                             "nothing was changed, try again in a moment");
     if (out_of_space(ss, rc)) {
-        fprintf(stderr, "rapport: store: %s: %s (%d, errno %d)\n", what,
-                sqlite3_errmsg(ss->db), rc, sqlite3_system_errno(ss->db));
+        char codes[64];
+        snprintf(codes, sizeof codes, "%d", rc);
+        rp_log(RP_LOG_ERROR, "store: out of space", "doing", what, "error",
+               sqlite3_errmsg(ss->db), "code", codes, "errno",
+               strerror(sqlite3_system_errno(ss->db)), (char *)NULL);
         return rp_error_set(err, RP_ENOSPACE, NULL,
                             "the disk holding the database is full; nothing "
                             "was saved (free some space, then try again)");
     }
-    fprintf(stderr, "rapport: store: %s: %s (%d)\n", what,
-            sqlite3_errmsg(ss->db), rc);
+    char code[32];
+    snprintf(code, sizeof code, "%d", rc);
+    rp_log(RP_LOG_ERROR, "store: the database failed", "doing", what, "error",
+           sqlite3_errmsg(ss->db), "code", code, (char *)NULL);
     if ((rc & 0xff) == SQLITE_CONSTRAINT)
         return rp_error_set(err, RP_ECONFLICT, NULL,
                             "%s: the change conflicts with a record already "
@@ -857,6 +863,13 @@ static void sq_close(rp_store *s)
     free(ss);
 }
 
+static rp_code sq_backup(rp_store *s, const char *path, int replace,
+                         json_t **report, rp_error *err)
+{
+    return rp_sqlite_backup(((sqlite_store *)s->impl)->db, path, replace,
+                            report, err);
+}
+
 static const rp_store_ops sqlite_ops = {
     .backend = "sqlite",
     .begin = sq_begin,
@@ -876,6 +889,7 @@ static const rp_store_ops sqlite_ops = {
     .set_busy_wait = sq_set_busy_wait,
     .try_exec = sq_try_exec,
     .probe_write = sq_probe_write,
+    .backup = sq_backup,
 };
 
 /* ---- opening and migrating ----------------------------------------------- */
@@ -1022,4 +1036,6 @@ static rp_code open_latest(const char *path, rp_store **out, rp_error *err)
     return rp_store_sqlite_open(path, 0, out, err);
 }
 
-const rp_store_backend rp_store_sqlite_backend = {"sqlite", open_latest};
+const rp_store_backend rp_store_sqlite_backend = {
+    "sqlite",        open_latest,       rp_sqlite_restore,
+    rp_sqlite_claim, rp_sqlite_release, rp_sqlite_describe};

@@ -139,6 +139,15 @@ static outcome attack(const char *method, const char *path, const char *body,
         const char *code = json_string_value(json_object_get(e, "code"));
         const char *msg = json_string_value(json_object_get(e, "message"));
         const char *f = json_string_value(json_object_get(e, "field"));
+        if (!strncmp(path, "/api/v2/", 8)) {
+            /* Zendesk's shape: {"error", "description", "details"} */
+            void *first = json_object_iter(json_object_get(r.json, "details"));
+            code = json_string_value(e);
+            msg = json_string_value(json_object_get(r.json, "description"));
+            f = first ? json_object_iter_key(first) : NULL;
+            if (code && !strcmp(code, "RecordInvalid"))
+                code = "invalid";
+        }
         if (!code || !msg || !*msg)
             fprintf(stderr,
                     "hostile: %s %s (%.120s): %ld without a clear "

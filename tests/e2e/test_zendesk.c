@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -369,12 +370,58 @@ static void test_paging(void **state)
     rp_http_free(&r);
 }
 
+/* Is there an audit entry of this action on this route? */
+static int audited(rp_srv *s, const char *action, const char *route)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/audit?action=%s&limit=500", action);
+    json_t *log = rp_call(s, "GET", path, NULL, 200);
+    size_t i;
+    json_t *e;
+    int found = 0;
+    json_array_foreach(json_object_get(log, "items"), i, e)
+        found |= !strcmp(json_string_value(json_object_get(e, "route")), route);
+    json_decref(log);
+    return found;
+}
+
+static void test_audited(void **state)
+{
+    rp_srv *s = *state;
+    json_t *t = new_ticket(s, "audited@example.com", "the audit");
+    char path[64];
+    snprintf(path, sizeof path, "/api/v2/tickets/%lld.json",
+             (long long)json_integer_value(json_object_get(t, "id")));
+    json_decref(t);
+    json_decref(rp_call(s, "GET", path, NULL, 200));
+    json_decref(
+        rp_callf(s, "PUT", path, 200, "{\"ticket\": {\"priority\": \"low\"}}"));
+    rp_http r;
+    const char *bad = "{\"ticket\": {\"priority\": \"soon\"}}";
+    rp_http_send(s, "PUT", path, "application/json", bad, strlen(bad), NULL,
+                 &r);
+    assert_int_equal(r.status, 422);
+    rp_http_free(&r);
+    assert_true(audited(s, "change", "/api/v2/tickets"));
+    assert_true(audited(s, "change", "/api/v2/tickets/{id}"));
+    assert_true(audited(s, "refused", "/api/v2/tickets/{id}"));
+    /* reads are written in the background: give the writer time */
+    int seen = 0;
+    for (int i = 0; i < 100 && !seen; i++) {
+        seen = audited(s, "read", "/api/v2/tickets/{id}");
+        if (!seen)
+            usleep(100 * 1000);
+    }
+    assert_true(seen);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_credentials),
         cmocka_unit_test(test_error_shapes),
         cmocka_unit_test(test_paging),
+        cmocka_unit_test(test_audited),
     };
     return cmocka_run_group_tests(tests, rp_srv_fixture_start,
                                   rp_srv_fixture_stop);

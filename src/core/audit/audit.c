@@ -10,6 +10,7 @@
  * command line.
  */
 #include "core/audit/audit.h"
+#include "base/log.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -145,7 +146,7 @@ void rp_audit_request_end(rp_ctx *ctx, rp_audit_request *r, int status,
     }
     rp_error err;
     if (write_entry(ctx->store, &e, &err))
-        fprintf(stderr, "rapportd: audit: could not record %s %s: %s\n",
+        rp_logf(RP_LOG_ERROR, "audit: could not record %s %s: %s",
                 e.method ? e.method : "", e.route ? e.route : "", err.message);
 }
 

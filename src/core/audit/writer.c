@@ -14,6 +14,7 @@
  * its own transaction.
  */
 #include "core/audit/audit.h"
+#include "base/log.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -85,10 +86,10 @@ void rp_audit_writer_push(rp_audit_writer *w, const rp_audit_entry *e)
     pthread_mutex_lock(&w->lock);
     if (w->n >= RP_AUDIT_QUEUE_MAX) {
         if (w->lost++ == 0)
-            fprintf(stderr,
-                    "rapportd: audit: more than %d reads waiting to "
+            rp_logf(RP_LOG_WARN,
+                    "audit: more than %d reads waiting to "
                     "be written; dropping reads until the database "
-                    "takes writes again\n",
+                    "takes writes again",
                     RP_AUDIT_QUEUE_MAX);
         pthread_mutex_unlock(&w->lock);
         free(q.text);
@@ -170,9 +171,9 @@ static void *run(void *arg)
         pthread_mutex_lock(&w->lock);
         if (rc == RP_OK || w->stopping) {
             if (rc)
-                fprintf(stderr,
-                        "rapportd: audit: %zu reads not written at "
-                        "stop: %s\n",
+                rp_logf(RP_LOG_WARN,
+                        "audit: %zu reads not written at "
+                        "stop: %s",
                         n, err.message);
             for (size_t i = 0; i < n; i++)
                 free(items[i].text);
@@ -181,9 +182,9 @@ static void *run(void *arg)
             pthread_cond_broadcast(&w->done);
         } else {
             /* busy or full: put the batch back in front and wait a turn */
-            fprintf(stderr,
-                    "rapportd: audit: writing %zu reads: %s; will "
-                    "try again\n",
+            rp_logf(RP_LOG_WARN,
+                    "audit: writing %zu reads: %s; will "
+                    "try again",
                     n, err.message);
             queued *merged = realloc(items, (n + w->n) * sizeof *items);
             if (merged) {

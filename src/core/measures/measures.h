@@ -146,4 +146,14 @@ rp_code rp_metrics_service(rp_ctx *ctx, const rp_window *w, json_t **out,
  */
 rp_code rp_metrics_gauges(rp_ctx *ctx, json_t **out, rp_error *err);
 
+/*
+ * The delivery backlog at now, for the health check: {"tasks": {"due",
+ * "failed"}, "outbox": {"due", "failed"}, "webhooks": {"due", "failed"}}:
+ * reminders and other tasks due and not yet sent, or given up on; the
+ * desk's replies waiting to be sent (their next attempt due), or given up
+ * on; event deliveries the same.  A fixed number of index range counts.
+ */
+rp_code rp_delivery_backlog(rp_ctx *ctx, int64_t now, json_t **out,
+                            rp_error *err);
+
 #endif

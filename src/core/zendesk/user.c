@@ -254,3 +254,20 @@ rp_code rp_zendesk_user_requested(rp_ctx *ctx, int64_t id,
     }
     return rp_zendesk_ticket_list(ctx, id, page, out, err);
 }
+
+void rp_zendesk_audit_subject(const char *pattern, const char *const *params,
+                              int nparams, const char **subject, int64_t *id)
+{
+    rp_error err;
+    *subject = NULL;
+    *id = 0;
+    int ticket = !strncmp(pattern, "/api/v2/tickets/{", 17);
+    int user = !strncmp(pattern, "/api/v2/users/{", 15);
+    if ((!ticket && !user) || nparams < 1 ||
+        rp_parse_id(params[0], "id", id, &err) != RP_OK ||
+        (user && *id > RP_ZENDESK_AGENT_BASE)) {
+        *id = 0;
+        return;
+    }
+    *subject = ticket ? "encounter" : "customer";
+}

@@ -86,6 +86,15 @@ json_t *rp_zendesk_error(const rp_error *err, int *status);
 rp_code rp_zendesk_authenticate(rp_ctx *ctx, const char *authorization,
                                 rp_principal *p, rp_error *err);
 
+/*
+ * What a route of this API touches, for the audit log: a route with a
+ * ticket id touches that encounter, one with a user id at or below
+ * RP_ZENDESK_AGENT_BASE that customer; *subject ("encounter",
+ * "customer") is NULL, and *id 0, when it names neither.
+ */
+void rp_zendesk_audit_subject(const char *pattern, const char *const *params,
+                              int nparams, const char **subject, int64_t *id);
+
 /* ---- tickets (ticket.c) -------------------------------------------------- */
 
 /* The Zendesk statuses, in Zendesk's order, NULL-terminated. */
