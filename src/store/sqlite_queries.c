@@ -119,6 +119,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "  WHEN 'task' THEN (SELECT customer_id FROM tasks WHERE id = ?10)"
         "  WHEN 'promise' THEN (SELECT customer_id FROM promises WHERE id = "
         "?10)"
+        "  WHEN 'export_request' THEN (SELECT customer_id FROM"
+        "   export_requests WHERE id = ?10)"
         " END), ?12, ?13, ?14)",
     /* newest first, a page before id ?5; ?2 an agent, ?3 and ?4 a window
      * (each NULL for any) */

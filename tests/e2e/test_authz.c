@@ -156,6 +156,13 @@ static const expect expected[] = {
     {"POST", "/api/v1/export_requests/{id}/approve", "agent"},
     {"POST", "/help/r/{token}/export", "public"},
     {"GET", "/help/r/{token}/export", "public"},
+    {"GET", "/api/v1/webhooks/{id}/deliveries", "admin"},
+    {"DELETE", "/api/v1/webhooks/{id}", "admin"},
+    {"PATCH", "/api/v1/webhooks/{id}", "admin"},
+    {"GET", "/api/v1/webhooks/{id}", "admin"},
+    {"GET", "/api/v1/webhooks/events", "admin"},
+    {"POST", "/api/v1/webhooks", "admin"},
+    {"GET", "/api/v1/webhooks", "admin"},
     /* the Zendesk-compatible API: Zendesk's credentials (tokens only, no
      * browser session) and error bodies */
     {"GET", "/api/v2/tickets", "agent"},

@@ -16,6 +16,7 @@ import * as customersView from './views/customers.js';
 import * as customerView from './views/customer.js';
 import * as dashboardView from './views/dashboard.js';
 import * as webhooksView from './views/webhooks.js';
+import * as privacyView from './views/privacy.js';
 
 const routes = [
   { re: /^#\/login$/, view: loginView, name: 'login', public: true },
@@ -25,6 +26,7 @@ const routes = [
   { re: /^#\/customers\/(\d+)$/, view: customerView, name: 'customer' },
   { re: /^#\/dashboard$/, view: dashboardView, name: 'dashboard' },
   { re: /^#\/webhooks$/, view: webhooksView, name: 'webhooks' },
+  { re: /^#\/privacy$/, view: privacyView, name: 'privacy' },
 ];
 
 /* What views share: the session, and customers already fetched. */

@@ -140,10 +140,9 @@ void rp_audit_request_end(rp_ctx *ctx, rp_audit_request *r, int status,
         if (!e.subject || !(ok || status == 403))
             return;
         e.action = ok ? "read" : "refused";
-        if (w) {
+        if (w)
             rp_audit_writer_push(w, &e);
-            return;
-        }
+        return;
     }
     rp_error err;
     if (write_entry(ctx->store, &e, &err))
@@ -157,9 +156,13 @@ static const struct {
     const char *prefix; /* the path up to its first {param} */
     const char *subject;
 } subjects[] = {
-    {"/api/v1/customers/", "customer"}, {"/api/v1/encounters/", "encounter"},
-    {"/api/v1/messages/", "message"},   {"/api/v1/attachments/", "attachment"},
-    {"/api/v1/tasks/", "task"},         {"/api/v1/promises/", "promise"},
+    {"/api/v1/customers/", "customer"},
+    {"/api/v1/encounters/", "encounter"},
+    {"/api/v1/messages/", "message"},
+    {"/api/v1/attachments/", "attachment"},
+    {"/api/v1/tasks/", "task"},
+    {"/api/v1/promises/", "promise"},
+    {"/api/v1/export_requests/", "export_request"},
 };
 
 void rp_audit_subject_of(const char *pattern, const char *const *params,

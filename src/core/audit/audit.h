@@ -124,11 +124,12 @@ typedef struct rp_audit_writer rp_audit_writer;
  * hook, and record what is still unrecorded.  A change that committed
  * nothing is written now (action "refused" with code and field when status
  * is not 2xx, else "change"); a read of customer data (r->entry.subject
- * set) that succeeded, or was forbidden (403), is pushed on w (written
- * now when w is NULL).  Other reads (lists of all customers, the queue,
- * articles) are not recorded.  Status 0 means the request goes on
- * elsewhere (handed to another thread): the hook is disarmed and nothing
- * recorded.  An error is told on standard error: the reply has been made.
+ * set) that succeeded, or was forbidden (403), is pushed on w (not
+ * recorded when w is NULL: reads are not being recorded).  Other reads (lists
+ * of all customers, the queue, articles) are not recorded.  Status 0 means the
+ * request goes on elsewhere (handed to another thread): the hook is disarmed
+ * and nothing recorded.  An error is told on standard error: the reply has been
+ * made.
  */
 void rp_audit_request_end(struct rp_ctx *ctx, rp_audit_request *r, int status,
                           const char *code, const char *field,

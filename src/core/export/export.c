@@ -51,6 +51,8 @@ static const section sections[] = {
     {"relationship_levels", &RP_ENTITY_RELATIONSHIP_LEVEL, 0,
      "How our relationship grew", NULL},
     {"offers", &RP_ENTITY_OFFER, 0, "What we recommended to you", NULL},
+    {"events", &RP_ENTITY_EVENT, 0, "What we told our other systems about you",
+     NULL},
     {"help_links", NULL, RP_Q_EXPORT_HELP_LINKS,
      "The links to your requests' pages", NULL},
     {"export_requests", NULL, RP_Q_EXPORT_REQUESTS_OF,

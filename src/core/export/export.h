@@ -37,7 +37,8 @@ struct rp_ctx;
  * "encounters", "encounter_transfers", "defects", "special_requests",
  * "promises", "messages", "attachments" (each with "data_base64", its
  * content), "moments", "tasks", "satisfaction_checks",
- * "relationship_levels", "offers", "help_links", "export_requests",
+ * "relationship_levels", "offers", "events", "help_links",
+ * "export_requests",
  * "audit"}; every section an array of rows in id order, oldest first,
  * keyed by column name, without secrets (the hashes of links).  Records
  * the export in the audit log first (ctx says who asked: an agent, the

@@ -54,7 +54,13 @@ export async function render(main, [id], app) {
     h('h1', {}, name, customer.preferred_name && customer.preferred_name !== customer.name ? h('span', { class: 'muted' }, ` · ${customer.name}`) : null),
     h('p', {}, [...(customer.emails || []), ...(customer.phones || [])].join(' · ')),
     customer.notes ? h('p', { class: 'notes' }, customer.notes) : null,
-    h('p', {}, 'Relationship: ', h('strong', { id: 'customer-level' }, humanize(level)), ` · customer since ${fmtDate(customer.created_at)}`));
+    h('p', {}, 'Relationship: ', h('strong', { id: 'customer-level' }, humanize(level)), ` · customer since ${fmtDate(customer.created_at)}`),
+    /* everything held about them, for a request under the GDPR or CCPA;
+     * each download is in the audit log */
+    h('p', { class: 'actions', id: 'customer-export' },
+      h('a', { class: 'button', href: `${base}/export?format=html`, download: `customer-${customer.id}-data.html` }, 'Export all their data (page)'),
+      ' ',
+      h('a', { class: 'button', href: `${base}/export`, download: `customer-${customer.id}-data.json` }, 'Export all their data (JSON file)')));
 
   const relPanel = panel('p-relationship', 'Relationship and why',
     [listOr(reasons, (r) => str(r, 'why', 'text', 'reason', 'rule') || String(r), 'No history yet: every customer starts transactional.'),
