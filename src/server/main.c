@@ -62,6 +62,9 @@ static const char usage_options[] =
     "        print this help and exit.\n"
     "    --version\n"
     "        print the version and exit.\n"
+    "    --openapi\n"
+    "        print the OpenAPI 3.1 document of /api/v1 (docs/openapi.json,\n"
+    "        also served at GET /api/v1/openapi.json), and exit.\n"
     "    --routes\n"
     "        print the route table (method, path, access, shape, query\n"
     "        parameters, summary) as the markdown table of docs/api.md, and\n"
@@ -95,7 +98,7 @@ static int usage_error(const char *fmt, const char *arg)
     return 2;
 }
 
-enum { OPT_HELP = 'h', OPT_VERSION = 'V', OPT_ROUTES = 'R' };
+enum { OPT_HELP = 'h', OPT_VERSION = 'V', OPT_ROUTES = 'R', OPT_OPENAPI = 'O' };
 
 /*
  * Keep freed memory in the process instead of handing it back to the
@@ -129,8 +132,9 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {"routes", no_argument, NULL, OPT_ROUTES},
+        {"openapi", no_argument, NULL, OPT_OPENAPI},
     };
-    size_t nopts = 3;
+    size_t nopts = 4;
     /* the last entry stays zero: the end of the array */
     tune_allocator();
     rp_config_options(RP_CONFIG_SERVER, opts, 31, &nopts);
@@ -145,6 +149,8 @@ int main(int argc, char **argv)
                           * walks it */
             rp_routes_print(stdout);
             return 0;
+        case OPT_OPENAPI: /* docs/openapi.json holds it */
+            return rp_openapi_print(stdout) ? 1 : 0;
         default:
             if (c >= RP_CONFIG_OPTION_BASE &&
                 c - RP_CONFIG_OPTION_BASE <

@@ -91,7 +91,7 @@ static const rp_param mail_params[] = {
     {"GET", "/api/v1/customers/{id}/" kind, CUSTOM(rp_h_profile_list),       \
      .summary = "the customer's " what},                                     \
         {"POST", "/api/v1/customers/{id}/" kind, CUSTOM(rp_h_profile_add),   \
-         .summary = "add one of the customer's " what},                      \
+         .status = 201, .summary = "add one of the customer's " what},                      \
         {"PATCH", "/api/v1/customers/{id}/" kind "/{item}",                  \
          CUSTOM(rp_h_profile_update),                                        \
          .summary = "change one of the customer's " what},                   \
@@ -105,13 +105,16 @@ const rp_route rp_routes[] = {
 
     /* customers */
     {"GET", "/api/v1/customers", LIST_BY(rp_h_customer_list),
-     .params = customer_params, .summary = "page of customers in id order"},
+     .params = customer_params, .summary = "page of customers in id order",
+     .reply = "Customer"},
     {"POST", "/api/v1/customers", CREATE(rp_customer_create),
-     .summary = "add a customer"},
+     .summary = "add a customer", .request = rp_customer_fields,
+     .reply = "Customer"},
     {"GET", "/api/v1/customers/{id}", BY_ID(rp_customer_get),
-     .summary = "a customer"},
+     .summary = "a customer", .reply = "Customer"},
     {"PATCH", "/api/v1/customers/{id}", BY_ID_BODY(rp_customer_update),
-     .summary = "change a customer"},
+     .summary = "change a customer", .request = rp_customer_fields,
+     .reply = "Customer"},
     {"GET", "/api/v1/customers/{id}/moments", LIST_BY(rp_h_customer_moments),
      .summary = "the customer's moments of truth, newest first"},
     {"GET", "/api/v1/customers/{id}/overview", BY_ID(rp_customer_overview),
@@ -164,7 +167,8 @@ const rp_route rp_routes[] = {
 
     /* sessions, agents, tokens */
     {"POST", "/api/v1/session", CUSTOM(rp_h_session_create), PUBLIC,
-     .flags = RP_ROUTE_SLOW, .summary = "sign in with email and password"},
+     .flags = RP_ROUTE_SLOW, .status = 201,
+     .summary = "sign in with email and password"},
     {"GET", "/api/v1/session", CUSTOM(rp_h_session_get),
      .summary = "who is signed in"},
     {"DELETE", "/api/v1/session", CUSTOM(rp_h_session_delete),
@@ -177,7 +181,7 @@ const rp_route rp_routes[] = {
      .summary = "change an agent"},
     {"GET", "/api/v1/tokens", LIST_BY(rp_h_token_list),
      .summary = "page of API tokens: one's own, or everyone's for an admin"},
-    {"POST", "/api/v1/tokens", CUSTOM(rp_h_token_create),
+    {"POST", "/api/v1/tokens", CUSTOM(rp_h_token_create), .status = 201,
      .summary = "make an API token, shown once"},
     {"DELETE", "/api/v1/tokens/{id}", CUSTOM(rp_h_token_revoke),
      .summary = "revoke an API token"},
@@ -303,6 +307,10 @@ const rp_route rp_routes[] = {
      .summary = "the customer's reply from their request's page"},
     {"GET", "/help/r/{token}/files/{id}", CUSTOM(rp_h_help_file), PUBLIC,
      .summary = "a file of the customer's conversation, as a download"},
+
+    /* the contract of this API */
+    {"GET", "/api/v1/openapi.json", CUSTOM(rp_h_openapi), PUBLIC,
+     .summary = "this API's OpenAPI 3.1 document", .reply = "OpenAPI"},
 
     {NULL, NULL},
 };

@@ -16,8 +16,24 @@
 #define NOTES_MAX_CHARS 10000
 #define CONTACTS_MAX 10
 
-static const char *const customer_fields[] = {
-    "name", "preferred_name", "emails", "phones", "notes", "unconfirmed", NULL};
+#define EMAIL_MAX_CHARS 254
+#define PHONE_MAX_CHARS 40
+
+const rp_field rp_customer_fields[] = {
+    {"name", RP_FIELD_TEXT, RP_IN_CREATE, .max_chars = NAME_MAX_CHARS,
+     .meaning = "the customer's full name"},
+    {"preferred_name", RP_FIELD_TEXT, RP_IN_OPTIONAL,
+     .max_chars = PREFERRED_MAX_CHARS,
+     .meaning = "how the customer likes to be addressed"},
+    {"emails", RP_FIELD_TEXT_LIST, RP_IN_OPTIONAL, .max_items = CONTACTS_MAX,
+     .max_chars = EMAIL_MAX_CHARS, .format = "email"},
+    {"phones", RP_FIELD_TEXT_LIST, RP_IN_OPTIONAL, .max_items = CONTACTS_MAX,
+     .max_chars = PHONE_MAX_CHARS, .format = "phone"},
+    {"notes", RP_FIELD_TEXT, RP_IN_OPTIONAL, .max_chars = NOTES_MAX_CHARS},
+    {"unconfirmed", RP_FIELD_BOOL, RP_IN_OPTIONAL,
+     .meaning = "made from an unknown sender, not yet confirmed by an agent"},
+    {NULL},
+};
 
 /* Add the derived fields every view of a customer shows. */
 static void decorate(json_t *c)
@@ -35,7 +51,7 @@ static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
     const char *name, *preferred, *notes;
     json_t *emails, *phones;
     int unconfirmed = 0, unconfirmed_given = 0;
-    if (rp_in_object(in, customer_fields, err) ||
+    if (rp_in_fields(in, rp_customer_fields, creating, err) ||
         rp_in_bool(in, "unconfirmed", 0, &unconfirmed, &unconfirmed_given,
                    err) ||
         rp_in_string(in, "name", RP_IN_ALWAYS(creating), NAME_MAX_CHARS, &name,
@@ -43,8 +59,10 @@ static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
         rp_in_string(in, "preferred_name", 0, PREFERRED_MAX_CHARS, &preferred,
                      err) ||
         rp_in_string(in, "notes", 0, NOTES_MAX_CHARS, &notes, err) ||
-        rp_in_string_list(in, "emails", CONTACTS_MAX, 254, &emails, err) ||
-        rp_in_string_list(in, "phones", CONTACTS_MAX, 40, &phones, err))
+        rp_in_string_list(in, "emails", CONTACTS_MAX, EMAIL_MAX_CHARS, &emails,
+                          err) ||
+        rp_in_string_list(in, "phones", CONTACTS_MAX, PHONE_MAX_CHARS, &phones,
+                          err))
         return err->code;
     size_t i;
     json_t *v;

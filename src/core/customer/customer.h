@@ -13,9 +13,15 @@
 
 #include <jansson.h>
 #include <stdint.h>
+#include "base/input.h"
 #include "core/context.h"
 
 /* ---- customers (customer.c) ---------------------------------------------- */
+
+/* The fields of a customer's create and change, and their limits: what
+ * rp_customer_create and rp_customer_update accept, and what the API's
+ * contract says they accept. */
+extern const rp_field rp_customer_fields[];
 
 /*
  * Create a customer from in: {"name" (required), "preferred_name", "emails",
