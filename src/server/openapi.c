@@ -31,6 +31,10 @@
 
 #include "routes.h"
 
+/* Fields left out of a schema entry are zero: no entity, no patch,
+ * application/json. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 /*
  * A component schema.  With an entity: an object with id and every column
  * of the entity, each of its column's type (nullable: the catalogue does
@@ -44,6 +48,7 @@ typedef struct schema_def {
     const char *name;
     const rp_entity *entity;
     const char *patch;
+    const char *media; /* the reply's media type; NULL: application/json */
 } schema_def;
 
 /* Reused pieces of schema text. */
@@ -57,13 +62,41 @@ typedef struct schema_def {
     "'items':" items "},'next_cursor':" NSTRING "}}"
 
 /* clang-format off */
+#define REF(name) "{'$ref':'#/components/schemas/" name "'}"
+#define ITEMS_OF(name)                                                         \
+    "{'type':'object','required':['items'],'additionalProperties':false,"     \
+    "'properties':{'items':{'type':'array','items':" REF(name) "}}}"
+#define INT "{'type':'integer'}"
+#define NINT "{'type':['integer','null']}"
+#define NUMBER "{'type':'number'}"
+#define NNUMBER "{'type':['number','null']}"
+#define BOOL "{'type':'boolean'}"
+#define STRING "{'type':'string'}"
+#define TIME "{'type':'string','format':'date-time'}"
+#define OBJECT "{'type':'object'}"
+#define ARRAY "{'type':'array'}"
+#define IDS "{'type':'array','items':{'type':'integer'}}"
+/* The JSON columns of an encounter and a product, with their shapes. */
+#define ENCOUNTER_LISTS                                                        \
+    "'questions':{'type':['array','null']},"                                  \
+    "'options':{'type':['array','null']},"                                    \
+    "'preferences_captured':{'type':['array','null']}"
+#define PRODUCT_LISTS                                                          \
+    "'attributes':{'type':['object','null']},'tags':" STRINGS                 \
+    ",'related':" IDS
+/* A charter target judged: the target, how long it took, kept or not. */
+#define JUDGED                                                                 \
+    "{'type':'object','required':['target_seconds','actual_seconds',"         \
+    "'breached'],'additionalProperties':false,'properties':{"                 \
+    "'target_seconds':" INT ",'actual_seconds':" INT ",'breached':" BOOL "}}"
+
 static const schema_def schemas[] = {
-    /* ---- the records of the catalogue ---------------------------------- */
+    /* ---- the records of the catalogue, as the core shows them ---------- */
     {"Customer", &RP_ENTITY_CUSTOMER,
      "{'emails':" STRINGS ",'phones':" STRINGS ","
      "'relationship_reasons':{'type':['array','null']},"
-     "'greeting_name':{'type':'string'}}"},
-    {"Encounter", &RP_ENTITY_ENCOUNTER, NULL},
+     "'greeting_name':" STRING "}"},
+    {"Encounter", &RP_ENTITY_ENCOUNTER, "{" ENCOUNTER_LISTS "}"},
     {"Moment", &RP_ENTITY_MOMENT, NULL},
     {"Transfer", &RP_ENTITY_TRANSFER, NULL},
     {"Defect", &RP_ENTITY_DEFECT, NULL},
@@ -72,20 +105,215 @@ static const schema_def schemas[] = {
     {"Task", &RP_ENTITY_TASK, NULL},
     {"Satisfaction", &RP_ENTITY_SATISFACTION, NULL},
     {"Preference", &RP_ENTITY_PREFERENCE, NULL},
-    {"Goal", &RP_ENTITY_GOAL, NULL},
-    {"ImportantDate", &RP_ENTITY_DATE, NULL},
+    {"Goal", &RP_ENTITY_GOAL, "{'tags':" STRINGS "}"},
+    /* the column "location" is shown as "where" */
+    {"ImportantDate", &RP_ENTITY_DATE, "{'location':false,'where':" NSTRING "}"},
     {"Consent", &RP_ENTITY_CONSENT, NULL},
-    {"Product", &RP_ENTITY_PRODUCT, NULL},
+    {"Product", &RP_ENTITY_PRODUCT, "{" PRODUCT_LISTS "}"},
     {"Offer", &RP_ENTITY_OFFER, NULL},
     {"LoyaltyTier", &RP_ENTITY_LOYALTY_TIER, NULL},
-    {"Agent", &RP_ENTITY_AGENT, NULL},
-    {"Queue", &RP_ENTITY_QUEUE, NULL},
-    {"Article", &RP_ENTITY_KB_ARTICLE, NULL},
+    {"Agent", &RP_ENTITY_AGENT, "{'skills':" STRINGS "}"},
+    {"Queue", &RP_ENTITY_QUEUE,
+     "{'skills':" STRINGS ",'topics':" STRINGS ",'channels':" STRINGS "}"},
+    {"Article", &RP_ENTITY_KB_ARTICLE, "{'tags':" STRINGS "}"},
     {"ArticleFeedback", &RP_ENTITY_KB_FEEDBACK, NULL},
-    {"Message", &RP_ENTITY_MESSAGE, NULL},
+    /* a message with its attachments; the outbox's claim is not shown */
+    {"Message", &RP_ENTITY_MESSAGE,
+     "{'refs':{'type':['array','null']},'next_attempt_at':false,"
+     "'claimed_by':false,'claimed_at':false,"
+     "'attachments':{'type':'array','items':" REF("AttachmentInfo") "}}"},
     {"KeptMail", &RP_ENTITY_KEPT_MAIL, NULL},
 
-    /* ---- what the handlers build themselves ----------------------------- */
+    /* ---- records with what the core adds to them ------------------------ */
+    {"EncounterWithMeasures", &RP_ENTITY_ENCOUNTER,
+     "{" ENCOUNTER_LISTS ",'measures':" REF("Measures") "}"},
+    {"ProductWithRelated", &RP_ENTITY_PRODUCT,
+     "{" PRODUCT_LISTS ",'related_products':{'type':'array','items':"
+     REF("Product") "}}"},
+    {"Measures", NULL,
+     "{'type':'object','required':['queue_wait_seconds','waiting',"
+     "'first_response_seconds','resolution_seconds','abandoned',"
+     "'abandon_reason','first_contact_resolved','transfers','charter'],"
+     "'additionalProperties':false,'properties':{"
+     "'queue_wait_seconds':" INT ",'waiting':" BOOL ","
+     "'first_response_seconds':" NINT ",'resolution_seconds':" NINT ","
+     "'abandoned':" BOOL ",'abandon_reason':" NSTRING ","
+     "'first_contact_resolved':{'type':['boolean','null']},"
+     "'encounter_id':" INT ",'customer_id':" INT ",'stage':" STRING ","
+     "'transfers':" INT ",'charter':{'type':'object','required':["
+     "'acknowledge','first_response','resolution'],"
+     "'additionalProperties':false,'properties':{'acknowledge':" JUDGED ","
+     "'first_response':" JUDGED ",'resolution':" JUDGED "}}}}"},
+    {"AttachmentInfo", NULL,
+     "{'type':'object','required':['id','filename','content_type','size',"
+     "'inline','content_id'],'additionalProperties':false,'properties':{"
+     "'id':" INT ",'filename':" NSTRING ",'content_type':" STRING ","
+     "'size':" INT ",'inline':" BOOL ",'content_id':" NSTRING "}}"},
+
+    /* ---- lists that are not pages -------------------------------------- */
+    {"Preferences", NULL, ITEMS_OF("Preference")},
+    {"Goals", NULL, ITEMS_OF("Goal")},
+    {"ImportantDates", NULL, ITEMS_OF("ImportantDate")},
+    {"Consents", NULL, ITEMS_OF("Consent")},
+    {"LoyaltyTiers", NULL, ITEMS_OF("LoyaltyTier")},
+    {"ArticleHits", NULL, ITEMS_OF("ArticleHit")},
+    {"ArticleHit", NULL,
+     "{'type':'object','required':['id','title','tags','helped',"
+     "'not_helped','relevance','score','title_html','snippet_html'],"
+     "'additionalProperties':false,'properties':{'id':" INT ","
+     "'title':" STRING ",'tags':" STRINGS ",'helped':" INT ","
+     "'not_helped':" INT ",'relevance':" NUMBER ",'score':" NUMBER ","
+     "'title_html':" STRING ",'snippet_html':" STRING "}}"},
+
+    /* ---- sessions and tokens -------------------------------------------- */
+    {"Session", NULL,
+     "{'type':'object','required':['agent','csrf_token'],"
+     "'additionalProperties':false,'properties':{'agent':" REF("Agent") ","
+     "'csrf_token':{'type':['string','null'],'description':'send it as "
+     "X-CSRF-Token with every change made with the session; null when "
+     "signed in with a token'}}}"},
+    {"LoggedOut", NULL,
+     "{'type':'object','required':['logged_out'],"
+     "'additionalProperties':false,'properties':{'logged_out':" BOOL "}}"},
+    {"Token", NULL,
+     "{'type':'object','required':['id','agent_id','name','created_at',"
+     "'expires_at','last_used_at','revoked_at'],"
+     "'additionalProperties':false,'properties':{'id':" INT ","
+     "'agent_id':" INT ",'name':" NSTRING ",'scope':" STRING ","
+     "'created_at':" TIME ",'expires_at':" NTIME ",'last_used_at':" NTIME ","
+     "'revoked_at':" NTIME "}}"},
+    {"NewToken", NULL,
+     "{'type':'object','required':['id','agent_id','name','scope',"
+     "'created_at','expires_at','last_used_at','revoked_at','token'],"
+     "'additionalProperties':false,'properties':{'id':" INT ","
+     "'agent_id':" INT ",'name':" NSTRING ",'scope':" STRING ","
+     "'created_at':" TIME ",'expires_at':" NTIME ",'last_used_at':" NTIME ","
+     "'revoked_at':" NTIME ",'token':{'type':'string','description':'the "
+     "secret, shown only here'}}}"},
+    {"RevokedToken", NULL,
+     "{'type':'object','required':['id','revoked'],"
+     "'additionalProperties':false,'properties':{'id':" INT ","
+     "'revoked':" BOOL "}}"},
+
+    /* ---- customers: overview, loyalty, satisfaction, offers ------------- */
+    {"CustomerOverview", NULL,
+     "{'type':'object','required':['customer','relationship','preferences',"
+     "'open_encounters','open_promises','follow_ups','latest_moments',"
+     "'satisfaction','encounters_by_kind','encounters_by_exchange'],"
+     "'additionalProperties':false,'properties':{"
+     "'customer':" REF("Customer") ",'relationship':" REF("Relationship") ","
+     "'preferences':" ARRAY ",'open_encounters':" ARRAY ","
+     "'open_promises':" ARRAY ",'follow_ups':" ARRAY ","
+     "'latest_moments':" ARRAY ",'satisfaction':{'type':'object',"
+     "'required':['count','average','words'],'properties':{"
+     "'count':" NINT ",'average':" NNUMBER ",'words':" ARRAY "}},"
+     "'encounters_by_kind':" OBJECT ",'encounters_by_exchange':" OBJECT "}}"},
+    {"Relationship", NULL,
+     "{'type':'object','required':['level','reasons'],'properties':{"
+     "'level':" NSTRING ",'reasons':" ARRAY "}}"},
+    {"Loyalty", NULL,
+     "{'type':'object','required':['customer_id','tier','discount_percent',"
+     "'visits','tenure_days','spend','returning','summary','next_tier'],"
+     "'additionalProperties':false,'properties':{'customer_id':" INT ","
+     "'tier':" STRING ",'discount_percent':" NUMBER ",'visits':" INT ","
+     "'tenure_days':" INT ",'spend':" NUMBER ",'returning':" BOOL ","
+     "'summary':" STRING ",'next_tier':{'oneOf':[{'type':'null'},"
+     REF("LoyaltyTier") "]}}}"},
+    {"SatisfactionFigures", NULL,
+     "{'type':'object','required':['answered','average_score','positive',"
+     "'neutral','negative'],'additionalProperties':false,'properties':{"
+     "'answered':" INT ",'average_score':" NNUMBER ",'positive':" INT ","
+     "'neutral':" INT ",'negative':" INT "}}"},
+    {"Recommendations", NULL,
+     "{'type':'object','required':['items','withheld','reason'],"
+     "'additionalProperties':false,'properties':{'items':{'type':'array',"
+     "'items':{'type':'object','required':['product','reasons'],"
+     "'properties':{'product':" OBJECT ",'reasons':" STRINGS ","
+     "'score':" INT "}}},'withheld':" BOOL ",'reason':" NSTRING ","
+     "'notes':" STRINGS "}}"},
+    {"OffersShown", NULL,
+     "{'type':'object','required':['recorded','already_shown'],"
+     "'additionalProperties':false,'properties':{'recorded':" IDS ","
+     "'already_shown':" IDS "}}"},
+    {"Deleted", NULL,
+     "{'type':'object','required':['deleted'],'additionalProperties':false,"
+     "'properties':{'deleted':" BOOL "}}"},
+
+    /* ---- encounters ------------------------------------------------------ */
+    {"SatisfactionOrCheck", NULL,
+     "{'description':'the answer recorded, or the check scheduled',"
+     "'oneOf':[" REF("Satisfaction") "," REF("Task") "]}"},
+    {"Guide", NULL,
+     "{'type':'object','required':['encounter_id','stage','greeting',"
+     "'customer','relationship','checklist'],'properties':{"
+     "'encounter_id':" INT ",'stage':" STRING ",'greeting':" STRING ","
+     "'customer':" REF("Customer") ",'relationship':" REF("Relationship") ","
+     "'open_promises':" ARRAY ",'open_follow_ups':" ARRAY ","
+     "'firm_preferences':" ARRAY ",'checklist':{'type':'array','items':{"
+     "'type':'object','required':['skill','done'],'properties':{"
+     "'skill':" STRING ",'done':" BOOL ",'hint':" STRING "}}},"
+     "'next_stage':" NSTRING ",'missing':{'type':'array','items':{"
+     "'type':'object','required':['field','message'],'properties':{"
+     "'field':" STRING ",'message':" STRING "}}},"
+     "'kind_preview':" OBJECT ",'exchange_preview':" OBJECT ","
+     "'loyalty':" REF("Loyalty") "}}"},
+
+    /* ---- measures -------------------------------------------------------- */
+    {"Charter", NULL,
+     "{'type':'object','required':['acknowledge_minutes',"
+     "'first_response_minutes','resolution_hours','follow_up_on_time'],"
+     "'additionalProperties':false,'properties':{"
+     "'acknowledge_minutes':" INT ",'first_response_minutes':" INT ","
+     "'resolution_hours':" INT ",'follow_up_on_time':" BOOL ","
+     "'updated_at':" NTIME ",'updated_by':" NSTRING "}}"},
+    {"Window", NULL,
+     "{'type':'object','required':['from','to','queue_id','agent_id'],"
+     "'additionalProperties':false,'properties':{'from':" TIME ","
+     "'to':" TIME ",'queue_id':" NINT ",'agent_id':" NINT "}}"},
+    {"Breaches", NULL,
+     "{'type':'object','required':['window','charter','count','counts',"
+     "'truncated','items'],'additionalProperties':false,'properties':{"
+     "'window':" REF("Window") ",'charter':" REF("Charter") ","
+     "'count':" INT ",'counts':{'type':'object','additionalProperties':"
+     INT "},'truncated':" BOOL ",'items':{'type':'array','items':{"
+     "'type':'object','required':['target_seconds','actual_seconds',"
+     "'over_by_seconds'],'properties':{'target_seconds':" INT ","
+     "'actual_seconds':" INT ",'over_by_seconds':" NINT "}}}}}"},
+    {"ServiceMetrics", NULL,
+     "{'type':'object','required':['window'],'properties':{"
+     "'window':" REF("Window") "}}"},
+
+    /* ---- tasks, the scheduler, the outbox, mail -------------------------- */
+    {"SchedulerRun", NULL,
+     "{'type':'object','required':['now','created','claimed','sent','held',"
+     "'retried','failed'],'properties':{'now':" TIME ",'created':" INT ","
+     "'claimed':" INT ",'sent':" ARRAY ",'held':" ARRAY ","
+     "'retried':" ARRAY ",'failed':" ARRAY ",'help_links':" OBJECT "}}"},
+    {"OutboxRun", NULL,
+     "{'type':'object','required':['sent','retried','failed'],"
+     "'additionalProperties':false,'properties':{'sent':" ARRAY ","
+     "'retried':" ARRAY ",'failed':" ARRAY "}}"},
+    {"DeskSettings", NULL,
+     "{'type':'object','required':['desk_name','reopen_days',"
+     "'phone_country_code'],'properties':{'desk_name':" NSTRING ","
+     "'reopen_days':" INT ",'phone_country_code':" NSTRING ","
+     "'attachment_max_bytes':" INT ",'flood_messages':" INT ","
+     "'flood_minutes':" INT ",'outbox_backoff_seconds':" INT ","
+     "'outbox_max_attempts':" INT "}}"},
+    {"MailTaken", NULL,
+     "{'type':'object','required':['outcome'],'additionalProperties':false,"
+     "'properties':{'outcome':" STRING ",'encounter_id':" INT ","
+     "'message_id':" INT ",'customer_id':" INT ","
+     "'customer_created':" BOOL ",'reason':" STRING ","
+     "'unreadable_id':" INT "}}"},
+
+    /* a file as it was received, under its own media type, as a download */
+    {"Download", NULL,
+     "{'type':'string','description':'the file, with Content-Disposition: "
+     "attachment'}",
+     "*/*"},
+
+    /* ---- the contract itself --------------------------------------------- */
     {"OpenAPI", NULL,
      "{'type':'object','required':['openapi','info','paths'],"
      "'properties':{'openapi':{'type':'string'},'info':{'type':'object'},"
@@ -209,12 +437,12 @@ static json_t *component_schemas(void)
     return out;
 }
 
-static int schema_known(const char *name)
+static const schema_def *schema_named(const char *name)
 {
     for (const schema_def *d = schemas; d->name; d++)
         if (strcmp(d->name, name) == 0)
-            return 1;
-    return 0;
+            return d;
+    return NULL;
 }
 
 static json_t *ref(const char *name)
@@ -345,9 +573,11 @@ static json_t *success(const rp_route *r, int status)
     } else {
         schema = ref(name);
     }
+    const schema_def *d = schema_named(name);
     json_t *resp = json_pack("{s:s, s:{s:{s:o}}}", "description",
                              r->summary ? r->summary : "success", "content",
-                             "application/json", "schema", schema);
+                             d && d->media ? d->media : "application/json",
+                             "schema", schema);
     if (status == 201 && r->shape == RP_SHAPE_CREATE)
         json_object_set_new(resp, "headers",
                             json_pack("{s:{s:s, s:{s:s}}}", "Location",
@@ -426,7 +656,7 @@ static int routes_checked(void)
 {
     int ok = 1;
     for (const rp_route *r = rp_routes; r->method; r++)
-        if (r->reply && !schema_known(r->reply)) {
+        if (r->reply && !schema_named(r->reply)) {
             fprintf(stderr,
                     "rapportd: %s %s: .reply names \"%s\", which is not a "
                     "schema of openapi.c\n",

@@ -27,7 +27,12 @@ const esc = (s) => s.replaceAll("~", "~0").replaceAll("/", "~1");
  * in the document's own terms again (see schemaPathInDocument).
  */
 export function compile(doc) {
-  const ajv = new Ajv2020({ strict: true, allErrors: true });
+  const ajv = new Ajv2020({
+    strict: true,
+    allErrors: true,
+    inlineRefs: false,
+    verbose: true,
+  });
   addFormats(ajv);
   ajv.addVocabulary(["x-rapport-format"]);
   const rewrite = (v) =>
@@ -48,13 +53,21 @@ export function compile(doc) {
       ops.push({ pattern, method: method.toUpperCase(), op });
     }
   }
+  /* where each schema object lies, to name the one a failure is in */
+  const where = new Map();
+  const walk = (v, path) => {
+    if (v === null || typeof v !== "object") return;
+    where.set(v, path);
+    for (const [k, x] of Object.entries(v)) walk(x, `${path}/${esc(k)}`);
+  };
+  walk(defs, "#/$defs");
   ajv.addSchema({ $id: "rapport", $defs: defs });
   const validators = new Map();
   for (const key of Object.keys(defs)) {
     if (!key.startsWith("op ")) continue;
     validators.set(key, ajv.compile({ $ref: `rapport#/$defs/${esc(key)}` }));
   }
-  return { ajv, ops, validators, defs };
+  return { ajv, ops, validators, defs, where };
 }
 
 /* Where a failed keyword lies in the document's own terms: "#/components/

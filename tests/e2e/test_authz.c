@@ -126,6 +126,8 @@ static const expect expected[] = {
     {"GET", "/help/r/{token}", "public"},
     {"POST", "/help/r/{token}", "public"},
     {"GET", "/help/r/{token}/files/{id}", "public"},
+    /* the API's OpenAPI document */
+    {"GET", "/api/v1/openapi.json", "public"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 

@@ -32,7 +32,7 @@ const rp_field rp_customer_fields[] = {
     {"notes", RP_FIELD_TEXT, RP_IN_OPTIONAL, .max_chars = NOTES_MAX_CHARS},
     {"unconfirmed", RP_FIELD_BOOL, RP_IN_OPTIONAL,
      .meaning = "made from an unknown sender, not yet confirmed by an agent"},
-    {NULL},
+    {.name = NULL},
 };
 
 /* Add the derived fields every view of a customer shows. */

@@ -13,7 +13,6 @@
 
 #include <jansson.h>
 #include <stdint.h>
-#include "base/input.h"
 #include "core/context.h"
 
 /* ---- customers (customer.c) ---------------------------------------------- */

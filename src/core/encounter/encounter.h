@@ -26,6 +26,10 @@ extern const char *const rp_encounter_stages[];
  * Open an encounter from in: {"customer_id", "channel", "subject"} (all
  * required).  It starts at stage "received"; records a moment of truth.
  */
+/* The fields of rp_encounter_open, and their limits (for the API's
+ * contract too). */
+extern const rp_field rp_encounter_open_fields[];
+
 rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err);
 
 /* The encounter with this id, or RP_ENOTFOUND. */
