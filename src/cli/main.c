@@ -17,7 +17,7 @@ static const rp_command *const commands[] = {
     &rp_cmd_agent,     &rp_cmd_token,   &rp_cmd_charter,  &rp_cmd_report,
     &rp_cmd_pref,      &rp_cmd_goal,    &rp_cmd_date,     &rp_cmd_consent,
     &rp_cmd_product,   &rp_cmd_due,     &rp_cmd_tasks,    &rp_cmd_loyalty,
-    &rp_cmd_recommend, &rp_cmd_message, &rp_cmd_mail,
+    &rp_cmd_recommend, &rp_cmd_message, &rp_cmd_mail,     &rp_cmd_secrets,
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
