@@ -583,15 +583,23 @@ json_t *rp_field_schema(const rp_field *f)
     case RP_FIELD_OBJECT: type = "object"; break;
     default: break;
     }
-    json_array_append_new(types, json_string(type));
     /* only an optional field may be given as null (no value) */
-    if (f->required == RP_IN_OPTIONAL)
+    if (f->required == RP_IN_OPTIONAL) {
+        json_array_append_new(types, json_string(type));
         json_array_append_new(types, json_string("null"));
-    json_object_set_new(s, "type", types);
+        json_object_set_new(s, "type", types);
+    } else {
+        json_decref(types);
+        json_object_set_new(s, "type", json_string(type));
+    }
     if (f->meaning)
         json_object_set_new(s, "description", json_string(f->meaning));
     switch (f->type) {
     case RP_FIELD_TEXT:
+        /* blank text is no text: a field that must have a value needs
+         * more than white space (minLength says the least of it) */
+        if (f->required != RP_IN_OPTIONAL)
+            json_object_set_new(s, "minLength", json_integer(1));
         if (f->max_chars)
             json_object_set_new(s, "maxLength", json_integer(f->max_chars));
         if (f->format)
