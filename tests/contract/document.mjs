@@ -9,7 +9,7 @@
  * pass a real OpenAPI 3.1 validator (@seriousme/openapi-schema-validator),
  * and every schema in it must compile with ajv in strict mode (so a typo
  * in a keyword is an error, not an unchecked field).  Each operation must
- * declare every parameter of its path.
+ * declare every parameter of its path and describe its reply.
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -62,6 +62,13 @@ for (const [pattern, item] of Object.entries(doc.paths)) {
         failures.push(`${method.toUpperCase()} ${pattern}: path parameter {${n}} not declared`);
     if (!Object.keys(op.responses).some((s) => /^2\d\d$/.test(s)))
       failures.push(`${method.toUpperCase()} ${pattern}: no success response`);
+    if (JSON.stringify(op.responses).includes("#/components/schemas/Undescribed"))
+      failures.push(
+        `${method.toUpperCase()} ${pattern}: its reply is not described: give ` +
+          "its entry in src/server/routes.c a .reply naming a schema of " +
+          "src/server/openapi.c (add one there if none fits), then run " +
+          "scripts/gen-api-docs"
+      );
   }
 }
 if (operations < 10) failures.push(`only ${operations} operations`);

@@ -128,6 +128,8 @@ static const expect expected[] = {
     {"GET", "/help/r/{token}/files/{id}", "public"},
     /* the API's OpenAPI document */
     {"GET", "/api/v1/openapi.json", "public"},
+    /* the audit log and the customer's export */
+    {"GET", "/api/v1/audit", "admin"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 

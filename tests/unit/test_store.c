@@ -263,6 +263,9 @@ static void test_every_named_query_compiles(void **state)
         /* one line each from here, so that additions merge cleanly */
         "webhook.",
         "secrets.",
+        "audit.",
+        "export.",
+        "zendesk.",
     };
     for (int q = 0; q < RP_QUERY_COUNT; q++) {
         const char *name = rp_query_name((rp_query)q);
