@@ -449,6 +449,8 @@ static json_t *component_schemas(void)
                   "field", "additionalProperties", 0, "properties", "code",
                   "type", "string", "enum", codes, "message", "type", "string",
                   "field", "type", "string", "null"));
+    json_object_set_new(json_object_get(out, "Error"), "x-rapport-status",
+                        statuses);
     return out;
 }
 

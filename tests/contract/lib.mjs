@@ -34,7 +34,7 @@ export function compile(doc) {
     verbose: true,
   });
   addFormats(ajv);
-  ajv.addVocabulary(["x-rapport-format"]);
+  ajv.addVocabulary(["x-rapport-format", "x-rapport-status"]);
   const rewrite = (v) =>
     JSON.parse(
       JSON.stringify(v).replaceAll('"#/components/schemas/', '"#/$defs/')
