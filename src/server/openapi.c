@@ -323,7 +323,8 @@ static const schema_def schemas[] = {
      "'address':" NSTRING ",'method':" NSTRING ",'route':" NSTRING ","
      "'subject':" NSTRING ",'subject_id':" NINT ",'customer_id':" NINT ","
      "'customer_name':" NSTRING ",'status':" NINT ",'code':" NSTRING ","
-     "'field':" NSTRING "}}"},
+     "'field':" NSTRING ",'what':{'description':'what was read or changed, "
+     "when the entry says'}}}"},
 
     /* ---- the contract itself --------------------------------------------- */
     {"OpenAPI", NULL,
