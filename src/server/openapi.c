@@ -324,7 +324,8 @@ static const schema_def schemas[] = {
      "'subject':" NSTRING ",'subject_id':" NINT ",'customer_id':" NINT ","
      "'customer_name':" NSTRING ",'status':" NINT ",'code':" NSTRING ","
      "'field':" NSTRING ",'what':{'description':'what was read or changed, "
-     "when the entry says'}}}"},
+     "when the entry says'},'text':{'description':'the entry in "
+     "words'}}}"},
 
     /* ---- the contract itself --------------------------------------------- */
     {"OpenAPI", NULL,
