@@ -513,3 +513,130 @@ json_t *rp_page_result(json_t *rows, int limit)
     }
     return json_pack("{s:o, s:o}", "items", rows, "next_cursor", next);
 }
+
+/* ---- field tables -------------------------------------------------------- */
+
+rp_code rp_in_fields(json_t *in, const rp_field *fields, int creating,
+                     rp_error *err)
+{
+    size_t n = 0;
+    while (fields[n].name)
+        n++;
+    const char **allowed = calloc(n + 1, sizeof *allowed);
+    if (!allowed)
+        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        allowed[i] = fields[i].name;
+    rp_code rc = rp_in_object(in, allowed, err);
+    free(allowed);
+    for (const rp_field *f = fields; rc == RP_OK && f->name; f++) {
+        int req = f->required == RP_IN_CREATE ? RP_IN_ALWAYS(creating)
+                                              : f->required;
+        const char *s;
+        int64_t i64;
+        int b, present;
+        json_t *list, *v;
+        switch (f->type) {
+        case RP_FIELD_TEXT:
+            rc = rp_in_string(in, f->name, req,
+                              f->max_chars ? f->max_chars : SIZE_MAX, &s, err);
+            break;
+        case RP_FIELD_ENUM:
+            rc = rp_in_enum(in, f->name, req, f->values, &s, err);
+            break;
+        case RP_FIELD_INT:
+            rc = rp_in_int(
+                in, f->name, req, f->min || f->max ? f->min : INT64_MIN,
+                f->min || f->max ? f->max : INT64_MAX, &i64, &present, err);
+            break;
+        case RP_FIELD_BOOL:
+            rc = rp_in_bool(in, f->name, req, &b, &present, err);
+            break;
+        case RP_FIELD_TIME:
+            rc = rp_in_time(in, f->name, req, &i64, &present, err);
+            break;
+        case RP_FIELD_TEXT_LIST:
+            rc = rp_in_string_list(in, f->name, f->max_items, f->max_chars,
+                                   &list, err);
+            break;
+        default: /* the core reads these itself; only presence here */
+            v = json_object_get(in, f->name);
+            if ((!v || json_is_null(v)) && req == RP_IN_REQUIRED)
+                rc = rp_error_set(err, RP_EINVALID, f->name, "%s is required",
+                                  f->name);
+            break;
+        }
+    }
+    return rc;
+}
+
+json_t *rp_field_schema(const rp_field *f)
+{
+    json_t *s = json_object(), *types = json_array();
+    const char *type = "string";
+    switch (f->type) {
+    case RP_FIELD_INT: type = "integer"; break;
+    case RP_FIELD_NUMBER: type = "number"; break;
+    case RP_FIELD_BOOL: type = "boolean"; break;
+    case RP_FIELD_TEXT_LIST:
+    case RP_FIELD_ARRAY: type = "array"; break;
+    case RP_FIELD_OBJECT: type = "object"; break;
+    default: break;
+    }
+    /* only an optional field may be given as null (no value) */
+    if (f->required == RP_IN_OPTIONAL) {
+        json_array_append_new(types, json_string(type));
+        json_array_append_new(types, json_string("null"));
+        json_object_set_new(s, "type", types);
+    } else {
+        json_decref(types);
+        json_object_set_new(s, "type", json_string(type));
+    }
+    if (f->meaning)
+        json_object_set_new(s, "description", json_string(f->meaning));
+    switch (f->type) {
+    case RP_FIELD_TEXT:
+        /* blank text is no text: a field that must have a value needs
+         * more than white space (minLength says the least of it) */
+        if (f->required != RP_IN_OPTIONAL)
+            json_object_set_new(s, "minLength", json_integer(1));
+        if (f->max_chars)
+            json_object_set_new(s, "maxLength", json_integer(f->max_chars));
+        if (f->format)
+            json_object_set_new(s, "x-rapport-format", json_string(f->format));
+        break;
+    case RP_FIELD_ENUM: {
+        json_t *values = json_array();
+        for (int i = 0; f->values[i]; i++)
+            json_array_append_new(values, json_string(f->values[i]));
+        if (f->required == RP_IN_OPTIONAL)
+            json_array_append_new(values, json_null());
+        json_object_set_new(s, "enum", values);
+        break;
+    }
+    case RP_FIELD_INT:
+    case RP_FIELD_NUMBER:
+        if (f->min || f->max) {
+            json_object_set_new(s, "minimum", json_integer(f->min));
+            json_object_set_new(s, "maximum", json_integer(f->max));
+        }
+        break;
+    case RP_FIELD_TIME:
+        json_object_set_new(s, "format", json_string("date-time"));
+        break;
+    case RP_FIELD_TEXT_LIST: {
+        json_t *item = json_pack("{s:s, s:i}", "type", "string", "minLength",
+                                 1);
+        if (f->max_chars)
+            json_object_set_new(item, "maxLength", json_integer(f->max_chars));
+        if (f->format)
+            json_object_set_new(item, "x-rapport-format",
+                                json_string(f->format));
+        json_object_set_new(s, "items", item);
+        json_object_set_new(s, "maxItems", json_integer(f->max_items));
+        break;
+    }
+    default: break;
+    }
+    return s;
+}

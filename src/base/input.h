@@ -29,6 +29,51 @@
 #define RP_IN_KEPT 2     /* may be left out; null or blank is refused */
 #define RP_IN_ALWAYS(creating) ((creating) ? RP_IN_REQUIRED : RP_IN_KEPT)
 
+/* ---- field tables --------------------------------------------------------
+ *
+ * A request's fields can be written down once as a table of rp_field: the
+ * core checks its input with rp_in_fields, and the server's OpenAPI
+ * document describes the same fields with rp_field_schema, so what the
+ * contract says a body may hold is what the core accepts.
+ */
+#define RP_IN_CREATE 3 /* in a field table: RP_IN_ALWAYS(creating) */
+
+typedef enum rp_field_type {
+    RP_FIELD_TEXT,      /* rp_in_string: max characters */
+    RP_FIELD_ENUM,      /* rp_in_enum: one of values */
+    RP_FIELD_INT,       /* rp_in_int: min to max */
+    RP_FIELD_BOOL,      /* rp_in_bool */
+    RP_FIELD_TIME,      /* rp_in_time: an RFC 3339 time */
+    RP_FIELD_TEXT_LIST, /* rp_in_string_list: max items of max characters */
+    RP_FIELD_NUMBER,    /* a JSON number, min to max (checked by the core) */
+    RP_FIELD_OBJECT,    /* a JSON object the core reads itself */
+    RP_FIELD_ARRAY      /* a JSON array the core reads itself */
+} rp_field_type;
+
+typedef struct rp_field {
+    const char *name;
+    rp_field_type type;
+    int required;              /* RP_IN_OPTIONAL, _REQUIRED, _KEPT, _CREATE */
+    size_t max_chars;          /* TEXT and each item of TEXT_LIST; 0: none */
+    size_t max_items;          /* TEXT_LIST */
+    int64_t min, max;          /* INT and NUMBER (both 0: no bounds) */
+    const char *const *values; /* ENUM, NULL-terminated */
+    const char *format;        /* "email", "phone": a rule checked after */
+    const char *meaning;       /* a few words for the contract, or NULL */
+} rp_field;
+
+/*
+ * Check in against a field table (ended by a NULL name): an object of
+ * only these fields, each of its type, within its limits, the required
+ * ones given (RP_IN_CREATE: when creating).  It only checks; the caller
+ * reads the values after with the rp_in_* calls (which cannot fail then).
+ */
+rp_code rp_in_fields(json_t *in, const rp_field *fields, int creating,
+                     rp_error *err);
+
+/* The JSON Schema of one field (new reference), for the contract. */
+json_t *rp_field_schema(const rp_field *f);
+
 /* in must be a JSON object whose keys are all in allowed (NULL-terminated). */
 rp_code rp_in_object(json_t *in, const char *const allowed[], rp_error *err);
 

@@ -189,6 +189,11 @@ typedef struct rp_route {
      * list, or a route that declares parameters, refuses any other. */
     const rp_param *params;
     const char *summary; /* one line for `rapportd --routes` and the docs */
+    /* For the OpenAPI document (openapi.c): the schema of a success's body
+     * by its name in openapi.c's table (for a list, of each item), and the
+     * core's field table of the request body.  NULL: an object. */
+    const char *reply;
+    const rp_field *request;
 } rp_route;
 
 /* "public", "agent", "lead", "admin" or "mail". */
@@ -205,6 +210,16 @@ extern const rp_route rp_routes[];
  * path, access, shape, query parameters, summary); `rapportd --routes`.
  */
 void rp_routes_print(FILE *out);
+
+/*
+ * The OpenAPI 3.1 document of /api/v1 (openapi.c), made from the route
+ * table, the entity catalogue and the core's field tables; NULL (and the
+ * reason on standard error) when a route names a schema that does not
+ * exist.  rp_openapi_print writes it as `rapportd --openapi` prints it
+ * (docs/openapi.json); 0 on success.
+ */
+json_t *rp_openapi_document(void);
+int rp_openapi_print(FILE *out);
 
 /* Reply with status and a JSON body (stolen). */
 void rp_reply_json(rp_response *res, int status, json_t *body);

@@ -73,6 +73,9 @@ static const char usage_options[] =
     "        newer than this program; the database is not created or\n"
     "        changed.  Prints each problem naming the setting, and exits 0\n"
     "        when there is none.\n"
+    "    --openapi\n"
+    "        print the OpenAPI 3.1 document of /api/v1 (docs/openapi.json,\n"
+    "        also served at GET /api/v1/openapi.json), and exit.\n"
     "    --routes\n"
     "        print the route table (method, path, access, shape, query\n"
     "        parameters, summary) as the markdown table of docs/api.md, and\n"
@@ -111,7 +114,8 @@ enum {
     OPT_HELP = 'h',
     OPT_VERSION = 'V',
     OPT_ROUTES = 'R',
-    OPT_CHECK_CONFIG = 'C'
+    OPT_CHECK_CONFIG = 'C',
+    OPT_OPENAPI = 'O'
 };
 
 /* ---- --check-config ------------------------------------------------------ */
@@ -263,8 +267,9 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, OPT_VERSION},
         {"routes", no_argument, NULL, OPT_ROUTES},
         {"check-config", no_argument, NULL, OPT_CHECK_CONFIG},
+        {"openapi", no_argument, NULL, OPT_OPENAPI},
     };
-    size_t nopts = 4;
+    size_t nopts = 5;
     int checking = 0;
     /* the last entry stays zero: the end of the array */
     tune_allocator();
@@ -282,6 +287,8 @@ int main(int argc, char **argv)
             rp_routes_print(stdout);
             return 0;
         case OPT_CHECK_CONFIG: checking = 1; break;
+        case OPT_OPENAPI: /* docs/openapi.json holds it */
+            return rp_openapi_print(stdout) ? 1 : 0;
         default:
             if (c >= RP_CONFIG_OPTION_BASE &&
                 c - RP_CONFIG_OPTION_BASE <

@@ -9,6 +9,9 @@
 
 #include "http.h"
 
+/* openapi.c: GET /api/v1/openapi.json */
+void rp_h_openapi(rp_request *req, rp_response *res);
+
 /* routes_health.c */
 void rp_h_healthz(rp_request *req, rp_response *res);
 

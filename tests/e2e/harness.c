@@ -12,13 +12,66 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
+
+/* ---- the response log of the contract test ------------------------------
+ *
+ * When RP_CONTRACT_LOG names a directory, every response to a request under
+ * /api/v1/ is appended to <dir>/<test program>.jsonl as one JSON object
+ * (method, path with its query, status, content type, body), and the
+ * contract test (tests/contract/responses.mjs) checks each against the
+ * OpenAPI document.  The file is emptied at the first response, so a test
+ * run leaves the log of that run only.  A mutex keeps the lines whole when
+ * a test sends from several threads. */
+static pthread_mutex_t contract_lock = PTHREAD_MUTEX_INITIALIZER;
+static FILE *contract_log;
+static int contract_log_tried;
+
+static void contract_record(const char *method, const char *path,
+                            const rp_http *r)
+{
+    const char *dir = getenv("RP_CONTRACT_LOG");
+    if (!dir || !*dir || strncmp(path, "/api/v1/", 8) != 0)
+        return;
+    pthread_mutex_lock(&contract_lock);
+    if (!contract_log_tried) {
+        contract_log_tried = 1;
+        char file[1024];
+        mkdir(dir, 0755);
+        snprintf(file, sizeof file, "%s/%s.jsonl", dir,
+                 program_invocation_short_name);
+        contract_log = fopen(file, "w");
+        if (!contract_log)
+            fprintf(stderr, "harness: cannot write %s: %s\n", file,
+                    strerror(errno));
+    }
+    if (contract_log) {
+        json_t *rec = json_pack("{s:s, s:s, s:i, s:s, s:s%}", "method", method,
+                                "path", path, "status", (int)r->status,
+                                "content_type", r->content_type, "body",
+                                r->body, r->len);
+        if (!rec) /* not UTF-8: the contract test refuses it */
+            rec = json_pack("{s:s, s:s, s:i, s:s, s:n, s:b}", "method", method,
+                            "path", path, "status", (int)r->status,
+                            "content_type", r->content_type, "body",
+                            "body_not_utf8", 1);
+        if (rec) {
+            json_dumpf(rec, contract_log, JSON_COMPACT);
+            fputc('\n', contract_log);
+            fflush(contract_log);
+            json_decref(rec);
+        }
+    }
+    pthread_mutex_unlock(&contract_lock);
+}
 
 /* Servers still running when the test program ends (a failed assertion
  * jumps past rp_srv_stop): kill them, or their inherited stderr keeps
@@ -372,6 +425,7 @@ void rp_http_send(rp_srv *s, const char *method, const char *path,
     out->body = g.p ? rp_buf_steal(&g) : strdup("");
     if (strncmp(out->content_type, "application/json", 16) == 0)
         out->json = json_loadb(out->body, out->len, 0, NULL);
+    contract_record(method, path, out);
 }
 
 void rp_http_free(rp_http *r)

@@ -129,6 +129,8 @@ static const expect expected[] = {
     /* least privilege (test_privilege walks the scopes and queues) */
     {"GET", "/api/v1/queues/{id}/access", "agent"},
     {"PUT", "/api/v1/queues/{id}/access", "admin"},
+    /* the API's OpenAPI document */
+    {"GET", "/api/v1/openapi.json", "public"},
     /* the audit log and the customer's export */
     {"GET", "/api/v1/audit", "admin"},
     /* the Zendesk-compatible API */

@@ -419,6 +419,80 @@ static void test_kept_fields(void **state)
     json_decref(in);
 }
 
+/* A field table checks a body as the rp_in_* calls would, and describes
+ * the same rules as JSON Schema for the API's contract. */
+static const char *const colours[] = {"red", "blue", NULL};
+static const rp_field table[] = {
+    {"name", RP_FIELD_TEXT, RP_IN_CREATE, .max_chars = 5},
+    {"colour", RP_FIELD_ENUM, RP_IN_OPTIONAL, .values = colours},
+    {"count", RP_FIELD_INT, RP_IN_OPTIONAL, .min = 1, .max = 9},
+    {"tags", RP_FIELD_TEXT_LIST, RP_IN_OPTIONAL, .max_items = 2,
+     .max_chars = 3},
+    {.name = NULL},
+};
+
+static rp_code check(const char *text, int creating, rp_error *err)
+{
+    json_t *in = json_loads(text, 0, NULL);
+    assert_non_null(in);
+    rp_code rc = rp_in_fields(in, table, creating, err);
+    json_decref(in);
+    return rc;
+}
+
+static void test_field_table_checks_and_describes(void **state)
+{
+    (void)state;
+    rp_error err;
+    assert_int_equal(check("{\"name\":\"\u00e9t\u00e9s\"}", 1, &err), RP_OK);
+    assert_int_equal(check("{}", 0, &err), RP_OK);
+    assert_int_equal(check("{}", 1, &err), RP_EINVALID);
+    assert_string_equal(err.field, "name");
+    assert_int_equal(check("{\"name\":null}", 0, &err), RP_EINVALID);
+    assert_string_equal(err.field, "name");
+    assert_int_equal(
+        check("{\"name\":\"\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\"}", 1, &err),
+        RP_EINVALID);
+    assert_string_equal(err.field, "name");
+    assert_int_equal(check("{\"name\":\"a\",\"size\":1}", 1, &err),
+                     RP_EINVALID);
+    assert_string_equal(err.field, "size");
+    assert_int_equal(check("{\"name\":\"a\",\"colour\":\"green\"}", 1, &err),
+                     RP_EINVALID);
+    assert_string_equal(err.field, "colour");
+    assert_int_equal(check("{\"name\":\"a\",\"count\":10}", 1, &err),
+                     RP_EINVALID);
+    assert_int_equal(check("{\"name\":\"a\",\"count\":\"1\"}", 1, &err),
+                     RP_ETYPE);
+    assert_string_equal(err.field, "count");
+    assert_int_equal(
+        check("{\"name\":\"a\",\"tags\":[\"a\",\"b\",\"c\"]}", 1, &err),
+        RP_EINVALID);
+    assert_string_equal(err.field, "tags");
+
+    json_t *name = rp_field_schema(&table[0]);
+    assert_string_equal(json_string_value(json_object_get(name, "type")),
+                        "string");
+    assert_int_equal(json_integer_value(json_object_get(name, "maxLength")), 5);
+    assert_int_equal(json_integer_value(json_object_get(name, "minLength")), 1);
+    json_decref(name);
+    json_t *colour = rp_field_schema(&table[1]);
+    json_t *values = json_object_get(colour, "enum");
+    assert_int_equal(json_array_size(values), 3); /* red, blue, null */
+    assert_true(json_is_null(json_array_get(values, 2)));
+    json_decref(colour);
+    json_t *count = rp_field_schema(&table[2]);
+    assert_int_equal(json_integer_value(json_object_get(count, "minimum")), 1);
+    assert_int_equal(json_integer_value(json_object_get(count, "maximum")), 9);
+    json_decref(count);
+    json_t *tags = rp_field_schema(&table[3]);
+    assert_int_equal(json_integer_value(json_object_get(tags, "maxItems")), 2);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(tags, "items"), "maxLength")),
+                     3);
+    json_decref(tags);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -437,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_error_text_cut_between_characters),
         cmocka_unit_test(test_quote_by_characters),
         cmocka_unit_test(test_buf_vprintf_and_clear),
+        cmocka_unit_test(test_field_table_checks_and_describes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

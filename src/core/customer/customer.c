@@ -17,9 +17,27 @@
 #define CONTACTS_MAX 10
 #define EXTERNAL_ID_MAX_CHARS 255
 
-static const char *const customer_fields[] = {
-    "name",  "preferred_name", "emails",      "phones",
-    "notes", "unconfirmed",    "external_id", NULL};
+#define EMAIL_MAX_CHARS 254
+#define PHONE_MAX_CHARS 40
+
+const rp_field rp_customer_fields[] = {
+    {"name", RP_FIELD_TEXT, RP_IN_CREATE, .max_chars = NAME_MAX_CHARS,
+     .meaning = "the customer's full name"},
+    {"preferred_name", RP_FIELD_TEXT, RP_IN_OPTIONAL,
+     .max_chars = PREFERRED_MAX_CHARS,
+     .meaning = "how the customer likes to be addressed"},
+    {"emails", RP_FIELD_TEXT_LIST, RP_IN_OPTIONAL, .max_items = CONTACTS_MAX,
+     .max_chars = EMAIL_MAX_CHARS, .format = "email"},
+    {"phones", RP_FIELD_TEXT_LIST, RP_IN_OPTIONAL, .max_items = CONTACTS_MAX,
+     .max_chars = PHONE_MAX_CHARS, .format = "phone"},
+    {"notes", RP_FIELD_TEXT, RP_IN_OPTIONAL, .max_chars = NOTES_MAX_CHARS},
+    {"external_id", RP_FIELD_TEXT, RP_IN_OPTIONAL,
+     .max_chars = EXTERNAL_ID_MAX_CHARS,
+     .meaning = "the customer's id in the system they were imported from"},
+    {"unconfirmed", RP_FIELD_BOOL, RP_IN_OPTIONAL,
+     .meaning = "made from an unknown sender, not yet confirmed by an agent"},
+    {.name = NULL},
+};
 
 /* Add the derived fields every view of a customer shows. */
 static void decorate(json_t *c)
@@ -37,7 +55,7 @@ static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
     const char *name, *preferred, *notes, *external;
     json_t *emails, *phones;
     int unconfirmed = 0, unconfirmed_given = 0;
-    if (rp_in_object(in, customer_fields, err) ||
+    if (rp_in_fields(in, rp_customer_fields, creating, err) ||
         rp_in_bool(in, "unconfirmed", 0, &unconfirmed, &unconfirmed_given,
                    err) ||
         rp_in_string(in, "name", RP_IN_ALWAYS(creating), NAME_MAX_CHARS, &name,
@@ -47,8 +65,10 @@ static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
         rp_in_string(in, "notes", 0, NOTES_MAX_CHARS, &notes, err) ||
         rp_in_string(in, "external_id", 0, EXTERNAL_ID_MAX_CHARS, &external,
                      err) ||
-        rp_in_string_list(in, "emails", CONTACTS_MAX, 254, &emails, err) ||
-        rp_in_string_list(in, "phones", CONTACTS_MAX, 40, &phones, err))
+        rp_in_string_list(in, "emails", CONTACTS_MAX, EMAIL_MAX_CHARS, &emails,
+                          err) ||
+        rp_in_string_list(in, "phones", CONTACTS_MAX, PHONE_MAX_CHARS, &phones,
+                          err))
         return err->code;
     size_t i;
     json_t *v;

@@ -17,6 +17,11 @@
 
 /* ---- customers (customer.c) ---------------------------------------------- */
 
+/* The fields of a customer's create and change, and their limits: what
+ * rp_customer_create and rp_customer_update accept, and what the API's
+ * contract says they accept. */
+extern const rp_field rp_customer_fields[];
+
 /*
  * Create a customer from in: {"name" (required), "preferred_name", "emails",
  * "phones", "notes", "external_id"}.  Records a moment of truth.  *out is

@@ -411,14 +411,19 @@ rp_code rp_encounter_first_contact_settle(rp_ctx *ctx, int64_t id,
 
 /* ---- abandon ------------------------------------------------------------- */
 
-static const char *const abandon_fields[] = {"reason", NULL};
+#define ABANDON_MAX_CHARS 500
+
+const rp_field rp_encounter_abandon_fields[] = {
+    {"reason", RP_FIELD_TEXT, RP_IN_REQUIRED, .max_chars = ABANDON_MAX_CHARS},
+    {.name = NULL},
+};
 
 rp_code rp_encounter_abandon(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
                              rp_error *err)
 {
     const char *reason;
-    if (rp_in_object(in, abandon_fields, err) ||
-        rp_in_string(in, "reason", 1, 500, &reason, err))
+    if (rp_in_fields(in, rp_encounter_abandon_fields, 1, err) ||
+        rp_in_string(in, "reason", 1, ABANDON_MAX_CHARS, &reason, err))
         return err->code;
     json_t *enc;
     rp_code rc = rp_encounter_begin_change(ctx, id, 1, "abandoning", &enc, err);

@@ -15,8 +15,17 @@ const char *const rp_encounter_channels[] = {"in_person", "phone", "email",
 const char *const rp_encounter_stages[] = {
     "received", "understood", "helped", "kept", "closed", "abandoned", NULL};
 
-static const char *const open_fields[] = {"customer_id", "channel", "subject",
-                                          "topic", NULL};
+#define TOPIC_MAX_CHARS 100
+#define SUBJECT_MAX_CHARS 200
+
+const rp_field rp_encounter_open_fields[] = {
+    {"topic", RP_FIELD_TEXT, RP_IN_OPTIONAL, .max_chars = TOPIC_MAX_CHARS,
+     .meaning = "what it is about, for routing to a queue"},
+    {"customer_id", RP_FIELD_INT, RP_IN_REQUIRED, .min = 1, .max = INT64_MAX},
+    {"channel", RP_FIELD_ENUM, RP_IN_REQUIRED, .values = rp_encounter_channels},
+    {"subject", RP_FIELD_TEXT, RP_IN_REQUIRED, .max_chars = SUBJECT_MAX_CHARS},
+    {.name = NULL},
+};
 
 rp_code rp_encounter_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
 {
@@ -33,12 +42,12 @@ rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
 {
     int64_t customer_id = 0;
     const char *channel, *subject, *topic;
-    if (rp_in_object(in, open_fields, err) ||
-        rp_in_string(in, "topic", 0, 100, &topic, err) ||
+    if (rp_in_fields(in, rp_encounter_open_fields, 1, err) ||
+        rp_in_string(in, "topic", 0, TOPIC_MAX_CHARS, &topic, err) ||
         rp_in_int(in, "customer_id", 1, 1, INT64_MAX, &customer_id, NULL,
                   err) ||
         rp_in_enum(in, "channel", 1, rp_encounter_channels, &channel, err) ||
-        rp_in_string(in, "subject", 1, 200, &subject, err))
+        rp_in_string(in, "subject", 1, SUBJECT_MAX_CHARS, &subject, err))
         return err->code;
     rp_store *s = ctx->store;
     if (rp_store_begin(s, err))

@@ -26,6 +26,10 @@ extern const char *const rp_encounter_stages[];
  * Open an encounter from in: {"customer_id", "channel", "subject"} (all
  * required).  It starts at stage "received"; records a moment of truth.
  */
+/* The fields of rp_encounter_open, and their limits (for the API's
+ * contract too). */
+extern const rp_field rp_encounter_open_fields[];
+
 rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err);
 
 /* The encounter with this id, or RP_ENOTFOUND. */
@@ -65,6 +69,9 @@ rp_code rp_encounter_acknowledge(struct rp_ctx *ctx, int64_t id, json_t *in,
 rp_code rp_encounter_advance(struct rp_ctx *ctx, int64_t id, json_t *in,
                              json_t **out, rp_error *err);
 
+/* The fields of an abandonment (for the API's contract too). */
+extern const rp_field rp_encounter_abandon_fields[];
+
 /*
  * Abandon an open encounter: in is {"reason"} (required).  Sets
  * abandoned_at, abandon_reason, first_contact_resolved false, and
@@ -96,6 +103,14 @@ rp_code rp_encounter_read_fields(json_t *in, const char *const also_allowed[],
 
 /* The sub-resources of an encounter; each returns the new row (201) and
  * writes a moment in the same transaction. */
+
+/* The fields of a defect, a special request, a promise and a transfer, and
+ * their limits: what the calls below accept, and what the API's contract
+ * says they accept. */
+extern const rp_field rp_encounter_defect_fields[];
+extern const rp_field rp_encounter_special_request_fields[];
+extern const rp_field rp_encounter_promise_fields[];
+extern const rp_field rp_encounter_transfer_fields[];
 
 /* {"kind": wrong_item|late|missed_promise|not_resolved|long_wait|
  *  disconnected|rude|other, "cause"}: a service breakdown. */

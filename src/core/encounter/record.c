@@ -246,19 +246,25 @@ static rp_code add_child(rp_ctx *ctx, json_t *enc, const rp_entity *e,
     return rc;
 }
 
-static const char *const defect_fields[] = {"kind", "cause", NULL};
 static const char *const defect_kinds[] = {
     "wrong_item",   "late",      "missed_promise",
     "not_resolved", "long_wait", "disconnected",
     "rude",         "other",     NULL};
+#define CAUSE_MAX_CHARS 1000
+
+const rp_field rp_encounter_defect_fields[] = {
+    {"kind", RP_FIELD_ENUM, RP_IN_REQUIRED, .values = defect_kinds},
+    {"cause", RP_FIELD_TEXT, RP_IN_REQUIRED, .max_chars = CAUSE_MAX_CHARS},
+    {.name = NULL},
+};
 
 rp_code rp_encounter_add_defect(rp_ctx *ctx, int64_t id, json_t *in,
                                 json_t **out, rp_error *err)
 {
     const char *kind, *cause;
-    if (rp_in_object(in, defect_fields, err) ||
+    if (rp_in_fields(in, rp_encounter_defect_fields, 1, err) ||
         rp_in_enum(in, "kind", 1, defect_kinds, &kind, err) ||
-        rp_in_string(in, "cause", 1, 1000, &cause, err))
+        rp_in_string(in, "cause", 1, CAUSE_MAX_CHARS, &cause, err))
         return err->code;
     json_t *enc;
     if (rp_encounter_begin_change(ctx, id, 0, "", &enc, err))
@@ -275,18 +281,27 @@ rp_code rp_encounter_add_defect(rp_ctx *ctx, int64_t id, json_t *in,
     return rc;
 }
 
-static const char *const request_fields[] = {"description", "outcome",
-                                             "decline_reason", NULL};
 static const char *const request_outcomes[] = {"granted", "declined", NULL};
+#define REQUEST_MAX_CHARS 1000
+
+const rp_field rp_encounter_special_request_fields[] = {
+    {"description", RP_FIELD_TEXT, RP_IN_REQUIRED,
+     .max_chars = REQUEST_MAX_CHARS},
+    {"outcome", RP_FIELD_ENUM, RP_IN_REQUIRED, .values = request_outcomes},
+    {"decline_reason", RP_FIELD_TEXT, RP_IN_OPTIONAL,
+     .max_chars = REQUEST_MAX_CHARS,
+     .meaning = "required when declined, refused when granted"},
+    {.name = NULL},
+};
 
 rp_code rp_encounter_add_special_request(rp_ctx *ctx, int64_t id, json_t *in,
                                          json_t **out, rp_error *err)
 {
     const char *desc, *outcome, *reason;
-    if (rp_in_object(in, request_fields, err) ||
-        rp_in_string(in, "description", 1, 1000, &desc, err) ||
+    if (rp_in_fields(in, rp_encounter_special_request_fields, 1, err) ||
+        rp_in_string(in, "description", 1, REQUEST_MAX_CHARS, &desc, err) ||
         rp_in_enum(in, "outcome", 1, request_outcomes, &outcome, err) ||
-        rp_in_string(in, "decline_reason", 0, 1000, &reason, err))
+        rp_in_string(in, "decline_reason", 0, REQUEST_MAX_CHARS, &reason, err))
         return err->code;
     int declined = strcmp(outcome, "declined") == 0;
     if (declined && !reason)
@@ -315,15 +330,21 @@ rp_code rp_encounter_add_special_request(rp_ctx *ctx, int64_t id, json_t *in,
     return rc;
 }
 
-static const char *const promise_fields[] = {"what", "due_at", NULL};
+#define PROMISE_MAX_CHARS 1000
+
+const rp_field rp_encounter_promise_fields[] = {
+    {"what", RP_FIELD_TEXT, RP_IN_REQUIRED, .max_chars = PROMISE_MAX_CHARS},
+    {"due_at", RP_FIELD_TIME, RP_IN_REQUIRED, .meaning = "kept by when"},
+    {.name = NULL},
+};
 
 rp_code rp_encounter_add_promise(rp_ctx *ctx, int64_t id, json_t *in,
                                  json_t **out, rp_error *err)
 {
     const char *what;
     int64_t due;
-    if (rp_in_object(in, promise_fields, err) ||
-        rp_in_string(in, "what", 1, 1000, &what, err) ||
+    if (rp_in_fields(in, rp_encounter_promise_fields, 1, err) ||
+        rp_in_string(in, "what", 1, PROMISE_MAX_CHARS, &what, err) ||
         rp_in_time(in, "due_at", 1, &due, NULL, err))
         return err->code;
     json_t *enc;
@@ -345,8 +366,14 @@ rp_code rp_encounter_add_promise(rp_ctx *ctx, int64_t id, json_t *in,
     return rc;
 }
 
-static const char *const transfer_fields[] = {"reason", "to_queue_id",
-                                              "to_agent_id", NULL};
+#define TRANSFER_MAX_CHARS 500
+
+const rp_field rp_encounter_transfer_fields[] = {
+    {"reason", RP_FIELD_TEXT, RP_IN_REQUIRED, .max_chars = TRANSFER_MAX_CHARS},
+    {"to_queue_id", RP_FIELD_INT, RP_IN_OPTIONAL, .min = 1, .max = INT64_MAX},
+    {"to_agent_id", RP_FIELD_INT, RP_IN_OPTIONAL, .min = 1, .max = INT64_MAX},
+    {.name = NULL},
+};
 
 rp_code rp_encounter_add_transfer(rp_ctx *ctx, int64_t id, json_t *in,
                                   json_t **out, rp_error *err)
@@ -354,8 +381,8 @@ rp_code rp_encounter_add_transfer(rp_ctx *ctx, int64_t id, json_t *in,
     const char *reason;
     int64_t queue = 0, agent = 0;
     int has_queue = 0, has_agent = 0;
-    if (rp_in_object(in, transfer_fields, err) ||
-        rp_in_string(in, "reason", 1, 500, &reason, err) ||
+    if (rp_in_fields(in, rp_encounter_transfer_fields, 1, err) ||
+        rp_in_string(in, "reason", 1, TRANSFER_MAX_CHARS, &reason, err) ||
         rp_in_int(in, "to_queue_id", 0, 1, INT64_MAX, &queue, &has_queue,
                   err) ||
         rp_in_int(in, "to_agent_id", 0, 1, INT64_MAX, &agent, &has_agent, err))

@@ -15,7 +15,18 @@
 
 #include "core/rapport.h"
 
-static const char *const article_fields[] = {"title", "body", "tags", NULL};
+#define TITLE_MAX_CHARS 200
+#define BODY_MAX_CHARS 20000
+#define TAGS_MAX 20
+#define TAG_MAX_CHARS 40
+
+const rp_field rp_kb_article_fields[] = {
+    {"title", RP_FIELD_TEXT, RP_IN_CREATE, .max_chars = TITLE_MAX_CHARS},
+    {"body", RP_FIELD_TEXT, RP_IN_CREATE, .max_chars = BODY_MAX_CHARS},
+    {"tags", RP_FIELD_TEXT_LIST, RP_IN_OPTIONAL, .max_items = TAGS_MAX,
+     .max_chars = TAG_MAX_CHARS},
+    {.name = NULL},
+};
 static const char *const feedback_fields[] = {"helped", "encounter_id", NULL};
 
 /* Words that say nothing about what an article is about. */
@@ -133,10 +144,12 @@ static rp_code read_article(json_t *in, int creating, json_t *row,
 {
     const char *title, *body;
     json_t *tags;
-    if (rp_in_object(in, article_fields, err) ||
-        rp_in_string(in, "title", RP_IN_ALWAYS(creating), 200, &title, err) ||
-        rp_in_string(in, "body", RP_IN_ALWAYS(creating), 20000, &body, err) ||
-        rp_in_string_list(in, "tags", 20, 40, &tags, err))
+    if (rp_in_fields(in, rp_kb_article_fields, creating, err) ||
+        rp_in_string(in, "title", RP_IN_ALWAYS(creating), TITLE_MAX_CHARS,
+                     &title, err) ||
+        rp_in_string(in, "body", RP_IN_ALWAYS(creating), BODY_MAX_CHARS, &body,
+                     err) ||
+        rp_in_string_list(in, "tags", TAGS_MAX, TAG_MAX_CHARS, &tags, err))
         return err->code;
     if (title)
         json_object_set_new(row, "title", json_string(title));

@@ -31,6 +31,10 @@ struct rp_ctx;
 rp_code rp_kb_fts_query(const char *text, const char *joiner, size_t minlen,
                         int skip_common, char *out, size_t n, rp_error *err);
 
+/* The fields of an article's create and change, and their limits (for the
+ * API's contract too). */
+extern const rp_field rp_kb_article_fields[];
+
 /* Create an article from in: {"title", "body" (required), "tags"}. */
 rp_code rp_kb_article_create(struct rp_ctx *ctx, json_t *in, json_t **out,
                              rp_error *err);

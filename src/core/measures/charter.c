@@ -27,9 +27,21 @@
 
 const rp_charter rp_charter_defaults = {5, 15, 24, 1};
 
-static const char *const charter_fields[] = {
-    "acknowledge_minutes", "first_response_minutes", "resolution_hours",
-    "follow_up_on_time", NULL};
+#define ACK_MAX_MINUTES (7 * 24 * 60)
+#define FIRST_MAX_MINUTES (30 * 24 * 60)
+#define RESOLUTION_MAX_HOURS (366 * 24)
+
+const rp_field rp_charter_fields[] = {
+    {"acknowledge_minutes", RP_FIELD_INT, RP_IN_OPTIONAL, .min = 1,
+     .max = ACK_MAX_MINUTES},
+    {"first_response_minutes", RP_FIELD_INT, RP_IN_OPTIONAL, .min = 1,
+     .max = FIRST_MAX_MINUTES},
+    {"resolution_hours", RP_FIELD_INT, RP_IN_OPTIONAL, .min = 1,
+     .max = RESOLUTION_MAX_HOURS},
+    {"follow_up_on_time", RP_FIELD_BOOL, RP_IN_OPTIONAL,
+     .meaning = "a follow-up done late is a breach"},
+    {.name = NULL},
+};
 
 /* Read the stored rows into *c and, if meta is not NULL, the latest change
  * time and author into meta (new object). */
@@ -105,12 +117,12 @@ static rp_code validate(json_t *in, const rp_charter *cur, rp_charter *next,
 {
     int p1, p2, p3, p4, on = cur->follow_up_on_time;
     *next = *cur;
-    if (rp_in_object(in, charter_fields, err) ||
-        rp_in_int(in, "acknowledge_minutes", 0, 1, 7 * 24 * 60,
+    if (rp_in_fields(in, rp_charter_fields, 0, err) ||
+        rp_in_int(in, "acknowledge_minutes", 0, 1, ACK_MAX_MINUTES,
                   &next->acknowledge_minutes, &p1, err) ||
-        rp_in_int(in, "first_response_minutes", 0, 1, 30 * 24 * 60,
+        rp_in_int(in, "first_response_minutes", 0, 1, FIRST_MAX_MINUTES,
                   &next->first_response_minutes, &p2, err) ||
-        rp_in_int(in, "resolution_hours", 0, 1, 366 * 24,
+        rp_in_int(in, "resolution_hours", 0, 1, RESOLUTION_MAX_HOURS,
                   &next->resolution_hours, &p3, err) ||
         rp_in_bool(in, "follow_up_on_time", 0, &on, &p4, err))
         return err->code;

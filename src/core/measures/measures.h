@@ -49,6 +49,9 @@ rp_code rp_charter_load(rp_ctx *ctx, rp_charter *out, rp_error *err);
  */
 rp_code rp_charter_get(rp_ctx *ctx, json_t **out, rp_error *err);
 
+/* The charter's fields and their bounds (for the API's contract too). */
+extern const rp_field rp_charter_fields[];
+
 /*
  * Change the targets present in in (at least one; the others keep their
  * value).  acknowledge_minutes 1..10080, first_response_minutes 1..43200 and

@@ -10,8 +10,23 @@
 
 #include "core/rapport.h"
 
-static const char *const queue_fields[] = {"name", "skills", "topics",
-                                           "channels", NULL};
+#define QUEUE_NAME_MAX_CHARS 100
+#define QUEUE_LIST_MAX 50
+#define QUEUE_WORD_MAX_CHARS 60
+
+const rp_field rp_queue_fields[] = {
+    {"name", RP_FIELD_TEXT, RP_IN_REQUIRED, .max_chars = QUEUE_NAME_MAX_CHARS},
+    {"skills", RP_FIELD_TEXT_LIST, RP_IN_OPTIONAL, .max_items = QUEUE_LIST_MAX,
+     .max_chars = QUEUE_WORD_MAX_CHARS,
+     .meaning = "what an agent needs to be offered its encounters"},
+    {"topics", RP_FIELD_TEXT_LIST, RP_IN_OPTIONAL, .max_items = QUEUE_LIST_MAX,
+     .max_chars = QUEUE_WORD_MAX_CHARS,
+     .meaning = "the encounter topics routed here"},
+    {"channels", RP_FIELD_TEXT_LIST, RP_IN_OPTIONAL,
+     .max_items = QUEUE_LIST_MAX, .max_chars = QUEUE_WORD_MAX_CHARS,
+     .meaning = "the channels routed here: in_person, phone, email, chat, web"},
+    {.name = NULL},
+};
 
 rp_code rp_queue_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
 {
@@ -41,7 +56,8 @@ static rp_code lower_list(json_t *in, const char *key, json_t **out,
                           rp_error *err)
 {
     json_t *list;
-    if (rp_in_string_list(in, key, 50, 60, &list, err))
+    if (rp_in_string_list(in, key, QUEUE_LIST_MAX, QUEUE_WORD_MAX_CHARS, &list,
+                          err))
         return err->code;
     /* an absent list is an empty one */
     *out = list ? rp_strings_lower(list) : json_array();
@@ -54,8 +70,8 @@ rp_code rp_queue_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
 {
     const char *name;
     json_t *skills = NULL, *topics = NULL, *channels = NULL;
-    if (rp_in_object(in, queue_fields, err) ||
-        rp_in_string(in, "name", 1, 100, &name, err) ||
+    if (rp_in_fields(in, rp_queue_fields, 1, err) ||
+        rp_in_string(in, "name", 1, QUEUE_NAME_MAX_CHARS, &name, err) ||
         lower_list(in, "skills", &skills, err) ||
         lower_list(in, "topics", &topics, err) ||
         lower_list(in, "channels", &channels, err))

@@ -242,6 +242,9 @@ rp_code rp_token_revoke(struct rp_ctx *ctx, int64_t id, int as_admin,
  * seed 003's caller should reach someone who can help, at once.
  */
 
+/* The fields of a new queue and their limits (for the API's contract too). */
+extern const rp_field rp_queue_fields[];
+
 /*
  * Create a queue from in: {"name" (required, unique), "skills", "topics",
  * "channels"} (lists of strings; channels from rp_encounter_channels).
