@@ -49,6 +49,7 @@ typedef struct schema_def {
     const rp_entity *entity;
     const char *patch;
     const char *media; /* the reply's media type; NULL: application/json */
+    const char *also;  /* another media type it may come in, as text */
 } schema_def;
 
 /* Reused pieces of schema text. */
@@ -83,6 +84,13 @@ typedef struct schema_def {
 #define PRODUCT_LISTS                                                          \
     "'attributes':{'type':['object','null']},'tags':" STRINGS                 \
     ",'related':" IDS
+/* A token's limits: read only, to some resources, to some queues (null:
+ * no limit of that kind). */
+#define TOKEN_LIMITS_REQUIRED "'read_only','resources','queues'"
+#define TOKEN_LIMITS                                                           \
+    "'read_only':" BOOL ",'resources':{'type':['array','null'],"              \
+    "'items':{'type':'string'}},'queues':{'type':['array','null'],"           \
+    "'items':{'type':'integer'}}"
 /* A charter target judged: the target, how long it took, kept or not. */
 #define JUDGED                                                                 \
     "{'type':'object','required':['target_seconds','actual_seconds',"         \
@@ -176,18 +184,19 @@ static const schema_def schemas[] = {
      "'additionalProperties':false,'properties':{'logged_out':" BOOL "}}"},
     {"Token", NULL,
      "{'type':'object','required':['id','agent_id','name','created_at',"
-     "'expires_at','last_used_at','revoked_at'],"
+     "'expires_at','last_used_at','revoked_at'," TOKEN_LIMITS_REQUIRED "],"
      "'additionalProperties':false,'properties':{'id':" INT ","
      "'agent_id':" INT ",'name':" NSTRING ",'scope':" STRING ","
      "'created_at':" TIME ",'expires_at':" NTIME ",'last_used_at':" NTIME ","
-     "'revoked_at':" NTIME "}}"},
+     "'revoked_at':" NTIME "," TOKEN_LIMITS "}}"},
     {"NewToken", NULL,
      "{'type':'object','required':['id','agent_id','name','scope',"
-     "'created_at','expires_at','last_used_at','revoked_at','token'],"
+     "'created_at','expires_at','last_used_at','revoked_at','token',"
+     TOKEN_LIMITS_REQUIRED "],"
      "'additionalProperties':false,'properties':{'id':" INT ","
      "'agent_id':" INT ",'name':" NSTRING ",'scope':" STRING ","
      "'created_at':" TIME ",'expires_at':" NTIME ",'last_used_at':" NTIME ","
-     "'revoked_at':" NTIME ",'token':{'type':'string','description':'the "
+     "'revoked_at':" NTIME "," TOKEN_LIMITS ",'token':{'type':'string','description':'the "
      "secret, shown only here'}}}"},
     {"RevokedToken", NULL,
      "{'type':'object','required':['id','revoked'],"
@@ -326,6 +335,84 @@ static const schema_def schemas[] = {
      "'field':" NSTRING ",'what':{'description':'what was read or changed, "
      "when the entry says'},'text':{'description':'the entry in "
      "words'}}}"},
+
+    /* ---- event webhooks -------------------------------------------------- */
+    /* a subscription; its secret is shown only when it is made */
+    {"Webhook", &RP_ENTITY_WEBHOOK, "{'events':" STRINGS ",'secret':false}"},
+    {"NewWebhook", &RP_ENTITY_WEBHOOK,
+     "{'events':" STRINGS ",'secret':{'type':'string','description':'the "
+     "secret that signs every delivery, shown only here'}}"},
+    {"WebhookEventKinds", NULL,
+     "{'type':'object','required':['kinds'],'additionalProperties':false,"
+     "'properties':{'kinds':" STRINGS "}}"},
+    {"WebhookRemoved", NULL,
+     "{'type':'object','required':['id','removed'],"
+     "'additionalProperties':false,'properties':{'id':" INT ","
+     "'removed':" BOOL "}}"},
+    {"WebhookDelivery", NULL,
+     "{'type':'object','required':['id','delivery_id','event_id','kind',"
+     "'status','attempts','response_code','last_error','next_attempt_at',"
+     "'delivered_at','created_at'],'additionalProperties':false,"
+     "'properties':{'id':" INT ",'delivery_id':" STRING ","
+     "'event_id':" INT ",'kind':" STRING ",'status':{'enum':['queued',"
+     "'sending','delivered','failed']},'attempts':" INT ","
+     "'response_code':" NINT ",'last_error':" NSTRING ","
+     "'next_attempt_at':" TIME ",'delivered_at':" NTIME ","
+     "'created_at':" TIME "}}"},
+
+    /* ---- CSV in ---------------------------------------------------------- */
+    {"ImportReport", NULL,
+     "{'type':'object','required':['dry_run','rows','created','updated',"
+     "'unchanged','refused','refusals','columns','delimiter'],"
+     "'additionalProperties':false,'properties':{'dry_run':" BOOL ","
+     "'rows':" INT ",'created':" INT ",'updated':" INT ","
+     "'unchanged':" INT ",'refused':" INT ",'refusals':{'type':'array',"
+     "'description':'the first refused rows, each with why','items':{"
+     "'type':'object','required':['line','reason'],"
+     "'additionalProperties':false,'properties':{'line':" INT ","
+     "'column':" NSTRING ",'field':" NSTRING ",'reason':" STRING "}}},"
+     "'columns':{'type':'array','items':{'type':'object','required':["
+     "'column','field','recognised'],'additionalProperties':false,"
+     "'properties':{'column':" STRING ",'field':" NSTRING ","
+     "'recognised':" BOOL "}}},'delimiter':" STRING "}}"},
+
+    /* ---- least privilege ------------------------------------------------- */
+    {"QueueAccess", NULL,
+     "{'type':'object','required':['id','name','restricted','members'],"
+     "'additionalProperties':false,'properties':{'id':" INT ","
+     "'name':" NSTRING ",'restricted':{'type':['boolean','null']},"
+     "'members':" IDS "}}"},
+
+    /* ---- the customer's export ------------------------------------------- */
+    /* the archive as JSON, or (format=html) as a page to read */
+    {"CustomerArchive", NULL,
+     "{'type':'object','required':['format','exported_at','customer',"
+     "'identities','preferences','goals','important_dates','consents',"
+     "'encounters','encounter_transfers','defects','special_requests',"
+     "'promises','messages','attachments','moments','tasks',"
+     "'satisfaction_checks','relationship_levels','offers','events',"
+     "'help_links','export_requests','audit'],"
+     "'additionalProperties':false,'properties':{'format':" STRING ","
+     "'exported_at':" TIME ",'customer':" OBJECT ",'identities':" ARRAY ","
+     "'preferences':" ARRAY ",'goals':" ARRAY ",'important_dates':" ARRAY ","
+     "'consents':" ARRAY ",'encounters':" ARRAY ","
+     "'encounter_transfers':" ARRAY ",'defects':" ARRAY ","
+     "'special_requests':" ARRAY ",'promises':" ARRAY ","
+     "'messages':" ARRAY ",'attachments':" ARRAY ",'moments':" ARRAY ","
+     "'tasks':" ARRAY ",'satisfaction_checks':" ARRAY ","
+     "'relationship_levels':" ARRAY ",'offers':" ARRAY ","
+     "'events':" ARRAY ",'help_links':" ARRAY ","
+     "'export_requests':" ARRAY ",'audit':" ARRAY "}}",
+     "application/json", "text/html"},
+    /* a customer's request for their data; a list adds their name */
+    {"ExportRequest", NULL,
+     "{'type':'object','required':['id','customer_id','encounter_id',"
+     "'status','requested_at','decided_at','decided_by','expires_at'],"
+     "'additionalProperties':false,'properties':{'id':" INT ","
+     "'customer_id':" INT ",'customer_name':" NSTRING ","
+     "'encounter_id':" NINT ",'status':{'enum':['pending','approved',"
+     "'declined']},'requested_at':" TIME ",'decided_at':" NTIME ","
+     "'decided_by':" NINT ",'expires_at':" NTIME "}}"},
 
     /* ---- the contract itself --------------------------------------------- */
     {"OpenAPI", NULL,
@@ -597,6 +684,9 @@ static json_t *success(const rp_route *r, int status)
                              r->summary ? r->summary : "success", "content",
                              d && d->media ? d->media : "application/json",
                              "schema", schema);
+    if (d && d->also)
+        json_object_set_new(json_object_get(resp, "content"), d->also,
+                            json_pack("{s:{s:s}}", "schema", "type", "string"));
     if (status == 201 && r->shape == RP_SHAPE_CREATE)
         json_object_set_new(resp, "headers",
                             json_pack("{s:{s:s, s:{s:s}}}", "Location",
