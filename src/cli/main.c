@@ -13,11 +13,28 @@
 #include "cli.h"
 
 static const rp_command *const commands[] = {
-    &rp_cmd_init,      &rp_cmd_demo,    &rp_cmd_customer, &rp_cmd_encounter,
-    &rp_cmd_agent,     &rp_cmd_token,   &rp_cmd_charter,  &rp_cmd_report,
-    &rp_cmd_pref,      &rp_cmd_goal,    &rp_cmd_date,     &rp_cmd_consent,
-    &rp_cmd_product,   &rp_cmd_due,     &rp_cmd_tasks,    &rp_cmd_loyalty,
-    &rp_cmd_recommend, &rp_cmd_message, &rp_cmd_mail,
+    &rp_cmd_init,
+    &rp_cmd_demo,
+    &rp_cmd_customer,
+    &rp_cmd_encounter,
+    &rp_cmd_agent,
+    &rp_cmd_token,
+    &rp_cmd_charter,
+    &rp_cmd_report,
+    &rp_cmd_pref,
+    &rp_cmd_goal,
+    &rp_cmd_date,
+    &rp_cmd_consent,
+    &rp_cmd_product,
+    &rp_cmd_due,
+    &rp_cmd_tasks,
+    &rp_cmd_loyalty,
+    &rp_cmd_recommend,
+    &rp_cmd_message,
+    &rp_cmd_mail,
+    /* erasure's companions: the sealed ledger, retention */
+    &rp_cmd_ledger,
+    &rp_cmd_retention,
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

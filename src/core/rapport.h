@@ -25,5 +25,6 @@
 #include "core/offers/offers.h"
 #include "core/staff/staff.h"
 #include "core/mailbox/mailbox.h"
+#include "core/privacy/privacy.h"
 
 #endif

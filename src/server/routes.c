@@ -304,6 +304,15 @@ const rp_route rp_routes[] = {
     {"GET", "/help/r/{token}/files/{id}", CUSTOM(rp_h_help_file), PUBLIC,
      .summary = "a file of the customer's conversation, as a download"},
 
+    /* erasure and the desk's privacy settings */
+    {"DELETE", "/api/v1/customers/{id}", BY_ID_BODY(rp_privacy_erase), LEAD,
+     .summary = "erase the customer's personal data for good (admin, or a "
+                "lead and a second person as the privacy settings say)"},
+    {"GET", "/api/v1/privacy/settings", PLAIN(rp_privacy_settings_get), ADMIN,
+     .summary = "who may erase, and the retention rules"},
+    {"PUT", "/api/v1/privacy/settings", BODY(rp_privacy_settings_update), ADMIN,
+     .summary = "change who may erase, or the retention rules"},
+
     {NULL, NULL},
 };
 

@@ -43,6 +43,15 @@ static void *run(void *arg)
     cfg.stop_arg = s;
     char worker[64];
     snprintf(worker, sizeof worker, "rapportd:%d:scheduler", (int)getpid());
+    /* moments recorded before the ledger was sealed get their hashes
+     * once, in order, before anything else runs */
+    rp_error seal_err;
+    int64_t sealed = 0;
+    if (rp_ledger_seal(&ctx, &sealed, &seal_err))
+        fprintf(stderr, "rapportd: sealing the ledger: %s\n", seal_err.message);
+    else if (sealed)
+        fprintf(stderr, "rapportd: sealed %lld moments of the ledger\n",
+                (long long)sealed);
     pthread_mutex_lock(&s->lock);
     while (!s->stopping) {
         pthread_mutex_unlock(&s->lock);
@@ -74,6 +83,26 @@ static void *run(void *arg)
         if (rp_charter_settle_promises(&ctx, rp_now() + s->clock_offset,
                                        &settled, &err))
             fprintf(stderr, "rapportd: settling promises: %s\n", err.message);
+        /* the retention rules, a bounded batch at a time */
+        report = NULL;
+        if (rp_retention_tick(&ctx, rp_now() + s->clock_offset, &report, &err))
+            fprintf(stderr, "rapportd: retention: %s\n", err.message);
+        else if (report && (json_integer_value(
+                                json_object_get(report, "customers_erased")) ||
+                            json_integer_value(json_object_get(
+                                report, "attachments_dropped")) ||
+                            json_integer_value(
+                                json_object_get(report, "messages_blanked"))))
+            fprintf(stderr,
+                    "rapportd: retention: erased %lld customers, dropped "
+                    "%lld attachments, blanked %lld messages\n",
+                    (long long)json_integer_value(
+                        json_object_get(report, "customers_erased")),
+                    (long long)json_integer_value(
+                        json_object_get(report, "attachments_dropped")),
+                    (long long)json_integer_value(
+                        json_object_get(report, "messages_blanked")));
+        json_decref(report);
         pthread_mutex_lock(&s->lock);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);

@@ -126,6 +126,10 @@ static const expect expected[] = {
     {"GET", "/help/r/{token}", "public"},
     {"POST", "/help/r/{token}", "public"},
     {"GET", "/help/r/{token}/files/{id}", "public"},
+    /* erasure and the desk's privacy settings */
+    {"DELETE", "/api/v1/customers/{id}", "lead"},
+    {"GET", "/api/v1/privacy/settings", "admin"},
+    {"PUT", "/api/v1/privacy/settings", "admin"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 
