@@ -25,6 +25,7 @@
 #include "core/offers/offers.h"
 #include "core/staff/staff.h"
 #include "core/mailbox/mailbox.h"
+#include "core/webhook/webhook.h"
 #include "core/privacy/privacy.h"
 
 #endif

@@ -353,6 +353,31 @@ static const rp_column kept_mail_columns[] = {
 const rp_entity RP_ENTITY_KEPT_MAIL = {
     "kept mail", "kept_mail", kept_mail_columns, COUNT(kept_mail_columns), 0};
 
+/* event webhooks */
+static const rp_column webhook_columns[] = {
+    {"url", RP_COL_TEXT},
+    {"description", RP_COL_TEXT},
+    {"events", RP_COL_JSON},
+    {"secret", RP_COL_TEXT},
+    {"active", RP_COL_BOOL},
+    {"created_at", RP_COL_TIME},
+    {"updated_at", RP_COL_TIME},
+    {"last_status", RP_COL_TEXT},
+    {"last_response_code", RP_COL_INT},
+    {"last_error", RP_COL_TEXT},
+    {"last_attempt_at", RP_COL_TIME},
+};
+const rp_entity RP_ENTITY_WEBHOOK = {"webhook", "webhooks", webhook_columns,
+                                     COUNT(webhook_columns), 0};
+
+static const rp_column event_columns[] = {
+    {"kind", RP_COL_TEXT},        {"customer_id", RP_COL_INT},
+    {"encounter_id", RP_COL_INT}, {"actor", RP_COL_TEXT},
+    {"data", RP_COL_JSON},        {"occurred_at", RP_COL_TIME},
+};
+const rp_entity RP_ENTITY_EVENT = {"event", "events", event_columns,
+                                   COUNT(event_columns), 0};
+
 const rp_entity *const rp_entities[] = {
     &RP_ENTITY_CUSTOMER,     &RP_ENTITY_ENCOUNTER,
     &RP_ENTITY_MOMENT,       &RP_ENTITY_TRANSFER,
@@ -367,5 +392,6 @@ const rp_entity *const rp_entities[] = {
     &RP_ENTITY_KB_FEEDBACK,  &RP_ENTITY_IDENTITY,
     &RP_ENTITY_MESSAGE,      &RP_ENTITY_ATTACHMENT_BLOB,
     &RP_ENTITY_ATTACHMENT,   &RP_ENTITY_KEPT_MAIL,
+    &RP_ENTITY_WEBHOOK,      &RP_ENTITY_EVENT,
 };
 const size_t rp_nentities = COUNT(rp_entities);

@@ -63,6 +63,8 @@ extern const rp_entity RP_ENTITY_MESSAGE;
 extern const rp_entity RP_ENTITY_ATTACHMENT_BLOB;
 extern const rp_entity RP_ENTITY_ATTACHMENT;
 extern const rp_entity RP_ENTITY_KEPT_MAIL;
+extern const rp_entity RP_ENTITY_WEBHOOK;
+extern const rp_entity RP_ENTITY_EVENT;
 
 /* Every entity above, so that a test can check the catalogue against the
  * live schema of each backend. */

@@ -127,7 +127,16 @@
     X(MAILBOX_UID_DONE, "mailbox.uid_done")                                    \
     X(MAILBOX_UID_RELEASE, "mailbox.uid_release")                              \
     X(STAFF_TOKEN_SET_SCOPE, "staff.token_set_scope")                          \
-    X(STORE_READ_CHECK, "store.read_check")                                    \
+    X(WEBHOOK_FANOUT, "webhook.fanout")                                        \
+    X(WEBHOOK_DUE, "webhook.due")                                              \
+    X(WEBHOOK_CLAIM, "webhook.claim")                                          \
+    X(WEBHOOK_DELIVERY_LOAD, "webhook.delivery_load")                          \
+    X(WEBHOOK_SETTLE, "webhook.settle")                                        \
+    X(WEBHOOK_LAST_STATUS, "webhook.last_status")                              \
+    X(WEBHOOK_DELIVERIES, "webhook.deliveries")                                \
+    X(WEBHOOK_BACKLOG, "webhook.backlog")                                      \
+    X(WEBHOOK_EVENTS_FORGET_CUSTOMER, "webhook.events_forget_customer")        \
+    X(STORE_READ_CHECK, "store.read_check")                                  \
     /* the sealed ledger, erasure and retention */                             \
     X(CUSTOMER_LEDGER_HEAD, "customer.ledger_head")                            \
     X(CUSTOMER_LEDGER_KEY, "customer.ledger_key")                              \

@@ -679,6 +679,65 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_STORE_READ_CHECK] =
         "SELECT version FROM schema_version"
         " WHERE rowid = (SELECT max(rowid) FROM schema_version)",
+    /* ---- event webhooks ---- */
+    /* ?1 event id, ?2 kind, ?3 now: one delivery per active subscription
+     * that wants the kind; the delivery id is random and never changes */
+    [RP_Q_WEBHOOK_FANOUT] =
+        "INSERT INTO webhook_deliveries (webhook_id, event_id, delivery_id,"
+        " status, attempts, next_attempt_at, created_at, updated_at)"
+        " SELECT w.id, ?1, 'whd_' || lower(hex(randomblob(16))), 'queued', 0,"
+        " ?3, ?3, ?3 FROM webhooks w WHERE w.active = 1 AND EXISTS"
+        " (SELECT 1 FROM json_each(w.events) j WHERE j.value IN (?2, '*'))",
+    /* ?1 now, ?2 claims older than this are taken over */
+    [RP_Q_WEBHOOK_DUE] =
+        "SELECT EXISTS (SELECT 1 FROM webhook_deliveries"
+        " WHERE status = 'queued' AND next_attempt_at <= ?1)"
+        " OR EXISTS (SELECT 1 FROM webhook_deliveries"
+        " WHERE status = 'sending' AND claimed_at <= ?2) AS due__bool",
+    /* ?1 worker, ?2 now, ?3 claims older than this are taken over, ?4 batch;
+     * a subscription turned off keeps its deliveries queued */
+    [RP_Q_WEBHOOK_CLAIM] =
+        "UPDATE webhook_deliveries SET status = 'sending', claimed_by = ?1,"
+        " claimed_at = ?2, attempts = attempts + 1, updated_at = ?2"
+        " WHERE id IN (SELECT d.id FROM webhook_deliveries d"
+        " JOIN webhooks w ON w.id = d.webhook_id WHERE w.active = 1"
+        " AND ((d.status = 'queued' AND d.next_attempt_at <= ?2)"
+        " OR (d.status = 'sending' AND d.claimed_at <= ?3))"
+        " ORDER BY d.id LIMIT ?4) RETURNING id, attempts",
+    [RP_Q_WEBHOOK_DELIVERY_LOAD] =
+        "SELECT d.id, d.webhook_id, d.delivery_id, d.attempts, w.url, w.secret,"
+        " e.id AS event_id, e.kind, e.customer_id, e.encounter_id,"
+        " e.occurred_at, e.data AS data__json"
+        " FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id"
+        " JOIN events e ON e.id = d.event_id WHERE d.id = ?",
+    /* ?1 status, ?2 response code, ?3 error, ?4 next attempt, ?5 delivered
+     * at, ?6 now, ?7 id, ?8 worker: only the claim's holder settles it */
+    [RP_Q_WEBHOOK_SETTLE] =
+        "UPDATE webhook_deliveries SET status = ?1, response_code = ?2,"
+        " last_error = ?3, next_attempt_at = coalesce(?4, next_attempt_at),"
+        " delivered_at = ?5, claimed_by = NULL, updated_at = ?6"
+        " WHERE id = ?7 AND status = 'sending' AND claimed_by = ?8",
+    /* ?1 status, ?2 response code, ?3 error, ?4 now, ?5 subscription */
+    [RP_Q_WEBHOOK_LAST_STATUS] =
+        "UPDATE webhooks SET last_status = ?1, last_response_code = ?2,"
+        " last_error = ?3, last_attempt_at = ?4 WHERE id = ?5",
+    /* ?1 subscription, ?2 status or NULL, ?3 before this id (0: newest),
+     * ?4 limit */
+    [RP_Q_WEBHOOK_DELIVERIES] =
+        "SELECT d.id, d.delivery_id, d.event_id, e.kind, d.status,"
+        " d.attempts, d.response_code, d.last_error, d.next_attempt_at,"
+        " d.delivered_at, d.created_at"
+        " FROM webhook_deliveries d JOIN events e ON e.id = d.event_id"
+        " WHERE d.webhook_id = ?1 AND (?2 IS NULL OR d.status = ?2)"
+        " AND (?3 = 0 OR d.id < ?3) ORDER BY d.id DESC LIMIT ?4",
+    [RP_Q_WEBHOOK_BACKLOG] =
+        "SELECT (SELECT count(*) FROM webhook_deliveries WHERE status ="
+        " 'queued') + (SELECT count(*) FROM webhook_deliveries"
+        " WHERE status = 'sending') AS n",
+    /* what an erased customer's events said is forgotten, so that a
+     * delivery still queued carries only ids */
+    [RP_Q_WEBHOOK_EVENTS_FORGET_CUSTOMER] =
+        "UPDATE events SET data = '{}' WHERE customer_id = ?1",
 
     /* ---- the sealed ledger ------------------------------------------- */
     [RP_Q_CUSTOMER_LEDGER_HEAD] =

@@ -601,6 +601,57 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  WHERE closed_at IS NOT NULL AND first_contact_resolved = 1"
      "  AND (SELECT count(*) FROM messages m WHERE m.encounter_id ="
      "  encounters.id AND m.direction = 'inbound') > 1;"},
+    /* Migration 20: event webhooks.  An event is written in the
+     * transaction of the change it tells, with one delivery per
+     * subscription that wants it; a delivery keeps its id on every retry,
+     * and its claim (who, when) lets another sender take over after a
+     * crash. */
+    {20, "event webhooks: subscriptions, events and their deliveries",
+     "CREATE TABLE webhooks ("
+     "  id INTEGER PRIMARY KEY,"
+     "  url TEXT NOT NULL,"
+     "  description TEXT,"
+     "  events TEXT NOT NULL,"
+     "  secret TEXT NOT NULL,"
+     "  active INTEGER NOT NULL DEFAULT 1,"
+     "  created_at INTEGER NOT NULL,"
+     "  updated_at INTEGER NOT NULL,"
+     "  last_status TEXT,"
+     "  last_response_code INTEGER,"
+     "  last_error TEXT,"
+     "  last_attempt_at INTEGER);"
+     "CREATE TABLE events ("
+     "  id INTEGER PRIMARY KEY,"
+     "  kind TEXT NOT NULL,"
+     "  customer_id INTEGER,"
+     "  encounter_id INTEGER,"
+     "  actor TEXT,"
+     "  data TEXT NOT NULL DEFAULT '{}',"
+     "  occurred_at INTEGER NOT NULL);"
+     "CREATE INDEX events_customer ON events (customer_id, id);"
+     "CREATE INDEX events_time ON events (occurred_at);"
+     "CREATE TABLE webhook_deliveries ("
+     "  id INTEGER PRIMARY KEY,"
+     "  webhook_id INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,"
+     "  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+     "  delivery_id TEXT NOT NULL UNIQUE,"
+     "  status TEXT NOT NULL DEFAULT 'queued'"
+     "    CHECK (status IN ('queued', 'sending', 'delivered', 'failed')),"
+     "  attempts INTEGER NOT NULL DEFAULT 0,"
+     "  next_attempt_at INTEGER NOT NULL,"
+     "  claimed_by TEXT,"
+     "  claimed_at INTEGER,"
+     "  response_code INTEGER,"
+     "  last_error TEXT,"
+     "  delivered_at INTEGER,"
+     "  created_at INTEGER NOT NULL,"
+     "  updated_at INTEGER NOT NULL);"
+     "CREATE INDEX webhook_deliveries_due ON webhook_deliveries"
+     "  (status, next_attempt_at);"
+     "CREATE INDEX webhook_deliveries_of ON webhook_deliveries"
+     "  (webhook_id, id);"
+     "CREATE INDEX webhook_deliveries_event ON webhook_deliveries"
+     "  (event_id);"},
     /* ---- migrations 30-34: erasure, the sealed ledger, retention -------
      * Migration 30.  Each moment gets a hash of its personal content
      * (keyed per customer, so an erased customer's old hashes can no

@@ -327,7 +327,12 @@ void rp_http_send(rp_srv *s, const char *method, const char *path,
     } else {
         h = curl_slist_append(h, "Content-Type:");
     }
-    h = curl_slist_append(h, "Expect:");
+    /* A body too big for rapportd to read through and throw away is sent
+     * the way curl sends any big body, after "Expect: 100-continue", so a
+     * refusal arrives before the body does; without it the 413 races the
+     * upload and the client may see only the connection reset. */
+    if (!body || len <= 16u * 1024 * 1024)
+        h = curl_slist_append(h, "Expect:");
     if (s->token[0]) {
         snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", s->token);
         h = curl_slist_append(h, hdr);

@@ -251,7 +251,8 @@ static void test_every_named_query_compiles(void **state)
     static const char *const subsystems[] = {
         "customer.",     "encounter.", "followup.", "offers.",
         "staff.",        "knowledge.", "measures.", "demo.",
-        "conversation.", "mailbox.",   "store.",    "privacy."};
+        "conversation.", "mailbox.",   "store.",    "webhook.",
+        "privacy."};
     for (int q = 0; q < RP_QUERY_COUNT; q++) {
         const char *name = rp_query_name((rp_query)q);
         int known = 0;

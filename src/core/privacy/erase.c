@@ -132,6 +132,8 @@ static rp_code erase_all(rp_ctx *ctx, int64_t id, int suppress, int64_t now,
     }
     if (rc == RP_OK)
         rc = erase_attachments(ctx, id, err);
+    if (rc == RP_OK)
+        rc = rp_event_forget_customer(ctx, id, err);
     if (rc == RP_OK) {
         json_t *p = json_pack("[I, s, s, I]", (json_int_t)id, RP_ERASED_NAME,
                               RP_ERASED_TEXT, (json_int_t)now);
@@ -178,6 +180,9 @@ rp_code rp_privacy_erase_now(rp_ctx *ctx, int64_t id, const char *requested_by,
         json_decref(detail);
         rp_buf_free(&summary);
     }
+    /* other systems hear of it with the id alone: nothing erased leaves */
+    if (rc == RP_OK)
+        rc = rp_event_emit(ctx, "customer.erased", id, 0, NULL, err);
     if (rp_store_finish(s, rc, err))
         return err->code;
     /* the erasure stands even when a reader keeps the log for now: the
