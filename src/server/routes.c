@@ -85,6 +85,13 @@ static const rp_param mail_params[] = {
     {NULL, NULL, NULL},
 };
 
+static const rp_param erase_params[] = {
+    {"requested_by", "text", "required: on whose request"},
+    {"suppress_marketing", "true or false",
+     "keep a salted hash of the addresses so no offer reaches them again"},
+    {NULL, NULL, NULL},
+};
+
 /* The four kinds of what rapport remembers about a customer's future. */
 /* clang-format off */
 #define PROFILE_ROUTES(kind, what, remove)                                   \
@@ -305,7 +312,8 @@ const rp_route rp_routes[] = {
      .summary = "a file of the customer's conversation, as a download"},
 
     /* erasure and the desk's privacy settings */
-    {"DELETE", "/api/v1/customers/{id}", BY_ID_BODY(rp_privacy_erase), LEAD,
+    {"DELETE", "/api/v1/customers/{id}", CUSTOM(rp_h_customer_erase), LEAD,
+     .params = erase_params,
      .summary = "erase the customer's personal data for good (admin, or a "
                 "lead and a second person as the privacy settings say)"},
     {"GET", "/api/v1/privacy/settings", PLAIN(rp_privacy_settings_get), ADMIN,
