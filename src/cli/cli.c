@@ -289,6 +289,13 @@ int rp_cli_open(rp_cli *cli)
     }
     cli->ctx.store = cli->store;
     cli->ctx.actor = "cli";
+    /* the keys of secrets at rest, for a command that seals or opens one */
+    rp_secret_settings keys;
+    rp_config_secrets(&cli->config, &keys);
+    if (rp_secrets_configure(&keys, &err)) {
+        fprintf(stderr, "rapport: %s\n", err.message);
+        return RP_EXIT_USAGE;
+    }
     return RP_EXIT_OK;
 }
 

@@ -250,6 +250,8 @@ extern const rp_command rp_cmd_init, rp_cmd_demo, rp_cmd_customer,
     rp_cmd_due, rp_cmd_tasks, rp_cmd_loyalty, rp_cmd_recommend;
 extern const rp_command rp_cmd_message;
 extern const rp_command rp_cmd_mail; /* cmd_mail.c: email in */
+/* cmd_secrets.c: the key of secrets at rest */
+extern const rp_command rp_cmd_secrets;
 /* cmd_ledger.c, cmd_retention.c: the sealed ledger, retention */
 extern const rp_command rp_cmd_ledger, rp_cmd_retention;
 

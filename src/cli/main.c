@@ -32,6 +32,7 @@ static const rp_command *const commands[] = {
     &rp_cmd_recommend,
     &rp_cmd_message,
     &rp_cmd_mail,
+    &rp_cmd_secrets,
     /* erasure's companions: the sealed ledger, retention */
     &rp_cmd_ledger,
     &rp_cmd_retention,

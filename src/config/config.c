@@ -158,6 +158,17 @@ const rp_setting rp_settings[] = {
      "how often rapportd reads the queues' IMAP mailboxes; 0 turns it off, "
      "e.g. when cron runs 'rapport mail poll'",
      NULL},
+    {"RAPPORT_SECRET_KEY", NULL, "BASE64[,BASE64...]", RP_SETTING_TEXT,
+     F(secret_key), 0, 0, S | C,
+     "the key that seals stored secrets (mailbox passwords, webhook "
+     "secrets), base64 of 32 bytes ('rapport secrets keygen'); older keys "
+     "after a comma stay readable; wins over the key file",
+     NULL},
+    {"RAPPORT_SECRET_KEY_FILE", NULL, "PATH", RP_SETTING_TEXT,
+     F(secret_key_file), 0, 0, S | C,
+     "the file holding that key (mode 0600, made at the first seal); keep "
+     "it out of the database's backups",
+     "the database's path + .key"},
     {NULL, NULL, NULL, RP_SETTING_TEXT, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -187,6 +198,34 @@ void rp_config_defaults(rp_config *cfg)
     cfg->busy_wait_ms = 2000;
     cfg->session_idle = RP_SESSION_IDLE_SECONDS;
     cfg->session_lifetime = RP_SESSION_LIFETIME_SECONDS;
+}
+
+/* The default key file, made once from the database's path; global so
+ * that it lives as long as the process. */
+static char *default_key_file;
+
+void rp_config_secrets(const rp_config *cfg, rp_secret_settings *out)
+{
+    out->key = cfg->secret_key;
+    out->key_file = cfg->secret_key_file;
+    if (out->key_file || !cfg->db)
+        return;
+    const char *path = cfg->db;
+    if (strncmp(path, "sqlite:", 7) == 0)
+        path += 7;
+    else if (strchr(path, ':') && !strchr(path, '/'))
+        return; /* another backend, or ":memory:": no file to be beside */
+    if (!*path)
+        return;
+    size_t n = strlen(path);
+    char *f = malloc(n + 5);
+    if (!f)
+        return;
+    memcpy(f, path, n);
+    memcpy(f + n, ".key", 5);
+    free(default_key_file);
+    default_key_file = f;
+    out->key_file = f;
 }
 
 /* Is "HOST:PORT" an address of this machine only (127.0.0.0/8)? */

@@ -58,6 +58,10 @@ typedef struct rp_config {
     int mail_max_bytes;    /* a raw message over this is refused */
     const char *mail_loop; /* the X-Loop value that marks our own mail */
     int imap_interval;     /* rapportd: seconds between IMAP polls; 0: none */
+    /* secrets at rest: both programs (rp_config_secrets) */
+    const char *secret_key;      /* base64 keys, newest first, or NULL */
+    const char *secret_key_file; /* the key file; default: the database's
+                                    path + ".key" */
 } rp_config;
 
 /* How a setting's text becomes a value. */
@@ -117,6 +121,14 @@ int rp_config_read(rp_config *cfg, unsigned program, const char *const given[],
  */
 void rp_config_print_flags(FILE *out, unsigned program);
 void rp_config_print_environment(FILE *out, unsigned program);
+
+/*
+ * Where the keys of secrets at rest come from (core/secrets/secrets.h):
+ * RAPPORT_SECRET_KEY when set, else the key file, whose default is the
+ * database file's path with ".key" added (none for a database that is
+ * not a SQLite file).
+ */
+void rp_config_secrets(const rp_config *cfg, rp_secret_settings *out);
 
 /* Parse "HOST:PORT" (HOST an IPv4 address or "localhost") into addr;
  * -1 when it is not one. */

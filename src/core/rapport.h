@@ -26,6 +26,7 @@
 #include "core/staff/staff.h"
 #include "core/mailbox/mailbox.h"
 #include "core/webhook/webhook.h"
+#include "core/secrets/secrets.h"
 #include "core/privacy/privacy.h"
 
 #endif

@@ -123,6 +123,41 @@ static void tune_allocator(void)
 #endif
 }
 
+/*
+ * Load the keys of secrets at rest and check them against the database:
+ * with sealed secrets and no key that opens them, rapportd does not start
+ * (the mail poller and the webhooks would fail on every try); secrets kept
+ * plain from before are sealed now.  -1 after saying why.
+ */
+static int start_secrets(const rp_config *cfg, rp_pool *pool)
+{
+    rp_secret_settings keys;
+    rp_config_secrets(cfg, &keys);
+    rp_error err;
+    rp_store *store = NULL;
+    int sealed = 0, plain = 0;
+    rp_code rc = rp_secrets_configure(&keys, &err);
+    if (rc == RP_OK && (rc = rp_pool_acquire(pool, &store, &err)) == RP_OK) {
+        rp_ctx ctx = {.store = store, .actor = "system"};
+        rc = rp_secrets_start(&ctx, &sealed, &plain, &err);
+        rp_pool_release(pool, store);
+    }
+    if (rc) {
+        fprintf(stderr, "rapportd: %s\n", err.message);
+        return -1;
+    }
+    if (sealed)
+        fprintf(stderr, "rapportd: sealed %d stored secrets kept plain\n",
+                sealed);
+    if (plain)
+        fprintf(stderr,
+                "rapportd: %d stored secrets are kept plain: set "
+                "RAPPORT_SECRET_KEY_FILE or RAPPORT_SECRET_KEY to seal "
+                "them\n",
+                plain);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct option opts[32] = {
@@ -187,6 +222,10 @@ int main(int argc, char **argv)
     rp_error err;
     if (rp_pool_create(cfg.db, cfg.threads + 2, &srv.pool, &err)) {
         fprintf(stderr, "rapportd: %s\n", err.message);
+        return 4;
+    }
+    if (start_secrets(&cfg, srv.pool)) {
+        rp_pool_destroy(srv.pool);
         return 4;
     }
     if (rp_server_start(&srv, &addr, cfg.threads, &err)) {

@@ -136,7 +136,10 @@
     X(WEBHOOK_DELIVERIES, "webhook.deliveries")                                \
     X(WEBHOOK_BACKLOG, "webhook.backlog")                                      \
     X(WEBHOOK_EVENTS_FORGET_CUSTOMER, "webhook.events_forget_customer")        \
-    X(STORE_READ_CHECK, "store.read_check")                                  \
+    X(STORE_READ_CHECK, "store.read_check")                                    \
+    /* secrets at rest */                                                      \
+    X(SECRETS_MAILBOX_LIST, "secrets.mailbox_list")                            \
+    X(SECRETS_MAILBOX_SET, "secrets.mailbox_set")                              \
     /* the sealed ledger, erasure and retention */                             \
     X(CUSTOMER_LEDGER_HEAD, "customer.ledger_head")                            \
     X(CUSTOMER_LEDGER_KEY, "customer.ledger_key")                              \

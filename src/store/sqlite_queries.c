@@ -738,6 +738,14 @@ static const char *const queries[RP_QUERY_COUNT] = {
      * delivery still queued carries only ids */
     [RP_Q_WEBHOOK_EVENTS_FORGET_CUSTOMER] =
         "UPDATE events SET data = '{}' WHERE customer_id = ?1",
+    /* ---- secrets at rest: every secret column, listed and set again (only
+     * when it still holds the value read, so a change made meanwhile is
+     * never overwritten) */
+    [RP_Q_SECRETS_MAILBOX_LIST] =
+        "SELECT id, password AS secret FROM mail_mailboxes ORDER BY id",
+    [RP_Q_SECRETS_MAILBOX_SET] =
+        "UPDATE mail_mailboxes SET password = ?1 WHERE id = ?2"
+        " AND password = ?3",
 
     /* ---- the sealed ledger ------------------------------------------- */
     [RP_Q_CUSTOMER_LEDGER_HEAD] =

@@ -1,8 +1,12 @@
 /*
  * mailbox.c - the IMAP mailboxes of the queues and the UIDs taken from them
  * (mailbox.h).  The claim is one upsert that returns a row only to the
- * caller that now holds it, so no lock is needed between servers.
+ * caller that now holds it, so no lock is needed between servers.  A
+ * mailbox's password is kept sealed (secrets.h): the poller must log in
+ * with it, so it cannot be a hash, but a copy of the database alone does
+ * not give it away.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/rapport.h"
@@ -37,12 +41,15 @@ rp_code rp_mailbox_add(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
         return rp_error_set(err, RP_EINVALID, "url",
                             "url names the server only; give the folder "
                             "as folder");
+    char *sealed = NULL;
+    if (rp_secret_seal(password, &sealed, err))
+        return err->code;
     json_t *rows = NULL;
     rp_code rc = run(ctx, RP_Q_MAILBOX_INSERT,
-                     json_pack("[s?, s, s, s, s, I]", queue, url, user,
-                               password, folder ? folder : "INBOX",
-                               (json_int_t)rp_now()),
+                     json_pack("[s?, s, s, s, s, I]", queue, url, user, sealed,
+                               folder ? folder : "INBOX", (json_int_t)rp_now()),
                      &rows, err);
+    free(sealed);
     if (rc == RP_ECONFLICT)
         return rp_error_set(err, RP_ECONFLICT, "url",
                             "this mailbox (server, user and folder) is "
@@ -67,9 +74,23 @@ rp_code rp_mailbox_list(rp_ctx *ctx, int with_passwords, json_t **out,
         return rc;
     size_t i;
     json_t *row;
-    if (!with_passwords)
-        json_array_foreach(rows, i, row)
-            json_object_del(row, "password");
+    json_array_foreach(rows, i, row) {
+        const char *pw = json_string_value(json_object_get(row, "password"));
+        if (!with_passwords || !rp_secret_is_sealed(pw)) {
+            /* one kept plain from before sealing is sealed at the next
+             * start (rp_secrets_start) */
+            if (!with_passwords)
+                json_object_del(row, "password");
+            continue;
+        }
+        char *plain = NULL;
+        if (rp_secret_open(pw, &plain, err)) {
+            json_decref(rows);
+            return err->code;
+        }
+        json_object_set_new(row, "password", json_string(plain));
+        rp_secret_free(plain);
+    }
     *out = json_pack("{s:o}", "items", rows);
     return RP_OK;
 }
