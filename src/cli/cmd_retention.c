@@ -24,8 +24,9 @@ static const char help[] =
     "      --inactive-years N     erase customers with no contact (no moment\n"
     "                             of truth) for N years of 365 days\n"
     "      --attachment-months N  drop attachments N months (of 30 days) old\n"
-    "      --body-months N        blank the messages of encounters closed N\n"
-    "                             months ago (their times and counts stay)\n"
+    "      --body-months N        blank the messages of encounters closed or\n"
+    "                             abandoned N months ago (their times and\n"
+    "                             counts stay)\n"
     "      --batch N              at most N of each per scheduler step\n"
     "      --erasure-approval     admin: an admin erases at once; two_people:\n"
     "                             an admin or lead asks, a different one\n"
@@ -81,7 +82,7 @@ static void print_dry_run(json_t *r)
                (long long)json_integer_value(json_object_get(a, "bytes")),
                (long long)json_integer_value(json_object_get(a, "encounters")));
     if (b)
-        printf("messages to blank: %lld (in %lld closed encounters)\n",
+        printf("messages to blank: %lld (in %lld ended encounters)\n",
                (long long)json_integer_value(json_object_get(b, "messages")),
                (long long)json_integer_value(json_object_get(b, "encounters")));
     printf("nothing was changed (dry run)\n");

@@ -150,6 +150,9 @@
     X(CUSTOMER_LEDGER_SEAL, "customer.ledger_seal")                            \
     X(CUSTOMER_LEDGER_OF_CUSTOMER, "customer.ledger_of_customer")              \
     X(CUSTOMER_LEDGER_TOMBSTONE, "customer.ledger_tombstone")                  \
+    X(CUSTOMER_LEDGER_OF_ENCOUNTER, "customer.ledger_of_encounter")            \
+    X(CUSTOMER_LEDGER_TOMBSTONE_ENCOUNTER,                                     \
+      "customer.ledger_tombstone_encounter")                                   \
     X(PRIVACY_SETTINGS_LIST, "privacy.settings_list")                          \
     X(PRIVACY_SETTINGS_SET, "privacy.settings_set")                            \
     X(PRIVACY_SUPPRESSED, "privacy.suppressed")                                \

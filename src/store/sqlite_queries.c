@@ -91,8 +91,10 @@
     "m.id, m.customer_id, m.encounter_id, m.occurred_at AS occurred,"          \
     " m.actor, m.channel, m.kind, m.summary, m.impression, m.detail,"          \
     " m.content_hash, m.chain_hash, m.erased_at AS erased, c.ledger_key,"      \
-    " c.erased_at AS customer_erased FROM moments m"                           \
-    " LEFT JOIN customers c ON c.id = m.customer_id"
+    " c.erased_at AS customer_erased,"                                         \
+    " e.bodies_dropped_at AS encounter_blanked FROM moments m"                 \
+    " LEFT JOIN customers c ON c.id = m.customer_id"                           \
+    " LEFT JOIN encounters e ON e.id = m.encounter_id"
 /* Text replaced by the tombstone ?2 where there was text. */
 #define ERASE_TEXT(col)                                                        \
     " " #col " = CASE WHEN " #col " IS NULL THEN NULL ELSE ?2 END,"
@@ -105,10 +107,11 @@
     "c.erased_at IS NULL AND c.created_at < ?1 AND coalesce((SELECT"           \
     " m.occurred_at FROM moments m WHERE m.customer_id = c.id"                 \
     " ORDER BY m.id DESC LIMIT 1), 0) < ?1"
-/* Closed encounters whose messages still have their bodies. */
+/* Encounters ended (closed or abandoned) before the cut-off ?1 whose
+ * messages still have their bodies. */
 #define RETAIN_BODIES                                                          \
-    "e.bodies_dropped_at IS NULL AND e.closed_at IS NOT NULL"                  \
-    " AND e.closed_at < ?1"
+    "e.bodies_dropped_at IS NULL"                                              \
+    " AND coalesce(e.closed_at, e.abandoned_at) < ?1"
 
 static const char *const queries[RP_QUERY_COUNT] = {
     /* ---- customer: relationship level and overview.  Every query is
@@ -773,6 +776,12 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_CUSTOMER_LEDGER_OF_CUSTOMER] =
         "SELECT " LEDGER_COLUMNS " WHERE m.customer_id = ?1"
         " AND m.erased_at IS NULL AND m.id > ?2 ORDER BY m.id LIMIT ?3",
+    [RP_Q_CUSTOMER_LEDGER_OF_ENCOUNTER] =
+        "SELECT " LEDGER_COLUMNS " WHERE m.encounter_id = ?1"
+        " AND m.erased_at IS NULL AND m.id > ?2 ORDER BY m.id LIMIT ?3",
+    [RP_Q_CUSTOMER_LEDGER_TOMBSTONE_ENCOUNTER] =
+        "UPDATE moments SET summary = ?3, detail = NULL, erased_at = ?2"
+        " WHERE encounter_id = ?1 AND erased_at IS NULL",
     [RP_Q_CUSTOMER_LEDGER_TOMBSTONE] =
         "UPDATE moments SET summary = ?3, detail = NULL, erased_at = ?2"
         " WHERE customer_id = ?1 AND erased_at IS NULL",
@@ -915,7 +924,7 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " WHERE created_at < ?1",
     [RP_Q_PRIVACY_RETAIN_BODIES] =
         "SELECT e.id, e.customer_id FROM encounters e WHERE " RETAIN_BODIES
-        " ORDER BY e.closed_at LIMIT ?2",
+        " ORDER BY coalesce(e.closed_at, e.abandoned_at) LIMIT ?2",
     [RP_Q_PRIVACY_RETAIN_BODIES_COUNT] =
         "SELECT coalesce(sum(n > 0), 0) AS encounters, coalesce(sum(n), 0)"
         " AS messages FROM (SELECT (SELECT count(*) FROM messages m"

@@ -379,59 +379,94 @@ static long count_where(rp_srv *s, const char *sql)
     return atol(line);
 }
 
+/* TIME years from now, as RFC 3339, in out. */
+static void years_ahead(int years, char out[32])
+{
+    time_t t = time(NULL) + (time_t)years * 366 * 86400;
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+}
+
 static void test_retention_dry_run_then_run(void **state)
 {
     rp_srv *s = *state;
     long long encounter;
     full_history(s, &encounter);
     char *out = NULL;
-    assert_int_equal(rp_cli(s, &out, "retention", "--inactive-years", "2",
+    assert_int_equal(rp_cli(s, &out, "retention", "--inactive-years", "3",
                             "--attachment-months", "6", "--body-months", "6",
                             (char *)NULL),
                      0);
     free(out);
-    /* three years from now, every rule applies */
-    time_t later = time(NULL) + 3 * 366 * 86400;
-    char when[32];
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&later));
     const char *live = "SELECT count(*) FROM customers WHERE erased_at IS NULL";
     long customers = count_where(s, live);
     long attachments = rp_db_count(s, "attachments");
+    long messages = rp_db_count(s, "messages");
     long moments = rp_db_count(s, "moments");
-    assert_true(customers > 0 && attachments > 0);
+    assert_true(customers > 0 && attachments > 0 && messages >= 3);
 
+    /* in a year: the attachment and the messages of the abandoned
+     * encounter are due, the customer is not */
+    char year1[32], year5[32];
+    years_ahead(1, year1);
+    years_ahead(5, year5);
     assert_int_equal(
-        rp_cli(s, &out, "retention", "--dry-run", "--now", when, (char *)NULL),
+        rp_cli(s, &out, "retention", "--dry-run", "--now", year1, (char *)NULL),
         0);
-    char expect[80];
+    assert_non_null(strstr(out, "no contact for 3 years): 0"));
+    assert_non_null(strstr(out, "attachments to drop: 1"));
+    char expect[120];
     snprintf(expect, sizeof expect,
-             "customers to erase (no contact for 2 "
-             "years): %ld",
-             customers);
+             "messages to blank: %ld (in 1 ended encounters)", messages);
     assert_non_null(strstr(out, expect));
-    assert_non_null(strstr(out, NAME));
     assert_non_null(strstr(out, "nothing was changed"));
     free(out);
-    assert_int_equal(count_where(s, live), customers);
     assert_int_equal(rp_db_count(s, "attachments"), attachments);
     assert_int_equal(rp_db_count(s, "moments"), moments);
     assert_true(in_files(s, PHRASE));
 
-    /* not yet due now: the real run today removes nothing */
+    /* not yet due today: a real run now removes nothing */
     assert_int_equal(rp_cli(s, &out, "retention", "--run", (char *)NULL), 0);
     free(out);
-    assert_int_equal(count_where(s, live), customers);
     assert_int_equal(rp_db_count(s, "attachments"), attachments);
+    assert_true(in_files(s, PHRASE));
 
     assert_int_equal(
-        rp_cli(s, &out, "retention", "--run", "--now", when, (char *)NULL), 0);
-    char said[80];
-    snprintf(said, sizeof said, "erased %ld customers", customers);
-    assert_non_null(strstr(out, said));
+        rp_cli(s, &out, "retention", "--run", "--now", year1, (char *)NULL), 0);
+    snprintf(expect, sizeof expect,
+             "erased 0 customers, dropped 1 attachments, blanked %ld "
+             "messages in 1 encounters",
+             messages);
+    assert_non_null(strstr(out, expect));
+    free(out);
+    assert_int_equal(rp_db_count(s, "attachments"), 0);
+    assert_int_equal(rp_db_count(s, "messages"), messages);
+    assert_false(in_files(s, PHRASE));
+    assert_false(in_files(s, FILE_B64));
+    assert_true(in_files(s, NAME)); /* the customer stays */
+    assert_int_equal(count_where(s, "SELECT count(*) FROM moments WHERE kind"
+                                    " LIKE 'retention.%'"),
+                     2);
+    /* the conversation's moments quoted it: they are blanked, and the
+     * ledger still verifies with the customer not erased */
+    assert_int_equal(cli_ok(s, &out, "ledger", "verify", NULL, NULL), 0);
+    free(out);
+
+    /* in five years the customer is erased too, with a moment */
+    assert_int_equal(
+        rp_cli(s, &out, "retention", "--dry-run", "--now", year5, (char *)NULL),
+        0);
+    snprintf(expect, sizeof expect,
+             "customers to erase (no contact for 3 years): %ld", customers);
+    assert_non_null(strstr(out, expect));
+    assert_non_null(strstr(out, NAME));
+    free(out);
+    assert_int_equal(count_where(s, live), customers);
+    assert_int_equal(
+        rp_cli(s, &out, "retention", "--run", "--now", year5, (char *)NULL), 0);
+    snprintf(expect, sizeof expect, "erased %ld customers", customers);
+    assert_non_null(strstr(out, expect));
     free(out);
     assert_int_equal(count_where(s, live), 0);
-    assert_int_equal(rp_db_count(s, "attachments"), 0);
-    /* a moment for each erasure */
     assert_int_equal(count_where(s, "SELECT count(*) FROM moments WHERE "
                                     "kind = 'customer.erased'"),
                      customers);
@@ -439,11 +474,10 @@ static void test_retention_dry_run_then_run(void **state)
         assert_false(in_files(s, secrets[i]));
     assert_int_equal(cli_ok(s, &out, "ledger", "verify", NULL, NULL), 0);
     free(out);
-    /* nothing is left to do */
     assert_int_equal(
-        rp_cli(s, &out, "retention", "--dry-run", "--now", when, (char *)NULL),
+        rp_cli(s, &out, "retention", "--dry-run", "--now", year5, (char *)NULL),
         0);
-    assert_non_null(strstr(out, "no contact for 2 years): 0"));
+    assert_non_null(strstr(out, "no contact for 3 years): 0"));
     free(out);
 }
 

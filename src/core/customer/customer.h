@@ -107,7 +107,8 @@ rp_code rp_ledger_seal(rp_ctx *ctx, int64_t *sealed, rp_error *err);
  * "occurred_at", "kind", "problem"}] (the first 20), "head": {"moment_id",
  * "chain_hash"} or null, "anchor_matches"}.  A problem names a moment whose
  * content, recorded fields or place in the chain changed, the moments
- * missing before one, and an erased moment whose customer was not erased.
+ * missing before one, and an erased moment whose customer was not erased
+ * (nor its encounter's conversation, by the retention rules).
  * The chain alone cannot tell that the newest moments were cut off: give
  * anchor_id and anchor (a head noted earlier) to check that the moment is
  * still there with that hash (anchor_id 0: no anchor).  RP_OK even when
@@ -125,6 +126,11 @@ rp_code rp_ledger_verify(rp_ctx *ctx, int64_t anchor_id, const char *anchor,
  */
 rp_code rp_ledger_erase_customer(rp_ctx *ctx, int64_t customer_id, int64_t now,
                                  rp_error *err);
+
+/* The same for the moments of one encounter, when the retention rules
+ * blank its conversation (the moments quote its messages). */
+rp_code rp_ledger_erase_encounter(rp_ctx *ctx, int64_t encounter_id,
+                                  int64_t now, rp_error *err);
 
 /* ---- profile: preferences, goals, dates, consents (profile.c) ------------ */
 

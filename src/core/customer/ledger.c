@@ -370,10 +370,11 @@ static void verify_row(verify_state *v, json_t *row)
     }
     if (json_integer_value(json_object_get(row, "erased"))) {
         v->erased++;
-        if (!json_integer_value(json_object_get(row, "customer_erased")))
+        if (!json_integer_value(json_object_get(row, "customer_erased")) &&
+            !json_integer_value(json_object_get(row, "encounter_blanked")))
             problem(v, row,
-                    "it is marked erased, but its customer was "
-                    "never erased");
+                    "it is marked erased, but its customer was never "
+                    "erased, nor its encounter's conversation");
         else if (strcmp(text(row, "summary") ? text(row, "summary") : "",
                         RP_MOMENT_ERASED_SUMMARY) != 0 ||
                  text(row, "detail"))
@@ -461,17 +462,20 @@ rp_code rp_ledger_verify(rp_ctx *ctx, int64_t anchor_id, const char *anchor,
 
 /* ---- erasure ------------------------------------------------------------- */
 
-rp_code rp_ledger_erase_customer(rp_ctx *ctx, int64_t customer_id, int64_t now,
-                                 rp_error *err)
+/* Check that each moment query q lists for id (customer or encounter) still
+ * has the content its hash recorded, then blank them all with tombstone. */
+static rp_code erase_moments(rp_ctx *ctx, rp_query of, rp_query tombstone,
+                             int64_t id, int64_t now, const char *whose,
+                             rp_error *err)
 {
     rp_store *s = ctx->store;
     rp_code rc = seal_rows(ctx, NULL, err);
     int64_t after = 0;
     while (rc == RP_OK) {
-        json_t *p = json_pack("[I, I, i]", (json_int_t)customer_id,
-                              (json_int_t)after, LEDGER_PAGE),
+        json_t *p = json_pack("[I, I, i]", (json_int_t)id, (json_int_t)after,
+                              LEDGER_PAGE),
                *rows;
-        rc = s->ops->query(s, RP_Q_CUSTOMER_LEDGER_OF_CUSTOMER, p, &rows, err);
+        rc = s->ops->query(s, of, p, &rows, err);
         json_decref(p);
         if (rc)
             break;
@@ -487,11 +491,11 @@ rp_code rp_ledger_erase_customer(rp_ctx *ctx, int64_t customer_id, int64_t now,
                 !stored || strcmp(content, stored) != 0) {
                 rc = rp_error_set(
                     err, RP_ECONFLICT, NULL,
-                    "moment %lld of this customer no longer matches what "
-                    "was recorded (it was changed outside rapport), so "
-                    "nothing was erased; `rapport ledger verify` names "
-                    "every such moment",
-                    (long long)after);
+                    "moment %lld of this %s no longer matches what was "
+                    "recorded (it was changed outside rapport), so nothing "
+                    "was erased; `rapport ledger verify` names every such "
+                    "moment",
+                    (long long)after, whose);
                 break;
             }
         }
@@ -500,10 +504,26 @@ rp_code rp_ledger_erase_customer(rp_ctx *ctx, int64_t customer_id, int64_t now,
             break;
     }
     if (rc == RP_OK) {
-        json_t *p = json_pack("[I, I, s]", (json_int_t)customer_id,
-                              (json_int_t)now, RP_MOMENT_ERASED_SUMMARY);
-        rc = s->ops->exec(s, RP_Q_CUSTOMER_LEDGER_TOMBSTONE, p, NULL, err);
+        json_t *p = json_pack("[I, I, s]", (json_int_t)id, (json_int_t)now,
+                              RP_MOMENT_ERASED_SUMMARY);
+        rc = s->ops->exec(s, tombstone, p, NULL, err);
         json_decref(p);
     }
     return rc;
+}
+
+rp_code rp_ledger_erase_customer(rp_ctx *ctx, int64_t customer_id, int64_t now,
+                                 rp_error *err)
+{
+    return erase_moments(ctx, RP_Q_CUSTOMER_LEDGER_OF_CUSTOMER,
+                         RP_Q_CUSTOMER_LEDGER_TOMBSTONE, customer_id, now,
+                         "customer", err);
+}
+
+rp_code rp_ledger_erase_encounter(rp_ctx *ctx, int64_t encounter_id,
+                                  int64_t now, rp_error *err)
+{
+    return erase_moments(ctx, RP_Q_CUSTOMER_LEDGER_OF_ENCOUNTER,
+                         RP_Q_CUSTOMER_LEDGER_TOMBSTONE_ENCOUNTER, encounter_id,
+                         now, "encounter", err);
 }

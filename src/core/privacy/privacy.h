@@ -9,7 +9,7 @@
  * moment of truth keeps its place in the sealed ledger with its content
  * replaced by a tombstone (customer/ledger.c).  Retention applies the
  * desk's rules (erase customers with no contact for years, drop old
- * attachments, blank the messages of long-closed encounters) in bounded
+ * attachments, blank the messages of encounters long ended) in bounded
  * batches from the scheduler.  The desk's privacy settings say who may
  * erase and what the rules are.  docs/privacy.md explains all of it.
  */

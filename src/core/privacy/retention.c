@@ -6,7 +6,8 @@
  *                                (no contact, no change) for N years;
  *   retention_attachment_months  drop attachments N months old;
  *   retention_body_months        blank the messages of encounters closed
- *                                N months ago (their times stay).
+ *                                or abandoned N months ago (their times
+ *                                stay).
  *
  * A year is 365 days and a month 30, so that a rule means the same length
  * of time whenever it runs.  The scheduler applies a bounded batch of each
@@ -178,6 +179,9 @@ static rp_code blank_bodies(rp_ctx *ctx, json_t *row, int64_t now,
     int64_t n = 0;
     rp_code rc = s->ops->exec(s, RP_Q_PRIVACY_DROP_BODIES, p, &n, err);
     json_decref(p);
+    /* the moments of the conversation quote its messages */
+    if (rc == RP_OK && n > 0)
+        rc = rp_ledger_erase_encounter(ctx, eid, now, err);
     if (rc == RP_OK) {
         p = json_pack("[I, I]", (json_int_t)eid, (json_int_t)now);
         rc = s->ops->exec(s, RP_Q_PRIVACY_BODIES_DROPPED, p, NULL, err);
@@ -187,7 +191,7 @@ static rp_code blank_bodies(rp_ctx *ctx, json_t *row, int64_t now,
         char summary[200];
         snprintf(summary, sizeof summary,
                  "The text of %lld message%s removed under the desk's "
-                 "retention rules, %lld month%s after the encounter closed",
+                 "retention rules, %lld month%s after the encounter ended",
                  (long long)n, n == 1 ? " was" : "s were", (long long)months,
                  months == 1 ? "" : "s");
         rp_moment m = {.customer_id = json_integer_value(
