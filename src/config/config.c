@@ -169,6 +169,27 @@ const rp_setting rp_settings[] = {
      "the file holding that key (mode 0600, made at the first seal); keep "
      "it out of the database's backups",
      "the database's path + .key"},
+    /* the audit log and the customer's export */
+    {"RAPPORT_AUDIT_READS", NULL, "1|0", RP_SETTING_BOOL, F(audit_reads), 0, 0,
+     S,
+     "record every read of a customer's data in the audit log (0 only to "
+     "measure what recording costs: the log is then incomplete)",
+     NULL},
+    {"RAPPORT_AUDIT_FLUSH_MS", NULL, "MS", RP_SETTING_INT, F(audit_flush_ms),
+     10, 60000, S,
+     "how often recorded reads are written to the audit log, in one "
+     "transaction each time",
+     NULL},
+    {"RAPPORT_EXPORT_AUTO", NULL, "1|0", RP_SETTING_BOOL, F(export_auto), 0, 0,
+     S,
+     "a customer's request for their data from their help page is granted "
+     "at once, without an agent's approval",
+     NULL},
+    {"RAPPORT_EXPORT_LINK_HOURS", NULL, "HOURS", RP_SETTING_INT,
+     F(export_link_hours), 1, 24 * 90, S,
+     "how long a granted export can be downloaded from the customer's help "
+     "page",
+     NULL},
     {NULL, NULL, NULL, RP_SETTING_TEXT, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -198,6 +219,9 @@ void rp_config_defaults(rp_config *cfg)
     cfg->busy_wait_ms = 2000;
     cfg->session_idle = RP_SESSION_IDLE_SECONDS;
     cfg->session_lifetime = RP_SESSION_LIFETIME_SECONDS;
+    cfg->audit_reads = 1;
+    cfg->audit_flush_ms = 200;
+    cfg->export_link_hours = 72;
 }
 
 /* The default key file, made once from the database's path; global so

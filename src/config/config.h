@@ -62,6 +62,11 @@ typedef struct rp_config {
     const char *secret_key;      /* base64 keys, newest first, or NULL */
     const char *secret_key_file; /* the key file; default: the database's
                                     path + ".key" */
+    /* rapportd: the audit log and the customer's export */
+    int audit_reads;       /* record reads of customer data */
+    int audit_flush_ms;    /* how often queued reads are written */
+    int export_auto;       /* a customer's export request needs no approval */
+    int export_link_hours; /* a granted export downloads this long */
 } rp_config;
 
 /* How a setting's text becomes a value. */

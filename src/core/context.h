@@ -17,6 +17,9 @@ typedef struct rp_ctx {
     rp_store *store;
     const char *actor; /* recorded on moments: "agent:Ada", "cli", "system" */
     int64_t agent_id;  /* the acting agent, 0 when none */
+    /* the request being served, for the audit log (core/audit/audit.h):
+     * how the actor came in and from where; NULL outside a request */
+    struct rp_audit_request *audit;
 } rp_ctx;
 
 #endif

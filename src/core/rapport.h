@@ -27,6 +27,8 @@
 #include "core/mailbox/mailbox.h"
 #include "core/webhook/webhook.h"
 #include "core/secrets/secrets.h"
+#include "core/audit/audit.h"
+#include "core/zendesk/zendesk.h"
 #include "core/privacy/privacy.h"
 
 #endif

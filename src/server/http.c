@@ -86,6 +86,16 @@ rp_code rp_last_write_fault(void)
 void rp_reply_error(rp_response *res, const rp_error *err)
 {
     const char *message = err->message;
+    if (res->zendesk) {
+        int status;
+        if (err->code == RP_EINTERNAL || err->code == RP_ESCHEMA)
+            fprintf(stderr, "rapportd: %s\n", err->message);
+        if (err->code == RP_EBUSY && res->retry_after <= 0)
+            res->retry_after = 1;
+        json_t *body = rp_zendesk_error(err, &status);
+        rp_reply_json(res, status, body);
+        return;
+    }
     if (err->code == RP_EINTERNAL || err->code == RP_ESCHEMA) {
         /* Such a message may name a file, a table or a query: the log
          * keeps it, the client is told only that it failed. */
@@ -191,6 +201,11 @@ static int match(const char *pattern, const char *path, size_t *starts,
     }
 }
 
+int rp_is_zendesk_path(const char *path)
+{
+    return path && strncmp(path, "/api/v2/", 8) == 0;
+}
+
 /* Find the route; fill *allowed with the methods the path accepts. */
 static const rp_route *route_for(const char *method, const char *path,
                                  rp_request *req, char *allowed,
@@ -201,6 +216,8 @@ static const rp_route *route_for(const char *method, const char *path,
     size_t n = strlen(path);
     if (n > 1 && path[n - 1] == '/')
         n--; /* "/api/v1/customers/" is "/api/v1/customers" */
+    if (rp_is_zendesk_path(path) && n > 5 && !strncmp(path + n - 5, ".json", 5))
+        n -= 5; /* Zendesk's clients write "/api/v2/tickets/1.json" */
     if (n >= sizeof req->pathbuf)
         return NULL;
     char buf[sizeof req->pathbuf];
@@ -529,7 +546,13 @@ static int authorize(const rp_route *r, rp_request *req, rp_response *res)
     rp_error err;
     rp_code rc;
     const char *bearer = bearer_of(req->conn);
-    if (bearer)
+    if (r->flags & RP_ROUTE_ZENDESK)
+        rc = rp_zendesk_authenticate(
+            &req->ctx,
+            MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+                                        MHD_HTTP_HEADER_AUTHORIZATION),
+            &req->auth, &err);
+    else if (bearer)
         rc = rp_auth_token(&req->ctx, bearer, &req->auth, &err);
     else if (req->session_secret)
         rc = rp_auth_session(&req->ctx, req->session_secret, &req->auth, &err);
@@ -656,6 +679,68 @@ static int refuse_bad_text(struct MHD_Connection *conn, const char *url,
     return -1;
 }
 
+/* ---- the audit log: every route under /api/v1/, here, once --------------- */
+
+/*
+ * Start accounting for req on route r (core/audit/audit.h): who, how, from
+ * where, which route, and the customer data it touches (the path's id,
+ * else a customer_id in the query or the body).  A change is then
+ * recorded in the transaction of its first commit.  Returns 1 when req is
+ * accounted for, 0 for a route outside the API (the customer's pages, the
+ * console's files, health and metrics).
+ */
+static int audit_begin(rp_request *req, const rp_route *r, rp_audit_request *a)
+{
+    if (strncmp(r->pattern, "/api/v1/", 8) != 0)
+        return 0;
+    const char *customer = rp_query_arg(req, "customer_id");
+    char buf[32];
+    json_t *c = json_object_get(req->body, "customer_id");
+    if (!customer && json_is_integer(c)) {
+        snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(c));
+        customer = buf;
+    }
+    const char *subject;
+    int64_t id;
+    rp_audit_subject_of(r->pattern, req->params, req->nparams, customer,
+                        &subject, &id);
+    int status = r->status                     ? r->status
+                 : r->shape == RP_SHAPE_CREATE ? 201
+                                               : 200;
+    memset(a, 0, sizeof *a);
+    a->change = is_unsafe_method(r->method);
+    /* a slow route (a login) commits in steps before its outcome is
+     * known: it records itself, or is recorded at its end if refused */
+    a->at_end = (r->flags & RP_ROUTE_SLOW) != 0;
+    a->entry = (rp_audit_entry){
+        .agent_id = req->auth.agent_id,
+        .token_id = req->auth.token_id,
+        .via = req->auth.agent_id && !req->auth.via_session ? "token"
+                                                            : "session",
+        .address = req->client_addr,
+        .method = r->method,
+        .route = r->pattern,
+        .subject = subject,
+        .subject_id = id,
+        .status = status};
+    rp_audit_request_begin(&req->ctx, a);
+    return 1;
+}
+
+/* Finish accounting for req once res is made: a read goes on the
+ * background writer's queue, a refusal is written with its error's code
+ * and field.  A request handed to the password threads (a login) is
+ * accounted for when it is finished, not here. */
+static void audit_end(rp_server *srv, rp_request *req, rp_audit_request *a,
+                      const rp_response *res)
+{
+    json_t *e = json_object_get(res->json, "error");
+    const char *code = json_string_value(json_object_get(e, "code"));
+    const char *field = json_string_value(json_object_get(e, "field"));
+    rp_audit_request_end(&req->ctx, a, req->slow.work ? 0 : res->status, code,
+                         field, srv->audit);
+}
+
 /* Borrow a store connection for req; on failure reply and return -1. */
 static int borrow_store(rp_server *srv, rp_request *req, rp_response *res)
 {
@@ -697,9 +782,9 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
             rp_reply_fail(res, RP_EMETHOD, NULL,
                           "%s is not allowed on %s; allowed: %s", method,
                           rp_cut(&q, url, 200), allowed);
-        else if (!rp_static_serve(srv, url, res))
-            rp_reply_fail(res, RP_ENOTFOUND, NULL, "no such endpoint: %s",
-                          rp_cut(&q, url, 200));
+        else if (res->zendesk || !rp_static_serve(srv, url, res))
+            rp_reply_fail(res, RP_ENOTFOUND, res->zendesk ? "path" : NULL,
+                          "no such endpoint: %s", rp_cut(&q, url, 200));
         rp_buf_free(&q);
         return;
     }
@@ -715,9 +800,22 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
     req.ctx.actor = "api";
     client_addr(conn, req.client_addr, sizeof req.client_addr);
     req.route = r;
-    if (authorize(r, &req, res) == 0 && check_query(r, &req, res) == 0 &&
-        (!has_body_method(method) || parse_body(&req, r, rs, res) == 0))
-        serve(r, &req, res);
+    rp_audit_request audit;
+    int audited = 0;
+    if (authorize(r, &req, res) == 0) {
+        if (check_query(r, &req, res) == 0 &&
+            (!has_body_method(method) || parse_body(&req, r, rs, res) == 0)) {
+            audited = audit_begin(&req, r, &audit);
+            serve(r, &req, res);
+        } else {
+            audited = audit_begin(&req, r, &audit);
+        }
+    } else if (req.auth.agent_id) {
+        /* known, and refused: their role, or a CSRF token missing */
+        audited = audit_begin(&req, r, &audit);
+    }
+    if (audited)
+        audit_end(srv, &req, &audit, res);
     rp_pool_release(srv->pool, req.ctx.store);
     json_decref(req.body);
     if (slow && req.slow.work)
@@ -760,7 +858,11 @@ static void finish_deferred(rp_server *srv, struct MHD_Connection *conn,
     if (borrow_store(srv, &req, res) == 0) {
         req.ctx.actor = "api";
         client_addr(conn, req.client_addr, sizeof req.client_addr);
+        rp_audit_request audit;
+        int audited = audit_begin(&req, d->route, &audit);
         d->finish(&req, res, d->arg);
+        if (audited)
+            audit_end(srv, &req, &audit, res);
         rp_pool_release(srv->pool, req.ctx.store);
     }
     d->free_arg(d->arg);
@@ -818,7 +920,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
     }
     if (res->status == 401)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-                                "Bearer realm=\"rapport\"");
+                                res->zendesk ? "Basic realm=\"Web Password\""
+                                             : "Bearer realm=\"rapport\"");
     if (res->status == 405 && allowed && allowed[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allowed);
     for (int i = 0; i < res->nheaders; i++)
@@ -920,7 +1023,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
              * read through. */
             if (declared > RP_MAX_DISCARD_BYTES ||
                 (expect && strcasecmp(expect, "100-continue") == 0)) {
-                rp_response res = {0};
+                rp_response res = {.zendesk = rp_is_zendesk_path(url)};
                 refuse_body(&res, rs->mail, declared, rs->limit);
                 return send_response(conn, &res, NULL);
             }
@@ -946,7 +1049,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
             return MHD_NO;
         return MHD_YES;
     }
-    rp_response res = {0};
+    rp_response res = {.zendesk = rp_is_zendesk_path(url)};
     char allowed[128];
     allowed[0] = '\0';
     if (rs->slow) {

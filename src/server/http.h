@@ -91,6 +91,7 @@ typedef struct rp_response {
     } headers[RP_MAX_EXTRA_HEADERS];
     int nheaders;
     char disposition[512]; /* Content-Disposition header when set */
+    int zendesk; /* a request under /api/v2: errors in Zendesk's shape */
 } rp_response;
 
 typedef void (*rp_handler)(rp_request *req, rp_response *res);
@@ -160,6 +161,10 @@ typedef struct rp_param {
  * limit plus room for the fields; a body over it reaches the handler with
  * req->too_large set and no form, so the page can say so in words. */
 #define RP_ROUTE_UPLOAD 8u
+/* A route of the Zendesk-compatible API (/api/v2): credentials are
+ * Zendesk's (Basic email/token:API_TOKEN, or Bearer), and errors have
+ * Zendesk's shape (rp_zendesk_error).  Its paths may end in ".json". */
+#define RP_ROUTE_ZENDESK 16u
 
 typedef struct rp_route {
     const char *method;  /* "GET", "POST", ... */
@@ -214,6 +219,9 @@ void rp_reply_fail(rp_response *res, rp_code code, const char *field,
  * (string literals); headers past RP_MAX_EXTRA_HEADERS are dropped.
  */
 void rp_reply_header(rp_response *res, const char *name, const char *value);
+
+/* 1 when path is under /api/v2, the Zendesk-compatible API. */
+int rp_is_zendesk_path(const char *path);
 
 /* Query-string argument, or NULL. */
 const char *rp_query_arg(rp_request *req, const char *name);

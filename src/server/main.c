@@ -228,8 +228,21 @@ int main(int argc, char **argv)
         rp_pool_destroy(srv.pool);
         return 4;
     }
+    if (cfg.audit_reads) {
+        /* the audit log's reads are written on a connection of their own,
+         * so that a batch never waits for a request's connection */
+        rp_store *audit_store;
+        if (rp_store_open(cfg.db, &audit_store, &err) ||
+            rp_audit_writer_start(audit_store, cfg.audit_flush_ms, &srv.audit,
+                                  &err)) {
+            fprintf(stderr, "rapportd: audit: %s\n", err.message);
+            rp_pool_destroy(srv.pool);
+            return 4;
+        }
+    }
     if (rp_server_start(&srv, &addr, cfg.threads, &err)) {
         fprintf(stderr, "rapportd: %s\n", err.message);
+        rp_audit_writer_stop(srv.audit);
         rp_pool_destroy(srv.pool);
         return 5;
     }
@@ -238,6 +251,7 @@ int main(int argc, char **argv)
                        &cfg.followup, &sched, &err)) {
         fprintf(stderr, "rapportd: scheduler: %s\n", err.message);
         rp_server_stop(&srv, 0);
+        rp_audit_writer_stop(srv.audit);
         rp_pool_destroy(srv.pool);
         return 4;
     }
@@ -249,6 +263,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "rapportd: mail: %s\n", err.message);
         rp_sched_stop(sched);
         rp_server_stop(&srv, 0);
+        rp_audit_writer_stop(srv.audit);
         rp_pool_destroy(srv.pool);
         return 4;
     }
@@ -267,6 +282,7 @@ int main(int argc, char **argv)
     rp_server_stop(&srv, 10);
     rp_mailpoll_stop(mailpoll);
     rp_sched_stop(sched);
+    rp_audit_writer_stop(srv.audit); /* what is queued is written first */
     rp_pool_destroy(srv.pool);
     fprintf(stderr, "rapportd: stopped cleanly\n");
     return 0;

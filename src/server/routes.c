@@ -52,6 +52,16 @@ static const rp_param encounter_params[] = {
     {"stage", "text", "only encounters at this stage"},
     {NULL, NULL, NULL},
 };
+static const rp_param audit_params[] = {
+    {"agent_id", "id", "only what this agent did"},
+    {"customer_id", "id", "only what touched this customer's data"},
+    {"from", "time", "only from this time"},
+    {"to", "time", "only before this time"},
+    {"action", "text",
+     "only this action: read, change, refused, login, login_failed, logout, "
+     "export or erasure"},
+    {NULL, NULL, NULL},
+};
 static const rp_param kb_search_params[] = {
     {"q", "text", "required; every word must match"},
     {"limit", "1-50", "default 10"},
@@ -85,6 +95,28 @@ static const rp_param mail_params[] = {
     {NULL, NULL, NULL},
 };
 
+/* The Zendesk-compatible API: Zendesk's paging in both its styles. */
+/* clang-format off */
+#define ZD_PAGE_PARAMS                                                       \
+    {"page[size]", "1-100", "cursor paging: items per page (default 100)"},  \
+        {"page[after]", "text", "cursor paging: the after_cursor of the "    \
+                                "page before"},                              \
+        {"page[before]", "text", "refused: pages go forward only"},          \
+        {"page", "number", "offset paging: the page, from 1"},               \
+        {"per_page", "1-100", "offset paging: items per page"}
+/* clang-format on */
+static const rp_param zd_page_params[] = {
+    ZD_PAGE_PARAMS,
+    {NULL, NULL, NULL},
+};
+static const rp_param zd_query_params[] = {
+    {"query", "text",
+     "Zendesk's search terms: type, status, requester, assignee, priority, "
+     "tags, plain words"},
+    ZD_PAGE_PARAMS,
+    {NULL, NULL, NULL},
+};
+#define ZENDESK .flags = RP_ROUTE_ZENDESK
 static const rp_param erase_params[] = {
     {"requested_by", "text", "required: on whose request"},
     {"suppress_marketing", "true or false",
@@ -311,6 +343,39 @@ const rp_route rp_routes[] = {
     {"GET", "/help/r/{token}/files/{id}", CUSTOM(rp_h_help_file), PUBLIC,
      .summary = "a file of the customer's conversation, as a download"},
 
+    /* the audit log and the customer's export */
+    {"GET", "/api/v1/audit", LIST_BY(rp_h_audit_list), ADMIN,
+     .params = audit_params,
+     .summary = "the audit log: who did or read what, newest first"},
+
+    /* the Zendesk-compatible API (docs/zendesk.md); "me" before {id} */
+    {"GET", "/api/v2/tickets", CUSTOM(rp_h_zd_ticket_list), ZENDESK,
+     .params = zd_page_params, .summary = "Zendesk: page of tickets"},
+    {"POST", "/api/v2/tickets", CUSTOM(rp_h_zd_ticket_create), ZENDESK,
+     .summary = "Zendesk: make a ticket with its first comment"},
+    {"GET", "/api/v2/tickets/{id}", BY_ID(rp_zendesk_ticket_get), ZENDESK,
+     .summary = "Zendesk: a ticket"},
+    {"PUT", "/api/v2/tickets/{id}", BY_ID_BODY(rp_zendesk_ticket_update),
+     ZENDESK,
+     .summary = "Zendesk: change a ticket's status, assignee, priority, tags, "
+                "or add a comment"},
+    {"GET", "/api/v2/tickets/{id}/comments", CUSTOM(rp_h_zd_comment_list),
+     ZENDESK, .params = zd_page_params,
+     .summary = "Zendesk: a ticket's comments, oldest first"},
+    {"GET", "/api/v2/users/me", CUSTOM(rp_h_zd_user_me), ZENDESK,
+     .summary = "Zendesk: the agent the credentials belong to"},
+    {"GET", "/api/v2/users/search", CUSTOM(rp_h_zd_user_search), ZENDESK,
+     .params = zd_query_params,
+     .summary = "Zendesk: users by email address or name"},
+    {"POST", "/api/v2/users", CUSTOM(rp_h_zd_user_create), ZENDESK,
+     .summary = "Zendesk: make an end-user (a customer)"},
+    {"GET", "/api/v2/users/{id}", BY_ID(rp_zendesk_user_get), ZENDESK,
+     .summary = "Zendesk: a user (customer or agent)"},
+    {"GET", "/api/v2/users/{id}/tickets/requested",
+     CUSTOM(rp_h_zd_user_requested), ZENDESK, .params = zd_page_params,
+     .summary = "Zendesk: the tickets a user asked for"},
+    {"GET", "/api/v2/search", CUSTOM(rp_h_zd_search), ZENDESK,
+     .params = zd_query_params, .summary = "Zendesk: search tickets or users"},
     /* erasure and the desk's privacy settings */
     {"DELETE", "/api/v1/customers/{id}", CUSTOM(rp_h_customer_erase), LEAD,
      .params = erase_params,
@@ -348,7 +413,8 @@ void rp_routes_print(FILE *out)
     for (const rp_route *r = rp_routes; r->method; r++) {
         fprintf(out, "| %s | `%s` | %s%s | %s", r->method, r->pattern,
                 rp_access_name(r->access),
-                r->flags & RP_ROUTE_FORM     ? ", form"
+                r->flags & RP_ROUTE_ZENDESK  ? ", zendesk"
+                : r->flags & RP_ROUTE_FORM   ? ", form"
                 : r->flags & RP_ROUTE_MAIL   ? ", email"
                 : r->flags & RP_ROUTE_UPLOAD ? ", upload"
                                              : "",

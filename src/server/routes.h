@@ -75,5 +75,17 @@ void rp_h_help_send(rp_request *req, rp_response *res);
 void rp_h_help_status(rp_request *req, rp_response *res);
 void rp_h_help_reply(rp_request *req, rp_response *res);
 void rp_h_help_file(rp_request *req, rp_response *res);
+/* routes_zendesk.c: the Zendesk-compatible API (/api/v2) */
+void rp_h_zd_ticket_list(rp_request *req, rp_response *res);
+void rp_h_zd_ticket_create(rp_request *req, rp_response *res);
+void rp_h_zd_comment_list(rp_request *req, rp_response *res);
+void rp_h_zd_user_me(rp_request *req, rp_response *res);
+void rp_h_zd_user_create(rp_request *req, rp_response *res);
+void rp_h_zd_user_search(rp_request *req, rp_response *res);
+void rp_h_zd_user_requested(rp_request *req, rp_response *res);
+void rp_h_zd_search(rp_request *req, rp_response *res);
+
+/* routes_audit.c */
+void rp_h_audit_list(rp_request *req, rp_response *res);
 
 #endif

@@ -21,6 +21,8 @@ typedef struct rp_server {
     atomic_int in_flight;    /* requests begun and not yet completed */
     rp_workq *passwords;     /* the password threads (workq.h) */
     int listen_fd;           /* the listening socket, ours to close */
+    rp_audit_writer *audit;  /* writes the audit log's reads; NULL: reads
+                                are not recorded (RAPPORT_AUDIT_READS=0) */
 } rp_server;
 
 /*

@@ -91,6 +91,11 @@ static const rp_column encounter_columns[] = {
     {"previous_encounter_id", RP_COL_INT},
     /* why first-contact resolution is what it is (migration 16) */
     {"first_contact_reason", RP_COL_TEXT},
+    /* what a help-desk client tracks on a ticket (migration 40): its
+     * priority, its tags, and whom an open encounter is waiting on */
+    {"priority", RP_COL_TEXT},
+    {"tags", RP_COL_JSON},
+    {"waiting_on", RP_COL_TEXT},
 };
 const rp_entity RP_ENTITY_ENCOUNTER = {
     "encounter", "encounters", encounter_columns, COUNT(encounter_columns), 0};

@@ -17,6 +17,10 @@
 #define RP_QUERIES_H
 
 #define RP_QUERIES(X)                                                          \
+    X(AUDIT_INSERT, "audit.insert")                                            \
+    X(AUDIT_LIST, "audit.list")                                                \
+    X(AUDIT_LIST_BY_CUSTOMER, "audit.list_by_customer")                        \
+    X(AUDIT_LIST_BY_AGENT, "audit.list_by_agent")                              \
     X(CUSTOMER_RELATIONSHIP_EVIDENCE, "customer.relationship_evidence")        \
     X(CUSTOMER_CLOSED_COUNT, "customer.closed_count")                          \
     X(CUSTOMER_OPEN_ENCOUNTERS, "customer.open_encounters")                    \
@@ -140,6 +144,9 @@
     /* secrets at rest */                                                      \
     X(SECRETS_MAILBOX_LIST, "secrets.mailbox_list")                            \
     X(SECRETS_MAILBOX_SET, "secrets.mailbox_set")                              \
+    /* the Zendesk-compatible API */                                           \
+    X(ZENDESK_FIRST_MESSAGES, "zendesk.first_messages")                        \
+    X(ZENDESK_AGENT_BY_EMAIL, "zendesk.agent_by_email")                        \
     /* the sealed ledger, erasure and retention */                             \
     X(CUSTOMER_LEDGER_HEAD, "customer.ledger_head")                            \
     X(CUSTOMER_LEDGER_KEY, "customer.ledger_key")                              \

@@ -85,6 +85,14 @@
     "   coalesce(t.done_at, t.sent_at) > t.due_at)"                            \
     "  OR (t.status NOT IN ('done', 'sent', 'cancelled') AND t.due_at < ?5))"
 
+/* The columns of a page of the audit log, with who and whom by name. */
+#define AUDIT_COLUMNS                                                          \
+    " SELECT a.id, a.at AS occurred_at, a.action, a.agent_id,"                 \
+    " g.name AS agent_name, a.token_id, a.via, a.address, a.method,"           \
+    " a.route, a.subject, a.subject_id, a.customer_id,"                        \
+    " c.name AS customer_name, a.status, a.code, a.field"                      \
+    " FROM audit_log a LEFT JOIN agents g ON g.id = a.agent_id"                \
+    " LEFT JOIN customers c ON c.id = a.customer_id"
 /* ---- the sealed ledger and erasure: shared fragments -------------------- */
 /* A moment with what its hashes need, and its customer's ledger key. */
 #define LEDGER_COLUMNS                                                         \
@@ -114,6 +122,41 @@
     " AND coalesce(e.closed_at, e.abandoned_at) < ?1"
 
 static const char *const queries[RP_QUERY_COUNT] = {
+    /* ---- the audit log ---- */
+    /* The customer a subject belongs to is found here, in the insert, so
+     * that the caller (the HTTP layer, for any route) needs to know no
+     * more than the route's path id. */
+    [RP_Q_AUDIT_INSERT] =
+        "INSERT INTO audit_log (at, action, agent_id, token_id, via, address,"
+        " method, route, subject, subject_id, customer_id, status, code,"
+        " field) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+        " coalesce(?11, CASE ?9"
+        "  WHEN 'customer' THEN ?10"
+        "  WHEN 'encounter' THEN (SELECT customer_id FROM encounters"
+        "   WHERE id = ?10)"
+        "  WHEN 'message' THEN (SELECT customer_id FROM messages WHERE id = "
+        "?10)"
+        "  WHEN 'attachment' THEN (SELECT customer_id FROM attachments"
+        "   WHERE id = ?10)"
+        "  WHEN 'task' THEN (SELECT customer_id FROM tasks WHERE id = ?10)"
+        "  WHEN 'promise' THEN (SELECT customer_id FROM promises WHERE id = "
+        "?10)"
+        " END), ?12, ?13, ?14)",
+    /* newest first, a page before id ?5; ?2 an agent, ?3 and ?4 a window
+     * (each NULL for any) */
+    [RP_Q_AUDIT_LIST] = AUDIT_COLUMNS
+    " WHERE a.id < ?5 AND (?2 IS NULL OR a.agent_id = ?2)"
+    " AND (?3 IS NULL OR a.at >= ?3) AND (?4 IS NULL OR a.at < ?4)"
+    " AND ?1 IS NULL ORDER BY a.id DESC LIMIT ?6",
+    [RP_Q_AUDIT_LIST_BY_CUSTOMER] = AUDIT_COLUMNS
+    " WHERE a.customer_id = ?1 AND a.id < ?5"
+    " AND (?2 IS NULL OR a.agent_id = ?2)"
+    " AND (?3 IS NULL OR a.at >= ?3) AND (?4 IS NULL OR a.at < ?4)"
+    " ORDER BY a.id DESC LIMIT ?6",
+    [RP_Q_AUDIT_LIST_BY_AGENT] = AUDIT_COLUMNS
+    " WHERE a.agent_id = ?2 AND a.id < ?5 AND ?1 IS NULL"
+    " AND (?3 IS NULL OR a.at >= ?3) AND (?4 IS NULL OR a.at < ?4)"
+    " ORDER BY a.id DESC LIMIT ?6",
     /* ---- customer: relationship level and overview.  Every query is
      * bounded and leads with customer_id or encounter_id, so its cost stays
      * flat as a customer's history grows. ---- */
@@ -749,6 +792,14 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_SECRETS_MAILBOX_SET] =
         "UPDATE mail_mailboxes SET password = ?1 WHERE id = ?2"
         " AND password = ?3",
+    /* the Zendesk-compatible API: the first message of each ticket on a
+     * page (its description), through messages_by_encounter */
+    [RP_Q_ZENDESK_FIRST_MESSAGES] =
+        "SELECT m.encounter_id, m.body FROM messages m"
+        " WHERE m.id IN (SELECT (SELECT min(x.id) FROM messages x"
+        "  WHERE x.encounter_id = j.value) FROM json_each(?1) j)",
+    [RP_Q_ZENDESK_AGENT_BY_EMAIL] =
+        "SELECT id FROM agents WHERE lower(email) = lower(?1)",
 
     /* ---- the sealed ledger ------------------------------------------- */
     [RP_Q_CUSTOMER_LEDGER_HEAD] =

@@ -740,6 +740,45 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  done_at INTEGER);"
      "CREATE INDEX erasure_requests_by_customer ON erasure_requests"
      "  (customer_id, state);"},
+    /* Migration 35: the audit log of what agents and tokens did and read.
+     * It names people by id only (agents, customers) and never holds what
+     * was typed, so it keeps no personal data of its own and need never be
+     * rewritten; like the moments ledger, it refuses both. */
+    {35, "the audit log of agents' and tokens' actions and reads",
+     "CREATE TABLE audit_log ("
+     "  id INTEGER PRIMARY KEY,"
+     "  at INTEGER NOT NULL,"
+     "  action TEXT NOT NULL CHECK (action IN ('read','change','refused',"
+     "    'login','login_failed','logout','export','erasure')),"
+     "  agent_id INTEGER,"
+     "  token_id INTEGER,"
+     "  via TEXT NOT NULL CHECK (via IN ('session','token','cli','customer',"
+     "    'system')),"
+     "  address TEXT,"
+     "  method TEXT,"
+     "  route TEXT,"
+     "  subject TEXT,"
+     "  subject_id INTEGER,"
+     "  customer_id INTEGER,"
+     "  status INTEGER,"
+     "  code TEXT,"
+     "  field TEXT);"
+     "CREATE INDEX audit_by_customer ON audit_log (customer_id, id);"
+     "CREATE INDEX audit_by_agent ON audit_log (agent_id, id);"
+     "CREATE INDEX audit_by_time ON audit_log (at);"
+     "CREATE TRIGGER audit_log_is_append_only_u BEFORE UPDATE ON audit_log"
+     "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+     "CREATE TRIGGER audit_log_is_append_only_d BEFORE DELETE ON audit_log"
+     "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"},
+    /* Migration 40: what help-desk clients (the Zendesk-compatible API)
+     * track on a ticket besides the cycle: a priority, tags, and whom an
+     * open encounter waits on (Zendesk's pending and on-hold). */
+    {40, "priority, tags and waiting on an encounter",
+     "ALTER TABLE encounters ADD COLUMN priority TEXT CHECK (priority IN"
+     "  ('low','normal','high','urgent'));"
+     "ALTER TABLE encounters ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';"
+     "ALTER TABLE encounters ADD COLUMN waiting_on TEXT CHECK (waiting_on IN"
+     "  ('customer','third_party'));"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

@@ -93,6 +93,8 @@ rp_code rp_store_open(const char *name, rp_store **out, rp_error *err)
 
 rp_code rp_store_finish(rp_store *s, rp_code rc, rp_error *err)
 {
+    if (rc == RP_OK && s->before_commit)
+        rc = s->before_commit(s, s->before_commit_arg, err);
     if (rc == RP_OK)
         rc = s->ops->commit(s, err);
     if (rc != RP_OK)

@@ -166,9 +166,21 @@ typedef struct rp_store_ops {
     rp_code (*scrub)(rp_store *s, rp_error *err);
 } rp_store_ops;
 
+/*
+ * Work to do inside a transaction just before it commits, or RP_OK to do
+ * nothing: a failure rolls the transaction back and is what
+ * rp_store_finish returns.  The audit log uses it to record a change in
+ * the very transaction that makes it, without each change asking for it.
+ */
+typedef rp_code (*rp_store_commit_hook)(rp_store *s, void *arg, rp_error *err);
+
 struct rp_store {
     const rp_store_ops *ops;
     void *impl;
+    /* called by rp_store_finish before it commits, when set; set and
+     * cleared by whoever lends the store out (a backend leaves it zero) */
+    rp_store_commit_hook before_commit;
+    void *before_commit_arg;
 };
 
 /* A backend: the scheme that names it and how to open a store of it. */
@@ -202,7 +214,9 @@ rp_code rp_store_open(const char *name, rp_store **out, rp_error *err);
  * End the transaction that s has open, given rc, the outcome of the work
  * done in it: when rc is RP_OK commit, and return the commit's error if it
  * fails (after rolling back); otherwise roll back and return rc, err left
- * as the failed step filled it.  Every write ends with
+ * as the failed step filled it.  When s->before_commit is set it runs
+ * first, inside the transaction, and its failure rolls back.  Every write
+ * ends with
  * "return rp_store_finish(s, rc, err);" instead of its own tail.
  */
 rp_code rp_store_finish(rp_store *s, rp_code rc, rp_error *err);

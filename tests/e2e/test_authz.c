@@ -126,6 +126,8 @@ static const expect expected[] = {
     {"GET", "/help/r/{token}", "public"},
     {"POST", "/help/r/{token}", "public"},
     {"GET", "/help/r/{token}/files/{id}", "public"},
+    /* the audit log and the customer's export */
+    {"GET", "/api/v1/audit", "admin"},
     /* erasure and the desk's privacy settings */
     {"DELETE", "/api/v1/customers/{id}", "lead"},
     {"GET", "/api/v1/privacy/settings", "admin"},

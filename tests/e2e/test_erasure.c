@@ -222,6 +222,12 @@ static void test_erasure_removes_every_byte_and_keeps_the_past(void **state)
     assert_int_equal(rp_db_count(s, "identities"), 0);
     assert_int_equal(rp_db_count(s, "goals"), 0);
 
+    /* the audit log accounts for it */
+    snprintf(path, sizeof path, "/api/v1/audit?action=erasure&customer_id=%lld",
+             id);
+    assert_int_equal(rp_list_count(s, path), 1);
+    snprintf(path, sizeof path, "/api/v1/customers/%lld", id);
+
     /* the customer stays, erased; the moments keep their shape */
     json_t *c = rp_call(s, "GET", path, NULL, 200);
     assert_string_equal(json_string_value(json_object_get(c, "name")),

@@ -263,6 +263,9 @@ static void test_every_named_query_compiles(void **state)
         /* one line each from here, so that additions merge cleanly */
         "webhook.",
         "secrets.",
+        "audit.",
+        "export.",
+        "zendesk.",
         "privacy.",
     };
     for (int q = 0; q < RP_QUERY_COUNT; q++) {

@@ -180,6 +180,14 @@ rp_code rp_privacy_erase_now(rp_ctx *ctx, int64_t id, const char *requested_by,
         json_decref(detail);
         rp_buf_free(&summary);
     }
+    /* the audit log accounts for it as an erasure, by whom and whence */
+    if (rc == RP_OK) {
+        rp_audit_entry e = {.action = "erasure",
+                            .subject = "customer",
+                            .subject_id = id,
+                            .customer_id = id};
+        rc = rp_audit_record(ctx, &e, err);
+    }
     /* other systems hear of it with the id alone: nothing erased leaves */
     if (rc == RP_OK)
         rc = rp_event_emit(ctx, "customer.erased", id, 0, NULL, err);

@@ -560,6 +560,12 @@ static rp_code record_failure(rp_ctx *ctx, rp_login *l, rp_error *err)
 {
     if (add_failure(ctx, l->addr_key, rp_now(), NULL, err))
         return err->code;
+    rp_audit_entry e = {.action = "login_failed",
+                        .agent_id = l->agent_id,
+                        .status = 401,
+                        .code = "auth"};
+    if (rp_audit_record(ctx, &e, err))
+        return err->code;
     return rp_error_set(err, RP_EAUTH, NULL,
                         "the email or the password is wrong");
 }
@@ -602,6 +608,11 @@ rp_code rp_login_finish(rp_ctx *ctx, rp_login *l, char secret[RP_SECRET_HEX],
                    json_pack("[I, s, I, I]", (json_int_t)l->agent_id, hash_hex,
                              (json_int_t)now, (json_int_t)now),
                    err);
+    if (rc == RP_OK) {
+        rp_audit_entry e = {
+            .action = "login", .agent_id = l->agent_id, .status = 201};
+        rc = rp_audit_record(ctx, &e, err);
+    }
     rc = rp_store_finish(s, rc, err);
     if (rc)
         return rc;
@@ -630,7 +641,10 @@ rp_code rp_auth_logout(rp_ctx *ctx, const char *secret, rp_error *err)
         return RP_OK;
     char hash[RP_SECRET_HEX];
     rp_secret_hash(secret, hash);
-    return exec1(ctx, RP_Q_STAFF_SESSION_DELETE, json_pack("[s]", hash), err);
+    if (exec1(ctx, RP_Q_STAFF_SESSION_DELETE, json_pack("[s]", hash), err))
+        return err->code;
+    rp_audit_entry e = {.action = "logout", .status = 200};
+    return rp_audit_record(ctx, &e, err);
 }
 
 /* ---- API tokens ---------------------------------------------------------- */
