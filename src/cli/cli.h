@@ -257,6 +257,8 @@ extern const rp_command rp_cmd_queue;
 extern const rp_command rp_cmd_webhook; /* cmd_webhook.c: event webhooks */
 extern const rp_command rp_cmd_backup, rp_cmd_restore; /* cmd_backup.c */
 extern const rp_command rp_cmd_import, rp_cmd_export;  /* CSV in and out */
+/* cmd_ledger.c, cmd_retention.c: the sealed ledger, retention */
+extern const rp_command rp_cmd_ledger, rp_cmd_retention;
 
 /*
  * The subcommands of pref, goal, date and consent (profile_items.c): the

@@ -1,5 +1,5 @@
 /*
- * cmd_customer.c - `rapport customer add|update|show|list|moments`.
+ * cmd_customer.c - `rapport customer add|update|show|list|moments|erase`.
  */
 #include "cli.h"
 
@@ -21,6 +21,8 @@ static const char help[] =
     "    rapport customer list [--q TEXT] [--limit N] [--cursor C] [--json]\n"
     "    rapport customer moments ID [--limit N] [--cursor C] [--json]\n"
     "    rapport customer export ID [--out FILE] [--html]\n"
+    "    rapport customer erase ID --requested-by TEXT [--suppress-marketing]\n"
+    "                         [--agent ID] [--json]\n"
     "\n"
     "DESCRIPTION\n"
     "    add creates a customer and prints it.  The preferred name is how\n"
@@ -47,6 +49,21 @@ static const char help[] =
     "    and who looked at their data) as JSON, or with --html as a page a\n"
     "    person reads, to FILE (created, or replaced) or standard output.\n"
     "    The export is recorded in the audit log.\n"
+
+    "    erase removes the customer's personal data for good: profile,\n"
+    "    identities, preferences, goals, dates, consents, the text of\n"
+    "    their encounters and messages, attachments, answers and notes.\n"
+    "    Every moment of truth keeps its time, kind and encounter with its\n"
+    "    content replaced, so the counts and measures of the past stay\n"
+    "    true and `rapport ledger verify` still passes; the erasure is a\n"
+    "    moment of its own.  --requested-by says on whose request (not the\n"
+    "    customer's name: it is kept).  --suppress-marketing keeps a salted\n"
+    "    hash of the customer's addresses so that no offer reaches them\n"
+    "    again (always so when the customer had refused offers).  When the\n"
+    "    privacy settings ask for two people (`rapport retention\n"
+    "    --erasure-approval two_people`), --agent names the admin or lead\n"
+    "    who asks; a different one approves by running the same command.\n"
+    "    See docs/privacy.md.\n"
     "\n"
     "OPTIONS\n" RP_CLI_PAGE_HELP "\n"
     "EXAMPLES\n"
@@ -54,6 +71,7 @@ static const char help[] =
     "\\\n"
     "        --email max@example.com\n"
     "    rapport customer list --q weber\n"
+    "    rapport customer erase 4 --requested-by 'the customer, by letter'\n"
     "\n"
     "EXIT STATUS\n"
     "    0 success, 2 usage error, 3 bad input, 4 no such customer,\n"
@@ -168,9 +186,39 @@ static int export(rp_cli *cli, int argc, char **argv)
     return RP_EXIT_OK;
 }
 
+/* erase: the customer's personal data, for good. */
+static int erase(rp_cli *cli, int argc, char **argv)
+{
+    const char *agent = NULL;
+    int json = 0;
+    const rp_opt opts[] = {
+        {"requested-by", RP_OPT_STR, "requested_by", NULL},
+        {"suppress-marketing", RP_OPT_TRUE, "suppress_marketing", NULL},
+        {"agent", RP_OPT_TEXT, NULL, &agent},
+        {"json", RP_OPT_FLAG, NULL, &json},
+        {0}};
+    rp_args a;
+    int64_t id = 0;
+    int rc = rp_cli_args(cli, argc, argv, opts, &a, "customer", &id, NULL);
+    rp_error err;
+    if (rc == 0 && agent &&
+        rp_parse_id(agent, "agent", &cli->ctx.agent_id, &err))
+        rc = rp_cli_usage("customer", "--agent: %s", err.message);
+    if (rc == 0)
+        rc = rp_cli_open(cli);
+    if (rc) {
+        rp_args_free(&a);
+        return rc;
+    }
+    json_t *out = NULL;
+    rp_code code = rp_privacy_erase(&cli->ctx, id, a.fields, &out, &err);
+    rp_args_free(&a);
+    return rp_cli_finish(code, &err, out, json, NULL);
+}
+
 static const rp_subcommand subs[] = {
-    {"add", write},    {"update", write},  {"show", show}, {"list", page},
-    {"moments", page}, {"export", export}, {NULL, NULL}};
+    {"add", write},    {"update", write},  {"show", show},   {"list", page},
+    {"moments", page}, {"export", export}, {"erase", erase}, {NULL, NULL}};
 
 const rp_command rp_cmd_customer = {
     "customer", "add, show, change and list customers", help, subs, NULL};

@@ -19,7 +19,7 @@ static const rp_command *const commands[] = {
     &rp_cmd_product,   &rp_cmd_due,     &rp_cmd_tasks,    &rp_cmd_loyalty,
     &rp_cmd_recommend, &rp_cmd_message, &rp_cmd_mail,     &rp_cmd_secrets,
     &rp_cmd_webhook,   &rp_cmd_backup,  &rp_cmd_restore,  &rp_cmd_queue,
-    &rp_cmd_import,    &rp_cmd_export,
+    &rp_cmd_import,    &rp_cmd_export,  &rp_cmd_ledger,   &rp_cmd_retention,
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -31,5 +31,6 @@
 #include "core/zendesk/zendesk.h"
 #include "core/export/export.h"
 #include "core/transfer/transfer.h"
+#include "core/privacy/privacy.h"
 
 #endif

@@ -391,7 +391,7 @@ static const schema_def schemas[] = {
      "'encounters','encounter_transfers','defects','special_requests',"
      "'promises','messages','attachments','moments','tasks',"
      "'satisfaction_checks','relationship_levels','offers','events',"
-     "'help_links','export_requests','audit'],"
+     "'help_links','export_requests','erasure_requests','audit'],"
      "'additionalProperties':false,'properties':{'format':" STRING ","
      "'exported_at':" TIME ",'customer':" OBJECT ",'identities':" ARRAY ","
      "'preferences':" ARRAY ",'goals':" ARRAY ",'important_dates':" ARRAY ","
@@ -402,7 +402,8 @@ static const schema_def schemas[] = {
      "'tasks':" ARRAY ",'satisfaction_checks':" ARRAY ","
      "'relationship_levels':" ARRAY ",'offers':" ARRAY ","
      "'events':" ARRAY ",'help_links':" ARRAY ","
-     "'export_requests':" ARRAY ",'audit':" ARRAY "}}",
+     "'export_requests':" ARRAY ",'erasure_requests':" ARRAY ","
+     "'audit':" ARRAY "}}",
      "application/json", "text/html"},
     /* a customer's request for their data; a list adds their name */
     {"ExportRequest", NULL,
@@ -413,6 +414,20 @@ static const schema_def schemas[] = {
      "'encounter_id':" NINT ",'status':{'enum':['pending','approved',"
      "'declined']},'requested_at':" TIME ",'decided_at':" NTIME ","
      "'decided_by':" NINT ",'expires_at':" NTIME "}}"},
+
+    /* ---- erasure and retention ------------------------------------------- */
+    {"Erasure", NULL,
+     "{'type':'object','required':['customer_id','state','message'],"
+     "'additionalProperties':false,'properties':{'customer_id':" INT ","
+     "'state':{'enum':['erased','pending']},'message':" STRING "}}"},
+    {"PrivacySettings", NULL,
+     "{'type':'object','required':['erasure_approval',"
+     "'retention_inactive_years','retention_attachment_months',"
+     "'retention_body_months','retention_batch'],"
+     "'additionalProperties':false,'properties':{'erasure_approval':{"
+     "'enum':['admin','two_people']},'retention_inactive_years':" INT ","
+     "'retention_attachment_months':" INT ",'retention_body_months':" INT ","
+     "'retention_batch':" INT "}}"},
 
     /* ---- the contract itself --------------------------------------------- */
     {"OpenAPI", NULL,

@@ -139,6 +139,12 @@ static const rp_param zd_query_params[] = {
     {NULL, NULL, NULL},
 };
 #define ZENDESK .flags = RP_ROUTE_ZENDESK
+static const rp_param erase_params[] = {
+    {"requested_by", "text", "required: on whose request"},
+    {"suppress_marketing", "true or false",
+     "keep a salted hash of the addresses so no offer reaches them again"},
+    {NULL, NULL, NULL},
+};
 
 /* The four kinds of what rapport remembers about a customer's future. */
 /* clang-format off */
@@ -505,6 +511,18 @@ const rp_route rp_routes[] = {
      .summary = "Zendesk: the tickets a user asked for"},
     {"GET", "/api/v2/search", CUSTOM(rp_h_zd_search), ZENDESK,
      .params = zd_query_params, .summary = "Zendesk: search tickets or users"},
+    /* erasure and the desk's privacy settings */
+    {"DELETE", "/api/v1/customers/{id}", CUSTOM(rp_h_customer_erase), LEAD,
+     .params = erase_params,
+     .summary = "erase the customer's personal data for good (admin, or a "
+                "lead and a second person as the privacy settings say)",
+     .reply = "Erasure"},
+    {"GET", "/api/v1/privacy/settings", PLAIN(rp_privacy_settings_get), ADMIN,
+     .summary = "who may erase, and the retention rules",
+     .reply = "PrivacySettings"},
+    {"PUT", "/api/v1/privacy/settings", BODY(rp_privacy_settings_update), ADMIN,
+     .summary = "change who may erase, or the retention rules",
+     .reply = "PrivacySettings"},
 
     {NULL, NULL},
 };

@@ -18,6 +18,8 @@ void rp_h_healthz(rp_request *req, rp_response *res);
 /* routes_customers.c */
 void rp_h_customer_list(rp_request *req, rp_response *res);
 void rp_h_customer_moments(rp_request *req, rp_response *res);
+/* DELETE: erasure, its fields in the query (a DELETE carries no body) */
+void rp_h_customer_erase(rp_request *req, rp_response *res);
 
 /* routes_encounters.c */
 void rp_h_encounter_list(rp_request *req, rp_response *res);

@@ -44,6 +44,15 @@ static void *run(void *arg)
     cfg.stop_arg = s;
     char worker[64];
     snprintf(worker, sizeof worker, "rapportd:%d:scheduler", (int)getpid());
+    /* moments recorded before the ledger was sealed get their hashes
+     * once, in order, before anything else runs */
+    rp_error seal_err;
+    int64_t sealed = 0;
+    if (rp_ledger_seal(&ctx, &sealed, &seal_err))
+        fprintf(stderr, "rapportd: sealing the ledger: %s\n", seal_err.message);
+    else if (sealed)
+        fprintf(stderr, "rapportd: sealed %lld moments of the ledger\n",
+                (long long)sealed);
     pthread_mutex_lock(&s->lock);
     while (!s->stopping) {
         pthread_mutex_unlock(&s->lock);
@@ -77,6 +86,27 @@ static void *run(void *arg)
                                        &settled, &err))
             rp_log(RP_LOG_ERROR, "settling promises failed", "error",
                    err.message, (char *)NULL);
+        /* the retention rules, a bounded batch at a time */
+        report = NULL;
+        if (rp_retention_tick(&ctx, rp_now() + s->clock_offset, &report, &err))
+            rp_log(RP_LOG_ERROR, "retention failed", "error", err.message,
+                   (char *)NULL);
+        else if (report && (json_integer_value(
+                                json_object_get(report, "customers_erased")) ||
+                            json_integer_value(json_object_get(
+                                report, "attachments_dropped")) ||
+                            json_integer_value(
+                                json_object_get(report, "messages_blanked"))))
+            rp_logf(RP_LOG_INFO,
+                    "retention: erased %lld customers, dropped "
+                    "%lld attachments, blanked %lld messages",
+                    (long long)json_integer_value(
+                        json_object_get(report, "customers_erased")),
+                    (long long)json_integer_value(
+                        json_object_get(report, "attachments_dropped")),
+                    (long long)json_integer_value(
+                        json_object_get(report, "messages_blanked")));
+        json_decref(report);
         pthread_mutex_lock(&s->lock);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);

@@ -30,6 +30,8 @@ static const rp_column customer_columns[] = {
     {"unconfirmed", RP_COL_BOOL},
     /* the id in the system the customer was imported from (migration 25) */
     {"external_id", RP_COL_TEXT},
+    /* when the customer's personal data was erased (migration 30) */
+    {"erased_at", RP_COL_TIME},
 };
 const rp_entity RP_ENTITY_CUSTOMER = {"customer", "customers", customer_columns,
                                       COUNT(customer_columns), 0};
@@ -101,11 +103,17 @@ const rp_entity RP_ENTITY_ENCOUNTER = {
     "encounter", "encounters", encounter_columns, COUNT(encounter_columns), 0};
 
 static const rp_column moment_columns[] = {
-    {"customer_id", RP_COL_INT},  {"encounter_id", RP_COL_INT},
-    {"occurred_at", RP_COL_TIME}, {"actor", RP_COL_TEXT},
-    {"channel", RP_COL_TEXT},     {"kind", RP_COL_TEXT},
-    {"summary", RP_COL_TEXT},     {"impression", RP_COL_TEXT},
+    {"customer_id", RP_COL_INT},
+    {"encounter_id", RP_COL_INT},
+    {"occurred_at", RP_COL_TIME},
+    {"actor", RP_COL_TEXT},
+    {"channel", RP_COL_TEXT},
+    {"kind", RP_COL_TEXT},
+    {"summary", RP_COL_TEXT},
+    {"impression", RP_COL_TEXT},
     {"detail", RP_COL_JSON},
+    /* when its content was erased, keeping its place (migration 30) */
+    {"erased_at", RP_COL_TIME},
 };
 const rp_entity RP_ENTITY_MOMENT = {"moment", "moments", moment_columns,
                                     COUNT(moment_columns), 1};

@@ -22,6 +22,7 @@
     X(AUDIT_LIST_BY_CUSTOMER, "audit.list_by_customer")                        \
     X(AUDIT_LIST_BY_AGENT, "audit.list_by_agent")                              \
     X(EXPORT_HELP_LINKS, "export.help_links")                                  \
+    X(EXPORT_ERASURE_REQUESTS_OF, "export.erasure_requests_of")                \
     X(EXPORT_REQUESTS_OF, "export.requests_of")                                \
     X(EXPORT_REQUEST_INSERT, "export.request_insert")                          \
     X(EXPORT_REQUEST_PENDING, "export.request_pending")                        \
@@ -177,7 +178,61 @@
     /* operations */                                                           \
     X(MEASURES_DELIVERY_BACKLOG, "measures.delivery_backlog")                  \
     /* CSV in and out */                                                       \
-    X(CUSTOMER_BY_EXTERNAL_ID, "customer.by_external_id")
+    X(CUSTOMER_BY_EXTERNAL_ID, "customer.by_external_id")                      \
+    /* the sealed ledger, erasure and retention */                             \
+    X(CUSTOMER_LEDGER_HEAD, "customer.ledger_head")                            \
+    X(CUSTOMER_LEDGER_KEY, "customer.ledger_key")                              \
+    X(CUSTOMER_LEDGER_APPEND, "customer.ledger_append")                        \
+    X(CUSTOMER_LEDGER_PAGE, "customer.ledger_page")                            \
+    X(CUSTOMER_LEDGER_UNSEALED, "customer.ledger_unsealed")                    \
+    X(CUSTOMER_LEDGER_BEFORE, "customer.ledger_before")                        \
+    X(CUSTOMER_LEDGER_SEAL, "customer.ledger_seal")                            \
+    X(CUSTOMER_LEDGER_OF_CUSTOMER, "customer.ledger_of_customer")              \
+    X(CUSTOMER_LEDGER_TOMBSTONE, "customer.ledger_tombstone")                  \
+    X(CUSTOMER_LEDGER_OF_ENCOUNTER, "customer.ledger_of_encounter")            \
+    X(CUSTOMER_LEDGER_TOMBSTONE_ENCOUNTER,                                     \
+      "customer.ledger_tombstone_encounter")                                   \
+    X(PRIVACY_SETTINGS_LIST, "privacy.settings_list")                          \
+    X(PRIVACY_SETTINGS_SET, "privacy.settings_set")                            \
+    X(PRIVACY_SUPPRESSED, "privacy.suppressed")                                \
+    X(PRIVACY_SUPPRESS, "privacy.suppress")                                    \
+    X(PRIVACY_EMAILS_OF, "privacy.emails_of")                                  \
+    X(PRIVACY_OFFERS_REFUSED, "privacy.offers_refused")                        \
+    X(PRIVACY_REQUEST_PENDING, "privacy.request_pending")                      \
+    X(PRIVACY_REQUEST_INSERT, "privacy.request_insert")                        \
+    X(PRIVACY_REQUEST_DONE, "privacy.request_done")                            \
+    X(PRIVACY_ERASE_KEPT_MAIL, "privacy.erase_kept_mail")                      \
+    X(PRIVACY_ERASE_HELP_HITS, "privacy.erase_help_hits")                      \
+    X(PRIVACY_ERASE_HELP_LINKS, "privacy.erase_help_links")                    \
+    X(PRIVACY_ERASE_IDENTITIES, "privacy.erase_identities")                    \
+    X(PRIVACY_ERASE_PREFERENCES, "privacy.erase_preferences")                  \
+    X(PRIVACY_ERASE_GOALS, "privacy.erase_goals")                              \
+    X(PRIVACY_ERASE_DATES, "privacy.erase_dates")                              \
+    X(PRIVACY_ERASE_CONSENTS, "privacy.erase_consents")                        \
+    X(PRIVACY_ERASE_ENCOUNTERS, "privacy.erase_encounters")                    \
+    X(PRIVACY_ERASE_TRANSFERS, "privacy.erase_transfers")                      \
+    X(PRIVACY_ERASE_DEFECTS, "privacy.erase_defects")                          \
+    X(PRIVACY_ERASE_SPECIAL_REQUESTS, "privacy.erase_special_requests")        \
+    X(PRIVACY_ERASE_PROMISES, "privacy.erase_promises")                        \
+    X(PRIVACY_ERASE_LEVELS, "privacy.erase_levels")                            \
+    X(PRIVACY_ERASE_TASKS, "privacy.erase_tasks")                              \
+    X(PRIVACY_ERASE_SATISFACTION, "privacy.erase_satisfaction")                \
+    X(PRIVACY_ERASE_OFFERS, "privacy.erase_offers")                            \
+    X(PRIVACY_ERASE_MESSAGES, "privacy.erase_messages")                        \
+    X(PRIVACY_BLOBS_OF_CUSTOMER, "privacy.blobs_of_customer")                  \
+    X(PRIVACY_BLOBS_OF_ENCOUNTER, "privacy.blobs_of_encounter")                \
+    X(PRIVACY_ERASE_ATTACHMENTS, "privacy.erase_attachments")                  \
+    X(PRIVACY_DROP_OLD_ATTACHMENTS, "privacy.drop_old_attachments")            \
+    X(PRIVACY_BLOB_DROP_UNUSED, "privacy.blob_drop_unused")                    \
+    X(PRIVACY_ERASE_CUSTOMER, "privacy.erase_customer")                        \
+    X(PRIVACY_RETAIN_INACTIVE, "privacy.retain_inactive")                      \
+    X(PRIVACY_RETAIN_INACTIVE_COUNT, "privacy.retain_inactive_count")          \
+    X(PRIVACY_RETAIN_ATTACHMENTS, "privacy.retain_attachments")                \
+    X(PRIVACY_RETAIN_ATTACHMENTS_COUNT, "privacy.retain_attachments_count")    \
+    X(PRIVACY_RETAIN_BODIES, "privacy.retain_bodies")                          \
+    X(PRIVACY_RETAIN_BODIES_COUNT, "privacy.retain_bodies_count")              \
+    X(PRIVACY_DROP_BODIES, "privacy.drop_bodies")                              \
+    X(PRIVACY_BODIES_DROPPED, "privacy.bodies_dropped")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

@@ -93,6 +93,33 @@
     " c.name AS customer_name, a.status, a.code, a.field"                      \
     " FROM audit_log a LEFT JOIN agents g ON g.id = a.agent_id"                \
     " LEFT JOIN customers c ON c.id = a.customer_id"
+/* ---- the sealed ledger and erasure: shared fragments -------------------- */
+/* A moment with what its hashes need, and its customer's ledger key. */
+#define LEDGER_COLUMNS                                                         \
+    "m.id, m.customer_id, m.encounter_id, m.occurred_at AS occurred,"          \
+    " m.actor, m.channel, m.kind, m.summary, m.impression, m.detail,"          \
+    " m.content_hash, m.chain_hash, m.erased_at AS erased, c.ledger_key,"      \
+    " c.erased_at AS customer_erased,"                                         \
+    " e.bodies_dropped_at AS encounter_blanked FROM moments m"                 \
+    " LEFT JOIN customers c ON c.id = m.customer_id"                           \
+    " LEFT JOIN encounters e ON e.id = m.encounter_id"
+/* Text replaced by the tombstone ?2 where there was text. */
+#define ERASE_TEXT(col)                                                        \
+    " " #col " = CASE WHEN " #col " IS NULL THEN NULL ELSE ?2 END,"
+/* A JSON list of texts replaced by as many tombstones. */
+#define ERASE_LIST(table, col)                                                 \
+    " " #col " = (SELECT json_group_array(?2) FROM json_each(" #table "." #col \
+    ")),"
+/* Customers not erased, with no moment since the cut-off ?1. */
+#define RETAIN_INACTIVE                                                        \
+    "c.erased_at IS NULL AND c.created_at < ?1 AND coalesce((SELECT"           \
+    " m.occurred_at FROM moments m WHERE m.customer_id = c.id"                 \
+    " ORDER BY m.id DESC LIMIT 1), 0) < ?1"
+/* Encounters ended (closed or abandoned) before the cut-off ?1 whose
+ * messages still have their bodies. */
+#define RETAIN_BODIES                                                          \
+    "e.bodies_dropped_at IS NULL"                                              \
+    " AND coalesce(e.closed_at, e.abandoned_at) < ?1"
 
 /* A customer's request for their data, as the core reads it. */
 #define EXPORT_REQUEST_COLUMNS                                                 \
@@ -143,6 +170,11 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "SELECT id, purpose, encounter_id, customer_id, email, thread_id,"
         " subject, created_at, expires_at, mail_state, mail_attempts,"
         " mail_error FROM help_links WHERE customer_id = ? ORDER BY id",
+    /* the requests to erase the customer that wait for a second person */
+    [RP_Q_EXPORT_ERASURE_REQUESTS_OF] =
+        "SELECT id, customer_id, requested_by, suppress_marketing, agent_id,"
+        " approved_by, state, created_at, done_at FROM erasure_requests"
+        " WHERE customer_id = ? ORDER BY id",
     [RP_Q_EXPORT_REQUESTS_OF] = EXPORT_REQUEST_COLUMNS
     " WHERE customer_id = ? ORDER BY id",
     [RP_Q_EXPORT_REQUEST_INSERT] =
@@ -919,6 +951,192 @@ static const char *const queries[RP_QUERY_COUNT] = {
      * from (customers_by_external_id) */
     [RP_Q_CUSTOMER_BY_EXTERNAL_ID] =
         "SELECT id FROM customers WHERE external_id = ?",
+
+    /* ---- the sealed ledger ------------------------------------------- */
+    [RP_Q_CUSTOMER_LEDGER_HEAD] =
+        "SELECT id, chain_hash FROM moments ORDER BY id DESC LIMIT 1",
+    [RP_Q_CUSTOMER_LEDGER_KEY] =
+        "SELECT ledger_key FROM customers WHERE id = ?",
+    /* appended only if no other moment came first (the id is hashed, so
+     * it is chosen before the insert: the next after the head read) */
+    [RP_Q_CUSTOMER_LEDGER_APPEND] =
+        "INSERT INTO moments (id, customer_id, encounter_id, occurred_at,"
+        " actor, channel, kind, summary, impression, detail, content_hash,"
+        " chain_hash) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12"
+        " WHERE coalesce((SELECT max(id) FROM moments), 0) = ?1 - 1",
+    [RP_Q_CUSTOMER_LEDGER_PAGE] = "SELECT " LEDGER_COLUMNS
+                                  " WHERE m.id > ?1 ORDER BY m.id LIMIT ?2",
+    [RP_Q_CUSTOMER_LEDGER_UNSEALED] =
+        "SELECT " LEDGER_COLUMNS
+        " WHERE m.chain_hash IS NULL ORDER BY m.id LIMIT ?1",
+    [RP_Q_CUSTOMER_LEDGER_BEFORE] =
+        "SELECT id, chain_hash FROM moments WHERE id < ?1"
+        " ORDER BY id DESC LIMIT 1",
+    [RP_Q_CUSTOMER_LEDGER_SEAL] =
+        "UPDATE moments SET content_hash = ?2, chain_hash = ?3"
+        " WHERE id = ?1 AND chain_hash IS NULL",
+    [RP_Q_CUSTOMER_LEDGER_OF_CUSTOMER] =
+        "SELECT " LEDGER_COLUMNS " WHERE m.customer_id = ?1"
+        " AND m.erased_at IS NULL AND m.id > ?2 ORDER BY m.id LIMIT ?3",
+    [RP_Q_CUSTOMER_LEDGER_OF_ENCOUNTER] =
+        "SELECT " LEDGER_COLUMNS " WHERE m.encounter_id = ?1"
+        " AND m.erased_at IS NULL AND m.id > ?2 ORDER BY m.id LIMIT ?3",
+    [RP_Q_CUSTOMER_LEDGER_TOMBSTONE_ENCOUNTER] =
+        "UPDATE moments SET summary = ?3, detail = NULL, erased_at = ?2"
+        " WHERE encounter_id = ?1 AND erased_at IS NULL",
+    [RP_Q_CUSTOMER_LEDGER_TOMBSTONE] =
+        "UPDATE moments SET summary = ?3, detail = NULL, erased_at = ?2"
+        " WHERE customer_id = ?1 AND erased_at IS NULL",
+
+    /* ---- privacy: settings, suppression, erasure, retention ------------ */
+    [RP_Q_PRIVACY_SETTINGS_LIST] =
+        "SELECT key, value, updated_at, updated_by FROM privacy_settings"
+        " ORDER BY key",
+    [RP_Q_PRIVACY_SETTINGS_SET] =
+        "UPDATE privacy_settings SET value = ?2, updated_at = ?3,"
+        " updated_by = ?4 WHERE key = ?1",
+    [RP_Q_PRIVACY_SUPPRESSED] =
+        "SELECT 1 AS found FROM marketing_suppressions WHERE email_hash = ?",
+    [RP_Q_PRIVACY_SUPPRESS] =
+        "INSERT OR IGNORE INTO marketing_suppressions (email_hash,"
+        " created_at) VALUES (?, ?)",
+    [RP_Q_PRIVACY_EMAILS_OF] =
+        "SELECT value FROM identities WHERE customer_id = ? AND kind = 'email'"
+        " ORDER BY id",
+    [RP_Q_PRIVACY_OFFERS_REFUSED] =
+        "SELECT 1 AS refused FROM consents WHERE customer_id = ?"
+        " AND purpose = 'offers' AND granted = 0",
+    [RP_Q_PRIVACY_REQUEST_PENDING] =
+        "SELECT id, agent_id, requested_by, suppress_marketing"
+        " FROM erasure_requests WHERE customer_id = ? AND state = 'pending'"
+        " ORDER BY id LIMIT 1",
+    [RP_Q_PRIVACY_REQUEST_INSERT] =
+        "INSERT INTO erasure_requests (customer_id, requested_by,"
+        " suppress_marketing, agent_id, state, created_at)"
+        " VALUES (?, ?, ?, ?, 'pending', ?)",
+    [RP_Q_PRIVACY_REQUEST_DONE] =
+        "UPDATE erasure_requests SET state = 'done', approved_by = ?2,"
+        " done_at = ?3 WHERE customer_id = ?1 AND state = 'pending'",
+    /* what the customer's addresses left outside their own rows: mail
+     * kept from them, the abuse counters of the help pages */
+    [RP_Q_PRIVACY_ERASE_KEPT_MAIL] =
+        "DELETE FROM kept_mail WHERE EXISTS (SELECT 1 FROM identities i"
+        " WHERE i.customer_id = ?1 AND i.kind = 'email'"
+        " AND instr(lower(kept_mail.from_address), i.value) > 0)",
+    [RP_Q_PRIVACY_ERASE_HELP_HITS] =
+        "DELETE FROM help_hits WHERE key IN (SELECT 'email:' || value"
+        " FROM identities WHERE customer_id = ? AND kind = 'email')",
+    [RP_Q_PRIVACY_ERASE_HELP_LINKS] =
+        "DELETE FROM help_links WHERE customer_id = ?",
+    [RP_Q_PRIVACY_ERASE_IDENTITIES] =
+        "DELETE FROM identities WHERE customer_id = ?",
+    [RP_Q_PRIVACY_ERASE_PREFERENCES] =
+        "DELETE FROM preferences WHERE customer_id = ?",
+    [RP_Q_PRIVACY_ERASE_GOALS] = "DELETE FROM goals WHERE customer_id = ?",
+    [RP_Q_PRIVACY_ERASE_DATES] =
+        "DELETE FROM important_dates WHERE customer_id = ?",
+    [RP_Q_PRIVACY_ERASE_CONSENTS] =
+        "DELETE FROM consents WHERE customer_id = ?",
+    /* Rows the measures count keep their times, kinds and flags; their
+     * text is replaced by ?2 where there was text, and lists keep their
+     * length, so "was something agreed" and "how many options" stay
+     * true.  ?1 the customer, ?3 now. */
+    [RP_Q_PRIVACY_ERASE_ENCOUNTERS] =
+        "UPDATE encounters SET subject = ?2," ERASE_TEXT(request) ERASE_TEXT(
+            goal) ERASE_TEXT(facts) ERASE_TEXT(feelings) ERASE_TEXT(restatement)
+            ERASE_TEXT(agreement) ERASE_TEXT(no_agreement_reason)
+                ERASE_TEXT(outcome_done) ERASE_TEXT(outcome_watch) ERASE_TEXT(
+                    satisfaction_skip_reason) ERASE_TEXT(abandon_reason)
+                    ERASE_TEXT(bridged) ERASE_TEXT(kind_reason) ERASE_TEXT(
+                        exchange_reason) ERASE_TEXT(first_contact_reason)
+                        ERASE_LIST(encounters, questions)
+                            ERASE_LIST(encounters, options) ERASE_LIST(
+                                encounters,
+                                preferences_captured) " bodies_dropped_at = "
+                                                      "coalesce(bodies_dropped_"
+                                                      "at, ?3)"
+                                                      " WHERE customer_id = ?1",
+    [RP_Q_PRIVACY_ERASE_TRANSFERS] =
+        "UPDATE encounter_transfers SET reason = ?2 WHERE customer_id = ?1",
+    [RP_Q_PRIVACY_ERASE_DEFECTS] =
+        "UPDATE defects SET cause = ?2 WHERE customer_id = ?1",
+    [RP_Q_PRIVACY_ERASE_SPECIAL_REQUESTS] =
+        "UPDATE special_requests SET" ERASE_TEXT(
+            decline_reason) " description = ?2 WHERE customer_id = ?1",
+    [RP_Q_PRIVACY_ERASE_PROMISES] =
+        "UPDATE promises SET what = ?2 WHERE customer_id = ?1",
+    [RP_Q_PRIVACY_ERASE_LEVELS] =
+        "UPDATE relationship_levels SET"
+        " reasons = (SELECT json_group_array(?2)"
+        " FROM json_each(relationship_levels.reasons))"
+        " WHERE customer_id = ?1",
+    /* what was still to go out for the customer never will */
+    [RP_Q_PRIVACY_ERASE_TASKS] =
+        "UPDATE tasks SET subject = ?2, payload = '{}', last_error = NULL,"
+        " status = CASE WHEN status IN ('scheduled','held','claimed')"
+        " THEN 'cancelled' ELSE status END WHERE customer_id = ?1",
+    [RP_Q_PRIVACY_ERASE_SATISFACTION] =
+        "UPDATE satisfaction_checks SET" ERASE_TEXT(
+            comment) " token_hash = NULL WHERE customer_id = ?1",
+    [RP_Q_PRIVACY_ERASE_OFFERS] = "UPDATE offers SET" ERASE_TEXT(
+        reason) " customer_id = customer_id"
+                " WHERE customer_id = ?1",
+    [RP_Q_PRIVACY_ERASE_MESSAGES] = "UPDATE messages SET" ERASE_TEXT(
+        subject) " body = ?2, quoted = NULL, from_address = NULL, to_address = "
+                 "NULL,"
+                 " message_id = NULL, in_reply_to = NULL, refs = '[]',"
+                 " last_error = NULL, status = CASE WHEN status IN"
+                 " ('draft','queued','sending') THEN 'failed' ELSE status END,"
+                 " erased_at = coalesce(erased_at, ?3) WHERE customer_id = ?1",
+    [RP_Q_PRIVACY_BLOBS_OF_CUSTOMER] =
+        "SELECT DISTINCT blob_id FROM attachments WHERE customer_id = ?",
+    [RP_Q_PRIVACY_BLOBS_OF_ENCOUNTER] =
+        "SELECT DISTINCT blob_id FROM attachments WHERE encounter_id = ?1"
+        " AND created_at < ?2",
+    [RP_Q_PRIVACY_ERASE_ATTACHMENTS] =
+        "DELETE FROM attachments WHERE customer_id = ?",
+    [RP_Q_PRIVACY_DROP_OLD_ATTACHMENTS] =
+        "DELETE FROM attachments WHERE encounter_id = ?1 AND created_at < ?2",
+    /* a blob is shared by every attachment with the same content */
+    [RP_Q_PRIVACY_BLOB_DROP_UNUSED] =
+        "DELETE FROM attachment_blobs WHERE id = ?1"
+        " AND NOT EXISTS (SELECT 1 FROM attachments WHERE blob_id = ?1)",
+    /* the row stays, so that what the customer did still counts; a new
+     * ledger key makes the hashes of the erased content unguessable */
+    [RP_Q_PRIVACY_ERASE_CUSTOMER] =
+        "UPDATE customers SET name = ?2, preferred_name = NULL,"
+        " emails = '[]', phones = '[]', notes = NULL, external_id = NULL,"
+        " relationship_reasons = (SELECT json_group_array(?3)"
+        " FROM json_each(customers.relationship_reasons)),"
+        " ledger_key = lower(hex(randomblob(32))), erased_at = ?4,"
+        " updated_at = ?4 WHERE id = ?1 AND erased_at IS NULL",
+    /* retention: ?1 the cut-off (Unix seconds), ?2 how many */
+    [RP_Q_PRIVACY_RETAIN_INACTIVE] =
+        "SELECT c.id, c.name FROM customers c WHERE " RETAIN_INACTIVE
+        " ORDER BY c.id LIMIT ?2",
+    [RP_Q_PRIVACY_RETAIN_INACTIVE_COUNT] =
+        "SELECT count(*) AS n FROM customers c WHERE " RETAIN_INACTIVE,
+    [RP_Q_PRIVACY_RETAIN_ATTACHMENTS] =
+        "SELECT encounter_id, customer_id, count(*) AS n FROM attachments"
+        " WHERE created_at < ?1 GROUP BY encounter_id ORDER BY encounter_id"
+        " LIMIT ?2",
+    [RP_Q_PRIVACY_RETAIN_ATTACHMENTS_COUNT] =
+        "SELECT count(*) AS n, count(DISTINCT encounter_id) AS encounters,"
+        " coalesce(sum(size), 0) AS bytes FROM attachments"
+        " WHERE created_at < ?1",
+    [RP_Q_PRIVACY_RETAIN_BODIES] =
+        "SELECT e.id, e.customer_id FROM encounters e WHERE " RETAIN_BODIES
+        " ORDER BY coalesce(e.closed_at, e.abandoned_at) LIMIT ?2",
+    [RP_Q_PRIVACY_RETAIN_BODIES_COUNT] =
+        "SELECT coalesce(sum(n > 0), 0) AS encounters, coalesce(sum(n), 0)"
+        " AS messages FROM (SELECT (SELECT count(*) FROM messages m"
+        " WHERE m.encounter_id = e.id AND m.erased_at IS NULL) AS n"
+        " FROM encounters e WHERE " RETAIN_BODIES ")",
+    [RP_Q_PRIVACY_DROP_BODIES] = "UPDATE messages SET" ERASE_TEXT(
+        quoted) " body = ?2, erased_at = ?3 WHERE encounter_id = ?1"
+                " AND erased_at IS NULL",
+    [RP_Q_PRIVACY_BODIES_DROPPED] =
+        "UPDATE encounters SET bodies_dropped_at = ?2 WHERE id = ?1",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

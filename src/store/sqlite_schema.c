@@ -659,6 +659,94 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "ALTER TABLE customers ADD COLUMN external_id TEXT;"
      "CREATE UNIQUE INDEX customers_by_external_id ON customers (external_id)"
      "  WHERE external_id IS NOT NULL;"},
+    /* ---- migrations 30-34: erasure, the sealed ledger, retention -------
+     * Migration 30.  Each moment gets a hash of its personal content
+     * (keyed per customer, so an erased customer's old hashes can no
+     * longer be tested against a guess) and a hash chained over the one
+     * before it; rows already there are sealed in order by the core at
+     * first start, since the hashes are computed in C.  The update trigger
+     * now lets exactly two changes through: sealing a row that has no
+     * hashes yet, and erasure, which blanks the content only and keeps
+     * both hashes, so the chain still verifies.  Erased customers keep
+     * their row (the counts of the past need it) with their data blanked.
+     * The desk's privacy settings (the approval an erasure needs, the
+     * retention rules, the salt of the marketing suppression list), the
+     * suppression list (salted hashes of addresses, never the addresses)
+     * and the requests for erasure waiting for a second person. */
+    {30,
+     "erasure, the hash-chained moments ledger, retention rules and the "
+     "marketing suppression list",
+     "ALTER TABLE moments ADD COLUMN content_hash TEXT;"
+     "ALTER TABLE moments ADD COLUMN chain_hash TEXT;"
+     "ALTER TABLE moments ADD COLUMN erased_at INTEGER;"
+     "ALTER TABLE customers ADD COLUMN ledger_key TEXT;"
+     "ALTER TABLE customers ADD COLUMN erased_at INTEGER;"
+     "UPDATE customers SET ledger_key = lower(hex(randomblob(32)));"
+     "CREATE TRIGGER customers_ledger_key AFTER INSERT ON customers"
+     "  WHEN new.ledger_key IS NULL BEGIN"
+     "  UPDATE customers SET ledger_key = lower(hex(randomblob(32)))"
+     "  WHERE id = new.id; END;"
+     "ALTER TABLE messages ADD COLUMN erased_at INTEGER;"
+     "ALTER TABLE encounters ADD COLUMN bodies_dropped_at INTEGER;"
+     "DROP TRIGGER moments_are_append_only_u;"
+     "CREATE TRIGGER moments_are_append_only_u BEFORE UPDATE ON moments"
+     "  WHEN NOT (new.id = old.id AND new.customer_id = old.customer_id"
+     "  AND new.encounter_id IS old.encounter_id"
+     "  AND new.occurred_at = old.occurred_at AND new.actor = old.actor"
+     "  AND new.channel IS old.channel AND new.kind = old.kind"
+     "  AND new.impression IS old.impression AND ("
+     "   (old.chain_hash IS NULL AND old.content_hash IS NULL"
+     "    AND new.chain_hash IS NOT NULL AND new.content_hash IS NOT NULL"
+     "    AND new.summary = old.summary AND new.detail IS old.detail"
+     "    AND new.erased_at IS old.erased_at)"
+     "   OR (old.erased_at IS NULL AND new.erased_at IS NOT NULL"
+     "    AND old.chain_hash IS NOT NULL"
+     "    AND new.chain_hash = old.chain_hash"
+     "    AND new.content_hash = old.content_hash"
+     "    AND new.summary = 'The details of this moment were erased.'"
+     "    AND new.detail IS NULL)))"
+     "  BEGIN SELECT RAISE(ABORT, 'moments of truth are append-only'); END;"
+     "CREATE TRIGGER moments_are_sealed BEFORE INSERT ON moments"
+     "  WHEN new.chain_hash IS NULL OR new.content_hash IS NULL"
+     "  BEGIN SELECT RAISE(ABORT, 'moments of truth are appended with their"
+     " hashes'); END;"
+     "CREATE INDEX moments_unsealed ON moments (id) WHERE chain_hash IS NULL;"
+     "CREATE INDEX customers_live ON customers (id) WHERE erased_at IS NULL;"
+     "CREATE INDEX attachments_by_blob ON attachments (blob_id);"
+     "CREATE INDEX attachments_by_created ON attachments (created_at);"
+     "CREATE INDEX encounters_bodies_kept ON encounters"
+     "  (coalesce(closed_at, abandoned_at)) WHERE bodies_dropped_at IS NULL;"
+     "CREATE TABLE privacy_settings ("
+     "  key TEXT PRIMARY KEY CHECK (key IN ('erasure_approval',"
+     "    'retention_inactive_years','retention_attachment_months',"
+     "    'retention_body_months','retention_batch','retention_next_at',"
+     "    'email_salt')),"
+     "  value TEXT NOT NULL,"
+     "  updated_at INTEGER NOT NULL,"
+     "  updated_by TEXT NOT NULL DEFAULT 'system');"
+     "INSERT INTO privacy_settings (key, value, updated_at) VALUES"
+     "  ('erasure_approval', 'admin', strftime('%s','now')),"
+     "  ('retention_inactive_years', '0', strftime('%s','now')),"
+     "  ('retention_attachment_months', '0', strftime('%s','now')),"
+     "  ('retention_body_months', '0', strftime('%s','now')),"
+     "  ('retention_batch', '50', strftime('%s','now')),"
+     "  ('retention_next_at', '0', strftime('%s','now')),"
+     "  ('email_salt', lower(hex(randomblob(32))), strftime('%s','now'));"
+     "CREATE TABLE marketing_suppressions ("
+     "  email_hash TEXT PRIMARY KEY,"
+     "  created_at INTEGER NOT NULL) WITHOUT ROWID;"
+     "CREATE TABLE erasure_requests ("
+     "  id INTEGER PRIMARY KEY,"
+     "  customer_id INTEGER NOT NULL REFERENCES customers(id),"
+     "  requested_by TEXT NOT NULL,"
+     "  suppress_marketing INTEGER NOT NULL DEFAULT 0,"
+     "  agent_id INTEGER REFERENCES agents(id),"
+     "  approved_by INTEGER REFERENCES agents(id),"
+     "  state TEXT NOT NULL CHECK (state IN ('pending','done')),"
+     "  created_at INTEGER NOT NULL,"
+     "  done_at INTEGER);"
+     "CREATE INDEX erasure_requests_by_customer ON erasure_requests"
+     "  (customer_id, state);"},
     /* Migration 35: the audit log of what agents and tokens did and read.
      * It names people by id only (agents, customers) and never holds what
      * was typed, so it keeps no personal data of its own and need never be

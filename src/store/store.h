@@ -178,6 +178,14 @@ typedef struct rp_store_ops {
     /* Undo what was done since the mark, and forget the mark; the
      * transaction stays open. */
     void (*undo_to_mark)(rp_store *s);
+    /* ---- erasure ---- */
+    /* After an erasure has committed: copy the write-ahead log back into
+     * the database file and empty it, so that the erased bytes survive in
+     * no file (deleted content is overwritten in the database itself, the
+     * store never leaves it in free space).  Waits for readers as
+     * set_busy_wait allows: RP_OK, or RP_EBUSY when a reader kept the log
+     * (the erasure itself stands; the log is emptied at a later one). */
+    rp_code (*scrub)(rp_store *s, rp_error *err);
 } rp_store_ops;
 
 /*

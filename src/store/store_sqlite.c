@@ -877,6 +877,17 @@ static rp_code sq_check(rp_store *s, rp_query q, rp_error *err)
     return RP_OK;
 }
 
+static rp_code sq_scrub(rp_store *s, rp_error *err)
+{
+    sqlite_store *ss = s->impl;
+    int logged = 0, copied = 0;
+    int rc = sqlite3_wal_checkpoint_v2(ss->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+                                       &logged, &copied);
+    if (rc != SQLITE_OK)
+        return db_error(ss, err, "emptying the write-ahead log");
+    return RP_OK;
+}
+
 static int sq_schema_version(rp_store *s)
 {
     return ((sqlite_store *)s->impl)->version;
@@ -924,6 +935,7 @@ static const rp_store_ops sqlite_ops = {
     .mark = sq_mark,
     .unmark = sq_unmark,
     .undo_to_mark = sq_undo_to_mark,
+    .scrub = sq_scrub,
 };
 
 /* ---- opening and migrating ----------------------------------------------- */
@@ -1057,6 +1069,10 @@ rp_code rp_store_sqlite_open(const char *path, int target_version,
         run_once(ss, "PRAGMA synchronous = FULL", err) ||
         run_once(ss, "PRAGMA foreign_keys = ON", err) ||
         run_once(ss, "PRAGMA temp_store = MEMORY", err) ||
+        /* what is deleted or overwritten is zeroed in the file, never left
+         * in free space: an erasure must remove the bytes, not only the
+         * rows */
+        run_once(ss, "PRAGMA secure_delete = ON", err) ||
         migrate(ss, target_version, err)) {
         char msg[RP_ERROR_MESSAGE_MAX * 2], field[RP_ERROR_FIELD_MAX];
         snprintf(msg, sizeof msg, "%s: %s", path, err->message);

@@ -158,26 +158,14 @@ static const expect expected[] = {
     {"POST", "/api/v1/export_requests/{id}/approve", "agent"},
     {"POST", "/help/r/{token}/export", "public"},
     {"GET", "/help/r/{token}/export", "public"},
-    {"GET", "/api/v1/webhooks/{id}/deliveries", "admin"},
-    {"DELETE", "/api/v1/webhooks/{id}", "admin"},
-    {"PATCH", "/api/v1/webhooks/{id}", "admin"},
-    {"GET", "/api/v1/webhooks/{id}", "admin"},
-    {"GET", "/api/v1/webhooks/events", "admin"},
-    {"POST", "/api/v1/webhooks", "admin"},
-    {"GET", "/api/v1/webhooks", "admin"},
     /* the Zendesk-compatible API: Zendesk's credentials (tokens only, no
      * browser session) and error bodies */
-    {"GET", "/api/v2/tickets", "agent"},
-    {"POST", "/api/v2/tickets", "agent"},
-    {"GET", "/api/v2/tickets/{id}", "agent"},
-    {"PUT", "/api/v2/tickets/{id}", "agent"},
-    {"GET", "/api/v2/tickets/{id}/comments", "agent"},
-    {"GET", "/api/v2/users/me", "agent"},
-    {"GET", "/api/v2/users/search", "agent"},
-    {"POST", "/api/v2/users", "agent"},
-    {"GET", "/api/v2/users/{id}", "agent"},
-    {"GET", "/api/v2/users/{id}/tickets/requested", "agent"},
-    {"GET", "/api/v2/search", "agent"},
+    /* CSV in */
+    {"POST", "/api/v1/imports/customers", "lead"},
+    /* erasure and the desk's privacy settings */
+    {"DELETE", "/api/v1/customers/{id}", "lead"},
+    {"GET", "/api/v1/privacy/settings", "admin"},
+    {"PUT", "/api/v1/privacy/settings", "admin"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 

@@ -396,8 +396,12 @@ static void test_every_route(void **state)
                    "403");
             rp_http_free(&h);
             send_as(&s, d.tok_x, r->method, path, &h);
-            expect(refused(&h, "restricted queue"), r, "an agent of no queue",
-                   &h, "403 ... restricted queue ...");
+            /* a route for leads or admins refuses an agent for the role
+             * first */
+            expect(
+                refused(&h, strcmp(r->access, "agent") == 0 ? "restricted queue"
+                                                            : NULL),
+                r, "an agent of no queue", &h, "403 ... restricted queue ...");
             rp_http_free(&h);
             if (!writes) {
                 const char *may[] = {d.tok_qb, d.tok_b, s.token};

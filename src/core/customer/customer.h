@@ -82,6 +82,74 @@ rp_code rp_moment_record(rp_ctx *ctx, const rp_moment *m, rp_error *err);
 rp_code rp_moment_list(rp_ctx *ctx, int64_t customer_id,
                        const rp_page_req *page, json_t **out, rp_error *err);
 
+/* ---- the sealed ledger (ledger.c) --------------------------------------- */
+
+/* What an erased moment says instead of its content (the database's
+ * trigger allows exactly this text). */
+#define RP_MOMENT_ERASED_SUMMARY "The details of this moment were erased."
+
+/* The fields of a moment its chain hash covers. */
+typedef struct rp_ledger_fields {
+    int64_t id, occurred_at, customer_id, encounter_id; /* encounter 0: none */
+    const char *kind, *actor, *channel, *impression;    /* NULL: none */
+    const char *content_hash;                           /* 64 hex digits */
+} rp_ledger_fields;
+
+/*
+ * The content hash of a moment (64 hex digits and a NUL in out): BLAKE2b-256
+ * keyed with key_hex (the customer's ledger key, 64 hex digits) over the
+ * summary and the detail's JSON text (either NULL).  -1 for a bad key.
+ */
+int rp_ledger_content_hash(const char *key_hex, const char *summary,
+                           const char *detail, char out[65]);
+
+/*
+ * The chain hash of a moment: BLAKE2b-256 over the previous moment's chain
+ * hash (prev_hex; NULL for the first moment) and f.  -1 when a hash given
+ * is not 64 hex digits.
+ */
+int rp_ledger_chain_hash(const char *prev_hex, const rp_ledger_fields *f,
+                         char out[65]);
+
+/*
+ * Seal, in id order and in one transaction, the moments recorded before
+ * the ledger carried hashes; *sealed (may be NULL) is how many.  Nothing
+ * to do on a ledger sealed already, which costs one indexed lookup.
+ */
+rp_code rp_ledger_seal(rp_ctx *ctx, int64_t *sealed, rp_error *err);
+
+/*
+ * Walk the whole ledger in id order, a page at a time (memory does not
+ * grow with its length), recomputing every hash.  *out is {"ok",
+ * "moments", "erased", "problem_count", "problems": [{"moment_id",
+ * "occurred_at", "kind", "problem"}] (the first 20), "head": {"moment_id",
+ * "chain_hash"} or null, "anchor_matches"}.  A problem names a moment whose
+ * content, recorded fields or place in the chain changed, the moments
+ * missing before one, and an erased moment whose customer was not erased
+ * (nor its encounter's conversation, by the retention rules).
+ * The chain alone cannot tell that the newest moments were cut off: give
+ * anchor_id and anchor (a head noted earlier) to check that the moment is
+ * still there with that hash (anchor_id 0: no anchor).  RP_OK even when
+ * problems are found; an error only when the ledger cannot be read.
+ */
+rp_code rp_ledger_verify(rp_ctx *ctx, int64_t anchor_id, const char *anchor,
+                         json_t **out, rp_error *err);
+
+/*
+ * Erasure's part in the ledger, inside the erasure's transaction: check
+ * that each of the customer's moments still has the content its hash
+ * recorded (RP_ECONFLICT naming the first that does not, and nothing
+ * changes), then replace the content of each by RP_MOMENT_ERASED_SUMMARY,
+ * keeping its time, kind, encounter and both hashes.
+ */
+rp_code rp_ledger_erase_customer(rp_ctx *ctx, int64_t customer_id, int64_t now,
+                                 rp_error *err);
+
+/* The same for the moments of one encounter, when the retention rules
+ * blank its conversation (the moments quote its messages). */
+rp_code rp_ledger_erase_encounter(rp_ctx *ctx, int64_t encounter_id,
+                                  int64_t now, rp_error *err);
+
 /* ---- profile: preferences, goals, dates, consents (profile.c) ------------ */
 
 /*

@@ -4,30 +4,16 @@
  * Seed 004: every contact forms an opinion, and a good organisation creates
  * more of them.  Every change to a customer or an encounter appends one
  * moment here, in the same transaction as the change; the ledger is never
- * edited (the store refuses updates and deletes), so it is the history a
- * relationship is read from.
+ * edited (the store refuses updates and deletes, erasure only blanks a
+ * moment's content), so it is the history a relationship is read from.
+ * Each moment is sealed into a hash chain as it is appended (ledger.c).
  */
+#include "core/customer/customer_internal.h"
 #include "core/rapport.h"
 
 rp_code rp_moment_record(rp_ctx *ctx, const rp_moment *m, rp_error *err)
 {
-    json_t *row = json_pack(
-        "{s:I, s:o, s:I, s:s, s:o, s:s, s:s, s:o, s:O}", "customer_id",
-        (json_int_t)m->customer_id, "encounter_id",
-        m->encounter_id ? json_integer(m->encounter_id) : json_null(),
-        "occurred_at", (json_int_t)rp_now(), "actor",
-        ctx->actor ? ctx->actor : "system", "channel",
-        m->channel ? json_string(m->channel) : json_null(), "kind", m->kind,
-        "summary", m->summary, "impression",
-        m->impression ? json_string(m->impression) : json_null(), "detail",
-        m->detail ? m->detail : json_null());
-    if (!row)
-        return rp_error_set(err, RP_EINTERNAL, NULL,
-                            "cannot build the moment %s", m->kind);
-    rp_code rc = ctx->store->ops->insert(ctx->store, &RP_ENTITY_MOMENT, row,
-                                         NULL, err);
-    json_decref(row);
-    return rc;
+    return rp_ledger_append(ctx, m, rp_now(), err);
 }
 
 rp_code rp_moment_list(rp_ctx *ctx, int64_t customer_id,

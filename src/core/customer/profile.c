@@ -332,6 +332,39 @@ static rp_code cancel_date_tasks(rp_ctx *ctx, int64_t customer_id,
     return rc;
 }
 
+/*
+ * Offers may not be consented to for an address on the marketing
+ * suppression list: its owner refused offers and had their data erased,
+ * and the list is how that refusal outlives the erasure.
+ */
+static rp_code check_not_suppressed(rp_ctx *ctx, int64_t customer_id,
+                                    int64_t id, json_t *row, rp_error *err)
+{
+    if (!json_is_true(json_object_get(row, "granted")))
+        return RP_OK;
+    json_t *purpose = json_object_get(row, "purpose"), *old = NULL;
+    if (!purpose && id) {
+        if (ctx->store->ops->get(ctx->store, &RP_ENTITY_CONSENT, id, &old, err))
+            return err->code;
+        purpose = json_object_get(old, "purpose");
+    }
+    int offers = json_is_string(purpose) &&
+                 strcmp(json_string_value(purpose), "offers") == 0;
+    json_decref(old);
+    int suppressed = 0;
+    if (offers &&
+        rp_privacy_marketing_suppressed(ctx, customer_id, &suppressed, err))
+        return err->code;
+    if (suppressed)
+        return rp_error_set(err, RP_ECONFLICT, "granted",
+                            "this customer's email address is on the list "
+                            "of addresses that must not receive offers (its "
+                            "owner refused them before their data was "
+                            "erased), so consent to offers cannot be "
+                            "recorded for it");
+    return RP_OK;
+}
+
 /* Write row (insert when id is 0) and its moment in one transaction. */
 static rp_code save(rp_ctx *ctx, const profile_kind *k, int64_t customer_id,
                     int64_t *id, json_t *row, const char *verb, rp_error *err)
@@ -341,6 +374,8 @@ static rp_code save(rp_ctx *ctx, const profile_kind *k, int64_t customer_id,
     if (rp_store_begin(s, err))
         return err->code;
     rp_code rc = check_encounter(ctx, customer_id, row, err);
+    if (rc == RP_OK && k->entity == &RP_ENTITY_CONSENT)
+        rc = check_not_suppressed(ctx, customer_id, *id, row, err);
     if (rc == RP_OK && !updating)
         rc = check_room(ctx, k, customer_id, err);
     if (rc == RP_OK)
@@ -573,5 +608,15 @@ rp_code rp_consent_check(rp_ctx *ctx, int64_t customer_id, const char *purpose,
                      purpose);
     }
     json_decref(found);
+    int suppressed = 0;
+    if (*granted && strcmp(purpose, "offers") == 0 &&
+        rp_privacy_marketing_suppressed(ctx, customer_id, &suppressed, err))
+        return err->code;
+    if (suppressed) {
+        *granted = 0;
+        snprintf(why, whysize,
+                 "held: this address must not receive offers (its owner "
+                 "refused them before their data was erased)");
+    }
     return RP_OK;
 }

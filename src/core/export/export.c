@@ -57,6 +57,8 @@ static const section sections[] = {
      "The links to your requests' pages", NULL},
     {"export_requests", NULL, RP_Q_EXPORT_REQUESTS_OF,
      "Your requests for this copy of your data", NULL},
+    {"erasure_requests", NULL, RP_Q_EXPORT_ERASURE_REQUESTS_OF,
+     "Requests to erase your data", NULL},
 };
 
 #define PAGE 500
