@@ -157,14 +157,14 @@ rp_code rp_export_request_approve(rp_ctx *ctx, int64_t id, int link_hours,
     json_decref(row);
     row = NULL;
     int64_t changed = 0;
-    if (rc == RP_OK)
-        rc = s->ops->exec(
-            s, RP_Q_EXPORT_REQUEST_APPROVE,
-            json_pack("[I, o, I, I]", (json_int_t)now,
-                      ctx->agent_id ? json_integer(ctx->agent_id) : json_null(),
-                      (json_int_t)(now + (int64_t)link_hours * 3600),
-                      (json_int_t)id),
-            &changed, err);
+    if (rc == RP_OK) {
+        json_t *p = json_pack(
+            "[I, o, I, I]", (json_int_t)now,
+            ctx->agent_id ? json_integer(ctx->agent_id) : json_null(),
+            (json_int_t)(now + (int64_t)link_hours * 3600), (json_int_t)id);
+        rc = s->ops->exec(s, RP_Q_EXPORT_REQUEST_APPROVE, p, &changed, err);
+        json_decref(p); /* exec binds the parameters, it does not keep them */
+    }
     if (rc == RP_OK && changed != 1)
         rc = rp_error_set(err, RP_ECONFLICT, "id",
                           "this request was decided meanwhile");
