@@ -348,6 +348,7 @@ int main(int argc, char **argv)
     }
     if (start_secrets(&cfg, srv.pool)) {
         rp_pool_destroy(srv.pool);
+        rp_store_release(claim);
         return 4;
     }
     if (cfg.audit_reads) {

@@ -214,6 +214,15 @@ static void test_api_import(void **state)
 /* Peak resident memory (KiB) of `rapport export TABLE`, output thrown
  * away.  Under AddressSanitizer freed memory is held in quarantine, which
  * would measure the allocator and not the export: quarantine is off. */
+/* What the peak may grow by from 1,000 to 10,000 rows: one batch and the
+ * database's page cache filling up.  Under AddressSanitizer every cached
+ * page also carries its redzones and shadow, about a fifth more. */
+#if defined(__SANITIZE_ADDRESS__)
+#define GROWTH_KIB (4 * 1024)
+#else
+#define GROWTH_KIB (3 * 1024)
+#endif
+
 static long export_peak_kib(rp_srv *s, const char *table)
 {
     pid_t pid = fork();
@@ -269,8 +278,8 @@ static void test_export_round_trip_and_constant_memory(void **state)
     print_message("export peak RSS: %ld KiB at 1000+ customers, %ld KiB at "
                   "10000+, %ld KiB for their moments\n",
                   small, large, moments);
-    assert_true(large - small < 3 * 1024);
-    assert_true(moments - small < 3 * 1024);
+    assert_true(large - small < GROWTH_KIB);
+    assert_true(moments - small < GROWTH_KIB);
 
     /* the round trip: out of this desk, into a new one, out again */
     char out1[400], out2[400];
