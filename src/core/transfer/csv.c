@@ -360,9 +360,12 @@ uint64_t rp_csv_offset(const rp_csv *c)
 
 void rp_csv_put(rp_buf *b, const char *s, size_t len)
 {
-    /* "sep=" first on a line would read as Excel's delimiter line */
+    /* "sep=" first on a line would read as Excel's delimiter line, and a
+     * byte of a byte-order mark first in a file as UTF-8's or UTF-16's */
+    unsigned char first = len > 0 ? (unsigned char)s[0] : 0;
     int quote = (len > 0 && (s[0] == ' ' || s[len - 1] == ' ')) ||
-                (len >= 4 && memcmp(s, "sep=", 4) == 0);
+                (len >= 4 && memcmp(s, "sep=", 4) == 0) || first == 0xEF ||
+                first == 0xFE || first == 0xFF;
     for (size_t i = 0; i < len && !quote; i++)
         quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r' ||
                 s[i] == ';' || s[i] == '\t';
