@@ -217,7 +217,12 @@ static void test_api_import(void **state)
 /* What the peak may grow by from 1,000 to 10,000 rows: one batch and the
  * database's page cache filling up.  Under AddressSanitizer every cached
  * page also carries its redzones and shadow, about a fifth more. */
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) /* clang */
+#define RP_UNDER_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(RP_UNDER_ASAN)
 #define GROWTH_KIB (4 * 1024)
 #else
 #define GROWTH_KIB (3 * 1024)
