@@ -232,7 +232,11 @@
     X(PRIVACY_RETAIN_BODIES, "privacy.retain_bodies")                          \
     X(PRIVACY_RETAIN_BODIES_COUNT, "privacy.retain_bodies_count")              \
     X(PRIVACY_DROP_BODIES, "privacy.drop_bodies")                              \
-    X(PRIVACY_BODIES_DROPPED, "privacy.bodies_dropped")
+    X(PRIVACY_BODIES_DROPPED, "privacy.bodies_dropped")                        \
+    /* least privilege in figures, searches and export requests */             \
+    X(STAFF_OWNER_OF_EXPORT_REQUEST, "staff.owner_of_export_request")          \
+    X(STAFF_QUEUES_VISIBLE, "staff.queues_visible")                            \
+    X(MEASURES_LEVELS_IN_QUEUES, "measures.levels_in_queues")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {
