@@ -24,6 +24,10 @@ typedef struct rp_ctx {
      * and figures may show; NULL shows everything (the CLI, the
      * scheduler) */
     const struct rp_principal *viewer;
+    /* the desk's settings read once for a long transaction that cannot see
+     * them change (core/conversation: rp_desk_settings_pin); NULL when each
+     * reader reads them afresh */
+    struct json_t *desk_settings;
 } rp_ctx;
 
 #endif
