@@ -12,9 +12,13 @@
 
 /* ---- measures: shared fragments ----------------------------------------
  * Window queries bind ?1 from, ?2 to (Unix seconds, half-open [from, to)),
- * ?3 queue id and ?4 agent id (NULL: any).  "e" is always the encounter. */
+ * ?3 the queues counted (a JSON array of ids, 0 for no queue; NULL: any)
+ * and ?4 agent id (NULL: any).  "e" is always the encounter.  The queues
+ * are read once into a transient index, not per row. */
 #define M_ENC_FILTER                                                           \
-    " (?3 IS NULL OR e.queue_id = ?3) AND (?4 IS NULL OR e.agent_id = ?4) "
+    " (?3 IS NULL OR coalesce(e.queue_id, 0) IN"                               \
+    " (SELECT value FROM json_each(?3)))"                                      \
+    " AND (?4 IS NULL OR e.agent_id = ?4) "
 #define M_ENC_WINDOW                                                           \
     " e.created_at >= ?1 AND e.created_at < ?2 AND" M_ENC_FILTER
 /* Breaches of the charter.  Further parameters: ?5 now, ?6 acknowledge
@@ -1186,6 +1190,27 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "  WHERE customers_fts MATCH ?1 AND rowid > ?2 ORDER BY rowid"
         "  LIMIT ?3)"
         " ORDER BY c.id",
+    /* ---- least privilege in figures, searches and export requests ---- */
+    /* an export request hands out the customer's whole data: it is seen
+     * through its customer, not the encounter it was asked from */
+    [RP_Q_STAFF_OWNER_OF_EXPORT_REQUEST] =
+        "SELECT NULL AS encounter_id, customer_id FROM export_requests"
+        " WHERE id = ?",
+    /* the queues an agent's figures count: the open ones and their own
+     * (queue_members_by_agent); the queues table is the desk's few */
+    [RP_Q_STAFF_QUEUES_VISIBLE] =
+        "SELECT id AS queue_id FROM queues WHERE restricted = 0"
+        " UNION SELECT queue_id FROM queue_members WHERE agent_id = ?1"
+        " ORDER BY queue_id",
+    /* the relationship levels of the customers of some queues (?1, a JSON
+     * array; 0 is no queue), as MEASURES_LEVELS counts them for the desk:
+     * the levels index read once, each customer's encounters probed by
+     * encounters_by_customer_queue */
+    [RP_Q_MEASURES_LEVELS_IN_QUEUES] =
+        "SELECT c.relationship_level AS level, count(*) AS n FROM customers c"
+        " WHERE EXISTS (SELECT 1 FROM encounters e WHERE e.customer_id = c.id"
+        "   AND coalesce(e.queue_id, 0) IN (SELECT value FROM json_each(?1)))"
+        " GROUP BY c.relationship_level",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)
