@@ -1,5 +1,5 @@
 /*
- * test_merge.c - merging two customers, and their possible duplicates.
+ * test_customer_merge.c - merging two customers, and their possible duplicates.
  *
  * The merge is checked against the database itself: every table that has
  * a customer_id column (found in the live schema, so a table added later
