@@ -365,9 +365,15 @@ static void test_history_reads_through_the_alias(void **state)
     long long kept_moments = raw_count(h, "SELECT count(*) FROM moments WHERE"
                                           " customer_id = 4");
     assert_true(gone_moments > 0);
+    /* the customer merged away came first: the kept one is a customer
+     * since then */
+    raw_exec(h, "UPDATE customers SET created_at = 1600000000 WHERE id = 3");
     assert_int_equal(
         rp_customer_merge(&db->ctx, KEEP, GONE, "one person", &out, &err),
         RP_OK);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(out, "customer"), "created_at")),
+                        "2020-09-13T12:26:40Z");
     json_decref(out);
 
     /* the timeline: both customers' moments and the merge's, newest first */

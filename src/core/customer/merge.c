@@ -211,8 +211,9 @@ static json_t *union_of(json_t *a, json_t *b)
     return all;
 }
 
-/* The two customers' rows: the kept one gets the addresses and numbers
- * (and the external id when it had none), the other becomes its alias. */
+/* The two customers' rows: the kept one gets the addresses and numbers,
+ * the earlier date of becoming a customer (and the external id when it
+ * had none); the other becomes its alias. */
 static rp_code rewrite_rows(rp_ctx *ctx, json_t *kept, json_t *gone,
                             int64_t now, rp_error *err)
 {
@@ -236,6 +237,14 @@ static rp_code rewrite_rows(rp_ctx *ctx, json_t *kept, json_t *gone,
                           "updated_at", (json_int_t)now);
     if (move_ext)
         json_object_set(k, "external_id", ext);
+    /* a customer since the earlier of the two dates (tenure, loyalty) */
+    int64_t since_kept, since_gone;
+    if (!rp_time_parse(json_string_value(json_object_get(kept, "created_at")),
+                       &since_kept) &&
+        !rp_time_parse(json_string_value(json_object_get(gone, "created_at")),
+                       &since_gone) &&
+        since_gone < since_kept)
+        json_object_set_new(k, "created_at", json_integer(since_gone));
     rp_code rc = s->ops->update(s, &RP_ENTITY_CUSTOMER, away, g, err);
     if (rc == RP_OK)
         rc = s->ops->update(s, &RP_ENTITY_CUSTOMER, keep, k, err);
