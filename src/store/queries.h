@@ -233,6 +233,8 @@
     X(PRIVACY_RETAIN_BODIES_COUNT, "privacy.retain_bodies_count")              \
     X(PRIVACY_DROP_BODIES, "privacy.drop_bodies")                              \
     X(PRIVACY_BODIES_DROPPED, "privacy.bodies_dropped")                        \
+    X(FOLLOWUP_DUE, "followup.due")                                            \
+    X(FOLLOWUP_TASK_RETRY, "followup.task_retry")                              \
     X(CUSTOMER_ALIASES, "customer.aliases")                                    \
     X(CUSTOMER_DUPLICATES, "customer.duplicates")                              \
     X(CUSTOMER_MERGE_ERASURE_PENDING, "customer.merge_erasure_pending")        \
