@@ -120,9 +120,11 @@
 #define ERASE_LIST(table, col)                                                 \
     " " #col " = (SELECT json_group_array(?2) FROM json_each(" #table "." #col \
     ")),"
-/* Customers not erased, with no moment since the cut-off ?1. */
+/* Customers not erased, with no moment since the cut-off ?1 (a customer
+ * merged into another goes with that other). */
 #define RETAIN_INACTIVE                                                        \
-    "c.erased_at IS NULL AND c.created_at < ?1 AND coalesce((SELECT"           \
+    "c.erased_at IS NULL AND c.merged_into IS NULL AND c.created_at < ?1"      \
+    " AND coalesce((SELECT"                                                    \
     " m.occurred_at FROM moments m WHERE m.customer_id = c.id"                 \
     " ORDER BY m.id DESC LIMIT 1), 0) < ?1"
 /* Encounters ended (closed or abandoned) before the cut-off ?1 whose
@@ -1239,6 +1241,84 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " WHERE EXISTS (SELECT 1 FROM encounters e WHERE e.customer_id = c.id"
         "   AND coalesce(e.queue_id, 0) IN (SELECT value FROM json_each(?1)))"
         " GROUP BY c.relationship_level",
+    /* ---- merging customers, and their possible duplicates ------------ */
+    /* the customers merged into ?1 (customers_merged_into) */
+    [RP_Q_CUSTOMER_ALIASES] =
+        "SELECT id FROM customers WHERE merged_into = ?1 ORDER BY id",
+    /* other live customers with an identity of the same match key as one
+     * of ?1's (identities_by_customer, then identities_by_match_key) */
+    [RP_Q_CUSTOMER_DUPLICATES] =
+        "SELECT o.customer_id, c.name, c.preferred_name, o.kind, o.value,"
+        " m.value AS own_value FROM identities m"
+        " JOIN identities o ON o.kind = m.kind AND o.match_key = m.match_key"
+        " AND o.customer_id <> m.customer_id"
+        " JOIN customers c ON c.id = o.customer_id"
+        " WHERE m.customer_id = ?1 AND c.erased_at IS NULL"
+        " AND c.merged_into IS NULL ORDER BY o.customer_id, o.id LIMIT 200",
+    [RP_Q_CUSTOMER_MERGE_ERASURE_PENDING] =
+        "SELECT id FROM erasure_requests WHERE customer_id = ?1"
+        " AND state = 'pending' LIMIT 1",
+    /* of two preferences with one key, the one changed earlier (the kept
+     * customer's on a tie) gives way */
+    [RP_Q_CUSTOMER_MERGE_PREFERENCES_SUPERSEDED] =
+        "SELECT p.id, p.customer_id, p.key, p.value, p.firmness,"
+        " p.updated_at FROM preferences p JOIN preferences q"
+        " ON q.key = p.key AND q.customer_id = CASE p.customer_id"
+        " WHEN ?1 THEN ?2 ELSE ?1 END"
+        " WHERE p.customer_id IN (?1, ?2) AND (p.updated_at < q.updated_at"
+        " OR (p.updated_at = q.updated_at AND p.customer_id = ?2))",
+    /* of two decisions on one purpose, the later one stands */
+    [RP_Q_CUSTOMER_MERGE_CONSENTS_SUPERSEDED] =
+        "SELECT p.id, p.customer_id, p.purpose, p.granted AS granted__bool,"
+        " p.decided_at, p.source FROM consents p JOIN consents q"
+        " ON q.purpose = p.purpose AND q.customer_id = CASE p.customer_id"
+        " WHEN ?1 THEN ?2 ELSE ?1 END"
+        " WHERE p.customer_id IN (?1, ?2) AND (p.decided_at < q.decided_at"
+        " OR (p.decided_at = q.decided_at AND p.customer_id = ?2))",
+    /* the aliases of the customer merged away follow it */
+    [RP_Q_CUSTOMER_MERGE_REPOINT] =
+        "UPDATE customers SET merged_into = ?1 WHERE merged_into = ?2",
+    [RP_Q_CUSTOMER_MERGE_ENCOUNTERS] =
+        "UPDATE encounters SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_ENCOUNTER_TRANSFERS] =
+        "UPDATE encounter_transfers SET customer_id = ?1 WHERE customer_id = "
+        "?2",
+    [RP_Q_CUSTOMER_MERGE_DEFECTS] =
+        "UPDATE defects SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_SPECIAL_REQUESTS] =
+        "UPDATE special_requests SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_PROMISES] =
+        "UPDATE promises SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_RELATIONSHIP_LEVELS] =
+        "UPDATE relationship_levels SET customer_id = ?1 WHERE customer_id = "
+        "?2",
+    [RP_Q_CUSTOMER_MERGE_TASKS] =
+        "UPDATE tasks SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_SATISFACTION_CHECKS] =
+        "UPDATE satisfaction_checks SET customer_id = ?1 WHERE customer_id = "
+        "?2",
+    [RP_Q_CUSTOMER_MERGE_PREFERENCES] =
+        "UPDATE preferences SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_GOALS] =
+        "UPDATE goals SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_IMPORTANT_DATES] =
+        "UPDATE important_dates SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_CONSENTS] =
+        "UPDATE consents SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_OFFERS] =
+        "UPDATE offers SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_IDENTITIES] =
+        "UPDATE identities SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_MESSAGES] =
+        "UPDATE messages SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_ATTACHMENTS] =
+        "UPDATE attachments SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_HELP_LINKS] =
+        "UPDATE help_links SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_EXPORT_REQUESTS] =
+        "UPDATE export_requests SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_ERASURE_REQUESTS] =
+        "UPDATE erasure_requests SET customer_id = ?1 WHERE customer_id = ?2",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

@@ -826,6 +826,33 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "ALTER TABLE api_tokens ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0;"
      "ALTER TABLE api_tokens ADD COLUMN resources TEXT;"
      "ALTER TABLE api_tokens ADD COLUMN queues TEXT;"},
+    /* Migration 56: merging two customers.  The moments of the customer
+     * merged away stay theirs (the sealed ledger hashes each moment's
+     * customer), so that customer stays as an alias: merged_into names the
+     * customer who now holds everything else, and the history of a
+     * customer is theirs and their aliases'.  A possible duplicate is
+     * found through match_key, an identity loosened the way people write
+     * the same address or number differently (an email without its
+     * "+tag", a Gmail address without dots, a phone number by its last
+     * nine digits), indexed so that the lookup is never a scan. */
+    {56, "merging customers, and the key that finds possible duplicates",
+     "ALTER TABLE customers ADD COLUMN merged_into INTEGER"
+     "  REFERENCES customers(id);"
+     "CREATE INDEX customers_merged_into ON customers (merged_into)"
+     "  WHERE merged_into IS NOT NULL;"
+     "ALTER TABLE identities ADD COLUMN match_key TEXT GENERATED ALWAYS AS"
+     "  (CASE WHEN kind = 'phone' THEN"
+     "    CASE WHEN length(value) > 9 THEN substr(value, -9) ELSE value END"
+     "   WHEN substr(value, instr(value, '@') + 1) IN ('gmail.com',"
+     "    'googlemail.com') THEN replace(CASE WHEN instr(value, '+')"
+     "    BETWEEN 1 AND instr(value, '@') THEN substr(value, 1,"
+     "    instr(value, '+') - 1) ELSE substr(value, 1, instr(value, '@') - 1)"
+     "    END, '.', '') || '@gmail.com'"
+     "   ELSE CASE WHEN instr(value, '+') BETWEEN 1 AND instr(value, '@')"
+     "    THEN substr(value, 1, instr(value, '+') - 1) ELSE substr(value, 1,"
+     "    instr(value, '@') - 1) END || substr(value, instr(value, '@'))"
+     "   END) VIRTUAL;"
+     "CREATE INDEX identities_by_match_key ON identities (kind, match_key);"},
     /* Migration 58: the audit log's checks, written as comparisons.  A
      * CHECK (x IN (a, b, c, ...)) of more than two values is run by SQLite
      * by building a temporary B-tree of the values for every statement,
