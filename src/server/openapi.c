@@ -296,7 +296,8 @@ static const schema_def schemas[] = {
      "{'type':'object','required':['now','created','claimed','sent','held',"
      "'retried','failed'],'properties':{'now':" TIME ",'created':" INT ","
      "'claimed':" INT ",'sent':" ARRAY ",'held':" ARRAY ","
-     "'retried':" ARRAY ",'failed':" ARRAY ",'help_links':" OBJECT "}}"},
+     "'retried':" ARRAY ",'failed':" ARRAY ",'help_links':" OBJECT ","
+     "'charter_breaches':" INT "}}"},
     {"OutboxRun", NULL,
      "{'type':'object','required':['sent','retried','failed'],"
      "'additionalProperties':false,'properties':{'sent':" ARRAY ","

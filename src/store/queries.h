@@ -232,7 +232,14 @@
     X(PRIVACY_RETAIN_BODIES, "privacy.retain_bodies")                          \
     X(PRIVACY_RETAIN_BODIES_COUNT, "privacy.retain_bodies_count")              \
     X(PRIVACY_DROP_BODIES, "privacy.drop_bodies")                              \
-    X(PRIVACY_BODIES_DROPPED, "privacy.bodies_dropped")
+    X(PRIVACY_BODIES_DROPPED, "privacy.bodies_dropped")                        \
+    X(MEASURES_SWEEP_DUE, "measures.sweep_due")                                \
+    X(MEASURES_SWEEP_LOOK, "measures.sweep_look")                              \
+    X(MEASURES_SWEEP_RECORD, "measures.sweep_record")                          \
+    X(MEASURES_SWEEP_NEXT, "measures.sweep_next")                              \
+    X(MEASURES_SWEEP_DONE, "measures.sweep_done")                              \
+    X(MEASURES_SWEEP_AGAIN, "measures.sweep_again")                            \
+    X(MEASURES_SWEEP_BREACHES_OF, "measures.sweep_breaches_of")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {
