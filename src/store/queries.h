@@ -239,7 +239,9 @@
     X(MEASURES_SWEEP_NEXT, "measures.sweep_next")                              \
     X(MEASURES_SWEEP_DONE, "measures.sweep_done")                              \
     X(MEASURES_SWEEP_AGAIN, "measures.sweep_again")                            \
-    X(MEASURES_SWEEP_BREACHES_OF, "measures.sweep_breaches_of")
+    X(MEASURES_SWEEP_BREACHES_OF, "measures.sweep_breaches_of")                \
+    X(MEASURES_SWEEP_BREACHES_OF_CUSTOMER,                                     \
+      "measures.sweep_breaches_of_customer")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

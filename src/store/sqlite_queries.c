@@ -1167,6 +1167,11 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "SELECT id, encounter_id, customer_id, target, target_seconds,"
         " due_at, breached_at, judged_at FROM charter_breaches"
         " WHERE encounter_id = ?1 ORDER BY id",
+    /* the customer's copy of their data (export.c) */
+    [RP_Q_MEASURES_SWEEP_BREACHES_OF_CUSTOMER] =
+        "SELECT id, encounter_id, customer_id, target, target_seconds,"
+        " due_at, breached_at, judged_at FROM charter_breaches"
+        " WHERE customer_id = ?1 ORDER BY id",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

@@ -331,9 +331,13 @@ static void test_sweep_queries_are_indexed(void **state)
     assert_int_equal(sqlite3_open(f->db.path, &raw), SQLITE_OK);
     assert_int_equal(sqlite3_exec(raw, "ANALYZE", NULL, NULL, NULL), SQLITE_OK);
     static const rp_query qs[] = {
-        RP_Q_MEASURES_SWEEP_DUE,   RP_Q_MEASURES_SWEEP_LOOK,
-        RP_Q_MEASURES_SWEEP_NEXT,  RP_Q_MEASURES_SWEEP_DONE,
-        RP_Q_MEASURES_SWEEP_AGAIN, RP_Q_MEASURES_SWEEP_BREACHES_OF,
+        RP_Q_MEASURES_SWEEP_DUE,
+        RP_Q_MEASURES_SWEEP_LOOK,
+        RP_Q_MEASURES_SWEEP_NEXT,
+        RP_Q_MEASURES_SWEEP_DONE,
+        RP_Q_MEASURES_SWEEP_AGAIN,
+        RP_Q_MEASURES_SWEEP_BREACHES_OF,
+        RP_Q_MEASURES_SWEEP_BREACHES_OF_CUSTOMER,
     };
     for (size_t q = 0; q < sizeof qs / sizeof qs[0]; q++) {
         char *sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s",
