@@ -233,6 +233,8 @@
     X(PRIVACY_RETAIN_BODIES_COUNT, "privacy.retain_bodies_count")              \
     X(PRIVACY_DROP_BODIES, "privacy.drop_bodies")                              \
     X(PRIVACY_BODIES_DROPPED, "privacy.bodies_dropped")                        \
+    X(FOLLOWUP_DUE, "followup.due")                                            \
+    X(FOLLOWUP_TASK_RETRY, "followup.task_retry")                              \
     X(MEASURES_SWEEP_DUE, "measures.sweep_due")                                \
     X(MEASURES_SWEEP_LOOK, "measures.sweep_look")                              \
     X(MEASURES_SWEEP_RECORD, "measures.sweep_record")                          \
