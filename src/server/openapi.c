@@ -306,7 +306,8 @@ static const schema_def schemas[] = {
      "{'type':'object','required':['now','created','claimed','sent','held',"
      "'retried','failed'],'properties':{'now':" TIME ",'created':" INT ","
      "'claimed':" INT ",'sent':" ARRAY ",'held':" ARRAY ","
-     "'retried':" ARRAY ",'failed':" ARRAY ",'help_links':" OBJECT "}}"},
+     "'retried':" ARRAY ",'failed':" ARRAY ",'help_links':" OBJECT ","
+     "'charter_breaches':" INT "}}"},
     {"OutboxRun", NULL,
      "{'type':'object','required':['sent','retried','failed'],"
      "'additionalProperties':false,'properties':{'sent':" ARRAY ","
@@ -401,7 +402,8 @@ static const schema_def schemas[] = {
      "'encounters','encounter_transfers','defects','special_requests',"
      "'promises','messages','attachments','moments','tasks',"
      "'satisfaction_checks','relationship_levels','offers','events',"
-     "'help_links','export_requests','erasure_requests','audit'],"
+     "'help_links','export_requests','erasure_requests','audit',"
+     "'charter_breaches'],"
      "'additionalProperties':false,'properties':{'format':" STRING ","
      "'exported_at':" TIME ",'customer':" OBJECT ",'identities':" ARRAY ","
      "'preferences':" ARRAY ",'goals':" ARRAY ",'important_dates':" ARRAY ","
@@ -413,7 +415,7 @@ static const schema_def schemas[] = {
      "'relationship_levels':" ARRAY ",'offers':" ARRAY ","
      "'events':" ARRAY ",'help_links':" ARRAY ","
      "'export_requests':" ARRAY ",'erasure_requests':" ARRAY ","
-     "'audit':" ARRAY "}}",
+     "'audit':" ARRAY ",'charter_breaches':" ARRAY "}}",
      "application/json", "text/html"},
     /* a customer's request for their data; a list adds their name */
     {"ExportRequest", NULL,

@@ -275,7 +275,17 @@
     X(CUSTOMER_MERGE_ATTACHMENTS, "customer.merge_attachments")                \
     X(CUSTOMER_MERGE_HELP_LINKS, "customer.merge_help_links")                  \
     X(CUSTOMER_MERGE_EXPORT_REQUESTS, "customer.merge_export_requests")        \
-    X(CUSTOMER_MERGE_ERASURE_REQUESTS, "customer.merge_erasure_requests")
+    X(CUSTOMER_MERGE_ERASURE_REQUESTS, "customer.merge_erasure_requests")      \
+    X(CUSTOMER_MERGE_CHARTER_BREACHES, "customer.merge_charter_breaches")      \
+    X(MEASURES_SWEEP_DUE, "measures.sweep_due")                                \
+    X(MEASURES_SWEEP_LOOK, "measures.sweep_look")                              \
+    X(MEASURES_SWEEP_RECORD, "measures.sweep_record")                          \
+    X(MEASURES_SWEEP_NEXT, "measures.sweep_next")                              \
+    X(MEASURES_SWEEP_DONE, "measures.sweep_done")                              \
+    X(MEASURES_SWEEP_AGAIN, "measures.sweep_again")                            \
+    X(MEASURES_SWEEP_BREACHES_OF, "measures.sweep_breaches_of")                \
+    X(MEASURES_SWEEP_BREACHES_OF_CUSTOMER,                                     \
+      "measures.sweep_breaches_of_customer")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

@@ -1319,6 +1319,42 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "UPDATE export_requests SET customer_id = ?1 WHERE customer_id = ?2",
     [RP_Q_CUSTOMER_MERGE_ERASURE_REQUESTS] =
         "UPDATE erasure_requests SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_CHARTER_BREACHES] =
+        "UPDATE charter_breaches SET customer_id = ?1 WHERE customer_id = ?2",
+    /* ---- measures: the sweep of the charter's breaches (sweep.c) ---- */
+    /* What is due to be looked at: a range of charter_watch_due. */
+    [RP_Q_MEASURES_SWEEP_DUE] =
+        "SELECT encounter_id AS id FROM charter_watch WHERE next_at <= ?1"
+        " ORDER BY next_at LIMIT ?2",
+    /* One watched encounter still due, read again inside the write
+     * transaction: another sweep may have judged it since the look. */
+    [RP_Q_MEASURES_SWEEP_LOOK] =
+        "SELECT e.id, e.customer_id, e.created_at, e.acknowledged_at,"
+        " e.first_response_at, e.closed_at, e.abandoned_at"
+        " FROM charter_watch w JOIN encounters e ON e.id = w.encounter_id"
+        " WHERE w.encounter_id = ?1 AND w.next_at <= ?2",
+    /* No row back when the breach was recorded before: it is not sent
+     * again. */
+    [RP_Q_MEASURES_SWEEP_RECORD] =
+        "INSERT OR IGNORE INTO charter_breaches (encounter_id, customer_id,"
+        " target, target_seconds, due_at, breached_at, judged_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+    [RP_Q_MEASURES_SWEEP_NEXT] =
+        "UPDATE charter_watch SET next_at = ?2 WHERE encounter_id = ?1",
+    [RP_Q_MEASURES_SWEEP_DONE] =
+        "DELETE FROM charter_watch WHERE encounter_id = ?1",
+    /* A changed charter moves every deadline: look at each again now. */
+    [RP_Q_MEASURES_SWEEP_AGAIN] =
+        "UPDATE charter_watch SET next_at = ?1 WHERE next_at > ?1",
+    [RP_Q_MEASURES_SWEEP_BREACHES_OF] =
+        "SELECT id, encounter_id, customer_id, target, target_seconds,"
+        " due_at, breached_at, judged_at FROM charter_breaches"
+        " WHERE encounter_id = ?1 ORDER BY id",
+    /* the customer's copy of their data (export.c) */
+    [RP_Q_MEASURES_SWEEP_BREACHES_OF_CUSTOMER] =
+        "SELECT id, encounter_id, customer_id, target, target_seconds,"
+        " due_at, breached_at, judged_at FROM charter_breaches"
+        " WHERE customer_id = ?1 ORDER BY id",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

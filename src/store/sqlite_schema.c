@@ -826,6 +826,49 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "ALTER TABLE api_tokens ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0;"
      "ALTER TABLE api_tokens ADD COLUMN resources TEXT;"
      "ALTER TABLE api_tokens ADD COLUMN queues TEXT;"},
+    /* Migration 55: the charter's breaches as facts.  charter_watch holds
+     * the encounters whose targets are not all judged yet and when the
+     * sweep (measures/sweep.c) should look at each again, so the sweep
+     * reads an index range of what is due, never the encounters; the
+     * triggers keep it without any code path having to remember: every
+     * new encounter is watched, and one reopened is watched again.  Open
+     * encounters of an older database are watched from the upgrade on;
+     * those already ended are history and are not sent.
+     * charter_breaches records each breach once (the UNIQUE pair is what
+     * makes two sweeps that overlap send it once), with the target it was
+     * judged against, when it was due and when it happened. */
+    {55, "charter breaches recorded once each, and the encounters watched",
+     "CREATE TABLE charter_watch ("
+     "  encounter_id INTEGER PRIMARY KEY REFERENCES encounters(id),"
+     "  next_at INTEGER NOT NULL);"
+     "CREATE INDEX charter_watch_due ON charter_watch (next_at);"
+     "CREATE TABLE charter_breaches ("
+     "  id INTEGER PRIMARY KEY,"
+     "  encounter_id INTEGER NOT NULL REFERENCES encounters(id),"
+     "  customer_id INTEGER NOT NULL REFERENCES customers(id),"
+     "  target TEXT NOT NULL CHECK (target IN"
+     "    ('acknowledge','first_response','resolution')),"
+     "  target_seconds INTEGER NOT NULL,"
+     "  due_at INTEGER NOT NULL,"
+     "  breached_at INTEGER NOT NULL,"
+     "  judged_at INTEGER NOT NULL,"
+     "  UNIQUE (encounter_id, target));"
+     "CREATE INDEX charter_breaches_by_customer ON charter_breaches"
+     "  (customer_id, encounter_id);"
+     "CREATE INDEX charter_breaches_by_time ON charter_breaches"
+     "  (breached_at);"
+     "CREATE TRIGGER encounters_charter_watch AFTER INSERT ON encounters"
+     "  BEGIN INSERT OR IGNORE INTO charter_watch (encounter_id, next_at)"
+     "  VALUES (new.id, new.created_at); END;"
+     "CREATE TRIGGER encounters_charter_rewatch"
+     "  AFTER UPDATE OF closed_at, abandoned_at ON encounters"
+     "  WHEN new.closed_at IS NULL AND new.abandoned_at IS NULL"
+     "  AND (old.closed_at IS NOT NULL OR old.abandoned_at IS NOT NULL)"
+     "  BEGIN INSERT OR IGNORE INTO charter_watch (encounter_id, next_at)"
+     "  VALUES (new.id, new.created_at); END;"
+     "INSERT INTO charter_watch (encounter_id, next_at)"
+     "  SELECT id, created_at FROM encounters"
+     "  WHERE closed_at IS NULL AND abandoned_at IS NULL;"},
     /* Migration 56: merging two customers.  The moments of the customer
      * merged away stay theirs (the sealed ledger hashes each moment's
      * customer), so that customer stays as an alias: merged_into names the

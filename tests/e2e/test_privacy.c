@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define BOUNDARY "rapportPrivacyBoundary4tE1aQ"
@@ -128,6 +129,13 @@ static void test_export_holds_every_row(void **state)
     json_decref(rp_callf(&s, "POST", path, 201,
                          "{\"reason\":\"Billing question\","
                          "\"to_queue_id\":3}"));
+    /* the scheduler run as if two days later finds that encounter
+     * unanswered: breaches of the charter, recorded for the customer */
+    char run[64], when[32];
+    time_t later = time(NULL) + 2 * 86400;
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&later));
+    snprintf(run, sizeof run, "{\"now\":\"%s\"}", when);
+    json_decref(rp_callf(&s, "POST", "/api/v1/scheduler/run", 200, run));
     json_decref(rp_callf(&s, "POST", "/api/v1/customers/3/dates", 201,
                          "{\"kind\":\"appointment\",\"title\":\"Tasting\","
                          "\"at\":\"2030-01-02T09:00:00Z\"}"));

@@ -148,6 +148,10 @@ static void give_gone_a_row_everywhere(sqlite3 *h, json_t *tables)
         {"export_requests",
          "INSERT INTO export_requests (customer_id, encounter_id, status,"
          " requested_at) VALUES (3, 3, 'pending', 1700000000)"},
+        {"charter_breaches",
+         "INSERT INTO charter_breaches (encounter_id, customer_id, target,"
+         " target_seconds, due_at, breached_at, judged_at) VALUES (3, 3,"
+         " 'acknowledge', 300, 1700000300, 1700000300, 1700000400)"},
     };
     for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++)
         raw_exec(h, seeds[i][1]);

@@ -62,6 +62,7 @@ static const rp_query moves[] = {
     RP_Q_CUSTOMER_MERGE_HELP_LINKS,
     RP_Q_CUSTOMER_MERGE_EXPORT_REQUESTS,
     RP_Q_CUSTOMER_MERGE_ERASURE_REQUESTS,
+    RP_Q_CUSTOMER_MERGE_CHARTER_BREACHES,
 };
 
 static json_t *ids2(int64_t a, int64_t b)

@@ -61,6 +61,8 @@ static const section sections[] = {
      "Your requests for this copy of your data", NULL},
     {"erasure_requests", NULL, RP_Q_EXPORT_ERASURE_REQUESTS_OF,
      "Requests to erase your data", NULL},
+    {"charter_breaches", NULL, RP_Q_MEASURES_SWEEP_BREACHES_OF_CUSTOMER,
+     "When we kept you waiting longer than we promise", NULL},
 };
 
 #define PAGE 500

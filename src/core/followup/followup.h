@@ -74,8 +74,11 @@ rp_code rp_scheduler_rules(rp_ctx *ctx, const rp_scheduler_config *cfg,
  * Run the rules, then claim due tasks in one transaction (as worker), send
  * each on its channel, and settle it: sent, held (no consent or no address;
  * last_error says why), retried later with exponential backoff, or failed
- * after cfg->max_attempts.  *out is {"now","created","claimed","sent":[...],
- * "held":[...],"retried":[...],"failed":[...]}, each entry a task summary.
+ * after cfg->max_attempts; then sweep the charter's breaches that happened
+ * by now (rp_charter_sweep), each recorded and sent once.  *out is
+ * {"now","created","claimed","sent":[...], "held":[...],"retried":[...],
+ * "failed":[...], "charter_breaches"}, each entry a task summary,
+ * charter_breaches the number of breaches recorded.
  */
 rp_code rp_scheduler_run(rp_ctx *ctx, const rp_scheduler_config *cfg,
                          int64_t now, const char *worker, json_t **out,

@@ -583,6 +583,13 @@ rp_code rp_scheduler_run(rp_ctx *ctx, const rp_scheduler_config *cfg,
         json_decref(report);
         return err->code;
     }
+    /* the charter's targets passed since the last run, each sent once */
+    int64_t breached = 0;
+    if (rp_charter_sweep(ctx, now, &breached, NULL, err)) {
+        json_decref(report);
+        return err->code;
+    }
+    json_object_set_new(report, "charter_breaches", json_integer(breached));
     json_object_set_new(report, "claimed", json_integer(total));
     *out = report;
     return RP_OK;

@@ -192,6 +192,13 @@ rp_code rp_charter_update(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
     if (rc == RP_OK && json_object_get(in, "follow_up_on_time"))
         rc = set_one(ctx, "follow_up_on_time", next.follow_up_on_time, now,
                      err);
+    /* the deadlines of the watched encounters moved: the sweep looks at
+     * each again on its next run (sweep.c) */
+    if (rc == RP_OK) {
+        json_t *params = json_pack("[I]", (json_int_t)now);
+        rc = s->ops->exec(s, RP_Q_MEASURES_SWEEP_AGAIN, params, NULL, err);
+        json_decref(params);
+    }
     rc = rp_store_finish(s, rc, err);
     if (rc)
         return rc;

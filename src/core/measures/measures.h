@@ -110,6 +110,33 @@ rp_code rp_charter_breaches(rp_ctx *ctx, const rp_window *w, int limit,
  */
 rp_code rp_promise_keep(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err);
 
+/* ---- the sweep of breaches as they happen (sweep.c) ---------------------- */
+
+/*
+ * Record the breaches of the acknowledgement, first-response and
+ * resolution targets that have happened by now and were not recorded
+ * before, each once (encounter and target), with the target it was judged
+ * against, when it was due and when it happened; write a charter.breached
+ * moment of truth and emit the charter.breached event (target,
+ * breach_id, target_seconds, due_at, breached_at, over_by_seconds) for
+ * each, in the transaction that records it.  Reads only the encounters
+ * whose next deadline has passed (an index), in batches of short
+ * transactions.  Safe to run again and at the same time on other
+ * connections: a breach is sent once.  *breached (may be NULL) gets how
+ * many were recorded, *looked (may be NULL) how many encounters were
+ * judged.
+ */
+rp_code rp_charter_sweep(rp_ctx *ctx, int64_t now, int64_t *breached,
+                         int64_t *looked, rp_error *err);
+
+/*
+ * The breaches recorded for encounter_id, oldest first: [{"id",
+ * "encounter_id", "customer_id", "target", "target_seconds", "due_at",
+ * "breached_at", "judged_at"}].
+ */
+rp_code rp_charter_breach_facts(rp_ctx *ctx, int64_t encounter_id, json_t **out,
+                                rp_error *err);
+
 /* ---- measures of one encounter (measure.c) ------------------------------- */
 
 /*
