@@ -826,6 +826,16 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "ALTER TABLE api_tokens ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0;"
      "ALTER TABLE api_tokens ADD COLUMN resources TEXT;"
      "ALTER TABLE api_tokens ADD COLUMN queues TEXT;"},
+    /* Migration 60: routing counts each agent's open encounters inside the
+     * write transaction of every new encounter.  Through
+     * encounters_by_agent_stage that read every encounter the agent ever
+     * had (NOT IN is no range); this index holds only the open ones, so
+     * the count is a range over an agent's open work and stays the same
+     * size as closed history grows.  The query's WHERE repeats the
+     * index's condition word for word, which is what lets SQLite use it. */
+    {60, "routing counts open work from an index of open encounters",
+     "CREATE INDEX encounters_open_by_agent ON encounters (agent_id, stage)"
+     "  WHERE stage NOT IN ('closed','abandoned');"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /
