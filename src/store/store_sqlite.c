@@ -478,6 +478,7 @@ struct rp_writer {
     sqlite_store *holder;     /* holds the turn; NULL when it is free */
     turn_waiter *head, *tail; /* waiting for the turn, first come first */
     write_group *group;       /* open on db (BEGIN done), or NULL */
+    long groups, members;     /* committed so far (rp_sqlite_writer_stats) */
 };
 
 static pthread_mutex_t writers_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -609,6 +610,20 @@ static void group_end(sqlite_store *ss, write_group *g)
         g->err = e;
 }
 
+void rp_sqlite_writer_stats(rp_store *s, int *waiting, long *groups,
+                            long *members)
+{
+    rp_writer *w = ((sqlite_store *)s->impl)->writer;
+    pthread_mutex_lock(&w->lock);
+    int n = 0;
+    for (turn_waiter *t = w->head; t; t = t->next)
+        n++;
+    *waiting = n;
+    *groups = w->groups;
+    *members = w->members;
+    pthread_mutex_unlock(&w->lock);
+}
+
 /*
  * Give the turn back.  joined: ss's transaction was released into the
  * open group, and the return is the group's outcome once it is durable
@@ -631,6 +646,10 @@ static rp_code turn_give(sqlite_store *ss, int joined, rp_error *err)
         pthread_mutex_lock(&w->lock);
         g->done = 1;
         w->group = NULL;
+        if (g->rc == RP_OK && g->members) {
+            w->groups++;
+            w->members += g->members;
+        }
     }
     w->holder = NULL;
     pthread_cond_broadcast(&w->changed);
