@@ -11,7 +11,6 @@
 
 #include "base/error.h"
 #include "store/queries.h"
-#include "store/store.h"
 
 typedef struct rp_sqlite_migration {
     int version;
@@ -36,12 +35,5 @@ rp_code rp_sqlite_restore(const char *file, const char *path, int replace,
 rp_code rp_sqlite_claim(const char *path, void **hold, rp_error *err);
 void rp_sqlite_release(void *hold);
 rp_code rp_sqlite_describe(const char *path, json_t **out, rp_error *err);
-
-/* What the writer of s's database (store_sqlite.c) is doing, for tests of
- * its order and its groups: how many transactions wait for its turn now,
- * and how many groups it has committed, holding how many transactions,
- * since it was made. */
-void rp_sqlite_writer_stats(rp_store *s, int *waiting, long *groups,
-                            long *members);
 
 #endif

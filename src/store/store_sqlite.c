@@ -13,7 +13,6 @@
 #include "store/store.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +20,6 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <time.h>
 
 #include "base/buf.h"
 #include "base/clock.h"
@@ -35,25 +33,12 @@ typedef struct cached_stmt {
     sqlite3_stmt *stmt;
 } cached_stmt;
 
-typedef struct stmt_cache {
-    cached_stmt slot[STMT_CACHE_SIZE];
-    int next_evict;
-} stmt_cache;
-
-typedef struct rp_writer rp_writer;
-typedef struct write_group write_group;
-
 typedef struct sqlite_store {
     rp_store base;
-    /* the connection statements run on now: the store's own, or during a
-     * transaction the process's one writer connection (see "the writer") */
     sqlite3 *db;
-    stmt_cache *cache; /* db's prepared statements */
-    sqlite3 *own_db;   /* this store's connection, for reads */
-    stmt_cache own_cache;
-    rp_writer *writer; /* shared by the stores of one database file */
-    int in_txn;        /* 1: a transaction of this store is open */
     int version;
+    cached_stmt cache[STMT_CACHE_SIZE];
+    int next_evict;
     /* waiting for locks other connections hold (on_busy) */
     int wait_ms;     /* how long to wait in all before RP_EBUSY */
     int waited_ms;   /* how long the connection has waited so far */
@@ -204,7 +189,7 @@ static rp_code prepare(sqlite_store *ss, const char *sql, sqlite3_stmt **out,
                        rp_error *err)
 {
     for (int i = 0; i < STMT_CACHE_SIZE; i++) {
-        cached_stmt *c = &ss->cache->slot[i];
+        cached_stmt *c = &ss->cache[i];
         if (c->sql && strcmp(c->sql, sql) == 0) {
             sqlite3_reset(c->stmt);
             sqlite3_clear_bindings(c->stmt);
@@ -216,8 +201,8 @@ static rp_code prepare(sqlite_store *ss, const char *sql, sqlite3_stmt **out,
     if (sqlite3_prepare_v3(ss->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt,
                            NULL) != SQLITE_OK)
         return db_error(ss, err, "preparing a statement");
-    cached_stmt *slot = &ss->cache->slot[ss->cache->next_evict];
-    ss->cache->next_evict = (ss->cache->next_evict + 1) % STMT_CACHE_SIZE;
+    cached_stmt *slot = &ss->cache[ss->next_evict];
+    ss->next_evict = (ss->next_evict + 1) % STMT_CACHE_SIZE;
     if (slot->stmt)
         sqlite3_finalize(slot->stmt);
     free(slot->sql);
@@ -422,458 +407,45 @@ static void add_select_list(rp_buf *b, const rp_entity *e)
     rp_buf_printf(b, " FROM %s", e->table);
 }
 
-/* ---- the writer: transactions in arrival order, committed in groups ------ */
-
-/*
- * SQLite lets one connection write at a time, and a writer that finds the
- * lock taken sleeps in the busy handler and polls: newcomers overtake it,
- * and each durable commit pays its own fsync.  So the stores of one
- * database file in a process share one writer, with its own connection:
- *
- *   - begin takes the writer's turn, in arrival order (a queue under a
- *     mutex, before SQLite's busy handler is ever reached; the wait counts
- *     against the request's busy wait), and runs the transaction on the
- *     writer's connection inside a savepoint of its own;
- *   - commit releases the savepoint into the open group and hands the turn
- *     to the next in line; the last of a burst (nobody waiting, or the
- *     group full) commits the whole group with one COMMIT, one fsync under
- *     synchronous=FULL, and every member returns from commit only then;
- *   - rollback undoes only its own savepoint: the others of the group keep
- *     their work.  Should SQLite itself roll the group back (an I/O error,
- *     a full disk), every member's commit reports the failure: nothing
- *     that was not made durable is acknowledged.
- *
- * Reads outside a transaction stay on each store's own connection.  A
- * write outside a transaction (an insert, update, remove, or a named query
- * that writes) is a transaction of its own through the same queue.  Other
- * processes (the CLI, a second server) still meet SQLite's lock, which the
- * writer's connection waits for as set_busy_wait says.
- */
-
-/* A group commits when this many transactions are in it, even with more
- * waiting, so no answer waits behind an endless stream of writers. */
-#define GROUP_MAX_MEMBERS 64
-
-struct write_group {
-    int members; /* transactions released into it */
-    int waiting; /* members that have not read the outcome yet */
-    int done;    /* 1: committed, or lost */
-    rp_code rc;  /* the outcome, and its error when not RP_OK */
-    rp_error err;
-};
-
-typedef struct turn_waiter {
-    struct turn_waiter *next;
-} turn_waiter;
-
-struct rp_writer {
-    pthread_mutex_t lock;
-    pthread_cond_t changed; /* the turn, the queue or a group changed */
-    char *path;             /* NULL: private to one store (":memory:") */
-    int refs;               /* stores using it */
-    rp_writer *next;        /* in the process's list of writers */
-    sqlite3 *db;            /* the writer's connection */
-    stmt_cache *cache;
-    stmt_cache own_cache;
-    sqlite_store *holder;     /* holds the turn; NULL when it is free */
-    turn_waiter *head, *tail; /* waiting for the turn, first come first */
-    write_group *group;       /* open on db (BEGIN done), or NULL */
-    long groups, members;     /* committed so far (rp_sqlite_writer_stats) */
-};
-
-static pthread_mutex_t writers_lock = PTHREAD_MUTEX_INITIALIZER;
-static rp_writer *writers;
-
-static int64_t monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static rp_code busy_error(rp_error *err)
-{
-    return rp_error_set(err, RP_EBUSY, NULL,
-                        "the database is busy with another change; "
-                        "nothing was changed, try again in a moment");
-}
-
-/* The writer's connection waits for other processes as its holder may. */
-static int on_writer_busy(void *arg, int count)
-{
-    rp_writer *w = arg;
-    return w->holder ? on_busy(w->holder, count) : 0;
-}
-
-/* Run sql on the writer's connection for ss, which holds the turn. */
-static rp_code writer_run(sqlite_store *ss, const char *sql, const char *what,
-                          rp_error *err)
-{
-    sqlite3 *was_db = ss->db;
-    stmt_cache *was_cache = ss->cache;
-    ss->db = ss->writer->db;
-    ss->cache = ss->writer->cache;
-    sqlite3_stmt *st;
-    rp_code rc = prepare(ss, sql, &st, err);
-    if (rc == RP_OK && sqlite3_step(st) != SQLITE_DONE)
-        rc = step_error(ss, st, err, what);
-    else if (rc == RP_OK)
-        sqlite3_reset(st);
-    ss->db = was_db;
-    ss->cache = was_cache;
-    return rc;
-}
-
-static void queue_remove(rp_writer *w, turn_waiter *me)
-{
-    turn_waiter **p = &w->head, *prev = NULL;
-    while (*p && *p != me) {
-        prev = *p;
-        p = &(*p)->next;
-    }
-    if (!*p)
-        return;
-    *p = me->next;
-    if (w->tail == me)
-        w->tail = prev;
-}
-
-static rp_code turn_give(sqlite_store *ss, int joined, rp_error *err);
-
-/* Wait for the writer's turn, behind those who came first, for as long as
- * ss's busy wait allows; RP_EBUSY when it runs out. */
-static rp_code turn_take(sqlite_store *ss, rp_error *err)
-{
-    rp_writer *w = ss->writer;
-    if (!ss->per_request)
-        ss->waited_ms = 0;
-    int left = ss->nowait ? 0 : ss->wait_ms - ss->waited_ms;
-    pthread_mutex_lock(&w->lock);
-    if (!w->holder && !w->head) {
-        w->holder = ss;
-        pthread_mutex_unlock(&w->lock);
-        return RP_OK;
-    }
-    if (left <= 0) {
-        pthread_mutex_unlock(&w->lock);
-        return busy_error(err);
-    }
-    int64_t start = monotonic_ms();
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += left / 1000;
-    until.tv_nsec += (long)(left % 1000) * 1000000;
-    if (until.tv_nsec >= 1000000000) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000;
-    }
-    turn_waiter me = {NULL};
-    if (w->tail)
-        w->tail->next = &me;
-    else
-        w->head = &me;
-    w->tail = &me;
-    int timed_out = 0;
-    while ((w->holder || w->head != &me) && !timed_out)
-        timed_out = pthread_cond_timedwait(&w->changed, &w->lock, &until) ==
-                    ETIMEDOUT;
-    int got = !w->holder && w->head == &me;
-    queue_remove(w, &me);
-    /* leaving: the next in line may be first now; and members waiting for
-     * a group nobody is left to commit must not wait for ever */
-    int orphan = !got && !w->holder && !w->head && w->group;
-    if (got || orphan)
-        w->holder = ss;
-    else
-        pthread_cond_broadcast(&w->changed);
-    pthread_mutex_unlock(&w->lock);
-    ss->waited_ms += (int)(monotonic_ms() - start);
-    if (got)
-        return RP_OK;
-    if (orphan)
-        turn_give(ss, 0, NULL);
-    return busy_error(err);
-}
-
-/* End the open group: COMMIT what its members kept (ROLLBACK when none
- * kept anything), and record the outcome for them.  The caller holds the
- * turn; w->lock is not held (the fsync happens here). */
-static void group_end(sqlite_store *ss, write_group *g)
-{
-    rp_error e;
-    rp_code rc = g->members ? writer_run(ss, "COMMIT", "committing", &e)
-                            : writer_run(ss, "ROLLBACK", "rolling back", &e);
-    if (rc != RP_OK && !sqlite3_get_autocommit(ss->writer->db))
-        writer_run(ss, "ROLLBACK", "rolling back", NULL);
-    g->rc = rc;
-    if (rc != RP_OK)
-        g->err = e;
-}
-
-void rp_sqlite_writer_stats(rp_store *s, int *waiting, long *groups,
-                            long *members)
-{
-    rp_writer *w = ((sqlite_store *)s->impl)->writer;
-    pthread_mutex_lock(&w->lock);
-    int n = 0;
-    for (turn_waiter *t = w->head; t; t = t->next)
-        n++;
-    *waiting = n;
-    *groups = w->groups;
-    *members = w->members;
-    pthread_mutex_unlock(&w->lock);
-}
-
-/*
- * Give the turn back.  joined: ss's transaction was released into the
- * open group, and the return is the group's outcome once it is durable
- * (or lost).  The last of a burst (nobody waiting, or the group full)
- * commits the group itself before it lets go of the turn.
- */
-static rp_code turn_give(sqlite_store *ss, int joined, rp_error *err)
-{
-    rp_writer *w = ss->writer;
-    pthread_mutex_lock(&w->lock);
-    write_group *g = w->group;
-    if (joined) {
-        g->members++;
-        g->waiting++;
-    }
-    int last = !w->head || (g && g->members >= GROUP_MAX_MEMBERS);
-    if (g && last) {
-        pthread_mutex_unlock(&w->lock);
-        group_end(ss, g);
-        pthread_mutex_lock(&w->lock);
-        g->done = 1;
-        w->group = NULL;
-        if (g->rc == RP_OK && g->members) {
-            w->groups++;
-            w->members += g->members;
-        }
-    }
-    w->holder = NULL;
-    pthread_cond_broadcast(&w->changed);
-    if (!joined) {
-        if (g && g->done && g->waiting == 0)
-            free(g);
-        pthread_mutex_unlock(&w->lock);
-        return RP_OK;
-    }
-    while (!g->done)
-        pthread_cond_wait(&w->changed, &w->lock);
-    rp_code rc = g->rc;
-    if (rc != RP_OK && err)
-        *err = g->err;
-    if (--g->waiting == 0)
-        free(g);
-    pthread_mutex_unlock(&w->lock);
-    return rc;
-}
-
-/* Point ss at its own connection again. */
-static void use_own(sqlite_store *ss)
-{
-    ss->db = ss->own_db;
-    ss->cache = &ss->own_cache;
-    ss->in_txn = 0;
-}
+/* ---- transactions -------------------------------------------------------- */
 
 static rp_code sq_begin(rp_store *s, rp_error *err)
 {
     sqlite_store *ss = s->impl;
-    if (ss->in_txn)
+    if (!sqlite3_get_autocommit(ss->db))
         return rp_error_set(err, RP_EINTERNAL, NULL,
                             "a transaction is already open");
-    if (turn_take(ss, err))
+    sqlite3_stmt *st;
+    if (prepare(ss, "BEGIN IMMEDIATE", &st, err))
         return err->code;
-    rp_writer *w = ss->writer;
-    rp_code rc = RP_OK;
-    if (!w->group) {
-        write_group *g = calloc(1, sizeof *g);
-        if (!g)
-            rc = rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
-        else if ((rc = writer_run(ss, "BEGIN IMMEDIATE",
-                                  "beginning a transaction", err)) != RP_OK)
-            free(g);
-        else {
-            pthread_mutex_lock(&w->lock);
-            w->group = g;
-            pthread_mutex_unlock(&w->lock);
-        }
-    }
-    if (rc == RP_OK)
-        rc = writer_run(ss, "SAVEPOINT rp_txn", "beginning a transaction", err);
-    if (rc != RP_OK) {
-        turn_give(ss, 0, NULL);
-        return rc;
-    }
-    ss->db = w->db;
-    ss->cache = w->cache;
-    ss->in_txn = 1;
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return step_error(ss, st, err, "beginning a transaction");
     return RP_OK;
-}
-
-/* The group that ss's transaction belonged to is gone with the writer's
- * transaction (SQLite rolled it back after an I/O error or a full disk):
- * tell its members, who were promised nothing yet. */
-static void group_lost(sqlite_store *ss)
-{
-    rp_writer *w = ss->writer;
-    rp_error e;
-    db_error(ss, &e, "keeping a group of changes");
-    pthread_mutex_lock(&w->lock);
-    write_group *g = w->group;
-    if (g) {
-        g->rc = e.code == RP_OK ? RP_EINTERNAL : e.code;
-        g->err = e;
-        g->done = 1;
-        w->group = NULL;
-        pthread_cond_broadcast(&w->changed);
-        if (g->waiting == 0)
-            free(g);
-    }
-    pthread_mutex_unlock(&w->lock);
-}
-
-static void sq_rollback(rp_store *s)
-{
-    sqlite_store *ss = s->impl;
-    if (!ss->in_txn)
-        return;
-    if (sqlite3_get_autocommit(ss->writer->db))
-        group_lost(ss);
-    else if (writer_run(ss, "ROLLBACK TO rp_txn", "undoing a change", NULL) ==
-             RP_OK)
-        writer_run(ss, "RELEASE rp_txn", "undoing a change", NULL);
-    use_own(ss);
-    turn_give(ss, 0, NULL);
 }
 
 static rp_code sq_commit(rp_store *s, rp_error *err)
 {
     sqlite_store *ss = s->impl;
-    if (!ss->in_txn)
-        return rp_error_set(err, RP_EINTERNAL, NULL,
-                            "committing: no transaction is open");
-    if (writer_run(ss, "RELEASE rp_txn", "committing", err) != RP_OK) {
-        sq_rollback(s);
+    sqlite3_stmt *st;
+    if (prepare(ss, "COMMIT", &st, err))
         return err->code;
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        rp_code rc = step_error(ss, st, err, "committing");
+        s->ops->rollback(s);
+        return rc;
     }
-    use_own(ss);
-    return turn_give(ss, 1, err);
-}
-
-/* A write outside any transaction is one of its own, queued like the
- * others: end it as rp_store_finish would. */
-static rp_code end_own_txn(rp_store *s, rp_code rc, rp_error *err)
-{
-    if (rc == RP_OK)
-        return sq_commit(s, err);
-    sq_rollback(s);
-    return rc;
-}
-
-/* Join the writer of path (NULL or "": a private one on ss's connection,
- * for a database no other connection can see). */
-static rp_code writer_attach(sqlite_store *ss, const char *path, rp_error *err)
-{
-    int shared = path && *path;
-    pthread_mutex_lock(&writers_lock);
-    rp_writer *w = NULL;
-    for (w = shared ? writers : NULL; w; w = w->next)
-        if (strcmp(w->path, path) == 0)
-            break;
-    if (w) {
-        w->refs++;
-        ss->writer = w;
-        pthread_mutex_unlock(&writers_lock);
-        return RP_OK;
-    }
-    w = calloc(1, sizeof *w);
-    if (!w || (shared && !(w->path = strdup(path)))) {
-        free(w);
-        pthread_mutex_unlock(&writers_lock);
-        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
-    }
-    pthread_mutex_init(&w->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&w->changed, &ca);
-    pthread_condattr_destroy(&ca);
-    w->refs = 1;
-    if (!shared) {
-        w->db = ss->own_db;
-        w->cache = &ss->own_cache;
-        ss->writer = w;
-        pthread_mutex_unlock(&writers_lock);
-        return RP_OK;
-    }
-    w->cache = &w->own_cache;
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-    const char *setup = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
-                        " PRAGMA temp_store = MEMORY;"
-                        " PRAGMA secure_delete = ON;";
-    if (sqlite3_open_v2(path, &w->db, flags, NULL) != SQLITE_OK ||
-        sqlite3_exec(w->db, setup, NULL, NULL, NULL) != SQLITE_OK) {
-        rp_log(RP_LOG_ERROR, "store: cannot open the writer's connection",
-               "error", w->db ? sqlite3_errmsg(w->db) : "out of memory",
-               (char *)NULL);
-        sqlite3_close(w->db);
-        pthread_cond_destroy(&w->changed);
-        pthread_mutex_destroy(&w->lock);
-        free(w->path);
-        free(w);
-        pthread_mutex_unlock(&writers_lock);
-        return rp_error_set(err, RP_EINTERNAL, "db",
-                            "cannot open the database for writing");
-    }
-    sqlite3_busy_handler(w->db, on_writer_busy, w);
-    sqlite3_extended_result_codes(w->db, 1);
-    w->next = writers;
-    writers = w;
-    ss->writer = w;
-    pthread_mutex_unlock(&writers_lock);
     return RP_OK;
 }
 
-static void cache_clear(stmt_cache *c)
+static void sq_rollback(rp_store *s)
 {
-    for (int i = 0; i < STMT_CACHE_SIZE; i++) {
-        if (c->slot[i].stmt)
-            sqlite3_finalize(c->slot[i].stmt);
-        free(c->slot[i].sql);
-        c->slot[i].stmt = NULL;
-        c->slot[i].sql = NULL;
-    }
-}
-
-/* Leave the writer; the last store of a database closes it. */
-static void writer_detach(sqlite_store *ss)
-{
-    rp_writer *w = ss->writer;
-    if (!w)
+    sqlite_store *ss = s->impl;
+    if (sqlite3_get_autocommit(ss->db))
         return;
-    ss->writer = NULL;
-    pthread_mutex_lock(&writers_lock);
-    if (--w->refs > 0) {
-        pthread_mutex_unlock(&writers_lock);
-        return;
-    }
-    for (rp_writer **p = &writers; *p; p = &(*p)->next)
-        if (*p == w) {
-            *p = w->next;
-            break;
-        }
-    pthread_mutex_unlock(&writers_lock);
-    if (w->path) {
-        cache_clear(&w->own_cache);
-        sqlite3_close(w->db);
-    }
-    pthread_cond_destroy(&w->changed);
-    pthread_mutex_destroy(&w->lock);
-    free(w->path);
-    free(w);
+    sqlite3_stmt *st;
+    rp_error err;
+    if (prepare(ss, "ROLLBACK", &st, &err) == RP_OK)
+        sqlite3_step(st);
 }
 
 /* ---- generic records ----------------------------------------------------- */
@@ -909,11 +481,6 @@ static rp_code sq_insert(rp_store *s, const rp_entity *e, json_t *row,
                          int64_t *id, rp_error *err)
 {
     sqlite_store *ss = s->impl;
-    if (!ss->in_txn) {
-        if (sq_begin(s, err))
-            return err->code;
-        return end_own_txn(s, sq_insert(s, e, row, id, err), err);
-    }
     if (check_columns(e, row, err))
         return err->code;
     rp_buf b = RP_BUF_INIT;
@@ -947,11 +514,6 @@ static rp_code sq_update(rp_store *s, const rp_entity *e, int64_t id,
                          json_t *changes, rp_error *err)
 {
     sqlite_store *ss = s->impl;
-    if (!ss->in_txn) {
-        if (sq_begin(s, err))
-            return err->code;
-        return end_own_txn(s, sq_update(s, e, id, changes, err), err);
-    }
     if (e->append_only)
         return rp_error_set(err, RP_ECONFLICT, NULL,
                             "%s records are append-only", e->name);
@@ -1158,11 +720,6 @@ static rp_code sq_remove(rp_store *s, const rp_entity *e, int64_t id,
                          rp_error *err)
 {
     sqlite_store *ss = s->impl;
-    if (!ss->in_txn) {
-        if (sq_begin(s, err))
-            return err->code;
-        return end_own_txn(s, sq_remove(s, e, id, err), err);
-    }
     if (e->append_only)
         return rp_error_set(err, RP_ECONFLICT, NULL,
                             "%s records are append-only", e->name);
@@ -1216,12 +773,6 @@ static rp_code sq_query(rp_store *s, rp_query q, json_t *params, json_t **rows,
     sqlite3_stmt *st;
     if (prepare_named(ss, q, params, &st, err))
         return err->code;
-    if (!ss->in_txn && !sqlite3_stmt_readonly(st)) {
-        sqlite3_reset(st); /* a query that writes: through the writer */
-        if (sq_begin(s, err))
-            return err->code;
-        return end_own_txn(s, sq_query(s, q, params, rows, err), err);
-    }
     json_t *out = json_array();
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW)
@@ -1241,12 +792,6 @@ static rp_code sq_exec(rp_store *s, rp_query q, json_t *params,
     sqlite3_stmt *st;
     if (prepare_named(ss, q, params, &st, err))
         return err->code;
-    if (!ss->in_txn && !sqlite3_stmt_readonly(st)) {
-        sqlite3_reset(st); /* a write: through the writer */
-        if (sq_begin(s, err))
-            return err->code;
-        return end_own_txn(s, sq_exec(s, q, params, changes, err), err);
-    }
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW)
         ;
@@ -1351,17 +896,19 @@ static int sq_schema_version(rp_store *s)
 static void sq_close(rp_store *s)
 {
     sqlite_store *ss = s->impl;
-    sq_rollback(s);
-    writer_detach(ss);
-    cache_clear(&ss->own_cache);
-    sqlite3_close(ss->own_db);
+    for (int i = 0; i < STMT_CACHE_SIZE; i++) {
+        if (ss->cache[i].stmt)
+            sqlite3_finalize(ss->cache[i].stmt);
+        free(ss->cache[i].sql);
+    }
+    sqlite3_close(ss->db);
     free(ss);
 }
 
 static rp_code sq_backup(rp_store *s, const char *path, int replace,
                          json_t **report, rp_error *err)
 {
-    return rp_sqlite_backup(((sqlite_store *)s->impl)->own_db, path, replace,
+    return rp_sqlite_backup(((sqlite_store *)s->impl)->db, path, replace,
                             report, err);
 }
 
@@ -1504,7 +1051,6 @@ rp_code rp_store_sqlite_open(const char *path, int target_version,
     ss->base.impl = ss;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                 SQLITE_OPEN_NOMUTEX;
-    ss->cache = &ss->own_cache;
     if (sqlite3_open_v2(path, &ss->db, flags, NULL) != SQLITE_OK) {
         rp_error_set(err, RP_EINTERNAL, "db", "cannot open database %s: %s",
                      path, ss->db ? sqlite3_errmsg(ss->db) : "out of memory");
@@ -1512,7 +1058,6 @@ rp_code rp_store_sqlite_open(const char *path, int target_version,
         free(ss);
         return err->code;
     }
-    ss->own_db = ss->db;
     ss->wait_ms = RP_STORE_BUSY_WAIT_MS;
     sqlite3_busy_handler(ss->db, on_busy, ss);
     sqlite3_extended_result_codes(ss->db, 1);
@@ -1528,8 +1073,7 @@ rp_code rp_store_sqlite_open(const char *path, int target_version,
          * in free space: an erasure must remove the bytes, not only the
          * rows */
         run_once(ss, "PRAGMA secure_delete = ON", err) ||
-        migrate(ss, target_version, err) ||
-        writer_attach(ss, sqlite3_db_filename(ss->db, "main"), err)) {
+        migrate(ss, target_version, err)) {
         char msg[RP_ERROR_MESSAGE_MAX * 2], field[RP_ERROR_FIELD_MAX];
         snprintf(msg, sizeof msg, "%s: %s", path, err->message);
         snprintf(field, sizeof field, "%s", err->field);
