@@ -1,8 +1,8 @@
 /*
  * test_restart.c - what the API acknowledged survives: a graceful restart,
  * and a crash (SIGKILL) right after the write; and a crash while eight
- * clients write at once, their transactions committed in groups: every
- * write that was answered 201 before the kill is in the database after it.
+ * clients write at once: every write that was answered 201 before the
+ * kill is in the database after it.
  */
 #include <curl/curl.h>
 #include <pthread.h>
