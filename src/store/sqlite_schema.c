@@ -941,6 +941,16 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
      "CREATE TRIGGER audit_log_is_append_only_d BEFORE DELETE ON audit_log"
      "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"},
+    /* Migration 60: routing counts each agent's open encounters inside the
+     * write transaction of every new encounter.  Through
+     * encounters_by_agent_stage that read every encounter the agent ever
+     * had (NOT IN is no range); this index holds only the open ones, so
+     * the count is a range over an agent's open work and stays the same
+     * size as closed history grows.  The query's WHERE repeats the
+     * index's condition word for word, which is what lets SQLite use it. */
+    {60, "routing counts open work from an index of open encounters",
+     "CREATE INDEX encounters_open_by_agent ON encounters (agent_id, stage)"
+     "  WHERE stage NOT IN ('closed','abandoned');"},
     /* Migration 65: the gauges of /metrics (the encounters waiting per
      * queue, the failed tasks per kind) read small partial indexes of just
      * those rows, instead of walking every encounter or task in the order
