@@ -244,9 +244,12 @@ static void print_guide(json_t *g)
                json_is_true(json_object_get(v, "done")) ? "" : S(v, "hint"));
     json_array_foreach(json_object_get(g, "missing"), i, v)
         printf("before moving on: %s (%s)\n", S(v, "message"), S(v, "field"));
-    printf("so far: kind %s, exchange %s\n",
+    printf("so far: kind %s, because %s\n",
            S(json_object_get(g, "kind_preview"), "kind"),
-           S(json_object_get(g, "exchange_preview"), "exchange"));
+           S(json_object_get(g, "kind_preview"), "reason"));
+    printf("so far: exchange %s, because %s\n",
+           S(json_object_get(g, "exchange_preview"), "exchange"),
+           S(json_object_get(g, "exchange_preview"), "reason"));
 #undef S
 }
 

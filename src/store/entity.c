@@ -98,6 +98,10 @@ static const rp_column encounter_columns[] = {
     {"priority", RP_COL_TEXT},
     {"tags", RP_COL_JSON},
     {"waiting_on", RP_COL_TEXT},
+    /* what the rules say of kind and exchange, beside the agent's word
+     * (migration 70) */
+    {"kind_inferred", RP_COL_TEXT},
+    {"exchange_inferred", RP_COL_TEXT},
 };
 const rp_entity RP_ENTITY_ENCOUNTER = {
     "encounter", "encounters", encounter_columns, COUNT(encounter_columns), 0};

@@ -264,8 +264,9 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " WHERE s.customer_id = ? AND s.answered_at IS NOT NULL"
         " GROUP BY lower(j.value) ORDER BY n DESC, word LIMIT 20",
     [RP_Q_CUSTOMER_ENCOUNTER_COUNTS] =
-        "SELECT kind, exchange, count(*) AS n FROM encounters"
-        " WHERE customer_id = ? GROUP BY kind, exchange",
+        "SELECT kind, exchange, kind_source, exchange_source, count(*) AS n"
+        " FROM encounters WHERE customer_id = ?"
+        " GROUP BY kind, exchange, kind_source, exchange_source",
     [RP_Q_CUSTOMER_PREFERENCES] =
         "SELECT id, key, value, firmness FROM preferences"
         " WHERE customer_id = ? ORDER BY key LIMIT 50",

@@ -826,6 +826,17 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "ALTER TABLE api_tokens ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0;"
      "ALTER TABLE api_tokens ADD COLUMN resources TEXT;"
      "ALTER TABLE api_tokens ADD COLUMN queues TEXT;"},
+    {70,
+     "what the rules say of an encounter's kind and exchange, kept beside "
+     "the agent's word so an override can be counted",
+     "ALTER TABLE encounters ADD COLUMN kind_inferred TEXT CHECK"
+     "  (kind_inferred IN ('what','how','become'));"
+     "ALTER TABLE encounters ADD COLUMN exchange_inferred TEXT CHECK"
+     "  (exchange_inferred IN ('quick','supplemental','resolution','formal'));"
+     "UPDATE encounters SET kind_inferred = kind WHERE kind_source ="
+     "  'inferred';"
+     "UPDATE encounters SET exchange_inferred = exchange WHERE"
+     "  exchange_source = 'inferred';"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

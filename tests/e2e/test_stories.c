@@ -498,7 +498,9 @@ static void test_overview_uses_all_sections(void **state)
     json_int_t c = new_customer(s, "{\"name\":\"Anna Kowalska\","
                                    "\"preferred_name\":\"Anna\"}");
     json_int_t e1 = new_encounter(s, c, "in_person", "Inspection");
-    through_helped(s, e1, NULL, "{\"facts\":\"Inspection due\"}",
+    through_helped(s, e1, NULL,
+                   "{\"facts\":\"Inspection due\",\"questions\":[\"When"
+                   " do you need the car?\"]}",
                    "{\"options\":[\"today\",\"tomorrow\"],"
                    "\"agreement\":\"Tomorrow 9am\"}");
     ok(s, "POST", e1, "/promises", 201,
@@ -523,7 +525,8 @@ static void test_overview_uses_all_sections(void **state)
     json_t *prefs = json_object_get(o, "preferences");
     assert_int_equal(json_array_size(prefs), 1);
     assert_string_equal(str(json_array_get(prefs, 0), "value"), "mornings");
-    /* open options explored with an unclear need, satisfied: formative */
+    /* a need worked out (a question asked, options explored, no request
+     * at the start), satisfied: formative */
     assert_string_equal(str(json_object_get(o, "relationship"), "level"),
                         "formative");
     json_t *open = json_object_get(o, "open_encounters");

@@ -195,12 +195,23 @@ int rp_cycle_stage_index(const char *stage);
 rp_code rp_cycle_check(json_t *enc, const rp_encounter_facts *f, const char *to,
                        rp_error *err);
 
-/* Infer the kind: sets *kind ("what", "how", "become") and *reason (static). */
-void rp_kind_infer(json_t *enc, const char **kind, const char **reason);
+/*
+ * Infer the kind from what was recorded (docs/rules.md): sets *kind
+ * ("what", "how", "become", static) and appends to why the reason in plain
+ * words, which name the evidence (a goal with a follow-up, promise or
+ * bridge is a become; preferences or a choice of options a how).
+ */
+void rp_kind_infer(json_t *enc, const rp_encounter_facts *f, const char **kind,
+                   rp_buf *why);
 
-/* Infer the exchange ("quick", "supplemental", "resolution", "formal"). */
+/*
+ * Infer the exchange ("quick", "supplemental", "resolution", "formal",
+ * static) from the contract, the senior level, the questions and options
+ * of a need worked out, the number of the customer's contacts, information
+ * asked and follow-ups; appends the reason to why.
+ */
 void rp_exchange_infer(json_t *enc, const rp_encounter_facts *f,
-                       const char **exchange, const char **reason);
+                       const char **exchange, rp_buf *why);
 
 /*
  * Judge first-contact resolution of a closed encounter (docs/rules.md):
