@@ -159,9 +159,14 @@ const rp_entity RP_ENTITY_PROMISE = {"promise", "promises", promise_columns,
                                      COUNT(promise_columns), 0};
 
 static const rp_column level_columns[] = {
-    {"customer_id", RP_COL_INT},     {"level", RP_COL_TEXT},
-    {"previous_level", RP_COL_TEXT}, {"reasons", RP_COL_JSON},
-    {"encounter_id", RP_COL_INT},    {"created_at", RP_COL_TIME},
+    {"customer_id", RP_COL_INT},
+    {"level", RP_COL_TEXT},
+    {"previous_level", RP_COL_TEXT},
+    {"reasons", RP_COL_JSON},
+    {"encounter_id", RP_COL_INT},
+    {"created_at", RP_COL_TIME},
+    /* what caused the change, in plain words (migration 71) */
+    {"cause", RP_COL_TEXT},
 };
 const rp_entity RP_ENTITY_RELATIONSHIP_LEVEL = {
     "relationship level", "relationship_levels", level_columns,

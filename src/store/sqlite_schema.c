@@ -837,6 +837,14 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  'inferred';"
      "UPDATE encounters SET exchange_inferred = exchange WHERE"
      "  exchange_source = 'inferred';"},
+    {71,
+     "what caused a change of relationship level; the newest promises "
+     "settled and satisfaction answered of a customer, found by index",
+     "ALTER TABLE relationship_levels ADD COLUMN cause TEXT;"
+     "CREATE INDEX promises_by_customer_settled ON promises"
+     "  (customer_id, status, settled_at);"
+     "CREATE INDEX satisfaction_by_customer_answered ON satisfaction_checks"
+     "  (customer_id, answered_at);"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

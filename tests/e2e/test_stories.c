@@ -526,9 +526,9 @@ static void test_overview_uses_all_sections(void **state)
     assert_int_equal(json_array_size(prefs), 1);
     assert_string_equal(str(json_array_get(prefs, 0), "value"), "mornings");
     /* a need worked out (a question asked, options explored, no request
-     * at the start), satisfied: formative */
+     * at the start), satisfied: on one visit, a first step */
     assert_string_equal(str(json_object_get(o, "relationship"), "level"),
-                        "formative");
+                        "incremental");
     json_t *open = json_object_get(o, "open_encounters");
     assert_int_equal(json_array_size(open), 1);
     assert_int_equal(num(json_array_get(open, 0), "id"), e2);
@@ -563,7 +563,7 @@ static void test_overview_uses_all_sections(void **state)
     json_t *viacli = json_loads(out, 0, NULL);
     assert_non_null(viacli);
     assert_string_equal(str(json_object_get(viacli, "relationship"), "level"),
-                        "formative");
+                        "incremental");
     assert_int_equal(
         json_array_size(json_object_get(viacli, "open_encounters")), 1);
     json_decref(viacli);

@@ -412,55 +412,105 @@ static void test_first_contact_resolution_table(void **state)
     }
 }
 
-static const char *level_of(const char *evidence, int64_t closed,
-                            const char *first_rule)
-{
-    const char *level;
-    json_t *ev = json_loads(evidence, 0, NULL), *reasons;
-    assert_non_null(ev);
-    rp_level_decide(ev, closed, &level, &reasons);
-    assert_true(json_array_size(reasons) >= 1);
-    assert_string_equal(
-        json_string_value(json_object_get(json_array_get(reasons, 0), "rule")),
-        first_rule);
-    json_decref(reasons);
-    json_decref(ev);
-    return level;
-}
+/*
+ * Relationship levels: the evidence of one customer's history per row (as
+ * the evidence query gives it: rule, encounter, time, score), the number of
+ * closed encounters, the level it must get and the rule of the first
+ * reason.  docs/rules.md shows the same table.
+ */
+#define EV(rule, id, at)                                                       \
+    "{\"rule\":\"" rule "\",\"encounter_id\":" #id ",\"at\":" #at "}"
+#define SAT(score, id, at)                                                     \
+    "{\"rule\":\"latest_satisfaction\",\"encounter_id\":" #id ",\"at\":" #at   \
+    ",\"score\":" #score "}"
+static const struct {
+    const char *evidence;
+    int64_t closed;
+    const char *level, *rule;
+} level_cases[] = {
+    /* 1 nothing yet */
+    {"[]", 0, "transactional", "default"},
+    /* 2 two quick visits */
+    {"[" EV("closed_encounter", 1, 10) "," EV("closed_encounter", 2, 20) "]", 2,
+     "transactional", "default"},
+    /* 3 three visits */
+    {"[" EV("closed_encounter", 3, 30) "]", 3, "incremental",
+     "three_closed_encounters"},
+    /* 4 one become visit: a first step, not a pattern */
+    {"[" EV("become_encounter", 7, 10) "," EV("closed_encounter", 7, 10) "]", 1,
+     "incremental", "first_step"},
+    /* 5 a become on the second visit: formative */
+    {"[" EV("become_encounter", 7, 20) "," EV("closed_encounter", 6, 10) "]", 2,
+     "formative", "become_encounter"},
+    /* 6 one become visit whose follow-up was done */
+    {"[" EV("become_encounter", 7, 10) "," EV("follow_up_done", 7, 20) "]", 1,
+     "formative", "become_encounter"},
+    /* 7 one become visit whose promise was kept */
+    {"[" EV("become_encounter", 7, 10) "," EV("promise_kept", 7, 20) "]", 1,
+     "formative", "become_encounter"},
+    /* 8 one resolution that satisfied: a first step */
+    {"[" EV("resolution_satisfied", 5, 10) "]", 1, "incremental", "first_step"},
+    /* 9 ... and then the customer came back */
+    {"[" EV("resolution_satisfied", 5, 10) "]", 2, "formative",
+     "resolution_satisfied"},
+    /* 10 a supplemental exchange whose follow-up was done */
+    {"[" EV("supplemental_followed_up", 4, 20) "," EV("follow_up_done", 4,
+                                                      20) "]",
+     1, "incremental", "supplemental_followed_up"},
+    /* 11 an active goal in the profile */
+    {"[" EV("active_goal", null, 10) "]", 0, "formative", "active_goal"},
+    /* 12 a formal exchange on the first visit: a first step */
+    {"[" EV("formal_exchange", 8, 10) "]", 1, "incremental", "first_step"},
+    /* 13 a formal exchange on the second visit: partnership needs three */
+    {"[" EV("formal_exchange", 8, 10) "]", 2, "incremental", "first_step"},
+    /* 14 a formal exchange on a history of three visits */
+    {"[" EV("formal_exchange", 8, 30) "," EV("become_encounter", 7, 20) "]", 3,
+     "partnership", "formal_exchange"},
+    /* 15 a broken promise, none kept since: a step down */
+    {"[" EV("become_encounter", 7, 20) "," EV("promise_broken", 7, 30) "]", 2,
+     "incremental", "promise_broken"},
+    /* 16 a broken promise, then one kept: no hold */
+    {"[" EV("become_encounter", 7, 20) "," EV("promise_broken", 7, 30) "," EV(
+         "promise_kept", 9, 40) "]",
+     2, "formative", "become_encounter"},
+    /* 17 the newest answer was 2 of 5 */
+    {"[" EV("closed_encounter", 3, 30) "," SAT(2, 3, 30) "]", 3,
+     "transactional", "unhappy_answer"},
+    /* 18 the newest answer was 4 of 5: no hold */
+    {"[" EV("closed_encounter", 3, 30) "," SAT(4, 3, 30) "]", 3, "incremental",
+     "three_closed_encounters"},
+    /* 19 held back never goes below transactional */
+    {"[" EV("promise_broken", 1, 10) "," SAT(1, 1, 10) "]", 1, "transactional",
+     "promise_broken"},
+    /* 20 both at once are one step, not two */
+    {"[" EV("formal_exchange", 8, 30) "," EV("promise_broken", 8,
+                                             31) "," SAT(1, 8, 32) "]",
+     3, "formative", "promise_broken"},
+};
 
 static void test_level_rules(void **state)
 {
     (void)state;
-    assert_string_equal(level_of("[]", 0, "default"), "transactional");
-    assert_string_equal(
-        level_of("[{\"rule\":\"closed_encounter\",\"encounter_id\":1},"
-                 "{\"rule\":\"closed_encounter\",\"encounter_id\":2}]",
-                 2, "default"),
-        "transactional");
-    assert_string_equal(level_of("[{\"rule\":\"closed_encounter\","
-                                 "\"encounter_id\":3}]",
-                                 3, "three_closed_encounters"),
-                        "incremental");
-    assert_string_equal(level_of("[{\"rule\":\"supplemental_followed_up\","
-                                 "\"encounter_id\":4}]",
-                                 1, "supplemental_followed_up"),
-                        "incremental");
-    assert_string_equal(level_of("[{\"rule\":\"resolution_satisfied\","
-                                 "\"encounter_id\":5},"
-                                 "{\"rule\":\"supplemental_followed_up\","
-                                 "\"encounter_id\":4}]",
-                                 2, "resolution_satisfied"),
-                        "formative");
-    assert_string_equal(level_of("[{\"rule\":\"active_goal\","
-                                 "\"encounter_id\":null}]",
-                                 0, "active_goal"),
-                        "formative");
-    assert_string_equal(level_of("[{\"rule\":\"become_encounter\","
-                                 "\"encounter_id\":7},"
-                                 "{\"rule\":\"formal_exchange\","
-                                 "\"encounter_id\":8}]",
-                                 2, "formal_exchange"),
-                        "partnership");
+    for (size_t i = 0; i < sizeof level_cases / sizeof level_cases[0]; i++) {
+        const char *level;
+        json_error_t jerr;
+        json_t *ev = json_loads(level_cases[i].evidence, 0, &jerr), *reasons;
+        if (!ev)
+            fail_msg("case %zu: %s", i + 1, jerr.text);
+        rp_level_decide(ev, level_cases[i].closed, &level, &reasons);
+        const char *rule = json_string_value(
+            json_object_get(json_array_get(reasons, 0), "rule"));
+        if (strcmp(level, level_cases[i].level) ||
+            strcmp(rule, level_cases[i].rule))
+            fail_msg("case %zu: %s (%s), want %s (%s)", i + 1, level, rule,
+                     level_cases[i].level, level_cases[i].rule);
+        /* the first reason names the level given */
+        assert_string_equal(json_string_value(json_object_get(
+                                json_array_get(reasons, 0), "level")),
+                            level);
+        json_decref(reasons);
+        json_decref(ev);
+    }
 
     /* every rule that holds is a reason, with the encounters that show it */
     const char *level;
@@ -470,8 +520,9 @@ static void test_level_rules(void **state)
                          "{\"rule\":\"closed_encounter\",\"encounter_id\":8},"
                          "{\"rule\":\"closed_encounter\",\"encounter_id\":7}]",
                          0, NULL);
-    rp_level_decide(ev, 2, &level, &reasons);
-    assert_int_equal(json_array_size(reasons), 2);
+    rp_level_decide(ev, 3, &level, &reasons);
+    assert_string_equal(level, "partnership");
+    assert_int_equal(json_array_size(reasons), 3);
     json_t *ids = json_object_get(json_array_get(reasons, 1), "encounter_ids");
     assert_int_equal(json_integer_value(json_array_get(ids, 0)), 7);
     json_decref(reasons);
@@ -693,7 +744,8 @@ static void test_agent_kind_is_not_overwritten(void **state)
     assert_int_equal(json_integer_value(json_object_get(agent, "kind")), 1);
     assert_int_equal(json_integer_value(json_object_get(agent, "exchange")), 1);
     json_decref(o);
-    assert_level(fx, cid, "partnership");
+    /* one formal visit is a first step, not yet a partnership */
+    assert_level(fx, cid, "incremental");
 }
 
 static void test_sub_resource_validation(void **state)
@@ -772,6 +824,105 @@ static void test_active_goal_and_level_history(void **state)
     assert_int_equal(rp_store_commit(s, &err), RP_OK);
     assert_int_equal(count(fx, &RP_ENTITY_RELATIONSHIP_LEVEL), 1);
     assert_int_equal(count(fx, &RP_ENTITY_MOMENT), moments);
+}
+
+/* The newest level-history row of the customer (new reference). */
+static json_t *newest_level_row(fixture *fx, int64_t customer)
+{
+    rp_error err;
+    json_t *cid = json_integer(customer), *rows = NULL;
+    rp_filter f = {"customer_id", RP_FILTER_EQ, cid};
+    rp_page p = {0, 1, 1};
+    assert_int_equal(fx->store->ops->list(fx->store,
+                                          &RP_ENTITY_RELATIONSHIP_LEVEL, &f, 1,
+                                          &p, &rows, &err),
+                     RP_OK);
+    json_decref(cid);
+    json_t *row = json_incref(json_array_get(rows, 0));
+    json_decref(rows);
+    assert_non_null(row);
+    return row;
+}
+
+static void expect_history(fixture *fx, int64_t customer, const char *level,
+                           const char *cause)
+{
+    assert_level(fx, customer, level);
+    json_t *row = newest_level_row(fx, customer);
+    assert_string_equal(json_string_value(json_object_get(row, "level")),
+                        level);
+    assert_string_equal(json_string_value(json_object_get(row, "cause")),
+                        cause);
+    json_decref(row);
+}
+
+/*
+ * The level moves at once, with its cause in the history: a become on one
+ * visit is a first step; the promise kept on it makes the relationship
+ * formative; an unhappy answer holds it back; a better answer (after a
+ * follow-up done) brings it back.
+ */
+static void test_level_moves_at_once(void **state)
+{
+    fixture *fx = *state;
+    int64_t cid, id = open_encounter(fx, &cid);
+    json_decref(run(fx, rp_encounter_acknowledge, id, NULL, RP_OK, NULL));
+    json_t *p = run(fx, rp_encounter_add_promise, id,
+                    "{\"what\":\"Show the plantation\","
+                    "\"due_at\":\"2099-01-01T10:00:00Z\"}",
+                    RP_OK, NULL);
+    int64_t promise = json_integer_value(json_object_get(p, "id"));
+    json_decref(p);
+    json_decref(run(fx, rp_encounter_advance, id,
+                    "{\"to\":\"understood\",\"facts\":\"Makes juice\","
+                    "\"goal\":\"The best juice in town\"}",
+                    RP_OK, NULL));
+    json_decref(run(fx, rp_encounter_advance, id,
+                    "{\"to\":\"helped\",\"agreement\":\"A visit\"}", RP_OK,
+                    NULL));
+    json_decref(run(fx, rp_encounter_advance, id,
+                    "{\"to\":\"kept\",\"satisfaction_skip_reason\":\"later\"}",
+                    RP_OK, NULL));
+    json_t *e = run(fx, rp_encounter_advance, id, "{\"to\":\"closed\"}", RP_OK,
+                    NULL);
+    assert_string_equal(json_string_value(json_object_get(e, "kind")),
+                        "become");
+    json_decref(e);
+    expect_history(fx, cid, "incremental", "an encounter was closed");
+
+    rp_error err;
+    json_t *out = NULL;
+    assert_int_equal(rp_promise_keep(&fx->ctx, promise, &out, &err), RP_OK);
+    json_decref(out);
+    expect_history(fx, cid, "formative", "a promise was kept");
+
+    json_decref(run(fx, rp_encounter_add_satisfaction, id,
+                    "{\"score\":2,\"words\":[\"slow\"]}", RP_OK, NULL));
+    expect_history(fx, cid, "incremental",
+                   "the customer answered a satisfaction check");
+    json_t *c;
+    assert_int_equal(rp_customer_get(&fx->ctx, cid, &c, &err), RP_OK);
+    json_t *r0 = json_array_get(json_object_get(c, "relationship_reasons"), 0);
+    assert_string_equal(json_string_value(json_object_get(r0, "rule")),
+                        "unhappy_answer");
+    json_decref(c);
+
+    /* a follow-up done does not outweigh the unhappy answer ... */
+    json_t *task = run(
+        fx, rp_encounter_add_follow_up, id,
+        "{\"due_at\":\"2099-01-02T09:00:00Z\",\"subject\":\"Call\"}", RP_OK,
+        NULL);
+    int64_t task_id = json_integer_value(json_object_get(task, "id"));
+    json_decref(task);
+    int64_t rows = count(fx, &RP_ENTITY_RELATIONSHIP_LEVEL);
+    json_decref(run(fx, rp_task_complete, task_id, NULL, RP_OK, NULL));
+    assert_level(fx, cid, "incremental");
+    assert_int_equal(count(fx, &RP_ENTITY_RELATIONSHIP_LEVEL), rows);
+    /* ... a better answer does */
+    json_decref(run(fx, rp_encounter_add_satisfaction, id,
+                    "{\"score\":5,\"words\":[\"kind\"]}", RP_OK, NULL));
+    expect_history(fx, cid, "formative",
+                   "the customer answered a satisfaction check");
 }
 
 /* ---- what each moment says ---------------------------------------------- */
@@ -1014,6 +1165,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sub_resource_validation,
                                         rp_test_db_setup, rp_test_db_teardown),
         cmocka_unit_test_setup_teardown(test_active_goal_and_level_history,
+                                        rp_test_db_setup, rp_test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_level_moves_at_once,
                                         rp_test_db_setup, rp_test_db_teardown),
         cmocka_unit_test_setup_teardown(test_each_moment_says_what_happened,
                                         rp_test_db_setup, rp_test_db_teardown),

@@ -368,8 +368,9 @@ static rp_code advance_in_tx(rp_ctx *ctx, json_t *enc, json_t *row,
                                 "first_contact_resolved",
                                 json_object_get(row, "first_contact_resolved"));
     if (rc == RP_OK && closing)
-        rc = rp_relationship_recompute(ctx, rp_encounter_row_customer(enc), id,
-                                       err);
+        rc = rp_relationship_recompute_because(
+            ctx, rp_encounter_row_customer(enc), id, "an encounter was closed",
+            err);
     json_decref(merged);
     return rc;
 }
@@ -485,8 +486,9 @@ rp_code rp_encounter_abandon(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
             "stage", json_string_value(json_object_get(enc, "stage")));
     rp_buf_free(&summary);
     if (rc == RP_OK)
-        rc = rp_relationship_recompute(ctx, rp_encounter_row_customer(enc), id,
-                                       err);
+        rc = rp_relationship_recompute_because(
+            ctx, rp_encounter_row_customer(enc), id,
+            "an encounter was abandoned", err);
     rc = rp_store_finish(ctx->store, rc, err);
     json_decref(row);
     json_decref(enc);
