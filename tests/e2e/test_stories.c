@@ -363,7 +363,6 @@ static void test_story2_max_and_refusals(void **state)
        "{\"what\":\"Call Max when the suit arrives\",\"due_at\":"
        "\"2030-01-10T10:00:00Z\"}");
     ok(s, "POST", e, "/advance", 200, "{\"to\":\"kept\"}");
-    refused(s, e, "/advance", "{\"to\":\"closed\"}", 409, "satisfaction");
     ok(s, "PATCH", e, "", 200, "{\"satisfaction_skip_reason\":\"He left\"}");
     json_t *closed = close_it(s, e);
     assert_string_equal(str(closed, "kind"), "how");
@@ -600,10 +599,6 @@ static void test_cli_cycle(void **state)
     free(out);
     assert_int_equal(
         rp_cli(s, &out, "encounter", "advance", id, "--to", "kept", NULL), 0);
-    free(out);
-    assert_int_equal(
-        rp_cli(s, &out, "encounter", "close", id, "--done", "Renewed", NULL),
-        3); /* no satisfaction yet */
     free(out);
     assert_int_equal(rp_cli(s, &out, "encounter", "satisfaction", id, "--score",
                             "4", "--word", "easy", NULL),

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fixture.h"
 
@@ -78,7 +79,9 @@ static void test_each_stage_names_its_missing_piece(void **state)
     assert_int_equal(rp_cycle_check(e, &f, "kept", &err), RP_OK);
 
     json_object_set_new(e, "stage", json_string("kept"));
-    expect_refusal(e, &f, "closed", RP_ECONFLICT, "satisfaction");
+    /* a close asks for nothing more: with no check, the next-day check
+     * is scheduled by itself */
+    assert_int_equal(rp_cycle_check(e, &f, "closed", &err), RP_OK);
     f.satisfaction_answered = 1;
     assert_int_equal(rp_cycle_check(e, &f, "closed", &err), RP_OK);
     f.satisfaction_answered = 0;
@@ -298,6 +301,45 @@ static void test_kind_exchange_table(void **state)
         rp_buf_free(&xw);
         json_decref(e);
     }
+}
+
+/* The next-day check's day: local time in Madrid, across a weekend and the
+ * change to summer time. */
+static void test_next_working_day(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *closed, *due;
+    } cases[] = {
+        {"2026-12-07T09:00:00+01:00", "2026-12-08T10:00:00+01:00"}, /* Mon */
+        {"2026-12-10T23:30:00+01:00", "2026-12-11T10:00:00+01:00"}, /* Thu */
+        {"2026-12-11T18:00:00+01:00", "2026-12-14T10:00:00+01:00"}, /* Fri */
+        {"2026-12-12T12:00:00+01:00", "2026-12-14T10:00:00+01:00"}, /* Sat */
+        {"2026-12-13T20:00:00+01:00", "2026-12-14T10:00:00+01:00"}, /* Sun */
+        /* 23:30 UTC on Friday is already Saturday in Madrid */
+        {"2026-12-11T23:30:00Z", "2026-12-14T10:00:00+01:00"},
+        /* summer time begins on Sunday 28 March 2027 */
+        {"2027-03-26T17:00:00+01:00", "2027-03-29T10:00:00+02:00"},
+    };
+    const char *tz = getenv("TZ");
+    char *saved = tz ? strdup(tz) : NULL;
+    setenv("TZ", "Europe/Madrid", 1);
+    tzset();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t closed, due;
+        assert_int_equal(rp_time_parse(cases[i].closed, &closed), 0);
+        assert_int_equal(rp_time_parse(cases[i].due, &due), 0);
+        if (rp_next_working_day(closed, 10) != due)
+            fail_msg(
+                "case %zu: %s gave %lld, want %lld", i + 1, cases[i].closed,
+                (long long)rp_next_working_day(closed, 10), (long long)due);
+    }
+    if (saved)
+        setenv("TZ", saved, 1);
+    else
+        unsetenv("TZ");
+    tzset();
+    free(saved);
 }
 
 /*
@@ -657,8 +699,6 @@ static void test_cycle_on_store(void **state)
             "{\"to\":\"kept\",\"agreement\":\"Send the leaflet\"}", RP_OK,
             NULL);
     json_decref(e);
-    run(fx, rp_encounter_advance, id, "{\"to\":\"closed\"}", RP_ECONFLICT,
-        "satisfaction");
     json_t *task = run(
         fx, rp_encounter_add_follow_up, id,
         "{\"due_at\":\"2026-12-01T09:00:00Z\",\"subject\":\"Call\"}", RP_OK,
@@ -1155,6 +1195,7 @@ int main(void)
         cmocka_unit_test(test_leaving_received_needs_acknowledgement),
         cmocka_unit_test(test_stages_cannot_be_skipped_or_repeated),
         cmocka_unit_test(test_each_stage_names_its_missing_piece),
+        cmocka_unit_test(test_next_working_day),
         cmocka_unit_test(test_kind_exchange_table),
         cmocka_unit_test(test_first_contact_resolution_table),
         cmocka_unit_test(test_level_rules),

@@ -324,8 +324,10 @@ static rp_code advance_in_tx(rp_ctx *ctx, json_t *enc, json_t *row,
     rp_buf loyalty_note = RP_BUF_INIT;
     if (closing) {
         settle_on_close(merged, &f, row);
-        rc = apply_loyalty(ctx, rp_encounter_row_customer(enc), row,
-                           &loyalty_note, err);
+        rc = rp_encounter_next_day_check(ctx, enc, merged, &f, row, err);
+        if (rc == RP_OK)
+            rc = apply_loyalty(ctx, rp_encounter_row_customer(enc), row,
+                               &loyalty_note, err);
         if (rc) {
             rp_buf_free(&loyalty_note);
             json_decref(merged);

@@ -39,6 +39,7 @@ int rp_cycle_stage_index(const char *stage)
 rp_code rp_cycle_check(json_t *enc, const rp_encounter_facts *f, const char *to,
                        rp_error *err)
 {
+    (void)f; /* no stage needs the facts since keeping asks for nothing */
     const char *stage = json_string_value(json_object_get(enc, "stage"));
     int from = rp_cycle_stage_index(stage), target = rp_cycle_stage_index(to);
     if (from >= 4)
@@ -79,15 +80,9 @@ rp_code rp_cycle_check(json_t *enc, const rp_encounter_facts *f, const char *to,
                                 "(agreement), or why there is none "
                                 "(no_agreement_reason)");
         break;
-    case 3:
-        if (f->satisfaction_answered == 0 && f->satisfaction_scheduled == 0 &&
-            !has_text(enc, "satisfaction_skip_reason"))
-            return rp_error_set(err, RP_ECONFLICT, "satisfaction",
-                                "check satisfaction (POST .../satisfaction "
-                                "with a score), schedule a check (with "
-                                "schedule_at), or record "
-                                "satisfaction_skip_reason");
-        break;
+        /* leaving keeping needs nothing more: a close with no satisfaction
+         * check and no reason to skip schedules the next-day check itself
+         * (nextday.c) */
     }
     return RP_OK;
 }
