@@ -1166,6 +1166,28 @@ static const char *const queries[RP_QUERY_COUNT] = {
                 " AND erased_at IS NULL",
     [RP_Q_PRIVACY_BODIES_DROPPED] =
         "UPDATE encounters SET bodies_dropped_at = ?2 WHERE id = ?1",
+    /* The follow-ups an agent has to do (due.c): scheduled or sent, due
+     * before ?1, for ?2 = 'mine' (the encounter is ?3's), 'queues' (in a
+     * queue ?3 belongs to) or 'all'; read through tasks_by_due. */
+    [RP_Q_FOLLOWUP_DUE] =
+        "SELECT t.id, t.customer_id, t.encounter_id, t.kind, t.channel,"
+        " t.subject, t.due_at AS due_at, t.status, t.attempts, t.last_error,"
+        " e.agent_id, e.queue_id, c.name AS customer_name,"
+        " c.preferred_name AS customer_preferred_name"
+        " FROM tasks t LEFT JOIN encounters e ON e.id = t.encounter_id"
+        " JOIN customers c ON c.id = t.customer_id"
+        " WHERE t.status IN ('scheduled', 'sent') AND t.kind = 'follow_up'"
+        " AND t.due_at < ?1 AND t.id > ?4"
+        " AND (?2 = 'all' OR (?2 = 'mine' AND e.agent_id = ?3)"
+        "   OR (?2 = 'queues' AND e.queue_id IN"
+        "     (SELECT queue_id FROM queue_members WHERE agent_id = ?3)))"
+        " ORDER BY t.id LIMIT ?5",
+    /* A failed or held task back to the schedule, tried afresh. */
+    [RP_Q_FOLLOWUP_TASK_RETRY] =
+        "UPDATE tasks SET status = 'scheduled', attempts = 0,"
+        " next_attempt_at = NULL, last_error = NULL, claimed_by = NULL,"
+        " claimed_at = NULL, due_at = max(due_at, ?2)"
+        " WHERE id = ?1 AND status IN ('failed', 'held')",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)
