@@ -614,7 +614,10 @@ static int check_rows(const rp_route *r, rp_request *req, rp_response *res)
 }
 
 /* A list read by a route without a path id: leave out the rows the
- * caller may not see (a page may then be shorter than its limit). */
+ * caller may not see (a page may then be shorter than its limit).  The
+ * Zendesk-compatible API's lists and searches are filtered by the core
+ * before their pages are cut (req->ctx.viewer), so that their counts and
+ * cursors tell nothing of other queues. */
 static void filter_rows(const rp_route *r, rp_request *req, rp_response *res)
 {
     if (r->access == RP_ACCESS_PUBLIC || strcmp(req->method, "GET") != 0 ||
@@ -622,25 +625,11 @@ static void filter_rows(const rp_route *r, rp_request *req, rp_response *res)
         return;
     int id_follows;
     const rp_resource *rs = resource_of(r->pattern, &id_follows);
-    /* our lists' items, and the Zendesk-compatible API's tickets and
-     * users */
-    static const struct {
-        const char *key;
-        rp_rows rows;
-    } lists[] = {{"items", RP_ROWS_NONE},
-                 {"tickets", RP_ROWS_ENCOUNTER},
-                 {"users", RP_ROWS_CUSTOMER}};
-    for (size_t i = 0; rs && i < sizeof lists / sizeof lists[0]; i++) {
-        json_t *items = json_object_get(res->json, lists[i].key);
-        rp_error err;
-        if (json_is_array(items) &&
-            rp_access_filter(&req->ctx, &req->auth,
-                             i == 0 ? rs->rows : lists[i].rows, items, NULL,
-                             &err)) {
-            rp_reply_error(res, &err);
-            return;
-        }
-    }
+    json_t *items = json_object_get(res->json, "items");
+    rp_error err;
+    if (rs && json_is_array(items) &&
+        rp_access_filter(&req->ctx, &req->auth, rs->rows, items, NULL, &err))
+        rp_reply_error(res, &err);
 }
 
 /*
@@ -706,6 +695,7 @@ static int authorize(const rp_route *r, rp_request *req, rp_response *res)
     if (check_resource(r, req, res))
         return -1;
     req->ctx.agent_id = req->auth.agent_id;
+    req->ctx.viewer = &req->auth;
     snprintf(req->actorbuf, sizeof req->actorbuf, "agent:%lld",
              (long long)req->auth.agent_id);
     req->ctx.actor = req->actorbuf;

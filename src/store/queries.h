@@ -234,7 +234,13 @@
     X(PRIVACY_DROP_BODIES, "privacy.drop_bodies")                              \
     X(PRIVACY_BODIES_DROPPED, "privacy.bodies_dropped")                        \
     X(FOLLOWUP_DUE, "followup.due")                                            \
-    X(FOLLOWUP_TASK_RETRY, "followup.task_retry")
+    X(FOLLOWUP_TASK_RETRY, "followup.task_retry")                              \
+    /* the read path: searches from their indexes */                           \
+    X(CUSTOMER_SEARCH, "customer.search")                                      \
+    /* least privilege in figures, searches and export requests */             \
+    X(STAFF_OWNER_OF_EXPORT_REQUEST, "staff.owner_of_export_request")          \
+    X(STAFF_QUEUES_VISIBLE, "staff.queues_visible")                            \
+    X(MEASURES_LEVELS_IN_QUEUES, "measures.levels_in_queues")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

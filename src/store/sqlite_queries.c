@@ -12,9 +12,13 @@
 
 /* ---- measures: shared fragments ----------------------------------------
  * Window queries bind ?1 from, ?2 to (Unix seconds, half-open [from, to)),
- * ?3 queue id and ?4 agent id (NULL: any).  "e" is always the encounter. */
+ * ?3 the queues counted (a JSON array of ids, 0 for no queue; NULL: any)
+ * and ?4 agent id (NULL: any).  "e" is always the encounter.  The queues
+ * are read once into a transient index, not per row. */
 #define M_ENC_FILTER                                                           \
-    " (?3 IS NULL OR e.queue_id = ?3) AND (?4 IS NULL OR e.agent_id = ?4) "
+    " (?3 IS NULL OR coalesce(e.queue_id, 0) IN"                               \
+    " (SELECT value FROM json_each(?3)))"                                      \
+    " AND (?4 IS NULL OR e.agent_id = ?4) "
 #define M_ENC_WINDOW                                                           \
     " e.created_at >= ?1 AND e.created_at < ?2 AND" M_ENC_FILTER
 /* Breaches of the charter.  Further parameters: ?5 now, ?6 acknowledge
@@ -534,15 +538,27 @@ static const char *const queries[RP_QUERY_COUNT] = {
     /* ---- knowledge base ---- */
     /* bm25 is negative, smaller is better; helpfulness multiplies the
      * relevance by 0.5..1.5 (Laplace-smoothed share of "helped" votes). */
+    /* The best matches are taken inside the full-text index (ORDER BY rank
+     * LIMIT: no join, no text read), a pool of at least 50, five times
+     * what is asked; only those are weighed by their helpfulness (a factor
+     * of 0.5 to 1.5 on the relevance), and only the ones returned get a
+     * highlighted title and a snippet.  Building snippets for every match
+     * of a common word first cost a second on 100,000 articles. */
     [RP_Q_KNOWLEDGE_SEARCH] =
-        "SELECT a.id, a.title, a.tags AS tags__json, a.helped, a.not_helped,"
+        "WITH pool AS (SELECT rowid AS id, -rank AS relevance FROM kb_fts"
+        "  WHERE kb_fts MATCH ?1 AND rank MATCH 'bm25(5.0, 1.0, 3.0)'"
+        "  ORDER BY rank LIMIT max(?2 * 5, 50)),"
+        " best AS (SELECT p.id, p.relevance, p.relevance * (0.5 +"
+        "   (a.helped + 1.0) / (a.helped + a.not_helped + 2.0)) AS score"
+        "  FROM pool p JOIN kb_articles a ON a.id = p.id"
+        "  ORDER BY score DESC, p.id LIMIT ?2)"
+        " SELECT a.id, a.title, a.tags AS tags__json, a.helped, a.not_helped,"
         " highlight(kb_fts, 0, char(2), char(3)) AS title_marked,"
         " snippet(kb_fts, 1, char(2), char(3), '...', 24) AS snippet_marked,"
-        " -bm25(kb_fts, 5.0, 1.0, 3.0) AS relevance,"
-        " -bm25(kb_fts, 5.0, 1.0, 3.0) * (0.5 + (a.helped + 1.0) /"
-        "   (a.helped + a.not_helped + 2.0)) AS score"
-        " FROM kb_fts JOIN kb_articles a ON a.id = kb_fts.rowid"
-        " WHERE kb_fts MATCH ? ORDER BY score DESC, a.id LIMIT ?",
+        " b.relevance, b.score"
+        " FROM best b CROSS JOIN kb_fts CROSS JOIN kb_articles a"
+        " WHERE kb_fts MATCH ?1 AND kb_fts.rowid = b.id AND a.id = b.id"
+        " ORDER BY b.score DESC, b.id",
     [RP_Q_KNOWLEDGE_VOTE] = "UPDATE kb_articles SET helped = helped + ?, "
                             "not_helped = not_helped + ?"
                             " WHERE id = ?",
@@ -1188,6 +1204,42 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " next_attempt_at = NULL, last_error = NULL, claimed_by = NULL,"
         " claimed_at = NULL, due_at = max(due_at, ?2)"
         " WHERE id = ?1 AND status IN ('failed', 'held')",
+
+    /* ---- the read path: searches from their indexes ------------------ */
+    /* Customers whose name, preferred name or email addresses hold ?1 (an
+     * FTS5 string: the text in double quotes), from the trigram index
+     * (customers_fts), in id order after ?2, ?3 of them. */
+    [RP_Q_CUSTOMER_SEARCH] =
+        "SELECT c.id, c.name, c.preferred_name, c.emails AS emails__json,"
+        " c.phones AS phones__json, c.notes, c.created_at, c.updated_at,"
+        " c.relationship_level,"
+        " c.relationship_reasons AS relationship_reasons__json,"
+        " c.unconfirmed AS unconfirmed__bool, c.external_id, c.erased_at"
+        " FROM customers c WHERE c.id IN (SELECT rowid FROM customers_fts"
+        "  WHERE customers_fts MATCH ?1 AND rowid > ?2 ORDER BY rowid"
+        "  LIMIT ?3)"
+        " ORDER BY c.id",
+    /* ---- least privilege in figures, searches and export requests ---- */
+    /* an export request hands out the customer's whole data: it is seen
+     * through its customer, not the encounter it was asked from */
+    [RP_Q_STAFF_OWNER_OF_EXPORT_REQUEST] =
+        "SELECT NULL AS encounter_id, customer_id FROM export_requests"
+        " WHERE id = ?",
+    /* the queues an agent's figures count: the open ones and their own
+     * (queue_members_by_agent); the queues table is the desk's few */
+    [RP_Q_STAFF_QUEUES_VISIBLE] =
+        "SELECT id AS queue_id FROM queues WHERE restricted = 0"
+        " UNION SELECT queue_id FROM queue_members WHERE agent_id = ?1"
+        " ORDER BY queue_id",
+    /* the relationship levels of the customers of some queues (?1, a JSON
+     * array; 0 is no queue), as MEASURES_LEVELS counts them for the desk:
+     * the levels index read once, each customer's encounters probed by
+     * encounters_by_customer_queue */
+    [RP_Q_MEASURES_LEVELS_IN_QUEUES] =
+        "SELECT c.relationship_level AS level, count(*) AS n FROM customers c"
+        " WHERE EXISTS (SELECT 1 FROM encounters e WHERE e.customer_id = c.id"
+        "   AND coalesce(e.queue_id, 0) IN (SELECT value FROM json_each(?1)))"
+        " GROUP BY c.relationship_level",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

@@ -256,6 +256,11 @@ static void put_label(rp_buf *b, const char *key)
     }
 }
 
+static void put_row(rp_buf *b, json_t *row, const char *skip);
+
+/* A value in words: a list of plain values joined by commas, a list of
+ * records one under the other, a record as its fields (never JSON, which
+ * a person asking for their data cannot be expected to read). */
 static void put_value(rp_buf *b, json_t *v)
 {
     if (json_is_string(v)) {
@@ -269,11 +274,32 @@ static void put_value(rp_buf *b, json_t *v)
         rp_buf_printf(b, "%lld", (long long)json_integer_value(v));
     } else if (json_is_real(v)) {
         rp_buf_printf(b, "%g", json_real_value(v));
-    } else if (json_is_array(v) || json_is_object(v)) {
-        char *text = json_dumps(v, JSON_COMPACT);
-        if (text)
-            put_escaped(b, text);
-        free(text);
+    } else if (json_is_null(v)) {
+        rp_buf_puts(b, "none");
+    } else if (json_is_object(v)) {
+        put_row(b, v, NULL);
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *item;
+        int records = 0;
+        json_array_foreach(v, i, item)
+            records |= json_is_object(item) || json_is_array(item);
+        if (json_array_size(v) == 0)
+            rp_buf_puts(b, "none");
+        else if (!records)
+            json_array_foreach(v, i, item) {
+                rp_buf_puts(b, i ? ", " : "");
+                put_value(b, item);
+            }
+        else {
+            rp_buf_puts(b, "<ul>\n");
+            json_array_foreach(v, i, item) {
+                rp_buf_puts(b, "<li>");
+                put_value(b, item);
+                rp_buf_puts(b, "</li>\n");
+            }
+            rp_buf_puts(b, "</ul>\n");
+        }
     }
 }
 
