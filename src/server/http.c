@@ -839,10 +839,12 @@ static int audit_begin(rp_request *req, const rp_route *r, rp_audit_request *a)
 
 /* Finish accounting for req once res is made: a read goes on the
  * background writer's queue, a refusal is written with its error's code
- * and field.  A request handed to the password threads (a login) is
- * accounted for when it is finished, not here. */
+ * and field.  A read the queue cannot take (the database has refused
+ * writes for a while) is not answered: res becomes a 503, so that no
+ * customer's data leaves unrecorded.  A request handed to the password
+ * threads (a login) is accounted for when it is finished, not here. */
 static void audit_end(rp_server *srv, rp_request *req, rp_audit_request *a,
-                      const rp_response *res)
+                      rp_response *res)
 {
     json_t *e = json_object_get(res->json, "error");
     const char *code = json_string_value(json_object_get(e, "code"));
@@ -852,8 +854,20 @@ static void audit_end(rp_server *srv, rp_request *req, rp_audit_request *a,
         code = json_string_value(e);
         field = first ? json_object_iter_key(first) : NULL;
     }
-    rp_audit_request_end(&req->ctx, a, req->slow.work ? 0 : res->status, code,
-                         field, srv->audit);
+    if (rp_audit_request_end(&req->ctx, a, req->slow.work ? 0 : res->status,
+                             code, field, srv->audit) == RP_OK)
+        return;
+    free(res->text);
+    res->text = NULL;
+    res->text_len = 0;
+    res->content_type = NULL;
+    res->disposition[0] = res->location[0] = '\0';
+    res->nheaders = 0;
+    res->retry_after = 2;
+    rp_reply_fail(res, RP_EBUSY, NULL,
+                  "this read cannot be recorded in the audit log now (the "
+                  "database has refused writes for a while); try again in a "
+                  "moment");
 }
 
 /* Borrow a store connection for req; on failure reply and return -1. */

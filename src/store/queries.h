@@ -16,8 +16,13 @@
 #ifndef RP_QUERIES_H
 #define RP_QUERIES_H
 
+/* How many entries one audit.insert_rows writes (its parameters are
+ * audit.insert's, this many times over). */
+#define RP_AUDIT_INSERT_ROWS 16
+
 #define RP_QUERIES(X)                                                          \
     X(AUDIT_INSERT, "audit.insert")                                            \
+    X(AUDIT_INSERT_ROWS, "audit.insert_rows")                                  \
     X(AUDIT_LIST, "audit.list")                                                \
     X(AUDIT_LIST_BY_CUSTOMER, "audit.list_by_customer")                        \
     X(AUDIT_LIST_BY_AGENT, "audit.list_by_agent")                              \
