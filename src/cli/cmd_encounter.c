@@ -40,6 +40,7 @@ static const char help[] =
     "    rapport encounter satisfaction ID (--score N [--word W]...\n"
     "                      [--comment TEXT] | --schedule-at TIME)\n"
     "    rapport encounter follow-up-done TASK_ID [--note TEXT]\n"
+    "    rapport encounter move-task TASK_ID --due TIME [--reason TEXT]\n"
     "    (every form also takes --json)\n"
     "\n"
     "DESCRIPTION\n"
@@ -50,13 +51,17 @@ static const char help[] =
     "    The interaction cycle is received -> understood -> helped -> kept\n"
     "    -> closed; abandon ends an open encounter.  A stage is left only\n"
     "    when its piece is there: acknowledgement (received), facts\n"
-    "    (understood), an agreement or --no-agreement-reason (helped), a\n"
-    "    satisfaction check done or scheduled or --skip-satisfaction\n"
-    "    (kept).  Otherwise the command is refused (exit 3) and the message\n"
-    "    names the missing piece.  close is advance --to closed: it infers\n"
-    "    the kind and exchange unless set and recomputes the customer's\n"
-    "    relationship level.  guide prints what to do now.  Every change is\n"
-    "    a moment of truth.  The rules: docs/rules.md.\n"
+    "    (understood), an agreement or --no-agreement-reason (helped).\n"
+    "    Otherwise the command is refused (exit 3) and the message names\n"
+    "    the missing piece.  close is advance --to closed: it infers the\n"
+    "    kind and exchange unless set and recomputes the customer's\n"
+    "    relationship level; closing with no satisfaction check done or\n"
+    "    scheduled and no --skip-satisfaction schedules one by itself for\n"
+    "    the next working day at 10:00 local time (unless the customer has\n"
+    "    no email or phone, or has not consented).  move-task moves a\n"
+    "    scheduled check or follow-up to --due.  guide prints what to do\n"
+    "    now.  Every change is a moment of truth.  The rules:\n"
+    "    docs/rules.md.\n"
     "\n"
     "    CHANNEL is one of in_person, phone, email, chat, web.\n"
     "    STAGE is one of received, understood, helped, kept, closed,\n"
@@ -215,6 +220,7 @@ static const struct {
     {"follow-up", rp_encounter_add_follow_up},
     {"satisfaction", rp_encounter_add_satisfaction},
     {"follow-up-done", rp_task_complete},
+    {"move-task", rp_task_move},
 };
 
 /* The guide as an agent reads it at the desk. */
@@ -244,9 +250,12 @@ static void print_guide(json_t *g)
                json_is_true(json_object_get(v, "done")) ? "" : S(v, "hint"));
     json_array_foreach(json_object_get(g, "missing"), i, v)
         printf("before moving on: %s (%s)\n", S(v, "message"), S(v, "field"));
-    printf("so far: kind %s, exchange %s\n",
+    printf("so far: kind %s, because %s\n",
            S(json_object_get(g, "kind_preview"), "kind"),
-           S(json_object_get(g, "exchange_preview"), "exchange"));
+           S(json_object_get(g, "kind_preview"), "reason"));
+    printf("so far: exchange %s, because %s\n",
+           S(json_object_get(g, "exchange_preview"), "exchange"),
+           S(json_object_get(g, "exchange_preview"), "reason"));
 #undef S
 }
 
@@ -260,9 +269,11 @@ static int cycle(rp_cli *cli, int argc, char **argv)
                            {0}};
     rp_args a;
     int64_t id = 0;
-    int rc = rp_cli_start(cli, argc, argv, opts, &a,
-                          strcmp(sub, "follow-up-done") ? "encounter" : "task",
-                          &id, NULL);
+    int rc = rp_cli_start(
+        cli, argc, argv, opts, &a,
+        strcmp(sub, "follow-up-done") && strcmp(sub, "move-task") ? "encounter"
+                                                                  : "task",
+        &id, NULL);
     if (!rc && !strcmp(sub, "close"))
         json_object_set_new(a.fields, "to", json_string("closed"));
     rp_error err;
@@ -286,7 +297,7 @@ static const rp_subcommand subs[] = {
     {"close", cycle},           {"abandon", cycle},   {"guide", cycle},
     {"defect", cycle},          {"promise", cycle},   {"transfer", cycle},
     {"special-request", cycle}, {"follow-up", cycle}, {"satisfaction", cycle},
-    {"follow-up-done", cycle},  {NULL, NULL}};
+    {"follow-up-done", cycle},  {"move-task", cycle}, {NULL, NULL}};
 
 const rp_command rp_cmd_encounter = {
     "encounter", "open encounters and move them through the cycle", help, subs,

@@ -207,7 +207,8 @@ static const schema_def schemas[] = {
     {"CustomerOverview", NULL,
      "{'type':'object','required':['customer','relationship','preferences',"
      "'open_encounters','open_promises','follow_ups','latest_moments',"
-     "'satisfaction','encounters_by_kind','encounters_by_exchange'],"
+     "'satisfaction','encounters_by_kind','encounters_by_exchange',"
+     "'encounters_set_by_agent'],"
      "'additionalProperties':false,'properties':{"
      "'customer':" REF("Customer") ",'relationship':" REF("Relationship") ","
      "'preferences':" ARRAY ",'open_encounters':" ARRAY ","
@@ -215,7 +216,9 @@ static const schema_def schemas[] = {
      "'latest_moments':" ARRAY ",'satisfaction':{'type':'object',"
      "'required':['count','average','words'],'properties':{"
      "'count':" NINT ",'average':" NNUMBER ",'words':" ARRAY "}},"
-     "'encounters_by_kind':" OBJECT ",'encounters_by_exchange':" OBJECT "}}"},
+     "'encounters_by_kind':" OBJECT ",'encounters_by_exchange':" OBJECT ","
+     "'encounters_set_by_agent':{'type':'object','required':['kind',"
+     "'exchange'],'properties':{'kind':" INT ",'exchange':" INT "}}}}"},
     {"Relationship", NULL,
      "{'type':'object','required':['level','reasons'],'properties':{"
      "'level':" NSTRING ",'reasons':" ARRAY "}}"},

@@ -248,6 +248,10 @@ const rp_route rp_routes[] = {
      .reply = "ArticleHits"},
     {"POST", "/api/v1/tasks/{id}/complete", BY_ID_BODY(rp_task_complete),
      .summary = "mark a follow-up or other task done", .reply = "Task"},
+    {"POST", "/api/v1/tasks/{id}/move", BY_ID_BODY(rp_task_move),
+     .request = rp_task_move_fields,
+     .summary = "move a satisfaction check or follow-up to another time",
+     .reply = "Task"},
 
     /* sessions, agents, tokens */
     {"POST", "/api/v1/session", CUSTOM(rp_h_session_create), PUBLIC,

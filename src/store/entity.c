@@ -100,6 +100,10 @@ static const rp_column encounter_columns[] = {
     {"priority", RP_COL_TEXT},
     {"tags", RP_COL_JSON},
     {"waiting_on", RP_COL_TEXT},
+    /* what the rules say of kind and exchange, beside the agent's word
+     * (migration 70) */
+    {"kind_inferred", RP_COL_TEXT},
+    {"exchange_inferred", RP_COL_TEXT},
 };
 const rp_entity RP_ENTITY_ENCOUNTER = {
     "encounter", "encounters", encounter_columns, COUNT(encounter_columns), 0};
@@ -157,9 +161,14 @@ const rp_entity RP_ENTITY_PROMISE = {"promise", "promises", promise_columns,
                                      COUNT(promise_columns), 0};
 
 static const rp_column level_columns[] = {
-    {"customer_id", RP_COL_INT},     {"level", RP_COL_TEXT},
-    {"previous_level", RP_COL_TEXT}, {"reasons", RP_COL_JSON},
-    {"encounter_id", RP_COL_INT},    {"created_at", RP_COL_TIME},
+    {"customer_id", RP_COL_INT},
+    {"level", RP_COL_TEXT},
+    {"previous_level", RP_COL_TEXT},
+    {"reasons", RP_COL_JSON},
+    {"encounter_id", RP_COL_INT},
+    {"created_at", RP_COL_TIME},
+    /* what caused the change, in plain words (migration 71) */
+    {"cause", RP_COL_TEXT},
 };
 const rp_entity RP_ENTITY_RELATIONSHIP_LEVEL = {
     "relationship level", "relationship_levels", level_columns,

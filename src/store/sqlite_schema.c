@@ -985,6 +985,25 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  INSERT INTO customers_fts (rowid, name, preferred_name, emails)"
      "  VALUES (new.id, new.name, new.preferred_name, new.emails); END;"
      "INSERT INTO customers_fts (customers_fts) VALUES ('rebuild');"},
+    {70,
+     "what the rules say of an encounter's kind and exchange, kept beside "
+     "the agent's word so an override can be counted",
+     "ALTER TABLE encounters ADD COLUMN kind_inferred TEXT CHECK"
+     "  (kind_inferred IN ('what','how','become'));"
+     "ALTER TABLE encounters ADD COLUMN exchange_inferred TEXT CHECK"
+     "  (exchange_inferred IN ('quick','supplemental','resolution','formal'));"
+     "UPDATE encounters SET kind_inferred = kind WHERE kind_source ="
+     "  'inferred';"
+     "UPDATE encounters SET exchange_inferred = exchange WHERE"
+     "  exchange_source = 'inferred';"},
+    {71,
+     "what caused a change of relationship level; the newest promises "
+     "settled and satisfaction answered of a customer, found by index",
+     "ALTER TABLE relationship_levels ADD COLUMN cause TEXT;"
+     "CREATE INDEX promises_by_customer_settled ON promises"
+     "  (customer_id, status, settled_at);"
+     "CREATE INDEX satisfaction_by_customer_answered ON satisfaction_checks"
+     "  (customer_id, answered_at);"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

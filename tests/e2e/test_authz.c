@@ -59,6 +59,7 @@ static const expect expected[] = {
     {"POST", "/api/v1/encounters/{id}/satisfaction", "agent"},
     {"GET", "/api/v1/encounters/{id}/guide", "agent"},
     {"POST", "/api/v1/tasks/{id}/complete", "agent"},
+    {"POST", "/api/v1/tasks/{id}/move", "agent"},
     {"GET", "/api/v1/customers/{id}/overview", "agent"},
     /* measures */
     {"GET", "/api/v1/encounters/{id}/measures", "agent"},

@@ -276,16 +276,28 @@ extern const char *const rp_relationship_levels[];
 rp_code rp_relationship_recompute(struct rp_ctx *ctx, int64_t customer_id,
                                   int64_t encounter_id, rp_error *err);
 
+/*
+ * rp_relationship_recompute, saying what caused it in plain words ("the
+ * customer answered a satisfaction check", NULL: not said); the cause goes
+ * into the level's history row and the moment of a change.
+ */
+rp_code rp_relationship_recompute_because(struct rp_ctx *ctx,
+                                          int64_t customer_id,
+                                          int64_t encounter_id,
+                                          const char *cause, rp_error *err);
+
 /* {"level", "reasons"} of a customer row, as the guide and overview show it
  * (new object). */
 json_t *rp_relationship_summary(json_t *customer);
 
 /*
- * Decide a level from evidence: rows of {"rule", "encounter_id"} (rules
- * "formal_exchange", "resolution_satisfied", "become_encounter",
- * "active_goal", "supplemental_followed_up", "closed_encounter") and the
- * number of closed encounters.  *level is static; *reasons is a new array of
- * {"rule", "level", "why", "encounter_ids"}, highest level first.
+ * Decide a level from evidence (docs/rules.md): rows of {"rule",
+ * "encounter_id", "at", "score"} (rules "formal_exchange",
+ * "resolution_satisfied", "become_encounter", "active_goal",
+ * "supplemental_followed_up", "closed_encounter", "follow_up_done",
+ * "promise_kept", "promise_broken", "latest_satisfaction") and the number of
+ * closed encounters.  *level is static; *reasons is a new array of {"rule",
+ * "level", "why", "encounter_ids"}, the first naming the level given.
  */
 void rp_level_decide(json_t *evidence, int64_t closed_count, const char **level,
                      json_t **reasons);

@@ -89,6 +89,24 @@ static rp_code add_alias_moments(rp_ctx *ctx, int64_t id, json_t **latest,
     return RP_OK;
 }
 
+/* How many of the rows' encounters had kind and exchange set by the agent
+ * rather than inferred: an override is counted as such. */
+static json_t *set_by_agent(json_t *rows)
+{
+    json_int_t kind = 0, exchange = 0;
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r) {
+        json_int_t n = json_integer_value(json_object_get(r, "n"));
+        const char *ks = json_string_value(json_object_get(r, "kind_source"));
+        const char *xs = json_string_value(
+            json_object_get(r, "exchange_source"));
+        kind += ks && !strcmp(ks, "agent") ? n : 0;
+        exchange += xs && !strcmp(xs, "agent") ? n : 0;
+    }
+    return json_pack("{s:I, s:I}", "kind", kind, "exchange", exchange);
+}
+
 static rp_code overview_read(rp_ctx *ctx, int64_t id, json_t **out,
                              rp_error *err)
 {
@@ -126,7 +144,7 @@ static rp_code overview_read(rp_ctx *ctx, int64_t id, json_t **out,
     json_t *sat = json_array_get(rows[4], 0);
     json_t *avg = json_object_get(sat, "average");
     *out = json_pack("{s:O, s:o, s:O, s:O, s:O, s:O, s:O,"
-                     " s:{s:O, s:O, s:O}, s:o, s:o}",
+                     " s:{s:O, s:O, s:O}, s:o, s:o, s:o}",
                      "customer", customer, "relationship",
                      rp_relationship_summary(customer), "preferences", rows[7],
                      "open_encounters", rows[0], "open_promises", rows[1],
@@ -134,7 +152,8 @@ static rp_code overview_read(rp_ctx *ctx, int64_t id, json_t **out,
                      "satisfaction", "count", json_object_get(sat, "count"),
                      "average", avg ? avg : json_null(), "words", rows[5],
                      "encounters_by_kind", count_by(rows[6], "kind"),
-                     "encounters_by_exchange", count_by(rows[6], "exchange"));
+                     "encounters_by_exchange", count_by(rows[6], "exchange"),
+                     "encounters_set_by_agent", set_by_agent(rows[6]));
     for (int i = 0; i < N; i++)
         json_decref(rows[i]);
     json_decref(customer);

@@ -187,28 +187,54 @@ rp_code rp_encounter_acknowledge(rp_ctx *ctx, int64_t id, json_t *in,
 
 static const char *const advance_fields[] = {"to", NULL};
 
+/*
+ * Settle one of kind and exchange at close.  The rules always give their
+ * verdict (kept in <key>_inferred, so an override can be counted against
+ * it); the agent's word, once given, is kept and the reason says whether
+ * the rules agree.
+ */
+static void settle_one(json_t *merged, json_t *row, const char *key,
+                       const char *inferred, const char *rule_why)
+{
+    char reason[40], source[40], rule[40];
+    snprintf(reason, sizeof reason, "%s_reason", key);
+    snprintf(source, sizeof source, "%s_source", key);
+    snprintf(rule, sizeof rule, "%s_inferred", key);
+    json_object_set_new(row, rule, json_string(inferred));
+    const char *src = json_string_value(json_object_get(merged, source));
+    const char *agents = json_string_value(json_object_get(merged, key));
+    if (!src || strcmp(src, "agent") != 0 || !agents) {
+        json_object_set_new(row, key, json_string(inferred));
+        json_object_set_new(row, reason, json_string(rule_why));
+        json_object_set_new(row, source, json_string("inferred"));
+        json_object_set_new(merged, key, json_string(inferred));
+        return;
+    }
+    rp_buf b = RP_BUF_INIT;
+    if (strcmp(agents, inferred) == 0)
+        rp_buf_printf(&b, "set by the agent, and the rules agree: %s",
+                      rule_why);
+    else
+        rp_buf_printf(&b,
+                      "set by the agent; the rules would say %s, "
+                      "because %s",
+                      inferred, rule_why);
+    json_object_set_new(row, reason, json_string(rp_buf_str(&b)));
+    rp_buf_free(&b);
+}
+
 /* Settle kind, exchange and first-contact resolution at close. */
 static void settle_on_close(json_t *merged, const rp_encounter_facts *f,
                             json_t *row)
 {
-    const char *src = json_string_value(json_object_get(merged, "kind_source"));
-    if (!src || strcmp(src, "agent") != 0) {
-        const char *kind, *why;
-        rp_kind_infer(merged, &kind, &why);
-        json_object_set_new(row, "kind", json_string(kind));
-        json_object_set_new(row, "kind_reason", json_string(why));
-        json_object_set_new(row, "kind_source", json_string("inferred"));
-        json_object_set_new(merged, "kind", json_string(kind));
-    }
-    src = json_string_value(json_object_get(merged, "exchange_source"));
-    if (!src || strcmp(src, "agent") != 0) {
-        const char *exchange, *why;
-        rp_exchange_infer(merged, f, &exchange, &why);
-        json_object_set_new(row, "exchange", json_string(exchange));
-        json_object_set_new(row, "exchange_reason", json_string(why));
-        json_object_set_new(row, "exchange_source", json_string("inferred"));
-        json_object_set_new(merged, "exchange", json_string(exchange));
-    }
+    const char *kind, *exchange;
+    rp_buf kind_why = RP_BUF_INIT, exchange_why = RP_BUF_INIT;
+    rp_kind_infer(merged, f, &kind, &kind_why);
+    rp_exchange_infer(merged, f, &exchange, &exchange_why);
+    settle_one(merged, row, "kind", kind, rp_buf_str(&kind_why));
+    settle_one(merged, row, "exchange", exchange, rp_buf_str(&exchange_why));
+    rp_buf_free(&kind_why);
+    rp_buf_free(&exchange_why);
     const char *why;
     int fcr = rp_first_contact_judge(merged, f, &why);
     json_object_set_new(row, "first_contact_resolved",
@@ -298,8 +324,10 @@ static rp_code advance_in_tx(rp_ctx *ctx, json_t *enc, json_t *row,
     rp_buf loyalty_note = RP_BUF_INIT;
     if (closing) {
         settle_on_close(merged, &f, row);
-        rc = apply_loyalty(ctx, rp_encounter_row_customer(enc), row,
-                           &loyalty_note, err);
+        rc = rp_encounter_next_day_check(ctx, enc, merged, &f, row, err);
+        if (rc == RP_OK)
+            rc = apply_loyalty(ctx, rp_encounter_row_customer(enc), row,
+                               &loyalty_note, err);
         if (rc) {
             rp_buf_free(&loyalty_note);
             json_decref(merged);
@@ -342,8 +370,9 @@ static rp_code advance_in_tx(rp_ctx *ctx, json_t *enc, json_t *row,
                                 "first_contact_resolved",
                                 json_object_get(row, "first_contact_resolved"));
     if (rc == RP_OK && closing)
-        rc = rp_relationship_recompute(ctx, rp_encounter_row_customer(enc), id,
-                                       err);
+        rc = rp_relationship_recompute_because(
+            ctx, rp_encounter_row_customer(enc), id, "an encounter was closed",
+            err);
     json_decref(merged);
     return rc;
 }
@@ -459,8 +488,9 @@ rp_code rp_encounter_abandon(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
             "stage", json_string_value(json_object_get(enc, "stage")));
     rp_buf_free(&summary);
     if (rc == RP_OK)
-        rc = rp_relationship_recompute(ctx, rp_encounter_row_customer(enc), id,
-                                       err);
+        rc = rp_relationship_recompute_because(
+            ctx, rp_encounter_row_customer(enc), id,
+            "an encounter was abandoned", err);
     rc = rp_store_finish(ctx->store, rc, err);
     json_decref(row);
     json_decref(enc);

@@ -60,11 +60,12 @@ rp_code rp_encounter_acknowledge(struct rp_ctx *ctx, int64_t id, json_t *in,
  * accepts (recorded in the same transaction, so `close --done ...` is one
  * change).  A stage out of order, or a missing piece, is RP_ECONFLICT whose
  * field names what is missing ("to", "acknowledged_at", "facts",
- * "agreement", "satisfaction").  Sets the stage's timestamp, writes the
+ * "agreement").  Sets the stage's timestamp, writes the
  * moment "encounter.<stage>"; on close also infers kind and exchange (unless
- * the agent set them), judges first_contact_resolved (with its reason, by
- * rp_first_contact_judge) and recomputes the
- * customer's relationship level, all in one transaction.
+ * the agent set them), schedules the next-day satisfaction check when none
+ * was answered, scheduled or skipped (nextday.c), judges first_contact_resolved
+ * (with its reason, by rp_first_contact_judge) and recomputes the customer's
+ * relationship level, all in one transaction.
  */
 rp_code rp_encounter_advance(struct rp_ctx *ctx, int64_t id, json_t *in,
                              json_t **out, rp_error *err);
@@ -152,6 +153,28 @@ rp_code rp_encounter_add_satisfaction(struct rp_ctx *ctx, int64_t id,
 rp_code rp_task_complete(struct rp_ctx *ctx, int64_t id, json_t *in,
                          json_t **out, rp_error *err);
 
+/* ---- the next-day check (nextday.c) -------------------------------------- */
+
+/* The fields of a move (for the API's contract too). */
+extern const rp_field rp_task_move_fields[];
+
+/*
+ * Move a satisfaction check or a follow-up still to be sent: in is
+ * {"due_at", "reason"?}; due_at must be in the future.  Writes the moment
+ * "<kind>.moved" with the old and new times.  Another kind of task is
+ * RP_ECONFLICT (field "kind"), one already sent, done or cancelled
+ * RP_ECONFLICT (field "status").
+ */
+rp_code rp_task_move(struct rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
+                     rp_error *err);
+
+/*
+ * The next working day (Monday to Friday) after t at hour:00 in the local
+ * time zone (TZ): Friday, Saturday and Sunday give Monday.  Pure: the
+ * next-day check's rule, exposed for tests.
+ */
+int64_t rp_next_working_day(int64_t t, int hour);
+
 /* ---- the guide (guide.c) --------- ----------------------------------------
  */
 
@@ -195,12 +218,23 @@ int rp_cycle_stage_index(const char *stage);
 rp_code rp_cycle_check(json_t *enc, const rp_encounter_facts *f, const char *to,
                        rp_error *err);
 
-/* Infer the kind: sets *kind ("what", "how", "become") and *reason (static). */
-void rp_kind_infer(json_t *enc, const char **kind, const char **reason);
+/*
+ * Infer the kind from what was recorded (docs/rules.md): sets *kind
+ * ("what", "how", "become", static) and appends to why the reason in plain
+ * words, which name the evidence (a goal with a follow-up, promise or
+ * bridge is a become; preferences or a choice of options a how).
+ */
+void rp_kind_infer(json_t *enc, const rp_encounter_facts *f, const char **kind,
+                   rp_buf *why);
 
-/* Infer the exchange ("quick", "supplemental", "resolution", "formal"). */
+/*
+ * Infer the exchange ("quick", "supplemental", "resolution", "formal",
+ * static) from the contract, the senior level, the questions and options
+ * of a need worked out, the number of the customer's contacts, information
+ * asked and follow-ups; appends the reason to why.
+ */
 void rp_exchange_infer(json_t *enc, const rp_encounter_facts *f,
-                       const char **exchange, const char **reason);
+                       const char **exchange, rp_buf *why);
 
 /*
  * Judge first-contact resolution of a closed encounter (docs/rules.md):

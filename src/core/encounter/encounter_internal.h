@@ -31,6 +31,18 @@ rp_code rp_encounter_begin_change(rp_ctx *ctx, int64_t id, int need_open,
                                   const char *doing, json_t **enc,
                                   rp_error *err);
 
+/*
+ * At close: when no satisfaction check was answered or scheduled and no
+ * reason to skip was given, schedule one for the next working day at 10:00
+ * local time (a task and the moment "satisfaction.scheduled"; f counts it),
+ * or, when the customer cannot be reached or has not consented, put why
+ * into row's and merged's satisfaction_skip_reason.  The caller holds the
+ * transaction.
+ */
+rp_code rp_encounter_next_day_check(rp_ctx *ctx, json_t *enc, json_t *merged,
+                                    rp_encounter_facts *f, json_t *row,
+                                    rp_error *err);
+
 /* Shorthands for the encounter's ids. */
 int64_t rp_encounter_row_id(json_t *enc);
 int64_t rp_encounter_row_customer(json_t *enc);

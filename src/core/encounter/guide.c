@@ -135,8 +135,9 @@ static rp_code guide_read(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
                                   json_pack("{s:s, s:s}", "field", why.field,
                                             "message", why.message));
     }
-    const char *kind, *kind_why, *exch, *exch_why;
-    rp_kind_infer(enc, &kind, &kind_why);
+    const char *kind, *exch;
+    rp_buf kind_why = RP_BUF_INIT, exch_why = RP_BUF_INIT;
+    rp_kind_infer(enc, &f, &kind, &kind_why);
     rp_exchange_infer(enc, &f, &exch, &exch_why);
     *out = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
                      " s:{s:s, s:s}, s:{s:s, s:s}}",
@@ -146,9 +147,11 @@ static rp_code guide_read(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
                      promises, "open_follow_ups", follow, "firm_preferences",
                      prefs, "checklist", checklist(enc, &f, si), "next_stage",
                      next, "missing", missing, "kind_preview", "kind", kind,
-                     "reason", kind_why, "exchange_preview", "exchange", exch,
-                     "reason", exch_why);
+                     "reason", rp_buf_str(&kind_why), "exchange_preview",
+                     "exchange", exch, "reason", rp_buf_str(&exch_why));
     rp_buf_free(&hello);
+    rp_buf_free(&kind_why);
+    rp_buf_free(&exch_why);
     json_decref(enc);
     if (!*out)
         return rp_error_set(err, RP_EINTERNAL, NULL, "cannot build the guide");

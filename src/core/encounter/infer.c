@@ -39,6 +39,7 @@ int rp_cycle_stage_index(const char *stage)
 rp_code rp_cycle_check(json_t *enc, const rp_encounter_facts *f, const char *to,
                        rp_error *err)
 {
+    (void)f; /* no stage needs the facts since keeping asks for nothing */
     const char *stage = json_string_value(json_object_get(enc, "stage"));
     int from = rp_cycle_stage_index(stage), target = rp_cycle_stage_index(to);
     if (from >= 4)
@@ -79,57 +80,129 @@ rp_code rp_cycle_check(json_t *enc, const rp_encounter_facts *f, const char *to,
                                 "(agreement), or why there is none "
                                 "(no_agreement_reason)");
         break;
-    case 3:
-        if (f->satisfaction_answered == 0 && f->satisfaction_scheduled == 0 &&
-            !has_text(enc, "satisfaction_skip_reason"))
-            return rp_error_set(err, RP_ECONFLICT, "satisfaction",
-                                "check satisfaction (POST .../satisfaction "
-                                "with a score), schedule a check (with "
-                                "schedule_at), or record "
-                                "satisfaction_skip_reason");
-        break;
+        /* leaving keeping needs nothing more: a close with no satisfaction
+         * check and no reason to skip schedules the next-day check itself
+         * (nextday.c) */
     }
     return RP_OK;
 }
 
-void rp_kind_infer(json_t *enc, const char **kind, const char **reason)
+/* How many characters of what the agent typed a reason quotes. */
+#define QUOTE 80
+
+static void quote(rp_buf *b, json_t *enc, const char *key)
 {
-    if (has_text(enc, "goal")) {
+    rp_buf_puts(b, "\u201c");
+    rp_buf_put_cut(b, json_string_value(json_object_get(enc, key)), QUOTE);
+    rp_buf_puts(b, "\u201d");
+}
+
+/* The customers' contacts on it: the messages they sent, plus the visit or
+ * call it was typed in from when no message opened it. */
+static int contacts_of(const rp_encounter_facts *f)
+{
+    return f->inbound_messages + (f->opened_by_message ? 0 : 1);
+}
+
+/*
+ * A goal is only a "become" when the encounter did something toward it
+ * beyond today's need: a follow-up or a promise made on it, or the talk
+ * carried on to the customer's other needs.  A goal typed in and left there
+ * is a note, not a relationship, so the other rules decide and the reason
+ * says so.
+ */
+void rp_kind_infer(json_t *enc, const rp_encounter_facts *f, const char **kind,
+                   rp_buf *why)
+{
+    int goal = has_text(enc, "goal");
+    const char *toward = f->follow_ups > 0 ? "a follow-up was scheduled"
+                         : f->promises > 0 ? "a promise was made"
+                         : has_text(enc, "bridged") ? "the talk went on to "
+                                                      "the customer's other "
+                                                      "needs"
+                                                    : NULL;
+    if (goal && toward) {
         *kind = "become";
-        *reason = "a goal or future need was recorded: what the customer "
-                  "wants to become";
-    } else if (list_len(enc, "preferences_captured") > 0 ||
-               list_len(enc, "options") > 0) {
+        rp_buf_puts(why, "the customer told us what they want to become (");
+        quote(why, enc, "goal");
+        rp_buf_printf(why, ") and %s toward it", toward);
+        return;
+    }
+    if (goal) {
+        rp_buf_puts(why, "a goal was noted (");
+        quote(why, enc, "goal");
+        rp_buf_puts(why, ") but nothing was scheduled, promised or bridged "
+                         "toward it; ");
+    }
+    size_t prefs = list_len(enc, "preferences_captured");
+    size_t options = list_len(enc, "options");
+    if (prefs > 0) {
         *kind = "how";
-        *reason = "preferences were captured or options offered: how the "
-                  "customer wants it";
+        rp_buf_printf(why,
+                      "%zu preference%s of the customer %s captured: how "
+                      "they want it",
+                      prefs, prefs == 1 ? "" : "s",
+                      prefs == 1 ? "was" : "were");
+    } else if (options >= 2) {
+        *kind = "how";
+        rp_buf_printf(why,
+                      "the customer chose among %zu options: how they want it",
+                      options);
+    } else if (has_text(enc, "request")) {
+        *kind = "what";
+        rp_buf_puts(why, "the customer asked for ");
+        quote(why, enc, "request");
+        rp_buf_puts(why, " and nothing more was explored: what they want");
     } else {
         *kind = "what";
-        *reason = "only a request or order was recorded: what the customer "
-                  "wants";
+        rp_buf_puts(why, "no preference, choice or goal was recorded, only "
+                         "the need itself: what the customer wants");
     }
 }
 
+/*
+ * An empty request box proves nothing (it is often filled in later, or not
+ * at all): a resolution needs the record of a need worked out together,
+ * open questions asked and options explored, with no definite request at
+ * the start.
+ */
 void rp_exchange_infer(json_t *enc, const rp_encounter_facts *f,
-                       const char **exchange, const char **reason)
+                       const char **exchange, rp_buf *why)
 {
-    if (is_true(enc, "contract") || is_true(enc, "senior_level")) {
+    size_t questions = list_len(enc, "questions");
+    size_t options = list_len(enc, "options");
+    int contacts = contacts_of(f);
+    if (is_true(enc, "contract")) {
         *exchange = "formal";
-        *reason = is_true(enc, "contract")
-                      ? "an agreement or contract was made"
-                      : "the meeting was at owner or senior level";
-    } else if (!f->request_known_at_ack && list_len(enc, "options") >= 2) {
+        rp_buf_puts(why, "a contract was made");
+    } else if (is_true(enc, "senior_level")) {
+        *exchange = "formal";
+        rp_buf_puts(why, "the meeting was at owner or senior level");
+    } else if (!f->request_known_at_ack && questions >= 1 && options >= 2) {
         *exchange = "resolution";
-        *reason = "the need was unclear at the start (no request when "
-                  "acknowledged) and several options were explored";
-    } else if (is_true(enc, "information_requested") || f->follow_ups > 0) {
+        rp_buf_printf(why,
+                      "the customer came without a definite request and the "
+                      "need was worked out together: %zu question%s asked, "
+                      "%zu options explored",
+                      questions, questions == 1 ? "" : "s", options);
+    } else if (contacts > 1) {
         *exchange = "supplemental";
-        *reason = is_true(enc, "information_requested")
-                      ? "the customer asked for more information"
-                      : "a follow-up was scheduled";
+        rp_buf_printf(why, "the customer contacted us %d times about it",
+                      contacts);
+    } else if (is_true(enc, "information_requested")) {
+        *exchange = "supplemental";
+        rp_buf_puts(why, "the customer asked for more information");
+    } else if (f->follow_ups > 0) {
+        *exchange = "supplemental";
+        rp_buf_puts(why, "a follow-up was scheduled");
+    } else if (has_text(enc, "request")) {
+        *exchange = "quick";
+        rp_buf_puts(why, "one contact: the customer knew what they wanted "
+                         "and got it");
     } else {
         *exchange = "quick";
-        *reason = "the customer knew what they wanted and got it";
+        rp_buf_puts(why, "one contact, settled then and there, with nothing "
+                         "more asked or scheduled");
     }
 }
 

@@ -223,10 +223,13 @@ rp_code rp_encounter_record(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     return rc ? rc : rp_encounter_get(ctx, id, out, err);
 }
 
-/* Insert row as a record of e tied to enc, then its moment; commit. */
-static rp_code add_child(rp_ctx *ctx, json_t *enc, const rp_entity *e,
-                         json_t *row, const char *kind, const char *summary,
-                         const char *impression, json_t **out, rp_error *err)
+/* Insert row as a record of e tied to enc, then its moment; when cause is
+ * given, recompute the relationship level for it in the same transaction;
+ * commit. */
+static rp_code add_child_then(rp_ctx *ctx, json_t *enc, const rp_entity *e,
+                              json_t *row, const char *kind,
+                              const char *summary, const char *impression,
+                              const char *cause, json_t **out, rp_error *err)
 {
     int64_t child = 0;
     json_object_set_new(row, "customer_id",
@@ -240,10 +243,23 @@ static rp_code add_child(rp_ctx *ctx, json_t *enc, const rp_entity *e,
     if (rc == RP_OK)
         rc = moment_for(ctx, enc, kind, summary, impression, detail, err);
     json_decref(detail);
+    if (rc == RP_OK && cause)
+        rc = rp_relationship_recompute_because(
+            ctx, rp_encounter_row_customer(enc), rp_encounter_row_id(enc),
+            cause, err);
     rc = rp_store_finish(ctx->store, rc, err);
     if (rc == RP_OK)
         rc = ctx->store->ops->get(ctx->store, e, child, out, err);
     return rc;
+}
+
+/* Insert row as a record of e tied to enc, then its moment; commit. */
+static rp_code add_child(rp_ctx *ctx, json_t *enc, const rp_entity *e,
+                         json_t *row, const char *kind, const char *summary,
+                         const char *impression, json_t **out, rp_error *err)
+{
+    return add_child_then(ctx, enc, e, row, kind, summary, impression, NULL,
+                          out, err);
 }
 
 static const char *const defect_kinds[] = {
@@ -566,9 +582,11 @@ rp_code rp_encounter_add_satisfaction(rp_ctx *ctx, int64_t id, json_t *in,
             rp_buf_puts(&summary, i ? ", " : " in words: ");
             rp_buf_puts(&summary, json_string_value(w));
         }
-        rc = add_child(ctx, enc, &RP_ENTITY_SATISFACTION, row,
-                       "satisfaction.answered", rp_buf_str(&summary),
-                       impression_of(score), out, err);
+        /* the answer counts at once: a level is never out of date */
+        rc = add_child_then(
+            ctx, enc, &RP_ENTITY_SATISFACTION, row, "satisfaction.answered",
+            rp_buf_str(&summary), impression_of(score),
+            "the customer answered a satisfaction check", out, err);
         json_decref(row);
     }
     rp_buf_free(&summary);
@@ -629,8 +647,11 @@ rp_code rp_task_complete(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
             rc = rp_moment_record(ctx, &m, err);
         rp_buf_free(&summary);
         if (rc == RP_OK)
-            rc = rp_relationship_recompute(ctx, m.customer_id,
-                                           json_integer_value(eid), err);
+            rc = rp_relationship_recompute_because(
+                ctx, m.customer_id, json_integer_value(eid),
+                strcmp(kind, "follow_up") ? "a task was done"
+                                          : "a follow-up was done",
+                err);
     }
     rc = rp_store_finish(ctx->store, rc, err);
     json_decref(task);

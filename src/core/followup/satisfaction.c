@@ -218,6 +218,11 @@ rp_code rp_satisfaction_answer(rp_ctx *ctx, const char *token, json_t *in,
                                     "impression", impression);
         json_decref(detail);
         rp_buf_free(&summary);
+        /* the answer counts at once: a level is never out of date */
+        if (rc == RP_OK)
+            rc = rp_relationship_recompute_because(
+                ctx, cid, eid, "the customer answered a satisfaction check",
+                err);
     }
     rc = rp_store_finish(s, rc, err);
     if (rc)

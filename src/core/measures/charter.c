@@ -335,6 +335,11 @@ static rp_code settle_one(rp_ctx *ctx, json_t *promise, const char *status,
     /* an encounter that waited on this promise can now be judged */
     if (rc == RP_OK && m.encounter_id)
         rc = rp_encounter_first_contact_settle(ctx, m.encounter_id, err);
+    /* and the relationship knows at once whether our word was kept */
+    if (rc == RP_OK)
+        rc = rp_relationship_recompute_because(
+            ctx, m.customer_id, m.encounter_id,
+            kept ? "a promise was kept" : "a promise was broken", err);
     return rc;
 }
 

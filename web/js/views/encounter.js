@@ -178,8 +178,19 @@ export async function render(main, [id], app) {
       h('h1', { id: 'greeting' }, greetText),
       h('p', { class: 'subject' }, enc.subject || ''),
       enc.stage === 'abandoned' ? h('p', { class: 'flag' }, `Abandoned: ${enc.abandon_reason || ''}`) : null,
+      judged('kind', 'Kind'), judged('exchange', 'Exchange'),
       steps,
       h('p', { id: 'encounter-status', class: 'ok', role: 'status' }));
+  }
+
+  /* What the close decided, and why, in the agent's words: "Kind: become —
+   * because ...". Shown once it is decided; the agent's own word says so. */
+  function judged(key, label) {
+    if (!enc[key]) return null;
+    const why = enc[`${key}_reason`];
+    return h('p', { id: `encounter-${key}`, class: 'judged' },
+      h('strong', {}, `${label}: ${enc[key]}`),
+      why ? ` — ${enc[`${key}_source`] === 'agent' ? '' : 'because '}${why}` : '');
   }
 
   function about() {
