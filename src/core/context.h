@@ -20,6 +20,10 @@ typedef struct rp_ctx {
     /* the request being served, for the audit log (core/audit/audit.h):
      * how the actor came in and from where; NULL outside a request */
     struct rp_audit_request *audit;
+    /* the desk's settings read once for a long transaction that cannot see
+     * them change (core/conversation: rp_desk_settings_pin); NULL when each
+     * reader reads them afresh */
+    struct json_t *desk_settings;
 } rp_ctx;
 
 #endif

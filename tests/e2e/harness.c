@@ -566,6 +566,47 @@ long rp_db_count(rp_srv *s, const char *table)
     return n;
 }
 
+static void fingerprint_table(sqlite3 *db, const char *table,
+                              unsigned long long *h)
+{
+    rp_buf sql = RP_BUF_INIT;
+    rp_buf_printf(&sql, "SELECT * FROM \"%s\"", table);
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db, rp_buf_str(&sql), -1, &st, NULL);
+    rp_buf_free(&sql);
+    if (rc != SQLITE_OK)
+        return;
+    while (sqlite3_step(st) == SQLITE_ROW)
+        for (int i = 0; i < sqlite3_column_count(st); i++) {
+            const unsigned char *v = sqlite3_column_blob(st, i);
+            int n = sqlite3_column_bytes(st, i);
+            for (int k = 0; k < n; k++)
+                *h = (*h ^ v[k]) * 1099511628211ULL;
+            *h = (*h ^ 0xff) * 1099511628211ULL;
+        }
+    sqlite3_finalize(st);
+}
+
+unsigned long long rp_db_fingerprint(sqlite3 *db,
+                                     int (*leave_out)(const char *table))
+{
+    unsigned long long h = 1469598103934665603ULL;
+    sqlite3_stmt *tables;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT name FROM sqlite_master WHERE "
+                                        "type='table' AND name NOT LIKE "
+                                        "'sqlite_%' ORDER BY name",
+                                        -1, &tables, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(tables) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(tables, 0);
+        if (!leave_out || !leave_out(t))
+            fingerprint_table(db, t, &h);
+    }
+    sqlite3_finalize(tables);
+    return h;
+}
+
 char *rp_repeat(const char *unit, int n)
 {
     size_t len = strlen(unit);

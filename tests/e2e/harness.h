@@ -145,4 +145,15 @@ long rp_list_count(rp_srv *s, const char *path);
  */
 long rp_db_count(rp_srv *s, const char *table);
 
+/*
+ * A hash (FNV-1a) of every row of every table of the database open on db,
+ * tables in name order, so that equal fingerprints mean nothing was
+ * written.  leave_out, when given, names tables left out (those meant to
+ * change, such as the audit log); a table this connection cannot read (a
+ * virtual table whose module is not loaded here) is left out too.
+ */
+struct sqlite3;
+unsigned long long rp_db_fingerprint(struct sqlite3 *db,
+                                     int (*leave_out)(const char *table));
+
 #endif

@@ -50,35 +50,7 @@ static sqlite3 *watch; /* read-only, open for the whole test */
 
 static unsigned long long fingerprint(void)
 {
-    unsigned long long h = 1469598103934665603ULL;
-    sqlite3_stmt *tables;
-    assert_int_equal(sqlite3_prepare_v2(watch,
-                                        "SELECT name FROM sqlite_master WHERE "
-                                        "type='table' AND name NOT LIKE "
-                                        "'sqlite_%' ORDER BY name",
-                                        -1, &tables, NULL),
-                     SQLITE_OK);
-    while (sqlite3_step(tables) == SQLITE_ROW) {
-        const char *t = (const char *)sqlite3_column_text(tables, 0);
-        if (volatile_table(t))
-            continue;
-        char sql[300];
-        snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", t);
-        sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(watch, sql, -1, &st, NULL) != SQLITE_OK)
-            continue; /* a virtual table's module may not be loaded here */
-        while (sqlite3_step(st) == SQLITE_ROW)
-            for (int i = 0; i < sqlite3_column_count(st); i++) {
-                const unsigned char *v = sqlite3_column_blob(st, i);
-                int n = sqlite3_column_bytes(st, i);
-                for (int k = 0; k < n; k++)
-                    h = (h ^ v[k]) * 1099511628211ULL;
-                h = (h ^ 0xff) * 1099511628211ULL;
-            }
-        sqlite3_finalize(st);
-    }
-    sqlite3_finalize(tables);
-    return h;
+    return rp_db_fingerprint(watch, volatile_table);
 }
 
 /* SQLite's count of commits by other connections, as this one sees it:

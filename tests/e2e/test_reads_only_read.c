@@ -24,36 +24,14 @@
  * Blank for a missing table: the fingerprint of everything else is what
  * counts.
  */
+static int is_audit_log(const char *table)
+{
+    return strcmp(table, "audit_log") == 0;
+}
+
 static unsigned long long fingerprint(sqlite3 *db)
 {
-    unsigned long long h = 1469598103934665603ULL;
-    sqlite3_stmt *tables;
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "SELECT name FROM sqlite_master WHERE "
-                                        "type='table' AND name NOT LIKE "
-                                        "'sqlite_%' AND name <> 'audit_log' "
-                                        "ORDER BY name",
-                                        -1, &tables, NULL),
-                     SQLITE_OK);
-    while (sqlite3_step(tables) == SQLITE_ROW) {
-        char sql[300];
-        snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"",
-                 (const char *)sqlite3_column_text(tables, 0));
-        sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-            continue; /* a virtual table's module may not be loaded here */
-        while (sqlite3_step(st) == SQLITE_ROW)
-            for (int i = 0; i < sqlite3_column_count(st); i++) {
-                const unsigned char *v = sqlite3_column_blob(st, i);
-                int n = sqlite3_column_bytes(st, i);
-                for (int k = 0; k < n; k++)
-                    h = (h ^ v[k]) * 1099511628211ULL;
-                h = (h ^ 0xff) * 1099511628211ULL;
-            }
-        sqlite3_finalize(st);
-    }
-    sqlite3_finalize(tables);
-    return h;
+    return rp_db_fingerprint(db, is_audit_log);
 }
 
 static long long audit_rows(sqlite3 *db)

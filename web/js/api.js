@@ -31,10 +31,13 @@ export function qs(params) {
   return s ? `?${s}` : '';
 }
 
-export async function request(method, path, body) {
+export async function request(method, path, body, contentType) {
   const headers = { Accept: 'application/json' };
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
-  if (body !== undefined) {
+  if (body !== undefined && contentType) {
+    headers['Content-Type'] = contentType;
+    init.body = body;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
@@ -65,6 +68,8 @@ export const post = (path, body = {}) => request('POST', path, body);
 export const patch = (path, body) => request('PATCH', path, body);
 export const put = (path, body) => request('PUT', path, body);
 export const del = (path) => request('DELETE', path);
+/* POST a file's bytes as they are (a CSV to import), not as JSON. */
+export const postFile = (path, bytes, contentType) => request('POST', path, bytes, contentType);
 
 /* GET that answers null when the server has no such endpoint. */
 export async function optional(path) {

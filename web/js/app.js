@@ -17,6 +17,7 @@ import * as customerView from './views/customer.js';
 import * as dashboardView from './views/dashboard.js';
 import * as webhooksView from './views/webhooks.js';
 import * as privacyView from './views/privacy.js';
+import * as importView from './views/import.js';
 
 const routes = [
   { re: /^#\/login$/, view: loginView, name: 'login', public: true },
@@ -27,6 +28,7 @@ const routes = [
   { re: /^#\/dashboard$/, view: dashboardView, name: 'dashboard' },
   { re: /^#\/webhooks$/, view: webhooksView, name: 'webhooks' },
   { re: /^#\/privacy$/, view: privacyView, name: 'privacy' },
+  { re: /^#\/import$/, view: importView, name: 'import' },
 ];
 
 /* What views share: the session, and customers already fetched. */
@@ -61,7 +63,7 @@ function shell() {
 
 function markNav(name) {
   for (const a of document.querySelectorAll('#nav a')) {
-    const on = a.dataset.route === name || (name === 'customer' && a.dataset.route === 'customers');
+    const on = a.dataset.route === name || ((name === 'customer' || name === 'import') && a.dataset.route === 'customers');
     if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
 }

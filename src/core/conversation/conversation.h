@@ -168,6 +168,15 @@ typedef struct rp_desk_settings {
 rp_code rp_desk_settings_read(rp_ctx *ctx, rp_desk_settings *s, rp_error *err);
 void rp_desk_settings_free(rp_desk_settings *s);
 
+/* Read the settings once and let every rp_desk_settings_read on ctx use
+ * that copy until rp_desk_settings_unpin.  For a long write transaction
+ * (an import of many rows), where the settings cannot change under it and
+ * reading them once per row would cost a query per phone number. */
+rp_code rp_desk_settings_pin(rp_ctx *ctx, rp_error *err);
+
+/* Drop the copy made by rp_desk_settings_pin; harmless when none. */
+void rp_desk_settings_unpin(rp_ctx *ctx);
+
 /* The settings as JSON: {"desk_name", "phone_country_code", "reopen_days",
  * "flood_messages", "flood_minutes", "attachment_max_bytes",
  * "outbox_max_attempts", "outbox_backoff_seconds"}. */

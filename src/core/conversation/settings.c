@@ -70,7 +70,9 @@ static rp_code load(rp_ctx *ctx, json_t **out, rp_error *err)
 rp_code rp_desk_settings_read(rp_ctx *ctx, rp_desk_settings *s, rp_error *err)
 {
     memset(s, 0, sizeof *s);
-    if (load(ctx, &s->row, err))
+    if (ctx->desk_settings)
+        s->row = json_incref(ctx->desk_settings);
+    else if (load(ctx, &s->row, err))
         return err->code;
     s->desk_name = json_string_value(json_object_get(s->row, "desk_name"));
     if (!s->desk_name)
@@ -90,6 +92,22 @@ void rp_desk_settings_free(rp_desk_settings *s)
 {
     json_decref(s->row);
     s->row = NULL;
+}
+
+rp_code rp_desk_settings_pin(rp_ctx *ctx, rp_error *err)
+{
+    json_t *row = NULL;
+    if (load(ctx, &row, err))
+        return err->code;
+    rp_desk_settings_unpin(ctx);
+    ctx->desk_settings = row;
+    return RP_OK;
+}
+
+void rp_desk_settings_unpin(rp_ctx *ctx)
+{
+    json_decref(ctx->desk_settings);
+    ctx->desk_settings = NULL;
 }
 
 rp_code rp_desk_settings_get(rp_ctx *ctx, json_t **out, rp_error *err)

@@ -130,11 +130,40 @@ done:
     return RP_OK;
 }
 
+/* What one step of the rules removed, and whether a rule had more left. */
+typedef struct tally {
+    int64_t customers, attachments, encounters, messages;
+    int more;
+} tally;
+
+/* What a rule does to one of the rows its query found, in a transaction of
+ * its own with its moment of truth, adding what it removed to t. */
+typedef rp_code (*retention_act)(rp_ctx *ctx, json_t *row, const rules *r,
+                                 int64_t now, tally *t, rp_error *err);
+
+/* One customer with no contact for the rule's years, erased. */
+static rp_code erase_inactive(rp_ctx *ctx, json_t *row, const rules *r,
+                              int64_t now, tally *t, rp_error *err)
+{
+    (void)now;
+    char why[160];
+    snprintf(why, sizeof why,
+             "the desk's retention rules (no contact for %lld year%s)",
+             (long long)r->years, r->years == 1 ? "" : "s");
+    if (rp_privacy_erase_now(ctx,
+                             json_integer_value(json_object_get(row, "id")),
+                             why, 0, NULL, err))
+        return err->code;
+    t->customers++;
+    return RP_OK;
+}
+
 /* One encounter's old attachments, with its moment. */
-static rp_code drop_attachments(rp_ctx *ctx, json_t *row, int64_t cut,
-                                int64_t months, rp_error *err)
+static rp_code drop_attachments(rp_ctx *ctx, json_t *row, const rules *r,
+                                int64_t now, tally *t, rp_error *err)
 {
     rp_store *s = ctx->store;
+    int64_t cut = now - r->attachment_months * 30 * DAY;
     int64_t eid = json_integer_value(json_object_get(row, "encounter_id"));
     int64_t n = json_integer_value(json_object_get(row, "n"));
     if (rp_store_begin(s, err))
@@ -154,8 +183,9 @@ static rp_code drop_attachments(rp_ctx *ctx, json_t *row, int64_t cut,
         snprintf(summary, sizeof summary,
                  "%lld attachment%s older than %lld month%s removed under the "
                  "desk's retention rules",
-                 (long long)n, n == 1 ? "" : "s", (long long)months,
-                 months == 1 ? "" : "s");
+                 (long long)n, n == 1 ? "" : "s",
+                 (long long)r->attachment_months,
+                 r->attachment_months == 1 ? "" : "s");
         rp_moment m = {.customer_id = json_integer_value(
                            json_object_get(row, "customer_id")),
                        .encounter_id = eid,
@@ -163,12 +193,15 @@ static rp_code drop_attachments(rp_ctx *ctx, json_t *row, int64_t cut,
                        .summary = summary};
         rc = rp_moment_record(ctx, &m, err);
     }
-    return rp_store_finish(s, rc, err);
+    rc = rp_store_finish(s, rc, err);
+    if (rc == RP_OK)
+        t->attachments += n;
+    return rc;
 }
 
 /* One closed encounter's message bodies, with its moment. */
-static rp_code blank_bodies(rp_ctx *ctx, json_t *row, int64_t now,
-                            int64_t months, int64_t *messages, rp_error *err)
+static rp_code blank_bodies(rp_ctx *ctx, json_t *row, const rules *r,
+                            int64_t now, tally *t, rp_error *err)
 {
     rp_store *s = ctx->store;
     int64_t eid = json_integer_value(json_object_get(row, "id"));
@@ -192,8 +225,8 @@ static rp_code blank_bodies(rp_ctx *ctx, json_t *row, int64_t now,
         snprintf(summary, sizeof summary,
                  "The text of %lld message%s removed under the desk's "
                  "retention rules, %lld month%s after the encounter ended",
-                 (long long)n, n == 1 ? " was" : "s were", (long long)months,
-                 months == 1 ? "" : "s");
+                 (long long)n, n == 1 ? " was" : "s were",
+                 (long long)r->body_months, r->body_months == 1 ? "" : "s");
         rp_moment m = {.customer_id = json_integer_value(
                            json_object_get(row, "customer_id")),
                        .encounter_id = eid,
@@ -202,9 +235,39 @@ static rp_code blank_bodies(rp_ctx *ctx, json_t *row, int64_t now,
         rc = rp_moment_record(ctx, &m, err);
     }
     rc = rp_store_finish(s, rc, err);
-    if (rc == RP_OK)
-        *messages += n;
+    if (rc == RP_OK) {
+        t->messages += n;
+        t->encounters++;
+    }
     return rc;
+}
+
+/* One batch of one rule: the rows q finds older than cut, each acted on.
+ * A full batch means the rule has more left for the next step. */
+static rp_code run_rule(rp_ctx *ctx, rp_query q, int64_t cut, const rules *r,
+                        int64_t now, retention_act act, tally *t, rp_error *err)
+{
+    json_t *rows;
+    if (rows_of(ctx, q, cut, r->batch, &rows, err))
+        return err->code;
+    t->more |= (int64_t)json_array_size(rows) == r->batch;
+    rp_code rc = RP_OK;
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        if ((rc = act(ctx, row, r, now, t, err)))
+            break;
+    }
+    json_decref(rows);
+    return rc;
+}
+
+/* Removed rows leave SQLite's log as well; best effort, as the rows are
+ * already gone from the database. */
+static void scrub_log(rp_ctx *ctx)
+{
+    rp_error ignored;
+    ctx->store->ops->scrub(ctx->store, &ignored);
 }
 
 rp_code rp_retention_apply(rp_ctx *ctx, int64_t now, json_t **out,
@@ -213,78 +276,33 @@ rp_code rp_retention_apply(rp_ctx *ctx, int64_t now, json_t **out,
     rules r;
     if (read_rules(ctx, &r, err))
         return err->code;
-    int64_t customers = 0, attachments = 0, encounters = 0, messages = 0;
-    int more = 0;
-    json_t *rows = NULL;
+    tally t = {0};
     rp_code rc = RP_OK;
-    size_t i;
-    json_t *row;
-    if (r.years) {
-        int64_t cut = now - r.years * 365 * DAY;
-        if ((rc = rows_of(ctx, RP_Q_PRIVACY_RETAIN_INACTIVE, cut, r.batch,
-                          &rows, err)))
-            goto done;
-        more |= (int64_t)json_array_size(rows) == r.batch;
-        char why[160];
-        snprintf(why, sizeof why,
-                 "the desk's retention rules (no contact for %lld year%s)",
-                 (long long)r.years, r.years == 1 ? "" : "s");
-        json_array_foreach(rows, i, row) {
-            if ((rc = rp_privacy_erase_now(
-                     ctx, json_integer_value(json_object_get(row, "id")), why,
-                     0, NULL, err)))
-                goto done;
-            customers++;
-        }
-        json_decref(rows);
-        rows = NULL;
+    if (r.years)
+        rc = run_rule(ctx, RP_Q_PRIVACY_RETAIN_INACTIVE,
+                      now - r.years * 365 * DAY, &r, now, erase_inactive, &t,
+                      err);
+    if (rc == RP_OK && r.attachment_months) {
+        rc = run_rule(ctx, RP_Q_PRIVACY_RETAIN_ATTACHMENTS,
+                      now - r.attachment_months * 30 * DAY, &r, now,
+                      drop_attachments, &t, err);
+        if (t.attachments > 0)
+            scrub_log(ctx);
     }
-    if (r.attachment_months) {
-        int64_t cut = now - r.attachment_months * 30 * DAY;
-        if ((rc = rows_of(ctx, RP_Q_PRIVACY_RETAIN_ATTACHMENTS, cut, r.batch,
-                          &rows, err)))
-            goto done;
-        more |= (int64_t)json_array_size(rows) == r.batch;
-        json_array_foreach(rows, i, row) {
-            if ((rc = drop_attachments(ctx, row, cut, r.attachment_months,
-                                       err)))
-                goto done;
-            attachments += json_integer_value(json_object_get(row, "n"));
-        }
-        json_decref(rows);
-        rows = NULL;
-        /* the deleted blobs leave the log as well */
-        rp_error ignored;
-        if (attachments > 0)
-            ctx->store->ops->scrub(ctx->store, &ignored);
+    if (rc == RP_OK && r.body_months) {
+        rc = run_rule(ctx, RP_Q_PRIVACY_RETAIN_BODIES,
+                      now - r.body_months * 30 * DAY, &r, now, blank_bodies, &t,
+                      err);
+        if (t.messages > 0)
+            scrub_log(ctx);
     }
-    if (r.body_months) {
-        int64_t cut = now - r.body_months * 30 * DAY;
-        if ((rc = rows_of(ctx, RP_Q_PRIVACY_RETAIN_BODIES, cut, r.batch, &rows,
-                          err)))
-            goto done;
-        more |= (int64_t)json_array_size(rows) == r.batch;
-        json_array_foreach(rows, i, row) {
-            if ((rc = blank_bodies(ctx, row, now, r.body_months, &messages,
-                                   err)))
-                goto done;
-            encounters++;
-        }
-        json_decref(rows);
-        rows = NULL;
-        rp_error ignored;
-        if (messages > 0)
-            ctx->store->ops->scrub(ctx->store, &ignored);
-    }
-done:
-    json_decref(rows);
     if (rc)
         return rc;
     *out = json_pack("{s:I, s:I, s:I, s:I, s:b}", "customers_erased",
-                     (json_int_t)customers, "attachments_dropped",
-                     (json_int_t)attachments, "encounters_blanked",
-                     (json_int_t)encounters, "messages_blanked",
-                     (json_int_t)messages, "more", more);
+                     (json_int_t)t.customers, "attachments_dropped",
+                     (json_int_t)t.attachments, "encounters_blanked",
+                     (json_int_t)t.encounters, "messages_blanked",
+                     (json_int_t)t.messages, "more", t.more);
     return RP_OK;
 }
 

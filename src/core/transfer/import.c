@@ -597,7 +597,10 @@ rp_code rp_import_customers(rp_ctx *ctx, rp_csv *c, json_t *map, int dry_run,
     if (rc == RP_OK)
         rc = map_columns(&r, map, err);
     if (rc == RP_OK && (rc = rp_store_begin(ctx->store, err)) == RP_OK) {
-        rc = import_rows(&r, err);
+        rc = rp_desk_settings_pin(ctx, err);
+        if (rc == RP_OK)
+            rc = import_rows(&r, err);
+        rp_desk_settings_unpin(ctx);
         if (rc == RP_OK && dry_run) {
             rp_store_rollback(ctx->store);
         } else {

@@ -68,7 +68,11 @@ export async function render(main, _params, app) {
     }
   });
 
-  main.append(h('h1', {}, 'Customers'), search, count,
+  const role = app.session && app.session.agent ? app.session.agent.role : null;
+  const bring = role === 'lead' || role === 'admin'
+    ? h('p', {}, h('a', { href: '#/import', id: 'customers-import' }, 'Bring in customers from a file'))
+    : null;
+  main.append(h('h1', {}, 'Customers'), bring, search, count,
     h('table', { class: 'list' },
       h('caption', { class: 'sr-only' }, 'Customers'),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'Contact'), h('th', { scope: 'col' }, 'Relationship'))),
