@@ -518,6 +518,18 @@ json_t *rp_page_result(json_t *rows, int limit)
 
 const rp_field rp_no_fields[] = {{.name = NULL}};
 
+/* A field left out that must be given: the refusal says what it is for,
+ * from the table ("to is required: the stage to move to"). */
+static void say_what_is_missing(const rp_field *f, rp_error *err)
+{
+    size_t n = strlen(err->message);
+    if (!f->meaning || err->code != RP_EINVALID ||
+        strcmp(err->field, f->name) || n < 11 ||
+        strcmp(err->message + n - 11, "is required"))
+        return;
+    snprintf(err->message + n, sizeof err->message - n, ": %s", f->meaning);
+}
+
 /* A field the core reads itself, or a list: given when it must be. */
 static rp_code check_presence(json_t *in, const rp_field *f, int req,
                               rp_error *err)
@@ -688,6 +700,8 @@ rp_code rp_in_fields(json_t *in, const rp_field *fields, int creating,
                 rc = check_nested(f, v, creating, err);
             break;
         }
+        if (rc)
+            say_what_is_missing(f, err);
     }
     return rc;
 }
