@@ -239,6 +239,16 @@ static const schema_def schemas[] = {
      "'properties':{'product':" OBJECT ",'reasons':" STRINGS ","
      "'score':" INT "}}},'withheld':" BOOL ",'reason':" NSTRING ","
      "'notes':" STRINGS "}}"},
+    {"DueFollowUp", NULL,
+     "{'type':'object','required':['id','customer_id','encounter_id','kind',"
+     "'channel','subject','due_at','status','attempts','last_error',"
+     "'agent_id','queue_id','customer_name','customer_preferred_name'],"
+     "'additionalProperties':false,'properties':{'id':" INT ","
+     "'customer_id':" INT ",'encounter_id':" NINT ",'kind':" STRING ","
+     "'channel':" NSTRING ",'subject':" STRING ",'due_at':" NTIME ","
+     "'status':" STRING ",'attempts':" INT ",'last_error':" NSTRING ","
+     "'agent_id':" NINT ",'queue_id':" NINT ",'customer_name':" STRING ","
+     "'customer_preferred_name':" NSTRING "}}"},
     {"OffersShown", NULL,
      "{'type':'object','required':['recorded','already_shown'],"
      "'additionalProperties':false,'properties':{'recorded':" IDS ","

@@ -108,6 +108,13 @@ static const rp_param task_params[] = {
     {"customer_id", "id", "only this customer's"},
     {NULL, NULL, NULL},
 };
+static const rp_param followup_params[] = {
+    {"scope", "text",
+     "mine (my encounters; the default for an agent), queues (the queues I "
+     "am a member of) or all"},
+    {"due_before", "time", "due before this time (default: now)"},
+    {NULL, NULL, NULL},
+};
 static const rp_param mail_params[] = {
     {"queue", "text", "the queue a new request opens in"},
     {NULL, NULL, NULL},
@@ -370,6 +377,13 @@ const rp_route rp_routes[] = {
      .reply = "Task"},
     {"GET", "/api/v1/tasks/{id}", BY_ID(rp_task_get), .summary = "a task",
      .reply = "Task"},
+    {"POST", "/api/v1/tasks/{id}/retry", BY_ID(rp_task_retry),
+     .summary = "try a held or failed message again", .reply = "Task"},
+    {"GET", "/api/v1/followups", LIST_BY(rp_h_followups_due),
+     .params = followup_params,
+     .summary = "page of follow-ups due and not yet done (mine, my queues' "
+                "or all)",
+     .reply = "DueFollowUp"},
     {"POST", "/api/v1/scheduler/run", CUSTOM(rp_h_scheduler_run), ADMIN,
      .request = rp_scheduler_run_fields, .flags = RP_ROUTE_BODY_OPTIONAL,
      .summary = "run the scheduler now, optionally at a given time",

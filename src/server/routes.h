@@ -57,6 +57,7 @@ void rp_h_product_list(rp_request *req, rp_response *res);
 
 /* routes_tasks.c */
 void rp_h_task_list(rp_request *req, rp_response *res);
+void rp_h_followups_due(rp_request *req, rp_response *res);
 void rp_h_scheduler_run(rp_request *req, rp_response *res);
 
 /* routes_satisfaction.c: the customer's public pages */

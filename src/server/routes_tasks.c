@@ -25,6 +25,25 @@ void rp_h_task_list(rp_request *req, rp_response *res)
     rp_reply_result(res, rc, &err, 200, out);
 }
 
+/* GET /api/v1/followups: ?scope=mine|queues|all&due_before=TIME (default
+ * now). */
+void rp_h_followups_due(rp_request *req, rp_response *res)
+{
+    rp_error err;
+    json_t *out = NULL;
+    int64_t before = rp_now();
+    const char *at = rp_query_arg(req, "due_before");
+    rp_code rc = RP_OK;
+    if (at && rp_time_parse(at, &before) != 0)
+        rc = rp_error_set(&err, RP_EINVALID, "due_before",
+                          "due_before is a time such as "
+                          "2026-12-15T18:00:00+01:00");
+    if (rc == RP_OK)
+        rc = rp_task_due(&req->ctx, rp_query_arg(req, "scope"), before,
+                         &req->page, &out, &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
 void rp_h_scheduler_run(rp_request *req, rp_response *res)
 {
     rp_error err;

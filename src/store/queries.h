@@ -232,7 +232,11 @@
     X(PRIVACY_RETAIN_BODIES, "privacy.retain_bodies")                          \
     X(PRIVACY_RETAIN_BODIES_COUNT, "privacy.retain_bodies_count")              \
     X(PRIVACY_DROP_BODIES, "privacy.drop_bodies")                              \
-    X(PRIVACY_BODIES_DROPPED, "privacy.bodies_dropped")
+    X(PRIVACY_BODIES_DROPPED, "privacy.bodies_dropped")                        \
+    X(FOLLOWUP_DUE, "followup.due")                                            \
+    X(FOLLOWUP_TASK_RETRY, "followup.task_retry")                              \
+    /* the read path: searches from their indexes */                           \
+    X(CUSTOMER_SEARCH, "customer.search")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

@@ -826,6 +826,40 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "ALTER TABLE api_tokens ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0;"
      "ALTER TABLE api_tokens ADD COLUMN resources TEXT;"
      "ALTER TABLE api_tokens ADD COLUMN queues TEXT;"},
+    /* Migration 65: the gauges of /metrics (the encounters waiting per
+     * queue, the failed tasks per kind) read small partial indexes of just
+     * those rows, instead of walking every encounter or task in the order
+     * of the group. */
+    {65, "the waiting encounters and the failed tasks indexed by themselves",
+     "CREATE INDEX encounters_waiting ON encounters (queue_id)"
+     "  WHERE stage = 'received' AND acknowledged_at IS NULL"
+     "  AND abandoned_at IS NULL;"
+     "CREATE INDEX tasks_failed ON tasks (kind) WHERE status = 'failed';"},
+    /* Migration 66: customer search from an index.  The trigram index
+     * finds any substring of three characters or more of a name, a
+     * preferred name or the email addresses (as instr(lower(...)) did by
+     * reading every customer), case-insensitively and keeping accents.
+     * It reads its text from the customers table (external content), and
+     * the triggers keep it in step in the transaction of every write. */
+    {66, "customers found by any part of their names and email addresses",
+     "CREATE VIRTUAL TABLE customers_fts USING fts5(name, preferred_name,"
+     "  emails, content='customers', content_rowid='id',"
+     "  tokenize='trigram');"
+     "CREATE TRIGGER customers_fts_ai AFTER INSERT ON customers BEGIN"
+     "  INSERT INTO customers_fts (rowid, name, preferred_name, emails)"
+     "  VALUES (new.id, new.name, new.preferred_name, new.emails); END;"
+     "CREATE TRIGGER customers_fts_ad AFTER DELETE ON customers BEGIN"
+     "  INSERT INTO customers_fts (customers_fts, rowid, name,"
+     "  preferred_name, emails) VALUES ('delete', old.id, old.name,"
+     "  old.preferred_name, old.emails); END;"
+     "CREATE TRIGGER customers_fts_au AFTER UPDATE OF name, preferred_name,"
+     "  emails ON customers BEGIN"
+     "  INSERT INTO customers_fts (customers_fts, rowid, name,"
+     "  preferred_name, emails) VALUES ('delete', old.id, old.name,"
+     "  old.preferred_name, old.emails);"
+     "  INSERT INTO customers_fts (rowid, name, preferred_name, emails)"
+     "  VALUES (new.id, new.name, new.preferred_name, new.emails); END;"
+     "INSERT INTO customers_fts (customers_fts) VALUES ('rebuild');"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

@@ -186,6 +186,17 @@ typedef struct rp_store_ops {
      * set_busy_wait allows: RP_OK, or RP_EBUSY when a reader kept the log
      * (the erasure itself stands; the log is emptied at a later one). */
     rp_code (*scrub)(rp_store *s, rp_error *err);
+    /* ---- one snapshot for several reads ---- */
+    /* Begin a read transaction, so that the queries up to read_end see
+     * the database as it was at one moment (a view made of several
+     * queries is consistent, and they share one lock instead of taking
+     * it each).  Inside a transaction already open it does nothing and
+     * read_end leaves that transaction alone, so a view may be read
+     * within a larger piece of work.  No write may begin before
+     * read_end. */
+    rp_code (*read_begin)(rp_store *s, rp_error *err);
+    /* End what the matching read_begin began. */
+    void (*read_end)(rp_store *s);
 } rp_store_ops;
 
 /*
@@ -304,6 +315,14 @@ static inline rp_code rp_store_commit(rp_store *s, rp_error *err)
 static inline void rp_store_rollback(rp_store *s)
 {
     s->ops->rollback(s);
+}
+static inline rp_code rp_store_read_begin(rp_store *s, rp_error *err)
+{
+    return s->ops->read_begin(s, err);
+}
+static inline void rp_store_read_end(rp_store *s)
+{
+    s->ops->read_end(s);
 }
 static inline void rp_store_close(rp_store *s)
 {

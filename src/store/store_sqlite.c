@@ -44,6 +44,10 @@ typedef struct sqlite_store {
     int waited_ms;   /* how long the connection has waited so far */
     int per_request; /* 1: waited_ms adds up until set_busy_wait */
     int nowait;      /* 1: fail at once (best-effort writes, probes) */
+    /* read_begin: reads begun inside a transaction already open (they end
+     * nothing), and whether the connection's read transaction is its own */
+    int read_nested;
+    int read_owned;
 } sqlite_store;
 
 /* ---- errors -------------------------------------------------------------- */
@@ -446,6 +450,46 @@ static void sq_rollback(rp_store *s)
     rp_error err;
     if (prepare(ss, "ROLLBACK", &st, &err) == RP_OK)
         sqlite3_step(st);
+}
+
+/* A deferred BEGIN takes no lock until the first read, which then holds
+ * its snapshot (WAL: an end mark in the log) until COMMIT. */
+static rp_code sq_read_begin(rp_store *s, rp_error *err)
+{
+    sqlite_store *ss = s->impl;
+    if (!sqlite3_get_autocommit(ss->db)) {
+        ss->read_nested++;
+        return RP_OK;
+    }
+    sqlite3_stmt *st;
+    if (prepare(ss, "BEGIN DEFERRED", &st, err))
+        return err->code;
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return step_error(ss, st, err, "beginning a read");
+    ss->read_owned = 1;
+    return RP_OK;
+}
+
+static void sq_read_end(rp_store *s)
+{
+    sqlite_store *ss = s->impl;
+    if (ss->read_nested > 0) {
+        ss->read_nested--;
+        return;
+    }
+    if (!ss->read_owned)
+        return;
+    ss->read_owned = 0;
+    if (sqlite3_get_autocommit(ss->db))
+        return;
+    sqlite3_stmt *st;
+    rp_error err;
+    /* a read transaction has nothing to keep: COMMIT only lets go */
+    if (prepare(ss, "COMMIT", &st, &err) == RP_OK &&
+        sqlite3_step(st) != SQLITE_DONE) {
+        step_error(ss, st, &err, "ending a read");
+        sq_rollback(s); /* never leave the connection inside it */
+    }
 }
 
 /* ---- generic records ----------------------------------------------------- */
@@ -936,6 +980,8 @@ static const rp_store_ops sqlite_ops = {
     .unmark = sq_unmark,
     .undo_to_mark = sq_undo_to_mark,
     .scrub = sq_scrub,
+    .read_begin = sq_read_begin,
+    .read_end = sq_read_end,
 };
 
 /* ---- opening and migrating ----------------------------------------------- */

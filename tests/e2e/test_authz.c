@@ -99,6 +99,8 @@ static const expect expected[] = {
     {"PATCH", "/api/v1/products/{id}", "lead"},
     {"GET", "/api/v1/tasks", "agent"},
     {"GET", "/api/v1/tasks/{id}", "agent"},
+    {"POST", "/api/v1/tasks/{id}/retry", "agent"},
+    {"GET", "/api/v1/followups", "agent"},
     {"POST", "/api/v1/scheduler/run", "admin"},
     {"GET", "/api/v1/loyalty/tiers", "agent"},
     {"PUT", "/api/v1/loyalty/tiers", "admin"},

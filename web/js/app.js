@@ -18,6 +18,7 @@ import * as dashboardView from './views/dashboard.js';
 import * as webhooksView from './views/webhooks.js';
 import * as privacyView from './views/privacy.js';
 import * as importView from './views/import.js';
+import * as followupsView from './views/followups.js';
 
 const routes = [
   { re: /^#\/login$/, view: loginView, name: 'login', public: true },
@@ -29,6 +30,7 @@ const routes = [
   { re: /^#\/webhooks$/, view: webhooksView, name: 'webhooks' },
   { re: /^#\/privacy$/, view: privacyView, name: 'privacy' },
   { re: /^#\/import$/, view: importView, name: 'import' },
+  { re: /^#\/followups$/, view: followupsView, name: 'followups' },
 ];
 
 /* What views share: the session, and customers already fetched. */

@@ -34,7 +34,7 @@ static json_t *count_by(json_t *rows, const char *key)
     return o;
 }
 
-rp_code rp_customer_overview(rp_ctx *ctx, int64_t id, json_t **out,
+static rp_code overview_read(rp_ctx *ctx, int64_t id, json_t **out,
                              rp_error *err)
 {
     static const rp_query names[] = {
@@ -79,4 +79,16 @@ rp_code rp_customer_overview(rp_ctx *ctx, int64_t id, json_t **out,
     return *out ? RP_OK
                 : rp_error_set(err, RP_EINTERNAL, NULL,
                                "cannot build the overview");
+}
+
+/* The view's queries read one snapshot: what it shows is the customer as
+ * they were at one moment, never half of a change. */
+rp_code rp_customer_overview(rp_ctx *ctx, int64_t id, json_t **out,
+                             rp_error *err)
+{
+    if (rp_store_read_begin(ctx->store, err))
+        return err->code;
+    rp_code rc = overview_read(ctx, id, out, err);
+    rp_store_read_end(ctx->store);
+    return rc;
 }

@@ -92,7 +92,7 @@ static void greeting(const char *name, rp_buf *b)
                   name ? name : "");
 }
 
-rp_code rp_encounter_guide(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
+static rp_code guide_read(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
 {
     json_t *enc = NULL, *customer = NULL, *prefs = NULL, *promises = NULL,
            *follow = NULL;
@@ -162,4 +162,14 @@ rp_code rp_encounter_guide(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
     }
     json_object_set_new(*out, "loyalty", loyalty);
     return RP_OK;
+}
+
+/* The guide reads one snapshot of the encounter and its customer. */
+rp_code rp_encounter_guide(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
+{
+    if (rp_store_read_begin(ctx->store, err))
+        return err->code;
+    rp_code rc = guide_read(ctx, id, out, err);
+    rp_store_read_end(ctx->store);
+    return rc;
 }

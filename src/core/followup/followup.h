@@ -93,6 +93,27 @@ rp_code rp_task_list(rp_ctx *ctx, const char *status, int64_t customer_id,
 /* One task, or RP_ENOTFOUND. */
 rp_code rp_task_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err);
 
+/*
+ * A page of the follow-ups an agent has to do: scheduled or sent, not yet
+ * done, due before `before` (a Unix time).  scope is "mine" (encounters
+ * assigned to ctx's agent), "queues" (encounters in the queues the agent
+ * is a member of) or "all"; NULL means "mine" for an agent and "all"
+ * otherwise.  Each item carries the customer's name and the encounter's
+ * agent and queue.  RP_EINVALID (field "scope") for another scope, or for
+ * mine/queues without an agent.
+ */
+rp_code rp_task_due(rp_ctx *ctx, const char *scope, int64_t before,
+                    const rp_page_req *page, json_t **out, rp_error *err);
+
+/*
+ * Put a held or failed task back on the schedule, its attempts counted
+ * afresh and due now at the latest, so the scheduler decides again (and
+ * holds it again, with its reason, if the cause is not mended).  *out is
+ * the task as it now is.  RP_ENOTFOUND; RP_ECONFLICT (field "status") for a
+ * task in any other state.
+ */
+rp_code rp_task_retry(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err);
+
 /* ---- delivery (delivery.c) ----------------------------------------------- */
 
 /* One message to deliver. */

@@ -22,6 +22,7 @@ const rp_resource rp_resources[] = {
     {"messages", RP_ROWS_MESSAGE},
     {"attachments", RP_ROWS_ATTACHMENT},
     {"tasks", RP_ROWS_TASK},
+    {"followups", RP_ROWS_TASK},
     {"promises", RP_ROWS_PROMISE},
     {"session", RP_ROWS_NONE},
     {"agents", RP_ROWS_NONE},
