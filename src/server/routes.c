@@ -378,6 +378,7 @@ const rp_route rp_routes[] = {
     {"GET", "/api/v1/tasks/{id}", BY_ID(rp_task_get), .summary = "a task",
      .reply = "Task"},
     {"POST", "/api/v1/tasks/{id}/retry", BY_ID(rp_task_retry),
+     .request = rp_no_fields, .flags = RP_ROUTE_BODY_OPTIONAL,
      .summary = "try a held or failed message again", .reply = "Task"},
     {"GET", "/api/v1/followups", LIST_BY(rp_h_followups_due),
      .params = followup_params,
