@@ -1,5 +1,6 @@
 /*
- * cmd_customer.c - `rapport customer add|update|show|list|moments|erase`.
+ * cmd_customer.c - `rapport customer
+ * add|update|show|list|moments|export|erase|merge|duplicates`.
  */
 #include "cli.h"
 
@@ -23,6 +24,8 @@ static const char help[] =
     "    rapport customer export ID [--out FILE] [--html]\n"
     "    rapport customer erase ID --requested-by TEXT [--suppress-marketing]\n"
     "                         [--agent ID] [--json]\n"
+    "    rapport customer duplicates ID [--json]\n"
+    "    rapport customer merge KEEP GONE --reason TEXT [--json]\n"
     "\n"
     "DESCRIPTION\n"
     "    add creates a customer and prints it.  The preferred name is how\n"
@@ -65,6 +68,25 @@ static const char help[] =
     "    who asks; a different one approves by running the same command.\n"
     "    See docs/privacy.md.\n"
     "\n"
+    "    duplicates lists the other customers who may be the same person:\n"
+    "    an email address or phone number of theirs matches one of ID's\n"
+    "    when written loosely (an email's +tag, a Gmail address's dots, a\n"
+    "    phone number with or without its country code).\n"
+    "\n"
+    "    merge makes GONE part of KEEP, for good: GONE's encounters,\n"
+    "    conversations, email addresses and phone numbers, preferences,\n"
+    "    goals, dates, consents, follow-ups, satisfaction answers, offers\n"
+    "    and requests become KEEP's.  GONE's moments of truth stay sealed\n"
+    "    in the ledger as they are (`rapport ledger verify` still passes)\n"
+    "    and are part of KEEP's history; GONE's id leads to KEEP from then\n"
+    "    on.  Where both had a preference with the same name, or decided\n"
+    "    on the same consent, the later one stands and the other is kept\n"
+    "    in the merge's moment of truth, with --reason (why the two are the\n"
+    "    same person).  The relationship level is worked out again.  An\n"
+    "    erased customer, one merged already, or one with an erasure\n"
+    "    waiting cannot be merged.  Only an admin merges in the console\n"
+    "    and the API; this command is the operator's.\n"
+    "\n"
     "OPTIONS\n" RP_CLI_PAGE_HELP "\n"
     "EXAMPLES\n"
     "    rapport customer add --name 'Maximilian Weber' --preferred-name Max "
@@ -72,6 +94,9 @@ static const char help[] =
     "        --email max@example.com\n"
     "    rapport customer list --q weber\n"
     "    rapport customer erase 4 --requested-by 'the customer, by letter'\n"
+    "    rapport customer duplicates 3\n"
+    "    rapport customer merge 3 7 --reason 'the same person: wrote from her "
+    "work address'\n"
     "\n"
     "EXIT STATUS\n"
     "    0 success, 2 usage error, 3 bad input, 4 no such customer,\n"
@@ -216,9 +241,83 @@ static int erase(rp_cli *cli, int argc, char **argv)
     return rp_cli_finish(code, &err, out, json, NULL);
 }
 
+/* duplicates: who may be the same person as customer ID, in words. */
+static void print_duplicates(json_t *out)
+{
+    json_t *items = json_object_get(out, "items"), *it;
+    size_t i, j;
+    if (json_array_size(items) == 0)
+        printf("No other customer looks like the same person.\n");
+    json_array_foreach(items, i, it) {
+        printf(
+            "%lld  %s:",
+            (long long)json_integer_value(json_object_get(it, "customer_id")),
+            json_string_value(json_object_get(it, "greeting_name")));
+        json_t *m;
+        json_array_foreach(json_object_get(it, "matches"), j, m)
+            printf(
+                " %s%s %s (like %s)", j ? ", " : "",
+                strcmp(json_string_value(json_object_get(m, "kind")), "email")
+                    ? "phone number"
+                    : "email address",
+                json_string_value(json_object_get(m, "value")),
+                json_string_value(json_object_get(m, "own_value")));
+        putchar('\n');
+    }
+}
+
+static int duplicates(rp_cli *cli, int argc, char **argv)
+{
+    int json = 0;
+    const rp_opt opts[] = {{"json", RP_OPT_FLAG, NULL, &json}, {0}};
+    int64_t id = 0;
+    int rc = rp_cli_start(cli, argc, argv, opts, NULL, "customer", &id, NULL);
+    if (rc)
+        return rc;
+    rp_error err;
+    json_t *out = NULL;
+    rp_code code = rp_customer_duplicates(&cli->ctx, id, &out, &err);
+    return rp_cli_finish_with(code, &err, out, json, print_duplicates);
+}
+
+static void print_merge(json_t *out)
+{
+    json_t *c = json_object_get(out, "customer");
+    printf("Customer %lld is part of customer %lld (%s) now.\n",
+           (long long)json_integer_value(json_object_get(out, "merged_id")),
+           (long long)json_integer_value(json_object_get(c, "id")),
+           json_string_value(json_object_get(c, "greeting_name")));
+}
+
+/* merge: customer GONE into customer KEEP. */
+static int merge(rp_cli *cli, int argc, char **argv)
+{
+    const char *reason = NULL;
+    int json = 0;
+    const rp_opt opts[] = {{"reason", RP_OPT_TEXT, NULL, &reason},
+                           {"json", RP_OPT_FLAG, NULL, &json},
+                           {0}};
+    int64_t keep = 0, gone = 0;
+    int rc = rp_cli_args(cli, argc, argv, opts, NULL, "customer to keep", &keep,
+                         "customer to merge into it", &gone, NULL);
+    if (rc == 0 && !reason)
+        rc = rp_cli_usage("customer", "merge needs --reason: say why the two "
+                                      "are the same person");
+    if (rc == 0)
+        rc = rp_cli_open(cli);
+    if (rc)
+        return rc;
+    rp_error err;
+    json_t *out = NULL;
+    rp_code code = rp_customer_merge(&cli->ctx, keep, gone, reason, &out, &err);
+    return rp_cli_finish_with(code, &err, out, json, print_merge);
+}
+
 static const rp_subcommand subs[] = {
-    {"add", write},    {"update", write},  {"show", show},   {"list", page},
-    {"moments", page}, {"export", export}, {"erase", erase}, {NULL, NULL}};
+    {"add", write},   {"update", write}, {"show", show},
+    {"list", page},   {"moments", page}, {"export", export},
+    {"erase", erase}, {"merge", merge},  {"duplicates", duplicates},
+    {NULL, NULL}};
 
 const rp_command rp_cmd_customer = {
     "customer", "add, show, change and list customers", help, subs, NULL};

@@ -205,6 +205,12 @@ const rp_setting rp_settings[] = {
      "how often recorded reads are written to the audit log, in one "
      "transaction each time",
      NULL},
+    {"RAPPORT_AUDIT_QUEUE_MAX", NULL, "N", RP_SETTING_INT, F(audit_queue_max),
+     1, 10000000, S,
+     "how many recorded reads may wait to be written while the database "
+     "refuses writes; past them reads of customer data are answered 503 "
+     "(never given unrecorded) until the waiting ones are written",
+     NULL},
     {"RAPPORT_EXPORT_AUTO", NULL, "1|0", RP_SETTING_BOOL, F(export_auto), 0, 0,
      S,
      "a customer's request for their data from their help page is granted "
@@ -255,6 +261,7 @@ void rp_config_defaults(rp_config *cfg)
     cfg->session_lifetime = RP_SESSION_LIFETIME_SECONDS;
     cfg->audit_reads = 1;
     cfg->audit_flush_ms = 200;
+    cfg->audit_queue_max = 100000;
     cfg->export_link_hours = 72;
     cfg->log_format = "text";
 }

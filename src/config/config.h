@@ -68,6 +68,7 @@ typedef struct rp_config {
     /* rapportd: the audit log and the customer's export */
     int audit_reads;       /* record reads of customer data */
     int audit_flush_ms;    /* how often queued reads are written */
+    int audit_queue_max;   /* reads that may wait; past them reads get 503 */
     int export_auto;       /* a customer's export request needs no approval */
     int export_link_hours; /* a granted export downloads this long */
     /* operations (rapportd): the log's format, "text" or "json" */

@@ -20,6 +20,10 @@ typedef struct rp_ctx {
     /* the request being served, for the audit log (core/audit/audit.h):
      * how the actor came in and from where; NULL outside a request */
     struct rp_audit_request *audit;
+    /* whose view a read is for (core/staff/staff.h): what lists, searches
+     * and figures may show; NULL shows everything (the CLI, the
+     * scheduler) */
+    const struct rp_principal *viewer;
     /* the desk's settings read once for a long transaction that cannot see
      * them change (core/conversation: rp_desk_settings_pin); NULL when each
      * reader reads them afresh */

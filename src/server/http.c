@@ -622,7 +622,10 @@ static int check_rows(const rp_route *r, rp_request *req, rp_response *res)
 }
 
 /* A list read by a route without a path id: leave out the rows the
- * caller may not see (a page may then be shorter than its limit). */
+ * caller may not see (a page may then be shorter than its limit).  The
+ * Zendesk-compatible API's lists and searches are filtered by the core
+ * before their pages are cut (req->ctx.viewer), so that their counts and
+ * cursors tell nothing of other queues. */
 static void filter_rows(const rp_route *r, rp_request *req, rp_response *res)
 {
     if (r->access == RP_ACCESS_PUBLIC || strcmp(req->method, "GET") != 0 ||
@@ -630,25 +633,11 @@ static void filter_rows(const rp_route *r, rp_request *req, rp_response *res)
         return;
     int id_follows;
     const rp_resource *rs = resource_of(r->pattern, &id_follows);
-    /* our lists' items, and the Zendesk-compatible API's tickets and
-     * users */
-    static const struct {
-        const char *key;
-        rp_rows rows;
-    } lists[] = {{"items", RP_ROWS_NONE},
-                 {"tickets", RP_ROWS_ENCOUNTER},
-                 {"users", RP_ROWS_CUSTOMER}};
-    for (size_t i = 0; rs && i < sizeof lists / sizeof lists[0]; i++) {
-        json_t *items = json_object_get(res->json, lists[i].key);
-        rp_error err;
-        if (json_is_array(items) &&
-            rp_access_filter(&req->ctx, &req->auth,
-                             i == 0 ? rs->rows : lists[i].rows, items, NULL,
-                             &err)) {
-            rp_reply_error(res, &err);
-            return;
-        }
-    }
+    json_t *items = json_object_get(res->json, "items");
+    rp_error err;
+    if (rs && json_is_array(items) &&
+        rp_access_filter(&req->ctx, &req->auth, rs->rows, items, NULL, &err))
+        rp_reply_error(res, &err);
 }
 
 /*
@@ -714,6 +703,7 @@ static int authorize(const rp_route *r, rp_request *req, rp_response *res)
     if (check_resource(r, req, res))
         return -1;
     req->ctx.agent_id = req->auth.agent_id;
+    req->ctx.viewer = &req->auth;
     snprintf(req->actorbuf, sizeof req->actorbuf, "agent:%lld",
              (long long)req->auth.agent_id);
     req->ctx.actor = req->actorbuf;
@@ -857,10 +847,12 @@ static int audit_begin(rp_request *req, const rp_route *r, rp_audit_request *a)
 
 /* Finish accounting for req once res is made: a read goes on the
  * background writer's queue, a refusal is written with its error's code
- * and field.  A request handed to the password threads (a login) is
- * accounted for when it is finished, not here. */
+ * and field.  A read the queue cannot take (the database has refused
+ * writes for a while) is not answered: res becomes a 503, so that no
+ * customer's data leaves unrecorded.  A request handed to the password
+ * threads (a login) is accounted for when it is finished, not here. */
 static void audit_end(rp_server *srv, rp_request *req, rp_audit_request *a,
-                      const rp_response *res)
+                      rp_response *res)
 {
     json_t *e = json_object_get(res->json, "error");
     const char *code = json_string_value(json_object_get(e, "code"));
@@ -870,8 +862,20 @@ static void audit_end(rp_server *srv, rp_request *req, rp_audit_request *a,
         code = json_string_value(e);
         field = first ? json_object_iter_key(first) : NULL;
     }
-    rp_audit_request_end(&req->ctx, a, req->slow.work ? 0 : res->status, code,
-                         field, srv->audit);
+    if (rp_audit_request_end(&req->ctx, a, req->slow.work ? 0 : res->status,
+                             code, field, srv->audit) == RP_OK)
+        return;
+    free(res->text);
+    res->text = NULL;
+    res->text_len = 0;
+    res->content_type = NULL;
+    res->disposition[0] = res->location[0] = '\0';
+    res->nheaders = 0;
+    res->retry_after = 2;
+    rp_reply_fail(res, RP_EBUSY, NULL,
+                  "this read cannot be recorded in the audit log now (the "
+                  "database has refused writes for a while); try again in a "
+                  "moment");
 }
 
 /* Borrow a store connection for req; on failure reply and return -1. */

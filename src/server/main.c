@@ -356,8 +356,8 @@ int main(int argc, char **argv)
          * so that a batch never waits for a request's connection */
         rp_store *audit_store;
         if (rp_store_open(cfg.db, &audit_store, &err) ||
-            rp_audit_writer_start(audit_store, cfg.audit_flush_ms, &srv.audit,
-                                  &err)) {
+            rp_audit_writer_start(audit_store, cfg.audit_flush_ms,
+                                  cfg.audit_queue_max, &srv.audit, &err)) {
             rp_log(RP_LOG_ERROR, "the audit log cannot start", "error",
                    err.message, (char *)NULL);
             rp_pool_destroy(srv.pool);
@@ -405,6 +405,7 @@ int main(int argc, char **argv)
         rp_mailpoll_stop(mailpoll);
         rp_sched_stop(sched);
         rp_server_stop(&srv, 0);
+        rp_audit_writer_stop(srv.audit);
         rp_pool_destroy(srv.pool);
         rp_store_release(claim);
         return 4;

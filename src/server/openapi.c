@@ -439,6 +439,22 @@ static const schema_def schemas[] = {
      "'retention_attachment_months':" INT ",'retention_body_months':" INT ","
      "'retention_batch':" INT "}}"},
 
+    /* ---- merging customers, and possible duplicates ---------------------- */
+    {"CustomerMerge", NULL,
+     "{'type':'object','required':['customer','merged_id','message'],"
+     "'additionalProperties':false,'properties':{'customer':" REF("Customer")
+     ",'merged_id':" INT ",'message':" STRING "}}"},
+    {"CustomerDuplicates", NULL,
+     "{'type':'object','required':['customer_id','items'],"
+     "'additionalProperties':false,'properties':{'customer_id':" INT ","
+     "'items':{'type':'array','items':{'type':'object','required':"
+     "['customer_id','name','greeting_name','matches'],"
+     "'additionalProperties':false,'properties':{'customer_id':" INT ","
+     "'name':" STRING ",'greeting_name':" STRING ",'matches':{'type':'array',"
+     "'items':{'type':'object','required':['kind','value','own_value'],"
+     "'additionalProperties':false,'properties':{'kind':{'enum':['email',"
+     "'phone']},'value':" STRING ",'own_value':" STRING "}}}}}}}}"},
+
     /* ---- the contract itself --------------------------------------------- */
     {"OpenAPI", NULL,
      "{'type':'object','required':['openapi','info','paths'],"

@@ -569,6 +569,16 @@ const rp_route rp_routes[] = {
      .request = rp_privacy_settings_fields,
      .summary = "change who may erase, or the retention rules",
      .reply = "PrivacySettings"},
+    /* merging two customers, and pointing out possible duplicates */
+    {"POST", "/api/v1/customers/{id}/merge",
+     BY_ID_BODY(rp_customer_merge_request), ADMIN,
+     .summary = "merge another customer into this one: their history, "
+                "identities and moments become this customer's",
+     .request = rp_customer_merge_fields, .reply = "CustomerMerge"},
+    {"GET", "/api/v1/customers/{id}/duplicates", BY_ID(rp_customer_duplicates),
+     .summary = "other customers who may be the same person (a matching "
+                "email address or phone number)",
+     .reply = "CustomerDuplicates"},
 
     {NULL, NULL},
 };

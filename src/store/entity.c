@@ -32,6 +32,8 @@ static const rp_column customer_columns[] = {
     {"external_id", RP_COL_TEXT},
     /* when the customer's personal data was erased (migration 30) */
     {"erased_at", RP_COL_TIME},
+    /* the customer this one was merged into, or null (migration 56) */
+    {"merged_into", RP_COL_INT},
 };
 const rp_entity RP_ENTITY_CUSTOMER = {"customer", "customers", customer_columns,
                                       COUNT(customer_columns), 0};

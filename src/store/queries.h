@@ -16,8 +16,13 @@
 #ifndef RP_QUERIES_H
 #define RP_QUERIES_H
 
+/* How many entries one audit.insert_rows writes (its parameters are
+ * audit.insert's, this many times over). */
+#define RP_AUDIT_INSERT_ROWS 16
+
 #define RP_QUERIES(X)                                                          \
     X(AUDIT_INSERT, "audit.insert")                                            \
+    X(AUDIT_INSERT_ROWS, "audit.insert_rows")                                  \
     X(AUDIT_LIST, "audit.list")                                                \
     X(AUDIT_LIST_BY_CUSTOMER, "audit.list_by_customer")                        \
     X(AUDIT_LIST_BY_AGENT, "audit.list_by_agent")                              \
@@ -236,7 +241,41 @@
     X(FOLLOWUP_DUE, "followup.due")                                            \
     X(FOLLOWUP_TASK_RETRY, "followup.task_retry")                              \
     /* the read path: searches from their indexes */                           \
-    X(CUSTOMER_SEARCH, "customer.search")
+    X(CUSTOMER_SEARCH, "customer.search")                                      \
+    /* least privilege in figures, searches and export requests */             \
+    X(STAFF_OWNER_OF_EXPORT_REQUEST, "staff.owner_of_export_request")          \
+    X(STAFF_QUEUES_VISIBLE, "staff.queues_visible")                            \
+    X(MEASURES_LEVELS_IN_QUEUES, "measures.levels_in_queues")                  \
+    X(CUSTOMER_ALIASES, "customer.aliases")                                    \
+    X(CUSTOMER_DUPLICATES, "customer.duplicates")                              \
+    X(CUSTOMER_MERGE_ERASURE_PENDING, "customer.merge_erasure_pending")        \
+    X(CUSTOMER_MERGE_PREFERENCES_SUPERSEDED,                                   \
+      "customer.merge_preferences_superseded")                                 \
+    X(CUSTOMER_MERGE_CONSENTS_SUPERSEDED,                                      \
+      "customer.merge_consents_superseded")                                    \
+    X(CUSTOMER_MERGE_REPOINT, "customer.merge_repoint")                        \
+    X(CUSTOMER_MERGE_ENCOUNTERS, "customer.merge_encounters")                  \
+    X(CUSTOMER_MERGE_ENCOUNTER_TRANSFERS,                                      \
+      "customer.merge_encounter_transfers")                                    \
+    X(CUSTOMER_MERGE_DEFECTS, "customer.merge_defects")                        \
+    X(CUSTOMER_MERGE_SPECIAL_REQUESTS, "customer.merge_special_requests")      \
+    X(CUSTOMER_MERGE_PROMISES, "customer.merge_promises")                      \
+    X(CUSTOMER_MERGE_RELATIONSHIP_LEVELS,                                      \
+      "customer.merge_relationship_levels")                                    \
+    X(CUSTOMER_MERGE_TASKS, "customer.merge_tasks")                            \
+    X(CUSTOMER_MERGE_SATISFACTION_CHECKS,                                      \
+      "customer.merge_satisfaction_checks")                                    \
+    X(CUSTOMER_MERGE_PREFERENCES, "customer.merge_preferences")                \
+    X(CUSTOMER_MERGE_GOALS, "customer.merge_goals")                            \
+    X(CUSTOMER_MERGE_IMPORTANT_DATES, "customer.merge_important_dates")        \
+    X(CUSTOMER_MERGE_CONSENTS, "customer.merge_consents")                      \
+    X(CUSTOMER_MERGE_OFFERS, "customer.merge_offers")                          \
+    X(CUSTOMER_MERGE_IDENTITIES, "customer.merge_identities")                  \
+    X(CUSTOMER_MERGE_MESSAGES, "customer.merge_messages")                      \
+    X(CUSTOMER_MERGE_ATTACHMENTS, "customer.merge_attachments")                \
+    X(CUSTOMER_MERGE_HELP_LINKS, "customer.merge_help_links")                  \
+    X(CUSTOMER_MERGE_EXPORT_REQUESTS, "customer.merge_export_requests")        \
+    X(CUSTOMER_MERGE_ERASURE_REQUESTS, "customer.merge_erasure_requests")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

@@ -12,9 +12,13 @@
 
 /* ---- measures: shared fragments ----------------------------------------
  * Window queries bind ?1 from, ?2 to (Unix seconds, half-open [from, to)),
- * ?3 queue id and ?4 agent id (NULL: any).  "e" is always the encounter. */
+ * ?3 the queues counted (a JSON array of ids, 0 for no queue; NULL: any)
+ * and ?4 agent id (NULL: any).  "e" is always the encounter.  The queues
+ * are read once into a transient index, not per row. */
 #define M_ENC_FILTER                                                           \
-    " (?3 IS NULL OR e.queue_id = ?3) AND (?4 IS NULL OR e.agent_id = ?4) "
+    " (?3 IS NULL OR coalesce(e.queue_id, 0) IN"                               \
+    " (SELECT value FROM json_each(?3)))"                                      \
+    " AND (?4 IS NULL OR e.agent_id = ?4) "
 #define M_ENC_WINDOW                                                           \
     " e.created_at >= ?1 AND e.created_at < ?2 AND" M_ENC_FILTER
 /* Breaches of the charter.  Further parameters: ?5 now, ?6 acknowledge
@@ -93,6 +97,12 @@
     " c.name AS customer_name, a.status, a.code, a.field"                      \
     " FROM audit_log a LEFT JOIN agents g ON g.id = a.agent_id"                \
     " LEFT JOIN customers c ON c.id = a.customer_id"
+/* The parameters of RP_AUDIT_INSERT_ROWS (16) audit entries, for
+ * audit.insert_rows: 14 each, in audit.insert's order. */
+#define AUDIT_ROW "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+#define AUDIT_ROWS_4 AUDIT_ROW "," AUDIT_ROW "," AUDIT_ROW "," AUDIT_ROW
+#define AUDIT_ROWS_16                                                          \
+    AUDIT_ROWS_4 "," AUDIT_ROWS_4 "," AUDIT_ROWS_4 "," AUDIT_ROWS_4
 /* ---- the sealed ledger and erasure: shared fragments -------------------- */
 /* A moment with what its hashes need, and its customer's ledger key. */
 #define LEDGER_COLUMNS                                                         \
@@ -110,9 +120,11 @@
 #define ERASE_LIST(table, col)                                                 \
     " " #col " = (SELECT json_group_array(?2) FROM json_each(" #table "." #col \
     ")),"
-/* Customers not erased, with no moment since the cut-off ?1. */
+/* Customers not erased, with no moment since the cut-off ?1 (a customer
+ * merged into another goes with that other). */
 #define RETAIN_INACTIVE                                                        \
-    "c.erased_at IS NULL AND c.created_at < ?1 AND coalesce((SELECT"           \
+    "c.erased_at IS NULL AND c.merged_into IS NULL AND c.created_at < ?1"      \
+    " AND coalesce((SELECT"                                                    \
     " m.occurred_at FROM moments m WHERE m.customer_id = c.id"                 \
     " ORDER BY m.id DESC LIMIT 1), 0) < ?1"
 /* Encounters ended (closed or abandoned) before the cut-off ?1 whose
@@ -149,6 +161,28 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "  WHEN 'export_request' THEN (SELECT customer_id FROM"
         "   export_requests WHERE id = ?10)"
         " END), ?12, ?13, ?14)",
+    /* RP_AUDIT_INSERT_ROWS entries at once, each as audit.insert's 14
+     * parameters: one statement for many rows costs about half as much
+     * per row as one per row (the statement's start, its cursors and its
+     * end are paid once) */
+    [RP_Q_AUDIT_INSERT_ROWS] =
+        "INSERT INTO audit_log (at, action, agent_id, token_id, via, address,"
+        " method, route, subject, subject_id, customer_id, status, code,"
+        " field) SELECT column1, column2, column3, column4, column5, column6,"
+        " column7, column8, column9, column10, coalesce(column11, CASE column9"
+        "  WHEN 'customer' THEN column10"
+        "  WHEN 'encounter' THEN (SELECT customer_id FROM encounters"
+        "   WHERE id = column10)"
+        "  WHEN 'message' THEN (SELECT customer_id FROM messages"
+        "   WHERE id = column10)"
+        "  WHEN 'attachment' THEN (SELECT customer_id FROM attachments"
+        "   WHERE id = column10)"
+        "  WHEN 'task' THEN (SELECT customer_id FROM tasks WHERE id = column10)"
+        "  WHEN 'promise' THEN (SELECT customer_id FROM promises"
+        "   WHERE id = column10)"
+        "  WHEN 'export_request' THEN (SELECT customer_id FROM"
+        "   export_requests WHERE id = column10)"
+        " END), column12, column13, column14 FROM (VALUES " AUDIT_ROWS_16 ")",
     /* newest first, a page before id ?5; ?2 an agent, ?3 and ?4 a window
      * (each NULL for any) */
     [RP_Q_AUDIT_LIST] = AUDIT_COLUMNS
@@ -1186,6 +1220,105 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "  WHERE customers_fts MATCH ?1 AND rowid > ?2 ORDER BY rowid"
         "  LIMIT ?3)"
         " ORDER BY c.id",
+    /* ---- least privilege in figures, searches and export requests ---- */
+    /* an export request hands out the customer's whole data: it is seen
+     * through its customer, not the encounter it was asked from */
+    [RP_Q_STAFF_OWNER_OF_EXPORT_REQUEST] =
+        "SELECT NULL AS encounter_id, customer_id FROM export_requests"
+        " WHERE id = ?",
+    /* the queues an agent's figures count: the open ones and their own
+     * (queue_members_by_agent); the queues table is the desk's few */
+    [RP_Q_STAFF_QUEUES_VISIBLE] =
+        "SELECT id AS queue_id FROM queues WHERE restricted = 0"
+        " UNION SELECT queue_id FROM queue_members WHERE agent_id = ?1"
+        " ORDER BY queue_id",
+    /* the relationship levels of the customers of some queues (?1, a JSON
+     * array; 0 is no queue), as MEASURES_LEVELS counts them for the desk:
+     * the levels index read once, each customer's encounters probed by
+     * encounters_by_customer_queue */
+    [RP_Q_MEASURES_LEVELS_IN_QUEUES] =
+        "SELECT c.relationship_level AS level, count(*) AS n FROM customers c"
+        " WHERE EXISTS (SELECT 1 FROM encounters e WHERE e.customer_id = c.id"
+        "   AND coalesce(e.queue_id, 0) IN (SELECT value FROM json_each(?1)))"
+        " GROUP BY c.relationship_level",
+    /* ---- merging customers, and their possible duplicates ------------ */
+    /* the customers merged into ?1 (customers_merged_into) */
+    [RP_Q_CUSTOMER_ALIASES] =
+        "SELECT id FROM customers WHERE merged_into = ?1 ORDER BY id",
+    /* other live customers with an identity of the same match key as one
+     * of ?1's (identities_by_customer, then identities_by_match_key) */
+    [RP_Q_CUSTOMER_DUPLICATES] =
+        "SELECT o.customer_id, c.name, c.preferred_name, o.kind, o.value,"
+        " m.value AS own_value FROM identities m"
+        " JOIN identities o ON o.kind = m.kind AND o.match_key = m.match_key"
+        " AND o.customer_id <> m.customer_id"
+        " JOIN customers c ON c.id = o.customer_id"
+        " WHERE m.customer_id = ?1 AND c.erased_at IS NULL"
+        " AND c.merged_into IS NULL ORDER BY o.customer_id, o.id LIMIT 200",
+    [RP_Q_CUSTOMER_MERGE_ERASURE_PENDING] =
+        "SELECT id FROM erasure_requests WHERE customer_id = ?1"
+        " AND state = 'pending' LIMIT 1",
+    /* of two preferences with one key, the one changed earlier (the kept
+     * customer's on a tie) gives way */
+    [RP_Q_CUSTOMER_MERGE_PREFERENCES_SUPERSEDED] =
+        "SELECT p.id, p.customer_id, p.key, p.value, p.firmness,"
+        " p.updated_at FROM preferences p JOIN preferences q"
+        " ON q.key = p.key AND q.customer_id = CASE p.customer_id"
+        " WHEN ?1 THEN ?2 ELSE ?1 END"
+        " WHERE p.customer_id IN (?1, ?2) AND (p.updated_at < q.updated_at"
+        " OR (p.updated_at = q.updated_at AND p.customer_id = ?2))",
+    /* of two decisions on one purpose, the later one stands */
+    [RP_Q_CUSTOMER_MERGE_CONSENTS_SUPERSEDED] =
+        "SELECT p.id, p.customer_id, p.purpose, p.granted AS granted__bool,"
+        " p.decided_at, p.source FROM consents p JOIN consents q"
+        " ON q.purpose = p.purpose AND q.customer_id = CASE p.customer_id"
+        " WHEN ?1 THEN ?2 ELSE ?1 END"
+        " WHERE p.customer_id IN (?1, ?2) AND (p.decided_at < q.decided_at"
+        " OR (p.decided_at = q.decided_at AND p.customer_id = ?2))",
+    /* the aliases of the customer merged away follow it */
+    [RP_Q_CUSTOMER_MERGE_REPOINT] =
+        "UPDATE customers SET merged_into = ?1 WHERE merged_into = ?2",
+    [RP_Q_CUSTOMER_MERGE_ENCOUNTERS] =
+        "UPDATE encounters SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_ENCOUNTER_TRANSFERS] =
+        "UPDATE encounter_transfers SET customer_id = ?1 WHERE customer_id = "
+        "?2",
+    [RP_Q_CUSTOMER_MERGE_DEFECTS] =
+        "UPDATE defects SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_SPECIAL_REQUESTS] =
+        "UPDATE special_requests SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_PROMISES] =
+        "UPDATE promises SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_RELATIONSHIP_LEVELS] =
+        "UPDATE relationship_levels SET customer_id = ?1 WHERE customer_id = "
+        "?2",
+    [RP_Q_CUSTOMER_MERGE_TASKS] =
+        "UPDATE tasks SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_SATISFACTION_CHECKS] =
+        "UPDATE satisfaction_checks SET customer_id = ?1 WHERE customer_id = "
+        "?2",
+    [RP_Q_CUSTOMER_MERGE_PREFERENCES] =
+        "UPDATE preferences SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_GOALS] =
+        "UPDATE goals SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_IMPORTANT_DATES] =
+        "UPDATE important_dates SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_CONSENTS] =
+        "UPDATE consents SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_OFFERS] =
+        "UPDATE offers SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_IDENTITIES] =
+        "UPDATE identities SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_MESSAGES] =
+        "UPDATE messages SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_ATTACHMENTS] =
+        "UPDATE attachments SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_HELP_LINKS] =
+        "UPDATE help_links SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_EXPORT_REQUESTS] =
+        "UPDATE export_requests SET customer_id = ?1 WHERE customer_id = ?2",
+    [RP_Q_CUSTOMER_MERGE_ERASURE_REQUESTS] =
+        "UPDATE erasure_requests SET customer_id = ?1 WHERE customer_id = ?2",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

@@ -168,6 +168,9 @@ static const expect expected[] = {
     {"DELETE", "/api/v1/customers/{id}", "lead"},
     {"GET", "/api/v1/privacy/settings", "admin"},
     {"PUT", "/api/v1/privacy/settings", "admin"},
+    /* merging customers, and possible duplicates */
+    {"POST", "/api/v1/customers/{id}/merge", "admin"},
+    {"GET", "/api/v1/customers/{id}/duplicates", "agent"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 

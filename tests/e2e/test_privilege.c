@@ -15,7 +15,11 @@
  *     admin are not; lists leave B's rows out for those who may not see
  *     them; a body naming B's customer is refused;
  *   - an agent sees the customers of their queues and of open queues, a
- *     lead the work of their queues' agents, an admin everything.
+ *     lead the work of their queues' agents, an admin everything (a table
+ *     of who sees what);
+ *   - the figures (service metrics), the Zendesk-compatible API's lists
+ *     and searches, and customers' requests for their data show an agent
+ *     and a token limited to a queue nothing of another queue.
  *
  * Real rapportd, real CLI; the tokens are made with `rapport token add
  * --scope ... --queue ...` as an operator would.
@@ -166,6 +170,7 @@ typedef struct desk {
     long long ma, mb;             /* notes */
     long long ta, tb;             /* follow-up tasks */
     long long pa, pb;             /* promises */
+    long long xa, xb;             /* export requests of A's and B's customers */
 } desk;
 
 static long long agent_with_skill(rp_srv *s, const char *role,
@@ -192,11 +197,42 @@ static long long open_encounter(rp_srv *s, long long customer,
     return new_id(e);
 }
 
-static long long customer(rp_srv *s, const char *name)
+static long long customer(rp_srv *s, const char *name, const char *email)
 {
-    char body[120];
-    snprintf(body, sizeof body, "{\"name\":\"%s\"}", name);
+    char body[200];
+    snprintf(body, sizeof body, "{\"name\":\"%s\",\"emails\":[\"%s\"]}", name,
+             email);
     return new_id(rp_callf(s, "POST", "/api/v1/customers", 201, body));
+}
+
+/* The customer with this email asks for their data from the page of a
+ * help request, as a customer does; the id of their pending request. */
+static long long ask_for_data(rp_srv *s, const char *email)
+{
+    char body[300], path[128];
+    snprintf(body, sizeof body,
+             "name=Someone&email=%s&subject=My+data&message=Send+me+my+data"
+             "&website=",
+             email);
+    rp_http h;
+    rp_http_send(s, "POST", "/help", "application/x-www-form-urlencoded", body,
+                 strlen(body), NULL, &h);
+    assert_int_equal(h.status, 201);
+    const char *p = strstr(h.body, "/help/r/");
+    assert_non_null(p);
+    snprintf(path, sizeof path, "/help/r/%.64s/export", p + 8);
+    rp_http_free(&h);
+    rp_http_send(s, "POST", path, "application/x-www-form-urlencoded", "", 0,
+                 NULL, &h);
+    assert_int_equal(h.status, 303);
+    rp_http_free(&h);
+    json_t *list = rp_call(s, "GET", "/api/v1/export_requests?limit=1", NULL,
+                           200);
+    json_t *first = json_array_get(json_object_get(list, "items"), 0);
+    long long id = (long long)json_integer_value(json_object_get(first, "id"));
+    json_decref(list);
+    assert_true(id > 0);
+    return id;
 }
 
 /* A note, a follow-up task and a promise on encounter e. */
@@ -264,11 +300,11 @@ static void build_desk(rp_srv *s, desk *d)
     assert_true(json_is_true(json_object_get(acc, "restricted")));
     json_decref(acc);
 
-    d->ca = customer(s, "Alma Alpha");
-    d->cb = customer(s, "Bruno Bravo");
-    d->co = customer(s, "Olga Open");
-    d->cn = customer(s, "Nina None");
-    d->cw = customer(s, "Walter Work");
+    d->ca = customer(s, "Alma Alpha", "alma@example.com");
+    d->cb = customer(s, "Bruno Bravo", "bruno@example.com");
+    d->co = customer(s, "Olga Open", "olga@example.com");
+    d->cn = customer(s, "Nina None", "nina@example.com");
+    d->cw = customer(s, "Walter Work", "walter@example.com");
     d->ea = open_encounter(s, d->ca, "phone", d->qa);
     d->eb = open_encounter(s, d->cb, "email", d->qb);
     open_encounter(s, d->co, "chat", d->qo);
@@ -280,6 +316,8 @@ static void build_desk(rp_srv *s, desk *d)
     json_decref(rp_callf(s, "POST", path, 201, body));
     records(s, d->ea, &d->ma, &d->ta, &d->pa);
     records(s, d->eb, &d->mb, &d->tb, &d->pb);
+    d->xa = ask_for_data(s, "alma@example.com");
+    d->xb = ask_for_data(s, "bruno@example.com");
 
     /* tokens of the admin: read-only; limited to queue A; to queue B */
     token(s, s->admin_id, d->tok_read, sizeof d->tok_read, "--scope", "read",
@@ -303,12 +341,14 @@ static long long row_of(const desk *d, const char *kind, int b)
         return b ? d->tb : d->ta;
     if (!strcmp(kind, "promise"))
         return b ? d->pb : d->pa;
+    if (!strcmp(kind, "export_request"))
+        return b ? d->xb : d->xa;
     return 0; /* attachments: none in this desk (see the list check) */
 }
 
-static const char *const kinds[] = {"none",    "customer",   "encounter",
-                                    "message", "attachment", "task",
-                                    "promise", NULL};
+static const char *const kinds[] = {"none",    "customer",       "encounter",
+                                    "message", "attachment",     "task",
+                                    "promise", "export_request", NULL};
 
 static void test_every_route(void **state)
 {
@@ -472,6 +512,37 @@ static int sees(rp_srv *s, const char *tok, const char *what, long long id)
     return st == 200;
 }
 
+/* One line of who sees what: whether who (their token) sees the row id
+ * of what ("customers", "encounters", "messages"), and whether the list of
+ * what holds it (only where the test reads the list). */
+typedef struct view {
+    const char *who, *tok, *what;
+    long long id;
+    int sees;
+    int listed; /* 1: the list is read too, and holds it exactly if seen */
+} view;
+
+static void check_views(rp_srv *s, const view *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int saw = sees(s, v[i].tok, v[i].what, v[i].id);
+        if (saw != v[i].sees)
+            fprintf(stderr, "privilege: %s %s %s %lld\n", v[i].who,
+                    v[i].sees ? "should see" : "should not see", v[i].what,
+                    v[i].id);
+        assert_int_equal(saw, v[i].sees);
+        if (!v[i].listed)
+            continue;
+        char path[80];
+        snprintf(path, sizeof path, "/api/v1/%s?limit=100", v[i].what);
+        int held = lists(s, v[i].tok, path, v[i].id);
+        if (held != v[i].sees)
+            fprintf(stderr, "privilege: the %s listed to %s %s %lld\n",
+                    v[i].what, v[i].who, v[i].sees ? "lack" : "hold", v[i].id);
+        assert_int_equal(held, v[i].sees);
+    }
+}
+
 static void test_who_sees_what(void **state)
 {
     (void)state;
@@ -481,49 +552,44 @@ static void test_who_sees_what(void **state)
     desk d;
     memset(&d, 0, sizeof d);
     build_desk(&s, &d);
-    const char *L = "/api/v1/customers?limit=100";
-    /* an agent of no queue: open customers and those with no encounter */
-    assert_true(sees(&s, d.tok_x, "customers", d.co));
-    assert_true(sees(&s, d.tok_x, "customers", d.cn));
-    assert_false(sees(&s, d.tok_x, "customers", d.ca));
-    assert_false(sees(&s, d.tok_x, "customers", d.cb));
-    assert_false(sees(&s, d.tok_x, "encounters", d.eb));
-    assert_true(lists(&s, d.tok_x, L, d.co));
-    assert_false(lists(&s, d.tok_x, L, d.cb));
-    assert_false(lists(&s, d.tok_x, "/api/v1/encounters?limit=100", d.eb));
-    /* agent A: A's customers, not B's; and what they handle in B */
-    assert_true(sees(&s, d.tok_a, "customers", d.ca));
-    assert_false(sees(&s, d.tok_a, "customers", d.cb));
-    assert_true(sees(&s, d.tok_a, "customers", d.cw));
-    assert_true(sees(&s, d.tok_a, "encounters", d.ew));
-    assert_true(lists(&s, d.tok_a, L, d.ca));
-    assert_false(lists(&s, d.tok_a, L, d.cb));
-    /* agent B: B's, not A's */
-    assert_true(sees(&s, d.tok_b, "customers", d.cb));
-    assert_false(sees(&s, d.tok_b, "customers", d.ca));
-    assert_true(sees(&s, d.tok_b, "messages", d.mb));
-    assert_false(sees(&s, d.tok_b, "messages", d.ma));
-    /* the lead of A: A's, and the work of A's agents in B, not the rest
-     * of B */
-    assert_true(sees(&s, d.tok_lead, "customers", d.ca));
-    assert_true(sees(&s, d.tok_lead, "customers", d.cw));
-    assert_true(sees(&s, d.tok_lead, "encounters", d.ew));
-    assert_false(sees(&s, d.tok_lead, "customers", d.cb));
-    assert_false(sees(&s, d.tok_lead, "encounters", d.eb));
-    assert_true(lists(&s, d.tok_lead, L, d.cw));
-    assert_false(lists(&s, d.tok_lead, L, d.cb));
-    /* an agent of no queue does not see that work */
-    assert_false(sees(&s, d.tok_x, "customers", d.cw));
-    /* the admin: everything */
-    assert_true(sees(&s, s.token, "customers", d.cb));
-    assert_true(sees(&s, s.token, "encounters", d.eb));
-    assert_true(lists(&s, s.token, L, d.cb));
-    /* the token limited to A: only A's customers, also not open ones */
-    assert_true(sees(&s, d.tok_qa, "customers", d.ca));
-    assert_false(sees(&s, d.tok_qa, "customers", d.cb));
-    assert_false(sees(&s, d.tok_qa, "customers", d.co));
-    assert_false(lists(&s, d.tok_qa, L, d.cb));
-    assert_true(lists(&s, d.tok_qa, L, d.ca));
+    const char *X = "an agent of no queue", *A = "agent A", *B = "agent B",
+               *L = "the lead of A", *ADM = "the admin",
+               *QA = "a token limited to A";
+    const view table[] = {
+        /* an agent of no queue: open customers and those with no
+         * encounter; not A's, B's, nor the work of A's agents in B */
+        {X, d.tok_x, "customers", d.co, 1, 1},
+        {X, d.tok_x, "customers", d.cn, 1, 0},
+        {X, d.tok_x, "customers", d.ca, 0, 0},
+        {X, d.tok_x, "customers", d.cb, 0, 1},
+        {X, d.tok_x, "customers", d.cw, 0, 0},
+        {X, d.tok_x, "encounters", d.eb, 0, 1},
+        /* agent A: A's customers, not B's; and what they handle in B */
+        {A, d.tok_a, "customers", d.ca, 1, 1},
+        {A, d.tok_a, "customers", d.cb, 0, 1},
+        {A, d.tok_a, "customers", d.cw, 1, 0},
+        {A, d.tok_a, "encounters", d.ew, 1, 0},
+        /* agent B: B's, not A's */
+        {B, d.tok_b, "customers", d.cb, 1, 0},
+        {B, d.tok_b, "customers", d.ca, 0, 0},
+        {B, d.tok_b, "messages", d.mb, 1, 0},
+        {B, d.tok_b, "messages", d.ma, 0, 0},
+        /* the lead of A: A's, and the work of A's agents in B, not the
+         * rest of B */
+        {L, d.tok_lead, "customers", d.ca, 1, 0},
+        {L, d.tok_lead, "customers", d.cw, 1, 1},
+        {L, d.tok_lead, "encounters", d.ew, 1, 0},
+        {L, d.tok_lead, "customers", d.cb, 0, 1},
+        {L, d.tok_lead, "encounters", d.eb, 0, 0},
+        /* the admin: everything */
+        {ADM, s.token, "customers", d.cb, 1, 1},
+        {ADM, s.token, "encounters", d.eb, 1, 0},
+        /* the token limited to A: only A's customers, also not open ones */
+        {QA, d.tok_qa, "customers", d.ca, 1, 1},
+        {QA, d.tok_qa, "customers", d.cb, 0, 1},
+        {QA, d.tok_qa, "customers", d.co, 0, 0},
+    };
+    check_views(&s, table, sizeof table / sizeof table[0]);
     /* an agent's token limited to a queue they are not in sees nothing
      * of it */
     char tok[160], qb[32];
@@ -552,11 +618,153 @@ static void test_who_sees_what(void **state)
     rp_srv_cleanup(&s);
 }
 
+/* GET path as tok: 200, and the reply in *out. */
+static json_t *read_as(rp_srv *s, const char *tok, const char *path)
+{
+    rp_http h;
+    send_as(s, tok, "GET", path, &h);
+    if (h.status != 200)
+        fprintf(stderr, "privilege: GET %s: %ld %s\n", path, h.status, h.body);
+    assert_int_equal(h.status, 200);
+    json_t *j = json_incref(h.json);
+    rp_http_free(&h);
+    return j;
+}
+
+/* The encounters counted in the service metrics as tok sees them. */
+static long long volume(rp_srv *s, const char *tok, const char *query)
+{
+    char path[120];
+    snprintf(path, sizeof path, "/api/v1/metrics/service%s", query);
+    json_t *m = read_as(s, tok, path);
+    long long n = (long long)json_integer_value(
+        json_object_get(json_object_get(m, "volume"), "encounters"));
+    json_decref(m);
+    return n;
+}
+
+/* Does array key of j hold an item with this id? */
+static int holds(json_t *j, const char *key, long long id)
+{
+    size_t i;
+    json_t *item;
+    int found = 0;
+    json_array_foreach(json_object_get(j, key), i, item)
+        found |= json_integer_value(json_object_get(item, "id")) == id;
+    return found;
+}
+
+static void test_figures_tickets_requests(void **state)
+{
+    (void)state;
+    rp_srv s;
+    rp_srv_init(&s);
+    rp_srv_start(&s);
+    desk d;
+    memset(&d, 0, sizeof d);
+    build_desk(&s, &d);
+    /* a customer served by both restricted queues */
+    long long cm = customer(&s, "Mia Mixed", "mia@example.com");
+    long long ema = open_encounter(&s, cm, "phone", d.qa);
+    long long emb = open_encounter(&s, cm, "email", d.qb);
+    rp_http h;
+    char path[160];
+
+    /* figures: each counts only the queues its reader may see */
+    char qa[40], qb[40];
+    snprintf(qa, sizeof qa, "?queue=%lld", d.qa);
+    snprintf(qb, sizeof qb, "?queue=%lld", d.qb);
+    long long all = volume(&s, s.token, ""), in_a = volume(&s, s.token, qa),
+              in_b = volume(&s, s.token, qb);
+    assert_true(in_a >= 2 && in_b >= 3 && all > in_a + in_b);
+    assert_int_equal(volume(&s, d.tok_x, ""), all - in_a - in_b);
+    assert_int_equal(volume(&s, d.tok_a, ""), all - in_b);
+    assert_int_equal(volume(&s, d.tok_lead, ""), all - in_b);
+    assert_int_equal(volume(&s, d.tok_b, ""), all - in_a);
+    assert_int_equal(volume(&s, d.tok_qa, ""), in_a);
+    assert_int_equal(volume(&s, d.tok_qb, ""), in_b);
+    assert_int_equal(volume(&s, d.tok_b, qb), in_b);
+    /* another queue's figures are refused, naming the queue */
+    const char *figures[] = {"/api/v1/metrics/service",
+                             "/api/v1/charter/breaches"};
+    const char *not_b[] = {d.tok_a, d.tok_x, d.tok_qa};
+    for (int f = 0; f < 2; f++)
+        for (int k = 0; k < 3; k++) {
+            snprintf(path, sizeof path, "%s%s", figures[f], qb);
+            send_as(&s, not_b[k], "GET", path, &h);
+            rp_assert_error(&h, 403, "forbidden", "queue");
+            rp_http_free(&h);
+        }
+
+    /* tickets: the lists, searches and a requester's tickets leave out
+     * another queue's, and their counts tell nothing of them */
+    json_t *j = read_as(&s, d.tok_a, "/api/v2/search?query=type:ticket");
+    assert_true(holds(j, "results", d.ea) && holds(j, "results", ema));
+    assert_false(holds(j, "results", d.eb) || holds(j, "results", emb));
+    assert_int_equal(json_integer_value(json_object_get(j, "count")),
+                     json_array_size(json_object_get(j, "results")));
+    json_decref(j);
+    j = read_as(&s, d.tok_qb, "/api/v2/search?query=type:ticket");
+    assert_true(holds(j, "results", d.eb) && holds(j, "results", emb));
+    assert_false(holds(j, "results", d.ea) || holds(j, "results", ema));
+    json_decref(j);
+    j = read_as(&s, d.tok_x, "/api/v2/tickets.json?per_page=100");
+    assert_false(holds(j, "tickets", d.ea) || holds(j, "tickets", d.eb));
+    assert_int_equal(json_integer_value(json_object_get(j, "count")),
+                     json_array_size(json_object_get(j, "tickets")));
+    json_decref(j);
+    j = read_as(&s, d.tok_qa, "/api/v2/tickets?page[size]=100");
+    assert_true(holds(j, "tickets", d.ea));
+    assert_false(holds(j, "tickets", d.eb) || holds(j, "tickets", emb));
+    json_decref(j);
+    snprintf(path, sizeof path, "/api/v2/users/%lld/tickets/requested", cm);
+    const char *mixed[] = {d.tok_a, d.tok_qa, d.tok_b, d.tok_qb, s.token};
+    for (int k = 0; k < 5; k++) {
+        j = read_as(&s, mixed[k], path);
+        int b_side = k == 2 || k == 3, admin = k == 4;
+        assert_int_equal(holds(j, "tickets", ema), !b_side || admin);
+        assert_int_equal(holds(j, "tickets", emb), b_side || admin);
+        json_decref(j);
+    }
+    j = read_as(&s, d.tok_a, "/api/v2/users/search?query=bruno%40example.com");
+    assert_int_equal(json_array_size(json_object_get(j, "users")), 0);
+    json_decref(j);
+    j = read_as(&s, d.tok_b, "/api/v2/search?query=type:user%20bruno");
+    assert_int_equal(json_array_size(json_object_get(j, "results")), 1);
+    json_decref(j);
+    j = read_as(&s, d.tok_a, "/api/v2/search?query=type:user%20bruno");
+    assert_int_equal(json_array_size(json_object_get(j, "results")), 0);
+    json_decref(j);
+
+    /* customers' requests for their data: listed and approved only by
+     * those who may see the customer */
+    const char *R = "/api/v1/export_requests?limit=100";
+    assert_true(lists(&s, d.tok_a, R, d.xa));
+    assert_false(lists(&s, d.tok_a, R, d.xb));
+    assert_false(lists(&s, d.tok_qa, R, d.xb));
+    assert_true(lists(&s, d.tok_b, R, d.xb));
+    snprintf(path, sizeof path, "/api/v1/export_requests/%lld/approve", d.xb);
+    const char *may_not[] = {d.tok_a, d.tok_qa, d.tok_x};
+    for (int k = 0; k < 3; k++) {
+        send_as(&s, may_not[k], "POST", path, &h);
+        assert_true(refused(&h, NULL));
+        rp_http_free(&h);
+    }
+    send_as(&s, d.tok_b, "POST", path, &h);
+    assert_int_equal(h.status, 200);
+    assert_string_equal(json_string_value(json_object_get(h.json, "status")),
+                        "approved");
+    rp_http_free(&h);
+    rp_srv_stop(&s);
+    rp_srv_cleanup(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_route),
         cmocka_unit_test(test_who_sees_what),
+        cmocka_unit_test(test_figures_tickets_requests),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

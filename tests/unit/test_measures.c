@@ -128,7 +128,7 @@ static int64_t follow_up(fixture *f, int64_t due_ago, const char *status,
 
 static rp_window last_day(void)
 {
-    return (rp_window){NOW - 24 * HOUR, NOW + 1, 0, 0};
+    return (rp_window){NOW - 24 * HOUR, NOW + 1, 0, 0, NULL};
 }
 
 /* ---- percentiles ----------------------------------------------------------
@@ -452,7 +452,7 @@ static void test_promise_settlement(void **state)
     assert_int_equal(moments_of_kind(f, "promise.kept"), 1);
 
     /* Metrics count them once settled. */
-    rp_window w = {NOW - 24 * HOUR, NOW + 2 * HOUR, 0, 0};
+    rp_window w = {NOW - 24 * HOUR, NOW + 2 * HOUR, 0, 0, NULL};
     json_t *m = NULL;
     assert_int_equal(rp_metrics_service(&f->ctx, &w, &m, &err), RP_OK);
     json_t *pr = json_object_get(m, "promises");

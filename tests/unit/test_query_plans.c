@@ -95,6 +95,10 @@ static const listed_scan pending[] = {
     {RP_Q_MEASURES_LEVELS,
      "the dashboard's customers per relationship level: one pass over the "
      "covering index of levels (about 1M entries at 1M customers)"},
+    {RP_Q_MEASURES_LEVELS_IN_QUEUES,
+     "the same count for a reader limited to some queues: the levels' "
+     "covering index walked, each customer checked for an encounter in "
+     "a queue the reader may see"},
     {RP_Q_MEASURES_MOMENTS,
      "the service metrics for one queue or agent: the filter on encounters "
      "is an OR with its absence, so the encounters are walked to find "

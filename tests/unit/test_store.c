@@ -403,6 +403,88 @@ static void test_health_read_scans_nothing(void **state)
     sqlite3_close(raw);
 }
 
+/* How many rows sql (one count) gives on raw. */
+static long long count_of(sqlite3 *raw, const char *sql)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(raw, sql, -1, &st, NULL), SQLITE_OK);
+    long long n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW)
+        n++;
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* The audit log's rebuild (migration 58) keeps every entry with its id,
+ * its checks and its append-only triggers, and an entry's insert no
+ * longer builds a temporary table for the checks. */
+static void test_audit_log_rebuild_keeps_entries(void **state)
+{
+    rp_test_db *db = *state;
+    rp_store_close(rp_test_db_open(db, 57));
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open(db->path, &raw), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(raw,
+                     "INSERT INTO audit_log (id, at, action, agent_id, via,"
+                     " route, subject, subject_id, customer_id, status)"
+                     " VALUES (5, 100, 'read', 1, 'token',"
+                     " '/api/v1/customers/{id}', 'customer', 7, 7, 200),"
+                     " (9, 101, 'login_failed', NULL, 'session', NULL, NULL,"
+                     " NULL, NULL, 401)",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(raw);
+
+    rp_store_close(rp_test_db_open(db, 0));
+    assert_int_equal(sqlite3_open(db->path, &raw), SQLITE_OK);
+    assert_int_equal(count_of(raw, "SELECT 1 FROM audit_log WHERE id = 5 AND"
+                                   " at = 100 AND action = 'read' AND"
+                                   " customer_id = 7 AND status = 200"),
+                     1);
+    assert_int_equal(count_of(raw, "SELECT 1 FROM audit_log WHERE id = 9 AND"
+                                   " action = 'login_failed'"),
+                     1);
+    assert_int_equal(count_of(raw, "SELECT 1 FROM audit_log"), 2);
+    assert_int_equal(count_of(raw, "SELECT 1 FROM sqlite_master WHERE"
+                                   " tbl_name = 'audit_log' AND type IN"
+                                   " ('index', 'trigger')"),
+                     5);
+    assert_int_not_equal(sqlite3_exec(raw,
+                                      "INSERT INTO audit_log (at, action, via)"
+                                      " VALUES (1, 'dance', 'cli')",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(raw,
+                                      "INSERT INTO audit_log (at, action, via)"
+                                      " VALUES (1, 'read', 'telepathy')",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(raw, "UPDATE audit_log SET agent_id = 2",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+    assert_int_not_equal(
+        sqlite3_exec(raw, "DELETE FROM audit_log", NULL, NULL, NULL),
+        SQLITE_OK);
+    /* no temporary table per insert: the program has no OpenEphemeral */
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(raw,
+                                        "EXPLAIN INSERT INTO audit_log (at,"
+                                        " action, via) VALUES (1, 'read', "
+                                        "'cli')",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    int ops = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *op = (const char *)sqlite3_column_text(st, 1);
+        assert_string_not_equal(op, "OpenEphemeral");
+        ops++;
+    }
+    sqlite3_finalize(st);
+    assert_true(ops > 0);
+    sqlite3_close(raw);
+}
+
 /* Every test starts from a temporary database that is not opened yet. */
 #define UNOPENED(test)                                                         \
     cmocka_unit_test_setup_teardown(test, rp_test_db_setup_unopened,           \
@@ -421,6 +503,7 @@ int main(void)
         UNOPENED(test_every_named_query_compiles),
         UNOPENED(test_catalogue_matches_the_schema),
         UNOPENED(test_health_read_scans_nothing),
+        UNOPENED(test_audit_log_rebuild_keeps_entries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

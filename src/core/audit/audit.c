@@ -34,10 +34,9 @@ static json_t *str_or_null(const char *s)
     return s && *s ? json_string(s) : json_null();
 }
 
-/* The parameters of audit.insert for e, in its order. */
-static json_t *insert_params(const rp_audit_entry *e)
+/* Append the parameters of audit.insert for e to p, in its order. */
+static void append_params(json_t *p, const rp_audit_entry *e)
 {
-    json_t *p = json_array();
     json_array_append_new(p, json_integer(e->at ? e->at : rp_now()));
     json_array_append_new(p, json_string(e->action ? e->action : "change"));
     json_array_append_new(p, int_or_null(e->agent_id));
@@ -52,15 +51,34 @@ static json_t *insert_params(const rp_audit_entry *e)
     json_array_append_new(p, e->status ? json_integer(e->status) : json_null());
     json_array_append_new(p, str_or_null(e->code));
     json_array_append_new(p, str_or_null(e->field));
-    return p;
 }
 
 /* Write e as it is, on store. */
 static rp_code write_entry(rp_store *s, const rp_audit_entry *e, rp_error *err)
 {
-    json_t *p = insert_params(e);
+    json_t *p = json_array();
+    append_params(p, e);
     rp_code rc = s->ops->exec(s, RP_Q_AUDIT_INSERT, p, NULL, err);
     json_decref(p);
+    return rc;
+}
+
+rp_code rp_audit_write_entries(rp_store *s, const rp_audit_entry *e, size_t n,
+                               rp_error *err)
+{
+    size_t i = 0;
+    rp_code rc = RP_OK;
+    json_t *p = json_array();
+    for (; rc == RP_OK && i + RP_AUDIT_INSERT_ROWS <= n;
+         i += RP_AUDIT_INSERT_ROWS) {
+        json_array_clear(p);
+        for (size_t k = 0; k < RP_AUDIT_INSERT_ROWS; k++)
+            append_params(p, &e[i + k]);
+        rc = s->ops->exec(s, RP_Q_AUDIT_INSERT_ROWS, p, NULL, err);
+    }
+    json_decref(p);
+    for (; rc == RP_OK && i < n; i++)
+        rc = write_entry(s, &e[i], err);
     return rc;
 }
 
@@ -116,9 +134,9 @@ void rp_audit_request_begin(rp_ctx *ctx, rp_audit_request *r)
     }
 }
 
-void rp_audit_request_end(rp_ctx *ctx, rp_audit_request *r, int status,
-                          const char *code, const char *field,
-                          rp_audit_writer *w)
+rp_code rp_audit_request_end(rp_ctx *ctx, rp_audit_request *r, int status,
+                             const char *code, const char *field,
+                             rp_audit_writer *w)
 {
     if (ctx->store->before_commit_arg == r) {
         ctx->store->before_commit = NULL;
@@ -126,7 +144,7 @@ void rp_audit_request_end(rp_ctx *ctx, rp_audit_request *r, int status,
     }
     ctx->audit = NULL;
     if (r->recorded || status == 0)
-        return;
+        return RP_OK;
     rp_audit_entry e = r->entry;
     e.status = status;
     int ok = status >= 200 && status < 300;
@@ -138,16 +156,15 @@ void rp_audit_request_end(rp_ctx *ctx, rp_audit_request *r, int status,
         e.action = ok ? "change" : "refused";
     } else {
         if (!e.subject || !(ok || status == 403))
-            return;
+            return RP_OK;
         e.action = ok ? "read" : "refused";
-        if (w)
-            rp_audit_writer_push(w, &e);
-        return;
+        return w ? rp_audit_writer_push(w, &e) : RP_OK;
     }
     rp_error err;
     if (write_entry(ctx->store, &e, &err))
         rp_logf(RP_LOG_ERROR, "audit: could not record %s %s: %s",
                 e.method ? e.method : "", e.route ? e.route : "", err.message);
+    return RP_OK;
 }
 
 /* ---- which customer a route touches -------------------------------------- */

@@ -22,7 +22,8 @@
  *     without a line in any handler;
  *   - a read is pushed on an in-memory queue (rp_audit_writer) that one
  *     background thread writes in batches, one transaction per batch, so
- *     a read costs a copy and a lock, not a write.
+ *     a read costs a copy and a lock, not a write; a read that cannot be
+ *     queued (the queue is full) is refused, never answered unrecorded.
  *
  * Anything else that must be accounted for (an export, an erasure, a
  * login) calls rp_audit_record in its own transaction: it fills who and
@@ -128,12 +129,14 @@ typedef struct rp_audit_writer rp_audit_writer;
  * recorded when w is NULL: reads are not being recorded).  Other reads (lists
  * of all customers, the queue, articles) are not recorded.  Status 0 means the
  * request goes on elsewhere (handed to another thread): the hook is disarmed
- * and nothing recorded.  An error is told on standard error: the reply has been
- * made.
+ * and nothing recorded.  A failure to write a change's entry is told on
+ * standard error (the change has been made).  Returns RP_OK, or RP_EBUSY
+ * when w's queue is full and the read could not be put on the record: the
+ * caller must then not give the read's answer (it answers 503 instead).
  */
-void rp_audit_request_end(struct rp_ctx *ctx, rp_audit_request *r, int status,
-                          const char *code, const char *field,
-                          rp_audit_writer *w);
+rp_code rp_audit_request_end(struct rp_ctx *ctx, rp_audit_request *r,
+                             int status, const char *code, const char *field,
+                             rp_audit_writer *w);
 
 /*
  * A page of the audit log, newest first, as an admin searches it: filters
@@ -172,27 +175,47 @@ void rp_audit_describe_what(json_t *row, rp_buf *b);
 /* ---- the background writer of reads (writer.c) --------------------------- */
 
 /*
+ * Write the n entries e as they are, in the transaction s has open (else
+ * each statement on its own), RP_AUDIT_INSERT_ROWS to a statement; for the
+ * writer below.
+ */
+rp_code rp_audit_write_entries(rp_store *s, const rp_audit_entry *e, size_t n,
+                               rp_error *err);
+
+/*
  * Start the thread that writes queued entries to store (which it owns from
- * now on and closes at stop) at least every flush_ms milliseconds, in
- * batches of one transaction.  A batch that meets a busy database is kept
- * and tried again, so a backup holding the write lock loses no entry;
- * past RP_AUDIT_QUEUE_MAX waiting entries new ones are counted and
- * dropped (told on standard error, and recorded as a refused "read" entry
- * with code "lost" once writing works again) rather than holding up the
- * reads or growing without end.
+ * now on and closes at stop).  An entry is written, with those queued
+ * with it, in one transaction, at most flush_ms milliseconds after it was
+ * queued (plus the time the write takes), or sooner once
+ * RP_AUDIT_WRITER_BATCH are waiting.  A batch that meets a busy database
+ * (a backup holding the write lock, a full disk) is kept and tried again
+ * every second.  At most max entries wait (0: RP_AUDIT_QUEUE_MAX); past
+ * them rp_audit_writer_push refuses, so that nothing is dropped.
  */
 #define RP_AUDIT_QUEUE_MAX 100000
-rp_code rp_audit_writer_start(rp_store *store, int flush_ms,
+#define RP_AUDIT_WRITER_BATCH 8192
+rp_code rp_audit_writer_start(rp_store *store, int flush_ms, int max,
                               rp_audit_writer **out, rp_error *err);
 
-/* Copy e onto the queue (the time, when e->at is 0, is taken now). */
-void rp_audit_writer_push(rp_audit_writer *w, const rp_audit_entry *e);
+/*
+ * Copy e onto the queue (the time, when e->at is 0, is taken now): RP_OK,
+ * or RP_EBUSY when max entries are already waiting (the database has
+ * refused writes for a while), or RP_EINTERNAL when out of memory; then e
+ * is not queued and the read it records must not be answered.
+ */
+rp_code rp_audit_writer_push(rp_audit_writer *w, const rp_audit_entry *e);
 
 /* Write everything queued so far and wait until it is written (or the
- * database refused it); for tests and before a reply that must see it. */
+ * writer stops); for tests and before a reply that must see it. */
 void rp_audit_writer_flush(rp_audit_writer *w);
 
-/* Write what is queued, stop the thread, close its store, free w. */
+/*
+ * Write what is queued, stop the thread, close its store, free w.  A
+ * database that refuses the last batch is tried again for up to
+ * RP_AUDIT_STOP_WAIT_S seconds; what is still unwritten then is counted on
+ * standard error.
+ */
+#define RP_AUDIT_STOP_WAIT_S 30
 void rp_audit_writer_stop(rp_audit_writer *w);
 
 #endif

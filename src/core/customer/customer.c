@@ -112,7 +112,11 @@ static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
 
 rp_code rp_customer_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
 {
-    if (ctx->store->ops->get(ctx->store, &RP_ENTITY_CUSTOMER, id, out, err)) {
+    int64_t live;
+    if (rp_customer_live_id(ctx, id, &live, err))
+        return err->code;
+    /* a merge points every alias at a customer who is not one */
+    if (ctx->store->ops->get(ctx->store, &RP_ENTITY_CUSTOMER, live, out, err)) {
         if (err->code == RP_ENOTFOUND)
             rp_error_set(err, RP_ENOTFOUND, "id", "no customer with id %lld",
                          (long long)id);
@@ -298,10 +302,8 @@ static rp_code update(rp_ctx *ctx, int64_t id, json_t *in, int own_tx,
 rp_code rp_customer_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
                            rp_error *err)
 {
-    json_t *current;
-    if (rp_customer_get(ctx, id, &current, err))
+    if (rp_customer_live_id(ctx, id, &id, err))
         return err->code;
-    json_decref(current);
     rp_code rc = update(ctx, id, in, 1, err);
     return rc ? rc : rp_customer_get(ctx, id, out, err);
 }
@@ -309,6 +311,8 @@ rp_code rp_customer_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
 rp_code rp_customer_update_in(rp_ctx *ctx, int64_t id, json_t *in,
                               rp_error *err)
 {
+    if (rp_customer_live_id(ctx, id, &id, err))
+        return err->code;
     return update(ctx, id, in, 0, err);
 }
 
@@ -390,8 +394,9 @@ rp_code rp_customer_list(rp_ctx *ctx, const char *q, const rp_page_req *page,
         rp_utf8_length(q) <= 200)
         return list_by_text(ctx, q, page, out, err);
     json_t *qv = NULL;
-    rp_filter f = {0};
-    int nf = 0;
+    /* a customer merged into another is listed as that other only */
+    rp_filter f[2] = {{"merged_into", RP_FILTER_EQ, json_null()}};
+    int nf = 1;
     if (q && *q) {
         if (rp_utf8_length(q) > 200)
             return rp_error_set(err, RP_EINVALID, "q",
@@ -399,12 +404,13 @@ rp_code rp_customer_list(rp_ctx *ctx, const char *q, const rp_page_req *page,
         qv = json_string(q);
         if (!qv)
             return rp_error_set(err, RP_EINVALID, "q", "q is not valid UTF-8");
-        f = (rp_filter){"name|preferred_name|emails", RP_FILTER_CONTAINS, qv};
-        nf = 1;
+        f[1] = (rp_filter){"name|preferred_name|emails", RP_FILTER_CONTAINS,
+                           qv};
+        nf = 2;
     }
     rp_page p = {page->after_id, 0, page->limit + 1};
     json_t *rows;
-    rp_code rc = ctx->store->ops->list(ctx->store, &RP_ENTITY_CUSTOMER, &f, nf,
+    rp_code rc = ctx->store->ops->list(ctx->store, &RP_ENTITY_CUSTOMER, f, nf,
                                        &p, &rows, err);
     json_decref(qv);
     if (rc)

@@ -46,7 +46,8 @@ rp_code rp_customer_create_in(rp_ctx *ctx, json_t *in, int64_t *id,
 rp_code rp_customer_update_in(rp_ctx *ctx, int64_t id, json_t *in,
                               rp_error *err);
 
-/* The customer with this id, or RP_ENOTFOUND. */
+/* The customer with this id, or RP_ENOTFOUND.  A customer merged into
+ * another answers with the one they were merged into (rp_customer_merge). */
 rp_code rp_customer_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err);
 
 /*
@@ -58,6 +59,57 @@ rp_code rp_customer_list(rp_ctx *ctx, const char *q, const rp_page_req *page,
 
 /* The number of customers (all of them). */
 rp_code rp_customer_count(rp_ctx *ctx, int64_t *count, rp_error *err);
+
+/* ---- merging customers, and possible duplicates (merge.c) -------------- */
+
+/* The fields of a merge's request: "merged_id" (the other customer) and
+ * "reason", as rp_customer_merge_request reads them. */
+extern const rp_field rp_customer_merge_fields[];
+
+/*
+ * Merge customer merged_id into keep_id, in one transaction: every row of
+ * theirs (encounters, identities, preferences, goals, dates, consents,
+ * tasks, satisfaction answers, offers, requests, ...) moves to keep_id;
+ * their moments stay in the sealed ledger and merged_id becomes an alias
+ * of keep_id (merged_into), whose history includes the alias's moments.
+ * Of two preferences with one key, or two consents for one purpose, the
+ * later stands and the other is kept in the merge's moment of truth
+ * ("customer.merged" on keep_id: who, when, which customer, why).  Emits
+ * "customer.merged" {"kept_id", "merged_id"}, writes the audit log and
+ * recomputes keep_id's relationship level.  Only an admin (or the command
+ * line) may merge: RP_EFORBIDDEN.  Refused, changing nothing: the same
+ * customer twice or a blank reason (RP_EINVALID), an erased customer, one
+ * merged already, or one with an erasure waiting (RP_ECONFLICT), an
+ * unknown id (RP_ENOTFOUND).  *out is {"customer", "merged_id",
+ * "message"}.
+ */
+rp_code rp_customer_merge(rp_ctx *ctx, int64_t keep_id, int64_t merged_id,
+                          const char *reason, json_t **out, rp_error *err);
+
+/* rp_customer_merge with its other customer and reason read from in,
+ * {"merged_id", "reason"} (the API's body). */
+rp_code rp_customer_merge_request(rp_ctx *ctx, int64_t keep_id, json_t *in,
+                                  json_t **out, rp_error *err);
+
+/*
+ * Other customers who may be the same person as id: those with an email
+ * address or phone number that matches one of id's when written loosely
+ * (an email's "+tag", a Gmail address's dots, a number's country code),
+ * found through the identities' index.  *out is {"customer_id", "items":
+ * [{"customer_id", "name", "greeting_name", "matches": [{"kind", "value",
+ * "own_value"}]}]}.  Erased and merged customers are left out.
+ */
+rp_code rp_customer_duplicates(rp_ctx *ctx, int64_t id, json_t **out,
+                               rp_error *err);
+
+/* The customer that id is now: id itself, or the customer it was merged
+ * into.  RP_ENOTFOUND when there is no such customer. */
+rp_code rp_customer_live_id(rp_ctx *ctx, int64_t id, int64_t *live,
+                            rp_error *err);
+
+/* The ids whose rows are customer id's history: id and the customers
+ * merged into it (a new array, id first). */
+rp_code rp_customer_ids(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err);
 
 /* ---- moments of truth (moment.c) ----------------------------------------- */
 

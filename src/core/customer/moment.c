@@ -19,17 +19,21 @@ rp_code rp_moment_record(rp_ctx *ctx, const rp_moment *m, rp_error *err)
 rp_code rp_moment_list(rp_ctx *ctx, int64_t customer_id,
                        const rp_page_req *page, json_t **out, rp_error *err)
 {
-    json_t *customer;
-    if (rp_customer_get(ctx, customer_id, &customer, err))
+    json_t *ids;
+    if (rp_customer_live_id(ctx, customer_id, &customer_id, err) ||
+        rp_customer_ids(ctx, customer_id, &ids, err))
         return err->code;
-    json_decref(customer);
-    json_t *id = json_integer(customer_id);
-    rp_filter f = {"customer_id", RP_FILTER_EQ, id};
+    /* a merged customer's moments stay theirs in the ledger, and are part
+     * of the history of the customer they were merged into */
+    rp_filter f = json_array_size(ids) > 1
+                      ? (rp_filter){"customer_id", RP_FILTER_IN, ids}
+                      : (rp_filter){"customer_id", RP_FILTER_EQ,
+                                    json_array_get(ids, 0)};
     rp_page p = {page->after_id, 1, page->limit + 1};
     json_t *rows;
     rp_code rc = ctx->store->ops->list(ctx->store, &RP_ENTITY_MOMENT, &f, 1, &p,
                                        &rows, err);
-    json_decref(id);
+    json_decref(ids);
     if (rc)
         return rc;
     *out = rp_page_result(rows, page->limit);

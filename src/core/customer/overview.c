@@ -7,6 +7,7 @@
  * A fixed number of named, indexed queries, so the view costs the same for a
  * customer with two encounters and one with two thousand.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/rapport.h"
@@ -34,6 +35,60 @@ static json_t *count_by(json_t *rows, const char *key)
     return o;
 }
 
+static int newest_first(const void *a, const void *b)
+{
+    json_int_t x = json_integer_value(json_object_get(*(json_t **)a, "id"));
+    json_int_t y = json_integer_value(json_object_get(*(json_t **)b, "id"));
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The latest moments of the customers merged into id with id's own,
+ * newest first, as many as the query gives for one: a query per alias
+ * (merges are few), each served by moments_by_customer. */
+static rp_code add_alias_moments(rp_ctx *ctx, int64_t id, json_t **latest,
+                                 rp_error *err)
+{
+    json_t *ids;
+    if (rp_customer_ids(ctx, id, &ids, err))
+        return err->code;
+    size_t want = json_array_size(*latest), n = json_array_size(ids);
+    if (n < 2) {
+        json_decref(ids);
+        return RP_OK;
+    }
+    if (want < 10)
+        want = 10;
+    rp_code rc = RP_OK;
+    for (size_t i = 1; i < n && rc == RP_OK; i++) {
+        json_t *p = json_pack("[O]", json_array_get(ids, i)), *rows = NULL;
+        rc = q(ctx, RP_Q_CUSTOMER_LATEST_MOMENTS, p, &rows, err);
+        json_decref(p);
+        if (rc == RP_OK)
+            json_array_extend(*latest, rows);
+        json_decref(rows);
+    }
+    json_decref(ids);
+    if (rc)
+        return rc;
+    size_t total = json_array_size(*latest);
+    json_t **items = malloc(total * sizeof *items);
+    if (!items)
+        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+    for (size_t i = 0; i < total; i++)
+        items[i] = json_incref(json_array_get(*latest, i));
+    qsort(items, total, sizeof *items, newest_first);
+    json_t *sorted = json_array();
+    for (size_t i = 0; i < total; i++) {
+        if (i < want)
+            json_array_append(sorted, items[i]);
+        json_decref(items[i]);
+    }
+    free(items);
+    json_decref(*latest);
+    *latest = sorted;
+    return RP_OK;
+}
+
 static rp_code overview_read(rp_ctx *ctx, int64_t id, json_t **out,
                              rp_error *err)
 {
@@ -46,6 +101,7 @@ static rp_code overview_read(rp_ctx *ctx, int64_t id, json_t **out,
     json_t *customer, *rows[N] = {0};
     if (rp_customer_get(ctx, id, &customer, err))
         return err->code;
+    id = json_integer_value(json_object_get(customer, "id"));
     json_t *p1 = json_pack("[I]", (json_int_t)id);
     json_t *p2 = json_pack("[I,I]", (json_int_t)id, (json_int_t)rp_now());
     rp_code rc = RP_OK;
@@ -56,6 +112,12 @@ static rp_code overview_read(rp_ctx *ctx, int64_t id, json_t **out,
     json_decref(p1);
     json_decref(p2);
     if (rc) {
+        for (int i = 0; i < N; i++)
+            json_decref(rows[i]);
+        json_decref(customer);
+        return rc;
+    }
+    if ((rc = add_alias_moments(ctx, id, &rows[3], err))) {
         for (int i = 0; i < N; i++)
             json_decref(rows[i]);
         json_decref(customer);

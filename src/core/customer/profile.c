@@ -349,13 +349,11 @@ static rp_code check_room(rp_ctx *ctx, const profile_kind *k,
     return rc;
 }
 
-static rp_code customer_exists(rp_ctx *ctx, int64_t id, rp_error *err)
+/* The customer exists; *id becomes the one it is now (a merged customer's
+ * items are the customer's they were merged into). */
+static rp_code customer_exists(rp_ctx *ctx, int64_t *id, rp_error *err)
 {
-    json_t *c;
-    if (rp_customer_get(ctx, id, &c, err))
-        return err->code;
-    json_decref(c);
-    return RP_OK;
+    return rp_customer_live_id(ctx, *id, id, err);
 }
 
 /* The existing item of a kind that is unique per customer, or NULL. */
@@ -510,7 +508,7 @@ rp_code rp_profile_add(rp_ctx *ctx, const char *kind, int64_t customer_id,
 {
     rp_error_clear(err);
     const profile_kind *k = kind_named(kind, err);
-    if (!k || customer_exists(ctx, customer_id, err))
+    if (!k || customer_exists(ctx, &customer_id, err))
         return err->code;
     json_t *row = json_object();
     if (k->read(in, 1, row, err)) {
@@ -548,7 +546,7 @@ rp_code rp_profile_update(rp_ctx *ctx, const char *kind, int64_t customer_id,
     rp_error_clear(err);
     const profile_kind *k = kind_named(kind, err);
     json_t *current;
-    if (!k || customer_exists(ctx, customer_id, err) ||
+    if (!k || customer_exists(ctx, &customer_id, err) ||
         get_item(ctx, k, customer_id, item_id, &current, err))
         return err->code;
     json_decref(current);
@@ -574,7 +572,7 @@ rp_code rp_profile_remove(rp_ctx *ctx, const char *kind, int64_t customer_id,
     rp_error_clear(err);
     const profile_kind *k = kind_named(kind, err);
     json_t *item;
-    if (!k || customer_exists(ctx, customer_id, err) ||
+    if (!k || customer_exists(ctx, &customer_id, err) ||
         get_item(ctx, k, customer_id, item_id, &item, err))
         return err->code;
     if (k->entity == &RP_ENTITY_CONSENT) {
@@ -613,7 +611,7 @@ rp_code rp_profile_list(rp_ctx *ctx, const char *kind, int64_t customer_id,
 {
     rp_error_clear(err);
     const profile_kind *k = kind_named(kind, err);
-    if (!k || customer_exists(ctx, customer_id, err))
+    if (!k || customer_exists(ctx, &customer_id, err))
         return err->code;
     /* Every item, page by page: a list that stopped at a page's size
      * would silently drop a firm preference from the recommendations. */

@@ -49,6 +49,11 @@ rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
         rp_in_enum(in, "channel", 1, rp_encounter_channels, &channel, err) ||
         rp_in_string(in, "subject", 1, SUBJECT_MAX_CHARS, &subject, err))
         return err->code;
+    /* a customer merged into another is that other customer now */
+    int64_t live;
+    rp_error ignored;
+    if (rp_customer_live_id(ctx, customer_id, &live, &ignored) == RP_OK)
+        customer_id = live;
     rp_store *s = ctx->store;
     if (rp_store_begin(s, err))
         return err->code;

@@ -11,10 +11,12 @@
 #include "core/export/export.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/audit/audit.h"
+#include "core/customer/customer.h"
 
 /* Where a section of the archive comes from. */
 typedef struct section {
@@ -119,20 +121,64 @@ static rp_code add_contents(rp_store *s, json_t *attachments, rp_error *err)
     return RP_OK;
 }
 
-static rp_code fill_section(rp_store *s, const section *sec, int64_t id,
+static int oldest_first(const void *a, const void *b)
+{
+    json_int_t x = json_integer_value(json_object_get(*(json_t **)a, "id"));
+    json_int_t y = json_integer_value(json_object_get(*(json_t **)b, "id"));
+    return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/* rows in id order: the rows of several customers put together. */
+static rp_code sort_by_id(json_t *rows, rp_error *err)
+{
+    size_t n = json_array_size(rows);
+    json_t **items = malloc((n ? n : 1) * sizeof *items);
+    if (!items)
+        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        items[i] = json_incref(json_array_get(rows, i));
+    qsort(items, n, sizeof *items, oldest_first);
+    json_array_clear(rows);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(rows, items[i]);
+    free(items);
+    return RP_OK;
+}
+
+/* The section's rows of one of the customer's ids. */
+static rp_code rows_of_id(rp_store *s, const section *sec, int64_t id,
+                          json_t **rows, rp_error *err)
+{
+    if (sec->e)
+        return rows_of_entity(s, sec->e, id, rows, err);
+    json_t *p = json_pack("[I]", (json_int_t)id);
+    rp_code rc = s->ops->query(s, sec->q, p, rows, err);
+    json_decref(p);
+    return rc;
+}
+
+/* A section holds the rows of the customer and of every customer merged
+ * into them (ids): the moments of those stay theirs in the sealed ledger. */
+static rp_code fill_section(rp_store *s, const section *sec, json_t *ids,
                             json_t *archive, rp_error *err)
 {
-    json_t *rows;
-    rp_code rc;
-    if (sec->e) {
-        rc = rows_of_entity(s, sec->e, id, &rows, err);
-    } else {
-        json_t *p = json_pack("[I]", (json_int_t)id);
-        rc = s->ops->query(s, sec->q, p, &rows, err);
-        json_decref(p);
+    json_t *rows = json_array();
+    rp_code rc = RP_OK;
+    size_t i;
+    json_t *id;
+    json_array_foreach(ids, i, id) {
+        json_t *some = NULL;
+        if ((rc = rows_of_id(s, sec, json_integer_value(id), &some, err)))
+            break;
+        json_array_extend(rows, some);
+        json_decref(some);
     }
-    if (rc)
+    if (rc == RP_OK && json_array_size(ids) > 1)
+        rc = sort_by_id(rows, err);
+    if (rc) {
+        json_decref(rows);
         return rc;
+    }
     if (sec->secret) {
         size_t i;
         json_t *row;
@@ -149,12 +195,25 @@ static rp_code fill_section(rp_store *s, const section *sec, int64_t id,
 
 /* Who looked at or changed the customer's data: the audit log's entries,
  * with the agent's name and in words, without the agents' addresses. */
-static rp_code fill_audit(rp_ctx *ctx, int64_t id, json_t *archive,
+static rp_code fill_audit(rp_ctx *ctx, json_t *ids, json_t *archive,
                           rp_error *err)
 {
-    json_t *rows;
-    if (rp_audit_of_customer(ctx, id, &rows, err))
+    json_t *rows = json_array();
+    size_t k;
+    json_t *id;
+    json_array_foreach(ids, k, id) {
+        json_t *some;
+        if (rp_audit_of_customer(ctx, json_integer_value(id), &some, err)) {
+            json_decref(rows);
+            return err->code;
+        }
+        json_array_extend(rows, some);
+        json_decref(some);
+    }
+    if (json_array_size(ids) > 1 && sort_by_id(rows, err)) {
+        json_decref(rows);
         return err->code;
+    }
     json_t *out = json_array();
     size_t i;
     json_t *row;
@@ -177,11 +236,18 @@ rp_code rp_export_customer(rp_ctx *ctx, int64_t customer_id, json_t **out,
                            rp_error *err)
 {
     rp_store *s = ctx->store;
-    json_t *customer;
+    json_t *customer, *ids;
+    /* a merged customer's archive is the one of whom they are now */
+    if (rp_customer_live_id(ctx, customer_id, &customer_id, err))
+        return err->code;
     if (s->ops->get(s, &RP_ENTITY_CUSTOMER, customer_id, &customer, err)) {
         if (err->code == RP_ENOTFOUND)
             rp_error_set(err, RP_ENOTFOUND, "id", "no customer with id %lld",
                          (long long)customer_id);
+        return err->code;
+    }
+    if (rp_customer_ids(ctx, customer_id, &ids, err)) {
+        json_decref(customer);
         return err->code;
     }
     /* on the record before it is read, so the archive shows it too */
@@ -192,6 +258,7 @@ rp_code rp_export_customer(rp_ctx *ctx, int64_t customer_id, json_t **out,
                         .status = 200};
     if (rp_audit_record(ctx, &e, err)) {
         json_decref(customer);
+        json_decref(ids);
         return err->code;
     }
     char now[RP_TIME_MAX];
@@ -200,9 +267,10 @@ rp_code rp_export_customer(rp_ctx *ctx, int64_t customer_id, json_t **out,
                                 "exported_at", now, "customer", customer);
     rp_code rc = RP_OK;
     for (size_t i = 0; i < sizeof sections / sizeof sections[0] && !rc; i++)
-        rc = fill_section(s, &sections[i], customer_id, archive, err);
+        rc = fill_section(s, &sections[i], ids, archive, err);
     if (!rc)
-        rc = fill_audit(ctx, customer_id, archive, err);
+        rc = fill_audit(ctx, ids, archive, err);
+    json_decref(ids);
     if (rc) {
         json_decref(archive);
         return rc;
@@ -256,6 +324,11 @@ static void put_label(rp_buf *b, const char *key)
     }
 }
 
+static void put_row(rp_buf *b, json_t *row, const char *skip);
+
+/* A value in words: a list of plain values joined by commas, a list of
+ * records one under the other, a record as its fields (never JSON, which
+ * a person asking for their data cannot be expected to read). */
 static void put_value(rp_buf *b, json_t *v)
 {
     if (json_is_string(v)) {
@@ -269,11 +342,32 @@ static void put_value(rp_buf *b, json_t *v)
         rp_buf_printf(b, "%lld", (long long)json_integer_value(v));
     } else if (json_is_real(v)) {
         rp_buf_printf(b, "%g", json_real_value(v));
-    } else if (json_is_array(v) || json_is_object(v)) {
-        char *text = json_dumps(v, JSON_COMPACT);
-        if (text)
-            put_escaped(b, text);
-        free(text);
+    } else if (json_is_null(v)) {
+        rp_buf_puts(b, "none");
+    } else if (json_is_object(v)) {
+        put_row(b, v, NULL);
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *item;
+        int records = 0;
+        json_array_foreach(v, i, item)
+            records |= json_is_object(item) || json_is_array(item);
+        if (json_array_size(v) == 0)
+            rp_buf_puts(b, "none");
+        else if (!records)
+            json_array_foreach(v, i, item) {
+                rp_buf_puts(b, i ? ", " : "");
+                put_value(b, item);
+            }
+        else {
+            rp_buf_puts(b, "<ul>\n");
+            json_array_foreach(v, i, item) {
+                rp_buf_puts(b, "<li>");
+                put_value(b, item);
+                rp_buf_puts(b, "</li>\n");
+            }
+            rp_buf_puts(b, "</ul>\n");
+        }
     }
 }
 

@@ -239,6 +239,48 @@ rp_code rp_window_parse(const char *from, const char *to, const char *queue,
     return RP_OK;
 }
 
+rp_code rp_window_limit(rp_ctx *ctx, const rp_window *w, rp_window *out,
+                        rp_error *err)
+{
+    json_t *queues = NULL;
+    if (rp_access_queues(ctx, ctx->viewer, &queues, err))
+        return err->code;
+    *out = *w;
+    out->queues = NULL;
+    if (!queues)
+        return RP_OK;
+    if (!w->queue_id) {
+        out->queues = queues;
+        return RP_OK;
+    }
+    int seen = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(queues, i, v)
+        seen |= json_integer_value(v) == w->queue_id;
+    json_decref(queues);
+    if (seen)
+        return RP_OK;
+    return rp_error_set(err, RP_EFORBIDDEN, "queue",
+                        "the figures of queue %lld are not yours to see: "
+                        "it is restricted to its members, or outside the "
+                        "queues this token is limited to",
+                        (long long)w->queue_id);
+}
+
+void rp_window_release(rp_window *w)
+{
+    json_decref(w->queues);
+    w->queues = NULL;
+}
+
+json_t *rp_window_queues(const rp_window *w)
+{
+    if (w->queue_id)
+        return json_pack("[I]", (json_int_t)w->queue_id);
+    return w->queues ? json_incref(w->queues) : json_null();
+}
+
 /* ---- promises ------------------------------------------------------------ */
 
 /* Settle one promise to status ("kept" or "broken") with its moment; the
@@ -383,13 +425,13 @@ rp_code rp_promise_keep(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
 static json_t *breach_params(const rp_window *w, const rp_charter *c,
                              int64_t now)
 {
-    return json_pack(
-        "[I, I, o, o, I, I, I, I, i]", (json_int_t)w->from, (json_int_t)w->to,
-        w->queue_id ? json_integer(w->queue_id) : json_null(),
-        w->agent_id ? json_integer(w->agent_id) : json_null(), (json_int_t)now,
-        (json_int_t)(c->acknowledge_minutes * 60),
-        (json_int_t)(c->first_response_minutes * 60),
-        (json_int_t)(c->resolution_hours * 3600), c->follow_up_on_time);
+    return json_pack("[I, I, o, o, I, I, I, I, i]", (json_int_t)w->from,
+                     (json_int_t)w->to, rp_window_queues(w),
+                     w->agent_id ? json_integer(w->agent_id) : json_null(),
+                     (json_int_t)now, (json_int_t)(c->acknowledge_minutes * 60),
+                     (json_int_t)(c->first_response_minutes * 60),
+                     (json_int_t)(c->resolution_hours * 3600),
+                     c->follow_up_on_time);
 }
 
 json_t *rp_window_json(const rp_window *w)
@@ -430,8 +472,23 @@ rp_code rp_charter_breach_counts(rp_ctx *ctx, const rp_window *w,
     return RP_OK;
 }
 
-rp_code rp_charter_breaches(rp_ctx *ctx, const rp_window *w, int limit,
+static rp_code breaches_in(rp_ctx *ctx, const rp_window *w, int limit,
+                           json_t **out, rp_error *err);
+
+rp_code rp_charter_breaches(rp_ctx *ctx, const rp_window *asked, int limit,
                             json_t **out, rp_error *err)
+{
+    rp_window w;
+    if (rp_window_limit(ctx, asked, &w, err))
+        return err->code;
+    rp_code rc = breaches_in(ctx, &w, limit, out, err);
+    rp_window_release(&w);
+    return rc;
+}
+
+/* The breaches of w, already limited to what the reader may count. */
+static rp_code breaches_in(rp_ctx *ctx, const rp_window *w, int limit,
+                           json_t **out, rp_error *err)
 {
     if (limit < 1 || limit > 1000)
         return rp_error_set(err, RP_EINVALID, "limit",

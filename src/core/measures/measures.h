@@ -62,10 +62,13 @@ extern const rp_field rp_charter_fields[];
 rp_code rp_charter_update(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err);
 
 /* A window of time, and optionally one queue or agent, for breaches and
- * metrics.  [from, to) in Unix seconds; 0 ids mean "any". */
+ * metrics.  [from, to) in Unix seconds; 0 ids mean "any".  queues is the
+ * core's own: the queues counted for a reader (ctx->viewer) who may not
+ * see them all (rp_access_queues); NULL: every queue. */
 typedef struct rp_window {
     int64_t from, to;
     int64_t queue_id, agent_id;
+    json_t *queues;
 } rp_window;
 
 /*
@@ -92,7 +95,10 @@ rp_code rp_charter_settle_promises(rp_ctx *ctx, int64_t now, int64_t *settled,
  * "truncated", "items": [{"target", "subject", "subject_id", "encounter_id",
  * "customer_id", "customer_name", "started_at", "target_seconds",
  * "actual_seconds", "over_by_seconds", "detail"}]}.  Only reads: a
- * promise open past its date is a breach whether settled or not.
+ * promise open past its date is a breach whether settled or not.  A
+ * reader (ctx->viewer) who may not see every queue gets the breaches of
+ * their queues (rp_access_queues); a queue of w they may not see is
+ * RP_EFORBIDDEN.
  */
 rp_code rp_charter_breaches(rp_ctx *ctx, const rp_window *w, int limit,
                             json_t **out, rp_error *err);
@@ -138,7 +144,9 @@ int64_t rp_percentile_rank(int64_t n, int p);
  * transfers, satisfaction and its words, relationship levels and
  * movements, moments of truth per customer, defects, special requests,
  * apologies, promises and charter breaches.  Only reads: a promise open
- * past its date counts as broken whether settled or not.
+ * past its date counts as broken whether settled or not.  A reader
+ * (ctx->viewer) who may not see every queue gets the figures of their
+ * queues only, as rp_charter_breaches.
  */
 rp_code rp_metrics_service(rp_ctx *ctx, const rp_window *w, json_t **out,
                            rp_error *err);

@@ -17,4 +17,20 @@ rp_code rp_charter_breach_counts(rp_ctx *ctx, const rp_window *w,
                                  json_t **counts, int64_t *total,
                                  rp_error *err);
 
+/*
+ * A copy of w in *out limited to what ctx->viewer may count: a queue they
+ * may not see is RP_EFORBIDDEN naming "queue"; without a queue, the copy's
+ * queues are those they may see (NULL when all).  Release the copy with
+ * rp_window_release.
+ */
+rp_code rp_window_limit(rp_ctx *ctx, const rp_window *w, rp_window *out,
+                        rp_error *err);
+
+/* Release what rp_window_limit gave w. */
+void rp_window_release(rp_window *w);
+
+/* The queues a window query counts (its ?3): the window's queue, the
+ * reader's queues, or null for every queue (new reference). */
+json_t *rp_window_queues(const rp_window *w);
+
 #endif

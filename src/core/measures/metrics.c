@@ -34,7 +34,7 @@ int64_t rp_percentile_rank(int64_t n, int p)
 static json_t *window_params(const rp_window *w)
 {
     return json_pack("[I, I, o, o]", (json_int_t)w->from, (json_int_t)w->to,
-                     w->queue_id ? json_integer(w->queue_id) : json_null(),
+                     rp_window_queues(w),
                      w->agent_id ? json_integer(w->agent_id) : json_null());
 }
 
@@ -219,9 +219,16 @@ static rp_code relationship_section(rp_ctx *ctx, const rp_window *w,
                                     json_t *out, rp_error *err)
 {
     json_t *counts, *moves;
-    if (ctx->store->ops->query(ctx->store, RP_Q_MEASURES_LEVELS, NULL, &counts,
-                               err))
-        return err->code;
+    /* the levels are the desk's now, not the window's; a reader who may
+     * not see every queue gets those of the customers of their queues */
+    json_t *queues = w->queues ? json_pack("[O]", w->queues) : NULL;
+    rp_code rc = ctx->store->ops->query(ctx->store,
+                                        queues ? RP_Q_MEASURES_LEVELS_IN_QUEUES
+                                               : RP_Q_MEASURES_LEVELS,
+                                        queues, &counts, err);
+    json_decref(queues);
+    if (rc)
+        return rc;
     if (q(ctx, RP_Q_MEASURES_MOVEMENTS, w, &moves, err)) {
         json_decref(counts);
         return err->code;
@@ -370,8 +377,28 @@ static rp_code promises_section(rp_ctx *ctx, const rp_window *w, int64_t now,
     return RP_OK;
 }
 
-static rp_code service_read(rp_ctx *ctx, const rp_window *w, json_t **out,
-                            rp_error *err)
+static rp_code service_in(rp_ctx *ctx, const rp_window *w, json_t **out,
+                          rp_error *err);
+
+/* The dashboard's figures read one snapshot, so its sections add up. */
+rp_code rp_metrics_service(rp_ctx *ctx, const rp_window *asked, json_t **out,
+                           rp_error *err)
+{
+    rp_window w;
+    if (rp_window_limit(ctx, asked, &w, err))
+        return err->code;
+    rp_code rc = rp_store_read_begin(ctx->store, err);
+    if (rc == RP_OK) {
+        rc = service_in(ctx, &w, out, err);
+        rp_store_read_end(ctx->store);
+    }
+    rp_window_release(&w);
+    return rc;
+}
+
+/* The metrics of w, already limited to what the reader may count. */
+static rp_code service_in(rp_ctx *ctx, const rp_window *w, json_t **out,
+                          rp_error *err)
 {
     int64_t now = rp_now(), volume = 0, breaches = 0;
     rp_charter c;
@@ -397,17 +424,6 @@ static rp_code service_read(rp_ctx *ctx, const rp_window *w, json_t **out,
                                   (json_int_t)breaches, "by_target", counts));
     *out = j;
     return RP_OK;
-}
-
-/* The dashboard's figures read one snapshot, so its sections add up. */
-rp_code rp_metrics_service(rp_ctx *ctx, const rp_window *w, json_t **out,
-                           rp_error *err)
-{
-    if (rp_store_read_begin(ctx->store, err))
-        return err->code;
-    rp_code rc = service_read(ctx, w, out, err);
-    rp_store_read_end(ctx->store);
-    return rc;
 }
 
 rp_code rp_metrics_gauges(rp_ctx *ctx, json_t **out, rp_error *err)

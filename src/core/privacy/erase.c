@@ -107,19 +107,29 @@ static rp_code must_suppress(rp_ctx *ctx, int64_t id, int asked, int *out,
     return RP_OK;
 }
 
-/* Everything but the moment, inside the transaction. */
-static rp_code erase_all(rp_ctx *ctx, int64_t id, int suppress, int64_t now,
-                         rp_error *err)
+/* Everything but the moment, inside the transaction.  alias: id is a
+ * customer merged into the one erased, whose moments are still theirs. */
+static rp_code erase_all(rp_ctx *ctx, int64_t id, int alias, int suppress,
+                         int64_t now, rp_error *err)
 {
     rp_store *s = ctx->store;
     json_t *customer;
     if (s->ops->get(s, &RP_ENTITY_CUSTOMER, id, &customer, err))
         return err->code;
     int erased = !json_is_null(json_object_get(customer, "erased_at"));
+    json_int_t into = json_integer_value(
+        json_object_get(customer, "merged_into"));
     json_decref(customer);
+    if (erased && alias)
+        return RP_OK;
     if (erased)
         return rp_error_set(err, RP_ECONFLICT, NULL,
                             "customer %lld was erased already", (long long)id);
+    if (into && !alias)
+        return rp_error_set(err, RP_ECONFLICT, NULL,
+                            "customer %lld was merged into customer %lld: "
+                            "erase customer %lld, which erases both",
+                            (long long)id, (long long)into, (long long)into);
     rp_code rc = must_suppress(ctx, id, suppress, &suppress, err);
     if (rc == RP_OK && suppress)
         rc = rp_privacy_suppress_customer(ctx, id, err);
@@ -150,7 +160,15 @@ rp_code rp_privacy_erase_now(rp_ctx *ctx, int64_t id, const char *requested_by,
     int64_t now = rp_now();
     if (rp_store_begin(s, err))
         return err->code;
-    rp_code rc = erase_all(ctx, id, suppress, now, err);
+    rp_code rc = erase_all(ctx, id, 0, suppress, now, err);
+    /* the customers merged into this one are the same person */
+    json_t *ids = NULL;
+    if (rc == RP_OK)
+        rc = rp_customer_ids(ctx, id, &ids, err);
+    for (size_t i = 1; rc == RP_OK && i < json_array_size(ids); i++)
+        rc = erase_all(ctx, json_integer_value(json_array_get(ids, i)), 1,
+                       suppress, now, err);
+    json_decref(ids);
     if (rc == RP_OK) {
         json_t *p = json_pack("[I, I, I]", (json_int_t)id,
                               (json_int_t)ctx->agent_id, (json_int_t)now);

@@ -45,7 +45,7 @@ const rp_resource rp_resources[] = {
     {"retention", RP_ROWS_NONE},
     {"ledger", RP_ROWS_NONE},
     {"openapi", RP_ROWS_NONE},
-    {"export_requests", RP_ROWS_NONE},
+    {"export_requests", RP_ROWS_EXPORT_REQUEST},
     {"imports", RP_ROWS_NONE},
     {"privacy", RP_ROWS_NONE},
     /* the Zendesk-compatible API (/api/v2/): a ticket is an encounter, a
@@ -86,6 +86,7 @@ const char *rp_rows_name(rp_rows rows)
     case RP_ROWS_ATTACHMENT: return "attachment";
     case RP_ROWS_TASK: return "task";
     case RP_ROWS_PROMISE: return "promise";
+    case RP_ROWS_EXPORT_REQUEST: return "export_request";
     default: return "none";
     }
 }
@@ -268,6 +269,9 @@ static rp_code row_check(rp_ctx *ctx, const rp_principal *p, rp_rows kind,
     case RP_ROWS_PROMISE:
         return owned_check(ctx, p, RP_Q_STAFF_OWNER_OF_PROMISE, id, queues,
                            err);
+    case RP_ROWS_EXPORT_REQUEST:
+        return owned_check(ctx, p, RP_Q_STAFF_OWNER_OF_EXPORT_REQUEST, id,
+                           queues, err);
     default: return RP_OK;
     }
 }
@@ -338,6 +342,36 @@ rp_code rp_access_filter(rp_ctx *ctx, const rp_principal *p, rp_rows kind,
     if (removed)
         *removed = gone;
     return rc;
+}
+
+rp_code rp_access_queues(rp_ctx *ctx, const rp_principal *p, json_t **out,
+                         rp_error *err)
+{
+    int all = 0;
+    *out = NULL;
+    if (!p)
+        return RP_OK;
+    if (unlimited(ctx, p, &all, err))
+        return err->code;
+    if (all)
+        return RP_OK;
+    if (p->nqueues > 0)
+        return token_queues(ctx, p, out, err);
+    json_t *rows = NULL, *params = json_pack("[I]", (json_int_t)p->agent_id);
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_QUEUES_VISIBLE,
+                                        params, &rows, err);
+    json_decref(params);
+    if (rc)
+        return rc;
+    json_t *q = json_array();
+    json_array_append_new(q, json_integer(0)); /* no queue: seen by all */
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+        json_array_append(q, json_object_get(row, "queue_id"));
+    json_decref(rows);
+    *out = q;
+    return RP_OK;
 }
 
 /* ---- a queue's access ---------------------------------------------------- */

@@ -320,7 +320,8 @@ typedef enum rp_rows {
     RP_ROWS_MESSAGE,
     RP_ROWS_ATTACHMENT,
     RP_ROWS_TASK,
-    RP_ROWS_PROMISE
+    RP_ROWS_PROMISE,
+    RP_ROWS_EXPORT_REQUEST /* a customer's request for their data */
 } rp_rows;
 
 /* A resource of the API: a route's first path segment after /api/v1/. */
@@ -372,6 +373,19 @@ rp_code rp_access_filter(rp_ctx *ctx, const rp_principal *p, rp_rows kind,
 
 /* The fields of a queue's access: restricted and members. */
 extern const rp_field rp_queue_access_fields[];
+
+/*
+ * The queues whose encounters p may count in figures (the service
+ * metrics, the charter's breaches): NULL in *out when p sees every queue;
+ * otherwise a new array of queue ids, 0 standing for encounters in no
+ * queue.  An agent or a lead counts the open queues, their own restricted
+ * ones and no queue; a token limited to queues counts only those (for an
+ * agent's token, those the agent is a member of).  Figures are counted by
+ * queue, so the encounters an agent handles in a restricted queue they
+ * are not a member of are seen one by one, not in the figures.
+ */
+rp_code rp_access_queues(rp_ctx *ctx, const rp_principal *p, json_t **out,
+                         rp_error *err);
 
 /*
  * Set who may see queue id's customers and encounters from in:

@@ -96,40 +96,127 @@ static json_t *cursor_of(json_t *rows, size_t i)
     return json_string(buf);
 }
 
+/* Rows examined at most for one page a reader who may not see every queue
+ * asks for, besides the rows the page needs: a request stays bounded when
+ * most rows are another queue's, and the page then ends early with
+ * has_more and a cursor past what was examined. */
+#define EXAMINE_EXTRA 1000
+
+/*
+ * Up to want rows of e matching f after id after, leaving out the rows of
+ * kind the reader (ctx->viewer) may not see (rp_access_filter: a few
+ * lookups by key each).  Read in id order in batches; *last is the id of
+ * the last row examined, *unexamined 1 when the bound stopped the reading
+ * before the list ended.
+ */
+static rp_code visible_rows(rp_ctx *ctx, const rp_entity *e, const rp_filter *f,
+                            int nf, rp_rows kind, int64_t after, int want,
+                            json_t **out, int64_t *last, int *unexamined,
+                            rp_error *err)
+{
+    json_t *all = json_array();
+    int64_t examined = 0;
+    *last = after;
+    *unexamined = 0;
+    for (;;) {
+        int batch = want - (int)json_array_size(all) + 1;
+        rp_page p = {*last, 0, batch < 50 ? 50 : batch};
+        json_t *rows = NULL;
+        rp_code rc = ctx->store->ops->list(ctx->store, e, f, nf, &p, &rows,
+                                           err);
+        size_t n = json_array_size(rows);
+        if (rc == RP_OK && n > 0)
+            *last = json_integer_value(
+                json_object_get(json_array_get(rows, n - 1), "id"));
+        if (rc == RP_OK && kind != RP_ROWS_NONE)
+            rc = rp_access_filter(ctx, ctx->viewer, kind, rows, NULL, err);
+        if (rc) {
+            json_decref(rows);
+            json_decref(all);
+            return rc;
+        }
+        json_array_extend(all, rows);
+        json_decref(rows);
+        examined += (int64_t)n;
+        if ((int)n < p.limit || (int)json_array_size(all) >= want)
+            break;
+        if (examined >= want + EXAMINE_EXTRA) {
+            *unexamined = 1;
+            break;
+        }
+    }
+    while ((int)json_array_size(all) > want)
+        json_array_remove(all, json_array_size(all) - 1);
+    *out = all;
+    return RP_OK;
+}
+
 rp_code rp_zd_page_of(rp_ctx *ctx, const rp_entity *e, const rp_filter *f,
-                      int nf, const rp_zendesk_page *page, const char *key,
-                      rp_zd_shape_fn shape, json_t **out, rp_error *err)
+                      int nf, rp_rows kind, const rp_zendesk_page *page,
+                      const char *key, rp_zd_shape_fn shape, json_t **out,
+                      rp_error *err)
 {
     int64_t skip = page->offset_style ? (page->number - 1) * page->size : 0;
     rp_page p = {page->offset_style ? 0 : page->after_id, 0,
                  (int)(skip + page->size + 1)};
     json_t *rows = NULL;
-    if (ctx->store->ops->list(ctx->store, e, f, nf, &p, &rows, err))
-        return err->code;
+    int64_t last = 0;
+    int unexamined = 0, everything = 0;
+    if (kind != RP_ROWS_NONE && ctx->viewer) {
+        json_t *queues = NULL;
+        if (rp_access_queues(ctx, ctx->viewer, &queues, err))
+            return err->code;
+        everything = !queues;
+        json_decref(queues);
+    }
+    rp_code rc = kind == RP_ROWS_NONE || !ctx->viewer || everything
+                     ? ctx->store->ops->list(ctx->store, e, f, nf, &p, &rows,
+                                             err)
+                     : visible_rows(ctx, e, f, nf, kind, p.after_id, p.limit,
+                                    &rows, &last, &unexamined, err);
+    if (rc)
+        return rc;
+    /* what the reader may see of the list so far, when they may not see
+     * it all: counting the rest would read every other queue's rows */
+    int64_t found = (int64_t)json_array_size(rows);
     for (int64_t i = 0; i < skip && json_array_size(rows); i++)
         json_array_remove(rows, 0);
     int has_more = (int)json_array_size(rows) > page->size;
     if (has_more)
         json_array_remove(rows, (size_t)page->size);
     int64_t count = 0;
-    rp_code rc = shape(ctx, rows, err);
-    if (rc == RP_OK && page->offset_style)
+    rc = shape(ctx, rows, err);
+    if (rc == RP_OK && page->offset_style &&
+        (everything || !ctx->viewer || kind == RP_ROWS_NONE))
         rc = ctx->store->ops->count(ctx->store, e, f, nf, &count, err);
+    else
+        count = found;
     if (rc) {
         json_decref(rows);
         return rc;
     }
+    /* the bound stopped the reading: there may be more after what was
+     * examined, and the cursor goes on from there */
+    size_t n = json_array_size(rows);
+    json_t *after = NULL;
+    if (unexamined && !has_more) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%" PRId64, last);
+        after = json_string(buf);
+        has_more = 1;
+    } else {
+        after = n ? cursor_of(rows, n - 1) : json_null();
+    }
     if (page->offset_style) {
+        json_decref(after);
         *out = json_pack("{s:o, s:I, s:b, s:I}", key, rows, "count",
                          (json_int_t)count, "has_more", has_more, "page",
                          (json_int_t)page->number);
         return RP_OK;
     }
-    size_t n = json_array_size(rows);
     json_t *meta = json_pack("{s:b, s:o, s:o}", "has_more", has_more,
-                             "after_cursor",
-                             n ? cursor_of(rows, n - 1) : json_null(),
-                             "before_cursor", cursor_of(rows, 0));
+                             "after_cursor", after, "before_cursor",
+                             cursor_of(rows, 0));
     *out = json_pack("{s:o, s:o}", key, rows, "meta", meta);
     return RP_OK;
 }

@@ -198,8 +198,9 @@ rp_code rp_zendesk_search(rp_ctx *ctx, const char *query,
         if (rc == RP_OK)
             as_results(*out, "users", "user");
     } else if (rc == RP_OK) {
-        rc = rp_zd_page_of(ctx, &RP_ENTITY_ENCOUNTER, t.f, t.nf, page,
-                           "tickets", rp_zd_tickets_shape, out, err);
+        rc = rp_zd_page_of(ctx, &RP_ENTITY_ENCOUNTER, t.f, t.nf,
+                           RP_ROWS_ENCOUNTER, page, "tickets",
+                           rp_zd_tickets_shape, out, err);
         if (rc == RP_OK)
             as_results(*out, "tickets", "ticket");
     }

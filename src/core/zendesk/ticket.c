@@ -222,8 +222,8 @@ rp_code rp_zendesk_ticket_list(rp_ctx *ctx, int64_t requester_id,
     json_t *cid = json_integer(requester_id);
     rp_filter f = {"customer_id", RP_FILTER_EQ, cid};
     rp_code rc = rp_zd_page_of(ctx, &RP_ENTITY_ENCOUNTER, &f,
-                               requester_id ? 1 : 0, page, "tickets",
-                               rp_zd_tickets_shape, out, err);
+                               requester_id ? 1 : 0, RP_ROWS_ENCOUNTER, page,
+                               "tickets", rp_zd_tickets_shape, out, err);
     json_decref(cid);
     return rc;
 }
@@ -276,8 +276,8 @@ rp_code rp_zendesk_comment_list(rp_ctx *ctx, int64_t id,
     json_decref(enc);
     json_t *eid = json_integer(id);
     rp_filter f = {"encounter_id", RP_FILTER_EQ, eid};
-    rp_code rc = rp_zd_page_of(ctx, &RP_ENTITY_MESSAGE, &f, 1, page, "comments",
-                               comments_shape, out, err);
+    rp_code rc = rp_zd_page_of(ctx, &RP_ENTITY_MESSAGE, &f, 1, RP_ROWS_NONE,
+                               page, "comments", comments_shape, out, err);
     json_decref(eid);
     return rc;
 }

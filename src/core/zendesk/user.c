@@ -189,6 +189,18 @@ static rp_code users_by_email(rp_ctx *ctx, const char *email, json_t **out,
         rp_zd_agent_by_email(ctx, email, &agent, err))
         return err->code;
     json_t *users = json_array(), *row = NULL;
+    /* a customer of a queue the reader may not see is not found */
+    rp_error hidden;
+    rp_code seen = customer && ctx->viewer
+                       ? rp_access_row(ctx, ctx->viewer, RP_ROWS_CUSTOMER,
+                                       customer, &hidden)
+                       : RP_OK;
+    if (seen == RP_EFORBIDDEN)
+        customer = 0;
+    else if (seen) {
+        *err = hidden;
+        return seen;
+    }
     if (customer && rp_customer_get(ctx, customer, &row, err) == RP_OK) {
         json_array_append_new(users, customer_user(row));
         json_decref(row);
@@ -229,7 +241,8 @@ rp_code rp_zendesk_user_search(rp_ctx *ctx, const char *query,
     }
     json_t *q = json_string(query);
     rp_filter f = {"name|preferred_name|emails", RP_FILTER_CONTAINS, q};
-    rp_code rc = rp_zd_page_of(ctx, &RP_ENTITY_CUSTOMER, &f, 1, page, "users",
+    rp_code rc = rp_zd_page_of(ctx, &RP_ENTITY_CUSTOMER, &f, 1,
+                               RP_ROWS_CUSTOMER, page, "users",
                                rp_zd_customers_shape, out, err);
     json_decref(q);
     return rc;

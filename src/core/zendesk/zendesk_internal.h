@@ -13,11 +13,17 @@
  * and wrap it as {key: items, "meta": {...}} (cursor style) or {key:
  * items, "count", "has_more", "page"} (offset style), each row turned into
  * its Zendesk shape by shape(ctx, rows) (which replaces rows' items).
+ * Rows are of kind (RP_ROWS_ENCOUNTER, RP_ROWS_CUSTOMER): those the
+ * reader (ctx->viewer) may not see are left out before the page is cut,
+ * and for such a reader "count" is what they may see of the list up to
+ * this page (the total would tell what other queues hold).  RP_ROWS_NONE:
+ * rows of something the route already checked (a ticket's comments).
  */
 typedef rp_code (*rp_zd_shape_fn)(rp_ctx *ctx, json_t *rows, rp_error *err);
 rp_code rp_zd_page_of(rp_ctx *ctx, const rp_entity *e, const rp_filter *f,
-                      int nf, const rp_zendesk_page *page, const char *key,
-                      rp_zd_shape_fn shape, json_t **out, rp_error *err);
+                      int nf, rp_rows kind, const rp_zendesk_page *page,
+                      const char *key, rp_zd_shape_fn shape, json_t **out,
+                      rp_error *err);
 
 /* Turn encounter rows into tickets, in place (one query for all the
  * descriptions). */

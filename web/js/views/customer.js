@@ -13,6 +13,7 @@ import * as api from '../api.js';
 import { h, field, clear } from '../dom.js';
 import { fmtTime, fmtDate, humanize, pick, greetingName } from '../format.js';
 import { taskState, taskNeedsAttention } from '../tasks.js';
+import { duplicatesPanel } from './merge.js';
 
 const asList = (v) => (Array.isArray(v) ? v : v ? api.items(v) : []);
 const str = (x, ...keys) => {
@@ -41,7 +42,13 @@ export async function render(main, [id], app) {
     sub('goals'), sub('preferences'), sub('dates'), sub('loyalty'), sub('recommendations'),
     api.optional(`/api/v1/tasks${api.qs({ customer_id: id, limit: 20 })}`).catch(() => null),
   ]);
+  /* a customer merged into another is that other one now */
+  if (String(customer.id) !== String(id)) {
+    app.go(`#/customers/${customer.id}`);
+    return;
+  }
   app.customers.set(customer.id, customer);
+  const duplicates = await duplicatesPanel(customer, app);
   const ov = overview || {};
   const name = greetingName(customer);
 
@@ -123,7 +130,7 @@ export async function render(main, [id], app) {
   addMoments(moments);
   older.addEventListener('click', async () => addMoments(await api.get(`${base}/moments${api.qs({ limit: 30, cursor })}`)));
 
-  main.append(head, h('div', { class: 'panels' }, panels),
+  main.append(head, duplicates, h('div', { class: 'panels' }, panels),
     h('section', { class: 'card', 'aria-labelledby': 'timeline-h' },
       h('h2', { id: 'timeline-h' }, 'Moments of truth'),
       h('p', { class: 'hint' }, 'Every touch point, newest first.'), timeline, older));
