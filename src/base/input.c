@@ -516,6 +516,135 @@ json_t *rp_page_result(json_t *rows, int limit)
 
 /* ---- field tables -------------------------------------------------------- */
 
+const rp_field rp_no_fields[] = {{.name = NULL}};
+
+/* A field left out that must be given: the refusal says what it is for,
+ * from the table ("to is required: the stage to move to"). */
+static void say_what_is_missing(const rp_field *f, rp_error *err)
+{
+    size_t n = strlen(err->message);
+    if (!f->meaning || err->code != RP_EINVALID ||
+        strcmp(err->field, f->name) || n < 11 ||
+        strcmp(err->message + n - 11, "is required"))
+        return;
+    snprintf(err->message + n, sizeof err->message - n, ": %s", f->meaning);
+}
+
+/* A field the core reads itself, or a list: given when it must be. */
+static rp_code check_presence(json_t *in, const rp_field *f, int req,
+                              rp_error *err)
+{
+    json_t *v = json_object_get(in, f->name);
+    if ((!v || json_is_null(v)) && req == RP_IN_REQUIRED)
+        return rp_error_set(err, RP_EINVALID, f->name, "%s is required",
+                            f->name);
+    if (v && json_is_null(v) && req == RP_IN_KEPT)
+        return rp_error_set(err, RP_EINVALID, f->name,
+                            "%s cannot be removed; leave it out to keep it",
+                            f->name);
+    return RP_OK;
+}
+
+/* Each item of a list of words is one of the field's values. */
+static rp_code check_list_values(const rp_field *f, json_t *list, rp_error *err)
+{
+    size_t i;
+    json_t *item;
+    rp_buf q = RP_BUF_INIT;
+    json_array_foreach(list, i, item) {
+        const char *s = json_string_value(item);
+        int known = 0;
+        for (int k = 0; f->values[k] && !known; k++)
+            known = strcmp(f->values[k], s) == 0;
+        if (!known) {
+            rp_buf one = RP_BUF_INIT;
+            for (int k = 0; f->values[k]; k++)
+                rp_buf_printf(&one, "%s%s", k ? ", " : "", f->values[k]);
+            rp_error_set(err, RP_EINVALID, f->name,
+                         "%s[%zu] \"%s\" is not one of: %s", f->name, i,
+                         rp_cut(&q, s, 40), rp_buf_str(&one));
+            rp_buf_free(&one);
+            rp_buf_free(&q);
+            return err->code;
+        }
+    }
+    return RP_OK;
+}
+
+/* A refusal inside a nested object says where it is ("items[2]: ...");
+ * its field is the one inside, or the outer one when none is at fault. */
+static rp_code nested_refusal(const rp_field *f, const char *where,
+                              rp_error *err)
+{
+    char message[sizeof err->message], field[sizeof err->field];
+    snprintf(message, sizeof message, "%s", err->message);
+    snprintf(field, sizeof field, "%s", err->field[0] ? err->field : f->name);
+    rp_error_set(err, err->code, field, "%s: %s", where, message);
+    return err->code;
+}
+
+/* An object field of .fields, an array of objects, a list of integers. */
+static rp_code check_nested(const rp_field *f, json_t *v, int creating,
+                            rp_error *err)
+{
+    char where[96];
+    size_t i;
+    json_t *item;
+    if (f->type == RP_FIELD_OBJECT) {
+        if (!json_is_object(v))
+            return rp_error_set(err, RP_ETYPE, f->name,
+                                "%s must be an object, not %s", f->name,
+                                type_name(v));
+        if (f->fields && rp_in_fields(v, f->fields, creating, err))
+            return nested_refusal(f, f->name, err);
+        return RP_OK;
+    }
+    if (f->type == RP_FIELD_NUMBER) {
+        if (!json_is_number(v))
+            return rp_error_set(err, RP_ETYPE, f->name,
+                                "%s must be a number, not %s", f->name,
+                                type_name(v));
+        double d = json_number_value(v);
+        if ((f->min || f->max) && (d < (double)f->min || d > (double)f->max))
+            return rp_error_set(err, RP_EINVALID, f->name,
+                                "%s must be between %lld and %lld", f->name,
+                                (long long)f->min, (long long)f->max);
+        return RP_OK;
+    }
+    if (f->type != RP_FIELD_ARRAY && f->type != RP_FIELD_INT_LIST)
+        return RP_OK;
+    if (!json_is_array(v))
+        return rp_error_set(err, RP_ETYPE, f->name,
+                            "%s must be an array, not %s", f->name,
+                            type_name(v));
+    if (f->max_items && json_array_size(v) > f->max_items)
+        return rp_error_set(err, RP_EINVALID, f->name,
+                            "%s has %zu items; at most %zu are allowed",
+                            f->name, json_array_size(v), f->max_items);
+    json_array_foreach(v, i, item) {
+        snprintf(where, sizeof where, "%s[%zu]", f->name, i);
+        if (f->type == RP_FIELD_INT_LIST) {
+            json_int_t n = json_integer_value(item);
+            if (!json_is_integer(item))
+                return rp_error_set(err, RP_ETYPE, f->name,
+                                    "%s must be an integer, not %s", where,
+                                    type_name(item));
+            if ((f->min || f->max) && (n < f->min || n > f->max))
+                return rp_error_set(err, RP_EINVALID, f->name,
+                                    "%s must be between %lld and %lld", where,
+                                    (long long)f->min, (long long)f->max);
+            continue;
+        }
+        if (!json_is_object(item))
+            return rp_error_set(err, RP_ETYPE, f->name,
+                                "%s must be an object, not %s", where,
+                                type_name(item));
+        if (f->fields && rp_in_fields(item, f->fields, creating, err))
+            return nested_refusal(f, where, err);
+    }
+    return RP_OK;
+}
+
 rp_code rp_in_fields(json_t *in, const rp_field *fields, int creating,
                      rp_error *err)
 {
@@ -556,21 +685,53 @@ rp_code rp_in_fields(json_t *in, const rp_field *fields, int creating,
             rc = rp_in_time(in, f->name, req, &i64, &present, err);
             break;
         case RP_FIELD_TEXT_LIST:
-            rc = rp_in_string_list(in, f->name, f->max_items, f->max_chars,
-                                   &list, err);
+            rc = rp_in_string_list(
+                in, f->name, f->max_items ? f->max_items : SIZE_MAX,
+                f->max_chars ? f->max_chars : SIZE_MAX, &list, err);
+            if (rc == RP_OK && list && f->values)
+                rc = check_list_values(f, list, err);
+            if (rc == RP_OK)
+                rc = check_presence(in, f, req, err);
             break;
-        default: /* the core reads these itself; only presence here */
+        default:
+            rc = check_presence(in, f, req, err);
             v = json_object_get(in, f->name);
-            if ((!v || json_is_null(v)) && req == RP_IN_REQUIRED)
-                rc = rp_error_set(err, RP_EINVALID, f->name, "%s is required",
-                                  f->name);
+            if (rc == RP_OK && v && !json_is_null(v))
+                rc = check_nested(f, v, creating, err);
             break;
         }
+        if (rc)
+            say_what_is_missing(f, err);
     }
     return rc;
 }
 
+static json_t *field_schema(const rp_field *f, int creating);
+
+json_t *rp_fields_schema(const rp_field *fields, int creating)
+{
+    json_t *props = json_object(), *required = json_array();
+    for (const rp_field *f = fields; f->name; f++) {
+        json_object_set_new(props, f->name, field_schema(f, creating));
+        if (f->required == RP_IN_REQUIRED ||
+            (creating && f->required == RP_IN_CREATE))
+            json_array_append_new(required, json_string(f->name));
+    }
+    json_t *s = json_pack("{s:s, s:o, s:b}", "type", "object", "properties",
+                          props, "additionalProperties", 0);
+    if (json_array_size(required))
+        json_object_set_new(s, "required", required);
+    else
+        json_decref(required);
+    return s;
+}
+
 json_t *rp_field_schema(const rp_field *f)
+{
+    return field_schema(f, 1);
+}
+
+static json_t *field_schema(const rp_field *f, int creating)
 {
     json_t *s = json_object(), *types = json_array();
     const char *type = "string";
@@ -579,6 +740,7 @@ json_t *rp_field_schema(const rp_field *f)
     case RP_FIELD_NUMBER: type = "number"; break;
     case RP_FIELD_BOOL: type = "boolean"; break;
     case RP_FIELD_TEXT_LIST:
+    case RP_FIELD_INT_LIST:
     case RP_FIELD_ARRAY: type = "array"; break;
     case RP_FIELD_OBJECT: type = "object"; break;
     default: break;
@@ -632,10 +794,47 @@ json_t *rp_field_schema(const rp_field *f)
         if (f->format)
             json_object_set_new(item, "x-rapport-format",
                                 json_string(f->format));
+        if (f->values) {
+            json_t *values = json_array();
+            for (int i = 0; f->values[i]; i++)
+                json_array_append_new(values, json_string(f->values[i]));
+            json_object_set_new(item, "enum", values);
+        }
         json_object_set_new(s, "items", item);
-        json_object_set_new(s, "maxItems", json_integer(f->max_items));
+        if (f->max_items)
+            json_object_set_new(s, "maxItems", json_integer(f->max_items));
         break;
     }
+    case RP_FIELD_INT_LIST: {
+        json_t *item = json_pack("{s:s}", "type", "integer");
+        if (f->min || f->max) {
+            json_object_set_new(item, "minimum", json_integer(f->min));
+            json_object_set_new(item, "maximum", json_integer(f->max));
+        }
+        json_object_set_new(s, "items", item);
+        if (f->max_items)
+            json_object_set_new(s, "maxItems", json_integer(f->max_items));
+        break;
+    }
+    case RP_FIELD_ARRAY:
+        if (f->fields)
+            json_object_set_new(s, "items",
+                                rp_fields_schema(f->fields, creating));
+        if (f->max_items)
+            json_object_set_new(s, "maxItems", json_integer(f->max_items));
+        break;
+    case RP_FIELD_OBJECT:
+        if (f->fields) {
+            /* the nested object's own shape, null kept when optional */
+            json_t *inner = rp_fields_schema(f->fields, creating);
+            json_object_set(inner, "type", json_object_get(s, "type"));
+            if (f->meaning)
+                json_object_set_new(inner, "description",
+                                    json_string(f->meaning));
+            json_decref(s);
+            s = inner;
+        }
+        break;
     default: break;
     }
     return s;

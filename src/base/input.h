@@ -46,33 +46,53 @@ typedef enum rp_field_type {
     RP_FIELD_TIME,      /* rp_in_time: an RFC 3339 time */
     RP_FIELD_TEXT_LIST, /* rp_in_string_list: max items of max characters */
     RP_FIELD_NUMBER,    /* a JSON number, min to max (checked by the core) */
-    RP_FIELD_OBJECT,    /* a JSON object the core reads itself */
-    RP_FIELD_ARRAY      /* a JSON array the core reads itself */
+    RP_FIELD_OBJECT,    /* a JSON object: of .fields when given, each checked
+                           as a body is; else any object the core reads */
+    RP_FIELD_ARRAY,     /* up to max_items objects, each of .fields */
+    RP_FIELD_INT_LIST   /* up to max_items integers, each min to max */
 } rp_field_type;
 
-typedef struct rp_field {
+typedef struct rp_field rp_field;
+struct rp_field {
     const char *name;
     rp_field_type type;
-    int required;              /* RP_IN_OPTIONAL, _REQUIRED, _KEPT, _CREATE */
-    size_t max_chars;          /* TEXT and each item of TEXT_LIST; 0: none */
-    size_t max_items;          /* TEXT_LIST */
-    int64_t min, max;          /* INT and NUMBER (both 0: no bounds) */
-    const char *const *values; /* ENUM, NULL-terminated */
-    const char *format;        /* "email", "phone": a rule checked after */
-    const char *meaning;       /* a few words for the contract, or NULL */
-} rp_field;
+    int required;     /* RP_IN_OPTIONAL, _REQUIRED, _KEPT, _CREATE */
+    size_t max_chars; /* TEXT and each item of TEXT_LIST; 0: none */
+    size_t max_items; /* TEXT_LIST, ARRAY, INT_LIST; 0: none */
+    int64_t min, max; /* INT, NUMBER, each of INT_LIST (both 0: no bounds) */
+    const char *const *values;     /* ENUM, and each item of a TEXT_LIST that
+                                      has them; NULL-terminated */
+    const char *format;            /* "email", "phone": a rule checked after */
+    const char *meaning;           /* a few words for the contract, or NULL */
+    const struct rp_field *fields; /* OBJECT and ARRAY: the fields of the
+                                      object (of each item), NULL-ended */
+};
 
 /*
  * Check in against a field table (ended by a NULL name): an object of
  * only these fields, each of its type, within its limits, the required
- * ones given (RP_IN_CREATE: when creating).  It only checks; the caller
- * reads the values after with the rp_in_* calls (which cannot fail then).
+ * ones given (RP_IN_CREATE: when creating), and a nested object or each
+ * object of an array checked the same way against its own .fields (a
+ * refusal inside one names the field inside, and says where: "items[2]:
+ * name is required").  An unknown field is refused naming it.  It only
+ * checks; the caller reads the values after with the rp_in_* calls (which
+ * cannot fail then).
  */
 rp_code rp_in_fields(json_t *in, const rp_field *fields, int creating,
                      rp_error *err);
 
+/* The table of a body that has no fields: {} or nothing at all. */
+extern const rp_field rp_no_fields[];
+
 /* The JSON Schema of one field (new reference), for the contract. */
 json_t *rp_field_schema(const rp_field *f);
+
+/*
+ * The JSON Schema of a body checked against fields (new reference): an
+ * object of exactly those fields, the required ones (RP_IN_CREATE: when
+ * creating) listed as such.
+ */
+json_t *rp_fields_schema(const rp_field *fields, int creating);
 
 /* in must be a JSON object whose keys are all in allowed (NULL-terminated). */
 rp_code rp_in_object(json_t *in, const char *const allowed[], rp_error *err);

@@ -480,6 +480,14 @@ static void serve(const rp_route *r, rp_request *req, rp_response *res)
             return;
         }
     }
+    /* the body is checked against the route's table, the one its contract
+     * is made from, whatever the handler reads of it afterwards */
+    if (r->request && req->body &&
+        rp_in_fields(req->body, r->request, strcmp(r->method, "PATCH") != 0,
+                     &err)) {
+        rp_reply_error(res, &err);
+        return;
+    }
     switch (r->shape) {
     case RP_SHAPE_PLAIN: rc = r->plain(&req->ctx, &out, &err); break;
     case RP_SHAPE_BODY:

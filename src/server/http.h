@@ -144,6 +144,9 @@ typedef struct rp_param {
     const char *name;    /* "customer_id" */
     const char *type;    /* "id", "text", "time", "true or false", "1-50" */
     const char *meaning; /* a few words, or NULL */
+    /* "text" that must be one of these words (the core's own list, the
+     * one it checks the parameter with); NULL-terminated, or NULL */
+    const char *const *values;
 } rp_param;
 
 /* Route flags. */
@@ -170,6 +173,9 @@ typedef struct rp_param {
  * handed to the handler raw in req->raw. */
 #define RP_ROUTE_CSV 32u
 #define RP_MAX_CSV_BYTES (32 * 1024 * 1024)
+/* Its JSON body may be left out (its .request table then says what one
+ * may hold); without this a route with a table needs one. */
+#define RP_ROUTE_BODY_OPTIONAL 64u
 
 typedef struct rp_route {
     const char *method;  /* "GET", "POST", ... */
@@ -191,7 +197,11 @@ typedef struct rp_route {
     const char *summary; /* one line for `rapportd --routes` and the docs */
     /* For the OpenAPI document (openapi.c): the schema of a success's body
      * by its name in openapi.c's table (for a list, of each item), and the
-     * core's field table of the request body.  NULL: an object. */
+     * core's field table of the request body: the table the core checks
+     * the body with, and http.c too before the route runs, so that no
+     * route takes more than its contract says.  Every route that takes a
+     * JSON body has one (rp_no_fields when the body must be empty); the
+     * contract test fails for one that has none. */
     const char *reply;
     const rp_field *request;
 } rp_route;

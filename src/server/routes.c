@@ -57,7 +57,8 @@ static const rp_param customer_params[] = {
 };
 static const rp_param encounter_params[] = {
     {"customer_id", "id", "only this customer's"},
-    {"stage", "text", "only encounters at this stage"},
+    {"stage", "text", "only encounters at this stage",
+     .values = rp_encounter_stages},
     {NULL, NULL, NULL},
 };
 static const rp_param audit_params[] = {
@@ -67,7 +68,8 @@ static const rp_param audit_params[] = {
     {"to", "time", "only before this time"},
     {"action", "text",
      "only this action: read, change, refused, login, login_failed, logout, "
-     "export or erasure"},
+     "export or erasure",
+     .values = rp_audit_actions},
     {NULL, NULL, NULL},
 };
 static const rp_param export_params[] = {
@@ -155,15 +157,16 @@ static const rp_param erase_params[] = {
 
 /* The four kinds of what rapport remembers about a customer's future. */
 /* clang-format off */
-#define PROFILE_ROUTES(kind, what, remove, one, many)                        \
+#define PROFILE_ROUTES(kind, what, remove, one, many, add_f, change_f)       \
     {"GET", "/api/v1/customers/{id}/" kind, CUSTOM(rp_h_profile_list),       \
      .summary = "the customer's " what, .reply = many},                      \
         {"POST", "/api/v1/customers/{id}/" kind, CUSTOM(rp_h_profile_add),   \
          .status = 201, .summary = "add one of the customer's " what,        \
-         .reply = one},                                                      \
+         .reply = one, .request = add_f},                                    \
         {"PATCH", "/api/v1/customers/{id}/" kind "/{item}",                  \
          CUSTOM(rp_h_profile_update),                                        \
-         .summary = "change one of the customer's " what, .reply = one},     \
+         .summary = "change one of the customer's " what, .reply = one,      \
+         .request = change_f},                                               \
         {"DELETE", "/api/v1/customers/{id}/" kind "/{item}",                 \
          CUSTOM(rp_h_profile_remove), .summary = remove, .reply = "Deleted"}
 /* clang-format on */
@@ -201,13 +204,15 @@ const rp_route rp_routes[] = {
      .summary = "an encounter with its measures",
      .reply = "EncounterWithMeasures"},
     {"PATCH", "/api/v1/encounters/{id}", BY_ID_BODY(rp_encounter_record),
+     .request = rp_encounter_record_fields,
      .summary = "record what was learnt in an open encounter",
      .reply = "Encounter"},
     {"POST", "/api/v1/encounters/{id}/acknowledge",
-     BY_ID_BODY(rp_encounter_acknowledge),
+     BY_ID_BODY(rp_encounter_acknowledge), .request = rp_no_fields,
+     .flags = RP_ROUTE_BODY_OPTIONAL,
      .summary = "tell the customer they have been seen", .reply = "Encounter"},
     {"POST", "/api/v1/encounters/{id}/advance",
-     BY_ID_BODY(rp_encounter_advance),
+     BY_ID_BODY(rp_encounter_advance), .request = rp_encounter_advance_fields,
      .summary = "move an encounter to its next stage", .reply = "Encounter"},
     {"POST", "/api/v1/encounters/{id}/abandon",
      BY_ID_BODY(rp_encounter_abandon), .request = rp_encounter_abandon_fields,
@@ -233,9 +238,11 @@ const rp_route rp_routes[] = {
      .reply = "Transfer"},
     {"POST", "/api/v1/encounters/{id}/follow_ups",
      BY_ID_BODY(rp_encounter_add_follow_up), .status = 201,
+     .request = rp_encounter_follow_up_fields,
      .summary = "schedule a follow-up task", .reply = "Task"},
     {"POST", "/api/v1/encounters/{id}/satisfaction",
      BY_ID_BODY(rp_encounter_add_satisfaction), .status = 201,
+     .request = rp_encounter_satisfaction_fields,
      .summary = "record the customer's satisfaction, or schedule the check",
      .reply = "SatisfactionOrCheck"},
     {"GET", "/api/v1/encounters/{id}/guide", BY_ID(rp_encounter_guide),
@@ -247,6 +254,7 @@ const rp_route rp_routes[] = {
      .summary = "articles that may help with an encounter",
      .reply = "ArticleHits"},
     {"POST", "/api/v1/tasks/{id}/complete", BY_ID_BODY(rp_task_complete),
+     .request = rp_task_complete_fields, .flags = RP_ROUTE_BODY_OPTIONAL,
      .summary = "mark a follow-up or other task done", .reply = "Task"},
     {"POST", "/api/v1/tasks/{id}/move", BY_ID_BODY(rp_task_move),
      .request = rp_task_move_fields,
@@ -255,7 +263,7 @@ const rp_route rp_routes[] = {
 
     /* sessions, agents, tokens */
     {"POST", "/api/v1/session", CUSTOM(rp_h_session_create), PUBLIC,
-     .flags = RP_ROUTE_SLOW, .status = 201,
+     .flags = RP_ROUTE_SLOW, .status = 201, .request = rp_login_fields,
      .summary = "sign in with email and password", .reply = "Session"},
     {"GET", "/api/v1/session", CUSTOM(rp_h_session_get),
      .summary = "who is signed in", .reply = "Session"},
@@ -264,14 +272,17 @@ const rp_route rp_routes[] = {
     {"GET", "/api/v1/agents", LIST(rp_agent_list), ADMIN,
      .summary = "page of agents in id order", .reply = "Agent"},
     {"POST", "/api/v1/agents", CREATE(rp_agent_create), ADMIN,
-     .summary = "add an agent", .reply = "Agent"},
+     .request = rp_agent_create_fields, .summary = "add an agent",
+     .reply = "Agent"},
     {"PATCH", "/api/v1/agents/{id}", BY_ID_BODY(rp_agent_update), ADMIN,
-     .summary = "change an agent", .reply = "Agent"},
+     .request = rp_agent_update_fields, .summary = "change an agent",
+     .reply = "Agent"},
     {"GET", "/api/v1/tokens", LIST_BY(rp_h_token_list),
      .summary = "page of API tokens: one's own, or everyone's for an admin",
      .reply = "Token"},
     {"POST", "/api/v1/tokens", CUSTOM(rp_h_token_create), .status = 201,
-     .summary = "make an API token, shown once", .reply = "NewToken"},
+     .request = rp_token_fields, .summary = "make an API token, shown once",
+     .reply = "NewToken"},
     {"DELETE", "/api/v1/tokens/{id}", CUSTOM(rp_h_token_revoke),
      .summary = "revoke an API token", .reply = "RevokedToken"},
 
@@ -292,8 +303,8 @@ const rp_route rp_routes[] = {
      .request = rp_kb_article_fields, LEAD, .summary = "change an article",
      .reply = "Article"},
     {"POST", "/api/v1/kb/articles/{id}/feedback", BY_ID_BODY(rp_kb_feedback),
-     .status = 201, .summary = "say whether an article helped",
-     .reply = "Article"},
+     .request = rp_kb_feedback_fields, .status = 201,
+     .summary = "say whether an article helped", .reply = "Article"},
 
     /* measures: the charter, promises, metrics */
     {"GET", "/api/v1/charter", PLAIN(rp_charter_get),
@@ -305,6 +316,7 @@ const rp_route rp_routes[] = {
      .params = breach_params, .summary = "where the charter was not kept",
      .reply = "Breaches"},
     {"POST", "/api/v1/promises/{id}/keep", BY_ID(rp_promise_keep),
+     .request = rp_no_fields, .flags = RP_ROUTE_BODY_OPTIONAL,
      .summary = "mark a promise kept", .reply = "Promise"},
     {"GET", "/api/v1/metrics/service", CUSTOM(rp_h_metrics_service),
      .params = window_params, .summary = "the service metrics of a window",
@@ -315,15 +327,18 @@ const rp_route rp_routes[] = {
     /* what rapport remembers about the customer's future */
     PROFILE_ROUTES("preferences", "preferences",
                    "remove one of the customer's preferences", "Preference",
-                   "Preferences"),
+                   "Preferences", rp_preference_add_fields,
+                   rp_preference_change_fields),
     PROFILE_ROUTES("goals", "goals", "remove one of the customer's goals",
-                   "Goal", "Goals"),
+                   "Goal", "Goals", rp_goal_fields, rp_goal_fields),
     PROFILE_ROUTES("dates", "important dates",
                    "remove one of the customer's important dates",
-                   "ImportantDate", "ImportantDates"),
+                   "ImportantDate", "ImportantDates", rp_date_fields,
+                   rp_date_fields),
     PROFILE_ROUTES("consents", "consents",
                    "refused (409): a consent is withdrawn, never removed",
-                   "Consent", "Consents"),
+                   "Consent", "Consents", rp_consent_add_fields,
+                   rp_consent_change_fields),
     {"GET", "/api/v1/customers/{id}/loyalty", BY_ID(rp_loyalty_for_customer),
      .summary = "the customer's loyalty tier and what it is based on",
      .reply = "Loyalty"},
@@ -336,13 +351,15 @@ const rp_route rp_routes[] = {
      .summary = "products to offer the customer, with reasons",
      .reply = "Recommendations"},
     {"POST", "/api/v1/customers/{id}/recommendations/{product}/accept",
-     CUSTOM(rp_h_offer_decide), .summary = "the customer accepted an offer",
-     .reply = "Offer"},
+     CUSTOM(rp_h_offer_decide), .request = rp_offer_decide_fields,
+     .flags = RP_ROUTE_BODY_OPTIONAL,
+     .summary = "the customer accepted an offer", .reply = "Offer"},
     {"POST", "/api/v1/customers/{id}/recommendations/{product}/decline",
-     CUSTOM(rp_h_offer_decide), .summary = "the customer declined an offer",
-     .reply = "Offer"},
+     CUSTOM(rp_h_offer_decide), .request = rp_offer_decide_fields,
+     .flags = RP_ROUTE_BODY_OPTIONAL,
+     .summary = "the customer declined an offer", .reply = "Offer"},
     {"POST", "/api/v1/customers/{id}/recommendations/shown",
-     BY_ID_BODY(rp_offer_record_shown),
+     BY_ID_BODY(rp_offer_record_shown), .request = rp_offer_shown_fields,
      .summary = "record the products shown to the customer as offers",
      .reply = "OffersShown"},
 
@@ -351,18 +368,21 @@ const rp_route rp_routes[] = {
      .params = product_params, .summary = "page of products",
      .reply = "Product"},
     {"POST", "/api/v1/products", CREATE(rp_product_create), LEAD,
-     .summary = "add a product", .reply = "ProductWithRelated"},
+     .request = rp_product_fields, .summary = "add a product",
+     .reply = "ProductWithRelated"},
     {"GET", "/api/v1/products/{id}", BY_ID(rp_product_get),
      .summary = "a product with its related products",
      .reply = "ProductWithRelated"},
     {"PATCH", "/api/v1/products/{id}", BY_ID_BODY(rp_product_update), LEAD,
-     .summary = "change a product", .reply = "ProductWithRelated"},
+     .request = rp_product_fields, .summary = "change a product",
+     .reply = "ProductWithRelated"},
     {"GET", "/api/v1/tasks", LIST_BY(rp_h_task_list), .params = task_params,
      .summary = "page of scheduled, sent, held and failed tasks",
      .reply = "Task"},
     {"GET", "/api/v1/tasks/{id}", BY_ID(rp_task_get), .summary = "a task",
      .reply = "Task"},
     {"POST", "/api/v1/tasks/{id}/retry", BY_ID(rp_task_retry),
+     .request = rp_no_fields, .flags = RP_ROUTE_BODY_OPTIONAL,
      .summary = "try a held or failed message again", .reply = "Task"},
     {"GET", "/api/v1/followups", LIST_BY(rp_h_followups_due),
      .params = followup_params,
@@ -370,18 +390,21 @@ const rp_route rp_routes[] = {
                 "or all)",
      .reply = "DueFollowUp"},
     {"POST", "/api/v1/scheduler/run", CUSTOM(rp_h_scheduler_run), ADMIN,
+     .request = rp_scheduler_run_fields, .flags = RP_ROUTE_BODY_OPTIONAL,
      .summary = "run the scheduler now, optionally at a given time",
      .reply = "SchedulerRun"},
     {"GET", "/api/v1/loyalty/tiers", PLAIN(rp_loyalty_tiers),
      .summary = "the loyalty tiers, highest first", .reply = "LoyaltyTiers"},
     {"PUT", "/api/v1/loyalty/tiers", BODY(rp_loyalty_set_tiers), ADMIN,
-     .summary = "replace every loyalty tier", .reply = "LoyaltyTiers"},
+     .request = rp_loyalty_tier_fields, .summary = "replace every loyalty tier",
+     .reply = "LoyaltyTiers"},
 
     /* event webhooks (events before {id}) */
     {"GET", "/api/v1/webhooks", LIST(rp_webhook_list), ADMIN,
      .summary = "page of event webhook subscriptions, without their secrets",
      .reply = "Webhook"},
     {"POST", "/api/v1/webhooks", CREATE(rp_webhook_create), ADMIN,
+     .request = rp_webhook_create_fields,
      .summary = "subscribe a URL to events; the secret is shown only here",
      .reply = "NewWebhook"},
     {"GET", "/api/v1/webhooks/events", PLAIN(rp_event_kind_list), ADMIN,
@@ -391,6 +414,7 @@ const rp_route rp_routes[] = {
      .summary = "a subscription with its last delivery's status",
      .reply = "Webhook"},
     {"PATCH", "/api/v1/webhooks/{id}", BY_ID_BODY(rp_webhook_update), ADMIN,
+     .request = rp_webhook_update_fields,
      .summary = "change a subscription's URL, events, description or "
                 "active flag",
      .reply = "Webhook"},
@@ -415,26 +439,31 @@ const rp_route rp_routes[] = {
      .summary = "the conversation of an encounter, oldest first",
      .reply = "Message"},
     {"POST", "/api/v1/encounters/{id}/messages", BY_ID_BODY(rp_message_add),
-     .status = 201, .summary = "write a reply (or a draft) or a note",
-     .reply = "Message"},
+     .request = rp_message_add_fields, .status = 201,
+     .summary = "write a reply (or a draft) or a note", .reply = "Message"},
     {"GET", "/api/v1/messages/{id}", BY_ID(rp_message_get),
      .summary = "a message with its delivery state", .reply = "Message"},
     {"POST", "/api/v1/messages/{id}/send", BY_ID_BODY(rp_message_send),
+     .request = rp_no_fields, .flags = RP_ROUTE_BODY_OPTIONAL,
      .summary = "send a draft reply", .reply = "Message"},
     {"GET", "/api/v1/attachments/{id}", CUSTOM(rp_h_attachment_download),
      .summary = "download an attachment (never shown inline)",
      .reply = "Download"},
     {"POST", "/api/v1/conversation/inbound", CUSTOM(rp_h_conversation_inbound),
-     ADMIN, .summary = "take in a message already parsed (JSON)",
+     ADMIN, .request = rp_inbound_fields,
+     .summary = "take in a message already parsed (JSON)",
      .reply = "MailTaken"},
     {"POST", "/api/v1/outbox/run", CUSTOM(rp_h_outbox_run), ADMIN,
+     .request = rp_no_fields, .flags = RP_ROUTE_BODY_OPTIONAL,
      .summary = "send the queued replies now", .reply = "OutboxRun"},
     {"GET", "/api/v1/conversation/settings", PLAIN(rp_desk_settings_get),
      .summary = "the desk's conversation settings", .reply = "DeskSettings"},
     {"PUT", "/api/v1/conversation/settings", BODY(rp_desk_settings_update),
-     ADMIN, .summary = "change the desk's conversation settings",
+     ADMIN, .request = rp_desk_settings_fields,
+     .summary = "change the desk's conversation settings",
      .reply = "DeskSettings"},
     {"PUT", "/api/v1/queues/{id}/mail", BY_ID_BODY(rp_queue_mail_set), ADMIN,
+     .request = rp_queue_mail_fields,
      .summary = "set a queue's address and acknowledgement", .reply = "Queue"},
     {"GET", "/api/v1/mail/kept", LIST(rp_kept_mail_list), ADMIN,
      .summary = "mail refused or not understood, kept with the reason",
@@ -470,7 +499,8 @@ const rp_route rp_routes[] = {
      .summary = "whether a queue is restricted, and its members",
      .reply = "QueueAccess"},
     {"PUT", "/api/v1/queues/{id}/access", BY_ID_BODY(rp_queue_set_access),
-     ADMIN, .summary = "restrict a queue to its members or open it; set them",
+     ADMIN, .request = rp_queue_access_fields,
+     .summary = "restrict a queue to its members or open it; set them",
      .reply = "QueueAccess"},
 
     /* the contract of this API */
@@ -490,7 +520,8 @@ const rp_route rp_routes[] = {
      .summary = "customers' requests for their data, newest first",
      .reply = "ExportRequest"},
     {"POST", "/api/v1/export_requests/{id}/approve",
-     CUSTOM(rp_h_export_request_approve),
+     CUSTOM(rp_h_export_request_approve), .request = rp_no_fields,
+     .flags = RP_ROUTE_BODY_OPTIONAL,
      .summary = "approve a customer's request: their page offers the "
                 "download for a limited time",
      .reply = "ExportRequest"},
@@ -539,6 +570,7 @@ const rp_route rp_routes[] = {
      .summary = "who may erase, and the retention rules",
      .reply = "PrivacySettings"},
     {"PUT", "/api/v1/privacy/settings", BODY(rp_privacy_settings_update), ADMIN,
+     .request = rp_privacy_settings_fields,
      .summary = "change who may erase, or the retention rules",
      .reply = "PrivacySettings"},
     /* merging two customers, and pointing out possible duplicates */

@@ -86,10 +86,8 @@ static const char *str(json_t *in, const char *key)
 /* The classes of mail, by the names the JSON uses. */
 static int mail_class(const char *name, rp_mail_class *out)
 {
-    static const char *const names[] = {"personal", "auto_reply", "bulk",
-                                        "loop",     "bounce",     NULL};
-    for (int i = 0; names[i]; i++)
-        if (name && !strcmp(name, names[i])) {
+    for (int i = 0; rp_mail_class_names[i]; i++)
+        if (name && !strcmp(name, rp_mail_class_names[i])) {
             *out = (rp_mail_class)i;
             return 0;
         }
@@ -98,25 +96,6 @@ static int mail_class(const char *name, rp_mail_class *out)
 
 void rp_h_conversation_inbound(rp_request *req, rp_response *res)
 {
-    static const char *const fields[] = {"channel",
-                                         "queue",
-                                         "message_id",
-                                         "in_reply_to",
-                                         "references",
-                                         "from_address",
-                                         "from_name",
-                                         "subject",
-                                         "text",
-                                         "quoted",
-                                         "sent_at",
-                                         "class",
-                                         "bounced_message_id",
-                                         "bounce_reason",
-                                         "attachments",
-                                         NULL};
-    static const char *const att_fields[] = {"filename",    "content_type",
-                                             "content_id",  "inline",
-                                             "data_base64", NULL};
     rp_error err;
     json_t *in = req->body, *out = NULL;
     rp_inbound_mail m = {0};
@@ -124,16 +103,10 @@ void rp_h_conversation_inbound(rp_request *req, rp_response *res)
     rp_mail_attachment *atts = NULL;
     size_t natts = 0;
     int64_t sent_at = 0;
-    rp_code rc = in ? rp_in_object(in, fields, &err)
+    /* the field rules are the core's (rp_inbound_fields): types, the
+     * class, each attachment's fields */
+    rp_code rc = in ? rp_in_fields(in, rp_inbound_fields, 1, &err)
                     : rp_error_set(&err, RP_EINVALID, NULL, "a body is needed");
-    /* every text field is text (or absent, or null) */
-    for (int i = 0; rc == RP_OK && fields[i]; i++) {
-        json_t *v = json_object_get(in, fields[i]);
-        if (v && !json_is_null(v) && !json_is_string(v) &&
-            strcmp(fields[i], "references") && strcmp(fields[i], "attachments"))
-            rc = rp_error_set(&err, RP_ETYPE, fields[i], "%s must be text",
-                              fields[i]);
-    }
     for (size_t i = 0;
          rc == RP_OK && i < json_array_size(json_object_get(in, "references"));
          i++)
@@ -167,7 +140,7 @@ void rp_h_conversation_inbound(rp_request *req, rp_response *res)
         json_t *a = json_array_get(list, i);
         const char *b64;
         int inl = 0;
-        if (!json_is_object(a) || rp_in_object(a, att_fields, &err) ||
+        if (!json_is_object(a) ||
             rp_in_string(a, "data_base64", 1, SIZE_MAX, &b64, &err) ||
             rp_in_bool(a, "inline", 0, &inl, NULL, &err)) {
             rc = json_is_object(a) ? err.code
@@ -222,10 +195,10 @@ void rp_h_conversation_inbound(rp_request *req, rp_response *res)
 
 void rp_h_outbox_run(rp_request *req, rp_response *res)
 {
-    static const char *const fields[] = {NULL};
     rp_error err;
     json_t *out = NULL;
-    rp_code rc = req->body ? rp_in_object(req->body, fields, &err) : RP_OK;
+    rp_code rc = req->body ? rp_in_fields(req->body, rp_no_fields, 1, &err)
+                           : RP_OK;
     if (rc == RP_OK) {
         char worker[64];
         snprintf(worker, sizeof worker, "rapportd:%d:api", (int)getpid());

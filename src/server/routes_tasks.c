@@ -46,12 +46,11 @@ void rp_h_followups_due(rp_request *req, rp_response *res)
 
 void rp_h_scheduler_run(rp_request *req, rp_response *res)
 {
-    static const char *const fields[] = {"now", NULL};
     rp_error err;
     int64_t now = 0;
     int present = 0;
     json_t *in = req->body ? req->body : json_object(), *out = NULL;
-    rp_code rc = rp_in_object(in, fields, &err);
+    rp_code rc = rp_in_fields(in, rp_scheduler_run_fields, 1, &err);
     if (rc == RP_OK)
         rc = rp_in_time(in, "now", 0, &now, &present, &err);
     if (!req->body)

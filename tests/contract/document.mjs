@@ -9,11 +9,15 @@
  * pass a real OpenAPI 3.1 validator (@seriousme/openapi-schema-validator),
  * and every schema in it must compile with ajv in strict mode (so a typo
  * in a keyword is an error, not an unchecked field).  Each operation must
- * declare every parameter of its path and describe its reply.
+ * declare every parameter of its path and describe its reply, and every
+ * POST, PUT or PATCH its request body: the core's field table, or the raw
+ * type of a mail or CSV route; "an object" alone fails, naming the route.
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { Validator } from "@seriousme/openapi-schema-validator";
+import Ajv2020 from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
 import { compile, loadDocument } from "./lib.mjs";
 
 const { values: args } = parseArgs({
@@ -50,6 +54,7 @@ try {
 }
 
 let operations = 0;
+const requests = [];
 for (const [pattern, item] of Object.entries(doc.paths)) {
   const names = [...pattern.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
   for (const [method, op] of Object.entries(item)) {
@@ -60,6 +65,18 @@ for (const [pattern, item] of Object.entries(doc.paths)) {
     for (const n of names)
       if (!declared.includes(n))
         failures.push(`${method.toUpperCase()} ${pattern}: path parameter {${n}} not declared`);
+    if (["post", "put", "patch"].includes(method)) {
+      const json = op.requestBody?.content?.["application/json"];
+      if (!op.requestBody || (json && !json.schema?.properties))
+        failures.push(
+          `${method.toUpperCase()} ${pattern}: its request body is not ` +
+            "described: check the body in the core with rp_in_fields against " +
+            "an rp_field table (src/base/input.h), give the route's entry in " +
+            "src/server/routes.c that table as its .request (rp_no_fields " +
+            "when it takes no fields), then run scripts/gen-api-docs"
+        );
+      else if (json) requests.push([`${method.toUpperCase()} ${pattern}`, json.schema]);
+    }
     if (!Object.keys(op.responses).some((s) => /^2\d\d$/.test(s)))
       failures.push(`${method.toUpperCase()} ${pattern}: no success response`);
     if (JSON.stringify(op.responses).includes("#/components/schemas/Undescribed"))
@@ -73,11 +90,26 @@ for (const [pattern, item] of Object.entries(doc.paths)) {
 }
 if (operations < 10) failures.push(`only ${operations} operations`);
 
+/* every request body's schema compiles in strict mode too */
+const strict = new Ajv2020({ strict: true, allErrors: true });
+addFormats(strict);
+strict.addVocabulary(["x-rapport-format"]);
+for (const [name, schema] of requests) {
+  try {
+    strict.compile(schema);
+  } catch (e) {
+    failures.push(`${name}: its request schema does not compile: ${e.message}`);
+  }
+}
+if (requests.length < 40)
+  failures.push(`only ${requests.length} request bodies are described`);
+
 if (failures.length) {
   for (const f of failures) console.error("contract: " + f);
   process.exit(1);
 }
 console.log(
   `contract: the OpenAPI ${doc.openapi} document is valid: ${operations} operations, ` +
-    `${Object.keys(doc.components.schemas).length} schemas, and docs/openapi.json is up to date`
+    `${Object.keys(doc.components.schemas).length} schemas, ${requests.length} request ` +
+    "bodies from the core's field tables, and docs/openapi.json is up to date"
 );

@@ -66,6 +66,11 @@ typedef struct rp_inbound_mail {
     size_t raw_size;
 } rp_inbound_mail;
 
+/* The fields of a message already parsed, as the API takes it in, and the
+ * names of rp_mail_class in its order. */
+extern const rp_field rp_inbound_fields[];
+extern const char *const rp_mail_class_names[];
+
 /*
  * Take in one inbound message: find the customer by their address (a new,
  * unconfirmed customer when nobody knows it), thread it (In-Reply-To, then
@@ -179,6 +184,10 @@ rp_code rp_desk_settings_get(rp_ctx *ctx, json_t **out, rp_error *err);
 
 /* Change any of the settings (same keys); each is checked and named when
  * refused; nothing changes unless all are good. */
+/* The desk's settings with their bounds, and a queue's mail fields. */
+extern const rp_field rp_desk_settings_fields[];
+extern const rp_field rp_queue_mail_fields[];
+
 rp_code rp_desk_settings_update(rp_ctx *ctx, json_t *in, json_t **out,
                                 rp_error *err);
 
@@ -203,6 +212,9 @@ rp_code rp_message_list(rp_ctx *ctx, int64_t encounter_id,
 
 /* One message with its attachments, or RP_ENOTFOUND. */
 rp_code rp_message_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err);
+
+/* The fields of a new message, attachments included. */
+extern const rp_field rp_message_add_fields[];
 
 /*
  * Write on an encounter: in is {"kind": "reply"|"note" (required), "body"

@@ -421,12 +421,34 @@ rp_code rp_conv_address_reply(rp_ctx *ctx, json_t *enc, const char *subject,
     return RP_OK;
 }
 
+static const rp_field attachment_fields[] = {
+    {"filename", RP_FIELD_TEXT, RP_IN_REQUIRED, .max_chars = 200},
+    {"content_type", RP_FIELD_TEXT, RP_IN_OPTIONAL, .max_chars = 100},
+    {"data_base64", RP_FIELD_TEXT, RP_IN_REQUIRED,
+     .meaning = "the file, in base64; within the desk's attachment limit"},
+    {.name = NULL},
+};
+
+static const char *const kinds[] = {"reply", "note", NULL};
+
+const rp_field rp_message_add_fields[] = {
+    {"kind", RP_FIELD_ENUM, RP_IN_REQUIRED, .values = kinds,
+     .meaning = "a reply goes to the customer; a note stays inside"},
+    {"body", RP_FIELD_TEXT, RP_IN_REQUIRED, .max_chars = BODY_MAX_CHARS},
+    {"subject", RP_FIELD_TEXT, RP_IN_OPTIONAL, .max_chars = SUBJECT_MAX_CHARS},
+    {"channel", RP_FIELD_ENUM, RP_IN_OPTIONAL, .values = rp_message_channels,
+     .meaning = "default: the encounter's"},
+    {"draft", RP_FIELD_BOOL, RP_IN_OPTIONAL,
+     .meaning = "keep a reply to send later; never a note"},
+    {"attachments", RP_FIELD_ARRAY, RP_IN_OPTIONAL,
+     .max_items = RP_CONV_MAX_ATTACHMENTS, .fields = attachment_fields},
+    {.name = NULL},
+};
+
 /* Decode the attachments of an API body into parsed[] (data malloc'd). */
 static rp_code read_attachments(json_t *in, rp_mail_attachment **out, size_t *n,
                                 rp_error *err)
 {
-    static const char *const fields[] = {"filename", "content_type",
-                                         "data_base64", NULL};
     json_t *list = json_object_get(in, "attachments");
     *out = NULL;
     *n = 0;
@@ -452,7 +474,7 @@ static rp_code read_attachments(json_t *in, rp_mail_attachment **out, size_t *n,
                               "attachments[%zu] must be an object", i);
             break;
         }
-        if (rp_in_object(item, fields, err) ||
+        if (rp_in_fields(item, attachment_fields, 1, err) ||
             rp_in_string(item, "filename", 1, 200, &name, err) ||
             rp_in_string(item, "content_type", 0, 100, &type, err) ||
             rp_in_string(item, "data_base64", 1, SIZE_MAX, &b64, err)) {
@@ -540,16 +562,12 @@ static rp_code release_reply(rp_ctx *ctx, json_t *enc, int64_t message_id,
     return rc;
 }
 
-static const char *const add_fields[] = {
-    "kind", "body", "subject", "channel", "draft", "attachments", NULL};
-static const char *const kinds[] = {"reply", "note", NULL};
-
 rp_code rp_message_add(rp_ctx *ctx, int64_t encounter_id, json_t *in,
                        json_t **out, rp_error *err)
 {
     const char *kind, *body, *subject, *channel;
     int draft = 0;
-    if (rp_in_object(in, add_fields, err) ||
+    if (rp_in_fields(in, rp_message_add_fields, 1, err) ||
         rp_in_enum(in, "kind", 1, kinds, &kind, err) ||
         rp_in_string(in, "body", 1, BODY_MAX_CHARS, &body, err) ||
         rp_in_string(in, "subject", 0, SUBJECT_MAX_CHARS, &subject, err) ||
@@ -636,8 +654,7 @@ rp_code rp_message_add(rp_ctx *ctx, int64_t encounter_id, json_t *in,
 rp_code rp_message_send(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
                         rp_error *err)
 {
-    static const char *const none[] = {NULL};
-    if (in && rp_in_object(in, none, err))
+    if (in && rp_in_fields(in, rp_no_fields, 1, err))
         return err->code;
     rp_store *s = ctx->store;
     if (rp_store_begin(s, err))

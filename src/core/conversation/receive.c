@@ -689,6 +689,49 @@ static rp_code receive(rp_ctx *ctx, intake *in, rp_error *err)
     return rc;
 }
 
+/* The order of rp_mail_class, as the API names the classes. */
+const char *const rp_mail_class_names[] = {"personal", "auto_reply", "bulk",
+                                           "loop",     "bounce",     NULL};
+
+static const rp_field inbound_attachment_fields[] = {
+    {"filename", RP_FIELD_TEXT, RP_IN_OPTIONAL, .meaning = "the file's name"},
+    {"content_type", RP_FIELD_TEXT, RP_IN_OPTIONAL,
+     .meaning = "default: application/octet-stream"},
+    {"content_id", RP_FIELD_TEXT, RP_IN_OPTIONAL,
+     .meaning = "how the message's HTML names it"},
+    {"inline", RP_FIELD_BOOL, RP_IN_OPTIONAL,
+     .meaning = "shown in the message, not attached"},
+    {"data_base64", RP_FIELD_TEXT, RP_IN_REQUIRED,
+     .meaning = "the file, in base64"},
+    {.name = NULL},
+};
+
+/* clang-format off */
+#define MAIL_TEXT(n, what)                                                   \
+    {n, RP_FIELD_TEXT, RP_IN_OPTIONAL, .meaning = what}
+/* clang-format on */
+const rp_field rp_inbound_fields[] = {
+    MAIL_TEXT("channel", "default: email"),
+    MAIL_TEXT("queue", "the queue a new request opens in"),
+    MAIL_TEXT("message_id", "the sender's Message-ID"),
+    MAIL_TEXT("in_reply_to", "the Message-ID it answers"),
+    {"references", RP_FIELD_TEXT_LIST, RP_IN_OPTIONAL,
+     .meaning = "the Message-IDs of the thread"},
+    MAIL_TEXT("from_address", "the sender's address"),
+    MAIL_TEXT("from_name", "the sender's name"),
+    MAIL_TEXT("subject", NULL),
+    MAIL_TEXT("text", "the new text of the message"),
+    MAIL_TEXT("quoted", "the text it quotes"),
+    {"sent_at", RP_FIELD_TIME, RP_IN_OPTIONAL, .meaning = "when it was sent"},
+    {"class", RP_FIELD_ENUM, RP_IN_OPTIONAL, .values = rp_mail_class_names,
+     .meaning = "default: personal"},
+    MAIL_TEXT("bounced_message_id", "for a bounce: the message that bounced"),
+    MAIL_TEXT("bounce_reason", "for a bounce: why"),
+    {"attachments", RP_FIELD_ARRAY, RP_IN_OPTIONAL,
+     .fields = inbound_attachment_fields},
+    {.name = NULL},
+};
+
 rp_code rp_conversation_receive(rp_ctx *ctx, const rp_inbound_mail *mail,
                                 json_t **out, rp_error *err)
 {

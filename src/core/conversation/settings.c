@@ -12,23 +12,27 @@
 
 #include "core/rapport.h"
 
-/* One setting: its key, whether it is a number, and its bounds. */
-typedef struct setting {
-    const char *key;
-    int number;
-    int64_t min, max;
-} setting;
-
-static const setting settings[] = {
-    {"desk_name", 0, 1, 60},
-    {"phone_country_code", 0, 0, 3},
-    {"reopen_days", 1, 0, 3650},
-    {"flood_messages", 1, 1, 100000},
-    {"flood_minutes", 1, 1, 10080},
-    {"attachment_max_bytes", 1, 1024, 100LL * 1024 * 1024},
-    {"outbox_max_attempts", 1, 1, 100},
-    {"outbox_backoff_seconds", 1, 1, 86400},
-    {NULL, 0, 0, 0},
+/* The settings, their types and bounds: what an update accepts, and what
+ * the API's contract says it accepts. */
+const rp_field rp_desk_settings_fields[] = {
+    {"desk_name", RP_FIELD_TEXT, RP_IN_KEPT, .max_chars = 60,
+     .meaning = "the desk's name, in replies' subject tag [name #123]; no [, "
+                "], # or line break"},
+    {"phone_country_code", RP_FIELD_TEXT, RP_IN_OPTIONAL, .max_chars = 3,
+     .meaning = "the digits of the calling code a phone number without one "
+                "is read in; empty for none"},
+    {"reopen_days", RP_FIELD_INT, RP_IN_KEPT, .min = 0, .max = 3650,
+     .meaning = "days after closing in which a reply reopens the encounter"},
+    {"flood_messages", RP_FIELD_INT, RP_IN_KEPT, .min = 1, .max = 100000,
+     .meaning = "messages from one sender in flood_minutes before more are "
+                "kept aside"},
+    {"flood_minutes", RP_FIELD_INT, RP_IN_KEPT, .min = 1, .max = 10080},
+    {"attachment_max_bytes", RP_FIELD_INT, RP_IN_KEPT, .min = 1024,
+     .max = 100LL * 1024 * 1024},
+    {"outbox_max_attempts", RP_FIELD_INT, RP_IN_KEPT, .min = 1, .max = 100},
+    {"outbox_backoff_seconds", RP_FIELD_INT, RP_IN_KEPT, .min = 1,
+     .max = 86400},
+    {.name = NULL},
 };
 
 static int64_t number(json_t *row, const char *key)
@@ -51,10 +55,10 @@ static rp_code load(rp_ctx *ctx, json_t **out, rp_error *err)
         const char *value = json_string_value(json_object_get(r, "value"));
         if (!key || !value)
             continue;
-        for (const setting *s = settings; s->key; s++)
-            if (strcmp(s->key, key) == 0)
+        for (const rp_field *s = rp_desk_settings_fields; s->name; s++)
+            if (strcmp(s->name, key) == 0)
                 json_object_set_new(o, key,
-                                    s->number
+                                    s->type == RP_FIELD_INT
                                         ? json_integer(strtoll(value, NULL, 10))
                                         : json_string(value));
     }
@@ -112,31 +116,31 @@ rp_code rp_desk_settings_get(rp_ctx *ctx, json_t **out, rp_error *err)
 }
 
 /* Check one given setting into its text form. */
-static rp_code check_one(json_t *in, const setting *s, rp_buf *value,
+static rp_code check_one(json_t *in, const rp_field *s, rp_buf *value,
                          rp_error *err)
 {
-    if (s->number) {
+    if (s->type == RP_FIELD_INT) {
         int64_t v;
-        if (rp_in_int(in, s->key, 0, s->min, s->max, &v, NULL, err))
+        if (rp_in_int(in, s->name, 0, s->min, s->max, &v, NULL, err))
             return err->code;
         rp_buf_printf(value, "%lld", (long long)v);
         return RP_OK;
     }
     const char *text;
-    if (rp_in_string(in, s->key, 0, (size_t)s->max, &text, err))
+    if (rp_in_string(in, s->name, 0, s->max_chars, &text, err))
         return err->code;
-    if (strcmp(s->key, "phone_country_code") == 0) {
+    if (strcmp(s->name, "phone_country_code") == 0) {
         for (const char *p = text; p && *p; p++)
             if (*p < '0' || *p > '9' || (p == text && *p == '0'))
-                return rp_error_set(err, RP_EINVALID, s->key,
+                return rp_error_set(err, RP_EINVALID, s->name,
                                     "phone_country_code is the digits of "
                                     "a country's calling code, such as 34 "
                                     "or 1, or empty for none");
     } else if (!text) {
-        return rp_error_set(err, RP_EINVALID, s->key, "%s cannot be blank",
-                            s->key);
+        return rp_error_set(err, RP_EINVALID, s->name, "%s cannot be blank",
+                            s->name);
     } else if (strpbrk(text, "[]#\r\n")) {
-        return rp_error_set(err, RP_EINVALID, s->key,
+        return rp_error_set(err, RP_EINVALID, s->name,
                             "desk_name cannot hold [, ], # or a line break: "
                             "it goes in the subject tag [name #123]");
     }
@@ -147,23 +151,19 @@ static rp_code check_one(json_t *in, const setting *s, rp_buf *value,
 rp_code rp_desk_settings_update(rp_ctx *ctx, json_t *in, json_t **out,
                                 rp_error *err)
 {
-    static const char *const keys[] = {
-        "desk_name",           "phone_country_code",     "reopen_days",
-        "flood_messages",      "flood_minutes",          "attachment_max_bytes",
-        "outbox_max_attempts", "outbox_backoff_seconds", NULL};
-    if (rp_in_object(in, keys, err))
+    if (rp_in_fields(in, rp_desk_settings_fields, 0, err))
         return err->code;
     if (json_object_size(in) == 0)
         return rp_error_set(err, RP_EINVALID, NULL,
                             "nothing to change: give at least one setting");
     json_t *values = json_object();
-    for (const setting *s = settings; s->key; s++) {
-        if (!json_object_get(in, s->key))
+    for (const rp_field *s = rp_desk_settings_fields; s->name; s++) {
+        if (!json_object_get(in, s->name))
             continue;
         rp_buf v = RP_BUF_INIT;
         rp_code rc = check_one(in, s, &v, err);
         if (rc == RP_OK)
-            json_object_set_new(values, s->key, json_string(rp_buf_str(&v)));
+            json_object_set_new(values, s->name, json_string(rp_buf_str(&v)));
         rp_buf_free(&v);
         if (rc) {
             json_decref(values);
@@ -192,14 +192,21 @@ rp_code rp_desk_settings_update(rp_ctx *ctx, json_t *in, json_t **out,
     return rc ? rc : rp_desk_settings_get(ctx, out, err);
 }
 
+const rp_field rp_queue_mail_fields[] = {
+    {"email_address", RP_FIELD_TEXT, RP_IN_OPTIONAL, .max_chars = 254,
+     .format = "email",
+     .meaning = "the address mail to the queue comes to; null: none"},
+    {"acknowledge_new", RP_FIELD_BOOL, RP_IN_OPTIONAL,
+     .meaning = "answer a new request at once to say it was received"},
+    {.name = NULL},
+};
+
 rp_code rp_queue_mail_set(rp_ctx *ctx, int64_t queue_id, json_t *in,
                           json_t **out, rp_error *err)
 {
-    static const char *const keys[] = {"email_address", "acknowledge_new",
-                                       NULL};
     const char *address;
     int ack = 0, ack_given = 0;
-    if (rp_in_object(in, keys, err) ||
+    if (rp_in_fields(in, rp_queue_mail_fields, 1, err) ||
         rp_in_string(in, "email_address", 0, 254, &address, err) ||
         rp_in_bool(in, "acknowledge_new", 0, &ack, &ack_given, err))
         return err->code;

@@ -220,6 +220,15 @@ rp_code rp_ledger_erase_encounter(rp_ctx *ctx, int64_t encounter_id,
  */
 extern const char *const rp_profile_kinds[];
 
+/* The fields of each kind: added (POST) and changed (PATCH).  A
+ * preference's key and a consent's purpose are given only when added. */
+extern const rp_field rp_preference_add_fields[];
+extern const rp_field rp_preference_change_fields[];
+extern const rp_field rp_goal_fields[];
+extern const rp_field rp_date_fields[];
+extern const rp_field rp_consent_add_fields[];
+extern const rp_field rp_consent_change_fields[];
+
 /* The most items of one kind a customer can have; adding one more is
  * refused (RP_ECONFLICT), so that every list of them is whole. */
 #define RP_PROFILE_MAX_ITEMS 500

@@ -26,6 +26,71 @@ static const char *const date_kind_values[] = {"appointment", "renewal",
 static const char *const purpose_values[] = {"service", "reminders", "offers",
                                              NULL};
 
+/* encounter_id is optional on every kind but consents. */
+#define ENCOUNTER_FIELD                                                        \
+    {                                                                          \
+        "encounter_id", RP_FIELD_INT, RP_IN_OPTIONAL,                          \
+            .min = 1, .max = INT64_MAX,                                        \
+            .meaning = "the encounter it was learnt in"                        \
+    }
+
+/* A preference's key, and a consent's purpose, are given once: a change
+ * of them is refused before its fields are read (the add's tables hold
+ * them, the change's do not). */
+#define PREFERENCE_FIELDS                                                      \
+    {"value", RP_FIELD_TEXT, RP_IN_CREATE, .max_chars = 200},                  \
+        {"firmness", RP_FIELD_ENUM, RP_IN_CREATE, .values = firmness_values,   \
+         .meaning = "firm: never offer against it"},                           \
+        ENCOUNTER_FIELD
+const rp_field rp_preference_add_fields[] = {
+    {"key", RP_FIELD_TEXT, RP_IN_REQUIRED, .max_chars = 60,
+     .meaning = "what it is about, e.g. seat or colour; one per key"},
+    PREFERENCE_FIELDS,
+    {.name = NULL},
+};
+const rp_field rp_preference_change_fields[] = {
+    PREFERENCE_FIELDS,
+    {.name = NULL},
+};
+
+const rp_field rp_goal_fields[] = {
+    {"title", RP_FIELD_TEXT, RP_IN_CREATE, .max_chars = 200},
+    {"tags", RP_FIELD_TEXT_LIST, RP_IN_OPTIONAL, .max_items = 20,
+     .max_chars = 40, .meaning = "matched against products' tags, any case"},
+    {"status", RP_FIELD_ENUM, RP_IN_KEPT, .values = goal_status_values,
+     .meaning = "default: active"},
+    ENCOUNTER_FIELD,
+    {.name = NULL},
+};
+
+const rp_field rp_date_fields[] = {
+    {"kind", RP_FIELD_ENUM, RP_IN_CREATE, .values = date_kind_values},
+    {"title", RP_FIELD_TEXT, RP_IN_CREATE, .max_chars = 200},
+    {"at", RP_FIELD_TIME, RP_IN_CREATE, .meaning = "when"},
+    {"where", RP_FIELD_TEXT, RP_IN_OPTIONAL, .max_chars = 200},
+    {"with_whom", RP_FIELD_TEXT, RP_IN_OPTIONAL, .max_chars = 200},
+    {"bring", RP_FIELD_TEXT, RP_IN_OPTIONAL, .max_chars = 500},
+    ENCOUNTER_FIELD,
+    {.name = NULL},
+};
+
+#define CONSENT_FIELDS                                                         \
+    {"granted", RP_FIELD_BOOL, RP_IN_CREATE,                                   \
+     .meaning = "false withdraws the consent"},                                \
+    {                                                                          \
+        "source", RP_FIELD_TEXT, RP_IN_OPTIONAL,                               \
+            .max_chars = 200, .meaning = "where the customer said so"          \
+    }
+const rp_field rp_consent_add_fields[] = {
+    {"purpose", RP_FIELD_ENUM, RP_IN_REQUIRED, .values = purpose_values},
+    CONSENT_FIELDS,
+    {.name = NULL},
+};
+const rp_field rp_consent_change_fields[] = {
+    CONSENT_FIELDS,
+    {.name = NULL},
+};
+
 typedef struct profile_kind {
     const char *name;
     const rp_entity *entity;
@@ -65,20 +130,21 @@ static void set_str(json_t *row, const char *col, const char *v, json_t *in,
 static rp_code read_preference(json_t *in, int creating, json_t *row,
                                rp_error *err)
 {
-    static const char *const fields[] = {"key", "value", "firmness",
-                                         "encounter_id", NULL};
     const char *key, *value, *firmness;
-    if (rp_in_object(in, fields, err) ||
+    if (!creating && json_is_object(in) && json_object_get(in, "key"))
+        return rp_error_set(err, RP_EINVALID, "key",
+                            "key cannot be changed; remove the preference and "
+                            "add one with the new key");
+    if (rp_in_fields(in,
+                     creating ? rp_preference_add_fields
+                              : rp_preference_change_fields,
+                     creating, err) ||
         rp_in_string(in, "key", RP_IN_ALWAYS(creating), 60, &key, err) ||
         rp_in_string(in, "value", RP_IN_ALWAYS(creating), 200, &value, err) ||
         rp_in_enum(in, "firmness", RP_IN_ALWAYS(creating), firmness_values,
                    &firmness, err) ||
         read_encounter(in, row, err))
         return err->code;
-    if (!creating && json_object_get(in, "key"))
-        return rp_error_set(err, RP_EINVALID, "key",
-                            "key cannot be changed; remove the preference and "
-                            "add one with the new key");
     if (key)
         json_object_set_new(row, "key", json_string(key));
     if (value)
@@ -103,11 +169,9 @@ static void describe_preference(json_t *p, const char *verb, rp_buf *b)
 
 static rp_code read_goal(json_t *in, int creating, json_t *row, rp_error *err)
 {
-    static const char *const fields[] = {"title", "tags", "status",
-                                         "encounter_id", NULL};
     const char *title, *status;
     json_t *tags;
-    if (rp_in_object(in, fields, err) ||
+    if (rp_in_fields(in, rp_goal_fields, creating, err) ||
         rp_in_string(in, "title", RP_IN_ALWAYS(creating), 200, &title, err) ||
         rp_in_string_list(in, "tags", 20, 40, &tags, err) ||
         rp_in_enum(in, "status", creating ? RP_IN_OPTIONAL : RP_IN_KEPT,
@@ -140,13 +204,10 @@ static void describe_goal(json_t *g, const char *verb, rp_buf *b)
 
 static rp_code read_date(json_t *in, int creating, json_t *row, rp_error *err)
 {
-    static const char *const fields[] = {"kind",         "title",     "at",
-                                         "where",        "with_whom", "bring",
-                                         "encounter_id", NULL};
     const char *kind, *title, *where, *with_whom, *bring;
     int64_t at = 0;
     int at_present = 0;
-    if (rp_in_object(in, fields, err) ||
+    if (rp_in_fields(in, rp_date_fields, creating, err) ||
         rp_in_enum(in, "kind", RP_IN_ALWAYS(creating), date_kind_values, &kind,
                    err) ||
         rp_in_string(in, "title", RP_IN_ALWAYS(creating), 200, &title, err) ||
@@ -177,20 +238,21 @@ static void describe_date(json_t *d, const char *verb, rp_buf *b)
 static rp_code read_consent(json_t *in, int creating, json_t *row,
                             rp_error *err)
 {
-    static const char *const fields[] = {"purpose", "granted", "source", NULL};
     const char *purpose, *source;
     int granted = 0, present = 0;
-    if (rp_in_object(in, fields, err) ||
+    if (!creating && json_is_object(in) && json_object_get(in, "purpose"))
+        return rp_error_set(err, RP_EINVALID, "purpose",
+                            "purpose cannot be changed; give the consent for "
+                            "the other purpose separately");
+    if (rp_in_fields(
+            in, creating ? rp_consent_add_fields : rp_consent_change_fields,
+            creating, err) ||
         rp_in_enum(in, "purpose", RP_IN_ALWAYS(creating), purpose_values,
                    &purpose, err) ||
         rp_in_bool(in, "granted", RP_IN_ALWAYS(creating), &granted, &present,
                    err) ||
         rp_in_string(in, "source", 0, 200, &source, err))
         return err->code;
-    if (!creating && json_object_get(in, "purpose"))
-        return rp_error_set(err, RP_EINVALID, "purpose",
-                            "purpose cannot be changed; give the consent for "
-                            "the other purpose separately");
     if (purpose)
         json_object_set_new(row, "purpose", json_string(purpose));
     if (present) {

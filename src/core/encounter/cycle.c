@@ -94,8 +94,6 @@ rp_code rp_encounter_facts_read(rp_ctx *ctx, json_t *enc, rp_encounter_facts *f,
 
 /* ---- acknowledge --------------------------------------------------------- */
 
-static const char *const no_fields[] = {NULL};
-
 /* The customer's greeting name, whole: it is quoted in a moment's detail,
  * so it must not be cut in the middle of a character. */
 static rp_code greeting_name(rp_ctx *ctx, int64_t customer_id, rp_buf *name,
@@ -130,7 +128,7 @@ rp_code rp_encounter_begin_change(rp_ctx *ctx, int64_t id, int need_open,
 rp_code rp_encounter_acknowledge(rp_ctx *ctx, int64_t id, json_t *in,
                                  json_t **out, rp_error *err)
 {
-    if (in && rp_in_object(in, no_fields, err))
+    if (in && rp_in_fields(in, rp_no_fields, 1, err))
         return err->code;
     json_t *enc = NULL;
     rp_code rc = rp_encounter_begin_change(ctx, id, 1, "acknowledging", &enc,
@@ -184,8 +182,6 @@ rp_code rp_encounter_acknowledge(rp_ctx *ctx, int64_t id, json_t *in,
 }
 
 /* ---- advance ------------------------------------------------------------- */
-
-static const char *const advance_fields[] = {"to", NULL};
 
 /*
  * Settle one of kind and exchange at close.  The rules always give their
@@ -382,7 +378,8 @@ rp_code rp_encounter_advance(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
 {
     const char *to;
     json_t *row = json_object(), *enc = NULL;
-    rp_code rc = rp_encounter_read_fields(in, advance_fields, row, err);
+    rp_code rc = rp_encounter_read_fields(in, rp_encounter_advance_fields, row,
+                                          err);
     if (rc == RP_OK && rp_in_string(in, "to", 0, 20, &to, err))
         rc = err->code;
     if (rc == RP_OK && !to)

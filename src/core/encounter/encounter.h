@@ -95,12 +95,23 @@ rp_code rp_encounter_abandon(struct rp_ctx *ctx, int64_t id, json_t *in,
 rp_code rp_encounter_record(struct rp_ctx *ctx, int64_t id, json_t *in,
                             json_t **out, rp_error *err);
 
+/* The fields rp_encounter_record takes, and those of rp_encounter_advance
+ * (the stage "to" and the same fields, recorded as it moves). */
+extern const rp_field rp_encounter_record_fields[];
+extern const rp_field rp_encounter_advance_fields[];
+
 /*
- * Validate recordable fields of in (ignoring the keys listed in also_allowed)
+ * Check in against fields (rp_encounter_record_fields, or the advance's)
  * and put the column changes into row.  Exposed for rp_encounter_advance.
  */
-rp_code rp_encounter_read_fields(json_t *in, const char *const also_allowed[],
+rp_code rp_encounter_read_fields(json_t *in, const rp_field *fields,
                                  json_t *row, rp_error *err);
+
+/* The fields of a follow-up, of a satisfaction record or check, and of a
+ * task's completion (the body may be left out). */
+extern const rp_field rp_encounter_follow_up_fields[];
+extern const rp_field rp_encounter_satisfaction_fields[];
+extern const rp_field rp_task_complete_fields[];
 
 /* The sub-resources of an encounter; each returns the new row (201) and
  * writes a moment in the same transaction. */

@@ -43,22 +43,6 @@ static const char *const kinds[] = {"what", "how", "become", NULL};
 static const char *const exchanges[] = {"quick", "supplemental", "resolution",
                                         "formal", NULL};
 
-static int in_list(const char *const list[], const char *key)
-{
-    for (int i = 0; list && list[i]; i++)
-        if (strcmp(list[i], key) == 0)
-            return 1;
-    return 0;
-}
-
-static int recordable(const char *key)
-{
-    return in_list(text_fields, key) || in_list(list_fields, key) ||
-           in_list(bool_fields, key) || !strcmp(key, "kind") ||
-           !strcmp(key, "exchange") || !strcmp(key, "first_contact_resolved") ||
-           !strcmp(key, "spend");
-}
-
 /* kind or exchange: a value is the agent's word; null hands it back. */
 static rp_code read_override(json_t *in, const char *key,
                              const char *const values[], json_t *row,
@@ -79,22 +63,72 @@ static rp_code read_override(json_t *in, const char *key,
     return RP_OK;
 }
 
-rp_code rp_encounter_read_fields(json_t *in, const char *const also_allowed[],
+/* What an encounter records, as rp_encounter_read_fields reads it; null
+ * clears a field. */
+/* clang-format off */
+#define TEXT(n, max, what)                                                   \
+    {n, RP_FIELD_TEXT, RP_IN_OPTIONAL, .max_chars = (max), .meaning = what}
+#define LIST(n, what)                                                        \
+    {n, RP_FIELD_TEXT_LIST, RP_IN_OPTIONAL, .max_items = LIST_ITEMS_MAX,     \
+     .max_chars = LIST_ITEM_MAX, .meaning = what}
+#define FLAG(n, what) {n, RP_FIELD_BOOL, RP_IN_OPTIONAL, .meaning = what}
+#define RECORD_FIELDS                                                        \
+    TEXT("facts", TEXT_MAX, "what happened, in the customer's words"),       \
+    TEXT("feelings", TEXT_MAX, "how the customer feels about it"),           \
+    TEXT("restatement", TEXT_MAX, "the problem said back to the customer"),  \
+    TEXT("request", TEXT_MAX, "what the customer asks for"),                 \
+    TEXT("goal", TEXT_MAX, "what the customer wants to be true after"),      \
+    TEXT("agreement", TEXT_MAX, "what was agreed; not with "                 \
+                                "no_agreement_reason"),                      \
+    TEXT("no_agreement_reason", TEXT_MAX, "why nothing was agreed"),         \
+    TEXT("outcome_done", TEXT_MAX, "what was done"),                         \
+    TEXT("outcome_watch", TEXT_MAX, "what to watch for after"),              \
+    TEXT("satisfaction_skip_reason", TEXT_MAX,                               \
+         "why the customer is not asked how it went"),                       \
+    TEXT("bridged", TEXT_MAX, "what bridged to the next need"),              \
+    TEXT("topic", 100, "what the encounter is about, in a few words"),       \
+    LIST("questions", "the questions asked"),                                \
+    LIST("options", "the options offered"),                                  \
+    LIST("preferences_captured", "preferences learnt"),                      \
+    FLAG("information_requested", "the customer asked only for "             \
+                                  "information"),                            \
+    FLAG("senior_level", "handled at a senior level"),                       \
+    FLAG("contract", "under a contract"),                                    \
+    FLAG("thanked", "the customer was thanked"),                             \
+    FLAG("apology_owed", "an apology is owed"),                              \
+    FLAG("apology_given", "an apology was given; not when none is owed"),    \
+    FLAG("first_contact_resolved", "resolved at first contact"),             \
+    {"spend", RP_FIELD_NUMBER, RP_IN_OPTIONAL, .min = 0, .max = 1000000000,  \
+     .meaning = "what the visit was worth"},                                 \
+    {"kind", RP_FIELD_ENUM, RP_IN_OPTIONAL, .values = kinds,                 \
+     .meaning = "the agent's word on the kind; null hands it back to "       \
+                "inference"},                                                \
+    {"exchange", RP_FIELD_ENUM, RP_IN_OPTIONAL, .values = exchanges,         \
+     .meaning = "the agent's word on the exchange; null hands it back to "   \
+                "inference"}
+/* clang-format on */
+
+const rp_field rp_encounter_record_fields[] = {
+    RECORD_FIELDS,
+    {.name = NULL},
+};
+
+/* The stages an encounter is moved to (abandon gives up instead). */
+static const char *const advance_stages[] = {"understood", "helped", "kept",
+                                             "closed", NULL};
+
+const rp_field rp_encounter_advance_fields[] = {
+    {"to", RP_FIELD_ENUM, RP_IN_REQUIRED, .values = advance_stages,
+     .meaning = "the stage to move to; abandon gives up instead"},
+    RECORD_FIELDS,
+    {.name = NULL},
+};
+
+rp_code rp_encounter_read_fields(json_t *in, const rp_field *fields,
                                  json_t *row, rp_error *err)
 {
-    if (!json_is_object(in))
-        return rp_error_set(err, RP_ETYPE, NULL,
-                            "the body must be a JSON object");
-    const char *key;
-    json_t *v;
-    json_object_foreach(in, key, v) {
-        (void)v;
-        if (!recordable(key) && !in_list(also_allowed, key))
-            return rp_error_set(err, RP_EINVALID, key,
-                                "%s is not a field of an encounter that can be "
-                                "recorded",
-                                key);
-    }
+    if (rp_in_fields(in, fields, 0, err))
+        return err->code;
     for (int i = 0; text_fields[i]; i++) {
         const char *s;
         if (rp_in_string(in, text_fields[i], 0,
@@ -188,7 +222,8 @@ rp_code rp_encounter_record(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
                             rp_error *err)
 {
     json_t *row = json_object(), *enc = NULL;
-    rp_code rc = rp_encounter_read_fields(in, NULL, row, err);
+    rp_code rc = rp_encounter_read_fields(in, rp_encounter_record_fields, row,
+                                          err);
     if (rc == RP_OK && json_object_size(row) == 0)
         rc = rp_error_set(err, RP_EINVALID, NULL,
                           "nothing to record: give at least one field");
@@ -497,15 +532,20 @@ static rp_code add_task(rp_ctx *ctx, json_t *enc, const char *kind,
     return rc;
 }
 
-static const char *const follow_up_fields[] = {"due_at", "subject", "channel",
-                                               NULL};
+const rp_field rp_encounter_follow_up_fields[] = {
+    {"due_at", RP_FIELD_TIME, RP_IN_REQUIRED, .meaning = "when it is due"},
+    {"subject", RP_FIELD_TEXT, RP_IN_REQUIRED, .max_chars = 200},
+    {"channel", RP_FIELD_ENUM, RP_IN_OPTIONAL, .values = rp_encounter_channels,
+     .meaning = "how to reach the customer"},
+    {.name = NULL},
+};
 
 rp_code rp_encounter_add_follow_up(rp_ctx *ctx, int64_t id, json_t *in,
                                    json_t **out, rp_error *err)
 {
     const char *subject, *channel;
     int64_t due;
-    if (rp_in_object(in, follow_up_fields, err) ||
+    if (rp_in_fields(in, rp_encounter_follow_up_fields, 1, err) ||
         rp_in_time(in, "due_at", 1, &due, NULL, err) ||
         rp_in_string(in, "subject", 1, 200, &subject, err) ||
         rp_in_enum(in, "channel", 0, rp_encounter_channels, &channel, err))
@@ -526,8 +566,17 @@ rp_code rp_encounter_add_follow_up(rp_ctx *ctx, int64_t id, json_t *in,
     return rc;
 }
 
-static const char *const satisfaction_fields[] = {"score", "words", "comment",
-                                                  "schedule_at", NULL};
+const rp_field rp_encounter_satisfaction_fields[] = {
+    {"score", RP_FIELD_INT, RP_IN_OPTIONAL, .min = 1, .max = 5,
+     .meaning = "the customer's answer, checked in person; or schedule_at"},
+    {"words", RP_FIELD_TEXT_LIST, RP_IN_OPTIONAL, .max_items = 3,
+     .max_chars = 40, .meaning = "up to three words, with a score"},
+    {"comment", RP_FIELD_TEXT, RP_IN_OPTIONAL, .max_chars = 2000,
+     .meaning = "with a score"},
+    {"schedule_at", RP_FIELD_TIME, RP_IN_OPTIONAL,
+     .meaning = "schedule the check instead of giving a score"},
+    {.name = NULL},
+};
 
 static const char *impression_of(int64_t score)
 {
@@ -541,7 +590,7 @@ rp_code rp_encounter_add_satisfaction(rp_ctx *ctx, int64_t id, json_t *in,
     int has_score = 0, has_at = 0;
     json_t *words;
     const char *comment;
-    if (rp_in_object(in, satisfaction_fields, err) ||
+    if (rp_in_fields(in, rp_encounter_satisfaction_fields, 1, err) ||
         rp_in_int(in, "score", 0, 1, 5, &score, &has_score, err) ||
         rp_in_string_list(in, "words", 3, 40, &words, err) ||
         rp_in_string(in, "comment", 0, 2000, &comment, err) ||
@@ -594,13 +643,17 @@ rp_code rp_encounter_add_satisfaction(rp_ctx *ctx, int64_t id, json_t *in,
     return rc;
 }
 
-static const char *const complete_fields[] = {"note", NULL};
+const rp_field rp_task_complete_fields[] = {
+    {"note", RP_FIELD_TEXT, RP_IN_OPTIONAL, .max_chars = 1000,
+     .meaning = "how it went"},
+    {.name = NULL},
+};
 
 rp_code rp_task_complete(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
                          rp_error *err)
 {
     const char *note = NULL;
-    if (in && (rp_in_object(in, complete_fields, err) ||
+    if (in && (rp_in_fields(in, rp_task_complete_fields, 1, err) ||
                rp_in_string(in, "note", 0, 1000, &note, err)))
         return err->code;
     rp_store *s = ctx->store;

@@ -70,6 +70,10 @@ extern const char *const rp_scheduler_levels[];
 rp_code rp_scheduler_rules(rp_ctx *ctx, const rp_scheduler_config *cfg,
                            int64_t now, int64_t *created, rp_error *err);
 
+/* The body of a run of the scheduler through the API (it may be left
+ * out): the time to run at. */
+extern const rp_field rp_scheduler_run_fields[];
+
 /*
  * Run the rules, then claim due tasks in one transaction (as worker), send
  * each on its channel, and settle it: sent, held (no consent or no address;

@@ -551,6 +551,12 @@ static rp_code run_batch(rp_ctx *ctx, const rp_scheduler_config *cfg,
     return RP_OK;
 }
 
+const rp_field rp_scheduler_run_fields[] = {
+    {"now", RP_FIELD_TIME, RP_IN_OPTIONAL,
+     .meaning = "run as if it were this time; default: now"},
+    {.name = NULL},
+};
+
 rp_code rp_scheduler_run(rp_ctx *ctx, const rp_scheduler_config *cfg,
                          int64_t now, const char *worker, json_t **out,
                          rp_error *err)

@@ -27,7 +27,12 @@ const rp_field rp_kb_article_fields[] = {
      .max_chars = TAG_MAX_CHARS},
     {.name = NULL},
 };
-static const char *const feedback_fields[] = {"helped", "encounter_id", NULL};
+const rp_field rp_kb_feedback_fields[] = {
+    {"helped", RP_FIELD_BOOL, RP_IN_REQUIRED, .meaning = "the article helped"},
+    {"encounter_id", RP_FIELD_INT, RP_IN_OPTIONAL, .min = 1, .max = INT64_MAX,
+     .meaning = "the encounter it was used in"},
+    {.name = NULL},
+};
 
 /* Words that say nothing about what an article is about. */
 static const char *const common_words[] = {
@@ -291,7 +296,7 @@ rp_code rp_kb_feedback(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     int64_t encounter_id = 0;
     json_t *article = NULL, *enc = NULL;
     if (rp_kb_article_get(ctx, id, &article, err) ||
-        rp_in_object(in, feedback_fields, err) ||
+        rp_in_fields(in, rp_kb_feedback_fields, 1, err) ||
         rp_in_bool(in, "helped", 1, &helped, NULL, err) ||
         rp_in_int(in, "encounter_id", 0, 1, INT64_MAX, &encounter_id, &has_enc,
                   err))

@@ -60,6 +60,9 @@ rp_code rp_kb_search(struct rp_ctx *ctx, const char *q, int limit, json_t **out,
  * Record that article id helped or not: in {"helped" (required bool),
  * "encounter_id"}.  Feeds the ranking; with an encounter, records a moment.
  */
+/* The fields of feedback on an article. */
+extern const rp_field rp_kb_feedback_fields[];
+
 rp_code rp_kb_feedback(struct rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
                        rp_error *err);
 

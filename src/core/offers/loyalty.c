@@ -105,21 +105,34 @@ rp_code rp_loyalty_for_customer(rp_ctx *ctx, int64_t customer_id, json_t **out,
     return RP_OK;
 }
 
+static const rp_field tier_fields[] = {
+    {"name", RP_FIELD_TEXT, RP_IN_REQUIRED, .max_chars = 40},
+    {"rank", RP_FIELD_INT, RP_IN_REQUIRED, .min = 0, .max = 1000,
+     .meaning = "higher is better; one tier of rank 0 (the floor)"},
+    {"min_visits", RP_FIELD_INT, RP_IN_OPTIONAL, .min = 0, .max = 1000000},
+    {"min_tenure_days", RP_FIELD_INT, RP_IN_OPTIONAL, .min = 0, .max = 36500},
+    {"min_spend", RP_FIELD_NUMBER, RP_IN_OPTIONAL, .meaning = "a number >= 0"},
+    {"discount_percent", RP_FIELD_NUMBER, RP_IN_REQUIRED, .min = 0, .max = 100},
+    {.name = NULL},
+};
+
+const rp_field rp_loyalty_tier_fields[] = {
+    {"items", RP_FIELD_ARRAY, RP_IN_REQUIRED, .max_items = 20,
+     .fields = tier_fields, .meaning = "every tier, 1 to 20"},
+    {.name = NULL},
+};
+
 /* Validate one tier of a replacement list into row. */
 static rp_code read_tier(json_t *t, size_t i, json_t *row, int *floor,
                          rp_error *err)
 {
-    static const char *const fields[] = {"name",       "rank",
-                                         "min_visits", "min_tenure_days",
-                                         "min_spend",  "discount_percent",
-                                         NULL};
     const char *name;
     int64_t rank = 0, visits = 0, tenure = 0;
     int has_visits = 0, has_tenure = 0;
     if (!json_is_object(t))
         return rp_error_set(err, RP_ETYPE, "items",
                             "items[%zu] must be an object", i);
-    if (rp_in_object(t, fields, err) ||
+    if (rp_in_fields(t, tier_fields, 1, err) ||
         rp_in_string(t, "name", 1, 40, &name, err) ||
         rp_in_int(t, "rank", 1, 0, 1000, &rank, NULL, err) ||
         rp_in_int(t, "min_visits", 0, 0, 1000000, &visits, &has_visits, err) ||
@@ -157,8 +170,7 @@ static rp_code read_tier(json_t *t, size_t i, json_t *row, int *floor,
 rp_code rp_loyalty_set_tiers(rp_ctx *ctx, json_t *in, json_t **out,
                              rp_error *err)
 {
-    static const char *const fields[] = {"items", NULL};
-    if (rp_in_object(in, fields, err))
+    if (rp_in_fields(in, rp_loyalty_tier_fields, 1, err))
         return err->code;
     json_t *items = json_object_get(in, "items");
     if (!json_is_array(items))

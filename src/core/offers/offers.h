@@ -19,6 +19,9 @@
  * Add a product: {"name","category","attributes":{...},"stock","tags":[...],
  * "related":[product ids],"price"?}.
  */
+/* The fields of a product, made or changed. */
+extern const rp_field rp_product_fields[];
+
 rp_code rp_product_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err);
 /* Change the fields present in in. */
 rp_code rp_product_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
@@ -50,6 +53,9 @@ rp_code rp_loyalty_tiers(rp_ctx *ctx, json_t **out, rp_error *err);
  * names and ranks distinct, discount 0..100; exactly one tier without any
  * minimum, the floor).  Fills *out like rp_loyalty_tiers.
  */
+/* The body of a replacement of the tiers: {"items": [tier, ...]}. */
+extern const rp_field rp_loyalty_tier_fields[];
+
 rp_code rp_loyalty_set_tiers(rp_ctx *ctx, json_t *in, json_t **out,
                              rp_error *err);
 
@@ -75,6 +81,11 @@ rp_code rp_recommend(rp_ctx *ctx, int64_t customer_id, int asked, json_t **out,
  * RP_EINVALID naming product_ids, and nothing is recorded.  *out is
  * {"recorded": [ids], "already_shown": [ids]}.
  */
+/* The fields of a record of offers shown, and of a decision on one (its
+ * body may be left out). */
+extern const rp_field rp_offer_shown_fields[];
+extern const rp_field rp_offer_decide_fields[];
+
 rp_code rp_offer_record_shown(rp_ctx *ctx, int64_t customer_id, json_t *in,
                               json_t **out, rp_error *err);
 

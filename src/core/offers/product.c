@@ -13,18 +13,31 @@
 
 #include "core/rapport.h"
 
+const rp_field rp_product_fields[] = {
+    {"name", RP_FIELD_TEXT, RP_IN_CREATE, .max_chars = 200},
+    {"category", RP_FIELD_TEXT, RP_IN_CREATE, .max_chars = 60,
+     .meaning = "compared in any case"},
+    {"attributes", RP_FIELD_OBJECT, RP_IN_OPTIONAL,
+     .meaning = "up to 30 named values, each a string, a number or a "
+                "boolean, e.g. {\"colour\": \"red\"}"},
+    {"stock", RP_FIELD_INT, RP_IN_OPTIONAL, .min = 0, .max = 1000000000},
+    {"tags", RP_FIELD_TEXT_LIST, RP_IN_OPTIONAL, .max_items = 20,
+     .max_chars = 40, .meaning = "matched against goals' tags, any case"},
+    {"related", RP_FIELD_INT_LIST, RP_IN_OPTIONAL, .max_items = 50, .min = 1,
+     .max = INT64_MAX, .meaning = "ids of products that go with it"},
+    {"price", RP_FIELD_NUMBER, RP_IN_OPTIONAL, .meaning = "a number >= 0"},
+    {.name = NULL},
+};
+
 static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
 {
-    static const char *const fields[] = {"name",  "category", "attributes",
-                                         "stock", "tags",     "related",
-                                         "price", NULL};
     const char *name, *category;
     int64_t stock = 0;
     int stock_present = 0;
     json_t *tags, *attrs = json_object_get(in, "attributes"),
                   *related = json_object_get(in, "related"),
                   *price = json_object_get(in, "price");
-    if (rp_in_object(in, fields, err) ||
+    if (rp_in_fields(in, rp_product_fields, creating, err) ||
         rp_in_string(in, "name", RP_IN_ALWAYS(creating), 200, &name, err) ||
         rp_in_string(in, "category", RP_IN_ALWAYS(creating), 60, &category,
                      err) ||

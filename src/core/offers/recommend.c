@@ -441,11 +441,24 @@ static json_t *recommended(json_t *rec, json_t *id)
     return NULL;
 }
 
+const rp_field rp_offer_shown_fields[] = {
+    {"product_ids", RP_FIELD_INT_LIST, RP_IN_REQUIRED, .max_items = 50,
+     .min = 1, .max = INT64_MAX, .meaning = "the products shown, 1 to 50"},
+    {.name = NULL},
+};
+
+const rp_field rp_offer_decide_fields[] = {
+    {"reason", RP_FIELD_TEXT, RP_IN_OPTIONAL, .max_chars = 500,
+     .meaning = "what the customer said"},
+    {"encounter_id", RP_FIELD_INT, RP_IN_OPTIONAL, .min = 1, .max = INT64_MAX,
+     .meaning = "the encounter it was decided in"},
+    {.name = NULL},
+};
+
 rp_code rp_offer_record_shown(rp_ctx *ctx, int64_t customer_id, json_t *in,
                               json_t **out, rp_error *err)
 {
-    static const char *const fields[] = {"product_ids", NULL};
-    if (rp_in_object(in, fields, err))
+    if (rp_in_fields(in, rp_offer_shown_fields, 1, err))
         return err->code;
     json_t *ids = json_object_get(in, "product_ids");
     if (!json_is_array(ids) || json_array_size(ids) == 0 ||
@@ -507,13 +520,12 @@ rp_code rp_offer_record_shown(rp_ctx *ctx, int64_t customer_id, json_t *in,
 rp_code rp_offer_decide(rp_ctx *ctx, int64_t customer_id, int64_t product_id,
                         int accept, json_t *in, json_t **out, rp_error *err)
 {
-    static const char *const fields[] = {"reason", "encounter_id", NULL};
     const char *reason = NULL;
     int64_t eid = 0;
     int has_eid = 0;
     json_t *customer, *product;
     if (in &&
-        (rp_in_object(in, fields, err) ||
+        (rp_in_fields(in, rp_offer_decide_fields, 1, err) ||
          rp_in_string(in, "reason", 0, 500, &reason, err) ||
          rp_in_int(in, "encounter_id", 0, 1, INT64_MAX, &eid, &has_eid, err)))
         return err->code;

@@ -33,6 +33,9 @@
  */
 rp_code rp_privacy_settings_get(rp_ctx *ctx, json_t **out, rp_error *err);
 
+/* The privacy settings with their words and bounds. */
+extern const rp_field rp_privacy_settings_fields[];
+
 /* Change the settings present in in (the keys above); all or nothing.
  * *out is every setting afterwards. */
 rp_code rp_privacy_settings_update(rp_ctx *ctx, json_t *in, json_t **out,

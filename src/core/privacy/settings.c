@@ -10,21 +10,28 @@
 #include "core/privacy/privacy_internal.h"
 #include "core/rapport.h"
 
-typedef struct setting {
-    const char *key;
-    int64_t max; /* 0: the value is a word of approvals[] */
-} setting;
-
 static const char *const approvals[] = {"admin", "two_people", NULL};
 
-static const setting settings[] = {
-    {"erasure_approval", 0},
-    {"retention_inactive_years", 100},
-    {"retention_attachment_months", 1200},
-    {"retention_body_months", 1200},
-    {"retention_batch", 1000},
+/* The settings, their words and bounds: what an update accepts, and what
+ * the API's contract says it accepts. */
+const rp_field rp_privacy_settings_fields[] = {
+    {"erasure_approval", RP_FIELD_ENUM, RP_IN_KEPT, .values = approvals,
+     .meaning = "admin: an admin erases; two_people: a lead asks and "
+                "another approves"},
+    {"retention_inactive_years", RP_FIELD_INT, RP_IN_KEPT, .min = 0, .max = 100,
+     .meaning = "erase customers inactive this long; 0: never"},
+    {"retention_attachment_months", RP_FIELD_INT, RP_IN_KEPT, .min = 0,
+     .max = 1200, .meaning = "drop attachments this old; 0: never"},
+    {"retention_body_months", RP_FIELD_INT, RP_IN_KEPT, .min = 0, .max = 1200,
+     .meaning = "blank message bodies this old; 0: never"},
+    {"retention_batch", RP_FIELD_INT, RP_IN_KEPT, .min = 1, .max = 1000,
+     .meaning = "how many records one step of the rules handles"},
+    {.name = NULL},
 };
-#define NSETTINGS (sizeof settings / sizeof settings[0])
+#define NSETTINGS                                                              \
+    (sizeof rp_privacy_settings_fields /                                       \
+         sizeof rp_privacy_settings_fields[0] -                                \
+     1)
 
 rp_code rp_privacy_setting(rp_ctx *ctx, const char *key, char **value,
                            rp_error *err)
@@ -82,10 +89,11 @@ rp_code rp_privacy_settings_get(rp_ctx *ctx, json_t **out, rp_error *err)
         const char *key = json_string_value(json_object_get(row, "key"));
         const char *value = json_string_value(json_object_get(row, "value"));
         for (size_t k = 0; k < NSETTINGS; k++) {
-            if (strcmp(settings[k].key, key) != 0)
+            if (strcmp(rp_privacy_settings_fields[k].name, key) != 0)
                 continue;
             json_object_set_new(o, key,
-                                settings[k].max
+                                rp_privacy_settings_fields[k].type ==
+                                        RP_FIELD_INT
                                     ? json_integer(strtoll(value, NULL, 10))
                                     : json_string(value));
         }
@@ -98,29 +106,24 @@ rp_code rp_privacy_settings_get(rp_ctx *ctx, json_t **out, rp_error *err)
 rp_code rp_privacy_settings_update(rp_ctx *ctx, json_t *in, json_t **out,
                                    rp_error *err)
 {
-    const char *keys[NSETTINGS + 1];
-    for (size_t k = 0; k < NSETTINGS; k++)
-        keys[k] = settings[k].key;
-    keys[NSETTINGS] = NULL;
-    if (rp_in_object(in, keys, err))
+    if (rp_in_fields(in, rp_privacy_settings_fields, 0, err))
         return err->code;
     /* check every value before changing any */
     char values[NSETTINGS][32];
     int given[NSETTINGS] = {0};
     for (size_t k = 0; k < NSETTINGS; k++) {
-        const setting *s = &settings[k];
-        if (!s->max) {
+        const rp_field *s = &rp_privacy_settings_fields[k];
+        if (s->type == RP_FIELD_ENUM) {
             const char *word;
-            if (rp_in_enum(in, s->key, RP_IN_KEPT, approvals, &word, err))
+            if (rp_in_enum(in, s->name, RP_IN_KEPT, approvals, &word, err))
                 return err->code;
             if ((given[k] = word != NULL))
                 snprintf(values[k], sizeof values[k], "%s", word);
             continue;
         }
         int64_t v = 0;
-        if (rp_in_int(in, s->key, RP_IN_KEPT,
-                      strcmp(s->key, "retention_batch") == 0 ? 1 : 0, s->max,
-                      &v, &given[k], err))
+        if (rp_in_int(in, s->name, RP_IN_KEPT, s->min, s->max, &v, &given[k],
+                      err))
             return err->code;
         snprintf(values[k], sizeof values[k], "%lld", (long long)v);
     }
@@ -129,7 +132,8 @@ rp_code rp_privacy_settings_update(rp_ctx *ctx, json_t *in, json_t **out,
     rp_code rc = RP_OK;
     for (size_t k = 0; rc == RP_OK && k < NSETTINGS; k++)
         if (given[k])
-            rc = rp_privacy_setting_put(ctx, settings[k].key, values[k], err);
+            rc = rp_privacy_setting_put(ctx, rp_privacy_settings_fields[k].name,
+                                        values[k], err);
     /* new rules are looked at on the scheduler's next step */
     if (rc == RP_OK)
         rc = rp_privacy_setting_put(ctx, "retention_next_at", "0", err);

@@ -403,7 +403,13 @@ rp_code rp_queue_access(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
                 : rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
 }
 
-static const char *const access_fields[] = {"restricted", "members", NULL};
+const rp_field rp_queue_access_fields[] = {
+    {"restricted", RP_FIELD_BOOL, RP_IN_OPTIONAL,
+     .meaning = "only its members see the queue's customers"},
+    {"members", RP_FIELD_INT_LIST, RP_IN_OPTIONAL, .max_items = 1000, .min = 1,
+     .max = INT64_MAX, .meaning = "the ids of its member agents"},
+    {.name = NULL},
+};
 
 /* Check that every member is an agent; RP_EINVALID naming the first that
  * is not. */
@@ -450,7 +456,7 @@ rp_code rp_queue_set_access(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
 {
     int restricted = 0, present = 0;
     json_t *queue = NULL;
-    if (rp_in_object(in, access_fields, err) ||
+    if (rp_in_fields(in, rp_queue_access_fields, 1, err) ||
         rp_in_bool(in, "restricted", 0, &restricted, &present, err))
         return err->code;
     json_t *members = json_object_get(in, "members");

@@ -13,10 +13,30 @@
 
 #define SKILLS_MAX 50
 
-static const char *const create_fields[] = {
-    "name", "email", "role", "skills", "available", "password", NULL};
-static const char *const update_fields[] = {
-    "name", "role", "skills", "active", "available", "password", NULL};
+/* An agent's fields; email is given once, when the agent is added. */
+/* clang-format off */
+#define AGENT_FIELDS                                                         \
+    {"name", RP_FIELD_TEXT, RP_IN_CREATE, .max_chars = 200},                 \
+    {"role", RP_FIELD_ENUM, RP_IN_CREATE, .values = rp_agent_roles},         \
+    {"skills", RP_FIELD_TEXT_LIST, RP_IN_OPTIONAL, .max_items = SKILLS_MAX,  \
+     .max_chars = 40, .meaning = "what the agent is good at, for routing"},  \
+    {"available", RP_FIELD_BOOL, RP_IN_OPTIONAL,                             \
+     .meaning = "takes new encounters now"},                                 \
+    {"password", RP_FIELD_TEXT, RP_IN_OPTIONAL, .max_chars = 1024,           \
+     .meaning = "to sign in to the console"}
+/* clang-format on */
+const rp_field rp_agent_create_fields[] = {
+    {"email", RP_FIELD_TEXT, RP_IN_REQUIRED, .max_chars = 254,
+     .format = "email"},
+    AGENT_FIELDS,
+    {.name = NULL},
+};
+const rp_field rp_agent_update_fields[] = {
+    AGENT_FIELDS,
+    {"active", RP_FIELD_BOOL, RP_IN_OPTIONAL,
+     .meaning = "false: the agent can no longer sign in"},
+    {.name = NULL},
+};
 
 rp_code rp_agent_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
 {
@@ -61,7 +81,7 @@ rp_code rp_agent_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
     const char *name, *email, *role, *password;
     int available = 1;
     json_t *row = json_object();
-    if (rp_in_object(in, create_fields, err) ||
+    if (rp_in_fields(in, rp_agent_create_fields, 1, err) ||
         rp_in_string(in, "name", 1, 200, &name, err) ||
         rp_in_string(in, "email", 1, 254, &email, err) ||
         rp_in_enum(in, "role", 1, rp_agent_roles, &role, err) ||
@@ -166,7 +186,7 @@ rp_code rp_agent_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     int active = 0, available = 0, has_active = 0, has_available = 0;
     json_t *row = json_object(), *current = NULL;
     if (rp_agent_get(ctx, id, &current, err) ||
-        rp_in_object(in, update_fields, err) ||
+        rp_in_fields(in, rp_agent_update_fields, 0, err) ||
         rp_in_string(in, "name", RP_IN_KEPT, 200, &name, err) ||
         rp_in_enum(in, "role", RP_IN_KEPT, rp_agent_roles, &role, err) ||
         rp_in_bool(in, "active", 0, &active, &has_active, err) ||

@@ -491,7 +491,11 @@ static const char *dummy_hash(void)
     return made ? hash : NULL;
 }
 
-static const char *const login_fields[] = {"email", "password", NULL};
+const rp_field rp_login_fields[] = {
+    {"email", RP_FIELD_TEXT, RP_IN_REQUIRED, .max_chars = 254},
+    {"password", RP_FIELD_TEXT, RP_IN_REQUIRED, .max_chars = 1024},
+    {.name = NULL},
+};
 
 void rp_login_free(rp_login *l)
 {
@@ -534,7 +538,7 @@ rp_code rp_login_begin(rp_ctx *ctx, json_t *in, const char *addr,
 {
     const char *email, *password;
     *retry_after = 0;
-    if (rp_auth_init(err) || rp_in_object(in, login_fields, err) ||
+    if (rp_auth_init(err) || rp_in_fields(in, rp_login_fields, 1, err) ||
         rp_in_string(in, "email", 1, 254, &email, err) ||
         rp_in_string(in, "password", 1, 1024, &password, err))
         return err->code;
@@ -669,9 +673,26 @@ rp_code rp_auth_logout(rp_ctx *ctx, const char *secret, rp_error *err)
 
 /* ---- API tokens ---------------------------------------------------------- */
 
-static const char *const token_fields[] = {
-    "name", "agent_id", "expires_at", "scope", "scopes", "queues", NULL};
 static const char *const token_scopes[] = {"all", "mail", NULL};
+
+const rp_field rp_token_fields[] = {
+    {"name", RP_FIELD_TEXT, RP_IN_REQUIRED, .max_chars = 100,
+     .meaning = "what the token is for"},
+    {"agent_id", RP_FIELD_INT, RP_IN_OPTIONAL, .min = 1, .max = INT64_MAX,
+     .meaning = "whose token (an admin may name another agent); default: "
+                "one's own"},
+    {"expires_at", RP_FIELD_TIME, RP_IN_OPTIONAL,
+     .meaning = "a time to come; null or absent: never"},
+    {"scope", RP_FIELD_ENUM, RP_IN_OPTIONAL, .values = token_scopes,
+     .meaning = "mail: may only deliver mail (admin only)"},
+    {"scopes", RP_FIELD_TEXT_LIST, RP_IN_OPTIONAL, .max_items = 32,
+     .max_chars = 40,
+     .meaning = "read, and the resources the token may reach; none: all"},
+    {"queues", RP_FIELD_INT_LIST, RP_IN_OPTIONAL,
+     .max_items = RP_TOKEN_MAX_QUEUES, .min = 1, .max = INT64_MAX,
+     .meaning = "the only queues whose customers it may reach"},
+    {.name = NULL},
+};
 
 /* The expiry of a new token: 0 when absent or null (never), else a time
  * still to come (a token born expired is a mistake, not a choice). */
@@ -778,7 +799,7 @@ rp_code rp_token_create(rp_ctx *ctx, json_t *in, int as_admin, json_t **out,
     const char *name, *scope;
     int64_t agent_id = 0;
     int present = 0;
-    if (rp_auth_init(err) || rp_in_object(in, token_fields, err) ||
+    if (rp_auth_init(err) || rp_in_fields(in, rp_token_fields, 1, err) ||
         rp_in_string(in, "name", 1, 100, &name, err) ||
         rp_in_enum(in, "scope", 0, token_scopes, &scope, err) ||
         rp_in_int(in, "agent_id", 0, 1, INT64_MAX, &agent_id, &present, err))

@@ -106,6 +106,11 @@ int rp_secret_equal(const char *a, const char *b);
 
 /* ---- agents (agent.c) ---------------------------------------------------- */
 
+/* The fields of a new agent, and of a change to one (email is given
+ * once, when the agent is added). */
+extern const rp_field rp_agent_create_fields[];
+extern const rp_field rp_agent_update_fields[];
+
 /*
  * Create an agent from in: {"name", "email", "role" (all required),
  * "skills" [strings], "available" bool, "password"}.  Without a password
@@ -149,6 +154,9 @@ rp_code rp_agent_list(struct rp_ctx *ctx, const rp_page_req *page, json_t **out,
 rp_code rp_auth_login(struct rp_ctx *ctx, json_t *in, const char *addr,
                       char secret[RP_SECRET_HEX], json_t **out,
                       int *retry_after, rp_error *err);
+
+/* The fields of a sign-in: email and password. */
+extern const rp_field rp_login_fields[];
 
 /*
  * A login in three steps, so that the slow check of the password (argon2id)
@@ -205,6 +213,9 @@ rp_code rp_auth_token(struct rp_ctx *ctx, const char *token, rp_principal *p,
 /* {"agent", "csrf_token"} for p, as POST/GET /api/v1/session answer. */
 rp_code rp_auth_whoami(struct rp_ctx *ctx, const rp_principal *p, json_t **out,
                        rp_error *err);
+
+/* The fields of a new API token. */
+extern const rp_field rp_token_fields[];
 
 /*
  * Create an API token from in: {"name" (required), "agent_id",
@@ -359,6 +370,9 @@ rp_code rp_access_row(rp_ctx *ctx, const rp_principal *p, rp_rows kind,
  */
 rp_code rp_access_filter(rp_ctx *ctx, const rp_principal *p, rp_rows kind,
                          json_t *items, int *removed, rp_error *err);
+
+/* The fields of a queue's access: restricted and members. */
+extern const rp_field rp_queue_access_fields[];
 
 /*
  * The queues whose encounters p may count in figures (the service

@@ -23,8 +23,31 @@
 #define SECRET_MIN 24
 #define SECRET_MAX 200
 
-static const char *const fields[] = {"url",    "events", "description",
-                                     "secret", "active", NULL};
+/* clang-format off */
+#define WEBHOOK_FIELDS                                                       \
+    {"url", RP_FIELD_TEXT, RP_IN_CREATE, .max_chars = URL_MAX,               \
+     .meaning = "an absolute http or https URL"},                            \
+    {"events", RP_FIELD_TEXT_LIST, RP_IN_CREATE, .max_items = 64,            \
+     .max_chars = 64,                                                        \
+     .meaning = "the kinds of event to send (GET /api/v1/webhooks/events), " \
+                "or \"*\" for all"},                                         \
+    {"description", RP_FIELD_TEXT, RP_IN_OPTIONAL,                           \
+     .max_chars = DESCRIPTION_MAX},                                          \
+    {"active", RP_FIELD_BOOL, RP_IN_OPTIONAL, .meaning = "default: true"}
+/* clang-format on */
+
+const rp_field rp_webhook_create_fields[] = {
+    WEBHOOK_FIELDS,
+    {"secret", RP_FIELD_TEXT, RP_IN_OPTIONAL, .max_chars = SECRET_MAX,
+     .meaning = "at least 24 characters; left out, one is made and shown "
+                "once"},
+    {.name = NULL},
+};
+
+const rp_field rp_webhook_update_fields[] = {
+    WEBHOOK_FIELDS,
+    {.name = NULL},
+};
 
 /* url must be an absolute http or https URL with a host. */
 static rp_code check_url(const char *url, rp_error *err)
@@ -116,7 +139,7 @@ rp_code rp_webhook_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
     const char *url, *description, *secret;
     json_t *events = NULL;
     int active = 1, present = 0;
-    if (rp_in_object(in, fields, err) ||
+    if (rp_in_fields(in, rp_webhook_create_fields, 1, err) ||
         rp_in_string(in, "url", RP_IN_REQUIRED, URL_MAX, &url, err) ||
         check_url(url, err) ||
         rp_in_string(in, "description", RP_IN_OPTIONAL, DESCRIPTION_MAX,
@@ -203,12 +226,10 @@ rp_code rp_webhook_list(rp_ctx *ctx, const rp_page_req *page, json_t **out,
 rp_code rp_webhook_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
                           rp_error *err)
 {
-    static const char *const changeable[] = {"url", "events", "description",
-                                             "active", NULL};
     const char *url, *description;
     json_t *events = NULL, *old = NULL;
     int active = 0, present = 0;
-    if (rp_in_object(in, changeable, err) ||
+    if (rp_in_fields(in, rp_webhook_update_fields, 0, err) ||
         rp_in_string(in, "url", RP_IN_KEPT, URL_MAX, &url, err) ||
         (url && check_url(url, err)) ||
         rp_in_string(in, "description", RP_IN_OPTIONAL, DESCRIPTION_MAX,

@@ -80,6 +80,11 @@ rp_code rp_event_forget_customer(rp_ctx *ctx, int64_t customer_id,
 
 /* ---- subscriptions (subscription.c) ------------------------------------- */
 
+/* The fields of a new subscription, and of a change to one (its secret
+ * is given only when it is made). */
+extern const rp_field rp_webhook_create_fields[];
+extern const rp_field rp_webhook_update_fields[];
+
 /*
  * Add a subscription from in: {"url" (http or https, at most 2000
  * characters), "events" (a non-empty list of kinds, or ["*"] for all),
