@@ -985,6 +985,37 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  INSERT INTO customers_fts (rowid, name, preferred_name, emails)"
      "  VALUES (new.id, new.name, new.preferred_name, new.emails); END;"
      "INSERT INTO customers_fts (customers_fts) VALUES ('rebuild');"},
+    /* Migration 67: a customer merged into another is found as that other
+     * only, so its names leave the search index when it is merged (and a
+     * later change of a merged row's names, which nothing makes, would
+     * not bring them back).  The external-content index is told of a
+     * removal with the values it holds, so every trigger fires only for
+     * rows the index has: those not merged. */
+    {67, "customers merged into another leave the search index",
+     "DROP TRIGGER customers_fts_au;"
+     "DROP TRIGGER customers_fts_ad;"
+     "CREATE TRIGGER customers_fts_au AFTER UPDATE OF name, preferred_name,"
+     "  emails ON customers WHEN old.merged_into IS NULL"
+     "  AND new.merged_into IS NULL BEGIN"
+     "  INSERT INTO customers_fts (customers_fts, rowid, name,"
+     "  preferred_name, emails) VALUES ('delete', old.id, old.name,"
+     "  old.preferred_name, old.emails);"
+     "  INSERT INTO customers_fts (rowid, name, preferred_name, emails)"
+     "  VALUES (new.id, new.name, new.preferred_name, new.emails); END;"
+     "CREATE TRIGGER customers_fts_ad AFTER DELETE ON customers"
+     "  WHEN old.merged_into IS NULL BEGIN"
+     "  INSERT INTO customers_fts (customers_fts, rowid, name,"
+     "  preferred_name, emails) VALUES ('delete', old.id, old.name,"
+     "  old.preferred_name, old.emails); END;"
+     "CREATE TRIGGER customers_fts_merged AFTER UPDATE OF merged_into"
+     "  ON customers WHEN old.merged_into IS NULL"
+     "  AND new.merged_into IS NOT NULL BEGIN"
+     "  INSERT INTO customers_fts (customers_fts, rowid, name,"
+     "  preferred_name, emails) VALUES ('delete', old.id, old.name,"
+     "  old.preferred_name, old.emails); END;"
+     "INSERT INTO customers_fts (customers_fts, rowid, name, preferred_name,"
+     "  emails) SELECT 'delete', id, name, preferred_name, emails"
+     "  FROM customers WHERE merged_into IS NOT NULL;"},
     {70,
      "what the rules say of an encounter's kind and exchange, kept beside "
      "the agent's word so an override can be counted",

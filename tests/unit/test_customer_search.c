@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "fixture.h"
 
 static int64_t add(rp_test_db *db, const char *name, const char *email)
@@ -100,6 +102,51 @@ static void test_edits_and_paging(void **state)
     assert_string_equal(found(db, "patsy", 50, 0), "3,");
 }
 
+/* A customer merged into another is found as that other only; an erased
+ * one is not found by its old name, and the index is merged into one
+ * segment by the erasure's scrub, so the old name's entries are gone from
+ * it rather than only marked deleted. */
+static void test_merged_and_erased(void **state)
+{
+    rp_test_db *db = *state;
+    int64_t keep = add(db, "Rosalind Okonkwo", "rosalind@example.com");
+    int64_t gone = add(db, "Rosalind O.", "roz.okonkwo@example.org");
+    int64_t other = add(db, "Vesna Quillfeather", "vesna@example.com");
+    char want[64];
+    snprintf(want, sizeof want, "%lld,%lld,", (long long)keep, (long long)gone);
+    assert_string_equal(found(db, "rosalind", 50, 0), want);
+    rp_error err;
+    json_t *merged = NULL;
+    assert_int_equal(rp_customer_merge(&db->ctx, keep, gone, "the same person",
+                                       &merged, &err),
+                     RP_OK);
+    json_decref(merged);
+    snprintf(want, sizeof want, "%lld,", (long long)keep);
+    assert_string_equal(found(db, "rosalind", 50, 0), want);
+    /* the merged customer's address is the kept one's now */
+    assert_string_equal(found(db, "roz.okon", 50, 0), want);
+
+    assert_int_equal(
+        rp_privacy_erase_now(&db->ctx, other, "the customer", 0, NULL, &err),
+        RP_OK);
+    assert_string_equal(found(db, "quillfeather", 50, 0), "");
+    assert_string_equal(found(db, "vesna@", 50, 0), "");
+    /* one segment left: nothing of the erased name waits for a merge */
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(db->path, &h), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(h,
+                                        "SELECT count(*) FROM customers_fts_idx"
+                                        " WHERE segid <> (SELECT min(segid)"
+                                        " FROM customers_fts_idx)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -107,6 +154,8 @@ int main(void)
                                         rp_test_db_setup, rp_test_db_teardown),
         cmocka_unit_test_setup_teardown(test_edits_and_paging, rp_test_db_setup,
                                         rp_test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_merged_and_erased,
+                                        rp_test_db_setup, rp_test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
