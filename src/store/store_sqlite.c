@@ -427,10 +427,54 @@ static rp_code sq_begin(rp_store *s, rp_error *err)
     return RP_OK;
 }
 
+/*
+ * Bring the customer search index up to date with the customers this
+ * transaction changed, as their triggers noted them (migration 68): what
+ * the index held for each is taken out, what the row holds now is put in
+ * (unless the customer was merged into another or deleted).  Once per
+ * transaction, because a full-text table written mid-transaction writes a
+ * segment before every later statement.
+ */
+static rp_code flush_search_index(sqlite_store *ss, rp_error *err)
+{
+    static const char *const apply[] = {
+        "INSERT INTO customers_fts (customers_fts, rowid, name,"
+        " preferred_name, emails) SELECT 'delete', id, name, preferred_name,"
+        " emails FROM customers_fts_pending WHERE indexed",
+        "INSERT INTO customers_fts (rowid, name, preferred_name, emails)"
+        " SELECT c.id, c.name, c.preferred_name, c.emails"
+        " FROM customers_fts_pending p JOIN customers c ON c.id = p.id"
+        " WHERE c.merged_into IS NULL",
+        "DELETE FROM customers_fts_pending",
+    };
+    sqlite3_stmt *st;
+    if (ss->version < 68)
+        return RP_OK;
+    if (prepare(ss, "SELECT 1 FROM customers_fts_pending LIMIT 1", &st, err))
+        return err->code;
+    int noted = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (noted == SQLITE_DONE)
+        return RP_OK;
+    if (noted != SQLITE_ROW)
+        return db_error(ss, err, "reading the search index's notes");
+    for (size_t i = 0; i < sizeof apply / sizeof apply[0]; i++) {
+        if (prepare(ss, apply[i], &st, err))
+            return err->code;
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return step_error(ss, st, err, "updating the search index");
+    }
+    return RP_OK;
+}
+
 static rp_code sq_commit(rp_store *s, rp_error *err)
 {
     sqlite_store *ss = s->impl;
     sqlite3_stmt *st;
+    if (flush_search_index(ss, err)) {
+        s->ops->rollback(s);
+        return err->code;
+    }
     if (prepare(ss, "COMMIT", &st, err))
         return err->code;
     if (sqlite3_step(st) != SQLITE_DONE) {
