@@ -149,6 +149,14 @@ static void test_bom_and_dialects(void **state)
     /* "sep=;" names the delimiter and is not a record */
     assert_reads("sep=;\r\na;b,c\r\n1;2\r\n",
                  "[[2,\"a\",\"b,c\"],[3,\"1\",\"2\"]]");
+    /* a "sep=" naming no usable delimiter (a space, a byte outside ASCII)
+     * is an ordinary first line, and reading ends at the end of the file */
+    assert_reads("sep= \n1,2\n", "[[1,\"sep= \"],[2,\"1\",\"2\"]]");
+    rp_error err;
+    json_t *odd = read_all("sep=\xff\n\x86", 7, 0, &err);
+    assert_non_null(odd);
+    assert_int_equal(json_array_size(odd), 2);
+    json_decref(odd);
     /* tabs */
     assert_reads("a\tb\n1\t2,5\n", "[[1,\"a\",\"b\"],[2,\"1\",\"2,5\"]]");
 }

@@ -145,6 +145,12 @@ static rp_code read_failed(rp_csv *c, rp_error *err)
  * semicolon and tab the line holds most of outside quotes (comma on a
  * tie, or when it holds none).
  */
+/* Can ch separate the fields of a record? */
+static int usable_delimiter(char ch)
+{
+    return ch == '\t' || (ch > ' ' && ch < 0x7F && ch != '"');
+}
+
 static rp_code start(rp_csv *c, rp_error *err)
 {
     if (fill(c, 4) < 0)
@@ -163,7 +169,10 @@ static rp_code start(rp_csv *c, rp_error *err)
         return read_failed(c, err);
     const char *s = bytes(c) + c->pos;
     size_t n = c->len - c->pos;
-    if (n >= 5 && strncmp(s, "sep=", 4) == 0 && s[4] != '\r' && s[4] != '\n' &&
+    /* Excel's "sep=X" line; X must be a character that can separate
+     * fields: a tab or visible ASCII other than the quote (a byte such as
+     * 0xFF would read as the end of the file and never end a record) */
+    if (n >= 5 && strncmp(s, "sep=", 4) == 0 && usable_delimiter(s[4]) &&
         (n == 5 || s[5] == '\r' || s[5] == '\n')) {
         c->delim = s[4];
         c->pos += 5;
