@@ -92,3 +92,37 @@ char *rp_sink_read(rp_sink *k, const char *name)
     fclose(f);
     return buf;
 }
+
+int rp_sink_wait_webhooks(rp_sink *k, int n, int seconds)
+{
+    int have = 0;
+    for (int i = 0; i < seconds * 5; i++) {
+        have = rp_sink_count(k, "hook-", ".json");
+        if (have >= n)
+            break;
+        usleep(200 * 1000);
+    }
+    return have;
+}
+
+json_t *rp_sink_webhook(rp_sink *k, int i)
+{
+    char name[32];
+    snprintf(name, sizeof name, "hook-%d.json", i);
+    char *text = rp_sink_read(k, name);
+    assert_non_null(text);
+    json_t *r = json_loads(text, 0, NULL);
+    free(text);
+    assert_non_null(r);
+    json_t *ev = json_loads(json_string_value(json_object_get(r, "body")), 0,
+                            NULL);
+    assert_non_null(ev);
+    json_object_set_new(r, "event", ev);
+    return r;
+}
+
+const char *rp_sink_header(json_t *delivery, const char *name)
+{
+    return json_string_value(
+        json_object_get(json_object_get(delivery, "headers"), name));
+}

@@ -12,6 +12,8 @@
 
 #include <sys/types.h>
 
+#include <jansson.h>
+
 typedef struct rp_sink {
     pid_t pid;     /* the python3 process, 0 when stopped */
     int port;      /* loopback port it listens on */
@@ -35,5 +37,17 @@ int rp_sink_count(rp_sink *k, const char *prefix, const char *ext);
 /* The contents of the file <name> in the sink's directory (caller frees),
  * or NULL when it has not arrived. */
 char *rp_sink_read(rp_sink *k, const char *name);
+
+/* Wait up to seconds until the webhook receiver holds at least n
+ * deliveries; how many it holds. */
+int rp_sink_wait_webhooks(rp_sink *k, int n, int seconds);
+
+/* Delivery i (from 1) as the webhook receiver stored it: {"path",
+ * "headers","body","verified"?}, with "event": the parsed body.  Fails the
+ * test when it has not arrived.  Caller decrefs. */
+json_t *rp_sink_webhook(rp_sink *k, int i);
+
+/* The header name of a delivery from rp_sink_webhook, or NULL. */
+const char *rp_sink_header(json_t *delivery, const char *name);
 
 #endif

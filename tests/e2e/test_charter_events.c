@@ -44,43 +44,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Wait until the sink holds at least n deliveries; their count. */
-static int wait_hooks(world *w, int n)
-{
-    int have = 0;
-    for (int i = 0; i < WAIT_SECONDS * 5; i++) {
-        have = rp_sink_count(&w->hook, "hook-", ".json");
-        if (have >= n)
-            break;
-        usleep(200 * 1000);
-    }
-    return have;
-}
-
-/* Delivery i (from 1) as the sink stored it, with "event": the parsed
- * body.  Caller decrefs. */
-static json_t *hook(world *w, int i)
-{
-    char name[32];
-    snprintf(name, sizeof name, "hook-%d.json", i);
-    char *text = rp_sink_read(&w->hook, name);
-    assert_non_null(text);
-    json_t *r = json_loads(text, 0, NULL);
-    free(text);
-    assert_non_null(r);
-    json_t *ev = json_loads(json_string_value(json_object_get(r, "body")), 0,
-                            NULL);
-    assert_non_null(ev);
-    json_object_set_new(r, "event", ev);
-    return r;
-}
-
-static const char *header(json_t *r, const char *name)
-{
-    return json_string_value(
-        json_object_get(json_object_get(r, "headers"), name));
-}
-
 /* Run the scheduler as if it were at; returns how many breaches it
  * recorded. */
 static long long run_at(world *w, int64_t at)
@@ -101,15 +64,16 @@ static void check_breach(world *w, int i, const char *secret, long long eid,
                          const char *target, int64_t created,
                          int64_t target_seconds, int64_t at)
 {
-    json_t *r = hook(w, i), *ev = json_object_get(r, "event"),
+    json_t *r = rp_sink_webhook(&w->hook, i), *ev = json_object_get(r, "event"),
            *data = json_object_get(ev, "data");
     assert_true(json_is_true(json_object_get(r, "verified")));
     const char *raw = json_string_value(json_object_get(r, "body"));
     rp_error err;
-    assert_int_equal(rp_webhook_verify(secret, header(r, "rapport-signature"),
+    assert_int_equal(rp_webhook_verify(secret,
+                                       rp_sink_header(r, "rapport-signature"),
                                        raw, strlen(raw), rp_now(), 300, &err),
                      RP_OK);
-    assert_string_equal(header(r, "rapport-event"), "charter.breached");
+    assert_string_equal(rp_sink_header(r, "rapport-event"), "charter.breached");
     assert_string_equal(json_string_value(json_object_get(ev, "type")),
                         "charter.breached");
     assert_int_equal(json_integer_value(json_object_get(ev, "encounter_id")),
@@ -140,12 +104,13 @@ static json_t *targets(world *w, int n)
 {
     json_t *seen = json_object(), *ids = json_object();
     for (int i = 1; i <= n; i++) {
-        json_t *r = hook(w, i);
+        json_t *r = rp_sink_webhook(&w->hook, i);
         const char *t = json_string_value(json_object_get(
             json_object_get(json_object_get(r, "event"), "data"), "target"));
         json_int_t k = json_integer_value(json_object_get(seen, t));
         json_object_set_new(seen, t, json_integer(k + 1));
-        json_object_set_new(ids, header(r, "rapport-delivery"), json_true());
+        json_object_set_new(ids, rp_sink_header(r, "rapport-delivery"),
+                            json_true());
         json_decref(r);
     }
     json_object_set_new(seen, "distinct_deliveries",
@@ -200,14 +165,14 @@ static void test_breaches_are_sent_once(void **state)
     int64_t first_run = created + 90;
     assert_int_equal(run_at(w, first_run), 1);
     assert_int_equal(run_at(w, first_run), 0);
-    assert_int_equal(wait_hooks(w, 1), 1);
+    assert_int_equal(rp_sink_wait_webhooks(&w->hook, 1, WAIT_SECONDS), 1);
     check_breach(w, 1, secret, eid, "acknowledge", created, 60, first_run);
     /* two hours in: first response and resolution are lost too */
     int64_t second_run = created + 2 * 3600;
     assert_int_equal(run_at(w, second_run), 2);
-    assert_int_equal(wait_hooks(w, 3), 3);
+    assert_int_equal(rp_sink_wait_webhooks(&w->hook, 3, WAIT_SECONDS), 3);
     for (int i = 2; i <= 3; i++) {
-        json_t *r = hook(w, i);
+        json_t *r = rp_sink_webhook(&w->hook, i);
         const char *t = json_string_value(json_object_get(
             json_object_get(json_object_get(r, "event"), "data"), "target"));
         int resolution = !strcmp(t, "resolution");

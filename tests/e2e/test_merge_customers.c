@@ -64,18 +64,6 @@ static void merge_as(world *w, const char *token, long long keep,
     snprintf(w->srv.token, sizeof w->srv.token, "%s", saved);
 }
 
-static int wait_hooks(world *w, int n)
-{
-    int have = 0;
-    for (int i = 0; i < WAIT_SECONDS * 5; i++) {
-        have = rp_sink_count(&w->hook, "hook-", ".json");
-        if (have >= n)
-            break;
-        usleep(200 * 1000);
-    }
-    return have;
-}
-
 static void test_merge_over_the_api(void **state)
 {
     world *w = *state;
@@ -211,7 +199,7 @@ static void test_merge_over_the_api(void **state)
     json_decref(d);
 
     /* the event, signed, at the receiver */
-    assert_int_equal(wait_hooks(w, 1), 1);
+    assert_int_equal(rp_sink_wait_webhooks(&w->hook, 1, WAIT_SECONDS), 1);
     char *text = rp_sink_read(&w->hook, "hook-1.json");
     assert_non_null(text);
     json_t *got = json_loads(text, 0, NULL);

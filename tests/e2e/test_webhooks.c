@@ -77,43 +77,6 @@ static long long new_customer(world *w, const char *name)
     return id;
 }
 
-/* Wait until the sink holds at least n deliveries; their count. */
-static int wait_hooks(world *w, int n)
-{
-    int have = 0;
-    for (int i = 0; i < WAIT_SECONDS * 5; i++) {
-        have = rp_sink_count(&w->hook, "hook-", ".json");
-        if (have >= n)
-            break;
-        usleep(200 * 1000);
-    }
-    return have;
-}
-
-/* Delivery i (from 1) as the sink stored it: {"path","headers","body",
- * "verified"?}, with "event": the parsed body.  Caller decrefs. */
-static json_t *hook(world *w, int i)
-{
-    char name[32];
-    snprintf(name, sizeof name, "hook-%d.json", i);
-    char *text = rp_sink_read(&w->hook, name);
-    assert_non_null(text);
-    json_t *r = json_loads(text, 0, NULL);
-    free(text);
-    assert_non_null(r);
-    json_t *ev = json_loads(json_string_value(json_object_get(r, "body")), 0,
-                            NULL);
-    assert_non_null(ev);
-    json_object_set_new(r, "event", ev);
-    return r;
-}
-
-static const char *header(json_t *r, const char *name)
-{
-    return json_string_value(
-        json_object_get(json_object_get(r, "headers"), name));
-}
-
 /* The delivery log of subscription id; caller decrefs. */
 static json_t *deliveries(world *w, long long id, const char *query)
 {
@@ -160,13 +123,13 @@ static void test_signed_and_filtered(void **state)
     json_t *enc = rp_callf(&w->srv, "POST", "/api/v1/encounters", 201, body);
     long long eid = json_integer_value(json_object_get(enc, "id"));
     json_decref(enc);
-    assert_int_equal(wait_hooks(w, 2), 2);
+    assert_int_equal(rp_sink_wait_webhooks(&w->hook, 2, WAIT_SECONDS), 2);
     sleep(3); /* anything else would have come by now: it must not */
     assert_int_equal(rp_sink_count(&w->hook, "hook-", ".json"), 2);
 
     const char *want[] = {"customer.created", "encounter.opened"};
     for (int i = 1; i <= 2; i++) {
-        json_t *r = hook(w, i);
+        json_t *r = rp_sink_webhook(&w->hook, i);
         json_t *ev = json_object_get(r, "event");
         assert_string_equal(json_string_value(json_object_get(r, "path")),
                             "/customers");
@@ -174,9 +137,9 @@ static void test_signed_and_filtered(void **state)
         assert_true(json_is_true(json_object_get(r, "verified")));
         const char *type = json_string_value(json_object_get(ev, "type"));
         assert_string_equal(type, want[i - 1]);
-        assert_string_equal(header(r, "rapport-event"), type);
+        assert_string_equal(rp_sink_header(r, "rapport-event"), type);
         assert_string_equal(
-            header(r, "rapport-delivery"),
+            rp_sink_header(r, "rapport-delivery"),
             json_string_value(json_object_get(ev, "delivery_id")));
         assert_int_equal(json_integer_value(json_object_get(ev, "customer_id")),
                          cid);
@@ -186,18 +149,18 @@ static void test_signed_and_filtered(void **state)
         /* and so does librapport's check; a changed body does not pass */
         const char *raw = json_string_value(json_object_get(r, "body"));
         rp_error err;
-        assert_int_equal(rp_webhook_verify(secret,
-                                           header(r, "rapport-signature"), raw,
-                                           strlen(raw), rp_now(), 300, &err),
-                         RP_OK);
         assert_int_equal(
-            rp_webhook_verify(secret, header(r, "rapport-signature"), raw,
-                              strlen(raw) - 1, rp_now(), 300, &err),
+            rp_webhook_verify(secret, rp_sink_header(r, "rapport-signature"),
+                              raw, strlen(raw), rp_now(), 300, &err),
+            RP_OK);
+        assert_int_equal(
+            rp_webhook_verify(secret, rp_sink_header(r, "rapport-signature"),
+                              raw, strlen(raw) - 1, rp_now(), 300, &err),
             RP_EAUTH);
-        assert_int_equal(rp_webhook_verify(other,
-                                           header(r, "rapport-signature"), raw,
-                                           strlen(raw), rp_now(), 300, &err),
-                         RP_EAUTH);
+        assert_int_equal(
+            rp_webhook_verify(other, rp_sink_header(r, "rapport-signature"),
+                              raw, strlen(raw), rp_now(), 300, &err),
+            RP_EAUTH);
         json_decref(r);
     }
     /* the log says delivered, with the receiver's answer */
@@ -295,10 +258,10 @@ static void test_retry_after_receiver_was_down(void **state)
     setenv("WEBHOOK_SINK_PORT", p, 1);
     rp_sink_start(&w->hook, "webhook_sink.py", "0");
     assert_int_equal(w->hook.port, port);
-    assert_int_equal(wait_hooks(w, 1), 1);
-    json_t *r = hook(w, 1);
-    assert_string_equal(header(r, "rapport-delivery"), first_id);
-    assert_string_equal(header(r, "rapport-event"), "customer.created");
+    assert_int_equal(rp_sink_wait_webhooks(&w->hook, 1, WAIT_SECONDS), 1);
+    json_t *r = rp_sink_webhook(&w->hook, 1);
+    assert_string_equal(rp_sink_header(r, "rapport-delivery"), first_id);
+    assert_string_equal(rp_sink_header(r, "rapport-event"), "customer.created");
     json_decref(r);
     json_t *log = deliveries(w, id, "?status=delivered");
     d = json_array_get(json_object_get(log, "items"), 0);
@@ -315,8 +278,9 @@ static int distinct_ids(world *w, int n)
 {
     json_t *seen = json_object();
     for (int i = 1; i <= n; i++) {
-        json_t *r = hook(w, i);
-        json_object_set_new(seen, header(r, "rapport-delivery"), json_true());
+        json_t *r = rp_sink_webhook(&w->hook, i);
+        json_object_set_new(seen, rp_sink_header(r, "rapport-delivery"),
+                            json_true());
         json_decref(r);
     }
     int k = (int)json_object_size(seen);
@@ -337,12 +301,12 @@ static void test_restart_sends_nothing_twice(void **state)
                               secret, sizeof secret);
     for (int i = 0; i < 3; i++)
         new_customer(w, "Before Restart");
-    assert_int_equal(wait_hooks(w, 3), 3);
+    assert_int_equal(rp_sink_wait_webhooks(&w->hook, 3, WAIT_SECONDS), 3);
     /* a clean restart: what was delivered is not sent again */
     rp_srv_stop(&w->srv);
     rp_srv_start(&w->srv);
     new_customer(w, "After Restart");
-    assert_int_equal(wait_hooks(w, 4), 4);
+    assert_int_equal(rp_sink_wait_webhooks(&w->hook, 4, WAIT_SECONDS), 4);
     sleep(3);
     assert_int_equal(rp_sink_count(&w->hook, "hook-", ".json"), 4);
     assert_int_equal(distinct_ids(w, 4), 4);
@@ -350,20 +314,21 @@ static void test_restart_sends_nothing_twice(void **state)
     /* a crash in the middle of a send: the delivery is sent again after
      * its lease, with the same id, so the receiver can drop the repeat */
     long long cid = new_customer(w, "Cut Off");
-    assert_int_equal(wait_hooks(w, 5), 5);
+    assert_int_equal(rp_sink_wait_webhooks(&w->hook, 5, WAIT_SECONDS), 5);
     char body[128];
     snprintf(body, sizeof body,
              "{\"customer_id\":%lld,\"channel\":\"chat\",\"subject\":"
              "\"Cut off\"}",
              cid);
     json_decref(rp_callf(&w->srv, "POST", "/api/v1/encounters", 201, body));
-    assert_int_equal(wait_hooks(w, 6), 6);
+    assert_int_equal(rp_sink_wait_webhooks(&w->hook, 6, WAIT_SECONDS), 6);
     rp_srv_kill(&w->srv);
     rp_srv_start(&w->srv);
-    assert_int_equal(wait_hooks(w, 7), 7);
-    json_t *r5 = hook(w, 6), *r6 = hook(w, 7);
-    assert_string_equal(header(r5, "rapport-delivery"),
-                        header(r6, "rapport-delivery"));
+    assert_int_equal(rp_sink_wait_webhooks(&w->hook, 7, WAIT_SECONDS), 7);
+    json_t *r5 = rp_sink_webhook(&w->hook, 6),
+           *r6 = rp_sink_webhook(&w->hook, 7);
+    assert_string_equal(rp_sink_header(r5, "rapport-delivery"),
+                        rp_sink_header(r6, "rapport-delivery"));
     assert_string_equal(json_string_value(json_object_get(r6, "path")),
                         "/cut-off");
     assert_int_equal(json_integer_value(json_object_get(
