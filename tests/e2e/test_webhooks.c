@@ -263,8 +263,17 @@ static void test_retry_after_receiver_was_down(void **state)
     assert_string_equal(rp_sink_header(r, "rapport-delivery"), first_id);
     assert_string_equal(rp_sink_header(r, "rapport-event"), "customer.created");
     json_decref(r);
-    json_t *log = deliveries(w, id, "?status=delivered");
-    d = json_array_get(json_object_get(log, "items"), 0);
+    /* the receiver has the request before rapportd has its answer and
+     * records the delivery: wait for the record, not just the arrival */
+    json_t *log = NULL;
+    d = NULL;
+    for (int i = 0; i < WAIT_SECONDS * 5 && !d; i++) {
+        json_decref(log);
+        log = deliveries(w, id, "?status=delivered");
+        d = json_array_get(json_object_get(log, "items"), 0);
+        if (!d)
+            usleep(200 * 1000);
+    }
     assert_non_null(d);
     assert_true(json_integer_value(json_object_get(d, "attempts")) >= 2);
     json_decref(log);
