@@ -172,14 +172,22 @@ static void test_open_by_name(void **state)
     assert_null(rp_store_backend_find("sqlit", 5));
 
     /* an unknown scheme is refused by name, and nothing is created */
+    snprintf(name, sizeof name, "mysql:%s/other.db", db->dir);
+    assert_int_equal(rp_store_open(name, &s, &err), RP_EINVALID);
+    assert_null(s);
+    assert_string_equal(err.field, "db");
+    assert_non_null(strstr(err.message, "\"mysql\""));
+    assert_non_null(strstr(err.message, "sqlite:"));
+    assert_non_null(strstr(err.message, "postgres:"));
+    char other[160];
+    snprintf(other, sizeof other, "%s/other.db", db->dir);
+    assert_int_not_equal(access(other, F_OK), 0);
+    /* "postgres:" takes a URI, not a path, and says how one is written */
     snprintf(name, sizeof name, "postgres:%s/other.db", db->dir);
     assert_int_equal(rp_store_open(name, &s, &err), RP_EINVALID);
     assert_null(s);
     assert_string_equal(err.field, "db");
-    assert_non_null(strstr(err.message, "\"postgres\""));
-    assert_non_null(strstr(err.message, "sqlite:"));
-    char other[160];
-    snprintf(other, sizeof other, "%s/other.db", db->dir);
+    assert_non_null(strstr(err.message, "postgres://"));
     assert_int_not_equal(access(other, F_OK), 0);
 
     assert_int_equal(rp_store_open("", &s, &err), RP_EINVALID);
