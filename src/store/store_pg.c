@@ -198,13 +198,24 @@ static rp_code pg_fail(pg_store *ps, PGresult *res, const char *what,
 
 /* ---- the connection ------------------------------------------------------ */
 
+/* The server's notices ("relation already exists, skipping") say nothing
+ * an operator must act on; libpq would print each on standard error. */
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 static PGconn *connect_to(const char *conninfo)
 {
     /* processed in order, the conninfo last: what it names wins */
     const char *const keys[] = {"connect_timeout", "application_name",
                                 "client_encoding", "dbname", NULL};
     const char *const values[] = {"10", "rapport", "UTF8", conninfo, NULL};
-    return PQconnectdbParams(keys, values, 1);
+    PGconn *conn = PQconnectdbParams(keys, values, 1);
+    if (conn)
+        PQsetNoticeProcessor(conn, ignore_notice, NULL);
+    return conn;
 }
 
 /* Forget the prepared statements (the server forgot them with the old
