@@ -218,18 +218,29 @@
     "CASE jsonb_typeof(" x ") WHEN 'number' THEN (" x                          \
     " #>> '{}')::numeric::bigint WHEN 'boolean' THEN (" x                      \
     " #>> '{}')::boolean::int::bigint END"
+/* Whether a request was known when the encounter was acknowledged, from
+ * the detail of that moment. */
+#define REQUEST_KNOWN JSON_INT("detail::jsonb -> 'request_known'")
 /* The knowledge base's query, from the FTS5 query text the core makes
  * (rp_kb_fts_query): double-quoted words, joined by spaces (all must
  * match) or by " OR " (any may).  Each word becomes the phrase the text
  * search configuration makes of it (as FTS5 makes a phrase of a quoted
- * string), the phrases joined by & or |; no words (or none left once
- * parsed) is NULL, which matches nothing.  Words hold no quote, so the
- * parse is exact, and no user text reaches tsquery syntax unquoted. */
-#define KB_TSQUERY(p)                                                          \
+ * string), the phrases joined by the SQL text op (' & ' or ' | '); no
+ * words (or none left once parsed) is NULL, which matches nothing.  Words
+ * hold no quote, so the parse is exact, and no user text reaches tsquery
+ * syntax unquoted. */
+#define KB_TSQUERY(op)                                                         \
     "(SELECT string_agg('(' || phraseto_tsquery('rp_kb', w[1])::text || ')',"  \
-    " CASE WHEN strpos(" p ", '\" OR \"') > 0 THEN ' | ' ELSE ' & ' END)"      \
-    " FILTER (WHERE numnode(phraseto_tsquery('rp_kb', w[1])) > 0)"             \
-    " FROM regexp_matches(" p ", '\"([^\"]*)\"', 'g') AS w)::tsquery"
+    " " op ") FILTER (WHERE numnode(phraseto_tsquery('rp_kb', w[1])) > 0)"     \
+    " FROM regexp_matches($1::text, '\"([^\"]*)\"', 'g') AS w)::tsquery"
+/* How the words of $1 are joined: all, or any when the core joined them
+ * with OR. */
+#define KB_JOIN                                                                \
+    "CASE WHEN strpos($1::text, '\" OR \"') > 0 THEN ' | ' ELSE ' & ' END"
+/* The query that matches (its words joined as the core asked), and the
+ * one that ranks (any word: see knowledge.search). */
+#define KB_TQ KB_TSQUERY(KB_JOIN)
+#define KB_RQ KB_TSQUERY("' | '")
 /* FTS5's snippet(..., '...', 24): about 24 words of the body around the
  * matches, marked, with "..." where the body goes on before or after
  * them; s.h is ts_headline's fragment, which says nothing of that, so it
@@ -484,46 +495,21 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "   AND kind = 'follow_up' AND status = 'done') AS follow_ups_done,"
         " (SELECT count(*) FROM promises WHERE customer_id = $1"
         "   AND encounter_id = $2) AS promises,"
-        " (SELECT " JSON_INT(
-            "detail::jsonb -> 'request_known'") " FROM moments"
-                                                "   WHERE encounter_id = $2 "
-                                                "AND kind = "
-                                                "'encounter.acknowledged'"
-                                                "   ORDER BY id LIMIT 1) AS "
-                                                "request_known,"
-                                                /* what first-contact resolution
-                                                   is judged on */
-                                                " (SELECT count(*) FROM "
-                                                "promises WHERE customer_id = "
-                                                "$1"
-                                                "   AND encounter_id = $2 AND "
-                                                "status = 'open') AS "
-                                                "promises_open,"
-                                                " (SELECT count(*) FROM "
-                                                "promises WHERE customer_id = "
-                                                "$1"
-                                                "   AND encounter_id = $2 AND "
-                                                "status = 'broken') AS "
-                                                "promises_broken,"
-                                                " (SELECT count(*) FROM "
-                                                "messages WHERE encounter_id = "
-                                                "$2"
-                                                "   AND direction = 'inbound') "
-                                                "AS inbound_messages,"
-                                                " (SELECT count(*) FROM "
-                                                "messages m, encounters e"
-                                                "   WHERE e.id = $2 AND "
-                                                "m.encounter_id = $2 AND "
-                                                "m.direction ="
-                                                "   'inbound' AND m.created_at "
-                                                "<= e.created_at) AS "
-                                                "opened_by_message,"
-                                                " (SELECT count(*) FROM "
-                                                "moments WHERE encounter_id = "
-                                                "$2"
-                                                "   AND kind = "
-                                                "'encounter.reopened') AS "
-                                                "reopened",
+        " (SELECT " REQUEST_KNOWN " FROM moments"
+        "   WHERE encounter_id = $2 AND kind = 'encounter.acknowledged'"
+        "   ORDER BY id LIMIT 1) AS request_known,"
+        /* what first-contact resolution is judged on */
+        " (SELECT count(*) FROM promises WHERE customer_id = $1"
+        "   AND encounter_id = $2 AND status = 'open') AS promises_open,"
+        " (SELECT count(*) FROM promises WHERE customer_id = $1"
+        "   AND encounter_id = $2 AND status = 'broken') AS promises_broken,"
+        " (SELECT count(*) FROM messages WHERE encounter_id = $2"
+        "   AND direction = 'inbound') AS inbound_messages,"
+        " (SELECT count(*) FROM messages m, encounters e"
+        "   WHERE e.id = $2 AND m.encounter_id = $2 AND m.direction ="
+        "   'inbound' AND m.created_at <= e.created_at) AS opened_by_message,"
+        " (SELECT count(*) FROM moments WHERE encounter_id = $2"
+        "   AND kind = 'encounter.reopened') AS reopened",
     [RP_Q_ENCOUNTER_TASK_COUNT] =
         "SELECT count(*) AS n FROM tasks WHERE encounter_id = $1 AND kind = $2",
 
@@ -732,39 +718,34 @@ static const char *const queries[RP_QUERY_COUNT] = {
 
     /* ---- knowledge base ---- */
     /* As on SQLite: the best matches (a pool of at least 50, five times
-     * what is asked) are taken from the index ranked by relevance alone
-     * (ts_rank with title 1.0, tags 0.6, body 0.2 as bm25(5.0, 1.0, 3.0)
-     * weighs them, divided by 1 + log of the length as bm25 favours short
-     * texts); only those are weighed by their helpfulness (a factor of 0.5
-     * to 1.5 on the relevance), and only the ones returned get a
-     * highlighted title and a snippet (KB_SNIPPET). */
-    [RP_Q_KNOWLEDGE_SEARCH] = "WITH q AS (SELECT " KB_TSQUERY(
-        "$1::text") " AS tq),"
-                    " pool AS (SELECT a.id, ts_rank('{0.1, 0.2, 0.6, 1.0}', "
-                    "a.search,"
-                    "   q.tq, 1)::float8 AS relevance FROM kb_articles a, q"
-                    "  WHERE a.search @@ q.tq ORDER BY relevance DESC, a.id"
-                    "  LIMIT greatest($2::bigint * 5, 50)),"
-                    " best AS (SELECT p.id, p.relevance, p.relevance * (0.5 +"
-                    "   (a.helped + 1.0::float8) / (a.helped + a.not_helped + "
-                    "2.0::float8))"
-                    "   AS score FROM pool p JOIN kb_articles a ON a.id = p.id"
-                    "  ORDER BY score DESC, p.id LIMIT $2::bigint)"
-                    " SELECT a.id, a.title, a.tags AS tags__json, a.helped, "
-                    "a.not_helped,"
-                    " ts_headline('rp_kb', a.title, q.tq, 'HighlightAll=true, "
-                    "StartSel='"
-                    "  || chr(2) || ', StopSel=' || chr(3)) AS "
-                    "title_marked," KB_SNIPPET
-                    " AS snippet_marked, b.relevance, b.score"
-                    " FROM best b JOIN kb_articles a ON a.id = b.id CROSS JOIN "
-                    "q"
-                    " CROSS JOIN LATERAL (SELECT ts_headline('rp_kb', a.body, "
-                    "q.tq,"
-                    "  'MaxWords=24, MinWords=12, ShortWord=0, StartSel=' || "
-                    "chr(2)"
-                    "  || ', StopSel=' || chr(3)) AS h) s"
-                    " ORDER BY b.score DESC, b.id",
+     * what is asked) are taken from the index ranked by relevance alone:
+     * ts_rank with title 1.0, tags 0.6 and body 0.2, as bm25(5.0, 1.0,
+     * 3.0) weighs them, divided by 1 + the log of the length, as bm25
+     * favours short texts.  The rank is of the words joined by OR (rq),
+     * the sum of each word's weight as bm25 sums its terms: ts_rank of an
+     * AND query ranks by how close the words stand, which bm25 ignores.
+     * Only those are weighed by their helpfulness (a factor of 0.5 to 1.5
+     * on the relevance), and only the ones returned get a highlighted
+     * title and a snippet (KB_SNIPPET). */
+    [RP_Q_KNOWLEDGE_SEARCH] =
+        "WITH q AS (SELECT " KB_TQ " AS tq, " KB_RQ " AS rq),"
+        " pool AS (SELECT a.id, ts_rank('{0.1, 0.2, 0.6, 1.0}', a.search,"
+        "   q.rq, 1)::float8 AS relevance FROM kb_articles a, q"
+        "  WHERE a.search @@ q.tq ORDER BY relevance DESC, a.id"
+        "  LIMIT greatest($2::bigint * 5, 50)),"
+        " best AS (SELECT p.id, p.relevance, p.relevance * (0.5 +"
+        "   (a.helped + 1.0::float8) / (a.helped + a.not_helped + 2.0::float8))"
+        "   AS score FROM pool p JOIN kb_articles a ON a.id = p.id"
+        "  ORDER BY score DESC, p.id LIMIT $2::bigint)"
+        " SELECT a.id, a.title, a.tags AS tags__json, a.helped, a.not_helped,"
+        " ts_headline('rp_kb', a.title, q.tq, 'HighlightAll=true, StartSel='"
+        "  || chr(2) || ', StopSel=' || chr(3)) AS title_marked,"
+        " " KB_SNIPPET " AS snippet_marked, b.relevance, b.score"
+        " FROM best b JOIN kb_articles a ON a.id = b.id CROSS JOIN q"
+        " CROSS JOIN LATERAL (SELECT ts_headline('rp_kb', a.body, q.tq,"
+        "  'MaxWords=24, MinWords=12, ShortWord=0, StartSel=' || chr(2)"
+        "  || ', StopSel=' || chr(3)) AS h) s"
+        " ORDER BY b.score DESC, b.id",
     [RP_Q_KNOWLEDGE_VOTE] = "UPDATE kb_articles SET helped = helped +"
                             " $1::bigint, not_helped = not_helped +"
                             " $2::bigint"
@@ -1455,19 +1436,26 @@ static const char *const queries[RP_QUERY_COUNT] = {
     /* Customers whose name, preferred name or email addresses hold $1 (an
      * FTS5 string: the text in double quotes, as on SQLite), from the
      * trigram index (customers_search, whose condition this repeats), in
-     * id order after $2, $3 of them. */
+     * id order after $2, $3 of them.  The page of matching ids is taken
+     * from a bitmap scan of the index first, and only those customers are
+     * read: a plan walking customers in id order and testing each, which
+     * a generic plan of this statement would otherwise choose for its
+     * LIMIT, reads every customer when few match. */
     [RP_Q_CUSTOMER_SEARCH] =
-        "SELECT c.id, c.name, c.preferred_name, c.emails AS emails__json,"
+        "WITH m AS MATERIALIZED (SELECT id FROM customers"
+        "  WHERE merged_into IS NULL AND id > $2::bigint"
+        "  AND (name ILIKE " CUSTOMER_PATTERN
+        "  OR preferred_name ILIKE " CUSTOMER_PATTERN
+        "  OR emails ILIKE " CUSTOMER_PATTERN "))"
+        " SELECT c.* FROM (SELECT id FROM m ORDER BY id LIMIT $3::bigint) p"
+        " CROSS JOIN LATERAL (SELECT c.id, c.name,"
+        " c.preferred_name, c.emails AS emails__json,"
         " c.phones AS phones__json, c.notes, c.created_at, c.updated_at,"
         " c.relationship_level,"
         " c.relationship_reasons AS relationship_reasons__json,"
         " c.unconfirmed AS unconfirmed__bool, c.external_id, c.erased_at,"
-        " c.merged_into"
-        " FROM customers c WHERE c.merged_into IS NULL"
-        " AND (c.name ILIKE " CUSTOMER_PATTERN
-        " OR c.preferred_name ILIKE " CUSTOMER_PATTERN
-        " OR c.emails ILIKE " CUSTOMER_PATTERN ")"
-        " AND c.id > $2::bigint ORDER BY c.id LIMIT $3::bigint",
+        " c.merged_into FROM customers c WHERE c.id = p.id) c"
+        " ORDER BY c.id",
     /* ---- least privilege in figures, searches and export requests ---- */
     /* an export request hands out the customer's whole data: it is seen
      * through its customer, not the encounter it was asked from */
