@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "core/context.h"
+#include "core/measures/calendar.h"
 
 typedef struct rp_ctx rp_ctx;
 
