@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 
 #define SCAN_DAYS_MAX (RP_CALENDAR_MAX_HOLIDAYS + 366 * 20)
@@ -269,5 +270,97 @@ rp_code rp_calendar_parse(const char *zone, json_t *intervals,
         return rc;
     }
     *out = c;
+    return RP_OK;
+}
+
+/* ---- the forms people write ---------------------------------------------- */
+
+/* The day named by the len characters at s ("mon", "monday"); -1: none. */
+static int day_of(const char *s, size_t len)
+{
+    for (int k = 0; day_names[k]; k++)
+        if ((len == 3 || len == strlen(day_names[k])) &&
+            !strncmp(s, day_names[k], len))
+            return k;
+    return -1;
+}
+
+/* The days of "mon-fri" or "mon,wed" into days[7] (1: included). */
+static int parse_days(const char *s, size_t len, int days[7])
+{
+    size_t start = 0;
+    while (start < len) {
+        size_t end = start;
+        while (end < len && s[end] != ',')
+            end++;
+        const char *dash = memchr(s + start, '-', end - start);
+        int a, b;
+        if (dash) {
+            a = day_of(s + start, (size_t)(dash - s - start));
+            b = day_of(dash + 1, (size_t)(s + end - dash - 1));
+        } else {
+            a = b = day_of(s + start, end - start);
+        }
+        if (a < 0 || b < 0)
+            return -1;
+        for (int d = a;; d = (d + 1) % 7) { /* "sat-sun" wraps */
+            days[d] = 1;
+            if (d == b)
+                break;
+        }
+        start = end + 1;
+    }
+    return 0;
+}
+
+rp_code rp_calendar_spec_parse(const char *spec, const char *field,
+                               json_t *intervals, rp_error *err)
+{
+    int days[7] = {0};
+    const char *space = spec ? strchr(spec, ' ') : NULL;
+    char open[6] = "", close[6] = "";
+    if (space && strlen(space + 1) == 11 && space[6] == '-') {
+        memcpy(open, space + 1, 5);
+        memcpy(close, space + 7, 5);
+    }
+    if (!space || parse_days(spec, (size_t)(space - spec), days) ||
+        parse_hhmm(open, 1439) < 0 || parse_hhmm(close, 1440) < 0) {
+        rp_buf q = RP_BUF_INIT;
+        rp_error_set(err, RP_EINVALID, field,
+                     "%s must read like \"mon-fri 09:00-17:00\", not \"%s\"",
+                     field, rp_cut(&q, spec ? spec : "", 40));
+        rp_buf_free(&q);
+        return err->code;
+    }
+    for (int d = 0; d < 7; d++)
+        if (days[d])
+            json_array_append_new(intervals,
+                                  json_pack("{s:s, s:s, s:s}", "day",
+                                            day_names[d], "open", open,
+                                            "close", close));
+    return RP_OK;
+}
+
+rp_code rp_holiday_spec_parse(const char *spec, const char *field,
+                              json_t *holidays, rp_error *err)
+{
+    char date[11] = "";
+    int64_t day;
+    if (spec && strlen(spec) >= 10) {
+        memcpy(date, spec, 10);
+        date[10] = 0;
+    }
+    if (!spec || rp_date_parse(date, &day) || (spec[10] && spec[10] != '=')) {
+        rp_buf q = RP_BUF_INIT;
+        rp_error_set(err, RP_EINVALID, field,
+                     "%s must read like \"2026-12-25\" or "
+                     "\"2026-12-25=Christmas Day\", not \"%s\"",
+                     field, rp_cut(&q, spec ? spec : "", 40));
+        rp_buf_free(&q);
+        return err->code;
+    }
+    const char *name = spec[10] == '=' && spec[11] ? spec + 11 : NULL;
+    json_array_append_new(holidays,
+                          json_pack("{s:s, s:s?}", "date", date, "name", name));
     return RP_OK;
 }

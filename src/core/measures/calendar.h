@@ -73,6 +73,20 @@ int64_t rp_calendar_between(const rp_calendar *c, int64_t a, int64_t b);
 rp_code rp_calendar_parse(const char *zone, json_t *intervals,
                           json_t *holidays, rp_calendar *out, rp_error *err);
 
+/*
+ * Append to intervals the openings a person writes as "mon-fri 09:00-17:00"
+ * (days: a day's first three letters or its name, a range "mon-fri", or a
+ * list "mon,wed,fri"; then open-close).  A refusal names field and quotes
+ * what was wrong; intervals is unchanged then.
+ */
+rp_code rp_calendar_spec_parse(const char *spec, const char *field,
+                               json_t *intervals, rp_error *err);
+
+/* Append to holidays the holiday written "2026-12-25" or
+ * "2026-12-25=Christmas Day"; refused naming field when it is not. */
+rp_code rp_holiday_spec_parse(const char *spec, const char *field,
+                              json_t *holidays, rp_error *err);
+
 /* The fields of an opening interval and of a holiday, for the contract. */
 extern const rp_field rp_calendar_interval_fields[];
 extern const rp_field rp_calendar_holiday_fields[];
