@@ -308,7 +308,8 @@ static int parse_tzif(rp_tz *z, const unsigned char *buf, size_t n)
     p += block_size(&c, wide) - c.time * tsize - c.time;
     /* the footer: "\n<POSIX TZ>\n" */
     if (wide && (size_t)(p - buf) < n && *p == '\n') {
-        const unsigned char *end = memchr(p + 1, '\n', n - (size_t)(p - buf) - 1);
+        const unsigned char *end = memchr(p + 1, '\n',
+                                          n - (size_t)(p - buf) - 1);
         if (end) {
             char rule[128];
             size_t len = (size_t)(end - p - 1);
@@ -341,8 +342,8 @@ static int name_ok(const char *name)
         return 0;
     for (const char *p = name; *p; p++)
         if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-              (*p >= '0' && *p <= '9') || *p == '/' || *p == '_' ||
-              *p == '-' || *p == '+'))
+              (*p >= '0' && *p <= '9') || *p == '/' || *p == '_' || *p == '-' ||
+              *p == '+'))
             return 0;
     return 1;
 }

@@ -25,10 +25,12 @@ static const char help[] =
     "    rapport charter settle [--json]\n"
     "    rapport charter keep PROMISE_ID [--json]\n"
     "    rapport charter versions [--json]\n"
-    "    rapport charter hours QUEUE_ID [--zone ZONE] [--open \"DAYS HH:MM-HH:MM\"]...\n"
+    "    rapport charter hours QUEUE_ID [--zone ZONE] [--open \"DAYS "
+    "HH:MM-HH:MM\"]...\n"
     "                          [--holiday DATE[=NAME]]... [--no-holidays]\n"
     "                          [--around-the-clock] [--json]\n"
-    "    rapport charter holidays [--holiday DATE[=NAME]]... [--none] [--json]\n"
+    "    rapport charter holidays [--holiday DATE[=NAME]]... [--none] "
+    "[--json]\n"
     "\n"
     "DESCRIPTION\n"
     "    The charter holds the targets the desk promises itself: acknowledge\n"
@@ -83,7 +85,8 @@ static const char help[] =
     "    --open \"DAYS HH:MM-HH:MM\"    e.g. \"mon-fri 09:00-17:00\" or\n"
     "                                \"mon,wed 15:00-19:00\"; repeatable\n"
     "    --holiday DATE[=NAME]       e.g. 2026-12-25=Christmas; repeatable;\n"
-    "                                replaces the list (--no-holidays, --none:\n"
+    "                                replaces the list (--no-holidays, "
+    "--none:\n"
     "                                empty it)\n"
     "    --json                      print JSON exactly as the HTTP API does\n"
     "\n"
@@ -421,8 +424,8 @@ static int versions(rp_cli *cli, int argc, char **argv)
 }
 
 static const rp_subcommand subs[] = {
-    {"show", simple},     {"set", set},           {"breaches", breaches},
-    {"settle", simple},   {"keep", simple},       {"hours", hours},
+    {"show", simple},       {"set", set},           {"breaches", breaches},
+    {"settle", simple},     {"keep", simple},       {"hours", hours},
     {"holidays", holidays}, {"versions", versions}, {NULL, NULL}};
 
 const rp_command rp_cmd_charter = {

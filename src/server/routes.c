@@ -600,8 +600,8 @@ const rp_route rp_routes[] = {
      .summary = "the desk's holidays, closed in every queue with hours",
      .reply = "Holidays"},
     {"PUT", "/api/v1/holidays", BODY(rp_holidays_set), ADMIN,
-     .request = rp_holidays_fields,
-     .summary = "replace the desk's holidays", .reply = "Holidays"},
+     .request = rp_holidays_fields, .summary = "replace the desk's holidays",
+     .reply = "Holidays"},
 
     {NULL, NULL},
 };

@@ -39,8 +39,7 @@
 #define M_ACK_T M_TARGET("acknowledge_minutes", "60", "?6")
 #define M_FIRST_T M_TARGET("first_response_minutes", "60", "?7")
 #define M_RES_T M_TARGET("resolution_hours", "3600", "?8")
-#define M_DUE(col, target)                                                     \
-    "coalesce(d." col ", e.created_at + " target ")"
+#define M_DUE(col, target) "coalesce(d." col ", e.created_at + " target ")"
 #define M_ACK_DUE M_DUE("acknowledge_due_at", M_ACK_T)
 #define M_FIRST_DUE M_DUE("first_response_due_at", M_FIRST_T)
 #define M_RES_DUE M_DUE("resolution_due_at", M_RES_T)
@@ -63,8 +62,7 @@
     "  ELSE 'still waiting' END AS detail,"                                    \
     " " M_ACK_DUE " AS due_at, e.queue_id AS queue_id" M_ENC_FROM              \
     " WHERE" M_ENC_WINDOW " AND coalesce(e.acknowledged_at, e.abandoned_at,"   \
-    "  e.closed_at, ?5) > " M_ACK_DUE                                          \
-    " UNION ALL "                                                              \
+    "  e.closed_at, ?5) > " M_ACK_DUE " UNION ALL "                            \
     "SELECT 'first_response', 'encounter', e.id, e.id, e.customer_id, c.name," \
     " e.created_at, " M_FIRST_T ","                                            \
     " coalesce(e.first_response_at, e.abandoned_at, e.closed_at, ?5)"          \
@@ -74,8 +72,7 @@
     "  WHEN e.closed_at IS NOT NULL THEN 'closed without a first response'"    \
     "  ELSE 'no response yet' END, " M_FIRST_DUE ", e.queue_id" M_ENC_FROM     \
     " WHERE" M_ENC_WINDOW " AND coalesce(e.first_response_at, e.abandoned_at," \
-    "  e.closed_at, ?5) > " M_FIRST_DUE                                        \
-    " UNION ALL "                                                              \
+    "  e.closed_at, ?5) > " M_FIRST_DUE " UNION ALL "                          \
     "SELECT 'resolution', 'encounter', e.id, e.id, e.customer_id, c.name,"     \
     " e.created_at, " M_RES_T ","                                              \
     " coalesce(e.closed_at, e.abandoned_at, ?5) - e.created_at,"               \
@@ -94,23 +91,32 @@
     "  ELSE 'promise broken: ' END || p.what, p.due_at, e.queue_id"            \
     " FROM promises p JOIN customers c ON c.id = p.customer_id"                \
     " LEFT JOIN encounters e ON e.id = p.encounter_id"                         \
-    " WHERE " M_ON_TIME("p.due_at") " AND p.due_at >= ?1 AND p.due_at < ?2"    \
-    " AND" M_ENC_FILTER                                                        \
-    "  AND (p.status = 'broken' OR (p.status = 'open' AND p.due_at < ?5)"      \
-    "  OR (p.status = 'kept' AND p.settled_at > p.due_at))"                    \
-    " UNION ALL "                                                              \
-    "SELECT 'follow_up_on_time', 'follow_up', t.id, t.encounter_id,"           \
-    " t.customer_id, c.name, t.due_at, 0,"                                     \
-    " coalesce(t.done_at, t.sent_at, ?5) - t.due_at,"                          \
-    " CASE WHEN t.status IN ('done', 'sent') THEN 'follow-up done late: '"     \
-    "  ELSE 'follow-up not done: ' END || t.subject, t.due_at, e.queue_id"     \
-    " FROM tasks t JOIN customers c ON c.id = t.customer_id"                   \
-    " LEFT JOIN encounters e ON e.id = t.encounter_id"                         \
-    " WHERE " M_ON_TIME("t.due_at") " AND t.kind = 'follow_up'"                \
-    "  AND t.due_at >= ?1 AND t.due_at < ?2 AND" M_ENC_FILTER                  \
-    "  AND ((t.status IN ('done', 'sent') AND"                                 \
-    "   coalesce(t.done_at, t.sent_at) > t.due_at)"                            \
-    "  OR (t.status NOT IN ('done', 'sent', 'cancelled') AND t.due_at < ?5))"
+    " WHERE " M_ON_TIME(                                                       \
+        "p.due_at") " AND p.due_at >= ?1 AND p.due_at < ?2"                    \
+                    " AND" M_ENC_FILTER                                        \
+                    "  AND (p.status = 'broken' OR (p.status = 'open' AND "    \
+                    "p.due_at < ?5)"                                           \
+                    "  OR (p.status = 'kept' AND p.settled_at > p.due_at))"    \
+                    " UNION ALL "                                              \
+                    "SELECT 'follow_up_on_time', 'follow_up', t.id, "          \
+                    "t.encounter_id,"                                          \
+                    " t.customer_id, c.name, t.due_at, 0,"                     \
+                    " coalesce(t.done_at, t.sent_at, ?5) - t.due_at,"          \
+                    " CASE WHEN t.status IN ('done', 'sent') THEN 'follow-up " \
+                    "done late: '"                                             \
+                    "  ELSE 'follow-up not done: ' END || t.subject, "         \
+                    "t.due_at, e.queue_id"                                     \
+                    " FROM tasks t JOIN customers c ON c.id = t.customer_id"   \
+                    " LEFT JOIN encounters e ON e.id = t.encounter_id"         \
+                    " WHERE " M_ON_TIME(                                       \
+                        "t.due_at") " AND t.kind = 'follow_up'"                \
+                                    "  AND t.due_at >= ?1 AND t.due_at < ?2 "  \
+                                    "AND" M_ENC_FILTER                         \
+                                    "  AND ((t.status IN ('done', 'sent') AND" \
+                                    "   coalesce(t.done_at, t.sent_at) > "     \
+                                    "t.due_at)"                                \
+                                    "  OR (t.status NOT IN ('done', 'sent', "  \
+                                    "'cancelled') AND t.due_at < ?5))"
 
 /* The columns of a page of the audit log, with who and whom by name. */
 #define AUDIT_COLUMNS                                                          \
@@ -1452,7 +1458,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_MEASURES_DEADLINES_GET] =
         "SELECT d.encounter_id, d.version_id, d.business_hours AS"
         " business_hours__bool, d.acknowledge_due_at, d.first_response_due_at,"
-        " d.resolution_due_at FROM charter_deadlines d WHERE d.encounter_id = ?1",
+        " d.resolution_due_at FROM charter_deadlines d WHERE d.encounter_id = "
+        "?1",
     /* computed once: a second sweep that computed them too keeps the first */
     [RP_Q_MEASURES_DEADLINES_SET] =
         "INSERT INTO charter_deadlines (encounter_id, version_id,"

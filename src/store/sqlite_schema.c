@@ -1075,8 +1075,9 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      * and when each target falls due in business time, computed once
      * when the encounter is first looked at: the watched encounters are
      * all looked at again so that the open ones get theirs. */
-    {72, "charter versions, business hours, holidays and the deadlines of "
-         "each encounter in business time",
+    {72,
+     "charter versions, business hours, holidays and the deadlines of "
+     "each encounter in business time",
      "CREATE TABLE charter_versions ("
      "  id INTEGER PRIMARY KEY,"
      "  starts_at INTEGER NOT NULL,"

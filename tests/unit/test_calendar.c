@@ -60,9 +60,8 @@ typedef struct add_case {
 } add_case;
 
 static const add_case add_cases[] = {
-    {"Friday 18:00, five minutes: Monday 09:05", "Europe/Madrid",
-     WEEKDAYS_9_17, NULL, "2026-11-27T18:00:00+01:00", 300,
-     "2026-11-30T09:05:00+01:00"},
+    {"Friday 18:00, five minutes: Monday 09:05", "Europe/Madrid", WEEKDAYS_9_17,
+     NULL, "2026-11-27T18:00:00+01:00", 300, "2026-11-30T09:05:00+01:00"},
     {"Friday 16:58: two minutes on Friday, three on Monday", "Europe/Madrid",
      WEEKDAYS_9_17, NULL, "2026-11-27T16:58:00+01:00", 300,
      "2026-11-30T09:03:00+01:00"},
@@ -74,19 +73,18 @@ static const add_case add_cases[] = {
     {"before opening: from the opening", "Europe/Madrid", WEEKDAYS_9_17, NULL,
      "2026-12-01T07:00:00+01:00", 600, "2026-12-01T09:10:00+01:00"},
     {"24 business hours: three working days", "Europe/Madrid", WEEKDAYS_9_17,
-     NULL, "2026-12-01T09:00:00+01:00", 24 * 3600,
-     "2026-12-04T09:00:00+01:00"},
+     NULL, "2026-12-01T09:00:00+01:00", 24 * 3600, "2026-12-04T09:00:00+01:00"},
     {"over the weekend summer time begins: Monday opens at 09:00 CEST",
      "Europe/Madrid", WEEKDAYS_9_17, NULL, "2026-03-27T16:00:00+01:00",
      2 * 3600, "2026-03-30T10:00:00+02:00"},
     {"over the weekend summer time ends: Monday opens at 09:00 CET",
      "Europe/Madrid", WEEKDAYS_9_17, NULL, "2026-10-23T16:00:00+02:00",
      2 * 3600, "2026-10-26T10:00:00+01:00"},
-    {"a Sunday of 23 hours open all day", "Europe/Madrid",
-     "sunday 00:00 24:00", NULL, "2026-03-29T00:00:00+01:00", 23 * 3600 - 1,
+    {"a Sunday of 23 hours open all day", "Europe/Madrid", "sunday 00:00 24:00",
+     NULL, "2026-03-29T00:00:00+01:00", 23 * 3600 - 1,
      "2026-03-29T23:59:59+02:00"},
-    {"a Sunday of 25 hours open all day", "Europe/Madrid",
-     "sunday 00:00 24:00", NULL, "2026-10-25T00:00:00+02:00", 25 * 3600 - 1,
+    {"a Sunday of 25 hours open all day", "Europe/Madrid", "sunday 00:00 24:00",
+     NULL, "2026-10-25T00:00:00+02:00", 25 * 3600 - 1,
      "2026-10-25T23:59:59+01:00"},
     {"Christmas Friday closed: Thursday 16:30 plus an hour is Monday 09:30",
      "Europe/Madrid", WEEKDAYS_9_17, "2026-12-25", "2026-12-24T16:30:00+01:00",
@@ -132,9 +130,8 @@ typedef struct between_case {
 } between_case;
 
 static const between_case between_cases[] = {
-    {"Friday evening to Saturday noon: closed", "Europe/Madrid",
-     WEEKDAYS_9_17, NULL, "2026-11-27T18:00:00+01:00",
-     "2026-11-28T12:00:00+01:00", 0},
+    {"Friday evening to Saturday noon: closed", "Europe/Madrid", WEEKDAYS_9_17,
+     NULL, "2026-11-27T18:00:00+01:00", "2026-11-28T12:00:00+01:00", 0},
     {"Friday evening to Monday 09:05: five minutes", "Europe/Madrid",
      WEEKDAYS_9_17, NULL, "2026-11-27T18:00:00+01:00",
      "2026-11-30T09:05:00+01:00", 300},
@@ -170,8 +167,8 @@ static void test_between(void **state)
         make(&c, k->zone, k->hours, k->holidays);
         int64_t got = rp_calendar_between(&c, at(k->a), at(k->b));
         if (got != k->seconds)
-            fail_msg("%s: %lld seconds, expected %lld", k->what,
-                     (long long)got, (long long)k->seconds);
+            fail_msg("%s: %lld seconds, expected %lld", k->what, (long long)got,
+                     (long long)k->seconds);
         rp_calendar_free(&c);
     }
 }
@@ -220,8 +217,7 @@ static void test_local_times(void **state)
     (void)state;
     rp_error err;
     const rp_tz *z = NULL;
-    assert_int_equal(rp_tz_load("Europe/Madrid", "time_zone", &z, &err),
-                     RP_OK);
+    assert_int_equal(rp_tz_load("Europe/Madrid", "time_zone", &z, &err), RP_OK);
     int64_t day = rp_days_from_civil(2026, 3, 29) * 86400;
     /* 02:30 is never shown: the instant an hour after the jump's start */
     assert_int_equal(rp_tz_local_to_utc(z, day + 2 * 3600 + 1800),
@@ -244,8 +240,9 @@ static void test_refusals(void **state)
     (void)state;
     rp_error err;
     const rp_tz *z;
-    const char *bad_zones[] = {"Nowhere/City", "../../etc/passwd",
-                               "/etc/localtime", "", "Europe/Madrid\n", NULL};
+    const char *bad_zones[] = {"Nowhere/City",    "../../etc/passwd",
+                               "/etc/localtime",  "",
+                               "Europe/Madrid\n", NULL};
     for (int i = 0; bad_zones[i]; i++) {
         assert_int_equal(rp_tz_load(bad_zones[i], "time_zone", &z, &err),
                          RP_EINVALID);
@@ -254,8 +251,8 @@ static void test_refusals(void **state)
     struct {
         const char *intervals, *holidays, *field;
     } bad[] = {
-        {"[{\"day\":\"moonday\",\"open\":\"09:00\",\"close\":\"17:00\"}]",
-         "[]", "intervals"},
+        {"[{\"day\":\"moonday\",\"open\":\"09:00\",\"close\":\"17:00\"}]", "[]",
+         "intervals"},
         {"[{\"day\":\"monday\",\"open\":\"9\",\"close\":\"17:00\"}]", "[]",
          "intervals"},
         {"[{\"day\":\"monday\",\"open\":\"17:00\",\"close\":\"09:00\"}]", "[]",

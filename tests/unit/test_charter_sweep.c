@@ -261,7 +261,7 @@ static void test_changed_charter_keeps_received_targets(void **state)
     assert_int_equal(rp_charter_update(&f->ctx, in, &out, &err), RP_OK);
     json_decref(in);
     json_decref(out);
-    sweep(f, NOW, 0, 0);          /* nothing to judge again */
+    sweep(f, NOW, 0, 0);                          /* nothing to judge again */
     int64_t after = encounter(f, -1, 0, 0, 0, 0); /* received after it */
     sweep(f, NOW + 1, 0, 1);
     sweep(f, NOW + 12 * MIN, 1, 1); /* the new 10 minutes */
@@ -285,8 +285,8 @@ static void test_changed_charter_keeps_received_targets(void **state)
     assert_int_equal(json_integer_value(json_object_get(
                          json_array_get(items, 0), "acknowledge_minutes")),
                      10);
-    assert_true(json_is_null(
-        json_object_get(json_array_get(items, 2), "starts_at")));
+    assert_true(
+        json_is_null(json_object_get(json_array_get(items, 2), "starts_at")));
     json_decref(out);
 }
 

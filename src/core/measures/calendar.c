@@ -19,9 +19,9 @@
 
 #define SCAN_DAYS_MAX (RP_CALENDAR_MAX_HOLIDAYS + 366 * 20)
 
-static const char *const day_names[] = {"sunday",   "monday", "tuesday",
+static const char *const day_names[] = {"sunday",    "monday",   "tuesday",
                                         "wednesday", "thursday", "friday",
-                                        "saturday", NULL};
+                                        "saturday",  NULL};
 
 const rp_field rp_calendar_interval_fields[] = {
     {"day", RP_FIELD_ENUM, RP_IN_REQUIRED, .values = day_names},
@@ -175,8 +175,7 @@ static int by_value(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static rp_code parse_intervals(json_t *intervals, rp_calendar *c,
-                               rp_error *err)
+static rp_code parse_intervals(json_t *intervals, rp_calendar *c, rp_error *err)
 {
     size_t i;
     json_t *iv;
@@ -190,10 +189,10 @@ static rp_code parse_intervals(json_t *intervals, rp_calendar *c,
         for (int k = 0; day && day_names[k]; k++)
             if (!strcmp(day, day_names[k]))
                 d = k;
-        int open = parse_hhmm(
-            json_string_value(json_object_get(iv, "open")), 1439);
-        int close = parse_hhmm(
-            json_string_value(json_object_get(iv, "close")), 1440);
+        int open = parse_hhmm(json_string_value(json_object_get(iv, "open")),
+                              1439);
+        int close = parse_hhmm(json_string_value(json_object_get(iv, "close")),
+                               1440);
         if (d < 0)
             return rp_error_set(err, RP_EINVALID, "intervals",
                                 "intervals[%zu]: day must be a day of the "
@@ -249,8 +248,8 @@ static rp_code parse_holidays(json_t *holidays, rp_calendar *c, rp_error *err)
     return RP_OK;
 }
 
-rp_code rp_calendar_parse(const char *zone, json_t *intervals,
-                          json_t *holidays, rp_calendar *out, rp_error *err)
+rp_code rp_calendar_parse(const char *zone, json_t *intervals, json_t *holidays,
+                          rp_calendar *out, rp_error *err)
 {
     rp_calendar c;
     rp_calendar_init(&c);
@@ -334,10 +333,9 @@ rp_code rp_calendar_spec_parse(const char *spec, const char *field,
     }
     for (int d = 0; d < 7; d++)
         if (days[d])
-            json_array_append_new(intervals,
-                                  json_pack("{s:s, s:s, s:s}", "day",
-                                            day_names[d], "open", open,
-                                            "close", close));
+            json_array_append_new(intervals, json_pack("{s:s, s:s, s:s}", "day",
+                                                       day_names[d], "open",
+                                                       open, "close", close));
     return RP_OK;
 }
 

@@ -70,8 +70,8 @@ int64_t rp_calendar_between(const rp_calendar *c, int64_t a, int64_t b);
  * queue and the desk's together).  Each refusal names the field and the
  * interval or holiday at fault; intervals of one day may not overlap.
  */
-rp_code rp_calendar_parse(const char *zone, json_t *intervals,
-                          json_t *holidays, rp_calendar *out, rp_error *err);
+rp_code rp_calendar_parse(const char *zone, json_t *intervals, json_t *holidays,
+                          rp_calendar *out, rp_error *err);
 
 /*
  * Append to intervals the openings a person writes as "mon-fri 09:00-17:00"

@@ -120,8 +120,7 @@ static json_t *hours_json(int64_t queue_id, json_t *hours, json_t *qh,
     return j;
 }
 
-rp_code rp_hours_get(rp_ctx *ctx, int64_t queue_id, json_t **out,
-                     rp_error *err)
+rp_code rp_hours_get(rp_ctx *ctx, int64_t queue_id, json_t **out, rp_error *err)
 {
     json_t *q, *hours, *qh, *dh;
     if (rp_queue_get(ctx, queue_id, &q, err))
@@ -153,10 +152,10 @@ static rp_code put_holidays(rp_ctx *ctx, int64_t queue_id, json_t *list,
             break;
         const char *name = NULL;
         rp_in_string(h, "name", 0, 100, &name, err);
-        rc = exec1(ctx, RP_Q_MEASURES_HOLIDAY_ADD,
-                   json_pack("[O, O, s?]", qid, json_object_get(h, "date"),
-                             name),
-                   err);
+        rc = exec1(
+            ctx, RP_Q_MEASURES_HOLIDAY_ADD,
+            json_pack("[O, O, s?]", qid, json_object_get(h, "date"), name),
+            err);
     }
     json_decref(qid);
     return rc;
@@ -172,11 +171,10 @@ static rp_code no_twice(json_t *list, const char *field, rp_error *err)
             b = json_array_get(list, k);
             if (json_equal(json_object_get(a, "date"),
                            json_object_get(b, "date")))
-                return rp_error_set(err, RP_EINVALID, field,
-                                    "%s[%zu]: the date %s is given twice",
-                                    field, i,
-                                    json_string_value(
-                                        json_object_get(a, "date")));
+                return rp_error_set(
+                    err, RP_EINVALID, field,
+                    "%s[%zu]: the date %s is given twice", field, i,
+                    json_string_value(json_object_get(a, "date")));
         }
     }
     return RP_OK;

@@ -141,9 +141,8 @@ rp_code rp_measure_judgement(rp_ctx *ctx, json_t *e, rp_charter *c,
         return rc;
     }
     json_t *row = json_array_get(rows, 0);
-    static const char *const keys[3] = {"acknowledge_due_at",
-                                        "first_response_due_at",
-                                        "resolution_due_at"};
+    static const char *const keys[3] = {
+        "acknowledge_due_at", "first_response_due_at", "resolution_due_at"};
     rp_deadlines_compute(c, cal, created, d);
     if (row) { /* as they were given when it was first judged */
         d->business_hours = json_is_true(
