@@ -65,7 +65,7 @@ static rp_code judge(rp_ctx *ctx, json_t *e, int64_t now, judged j[3],
     rp_deadlines d;
     if (rp_measure_judgement(ctx, e, &c, &cal, &d, err))
         return err->code;
-    json_t *params = json_pack("[O, I, b, I, I, I]", json_object_get(e, "id"),
+    json_t *params = json_pack("[O, I, i, I, I, I]", json_object_get(e, "id"),
                                (json_int_t)d.version_id, d.business_hours,
                                (json_int_t)d.due[0], (json_int_t)d.due[1],
                                (json_int_t)d.due[2]);
