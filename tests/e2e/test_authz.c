@@ -172,6 +172,10 @@ static const expect expected[] = {
     /* merging customers, and possible duplicates */
     {"POST", "/api/v1/customers/{id}/merge", "admin"},
     {"GET", "/api/v1/customers/{id}/duplicates", "agent"},
+    /* the work lists, and who handles an encounter */
+    {"GET", "/api/v1/encounters/counts", "agent"},
+    {"POST", "/api/v1/encounters/{id}/take", "agent"},
+    {"POST", "/api/v1/encounters/{id}/assign", "agent"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 
