@@ -16,8 +16,8 @@ void rp_h_encounter_list(rp_request *req, rp_response *res)
         if (v)
             json_object_set_new(filters, *f, json_string(v));
     }
-    rp_code rc =
-        rp_encounter_worklist(&req->ctx, filters, &req->page, &out, &err);
+    rp_code rc = rp_encounter_worklist(&req->ctx, filters, &req->page, &out,
+                                       &err);
     json_decref(filters);
     rp_reply_result(res, rc, &err, 200, out);
 }

@@ -1389,18 +1389,18 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " due_at, breached_at, judged_at FROM charter_breaches"
         " WHERE customer_id = ?1 ORDER BY id",
 
-    /* ---- the work lists (core/encounter/worklist.c) --------------------
-     * Each list query binds the same filters: ?1 state (open, closed or
-     * all), ?2 queue (0: none), ?3 agent (0: none), ?4 stage, ?5 channel,
-     * ?6 kind, ?7 exchange, ?8 over a target (1) with ?9, ?10, ?11 the
-     * times before which an encounter misses the acknowledge, first
-     * response and resolution targets, ?12 text (an FTS5 string), ?13
-     * customer; NULL is any.  ?14 is the page size; the cursor follows.
-     * Open lists walk a partial index of the open encounters only, the
-     * closed list one of the finished ones; the WHERE repeats each
-     * index's condition word for word.  LEFT JOINs keep the encounter the
-     * outer loop.  They answer ids in order with the names to show; the
-     * rows themselves are read by id. */
+/* ---- the work lists (core/encounter/worklist.c) --------------------
+ * Each list query binds the same filters: ?1 state (open, closed or
+ * all), ?2 queue (0: none), ?3 agent (0: none), ?4 stage, ?5 channel,
+ * ?6 kind, ?7 exchange, ?8 over a target (1) with ?9, ?10, ?11 the
+ * times before which an encounter misses the acknowledge, first
+ * response and resolution targets, ?12 text (an FTS5 string), ?13
+ * customer; NULL is any.  ?14 is the page size; the cursor follows.
+ * Open lists walk a partial index of the open encounters only, the
+ * closed list one of the finished ones; the WHERE repeats each
+ * index's condition word for word.  LEFT JOINs keep the encounter the
+ * outer loop.  They answer ids in order with the names to show; the
+ * rows themselves are read by id. */
 #define WL_SELECT                                                              \
     "SELECT e.id, c.name AS customer_name, q.name AS queue_name,"              \
     " a.name AS agent_name FROM encounters e"                                  \
@@ -1427,40 +1427,39 @@ static const char *const queries[RP_QUERY_COUNT] = {
     " AND (?13 IS NULL OR e.customer_id = ?13)"
     /* longest waiting first; ?15, ?16 the created time and id of the
      * last row of the page before */
-    [RP_Q_ENCOUNTER_WORKLIST_OPEN_WAITING] =
-        WL_SELECT " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
-        " AND (e.created_at, e.id) > (?15, ?16)"
-        " ORDER BY e.created_at, e.id LIMIT ?14",
+    [RP_Q_ENCOUNTER_WORKLIST_OPEN_WAITING] = WL_SELECT
+    " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
+    " AND (e.created_at, e.id) > (?15, ?16)"
+    " ORDER BY e.created_at, e.id LIMIT ?14",
     /* latest activity first; ?15, ?16 the updated time and id */
-    [RP_Q_ENCOUNTER_WORKLIST_OPEN_ACTIVITY] =
-        WL_SELECT " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
-        " AND (e.updated_at, e.id) < (?15, ?16)"
-        " ORDER BY e.updated_at DESC, e.id DESC LIMIT ?14",
-    [RP_Q_ENCOUNTER_WORKLIST_CLOSED_ACTIVITY] =
-        WL_SELECT " WHERE e.stage IN ('closed','abandoned')" WL_FILTER
-        " AND (e.updated_at, e.id) < (?15, ?16)"
-        " ORDER BY e.updated_at DESC, e.id DESC LIMIT ?14",
+    [RP_Q_ENCOUNTER_WORKLIST_OPEN_ACTIVITY] = WL_SELECT
+    " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
+    " AND (e.updated_at, e.id) < (?15, ?16)"
+    " ORDER BY e.updated_at DESC, e.id DESC LIMIT ?14",
+    [RP_Q_ENCOUNTER_WORKLIST_CLOSED_ACTIVITY] = WL_SELECT
+    " WHERE e.stage IN ('closed','abandoned')" WL_FILTER
+    " AND (e.updated_at, e.id) < (?15, ?16)"
+    " ORDER BY e.updated_at DESC, e.id DESC LIMIT ?14",
     /* newest first, by id below ?15 */
-    [RP_Q_ENCOUNTER_WORKLIST_NEWEST] =
-        WL_SELECT " WHERE e.id < ?15" WL_FILTER
-        " ORDER BY e.id DESC LIMIT ?14",
+    [RP_Q_ENCOUNTER_WORKLIST_NEWEST] = WL_SELECT
+    " WHERE e.id < ?15" WL_FILTER " ORDER BY e.id DESC LIMIT ?14",
     /* one customer's, newest first (encounters_by_customer) */
-    [RP_Q_ENCOUNTER_WORKLIST_CUSTOMER] =
-        WL_SELECT " WHERE e.customer_id = ?13 AND e.id < ?15" WL_FILTER
-        " ORDER BY e.id DESC LIMIT ?14",
-    /* found by text: the subjects' and the customers' trigram indexes
-     * give the rows, sorted by ?15 (waiting, activity or newest) after
-     * the key ?16 and id ?17 */
+    [RP_Q_ENCOUNTER_WORKLIST_CUSTOMER] = WL_SELECT
+    " WHERE e.customer_id = ?13 AND e.id < ?15" WL_FILTER
+    " ORDER BY e.id DESC LIMIT ?14",
+/* found by text: the subjects' and the customers' trigram indexes
+ * give the rows, sorted by ?15 (waiting, activity or newest) after
+ * the key ?16 and id ?17 */
 #define WL_SEARCH_KEY                                                          \
     " CASE ?15 WHEN 'waiting' THEN e.created_at WHEN 'activity'"               \
     " THEN -e.updated_at ELSE -e.id END"
-    [RP_Q_ENCOUNTER_WORKLIST_SEARCH] =
-        WL_SELECT " WHERE e.id IN (SELECT rowid FROM encounters_fts"
-        "  WHERE encounters_fts MATCH ?12 UNION SELECT x.id FROM encounters x"
-        "  WHERE x.customer_id IN (SELECT rowid FROM customers_fts"
-        "  WHERE customers_fts MATCH ?12))" WL_FILTER
-        " AND (" WL_SEARCH_KEY ", e.id) > (?16, ?17)"
-        " ORDER BY" WL_SEARCH_KEY ", e.id LIMIT ?14",
+    [RP_Q_ENCOUNTER_WORKLIST_SEARCH] = WL_SELECT
+    " WHERE e.id IN (SELECT rowid FROM encounters_fts"
+    "  WHERE encounters_fts MATCH ?12 UNION SELECT x.id FROM encounters x"
+    "  WHERE x.customer_id IN (SELECT rowid FROM customers_fts"
+    "  WHERE customers_fts MATCH ?12))" WL_FILTER " AND (" WL_SEARCH_KEY
+    ", e.id) > (?16, ?17)"
+    " ORDER BY" WL_SEARCH_KEY ", e.id LIMIT ?14",
     /* the sort keys of the row a cursor names (integers: no _at) */
     [RP_Q_ENCOUNTER_WORKLIST_KEY] =
         "SELECT created_at AS created, updated_at AS updated FROM encounters"

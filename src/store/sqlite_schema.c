@@ -1073,8 +1073,9 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      * Subjects are found by any three characters or more (trigram), like
      * customers' names.  Taking and assigning are counted on the
      * encounter, as transfers are, for the measures of a window. */
-    {83, "the work lists: open and finished encounters in the order an agent "
-         "reads them, their counts, and their subjects found by text",
+    {83,
+     "the work lists: open and finished encounters in the order an agent "
+     "reads them, their counts, and their subjects found by text",
      "ALTER TABLE encounters ADD COLUMN takes INTEGER NOT NULL DEFAULT 0;"
      "ALTER TABLE encounters ADD COLUMN assignments INTEGER NOT NULL"
      "  DEFAULT 0;"

@@ -94,10 +94,10 @@ static rp_code change_owner(rp_ctx *ctx, json_t *enc, int64_t to,
         change, counter,
         json_integer(json_integer_value(json_object_get(enc, counter)) + 1));
     if (had_owner)
-        json_object_set_new(change, "reassignments",
-                            json_integer(json_integer_value(json_object_get(
-                                             enc, "reassignments")) +
-                                         1));
+        json_object_set_new(
+            change, "reassignments",
+            json_integer(
+                json_integer_value(json_object_get(enc, "reassignments")) + 1));
     if (taken)
         rp_buf_printf(&summary, "Taken by %s", to_name);
     else
@@ -115,20 +115,20 @@ static rp_code change_owner(rp_ctx *ctx, json_t *enc, int64_t to,
                                "previous_agent_id", prev);
     if (reason)
         json_object_set_new(detail, "reason", json_string(reason));
-    rp_moment m = {.customer_id = rp_encounter_row_customer(enc),
-                   .encounter_id = id,
-                   .channel = json_string_value(json_object_get(enc, "channel")),
-                   .kind = taken ? "encounter.taken" : "encounter.assigned",
-                   .summary = rp_buf_str(&summary),
-                   .detail = detail};
+    rp_moment m = {
+        .customer_id = rp_encounter_row_customer(enc),
+        .encounter_id = id,
+        .channel = json_string_value(json_object_get(enc, "channel")),
+        .kind = taken ? "encounter.taken" : "encounter.assigned",
+        .summary = rp_buf_str(&summary),
+        .detail = detail};
     if (rc == RP_OK)
         rc = rp_moment_record(ctx, &m, err);
     if (rc == RP_OK)
-        rc = rp_event_emit_pack(ctx, "encounter.assigned",
-                                rp_encounter_row_customer(enc), id, err,
-                                "{s:O, s:I, s:b}", "queue_id",
-                                json_object_get(enc, "queue_id"), "agent_id",
-                                (json_int_t)to, "transferred", 0);
+        rc = rp_event_emit_pack(
+            ctx, "encounter.assigned", rp_encounter_row_customer(enc), id, err,
+            "{s:O, s:I, s:b}", "queue_id", json_object_get(enc, "queue_id"),
+            "agent_id", (json_int_t)to, "transferred", 0);
     rc = rp_store_finish(ctx->store, rc, err);
     json_decref(detail);
     json_decref(change);

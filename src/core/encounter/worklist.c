@@ -29,10 +29,10 @@ static const char *const exchanges[] = {"quick", "supplemental", "resolution",
 static const char *const truth[] = {"true", "false", NULL};
 
 const char *const rp_worklist_filters[] = {
-    "state", "stage",       "queue", "agent",       "channel", "kind",
-    "exchange", "over_target", "q",  "customer_id", "sort",    NULL};
+    "state",    "stage",       "queue", "agent",       "channel", "kind",
+    "exchange", "over_target", "q",     "customer_id", "sort",    NULL};
 
-#define Q_MIN_CHARS 3
+#define Q_MIN_CHARS 3 /* a trigram: the index finds nothing shorter */
 #define Q_MAX_CHARS 200
 /* the closed list's count covers this many days of activity */
 #define CLOSED_RECENT_DAYS 7
@@ -106,8 +106,7 @@ static rp_code id_or_word(json_t *in, const char *key, const char *word1,
     return RP_OK;
 }
 
-static rp_code read_filter(rp_ctx *ctx, json_t *in, wl_filter *f,
-                           rp_error *err)
+static rp_code read_filter(rp_ctx *ctx, json_t *in, wl_filter *f, rp_error *err)
 {
     memset(f, 0, sizeof *f);
     if (in && rp_in_object(in, rp_worklist_filters, err))
@@ -143,8 +142,7 @@ static rp_code read_filter(rp_ctx *ctx, json_t *in, wl_filter *f,
         f->q = NULL;
     if (rc == RP_OK && f->q && rp_utf8_length(f->q) < Q_MIN_CHARS)
         rc = rp_error_set(err, RP_EINVALID, "q",
-                          "type at least %d characters to search",
-                          Q_MIN_CHARS);
+                          "type at least three characters to search");
     if (rc == RP_OK && f->q && rp_utf8_length(f->q) > Q_MAX_CHARS)
         rc = rp_error_set(err, RP_EINVALID, "q",
                           "a search is at most %d characters", Q_MAX_CHARS);
@@ -164,8 +162,8 @@ static rp_code read_filter(rp_ctx *ctx, json_t *in, wl_filter *f,
                              : "closed";
         if (f->state && strcmp(f->state, "all") && strcmp(f->state, of))
             rc = rp_error_set(err, RP_EINVALID, "stage",
-                              "an encounter at stage %s is never %s",
-                              f->stage, f->state);
+                              "an encounter at stage %s is never %s", f->stage,
+                              f->state);
         f->state = of;
     }
     if (rc == RP_OK && f->over_target && f->state && strcmp(f->state, "open"))
@@ -179,8 +177,8 @@ static rp_code read_filter(rp_ctx *ctx, json_t *in, wl_filter *f,
         f->sort = !strcmp(f->state, "open")     ? "waiting"
                   : !strcmp(f->state, "closed") ? "activity"
                                                 : "newest";
-    if (rc == RP_OK && !f->q && !f->customer_id &&
-        strcmp(f->sort, "newest") && !strcmp(f->state, "all"))
+    if (rc == RP_OK && !f->q && !f->customer_id && strcmp(f->sort, "newest") &&
+        !strcmp(f->state, "all"))
         rc = rp_error_set(err, RP_EINVALID, "sort",
                           "waiting time and last activity sort open or "
                           "closed encounters: choose state open or closed");
@@ -294,8 +292,9 @@ static rp_code plan(rp_ctx *ctx, const wl_filter *f, const rp_page_req *page,
         json_array_append_new(p, json_integer(first ? INT64_MIN : created));
         json_array_append_new(p, json_integer(first ? 0 : page->after_id));
     } else {
-        *q = !strcmp(f->state, "open") ? RP_Q_ENCOUNTER_WORKLIST_OPEN_ACTIVITY
-                                       : RP_Q_ENCOUNTER_WORKLIST_CLOSED_ACTIVITY;
+        *q = !strcmp(f->state, "open")
+                 ? RP_Q_ENCOUNTER_WORKLIST_OPEN_ACTIVITY
+                 : RP_Q_ENCOUNTER_WORKLIST_CLOSED_ACTIVITY;
         json_array_append_new(p, json_integer(first ? INT64_MAX : updated));
         json_array_append_new(p, json_integer(after));
     }

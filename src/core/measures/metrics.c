@@ -158,13 +158,12 @@ static rp_code ownership_section(rp_ctx *ctx, const rp_window *w, json_t *out,
     json_t *rows;
     if (q(ctx, RP_Q_MEASURES_OWNERSHIP, w, &rows, err))
         return err->code;
-    json_object_set_new(out, "ownership",
-                        json_pack("{s:I, s:I, s:I}", "taken",
-                                  (json_int_t)first_int(rows, "takes"),
-                                  "assigned",
-                                  (json_int_t)first_int(rows, "assignments"),
-                                  "reassigned",
-                                  (json_int_t)first_int(rows, "reassignments")));
+    json_object_set_new(
+        out, "ownership",
+        json_pack("{s:I, s:I, s:I}", "taken",
+                  (json_int_t)first_int(rows, "takes"), "assigned",
+                  (json_int_t)first_int(rows, "assignments"), "reassigned",
+                  (json_int_t)first_int(rows, "reassignments")));
     json_decref(rows);
     return RP_OK;
 }
