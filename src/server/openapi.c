@@ -136,6 +136,12 @@ static const schema_def schemas[] = {
     {"EncounterInList", &RP_ENTITY_ENCOUNTER,
      "{" ENCOUNTER_LISTS ",'customer_name':" NSTRING ",'queue_name':" NSTRING
      ",'agent_name':" NSTRING "}"},
+    {"Assignees", NULL,
+     "{'type':'object','required':['items'],'additionalProperties':false,"
+     "'properties':{'items':{'type':'array','items':{'type':'object',"
+     "'required':['id','name','role','available'],"
+     "'additionalProperties':false,'properties':{'id':" INT ","
+     "'name':" NSTRING ",'role':" STRING ",'available':" BOOL "}}}}}"},
     {"WorklistCounts", NULL,
      "{'type':'object','required':['mine','unassigned','open','over_target',"
      "'closed_recently','closed_since','queues','changed'],"

@@ -228,6 +228,9 @@ const rp_route rp_routes[] = {
                 "all open, closed lately) and a token that moves when an "
                 "encounter changes",
      .reply = "WorklistCounts"},
+    {"GET", "/api/v1/encounters/assignees", PLAIN(rp_encounter_assignees), LEAD,
+     .summary = "the agents an encounter can be given to",
+     .reply = "Assignees"},
     {"POST", "/api/v1/encounters", CREATE(rp_encounter_open),
      .request = rp_encounter_open_fields,
      .summary = "open an encounter and route it", .reply = "Encounter"},

@@ -174,6 +174,7 @@ static const expect expected[] = {
     {"GET", "/api/v1/customers/{id}/duplicates", "agent"},
     /* the work lists, and who handles an encounter */
     {"GET", "/api/v1/encounters/counts", "agent"},
+    {"GET", "/api/v1/encounters/assignees", "lead"},
     {"POST", "/api/v1/encounters/{id}/take", "agent"},
     {"POST", "/api/v1/encounters/{id}/assign", "agent"},
 };

@@ -262,6 +262,10 @@ rp_code rp_encounter_take(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
 rp_code rp_encounter_assign(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
                             rp_error *err);
 
+/* The agents an encounter can be given to (the active ones), for a lead's
+ * choice: {"items": [{"id", "name", "role", "available"}]}, in id order. */
+rp_code rp_encounter_assignees(rp_ctx *ctx, json_t **out, rp_error *err);
+
 /* ---- pure rules (infer.c, cycle.c) --------------------------------------- */
 
 /* What the store knows about an encounter beyond its own row. */

@@ -215,3 +215,27 @@ rp_code rp_encounter_assign(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     /* assigning to oneself is taking */
     return give(ctx, id, to, to == ctx->agent_id, reason, out, err);
 }
+
+rp_code rp_encounter_assignees(rp_ctx *ctx, json_t **out, rp_error *err)
+{
+    json_t *yes = json_true(), *rows = NULL;
+    rp_filter f = {"active", RP_FILTER_EQ, yes};
+    rp_page all = {0, 0, 1000};
+    rp_code rc = ctx->store->ops->list(ctx->store, &RP_ENTITY_AGENT, &f, 1,
+                                       &all, &rows, err);
+    json_decref(yes);
+    if (rc)
+        return rc;
+    json_t *items = json_array(), *a;
+    size_t i;
+    json_array_foreach(rows, i, a)
+        json_array_append_new(items,
+                              json_pack("{s:O, s:O, s:O, s:O}", "id",
+                                        json_object_get(a, "id"), "name",
+                                        json_object_get(a, "name"), "role",
+                                        json_object_get(a, "role"), "available",
+                                        json_object_get(a, "available")));
+    json_decref(rows);
+    *out = json_pack("{s:o}", "items", items);
+    return RP_OK;
+}
