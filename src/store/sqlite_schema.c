@@ -1064,6 +1064,13 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  (customer_id, status, settled_at);"
      "CREATE INDEX satisfaction_by_customer_answered ON satisfaction_checks"
      "  (customer_id, answered_at);"},
+    {86,
+     "who recorded a customer's consent decision, in words, shown beside it",
+     "ALTER TABLE consents ADD COLUMN decided_by TEXT;"},
+    {87,
+     "the agent's own reason for overriding an encounter's kind or exchange",
+     "ALTER TABLE encounters ADD COLUMN kind_override_reason TEXT;"
+     "ALTER TABLE encounters ADD COLUMN exchange_override_reason TEXT;"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /
