@@ -1141,9 +1141,12 @@ static void test_each_moment_says_what_happened(void **state)
     json_decref(run(fx, rp_encounter_abandon, id2,
                     "{\"reason\":\"Customer left \xF0\x9F\x9A\xB6\"}", RP_OK,
                     NULL));
-    expect_summary(fx, cid, id2, "encounter.abandoned",
-                   "Abandoned while keeping, after 0 s: Customer left "
-                   "\xF0\x9F\x9A\xB6");
+    /* how long it took depends on the machine: only its shape is fixed */
+    char *gone = summary_of(fx, cid, id2, "encounter.abandoned");
+    const char *tail = " s: Customer left \xF0\x9F\x9A\xB6";
+    assert_memory_equal(gone, "Abandoned while keeping, after ", 31);
+    assert_string_equal(gone + strlen(gone) - strlen(tail), tail);
+    free(gone);
 }
 
 /* The guide's checklist and the cycle read blank text the same way. */
