@@ -122,7 +122,8 @@ export async function render(main, [id], app) {
   addMoments(moments);
   older.addEventListener('click', async () => addMoments(await api.get(`${base}/moments${api.qs({ limit: 30, cursor })}`)));
 
-  main.append(head, duplicates, h('div', { class: 'panels' }, panels),
+  /* no duplicates is no panel (DOM append would write "null") */
+  main.append(head, duplicates || '', h('div', { class: 'panels' }, panels),
     h('section', { class: 'card', 'aria-labelledby': 'timeline-h' },
       h('h2', { id: 'timeline-h' }, 'Moments of truth'),
       h('p', { class: 'hint' }, 'Every touch point, newest first.'), timeline, older));

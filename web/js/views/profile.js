@@ -242,7 +242,7 @@ export function consentsPanel(customer) {
       const who = c ? `Changed ${fmtWhen(c.decided_at)}${c.decided_by ? ` by ${c.decided_by}` : ''}${c.source ? `; how: ${c.source}` : ''}.` : '';
       const source = h('input', { type: 'text', id: `consent-${purpose}-source` });
       const button = h('button', { type: 'submit', id: `consent-${purpose}-toggle` }, granted ? 'Withdraw' : 'They agree');
-      const form = h('form', { class: 'row', novalidate: true },
+      const form = h('form', { class: 'consent-form', novalidate: true },
         field('How they said so', source, { field: 'source', hint: 'Such as “on the phone” (optional).' }), button);
       form.addEventListener('submit', (ev) => {
         ev.preventDefault();
