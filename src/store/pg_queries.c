@@ -241,10 +241,13 @@
  * one that ranks (any word: see knowledge.search). */
 #define KB_TQ KB_TSQUERY(KB_JOIN)
 #define KB_RQ KB_TSQUERY("' | '")
-/* FTS5's snippet(..., '...', 24): about 24 words of the body around the
- * matches, marked, with "..." where the body goes on before or after
- * them; s.h is ts_headline's fragment, which says nothing of that, so it
- * is found in the body without its marks. */
+/* FTS5's snippet(..., '...', 24): about 24 words of the body holding the
+ * most matches, marked, with "..." where the body goes on before or after
+ * them.  s.h is ts_headline's one fragment (MaxFragments=1 picks the
+ * words around the best cover of the query, much as FTS5 picks its
+ * window; without it ts_headline starts at the first match), which says
+ * nothing of what it left out, so it is found in the body without its
+ * marks. */
 #define KB_PLAIN "replace(replace(s.h, chr(2), ''), chr(3), '')"
 #define KB_SNIPPET                                                             \
     " CASE WHEN strpos(a.body, " KB_PLAIN ") <> 1 THEN '...' ELSE '' END"      \
@@ -743,8 +746,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " " KB_SNIPPET " AS snippet_marked, b.relevance, b.score"
         " FROM best b JOIN kb_articles a ON a.id = b.id CROSS JOIN q"
         " CROSS JOIN LATERAL (SELECT ts_headline('rp_kb', a.body, q.tq,"
-        "  'MaxWords=24, MinWords=12, ShortWord=0, StartSel=' || chr(2)"
-        "  || ', StopSel=' || chr(3)) AS h) s"
+        "  'MaxFragments=1, MaxWords=24, MinWords=20, ShortWord=0,"
+        "  StartSel=' || chr(2) || ', StopSel=' || chr(3)) AS h) s"
         " ORDER BY b.score DESC, b.id",
     [RP_Q_KNOWLEDGE_VOTE] = "UPDATE kb_articles SET helped = helped +"
                             " $1::bigint, not_helped = not_helped +"
