@@ -104,6 +104,11 @@ static const rp_column encounter_columns[] = {
      * (migration 70) */
     {"kind_inferred", RP_COL_TEXT},
     {"exchange_inferred", RP_COL_TEXT},
+    /* how often it was taken, assigned by someone else, and assigned
+     * away from an owner (migration 83) */
+    {"takes", RP_COL_INT},
+    {"assignments", RP_COL_INT},
+    {"reassignments", RP_COL_INT},
 };
 const rp_entity RP_ENTITY_ENCOUNTER = {
     "encounter", "encounters", encounter_columns, COUNT(encounter_columns), 0};

@@ -1667,6 +1667,96 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " business_hours, acknowledge_due_at, first_response_due_at,"
         " resolution_due_at) VALUES ($1, $2, $3, $4, $5, $6)"
         " ON CONFLICT (encounter_id) DO NOTHING",
+
+/* ---- the work lists (core/encounter/worklist.c) --------------------
+ * The same parameters as SQLite's ($1 state ... $13 customer, $14 the
+ * page size, then the cursor); the text $12 is the FTS5 string, taken
+ * apart as CUSTOMER_PATTERN does and matched with ILIKE over the
+ * pg_trgm indexes of subjects and customers. */
+#define WL_PATTERN                                                             \
+    "('%' || replace(replace(replace(replace(substr($12::text, 2,"             \
+    " length($12::text) - 2), '\"\"', '\"'), '\\', '\\\\'), '%', '\\%'),"      \
+    " '_', '\\_') || '%')"
+#define WL_SELECT                                                              \
+    "SELECT e.id, c.name AS customer_name, q.name AS queue_name,"              \
+    " a.name AS agent_name FROM encounters e"                                  \
+    " LEFT JOIN customers c ON c.id = e.customer_id"                           \
+    " LEFT JOIN queues q ON q.id = e.queue_id"                                 \
+    " LEFT JOIN agents a ON a.id = e.agent_id"
+#define WL_FILTER                                                              \
+    " AND ($1::text = 'all' OR ($1::text = 'open' AND e.stage NOT IN"          \
+    "  ('closed','abandoned')) OR ($1::text = 'closed' AND e.stage IN"         \
+    "  ('closed','abandoned')))"                                               \
+    " AND ($2::bigint IS NULL OR coalesce(e.queue_id, 0) = $2::bigint)"        \
+    " AND ($3::bigint IS NULL OR coalesce(e.agent_id, 0) = $3::bigint)"        \
+    " AND ($4::text IS NULL OR e.stage = $4::text)"                            \
+    " AND ($5::text IS NULL OR e.channel = $5::text)"                          \
+    " AND ($6::text IS NULL OR e.kind = $6::text)"                             \
+    " AND ($7::text IS NULL OR e.exchange = $7::text)"                         \
+    " AND ($8::bigint IS NULL OR (e.stage NOT IN ('closed','abandoned') AND"   \
+    "  ((e.acknowledged_at IS NULL AND e.created_at < $9::bigint)"             \
+    "  OR (e.first_response_at IS NULL AND e.created_at < $10::bigint)"        \
+    "  OR e.created_at < $11::bigint)))"                                       \
+    " AND ($12::text IS NULL OR e.subject ILIKE " WL_PATTERN                   \
+    "  OR e.customer_id IN (SELECT x.id FROM customers x"                      \
+    "  WHERE x.merged_into IS NULL AND (x.name ILIKE " WL_PATTERN              \
+    "  OR x.preferred_name ILIKE " WL_PATTERN                                  \
+    "  OR x.emails ILIKE " WL_PATTERN ")))"                                    \
+    " AND ($13::bigint IS NULL OR e.customer_id = $13::bigint)"
+    [RP_Q_ENCOUNTER_WORKLIST_OPEN_WAITING] = WL_SELECT
+    " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
+    " AND (e.created_at, e.id) > ($15::bigint, $16::bigint)"
+    " ORDER BY e.created_at, e.id LIMIT $14::bigint",
+    [RP_Q_ENCOUNTER_WORKLIST_OPEN_ACTIVITY] = WL_SELECT
+    " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
+    " AND (e.updated_at, e.id) < ($15::bigint, $16::bigint)"
+    " ORDER BY e.updated_at DESC, e.id DESC LIMIT $14::bigint",
+    [RP_Q_ENCOUNTER_WORKLIST_CLOSED_ACTIVITY] = WL_SELECT
+    " WHERE e.stage IN ('closed','abandoned')" WL_FILTER
+    " AND (e.updated_at, e.id) < ($15::bigint, $16::bigint)"
+    " ORDER BY e.updated_at DESC, e.id DESC LIMIT $14::bigint",
+    [RP_Q_ENCOUNTER_WORKLIST_NEWEST] = WL_SELECT
+    " WHERE e.id < $15::bigint" WL_FILTER
+    " ORDER BY e.id DESC LIMIT $14::bigint",
+    [RP_Q_ENCOUNTER_WORKLIST_CUSTOMER] = WL_SELECT
+    " WHERE e.customer_id = $13::bigint AND e.id < $15::bigint" WL_FILTER
+    " ORDER BY e.id DESC LIMIT $14::bigint",
+#define WL_SEARCH_KEY                                                          \
+    " CASE $15::text WHEN 'waiting' THEN e.created_at WHEN 'activity'"         \
+    " THEN -e.updated_at ELSE -e.id END"
+    [RP_Q_ENCOUNTER_WORKLIST_SEARCH] = WL_SELECT
+    " WHERE $12::text IS NOT NULL" WL_FILTER " AND (" WL_SEARCH_KEY
+    ", e.id) > ($16::bigint, $17::bigint)"
+    " ORDER BY" WL_SEARCH_KEY ", e.id LIMIT $14::bigint",
+    [RP_Q_ENCOUNTER_WORKLIST_KEY] =
+        "SELECT created_at AS created, updated_at AS updated FROM encounters"
+        " WHERE id = $1",
+    [RP_Q_ENCOUNTER_WORKLIST_COUNTS] =
+        "SELECT e.queue_id, count(*) AS open,"
+        " coalesce(sum((e.agent_id IS NULL)::int), 0)::bigint AS unassigned,"
+        " coalesce(sum((e.agent_id = $1::bigint)::int), 0)::bigint AS mine,"
+        " coalesce(sum(((e.acknowledged_at IS NULL AND"
+        "  e.created_at < $2::bigint)"
+        "  OR (e.first_response_at IS NULL AND e.created_at < $3::bigint)"
+        "  OR e.created_at < $4::bigint)::int), 0)::bigint AS over_target"
+        " FROM encounters e WHERE e.stage NOT IN ('closed','abandoned')"
+        " GROUP BY e.queue_id",
+    [RP_Q_ENCOUNTER_WORKLIST_CLOSED_COUNTS] =
+        "SELECT e.queue_id, count(*) AS n FROM encounters e"
+        " WHERE e.stage IN ('closed','abandoned') AND e.updated_at >= $1"
+        " GROUP BY e.queue_id",
+    [RP_Q_ENCOUNTER_WORKLIST_CHANGED] =
+        "SELECT (SELECT e.updated_at FROM encounters e"
+        "  WHERE e.stage NOT IN ('closed','abandoned')"
+        "  ORDER BY e.updated_at DESC LIMIT 1) AS open_changed,"
+        " (SELECT e.updated_at FROM encounters e"
+        "  WHERE e.stage IN ('closed','abandoned')"
+        "  ORDER BY e.updated_at DESC LIMIT 1) AS closed_changed",
+    [RP_Q_MEASURES_OWNERSHIP] =
+        "SELECT coalesce(sum(e.takes), 0)::bigint AS takes,"
+        " coalesce(sum(e.assignments), 0)::bigint AS assignments,"
+        " coalesce(sum(e.reassignments), 0)::bigint AS reassignments"
+        " FROM encounters e WHERE" M_ENC_WINDOW,
 };
 
 const char *rp_pg_query_sql(rp_query q)

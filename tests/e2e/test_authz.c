@@ -178,6 +178,11 @@ static const expect expected[] = {
     {"PUT", "/api/v1/queues/{id}/hours", "admin"},
     {"GET", "/api/v1/holidays", "agent"},
     {"PUT", "/api/v1/holidays", "admin"},
+    /* the work lists, and who handles an encounter */
+    {"GET", "/api/v1/encounters/counts", "agent"},
+    {"GET", "/api/v1/encounters/assignees", "lead"},
+    {"POST", "/api/v1/encounters/{id}/take", "agent"},
+    {"POST", "/api/v1/encounters/{id}/assign", "agent"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 

@@ -14,6 +14,7 @@ import { h, field, clear, announce } from '../dom.js';
 import { fmtTime, fmtDuration, parseTime, humanize, localToRfc3339, pick, greetingName } from '../format.js';
 import { kbSearch } from './kb.js';
 import { conversationPanel } from './conversation.js';
+import { encounterOwnership } from './ownership.js';
 
 export const STAGES = [
   { id: 'received', title: 'Receiving', next: 'understood', leave: 'Done receiving: go to understanding' },
@@ -421,12 +422,17 @@ export async function render(main, [id], app) {
     }
   }
 
+  /* who handles it (ownership.js): take, give, transfer */
+  function ownership() {
+    return encounterOwnership(enc, app, async () => { enc = await api.get(base); paint(drafts()); });
+  }
+
   function paint(saved = new Map()) {
     clear(main);
     main.append(header(), pageError,
       h('div', { class: 'workspace' },
         h('div', { class: 'work' }, checklist(), conversation.element, STAGES.map(stageSection), abandonBlock()),
-        h('div', { class: 'side' }, about(), kbSearch(enc, { onInsert: conversation.insert }))));
+        h('div', { class: 'side' }, ownership(), about(), kbSearch(enc, { onInsert: conversation.insert }))));
     restore(saved);
   }
 
