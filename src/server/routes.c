@@ -287,6 +287,10 @@ const rp_route rp_routes[] = {
     {"GET", "/api/v1/encounters/{id}/kb_suggestions", BY_ID(rp_kb_suggest),
      .summary = "articles that may help with an encounter",
      .reply = "ArticleHits"},
+    {"GET", "/api/v1/encounters/{id}/record", BY_ID(rp_encounter_records),
+     .summary = "the defects, special requests, promises, transfers and "
+                "satisfaction an encounter recorded",
+     .reply = "EncounterRecord"},
     {"POST", "/api/v1/tasks/{id}/complete", BY_ID_BODY(rp_task_complete),
      .request = rp_task_complete_fields, .flags = RP_ROUTE_BODY_OPTIONAL,
      .summary = "mark a follow-up or other task done", .reply = "Task"},

@@ -63,6 +63,7 @@ static const expect expected[] = {
     {"GET", "/api/v1/customers/{id}/overview", "agent"},
     /* measures */
     {"GET", "/api/v1/encounters/{id}/measures", "agent"},
+    {"GET", "/api/v1/encounters/{id}/record", "agent"},
     {"GET", "/api/v1/charter", "agent"},
     {"PUT", "/api/v1/charter", "admin"},
     {"GET", "/api/v1/charter/breaches", "agent"},
