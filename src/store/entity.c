@@ -104,6 +104,11 @@ static const rp_column encounter_columns[] = {
      * (migration 70) */
     {"kind_inferred", RP_COL_TEXT},
     {"exchange_inferred", RP_COL_TEXT},
+    /* how often it was taken, assigned by someone else, and assigned
+     * away from an owner (migration 83) */
+    {"takes", RP_COL_INT},
+    {"assignments", RP_COL_INT},
+    {"reassignments", RP_COL_INT},
     /* the agent's reason for overriding them (migration 87) */
     {"kind_override_reason", RP_COL_TEXT},
     {"exchange_override_reason", RP_COL_TEXT},

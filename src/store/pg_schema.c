@@ -956,6 +956,67 @@ const rp_pg_migration rp_pg_migrations[] = {
      "  (customer_id, status, settled_at);"
      "CREATE INDEX satisfaction_by_customer_answered ON satisfaction_checks"
      "  (customer_id, answered_at);"},
+    /* Migration 72: the charter's versions, the business hours and
+     * holidays of its calendar, and each encounter's deadlines in business
+     * time (see sqlite_schema.c). */
+    {72,
+     "charter versions, business hours, holidays and the deadlines of "
+     "each encounter in business time",
+     "CREATE TABLE charter_versions (" PG_ID ","
+     "  starts_at bigint NOT NULL,"
+     "  acknowledge_minutes bigint NOT NULL,"
+     "  first_response_minutes bigint NOT NULL,"
+     "  resolution_hours bigint NOT NULL,"
+     "  follow_up_on_time bigint NOT NULL,"
+     "  created_by text);"
+     "CREATE INDEX charter_versions_by_start ON charter_versions"
+     "  (starts_at, id);"
+     "INSERT INTO charter_versions (starts_at, acknowledge_minutes,"
+     "  first_response_minutes, resolution_hours, follow_up_on_time,"
+     "  created_by) SELECT 0,"
+     "  (SELECT value FROM charter WHERE key = 'acknowledge_minutes'),"
+     "  (SELECT value FROM charter WHERE key = 'first_response_minutes'),"
+     "  (SELECT value FROM charter WHERE key = 'resolution_hours'),"
+     "  (SELECT value FROM charter WHERE key = 'follow_up_on_time'),"
+     "  'system';"
+     "CREATE TABLE business_hours ("
+     "  queue_id bigint PRIMARY KEY REFERENCES queues(id),"
+     "  time_zone text NOT NULL,"
+     "  intervals text NOT NULL,"
+     "  updated_at bigint NOT NULL,"
+     "  updated_by text);"
+     "CREATE TABLE holidays (" PG_ID ","
+     "  queue_id bigint REFERENCES queues(id),"
+     "  day text NOT NULL,"
+     "  name text);"
+     "CREATE INDEX holidays_by_queue ON holidays (queue_id, day);"
+     "CREATE TABLE charter_deadlines ("
+     "  encounter_id bigint PRIMARY KEY REFERENCES encounters(id),"
+     "  version_id bigint NOT NULL REFERENCES charter_versions(id),"
+     "  business_hours bigint NOT NULL,"
+     "  acknowledge_due_at bigint NOT NULL,"
+     "  first_response_due_at bigint NOT NULL,"
+     "  resolution_due_at bigint NOT NULL);"
+     "UPDATE charter_watch SET next_at = 0;"},
+    /* Migration 83: the work lists (as SQLite's); subjects are found by
+     * the pg_trgm index, as customers' names are. */
+    {83,
+     "the work lists: open and finished encounters in the order an agent "
+     "reads them, their counts, and their subjects found by text",
+     "ALTER TABLE encounters ADD COLUMN takes bigint NOT NULL DEFAULT 0,"
+     "  ADD COLUMN assignments bigint NOT NULL DEFAULT 0,"
+     "  ADD COLUMN reassignments bigint NOT NULL DEFAULT 0;"
+     "CREATE INDEX encounters_open_by_created ON encounters (created_at, id)"
+     "  WHERE stage NOT IN ('closed','abandoned');"
+     "CREATE INDEX encounters_open_by_updated ON encounters (updated_at, id)"
+     "  WHERE stage NOT IN ('closed','abandoned');"
+     "CREATE INDEX encounters_open_by_queue ON encounters (queue_id,"
+     "  agent_id, created_at, acknowledged_at, first_response_at, stage)"
+     "  WHERE stage NOT IN ('closed','abandoned');"
+     "CREATE INDEX encounters_finished_by_updated ON encounters (updated_at,"
+     "  id, queue_id, stage) WHERE stage IN ('closed','abandoned');"
+     "CREATE INDEX encounters_subject_search ON encounters USING gin"
+     "  (subject gin_trgm_ops);"},
     {86,
      "who recorded a customer's consent decision, in words, shown beside it",
      "ALTER TABLE consents ADD COLUMN decided_by text;"},

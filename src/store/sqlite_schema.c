@@ -1064,6 +1064,99 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  (customer_id, status, settled_at);"
      "CREATE INDEX satisfaction_by_customer_answered ON satisfaction_checks"
      "  (customer_id, answered_at);"},
+    /* Migration 72: the charter's calendar and its history.  A change of
+     * the charter is a new version in force from the moment it is made
+     * (starts_at); the version that was in force before every change
+     * starts at 0, so history keeps the targets it was judged by.
+     * business_hours holds a queue's weekly openings (a JSON array of
+     * {day, open, close} in its time zone's local time) and holidays the
+     * dates a queue, or the whole desk (queue_id NULL), is closed.
+     * charter_deadlines holds, per encounter, the version it is judged by
+     * and when each target falls due in business time, computed once
+     * when the encounter is first looked at: the watched encounters are
+     * all looked at again so that the open ones get theirs. */
+    {72,
+     "charter versions, business hours, holidays and the deadlines of "
+     "each encounter in business time",
+     "CREATE TABLE charter_versions ("
+     "  id INTEGER PRIMARY KEY,"
+     "  starts_at INTEGER NOT NULL,"
+     "  acknowledge_minutes INTEGER NOT NULL,"
+     "  first_response_minutes INTEGER NOT NULL,"
+     "  resolution_hours INTEGER NOT NULL,"
+     "  follow_up_on_time INTEGER NOT NULL,"
+     "  created_by TEXT);"
+     "CREATE INDEX charter_versions_by_start ON charter_versions"
+     "  (starts_at, id);"
+     "INSERT INTO charter_versions (starts_at, acknowledge_minutes,"
+     "  first_response_minutes, resolution_hours, follow_up_on_time,"
+     "  created_by) SELECT 0,"
+     "  (SELECT value FROM charter WHERE key = 'acknowledge_minutes'),"
+     "  (SELECT value FROM charter WHERE key = 'first_response_minutes'),"
+     "  (SELECT value FROM charter WHERE key = 'resolution_hours'),"
+     "  (SELECT value FROM charter WHERE key = 'follow_up_on_time'),"
+     "  'system';"
+     "CREATE TABLE business_hours ("
+     "  queue_id INTEGER PRIMARY KEY REFERENCES queues(id),"
+     "  time_zone TEXT NOT NULL,"
+     "  intervals TEXT NOT NULL,"
+     "  updated_at INTEGER NOT NULL,"
+     "  updated_by TEXT);"
+     "CREATE TABLE holidays ("
+     "  id INTEGER PRIMARY KEY,"
+     "  queue_id INTEGER REFERENCES queues(id),"
+     "  day TEXT NOT NULL,"
+     "  name TEXT);"
+     "CREATE INDEX holidays_by_queue ON holidays (queue_id, day);"
+     "CREATE TABLE charter_deadlines ("
+     "  encounter_id INTEGER PRIMARY KEY REFERENCES encounters(id),"
+     "  version_id INTEGER NOT NULL REFERENCES charter_versions(id),"
+     "  business_hours INTEGER NOT NULL,"
+     "  acknowledge_due_at INTEGER NOT NULL,"
+     "  first_response_due_at INTEGER NOT NULL,"
+     "  resolution_due_at INTEGER NOT NULL);"
+     "UPDATE charter_watch SET next_at = 0;"},
+    /* Migration 83: the work lists.  Open encounters are read by how long
+     * they have waited and by their last activity, finished ones by their
+     * last activity, from partial indexes of just those rows (the open
+     * ones are a few thousand whatever the history; the WHERE of each
+     * query repeats the index's condition word for word).  The counts of
+     * every list are one walk of a covering index of the open work.
+     * Subjects are found by any three characters or more (trigram), like
+     * customers' names.  Taking and assigning are counted on the
+     * encounter, as transfers are, for the measures of a window. */
+    {83,
+     "the work lists: open and finished encounters in the order an agent "
+     "reads them, their counts, and their subjects found by text",
+     "ALTER TABLE encounters ADD COLUMN takes INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE encounters ADD COLUMN assignments INTEGER NOT NULL"
+     "  DEFAULT 0;"
+     "ALTER TABLE encounters ADD COLUMN reassignments INTEGER NOT NULL"
+     "  DEFAULT 0;"
+     "CREATE INDEX encounters_open_by_created ON encounters (created_at, id)"
+     "  WHERE stage NOT IN ('closed','abandoned');"
+     "CREATE INDEX encounters_open_by_updated ON encounters (updated_at, id)"
+     "  WHERE stage NOT IN ('closed','abandoned');"
+     "CREATE INDEX encounters_open_by_queue ON encounters (queue_id,"
+     "  agent_id, created_at, acknowledged_at, first_response_at, stage)"
+     "  WHERE stage NOT IN ('closed','abandoned');"
+     "CREATE INDEX encounters_finished_by_updated ON encounters (updated_at,"
+     "  id, queue_id, stage) WHERE stage IN ('closed','abandoned');"
+     "CREATE VIRTUAL TABLE encounters_fts USING fts5(subject,"
+     "  content='encounters', content_rowid='id', tokenize='trigram');"
+     "CREATE TRIGGER encounters_fts_ai AFTER INSERT ON encounters BEGIN"
+     "  INSERT INTO encounters_fts (rowid, subject)"
+     "  VALUES (new.id, new.subject); END;"
+     "CREATE TRIGGER encounters_fts_au AFTER UPDATE OF subject ON encounters"
+     "  BEGIN"
+     "  INSERT INTO encounters_fts (encounters_fts, rowid, subject)"
+     "  VALUES ('delete', old.id, old.subject);"
+     "  INSERT INTO encounters_fts (rowid, subject)"
+     "  VALUES (new.id, new.subject); END;"
+     "CREATE TRIGGER encounters_fts_ad AFTER DELETE ON encounters BEGIN"
+     "  INSERT INTO encounters_fts (encounters_fts, rowid, subject)"
+     "  VALUES ('delete', old.id, old.subject); END;"
+     "INSERT INTO encounters_fts (encounters_fts) VALUES ('rebuild');"},
     {86,
      "who recorded a customer's consent decision, in words, shown beside it",
      "ALTER TABLE consents ADD COLUMN decided_by TEXT;"},

@@ -173,6 +173,17 @@ static const expect expected[] = {
     /* merging customers, and possible duplicates */
     {"POST", "/api/v1/customers/{id}/merge", "admin"},
     {"GET", "/api/v1/customers/{id}/duplicates", "agent"},
+    /* the charter's calendar and history */
+    {"GET", "/api/v1/charter/versions", "agent"},
+    {"GET", "/api/v1/queues/{id}/hours", "agent"},
+    {"PUT", "/api/v1/queues/{id}/hours", "admin"},
+    {"GET", "/api/v1/holidays", "agent"},
+    {"PUT", "/api/v1/holidays", "admin"},
+    /* the work lists, and who handles an encounter */
+    {"GET", "/api/v1/encounters/counts", "agent"},
+    {"GET", "/api/v1/encounters/assignees", "lead"},
+    {"POST", "/api/v1/encounters/{id}/take", "agent"},
+    {"POST", "/api/v1/encounters/{id}/assign", "agent"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 

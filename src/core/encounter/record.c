@@ -586,6 +586,12 @@ rp_code rp_encounter_add_transfer(rp_ctx *ctx, int64_t id, json_t *in,
                   err) ||
         rp_in_int(in, "to_agent_id", 0, 1, INT64_MAX, &agent, &has_agent, err))
         return err->code;
+    /* naming the agent who gets it is assigning, a lead's (ownership.c) */
+    if (has_agent && agent != ctx->agent_id && ctx->viewer &&
+        ctx->viewer->role < rp_role_rank("lead"))
+        return rp_error_set(err, RP_EFORBIDDEN, "to_agent_id",
+                            "handing an encounter to a named agent is for a "
+                            "lead or an admin; transfer it to a queue instead");
     json_t *enc;
     if (rp_encounter_begin_change(ctx, id, 1, "transferring", &enc, err))
         return err->code;

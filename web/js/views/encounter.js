@@ -18,6 +18,7 @@ import { fmtWhen, humanize, localToRfc3339, pick, greetingName, fmtList } from '
 import { kbSearch } from './kb.js';
 import { conversationPanel } from './conversation.js';
 import { stagesList, waitText, abandonedText, judgedPanel, recordPanel, outcomePanel, isFinished } from './records.js';
+import { encounterOwnership } from './ownership.js';
 
 export const STAGES = [
   { id: 'received', title: 'Receiving', next: 'understood', leave: 'Done receiving: go to understanding' },
@@ -484,6 +485,16 @@ export async function render(main, [id], app) {
     }
   }
 
+  /* who handles it (ownership.js): take, give, transfer */
+  function ownership() {
+    return encounterOwnership(enc, app, async () => {
+      enc = await api.get(base);
+      loadedAt = Date.now();
+      await loadRecord();
+      paint(drafts());
+    });
+  }
+
   function paint(saved = new Map()) {
     clear(main);
     main.append(header(), pageError,
@@ -491,7 +502,7 @@ export async function render(main, [id], app) {
         h('div', { class: 'work' }, outcomePanel(enc, record), isFinished(enc) ? null : checklist(),
           conversation.element, STAGES.map(stageSection), judgedPanel(enc, guide, recordCtx),
           recordPanel(enc, record, recordCtx), abandonBlock()),
-        h('div', { class: 'side' }, about(), kbSearch(enc, { onInsert: conversation.insert }))));
+        h('div', { class: 'side' }, ownership(), about(), kbSearch(enc, { onInsert: conversation.insert }))));
     restore(saved);
   }
 
