@@ -66,6 +66,9 @@
 #define M_RES_DUE M_DUE("resolution_due_at", M_RES_T)
 #define M_ON_TIME(at)                                                          \
     "coalesce(" M_VERSION("v.follow_up_on_time", at) ", $9::bigint) = 1"
+/* Whether promises and follow-ups due then must be done by their date. */
+#define M_ON_TIME_P M_ON_TIME("p.due_at")
+#define M_ON_TIME_T M_ON_TIME("t.due_at")
 #define M_ENC_FROM                                                             \
     " FROM encounters e JOIN customers c ON c.id = e.customer_id"              \
     " LEFT JOIN charter_deadlines d ON d.encounter_id = e.id"
@@ -112,33 +115,25 @@
     "  ELSE 'promise broken: ' END || p.what, p.due_at, e.queue_id"            \
     " FROM promises p JOIN customers c ON c.id = p.customer_id"                \
     " LEFT JOIN encounters e ON e.id = p.encounter_id"                         \
-    " WHERE " M_ON_TIME(                                                       \
-        "p.due_at") " AND p.due_at >= $1::bigint"                              \
-                    "  AND p.due_at < $2::bigint AND" M_ENC_FILTER             \
-                    "  AND (p.status = 'broken' OR (p.status = 'open'"         \
-                    "  AND p.due_at < $5::bigint)"                             \
-                    "  OR (p.status = 'kept' AND p.settled_at > p.due_at))"    \
-                    " UNION ALL "                                              \
-                    "SELECT 'follow_up_on_time', 'follow_up', t.id, "          \
-                    "t.encounter_id,"                                          \
-                    " t.customer_id, c.name, t.due_at, 0,"                     \
-                    " coalesce(t.done_at, t.sent_at, $5::bigint) - t.due_at,"  \
-                    " CASE WHEN t.status IN ('done', 'sent') THEN 'follow-up " \
-                    "done late: '"                                             \
-                    "  ELSE 'follow-up not done: ' END || t.subject, "         \
-                    "t.due_at, e.queue_id"                                     \
-                    " FROM tasks t JOIN customers c ON c.id = t.customer_id"   \
-                    " LEFT JOIN encounters e ON e.id = t.encounter_id"         \
-                    " WHERE " M_ON_TIME(                                       \
-                        "t.due_at") " AND t.kind = 'follow_up'"                \
-                                    "  AND t.due_at >= $1::bigint AND "        \
-                                    "t.due_at < $2::bigint AND" M_ENC_FILTER   \
-                                    "  AND ((t.status IN ('done', 'sent') AND" \
-                                    "   coalesce(t.done_at, t.sent_at) > "     \
-                                    "t.due_at)"                                \
-                                    "  OR (t.status NOT IN ('done', 'sent', "  \
-                                    "'cancelled')"                             \
-                                    "  AND t.due_at < $5::bigint))"
+    " WHERE " M_ON_TIME_P " AND p.due_at >= $1::bigint"                        \
+    "  AND p.due_at < $2::bigint AND" M_ENC_FILTER                             \
+    "  AND (p.status = 'broken' OR (p.status = 'open'"                         \
+    "  AND p.due_at < $5::bigint)"                                             \
+    "  OR (p.status = 'kept' AND p.settled_at > p.due_at))"                    \
+    " UNION ALL "                                                              \
+    "SELECT 'follow_up_on_time', 'follow_up', t.id, t.encounter_id,"           \
+    " t.customer_id, c.name, t.due_at, 0,"                                     \
+    " coalesce(t.done_at, t.sent_at, $5::bigint) - t.due_at,"                  \
+    " CASE WHEN t.status IN ('done', 'sent') THEN 'follow-up done late: '"     \
+    "  ELSE 'follow-up not done: ' END || t.subject, t.due_at, e.queue_id"     \
+    " FROM tasks t JOIN customers c ON c.id = t.customer_id"                   \
+    " LEFT JOIN encounters e ON e.id = t.encounter_id"                         \
+    " WHERE " M_ON_TIME_T " AND t.kind = 'follow_up'"                          \
+    "  AND t.due_at >= $1::bigint AND t.due_at < $2::bigint AND" M_ENC_FILTER  \
+    "  AND ((t.status IN ('done', 'sent') AND"                                 \
+    "   coalesce(t.done_at, t.sent_at) > t.due_at)"                            \
+    "  OR (t.status NOT IN ('done', 'sent', 'cancelled')"                      \
+    "  AND t.due_at < $5::bigint))"
 
 /* The columns of a page of the audit log, with who and whom by name. */
 #define AUDIT_COLUMNS                                                          \
@@ -264,10 +259,13 @@
  * one that ranks (any word: see knowledge.search). */
 #define KB_TQ KB_TSQUERY(KB_JOIN)
 #define KB_RQ KB_TSQUERY("' | '")
-/* FTS5's snippet(..., '...', 24): about 24 words of the body around the
- * matches, marked, with "..." where the body goes on before or after
- * them; s.h is ts_headline's fragment, which says nothing of that, so it
- * is found in the body without its marks. */
+/* FTS5's snippet(..., '...', 24): about 24 words of the body holding the
+ * most matches, marked, with "..." where the body goes on before or after
+ * them.  s.h is ts_headline's one fragment (MaxFragments=1 picks the
+ * words around the best cover of the query, much as FTS5 picks its
+ * window; without it ts_headline starts at the first match), which says
+ * nothing of what it left out, so it is found in the body without its
+ * marks. */
 #define KB_PLAIN "replace(replace(s.h, chr(2), ''), chr(3), '')"
 #define KB_SNIPPET                                                             \
     " CASE WHEN strpos(a.body, " KB_PLAIN ") <> 1 THEN '...' ELSE '' END"      \
@@ -766,8 +764,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " " KB_SNIPPET " AS snippet_marked, b.relevance, b.score"
         " FROM best b JOIN kb_articles a ON a.id = b.id CROSS JOIN q"
         " CROSS JOIN LATERAL (SELECT ts_headline('rp_kb', a.body, q.tq,"
-        "  'MaxWords=24, MinWords=12, ShortWord=0, StartSel=' || chr(2)"
-        "  || ', StopSel=' || chr(3)) AS h) s"
+        "  'MaxFragments=1, MaxWords=24, MinWords=20, ShortWord=0,"
+        "  StartSel=' || chr(2) || ', StopSel=' || chr(3)) AS h) s"
         " ORDER BY b.score DESC, b.id",
     [RP_Q_KNOWLEDGE_VOTE] = "UPDATE kb_articles SET helped = helped +"
                             " $1::bigint, not_helped = not_helped +"

@@ -17,8 +17,8 @@ import { h, field, clear, announce } from '../dom.js';
 import { fmtWhen, humanize, localToRfc3339, pick, greetingName, fmtList } from '../format.js';
 import { kbSearch } from './kb.js';
 import { conversationPanel } from './conversation.js';
-import { stagesList, waitText, abandonedText, judgedPanel, recordPanel, outcomePanel, isFinished } from './records.js';
 import { encounterOwnership } from './ownership.js';
+import { stagesList, waitText, abandonedText, judgedPanel, recordPanel, outcomePanel, isFinished } from './records.js';
 
 export const STAGES = [
   { id: 'received', title: 'Receiving', next: 'understood', leave: 'Done receiving: go to understanding' },
