@@ -487,7 +487,12 @@ export async function render(main, [id], app) {
 
   /* who handles it (ownership.js): take, give, transfer */
   function ownership() {
-    return encounterOwnership(enc, app, async () => { enc = await api.get(base); paint(drafts()); });
+    return encounterOwnership(enc, app, async () => {
+      enc = await api.get(base);
+      loadedAt = Date.now();
+      await loadRecord();
+      paint(drafts());
+    });
   }
 
   function paint(saved = new Map()) {
