@@ -790,6 +790,11 @@ rp_code rp_scheduler_run(rp_ctx *ctx, const rp_scheduler_config *cfg,
             break;
     }
     /* the status links of the help pages wait to be mailed here too */
+    if (stop_asked(cfg)) {
+        json_object_set_new(report, "claimed", json_integer(total));
+        *out = report;
+        return RP_OK;
+    }
     if (rp_help_mail_links(ctx, cfg, now, report, err)) {
         json_decref(report);
         return err->code;
