@@ -750,6 +750,9 @@ static rp_code run_batch(rp_ctx *ctx, const rp_scheduler_config *cfg,
             json_array_append_new(json_object_get(report, list), summary);
         }
         rp_buf_free(&o.reason);
+        /* each task is settled in a transaction of its own: the requests
+         * waiting to write go between two */
+        rp_store_give_way(s, cfg->give_way_ms > 0 ? cfg->give_way_ms : 0);
     }
     json_decref(claimed);
     return RP_OK;
