@@ -2,7 +2,9 @@
  * cmd_encounter.c - `rapport encounter`: open, show and list encounters,
  * and move one through the interaction cycle (acknowledge, note, advance,
  * close, abandon, guide) with what happens on the way (defect, promise,
- * transfer, special-request, follow-up, satisfaction, follow-up-done).
+ * transfer, special-request, follow-up, satisfaction, follow-up-done),
+ * the work lists (list with their filters), and who handles an encounter
+ * (take, assign).
  *
  * Options are turned into exactly the JSON the HTTP API takes, so the CLI
  * and the API obey the same rules and give the same errors.
@@ -21,7 +23,14 @@ static const char help[] =
     "                           --subject TEXT\n"
     "    rapport encounter show ID\n"
     "    rapport encounter list [--customer ID] [--stage STAGE]\n"
+    "                           [--state open|closed|all] [--queue N|none]\n"
+    "                           [--agent N|none] [--channel CHANNEL]\n"
+    "                           [--kind KIND] [--exchange EXCHANGE]\n"
+    "                           [--over-target true] [--search TEXT]\n"
+    "                           [--sort waiting|activity|newest]\n"
     "                           [--limit N] [--cursor C]\n"
+    "    rapport encounter take ID --agent N\n"
+    "    rapport encounter assign ID --agent-id N [--reason TEXT]\n"
     "    rapport encounter acknowledge ID\n"
     "    rapport encounter note ID [FIELD OPTIONS]\n"
     "    rapport encounter advance ID --to STAGE [FIELD OPTIONS]\n"
@@ -46,7 +55,17 @@ static const char help[] =
     "DESCRIPTION\n"
     "    An encounter is one contact with a customer.  open starts one at\n"
     "    the stage 'received' of the interaction cycle and records a moment\n"
-    "    of truth.  list prints encounters newest first.\n"
+    "    of truth.  list prints a work list, newest first unless sorted:\n"
+    "    --state open --agent none is the unassigned work, --queue N a\n"
+    "    queue's, --over-target true what is past a charter target now,\n"
+    "    --search finds three characters or more of the subject or the\n"
+    "    customer's name or email; --sort waiting puts the longest waiting\n"
+    "    first (open encounters), --sort activity the latest change.\n"
+    "\n"
+    "    take gives the open encounter to agent N (as if N took it);\n"
+    "    assign gives it to agent --agent-id, with a --reason when it had\n"
+    "    an owner; transfer hands it to another queue.  Each is a moment\n"
+    "    of truth, counted in the service metrics.\n"
     "\n"
     "    The interaction cycle is received -> understood -> helped -> kept\n"
     "    -> closed; abandon ends an open encounter.  A stage is left only\n"
@@ -131,28 +150,65 @@ static int show(rp_cli *cli, int argc, char **argv)
     return rp_cli_show(cli, argc, argv, "encounter", rp_encounter_get);
 }
 
+/* A work list: the filters are the API's, given as text to the core. */
 static int list(rp_cli *cli, int argc, char **argv)
 {
-    const char *customer = NULL, *stage = NULL;
     rp_cli_page p = {0};
-    const rp_opt opts[] = {{"customer", RP_OPT_TEXT, NULL, &customer},
-                           {"stage", RP_OPT_TEXT, NULL, &stage},
+    const rp_opt opts[] = {{"customer", RP_OPT_STR, "customer_id", NULL},
+                           {"stage", RP_OPT_STR, "stage", NULL},
+                           {"state", RP_OPT_STR, "state", NULL},
+                           {"queue", RP_OPT_STR, "queue", NULL},
+                           {"agent", RP_OPT_STR, "agent", NULL},
+                           {"channel", RP_OPT_STR, "channel", NULL},
+                           {"kind", RP_OPT_STR, "kind", NULL},
+                           {"exchange", RP_OPT_STR, "exchange", NULL},
+                           {"over-target", RP_OPT_STR, "over_target", NULL},
+                           {"search", RP_OPT_STR, "q", NULL},
+                           {"sort", RP_OPT_STR, "sort", NULL},
                            RP_CLI_PAGE_OPTIONS(p),
                            {0}};
+    rp_args a;
     rp_error err;
-    int64_t customer_id = 0;
-    int rc = rp_cli_args(cli, argc, argv, opts, NULL, NULL);
-    if (!rc && customer &&
-        rp_parse_id(customer, "customer", &customer_id, &err))
-        rc = rp_cli_usage("encounter", "%s", err.message);
-    if (rc || (rc = rp_cli_page_open(cli, &p)))
+    int rc = rp_cli_args(cli, argc, argv, opts, &a, NULL);
+    if (rc || (rc = rp_cli_page_open(cli, &p))) {
+        rp_args_free(&a);
         return rc;
+    }
     json_t *out = NULL;
-    rp_code code = rp_encounter_list(&cli->ctx, customer_id, stage, &p.req,
-                                     &out, &err);
-    static const char *const columns[] = {"id",    "customer_id", "channel",
-                                          "stage", "subject",     NULL};
+    rp_code code = rp_encounter_worklist(&cli->ctx, a.fields, &p.req, &out,
+                                         &err);
+    rp_args_free(&a);
+    static const char *const columns[] = {
+        "id",         "customer_name", "channel", "stage",
+        "queue_name", "agent_name",    "subject", NULL};
     return rp_cli_finish(code, &err, out, p.json, columns);
+}
+
+/* take ID --agent N: agent N takes the encounter (the CLI has no signed-in
+ * agent, so it names the one who takes it). */
+static int take(rp_cli *cli, int argc, char **argv)
+{
+    const char *agent = NULL;
+    int json = 0;
+    const rp_opt opts[] = {{"agent", RP_OPT_TEXT, NULL, &agent},
+                           {"json", RP_OPT_FLAG, NULL, &json},
+                           {0}};
+    int64_t id = 0, agent_id = 0;
+    rp_error err;
+    int rc = rp_cli_args(cli, argc, argv, opts, NULL, "encounter", &id, NULL);
+    if (!rc && !agent)
+        rc = rp_cli_usage("encounter", "take needs --agent N: who takes it");
+    if (!rc && rp_parse_id(agent, "agent", &agent_id, &err))
+        rc = rp_cli_usage("encounter", "%s", err.message);
+    if (!rc)
+        rc = rp_cli_open(cli);
+    if (rc)
+        return rc;
+    cli->ctx.agent_id = agent_id;
+    json_t *out = NULL;
+    rp_code code = rp_encounter_take(&cli->ctx, id, NULL, &out, &err);
+    cli->ctx.agent_id = 0;
+    return rp_cli_finish(code, &err, out, json, NULL);
 }
 
 /* Every option of the cycle's subcommands, each the JSON field it sets. */
@@ -198,6 +254,7 @@ static const rp_opt cycle_fields[] = {
     {"comment", RP_OPT_STR, "comment", NULL},
     {"schedule-at", RP_OPT_STR, "schedule_at", NULL},
     {"note", RP_OPT_STR, "note", NULL},
+    {"agent-id", RP_OPT_INT, "agent_id", NULL},
     {0}};
 
 typedef rp_code (*cycle_op)(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
@@ -221,6 +278,7 @@ static const struct {
     {"satisfaction", rp_encounter_add_satisfaction},
     {"follow-up-done", rp_task_complete},
     {"move-task", rp_task_move},
+    {"assign", rp_encounter_assign},
 };
 
 /* The guide as an agent reads it at the desk. */
@@ -297,7 +355,8 @@ static const rp_subcommand subs[] = {
     {"close", cycle},           {"abandon", cycle},   {"guide", cycle},
     {"defect", cycle},          {"promise", cycle},   {"transfer", cycle},
     {"special-request", cycle}, {"follow-up", cycle}, {"satisfaction", cycle},
-    {"follow-up-done", cycle},  {"move-task", cycle}, {NULL, NULL}};
+    {"follow-up-done", cycle},  {"move-task", cycle}, {"take", take},
+    {"assign", cycle},          {NULL, NULL}};
 
 const rp_command rp_cmd_encounter = {
     "encounter", "open encounters and move them through the cycle", help, subs,

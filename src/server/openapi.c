@@ -133,6 +133,28 @@ static const schema_def schemas[] = {
     {"KeptMail", &RP_ENTITY_KEPT_MAIL, NULL},
 
     /* ---- records with what the core adds to them ------------------------ */
+    /* an encounter in a work list, with the names a list shows */
+    {"EncounterInList", &RP_ENTITY_ENCOUNTER,
+     "{" ENCOUNTER_LISTS ",'customer_name':" NSTRING ",'queue_name':" NSTRING
+     ",'agent_name':" NSTRING "}"},
+    {"Assignees", NULL,
+     "{'type':'object','required':['items'],'additionalProperties':false,"
+     "'properties':{'items':{'type':'array','items':{'type':'object',"
+     "'required':['id','name','role','available'],"
+     "'additionalProperties':false,'properties':{'id':" INT ","
+     "'name':" NSTRING ",'role':" STRING ",'available':" BOOL "}}}}}"},
+    {"WorklistCounts", NULL,
+     "{'type':'object','required':['mine','unassigned','open','over_target',"
+     "'closed_recently','closed_since','queues','changed'],"
+     "'additionalProperties':false,'properties':{'mine':" INT ","
+     "'unassigned':" INT ",'open':" INT ",'over_target':" INT ","
+     "'closed_recently':" INT ",'closed_since':" TIME ","
+     "'queues':{'type':'array','items':{'type':'object','required':["
+     "'queue_id','name','open','unassigned','mine','over_target',"
+     "'closed_recently'],'additionalProperties':false,'properties':{"
+     "'queue_id':" NINT ",'name':" NSTRING ",'open':" INT ","
+     "'unassigned':" INT ",'mine':" INT ",'over_target':" INT ","
+     "'closed_recently':" INT "}}},'changed':" STRING "}}"},
     {"EncounterWithMeasures", &RP_ENTITY_ENCOUNTER,
      "{" ENCOUNTER_LISTS ",'measures':" REF("Measures") "}"},
     {"ProductWithRelated", &RP_ENTITY_PRODUCT,
@@ -265,6 +287,17 @@ static const schema_def schemas[] = {
      "'properties':{'deleted':" BOOL "}}"},
 
     /* ---- encounters ------------------------------------------------------ */
+    {"SatisfactionAnswer", &RP_ENTITY_SATISFACTION, "{'token_hash':false}"},
+    {"EncounterRecord", NULL,
+     "{'type':'object','required':['encounter_id','defects',"
+     "'special_requests','promises','transfers','satisfaction'],"
+     "'additionalProperties':false,'properties':{'encounter_id':" INT ","
+     "'defects':{'type':'array','items':" REF("Defect") "},"
+     "'special_requests':{'type':'array','items':" REF("SpecialRequest") "},"
+     "'promises':{'type':'array','items':" REF("Promise") "},"
+     "'transfers':{'type':'array','items':" REF("Transfer") "},"
+     "'satisfaction':{'type':'array','items':" REF("SatisfactionAnswer")
+     "}}}"},
     {"SatisfactionOrCheck", NULL,
      "{'description':'the answer recorded, or the check scheduled',"
      "'oneOf':[" REF("Satisfaction") "," REF("Task") "]}"},

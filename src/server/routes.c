@@ -55,10 +55,33 @@ static const rp_param customer_params[] = {
      "number, typed any way"},
     {NULL, NULL, NULL},
 };
+static const char *const worklist_states[] = {"open", "closed", "all", NULL};
+static const char *const worklist_sorts[] = {"waiting", "activity", "newest",
+                                             NULL};
 static const rp_param encounter_params[] = {
     {"customer_id", "id", "only this customer's"},
     {"stage", "text", "only encounters at this stage",
      .values = rp_encounter_stages},
+    /* the work lists' filters (rp_encounter_worklist) */
+    {"state", "text", "open, closed (or abandoned) or all (the default)",
+     .values = worklist_states},
+    {"queue", "id or none", "only this queue's; none: in no queue"},
+    {"agent", "id, me or none",
+     "only this agent's; me: the reader's; none: nobody handles them"},
+    {"channel", "text", "only those that came by this channel",
+     .values = rp_encounter_channels},
+    {"kind", "text", "only this kind: what, how or become"},
+    {"exchange", "text",
+     "only this exchange: quick, supplemental, resolution or formal"},
+    {"over_target", "true or false",
+     "true: only open encounters past a target of the charter now"},
+    {"q", "text",
+     "three characters or more of the subject, or of the customer's name "
+     "or email"},
+    {"sort", "text",
+     "waiting (longest first; open lists' default), activity (latest "
+     "first; closed lists' default) or newest (the default)",
+     .values = worklist_sorts},
     {NULL, NULL, NULL},
 };
 static const rp_param audit_params[] = {
@@ -195,8 +218,19 @@ const rp_route rp_routes[] = {
 
     /* encounters and the interaction cycle */
     {"GET", "/api/v1/encounters", LIST_BY(rp_h_encounter_list),
-     .params = encounter_params, .summary = "page of encounters, newest first",
-     .reply = "Encounter"},
+     .params = encounter_params,
+     .summary = "a work list: a page of encounters by the filters, sorted by "
+                "waiting time, last activity or newest first",
+     .reply = "EncounterInList"},
+    /* before /api/v1/encounters/{id}, which would take "counts" for an id */
+    {"GET", "/api/v1/encounters/counts", PLAIN(rp_encounter_worklists),
+     .summary = "the counts of the work lists (mine, unassigned, each queue, "
+                "all open, closed lately) and a token that moves when an "
+                "encounter changes",
+     .reply = "WorklistCounts"},
+    {"GET", "/api/v1/encounters/assignees", PLAIN(rp_encounter_assignees), LEAD,
+     .summary = "the agents an encounter can be given to",
+     .reply = "Assignees"},
     {"POST", "/api/v1/encounters", CREATE(rp_encounter_open),
      .request = rp_encounter_open_fields,
      .summary = "open an encounter and route it", .reply = "Encounter"},
@@ -253,6 +287,10 @@ const rp_route rp_routes[] = {
     {"GET", "/api/v1/encounters/{id}/kb_suggestions", BY_ID(rp_kb_suggest),
      .summary = "articles that may help with an encounter",
      .reply = "ArticleHits"},
+    {"GET", "/api/v1/encounters/{id}/record", BY_ID(rp_encounter_records),
+     .summary = "the defects, special requests, promises, transfers and "
+                "satisfaction an encounter recorded",
+     .reply = "EncounterRecord"},
     {"POST", "/api/v1/tasks/{id}/complete", BY_ID_BODY(rp_task_complete),
      .request = rp_task_complete_fields, .flags = RP_ROUTE_BODY_OPTIONAL,
      .summary = "mark a follow-up or other task done", .reply = "Task"},
@@ -602,6 +640,16 @@ const rp_route rp_routes[] = {
     {"PUT", "/api/v1/holidays", BODY(rp_holidays_set), ADMIN,
      .request = rp_holidays_fields, .summary = "replace the desk's holidays",
      .reply = "Holidays"},
+    /* who handles an encounter: taking and assigning */
+    {"POST", "/api/v1/encounters/{id}/take", BY_ID_BODY(rp_encounter_take),
+     .request = rp_encounter_take_fields, .flags = RP_ROUTE_BODY_OPTIONAL,
+     .summary = "take an open encounter: the reader handles it from now on",
+     .reply = "Encounter"},
+    {"POST", "/api/v1/encounters/{id}/assign", BY_ID_BODY(rp_encounter_assign),
+     .request = rp_encounter_assign_fields,
+     .summary = "give an open encounter to an agent (to another agent: a "
+                "lead or an admin)",
+     .reply = "Encounter"},
 
     {NULL, NULL},
 };

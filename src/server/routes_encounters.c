@@ -5,20 +5,20 @@
  */
 #include "routes.h"
 
+/* The filters are the work list's, read from the query string as text;
+ * the core checks them and names the one at fault. */
 void rp_h_encounter_list(rp_request *req, rp_response *res)
 {
     rp_error err;
-    json_t *out = NULL;
-    int64_t customer_id = 0;
-    const char *customer = rp_query_arg(req, "customer_id");
-    rp_code rc = RP_OK;
-    if (customer && rp_parse_id(customer, "customer_id", &customer_id, &err))
-        rc = rp_error_set(&err, RP_EINVALID, "customer_id",
-                          "customer_id must be a positive integer");
-    if (rc == RP_OK)
-        rc = rp_encounter_list(&req->ctx, customer_id,
-                               rp_query_arg(req, "stage"), &req->page, &out,
-                               &err);
+    json_t *out = NULL, *filters = json_object();
+    for (const char *const *f = rp_worklist_filters; *f; f++) {
+        const char *v = rp_query_arg(req, *f);
+        if (v)
+            json_object_set_new(filters, *f, json_string(v));
+    }
+    rp_code rc = rp_encounter_worklist(&req->ctx, filters, &req->page, &out,
+                                       &err);
+    json_decref(filters);
     rp_reply_result(res, rc, &err, 200, out);
 }
 

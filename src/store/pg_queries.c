@@ -66,6 +66,9 @@
 #define M_RES_DUE M_DUE("resolution_due_at", M_RES_T)
 #define M_ON_TIME(at)                                                          \
     "coalesce(" M_VERSION("v.follow_up_on_time", at) ", $9::bigint) = 1"
+/* Whether promises and follow-ups due then must be done by their date. */
+#define M_ON_TIME_P M_ON_TIME("p.due_at")
+#define M_ON_TIME_T M_ON_TIME("t.due_at")
 #define M_ENC_FROM                                                             \
     " FROM encounters e JOIN customers c ON c.id = e.customer_id"              \
     " LEFT JOIN charter_deadlines d ON d.encounter_id = e.id"
@@ -112,33 +115,25 @@
     "  ELSE 'promise broken: ' END || p.what, p.due_at, e.queue_id"            \
     " FROM promises p JOIN customers c ON c.id = p.customer_id"                \
     " LEFT JOIN encounters e ON e.id = p.encounter_id"                         \
-    " WHERE " M_ON_TIME(                                                       \
-        "p.due_at") " AND p.due_at >= $1::bigint"                              \
-                    "  AND p.due_at < $2::bigint AND" M_ENC_FILTER             \
-                    "  AND (p.status = 'broken' OR (p.status = 'open'"         \
-                    "  AND p.due_at < $5::bigint)"                             \
-                    "  OR (p.status = 'kept' AND p.settled_at > p.due_at))"    \
-                    " UNION ALL "                                              \
-                    "SELECT 'follow_up_on_time', 'follow_up', t.id, "          \
-                    "t.encounter_id,"                                          \
-                    " t.customer_id, c.name, t.due_at, 0,"                     \
-                    " coalesce(t.done_at, t.sent_at, $5::bigint) - t.due_at,"  \
-                    " CASE WHEN t.status IN ('done', 'sent') THEN 'follow-up " \
-                    "done late: '"                                             \
-                    "  ELSE 'follow-up not done: ' END || t.subject, "         \
-                    "t.due_at, e.queue_id"                                     \
-                    " FROM tasks t JOIN customers c ON c.id = t.customer_id"   \
-                    " LEFT JOIN encounters e ON e.id = t.encounter_id"         \
-                    " WHERE " M_ON_TIME(                                       \
-                        "t.due_at") " AND t.kind = 'follow_up'"                \
-                                    "  AND t.due_at >= $1::bigint AND "        \
-                                    "t.due_at < $2::bigint AND" M_ENC_FILTER   \
-                                    "  AND ((t.status IN ('done', 'sent') AND" \
-                                    "   coalesce(t.done_at, t.sent_at) > "     \
-                                    "t.due_at)"                                \
-                                    "  OR (t.status NOT IN ('done', 'sent', "  \
-                                    "'cancelled')"                             \
-                                    "  AND t.due_at < $5::bigint))"
+    " WHERE " M_ON_TIME_P " AND p.due_at >= $1::bigint"                        \
+    "  AND p.due_at < $2::bigint AND" M_ENC_FILTER                             \
+    "  AND (p.status = 'broken' OR (p.status = 'open'"                         \
+    "  AND p.due_at < $5::bigint)"                                             \
+    "  OR (p.status = 'kept' AND p.settled_at > p.due_at))"                    \
+    " UNION ALL "                                                              \
+    "SELECT 'follow_up_on_time', 'follow_up', t.id, t.encounter_id,"           \
+    " t.customer_id, c.name, t.due_at, 0,"                                     \
+    " coalesce(t.done_at, t.sent_at, $5::bigint) - t.due_at,"                  \
+    " CASE WHEN t.status IN ('done', 'sent') THEN 'follow-up done late: '"     \
+    "  ELSE 'follow-up not done: ' END || t.subject, t.due_at, e.queue_id"     \
+    " FROM tasks t JOIN customers c ON c.id = t.customer_id"                   \
+    " LEFT JOIN encounters e ON e.id = t.encounter_id"                         \
+    " WHERE " M_ON_TIME_T " AND t.kind = 'follow_up'"                          \
+    "  AND t.due_at >= $1::bigint AND t.due_at < $2::bigint AND" M_ENC_FILTER  \
+    "  AND ((t.status IN ('done', 'sent') AND"                                 \
+    "   coalesce(t.done_at, t.sent_at) > t.due_at)"                            \
+    "  OR (t.status NOT IN ('done', 'sent', 'cancelled')"                      \
+    "  AND t.due_at < $5::bigint))"
 
 /* The columns of a page of the audit log, with who and whom by name. */
 #define AUDIT_COLUMNS                                                          \
@@ -263,10 +258,13 @@
  * one that ranks (any word: see knowledge.search). */
 #define KB_TQ KB_TSQUERY(KB_JOIN)
 #define KB_RQ KB_TSQUERY("' | '")
-/* FTS5's snippet(..., '...', 24): about 24 words of the body around the
- * matches, marked, with "..." where the body goes on before or after
- * them; s.h is ts_headline's fragment, which says nothing of that, so it
- * is found in the body without its marks. */
+/* FTS5's snippet(..., '...', 24): about 24 words of the body holding the
+ * most matches, marked, with "..." where the body goes on before or after
+ * them.  s.h is ts_headline's one fragment (MaxFragments=1 picks the
+ * words around the best cover of the query, much as FTS5 picks its
+ * window; without it ts_headline starts at the first match), which says
+ * nothing of what it left out, so it is found in the body without its
+ * marks. */
 #define KB_PLAIN "replace(replace(s.h, chr(2), ''), chr(3), '')"
 #define KB_SNIPPET                                                             \
     " CASE WHEN strpos(a.body, " KB_PLAIN ") <> 1 THEN '...' ELSE '' END"      \
@@ -706,8 +704,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " " KB_SNIPPET " AS snippet_marked, b.relevance, b.score"
         " FROM best b JOIN kb_articles a ON a.id = b.id CROSS JOIN q"
         " CROSS JOIN LATERAL (SELECT ts_headline('rp_kb', a.body, q.tq,"
-        "  'MaxWords=24, MinWords=12, ShortWord=0, StartSel=' || chr(2)"
-        "  || ', StopSel=' || chr(3)) AS h) s"
+        "  'MaxFragments=1, MaxWords=24, MinWords=20, ShortWord=0,"
+        "  StartSel=' || chr(2) || ', StopSel=' || chr(3)) AS h) s"
         " ORDER BY b.score DESC, b.id",
     [RP_Q_KNOWLEDGE_VOTE] = "UPDATE kb_articles SET helped = helped +"
                             " $1::bigint, not_helped = not_helped +"
@@ -1608,6 +1606,95 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " resolution_due_at) VALUES ($1, $2, $3, $4, $5, $6)"
         " ON CONFLICT (encounter_id) DO NOTHING",
 
+/* ---- the work lists (core/encounter/worklist.c) --------------------
+ * The same parameters as SQLite's ($1 state ... $13 customer, $14 the
+ * page size, then the cursor); the text $12 is the FTS5 string, taken
+ * apart as CUSTOMER_PATTERN does and matched with ILIKE over the
+ * pg_trgm indexes of subjects and customers. */
+#define WL_PATTERN                                                             \
+    "('%' || replace(replace(replace(replace(substr($12::text, 2,"             \
+    " length($12::text) - 2), '\"\"', '\"'), '\\', '\\\\'), '%', '\\%'),"      \
+    " '_', '\\_') || '%')"
+#define WL_SELECT                                                              \
+    "SELECT e.id, c.name AS customer_name, q.name AS queue_name,"              \
+    " a.name AS agent_name FROM encounters e"                                  \
+    " LEFT JOIN customers c ON c.id = e.customer_id"                           \
+    " LEFT JOIN queues q ON q.id = e.queue_id"                                 \
+    " LEFT JOIN agents a ON a.id = e.agent_id"
+#define WL_FILTER                                                              \
+    " AND ($1::text = 'all' OR ($1::text = 'open' AND e.stage NOT IN"          \
+    "  ('closed','abandoned')) OR ($1::text = 'closed' AND e.stage IN"         \
+    "  ('closed','abandoned')))"                                               \
+    " AND ($2::bigint IS NULL OR coalesce(e.queue_id, 0) = $2::bigint)"        \
+    " AND ($3::bigint IS NULL OR coalesce(e.agent_id, 0) = $3::bigint)"        \
+    " AND ($4::text IS NULL OR e.stage = $4::text)"                            \
+    " AND ($5::text IS NULL OR e.channel = $5::text)"                          \
+    " AND ($6::text IS NULL OR e.kind = $6::text)"                             \
+    " AND ($7::text IS NULL OR e.exchange = $7::text)"                         \
+    " AND ($8::bigint IS NULL OR (e.stage NOT IN ('closed','abandoned') AND"   \
+    "  ((e.acknowledged_at IS NULL AND e.created_at < $9::bigint)"             \
+    "  OR (e.first_response_at IS NULL AND e.created_at < $10::bigint)"        \
+    "  OR e.created_at < $11::bigint)))"                                       \
+    " AND ($12::text IS NULL OR e.subject ILIKE " WL_PATTERN                   \
+    "  OR e.customer_id IN (SELECT x.id FROM customers x"                      \
+    "  WHERE x.merged_into IS NULL AND (x.name ILIKE " WL_PATTERN              \
+    "  OR x.preferred_name ILIKE " WL_PATTERN                                  \
+    "  OR x.emails ILIKE " WL_PATTERN ")))"                                    \
+    " AND ($13::bigint IS NULL OR e.customer_id = $13::bigint)"
+    [RP_Q_ENCOUNTER_WORKLIST_OPEN_WAITING] = WL_SELECT
+    " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
+    " AND (e.created_at, e.id) > ($15::bigint, $16::bigint)"
+    " ORDER BY e.created_at, e.id LIMIT $14::bigint",
+    [RP_Q_ENCOUNTER_WORKLIST_OPEN_ACTIVITY] = WL_SELECT
+    " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
+    " AND (e.updated_at, e.id) < ($15::bigint, $16::bigint)"
+    " ORDER BY e.updated_at DESC, e.id DESC LIMIT $14::bigint",
+    [RP_Q_ENCOUNTER_WORKLIST_CLOSED_ACTIVITY] = WL_SELECT
+    " WHERE e.stage IN ('closed','abandoned')" WL_FILTER
+    " AND (e.updated_at, e.id) < ($15::bigint, $16::bigint)"
+    " ORDER BY e.updated_at DESC, e.id DESC LIMIT $14::bigint",
+    [RP_Q_ENCOUNTER_WORKLIST_NEWEST] = WL_SELECT
+    " WHERE e.id < $15::bigint" WL_FILTER
+    " ORDER BY e.id DESC LIMIT $14::bigint",
+    [RP_Q_ENCOUNTER_WORKLIST_CUSTOMER] = WL_SELECT
+    " WHERE e.customer_id = $13::bigint AND e.id < $15::bigint" WL_FILTER
+    " ORDER BY e.id DESC LIMIT $14::bigint",
+#define WL_SEARCH_KEY                                                          \
+    " CASE $15::text WHEN 'waiting' THEN e.created_at WHEN 'activity'"         \
+    " THEN -e.updated_at ELSE -e.id END"
+    [RP_Q_ENCOUNTER_WORKLIST_SEARCH] = WL_SELECT
+    " WHERE $12::text IS NOT NULL" WL_FILTER " AND (" WL_SEARCH_KEY
+    ", e.id) > ($16::bigint, $17::bigint)"
+    " ORDER BY" WL_SEARCH_KEY ", e.id LIMIT $14::bigint",
+    [RP_Q_ENCOUNTER_WORKLIST_KEY] =
+        "SELECT created_at AS created, updated_at AS updated FROM encounters"
+        " WHERE id = $1",
+    [RP_Q_ENCOUNTER_WORKLIST_COUNTS] =
+        "SELECT e.queue_id, count(*) AS open,"
+        " coalesce(sum((e.agent_id IS NULL)::int), 0)::bigint AS unassigned,"
+        " coalesce(sum((e.agent_id = $1::bigint)::int), 0)::bigint AS mine,"
+        " coalesce(sum(((e.acknowledged_at IS NULL AND"
+        "  e.created_at < $2::bigint)"
+        "  OR (e.first_response_at IS NULL AND e.created_at < $3::bigint)"
+        "  OR e.created_at < $4::bigint)::int), 0)::bigint AS over_target"
+        " FROM encounters e WHERE e.stage NOT IN ('closed','abandoned')"
+        " GROUP BY e.queue_id",
+    [RP_Q_ENCOUNTER_WORKLIST_CLOSED_COUNTS] =
+        "SELECT e.queue_id, count(*) AS n FROM encounters e"
+        " WHERE e.stage IN ('closed','abandoned') AND e.updated_at >= $1"
+        " GROUP BY e.queue_id",
+    [RP_Q_ENCOUNTER_WORKLIST_CHANGED] =
+        "SELECT (SELECT e.updated_at FROM encounters e"
+        "  WHERE e.stage NOT IN ('closed','abandoned')"
+        "  ORDER BY e.updated_at DESC LIMIT 1) AS open_changed,"
+        " (SELECT e.updated_at FROM encounters e"
+        "  WHERE e.stage IN ('closed','abandoned')"
+        "  ORDER BY e.updated_at DESC LIMIT 1) AS closed_changed",
+    [RP_Q_MEASURES_OWNERSHIP] =
+        "SELECT coalesce(sum(e.takes), 0)::bigint AS takes,"
+        " coalesce(sum(e.assignments), 0)::bigint AS assignments,"
+        " coalesce(sum(e.reassignments), 0)::bigint AS reassignments"
+        " FROM encounters e WHERE" M_ENC_WINDOW,
     /* ---- followup: the scheduler's rules, one bounded batch a statement
      * (sqlite_queries.c says what each parameter is) ---- */
     [RP_Q_FOLLOWUP_DATES_BATCH] =

@@ -1057,6 +1057,32 @@ const rp_pg_migration rp_pg_migrations[] = {
      "  rule text PRIMARY KEY,"
      "  at bigint NOT NULL,"
      "  id bigint NOT NULL);"},
+    /* Migration 83: the work lists (as SQLite's); subjects are found by
+     * the pg_trgm index, as customers' names are. */
+    {83,
+     "the work lists: open and finished encounters in the order an agent "
+     "reads them, their counts, and their subjects found by text",
+     "ALTER TABLE encounters ADD COLUMN takes bigint NOT NULL DEFAULT 0,"
+     "  ADD COLUMN assignments bigint NOT NULL DEFAULT 0,"
+     "  ADD COLUMN reassignments bigint NOT NULL DEFAULT 0;"
+     "CREATE INDEX encounters_open_by_created ON encounters (created_at, id)"
+     "  WHERE stage NOT IN ('closed','abandoned');"
+     "CREATE INDEX encounters_open_by_updated ON encounters (updated_at, id)"
+     "  WHERE stage NOT IN ('closed','abandoned');"
+     "CREATE INDEX encounters_open_by_queue ON encounters (queue_id,"
+     "  agent_id, created_at, acknowledged_at, first_response_at, stage)"
+     "  WHERE stage NOT IN ('closed','abandoned');"
+     "CREATE INDEX encounters_finished_by_updated ON encounters (updated_at,"
+     "  id, queue_id, stage) WHERE stage IN ('closed','abandoned');"
+     "CREATE INDEX encounters_subject_search ON encounters USING gin"
+     "  (subject gin_trgm_ops);"},
+    {86,
+     "who recorded a customer's consent decision, in words, shown beside it",
+     "ALTER TABLE consents ADD COLUMN decided_by text;"},
+    {87,
+     "the agent's own reason for overriding an encounter's kind or exchange",
+     "ALTER TABLE encounters ADD COLUMN kind_override_reason text,"
+     "  ADD COLUMN exchange_override_reason text;"},
 };
 
 const int rp_pg_nmigrations = (int)(sizeof rp_pg_migrations /

@@ -295,6 +295,18 @@
     X(MEASURES_HOLIDAY_ADD, "measures.holiday_add")                            \
     X(MEASURES_DEADLINES_GET, "measures.deadlines_get")                        \
     X(MEASURES_DEADLINES_SET, "measures.deadlines_set")                        \
+    X(ENCOUNTER_WORKLIST_OPEN_WAITING, "encounter.worklist_open_waiting")      \
+    X(ENCOUNTER_WORKLIST_OPEN_ACTIVITY, "encounter.worklist_open_activity")    \
+    X(ENCOUNTER_WORKLIST_CLOSED_ACTIVITY,                                      \
+      "encounter.worklist_closed_activity")                                    \
+    X(ENCOUNTER_WORKLIST_NEWEST, "encounter.worklist_newest")                  \
+    X(ENCOUNTER_WORKLIST_CUSTOMER, "encounter.worklist_customer")              \
+    X(ENCOUNTER_WORKLIST_SEARCH, "encounter.worklist_search")                  \
+    X(ENCOUNTER_WORKLIST_KEY, "encounter.worklist_key")                        \
+    X(ENCOUNTER_WORKLIST_COUNTS, "encounter.worklist_counts")                  \
+    X(ENCOUNTER_WORKLIST_CLOSED_COUNTS, "encounter.worklist_closed_counts")    \
+    X(ENCOUNTER_WORKLIST_CHANGED, "encounter.worklist_changed")                \
+    X(MEASURES_OWNERSHIP, "measures.ownership")                                \
     X(FOLLOWUP_DATES_BATCH, "followup.dates_batch")                            \
     X(FOLLOWUP_DATES_MARK, "followup.dates_mark")                              \
     X(FOLLOWUP_KEEP_IN_TOUCH_BATCH, "followup.keep_in_touch_batch")            \

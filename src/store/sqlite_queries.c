@@ -1415,6 +1415,113 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " resolution_due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
         " ON CONFLICT (encounter_id) DO NOTHING",
 
+/* ---- the work lists (core/encounter/worklist.c) --------------------
+ * Each list query binds the same filters: ?1 state (open, closed or
+ * all), ?2 queue (0: none), ?3 agent (0: none), ?4 stage, ?5 channel,
+ * ?6 kind, ?7 exchange, ?8 over a target (1) with ?9, ?10, ?11 the
+ * times before which an encounter misses the acknowledge, first
+ * response and resolution targets, ?12 text (an FTS5 string), ?13
+ * customer; NULL is any.  ?14 is the page size; the cursor follows.
+ * Open lists walk a partial index of the open encounters only, the
+ * closed list one of the finished ones; the WHERE repeats each
+ * index's condition word for word.  LEFT JOINs keep the encounter the
+ * outer loop.  They answer ids in order with the names to show; the
+ * rows themselves are read by id. */
+#define WL_SELECT                                                              \
+    "SELECT e.id, c.name AS customer_name, q.name AS queue_name,"              \
+    " a.name AS agent_name FROM encounters e"                                  \
+    " LEFT JOIN customers c ON c.id = e.customer_id"                           \
+    " LEFT JOIN queues q ON q.id = e.queue_id"                                 \
+    " LEFT JOIN agents a ON a.id = e.agent_id"
+#define WL_FILTER                                                              \
+    " AND (?1 = 'all' OR (?1 = 'open' AND e.stage NOT IN"                      \
+    "  ('closed','abandoned')) OR (?1 = 'closed' AND e.stage IN"               \
+    "  ('closed','abandoned')))"                                               \
+    " AND (?2 IS NULL OR coalesce(e.queue_id, 0) = ?2)"                        \
+    " AND (?3 IS NULL OR coalesce(e.agent_id, 0) = ?3)"                        \
+    " AND (?4 IS NULL OR e.stage = ?4)"                                        \
+    " AND (?5 IS NULL OR e.channel = ?5)"                                      \
+    " AND (?6 IS NULL OR e.kind = ?6)"                                         \
+    " AND (?7 IS NULL OR e.exchange = ?7)"                                     \
+    " AND (?8 IS NULL OR (e.stage NOT IN ('closed','abandoned') AND"           \
+    "  ((e.acknowledged_at IS NULL AND e.created_at < ?9)"                     \
+    "  OR (e.first_response_at IS NULL AND e.created_at < ?10)"                \
+    "  OR e.created_at < ?11)))"                                               \
+    " AND (?12 IS NULL OR e.id IN (SELECT rowid FROM encounters_fts"           \
+    "  WHERE encounters_fts MATCH ?12) OR e.customer_id IN"                    \
+    "  (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?12))"       \
+    " AND (?13 IS NULL OR e.customer_id = ?13)"
+    /* longest waiting first; ?15, ?16 the created time and id of the
+     * last row of the page before */
+    [RP_Q_ENCOUNTER_WORKLIST_OPEN_WAITING] = WL_SELECT
+    " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
+    " AND (e.created_at, e.id) > (?15, ?16)"
+    " ORDER BY e.created_at, e.id LIMIT ?14",
+    /* latest activity first; ?15, ?16 the updated time and id */
+    [RP_Q_ENCOUNTER_WORKLIST_OPEN_ACTIVITY] = WL_SELECT
+    " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
+    " AND (e.updated_at, e.id) < (?15, ?16)"
+    " ORDER BY e.updated_at DESC, e.id DESC LIMIT ?14",
+    [RP_Q_ENCOUNTER_WORKLIST_CLOSED_ACTIVITY] = WL_SELECT
+    " WHERE e.stage IN ('closed','abandoned')" WL_FILTER
+    " AND (e.updated_at, e.id) < (?15, ?16)"
+    " ORDER BY e.updated_at DESC, e.id DESC LIMIT ?14",
+    /* newest first, by id below ?15 */
+    [RP_Q_ENCOUNTER_WORKLIST_NEWEST] = WL_SELECT
+    " WHERE e.id < ?15" WL_FILTER " ORDER BY e.id DESC LIMIT ?14",
+    /* one customer's, newest first (encounters_by_customer) */
+    [RP_Q_ENCOUNTER_WORKLIST_CUSTOMER] = WL_SELECT
+    " WHERE e.customer_id = ?13 AND e.id < ?15" WL_FILTER
+    " ORDER BY e.id DESC LIMIT ?14",
+/* found by text: the subjects' and the customers' trigram indexes
+ * give the rows, sorted by ?15 (waiting, activity or newest) after
+ * the key ?16 and id ?17 */
+#define WL_SEARCH_KEY                                                          \
+    " CASE ?15 WHEN 'waiting' THEN e.created_at WHEN 'activity'"               \
+    " THEN -e.updated_at ELSE -e.id END"
+    [RP_Q_ENCOUNTER_WORKLIST_SEARCH] = WL_SELECT
+    " WHERE e.id IN (SELECT rowid FROM encounters_fts"
+    "  WHERE encounters_fts MATCH ?12 UNION SELECT x.id FROM encounters x"
+    "  WHERE x.customer_id IN (SELECT rowid FROM customers_fts"
+    "  WHERE customers_fts MATCH ?12))" WL_FILTER " AND (" WL_SEARCH_KEY
+    ", e.id) > (?16, ?17)"
+    " ORDER BY" WL_SEARCH_KEY ", e.id LIMIT ?14",
+    /* the sort keys of the row a cursor names (integers: no _at) */
+    [RP_Q_ENCOUNTER_WORKLIST_KEY] =
+        "SELECT created_at AS created, updated_at AS updated FROM encounters"
+        " WHERE id = ?1",
+    /* the open work per queue: open, unassigned, ?1's, over a target
+     * (?2, ?3, ?4 as ?9, ?10, ?11 above); one walk of
+     * encounters_open_by_queue */
+    [RP_Q_ENCOUNTER_WORKLIST_COUNTS] =
+        "SELECT e.queue_id, count(*) AS open,"
+        " coalesce(sum(e.agent_id IS NULL), 0) AS unassigned,"
+        " coalesce(sum(e.agent_id = ?1), 0) AS mine,"
+        " coalesce(sum((e.acknowledged_at IS NULL AND e.created_at < ?2)"
+        "  OR (e.first_response_at IS NULL AND e.created_at < ?3)"
+        "  OR e.created_at < ?4), 0) AS over_target"
+        " FROM encounters e WHERE e.stage NOT IN ('closed','abandoned')"
+        " GROUP BY e.queue_id",
+    /* the encounters finished with activity since ?1, per queue */
+    [RP_Q_ENCOUNTER_WORKLIST_CLOSED_COUNTS] =
+        "SELECT e.queue_id, count(*) AS n FROM encounters e"
+        " WHERE e.stage IN ('closed','abandoned') AND e.updated_at >= ?1"
+        " GROUP BY e.queue_id",
+    /* the latest change to an open and to a finished encounter: what a
+     * console polls to know its lists are stale */
+    [RP_Q_ENCOUNTER_WORKLIST_CHANGED] =
+        "SELECT (SELECT e.updated_at FROM encounters e"
+        "  WHERE e.stage NOT IN ('closed','abandoned')"
+        "  ORDER BY e.updated_at DESC LIMIT 1) AS open_changed,"
+        " (SELECT e.updated_at FROM encounters e"
+        "  WHERE e.stage IN ('closed','abandoned')"
+        "  ORDER BY e.updated_at DESC LIMIT 1) AS closed_changed",
+    /* taking and assigning in a window (the window's parameters) */
+    [RP_Q_MEASURES_OWNERSHIP] =
+        "SELECT coalesce(sum(e.takes), 0) AS takes,"
+        " coalesce(sum(e.assignments), 0) AS assignments,"
+        " coalesce(sum(e.reassignments), 0) AS reassignments"
+        " FROM encounters e WHERE" M_ENC_WINDOW,
     /* ---- followup: the scheduler's rules, one bounded batch a statement.
      * Each batch is an INSERT OR IGNORE on the UNIQUE idempotency_key (so
      * a rule can run any number of times), then the mark that takes the

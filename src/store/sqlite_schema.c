@@ -1174,6 +1174,54 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  rule TEXT PRIMARY KEY,"
      "  at INTEGER NOT NULL,"
      "  id INTEGER NOT NULL);"},
+    /* Migration 83: the work lists.  Open encounters are read by how long
+     * they have waited and by their last activity, finished ones by their
+     * last activity, from partial indexes of just those rows (the open
+     * ones are a few thousand whatever the history; the WHERE of each
+     * query repeats the index's condition word for word).  The counts of
+     * every list are one walk of a covering index of the open work.
+     * Subjects are found by any three characters or more (trigram), like
+     * customers' names.  Taking and assigning are counted on the
+     * encounter, as transfers are, for the measures of a window. */
+    {83,
+     "the work lists: open and finished encounters in the order an agent "
+     "reads them, their counts, and their subjects found by text",
+     "ALTER TABLE encounters ADD COLUMN takes INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE encounters ADD COLUMN assignments INTEGER NOT NULL"
+     "  DEFAULT 0;"
+     "ALTER TABLE encounters ADD COLUMN reassignments INTEGER NOT NULL"
+     "  DEFAULT 0;"
+     "CREATE INDEX encounters_open_by_created ON encounters (created_at, id)"
+     "  WHERE stage NOT IN ('closed','abandoned');"
+     "CREATE INDEX encounters_open_by_updated ON encounters (updated_at, id)"
+     "  WHERE stage NOT IN ('closed','abandoned');"
+     "CREATE INDEX encounters_open_by_queue ON encounters (queue_id,"
+     "  agent_id, created_at, acknowledged_at, first_response_at, stage)"
+     "  WHERE stage NOT IN ('closed','abandoned');"
+     "CREATE INDEX encounters_finished_by_updated ON encounters (updated_at,"
+     "  id, queue_id, stage) WHERE stage IN ('closed','abandoned');"
+     "CREATE VIRTUAL TABLE encounters_fts USING fts5(subject,"
+     "  content='encounters', content_rowid='id', tokenize='trigram');"
+     "CREATE TRIGGER encounters_fts_ai AFTER INSERT ON encounters BEGIN"
+     "  INSERT INTO encounters_fts (rowid, subject)"
+     "  VALUES (new.id, new.subject); END;"
+     "CREATE TRIGGER encounters_fts_au AFTER UPDATE OF subject ON encounters"
+     "  BEGIN"
+     "  INSERT INTO encounters_fts (encounters_fts, rowid, subject)"
+     "  VALUES ('delete', old.id, old.subject);"
+     "  INSERT INTO encounters_fts (rowid, subject)"
+     "  VALUES (new.id, new.subject); END;"
+     "CREATE TRIGGER encounters_fts_ad AFTER DELETE ON encounters BEGIN"
+     "  INSERT INTO encounters_fts (encounters_fts, rowid, subject)"
+     "  VALUES ('delete', old.id, old.subject); END;"
+     "INSERT INTO encounters_fts (encounters_fts) VALUES ('rebuild');"},
+    {86,
+     "who recorded a customer's consent decision, in words, shown beside it",
+     "ALTER TABLE consents ADD COLUMN decided_by TEXT;"},
+    {87,
+     "the agent's own reason for overriding an encounter's kind or exchange",
+     "ALTER TABLE encounters ADD COLUMN kind_override_reason TEXT;"
+     "ALTER TABLE encounters ADD COLUMN exchange_override_reason TEXT;"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

@@ -63,6 +63,7 @@ static const expect expected[] = {
     {"GET", "/api/v1/customers/{id}/overview", "agent"},
     /* measures */
     {"GET", "/api/v1/encounters/{id}/measures", "agent"},
+    {"GET", "/api/v1/encounters/{id}/record", "agent"},
     {"GET", "/api/v1/charter", "agent"},
     {"PUT", "/api/v1/charter", "admin"},
     {"GET", "/api/v1/charter/breaches", "agent"},
@@ -178,6 +179,11 @@ static const expect expected[] = {
     {"PUT", "/api/v1/queues/{id}/hours", "admin"},
     {"GET", "/api/v1/holidays", "agent"},
     {"PUT", "/api/v1/holidays", "admin"},
+    /* the work lists, and who handles an encounter */
+    {"GET", "/api/v1/encounters/counts", "agent"},
+    {"GET", "/api/v1/encounters/assignees", "lead"},
+    {"POST", "/api/v1/encounters/{id}/take", "agent"},
+    {"POST", "/api/v1/encounters/{id}/assign", "agent"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 

@@ -1,11 +1,12 @@
 /*
  * app.js - the console's shell: session, navigation and the hash router.
  *
- * Routes are hashes (#/queue, #/encounters/12, ...) so that rapportd only
+ * Routes are hashes (#/work, #/queue, #/encounters/12, ...) so that rapportd only
  * ever serves static files and the API; each view module renders into
  * <main> and may return a function that stops what it started (polling).
  * Without a session the console shows the login page; a rapportd built
- * without login ("open" mode) goes straight to the queue.
+ * without login ("open" mode) goes straight to the work lists; after a
+ * login the console returns to the page that asked for it.
  */
 import * as api from './api.js';
 import { h, clear } from './dom.js';
@@ -19,6 +20,7 @@ import * as webhooksView from './views/webhooks.js';
 import * as privacyView from './views/privacy.js';
 import * as importView from './views/import.js';
 import * as followupsView from './views/followups.js';
+import * as worklistView from './views/worklist.js';
 
 const routes = [
   { re: /^#\/login$/, view: loginView, name: 'login', public: true },
@@ -31,11 +33,13 @@ const routes = [
   { re: /^#\/privacy$/, view: privacyView, name: 'privacy' },
   { re: /^#\/import$/, view: importView, name: 'import' },
   { re: /^#\/followups$/, view: followupsView, name: 'followups' },
+  { re: /^#\/work(?:\/([a-z0-9-]+))?$/, view: worklistView, name: 'work' },
 ];
 
 /* What views share: the session, and customers already fetched. */
 const app = {
   session: null,
+  afterLogin: null,
   customers: new Map(),
   go(hash) { if (location.hash === hash) route(); else location.hash = hash; },
   setSession(s) { app.session = s; shell(); },
@@ -72,10 +76,10 @@ function markNav(name) {
 
 async function route() {
   const hash = location.hash;
-  if (!hash.startsWith('#/')) { location.replace('#/queue'); return; }
+  if (!hash.startsWith('#/')) { location.replace('#/work'); return; }
   const r = routes.find((x) => x.re.test(hash));
-  if (!r) { location.replace('#/queue'); return; }
-  if (!r.public && !app.session) { location.replace('#/login'); return; }
+  if (!r) { location.replace('#/work'); return; }
+  if (!r.public && !app.session) { app.afterLogin = hash; location.replace('#/login'); return; }
   if (stop) { try { stop(); } catch { /* the old view is gone anyway */ } stop = null; }
   const my = ++seq;
   const main = document.getElementById('main');

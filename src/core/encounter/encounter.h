@@ -164,6 +164,15 @@ rp_code rp_encounter_add_satisfaction(struct rp_ctx *ctx, int64_t id,
 rp_code rp_task_complete(struct rp_ctx *ctx, int64_t id, json_t *in,
                          json_t **out, rp_error *err);
 
+/*
+ * What the encounter recorded besides its own fields, oldest first:
+ * {"encounter_id", "defects", "special_requests", "promises",
+ * "transfers", "satisfaction"} (the satisfaction answers and checks
+ * without their link's hash).  Read in one read transaction.
+ */
+rp_code rp_encounter_records(rp_ctx *ctx, int64_t id, json_t **out,
+                             rp_error *err);
+
 /* ---- the next-day check (nextday.c) -------------------------------------- */
 
 /* The fields of a move (for the API's contract too). */
@@ -198,6 +207,73 @@ int64_t rp_next_working_day(int64_t t, int hour);
  */
 rp_code rp_encounter_guide(struct rp_ctx *ctx, int64_t id, json_t **out,
                            rp_error *err);
+
+/* ---- work lists (worklist.c) --------------------------------------------- */
+
+/* The filters of a work list, NULL-terminated: state, stage, queue, agent,
+ * channel, kind, exchange, over_target, q, customer_id, sort. */
+extern const char *const rp_worklist_filters[];
+
+/*
+ * A page of a work list.  filters (NULL: none) holds the filters as text,
+ * as a query string gives them: "state" open | closed | all (the default;
+ * a stage implies it), "stage", "queue" (a queue's id or "none"), "agent"
+ * (an agent's id, "me" or "none"), "channel", "kind", "exchange",
+ * "over_target" ("true": open encounters past a target of the charter
+ * now), "q" (three characters or more of the subject or of the
+ * customer's name or email), "customer_id", "sort" (waiting: longest
+ * waiting first, the default of open lists; activity: latest change
+ * first, the default of closed ones; newest: the default of all).  An
+ * unknown filter or value is RP_EINVALID naming it.  *out is {"items",
+ * "next_cursor"}; each item is the encounter with "customer_name",
+ * "queue_name" and "agent_name".  One indexed query and one read by id.
+ */
+rp_code rp_encounter_worklist(rp_ctx *ctx, json_t *filters,
+                              const rp_page_req *page, json_t **out,
+                              rp_error *err);
+
+/*
+ * The counts of the work lists for the reader (ctx->agent_id, and the
+ * queues ctx->viewer may see): {"mine", "unassigned", "open",
+ * "over_target", "closed_recently", "closed_since", "queues": [{"queue_id"
+ * (null: in no queue), "name", "open", "unassigned", "mine",
+ * "over_target", "closed_recently"}], "changed"}.  "changed" is a token
+ * that changes whenever an encounter is opened or changes: a console
+ * polls this and reads its list again only when the token moved.
+ */
+rp_code rp_encounter_worklists(rp_ctx *ctx, json_t **out, rp_error *err);
+
+/* ---- ownership (ownership.c) --------------------------------------------- */
+
+/* The fields of a take (none) and of an assignment: agent_id, reason. */
+extern const rp_field rp_encounter_take_fields[];
+extern const rp_field rp_encounter_assign_fields[];
+
+/*
+ * The acting agent (ctx->agent_id) takes the open encounter id: it is
+ * theirs from now on.  in may be NULL or {}.  Taking one that another
+ * agent handles is a lead's or an admin's (RP_EFORBIDDEN naming its
+ * owner); taking one's own changes nothing.  Writes the moment
+ * "encounter.taken" ("Taken by Ada"), counts it in takes (and
+ * reassignments when it had an owner) and emits encounter.assigned.
+ */
+rp_code rp_encounter_take(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
+                          rp_error *err);
+
+/*
+ * Give the open encounter id to an active agent: in is {"agent_id",
+ * "reason"?}.  Giving it to someone other than oneself, or taking it from
+ * another agent, is a lead's or an admin's (RP_EFORBIDDEN); to oneself it
+ * is a take.  Writes the moment "encounter.assigned" ("Assigned to Bob,
+ * who takes over from Ada: reason"), counts it in assignments (and
+ * reassignments when it had an owner), emits encounter.assigned.
+ */
+rp_code rp_encounter_assign(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
+                            rp_error *err);
+
+/* The agents an encounter can be given to (the active ones), for a lead's
+ * choice: {"items": [{"id", "name", "role", "available"}]}, in id order. */
+rp_code rp_encounter_assignees(rp_ctx *ctx, json_t **out, rp_error *err);
 
 /* ---- pure rules (infer.c, cycle.c) --------------------------------------- */
 

@@ -150,6 +150,24 @@ static rp_code encounter_sections(rp_ctx *ctx, const rp_window *w, json_t *out,
     return RP_OK;
 }
 
+/* Who handles the work: how often encounters were taken, assigned by
+ * someone else, and moved from one owner to another. */
+static rp_code ownership_section(rp_ctx *ctx, const rp_window *w, json_t *out,
+                                 rp_error *err)
+{
+    json_t *rows;
+    if (q(ctx, RP_Q_MEASURES_OWNERSHIP, w, &rows, err))
+        return err->code;
+    json_object_set_new(
+        out, "ownership",
+        json_pack("{s:I, s:I, s:I}", "taken",
+                  (json_int_t)first_int(rows, "takes"), "assigned",
+                  (json_int_t)first_int(rows, "assignments"), "reassigned",
+                  (json_int_t)first_int(rows, "reassignments")));
+    json_decref(rows);
+    return RP_OK;
+}
+
 static rp_code wait_section(rp_ctx *ctx, const rp_window *w, json_t *out,
                             rp_error *err)
 {
@@ -415,6 +433,7 @@ static rp_code service_in(rp_ctx *ctx, const rp_window *w, json_t **out,
         moments_section(ctx, w, j, err) || defects_section(ctx, w, j, err) ||
         special_requests_section(ctx, w, j, err) ||
         promises_section(ctx, w, now, j, err) ||
+        ownership_section(ctx, w, j, err) ||
         rp_charter_breach_counts(ctx, w, &c, now, &counts, &breaches, err)) {
         json_decref(j);
         return err->code;

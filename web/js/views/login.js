@@ -30,7 +30,9 @@ export function render(main, _params, app) {
     button.disabled = true;
     try {
       app.setSession(await api.login(email.value.trim(), password.value));
-      app.go('#/queue');
+      /* back to the page that asked for the login, else the work lists */
+      app.go(app.afterLogin || '#/work');
+      app.afterLogin = null;
     } catch (e) {
       error.textContent = e.status === 401 || e.status === 422
         ? 'That email and password do not match an agent.'
