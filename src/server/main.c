@@ -434,6 +434,7 @@ int main(int argc, char **argv)
     sigwait(&sigs, &sig);
     rp_log(RP_LOG_INFO, "shutting down", "signal",
            sig == SIGINT ? "SIGINT" : "SIGTERM", (char *)NULL);
+    rp_sched_ask_stop(sched); /* winds down beside the connections */
     rp_server_stop(&srv, 10);
     rp_webhook_thread_stop(webhooks);
     rp_mailpoll_stop(mailpoll);

@@ -375,7 +375,7 @@ static const schema_def schemas[] = {
      "'retried','failed'],'properties':{'now':" TIME ",'created':" INT ","
      "'claimed':" INT ",'sent':" ARRAY ",'held':" ARRAY ","
      "'retried':" ARRAY ",'failed':" ARRAY ",'help_links':" OBJECT ","
-     "'charter_breaches':" INT "}}"},
+     "'charter_breaches':" INT ",'rule_transactions':" INT "}}"},
     {"OutboxRun", NULL,
      "{'type':'object','required':['sent','retried','failed'],"
      "'additionalProperties':false,'properties':{'sent':" ARRAY ","

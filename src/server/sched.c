@@ -2,9 +2,11 @@
  * sched.c - the scheduler thread of rapportd (see sched.h).
  *
  * It sleeps on a condition variable rather than sleep(), so that shutdown
- * wakes it at once; a run in progress is allowed to finish, because a send
- * cut off between delivery and bookkeeping would only be repeated after
- * the lease expires.
+ * wakes it at once.  A run in progress stops at the next point where
+ * nothing is half done: between two batches of a rule (each its own
+ * transaction; the next run goes on from there), between two tasks (a
+ * send is never cut off between delivery and bookkeeping), or between
+ * two steps of the loop below.
  */
 #include "base/log.h"
 #include "sched.h"
@@ -58,8 +60,24 @@ static void *run(void *arg)
         pthread_mutex_unlock(&s->lock);
         rp_error err;
         json_t *report = NULL;
-        if (rp_scheduler_run(&ctx, &cfg, rp_now() + s->clock_offset, worker,
-                             &report, &err))
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        rp_code rc = rp_scheduler_run(&ctx, &cfg, rp_now() + s->clock_offset,
+                                      worker, &report, &err);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double took = (double)(t1.tv_sec - t0.tv_sec) +
+                      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        if (rc == RP_OK && (took >= 1 || json_integer_value(json_object_get(
+                                             report, "created"))))
+            rp_logf(RP_LOG_INFO,
+                    "scheduler: rules created %lld tasks in %lld transactions; "
+                    "run took %.1f s",
+                    (long long)json_integer_value(
+                        json_object_get(report, "created")),
+                    (long long)json_integer_value(
+                        json_object_get(report, "rule_transactions")),
+                    took);
+        if (rc)
             rp_log(RP_LOG_ERROR, "scheduler run failed", "error", err.message,
                    (char *)NULL);
         else if (json_array_size(json_object_get(report, "sent")) ||
@@ -72,6 +90,11 @@ static void *run(void *arg)
                     json_array_size(json_object_get(report, "failed")));
         json_decref(report);
         report = NULL;
+        /* asked to stop: the rest waits for the next start */
+        if (stopping(s)) {
+            pthread_mutex_lock(&s->lock);
+            break;
+        }
         /* the outbox: the desk's replies, its own step */
         if (rp_outbox_run(&ctx, &cfg.delivery, rp_now() + s->clock_offset,
                           worker, &report, &err))
@@ -88,6 +111,10 @@ static void *run(void *arg)
                    err.message, (char *)NULL);
         /* the retention rules, a bounded batch at a time */
         report = NULL;
+        if (stopping(s)) {
+            pthread_mutex_lock(&s->lock);
+            break;
+        }
         if (rp_retention_tick(&ctx, rp_now() + s->clock_offset, &report, &err))
             rp_log(RP_LOG_ERROR, "retention failed", "error", err.message,
                    (char *)NULL);
@@ -148,7 +175,7 @@ rp_code rp_sched_start(const char *db, int interval, int64_t clock_offset,
     return RP_OK;
 }
 
-void rp_sched_stop(rp_sched *s)
+void rp_sched_ask_stop(rp_sched *s)
 {
     if (!s)
         return;
@@ -156,6 +183,13 @@ void rp_sched_stop(rp_sched *s)
     s->stopping = 1;
     pthread_cond_signal(&s->wake);
     pthread_mutex_unlock(&s->lock);
+}
+
+void rp_sched_stop(rp_sched *s)
+{
+    if (!s)
+        return;
+    rp_sched_ask_stop(s);
     pthread_join(s->thread, NULL);
     pthread_cond_destroy(&s->wake);
     pthread_mutex_destroy(&s->lock);

@@ -21,8 +21,13 @@ rp_code rp_sched_start(const char *db, int interval, int64_t clock_offset,
                        const rp_scheduler_config *cfg, rp_sched **out,
                        rp_error *err);
 
-/* Ask the thread to stop, wait for it (a send in progress finishes), and
- * release it.  NULL is allowed. */
+/* Ask the thread to stop at its next batch or task, without waiting for
+ * it, so that it winds down while the rest of the server does.  NULL is
+ * allowed. */
+void rp_sched_ask_stop(rp_sched *s);
+
+/* Ask the thread to stop, wait for it (a send in progress finishes, a
+ * batch of a rule commits), and release it.  NULL is allowed. */
 void rp_sched_stop(rp_sched *s);
 
 #endif

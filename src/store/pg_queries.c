@@ -216,9 +216,8 @@
  * merged into another goes with that other). */
 #define RETAIN_INACTIVE                                                        \
     "c.erased_at IS NULL AND c.merged_into IS NULL"                            \
-    " AND c.created_at < $1::bigint AND coalesce((SELECT"                      \
-    " m.occurred_at FROM moments m WHERE m.customer_id = c.id"                 \
-    " ORDER BY m.id DESC LIMIT 1), 0) < $1::bigint"
+    " AND c.created_at < $1::bigint"                                           \
+    " AND coalesce(c.active_at, c.created_at) < $1::bigint"
 /* Encounters ended (closed or abandoned) before the cut-off $1 whose
  * messages still have their bodies. */
 #define RETAIN_BODIES                                                          \
@@ -535,65 +534,6 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "SELECT count(*) AS n FROM tasks WHERE encounter_id = $1 AND kind = $2",
 
     /* ---- followup: scheduler, delivery, satisfaction ---- */
-    /* Scheduler rules: INSERT OR IGNORE on the UNIQUE idempotency_key, so
-     * a rule can run any number of times. */
-    [RP_Q_FOLLOWUP_RULE_REMINDERS] =
-        "INSERT INTO tasks (customer_id, kind, purpose, subject,"
-        " payload, due_at, status, idempotency_key, created_by, created_at)"
-        " SELECT d.customer_id, 'reminder', 'reminders', 'Reminder: ' || "
-        "d.title,"
-        " json_build_object('date_id', d.id)::text, d.at - $1::bigint,"
-        " 'scheduled', 'reminder:date:' || d.id || ':' || d.at, 'scheduler',"
-        " $2::bigint FROM important_dates d WHERE d.kind = 'appointment'"
-        " AND d.at > $3::bigint ON CONFLICT DO NOTHING",
-    [RP_Q_FOLLOWUP_RULE_RENEWALS] =
-        "INSERT INTO tasks (customer_id, kind, purpose, subject,"
-        " payload, due_at, status, idempotency_key, created_by, created_at)"
-        " SELECT d.customer_id, 'renewal_notice', 'reminders',"
-        " 'Renewal notice: ' || d.title,"
-        " json_build_object('date_id', d.id)::text, d.at - $1::bigint,"
-        " 'scheduled', 'renewal:date:' || d.id || ':' || d.at, 'scheduler',"
-        " $2::bigint FROM important_dates d"
-        " WHERE d.kind IN ('renewal', 'expiry') AND d.at > $3::bigint"
-        " ON CONFLICT DO NOTHING",
-    [RP_Q_FOLLOWUP_RULE_SATISFACTION] =
-        "INSERT INTO tasks (customer_id, encounter_id, kind, purpose,"
-        " subject, payload, due_at, status, idempotency_key, created_by,"
-        " created_at)"
-        " SELECT e.customer_id, e.id, 'satisfaction_check', 'service',"
-        " 'How did we do? ' || e.subject,"
-        " json_build_object('encounter_id', e.id)::text,"
-        " e.closed_at + $1::bigint, 'scheduled',"
-        " 'satisfaction:encounter:' || e.id, 'scheduler', $2::bigint"
-        " FROM encounters e WHERE e.closed_at >= $3::bigint"
-        " AND e.stage = 'closed'"
-        " AND e.satisfaction_skip_reason IS NULL"
-        " AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.encounter_id = e.id"
-        "   AND t.kind = 'satisfaction_check')"
-        " AND NOT EXISTS (SELECT 1 FROM satisfaction_checks c"
-        "   WHERE c.customer_id = e.customer_id AND c.encounter_id = e.id)"
-        " ON CONFLICT DO NOTHING",
-    [RP_Q_FOLLOWUP_RULE_KEEP_IN_TOUCH] =
-        "INSERT INTO tasks (customer_id, kind, purpose, subject,"
-        " payload, due_at, status, idempotency_key, created_by, created_at)"
-        " SELECT x.id, 'keep_in_touch', 'reminders', 'Keeping in touch',"
-        " json_build_object('last_contact', x.last, 'cadence_days',"
-        " x.days)::text, $1::bigint,"
-        " 'scheduled', 'keep_in_touch:customer:' || x.id || ':' || x.last,"
-        " 'scheduler', $2::bigint FROM (SELECT c.id,"
-        "   CASE c.relationship_level WHEN 'transactional' THEN $3::bigint"
-        "     WHEN 'incremental' THEN $4::bigint"
-        "     WHEN 'formative' THEN $5::bigint"
-        "     WHEN 'partnership' THEN $6::bigint ELSE 0 END AS days,"
-        "   greatest(c.created_at,"
-        "     coalesce((SELECT max(e.created_at) FROM encounters e"
-        "       WHERE e.customer_id = c.id), 0),"
-        "     coalesce((SELECT max(t.sent_at) FROM tasks t"
-        "       WHERE t.customer_id = c.id AND t.status = 'sent'"
-        "       AND t.kind = 'keep_in_touch'), 0)) AS last"
-        "   FROM customers c) x"
-        " WHERE x.days > 0 AND x.last + x.days * 86400 <= $7::bigint"
-        " ON CONFLICT DO NOTHING",
     /* Claiming and settling tasks. */
     [RP_Q_FOLLOWUP_CLAIM_TASKS] =
         "UPDATE tasks SET status = 'claimed', claimed_by = $1::text,"
@@ -1404,7 +1344,7 @@ static const char *const queries[RP_QUERY_COUNT] = {
     /* retention: $1 the cut-off (Unix seconds), $2 how many */
     [RP_Q_PRIVACY_RETAIN_INACTIVE] =
         "SELECT c.id, c.name FROM customers c WHERE " RETAIN_INACTIVE
-        " ORDER BY c.id LIMIT $2::bigint",
+        " ORDER BY coalesce(c.active_at, c.created_at), c.id LIMIT $2::bigint",
     [RP_Q_PRIVACY_RETAIN_INACTIVE_COUNT] =
         "SELECT count(*) AS n FROM customers c WHERE " RETAIN_INACTIVE,
     [RP_Q_PRIVACY_RETAIN_ATTACHMENTS] =
@@ -1755,6 +1695,72 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " coalesce(sum(e.assignments), 0)::bigint AS assignments,"
         " coalesce(sum(e.reassignments), 0)::bigint AS reassignments"
         " FROM encounters e WHERE" M_ENC_WINDOW,
+    /* ---- followup: the scheduler's rules, one bounded batch a statement
+     * (sqlite_queries.c says what each parameter is) ---- */
+    [RP_Q_FOLLOWUP_DATES_BATCH] =
+        "INSERT INTO tasks (customer_id, kind, purpose, subject,"
+        " payload, due_at, status, idempotency_key, created_by, created_at)"
+        " SELECT d.customer_id, $2::text, 'reminders', $3::text || d.title,"
+        " json_build_object('date_id', d.id)::text, d.at - $4::bigint,"
+        " 'scheduled', $5::text || d.id || ':' || d.at, 'scheduler',"
+        " $6::bigint FROM important_dates d WHERE d.kind = $1::text"
+        " AND d.at > $6::bigint AND d.tasked_for IS DISTINCT FROM d.at"
+        " ORDER BY d.at, d.id LIMIT $7::bigint ON CONFLICT DO NOTHING",
+    [RP_Q_FOLLOWUP_DATES_MARK] =
+        "UPDATE important_dates SET tasked_for = at WHERE id IN"
+        " (SELECT d.id FROM important_dates d WHERE d.kind = $1::text"
+        " AND d.at > $2::bigint AND d.tasked_for IS DISTINCT FROM d.at"
+        " ORDER BY d.at, d.id LIMIT $3::bigint)",
+    [RP_Q_FOLLOWUP_KEEP_IN_TOUCH_BATCH] =
+        "INSERT INTO tasks (customer_id, kind, purpose, subject,"
+        " payload, due_at, status, idempotency_key, created_by, created_at)"
+        " SELECT c.id, 'keep_in_touch', 'reminders', 'Keeping in touch',"
+        " json_build_object('last_contact', coalesce(c.contact_at,"
+        " c.created_at), 'cadence_days', $4::bigint)::text, $3::bigint,"
+        " 'scheduled', 'keep_in_touch:customer:' || c.id || ':'"
+        " || coalesce(c.contact_at, c.created_at), 'scheduler', $3::bigint"
+        " FROM customers c WHERE c.relationship_level = $1::text"
+        " AND coalesce(c.contact_at, c.created_at) <= $2::bigint"
+        " AND c.erased_at IS NULL AND c.merged_into IS NULL"
+        " AND c.kept_in_touch_for IS DISTINCT FROM coalesce(c.contact_at,"
+        " c.created_at) ORDER BY coalesce(c.contact_at, c.created_at), c.id"
+        " LIMIT $5::bigint ON CONFLICT DO NOTHING",
+    [RP_Q_FOLLOWUP_KEEP_IN_TOUCH_MARK] =
+        "UPDATE customers SET kept_in_touch_for = coalesce(contact_at,"
+        " created_at) WHERE id IN (SELECT c.id FROM customers c"
+        " WHERE c.relationship_level = $1::text"
+        " AND coalesce(c.contact_at, c.created_at) <= $2::bigint"
+        " AND c.erased_at IS NULL AND c.merged_into IS NULL"
+        " AND c.kept_in_touch_for IS DISTINCT FROM coalesce(c.contact_at,"
+        " c.created_at) ORDER BY coalesce(c.contact_at, c.created_at), c.id"
+        " LIMIT $3::bigint)",
+    [RP_Q_FOLLOWUP_CLOSED_AFTER] =
+        "SELECT id, closed_at AS closed FROM encounters"
+        " WHERE closed_at >= $1::bigint AND closed_at <= $4::bigint"
+        " AND (closed_at > $2::bigint OR id > $3::bigint)"
+        " ORDER BY closed_at, id LIMIT $5::bigint",
+    [RP_Q_FOLLOWUP_SATISFACTION_ONE] =
+        "INSERT INTO tasks (customer_id, encounter_id, kind, purpose,"
+        " subject, payload, due_at, status, idempotency_key, created_by,"
+        " created_at)"
+        " SELECT e.customer_id, e.id, 'satisfaction_check', 'service',"
+        " 'How did we do? ' || e.subject,"
+        " json_build_object('encounter_id', e.id)::text,"
+        " e.closed_at + $1::bigint, 'scheduled',"
+        " 'satisfaction:encounter:' || e.id, 'scheduler', $2::bigint"
+        " FROM encounters e WHERE e.id = $3::bigint"
+        " AND e.stage = 'closed' AND e.satisfaction_skip_reason IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.encounter_id = e.id"
+        "   AND t.kind = 'satisfaction_check')"
+        " AND NOT EXISTS (SELECT 1 FROM satisfaction_checks c"
+        "   WHERE c.customer_id = e.customer_id AND c.encounter_id = e.id)"
+        " ON CONFLICT DO NOTHING",
+    [RP_Q_FOLLOWUP_CURSOR_GET] = "SELECT at AS position, id FROM "
+                                 "scheduler_cursors WHERE rule = $1::text",
+    [RP_Q_FOLLOWUP_CURSOR_PUT] =
+        "INSERT INTO scheduler_cursors (rule, at, id)"
+        " VALUES ($1::text, $2::bigint, $3::bigint)"
+        " ON CONFLICT (rule) DO UPDATE SET at = excluded.at, id = excluded.id",
 };
 
 const char *rp_pg_query_sql(rp_query q)

@@ -50,10 +50,6 @@
     X(CUSTOMER_UNHOLD_TASKS, "customer.unhold_tasks")                          \
     X(ENCOUNTER_FACTS, "encounter.facts")                                      \
     X(ENCOUNTER_TASK_COUNT, "encounter.task_count")                            \
-    X(FOLLOWUP_RULE_REMINDERS, "followup.rule_reminders")                      \
-    X(FOLLOWUP_RULE_RENEWALS, "followup.rule_renewals")                        \
-    X(FOLLOWUP_RULE_SATISFACTION, "followup.rule_satisfaction")                \
-    X(FOLLOWUP_RULE_KEEP_IN_TOUCH, "followup.rule_keep_in_touch")              \
     X(FOLLOWUP_CLAIM_TASKS, "followup.claim_tasks")                            \
     X(FOLLOWUP_TASK_SENT, "followup.task_sent")                                \
     X(FOLLOWUP_TASK_SETTLE, "followup.task_settle")                            \
@@ -310,7 +306,15 @@
     X(ENCOUNTER_WORKLIST_COUNTS, "encounter.worklist_counts")                  \
     X(ENCOUNTER_WORKLIST_CLOSED_COUNTS, "encounter.worklist_closed_counts")    \
     X(ENCOUNTER_WORKLIST_CHANGED, "encounter.worklist_changed")                \
-    X(MEASURES_OWNERSHIP, "measures.ownership")
+    X(MEASURES_OWNERSHIP, "measures.ownership")                                \
+    X(FOLLOWUP_DATES_BATCH, "followup.dates_batch")                            \
+    X(FOLLOWUP_DATES_MARK, "followup.dates_mark")                              \
+    X(FOLLOWUP_KEEP_IN_TOUCH_BATCH, "followup.keep_in_touch_batch")            \
+    X(FOLLOWUP_KEEP_IN_TOUCH_MARK, "followup.keep_in_touch_mark")              \
+    X(FOLLOWUP_CLOSED_AFTER, "followup.closed_after")                          \
+    X(FOLLOWUP_SATISFACTION_ONE, "followup.satisfaction_one")                  \
+    X(FOLLOWUP_CURSOR_GET, "followup.cursor_get")                              \
+    X(FOLLOWUP_CURSOR_PUT, "followup.cursor_put")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

@@ -150,12 +150,11 @@
     " " #col " = (SELECT json_group_array(?2) FROM json_each(" #table "." #col \
     ")),"
 /* Customers not erased, with no moment since the cut-off ?1 (a customer
- * merged into another goes with that other). */
+ * merged into another goes with that other): a range of customers_inactive,
+ * the time of the newest moment being kept on the row by a trigger. */
 #define RETAIN_INACTIVE                                                        \
     "c.erased_at IS NULL AND c.merged_into IS NULL AND c.created_at < ?1"      \
-    " AND coalesce((SELECT"                                                    \
-    " m.occurred_at FROM moments m WHERE m.customer_id = c.id"                 \
-    " ORDER BY m.id DESC LIMIT 1), 0) < ?1"
+    " AND coalesce(c.active_at, c.created_at) < ?1"
 /* Encounters ended (closed or abandoned) before the cut-off ?1 whose
  * messages still have their bodies. */
 #define RETAIN_BODIES                                                          \
@@ -411,57 +410,6 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "SELECT count(*) AS n FROM tasks WHERE encounter_id = ? AND kind = ?",
 
     /* ---- followup: scheduler, delivery, satisfaction ---- */
-    /* Scheduler rules: INSERT OR IGNORE on the UNIQUE idempotency_key, so
-     * a rule can run any number of times. */
-    [RP_Q_FOLLOWUP_RULE_REMINDERS] =
-        "INSERT OR IGNORE INTO tasks (customer_id, kind, purpose, subject,"
-        " payload, due_at, status, idempotency_key, created_by, created_at)"
-        " SELECT d.customer_id, 'reminder', 'reminders', 'Reminder: ' || "
-        "d.title,"
-        " json_object('date_id', d.id), d.at - ?, 'scheduled',"
-        " 'reminder:date:' || d.id || ':' || d.at, 'scheduler', ?"
-        " FROM important_dates d WHERE d.kind = 'appointment' AND d.at > ?",
-    [RP_Q_FOLLOWUP_RULE_RENEWALS] =
-        "INSERT OR IGNORE INTO tasks (customer_id, kind, purpose, subject,"
-        " payload, due_at, status, idempotency_key, created_by, created_at)"
-        " SELECT d.customer_id, 'renewal_notice', 'reminders',"
-        " 'Renewal notice: ' || d.title, json_object('date_id', d.id), d.at - "
-        "?,"
-        " 'scheduled', 'renewal:date:' || d.id || ':' || d.at, 'scheduler', ?"
-        " FROM important_dates d WHERE d.kind IN ('renewal', 'expiry')"
-        " AND d.at > ?",
-    [RP_Q_FOLLOWUP_RULE_SATISFACTION] =
-        "INSERT OR IGNORE INTO tasks (customer_id, encounter_id, kind, purpose,"
-        " subject, payload, due_at, status, idempotency_key, created_by,"
-        " created_at)"
-        " SELECT e.customer_id, e.id, 'satisfaction_check', 'service',"
-        " 'How did we do? ' || e.subject, json_object('encounter_id', e.id),"
-        " e.closed_at + ?, 'scheduled', 'satisfaction:encounter:' || e.id,"
-        " 'scheduler', ? FROM encounters e"
-        " WHERE e.closed_at >= ? AND e.stage = 'closed'"
-        " AND e.satisfaction_skip_reason IS NULL"
-        " AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.encounter_id = e.id"
-        "   AND t.kind = 'satisfaction_check')"
-        " AND NOT EXISTS (SELECT 1 FROM satisfaction_checks c"
-        "   WHERE c.customer_id = e.customer_id AND c.encounter_id = e.id)",
-    [RP_Q_FOLLOWUP_RULE_KEEP_IN_TOUCH] =
-        "INSERT OR IGNORE INTO tasks (customer_id, kind, purpose, subject,"
-        " payload, due_at, status, idempotency_key, created_by, created_at)"
-        " SELECT x.id, 'keep_in_touch', 'reminders', 'Keeping in touch',"
-        " json_object('last_contact', x.last, 'cadence_days', x.days), ?,"
-        " 'scheduled', 'keep_in_touch:customer:' || x.id || ':' || x.last,"
-        " 'scheduler', ? FROM (SELECT c.id,"
-        "   CASE c.relationship_level WHEN 'transactional' THEN ?"
-        "     WHEN 'incremental' THEN ? WHEN 'formative' THEN ?"
-        "     WHEN 'partnership' THEN ? ELSE 0 END AS days,"
-        "   max(c.created_at,"
-        "     coalesce((SELECT max(e.created_at) FROM encounters e"
-        "       WHERE e.customer_id = c.id), 0),"
-        "     coalesce((SELECT max(t.sent_at) FROM tasks t"
-        "       WHERE t.customer_id = c.id AND t.status = 'sent'"
-        "       AND t.kind = 'keep_in_touch'), 0)) AS last"
-        "   FROM customers c) x"
-        " WHERE x.days > 0 AND x.last + x.days * 86400 <= ?",
     /* Claiming and settling tasks. */
     [RP_Q_FOLLOWUP_CLAIM_TASKS] =
         "UPDATE tasks SET status = 'claimed', claimed_by = ?, claimed_at = ?,"
@@ -1220,7 +1168,7 @@ static const char *const queries[RP_QUERY_COUNT] = {
     /* retention: ?1 the cut-off (Unix seconds), ?2 how many */
     [RP_Q_PRIVACY_RETAIN_INACTIVE] =
         "SELECT c.id, c.name FROM customers c WHERE " RETAIN_INACTIVE
-        " ORDER BY c.id LIMIT ?2",
+        " ORDER BY coalesce(c.active_at, c.created_at), c.id LIMIT ?2",
     [RP_Q_PRIVACY_RETAIN_INACTIVE_COUNT] =
         "SELECT count(*) AS n FROM customers c WHERE " RETAIN_INACTIVE,
     [RP_Q_PRIVACY_RETAIN_ATTACHMENTS] =
@@ -1574,6 +1522,88 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " coalesce(sum(e.assignments), 0) AS assignments,"
         " coalesce(sum(e.reassignments), 0) AS reassignments"
         " FROM encounters e WHERE" M_ENC_WINDOW,
+    /* ---- followup: the scheduler's rules, one bounded batch a statement.
+     * Each batch is an INSERT OR IGNORE on the UNIQUE idempotency_key (so
+     * a rule can run any number of times), then the mark that takes the
+     * same rows out of the index the batch was read from; the two run in
+     * one short transaction.  ORDER BY follows the index, so a batch reads
+     * only its own rows. ---- */
+    /* ?1 the date's kind, ?2 the task's kind, ?3 the subject's start,
+     * ?4 how long before the date it is due, ?5 the key's start, ?6 now,
+     * ?7 how many: reminders and renewal notices of dates still to come
+     * whose time has no task yet (important_dates_untasked) */
+    [RP_Q_FOLLOWUP_DATES_BATCH] =
+        "INSERT OR IGNORE INTO tasks (customer_id, kind, purpose, subject,"
+        " payload, due_at, status, idempotency_key, created_by, created_at)"
+        " SELECT d.customer_id, ?2, 'reminders', ?3 || d.title,"
+        " json_object('date_id', d.id), d.at - ?4, 'scheduled',"
+        " ?5 || d.id || ':' || d.at, 'scheduler', ?6"
+        " FROM important_dates d WHERE d.kind = ?1 AND d.at > ?6"
+        " AND d.tasked_for IS NOT d.at ORDER BY d.at, d.id LIMIT ?7",
+    /* ?1 kind, ?2 now, ?3 how many: the same dates, marked as tasked */
+    [RP_Q_FOLLOWUP_DATES_MARK] =
+        "UPDATE important_dates SET tasked_for = at WHERE id IN"
+        " (SELECT d.id FROM important_dates d WHERE d.kind = ?1"
+        " AND d.at > ?2 AND d.tasked_for IS NOT d.at"
+        " ORDER BY d.at, d.id LIMIT ?3)",
+    /* ?1 level, ?2 the cut-off (now less the level's cadence), ?3 now,
+     * ?4 the cadence in days, ?5 how many: customers of a level whose last
+     * contact is older than the cadence and who were not asked about since
+     * (customers_keep_in_touch) */
+    [RP_Q_FOLLOWUP_KEEP_IN_TOUCH_BATCH] =
+        "INSERT OR IGNORE INTO tasks (customer_id, kind, purpose, subject,"
+        " payload, due_at, status, idempotency_key, created_by, created_at)"
+        " SELECT c.id, 'keep_in_touch', 'reminders', 'Keeping in touch',"
+        " json_object('last_contact', coalesce(c.contact_at, c.created_at),"
+        " 'cadence_days', ?4), ?3, 'scheduled', 'keep_in_touch:customer:'"
+        " || c.id || ':' || coalesce(c.contact_at, c.created_at),"
+        " 'scheduler', ?3 FROM customers c WHERE c.relationship_level = ?1"
+        " AND coalesce(c.contact_at, c.created_at) <= ?2"
+        " AND c.erased_at IS NULL AND c.merged_into IS NULL"
+        " AND c.kept_in_touch_for IS NOT coalesce(c.contact_at, c.created_at)"
+        " ORDER BY coalesce(c.contact_at, c.created_at), c.id LIMIT ?5",
+    /* ?1 level, ?2 the cut-off, ?3 how many: the same customers, marked */
+    [RP_Q_FOLLOWUP_KEEP_IN_TOUCH_MARK] =
+        "UPDATE customers SET kept_in_touch_for = coalesce(contact_at,"
+        " created_at) WHERE id IN (SELECT c.id FROM customers c"
+        " WHERE c.relationship_level = ?1"
+        " AND coalesce(c.contact_at, c.created_at) <= ?2"
+        " AND c.erased_at IS NULL AND c.merged_into IS NULL"
+        " AND c.kept_in_touch_for IS NOT coalesce(c.contact_at, c.created_at)"
+        " ORDER BY coalesce(c.contact_at, c.created_at), c.id LIMIT ?3)",
+    /* ?1 from (the oldest close still asked about), ?2 and ?3 the close
+     * time and id the rule saw last, ?4 up to, ?5 how many: the next
+     * encounters closed, in the order of encounters_by_closed; "closed",
+     * not "closed_at", so that the time comes back as a number */
+    [RP_Q_FOLLOWUP_CLOSED_AFTER] =
+        "SELECT id, closed_at AS closed FROM encounters"
+        " WHERE closed_at >= ?1 AND closed_at <= ?4"
+        " AND (closed_at > ?2 OR id > ?3) ORDER BY closed_at, id LIMIT ?5",
+    /* ?1 how long after the close it is due, ?2 now, ?3 the encounter:
+     * its check, if it is closed with none checked or scheduled and no
+     * reason to skip (one statement per encounter of the batch, each read
+     * by its key, whatever the planner thinks of the stages) */
+    [RP_Q_FOLLOWUP_SATISFACTION_ONE] =
+        "INSERT OR IGNORE INTO tasks (customer_id, encounter_id, kind, purpose,"
+        " subject, payload, due_at, status, idempotency_key, created_by,"
+        " created_at)"
+        " SELECT e.customer_id, e.id, 'satisfaction_check', 'service',"
+        " 'How did we do? ' || e.subject, json_object('encounter_id', e.id),"
+        " e.closed_at + ?1, 'scheduled', 'satisfaction:encounter:' || e.id,"
+        " 'scheduler', ?2 FROM encounters e WHERE e.id = ?3"
+        " AND e.stage = 'closed' AND e.satisfaction_skip_reason IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.encounter_id = e.id"
+        "   AND t.kind = 'satisfaction_check')"
+        " AND NOT EXISTS (SELECT 1 FROM satisfaction_checks c"
+        "   WHERE c.customer_id = e.customer_id AND c.encounter_id = e.id)",
+    /* ?1 the rule */
+    [RP_Q_FOLLOWUP_CURSOR_GET] =
+        "SELECT at AS position, id FROM scheduler_cursors WHERE rule = ?1",
+    /* ?1 the rule, ?2 the time, ?3 the id */
+    [RP_Q_FOLLOWUP_CURSOR_PUT] =
+        "INSERT INTO scheduler_cursors (rule, at, id) VALUES (?1, ?2, ?3)"
+        " ON CONFLICT (rule) DO UPDATE SET at = excluded.at,"
+        " id = excluded.id",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

@@ -1116,6 +1116,64 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  first_response_due_at INTEGER NOT NULL,"
      "  resolution_due_at INTEGER NOT NULL);"
      "UPDATE charter_watch SET next_at = 0;"},
+    /* ---- the scheduler's rules read what is due from indexes ---- */
+    {78,
+     "the scheduler's rules find what is due from indexes: a customer's "
+     "last contact and last moment kept on the row, the important dates "
+     "already tasked, the closed encounters already looked at",
+     /* contact_at: the last contact keep-in-touch counts (an encounter
+      * opened, a keep-in-touch message sent), NULL while that is the
+      * customer's creation; active_at: when the newest moment happened,
+      * NULL likewise; kept_in_touch_for: the contact a keep-in-touch task
+      * was made for, so a customer leaves the index of those due once
+      * asked about, whatever became of the task */
+     "ALTER TABLE customers ADD COLUMN contact_at INTEGER;"
+     "ALTER TABLE customers ADD COLUMN active_at INTEGER;"
+     "ALTER TABLE customers ADD COLUMN kept_in_touch_for INTEGER;"
+     "UPDATE customers SET contact_at = nullif(max(created_at,"
+     "  coalesce((SELECT max(e.created_at) FROM encounters e"
+     "    WHERE e.customer_id = customers.id), 0),"
+     "  coalesce((SELECT max(t.sent_at) FROM tasks t"
+     "    WHERE t.customer_id = customers.id AND t.status = 'sent'"
+     "    AND t.kind = 'keep_in_touch'), 0)), created_at),"
+     "  active_at = (SELECT m.occurred_at FROM moments m"
+     "    WHERE m.customer_id = customers.id ORDER BY m.id DESC LIMIT 1);"
+     "CREATE INDEX customers_keep_in_touch ON customers"
+     "  (relationship_level, coalesce(contact_at, created_at))"
+     "  WHERE erased_at IS NULL AND merged_into IS NULL"
+     "  AND kept_in_touch_for IS NOT coalesce(contact_at, created_at);"
+     "CREATE INDEX customers_inactive ON customers"
+     "  (coalesce(active_at, created_at))"
+     "  WHERE erased_at IS NULL AND merged_into IS NULL;"
+     "CREATE TRIGGER customers_contact_on_encounter AFTER INSERT ON encounters"
+     "  BEGIN UPDATE customers SET contact_at = new.created_at"
+     "  WHERE id = new.customer_id"
+     "  AND coalesce(contact_at, created_at) < new.created_at; END;"
+     "CREATE TRIGGER customers_contact_on_move AFTER UPDATE OF customer_id"
+     "  ON encounters BEGIN UPDATE customers SET contact_at = new.created_at"
+     "  WHERE id = new.customer_id"
+     "  AND coalesce(contact_at, created_at) < new.created_at; END;"
+     "CREATE TRIGGER customers_contact_on_keep_in_touch AFTER UPDATE OF status"
+     "  ON tasks WHEN new.status = 'sent' AND new.kind = 'keep_in_touch'"
+     "  BEGIN UPDATE customers SET contact_at = new.sent_at"
+     "  WHERE id = new.customer_id"
+     "  AND coalesce(contact_at, created_at) < new.sent_at; END;"
+     "CREATE TRIGGER customers_active_on_moment AFTER INSERT ON moments"
+     "  BEGIN UPDATE customers SET active_at = new.occurred_at"
+     "  WHERE id = new.customer_id"
+     "  AND coalesce(active_at, created_at) < new.occurred_at; END;"
+     /* tasked_for: the time a reminder or notice was made for, so a date
+      * leaves the index of those to task until its time changes */
+     "ALTER TABLE important_dates ADD COLUMN tasked_for INTEGER;"
+     "CREATE INDEX important_dates_untasked ON important_dates (kind, at)"
+     "  WHERE tasked_for IS NOT at;"
+     "CREATE INDEX satisfaction_by_task ON satisfaction_checks (task_id);"
+     /* how far a rule that walks a time index has looked: the time and id
+      * of the last row it saw */
+     "CREATE TABLE scheduler_cursors ("
+     "  rule TEXT PRIMARY KEY,"
+     "  at INTEGER NOT NULL,"
+     "  id INTEGER NOT NULL);"},
     /* Migration 83: the work lists.  Open encounters are read by how long
      * they have waited and by their last activity, finished ones by their
      * last activity, from partial indexes of just those rows (the open

@@ -199,6 +199,15 @@ typedef struct rp_store_ops {
     rp_code (*read_begin)(rp_store *s, rp_error *err);
     /* End what the matching read_begin began. */
     void (*read_end)(rp_store *s);
+    /* ---- long jobs beside requests ---- */
+    /* Let the writers of this process that are waiting to begin a
+     * transaction go first: return once none waits, or after at most
+     * ms milliseconds.  A job that works through a large table in short
+     * transactions (the scheduler's rules) calls it between two of them,
+     * so a request waits for one batch at most, never for the job.  Call
+     * with no transaction open.  May be NULL (a backend whose writers do
+     * not share one lock). */
+    void (*give_way)(rp_store *s, int ms);
 } rp_store_ops;
 
 /*
@@ -337,6 +346,11 @@ static inline rp_code rp_store_read_begin(rp_store *s, rp_error *err)
 static inline void rp_store_read_end(rp_store *s)
 {
     s->ops->read_end(s);
+}
+static inline void rp_store_give_way(rp_store *s, int ms)
+{
+    if (s->ops->give_way)
+        s->ops->give_way(s, ms);
 }
 static inline void rp_store_close(rp_store *s)
 {

@@ -13,6 +13,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -413,6 +414,11 @@ static void add_select_list(rp_buf *b, const rp_entity *e)
 
 /* ---- transactions -------------------------------------------------------- */
 
+/* How many connections of this process are beginning a write transaction
+ * (waiting for the write lock, most of the time): a long job gives way to
+ * them between its batches (sq_give_way). */
+static atomic_int beginning;
+
 static rp_code sq_begin(rp_store *s, rp_error *err)
 {
     sqlite_store *ss = s->impl;
@@ -422,9 +428,24 @@ static rp_code sq_begin(rp_store *s, rp_error *err)
     sqlite3_stmt *st;
     if (prepare(ss, "BEGIN IMMEDIATE", &st, err))
         return err->code;
-    if (sqlite3_step(st) != SQLITE_DONE)
+    atomic_fetch_add(&beginning, 1);
+    int rc = sqlite3_step(st);
+    atomic_fetch_sub(&beginning, 1);
+    if (rc != SQLITE_DONE)
         return step_error(ss, st, err, "beginning a transaction");
     return RP_OK;
+}
+
+/* A writer that finds the lock taken sleeps in on_busy and looks again
+ * some milliseconds later; one that kept beginning a transaction the
+ * moment it committed the last would take the lock back before such a
+ * writer woke, batch after batch.  So wait, a millisecond at a time,
+ * until no other connection of the process is beginning one. */
+static void sq_give_way(rp_store *s, int ms)
+{
+    (void)s;
+    for (int waited = 0; waited < ms && atomic_load(&beginning) > 0; waited++)
+        sqlite3_sleep(1);
 }
 
 /*
@@ -1035,6 +1056,7 @@ static const rp_store_ops sqlite_ops = {
     .scrub = sq_scrub,
     .read_begin = sq_read_begin,
     .read_end = sq_read_end,
+    .give_way = sq_give_way,
 };
 
 /* ---- opening and migrating ----------------------------------------------- */

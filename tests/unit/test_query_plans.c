@@ -90,8 +90,6 @@ static const listed_scan bounded[] = {
  * reason says where it runs and what it costs.
  */
 static const listed_scan pending[] = {
-    {RP_Q_FOLLOWUP_RULE_KEEP_IN_TOUCH,
-     "the scheduler's keep-in-touch rule walks every customer in one run"},
     {RP_Q_MEASURES_LEVELS,
      "the dashboard's customers per relationship level: one pass over the "
      "covering index of levels (about 1M entries at 1M customers)"},
@@ -103,12 +101,6 @@ static const listed_scan pending[] = {
      "the service metrics for one queue or agent: the filter on encounters "
      "is an OR with its absence, so the encounters are walked to find "
      "theirs; without a filter it reads the window's moments only"},
-    {RP_Q_PRIVACY_RETAIN_INACTIVE,
-     "retention: walks the customers in id order until it has a batch of "
-     "inactive ones; run by the retention job, never for a request"},
-    {RP_Q_PRIVACY_RETAIN_INACTIVE_COUNT,
-     "retention's preview counts every inactive customer; an admin's "
-     "action"},
 };
 
 static double table_rows(const char *table)
@@ -296,6 +288,9 @@ static int names_large_table(const char *sql, const char *name, size_t len)
 static const char *const wide_partial[] = {
     "customers_live",           /* every customer not erased */
     "customers_by_external_id", /* every imported customer */
+    "customers_keep_in_touch",  /* every live customer not asked about */
+    "customers_inactive",       /* every live customer */
+    "important_dates_untasked", /* every date before its task is made */
 };
 
 /* Is the index the plan walks (the name after "INDEX " in detail) a

@@ -51,11 +51,18 @@ typedef struct rp_scheduler_config {
      * lease.  NULL: never stop early. */
     int (*should_stop)(void *arg);
     void *stop_arg;
+    /* The rules work in batches of rule_batch rows, each batch its own
+     * short write transaction; between two, up to give_way_ms
+     * milliseconds are left to the requests of the process waiting to
+     * write, so a request never waits for more than one batch. */
+    int rule_batch;
+    int give_way_ms;
 } rp_scheduler_config;
 
 /*
  * The defaults: cadence 0/90/30/14 days, lease 300 s, 5 attempts, backoff
- * 60 s, batch 50, links valid 14 days; no channel and no public URL.
+ * 60 s, batch 50, links valid 14 days, rules in batches of 100 rows giving
+ * way for up to 50 ms; no channel and no public URL.
  */
 void rp_scheduler_config_default(rp_scheduler_config *cfg);
 
@@ -65,7 +72,11 @@ extern const char *const rp_scheduler_levels[];
 /*
  * Run the rules that create tasks (each with a deterministic idempotency
  * key, so running them again creates no duplicate) as of now; fills
- * *created with the number of new tasks.
+ * *created with the number of new tasks.  Each rule reads only what is
+ * due from an index (or, for closed encounters, what closed since its
+ * last run), in batches of cfg->rule_batch rows, each batch a write
+ * transaction of its own; should_stop is asked between batches, and a
+ * rule stopped early goes on from where it was at the next run.
  */
 rp_code rp_scheduler_rules(rp_ctx *ctx, const rp_scheduler_config *cfg,
                            int64_t now, int64_t *created, rp_error *err);

@@ -47,47 +47,251 @@ void rp_scheduler_config_default(rp_scheduler_config *cfg)
     cfg->batch = 50;
     cfg->satisfaction_ttl_days = 14;
     cfg->help_link_days = 30;
+    cfg->rule_batch = 100;
+    cfg->give_way_ms = 50;
 }
 
 /* ---- rules ----------------------------------------------------------------
+ *
+ * Each rule reads what is due from an index and works through it in
+ * batches: a batch inserts the tasks of up to rule_batch rows (INSERT OR
+ * IGNORE on the idempotency key) and marks the same rows as looked at, so
+ * that they leave the index the next batch reads; both in one short write
+ * transaction.  Between two batches the scheduler gives way to the
+ * requests waiting to write and asks whether it should stop.  Whatever is
+ * left is where the next run begins, so a run over a million customers is
+ * ten thousand transactions of a few milliseconds, not one of minutes.
+ *
+ *   reminders, renewals   the dates to come whose time has no task yet
+ *                         (important_dates_untasked);
+ *   keep in touch         per level, the customers whose last contact is
+ *                         older than the level's cadence and who were not
+ *                         asked about since (customers_keep_in_touch; the
+ *                         last contact is kept on the row by triggers);
+ *   satisfaction          the encounters closed since the last run, in the
+ *                         order of encounters_by_closed, from a cursor kept
+ *                         in scheduler_cursors.
  */
+
+#define DAY 86400
+/* An encounter's close is looked at again until it is this old: a close
+ * whose transaction began before the rule's batch but committed after it
+ * is seen all the same. */
+#define CLOSE_SETTLE_SECONDS 300
+
+/* One run of the rules: what they created, in how many transactions. */
+typedef struct rules_run {
+    rp_ctx *ctx;
+    const rp_scheduler_config *cfg;
+    int64_t now;
+    int64_t created;
+    int64_t batches;
+} rules_run;
+
+static int limit_of(const rp_scheduler_config *cfg)
+{
+    return cfg->rule_batch > 0 ? cfg->rule_batch : 100;
+}
+
+static int stop_asked(const rp_scheduler_config *cfg)
+{
+    return cfg->should_stop && cfg->should_stop(cfg->stop_arg);
+}
+
+/* Between two batches: the requests first. */
+static void give_way(rules_run *r)
+{
+    rp_store_give_way(r->ctx->store,
+                      r->cfg->give_way_ms > 0 ? r->cfg->give_way_ms : 0);
+}
+
+/* One batch: insert (the tasks, counted as created) then mark (the rows
+ * looked at, *marked of them), in one transaction. */
+static rp_code batch(rules_run *r, rp_query insert, json_t *ip, rp_query mark,
+                     json_t *mp, int64_t *marked, rp_error *err)
+{
+    rp_store *s = r->ctx->store;
+    int64_t made = 0;
+    rp_code rc = rp_store_begin(s, err);
+    if (rc == RP_OK)
+        rc = s->ops->exec(s, insert, ip, &made, err);
+    if (rc == RP_OK)
+        rc = s->ops->exec(s, mark, mp, marked, err);
+    rc = rp_store_finish(s, rc, err);
+    if (rc == RP_OK) {
+        r->created += made;
+        r->batches++;
+    }
+    return rc;
+}
+
+/* Reminders (appointments) and renewal notices (renewals, expiries): each
+ * date still to come gets its task, due `lead` seconds before it. */
+static rp_code date_rule(rules_run *r, const char *date_kind,
+                         const char *task_kind, const char *subject,
+                         int64_t lead, const char *key, rp_error *err)
+{
+    int limit = limit_of(r->cfg);
+    int64_t marked = limit;
+    rp_code rc = RP_OK;
+    while (rc == RP_OK && marked == limit && !stop_asked(r->cfg)) {
+        json_t *ip = json_pack("[s, s, s, I, s, I, i]", date_kind, task_kind,
+                               subject, (json_int_t)lead, key,
+                               (json_int_t)r->now, limit);
+        json_t *mp = json_pack("[s, I, i]", date_kind, (json_int_t)r->now,
+                               limit);
+        rc = batch(r, RP_Q_FOLLOWUP_DATES_BATCH, ip, RP_Q_FOLLOWUP_DATES_MARK,
+                   mp, &marked, err);
+        json_decref(ip);
+        json_decref(mp);
+        give_way(r);
+    }
+    return rc;
+}
+
+/* Keep in touch: per level with a cadence, the customers due. */
+static rp_code keep_in_touch_rule(rules_run *r, rp_error *err)
+{
+    int limit = limit_of(r->cfg);
+    rp_code rc = RP_OK;
+    for (int l = 0; l < 4 && rc == RP_OK; l++) {
+        int days = r->cfg->cadence_days[l];
+        if (days <= 0)
+            continue;
+        const char *level = rp_scheduler_levels[l];
+        int64_t cut = r->now - (int64_t)days * DAY;
+        int64_t marked = limit;
+        while (rc == RP_OK && marked == limit && !stop_asked(r->cfg)) {
+            json_t *ip = json_pack("[s, I, I, i, i]", level, (json_int_t)cut,
+                                   (json_int_t)r->now, days, limit);
+            json_t *mp = json_pack("[s, I, i]", level, (json_int_t)cut, limit);
+            rc = batch(r, RP_Q_FOLLOWUP_KEEP_IN_TOUCH_BATCH, ip,
+                       RP_Q_FOLLOWUP_KEEP_IN_TOUCH_MARK, mp, &marked, err);
+            json_decref(ip);
+            json_decref(mp);
+            give_way(r);
+        }
+    }
+    return rc;
+}
+
+/* Where the satisfaction rule stopped looking: the close time and id of
+ * the last encounter it saw (0, 0 before its first run). */
+static rp_code cursor_get(rp_store *s, int64_t *at, int64_t *id, rp_error *err)
+{
+    json_t *p = json_pack("[s]", "satisfaction"), *rows = NULL;
+    rp_code rc = s->ops->query(s, RP_Q_FOLLOWUP_CURSOR_GET, p, &rows, err);
+    json_decref(p);
+    if (rc)
+        return rc;
+    json_t *row = json_array_get(rows, 0);
+    *at = json_integer_value(json_object_get(row, "position"));
+    *id = json_integer_value(json_object_get(row, "id"));
+    json_decref(rows);
+    return RP_OK;
+}
+
+/*
+ * One batch of the satisfaction rule after (*at, *id): the next closes in
+ * the order of the index, the check of each, and the cursor, in one
+ * transaction; *at and *id move to the last close seen, *seen says how
+ * many.  The cursor kept in the database stays CLOSE_SETTLE_SECONDS
+ * behind now, so that the last minutes are looked at again next time.
+ */
+static rp_code satisfaction_batch(rules_run *r, int64_t from, int64_t *at,
+                                  int64_t *id, int64_t *seen, rp_error *err)
+{
+    rp_store *s = r->ctx->store;
+    int limit = limit_of(r->cfg);
+    int64_t lo = *at > from ? *at : from, made = 0;
+    json_t *rows = NULL;
+    json_t *p = json_pack("[I, I, I, I, i]", (json_int_t)lo, (json_int_t)*at,
+                          (json_int_t)*id, (json_int_t)r->now, limit);
+    rp_code rc = rp_store_begin(s, err);
+    if (rc == RP_OK)
+        rc = s->ops->query(s, RP_Q_FOLLOWUP_CLOSED_AFTER, p, &rows, err);
+    json_decref(p);
+    size_t n = json_array_size(rows);
+    if (rc == RP_OK && n) {
+        json_t *last = json_array_get(rows, n - 1);
+        int64_t last_at = json_integer_value(json_object_get(last, "closed"));
+        int64_t last_id = json_integer_value(json_object_get(last, "id"));
+        size_t i;
+        json_t *row;
+        json_array_foreach(rows, i, row) {
+            int64_t one = 0;
+            p = json_pack("[I, I, O]", (json_int_t)DAY, (json_int_t)r->now,
+                          json_object_get(row, "id"));
+            rc = s->ops->exec(s, RP_Q_FOLLOWUP_SATISFACTION_ONE, p, &one, err);
+            json_decref(p);
+            if (rc)
+                break;
+            made += one;
+        }
+        int64_t settled = r->now - CLOSE_SETTLE_SECONDS;
+        if (rc == RP_OK) {
+            p = last_at <= settled
+                    ? json_pack("[s, I, I]", "satisfaction",
+                                (json_int_t)last_at, (json_int_t)last_id)
+                    : json_pack("[s, I, i]", "satisfaction",
+                                (json_int_t)settled, 0);
+            rc = s->ops->exec(s, RP_Q_FOLLOWUP_CURSOR_PUT, p, NULL, err);
+            json_decref(p);
+        }
+        *at = last_at;
+        *id = last_id;
+    }
+    json_decref(rows);
+    rc = rp_store_finish(s, rc, err);
+    if (rc == RP_OK) {
+        r->created += made;
+        r->batches++;
+        *seen = (int64_t)n;
+    }
+    return rc;
+}
+
+/* The safety net of the next-day check (closing schedules it itself):
+ * every encounter closed in the last two weeks with none checked or
+ * scheduled and no reason to skip gets one, due the day after. */
+static rp_code satisfaction_rule(rules_run *r, rp_error *err)
+{
+    int64_t at = 0, id = 0, seen = limit_of(r->cfg);
+    /* older closes would ask about a visit nobody remembers */
+    int64_t from = r->now - 14 * DAY;
+    rp_code rc = cursor_get(r->ctx->store, &at, &id, err);
+    while (rc == RP_OK && seen == limit_of(r->cfg) && !stop_asked(r->cfg)) {
+        rc = satisfaction_batch(r, from, &at, &id, &seen, err);
+        give_way(r);
+    }
+    return rc;
+}
+
+static rp_code rules(rules_run *r, rp_error *err)
+{
+    rp_code rc;
+    /* the day before an appointment; seven days before a renewal or an
+     * expiry */
+    if ((rc = date_rule(r, "appointment", "reminder", "Reminder: ", DAY,
+                        "reminder:date:", err)) ||
+        (rc = date_rule(r, "renewal", "renewal_notice",
+                        "Renewal notice: ", 7 * DAY, "renewal:date:", err)) ||
+        (rc = date_rule(r, "expiry", "renewal_notice",
+                        "Renewal notice: ", 7 * DAY, "renewal:date:", err)) ||
+        (rc = satisfaction_rule(r, err)))
+        return rc;
+    /* keep in touch once the cadence of the relationship has passed */
+    return keep_in_touch_rule(r, err);
+}
 
 rp_code rp_scheduler_rules(rp_ctx *ctx, const rp_scheduler_config *cfg,
                            int64_t now, int64_t *created, rp_error *err)
 {
-    rp_store *s = ctx->store;
-    int64_t total = 0, n = 0;
-    json_t *p[4];
-    /* the day before an appointment */
-    p[0] = json_pack("[I, I, I]", (json_int_t)86400, (json_int_t)now,
-                     (json_int_t)now);
-    /* seven days before a renewal or an expiry */
-    p[1] = json_pack("[I, I, I]", (json_int_t)(7 * 86400), (json_int_t)now,
-                     (json_int_t)now);
-    /* the day after an encounter closes, for those closed in the last two
-     * weeks (older ones would ask about a visit nobody remembers) */
-    p[2] = json_pack("[I, I, I]", (json_int_t)86400, (json_int_t)now,
-                     (json_int_t)(now - 14 * 86400));
-    /* keep in touch once the cadence of the relationship has passed */
-    p[3] = json_pack("[I, I, i, i, i, i, I]", (json_int_t)now, (json_int_t)now,
-                     cfg->cadence_days[0], cfg->cadence_days[1],
-                     cfg->cadence_days[2], cfg->cadence_days[3],
-                     (json_int_t)now);
-    static const rp_query names[4] = {
-        RP_Q_FOLLOWUP_RULE_REMINDERS, RP_Q_FOLLOWUP_RULE_RENEWALS,
-        RP_Q_FOLLOWUP_RULE_SATISFACTION, RP_Q_FOLLOWUP_RULE_KEEP_IN_TOUCH};
-    rp_code rc = rp_store_begin(s, err);
-    for (int i = 0; i < 4 && rc == RP_OK; i++) {
-        rc = s->ops->exec(s, names[i], p[i], &n, err);
-        total += n;
-    }
-    for (int i = 0; i < 4; i++)
-        json_decref(p[i]);
-    rc = rp_store_finish(s, rc, err);
-    if (rc)
-        return rc;
+    rules_run r = {.ctx = ctx, .cfg = cfg, .now = now};
+    if (rules(&r, err))
+        return err->code;
     if (created)
-        *created = total;
+        *created = r.created;
     return RP_OK;
 }
 
@@ -546,6 +750,9 @@ static rp_code run_batch(rp_ctx *ctx, const rp_scheduler_config *cfg,
             json_array_append_new(json_object_get(report, list), summary);
         }
         rp_buf_free(&o.reason);
+        /* each task is settled in a transaction of its own: the requests
+         * waiting to write go between two */
+        rp_store_give_way(s, cfg->give_way_ms > 0 ? cfg->give_way_ms : 0);
     }
     json_decref(claimed);
     return RP_OK;
@@ -561,13 +768,14 @@ rp_code rp_scheduler_run(rp_ctx *ctx, const rp_scheduler_config *cfg,
                          int64_t now, const char *worker, json_t **out,
                          rp_error *err)
 {
-    int64_t created = 0;
-    if (rp_scheduler_rules(ctx, cfg, now, &created, err))
+    rules_run r = {.ctx = ctx, .cfg = cfg, .now = now};
+    if (rules(&r, err))
         return err->code;
     char nowtext[RP_TIME_MAX];
     rp_time_format(now, nowtext);
-    json_t *report = json_pack("{s:s, s:I, s:I, s:[], s:[], s:[], s:[]}", "now",
-                               nowtext, "created", (json_int_t)created,
+    json_t *report = json_pack("{s:s, s:I, s:I, s:I, s:[], s:[], s:[], s:[]}",
+                               "now", nowtext, "created", (json_int_t)r.created,
+                               "rule_transactions", (json_int_t)r.batches,
                                "claimed", (json_int_t)0, "sent", "held",
                                "retried", "failed");
     json_int_t total = 0;
@@ -585,6 +793,11 @@ rp_code rp_scheduler_run(rp_ctx *ctx, const rp_scheduler_config *cfg,
             break;
     }
     /* the status links of the help pages wait to be mailed here too */
+    if (stop_asked(cfg)) {
+        json_object_set_new(report, "claimed", json_integer(total));
+        *out = report;
+        return RP_OK;
+    }
     if (rp_help_mail_links(ctx, cfg, now, report, err)) {
         json_decref(report);
         return err->code;

@@ -277,6 +277,8 @@ rp_code rp_charter_sweep(rp_ctx *ctx, int64_t now, int64_t *breached,
         rc = rp_store_finish(s, rc, err);
         if (rc)
             return rc;
+        /* the requests waiting to write go before the next batch */
+        rp_store_give_way(s, 50);
         /* counted once committed: a batch rolled back sent nothing */
         sent += batch_sent;
         seen += (int64_t)n;

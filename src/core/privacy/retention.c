@@ -257,6 +257,9 @@ static rp_code run_rule(rp_ctx *ctx, rp_query q, int64_t cut, const rules *r,
     json_array_foreach(rows, i, row) {
         if ((rc = act(ctx, row, r, now, t, err)))
             break;
+        /* each row is its own transaction: the requests waiting to write
+         * go between two */
+        rp_store_give_way(ctx->store, 50);
     }
     json_decref(rows);
     return rc;
