@@ -177,6 +177,12 @@ static const expect expected[] = {
     {"GET", "/api/v1/encounters/assignees", "lead"},
     {"POST", "/api/v1/encounters/{id}/take", "agent"},
     {"POST", "/api/v1/encounters/{id}/assign", "agent"},
+    /* the charter's calendar and history */
+    {"GET", "/api/v1/charter/versions", "agent"},
+    {"GET", "/api/v1/queues/{id}/hours", "agent"},
+    {"PUT", "/api/v1/queues/{id}/hours", "admin"},
+    {"GET", "/api/v1/holidays", "agent"},
+    {"PUT", "/api/v1/holidays", "admin"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 
