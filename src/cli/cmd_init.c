@@ -67,8 +67,11 @@ static int run(rp_cli *cli, int argc, char **argv)
         return RP_EXIT_INPUT;
     if ((rc = rp_cli_open(cli)))
         return rc;
-    printf("rapport: database %s is at schema version %d\n", cli->config.db,
+    rp_buf shown = RP_BUF_INIT;
+    rp_store_display_name(cli->config.db, &shown);
+    printf("rapport: database %s is at schema version %d\n", rp_buf_str(&shown),
            cli->store->ops->schema_version(cli->store));
+    rp_buf_free(&shown);
     if (!email)
         return RP_EXIT_OK;
     rp_error err;

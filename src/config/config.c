@@ -21,7 +21,10 @@
 
 const rp_setting rp_settings[] = {
     {"RAPPORT_DB", "db", "NAME", RP_SETTING_TEXT, F(db), 0, 0, S | C,
-     "the database: sqlite:PATH, or a plain PATH of a SQLite file", NULL},
+     "the database: sqlite:PATH, or a plain PATH of a SQLite file; "
+     "postgres://USER@HOST/DATABASE or a libpq keyword string (host=... "
+     "dbname=...) for PostgreSQL",
+     NULL},
     {"RAPPORT_LISTEN", "listen", "HOST:PORT", RP_SETTING_ADDRESS, F(listen), 0,
      0, S, "IPv4 address and port to listen on; port 0 picks a free port",
      NULL},
@@ -266,6 +269,23 @@ void rp_config_defaults(rp_config *cfg)
     cfg->log_format = "text";
 }
 
+/* Does the database name name a PostgreSQL database: a postgres: or
+ * postgresql: URI, or a libpq keyword string ("host=... dbname=...")? */
+static int names_postgresql(const char *name)
+{
+    if (strncmp(name, "postgres:", 9) == 0 ||
+        strncmp(name, "postgresql:", 11) == 0)
+        return 1;
+    size_t i = strspn(name, " \t");
+    size_t k = strspn(name + i, "abcdefghijklmnopqrstuvwxyz"
+                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ_");
+    if (k == 0)
+        return 0;
+    i += k;
+    i += strspn(name + i, " \t");
+    return name[i] == '=';
+}
+
 /* The default key file, made once from the database's path; global so
  * that it lives as long as the process. */
 static char *default_key_file;
@@ -277,6 +297,8 @@ void rp_config_secrets(const rp_config *cfg, rp_secret_settings *out)
     if (out->key_file || !cfg->db)
         return;
     const char *path = cfg->db;
+    if (names_postgresql(path))
+        return; /* a database on a server: no file to be beside */
     if (strncmp(path, "sqlite:", 7) == 0)
         path += 7;
     else if (strchr(path, ':') && !strchr(path, '/'))

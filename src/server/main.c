@@ -168,11 +168,14 @@ static int check_config(const char *const given[])
         json_object_get(db, "latest_schema_version"));
     int exists = json_is_true(json_object_get(db, "exists"));
     printf("rapportd: configuration ok\n");
-    printf("  database  %s: %s\n", cfg.db,
+    rp_buf shown = RP_BUF_INIT;
+    rp_store_display_name(cfg.db, &shown);
+    printf("  database  %s: %s\n", rp_buf_str(&shown),
            !exists       ? "does not exist yet; it will be created at start"
            : have < want ? "readable and writable; it will be migrated at "
                            "start"
                          : "readable and writable, schema current");
+    rp_buf_free(&shown);
     if (exists)
         printf("  schema    version %lld (this rapportd: %lld)\n",
                (long long)have, (long long)want);
@@ -418,8 +421,11 @@ int main(int argc, char **argv)
     char url[64], version[16];
     snprintf(url, sizeof url, "http://%s:%u/", host, srv.port);
     snprintf(version, sizeof version, "%d", served_version(srv.pool));
-    rp_log(RP_LOG_INFO, "listening", "url", url, "db", cfg.db, "schema_version",
-           version, "version", RP_VERSION, (char *)NULL);
+    rp_buf shown = RP_BUF_INIT;
+    rp_store_display_name(cfg.db, &shown);
+    rp_log(RP_LOG_INFO, "listening", "url", url, "db", rp_buf_str(&shown),
+           "schema_version", version, "version", RP_VERSION, (char *)NULL);
+    rp_buf_free(&shown);
     /* the one line on standard output: scripts and the tests wait for it */
     printf("rapportd listening on %s\n", url);
     fflush(stdout);

@@ -287,6 +287,17 @@ static const schema_def schemas[] = {
      "'properties':{'deleted':" BOOL "}}"},
 
     /* ---- encounters ------------------------------------------------------ */
+    {"SatisfactionAnswer", &RP_ENTITY_SATISFACTION, "{'token_hash':false}"},
+    {"EncounterRecord", NULL,
+     "{'type':'object','required':['encounter_id','defects',"
+     "'special_requests','promises','transfers','satisfaction'],"
+     "'additionalProperties':false,'properties':{'encounter_id':" INT ","
+     "'defects':{'type':'array','items':" REF("Defect") "},"
+     "'special_requests':{'type':'array','items':" REF("SpecialRequest") "},"
+     "'promises':{'type':'array','items':" REF("Promise") "},"
+     "'transfers':{'type':'array','items':" REF("Transfer") "},"
+     "'satisfaction':{'type':'array','items':" REF("SatisfactionAnswer")
+     "}}}"},
     {"SatisfactionOrCheck", NULL,
      "{'description':'the answer recorded, or the check scheduled',"
      "'oneOf':[" REF("Satisfaction") "," REF("Task") "]}"},

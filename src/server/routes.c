@@ -287,6 +287,10 @@ const rp_route rp_routes[] = {
     {"GET", "/api/v1/encounters/{id}/kb_suggestions", BY_ID(rp_kb_suggest),
      .summary = "articles that may help with an encounter",
      .reply = "ArticleHits"},
+    {"GET", "/api/v1/encounters/{id}/record", BY_ID(rp_encounter_records),
+     .summary = "the defects, special requests, promises, transfers and "
+                "satisfaction an encounter recorded",
+     .reply = "EncounterRecord"},
     {"POST", "/api/v1/tasks/{id}/complete", BY_ID_BODY(rp_task_complete),
      .request = rp_task_complete_fields, .flags = RP_ROUTE_BODY_OPTIONAL,
      .summary = "mark a follow-up or other task done", .reply = "Task"},
@@ -617,16 +621,6 @@ const rp_route rp_routes[] = {
      .summary = "other customers who may be the same person (a matching "
                 "email address or phone number)",
      .reply = "CustomerDuplicates"},
-    /* who handles an encounter: taking and assigning */
-    {"POST", "/api/v1/encounters/{id}/take", BY_ID_BODY(rp_encounter_take),
-     .request = rp_encounter_take_fields, .flags = RP_ROUTE_BODY_OPTIONAL,
-     .summary = "take an open encounter: the reader handles it from now on",
-     .reply = "Encounter"},
-    {"POST", "/api/v1/encounters/{id}/assign", BY_ID_BODY(rp_encounter_assign),
-     .request = rp_encounter_assign_fields,
-     .summary = "give an open encounter to an agent (to another agent: a "
-                "lead or an admin)",
-     .reply = "Encounter"},
     /* the charter's calendar and history */
     {"GET", "/api/v1/charter/versions", PLAIN(rp_charter_versions),
      .summary = "the history of the charter: each version and when it "
@@ -646,6 +640,16 @@ const rp_route rp_routes[] = {
     {"PUT", "/api/v1/holidays", BODY(rp_holidays_set), ADMIN,
      .request = rp_holidays_fields, .summary = "replace the desk's holidays",
      .reply = "Holidays"},
+    /* who handles an encounter: taking and assigning */
+    {"POST", "/api/v1/encounters/{id}/take", BY_ID_BODY(rp_encounter_take),
+     .request = rp_encounter_take_fields, .flags = RP_ROUTE_BODY_OPTIONAL,
+     .summary = "take an open encounter: the reader handles it from now on",
+     .reply = "Encounter"},
+    {"POST", "/api/v1/encounters/{id}/assign", BY_ID_BODY(rp_encounter_assign),
+     .request = rp_encounter_assign_fields,
+     .summary = "give an open encounter to an agent (to another agent: a "
+                "lead or an admin)",
+     .reply = "Encounter"},
 
     {NULL, NULL},
 };

@@ -109,6 +109,9 @@ static const rp_column encounter_columns[] = {
     {"takes", RP_COL_INT},
     {"assignments", RP_COL_INT},
     {"reassignments", RP_COL_INT},
+    /* the agent's reason for overriding them (migration 87) */
+    {"kind_override_reason", RP_COL_TEXT},
+    {"exchange_override_reason", RP_COL_TEXT},
 };
 const rp_entity RP_ENTITY_ENCOUNTER = {
     "encounter", "encounters", encounter_columns, COUNT(encounter_columns), 0};
@@ -240,7 +243,7 @@ static const rp_column consent_columns[] = {
     {"customer_id", RP_COL_INT}, {"purpose", RP_COL_TEXT},
     {"granted", RP_COL_BOOL},    {"decided_at", RP_COL_TIME},
     {"source", RP_COL_TEXT},     {"created_at", RP_COL_TIME},
-    {"updated_at", RP_COL_TIME},
+    {"updated_at", RP_COL_TIME}, {"decided_by", RP_COL_TEXT}, /* mig. 86 */
 };
 const rp_entity RP_ENTITY_CONSENT = {"consent", "consents", consent_columns,
                                      COUNT(consent_columns), 0};

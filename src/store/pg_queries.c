@@ -66,6 +66,9 @@
 #define M_RES_DUE M_DUE("resolution_due_at", M_RES_T)
 #define M_ON_TIME(at)                                                          \
     "coalesce(" M_VERSION("v.follow_up_on_time", at) ", $9::bigint) = 1"
+/* Whether promises and follow-ups due then must be done by their date. */
+#define M_ON_TIME_P M_ON_TIME("p.due_at")
+#define M_ON_TIME_T M_ON_TIME("t.due_at")
 #define M_ENC_FROM                                                             \
     " FROM encounters e JOIN customers c ON c.id = e.customer_id"              \
     " LEFT JOIN charter_deadlines d ON d.encounter_id = e.id"
@@ -112,33 +115,25 @@
     "  ELSE 'promise broken: ' END || p.what, p.due_at, e.queue_id"            \
     " FROM promises p JOIN customers c ON c.id = p.customer_id"                \
     " LEFT JOIN encounters e ON e.id = p.encounter_id"                         \
-    " WHERE " M_ON_TIME(                                                       \
-        "p.due_at") " AND p.due_at >= $1::bigint"                              \
-                    "  AND p.due_at < $2::bigint AND" M_ENC_FILTER             \
-                    "  AND (p.status = 'broken' OR (p.status = 'open'"         \
-                    "  AND p.due_at < $5::bigint)"                             \
-                    "  OR (p.status = 'kept' AND p.settled_at > p.due_at))"    \
-                    " UNION ALL "                                              \
-                    "SELECT 'follow_up_on_time', 'follow_up', t.id, "          \
-                    "t.encounter_id,"                                          \
-                    " t.customer_id, c.name, t.due_at, 0,"                     \
-                    " coalesce(t.done_at, t.sent_at, $5::bigint) - t.due_at,"  \
-                    " CASE WHEN t.status IN ('done', 'sent') THEN 'follow-up " \
-                    "done late: '"                                             \
-                    "  ELSE 'follow-up not done: ' END || t.subject, "         \
-                    "t.due_at, e.queue_id"                                     \
-                    " FROM tasks t JOIN customers c ON c.id = t.customer_id"   \
-                    " LEFT JOIN encounters e ON e.id = t.encounter_id"         \
-                    " WHERE " M_ON_TIME(                                       \
-                        "t.due_at") " AND t.kind = 'follow_up'"                \
-                                    "  AND t.due_at >= $1::bigint AND "        \
-                                    "t.due_at < $2::bigint AND" M_ENC_FILTER   \
-                                    "  AND ((t.status IN ('done', 'sent') AND" \
-                                    "   coalesce(t.done_at, t.sent_at) > "     \
-                                    "t.due_at)"                                \
-                                    "  OR (t.status NOT IN ('done', 'sent', "  \
-                                    "'cancelled')"                             \
-                                    "  AND t.due_at < $5::bigint))"
+    " WHERE " M_ON_TIME_P " AND p.due_at >= $1::bigint"                        \
+    "  AND p.due_at < $2::bigint AND" M_ENC_FILTER                             \
+    "  AND (p.status = 'broken' OR (p.status = 'open'"                         \
+    "  AND p.due_at < $5::bigint)"                                             \
+    "  OR (p.status = 'kept' AND p.settled_at > p.due_at))"                    \
+    " UNION ALL "                                                              \
+    "SELECT 'follow_up_on_time', 'follow_up', t.id, t.encounter_id,"           \
+    " t.customer_id, c.name, t.due_at, 0,"                                     \
+    " coalesce(t.done_at, t.sent_at, $5::bigint) - t.due_at,"                  \
+    " CASE WHEN t.status IN ('done', 'sent') THEN 'follow-up done late: '"     \
+    "  ELSE 'follow-up not done: ' END || t.subject, t.due_at, e.queue_id"     \
+    " FROM tasks t JOIN customers c ON c.id = t.customer_id"                   \
+    " LEFT JOIN encounters e ON e.id = t.encounter_id"                         \
+    " WHERE " M_ON_TIME_T " AND t.kind = 'follow_up'"                          \
+    "  AND t.due_at >= $1::bigint AND t.due_at < $2::bigint AND" M_ENC_FILTER  \
+    "  AND ((t.status IN ('done', 'sent') AND"                                 \
+    "   coalesce(t.done_at, t.sent_at) > t.due_at)"                            \
+    "  OR (t.status NOT IN ('done', 'sent', 'cancelled')"                      \
+    "  AND t.due_at < $5::bigint))"
 
 /* The columns of a page of the audit log, with who and whom by name. */
 #define AUDIT_COLUMNS                                                          \
@@ -264,10 +259,13 @@
  * one that ranks (any word: see knowledge.search). */
 #define KB_TQ KB_TSQUERY(KB_JOIN)
 #define KB_RQ KB_TSQUERY("' | '")
-/* FTS5's snippet(..., '...', 24): about 24 words of the body around the
- * matches, marked, with "..." where the body goes on before or after
- * them; s.h is ts_headline's fragment, which says nothing of that, so it
- * is found in the body without its marks. */
+/* FTS5's snippet(..., '...', 24): about 24 words of the body holding the
+ * most matches, marked, with "..." where the body goes on before or after
+ * them.  s.h is ts_headline's one fragment (MaxFragments=1 picks the
+ * words around the best cover of the query, much as FTS5 picks its
+ * window; without it ts_headline starts at the first match), which says
+ * nothing of what it left out, so it is found in the body without its
+ * marks. */
 #define KB_PLAIN "replace(replace(s.h, chr(2), ''), chr(3), '')"
 #define KB_SNIPPET                                                             \
     " CASE WHEN strpos(a.body, " KB_PLAIN ") <> 1 THEN '...' ELSE '' END"      \
@@ -766,8 +764,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " " KB_SNIPPET " AS snippet_marked, b.relevance, b.score"
         " FROM best b JOIN kb_articles a ON a.id = b.id CROSS JOIN q"
         " CROSS JOIN LATERAL (SELECT ts_headline('rp_kb', a.body, q.tq,"
-        "  'MaxWords=24, MinWords=12, ShortWord=0, StartSel=' || chr(2)"
-        "  || ', StopSel=' || chr(3)) AS h) s"
+        "  'MaxFragments=1, MaxWords=24, MinWords=20, ShortWord=0,"
+        "  StartSel=' || chr(2) || ', StopSel=' || chr(3)) AS h) s"
         " ORDER BY b.score DESC, b.id",
     [RP_Q_KNOWLEDGE_VOTE] = "UPDATE kb_articles SET helped = helped +"
                             " $1::bigint, not_helped = not_helped +"
@@ -1619,6 +1617,54 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "SELECT id, encounter_id, customer_id, target, target_seconds,"
         " due_at, breached_at, judged_at FROM charter_breaches"
         " WHERE customer_id = $1 ORDER BY id",
+    /* ---- measures: the charter's versions and calendar ---- */
+    [RP_Q_MEASURES_CHARTER_VERSION_ADD] =
+        "INSERT INTO charter_versions (starts_at, acknowledge_minutes,"
+        " first_response_minutes, resolution_hours, follow_up_on_time,"
+        " created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    [RP_Q_MEASURES_CHARTER_VERSION_AT] =
+        "SELECT id, starts_at, acknowledge_minutes, first_response_minutes,"
+        " resolution_hours, follow_up_on_time, created_by"
+        " FROM charter_versions WHERE starts_at <= $1"
+        " ORDER BY starts_at DESC, id DESC LIMIT 1",
+    [RP_Q_MEASURES_CHARTER_VERSIONS] =
+        "SELECT id, starts_at, acknowledge_minutes, first_response_minutes,"
+        " resolution_hours, follow_up_on_time, created_by"
+        " FROM charter_versions ORDER BY starts_at DESC, id DESC"
+        " LIMIT $1::bigint",
+    [RP_Q_MEASURES_HOURS_GET] =
+        "SELECT queue_id, time_zone, intervals AS intervals__json, updated_at,"
+        " updated_by FROM business_hours WHERE queue_id = $1",
+    [RP_Q_MEASURES_HOURS_SET] =
+        "INSERT INTO business_hours (queue_id, time_zone, intervals,"
+        " updated_at, updated_by) VALUES ($1, $2, $3, $4, $5)"
+        " ON CONFLICT (queue_id) DO UPDATE SET time_zone = excluded.time_zone,"
+        " intervals = excluded.intervals, updated_at = excluded.updated_at,"
+        " updated_by = excluded.updated_by",
+    [RP_Q_MEASURES_HOURS_CLEAR] =
+        "DELETE FROM business_hours WHERE queue_id = $1",
+    [RP_Q_MEASURES_HOLIDAYS_OF_QUEUE] =
+        "SELECT day AS date, name FROM holidays WHERE queue_id = $1"
+        " ORDER BY day",
+    [RP_Q_MEASURES_HOLIDAYS_OF_DESK] =
+        "SELECT day AS date, name FROM holidays WHERE queue_id IS NULL"
+        " ORDER BY day",
+    [RP_Q_MEASURES_HOLIDAYS_CLEAR_QUEUE] =
+        "DELETE FROM holidays WHERE queue_id = $1",
+    [RP_Q_MEASURES_HOLIDAYS_CLEAR_DESK] =
+        "DELETE FROM holidays WHERE queue_id IS NULL",
+    [RP_Q_MEASURES_HOLIDAY_ADD] =
+        "INSERT INTO holidays (queue_id, day, name) VALUES ($1, $2, $3)",
+    [RP_Q_MEASURES_DEADLINES_GET] =
+        "SELECT d.encounter_id, d.version_id, d.business_hours AS"
+        " business_hours__bool, d.acknowledge_due_at, d.first_response_due_at,"
+        " d.resolution_due_at FROM charter_deadlines d WHERE d.encounter_id = "
+        "$1",
+    [RP_Q_MEASURES_DEADLINES_SET] =
+        "INSERT INTO charter_deadlines (encounter_id, version_id,"
+        " business_hours, acknowledge_due_at, first_response_due_at,"
+        " resolution_due_at) VALUES ($1, $2, $3, $4, $5, $6)"
+        " ON CONFLICT (encounter_id) DO NOTHING",
 
 /* ---- the work lists (core/encounter/worklist.c) --------------------
  * The same parameters as SQLite's ($1 state ... $13 customer, $14 the
@@ -1709,54 +1755,6 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " coalesce(sum(e.assignments), 0)::bigint AS assignments,"
         " coalesce(sum(e.reassignments), 0)::bigint AS reassignments"
         " FROM encounters e WHERE" M_ENC_WINDOW,
-    /* ---- measures: the charter's versions and calendar ---- */
-    [RP_Q_MEASURES_CHARTER_VERSION_ADD] =
-        "INSERT INTO charter_versions (starts_at, acknowledge_minutes,"
-        " first_response_minutes, resolution_hours, follow_up_on_time,"
-        " created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    [RP_Q_MEASURES_CHARTER_VERSION_AT] =
-        "SELECT id, starts_at, acknowledge_minutes, first_response_minutes,"
-        " resolution_hours, follow_up_on_time, created_by"
-        " FROM charter_versions WHERE starts_at <= $1"
-        " ORDER BY starts_at DESC, id DESC LIMIT 1",
-    [RP_Q_MEASURES_CHARTER_VERSIONS] =
-        "SELECT id, starts_at, acknowledge_minutes, first_response_minutes,"
-        " resolution_hours, follow_up_on_time, created_by"
-        " FROM charter_versions ORDER BY starts_at DESC, id DESC"
-        " LIMIT $1::bigint",
-    [RP_Q_MEASURES_HOURS_GET] =
-        "SELECT queue_id, time_zone, intervals AS intervals__json, updated_at,"
-        " updated_by FROM business_hours WHERE queue_id = $1",
-    [RP_Q_MEASURES_HOURS_SET] =
-        "INSERT INTO business_hours (queue_id, time_zone, intervals,"
-        " updated_at, updated_by) VALUES ($1, $2, $3, $4, $5)"
-        " ON CONFLICT (queue_id) DO UPDATE SET time_zone = excluded.time_zone,"
-        " intervals = excluded.intervals, updated_at = excluded.updated_at,"
-        " updated_by = excluded.updated_by",
-    [RP_Q_MEASURES_HOURS_CLEAR] =
-        "DELETE FROM business_hours WHERE queue_id = $1",
-    [RP_Q_MEASURES_HOLIDAYS_OF_QUEUE] =
-        "SELECT day AS date, name FROM holidays WHERE queue_id = $1"
-        " ORDER BY day",
-    [RP_Q_MEASURES_HOLIDAYS_OF_DESK] =
-        "SELECT day AS date, name FROM holidays WHERE queue_id IS NULL"
-        " ORDER BY day",
-    [RP_Q_MEASURES_HOLIDAYS_CLEAR_QUEUE] =
-        "DELETE FROM holidays WHERE queue_id = $1",
-    [RP_Q_MEASURES_HOLIDAYS_CLEAR_DESK] =
-        "DELETE FROM holidays WHERE queue_id IS NULL",
-    [RP_Q_MEASURES_HOLIDAY_ADD] =
-        "INSERT INTO holidays (queue_id, day, name) VALUES ($1, $2, $3)",
-    [RP_Q_MEASURES_DEADLINES_GET] =
-        "SELECT d.encounter_id, d.version_id, d.business_hours AS"
-        " business_hours__bool, d.acknowledge_due_at, d.first_response_due_at,"
-        " d.resolution_due_at FROM charter_deadlines d WHERE d.encounter_id = "
-        "$1",
-    [RP_Q_MEASURES_DEADLINES_SET] =
-        "INSERT INTO charter_deadlines (encounter_id, version_id,"
-        " business_hours, acknowledge_due_at, first_response_due_at,"
-        " resolution_due_at) VALUES ($1, $2, $3, $4, $5, $6)"
-        " ON CONFLICT (encounter_id) DO NOTHING",
 };
 
 const char *rp_pg_query_sql(rp_query q)

@@ -1017,6 +1017,13 @@ const rp_pg_migration rp_pg_migrations[] = {
      "  id, queue_id, stage) WHERE stage IN ('closed','abandoned');"
      "CREATE INDEX encounters_subject_search ON encounters USING gin"
      "  (subject gin_trgm_ops);"},
+    {86,
+     "who recorded a customer's consent decision, in words, shown beside it",
+     "ALTER TABLE consents ADD COLUMN decided_by text;"},
+    {87,
+     "the agent's own reason for overriding an encounter's kind or exchange",
+     "ALTER TABLE encounters ADD COLUMN kind_override_reason text,"
+     "  ADD COLUMN exchange_override_reason text;"},
 };
 
 const int rp_pg_nmigrations = (int)(sizeof rp_pg_migrations /

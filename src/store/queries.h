@@ -286,18 +286,6 @@
     X(MEASURES_SWEEP_BREACHES_OF, "measures.sweep_breaches_of")                \
     X(MEASURES_SWEEP_BREACHES_OF_CUSTOMER,                                     \
       "measures.sweep_breaches_of_customer")                                   \
-    X(ENCOUNTER_WORKLIST_OPEN_WAITING, "encounter.worklist_open_waiting")      \
-    X(ENCOUNTER_WORKLIST_OPEN_ACTIVITY, "encounter.worklist_open_activity")    \
-    X(ENCOUNTER_WORKLIST_CLOSED_ACTIVITY,                                      \
-      "encounter.worklist_closed_activity")                                    \
-    X(ENCOUNTER_WORKLIST_NEWEST, "encounter.worklist_newest")                  \
-    X(ENCOUNTER_WORKLIST_CUSTOMER, "encounter.worklist_customer")              \
-    X(ENCOUNTER_WORKLIST_SEARCH, "encounter.worklist_search")                  \
-    X(ENCOUNTER_WORKLIST_KEY, "encounter.worklist_key")                        \
-    X(ENCOUNTER_WORKLIST_COUNTS, "encounter.worklist_counts")                  \
-    X(ENCOUNTER_WORKLIST_CLOSED_COUNTS, "encounter.worklist_closed_counts")    \
-    X(ENCOUNTER_WORKLIST_CHANGED, "encounter.worklist_changed")                \
-    X(MEASURES_OWNERSHIP, "measures.ownership")                                \
     X(MEASURES_CHARTER_VERSION_ADD, "measures.charter_version_add")            \
     X(MEASURES_CHARTER_VERSION_AT, "measures.charter_version_at")              \
     X(MEASURES_CHARTER_VERSIONS, "measures.charter_versions")                  \
@@ -310,7 +298,19 @@
     X(MEASURES_HOLIDAYS_CLEAR_DESK, "measures.holidays_clear_desk")            \
     X(MEASURES_HOLIDAY_ADD, "measures.holiday_add")                            \
     X(MEASURES_DEADLINES_GET, "measures.deadlines_get")                        \
-    X(MEASURES_DEADLINES_SET, "measures.deadlines_set")
+    X(MEASURES_DEADLINES_SET, "measures.deadlines_set")                        \
+    X(ENCOUNTER_WORKLIST_OPEN_WAITING, "encounter.worklist_open_waiting")      \
+    X(ENCOUNTER_WORKLIST_OPEN_ACTIVITY, "encounter.worklist_open_activity")    \
+    X(ENCOUNTER_WORKLIST_CLOSED_ACTIVITY,                                      \
+      "encounter.worklist_closed_activity")                                    \
+    X(ENCOUNTER_WORKLIST_NEWEST, "encounter.worklist_newest")                  \
+    X(ENCOUNTER_WORKLIST_CUSTOMER, "encounter.worklist_customer")              \
+    X(ENCOUNTER_WORKLIST_SEARCH, "encounter.worklist_search")                  \
+    X(ENCOUNTER_WORKLIST_KEY, "encounter.worklist_key")                        \
+    X(ENCOUNTER_WORKLIST_COUNTS, "encounter.worklist_counts")                  \
+    X(ENCOUNTER_WORKLIST_CLOSED_COUNTS, "encounter.worklist_closed_counts")    \
+    X(ENCOUNTER_WORKLIST_CHANGED, "encounter.worklist_changed")                \
+    X(MEASURES_OWNERSHIP, "measures.ownership")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

@@ -1417,6 +1417,55 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "SELECT id, encounter_id, customer_id, target, target_seconds,"
         " due_at, breached_at, judged_at FROM charter_breaches"
         " WHERE customer_id = ?1 ORDER BY id",
+    /* ---- measures: the charter's versions and calendar ---- */
+    [RP_Q_MEASURES_CHARTER_VERSION_ADD] =
+        "INSERT INTO charter_versions (starts_at, acknowledge_minutes,"
+        " first_response_minutes, resolution_hours, follow_up_on_time,"
+        " created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+    /* the version in force at ?1: the newest that started by then */
+    [RP_Q_MEASURES_CHARTER_VERSION_AT] =
+        "SELECT id, starts_at, acknowledge_minutes, first_response_minutes,"
+        " resolution_hours, follow_up_on_time, created_by"
+        " FROM charter_versions WHERE starts_at <= ?1"
+        " ORDER BY starts_at DESC, id DESC LIMIT 1",
+    [RP_Q_MEASURES_CHARTER_VERSIONS] =
+        "SELECT id, starts_at, acknowledge_minutes, first_response_minutes,"
+        " resolution_hours, follow_up_on_time, created_by"
+        " FROM charter_versions ORDER BY starts_at DESC, id DESC LIMIT ?1",
+    [RP_Q_MEASURES_HOURS_GET] =
+        "SELECT queue_id, time_zone, intervals AS intervals__json, updated_at,"
+        " updated_by FROM business_hours WHERE queue_id = ?1",
+    [RP_Q_MEASURES_HOURS_SET] =
+        "INSERT INTO business_hours (queue_id, time_zone, intervals,"
+        " updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?5)"
+        " ON CONFLICT (queue_id) DO UPDATE SET time_zone = excluded.time_zone,"
+        " intervals = excluded.intervals, updated_at = excluded.updated_at,"
+        " updated_by = excluded.updated_by",
+    [RP_Q_MEASURES_HOURS_CLEAR] =
+        "DELETE FROM business_hours WHERE queue_id = ?1",
+    [RP_Q_MEASURES_HOLIDAYS_OF_QUEUE] =
+        "SELECT day AS date, name FROM holidays WHERE queue_id = ?1"
+        " ORDER BY day",
+    [RP_Q_MEASURES_HOLIDAYS_OF_DESK] =
+        "SELECT day AS date, name FROM holidays WHERE queue_id IS NULL"
+        " ORDER BY day",
+    [RP_Q_MEASURES_HOLIDAYS_CLEAR_QUEUE] =
+        "DELETE FROM holidays WHERE queue_id = ?1",
+    [RP_Q_MEASURES_HOLIDAYS_CLEAR_DESK] =
+        "DELETE FROM holidays WHERE queue_id IS NULL",
+    [RP_Q_MEASURES_HOLIDAY_ADD] =
+        "INSERT INTO holidays (queue_id, day, name) VALUES (?1, ?2, ?3)",
+    [RP_Q_MEASURES_DEADLINES_GET] =
+        "SELECT d.encounter_id, d.version_id, d.business_hours AS"
+        " business_hours__bool, d.acknowledge_due_at, d.first_response_due_at,"
+        " d.resolution_due_at FROM charter_deadlines d WHERE d.encounter_id = "
+        "?1",
+    /* computed once: a second sweep that computed them too keeps the first */
+    [RP_Q_MEASURES_DEADLINES_SET] =
+        "INSERT INTO charter_deadlines (encounter_id, version_id,"
+        " business_hours, acknowledge_due_at, first_response_due_at,"
+        " resolution_due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+        " ON CONFLICT (encounter_id) DO NOTHING",
 
 /* ---- the work lists (core/encounter/worklist.c) --------------------
  * Each list query binds the same filters: ?1 state (open, closed or
@@ -1525,55 +1574,6 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " coalesce(sum(e.assignments), 0) AS assignments,"
         " coalesce(sum(e.reassignments), 0) AS reassignments"
         " FROM encounters e WHERE" M_ENC_WINDOW,
-    /* ---- measures: the charter's versions and calendar ---- */
-    [RP_Q_MEASURES_CHARTER_VERSION_ADD] =
-        "INSERT INTO charter_versions (starts_at, acknowledge_minutes,"
-        " first_response_minutes, resolution_hours, follow_up_on_time,"
-        " created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
-    /* the version in force at ?1: the newest that started by then */
-    [RP_Q_MEASURES_CHARTER_VERSION_AT] =
-        "SELECT id, starts_at, acknowledge_minutes, first_response_minutes,"
-        " resolution_hours, follow_up_on_time, created_by"
-        " FROM charter_versions WHERE starts_at <= ?1"
-        " ORDER BY starts_at DESC, id DESC LIMIT 1",
-    [RP_Q_MEASURES_CHARTER_VERSIONS] =
-        "SELECT id, starts_at, acknowledge_minutes, first_response_minutes,"
-        " resolution_hours, follow_up_on_time, created_by"
-        " FROM charter_versions ORDER BY starts_at DESC, id DESC LIMIT ?1",
-    [RP_Q_MEASURES_HOURS_GET] =
-        "SELECT queue_id, time_zone, intervals AS intervals__json, updated_at,"
-        " updated_by FROM business_hours WHERE queue_id = ?1",
-    [RP_Q_MEASURES_HOURS_SET] =
-        "INSERT INTO business_hours (queue_id, time_zone, intervals,"
-        " updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?5)"
-        " ON CONFLICT (queue_id) DO UPDATE SET time_zone = excluded.time_zone,"
-        " intervals = excluded.intervals, updated_at = excluded.updated_at,"
-        " updated_by = excluded.updated_by",
-    [RP_Q_MEASURES_HOURS_CLEAR] =
-        "DELETE FROM business_hours WHERE queue_id = ?1",
-    [RP_Q_MEASURES_HOLIDAYS_OF_QUEUE] =
-        "SELECT day AS date, name FROM holidays WHERE queue_id = ?1"
-        " ORDER BY day",
-    [RP_Q_MEASURES_HOLIDAYS_OF_DESK] =
-        "SELECT day AS date, name FROM holidays WHERE queue_id IS NULL"
-        " ORDER BY day",
-    [RP_Q_MEASURES_HOLIDAYS_CLEAR_QUEUE] =
-        "DELETE FROM holidays WHERE queue_id = ?1",
-    [RP_Q_MEASURES_HOLIDAYS_CLEAR_DESK] =
-        "DELETE FROM holidays WHERE queue_id IS NULL",
-    [RP_Q_MEASURES_HOLIDAY_ADD] =
-        "INSERT INTO holidays (queue_id, day, name) VALUES (?1, ?2, ?3)",
-    [RP_Q_MEASURES_DEADLINES_GET] =
-        "SELECT d.encounter_id, d.version_id, d.business_hours AS"
-        " business_hours__bool, d.acknowledge_due_at, d.first_response_due_at,"
-        " d.resolution_due_at FROM charter_deadlines d WHERE d.encounter_id = "
-        "?1",
-    /* computed once: a second sweep that computed them too keeps the first */
-    [RP_Q_MEASURES_DEADLINES_SET] =
-        "INSERT INTO charter_deadlines (encounter_id, version_id,"
-        " business_hours, acknowledge_due_at, first_response_due_at,"
-        " resolution_due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-        " ON CONFLICT (encounter_id) DO NOTHING",
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

@@ -1157,6 +1157,13 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  INSERT INTO encounters_fts (encounters_fts, rowid, subject)"
      "  VALUES ('delete', old.id, old.subject); END;"
      "INSERT INTO encounters_fts (encounters_fts) VALUES ('rebuild');"},
+    {86,
+     "who recorded a customer's consent decision, in words, shown beside it",
+     "ALTER TABLE consents ADD COLUMN decided_by TEXT;"},
+    {87,
+     "the agent's own reason for overriding an encounter's kind or exchange",
+     "ALTER TABLE encounters ADD COLUMN kind_override_reason TEXT;"
+     "ALTER TABLE encounters ADD COLUMN exchange_override_reason TEXT;"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

@@ -170,6 +170,99 @@ void rp_store_release(rp_store_claim *claim)
     free(claim);
 }
 
+/* A keyword string's password: "password" then '=' then a value, quoted
+ * or not (libpq's rules: a quoted value ends at an unescaped quote). */
+static void hide_keyword_password(const char *name, rp_buf *out)
+{
+    const char *p = name;
+    while (*p) {
+        const char *key = p;
+        while (*p && *p != '=' && *p != ' ')
+            p++;
+        size_t klen = (size_t)(p - key);
+        while (*p == ' ')
+            p++;
+        if (*p != '=') {
+            rp_buf_append(out, key, (size_t)(p - key));
+            continue;
+        }
+        p++;
+        while (*p == ' ')
+            p++;
+        const char *value = p;
+        if (*p == '\'') {
+            for (p++; *p && *p != '\''; p++)
+                if (*p == '\\' && p[1])
+                    p++;
+            if (*p)
+                p++;
+        } else {
+            while (*p && *p != ' ')
+                p++;
+        }
+        rp_buf_append(out, key, klen);
+        rp_buf_append(out, "=", 1);
+        if (klen == 8 && strncmp(key, "password", 8) == 0)
+            rp_buf_append(out, "***", 3);
+        else
+            rp_buf_append(out, value, (size_t)(p - value));
+        while (*p == ' ')
+            rp_buf_append(out, p++, 1);
+    }
+}
+
+/* A URI's query, "?a=1&password=x&b=2", with the password's value
+ * hidden. */
+static void hide_query_password(const char *query, rp_buf *out)
+{
+    const char *p = query;
+    while (*p) {
+        size_t n = strcspn(p + 1, "&") + 1; /* one '?' or '&' and its pair */
+        if (strncmp(p + 1, "password=", 9) == 0) {
+            rp_buf_append(out, p, 10);
+            rp_buf_append(out, "***", 3);
+        } else {
+            rp_buf_append(out, p, n);
+        }
+        p += n;
+    }
+}
+
+void rp_store_display_name(const char *name, rp_buf *out)
+{
+    if (!name)
+        return;
+    if (rp_store_pg_is_keyword_string(name)) {
+        hide_keyword_password(name, out);
+        return;
+    }
+    /* a URI: "scheme://user:password@host/db?password=..."; the password
+     * ends at the last '@' of the authority (before the path) */
+    const char *auth = strstr(name, "://");
+    if (!auth) {
+        rp_buf_append(out, name, strlen(name));
+        return;
+    }
+    auth += 3;
+    const char *end = auth + strcspn(auth, "/?");
+    const char *at = NULL;
+    for (const char *c = auth; c < end; c++)
+        if (*c == '@')
+            at = c;
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    const char *query = strchr(end, '?');
+    if (!query)
+        query = end + strlen(end);
+    if (colon) {
+        rp_buf_append(out, name, (size_t)(colon + 1 - name));
+        rp_buf_append(out, "***", 3);
+        rp_buf_append(out, at, (size_t)(query - at));
+    } else {
+        rp_buf_append(out, name, (size_t)(query - name));
+    }
+    hide_query_password(query, out);
+}
+
 rp_code rp_store_finish(rp_store *s, rp_code rc, rp_error *err)
 {
     if (rc == RP_OK && s->before_commit)

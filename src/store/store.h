@@ -52,6 +52,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/error.h"
 #include "store/entity.h"
 #include "store/queries.h"
@@ -280,6 +281,13 @@ rp_code rp_store_restore(const char *file, const char *name, int replace,
  * missing database is fine when it can be created.
  */
 rp_code rp_store_describe(const char *name, json_t **out, rp_error *err);
+
+/*
+ * Write name into out as it may be shown or logged: a password in it (a
+ * PostgreSQL URI's "user:password@", a keyword string's "password=...")
+ * is replaced by "***".  Other names are written unchanged.
+ */
+void rp_store_display_name(const char *name, rp_buf *out);
 
 /* What rp_store_claim holds; released with rp_store_release. */
 typedef struct rp_store_claim rp_store_claim;

@@ -72,3 +72,22 @@ test('a message that failed says so, with its attempts and its reason', () => {
   assert.ok(!taskNeedsAttention(sent));
   assert.equal(taskState({ status: 'held', last_error: 'held: no consent' }), 'Held: no consent');
 });
+
+test('times are said from now, in words, and lists as a sentence', async () => {
+  const { fmtWhen, plainTimes, fmtList } = await import('../../web/js/format.js');
+  const now = new Date(2026, 11, 13, 9, 0).getTime(); /* Sun 13 Dec 2026, 09:00 local */
+  const at = (d, h, m = 0) => new Date(2026, 11, d, h, m).toISOString();
+  assert.equal(fmtWhen(at(15, 10), now), 'in 2 days, Tue 15 Dec 10:00');
+  assert.equal(fmtWhen(at(13, 16, 30), now), 'today, 16:30');
+  assert.equal(fmtWhen(at(14, 8), now), 'tomorrow, 08:00');
+  assert.equal(fmtWhen(at(12, 18, 20), now), 'yesterday, 18:20');
+  assert.equal(fmtWhen(at(10, 9, 12), now), '3 days ago, Thu 10 Dec 09:12');
+  assert.equal(fmtWhen(new Date(2027, 0, 5, 10).toISOString(), now), 'in 23 days, Tue, 5 Jan 2027 10:00');
+  assert.equal(fmtWhen(null, now), '');
+  const iso = at(15, 10).replace(/\.\d{3}Z$/, 'Z');
+  assert.equal(plainTimes(`Promised: call back (due ${iso})`, now), 'Promised: call back (due in 2 days, Tue 15 Dec 10:00)');
+  assert.equal(plainTimes('no time here'), 'no time here');
+  assert.equal(fmtList(['respected', 'honest', 'quick']), 'respected, honest and quick');
+  assert.equal(fmtList(['kind']), 'kind');
+  assert.equal(fmtList([]), '');
+});

@@ -63,6 +63,7 @@ static const expect expected[] = {
     {"GET", "/api/v1/customers/{id}/overview", "agent"},
     /* measures */
     {"GET", "/api/v1/encounters/{id}/measures", "agent"},
+    {"GET", "/api/v1/encounters/{id}/record", "agent"},
     {"GET", "/api/v1/charter", "agent"},
     {"PUT", "/api/v1/charter", "admin"},
     {"GET", "/api/v1/charter/breaches", "agent"},
@@ -172,17 +173,17 @@ static const expect expected[] = {
     /* merging customers, and possible duplicates */
     {"POST", "/api/v1/customers/{id}/merge", "admin"},
     {"GET", "/api/v1/customers/{id}/duplicates", "agent"},
-    /* the work lists, and who handles an encounter */
-    {"GET", "/api/v1/encounters/counts", "agent"},
-    {"GET", "/api/v1/encounters/assignees", "lead"},
-    {"POST", "/api/v1/encounters/{id}/take", "agent"},
-    {"POST", "/api/v1/encounters/{id}/assign", "agent"},
     /* the charter's calendar and history */
     {"GET", "/api/v1/charter/versions", "agent"},
     {"GET", "/api/v1/queues/{id}/hours", "agent"},
     {"PUT", "/api/v1/queues/{id}/hours", "admin"},
     {"GET", "/api/v1/holidays", "agent"},
     {"PUT", "/api/v1/holidays", "admin"},
+    /* the work lists, and who handles an encounter */
+    {"GET", "/api/v1/encounters/counts", "agent"},
+    {"GET", "/api/v1/encounters/assignees", "lead"},
+    {"POST", "/api/v1/encounters/{id}/take", "agent"},
+    {"POST", "/api/v1/encounters/{id}/assign", "agent"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 

@@ -147,7 +147,8 @@ static void test_blank_facts_from_the_cli(void **state)
                      0);
     free(out);
     char *kept = moment_summary(s, cid, "encounter.kept");
-    assert_string_equal(kept, "Helped: no agreement (Out of stock)");
+    assert_string_equal(kept,
+                        "Helped; nothing was agreed, because: Out of stock");
     free(kept);
 }
 

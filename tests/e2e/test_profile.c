@@ -156,6 +156,14 @@ static void test_profile_crud_validation_and_moments(void **state)
                  "{\"purpose\":\"offers\",\"granted\":\"yes\"}", 400,
                  "wrong_type", "granted");
     post(s, path, "{\"purpose\":\"offers\",\"granted\":true}");
+    /* who decided is kept beside the decision, as a name, not an id */
+    json_t *cons = rp_call(s, "GET", path, NULL, 200);
+    const char *by = json_string_value(json_object_get(
+        json_array_get(json_object_get(cons, "items"), 0), "decided_by"));
+    assert_non_null(by);
+    assert_true(strlen(by) > 0);
+    assert_null(strchr(by, ':'));
+    json_decref(cons);
 
     /* another customer's item is not found through this customer */
     json_int_t other = post(s, "/api/v1/customers", "{\"name\":\"Other\"}");

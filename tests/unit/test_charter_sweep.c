@@ -89,14 +89,8 @@ static int64_t encounter(fixture *f, int64_t created_ago, int64_t ack_ago,
 /* One integer that sql (with no parameters) reads from the database. */
 static int64_t scalar(fixture *f, const char *sql)
 {
-    sqlite3 *raw;
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_open(f->db.path, &raw), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(raw, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(raw);
+    long long v = 0;
+    assert_int_equal(rp_test_db_sql(&f->db, sql, &v), 0);
     return v;
 }
 
@@ -337,7 +331,7 @@ static void test_overlapping_sweeps_send_once(void **state)
                      2 * N);
     assert_int_equal(
         scalar(f, "SELECT count(*) FROM (SELECT DISTINCT encounter_id, target"
-                  " FROM charter_breaches)"),
+                  " FROM charter_breaches) pairs"),
         2 * N);
 }
 
@@ -348,6 +342,8 @@ static void test_sweep_queries_are_indexed(void **state)
     fixture *f = *state;
     for (int i = 0; i < 50; i++)
         encounter(f, (i + 1) * HOUR, 0, 0, i % 2 ? HOUR / 2 : 0, 0);
+    if (f->db.pg)
+        return; /* SQLite's plans: PostgreSQL's are not checked yet */
     sqlite3 *raw;
     assert_int_equal(sqlite3_open(f->db.path, &raw), SQLITE_OK);
     assert_int_equal(sqlite3_exec(raw, "ANALYZE", NULL, NULL, NULL), SQLITE_OK);

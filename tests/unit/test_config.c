@@ -137,6 +137,33 @@ static void test_bad_values_name_their_source(void **state)
     assert_non_null(strstr(why, "--threads"));
 }
 
+/* The default key file lies beside a SQLite file; a PostgreSQL database
+ * has no file to be beside, whatever its name looks like. */
+static void test_key_file_beside_a_file_only(void **state)
+{
+    (void)state;
+    rp_config cfg;
+    rp_config_defaults(&cfg);
+    rp_secret_settings keys;
+    cfg.db = "/var/lib/rapport/desk.db";
+    rp_config_secrets(&cfg, &keys);
+    assert_string_equal(keys.key_file, "/var/lib/rapport/desk.db.key");
+    cfg.db = "sqlite:desk.db";
+    rp_config_secrets(&cfg, &keys);
+    assert_string_equal(keys.key_file, "desk.db.key");
+    static const char *const servers[] = {
+        "postgres://rapport@db.example/rapport",
+        "postgresql:///rapport?host=/run/postgresql",
+        "host=/run/postgresql dbname=rapport",
+        "dbname = rapport",
+    };
+    for (size_t i = 0; i < sizeof servers / sizeof servers[0]; i++) {
+        cfg.db = servers[i];
+        rp_config_secrets(&cfg, &keys);
+        assert_null(keys.key_file);
+    }
+}
+
 static void test_help_lists_every_variable(void **state)
 {
     (void)state;
@@ -159,6 +186,8 @@ int main(void)
                                         clean),
         cmocka_unit_test_setup_teardown(test_bad_values_name_their_source,
                                         clean, clean),
+        cmocka_unit_test_setup_teardown(test_key_file_beside_a_file_only, clean,
+                                        clean),
         cmocka_unit_test_setup_teardown(test_help_lists_every_variable, clean,
                                         clean),
     };

@@ -131,7 +131,11 @@ static void test_merged_and_erased(void **state)
         RP_OK);
     assert_string_equal(found(db, "quillfeather", 50, 0), "");
     assert_string_equal(found(db, "vesna@", 50, 0), "");
-    /* one segment left: nothing of the erased name waits for a merge */
+    /* one segment left: nothing of the erased name waits for a merge
+     * (SQLite's full-text index; PostgreSQL's trigram index has no
+     * segments, and what scrub can do there is said in store_pg.c) */
+    if (db->pg)
+        return;
     sqlite3 *h;
     assert_int_equal(sqlite3_open(db->path, &h), SQLITE_OK);
     sqlite3_stmt *st;

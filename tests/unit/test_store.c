@@ -603,6 +603,29 @@ static void test_audit_log_rebuild_keeps_entries(void **state)
     sqlite3_close(raw);
 }
 
+/* A name shown in a log or on the terminal keeps its password hidden. */
+static void test_display_name_hides_passwords(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"postgres://desk:s3cret@db.example:5432/rapport?sslmode=require",
+         "postgres://desk:***@db.example:5432/rapport?sslmode=require"},
+        {"postgresql:///rapport?host=/run/pg&password=s3cret&user=desk",
+         "postgresql:///rapport?host=/run/pg&password=***&user=desk"},
+        {"host=db password='s3 cr\\'et' dbname=rapport",
+         "host=db password=*** dbname=rapport"},
+        {"host=db password=s3cret", "host=db password=***"},
+        {"postgres://desk@db/rapport", "postgres://desk@db/rapport"},
+        {"sqlite:/var/lib/rapport.db", "sqlite:/var/lib/rapport.db"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rp_buf b = RP_BUF_INIT;
+        rp_store_display_name(cases[i][0], &b);
+        assert_string_equal(rp_buf_str(&b), cases[i][1]);
+        rp_buf_free(&b);
+    }
+}
+
 /* Every test starts from a temporary database that is not opened yet. */
 #define UNOPENED(test)                                                         \
     cmocka_unit_test_setup_teardown(test, rp_test_db_setup_unopened,           \
@@ -622,6 +645,7 @@ int main(void)
         UNOPENED(test_catalogue_matches_the_schema),
         UNOPENED(test_health_read_scans_nothing),
         UNOPENED(test_audit_log_rebuild_keeps_entries),
+        UNOPENED(test_display_name_hides_passwords),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

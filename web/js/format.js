@@ -63,3 +63,48 @@ export function pick(obj, ...keys) {
 export function greetingName(c) {
   return pick(c, 'greeting_name', 'preferred_name', 'name') || 'customer';
 }
+
+/* ---- times and lists as an agent reads them on the encounter and customer pages ---- */
+
+function dateLocale() {
+  const lang = typeof document !== 'undefined' && document.documentElement ? document.documentElement.lang : '';
+  return !lang || lang.startsWith('en') ? 'en-GB' : lang;
+}
+
+/*
+ * A time as a person says it, in this browser's zone, with how far it is
+ * from now: "in 2 days, Tue 15 Dec 10:00", "today, 10:00",
+ * "yesterday, 18:20", "3 days ago, Sun 29 Nov 09:12"; the year only when
+ * it is not this one.
+ */
+export function fmtWhen(iso, now = Date.now()) {
+  const t = parseTime(iso);
+  if (t === null) return '';
+  const d = new Date(t), n = new Date(now);
+  const midnight = (x) => new Date(x.getFullYear(), x.getMonth(), x.getDate()).getTime();
+  const days = Math.round((midnight(d) - midnight(n)) / 86400000);
+  const loc = dateLocale();
+  const time = d.toLocaleTimeString(loc, { hour: '2-digit', minute: '2-digit' });
+  const date = d.toLocaleDateString(loc, {
+    weekday: 'short', day: 'numeric', month: 'short',
+    year: d.getFullYear() !== n.getFullYear() ? 'numeric' : undefined,
+  });
+  if (days === 0) return `today, ${time}`;
+  if (days === 1) return `tomorrow, ${time}`;
+  if (days === -1) return `yesterday, ${time}`;
+  return `${days > 1 ? `in ${days} days` : `${-days} days ago`}, ${date} ${time}`;
+}
+
+/* Text written by rapport (a moment's summary) with every RFC 3339 time in it
+ * said as fmtWhen says it: the ledger keeps UTC, the agent reads their zone. */
+export function plainTimes(text, now = Date.now()) {
+  return String(text ?? '').replace(/\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)/g,
+    (iso) => fmtWhen(iso, now) || iso);
+}
+
+/* ["respected","honest","quick"] -> "respected, honest and quick". */
+export function fmtList(items) {
+  const xs = (Array.isArray(items) ? items : [items]).filter((x) => x !== null && x !== undefined && x !== '').map(String);
+  if (xs.length < 2) return xs.join('');
+  return `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
+}

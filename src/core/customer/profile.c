@@ -425,6 +425,34 @@ static rp_code check_not_suppressed(rp_ctx *ctx, int64_t customer_id,
     return RP_OK;
 }
 
+/*
+ * Who is deciding, in words, kept beside a consent so the page can say who
+ * changed it: the agent's name, or how the change came in when no agent
+ * made it.
+ */
+static rp_code decider(rp_ctx *ctx, rp_buf *b, rp_error *err)
+{
+    if (ctx->agent_id > 0) {
+        json_t *agent = NULL;
+        rp_code rc = ctx->store->ops->get(ctx->store, &RP_ENTITY_AGENT,
+                                          ctx->agent_id, &agent, err);
+        if (rc && rc != RP_ENOTFOUND)
+            return rc;
+        const char *name = json_string_value(json_object_get(agent, "name"));
+        if (name)
+            rp_buf_put_cut(b, name, 200);
+        else
+            rp_buf_printf(b, "agent %lld", (long long)ctx->agent_id);
+        json_decref(agent);
+        return RP_OK;
+    }
+    const char *a = ctx->actor ? ctx->actor : "";
+    rp_buf_puts(b, !strcmp(a, "cli")   ? "the command line"
+                   : !strcmp(a, "api") ? "a connected system"
+                                       : "rapport itself");
+    return RP_OK;
+}
+
 /* Write row (insert when id is 0) and its moment in one transaction. */
 static rp_code save(rp_ctx *ctx, const profile_kind *k, int64_t customer_id,
                     int64_t *id, json_t *row, const char *verb, rp_error *err)
@@ -436,6 +464,13 @@ static rp_code save(rp_ctx *ctx, const profile_kind *k, int64_t customer_id,
     rp_code rc = check_encounter(ctx, customer_id, row, err);
     if (rc == RP_OK && k->entity == &RP_ENTITY_CONSENT)
         rc = check_not_suppressed(ctx, customer_id, *id, row, err);
+    if (rc == RP_OK && k->entity == &RP_ENTITY_CONSENT &&
+        json_object_get(row, "granted")) {
+        rp_buf who = RP_BUF_INIT;
+        rc = decider(ctx, &who, err);
+        json_object_set_new(row, "decided_by", json_string(rp_buf_str(&who)));
+        rp_buf_free(&who);
+    }
     if (rc == RP_OK && !updating)
         rc = check_room(ctx, k, customer_id, err);
     if (rc == RP_OK)

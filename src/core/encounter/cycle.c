@@ -46,10 +46,40 @@ rp_code rp_encounter_require_open(json_t *enc, const char *doing, rp_error *err)
     if (rp_encounter_is_open(enc))
         return RP_OK;
     return rp_error_set(err, RP_ECONFLICT, "stage",
-                        "encounter %lld is %s; %s needs an open encounter",
-                        (long long)rp_encounter_row_id(enc),
-                        json_string_value(json_object_get(enc, "stage")),
+                        "this encounter is %s, so %s is no longer possible; "
+                        "open a new encounter with the customer instead",
+                        rp_encounter_stage_words(
+                            json_string_value(json_object_get(enc, "stage"))),
                         doing);
+}
+
+const char *rp_encounter_stage_words(const char *stage)
+{
+    static const char *const words[][2] = {
+        {"received", "receiving"}, {"understood", "understanding"},
+        {"helped", "helping"},     {"kept", "keeping"},
+        {"closed", "closed"},      {"abandoned", "abandoned"},
+    };
+    for (size_t i = 0; stage && i < sizeof words / sizeof words[0]; i++)
+        if (!strcmp(words[i][0], stage))
+            return words[i][1];
+    return stage ? stage : "unknown";
+}
+
+void rp_encounter_put_duration(rp_buf *b, int64_t seconds)
+{
+    if (seconds < 0)
+        seconds = 0;
+    int64_t m = seconds / 60, h = m / 60;
+    if (seconds < 60)
+        rp_buf_printf(b, "%lld s", (long long)seconds);
+    else if (m < 60)
+        rp_buf_printf(b, "%lld min", (long long)m);
+    else if (h < 48)
+        rp_buf_printf(b, "%lld h %02lld min", (long long)h,
+                      (long long)(m % 60));
+    else
+        rp_buf_printf(b, "%lld days", (long long)(h / 24));
 }
 
 static int int_of(json_t *row, const char *key)
@@ -206,15 +236,22 @@ static void settle_one(json_t *merged, json_t *row, const char *key,
         json_object_set_new(merged, key, json_string(inferred));
         return;
     }
+    char override[48];
+    snprintf(override, sizeof override, "%s_override_reason", key);
+    const char *agent_why = json_string_value(
+        json_object_get(merged, override));
     rp_buf b = RP_BUF_INIT;
+    rp_buf_puts(&b, "set by the agent");
+    if (!rp_text_is_blank(agent_why)) {
+        rp_buf_puts(&b, " (");
+        rp_buf_puts(&b, agent_why);
+        rp_buf_puts(&b, ")");
+    }
     if (strcmp(agents, inferred) == 0)
-        rp_buf_printf(&b, "set by the agent, and the rules agree: %s",
-                      rule_why);
+        rp_buf_printf(&b, ", and the rules agree: %s", rule_why);
     else
-        rp_buf_printf(&b,
-                      "set by the agent; the rules would say %s, "
-                      "because %s",
-                      inferred, rule_why);
+        rp_buf_printf(&b, "; the rules would say %s, because %s", inferred,
+                      rule_why);
     json_object_set_new(row, reason, json_string(rp_buf_str(&b)));
     rp_buf_free(&b);
 }
@@ -260,9 +297,8 @@ static void transition_summary(json_t *m, const rp_encounter_facts *f,
         rp_buf_puts(b, "Helped: agreed ");
         rp_buf_put_cut(b, TXT("agreement"), QUOTE_CHARS);
     } else if (!strcmp(to, "kept")) {
-        rp_buf_puts(b, "Helped: no agreement (");
+        rp_buf_puts(b, "Helped; nothing was agreed, because: ");
         rp_buf_put_cut(b, TXT("no_agreement_reason"), QUOTE_CHARS);
-        rp_buf_puts(b, ")");
     } else {
         const char *kind = TXT("kind"), *exchange = TXT("exchange");
         rp_buf_printf(b, "Closed (kind %s, exchange %s; satisfaction %s)",
@@ -467,8 +503,14 @@ rp_code rp_encounter_abandon(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id, row,
                                  err);
     rp_buf summary = RP_BUF_INIT;
-    rp_buf_printf(&summary, "Abandoned at stage %s: ",
-                  json_string_value(json_object_get(enc, "stage")));
+    int64_t created = now;
+    rp_time_parse(json_string_value(json_object_get(enc, "created_at")),
+                  &created);
+    rp_buf_printf(&summary, "Abandoned while %s, after ",
+                  rp_encounter_stage_words(
+                      json_string_value(json_object_get(enc, "stage"))));
+    rp_encounter_put_duration(&summary, now - created);
+    rp_buf_puts(&summary, ": ");
     rp_buf_put_cut(&summary, reason, 500);
     rp_moment m = {
         .customer_id = rp_encounter_row_customer(enc),

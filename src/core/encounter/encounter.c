@@ -79,7 +79,10 @@ rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
     }
     if (rc == RP_OK) {
         rp_buf summary = RP_BUF_INIT;
-        rp_buf_printf(&summary, "Encounter opened (%s): %s", channel, subject);
+        /* the channel as the timeline says it: "in person", not in_person */
+        rp_buf_printf(&summary, "Encounter opened (%s): %s",
+                      strcmp(channel, "in_person") ? channel : "in person",
+                      subject);
         rp_moment m = {.customer_id = customer_id,
                        .encounter_id = id,
                        .channel = channel,

@@ -164,6 +164,15 @@ rp_code rp_encounter_add_satisfaction(struct rp_ctx *ctx, int64_t id,
 rp_code rp_task_complete(struct rp_ctx *ctx, int64_t id, json_t *in,
                          json_t **out, rp_error *err);
 
+/*
+ * What the encounter recorded besides its own fields, oldest first:
+ * {"encounter_id", "defects", "special_requests", "promises",
+ * "transfers", "satisfaction"} (the satisfaction answers and checks
+ * without their link's hash).  Read in one read transaction.
+ */
+rp_code rp_encounter_records(rp_ctx *ctx, int64_t id, json_t **out,
+                             rp_error *err);
+
 /* ---- the next-day check (nextday.c) -------------------------------------- */
 
 /* The fields of a move (for the API's contract too). */

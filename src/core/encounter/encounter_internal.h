@@ -47,4 +47,12 @@ rp_code rp_encounter_next_day_check(rp_ctx *ctx, json_t *enc, json_t *merged,
 int64_t rp_encounter_row_id(json_t *enc);
 int64_t rp_encounter_row_customer(json_t *enc);
 
+/* A stage as a sentence says it: "received" is "receiving" (the stage
+ * being worked in), "closed" and "abandoned" stay as they are. */
+const char *rp_encounter_stage_words(const char *stage);
+
+/* A length of time as a person says it: "45 s", "30 min", "2 h 05 min",
+ * "3 days". */
+void rp_encounter_put_duration(rp_buf *b, int64_t seconds);
+
 #endif

@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "core/rapport.h"
+#include "core/encounter/encounter_internal.h"
 
 static int has_text(json_t *enc, const char *key)
 {
@@ -44,41 +44,46 @@ rp_code rp_cycle_check(json_t *enc, const rp_encounter_facts *f, const char *to,
     int from = rp_cycle_stage_index(stage), target = rp_cycle_stage_index(to);
     if (from >= 4)
         return rp_error_set(err, RP_ECONFLICT, "stage",
-                            "the encounter is %s; a finished encounter does "
-                            "not move any more",
-                            stage);
+                            "this encounter is %s and does not move any "
+                            "more; open a new encounter with the customer "
+                            "if there is more to do",
+                            rp_encounter_stage_words(stage));
     if (target < 1 || target > 4)
         return rp_error_set(err, RP_EINVALID, "to",
                             "to must be one of: understood, helped, kept, "
                             "closed (use abandon to give up)");
     if (target != from + 1)
-        return rp_error_set(err, RP_ECONFLICT, "to",
-                            "the encounter is at stage '%s'; the next stage "
-                            "is '%s', not '%s' (stages cannot be skipped or "
-                            "repeated)",
-                            stage, rp_encounter_stages[from + 1], to);
+        return rp_error_set(
+            err, RP_ECONFLICT, "to",
+            "the encounter is at %s now, so the next step is "
+            "%s, not %s: stages cannot be skipped or "
+            "repeated",
+            rp_encounter_stage_words(stage),
+            rp_encounter_stage_words(rp_encounter_stages[from + 1]),
+            rp_encounter_stage_words(to));
     switch (from) {
     case 0:
         if (json_is_null(json_object_get(enc, "acknowledged_at")) ||
             !json_object_get(enc, "acknowledged_at"))
             return rp_error_set(err, RP_ECONFLICT, "acknowledged_at",
-                                "acknowledge the customer first (POST "
-                                ".../acknowledge, or rapport encounter "
-                                "acknowledge): it stops the wait clock");
+                                "acknowledge the customer first: greet them "
+                                "and press Acknowledge, which stops the wait "
+                                "clock; then move on to understanding");
         break;
     case 1:
         if (!has_text(enc, "facts"))
             return rp_error_set(err, RP_ECONFLICT, "facts",
-                                "record the facts of the customer's need "
-                                "before moving on (feelings are optional)");
+                                "write down the facts of the customer's need "
+                                "before moving on (how they feel is "
+                                "optional)");
         break;
     case 2:
         if (!has_text(enc, "agreement") &&
             !has_text(enc, "no_agreement_reason"))
             return rp_error_set(err, RP_ECONFLICT, "agreement",
-                                "record the agreed course of action "
-                                "(agreement), or why there is none "
-                                "(no_agreement_reason)");
+                                "write down the course of action you agreed "
+                                "on with the customer, or why nothing could "
+                                "be agreed, before moving on");
         break;
         /* leaving keeping needs nothing more: a close with no satisfaction
          * check and no reason to skip schedules the next-day check itself

@@ -43,23 +43,52 @@ static const char *const kinds[] = {"what", "how", "become", NULL};
 static const char *const exchanges[] = {"quick", "supplemental", "resolution",
                                         "formal", NULL};
 
-/* kind or exchange: a value is the agent's word; null hands it back. */
+/* How many characters the agent's reason for an override may have. */
+#define OVERRIDE_MAX_CHARS 500
+
+/*
+ * kind or exchange: a value is the agent's word, with their reason when
+ * they give one (<key>_override_reason); null hands it back to the rules.
+ * A reason alone explains nothing and is refused.
+ */
 static rp_code read_override(json_t *in, const char *key,
                              const char *const values[], json_t *row,
                              rp_error *err)
 {
-    const char *v;
-    if (!json_object_get(in, key))
-        return RP_OK;
-    if (rp_in_enum(in, key, 0, values, &v, err))
-        return err->code;
-    char reason[40], source[40];
+    const char *v, *why;
+    char reason[40], source[40], why_key[48];
     snprintf(reason, sizeof reason, "%s_reason", key);
     snprintf(source, sizeof source, "%s_source", key);
+    snprintf(why_key, sizeof why_key, "%s_override_reason", key);
+    if (rp_in_string(in, why_key, 0, OVERRIDE_MAX_CHARS, &why, err))
+        return err->code;
+    if (!json_object_get(in, key)) {
+        if (why)
+            return rp_error_set(err, RP_EINVALID, why_key,
+                                "a reason for overriding the %s goes with "
+                                "the %s it explains: choose the %s too",
+                                key, key, key);
+        return RP_OK;
+    }
+    if (rp_in_enum(in, key, 0, values, &v, err))
+        return err->code;
+    if (!v && why)
+        return rp_error_set(err, RP_EINVALID, why_key,
+                            "the %s is handed back to the rules, so there is "
+                            "no override to give a reason for",
+                            key);
+    rp_buf b = RP_BUF_INIT;
+    rp_buf_puts(&b, "set by the agent");
+    if (why) {
+        rp_buf_puts(&b, ": ");
+        rp_buf_puts(&b, why);
+    }
     json_object_set_new(row, key, v ? json_string(v) : json_null());
     json_object_set_new(row, reason,
-                        v ? json_string("set by the agent") : json_null());
+                        v ? json_string(rp_buf_str(&b)) : json_null());
     json_object_set_new(row, source, v ? json_string("agent") : json_null());
+    json_object_set_new(row, why_key, why ? json_string(why) : json_null());
+    rp_buf_free(&b);
     return RP_OK;
 }
 
@@ -105,7 +134,11 @@ static rp_code read_override(json_t *in, const char *key,
                 "inference"},                                                \
     {"exchange", RP_FIELD_ENUM, RP_IN_OPTIONAL, .values = exchanges,         \
      .meaning = "the agent's word on the exchange; null hands it back to "   \
-                "inference"}
+                "inference"},                                                \
+    TEXT("kind_override_reason", OVERRIDE_MAX_CHARS,                         \
+         "why the agent's kind is right; with kind"),                        \
+    TEXT("exchange_override_reason", OVERRIDE_MAX_CHARS,                     \
+         "why the agent's exchange is right; with exchange")
 /* clang-format on */
 
 const rp_field rp_encounter_record_fields[] = {
@@ -185,8 +218,8 @@ rp_code rp_encounter_read_fields(json_t *in, const rp_field *fields,
         json_object_get(row, "no_agreement_reason"));
     if (agreement && none)
         return rp_error_set(err, RP_EINVALID, "no_agreement_reason",
-                            "give either agreement or no_agreement_reason, "
-                            "not both");
+                            "give either what was agreed or why nothing "
+                            "could be agreed, not both");
     /* agreement and the reason for none exclude each other on the record */
     if (agreement)
         json_object_set_new(row, "no_agreement_reason", json_null());
@@ -195,8 +228,9 @@ rp_code rp_encounter_read_fields(json_t *in, const rp_field *fields,
     if (json_is_true(json_object_get(row, "apology_given")) &&
         json_is_false(json_object_get(row, "apology_owed")))
         return rp_error_set(err, RP_EINVALID, "apology_given",
-                            "an apology cannot be given when apology_owed is "
-                            "false");
+                            "an apology cannot be given while it is "
+                            "recorded that none was owed: say that one was "
+                            "owed too");
     return RP_OK;
 }
 
@@ -218,6 +252,89 @@ static rp_code moment_for(rp_ctx *ctx, json_t *enc, const char *kind,
     return rp_moment_record(ctx, &m, err);
 }
 
+/* What each field records, in the words a moment's summary uses. */
+static const struct {
+    const char *field, *words;
+} field_words[] = {
+    {"facts", "the facts"},
+    {"feelings", "how the customer feels"},
+    {"restatement", "the need said back"},
+    {"request", "the request"},
+    {"goal", "the customer's goal"},
+    {"agreement", "what was agreed"},
+    {"no_agreement_reason", "why nothing was agreed"},
+    {"outcome_done", "what was done"},
+    {"outcome_watch", "what to watch"},
+    {"satisfaction_skip_reason", "why satisfaction is not asked"},
+    {"bridged", "the bridge to other needs"},
+    {"topic", "the topic"},
+    {"questions", "the questions asked"},
+    {"options", "the options offered"},
+    {"preferences_captured", "the preferences heard"},
+    {"information_requested", "that only information was asked for"},
+    {"senior_level", "the senior level"},
+    {"contract", "the contract"},
+    {"thanked", "the thanks"},
+    {"apology_owed", "the apology owed"},
+    {"apology_given", "the apology given"},
+    {"first_contact_resolved", "resolution at first contact"},
+    {"spend", "what the visit was worth"},
+    {"kind", "the kind"},
+    {"exchange", "the exchange"},
+    {"kind_override_reason", "why the kind is what it is"},
+    {"exchange_override_reason", "why the exchange is what it is"},
+};
+
+static const char *field_in_words(const char *field)
+{
+    for (size_t i = 0; i < sizeof field_words / sizeof field_words[0]; i++)
+        if (!strcmp(field_words[i].field, field))
+            return field_words[i].words;
+    return field;
+}
+
+/*
+ * The apology alone may still be recorded once the encounter is over: a
+ * call that was cut off after a long wait was our fault all the same, and
+ * the apology is often made afterwards, when the customer is called back.
+ */
+static int apology_only(json_t *in)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(in, key, v) {
+        (void)v;
+        if (strcmp(key, "apology_owed") && strcmp(key, "apology_given"))
+            return 0;
+    }
+    return json_object_size(in) > 0;
+}
+
+/* "Recorded the facts and how the customer feels" */
+static void recorded_summary(json_t *in, rp_buf *b)
+{
+    if (apology_only(in) &&
+        json_is_true(json_object_get(in, "apology_given"))) {
+        rp_buf_puts(b, "Apologised to the customer");
+        return;
+    }
+    if (apology_only(in) && json_is_true(json_object_get(in, "apology_owed"))) {
+        rp_buf_puts(b, "Recorded that an apology is owed");
+        return;
+    }
+    rp_buf_puts(b, "Recorded ");
+    size_t n = json_object_size(in), i = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(in, key, v) {
+        (void)v;
+        if (i)
+            rp_buf_puts(b, i + 1 == n ? " and " : ", ");
+        rp_buf_puts(b, field_in_words(key));
+        i++;
+    }
+}
+
 rp_code rp_encounter_record(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
                             rp_error *err)
 {
@@ -228,19 +345,25 @@ rp_code rp_encounter_record(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
         rc = rp_error_set(err, RP_EINVALID, NULL,
                           "nothing to record: give at least one field");
     if (rc == RP_OK)
-        rc = rp_encounter_begin_change(ctx, id, 1, "recording", &enc, err);
+        rc = rp_encounter_begin_change(ctx, id, !apology_only(in), "recording",
+                                       &enc, err);
+    if (rc == RP_OK && json_is_true(json_object_get(row, "apology_given")) &&
+        !json_object_get(row, "apology_owed") &&
+        !json_is_true(json_object_get(enc, "apology_owed"))) {
+        /* giving an apology says it was owed */
+        json_object_set_new(row, "apology_owed", json_true());
+    }
     if (rc) {
         json_decref(row);
         return rc;
     }
     rp_buf summary = RP_BUF_INIT;
-    rp_buf_puts(&summary, "Recorded:");
+    recorded_summary(in, &summary);
     json_t *keys = json_array();
     const char *key;
     json_t *v;
     json_object_foreach(in, key, v) {
         (void)v;
-        rp_buf_printf(&summary, " %s", key);
         json_array_append_new(keys, json_string(key));
     }
     json_object_set_new(row, "updated_at", json_integer(rp_now()));
@@ -303,6 +426,25 @@ static const char *const defect_kinds[] = {
     "rude",         "other",     NULL};
 #define CAUSE_MAX_CHARS 1000
 
+/* A defect's kind as the timeline says it. */
+static const char *defect_words(const char *kind)
+{
+    static const char *const words[][2] = {
+        {"wrong_item", "the wrong item"},
+        {"late", "late"},
+        {"missed_promise", "a promise missed"},
+        {"not_resolved", "not resolved"},
+        {"long_wait", "a long wait"},
+        {"disconnected", "cut off"},
+        {"rude", "rudeness"},
+        {"other", "other"},
+    };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (!strcmp(words[i][0], kind))
+            return words[i][1];
+    return kind;
+}
+
 const rp_field rp_encounter_defect_fields[] = {
     {"kind", RP_FIELD_ENUM, RP_IN_REQUIRED, .values = defect_kinds},
     {"cause", RP_FIELD_TEXT, RP_IN_REQUIRED, .max_chars = CAUSE_MAX_CHARS},
@@ -322,7 +464,7 @@ rp_code rp_encounter_add_defect(rp_ctx *ctx, int64_t id, json_t *in,
         return err->code;
     json_t *row = json_pack("{s:s, s:s}", "kind", kind, "cause", cause);
     rp_buf summary = RP_BUF_INIT;
-    rp_buf_printf(&summary, "Service breakdown (%s): ", kind);
+    rp_buf_printf(&summary, "Service breakdown (%s): ", defect_words(kind));
     rp_buf_put_cut(&summary, cause, QUOTE_CHARS);
     rp_code rc = add_child(ctx, enc, &RP_ENTITY_DEFECT, row, "defect.recorded",
                            rp_buf_str(&summary), "negative", out, err);
@@ -357,11 +499,12 @@ rp_code rp_encounter_add_special_request(rp_ctx *ctx, int64_t id, json_t *in,
     int declined = strcmp(outcome, "declined") == 0;
     if (declined && !reason)
         return rp_error_set(err, RP_EINVALID, "decline_reason",
-                            "decline_reason is required when a special request "
-                            "is declined: say why we could not say yes");
+                            "say why the request is declined: a customer "
+                            "told no deserves the reason");
     if (!declined && reason)
         return rp_error_set(err, RP_EINVALID, "decline_reason",
-                            "decline_reason is only for declined requests");
+                            "a granted request needs no reason for a "
+                            "refusal; leave the reason empty");
     json_t *enc;
     if (rp_encounter_begin_change(ctx, id, 0, "", &enc, err))
         return err->code;
@@ -371,6 +514,10 @@ rp_code rp_encounter_add_special_request(rp_ctx *ctx, int64_t id, json_t *in,
     rp_buf summary = RP_BUF_INIT;
     rp_buf_printf(&summary, "Special request %s: ", outcome);
     rp_buf_put_cut(&summary, desc, QUOTE_CHARS);
+    if (declined) {
+        rp_buf_puts(&summary, "; why: ");
+        rp_buf_put_cut(&summary, reason, QUOTE_CHARS);
+    }
     rp_code rc = add_child(
         ctx, enc, &RP_ENTITY_SPECIAL_REQUEST, row,
         declined ? "special_request.declined" : "special_request.granted",
@@ -407,8 +554,9 @@ rp_code rp_encounter_add_promise(rp_ctx *ctx, int64_t id, json_t *in,
     char when[RP_TIME_MAX];
     rp_buf summary = RP_BUF_INIT;
     rp_time_format(due, when);
-    rp_buf_printf(&summary, "Promised by %s: ", when);
+    rp_buf_puts(&summary, "Promised: ");
     rp_buf_put_cut(&summary, what, QUOTE_CHARS);
+    rp_buf_printf(&summary, " (due %s)", when);
     rp_code rc = add_child(ctx, enc, &RP_ENTITY_PROMISE, row, "promise.made",
                            rp_buf_str(&summary), NULL, out, err);
     rp_buf_free(&summary);
@@ -562,8 +710,9 @@ rp_code rp_encounter_add_follow_up(rp_ctx *ctx, int64_t id, json_t *in,
     char when[RP_TIME_MAX];
     rp_buf summary = RP_BUF_INIT;
     rp_time_format(due, when);
-    rp_buf_printf(&summary, "Follow-up scheduled for %s: ", when);
+    rp_buf_puts(&summary, "Follow-up scheduled: ");
     rp_buf_put_cut(&summary, subject, QUOTE_CHARS);
+    rp_buf_printf(&summary, " (due %s)", when);
     rp_code rc = add_task(ctx, enc, "follow_up", subject, channel, due,
                           "follow_up.scheduled", rp_buf_str(&summary), out,
                           err);
@@ -620,7 +769,7 @@ rp_code rp_encounter_add_satisfaction(rp_ctx *ctx, int64_t id, json_t *in,
     if (has_at) {
         char when[RP_TIME_MAX];
         rp_time_format(at, when);
-        rp_buf_printf(&summary, "Satisfaction check scheduled for %s", when);
+        rp_buf_printf(&summary, "Satisfaction check scheduled (due %s)", when);
         rc = add_task(ctx, enc, "satisfaction_check", "How did we do?", NULL,
                       at, "satisfaction.scheduled", rp_buf_str(&summary), out,
                       err);
@@ -715,4 +864,67 @@ rp_code rp_task_complete(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     rc = rp_store_finish(ctx->store, rc, err);
     json_decref(task);
     return rc ? rc : s->ops->get(s, &RP_ENTITY_TASK, id, out, err);
+}
+
+/* ---- what an encounter recorded, for its page ---------------------------- */
+
+/* How many of each an encounter's page lists: far more than a real
+ * encounter records, and a bound on the reply. */
+#define RECORDS_MAX 200
+
+/* The rows of e recorded on the encounter, oldest first; by the index of
+ * customer and encounter. */
+static rp_code records_of(rp_ctx *ctx, const rp_entity *e, json_t *enc,
+                          json_t **rows, rp_error *err)
+{
+    json_t *cid = json_integer(rp_encounter_row_customer(enc));
+    json_t *eid = json_integer(rp_encounter_row_id(enc));
+    rp_filter f[2] = {{"customer_id", RP_FILTER_EQ, cid},
+                      {"encounter_id", RP_FILTER_EQ, eid}};
+    rp_page page = {0, 0, RECORDS_MAX};
+    rp_code rc = ctx->store->ops->list(ctx->store, e, f, 2, &page, rows, err);
+    json_decref(cid);
+    json_decref(eid);
+    return rc;
+}
+
+rp_code rp_encounter_records(rp_ctx *ctx, int64_t id, json_t **out,
+                             rp_error *err)
+{
+    static const struct {
+        const char *key;
+        const rp_entity *entity;
+    } parts[] = {
+        {"defects", &RP_ENTITY_DEFECT},
+        {"special_requests", &RP_ENTITY_SPECIAL_REQUEST},
+        {"promises", &RP_ENTITY_PROMISE},
+        {"transfers", &RP_ENTITY_TRANSFER},
+        {"satisfaction", &RP_ENTITY_SATISFACTION},
+    };
+    json_t *enc = NULL, *all = json_object();
+    if (rp_store_read_begin(ctx->store, err)) {
+        json_decref(all);
+        return err->code;
+    }
+    rp_code rc = rp_encounter_get(ctx, id, &enc, err);
+    for (size_t i = 0; rc == RP_OK && i < sizeof parts / sizeof parts[0]; i++) {
+        json_t *rows = NULL;
+        rc = records_of(ctx, parts[i].entity, enc, &rows, err);
+        if (rc == RP_OK)
+            json_object_set_new(all, parts[i].key, rows);
+    }
+    rp_store_read_end(ctx->store);
+    json_decref(enc);
+    if (rc) {
+        json_decref(all);
+        return rc;
+    }
+    /* a satisfaction link is a secret of the customer's, never shown */
+    size_t i;
+    json_t *s;
+    json_array_foreach(json_object_get(all, "satisfaction"), i, s)
+        json_object_del(s, "token_hash");
+    json_object_set_new(all, "encounter_id", json_integer(id));
+    *out = all;
+    return RP_OK;
 }

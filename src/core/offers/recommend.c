@@ -305,8 +305,8 @@ rp_code rp_recommend(rp_ctx *ctx, int64_t customer_id, int asked, json_t **out,
         *out = json_pack(
             "{s:[], s:b, s:s, s:[]}", "items", "withheld", 1, "reason",
             "nothing is offered unasked: the customer's recent exchanges were "
-            "all quick and the relationship is transactional (ask with "
-            "asked=true when the customer wants suggestions)",
+            "all quick and the relationship is transactional; if the "
+            "customer asks for suggestions, show them then",
             "notes");
         return RP_OK;
     }

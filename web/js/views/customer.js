@@ -5,20 +5,26 @@
  * them (and any that failed, with why), and the timeline of moments of
  * truth.
  *
+ * The details, preferences, goals, dates and consents are editable where
+ * they are shown (profile.js).
+ *
  * One GET /api/v1/customers/{id}/overview gives most of it when the server
  * has it; the other requests run in parallel, each optional, so the page
  * shows whatever this rapportd offers and says what it does not.
  */
 import * as api from '../api.js';
 import { h, field, clear } from '../dom.js';
-import { fmtTime, fmtDate, humanize, pick, greetingName } from '../format.js';
+import { fmtWhen, fmtDate, fmtList, plainTimes, humanize, pick, greetingName } from '../format.js';
 import { taskState, taskNeedsAttention } from '../tasks.js';
 import { duplicatesPanel } from './merge.js';
+import { detailsPanel, preferencesPanel, goalsPanel, datesPanel, consentsPanel, loyaltyText } from './profile.js';
 
 const asList = (v) => (Array.isArray(v) ? v : v ? api.items(v) : []);
 const str = (x, ...keys) => {
   const v = pick(x, ...keys);
-  return v === undefined ? '' : (typeof v === 'object' ? JSON.stringify(v) : String(v));
+  if (v === undefined) return '';
+  if (Array.isArray(v)) return fmtList(v);
+  return typeof v === 'object' ? str(v, 'text', 'why', 'reason', 'name') : String(v);
 };
 
 function panel(id, title, content) {
@@ -34,12 +40,12 @@ const unavailable = (what) => h('p', { class: 'muted' }, `This server does not k
 export async function render(main, [id], app) {
   const base = `/api/v1/customers/${id}`;
   const sub = (p) => api.optional(`${base}/${p}`).catch(() => null);
-  const [customer, overview, encounters, moments, goals, prefs, dates, loyalty, recs, tasks] = await Promise.all([
+  const [customer, overview, encounters, moments, loyalty, recs, tasks] = await Promise.all([
     api.get(base),
     sub('overview'),
     api.get(`/api/v1/encounters${api.qs({ customer_id: id, limit: 20 })}`),
     api.get(`${base}/moments?limit=30`),
-    sub('goals'), sub('preferences'), sub('dates'), sub('loyalty'), sub('recommendations'),
+    sub('loyalty'), sub('recommendations'),
     api.optional(`/api/v1/tasks${api.qs({ customer_id: id, limit: 20 })}`).catch(() => null),
   ]);
   /* a customer merged into another is that other one now */
@@ -79,31 +85,17 @@ export async function render(main, [id], app) {
   const encList = api.items(encounters);
   const encPanel = panel('p-encounters', 'Encounters', [
     listOr(encList, (e) => [h('a', { href: `#/encounters/${e.id}` }, e.subject || `Encounter #${e.id}`),
-      ` · ${humanize(e.stage)} · ${humanize(e.channel)} · ${fmtTime(e.created_at)}`], 'No encounters yet.'),
+      ` · ${humanize(e.stage)} · ${humanize(e.channel)} · ${fmtWhen(e.created_at)}`], 'No encounters yet.'),
     openForm(customer, app)]);
 
-  const goalList = asList(pick(ov, 'goals') || goals);
-  const prefList = asList(pick(ov, 'preferences') || prefs);
-  const dateList = asList(pick(ov, 'dates', 'important_dates') || dates);
   const loy = pick(ov, 'loyalty') || loyalty;
   const recList = asList(recs ? pick(recs, 'items', 'recommendations') || recs : pick(ov, 'recommendations'));
   const recNote = recs && pick(recs, 'reason', 'note', 'held_back_reason');
 
   const panels = [
-    relPanel, encPanel,
-    panel('p-goals', 'Goals', goals === null && !pick(ov, 'goals') ? unavailable('goals')
-      : listOr(goalList, (g) => [h('strong', {}, str(g, 'title', 'description', 'goal', 'text')),
-        g.status ? ` · ${humanize(g.status)}` : '', Array.isArray(g.tags) && g.tags.length ? ` · ${g.tags.join(', ')}` : ''], 'No goals recorded.')),
-    panel('p-preferences', 'Preferences', prefs === null && !pick(ov, 'preferences') ? unavailable('preferences')
-      : listOr(prefList, (p) => [h('strong', {}, humanize(str(p, 'key', 'name'))), `: ${str(p, 'value')} `,
-        h('span', { class: ['badge', p.firmness === 'firm' && 'firm'] }, humanize(p.firmness || 'flexible'))], 'No preferences recorded.')),
-    panel('p-dates', 'Important dates', dates === null && !pick(ov, 'dates', 'important_dates') ? unavailable('important dates')
-      : listOr(dateList, (d) => [h('strong', {}, fmtTime(pick(d, 'at', 'date', 'starts_at', 'due_at'))), ` · ${humanize(str(d, 'kind', 'type'))} · ${str(d, 'what', 'title', 'description')}`,
-        pick(d, 'where') ? ` · ${d.where}` : '', pick(d, 'with_whom') ? ` · with ${d.with_whom}` : '',
-        pick(d, 'bring') ? ` · bring ${d.bring}` : ''], 'No dates recorded.')),
-    panel('p-loyalty', 'Loyalty', !loy ? unavailable('loyalty')
-      : h('dl', { class: 'facts' }, Object.entries(loy).filter(([k, v]) => !/(^|_)id$/.test(k) && (v === null || typeof v !== 'object'))
-        .flatMap(([k, v]) => [h('dt', {}, humanize(k)), h('dd', {}, v === null ? '–' : typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v))]))),
+    detailsPanel(customer, (c) => app.customers.set(c.id, c)), relPanel, encPanel,
+    goalsPanel(customer), preferencesPanel(customer), datesPanel(customer), consentsPanel(customer),
+    panel('p-loyalty', 'Loyalty', !loy ? unavailable('loyalty') : h('p', { id: 'loyalty-text' }, loyaltyText(loy))),
     panel('p-recommendations', 'Recommendations', recs === null && !pick(ov, 'recommendations') ? unavailable('recommendations')
       : recommendations(customer, recs, recList, recNote)),
     pick(ov, 'satisfaction') ? panel('p-satisfaction', 'Satisfaction so far', h('p', {}, satisfactionText(ov.satisfaction))) : null,
@@ -118,9 +110,9 @@ export async function render(main, [id], app) {
   function addMoments(page) {
     for (const m of api.items(page)) {
       timeline.append(h('li', { class: ['moment', m.impression && `imp-${m.impression}`] },
-        h('time', { datetime: m.occurred_at || '' }, fmtTime(m.occurred_at)),
+        h('time', { datetime: m.occurred_at || '' }, fmtWhen(m.occurred_at)),
         h('span', { class: 'kind' }, humanize(m.kind)),
-        h('span', { class: 'summary' }, m.summary || ''),
+        h('span', { class: 'summary' }, plainTimes(m.summary || '')),
         m.impression ? h('span', { class: 'badge' }, humanize(m.impression)) : null,
         m.encounter_id ? h('a', { href: `#/encounters/${m.encounter_id}` }, `encounter #${m.encounter_id}`) : null));
     }
@@ -130,7 +122,8 @@ export async function render(main, [id], app) {
   addMoments(moments);
   older.addEventListener('click', async () => addMoments(await api.get(`${base}/moments${api.qs({ limit: 30, cursor })}`)));
 
-  main.append(head, duplicates, h('div', { class: 'panels' }, panels),
+  /* no duplicates is no panel (DOM append would write "null") */
+  main.append(head, duplicates || '', h('div', { class: 'panels' }, panels),
     h('section', { class: 'card', 'aria-labelledby': 'timeline-h' },
       h('h2', { id: 'timeline-h' }, 'Moments of truth'),
       h('p', { class: 'hint' }, 'Every touch point, newest first.'), timeline, older));
@@ -194,8 +187,8 @@ function satisfactionText(s) {
   if (s.average !== undefined && s.average !== null) parts.push(`average ${Number(s.average).toFixed(1)} of 5`);
   if (s.count !== undefined) parts.push(`${s.count} answers`);
   const words = s.words || s.top_words;
-  if (Array.isArray(words) && words.length) parts.push(`words: ${words.map((w) => (typeof w === 'string' ? w : w.word)).join(', ')}`);
-  return parts.join(' · ') || JSON.stringify(s);
+  if (Array.isArray(words) && words.length) parts.push(`in their words: ${fmtList(words.map((w) => (typeof w === 'string' ? w : w.word)))}`);
+  return parts.join(' · ') || 'No answers yet.';
 }
 
 function openForm(customer, app) {

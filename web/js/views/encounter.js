@@ -8,13 +8,17 @@
  * its section with its fields and the button that leaves it; the API's
  * refusals (409, 422) are shown next to the field their `field` names,
  * because "what is missing" is only useful where it can be filled in.
+ * What the encounter recorded beside its stages, how it is judged, and its
+ * outcome come from records.js; the goal and preferences heard are offered
+ * to the customer's profile from here.
  */
 import * as api from '../api.js';
 import { h, field, clear, announce } from '../dom.js';
-import { fmtTime, fmtDuration, parseTime, humanize, localToRfc3339, pick, greetingName } from '../format.js';
+import { fmtWhen, humanize, localToRfc3339, pick, greetingName, fmtList } from '../format.js';
 import { kbSearch } from './kb.js';
 import { conversationPanel } from './conversation.js';
 import { encounterOwnership } from './ownership.js';
+import { stagesList, waitText, abandonedText, judgedPanel, recordPanel, outcomePanel, isFinished } from './records.js';
 
 export const STAGES = [
   { id: 'received', title: 'Receiving', next: 'understood', leave: 'Done receiving: go to understanding' },
@@ -33,6 +37,7 @@ const TEXT_FIELDS = {
     ['questions', 'Open questions asked', 'list', 'One question per line.'],
     ['restatement', 'Restatement', 'textarea', 'The need in your own words, as you said it back.'],
     ['goal', 'Goal', 'input', 'What they want to achieve or become, if they said.'],
+    ['preferences_captured', 'Preferences heard', 'list', 'One per line, such as “colour: navy”.'],
   ],
   helped: [
     ['options', 'Options offered', 'list', 'One option per line.'],
@@ -46,8 +51,9 @@ const TEXT_FIELDS = {
     ['satisfaction_skip_reason', 'No satisfaction check: why', 'input', 'Only when no check is done or scheduled.'],
   ],
 };
+/* The apology is recorded with the rest of the record (records.js), where
+ * it can be given after the end too. */
 const BOOL_FIELDS = {
-  helped: [['apology_owed', 'An apology was owed'], ['apology_given', 'We apologised']],
   kept: [['thanked', 'Thanked the customer'], ['first_contact_resolved', 'Resolved at first contact']],
 };
 
@@ -75,7 +81,9 @@ function textOf(x, ...keys) {
   if (x === null || x === undefined) return '';
   if (typeof x !== 'object') return String(x);
   const v = pick(x, ...keys);
-  return v === undefined ? '' : (typeof v === 'object' ? JSON.stringify(v) : String(v));
+  if (v === undefined) return '';
+  if (Array.isArray(v)) return fmtList(v);
+  return typeof v === 'object' ? textOf(v, 'text', 'message', 'why', 'reason') : String(v);
 }
 
 /* Show err next to the element its field names, or in fallback. */
@@ -124,7 +132,22 @@ export async function render(main, [id], app) {
       guide = null;
     }
   }
-  await loadGuide();
+  /* what the encounter recorded beside its stages; null on a server
+   * without the list */
+  let record = null;
+  async function loadRecord() {
+    record = await api.optional(`${base}/record`).catch(() => null);
+  }
+  /* the customer's goals and preferences, to offer what the encounter
+   * heard to the profile only when it is not there yet */
+  let profile = { goals: [], preferences: [] };
+  async function loadProfile() {
+    const [g, p] = await Promise.all(['goals', 'preferences'].map((k) =>
+      api.optional(`/api/v1/customers/${enc.customer_id}/${k}`).catch(() => null)));
+    profile = { goals: api.items(g), preferences: api.items(p), available: g !== null };
+  }
+  let loadedAt = Date.now();
+  await Promise.all([loadGuide(), loadRecord(), loadProfile()]);
   const customer = pick(guide, 'customer') || await api.get(`/api/v1/customers/${enc.customer_id}`);
   app.customers.set(enc.customer_id, customer);
   /* A returning customer is recognised on receiving: loyalty beside the guide. */
@@ -141,9 +164,11 @@ export async function render(main, [id], app) {
     const saved = drafts();
     try {
       const r = await fn();
-      if (r && typeof r === 'object' && r.id === enc.id && r.stage) enc = r;
-      else enc = await api.get(base);
-      await loadGuide();
+      /* the whole encounter again: its measures come only with GET */
+      enc = await api.get(base);
+      loadedAt = Date.now();
+      await Promise.all([loadGuide(), loadRecord(), loadProfile()]);
+      void r;
       paint(saved);
       announce(okText);
       const ok = main.querySelector('#encounter-status');
@@ -157,41 +182,28 @@ export async function render(main, [id], app) {
   }
 
   function header() {
+    const finished = isFinished(enc);
+    /* a greeting is said to someone who is here: only while it is open */
     const greetText = textOf(pick(guide, 'greeting'), 'text', 'say', 'line') ||
       `Hello ${greetingName(customer)}, welcome${customer.relationship_level && customer.relationship_level !== 'transactional' ? ' back' : ''}.`;
-    const steps = h('ol', { class: 'stages', 'aria-label': 'Interaction cycle' },
-      ORDER.map((s) => {
-        const cur = s === enc.stage;
-        const done = stageIndex(s) < stageIndex(enc.stage);
-        return h('li', { class: [cur && 'current', done && 'done'], 'aria-current': cur ? 'step' : null }, humanize(s));
-      }));
+    const title = !finished ? greetText
+      : `${enc.stage === 'abandoned' ? 'Abandoned' : 'Closed'}: ${enc.subject || `encounter with ${greetingName(customer)}`}`;
     const wait = h('span', { id: 'encounter-wait' });
-    const tick = () => {
-      const t0 = parseTime(enc.created_at);
-      const t1 = parseTime(enc.acknowledged_at) ?? Date.now();
-      wait.textContent = t0 === null ? '' : `${enc.acknowledged_at ? 'waited' : 'waiting'} ${fmtDuration((t1 - t0) / 1000)}`;
-    };
+    const tick = () => { wait.textContent = waitText(enc, loadedAt); };
     tick();
     clearInterval(timer);
-    timer = setInterval(tick, 1000);
+    if (enc.measures ? enc.measures.waiting : !enc.acknowledged_at && !finished) timer = setInterval(tick, 1000);
     return h('header', { class: 'encounter-head' },
-      h('p', { class: 'eyebrow' }, `Encounter #${enc.id} · ${humanize(enc.channel)} · `, wait),
-      h('h1', { id: 'greeting' }, greetText),
-      h('p', { class: 'subject' }, enc.subject || ''),
-      enc.stage === 'abandoned' ? h('p', { class: 'flag' }, `Abandoned: ${enc.abandon_reason || ''}`) : null,
-      judged('kind', 'Kind'), judged('exchange', 'Exchange'),
-      steps,
+      h('p', { class: 'eyebrow' }, `Encounter #${enc.id} · ${humanize(enc.channel)} · with ${customer.name || greetingName(customer)} · `, wait),
+      h('h1', { id: 'greeting' }, title),
+      finished ? null : h('p', { class: 'subject' }, enc.subject || ''),
+      enc.stage === 'abandoned'
+        ? h('div', { class: 'flag', id: 'abandoned' },
+          h('p', {}, h('strong', {}, abandonedText(enc))),
+          enc.abandon_reason ? h('p', {}, `Why: ${enc.abandon_reason}`) : null)
+        : null,
+      stagesList(enc),
       h('p', { id: 'encounter-status', class: 'ok', role: 'status' }));
-  }
-
-  /* What the close decided, and why, in the agent's words: "Kind: become —
-   * because ...". Shown once it is decided; the agent's own word says so. */
-  function judged(key, label) {
-    if (!enc[key]) return null;
-    const why = enc[`${key}_reason`];
-    return h('p', { id: `encounter-${key}`, class: 'judged' },
-      h('strong', {}, `${label}: ${enc[key]}`),
-      why ? ` — ${enc[`${key}_source`] === 'agent' ? '' : 'because '}${why}` : '');
   }
 
   function about() {
@@ -219,9 +231,9 @@ export async function render(main, [id], app) {
       h('h3', {}, 'Firm preferences'),
       listOr(prefs, (p) => [h('strong', {}, humanize(textOf(p, 'key', 'name'))), `: ${textOf(p, 'value')}`], 'None recorded.'),
       h('h3', {}, 'Open promises'),
-      listOr(promises, (p) => `${textOf(p, 'what', 'subject', 'description')}${p.due_at ? ` (by ${fmtTime(p.due_at)})` : ''}`, 'None open.'),
+      listOr(promises, (p) => `${textOf(p, 'what', 'subject', 'description')}${p.due_at ? `, due ${fmtWhen(p.due_at)}` : ''}`, 'None open.'),
       followUps.length ? [h('h3', {}, 'Follow-ups'),
-        listOr(followUps, (t) => `${textOf(t, 'subject', 'what', 'kind')}${t.due_at ? ` (${fmtTime(t.due_at)})` : ''}`, '')] : null,
+        listOr(followUps, (t) => `${textOf(t, 'subject', 'what', 'kind')}${t.due_at ? `, due ${fmtWhen(t.due_at)}` : ''}`, '')] : null,
       notes(customer),
       h('p', {}, h('a', { href: `#/customers/${customer.id}` }, `${greetingName(customer)}’s overview`)),
       guideAvailable ? null : h('p', { class: 'muted' }, 'This server gives no guide for encounters yet; the checklist and personal details come with it.'));
@@ -281,20 +293,23 @@ export async function render(main, [id], app) {
   function stageSection(st) {
     const idx = stageIndex(st.id), cur = stageIndex(enc.stage);
     const isCurrent = idx === cur;
-    const closed = enc.stage === 'closed' || enc.stage === 'abandoned';
+    const closed = isFinished(enc);
+    const reached = st.id === 'received' || Boolean(enc[`${st.id}_at`]);
     const errHome = h('div', { class: 'section-errors', dataset: { field: isCurrent ? 'stage' : '' } });
     const form = h('form', { class: 'stage-form', novalidate: true, id: `form-${st.id}` });
     /* The current stage is open; the others fold away, a click (or Enter) away. */
-    const title = h('h2', { id: `stage-${st.id}-h` }, st.title,
-      idx < cur ? h('span', { class: 'badge' }, 'done') : isCurrent ? h('span', { class: 'badge now' }, 'now') : null);
+    const badge = enc.stage === 'abandoned'
+      ? (reached ? h('span', { class: 'badge' }, 'reached') : h('span', { class: 'badge' }, 'not reached'))
+      : idx < cur ? h('span', { class: 'badge' }, 'done') : isCurrent ? h('span', { class: 'badge now' }, 'now') : null;
+    const title = h('h2', { id: `stage-${st.id}-h` }, st.title, badge);
     const section = isCurrent
       ? h('section', { class: ['card', 'stage', 'current'], id: `stage-${st.id}`, 'aria-labelledby': `stage-${st.id}-h` }, title, form)
-      : h('details', { class: ['card', 'stage', idx < cur && 'done'], id: `stage-${st.id}` }, h('summary', {}, title), form);
+      : h('details', { class: ['card', 'stage', idx < cur && enc.stage !== 'abandoned' && 'done'], id: `stage-${st.id}` }, h('summary', {}, title), form);
 
     if (st.id === 'received') {
       const ack = h('div', { class: 'field', dataset: { field: 'acknowledge acknowledged_at' } },
         enc.acknowledged_at
-          ? h('p', {}, `Acknowledged ${fmtTime(enc.acknowledged_at)}.`)
+          ? h('p', {}, `Acknowledged ${fmtWhen(enc.acknowledged_at)}.`)
           : h('button', { type: 'button', id: 'acknowledge', class: 'primary', disabled: closed },
             `Acknowledge ${greetingName(customer)}`));
       form.append(h('p', { class: 'hint' }, 'Greet them by name; their history, relationship and open promises are beside you. Acknowledging stops the wait clock.'), ack);
@@ -302,8 +317,11 @@ export async function render(main, [id], app) {
       if (btn) btn.addEventListener('click', () => act(() => api.post(`${base}/acknowledge`, {}), 'Acknowledged.', errHome));
     }
 
-    for (const [name, label, kind, hint] of TEXT_FIELDS[st.id] || [])
+    for (const [name, label, kind, hint] of TEXT_FIELDS[st.id] || []) {
       form.append(field(label, textControl(name, kind), { field: name, hint }));
+      if (name === 'goal') form.append(goalOffer());
+      if (name === 'preferences_captured') form.append(preferencesOffer());
+    }
     for (const [name, label] of BOOL_FIELDS[st.id] || []) {
       /* Once finished it is judged, not ticked: yes, no or not known, in words. */
       if (name === 'first_contact_resolved' && closed) {
@@ -343,6 +361,45 @@ export async function render(main, [id], app) {
     }
     form.append(buttons);
     return section;
+  }
+
+  /* The goal the customer said, offered to their profile once recorded. */
+  function goalOffer() {
+    const goal = (enc.goal || '').trim();
+    if (!goal || !profile.available) return null;
+    const known = profile.goals.some((g) => (g.title || '').trim().toLowerCase() === goal.toLowerCase());
+    if (known) return h('p', { class: 'hint', id: 'goal-kept' }, `“${goal}” is one of ${greetingName(customer)}’s goals.`);
+    const errHome = h('div', { dataset: { field: 'title' } });
+    const keep = h('button', { type: 'button', id: 'keep-goal' }, `Keep “${goal}” as ${greetingName(customer)}’s goal`);
+    keep.addEventListener('click', () => act(() => api.post(`/api/v1/customers/${enc.customer_id}/goals`,
+      { title: goal, encounter_id: enc.id }), 'The goal is kept on the customer.', errHome));
+    return h('div', { class: 'offer', id: 'goal-offer' }, keep, errHome);
+  }
+
+  /* Each preference heard ("colour: navy"), offered to the profile with its
+   * firmness, unless the profile already says the same. */
+  function preferencesOffer() {
+    const heard = asList(enc.preferences_captured);
+    if (!heard.length || !profile.available) return null;
+    const rows = heard.map((line, i) => {
+      const m = String(line).match(/^\s*([^:=]+?)\s*[:=]\s*(.+)$/);
+      const key = m ? m[1] : '', value = m ? m[2] : String(line);
+      const same = profile.preferences.find((p) => (p.key || '').toLowerCase() === key.toLowerCase() &&
+        (p.value || '').toLowerCase() === value.toLowerCase());
+      if (same) return h('li', {}, `“${line}” is in the profile (${same.firmness || 'flexible'}).`);
+      const k = h('input', { type: 'text', id: `pref-key-${i}`, name: `pref_key_${i}`, value: key });
+      const v = h('input', { type: 'text', id: `pref-value-${i}`, name: `pref_value_${i}`, value });
+      const firm = h('select', { id: `pref-firmness-${i}`, name: `pref_firmness_${i}` },
+        h('option', { value: 'flexible' }, 'Flexible: a wish'), h('option', { value: 'firm' }, 'Firm: never offer against it'));
+      const errHome = h('div', { dataset: { field: 'key value firmness' } });
+      const keep = h('button', { type: 'button', id: `keep-pref-${i}` }, 'Keep in the profile');
+      keep.addEventListener('click', () => act(() => api.post(`/api/v1/customers/${enc.customer_id}/preferences`,
+        { key: k.value.trim(), value: v.value.trim(), firmness: firm.value, encounter_id: enc.id }),
+      'The preference is kept on the customer.', errHome));
+      return h('li', {}, h('div', { class: 'row' }, field('About', k), field('Preference', v), field('How firm', firm)), keep, errHome);
+    });
+    return h('div', { class: 'offer', id: 'preferences-offer' },
+      h('p', { class: 'hint' }, `Preferences heard, to keep in ${greetingName(customer)}’s profile:`), h('ul', { class: 'plain' }, rows));
   }
 
   function promisesBlock(errHome) {
@@ -395,7 +452,7 @@ export async function render(main, [id], app) {
   }
 
   function abandonBlock() {
-    if (enc.stage === 'closed' || enc.stage === 'abandoned') return null;
+    if (isFinished(enc)) return null;
     const reason = h('input', { type: 'text', name: 'reason', id: 'abandon-reason' });
     const btn = h('button', { type: 'button', class: 'danger', id: 'abandon' }, 'Abandon the encounter');
     const errHome = h('div', {});
@@ -411,11 +468,17 @@ export async function render(main, [id], app) {
     const out = new Map();
     for (const el of main.querySelectorAll('[id^="f-"]'))
       out.set(el.id, el.type === 'checkbox' ? el.checked : el.value);
+    /* and a folded section the agent opened stays open */
+    out.set('open', [...main.querySelectorAll('details[open][id]')].map((d) => d.id));
     return out;
   }
 
   function restore(saved) {
     for (const [id, v] of saved) {
+      if (id === 'open') {
+        for (const d of v) { const el = main.querySelector(`details#${CSS.escape(d)}`); if (el) el.open = true; }
+        continue;
+      }
       const el = main.querySelector(`#${CSS.escape(id)}`);
       if (!el) continue;
       if (el.type === 'checkbox') el.checked = v; else el.value = v;
@@ -431,11 +494,14 @@ export async function render(main, [id], app) {
     clear(main);
     main.append(header(), pageError,
       h('div', { class: 'workspace' },
-        h('div', { class: 'work' }, checklist(), conversation.element, STAGES.map(stageSection), abandonBlock()),
+        h('div', { class: 'work' }, outcomePanel(enc, record), isFinished(enc) ? null : checklist(),
+          conversation.element, STAGES.map(stageSection), judgedPanel(enc, guide, recordCtx),
+          recordPanel(enc, record, recordCtx), abandonBlock()),
         h('div', { class: 'side' }, ownership(), about(), kbSearch(enc, { onInsert: conversation.insert }))));
     restore(saved);
   }
 
+  const recordCtx = { act, base, api };
   paint();
   return () => { clearInterval(timer); conversation.stop(); };
 }
