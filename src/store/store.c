@@ -2,7 +2,9 @@
  * store.c - what every backend shares: the table of backends that
  * rp_store_open looks a name's scheme up in, the end of a transaction, and
  * the names of the named queries.  A new backend is one more line in
- * backends[] (and its files); nothing that opens a store changes.
+ * backends[] (and its files); nothing that opens a store changes.  The
+ * PostgreSQL backend has two lines, "postgres:" and "postgresql:", the two
+ * schemes libpq accepts; a libpq keyword string is sent to it whole.
  */
 #include "store/store.h"
 
@@ -12,10 +14,13 @@
 
 #include "base/buf.h"
 #include "base/input.h"
+#include "store/store_pg.h"
 #include "store/store_sqlite.h"
 
 static const rp_store_backend *const backends[] = {
     &rp_store_sqlite_backend,
+    &rp_store_pg_backend,
+    &rp_store_postgresql_backend,
 };
 
 static const char *const query_names[RP_QUERY_COUNT] = {
@@ -64,11 +69,16 @@ static rp_code resolve(const char *name, const rp_store_backend **backend,
 {
     if (!name || !*name)
         return rp_error_set(err, RP_EINVALID, "db",
-                            "no database named: give sqlite:PATH");
+                            "no database named: give sqlite:PATH or "
+                            "postgres://HOST/DATABASE");
     size_t n = scheme_length(name);
     const rp_store_backend *b = &rp_store_sqlite_backend;
     const char *target = name;
-    if (n > 0) {
+    if (rp_store_pg_is_keyword_string(name)) {
+        /* "host=... dbname=...": libpq's own way of naming a database,
+         * which the backend takes whole */
+        b = &rp_store_postgresql_backend;
+    } else if (n > 0) {
         b = rp_store_backend_find(name, n);
         if (!b) {
             rp_buf known = RP_BUF_INIT, scheme = RP_BUF_INIT, q = RP_BUF_INIT;

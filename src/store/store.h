@@ -2,8 +2,9 @@
  * store.h - the storage interface of rapport.
  *
  * The domain (src/core) never writes SQL.  It talks to an rp_store, a table of
- * function pointers that a backend fills: SQLite today (store_sqlite.c), and
- * PostgreSQL later without a change to the domain.  A store is opened by
+ * function pointers that a backend fills: SQLite (store_sqlite.c), the
+ * embedded default, and PostgreSQL (store_pg.c) for desks that outgrow one
+ * machine, without a change to the domain.  A store is opened by
  * name, "sqlite:PATH", the scheme choosing the backend from one table the
  * way SQLite's sqlite3_vfs_find picks a VFS by name.  The interface has
  * three parts:
@@ -239,11 +240,16 @@ const rp_store_backend *rp_store_backend_find(const char *scheme, size_t len);
  * is "SCHEME:TARGET", SCHEME being a letter followed by letters, digits,
  * '+', '-' or '.':
  *
- *   "sqlite:PATH"   the SQLite database file at PATH, created if missing.
+ *   "sqlite:PATH"   the SQLite database file at PATH, created if missing;
+ *   "postgres://USER@HOST:PORT/DATABASE" (or "postgresql://...", any URI
+ *                   libpq takes) a PostgreSQL database, which must exist;
+ *   "host=... dbname=..."  the same named by a libpq keyword string (a
+ *                   name that starts with a keyword and '=').
  *
  * A name without a scheme (nothing before the first ':', or a '/' before
  * it: "./rapport.db", "/var/lib/rapport.db", "rapport.db", ":memory:") is a
- * SQLite path, so that --db and RAPPORT_DB keep taking a plain file name.
+ * SQLite path, so that --db and RAPPORT_DB keep taking a plain file name
+ * (write "./a=b.db" for a file whose name looks like a keyword string).
  * An unknown scheme or an empty name is RP_EINVALID naming it (write
  * "./a:b.db" or "sqlite:a:b.db" for a file whose name holds a ':').  A
  * database whose schema is newer than this program knows is RP_ESCHEMA.

@@ -1,35 +1,183 @@
 /*
  * fixture.c - the temporary database of the unit tests (see fixture.h).
  * The directory is removed with nftw rather than a shell, so a path never
- * passes through quoting.
+ * passes through quoting.  On PostgreSQL each test's database is created
+ * and dropped through a connection to the server's "postgres" database.
  */
 #include "fixture.h"
 
 #include <ftw.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "store/pg_internal.h"
+#include "store/store_pg.h"
 #include "store/store_sqlite.h"
+
+/* The PostgreSQL server the tests run against, or NULL for SQLite. */
+static const char *pg_server(void)
+{
+    const char *v = getenv("RAPPORT_TEST_DB");
+    if (!v || !*v || strcmp(v, "sqlite") == 0)
+        return NULL;
+    return v;
+}
+
+/* Run sql on the server's maintenance database; fails the test on error
+ * unless quiet. */
+static void pg_admin(const char *sql, int quiet)
+{
+    char info[1024];
+    snprintf(info, sizeof info, "%s dbname=postgres", pg_server());
+    PGconn *c = PQconnectdb(info);
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("the test PostgreSQL (%s) cannot be reached: %s", pg_server(),
+                 PQerrorMessage(c));
+    PGresult *r = PQexec(c, sql);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok && !quiet)
+        fprintf(stderr, "%s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+    PQfinish(c);
+    if (!quiet)
+        assert_true(ok);
+}
+
+/*
+ * A database at the latest schema that each test's database is copied
+ * from (CREATE DATABASE ... TEMPLATE), since migrating a new one takes
+ * seconds on a loaded machine.  Its name carries a hash of the migrations,
+ * so a changed schema gets a template of its own; it is made once per
+ * server, under an advisory lock that the copy is also made under (a
+ * template must have no one connected while it is copied).
+ */
+static void pg_create_from_template(const char *dbname)
+{
+    unsigned long long h = 1469598103934665603ULL;
+    for (int i = 0; i < rp_pg_nmigrations; i++) {
+        h = (h ^ (unsigned)rp_pg_migrations[i].version) * 1099511628211ULL;
+        for (const char *c = rp_pg_migrations[i].sql; *c; c++)
+            h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+    }
+    char tpl[64], sql[256], info[1024];
+    snprintf(tpl, sizeof tpl, "rp_template_%016llx", h);
+    snprintf(info, sizeof info, "%s dbname=postgres", pg_server());
+    PGconn *c = PQconnectdb(info);
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("the test PostgreSQL (%s) cannot be reached: %s", pg_server(),
+                 PQerrorMessage(c));
+    PQclear(PQexec(c, "SELECT pg_advisory_lock(7298)"));
+    const char *values[] = {tpl};
+    PGresult *r = PQexecParams(c,
+                               "SELECT 1 FROM pg_database WHERE datname = $1",
+                               1, NULL, values, NULL, NULL, 0);
+    int have = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+    PQclear(r);
+    if (!have) {
+        snprintf(sql, sizeof sql, "CREATE DATABASE %s", tpl);
+        r = PQexec(c, sql);
+        assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+        PQclear(r);
+        snprintf(info, sizeof info, "%s dbname=%s", pg_server(), tpl);
+        rp_store *s = NULL;
+        rp_error err;
+        if (rp_store_pg_open(info, 0, &s, &err) != RP_OK)
+            fail_msg("migrating the template database: %s", err.message);
+        rp_store_close(s);
+    }
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s TEMPLATE %s", dbname, tpl);
+    r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+    PQclear(PQexec(c, "SELECT pg_advisory_unlock(7298)"));
+    PQfinish(c);
+}
+
+int rp_test_db_latest_version(const rp_test_db *db)
+{
+    return db->pg ? rp_store_pg_latest_version()
+                  : rp_store_sqlite_latest_version();
+}
 
 rp_store *rp_test_db_open(const rp_test_db *db, int version)
 {
     rp_store *s = NULL;
     rp_error err;
     rp_code rc;
-    if (version == 0) {
-        /* by name, as rapportd and the CLI open it */
-        char name[160];
-        snprintf(name, sizeof name, "sqlite:%s", db->path);
-        rc = rp_store_open(name, &s, &err);
-    } else {
+    if (version == 0) /* by name, as rapportd and the CLI open it */
+        rc = rp_store_open(db->name, &s, &err);
+    else if (db->pg)
+        rc = rp_store_pg_open(db->name, version, &s, &err);
+    else
         rc = rp_store_sqlite_open(db->path, version, &s, &err);
-    }
     if (rc != RP_OK)
-        fprintf(stderr, "opening %s: %s\n", db->path, err.message);
+        fprintf(stderr, "opening %s: %s\n", db->name, err.message);
     assert_int_equal(rc, RP_OK);
     return s;
+}
+
+static int sqlite_sql(const rp_test_db *db, const char *sql, long long *value)
+{
+    sqlite3 *raw;
+    if (sqlite3_open(db->path, &raw) != SQLITE_OK)
+        return -1;
+    int got = 0, outcome = 0;
+    const char *tail = sql;
+    while (tail && *tail && outcome == 0) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(raw, tail, -1, &st, &tail) != SQLITE_OK) {
+            outcome = -1;
+            break;
+        }
+        if (!st)
+            break;
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            if (!got++ && value)
+                *value = sqlite3_column_int64(st, 0);
+        if (rc != SQLITE_DONE)
+            outcome = (rc & 0xff) == SQLITE_CONSTRAINT ? 1 : -1;
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(raw);
+    return outcome;
+}
+
+static int pg_sql(const rp_test_db *db, const char *sql, long long *value)
+{
+    PGconn *c = PQconnectdb(db->name);
+    if (PQstatus(c) != CONNECTION_OK) {
+        PQfinish(c);
+        return -1;
+    }
+    PGresult *r = PQexec(c, sql);
+    int outcome = 0;
+    ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_TUPLES_OK) {
+        if (value && PQntuples(r) > 0 && PQnfields(r) > 0)
+            *value = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    } else if (st != PGRES_COMMAND_OK) {
+        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        outcome = state && (strncmp(state, "23", 2) == 0 ||
+                            strcmp(state, "P0001") == 0)
+                      ? 1
+                      : -1;
+    }
+    PQclear(r);
+    PQfinish(c);
+    return outcome;
+}
+
+int rp_test_db_sql(const rp_test_db *db, const char *sql, long long *value)
+{
+    if (value)
+        *value = 0;
+    return db->pg ? pg_sql(db, sql, value) : sqlite_sql(db, sql, value);
 }
 
 void rp_test_db_make(rp_test_db *db, int open)
@@ -38,6 +186,22 @@ void rp_test_db_make(rp_test_db *db, int open)
     snprintf(db->dir, sizeof db->dir, "/tmp/rapport-unit-XXXXXX");
     assert_non_null(mkdtemp(db->dir));
     snprintf(db->path, sizeof db->path, "%s/t.db", db->dir);
+    snprintf(db->name, sizeof db->name, "sqlite:%s", db->path);
+    if (pg_server()) {
+        static int made;
+        db->pg = 1;
+        snprintf(db->pgdb, sizeof db->pgdb, "rp_unit_%ld_%d", (long)getpid(),
+                 ++made);
+        snprintf(db->name, sizeof db->name, "%s dbname=%s", pg_server(),
+                 db->pgdb);
+        if (open) {
+            pg_create_from_template(db->pgdb);
+        } else {
+            char sql[128];
+            snprintf(sql, sizeof sql, "CREATE DATABASE %s", db->pgdb);
+            pg_admin(sql, 0);
+        }
+    }
     db->ctx.actor = "test";
     /* secrets are sealed under a key file of the test's own, made 0600 at
      * the first seal, as the programs do beside their database */
@@ -68,6 +232,13 @@ void rp_test_db_remove(rp_test_db *db)
     db->ctx.store = NULL;
     rp_clock_pin(0);
     rp_secrets_reset();
+    if (db->pg && db->pgdb[0]) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)",
+                 db->pgdb);
+        pg_admin(sql, 0);
+        db->pgdb[0] = '\0';
+    }
     if (db->dir[0])
         assert_int_equal(nftw(db->dir, remove_one, 8, FTW_DEPTH | FTW_PHYS), 0);
     db->dir[0] = '\0';
