@@ -67,9 +67,10 @@ static const char *const moment_listed[] = {
     "id",      "customer_id", "encounter_id", "occurred_at", "kind",
     "summary", "impression",  "channel",      "actor",       NULL};
 static const char *const task_listed[] = {
-    "id",     "customer_id", "encounter_id", "kind",       "channel", "subject",
-    "status", "due_at",      "attempts",     "last_error", "sent_at", "done_at",
-    NULL};
+    "id",       "customer_id", "encounter_id",    "kind",
+    "channel",  "subject",     "status",          "due_at",
+    "attempts", "last_error",  "next_attempt_at", "sent_at",
+    "done_at",  NULL};
 
 static const rp_param webhook_delivery_params[] = {
     {"status", "text",
