@@ -1,6 +1,7 @@
 /*
- * cmd_charter.c - `rapport charter show|set|breaches|settle|keep`: the
- * service charter from the command line, with the rules of charter.c.
+ * cmd_charter.c - `rapport charter show|set|breaches|settle|keep|versions|
+ * hours|holidays`: the service charter, its history and its calendar from
+ * the command line, with the rules of charter.c and hours.c.
  * `settle` is meant for cron as well as for people: it marks promises
  * whose date passed while open as broken, with a moment of truth each.
  */
@@ -23,6 +24,13 @@ static const char help[] =
     "                             [--agent ID] [--limit N] [--json]\n"
     "    rapport charter settle [--json]\n"
     "    rapport charter keep PROMISE_ID [--json]\n"
+    "    rapport charter versions [--json]\n"
+    "    rapport charter hours QUEUE_ID [--zone ZONE] [--open \"DAYS "
+    "HH:MM-HH:MM\"]...\n"
+    "                          [--holiday DATE[=NAME]]... [--no-holidays]\n"
+    "                          [--around-the-clock] [--json]\n"
+    "    rapport charter holidays [--holiday DATE[=NAME]]... [--none] "
+    "[--json]\n"
     "\n"
     "DESCRIPTION\n"
     "    The charter holds the targets the desk promises itself: acknowledge\n"
@@ -46,6 +54,21 @@ static const char help[] =
     "    breaches and reports do it.  keep marks an open promise as kept\n"
     "    (refused once its date has passed: it is broken).\n"
     "\n"
+    "    A change of the targets is a new version of the charter, in force\n"
+    "    from the moment it is made: an encounter is judged by the version\n"
+    "    in force when it was received, so breaches already counted never\n"
+    "    change.  versions lists the history, newest first.\n"
+    "\n"
+    "    The clocks of the charter count only the business hours of the\n"
+    "    encounter's queue.  hours shows a queue's hours, or replaces them:\n"
+    "    --zone names the time zone they are read in, each --open adds\n"
+    "    openings (several a day for a lunch break), each --holiday a date\n"
+    "    the queue is closed; --around-the-clock removes the hours (the\n"
+    "    clocks then count every second, as for a queue that never had\n"
+    "    any).  holidays shows or replaces the dates every queue with\n"
+    "    hours is closed.  New hours count for encounters received after\n"
+    "    the change.\n"
+    "\n"
     "OPTIONS\n"
     "    --acknowledge-minutes N     1 to 10080\n"
     "    --first-response-minutes N  1 to 43200\n"
@@ -58,12 +81,22 @@ static const char help[] =
     "    --queue ID, --agent ID      only encounters of this queue or agent\n"
     "    --limit N                   at most N breaches listed, 1 to 1000\n"
     "                                (default 500); the counts are complete\n"
+    "    --zone ZONE                 a tz database zone, e.g. Europe/Madrid\n"
+    "    --open \"DAYS HH:MM-HH:MM\"    e.g. \"mon-fri 09:00-17:00\" or\n"
+    "                                \"mon,wed 15:00-19:00\"; repeatable\n"
+    "    --holiday DATE[=NAME]       e.g. 2026-12-25=Christmas; repeatable;\n"
+    "                                replaces the list (--no-holidays, "
+    "--none:\n"
+    "                                empty it)\n"
     "    --json                      print JSON exactly as the HTTP API does\n"
     "\n"
     "EXAMPLES\n"
     "    rapport charter set --acknowledge-minutes 3 --resolution-hours 8\n"
     "    rapport charter breaches --from 2026-11-01T00:00:00Z\n"
     "    rapport charter settle      # e.g. every 5 minutes from cron\n"
+    "    rapport charter hours 2 --zone Europe/Madrid \\\n"
+    "        --open \"mon-fri 09:00-14:00\" --open \"mon-thu 16:00-18:00\"\n"
+    "    rapport charter holidays --holiday 2026-12-25=Christmas\n"
     "\n"
     "EXIT STATUS\n"
     "    0 success, 2 usage error, 3 bad input or refused (a target out of\n"
@@ -202,9 +235,198 @@ static int breaches(rp_cli *cli, int argc, char **argv)
     return rp_cli_finish_with(code, &err, out, json, print_breaches);
 }
 
-static const rp_subcommand subs[] = {{"show", simple},       {"set", set},
-                                     {"breaches", breaches}, {"settle", simple},
-                                     {"keep", simple},       {NULL, NULL}};
+static void print_holiday_list(const char *title, json_t *list)
+{
+    size_t i;
+    json_t *h;
+    if (json_array_size(list) == 0)
+        return;
+    printf("%s:\n", title);
+    json_array_foreach(list, i, h) {
+        const char *name = json_string_value(json_object_get(h, "name"));
+        printf("  %s%s%s\n", json_string_value(json_object_get(h, "date")),
+               name ? "  " : "", name ? name : "");
+    }
+}
+
+static void print_hours(json_t *out)
+{
+    printf("queue %lld: ",
+           (long long)json_integer_value(json_object_get(out, "queue_id")));
+    if (json_is_true(json_object_get(out, "around_the_clock"))) {
+        printf("open around the clock (no business hours)\n");
+    } else {
+        printf("business hours in %s\n",
+               json_string_value(json_object_get(out, "time_zone")));
+        size_t i;
+        json_t *iv;
+        json_array_foreach(json_object_get(out, "intervals"), i, iv)
+            printf("  %-10s %s-%s\n",
+                   json_string_value(json_object_get(iv, "day")),
+                   json_string_value(json_object_get(iv, "open")),
+                   json_string_value(json_object_get(iv, "close")));
+    }
+    print_holiday_list("holidays of this queue",
+                       json_object_get(out, "holidays"));
+    print_holiday_list("holidays of the whole desk",
+                       json_object_get(out, "desk_holidays"));
+}
+
+/* `hours QUEUE_ID` shows; with --zone, --open, --holiday or
+ * --around-the-clock it replaces the queue's hours. */
+static int hours(rp_cli *cli, int argc, char **argv)
+{
+    const char *zone = NULL;
+    int json = 0, always = 0, no_holidays = 0;
+    const rp_opt opts[] = {{"zone", RP_OPT_TEXT, NULL, &zone},
+                           {"open", RP_OPT_LIST, "open", NULL},
+                           {"holiday", RP_OPT_LIST, "holiday", NULL},
+                           {"no-holidays", RP_OPT_FLAG, NULL, &no_holidays},
+                           {"around-the-clock", RP_OPT_FLAG, NULL, &always},
+                           {"json", RP_OPT_FLAG, NULL, &json},
+                           {0}};
+    rp_args a;
+    int64_t queue = 0;
+    int rc = rp_opt_parse(cli, argc, argv, opts, &a);
+    if (!rc)
+        rc = rp_cli_id(cli, &a, 0, "queue", &queue);
+    if (!rc)
+        rc = rp_cli_no_more(cli, &a, 1);
+    if (!rc)
+        rc = rp_cli_open(cli);
+    if (rc) {
+        rp_args_free(&a);
+        return rc;
+    }
+    json_t *opens = json_object_get(a.fields, "open"),
+           *days = json_object_get(a.fields, "holiday"), *out = NULL;
+    rp_error err;
+    rp_code code = RP_OK;
+    if (!zone && !opens && !days && !always && !no_holidays) {
+        code = rp_hours_get(&cli->ctx, queue, &out, &err);
+    } else {
+        json_t *in = json_pack("{s:[]}", "intervals"), *v;
+        size_t i;
+        if (zone)
+            json_object_set_new(in, "time_zone", json_string(zone));
+        json_array_foreach(opens, i, v) {
+            if (!code)
+                code = rp_calendar_spec_parse(json_string_value(v), "open",
+                                              json_object_get(in, "intervals"),
+                                              &err);
+        }
+        if (days || no_holidays)
+            json_object_set_new(in, "holidays", json_array());
+        json_array_foreach(days, i, v) {
+            if (!code)
+                code = rp_holiday_spec_parse(json_string_value(v), "holiday",
+                                             json_object_get(in, "holidays"),
+                                             &err);
+        }
+        /* hours given only as holidays keep the openings as they are */
+        if (!code && !opens && !always) {
+            json_t *cur = NULL;
+            code = rp_hours_get(&cli->ctx, queue, &cur, &err);
+            if (!code) {
+                json_object_set(in, "intervals",
+                                json_object_get(cur, "intervals"));
+                if (!zone)
+                    json_object_set(in, "time_zone",
+                                    json_object_get(cur, "time_zone"));
+            }
+            json_decref(cur);
+        }
+        if (!code)
+            code = rp_hours_set(&cli->ctx, queue, in, &out, &err);
+        json_decref(in);
+    }
+    rp_args_free(&a);
+    return rp_cli_finish_with(code, &err, out, json, print_hours);
+}
+
+static void print_desk_holidays(json_t *out)
+{
+    if (json_array_size(json_object_get(out, "holidays")) == 0)
+        printf("the desk has no holidays\n");
+    print_holiday_list("holidays of the whole desk",
+                       json_object_get(out, "holidays"));
+}
+
+/* `holidays` shows the desk's; --holiday ... or --none replaces them. */
+static int holidays(rp_cli *cli, int argc, char **argv)
+{
+    int json = 0, none = 0;
+    const rp_opt opts[] = {{"holiday", RP_OPT_LIST, "holiday", NULL},
+                           {"none", RP_OPT_FLAG, NULL, &none},
+                           {"json", RP_OPT_FLAG, NULL, &json},
+                           {0}};
+    rp_args a;
+    int rc = rp_cli_start(cli, argc, argv, opts, &a, NULL);
+    if (rc)
+        return rc;
+    json_t *days = json_object_get(a.fields, "holiday"), *out = NULL, *v;
+    rp_error err;
+    rp_code code = RP_OK;
+    if (!days && !none) {
+        code = rp_holidays_get(&cli->ctx, &out, &err);
+    } else {
+        json_t *in = json_pack("{s:[]}", "holidays");
+        size_t i;
+        json_array_foreach(days, i, v) {
+            if (!code)
+                code = rp_holiday_spec_parse(json_string_value(v), "holiday",
+                                             json_object_get(in, "holidays"),
+                                             &err);
+        }
+        if (!code)
+            code = rp_holidays_set(&cli->ctx, in, &out, &err);
+        json_decref(in);
+    }
+    rp_args_free(&a);
+    return rp_cli_finish_with(code, &err, out, json, print_desk_holidays);
+}
+
+static void print_versions(json_t *out)
+{
+    printf("%-7s %-22s %8s %8s %8s %-9s %s\n", "version", "in force from",
+           "ack_min", "first_m", "resol_h", "on_time", "by");
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(out, "items"), i, v) {
+        const char *from = json_string_value(json_object_get(v, "starts_at"));
+        const char *by = json_string_value(json_object_get(v, "created_by"));
+        printf("%-7lld %-22s %8lld %8lld %8lld %-9s %s\n",
+               (long long)json_integer_value(json_object_get(v, "id")),
+               from ? from : "the start",
+               (long long)json_integer_value(
+                   json_object_get(v, "acknowledge_minutes")),
+               (long long)json_integer_value(
+                   json_object_get(v, "first_response_minutes")),
+               (long long)json_integer_value(
+                   json_object_get(v, "resolution_hours")),
+               json_is_true(json_object_get(v, "follow_up_on_time")) ? "yes"
+                                                                     : "no",
+               by ? by : "");
+    }
+}
+
+static int versions(rp_cli *cli, int argc, char **argv)
+{
+    int json = 0;
+    const rp_opt opts[] = {{"json", RP_OPT_FLAG, NULL, &json}, {0}};
+    int rc = rp_cli_start(cli, argc, argv, opts, NULL, NULL);
+    if (rc)
+        return rc;
+    rp_error err;
+    json_t *out = NULL;
+    rp_code code = rp_charter_versions(&cli->ctx, &out, &err);
+    return rp_cli_finish_with(code, &err, out, json, print_versions);
+}
+
+static const rp_subcommand subs[] = {
+    {"show", simple},       {"set", set},           {"breaches", breaches},
+    {"settle", simple},     {"keep", simple},       {"hours", hours},
+    {"holidays", holidays}, {"versions", versions}, {NULL, NULL}};
 
 const rp_command rp_cmd_charter = {
     "charter", "the service charter: targets, breaches, promises", help, subs,

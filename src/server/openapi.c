@@ -95,7 +95,8 @@ typedef struct schema_def {
 #define JUDGED                                                                 \
     "{'type':'object','required':['target_seconds','actual_seconds',"         \
     "'breached'],'additionalProperties':false,'properties':{"                 \
-    "'target_seconds':" INT ",'actual_seconds':" INT ",'breached':" BOOL "}}"
+    "'target_seconds':" INT ",'actual_seconds':" INT ",'breached':" BOOL ","  \
+    "'calendar_seconds':" INT ",'due_at':" TIME "}}"
 
 static const schema_def schemas[] = {
     /* ---- the records of the catalogue, as the core shows them ---------- */
@@ -147,7 +148,10 @@ static const schema_def schemas[] = {
      "'abandoned':" BOOL ",'abandon_reason':" NSTRING ","
      "'first_contact_resolved':{'type':['boolean','null']},"
      "'encounter_id':" INT ",'customer_id':" INT ",'stage':" STRING ","
-     "'transfers':" INT ",'charter':{'type':'object','required':["
+     "'transfers':" INT ",'queue_wait_business_seconds':" INT ","
+     "'first_response_business_seconds':" NINT ","
+     "'resolution_business_seconds':" NINT ",'business_hours':" BOOL ","
+     "'charter_version':" NINT ",'charter':{'type':'object','required':["
      "'acknowledge','first_response','resolution'],"
      "'additionalProperties':false,'properties':{'acknowledge':" JUDGED ","
      "'first_response':" JUDGED ",'resolution':" JUDGED "}}}}"},
@@ -286,7 +290,8 @@ static const schema_def schemas[] = {
      "'additionalProperties':false,'properties':{"
      "'acknowledge_minutes':" INT ",'first_response_minutes':" INT ","
      "'resolution_hours':" INT ",'follow_up_on_time':" BOOL ","
-     "'updated_at':" NTIME ",'updated_by':" NSTRING "}}"},
+     "'updated_at':" NTIME ",'updated_by':" NSTRING ","
+     "'version_id':" NINT "}}"},
     {"Window", NULL,
      "{'type':'object','required':['from','to','queue_id','agent_id'],"
      "'additionalProperties':false,'properties':{'from':" TIME ","
@@ -300,6 +305,33 @@ static const schema_def schemas[] = {
      "'type':'object','required':['target_seconds','actual_seconds',"
      "'over_by_seconds'],'properties':{'target_seconds':" INT ","
      "'actual_seconds':" INT ",'over_by_seconds':" NINT "}}}}}"},
+    {"CharterVersions", NULL,
+     "{'type':'object','required':['items'],'additionalProperties':false,"
+     "'properties':{'items':{'type':'array','items':{'type':'object',"
+     "'required':['id','starts_at','acknowledge_minutes',"
+     "'first_response_minutes','resolution_hours','follow_up_on_time'],"
+     "'additionalProperties':false,'properties':{'id':" INT ","
+     "'starts_at':" NTIME ",'acknowledge_minutes':" INT ","
+     "'first_response_minutes':" INT ",'resolution_hours':" INT ","
+     "'follow_up_on_time':" BOOL ",'created_by':" NSTRING "}}}}}"},
+    {"Holiday", NULL,
+     "{'type':'object','required':['date'],'additionalProperties':false,"
+     "'properties':{'date':{'type':'string','format':'date'},"
+     "'name':" NSTRING "}}"},
+    {"Holidays", NULL,
+     "{'type':'object','required':['holidays'],'additionalProperties':false,"
+     "'properties':{'holidays':{'type':'array','items':" REF("Holiday") "}}}"},
+    {"BusinessHours", NULL,
+     "{'type':'object','required':['queue_id','time_zone','intervals',"
+     "'around_the_clock','holidays','desk_holidays'],"
+     "'additionalProperties':false,'properties':{'queue_id':" INT ","
+     "'time_zone':" NSTRING ",'intervals':{'type':'array','items':{"
+     "'type':'object','required':['day','open','close'],"
+     "'additionalProperties':false,'properties':{'day':" STRING ","
+     "'open':" STRING ",'close':" STRING "}}},"
+     "'around_the_clock':" BOOL ",'holidays':{'type':'array','items':"
+     REF("Holiday") "},'desk_holidays':{'type':'array','items':"
+     REF("Holiday") "},'updated_at':" NTIME ",'updated_by':" NSTRING "}}"},
     {"ServiceMetrics", NULL,
      "{'type':'object','required':['window'],'properties':{"
      "'window':" REF("Window") "}}"},

@@ -612,6 +612,25 @@ const rp_route rp_routes[] = {
      .summary = "other customers who may be the same person (a matching "
                 "email address or phone number)",
      .reply = "CustomerDuplicates"},
+    /* the charter's calendar and history */
+    {"GET", "/api/v1/charter/versions", PLAIN(rp_charter_versions),
+     .summary = "the history of the charter: each version and when it "
+                "came into force",
+     .reply = "CharterVersions"},
+    {"GET", "/api/v1/queues/{id}/hours", BY_ID(rp_hours_get),
+     .summary = "a queue's business hours, time zone and holidays",
+     .reply = "BusinessHours"},
+    {"PUT", "/api/v1/queues/{id}/hours", BY_ID_BODY(rp_hours_set), ADMIN,
+     .request = rp_hours_fields,
+     .summary = "replace a queue's business hours and holidays (no "
+                "intervals: open around the clock)",
+     .reply = "BusinessHours"},
+    {"GET", "/api/v1/holidays", PLAIN(rp_holidays_get),
+     .summary = "the desk's holidays, closed in every queue with hours",
+     .reply = "Holidays"},
+    {"PUT", "/api/v1/holidays", BODY(rp_holidays_set), ADMIN,
+     .request = rp_holidays_fields, .summary = "replace the desk's holidays",
+     .reply = "Holidays"},
 
     {NULL, NULL},
 };

@@ -48,74 +48,97 @@
     "AND" M_ENC_FILTER
 /* Breaches of the charter.  Further parameters: $5 now, $6 acknowledge
  * target, $7 first-response target, $8 resolution target (seconds), $9 1 when
- * follow-ups and promises must be done by their date.  Encounters are in the
- * window by created_at; promises and follow-ups by due_at. */
+ * follow-ups and promises must be done by their date: the current charter's,
+ * used only where no version of the charter is older than what is judged.
+ * An encounter is judged by the charter version in force when it was
+ * received and by its deadlines in business time (see sqlite_queries.c). */
+#define M_VERSION(expr, at)                                                    \
+    "(SELECT " expr " FROM charter_versions v WHERE v.starts_at <= " at        \
+    " ORDER BY v.starts_at DESC, v.id DESC LIMIT 1)"
+#define M_TARGET(col, unit, param)                                             \
+    "coalesce(" M_VERSION("v." col " * " unit, "e.created_at") ", " param ")"
+#define M_ACK_T M_TARGET("acknowledge_minutes", "60", "$6::bigint")
+#define M_FIRST_T M_TARGET("first_response_minutes", "60", "$7::bigint")
+#define M_RES_T M_TARGET("resolution_hours", "3600", "$8::bigint")
+#define M_DUE(col, target) "coalesce(d." col ", e.created_at + " target ")"
+#define M_ACK_DUE M_DUE("acknowledge_due_at", M_ACK_T)
+#define M_FIRST_DUE M_DUE("first_response_due_at", M_FIRST_T)
+#define M_RES_DUE M_DUE("resolution_due_at", M_RES_T)
+#define M_ON_TIME(at)                                                          \
+    "coalesce(" M_VERSION("v.follow_up_on_time", at) ", $9::bigint) = 1"
+#define M_ENC_FROM                                                             \
+    " FROM encounters e JOIN customers c ON c.id = e.customer_id"              \
+    " LEFT JOIN charter_deadlines d ON d.encounter_id = e.id"
 #define M_BREACHES                                                             \
     "SELECT 'acknowledge' AS target, 'encounter' AS subject,"                  \
     " e.id AS subject_id, e.id AS encounter_id, e.customer_id,"                \
     " c.name AS customer_name, e.created_at AS started_at,"                    \
-    " $6::bigint AS target_seconds,"                                           \
+    " " M_ACK_T " AS target_seconds,"                                          \
     " coalesce(e.acknowledged_at, e.abandoned_at, e.closed_at, $5::bigint)"    \
     "   - e.created_at AS actual_seconds,"                                     \
     " CASE WHEN e.acknowledged_at IS NOT NULL THEN 'acknowledged late'"        \
     "  WHEN e.abandoned_at IS NOT NULL THEN 'abandoned before "                \
     "acknowledgement'"                                                         \
     "  WHEN e.closed_at IS NOT NULL THEN 'closed without acknowledgement'"     \
-    "  ELSE 'still waiting' END AS detail"                                     \
-    " FROM encounters e JOIN customers c ON c.id = e.customer_id"              \
+    "  ELSE 'still waiting' END AS detail,"                                    \
+    " " M_ACK_DUE " AS due_at, e.queue_id AS queue_id" M_ENC_FROM              \
     " WHERE" M_ENC_WINDOW " AND coalesce(e.acknowledged_at, e.abandoned_at,"   \
-    "  e.closed_at, $5::bigint) - e.created_at > $6::bigint"                   \
-    " UNION ALL "                                                              \
+    "  e.closed_at, $5::bigint) > " M_ACK_DUE " UNION ALL "                    \
     "SELECT 'first_response', 'encounter', e.id, e.id, e.customer_id, c.name," \
-    " e.created_at, $7::bigint,"                                               \
+    " e.created_at, " M_FIRST_T ","                                            \
     " coalesce(e.first_response_at, e.abandoned_at, e.closed_at, $5::bigint)"  \
     "   - e.created_at,"                                                       \
     " CASE WHEN e.first_response_at IS NOT NULL THEN 'responded late'"         \
     "  WHEN e.abandoned_at IS NOT NULL THEN 'abandoned before a response'"     \
     "  WHEN e.closed_at IS NOT NULL THEN 'closed without a first response'"    \
-    "  ELSE 'no response yet' END"                                             \
-    " FROM encounters e JOIN customers c ON c.id = e.customer_id"              \
+    "  ELSE 'no response yet' END, " M_FIRST_DUE ", e.queue_id" M_ENC_FROM     \
     " WHERE" M_ENC_WINDOW " AND coalesce(e.first_response_at, e.abandoned_at," \
-    "  e.closed_at, $5::bigint) - e.created_at > $7::bigint"                   \
-    " UNION ALL "                                                              \
+    "  e.closed_at, $5::bigint) > " M_FIRST_DUE " UNION ALL "                  \
     "SELECT 'resolution', 'encounter', e.id, e.id, e.customer_id, c.name,"     \
-    " e.created_at, $8::bigint,"                                               \
+    " e.created_at, " M_RES_T ","                                              \
     " coalesce(e.closed_at, e.abandoned_at, $5::bigint) - e.created_at,"       \
     " CASE WHEN e.closed_at IS NOT NULL THEN 'resolved late'"                  \
     "  WHEN e.abandoned_at IS NOT NULL THEN 'abandoned unresolved'"            \
-    "  ELSE 'still unresolved' END"                                            \
-    " FROM encounters e JOIN customers c ON c.id = e.customer_id"              \
+    "  ELSE 'still unresolved' END, " M_RES_DUE ", e.queue_id" M_ENC_FROM      \
     " WHERE" M_ENC_WINDOW " AND ((e.closed_at IS NOT NULL AND"                 \
-    "  e.closed_at - e.created_at > $8::bigint) OR (e.closed_at IS NULL AND"   \
+    "  e.closed_at > " M_RES_DUE ") OR (e.closed_at IS NULL AND"               \
     "  e.abandoned_at IS NOT NULL) OR (e.closed_at IS NULL AND"                \
-    "  e.abandoned_at IS NULL AND $5::bigint - e.created_at > $8::bigint))"    \
+    "  e.abandoned_at IS NULL AND $5::bigint > " M_RES_DUE "))"                \
     " UNION ALL "                                                              \
     "SELECT 'follow_up_on_time', 'promise', p.id, p.encounter_id,"             \
     " p.customer_id, c.name, p.due_at, 0,"                                     \
     " coalesce(p.settled_at, $5::bigint) - p.due_at,"                          \
     " CASE WHEN p.status = 'kept' THEN 'promise kept late: '"                  \
-    "  ELSE 'promise broken: ' END || p.what"                                  \
+    "  ELSE 'promise broken: ' END || p.what, p.due_at, e.queue_id"            \
     " FROM promises p JOIN customers c ON c.id = p.customer_id"                \
     " LEFT JOIN encounters e ON e.id = p.encounter_id"                         \
-    " WHERE $9::bigint = 1 AND p.due_at >= $1::bigint"                         \
-    "  AND p.due_at < $2::bigint AND" M_ENC_FILTER                             \
-    "  AND (p.status = 'broken' OR (p.status = 'open'"                         \
-    "  AND p.due_at < $5::bigint)"                                             \
-    "  OR (p.status = 'kept' AND p.settled_at > p.due_at))"                    \
-    " UNION ALL "                                                              \
-    "SELECT 'follow_up_on_time', 'follow_up', t.id, t.encounter_id,"           \
-    " t.customer_id, c.name, t.due_at, 0,"                                     \
-    " coalesce(t.done_at, t.sent_at, $5::bigint) - t.due_at,"                  \
-    " CASE WHEN t.status IN ('done', 'sent') THEN 'follow-up done late: '"     \
-    "  ELSE 'follow-up not done: ' END || t.subject"                           \
-    " FROM tasks t JOIN customers c ON c.id = t.customer_id"                   \
-    " LEFT JOIN encounters e ON e.id = t.encounter_id"                         \
-    " WHERE $9::bigint = 1 AND t.kind = 'follow_up'"                           \
-    "  AND t.due_at >= $1::bigint AND t.due_at < $2::bigint AND" M_ENC_FILTER  \
-    "  AND ((t.status IN ('done', 'sent') AND"                                 \
-    "   coalesce(t.done_at, t.sent_at) > t.due_at)"                            \
-    "  OR (t.status NOT IN ('done', 'sent', 'cancelled')"                      \
-    "  AND t.due_at < $5::bigint))"
+    " WHERE " M_ON_TIME(                                                       \
+        "p.due_at") " AND p.due_at >= $1::bigint"                              \
+                    "  AND p.due_at < $2::bigint AND" M_ENC_FILTER             \
+                    "  AND (p.status = 'broken' OR (p.status = 'open'"         \
+                    "  AND p.due_at < $5::bigint)"                             \
+                    "  OR (p.status = 'kept' AND p.settled_at > p.due_at))"    \
+                    " UNION ALL "                                              \
+                    "SELECT 'follow_up_on_time', 'follow_up', t.id, "          \
+                    "t.encounter_id,"                                          \
+                    " t.customer_id, c.name, t.due_at, 0,"                     \
+                    " coalesce(t.done_at, t.sent_at, $5::bigint) - t.due_at,"  \
+                    " CASE WHEN t.status IN ('done', 'sent') THEN 'follow-up " \
+                    "done late: '"                                             \
+                    "  ELSE 'follow-up not done: ' END || t.subject, "         \
+                    "t.due_at, e.queue_id"                                     \
+                    " FROM tasks t JOIN customers c ON c.id = t.customer_id"   \
+                    " LEFT JOIN encounters e ON e.id = t.encounter_id"         \
+                    " WHERE " M_ON_TIME(                                       \
+                        "t.due_at") " AND t.kind = 'follow_up'"                \
+                                    "  AND t.due_at >= $1::bigint AND "        \
+                                    "t.due_at < $2::bigint AND" M_ENC_FILTER   \
+                                    "  AND ((t.status IN ('done', 'sent') AND" \
+                                    "   coalesce(t.done_at, t.sent_at) > "     \
+                                    "t.due_at)"                                \
+                                    "  OR (t.status NOT IN ('done', 'sent', "  \
+                                    "'cancelled')"                             \
+                                    "  AND t.due_at < $5::bigint))"
 
 /* The columns of a page of the audit log, with who and whom by name. */
 #define AUDIT_COLUMNS                                                          \
@@ -1568,8 +1591,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
      * watch row is locked (SQLite's one writer does that), so a sweep on
      * another server waits, then finds it no longer due. */
     [RP_Q_MEASURES_SWEEP_LOOK] =
-        "SELECT e.id, e.customer_id, e.created_at, e.acknowledged_at,"
-        " e.first_response_at, e.closed_at, e.abandoned_at"
+        "SELECT e.id, e.customer_id, e.queue_id, e.created_at,"
+        " e.acknowledged_at, e.first_response_at, e.closed_at, e.abandoned_at"
         " FROM charter_watch w JOIN encounters e ON e.id = w.encounter_id"
         " WHERE w.encounter_id = $1 AND w.next_at <= $2"
         " FOR UPDATE OF w",
@@ -1596,6 +1619,54 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "SELECT id, encounter_id, customer_id, target, target_seconds,"
         " due_at, breached_at, judged_at FROM charter_breaches"
         " WHERE customer_id = $1 ORDER BY id",
+    /* ---- measures: the charter's versions and calendar ---- */
+    [RP_Q_MEASURES_CHARTER_VERSION_ADD] =
+        "INSERT INTO charter_versions (starts_at, acknowledge_minutes,"
+        " first_response_minutes, resolution_hours, follow_up_on_time,"
+        " created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    [RP_Q_MEASURES_CHARTER_VERSION_AT] =
+        "SELECT id, starts_at, acknowledge_minutes, first_response_minutes,"
+        " resolution_hours, follow_up_on_time, created_by"
+        " FROM charter_versions WHERE starts_at <= $1"
+        " ORDER BY starts_at DESC, id DESC LIMIT 1",
+    [RP_Q_MEASURES_CHARTER_VERSIONS] =
+        "SELECT id, starts_at, acknowledge_minutes, first_response_minutes,"
+        " resolution_hours, follow_up_on_time, created_by"
+        " FROM charter_versions ORDER BY starts_at DESC, id DESC"
+        " LIMIT $1::bigint",
+    [RP_Q_MEASURES_HOURS_GET] =
+        "SELECT queue_id, time_zone, intervals AS intervals__json, updated_at,"
+        " updated_by FROM business_hours WHERE queue_id = $1",
+    [RP_Q_MEASURES_HOURS_SET] =
+        "INSERT INTO business_hours (queue_id, time_zone, intervals,"
+        " updated_at, updated_by) VALUES ($1, $2, $3, $4, $5)"
+        " ON CONFLICT (queue_id) DO UPDATE SET time_zone = excluded.time_zone,"
+        " intervals = excluded.intervals, updated_at = excluded.updated_at,"
+        " updated_by = excluded.updated_by",
+    [RP_Q_MEASURES_HOURS_CLEAR] =
+        "DELETE FROM business_hours WHERE queue_id = $1",
+    [RP_Q_MEASURES_HOLIDAYS_OF_QUEUE] =
+        "SELECT day AS date, name FROM holidays WHERE queue_id = $1"
+        " ORDER BY day",
+    [RP_Q_MEASURES_HOLIDAYS_OF_DESK] =
+        "SELECT day AS date, name FROM holidays WHERE queue_id IS NULL"
+        " ORDER BY day",
+    [RP_Q_MEASURES_HOLIDAYS_CLEAR_QUEUE] =
+        "DELETE FROM holidays WHERE queue_id = $1",
+    [RP_Q_MEASURES_HOLIDAYS_CLEAR_DESK] =
+        "DELETE FROM holidays WHERE queue_id IS NULL",
+    [RP_Q_MEASURES_HOLIDAY_ADD] =
+        "INSERT INTO holidays (queue_id, day, name) VALUES ($1, $2, $3)",
+    [RP_Q_MEASURES_DEADLINES_GET] =
+        "SELECT d.encounter_id, d.version_id, d.business_hours AS"
+        " business_hours__bool, d.acknowledge_due_at, d.first_response_due_at,"
+        " d.resolution_due_at FROM charter_deadlines d WHERE d.encounter_id = "
+        "$1",
+    [RP_Q_MEASURES_DEADLINES_SET] =
+        "INSERT INTO charter_deadlines (encounter_id, version_id,"
+        " business_hours, acknowledge_due_at, first_response_due_at,"
+        " resolution_due_at) VALUES ($1, $2, $3, $4, $5, $6)"
+        " ON CONFLICT (encounter_id) DO NOTHING",
 };
 
 const char *rp_pg_query_sql(rp_query q)

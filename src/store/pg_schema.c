@@ -956,6 +956,48 @@ const rp_pg_migration rp_pg_migrations[] = {
      "  (customer_id, status, settled_at);"
      "CREATE INDEX satisfaction_by_customer_answered ON satisfaction_checks"
      "  (customer_id, answered_at);"},
+    /* Migration 72: the charter's versions, the business hours and
+     * holidays of its calendar, and each encounter's deadlines in business
+     * time (see sqlite_schema.c). */
+    {72,
+     "charter versions, business hours, holidays and the deadlines of "
+     "each encounter in business time",
+     "CREATE TABLE charter_versions (" PG_ID ","
+     "  starts_at bigint NOT NULL,"
+     "  acknowledge_minutes bigint NOT NULL,"
+     "  first_response_minutes bigint NOT NULL,"
+     "  resolution_hours bigint NOT NULL,"
+     "  follow_up_on_time bigint NOT NULL,"
+     "  created_by text);"
+     "CREATE INDEX charter_versions_by_start ON charter_versions"
+     "  (starts_at, id);"
+     "INSERT INTO charter_versions (starts_at, acknowledge_minutes,"
+     "  first_response_minutes, resolution_hours, follow_up_on_time,"
+     "  created_by) SELECT 0,"
+     "  (SELECT value FROM charter WHERE key = 'acknowledge_minutes'),"
+     "  (SELECT value FROM charter WHERE key = 'first_response_minutes'),"
+     "  (SELECT value FROM charter WHERE key = 'resolution_hours'),"
+     "  (SELECT value FROM charter WHERE key = 'follow_up_on_time'),"
+     "  'system';"
+     "CREATE TABLE business_hours ("
+     "  queue_id bigint PRIMARY KEY REFERENCES queues(id),"
+     "  time_zone text NOT NULL,"
+     "  intervals text NOT NULL,"
+     "  updated_at bigint NOT NULL,"
+     "  updated_by text);"
+     "CREATE TABLE holidays (" PG_ID ","
+     "  queue_id bigint REFERENCES queues(id),"
+     "  day text NOT NULL,"
+     "  name text);"
+     "CREATE INDEX holidays_by_queue ON holidays (queue_id, day);"
+     "CREATE TABLE charter_deadlines ("
+     "  encounter_id bigint PRIMARY KEY REFERENCES encounters(id),"
+     "  version_id bigint NOT NULL REFERENCES charter_versions(id),"
+     "  business_hours bigint NOT NULL,"
+     "  acknowledge_due_at bigint NOT NULL,"
+     "  first_response_due_at bigint NOT NULL,"
+     "  resolution_due_at bigint NOT NULL);"
+     "UPDATE charter_watch SET next_at = 0;"},
 };
 
 const int rp_pg_nmigrations = (int)(sizeof rp_pg_migrations /

@@ -285,7 +285,20 @@
     X(MEASURES_SWEEP_AGAIN, "measures.sweep_again")                            \
     X(MEASURES_SWEEP_BREACHES_OF, "measures.sweep_breaches_of")                \
     X(MEASURES_SWEEP_BREACHES_OF_CUSTOMER,                                     \
-      "measures.sweep_breaches_of_customer")
+      "measures.sweep_breaches_of_customer")                                   \
+    X(MEASURES_CHARTER_VERSION_ADD, "measures.charter_version_add")            \
+    X(MEASURES_CHARTER_VERSION_AT, "measures.charter_version_at")              \
+    X(MEASURES_CHARTER_VERSIONS, "measures.charter_versions")                  \
+    X(MEASURES_HOURS_GET, "measures.hours_get")                                \
+    X(MEASURES_HOURS_SET, "measures.hours_set")                                \
+    X(MEASURES_HOURS_CLEAR, "measures.hours_clear")                            \
+    X(MEASURES_HOLIDAYS_OF_QUEUE, "measures.holidays_of_queue")                \
+    X(MEASURES_HOLIDAYS_OF_DESK, "measures.holidays_of_desk")                  \
+    X(MEASURES_HOLIDAYS_CLEAR_QUEUE, "measures.holidays_clear_queue")          \
+    X(MEASURES_HOLIDAYS_CLEAR_DESK, "measures.holidays_clear_desk")            \
+    X(MEASURES_HOLIDAY_ADD, "measures.holiday_add")                            \
+    X(MEASURES_DEADLINES_GET, "measures.deadlines_get")                        \
+    X(MEASURES_DEADLINES_SET, "measures.deadlines_set")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

@@ -1064,6 +1064,58 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  (customer_id, status, settled_at);"
      "CREATE INDEX satisfaction_by_customer_answered ON satisfaction_checks"
      "  (customer_id, answered_at);"},
+    /* Migration 72: the charter's calendar and its history.  A change of
+     * the charter is a new version in force from the moment it is made
+     * (starts_at); the version that was in force before every change
+     * starts at 0, so history keeps the targets it was judged by.
+     * business_hours holds a queue's weekly openings (a JSON array of
+     * {day, open, close} in its time zone's local time) and holidays the
+     * dates a queue, or the whole desk (queue_id NULL), is closed.
+     * charter_deadlines holds, per encounter, the version it is judged by
+     * and when each target falls due in business time, computed once
+     * when the encounter is first looked at: the watched encounters are
+     * all looked at again so that the open ones get theirs. */
+    {72,
+     "charter versions, business hours, holidays and the deadlines of "
+     "each encounter in business time",
+     "CREATE TABLE charter_versions ("
+     "  id INTEGER PRIMARY KEY,"
+     "  starts_at INTEGER NOT NULL,"
+     "  acknowledge_minutes INTEGER NOT NULL,"
+     "  first_response_minutes INTEGER NOT NULL,"
+     "  resolution_hours INTEGER NOT NULL,"
+     "  follow_up_on_time INTEGER NOT NULL,"
+     "  created_by TEXT);"
+     "CREATE INDEX charter_versions_by_start ON charter_versions"
+     "  (starts_at, id);"
+     "INSERT INTO charter_versions (starts_at, acknowledge_minutes,"
+     "  first_response_minutes, resolution_hours, follow_up_on_time,"
+     "  created_by) SELECT 0,"
+     "  (SELECT value FROM charter WHERE key = 'acknowledge_minutes'),"
+     "  (SELECT value FROM charter WHERE key = 'first_response_minutes'),"
+     "  (SELECT value FROM charter WHERE key = 'resolution_hours'),"
+     "  (SELECT value FROM charter WHERE key = 'follow_up_on_time'),"
+     "  'system';"
+     "CREATE TABLE business_hours ("
+     "  queue_id INTEGER PRIMARY KEY REFERENCES queues(id),"
+     "  time_zone TEXT NOT NULL,"
+     "  intervals TEXT NOT NULL,"
+     "  updated_at INTEGER NOT NULL,"
+     "  updated_by TEXT);"
+     "CREATE TABLE holidays ("
+     "  id INTEGER PRIMARY KEY,"
+     "  queue_id INTEGER REFERENCES queues(id),"
+     "  day TEXT NOT NULL,"
+     "  name TEXT);"
+     "CREATE INDEX holidays_by_queue ON holidays (queue_id, day);"
+     "CREATE TABLE charter_deadlines ("
+     "  encounter_id INTEGER PRIMARY KEY REFERENCES encounters(id),"
+     "  version_id INTEGER NOT NULL REFERENCES charter_versions(id),"
+     "  business_hours INTEGER NOT NULL,"
+     "  acknowledge_due_at INTEGER NOT NULL,"
+     "  first_response_due_at INTEGER NOT NULL,"
+     "  resolution_due_at INTEGER NOT NULL);"
+     "UPDATE charter_watch SET next_at = 0;"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

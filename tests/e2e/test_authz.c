@@ -172,6 +172,12 @@ static const expect expected[] = {
     /* merging customers, and possible duplicates */
     {"POST", "/api/v1/customers/{id}/merge", "admin"},
     {"GET", "/api/v1/customers/{id}/duplicates", "agent"},
+    /* the charter's calendar and history */
+    {"GET", "/api/v1/charter/versions", "agent"},
+    {"GET", "/api/v1/queues/{id}/hours", "agent"},
+    {"PUT", "/api/v1/queues/{id}/hours", "admin"},
+    {"GET", "/api/v1/holidays", "agent"},
+    {"PUT", "/api/v1/holidays", "admin"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 

@@ -242,31 +242,52 @@ static void test_reopened_is_watched_again(void **state)
     json_decref(got);
 }
 
-static void test_changed_charter_applies_at_once(void **state)
+/* A change of the charter applies from the moment it is made: an
+ * encounter received before keeps its deadline (and is not looked at again
+ * for the change), one received after gets the new target. */
+static void test_changed_charter_keeps_received_targets(void **state)
 {
     fixture *f = *state;
     rp_error err;
+    rp_clock_pin(NOW - 2 * HOUR);
     json_t *out = NULL, *in = json_pack("{s:i, s:i}", "acknowledge_minutes", 60,
                                         "first_response_minutes", 90);
     assert_int_equal(rp_charter_update(&f->ctx, in, &out, &err), RP_OK);
     json_decref(in);
     json_decref(out);
-    int64_t id = encounter(f, 30 * MIN, 0, 0, 0, 0);
+    int64_t before = encounter(f, 30 * MIN, 0, 0, 0, 0);
     sweep(f, NOW, 0, 1); /* next look: in half an hour */
-    sweep(f, NOW, 0, 0);
     in = json_pack("{s:i}", "acknowledge_minutes", 10);
     assert_int_equal(rp_charter_update(&f->ctx, in, &out, &err), RP_OK);
     json_decref(in);
     json_decref(out);
-    sweep(f, NOW, 1, 1);
-    json_t *got = facts(f, id);
+    sweep(f, NOW, 0, 0);                          /* nothing to judge again */
+    int64_t after = encounter(f, -1, 0, 0, 0, 0); /* received after it */
+    sweep(f, NOW + 1, 0, 1);
+    sweep(f, NOW + 12 * MIN, 1, 1); /* the new 10 minutes */
+    sweep(f, NOW + 31 * MIN, 1, 1); /* the old hour, half an hour on */
+    json_t *got = facts(f, before);
     json_t *b = json_array_get(got, 0);
     assert_string_equal(json_string_value(json_object_get(b, "target")),
                         "acknowledge");
-    /* the target as it was when judged */
+    assert_int_equal(json_integer_value(json_object_get(b, "target_seconds")),
+                     60 * MIN);
+    json_decref(got);
+    got = facts(f, after);
+    b = json_array_get(got, 0);
     assert_int_equal(json_integer_value(json_object_get(b, "target_seconds")),
                      10 * MIN);
     json_decref(got);
+    /* the history of the charter: the first version and two changes */
+    assert_int_equal(rp_charter_versions(&f->ctx, &out, &err), RP_OK);
+    json_t *items = json_object_get(out, "items");
+    assert_int_equal(json_array_size(items), 3);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_array_get(items, 0), "acknowledge_minutes")),
+                     10);
+    assert_true(
+        json_is_null(json_object_get(json_array_get(items, 2), "starts_at")));
+    json_decref(out);
 }
 
 /* Two sweeps at once on two connections. */
@@ -366,7 +387,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_selection),
         T(test_reopened_is_watched_again),
-        T(test_changed_charter_applies_at_once),
+        T(test_changed_charter_keeps_received_targets),
         T(test_overlapping_sweeps_send_once),
         T(test_sweep_queries_are_indexed),
     };

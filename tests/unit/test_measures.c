@@ -323,8 +323,9 @@ static void test_breach_rules(void **state)
     }
     json_decref(out);
 
-    /* Turning follow_up_on_time off removes those breaches; tightening the
-     * acknowledgement target re-judges history. */
+    /* A change of the charter applies from the moment it is made:
+     * turning follow_up_on_time off and tightening the acknowledgement
+     * target leave history judged as it was. */
     json_t *in = json_pack("{s:b, s:i}", "follow_up_on_time", 0,
                            "acknowledge_minutes", 1);
     json_t *c = NULL;
@@ -334,13 +335,21 @@ static void test_breach_rules(void **state)
     assert_int_equal(rp_charter_breaches(&f->ctx, &w, 1000, &out, &err), RP_OK);
     counts = json_object_get(out, "counts");
     assert_int_equal(
-        json_integer_value(json_object_get(counts, "follow_up_on_time")), 0);
-    /* seed3 and waiting, now also fresh (2 min) and hangup (2 min before
-     * hanging up); prompt, slow_reply and old_open waited exactly 1 min,
-     * which is not over the target */
+        json_integer_value(json_object_get(counts, "follow_up_on_time")), 4);
     assert_int_equal(json_integer_value(json_object_get(counts, "acknowledge")),
-                     4);
+                     2);
     json_decref(out);
+    /* the version in force an instant before is the old one */
+    rp_charter then, now;
+    int64_t v_then = 0, v_now = 0;
+    assert_int_equal(rp_charter_at(&f->ctx, rp_now() - 1, &then, &v_then, &err),
+                     RP_OK);
+    assert_int_equal(rp_charter_at(&f->ctx, rp_now(), &now, &v_now, &err),
+                     RP_OK);
+    assert_int_equal(then.acknowledge_minutes, 5);
+    assert_int_equal(now.acknowledge_minutes, 1);
+    assert_false(now.follow_up_on_time);
+    assert_true(v_now > v_then);
 }
 
 static void test_measures_of_one_encounter(void **state)

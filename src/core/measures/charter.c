@@ -107,6 +107,14 @@ rp_code rp_charter_get(rp_ctx *ctx, json_t **out, rp_error *err)
     json_t *j = charter_json(&c);
     json_object_update(j, meta);
     json_decref(meta);
+    int64_t version = 0;
+    rp_charter cur;
+    if (rp_charter_at(ctx, rp_now(), &cur, &version, err)) {
+        json_decref(j);
+        return err->code;
+    }
+    json_object_set_new(j, "version_id",
+                        version ? json_integer(version) : json_null());
     *out = j;
     return RP_OK;
 }
@@ -171,6 +179,84 @@ static rp_code set_one(rp_ctx *ctx, const char *key, int64_t value, int64_t now,
     return rc;
 }
 
+static rp_code add_version(rp_ctx *ctx, const rp_charter *c, int64_t now,
+                           rp_error *err)
+{
+    json_t *rows = NULL,
+           *params = json_pack("[I, I, I, I, i, s]", (json_int_t)now,
+                               (json_int_t)c->acknowledge_minutes,
+                               (json_int_t)c->first_response_minutes,
+                               (json_int_t)c->resolution_hours,
+                               c->follow_up_on_time,
+                               ctx->actor ? ctx->actor : "system");
+    rp_code rc = ctx->store->ops->query(
+        ctx->store, RP_Q_MEASURES_CHARTER_VERSION_ADD, params, &rows, err);
+    json_decref(params);
+    json_decref(rows);
+    return rc;
+}
+
+/* A version row as a charter. */
+static void version_charter(json_t *row, rp_charter *c)
+{
+    c->acknowledge_minutes = json_integer_value(
+        json_object_get(row, "acknowledge_minutes"));
+    c->first_response_minutes = json_integer_value(
+        json_object_get(row, "first_response_minutes"));
+    c->resolution_hours = json_integer_value(
+        json_object_get(row, "resolution_hours"));
+    c->follow_up_on_time = json_integer_value(
+                               json_object_get(row, "follow_up_on_time")) != 0;
+}
+
+rp_code rp_charter_at(rp_ctx *ctx, int64_t t, rp_charter *out,
+                      int64_t *version_id, rp_error *err)
+{
+    json_t *rows = NULL, *params = json_pack("[I]", (json_int_t)t);
+    rp_code rc = ctx->store->ops->query(
+        ctx->store, RP_Q_MEASURES_CHARTER_VERSION_AT, params, &rows, err);
+    json_decref(params);
+    if (rc)
+        return rc;
+    json_t *row = json_array_get(rows, 0);
+    if (row) {
+        version_charter(row, out);
+        if (version_id)
+            *version_id = json_integer_value(json_object_get(row, "id"));
+        json_decref(rows);
+        return RP_OK;
+    }
+    json_decref(rows);
+    /* older than every version (none starts before 0): today's targets */
+    if (version_id)
+        *version_id = 0;
+    return rp_charter_load(ctx, out, err);
+}
+
+rp_code rp_charter_versions(rp_ctx *ctx, json_t **out, rp_error *err)
+{
+    json_t *rows = NULL, *params = json_pack("[i]", 500);
+    rp_code rc = ctx->store->ops->query(
+        ctx->store, RP_Q_MEASURES_CHARTER_VERSIONS, params, &rows, err);
+    json_decref(params);
+    if (rc)
+        return rc;
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        json_t *on = json_object_get(row, "follow_up_on_time");
+        json_object_set_new(row, "follow_up_on_time",
+                            json_boolean(json_integer_value(on) != 0));
+        /* the version before any change was in force from the start */
+        const char *at = json_string_value(json_object_get(row, "starts_at"));
+        int64_t t = 0;
+        if (at && rp_time_parse(at, &t) == 0 && t == 0)
+            json_object_set_new(row, "starts_at", json_null());
+    }
+    *out = json_pack("{s:o}", "items", rows);
+    return RP_OK;
+}
+
 rp_code rp_charter_update(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
 {
     rp_charter cur, next;
@@ -192,13 +278,11 @@ rp_code rp_charter_update(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
     if (rc == RP_OK && json_object_get(in, "follow_up_on_time"))
         rc = set_one(ctx, "follow_up_on_time", next.follow_up_on_time, now,
                      err);
-    /* the deadlines of the watched encounters moved: the sweep looks at
-     * each again on its next run (sweep.c) */
-    if (rc == RP_OK) {
-        json_t *params = json_pack("[I]", (json_int_t)now);
-        rc = s->ops->exec(s, RP_Q_MEASURES_SWEEP_AGAIN, params, NULL, err);
-        json_decref(params);
-    }
+    /* the change is a new version in force from now on: encounters
+     * received before keep the version they were received under, and
+     * their deadlines with it (sweep.c), so nothing is judged again */
+    if (rc == RP_OK)
+        rc = add_version(ctx, &next, now, err);
     rc = rp_store_finish(s, rc, err);
     if (rc)
         return rc;
@@ -487,6 +571,56 @@ rp_code rp_charter_breach_counts(rp_ctx *ctx, const rp_window *w,
 static rp_code breaches_in(rp_ctx *ctx, const rp_window *w, int limit,
                            json_t **out, rp_error *err);
 
+#define CALENDARS_KEPT 16
+
+/*
+ * The query measures each breach of an encounter in calendar time; the
+ * charter counts business time.  Give each such item "calendar_seconds"
+ * (the query's figure) and "actual_seconds" in its queue's business
+ * hours, reading each queue's calendar once.
+ */
+static rp_code business_figures(rp_ctx *ctx, json_t *rows, rp_error *err)
+{
+    int64_t ids[CALENDARS_KEPT];
+    rp_calendar cals[CALENDARS_KEPT];
+    int kept = 0;
+    rp_code rc = RP_OK;
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        json_t *calendar = json_object_get(row, "actual_seconds");
+        json_object_set(row, "calendar_seconds", calendar);
+        if (strcmp(json_string_value(json_object_get(row, "subject")),
+                   "encounter"))
+            continue;
+        int64_t q = json_integer_value(json_object_get(row, "queue_id"));
+        int k = 0;
+        while (k < kept && ids[k] != q)
+            k++;
+        rp_calendar one, *cal = k < kept ? &cals[k] : &one;
+        if (k == kept && (rc = rp_calendar_load(ctx, q, &one, err)))
+            break;
+        int64_t start = 0;
+        rp_time_parse(json_string_value(json_object_get(row, "started_at")),
+                      &start);
+        json_object_set_new(
+            row, "actual_seconds",
+            json_integer(rp_calendar_between(
+                cal, start, start + json_integer_value(calendar))));
+        if (k < kept)
+            continue;
+        if (kept < CALENDARS_KEPT) {
+            ids[kept] = q;
+            cals[kept++] = one;
+        } else {
+            rp_calendar_free(&one);
+        }
+    }
+    while (kept > 0)
+        rp_calendar_free(&cals[--kept]);
+    return rc;
+}
+
 rp_code rp_charter_breaches(rp_ctx *ctx, const rp_window *asked, int limit,
                             json_t **out, rp_error *err)
 {
@@ -521,6 +655,12 @@ static rp_code breaches_in(rp_ctx *ctx, const rp_window *w, int limit,
     json_decref(params);
     if (rc) {
         json_decref(counts);
+        return rc;
+    }
+    rc = business_figures(ctx, rows, err);
+    if (rc) {
+        json_decref(counts);
+        json_decref(rows);
         return rc;
     }
     size_t i;

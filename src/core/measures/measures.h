@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "core/context.h"
+#include "core/measures/calendar.h"
 
 typedef struct rp_ctx rp_ctx;
 
@@ -149,8 +150,46 @@ rp_code rp_charter_breach_facts(rp_ctx *ctx, int64_t encounter_id, json_t **out,
  */
 json_t *rp_measure_compute(json_t *encounter, const rp_charter *c, int64_t now);
 
-/* Add a "measures" object (rp_measure_compute with the stored charter and
- * the current time) to the encounter object. */
+/* When an encounter's three targets fall due (acknowledge, first
+ * response, resolution), the charter version it is judged by (0: not
+ * known) and whether they count in business hours. */
+typedef struct rp_deadlines {
+    int64_t version_id;
+    int business_hours;
+    int64_t due[3];
+} rp_deadlines;
+
+/* The deadlines of an encounter received at created under charter c and
+ * calendar cal (NULL: around the clock); version_id is left as it was. */
+void rp_deadlines_compute(const rp_charter *c, const rp_calendar *cal,
+                          int64_t created, rp_deadlines *out);
+
+/*
+ * rp_measure_compute in business hours: each target of "charter" gets
+ * "actual_seconds" in business time under cal (NULL: around the clock),
+ * "calendar_seconds" the same in calendar time, and "due_at", its
+ * deadline (from d, or computed from c and cal when d is NULL); it is
+ * breached once its clock stops, or now is, past the deadline.  The
+ * object adds "queue_wait_business_seconds",
+ * "first_response_business_seconds", "resolution_business_seconds",
+ * "business_hours" and "charter_version".  Pure.
+ */
+json_t *rp_measure_compute_in(json_t *encounter, const rp_charter *c,
+                              const rp_calendar *cal, const rp_deadlines *d,
+                              int64_t now);
+
+/*
+ * What encounter e (a row with id, queue_id and created_at) is judged by:
+ * the charter version in force when it was received, its queue's
+ * calendar (released by the caller with rp_calendar_free) and its
+ * deadlines, as stored when the sweep first judged it or else computed.
+ */
+rp_code rp_measure_judgement(rp_ctx *ctx, json_t *e, rp_charter *c,
+                             rp_calendar *cal, rp_deadlines *d, rp_error *err);
+
+/* Add a "measures" object (rp_measure_compute_in with what the encounter
+ * is judged by, rp_measure_judgement, and the current time) to the
+ * encounter object. */
 rp_code rp_measure_encounter(rp_ctx *ctx, json_t *encounter, rp_error *err);
 
 /* The measures of encounter id, with "encounter_id"; RP_ENOTFOUND if none. */
@@ -193,5 +232,64 @@ rp_code rp_metrics_gauges(rp_ctx *ctx, json_t **out, rp_error *err);
  */
 rp_code rp_delivery_backlog(rp_ctx *ctx, int64_t now, json_t **out,
                             rp_error *err);
+
+/* ---- the charter's versions and calendar (charter.c, hours.c) ----------- */
+
+/*
+ * The charter version in force at instant t (the newest that started at or
+ * before it) into *out, and its id into *version_id (may be NULL).  An
+ * encounter is judged by the version in force when it was received.
+ */
+rp_code rp_charter_at(rp_ctx *ctx, int64_t t, rp_charter *out,
+                      int64_t *version_id, rp_error *err);
+
+/*
+ * The history of the charter, newest first (at most 500): {"items": [{"id",
+ * "starts_at" (null for the version in force from the start),
+ * "acknowledge_minutes", "first_response_minutes", "resolution_hours",
+ * "follow_up_on_time", "created_by"}]}.
+ */
+rp_code rp_charter_versions(rp_ctx *ctx, json_t **out, rp_error *err);
+
+/*
+ * The calendar the charter's clocks of queue_id count in (its business
+ * hours, its holidays and the desk's) into *out, released with
+ * rp_calendar_free; around the clock for no queue (0) or a queue without
+ * hours.
+ */
+rp_code rp_calendar_load(rp_ctx *ctx, int64_t queue_id, rp_calendar *out,
+                         rp_error *err);
+
+/* The fields of a queue's hours and of the desk's holidays. */
+extern const rp_field rp_hours_fields[];
+extern const rp_field rp_holidays_fields[];
+
+/*
+ * The business hours of queue queue_id: {"queue_id", "time_zone",
+ * "intervals": [{"day", "open", "close"}], "around_the_clock", "holidays":
+ * [{"date", "name"}] (the queue's), "desk_holidays", "updated_at",
+ * "updated_by"}.  RP_ENOTFOUND for no such queue.
+ */
+rp_code rp_hours_get(rp_ctx *ctx, int64_t queue_id, json_t **out,
+                     rp_error *err);
+
+/*
+ * Replace the hours of queue queue_id with in ({"time_zone", "intervals",
+ * "holidays"}; intervals empty: around the clock; holidays absent: kept).
+ * The whole body is checked first (a zone of the tz database, days of the
+ * week, HH:MM times with close after open, openings of a day not
+ * overlapping, real dates given once); each refusal names its field and
+ * changes nothing.  Encounters already received keep the deadlines they
+ * were given; the new hours count for those received from now on.
+ */
+rp_code rp_hours_set(rp_ctx *ctx, int64_t queue_id, json_t *in, json_t **out,
+                     rp_error *err);
+
+/* The desk's holidays: {"holidays": [{"date", "name"}]}. */
+rp_code rp_holidays_get(rp_ctx *ctx, json_t **out, rp_error *err);
+
+/* Replace the desk's holidays with in's {"holidays": [...]}, checked as
+ * rp_hours_set checks a queue's. */
+rp_code rp_holidays_set(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err);
 
 #endif

@@ -11,8 +11,15 @@
  *     store's triggers add every new encounter and one reopened, so the
  *     sweep reads an index range of what is due and never the encounters;
  *   - each batch is one short write transaction: the watched encounter is
- *     read again inside it and judged by rp_measure_compute, the rule the
- *     measures and the breach report use, so the three always agree;
+ *     read again inside it and judged by rp_measure_compute_in, the rule
+ *     the measures and the breach report use, so the three always agree;
+ *   - the first look at an encounter (the triggers watch it from the
+ *     moment it is received) gives it its deadlines: the charter version
+ *     in force when it was received and its queue's business hours turn
+ *     each target into the instant it falls due, kept in
+ *     charter_deadlines, which the measures and the breach report read
+ *     too; next_at is then the nearest of those deadlines, so a Friday
+ *     evening's email is not looked at again before Monday's opening;
  *   - a breach is inserted into charter_breaches, UNIQUE by encounter and
  *     target, and only the insert that made the row writes the moment of
  *     truth and emits charter.breached (rp_event_emit, the transactional
@@ -47,11 +54,29 @@ static int time_of(json_t *o, const char *key, int64_t *t)
     return s && rp_time_parse(s, t) == 0;
 }
 
-/* Judge the three targets of encounter e as of now into j[3]. */
-static void judge(json_t *e, const rp_charter *c, int64_t now, judged j[3])
+/* Judge the three targets of encounter e as of now into j[3], by the
+ * charter version it was received under and its deadlines in business
+ * time, given it here once (the index keeps the next of them). */
+static rp_code judge(rp_ctx *ctx, json_t *e, int64_t now, judged j[3],
+                     int *business, rp_error *err)
 {
-    int64_t created = now, ack = 0, first = 0, closed = 0, aband = 0;
-    time_of(e, "created_at", &created);
+    rp_charter c;
+    rp_calendar cal;
+    rp_deadlines d;
+    if (rp_measure_judgement(ctx, e, &c, &cal, &d, err))
+        return err->code;
+    json_t *params = json_pack("[O, I, i, I, I, I]", json_object_get(e, "id"),
+                               (json_int_t)d.version_id, d.business_hours,
+                               (json_int_t)d.due[0], (json_int_t)d.due[1],
+                               (json_int_t)d.due[2]);
+    rp_code rc = ctx->store->ops->exec(ctx->store, RP_Q_MEASURES_DEADLINES_SET,
+                                       params, NULL, err);
+    json_decref(params);
+    if (rc) {
+        rp_calendar_free(&cal);
+        return rc;
+    }
+    int64_t ack = 0, first = 0, closed = 0, aband = 0;
     int has_ack = time_of(e, "acknowledged_at", &ack);
     int has_first = time_of(e, "first_response_at", &first);
     int has_closed = time_of(e, "closed_at", &closed);
@@ -60,7 +85,7 @@ static void judge(json_t *e, const rp_charter *c, int64_t now, judged j[3])
     static const char *const names[3] = {"acknowledge", "first_response",
                                          "resolution"};
     const int running[3] = {!has_ack && !ended, !has_first && !ended, !ended};
-    json_t *m = rp_measure_compute(e, c, now);
+    json_t *m = rp_measure_compute_in(e, &c, &cal, &d, now);
     json_t *charter = json_object_get(m, "charter");
     for (int i = 0; i < 3; i++) {
         json_t *one = json_object_get(charter, names[i]);
@@ -70,7 +95,7 @@ static void judge(json_t *e, const rp_charter *c, int64_t now, judged j[3])
         j[i] = (judged){
             .target = names[i],
             .target_seconds = t,
-            .due = created + t,
+            .due = d.due[i],
             .breached = json_is_true(json_object_get(one, "breached")),
             .running = running[i],
             .over_by = actual > t ? actual - t : 0};
@@ -80,7 +105,10 @@ static void judge(json_t *e, const rp_charter *c, int64_t now, judged j[3])
      * target was lost when the customer gave up, not at the deadline */
     if (!has_closed && has_aband && aband < j[2].due)
         j[2].happened = aband;
+    *business = d.business_hours;
     json_decref(m);
+    rp_calendar_free(&cal);
+    return RP_OK;
 }
 
 /* "5 minutes", "1 hour": a target as a person says it. */
@@ -101,7 +129,7 @@ static void put_target(rp_buf *b, const judged *j)
  * since the sweep judges only what has already happened. */
 static rp_code record_moment(rp_ctx *ctx, int64_t customer_id,
                              int64_t encounter_id, const judged *j,
-                             int64_t breach_id, rp_error *err)
+                             int business, int64_t breach_id, rp_error *err)
 {
     rp_buf summary = RP_BUF_INIT;
     if (!strcmp(j->target, "acknowledge"))
@@ -115,6 +143,8 @@ static rp_code record_moment(rp_ctx *ctx, int64_t customer_id,
         rp_buf_puts(&summary, "Abandoned before being resolved, within the "
                               "resolution target of ");
     put_target(&summary, j);
+    if (business)
+        rp_buf_puts(&summary, " of business hours");
     json_t *detail = json_pack(
         "{s:s, s:I, s:I, s:o}", "target", j->target, "breach_id",
         (json_int_t)breach_id, "target_seconds", (json_int_t)j->target_seconds,
@@ -133,8 +163,8 @@ static rp_code record_moment(rp_ctx *ctx, int64_t customer_id,
 
 /* Record breach j of encounter e once; *sent is 1 when this call recorded
  * it (and wrote its moment and event), 0 when it was recorded before. */
-static rp_code record(rp_ctx *ctx, json_t *e, const judged *j, int64_t now,
-                      int *sent, rp_error *err)
+static rp_code record(rp_ctx *ctx, json_t *e, const judged *j, int business,
+                      int64_t now, int *sent, rp_error *err)
 {
     int64_t eid = json_integer_value(json_object_get(e, "id"));
     int64_t cid = json_integer_value(json_object_get(e, "customer_id"));
@@ -154,7 +184,7 @@ static rp_code record(rp_ctx *ctx, json_t *e, const judged *j, int64_t now,
     int64_t id = json_integer_value(
         json_object_get(json_array_get(rows, 0), "id"));
     json_decref(rows);
-    rc = record_moment(ctx, cid, eid, j, id, err);
+    rc = record_moment(ctx, cid, eid, j, business, id, err);
     char due[RP_TIME_MAX], happened[RP_TIME_MAX];
     rp_time_format(j->due, due);
     rp_time_format(j->happened, happened);
@@ -170,8 +200,8 @@ static rp_code record(rp_ctx *ctx, json_t *e, const judged *j, int64_t now,
 
 /* Judge watched encounter id as of now inside the caller's transaction;
  * add the breaches it recorded to *sent. */
-static rp_code sweep_one(rp_ctx *ctx, const rp_charter *c, int64_t id,
-                         int64_t now, int64_t *sent, rp_error *err)
+static rp_code sweep_one(rp_ctx *ctx, int64_t id, int64_t now, int64_t *sent,
+                         rp_error *err)
 {
     rp_store *s = ctx->store;
     json_t *rows = NULL,
@@ -186,12 +216,13 @@ static rp_code sweep_one(rp_ctx *ctx, const rp_charter *c, int64_t id,
         return RP_OK;
     }
     judged j[3];
-    judge(e, c, now, j);
+    int business = 0;
+    rc = judge(ctx, e, now, j, &business, err);
     int64_t next = INT64_MAX;
     for (int i = 0; i < 3 && rc == RP_OK; i++) {
         int one = 0;
         if (j[i].breached)
-            rc = record(ctx, e, &j[i], now, &one, err);
+            rc = record(ctx, e, &j[i], business, now, &one, err);
         else if (j[i].running && j[i].due + 1 < next)
             next = j[i].due + 1; /* breached once the wait is over it */
         *sent += one;
@@ -214,10 +245,7 @@ rp_code rp_charter_sweep(rp_ctx *ctx, int64_t now, int64_t *breached,
                          int64_t *looked, rp_error *err)
 {
     rp_store *s = ctx->store;
-    rp_charter c;
     int64_t sent = 0, seen = 0;
-    if (rp_charter_load(ctx, &c, err))
-        return err->code;
     for (int round = 0; round < SWEEP_ROUNDS; round++) {
         /* Look before taking the write lock: almost always nothing is
          * due, and then the sweep writes nothing. */
@@ -241,7 +269,7 @@ rp_code rp_charter_sweep(rp_ctx *ctx, int64_t now, int64_t *breached,
         int64_t batch_sent = 0;
         json_array_foreach(rows, i, row) {
             if (rc == RP_OK)
-                rc = sweep_one(ctx, &c,
+                rc = sweep_one(ctx,
                                json_integer_value(json_object_get(row, "id")),
                                now, &batch_sent, err);
         }

@@ -48,6 +48,7 @@ const rp_resource rp_resources[] = {
     {"export_requests", RP_ROWS_EXPORT_REQUEST},
     {"imports", RP_ROWS_NONE},
     {"privacy", RP_ROWS_NONE},
+    {"holidays", RP_ROWS_NONE},
     /* the Zendesk-compatible API (/api/v2/): a ticket is an encounter, a
      * user at or below RP_ZENDESK_AGENT_BASE a customer */
     {"tickets", RP_ROWS_ENCOUNTER},
