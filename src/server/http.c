@@ -388,6 +388,8 @@ static int takes_param(const rp_route *r, const char *name)
     if (r->shape == RP_SHAPE_LIST &&
         (!strcmp(name, "limit") || !strcmp(name, "cursor")))
         return 1;
+    if (r->projection && (!strcmp(name, "fields") || !strcmp(name, "view")))
+        return 1;
     for (const rp_param *p = r->params; p && p->name; p++)
         if (!strcmp(p->name, name))
             return 1;
@@ -429,7 +431,8 @@ static int check_query(const rp_route *r, rp_request *req, rp_response *res)
     rp_buf_puts(&msg, "\"; it takes ");
     const char *sep = "";
     if (r->shape == RP_SHAPE_LIST) {
-        rp_buf_puts(&msg, "limit, cursor");
+        rp_buf_puts(&msg, r->projection ? "limit, cursor, fields, view"
+                                        : "limit, cursor");
         sep = ", ";
     }
     for (const rp_param *p = r->params; p && p->name; p++, sep = ", ")
@@ -456,6 +459,103 @@ static void id_names(const char *pattern, char *out, size_t n)
     snprintf(out, n, "%.*s", (int)len, start);
 }
 
+/* ---- lists send what the page needs -------------------------------------- */
+
+/* The projection's field names, separated by commas, into b. */
+static void put_names(rp_buf *b, const char *const *names)
+{
+    for (const char *const *f = names; *f; f++)
+        rp_buf_printf(b, "%s%s", f == names ? "" : ", ", *f);
+}
+
+/* The fields each item of the list r answers keeps, as the keys of *keep
+ * (a new object), from ?fields= and ?view=; *keep NULL: every field.  A
+ * field the items do not have, or a view other than list or full, is
+ * RP_EINVALID naming it, and nothing is read. */
+static rp_code projection_of(const rp_route *r, rp_request *req, json_t **keep,
+                             rp_error *err)
+{
+    const char *view = rp_query_arg(req, "view");
+    const char *fields = rp_query_arg(req, "fields");
+    *keep = NULL;
+    if (view && strcmp(view, "list") && strcmp(view, "full")) {
+        rp_buf msg = RP_BUF_INIT;
+        rp_buf_puts(&msg, "view is list (the fields a list shows, the "
+                          "default) or full (every field), not \"");
+        rp_buf_put_cut(&msg, view, 40);
+        rp_buf_puts(&msg, "\"");
+        rp_error_set(err, RP_EINVALID, "view", "%s", rp_buf_str(&msg));
+        rp_buf_free(&msg);
+        return err->code;
+    }
+    if (view && !strcmp(view, "full")) {
+        if (fields)
+            return rp_error_set(err, RP_EINVALID, "fields",
+                                "give fields or view=full, not both: "
+                                "view=full holds every field");
+        return RP_OK;
+    }
+    json_t *k = json_object();
+    json_object_set_new(k, "id", json_true());
+    if (!fields) {
+        for (const char *const *f = r->projection; *f; f++)
+            json_object_set_new(k, *f, json_true());
+        *keep = k;
+        return RP_OK;
+    }
+    for (const char *p = fields; *p;) {
+        size_t n = strcspn(p, ",");
+        char *name = strndup(p, n);
+        if (!name || (n && !rp_openapi_has_field(r->reply, name))) {
+            rp_buf msg = RP_BUF_INIT;
+            rp_buf_puts(&msg, "fields names \"");
+            rp_buf_put_cut(&msg, name ? name : "", 60);
+            rp_buf_printf(&msg,
+                          "\", which the items of %s %s do not have; "
+                          "a list shows ",
+                          req->method, r->pattern);
+            put_names(&msg, r->projection);
+            rp_buf_puts(&msg, " unless asked, view=full shows every field");
+            rp_error_set(err, RP_EINVALID, "fields", "%s", rp_buf_str(&msg));
+            rp_buf_free(&msg);
+            free(name);
+            json_decref(k);
+            return err->code;
+        }
+        if (n)
+            json_object_set_new(k, name, json_true());
+        free(name);
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    *keep = k;
+    return RP_OK;
+}
+
+/* Keep only the fields of keep in each item of the page body. */
+static void project(json_t *body, json_t *keep)
+{
+    json_t *items = json_object_get(body, "items");
+    if (!keep || !json_is_array(items))
+        return;
+    size_t i;
+    json_t *item;
+    json_array_foreach(items, i, item) {
+        if (!json_is_object(item))
+            continue;
+        json_t *kept = json_object();
+        const char *key;
+        json_t *v;
+        json_object_foreach(keep, key, v) {
+            json_t *have = json_object_get(item, key);
+            if (have)
+                json_object_set(kept, key, have);
+        }
+        json_array_set_new(items, i, kept);
+    }
+}
+
 /* Call the route's function by its shape and reply. */
 static void serve(const rp_route *r, rp_request *req, rp_response *res)
 {
@@ -472,9 +572,12 @@ static void serve(const rp_route *r, rp_request *req, rp_response *res)
         if (rp_path_id(req, res, 0, what, &id))
             return;
     }
+    json_t *keep = NULL; /* a projected list's fields; NULL: all */
     if (r->shape == RP_SHAPE_LIST) {
         rc = rp_page_req_parse(rp_query_arg(req, "limit"),
                                rp_query_arg(req, "cursor"), &req->page, &err);
+        if (rc == RP_OK && r->projection)
+            rc = projection_of(r, req, &keep, &err);
         if (rc) {
             rp_reply_error(res, &err);
             return;
@@ -485,6 +588,7 @@ static void serve(const rp_route *r, rp_request *req, rp_response *res)
     if (r->request && req->body &&
         rp_in_fields(req->body, r->request, strcmp(r->method, "PATCH") != 0,
                      &err)) {
+        json_decref(keep);
         rp_reply_error(res, &err);
         return;
     }
@@ -504,9 +608,15 @@ static void serve(const rp_route *r, rp_request *req, rp_response *res)
     case RP_SHAPE_LIST:
         if (r->handler) {
             r->handler(req, res); /* the filters need translating */
+            if (res->status == 200)
+                project(res->json, keep);
+            json_decref(keep);
             return;
         }
         rc = r->paged(&req->ctx, &req->page, &out, &err);
+        if (rc == RP_OK)
+            project(out, keep);
+        json_decref(keep);
         break;
     default: r->handler(req, res); return;
     }

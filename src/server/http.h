@@ -204,6 +204,11 @@ typedef struct rp_route {
      * contract test fails for one that has none. */
     const char *reply;
     const rp_field *request;
+    /* A list's projection: the fields each item shows unless the caller
+     * asks for others (?fields=a,b: those and "id") or for all of them
+     * (?view=full), so that a page carries what a list shows and not every
+     * column of every row.  NULL-terminated; NULL: every field, always. */
+    const char *const *projection;
 } rp_route;
 
 /* "public", "agent", "lead", "admin" or "mail". */
@@ -230,6 +235,10 @@ void rp_routes_print(FILE *out);
  */
 json_t *rp_openapi_document(void);
 int rp_openapi_print(FILE *out);
+
+/* 1 when the schema named reply (openapi.c's table) has the field name,
+ * 0 when not; what ?fields= of a list is checked against. */
+int rp_openapi_has_field(const char *reply, const char *name);
 
 /* Reply with status and a JSON body (stolen). */
 void rp_reply_json(rp_response *res, int status, json_t *body);

@@ -596,6 +596,8 @@ static json_t *entity_schema(const schema_def *d, json_t *patch)
                      "properties", props, "additionalProperties", 0);
 }
 
+static void listed_schemas(json_t *out);
+
 static json_t *component_schemas(void)
 {
     json_t *out = json_object();
@@ -651,7 +653,35 @@ static json_t *component_schemas(void)
                   "field", "type", "string", "null"));
     json_object_set_new(json_object_get(out, "Error"), "x-rapport-status",
                         statuses);
+    listed_schemas(out);
     return out;
+}
+
+/* For each record a projected list shows, "<Name>InList": the record's
+ * schema with only id required, since ?fields= and the projection choose
+ * the others. */
+static void listed_schemas(json_t *out)
+{
+    for (const rp_route *r = rp_routes; r->method; r++) {
+        char key[128];
+        json_t *full = r->reply ? json_object_get(out, r->reply) : NULL;
+        if (!r->projection || !full)
+            continue;
+        snprintf(key, sizeof key, "%sInList", r->reply);
+        if (json_object_get(out, key))
+            continue;
+        rp_buf b = RP_BUF_INIT;
+        rp_buf_printf(&b, "%s as a list shows it: by default only ", r->reply);
+        for (const char *const *f = r->projection; *f; f++)
+            rp_buf_printf(&b, "%s%s", f == r->projection ? "" : ", ", *f);
+        rp_buf_puts(&b, "; the fields named in fields, or every field with "
+                        "view=full");
+        json_t *c = json_deep_copy(full);
+        json_object_set_new(c, "required", json_pack("[s]", "id"));
+        json_object_set_new(c, "description", json_string(rp_buf_str(&b)));
+        json_object_set_new(out, key, c);
+        rp_buf_free(&b);
+    }
 }
 
 static const schema_def *schema_named(const char *name)
@@ -736,6 +766,25 @@ static json_t *parameters(const rp_route *r)
                            "the next_cursor of the page before, to read on",
                            "schema", "type", "string"));
     }
+    if (r->projection) {
+        rp_buf b = RP_BUF_INIT;
+        for (const char *const *f = r->projection; *f; f++)
+            rp_buf_printf(&b, "%s%s", f == r->projection ? "" : ", ", *f);
+        json_array_append_new(
+            out, json_pack("{s:s, s:s, s:s+, s:{s:s}}", "name", "fields", "in",
+                           "query", "description",
+                           "the fields each item holds, by name, separated by "
+                           "commas (id always); by default: ",
+                           rp_buf_str(&b), "schema", "type", "string"));
+        json_array_append_new(
+            out,
+            json_pack("{s:s, s:s, s:s, s:{s:s, s:[ss]}}", "name", "view", "in",
+                      "query", "description",
+                      "full: every field of each item; list (the default): "
+                      "the fields a list shows",
+                      "schema", "type", "string", "enum", "list", "full"));
+        rp_buf_free(&b);
+    }
     for (const rp_param *p = r->params; p && p->name; p++)
         json_array_append_new(out, query_param(p));
     return out;
@@ -775,6 +824,14 @@ static json_t *request_body(const rp_route *r)
                      type, "schema", schema);
 }
 
+/* An item of a projected list: the component made for it (listed_schemas). */
+static json_t *listed(const char *name)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "%sInList", name);
+    return ref(buf);
+}
+
 /* The reply of a success: the named schema, or a page of them. */
 static json_t *success(const rp_route *r, int status)
 {
@@ -784,7 +841,7 @@ static json_t *success(const rp_route *r, int status)
         json_t *page = parse_patch("page", PAGE_OF("{}"));
         json_object_set_new(
             json_object_get(json_object_get(page, "properties"), "items"),
-            "items", ref(name));
+            "items", r->projection ? listed(name) : ref(name));
         schema = page;
     } else {
         schema = ref(name);
@@ -947,6 +1004,16 @@ static json_t *served;
 static void make_served(void)
 {
     served = rp_openapi_document();
+}
+
+int rp_openapi_has_field(const char *reply, const char *name)
+{
+    pthread_once(&served_once, make_served);
+    json_t *schema = json_object_get(
+        json_object_get(json_object_get(served, "components"), "schemas"),
+        reply);
+    json_t *prop = json_object_get(json_object_get(schema, "properties"), name);
+    return prop && !json_is_false(prop);
 }
 
 void rp_h_openapi(rp_request *req, rp_response *res)

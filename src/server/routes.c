@@ -43,6 +43,37 @@
         {"agent", "id", "only encounters handled by this agent"}
 /* clang-format on */
 
+/* What each list shows unless asked for more (?fields=, ?view=full): the
+ * fields the console's lists read (web/js/views), so a page of rows is not
+ * every column of every row. */
+static const char *const customer_listed[] = {"id",
+                                              "name",
+                                              "preferred_name",
+                                              "greeting_name",
+                                              "emails",
+                                              "phones",
+                                              "relationship_level",
+                                              "unconfirmed",
+                                              "merged_into",
+                                              "updated_at",
+                                              NULL};
+static const char *const encounter_listed[] = {
+    "id",         "customer_id",     "subject",
+    "channel",    "stage",           "priority",
+    "tags",       "topic",           "queue_id",
+    "agent_id",   "acknowledged_at", "waiting_on",
+    "created_at", "updated_at",      "arrived_at",
+    "kind",       "exchange",        "customer_name",
+    "queue_name", "agent_name",      NULL};
+static const char *const moment_listed[] = {
+    "id",      "customer_id", "encounter_id", "occurred_at", "kind",
+    "summary", "impression",  "channel",      "actor",       NULL};
+static const char *const task_listed[] = {
+    "id",       "customer_id", "encounter_id",    "kind",
+    "channel",  "subject",     "status",          "due_at",
+    "attempts", "last_error",  "next_attempt_at", "sent_at",
+    "done_at",  NULL};
+
 static const rp_param webhook_delivery_params[] = {
     {"status", "text",
      "only deliveries in this status: queued, sending, "
@@ -201,7 +232,7 @@ const rp_route rp_routes[] = {
     /* customers */
     {"GET", "/api/v1/customers", LIST_BY(rp_h_customer_list),
      .params = customer_params, .summary = "page of customers in id order",
-     .reply = "Customer"},
+     .reply = "Customer", .projection = customer_listed},
     {"POST", "/api/v1/customers", CREATE(rp_customer_create),
      .summary = "add a customer", .request = rp_customer_fields,
      .reply = "Customer"},
@@ -212,7 +243,7 @@ const rp_route rp_routes[] = {
      .reply = "Customer"},
     {"GET", "/api/v1/customers/{id}/moments", LIST_BY(rp_h_customer_moments),
      .summary = "the customer's moments of truth, newest first",
-     .reply = "Moment"},
+     .reply = "Moment", .projection = moment_listed},
     {"GET", "/api/v1/customers/{id}/overview", BY_ID(rp_customer_overview),
      .summary = "the customer at a glance", .reply = "CustomerOverview"},
 
@@ -221,7 +252,7 @@ const rp_route rp_routes[] = {
      .params = encounter_params,
      .summary = "a work list: a page of encounters by the filters, sorted by "
                 "waiting time, last activity or newest first",
-     .reply = "EncounterInList"},
+     .reply = "EncounterInList", .projection = encounter_listed},
     /* before /api/v1/encounters/{id}, which would take "counts" for an id */
     {"GET", "/api/v1/encounters/counts", PLAIN(rp_encounter_worklists),
      .summary = "the counts of the work lists (mine, unassigned, each queue, "
@@ -416,7 +447,7 @@ const rp_route rp_routes[] = {
      .reply = "ProductWithRelated"},
     {"GET", "/api/v1/tasks", LIST_BY(rp_h_task_list), .params = task_params,
      .summary = "page of scheduled, sent, held and failed tasks",
-     .reply = "Task"},
+     .reply = "Task", .projection = task_listed},
     {"GET", "/api/v1/tasks/{id}", BY_ID(rp_task_get), .summary = "a task",
      .reply = "Task"},
     {"POST", "/api/v1/tasks/{id}/retry", BY_ID(rp_task_retry),
@@ -659,7 +690,9 @@ static void print_params(FILE *out, const rp_route *r)
 {
     const char *sep = "";
     if (r->shape == RP_SHAPE_LIST) {
-        fputs("`limit`, `cursor`", out);
+        fputs(r->projection ? "`limit`, `cursor`, `fields`, `view`"
+                            : "`limit`, `cursor`",
+              out);
         sep = "; ";
     }
     for (const rp_param *p = r->params; p && p->name; p++) {

@@ -98,7 +98,8 @@ static void test_cli_import_dry_run_twice_and_refusals(void **state)
     free(out);
     assert_int_equal(rp_list_count(s, "/api/v1/customers"), before + 3);
     /* the server sees them, whole */
-    json_t *l = rp_call(s, "GET", "/api/v1/customers?q=Weber", NULL, 200);
+    json_t *l = rp_call(s, "GET", "/api/v1/customers?q=Weber&view=full", NULL,
+                        200);
     json_t *max = json_array_get(json_object_get(l, "items"), 0);
     assert_string_equal(json_string_value(json_object_get(max, "name")),
                         "Weber, Max");

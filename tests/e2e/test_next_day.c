@@ -82,7 +82,8 @@ static json_t *close_plain(rp_srv *s, json_int_t e, const char *extra)
 static json_t *checks_of(rp_srv *s, json_int_t cid)
 {
     char path[96];
-    snprintf(path, sizeof path, "/api/v1/tasks?customer_id=%lld&limit=50",
+    snprintf(path, sizeof path,
+             "/api/v1/tasks?customer_id=%lld&limit=50&view=full",
              (long long)cid);
     json_t *r = rp_call(s, "GET", path, NULL, 200), *out = json_array(), *t;
     size_t i;

@@ -93,8 +93,8 @@ static void test_routing_by_topic_channel_skill_and_load(void **state)
 
     /* The routing is a moment of truth in the customer's ledger. */
     char path[80];
-    snprintf(path, sizeof path, "/api/v1/customers/%lld/moments?limit=100",
-             cid);
+    snprintf(path, sizeof path,
+             "/api/v1/customers/%lld/moments?limit=100&view=full", cid);
     json_t *m = rp_call(&s, "GET", path, NULL, 200);
     size_t i, routed = 0;
     json_t *row;

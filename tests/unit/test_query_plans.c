@@ -433,9 +433,59 @@ static void test_the_check_sees_a_scan(void **state)
     sqlite3_close(raw);
 }
 
+/*
+ * The same check on a database filled with a desk's data by bench's
+ * rapport-gen, with the statistics ANALYZE gathered from it rather than
+ * written by hand: run when RP_PLAN_DB names such a database (the
+ * bench_generated_desk test does), skipped otherwise.  The database is
+ * only read.
+ */
+static void test_no_query_scans_on_a_generated_desk(void **state)
+{
+    (void)state;
+    const char *path = getenv("RP_PLAN_DB");
+    if (!path || !*path)
+        skip();
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, NULL),
+                     SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(raw,
+                                        "SELECT count(*) FROM sqlite_stat1"
+                                        " WHERE tbl = 'moments'",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int analysed = sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    if (!analysed)
+        fail_msg("%s has no statistics: make it with rapport-gen", path);
+    int failed = 0;
+    for (int q = 0; q < RP_QUERY_COUNT; q++) {
+        const char *sql = rp_sqlite_query_sql((rp_query)q);
+        char *found = NULL;
+        int n = scans_of(raw, sql, &found);
+        if (n &&
+            !listed_reason(bounded, sizeof bounded / sizeof bounded[0],
+                           (rp_query)q) &&
+            !listed_reason(pending, sizeof pending / sizeof pending[0],
+                           (rp_query)q)) {
+            print_error("%s scans a large table of %s:\n%s",
+                        rp_query_name((rp_query)q), path, found);
+            failed++;
+        }
+        sqlite3_free(found);
+    }
+    sqlite3_close(raw);
+    if (failed)
+        fail_msg("%d named queries scan a large table of the generated desk",
+                 failed);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_no_query_scans_on_a_generated_desk),
         cmocka_unit_test_setup_teardown(test_the_check_sees_a_scan,
                                         rp_test_db_setup, rp_test_db_teardown),
         cmocka_unit_test_setup_teardown(test_no_query_scans_a_large_table,
