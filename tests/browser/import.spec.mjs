@@ -70,7 +70,7 @@ export default async function (t) {
     await page.waitForFunction(() => /^Imported/.test(document.querySelector('#import-summary')?.textContent || ''));
     assert.match(await page.textContent('#import-summary'), /Imported 4 rows: 3 new customers, 1 row refused/);
     assert.equal(await customerCount(page, base), 3);
-    const r = await page.request.get(`${base}/api/v1/customers?q=${encodeURIComponent('zoe.import@example.com')}`);
+    const r = await page.request.get(`${base}/api/v1/customers?view=full&q=${encodeURIComponent('zoe.import@example.com')}`);
     const zoe = (await r.json()).items[0];
     assert.equal(zoe.name, 'Zoë Ångström');
     assert.equal(zoe.notes, 'Prefers mornings, "navy only"');

@@ -148,11 +148,17 @@ static void test_worklists_filters_counts_and_ownership(void **state)
     sqlite3 *db;
     assert_int_equal(sqlite3_open(s->db, &db), SQLITE_OK);
     sqlite3_busy_timeout(db, 5000);
-    char sql[200];
+    char sql[400];
+    /* and the last activity is told apart by whole minutes, not by which
+     * second a loaded machine let each request land in: e4, then e3,
+     * then e1 */
     snprintf(sql, sizeof sql,
              "UPDATE encounters SET created_at = created_at - 7200"
-             " WHERE id = %lld;",
-             e1);
+             " WHERE id = %lld;"
+             "UPDATE encounters SET updated_at = CAST(strftime('%%s','now')"
+             " AS INTEGER) - CASE id WHEN %lld THEN 3000 WHEN %lld THEN 2000"
+             " ELSE 1000 END WHERE id IN (%lld, %lld, %lld);",
+             e1, e1, e3, e1, e3, e4);
     assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
 
