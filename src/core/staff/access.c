@@ -101,12 +101,12 @@ rp_code rp_access_resource(const rp_principal *p, const rp_resource *r,
                             "anything");
     if (!p->resources)
         return RP_OK;
-    unsigned bit = 1u << (unsigned)(r - rp_resources);
+    uint64_t bit = UINT64_C(1) << (unsigned)(r - rp_resources);
     if (p->resources & bit)
         return RP_OK;
     rp_buf allowed = RP_BUF_INIT;
     for (const rp_resource *x = rp_resources; x->name; x++)
-        if (p->resources & (1u << (unsigned)(x - rp_resources)))
+        if (p->resources & (UINT64_C(1) << (unsigned)(x - rp_resources)))
             rp_buf_printf(&allowed, "%s%s", allowed.len ? ", " : "", x->name);
     rp_error_set(err, RP_EFORBIDDEN, NULL, "this token may use only %s, not %s",
                  rp_buf_str(&allowed), r->name);

@@ -240,7 +240,8 @@ static void token_limits(json_t *row, rp_principal *p)
         const rp_resource *r = name ? rp_resource_find(name, strlen(name))
                                     : NULL;
         /* a name no longer known grants nothing, but still limits */
-        p->resources |= r ? 1u << (unsigned)(r - rp_resources) : 1u << 31;
+        p->resources |= r ? UINT64_C(1) << (unsigned)(r - rp_resources)
+                          : UINT64_C(1) << 63;
     }
     json_array_foreach(json_object_get(row, "queues"), i, v)
         if (p->nqueues < RP_TOKEN_MAX_QUEUES)

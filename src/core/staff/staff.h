@@ -56,7 +56,8 @@ typedef struct rp_principal {
     int may_deliver_mail;     /* an admin, or a mail-only token */
     /* a token's limits (access.c): all zero for a session */
     int read_only;      /* may only read (GET) */
-    unsigned resources; /* bit i: rp_resources[i]; 0: every resource */
+    uint64_t resources; /* bit i: rp_resources[i] (at most 63 of them); 0:
+                           every resource */
     int nqueues;        /* > 0: only these queues' customers and encounters */
     int64_t queues[RP_TOKEN_MAX_QUEUES];
 } rp_principal;
