@@ -273,3 +273,31 @@ rp_code rp_store_finish(rp_store *s, rp_code rc, rp_error *err)
         s->ops->rollback(s);
     return rc;
 }
+
+const char *rp_filter_op_sql(rp_filter_op op)
+{
+    switch (op) {
+    case RP_FILTER_NE: return "<>";
+    case RP_FILTER_LT: return "<";
+    case RP_FILTER_LE: return "<=";
+    case RP_FILTER_GT: return ">";
+    case RP_FILTER_GE: return ">=";
+    default: return "=";
+    }
+}
+
+/* Check that every column named by a filter (several with '|') belongs to
+ * e, so that no identifier in a statement can come from outside the
+ * catalogue. */
+rp_code rp_filter_check_columns(const rp_entity *e, const rp_filter *f,
+                                rp_error *err)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", f->column);
+    char *save = NULL;
+    for (char *c = strtok_r(buf, "|", &save); c; c = strtok_r(NULL, "|", &save))
+        if (strcmp(c, "id") != 0 && !rp_entity_column(e, c))
+            return rp_error_set(err, RP_EINTERNAL, c, "%s has no column %s",
+                                e->name, c);
+    return RP_OK;
+}

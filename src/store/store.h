@@ -83,6 +83,15 @@ typedef struct rp_filter {
 } rp_filter;
 
 /* One page request: keyset pagination on id. */
+/* The SQL comparison of a filter's operator ("=", "<>", "<", ...); both
+ * backends build their WHERE clauses with it. */
+const char *rp_filter_op_sql(rp_filter_op op);
+/* RP_OK when every column f names (several joined by '|') is a column of e
+ * or "id", else RP_EINTERNAL naming it: no identifier in a statement comes
+ * from outside the catalogue. */
+rp_code rp_filter_check_columns(const rp_entity *e, const rp_filter *f,
+                                rp_error *err);
+
 typedef struct rp_page {
     int64_t after_id; /* 0: from the start */
     int descending;   /* 1: newest (highest id) first */

@@ -909,34 +909,6 @@ static rp_code pg_get(rp_store *s, const rp_entity *e, int64_t id, json_t **row,
     return RP_OK;
 }
 
-static const char *op_sql(rp_filter_op op)
-{
-    switch (op) {
-    case RP_FILTER_NE: return "<>";
-    case RP_FILTER_LT: return "<";
-    case RP_FILTER_LE: return "<=";
-    case RP_FILTER_GT: return ">";
-    case RP_FILTER_GE: return ">=";
-    default: return "=";
-    }
-}
-
-/* Check that every column named by a filter (several with '|') belongs to
- * e, so that no identifier in a statement can come from outside the
- * catalogue. */
-static rp_code check_filter_columns(const rp_entity *e, const rp_filter *f,
-                                    rp_error *err)
-{
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", f->column);
-    char *save = NULL;
-    for (char *c = strtok_r(buf, "|", &save); c; c = strtok_r(NULL, "|", &save))
-        if (strcmp(c, "id") != 0 && !rp_entity_column(e, c))
-            return rp_error_set(err, RP_EINTERNAL, c, "%s has no column %s",
-                                e->name, c);
-    return RP_OK;
-}
-
 /* Add the WHERE clause of the filters and the page, and their values to
  * p.  CONTAINS compares the column's text, so that it also reads a JSON
  * column (a list of addresses) as SQLite's instr does. */
@@ -978,7 +950,8 @@ static rp_code add_where(rp_buf *b, params *p, const rp_filter *filters,
         } else {
             if (params_add_json(p, f->value, err))
                 return err->code;
-            rp_buf_printf(b, "%s %s $%d", f->column, op_sql(f->op), p->n);
+            rp_buf_printf(b, "%s %s $%d", f->column, rp_filter_op_sql(f->op),
+                          p->n);
         }
     }
     if (page && page->after_id > 0) {
@@ -996,7 +969,7 @@ static rp_code pg_list(rp_store *s, const rp_entity *e,
 {
     pg_store *ps = s->impl;
     for (int i = 0; i < nfilters; i++)
-        if (check_filter_columns(e, &filters[i], err))
+        if (rp_filter_check_columns(e, &filters[i], err))
             return err->code;
     rp_buf b = RP_BUF_INIT;
     params p = {0};
@@ -1029,7 +1002,7 @@ static rp_code pg_count(rp_store *s, const rp_entity *e,
 {
     pg_store *ps = s->impl;
     for (int i = 0; i < nfilters; i++)
-        if (check_filter_columns(e, &filters[i], err))
+        if (rp_filter_check_columns(e, &filters[i], err))
             return err->code;
     rp_buf b = RP_BUF_INIT;
     params p = {0};

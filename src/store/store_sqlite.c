@@ -675,34 +675,6 @@ static rp_code sq_get(rp_store *s, const rp_entity *e, int64_t id, json_t **row,
     return step_error(ss, st, err, e->name);
 }
 
-static const char *op_sql(rp_filter_op op)
-{
-    switch (op) {
-    case RP_FILTER_NE: return "<>";
-    case RP_FILTER_LT: return "<";
-    case RP_FILTER_LE: return "<=";
-    case RP_FILTER_GT: return ">";
-    case RP_FILTER_GE: return ">=";
-    default: return "=";
-    }
-}
-
-/* Check that every column named by a filter (several with '|') belongs to
- * e, so that no identifier in a statement can come from outside the
- * catalogue. */
-static rp_code check_filter_columns(const rp_entity *e, const rp_filter *f,
-                                    rp_error *err)
-{
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", f->column);
-    char *save = NULL;
-    for (char *c = strtok_r(buf, "|", &save); c; c = strtok_r(NULL, "|", &save))
-        if (strcmp(c, "id") != 0 && !rp_entity_column(e, c))
-            return rp_error_set(err, RP_EINTERNAL, c, "%s has no column %s",
-                                e->name, c);
-    return RP_OK;
-}
-
 static void add_where(rp_buf *b, const rp_entity *e, const rp_filter *filters,
                       int nfilters, const rp_page *page)
 {
@@ -731,7 +703,7 @@ static void add_where(rp_buf *b, const rp_entity *e, const rp_filter *filters,
         } else if (f->op == RP_FILTER_EQ && json_is_null(f->value)) {
             rp_buf_printf(b, "%s IS NULL", f->column);
         } else {
-            rp_buf_printf(b, "%s %s ?", f->column, op_sql(f->op));
+            rp_buf_printf(b, "%s %s ?", f->column, rp_filter_op_sql(f->op));
         }
     }
     (void)e;
@@ -773,7 +745,7 @@ static rp_code sq_list(rp_store *s, const rp_entity *e,
 {
     sqlite_store *ss = s->impl;
     for (int i = 0; i < nfilters; i++)
-        if (check_filter_columns(e, &filters[i], err))
+        if (rp_filter_check_columns(e, &filters[i], err))
             return err->code;
     rp_buf b = RP_BUF_INIT;
     add_select_list(&b, e);
@@ -807,7 +779,7 @@ static rp_code sq_count(rp_store *s, const rp_entity *e,
 {
     sqlite_store *ss = s->impl;
     for (int i = 0; i < nfilters; i++)
-        if (check_filter_columns(e, &filters[i], err))
+        if (rp_filter_check_columns(e, &filters[i], err))
             return err->code;
     rp_buf b = RP_BUF_INIT;
     rp_buf_printf(&b, "SELECT count(*) FROM %s", e->table);
