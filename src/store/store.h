@@ -164,7 +164,10 @@ typedef struct rp_store_ops {
     /* Could a write begin now?  Takes the write lock, waiting as long as
      * set_busy_wait allows, and gives it back at once, changing nothing:
      * RP_OK, or RP_EBUSY while another connection keeps it.  Call with no
-     * transaction open. */
+     * transaction open.  PostgreSQL, whose servers pass the writers' lock
+     * between them all the time, does not queue for it: it answers
+     * whether the database takes writes at all (not a standby, not
+     * read-only), so a busy fleet is not reported as an unwell one. */
     rp_code (*probe_write)(rp_store *s, rp_error *err);
 
     /* ---- operations ---- */

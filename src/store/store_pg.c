@@ -1179,12 +1179,47 @@ static void pg_undo_to_mark(rp_store *s)
                   &err);
 }
 
+/*
+ * Could a write begin now?  Not by queueing for the writers' lock, as on
+ * SQLite: here the servers sharing the database pass it between them all
+ * the time, and under load a wait of half a second says only that they
+ * are busy, not that this one is unwell (a load balancer that believed
+ * it would take every server out at once).  A write that waits longer
+ * than its allowance gets its own 503.  What is asked instead is whether
+ * the database takes writes at all: reached, not a standby in recovery,
+ * not read-only.
+ */
 static rp_code pg_probe_write(rp_store *s, rp_error *err)
 {
-    rp_code rc = pg_begin(s, err);
-    if (rc == RP_OK)
-        pg_rollback(s);
-    return rc;
+    pg_store *ps = s->impl;
+    if (tx_open(ps))
+        return rp_error_set(err, RP_EINTERNAL, NULL,
+                            "a transaction is already open");
+    if (ensure_connected(ps, err))
+        return err->code;
+    PGresult *res = PQexec(ps->conn,
+                           "SELECT pg_is_in_recovery() OR"
+                           " current_setting('default_transaction_read_only')"
+                           " = 'on'");
+    if (PQresultStatus(res) != PGRES_TUPLES_OK &&
+        PQstatus(ps->conn) != CONNECTION_OK) {
+        PQclear(res);
+        if (reconnect(ps, err))
+            return err->code;
+        res = PQexec(ps->conn,
+                     "SELECT pg_is_in_recovery() OR"
+                     " current_setting('default_transaction_read_only')"
+                     " = 'on'");
+    }
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return pg_fail(ps, res, "checking that the database takes writes", err);
+    int read_only = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    if (read_only)
+        return rp_error_set(err, RP_EINTERNAL, NULL,
+                            "the database takes no changes: it is a standby "
+                            "or read-only");
+    return RP_OK;
 }
 
 /* Prepare under a name of its own and deallocate at once: a check of every
