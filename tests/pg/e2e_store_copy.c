@@ -266,6 +266,10 @@ static void test_copy_is_served_by_rapportd(void **state)
     json_t *page = get(&sqlite_desk, "/api/v1/customers?limit=50");
     json_t *overview = get(&sqlite_desk, "/api/v1/customers/2/overview");
     json_t *last = get(&sqlite_desk, "/api/v1/customers/89/overview");
+    rp_http file;
+    rp_http_send(&sqlite_desk, "GET", "/api/v1/attachments/1", NULL, NULL, 0,
+                 NULL, &file);
+    assert_int_equal(file.status, 200);
     rp_srv_stop(&sqlite_desk);
     assert_true(customers >= 89);
 
@@ -299,6 +303,15 @@ static void test_copy_is_served_by_rapportd(void **state)
     assert_true(json_equal(page, page2));
     assert_true(json_equal(overview, overview2));
     assert_true(json_equal(last, last2));
+    rp_http file2;
+    rp_http_send(&pg, "GET", "/api/v1/attachments/1", NULL, NULL, 0, NULL,
+                 &file2);
+    assert_int_equal(file2.status, 200);
+    assert_int_equal(file2.len, file.len);
+    assert_memory_equal(file2.body, file.body, file.len);
+    assert_int_equal(file.len, 22); /* the bytes sent, NUL and all */
+    rp_http_free(&file);
+    rp_http_free(&file2);
     /* new rows get new ids after the copied ones, and new moments chain
      * onto the copied ledger */
     json_t *c = rp_callf(&pg, "POST", "/api/v1/customers", 201,
