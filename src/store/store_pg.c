@@ -1312,6 +1312,16 @@ static void pg_close(rp_store *s)
     free(ps);
 }
 
+struct pg_conn *rp_pg_conn(rp_store *s)
+{
+    return ((pg_store *)s->impl)->conn;
+}
+
+rp_code rp_pg_fail(rp_store *s, PGresult *res, const char *what, rp_error *err)
+{
+    return pg_fail(s->impl, res, what, err);
+}
+
 static const rp_store_ops pg_ops = {
     .backend = "postgresql",
     .begin = pg_begin,
@@ -1338,6 +1348,13 @@ static const rp_store_ops pg_ops = {
     .scrub = pg_scrub,
     .read_begin = pg_read_begin,
     .read_end = pg_read_end,
+    .copy_tables = rp_pg_copy_tables,
+    .copy_read = rp_pg_copy_read,
+    .copy_count = rp_pg_copy_count,
+    .copy_progress = rp_pg_copy_progress,
+    .copy_write = rp_pg_copy_write,
+    .copy_seal = rp_pg_copy_seal,
+    .copy_forget = rp_pg_copy_forget,
 };
 
 /* ---- opening and migrating ----------------------------------------------- */
@@ -1634,10 +1651,15 @@ static rp_code pg_describe(const char *target, json_t **out, rp_error *err)
     return RP_OK;
 }
 
-const rp_store_backend rp_store_pg_backend = {"postgres",         open_latest,
-                                              pg_restore_refused, pg_claim,
-                                              pg_release,         pg_describe};
+const rp_store_backend rp_store_pg_backend = {
+    "postgres", open_latest, pg_restore_refused,
+    pg_claim,   pg_release,  pg_describe,
+    1};
 
-const rp_store_backend rp_store_postgresql_backend = {
-    "postgresql", open_latest, pg_restore_refused,
-    pg_claim,     pg_release,  pg_describe};
+const rp_store_backend rp_store_postgresql_backend = {"postgresql",
+                                                      open_latest,
+                                                      pg_restore_refused,
+                                                      pg_claim,
+                                                      pg_release,
+                                                      pg_describe,
+                                                      1};
