@@ -20,7 +20,8 @@ static const char help[] =
     "\n"
     "SYNOPSIS\n"
     "    rapport encounter open --customer ID --channel CHANNEL\n"
-    "                           --subject TEXT\n"
+    "                           --subject TEXT [--topic TEXT]\n"
+    "                           [--arrived TIME]\n"
     "    rapport encounter show ID\n"
     "    rapport encounter list [--customer ID] [--stage STAGE]\n"
     "                           [--state open|closed|all] [--queue N|none]\n"
@@ -55,7 +56,12 @@ static const char help[] =
     "DESCRIPTION\n"
     "    An encounter is one contact with a customer.  open starts one at\n"
     "    the stage 'received' of the interaction cycle and records a moment\n"
-    "    of truth.  list prints a work list, newest first unless sorted:\n"
+    "    of truth.  --arrived is when the customer arrived, called or\n"
+    "    wrote (RFC 3339, e.g. 2026-12-02T09:30:00Z) when that was before\n"
+    "    the encounter was opened: its waits and the charter count from\n"
+    "    then.  It may not be in the future, nor further back than the\n"
+    "    desk's arrival_max_hours (rapport message settings).\n"
+    "    list prints a work list, newest first unless sorted:\n"
     "    --state open --agent none is the unassigned work, --queue N a\n"
     "    queue's, --over-target true what is past a charter target now,\n"
     "    --search finds three characters or more of the subject or the\n"
@@ -102,6 +108,8 @@ static const char help[] =
     "EXAMPLES\n"
     "    rapport encounter open --customer 4 --channel phone \\\n"
     "        --subject 'Suit out of stock'\n"
+    "    rapport encounter open --customer 4 --channel phone \\\n"
+    "        --subject 'On hold since 9:00' --arrived 2026-12-02T09:00:00Z\n"
     "    rapport encounter list --stage received\n"
     "    rapport encounter acknowledge 7\n"
     "    rapport encounter note 7 --facts 'Needs a navy suit, size 50' \\\n"
@@ -124,6 +132,8 @@ static int open_encounter(rp_cli *cli, int argc, char **argv)
     const rp_opt opts[] = {{"customer", RP_OPT_TEXT, NULL, &customer},
                            {"channel", RP_OPT_STR, "channel", NULL},
                            {"subject", RP_OPT_STR, "subject", NULL},
+                           {"topic", RP_OPT_STR, "topic", NULL},
+                           {"arrived", RP_OPT_STR, "arrived_at", NULL},
                            {"json", RP_OPT_FLAG, NULL, &json},
                            {0}};
     rp_args a;

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/worker.h"
 #include "cli.h"
 
 static const char help[] =
@@ -36,7 +35,8 @@ static const char help[] =
     "                          [--reopen-days N] [--flood-messages N]\n"
     "                          [--flood-minutes N] [--attachment-max-bytes N]\n"
     "                          [--outbox-max-attempts N]\n"
-    "                          [--outbox-backoff-seconds N] [--json]\n"
+    "                          [--outbox-backoff-seconds N]\n"
+    "                          [--arrival-max-hours N] [--json]\n"
     "\n"
     "DESCRIPTION\n"
     "    list prints an encounter's messages, oldest first: what the\n"
@@ -254,8 +254,8 @@ static int outbox(rp_cli *cli, int argc, char **argv)
     if (rc)
         return rc;
     cli->ctx.actor = "outbox";
-    char worker[RP_WORKER_NAME_MAX];
-    rp_worker_name(worker, sizeof worker, "rapport", "outbox");
+    char worker[64];
+    snprintf(worker, sizeof worker, "cli:%d:outbox", (int)getpid());
     rp_error err;
     json_t *out = NULL;
     rp_code code = rp_outbox_run(&cli->ctx, &cli->config.followup.delivery,
@@ -296,6 +296,7 @@ static int settings(rp_cli *cli, int argc, char **argv)
         {"attachment-max-bytes", RP_OPT_INT, "attachment_max_bytes", NULL},
         {"outbox-max-attempts", RP_OPT_INT, "outbox_max_attempts", NULL},
         {"outbox-backoff-seconds", RP_OPT_INT, "outbox_backoff_seconds", NULL},
+        {"arrival-max-hours", RP_OPT_INT, "arrival_max_hours", NULL},
         {"json", RP_OPT_FLAG, NULL, &json},
         {0}};
     rp_args a;

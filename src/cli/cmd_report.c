@@ -20,7 +20,9 @@ static const char help[] =
     "DESCRIPTION\n"
     "    Prints, in aligned sections: volume by channel; waiting (p50, p90,\n"
     "    average, longest); abandonment; first-contact resolution;\n"
-    "    transfers; satisfaction with its most frequent words; relationship\n"
+    "    transfers; phone calls told by a phone system (answered,\n"
+    "    abandoned in the queue, time to answer, hold time);\n"
+    "    satisfaction with its most frequent words; relationship\n"
     "    levels and their movements; moments of truth per customer; defects\n"
     "    by kind and cause; special requests granted and declined;\n"
     "    apologies owed and given; promises kept and broken; and breaches of\n"
@@ -133,7 +135,7 @@ static void print_report(json_t *m)
     count("closed", at(m, "volume", "closed"));
     count("still waiting", at(m, "volume", "waiting"));
 
-    heading("Waiting (received to acknowledged, or to hang-up)");
+    heading("Waiting (arrival to acknowledged, or to hang-up)");
     count("measured", at(m, "wait", "measured"));
     duration("p50", at(m, "wait", "p50_seconds"));
     duration("p90", at(m, "wait", "p90_seconds"));
@@ -152,6 +154,25 @@ static void print_report(json_t *m)
     count("transfers", at(m, "transfers", "total"));
     count("encounters transferred",
           at(m, "transfers", "encounters_transferred"));
+
+    heading("Phone calls (told by the phone system)");
+    count("calls", at(m, "telephony", "calls"));
+    count("answered", at(m, "telephony", "answered"));
+    count("abandoned in the queue", at(m, "telephony", "abandoned_in_queue"));
+    percent("abandonment in the queue", at(m, "telephony", "abandonment_rate"));
+    json_t *tel = json_object_get(m, "telephony");
+    duration("time to answer, average",
+             at(tel, "time_to_answer", "average_seconds"));
+    duration("time to answer, longest",
+             at(tel, "time_to_answer", "max_seconds"));
+    duration("time before giving up, average",
+             at(tel, "time_to_abandon", "average_seconds"));
+    count("calls put on hold", at(tel, "hold", "calls_held"));
+    duration("hold time, total", at(tel, "hold", "total_seconds"));
+    duration("hold time per answered call",
+             at(tel, "hold", "average_per_answered_call_seconds"));
+    duration("longest hold on one call",
+             at(tel, "hold", "max_per_call_seconds"));
 
     heading("Satisfaction");
     count("answered", at(m, "satisfaction", "answered"));

@@ -32,5 +32,6 @@
 #include "core/export/export.h"
 #include "core/transfer/transfer.h"
 #include "core/privacy/privacy.h"
+#include "core/telephony/telephony.h"
 
 #endif

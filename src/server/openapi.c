@@ -365,6 +365,23 @@ static const schema_def schemas[] = {
      "'around_the_clock':" BOOL ",'holidays':{'type':'array','items':"
      REF("Holiday") "},'desk_holidays':{'type':'array','items':"
      REF("Holiday") "},'updated_at':" NTIME ",'updated_by':" NSTRING "}}"},
+    /* a call told by a phone system (core/telephony) */
+    {"CallEvent", NULL,
+     "{'type':'object','required':['event','occurred_at'],"
+     "'additionalProperties':false,'properties':{'event':" STRING ","
+     "'occurred_at':" TIME ",'queue_id':" NINT ",'agent_id':" NINT "}}"},
+    {"Call", NULL,
+     "{'type':'object','required':['call_id','encounter_id','customer_id',"
+     "'state','arrived_at','answered_at','ended_at','abandoned',"
+     "'queue_wait_seconds','hold_seconds','holds','on_hold_since',"
+     "'transfers','events'],'additionalProperties':false,'properties':{"
+     "'call_id':" STRING ",'encounter_id':" INT ",'customer_id':" INT ","
+     "'state':{'enum':['queued','answered','on_hold','transferred','ended']},"
+     "'arrived_at':" TIME ",'answered_at':" NTIME ",'ended_at':" NTIME ","
+     "'abandoned':" BOOL ",'queue_wait_seconds':" INT ","
+     "'hold_seconds':" INT ",'holds':" INT ",'on_hold_since':" NTIME ","
+     "'transfers':" INT ",'events':{'type':'array','items':" REF(
+         "CallEvent") "}}}"},
     {"ServiceMetrics", NULL,
      "{'type':'object','required':['window'],'properties':{"
      "'window':" REF("Window") "}}"},
@@ -386,7 +403,7 @@ static const schema_def schemas[] = {
      "'reopen_days':" INT ",'phone_country_code':" NSTRING ","
      "'attachment_max_bytes':" INT ",'flood_messages':" INT ","
      "'flood_minutes':" INT ",'outbox_backoff_seconds':" INT ","
-     "'outbox_max_attempts':" INT "}}"},
+     "'outbox_max_attempts':" INT ",'arrival_max_hours':" INT "}}"},
     {"MailTaken", NULL,
      "{'type':'object','required':['outcome'],'additionalProperties':false,"
      "'properties':{'outcome':" STRING ",'encounter_id':" INT ","

@@ -393,6 +393,22 @@ const rp_route rp_routes[] = {
     {"GET", "/metrics", CUSTOM(rp_h_prometheus),
      .summary = "request counters and gauges for Prometheus"},
 
+    /* a phone system's calls (docs/telephony.md): 201 when told first,
+     * 200 when told again */
+    {"POST", "/api/v1/telephony/calls", CUSTOM(rp_h_call_arrive),
+     .request = rp_call_arrival_fields,
+     .summary = "a call arrived: open its encounter on the phone channel "
+                "(a retried call id changes nothing)",
+     .reply = "Call"},
+    {"GET", "/api/v1/telephony/calls/{call_id}", CUSTOM(rp_h_call_get),
+     .summary = "a call with its state, queue wait, hold time and events",
+     .reply = "Call"},
+    {"POST", "/api/v1/telephony/calls/{call_id}/events",
+     CUSTOM(rp_h_call_event), .request = rp_call_event_fields,
+     .summary = "the call was answered, put on hold, resumed, transferred "
+                "or hung up (a retried event changes nothing)",
+     .reply = "Call"},
+
     /* what rapport remembers about the customer's future */
     PROFILE_ROUTES("preferences", "preferences",
                    "remove one of the customer's preferences", "Preference",

@@ -55,6 +55,11 @@ void rp_h_offer_decide(rp_request *req, rp_response *res);
 /* routes_products.c */
 void rp_h_product_list(rp_request *req, rp_response *res);
 
+/* routes_telephony.c: the call by the phone system's id (path param 0) */
+void rp_h_call_arrive(rp_request *req, rp_response *res);
+void rp_h_call_event(rp_request *req, rp_response *res);
+void rp_h_call_get(rp_request *req, rp_response *res);
+
 /* routes_tasks.c */
 void rp_h_task_list(rp_request *req, rp_response *res);
 void rp_h_followups_due(rp_request *req, rp_response *res);

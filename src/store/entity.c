@@ -112,6 +112,9 @@ static const rp_column encounter_columns[] = {
     /* the agent's reason for overriding them (migration 87) */
     {"kind_override_reason", RP_COL_TEXT},
     {"exchange_override_reason", RP_COL_TEXT},
+    /* when the customer arrived, called or wrote: the waits count from it
+     * (migration 88) */
+    {"arrived_at", RP_COL_TIME},
 };
 const rp_entity RP_ENTITY_ENCOUNTER = {
     "encounter", "encounters", encounter_columns, COUNT(encounter_columns), 0};

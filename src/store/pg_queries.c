@@ -56,11 +56,11 @@
     "(SELECT " expr " FROM charter_versions v WHERE v.starts_at <= " at        \
     " ORDER BY v.starts_at DESC, v.id DESC LIMIT 1)"
 #define M_TARGET(col, unit, param)                                             \
-    "coalesce(" M_VERSION("v." col " * " unit, "e.created_at") ", " param ")"
+    "coalesce(" M_VERSION("v." col " * " unit, "e.arrived_at") ", " param ")"
 #define M_ACK_T M_TARGET("acknowledge_minutes", "60", "$6::bigint")
 #define M_FIRST_T M_TARGET("first_response_minutes", "60", "$7::bigint")
 #define M_RES_T M_TARGET("resolution_hours", "3600", "$8::bigint")
-#define M_DUE(col, target) "coalesce(d." col ", e.created_at + " target ")"
+#define M_DUE(col, target) "coalesce(d." col ", e.arrived_at + " target ")"
 #define M_ACK_DUE M_DUE("acknowledge_due_at", M_ACK_T)
 #define M_FIRST_DUE M_DUE("first_response_due_at", M_FIRST_T)
 #define M_RES_DUE M_DUE("resolution_due_at", M_RES_T)
@@ -75,10 +75,10 @@
 #define M_BREACHES                                                             \
     "SELECT 'acknowledge' AS target, 'encounter' AS subject,"                  \
     " e.id AS subject_id, e.id AS encounter_id, e.customer_id,"                \
-    " c.name AS customer_name, e.created_at AS started_at,"                    \
+    " c.name AS customer_name, e.arrived_at AS started_at,"                    \
     " " M_ACK_T " AS target_seconds,"                                          \
     " coalesce(e.acknowledged_at, e.abandoned_at, e.closed_at, $5::bigint)"    \
-    "   - e.created_at AS actual_seconds,"                                     \
+    "   - e.arrived_at AS actual_seconds,"                                     \
     " CASE WHEN e.acknowledged_at IS NOT NULL THEN 'acknowledged late'"        \
     "  WHEN e.abandoned_at IS NOT NULL THEN 'abandoned before "                \
     "acknowledgement'"                                                         \
@@ -88,9 +88,9 @@
     " WHERE" M_ENC_WINDOW " AND coalesce(e.acknowledged_at, e.abandoned_at,"   \
     "  e.closed_at, $5::bigint) > " M_ACK_DUE " UNION ALL "                    \
     "SELECT 'first_response', 'encounter', e.id, e.id, e.customer_id, c.name," \
-    " e.created_at, " M_FIRST_T ","                                            \
+    " e.arrived_at, " M_FIRST_T ","                                            \
     " coalesce(e.first_response_at, e.abandoned_at, e.closed_at, $5::bigint)"  \
-    "   - e.created_at,"                                                       \
+    "   - e.arrived_at,"                                                       \
     " CASE WHEN e.first_response_at IS NOT NULL THEN 'responded late'"         \
     "  WHEN e.abandoned_at IS NOT NULL THEN 'abandoned before a response'"     \
     "  WHEN e.closed_at IS NOT NULL THEN 'closed without a first response'"    \
@@ -98,8 +98,8 @@
     " WHERE" M_ENC_WINDOW " AND coalesce(e.first_response_at, e.abandoned_at," \
     "  e.closed_at, $5::bigint) > " M_FIRST_DUE " UNION ALL "                  \
     "SELECT 'resolution', 'encounter', e.id, e.id, e.customer_id, c.name,"     \
-    " e.created_at, " M_RES_T ","                                              \
-    " coalesce(e.closed_at, e.abandoned_at, $5::bigint) - e.created_at,"       \
+    " e.arrived_at, " M_RES_T ","                                              \
+    " coalesce(e.closed_at, e.abandoned_at, $5::bigint) - e.arrived_at,"       \
     " CASE WHEN e.closed_at IS NOT NULL THEN 'resolved late'"                  \
     "  WHEN e.abandoned_at IS NOT NULL THEN 'abandoned unresolved'"            \
     "  ELSE 'still unresolved' END, " M_RES_DUE ", e.queue_id" M_ENC_FROM      \
@@ -759,15 +759,69 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_MEASURES_WAIT_SUMMARY] =
         "SELECT count(*) AS n, avg(w)::float8 AS average, max(w) AS maximum"
         " FROM"
-        " (SELECT coalesce(e.acknowledged_at, e.abandoned_at) - e.created_at "
+        " (SELECT coalesce(e.acknowledged_at, e.abandoned_at) - e.arrived_at "
         "AS w"
         "  FROM encounters e WHERE" M_ENC_WINDOW
         "  AND coalesce(e.acknowledged_at, e.abandoned_at) IS NOT NULL) AS x",
     [RP_Q_MEASURES_WAIT_AT_RANK] =
-        "SELECT coalesce(e.acknowledged_at, e.abandoned_at) - e.created_at AS w"
+        "SELECT coalesce(e.acknowledged_at, e.abandoned_at) - e.arrived_at AS w"
         " FROM encounters e WHERE" M_ENC_WINDOW
         " AND coalesce(e.acknowledged_at, e.abandoned_at) IS NOT NULL"
         " ORDER BY w LIMIT 1 OFFSET $5::bigint",
+    /* Calls told by a phone system (as SQLite's). */
+    [RP_Q_MEASURES_TELEPHONY] =
+        "SELECT count(*) AS calls,"
+        " coalesce(sum((t.answered_at IS NOT NULL)::int), 0)::bigint"
+        "   AS answered,"
+        " coalesce(sum((t.abandoned = 1)::int), 0)::bigint AS abandoned,"
+        " coalesce(sum((t.state <> 'ended' AND t.answered_at IS NULL)::int),"
+        "   0)::bigint AS waiting,"
+        " avg(t.answered_at - t.arrived_at)::float8 AS answer_average,"
+        " max(t.answered_at - t.arrived_at) AS answer_max,"
+        " avg(CASE WHEN t.abandoned = 1 THEN t.ended_at - t.arrived_at END)"
+        "   ::float8 AS abandon_average,"
+        " max(CASE WHEN t.abandoned = 1 THEN t.ended_at - t.arrived_at END)"
+        "   AS abandon_max,"
+        " coalesce(sum((t.holds > 0)::int), 0)::bigint AS held,"
+        " coalesce(sum(t.holds), 0)::bigint AS holds,"
+        " coalesce(sum(t.hold_seconds + coalesce($5::bigint - t.hold_since,"
+        "   0)), 0)::bigint AS hold_total,"
+        " coalesce(max(t.hold_seconds + coalesce($5::bigint - t.hold_since,"
+        "   0)), 0)::bigint AS hold_max"
+        " FROM telephony_calls t JOIN encounters e ON e.id = t.encounter_id"
+        " WHERE t.arrived_at >= $1::bigint AND t.arrived_at < $2::bigint "
+        "AND" M_ENC_FILTER,
+    /* ---- telephony: calls told by a phone system (as SQLite's) ---- */
+    [RP_Q_TELEPHONY_CALL_GET] =
+        "SELECT t.id, t.call_id, t.encounter_id, e.customer_id, t.state,"
+        " t.arrived_at AS arrived, t.answered_at AS answered,"
+        " t.ended_at AS ended, t.abandoned, t.hold_since, t.holds,"
+        " t.hold_seconds, t.transfers, t.last_event_at AS last_event"
+        " FROM telephony_calls t JOIN encounters e ON e.id = t.encounter_id"
+        " WHERE t.call_id = $1::text",
+    [RP_Q_TELEPHONY_CALL_INSERT] =
+        "INSERT INTO telephony_calls (call_id, encounter_id, state,"
+        " arrived_at, last_event_at, created_at, updated_at)"
+        " VALUES ($1::text, $2::bigint, 'queued', $3::bigint, $3::bigint,"
+        " $4::bigint, $4::bigint) RETURNING id",
+    [RP_Q_TELEPHONY_CALL_UPDATE] =
+        "UPDATE telephony_calls SET state = $2::text, answered_at = $3::bigint,"
+        " ended_at = $4::bigint, abandoned = $5::bigint,"
+        " hold_since = $6::bigint, holds = $7::bigint,"
+        " hold_seconds = $8::bigint, transfers = $9::bigint,"
+        " last_event_at = $10::bigint, updated_at = $11::bigint"
+        " WHERE id = $1::bigint",
+    [RP_Q_TELEPHONY_EVENT_FIND] =
+        "SELECT id FROM telephony_events WHERE call_id = $1::bigint"
+        " AND event = $2::text AND at = $3::bigint",
+    [RP_Q_TELEPHONY_EVENT_INSERT] =
+        "INSERT INTO telephony_events (call_id, event, at, queue_id,"
+        " agent_id, created_at) VALUES ($1::bigint, $2::text, $3::bigint,"
+        " $4::bigint, $5::bigint, $6::bigint)",
+    [RP_Q_TELEPHONY_EVENTS_OF] =
+        "SELECT event, at AS occurred_at, queue_id, agent_id"
+        " FROM telephony_events WHERE call_id = $1::bigint ORDER BY at, id"
+        " LIMIT $2::bigint",
     [RP_Q_MEASURES_SATISFACTION] =
         "SELECT count(*) AS answered, avg(s.score)::float8 AS average"
         " FROM satisfaction_checks s LEFT JOIN encounters e"
@@ -1529,7 +1583,7 @@ static const char *const queries[RP_QUERY_COUNT] = {
      * watch row is locked (SQLite's one writer does that), so a sweep on
      * another server waits, then finds it no longer due. */
     [RP_Q_MEASURES_SWEEP_LOOK] =
-        "SELECT e.id, e.customer_id, e.queue_id, e.created_at,"
+        "SELECT e.id, e.customer_id, e.queue_id, e.created_at, e.arrived_at,"
         " e.acknowledged_at, e.first_response_at, e.closed_at, e.abandoned_at"
         " FROM charter_watch w JOIN encounters e ON e.id = w.encounter_id"
         " WHERE w.encounter_id = $1 AND w.next_at <= $2"
@@ -1632,9 +1686,9 @@ static const char *const queries[RP_QUERY_COUNT] = {
     " AND ($6::text IS NULL OR e.kind = $6::text)"                             \
     " AND ($7::text IS NULL OR e.exchange = $7::text)"                         \
     " AND ($8::bigint IS NULL OR (e.stage NOT IN ('closed','abandoned') AND"   \
-    "  ((e.acknowledged_at IS NULL AND e.created_at < $9::bigint)"             \
-    "  OR (e.first_response_at IS NULL AND e.created_at < $10::bigint)"        \
-    "  OR e.created_at < $11::bigint)))"                                       \
+    "  ((e.acknowledged_at IS NULL AND e.arrived_at < $9::bigint)"             \
+    "  OR (e.first_response_at IS NULL AND e.arrived_at < $10::bigint)"        \
+    "  OR e.arrived_at < $11::bigint)))"                                       \
     " AND ($12::text IS NULL OR e.subject ILIKE " WL_PATTERN                   \
     "  OR e.customer_id IN (SELECT x.id FROM customers x"                      \
     "  WHERE x.merged_into IS NULL AND (x.name ILIKE " WL_PATTERN              \
@@ -1643,8 +1697,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
     " AND ($13::bigint IS NULL OR e.customer_id = $13::bigint)"
     [RP_Q_ENCOUNTER_WORKLIST_OPEN_WAITING] = WL_SELECT
     " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
-    " AND (e.created_at, e.id) > ($15::bigint, $16::bigint)"
-    " ORDER BY e.created_at, e.id LIMIT $14::bigint",
+    " AND (e.arrived_at, e.id) > ($15::bigint, $16::bigint)"
+    " ORDER BY e.arrived_at, e.id LIMIT $14::bigint",
     [RP_Q_ENCOUNTER_WORKLIST_OPEN_ACTIVITY] = WL_SELECT
     " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
     " AND (e.updated_at, e.id) < ($15::bigint, $16::bigint)"
@@ -1660,23 +1714,23 @@ static const char *const queries[RP_QUERY_COUNT] = {
     " WHERE e.customer_id = $13::bigint AND e.id < $15::bigint" WL_FILTER
     " ORDER BY e.id DESC LIMIT $14::bigint",
 #define WL_SEARCH_KEY                                                          \
-    " CASE $15::text WHEN 'waiting' THEN e.created_at WHEN 'activity'"         \
+    " CASE $15::text WHEN 'waiting' THEN e.arrived_at WHEN 'activity'"         \
     " THEN -e.updated_at ELSE -e.id END"
     [RP_Q_ENCOUNTER_WORKLIST_SEARCH] = WL_SELECT
     " WHERE $12::text IS NOT NULL" WL_FILTER " AND (" WL_SEARCH_KEY
     ", e.id) > ($16::bigint, $17::bigint)"
     " ORDER BY" WL_SEARCH_KEY ", e.id LIMIT $14::bigint",
     [RP_Q_ENCOUNTER_WORKLIST_KEY] =
-        "SELECT created_at AS created, updated_at AS updated FROM encounters"
+        "SELECT arrived_at AS arrived, updated_at AS updated FROM encounters"
         " WHERE id = $1",
     [RP_Q_ENCOUNTER_WORKLIST_COUNTS] =
         "SELECT e.queue_id, count(*) AS open,"
         " coalesce(sum((e.agent_id IS NULL)::int), 0)::bigint AS unassigned,"
         " coalesce(sum((e.agent_id = $1::bigint)::int), 0)::bigint AS mine,"
         " coalesce(sum(((e.acknowledged_at IS NULL AND"
-        "  e.created_at < $2::bigint)"
-        "  OR (e.first_response_at IS NULL AND e.created_at < $3::bigint)"
-        "  OR e.created_at < $4::bigint)::int), 0)::bigint AS over_target"
+        "  e.arrived_at < $2::bigint)"
+        "  OR (e.first_response_at IS NULL AND e.arrived_at < $3::bigint)"
+        "  OR e.arrived_at < $4::bigint)::int), 0)::bigint AS over_target"
         " FROM encounters e WHERE e.stage NOT IN ('closed','abandoned')"
         " GROUP BY e.queue_id",
     [RP_Q_ENCOUNTER_WORKLIST_CLOSED_COUNTS] =

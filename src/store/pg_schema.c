@@ -1083,6 +1083,67 @@ const rp_pg_migration rp_pg_migrations[] = {
      "the agent's own reason for overriding an encounter's kind or exchange",
      "ALTER TABLE encounters ADD COLUMN kind_override_reason text,"
      "  ADD COLUMN exchange_override_reason text;"},
+    /* Migration 88: when the customer arrived (as SQLite's); the key
+     * check of the settings is replaced rather than the table remade. */
+    {88,
+     "encounters keep when the customer arrived, and the waits count from "
+     "then; the desk setting of how far back an arrival may be",
+     "ALTER TABLE encounters ADD COLUMN arrived_at bigint;"
+     "UPDATE encounters SET arrived_at = created_at;"
+     "CREATE FUNCTION encounters_arrived_default() RETURNS trigger"
+     "  LANGUAGE plpgsql AS $$ BEGIN"
+     "  new.arrived_at := coalesce(new.arrived_at, new.created_at);"
+     "  RETURN new; END $$;"
+     "CREATE TRIGGER encounters_arrived_default BEFORE INSERT ON encounters"
+     "  FOR EACH ROW EXECUTE FUNCTION encounters_arrived_default();"
+     "DROP INDEX encounters_open_by_created;"
+     "DROP INDEX encounters_open_by_queue;"
+     "CREATE INDEX encounters_open_by_arrived ON encounters (arrived_at, id)"
+     "  WHERE stage NOT IN ('closed','abandoned');"
+     "CREATE INDEX encounters_open_by_queue ON encounters (queue_id,"
+     "  agent_id, arrived_at, acknowledged_at, first_response_at, stage)"
+     "  WHERE stage NOT IN ('closed','abandoned');"
+     "ALTER TABLE desk_settings DROP CONSTRAINT desk_settings_key_check;"
+     "ALTER TABLE desk_settings ADD CONSTRAINT desk_settings_key_check"
+     "  CHECK (key IN ('desk_name','phone_country_code',"
+     "    'reopen_days','flood_messages','flood_minutes',"
+     "    'attachment_max_bytes','outbox_max_attempts',"
+     "    'outbox_backoff_seconds','arrival_max_hours'));"
+     "INSERT INTO desk_settings (key, value, updated_at) VALUES"
+     "  ('arrival_max_hours', '24', " PG_NOW ");"},
+    /* Migration 89: calls told by a phone system (as SQLite's). */
+    {89, "calls told by a phone system: their state, hold time and events",
+     "CREATE TABLE telephony_calls ("
+     "  " PG_ID ","
+     "  call_id text NOT NULL UNIQUE,"
+     "  encounter_id bigint NOT NULL REFERENCES encounters(id),"
+     "  state text NOT NULL CHECK (state IN"
+     "    ('queued','answered','on_hold','transferred','ended')),"
+     "  arrived_at bigint NOT NULL,"
+     "  answered_at bigint,"
+     "  ended_at bigint,"
+     "  abandoned bigint NOT NULL DEFAULT 0,"
+     "  hold_since bigint,"
+     "  holds bigint NOT NULL DEFAULT 0,"
+     "  hold_seconds bigint NOT NULL DEFAULT 0,"
+     "  transfers bigint NOT NULL DEFAULT 0,"
+     "  last_event_at bigint NOT NULL,"
+     "  created_at bigint NOT NULL,"
+     "  updated_at bigint NOT NULL);"
+     "CREATE INDEX telephony_calls_by_arrival ON telephony_calls"
+     "  (arrived_at);"
+     "CREATE INDEX telephony_calls_by_encounter ON telephony_calls"
+     "  (encounter_id);"
+     "CREATE TABLE telephony_events ("
+     "  " PG_ID ","
+     "  call_id bigint NOT NULL REFERENCES telephony_calls(id),"
+     "  event text NOT NULL CHECK (event IN"
+     "    ('answered','hold','resume','transferred','hung_up')),"
+     "  at bigint NOT NULL,"
+     "  queue_id bigint,"
+     "  agent_id bigint,"
+     "  created_at bigint NOT NULL,"
+     "  UNIQUE (call_id, event, at));"},
 };
 
 const int rp_pg_nmigrations = (int)(sizeof rp_pg_migrations /

@@ -95,6 +95,7 @@
     X(MEASURES_BY_CHANNEL, "measures.by_channel")                              \
     X(MEASURES_WAIT_SUMMARY, "measures.wait_summary")                          \
     X(MEASURES_WAIT_AT_RANK, "measures.wait_at_rank")                          \
+    X(MEASURES_TELEPHONY, "measures.telephony")                                \
     X(MEASURES_SATISFACTION, "measures.satisfaction")                          \
     X(MEASURES_SATISFACTION_WORDS, "measures.satisfaction_words")              \
     X(MEASURES_LEVELS, "measures.levels")                                      \
@@ -314,7 +315,13 @@
     X(FOLLOWUP_CLOSED_AFTER, "followup.closed_after")                          \
     X(FOLLOWUP_SATISFACTION_ONE, "followup.satisfaction_one")                  \
     X(FOLLOWUP_CURSOR_GET, "followup.cursor_get")                              \
-    X(FOLLOWUP_CURSOR_PUT, "followup.cursor_put")
+    X(FOLLOWUP_CURSOR_PUT, "followup.cursor_put")                              \
+    X(TELEPHONY_CALL_GET, "telephony.call_get")                                \
+    X(TELEPHONY_CALL_INSERT, "telephony.call_insert")                          \
+    X(TELEPHONY_CALL_UPDATE, "telephony.call_update")                          \
+    X(TELEPHONY_EVENT_FIND, "telephony.event_find")                            \
+    X(TELEPHONY_EVENT_INSERT, "telephony.event_insert")                        \
+    X(TELEPHONY_EVENTS_OF, "telephony.events_of")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

@@ -27,19 +27,21 @@
  * used only where no version of the charter is older than what is judged.
  * An encounter is judged by the charter version in force when it was
  * received (charter_versions, the newest starting at or before its
- * created_at) and by its deadlines in business time (charter_deadlines),
+ * arrived_at) and by its deadlines in business time (charter_deadlines),
  * or, until the sweep has computed those, by the version's target counted
- * around the clock.  Encounters are in the window by created_at; promises
- * and follow-ups by due_at, judged by the version in force then. */
+ * around the clock; its clocks count from arrived_at, when the customer
+ * started waiting.  Encounters are in the window by created_at (when they
+ * were opened); promises and follow-ups by due_at, judged by the version
+ * in force then. */
 #define M_VERSION(expr, at)                                                    \
     "(SELECT " expr " FROM charter_versions v WHERE v.starts_at <= " at        \
     " ORDER BY v.starts_at DESC, v.id DESC LIMIT 1)"
 #define M_TARGET(col, unit, param)                                             \
-    "coalesce(" M_VERSION("v." col " * " unit, "e.created_at") ", " param ")"
+    "coalesce(" M_VERSION("v." col " * " unit, "e.arrived_at") ", " param ")"
 #define M_ACK_T M_TARGET("acknowledge_minutes", "60", "?6")
 #define M_FIRST_T M_TARGET("first_response_minutes", "60", "?7")
 #define M_RES_T M_TARGET("resolution_hours", "3600", "?8")
-#define M_DUE(col, target) "coalesce(d." col ", e.created_at + " target ")"
+#define M_DUE(col, target) "coalesce(d." col ", e.arrived_at + " target ")"
 #define M_ACK_DUE M_DUE("acknowledge_due_at", M_ACK_T)
 #define M_FIRST_DUE M_DUE("first_response_due_at", M_FIRST_T)
 #define M_RES_DUE M_DUE("resolution_due_at", M_RES_T)
@@ -51,10 +53,10 @@
 #define M_BREACHES                                                             \
     "SELECT 'acknowledge' AS target, 'encounter' AS subject,"                  \
     " e.id AS subject_id, e.id AS encounter_id, e.customer_id,"                \
-    " c.name AS customer_name, e.created_at AS started_at,"                    \
+    " c.name AS customer_name, e.arrived_at AS started_at,"                    \
     " " M_ACK_T " AS target_seconds,"                                          \
     " coalesce(e.acknowledged_at, e.abandoned_at, e.closed_at, ?5)"            \
-    "   - e.created_at AS actual_seconds,"                                     \
+    "   - e.arrived_at AS actual_seconds,"                                     \
     " CASE WHEN e.acknowledged_at IS NOT NULL THEN 'acknowledged late'"        \
     "  WHEN e.abandoned_at IS NOT NULL THEN 'abandoned before "                \
     "acknowledgement'"                                                         \
@@ -64,9 +66,9 @@
     " WHERE" M_ENC_WINDOW " AND coalesce(e.acknowledged_at, e.abandoned_at,"   \
     "  e.closed_at, ?5) > " M_ACK_DUE " UNION ALL "                            \
     "SELECT 'first_response', 'encounter', e.id, e.id, e.customer_id, c.name," \
-    " e.created_at, " M_FIRST_T ","                                            \
+    " e.arrived_at, " M_FIRST_T ","                                            \
     " coalesce(e.first_response_at, e.abandoned_at, e.closed_at, ?5)"          \
-    "   - e.created_at,"                                                       \
+    "   - e.arrived_at,"                                                       \
     " CASE WHEN e.first_response_at IS NOT NULL THEN 'responded late'"         \
     "  WHEN e.abandoned_at IS NOT NULL THEN 'abandoned before a response'"     \
     "  WHEN e.closed_at IS NOT NULL THEN 'closed without a first response'"    \
@@ -74,8 +76,8 @@
     " WHERE" M_ENC_WINDOW " AND coalesce(e.first_response_at, e.abandoned_at," \
     "  e.closed_at, ?5) > " M_FIRST_DUE " UNION ALL "                          \
     "SELECT 'resolution', 'encounter', e.id, e.id, e.customer_id, c.name,"     \
-    " e.created_at, " M_RES_T ","                                              \
-    " coalesce(e.closed_at, e.abandoned_at, ?5) - e.created_at,"               \
+    " e.arrived_at, " M_RES_T ","                                              \
+    " coalesce(e.closed_at, e.abandoned_at, ?5) - e.arrived_at,"               \
     " CASE WHEN e.closed_at IS NOT NULL THEN 'resolved late'"                  \
     "  WHEN e.abandoned_at IS NOT NULL THEN 'abandoned unresolved'"            \
     "  ELSE 'still unresolved' END, " M_RES_DUE ", e.queue_id" M_ENC_FROM      \
@@ -614,15 +616,66 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " GROUP BY e.channel ORDER BY n DESC, e.channel",
     [RP_Q_MEASURES_WAIT_SUMMARY] =
         "SELECT count(*) AS n, avg(w) AS average, max(w) AS maximum FROM"
-        " (SELECT coalesce(e.acknowledged_at, e.abandoned_at) - e.created_at "
+        " (SELECT coalesce(e.acknowledged_at, e.abandoned_at) - e.arrived_at "
         "AS w"
         "  FROM encounters e WHERE" M_ENC_WINDOW
         "  AND coalesce(e.acknowledged_at, e.abandoned_at) IS NOT NULL)",
     [RP_Q_MEASURES_WAIT_AT_RANK] =
-        "SELECT coalesce(e.acknowledged_at, e.abandoned_at) - e.created_at AS w"
+        "SELECT coalesce(e.acknowledged_at, e.abandoned_at) - e.arrived_at AS w"
         " FROM encounters e WHERE" M_ENC_WINDOW
         " AND coalesce(e.acknowledged_at, e.abandoned_at) IS NOT NULL"
         " ORDER BY w LIMIT 1 OFFSET ?5",
+    /* Calls told by a phone system (telephony), by their arrival in the
+     * window (telephony_calls_by_arrival); ?5 now, for a hold still
+     * running.  A call on hold has hold_since set; hanging up ends it. */
+    [RP_Q_MEASURES_TELEPHONY] =
+        "SELECT count(*) AS calls,"
+        " coalesce(sum(t.answered_at IS NOT NULL), 0) AS answered,"
+        " coalesce(sum(t.abandoned = 1), 0) AS abandoned,"
+        " coalesce(sum(t.state <> 'ended' AND t.answered_at IS NULL), 0)"
+        "   AS waiting,"
+        " avg(t.answered_at - t.arrived_at) AS answer_average,"
+        " max(t.answered_at - t.arrived_at) AS answer_max,"
+        " avg(CASE WHEN t.abandoned = 1 THEN t.ended_at - t.arrived_at END)"
+        "   AS abandon_average,"
+        " max(CASE WHEN t.abandoned = 1 THEN t.ended_at - t.arrived_at END)"
+        "   AS abandon_max,"
+        " coalesce(sum(t.holds > 0), 0) AS held, coalesce(sum(t.holds), 0)"
+        "   AS holds,"
+        " coalesce(sum(t.hold_seconds + coalesce(?5 - t.hold_since, 0)), 0)"
+        "   AS hold_total,"
+        " coalesce(max(t.hold_seconds + coalesce(?5 - t.hold_since, 0)), 0)"
+        "   AS hold_max"
+        " FROM telephony_calls t JOIN encounters e ON e.id = t.encounter_id"
+        " WHERE t.arrived_at >= ?1 AND t.arrived_at < ?2 AND" M_ENC_FILTER,
+    /* ---- telephony: calls told by a phone system (telephony/call.c) ---
+     * Times come back as integers (no _at suffix) for the rules, which
+     * format them for the reply themselves. */
+    [RP_Q_TELEPHONY_CALL_GET] =
+        "SELECT t.id, t.call_id, t.encounter_id, e.customer_id, t.state,"
+        " t.arrived_at AS arrived, t.answered_at AS answered,"
+        " t.ended_at AS ended, t.abandoned, t.hold_since, t.holds,"
+        " t.hold_seconds, t.transfers, t.last_event_at AS last_event"
+        " FROM telephony_calls t JOIN encounters e ON e.id = t.encounter_id"
+        " WHERE t.call_id = ?1",
+    [RP_Q_TELEPHONY_CALL_INSERT] =
+        "INSERT INTO telephony_calls (call_id, encounter_id, state,"
+        " arrived_at, last_event_at, created_at, updated_at)"
+        " VALUES (?1, ?2, 'queued', ?3, ?3, ?4, ?4) RETURNING id",
+    [RP_Q_TELEPHONY_CALL_UPDATE] =
+        "UPDATE telephony_calls SET state = ?2, answered_at = ?3,"
+        " ended_at = ?4, abandoned = ?5, hold_since = ?6, holds = ?7,"
+        " hold_seconds = ?8, transfers = ?9, last_event_at = ?10,"
+        " updated_at = ?11 WHERE id = ?1",
+    [RP_Q_TELEPHONY_EVENT_FIND] =
+        "SELECT id FROM telephony_events WHERE call_id = ?1 AND event = ?2"
+        " AND at = ?3",
+    [RP_Q_TELEPHONY_EVENT_INSERT] =
+        "INSERT INTO telephony_events (call_id, event, at, queue_id,"
+        " agent_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [RP_Q_TELEPHONY_EVENTS_OF] =
+        "SELECT event, at AS occurred_at, queue_id, agent_id"
+        " FROM telephony_events WHERE call_id = ?1 ORDER BY at, id LIMIT ?2",
     [RP_Q_MEASURES_SATISFACTION] =
         "SELECT count(*) AS answered, avg(s.score) AS average"
         " FROM satisfaction_checks s LEFT JOIN encounters e"
@@ -1339,7 +1392,7 @@ static const char *const queries[RP_QUERY_COUNT] = {
     /* One watched encounter still due, read again inside the write
      * transaction: another sweep may have judged it since the look. */
     [RP_Q_MEASURES_SWEEP_LOOK] =
-        "SELECT e.id, e.customer_id, e.queue_id, e.created_at,"
+        "SELECT e.id, e.customer_id, e.queue_id, e.created_at, e.arrived_at,"
         " e.acknowledged_at, e.first_response_at, e.closed_at, e.abandoned_at"
         " FROM charter_watch w JOIN encounters e ON e.id = w.encounter_id"
         " WHERE w.encounter_id = ?1 AND w.next_at <= ?2",
@@ -1444,19 +1497,19 @@ static const char *const queries[RP_QUERY_COUNT] = {
     " AND (?6 IS NULL OR e.kind = ?6)"                                         \
     " AND (?7 IS NULL OR e.exchange = ?7)"                                     \
     " AND (?8 IS NULL OR (e.stage NOT IN ('closed','abandoned') AND"           \
-    "  ((e.acknowledged_at IS NULL AND e.created_at < ?9)"                     \
-    "  OR (e.first_response_at IS NULL AND e.created_at < ?10)"                \
-    "  OR e.created_at < ?11)))"                                               \
+    "  ((e.acknowledged_at IS NULL AND e.arrived_at < ?9)"                     \
+    "  OR (e.first_response_at IS NULL AND e.arrived_at < ?10)"                \
+    "  OR e.arrived_at < ?11)))"                                               \
     " AND (?12 IS NULL OR e.id IN (SELECT rowid FROM encounters_fts"           \
     "  WHERE encounters_fts MATCH ?12) OR e.customer_id IN"                    \
     "  (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?12))"       \
     " AND (?13 IS NULL OR e.customer_id = ?13)"
-    /* longest waiting first; ?15, ?16 the created time and id of the
-     * last row of the page before */
+    /* longest waiting first (from the customer's arrival); ?15, ?16 the
+     * arrival and id of the last row of the page before */
     [RP_Q_ENCOUNTER_WORKLIST_OPEN_WAITING] = WL_SELECT
     " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
-    " AND (e.created_at, e.id) > (?15, ?16)"
-    " ORDER BY e.created_at, e.id LIMIT ?14",
+    " AND (e.arrived_at, e.id) > (?15, ?16)"
+    " ORDER BY e.arrived_at, e.id LIMIT ?14",
     /* latest activity first; ?15, ?16 the updated time and id */
     [RP_Q_ENCOUNTER_WORKLIST_OPEN_ACTIVITY] = WL_SELECT
     " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
@@ -1477,7 +1530,7 @@ static const char *const queries[RP_QUERY_COUNT] = {
  * give the rows, sorted by ?15 (waiting, activity or newest) after
  * the key ?16 and id ?17 */
 #define WL_SEARCH_KEY                                                          \
-    " CASE ?15 WHEN 'waiting' THEN e.created_at WHEN 'activity'"               \
+    " CASE ?15 WHEN 'waiting' THEN e.arrived_at WHEN 'activity'"               \
     " THEN -e.updated_at ELSE -e.id END"
     [RP_Q_ENCOUNTER_WORKLIST_SEARCH] = WL_SELECT
     " WHERE e.id IN (SELECT rowid FROM encounters_fts"
@@ -1488,7 +1541,7 @@ static const char *const queries[RP_QUERY_COUNT] = {
     " ORDER BY" WL_SEARCH_KEY ", e.id LIMIT ?14",
     /* the sort keys of the row a cursor names (integers: no _at) */
     [RP_Q_ENCOUNTER_WORKLIST_KEY] =
-        "SELECT created_at AS created, updated_at AS updated FROM encounters"
+        "SELECT arrived_at AS arrived, updated_at AS updated FROM encounters"
         " WHERE id = ?1",
     /* the open work per queue: open, unassigned, ?1's, over a target
      * (?2, ?3, ?4 as ?9, ?10, ?11 above); one walk of
@@ -1497,9 +1550,9 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "SELECT e.queue_id, count(*) AS open,"
         " coalesce(sum(e.agent_id IS NULL), 0) AS unassigned,"
         " coalesce(sum(e.agent_id = ?1), 0) AS mine,"
-        " coalesce(sum((e.acknowledged_at IS NULL AND e.created_at < ?2)"
-        "  OR (e.first_response_at IS NULL AND e.created_at < ?3)"
-        "  OR e.created_at < ?4), 0) AS over_target"
+        " coalesce(sum((e.acknowledged_at IS NULL AND e.arrived_at < ?2)"
+        "  OR (e.first_response_at IS NULL AND e.arrived_at < ?3)"
+        "  OR e.arrived_at < ?4), 0) AS over_target"
         " FROM encounters e WHERE e.stage NOT IN ('closed','abandoned')"
         " GROUP BY e.queue_id",
     /* the encounters finished with activity since ?1, per queue */

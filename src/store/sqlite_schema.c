@@ -1222,6 +1222,87 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "the agent's own reason for overriding an encounter's kind or exchange",
      "ALTER TABLE encounters ADD COLUMN kind_override_reason TEXT;"
      "ALTER TABLE encounters ADD COLUMN exchange_override_reason TEXT;"},
+    /* Migration 88: the wait starts when the customer started waiting.
+     * arrived_at is when the customer called, wrote or walked in, which
+     * may be before the encounter was typed in (created_at); the waits,
+     * the charter's clocks and the work list's waiting order count from
+     * it, so the open work is indexed by it instead of created_at.  Every
+     * encounter so far arrived when it was created.  How far back an
+     * arrival may be given is a desk setting (arrival_max_hours), so the
+     * settings' table is made again with that key allowed. */
+    {88,
+     "encounters keep when the customer arrived, and the waits count from "
+     "then; the desk setting of how far back an arrival may be",
+     "ALTER TABLE encounters ADD COLUMN arrived_at INTEGER;"
+     "UPDATE encounters SET arrived_at = created_at;"
+     /* a way in that does not say when the customer arrived (an import,
+      * an older program) means they arrived as it was created */
+     "CREATE TRIGGER encounters_arrived_default AFTER INSERT ON encounters"
+     "  WHEN new.arrived_at IS NULL"
+     "  BEGIN UPDATE encounters SET arrived_at = new.created_at"
+     "  WHERE id = new.id; END;"
+     "DROP INDEX encounters_open_by_created;"
+     "DROP INDEX encounters_open_by_queue;"
+     "CREATE INDEX encounters_open_by_arrived ON encounters (arrived_at, id)"
+     "  WHERE stage NOT IN ('closed','abandoned');"
+     "CREATE INDEX encounters_open_by_queue ON encounters (queue_id,"
+     "  agent_id, arrived_at, acknowledged_at, first_response_at, stage)"
+     "  WHERE stage NOT IN ('closed','abandoned');"
+     "CREATE TABLE desk_settings_new ("
+     "  key TEXT PRIMARY KEY CHECK (key IN ('desk_name','phone_country_code',"
+     "    'reopen_days','flood_messages','flood_minutes',"
+     "    'attachment_max_bytes','outbox_max_attempts',"
+     "    'outbox_backoff_seconds','arrival_max_hours')),"
+     "  value TEXT NOT NULL,"
+     "  updated_at INTEGER NOT NULL,"
+     "  updated_by TEXT NOT NULL DEFAULT 'system');"
+     "INSERT INTO desk_settings_new (key, value, updated_at, updated_by)"
+     "  SELECT key, value, updated_at, updated_by FROM desk_settings;"
+     "DROP TABLE desk_settings;"
+     "ALTER TABLE desk_settings_new RENAME TO desk_settings;"
+     "INSERT INTO desk_settings (key, value, updated_at) VALUES"
+     "  ('arrival_max_hours', '24', strftime('%s','now'));"},
+    /* Migration 89: calls told by a phone system (core/telephony).  A
+     * call is known by the phone system's own id (unique: a retried
+     * arrival finds it) and opens one encounter on the phone channel; it
+     * holds no personal data of its own (the caller is the encounter's
+     * customer), so erasure and merging need nothing here.  Its state and
+     * running figures (answered, on hold since, hold time) are kept on
+     * the row so that an event is judged by one lookup; each event is
+     * kept once (call, event, time), which is what makes a retried event
+     * record nothing twice. */
+    {89, "calls told by a phone system: their state, hold time and events",
+     "CREATE TABLE telephony_calls ("
+     "  id INTEGER PRIMARY KEY,"
+     "  call_id TEXT NOT NULL UNIQUE,"
+     "  encounter_id INTEGER NOT NULL REFERENCES encounters(id),"
+     "  state TEXT NOT NULL CHECK (state IN"
+     "    ('queued','answered','on_hold','transferred','ended')),"
+     "  arrived_at INTEGER NOT NULL,"
+     "  answered_at INTEGER,"
+     "  ended_at INTEGER,"
+     "  abandoned INTEGER NOT NULL DEFAULT 0,"
+     "  hold_since INTEGER,"
+     "  holds INTEGER NOT NULL DEFAULT 0,"
+     "  hold_seconds INTEGER NOT NULL DEFAULT 0,"
+     "  transfers INTEGER NOT NULL DEFAULT 0,"
+     "  last_event_at INTEGER NOT NULL,"
+     "  created_at INTEGER NOT NULL,"
+     "  updated_at INTEGER NOT NULL);"
+     "CREATE INDEX telephony_calls_by_arrival ON telephony_calls"
+     "  (arrived_at);"
+     "CREATE INDEX telephony_calls_by_encounter ON telephony_calls"
+     "  (encounter_id);"
+     "CREATE TABLE telephony_events ("
+     "  id INTEGER PRIMARY KEY,"
+     "  call_id INTEGER NOT NULL REFERENCES telephony_calls(id),"
+     "  event TEXT NOT NULL CHECK (event IN"
+     "    ('answered','hold','resume','transferred','hung_up')),"
+     "  at INTEGER NOT NULL,"
+     "  queue_id INTEGER,"
+     "  agent_id INTEGER,"
+     "  created_at INTEGER NOT NULL,"
+     "  UNIQUE (call_id, event, at));"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

@@ -179,6 +179,10 @@ static const expect expected[] = {
     {"PUT", "/api/v1/queues/{id}/hours", "admin"},
     {"GET", "/api/v1/holidays", "agent"},
     {"PUT", "/api/v1/holidays", "admin"},
+    /* a phone system's calls */
+    {"POST", "/api/v1/telephony/calls", "agent"},
+    {"GET", "/api/v1/telephony/calls/{call_id}", "agent"},
+    {"POST", "/api/v1/telephony/calls/{call_id}/events", "agent"},
     /* the work lists, and who handles an encounter */
     {"GET", "/api/v1/encounters/counts", "agent"},
     {"GET", "/api/v1/encounters/assignees", "lead"},

@@ -172,9 +172,10 @@ static void test_friday_evening_email(void **state)
     rp_srv_stop(s);
     char sql[256];
     snprintf(sql, sizeof sql,
-             "UPDATE encounters SET created_at = %lld WHERE id = %lld;"
+             "UPDATE encounters SET created_at = %lld, arrived_at = %lld"
+             " WHERE id = %lld;"
              "UPDATE charter_watch SET next_at = 0 WHERE encounter_id = %lld;",
-             (long long)friday, eid, eid);
+             (long long)friday, (long long)friday, eid, eid);
     exec_sql(s, sql);
     rp_srv_start(s);
 
@@ -229,12 +230,13 @@ static void move_back(rp_srv *s, const char *ids, int versions, int64_t seconds)
     char sql[512];
     rp_srv_stop(s);
     snprintf(sql, sizeof sql,
-             "UPDATE encounters SET created_at = created_at - %lld"
-             " WHERE id IN (%s);"
+             "UPDATE encounters SET created_at = created_at - %lld,"
+             " arrived_at = arrived_at - %lld WHERE id IN (%s);"
              "UPDATE charter_versions SET starts_at = starts_at - %lld"
              " WHERE %d AND starts_at > 0;"
              "UPDATE charter_watch SET next_at = 0;",
-             (long long)seconds, ids, (long long)seconds, versions);
+             (long long)seconds, (long long)seconds, ids, (long long)seconds,
+             versions);
     exec_sql(s, sql);
     rp_srv_start(s);
 }

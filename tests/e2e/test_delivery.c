@@ -535,7 +535,8 @@ static void test_story4_follow_up_and_keep_in_touch(void **state)
     snprintf(sql, sizeof sql,
              "UPDATE customers SET relationship_level = 'incremental',"
              " created_at = 1790000000 WHERE id = %lld;"
-             "UPDATE encounters SET created_at = 1790000000 WHERE id = %lld;",
+             "UPDATE encounters SET created_at = 1790000000,"
+             " arrived_at = 1790000000 WHERE id = %lld;",
              (long long)tom, (long long)eid);
     assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);

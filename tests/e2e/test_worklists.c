@@ -153,8 +153,8 @@ static void test_worklists_filters_counts_and_ownership(void **state)
      * second a loaded machine let each request land in: e4, then e3,
      * then e1 */
     snprintf(sql, sizeof sql,
-             "UPDATE encounters SET created_at = created_at - 7200"
-             " WHERE id = %lld;"
+             "UPDATE encounters SET created_at = created_at - 7200,"
+             " arrived_at = arrived_at - 7200 WHERE id = %lld;"
              "UPDATE encounters SET updated_at = CAST(strftime('%%s','now')"
              " AS INTEGER) - CASE id WHEN %lld THEN 3000 WHEN %lld THEN 2000"
              " ELSE 1000 END WHERE id IN (%lld, %lld, %lld);",

@@ -280,6 +280,7 @@ static void test_every_named_query_compiles(void **state)
         "export.",
         "zendesk.",
         "privacy.",
+        "telephony.",
     };
     for (int q = 0; q < RP_QUERY_COUNT; q++) {
         const char *name = rp_query_name((rp_query)q);

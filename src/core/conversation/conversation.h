@@ -162,6 +162,7 @@ typedef struct rp_desk_settings {
     int64_t attachment_max_bytes;
     int64_t outbox_max_attempts;
     int64_t outbox_backoff_seconds;
+    int64_t arrival_max_hours; /* how far back an arrival may be given */
 } rp_desk_settings;
 
 /* Read the settings into *s (release with rp_desk_settings_free). */
@@ -179,7 +180,7 @@ void rp_desk_settings_unpin(rp_ctx *ctx);
 
 /* The settings as JSON: {"desk_name", "phone_country_code", "reopen_days",
  * "flood_messages", "flood_minutes", "attachment_max_bytes",
- * "outbox_max_attempts", "outbox_backoff_seconds"}. */
+ * "outbox_max_attempts", "outbox_backoff_seconds", "arrival_max_hours"}. */
 rp_code rp_desk_settings_get(rp_ctx *ctx, json_t **out, rp_error *err);
 
 /* Change any of the settings (same keys); each is checked and named when

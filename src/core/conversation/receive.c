@@ -398,11 +398,16 @@ static rp_code open_encounter(rp_ctx *ctx, intake *in, int64_t previous,
         rp_buf_put_cut(&subject, m->subject, 200);
     else
         rp_buf_puts(&subject, "(no subject)");
-    json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I}", "customer_id",
-                            (json_int_t)in->customer_id, "channel", m->channel,
-                            "subject", rp_buf_str(&subject), "stage",
-                            "received", "created_at", (json_int_t)in->now,
-                            "updated_at", (json_int_t)in->now);
+    /* the customer started waiting when they wrote, as far as the Date:
+     * header can be believed (arrival.c) */
+    int64_t arrived = rp_arrival_of_mail(m->sent_at, in->now,
+                                         in->ds.arrival_max_hours);
+    json_t *row = json_pack(
+        "{s:I, s:s, s:s, s:s, s:I, s:I, s:I}", "customer_id",
+        (json_int_t)in->customer_id, "channel", m->channel, "subject",
+        rp_buf_str(&subject), "stage", "received", "created_at",
+        (json_int_t)in->now, "updated_at", (json_int_t)in->now, "arrived_at",
+        (json_int_t)arrived);
     if (previous)
         json_object_set_new(row, "previous_encounter_id",
                             json_integer(previous));

@@ -32,6 +32,11 @@ const rp_field rp_desk_settings_fields[] = {
     {"outbox_max_attempts", RP_FIELD_INT, RP_IN_KEPT, .min = 1, .max = 100},
     {"outbox_backoff_seconds", RP_FIELD_INT, RP_IN_KEPT, .min = 1,
      .max = 86400},
+    {"arrival_max_hours", RP_FIELD_INT, RP_IN_KEPT, .min = 1,
+     .max = RP_ARRIVAL_MAX_HOURS_LIMIT,
+     .meaning = "how many hours back an encounter's arrival may be given "
+                "(a call or mail that reached the desk before it was typed "
+                "in)"},
     {.name = NULL},
 };
 
@@ -85,6 +90,9 @@ rp_code rp_desk_settings_read(rp_ctx *ctx, rp_desk_settings *s, rp_error *err)
     s->attachment_max_bytes = number(s->row, "attachment_max_bytes");
     s->outbox_max_attempts = number(s->row, "outbox_max_attempts");
     s->outbox_backoff_seconds = number(s->row, "outbox_backoff_seconds");
+    s->arrival_max_hours = number(s->row, "arrival_max_hours");
+    if (s->arrival_max_hours <= 0) /* a database before migration 88 */
+        s->arrival_max_hours = RP_ARRIVAL_MAX_HOURS_DEFAULT;
     return RP_OK;
 }
 

@@ -155,38 +155,43 @@ rp_code rp_encounter_begin_change(rp_ctx *ctx, int64_t id, int need_open,
     return RP_OK;
 }
 
-rp_code rp_encounter_acknowledge(rp_ctx *ctx, int64_t id, json_t *in,
-                                 json_t **out, rp_error *err)
+/* When the customer of enc started waiting: arrived_at, else created_at,
+ * else fallback. */
+static int64_t arrival_of(json_t *enc, int64_t fallback)
 {
-    if (in && rp_in_fields(in, rp_no_fields, 1, err))
+    int64_t t = fallback;
+    if (rp_time_parse(json_string_value(json_object_get(enc, "arrived_at")),
+                      &t) &&
+        rp_time_parse(json_string_value(json_object_get(enc, "created_at")),
+                      &t))
+        t = fallback;
+    return t;
+}
+
+rp_code rp_encounter_acknowledge_in(rp_ctx *ctx, json_t *enc, int64_t at,
+                                    rp_error *err)
+{
+    if (rp_encounter_require_open(enc, "acknowledging", err))
         return err->code;
-    json_t *enc = NULL;
-    rp_code rc = rp_encounter_begin_change(ctx, id, 1, "acknowledging", &enc,
-                                           err);
-    int already = rc == RP_OK &&
-                  !json_is_null(json_object_get(enc, "acknowledged_at"));
+    if (!json_is_null(json_object_get(enc, "acknowledged_at")))
+        return RP_OK;
+    int64_t id = rp_encounter_row_id(enc);
     rp_buf name = RP_BUF_INIT;
-    if (rc == RP_OK && !already)
-        rc = greeting_name(ctx, rp_encounter_row_customer(enc), &name, err);
-    if (rc || already) {
-        rp_store_rollback(ctx->store);
+    if (greeting_name(ctx, rp_encounter_row_customer(enc), &name, err)) {
         rp_buf_free(&name);
-        json_decref(enc);
-        return rc ? rc : rp_encounter_get(ctx, id, out, err);
+        return err->code;
     }
-    int64_t now = rp_now(), created = 0;
-    rp_time_parse(json_string_value(json_object_get(enc, "created_at")),
-                  &created);
-    json_t *row = json_pack("{s:I, s:I}", "acknowledged_at", (json_int_t)now,
-                            "updated_at", (json_int_t)now);
+    int64_t arrived = arrival_of(enc, at);
+    json_t *row = json_pack("{s:I, s:I}", "acknowledged_at", (json_int_t)at,
+                            "updated_at", (json_int_t)rp_now());
     if (json_is_null(json_object_get(enc, "first_response_at")))
-        json_object_set_new(row, "first_response_at", json_integer(now));
+        json_object_set_new(row, "first_response_at", json_integer(at));
     const char *request = json_string_value(json_object_get(enc, "request"));
     int request_known = !rp_text_is_blank(request);
-    rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id, row,
-                                 err);
+    rp_code rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id,
+                                         row, err);
     rp_buf summary = RP_BUF_INIT;
-    int64_t wait = now - created > 0 ? now - created : 0;
+    int64_t wait = at - arrived > 0 ? at - arrived : 0;
     rp_buf_printf(&summary, "Acknowledged after %lld min %lld s; greeted as ",
                   (long long)(wait / 60), (long long)(wait % 60));
     rp_buf_put_cut(&summary, rp_buf_str(&name), 100);
@@ -205,8 +210,27 @@ rp_code rp_encounter_acknowledge(rp_ctx *ctx, int64_t id, json_t *in,
     json_decref(detail);
     rp_buf_free(&summary);
     rp_buf_free(&name);
-    rc = rp_store_finish(ctx->store, rc, err);
     json_decref(row);
+    return rc;
+}
+
+rp_code rp_encounter_acknowledge(rp_ctx *ctx, int64_t id, json_t *in,
+                                 json_t **out, rp_error *err)
+{
+    if (in && rp_in_fields(in, rp_no_fields, 1, err))
+        return err->code;
+    json_t *enc = NULL;
+    rp_code rc = rp_encounter_begin_change(ctx, id, 1, "acknowledging", &enc,
+                                           err);
+    if (rc)
+        return rc;
+    if (!json_is_null(json_object_get(enc, "acknowledged_at"))) {
+        rp_store_rollback(ctx->store);
+        json_decref(enc);
+        return rp_encounter_get(ctx, id, out, err);
+    }
+    rc = rp_encounter_acknowledge_in(ctx, enc, rp_now(), err);
+    rc = rp_store_finish(ctx->store, rc, err);
     json_decref(enc);
     return rc ? rc : rp_encounter_get(ctx, id, out, err);
 }
@@ -480,36 +504,29 @@ const rp_field rp_encounter_abandon_fields[] = {
     {.name = NULL},
 };
 
-rp_code rp_encounter_abandon(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
-                             rp_error *err)
+rp_code rp_encounter_abandon_in(rp_ctx *ctx, json_t *enc, const char *reason,
+                                int64_t at, rp_error *err)
 {
-    const char *reason;
-    if (rp_in_fields(in, rp_encounter_abandon_fields, 1, err) ||
-        rp_in_string(in, "reason", 1, ABANDON_MAX_CHARS, &reason, err))
+    if (rp_encounter_require_open(enc, "abandoning", err))
         return err->code;
-    json_t *enc;
-    rp_code rc = rp_encounter_begin_change(ctx, id, 1, "abandoning", &enc, err);
-    if (rc)
-        return rc;
-    int64_t now = rp_now();
+    int64_t id = rp_encounter_row_id(enc);
     json_t *row = json_pack("{s:s, s:I, s:s, s:I}", "stage", "abandoned",
-                            "abandoned_at", (json_int_t)now, "abandon_reason",
-                            reason, "updated_at", (json_int_t)now);
+                            "abandoned_at", (json_int_t)at, "abandon_reason",
+                            reason, "updated_at", (json_int_t)rp_now());
     /* an abandoned need was not met, whatever was said before */
     json_object_set_new(row, "first_contact_resolved", json_false());
     json_object_set_new(row, "first_contact_reason",
                         json_string("Not resolved at first contact: it was "
                                     "abandoned"));
-    rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id, row,
-                                 err);
+    rp_code rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id,
+                                         row, err);
     rp_buf summary = RP_BUF_INIT;
-    int64_t created = now;
-    rp_time_parse(json_string_value(json_object_get(enc, "created_at")),
-                  &created);
+    /* how long the customer had waited since they arrived, not since the
+     * encounter was typed in */
     rp_buf_printf(&summary, "Abandoned while %s, after ",
                   rp_encounter_stage_words(
                       json_string_value(json_object_get(enc, "stage"))));
-    rp_encounter_put_duration(&summary, now - created);
+    rp_encounter_put_duration(&summary, at - arrival_of(enc, at));
     rp_buf_puts(&summary, ": ");
     rp_buf_put_cut(&summary, reason, 500);
     rp_moment m = {
@@ -530,8 +547,23 @@ rp_code rp_encounter_abandon(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
         rc = rp_relationship_recompute_because(
             ctx, rp_encounter_row_customer(enc), id,
             "an encounter was abandoned", err);
-    rc = rp_store_finish(ctx->store, rc, err);
     json_decref(row);
+    return rc;
+}
+
+rp_code rp_encounter_abandon(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
+                             rp_error *err)
+{
+    const char *reason;
+    if (rp_in_fields(in, rp_encounter_abandon_fields, 1, err) ||
+        rp_in_string(in, "reason", 1, ABANDON_MAX_CHARS, &reason, err))
+        return err->code;
+    json_t *enc;
+    rp_code rc = rp_encounter_begin_change(ctx, id, 1, "abandoning", &enc, err);
+    if (rc)
+        return rc;
+    rc = rp_encounter_abandon_in(ctx, enc, reason, rp_now(), err);
+    rc = rp_store_finish(ctx->store, rc, err);
     json_decref(enc);
     return rc ? rc : rp_encounter_get(ctx, id, out, err);
 }

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/rapport.h"
+#include "core/encounter/encounter_internal.h"
 
 const char *const rp_encounter_channels[] = {"in_person", "phone", "email",
                                              "chat",      "web",   NULL};
@@ -24,6 +24,9 @@ const rp_field rp_encounter_open_fields[] = {
     {"customer_id", RP_FIELD_INT, RP_IN_REQUIRED, .min = 1, .max = INT64_MAX},
     {"channel", RP_FIELD_ENUM, RP_IN_REQUIRED, .values = rp_encounter_channels},
     {"subject", RP_FIELD_TEXT, RP_IN_REQUIRED, .max_chars = SUBJECT_MAX_CHARS},
+    {"arrived_at", RP_FIELD_TIME, RP_IN_OPTIONAL,
+     .meaning = "when the customer arrived, called or wrote, if before now; "
+                "not in the future, at most arrival_max_hours back"},
     {.name = NULL},
 };
 
@@ -49,6 +52,9 @@ rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
         rp_in_enum(in, "channel", 1, rp_encounter_channels, &channel, err) ||
         rp_in_string(in, "subject", 1, SUBJECT_MAX_CHARS, &subject, err))
         return err->code;
+    int64_t now = rp_now(), arrived = now;
+    if (rp_arrival_read(ctx, in, "arrived_at", now, &arrived, err))
+        return err->code;
     /* a customer merged into another is that other customer now */
     int64_t live;
     rp_error ignored;
@@ -57,50 +63,71 @@ rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
     rp_store *s = ctx->store;
     if (rp_store_begin(s, err))
         return err->code;
+    int64_t id = 0;
+    rp_encounter_opening o = {.customer_id = customer_id,
+                              .channel = channel,
+                              .subject = subject,
+                              .topic = topic,
+                              .arrived_at = arrived,
+                              .route = 1};
+    rp_code rc = rp_encounter_open_in(ctx, &o, &id, err);
+    rc = rp_store_finish(s, rc, err);
+    if (rc)
+        return rc;
+    return rp_encounter_get(ctx, id, out, err);
+}
+
+rp_code rp_encounter_open_in(rp_ctx *ctx, const rp_encounter_opening *o,
+                             int64_t *id, rp_error *err)
+{
+    rp_store *s = ctx->store;
     json_t *customer = NULL;
-    int64_t id = 0, now = rp_now();
-    rp_code rc = s->ops->get(s, &RP_ENTITY_CUSTOMER, customer_id, &customer,
+    int64_t now = rp_now();
+    rp_code rc = s->ops->get(s, &RP_ENTITY_CUSTOMER, o->customer_id, &customer,
                              err);
     if (rc == RP_ENOTFOUND)
         rc = rp_error_set(err, RP_EINVALID, "customer_id",
                           "customer_id %lld names no customer",
-                          (long long)customer_id);
+                          (long long)o->customer_id);
     json_decref(customer);
     if (rc == RP_OK) {
-        json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I}", "customer_id",
-                                (json_int_t)customer_id, "channel", channel,
-                                "subject", subject, "stage", "received",
-                                "created_at", (json_int_t)now, "updated_at",
-                                (json_int_t)now);
-        if (topic && *topic) /* routing by topic */
-            json_object_set_new(row, "topic", json_string(topic));
-        rc = s->ops->insert(s, &RP_ENTITY_ENCOUNTER, row, &id, err);
+        json_t *row = json_pack(
+            "{s:I, s:s, s:s, s:s, s:I, s:I, s:I}", "customer_id",
+            (json_int_t)o->customer_id, "channel", o->channel, "subject",
+            o->subject, "stage", "received", "created_at", (json_int_t)now,
+            "updated_at", (json_int_t)now, "arrived_at",
+            (json_int_t)(o->arrived_at ? o->arrived_at : now));
+        if (o->topic && *o->topic) /* routing by topic */
+            json_object_set_new(row, "topic", json_string(o->topic));
+        rc = s->ops->insert(s, &RP_ENTITY_ENCOUNTER, row, id, err);
         json_decref(row);
     }
     if (rc == RP_OK) {
         rp_buf summary = RP_BUF_INIT;
         /* the channel as the timeline says it: "in person", not in_person */
         rp_buf_printf(&summary, "Encounter opened (%s): %s",
-                      strcmp(channel, "in_person") ? channel : "in person",
-                      subject);
-        rp_moment m = {.customer_id = customer_id,
-                       .encounter_id = id,
-                       .channel = channel,
+                      strcmp(o->channel, "in_person") ? o->channel
+                                                      : "in person",
+                      o->subject);
+        if (o->arrived_at && o->arrived_at < now) { /* the wait so far */
+            rp_buf_puts(&summary, "; the customer had already waited ");
+            rp_encounter_put_duration(&summary, now - o->arrived_at);
+        }
+        rp_moment m = {.customer_id = o->customer_id,
+                       .encounter_id = *id,
+                       .channel = o->channel,
                        .kind = "encounter.opened",
                        .summary = rp_buf_str(&summary)};
         rc = rp_moment_record(ctx, &m, err);
         rp_buf_free(&summary);
     }
     if (rc == RP_OK)
-        rc = rp_event_emit_pack(ctx, "encounter.opened", customer_id, id, err,
-                                "{s:s, s:s, s:n}", "channel", channel, "stage",
-                                "received", "previous_encounter_id");
-    if (rc == RP_OK) /* route to a queue and agent, same transaction */
-        rc = rp_routing_route(ctx, id, err);
-    rc = rp_store_finish(s, rc, err);
-    if (rc)
-        return rc;
-    return rp_encounter_get(ctx, id, out, err);
+        rc = rp_event_emit_pack(ctx, "encounter.opened", o->customer_id, *id,
+                                err, "{s:s, s:s, s:n}", "channel", o->channel,
+                                "stage", "received", "previous_encounter_id");
+    if (rc == RP_OK && o->route) /* route to a queue and agent, same tx */
+        rc = rp_routing_route(ctx, *id, err);
+    return rc;
 }
 
 rp_code rp_encounter_list(rp_ctx *ctx, int64_t customer_id, const char *stage,

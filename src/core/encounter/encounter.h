@@ -15,6 +15,43 @@
 #include <stdint.h>
 #include "core/context.h"
 
+/* ---- when the customer arrived (arrival.c) ------------------------------- */
+
+/* How far ahead of this server's clock an arrival may be (clocks that
+ * disagree a little); it is then taken as now. */
+#define RP_ARRIVAL_SKEW_SECONDS 120
+/* The desk's arrival_max_hours: its default and the most it may be. */
+#define RP_ARRIVAL_MAX_HOURS_DEFAULT 24
+#define RP_ARRIVAL_MAX_HOURS_LIMIT 720
+
+/*
+ * Pure: check that at (Unix seconds) is a time a customer may have arrived
+ * at, given now and the desk's limit of max_hours back: not more than
+ * RP_ARRIVAL_SKEW_SECONDS ahead of now, not more than max_hours before
+ * it.  *out is at, or now when at is ahead within the allowance.  A
+ * refusal is RP_EINVALID naming field and saying which bound and why.
+ */
+rp_code rp_arrival_check(int64_t at, int64_t now, int64_t max_hours,
+                         const char *field, int64_t *out, rp_error *err);
+
+/*
+ * Pure: when a mail arrived, from its Date: header sent_at (0: none): that
+ * time when it is within max_hours before now and not after now, else now
+ * (a Date: is the sender's word, and a wrong clock must not make a wait).
+ */
+int64_t rp_arrival_of_mail(int64_t sent_at, int64_t now, int64_t max_hours);
+
+/* The desk's arrival_max_hours (conversation settings) into *out. */
+rp_code rp_arrival_max_hours(rp_ctx *ctx, int64_t *out, rp_error *err);
+
+/*
+ * The arrival given as the RFC 3339 time at key of in, checked by
+ * rp_arrival_check against now and the desk's limit, into *out; now when
+ * the key is absent or null.  Errors name key.
+ */
+rp_code rp_arrival_read(rp_ctx *ctx, json_t *in, const char *key, int64_t now,
+                        int64_t *out, rp_error *err);
+
 /* ---- encounters (encounter.c) -------------------------------------------- */
 
 /* The channels an encounter can arrive by, NULL-terminated. */
@@ -24,13 +61,36 @@ extern const char *const rp_encounter_stages[];
 
 /*
  * Open an encounter from in: {"customer_id", "channel", "subject"} (all
- * required).  It starts at stage "received"; records a moment of truth.
+ * required), "topic" and "arrived_at" (when the customer arrived, called
+ * or wrote: bounded by rp_arrival_read; now when absent).  It starts at
+ * stage "received"; records a moment of truth.  created_at is when it was
+ * opened; its waits and the charter's clocks count from arrived_at.
  */
 /* The fields of rp_encounter_open, and their limits (for the API's
  * contract too). */
 extern const rp_field rp_encounter_open_fields[];
 
 rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err);
+
+/* What rp_encounter_open_in opens: already checked values. */
+typedef struct rp_encounter_opening {
+    int64_t customer_id; /* a live customer */
+    const char *channel; /* one of rp_encounter_channels */
+    const char *subject;
+    const char *topic;  /* or NULL */
+    int64_t arrived_at; /* checked (rp_arrival_check); 0: now */
+    int route;          /* 1: route it by topic and channel now */
+} rp_encounter_opening;
+
+/*
+ * Open the encounter o inside the caller's write transaction, as
+ * rp_encounter_open does (its row, moment, event and, when o->route, its
+ * routing); *id gets its id.  For a door that records more in the same
+ * transaction (a phone system's call).  A customer_id that names nobody is
+ * RP_EINVALID naming "customer_id".
+ */
+rp_code rp_encounter_open_in(rp_ctx *ctx, const rp_encounter_opening *o,
+                             int64_t *id, rp_error *err);
 
 /* The encounter with this id, or RP_ENOTFOUND. */
 rp_code rp_encounter_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err);
@@ -53,6 +113,17 @@ rp_code rp_encounter_list(rp_ctx *ctx, int64_t customer_id, const char *stage,
  */
 rp_code rp_encounter_acknowledge(struct rp_ctx *ctx, int64_t id, json_t *in,
                                  json_t **out, rp_error *err);
+
+/*
+ * Acknowledge the encounter enc (a row as rp_encounter_get returns it) as
+ * of time at, inside the caller's write transaction: what
+ * rp_encounter_acknowledge does, for a fact told later (a phone system's
+ * "answered").  Nothing when already acknowledged; RP_ECONFLICT (field
+ * "stage") when it is no longer open.  The wait is counted from its
+ * arrival.
+ */
+rp_code rp_encounter_acknowledge_in(struct rp_ctx *ctx, json_t *enc, int64_t at,
+                                    rp_error *err);
 
 /*
  * Move the encounter to the next stage: in is {"to": "understood" | "helped"
@@ -80,6 +151,14 @@ extern const rp_field rp_encounter_abandon_fields[];
  */
 rp_code rp_encounter_abandon(struct rp_ctx *ctx, int64_t id, json_t *in,
                              json_t **out, rp_error *err);
+
+/*
+ * Abandon the encounter enc with reason as of time at, inside the caller's
+ * write transaction (the moment says after how long since the customer
+ * arrived); RP_ECONFLICT (field "stage") when it is no longer open.
+ */
+rp_code rp_encounter_abandon_in(struct rp_ctx *ctx, json_t *enc,
+                                const char *reason, int64_t at, rp_error *err);
 
 /* ---- recording (record.c) ------------------------------------------------ */
 
@@ -141,6 +220,20 @@ rp_code rp_encounter_add_promise(struct rp_ctx *ctx, int64_t id, json_t *in,
 
 /* {"reason", "to_queue_id"?, "to_agent_id"?}: counts into
  * encounters.transfers; only while the encounter is open. */
+/*
+ * Record the transfer of the open encounter enc to queue_id and/or
+ * agent_id (0: not named; a queue alone is offered to its agent as
+ * routing would) for reason, inside the caller's write transaction: the
+ * transfer row, the encounter's queue, agent and count, its event and
+ * moment.  For a transfer that already happened elsewhere (a phone
+ * system's), so no role is asked for.  *transfer_id (may be NULL) gets the
+ * new row's id.
+ */
+rp_code rp_encounter_transfer_in(struct rp_ctx *ctx, json_t *enc,
+                                 const char *reason, int64_t queue_id,
+                                 int64_t agent_id, int64_t *transfer_id,
+                                 rp_error *err);
+
 rp_code rp_encounter_add_transfer(struct rp_ctx *ctx, int64_t id, json_t *in,
                                   json_t **out, rp_error *err);
 

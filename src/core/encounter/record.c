@@ -574,16 +574,74 @@ const rp_field rp_encounter_transfer_fields[] = {
     {.name = NULL},
 };
 
+rp_code rp_encounter_transfer_in(rp_ctx *ctx, json_t *enc, const char *reason,
+                                 int64_t queue, int64_t agent,
+                                 int64_t *transfer_id, rp_error *err)
+{
+    if (rp_encounter_require_open(enc, "transferring", err))
+        return err->code;
+    int64_t id = rp_encounter_row_id(enc), child = 0;
+    /* a transfer to a queue alone is offered to that queue's agent
+     * (a queue id that names no queue is kept as given, as before) */
+    if (queue && !agent) {
+        rp_code orc = rp_routing_offer(ctx, queue, &agent, err);
+        if (orc && orc != RP_ENOTFOUND)
+            return err->code;
+    }
+    json_t *row = json_pack(
+        "{s:s, s:O, s:O, s:o, s:o, s:I, s:I, s:I}", "reason", reason,
+        "from_queue_id", json_object_get(enc, "queue_id"), "from_agent_id",
+        json_object_get(enc, "agent_id"), "to_queue_id",
+        queue ? json_integer(queue) : json_null(), "to_agent_id",
+        agent ? json_integer(agent) : json_null(), "customer_id",
+        (json_int_t)rp_encounter_row_customer(enc), "encounter_id",
+        (json_int_t)id, "created_at", (json_int_t)rp_now());
+    json_t *change = json_pack(
+        "{s:I, s:I}", "transfers",
+        (json_int_t)(json_integer_value(json_object_get(enc, "transfers")) + 1),
+        "updated_at", (json_int_t)rp_now());
+    if (queue)
+        json_object_set_new(change, "queue_id", json_integer(queue));
+    if (agent)
+        json_object_set_new(change, "agent_id", json_integer(agent));
+    rp_code rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id,
+                                         change, err);
+    if (rc == RP_OK)
+        rc = rp_event_emit_pack(
+            ctx, "encounter.assigned", rp_encounter_row_customer(enc), id, err,
+            "{s:O?, s:O?, s:b}", "queue_id",
+            json_object_get(queue ? change : enc, "queue_id"), "agent_id",
+            json_object_get(agent ? change : enc, "agent_id"), "transferred",
+            1);
+    if (rc == RP_OK)
+        rc = ctx->store->ops->insert(ctx->store, &RP_ENTITY_TRANSFER, row,
+                                     &child, err);
+    rp_buf summary = RP_BUF_INIT;
+    rp_buf_puts(&summary, "Transferred: ");
+    rp_buf_put_cut(&summary, reason, QUOTE_CHARS);
+    json_t *detail = json_pack("{s:s, s:I}", "record", RP_ENTITY_TRANSFER.name,
+                               "id", (json_int_t)child);
+    if (rc == RP_OK)
+        rc = moment_for(ctx, enc, "encounter.transferred", rp_buf_str(&summary),
+                        NULL, detail, err);
+    if (rc == RP_OK && transfer_id)
+        *transfer_id = child;
+    json_decref(detail);
+    rp_buf_free(&summary);
+    json_decref(change);
+    json_decref(row);
+    return rc;
+}
+
 rp_code rp_encounter_add_transfer(rp_ctx *ctx, int64_t id, json_t *in,
                                   json_t **out, rp_error *err)
 {
     const char *reason;
     int64_t queue = 0, agent = 0;
-    int has_queue = 0, has_agent = 0;
+    int has_agent = 0;
     if (rp_in_fields(in, rp_encounter_transfer_fields, 1, err) ||
         rp_in_string(in, "reason", 1, TRANSFER_MAX_CHARS, &reason, err) ||
-        rp_in_int(in, "to_queue_id", 0, 1, INT64_MAX, &queue, &has_queue,
-                  err) ||
+        rp_in_int(in, "to_queue_id", 0, 1, INT64_MAX, &queue, NULL, err) ||
         rp_in_int(in, "to_agent_id", 0, 1, INT64_MAX, &agent, &has_agent, err))
         return err->code;
     /* naming the agent who gets it is assigning, a lead's (ownership.c) */
@@ -595,53 +653,14 @@ rp_code rp_encounter_add_transfer(rp_ctx *ctx, int64_t id, json_t *in,
     json_t *enc;
     if (rp_encounter_begin_change(ctx, id, 1, "transferring", &enc, err))
         return err->code;
-    /* a transfer to a queue alone is offered to that queue's agent
-     * (a queue id that names no queue is kept as given, as before) */
-    if (has_queue && !has_agent) {
-        rp_code orc = rp_routing_offer(ctx, queue, &agent, err);
-        if (orc && orc != RP_ENOTFOUND) {
-            rp_store_rollback(ctx->store);
-            json_decref(enc);
-            return err->code;
-        }
-        has_agent = agent != 0;
-    }
-    json_t *row = json_pack(
-        "{s:s, s:O, s:O, s:o, s:o}", "reason", reason, "from_queue_id",
-        json_object_get(enc, "queue_id"), "from_agent_id",
-        json_object_get(enc, "agent_id"), "to_queue_id",
-        has_queue ? json_integer(queue) : json_null(), "to_agent_id",
-        has_agent ? json_integer(agent) : json_null());
-    json_t *change = json_pack(
-        "{s:I, s:I}", "transfers",
-        (json_int_t)(json_integer_value(json_object_get(enc, "transfers")) + 1),
-        "updated_at", (json_int_t)rp_now());
-    if (has_queue)
-        json_object_set_new(change, "queue_id", json_integer(queue));
-    if (has_agent)
-        json_object_set_new(change, "agent_id", json_integer(agent));
-    rp_code rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id,
-                                         change, err);
-    rp_buf summary = RP_BUF_INIT;
-    rp_buf_puts(&summary, "Transferred: ");
-    rp_buf_put_cut(&summary, reason, QUOTE_CHARS);
-    if (rc == RP_OK)
-        rc = rp_event_emit_pack(
-            ctx, "encounter.assigned", rp_encounter_row_customer(enc), id, err,
-            "{s:O?, s:O?, s:b}", "queue_id",
-            json_object_get(has_queue ? change : enc, "queue_id"), "agent_id",
-            json_object_get(has_agent ? change : enc, "agent_id"),
-            "transferred", 1);
-    if (rc == RP_OK)
-        rc = add_child(ctx, enc, &RP_ENTITY_TRANSFER, row,
-                       "encounter.transferred", rp_buf_str(&summary), NULL, out,
-                       err);
-    else
-        rp_store_rollback(ctx->store);
-    rp_buf_free(&summary);
-    json_decref(change);
-    json_decref(row);
+    int64_t child = 0;
+    rp_code rc = rp_encounter_transfer_in(ctx, enc, reason, queue, agent,
+                                          &child, err);
+    rc = rp_store_finish(ctx->store, rc, err);
     json_decref(enc);
+    if (rc == RP_OK)
+        rc = ctx->store->ops->get(ctx->store, &RP_ENTITY_TRANSFER, child, out,
+                                  err);
     return rc;
 }
 

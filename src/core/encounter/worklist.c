@@ -229,7 +229,7 @@ static json_t *fts_string(const char *q)
 #define OPT_S(s) ((s) ? json_string(s) : json_null())
 
 /* The sort keys of the encounter a cursor names; 0 when there is none. */
-static rp_code cursor_keys(rp_ctx *ctx, int64_t id, int64_t *created,
+static rp_code cursor_keys(rp_ctx *ctx, int64_t id, int64_t *arrived,
                            int64_t *updated, rp_error *err)
 {
     json_t *params = json_pack("[I]", (json_int_t)id), *rows = NULL;
@@ -239,7 +239,7 @@ static rp_code cursor_keys(rp_ctx *ctx, int64_t id, int64_t *created,
     if (rc)
         return rc;
     json_t *r = json_array_get(rows, 0);
-    *created = json_integer_value(json_object_get(r, "created"));
+    *arrived = json_integer_value(json_object_get(r, "arrived"));
     *updated = json_integer_value(json_object_get(r, "updated"));
     int found = r != NULL;
     json_decref(rows);
@@ -254,11 +254,11 @@ static rp_code cursor_keys(rp_ctx *ctx, int64_t id, int64_t *created,
 static rp_code plan(rp_ctx *ctx, const wl_filter *f, const rp_page_req *page,
                     rp_query *q, json_t **params, rp_error *err)
 {
-    int64_t cut[3] = {0, 0, 0}, created = 0, updated = 0;
+    int64_t cut[3] = {0, 0, 0}, arrived = 0, updated = 0;
     if (f->over_target && cutoffs(ctx, cut, err))
         return err->code;
     if (page->after_id > 0 &&
-        cursor_keys(ctx, page->after_id, &created, &updated, err))
+        cursor_keys(ctx, page->after_id, &arrived, &updated, err))
         return err->code;
     json_t *p = json_pack(
         "[s, O?, O?, o, o, o, o, o, o, o, o, o, o, i]", f->state, f->queue,
@@ -276,7 +276,7 @@ static rp_code plan(rp_ctx *ctx, const wl_filter *f, const rp_page_req *page,
     int64_t after = first ? INT64_MAX : page->after_id;
     if (f->q) {
         /* the key as WL_SEARCH_KEY computes it */
-        int64_t key = !strcmp(f->sort, "waiting")    ? created
+        int64_t key = !strcmp(f->sort, "waiting")    ? arrived
                       : !strcmp(f->sort, "activity") ? -updated
                                                      : -page->after_id;
         *q = RP_Q_ENCOUNTER_WORKLIST_SEARCH;
@@ -289,7 +289,7 @@ static rp_code plan(rp_ctx *ctx, const wl_filter *f, const rp_page_req *page,
         json_array_append_new(p, json_integer(after));
     } else if (!strcmp(f->sort, "waiting")) {
         *q = RP_Q_ENCOUNTER_WORKLIST_OPEN_WAITING;
-        json_array_append_new(p, json_integer(first ? INT64_MIN : created));
+        json_array_append_new(p, json_integer(first ? INT64_MIN : arrived));
         json_array_append_new(p, json_integer(first ? 0 : page->after_id));
     } else {
         *q = !strcmp(f->state, "open")

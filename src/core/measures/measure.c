@@ -2,10 +2,11 @@
  * measure.c - the measures of one encounter.
  *
  * Seed 003: "after one minute of pressing keys ... about 30 minutes before
- * conversation started."  The wait a customer feels starts when the
- * encounter is received and stops when someone acknowledges them; if they
- * hang up first, it stops then.  These figures are derived from the
- * timestamps the interaction cycle records (created_at, acknowledged_at,
+ * conversation started."  The wait a customer feels starts when they
+ * arrived, called or wrote (arrived_at, which may be before the encounter
+ * was typed in) and stops when someone acknowledges them; if they hang up
+ * first, it stops then.  These figures are derived from the timestamps
+ * the interaction cycle records (arrived_at, acknowledged_at,
  * first_response_at, closed_at, abandoned_at) and are never stored, so they
  * cannot drift from the facts.
  *
@@ -22,6 +23,13 @@ static int time_of(json_t *o, const char *key, int64_t *t)
 {
     const char *s = json_string_value(json_object_get(o, key));
     return s && rp_time_parse(s, t) == 0;
+}
+
+/* When the customer started waiting: arrived_at, or created_at for a row
+ * that has none. */
+static int arrival_of(json_t *e, int64_t *t)
+{
+    return time_of(e, "arrived_at", t) || time_of(e, "created_at", t);
 }
 
 static json_t *seconds_or_null(int have, int64_t v)
@@ -61,7 +69,7 @@ json_t *rp_measure_compute_in(json_t *e, const rp_charter *c,
                               int64_t now)
 {
     int64_t created = now, ack = 0, first = 0, closed = 0, abandoned = 0;
-    time_of(e, "created_at", &created);
+    arrival_of(e, &created);
     int has_ack = time_of(e, "acknowledged_at", &ack);
     int has_first = time_of(e, "first_response_at", &first);
     int has_closed = time_of(e, "closed_at", &closed);
@@ -126,7 +134,7 @@ rp_code rp_measure_judgement(rp_ctx *ctx, json_t *e, rp_charter *c,
                              rp_calendar *cal, rp_deadlines *d, rp_error *err)
 {
     int64_t created = rp_now();
-    time_of(e, "created_at", &created);
+    arrival_of(e, &created);
     int64_t eid = json_integer_value(json_object_get(e, "id"));
     int64_t queue = json_integer_value(json_object_get(e, "queue_id"));
     if (rp_charter_at(ctx, created, c, &d->version_id, err) ||

@@ -179,8 +179,9 @@ json_t *rp_measure_compute_in(json_t *encounter, const rp_charter *c,
                               int64_t now);
 
 /*
- * What encounter e (a row with id, queue_id and created_at) is judged by:
- * the charter version in force when it was received, its queue's
+ * What encounter e (a row with id, queue_id and arrived_at, else
+ * created_at) is judged by: the charter version in force when the
+ * customer arrived, its queue's
  * calendar (released by the caller with rp_calendar_free) and its
  * deadlines, as stored when the sweep first judged it or else computed.
  */

@@ -192,6 +192,51 @@ static rp_code wait_section(rp_ctx *ctx, const rp_window *w, json_t *out,
     return RP_OK;
 }
 
+/* Calls told by a phone system (core/telephony) that arrived in the
+ * window, as Zendesk Talk counts them: answered, abandoned in the queue
+ * (hung up before anyone answered), the time to answer and to give up,
+ * and hold time in total and per answered call. */
+static rp_code telephony_section(rp_ctx *ctx, const rp_window *w, int64_t now,
+                                 json_t *out, rp_error *err)
+{
+    json_t *rows, *params = window_params(w);
+    json_array_append_new(params, json_integer(now));
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_MEASURES_TELEPHONY,
+                                        params, &rows, err);
+    json_decref(params);
+    if (rc)
+        return rc;
+    json_t *r = json_array_get(rows, 0);
+    int64_t calls = first_int(rows, "calls"),
+            answered = first_int(rows, "answered"),
+            abandoned = first_int(rows, "abandoned"),
+            hold = first_int(rows, "hold_total");
+    json_object_set_new(
+        out, "telephony",
+        json_pack(
+            "{s:I, s:I, s:I, s:o, s:I, s:{s:o, s:O}, s:{s:o, s:O}, "
+            "s:{s:I, s:I, s:I, s:o, s:I}}",
+            "calls", (json_int_t)calls, "answered", (json_int_t)answered,
+            "abandoned_in_queue", (json_int_t)abandoned, "abandonment_rate",
+            rate(abandoned, calls), "waiting",
+            (json_int_t)first_int(rows, "waiting"), "time_to_answer",
+            "average_seconds",
+            real_or_null(json_object_get(r, "answer_average"), 10.0),
+            "max_seconds", json_object_get(r, "answer_max"), "time_to_abandon",
+            "average_seconds",
+            real_or_null(json_object_get(r, "abandon_average"), 10.0),
+            "max_seconds", json_object_get(r, "abandon_max"), "hold",
+            "calls_held", (json_int_t)first_int(rows, "held"), "holds",
+            (json_int_t)first_int(rows, "holds"), "total_seconds",
+            (json_int_t)hold, "average_per_answered_call_seconds",
+            answered ? json_real(round((double)hold / (double)answered * 10.0) /
+                                 10.0)
+                     : json_null(),
+            "max_per_call_seconds", (json_int_t)first_int(rows, "hold_max")));
+    json_decref(rows);
+    return RP_OK;
+}
+
 static rp_code satisfaction_section(rp_ctx *ctx, const rp_window *w,
                                     json_t *out, rp_error *err)
 {
@@ -434,6 +479,7 @@ static rp_code service_in(rp_ctx *ctx, const rp_window *w, json_t **out,
         special_requests_section(ctx, w, j, err) ||
         promises_section(ctx, w, now, j, err) ||
         ownership_section(ctx, w, j, err) ||
+        telephony_section(ctx, w, now, j, err) ||
         rp_charter_breach_counts(ctx, w, &c, now, &counts, &breaches, err)) {
         json_decref(j);
         return err->code;

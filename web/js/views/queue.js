@@ -41,7 +41,7 @@ export function ackTargetSeconds(charter) {
 }
 
 function waitSeconds(e, now) {
-  const start = parseTime(e.created_at);
+  const start = parseTime(e.arrived_at ?? e.created_at);
   if (start === null) return 0;
   const end = parseTime(e.acknowledged_at) ?? now;
   return (end - start) / 1000;
@@ -114,7 +114,7 @@ export async function render(main, _params, app) {
     }
     const fresh = api.items(data);
     await app.customersById(fresh.map((e) => e.customer_id));
-    fresh.sort((a, b) => (parseTime(a.created_at) ?? 0) - (parseTime(b.created_at) ?? 0) || a.id - b.id);
+    fresh.sort((a, b) => (parseTime(a.arrived_at ?? a.created_at) ?? 0) - (parseTime(b.arrived_at ?? b.created_at) ?? 0) || a.id - b.id);
     const arrived = known ? fresh.filter((e) => !known.has(e.id)) : [];
     list = fresh;
     known = new Set(fresh.map((e) => e.id));

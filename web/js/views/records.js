@@ -84,7 +84,7 @@ export function waitText(enc, loadedAt, now = Date.now()) {
     if (m.waiting) return `waiting ${fmtDuration(m.queue_wait_seconds + (now - loadedAt) / 1000)}`;
     return `waited ${fmtDuration(m.queue_wait_seconds)}`;
   }
-  const t0 = parseTime(enc.created_at);
+  const t0 = parseTime(enc.arrived_at ?? enc.created_at);
   if (t0 === null) return '';
   const stop = parseTime(enc.acknowledged_at) ?? parseTime(enc.abandoned_at) ?? parseTime(enc.closed_at);
   return stop === null ? `waiting ${fmtDuration((now - t0) / 1000)}` : `waited ${fmtDuration((stop - t0) / 1000)}`;
@@ -99,7 +99,7 @@ function roughly(seconds) {
 
 /* "The customer gave up today, 08:21, after 30 min." */
 export function abandonedText(enc) {
-  const t0 = parseTime(enc.created_at), t1 = parseTime(enc.abandoned_at);
+  const t0 = parseTime(enc.arrived_at ?? enc.created_at), t1 = parseTime(enc.abandoned_at);
   const after = t0 !== null && t1 !== null ? `, after ${roughly((t1 - t0) / 1000)}` : '';
   return `The customer gave up ${fmtWhen(enc.abandoned_at)}${after}.`;
 }
@@ -267,7 +267,7 @@ export function recordPanel(enc, record, ctx) {
 /* The outcome, once closed: what was done, what to watch, how it ended. */
 export function outcomePanel(enc, record) {
   if (enc.stage !== 'closed') return null;
-  const t0 = parseTime(enc.created_at), t1 = parseTime(enc.closed_at);
+  const t0 = parseTime(enc.arrived_at ?? enc.created_at), t1 = parseTime(enc.closed_at);
   const answered = ((record && record.satisfaction) || []).find((s) => s.score);
   const facts = [
     ['Closed', `${fmtWhen(enc.closed_at)}${t0 !== null && t1 !== null ? `, ${fmtDuration((t1 - t0) / 1000)} after it began` : ''}`],

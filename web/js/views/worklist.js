@@ -109,7 +109,7 @@ export async function render(main, [name], app) {
 
   function when(e) {
     if (closed || sortSel.value === 'activity') return `Last change ${fmtTime(e.updated_at)}`;
-    const t0 = parseTime(e.created_at);
+    const t0 = parseTime(e.arrived_at ?? e.created_at);
     const t1 = parseTime(e.acknowledged_at) ?? Date.now();
     return t0 === null ? '' : (e.acknowledged_at ? `Waited ${fmtDuration((t1 - t0) / 1000)}` : `Waiting ${fmtDuration((t1 - t0) / 1000)}`);
   }
