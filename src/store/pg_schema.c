@@ -1083,6 +1083,14 @@ const rp_pg_migration rp_pg_migrations[] = {
      "the agent's own reason for overriding an encounter's kind or exchange",
      "ALTER TABLE encounters ADD COLUMN kind_override_reason text,"
      "  ADD COLUMN exchange_override_reason text;"},
+    /* As on SQLite: drafts and published articles. */
+    {94, "knowledge articles: drafts and published articles",
+     "ALTER TABLE kb_articles ADD COLUMN state text NOT NULL"
+     "  DEFAULT 'published' CHECK (state IN ('draft','published')),"
+     "  ADD COLUMN published_at bigint;"
+     "UPDATE kb_articles SET published_at = created_at;"
+     "CREATE INDEX kb_articles_drafts ON kb_articles (id)"
+     "  WHERE state = 'draft';"},
 };
 
 const int rp_pg_nmigrations = (int)(sizeof rp_pg_migrations /
