@@ -14,9 +14,12 @@
  * in words ("Half waited less than"), never by the metrics' field names.
  */
 import * as api from '../api.js';
-import { h, field, clear } from '../dom.js';
+import { h, field, clear, append } from '../dom.js';
 import { humanize, pick, parseTime, fmtDuration, fmtWhen } from '../format.js';
 import { barChart, columnChart, lineChart } from '../charts.js';
+
+/* Append children, skipping nulls and flattening lists (Element.append would write "null"). */
+const put = (el, ...kids) => append(el, kids);
 
 const LEVELS = ['transactional', 'incremental', 'formative', 'partnership'];
 const LIVE_MS = 15000;
@@ -88,7 +91,7 @@ export async function render(main, params, app) {
     h('button', { type: 'submit' }, 'Show'));
   const live = h('div', { id: 'dash-live' });
   const out = h('div', { id: 'dashboard-body' });
-  main.append(h('h1', {}, 'Dashboard'), form,
+  put(main, h('h1', {}, 'Dashboard'), form,
     section('now', 'Right now', [h('p', { class: 'muted' }, 'Read again every 15 seconds.'), live]), out);
 
   const [queues, agents] = await Promise.all([
@@ -112,11 +115,11 @@ export async function render(main, params, app) {
   async function refreshLive() {
     const c = await api.optional('/api/v1/encounters/counts');
     clear(live);
-    if (!c) { live.append(h('p', { class: 'muted' }, 'This server does not count open work yet.')); return; }
+    if (!c) { put(live, h('p', { class: 'muted' }, 'This server does not count open work yet.')); return; }
     const qs = Array.isArray(c.queues) ? c.queues : [];
     const shown = queue.value ? qs.filter((q) => String(q.queue_id) === queue.value) : qs;
     const sum = (k) => (queue.value ? shown.reduce((n, q) => n + (Number(q[k]) || 0), 0) : c[k]);
-    live.append(h('div', { class: 'stats' },
+    put(live, h('div', { class: 'stats' },
       stat('Open now', num(sum('open')), 'stat-open-now'),
       stat('Nobody handling them yet', num(sum('unassigned')), 'stat-unassigned-now'),
       stat('Past a charter target now', num(sum('over_target')), 'stat-over-now')),

@@ -11,9 +11,12 @@
  * shown through kb.js's snippetNodes, as text, never parsed as HTML.
  */
 import * as api from '../api.js';
-import { h, field, clear, announce } from '../dom.js';
+import { h, field, clear, announce, append } from '../dom.js';
 import { fmtWhen, fmtList } from '../format.js';
 import { snippetNodes } from './kb.js';
+
+/* Append children, skipping nulls and flattening lists (Element.append would write "null"). */
+const put = (el, ...kids) => append(el, kids);
 
 const TITLE_MAX = 200;
 const BODY_MAX = 20000;
@@ -68,7 +71,7 @@ async function browse(main, app) {
   const more = h('button', { type: 'button', id: 'kb-more', hidden: true }, 'More articles');
   const listHead = h('h2', { id: 'kb-list-h' }, 'All articles');
 
-  main.append(h('h1', {}, 'Knowledge base'),
+  put(main, h('h1', {}, 'Knowledge base'),
     writer ? h('p', {}, h('a', { href: '#/kb/new', class: 'button', id: 'kb-write' }, 'Write an article'))
       : h('p', { class: 'muted' }, 'Leads and admins write the articles; you can read and search all published ones.'),
     h('section', { class: 'card', 'aria-labelledby': 'kb-search-h' }, h('h2', { id: 'kb-search-h' }, 'Search'), searchForm, found),
@@ -89,7 +92,7 @@ async function browse(main, app) {
       type: 'button', class: 'tag', 'aria-pressed': String(state.tag === tag), dataset: { tag },
       onclick: () => { state.tag = tag; loadTags().catch(() => {}); loadList(true).catch(showError); },
     }, label);
-    tags.append(button('', 'All tags'), api.items(data).map((t) => button(t.tag, `${t.tag} (${t.articles})`)));
+    append(tags, [button('', 'All tags'), api.items(data).map((t) => button(t.tag, `${t.tag} (${t.articles})`))]);
   }
 
   async function loadList(reset) {
@@ -98,7 +101,7 @@ async function browse(main, app) {
     const data = await api.get(`/api/v1/kb/articles${api.qs({ tag: state.tag || null, state: state.show || null, limit: 50, cursor: state.cursor })}`);
     const rows = api.items(data);
     if (reset && !rows.length) list.append(h('li', { class: 'muted' }, 'No articles here yet.'));
-    list.append(rows.map(articleItem));
+    append(list, rows.map(articleItem));
     state.cursor = data.next_cursor || null;
     more.hidden = !state.cursor;
   }
@@ -137,7 +140,7 @@ async function reader(main, id, app) {
     a = await api.get(`/api/v1/kb/articles/${id}`);
   } catch (e) {
     if (e.status !== 404) throw e;
-    main.append(h('h1', {}, 'Article not found'),
+    put(main, h('h1', {}, 'Article not found'),
       h('p', {}, 'This article does not exist, or it is a draft that only leads and admins can read.'),
       h('p', {}, h('a', { href: '#/kb' }, 'Back to the knowledge base')));
     return;
@@ -158,7 +161,7 @@ async function reader(main, id, app) {
   const votes = (a.helped || a.not_helped)
     ? `Agents said it helped ${a.helped} time${a.helped === 1 ? '' : 's'} and did not help ${a.not_helped} time${a.not_helped === 1 ? '' : 's'}.`
     : 'No agent has said yet whether it helped.';
-  main.append(h('p', {}, h('a', { href: '#/kb' }, 'Knowledge base')),
+  put(main, h('p', {}, h('a', { href: '#/kb' }, 'Knowledge base')),
     h('h1', {}, a.title), h('p', {}, writer ? badge(a) : null, ' ', when(a)), tagLine(a.tags),
     h('article', { class: 'card kb-read' }, String(a.body || '').split(/\n{2,}/).map((p) => h('p', {}, p))),
     h('p', { class: 'muted' }, votes), actions, status);
@@ -168,7 +171,7 @@ async function reader(main, id, app) {
 
 function editor(main, a, app) {
   if (!isWriter(app)) {
-    main.append(h('h1', {}, 'Write an article'), h('p', {}, 'Only leads and admins write and change articles. Ask your lead to add what you know.'),
+    put(main, h('h1', {}, 'Write an article'), h('p', {}, 'Only leads and admins write and change articles. Ask your lead to add what you know.'),
       h('p', {}, h('a', { href: '#/kb' }, 'Back to the knowledge base')));
     return;
   }
@@ -187,7 +190,7 @@ function editor(main, a, app) {
       h('button', { type: 'submit', value: 'published', id: 'kb-save-publish' }, draft ? 'Publish' : 'Save'),
       h('a', { href: a ? `#/kb/${a.id}` : '#/kb' }, 'Cancel')),
     status);
-  main.append(h('p', {}, h('a', { href: '#/kb' }, 'Knowledge base')), h('h1', {}, a ? 'Edit the article' : 'Write an article'),
+  put(main, h('p', {}, h('a', { href: '#/kb' }, 'Knowledge base')), h('h1', {}, a ? 'Edit the article' : 'Write an article'),
     draft ? h('p', { class: 'muted' }, 'A draft is seen by leads and admins only; agents find the article once it is published.') : null, form);
 
   function fieldError(name, message) {
