@@ -58,15 +58,15 @@ export default async function (t) {
     return res.json();
   };
   /* Queues whose skills nobody has: their work waits to be given to someone. */
-  const front = (await call('POST', '/api/v1/queues', { name: 'Front desk', skills: ['frontdesk'], topics: ['billing'] })).id;
-  const shop = (await call('POST', '/api/v1/queues', { name: 'Workshop', skills: ['spanners'], topics: ['repair'] })).id;
+  const front = (await call('POST', '/api/v1/queues', { name: 'Counter', skills: ['counter'], topics: ['invoices'] })).id;
+  const shop = (await call('POST', '/api/v1/queues', { name: 'Garage', skills: ['spanners'], topics: ['brakes'] })).id;
   const agentId = (await call('GET', '/api/v1/encounters/assignees')).items.find((a) => a.name === AGENT.name).id;
   const cust = (await call('POST', '/api/v1/customers', { name: 'Pia Olsen' })).id;
   const open = async (subject, topic) => (await call('POST', '/api/v1/encounters', { customer_id: cust, channel: 'phone', subject, topic })).id;
-  const e1 = await open('Invoice twice', 'billing');
-  const e2 = await open('Card refused', 'billing');
-  const e3 = await open('Refund late', 'billing');
-  const e4 = await open('Brakes squeal', 'repair');
+  const e1 = await open('Invoice twice', 'invoices');
+  const e2 = await open('Card refused', 'invoices');
+  const e3 = await open('Refund late', 'invoices');
+  const e4 = await open('Brakes squeal', 'brakes');
   for (const e of [e1, e2, e4]) await call('POST', `/api/v1/encounters/${e}/assign`, { agent_id: agentId });
   await call('POST', `/api/v1/encounters/${e3}/abandon`, { reason: 'hung up after a long wait' });
   await call('POST', `/api/v1/encounters/${e1}/defects`, { kind: 'wrong_item', cause: 'invoice sent twice' });
@@ -106,7 +106,7 @@ export default async function (t) {
     await page.waitForFunction(() => document.querySelector('#live-queues'));
     assert.equal(await figure('stat-open-now'), '2');
     assert.equal(await figure('stat-unassigned-now'), '0');
-    assert.match(await page.textContent('#dash-scope'), /queue Front desk only/);
+    assert.match(await page.textContent('#dash-scope'), /queue Counter only/);
     await t.shot(page, 'queue');
   });
 
@@ -124,7 +124,7 @@ export default async function (t) {
   await t.step('what waits now is read again while the page is open', async () => {
     await show(String(shop), '');
     assert.equal(await figure('stat-open-now'), '1');
-    await open('Tyre flat', 'repair');
+    await open('Tyre flat', 'brakes');
     await page.waitForFunction(() => document.querySelector('#stat-open-now .stat-value')?.textContent === '2', null, { timeout: 20000 });
     assert.equal(await figure('stat-unassigned-now'), '1');
   });

@@ -23,7 +23,7 @@ const put = (el, ...kids) => append(el, kids);
 
 const LEVELS = ['transactional', 'incremental', 'formative', 'partnership'];
 const LIVE_MS = 15000;
-const TARGETS = { acknowledge: 'Acknowledge', first_response: 'First answer', resolution: 'Resolution', promise: 'Promise', follow_up: 'Follow-up' };
+const TARGETS = { acknowledge: 'Acknowledge', first_response: 'First answer', resolution: 'Resolution', promise: 'Promise', promises: 'Promises', follow_up: 'Follow-up', follow_up_on_time: 'Follow-up on time' };
 
 /* The value at the first of the dotted paths that exists. */
 export function dig(obj, ...paths) {
@@ -99,8 +99,8 @@ export async function render(main, params, app) {
     api.optional('/api/v1/encounters/assignees').then((x) => api.items(x)).catch(() => []),
   ]);
   const queueName = new Map(queues.map((q) => [q.id, q.name]));
-  queue.append(queues.map((q) => h('option', { value: String(q.id) }, q.name)));
-  agent.append(agents.map((a) => h('option', { value: String(a.id) }, a.name || a.email || `Agent ${a.id}`)));
+  put(queue, queues.map((q) => h('option', { value: String(q.id) }, q.name)));
+  put(agent, agents.map((a) => h('option', { value: String(a.id) }, a.name || a.email || `Agent ${a.id}`)));
   if (!agents.length) agent.closest('.field').hidden = true;
 
   function span() {
