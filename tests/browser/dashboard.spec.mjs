@@ -16,8 +16,8 @@ function plain(assert, text) {
   assert.ok(!/\/api\/v1|\d{4}-\d{2}-\d{2}T|[{}[\]"]|_id\b|_seconds|p50|p90/.test(text), `not plain language: ${text}`);
 }
 
-/* Every text of every chart: inside the window, at least 10 px tall, and
- * overlapping no other text of its chart. */
+/* Every text of every chart: inside its chart and the window, at least
+ * 10 px tall, and overlapping no other text of its chart. */
 async function chartLabelsReadable(page) {
   return page.evaluate(() => {
     const problems = [];
@@ -26,7 +26,10 @@ async function chartLabelsReadable(page) {
     for (const chart of document.querySelectorAll('svg.chart')) {
       const boxes = [...chart.querySelectorAll('text')].map((el) => ({ el, r: el.getBoundingClientRect() })).filter((b) => b.r.width > 0);
       texts += boxes.length;
+      const frame = chart.getBoundingClientRect();
       for (const b of boxes) {
+        /* an SVG clips what it does not hold: a label cut at the chart's edge */
+        if (b.r.left < frame.left - 0.5 || b.r.right > frame.right + 0.5) problems.push(`"${b.el.textContent}" cut at the chart's edge`);
         if (b.r.left < -0.5 || b.r.right > vw + 0.5) problems.push(`"${b.el.textContent}" outside the window (${Math.round(b.r.left)}..${Math.round(b.r.right)} of ${vw})`);
         if (b.r.height < 10) problems.push(`"${b.el.textContent}" is ${b.r.height.toFixed(1)} px tall`);
       }
@@ -107,6 +110,12 @@ export default async function (t) {
     assert.equal(await figure('stat-open-now'), '2');
     assert.equal(await figure('stat-unassigned-now'), '0');
     assert.match(await page.textContent('#dash-scope'), /queue Counter only/);
+    for (const width of [390, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.waitForTimeout(300);
+      const { problems } = await chartLabelsReadable(page);
+      assert.deepEqual(problems, [], `at ${width} px: ${problems.join('; ')}`);
+    }
     await t.shot(page, 'queue');
   });
 

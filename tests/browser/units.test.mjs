@@ -97,7 +97,7 @@ test('a chart shortens a label between characters, and labels a time axis only w
   assert.equal(shorten('Transactional', 20), 'Transactional');
   assert.equal(shorten('Disconnected: the call was cut off', 10), 'Disconnec…');
   assert.ok(![...shorten('zürich straße', 5)].some((c) => c === '\ufffd'));
-  /* 30 days of "1 Dec" (5 characters, ~47 px each) over 300 px: every 5th */
-  assert.equal(labelEvery(30, 5, 300), 5);
+  /* 30 days of "1 Dec" (5 characters, ~53 px each) over 300 px: every 6th */
+  assert.equal(labelEvery(30, 5, 300), 6);
   assert.equal(labelEvery(7, 5, 600), 1);
 });

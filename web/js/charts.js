@@ -14,7 +14,7 @@
 import { svg, h, clear } from './dom.js';
 
 const DEFAULT_W = 600, MAX_W = 720;
-const CHAR_PX = 7.5; /* about the width of a character at 13 to 14 px */
+const CHAR_PX = 8.5; /* a character at 13 to 14 px, wide letters and capitals counted */
 
 function frame(title, width, height, desc) {
   return svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': `${title}. ${desc}`, class: 'chart' },
@@ -63,7 +63,7 @@ export function barChart(title, rows, opts = {}) {
     const longest = Math.max(...rows.map((r) => [...String(r.label)].length));
     const valueW = Math.max(...rows.map((r) => `${r.value}${opts.unit || ''}`.length)) * CHAR_PX + 14;
     /* The labels get what they need, up to 45% of the width. */
-    const labelW = Math.min(Math.round(W * 0.45), Math.max(60, longest * CHAR_PX + 12));
+    const labelW = Math.min(Math.round(W * 0.45), Math.max(60, longest * CHAR_PX + 14));
     const fits = Math.floor((labelW - 12) / CHAR_PX);
     const height = rows.length * rowH + pad * 2;
     const max = Math.max(...rows.map((r) => r.value), opts.max || 0) || 1;
