@@ -190,6 +190,11 @@ static const schema_def schemas[] = {
     {"Consents", NULL, ITEMS_OF("Consent")},
     {"LoyaltyTiers", NULL, ITEMS_OF("LoyaltyTier")},
     {"ArticleHits", NULL, ITEMS_OF("ArticleHit")},
+    {"ArticleTags", NULL, ITEMS_OF("ArticleTag")},
+    {"ArticleTag", NULL,
+     "{'type':'object','required':['tag','articles'],"
+     "'additionalProperties':false,'properties':{'tag':" STRING ","
+     "'articles':" INT "}}"},
     {"ArticleHit", NULL,
      "{'type':'object','required':['id','title','tags','helped',"
      "'not_helped','relevance','score','title_html','snippet_html'],"

@@ -135,13 +135,22 @@ static const rp_param export_request_params[] = {
     {NULL, NULL, NULL},
 };
 static const rp_param kb_search_params[] = {
-    {"q", "text", "required; every word must match"},
+    {"q", "text",
+     "required; any of the words, a word of 3 or more letters also "
+     "as a word's start"},
     {"limit", "1-50", "default 10"},
     {NULL, NULL, NULL},
 };
 static const rp_param breach_params[] = {
     WINDOW_PARAMS,
     {"limit", "1-1000", "default 500"},
+    {NULL, NULL, NULL},
+};
+static const rp_param kb_list_params[] = {
+    {"tag", "text", "only articles with this tag"},
+    {"state", "draft or published",
+     "only drafts (leads and admins) or only "
+     "published articles"},
     {NULL, NULL, NULL},
 };
 static const rp_param window_params[] = {
@@ -363,6 +372,13 @@ const rp_route rp_routes[] = {
     {"GET", "/api/v1/kb/search", CUSTOM(rp_h_kb_search),
      .params = kb_search_params, .summary = "search the articles, best first",
      .reply = "ArticleHits"},
+    {"GET", "/api/v1/kb/articles", LIST_BY(rp_h_kb_article_list),
+     .params = kb_list_params,
+     .summary = "page of articles (drafts only for leads and admins)",
+     .reply = "Article"},
+    {"GET", "/api/v1/kb/tags", PLAIN(rp_kb_tags),
+     .summary = "the articles' tags and how many articles carry each",
+     .reply = "ArticleTags"},
     {"POST", "/api/v1/kb/articles", CREATE(rp_kb_article_create), LEAD,
      .request = rp_kb_article_fields, .summary = "add an article",
      .reply = "Article"},

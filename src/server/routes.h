@@ -35,6 +35,7 @@ void rp_h_token_revoke(rp_request *req, rp_response *res);
 
 /* routes_kb.c */
 void rp_h_kb_search(rp_request *req, rp_response *res);
+void rp_h_kb_article_list(rp_request *req, rp_response *res);
 
 /* routes_measures.c */
 void rp_h_charter_breaches(rp_request *req, rp_response *res);

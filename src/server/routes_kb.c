@@ -1,6 +1,7 @@
 /*
  * routes_kb.c - GET /api/v1/kb/search: the knowledge base's search, whose
- * limit is its own (1 to 50), not a page's.  Articles, feedback and the
+ * limit is its own (1 to 50), not a page's; GET /api/v1/kb/articles: a
+ * page of articles by tag and state.  Articles, feedback and the
  * suggestions for an encounter name their librapport function in the table
  * (routes.c).
  */
@@ -22,5 +23,15 @@ void rp_h_kb_search(rp_request *req, rp_response *res)
     }
     rp_code rc = rp_kb_search(&req->ctx, rp_query_arg(req, "q"), (int)n, &out,
                               &err);
+    rp_reply_result(res, rc, &err, 200, out);
+}
+
+void rp_h_kb_article_list(rp_request *req, rp_response *res)
+{
+    rp_error err;
+    json_t *out = NULL;
+    rp_code rc = rp_kb_article_list(&req->ctx, rp_query_arg(req, "tag"),
+                                    rp_query_arg(req, "state"), &req->page,
+                                    &out, &err);
     rp_reply_result(res, rc, &err, 200, out);
 }

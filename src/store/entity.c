@@ -308,10 +308,17 @@ const rp_entity RP_ENTITY_QUEUE = {"queue", "queues", queue_columns,
                                    COUNT(queue_columns), 0};
 
 static const rp_column kb_article_columns[] = {
-    {"title", RP_COL_TEXT},      {"body", RP_COL_TEXT},
-    {"tags", RP_COL_JSON},       {"helped", RP_COL_INT},
-    {"not_helped", RP_COL_INT},  {"created_by", RP_COL_INT},
-    {"created_at", RP_COL_TIME}, {"updated_at", RP_COL_TIME},
+    {"title", RP_COL_TEXT},
+    {"body", RP_COL_TEXT},
+    {"tags", RP_COL_JSON},
+    {"helped", RP_COL_INT},
+    {"not_helped", RP_COL_INT},
+    {"created_by", RP_COL_INT},
+    {"created_at", RP_COL_TIME},
+    {"updated_at", RP_COL_TIME},
+    /* draft or published, and when first published (migration 94) */
+    {"state", RP_COL_TEXT},
+    {"published_at", RP_COL_TIME},
 };
 const rp_entity RP_ENTITY_KB_ARTICLE = {
     "article", "kb_articles", kb_article_columns, COUNT(kb_article_columns), 0};

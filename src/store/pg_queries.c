@@ -239,21 +239,26 @@
  * the detail of that moment. */
 #define REQUEST_KNOWN JSON_INT("detail::jsonb -> 'request_known'")
 /* The knowledge base's query, from the FTS5 query text the core makes
- * (rp_kb_fts_query): double-quoted words, joined by spaces (all must
- * match) or by " OR " (any may).  Each word becomes the phrase the text
- * search configuration makes of it (as FTS5 makes a phrase of a quoted
- * string), the phrases joined by the SQL text op (' & ' or ' | '); no
- * words (or none left once parsed) is NULL, which matches nothing.  Words
- * hold no quote, so the parse is exact, and no user text reaches tsquery
- * syntax unquoted. */
+ * (rp_kb_fts_query): double-quoted words, each maybe followed by * (a
+ * prefix), joined by spaces (all must match) or by " OR " (any may).  A
+ * word becomes the phrase the text search configuration makes of it (as
+ * FTS5 makes a phrase of a quoted string), a prefix word the same as a
+ * quoted tsquery lexeme with :* (each of its lexemes a prefix); the parts
+ * are joined by the SQL text op (' & ' or ' | '); no words (or none left
+ * once parsed) is NULL, which matches nothing.  Words hold only letters,
+ * digits and non-ASCII characters (no quote, no operator), so the parse is
+ * exact, and no user text reaches tsquery syntax unquoted. */
 #define KB_TSQUERY(op)                                                         \
-    "(SELECT string_agg('(' || phraseto_tsquery('rp_kb', w[1])::text || ')',"  \
-    " " op ") FILTER (WHERE numnode(phraseto_tsquery('rp_kb', w[1])) > 0)"     \
-    " FROM regexp_matches($1::text, '\"([^\"]*)\"', 'g') AS w)::tsquery"
+    "(SELECT string_agg('(' || x.t::text || ')', " op ")"                      \
+    " FILTER (WHERE numnode(x.t) > 0)"                                         \
+    " FROM regexp_matches($1::text, '\"([^\"]*)\"(\\*?)', 'g') AS w"           \
+    " CROSS JOIN LATERAL (SELECT CASE WHEN w[2] = '*'"                         \
+    "  THEN to_tsquery('rp_kb', '''' || w[1] || ''':*')"                       \
+    "  ELSE phraseto_tsquery('rp_kb', w[1]) END AS t) x)::tsquery"
 /* How the words of $1 are joined: all, or any when the core joined them
  * with OR. */
 #define KB_JOIN                                                                \
-    "CASE WHEN strpos($1::text, '\" OR \"') > 0 THEN ' | ' ELSE ' & ' END"
+    "CASE WHEN strpos($1::text, ' OR ') > 0 THEN ' | ' ELSE ' & ' END"
 /* The query that matches (its words joined as the core asked), and the
  * one that ranks (any word: see knowledge.search). */
 #define KB_TQ KB_TSQUERY(KB_JOIN)
@@ -678,11 +683,11 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " FROM agents a WHERE a.active = 1 AND a.available = 1 ORDER BY a.id",
 
     /* ---- knowledge base ---- */
-    /* As on SQLite: the best matches (a pool of at least 50, five times
-     * what is asked) are taken from the index ranked by relevance alone:
-     * ts_rank with title 1.0, tags 0.6 and body 0.2, as bm25(5.0, 1.0,
-     * 3.0) weighs them, divided by 1 + the log of the length, as bm25
-     * favours short texts.  The rank is of the words joined by OR (rq),
+    /* As on SQLite: drafts only for a writer ($3 = 1); the best matches (a pool
+     * of at least 50, five times what is asked) are taken from the index ranked
+     * by relevance alone: ts_rank with title 1.0, tags 0.6 and body 0.2, as
+     * bm25(5.0, 1.0, 3.0) weighs them, divided by 1 + the log of the length, as
+     * bm25 favours short texts.  The rank is of the words joined by OR (rq),
      * the sum of each word's weight as bm25 sums its terms: ts_rank of an
      * AND query ranks by how close the words stand, which bm25 ignores.
      * Only those are weighed by their helpfulness (a factor of 0.5 to 1.5
@@ -692,7 +697,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "WITH q AS (SELECT " KB_TQ " AS tq, " KB_RQ " AS rq),"
         " pool AS (SELECT a.id, ts_rank('{0.1, 0.2, 0.6, 1.0}', a.search,"
         "   q.rq, 1)::float8 AS relevance FROM kb_articles a, q"
-        "  WHERE a.search @@ q.tq ORDER BY relevance DESC, a.id"
+        "  WHERE a.search @@ q.tq AND ($3::bigint = 1 OR a.state = 'published')"
+        "  ORDER BY relevance DESC, a.id"
         "  LIMIT greatest($2::bigint * 5, 50)),"
         " best AS (SELECT p.id, p.relevance, p.relevance * (0.5 +"
         "   (a.helped + 1.0::float8) / (a.helped + a.not_helped + 2.0::float8))"
@@ -711,6 +717,12 @@ static const char *const queries[RP_QUERY_COUNT] = {
                             " $1::bigint, not_helped = not_helped +"
                             " $2::bigint"
                             " WHERE id = $3",
+    /* As on SQLite: the tags and their articles, drafts for writers. */
+    [RP_Q_KNOWLEDGE_TAGS] =
+        "SELECT j.tag, count(*) AS articles FROM kb_articles a"
+        " CROSS JOIN LATERAL jsonb_array_elements_text(a.tags::jsonb) AS j(tag)"
+        " WHERE $1::bigint = 1 OR a.state = 'published'"
+        " GROUP BY j.tag ORDER BY articles DESC, j.tag LIMIT 200",
 
     /* ---- measures: charter, promises, metrics ---- */
     /* The service charter (charter.c). */

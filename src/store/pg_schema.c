@@ -1144,6 +1144,14 @@ const rp_pg_migration rp_pg_migrations[] = {
      "  agent_id bigint,"
      "  created_at bigint NOT NULL,"
      "  UNIQUE (call_id, event, at));"},
+    /* As on SQLite: drafts and published articles. */
+    {94, "knowledge articles: drafts and published articles",
+     "ALTER TABLE kb_articles ADD COLUMN state text NOT NULL"
+     "  DEFAULT 'published' CHECK (state IN ('draft','published')),"
+     "  ADD COLUMN published_at bigint;"
+     "UPDATE kb_articles SET published_at = created_at;"
+     "CREATE INDEX kb_articles_drafts ON kb_articles (id)"
+     "  WHERE state = 'draft';"},
 };
 
 const int rp_pg_nmigrations = (int)(sizeof rp_pg_migrations /

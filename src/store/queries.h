@@ -85,6 +85,7 @@
     X(STAFF_ROUTING_CANDIDATES, "staff.routing_candidates")                    \
     X(KNOWLEDGE_SEARCH, "knowledge.search")                                    \
     X(KNOWLEDGE_VOTE, "knowledge.vote")                                        \
+    X(KNOWLEDGE_TAGS, "knowledge.tags")                                        \
     X(MEASURES_CHARTER_LIST, "measures.charter_list")                          \
     X(MEASURES_CHARTER_SET, "measures.charter_set")                            \
     X(MEASURES_CHARTER_BREACHES, "measures.charter_breaches")                  \

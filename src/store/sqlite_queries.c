@@ -547,7 +547,10 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " FROM agents a WHERE a.active = 1 AND a.available = 1 ORDER BY a.id",
 
     /* ---- knowledge base ---- */
-    /* bm25 is negative, smaller is better; helpfulness multiplies the
+    /* ?3 = 1 lets drafts be found (a writer's search); otherwise the
+     * drafts, read from their partial index, are left out of the pool
+     * before it is ranked, so they never take a published article's place.
+     * bm25 is negative, smaller is better; helpfulness multiplies the
      * relevance by 0.5..1.5 (Laplace-smoothed share of "helped" votes). */
     /* The best matches are taken inside the full-text index (ORDER BY rank
      * LIMIT: no join, no text read), a pool of at least 50, five times
@@ -558,6 +561,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_KNOWLEDGE_SEARCH] =
         "WITH pool AS (SELECT rowid AS id, -rank AS relevance FROM kb_fts"
         "  WHERE kb_fts MATCH ?1 AND rank MATCH 'bm25(5.0, 1.0, 3.0)'"
+        "  AND (?3 OR rowid NOT IN"
+        "   (SELECT id FROM kb_articles WHERE state = 'draft'))"
         "  ORDER BY rank LIMIT max(?2 * 5, 50)),"
         " best AS (SELECT p.id, p.relevance, p.relevance * (0.5 +"
         "   (a.helped + 1.0) / (a.helped + a.not_helped + 2.0)) AS score"
@@ -573,6 +578,14 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_KNOWLEDGE_VOTE] = "UPDATE kb_articles SET helped = helped + ?, "
                             "not_helped = not_helped + ?"
                             " WHERE id = ?",
+    /* The tags of the articles and how many articles carry each, for the
+     * knowledge page; drafts counted only for writers (?1 = 1).  One pass
+     * over the articles (the list in test_query_plans says so). */
+    [RP_Q_KNOWLEDGE_TAGS] =
+        "SELECT j.value AS tag, count(*) AS articles"
+        " FROM kb_articles a, json_each(a.tags) j"
+        " WHERE ?1 = 1 OR a.state = 'published'"
+        " GROUP BY j.value ORDER BY articles DESC, tag LIMIT 200",
 
     /* ---- measures: charter, promises, metrics ---- */
     /* The service charter (charter.c). */

@@ -1303,6 +1303,18 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  agent_id INTEGER,"
      "  created_at INTEGER NOT NULL,"
      "  UNIQUE (call_id, event, at));"},
+    /* Migration 94 (knowledge): an article is a draft until it is
+     * published; agents neither find nor are offered drafts.  The articles
+     * there were are published (when they were written).  The partial
+     * index holds the drafts only, so a search can leave them out without
+     * reading the articles. */
+    {94, "knowledge articles: drafts and published articles",
+     "ALTER TABLE kb_articles ADD COLUMN state TEXT NOT NULL"
+     "  DEFAULT 'published' CHECK (state IN ('draft','published'));"
+     "ALTER TABLE kb_articles ADD COLUMN published_at INTEGER;"
+     "UPDATE kb_articles SET published_at = created_at;"
+     "CREATE INDEX kb_articles_drafts ON kb_articles (id)"
+     "  WHERE state = 'draft';"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

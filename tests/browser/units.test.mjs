@@ -11,6 +11,7 @@ import { counts, dig } from '../../web/js/views/dashboard.js';
 import { fmtDuration, humanize, localToRfc3339, pick } from '../../web/js/format.js';
 import { ApiError, qs, items } from '../../web/js/api.js';
 import { taskState, taskNeedsAttention } from '../../web/js/tasks.js';
+import { shorten, labelEvery } from '../../web/js/charts.js';
 
 test('the acknowledgement target comes from the charter, in seconds, else 5 minutes', () => {
   assert.equal(ackTargetSeconds({ acknowledge_minutes: 3, first_response_minutes: 15 }), 180);
@@ -90,4 +91,13 @@ test('times are said from now, in words, and lists as a sentence', async () => {
   assert.equal(fmtList(['respected', 'honest', 'quick']), 'respected, honest and quick');
   assert.equal(fmtList(['kind']), 'kind');
   assert.equal(fmtList([]), '');
+});
+
+test('a chart shortens a label between characters, and labels a time axis only where there is room', () => {
+  assert.equal(shorten('Transactional', 20), 'Transactional');
+  assert.equal(shorten('Disconnected: the call was cut off', 10), 'Disconnec…');
+  assert.ok(![...shorten('zürich straße', 5)].some((c) => c === '\ufffd'));
+  /* 30 days of "1 Dec" (5 characters, ~53 px each) over 300 px: every 6th */
+  assert.equal(labelEvery(30, 5, 300), 6);
+  assert.equal(labelEvery(7, 5, 600), 1);
 });

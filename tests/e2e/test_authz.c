@@ -41,6 +41,8 @@ static const expect expected[] = {
     {"GET", "/api/v1/queues", "agent"},
     {"POST", "/api/v1/queues", "admin"},
     {"GET", "/api/v1/kb/search", "agent"},
+    {"GET", "/api/v1/kb/articles", "agent"},
+    {"GET", "/api/v1/kb/tags", "agent"},
     {"POST", "/api/v1/kb/articles", "lead"},
     {"GET", "/api/v1/kb/articles/{id}", "agent"},
     {"PATCH", "/api/v1/kb/articles/{id}", "lead"},
@@ -402,10 +404,66 @@ static void test_every_route_with_every_kind_of_caller(void **state)
     rp_srv_cleanup(&s);
 }
 
+/* A draft article is the writers' (leads and admins): to an agent it is
+ * not there when read, listed, found or counted among the tags, and
+ * asking for the drafts is refused; a lead sees all of it. */
+static void test_drafts_are_for_writers(void **state)
+{
+    (void)state;
+    rp_srv s;
+    rp_srv_init(&s);
+    rp_srv_start(&s);
+    char agent[160], lead[160], path[80];
+    rp_srv_token_for(&s, "agent", agent, sizeof agent);
+    rp_srv_token_for(&s, "lead", lead, sizeof lead);
+    snprintf(s.token, sizeof s.token, "%s", lead);
+    json_t *a = rp_callf(&s, "POST", "/api/v1/kb/articles", 201,
+                         "{\"title\":\"Duplicate parcels\",\"body\":\"Send "
+                         "one back.\",\"tags\":[\"post\"],\"state\":"
+                         "\"draft\"}");
+    snprintf(path, sizeof path, "/api/v1/kb/articles/%lld",
+             (long long)json_integer_value(json_object_get(a, "id")));
+    json_decref(a);
+    json_decref(rp_call(&s, "GET", path, NULL, 200));
+    json_t *l = rp_call(&s, "GET", "/api/v1/kb/articles?state=draft", NULL,
+                        200);
+    assert_int_equal(json_array_size(json_object_get(l, "items")), 1);
+    json_decref(l);
+    l = rp_call(&s, "GET", "/api/v1/kb/search?q=dupl", NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(l, "items")), 1);
+    json_decref(l);
+
+    snprintf(s.token, sizeof s.token, "%s", agent);
+    rp_http r;
+    rp_http_send(&s, "GET", path, NULL, NULL, 0, NULL, &r);
+    rp_assert_error(&r, 404, "not_found", "id");
+    rp_http_free(&r);
+    rp_http_send(&s, "PATCH", path, "application/json",
+                 "{\"state\":\"published\"}", 21, NULL, &r);
+    assert_int_equal(r.status, 403);
+    rp_http_free(&r);
+    rp_http_send(&s, "GET", "/api/v1/kb/articles?state=draft", NULL, NULL, 0,
+                 NULL, &r);
+    rp_assert_error(&r, 403, "forbidden", "state");
+    rp_http_free(&r);
+    l = rp_call(&s, "GET", "/api/v1/kb/articles", NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(l, "items")), 0);
+    json_decref(l);
+    l = rp_call(&s, "GET", "/api/v1/kb/search?q=dupl", NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(l, "items")), 0);
+    json_decref(l);
+    l = rp_call(&s, "GET", "/api/v1/kb/tags", NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(l, "items")), 0);
+    json_decref(l);
+    rp_srv_stop(&s);
+    rp_srv_cleanup(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_route_with_every_kind_of_caller),
+        cmocka_unit_test(test_drafts_are_for_writers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

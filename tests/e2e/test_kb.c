@@ -1,6 +1,7 @@
 /*
  * test_kb.c - the knowledge base: FTS5 search ranked by bm25 and by
- * helpfulness votes, highlighted and escaped snippets, safe handling of
+ * helpfulness votes, highlighted and escaped snippets, some of the words
+ * and the start of a word enough to find an article, safe handling of
  * query syntax typed by people, edits kept in the index, and suggestions
  * for an encounter.
  */
@@ -85,17 +86,24 @@ static void test_kb_search_rank_snippets_and_votes(void **state)
     assert_non_null(strstr(snip, "&lt;b&gt;are&lt;/b&gt;"));
     assert_non_null(strstr(snip, "&amp;"));
     json_decref(res);
-    /* All words must match. */
+    /* Some of the words are enough; the article with all of them first. */
     res = search(&s, "refund%20card", 200);
-    assert_int_equal(json_array_size(json_object_get(res, "items")), 1);
+    assert_int_equal(json_array_size(json_object_get(res, "items")), 2);
+    assert_int_equal(item_id(res, 0), refund);
+    json_decref(res);
+    /* The start of a word finds the word. */
+    res = search(&s, "warr", 200);
+    assert_int_equal(json_array_size(json_object_get(res, "items")), 2);
     json_decref(res);
 
-    /* Query syntax typed by a person is only words: no error, no injection. */
+    /* Query syntax typed by a person is only words: no error, no
+     * injection ("OR", "title", "NEAR" are words to look for). */
     res = search(&s, "refund%22%20OR%20title%3A*%20NEAR(", 200);
-    assert_int_equal(json_array_size(json_object_get(res, "items")), 0);
+    assert_int_equal(json_array_size(json_object_get(res, "items")), 2);
     json_decref(res);
     res = search(&s, "late%20-delivery", 200);
-    assert_int_equal(json_array_size(json_object_get(res, "items")), 1);
+    assert_int_equal(json_array_size(json_object_get(res, "items")), 2);
+    assert_int_equal(item_id(res, 0), refund);
     json_decref(res);
     rp_http r;
     rp_http_send(&s, "GET", "/api/v1/kb/search?q=%22%22%20%2A", NULL, NULL, 0,

@@ -304,6 +304,24 @@ static void test_fts_query_sanitising(void **state)
         }
     }
     fts(many, " ", 1, 0, want);
+    /* The start of a word: a star after the quote, for words of three
+     * characters or more (counted as characters, not bytes). */
+    char out[200];
+    rp_error e;
+    assert_int_equal(rp_kb_fts_terms("Dupl ab Müller \xe6\x9d\xb1\xe4\xba\xac "
+                                     "\xe6\x9d\xb1\xe4\xba\xac\xe9\x83\xbd "
+                                     "caf\xc3\xa9* \"x\"*",
+                                     " OR ", 1, 0, 3, out, sizeof out, &e),
+                     RP_OK);
+    assert_string_equal(out, "\"dupl\"* OR \"ab\" OR \"müller\"* OR "
+                             "\"\xe6\x9d\xb1\xe4\xba\xac\" OR "
+                             "\"\xe6\x9d\xb1\xe4\xba\xac\xe9\x83\xbd\"* OR "
+                             "\"caf\xc3\xa9\"* OR \"x\"");
+    /* a word cut inside a character is left out, the others kept */
+    assert_int_equal(
+        rp_kb_fts_terms("abc\xc3 refund", " OR ", 1, 0, 3, out, sizeof out, &e),
+        RP_OK);
+    assert_string_equal(out, "\"refund\"*");
     char small[8];
     rp_error err;
     assert_int_equal(

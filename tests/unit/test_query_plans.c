@@ -90,6 +90,9 @@ static const listed_scan bounded[] = {
  * reason says where it runs and what it costs.
  */
 static const listed_scan pending[] = {
+    {RP_Q_KNOWLEDGE_TAGS,
+     "the knowledge page's tags and their counts: one pass over the "
+     "articles and their tags (a desk has hundreds; 100k here)"},
     {RP_Q_MEASURES_LEVELS,
      "the dashboard's customers per relationship level: one pass over the "
      "covering index of levels (about 1M entries at 1M customers)"},

@@ -21,6 +21,7 @@ import * as privacyView from './views/privacy.js';
 import * as importView from './views/import.js';
 import * as followupsView from './views/followups.js';
 import * as worklistView from './views/worklist.js';
+import * as knowledgeView from './views/knowledge.js';
 
 const routes = [
   { re: /^#\/login$/, view: loginView, name: 'login', public: true },
@@ -34,6 +35,7 @@ const routes = [
   { re: /^#\/import$/, view: importView, name: 'import' },
   { re: /^#\/followups$/, view: followupsView, name: 'followups' },
   { re: /^#\/work(?:\/([a-z0-9-]+))?$/, view: worklistView, name: 'work' },
+  { re: /^#\/kb(?:\/(new|\d+)(?:\/(edit))?)?$/, view: knowledgeView, name: 'kb' },
 ];
 
 /* What views share: the session, and customers already fetched. */

@@ -19,12 +19,20 @@
 #define BODY_MAX_CHARS 20000
 #define TAGS_MAX 20
 #define TAG_MAX_CHARS 40
+/* Words at least this long are also searched as the start of a word
+ * ("dupl" finds "duplicate"); shorter ones would match half the index. */
+#define PREFIX_FROM_CHARS 3
+
+static const char *const article_states[] = {"draft", "published", NULL};
 
 const rp_field rp_kb_article_fields[] = {
     {"title", RP_FIELD_TEXT, RP_IN_CREATE, .max_chars = TITLE_MAX_CHARS},
     {"body", RP_FIELD_TEXT, RP_IN_CREATE, .max_chars = BODY_MAX_CHARS},
     {"tags", RP_FIELD_TEXT_LIST, RP_IN_OPTIONAL, .max_items = TAGS_MAX,
      .max_chars = TAG_MAX_CHARS},
+    {"state", RP_FIELD_ENUM, RP_IN_KEPT, .values = article_states,
+     .meaning = "a draft (seen by leads and admins only) or published "
+                "(default when creating)"},
     {.name = NULL},
 };
 const rp_field rp_kb_feedback_fields[] = {
@@ -44,6 +52,13 @@ static const char *const common_words[] = {
     "had",   "did",   "does",  "any",    "all",   "customer", "wants", "want",
     "asked", "asks",  "said",  "says",   NULL};
 
+/* The text at key in o, or dflt. */
+static const char *text_of(json_t *o, const char *key, const char *dflt)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    return v ? v : dflt;
+}
+
 static int is_common(const char *w)
 {
     for (int i = 0; common_words[i]; i++)
@@ -60,6 +75,13 @@ static int word_byte(unsigned char c)
 
 rp_code rp_kb_fts_query(const char *text, const char *joiner, size_t minlen,
                         int skip_common, char *out, size_t n, rp_error *err)
+{
+    return rp_kb_fts_terms(text, joiner, minlen, skip_common, 0, out, n, err);
+}
+
+rp_code rp_kb_fts_terms(const char *text, const char *joiner, size_t minlen,
+                        int skip_common, size_t prefix_from, char *out,
+                        size_t n, rp_error *err)
 {
     size_t len = 0, terms = 0;
     const char *p = text ? text : "";
@@ -83,11 +105,13 @@ rp_code rp_kb_fts_query(const char *text, const char *joiner, size_t minlen,
          * takes only UTF-8): it is left out, the others still count */
         if (!rp_utf8_is_valid(word, wl))
             continue;
-        if (rp_utf8_length(word) < minlen || (skip_common && is_common(word)))
+        size_t chars = rp_utf8_length(word);
+        if (chars < minlen || (skip_common && is_common(word)))
             continue;
-        /* The word holds no '"' (not a word byte), so quoting is exact. */
-        int w = snprintf(out + len, n - len, "%s\"%s\"", terms ? joiner : "",
-                         word);
+        /* The word holds no '"' (not a word byte), so quoting is exact; a
+         * '*' after the closing quote is FTS5's prefix, never the user's. */
+        int w = snprintf(out + len, n - len, "%s\"%s\"%s", terms ? joiner : "",
+                         word, prefix_from && chars >= prefix_from ? "*" : "");
         if (w < 0 || (size_t)w >= n - len)
             return rp_error_set(err, RP_EINVALID, "q", "q has too many words");
         len += (size_t)w;
@@ -133,15 +157,28 @@ static json_t *marked_html(const char *s)
     return v ? v : json_null();
 }
 
+int rp_kb_may_see_drafts(const rp_ctx *ctx)
+{
+    return !ctx->viewer || ctx->viewer->role >= rp_role_rank("lead");
+}
+
+/* A draft is not there for a reader who may not see drafts: the same
+ * answer as no article at all, so its existence is not told either. */
 rp_code rp_kb_article_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
 {
-    if (ctx->store->ops->get(ctx->store, &RP_ENTITY_KB_ARTICLE, id, out, err)) {
-        if (err->code == RP_ENOTFOUND)
-            rp_error_set(err, RP_ENOTFOUND, "id", "no article with id %lld",
-                         (long long)id);
-        return err->code;
+    json_t *a = NULL;
+    rp_code rc = ctx->store->ops->get(ctx->store, &RP_ENTITY_KB_ARTICLE, id, &a,
+                                      err);
+    if (rc == RP_OK && (rp_kb_may_see_drafts(ctx) ||
+                        strcmp(text_of(a, "state", "published"), "draft"))) {
+        *out = a;
+        return RP_OK;
     }
-    return RP_OK;
+    json_decref(a);
+    if (rc == RP_OK || rc == RP_ENOTFOUND)
+        rp_error_set(err, RP_ENOTFOUND, "id", "no article with id %lld",
+                     (long long)id);
+    return err->code;
 }
 
 static rp_code read_article(json_t *in, int creating, json_t *row,
@@ -149,7 +186,9 @@ static rp_code read_article(json_t *in, int creating, json_t *row,
 {
     const char *title, *body;
     json_t *tags;
+    const char *state;
     if (rp_in_fields(in, rp_kb_article_fields, creating, err) ||
+        rp_in_enum(in, "state", RP_IN_KEPT, article_states, &state, err) ||
         rp_in_string(in, "title", RP_IN_ALWAYS(creating), TITLE_MAX_CHARS,
                      &title, err) ||
         rp_in_string(in, "body", RP_IN_ALWAYS(creating), BODY_MAX_CHARS, &body,
@@ -162,6 +201,8 @@ static rp_code read_article(json_t *in, int creating, json_t *row,
         json_object_set_new(row, "body", json_string(body));
     if (json_object_get(in, "tags"))
         json_object_set(row, "tags", tags ? tags : json_array());
+    if (state)
+        json_object_set_new(row, "state", json_string(state));
     return RP_OK;
 }
 
@@ -183,6 +224,12 @@ rp_code rp_kb_article_create(rp_ctx *ctx, json_t *in, json_t **out,
                                       : json_null());
     json_object_set_new(row, "created_at", json_integer(now));
     json_object_set_new(row, "updated_at", json_integer(now));
+    /* Published unless asked for a draft: what the API always did. */
+    if (!json_object_get(row, "state"))
+        json_object_set_new(row, "state", json_string("published"));
+    int draft = strcmp(text_of(row, "state", ""), "draft") == 0;
+    json_object_set_new(row, "published_at",
+                        draft ? json_null() : json_integer(now));
     /* The insert trigger writes the FTS5 entry in the same statement. */
     rp_code rc = ctx->store->ops->insert(ctx->store, &RP_ENTITY_KB_ARTICLE, row,
                                          &id, err);
@@ -196,18 +243,27 @@ rp_code rp_kb_article_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     json_t *current;
     if (rp_kb_article_get(ctx, id, &current, err))
         return err->code;
-    json_decref(current);
     json_t *row = json_object();
     if (read_article(in, 0, row, err)) {
+        json_decref(current);
         json_decref(row);
         return err->code;
     }
     if (json_object_size(row) == 0) {
+        json_decref(current);
         json_decref(row);
         return rp_error_set(err, RP_EINVALID, NULL,
-                            "nothing to change: give title, body or tags");
+                            "nothing to change: give title, body, tags or "
+                            "state");
     }
-    json_object_set_new(row, "updated_at", json_integer(rp_now()));
+    int64_t now = rp_now();
+    /* published_at is when it was first published: taking it back to a
+     * draft and publishing it again keeps the first time. */
+    if (strcmp(text_of(row, "state", ""), "published") == 0 &&
+        json_is_null(json_object_get(current, "published_at")))
+        json_object_set_new(row, "published_at", json_integer(now));
+    json_decref(current);
+    json_object_set_new(row, "updated_at", json_integer(now));
     rp_code rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_KB_ARTICLE, id,
                                          row, err);
     json_decref(row);
@@ -215,10 +271,10 @@ rp_code rp_kb_article_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
 }
 
 /* Run the search for an already safe FTS5 query. */
-static rp_code search_fts(rp_ctx *ctx, const char *fts, int limit, json_t **out,
-                          rp_error *err)
+static rp_code search_fts(rp_ctx *ctx, const char *fts, int limit, int drafts,
+                          json_t **out, rp_error *err)
 {
-    json_t *params = json_pack("[s, i]", fts, limit), *rows;
+    json_t *params = json_pack("[s, i, i]", fts, limit, drafts ? 1 : 0), *rows;
     rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_KNOWLEDGE_SEARCH,
                                         params, &rows, err);
     json_decref(params);
@@ -256,10 +312,14 @@ rp_code rp_kb_search(rp_ctx *ctx, const char *q, int limit, json_t **out,
                             "q is longer than 200 characters");
     if (limit < 1 || limit > 50)
         return rp_error_set(err, RP_EINVALID, "limit", "limit must be 1 to 50");
+    /* Any of the words, each also as the start of a longer word: bm25
+     * sums what each word adds, so an article with more of them (and the
+     * rarer ones) comes first, and one that has only some still comes. */
     char fts[RP_KB_MAX_TERMS * 72];
-    if (rp_kb_fts_query(q, " ", 1, 0, fts, sizeof fts, err))
+    if (rp_kb_fts_terms(q, " OR ", 1, 0, PREFIX_FROM_CHARS, fts, sizeof fts,
+                        err))
         return err->code;
-    return search_fts(ctx, fts, limit, out, err);
+    return search_fts(ctx, fts, limit, rp_kb_may_see_drafts(ctx), out, err);
 }
 
 rp_code rp_kb_suggest(rp_ctx *ctx, int64_t encounter_id, json_t **out,
@@ -286,7 +346,8 @@ rp_code rp_kb_suggest(rp_ctx *ctx, int64_t encounter_id, json_t **out,
         *out = json_pack("{s:[]}", "items"); /* nothing recorded to go on */
         return RP_OK;
     }
-    return search_fts(ctx, fts, 5, out, err);
+    /* a draft is never suggested, whoever reads the encounter */
+    return search_fts(ctx, fts, 5, 0, out, err);
 }
 
 rp_code rp_kb_feedback(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
@@ -354,4 +415,60 @@ fail:
     json_decref(article);
     json_decref(enc);
     return err->code;
+}
+
+rp_code rp_kb_article_list(rp_ctx *ctx, const char *tag, const char *state,
+                           const rp_page_req *page, json_t **out, rp_error *err)
+{
+    if (state && *state && strcmp(state, "draft") != 0 &&
+        strcmp(state, "published") != 0)
+        return rp_error_set(err, RP_EINVALID, "state",
+                            "state must be draft or published");
+    int writer = rp_kb_may_see_drafts(ctx);
+    if (!writer && state && strcmp(state, "draft") == 0)
+        return rp_error_set(err, RP_EFORBIDDEN, "state",
+                            "only leads and admins see drafts");
+    rp_filter f[2];
+    int nf = 0;
+    json_t *sv = NULL, *tv = NULL;
+    /* an agent's list is the published articles, asked for or not */
+    if ((state && *state) || !writer) {
+        sv = json_string(state && *state ? state : "published");
+        f[nf++] = (rp_filter){"state", RP_FILTER_EQ, sv};
+    }
+    if (tag && *tag) {
+        /* tags are a JSON array of words: match the whole tag quoted, as
+         * the catalogue's tags are matched (rp_product_list) */
+        rp_buf quoted = RP_BUF_INIT;
+        rp_buf_printf(&quoted, "\"%s\"", tag);
+        tv = quoted.failed ? NULL : json_string(rp_buf_str(&quoted));
+        rp_buf_free(&quoted);
+        if (!tv) {
+            json_decref(sv);
+            return rp_error_set(err, RP_EINVALID, "tag", "not valid UTF-8");
+        }
+        f[nf++] = (rp_filter){"tags", RP_FILTER_CONTAINS, tv};
+    }
+    rp_page p = {page->after_id, 0, page->limit + 1};
+    json_t *rows;
+    rp_code rc = ctx->store->ops->list(ctx->store, &RP_ENTITY_KB_ARTICLE, f, nf,
+                                       &p, &rows, err);
+    json_decref(sv);
+    json_decref(tv);
+    if (rc)
+        return rc;
+    *out = rp_page_result(rows, page->limit);
+    return RP_OK;
+}
+
+rp_code rp_kb_tags(rp_ctx *ctx, json_t **out, rp_error *err)
+{
+    json_t *params = json_pack("[i]", rp_kb_may_see_drafts(ctx) ? 1 : 0), *rows;
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_KNOWLEDGE_TAGS, params,
+                                        &rows, err);
+    json_decref(params);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:o}", "items", rows);
+    return RP_OK;
 }

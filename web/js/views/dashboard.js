@@ -1,19 +1,29 @@
 /*
- * dashboard.js - how the service is doing: charter targets and breaches
- * over time, the satisfaction trend, the relationship funnel and its
- * movements, and the most frequent three words, from
- * GET /api/v1/metrics/service and GET /api/v1/charter/breaches.
+ * dashboard.js - how the service is doing, every measure rapport keeps:
+ * what is waiting right now (read again every 15 seconds), the queue
+ * waits, abandonment, first-contact resolution, transfers and ownership,
+ * defects, apologies, special requests, promises kept and broken, the
+ * charter's breaches (in business time and in calendar time), satisfaction
+ * and the customers' three words, and customers by relationship level;
+ * for a time window, one queue and one agent.
  *
- * The readers below accept the shapes a metrics document is likely to take
- * (lists of {label, count} or objects of counts), so a field renamed on the
- * server degrades to "no data" rather than to a broken page.
+ * Everything comes from the API: GET /api/v1/metrics/service and
+ * GET /api/v1/charter/breaches (both take the window, queue and agent),
+ * GET /api/v1/encounters/counts for what waits now, GET /api/v1/queues
+ * and GET /api/v1/encounters/assignees for the filters.  Figures are said
+ * in words ("Half waited less than"), never by the metrics' field names.
  */
 import * as api from '../api.js';
-import { h, field, clear } from '../dom.js';
-import { humanize, pick, parseTime, fmtDuration } from '../format.js';
+import { h, field, clear, append } from '../dom.js';
+import { humanize, pick, parseTime, fmtDuration, fmtWhen } from '../format.js';
 import { barChart, columnChart, lineChart } from '../charts.js';
 
+/* Append children, skipping nulls and flattening lists (Element.append would write "null"). */
+const put = (el, ...kids) => append(el, kids);
+
 const LEVELS = ['transactional', 'incremental', 'formative', 'partnership'];
+const LIVE_MS = 15000;
+const TARGETS = { acknowledge: 'Acknowledge', first_response: 'First answer', resolution: 'Resolution', promise: 'Promise', promises: 'Promises', follow_up: 'Follow-up', follow_up_on_time: 'Follow-up on time' };
 
 /* The value at the first of the dotted paths that exists. */
 export function dig(obj, ...paths) {
@@ -26,7 +36,7 @@ export function dig(obj, ...paths) {
 }
 
 /* [{label, value}] from [{word|level|...: x, count: n}] or {x: n}. */
-export function counts(v, labelKeys = ['label', 'word', 'level', 'name', 'key', 'cause', 'kind']) {
+export function counts(v, labelKeys = ['label', 'word', 'level', 'name', 'key', 'cause', 'kind', 'reason']) {
   if (!v) return [];
   if (Array.isArray(v)) {
     return v.map((x) => (Array.isArray(x) ? { label: String(x[0]), value: Number(x[1]) || 0 }
@@ -36,118 +46,224 @@ export function counts(v, labelKeys = ['label', 'word', 'level', 'name', 'key', 
   return [];
 }
 
-function dayOf(iso) {
-  const t = parseTime(iso);
-  return t === null ? null : new Date(t).toISOString().slice(0, 10);
+const pct = (x) => (typeof x === 'number' ? `${Math.round(x <= 1 ? x * 100 : x)}%` : '–');
+const secs = (x) => (typeof x === 'number' ? fmtDuration(x) : '–');
+const num = (x) => (typeof x === 'number' ? String(x) : '–');
+
+/* A day as people write it: "1 Dec". */
+function dayLabel(t) {
+  return new Date(t).toLocaleDateString('en-GB', { day: 'numeric', month: 'short' });
 }
 
-function isoDate(d) { return d.toISOString().slice(0, 10); }
+function localDay(t) {
+  const d = new Date(t);
+  return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+}
+
+function dateValue(t) {
+  const d = new Date(t);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
 
 function stat(label, value, id) {
   return h('div', { class: 'stat', id }, h('span', { class: 'stat-value' }, value), h('span', { class: 'stat-label' }, label));
 }
 
-const pct = (x) => (typeof x === 'number' ? `${Math.round(x <= 1 ? x * 100 : x)}%` : '–');
-const secs = (x) => (typeof x === 'number' ? fmtDuration(x) : '–');
+function section(id, title, content) {
+  return h('section', { class: 'card', id, 'aria-labelledby': `${id}-h` }, h('h2', { id: `${id}-h` }, title), content);
+}
 
-export async function render(main) {
-  const today = new Date();
-  const from = h('input', { type: 'date', id: 'dash-from', value: isoDate(new Date(today.getTime() - 29 * 86400000)) });
-  const to = h('input', { type: 'date', id: 'dash-to', value: isoDate(today) });
-  const form = h('form', { class: 'inline' }, field('From', from), field('To', to), h('button', { type: 'submit' }, 'Show'));
+function table(caption, heads, rows, id) {
+  return h('table', { class: 'list figures', id },
+    h('caption', {}, caption),
+    h('thead', {}, h('tr', {}, heads.map((x, i) => h('th', { scope: 'col', class: i ? 'num' : null }, x)))),
+    h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c, i) => (i ? h('td', { class: 'num', 'data-label': heads[i] }, c) : h('th', { scope: 'row' }, c)))))));
+}
+
+export async function render(main, params, app) {
+  const today = Date.now();
+  const from = h('input', { type: 'date', id: 'dash-from', value: dateValue(today - 29 * 86400000) });
+  const to = h('input', { type: 'date', id: 'dash-to', value: dateValue(today) });
+  const queue = h('select', { id: 'dash-queue' }, h('option', { value: '' }, 'Every queue'));
+  const agent = h('select', { id: 'dash-agent' }, h('option', { value: '' }, 'Everyone'));
+  const form = h('form', { class: 'inline', id: 'dash-filters' },
+    field('From', from), field('To', to), field('Queue', queue), field('Agent', agent),
+    h('button', { type: 'submit' }, 'Show'));
+  const live = h('div', { id: 'dash-live' });
   const out = h('div', { id: 'dashboard-body' });
-  main.append(h('h1', {}, 'Dashboard'), form, out);
+  put(main, h('h1', {}, 'Dashboard'), form,
+    section('now', 'Right now', [h('p', { class: 'muted' }, 'Read again every 15 seconds.'), live]), out);
 
+  const [queues, agents] = await Promise.all([
+    api.get('/api/v1/queues?limit=500').then((x) => api.items(x)).catch(() => []),
+    api.optional('/api/v1/encounters/assignees').then((x) => api.items(x)).catch(() => []),
+  ]);
+  const queueName = new Map(queues.map((q) => [q.id, q.name]));
+  put(queue, queues.map((q) => h('option', { value: String(q.id) }, q.name)));
+  put(agent, agents.map((a) => h('option', { value: String(a.id) }, a.name || a.email || `Agent ${a.id}`)));
+  if (!agents.length) agent.closest('.field').hidden = true;
+
+  function span() {
+    const f = from.value ? new Date(`${from.value}T00:00`).getTime() : today - 29 * 86400000;
+    let t = to.value ? new Date(`${to.value}T00:00`).getTime() + 86400000 : today;
+    if (t > Date.now()) t = Date.now();
+    const iso = (x) => new Date(x).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return { from: iso(f), to: iso(t), queue: queue.value || null, agent: agent.value || null, fromT: f, toT: t };
+  }
+
+  /* ---- right now ---- */
+  async function refreshLive() {
+    const c = await api.optional('/api/v1/encounters/counts');
+    clear(live);
+    if (!c) { put(live, h('p', { class: 'muted' }, 'This server does not count open work yet.')); return; }
+    const qs = Array.isArray(c.queues) ? c.queues : [];
+    const shown = queue.value ? qs.filter((q) => String(q.queue_id) === queue.value) : qs;
+    const sum = (k) => (queue.value ? shown.reduce((n, q) => n + (Number(q[k]) || 0), 0) : c[k]);
+    put(live, h('div', { class: 'stats' },
+      stat('Open now', num(sum('open')), 'stat-open-now'),
+      stat('Nobody handling them yet', num(sum('unassigned')), 'stat-unassigned-now'),
+      stat('Past a charter target now', num(sum('over_target')), 'stat-over-now')),
+    shown.length ? table('Open work by queue', ['Queue', 'Open', 'Nobody handling', 'Past a target'],
+      shown.map((q) => [q.name || (q.queue_id ? queueName.get(q.queue_id) || `Queue ${q.queue_id}` : 'In no queue'),
+        num(q.open), num(q.unassigned), num(q.over_target)]), 'live-queues') : null,
+    h('p', { class: 'muted', id: 'live-updated' }, `Updated ${fmtWhen(new Date().toISOString())}.`));
+  }
+
+  /* ---- the window ---- */
   async function load() {
-    const range = { from: from.value ? `${from.value}T00:00:00Z` : null, to: to.value ? `${to.value}T23:59:59Z` : null };
-    const [metrics, breaches, charter] = await Promise.all([
+    const w = span();
+    const range = { from: w.from, to: w.to, queue: w.queue, agent: w.agent };
+    const [metrics, breaches, perQueue] = await Promise.all([
       api.optional(`/api/v1/metrics/service${api.qs(range)}`),
-      api.optional(`/api/v1/charter/breaches${api.qs(range)}`),
-      api.optional('/api/v1/charter').catch(() => null),
+      api.optional(`/api/v1/charter/breaches${api.qs({ ...range, limit: 1000 })}`),
+      w.queue ? Promise.resolve([]) : Promise.all(queues.slice(0, 12).map((q) =>
+        api.optional(`/api/v1/metrics/service${api.qs({ ...range, queue: q.id })}`).then((m) => ({ q, m })).catch(() => ({ q, m: null })))),
     ]);
     clear(out);
     if (!metrics && !breaches) {
-      out.append(h('p', { class: 'muted', id: 'dashboard-unavailable' }, 'This server does not measure the service yet: the dashboard fills in once it has GET /api/v1/metrics/service and the charter.'));
+      out.append(h('p', { class: 'muted', id: 'dashboard-unavailable' }, 'This server does not measure the service yet.'));
       return;
     }
     const m = metrics || {};
-    out.append(h('div', { class: 'stats' },
-      stat('Encounters', String(dig(m, 'volume.encounters', 'volume.total', 'encounters.total') ?? '–'), 'stat-volume'),
-      stat('Wait p50', secs(dig(m, 'wait.p50_seconds', 'wait.p50', 'wait_p50_seconds', 'queue_wait.p50_seconds')), 'stat-p50'),
-      stat('Wait p90', secs(dig(m, 'wait.p90_seconds', 'wait.p90', 'wait_p90_seconds', 'queue_wait.p90_seconds')), 'stat-p90'),
-      stat('Abandoned', pct(dig(m, 'abandonment.rate', 'abandonment_rate', 'abandoned_rate')), 'stat-abandoned'),
+    const who = [w.queue ? `queue ${queueName.get(Number(w.queue)) || w.queue}` : null,
+      w.agent ? (agents.find((a) => String(a.id) === w.agent) || {}).name : null].filter(Boolean);
+    out.append(h('p', { class: 'summary', id: 'dash-scope' },
+      `From ${fmtWhen(w.from)} to ${fmtWhen(w.to)}${who.length ? `, ${who.join(', ')} only` : ', every queue and agent'}.`));
+
+    /* Encounters and waits. */
+    out.append(section('encounters', 'Encounters and waits', [
+      h('div', { class: 'stats' },
+        stat('Encounters', num(dig(m, 'volume.encounters')), 'stat-volume'),
+        stat('Still waiting for a first answer', num(dig(m, 'volume.waiting')), 'stat-waiting'),
+        stat('Closed', num(dig(m, 'volume.closed')), 'stat-closed'),
+        stat('Half waited less than', secs(dig(m, 'wait.p50_seconds')), 'stat-p50'),
+        stat('9 in 10 waited less than', secs(dig(m, 'wait.p90_seconds')), 'stat-p90'),
+        stat('Longest wait', secs(dig(m, 'wait.max_seconds')), 'stat-max-wait')),
+      barChart('Encounters by channel', counts(dig(m, 'volume.by_channel')).map((x) => ({ ...x, label: humanize(x.label) })), { empty: 'No encounters in the period.' }),
+      perQueue.length ? table('Waits in each queue', ['Queue', 'Encounters', 'Half waited less than', '9 in 10 waited less than', 'Gave up'],
+        perQueue.map(({ q, m: qm }) => [q.name, num(dig(qm, 'volume.encounters')), secs(dig(qm, 'wait.p50_seconds')),
+          secs(dig(qm, 'wait.p90_seconds')), num(dig(qm, 'abandonment.abandoned'))]), 'queue-waits') : null]));
+
+    /* How encounters ended. */
+    out.append(section('outcomes', 'How encounters ended', h('div', { class: 'stats' },
+      stat(`Abandoned (${num(dig(m, 'abandonment.abandoned'))})`, pct(dig(m, 'abandonment.rate')), 'stat-abandoned'),
       /* Of the closed encounters whose answer is known; the unknown are named, never counted as yes. */
       stat(`Solved at first contact (${dig(m, 'first_contact_resolution.unknown') ?? 0} not known)`,
-        pct(dig(m, 'first_contact_resolution.rate', 'first_contact_resolution_rate', 'fcr_rate')), 'stat-fcr'),
-      stat(`Satisfaction (${dig(m, 'satisfaction.answered', 'satisfaction.count') ?? 0} answers)`,
-        (() => { const a = dig(m, 'satisfaction.average', 'satisfaction_average'); return typeof a === 'number' ? `${a.toFixed(1)} / 5` : '–'; })(), 'stat-satisfaction')));
+        pct(dig(m, 'first_contact_resolution.rate')), 'stat-fcr'),
+      stat(`Transferred (${num(dig(m, 'transfers.total'))} transfers)`, pct(dig(m, 'transfers.rate')), 'stat-transfers'),
+      stat('Taken by an agent', num(dig(m, 'ownership.taken')), 'stat-taken'),
+      stat('Given to an agent', num(dig(m, 'ownership.assigned')), 'stat-assigned'),
+      stat('Given to another agent', num(dig(m, 'ownership.reassigned')), 'stat-reassigned'))));
 
-    /* Charter: targets and breaches per day. */
-    const bl = api.items(breaches, 'breaches');
+    /* What went wrong, and what we owed. */
+    const defectsByKind = counts(dig(m, 'defects.by_kind')).map((x) => ({ ...x, label: humanize(x.label), cls: 'breach' }));
+    const causes = (dig(m, 'defects.by_cause') || []).map((x) => ({ label: `${humanize(x.kind)}: ${x.cause || 'cause not known'}`, value: Number(x.count) || 0 }));
+    const reasons = counts(dig(m, 'special_requests.decline_reasons'), ['reason']);
+    out.append(section('owed', 'Defects, apologies, requests and promises', [
+      h('div', { class: 'stats' },
+        stat('Defects', num(dig(m, 'defects.total')), 'stat-defects'),
+        stat('Apologies owed', num(dig(m, 'apologies.owed')), 'stat-apologies-owed'),
+        stat('Apologies given', num(dig(m, 'apologies.given')), 'stat-apologies-given'),
+        stat('Apologies still owed', num(dig(m, 'apologies.owed_not_given')), 'stat-apologies-missing'),
+        stat('Special requests granted', num(dig(m, 'special_requests.granted')), 'stat-requests-granted'),
+        stat(`Special requests declined (${pct(dig(m, 'special_requests.decline_rate'))})`, num(dig(m, 'special_requests.declined')), 'stat-requests-declined'),
+        stat('Promises kept', num(dig(m, 'promises.kept')), 'stat-promises-kept'),
+        stat('Promises broken', num(dig(m, 'promises.broken')), 'stat-promises-broken'),
+        stat(`Promises still open (${pct(dig(m, 'promises.kept_rate'))} kept)`, num(dig(m, 'promises.open')), 'stat-promises-open')),
+      h('h3', {}, 'Defects by kind'),
+      barChart('Defects by kind', defectsByKind, { empty: 'No defects in the period.' }),
+      causes.length ? [h('h3', {}, 'Defects by cause'), barChart('Defects by cause', causes)] : null,
+      reasons.length ? [h('h3', {}, 'Why requests were declined'), barChart('Reasons for declining', reasons.map((x) => ({ ...x, label: x.label || 'no reason given' })))] : null]));
+
+    /* The charter. */
+    const bl = api.items(breaches);
     const byDay = new Map();
     for (const b of bl) {
-      const d = dayOf(pick(b, 'started_at', 'breached_at', 'at', 'occurred_at', 'due_at', 'created_at'));
-      if (d) byDay.set(d, (byDay.get(d) || 0) + 1);
+      const t = parseTime(pick(b, 'started_at'));
+      if (t !== null) byDay.set(localDay(t), (byDay.get(localDay(t)) || 0) + 1);
     }
-    const days = [...byDay.keys()].sort().map((d) => ({ label: d.slice(5), value: byDay.get(d), cls: 'breach' }));
-    const byTarget = counts(bl.reduce((acc, b) => { const k = humanize(pick(b, 'target', 'kind', 'rule') || 'breach'); acc[k] = (acc[k] || 0) + 1; return acc; }, {}));
-    const ch = pick(breaches, 'charter') || charter;
-    const targets = ch && typeof ch === 'object'
-      ? Object.entries(ch.targets || ch).filter(([k]) => !/_at$/.test(k)).filter(([, v]) => typeof v === 'number' || typeof v === 'string') : [];
-    out.append(section('chart-breaches', 'Charter targets and breaches over time', [
-      targets.length ? h('ul', { class: 'targets' }, targets.map(([k, v]) => h('li', {}, `${humanize(k)}: ${v}`))) : null,
-      h('p', { class: 'summary' }, `${bl.length} breach${bl.length === 1 ? '' : 'es'} in the period.`),
-      columnChart('Charter breaches per day', days, { cls: 'breach', empty: 'No breaches in the period.' }),
-      byTarget.length ? barChart('Breaches by target', byTarget.map((x) => ({ ...x, cls: 'breach' })), {}) : null]));
+    const days = [...byDay.keys()].sort((a, b) => a - b).map((d) => ({ label: dayLabel(d), value: byDay.get(d), cls: 'breach' }));
+    const targetOf = (k) => TARGETS[k] || humanize(k);
+    const byTarget = counts(dig(m, 'charter.by_target') || pick(breaches, 'counts')).map((x) => ({ label: targetOf(x.label), value: x.value, cls: 'breach' }));
+    const perTarget = new Map();
+    for (const b of bl) {
+      const k = b.target;
+      const e = perTarget.get(k) || { n: 0, over: 0, cal: 0 };
+      e.n += 1;
+      e.over += Number(b.over_by_seconds) || 0;
+      e.cal += Number(pick(b, 'calendar_seconds', 'actual_seconds')) || 0;
+      perTarget.set(k, e);
+    }
+    const total = dig(m, 'charter.breaches') ?? pick(breaches, 'count') ?? bl.length;
+    out.append(section('chart-breaches', 'The service charter', [
+      h('p', { class: 'summary', id: 'breach-summary' }, `${total} time${total === 1 ? '' : 's'} the charter was not kept in the period${pick(breaches, 'truncated') ? ' (the details below show the first 1,000)' : ''}.`),
+      barChart('Breaches by target', byTarget, { empty: 'The charter was kept throughout the period.' }),
+      perTarget.size ? table('How far over, on average', ['Target', 'Breaches', 'Over the target, in business hours', 'Taken, in calendar time'],
+        [...perTarget.entries()].map(([k, e]) => [targetOf(k), String(e.n), secs(e.over / e.n), secs(e.cal / e.n)]), 'breach-times') : null,
+      h('h3', {}, 'Breaches per day'),
+      columnChart('Charter breaches per day', days, { cls: 'breach', empty: 'No breaches in the period.' })]));
 
-    /* Satisfaction trend: the metrics' own series if they have one, else
-     * the average of each week (or day, for short periods) of the period. */
-    const trendRaw = dig(m, 'satisfaction.trend', 'satisfaction.by_day', 'satisfaction.by_week', 'satisfaction_trend');
-    const trendPts = Array.isArray(trendRaw)
-      ? trendRaw.map((p) => ({ label: String(pick(p, 'day', 'date', 'week', 'period', 'label') || '').slice(5), value: Number(pick(p, 'average', 'avg', 'score', 'value')) || 0 }))
-      : await satisfactionSeries(range);
-    out.append(section('chart-satisfaction', 'Satisfaction trend', [
+    /* Satisfaction. */
+    const trendPts = await satisfactionSeries(w);
+    const words = counts(dig(m, 'satisfaction.words')).sort((a, b) => b.value - a.value || a.label.localeCompare(b.label)).slice(0, 20);
+    const avg = dig(m, 'satisfaction.average');
+    out.append(section('chart-satisfaction', 'Satisfaction', [
+      h('div', { class: 'stats' },
+        stat(`Satisfaction (${dig(m, 'satisfaction.answered') ?? 0} answers)`, typeof avg === 'number' ? `${avg.toFixed(1)} / 5` : '–', 'stat-satisfaction')),
       lineChart('Average satisfaction score', trendPts, { min: 0, max: 5, empty: 'No satisfaction answers in the period.' })]));
-
-    /* Relationship funnel and movements. */
-    const levels = counts(dig(m, 'relationships.levels', 'relationship_levels', 'relationships.by_level', 'levels'));
-    const funnel = LEVELS.map((l) => ({ label: humanize(l), value: levels.find((x) => x.label === l)?.value || 0, cls: `lvl-${l}` }));
-    const moves = dig(m, 'relationships.movements', 'relationship_movements', 'movements');
-    const moveRows = Array.isArray(moves)
-      ? moves.map((x) => ({ label: `${humanize(pick(x, 'from', 'previous_level') || '')} → ${humanize(pick(x, 'to', 'level') || '')}`, value: Number(pick(x, 'count', 'n')) || 0 }))
-      : counts(moves).map((x) => ({ ...x, label: x.label.replace(/->|_to_/, ' → ') }));
-    out.append(section('chart-funnel', 'Relationship funnel and movements', [
-      levels.length ? barChart('Customers by relationship level', funnel) : h('p', { class: 'muted' }, 'No relationship levels in the metrics.'),
-      h('h3', {}, 'Movements in the period'),
-      barChart('Relationship movements', moveRows, { empty: 'No customer changed level in the period.' })]));
-
-    /* Three words. */
-    const words = counts(dig(m, 'satisfaction.words', 'satisfaction.three_words', 'three_words', 'words'))
-      .sort((a, b) => b.value - a.value || a.label.localeCompare(b.label)).slice(0, 20);
     out.append(section('chart-words', 'The most frequent three words', [
       barChart('Words customers used', words, { empty: 'No words yet.' })]));
+
+    /* Relationships. */
+    const levels = counts(dig(m, 'relationships.levels'));
+    const funnel = LEVELS.map((l) => ({ label: humanize(l), value: levels.find((x) => x.label === l)?.value || 0, cls: `lvl-${l}` }));
+    const moves = dig(m, 'relationships.movements');
+    const moveRows = Array.isArray(moves)
+      ? moves.map((x) => ({ label: `${humanize(pick(x, 'from') || 'new')} → ${humanize(pick(x, 'to') || '')}`, value: Number(pick(x, 'count')) || 0 })) : [];
+    out.append(section('chart-funnel', 'Customers by relationship level', [
+      levels.length ? barChart('Customers by relationship level', funnel) : h('p', { class: 'muted' }, 'No relationship levels yet.'),
+      h('h3', {}, 'Changes of level in the period'),
+      barChart('Relationship movements', moveRows, { empty: 'No customer changed level in the period.' })]));
   }
 
-  form.addEventListener('submit', (ev) => { ev.preventDefault(); load().catch((e) => { clear(out); out.append(h('p', { class: 'error', role: 'alert' }, e.message)); }); });
-  await load();
-}
+  /* Average satisfaction per bucket of the window, one metrics call each, in parallel. */
+  async function satisfactionSeries(w) {
+    const span = w.toT - w.fromT;
+    if (span <= 0) return [];
+    const step = (span / 86400000 > 14 ? 7 : 1) * 86400000;
+    const buckets = [];
+    for (let t = w.fromT; t < w.toT && buckets.length < 8; t += step) buckets.push([t, Math.min(t + step, w.toT)]);
+    if (buckets.length === 8 && buckets[7][1] < w.toT) buckets[7][1] = w.toT;
+    const iso = (t) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const results = await Promise.all(buckets.map(([a, b]) =>
+      api.optional(`/api/v1/metrics/service${api.qs({ from: iso(a), to: iso(b), queue: w.queue, agent: w.agent })}`).catch(() => null)));
+    return results.map((r, i) => ({ label: dayLabel(buckets[i][0]), avg: dig(r, 'satisfaction.average') }))
+      .filter((p) => typeof p.avg === 'number').map((p) => ({ label: p.label, value: Math.round(p.avg * 10) / 10 }));
+  }
 
-/* Average satisfaction per bucket of the period, one metrics call each, in parallel. */
-async function satisfactionSeries(range) {
-  const from = Date.parse(range.from), to = Date.parse(range.to);
-  if (Number.isNaN(from) || Number.isNaN(to) || to <= from) return [];
-  const days = (to - from) / 86400000;
-  const step = (days > 14 ? 7 : 1) * 86400000;
-  const buckets = [];
-  for (let t = from; t < to && buckets.length < 8; t += step) buckets.push([t, Math.min(t + step, to)]);
-  if (buckets.length === 8 && buckets[7][1] < to) buckets[7][1] = to;
-  const iso = (t) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const results = await Promise.all(buckets.map(([a, b]) =>
-    api.optional(`/api/v1/metrics/service${api.qs({ from: iso(a), to: iso(b) })}`).catch(() => null)));
-  return results.map((r, i) => ({ label: isoDate(new Date(buckets[i][0])).slice(5), avg: dig(r, 'satisfaction.average') }))
-    .filter((p) => typeof p.avg === 'number').map((p) => ({ label: p.label, value: Math.round(p.avg * 10) / 10 }));
-}
-
-function section(id, title, content) {
-  return h('section', { class: 'card', id, 'aria-labelledby': `${id}-h` }, h('h2', { id: `${id}-h` }, title), content);
+  const fail = (e) => { clear(out); out.append(h('p', { class: 'error', role: 'alert' }, e.message)); };
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); refreshLive().catch(() => {}); load().catch(fail); });
+  await Promise.all([refreshLive().catch(() => {}), load().catch(fail)]);
+  const timer = setInterval(() => { refreshLive().catch(() => {}); }, LIVE_MS);
+  return () => clearInterval(timer);
 }
