@@ -314,7 +314,20 @@
     X(FOLLOWUP_CLOSED_AFTER, "followup.closed_after")                          \
     X(FOLLOWUP_SATISFACTION_ONE, "followup.satisfaction_one")                  \
     X(FOLLOWUP_CURSOR_GET, "followup.cursor_get")                              \
-    X(FOLLOWUP_CURSOR_PUT, "followup.cursor_put")
+    X(FOLLOWUP_CURSOR_PUT, "followup.cursor_put")                              \
+    /* the rollups of the service metrics (core/measures/rollup.c) */          \
+    X(MEASURES_ROLLUP_SUMS, "measures.rollup_sums")                            \
+    X(MEASURES_ROLLUP_COUNTS, "measures.rollup_counts")                        \
+    X(MEASURES_EDGE_SUMS, "measures.edge_sums")                                \
+    X(MEASURES_EDGE_COUNTS, "measures.edge_counts")                            \
+    X(MEASURES_ROLLUP_LEVELS, "measures.rollup_levels")                        \
+    X(MEASURES_ROLLUP_CLEAR_DAYS, "measures.rollup_clear_days")                \
+    X(MEASURES_ROLLUP_CLEAR_COUNTS, "measures.rollup_clear_counts")            \
+    X(MEASURES_ROLLUP_CLEAR_LEVELS, "measures.rollup_clear_levels")            \
+    X(MEASURES_ROLLUP_FILL_DAYS, "measures.rollup_fill_days")                  \
+    X(MEASURES_ROLLUP_FILL_CHANNELS, "measures.rollup_fill_channels")          \
+    X(MEASURES_ROLLUP_FILL_WAITS, "measures.rollup_fill_waits")                \
+    X(MEASURES_ROLLUP_FILL_LEVELS, "measures.rollup_fill_levels")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {
