@@ -50,8 +50,7 @@ static const char *const channels[] = {"in_person", "phone", "email", "chat",
                                        "web"};
 
 /* Encounter i of the desk, received at t. */
-static void encounter(rp_ctx *ctx, int64_t customer, int i, int64_t t,
-                      tally *n)
+static void encounter(rp_ctx *ctx, int64_t customer, int i, int64_t t, tally *n)
 {
     rp_error err;
     json_t *in = json_pack("{s:I, s:s, s:s}", "customer_id",
@@ -77,8 +76,8 @@ static void encounter(rp_ctx *ctx, int64_t customer, int i, int64_t t,
     int64_t wait = (int64_t)((i * 7919LL) % 360) * (i % 3 ? 1 : 50);
     rp_clock_pin(t + wait);
     if (i % 7 == 3) {
-        n->abandoned +=
-            play(ctx, rp_encounter_abandon, id, "{\"reason\":\"hung up\"}");
+        n->abandoned += play(ctx, rp_encounter_abandon, id,
+                             "{\"reason\":\"hung up\"}");
         return;
     }
     if (i % 11 == 4)
@@ -95,21 +94,23 @@ static void encounter(rp_ctx *ctx, int64_t customer, int i, int64_t t,
     }
     if (i % 9 == 1) {
         n->defects += play(ctx, rp_encounter_add_defect, id,
-                           "{\"kind\":\"process\",\"cause\":\"late parcel\"}");
+                           "{\"kind\":\"late\",\"cause\":\"late parcel\"}");
         play(ctx, rp_encounter_record, id,
              i % 2 ? "{\"apology_owed\":true,\"apology_given\":true}"
                    : "{\"apology_owed\":true}");
     }
     if (i % 8 == 3)
-        n->requests +=
-            play(ctx, rp_encounter_add_special_request, id,
-                 i % 16 == 3 ? "{\"what\":\"free delivery\","
-                               "\"outcome\":\"granted\"}"
-                             : "{\"what\":\"a discount\",\"outcome\":"
-                               "\"declined\",\"decline_reason\":\"policy\"}");
+        n->requests += play(
+            ctx, rp_encounter_add_special_request, id,
+            i % 16 == 3 ? "{\"description\":\"free delivery\","
+                          "\"outcome\":\"granted\"}"
+                        : "{\"description\":\"a discount\",\"outcome\":"
+                          "\"declined\",\"decline_reason\":\"policy\"}");
     if (i % 10 == 6) {
-        snprintf(body, sizeof body, "{\"what\":\"call back\",\"due_at\":%lld}",
-                 (long long)(t + DAY));
+        char due[RP_TIME_MAX];
+        rp_time_format(t + DAY, due);
+        snprintf(body, sizeof body,
+                 "{\"what\":\"call back\",\"due_at\":\"%s\"}", due);
         n->promises += play(ctx, rp_encounter_add_promise, id, body);
     }
     if (i % 4 == 0)
@@ -135,11 +136,11 @@ static void encounter(rp_ctx *ctx, int64_t customer, int i, int64_t t,
     }
 }
 
-static void expect_agree(rp_ctx *ctx, int64_t from, int64_t to,
-                         int64_t queue, int64_t agent)
+static void expect_agree(rp_ctx *ctx, int64_t from, int64_t to, int64_t queue,
+                         int64_t agent)
 {
-    rp_window w = {.from = from, .to = to, .queue_id = queue,
-                   .agent_id = agent};
+    rp_window w = {
+        .from = from, .to = to, .queue_id = queue, .agent_id = agent};
     json_t *diffs = NULL;
     rp_error err;
     assert_int_equal(rp_metrics_verify(ctx, &w, &diffs, &err), RP_OK);
@@ -234,11 +235,11 @@ static void test_wait_buckets(void **state)
 {
     (void)state;
     static const int64_t cases[][2] = {
-        {-5, -5},        {0, 0},         {119, 119},     {120, 120},
-        {129, 120},      {599, 590},     {600, 600},     {659, 600},
-        {3599, 3540},    {3600, 3600},   {3899, 3600},   {21599, 21300},
-        {21600, 21600},  {23399, 21600}, {86399, 84600}, {86400, 86400},
-        {90000, 86400},
+        {-5, -5},       {0, 0},         {119, 119},     {120, 120},
+        {129, 120},     {599, 590},     {600, 600},     {659, 600},
+        {3599, 3540},   {3600, 3600},   {3899, 3600},   {21599, 21300},
+        {21600, 21600}, {23399, 21600}, {86399, 84600}, {86400, 86400},
+        {90000, 90000}, {93599, 90000},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         assert_int_equal(rp_rollup_wait_bucket(cases[i][0]), cases[i][1]);
@@ -260,8 +261,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wait_buckets),
         cmocka_unit_test_setup_teardown(test_rollups_agree_with_the_records,
-                                        rp_test_db_setup,
-                                        rp_test_db_teardown),
+                                        rp_test_db_setup, rp_test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
