@@ -8,8 +8,12 @@
  * say, how relationships move, defects, special requests, apologies,
  * promises and breaches of the charter.
  *
- * Each section is one named query over an index range of the window, so a
- * report is a fixed number of queries whatever the size of the history.
+ * The encounters' figures (volume, channels, waits, abandonment, first
+ * contact, transfers, apologies, ownership) and the levels are read from
+ * the rollups (rollup.c); the other sections are one named query over an
+ * index range of the window each.  The direct computation from the
+ * records (encounter_sections, wait_section, ownership_section) is kept
+ * as the reference: rp_metrics_service_direct and rp_metrics_verify.
  * Percentiles use the nearest-rank method on an ordered query: one count,
  * then one row fetched at the rank (LIMIT 1 OFFSET k) per percentile.
  */
