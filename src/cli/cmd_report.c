@@ -5,6 +5,7 @@
  * The figures are exactly those of GET /api/v1/metrics/service
  * (rp_metrics_service); this file only lays them out in aligned sections.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -15,7 +16,8 @@ static const char help[] =
     "\n"
     "SYNOPSIS\n"
     "    rapport report [--from TIME] [--to TIME] [--queue ID] [--agent ID]\n"
-    "                   [--json]\n"
+    "                   [--json | --verify]\n"
+    "    rapport report --rebuild\n"
     "\n"
     "DESCRIPTION\n"
     "    Prints, in aligned sections: volume by channel; waiting (p50, p90,\n"
@@ -32,6 +34,15 @@ static const char help[] =
     "    the current ones of every customer.  Overdue promises are settled\n"
     "    (marked broken) first.\n"
     "\n"
+    "    The encounters' figures are read from rollups kept per UTC day,\n"
+    "    queue and agent as the desk works (partial days at the window's\n"
+    "    edges from the encounters themselves); the wait's p50 and p90 are\n"
+    "    exact below two minutes and otherwise the start of the bucket that\n"
+    "    holds them (docs/rules.md).  --verify computes the window both ways,\n"
+    "    from the rollups and from every encounter, and prints any figure\n"
+    "    where they differ (exit 1), or that they agree; --rebuild fills the\n"
+    "    rollups again from the records, in one transaction.\n"
+    "\n"
     "OPTIONS\n"
     "    --from TIME, --to TIME  RFC 3339 times; the window is [from, to), by\n"
     "                            default the 30 days up to now, at most 366\n"
@@ -40,14 +51,18 @@ static const char help[] =
     "    --agent ID              only encounters handled by this agent\n"
     "    --json                  print the JSON of GET "
     "/api/v1/metrics/service\n"
+    "    --verify                compare the rollups with the records\n"
+    "    --rebuild               rebuild the rollups from the records\n"
     "\n"
     "EXAMPLES\n"
     "    rapport report\n"
     "    rapport report --from 2026-11-01T00:00:00Z --to 2026-12-01T00:00:00Z\n"
     "    rapport report --queue 2 --json | jq .wait\n"
+    "    rapport report --verify\n"
     "\n"
     "EXIT STATUS\n"
-    "    0 success, 2 usage error, 3 bad window or id, 1 database error.\n";
+    "    0 success, 2 usage error, 3 bad window or id, 1 database error or\n"
+    "    (--verify) a figure where the rollups and the records differ.\n";
 
 #define LABEL_WIDTH 30
 
@@ -264,23 +279,66 @@ static void print_report(json_t *m)
     }
 }
 
+/* --verify: every figure where the rollups and the records differ. */
+static int verify(rp_cli *cli, const rp_window *w, int json)
+{
+    rp_error err;
+    json_t *diffs = NULL;
+    if (rp_metrics_verify(&cli->ctx, w, &diffs, &err))
+        return rp_cli_fail(&err);
+    size_t n = json_array_size(diffs), i;
+    json_t *d;
+    if (json) {
+        char *text = json_dumps(diffs, JSON_INDENT(2));
+        printf("%s\n", text ? text : "[]");
+        free(text);
+    } else if (!n) {
+        printf("The rollups agree with the records.\n");
+    }
+    json_array_foreach(diffs, i, d) {
+        if (json)
+            break;
+        char *a = json_dumps(json_object_get(d, "records"), JSON_ENCODE_ANY);
+        char *b = json_dumps(json_object_get(d, "rollups"), JSON_ENCODE_ANY);
+        printf("%s: %s from the records, %s from the rollups\n",
+               json_string_value(json_object_get(d, "figure")),
+               a ? a : "nothing", b ? b : "nothing");
+        free(a);
+        free(b);
+    }
+    json_decref(diffs);
+    return n ? RP_EXIT_INTERNAL : RP_EXIT_OK;
+}
+
 static int run(rp_cli *cli, int argc, char **argv)
 {
     const char *from = NULL, *to = NULL, *queue = NULL, *agent = NULL;
-    int json = 0;
+    int json = 0, check = 0, rebuild = 0;
     const rp_opt opts[] = {{"from", RP_OPT_TEXT, NULL, &from},
                            {"to", RP_OPT_TEXT, NULL, &to},
                            {"queue", RP_OPT_TEXT, NULL, &queue},
                            {"agent", RP_OPT_TEXT, NULL, &agent},
                            {"json", RP_OPT_FLAG, NULL, &json},
+                           {"verify", RP_OPT_FLAG, NULL, &check},
+                           {"rebuild", RP_OPT_FLAG, NULL, &rebuild},
                            {0}};
     rp_error err;
     rp_window w;
     int rc = rp_cli_args(cli, argc, argv, opts, NULL, NULL);
-    if (!rc && rp_window_parse(from, to, queue, agent, &w, &err))
+    if (!rc && rebuild && (check || from || to || queue || agent))
+        rc = rp_cli_usage("report", "--rebuild takes no other option");
+    if (!rc && !rebuild && rp_window_parse(from, to, queue, agent, &w, &err))
         rc = rp_cli_fail(&err);
     if (rc || (rc = rp_cli_open(cli)))
         return rc;
+    if (rebuild) {
+        if (rp_rollup_rebuild(&cli->ctx, &err))
+            return rp_cli_fail(&err);
+        printf("The rollups were rebuilt from the records.\n");
+        return RP_EXIT_OK;
+    }
+    if (check)
+        return verify(cli, &w, json);
     json_t *out = NULL;
     rp_code code = rp_metrics_service(&cli->ctx, &w, &out, &err);
     return rp_cli_finish_with(code, &err, out, json, print_report);

@@ -32,6 +32,7 @@
  *     KB_TSQUERY and CUSTOMER_PATTERN).
  */
 #include "store/pg_internal.h"
+#include "store/pg_rollup.h"
 
 #include <stddef.h>
 
@@ -1827,6 +1828,49 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "INSERT INTO scheduler_cursors (rule, at, id)"
         " VALUES ($1::text, $2::bigint, $3::bigint)"
         " ON CONFLICT (rule) DO UPDATE SET at = excluded.at, id = excluded.id",
+    /* ---- the rollups of the service metrics (rollup.c; as SQLite's) */
+    [RP_Q_MEASURES_ROLLUP_SUMS] =
+        "SELECT"
+        " coalesce(sum(encounters), 0)::bigint AS encounters,"
+        " coalesce(sum(closed), 0)::bigint AS closed,"
+        " coalesce(sum(abandoned), 0)::bigint AS abandoned,"
+        " coalesce(sum(fcr_resolved), 0)::bigint AS fcr_resolved,"
+        " coalesce(sum(fcr_unknown), 0)::bigint AS fcr_unknown,"
+        " coalesce(sum(waiting), 0)::bigint AS waiting,"
+        " coalesce(sum(transfers), 0)::bigint AS transfers,"
+        " coalesce(sum(transferred), 0)::bigint AS transferred,"
+        " coalesce(sum(apologies_owed), 0)::bigint AS apologies_owed,"
+        " coalesce(sum(apologies_given), 0)::bigint AS apologies_given,"
+        " coalesce(sum(apologies_missing), 0)::bigint AS apologies_missing,"
+        " coalesce(sum(takes), 0)::bigint AS takes,"
+        " coalesce(sum(assignments), 0)::bigint AS assignments,"
+        " coalesce(sum(reassignments), 0)::bigint AS reassignments,"
+        " coalesce(sum(waits), 0)::bigint AS waits,"
+        " coalesce(sum(wait_sum), 0)::bigint AS wait_sum,"
+        " max(wait_max) AS wait_max FROM measure_days"
+        " WHERE day >= $1::bigint AND day < $2::bigint AND" PRU_FILTER,
+    [RP_Q_MEASURES_ROLLUP_COUNTS] =
+        "SELECT kind, key, sum(n)::bigint AS n FROM measure_day_counts"
+        " WHERE day >= $1::bigint AND day < $2::bigint AND" PRU_FILTER
+        " GROUP BY kind, key",
+    [RP_Q_MEASURES_EDGE_SUMS] = "SELECT " PRU_SUMS
+                                " FROM encounters e WHERE" M_ENC_WINDOW,
+    [RP_Q_MEASURES_EDGE_COUNTS] =
+        "SELECT 'channel' AS kind, e.channel AS key, count(*) AS n"
+        " FROM encounters e WHERE" M_ENC_WINDOW " GROUP BY e.channel"
+        " UNION ALL SELECT 'wait', " PRU_BUCKET(
+            PRU_WAIT("e")) "::text,"
+                           " count(*) FROM encounters e WHERE" M_ENC_WINDOW
+                           " AND " PRU_WAIT("e") " IS NOT NULL GROUP BY 2",
+    [RP_Q_MEASURES_ROLLUP_LEVELS] =
+        "SELECT level, n FROM measure_levels ORDER BY level",
+    [RP_Q_MEASURES_ROLLUP_CLEAR_DAYS] = "DELETE FROM measure_days",
+    [RP_Q_MEASURES_ROLLUP_CLEAR_COUNTS] = "DELETE FROM measure_day_counts",
+    [RP_Q_MEASURES_ROLLUP_CLEAR_LEVELS] = "DELETE FROM measure_levels",
+    [RP_Q_MEASURES_ROLLUP_FILL_DAYS] = PRU_FILL_DAYS,
+    [RP_Q_MEASURES_ROLLUP_FILL_CHANNELS] = PRU_FILL_CHANNELS,
+    [RP_Q_MEASURES_ROLLUP_FILL_WAITS] = PRU_FILL_WAITS,
+    [RP_Q_MEASURES_ROLLUP_FILL_LEVELS] = PRU_FILL_LEVELS,
 };
 
 const char *rp_pg_query_sql(rp_query q)

@@ -31,6 +31,7 @@
  * pgcrypto for random keys (gen_random_bytes, as SQLite's randomblob).
  */
 #include "store/pg_internal.h"
+#include "store/pg_rollup.h"
 
 /* The text of random bytes, as SQLite's lower(hex(randomblob(n))). */
 #define PG_RANDOM_HEX(n) "encode(gen_random_bytes(" #n "), 'hex')"
@@ -1144,6 +1145,42 @@ const rp_pg_migration rp_pg_migrations[] = {
      "  agent_id bigint,"
      "  created_at bigint NOT NULL,"
      "  UNIQUE (call_id, event, at));"},
+    /* Migration 90: the rollups of the service metrics (as SQLite's;
+     * pg_rollup.h), kept by PL/pgSQL triggers in the transaction of each
+     * write and filled here from the records. */
+    {90,
+     "the service metrics rolled up per day, queue and agent, kept in the "
+     "transaction of each write",
+     "CREATE TABLE measure_days ("
+     "  day bigint NOT NULL, queue_id bigint NOT NULL,"
+     "  agent_id bigint NOT NULL,"
+     "  encounters bigint NOT NULL DEFAULT 0,"
+     "  closed bigint NOT NULL DEFAULT 0,"
+     "  abandoned bigint NOT NULL DEFAULT 0,"
+     "  fcr_resolved bigint NOT NULL DEFAULT 0,"
+     "  fcr_unknown bigint NOT NULL DEFAULT 0,"
+     "  waiting bigint NOT NULL DEFAULT 0,"
+     "  transfers bigint NOT NULL DEFAULT 0,"
+     "  transferred bigint NOT NULL DEFAULT 0,"
+     "  apologies_owed bigint NOT NULL DEFAULT 0,"
+     "  apologies_given bigint NOT NULL DEFAULT 0,"
+     "  apologies_missing bigint NOT NULL DEFAULT 0,"
+     "  takes bigint NOT NULL DEFAULT 0,"
+     "  assignments bigint NOT NULL DEFAULT 0,"
+     "  reassignments bigint NOT NULL DEFAULT 0,"
+     "  waits bigint NOT NULL DEFAULT 0,"
+     "  wait_sum bigint NOT NULL DEFAULT 0,"
+     "  wait_max bigint,"
+     "  PRIMARY KEY (day, queue_id, agent_id));"
+     "CREATE TABLE measure_day_counts ("
+     "  day bigint NOT NULL, queue_id bigint NOT NULL,"
+     "  agent_id bigint NOT NULL, kind text NOT NULL, key text NOT NULL,"
+     "  n bigint NOT NULL,"
+     "  PRIMARY KEY (day, queue_id, agent_id, kind, key));"
+     "CREATE TABLE measure_levels (level text PRIMARY KEY,"
+     "  n bigint NOT NULL);" PRU_FUNCTION PRU_TRIGGER PRU_LEVELS_TRIGGER
+         PRU_FILL_DAYS ";" PRU_FILL_CHANNELS ";" PRU_FILL_WAITS
+     ";" PRU_FILL_LEVELS ";"},
     /* As on SQLite: drafts and published articles. */
     {94, "knowledge articles: drafts and published articles",
      "ALTER TABLE kb_articles ADD COLUMN state text NOT NULL"

@@ -322,7 +322,20 @@
     X(TELEPHONY_CALL_UPDATE, "telephony.call_update")                          \
     X(TELEPHONY_EVENT_FIND, "telephony.event_find")                            \
     X(TELEPHONY_EVENT_INSERT, "telephony.event_insert")                        \
-    X(TELEPHONY_EVENTS_OF, "telephony.events_of")
+    X(TELEPHONY_EVENTS_OF, "telephony.events_of")                              \
+    /* the rollups of the service metrics (core/measures/rollup.c) */          \
+    X(MEASURES_ROLLUP_SUMS, "measures.rollup_sums")                            \
+    X(MEASURES_ROLLUP_COUNTS, "measures.rollup_counts")                        \
+    X(MEASURES_EDGE_SUMS, "measures.edge_sums")                                \
+    X(MEASURES_EDGE_COUNTS, "measures.edge_counts")                            \
+    X(MEASURES_ROLLUP_LEVELS, "measures.rollup_levels")                        \
+    X(MEASURES_ROLLUP_CLEAR_DAYS, "measures.rollup_clear_days")                \
+    X(MEASURES_ROLLUP_CLEAR_COUNTS, "measures.rollup_clear_counts")            \
+    X(MEASURES_ROLLUP_CLEAR_LEVELS, "measures.rollup_clear_levels")            \
+    X(MEASURES_ROLLUP_FILL_DAYS, "measures.rollup_fill_days")                  \
+    X(MEASURES_ROLLUP_FILL_CHANNELS, "measures.rollup_fill_channels")          \
+    X(MEASURES_ROLLUP_FILL_WAITS, "measures.rollup_fill_waits")                \
+    X(MEASURES_ROLLUP_FILL_LEVELS, "measures.rollup_fill_levels")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

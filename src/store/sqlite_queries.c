@@ -7,6 +7,7 @@
  * the unit test that prepares every query (tests/unit/test_store.c).
  */
 #include "store/sqlite_internal.h"
+#include "store/sqlite_rollup.h"
 
 #include <stddef.h>
 
@@ -1670,6 +1671,55 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "INSERT INTO scheduler_cursors (rule, at, id) VALUES (?1, ?2, ?3)"
         " ON CONFLICT (rule) DO UPDATE SET at = excluded.at,"
         " id = excluded.id",
+    /* ---- the rollups of the service metrics (rollup.c).  ?1 ?2 the
+     * first day and the day after the last (UTC days since the epoch) of
+     * the whole days, or the times of a partial day; ?3 ?4 as M_ENC_FILTER
+     * (queues and agent). ---- */
+    [RP_Q_MEASURES_ROLLUP_SUMS] =
+        "SELECT"
+        " coalesce(sum(encounters), 0) AS encounters,"
+        " coalesce(sum(closed), 0) AS closed,"
+        " coalesce(sum(abandoned), 0) AS abandoned,"
+        " coalesce(sum(fcr_resolved), 0) AS fcr_resolved,"
+        " coalesce(sum(fcr_unknown), 0) AS fcr_unknown,"
+        " coalesce(sum(waiting), 0) AS waiting,"
+        " coalesce(sum(transfers), 0) AS transfers,"
+        " coalesce(sum(transferred), 0) AS transferred,"
+        " coalesce(sum(apologies_owed), 0) AS apologies_owed,"
+        " coalesce(sum(apologies_given), 0) AS apologies_given,"
+        " coalesce(sum(apologies_missing), 0) AS apologies_missing,"
+        " coalesce(sum(takes), 0) AS takes,"
+        " coalesce(sum(assignments), 0) AS assignments,"
+        " coalesce(sum(reassignments), 0) AS reassignments,"
+        " coalesce(sum(waits), 0) AS waits,"
+        " coalesce(sum(wait_sum), 0) AS wait_sum,"
+        " max(wait_max) AS wait_max FROM measure_days"
+        " WHERE day >= ?1 AND day < ?2 AND" RU_FILTER,
+    [RP_Q_MEASURES_ROLLUP_COUNTS] =
+        "SELECT kind, key, sum(n) AS n FROM measure_day_counts"
+        " WHERE day >= ?1 AND day < ?2 AND" RU_FILTER " GROUP BY kind, key",
+    /* the same figures of the encounters received in [?1, ?2): the partial
+     * days at a window's edges (an index range of at most a day each) */
+    [RP_Q_MEASURES_EDGE_SUMS] = "SELECT " RU_SUMS
+                                " FROM encounters e WHERE" M_ENC_WINDOW,
+    [RP_Q_MEASURES_EDGE_COUNTS] =
+        "SELECT 'channel' AS kind, e.channel AS key, count(*) AS n"
+        " FROM encounters e WHERE" M_ENC_WINDOW " GROUP BY e.channel"
+        " UNION ALL SELECT 'wait', CAST(" RU_BUCKET(
+            RU_WAIT("e")) " AS TEXT),"
+                          " count(*) FROM encounters e WHERE" M_ENC_WINDOW
+                          " AND " RU_WAIT("e") " IS NOT NULL GROUP BY 2",
+    [RP_Q_MEASURES_ROLLUP_LEVELS] =
+        "SELECT level, n FROM measure_levels ORDER BY level",
+    /* the rebuild from the records (`rapport report --rebuild`), in one
+     * transaction: one grouped pass over encounters and customers */
+    [RP_Q_MEASURES_ROLLUP_CLEAR_DAYS] = "DELETE FROM measure_days",
+    [RP_Q_MEASURES_ROLLUP_CLEAR_COUNTS] = "DELETE FROM measure_day_counts",
+    [RP_Q_MEASURES_ROLLUP_CLEAR_LEVELS] = "DELETE FROM measure_levels",
+    [RP_Q_MEASURES_ROLLUP_FILL_DAYS] = RU_FILL_DAYS,
+    [RP_Q_MEASURES_ROLLUP_FILL_CHANNELS] = RU_FILL_CHANNELS,
+    [RP_Q_MEASURES_ROLLUP_FILL_WAITS] = RU_FILL_WAITS,
+    [RP_Q_MEASURES_ROLLUP_FILL_LEVELS] = RU_FILL_LEVELS,
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

@@ -8,6 +8,7 @@
  * the data can later be sharded by customer.
  */
 #include "store/sqlite_internal.h"
+#include "store/sqlite_rollup.h"
 
 const rp_sqlite_migration rp_sqlite_migrations[] = {
     {1, "customers, encounters and the moments-of-truth ledger",
@@ -1303,6 +1304,108 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  agent_id INTEGER,"
      "  created_at INTEGER NOT NULL,"
      "  UNIQUE (call_id, event, at));"},
+    /* Migration 90: the rollups of the service metrics (sqlite_rollup.h,
+     * src/core/measures/rollup.c): per UTC day, queue and agent, kept by
+     * triggers in the transaction of every write of an encounter or a
+     * customer's level, and filled here from the records. */
+    {90,
+     "the service metrics rolled up per day, queue and agent, kept in the "
+     "transaction of each write",
+     "CREATE TABLE measure_days ("
+     "  day INTEGER NOT NULL, queue_id INTEGER NOT NULL,"
+     "  agent_id INTEGER NOT NULL,"
+     "  encounters INTEGER NOT NULL DEFAULT 0,"
+     "  closed INTEGER NOT NULL DEFAULT 0,"
+     "  abandoned INTEGER NOT NULL DEFAULT 0,"
+     "  fcr_resolved INTEGER NOT NULL DEFAULT 0,"
+     "  fcr_unknown INTEGER NOT NULL DEFAULT 0,"
+     "  waiting INTEGER NOT NULL DEFAULT 0,"
+     "  transfers INTEGER NOT NULL DEFAULT 0,"
+     "  transferred INTEGER NOT NULL DEFAULT 0,"
+     "  apologies_owed INTEGER NOT NULL DEFAULT 0,"
+     "  apologies_given INTEGER NOT NULL DEFAULT 0,"
+     "  apologies_missing INTEGER NOT NULL DEFAULT 0,"
+     "  takes INTEGER NOT NULL DEFAULT 0,"
+     "  assignments INTEGER NOT NULL DEFAULT 0,"
+     "  reassignments INTEGER NOT NULL DEFAULT 0,"
+     "  waits INTEGER NOT NULL DEFAULT 0,"
+     "  wait_sum INTEGER NOT NULL DEFAULT 0,"
+     "  wait_max INTEGER,"
+     "  PRIMARY KEY (day, queue_id, agent_id)) WITHOUT ROWID;"
+     "CREATE TABLE measure_day_counts ("
+     "  day INTEGER NOT NULL, queue_id INTEGER NOT NULL,"
+     "  agent_id INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,"
+     "  n INTEGER NOT NULL,"
+     "  PRIMARY KEY (day, queue_id, agent_id, kind, key)) WITHOUT ROWID;"
+     "CREATE TABLE measure_levels (level TEXT PRIMARY KEY,"
+     "  n INTEGER NOT NULL) WITHOUT ROWID;"
+     "CREATE TRIGGER encounters_rollup_ai AFTER INSERT ON encounters "
+     "BEGIN " RU_DAYS_ROW("new", "1") RU_COUNTS_ROWS(
+         "new",
+         "1") " END;"
+              "CREATE TRIGGER encounters_rollup_au AFTER UPDATE OF"
+              "  created_at, arrived_at, queue_id, agent_id, channel,"
+              "  acknowledged_at,"
+              "  abandoned_at, closed_at, first_contact_resolved, transfers,"
+              "  apology_owed, apology_given, takes, assignments,"
+              "  reassignments"
+              "  ON encounters WHEN"
+              "  old.created_at IS NOT new.created_at OR"
+              "  old.arrived_at IS NOT new.arrived_at OR old.queue_id IS NOT"
+              "  new.queue_id OR old.agent_id IS NOT new.agent_id OR"
+              "  old.channel IS NOT new.channel OR old.acknowledged_at IS NOT"
+              "  new.acknowledged_at OR old.abandoned_at IS NOT"
+              "  new.abandoned_at OR old.closed_at IS NOT new.closed_at OR"
+              "  old.first_contact_resolved IS NOT new.first_contact_resolved"
+              "  OR old.transfers IS NOT new.transfers OR old.apology_owed IS"
+              "  NOT new.apology_owed OR old.apology_given IS NOT"
+              "  new.apology_given OR old.takes IS NOT new.takes OR"
+              "  old.assignments IS NOT new.assignments OR old.reassignments"
+              "  IS NOT new.reassignments"
+              "  BEGIN " RU_DAYS_ROW("old", "-1") RU_COUNTS_ROWS(
+                  "old", "-1") RU_DAYS_ROW("new", "1")
+                  RU_COUNTS_ROWS("new", "1") RU_MAX_AFTER_REMOVAL(
+                      "old",
+                      RU_KEPT) " END;"
+                               "CREATE TRIGGER encounters_rollup_ad AFTER "
+                               "DELETE ON encounters BEGIN " RU_DAYS_ROW(
+                                   "old", "-1") RU_COUNTS_ROWS("old", "-1")
+                                   RU_MAX_AFTER_REMOVAL(
+                                       "old",
+                                       "false") " END;"
+                                                "CREATE TRIGGER "
+                                                "customers_levels_ai AFTER "
+                                                "INSERT ON customers BEGIN"
+                                                "  INSERT INTO measure_levels "
+                                                "(level, n) VALUES"
+                                                "  (new.relationship_level, 1) "
+                                                "ON CONFLICT (level) DO UPDATE "
+                                                "SET"
+                                                "  n = n + 1; END;"
+                                                "CREATE TRIGGER "
+                                                "customers_levels_au AFTER "
+                                                "UPDATE OF relationship_level"
+                                                "  ON customers WHEN "
+                                                "old.relationship_level IS NOT "
+                                                "new.relationship_level"
+                                                "  BEGIN UPDATE measure_levels "
+                                                "SET n = n - 1"
+                                                "  WHERE level = "
+                                                "old.relationship_level;"
+                                                "  INSERT INTO measure_levels "
+                                                "(level, n) VALUES"
+                                                "  (new.relationship_level, 1) "
+                                                "ON CONFLICT (level) DO UPDATE "
+                                                "SET"
+                                                "  n = n + 1; END;"
+                                                "CREATE TRIGGER "
+                                                "customers_levels_ad AFTER "
+                                                "DELETE ON customers BEGIN"
+                                                "  UPDATE measure_levels SET n "
+                                                "= n - 1"
+                                                "  WHERE level = "
+                                                "old.relationship_level; "
+                                                "END;" RU_FILL},
     /* Migration 94 (knowledge): an article is a draft until it is
      * published; agents neither find nor are offered drafts.  The articles
      * there were are published (when they were written).  The partial

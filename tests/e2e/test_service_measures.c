@@ -104,9 +104,10 @@ static int setup(void **state)
     store_update(
         w, &RP_ENTITY_ENCOUNTER, w->call,
         json_pack(
-            "{s:I, s:I, s:I, s:I, s:s, s:s, s:b, s:I, s:b}", "created_at",
-            (json_int_t)t0, "acknowledged_at", (json_int_t)(t0 + 30 * MIN),
-            "first_response_at", (json_int_t)(t0 + 31 * MIN), "abandoned_at",
+            "{s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:b, s:I, s:b}", "created_at",
+            (json_int_t)t0, "arrived_at", (json_int_t)t0, "acknowledged_at",
+            (json_int_t)(t0 + 30 * MIN), "first_response_at",
+            (json_int_t)(t0 + 31 * MIN), "abandoned_at",
             (json_int_t)(t0 + 36 * MIN), "stage", "abandoned", "abandon_reason",
             "disconnected when asked for his name", "first_contact_resolved", 0,
             "queue_id", (json_int_t)3, "apology_owed", 1));
@@ -130,9 +131,10 @@ static int setup(void **state)
     int64_t t1 = w->now - 3 * HOUR;
     store_update(
         w, &RP_ENTITY_ENCOUNTER, w->visit,
-        json_pack("{s:I, s:I, s:I, s:I, s:s, s:b, s:I}", "created_at",
-                  (json_int_t)t1, "acknowledged_at", (json_int_t)(t1 + 40),
-                  "first_response_at", (json_int_t)(t1 + 90), "closed_at",
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:s, s:b, s:I}", "created_at",
+                  (json_int_t)t1, "arrived_at", (json_int_t)t1,
+                  "acknowledged_at", (json_int_t)(t1 + 40), "first_response_at",
+                  (json_int_t)(t1 + 90), "closed_at",
                   (json_int_t)(t1 + 2 * HOUR), "stage", "closed",
                   "first_contact_resolved", 1, "queue_id", (json_int_t)4));
     store_insert(w, &RP_ENTITY_SATISFACTION,

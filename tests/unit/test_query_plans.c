@@ -85,6 +85,22 @@ static const listed_scan bounded[] = {
 };
 
 /*
+ * Queries an operator runs on purpose that read a whole table by design,
+ * never on a request path nor in the scheduler: the rebuild of the
+ * measures' rollups (`rapport report --rebuild`, and migration 90 once).
+ */
+static const listed_scan offline[] = {
+    {RP_Q_MEASURES_ROLLUP_FILL_DAYS,
+     "rebuild: one grouped pass over every encounter"},
+    {RP_Q_MEASURES_ROLLUP_FILL_CHANNELS,
+     "rebuild: one grouped pass over every encounter"},
+    {RP_Q_MEASURES_ROLLUP_FILL_WAITS,
+     "rebuild: one grouped pass over every encounter"},
+    {RP_Q_MEASURES_ROLLUP_FILL_LEVELS,
+     "rebuild: one pass over the covering index of customers' levels"},
+};
+
+/*
  * Scans known and not fixed yet: each is printed on every run, so the list
  * is seen and shrinks.  None is on the path of an agent's request; the
  * reason says where it runs and what it costs.
@@ -94,8 +110,9 @@ static const listed_scan pending[] = {
      "the knowledge page's tags and their counts: one pass over the "
      "articles and their tags (a desk has hundreds; 100k here)"},
     {RP_Q_MEASURES_LEVELS,
-     "the dashboard's customers per relationship level: one pass over the "
-     "covering index of levels (about 1M entries at 1M customers)"},
+     "customers per relationship level counted from the records: only the "
+     "reference of `rapport report --verify` now (the metrics read "
+     "measure_levels); one pass over the covering index of levels"},
     {RP_Q_MEASURES_LEVELS_IN_QUEUES,
      "the same count for a reader limited to some queues: the levels' "
      "covering index walked, each customer checked for an encounter in "
@@ -381,6 +398,9 @@ static void test_no_query_scans_a_large_table(void **state)
         int n = scans_of(raw, sql, &found);
         const char *reason = listed_reason(
             bounded, sizeof bounded / sizeof bounded[0], (rp_query)q);
+        if (!reason)
+            reason = listed_reason(offline, sizeof offline / sizeof offline[0],
+                                   (rp_query)q);
         const char *known = listed_reason(
             pending, sizeof pending / sizeof pending[0], (rp_query)q);
         if (known)
@@ -470,6 +490,8 @@ static void test_no_query_scans_on_a_generated_desk(void **state)
         int n = scans_of(raw, sql, &found);
         if (n &&
             !listed_reason(bounded, sizeof bounded / sizeof bounded[0],
+                           (rp_query)q) &&
+            !listed_reason(offline, sizeof offline / sizeof offline[0],
                            (rp_query)q) &&
             !listed_reason(pending, sizeof pending / sizeof pending[0],
                            (rp_query)q)) {

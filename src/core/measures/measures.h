@@ -219,6 +219,50 @@ rp_code rp_metrics_service(rp_ctx *ctx, const rp_window *w, json_t **out,
                            rp_error *err);
 
 /*
+ * The same figures computed from the records (every encounter of the
+ * window walked, the waits' percentiles exact): the reference the rollups
+ * are checked against (rp_metrics_verify, the tests).  Slow on a large
+ * desk; not for a request path.
+ */
+rp_code rp_metrics_service_direct(rp_ctx *ctx, const rp_window *w, json_t **out,
+                                  rp_error *err);
+
+/*
+ * Compare the metrics of w from the rollups with those from the records
+ * (rp_metrics_service_direct) in one snapshot: *diffs is a new array of
+ * {"figure" (a path like "wait.p50_seconds"), "records", "rollups"}, empty
+ * when they agree.  The waits' p50 and p90 agree when the rollups' figure
+ * is the bucket of the records' (rp_rollup_wait_bucket).
+ */
+rp_code rp_metrics_verify(rp_ctx *ctx, const rp_window *w, json_t **diffs,
+                          rp_error *err);
+
+/* ---- the rollups of the service metrics (rollup.c) ---------------------- */
+
+/* The bucket of the histogram a wait of w seconds is counted in (its
+ * start): w itself below 120 s; then 10 s wide below 10 min, 1 min below
+ * 1 h, 5 min below 6 h, 30 min below 1 day, 1 h beyond. */
+int64_t rp_rollup_wait_bucket(int64_t w);
+
+/*
+ * The rolled-up figures of the encounters received in window w (already
+ * limited to the reader): *sums a new object of measure_days' columns
+ * summed (wait_max the greatest, absent when no wait was measured),
+ * *counts a new object {kind: {key: n}} ("channel", "wait").  Whole UTC
+ * days from the rollups, partial days at the edges from the records.
+ */
+rp_code rp_rollup_window(rp_ctx *ctx, const rp_window *w, json_t **sums,
+                         json_t **counts, rp_error *err);
+
+/* The p-th percentile (nearest rank) of a histogram {bucket: n}, as the
+ * bucket's start; null when it is empty (new reference). */
+json_t *rp_rollup_rank(json_t *histogram, int p);
+
+/* Empty the rollups and fill them again from the records, in one write
+ * transaction (`rapport report --rebuild`). */
+rp_code rp_rollup_rebuild(rp_ctx *ctx, rp_error *err);
+
+/*
  * The gauges exported to Prometheus: {"queue_depth": [{"queue_id", "n"}],
  * "tasks_due": [{"kind", "n"}], "tasks_failed": [{"kind", "n"}]}.
  */

@@ -8,12 +8,17 @@
  * say, how relationships move, defects, special requests, apologies,
  * promises and breaches of the charter.
  *
- * Each section is one named query over an index range of the window, so a
- * report is a fixed number of queries whatever the size of the history.
+ * The encounters' figures (volume, channels, waits, abandonment, first
+ * contact, transfers, apologies, ownership) and the levels are read from
+ * the rollups (rollup.c); the other sections are one named query over an
+ * index range of the window each.  The direct computation from the
+ * records (encounter_sections, wait_section, ownership_section) is kept
+ * as the reference: rp_metrics_service_direct and rp_metrics_verify.
  * Percentiles use the nearest-rank method on an ordered query: one count,
  * then one row fetched at the rank (LIMIT 1 OFFSET k) per percentile.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/measures/measures_internal.h"
@@ -278,7 +283,7 @@ static int level_rank(const char *level)
     return -1;
 }
 
-static rp_code relationship_section(rp_ctx *ctx, const rp_window *w,
+static rp_code relationship_section(rp_ctx *ctx, const rp_window *w, int direct,
                                     json_t *out, rp_error *err)
 {
     json_t *counts, *moves;
@@ -287,7 +292,8 @@ static rp_code relationship_section(rp_ctx *ctx, const rp_window *w,
     json_t *queues = w->queues ? json_pack("[O]", w->queues) : NULL;
     rp_code rc = ctx->store->ops->query(ctx->store,
                                         queues ? RP_Q_MEASURES_LEVELS_IN_QUEUES
-                                               : RP_Q_MEASURES_LEVELS,
+                                        : direct ? RP_Q_MEASURES_LEVELS
+                                                 : RP_Q_MEASURES_ROLLUP_LEVELS,
                                         queues, &counts, err);
     json_decref(queues);
     if (rc)
@@ -440,28 +446,170 @@ static rp_code promises_section(rp_ctx *ctx, const rp_window *w, int64_t now,
     return RP_OK;
 }
 
-static rp_code service_in(rp_ctx *ctx, const rp_window *w, json_t **out,
-                          rp_error *err);
+/* The figures of the encounters of w from the rollups (rollup.c): the
+ * sections encounter_sections, wait_section and ownership_section compute
+ * from the records, with the same fields. */
+static rp_code rollup_sections(rp_ctx *ctx, const rp_window *w, json_t *out,
+                               rp_error *err)
+{
+    json_t *s, *c;
+    if (rp_rollup_window(ctx, w, &s, &c, err))
+        return err->code;
+#define S(k) json_integer_value(json_object_get(s, k))
+    int64_t n = S("encounters"), closed = S("closed"),
+            abandoned = S("abandoned"), fcr = S("fcr_resolved"),
+            fcr_unknown = S("fcr_unknown"), transferred = S("transferred"),
+            waits = S("waits");
+    json_t *by_channel = json_object(), *v;
+    const char *key;
+    json_object_foreach(json_object_get(c, "channel"), key, v)
+        if (json_integer_value(v) > 0) /* a row an encounter left */
+            json_object_set(by_channel, key, v);
+    json_object_set_new(out, "volume",
+                        json_pack("{s:I, s:o, s:I, s:I, s:I}", "encounters",
+                                  (json_int_t)n, "by_channel", by_channel,
+                                  "closed", (json_int_t)closed, "abandoned",
+                                  (json_int_t)abandoned, "waiting",
+                                  (json_int_t)S("waiting")));
+    json_object_set_new(out, "abandonment",
+                        json_pack("{s:I, s:o}", "abandoned",
+                                  (json_int_t)abandoned, "rate",
+                                  rate(abandoned, n)));
+    json_object_set_new(out, "first_contact_resolution",
+                        json_pack("{s:I, s:I, s:I, s:I, s:o}", "closed",
+                                  (json_int_t)closed, "resolved_first_contact",
+                                  (json_int_t)fcr, "known",
+                                  (json_int_t)(closed - fcr_unknown), "unknown",
+                                  (json_int_t)fcr_unknown, "rate",
+                                  rate(fcr, closed - fcr_unknown)));
+    json_object_set_new(
+        out, "transfers",
+        json_pack("{s:I, s:I, s:o}", "total", (json_int_t)S("transfers"),
+                  "encounters_transferred", (json_int_t)transferred, "rate",
+                  rate(transferred, n)));
+    json_object_set_new(
+        out, "apologies",
+        json_pack("{s:I, s:I, s:I}", "owed", (json_int_t)S("apologies_owed"),
+                  "given", (json_int_t)S("apologies_given"), "owed_not_given",
+                  (json_int_t)S("apologies_missing")));
+    json_object_set_new(out, "ownership",
+                        json_pack("{s:I, s:I, s:I}", "taken",
+                                  (json_int_t)S("takes"), "assigned",
+                                  (json_int_t)S("assignments"), "reassigned",
+                                  (json_int_t)S("reassignments")));
+    json_t *hist = json_object_get(c, "wait");
+    json_t *max = json_object_get(s, "wait_max");
+    json_object_set_new(
+        out, "wait",
+        json_pack("{s:I, s:o, s:o, s:o, s:o}", "measured", (json_int_t)waits,
+                  "p50_seconds", rp_rollup_rank(hist, 50), "p90_seconds",
+                  rp_rollup_rank(hist, 90), "average_seconds",
+                  waits > 0 ? json_real(round((double)S("wait_sum") /
+                                              (double)waits * 10.0) /
+                                        10.0)
+                            : json_null(),
+                  "max_seconds",
+                  waits > 0 && json_is_integer(max) ? json_incref(max)
+                                                    : json_null()));
+#undef S
+    json_decref(s);
+    json_decref(c);
+    return RP_OK;
+}
 
-/* The dashboard's figures read one snapshot, so its sections add up. */
-rp_code rp_metrics_service(rp_ctx *ctx, const rp_window *asked, json_t **out,
-                           rp_error *err)
+static rp_code service_in(rp_ctx *ctx, const rp_window *w, int direct,
+                          json_t **out, rp_error *err);
+
+/* The metrics of asked, limited to the reader, in one snapshot. */
+static rp_code service(rp_ctx *ctx, const rp_window *asked, int direct,
+                       json_t **out, rp_error *err)
 {
     rp_window w;
     if (rp_window_limit(ctx, asked, &w, err))
         return err->code;
     rp_code rc = rp_store_read_begin(ctx->store, err);
     if (rc == RP_OK) {
-        rc = service_in(ctx, &w, out, err);
+        rc = service_in(ctx, &w, direct, out, err);
         rp_store_read_end(ctx->store);
     }
     rp_window_release(&w);
     return rc;
 }
 
-/* The metrics of w, already limited to what the reader may count. */
-static rp_code service_in(rp_ctx *ctx, const rp_window *w, json_t **out,
+/* The dashboard's figures read one snapshot, so its sections add up. */
+rp_code rp_metrics_service(rp_ctx *ctx, const rp_window *asked, json_t **out,
+                           rp_error *err)
+{
+    return service(ctx, asked, 0, out, err);
+}
+
+rp_code rp_metrics_service_direct(rp_ctx *ctx, const rp_window *asked,
+                                  json_t **out, rp_error *err)
+{
+    return service(ctx, asked, 1, out, err);
+}
+
+/* Where a (records) and b (rollups) differ under path, appended to diffs;
+ * a wait's percentile agrees when b is the bucket of a. */
+static void compare(const char *path, json_t *a, json_t *b, json_t *diffs)
+{
+    if (json_is_object(a) && json_is_object(b)) {
+        const char *key;
+        json_t *v;
+        char sub[160];
+        json_object_foreach(a, key, v) {
+            snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", key);
+            compare(sub, v, json_object_get(b, key), diffs);
+        }
+        json_object_foreach(b, key, v)
+            if (!json_object_get(a, key)) {
+                snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "",
+                         key);
+                compare(sub, NULL, v, diffs);
+            }
+        return;
+    }
+    int same = a && b && json_equal(a, b);
+    if (!same && json_is_integer(a) && json_is_integer(b) &&
+        (!strcmp(path, "wait.p50_seconds") ||
+         !strcmp(path, "wait.p90_seconds")))
+        same = rp_rollup_wait_bucket(json_integer_value(a)) ==
+               json_integer_value(b);
+    if (!same)
+        json_array_append_new(diffs,
+                              json_pack("{s:s, s:O?, s:O?}", "figure", path,
+                                        "records", a, "rollups", b));
+}
+
+rp_code rp_metrics_verify(rp_ctx *ctx, const rp_window *asked, json_t **diffs,
                           rp_error *err)
+{
+    rp_window w;
+    if (rp_window_limit(ctx, asked, &w, err))
+        return err->code;
+    json_t *a = NULL, *b = NULL;
+    rp_code rc = rp_store_read_begin(ctx->store, err);
+    if (rc == RP_OK) {
+        rc = service_in(ctx, &w, 1, &a, err);
+        if (rc == RP_OK)
+            rc = service_in(ctx, &w, 0, &b, err);
+        rp_store_read_end(ctx->store);
+    }
+    rp_window_release(&w);
+    if (rc == RP_OK) {
+        *diffs = json_array();
+        compare("", a, b, *diffs);
+    }
+    json_decref(a);
+    json_decref(b);
+    return rc;
+}
+
+/* The metrics of w, already limited to what the reader may count: the
+ * encounters' figures from the rollups, or from the records when
+ * direct. */
+static rp_code service_in(rp_ctx *ctx, const rp_window *w, int direct,
+                          json_t **out, rp_error *err)
 {
     int64_t now = rp_now(), volume = 0, breaches = 0;
     rp_charter c;
@@ -472,13 +620,17 @@ static rp_code service_in(rp_ctx *ctx, const rp_window *w, json_t **out,
         return err->code;
     json_t *j = json_object(), *counts = NULL;
     json_object_set_new(j, "window", rp_window_json(w));
-    if (encounter_sections(ctx, w, j, &volume, err) ||
-        wait_section(ctx, w, j, err) || satisfaction_section(ctx, w, j, err) ||
-        relationship_section(ctx, w, j, err) ||
+    rp_code rc = direct ? encounter_sections(ctx, w, j, &volume, err)
+                        : rollup_sections(ctx, w, j, err);
+    if (rc == RP_OK && direct)
+        rc = wait_section(ctx, w, j, err);
+    if (rc == RP_OK && direct)
+        rc = ownership_section(ctx, w, j, err);
+    if (rc || satisfaction_section(ctx, w, j, err) ||
+        relationship_section(ctx, w, direct, j, err) ||
         moments_section(ctx, w, j, err) || defects_section(ctx, w, j, err) ||
         special_requests_section(ctx, w, j, err) ||
         promises_section(ctx, w, now, j, err) ||
-        ownership_section(ctx, w, j, err) ||
         telephony_section(ctx, w, now, j, err) ||
         rp_charter_breach_counts(ctx, w, &c, now, &counts, &breaches, err)) {
         json_decref(j);

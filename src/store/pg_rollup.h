@@ -1,0 +1,241 @@
+/*
+ * pg_rollup.h - the SQL of the measures' rollups on PostgreSQL, shared by
+ * migration 90 (pg_schema.c) and the named queries (pg_queries.c); the
+ * same tables and figures as sqlite_rollup.h, kept by one PL/pgSQL
+ * trigger function per table instead of SQLite's trigger bodies.  See
+ * src/core/measures/rollup.c for what each figure is and how to add one.
+ */
+#ifndef RP_PG_ROLLUP_H
+#define RP_PG_ROLLUP_H
+
+#define PRU_WAIT(r)                                                            \
+    "(coalesce(" r ".acknowledged_at, " r ".abandoned_at) - coalesce(" r       \
+    ".arrived_at, " r ".created_at))"
+
+/* as RU_BUCKET (sqlite_rollup.h): bigint division truncates alike */
+#define PRU_BUCKET(w)                                                          \
+    "(CASE WHEN " w " < 120 THEN " w " WHEN " w " < 600 THEN " w " / 10 * 10"  \
+    " WHEN " w " < 3600 THEN " w " / 60 * 60 WHEN " w " < 21600 THEN " w       \
+    " / 300 * 300 WHEN " w " < 86400 THEN " w " / 1800 * 1800 ELSE " w         \
+    " / 3600 * 3600 END)"
+
+#define PRU_KEY(r)                                                             \
+    "(" r ".created_at / 86400), coalesce(" r ".queue_id, 0),"                 \
+    " coalesce(" r ".agent_id, 0)"
+
+#define PRU_COLUMNS                                                            \
+    "encounters, closed, abandoned, fcr_resolved, fcr_unknown, waiting,"       \
+    " transfers, transferred, apologies_owed, apologies_given,"                \
+    " apologies_missing, takes, assignments, reassignments, waits, wait_sum"
+
+#define PRU_N(cond) "count(*) FILTER (WHERE " cond ")"
+#define PRU_SUM(x) "coalesce(sum(" x "), 0)::bigint"
+/* The figures of a set of encounters "e". */
+#define PRU_SUMS                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                          \
+    "count(*) AS encounters,"                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                             \
+    " " PRU_N(                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                            \
+        "e.closed_at IS NOT NULL") " AS closed,"                                                                                                                                                                                                                                                                                                                                                                                                                                                                                          \
+                                   " " PRU_N(                                                                                                                                                                                                                                                                                                                                                                                                                                                                                             \
+                                       "e.abandoned_at IS NOT NULL") " AS "                                                                                                                                                                                                                                                                                                                                                                                                                                                               \
+                                                                     "abandon"                                                                                                                                                                                                                                                                                                                                                                                                                                                            \
+                                                                     "ed,"                                                                                                                                                                                                                                                                                                                                                                                                                                                                \
+                                                                     " " PRU_N("e.closed_at IS NOT NULL AND e.first_contact_resolved = 1") " AS fcr_resolved,"                                                                                                                                                                                                                                                                                                                                                                            \
+                                                                                                                                           " " PRU_N("e.closed_at IS NOT NULL AND e.first_contact_resolved IS NULL") " AS fcr_unknown,"                                                                                                                                                                                                                                                                                                   \
+                                                                                                                                                                                                                     " " PRU_N("e.acknowledged_at IS NULL AND e.abandoned_at IS NULL AND"                                                                                                                                                                                                                                                 \
+                                                                                                                                                                                                                               " e.closed_at IS NULL") " AS waiting,"                                                                                                                                                                                                                                                                     \
+                                                                                                                                                                                                                                                       " " PRU_SUM(                                                                                                                                                                                                                                                                       \
+                                                                                                                                                                                                                                                           "e.transfers") " AS transfers,"                                                                                                                                                                                                                                                \
+                                                                                                                                                                                                                                                                          " " PRU_N(                                                                                                                                                                                                                                                      \
+                                                                                                                                                                                                                                                                              "e.transfers > 0") " AS transferred,"                                                                                                                                                                                                                       \
+                                                                                                                                                                                                                                                                                                 " " PRU_SUM(                                                                                                                                                                                                                             \
+                                                                                                                                                                                                                                                                                                     "e.apology_owed") " AS apologies_owed,"                                                                                                                                                                                              \
+                                                                                                                                                                                                                                                                                                                       " " PRU_SUM(                                                                                                                                                                                                       \
+                                                                                                                                                                                                                                                                                                                           "e.apology_given") " AS apologies_given,"                                                                                                                                                                      \
+                                                                                                                                                                                                                                                                                                                                              " " PRU_N(                                                                                                                                                                                  \
+                                                                                                                                                                                                                                                                                                                                                  "e.apology_owed <> 0 AND e.apology_given = 0") " AS apologies_missing,"                                                                                                                 \
+                                                                                                                                                                                                                                                                                                                                                                                                 " " PRU_SUM("e.takes") " AS takes,"                                                                                                      \
+                                                                                                                                                                                                                                                                                                                                                                                                                        " " PRU_SUM("e.assignments") " AS assignments,"                                                                   \
+                                                                                                                                                                                                                                                                                                                                                                                                                                                     " " PRU_SUM("e.reassignments") " AS reassignments,"                                  \
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                    " count(" PRU_WAIT(                                   \
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        "e") ") AS waits,"                                \
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                             " " PRU_SUM(PRU_WAIT("e")) " AS wait_sum,"   \
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        " max(" PRU_WAIT( \
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                            "e") ") AS wait_max"
+
+/* One encounter's figures (a set of one), added (s 1) or taken away (s
+ * -1) by measure_rollup_encounter; the longest wait only grows here. */
+#define PRU_FUNCTION                                                           \
+    "CREATE FUNCTION measure_rollup_encounter(r encounters, s bigint)"         \
+    "  RETURNS void LANGUAGE plpgsql AS $$"                                    \
+    " DECLARE w bigint := " PRU_WAIT(                                          \
+        "r") ";"                                                               \
+             " BEGIN"                                                          \
+             " INSERT INTO measure_days AS m (day, queue_id, "                 \
+             "agent_id, " PRU_COLUMNS ", wait_max) SELECT " PRU_KEY(           \
+                 "r") ", s * x.encounters, s * x.closed,"                      \
+                      " s * x.abandoned, s * x.fcr_resolved, s * "             \
+                      "x.fcr_unknown, s * x.waiting,"                          \
+                      " s * x.transfers, s * x.transferred, s * "              \
+                      "x.apologies_owed,"                                      \
+                      " s * x.apologies_given, s * x.apologies_missing, s * "  \
+                      "x.takes,"                                               \
+                      " s * x.assignments, s * x.reassignments, s * x.waits, " \
+                      "s * x.wait_sum,"                                        \
+                      " CASE WHEN s > 0 THEN x.wait_max END"                   \
+                      " FROM (SELECT " PRU_SUMS " FROM (SELECT r.*) e) x"      \
+                      " ON CONFLICT (day, queue_id, agent_id) DO UPDATE SET"   \
+                      " encounters = m.encounters + excluded.encounters,"      \
+                      " closed = m.closed + excluded.closed,"                  \
+                      " abandoned = m.abandoned + excluded.abandoned,"         \
+                      " fcr_resolved = m.fcr_resolved + "                      \
+                      "excluded.fcr_resolved,"                                 \
+                      " fcr_unknown = m.fcr_unknown + excluded.fcr_unknown,"   \
+                      " waiting = m.waiting + excluded.waiting,"               \
+                      " transfers = m.transfers + excluded.transfers,"         \
+                      " transferred = m.transferred + excluded.transferred,"   \
+                      " apologies_owed = m.apologies_owed + "                  \
+                      "excluded.apologies_owed,"                               \
+                      " apologies_given = m.apologies_given + "                \
+                      "excluded.apologies_given,"                              \
+                      " apologies_missing = m.apologies_missing + "            \
+                      "excluded.apologies_missing,"                            \
+                      " takes = m.takes + excluded.takes,"                     \
+                      " assignments = m.assignments + excluded.assignments,"   \
+                      " reassignments = m.reassignments + "                    \
+                      "excluded.reassignments,"                                \
+                      " waits = m.waits + excluded.waits,"                     \
+                      " wait_sum = m.wait_sum + excluded.wait_sum,"            \
+                      " wait_max = GREATEST(m.wait_max, excluded.wait_max);"   \
+                      " INSERT INTO measure_day_counts AS m (day, queue_id, "  \
+                      "agent_id, kind,"                                        \
+                      " key, n) VALUES (" PRU_KEY(                             \
+                          "r") ", 'channel', r.channel, s)"                    \
+                               " ON CONFLICT (day, queue_id, agent_id, kind, " \
+                               "key) DO UPDATE"                                \
+                               " SET n = m.n + excluded.n;"                    \
+                               " IF w IS NOT NULL THEN"                        \
+                               " INSERT INTO measure_day_counts AS m (day, "   \
+                               "queue_id, agent_id, kind,"                     \
+                               " key, n) VALUES (" PRU_KEY(                    \
+                                   "r") ", 'wait', " PRU_BUCKET("w") "::text," \
+                                                                     " s)"     \
+                                                                     " ON "    \
+                                                                     "CONFLIC" \
+                                                                     "T "      \
+                                                                     "(day, "  \
+                                                                     "queue_"  \
+                                                                     "id, "    \
+                                                                     "agent_"  \
+                                                                     "id, "    \
+                                                                     "kind, "  \
+                                                                     "key) "   \
+                                                                     "DO "     \
+                                                                     "UPDATE"  \
+                                                                     " SET n " \
+                                                                     "= m.n "  \
+                                                                     "+ "      \
+                                                                     "exclude" \
+                                                                     "d.n;"    \
+                                                                     " END "   \
+                                                                     "IF;"     \
+                                                                     " END "   \
+                                                                     "$$;"
+
+/* The trigger: old's figures go, new's come; when old held its row's
+ * longest wait and new did not stay there with it, that day's longest
+ * wait of the queue and agent is read again (encounters_by_created). */
+#define PRU_TRIGGER                                                            \
+    "CREATE FUNCTION measure_rollup_encounters() RETURNS trigger"              \
+    "  LANGUAGE plpgsql AS $$"                                                 \
+    " DECLARE ow bigint;"                                                      \
+    " BEGIN"                                                                   \
+    " IF TG_OP = 'UPDATE' AND (old.created_at, old.arrived_at, old.queue_id,"  \
+    "  old.agent_id,"                                                          \
+    "  old.channel, old.acknowledged_at, old.abandoned_at, old.closed_at,"     \
+    "  old.first_contact_resolved, old.transfers, old.apology_owed,"           \
+    "  old.apology_given, old.takes, old.assignments, old.reassignments)"      \
+    "  IS NOT DISTINCT FROM (new.created_at, new.arrived_at, new.queue_id,"    \
+    "  new.agent_id,"                                                          \
+    "  new.channel, new.acknowledged_at, new.abandoned_at, new.closed_at,"     \
+    "  new.first_contact_resolved, new.transfers, new.apology_owed,"           \
+    "  new.apology_given, new.takes, new.assignments, new.reassignments)"      \
+    " THEN RETURN NULL; END IF;"                                               \
+    " IF TG_OP <> 'INSERT' THEN"                                               \
+    "  PERFORM measure_rollup_encounter(old, -1); END IF;"                     \
+    " IF TG_OP <> 'DELETE' THEN"                                               \
+    "  PERFORM measure_rollup_encounter(new, 1); END IF;"                      \
+    " IF TG_OP <> 'INSERT' THEN"                                               \
+    "  ow := " PRU_WAIT(                                                       \
+        "old") ";"                                                             \
+               "  IF ow IS NOT NULL AND NOT (TG_OP = 'UPDATE'"                 \
+               "   AND new.created_at / 86400 = old.created_at / 86400"        \
+               "   AND new.queue_id IS NOT DISTINCT FROM old.queue_id"         \
+               "   AND new.agent_id IS NOT DISTINCT FROM old.agent_id"         \
+               "   AND " PRU_WAIT(                                             \
+                   "new") " IS NOT DISTINCT FROM ow) THEN"                     \
+                          "   UPDATE measure_days SET wait_max = (SELECT "     \
+                          "max(" PRU_WAIT(                                     \
+                              "e") ")"                                         \
+                                   "    FROM encounters e WHERE e.created_at " \
+                                   ">= old.created_at / 86400 * 86400"         \
+                                   "    AND e.created_at < old.created_at / "  \
+                                   "86400 * 86400 + 86400"                     \
+                                   "    AND coalesce(e.queue_id, 0) = "        \
+                                   "coalesce(old.queue_id, 0)"                 \
+                                   "    AND coalesce(e.agent_id, 0) = "        \
+                                   "coalesce(old.agent_id, 0))"                \
+                                   "   WHERE day = old.created_at / 86400"     \
+                                   "    AND queue_id = "                       \
+                                   "coalesce(old.queue_id, 0)"                 \
+                                   "    AND agent_id = "                       \
+                                   "coalesce(old.agent_id, 0) AND wait_max = " \
+                                   "ow;"                                       \
+                                   "  END IF;"                                 \
+                                   " END IF;"                                  \
+                                   " RETURN NULL; END $$;"                     \
+                                   "CREATE TRIGGER encounters_rollup AFTER "   \
+                                   "INSERT OR UPDATE OR DELETE"                \
+                                   "  ON encounters FOR EACH ROW EXECUTE "     \
+                                   "FUNCTION"                                  \
+                                   "  measure_rollup_encounters();"
+
+#define PRU_LEVELS_TRIGGER                                                     \
+    "CREATE FUNCTION measure_rollup_levels() RETURNS trigger"                  \
+    "  LANGUAGE plpgsql AS $$ BEGIN"                                           \
+    " IF TG_OP = 'UPDATE' AND old.relationship_level IS NOT DISTINCT FROM"     \
+    "  new.relationship_level THEN RETURN NULL; END IF;"                       \
+    " IF TG_OP <> 'INSERT' THEN UPDATE measure_levels SET n = n - 1"           \
+    "  WHERE level = old.relationship_level; END IF;"                          \
+    " IF TG_OP <> 'DELETE' THEN INSERT INTO measure_levels AS m (level, n)"    \
+    "  VALUES (new.relationship_level, 1) ON CONFLICT (level) DO UPDATE"       \
+    "  SET n = m.n + 1; END IF;"                                               \
+    " RETURN NULL; END $$;"                                                    \
+    "CREATE TRIGGER customers_levels AFTER INSERT OR UPDATE OF"                \
+    "  relationship_level OR DELETE ON customers FOR EACH ROW"                 \
+    "  EXECUTE FUNCTION measure_rollup_levels();"
+
+#define PRU_FILL_DAYS                                                          \
+    "INSERT INTO measure_days (day, queue_id, agent_id, " PRU_COLUMNS          \
+    ", wait_max) SELECT " PRU_KEY("e") ", " PRU_SUMS " FROM encounters e"      \
+                                       " GROUP BY 1, 2, 3"
+#define PRU_FILL_CHANNELS                                                      \
+    "INSERT INTO measure_day_counts (day, queue_id, agent_id, kind, key, n)"   \
+    " SELECT " PRU_KEY("e") ", 'channel', e.channel, count(*)"                 \
+                            " FROM encounters e GROUP BY 1, 2, 3, 5"
+#define PRU_FILL_WAITS                                                         \
+    "INSERT INTO measure_day_counts (day, queue_id, agent_id, kind, key, n)"   \
+    " SELECT " PRU_KEY("e") ", 'wait', " PRU_BUCKET(                           \
+        PRU_WAIT("e")) "::text,"                                               \
+                       " count(*) FROM encounters e WHERE " PRU_WAIT(          \
+                           "e") " IS NOT NULL"                                 \
+                                " GROUP BY 1, 2, 3, 5"
+#define PRU_FILL_LEVELS                                                        \
+    "INSERT INTO measure_levels (level, n) SELECT relationship_level,"         \
+    " count(*) FROM customers GROUP BY 1"
+
+#define PRU_FILTER                                                             \
+    " ($3::text IS NULL OR queue_id IN"                                        \
+    " (SELECT jsonb_array_elements_text($3::text::jsonb)::bigint))"            \
+    " AND ($4::bigint IS NULL OR agent_id = $4::bigint)"
+
+#endif

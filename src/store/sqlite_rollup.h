@@ -1,0 +1,203 @@
+/*
+ * sqlite_rollup.h - the SQL of the measures' rollups on SQLite, shared by
+ * the migration that creates them (sqlite_schema.c, migration 90) and the
+ * named queries that rebuild and read them (sqlite_queries.c), so the two
+ * can never count differently.
+ *
+ * measure_days holds, per UTC day of an encounter's created_at, queue and
+ * agent (0 for none), the sums the service metrics add up: one column per
+ * measure.  measure_day_counts holds the counts of a kind of value per
+ * day, queue and agent (kind 'channel': key the channel; kind 'wait': key
+ * the wait's bucket, RP_WAIT_BUCKET).  measure_levels holds how many
+ * customers are at each relationship level.  Triggers on encounters and
+ * customers keep them in the transaction of every write; see
+ * src/core/measures/rollup.c for what each figure is and how to add one.
+ */
+#ifndef RP_SQLITE_ROLLUP_H
+#define RP_SQLITE_ROLLUP_H
+
+/* The wait of encounter r (NULL until acknowledged or abandoned). */
+#define RU_WAIT(r)                                                             \
+    "(coalesce(" r ".acknowledged_at, " r ".abandoned_at) - coalesce(" r       \
+    ".arrived_at, " r ".created_at))"
+
+/* The bucket of wait w: exact below 2 minutes, then 10 s wide to 10
+ * minutes, 1 min to 1 hour, 5 min to 6 hours, 30 min to a day, 1 hour
+ * beyond (rp_rollup_wait_bucket in C says the same). */
+#define RU_BUCKET(w)                                                           \
+    "(CASE WHEN " w " < 120 THEN " w " WHEN " w " < 600 THEN " w " / 10 * 10"  \
+    " WHEN " w " < 3600 THEN " w " / 60 * 60 WHEN " w " < 21600 THEN " w       \
+    " / 300 * 300 WHEN " w " < 86400 THEN " w " / 1800 * 1800 ELSE " w         \
+    " / 3600 * 3600 END)"
+
+#define RU_DAY(r) "(" r ".created_at / 86400)"
+#define RU_KEY(r)                                                              \
+    RU_DAY(r) ", coalesce(" r ".queue_id, 0), coalesce(" r ".agent_id, 0)"
+
+/* The columns of measure_days after its key, and the value encounter r
+ * gives each (what a row adds when it comes, and takes away when it
+ * goes).  A new measure is a new line here and a column of the table. */
+#define RU_COLUMNS                                                             \
+    "encounters, closed, abandoned, fcr_resolved, fcr_unknown, waiting,"       \
+    " transfers, transferred, apologies_owed, apologies_given,"                \
+    " apologies_missing, takes, assignments, reassignments, waits, wait_sum"
+/* The same summed over a set of encounters "e" (the rebuild, and the
+ * partial days at a window's edges). */
+#define RU_SUMS                                                                \
+    "count(*) AS encounters,"                                                  \
+    " coalesce(sum(e.closed_at IS NOT NULL), 0) AS closed,"                    \
+    " coalesce(sum(e.abandoned_at IS NOT NULL), 0) AS abandoned,"              \
+    " coalesce(sum(e.closed_at IS NOT NULL AND"                                \
+    "   e.first_contact_resolved IS 1), 0) AS fcr_resolved,"                   \
+    " coalesce(sum(e.closed_at IS NOT NULL AND"                                \
+    "   e.first_contact_resolved IS NULL), 0) AS fcr_unknown,"                 \
+    " coalesce(sum(e.acknowledged_at IS NULL AND e.abandoned_at IS NULL AND"   \
+    "   e.closed_at IS NULL), 0) AS waiting,"                                  \
+    " coalesce(sum(e.transfers), 0) AS transfers,"                             \
+    " coalesce(sum(e.transfers > 0), 0) AS transferred,"                       \
+    " coalesce(sum(e.apology_owed), 0) AS apologies_owed,"                     \
+    " coalesce(sum(e.apology_given), 0) AS apologies_given,"                   \
+    " coalesce(sum(e.apology_owed AND NOT e.apology_given), 0)"                \
+    "   AS apologies_missing,"                                                 \
+    " coalesce(sum(e.takes), 0) AS takes,"                                     \
+    " coalesce(sum(e.assignments), 0) AS assignments,"                         \
+    " coalesce(sum(e.reassignments), 0) AS reassignments,"                     \
+    " count(" RU_WAIT("e") ") AS waits,"                                       \
+                           " coalesce(sum(" RU_WAIT(                           \
+                               "e") "), 0) AS wait_sum,"                       \
+                                    " max(" RU_WAIT("e") ") AS wait_max"
+
+/* Encounter r's row of measure_days added (s "1") or taken away (s
+ * "-1"): every column times s; the longest wait only ever grows here
+ * (RU_MAX_AFTER_REMOVAL puts it right when its encounter goes). */
+#define RU_DAYS_ROW(r, s)                                                      \
+    "INSERT INTO measure_days (day, queue_id, agent_id, " RU_COLUMNS           \
+    ", wait_max) SELECT " RU_KEY(                                              \
+        r) ", " s " * a1, " s " * a2, " s " * a3, " s " * a4, " s " * a5, " s  \
+           " * a6, " s " * a7, " s " * a8, " s " * a9, " s " * a10, " s        \
+           " * a11, " s " * a12, " s " * a13, " s " * a14, " s " * a15, " s    \
+           " * a16, CASE WHEN " s                                              \
+           " > 0 THEN " RU_WAIT(r) " END FROM (SELECT " RU_VALUES_AS(          \
+               r) ") WHERE true"                                               \
+                  " ON CONFLICT (day, queue_id, agent_id) DO UPDATE SET"       \
+                  " encounters = encounters + excluded.encounters,"            \
+                  " closed = closed + excluded.closed,"                        \
+                  " abandoned = abandoned + excluded.abandoned,"               \
+                  " fcr_resolved = fcr_resolved + excluded.fcr_resolved,"      \
+                  " fcr_unknown = fcr_unknown + excluded.fcr_unknown,"         \
+                  " waiting = waiting + excluded.waiting,"                     \
+                  " transfers = transfers + excluded.transfers,"               \
+                  " transferred = transferred + excluded.transferred,"         \
+                  " apologies_owed = apologies_owed + "                        \
+                  "excluded.apologies_owed,"                                   \
+                  " apologies_given = apologies_given + "                      \
+                  "excluded.apologies_given,"                                  \
+                  " apologies_missing = apologies_missing + "                  \
+                  "excluded.apologies_missing,"                                \
+                  " takes = takes + excluded.takes,"                           \
+                  " assignments = assignments + excluded.assignments,"         \
+                  " reassignments = reassignments + excluded.reassignments,"   \
+                  " waits = waits + excluded.waits,"                           \
+                  " wait_sum = wait_sum + excluded.wait_sum,"                  \
+                  " wait_max = CASE WHEN excluded.wait_max IS NOT NULL AND "   \
+                  "(wait_max IS"                                               \
+                  " NULL OR excluded.wait_max > wait_max) THEN "               \
+                  "excluded.wait_max"                                          \
+                  " ELSE wait_max END;"
+#define RU_VALUES_AS(r)                                                        \
+    "1 AS a1, " r ".closed_at IS NOT NULL AS a2, " r                           \
+    ".abandoned_at IS NOT NULL AS a3, " r ".closed_at IS NOT NULL AND " r      \
+    ".first_contact_resolved IS 1 AS a4, " r ".closed_at IS NOT NULL AND " r   \
+    ".first_contact_resolved IS NULL AS a5, " r                                \
+    ".acknowledged_at IS NULL AND " r ".abandoned_at IS NULL AND " r           \
+    ".closed_at IS NULL AS a6, " r ".transfers AS a7, " r                      \
+    ".transfers > 0 AS a8, " r ".apology_owed AS a9, " r                       \
+    ".apology_given AS a10, " r ".apology_owed AND NOT " r                     \
+    ".apology_given AS a11, " r ".takes AS a12, " r ".assignments AS a13, " r  \
+    ".reassignments AS a14, " RU_WAIT(                                         \
+        r) " IS NOT NULL AS a15, coalesce(" RU_WAIT(r) ", 0) AS a16"
+
+/* Encounter r's counts of measure_day_counts, added or taken away. */
+#define RU_COUNT_ROW(r, s, kind, key, cond)                                    \
+    "INSERT INTO measure_day_counts (day, queue_id, agent_id, kind, key, n)"   \
+    " SELECT " RU_KEY(                                                         \
+        r) ", '" kind "', " key ", " s " WHERE " cond                          \
+           " ON CONFLICT (day, queue_id, agent_id, kind, key) DO UPDATE SET"   \
+           " n = n + excluded.n;"
+#define RU_COUNTS_ROWS(r, s)                                                   \
+    RU_COUNT_ROW(r, s, "channel", r ".channel", "true")                        \
+    RU_COUNT_ROW(r, s, "wait", "CAST(" RU_BUCKET(RU_WAIT(r)) " AS TEXT)",      \
+                 RU_WAIT(r) " IS NOT NULL")
+
+/* After encounter o (OLD) left its row: when it held the row's longest
+ * wait, and is not kept there (kept: a condition, "false" on a delete), the
+ * longest wait of that day, queue and agent is read again from the
+ * encounters of that one day (encounters_by_created). */
+#define RU_MAX_AFTER_REMOVAL(o, kept)                                          \
+    "UPDATE measure_days SET wait_max = (SELECT max(" RU_WAIT(                 \
+        "e") ")"                                                               \
+             " FROM encounters e WHERE e.created_at >= " RU_DAY(               \
+                 o) " * 86400"                                                 \
+                    " AND e.created_at < " RU_DAY(                             \
+                        o) " * 86400 + 86400"                                  \
+                           " AND coalesce(e.queue_id, 0) = coalesce(" o        \
+                           ".queue_id, 0)"                                     \
+                           " AND coalesce(e.agent_id, 0) = coalesce(" o        \
+                           ".agent_id, 0))"                                    \
+                           " WHERE day = " RU_DAY(                             \
+                               o) " AND queue_id = coalesce(" o                \
+                                  ".queue_id, 0)"                              \
+                                  " AND agent_id = coalesce(" o                \
+                                  ".agent_id, 0) AND wait_max = " RU_WAIT(     \
+                                      o) " AND NOT (" kept ");"
+/* ...kept on an update: new stayed in old's row with the same wait. */
+#define RU_KEPT                                                                \
+    RU_DAY("new")                                                              \
+    " = " RU_DAY("old") " AND new.queue_id IS old.queue_id"                    \
+                        " AND new.agent_id IS old.agent_id AND " RU_WAIT(      \
+                            "new") " IS " RU_WAIT("old")
+
+/* Rebuild every rollup from the records (migration 90 and `rapport report
+ * --rebuild`): emptied, then filled by one grouped pass each. */
+#define RU_FILL_DAYS                                                           \
+    "INSERT INTO measure_days (day, queue_id, agent_id, " RU_COLUMNS           \
+    ", wait_max) SELECT " RU_KEY("e") ", " RU_SUMS " FROM encounters e"        \
+                                      " GROUP BY 1, 2, 3"
+#define RU_FILL_CHANNELS                                                       \
+    "INSERT INTO measure_day_counts (day, queue_id, agent_id, kind, key, n)"   \
+    " SELECT " RU_KEY("e") ", 'channel', e.channel, count(*)"                  \
+                           " FROM encounters e GROUP BY 1, 2, 3, 5"
+#define RU_FILL_WAITS                                                          \
+    "INSERT INTO measure_day_counts (day, queue_id, agent_id, kind, key, n)"   \
+    " SELECT " RU_KEY("e") ", 'wait', CAST(" RU_BUCKET(RU_WAIT(                \
+        "e")) " AS TEXT), count(*) FROM encounters e WHERE " RU_WAIT("e") " I" \
+                                                                          "S " \
+                                                                          "NO" \
+                                                                          "T " \
+                                                                          "NU" \
+                                                                          "LL" \
+                                                                          " G" \
+                                                                          "RO" \
+                                                                          "UP" \
+                                                                          " B" \
+                                                                          "Y " \
+                                                                          "1," \
+                                                                          " 2" \
+                                                                          ", " \
+                                                                          "3," \
+                                                                          " 5"
+#define RU_FILL_LEVELS                                                         \
+    "INSERT INTO measure_levels (level, n) SELECT relationship_level,"         \
+    " count(*) FROM customers GROUP BY 1"
+#define RU_FILL                                                                \
+    "DELETE FROM measure_days; DELETE FROM measure_day_counts;"                \
+    " DELETE FROM measure_levels; " RU_FILL_DAYS "; " RU_FILL_CHANNELS         \
+    "; " RU_FILL_WAITS "; " RU_FILL_LEVELS ";"
+
+/* The filter of a window's queues (?3, a JSON array, NULL: any) and agent
+ * (?4, NULL: any) on a rollup row. */
+#define RU_FILTER                                                              \
+    " (?3 IS NULL OR queue_id IN (SELECT value FROM json_each(?3)))"           \
+    " AND (?4 IS NULL OR agent_id = ?4)"
+
+#endif

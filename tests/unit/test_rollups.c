@@ -1,0 +1,267 @@
+/*
+ * test_rollups.c - the service metrics read from the rollups are those
+ * computed from the records (core/measures/rollup.c).
+ *
+ * A varied desk is played through the encounter engine with the clock
+ * pinned: 240 encounters over about two weeks, on every channel, in
+ * four queues and with five agents (given by transfers), acknowledged
+ * after waits from seconds to hours, abandoned, transferred once or twice
+ * (some after they were acknowledged, so they leave their day's row),
+ * closed with and without an agreement, with defects, apologies, special
+ * requests, promises and satisfaction answers.  Then, for windows aligned
+ * to days and not, for a queue and an agent, the figures from the rollups
+ * are compared with those from the records (rp_metrics_verify: equal, the
+ * waits' percentiles equal to the bucket of the exact figure), and the
+ * rollups are emptied past the store and rebuilt.  Runs on SQLite and, as
+ * pg_unit_test_rollups, on PostgreSQL.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+
+#define T0 1900000000LL /* 2030-03-17T17:46:40Z */
+#define DAY 86400
+#define N_ENCOUNTERS 240
+
+typedef struct tally {
+    int opened, acked, abandoned, transferred, closed, defects, requests,
+        promises, answers;
+} tally;
+
+/* Call op on encounter id with the JSON text body; 1 when it was done.
+ * A step the rules refuse (a state it does not fit) is simply not done:
+ * the desk is what the engine accepted, and the tally says it is varied. */
+typedef rp_code (*op_fn)(rp_ctx *, int64_t, json_t *, json_t **, rp_error *);
+static int play(rp_ctx *ctx, op_fn op, int64_t id, const char *body)
+{
+    json_error_t jerr;
+    json_t *in = body ? json_loads(body, 0, &jerr) : json_object(), *out = NULL;
+    assert_non_null(in);
+    rp_error err;
+    rp_code rc = op(ctx, id, in, &out, &err);
+    json_decref(in);
+    json_decref(out);
+    return rc == RP_OK;
+}
+
+static const char *const channels[] = {"in_person", "phone", "email", "chat",
+                                       "web"};
+
+/* Encounter i of the desk, received at t. */
+static void encounter(rp_ctx *ctx, int64_t customer, int i, int64_t t, tally *n)
+{
+    rp_error err;
+    json_t *in = json_pack("{s:I, s:s, s:s}", "customer_id",
+                           (json_int_t)customer, "channel", channels[i % 5],
+                           "subject", "A question"),
+           *e = NULL;
+    rp_clock_pin(t);
+    assert_int_equal(rp_encounter_open(ctx, in, &e, &err), RP_OK);
+    json_decref(in);
+    int64_t id = json_integer_value(json_object_get(e, "id"));
+    json_decref(e);
+    n->opened++;
+    char body[160];
+    /* routed by a transfer to one of four queues and five agents */
+    if (i % 6 != 5) {
+        snprintf(body, sizeof body,
+                 "{\"reason\":\"routing\",\"to_queue_id\":%d,"
+                 "\"to_agent_id\":%d}",
+                 1 + i % 4, 1 + (i / 4) % 5);
+        n->transferred += play(ctx, rp_encounter_add_transfer, id, body);
+    }
+    /* waits from 0 s to about 5 h: every bucket width */
+    int64_t wait = (int64_t)((i * 7919LL) % 360) * (i % 3 ? 1 : 50);
+    rp_clock_pin(t + wait);
+    if (i % 7 == 3) {
+        n->abandoned += play(ctx, rp_encounter_abandon, id,
+                             "{\"reason\":\"hung up\"}");
+        return;
+    }
+    if (i % 11 == 4)
+        return; /* still waiting */
+    n->acked += play(ctx, rp_encounter_acknowledge, id, NULL);
+    rp_clock_pin(t + wait + 60);
+    if (i % 5 == 2) {
+        /* transferred after the wait was measured: leaves its row */
+        snprintf(body, sizeof body,
+                 "{\"reason\":\"specialist\",\"to_queue_id\":%d,"
+                 "\"to_agent_id\":%d}",
+                 1 + (i + 1) % 4, 1 + (i + 2) % 5);
+        n->transferred += play(ctx, rp_encounter_add_transfer, id, body);
+    }
+    if (i % 9 == 1) {
+        n->defects += play(ctx, rp_encounter_add_defect, id,
+                           "{\"kind\":\"late\",\"cause\":\"late parcel\"}");
+        play(ctx, rp_encounter_record, id,
+             i % 2 ? "{\"apology_owed\":true,\"apology_given\":true}"
+                   : "{\"apology_owed\":true}");
+    }
+    if (i % 8 == 3)
+        n->requests += play(
+            ctx, rp_encounter_add_special_request, id,
+            i % 16 == 3 ? "{\"description\":\"free delivery\","
+                          "\"outcome\":\"granted\"}"
+                        : "{\"description\":\"a discount\",\"outcome\":"
+                          "\"declined\",\"decline_reason\":\"policy\"}");
+    if (i % 10 == 6) {
+        char due[RP_TIME_MAX];
+        rp_time_format(t + DAY, due);
+        snprintf(body, sizeof body,
+                 "{\"what\":\"call back\",\"due_at\":\"%s\"}", due);
+        n->promises += play(ctx, rp_encounter_add_promise, id, body);
+    }
+    if (i % 4 == 0)
+        return; /* acknowledged, left open */
+    play(ctx, rp_encounter_record, id,
+         i % 3 ? "{\"facts\":\"f\",\"agreement\":\"a refund, paid\","
+                 "\"thanked\":true}"
+               : "{\"facts\":\"f\",\"no_agreement_reason\":\"none\"}");
+    play(ctx, rp_encounter_record, id,
+         "{\"satisfaction_skip_reason\":\"asked at the counter\"}");
+    static const char *const steps[] = {"understood", "helped", "kept"};
+    for (int k = 0; k < 3; k++) {
+        snprintf(body, sizeof body, "{\"to\":\"%s\"}", steps[k]);
+        play(ctx, rp_encounter_advance, id, body);
+    }
+    rp_clock_pin(t + wait + 600 + i * 13);
+    n->closed += play(ctx, rp_encounter_advance, id,
+                      "{\"to\":\"closed\",\"outcome_done\":\"refunded\"}");
+    if (i % 3 == 1) {
+        snprintf(body, sizeof body, "{\"score\":%d,\"words\":[\"quick\"]}",
+                 1 + i % 5);
+        n->answers += play(ctx, rp_encounter_add_satisfaction, id, body);
+    }
+}
+
+static void expect_agree(rp_ctx *ctx, int64_t from, int64_t to, int64_t queue,
+                         int64_t agent)
+{
+    rp_window w = {
+        .from = from, .to = to, .queue_id = queue, .agent_id = agent};
+    json_t *diffs = NULL;
+    rp_error err;
+    assert_int_equal(rp_metrics_verify(ctx, &w, &diffs, &err), RP_OK);
+    if (json_array_size(diffs)) {
+        char *text = json_dumps(diffs, JSON_INDENT(1));
+        print_error("window [%lld, %lld) queue %lld agent %lld:\n%s\n",
+                    (long long)from, (long long)to, (long long)queue,
+                    (long long)agent, text);
+        free(text);
+    }
+    assert_int_equal(json_array_size(diffs), 0);
+    json_decref(diffs);
+}
+
+static int64_t figure(rp_ctx *ctx, int64_t from, int64_t to,
+                      const char *section, const char *key)
+{
+    rp_window w = {.from = from, .to = to};
+    json_t *m = NULL;
+    rp_error err;
+    assert_int_equal(rp_metrics_service(ctx, &w, &m, &err), RP_OK);
+    int64_t v = json_integer_value(
+        json_object_get(json_object_get(m, section), key));
+    json_decref(m);
+    return v;
+}
+
+static void test_rollups_agree_with_the_records(void **state)
+{
+    rp_test_db *db = *state;
+    rp_ctx *ctx = &db->ctx;
+    rp_error err;
+    int64_t customers[12];
+    for (int c = 0; c < 12; c++) {
+        char name[32];
+        snprintf(name, sizeof name, "Customer %d", c);
+        json_t *in = json_pack("{s:s}", "name", name), *out = NULL;
+        assert_int_equal(rp_customer_create(ctx, in, &out, &err), RP_OK);
+        customers[c] = json_integer_value(json_object_get(out, "id"));
+        json_decref(in);
+        json_decref(out);
+    }
+    tally n = {0};
+    /* every 1h 23m 17s: about two weeks, at every hour */
+    for (int i = 0; i < N_ENCOUNTERS; i++)
+        encounter(ctx, customers[i % 12], i, T0 + (int64_t)i * 4997, &n);
+    int64_t end = T0 + (int64_t)N_ENCOUNTERS * 4997;
+    rp_clock_pin(end + DAY);
+    print_message("opened %d, acknowledged %d, abandoned %d, transferred "
+                  "%d, closed %d, defects %d, requests %d, promises %d, "
+                  "answers %d\n",
+                  n.opened, n.acked, n.abandoned, n.transferred, n.closed,
+                  n.defects, n.requests, n.promises, n.answers);
+    /* the desk is varied: every kind of write happened */
+    assert_true(n.acked > 100 && n.abandoned > 20 && n.transferred > 150 &&
+                n.closed > 50 && n.defects > 5 && n.requests > 5 &&
+                n.promises > 5);
+
+    /* the whole history, a window of 30 days up to now, windows that
+     * start and end inside a day, one shorter than a day, one queue,
+     * one agent */
+    int64_t from = T0 - DAY, to = end + 2 * DAY;
+    expect_agree(ctx, from, to, 0, 0);
+    expect_agree(ctx, end + DAY - 30 * DAY, end + DAY, 0, 0);
+    expect_agree(ctx, T0 + 7 * 3600 + 11, end - 5 * 3600 - 7, 0, 0);
+    expect_agree(ctx, T0 + 3 * DAY + 100, T0 + 3 * DAY + 20000, 0, 0);
+    expect_agree(ctx, T0 + DAY / 2, end - DAY / 3, 2, 0);
+    expect_agree(ctx, from, to, 0, 3);
+    expect_agree(ctx, T0 + 5000, end - 5000, 3, 4);
+
+    /* the figures are not empty: each section is exercised */
+    assert_int_equal(figure(ctx, from, to, "volume", "encounters"),
+                     N_ENCOUNTERS);
+    assert_true(figure(ctx, from, to, "volume", "closed") > 50);
+    assert_true(figure(ctx, from, to, "abandonment", "abandoned") > 20);
+    assert_true(figure(ctx, from, to, "transfers", "total") > 150);
+    assert_true(figure(ctx, from, to, "wait", "p90_seconds") > 600);
+
+    /* rebuilt from the records after they were emptied past the store */
+    assert_int_equal(rp_test_db_sql(db, "DELETE FROM measure_days", NULL), 0);
+    assert_int_equal(figure(ctx, from, to, "volume", "encounters"), 0);
+    assert_int_equal(rp_rollup_rebuild(ctx, &err), RP_OK);
+    expect_agree(ctx, from, to, 0, 0);
+    expect_agree(ctx, end + DAY - 30 * DAY, end + DAY, 0, 3);
+    assert_int_equal(figure(ctx, from, to, "volume", "encounters"),
+                     N_ENCOUNTERS);
+    rp_clock_pin(0);
+}
+
+/* The buckets of the waits' histogram, at and around each boundary. */
+static void test_wait_buckets(void **state)
+{
+    (void)state;
+    static const int64_t cases[][2] = {
+        {-5, -5},       {0, 0},         {119, 119},     {120, 120},
+        {129, 120},     {599, 590},     {600, 600},     {659, 600},
+        {3599, 3540},   {3600, 3600},   {3899, 3600},   {21599, 21300},
+        {21600, 21600}, {23399, 21600}, {86399, 84600}, {86400, 86400},
+        {90000, 90000}, {93599, 90000},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_int_equal(rp_rollup_wait_bucket(cases[i][0]), cases[i][1]);
+    json_t *h = json_pack("{s:i, s:i, s:i}", "5", 2, "130", 1, "600", 1);
+    json_t *p50 = rp_rollup_rank(h, 50), *p90 = rp_rollup_rank(h, 90);
+    assert_int_equal(json_integer_value(p50), 5);
+    assert_int_equal(json_integer_value(p90), 600);
+    json_decref(p50);
+    json_decref(p90);
+    json_decref(h);
+    json_t *empty = json_object(), *none = rp_rollup_rank(empty, 50);
+    assert_true(json_is_null(none));
+    json_decref(none);
+    json_decref(empty);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_wait_buckets),
+        cmocka_unit_test_setup_teardown(test_rollups_agree_with_the_records,
+                                        rp_test_db_setup, rp_test_db_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
