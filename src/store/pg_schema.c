@@ -1083,6 +1083,21 @@ const rp_pg_migration rp_pg_migrations[] = {
      "the agent's own reason for overriding an encounter's kind or exchange",
      "ALTER TABLE encounters ADD COLUMN kind_override_reason text,"
      "  ADD COLUMN exchange_override_reason text;"},
+    /* Migration 92: the delivery settings (as SQLite's). */
+    {92,
+     "the delivery settings: the SMTP server and the text-message webhook, "
+     "set by an admin",
+     "CREATE TABLE delivery_settings ("
+     "  id bigint PRIMARY KEY CHECK (id = 1),"
+     "  smtp_url text,"
+     "  smtp_from text,"
+     "  smtp_user text,"
+     "  smtp_password text,"
+     "  webhook_url text,"
+     "  webhook_secret text,"
+     "  updated_at bigint,"
+     "  updated_by text);"
+     "INSERT INTO delivery_settings (id) VALUES (1);"},
 };
 
 const int rp_pg_nmigrations = (int)(sizeof rp_pg_migrations /

@@ -49,6 +49,7 @@ const rp_resource rp_resources[] = {
     {"imports", RP_ROWS_NONE},
     {"privacy", RP_ROWS_NONE},
     {"holidays", RP_ROWS_NONE},
+    {"delivery", RP_ROWS_NONE},
     /* the Zendesk-compatible API (/api/v2/): a ticket is an encounter, a
      * user at or below RP_ZENDESK_AGENT_BASE a customer */
     {"tickets", RP_ROWS_ENCOUNTER},
