@@ -205,10 +205,10 @@ export default async function (t) {
     await openSection(page, 'Email and text messages');
     await assertLabelled(page);
     assert.match(await page.textContent('#delivery-status'), /Email is not set up/);
-    await page.getByLabel('Mail server').fill('ftp://wrong.example');
+    await page.getByLabel('Mail server', { exact: true }).fill('ftp://wrong.example');
     await page.getByRole('button', { name: 'Save the settings' }).click();
     await page.waitForSelector('#delivery-form [data-field="smtp_url"] .field-error');
-    await page.getByLabel('Mail server').fill(`smtp://127.0.0.1:${sink.port}`);
+    await page.getByLabel('Mail server', { exact: true }).fill(`smtp://127.0.0.1:${sink.port}`);
     await page.getByLabel('Send email from').fill('desk@rapport.example');
     await page.getByLabel('User name at the mail server').fill('desk');
     await page.getByLabel('Password at the mail server').fill('sink password');

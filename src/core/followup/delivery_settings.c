@@ -203,7 +203,11 @@ rp_code rp_delivery_settings_update(rp_ctx *ctx, json_t *in, json_t **out,
     rc = rp_store_finish(s, rc, err);
     json_decref(params);
     if (rc == RP_OK)
-        rp_delivery_settings_get(ctx, out, err);
+        rc = rp_delivery_settings_get(ctx, out, err);
+    json_decref(row);
+    free(password);
+    free(secret);
+    return rc;
 done:
     json_decref(row);
     free(password);
