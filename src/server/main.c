@@ -263,6 +263,43 @@ static int start_secrets(const rp_config *cfg, rp_pool *pool)
     return 0;
 }
 
+/*
+ * Say at start when the desk cannot send email or text messages, so that
+ * an operator learns it from the log rather than from tasks that fail one
+ * by one; the dashboard shows the same (GET /api/v1/delivery/status).
+ */
+static void warn_delivery(const rp_config *cfg, rp_pool *pool)
+{
+    rp_error err;
+    rp_store *store = NULL;
+    json_t *status = NULL;
+    if (rp_pool_acquire(pool, &store, &err) == RP_OK) {
+        rp_ctx ctx = {.store = store, .actor = "system"};
+        if (rp_delivery_status(&ctx, &cfg->followup.delivery, &status, &err))
+            status = NULL;
+        rp_pool_release(pool, store);
+    }
+    if (!status) {
+        rp_log(RP_LOG_WARN, "cannot tell whether delivery is configured",
+               "error", err.message, (char *)NULL);
+        return;
+    }
+    if (!json_is_true(
+            json_object_get(json_object_get(status, "email"), "configured")))
+        rp_log(RP_LOG_WARN,
+               "email delivery is not configured: reminders, satisfaction "
+               "checks and replies are held until an admin sets the mail "
+               "server (console: Admin, Delivery; or RAPPORT_SMTP_URL)",
+               (char *)NULL);
+    if (!json_is_true(json_object_get(json_object_get(status, "text_messages"),
+                                      "configured")))
+        rp_log(RP_LOG_INFO,
+               "text-message delivery is not configured: messages by phone "
+               "are held (console: Admin, Delivery; or RAPPORT_WEBHOOK_URL)",
+               (char *)NULL);
+    json_decref(status);
+}
+
 int main(int argc, char **argv)
 {
     struct option opts[32] = {
@@ -354,6 +391,7 @@ int main(int argc, char **argv)
         rp_store_release(claim);
         return 4;
     }
+    warn_delivery(&cfg, srv.pool);
     if (cfg.audit_reads) {
         /* the audit log's reads are written on a connection of their own,
          * so that a batch never waits for a request's connection */

@@ -409,6 +409,25 @@ static const schema_def schemas[] = {
      "'attachment_max_bytes':" INT ",'flood_messages':" INT ","
      "'flood_minutes':" INT ",'outbox_backoff_seconds':" INT ","
      "'outbox_max_attempts':" INT ",'arrival_max_hours':" INT "}}"},
+    {"DeliverySettings", NULL,
+     "{'type':'object','required':['smtp_url','smtp_from','smtp_user',"
+     "'smtp_password_set','webhook_url','webhook_secret_set'],"
+     "'additionalProperties':false,'properties':{'smtp_url':" NSTRING ","
+     "'smtp_from':" NSTRING ",'smtp_user':" NSTRING ","
+     "'smtp_password_set':" BOOL ",'webhook_url':" NSTRING ","
+     "'webhook_secret_set':" BOOL ",'updated_at':" NTIME ","
+     "'updated_by':" NSTRING "}}"},
+    {"DeliveryStatus", NULL,
+     "{'type':'object','required':['email','text_messages'],"
+     "'additionalProperties':false,'properties':{'email':{'type':'object',"
+     "'required':['configured','source'],'properties':{'configured':" BOOL
+     ",'source':" NSTRING "}},'text_messages':{'type':'object',"
+     "'required':['configured','source'],'properties':{'configured':" BOOL
+     ",'source':" NSTRING "}}}}"},
+    {"DeliveryTest", NULL,
+     "{'type':'object','required':['sent','to'],'additionalProperties':false,"
+     "'properties':{'sent':" BOOL ",'to':" STRING ",'from':" NSTRING ","
+     "'problem':" NSTRING "}}"},
     {"MailTaken", NULL,
      "{'type':'object','required':['outcome'],'additionalProperties':false,"
      "'properties':{'outcome':" STRING ",'encounter_id':" INT ","

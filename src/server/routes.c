@@ -367,8 +367,12 @@ const rp_route rp_routes[] = {
     /* queues and the knowledge base */
     {"GET", "/api/v1/queues", LIST(rp_queue_list), .summary = "page of queues",
      .reply = "Queue"},
-    {"POST", "/api/v1/queues", CREATE(rp_queue_create), ADMIN,
+    {"POST", "/api/v1/queues", CREATE(rp_queue_create), LEAD,
      .request = rp_queue_fields, .summary = "add a queue", .reply = "Queue"},
+    {"PATCH", "/api/v1/queues/{id}", BY_ID_BODY(rp_queue_update), LEAD,
+     .request = rp_queue_fields,
+     .summary = "change a queue's name, skills, topics or channels",
+     .reply = "Queue"},
     {"GET", "/api/v1/kb/search", CUSTOM(rp_h_kb_search),
      .params = kb_search_params, .summary = "search the articles, best first",
      .reply = "ArticleHits"},
@@ -394,7 +398,7 @@ const rp_route rp_routes[] = {
     /* measures: the charter, promises, metrics */
     {"GET", "/api/v1/charter", PLAIN(rp_charter_get),
      .summary = "the service charter's targets", .reply = "Charter"},
-    {"PUT", "/api/v1/charter", BODY(rp_charter_update), ADMIN,
+    {"PUT", "/api/v1/charter", BODY(rp_charter_update), LEAD,
      .request = rp_charter_fields,
      .summary = "change the service charter's targets", .reply = "Charter"},
     {"GET", "/api/v1/charter/breaches", CUSTOM(rp_h_charter_breaches),
@@ -692,7 +696,7 @@ const rp_route rp_routes[] = {
     {"GET", "/api/v1/queues/{id}/hours", BY_ID(rp_hours_get),
      .summary = "a queue's business hours, time zone and holidays",
      .reply = "BusinessHours"},
-    {"PUT", "/api/v1/queues/{id}/hours", BY_ID_BODY(rp_hours_set), ADMIN,
+    {"PUT", "/api/v1/queues/{id}/hours", BY_ID_BODY(rp_hours_set), LEAD,
      .request = rp_hours_fields,
      .summary = "replace a queue's business hours and holidays (no "
                 "intervals: open around the clock)",
@@ -700,9 +704,27 @@ const rp_route rp_routes[] = {
     {"GET", "/api/v1/holidays", PLAIN(rp_holidays_get),
      .summary = "the desk's holidays, closed in every queue with hours",
      .reply = "Holidays"},
-    {"PUT", "/api/v1/holidays", BODY(rp_holidays_set), ADMIN,
+    {"PUT", "/api/v1/holidays", BODY(rp_holidays_set), LEAD,
      .request = rp_holidays_fields, .summary = "replace the desk's holidays",
      .reply = "Holidays"},
+    /* where email and text messages go: the settings an admin keeps */
+    {"GET", "/api/v1/delivery/settings", PLAIN(rp_delivery_settings_get), ADMIN,
+     .summary = "the mail server and text-message webhook set in the "
+                "database; secrets only as set or not",
+     .reply = "DeliverySettings"},
+    {"PUT", "/api/v1/delivery/settings", BODY(rp_delivery_settings_update),
+     ADMIN, .request = rp_delivery_settings_fields,
+     .summary = "change the mail server or text-message webhook (left out: "
+                "kept; null: removed)",
+     .reply = "DeliverySettings"},
+    {"GET", "/api/v1/delivery/status", CUSTOM(rp_h_delivery_status),
+     .summary = "whether the desk can send email and text messages, and "
+                "from which settings",
+     .reply = "DeliveryStatus"},
+    {"POST", "/api/v1/delivery/test", CUSTOM(rp_h_delivery_test), ADMIN,
+     .request = rp_delivery_test_fields,
+     .summary = "send a test email with the settings in use now",
+     .reply = "DeliveryTest"},
     /* who handles an encounter: taking and assigning */
     {"POST", "/api/v1/encounters/{id}/take", BY_ID_BODY(rp_encounter_take),
      .request = rp_encounter_take_fields, .flags = RP_ROUTE_BODY_OPTIONAL,

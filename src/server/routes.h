@@ -76,6 +76,10 @@ void rp_h_message_list(rp_request *req, rp_response *res);
 void rp_h_attachment_download(rp_request *req, rp_response *res);
 void rp_h_conversation_inbound(rp_request *req, rp_response *res);
 void rp_h_outbox_run(rp_request *req, rp_response *res);
+/* routes_delivery.c: whether the desk can send, and a test message, with
+ * the program's own delivery settings under the database's */
+void rp_h_delivery_status(rp_request *req, rp_response *res);
+void rp_h_delivery_test(rp_request *req, rp_response *res);
 /* routes_mail.c: email in by HTTP */
 void rp_h_mail_inbound(rp_request *req, rp_response *res);
 /* routes_import.c: customers from a CSV file */

@@ -1206,6 +1206,28 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_SECRETS_WEBHOOK_LIST] = "SELECT id, secret FROM webhooks ORDER BY id",
     [RP_Q_SECRETS_WEBHOOK_SET] =
         "UPDATE webhooks SET secret = $1 WHERE id = $2 AND secret = $3",
+    /* the delivery settings (one row) and their two sealed secrets */
+    [RP_Q_SECRETS_SMTP_LIST] =
+        "SELECT id, smtp_password AS secret FROM delivery_settings"
+        " WHERE smtp_password IS NOT NULL ORDER BY id",
+    [RP_Q_SECRETS_SMTP_SET] =
+        "UPDATE delivery_settings SET smtp_password = $1 WHERE id = $2"
+        " AND smtp_password = $3",
+    [RP_Q_SECRETS_SMS_HOOK_LIST] =
+        "SELECT id, webhook_secret AS secret FROM delivery_settings"
+        " WHERE webhook_secret IS NOT NULL ORDER BY id",
+    [RP_Q_SECRETS_SMS_HOOK_SET] =
+        "UPDATE delivery_settings SET webhook_secret = $1 WHERE id = $2"
+        " AND webhook_secret = $3",
+    [RP_Q_DELIVERY_SETTINGS_GET] =
+        "SELECT smtp_url, smtp_from, smtp_user, smtp_password,"
+        " webhook_url, webhook_secret, updated_at, updated_by"
+        " FROM delivery_settings WHERE id = 1",
+    [RP_Q_DELIVERY_SETTINGS_SET] =
+        "UPDATE delivery_settings SET smtp_url = $1, smtp_from = $2,"
+        " smtp_user = $3, smtp_password = $4, webhook_url = $5,"
+        " webhook_secret = $6, updated_at = $7, updated_by = $8"
+        " WHERE id = 1",
     /* the Zendesk-compatible API: the first message of each ticket on a
      * page (its description), through messages_by_encounter */
     [RP_Q_ZENDESK_FIRST_MESSAGES] =

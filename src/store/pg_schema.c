@@ -1181,6 +1181,21 @@ const rp_pg_migration rp_pg_migrations[] = {
      "  n bigint NOT NULL);" PRU_FUNCTION PRU_TRIGGER PRU_LEVELS_TRIGGER
          PRU_FILL_DAYS ";" PRU_FILL_CHANNELS ";" PRU_FILL_WAITS
      ";" PRU_FILL_LEVELS ";"},
+    /* Migration 92: the delivery settings (as SQLite's). */
+    {92,
+     "the delivery settings: the SMTP server and the text-message webhook, "
+     "set by an admin",
+     "CREATE TABLE delivery_settings ("
+     "  id bigint PRIMARY KEY CHECK (id = 1),"
+     "  smtp_url text,"
+     "  smtp_from text,"
+     "  smtp_user text,"
+     "  smtp_password text,"
+     "  webhook_url text,"
+     "  webhook_secret text,"
+     "  updated_at bigint,"
+     "  updated_by text);"
+     "INSERT INTO delivery_settings (id) VALUES (1);"},
     /* As on SQLite: drafts and published articles. */
     {94, "knowledge articles: drafts and published articles",
      "ALTER TABLE kb_articles ADD COLUMN state text NOT NULL"

@@ -175,6 +175,12 @@
     X(STAFF_OWNER_OF_PROMISE, "staff.owner_of_promise")                        \
     X(SECRETS_WEBHOOK_LIST, "secrets.webhook_list")                            \
     X(SECRETS_WEBHOOK_SET, "secrets.webhook_set")                              \
+    X(SECRETS_SMTP_LIST, "secrets.smtp_list")                                  \
+    X(SECRETS_SMTP_SET, "secrets.smtp_set")                                    \
+    X(SECRETS_SMS_HOOK_LIST, "secrets.sms_hook_list")                          \
+    X(SECRETS_SMS_HOOK_SET, "secrets.sms_hook_set")                            \
+    X(DELIVERY_SETTINGS_GET, "followup.delivery_settings_get")                 \
+    X(DELIVERY_SETTINGS_SET, "followup.delivery_settings_set")                 \
     /* the Zendesk-compatible API */                                           \
     X(ZENDESK_FIRST_MESSAGES, "zendesk.first_messages")                        \
     X(ZENDESK_AGENT_BY_EMAIL, "zendesk.agent_by_email")                        \

@@ -1406,6 +1406,24 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
                                                 "  WHERE level = "
                                                 "old.relationship_level; "
                                                 "END;" RU_FILL},
+    /* Migration 92: where email and text messages go, kept in the database
+     * so an admin sets them in the console and every server and the CLI
+     * send alike; one row.  The SMTP password and the text-message
+     * webhook's key are sealed (core/secrets). */
+    {92,
+     "the delivery settings: the SMTP server and the text-message webhook, "
+     "set by an admin",
+     "CREATE TABLE delivery_settings ("
+     "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+     "  smtp_url TEXT,"
+     "  smtp_from TEXT,"
+     "  smtp_user TEXT,"
+     "  smtp_password TEXT,"
+     "  webhook_url TEXT,"
+     "  webhook_secret TEXT,"
+     "  updated_at INTEGER,"
+     "  updated_by TEXT);"
+     "INSERT INTO delivery_settings (id) VALUES (1);"},
     /* Migration 94 (knowledge): an article is a draft until it is
      * published; agents neither find nor are offered drafts.  The articles
      * there were are published (when they were written).  The partial

@@ -39,7 +39,8 @@ static const expect expected[] = {
     {"POST", "/api/v1/tokens", "agent"},
     {"DELETE", "/api/v1/tokens/{id}", "agent"},
     {"GET", "/api/v1/queues", "agent"},
-    {"POST", "/api/v1/queues", "admin"},
+    {"POST", "/api/v1/queues", "lead"},
+    {"PATCH", "/api/v1/queues/{id}", "lead"},
     {"GET", "/api/v1/kb/search", "agent"},
     {"GET", "/api/v1/kb/articles", "agent"},
     {"GET", "/api/v1/kb/tags", "agent"},
@@ -67,7 +68,7 @@ static const expect expected[] = {
     {"GET", "/api/v1/encounters/{id}/measures", "agent"},
     {"GET", "/api/v1/encounters/{id}/record", "agent"},
     {"GET", "/api/v1/charter", "agent"},
-    {"PUT", "/api/v1/charter", "admin"},
+    {"PUT", "/api/v1/charter", "lead"},
     {"GET", "/api/v1/charter/breaches", "agent"},
     {"POST", "/api/v1/promises/{id}/keep", "agent"},
     {"GET", "/api/v1/metrics/service", "agent"},
@@ -178,9 +179,9 @@ static const expect expected[] = {
     /* the charter's calendar and history */
     {"GET", "/api/v1/charter/versions", "agent"},
     {"GET", "/api/v1/queues/{id}/hours", "agent"},
-    {"PUT", "/api/v1/queues/{id}/hours", "admin"},
+    {"PUT", "/api/v1/queues/{id}/hours", "lead"},
     {"GET", "/api/v1/holidays", "agent"},
-    {"PUT", "/api/v1/holidays", "admin"},
+    {"PUT", "/api/v1/holidays", "lead"},
     /* a phone system's calls */
     {"POST", "/api/v1/telephony/calls", "agent"},
     {"GET", "/api/v1/telephony/calls/{call_id}", "agent"},
@@ -190,6 +191,11 @@ static const expect expected[] = {
     {"GET", "/api/v1/encounters/assignees", "lead"},
     {"POST", "/api/v1/encounters/{id}/take", "agent"},
     {"POST", "/api/v1/encounters/{id}/assign", "agent"},
+    /* where email and text messages go */
+    {"GET", "/api/v1/delivery/settings", "admin"},
+    {"PUT", "/api/v1/delivery/settings", "admin"},
+    {"GET", "/api/v1/delivery/status", "agent"},
+    {"POST", "/api/v1/delivery/test", "admin"},
 };
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 

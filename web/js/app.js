@@ -22,6 +22,8 @@ import * as importView from './views/import.js';
 import * as followupsView from './views/followups.js';
 import * as worklistView from './views/worklist.js';
 import * as knowledgeView from './views/knowledge.js';
+import * as adminView from './views/admin.js';
+import { deliveryBanner } from './views/admin_channels.js';
 
 const routes = [
   { re: /^#\/login$/, view: loginView, name: 'login', public: true },
@@ -36,6 +38,7 @@ const routes = [
   { re: /^#\/followups$/, view: followupsView, name: 'followups' },
   { re: /^#\/work(?:\/([a-z0-9-]+))?$/, view: worklistView, name: 'work' },
   { re: /^#\/kb(?:\/(new|\d+)(?:\/(edit))?)?$/, view: knowledgeView, name: 'kb' },
+  { re: /^#\/admin(?:\/([a-z-]+))?$/, view: adminView, name: 'admin' },
 ];
 
 /* What views share: the session, and customers already fetched. */
@@ -67,6 +70,8 @@ function shell() {
   document.getElementById('logout').hidden = !(s && s.mode === 'auth');
   const hooks = nav.querySelector('a[data-route="webhooks"]');
   if (hooks) hooks.hidden = !(s && s.agent && s.agent.role === 'admin');
+  const admin = nav.querySelector('a[data-route="admin"]');
+  if (admin) admin.hidden = !(s && (s.mode === 'open' || (s.agent && s.agent.role !== 'agent')));
 }
 
 function markNav(name) {
@@ -107,6 +112,8 @@ async function route() {
   main.setAttribute('aria-busy', 'false');
   main.dataset.view = r.name;
   main.dataset.renderMs = String(Math.round(performance.now() - t0));
+  if (r.name === 'dashboard') await deliveryBanner(main, adminView.rankOf(app) >= 3);
+  if (my !== seq) return;
   const h1 = main.querySelector('h1');
   document.title = h1 ? `${h1.textContent} · rapport` : 'rapport';
 }

@@ -381,8 +381,8 @@ static rp_code settle(rp_ctx *ctx, int64_t id, int64_t attempts, int64_t now,
     return rc;
 }
 
-rp_code rp_outbox_run(rp_ctx *ctx, const rp_delivery_config *dc, int64_t now,
-                      const char *worker, json_t **out, rp_error *err)
+static rp_code run_with(rp_ctx *ctx, const rp_delivery_config *dc, int64_t now,
+                        const char *worker, json_t **out, rp_error *err)
 {
     rp_desk_settings ds;
     if (rp_desk_settings_read(ctx, &ds, err))
@@ -435,4 +435,17 @@ rp_code rp_outbox_run(rp_ctx *ctx, const rp_delivery_config *dc, int64_t now,
     }
     *out = report;
     return RP_OK;
+}
+
+/* The delivery settings an admin keeps in the database replace the
+ * program's, read afresh for every run. */
+rp_code rp_outbox_run(rp_ctx *ctx, const rp_delivery_config *dc, int64_t now,
+                      const char *worker, json_t **out, rp_error *err)
+{
+    rp_delivery_effective e;
+    if (rp_delivery_effective_read(ctx, dc, &e, err))
+        return err->code;
+    rp_code rc = run_with(ctx, &e.config, now, worker, out, err);
+    rp_delivery_effective_free(&e);
+    return rc;
 }

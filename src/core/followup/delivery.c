@@ -221,7 +221,9 @@ rp_code rp_smtp_send(const rp_delivery_config *dc, const char *from,
     const char *url = set(dc ? dc->smtp_url : NULL);
     if (!url)
         return rp_error_set(err, RP_EINTERNAL, "channel",
-                            "email is not configured: set RAPPORT_SMTP_URL");
+                            "email is not configured: an admin sets the mail "
+                            "server (console: Admin, Delivery; or "
+                            "RAPPORT_SMTP_URL)");
     if (!set(from))
         return rp_error_set(err, RP_EINTERNAL, "channel",
                             "email has no sender: set RAPPORT_SMTP_FROM");
@@ -271,8 +273,9 @@ static rp_code send_email(const rp_delivery_config *dc, const rp_message *m,
     const char *from = set(dc->smtp_from);
     if (!set(dc->smtp_url) || !from)
         return rp_error_set(err, RP_EINTERNAL, "channel",
-                            "email is not configured: set RAPPORT_SMTP_URL and "
-                            "RAPPORT_SMTP_FROM");
+                            "email is not configured: an admin sets the mail "
+                            "server and sender (console: Admin, Delivery; or "
+                            "RAPPORT_SMTP_URL and RAPPORT_SMTP_FROM)");
     char *msg = build_email(m, from);
     if (!msg)
         return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");

@@ -162,6 +162,71 @@ rp_code rp_smtp_send(const rp_delivery_config *dc, const char *from,
                      const char *to, const char *text, size_t len,
                      rp_error *err);
 
+/* ---- the delivery settings (delivery_settings.c) ------------------------ */
+
+/* The fields of a change to the delivery settings, and of a test. */
+extern const rp_field rp_delivery_settings_fields[];
+extern const rp_field rp_delivery_test_fields[];
+
+/*
+ * The delivery settings kept in the database: {"smtp_url", "smtp_from",
+ * "smtp_user", "smtp_password_set", "webhook_url", "webhook_secret_set",
+ * "updated_at", "updated_by"}; the secrets themselves are never read out.
+ */
+rp_code rp_delivery_settings_get(rp_ctx *ctx, json_t **out, rp_error *err);
+
+/*
+ * Change the settings present in in (rp_delivery_settings_fields; null or
+ * blank removes one; a secret left out is kept).  The whole is checked
+ * first: an SMTP address starts smtp:// or smtps:// and needs a sender
+ * address; a password needs a user; the webhook is http(s).  Secrets are
+ * sealed (RP_EINVALID naming the key settings when no key can be had).
+ * *out is the settings as rp_delivery_settings_get shows them.
+ */
+rp_code rp_delivery_settings_update(rp_ctx *ctx, json_t *in, json_t **out,
+                                    rp_error *err);
+
+/* What delivery uses now: base (the program's settings) with each
+ * channel the database sets replacing base's.  Holds what it points to
+ * until rp_delivery_effective_free. */
+typedef struct rp_delivery_effective {
+    rp_delivery_config config; /* what to send with */
+    const char *email_source;  /* "console", "server" or NULL: no email */
+    const char *sms_source;    /* the same for text messages */
+    json_t *row;               /* the settings row config points into */
+    char *smtp_password;       /* opened secrets, wiped when freed */
+    char *webhook_secret;
+} rp_delivery_effective;
+
+/*
+ * Fill *e from the database and base (may be NULL).  A sealed secret that
+ * cannot be opened (its key is not loaded) is RP_EINVALID, nothing held.
+ * Reads one row: call it for each run of the scheduler or the outbox, so
+ * a change in the console is used at the next run.
+ */
+rp_code rp_delivery_effective_read(rp_ctx *ctx, const rp_delivery_config *base,
+                                   rp_delivery_effective *e, rp_error *err);
+
+/* Release what rp_delivery_effective holds (wiping the secrets). */
+void rp_delivery_effective_free(rp_delivery_effective *e);
+
+/*
+ * Whether the desk can send: {"email": {"configured", "source"},
+ * "text_messages": {"configured", "source"}}, source "console" (the
+ * database), "server" (the program's settings) or null.
+ */
+rp_code rp_delivery_status(rp_ctx *ctx, const rp_delivery_config *base,
+                           json_t **out, rp_error *err);
+
+/*
+ * Send a short test email to in {"to"} with the settings in use now.
+ * *out is {"sent", "to", "from", "problem"}: a mail server that refuses or
+ * cannot be reached is an answer (sent false, problem in its words), not
+ * an error.  No mail server set: RP_ECONFLICT (field "smtp_url").
+ */
+rp_code rp_delivery_test(rp_ctx *ctx, const rp_delivery_config *base,
+                         json_t *in, json_t **out, rp_error *err);
+
 /* hex HMAC-SHA256 of body keyed by key into out (65 bytes). */
 void rp_delivery_sign(const char *key, const char *body, size_t len,
                       char out[65]);

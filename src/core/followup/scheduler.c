@@ -764,9 +764,9 @@ const rp_field rp_scheduler_run_fields[] = {
     {.name = NULL},
 };
 
-rp_code rp_scheduler_run(rp_ctx *ctx, const rp_scheduler_config *cfg,
-                         int64_t now, const char *worker, json_t **out,
-                         rp_error *err)
+static rp_code run_with(rp_ctx *ctx, const rp_scheduler_config *cfg,
+                        int64_t now, const char *worker, json_t **out,
+                        rp_error *err)
 {
     rules_run r = {.ctx = ctx, .cfg = cfg, .now = now};
     if (rules(&r, err))
@@ -812,6 +812,22 @@ rp_code rp_scheduler_run(rp_ctx *ctx, const rp_scheduler_config *cfg,
     json_object_set_new(report, "claimed", json_integer(total));
     *out = report;
     return RP_OK;
+}
+
+/* The delivery settings an admin keeps in the database replace the
+ * program's, channel by channel, read afresh for every run. */
+rp_code rp_scheduler_run(rp_ctx *ctx, const rp_scheduler_config *cfg,
+                         int64_t now, const char *worker, json_t **out,
+                         rp_error *err)
+{
+    rp_delivery_effective e;
+    if (rp_delivery_effective_read(ctx, &cfg->delivery, &e, err))
+        return err->code;
+    rp_scheduler_config with = *cfg;
+    with.delivery = e.config;
+    rp_code rc = run_with(ctx, &with, now, worker, out, err);
+    rp_delivery_effective_free(&e);
+    return rc;
 }
 
 /* ---- reading tasks --------------------------------------------------------

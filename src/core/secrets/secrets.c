@@ -53,6 +53,9 @@ static const secret_column secret_columns[] = {
      RP_Q_SECRETS_MAILBOX_SET},
     {"webhook signing secrets", RP_Q_SECRETS_WEBHOOK_LIST,
      RP_Q_SECRETS_WEBHOOK_SET},
+    {"the SMTP password", RP_Q_SECRETS_SMTP_LIST, RP_Q_SECRETS_SMTP_SET},
+    {"the text-message webhook's key", RP_Q_SECRETS_SMS_HOOK_LIST,
+     RP_Q_SECRETS_SMS_HOOK_SET},
 };
 #define NCOLUMNS (sizeof secret_columns / sizeof secret_columns[0])
 

@@ -52,6 +52,7 @@ const rp_resource rp_resources[] = {
     /* a phone system's calls (their encounters are checked as their
      * own resource when read there) */
     {"telephony", RP_ROWS_NONE},
+    {"delivery", RP_ROWS_NONE},
     /* the Zendesk-compatible API (/api/v2/): a ticket is an encounter, a
      * user at or below RP_ZENDESK_AGENT_BASE a customer */
     {"tickets", RP_ROWS_ENCOUNTER},

@@ -15,7 +15,7 @@
 #define QUEUE_WORD_MAX_CHARS 60
 
 const rp_field rp_queue_fields[] = {
-    {"name", RP_FIELD_TEXT, RP_IN_REQUIRED, .max_chars = QUEUE_NAME_MAX_CHARS},
+    {"name", RP_FIELD_TEXT, RP_IN_CREATE, .max_chars = QUEUE_NAME_MAX_CHARS},
     {"skills", RP_FIELD_TEXT_LIST, RP_IN_OPTIONAL, .max_items = QUEUE_LIST_MAX,
      .max_chars = QUEUE_WORD_MAX_CHARS,
      .meaning = "what an agent needs to be offered its encounters"},
@@ -66,16 +66,9 @@ static rp_code lower_list(json_t *in, const char *key, json_t **out,
     return RP_OK;
 }
 
-rp_code rp_queue_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
+/* Every channel in channels is one an encounter can come by. */
+static rp_code check_channels(json_t *channels, rp_error *err)
 {
-    const char *name;
-    json_t *skills = NULL, *topics = NULL, *channels = NULL;
-    if (rp_in_fields(in, rp_queue_fields, 1, err) ||
-        rp_in_string(in, "name", 1, QUEUE_NAME_MAX_CHARS, &name, err) ||
-        lower_list(in, "skills", &skills, err) ||
-        lower_list(in, "topics", &topics, err) ||
-        lower_list(in, "channels", &channels, err))
-        goto fail;
     size_t i;
     json_t *v;
     json_array_foreach(channels, i, v) {
@@ -90,9 +83,35 @@ rp_code rp_queue_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
                          "phone, email, chat, web)",
                          i, rp_cut(&q, json_string_value(v), 40));
             rp_buf_free(&q);
-            goto fail;
+            return err->code;
         }
     }
+    return RP_OK;
+}
+
+/* The queue's name is unique: say so in words when it is taken. */
+static rp_code name_taken(rp_code rc, const char *name, rp_error *err)
+{
+    if (rc != RP_ECONFLICT || !name)
+        return rc;
+    rp_buf q = RP_BUF_INIT;
+    rp_error_set(err, RP_ECONFLICT, "name",
+                 "a queue named \"%s\" already exists", rp_cut(&q, name, 60));
+    rp_buf_free(&q);
+    return err->code;
+}
+
+rp_code rp_queue_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
+{
+    const char *name;
+    json_t *skills = NULL, *topics = NULL, *channels = NULL;
+    if (rp_in_fields(in, rp_queue_fields, 1, err) ||
+        rp_in_string(in, "name", 1, QUEUE_NAME_MAX_CHARS, &name, err) ||
+        lower_list(in, "skills", &skills, err) ||
+        lower_list(in, "topics", &topics, err) ||
+        lower_list(in, "channels", &channels, err) ||
+        check_channels(channels, err))
+        goto fail;
     int64_t now = rp_now(), id = 0;
     json_t *row = json_pack("{s:s, s:O, s:O, s:O, s:I, s:I}", "name", name,
                             "skills", skills, "topics", topics, "channels",
@@ -101,14 +120,7 @@ rp_code rp_queue_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
     rp_code rc = ctx->store->ops->insert(ctx->store, &RP_ENTITY_QUEUE, row, &id,
                                          err);
     json_decref(row);
-    if (rc == RP_ECONFLICT) {
-        rp_buf q = RP_BUF_INIT;
-        rp_error_set(err, RP_ECONFLICT, "name",
-                     "a queue named \"%s\" already exists",
-                     rp_cut(&q, name, 60));
-        rp_buf_free(&q);
-    }
-    if (rc)
+    if (name_taken(rc, name, err))
         goto fail;
     json_decref(skills);
     json_decref(topics);
@@ -118,6 +130,48 @@ fail:
     json_decref(skills);
     json_decref(topics);
     json_decref(channels);
+    return err->code;
+}
+
+rp_code rp_queue_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
+                        rp_error *err)
+{
+    static const char *const lists[] = {"skills", "topics", "channels"};
+    const char *name = NULL;
+    json_t *row = json_object(), *current = NULL;
+    if (rp_queue_get(ctx, id, &current, err) ||
+        rp_in_fields(in, rp_queue_fields, 0, err) ||
+        rp_in_string(in, "name", RP_IN_KEPT, QUEUE_NAME_MAX_CHARS, &name, err))
+        goto fail;
+    if (name)
+        json_object_set_new(row, "name", json_string(name));
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        json_t *list = NULL;
+        if (!json_object_get(in, lists[i]))
+            continue;
+        if (lower_list(in, lists[i], &list, err))
+            goto fail;
+        json_object_set_new(row, lists[i], list);
+    }
+    if (check_channels(json_object_get(row, "channels"), err))
+        goto fail;
+    if (json_object_size(row) == 0) {
+        rp_error_set(err, RP_EINVALID, NULL,
+                     "nothing to change: give at least one of name, skills, "
+                     "topics, channels");
+        goto fail;
+    }
+    json_object_set_new(row, "updated_at", json_integer(rp_now()));
+    rp_code rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_QUEUE, id, row,
+                                         err);
+    if (name_taken(rc, name, err))
+        goto fail;
+    json_decref(row);
+    json_decref(current);
+    return rp_queue_get(ctx, id, out, err);
+fail:
+    json_decref(row);
+    json_decref(current);
     return err->code;
 }
 

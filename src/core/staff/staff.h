@@ -264,6 +264,16 @@ extern const rp_field rp_queue_fields[];
 rp_code rp_queue_create(struct rp_ctx *ctx, json_t *in, json_t **out,
                         rp_error *err);
 
+/*
+ * Change the fields present in in (rp_queue_fields: name, skills, topics,
+ * channels; a list given replaces the old one, an empty list clears it).
+ * Encounters already routed stay where they are: routing reads the queue
+ * when an encounter arrives.  RP_ENOTFOUND; RP_ECONFLICT (field "name")
+ * when another queue has the name; nothing given: RP_EINVALID.
+ */
+rp_code rp_queue_update(struct rp_ctx *ctx, int64_t id, json_t *in,
+                        json_t **out, rp_error *err);
+
 /* The queue with this id, or RP_ENOTFOUND. */
 rp_code rp_queue_get(struct rp_ctx *ctx, int64_t id, json_t **out,
                      rp_error *err);

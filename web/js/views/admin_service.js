@@ -1,0 +1,291 @@
+/*
+ * admin_service.js - the Service pages of Admin: the service charter (its
+ * targets, the versions in force before, the desk's holidays and each
+ * queue's business hours), the loyalty tiers, and the catalogue.
+ *
+ * The charter's targets count business time where a queue has hours, so
+ * the calendar is set on the same page as the targets it changes.
+ */
+import * as api from '../api.js';
+import { h, field, clear, announce } from '../dom.js';
+import { fmtTime } from '../format.js';
+import { showError, clearErrors, words } from './admin.js';
+
+const DAYS = [['monday', 'Monday'], ['tuesday', 'Tuesday'], ['wednesday', 'Wednesday'], ['thursday', 'Thursday'],
+  ['friday', 'Friday'], ['saturday', 'Saturday'], ['sunday', 'Sunday']];
+
+function numberInput(id, value, opts = {}) {
+  return h('input', { type: 'number', id, inputmode: 'numeric', min: opts.min ?? 0, step: opts.step ?? 1, value: value ?? '' });
+}
+
+/* A list of dated closures (date, name) that a person edits row by row. */
+function holidayEditor(idp, holidays) {
+  const rows = h('ul', { class: 'plain', id: `${idp}-rows` });
+  function addRow(hd) {
+    const date = h('input', { type: 'date', value: hd ? hd.date : '', 'aria-label': 'Date' });
+    const name = h('input', { type: 'text', value: hd && hd.name ? hd.name : '', 'aria-label': 'What it is', placeholder: 'What it is' });
+    const remove = h('button', { type: 'button', class: 'link' }, 'Remove');
+    const li = h('li', { class: 'row' }, date, name, remove);
+    remove.addEventListener('click', () => { li.remove(); announce('Date removed; save to keep the change.'); });
+    rows.append(li);
+    return date;
+  }
+  for (const hd of holidays || []) addRow(hd);
+  const more = h('button', { type: 'button' }, 'Add a date');
+  more.addEventListener('click', () => addRow(null).focus());
+  return {
+    el: h('div', { dataset: { field: 'holidays' } }, rows, more),
+    value: () => [...rows.querySelectorAll('li')].map((li) => {
+      const [d, n] = li.querySelectorAll('input');
+      return n.value.trim() ? { date: d.value, name: n.value.trim() } : { date: d.value };
+    }).filter((x) => x.date),
+  };
+}
+
+/* ---- the charter ------------------------------------------------------- */
+
+export async function charter(root) {
+  const c = await api.get('/api/v1/charter');
+  const ack = numberInput('charter-ack', c.acknowledge_minutes, { min: 1 });
+  const first = numberInput('charter-first', c.first_response_minutes, { min: 1 });
+  const resolution = numberInput('charter-resolution', c.resolution_hours, { min: 1 });
+  const onTime = h('input', { type: 'checkbox', id: 'charter-on-time', checked: c.follow_up_on_time });
+  const fail = h('div');
+  const status = h('p', { class: 'ok', role: 'status' });
+  const form = h('form', { class: 'card', novalidate: true, id: 'charter-form' },
+    h('h2', {}, 'Targets'),
+    field('Let a customer know we have their request within (minutes)', ack, { field: 'acknowledge_minutes' }),
+    field('Give a first real answer within (minutes)', first, { field: 'first_response_minutes' }),
+    field('Resolve within (hours)', resolution, { field: 'resolution_hours' }),
+    h('div', { class: 'field', dataset: { field: 'follow_up_on_time' } },
+      h('label', { class: 'check' }, onTime, ' A follow-up done late counts as a broken promise')),
+    h('p', { class: 'hint' }, 'A change is in force from now on; encounters already received keep the targets they started with.'),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save the targets')), fail, status);
+  const versions = h('div', { id: 'charter-versions' });
+  async function loadVersions() {
+    const v = api.items(await api.get('/api/v1/charter/versions'));
+    clear(versions);
+    if (!v.length) return;
+    versions.append(h('details', { class: 'card' }, h('summary', {}, 'Earlier versions'),
+      h('table', { class: 'list' },
+        h('thead', {}, h('tr', {}, ['In force from', 'Let them know', 'First answer', 'Resolve', 'Late follow-up', 'Set by'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, v.map((x) => h('tr', {},
+          h('td', { 'data-label': 'In force from' }, x.starts_at ? fmtTime(x.starts_at) : 'the start'),
+          h('td', { 'data-label': 'Let them know' }, `${x.acknowledge_minutes} minutes`),
+          h('td', { 'data-label': 'First answer' }, `${x.first_response_minutes} minutes`),
+          h('td', { 'data-label': 'Resolve' }, `${x.resolution_hours} hours`),
+          h('td', { 'data-label': 'Late follow-up' }, x.follow_up_on_time ? 'a broken promise' : 'not counted'),
+          h('td', { 'data-label': 'Set by' }, (x.created_by || 'the desk').replace(/^agent:/, ''))))))));
+  }
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(form, fail);
+    const body = { follow_up_on_time: onTime.checked };
+    for (const [k, el] of [['acknowledge_minutes', ack], ['first_response_minutes', first], ['resolution_hours', resolution]]) {
+      if (el.value !== '') body[k] = Number(el.value);
+    }
+    try {
+      await api.put('/api/v1/charter', body);
+      status.textContent = 'The targets are saved and in force from now.';
+      announce(status.textContent);
+      await loadVersions();
+    } catch (e) { showError(form, fail, e); }
+  });
+
+  /* the desk's holidays */
+  const desk = await api.get('/api/v1/holidays');
+  const deskDays = holidayEditor('desk-holidays', desk.holidays);
+  const hFail = h('div');
+  const hStatus = h('p', { class: 'ok', role: 'status' });
+  const hForm = h('form', { class: 'card', novalidate: true, id: 'holidays-form' },
+    h('h2', {}, 'Holidays of the whole desk'),
+    h('p', { class: 'hint' }, 'Closed all day in every queue that has business hours; the targets’ clocks stop.'),
+    deskDays.el, h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save the holidays')), hFail, hStatus);
+  hForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(hForm, hFail);
+    try {
+      await api.put('/api/v1/holidays', { holidays: deskDays.value() });
+      hStatus.textContent = 'The holidays are saved.';
+      announce(hStatus.textContent);
+    } catch (e) { showError(hForm, hFail, e); }
+  });
+
+  /* each queue's hours */
+  const queues = api.items(await api.get(`/api/v1/queues${api.qs({ limit: 100 })}`));
+  const pick = h('select', { id: 'hours-queue' }, queues.map((q) => h('option', { value: String(q.id) }, q.name)));
+  const hoursBox = h('div', { id: 'hours-box' });
+  async function showHours() {
+    clear(hoursBox);
+    if (!pick.value) return;
+    const hr = await api.get(`/api/v1/queues/${pick.value}/hours`);
+    const tz = h('input', { type: 'text', id: 'hours-tz', value: hr.time_zone || Intl.DateTimeFormat().resolvedOptions().timeZone || '' });
+    const dayRows = DAYS.map(([d, label]) => {
+      const iv = (hr.intervals || []).find((x) => x.day === d);
+      const open = h('input', { type: 'checkbox', id: `hours-${d}-on`, checked: Boolean(iv) });
+      const from = h('input', { type: 'time', id: `hours-${d}-open`, value: iv ? iv.open : '09:00', 'aria-label': `${label} opens at` });
+      const to = h('input', { type: 'time', id: `hours-${d}-close`, value: iv && iv.close !== '24:00' ? iv.close : (iv ? '23:59' : '17:00'), 'aria-label': `${label} closes at` });
+      return { d, open, from, to, el: h('li', { class: 'row' }, h('label', { class: 'check', for: open.id }, open, ` ${label}`), from, ' to ', to) };
+    });
+    const own = holidayEditor('queue-holidays', hr.holidays);
+    const fail2 = h('div');
+    const st2 = h('p', { class: 'ok', role: 'status' });
+    const f = h('form', { novalidate: true, id: 'hours-form' },
+      field('Time zone', tz, { field: 'time_zone', hint: 'As the world’s time zone list names it, such as Europe/Madrid.' }),
+      h('fieldset', { dataset: { field: 'intervals' } }, h('legend', {}, 'Open on'),
+        h('ul', { class: 'plain' }, dayRows.map((r) => r.el)),
+        h('p', { class: 'hint' }, 'No day ticked: open around the clock.')),
+      h('fieldset', {}, h('legend', {}, 'This queue’s own holidays'), own.el),
+      h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save the hours')), fail2, st2);
+    f.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clearErrors(f, fail2);
+      const intervals = dayRows.filter((r) => r.open.checked).map((r) => ({ day: r.d, open: r.from.value, close: r.to.value }));
+      const body = { intervals, holidays: own.value() };
+      if (tz.value.trim()) body.time_zone = tz.value.trim();
+      try {
+        await api.put(`/api/v1/queues/${pick.value}/hours`, body);
+        st2.textContent = 'The business hours are saved.';
+        announce(st2.textContent);
+      } catch (e) { showError(f, fail2, e); }
+    });
+    hoursBox.append(f);
+  }
+  pick.addEventListener('change', () => showHours().catch((e) => { clear(hoursBox); hoursBox.append(h('p', { class: 'error', role: 'alert' }, e.message)); }));
+  root.append(form, versions, hForm,
+    h('section', { class: 'card', id: 'hours' }, h('h2', {}, 'Business hours of a queue'),
+      queues.length ? [field('Queue', pick), hoursBox]
+        : h('p', { class: 'muted' }, 'Add a queue first, on the ', h('a', { href: '#/admin/queues' }, 'queues'), ' page.')));
+  await loadVersions();
+  if (queues.length) await showHours();
+  return undefined;
+}
+
+/* ---- loyalty tiers ----------------------------------------------------- */
+
+export async function loyalty(root) {
+  const data = await api.get('/api/v1/loyalty/tiers');
+  const tbody = h('tbody', {});
+  let seq = 0;
+  function addRow(t) {
+    const n = ++seq;
+    const cell = (label, control) => h('td', { 'data-label': label }, control);
+    const name = h('input', { type: 'text', value: t ? t.name : '', 'aria-label': `Tier ${n}: name` });
+    const rank = numberInput(`tier-${n}-rank`, t ? t.rank : '', {});
+    rank.setAttribute('aria-label', `Tier ${n}: rank (0 is where everyone starts)`);
+    const visits = numberInput(`tier-${n}-visits`, t ? t.min_visits : '', {});
+    visits.setAttribute('aria-label', `Tier ${n}: visits needed`);
+    const tenure = numberInput(`tier-${n}-tenure`, t ? t.min_tenure_days : '', {});
+    tenure.setAttribute('aria-label', `Tier ${n}: days as a customer needed`);
+    const spend = numberInput(`tier-${n}-spend`, t ? t.min_spend : '', { step: '0.01' });
+    spend.setAttribute('aria-label', `Tier ${n}: spending needed`);
+    const discount = numberInput(`tier-${n}-discount`, t ? t.discount_percent : '', { step: '0.1' });
+    discount.setAttribute('aria-label', `Tier ${n}: discount in percent`);
+    const remove = h('button', { type: 'button', class: 'link' }, 'Remove');
+    const tr = h('tr', { dataset: { tier: String(n) } }, cell('Name', name), cell('Rank', rank), cell('Visits', visits),
+      cell('Days as a customer', tenure), cell('Spending', spend), cell('Discount %', discount), h('td', {}, remove));
+    remove.addEventListener('click', () => { tr.remove(); announce('Tier removed; save to keep the change.'); });
+    tr.read = () => {
+      const o = { name: name.value.trim(), rank: Number(rank.value || 0), discount_percent: Number(discount.value || 0) };
+      if (visits.value !== '') o.min_visits = Number(visits.value);
+      if (tenure.value !== '') o.min_tenure_days = Number(tenure.value);
+      if (spend.value !== '') o.min_spend = Number(spend.value);
+      return o;
+    };
+    tbody.append(tr);
+    return name;
+  }
+  for (const t of api.items(data)) addRow(t);
+  const more = h('button', { type: 'button', id: 'tier-add' }, 'Add a tier');
+  more.addEventListener('click', () => addRow(null).focus());
+  const fail = h('div');
+  const status = h('p', { class: 'ok', role: 'status' });
+  const form = h('form', { class: 'card', novalidate: true, id: 'loyalty-form', dataset: { field: 'items' } },
+    h('p', {}, 'A customer reaches the highest tier whose needs they meet. One tier has rank 0: where everyone starts.'),
+    h('table', { class: 'list' }, h('caption', { class: 'sr-only' }, 'Loyalty tiers'),
+      h('thead', {}, h('tr', {}, ['Name', 'Rank', 'Visits', 'Days as a customer', 'Spending', 'Discount %', ''].map((t) => h('th', { scope: 'col' }, t)))),
+      tbody),
+    h('div', { class: 'actions' }, more, h('button', { type: 'submit' }, 'Save the tiers')), fail, status);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(form, fail);
+    try {
+      await api.put('/api/v1/loyalty/tiers', { items: [...tbody.querySelectorAll('tr')].map((tr) => tr.read()) });
+      status.textContent = 'The loyalty tiers are saved.';
+      announce(status.textContent);
+    } catch (e) { showError(form, fail, e); }
+  });
+  root.append(form);
+  return undefined;
+}
+
+/* ---- the catalogue ----------------------------------------------------- */
+
+function money(v) {
+  return v === null || v === undefined ? 'no price' : Number(v).toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+export async function catalogue(root) {
+  const list = h('div', { id: 'product-list' });
+  const editBox = h('div', { id: 'product-edit' });
+
+  function productForm(id, p) {
+    const name = h('input', { type: 'text', id: `${id}-name`, value: p ? p.name : '' });
+    const category = h('input', { type: 'text', id: `${id}-category`, value: p ? p.category : '' });
+    const price = numberInput(`${id}-price`, p ? p.price : '', { step: '0.01' });
+    const stock = numberInput(`${id}-stock`, p ? p.stock : '', {});
+    const tags = h('input', { type: 'text', id: `${id}-tags`, value: p ? (p.tags || []).join(', ') : '' });
+    const fail = h('div');
+    const status = h('p', { class: 'ok', role: 'status' });
+    const form = h('form', { class: 'card', novalidate: true, id },
+      h('h2', { tabindex: '-1' }, p ? `Change ${p.name}` : 'Add a product'),
+      field('Name', name, { field: 'name' }),
+      field('Category', category, { field: 'category', hint: 'Products of one category can stand in for each other.' }),
+      field('Price', price, { field: 'price' }),
+      field('In stock', stock, { field: 'stock' }),
+      field('Tags', tags, { field: 'tags', hint: 'Words separated by commas; matched against customers’ goals.' }),
+      h('div', { class: 'actions' }, h('button', { type: 'submit' }, p ? 'Save the changes' : 'Add the product')), fail, status);
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clearErrors(form, fail);
+      const body = { name: name.value.trim(), category: category.value.trim(), tags: words(tags.value) };
+      if (price.value !== '') body.price = Number(price.value);
+      if (stock.value !== '') body.stock = Number(stock.value);
+      try {
+        const saved = p ? await api.patch(`/api/v1/products/${p.id}`, body) : await api.post('/api/v1/products', body);
+        if (!p) form.reset();
+        status.textContent = p ? `${saved.name} is saved.` : `${saved.name} is added to the catalogue.`;
+        announce(status.textContent);
+        await load();
+      } catch (e) { showError(form, fail, e); }
+    });
+    return form;
+  }
+
+  async function load() {
+    const rows = api.items(await api.get(`/api/v1/products${api.qs({ limit: 100 })}`));
+    clear(list);
+    if (!rows.length) { list.append(h('p', { class: 'muted' }, 'The catalogue is empty.')); return; }
+    list.append(h('table', { class: 'list' },
+      h('caption', { class: 'sr-only' }, 'Products'),
+      h('thead', {}, h('tr', {}, ['Product', 'Category', 'Price', 'In stock', ''].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, rows.map((p) => {
+        const change = h('button', { type: 'button', class: 'link', 'aria-label': `Change ${p.name}` }, 'Change');
+        change.addEventListener('click', () => {
+          clear(editBox);
+          const f = productForm('product-edit-form', p);
+          editBox.append(f);
+          f.querySelector('h2').focus();
+        });
+        return h('tr', { dataset: { product: String(p.id) } },
+          h('td', { 'data-label': 'Product' }, p.name),
+          h('td', { 'data-label': 'Category' }, p.category),
+          h('td', { 'data-label': 'Price' }, money(p.price)),
+          h('td', { 'data-label': 'In stock' }, p.stock === null || p.stock === undefined ? 'not counted' : String(p.stock)),
+          h('td', {}, change));
+      }))));
+  }
+  root.append(list, editBox, productForm('product-add', null));
+  await load();
+  return undefined;
+}
