@@ -2,12 +2,15 @@
  * store_sqlite.c - the SQLite backend of the store interface (store.h).
  *
  * One rp_store is one SQLite connection; the server keeps a pool of them.
- * The database runs in WAL mode with synchronous=FULL: a write that
- * COMMIT returned for has reached the disk, so every write the API
- * acknowledged survives a crash or a power cut (NORMAL would only survive a
- * process crash).  Foreign keys are on.  Every statement is prepared with
- * bound values and kept in a small per-connection cache; identifiers in the
- * generated statements only ever come from the entity catalogue.
+ * The database runs in WAL mode, and a write the store returned for has
+ * reached the disk, so every write the API acknowledged survives a crash
+ * or a power cut.  The connections of a process to one file take turns to
+ * write in arrival order and share the flushes of the log, one flush for
+ * every commit made while the last was under way (sqlite_commit.c): that
+ * is as durable as synchronous=FULL, which flushes once per commit while
+ * holding the write lock.  Foreign keys are on.  Every statement is prepared
+ * with bound values and kept in a small per-connection cache; identifiers in
+ * the generated statements only ever come from the entity catalogue.
  */
 #include "base/log.h"
 #include "store/store.h"
@@ -24,6 +27,7 @@
 
 #include "base/buf.h"
 #include "base/clock.h"
+#include "store/sqlite_commit.h"
 #include "store/sqlite_internal.h"
 #include "store/store_sqlite.h"
 
@@ -49,6 +53,12 @@ typedef struct sqlite_store {
      * nothing), and whether the connection's read transaction is its own */
     int read_nested;
     int read_owned;
+    /* the file's write queue and group commit (sqlite_commit.c); NULL
+     * when every commit flushes on its own (in-memory databases, or
+     * RAPPORT_SQLITE_COMMIT=each) */
+    rp_sqlite_group *group;
+    int in_turn;  /* holds the file's write turn */
+    int unsynced; /* committed since the log was last known flushed */
 } sqlite_store;
 
 /* ---- errors -------------------------------------------------------------- */
@@ -419,6 +429,91 @@ static void add_select_list(rp_buf *b, const rp_entity *e)
  * them between its batches (sq_give_way). */
 static atomic_int beginning;
 
+/* The file whose write turn this thread holds, if any.  A thread that
+ * holds it and begins a write on a second connection to the same file
+ * (which would wait for itself in the queue) meets SQLite's lock instead,
+ * as it did before there was a queue: busy, after the connection's wait. */
+static _Thread_local rp_sqlite_group *turn_of_thread;
+
+static void leave_turn(sqlite_store *ss)
+{
+    if (!ss->in_turn)
+        return;
+    ss->in_turn = 0;
+    if (turn_of_thread == ss->group)
+        turn_of_thread = NULL;
+    rp_sqlite_group_exit(ss->group);
+}
+
+static rp_code busy_error(rp_error *err)
+{
+    return rp_error_set(err, RP_EBUSY, NULL,
+                        "the database is busy with another change; "
+                        "nothing was changed, try again in a moment");
+}
+
+/* Wait in the file's queue for the turn to write, for what is left of
+ * the connection's wait (none for a best-effort write). */
+static rp_code take_turn(sqlite_store *ss, rp_error *err)
+{
+    if (!ss->group || turn_of_thread == ss->group)
+        return RP_OK;
+    int left = ss->nowait ? 0
+                          : ss->wait_ms - (ss->per_request ? ss->waited_ms : 0);
+    if (left < 0)
+        left = 0;
+    int waited = 0;
+    if (rp_sqlite_group_enter(ss->group, left, &waited))
+        return busy_error(err);
+    if (ss->per_request)
+        ss->waited_ms += waited;
+    ss->in_turn = 1;
+    turn_of_thread = ss->group;
+    return RP_OK;
+}
+
+/* Flush the log through this connection's handle on it: the file SQLite
+ * writes the commits to, whatever has become of its name. */
+static int sync_log(void *arg)
+{
+    sqlite_store *ss = arg;
+    sqlite3_file *log = NULL;
+    if (sqlite3_file_control(ss->db, "main", SQLITE_FCNTL_JOURNAL_POINTER,
+                             &log) != SQLITE_OK ||
+        !log || !log->pMethods)
+        return -1;
+    return log->pMethods->xSync(log, SQLITE_SYNC_NORMAL) == SQLITE_OK ? 0 : -1;
+}
+
+/* SQLite's commit hook: a transaction of this connection is committing. */
+static int on_commit(void *arg)
+{
+    ((sqlite_store *)arg)->unsynced = 1;
+    return 0;
+}
+
+/*
+ * After a write that ended a transaction (a COMMIT, or a statement run on
+ * its own): return only once what it committed is on the disk, flushed by
+ * this connection or by a flush of the group that began after it.
+ */
+static rp_code settle(sqlite_store *ss, rp_error *err)
+{
+    if (!ss->unsynced || !sqlite3_get_autocommit(ss->db))
+        return RP_OK;
+    ss->unsynced = 0;
+    if (!ss->group)
+        return RP_OK; /* synchronous=FULL flushed it already */
+    uint64_t seq = rp_sqlite_group_committed(ss->group);
+    if (rp_sqlite_group_sync(ss->group, seq, sync_log, ss) == 0)
+        return RP_OK;
+    rp_log(RP_LOG_ERROR, "store: flushing the write-ahead log failed", "file",
+           sqlite3_db_filename(ss->db, "main"), (char *)NULL);
+    return rp_error_set(err, RP_EINTERNAL, NULL,
+                        "the disk did not confirm that the change was "
+                        "written (the server's log says more)");
+}
+
 static rp_code sq_begin(rp_store *s, rp_error *err)
 {
     sqlite_store *ss = s->impl;
@@ -429,10 +524,15 @@ static rp_code sq_begin(rp_store *s, rp_error *err)
     if (prepare(ss, "BEGIN IMMEDIATE", &st, err))
         return err->code;
     atomic_fetch_add(&beginning, 1);
-    int rc = sqlite3_step(st);
+    rp_code turn = take_turn(ss, err);
+    int rc = turn ? SQLITE_BUSY : sqlite3_step(st);
     atomic_fetch_sub(&beginning, 1);
-    if (rc != SQLITE_DONE)
+    if (turn)
+        return turn;
+    if (rc != SQLITE_DONE) {
+        leave_turn(ss);
         return step_error(ss, st, err, "beginning a transaction");
+    }
     return RP_OK;
 }
 
@@ -496,25 +596,30 @@ static rp_code sq_commit(rp_store *s, rp_error *err)
         s->ops->rollback(s);
         return err->code;
     }
-    if (prepare(ss, "COMMIT", &st, err))
+    if (prepare(ss, "COMMIT", &st, err)) {
+        s->ops->rollback(s);
         return err->code;
+    }
     if (sqlite3_step(st) != SQLITE_DONE) {
         rp_code rc = step_error(ss, st, err, "committing");
         s->ops->rollback(s);
         return rc;
     }
-    return RP_OK;
+    /* the next writer goes on while this one waits for the flush */
+    leave_turn(ss);
+    return settle(ss, err);
 }
 
 static void sq_rollback(rp_store *s)
 {
     sqlite_store *ss = s->impl;
-    if (sqlite3_get_autocommit(ss->db))
-        return;
-    sqlite3_stmt *st;
-    rp_error err;
-    if (prepare(ss, "ROLLBACK", &st, &err) == RP_OK)
-        sqlite3_step(st);
+    if (!sqlite3_get_autocommit(ss->db)) {
+        sqlite3_stmt *st;
+        rp_error err;
+        if (prepare(ss, "ROLLBACK", &st, &err) == RP_OK)
+            sqlite3_step(st);
+    }
+    leave_turn(ss);
 }
 
 /* A deferred BEGIN takes no lock until the first read, which then holds
@@ -616,7 +721,7 @@ static rp_code sq_insert(rp_store *s, const rp_entity *e, json_t *row,
         return step_error(ss, st, err, e->name);
     if (id)
         *id = sqlite3_last_insert_rowid(ss->db);
-    return RP_OK;
+    return settle(ss, err);
 }
 
 static rp_code sq_update(rp_store *s, const rp_entity *e, int64_t id,
@@ -646,6 +751,8 @@ static rp_code sq_update(rp_store *s, const rp_entity *e, int64_t id,
     sqlite3_bind_int64(st, idx, id);
     if (sqlite3_step(st) != SQLITE_DONE)
         return step_error(ss, st, err, e->name);
+    if (settle(ss, err))
+        return err->code;
     if (sqlite3_changes(ss->db) == 0)
         return rp_error_set(err, RP_ENOTFOUND, "id", "no %s with id %lld",
                             e->name, (long long)id);
@@ -812,6 +919,8 @@ static rp_code sq_remove(rp_store *s, const rp_entity *e, int64_t id,
     sqlite3_bind_int64(st, 1, id);
     if (sqlite3_step(st) != SQLITE_DONE)
         return step_error(ss, st, err, e->name);
+    if (settle(ss, err))
+        return err->code;
     if (sqlite3_changes(ss->db) == 0)
         return rp_error_set(err, RP_ENOTFOUND, "id", "no %s with id %lld",
                             e->name, (long long)id);
@@ -862,6 +971,10 @@ static rp_code sq_query(rp_store *s, rp_query q, json_t *params, json_t **rows,
         json_decref(out);
         return step_error(ss, st, err, rp_query_name(q));
     }
+    if (settle(ss, err)) {
+        json_decref(out);
+        return err->code;
+    }
     *rows = out;
     return RP_OK;
 }
@@ -881,7 +994,7 @@ static rp_code sq_exec(rp_store *s, rp_query q, json_t *params,
     if (changes)
         *changes = sqlite3_changes(ss->db);
     sqlite3_reset(st);
-    return RP_OK;
+    return settle(ss, err);
 }
 
 static rp_code sq_try_exec(rp_store *s, rp_query q, json_t *params,
@@ -904,7 +1017,7 @@ static rp_code step_one(rp_store *s, const char *sql, const char *what,
         return err->code;
     if (sqlite3_step(st) != SQLITE_DONE)
         return step_error(ss, st, err, what);
-    return RP_OK;
+    return settle(ss, err);
 }
 
 static rp_code sq_mark(rp_store *s, rp_error *err)
@@ -992,6 +1105,8 @@ static void sq_close(rp_store *s)
         free(ss->cache[i].sql);
     }
     sqlite3_close(ss->db);
+    leave_turn(ss);
+    rp_sqlite_group_leave(ss->group);
     free(ss);
 }
 
@@ -1134,6 +1249,38 @@ fail:
     return err->code;
 }
 
+/*
+ * Share the file's write queue and group commit with the process's other
+ * connections to it, flushing the log once per group of commits rather
+ * than once per commit (synchronous=NORMAL; settle waits for the flush).
+ * Only a file in WAL mode has a log to share; RAPPORT_SQLITE_COMMIT=each
+ * keeps synchronous=FULL and a flush per commit, for comparison in the
+ * benchmarks.
+ */
+static rp_code join_group(sqlite_store *ss, rp_error *err)
+{
+    const char *mode = getenv("RAPPORT_SQLITE_COMMIT");
+    if (mode && strcmp(mode, "each") == 0)
+        return RP_OK;
+    const char *file = sqlite3_db_filename(ss->db, "main");
+    sqlite3_stmt *st;
+    if (!file || !*file ||
+        prepare(ss, "PRAGMA journal_mode", &st, err) != RP_OK)
+        return RP_OK;
+    int wal = sqlite3_step(st) == SQLITE_ROW &&
+              sqlite3_stricmp((const char *)sqlite3_column_text(st, 0),
+                              "wal") == 0;
+    sqlite3_reset(st);
+    if (!wal)
+        return RP_OK;
+    if (run_once(ss, "PRAGMA synchronous = NORMAL", err))
+        return err->code;
+    ss->group = rp_sqlite_group_join(file);
+    if (!ss->group)
+        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+    return RP_OK;
+}
+
 rp_code rp_store_sqlite_open(const char *path, int target_version,
                              rp_store **out, rp_error *err)
 {
@@ -1175,8 +1322,18 @@ rp_code rp_store_sqlite_open(const char *path, int target_version,
         sq_close(&ss->base);
         return code;
     }
+    if (join_group(ss, err)) {
+        sq_close(&ss->base);
+        return err->code;
+    }
+    sqlite3_commit_hook(ss->db, on_commit, ss);
     *out = &ss->base;
     return RP_OK;
+}
+
+void rp_store_sqlite_group_stats(rp_store *s, rp_sqlite_group_stats *out)
+{
+    rp_sqlite_group_get_stats(((sqlite_store *)s->impl)->group, out);
 }
 
 static rp_code open_latest(const char *path, rp_store **out, rp_error *err)

@@ -22,6 +22,16 @@ extern const rp_store_backend rp_store_sqlite_backend;
 rp_code rp_store_sqlite_open(const char *path, int target_version,
                              rp_store **out, rp_error *err);
 
+/*
+ * The figures of the write queue and group commit that the connection s
+ * (a SQLite store) shares with the process's other connections to its
+ * file (sqlite_commit.h); all zero when it shares none (an in-memory
+ * database, or RAPPORT_SQLITE_COMMIT=each).
+ */
+struct rp_sqlite_group_stats;
+void rp_store_sqlite_group_stats(rp_store *s,
+                                 struct rp_sqlite_group_stats *out);
+
 /* Highest schema version this build knows. */
 int rp_store_sqlite_latest_version(void);
 

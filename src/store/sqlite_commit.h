@@ -1,0 +1,62 @@
+/*
+ * sqlite_commit.h - the write queue and group commit of a SQLite database
+ * file (sqlite_commit.c says why).  Only the SQLite backend and the store's
+ * unit tests include it.
+ */
+#ifndef RP_SQLITE_COMMIT_H
+#define RP_SQLITE_COMMIT_H
+
+#include <stdint.h>
+
+/* What the connections of one file have shared, since it was first opened
+ * in this process. */
+typedef struct rp_sqlite_group_stats {
+    uint64_t entered_at_once;       /* writes that found the queue empty */
+    uint64_t entered_after_waiting; /* writes woken in their turn */
+    uint64_t commits;               /* commits counted */
+    uint64_t flushes;               /* flushes of the log that covered them */
+} rp_sqlite_group_stats;
+
+typedef struct rp_sqlite_group rp_sqlite_group;
+
+/*
+ * The group of the database file at path (as SQLite names it, so every
+ * connection to one file names it alike), created on first use; NULL if
+ * path is empty (an in-memory or temporary database) or memory ran out.
+ * Each join is matched by one rp_sqlite_group_leave.
+ */
+rp_sqlite_group *rp_sqlite_group_join(const char *path);
+
+/* Leave the group; the last to leave frees it.  NULL is ignored. */
+void rp_sqlite_group_leave(rp_sqlite_group *g);
+
+/*
+ * Wait in arrival order for the file's write turn, at most timeout_ms.
+ * Returns 0 with the turn held (give it back with rp_sqlite_group_exit), or
+ * -1 if the time ran out (the caller was taken out of the queue).  If
+ * waited_ms is not NULL it is set to how long the call waited.
+ */
+int rp_sqlite_group_enter(rp_sqlite_group *g, int timeout_ms, int *waited_ms);
+
+/* Give the write turn to the next in the queue, if any. */
+void rp_sqlite_group_exit(rp_sqlite_group *g);
+
+/*
+ * Count a commit that has just written its pages to the log, and return
+ * its number, for rp_sqlite_group_sync.
+ */
+uint64_t rp_sqlite_group_committed(rp_sqlite_group *g);
+
+/*
+ * Return once a flush of the log that began after commit seq was counted
+ * has ended: either led here, by calling sync(arg), or by another caller
+ * whose flush covers it.  Returns 0, or -1 if the flush this call led
+ * failed (the commit is then not known to be on the disk).
+ */
+int rp_sqlite_group_sync(rp_sqlite_group *g, uint64_t seq,
+                         int (*sync)(void *arg), void *arg);
+
+/* Fill out with the group's figures (zeros for NULL). */
+void rp_sqlite_group_get_stats(rp_sqlite_group *g, rp_sqlite_group_stats *out);
+
+#endif

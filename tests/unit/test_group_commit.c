@@ -1,0 +1,239 @@
+/*
+ * test_group_commit.c - writers take turns in arrival order and share the
+ * flushes of the log, and no commit is reported done before a flush that
+ * began after it has ended.
+ *
+ * The first tests drive the group of sqlite_commit.c directly, with a
+ * flush that takes a while, so that commits pile up behind it; the others
+ * write through real stores, one connection per thread, to one file.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fixture.h"
+#include "store/sqlite_commit.h"
+#include "store/store_sqlite.h"
+
+enum { THREADS = 8, COMMITS = 300, WRITES = 60 };
+
+/* ---- the group alone ----------------------------------------------------- */
+
+static atomic_int flushes_begun, flushes_ended, uncovered;
+
+static void pause_us(long us)
+{
+    struct timespec t = {0, us * 1000L};
+    nanosleep(&t, NULL);
+}
+
+static int slow_flush(void *arg)
+{
+    (void)arg;
+    atomic_fetch_add(&flushes_begun, 1);
+    pause_us(300);
+    atomic_fetch_add(&flushes_ended, 1);
+    return 0;
+}
+
+static void *commit_many(void *arg)
+{
+    rp_sqlite_group *g = arg;
+    for (int i = 0; i < COMMITS; i++) {
+        /* the flush that covers this commit reads the count after it, so
+         * it is one begun after this moment */
+        int begun_before = atomic_load(&flushes_begun);
+        uint64_t seq = rp_sqlite_group_committed(g);
+        if (rp_sqlite_group_sync(g, seq, slow_flush, NULL) != 0 ||
+            atomic_load(&flushes_ended) <= begun_before)
+            atomic_fetch_add(&uncovered, 1);
+    }
+    return NULL;
+}
+
+static void test_a_flush_begun_after_each_commit_covers_it(void **state)
+{
+    (void)state;
+    rp_sqlite_group *g = rp_sqlite_group_join("/nonexistent/group-a.db");
+    assert_non_null(g);
+    pthread_t t[THREADS];
+    for (int i = 0; i < THREADS; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, commit_many, g), 0);
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(t[i], NULL);
+    rp_sqlite_group_stats st;
+    rp_sqlite_group_get_stats(g, &st);
+    assert_int_equal(atomic_load(&uncovered), 0);
+    assert_int_equal(st.commits, THREADS * COMMITS);
+    /* commits made during a flush wait for the next one together */
+    assert_true(st.flushes < st.commits / 2);
+    assert_int_equal(st.flushes, (uint64_t)atomic_load(&flushes_ended));
+    rp_sqlite_group_leave(g);
+}
+
+static int failing_flush(void *arg)
+{
+    (void)arg;
+    return -1;
+}
+
+static void test_a_failed_flush_is_reported(void **state)
+{
+    (void)state;
+    rp_sqlite_group *g = rp_sqlite_group_join("/nonexistent/group-b.db");
+    uint64_t seq = rp_sqlite_group_committed(g);
+    assert_int_equal(rp_sqlite_group_sync(g, seq, failing_flush, NULL), -1);
+    rp_sqlite_group_stats st;
+    rp_sqlite_group_get_stats(g, &st);
+    assert_int_equal(st.flushes, 0);
+    /* a later flush that works covers it */
+    assert_int_equal(rp_sqlite_group_sync(g, seq, slow_flush, NULL), 0);
+    rp_sqlite_group_leave(g);
+}
+
+static void test_the_turn_passes_in_arrival_order_or_times_out(void **state)
+{
+    (void)state;
+    rp_sqlite_group *g = rp_sqlite_group_join("/nonexistent/group-c.db");
+    rp_sqlite_group *same = rp_sqlite_group_join("/nonexistent/group-c.db");
+    assert_ptr_equal(g, same); /* one group per file */
+    int waited = -1;
+    assert_int_equal(rp_sqlite_group_enter(g, 0, &waited), 0);
+    /* held: a second writer gives up when its time is out */
+    assert_int_equal(rp_sqlite_group_enter(g, 50, &waited), -1);
+    assert_true(waited >= 45);
+    rp_sqlite_group_exit(g);
+    /* and the queue it left is empty: the next one enters at once */
+    assert_int_equal(rp_sqlite_group_enter(g, 0, NULL), 0);
+    rp_sqlite_group_exit(g);
+    rp_sqlite_group_stats st;
+    rp_sqlite_group_get_stats(g, &st);
+    assert_int_equal(st.entered_at_once, 2);
+    rp_sqlite_group_leave(same);
+    rp_sqlite_group_leave(g);
+}
+
+/* ---- through real stores ------------------------------------------------- */
+
+typedef struct writer {
+    rp_store *store;
+    int failures;
+} writer;
+
+static void *write_customers(void *arg)
+{
+    writer *w = arg;
+    for (int i = 0; i < WRITES; i++) {
+        rp_error err;
+        json_t *row = json_pack("{s:s, s:I, s:I}", "name", "Zoë 山田 🙂",
+                                "created_at", (json_int_t)1, "updated_at",
+                                (json_int_t)1);
+        int64_t id;
+        rp_code rc = rp_store_begin(w->store, &err);
+        if (rc == RP_OK) {
+            rc = w->store->ops->insert(w->store, &RP_ENTITY_CUSTOMER, row, &id,
+                                       &err);
+            rc = rp_store_finish(w->store, rc, &err);
+        }
+        json_decref(row);
+        if (rc != RP_OK)
+            w->failures++;
+    }
+    return NULL;
+}
+
+static void test_writers_of_one_file_share_flushes(void **state)
+{
+    rp_test_db *db = *state;
+    if (db->pg)
+        skip();
+    writer w[THREADS];
+    pthread_t t[THREADS];
+    long long before = 0, after = 0;
+    assert_int_equal(
+        rp_test_db_sql(db, "SELECT count(*) FROM customers", &before), 0);
+    for (int i = 0; i < THREADS; i++) {
+        w[i].store = rp_test_db_open(db, 0);
+        w[i].failures = 0;
+    }
+    for (int i = 0; i < THREADS; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, write_customers, &w[i]),
+                         0);
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(t[i], NULL);
+    rp_sqlite_group_stats st;
+    rp_store_sqlite_group_stats(w[0].store, &st);
+    for (int i = 0; i < THREADS; i++) {
+        assert_int_equal(w[i].failures, 0); /* none was told "busy" */
+        rp_store_close(w[i].store);
+    }
+    assert_int_equal(
+        rp_test_db_sql(db, "SELECT count(*) FROM customers", &after), 0);
+    assert_int_equal(after - before, THREADS * WRITES);
+    assert_true(st.commits >= THREADS * WRITES);
+    assert_true(st.flushes >= 1 && st.flushes <= st.commits);
+    assert_true(st.entered_after_waiting > 0); /* they did queue */
+    printf("# %d writers: %llu commits, %llu flushes, %llu waited their "
+           "turn\n",
+           THREADS, (unsigned long long)st.commits,
+           (unsigned long long)st.flushes,
+           (unsigned long long)st.entered_after_waiting);
+}
+
+static void test_a_writer_past_its_wait_is_told_busy(void **state)
+{
+    rp_test_db *db = *state;
+    if (db->pg)
+        skip();
+    rp_error err;
+    rp_store *other = rp_test_db_open(db, 0);
+    assert_int_equal(rp_store_begin(db->store, &err), RP_OK);
+    other->ops->set_busy_wait(other, 100);
+    assert_int_equal(rp_store_begin(other, &err), RP_EBUSY);
+    assert_non_null(strstr(err.message, "busy"));
+    db->store->ops->rollback(db->store);
+    other->ops->set_busy_wait(other, 100);
+    assert_int_equal(rp_store_begin(other, &err), RP_OK);
+    other->ops->rollback(other);
+    rp_store_close(other);
+}
+
+static void test_each_commit_flushing_alone_still_works(void **state)
+{
+    rp_test_db *db = *state;
+    if (db->pg)
+        skip();
+    setenv("RAPPORT_SQLITE_COMMIT", "each", 1);
+    rp_store *alone = rp_test_db_open(db, 0);
+    unsetenv("RAPPORT_SQLITE_COMMIT");
+    rp_sqlite_group_stats st;
+    rp_store_sqlite_group_stats(alone, &st);
+    assert_int_equal(st.commits, 0);
+    writer w = {alone, 0};
+    write_customers(&w);
+    assert_int_equal(w.failures, 0);
+    rp_store_sqlite_group_stats(alone, &st);
+    assert_int_equal(st.commits, 0); /* no group: FULL flushed each */
+    rp_store_close(alone);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_a_flush_begun_after_each_commit_covers_it),
+        cmocka_unit_test(test_a_failed_flush_is_reported),
+        cmocka_unit_test(test_the_turn_passes_in_arrival_order_or_times_out),
+        cmocka_unit_test_setup_teardown(test_writers_of_one_file_share_flushes,
+                                        rp_test_db_setup, rp_test_db_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_writer_past_its_wait_is_told_busy, rp_test_db_setup,
+            rp_test_db_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_each_commit_flushing_alone_still_works, rp_test_db_setup,
+            rp_test_db_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
