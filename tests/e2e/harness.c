@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "store/pg_internal.h"
 #include "store/store_pg.h"
 
 /* ---- the response log of the contract test ------------------------------
@@ -145,19 +146,70 @@ static void pg_admin(const char *sql)
     PQfinish(c);
 }
 
+/*
+ * The database at the latest schema that each server's is copied from
+ * (CREATE DATABASE ... TEMPLATE), since migrating a new one takes seconds
+ * on a loaded machine and a test starts many.  It is the unit tests'
+ * (tests/unit/fixture.c): the same name, carrying a hash of the
+ * migrations, made once per server under the same advisory lock, which
+ * every copy is also made under (a template must have no one connected
+ * while it is copied).  Its name is written into tpl.
+ */
+static void pg_template(PGconn *c, char *tpl, size_t n)
+{
+    unsigned long long h = 1469598103934665603ULL;
+    for (int i = 0; i < rp_pg_nmigrations; i++) {
+        h = (h ^ (unsigned)rp_pg_migrations[i].version) * 1099511628211ULL;
+        for (const char *p = rp_pg_migrations[i].sql; *p; p++)
+            h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    }
+    snprintf(tpl, n, "rp_template_%016llx", h);
+    const char *values[] = {tpl};
+    PGresult *r = PQexecParams(c,
+                               "SELECT 1 FROM pg_database WHERE datname = $1",
+                               1, NULL, values, NULL, NULL, 0);
+    int have = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+    PQclear(r);
+    if (have)
+        return;
+    char sql[200], info[1024];
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", tpl);
+    r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+    snprintf(info, sizeof info, "%s dbname=%s", pg_server(), tpl);
+    rp_store *st = NULL;
+    rp_error err;
+    if (rp_store_pg_open(info, 0, &st, &err) != RP_OK)
+        fail_msg("migrating the template database: %s", err.message);
+    rp_store_close(st);
+}
+
 /* Name s's database on the test server ("rp_e2e_<pid>_<n>", unique in
- * this run) and point s->db at it; template, when given, is the database
- * it is copied from, else it is made empty, for rapportd or the CLI to
- * migrate as they would a new desk's. */
-static void pg_make(rp_srv *s, const char *template)
+ * this run), point s->db at it and make it: a copy of from when given,
+ * else of the template at the latest schema, which s->fresh then marks as
+ * opened by no program yet (as a SQLite file not made yet). */
+static void pg_make(rp_srv *s, const char *from)
 {
     static int made;
     snprintf(s->pgdb, sizeof s->pgdb, "rp_e2e_%ld_%d", (long)getpid(), ++made);
     snprintf(s->db, sizeof s->db, "%s dbname=%s", pg_server(), s->pgdb);
-    char sql[200];
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s%s%s", s->pgdb,
-             template ? " TEMPLATE " : "", template ? template : "");
-    pg_admin(sql);
+    PGconn *c = pg_connect("postgres");
+    PQclear(PQexec(c, "SELECT pg_advisory_lock(7298)"));
+    char tpl[64], sql[200];
+    if (from)
+        snprintf(tpl, sizeof tpl, "%s", from);
+    else
+        pg_template(c, tpl, sizeof tpl);
+    s->fresh = !from;
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s TEMPLATE %s", s->pgdb, tpl);
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+    PQclear(PQexec(c, "SELECT pg_advisory_unlock(7298)"));
+    PQfinish(c);
 }
 
 void rp_srv_key_file(const rp_srv *s, char *out, size_t n)
@@ -196,16 +248,7 @@ void rp_srv_init(rp_srv *s)
 
 int rp_db_exists(rp_srv *s)
 {
-    if (!s->pgdb[0])
-        return access(s->db, F_OK) == 0;
-    PGconn *c = pg_connect(s->pgdb);
-    PGresult *r = PQexec(
-        c, "SELECT to_regclass('public.schema_version') IS NOT NULL");
-    int exists = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
-                 strcmp(PQgetvalue(r, 0, 0), "t") == 0;
-    PQclear(r);
-    PQfinish(c);
-    return exists;
+    return s->pgdb[0] ? !s->fresh : access(s->db, F_OK) == 0;
 }
 
 /* The value after "key: " on a line of text, copied into out. */
@@ -313,6 +356,7 @@ void rp_srv_start(rp_srv *s)
 {
     if (!s->token[0] && !rp_db_exists(s))
         bootstrap_admin(s);
+    s->fresh = 0;
     int out[2];
     assert_int_equal(pipe(out), 0);
     pid_t pid = fork();
@@ -593,6 +637,7 @@ void rp_assert_error(rp_http *r, long status, const char *code,
 
 int rp_cli(rp_srv *s, char **out, ...)
 {
+    s->fresh = 0; /* opened now, as the CLI makes a SQLite file */
     const char *argv[40];
     int argc = 0;
     argv[argc++] = "rapport";

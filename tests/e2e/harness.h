@@ -25,9 +25,12 @@
 
 typedef struct rp_srv {
     pid_t pid;
-    char dir[256];       /* private temporary directory */
-    char db[300];        /* --db: a file inside dir, or a PostgreSQL one */
-    char pgdb[64];       /* the database's name on PostgreSQL, else "" */
+    char dir[256]; /* private temporary directory */
+    char db[300];  /* --db: a file inside dir, or a PostgreSQL one */
+    char pgdb[64]; /* the database's name on PostgreSQL, else "" */
+    /* PostgreSQL: 1 while no program has opened the database, made at
+     * the latest schema from a template (a SQLite file not made yet) */
+    int fresh;
     char url[80];        /* "http://127.0.0.1:PORT" without trailing slash */
     char token[160];     /* bearer token sent with every request, "" for none */
     char extra_env[512]; /* "NAME=value" set for rapportd, "" for none */
@@ -74,8 +77,10 @@ void rp_srv_key_file(const rp_srv *s, char *out, size_t n);
  * size) skips that part on PostgreSQL with this. */
 int rp_e2e_pg(void);
 
-/* Whether s's database exists yet (a file; a migrated PostgreSQL one):
- * rapportd or the CLI has opened it. */
+/* Whether s's database exists yet: rapportd or the CLI has opened it
+ * (a SQLite file they made; on PostgreSQL, s->fresh is 0).  A test that
+ * runs a program on s->db itself before rp_cli or rp_srv_start, and
+ * wants it counted as opened, clears s->fresh. */
 int rp_db_exists(rp_srv *s);
 
 /*
