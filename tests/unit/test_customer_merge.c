@@ -185,25 +185,45 @@ static char *fingerprint(rp_test_db *h)
                    " ORDER BY name");
     size_t i;
     json_t *t;
-    json_array_foreach(tables, i, t) {
-        const char *name = json_string_value(json_array_get(t, 0));
-        char sql[300];
-        if (h->pg)
-            snprintf(sql, sizeof sql, "SELECT r::text FROM \"%s\" r ORDER BY 1",
-                     name);
-        else
-            snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", name);
-        rp_buf_printf(&b, "[%s]\n", name);
-        json_t *rows = rp_test_db_rows(h, sql), *row, *v;
-        size_t k, c;
-        json_array_foreach(rows, k, row) {
-            json_array_foreach(row, c, v)
-                rp_buf_printf(&b, "%s|",
-                              json_is_string(v) ? json_string_value(v)
-                                                : "NULL");
-            rp_buf_puts(&b, "\n");
+    if (h->pg) {
+        /* one statement for every table: a connection a table (as the
+         * fixture makes for each) would make each fingerprint slow */
+        rp_buf sql = RP_BUF_INIT;
+        json_array_foreach(tables, i, t) {
+            const char *name = json_string_value(json_array_get(t, 0));
+            rp_buf_printf(&sql,
+                          "%sSELECT %zu AS n, '[%s]' || E'\\n' ||"
+                          " coalesce(string_agg(r::text, E'\\n' ORDER BY"
+                          " r::text), '') AS x FROM \"%s\" r",
+                          i ? " UNION ALL " : "", i, name, name);
         }
+        rp_buf all = RP_BUF_INIT;
+        rp_buf_printf(&all,
+                      "SELECT string_agg(x, E'\\n' ORDER BY n) FROM (%s) y",
+                      rp_buf_str(&sql));
+        json_t *rows = rp_test_db_rows(h, rp_buf_str(&all));
+        rp_buf_puts(
+            &b, json_string_value(json_array_get(json_array_get(rows, 0), 0)));
         json_decref(rows);
+        rp_buf_free(&all);
+        rp_buf_free(&sql);
+    } else {
+        json_array_foreach(tables, i, t) {
+            const char *name = json_string_value(json_array_get(t, 0));
+            char sql[300];
+            snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", name);
+            rp_buf_printf(&b, "[%s]\n", name);
+            json_t *rows = rp_test_db_rows(h, sql), *row, *v;
+            size_t k, c;
+            json_array_foreach(rows, k, row) {
+                json_array_foreach(row, c, v)
+                    rp_buf_printf(&b, "%s|",
+                                  json_is_string(v) ? json_string_value(v)
+                                                    : "NULL");
+                rp_buf_puts(&b, "\n");
+            }
+            json_decref(rows);
+        }
     }
     json_decref(tables);
     char *text = strdup(rp_buf_str(&b));
