@@ -270,7 +270,19 @@
  * words around the best cover of the query, much as FTS5 picks its
  * window; without it ts_headline starts at the first match), which says
  * nothing of what it left out, so it is found in the body without its
- * marks. */
+ * marks.  ts_headline also turns whatever its parser takes for an HTML
+ * tag ("<b>") into a space, where FTS5 gives the text as it is (and the
+ * core escapes it): so the text goes in with every '<' as chr(4), which
+ * starts no tag, and comes out with it given back. */
+#define KB_HEADLINE(text, options)                                             \
+    "replace(ts_headline('rp_kb', replace(" text                               \
+    ", '<', chr(4)), q.tq, " options                                           \
+    " || 'StartSel=' || chr(2) || ', StopSel=' || chr(3)),"                    \
+    " chr(4), '<')"
+#define KB_TITLE_MARKED KB_HEADLINE("a.title", "'HighlightAll=true, '")
+#define KB_BODY_HEADLINE                                                       \
+    KB_HEADLINE("a.body", "'MaxFragments=1, MaxWords=24, MinWords=20,"         \
+                          " ShortWord=0, '")
 #define KB_PLAIN "replace(replace(s.h, chr(2), ''), chr(3), '')"
 #define KB_SNIPPET                                                             \
     " CASE WHEN strpos(a.body, " KB_PLAIN ") <> 1 THEN '...' ELSE '' END"      \
@@ -706,13 +718,10 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "   AS score FROM pool p JOIN kb_articles a ON a.id = p.id"
         "  ORDER BY score DESC, p.id LIMIT $2::bigint)"
         " SELECT a.id, a.title, a.tags AS tags__json, a.helped, a.not_helped,"
-        " ts_headline('rp_kb', a.title, q.tq, 'HighlightAll=true, StartSel='"
-        "  || chr(2) || ', StopSel=' || chr(3)) AS title_marked,"
+        " " KB_TITLE_MARKED " AS title_marked,"
         " " KB_SNIPPET " AS snippet_marked, b.relevance, b.score"
         " FROM best b JOIN kb_articles a ON a.id = b.id CROSS JOIN q"
-        " CROSS JOIN LATERAL (SELECT ts_headline('rp_kb', a.body, q.tq,"
-        "  'MaxFragments=1, MaxWords=24, MinWords=20, ShortWord=0,"
-        "  StartSel=' || chr(2) || ', StopSel=' || chr(3)) AS h) s"
+        " CROSS JOIN LATERAL (SELECT " KB_BODY_HEADLINE " AS h) s"
         " ORDER BY b.score DESC, b.id",
     [RP_Q_KNOWLEDGE_VOTE] = "UPDATE kb_articles SET helped = helped +"
                             " $1::bigint, not_helped = not_helped +"

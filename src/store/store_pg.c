@@ -69,7 +69,7 @@ const char *rp_pg_query_sql(rp_query q)
 /* Advisory lock keys ("rapp" and a number): the migration lock is held by
  * a session while it migrates, the writer lock by each write transaction. */
 #define MIGRATION_LOCK_KEY 0x7261707000000001LL
-#define WRITER_LOCK_KEY 0x7261707000000002LL
+#define WRITER_LOCK_KEY RP_PG_WRITER_LOCK_KEY
 
 /* How long an open waits for another server's migration to finish. */
 #define MIGRATION_WAIT_MS (10 * 60 * 1000)

@@ -5,12 +5,18 @@
  * rp_store_open ("postgres://...", "postgresql://..." or a libpq keyword
  * string such as "host=/run/postgresql dbname=rapport").  This header is
  * for the backend table in store.c and for the tests that must build a
- * database at an old schema version; nothing else includes it.
+ * database at an old schema version or hold the writer's lock; nothing
+ * else includes it.
  */
 #ifndef RP_STORE_PG_H
 #define RP_STORE_PG_H
 
 #include "store/store.h"
+
+/* The advisory lock every write transaction takes first, so that writers
+ * take turns across servers ("rapp" and 2).  A test that stands for
+ * another server holding the write lock takes it too. */
+#define RP_PG_WRITER_LOCK_KEY 0x7261707000000002LL
 
 /* The "postgres" and "postgresql" entries of the backend table. */
 extern const rp_store_backend rp_store_pg_backend;

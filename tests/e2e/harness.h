@@ -3,6 +3,15 @@
  * ephemeral loopback port with a fresh database, talks HTTP to it with
  * libcurl, and runs the real rapport CLI as a second process on the same
  * database.  Nothing here is mocked.
+ *
+ * The database is a SQLite file in the test's private directory, or, when
+ * RP_E2E_PG holds the libpq keyword string of a PostgreSQL server (CTest's
+ * pg_e2e_* tests set it to the server of the pg_server fixture), a
+ * database of the test's own on that server, created by rp_srv_init and
+ * dropped by rp_srv_cleanup.  Either way s->db is what rapportd and the
+ * CLI are given as --db, and the rp_db_* functions below look at the
+ * database past rapportd on whichever backend it is, so one test runs on
+ * both.
  */
 #ifndef RP_HARNESS_H
 #define RP_HARNESS_H
@@ -16,8 +25,12 @@
 
 typedef struct rp_srv {
     pid_t pid;
-    char dir[256];       /* private temporary directory */
-    char db[300];        /* database path inside dir */
+    char dir[256]; /* private temporary directory */
+    char db[300];  /* --db: a file inside dir, or a PostgreSQL one */
+    char pgdb[64]; /* the database's name on PostgreSQL, else "" */
+    /* PostgreSQL: 1 while no program has opened the database, made at
+     * the latest schema from a template (a SQLite file not made yet) */
+    int fresh;
     char url[80];        /* "http://127.0.0.1:PORT" without trailing slash */
     char token[160];     /* bearer token sent with every request, "" for none */
     char extra_env[512]; /* "NAME=value" set for rapportd, "" for none */
@@ -49,8 +62,26 @@ typedef struct rp_http {
     char www_authenticate[80];
 } rp_http;
 
-/* Make a fresh private directory and database path; does not start. */
+/* Make a fresh private directory and database path (on PostgreSQL: an
+ * empty database of its own on the RP_E2E_PG server); does not start. */
 void rp_srv_init(rp_srv *s);
+
+/* The key file of secrets at rest that rapportd and the CLI use for s's
+ * database: beside the file on SQLite (the default), and on PostgreSQL,
+ * which has no file to be beside, one in s->dir that the harness names in
+ * RAPPORT_SECRET_KEY_FILE for every program it runs. */
+void rp_srv_key_file(const rp_srv *s, char *out, size_t n);
+
+/* 1 when the tests run on PostgreSQL (RP_E2E_PG is set), else 0.  A test
+ * of what only a SQLite file has (its bytes, its write-ahead log, its
+ * size) skips that part on PostgreSQL with this. */
+int rp_e2e_pg(void);
+
+/* Whether s's database exists yet: rapportd or the CLI has opened it
+ * (a SQLite file they made; on PostgreSQL, s->fresh is 0).  A test that
+ * runs a program on s->db itself before rp_cli or rp_srv_start, and
+ * wants it counted as opened, clears s->fresh. */
+int rp_db_exists(rp_srv *s);
 
 /*
  * Start rapportd on s->db and wait until it listens.  On a new database
@@ -91,7 +122,8 @@ void rp_srv_kill(rp_srv *s);
 int rp_srv_fixture_start(void **state);
 int rp_srv_fixture_stop(void **state);
 
-/* Stop if running and remove the temporary directory. */
+/* Stop if running, remove the temporary directory and drop the
+ * PostgreSQL database. */
 void rp_srv_cleanup(rp_srv *s);
 
 /*
@@ -137,23 +169,77 @@ int rp_cli(rp_srv *s, char **out, ...);
  */
 long rp_list_count(rp_srv *s, const char *path);
 
+/* ---- the database seen past rapportd -------------------------------------
+ *
+ * A connection of the test's own (never the server's) to s's database, on
+ * SQLite or PostgreSQL.  Only for what no endpoint shows (the whole
+ * ledger, index tables, history rows), for what no endpoint can do (time
+ * moved back, a row changed by hand), or for when no server is running;
+ * everything else goes through the API.  The SQL given must mean the same
+ * on both engines (plain SELECT, UPDATE, DELETE with literal values). */
+typedef struct rp_db rp_db;
+
+/* Open a connection to s's database, which must exist; it waits up to 30
+ * seconds for a writer, as rapportd's own may be writing. */
+rp_db *rp_db_open(rp_srv *s);
+void rp_db_close(rp_db *db);
+
+/* The first column of the first row of sql as an integer (0 when there
+ * is no row); fails the test when the database refuses it. */
+long long rp_db_value(rp_db *db, const char *sql);
+
+/* Every row of sql as a JSON array of arrays of column values, each
+ * value a string (as the engine writes it as text) or null; fails the
+ * test when the database refuses it.  The caller decrefs. */
+json_t *rp_db_rows(rp_db *db, const char *sql);
+
+/* Run sql (one or more statements): 0 when it ran, 1 when the database
+ * refused it by a rule (a constraint, a trigger), -1 on any other
+ * failure, whose message is printed. */
+int rp_db_run(rp_db *db, const char *sql);
+
+/* Begin a write transaction that holds the writer's lock as rapportd's
+ * own write transactions take it (SQLite: BEGIN IMMEDIATE; PostgreSQL:
+ * the store's advisory lock), so rapportd's writers wait for it;
+ * rp_db_run(db, "ROLLBACK") gives it back. */
+void rp_db_hold_writes(rp_db *db);
+
+/* A number that changes whenever another connection commits a change
+ * (SQLite's data_version; PostgreSQL's next transaction id), so that an
+ * unchanged number means nothing was written. */
+long long rp_db_version(rp_db *db);
+
 /*
- * Count of rows in a table, read from the database file with a second,
- * read-only connection (never the server's).  Only for what no endpoint
- * lists (the whole ledger, index tables, history rows) or for when no
- * server is running; everything else is counted with rp_list_count.
+ * A hash (FNV-1a) of every row of every table of db, tables in name
+ * order, so that equal fingerprints mean nothing was written.  leave_out,
+ * when given, names tables left out (those meant to change, such as the
+ * audit log); a table this connection cannot read (a virtual table whose
+ * module is not loaded here) is left out too.
  */
+unsigned long long rp_db_fingerprint(rp_db *db,
+                                     int (*leave_out)(const char *table));
+
+/* rp_db_value and rp_db_run on a connection of their own. */
+long long rp_db_number(rp_srv *s, const char *sql);
+int rp_db_exec(rp_srv *s, const char *sql);
+
+/* Count of rows in a table (see rp_db_open for when to use it). */
 long rp_db_count(rp_srv *s, const char *table);
 
 /*
- * A hash (FNV-1a) of every row of every table of the database open on db,
- * tables in name order, so that equal fingerprints mean nothing was
- * written.  leave_out, when given, names tables left out (those meant to
- * change, such as the audit log); a table this connection cannot read (a
- * virtual table whose module is not loaded here) is left out too.
+ * Whether text is anywhere in what the database keeps of the desk: on
+ * SQLite the bytes of the database file and its write-ahead log (what an
+ * erasure must leave no trace in); on PostgreSQL, whose files are the
+ * server's, any row of any table, read as text.
  */
-struct sqlite3;
-unsigned long long rp_db_fingerprint(struct sqlite3 *db,
-                                     int (*leave_out)(const char *table));
+int rp_db_holds(rp_srv *s, const char *text);
+
+/*
+ * Make copy a new server (not started) whose database is a copy of s's,
+ * for a test that changes a copy by hand.  On PostgreSQL the copy is made
+ * from s's database as a template, so nothing may be connected to it:
+ * stop s's rapportd first.  rp_srv_cleanup(copy) removes it.
+ */
+void rp_db_copy(rp_srv *s, rp_srv *copy);
 
 #endif

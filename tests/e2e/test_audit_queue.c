@@ -15,7 +15,6 @@
  */
 #include "harness.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,22 +23,12 @@
 /* How many reads of customer id are in the audit log. */
 static long reads_of(rp_srv *s, long long id)
 {
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open_v2(s->db, &db, SQLITE_OPEN_READONLY, NULL),
-                     SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
     char sql[160];
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM audit_log WHERE action = 'read' AND "
              "customer_id = %lld",
              id);
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    long n = (long)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return n;
+    return (long)rp_db_number(s, sql);
 }
 
 static long long new_customer(rp_srv *s, const char *name)
@@ -96,11 +85,8 @@ static void test_full_queue_refuses_reads_and_loses_none(void **state)
     long long id = new_customer(&s, "Olek Queue");
 
     /* another process takes the write lock and keeps it */
-    sqlite3 *lock;
-    assert_int_equal(sqlite3_open(s.db, &lock), SQLITE_OK);
-    sqlite3_busy_timeout(lock, 10000);
-    assert_int_equal(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL),
-                     SQLITE_OK);
+    rp_db *lock = rp_db_open(&s);
+    rp_db_hold_writes(lock);
     int ok = 0, busy = 0;
     for (int i = 0; i < TRIES; i++) {
         rp_http r;
@@ -121,9 +107,8 @@ static void test_full_queue_refuses_reads_and_loses_none(void **state)
     assert_int_equal(reads_of(&s, id), 0);
 
     /* the lock goes: the queued reads are written, all of them */
-    assert_int_equal(sqlite3_exec(lock, "ROLLBACK", NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_close(lock);
+    assert_int_equal(rp_db_run(lock, "ROLLBACK"), 0);
+    rp_db_close(lock);
     long n = 0;
     for (int i = 0; i < 300 && (n = reads_of(&s, id)) < MAX; i++)
         usleep(100 * 1000);

@@ -20,7 +20,6 @@
  *     half an hour in the database, rapportd stopped, rather than
  *     waited for).
  */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,27 +81,13 @@ static void mail_token(rp_srv *s, char *token, size_t n)
 
 static void exec_sql(rp_srv *s, const char *sql)
 {
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(s->db, &db), SQLITE_OK);
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg);
-    sqlite3_close(db);
+    assert_int_equal(rp_db_exec(s, sql), 0);
 }
 
-/* One integer read with a second, read-only connection. */
+/* One integer read with a second connection. */
 static long long count_sql(rp_srv *s, const char *sql)
 {
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_open_v2(s->db, &db, SQLITE_OPEN_READONLY, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    long long n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return n;
+    return rp_db_number(s, sql);
 }
 
 static json_t *judged(json_t *enc, const char *target)
@@ -233,7 +218,7 @@ static void move_back(rp_srv *s, const char *ids, int versions, int64_t seconds)
              "UPDATE encounters SET created_at = created_at - %lld,"
              " arrived_at = arrived_at - %lld WHERE id IN (%s);"
              "UPDATE charter_versions SET starts_at = starts_at - %lld"
-             " WHERE %d AND starts_at > 0;"
+             " WHERE %d = 1 AND starts_at > 0;"
              "UPDATE charter_watch SET next_at = 0;",
              (long long)seconds, (long long)seconds, ids, (long long)seconds,
              versions);

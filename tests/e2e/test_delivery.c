@@ -13,7 +13,6 @@
  */
 #include <fcntl.h>
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -528,9 +527,6 @@ static void test_story4_follow_up_and_keep_in_touch(void **state)
      * relationship level is only ever derived from that history; the story
      * needs a customer met long ago whose relationship is incremental.
      */
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(s->db, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
     char sql[400];
     snprintf(sql, sizeof sql,
              "UPDATE customers SET relationship_level = 'incremental',"
@@ -538,8 +534,7 @@ static void test_story4_follow_up_and_keep_in_touch(void **state)
              "UPDATE encounters SET created_at = 1790000000,"
              " arrived_at = 1790000000 WHERE id = %lld;",
              (long long)tom, (long long)eid);
-    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    assert_int_equal(rp_db_exec(s, sql), 0);
     char *out = NULL;
     /* 2027-03-04: the follow-up is due; keep-in-touch is too (the customer
      * was last in contact long ago and the cadence is 90 days) */

@@ -6,9 +6,10 @@
  * dates, consents, a conversation with an attachment, a note, a
  * satisfaction answer) is erased through the API; then the database file
  * and its write-ahead log are searched byte by byte for their name, email
- * address and words from their messages, and none is found, while the
+ * address and words from their messages (on PostgreSQL, whose files are
+ * the server's: every row of every table), and none is found, while the
  * service metrics of the past are unchanged and `rapport ledger verify`
- * passes.  A copy of the database changed by hand with the sqlite3 shell
+ * passes.  A copy of the database changed by hand, its trigger dropped,
  * fails verification, naming the moment.  The second person's approval,
  * the marketing suppression list, and retention in dry-run and real runs
  * are checked the same way.
@@ -55,23 +56,11 @@ static char *slurp(const char *path, size_t *n)
     return buf;
 }
 
-/* Is text anywhere in the database file or its write-ahead log? */
+/* Is text anywhere in the database file or its write-ahead log (on
+ * PostgreSQL: in any row)? */
 static int in_files(rp_srv *s, const char *text)
 {
-    char wal[400];
-    snprintf(wal, sizeof wal, "%s-wal", s->db);
-    const char *files[] = {s->db, wal};
-    int found = 0;
-    for (int i = 0; i < 2; i++) {
-        size_t n;
-        char *data = slurp(files[i], &n);
-        if (data && memmem(data, n, text, strlen(text))) {
-            fprintf(stderr, "found \"%s\" in %s\n", text, files[i]);
-            found = 1;
-        }
-        free(data);
-    }
-    return found;
+    return rp_db_holds(s, text);
 }
 
 /* (the attachment is kept as base64: its text is looked for that way) */
@@ -286,29 +275,30 @@ static void test_verify_names_a_moment_changed_by_hand(void **state)
     char *out = NULL;
     assert_int_equal(cli_ok(s, &out, "ledger", "verify", NULL, NULL), 0);
     free(out);
-    /* a copy, changed with the sqlite3 shell, the trigger dropped */
-    char copy[400], cmd[1200];
-    snprintf(copy, sizeof copy, "%s/copy.db", s->dir);
-    snprintf(cmd, sizeof cmd, "sqlite3 '%s' \".backup '%s'\"", s->db, copy);
-    assert_int_equal(system(cmd), 0);
-    snprintf(cmd, sizeof cmd,
-             "sqlite3 '%s' \"DROP TRIGGER moments_are_append_only_u;"
-             " UPDATE moments SET summary = 'Customer was rude'"
-             " WHERE id = (SELECT min(id) + 3 FROM moments);\"",
-             copy);
-    assert_int_equal(system(cmd), 0);
-    char target[16];
-    snprintf(cmd, sizeof cmd, "sqlite3 '%s' 'SELECT min(id) + 3 FROM moments'",
-             copy);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    assert_non_null(fgets(target, sizeof target, p));
-    pclose(p);
-    target[strcspn(target, "\n")] = '\0';
+    /* a copy, changed by hand, the trigger dropped (a PostgreSQL database
+     * is copied with nothing connected to it: rapportd stops meanwhile) */
+    rp_srv copy;
+    rp_srv_stop(s);
+    rp_db_copy(s, &copy);
+    rp_srv_start(s);
+    char cmd[1200];
+    assert_int_equal(
+        rp_db_exec(&copy,
+                   rp_e2e_pg()
+                       ? "DROP TRIGGER moments_are_append_only_u ON moments;"
+                         " UPDATE moments SET summary = 'Customer was rude'"
+                         " WHERE id = (SELECT min(id) + 3 FROM moments);"
+                       : "DROP TRIGGER moments_are_append_only_u;"
+                         " UPDATE moments SET summary = 'Customer was rude'"
+                         " WHERE id = (SELECT min(id) + 3 FROM moments);"),
+        0);
+    char target[24];
+    snprintf(target, sizeof target, "%lld",
+             rp_db_number(&copy, "SELECT min(id) + 3 FROM moments"));
 
     snprintf(cmd, sizeof cmd,
              RAPPORT_CLI_PATH " --db '%s' ledger verify > '%s/verify.out'",
-             copy, s->dir);
+             copy.db, s->dir);
     int status = system(cmd);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 3);
@@ -325,6 +315,7 @@ static void test_verify_names_a_moment_changed_by_hand(void **state)
     assert_non_null(strstr(text, "summary or detail differs"));
     assert_non_null(strstr(text, "LEDGER ALTERED"));
     free(text);
+    rp_srv_cleanup(&copy);
     /* the server's own database still verifies */
     assert_int_equal(cli_ok(s, &out, "ledger", "verify", NULL, NULL), 0);
     free(out);
@@ -376,13 +367,7 @@ static void test_a_second_person_approves(void **state)
 
 static long count_where(rp_srv *s, const char *sql)
 {
-    char cmd[800], line[64] = "";
-    snprintf(cmd, sizeof cmd, "sqlite3 -readonly '%s' \"%s\"", s->db, sql);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    assert_non_null(fgets(line, sizeof line, p));
-    pclose(p);
-    return atol(line);
+    return (long)rp_db_number(s, sql);
 }
 
 /* TIME years from now, as RFC 3339, in out. */

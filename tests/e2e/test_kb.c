@@ -59,8 +59,13 @@ static void test_kb_search_rank_snippets_and_votes(void **state)
         &s, "POST", "/api/v1/kb/articles", 201,
         "{\"title\":\"Warranty claim toaster\",\"body\":\"Ask for the receipt "
         "and the serial number.\"}"));
-    /* the search index is internal: the table shows it kept up */
-    assert_int_equal(rp_db_count(&s, "kb_fts"), 4);
+    /* the search index is internal: the table (PostgreSQL: the articles'
+     * generated column) shows it kept up */
+    assert_int_equal(rp_e2e_pg() ? rp_db_number(&s, "SELECT count(*) FROM"
+                                                    " kb_articles WHERE"
+                                                    " search != ''")
+                                 : rp_db_count(&s, "kb_fts"),
+                     4);
 
     /* A title match ranks above a passing mention in the body; matches are
      * marked, the rest of the text is escaped. */

@@ -17,7 +17,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,11 +236,8 @@ static void test_pipe_big_message(void **state)
 static void test_pipe_busy_database(void **state)
 {
     rp_srv *s = *state;
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(s->db, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 30000); /* rapportd's own threads write too */
-    assert_int_equal(sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL),
-                     SQLITE_OK);
+    rp_db *db = rp_db_open(s); /* waits while rapportd's own threads write */
+    rp_db_hold_writes(db);
     const rp_corpus_item *it = &items[index_of("34-auto-submitted-no")];
     char *out = NULL, *errs = NULL;
     int rc = run_cli(s, NULL, it->raw, it->size, &out, &errs, "mail", "receive",
@@ -251,8 +247,8 @@ static void test_pipe_busy_database(void **state)
     assert_true(strlen(errs) > 20); /* a reason, not just a code */
     free(out);
     free(errs);
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    sqlite3_close(db);
+    assert_int_equal(rp_db_run(db, "ROLLBACK"), 0);
+    rp_db_close(db);
     rc = run_cli(s, NULL, it->raw, it->size, &out, &errs, "mail", "receive",
                  NULL, NULL);
     assert_int_equal(rc, 0);
@@ -538,7 +534,7 @@ static void test_imap(void **state)
     char url[64], cmd[1024];
     snprintf(url, sizeof url, "imap://127.0.0.1:%d", dp->port);
     snprintf(cmd, sizeof cmd,
-             "RAPPORT_PASSWORD=imap-secret %s --db %s mail mailbox add "
+             "RAPPORT_PASSWORD=imap-secret %s --db '%s' mail mailbox add "
              "--url %s --user help@desk.example --folder INBOX > /dev/null",
              RAPPORT_CLI_PATH, s->db, url);
     assert_int_equal(system(cmd), 0);

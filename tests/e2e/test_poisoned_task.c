@@ -18,7 +18,6 @@
  */
 #include <signal.h>
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -335,16 +334,10 @@ static void test_refused_task_fails_after_the_cap_others_go(void **state)
     json_decref(l);
 }
 
-/* Run SQL on the database file with a connection of the test's own. */
+/* Run SQL on the database with a connection of the test's own. */
 static void sql(rp_srv *s, const char *text)
 {
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(s->db, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    char *msg = NULL;
-    if (sqlite3_exec(db, text, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", text, msg);
-    sqlite3_close(db);
+    assert_int_equal(rp_db_exec(s, text), 0);
 }
 
 /* The record of a sent task is refused by the database: the task is
@@ -359,12 +352,21 @@ static void test_unrecorded_send_is_failed_not_repeated(void **state)
                                "2027-07-01T08:30:00Z", "second");
     /* a fault of the database: the moment that records the sending of
      * Ada's task cannot be written */
-    char text[300];
-    snprintf(text, sizeof text,
-             "CREATE TRIGGER poison BEFORE INSERT ON moments"
-             " WHEN NEW.kind = 'task.sent' AND NEW.customer_id = %lld"
-             " BEGIN SELECT RAISE(ABORT, 'the disk said no'); END;",
-             a);
+    char text[600];
+    if (rp_e2e_pg())
+        snprintf(text, sizeof text,
+                 "CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql"
+                 " AS $$BEGIN RAISE EXCEPTION 'the disk said no'; END$$;"
+                 "CREATE TRIGGER poison BEFORE INSERT ON moments FOR EACH ROW"
+                 " WHEN (NEW.kind = 'task.sent' AND NEW.customer_id = %lld)"
+                 " EXECUTE FUNCTION poison();",
+                 a);
+    else
+        snprintf(text, sizeof text,
+                 "CREATE TRIGGER poison BEFORE INSERT ON moments"
+                 " WHEN NEW.kind = 'task.sent' AND NEW.customer_id = %lld"
+                 " BEGIN SELECT RAISE(ABORT, 'the disk said no'); END;",
+                 a);
     sql(s, text);
     json_t *r = run_at(s, "2027-07-01T09:00:00Z");
     assert_int_equal(count_in(r, "sent"), 1);
@@ -379,7 +381,9 @@ static void test_unrecorded_send_is_failed_not_repeated(void **state)
     assert_string_equal(field(t, "status"), "sent");
     json_decref(t);
     assert_int_equal(rp_sink_count(&w->smtp, "msg-", ".eml"), 2);
-    sql(s, "DROP TRIGGER poison;");
+    sql(s, rp_e2e_pg()
+               ? "DROP TRIGGER poison ON moments; DROP FUNCTION poison();"
+               : "DROP TRIGGER poison;");
     r = run_at(s, "2027-07-02T09:00:00Z");
     assert_int_equal(json_integer_value(json_object_get(r, "claimed")), 0);
     json_decref(r);

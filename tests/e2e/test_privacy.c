@@ -13,7 +13,6 @@
 #include "base/buf.h"
 #include "harness.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,28 +52,12 @@ static void ask_help(rp_srv *s, const char *email, char token[65])
     rp_http_free(&r);
 }
 
-static sqlite3 *open_db(rp_srv *s)
-{
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open_v2(s->db, &db, SQLITE_OPEN_READONLY, NULL),
-                     SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    return db;
-}
-
 /* How many audit entries match where (an SQL condition of this test's). */
 static long audit_count(rp_srv *s, const char *where)
 {
-    sqlite3 *db = open_db(s);
     char sql[512];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM audit_log WHERE %s", where);
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    long n = (long)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return n;
+    return (long)rp_db_number(s, sql);
 }
 
 /* Wait (generously: the machine may be loaded) until where matches. */
@@ -165,19 +148,23 @@ static void test_export_holds_every_row(void **state)
                      c);
 
     /* every row of every customer table, by id, in its section */
-    sqlite3 *db = open_db(&s);
-    sqlite3_stmt *tables;
-    assert_int_equal(
-        sqlite3_prepare_v2(db,
-                           "SELECT DISTINCT m.name FROM sqlite_master m,"
-                           " pragma_table_info(m.name) p WHERE m.type ="
-                           " 'table' AND p.name = 'customer_id' ORDER BY 1",
-                           -1, &tables, NULL),
-        SQLITE_OK);
+    rp_db *db = rp_db_open(&s);
+    json_t *tables = rp_db_rows(
+        db, rp_e2e_pg()
+                ? "SELECT DISTINCT c.relname FROM pg_class c JOIN pg_namespace"
+                  " n ON n.oid = c.relnamespace JOIN pg_attribute a ON"
+                  " a.attrelid = c.oid WHERE n.nspname = 'public' AND"
+                  " c.relkind IN ('r', 'p') AND a.attname = 'customer_id'"
+                  " AND NOT a.attisdropped ORDER BY 1"
+                : "SELECT DISTINCT m.name FROM sqlite_master m,"
+                  " pragma_table_info(m.name) p WHERE m.type ="
+                  " 'table' AND p.name = 'customer_id' ORDER BY 1");
     int checked = 0, empty = 0, missing = 0;
     long rows = 0;
-    while (sqlite3_step(tables) == SQLITE_ROW) {
-        const char *t = (const char *)sqlite3_column_text(tables, 0);
+    size_t ti;
+    json_t *trow;
+    json_array_foreach(tables, ti, trow) {
+        const char *t = json_string_value(json_array_get(trow, 0));
         const char *section = !strcmp(t, "audit_log") ? "audit" : t;
         json_t *items = json_object_get(archive, section);
         if (!json_is_array(items)) {
@@ -190,11 +177,12 @@ static void test_export_holds_every_row(void **state)
         snprintf(sql, sizeof sql,
                  "SELECT id FROM \"%s\" WHERE customer_id = %lld ORDER BY id",
                  t, c);
-        sqlite3_stmt *st;
-        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+        json_t *ids = rp_db_rows(db, sql);
         int n = 0;
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            long long id = sqlite3_column_int64(st, 0);
+        size_t ri;
+        json_t *rrow;
+        json_array_foreach(ids, ri, rrow) {
+            long long id = atoll(json_string_value(json_array_get(rrow, 0)));
             int found = 0;
             size_t i;
             json_t *item;
@@ -207,7 +195,7 @@ static void test_export_holds_every_row(void **state)
             }
             n++;
         }
-        sqlite3_finalize(st);
+        json_decref(ids);
         /* and nothing of anyone else */
         if ((size_t)n != json_array_size(items) && strcmp(t, "audit_log")) {
             fprintf(stderr, "privacy: %s has %d rows, the export %zu\n", t, n,
@@ -222,8 +210,8 @@ static void test_export_holds_every_row(void **state)
         rows += n;
         checked++;
     }
-    sqlite3_finalize(tables);
-    sqlite3_close(db);
+    json_decref(tables);
+    rp_db_close(db);
     fprintf(stderr, "privacy: %d tables, %ld rows of customer %lld checked\n",
             checked, rows, c);
     assert_int_equal(missing, 0);
@@ -447,15 +435,8 @@ static void test_audit_records_console_and_api(void **state)
     memcpy(s.token, saved, sizeof saved);
 
     /* append-only: the database itself refuses to rewrite it */
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(s.db, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    assert_int_not_equal(sqlite3_exec(db, "UPDATE audit_log SET agent_id = 99",
-                                      NULL, NULL, NULL),
-                         SQLITE_OK);
-    assert_int_not_equal(
-        sqlite3_exec(db, "DELETE FROM audit_log", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    assert_int_equal(rp_db_exec(&s, "UPDATE audit_log SET agent_id = 99"), 1);
+    assert_int_equal(rp_db_exec(&s, "DELETE FROM audit_log"), 1);
     rp_srv_stop(&s);
     rp_srv_cleanup(&s);
 }

@@ -12,7 +12,6 @@
  */
 #include "harness.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,21 +28,14 @@ static int is_audit_log(const char *table)
     return strcmp(table, "audit_log") == 0;
 }
 
-static unsigned long long fingerprint(sqlite3 *db)
+static unsigned long long fingerprint(rp_db *db)
 {
     return rp_db_fingerprint(db, is_audit_log);
 }
 
-static long long audit_rows(sqlite3 *db)
+static long long audit_rows(rp_db *db)
 {
-    sqlite3_stmt *st;
-    assert_int_equal(
-        sqlite3_prepare_v2(db, "SELECT count(*) FROM audit_log", -1, &st, NULL),
-        SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    long long n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
+    return rp_db_value(db, "SELECT count(*) FROM audit_log");
 }
 
 /* The GET patterns of the route table, one per line, into a new buffer. */
@@ -97,9 +89,7 @@ static void test_no_get_route_writes(void **state)
     /* the token's first use is recorded now, not during the walk */
     json_decref(rp_call(&s, "GET", "/api/v1/session", NULL, 200));
 
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open_v2(s.db, &db, SQLITE_OPEN_READONLY, NULL),
-                     SQLITE_OK);
+    rp_db *db = rp_db_open(&s);
     unsigned long long before = fingerprint(db);
     long long audited = audit_rows(db);
     char *patterns = get_patterns();
@@ -146,7 +136,7 @@ static void test_no_get_route_writes(void **state)
                          "{\"name\":\"A write\"}"));
     assert_true(fingerprint(db) != before);
     free(patterns);
-    sqlite3_close(db);
+    rp_db_close(db);
     rp_srv_stop(&s);
     rp_srv_cleanup(&s);
 }

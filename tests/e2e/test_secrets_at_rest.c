@@ -1,11 +1,12 @@
 /*
  * test_secrets_at_rest.c - secrets at rest, end to end with the real
  * programs: a mailbox password added through the CLI is sealed under a key
- * file made 0600 beside the database, and appears nowhere in the database
- * file or its WAL; rapportd starts with the key and refuses to start
- * without it, naming the setting; `rapport secrets rotate` reseals under a
- * new key (the old key no longer opens anything, the new one does, the
- * file holds one key); a database made before sealing has its plain
+ * file made 0600 beside the database (on PostgreSQL, the file the harness
+ * names in RAPPORT_SECRET_KEY_FILE), and appears nowhere in the database
+ * file or its WAL (on PostgreSQL: in no row); rapportd starts with the key and
+ * refuses to start without it, naming the setting; `rapport secrets rotate`
+ * reseals under a new key (the old key no longer opens anything, the new one
+ * does, the file holds one key); a database made before sealing has its plain
  * password sealed at rapportd's start.
  */
 #include <stdio.h>
@@ -19,23 +20,6 @@
 #include "harness.h"
 
 #define PASSWORD "imap-app-password-7Q2"
-
-/* Does the file at path hold needle anywhere? */
-static int file_holds(const char *path, const char *needle)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    rp_buf b = RP_BUF_INIT;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        rp_buf_append(&b, chunk, n);
-    fclose(f);
-    int found = memmem(b.p ? b.p : "", b.len, needle, strlen(needle)) != NULL;
-    rp_buf_free(&b);
-    return found;
-}
 
 /* Run a shell command; its exit status, and its standard error in err. */
 static int run(const char *cmd, char *err, size_t n)
@@ -62,7 +46,7 @@ static int rapportd_refuses(rp_srv *s, const char *env, char *err, size_t n)
     char cmd[1024];
     snprintf(cmd, sizeof cmd,
              "%s RAPPORT_PLAIN_HTTP=1 RAPPORT_IMAP_INTERVAL=0 timeout 20 %s "
-             "--db %s --listen "
+             "--db '%s' --listen "
              "127.0.0.1:0",
              env, RAPPORTD_PATH, s->db);
     return run(cmd, err, n);
@@ -72,7 +56,7 @@ static void add_mailbox(rp_srv *s)
 {
     char cmd[1024], err[1024];
     snprintf(cmd, sizeof cmd,
-             "RAPPORT_PASSWORD=" PASSWORD " %s --db %s mail mailbox add "
+             "RAPPORT_PASSWORD=" PASSWORD " %s --db '%s' mail mailbox add "
              "--url imaps://imap.example.com --user help@desk.example",
              RAPPORT_CLI_PATH, s->db);
     int rc = run(cmd, err, sizeof err);
@@ -101,10 +85,9 @@ static void test_sealed_refused_rotated(void **state)
     rp_srv_start(&s);
     rp_srv_stop(&s);
     add_mailbox(&s);
-    char key[400], moved[420], wal[320];
-    snprintf(key, sizeof key, "%s.key", s.db);
+    char key[400], moved[420];
+    rp_srv_key_file(&s, key, sizeof key);
     snprintf(moved, sizeof moved, "%s.away", key);
-    snprintf(wal, sizeof wal, "%s-wal", s.db);
     struct stat st;
     assert_int_equal(stat(key, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
@@ -115,9 +98,8 @@ static void test_sealed_refused_rotated(void **state)
     snprintf(old_id, sizeof old_id, "%s",
              json_string_value(json_object_get(j, "key_id")));
     json_decref(j);
-    assert_false(file_holds(s.db, PASSWORD));
-    assert_false(file_holds(wal, PASSWORD));
-    assert_true(file_holds(s.db, "rpsec1:") || file_holds(wal, "rpsec1:"));
+    assert_false(rp_db_holds(&s, PASSWORD));
+    assert_true(rp_db_holds(&s, "rpsec1:"));
 
     /* with its key rapportd starts; without, it refuses, naming it */
     rp_srv_start(&s);
@@ -168,8 +150,7 @@ static void test_sealed_refused_rotated(void **state)
     assert_non_null(strstr(err, "RAPPORT_SECRET_KEY_FILE"));
     rp_srv_start(&s);
     rp_srv_stop(&s);
-    assert_false(file_holds(s.db, PASSWORD));
-    assert_false(file_holds(wal, PASSWORD));
+    assert_false(rp_db_holds(&s, PASSWORD));
     free(other);
     rp_srv_cleanup(&s);
 }
@@ -185,13 +166,12 @@ static void test_plain_sealed_at_start(void **state)
     snprintf(s.extra_env, sizeof s.extra_env, "RAPPORT_IMAP_INTERVAL=0");
     rp_srv_start(&s);
     rp_srv_stop(&s);
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd,
-             "sqlite3 %s \"INSERT INTO mail_mailboxes (url, username, "
-             "password, folder, created_at) VALUES ('imaps://old.example', "
-             "'old@desk.example', '" PASSWORD "', 'INBOX', 1700000000)\"",
-             s.db);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(
+        rp_db_exec(&s, "INSERT INTO mail_mailboxes (url, username, "
+                       "password, folder, created_at) VALUES "
+                       "('imaps://old.example', 'old@desk.example', '" PASSWORD
+                       "', 'INBOX', 1700000000)"),
+        0);
     json_t *j = status(&s);
     assert_int_equal(json_integer_value(json_object_get(j, "plain")), 1);
     json_decref(j);

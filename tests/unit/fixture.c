@@ -180,6 +180,50 @@ int rp_test_db_sql(const rp_test_db *db, const char *sql, long long *value)
     return db->pg ? pg_sql(db, sql, value) : sqlite_sql(db, sql, value);
 }
 
+json_t *rp_test_db_rows(const rp_test_db *db, const char *sql)
+{
+    json_t *rows = json_array();
+    if (db->pg) {
+        PGconn *c = PQconnectdb(db->name);
+        if (PQstatus(c) != CONNECTION_OK)
+            fail_msg("connecting to %s: %s", db->name, PQerrorMessage(c));
+        PGresult *r = PQexec(c, sql);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK)
+            fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+        for (int i = 0; i < PQntuples(r); i++) {
+            json_t *row = json_array();
+            for (int k = 0; k < PQnfields(r); k++)
+                json_array_append_new(row,
+                                      PQgetisnull(r, i, k)
+                                          ? json_null()
+                                          : json_string(PQgetvalue(r, i, k)));
+            json_array_append_new(rows, row);
+        }
+        PQclear(r);
+        PQfinish(c);
+        return rows;
+    }
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open(db->path, &raw), SQLITE_OK);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(raw, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(raw));
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *row = json_array();
+        for (int k = 0; k < sqlite3_column_count(st); k++) {
+            const char *v = (const char *)sqlite3_column_text(st, k);
+            json_array_append_new(row, v ? json_string(v) : json_null());
+        }
+        json_array_append_new(rows, row);
+    }
+    if (rc != SQLITE_DONE)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(raw));
+    sqlite3_finalize(st);
+    sqlite3_close(raw);
+    return rows;
+}
+
 void rp_test_db_make(rp_test_db *db, int open)
 {
     memset(db, 0, sizeof *db);

@@ -64,6 +64,13 @@ int rp_test_db_latest_version(const rp_test_db *db);
 int rp_test_db_sql(const rp_test_db *db, const char *sql, long long *value);
 
 /*
+ * Every row of sql on db's database directly (as rp_test_db_sql), as a
+ * JSON array of arrays of column values, each a string as the engine
+ * writes it as text or null; fails the test on error.  Caller decrefs.
+ */
+json_t *rp_test_db_rows(const rp_test_db *db, const char *sql);
+
+/*
  * cmocka setup and teardown: *state becomes a new rp_test_db made with
  * rp_test_db_make (open, or not for the _unopened variant), and is
  * removed and freed after the test.

@@ -11,12 +11,12 @@
  * ledger still verifies.  Each refused merge leaves every row of every
  * table as it was.
  */
-#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "fixture.h"
 
 #define KEEP 4 /* the demo's Maximilian Weber */
@@ -36,52 +36,45 @@ static const char *section_of(const char *table)
     return strcmp(table, "audit_log") ? table : "audit";
 }
 
-static sqlite3 *open_raw(rp_test_db *db)
+/* The database seen past rapport, with a connection of the test's own
+ * (the fixture's), on SQLite or PostgreSQL. */
+static void raw_exec(rp_test_db *h, const char *sql)
 {
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open(db->path, &h), SQLITE_OK);
-    sqlite3_busy_timeout(h, 10000);
-    return h;
+    if (rp_test_db_sql(h, sql, NULL) != 0)
+        fail_msg("%s: refused", sql);
 }
 
-static void raw_exec(sqlite3 *h, const char *sql)
+static long long raw_count(rp_test_db *h, const char *sql)
 {
-    char *msg = NULL;
-    if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("%s: %s", sql, msg ? msg : "?");
-}
-
-static long long raw_count(sqlite3 *h, const char *sql)
-{
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    long long n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    long long n = 0;
+    if (rp_test_db_sql(h, sql, &n) != 0)
+        fail_msg("%s: refused", sql);
     return n;
 }
 
 /* The tables with a customer_id column, as a JSON array of names. */
-static json_t *customer_tables(sqlite3 *h)
+static json_t *customer_tables(rp_test_db *h)
 {
+    json_t *rows = rp_test_db_rows(
+        h, h->pg ? "SELECT DISTINCT c.relname FROM pg_class c JOIN"
+                   " pg_namespace n ON n.oid = c.relnamespace JOIN"
+                   " pg_attribute a ON a.attrelid = c.oid WHERE n.nspname ="
+                   " 'public' AND c.relkind IN ('r', 'p') AND a.attname ="
+                   " 'customer_id' AND NOT a.attisdropped ORDER BY 1"
+                 : "SELECT DISTINCT m.name FROM sqlite_master m,"
+                   " pragma_table_info(m.name) p WHERE m.type ="
+                   " 'table' AND p.name = 'customer_id' ORDER BY 1");
     json_t *names = json_array();
-    sqlite3_stmt *st;
-    assert_int_equal(
-        sqlite3_prepare_v2(h,
-                           "SELECT DISTINCT m.name FROM sqlite_master m,"
-                           " pragma_table_info(m.name) p WHERE m.type ="
-                           " 'table' AND p.name = 'customer_id' ORDER BY 1",
-                           -1, &st, NULL),
-        SQLITE_OK);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        json_array_append_new(
-            names, json_string((const char *)sqlite3_column_text(st, 0)));
-    sqlite3_finalize(st);
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r)
+        json_array_append(names, json_array_get(r, 0));
+    json_decref(rows);
     return names;
 }
 
 /* {table: [ids of rows of customer a or b]}. */
-static json_t *rows_of(sqlite3 *h, json_t *tables, int64_t a, int64_t b)
+static json_t *rows_of(rp_test_db *h, json_t *tables, int64_t a, int64_t b)
 {
     json_t *all = json_object();
     size_t i;
@@ -92,13 +85,13 @@ static json_t *rows_of(sqlite3 *h, json_t *tables, int64_t a, int64_t b)
                  "SELECT id FROM \"%s\" WHERE customer_id IN (%lld, %lld)"
                  " ORDER BY id",
                  json_string_value(t), (long long)a, (long long)b);
-        sqlite3_stmt *st;
-        assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-        json_t *ids = json_array();
-        while (sqlite3_step(st) == SQLITE_ROW)
-            json_array_append_new(ids,
-                                  json_integer(sqlite3_column_int64(st, 0)));
-        sqlite3_finalize(st);
+        json_t *rows = rp_test_db_rows(h, sql), *ids = json_array(), *r;
+        size_t k;
+        json_array_foreach(rows, k, r)
+            json_array_append_new(
+                ids,
+                json_integer(atoll(json_string_value(json_array_get(r, 0)))));
+        json_decref(rows);
         json_object_set_new(all, json_string_value(t), ids);
     }
     return all;
@@ -108,7 +101,7 @@ static json_t *rows_of(sqlite3 *h, json_t *tables, int64_t a, int64_t b)
  * leaves empty get one here, the others lend one of another customer's.
  * A new table that is empty after the demo needs a line here (the test
  * says which) so that its move is tested. */
-static void give_gone_a_row_everywhere(sqlite3 *h, json_t *tables)
+static void give_gone_a_row_everywhere(rp_test_db *h, json_t *tables)
 {
     static const char *const seeds[][2] = {
         {"encounter_transfers",
@@ -180,35 +173,59 @@ static void give_gone_a_row_everywhere(sqlite3 *h, json_t *tables)
     }
 }
 
-/* Every row of every table as text, to tell that nothing changed. */
-static char *fingerprint(sqlite3 *h)
+/* Every row of every table as text, to tell that nothing changed (on
+ * PostgreSQL each table's rows sorted: a row rewritten unchanged moves). */
+static char *fingerprint(rp_test_db *h)
 {
     rp_buf b = RP_BUF_INIT;
-    sqlite3_stmt *tables;
-    assert_int_equal(sqlite3_prepare_v2(h,
-                                        "SELECT name FROM sqlite_master WHERE"
-                                        " type = 'table' ORDER BY name",
-                                        -1, &tables, NULL),
-                     SQLITE_OK);
-    while (sqlite3_step(tables) == SQLITE_ROW) {
-        char sql[300];
-        snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"",
-                 (const char *)sqlite3_column_text(tables, 0));
-        sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
-            continue; /* a virtual table's shadow that cannot be read so */
-        rp_buf_printf(&b, "[%s]\n",
-                      (const char *)sqlite3_column_text(tables, 0));
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            for (int c = 0; c < sqlite3_column_count(st); c++) {
-                const unsigned char *v = sqlite3_column_text(st, c);
-                rp_buf_printf(&b, "%s|", v ? (const char *)v : "NULL");
-            }
-            rp_buf_puts(&b, "\n");
+    json_t *tables = rp_test_db_rows(
+        h, h->pg ? "SELECT tablename FROM pg_tables WHERE schemaname ="
+                   " 'public' ORDER BY 1"
+                 : "SELECT name FROM sqlite_master WHERE type = 'table'"
+                   " ORDER BY name");
+    size_t i;
+    json_t *t;
+    if (h->pg) {
+        /* one statement for every table: a connection a table (as the
+         * fixture makes for each) would make each fingerprint slow */
+        rp_buf sql = RP_BUF_INIT;
+        json_array_foreach(tables, i, t) {
+            const char *name = json_string_value(json_array_get(t, 0));
+            rp_buf_printf(&sql,
+                          "%sSELECT %zu AS n, '[%s]' || E'\\n' ||"
+                          " coalesce(string_agg(r::text, E'\\n' ORDER BY"
+                          " r::text), '') AS x FROM \"%s\" r",
+                          i ? " UNION ALL " : "", i, name, name);
         }
-        sqlite3_finalize(st);
+        rp_buf all = RP_BUF_INIT;
+        rp_buf_printf(&all,
+                      "SELECT string_agg(x, E'\\n' ORDER BY n) FROM (%s) y",
+                      rp_buf_str(&sql));
+        json_t *rows = rp_test_db_rows(h, rp_buf_str(&all));
+        rp_buf_puts(
+            &b, json_string_value(json_array_get(json_array_get(rows, 0), 0)));
+        json_decref(rows);
+        rp_buf_free(&all);
+        rp_buf_free(&sql);
+    } else {
+        json_array_foreach(tables, i, t) {
+            const char *name = json_string_value(json_array_get(t, 0));
+            char sql[300];
+            snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", name);
+            rp_buf_printf(&b, "[%s]\n", name);
+            json_t *rows = rp_test_db_rows(h, sql), *row, *v;
+            size_t k, c;
+            json_array_foreach(rows, k, row) {
+                json_array_foreach(row, c, v)
+                    rp_buf_printf(&b, "%s|",
+                                  json_is_string(v) ? json_string_value(v)
+                                                    : "NULL");
+                rp_buf_puts(&b, "\n");
+            }
+            json_decref(rows);
+        }
     }
-    sqlite3_finalize(tables);
+    json_decref(tables);
     char *text = strdup(rp_buf_str(&b));
     rp_buf_free(&b);
     return text;
@@ -258,7 +275,7 @@ static void test_merge_moves_every_table(void **state)
     rp_test_db *db = *state;
     load_demo(db);
     give_both_the_same_key(db);
-    sqlite3 *h = open_raw(db);
+    rp_test_db *h = db;
     json_t *tables = customer_tables(h);
     give_gone_a_row_everywhere(h, tables);
     json_t *before = rows_of(h, tables, KEEP, GONE);
@@ -302,23 +319,36 @@ static void test_merge_moves_every_table(void **state)
                                   " customer_id = 4 AND purpose = 'offers'"),
                      1);
     assert_int_equal(
-        raw_count(h, "SELECT count(*) FROM moments WHERE customer_id = 4 AND"
-                     " kind = 'customer.merged' AND json_extract(detail,"
-                     " '$.superseded_preferences[0].value') = 'navy' AND"
-                     " json_extract(detail, '$.merged_id') = 3 AND"
-                     " json_extract(detail, '$.reason') = 'the same person'"
-                     " AND json_array_length(detail,"
-                     " '$.superseded_consents') = 1"),
+        raw_count(h, h->pg
+                         ? "SELECT count(*) FROM moments WHERE customer_id = 4"
+                           " AND kind = 'customer.merged' AND detail::jsonb #>>"
+                           " '{superseded_preferences,0,value}' = 'navy' AND"
+                           " detail::jsonb -> 'merged_id' = '3' AND"
+                           " detail::jsonb ->> 'reason' = 'the same person'"
+                           " AND jsonb_array_length(detail::jsonb ->"
+                           " 'superseded_consents') = 1"
+                         : "SELECT count(*) FROM moments WHERE customer_id = 4"
+                           " AND kind = 'customer.merged' AND json_extract("
+                           "detail, '$.superseded_preferences[0].value') ="
+                           " 'navy' AND json_extract(detail, '$.merged_id') ="
+                           " 3 AND json_extract(detail, '$.reason') = 'the"
+                           " same person' AND json_array_length(detail,"
+                           " '$.superseded_consents') = 1"),
         1);
     /* the alias, the event, the audit */
     assert_int_equal(raw_count(h, "SELECT merged_into FROM customers WHERE"
                                   " id = 3"),
                      KEEP);
-    assert_int_equal(raw_count(h, "SELECT count(*) FROM events WHERE kind ="
-                                  " 'customer.merged' AND customer_id = 4 AND"
-                                  " json_extract(data, '$.kept_id') = 4 AND"
-                                  " json_extract(data, '$.merged_id') = 3"),
-                     1);
+    assert_int_equal(
+        raw_count(h, h->pg ? "SELECT count(*) FROM events WHERE kind ="
+                             " 'customer.merged' AND customer_id = 4 AND"
+                             " data::jsonb -> 'kept_id' = '4' AND"
+                             " data::jsonb -> 'merged_id' = '3'"
+                           : "SELECT count(*) FROM events WHERE kind ="
+                             " 'customer.merged' AND customer_id = 4 AND"
+                             " json_extract(data, '$.kept_id') = 4 AND"
+                             " json_extract(data, '$.merged_id') = 3"),
+        1);
     assert_int_equal(raw_count(h, "SELECT count(*) FROM audit_log WHERE"
                                   " action = 'change' AND customer_id = 4"
                                   " AND subject_id = 3"),
@@ -354,7 +384,6 @@ static void test_merge_moves_every_table(void **state)
 
     json_decref(before);
     json_decref(tables);
-    sqlite3_close(h);
 }
 
 static void test_history_reads_through_the_alias(void **state)
@@ -363,7 +392,7 @@ static void test_history_reads_through_the_alias(void **state)
     load_demo(db);
     rp_error err;
     json_t *out = NULL;
-    sqlite3 *h = open_raw(db);
+    rp_test_db *h = db;
     long long gone_moments = raw_count(h, "SELECT count(*) FROM moments WHERE"
                                           " customer_id = 3");
     long long kept_moments = raw_count(h, "SELECT count(*) FROM moments WHERE"
@@ -433,11 +462,10 @@ static void test_history_reads_through_the_alias(void **state)
         assert_int_not_equal(json_integer_value(json_object_get(m, "id")),
                              GONE);
     json_decref(out);
-    sqlite3_close(h);
 }
 
 /* Each refusal: its code, and every row of every table as it was. */
-static void refused(rp_test_db *db, sqlite3 *h, int64_t keep, int64_t gone,
+static void refused(rp_test_db *db, rp_test_db *h, int64_t keep, int64_t gone,
                     const char *reason, rp_code want, const char *field)
 {
     char *before = fingerprint(h);
@@ -460,7 +488,7 @@ static void test_refused_merges_change_nothing(void **state)
 {
     rp_test_db *db = *state;
     load_demo(db);
-    sqlite3 *h = open_raw(db);
+    rp_test_db *h = db;
     refused(db, h, KEEP, KEEP, "same", RP_EINVALID, "merged_id");
     refused(db, h, KEEP, GONE, "  ", RP_EINVALID, "reason");
     refused(db, h, KEEP, 999, "same", RP_ENOTFOUND, "merged_id");
@@ -498,7 +526,6 @@ static void test_refused_merges_change_nothing(void **state)
     json_decref(out);
     refused(db, h, KEEP, GONE, "again", RP_ECONFLICT, "merged_id");
     refused(db, h, GONE, 2, "again", RP_ECONFLICT, "id");
-    sqlite3_close(h);
 }
 
 static void test_merging_a_merged_customer_keeps_one_alias_level(void **state)
@@ -527,7 +554,7 @@ static void test_merging_a_merged_customer_keeps_one_alias_level(void **state)
     assert_int_equal(rp_privacy_erase(&db->ctx, KEEP, in, &out, &err), RP_OK);
     json_decref(out);
     json_decref(in);
-    sqlite3 *h = open_raw(db);
+    rp_test_db *h = db;
     assert_int_equal(raw_count(h, "SELECT count(*) FROM customers WHERE id IN"
                                   " (2, 3, 4) AND erased_at IS NOT NULL"),
                      3);
@@ -535,7 +562,6 @@ static void test_merging_a_merged_customer_keeps_one_alias_level(void **state)
                                   " customer_id IN (2, 3, 4) AND erased_at"
                                   " IS NULL AND kind <> 'customer.erased'"),
                      0);
-    sqlite3_close(h);
     json_t *report = NULL;
     assert_int_equal(rp_ledger_verify(&db->ctx, 0, NULL, &report, &err), RP_OK);
     assert_true(json_is_true(json_object_get(report, "ok")));

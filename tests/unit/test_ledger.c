@@ -1,12 +1,11 @@
 /*
  * test_ledger.c - the sealed ledger of moments: its hashes, the chain, the
  * verification that names a moment changed, removed or reordered behind
- * rapport's back (with the sqlite3 library, the trigger dropped), sealing
+ * rapport's back (with the database's own client, the trigger dropped), sealing
  * the moments of a database from before the chain, two writers appending
  * at once without forking it, and erasure keeping it verifiable.
  */
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -114,25 +113,29 @@ static json_t *verify(rp_test_db *db)
     return out;
 }
 
-/* Run sql on the database file with the sqlite3 library, as someone with
- * the file and the sqlite3 shell would, the triggers dropped first. */
+/* Run sql on the database past rapport, as someone with the file and the
+ * sqlite3 shell (or psql and the database's owner) would, the triggers
+ * dropped first. */
 static void tamper(rp_test_db *db, const char *sql)
 {
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open(db->path, &h), SQLITE_OK);
-    char *msg = NULL;
-    int rc = sqlite3_exec(h,
-                          "DROP TRIGGER IF EXISTS moments_are_append_only_u;"
-                          "DROP TRIGGER IF EXISTS moments_are_append_only_d;"
-                          "DROP TRIGGER IF EXISTS moments_are_sealed;",
-                          NULL, NULL, &msg);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(h, sql, NULL, NULL, &msg);
-    if (rc != SQLITE_OK)
-        fprintf(stderr, "tamper: %s\n", msg);
-    sqlite3_free(msg);
-    assert_int_equal(rc, SQLITE_OK);
-    sqlite3_close(h);
+    assert_int_equal(
+        rp_test_db_sql(db,
+                       db->pg
+                           ? "DROP TRIGGER IF EXISTS moments_are_append_only_u"
+                             " ON moments;"
+                             "DROP TRIGGER IF EXISTS moments_are_append_only_d"
+                             " ON moments;"
+                             "DROP TRIGGER IF EXISTS moments_are_sealed"
+                             " ON moments;"
+                           : "DROP TRIGGER IF EXISTS moments_are_append_only_u;"
+                             "DROP TRIGGER IF EXISTS moments_are_append_only_d;"
+                             "DROP TRIGGER IF EXISTS moments_are_sealed;",
+                       NULL),
+        0);
+    int rc = rp_test_db_sql(db, sql, NULL);
+    if (rc)
+        fprintf(stderr, "tamper: %s: refused (%d)\n", sql, rc);
+    assert_int_equal(rc, 0);
 }
 
 static json_t *problem(json_t *report, size_t i)
@@ -252,8 +255,6 @@ static void test_the_trigger_refuses_all_but_erasure(void **state)
     rp_test_db *db = *state;
     int64_t c = new_customer(db, "Ada");
     record(db, c, "first");
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open(db->path, &h), SQLITE_OK);
     const char *refused[] = {
         "UPDATE moments SET summary = 'x' WHERE id = 2",
         "UPDATE moments SET kind = 'x' WHERE id = 2",
@@ -265,16 +266,13 @@ static void test_the_trigger_refuses_all_but_erasure(void **state)
         " VALUES (1, 1, 'x', 'x', 'x')",
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
-        assert_int_not_equal(sqlite3_exec(h, refused[i], NULL, NULL, NULL),
-                             SQLITE_OK);
-    assert_int_equal(
-        sqlite3_exec(h,
-                     "UPDATE moments SET summary = 'The details of this "
-                     "moment were erased.', detail = NULL, erased_at = 1 "
-                     "WHERE id = 2",
-                     NULL, NULL, NULL),
-        SQLITE_OK);
-    sqlite3_close(h);
+        assert_int_equal(rp_test_db_sql(db, refused[i], NULL), 1);
+    assert_int_equal(rp_test_db_sql(db,
+                                    "UPDATE moments SET summary = 'The details"
+                                    " of this moment were erased.', detail ="
+                                    " NULL, erased_at = 1 WHERE id = 2",
+                                    NULL),
+                     0);
     /* blanked without erasing the customer: verification says so */
     json_t *r = verify(db);
     assert_false(json_is_true(json_object_get(r, "ok")));
@@ -336,20 +334,17 @@ static void test_old_moments_are_sealed_in_order(void **state)
     rp_test_db_make(&db, 0);
     rp_store *old = rp_test_db_open(&db, 16);
     rp_store_close(old);
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open(db.path, &h), SQLITE_OK);
     assert_int_equal(
-        sqlite3_exec(h,
-                     "INSERT INTO customers (name, created_at, updated_at)"
-                     " VALUES ('Ada', 1, 1);"
-                     "INSERT INTO moments (customer_id, occurred_at, actor,"
-                     " kind, summary, detail) VALUES"
-                     " (1, 1, 'cli', 'customer.created', 'Ada added', NULL),"
-                     " (1, 2, 'cli', 'profile.changed', 'Ada likes navy',"
-                     "  '{\"kind\":\"preferences\"}');",
-                     NULL, NULL, NULL),
-        SQLITE_OK);
-    sqlite3_close(h);
+        rp_test_db_sql(&db,
+                       "INSERT INTO customers (name, created_at, updated_at)"
+                       " VALUES ('Ada', 1, 1);"
+                       "INSERT INTO moments (customer_id, occurred_at, actor,"
+                       " kind, summary, detail) VALUES"
+                       " (1, 1, 'cli', 'customer.created', 'Ada added', NULL),"
+                       " (1, 2, 'cli', 'profile.changed', 'Ada likes navy',"
+                       "  '{\"kind\":\"preferences\"}');",
+                       NULL),
+        0);
     db.store = rp_test_db_open(&db, 0);
     db.ctx.store = db.store;
     /* a new moment seals the old ones first, then chains onto them */
@@ -400,7 +395,7 @@ static void test_two_writers_do_not_fork_the_chain(void **state)
 {
     rp_test_db *db = *state;
     int64_t c = new_customer(db, "Ada");
-    writer a = {db->path, c, 150, 0}, b = {db->path, c, 150, 0};
+    writer a = {db->name, c, 150, 0}, b = {db->name, c, 150, 0};
     pthread_t ta, tb;
     pthread_create(&ta, NULL, write_moments, &a);
     pthread_create(&tb, NULL, write_moments, &b);
