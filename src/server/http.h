@@ -176,6 +176,9 @@ typedef struct rp_param {
 /* Its JSON body may be left out (its .request table then says what one
  * may hold); without this a route with a table needs one. */
 #define RP_ROUTE_BODY_OPTIONAL 64u
+/* Answers 201 when it records something new and 200 when told the same
+ * again (a retry from another system): the contract lists both. */
+#define RP_ROUTE_RETRY_200 128u
 
 typedef struct rp_route {
     const char *method;  /* "GET", "POST", ... */

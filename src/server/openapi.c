@@ -965,6 +965,9 @@ static json_t *operation(const rp_route *r)
                   "default", "description",
                   "a refusal or failure, with the status of its code",
                   "content", "application/json", "schema", ref("Error")));
+    if (r->flags & RP_ROUTE_RETRY_200)
+        json_object_set_new(json_object_get(op, "responses"), "200",
+                            success(r, 200));
     return op;
 }
 

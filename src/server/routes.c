@@ -416,6 +416,7 @@ const rp_route rp_routes[] = {
     /* a phone system's calls (docs/telephony.md): 201 when told first,
      * 200 when told again */
     {"POST", "/api/v1/telephony/calls", CUSTOM(rp_h_call_arrive),
+     .flags = RP_ROUTE_RETRY_200, .status = 201,
      .request = rp_call_arrival_fields,
      .summary = "a call arrived: open its encounter on the phone channel "
                 "(a retried call id changes nothing)",
@@ -424,7 +425,8 @@ const rp_route rp_routes[] = {
      .summary = "a call with its state, queue wait, hold time and events",
      .reply = "Call"},
     {"POST", "/api/v1/telephony/calls/{call_id}/events",
-     CUSTOM(rp_h_call_event), .request = rp_call_event_fields,
+     CUSTOM(rp_h_call_event), .flags = RP_ROUTE_RETRY_200, .status = 201,
+     .request = rp_call_event_fields,
      .summary = "the call was answered, put on hold, resumed, transferred "
                 "or hung up (a retried event changes nothing)",
      .reply = "Call"},

@@ -204,6 +204,12 @@ export default async function (t) {
   await t.step('the answer shows on the dashboard', async () => {
     await page.click('#nav a[data-route="dashboard"]');
     await waitView(page, 'dashboard');
+    // the page draws its charts as the figures arrive: wait for the words
+    // (up to 10 s) rather than read the chart the moment the view shows
+    await page.waitForFunction((ws) => {
+      const c = document.querySelector('#chart-words');
+      return c && ws.every((w) => c.textContent.includes(w));
+    }, words, { timeout: 10000 }).catch(() => {});
     const chart = await page.textContent('#chart-words');
     for (const w of words) assert.ok(chart.includes(w), `the three-words chart lacks ${w}`);
     assert.match(await page.textContent('#stat-satisfaction'), new RegExp(`\\d\\.\\d / 5Satisfaction \\(${answeredBefore + 1} answers\\)`));

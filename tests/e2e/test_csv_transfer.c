@@ -224,7 +224,10 @@ static void test_api_import(void **state)
 #endif
 #endif
 #if defined(__SANITIZE_ADDRESS__) || defined(RP_UNDER_ASAN)
-#define GROWTH_KIB (4 * 1024)
+/* measured 4,136 KiB once on a loaded machine (CI, 2026-12-02): 5 MiB
+ * still tells a constant peak from one that grows with the rows (ten
+ * times the rows would add tens of MiB) */
+#define GROWTH_KIB (5 * 1024)
 #else
 #define GROWTH_KIB (3 * 1024)
 #endif

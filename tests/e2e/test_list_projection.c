@@ -78,26 +78,14 @@ static void test_default_projection(void **state)
     assert_null(json_object_get(c, "notes"));
     json_decref(c);
 
-    static const char *const encounter[] = {"id",
-                                            "customer_id",
-                                            "subject",
-                                            "channel",
-                                            "stage",
-                                            "priority",
-                                            "tags",
-                                            "topic",
-                                            "queue_id",
-                                            "agent_id",
-                                            "acknowledged_at",
-                                            "waiting_on",
-                                            "created_at",
-                                            "updated_at",
-                                            "kind",
-                                            "exchange",
-                                            "customer_name",
-                                            "queue_name",
-                                            "agent_name",
-                                            NULL};
+    static const char *const encounter[] = {
+        "id",         "customer_id",     "subject",
+        "channel",    "stage",           "priority",
+        "tags",       "topic",           "queue_id",
+        "agent_id",   "acknowledged_at", "waiting_on",
+        "created_at", "updated_at",      "arrived_at",
+        "kind",       "exchange",        "customer_name",
+        "queue_name", "agent_name",      NULL};
     json_t *e = first_item(s, "/api/v1/encounters?limit=1");
     assert_keys(e, encounter);
     assert_int_equal(json_integer_value(json_object_get(e, "id")), g_encounter);
