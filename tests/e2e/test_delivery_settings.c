@@ -8,7 +8,6 @@
  * and a lead changes a queue (PATCH), with its text limits counted in
  * characters.
  */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,20 +47,15 @@ static int teardown(void **state)
 /* The stored SMTP password, as the database holds it (caller frees). */
 static char *stored_password(world *w)
 {
-    sqlite3 *db;
-    assert_int_equal(
-        sqlite3_open_v2(w->srv.db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "SELECT smtp_password FROM "
-                                        "delivery_settings WHERE id = 1",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    const unsigned char *v = sqlite3_column_text(st, 0);
-    char *out = v ? strdup((const char *)v) : NULL;
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    rp_db *db = rp_db_open(&w->srv);
+    json_t *rows = rp_db_rows(db, "SELECT smtp_password FROM "
+                                  "delivery_settings WHERE id = 1");
+    rp_db_close(db);
+    assert_int_equal(json_array_size(rows), 1);
+    const char *v = json_string_value(
+        json_array_get(json_array_get(rows, 0), 0));
+    char *out = v ? strdup(v) : NULL;
+    json_decref(rows);
     return out;
 }
 
