@@ -94,6 +94,48 @@ static rp_code wait_at(rp_ctx *ctx, const rp_window *w, int64_t rank,
     return RP_OK;
 }
 
+/* What the volume, abandonment, first-contact, transfer and apology
+ * sections are made of, counted from the records or read from the
+ * rollups: both paths answer in the same fields through one writer. */
+typedef struct encounter_counts {
+    int64_t n, closed, abandoned, waiting, fcr, fcr_unknown, transfers,
+        transferred, apologies_owed, apologies_given, apologies_missing;
+} encounter_counts;
+
+/* Set those sections of out from k; by_channel is taken over. */
+static void put_encounter_sections(json_t *out, json_t *by_channel,
+                                   const encounter_counts *k)
+{
+    json_object_set_new(out, "volume",
+                        json_pack("{s:I, s:o, s:I, s:I, s:I}", "encounters",
+                                  (json_int_t)k->n, "by_channel", by_channel,
+                                  "closed", (json_int_t)k->closed, "abandoned",
+                                  (json_int_t)k->abandoned, "waiting",
+                                  (json_int_t)k->waiting));
+    json_object_set_new(out, "abandonment",
+                        json_pack("{s:I, s:o}", "abandoned",
+                                  (json_int_t)k->abandoned, "rate",
+                                  rate(k->abandoned, k->n)));
+    /* unknown is neither yes nor no: the rate is of the known ones */
+    int64_t known = k->closed - k->fcr_unknown;
+    json_object_set_new(
+        out, "first_contact_resolution",
+        json_pack("{s:I, s:I, s:I, s:I, s:o}", "closed", (json_int_t)k->closed,
+                  "resolved_first_contact", (json_int_t)k->fcr, "known",
+                  (json_int_t)known, "unknown", (json_int_t)k->fcr_unknown,
+                  "rate", rate(k->fcr, known)));
+    json_object_set_new(
+        out, "transfers",
+        json_pack("{s:I, s:I, s:o}", "total", (json_int_t)k->transfers,
+                  "encounters_transferred", (json_int_t)k->transferred, "rate",
+                  rate(k->transferred, k->n)));
+    json_object_set_new(
+        out, "apologies",
+        json_pack("{s:I, s:I, s:I}", "owed", (json_int_t)k->apologies_owed,
+                  "given", (json_int_t)k->apologies_given, "owed_not_given",
+                  (json_int_t)k->apologies_missing));
+}
+
 /* volume, abandonment, first-contact resolution, transfers, apologies. */
 static rp_code encounter_sections(rp_ctx *ctx, const rp_window *w, json_t *out,
                                   int64_t *volume, rp_error *err)
@@ -118,37 +160,18 @@ static rp_code encounter_sections(rp_ctx *ctx, const rp_window *w, json_t *out,
         json_object_set(by_channel,
                         json_string_value(json_object_get(row, "channel")),
                         json_object_get(row, "n"));
-    json_object_set_new(out, "volume",
-                        json_pack("{s:I, s:o, s:I, s:I, s:I}", "encounters",
-                                  (json_int_t)n, "by_channel", by_channel,
-                                  "closed", (json_int_t)closed, "abandoned",
-                                  (json_int_t)abandoned, "waiting",
-                                  (json_int_t)first_int(rows, "waiting")));
-    json_object_set_new(out, "abandonment",
-                        json_pack("{s:I, s:o}", "abandoned",
-                                  (json_int_t)abandoned, "rate",
-                                  rate(abandoned, n)));
-    /* unknown is neither yes nor no: the rate is of the known ones */
-    json_object_set_new(out, "first_contact_resolution",
-                        json_pack("{s:I, s:I, s:I, s:I, s:o}", "closed",
-                                  (json_int_t)closed, "resolved_first_contact",
-                                  (json_int_t)fcr, "known",
-                                  (json_int_t)(closed - fcr_unknown), "unknown",
-                                  (json_int_t)fcr_unknown, "rate",
-                                  rate(fcr, closed - fcr_unknown)));
-    json_object_set_new(out, "transfers",
-                        json_pack("{s:I, s:I, s:o}", "total",
-                                  (json_int_t)first_int(rows, "transfers"),
-                                  "encounters_transferred",
-                                  (json_int_t)transferred, "rate",
-                                  rate(transferred, n)));
-    json_object_set_new(
-        out, "apologies",
-        json_pack("{s:I, s:I, s:I}", "owed",
-                  (json_int_t)first_int(rows, "apologies_owed"), "given",
-                  (json_int_t)first_int(rows, "apologies_given"),
-                  "owed_not_given",
-                  (json_int_t)first_int(rows, "apologies_missing")));
+    encounter_counts k = {n,
+                          closed,
+                          abandoned,
+                          first_int(rows, "waiting"),
+                          fcr,
+                          fcr_unknown,
+                          first_int(rows, "transfers"),
+                          transferred,
+                          first_int(rows, "apologies_owed"),
+                          first_int(rows, "apologies_given"),
+                          first_int(rows, "apologies_missing")};
+    put_encounter_sections(out, by_channel, &k);
     json_decref(rows);
     json_decref(channels);
     *volume = n;
@@ -465,33 +488,18 @@ static rp_code rollup_sections(rp_ctx *ctx, const rp_window *w, json_t *out,
     json_object_foreach(json_object_get(c, "channel"), key, v)
         if (json_integer_value(v) > 0) /* a row an encounter left */
             json_object_set(by_channel, key, v);
-    json_object_set_new(out, "volume",
-                        json_pack("{s:I, s:o, s:I, s:I, s:I}", "encounters",
-                                  (json_int_t)n, "by_channel", by_channel,
-                                  "closed", (json_int_t)closed, "abandoned",
-                                  (json_int_t)abandoned, "waiting",
-                                  (json_int_t)S("waiting")));
-    json_object_set_new(out, "abandonment",
-                        json_pack("{s:I, s:o}", "abandoned",
-                                  (json_int_t)abandoned, "rate",
-                                  rate(abandoned, n)));
-    json_object_set_new(out, "first_contact_resolution",
-                        json_pack("{s:I, s:I, s:I, s:I, s:o}", "closed",
-                                  (json_int_t)closed, "resolved_first_contact",
-                                  (json_int_t)fcr, "known",
-                                  (json_int_t)(closed - fcr_unknown), "unknown",
-                                  (json_int_t)fcr_unknown, "rate",
-                                  rate(fcr, closed - fcr_unknown)));
-    json_object_set_new(
-        out, "transfers",
-        json_pack("{s:I, s:I, s:o}", "total", (json_int_t)S("transfers"),
-                  "encounters_transferred", (json_int_t)transferred, "rate",
-                  rate(transferred, n)));
-    json_object_set_new(
-        out, "apologies",
-        json_pack("{s:I, s:I, s:I}", "owed", (json_int_t)S("apologies_owed"),
-                  "given", (json_int_t)S("apologies_given"), "owed_not_given",
-                  (json_int_t)S("apologies_missing")));
+    encounter_counts k = {n,
+                          closed,
+                          abandoned,
+                          S("waiting"),
+                          fcr,
+                          fcr_unknown,
+                          S("transfers"),
+                          transferred,
+                          S("apologies_owed"),
+                          S("apologies_given"),
+                          S("apologies_missing")};
+    put_encounter_sections(out, by_channel, &k);
     json_object_set_new(out, "ownership",
                         json_pack("{s:I, s:I, s:I}", "taken",
                                   (json_int_t)S("takes"), "assigned",
