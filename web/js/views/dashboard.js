@@ -106,7 +106,11 @@ export async function render(main, params, app) {
   function span() {
     const f = from.value ? new Date(`${from.value}T00:00`).getTime() : today - 29 * 86400000;
     let t = to.value ? new Date(`${to.value}T00:00`).getTime() + 86400000 : today;
-    if (t > Date.now()) t = Date.now();
+    /* "Up to now" ends after the current second: the window's end is
+     * exclusive and sent in whole seconds, so rounding down would leave
+     * out what happened in the last moment (an encounter opened a moment
+     * ago would not be counted yet). */
+    if (t > Date.now()) t = Math.ceil((Date.now() + 1) / 1000) * 1000;
     const iso = (x) => new Date(x).toISOString().replace(/\.\d{3}Z$/, 'Z');
     return { from: iso(f), to: iso(t), queue: queue.value || null, agent: agent.value || null, fromT: f, toT: t };
   }
