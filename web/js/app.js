@@ -10,6 +10,7 @@
  */
 import * as api from './api.js';
 import { h, clear } from './dom.js';
+import { setLanguage, setTimeZone } from './i18n.js';
 import * as loginView from './views/login.js';
 import * as queueView from './views/queue.js';
 import * as encounterView from './views/encounter.js';
@@ -63,6 +64,8 @@ let seq = 0;
 
 function shell() {
   const s = app.session;
+  setLanguage(s && s.agent ? s.agent.language : null);
+  setTimeZone(s && s.agent ? s.agent.time_zone : null);
   const nav = document.getElementById('nav');
   nav.hidden = !s;
   const who = document.getElementById('who');
