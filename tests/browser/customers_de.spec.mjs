@@ -60,7 +60,7 @@ function englishLeft(text, messages) {
 async function consoleText(page) {
   return page.evaluate(() => {
     const main = document.querySelector('main').cloneNode(true);
-    for (const el of main.querySelectorAll('#timeline, .kb-read, .kb-snippet, .kb-title, #p-relationship ul, .reasons, #recommendations, #p-messages, .notes, #details dd, input, textarea')) el.remove();
+    for (const el of main.querySelectorAll('#timeline, .kb-read, .kb-snippet, .kb-title, .reasons, #recommendations, #p-messages, .notes, #details dd, input, textarea')) el.remove();
     const attrs = [...document.querySelectorAll('main [placeholder], main [aria-label], main [title], main [alt]')]
       .map((el) => ['placeholder', 'aria-label', 'title', 'alt'].map((a) => el.getAttribute(a) || '').join(' '));
     return `${main.innerText}\n${attrs.join('\n')}`;

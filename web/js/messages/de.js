@@ -575,6 +575,17 @@ export default Object.freeze({
   "Write the text of the article.": "Schreiben Sie den Text des Artikels.",
   "Draft saved.": "Entwurf gespeichert.",
   "Article published.": "Artikel veröffentlicht.",
+  "a formal exchange (a contract, or a meeting at senior level) was closed, on a history of 3 or more closed encounters": "ein förmlicher Austausch (ein Vertrag oder ein Gespräch auf höherer Ebene) wurde abgeschlossen, nach 3 oder mehr abgeschlossenen Kontakten",
+  "an encounter about what the customer wants to become was closed, and the relationship went on (another visit, a follow-up done or a promise kept)": "ein Kontakt darüber, was der Kunde werden möchte, wurde abgeschlossen, und die Beziehung ging weiter (ein weiterer Besuch, ein erledigtes Nachfassen oder eine eingehaltene Zusage)",
+  "a need worked out together left the customer satisfied (4 or 5), and the relationship went on (another visit, a follow-up done or a promise kept)": "ein gemeinsam gelöstes Anliegen hat den Kunden zufriedengestellt (4 oder 5), und die Beziehung ging weiter (ein weiterer Besuch, ein erledigtes Nachfassen oder eine eingehaltene Zusage)",
+  "the customer has an active goal kept in their profile": "der Kunde hat ein aktives Ziel in seinem Profil",
+  "a supplemental exchange was closed and its follow-up was done": "ein ergänzender Austausch wurde abgeschlossen und sein Nachfassen erledigt",
+  "three or more encounters were closed": "drei oder mehr Kontakte wurden abgeschlossen",
+  "one encounter went beyond a transaction (a become, a satisfying resolution or a formal exchange); one visit is a first step, not yet a pattern": "ein Kontakt ging über eine Transaktion hinaus (ein Werden, eine zufriedenstellende Lösung oder ein förmlicher Austausch); ein Besuch ist ein erster Schritt, noch kein Muster",
+  "the newest satisfaction answer was {score} of 5: held back a step": "die neueste Zufriedenheitsantwort war {score} von 5: eine Stufe zurückgehalten",
+  "the newest promise settled was broken, and none kept since: held back a step": "die zuletzt fällige Zusage wurde gebrochen und seitdem keine eingehalten: eine Stufe zurückgehalten",
+  "no encounter closed yet": "noch kein Kontakt abgeschlossen",
+  "only quick or unfollowed exchanges so far": "bisher nur schnelle oder nicht weiterverfolgte Kontakte",
 
   /* ---- the dashboard and admin: dashboard, admin, admin_people, admin_service, admin_channels, webhooks ---- */
 });

@@ -16,7 +16,7 @@ import * as api from '../api.js';
 import { h, field, clear } from '../dom.js';
 import { fmtWhen, fmtDate, fmtList, plainTimes, pick, greetingName } from '../format.js';
 import { t, tn, locale } from '../i18n.js';
-import { channelLabel, stageLabel, levelLabel, momentLabel, impressionLabel, taskKindLabel, CHANNEL_CODES } from './customer_labels.js';
+import { channelLabel, stageLabel, levelLabel, momentLabel, impressionLabel, taskKindLabel, relationshipReason, CHANNEL_CODES } from './customer_labels.js';
 import { taskState, taskNeedsAttention } from '../tasks.js';
 import { duplicatesPanel } from './merge.js';
 import { detailsPanel, preferencesPanel, goalsPanel, datesPanel, consentsPanel, loyaltyText } from './profile.js';
@@ -79,7 +79,7 @@ export async function render(main, [id], app) {
       h('a', { class: 'button', href: `${base}/export`, download: `customer-${customer.id}-data.json` }, t('Export all their data (file for another system)'))));
 
   const relPanel = panel('p-relationship', t('Relationship and why'),
-    [listOr(reasons, (r) => str(r, 'why', 'text', 'reason', 'rule') || String(r), t('No history yet: every customer starts transactional.')),
+    [listOr(reasons, (r) => (r && r.rule ? relationshipReason(r) : str(r, 'why', 'text', 'reason') || String(r)), t('No history yet: every customer starts transactional.')),
       asList(pick(ov, 'movements', 'level_history')).length
         ? h('p', { class: 'muted' }, asList(pick(ov, 'movements', 'level_history')).map((m) => t('{from} → {to} {date}', {
           from: levelLabel(m.previous_level || m.from), to: levelLabel(m.level || m.to), date: fmtDate(m.created_at || m.at),

@@ -72,6 +72,9 @@ const MOMENTS = {
   'encounter.routed': () => t('Put in a queue'),
   'encounter.acknowledged': () => t('Acknowledged'),
   'encounter.stage_changed': () => t('Stage reached'),
+  'encounter.understood': () => t('Understood'),
+  'encounter.helped': () => t('Helped'),
+  'encounter.kept': () => t('Kept'),
   'encounter.assigned': () => t('Assigned'),
   'encounter.taken': () => t('Taken'),
   'encounter.transferred': () => t('Transferred'),
@@ -158,4 +161,40 @@ export function consentPurposes() {
     reminders: [t('Reminders'), t('appointments, renewals and keeping in touch; only when granted')],
     offers: [t('Offers'), t('suggestions of products; only when granted')],
   };
+}
+
+/*
+ * Why a customer's relationship stands where it does, from the rule the
+ * server names (src/core/customer/relationship.c); a rule this console does
+ * not know yet keeps the server's own words.
+ */
+export function relationshipReason(r) {
+  if (!r || typeof r !== 'object') return String(r ?? '');
+  const why = String(r.why || '');
+  switch (r.rule) {
+    case 'formal_exchange':
+      return t('a formal exchange (a contract, or a meeting at senior level) was closed, on a history of 3 or more closed encounters');
+    case 'become_encounter':
+      return t('an encounter about what the customer wants to become was closed, and the relationship went on (another visit, a follow-up done or a promise kept)');
+    case 'resolution_satisfied':
+      return t('a need worked out together left the customer satisfied (4 or 5), and the relationship went on (another visit, a follow-up done or a promise kept)');
+    case 'active_goal':
+      return t('the customer has an active goal kept in their profile');
+    case 'supplemental_followed_up':
+      return t('a supplemental exchange was closed and its follow-up was done');
+    case 'three_closed_encounters':
+      return t('three or more encounters were closed');
+    case 'first_step':
+      return t('one encounter went beyond a transaction (a become, a satisfying resolution or a formal exchange); one visit is a first step, not yet a pattern');
+    case 'unhappy_answer': {
+      const score = (/(\d) of 5/.exec(why) || [])[1];
+      return score ? t('the newest satisfaction answer was {score} of 5: held back a step', { score }) : why;
+    }
+    case 'promise_broken':
+      return t('the newest promise settled was broken, and none kept since: held back a step');
+    case 'default':
+      return /^no encounter/.test(why) ? t('no encounter closed yet') : t('only quick or unfollowed exchanges so far');
+    default:
+      return why;
+  }
 }
