@@ -171,6 +171,32 @@ export default async function (tc) {
     await tc.shot(page, 'customer');
   });
 
+  await tc.step('what an abandoned call recorded, in German', async () => {
+    const all = await (await page.request.get(`${base}/api/v1/encounters?limit=50`)).json();
+    const cut = all.items.find((e) => e.stage === 'abandoned');
+    assert.ok(cut, 'the demo has the call that was cut off');
+    await page.goto(`${base}/#/encounters/${cut.id}`);
+    await waitView(page, 'encounter');
+    const gaveUp = t('The customer gave up {when}, after {time}.', { when: 'WHEN', time: 'TIME' });
+    assert.ok((await page.textContent('#abandoned strong')).startsWith(gaveUp.split('WHEN')[0]));
+    assert.equal(await page.getAttribute('#stages', 'aria-label'), t('Interaction cycle'));
+    assert.equal(await page.$eval('#stages li[data-stage="closed"]', (li) => li.dataset.said), t('not reached'));
+    assert.equal(await page.$eval('#stages li[data-stage="received"]', (li) => li.dataset.said), t('the customer gave up here'));
+    assert.equal(await page.textContent('#stages li[data-stage="closed"]'), t('Closed'));
+    assert.equal(await page.textContent('#apology-state'), t('An apology is owed and has not been given yet.'));
+    assert.equal(await page.textContent('#encounter-kind'), t('Kind: not decided; the customer gave up before the encounter closed.'));
+    await page.selectOption('#defect-kind', 'long_wait');
+    await page.fill('#defect-cause', 'Nur eine Person am Telefon');
+    await page.click('#record-defect');
+    await page.waitForSelector('#defect-list:has-text("Nur eine Person am Telefon")');
+    const defects = await page.textContent('#defect-list');
+    assert.ok(defects.includes(`${t('A long wait')}: Nur eine Person am Telefon`), defects);
+    const recorded = await page.evaluate(() => ['#record', '#judged', '#stages', '#abandoned']
+      .map((s) => { const el = document.querySelector(s).cloneNode(true); el.querySelectorAll('input, textarea').forEach((x) => x.remove()); return el.innerText; }).join('\n'));
+    const left = englishLeft(recorded, messages);
+    assert.deepEqual(left, [], `the record still says in English: ${left.join(' | ')}`);
+  });
+
   await tc.step('the import page checks a file in German', async () => {
     await page.goto(`${base}/#/import`);
     await waitView(page, 'import');
