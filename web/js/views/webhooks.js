@@ -146,7 +146,7 @@ export async function render(main, _params, app) {
       shown.append(h('div', { class: 'card' },
         h('h2', {}, t('Copy the signing key now')),
         h('p', {}, t('The other system checks each message with this key. It is shown only this once.')),
-        h('p', {}, h('code', { id: 'webhook-secret-value' }, w.secret))));
+        h('p', {}, h('code', { id: 'webhook-secret-value', class: 'secret' }, w.secret))));
       add.reset();
       announce(t('The system is connected. Copy its signing key now.'));
       await load();
