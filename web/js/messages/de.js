@@ -33,7 +33,7 @@ export default Object.freeze({
   'Friday': 'Freitag',
   'Saturday': 'Samstag',
   'Sunday': 'Sonntag',
-  'Acknowledge': 'Eingangsbestätigung',
+  'Acknowledge': 'Bestätigung',
   'First answer': 'Erste Antwort',
   'Resolution': 'Lösung',
   'Promise': 'Zusage',
