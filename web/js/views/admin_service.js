@@ -61,6 +61,13 @@ export async function charter(root) {
     h('p', { class: 'hint' }, t('A change is in force from now on; encounters already received keep the targets they started with.')),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('Save the targets'))), fail, status);
   const versions = h('div', { id: 'charter-versions' });
+  /* Who set a version: "agent:7" is that agent's name; the server's own work is the desk's. */
+  const agentNames = new Map(api.items(await api.optional('/api/v1/encounters/assignees').catch(() => null)).map((a) => [String(a.id), a.name]));
+  const setBy = (actor) => {
+    const m = /^agent:(\d+)$/.exec(actor || '');
+    if (!m) return t('the desk');
+    return agentNames.get(m[1]) || t('an agent');
+  };
   async function loadVersions() {
     const v = api.items(await api.get('/api/v1/charter/versions'));
     clear(versions);
@@ -74,7 +81,7 @@ export async function charter(root) {
           h('td', { 'data-label': t('First answer') }, tn(x.first_response_minutes, '{n} minute', '{n} minutes')),
           h('td', { 'data-label': t('Resolve') }, tn(x.resolution_hours, '{n} hour', '{n} hours')),
           h('td', { 'data-label': t('Late follow-up') }, x.follow_up_on_time ? t('a broken promise') : t('not counted')),
-          h('td', { 'data-label': t('Set by') }, x.created_by ? x.created_by.replace(/^agent:/, '') : t('the desk'))))))));
+          h('td', { 'data-label': t('Set by') }, setBy(x.created_by))))))));
   }
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();

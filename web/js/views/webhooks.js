@@ -31,6 +31,20 @@ function statusWords() {
   };
 }
 
+/*
+ * Why a message did not arrive, in words an admin acts on (the server
+ * writes its reason in English); a reason not known here as written.
+ */
+export function failureWords(text) {
+  if (!text) return '';
+  let m = /did not answer within (\d+) seconds/.exec(text);
+  if (m) return t('The other system did not answer within {n} seconds. Check that it is running.', { n: m[1] });
+  if (/could not be reached/.test(text)) return t('The other system could not be reached. Check its address and that it is running.');
+  m = /answered with status (\d+)/.exec(text);
+  if (m) return t('The other system refused the message (it answered {code}). Ask the people who run it why.', { code: m[1] });
+  return text;
+}
+
 /* A kind of event in words ("*" is everything). */
 export function eventWords(kind) {
   return kind === '*' ? t('Everything that happens') : said(eventWordsMap(), kind);
@@ -67,7 +81,7 @@ export async function render(main, _params, app) {
         h('td', { 'data-label': t('What happened') }, eventWords(d.kind)),
         h('td', { 'data-label': t('When') }, fmtTime(d.created_at)),
         h('td', { 'data-label': t('How it went') }, said(states, d.status),
-          d.status !== 'delivered' && d.last_error ? h('span', { class: 'muted' }, ` (${d.last_error})`) : null),
+          d.status !== 'delivered' && d.last_error ? h('span', { class: 'muted' }, ` (${failureWords(d.last_error)})`) : null),
         h('td', { 'data-label': t('Tries') }, num(d.attempts)),
         h('td', { 'data-label': t('Reference') }, h('code', {}, d.delivery_id)))))));
   }
@@ -108,7 +122,7 @@ export async function render(main, _params, app) {
       h('p', {}, t('Told when:'), ' ', whatItHears(w.events)),
       h('p', {}, w.active ? last : t('Turned off: nothing is sent until it is started again.'),
         w.last_status === 'failed' || w.last_status === 'retrying'
-          ? h('span', { class: 'muted' }, ` ${w.last_error || ''}`) : null),
+          ? h('span', { class: 'muted' }, ` ${failureWords(w.last_error)}`) : null),
       h('div', { class: 'row' }, recent, toggle, remove), err, box);
   }
 
