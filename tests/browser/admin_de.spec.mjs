@@ -117,8 +117,11 @@ export default async function (tt) {
   /* The names of the desk's queues and agents (data, not messages). */
   const names = async () => [...(await call('GET', '/api/v1/queues?limit=500')).items, ...(await call('GET', '/api/v1/encounters/assignees')).items]
     .map((x) => x.name).filter(Boolean).sort((a, b) => b.length - a.length);
-  const go = async (hash, view) => {
+  /* Open a page and wait until it is drawn: a change of hash alone keeps the
+   * last page's main until the router starts, so wait for the page's own form. */
+  const go = async (hash, view, ready) => {
     await page.goto(`${base}/${hash}`);
+    if (ready) await page.waitForSelector(ready, { timeout: 15000 });
     await waitView(page, view, 15000);
   };
 
@@ -168,13 +171,13 @@ export default async function (tt) {
   });
 
   await tt.step('the admin hub and the agents page: an agent is added', async () => {
-    await go('#/admin', 'admin');
+    await go('#/admin', 'admin', 'nav.admin-menu');
     const menu = await textOf(page, 'nav.admin-menu');
     for (const w of [t('People'), t('Agents'), t('Queues'), t('Service charter'), t('Loyalty tiers'), t('Catalogue'), t('Email and text messages'), t('API tokens')]) {
       assert.ok(menu.includes(w), `the menu lacks ${w}`);
     }
     await noEnglish(assert, page, 'admin hub', await names());
-    await go('#/admin/agents', 'admin');
+    await go('#/admin/agents', 'admin', '#agent-add');
     const form = page.locator('#agent-add');
     await form.getByLabel(t('Name'), { exact: true }).fill('Jonas Weber');
     await form.getByLabel(t('Email address'), { exact: true }).fill('jonas@example.com');
@@ -194,7 +197,7 @@ export default async function (tt) {
   });
 
   await tt.step('a queue is added', async () => {
-    await go('#/admin/queues', 'admin');
+    await go('#/admin/queues', 'admin', '#queue-add');
     const form = page.locator('#queue-add');
     await form.getByLabel(t('Name'), { exact: true }).fill('Werkstatt');
     await form.getByLabel(t('Skills its work needs'), { exact: true }).fill('schrauben');
@@ -210,7 +213,7 @@ export default async function (tt) {
   });
 
   await tt.step('the charter’s targets and a queue’s hours are set', async () => {
-    await go('#/admin/charter', 'admin');
+    await go('#/admin/charter', 'admin', '#charter-form');
     await page.getByLabel(t('Let a customer know we have their request within (minutes)')).fill('9');
     await page.getByRole('button', { name: t('Save the targets') }).click();
     await page.waitForFunction((s) => document.querySelector('#charter-form')?.textContent.includes(s), t('The targets are saved and in force from now.'));
@@ -229,7 +232,7 @@ export default async function (tt) {
   });
 
   await tt.step('the loyalty tiers read in German', async () => {
-    await go('#/admin/loyalty', 'admin');
+    await go('#/admin/loyalty', 'admin', '#loyalty-form');
     await page.getByRole('button', { name: t('Add a tier') }).click();
     assert.ok(await page.getByLabel(t('Tier {n}: discount in percent', { n: await page.locator('#loyalty-form tbody tr').count() })).isVisible());
     await assertLabelled(page);
@@ -237,7 +240,7 @@ export default async function (tt) {
   });
 
   await tt.step('a product is added, its price written the German way', async () => {
-    await go('#/admin/catalogue', 'admin');
+    await go('#/admin/catalogue', 'admin', '#product-add');
     const form = page.locator('#product-add');
     await form.getByLabel(t('Name'), { exact: true }).fill('Wollanzug');
     await form.getByLabel(t('Category'), { exact: true }).fill('Anzüge');
@@ -253,7 +256,7 @@ export default async function (tt) {
   });
 
   await tt.step('a token is made', async () => {
-    await go('#/admin/tokens', 'admin');
+    await go('#/admin/tokens', 'admin', '#token-add');
     await page.getByLabel(t('What it is for'), { exact: true }).fill('Bestellsystem');
     await page.getByRole('button', { name: t('Make the token') }).click();
     await page.waitForSelector('#token-secret-value');
@@ -266,13 +269,14 @@ export default async function (tt) {
   });
 
   await tt.step('the delivery settings are saved', async () => {
-    await go('#/admin/delivery', 'admin');
+    await go('#/admin/delivery', 'admin', '#delivery-form');
     assert.ok((await textOf(page, '#delivery-status')).includes(t('Email is not set up: nothing of this kind can be sent.')));
     await page.getByLabel(t('Mail server'), { exact: true }).fill('smtp://127.0.0.1:2525');
     await page.getByLabel(t('Send email from'), { exact: true }).fill('service@rapport.example');
     await page.getByRole('button', { name: t('Save the settings') }).click();
     await page.waitForFunction((s) => document.querySelector('#delivery-form')?.textContent.includes(s), t('The settings are saved. The next messages go out with them.'));
-    assert.ok((await textOf(page, '#delivery-status')).includes(t('Email is set up here.')));
+    /* the status is read again after the message is shown */
+    await page.waitForFunction((s) => document.querySelector('#delivery-status')?.textContent.includes(s), t('Email is set up here.'));
     assert.equal((await textOf(page, '#outbox-status option:checked')).trim(), t('Could not be sent'));
     await assertLabelled(page);
     await noEnglish(assert, page, 'delivery', await names());
@@ -280,7 +284,7 @@ export default async function (tt) {
   });
 
   await tt.step('a system is connected', async () => {
-    await go('#/webhooks', 'webhooks');
+    await go('#/webhooks', 'webhooks', '#webhook-add');
     assert.equal((await textOf(page, 'main h1')).trim(), t('Connected systems'));
     await page.getByLabel(t('Address that receives the messages'), { exact: true }).fill('http://127.0.0.1:9/hook');
     await page.getByLabel(t('What it is (for you)'), { exact: true }).fill('Warenwirtschaft');
