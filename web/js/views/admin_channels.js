@@ -142,9 +142,10 @@ export async function delivery(root) {
       key.value = '';
       forget.checked = false;
       showSecrets(x);
+      /* the status first, so the page says "saved" once all of it shows the new settings */
+      await loadStatus().catch(() => {});
       saved.textContent = t('The settings are saved. The next messages go out with them.');
       announce(saved.textContent);
-      await loadStatus();
     } catch (e) { showError(form, fail, e); }
   });
 
