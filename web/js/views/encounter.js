@@ -230,7 +230,8 @@ export async function render(main, [id], app) {
       return true;
     } catch (e) {
       if (e.status === 401) return false;
-      const words = missingWords(e.field);
+      /* leaving a stage too early (409): what to do, in the agent's words */
+      const words = e.status === 409 ? missingWords(e.field) : null;
       showRefusal(main, words ? { field: e.field, message: words } : e, errorHome || pageError);
       return false;
     }
