@@ -97,8 +97,11 @@ export default async function (t0) {
       for (const s of sel) for (const el of main.querySelectorAll(s)) el.remove();
       const attrs = [...main.querySelectorAll('[aria-label],[placeholder],[title],[data-label]')]
         .flatMap((el) => ['aria-label', 'placeholder', 'title', 'data-label'].map((a) => el.getAttribute(a) || ''));
-      const options = [...main.querySelectorAll('option')].map((o) => o.textContent);
-      return [main.textContent, ...attrs, ...options].join('\n');
+      /* each text node on its own line: textContent would glue a cell to the next */
+      const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+      const texts = [];
+      while (walker.nextNode()) texts.push(walker.currentNode.nodeValue);
+      return [...texts, ...attrs].join('\n');
     }, drop);
     for (const name of queueNames) text = text.split(name).join(' ');
     const left = english.filter(([, re]) => re.test(text))
