@@ -3,9 +3,10 @@
  * speaks German (a context with locale de-DE, no language setting) walks
  * the work lists, takes an unassigned encounter and transfers it, leads
  * an encounter through its stages (a refusal, the acknowledgement, the
- * facts, a promise, the agreement, a follow-up, the close), writes an
- * internal note in the conversation, reads the queue, and marks an
- * overdue follow-up done.
+ * facts, the goal and a preference kept on the profile, a promise, the
+ * agreement, a follow-up, the close), writes an internal note in the
+ * conversation, records a customer who hung up, reads the queue, and
+ * marks an overdue follow-up done.
  *
  * The expected texts come from the catalogue itself (t() after
  * setLanguage('de')), so the spec checks that the console asks for the
@@ -185,6 +186,21 @@ export default async function (t0) {
 
     await page.getByLabel(t('Facts'), { exact: true }).fill('Die Bremsen quietschen bei Kälte.');
     await page.getByLabel(t('Restatement'), { exact: true }).fill('Sie möchten sichere, leise Bremsen.');
+    await page.getByLabel(t('Goal'), { exact: true }).fill('Sicher in den Urlaub fahren');
+    await page.getByLabel(t('Preferences heard')).fill('Farbe: blau');
+    await page.click('#form-understood button[type="submit"]');
+    await status(t('Saved.'));
+    /* what was heard, offered to the profile in German */
+    assert.equal(await page.textContent('#keep-goal'), t('Keep “{goal}” as {name}’s goal', { goal: 'Sicher in den Urlaub fahren', name: 'Jörg' }));
+    await page.click('#keep-goal');
+    await status(t('The goal is kept on the customer.'));
+    assert.equal(await page.textContent('#goal-kept'), t('“{goal}” is one of {name}’s goals.', { goal: 'Sicher in den Urlaub fahren', name: 'Jörg' }));
+    await page.selectOption('#pref-firmness-0', 'firm');
+    assert.equal(await page.$eval('#pref-firmness-0 option:checked', (o) => o.textContent), t('Firm: never offer against it'));
+    await page.click('#keep-pref-0');
+    await status(t('The preference is kept on the customer.'));
+    assert.ok((await page.textContent('#preferences-offer')).includes(t('“{line}” is in the profile (firm).', { line: 'Farbe: blau' })));
+    await noEnglish('understanding', drop);
     await page.click('#advance-helped');
     await status(t('Now: helping.'));
     await noEnglish('helping', drop);
@@ -233,6 +249,20 @@ export default async function (t0) {
     assert.ok(!/first contact/.test(fcr), fcr);
     await noEnglish('closed', drop);
     await t0.shot(page, 'closed');
+  });
+
+  await t0.step('an encounter the customer left, in German', async () => {
+    await page.goto(`${base}/#/encounters/${taken}`);
+    await waitView(page, 'encounter');
+    await page.click('details.abandon summary');
+    assert.equal(await page.textContent('details.abandon summary'), t('The customer left or hung up'));
+    await page.locator('details.abandon').getByLabel(t('Why'), { exact: true }).fill('Aufgelegt');
+    await page.getByRole('button', { name: t('Abandon the encounter') }).click();
+    await status(t('Abandoned.'));
+    assert.equal(await page.textContent('main h1'), t('Abandoned: {subject}', { subject: 'Getriebe knirscht' }));
+    assert.ok((await page.textContent('#abandoned')).includes(t('Why: {reason}', { reason: 'Aufgelegt' })));
+    assert.equal(await page.textContent('#first-contact'), t('Not resolved at first contact: it was abandoned'));
+    await noEnglish('abandoned', [...drop, '#abandoned strong']);
   });
 
   await t0.step('the queue, in German', async () => {
