@@ -18,7 +18,7 @@
  */
 import * as api from '../api.js';
 import { h, field, clear, announce } from '../dom.js';
-import { fmtTime, pick } from '../format.js';
+import { fmtWhen, pick } from '../format.js';
 import { t, locale } from '../i18n.js';
 import { channelLabel } from '../labels.js';
 
@@ -39,7 +39,7 @@ export function failureWords(reason) {
   return r.replace(/\b(smtps?|https?):\/\/\S+/g, t('the mail server')).replace(/^SMTP to the mail server:\s*/i, '');
 }
 
-/* "Sent 1 Dec 2026, 22:40", "Queued: waiting to be sent", ... */
+/* "Sent today, 22:40", "Queued: waiting to be sent", ... */
 export function deliveryText(m) {
   const status = m.status;
   const tries = Number(m.attempts) || 0;
@@ -48,7 +48,7 @@ export function deliveryText(m) {
     return t('Not sent yet: the last try failed because {why}; it will be tried again', { why: failureWords(m.last_error) });
   if (status === 'queued') return t('Queued: waiting to be sent');
   if (status === 'sending') return t('Sending now');
-  if (status === 'sent') return m.sent_at ? t('Sent {when}', { when: fmtTime(m.sent_at) }) : t('Sent');
+  if (status === 'sent') return m.sent_at ? t('Sent {when}', { when: fmtWhen(m.sent_at) }) : t('Sent');
   if (status === 'failed') return t('Failed: not delivered, because {why}', { why: failureWords(m.last_error) });
   return '';
 }
@@ -90,8 +90,8 @@ function messageItem(m, customer, me, onSend) {
     h('header', { class: 'msg-head' },
       h('span', { class: ['msg-kind', note && 'note-label'] }, kind),
       h('strong', {}, authorText(m, customer, me)),
-      h('span', { class: 'muted' }, note ? ` · ${fmtTime(pick(m, 'occurred_at', 'created_at'))}`
-        : ` · ${m.channel ? channelLabel(m.channel) : ''} · ${fmtTime(pick(m, 'occurred_at', 'created_at'))}`)),
+      h('span', { class: 'muted' }, note ? ` · ${fmtWhen(pick(m, 'occurred_at', 'created_at'))}`
+        : ` · ${m.channel ? channelLabel(m.channel) : ''} · ${fmtWhen(pick(m, 'occurred_at', 'created_at'))}`)),
     m.subject && m.direction !== 'note' ? h('p', { class: 'msg-subject' }, m.subject) : null,
     h('div', { class: 'msg-body' }, m.body || ''),
     m.quoted ? h('details', { class: 'quoted' }, h('summary', {}, t('Quoted history')), h('pre', {}, m.quoted)) : null,

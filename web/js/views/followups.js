@@ -12,7 +12,7 @@
  */
 import * as api from '../api.js';
 import { h, field, clear, announce } from '../dom.js';
-import { fmtTime, parseTime } from '../format.js';
+import { fmtWhen, parseTime } from '../format.js';
 import { t, tn } from '../i18n.js';
 import { channelBy } from '../labels.js';
 import { taskState } from '../tasks.js';
@@ -38,7 +38,7 @@ function customerLabel(task) {
 
 function dueWords(task, now) {
   const due = parseTime(task.due_at);
-  const when = fmtTime(task.due_at);
+  const when = fmtWhen(task.due_at);
   return due !== null && due < now ? t('Overdue since {when}', { when }) : t('Due {when}', { when });
 }
 

@@ -13,7 +13,7 @@
  */
 import * as api from '../api.js';
 import { h, clear, field, announce } from '../dom.js';
-import { fmtDuration, parseTime, fmtTime } from '../format.js';
+import { fmtDuration, parseTime, fmtWhen } from '../format.js';
 import { t, tn } from '../i18n.js';
 import { stageWords, stageLabel, channelWords, channelLabel, kindWords, exchangeWords } from '../labels.js';
 import { ownershipData, ownershipBlock } from './ownership.js';
@@ -102,7 +102,7 @@ export async function render(main, [name], app) {
   let next = null;
 
   function when(e) {
-    if (closed || sortSel.value === 'activity') return t('Last change {when}', { when: fmtTime(e.updated_at) });
+    if (closed || sortSel.value === 'activity') return t('Last change {when}', { when: fmtWhen(e.updated_at) });
     const t0 = parseTime(e.arrived_at ?? e.created_at);
     const t1 = parseTime(e.acknowledged_at) ?? Date.now();
     if (t0 === null) return '';
