@@ -84,6 +84,21 @@ for (const [lang, cat] of Object.entries(catalogues())) {
     const unused = Object.keys(cat).filter((k) => !used.has(k));
     assert.deepEqual(unused, [], `${unused.length} ${lang} entries are used nowhere`);
   });
+  test(`the ${lang} catalogue names each message once`, () => {
+    /* a repeated key in an object literal is legal JavaScript, and the last
+     * one silently wins: two texts for one message would be one lost */
+    const src = readFileSync(join(WEB, 'js', 'messages', `${lang}.js`), 'utf8');
+    const seen = new Map();
+    const twice = [];
+    for (const line of src.split('\n')) {
+      const m = /^\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")\s*:/.exec(line);
+      if (!m) continue;
+      const key = new Function(`return ${m[1]};`)();
+      if (seen.has(key)) twice.push(key);
+      seen.set(key, true);
+    }
+    assert.deepEqual(twice, [], `${twice.length} messages are listed more than once`);
+  });
   test(`the ${lang} texts keep their message's {names}`, () => {
     const wrong = Object.entries(cat).filter(([en, x]) => names(en).join() !== names(x).join());
     assert.deepEqual(wrong, []);
