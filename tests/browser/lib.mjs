@@ -171,8 +171,16 @@ export function makeContext(name, server, browser, extra) {
       for (const w of WIDTHS) {
         await page.setViewportSize({ width: w, height: 900 });
         await page.waitForTimeout(50);
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-        assert.ok(overflow <= 1, `${label} at ${w} px is ${overflow} px wider than the window`);
+        const { overflow, wide } = await page.evaluate(() => {
+          const vw = document.documentElement.clientWidth;
+          /* the innermost elements that reach past the window: what to mend */
+          const wide = [...document.querySelectorAll('main *, header *')]
+            .filter((el) => el.getBoundingClientRect().right > vw + 1 && ![...el.children].some((c) => c.getBoundingClientRect().right > vw + 1))
+            .slice(0, 3)
+            .map((el) => `<${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ').join('.')}` : ''}> "${(el.textContent || '').trim().slice(0, 40)}"`);
+          return { overflow: document.documentElement.scrollWidth - vw, wide };
+        });
+        assert.ok(overflow <= 1, `${label} at ${w} px is ${overflow} px wider than the window: ${wide.join(', ')}`);
         await page.screenshot({ path: join(ARTIFACTS, `${name}-${label}-${w}.png`), fullPage: true });
       }
       await page.setViewportSize(size);
