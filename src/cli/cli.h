@@ -259,6 +259,8 @@ extern const rp_command rp_cmd_backup, rp_cmd_restore; /* cmd_backup.c */
 extern const rp_command rp_cmd_import, rp_cmd_export;  /* CSV in and out */
 /* cmd_ledger.c, cmd_retention.c: the sealed ledger, retention */
 extern const rp_command rp_cmd_ledger, rp_cmd_retention;
+/* cmd_store.c: moving a whole desk into another database */
+extern const rp_command rp_cmd_store;
 
 /*
  * The subcommands of pref, goal, date and consent (profile_items.c): the

@@ -5,6 +5,7 @@
  */
 #include <unistd.h>
 
+#include "base/worker.h"
 #include "cli.h"
 
 static const char help[] =
@@ -108,8 +109,8 @@ static int run(rp_cli *cli, int argc, char **argv)
     if (when)
         rp_clock_pin(now); /* moments and links follow the injected clock */
     cli->ctx.actor = "scheduler";
-    char worker[64];
-    snprintf(worker, sizeof worker, "cli:%d", (int)getpid());
+    char worker[RP_WORKER_NAME_MAX];
+    rp_worker_name(worker, sizeof worker, "rapport", "due");
     rp_error err;
     json_t *out = NULL;
     rp_code code = rp_scheduler_run(&cli->ctx, &cli->config.followup, now,

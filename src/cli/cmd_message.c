@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/worker.h"
 #include "cli.h"
 
 static const char help[] =
@@ -254,8 +255,8 @@ static int outbox(rp_cli *cli, int argc, char **argv)
     if (rc)
         return rc;
     cli->ctx.actor = "outbox";
-    char worker[64];
-    snprintf(worker, sizeof worker, "cli:%d:outbox", (int)getpid());
+    char worker[RP_WORKER_NAME_MAX];
+    rp_worker_name(worker, sizeof worker, "rapport", "outbox");
     rp_error err;
     json_t *out = NULL;
     rp_code code = rp_outbox_run(&cli->ctx, &cli->config.followup.delivery,

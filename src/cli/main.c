@@ -20,6 +20,7 @@ static const rp_command *const commands[] = {
     &rp_cmd_recommend, &rp_cmd_message, &rp_cmd_mail,     &rp_cmd_secrets,
     &rp_cmd_webhook,   &rp_cmd_backup,  &rp_cmd_restore,  &rp_cmd_queue,
     &rp_cmd_import,    &rp_cmd_export,  &rp_cmd_ledger,   &rp_cmd_retention,
+    &rp_cmd_store,
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

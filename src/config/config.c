@@ -121,6 +121,13 @@ const rp_setting rp_settings[] = {
      "cookie is not marked Secure (allowed only with a loopback --listen); "
      "otherwise it is, as a TLS-terminating proxy in front needs",
      NULL},
+    {"RAPPORT_TRUSTED_PROXIES", NULL, "ADDRESS[,ADDRESS...]", RP_SETTING_TEXT,
+     F(trusted_proxies), 0, 0, S,
+     "the load balancers in front of rapportd (e.g. haproxy on 10.0.0.5): a "
+     "request from one of them is counted as from the client it names last "
+     "in X-Forwarded-For (login throttling, the help form's limits, the "
+     "audit log); from any other address the header is ignored",
+     "none"},
     {"RAPPORT_SESSION_IDLE", NULL, "SECONDS", RP_SETTING_INT, F(session_idle),
      1, 366L * 86400, S, "a browser session ends after this long without use",
      NULL},
@@ -324,6 +331,72 @@ static int is_loopback(const char *listen)
            (ntohl(addr.sin_addr.s_addr) >> 24) == 127;
 }
 
+int rp_config_check_proxies(const char *list, char *why, size_t n)
+{
+    for (const char *p = list; p && *p;) {
+        size_t len = strcspn(p, ",");
+        char one[64];
+        if (len == 0 || len >= sizeof one) {
+            snprintf(why, n,
+                     "RAPPORT_TRUSTED_PROXIES: '%s' is not a list of IP "
+                     "addresses separated by commas",
+                     list);
+            return -1;
+        }
+        memcpy(one, p, len);
+        one[len] = '\0';
+        unsigned char bin[16];
+        if (inet_pton(AF_INET, one, bin) != 1 &&
+            inet_pton(AF_INET6, one, bin) != 1) {
+            snprintf(why, n,
+                     "RAPPORT_TRUSTED_PROXIES: '%s' is not an IP address "
+                     "(write the proxy's address as it connects, e.g. "
+                     "127.0.0.1)",
+                     one);
+            return -1;
+        }
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
+
+/* An IP address as text in its binary form (16 bytes, IPv4 mapped into
+ * IPv6), so that two spellings of one address compare equal. */
+static int address_bytes(const char *text, unsigned char out[16])
+{
+    unsigned char v4[4];
+    if (inet_pton(AF_INET, text, v4) == 1) {
+        memset(out, 0, 10);
+        out[10] = out[11] = 0xff;
+        memcpy(out + 12, v4, 4);
+        return 0;
+    }
+    return inet_pton(AF_INET6, text, out) == 1 ? 0 : -1;
+}
+
+int rp_config_proxy_listed(const char *list, const char *addr)
+{
+    unsigned char want[16], have[16];
+    if (!list || address_bytes(addr, want))
+        return 0;
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ",");
+        char one[64];
+        if (len < sizeof one) {
+            memcpy(one, p, len);
+            one[len] = '\0';
+            if (address_bytes(one, have) == 0 && !memcmp(want, have, 16))
+                return 1;
+        }
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
+
 /* The server's settings that depend on each other: the session cookie is
  * Secure unless rapportd is told it is reached over plain HTTP, which a
  * browser allows only on loopback. */
@@ -338,7 +411,7 @@ static int settle_server(rp_config *cfg, char *why, size_t n)
         return -1;
     }
     cfg->cookie_secure = !cfg->plain_http;
-    return 0;
+    return rp_config_check_proxies(cfg->trusted_proxies, why, n);
 }
 
 /* The log's format is one of two words. */

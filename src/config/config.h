@@ -50,8 +50,12 @@ typedef struct rp_config {
      * to followup.help_link_days, which mails the links */
     rp_help_config help;
     /* rapportd: faults, and how long credentials last */
-    int busy_wait_ms;     /* a request's wait for another writer, in all */
-    int plain_http;       /* served over plain HTTP on loopback: no Secure */
+    int busy_wait_ms; /* a request's wait for another writer, in all */
+    int plain_http;   /* served over plain HTTP on loopback: no Secure */
+    /* the load balancers in front (their addresses, comma separated;
+     * NULL: none): a request from one is from the last address of its
+     * X-Forwarded-For */
+    const char *trusted_proxies;
     int session_idle;     /* seconds a session lasts without use */
     int session_lifetime; /* seconds a session lasts however much used */
     /* email in: both programs */
@@ -156,5 +160,14 @@ int rp_config_check(rp_config *cfg, unsigned program, const char *const given[],
  * -1 when it is not one. */
 struct sockaddr_in;
 int rp_config_parse_address(const char *text, struct sockaddr_in *addr);
+
+/* Check RAPPORT_TRUSTED_PROXIES: list (NULL: none) is IP addresses, IPv4
+ * or IPv6, separated by commas; else -1 with why (n bytes) naming the
+ * entry that is not one. */
+int rp_config_check_proxies(const char *list, char *why, size_t n);
+
+/* Whether addr (an IP address as text) is one of list's, the exact text
+ * of an entry or the same address written otherwise. */
+int rp_config_proxy_listed(const char *list, const char *addr);
 
 #endif

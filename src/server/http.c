@@ -640,7 +640,55 @@ static const char *bearer_of(struct MHD_Connection *conn)
     return h;
 }
 
-static void client_addr(struct MHD_Connection *conn, char *out, size_t n)
+static void peer_addr(struct MHD_Connection *conn, char *out, size_t n);
+
+/* Keep the value of the last X-Forwarded-For header: a balancer adds its
+ * own line after any the client sent, and the first would be the
+ * client's word. */
+static enum MHD_Result last_forwarded(void *cls, enum MHD_ValueKind kind,
+                                      const char *key, const char *value)
+{
+    (void)kind;
+    if (key && value && strcasecmp(key, "X-Forwarded-For") == 0)
+        *(const char **)cls = value;
+    return MHD_YES;
+}
+
+/*
+ * The client's address.  Behind a load balancer every connection comes
+ * from the balancer, so one client's failed logins would slow everybody;
+ * from an address in RAPPORT_TRUSTED_PROXIES the client is the last
+ * address of X-Forwarded-For (the one that balancer appended: earlier
+ * entries are whatever the client wrote).  From anyone else the header is
+ * ignored, as anybody can send it.
+ */
+static void client_addr(struct MHD_Connection *conn, const rp_config *cfg,
+                        char *out, size_t n)
+{
+    peer_addr(conn, out, n);
+    if (!cfg->trusted_proxies ||
+        !rp_config_proxy_listed(cfg->trusted_proxies, out))
+        return;
+    const char *xff = NULL;
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, last_forwarded, &xff);
+    if (!xff)
+        return;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ' || *last == '\t')
+        last++;
+    char one[64];
+    size_t len = strcspn(last, " \t");
+    unsigned char bin[16];
+    if (len == 0 || len >= sizeof one)
+        return;
+    memcpy(one, last, len);
+    one[len] = '\0';
+    if (inet_pton(AF_INET, one, bin) == 1 || inet_pton(AF_INET6, one, bin) == 1)
+        snprintf(out, n, "%s", one);
+}
+
+static void peer_addr(struct MHD_Connection *conn, char *out, size_t n)
 {
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
         conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -1045,7 +1093,7 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
         return;
     }
     req.ctx.actor = "api";
-    client_addr(conn, req.client_addr, sizeof req.client_addr);
+    client_addr(conn, srv->config, req.client_addr, sizeof req.client_addr);
     req.route = r;
     rp_audit_request audit;
     int audited = 0;
@@ -1107,7 +1155,7 @@ static void finish_deferred(rp_server *srv, struct MHD_Connection *conn,
     res->route = d->route->pattern;
     if (borrow_store(srv, &req, res) == 0) {
         req.ctx.actor = "api";
-        client_addr(conn, req.client_addr, sizeof req.client_addr);
+        client_addr(conn, srv->config, req.client_addr, sizeof req.client_addr);
         rp_audit_request audit;
         int audited = audit_begin(&req, d->route, &audit);
         d->finish(&req, res, d->arg);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/worker.h"
 #include "routes.h"
 
 void rp_h_message_list(rp_request *req, rp_response *res)
@@ -200,8 +201,8 @@ void rp_h_outbox_run(rp_request *req, rp_response *res)
     rp_code rc = req->body ? rp_in_fields(req->body, rp_no_fields, 1, &err)
                            : RP_OK;
     if (rc == RP_OK) {
-        char worker[64];
-        snprintf(worker, sizeof worker, "rapportd:%d:api", (int)getpid());
+        char worker[RP_WORKER_NAME_MAX];
+        rp_worker_name(worker, sizeof worker, "rapportd", "api");
         rc = rp_outbox_run(&req->ctx, &req->config->followup.delivery, rp_now(),
                            worker, &out, &err);
     }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "base/worker.h"
 #include "routes.h"
 
 void rp_h_task_list(rp_request *req, rp_response *res)
@@ -56,8 +57,8 @@ void rp_h_scheduler_run(rp_request *req, rp_response *res)
     if (!req->body)
         json_decref(in);
     if (rc == RP_OK) {
-        char worker[64];
-        snprintf(worker, sizeof worker, "rapportd:%d:api", (int)getpid());
+        char worker[RP_WORKER_NAME_MAX];
+        rp_worker_name(worker, sizeof worker, "rapportd", "api");
         rc = rp_scheduler_run(&req->ctx, &req->config->followup,
                               present ? now : rp_now(), worker, &out, &err);
     }

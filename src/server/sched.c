@@ -8,6 +8,7 @@
  * send is never cut off between delivery and bookkeeping), or between
  * two steps of the loop below.
  */
+#include "base/worker.h"
 #include "base/log.h"
 #include "sched.h"
 
@@ -44,8 +45,8 @@ static void *run(void *arg)
     rp_scheduler_config cfg = *s->cfg;
     cfg.should_stop = stopping;
     cfg.stop_arg = s;
-    char worker[64];
-    snprintf(worker, sizeof worker, "rapportd:%d:scheduler", (int)getpid());
+    char worker[RP_WORKER_NAME_MAX];
+    rp_worker_name(worker, sizeof worker, "rapportd", "scheduler");
     /* moments recorded before the ledger was sealed get their hashes
      * once, in order, before anything else runs */
     rp_error seal_err;

@@ -9,6 +9,7 @@
  * full batch it goes round again at once, so a backlog drains at the speed
  * of the receivers rather than one batch per interval.
  */
+#include "base/worker.h"
 #include "webhook_thread.h"
 
 #include "base/log.h"
@@ -85,8 +86,8 @@ static void *run(void *arg)
     rp_webhook_config cfg = *t->cfg;
     cfg.should_stop = stopping;
     cfg.stop_arg = t;
-    char worker[64];
-    snprintf(worker, sizeof worker, "rapportd:%d:webhooks", (int)getpid());
+    char worker[RP_WORKER_NAME_MAX];
+    rp_worker_name(worker, sizeof worker, "rapportd", "webhooks");
     int64_t pruned_at = 0;
     pthread_mutex_lock(&t->lock);
     while (!t->stopping) {

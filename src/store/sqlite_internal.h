@@ -36,4 +36,18 @@ rp_code rp_sqlite_claim(const char *path, void **hold, rp_error *err);
 void rp_sqlite_release(void *hold);
 rp_code rp_sqlite_describe(const char *path, json_t **out, rp_error *err);
 
+/* The connection of a SQLite store, and its last failure as an rp_error
+ * (store_sqlite.c), for the copy's operations (sqlite_copy.c). */
+struct rp_store;
+struct sqlite3 *rp_sqlite_handle(struct rp_store *s);
+rp_code rp_sqlite_fail(struct rp_store *s, rp_error *err, const char *what);
+
+/* The copy_tables, copy_read and copy_count operations (sqlite_copy.c). */
+rp_code rp_sqlite_copy_tables(struct rp_store *s, json_t **out, rp_error *err);
+rp_code rp_sqlite_copy_read(struct rp_store *s, const json_t *table,
+                            const json_t *after, int limit, json_t **rows,
+                            json_t **last, rp_error *err);
+rp_code rp_sqlite_copy_count(struct rp_store *s, const char *table,
+                             int64_t *count, rp_error *err);
+
 #endif

@@ -131,9 +131,10 @@ rp_code rp_store_describe(const char *name, json_t **out, rp_error *err)
     *out = NULL;
     const rp_store_backend *b;
     const char *target;
-    if (resolve(name, &b, &target, err))
+    if (resolve(name, &b, &target, err) || b->describe(target, out, err))
         return err->code;
-    return b->describe(target, out, err);
+    json_object_set_new(*out, "copy_target", json_boolean(b->copy_target));
+    return RP_OK;
 }
 
 struct rp_store_claim {

@@ -164,7 +164,10 @@ typedef struct rp_store_ops {
     /* Could a write begin now?  Takes the write lock, waiting as long as
      * set_busy_wait allows, and gives it back at once, changing nothing:
      * RP_OK, or RP_EBUSY while another connection keeps it.  Call with no
-     * transaction open. */
+     * transaction open.  PostgreSQL, whose servers pass the writers' lock
+     * between them all the time, does not queue for it: it answers
+     * whether the database takes writes at all (not a standby, not
+     * read-only), so a busy fleet is not reported as an unwell one. */
     rp_code (*probe_write)(rp_store *s, rp_error *err);
 
     /* ---- operations ---- */
@@ -217,6 +220,60 @@ typedef struct rp_store_ops {
      * with no transaction open.  May be NULL (a backend whose writers do
      * not share one lock). */
     void (*give_way)(rp_store *s, int ms);
+
+    /* ---- copying a whole desk into another database (store copy) ---- */
+    /* The copy reads every table of the live schema, not the entity
+     * catalogue, so a table added by a later migration is copied without
+     * anyone remembering to list it.  Rows travel as JSON arrays of the
+     * values as stored: integers, reals, text, null, and a blob as
+     * {"hex": "..."}.  Identifiers in these statements come from the
+     * database's own catalogue, never from input, and are quoted. */
+    /* Fill *tables (new array) with the tables holding the desk's data,
+     * read from the live schema, as objects {"name", "columns": [the
+     * columns a copy writes, generated ones left out], "key": [the
+     * columns (or "rowid") rows are read in order of], "seeded": true
+     * when the migrations put rows in it}.  What the backend derives
+     * from other tables (SQLite's full-text indexes and their queues) and
+     * its own bookkeeping (the schema version, a copy's progress) are
+     * left out. */
+    rp_code (*copy_tables)(rp_store *s, json_t **tables, rp_error *err);
+    /* Fill *rows (new array of arrays, values in the order of
+     * table["columns"]) with at most limit rows of table (an object as
+     * copy_tables makes, "columns" possibly reordered) whose key comes
+     * after after (an array of key values; NULL: from the first), in key
+     * order, and *last (new array) with the key of the last row (null
+     * when none). */
+    rp_code (*copy_read)(rp_store *s, const json_t *table, const json_t *after,
+                         int limit, json_t **rows, json_t **last,
+                         rp_error *err);
+    /* Fill *count with the rows of the table named (one copy_tables
+     * lists). */
+    rp_code (*copy_count)(rp_store *s, const char *table, int64_t *count,
+                          rp_error *err);
+    /* The rest is what a backend offers as a copy's target (NULL when it
+     * cannot be one).  Fill *progress (new object, or NULL when no copy
+     * into this database is under way) with {"source", "tables": {name:
+     * {"after", "rows", "done"}}} as copy_write left it. */
+    rp_code (*copy_progress)(rp_store *s, json_t **progress, rp_error *err);
+    /* In one transaction of its own: when first, delete what table holds
+     * (the rows its migrations seeded) and note that a copy from source
+     * began; write rows (as copy_read gives them, in table["columns"]
+     * order) as they are, with the database's triggers and foreign-key
+     * checks off for the transaction (the rows come from a desk that kept
+     * its rules, and the triggers would add to them: a watch on each
+     * encounter, a customer's last contact); and record that the table is
+     * copied up to the key last (rows counts what it holds, done whether
+     * it is complete).  Interrupted, nothing of the batch is kept. */
+    rp_code (*copy_write)(rp_store *s, const char *source, const json_t *table,
+                          const json_t *rows, int first, const json_t *last,
+                          int64_t copied, int done, rp_error *err);
+    /* After the last batch: move every id sequence past the ids copied,
+     * so the next row written gets a new one. */
+    rp_code (*copy_seal)(rp_store *s, rp_error *err);
+    /* Once the copy is verified: forget its progress, so the database is
+     * an ordinary desk (and a copy into it is refused as into any
+     * non-empty one). */
+    rp_code (*copy_forget)(rp_store *s, rp_error *err);
 } rp_store_ops;
 
 /*
@@ -249,6 +306,8 @@ typedef struct rp_store_backend {
     void (*release)(void *hold);
     /* rp_store_describe for this backend's targets */
     rp_code (*describe)(const char *target, json_t **out, rp_error *err);
+    /* 1: its stores can be the target of a desk copy (copy_write) */
+    int copy_target;
 } rp_store_backend;
 
 /* The backend whose scheme is the len bytes at scheme; NULL when none. */
@@ -292,8 +351,9 @@ rp_code rp_store_restore(const char *file, const char *name, int replace,
 /*
  * Look at the database that name names without creating, migrating or
  * changing it (for rapportd --check-config): fill *out (new object) with
- * "exists", "schema_version" (0 for none yet) and "latest_schema_version"
- * (what this program would migrate it to).  A database that cannot be
+ * "exists", "schema_version" (0 for none yet), "latest_schema_version"
+ * (what this program would migrate it to) and "copy_target" (whether a
+ * desk can be copied into it, rapport store copy).  A database that cannot be
  * read or written by this user, or that is not a rapport database, is
  * RP_EINVALID (field "db"); one newer than this program is RP_ESCHEMA.  A
  * missing database is fine when it can be created.

@@ -1117,6 +1117,16 @@ static rp_code sq_backup(rp_store *s, const char *path, int replace,
                             report, err);
 }
 
+struct sqlite3 *rp_sqlite_handle(rp_store *s)
+{
+    return ((sqlite_store *)s->impl)->db;
+}
+
+rp_code rp_sqlite_fail(rp_store *s, rp_error *err, const char *what)
+{
+    return db_error(s->impl, err, what);
+}
+
 static const rp_store_ops sqlite_ops = {
     .backend = "sqlite",
     .begin = sq_begin,
@@ -1144,6 +1154,9 @@ static const rp_store_ops sqlite_ops = {
     .read_begin = sq_read_begin,
     .read_end = sq_read_end,
     .give_way = sq_give_way,
+    .copy_tables = rp_sqlite_copy_tables,
+    .copy_read = rp_sqlite_copy_read,
+    .copy_count = rp_sqlite_copy_count,
 };
 
 /* ---- opening and migrating ----------------------------------------------- */
@@ -1341,6 +1354,10 @@ static rp_code open_latest(const char *path, rp_store **out, rp_error *err)
     return rp_store_sqlite_open(path, 0, out, err);
 }
 
-const rp_store_backend rp_store_sqlite_backend = {
-    "sqlite",        open_latest,       rp_sqlite_restore,
-    rp_sqlite_claim, rp_sqlite_release, rp_sqlite_describe};
+const rp_store_backend rp_store_sqlite_backend = {"sqlite",
+                                                  open_latest,
+                                                  rp_sqlite_restore,
+                                                  rp_sqlite_claim,
+                                                  rp_sqlite_release,
+                                                  rp_sqlite_describe,
+                                                  0};

@@ -101,7 +101,10 @@ static void test_writers_take_turns(void **state)
     b->ops->set_busy_wait(b, 300);
     time_t t0 = time(NULL);
     assert_int_equal(rp_store_begin(b, &err), RP_EBUSY);
-    assert_int_equal(b->ops->probe_write(b, &err), RP_EBUSY);
+    /* ...while the health probe does not queue for the writers' lock,
+     * which servers sharing the database pass around all the time: the
+     * database takes writes, so b is well */
+    assert_int_equal(b->ops->probe_write(b, &err), RP_OK);
     assert_true(time(NULL) - t0 < 30);
     /* reads never wait for a writer */
     assert_int_equal(queues(b), 0);

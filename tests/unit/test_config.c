@@ -178,6 +178,29 @@ static void test_help_lists_every_variable(void **state)
     free(text);
 }
 
+/* The load balancers whose X-Forwarded-For rapportd believes: IP
+ * addresses only, each refused entry named; one address in two
+ * spellings is the same. */
+static void test_trusted_proxies(void **state)
+{
+    (void)state;
+    char why[300];
+    assert_int_equal(rp_config_check_proxies(NULL, why, sizeof why), 0);
+    assert_int_equal(
+        rp_config_check_proxies("127.0.0.1,10.0.0.5,::1", why, sizeof why), 0);
+    assert_int_equal(
+        rp_config_check_proxies("10.0.0.5,haproxy.local", why, sizeof why), -1);
+    assert_non_null(strstr(why, "'haproxy.local' is not an IP address"));
+    assert_int_equal(rp_config_check_proxies("10.0.0.5,", why, sizeof why), 0);
+    assert_int_equal(rp_config_check_proxies(",10.0.0.5", why, sizeof why), -1);
+    assert_true(rp_config_proxy_listed("10.0.0.5,127.0.0.1", "127.0.0.1"));
+    assert_true(rp_config_proxy_listed("::ffff:127.0.0.1", "127.0.0.1"));
+    assert_true(rp_config_proxy_listed("0:0::1", "::1"));
+    assert_false(rp_config_proxy_listed("10.0.0.5", "10.0.0.50"));
+    assert_false(rp_config_proxy_listed(NULL, "127.0.0.1"));
+    assert_false(rp_config_proxy_listed("127.0.0.1", "unknown"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -190,6 +213,7 @@ int main(void)
                                         clean),
         cmocka_unit_test_setup_teardown(test_help_lists_every_variable, clean,
                                         clean),
+        cmocka_unit_test(test_trusted_proxies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

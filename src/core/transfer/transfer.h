@@ -191,4 +191,61 @@ rp_code rp_export_format_parse(const char *name, rp_export_format *format,
 rp_code rp_export(rp_ctx *ctx, const char *table, rp_export_format format,
                   FILE *out, int64_t *rows, rp_error *err);
 
+/* ---- copying a whole desk into another database (copy.c) ----------------- */
+
+/* Rows per batch of a copy, unless told otherwise: each batch is one
+ * transaction in the target. */
+#define RP_COPY_BATCH_ROWS 1000
+
+/* How far a copy has got, told after each batch. */
+typedef struct rp_copy_progress {
+    const char *table;   /* the table the batch was of */
+    int64_t table_rows;  /* its rows copied so far */
+    int64_t table_total; /* its rows in the source */
+    int64_t rows;        /* rows of every table copied so far */
+    int64_t total;       /* rows of every table in the source */
+    int tables_done;     /* tables copied whole */
+    int tables;          /* tables to copy */
+} rp_copy_progress;
+
+/* How to copy. */
+typedef struct rp_copy_opts {
+    int batch_rows;      /* rows per batch (0: RP_COPY_BATCH_ROWS) */
+    int64_t max_batches; /* stop after this many batches, to go on by
+                            copying again (0: no limit) */
+    void (*progress)(void *arg, const rp_copy_progress *p); /* or NULL */
+    void *arg;
+} rp_copy_opts;
+
+/*
+ * Copy the whole desk in the database source names into the one target
+ * names (store names as rp_store_open takes them; the target a
+ * PostgreSQL database): every table of the live schema (the moments
+ * ledger in id order, identities, attachments, settings, sealed secrets as
+ * stored), a batch of rows per transaction, the progress kept in the
+ * target so that a copy stopped anywhere (killed, or after
+ * o->max_batches) goes on where it stopped when run again with the same
+ * source.  Then it checks the copy: rows per table in both, a SHA-256 of
+ * every moment of the ledger in both, and the ledger's hash chain
+ * verified on the target with the source's last moment as anchor.
+ *
+ * Refused, changing nothing: a source whose schema is not this
+ * rapport's latest (RP_ESCHEMA, "source"), a target at another version
+ * than the source (RP_ESCHEMA, "target"; a new, empty database is
+ * migrated first), a target that cannot take a copy (RP_EINVALID,
+ * "target"), a target that holds data other than its own unfinished copy
+ * of this source (RP_ECONFLICT, "target"), schemas that differ.  A copy
+ * that does not match its source once done is RP_ECONFLICT naming what
+ * differs.
+ *
+ * *report (new object): {"source", "target" (as they may be shown),
+ * "complete", "resumed", "batches", "rows" (copied by this run),
+ * "tables": [{"name", "source_rows", "target_rows"}], "ledger":
+ * {"moments", "sha256", "head_id", "head_hash", "verified"}} ("tables"
+ * and "ledger" once complete).  Stop rapportd on the source first: rows
+ * written while the copy runs may be missed, and the check then fails.
+ */
+rp_code rp_transfer_copy(const char *source, const char *target,
+                         const rp_copy_opts *o, json_t **report, rp_error *err);
+
 #endif
