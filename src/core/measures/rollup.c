@@ -15,7 +15,17 @@
  *   - measure_day_counts: per day, queue and agent, counts of a kind of
  *     value: 'channel' (key the channel) and 'wait' (key the wait's bucket,
  *     rp_rollup_wait_bucket);
- *   - measure_levels: customers per relationship level, now.
+ *   - measure_levels: customers per relationship level, now;
+ *   - measure_breaches (migration 97; store/breach_rollup.h): per day,
+ *     queue, agent and target, the charter's breaches for good (the
+ *     target's clock stopped after its deadline), judged by the breach
+ *     report's rule: the version in force at arrival, the deadlines in
+ *     business time once the sweep set them.  Triggers on encounters,
+ *     charter_deadlines and charter_versions keep it; what the time of
+ *     reading decides (running clocks of the encounters not ended, from
+ *     the partial index encounters_unended_by_created, and the promises
+ *     and follow-ups due in the window) is counted when read
+ *     (rp_rollup_breaches).
  * Triggers on encounters and customers keep them in the transaction of
  * every write, whichever code path writes (the encounter engine's create,
  * stage changes, close, abandon, transfer, take and assign, apology, the
@@ -58,6 +68,12 @@
  *     UNION ALL arm in MEASURES_EDGE_COUNTS and a FILL query; it arrives
  *     in rp_rollup_window's counts under its kind, and rp_rollup_rank
  *     reads percentiles from it.
+ *   - a judgement that depends on more than the encounter's row (as a
+ *     breach depends on its deadlines and the charter's versions): a
+ *     trigger on each table it reads, taking the old judgement away and
+ *     adding the new one (measure_breaches shows how), and what depends
+ *     on the time of reading counted when read from an index of the rows
+ *     it can concern.
  *   - then rebuild (a migration that calls the same fill, or `rapport
  *     report --rebuild`), and add the figure to the equality test of
  *     tests/unit/test_rollups.c.
