@@ -73,7 +73,7 @@
 #define M_ENC_FROM                                                             \
     " FROM encounters e JOIN customers c ON c.id = e.customer_id"              \
     " LEFT JOIN charter_deadlines d ON d.encounter_id = e.id"
-#define M_BREACHES                                                             \
+#define M_BREACHES_ENCOUNTERS                                                  \
     "SELECT 'acknowledge' AS target, 'encounter' AS subject,"                  \
     " e.id AS subject_id, e.id AS encounter_id, e.customer_id,"                \
     " c.name AS customer_name, e.arrived_at AS started_at,"                    \
@@ -107,8 +107,8 @@
     " WHERE" M_ENC_WINDOW " AND ((e.closed_at IS NOT NULL AND"                 \
     "  e.closed_at > " M_RES_DUE ") OR (e.closed_at IS NULL AND"               \
     "  e.abandoned_at IS NOT NULL) OR (e.closed_at IS NULL AND"                \
-    "  e.abandoned_at IS NULL AND $5::bigint > " M_RES_DUE "))"                \
-    " UNION ALL "                                                              \
+    "  e.abandoned_at IS NULL AND $5::bigint > " M_RES_DUE "))"
+#define M_BREACHES_FOLLOW_UPS                                                  \
     "SELECT 'follow_up_on_time', 'promise', p.id, p.encounter_id,"             \
     " p.customer_id, c.name, p.due_at, 0,"                                     \
     " coalesce(p.settled_at, $5::bigint) - p.due_at,"                          \
@@ -135,6 +135,7 @@
     "   coalesce(t.done_at, t.sent_at) > t.due_at)"                            \
     "  OR (t.status NOT IN ('done', 'sent', 'cancelled')"                      \
     "  AND t.due_at < $5::bigint))"
+#define M_BREACHES M_BREACHES_ENCOUNTERS " UNION ALL " M_BREACHES_FOLLOW_UPS
 
 /* The columns of a page of the audit log, with who and whom by name. */
 #define AUDIT_COLUMNS                                                          \
@@ -1902,6 +1903,133 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_MEASURES_ROLLUP_FILL_CHANNELS] = PRU_FILL_CHANNELS,
     [RP_Q_MEASURES_ROLLUP_FILL_WAITS] = PRU_FILL_WAITS,
     [RP_Q_MEASURES_ROLLUP_FILL_LEVELS] = PRU_FILL_LEVELS,
+    /* the charter's breaches (as SQLite's) */
+    [RP_Q_MEASURES_ROLLUP_BREACHES] =
+        "SELECT target, sum(n)::bigint AS n FROM measure_breaches"
+        " WHERE day >= $1::bigint AND day < $2::bigint AND" PRU_FILTER
+        " GROUP BY target",
+    [RP_Q_MEASURES_EDGE_BREACHES] = "SELECT count(*) FILTER (WHERE " RB_ACK_OF(
+        "e",
+        "d.acknowledge_due_at") ") AS acknowledge,"
+                                " count(*) FILTER (WHERE " RB_FIRST_OF(
+                                    "e",
+                                    "d.first_response_due_at") ") AS "
+                                                               "first_response,"
+                                                               " count(*) "
+                                                               "FILTER "
+                                                               "(WHERE"
+                                                               " " RB_RES_OF(
+                                                                   "e",
+                                                                   "d."
+                                                                   "resolution_"
+                                                                   "due_at") ")"
+                                                                             " "
+                                                                             "A"
+                                                                             "S"
+                                                                             " "
+                                                                             "r"
+                                                                             "e"
+                                                                             "s"
+                                                                             "o"
+                                                                             "l"
+                                                                             "u"
+                                                                             "t"
+                                                                             "i"
+                                                                             "o"
+                                                                             "n"
+                                                                             " "
+                                                                             "F"
+                                                                             "R"
+                                                                             "O"
+                                                                             "M"
+                                                                             " "
+                                                                             "e"
+                                                                             "n"
+                                                                             "c"
+                                                                             "o"
+                                                                             "u"
+                                                                             "n"
+                                                                             "t"
+                                                                             "e"
+                                                                             "r"
+                                                                             "s"
+                                                                             " "
+                                                                             "e"
+                                                                             " "
+                                                                             "L"
+                                                                             "E"
+                                                                             "F"
+                                                                             "T"
+                                                                             " "
+                                                                             "J"
+                                                                             "O"
+                                                                             "I"
+                                                                             "N"
+                                                                             " "
+                                                                             "c"
+                                                                             "h"
+                                                                             "a"
+                                                                             "r"
+                                                                             "t"
+                                                                             "e"
+                                                                             "r"
+                                                                             "_"
+                                                                             "d"
+                                                                             "e"
+                                                                             "a"
+                                                                             "d"
+                                                                             "l"
+                                                                             "i"
+                                                                             "n"
+                                                                             "e"
+                                                                             "s"
+                                                                             " "
+                                                                             "d"
+                                                                             " "
+                                                                             "O"
+                                                                             "N"
+                                                                             " "
+                                                                             "d"
+                                                                             "."
+                                                                             "e"
+                                                                             "n"
+                                                                             "c"
+                                                                             "o"
+                                                                             "u"
+                                                                             "n"
+                                                                             "t"
+                                                                             "e"
+                                                                             "r"
+                                                                             "_"
+                                                                             "i"
+                                                                             "d"
+                                                                             " "
+                                                                             "="
+                                                                             " "
+                                                                             "e"
+                                                                             "."
+                                                                             "i"
+                                                                             "d"
+                                                                             " "
+                                                                             "W"
+                                                                             "H"
+                                                                             "E"
+                                                                             "R"
+                                                                             "E" M_ENC_WINDOW,
+    [RP_Q_MEASURES_BREACHES_NOW] =
+        "SELECT o.acknowledge, o.first_response, o.resolution,"
+        " (SELECT count(*) FROM (" M_BREACHES_FOLLOW_UPS ") AS f)"
+        "   AS follow_up_on_time FROM"
+        " (SELECT count(*) FILTER (WHERE e.acknowledged_at IS NULL"
+        "   AND $5::bigint > " M_ACK_DUE ") AS acknowledge,"
+        " count(*) FILTER (WHERE e.first_response_at IS NULL"
+        "   AND $5::bigint > " M_FIRST_DUE ") AS first_response,"
+        " count(*) FILTER (WHERE $5::bigint > " M_RES_DUE ") AS resolution"
+        " FROM encounters e LEFT JOIN charter_deadlines d"
+        " ON d.encounter_id = e.id WHERE" M_ENC_WINDOW
+        " AND e.closed_at IS NULL AND e.abandoned_at IS NULL) AS o",
+    [RP_Q_MEASURES_ROLLUP_CLEAR_BREACHES] = "DELETE FROM measure_breaches",
+    [RP_Q_MEASURES_ROLLUP_FILL_BREACHES] = RB_FILL,
 };
 
 const char *rp_pg_query_sql(rp_query q)

@@ -8,6 +8,8 @@
 #ifndef RP_PG_ROLLUP_H
 #define RP_PG_ROLLUP_H
 
+#include "store/breach_rollup.h"
+
 #define PRU_WAIT(r)                                                            \
     "(coalesce(" r ".acknowledged_at, " r ".abandoned_at) - coalesce(" r       \
     ".arrived_at, " r ".created_at))"
@@ -237,5 +239,84 @@
     " ($3::text IS NULL OR queue_id IN"                                        \
     " (SELECT jsonb_array_elements_text($3::text::jsonb)::bigint))"            \
     " AND ($4::bigint IS NULL OR agent_id = $4::bigint)"
+
+/* ---- the charter's breaches (migration 97; store/breach_rollup.h) ----
+ * measure_breach_add counts (s 1) or takes away (s -1) the breaches for
+ * good of encounter r with its deadlines ad, fd, rd (NULL: none yet); the
+ * trigger functions call it for the row that went and the row that came,
+ * as SQLite's trigger bodies do. */
+#define PRB_PUT(target)                                                        \
+    " INSERT INTO measure_breaches AS m (day, queue_id, agent_id, target, n)"  \
+    " VALUES (" RB_KEY(                                                        \
+        "r") ", '" target "', s)"                                              \
+             " ON CONFLICT (day, queue_id, agent_id, target) DO UPDATE"        \
+             " SET n = m.n + excluded.n;"
+#define PRB_FUNCTIONS                                                                                                                                                                \
+    "CREATE FUNCTION measure_breach_add(r encounters, ad bigint, fd bigint,"                                                                                                         \
+    "  rd bigint, s bigint) RETURNS void LANGUAGE plpgsql AS $$ BEGIN"                                                                                                               \
+    " IF " RB_ACK_OF("r", "ad") " THEN" PRB_PUT(                                                                                                                                     \
+        "acknowledge") " END IF;"                                                                                                                                                    \
+                       " IF " RB_FIRST_OF("r", "fd") " THEN" PRB_PUT(                                                                                                                \
+                           "first_response") " END IF;"                                                                                                                              \
+                                             " IF " RB_RES_OF(                                                                                                                       \
+                                                 "r",                                                                                                                                \
+                                                 "rd") " THEN" PRB_PUT("resol"                                                                                                       \
+                                                                       "utio"                                                                                                        \
+                                                                       "n") " END IF;"                                                                                               \
+                                                                            " END $$;"                                                                                               \
+                                                                            "CREATE FUNCTION measure_breach_encounters() RETURNS trigger"                                            \
+                                                                            "  LANGUAGE plpgsql AS $$ DECLARE dl charter_deadlines; BEGIN"                                           \
+                                                                            " IF TG_OP = 'UPDATE' AND (old.created_at, old.arrived_at, old.queue_id,"                                \
+                                                                            "  old.agent_id, old.acknowledged_at, old.first_response_at,"                                            \
+                                                                            "  old.abandoned_at, old.closed_at) IS NOT DISTINCT FROM"                                                \
+                                                                            "  (new.created_at, new.arrived_at, new.queue_id, new.agent_id,"                                         \
+                                                                            "  new.acknowledged_at, new.first_response_at, new.abandoned_at,"                                        \
+                                                                            "  new.closed_at) THEN RETURN NULL; END IF;"                                                             \
+                                                                            " IF TG_OP <> 'INSERT' THEN"                                                                             \
+                                                                            "  SELECT * INTO dl FROM charter_deadlines WHERE encounter_id = old.id;"                                 \
+                                                                            "  PERFORM measure_breach_add(old, dl.acknowledge_due_at,"                                               \
+                                                                            "   dl.first_response_due_at, dl.resolution_due_at, -1); END IF;"                                        \
+                                                                            " IF TG_OP <> 'DELETE' THEN"                                                                             \
+                                                                            "  SELECT * INTO dl FROM charter_deadlines WHERE encounter_id = new.id;"                                 \
+                                                                            "  PERFORM measure_breach_add(new, dl.acknowledge_due_at,"                                               \
+                                                                            "   dl.first_response_due_at, dl.resolution_due_at, 1); END IF;"                                         \
+                                                                            " RETURN NULL; END $$;"                                                                                  \
+                                                                            "CREATE TRIGGER encounters_breaches AFTER INSERT OR UPDATE OR DELETE"                                    \
+                                                                            "  ON encounters FOR EACH ROW EXECUTE FUNCTION"                                                          \
+                                                                            "  measure_breach_encounters();"                                                                         \
+                                                                            "CREATE FUNCTION measure_breach_deadlines() RETURNS trigger"                                             \
+                                                                            "  LANGUAGE plpgsql AS $$ DECLARE r encounters; BEGIN"                                                   \
+                                                                            " IF TG_OP <> 'INSERT' THEN"                                                                             \
+                                                                            "  SELECT * INTO r FROM encounters WHERE id = old.encounter_id;"                                         \
+                                                                            "  IF FOUND THEN PERFORM measure_breach_add(r, old.acknowledge_due_at,"                                  \
+                                                                            "   old.first_response_due_at, old.resolution_due_at, -1);"                                              \
+                                                                            "   PERFORM measure_breach_add(r, NULL, NULL, NULL, 1); END IF;"                                         \
+                                                                            " END IF;"                                                                                               \
+                                                                            " IF TG_OP <> 'DELETE' THEN"                                                                             \
+                                                                            "  SELECT * INTO r FROM encounters WHERE id = new.encounter_id;"                                         \
+                                                                            "  IF FOUND THEN PERFORM measure_breach_add(r, NULL, NULL, NULL, -1);"                                   \
+                                                                            "   PERFORM measure_breach_add(r, new.acknowledge_due_at,"                                               \
+                                                                            "   new.first_response_due_at, new.resolution_due_at, 1); END IF;"                                       \
+                                                                            " END IF;"                                                                                               \
+                                                                            " RETURN NULL; END $$;"                                                                                  \
+                                                                            "CREATE TRIGGER charter_deadlines_breaches AFTER INSERT OR UPDATE OR"                                    \
+                                                                            "  DELETE ON charter_deadlines FOR EACH ROW EXECUTE FUNCTION"                                            \
+                                                                            "  measure_breach_deadlines();" /* a new version: those that arrived since it starts are judged again */ \
+                                                                            "CREATE FUNCTION measure_breach_versions() RETURNS trigger"                                              \
+                                                                            "  LANGUAGE plpgsql AS $$ DECLARE r encounters; dl charter_deadlines;"                                   \
+                                                                            " s bigint := CASE WHEN TG_WHEN = 'BEFORE' THEN -1 ELSE 1 END; BEGIN"                                    \
+                                                                            " FOR r IN SELECT * FROM encounters WHERE arrived_at >= new.starts_at"                                   \
+                                                                            " LOOP"                                                                                                  \
+                                                                            "  SELECT * INTO dl FROM charter_deadlines WHERE encounter_id = r.id;"                                   \
+                                                                            "  PERFORM measure_breach_add(r, dl.acknowledge_due_at,"                                                 \
+                                                                            "   dl.first_response_due_at, dl.resolution_due_at, s);"                                                 \
+                                                                            " END LOOP;"                                                                                             \
+                                                                            " IF TG_WHEN = 'BEFORE' THEN RETURN new; END IF; RETURN NULL; END $$;"                                   \
+                                                                            "CREATE TRIGGER charter_versions_breaches_before BEFORE INSERT"                                          \
+                                                                            "  ON charter_versions FOR EACH ROW EXECUTE FUNCTION"                                                    \
+                                                                            "  measure_breach_versions();"                                                                           \
+                                                                            "CREATE TRIGGER charter_versions_breaches_after AFTER INSERT"                                            \
+                                                                            "  ON charter_versions FOR EACH ROW EXECUTE FUNCTION"                                                    \
+                                                                            "  measure_breach_versions();"
 
 #endif

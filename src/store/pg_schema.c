@@ -1204,6 +1204,20 @@ const rp_pg_migration rp_pg_migrations[] = {
      "UPDATE kb_articles SET published_at = created_at;"
      "CREATE INDEX kb_articles_drafts ON kb_articles (id)"
      "  WHERE state = 'draft';"},
+    /* Migration 97: the charter's breaches rolled up (as SQLite's; the
+     * triggers are PL/pgSQL functions, pg_rollup.h). */
+    {97,
+     "the charter's breaches rolled up per day, queue and agent, kept in "
+     "the transaction of each write",
+     "CREATE TABLE measure_breaches ("
+     "  day bigint NOT NULL, queue_id bigint NOT NULL,"
+     "  agent_id bigint NOT NULL, target text NOT NULL,"
+     "  n bigint NOT NULL,"
+     "  PRIMARY KEY (day, queue_id, agent_id, target));"
+     "CREATE INDEX encounters_unended_by_created ON encounters (created_at)"
+     "  WHERE closed_at IS NULL AND abandoned_at IS NULL;"
+     "CREATE INDEX encounters_by_arrived ON encounters "
+     "(arrived_at);" PRB_FUNCTIONS RB_FILL ";"},
 };
 
 const int rp_pg_nmigrations = (int)(sizeof rp_pg_migrations /

@@ -341,7 +341,12 @@
     X(MEASURES_ROLLUP_FILL_DAYS, "measures.rollup_fill_days")                  \
     X(MEASURES_ROLLUP_FILL_CHANNELS, "measures.rollup_fill_channels")          \
     X(MEASURES_ROLLUP_FILL_WAITS, "measures.rollup_fill_waits")                \
-    X(MEASURES_ROLLUP_FILL_LEVELS, "measures.rollup_fill_levels")
+    X(MEASURES_ROLLUP_FILL_LEVELS, "measures.rollup_fill_levels")              \
+    X(MEASURES_ROLLUP_BREACHES, "measures.rollup_breaches")                    \
+    X(MEASURES_EDGE_BREACHES, "measures.edge_breaches")                        \
+    X(MEASURES_BREACHES_NOW, "measures.breaches_now")                          \
+    X(MEASURES_ROLLUP_CLEAR_BREACHES, "measures.rollup_clear_breaches")        \
+    X(MEASURES_ROLLUP_FILL_BREACHES, "measures.rollup_fill_breaches")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

@@ -16,6 +16,8 @@
 #ifndef RP_SQLITE_ROLLUP_H
 #define RP_SQLITE_ROLLUP_H
 
+#include "store/breach_rollup.h"
+
 /* The wait of encounter r (NULL until acknowledged or abandoned). */
 #define RU_WAIT(r)                                                             \
     "(coalesce(" r ".acknowledged_at, " r ".abandoned_at) - coalesce(" r       \
@@ -199,5 +201,45 @@
 #define RU_FILTER                                                              \
     " (?3 IS NULL OR queue_id IN (SELECT value FROM json_each(?3)))"           \
     " AND (?4 IS NULL OR agent_id = ?4)"
+
+/* ---- the charter's breaches (migration 97; store/breach_rollup.h) ---- */
+/* One target of r counted (s "1") or taken away (s "-1") when cond; from
+ * is " WHERE" for a trigger row, or a FROM clause ending in AND. */
+#define RB_ROW(r, from, s, target, cond)                                       \
+    "INSERT INTO measure_breaches (day, queue_id, agent_id, target, n)"        \
+    " SELECT " RB_KEY(                                                         \
+        r) ", '" target "', " s from " " cond                                  \
+           " ON CONFLICT (day, queue_id, agent_id, target) DO UPDATE SET"      \
+           " n = n + excluded.n;"
+#define RB_ROWS(r, from, s, ad, fd, rd)                                        \
+    RB_ROW(r, from, s, "acknowledge", RB_ACK_OF(r, ad))                        \
+    RB_ROW(r, from, s, "first_response", RB_FIRST_OF(r, fd))                   \
+    RB_ROW(r, from, s, "resolution", RB_RES_OF(r, rd))
+/* An encounter trigger's row r, with its deadlines as stored. */
+#define RB_ENCOUNTER(r, s)                                                     \
+    RB_ROWS(r, " WHERE", s, RB_DL(r, "acknowledge_due_at"),                    \
+            RB_DL(r, "first_response_due_at"), RB_DL(r, "resolution_due_at"))
+/* A deadlines trigger's row dl ("old"/"new", or NULL for none), with its
+ * encounter as it is. */
+#define RB_WITH_DEADLINES(dl, s, ad, fd, rd)                                   \
+    RB_ROWS("e", " FROM encounters e WHERE e.id = " dl ".encounter_id AND", s, \
+            ad, fd, rd)
+/* Every encounter that arrived since a new version's start, whose
+ * judgement it may change (encounters_by_arrived), grouped so one
+ * statement adds each row once. */
+#define RB_SINCE(s, target, cond)                                              \
+    "INSERT INTO measure_breaches (day, queue_id, agent_id, target, n)"        \
+    " SELECT " RB_KEY(                                                         \
+        "e") ", '" target "', " s " * count(*)"                                \
+             " FROM encounters e WHERE e.arrived_at >= new.starts_at "         \
+             "AND " cond " GROUP BY 1, 2, 3"                                   \
+             " ON CONFLICT (day, queue_id, agent_id, target) DO UPDATE SET"    \
+             " n = n + excluded.n;"
+#define RB_VERSION_ROWS(s)                                                     \
+    RB_SINCE(s, "acknowledge",                                                 \
+             RB_ACK_OF("e", RB_DL("e", "acknowledge_due_at")))                 \
+    RB_SINCE(s, "first_response",                                              \
+             RB_FIRST_OF("e", RB_DL("e", "first_response_due_at")))            \
+    RB_SINCE(s, "resolution", RB_RES_OF("e", RB_DL("e", "resolution_due_at")))
 
 #endif

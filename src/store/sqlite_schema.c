@@ -1436,6 +1436,193 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "UPDATE kb_articles SET published_at = created_at;"
      "CREATE INDEX kb_articles_drafts ON kb_articles (id)"
      "  WHERE state = 'draft';"},
+    /* Migration 97: the charter's breaches rolled up (sqlite_rollup.h,
+     * src/core/measures/rollup.c): the breaches for good per UTC day,
+     * queue, agent and target, kept by triggers on the encounters, their
+     * deadlines and the charter's versions, and filled here from the
+     * records; the encounters not ended are indexed by when they were
+     * opened (their running clocks are judged when read), and all of them
+     * by arrival (a new version re-judges those that arrived since it
+     * starts). */
+    {97,
+     "the charter's breaches rolled up per day, queue and agent, kept in "
+     "the transaction of each write",
+     "CREATE TABLE measure_breaches ("
+     "  day INTEGER NOT NULL, queue_id INTEGER NOT NULL,"
+     "  agent_id INTEGER NOT NULL, target TEXT NOT NULL,"
+     "  n INTEGER NOT NULL,"
+     "  PRIMARY KEY (day, queue_id, agent_id, target)) WITHOUT ROWID;"
+     "CREATE INDEX encounters_unended_by_created ON encounters (created_at)"
+     "  WHERE closed_at IS NULL AND abandoned_at IS NULL;"
+     "CREATE INDEX encounters_by_arrived ON encounters (arrived_at);"
+     "CREATE TRIGGER encounters_breaches_ai AFTER INSERT ON encounters"
+     "  BEGIN " RB_ENCOUNTER(
+         "new",
+         "1") " END;"
+              "CREATE TRIGGER encounters_breaches_au AFTER UPDATE OF "
+              "created_at,"
+              "  arrived_at, queue_id, agent_id, acknowledged_at, "
+              "first_response_at,"
+              "  abandoned_at, closed_at ON encounters WHEN"
+              "  old.created_at IS NOT new.created_at OR"
+              "  old.arrived_at IS NOT new.arrived_at OR"
+              "  old.queue_id IS NOT new.queue_id OR old.agent_id IS NOT "
+              "new.agent_id"
+              "  OR old.acknowledged_at IS NOT new.acknowledged_at OR"
+              "  old.first_response_at IS NOT new.first_response_at OR"
+              "  old.abandoned_at IS NOT new.abandoned_at OR"
+              "  old.closed_at IS NOT new.closed_at"
+              "  BEGIN " RB_ENCOUNTER("old", "-1") RB_ENCOUNTER(
+                  "new",
+                  "1") " END;"
+                       "CREATE TRIGGER encounters_breaches_ad "
+                       "AFTER DELETE ON encounters"
+                       "  BEGIN " RB_ENCOUNTER(
+                           "old",
+                           "-1") " END;"
+                                 "CREATE TRIGGER "
+                                 "charter_deadlines_breaches_"
+                                 "ai AFTER INSERT"
+                                 "  ON charter_deadlines "
+                                 "BEGIN " RB_WITH_DEADLINES("new", "-1", "NULL", "NULL", "NULL") RB_WITH_DEADLINES(
+                                     "new",
+                                     "1",
+                                     "new.acknowledge_due_"
+                                     "at",
+                                     "new.first_response_"
+                                     "due_at",
+                                     "new.resolution_due_"
+                                     "at") " END;"
+                                           "CREATE TRIGGER "
+                                           "charter_"
+                                           "deadlines_"
+                                           "breaches_au "
+                                           "AFTER UPDATE"
+                                           "  ON "
+                                           "charter_"
+                                           "deadlines "
+                                           "BEGIN"
+                                           " " RB_WITH_DEADLINES(
+                                               "old",
+                                               "-1",
+                                               "old."
+                                               "acknowledge"
+                                               "_due_at",
+                                               "old.first_"
+                                               "response_"
+                                               "due_at",
+                                               "old."
+                                               "resolution_"
+                                               "due_at")
+                                               RB_WITH_DEADLINES("old", "1", "NULL", "NULL", "NULL") RB_WITH_DEADLINES(
+                                                   "new",
+                                                   "-1", "NULL", "NULL",
+                                                   "NULL")
+                                                   RB_WITH_DEADLINES(
+                                                       "ne"
+                                                       "w",
+                                                       "1",
+                                                       "new"
+                                                       ".ac"
+                                                       "kno"
+                                                       "wle"
+                                                       "dge"
+                                                       "_du"
+                                                       "e_"
+                                                       "at",
+                                                       "new"
+                                                       ".fi"
+                                                       "rst"
+                                                       "_re"
+                                                       "spo"
+                                                       "nse"
+                                                       "_du"
+                                                       "e_"
+                                                       "at",
+                                                       "new"
+                                                       ".re"
+                                                       "sol"
+                                                       "uti"
+                                                       "on_"
+                                                       "due"
+                                                       "_a"
+                                                       "t") " END;"
+                                                            "CREATE TRIGGER "
+                                                            "charter_deadlines_"
+                                                            "breaches_ad AFTER "
+                                                            "DELETE"
+                                                            "  ON "
+                                                            "charter_deadlines "
+                                                            "BEGIN"
+                                                            " " RB_WITH_DEADLINES(
+                                                                "old",
+                                                                "-1",
+                                                                "old."
+                                                                "acknowledge_"
+                                                                "due_at",
+                                                                "old.first_"
+                                                                "response_due_"
+                                                                "at",
+                                                                "old."
+                                                                "resolution_"
+                                                                "due_at")
+                                                                RB_WITH_DEADLINES(
+                                                                    "old",
+                                                                    "1",
+                                                                    "NULL",
+                                                                    "NULL",
+                                                                    "NULL") " E"
+                                                                            "ND"
+                                                                            ";"
+                                                                            "CR"
+                                                                            "EA"
+                                                                            "TE"
+                                                                            " T"
+                                                                            "RI"
+                                                                            "GG"
+                                                                            "ER"
+                                                                            " c"
+                                                                            "ha"
+                                                                            "rt"
+                                                                            "er"
+                                                                            "_v"
+                                                                            "er"
+                                                                            "si"
+                                                                            "on"
+                                                                            "s_"
+                                                                            "br"
+                                                                            "ea"
+                                                                            "ch"
+                                                                            "es"
+                                                                            "_b"
+                                                                            "i "
+                                                                            "BE"
+                                                                            "FO"
+                                                                            "RE"
+                                                                            " I"
+                                                                            "NS"
+                                                                            "ER"
+                                                                            "T"
+                                                                            "  "
+                                                                            "ON"
+                                                                            " c"
+                                                                            "ha"
+                                                                            "rt"
+                                                                            "er"
+                                                                            "_v"
+                                                                            "er"
+                                                                            "si"
+                                                                            "on"
+                                                                            "s "
+                                                                            "BE"
+                                                                            "GI"
+                                                                            "N"
+                                                                            " " RB_VERSION_ROWS(
+                                                                                "-1") " END;"
+                                                                                      "CREATE TRIGGER charter_versions_breaches_ai AFTER INSERT"
+                                                                                      "  ON charter_versions BEGIN " RB_VERSION_ROWS(
+                                                                                          "1") " END;" RB_FILL
+                                                                                               ";"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

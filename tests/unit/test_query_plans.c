@@ -98,6 +98,8 @@ static const listed_scan offline[] = {
      "rebuild: one grouped pass over every encounter"},
     {RP_Q_MEASURES_ROLLUP_FILL_LEVELS,
      "rebuild: one pass over the covering index of customers' levels"},
+    {RP_Q_MEASURES_ROLLUP_FILL_BREACHES,
+     "rebuild: one grouped pass over every encounter per target"},
 };
 
 /*

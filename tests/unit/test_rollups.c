@@ -8,7 +8,11 @@
  * after waits from seconds to hours, abandoned, transferred once or twice
  * (some after they were acknowledged, so they leave their day's row),
  * closed with and without an agreement, with defects, apologies, special
- * requests, promises and satisfaction answers.  Then, for windows aligned
+ * requests, promises and satisfaction answers; the charter changes a
+ * third of the way and the sweep gives encounters their deadlines now and
+ * then, so the charter's breaches are judged by two versions, with
+ * deadlines and without, for good and with clocks still running.  Then,
+ * for windows aligned
  * to days and not, for a queue and an agent, the figures from the rollups
  * are compared with those from the records (rp_metrics_verify: equal, the
  * waits' percentiles equal to the bucket of the exact figure), and the
@@ -184,11 +188,36 @@ static void test_rollups_agree_with_the_records(void **state)
         json_decref(out);
     }
     tally n = {0};
-    /* every 1h 23m 17s: about two weeks, at every hour */
-    for (int i = 0; i < N_ENCOUNTERS; i++)
-        encounter(ctx, customers[i % 12], i, T0 + (int64_t)i * 4997, &n);
+    /* every 1h 23m 17s: about two weeks, at every hour; a third of the way
+     * the charter is made stricter (encounters keep the version they
+     * arrived under), and the sweep gives the encounters it judges their
+     * deadlines now and then, so the breaches' rollup is kept through
+     * every way a judgement can change */
+    int64_t breached_recorded = 0;
+    for (int i = 0; i < N_ENCOUNTERS; i++) {
+        int64_t t = T0 + (int64_t)i * 4997;
+        if (i == N_ENCOUNTERS / 3) {
+            /* as the previous encounter arrived: that one is judged again
+             * by the new version (it starts at or before its arrival) */
+            rp_clock_pin(t - 4997);
+            json_t *in = json_pack("{s:i, s:i, s:i}", "acknowledge_minutes", 2,
+                                   "first_response_minutes", 4,
+                                   "resolution_hours", 1),
+                   *out = NULL;
+            assert_int_equal(rp_charter_update(ctx, in, &out, &err), RP_OK);
+            json_decref(in);
+            json_decref(out);
+        }
+        if (i % 40 == 39) {
+            int64_t b = 0;
+            assert_int_equal(rp_charter_sweep(ctx, t, &b, NULL, &err), RP_OK);
+            breached_recorded += b;
+        }
+        encounter(ctx, customers[i % 12], i, t, &n);
+    }
     int64_t end = T0 + (int64_t)N_ENCOUNTERS * 4997;
     rp_clock_pin(end + DAY);
+    assert_true(breached_recorded > 0);
     print_message("opened %d, acknowledged %d, abandoned %d, transferred "
                   "%d, closed %d, defects %d, requests %d, promises %d, "
                   "answers %d\n",
@@ -218,15 +247,23 @@ static void test_rollups_agree_with_the_records(void **state)
     assert_true(figure(ctx, from, to, "abandonment", "abandoned") > 20);
     assert_true(figure(ctx, from, to, "transfers", "total") > 150);
     assert_true(figure(ctx, from, to, "wait", "p90_seconds") > 600);
+    /* the charter's breaches, for good and with clocks still running */
+    assert_true(figure(ctx, from, to, "charter", "breaches") > 50);
+    expect_agree(ctx, end - 2 * 3600, end + DAY, 0, 0);
 
     /* rebuilt from the records after they were emptied past the store */
+    int64_t breaches = figure(ctx, from, to, "charter", "breaches");
     assert_int_equal(rp_test_db_sql(db, "DELETE FROM measure_days", NULL), 0);
+    assert_int_equal(rp_test_db_sql(db, "DELETE FROM measure_breaches", NULL),
+                     0);
     assert_int_equal(figure(ctx, from, to, "volume", "encounters"), 0);
+    assert_true(figure(ctx, from, to, "charter", "breaches") < breaches);
     assert_int_equal(rp_rollup_rebuild(ctx, &err), RP_OK);
     expect_agree(ctx, from, to, 0, 0);
     expect_agree(ctx, end + DAY - 30 * DAY, end + DAY, 0, 3);
     assert_int_equal(figure(ctx, from, to, "volume", "encounters"),
                      N_ENCOUNTERS);
+    assert_int_equal(figure(ctx, from, to, "charter", "breaches"), breaches);
     rp_clock_pin(0);
 }
 

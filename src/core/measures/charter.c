@@ -646,7 +646,7 @@ static rp_code breaches_in(rp_ctx *ctx, const rp_window *w, int limit,
     if (rp_charter_load(ctx, &c, err))
         return err->code;
     json_t *counts = NULL, *rows = NULL;
-    if (rp_charter_breach_counts(ctx, w, &c, now, &counts, &total, err))
+    if (rp_rollup_breaches(ctx, w, &c, now, &counts, &total, err))
         return err->code;
     json_t *params = breach_params(w, &c, now);
     json_array_append_new(params, json_integer(limit));

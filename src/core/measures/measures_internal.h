@@ -17,6 +17,15 @@ rp_code rp_charter_breach_counts(rp_ctx *ctx, const rp_window *w,
                                  json_t **counts, int64_t *total,
                                  rp_error *err);
 
+/* The same counts as rp_charter_breach_counts, read from the rollup of
+ * the breaches for good (whole days; the partial days at the edges from
+ * their encounters) plus what the time of reading decides (the running
+ * clocks of the encounters not ended, the promises and follow-ups due in
+ * w): rollup.c. */
+rp_code rp_rollup_breaches(rp_ctx *ctx, const rp_window *w, const rp_charter *c,
+                           int64_t now, json_t **counts, int64_t *total,
+                           rp_error *err);
+
 /*
  * A copy of w in *out limited to what ctx->viewer may count: a queue they
  * may not see is RP_EFORBIDDEN naming "queue"; without a queue, the copy's

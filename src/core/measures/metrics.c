@@ -640,7 +640,10 @@ static rp_code service_in(rp_ctx *ctx, const rp_window *w, int direct,
         special_requests_section(ctx, w, j, err) ||
         promises_section(ctx, w, now, j, err) ||
         telephony_section(ctx, w, now, j, err) ||
-        rp_charter_breach_counts(ctx, w, &c, now, &counts, &breaches, err)) {
+        (direct
+             ? rp_charter_breach_counts(ctx, w, &c, now, &counts, &breaches,
+                                        err)
+             : rp_rollup_breaches(ctx, w, &c, now, &counts, &breaches, err))) {
         json_decref(j);
         return err->code;
     }

@@ -15,7 +15,17 @@
  *   - measure_day_counts: per day, queue and agent, counts of a kind of
  *     value: 'channel' (key the channel) and 'wait' (key the wait's bucket,
  *     rp_rollup_wait_bucket);
- *   - measure_levels: customers per relationship level, now.
+ *   - measure_levels: customers per relationship level, now;
+ *   - measure_breaches (migration 97; store/breach_rollup.h): per day,
+ *     queue, agent and target, the charter's breaches for good (the
+ *     target's clock stopped after its deadline), judged by the breach
+ *     report's rule: the version in force at arrival, the deadlines in
+ *     business time once the sweep set them.  Triggers on encounters,
+ *     charter_deadlines and charter_versions keep it; what the time of
+ *     reading decides (running clocks of the encounters not ended, from
+ *     the partial index encounters_unended_by_created, and the promises
+ *     and follow-ups due in the window) is counted when read
+ *     (rp_rollup_breaches).
  * Triggers on encounters and customers keep them in the transaction of
  * every write, whichever code path writes (the encounter engine's create,
  * stage changes, close, abandon, transfer, take and assign, apology, the
@@ -58,6 +68,12 @@
  *     UNION ALL arm in MEASURES_EDGE_COUNTS and a FILL query; it arrives
  *     in rp_rollup_window's counts under its kind, and rp_rollup_rank
  *     reads percentiles from it.
+ *   - a judgement that depends on more than the encounter's row (as a
+ *     breach depends on its deadlines and the charter's versions): a
+ *     trigger on each table it reads, taking the old judgement away and
+ *     adding the new one (measure_breaches shows how), and what depends
+ *     on the time of reading counted when read from an index of the rows
+ *     it can concern.
  *   - then rebuild (a migration that calls the same fill, or `rapport
  *     report --rebuild`), and add the figure to the equality test of
  *     tests/unit/test_rollups.c.
@@ -192,6 +208,97 @@ rp_code rp_rollup_window(rp_ctx *ctx, const rp_window *w, json_t **sums,
     return RP_OK;
 }
 
+/* Add the integer columns of the first row of rows to the targets of
+ * counts ({target: n}) that they name. */
+static void add_targets(json_t *counts, json_t *rows)
+{
+    json_t *row = json_array_get(rows, 0), *v;
+    const char *key;
+    json_object_foreach(row, key, v) {
+        json_t *have = json_object_get(counts, key);
+        if (have)
+            json_object_set_new(
+                counts, key,
+                json_integer(json_integer_value(have) + json_integer_value(v)));
+    }
+}
+
+/* The breaches for good of the encounters received in [a, b) (seconds),
+ * from their records, added to counts. */
+static rp_code edge_breaches(rp_ctx *ctx, int64_t a, int64_t b,
+                             const rp_window *w, json_t *counts, rp_error *err)
+{
+    json_t *rows;
+    if (run(ctx, RP_Q_MEASURES_EDGE_BREACHES, a, b, w, &rows, err))
+        return err->code;
+    add_targets(counts, rows);
+    json_decref(rows);
+    return RP_OK;
+}
+
+rp_code rp_rollup_breaches(rp_ctx *ctx, const rp_window *w, const rp_charter *c,
+                           int64_t now, json_t **counts, int64_t *total,
+                           rp_error *err)
+{
+    int64_t d1 = floor_div(w->from + DAY - 1, DAY), d2 = floor_div(w->to, DAY);
+    json_t *j = json_pack("{s:i, s:i, s:i, s:i}", "acknowledge", 0,
+                          "first_response", 0, "resolution", 0,
+                          "follow_up_on_time", 0),
+           *rows = NULL;
+    rp_code rc = RP_OK;
+    if (d1 < d2) {
+        rc = run(ctx, RP_Q_MEASURES_ROLLUP_BREACHES, d1, d2, w, &rows, err);
+        size_t i;
+        json_t *row;
+        json_array_foreach(rows, i, row) {
+            const char *t = json_string_value(json_object_get(row, "target"));
+            json_t *have = t ? json_object_get(j, t) : NULL;
+            if (have)
+                json_object_set_new(
+                    j, t,
+                    json_integer(
+                        json_integer_value(have) +
+                        json_integer_value(json_object_get(row, "n"))));
+        }
+        json_decref(rows);
+        if (!rc && w->from < d1 * DAY)
+            rc = edge_breaches(ctx, w->from, d1 * DAY, w, j, err);
+        if (!rc && d2 * DAY < w->to)
+            rc = edge_breaches(ctx, d2 * DAY, w->to, w, j, err);
+    } else {
+        rc = edge_breaches(ctx, w->from, w->to, w, j, err);
+    }
+    if (rc == RP_OK) {
+        /* what the time of reading decides: the same parameters as the
+         * breach report's (charter.c, breach_params) */
+        json_t *params = json_pack(
+            "[I, I, o, o, I, I, I, I, i]", (json_int_t)w->from,
+            (json_int_t)w->to, rp_window_queues(w),
+            w->agent_id ? json_integer(w->agent_id) : json_null(),
+            (json_int_t)now, (json_int_t)(c->acknowledge_minutes * 60),
+            (json_int_t)(c->first_response_minutes * 60),
+            (json_int_t)(c->resolution_hours * 3600), c->follow_up_on_time);
+        rc = ctx->store->ops->query(ctx->store, RP_Q_MEASURES_BREACHES_NOW,
+                                    params, &rows, err);
+        json_decref(params);
+        if (rc == RP_OK) {
+            add_targets(j, rows);
+            json_decref(rows);
+        }
+    }
+    if (rc) {
+        json_decref(j);
+        return rc;
+    }
+    *total = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(j, key, v)
+        *total += json_integer_value(v);
+    *counts = j;
+    return RP_OK;
+}
+
 static int by_value(const void *a, const void *b)
 {
     const int64_t *x = a, *y = b;
@@ -234,7 +341,8 @@ rp_code rp_rollup_rebuild(rp_ctx *ctx, rp_error *err)
         RP_Q_MEASURES_ROLLUP_CLEAR_DAYS,    RP_Q_MEASURES_ROLLUP_CLEAR_COUNTS,
         RP_Q_MEASURES_ROLLUP_CLEAR_LEVELS,  RP_Q_MEASURES_ROLLUP_FILL_DAYS,
         RP_Q_MEASURES_ROLLUP_FILL_CHANNELS, RP_Q_MEASURES_ROLLUP_FILL_WAITS,
-        RP_Q_MEASURES_ROLLUP_FILL_LEVELS,
+        RP_Q_MEASURES_ROLLUP_FILL_LEVELS,   RP_Q_MEASURES_ROLLUP_CLEAR_BREACHES,
+        RP_Q_MEASURES_ROLLUP_FILL_BREACHES,
     };
     rp_store *s = ctx->store;
     rp_code rc = rp_store_begin(s, err);
