@@ -1436,6 +1436,12 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "UPDATE kb_articles SET published_at = created_at;"
      "CREATE INDEX kb_articles_drafts ON kb_articles (id)"
      "  WHERE state = 'draft';"},
+    /* Migration 100: nothing here.  PostgreSQL keeps how many articles hold
+     * each word, so that its knowledge search weighs a rare word above a
+     * common one; FTS5 keeps those counts inside its own index (bm25 reads
+     * them there). */
+    {100, "knowledge search: how many articles hold each word, for ranking",
+     "SELECT 1;"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /
