@@ -261,10 +261,14 @@
  * with OR. */
 #define KB_JOIN                                                                \
     "CASE WHEN strpos($1::text, ' OR ') > 0 THEN ' | ' ELSE ' & ' END"
-/* The query that matches (its words joined as the core asked), and the
- * one that ranks (any word: see knowledge.search). */
+/* The query that matches: its words joined as the core asked.  The rank
+ * is each word's on its own (see knowledge.search). */
 #define KB_TQ KB_TSQUERY(KB_JOIN)
-#define KB_RQ KB_TSQUERY("' | '")
+/* How many matching articles knowledge.search ranks at most: those that
+ * hold a rare word (one that at most KB_RARE articles hold), up to
+ * KB_RARE_ALL, and the first KB_RARE of all the matches. */
+#define KB_RARE "1000"
+#define KB_RARE_ALL "5000"
 /* FTS5's snippet(..., '...', 24): about 24 words of the body holding the
  * most matches, marked, with "..." where the body goes on before or after
  * them.  s.h is ts_headline's one fragment (MaxFragments=1 picks the
@@ -698,20 +702,59 @@ static const char *const queries[RP_QUERY_COUNT] = {
 
     /* ---- knowledge base ---- */
     /* As on SQLite: drafts only for a writer ($3 = 1); the best matches (a pool
-     * of at least 50, five times what is asked) are taken from the index ranked
-     * by relevance alone: ts_rank with title 1.0, tags 0.6 and body 0.2, as
-     * bm25(5.0, 1.0, 3.0) weighs them, divided by 1 + the log of the length, as
-     * bm25 favours short texts.  The rank is of the words joined by OR (rq),
-     * the sum of each word's weight as bm25 sums its terms: ts_rank of an
-     * AND query ranks by how close the words stand, which bm25 ignores.
-     * Only those are weighed by their helpfulness (a factor of 0.5 to 1.5
-     * on the relevance), and only the ones returned get a highlighted
-     * title and a snippet (KB_SNIPPET). */
+     * of at least 50, five times what is asked) are taken from the matching
+     * articles ranked by relevance alone, bm25's way: the sum over the words
+     * of each word's weight in the article times its inverse document
+     * frequency, FTS5's log((N - n + 0.5) / (n + 0.5)) (at least 1e-6),
+     * where N is the number of articles and n how many hold the word, both
+     * read from kb_terms (migration 100: a few primary-key lookups, a range
+     * for a prefix word, summed; a word of several lexemes counts as its
+     * rarest).  A word's weight is its ts_rank with title 1.0, tags 0.6 and
+     * body 0.2, as bm25(5.0, 1.0, 3.0) weighs them, divided by 1 + the log
+     * of the length, as bm25 favours short texts; ts_rank's sum over a
+     * word's occurrences saturates as bm25's term frequency does.  What is
+     * ranked is bounded (KB_RARE): every match that holds a rare word (one
+     * at most KB_RARE articles hold), up to KB_RARE_ALL, and the first
+     * KB_RARE matches of all, so a common word's tens of thousands of
+     * matches are never all ranked (issue 13's rule); a common word weighs
+     * almost nothing (bm25's idf), so where a rare word is asked the best
+     * are among those, and where all the words are common the best are
+     * taken from the first KB_RARE matches.  Only the pool is weighed by
+     * its helpfulness (a factor of 0.5 to 1.5 on the
+     * relevance), and only the ones returned get a highlighted title and a
+     * snippet (KB_SNIPPET). */
     [RP_Q_KNOWLEDGE_SEARCH] =
-        "WITH q AS (SELECT " KB_TQ " AS tq, " KB_RQ " AS rq),"
-        " pool AS (SELECT a.id, ts_rank('{0.1, 0.2, 0.6, 1.0}', a.search,"
-        "   q.rq, 1)::float8 AS relevance FROM kb_articles a, q"
-        "  WHERE a.search @@ q.tq AND ($3::bigint = 1 OR a.state = 'published')"
+        "WITH q AS (SELECT " KB_TQ " AS tq),"
+        " n AS (SELECT greatest(coalesce((SELECT k.articles FROM kb_terms k"
+        "   WHERE k.term = ''), 0), 1)::float8 AS articles),"
+        " terms AS MATERIALIZED (SELECT x.t, d.df,"
+        "  greatest(ln((n.articles - d.df"
+        "   + 0.5) / (d.df + 0.5)), 1e-6)::float8 AS idf"
+        "  FROM regexp_matches($1::text, '\"([^\"]*)\"(\\*?)', 'g') AS w"
+        "  CROSS JOIN n"
+        "  CROSS JOIN LATERAL (SELECT CASE WHEN w[2] = '*'"
+        "   THEN to_tsquery('rp_kb', '''' || w[1] || ''':*')"
+        "   ELSE phraseto_tsquery('rp_kb', w[1]) END AS t) x"
+        "  CROSS JOIN LATERAL (SELECT least(coalesce(min(c.df), 0),"
+        "    n.articles) AS df"
+        "   FROM unnest(tsvector_to_array(to_tsvector('rp_kb', w[1]))) AS l"
+        "   CROSS JOIN LATERAL (SELECT coalesce(sum(k.articles), 0)::float8"
+        "    AS df FROM kb_terms k WHERE k.term >= l COLLATE \"C\""
+        "    AND k.term <= (l || CASE WHEN w[2] = '*' THEN chr(1114111)"
+        "    ELSE '' END) COLLATE \"C\") c) d"
+        "  WHERE numnode(x.t) > 0),"
+        " rare AS (SELECT (SELECT q.tq FROM q) && (SELECT string_agg('('"
+        "   || t.t::text || ')', ' | ') FROM terms t WHERE t.df <= " KB_RARE
+        ")::tsquery AS tq),"
+        " cand AS ((SELECT a.id FROM kb_articles a, rare r"
+        "   WHERE a.search @@ r.tq"
+        "   AND ($3::bigint = 1 OR a.state = 'published') LIMIT " KB_RARE_ALL
+        ")"
+        "  UNION (SELECT a.id FROM kb_articles a, q WHERE a.search @@ q.tq"
+        "   AND ($3::bigint = 1 OR a.state = 'published') LIMIT " KB_RARE ")),"
+        " pool AS (SELECT a.id, (SELECT sum(t.idf * ts_rank("
+        "   '{0.1, 0.2, 0.6, 1.0}', a.search, t.t, 1)) FROM terms t)::float8"
+        "   AS relevance FROM cand c JOIN kb_articles a ON a.id = c.id"
         "  ORDER BY relevance DESC, a.id"
         "  LIMIT greatest($2::bigint * 5, 50)),"
         " best AS (SELECT p.id, p.relevance, p.relevance * (0.5 +"

@@ -1218,6 +1218,52 @@ const rp_pg_migration rp_pg_migrations[] = {
      "  WHERE closed_at IS NULL AND abandoned_at IS NULL;"
      "CREATE INDEX encounters_by_arrived ON encounters "
      "(arrived_at);" PRB_FUNCTIONS RB_FILL ";"},
+    /* Migration 100: how many articles hold each word (each lexeme of the
+     * search column), the document frequency bm25 reads inside FTS5's
+     * index, so that knowledge.search can weigh a rare word above a common
+     * one as FTS5 does.  The row of the empty term counts all articles.
+     * Kept by a trigger in the transaction of each write that changes what
+     * an article says (a vote changes no word, and the WHEN leaves it out);
+     * the terms are taken in order so two writers lock them in the same
+     * order.  The term is COLLATE "C" so that a prefix ("dupl*") is a range
+     * of the primary key. */
+    {100, "knowledge search: how many articles hold each word, for ranking",
+     "CREATE TABLE kb_terms ("
+     "  term text COLLATE \"C\" PRIMARY KEY,"
+     "  articles bigint NOT NULL);"
+     "CREATE FUNCTION rp_kb_terms_keep() RETURNS trigger"
+     " LANGUAGE plpgsql AS $$"
+     " BEGIN"
+     "  IF TG_OP <> 'INSERT' THEN"
+     "   INSERT INTO kb_terms (term, articles)"
+     "    SELECT o.term, 0 FROM (SELECT l AS term FROM"
+     "      unnest(tsvector_to_array(OLD.search)) AS l"
+     "      UNION ALL SELECT '' WHERE TG_OP = 'DELETE' ORDER BY 1) o"
+     "    ON CONFLICT (term) DO UPDATE SET articles = kb_terms.articles - 1;"
+     "   DELETE FROM kb_terms k WHERE k.articles <= 0 AND k.term <> ''"
+     "    AND k.term = ANY (tsvector_to_array(OLD.search));"
+     "  END IF;"
+     "  IF TG_OP <> 'DELETE' THEN"
+     "   INSERT INTO kb_terms (term, articles)"
+     "    SELECT n.term, 1 FROM (SELECT l AS term FROM"
+     "      unnest(tsvector_to_array(NEW.search)) AS l"
+     "      UNION ALL SELECT '' WHERE TG_OP = 'INSERT' ORDER BY 1) n"
+     "    ON CONFLICT (term) DO UPDATE SET articles = kb_terms.articles + 1;"
+     "  END IF;"
+     "  RETURN NULL;"
+     " END $$;"
+     "CREATE TRIGGER kb_terms_on_insert AFTER INSERT ON kb_articles"
+     "  FOR EACH ROW EXECUTE FUNCTION rp_kb_terms_keep();"
+     "CREATE TRIGGER kb_terms_on_update AFTER UPDATE ON kb_articles"
+     "  FOR EACH ROW WHEN (OLD.search IS DISTINCT FROM NEW.search)"
+     "  EXECUTE FUNCTION rp_kb_terms_keep();"
+     "CREATE TRIGGER kb_terms_on_delete AFTER DELETE ON kb_articles"
+     "  FOR EACH ROW EXECUTE FUNCTION rp_kb_terms_keep();"
+     "INSERT INTO kb_terms (term, articles)"
+     "  SELECT l, count(*) FROM kb_articles a,"
+     "  unnest(tsvector_to_array(a.search)) AS l GROUP BY l;"
+     "INSERT INTO kb_terms (term, articles)"
+     "  SELECT '', count(*) FROM kb_articles;"},
 };
 
 const int rp_pg_nmigrations = (int)(sizeof rp_pg_migrations /

@@ -1623,6 +1623,12 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
                                                                                       "  ON charter_versions BEGIN " RB_VERSION_ROWS(
                                                                                           "1") " END;" RB_FILL
                                                                                                ";"},
+    /* Migration 100: nothing here.  PostgreSQL keeps how many articles hold
+     * each word, so that its knowledge search weighs a rare word above a
+     * common one; FTS5 keeps those counts inside its own index (bm25 reads
+     * them there). */
+    {100, "knowledge search: how many articles hold each word, for ranking",
+     "SELECT 1;"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

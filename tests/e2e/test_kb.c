@@ -189,6 +189,25 @@ static void test_kb_search_rank_snippets_and_votes(void **state)
     res = search(&s, "refund", 200);
     assert_int_equal(json_array_size(json_object_get(res, "items")), 1);
     json_decref(res);
+    /* PostgreSQL counts the articles that hold each word, for the rank (the
+     * empty word counts all articles): the edit moved its words' counts */
+    if (rp_e2e_pg()) {
+        assert_int_equal(rp_db_number(&s, "SELECT articles FROM kb_terms"
+                                          " WHERE term = 'refund'"),
+                         1);
+        assert_int_equal(rp_db_number(&s, "SELECT articles FROM kb_terms"
+                                          " WHERE term = 'courier'"),
+                         1);
+        assert_int_equal(rp_db_number(&s, "SELECT count(*) FROM kb_terms"
+                                          " WHERE term = 'parcel'"),
+                         1);
+        assert_int_equal(rp_db_number(&s, "SELECT count(*) FROM kb_terms"
+                                          " WHERE term = 'ship'"),
+                         0);
+        assert_int_equal(rp_db_number(&s, "SELECT articles FROM kb_terms"
+                                          " WHERE term = ''"),
+                         4);
+    }
     json_t *a = rp_call(&s, "GET", path, NULL, 200);
     assert_string_equal(json_string_value(json_object_get(a, "title")),
                         "Redirecting a parcel");
