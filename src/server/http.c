@@ -1080,6 +1080,7 @@ static int hand_off(rp_server *srv, struct MHD_Connection *conn,
                     rp_response *res)
 {
     if (rp_workq_reserve(rs->lane)) {
+        res->route = rs->pattern;
         rp_reply_fail(res, RP_EBUSY, NULL,
                       rs->lane == srv->passwords
                           ? "the server is busy checking other passwords; "
@@ -1198,6 +1199,7 @@ static void route_needs(rp_server *srv, struct MHD_Connection *conn,
     rs->mail = r && (r->flags & RP_ROUTE_MAIL);
     rs->upload = r && (r->flags & RP_ROUTE_UPLOAD);
     rs->lane = lane_of(srv, r, conn);
+    rs->pattern = r ? r->pattern : NULL;
     size_t up = (size_t)srv->config->help.max_attachment + 256 * 1024;
     if (r && (r->flags & RP_ROUTE_CSV))
         rs->limit = RP_MAX_CSV_BYTES;
@@ -1331,11 +1333,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         rp_reply_fail(&res, RP_EMALFORMED, NULL,
                       "the address holds %%00, a NUL character, which no "
                       "path or query parameter may contain");
-    else if (rs->lane && refuse_bad_text(conn, url, &res) == 0) {
-        if (hand_off(srv, conn, url, method, rs, &res) == 0)
-            return MHD_YES; /* replied to once resumed */
-    } else if (!rs->lane)
+    else if (!rs->lane)
         dispatch(srv, conn, url, method, rs, &res, allowed, sizeof allowed);
+    else if (refuse_bad_text(conn, url, &res) == 0 &&
+             hand_off(srv, conn, url, method, rs, &res) == 0)
+        return MHD_YES; /* replied to once resumed */
     note_write_outcome(method, &res);
     rp_prom_observe(res.route, res.status, rp_prom_clock() - rs->began);
     return send_response(conn, &res, allowed);

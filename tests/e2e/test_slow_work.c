@@ -346,8 +346,8 @@ static void test_quick_requests_pass_busy_lanes(void **state)
     printf("slow work: %d logins and %d searches at once, one thread each: "
            "%d signed in, %d searches answered, %d busy, %d other, in %.1f "
            "s; the %dth quick reply after %.2f s\n",
-           5 * AGENTS, SEARCHES, o.ok[0], o.ok[1], o.busy[0] + o.busy[1], o.other,
-           o.took, QUICK_WANTED, fiftieth);
+           5 * AGENTS, SEARCHES, o.ok[0], o.ok[1], o.busy[0] + o.busy[1],
+           o.other, o.took, QUICK_WANTED, fiftieth);
     double mq = median_of("quick requests, quiet", quiet, nq);
     double mb = median_of("quick requests, both lanes busy", busy, nb);
 
