@@ -45,6 +45,7 @@ typedef struct request_state {
     double began;   /* when the request was dispatched, for /metrics */
     rp_workq *lane; /* the threads its route runs on; NULL: this one */
     struct slow_request *slow; /* handed to them and not yet replied to */
+    const char *pattern;       /* its route's, for /metrics; NULL: none */
     size_t limit;              /* the body limit of the route */
     int mail;                  /* the route takes raw email */
     int upload;       /* an RP_ROUTE_UPLOAD route: an oversized body is its
