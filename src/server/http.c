@@ -1498,7 +1498,13 @@ rp_code rp_server_start(rp_server *srv, const struct sockaddr_in *addr,
     unsigned max = fit_connections((unsigned)cfg->max_connections);
     /* argon2id takes 64 MiB per check: the password threads bound it */
     rp_password_set_concurrency(cfg->password_threads);
-    srv->passwords = rp_workq_start(cfg->password_threads, cfg->password_queue);
+    /* A login runs whole on a password thread: besides its check it
+     * commits twice (the attempt, the session) and writes its audit entry.
+     * Twice as many threads as checks may run at once let one login's
+     * commits overlap another's check; the memory stays bounded by the
+     * checks (rp_password_set_concurrency above). */
+    srv->passwords = rp_workq_start(2 * cfg->password_threads,
+                                    cfg->password_queue);
     srv->slow = rp_workq_start(cfg->slow_threads, cfg->slow_queue);
     if (!srv->passwords || !srv->slow) {
         rp_workq_free(srv->passwords);

@@ -378,9 +378,10 @@ int main(int argc, char **argv)
     rp_error err;
     /* a connection for each thread that serves requests (HTTP workers,
      * password and slow-work threads), so that none waits for one */
-    if (rp_pool_create(
-            cfg.db, cfg.threads + cfg.password_threads + cfg.slow_threads + 2,
-            &srv.pool, &err)) {
+    if (rp_pool_create(cfg.db,
+                       cfg.threads + 2 * cfg.password_threads +
+                           cfg.slow_threads + 2,
+                       &srv.pool, &err)) {
         rp_log(RP_LOG_ERROR, err.message, (char *)NULL);
         return 4;
     }
