@@ -153,13 +153,26 @@ const rp_setting rp_settings[] = {
      NULL},
     {"RAPPORT_PASSWORD_THREADS", "password-threads", "N", RP_SETTING_INT,
      F(password_threads), 1, 64, S,
-     "threads that check passwords at login (argon2id, 64 MiB each while it "
-     "runs: peak memory grows with this, not with --threads)",
+     "threads that check and hash passwords (login, an agent's new "
+     "password; argon2id, 64 MiB each while it runs: peak memory grows with "
+     "this, not with --threads)",
      NULL},
     {"RAPPORT_PASSWORD_QUEUE", "password-queue", "N", RP_SETTING_INT,
      F(password_queue), 1, 10000, S,
-     "logins that may wait for a password thread; more are answered 503 "
+     "logins and password changes that may wait for a password thread; more "
+     "are answered 503 "
      "with Retry-After",
+     NULL},
+    {"RAPPORT_SLOW_THREADS", "slow-threads", "N", RP_SETTING_INT,
+     F(slow_threads), 1, 64, S,
+     "threads that serve slow requests (searches, reports, exports, imports, "
+     "scheduler and outbox runs) so that they never hold up the HTTP "
+     "workers' quick requests",
+     NULL},
+    {"RAPPORT_SLOW_QUEUE", "slow-queue", "N", RP_SETTING_INT, F(slow_queue), 1,
+     10000, S,
+     "slow requests that may wait for a slow-work thread; more are answered "
+     "503 with Retry-After",
      NULL},
     {"RAPPORT_MAIL_MAX_BYTES", NULL, "BYTES", RP_SETTING_INT, F(mail_max_bytes),
      1024, 1024L * 1024 * 1024, S | C,
@@ -262,6 +275,8 @@ void rp_config_defaults(rp_config *cfg)
     cfg->webhook_interval = 2;
     cfg->password_threads = 2;
     cfg->password_queue = 64;
+    cfg->slow_threads = 2;
+    cfg->slow_queue = 64;
     cfg->mail_max_bytes = 40 * 1024 * 1024;
     /* the value the outbox writes, so that what we send is known again */
     cfg->mail_loop = RP_X_LOOP;

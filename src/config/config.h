@@ -43,6 +43,9 @@ typedef struct rp_config {
     int idle_timeout;                /* seconds before an idle one closes */
     int password_threads;            /* threads checking passwords */
     int password_queue;              /* logins waiting for one */
+    int slow_threads;                /* threads of the slow work (searches,
+                                        reports, exports) */
+    int slow_queue;                  /* slow requests waiting for one */
     /* rapport */
     const char *password;       /* for `agent add` and `agent passwd` */
     const char *admin_password; /* for `init --admin-email` */

@@ -29,19 +29,6 @@
 #include "prom.h"
 #include "routes.h"
 
-/* A request whose handler handed slow work to the password threads
- * (rp_defer), from the handoff until its reply. */
-typedef struct deferred {
-    rp_job job; /* the password queue's view of it */
-    struct MHD_Connection *conn;
-    const rp_route *route;
-    rp_slow_work_fn work;
-    rp_slow_finish_fn finish;
-    rp_slow_free_fn free_arg;
-    void *arg;
-    atomic_int done; /* work ran (or was cancelled); the connection resumed */
-} deferred;
-
 /*
  * A body over RP_MAX_BODY_BYTES is read and thrown away, up to this much,
  * before the 413 goes out: answering while the client is still sending
@@ -55,10 +42,12 @@ typedef struct request_state {
     rp_buf body; /* the request body as it arrives */
     int started; /* the access handler has seen the request */
     int too_large;
-    double began;     /* when the request was dispatched, for /metrics */
-    deferred *slow;   /* handed off and not yet replied to, or NULL */
-    size_t limit;     /* the body limit of the route */
-    int mail;         /* the route takes raw email */
+    double began;   /* when the request was dispatched, for /metrics */
+    rp_workq *lane; /* the threads its route runs on; NULL: this one */
+    struct slow_request *slow; /* handed to them and not yet replied to */
+    const char *pattern;       /* its route's, for /metrics; NULL: none */
+    size_t limit;              /* the body limit of the route */
+    int mail;                  /* the route takes raw email */
     int upload;       /* an RP_ROUTE_UPLOAD route: an oversized body is its
                          handler's to explain */
     size_t discarded; /* bytes of a too large body thrown away */
@@ -162,15 +151,6 @@ int rp_path_id(rp_request *req, rp_response *res, int i, const char *what,
         return -1;
     }
     return 0;
-}
-
-void rp_defer(rp_request *req, rp_slow_work_fn work, rp_slow_finish_fn finish,
-              rp_slow_free_fn free_arg, void *arg)
-{
-    req->slow.work = work;
-    req->slow.finish = finish;
-    req->slow.free_arg = free_arg;
-    req->slow.arg = arg;
 }
 
 /* ---- routing ------------------------------------------------------------- */
@@ -868,40 +848,6 @@ static int authorize(const rp_route *r, rp_request *req, rp_response *res)
     return 0;
 }
 
-/* A place in the password queue for a slow route; on refusal reply 503
- * and return -1. */
-static int reserve_slow(rp_server *srv, rp_response *res)
-{
-    if (rp_workq_reserve(srv->passwords) == 0)
-        return 0;
-    rp_reply_fail(res, RP_EBUSY, NULL,
-                  "the server is busy checking other passwords; try again "
-                  "in a moment");
-    res->retry_after = 2;
-    return -1;
-}
-
-/* Keep what the handler handed off in rs, for on_request to suspend the
- * connection and submit it. */
-static void keep_deferred(rp_request *req, const rp_route *r, request_state *rs,
-                          rp_response *res)
-{
-    deferred *d = calloc(1, sizeof *d);
-    if (!d) {
-        req->slow.free_arg(req->slow.arg);
-        rp_reply_fail(res, RP_EINTERNAL, NULL, "out of memory");
-        return;
-    }
-    d->conn = req->conn;
-    d->route = r;
-    d->work = req->slow.work;
-    d->finish = req->slow.finish;
-    d->free_arg = req->slow.free_arg;
-    d->arg = req->slow.arg;
-    atomic_init(&d->done, 0);
-    rs->slow = d;
-}
-
 /* ---- text at the edge: nothing but UTF-8 gets in ------------------------- */
 
 static int is_text(const char *s)
@@ -985,9 +931,9 @@ static int audit_begin(rp_request *req, const rp_route *r, rp_audit_request *a)
                                                : 200;
     memset(a, 0, sizeof *a);
     a->change = is_unsafe_method(r->method);
-    /* a slow route (a login) commits in steps before its outcome is
-     * known: it records itself, or is recorded at its end if refused */
-    a->at_end = (r->flags & RP_ROUTE_SLOW) != 0;
+    /* a login commits in steps before its outcome is known: it is
+     * recorded at its end, with the status it answered */
+    a->at_end = (r->flags & RP_ROUTE_AUDIT_AT_END) != 0;
     a->entry = (rp_audit_entry){
         .agent_id = req->auth.agent_id,
         .token_id = req->auth.token_id,
@@ -1007,8 +953,7 @@ static int audit_begin(rp_request *req, const rp_route *r, rp_audit_request *a)
  * background writer's queue, a refusal is written with its error's code
  * and field.  A read the queue cannot take (the database has refused
  * writes for a while) is not answered: res becomes a 503, so that no
- * customer's data leaves unrecorded.  A request handed to the password
- * threads (a login) is accounted for when it is finished, not here. */
+ * customer's data leaves unrecorded. */
 static void audit_end(rp_server *srv, rp_request *req, rp_audit_request *a,
                       rp_response *res)
 {
@@ -1020,8 +965,8 @@ static void audit_end(rp_server *srv, rp_request *req, rp_audit_request *a,
         code = json_string_value(e);
         field = first ? json_object_iter_key(first) : NULL;
     }
-    if (rp_audit_request_end(&req->ctx, a, req->slow.work ? 0 : res->status,
-                             code, field, srv->audit) == RP_OK)
+    if (rp_audit_request_end(&req->ctx, a, res->status, code, field,
+                             srv->audit) == RP_OK)
         return;
     free(res->text);
     res->text = NULL;
@@ -1084,14 +1029,8 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
         return;
     }
     res->route = r->pattern; /* counted by pattern in /metrics */
-    int slow = (r->flags & RP_ROUTE_SLOW) != 0;
-    if (slow && reserve_slow(srv, res))
+    if (borrow_store(srv, &req, res))
         return;
-    if (borrow_store(srv, &req, res)) {
-        if (slow)
-            rp_workq_release(srv->passwords);
-        return;
-    }
     req.ctx.actor = "api";
     client_addr(conn, srv->config, req.client_addr, sizeof req.client_addr);
     req.route = r;
@@ -1116,55 +1055,120 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
         audit_end(srv, &req, &audit, res);
     rp_pool_release(srv->pool, req.ctx.store);
     json_decref(req.body);
-    if (slow && req.slow.work)
-        keep_deferred(&req, r, rs, res);
-    if (slow && !rs->slow)
-        rp_workq_release(srv->passwords);
 }
 
 /* ---- slow work: off the HTTP workers and back -----------------------------
+ *
+ * A request of a slow route (RP_ROUTE_SLOW, RP_ROUTE_PASSWORD) is read on
+ * an HTTP worker like any other; then, instead of dispatch() there, its
+ * connection is suspended and dispatch() runs on one of its lane's
+ * threads, which fills the reply and resumes the connection; the HTTP
+ * worker that picks the connection up again sends the reply.  A suspended
+ * connection is left alone by libmicrohttpd (no reads, no timeout), so the
+ * lane's thread may read its headers and arguments meanwhile, and the
+ * request's state (its body) stays put until the reply is sent.
  */
+typedef struct slow_request {
+    rp_job job; /* the lane's view of it */
+    rp_server *srv;
+    struct MHD_Connection *conn;
+    const char *url, *method; /* libmicrohttpd's, alive while suspended */
+    request_state *rs;
+    rp_response res;   /* made on the lane's thread */
+    char allowed[128]; /* the methods the path takes, for a 405 */
+    atomic_int done;   /* res is made (or the lane stopped first) */
+} slow_request;
 
-static void slow_work(rp_job *job)
+/* On a lane's thread: the whole request, credentials to audit. */
+static void slow_run(rp_job *job)
 {
-    deferred *d = (deferred *)job;
-    d->work(d->arg);
+    slow_request *q = (slow_request *)job;
+    dispatch(q->srv, q->conn, q->url, q->method, q->rs, &q->res, q->allowed,
+             sizeof q->allowed);
 }
 
-/* On the password thread: wake the connection up; on_request finishes. */
+/* On a lane's thread (or at once when the lane is stopping): wake the
+ * connection up for on_request to send the reply.  Work the lane never
+ * started (the server is stopping) is answered 503: nothing of it ran. */
 static void slow_done(rp_job *job)
 {
-    deferred *d = (deferred *)job;
-    struct MHD_Connection *conn = d->conn;
-    atomic_store(&d->done, 1);
+    slow_request *q = (slow_request *)job;
+    if (job->cancelled) {
+        rp_reply_fail(&q->res, RP_EBUSY, NULL,
+                      "the server is stopping; try again in a moment");
+        q->res.retry_after = 2;
+    }
+    struct MHD_Connection *conn = q->conn;
+    atomic_store(&q->done, 1);
     MHD_resume_connection(conn);
 }
 
-/* Back on an HTTP worker after the slow work: finish and reply. */
-static void finish_deferred(rp_server *srv, struct MHD_Connection *conn,
-                            const char *url, const char *method,
-                            request_state *rs, rp_response *res)
+/* The lane of the route at method and url for this request: the password
+ * threads, the slow-work threads, or NULL (served here). */
+static rp_workq *lane_of(rp_server *srv, const rp_route *r,
+                         struct MHD_Connection *conn)
 {
-    deferred *d = rs->slow;
-    rs->slow = NULL;
-    rp_request req = {.conn = conn,
-                      .method = method,
-                      .path = url,
-                      .config = srv->config,
-                      .route = d->route};
-    res->route = d->route->pattern;
-    if (borrow_store(srv, &req, res) == 0) {
-        req.ctx.actor = "api";
-        client_addr(conn, srv->config, req.client_addr, sizeof req.client_addr);
-        rp_audit_request audit;
-        int audited = audit_begin(&req, d->route, &audit);
-        d->finish(&req, res, d->arg);
-        if (audited)
-            audit_end(srv, &req, &audit, res);
-        rp_pool_release(srv->pool, req.ctx.store);
+    if (!r)
+        return NULL;
+    if (r->flags & RP_ROUTE_PASSWORD)
+        return srv->passwords;
+    if ((r->flags & RP_ROUTE_SLOW) ||
+        (r->slow_with && MHD_lookup_connection_value(
+                             conn, MHD_GET_ARGUMENT_KIND, r->slow_with)))
+        return srv->slow;
+    return NULL;
+}
+
+/*
+ * Hand the request to its lane: 0 when it is on its way (the connection
+ * suspended), else -1 with res filled: 503 with Retry-After when the
+ * lane's queue is full, so that slow work never waits on an HTTP worker.
+ */
+static int hand_off(rp_server *srv, struct MHD_Connection *conn,
+                    const char *url, const char *method, request_state *rs,
+                    rp_response *res)
+{
+    if (rp_workq_reserve(rs->lane)) {
+        res->route = rs->pattern;
+        rp_reply_fail(res, RP_EBUSY, NULL,
+                      rs->lane == srv->passwords
+                          ? "the server is busy checking other passwords; "
+                            "try again in a moment"
+                          : "the server is busy with other searches and "
+                            "reports; try again in a moment");
+        res->retry_after = 2;
+        return -1;
     }
-    d->free_arg(d->arg);
-    free(d);
+    slow_request *q = calloc(1, sizeof *q);
+    if (!q) {
+        rp_workq_release(rs->lane);
+        rp_reply_fail(res, RP_EINTERNAL, NULL, "out of memory");
+        return -1;
+    }
+    q->srv = srv;
+    q->conn = conn;
+    q->url = url;
+    q->method = method;
+    q->rs = rs;
+    q->res.zendesk = res->zendesk;
+    q->job.work = slow_run;
+    q->job.done = slow_done;
+    atomic_init(&q->done, 0);
+    rs->slow = q;
+    /* Suspend first, then submit: work done before the suspension would
+     * resume nothing and leave the connection hanging. */
+    MHD_suspend_connection(conn);
+    rp_workq_submit(rs->lane, &q->job);
+    return 0;
+}
+
+/* Free a reply that was made and never sent. */
+static void drop_response(rp_response *res)
+{
+    json_decref(res->json);
+    free(res->text);
+    res->json = NULL;
+    res->text = NULL;
 }
 
 /* ---- libmicrohttpd callbacks -------------------------------------------- */
@@ -1230,24 +1234,29 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
     return ret;
 }
 
-/* The body limit of the route at method and url: the mail size limit for
- * a route that takes raw email, the help pages' attachment limit and room
- * for the form's fields for an upload, else RP_MAX_BODY_BYTES. */
-static size_t body_limit(const rp_server *srv, const char *method,
-                         const char *url, int *mail, int *upload)
+/* What the route at method and url asks of its request, before its body
+ * is read: the body limit (the mail size limit for a route that takes raw
+ * email, the help pages' attachment limit and room for the form's fields
+ * for an upload, else RP_MAX_BODY_BYTES) and the lane it runs on. */
+static void route_needs(rp_server *srv, struct MHD_Connection *conn,
+                        const char *method, const char *url, request_state *rs)
 {
     rp_request scratch;
     char allowed[128];
-    const rp_route *r = route_for(method, url, &scratch, allowed,
-                                  sizeof allowed);
-    *mail = r && (r->flags & RP_ROUTE_MAIL);
-    *upload = r && (r->flags & RP_ROUTE_UPLOAD);
+    const rp_route *r = route_for(strcmp(method, "HEAD") ? method : "GET", url,
+                                  &scratch, allowed, sizeof allowed);
+    rs->mail = r && (r->flags & RP_ROUTE_MAIL);
+    rs->upload = r && (r->flags & RP_ROUTE_UPLOAD);
+    rs->lane = lane_of(srv, r, conn);
+    rs->pattern = r ? r->pattern : NULL;
     size_t up = (size_t)srv->config->help.max_attachment + 256 * 1024;
     if (r && (r->flags & RP_ROUTE_CSV))
-        return RP_MAX_CSV_BYTES;
-    return *mail     ? (size_t)srv->config->mail_max_bytes
-           : *upload ? (up > RP_MAX_BODY_BYTES ? up : RP_MAX_BODY_BYTES)
-                     : (size_t)RP_MAX_BODY_BYTES;
+        rs->limit = RP_MAX_CSV_BYTES;
+    else
+        rs->limit = rs->mail ? (size_t)srv->config->mail_max_bytes
+                    : rs->upload
+                        ? (up > RP_MAX_BODY_BYTES ? up : RP_MAX_BODY_BYTES)
+                        : (size_t)RP_MAX_BODY_BYTES;
 }
 
 /* An email refused for its size is logged: its sender's mail service is
@@ -1310,7 +1319,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         *con_cls = rs;
         rs->started = 1;
         atomic_fetch_add(&srv->in_flight, 1);
-        rs->limit = body_limit(srv, method, url, &rs->mail, &rs->upload);
+        route_needs(srv, conn, method, url, rs);
         const char *cl = MHD_lookup_connection_value(
             conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
@@ -1353,13 +1362,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     char allowed[128];
     allowed[0] = '\0';
     if (rs->slow) {
-        /* resumed after the slow work */
-        if (!atomic_load(&rs->slow->done))
+        /* resumed after the slow work: its reply is made */
+        slow_request *q = rs->slow;
+        if (!atomic_load(&q->done))
             return MHD_YES;
-        finish_deferred(srv, conn, url, method, rs, &res);
-        note_write_outcome(method, &res);
-        rp_prom_observe(res.route, res.status, rp_prom_clock() - rs->began);
-        return send_response(conn, &res, NULL);
+        rs->slow = NULL;
+        note_write_outcome(method, &q->res);
+        rp_prom_observe(q->res.route, q->res.status,
+                        rp_prom_clock() - rs->began);
+        enum MHD_Result ret = send_response(conn, &q->res, q->allowed);
+        free(q);
+        return ret;
     }
     rs->began = rp_prom_clock();
     /* an upload's handler explains an oversized body on its page */
@@ -1369,18 +1382,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         rp_reply_fail(&res, RP_EMALFORMED, NULL,
                       "the address holds %%00, a NUL character, which no "
                       "path or query parameter may contain");
-    else
+    else if (!rs->lane)
         dispatch(srv, conn, url, method, rs, &res, allowed, sizeof allowed);
-    if (rs->slow) {
-        /* Suspend first, then submit: a job done before the suspension
-         * would resume nothing and leave the connection hanging. */
-        json_decref(res.json);
-        MHD_suspend_connection(conn);
-        rs->slow->job.work = slow_work;
-        rs->slow->job.done = slow_done;
-        rp_workq_submit(srv->passwords, &rs->slow->job);
-        return MHD_YES;
-    }
+    else if (refuse_bad_text(conn, url, &res) == 0 &&
+             hand_off(srv, conn, url, method, rs, &res) == 0)
+        return MHD_YES; /* replied to once resumed */
     note_write_outcome(method, &res);
     rp_prom_observe(res.route, res.status, rp_prom_clock() - rs->began);
     return send_response(conn, &res, allowed);
@@ -1395,18 +1401,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     request_state *rs = *con_cls;
     if (!rs)
         return;
-    if (rs->slow && atomic_load(&rs->slow->done)) {
-        /* Resumed but closed before its reply (the client went away, or
-         * the server is stopping): finish all the same, so that what the
-         * work began is settled (a login never checked is taken back),
-         * and drop the reply. */
-        rp_response res = {0};
-        finish_deferred(srv, conn, "", "", rs, &res);
-        json_decref(res.json);
-        free(res.text);
-    } else if (rs->slow) {
-        rs->slow->free_arg(rs->slow->arg);
-        free(rs->slow);
+    if (rs->slow) {
+        /* Resumed, and closed before its reply went out (the client went
+         * away, or the server is stopping): what it did is done; its
+         * reply is dropped.  (A connection is never closed while
+         * suspended: the lanes stop, resuming every one, before the
+         * daemon does.) */
+        if (atomic_load(&rs->slow->done)) {
+            drop_response(&rs->slow->res);
+            free(rs->slow);
+        }
     }
     int started = rs->started;
     rp_buf_free(&rs->body);
@@ -1542,11 +1546,22 @@ rp_code rp_server_start(rp_server *srv, const struct sockaddr_in *addr,
     unsigned max = fit_connections((unsigned)cfg->max_connections);
     /* argon2id takes 64 MiB per check: the password threads bound it */
     rp_password_set_concurrency(cfg->password_threads);
-    srv->passwords = rp_workq_start(cfg->password_threads, cfg->password_queue);
-    if (!srv->passwords) {
+    /* A login runs whole on a password thread: besides its check it
+     * commits twice (the attempt, the session) and writes its audit entry.
+     * Twice as many threads as checks may run at once let one login's
+     * commits overlap another's check; the memory stays bounded by the
+     * checks (rp_password_set_concurrency above). */
+    srv->passwords = rp_workq_start(2 * cfg->password_threads,
+                                    cfg->password_queue);
+    srv->slow = rp_workq_start(cfg->slow_threads, cfg->slow_queue);
+    if (!srv->passwords || !srv->slow) {
+        rp_workq_free(srv->passwords);
+        rp_workq_free(srv->slow);
+        srv->passwords = srv->slow = NULL;
         close(srv->listen_fd);
         return rp_error_set(err, RP_EINTERNAL, NULL,
-                            "cannot start the password threads");
+                            "cannot start the password and slow-work "
+                            "threads");
     }
     /* poll(), not epoll: with a thread pool, libmicrohttpd 0.9.75's
      * MHD_quiesce_daemon races the workers removing the listening socket
@@ -1567,7 +1582,8 @@ rp_code rp_server_start(rp_server *srv, const struct sockaddr_in *addr,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_END);
     if (!srv->daemon) {
         rp_workq_free(srv->passwords);
-        srv->passwords = NULL;
+        rp_workq_free(srv->slow);
+        srv->passwords = srv->slow = NULL;
         close(srv->listen_fd);
         return rp_error_set(err, RP_EINTERNAL, "listen",
                             "cannot start the HTTP server");
@@ -1585,18 +1601,22 @@ void rp_server_stop(rp_server *srv, int grace_seconds)
     if (!srv->daemon)
         return;
     MHD_socket fd = MHD_quiesce_daemon(srv->daemon); /* accept nothing new */
+    /* Slow work still waiting for a thread is answered 503 at once (none
+     * of it ran) and the work running finishes: a queue of searches or
+     * logins would otherwise hold the stop for as long as they all take.
+     * Every connection is resumed by then: libmicrohttpd must not stop
+     * with one suspended.  From now on slow work is refused with 503. */
+    rp_workq_stop(srv->slow);
+    rp_workq_stop(srv->passwords);
     struct timespec tick = {0, 20 * 1000 * 1000};
     for (int i = 0; i < grace_seconds * 50 && atomic_load(&srv->in_flight) > 0;
          i++)
         nanosleep(&tick, NULL);
-    /* Logins still waiting for a password thread are cancelled and their
-     * connections resumed: libmicrohttpd must not stop with one
-     * suspended. */
-    rp_workq_stop(srv->passwords);
     MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;
     rp_workq_free(srv->passwords);
-    srv->passwords = NULL;
+    rp_workq_free(srv->slow);
+    srv->passwords = srv->slow = NULL;
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
 }

@@ -28,20 +28,6 @@
 #define RP_CSRF_HEADER "X-CSRF-Token"
 #define RP_MAX_EXTRA_HEADERS 6
 
-/*
- * Slow work a handler hands off (a password check, argon2id): work(arg)
- * runs on one of the password threads with no store and no request;
- * finish(req, res, arg) runs afterwards back on an HTTP worker, with a
- * store, and replies; free_arg(arg) is called last in every case, also
- * when the client went away.  See rp_defer.
- */
-struct rp_request;
-struct rp_response;
-typedef void (*rp_slow_work_fn)(void *arg);
-typedef void (*rp_slow_finish_fn)(struct rp_request *req,
-                                  struct rp_response *res, void *arg);
-typedef void (*rp_slow_free_fn)(void *arg);
-
 typedef struct rp_request {
     struct MHD_Connection *conn;
     const char *method;
@@ -63,12 +49,6 @@ typedef struct rp_request {
     const struct rp_route *route; /* the route that matched */
     rp_page_req page; /* limit and cursor, on RP_SHAPE_LIST routes */
     int too_large;    /* an RP_ROUTE_UPLOAD body over its limit, discarded */
-    struct {          /* what rp_defer handed off, if anything */
-        rp_slow_work_fn work;
-        rp_slow_finish_fn finish;
-        rp_slow_free_fn free_arg;
-        void *arg;
-    } slow;
     /* the raw body of an RP_ROUTE_MAIL route (an email message) or of an
      * RP_ROUTE_CSV route (a CSV file) */
     const unsigned char *raw;
@@ -153,10 +133,14 @@ typedef struct rp_param {
 #define RP_ROUTE_FORM                                                          \
     1u /* takes application/x-www-form-urlencoded too                          \
           (handed to the handler raw, in req->form) */
-/* Its handler hands a slow step to the password threads (rp_defer): a
- * place in their queue is reserved before the handler runs, and when
- * there is none the request is answered 503 with Retry-After at once. */
-#define RP_ROUTE_SLOW 2u
+/*
+ * It checks or hashes a password (argon2id: 64 MiB and tens of
+ * milliseconds each): the whole request runs on the password threads, not
+ * on an HTTP worker (see RP_ROUTE_SLOW for how).  A lane of its own, so
+ * that a storm of logins cannot hold up searches and reports, nor they a
+ * login, and so that argon2id's memory grows with the password threads.
+ */
+#define RP_ROUTE_PASSWORD 2u
 #define RP_ROUTE_MAIL                                                          \
     4u /* takes a raw email (message/rfc822) up to the mail size limit         \
           instead of JSON (handed to the handler raw, in req->raw) */
@@ -179,6 +163,21 @@ typedef struct rp_param {
 /* Answers 201 when it records something new and 200 when told the same
  * again (a retry from another system): the contract lists both. */
 #define RP_ROUTE_RETRY_200 128u
+/*
+ * Slow work: a search, a report, an export or an import, a run of the
+ * scheduler or the outbox, whose time grows with the data or waits on
+ * another system.  libmicrohttpd's threads only read the request and send
+ * the reply: a place on the slow-work threads' bounded queue is reserved
+ * (none left: 503 with Retry-After at once), the connection is suspended,
+ * and credentials, checks, the handler and the audit all run on a
+ * slow-work thread; the reply goes out when the connection is resumed.
+ * Quick requests on the same HTTP worker are served meanwhile.
+ */
+#define RP_ROUTE_SLOW 256u
+/* It commits in steps before its outcome is known (a login counts the
+ * attempt first): the audit log records it once, at its end, with the
+ * status it answered, rather than in the transaction of its first commit. */
+#define RP_ROUTE_AUDIT_AT_END 512u
 
 typedef struct rp_route {
     const char *method;  /* "GET", "POST", ... */
@@ -212,6 +211,10 @@ typedef struct rp_route {
      * (?view=full), so that a page carries what a list shows and not every
      * column of every row.  NULL-terminated; NULL: every field, always. */
     const char *const *projection;
+    /* A query parameter that makes a request of this route slow work (a
+     * list that searches when given ?q=): with it, the request is served
+     * as if the route were RP_ROUTE_SLOW.  NULL: none. */
+    const char *slow_with;
 } rp_route;
 
 /* "public", "agent", "lead", "admin" or "mail". */
@@ -271,16 +274,6 @@ const char *rp_query_arg(rp_request *req, const char *name);
 /* Parse path parameter i as an id; on failure reply 404 and return -1. */
 int rp_path_id(rp_request *req, rp_response *res, int i, const char *what,
                int64_t *out);
-
-/*
- * From the handler of an RP_ROUTE_SLOW route: instead of replying now, run
- * work(arg) on a password thread, then finish(req, res, arg) on an HTTP
- * worker to reply, then free_arg(arg).  The connection is suspended in
- * between, so the HTTP worker serves other requests meanwhile, and the
- * request's store connection is given back.
- */
-void rp_defer(rp_request *req, rp_slow_work_fn work, rp_slow_finish_fn finish,
-              rp_slow_free_fn free_arg, void *arg);
 
 /*
  * RP_ENOSPACE when the last change a client asked for failed because the

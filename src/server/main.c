@@ -40,6 +40,7 @@ static const char usage_head[] =
     "             [--clock-offset SECONDS] [--max-connections N]\n"
     "             [--max-connections-per-address N] [--idle-timeout SECONDS]\n"
     "             [--password-threads N] [--password-queue N]\n"
+    "             [--slow-threads N] [--slow-queue N]\n"
     "\n"
     "DESCRIPTION\n"
     "    Serves the JSON API under /api/v1/, the agent console under /, and\n"
@@ -52,8 +53,9 @@ static const char usage_head[] =
     "    notices and checks by email and webhook: see docs/scheduler.md.\n"
     "    Connections are limited in all and per client address, and an idle\n"
     "    one is closed, so that one client cannot keep others out;\n"
-    "    passwords are checked on threads of their own, so that logins do\n"
-    "    not hold up other requests.\n"
+    "    passwords are checked, and searches, reports, exports and imports\n"
+    "    made, on threads of their own, so that they do not hold up quick\n"
+    "    requests.\n"
     "    The mail thread reads the queues' IMAP mailboxes every\n"
     "    RAPPORT_IMAP_INTERVAL seconds ('rapport mail mailbox add'), and\n"
     "    POST /api/v1/mail/inbound takes raw email from a mail service.\n"
@@ -374,7 +376,12 @@ int main(int argc, char **argv)
                      .config = &cfg};
     atomic_init(&srv.in_flight, 0);
     rp_error err;
-    if (rp_pool_create(cfg.db, cfg.threads + 2, &srv.pool, &err)) {
+    /* a connection for each thread that serves requests (HTTP workers,
+     * password and slow-work threads), so that none waits for one */
+    if (rp_pool_create(cfg.db,
+                       cfg.threads + 2 * cfg.password_threads +
+                           cfg.slow_threads + 2,
+                       &srv.pool, &err)) {
         rp_log(RP_LOG_ERROR, err.message, (char *)NULL);
         return 4;
     }

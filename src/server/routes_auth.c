@@ -28,32 +28,9 @@ static void set_session_cookie(const rp_request *req, rp_response *res,
                                    "Max-Age=0");
 }
 
-/* The login's password check runs on a password thread (rp_defer), never
- * on an HTTP worker: argon2id would stall every request that worker
- * serves. */
-static void login_check(void *arg)
-{
-    rp_login_check(arg);
-}
-
-static void login_free(void *arg)
-{
-    rp_login_free(arg);
-}
-
-static void login_finish(rp_request *req, rp_response *res, void *arg)
-{
-    rp_error err;
-    json_t *out = NULL;
-    char secret[RP_SECRET_HEX];
-    rp_code rc = rp_login_finish(&req->ctx, arg, secret, &out, &err);
-    if (rc == RP_OK)
-        set_session_cookie(req, res, secret);
-    if (rc == RP_EBUSY)
-        res->retry_after = 2;
-    rp_reply_result(res, rc, &err, 201, out);
-}
-
+/* A login runs on a password thread (RP_ROUTE_PASSWORD), never on an
+ * HTTP worker: argon2id would stall every request that worker serves.  Its
+ * steps: the throttle and the attempt counted, the check, the outcome. */
 void rp_h_session_create(rp_request *req, rp_response *res)
 {
     rp_error err;
@@ -61,13 +38,22 @@ void rp_h_session_create(rp_request *req, rp_response *res)
     int retry_after = 0;
     rp_code rc = rp_login_begin(&req->ctx, req->body, req->client_addr, &login,
                                 &retry_after, &err);
-    if (rc == RP_OK) {
-        rp_defer(req, login_check, login_finish, login_free, login);
+    if (rc) {
+        if (rc == RP_ERATELIMIT)
+            res->retry_after = retry_after;
+        rp_reply_error(res, &err);
         return;
     }
-    if (rc == RP_ERATELIMIT)
-        res->retry_after = retry_after;
-    rp_reply_error(res, &err);
+    rp_login_check(login);
+    json_t *out = NULL;
+    char secret[RP_SECRET_HEX];
+    rc = rp_login_finish(&req->ctx, login, secret, &out, &err);
+    rp_login_free(login);
+    if (rc == RP_OK)
+        set_session_cookie(req, res, secret);
+    if (rc == RP_EBUSY)
+        res->retry_after = 2;
+    rp_reply_result(res, rc, &err, 201, out);
 }
 
 void rp_h_session_get(rp_request *req, rp_response *res)

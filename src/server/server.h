@@ -19,22 +19,30 @@ typedef struct rp_server {
     const char *web_root;    /* directory of the console's files, or NULL */
     unsigned port;           /* the port actually bound */
     atomic_int in_flight;    /* requests begun and not yet completed */
-    rp_workq *passwords;     /* the password threads (workq.h) */
+    rp_workq *passwords;     /* the password threads (workq.h): the
+                                requests of RP_ROUTE_PASSWORD routes */
+    rp_workq *slow;          /* the slow-work threads: the requests of
+                                RP_ROUTE_SLOW routes (searches, reports) */
     int listen_fd;           /* the listening socket, ours to close */
     rp_audit_writer *audit;  /* writes the audit log's reads; NULL: reads
                                 are not recorded (RAPPORT_AUDIT_READS=0) */
 } rp_server;
 
 /*
- * Start listening on addr with a pool of threads, the password threads and
- * the connection limits of srv->config; fills srv->port.  An address in
+ * Start listening on addr with a pool of threads, the password and
+ * slow-work threads and the connection limits of srv->config; fills
+ * srv->port.  An address in
  * use, or not of this machine, is RP_EINVALID with a message saying so
  * (rapportd exits with status 5).
  */
 rp_code rp_server_start(rp_server *srv, const struct sockaddr_in *addr,
                         int threads, rp_error *err);
 
-/* Stop accepting, let requests in flight finish (up to grace_seconds), stop. */
+/*
+ * Stop accepting; answer the slow work still waiting for a thread 503 (the
+ * work running finishes); let requests in flight finish (up to
+ * grace_seconds); stop.
+ */
 void rp_server_stop(rp_server *srv, int grace_seconds);
 
 /*

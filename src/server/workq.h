@@ -1,13 +1,16 @@
 /*
  * workq.h - a few threads of their own, with a bounded queue, for slow
- * work that must not run on the HTTP workers: checking a password.
+ * work that must not run on the HTTP workers: rapportd has two, the
+ * password threads and the slow-work threads (docs/design.md, "The
+ * server's threads").
  *
- * argon2id takes tens of milliseconds and 64 MiB per check.  Run on an
- * HTTP worker it stalls every connection that worker serves, and with
- * many workers the memory grows with their number.  Here the checks run
- * on a fixed number of threads, so memory is bounded by that number, and
- * the queue in front of them is bounded too: when it is full the caller
- * is told at once (and answers 503) instead of piling up work.
+ * argon2id takes tens of milliseconds and 64 MiB per check, a search or a
+ * report grows with the desk.  Run on an HTTP worker such work stalls
+ * every connection that worker serves, and with many workers the memory
+ * grows with their number.  Here it runs on a fixed number of threads, so
+ * memory and CPU are bounded by that number, and the queue in front of
+ * them is bounded too: when it is full the caller is told at once (and
+ * answers 503) instead of piling up work.
  *
  * A place is reserved before the work is submitted, because the HTTP side
  * must suspend its connection between the two (a job that finished before
