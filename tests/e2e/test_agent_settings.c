@@ -81,7 +81,24 @@ static void test_an_agent_sets_their_own(void **state)
     char body[600];
     snprintf(body, sizeof body, "{\"time_zone\":\"%s\"}", longzone);
     free(longzone);
-    refused(s, "PATCH", "/api/v1/session", body, "time_zone");
+    rp_http_send(s, "PATCH", "/api/v1/session", "application/json", body,
+                 strlen(body), NULL, &r);
+    rp_assert_error(&r, 422, "invalid", "time_zone");
+    /* the rule broken and its limit, for the console to say in words */
+    json_t *e = json_object_get(r.json, "error");
+    assert_string_equal(json_string_value(json_object_get(e, "reason")),
+                        "too_long");
+    assert_int_equal(json_integer_value(json_object_get(e, "limit")),
+                     64); /* RP_AGENT_TIME_ZONE_MAX */
+    rp_http_free(&r);
+    rp_http_send(s, "PATCH", "/api/v1/session", "application/json",
+                 "{\"language\":\"fr\"}", 17, NULL, &r);
+    rp_assert_error(&r, 422, "invalid", "language");
+    e = json_object_get(r.json, "error");
+    assert_string_equal(json_string_value(json_object_get(e, "reason")),
+                        "not_allowed");
+    assert_null(json_object_get(e, "limit"));
+    rp_http_free(&r);
     refused(s, "PATCH", "/api/v1/session", "{\"colour\":\"blue\"}", "colour");
     refused(s, "PATCH", "/api/v1/session", "{}", NULL);
     assert_settings(s, "de", "Europe/Berlin");

@@ -165,11 +165,54 @@ static void test_stored_and_kept(void **state)
     json_decref(a);
 }
 
+/* The rule broken is named beside the message, with its limit; a new
+ * error set over it forgets both. */
+static void test_the_reason_is_given(void **state)
+{
+    (void)state;
+    struct {
+        const char *json, *field, *reason;
+        long long limit;
+    } cases[] = {
+        {"{\"language\":\"fr\"}", "language", "not_allowed", 0},
+        {"{\"language\":\"   \"}", "language", "required", 0},
+        {"{\"time_zone\":"
+         "\"ééééééééééééééééééééééééééééééééééééééééééééééééééééé"
+         "éééééééééééé\"}",
+         "time_zone", "too_long", RP_AGENT_TIME_ZONE_MAX},
+        {"{\"time_zone\":\"UTC\\u0000x\"}", "time_zone", "not_text", 0},
+        {"{\"tz\":\"UTC\"}", "tz", "unknown_field", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *in = json_loads(cases[i].json, JSON_ALLOW_NUL, NULL), *row;
+        assert_non_null(in);
+        rp_error err;
+        assert_int_equal(read_settings(in, &row, &err), RP_EINVALID);
+        assert_string_equal(err.field, cases[i].field);
+        assert_string_equal(err.reason, cases[i].reason);
+        assert_int_equal(err.limit, cases[i].limit);
+        json_decref(row);
+        json_decref(in);
+        rp_error_set(&err, RP_ECONFLICT, NULL, "something else");
+        assert_string_equal(err.reason, "");
+        assert_int_equal(err.limit, 0);
+    }
+    /* a zone that is not in the database: no rule of the field's form was
+     * broken, the message says what */
+    json_t *in = json_pack("{s:s}", "time_zone", "Europe/Atlantis"), *row;
+    rp_error err;
+    assert_int_equal(read_settings(in, &row, &err), RP_EINVALID);
+    assert_string_equal(err.reason, "");
+    json_decref(row);
+    json_decref(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_values),
         cmocka_unit_test(test_bad_values),
+        cmocka_unit_test(test_the_reason_is_given),
         cmocka_unit_test_setup_teardown(test_stored_and_kept, rp_test_db_setup,
                                         rp_test_db_teardown),
     };

@@ -189,6 +189,7 @@ rp_code rp_agent_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
         rp_error_set(err, RP_EINVALID, "email",
                      "email \"%s\" is not an email address",
                      rp_cut(&q, email, 60));
+        rp_error_because(err, "not_an_email", 0);
         rp_buf_free(&q);
         goto fail;
     }
