@@ -57,7 +57,7 @@ export default async function (t) {
       try { await api.saveSettings({ time_zone: 'Mars/Olympus_Mons' }); return 'accepted'; } catch (e) { return `${e.message}|${e.serverMessage}|${e.field}`; }
     });
     const [said, server, field] = message.split('|');
-    assert.match(said, /Zeitzone/);
+    assert.equal(said, 'Wählen Sie für die Zeitzone einen der angebotenen Werte.');
     assert.ok(!/time_zone/.test(said), said);
     assert.match(server, /time_zone/);
     assert.equal(field, 'time_zone');

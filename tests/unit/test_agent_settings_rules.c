@@ -197,12 +197,12 @@ static void test_the_reason_is_given(void **state)
         assert_string_equal(err.reason, "");
         assert_int_equal(err.limit, 0);
     }
-    /* a zone that is not in the database: no rule of the field's form was
-     * broken, the message says what */
+    /* a zone that is not in the database is not one of the values there
+     * are */
     json_t *in = json_pack("{s:s}", "time_zone", "Europe/Atlantis"), *row;
     rp_error err;
     assert_int_equal(read_settings(in, &row, &err), RP_EINVALID);
-    assert_string_equal(err.reason, "");
+    assert_string_equal(err.reason, "not_allowed");
     json_decref(row);
     json_decref(in);
 }
