@@ -43,6 +43,8 @@ rp_code rp_error_vset(rp_error *err, rp_code code, const char *field,
     err->code = code;
     snprintf(err->field, sizeof err->field, "%s", field ? field : "");
     vsnprintf(err->message, sizeof err->message, fmt, ap);
+    err->reason[0] = '\0';
+    err->limit = 0;
     drop_partial_characters(err->field);
     drop_partial_characters(err->message);
     return code;
@@ -58,6 +60,15 @@ rp_code rp_error_set(rp_error *err, rp_code code, const char *field,
     return code;
 }
 
+rp_code rp_error_because(rp_error *err, const char *reason, long long limit)
+{
+    if (!err)
+        return RP_OK;
+    snprintf(err->reason, sizeof err->reason, "%s", reason ? reason : "");
+    err->limit = limit;
+    return err->code;
+}
+
 void rp_error_clear(rp_error *err)
 {
     if (!err)
@@ -65,6 +76,8 @@ void rp_error_clear(rp_error *err)
     err->code = RP_OK;
     err->field[0] = '\0';
     err->message[0] = '\0';
+    err->reason[0] = '\0';
+    err->limit = 0;
 }
 
 static const struct {

@@ -34,11 +34,23 @@ typedef enum rp_code {
 
 #define RP_ERROR_FIELD_MAX 64
 #define RP_ERROR_MESSAGE_MAX 384
+#define RP_ERROR_REASON_MAX 24
 
+/*
+ * Which rule of a field was broken, stable and machine-readable beside
+ * the message (the console says it in the agent's language): "required",
+ * "too_long" (limit: the most characters), "too_many" (limit: the most
+ * items), "not_allowed" (not one of the values), "out_of_range",
+ * "not_text" (not UTF-8, or a NUL inside), "not_a_time",
+ * "not_an_email", "not_a_phone", "unknown_field".  "" when the message alone
+ * says it.
+ */
 typedef struct rp_error {
     rp_code code;
     char field[RP_ERROR_FIELD_MAX]; /* "" when no single field is at fault */
     char message[RP_ERROR_MESSAGE_MAX];
+    char reason[RP_ERROR_REASON_MAX]; /* "" or one of the reasons above */
+    long long limit;                  /* too_long, too_many: the limit; 0 */
 } rp_error;
 
 /*
@@ -55,7 +67,14 @@ rp_code rp_error_set(rp_error *err, rp_code code, const char *field,
 rp_code rp_error_vset(rp_error *err, rp_code code, const char *field,
                       const char *fmt, va_list ap);
 
-/* Reset err to RP_OK with empty field and message. */
+/*
+ * Name the rule err's field broke (one of the reasons above) and its
+ * limit (0: none), after rp_error_set, which clears both.  Returns
+ * err->code (RP_OK when err is NULL).
+ */
+rp_code rp_error_because(rp_error *err, const char *reason, long long limit);
+
+/* Reset err to RP_OK with empty field, message and reason. */
 void rp_error_clear(rp_error *err);
 
 /* Stable machine-readable name of a code, e.g. "not_found"; used in JSON. */

@@ -41,9 +41,11 @@ rp_code rp_in_object(json_t *in, const char *const allowed[], rp_error *err)
         for (int i = 0; allowed[i]; i++)
             if (strcmp(allowed[i], key) == 0)
                 known = 1;
-        if (!known)
-            return rp_error_set(err, RP_EINVALID, key,
-                                "%s is not a field that can be set here", key);
+        if (!known) {
+            rp_error_set(err, RP_EINVALID, key,
+                         "%s is not a field that can be set here", key);
+            return rp_error_because(err, "unknown_field", 0);
+        }
     }
     return RP_OK;
 }
@@ -209,26 +211,31 @@ static rp_code check_text(json_t *v, const char *key, size_t maxchars,
                           rp_error *err)
 {
     const char *s = json_string_value(v);
-    if (strlen(s) != json_string_length(v))
-        return rp_error_set(err, RP_EINVALID, key,
-                            "%s must not contain a NUL character", key);
-    if (!rp_utf8_is_valid(s, strlen(s)))
-        return rp_error_set(err, RP_EINVALID, key, "%s is not valid UTF-8 text",
-                            key);
+    if (strlen(s) != json_string_length(v)) {
+        rp_error_set(err, RP_EINVALID, key,
+                     "%s must not contain a NUL character", key);
+        return rp_error_because(err, "not_text", 0);
+    }
+    if (!rp_utf8_is_valid(s, strlen(s))) {
+        rp_error_set(err, RP_EINVALID, key, "%s is not valid UTF-8 text", key);
+        return rp_error_because(err, "not_text", 0);
+    }
     size_t n = rp_utf8_length(s);
-    if (n > maxchars)
-        return rp_error_set(
-            err, RP_EINVALID, key,
-            "%s is %zu characters long; at most %zu are allowed", key, n,
-            maxchars);
+    if (n > maxchars) {
+        rp_error_set(err, RP_EINVALID, key,
+                     "%s is %zu characters long; at most %zu are allowed", key,
+                     n, maxchars);
+        return rp_error_because(err, "too_long", (long long)maxchars);
+    }
     return RP_OK;
 }
 
 /* A field every record has, given as null or blank in a change. */
 static rp_code kept_error(const char *key, rp_error *err)
 {
-    return rp_error_set(err, RP_EINVALID, key,
-                        "%s cannot be removed or blank, only changed", key);
+    rp_error_set(err, RP_EINVALID, key,
+                 "%s cannot be removed or blank, only changed", key);
+    return rp_error_because(err, "required", 0);
 }
 
 rp_code rp_in_string(json_t *in, const char *key, int required, size_t maxchars,
@@ -239,8 +246,10 @@ rp_code rp_in_string(json_t *in, const char *key, int required, size_t maxchars,
     if (!v || json_is_null(v)) {
         if (required == RP_IN_KEPT && v)
             return kept_error(key, err);
-        if (required == RP_IN_REQUIRED)
-            return rp_error_set(err, RP_EINVALID, key, "%s is required", key);
+        if (required == RP_IN_REQUIRED) {
+            rp_error_set(err, RP_EINVALID, key, "%s is required", key);
+            return rp_error_because(err, "required", 0);
+        }
         return RP_OK;
     }
     if (!json_is_string(v))
@@ -251,10 +260,11 @@ rp_code rp_in_string(json_t *in, const char *key, int required, size_t maxchars,
     if (rp_text_is_blank(json_string_value(v))) {
         if (required == RP_IN_KEPT)
             return kept_error(key, err);
-        if (required)
-            return rp_error_set(err, RP_EINVALID, key,
-                                "%s is required; blank text does not count",
-                                key);
+        if (required) {
+            rp_error_set(err, RP_EINVALID, key,
+                         "%s is required; blank text does not count", key);
+            return rp_error_because(err, "required", 0);
+        }
         return RP_OK;
     }
     *out = json_string_value(v);
@@ -276,6 +286,7 @@ rp_code rp_in_enum(json_t *in, const char *key, int required,
         rp_buf_printf(&list, "%s%s", i ? ", " : "", values[i]);
     rp_error_set(err, RP_EINVALID, key, "%s must be one of: %s (got \"%s\")",
                  key, rp_buf_str(&list), rp_cut(&got, *out, 40));
+    rp_error_because(err, "not_allowed", 0);
     rp_buf_free(&list);
     rp_buf_free(&got);
     *out = NULL;
@@ -293,8 +304,10 @@ static rp_code field_value(json_t *in, const char *key, int required,
         if (required == RP_IN_KEPT)
             return kept_error(key, err);
     }
-    if (!*v && required == RP_IN_REQUIRED)
-        return rp_error_set(err, RP_EINVALID, key, "%s is required", key);
+    if (!*v && required == RP_IN_REQUIRED) {
+        rp_error_set(err, RP_EINVALID, key, "%s is required", key);
+        return rp_error_because(err, "required", 0);
+    }
     return RP_OK;
 }
 
@@ -311,10 +324,12 @@ rp_code rp_in_int(json_t *in, const char *key, int required, int64_t min,
         return rp_error_set(err, RP_ETYPE, key, "%s must be an integer, not %s",
                             key, type_name(v));
     int64_t n = json_integer_value(v);
-    if (n < min || n > max)
-        return rp_error_set(err, RP_EINVALID, key,
-                            "%s must be between %" PRId64 " and %" PRId64, key,
-                            min, max);
+    if (n < min || n > max) {
+        rp_error_set(err, RP_EINVALID, key,
+                     "%s must be between %" PRId64 " and %" PRId64, key, min,
+                     max);
+        return rp_error_because(err, "out_of_range", 0);
+    }
     *out = n;
     if (present)
         *present = 1;
@@ -350,11 +365,13 @@ rp_code rp_in_time(json_t *in, const char *key, int required, int64_t *out,
         return err->code;
     if (!s)
         return RP_OK;
-    if (rp_time_parse(s, out))
-        return rp_error_set(err, RP_EINVALID, key,
-                            "%s must be an RFC 3339 time such as "
-                            "2026-11-23T09:30:00Z, in the years 0000 to 9999",
-                            key);
+    if (rp_time_parse(s, out)) {
+        rp_error_set(err, RP_EINVALID, key,
+                     "%s must be an RFC 3339 time such as "
+                     "2026-11-23T09:30:00Z, in the years 0000 to 9999",
+                     key);
+        return rp_error_because(err, "not_a_time", 0);
+    }
     if (present)
         *present = 1;
     return RP_OK;
@@ -371,10 +388,12 @@ rp_code rp_in_string_list(json_t *in, const char *key, size_t max_items,
         return rp_error_set(err, RP_ETYPE, key,
                             "%s must be an array of strings, not %s", key,
                             type_name(v));
-    if (json_array_size(v) > max_items)
-        return rp_error_set(err, RP_EINVALID, key,
-                            "%s has %zu items; at most %zu are allowed", key,
-                            json_array_size(v), max_items);
+    if (json_array_size(v) > max_items) {
+        rp_error_set(err, RP_EINVALID, key,
+                     "%s has %zu items; at most %zu are allowed", key,
+                     json_array_size(v), max_items);
+        return rp_error_because(err, "too_many", (long long)max_items);
+    }
     size_t i;
     json_t *item;
     json_array_foreach(v, i, item) {
@@ -385,9 +404,10 @@ rp_code rp_in_string_list(json_t *in, const char *key, size_t max_items,
                                 "%s must be a string, not %s", name,
                                 type_name(item));
         rp_code rc = check_text(item, name, maxchars, err);
-        if (rc == RP_OK && rp_text_is_blank(json_string_value(item)))
-            rc = rp_error_set(err, RP_EINVALID, name, "%s must not be blank",
-                              name);
+        if (rc == RP_OK && rp_text_is_blank(json_string_value(item))) {
+            rp_error_set(err, RP_EINVALID, name, "%s must not be blank", name);
+            rc = rp_error_because(err, "required", 0);
+        }
         if (rc) {
             snprintf(err->field, sizeof err->field, "%s", key);
             return err->code;
@@ -535,13 +555,15 @@ static rp_code check_presence(json_t *in, const rp_field *f, int req,
                               rp_error *err)
 {
     json_t *v = json_object_get(in, f->name);
-    if ((!v || json_is_null(v)) && req == RP_IN_REQUIRED)
-        return rp_error_set(err, RP_EINVALID, f->name, "%s is required",
-                            f->name);
-    if (v && json_is_null(v) && req == RP_IN_KEPT)
-        return rp_error_set(err, RP_EINVALID, f->name,
-                            "%s cannot be removed; leave it out to keep it",
-                            f->name);
+    if ((!v || json_is_null(v)) && req == RP_IN_REQUIRED) {
+        rp_error_set(err, RP_EINVALID, f->name, "%s is required", f->name);
+        return rp_error_because(err, "required", 0);
+    }
+    if (v && json_is_null(v) && req == RP_IN_KEPT) {
+        rp_error_set(err, RP_EINVALID, f->name,
+                     "%s cannot be removed; leave it out to keep it", f->name);
+        return rp_error_because(err, "required", 0);
+    }
     return RP_OK;
 }
 
@@ -563,6 +585,7 @@ static rp_code check_list_values(const rp_field *f, json_t *list, rp_error *err)
             rp_error_set(err, RP_EINVALID, f->name,
                          "%s[%zu] \"%s\" is not one of: %s", f->name, i,
                          rp_cut(&q, s, 40), rp_buf_str(&one));
+            rp_error_because(err, "not_allowed", 0);
             rp_buf_free(&one);
             rp_buf_free(&q);
             return err->code;
@@ -576,11 +599,14 @@ static rp_code check_list_values(const rp_field *f, json_t *list, rp_error *err)
 static rp_code nested_refusal(const rp_field *f, const char *where,
                               rp_error *err)
 {
-    char message[sizeof err->message], field[sizeof err->field];
+    char message[sizeof err->message], field[sizeof err->field],
+        reason[sizeof err->reason];
+    long long limit = err->limit;
     snprintf(message, sizeof message, "%s", err->message);
     snprintf(field, sizeof field, "%s", err->field[0] ? err->field : f->name);
+    snprintf(reason, sizeof reason, "%s", err->reason);
     rp_error_set(err, err->code, field, "%s: %s", where, message);
-    return err->code;
+    return rp_error_because(err, reason, limit);
 }
 
 /* An object field of .fields, an array of objects, a list of integers. */
@@ -605,10 +631,12 @@ static rp_code check_nested(const rp_field *f, json_t *v, int creating,
                                 "%s must be a number, not %s", f->name,
                                 type_name(v));
         double d = json_number_value(v);
-        if ((f->min || f->max) && (d < (double)f->min || d > (double)f->max))
-            return rp_error_set(err, RP_EINVALID, f->name,
-                                "%s must be between %lld and %lld", f->name,
-                                (long long)f->min, (long long)f->max);
+        if ((f->min || f->max) && (d < (double)f->min || d > (double)f->max)) {
+            rp_error_set(err, RP_EINVALID, f->name,
+                         "%s must be between %lld and %lld", f->name,
+                         (long long)f->min, (long long)f->max);
+            return rp_error_because(err, "out_of_range", 0);
+        }
         return RP_OK;
     }
     if (f->type != RP_FIELD_ARRAY && f->type != RP_FIELD_INT_LIST)
@@ -617,10 +645,12 @@ static rp_code check_nested(const rp_field *f, json_t *v, int creating,
         return rp_error_set(err, RP_ETYPE, f->name,
                             "%s must be an array, not %s", f->name,
                             type_name(v));
-    if (f->max_items && json_array_size(v) > f->max_items)
-        return rp_error_set(err, RP_EINVALID, f->name,
-                            "%s has %zu items; at most %zu are allowed",
-                            f->name, json_array_size(v), f->max_items);
+    if (f->max_items && json_array_size(v) > f->max_items) {
+        rp_error_set(err, RP_EINVALID, f->name,
+                     "%s has %zu items; at most %zu are allowed", f->name,
+                     json_array_size(v), f->max_items);
+        return rp_error_because(err, "too_many", (long long)f->max_items);
+    }
     json_array_foreach(v, i, item) {
         snprintf(where, sizeof where, "%s[%zu]", f->name, i);
         if (f->type == RP_FIELD_INT_LIST) {
@@ -629,10 +659,12 @@ static rp_code check_nested(const rp_field *f, json_t *v, int creating,
                 return rp_error_set(err, RP_ETYPE, f->name,
                                     "%s must be an integer, not %s", where,
                                     type_name(item));
-            if ((f->min || f->max) && (n < f->min || n > f->max))
-                return rp_error_set(err, RP_EINVALID, f->name,
-                                    "%s must be between %lld and %lld", where,
-                                    (long long)f->min, (long long)f->max);
+            if ((f->min || f->max) && (n < f->min || n > f->max)) {
+                rp_error_set(err, RP_EINVALID, f->name,
+                             "%s must be between %lld and %lld", where,
+                             (long long)f->min, (long long)f->max);
+                return rp_error_because(err, "out_of_range", 0);
+            }
             continue;
         }
         if (!json_is_object(item))

@@ -370,11 +370,15 @@ static rp_tz *read_zone(const char *name)
 rp_code rp_tz_load(const char *name, const char *field, const rp_tz **out,
                    rp_error *err)
 {
-    if (!name || !name_ok(name))
-        return rp_error_set(err, RP_EINVALID, field,
-                            "%s must be a time zone of the tz database such "
-                            "as Europe/Madrid",
-                            field);
+    /* not one of the zones there are: "not_allowed" (base/error.h), as a
+     * value outside a field's list */
+    if (!name || !name_ok(name)) {
+        rp_error_set(err, RP_EINVALID, field,
+                     "%s must be a time zone of the tz database such as "
+                     "Europe/Madrid",
+                     field);
+        return rp_error_because(err, "not_allowed", 0);
+    }
     pthread_mutex_lock(&zones_lock);
     rp_tz *z = zones;
     while (z && strcmp(z->name, name))
@@ -384,11 +388,13 @@ rp_code rp_tz_load(const char *name, const char *field, const rp_tz **out,
         zones = z;
     }
     pthread_mutex_unlock(&zones_lock);
-    if (!z)
-        return rp_error_set(err, RP_EINVALID, field,
-                            "%s names no time zone of the tz database (such "
-                            "as Europe/Madrid or America/New_York)",
-                            field);
+    if (!z) {
+        rp_error_set(err, RP_EINVALID, field,
+                     "%s names no time zone of the tz database (such as "
+                     "Europe/Madrid or America/New_York)",
+                     field);
+        return rp_error_because(err, "not_allowed", 0);
+    }
     *out = z;
     return RP_OK;
 }

@@ -100,6 +100,13 @@ void rp_reply_error(rp_response *res, const rp_error *err)
                           "message", message);
     json_object_set_new(e, "field",
                         err->field[0] ? json_string(err->field) : json_null());
+    /* the rule the field broke, for clients that say it in their own
+     * words (the console, in the agent's language) */
+    if (err->reason[0] && memchr(err->reason, '\0', sizeof err->reason)) {
+        json_object_set_new(e, "reason", json_string(err->reason));
+        if (err->limit > 0)
+            json_object_set_new(e, "limit", json_integer(err->limit));
+    }
     rp_reply_json(res, rp_code_http_status(err->code),
                   json_pack("{s:o}", "error", e));
 }

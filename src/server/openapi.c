@@ -637,6 +637,14 @@ static json_t *entity_schema(const schema_def *d, json_t *patch)
                      "properties", props, "additionalProperties", 0);
 }
 
+/* The reasons an error may give (base/error.h), for the Error schema. */
+static json_t *error_reasons(void)
+{
+    return json_pack("[ssssssssss]", "required", "too_long", "too_many",
+                     "not_allowed", "out_of_range", "not_text", "not_a_time",
+                     "not_an_email", "not_a_phone", "unknown_field");
+}
+
 static void listed_schemas(json_t *out);
 
 static json_t *component_schemas(void)
@@ -682,16 +690,22 @@ static json_t *component_schemas(void)
     json_object_set_new(
         out, "Error",
         json_pack("{s:s, s:s, s:[s], s:b, s:{s:{s:s, s:[sss], s:b, "
-                  "s:{s:{s:s, s:o}, s:{s:s}, s:{s:[ss]}}}}}",
+                  "s:{s:{s:s, s:o}, s:{s:s}, s:{s:[ss]}, s:{s:s, s:o}, "
+                  "s:{s:s, s:i}}}}}",
                   "type", "object", "description",
                   "a refusal or failure: code says which kind, message says "
                   "why in words a person can act on, field names the field "
-                  "at fault (null when no single field is)",
+                  "at fault (null when no single field is); when a field "
+                  "broke one of its rules, reason says which (stable, for a "
+                  "client to say in its own words) and limit the most "
+                  "characters (too_long) or items (too_many)",
                   "required", "error", "additionalProperties", 0, "properties",
                   "error", "type", "object", "required", "code", "message",
                   "field", "additionalProperties", 0, "properties", "code",
                   "type", "string", "enum", codes, "message", "type", "string",
-                  "field", "type", "string", "null"));
+                  "field", "type", "string", "null", "reason", "type", "string",
+                  "enum", error_reasons(), "limit", "type", "integer",
+                  "minimum", 1));
     json_object_set_new(json_object_get(out, "Error"), "x-rapport-status",
                         statuses);
     listed_schemas(out);

@@ -78,6 +78,7 @@ static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
             rp_error_set(err, RP_EINVALID, "emails",
                          "emails[%zu] \"%s\" is not an email address", i,
                          rp_cut(&q, json_string_value(v), 60));
+            rp_error_because(err, "not_an_email", 0);
             rp_buf_free(&q);
             return err->code;
         }
@@ -86,6 +87,7 @@ static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
             rp_error_set(err, RP_EINVALID, "phones",
                          "phones[%zu] \"%s\" is not a phone number", i,
                          rp_cut(&q, json_string_value(v), 40));
+            rp_error_because(err, "not_a_phone", 0);
             rp_buf_free(&q);
             return err->code;
         }
