@@ -38,8 +38,11 @@ if (!rapport) rapport = join(dirname(rapportd), 'rapport');
 const prepare = (server) => prepareDatabase(server, rapport);
 
 const budget = Number(process.env.RAPPORT_BROWSER_BUDGET) || 280;
+let running = null; /* the rapportd of the spec under way, stopped if time runs out */
 const deadline = setTimeout(() => {
   console.error(`browser tests: over the ${budget} s budget, giving up`);
+  if (running && running.proc && running.proc.exitCode === null) running.proc.kill('SIGKILL');
+  removeServerDir(running);
   process.exit(1);
 }, budget * 1000);
 
@@ -54,6 +57,7 @@ try {
     const extra = mod.serverOptions ? await mod.serverOptions() : {};
     try {
       server = await startServer({ rapportd, webRoot, rapport, prepare, ...extra });
+      running = server;
     } catch (e) {
       console.log(`FAIL - ${name}: rapportd: ${e.message}`);
       failed++;
