@@ -1,6 +1,6 @@
 /*
- * cmd_agent.c - `rapport agent add|list|passwd|deactivate`: the people who
- * sign in.
+ * cmd_agent.c - `rapport agent add|list|update|passwd|deactivate`: the
+ * people who sign in.
  *
  * The CLI works on the database file directly, so whoever can run it owns
  * the desk: it acts as an admin.  Passwords come from password.c, never
@@ -17,8 +17,11 @@ static const char help[] =
     "SYNOPSIS\n"
     "    rapport agent add --name NAME --email EMAIL [--role ROLE]\n"
     "                      [--skill SKILL]... [--unavailable]\n"
+    "                      [--language LANG] [--time-zone ZONE]\n"
     "                      [--generate-password | --no-password] [--json]\n"
     "    rapport agent list [--limit N] [--cursor C] [--json]\n"
+    "    rapport agent update ID [--name NAME] [--role ROLE]\n"
+    "                      [--language LANG] [--time-zone ZONE] [--json]\n"
     "    rapport agent passwd ID [--generate-password]\n"
     "    rapport agent deactivate ID\n"
     "\n"
@@ -30,6 +33,11 @@ static const char help[] =
     "    $RAPPORT_PASSWORD, else prompted for on the terminal without echo;\n"
     "    --generate-password makes a random one and prints it once;\n"
     "    --no-password makes an agent that can only use API tokens.\n"
+    "    --language (en or de) is the language the console speaks to the\n"
+    "    agent and --time-zone (a tz database zone, such as Europe/Berlin)\n"
+    "    the zone it shows their times in; without them the console follows\n"
+    "    the agent's browser (agents may also choose them in the console).\n"
+    "    update changes the name, role, language or time zone given.\n"
     "    passwd sets a new password and ends the agent's sessions.\n"
     "    deactivate stops the agent from signing in (sessions end, tokens\n"
     "    stop working) and from being offered encounters; the last active\n"
@@ -44,6 +52,7 @@ static const char help[] =
     "EXAMPLES\n"
     "    rapport agent add --name 'Ada Byron' --email ada@example.com \\\n"
     "        --role lead --skill billing --skill phone\n"
+    "    rapport agent update 3 --language de --time-zone Europe/Berlin\n"
     "    RAPPORT_PASSWORD=... rapport agent passwd 3\n"
     "\n"
     "EXIT STATUS\n"
@@ -70,6 +79,8 @@ static int add(rp_cli *cli, int argc, char **argv)
                            {"role", RP_OPT_STR, "role", NULL},
                            {"skill", RP_OPT_LIST, "skills", NULL},
                            {"unavailable", RP_OPT_FALSE, "available", NULL},
+                           {"language", RP_OPT_STR, "language", NULL},
+                           {"time-zone", RP_OPT_STR, "time_zone", NULL},
                            {"generate-password", RP_OPT_FLAG, NULL, &gen},
                            {"no-password", RP_OPT_FLAG, NULL, &nopw},
                            {"json", RP_OPT_FLAG, NULL, &json},
@@ -112,6 +123,29 @@ static int list(rp_cli *cli, int argc, char **argv)
     return rp_cli_finish(code, &err, out, p.json, cols);
 }
 
+/* update: the name, role, language or time zone of agent ID. */
+static int update(rp_cli *cli, int argc, char **argv)
+{
+    int json = 0;
+    const rp_opt opts[] = {{"name", RP_OPT_STR, "name", NULL},
+                           {"role", RP_OPT_STR, "role", NULL},
+                           {"language", RP_OPT_STR, "language", NULL},
+                           {"time-zone", RP_OPT_STR, "time_zone", NULL},
+                           {"json", RP_OPT_FLAG, NULL, &json},
+                           {0}};
+    rp_args a;
+    int64_t id = 0;
+    rp_error err;
+    json_t *out = NULL;
+    int rc = rp_cli_args(cli, argc, argv, opts, &a, "agent", &id, NULL);
+    if (!rc)
+        rc = rp_cli_open(cli);
+    if (!rc && rp_agent_update(&cli->ctx, id, a.fields, &out, &err))
+        rc = rp_cli_fail(&err);
+    rp_args_free(&a);
+    return rc ? rc : print_agent(out, json, NULL, 0);
+}
+
 /* passwd and deactivate: one change to agent ID. */
 static int change(rp_cli *cli, int argc, char **argv)
 {
@@ -144,11 +178,9 @@ static int change(rp_cli *cli, int argc, char **argv)
     return rc ? rc : print_agent(out, json, pw, generated);
 }
 
-static const rp_subcommand subs[] = {{"add", add},
-                                     {"list", list},
-                                     {"passwd", change},
-                                     {"deactivate", change},
-                                     {NULL, NULL}};
+static const rp_subcommand subs[] = {{"add", add},           {"list", list},
+                                     {"update", update},     {"passwd", change},
+                                     {"deactivate", change}, {NULL, NULL}};
 
 const rp_command rp_cmd_agent = {"agent", "add, list and manage agents", help,
                                  subs, NULL};

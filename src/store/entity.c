@@ -287,6 +287,7 @@ static const rp_column agent_columns[] = {
     {"role", RP_COL_TEXT},       {"skills", RP_COL_JSON},
     {"active", RP_COL_BOOL},     {"available", RP_COL_BOOL},
     {"created_at", RP_COL_TIME}, {"updated_at", RP_COL_TIME},
+    {"language", RP_COL_TEXT},   {"time_zone", RP_COL_TEXT},
 };
 const rp_entity RP_ENTITY_AGENT = {"agent", "agents", agent_columns,
                                    COUNT(agent_columns), 0};

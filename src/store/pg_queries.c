@@ -612,6 +612,9 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " WHERE lower(email) = lower($1::text)",
     [RP_Q_STAFF_AGENT_SET_PASSWORD] =
         "UPDATE agents SET password_hash = $1, updated_at = $2 WHERE id = $3",
+    [RP_Q_STAFF_AGENT_SET_SETTINGS] =
+        "UPDATE agents SET language = $1, time_zone = $2, updated_at = $3"
+        " WHERE id = $4",
     [RP_Q_STAFF_OTHER_ACTIVE_ADMINS] =
         "SELECT count(*) AS n FROM agents WHERE role = 'admin' AND active = 1"
         " AND id <> $1",

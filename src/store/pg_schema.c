@@ -1204,6 +1204,11 @@ const rp_pg_migration rp_pg_migrations[] = {
      "UPDATE kb_articles SET published_at = created_at;"
      "CREATE INDEX kb_articles_drafts ON kb_articles (id)"
      "  WHERE state = 'draft';"},
+    /* As on SQLite: the agent's language and time zone. */
+    {95, "agents: their language and time zone",
+     "ALTER TABLE agents ADD COLUMN language text"
+     "  CHECK (language IN ('en','de')),"
+     "  ADD COLUMN time_zone text;"},
 };
 
 const int rp_pg_nmigrations = (int)(sizeof rp_pg_migrations /

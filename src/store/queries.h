@@ -63,6 +63,7 @@
     X(OFFERS_SHOWN, "offers.shown")                                            \
     X(STAFF_AGENT_BY_EMAIL, "staff.agent_by_email")                            \
     X(STAFF_AGENT_SET_PASSWORD, "staff.agent_set_password")                    \
+    X(STAFF_AGENT_SET_SETTINGS, "staff.agent_set_settings")                    \
     X(STAFF_OTHER_ACTIVE_ADMINS, "staff.other_active_admins")                  \
     X(STAFF_SESSION_INSERT, "staff.session_insert")                            \
     X(STAFF_SESSION_LOOKUP, "staff.session_lookup")                            \

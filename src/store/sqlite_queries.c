@@ -470,6 +470,9 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " WHERE email = ?",
     [RP_Q_STAFF_AGENT_SET_PASSWORD] =
         "UPDATE agents SET password_hash = ?, updated_at = ? WHERE id = ?",
+    [RP_Q_STAFF_AGENT_SET_SETTINGS] =
+        "UPDATE agents SET language = ?, time_zone = ?, updated_at = ?"
+        " WHERE id = ?",
     [RP_Q_STAFF_OTHER_ACTIVE_ADMINS] =
         "SELECT count(*) AS n FROM agents WHERE role = 'admin' AND active = 1"
         " AND id <> ?",

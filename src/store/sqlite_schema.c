@@ -1436,6 +1436,14 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "UPDATE kb_articles SET published_at = created_at;"
      "CREATE INDEX kb_articles_drafts ON kb_articles (id)"
      "  WHERE state = 'draft';"},
+    /* Migration 95 (staff): the language the console speaks to an agent
+     * and the time zone it shows their times in; NULL until the agent
+     * chooses (the console then follows the browser).  The core checks
+     * the values (a language it has, a zone of the tz database). */
+    {95, "agents: their language and time zone",
+     "ALTER TABLE agents ADD COLUMN language TEXT"
+     "  CHECK (language IN ('en','de'));"
+     "ALTER TABLE agents ADD COLUMN time_zone TEXT;"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

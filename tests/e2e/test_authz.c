@@ -31,6 +31,7 @@ static const expect expected[] = {
     {"GET", "/api/v1/encounters/{id}", "agent"},
     {"POST", "/api/v1/session", "public"},
     {"GET", "/api/v1/session", "agent"},
+    {"PATCH", "/api/v1/session", "agent"},
     {"DELETE", "/api/v1/session", "agent"},
     {"GET", "/api/v1/agents", "admin"},
     {"POST", "/api/v1/agents", "admin"},

@@ -3,12 +3,15 @@
  * whether they are active and available for new encounters (auth.h).
  *
  * Skills are what routing (routing.c) matches against a queue's needs.
+ * The language and time zone are the agent's own settings for the
+ * console (each agent may change theirs; an admin anyone's).
  * The password hash is written through its own named query and never read
  * back into an agent record, so no view of an agent can leak it.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "base/tz.h"
 #include "core/rapport.h"
 
 #define SKILLS_MAX 50
@@ -23,8 +26,24 @@
     {"available", RP_FIELD_BOOL, RP_IN_OPTIONAL,                             \
      .meaning = "takes new encounters now"},                                 \
     {"password", RP_FIELD_TEXT, RP_IN_OPTIONAL, .max_chars = 1024,           \
-     .meaning = "to sign in to the console"}
+     .meaning = "to sign in to the console"},                                \
+    SETTINGS_FIELDS
+
+/* The agent's own settings (null: not chosen, the browser's is used). */
+#define SETTINGS_FIELDS                                                      \
+    {"language", RP_FIELD_ENUM, RP_IN_OPTIONAL,                              \
+     .values = rp_agent_languages,                                           \
+     .meaning = "the console's language for the agent; null: the browser's"},\
+    {"time_zone", RP_FIELD_TEXT, RP_IN_OPTIONAL,                             \
+     .max_chars = RP_AGENT_TIME_ZONE_MAX,                                    \
+     .meaning = "a zone of the tz database, such as Europe/Berlin, for the " \
+                "agent's times; null: the browser's"}
 /* clang-format on */
+const char *const rp_agent_languages[] = {"en", "de", NULL};
+const rp_field rp_agent_settings_fields[] = {
+    SETTINGS_FIELDS,
+    {.name = NULL},
+};
 const rp_field rp_agent_create_fields[] = {
     {"email", RP_FIELD_TEXT, RP_IN_REQUIRED, .max_chars = 254,
      .format = "email"},
@@ -76,6 +95,78 @@ static rp_code read_skills(json_t *in, json_t *row, rp_error *err)
     return RP_OK;
 }
 
+rp_code rp_agent_settings_read(json_t *in, json_t *row, rp_error *err)
+{
+    const char *language = NULL, *zone = NULL;
+    json_t *l = json_object_get(in, "language"),
+           *z = json_object_get(in, "time_zone");
+    /* null clears a setting: the console follows the browser again */
+    if (l && !json_is_null(l) &&
+        rp_in_enum(in, "language", RP_IN_KEPT, rp_agent_languages, &language,
+                   err))
+        return err->code;
+    if (z && !json_is_null(z)) {
+        const rp_tz *tz;
+        if (rp_in_string(in, "time_zone", RP_IN_KEPT, RP_AGENT_TIME_ZONE_MAX,
+                         &zone, err) ||
+            rp_tz_load(zone, "time_zone", &tz, err))
+            return err->code;
+    }
+    if (l)
+        json_object_set_new(row, "language",
+                            language ? json_string(language) : json_null());
+    if (z)
+        json_object_set_new(row, "time_zone",
+                            zone ? json_string(zone) : json_null());
+    return RP_OK;
+}
+
+/* A stored column left out of a row (never set) is null. */
+static json_t *or_null(json_t *v)
+{
+    return v ? v : json_null();
+}
+
+rp_code rp_agent_settings_update(rp_ctx *ctx, json_t *in, json_t **out,
+                                 rp_error *err)
+{
+    json_t *row = json_object(), *current = NULL;
+    if (rp_in_fields(in, rp_agent_settings_fields, 0, err) ||
+        rp_agent_settings_read(in, row, err))
+        goto fail;
+    if (json_object_size(row) == 0) {
+        rp_error_set(err, RP_EINVALID, NULL,
+                     "nothing to change: give language, time_zone or both");
+        goto fail;
+    }
+    rp_store *s = ctx->store;
+    if (rp_store_begin(s, err))
+        goto fail;
+    /* read inside the write transaction: what is not given is kept */
+    rp_code rc = rp_agent_get(ctx, ctx->agent_id, &current, err);
+    if (rc == RP_OK) {
+        json_t *l = json_object_get(row, "language"),
+               *z = json_object_get(row, "time_zone");
+        json_t *params = json_pack(
+            "[O, O, I, I]",
+            l ? l : or_null(json_object_get(current, "language")),
+            z ? z : or_null(json_object_get(current, "time_zone")),
+            (json_int_t)rp_now(), (json_int_t)ctx->agent_id);
+        rc = s->ops->exec(s, RP_Q_STAFF_AGENT_SET_SETTINGS, params, NULL, err);
+        json_decref(params);
+    }
+    rc = rp_store_finish(s, rc, err);
+    if (rc)
+        goto fail;
+    json_decref(row);
+    json_decref(current);
+    return rp_agent_get(ctx, ctx->agent_id, out, err);
+fail:
+    json_decref(row);
+    json_decref(current);
+    return err->code;
+}
+
 rp_code rp_agent_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
 {
     const char *name, *email, *role, *password;
@@ -87,7 +178,7 @@ rp_code rp_agent_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
         rp_in_enum(in, "role", 1, rp_agent_roles, &role, err) ||
         rp_in_bool(in, "available", 0, &available, NULL, err) ||
         rp_in_string(in, "password", 0, 1024, &password, err) ||
-        read_skills(in, row, err))
+        read_skills(in, row, err) || rp_agent_settings_read(in, row, err))
         goto fail;
     if (!*name) {
         rp_error_set(err, RP_EINVALID, "name", "name must not be empty");
@@ -192,7 +283,7 @@ rp_code rp_agent_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
         rp_in_bool(in, "active", 0, &active, &has_active, err) ||
         rp_in_bool(in, "available", 0, &available, &has_available, err) ||
         rp_in_string(in, "password", 0, 1024, &password, err) ||
-        read_skills(in, row, err))
+        read_skills(in, row, err) || rp_agent_settings_read(in, row, err))
         goto fail;
     /* a blank password is no password: refused, not silently skipped */
     if ((password || json_is_string(json_object_get(in, "password"))) &&
@@ -209,7 +300,8 @@ rp_code rp_agent_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     if (json_object_size(row) == 0 && !password) {
         rp_error_set(err, RP_EINVALID, NULL,
                      "nothing to change: give at least one of name, role, "
-                     "skills, active, available, password");
+                     "skills, active, available, password, language, "
+                     "time_zone");
         goto fail;
     }
     if (keeps_an_admin(ctx, id, current, row, err))

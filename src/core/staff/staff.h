@@ -114,7 +114,8 @@ extern const rp_field rp_agent_update_fields[];
 
 /*
  * Create an agent from in: {"name", "email", "role" (all required),
- * "skills" [strings], "available" bool, "password"}.  Without a password
+ * "skills" [strings], "available" bool, "password", "language",
+ * "time_zone"}.  Without a password
  * the agent can only use API tokens.  Email taken: RP_ECONFLICT.
  */
 rp_code rp_agent_create(struct rp_ctx *ctx, json_t *in, json_t **out,
@@ -122,9 +123,9 @@ rp_code rp_agent_create(struct rp_ctx *ctx, json_t *in, json_t **out,
 
 /*
  * Change the fields present in in: {"name", "role", "skills", "active",
- * "available", "password"}.  Deactivating or demoting the last active admin
- * is refused (RP_ECONFLICT).  Deactivating or a new password ends the
- * agent's sessions.
+ * "available", "password", "language", "time_zone"}.  Deactivating or demoting
+ * the last active admin is refused (RP_ECONFLICT).  Deactivating or a new
+ * password ends the agent's sessions.
  */
 rp_code rp_agent_update(struct rp_ctx *ctx, int64_t id, json_t *in,
                         json_t **out, rp_error *err);
@@ -136,6 +137,33 @@ rp_code rp_agent_get(struct rp_ctx *ctx, int64_t id, json_t **out,
 /* A page of agents in id order: {"items", "next_cursor"}. */
 rp_code rp_agent_list(struct rp_ctx *ctx, const rp_page_req *page, json_t **out,
                       rp_error *err);
+
+/*
+ * An agent's own settings: the language the console speaks to them
+ * (rp_agent_languages; null: not chosen, the console follows the browser)
+ * and the time zone it shows their times in (a zone of the tz database;
+ * null: the browser's).  The fields, as a body of their own.
+ */
+extern const char *const rp_agent_languages[];
+extern const rp_field rp_agent_settings_fields[];
+
+/*
+ * Check the settings present in in ("language", "time_zone"; a key given
+ * as null clears it) and put each into row as it is to be stored.  An
+ * unknown language, or a name that is not a zone of the tz database (or
+ * not UTF-8, or longer than RP_AGENT_TIME_ZONE_MAX characters), is
+ * RP_EINVALID naming the field; row is unchanged then.  Pure: no store.
+ */
+#define RP_AGENT_TIME_ZONE_MAX 64
+rp_code rp_agent_settings_read(json_t *in, json_t *row, rp_error *err);
+
+/*
+ * Change the signed-in agent's (ctx->agent_id) own settings from in
+ * ({"language", "time_zone"}, each optional, at least one); *out is the
+ * agent as rp_agent_get gives it.  Any agent may change their own.
+ */
+rp_code rp_agent_settings_update(struct rp_ctx *ctx, json_t *in, json_t **out,
+                                 rp_error *err);
 
 /* ---- sessions and tokens (login.c) ----------------------------------------
  */
