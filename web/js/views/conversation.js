@@ -18,62 +18,68 @@
  */
 import * as api from '../api.js';
 import { h, field, clear, announce } from '../dom.js';
-import { fmtTime, humanize, pick } from '../format.js';
+import { fmtWhen, pick } from '../format.js';
+import { t, locale } from '../i18n.js';
+import { channelLabel } from '../labels.js';
 
 const REFRESH_MS = 4000;
 
 /* A delivery failure as the agent can act on it, not as the transport said it. */
 export function failureWords(reason) {
   const r = String(reason || '');
-  if (!r) return 'the reason was not recorded';
-  if (/not configured|RAPPORT_SMTP/i.test(r)) return 'sending email is not set up on this desk';
-  if (/no email address|no address/i.test(r)) return 'the customer has no email address';
+  if (!r) return t('the reason was not recorded');
+  if (/not configured|RAPPORT_SMTP/i.test(r)) return t('sending email is not set up on this desk (an admin can set it up)');
+  if (/no email address|no address/i.test(r)) return t('the customer has no email address');
   if (/couldn.t connect|connection refused|could not connect|timed? ?out|resolve host/i.test(r))
-    return 'the mail server could not be reached';
+    return t('the mail server could not be reached');
   if (/\b55[0-4]\b|recipient|mailbox|user unknown|rejected/i.test(r))
-    return 'the customer’s mail server refused the address';
-  if (/bounce/i.test(r)) return `it came back undelivered (${r.replace(/^.*?:\s*/, '')})`;
+    return t('the customer’s mail server refused the address');
+  if (/bounce/i.test(r)) return t('it came back undelivered ({why})', { why: r.replace(/^.*?:\s*/, '') });
   /* otherwise the words the core gave, without a transport's URL */
-  return r.replace(/\b(smtps?|https?):\/\/\S+/g, 'the mail server').replace(/^SMTP to the mail server:\s*/i, '');
+  return r.replace(/\b(smtps?|https?):\/\/\S+/g, t('the mail server')).replace(/^SMTP to the mail server:\s*/i, '');
 }
 
-/* "Sent 1 Dec 2026, 22:40", "Queued: waiting to be sent", ... */
+/* "Sent today, 22:40", "Queued: waiting to be sent", ... */
 export function deliveryText(m) {
   const status = m.status;
   const tries = Number(m.attempts) || 0;
-  if (status === 'draft') return 'Draft, not sent yet';
+  if (status === 'draft') return t('Draft, not sent yet');
   if (status === 'queued' && tries > 0)
-    return `Not sent yet: the last try failed because ${failureWords(m.last_error)}; it will be tried again`;
-  if (status === 'queued') return 'Queued: waiting to be sent';
-  if (status === 'sending') return 'Sending now';
-  if (status === 'sent') return m.sent_at ? `Sent ${fmtTime(m.sent_at)}` : 'Sent';
-  if (status === 'failed') return `Failed: not delivered, because ${failureWords(m.last_error)}`;
+    return t('Not sent yet: the last try failed because {why}; it will be tried again', { why: failureWords(m.last_error) });
+  if (status === 'queued') return t('Queued: waiting to be sent');
+  if (status === 'sending') return t('Sending now');
+  if (status === 'sent') return m.sent_at ? t('Sent {when}', { when: fmtWhen(m.sent_at) }) : t('Sent');
+  if (status === 'failed') return t('Failed: not delivered, because {why}', { why: failureWords(m.last_error) });
   return '';
 }
 
 /* Who wrote m: the customer by name; an agent by name when the message
  * says it, the signed-in agent as "you", else by their number. */
 function authorText(m, customer, me) {
-  if (m.direction === 'inbound') return `${pick(customer, 'name') || 'The customer'} (customer)`;
+  if (m.direction === 'inbound') {
+    const name = pick(customer, 'name');
+    return name ? t('{name} (customer)', { name }) : t('The customer');
+  }
   let who = pick(m, 'agent_name', 'author_name');
-  if (!who && me && m.agent_id && m.agent_id === me.id) who = `${me.name || me.email} (you)`;
-  if (!who) who = m.author === 'system' ? 'The desk' : m.agent_id ? `Agent #${m.agent_id}` : 'Agent';
-  return m.direction === 'note' ? who : `${who}, to the customer`;
+  if (!who && me && m.agent_id && m.agent_id === me.id) who = t('{name} (you)', { name: me.name || me.email });
+  if (!who) who = m.author === 'system' ? t('The desk') : t('An agent');
+  return m.direction === 'note' ? who : t('{who}, to the customer', { who });
 }
 
 function attachmentList(m) {
   const files = Array.isArray(m.attachments) ? m.attachments : [];
   if (!files.length) return null;
-  return h('ul', { class: 'files', 'aria-label': 'Attachments' }, files.map((a) => h('li', {},
+  return h('ul', { class: 'files', 'aria-label': t('Attachments') }, files.map((a) => h('li', {},
     h('a', { href: pick(a, 'download_url', 'url') || `/api/v1/attachments/${a.id}`, download: a.filename || '' },
-      a.filename || `file ${a.id}`),
-    a.size !== undefined ? h('span', { class: 'muted' }, ` (${Math.max(1, Math.round(a.size / 1024))} KB)`) : null)));
+      a.filename || t('file {id}', { id: a.id })),
+    a.size !== undefined ? h('span', { class: 'muted' }, ' ',
+      t('({size} KB)', { size: Math.max(1, Math.round(a.size / 1024)).toLocaleString(locale()) })) : null)));
 }
 
 function messageItem(m, customer, me, onSend) {
   const note = m.direction === 'note';
-  const kind = note ? 'Internal note, not sent to the customer'
-    : m.direction === 'inbound' ? 'From the customer' : 'Reply';
+  const kind = note ? t('Internal note, not sent to the customer')
+    : m.direction === 'inbound' ? t('From the customer') : t('Reply');
   const delivery = m.direction === 'outbound' ? deliveryText(m) : '';
   const failed = m.status === 'failed' || (m.status === 'queued' && Number(m.attempts) > 0);
   return h('li', {
@@ -84,15 +90,15 @@ function messageItem(m, customer, me, onSend) {
     h('header', { class: 'msg-head' },
       h('span', { class: ['msg-kind', note && 'note-label'] }, kind),
       h('strong', {}, authorText(m, customer, me)),
-      h('span', { class: 'muted' }, note ? ` · ${fmtTime(pick(m, 'occurred_at', 'created_at'))}`
-        : ` · ${humanize(m.channel || '')} · ${fmtTime(pick(m, 'occurred_at', 'created_at'))}`)),
+      h('span', { class: 'muted' }, note ? ` · ${fmtWhen(pick(m, 'occurred_at', 'created_at'))}`
+        : ` · ${m.channel ? channelLabel(m.channel) : ''} · ${fmtWhen(pick(m, 'occurred_at', 'created_at'))}`)),
     m.subject && m.direction !== 'note' ? h('p', { class: 'msg-subject' }, m.subject) : null,
     h('div', { class: 'msg-body' }, m.body || ''),
-    m.quoted ? h('details', { class: 'quoted' }, h('summary', {}, 'Quoted history'), h('pre', {}, m.quoted)) : null,
+    m.quoted ? h('details', { class: 'quoted' }, h('summary', {}, t('Quoted history')), h('pre', {}, m.quoted)) : null,
     attachmentList(m),
     delivery ? h('p', { class: ['delivery', failed && 'failed', m.status], role: failed ? 'note' : null }, delivery) : null,
     m.status === 'draft' ? h('div', { class: 'actions' },
-      h('button', { type: 'button', class: 'primary', onclick: () => onSend(m) }, 'Send this draft')) : null));
+      h('button', { type: 'button', class: 'primary', onclick: () => onSend(m) }, t('Send this draft'))) : null));
 }
 
 /* Read a File as base64 (without the data: prefix). */
@@ -115,7 +121,7 @@ export function conversationPanel(enc, customer, { onChange, me } = {}) {
   const base = `/api/v1/encounters/${enc.id}/messages`;
   const draftKey = `rapport.draft.${enc.id}`;
   const list = h('ol', { class: 'thread', id: 'conversation', 'aria-live': 'polite', 'aria-relevant': 'additions' });
-  const empty = h('p', { class: 'muted', id: 'conversation-empty' }, 'No messages yet.');
+  const empty = h('p', { class: 'muted', id: 'conversation-empty' }, t('No messages yet.'));
   const status = h('p', { class: 'ok', role: 'status', id: 'reply-status' });
   const errors = h('div', { class: 'section-errors', dataset: { field: 'body kind channel attachments' } });
   let lastSeen = '';
@@ -127,16 +133,16 @@ export function conversationPanel(enc, customer, { onChange, me } = {}) {
   const kindNote = h('input', { type: 'radio', name: 'reply-kind', id: 'kind-note', value: 'note' });
   const body = h('textarea', { id: 'reply-body', name: 'body', rows: 6 });
   const files = h('input', { type: 'file', id: 'reply-files', name: 'attachments', multiple: true });
-  const send = h('button', { type: 'submit', class: 'primary', id: 'reply-send' }, 'Send the reply');
-  const saveDraft = h('button', { type: 'button', id: 'reply-draft' }, 'Save as draft');
-  const bodyField = field('Your reply to the customer', body,
-    { hint: 'Plain text. It is sent by email from the queue’s address.', field: 'body' });
+  const send = h('button', { type: 'submit', class: 'primary', id: 'reply-send' }, t('Send the reply'));
+  const saveDraft = h('button', { type: 'button', id: 'reply-draft' }, t('Save as draft'));
+  const bodyField = field(t('Your reply to the customer'), body,
+    { hint: t('Plain text. It is sent by email from the queue’s address.'), field: 'body' });
   const form = h('form', { class: 'reply-box', id: 'reply-form', novalidate: true },
-    h('fieldset', { class: 'kind-switch' }, h('legend', {}, 'Write'),
-      h('label', { for: 'kind-reply', class: 'choice' }, kindReply, ' A reply to the customer'),
-      h('label', { for: 'kind-note', class: 'choice' }, kindNote, ' An internal note for colleagues')),
+    h('fieldset', { class: 'kind-switch' }, h('legend', {}, t('Write')),
+      h('label', { for: 'kind-reply', class: 'choice' }, kindReply, ' ', t('A reply to the customer')),
+      h('label', { for: 'kind-note', class: 'choice' }, kindNote, ' ', t('An internal note for colleagues'))),
     bodyField,
-    field('Attach files (optional)', files, { field: 'attachments' }),
+    field(t('Attach files (optional)'), files, { field: 'attachments' }),
     errors,
     h('div', { class: 'actions' }, send, saveDraft), status);
 
@@ -153,10 +159,10 @@ export function conversationPanel(enc, customer, { onChange, me } = {}) {
   function setMode() {
     const note = mode() === 'note';
     form.classList.toggle('writing-note', note);
-    bodyField.querySelector('label').textContent = note ? 'Your internal note (the customer never sees it)' : 'Your reply to the customer';
+    bodyField.querySelector('label').textContent = note ? t('Your internal note (the customer never sees it)') : t('Your reply to the customer');
     const hint = bodyField.querySelector('.hint');
-    if (hint) hint.textContent = note ? 'Only agents see notes.' : 'Plain text. It is sent by email from the queue’s address.';
-    send.textContent = note ? 'Add the note' : 'Send the reply';
+    if (hint) hint.textContent = note ? t('Only agents see notes.') : t('Plain text. It is sent by email from the queue’s address.');
+    send.textContent = note ? t('Add the note') : t('Send the reply');
     saveDraft.hidden = note;
   }
   kindReply.addEventListener('change', setMode);
@@ -170,7 +176,7 @@ export function conversationPanel(enc, customer, { onChange, me } = {}) {
   async function write(draft) {
     clear(errors);
     const text = body.value.trim();
-    if (!text) { showError({ message: 'Write something first.' }); body.focus(); return; }
+    if (!text) { showError({ message: t('Write something first.') }); body.focus(); return; }
     const payload = { kind: mode(), body: text };
     if (payload.kind === 'reply') {
       payload.channel = enc.channel === 'web' || enc.channel === 'email' ? enc.channel : 'email';
@@ -187,7 +193,7 @@ export function conversationPanel(enc, customer, { onChange, me } = {}) {
       body.value = '';
       files.value = '';
       localStorage.removeItem(draftKey);
-      const done = payload.kind === 'note' ? 'Note added.' : draft ? 'Draft saved.' : 'Reply queued for sending.';
+      const done = payload.kind === 'note' ? t('Note added.') : draft ? t('Draft saved.') : t('Reply queued for sending.');
       status.textContent = done;
       announce(done);
       await refresh(true);
@@ -204,7 +210,7 @@ export function conversationPanel(enc, customer, { onChange, me } = {}) {
   async function sendDraft(m) {
     try {
       await api.post(`/api/v1/messages/${m.id}/send`, {});
-      status.textContent = 'Draft queued for sending.';
+      status.textContent = t('Draft queued for sending.');
       announce(status.textContent);
       await refresh(true);
       if (onChange) onChange();
@@ -233,7 +239,7 @@ export function conversationPanel(enc, customer, { onChange, me } = {}) {
       if (e.missingEndpoint) {
         available = false;
         clear(list);
-        empty.textContent = 'This server keeps no conversations yet.';
+        empty.textContent = t('This server keeps no conversations yet.');
         form.hidden = true;
         return;
       }
@@ -246,12 +252,12 @@ export function conversationPanel(enc, customer, { onChange, me } = {}) {
     clear(list);
     for (const m of msgs) list.append(messageItem(m, customer, me, sendDraft));
     empty.hidden = msgs.length > 0;
-    if (grew && !force) announce('A new message arrived.');
+    if (grew && !force) announce(t('A new message arrived.'));
   }
 
   const element = h('section', { class: 'card conversation', 'aria-labelledby': 'conversation-h', id: 'conversation-panel' },
-    h('div', { class: 'conv-head' }, h('h2', { id: 'conversation-h' }, 'Conversation'),
-      h('button', { type: 'button', id: 'conversation-refresh', onclick: () => refresh(true).catch(showError) }, 'Refresh')),
+    h('div', { class: 'conv-head' }, h('h2', { id: 'conversation-h' }, t('Conversation')),
+      h('button', { type: 'button', id: 'conversation-refresh', onclick: () => refresh(true).catch(showError) }, t('Refresh'))),
     empty, list, form);
 
   refresh(true).catch(showError);
@@ -262,11 +268,11 @@ export function conversationPanel(enc, customer, { onChange, me } = {}) {
     insert(text) {
       kindReply.checked = true;
       setMode();
-      const t = String(text || '').trim();
-      body.value = body.value.trim() ? `${body.value.trimEnd()}\n\n${t}` : t;
+      const words = String(text || '').trim();
+      body.value = body.value.trim() ? `${body.value.trimEnd()}\n\n${words}` : words;
       body.dispatchEvent(new Event('input'));
       body.focus();
-      announce('Article inserted into the reply.');
+      announce(t('Article inserted into the reply.'));
     },
     stop() { clearInterval(timer); clearTimeout(saveTimer); },
   };

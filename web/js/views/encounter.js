@@ -14,48 +14,102 @@
  */
 import * as api from '../api.js';
 import { h, field, clear, announce } from '../dom.js';
-import { fmtWhen, humanize, localToRfc3339, pick, greetingName, fmtList } from '../format.js';
+import { fmtWhen, humanize, localToRfc3339, pick, fmtList } from '../format.js';
+import { t, locale, timeZone } from '../i18n.js';
+import { channelLabel, channelWords, stageTitle, levelLabel, relationshipReason, skillLabel, skillHint, loyaltyText } from '../labels.js';
 import { kbSearch } from './kb.js';
 import { conversationPanel } from './conversation.js';
 import { encounterOwnership } from './ownership.js';
 import { stagesList, waitText, abandonedText, judgedPanel, recordPanel, outcomePanel, isFinished } from './records.js';
 
-export const STAGES = [
-  { id: 'received', title: 'Receiving', next: 'understood', leave: 'Done receiving: go to understanding' },
-  { id: 'understood', title: 'Understanding', next: 'helped', leave: 'Understood: go to helping' },
-  { id: 'helped', title: 'Helping', next: 'kept', leave: 'Helped: go to keeping' },
-  { id: 'kept', title: 'Keeping', next: 'closed', leave: 'Close the encounter' },
-];
+/* The stages with their sections, in the agent's language (built when
+ * asked: the language is chosen after this module loads). */
+export function stages() {
+  return [
+    { id: 'received', title: t('Receiving'), next: 'understood', leave: t('Done receiving: go to understanding'), now: t('Now: understanding.') },
+    { id: 'understood', title: t('Understanding'), next: 'helped', leave: t('Understood: go to helping'), now: t('Now: helping.') },
+    { id: 'helped', title: t('Helping'), next: 'kept', leave: t('Helped: go to keeping'), now: t('Now: keeping.') },
+    { id: 'kept', title: t('Keeping'), next: 'closed', leave: t('Close the encounter'), now: t('Closed.') },
+  ];
+}
 const ORDER = ['received', 'understood', 'helped', 'kept', 'closed'];
 
 /* Text fields recorded with PATCH, by stage section. */
-const TEXT_FIELDS = {
-  understood: [
-    ['request', 'What they ask for', 'input'],
-    ['facts', 'Facts', 'textarea', 'What happened, what they need: the facts you heard.'],
-    ['feelings', 'Feelings', 'textarea', 'How they feel about it (optional).'],
-    ['questions', 'Open questions asked', 'list', 'One question per line.'],
-    ['restatement', 'Restatement', 'textarea', 'The need in your own words, as you said it back.'],
-    ['goal', 'Goal', 'input', 'What they want to achieve or become, if they said.'],
-    ['preferences_captured', 'Preferences heard', 'list', 'One per line, such as “colour: navy”.'],
-  ],
-  helped: [
-    ['options', 'Options offered', 'list', 'One option per line.'],
-    ['agreement', 'Agreement', 'textarea', 'The course of action you agreed on.'],
-    ['no_agreement_reason', 'No agreement: why', 'input', 'Only when no course of action was agreed.'],
-  ],
-  kept: [
-    ['outcome_done', 'What we did', 'textarea'],
-    ['outcome_watch', 'What to watch', 'textarea', 'What the customer should take care of from now on.'],
-    ['bridged', 'Bridge to other needs', 'input'],
-    ['satisfaction_skip_reason', 'No satisfaction check: why', 'input', 'Only when no check is done or scheduled.'],
-  ],
-};
+function textFields() {
+  return {
+    understood: [
+      ['request', t('What they ask for'), 'input'],
+      ['facts', t('Facts'), 'textarea', t('What happened, what they need: the facts you heard.')],
+      ['feelings', t('Feelings'), 'textarea', t('How they feel about it (optional).')],
+      ['questions', t('Open questions asked'), 'list', t('One question per line.')],
+      ['restatement', t('Restatement'), 'textarea', t('The need in your own words, as you said it back.')],
+      ['goal', t('Goal'), 'input', t('What they want to achieve or become, if they said.')],
+      ['preferences_captured', t('Preferences heard'), 'list', t('One per line, such as “colour: navy”.')],
+    ],
+    helped: [
+      ['options', t('Options offered'), 'list', t('One option per line.')],
+      ['agreement', t('Agreement'), 'textarea', t('The course of action you agreed on.')],
+      ['no_agreement_reason', t('No agreement: why'), 'input', t('Only when no course of action was agreed.')],
+    ],
+    kept: [
+      ['outcome_done', t('What we did'), 'textarea'],
+      ['outcome_watch', t('What to watch'), 'textarea', t('What the customer should take care of from now on.')],
+      ['bridged', t('Bridge to other needs'), 'input'],
+      ['satisfaction_skip_reason', t('No satisfaction check: why'), 'input', t('Only when no check is done or scheduled.')],
+    ],
+  };
+}
 /* The apology is recorded with the rest of the record (records.js), where
  * it can be given after the end too. */
-const BOOL_FIELDS = {
-  kept: [['thanked', 'Thanked the customer'], ['first_contact_resolved', 'Resolved at first contact']],
-};
+function boolFields() {
+  return { kept: [['thanked', t('Thanked the customer')], ['first_contact_resolved', t('Resolved at first contact')]] };
+}
+
+/* What the cycle still needs before the next stage, by the field the
+ * server names; the same words when leaving a stage is refused. */
+function missingWords(field) {
+  return {
+    acknowledged_at: t('Acknowledge the customer first: greet them and press “Acknowledge”, which stops the wait clock; then move on to understanding.'),
+    facts: t('Write down the facts of the customer’s need before moving on (how they feel is optional).'),
+    agreement: t('Write down the course of action you agreed on with the customer, or why nothing could be agreed, before moving on.'),
+  }[field] || null;
+}
+
+/* The server's verdict on first-contact resolution, in the agent's language. */
+function firstContactWords(reason) {
+  const words = {
+    'Not resolved at first contact: it was transferred': t('Not resolved at first contact: it was transferred'),
+    'Not resolved at first contact: the customer wrote again after it was closed': t('Not resolved at first contact: the customer wrote again after it was closed'),
+    'Not resolved at first contact: the customer contacted us more than once': t('Not resolved at first contact: the customer contacted us more than once'),
+    'Not resolved at first contact: a follow-up is still needed': t('Not resolved at first contact: a follow-up is still needed'),
+    'Not resolved at first contact: a promise made on it was broken': t('Not resolved at first contact: a promise made on it was broken'),
+    'Not resolved at first contact: the agent said so': t('Not resolved at first contact: the agent said so'),
+    'Resolved at first contact: what was done is recorded': t('Resolved at first contact: what was done is recorded'),
+    'Not resolved at first contact: nothing was agreed and nothing done': t('Not resolved at first contact: nothing was agreed and nothing done'),
+    'Not known yet: the agreement rests on a promise not yet kept': t('Not known yet: the agreement rests on a promise not yet kept'),
+    'Resolved at first contact: the agent said the agreement was carried out': t('Resolved at first contact: the agent said the agreement was carried out'),
+    'Resolved at first contact: agreed and carried out, no promise left open': t('Resolved at first contact: agreed and carried out, no promise left open'),
+    'Not resolved at first contact: it was abandoned': t('Not resolved at first contact: it was abandoned'),
+  };
+  return Object.prototype.hasOwnProperty.call(words, reason) ? words[reason] : reason;
+}
+
+/* The name a customer is called by, or "the customer". */
+function nameOf(c) {
+  return pick(c, 'greeting_name', 'preferred_name', 'name') || t('the customer');
+}
+
+/* A greeting for the time of day in the agent's time zone. */
+function greeting(c, now = new Date()) {
+  let hour = now.getHours();
+  try {
+    hour = Number(new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hourCycle: 'h23', timeZone: timeZone() }).format(now));
+  } catch { /* the browser's hour */ }
+  const name = nameOf(c);
+  if (hour < 12) return t('Good morning, {name}', { name });
+  if (hour < 18) return t('Good afternoon, {name}', { name });
+  return t('Good evening, {name}', { name });
+}
 
 /* Where a refusal about one of these names is shown, when not a field of its own. */
 const FIELD_ALIASES = {
@@ -176,7 +230,9 @@ export async function render(main, [id], app) {
       return true;
     } catch (e) {
       if (e.status === 401) return false;
-      showRefusal(main, e, errorHome || pageError);
+      /* leaving a stage too early (409): what to do, in the agent's words */
+      const words = e.status === 409 ? missingWords(e.field) : null;
+      showRefusal(main, words ? { field: e.field, message: words } : e, errorHome || pageError);
       return false;
     }
   }
@@ -184,23 +240,27 @@ export async function render(main, [id], app) {
   function header() {
     const finished = isFinished(enc);
     /* a greeting is said to someone who is here: only while it is open */
-    const greetText = textOf(pick(guide, 'greeting'), 'text', 'say', 'line') ||
-      `Hello ${greetingName(customer)}, welcome${customer.relationship_level && customer.relationship_level !== 'transactional' ? ' back' : ''}.`;
-    const title = !finished ? greetText
-      : `${enc.stage === 'abandoned' ? 'Abandoned' : 'Closed'}: ${enc.subject || `encounter with ${greetingName(customer)}`}`;
+    const name = nameOf(customer);
+    let title = greeting(customer);
+    if (finished && enc.stage === 'abandoned') {
+      title = enc.subject ? t('Abandoned: {subject}', { subject: enc.subject }) : t('Abandoned: the encounter with {name}', { name });
+    } else if (finished) {
+      title = enc.subject ? t('Closed: {subject}', { subject: enc.subject }) : t('Closed: the encounter with {name}', { name });
+    }
     const wait = h('span', { id: 'encounter-wait' });
     const tick = () => { wait.textContent = waitText(enc, loadedAt); };
     tick();
     clearInterval(timer);
     if (enc.measures ? enc.measures.waiting : !enc.acknowledged_at && !finished) timer = setInterval(tick, 1000);
     return h('header', { class: 'encounter-head' },
-      h('p', { class: 'eyebrow' }, `Encounter #${enc.id} · ${humanize(enc.channel)} · with ${customer.name || greetingName(customer)} · `, wait),
+      h('p', { class: 'eyebrow' }, t('Encounter #{id} · {channel} · with {name}',
+        { id: enc.id, channel: channelLabel(enc.channel), name: customer.name || name }), ' · ', wait),
       h('h1', { id: 'greeting' }, title),
       finished ? null : h('p', { class: 'subject' }, enc.subject || ''),
       enc.stage === 'abandoned'
         ? h('div', { class: 'flag', id: 'abandoned' },
           h('p', {}, h('strong', {}, abandonedText(enc))),
-          enc.abandon_reason ? h('p', {}, `Why: ${enc.abandon_reason}`) : null)
+          enc.abandon_reason ? h('p', {}, t('Why: {reason}', { reason: enc.abandon_reason })) : null)
         : null,
       stagesList(enc),
       h('p', { id: 'encounter-status', class: 'ok', role: 'status' }));
@@ -209,6 +269,8 @@ export async function render(main, [id], app) {
   function about() {
     const level = pick(guide, 'relationship') || {};
     const levelName = typeof level === 'string' ? level : (pick(level, 'level', 'name') || customer.relationship_level);
+    const name = nameOf(customer);
+    const pct = (d) => `${d.toLocaleString(locale(), { maximumFractionDigits: 1 })} %`;
     const reasons = asList(pick(level, 'reasons', 'why') || pick(guide, 'relationship_reasons') || customer.relationship_reasons);
     const prefs = asList(pick(guide, 'firm_preferences') ||
       asList(pick(guide, 'preferences')).filter((p) => !p.firmness || p.firmness === 'firm'));
@@ -218,47 +280,52 @@ export async function render(main, [id], app) {
       ? h('ul', {}, arr.map((x) => h('li', {}, render(x))))
       : h('p', { class: 'muted' }, empty);
     return h('aside', { class: 'about card', 'aria-labelledby': 'about-h' },
-      h('h2', { id: 'about-h' }, `About ${greetingName(customer)}`),
-      h('p', {}, customer.name, customer.preferred_name && customer.preferred_name !== customer.name ? ` (prefers “${customer.preferred_name}”)` : ''),
-      h('h3', {}, 'Relationship'),
-      h('p', { id: 'relationship-level' }, h('strong', {}, humanize(levelName || 'transactional'))),
-      listOr(reasons, (r) => textOf(r, 'why', 'text', 'reason', 'rule'), 'No history yet.'),
-      loyalty ? [h('h3', {}, 'Loyalty'), h('p', { id: 'loyalty' }, textOf(loyalty, 'summary') ||
-        [pick(loyalty, 'tier') && `Tier ${humanize(loyalty.tier)}`,
-          pick(loyalty, 'discount_percent') !== undefined && `${loyalty.discount_percent}% discount`,
-          pick(loyalty, 'visits') !== undefined && `${loyalty.visits} visits`,
-          pick(loyalty, 'returning') && 'returning customer'].filter(Boolean).join(' · '))] : null,
-      h('h3', {}, 'Firm preferences'),
-      listOr(prefs, (p) => [h('strong', {}, humanize(textOf(p, 'key', 'name'))), `: ${textOf(p, 'value')}`], 'None recorded.'),
-      h('h3', {}, 'Open promises'),
-      listOr(promises, (p) => `${textOf(p, 'what', 'subject', 'description')}${p.due_at ? `, due ${fmtWhen(p.due_at)}` : ''}`, 'None open.'),
-      followUps.length ? [h('h3', {}, 'Follow-ups'),
-        listOr(followUps, (t) => `${textOf(t, 'subject', 'what', 'kind')}${t.due_at ? `, due ${fmtWhen(t.due_at)}` : ''}`, '')] : null,
+      h('h2', { id: 'about-h' }, t('About {name}', { name })),
+      h('p', {}, customer.name, customer.preferred_name && customer.preferred_name !== customer.name
+        ? [' ', t('(prefers “{name}”)', { name: customer.preferred_name })] : ''),
+      h('h3', {}, t('Relationship')),
+      h('p', { id: 'relationship-level' }, h('strong', {}, levelLabel(levelName || 'transactional'))),
+      listOr(reasons, (r) => relationshipReason(r), t('No history yet.')),
+      loyalty ? [h('h3', {}, t('Loyalty')), h('p', { id: 'loyalty' }, loyaltyText(loyalty, pct))] : null,
+      h('h3', {}, t('Firm preferences')),
+      listOr(prefs, (p) => [h('strong', {}, humanize(textOf(p, 'key', 'name'))), `: ${textOf(p, 'value')}`], t('None recorded.')),
+      h('h3', {}, t('Open promises')),
+      listOr(promises, (p) => (p.due_at
+        ? t('{what}, due {when}', { what: textOf(p, 'what', 'subject', 'description'), when: fmtWhen(p.due_at) })
+        : textOf(p, 'what', 'subject', 'description')), t('None open.')),
+      followUps.length ? [h('h3', {}, t('Follow-ups')),
+        listOr(followUps, (task) => {
+          const what = textOf(task, 'subject', 'what') || t('A follow-up');
+          return task.due_at ? t('{what}, due {when}', { what, when: fmtWhen(task.due_at) }) : what;
+        }, '')] : null,
       notes(customer),
-      h('p', {}, h('a', { href: `#/customers/${customer.id}` }, `${greetingName(customer)}’s overview`)),
-      guideAvailable ? null : h('p', { class: 'muted' }, 'This server gives no guide for encounters yet; the checklist and personal details come with it.'));
+      h('p', {}, h('a', { href: `#/customers/${customer.id}` }, t('{name}’s overview', { name }))),
+      guideAvailable ? null : h('p', { class: 'muted' }, t('This server gives no guide for encounters yet; the checklist and personal details come with it.')));
   }
 
   function notes(c) {
-    return c.notes ? [h('h3', {}, 'Notes'), h('p', {}, c.notes)] : null;
+    return c.notes ? [h('h3', {}, t('Notes')), h('p', {}, c.notes)] : null;
   }
 
   function checklist() {
     const items = asList(pick(guide, 'checklist', 'skills', 'prompts'));
     if (!items.length) return null;
     return h('section', { class: 'card checklist', 'aria-labelledby': 'check-h' },
-      h('h2', { id: 'check-h' }, `${humanize(pick(guide, 'stage_title') || STAGES.find((s) => s.id === enc.stage)?.title || enc.stage)}: what to do`),
+      h('h2', { id: 'check-h' }, t('{stage}: what to do', { stage: stageTitle(enc.stage) })),
       h('ul', { class: 'checks' }, items.map((it) => {
         const done = typeof it === 'object' && (it.done === true || it.checked === true);
+        const skill = typeof it === 'object' ? it.skill : null;
+        const label = skill ? skillLabel(skill) : textOf(it, 'label', 'text', 'prompt', 'name');
+        const hint = typeof it === 'object' && !done ? (skill && skillHint(skill)) || it.hint : null;
         return h('li', { class: done ? 'done' : 'todo' },
           h('span', { class: 'tick', 'aria-hidden': 'true' }, done ? '✓' : '○'),
-          h('span', { class: 'sr-only' }, done ? 'Done: ' : 'To do: '),
-          h('span', {}, textOf(it, 'label', 'text', 'skill', 'prompt', 'name'),
-            typeof it === 'object' && it.hint && !done ? h('span', { class: 'muted' }, ` · ${it.hint}`) : null));
+          h('span', { class: 'sr-only' }, done ? t('Done:') : t('To do:'), ' '),
+          h('span', {}, label, hint ? h('span', { class: 'muted' }, ` · ${hint}`) : null));
       })),
       asList(pick(guide, 'missing')).length
-        ? h('p', { class: 'hint', id: 'guide-missing' }, 'Before the next stage: ',
-          asList(guide.missing).map((x) => textOf(x, 'message')).join('; '))
+        ? h('p', { class: 'hint', id: 'guide-missing' }, t('Before the next stage: {what}', {
+          what: asList(guide.missing).map((x) => missingWords(x && x.field) || textOf(x, 'message')).join(' '),
+        }))
         : null);
   }
 
@@ -272,7 +339,7 @@ export async function render(main, [id], app) {
   /* A PATCH with the fields of this section that changed. */
   function changes(form, stage) {
     const out = {};
-    for (const [name, , kind] of TEXT_FIELDS[stage] || []) {
+    for (const [name, , kind] of textFields()[stage] || []) {
       const el = form.elements.namedItem(name);
       if (!el) continue;
       if (kind === 'list') {
@@ -283,7 +350,7 @@ export async function render(main, [id], app) {
         if (val && val !== (enc[name] || '')) out[name] = val;
       }
     }
-    for (const [name] of BOOL_FIELDS[stage] || []) {
+    for (const [name] of boolFields()[stage] || []) {
       const el = form.elements.namedItem(name);
       if (el && el.checked !== Boolean(enc[name])) out[name] = el.checked;
     }
@@ -299,8 +366,8 @@ export async function render(main, [id], app) {
     const form = h('form', { class: 'stage-form', novalidate: true, id: `form-${st.id}` });
     /* The current stage is open; the others fold away, a click (or Enter) away. */
     const badge = enc.stage === 'abandoned'
-      ? (reached ? h('span', { class: 'badge' }, 'reached') : h('span', { class: 'badge' }, 'not reached'))
-      : idx < cur ? h('span', { class: 'badge' }, 'done') : isCurrent ? h('span', { class: 'badge now' }, 'now') : null;
+      ? (reached ? h('span', { class: 'badge' }, t('reached')) : h('span', { class: 'badge' }, t('not reached')))
+      : idx < cur ? h('span', { class: 'badge' }, t('done')) : isCurrent ? h('span', { class: 'badge now' }, t('now')) : null;
     const title = h('h2', { id: `stage-${st.id}-h` }, st.title, badge);
     const section = isCurrent
       ? h('section', { class: ['card', 'stage', 'current'], id: `stage-${st.id}`, 'aria-labelledby': `stage-${st.id}-h` }, title, form)
@@ -309,25 +376,26 @@ export async function render(main, [id], app) {
     if (st.id === 'received') {
       const ack = h('div', { class: 'field', dataset: { field: 'acknowledge acknowledged_at' } },
         enc.acknowledged_at
-          ? h('p', {}, `Acknowledged ${fmtWhen(enc.acknowledged_at)}.`)
+          ? h('p', {}, t('Acknowledged {when}.', { when: fmtWhen(enc.acknowledged_at) }))
           : h('button', { type: 'button', id: 'acknowledge', class: 'primary', disabled: closed },
-            `Acknowledge ${greetingName(customer)}`));
-      form.append(h('p', { class: 'hint' }, 'Greet them by name; their history, relationship and open promises are beside you. Acknowledging stops the wait clock.'), ack);
+            t('Acknowledge {name}', { name: nameOf(customer) })));
+      form.append(h('p', { class: 'hint' }, t('Greet them by name; their history, relationship and open promises are beside you. Acknowledging stops the wait clock.')), ack);
       const btn = ack.querySelector('button');
-      if (btn) btn.addEventListener('click', () => act(() => api.post(`${base}/acknowledge`, {}), 'Acknowledged.', errHome));
+      if (btn) btn.addEventListener('click', () => act(() => api.post(`${base}/acknowledge`, {}), t('Acknowledged.'), errHome));
     }
 
-    for (const [name, label, kind, hint] of TEXT_FIELDS[st.id] || []) {
+    for (const [name, label, kind, hint] of textFields()[st.id] || []) {
       form.append(field(label, textControl(name, kind), { field: name, hint }));
       if (name === 'goal') form.append(goalOffer());
       if (name === 'preferences_captured') form.append(preferencesOffer());
     }
-    for (const [name, label] of BOOL_FIELDS[st.id] || []) {
+    for (const [name, label] of boolFields()[st.id] || []) {
       /* Once finished it is judged, not ticked: yes, no or not known, in words. */
       if (name === 'first_contact_resolved' && closed) {
-        const word = enc[name] === true ? 'yes' : enc[name] === false ? 'no' : 'not known';
+        const said = enc[name] === true ? t('Resolved at first contact: yes')
+          : enc[name] === false ? t('Resolved at first contact: no') : t('Resolved at first contact: not known');
         form.append(h('p', { id: 'first-contact', dataset: { field: name } },
-          enc.first_contact_reason || `Resolved at first contact: ${word}`));
+          enc.first_contact_reason ? firstContactWords(enc.first_contact_reason) : said));
         continue;
       }
       const box = h('input', { type: 'checkbox', name, id: `f-${name}`, checked: Boolean(enc[name]) });
@@ -338,13 +406,14 @@ export async function render(main, [id], app) {
     form.append(errHome);
 
     const buttons = h('div', { class: 'actions' });
-    if (TEXT_FIELDS[st.id]) {
-      buttons.append(h('button', { type: 'submit', disabled: closed }, 'Save'));
+    const hasText = Boolean(textFields()[st.id]);
+    if (hasText) {
+      buttons.append(h('button', { type: 'submit', disabled: closed }, t('Save')));
       form.addEventListener('submit', (ev) => {
         ev.preventDefault();
         const body = changes(form, st.id);
-        if (!Object.keys(body).length) { announce('Nothing changed.'); return; }
-        act(() => api.patch(base, body), 'Saved.', errHome);
+        if (!Object.keys(body).length) { announce(t('Nothing changed.')); return; }
+        act(() => api.patch(base, body), t('Saved.'), errHome);
       });
     } else {
       form.addEventListener('submit', (ev) => ev.preventDefault());
@@ -353,9 +422,9 @@ export async function render(main, [id], app) {
       const adv = h('button', { type: 'button', class: 'primary advance', id: `advance-${st.next}` }, st.leave);
       adv.addEventListener('click', async () => {
         /* Save what was typed first, so the check sees it. */
-        const body = TEXT_FIELDS[st.id] ? changes(form, st.id) : {};
-        if (Object.keys(body).length && !(await act(() => api.patch(base, body), 'Saved.', errHome))) return;
-        act(() => api.post(`${base}/advance`, { to: st.next }), `Now ${humanize(st.next)}.`, errHome);
+        const body = hasText ? changes(form, st.id) : {};
+        if (Object.keys(body).length && !(await act(() => api.patch(base, body), t('Saved.'), errHome))) return;
+        act(() => api.post(`${base}/advance`, { to: st.next }), st.now, errHome);
       });
       buttons.append(adv);
     }
@@ -368,11 +437,12 @@ export async function render(main, [id], app) {
     const goal = (enc.goal || '').trim();
     if (!goal || !profile.available) return null;
     const known = profile.goals.some((g) => (g.title || '').trim().toLowerCase() === goal.toLowerCase());
-    if (known) return h('p', { class: 'hint', id: 'goal-kept' }, `“${goal}” is one of ${greetingName(customer)}’s goals.`);
+    const name = nameOf(customer);
+    if (known) return h('p', { class: 'hint', id: 'goal-kept' }, t('“{goal}” is one of {name}’s goals.', { goal, name }));
     const errHome = h('div', { dataset: { field: 'title' } });
-    const keep = h('button', { type: 'button', id: 'keep-goal' }, `Keep “${goal}” as ${greetingName(customer)}’s goal`);
+    const keep = h('button', { type: 'button', id: 'keep-goal' }, t('Keep “{goal}” as {name}’s goal', { goal, name }));
     keep.addEventListener('click', () => act(() => api.post(`/api/v1/customers/${enc.customer_id}/goals`,
-      { title: goal, encounter_id: enc.id }), 'The goal is kept on the customer.', errHome));
+      { title: goal, encounter_id: enc.id }), t('The goal is kept on the customer.'), errHome));
     return h('div', { class: 'offer', id: 'goal-offer' }, keep, errHome);
   }
 
@@ -386,80 +456,88 @@ export async function render(main, [id], app) {
       const key = m ? m[1] : '', value = m ? m[2] : String(line);
       const same = profile.preferences.find((p) => (p.key || '').toLowerCase() === key.toLowerCase() &&
         (p.value || '').toLowerCase() === value.toLowerCase());
-      if (same) return h('li', {}, `“${line}” is in the profile (${same.firmness || 'flexible'}).`);
+      if (same) {
+        return h('li', {}, same.firmness === 'firm' ? t('“{line}” is in the profile (firm).', { line })
+          : t('“{line}” is in the profile (flexible).', { line }));
+      }
       const k = h('input', { type: 'text', id: `pref-key-${i}`, name: `pref_key_${i}`, value: key });
       const v = h('input', { type: 'text', id: `pref-value-${i}`, name: `pref_value_${i}`, value });
       const firm = h('select', { id: `pref-firmness-${i}`, name: `pref_firmness_${i}` },
-        h('option', { value: 'flexible' }, 'Flexible: a wish'), h('option', { value: 'firm' }, 'Firm: never offer against it'));
+        h('option', { value: 'flexible' }, t('Flexible: a wish')), h('option', { value: 'firm' }, t('Firm: never offer against it')));
       const errHome = h('div', { dataset: { field: 'key value firmness' } });
-      const keep = h('button', { type: 'button', id: `keep-pref-${i}` }, 'Keep in the profile');
+      const keep = h('button', { type: 'button', id: `keep-pref-${i}` }, t('Keep in the profile'));
       keep.addEventListener('click', () => act(() => api.post(`/api/v1/customers/${enc.customer_id}/preferences`,
         { key: k.value.trim(), value: v.value.trim(), firmness: firm.value, encounter_id: enc.id }),
-      'The preference is kept on the customer.', errHome));
-      return h('li', {}, h('div', { class: 'row' }, field('About', k), field('Preference', v), field('How firm', firm)), keep, errHome);
+      t('The preference is kept on the customer.'), errHome));
+      return h('li', {}, h('div', { class: 'row' }, field(t('About'), k), field(t('Preference'), v), field(t('How firm'), firm)), keep, errHome);
     });
     return h('div', { class: 'offer', id: 'preferences-offer' },
-      h('p', { class: 'hint' }, `Preferences heard, to keep in ${greetingName(customer)}’s profile:`), h('ul', { class: 'plain' }, rows));
+      h('p', { class: 'hint' }, t('Preferences heard, to keep in {name}’s profile:', { name: nameOf(customer) })), h('ul', { class: 'plain' }, rows));
   }
 
   function promisesBlock(errHome) {
     const what = h('input', { type: 'text', name: 'promise_what', id: 'promise-what' });
     const due = h('input', { type: 'datetime-local', name: 'promise_due', id: 'promise-due' });
-    const add = h('button', { type: 'button', id: 'add-promise' }, 'Add the promise');
+    const add = h('button', { type: 'button', id: 'add-promise' }, t('Add the promise'));
     const block = h('fieldset', { class: 'sub', dataset: { field: 'promises what due_at' } },
-      h('legend', {}, 'Expectations: what we promise, by when'),
-      field('What we promise', what), field('By when', due), add);
-    add.addEventListener('click', () => act(() => api.post(`${base}/promises`,
-      { what: what.value.trim(), due_at: localToRfc3339(due.value) }), 'Promise recorded.', errHome));
+      h('legend', {}, t('Expectations: what we promise, by when')),
+      field(t('What we promise'), what), field(t('By when'), due), add);
+    add.addEventListener('click', () => {
+      if (!what.value.trim()) { showRefusal(main, { field: 'what', message: t('Write what we promise first.') }, errHome); return; }
+      act(() => api.post(`${base}/promises`,
+        { what: what.value.trim(), due_at: localToRfc3339(due.value) }), t('Promise recorded.'), errHome);
+    });
     return block;
   }
 
   function satisfactionBlock(errHome) {
     const score = h('select', { name: 'score', id: 'sat-score' },
-      h('option', { value: '' }, 'Choose…'),
-      [5, 4, 3, 2, 1].map((n) => h('option', { value: String(n) }, `${n}${n === 5 ? ' (very satisfied)' : n === 1 ? ' (very unhappy)' : ''}`)));
+      h('option', { value: '' }, t('Choose…')),
+      [5, 4, 3, 2, 1].map((n) => h('option', { value: String(n) },
+        n === 5 ? t('5 (very satisfied)') : n === 1 ? t('1 (very unhappy)') : String(n))));
     const words = h('input', { type: 'text', name: 'words', id: 'sat-words' });
     const comment = h('textarea', { name: 'comment', id: 'sat-comment', rows: 2 });
-    const record = h('button', { type: 'button', id: 'record-satisfaction' }, 'Record the answer');
+    const record = h('button', { type: 'button', id: 'record-satisfaction' }, t('Record the answer'));
     const when = h('input', { type: 'datetime-local', name: 'schedule_at', id: 'sat-schedule' });
-    const schedule = h('button', { type: 'button', id: 'schedule-satisfaction' }, 'Schedule the check');
+    const schedule = h('button', { type: 'button', id: 'schedule-satisfaction' }, t('Schedule the check'));
     record.addEventListener('click', () => {
+      if (!score.value) { showRefusal(main, { field: 'score', message: t('Choose a score from 1 to 5 first.') }, errHome); return; }
       const ws = words.value.split(/[\s,]+/).map((w) => w.trim()).filter(Boolean);
       act(() => api.post(`${base}/satisfaction`, { score: Number(score.value) || 0, words: ws, comment: comment.value.trim() }),
-        'Satisfaction recorded.', errHome);
+        t('Satisfaction recorded.'), errHome);
     });
     schedule.addEventListener('click', () => act(() => api.post(`${base}/satisfaction`,
-      { schedule_at: localToRfc3339(when.value) }), 'Satisfaction check scheduled.', errHome));
+      { schedule_at: localToRfc3339(when.value) }), t('Satisfaction check scheduled.'), errHome));
     return h('fieldset', { class: 'sub', dataset: { field: 'satisfaction score words comment schedule_at' } },
-      h('legend', {}, 'Satisfaction check'),
-      h('p', { class: 'hint' }, 'Ask now, in person, or schedule a check (the customer gets a link).'),
-      field('Score', score), field('Three words', words, { hint: 'Three words that describe the experience.' }),
-      field('Comment', comment), record,
-      field('Or check later, at', when), schedule);
+      h('legend', {}, t('Satisfaction check')),
+      h('p', { class: 'hint' }, t('Ask now, in person, or schedule a check (the customer gets a link).')),
+      field(t('Score'), score), field(t('Three words'), words, { hint: t('Three words that describe the experience.') }),
+      field(t('Comment'), comment), record,
+      field(t('Or check later, at'), when), schedule);
   }
 
   function followUpBlock(errHome) {
     const due = h('input', { type: 'datetime-local', name: 'follow_due', id: 'follow-due' });
     const subject = h('input', { type: 'text', name: 'follow_subject', id: 'follow-subject' });
     const channel = h('select', { name: 'follow_channel', id: 'follow-channel' },
-      ['phone', 'email', 'in_person', 'chat', 'web'].map((c) => h('option', { value: c }, humanize(c))));
-    const add = h('button', { type: 'button', id: 'schedule-follow-up' }, 'Schedule the follow-up');
+      ['phone', 'email', 'in_person', 'chat', 'web'].map((c) => h('option', { value: c }, channelWords()[c])));
+    const add = h('button', { type: 'button', id: 'schedule-follow-up' }, t('Schedule the follow-up'));
     add.addEventListener('click', () => act(() => api.post(`${base}/follow_ups`,
       { due_at: localToRfc3339(due.value), subject: subject.value.trim(), channel: channel.value }),
-    'Follow-up scheduled.', errHome));
+    t('Follow-up scheduled.'), errHome));
     return h('fieldset', { class: 'sub', dataset: { field: 'follow_ups due_at subject channel' } },
-      h('legend', {}, 'Follow-up'), field('When', due), field('About', subject), field('By', channel), add);
+      h('legend', {}, t('Follow-up')), field(t('When'), due), field(t('About'), subject), field(t('By'), channel), add);
   }
 
   function abandonBlock() {
     if (isFinished(enc)) return null;
     const reason = h('input', { type: 'text', name: 'reason', id: 'abandon-reason' });
-    const btn = h('button', { type: 'button', class: 'danger', id: 'abandon' }, 'Abandon the encounter');
+    const btn = h('button', { type: 'button', class: 'danger', id: 'abandon' }, t('Abandon the encounter'));
     const errHome = h('div', {});
     btn.addEventListener('click', () => act(() => api.post(`${base}/abandon`, { reason: reason.value.trim() }),
-      'Abandoned.', errHome));
-    return h('details', { class: 'card abandon' }, h('summary', {}, 'The customer left or hung up'),
-      h('div', { dataset: { field: 'reason' } }, field('Why', reason), btn), errHome);
+      t('Abandoned.'), errHome));
+    return h('details', { class: 'card abandon' }, h('summary', {}, t('The customer left or hung up')),
+      h('div', { dataset: { field: 'reason' } }, field(t('Why'), reason), btn), errHome);
   }
 
   /* What the agent typed and has not saved yet survives a re-render (after
@@ -500,7 +578,7 @@ export async function render(main, [id], app) {
     main.append(header(), pageError,
       h('div', { class: 'workspace' },
         h('div', { class: 'work' }, outcomePanel(enc, record), isFinished(enc) ? null : checklist(),
-          conversation.element, STAGES.map(stageSection), judgedPanel(enc, guide, recordCtx),
+          conversation.element, stages().map(stageSection), judgedPanel(enc, guide, recordCtx),
           recordPanel(enc, record, recordCtx), abandonBlock()),
         h('div', { class: 'side' }, ownership(), about(), kbSearch(enc, { onInsert: conversation.insert }))));
     restore(saved);

@@ -12,16 +12,18 @@
  */
 import * as api from '../api.js';
 import { h, field, clear, announce } from '../dom.js';
-import { fmtTime, parseTime, humanize } from '../format.js';
+import { fmtWhen, parseTime } from '../format.js';
+import { t, tn } from '../i18n.js';
+import { channelBy } from '../labels.js';
 import { taskState } from '../tasks.js';
 
-const SCOPES = [
-  ['mine', 'My encounters'],
-  ['queues', 'My queues'],
-  ['all', 'The whole desk'],
-];
-
-const CHANNEL_WORDS = { phone: 'by phone', in_person: 'in person', email: 'by email', sms: 'by text message' };
+function scopes() {
+  return [
+    ['mine', t('My encounters')],
+    ['queues', t('My queues')],
+    ['all', t('The whole desk')],
+  ];
+}
 
 /* The end of today in the browser's time zone, as RFC 3339. */
 export function endOfToday(now = new Date()) {
@@ -30,35 +32,36 @@ export function endOfToday(now = new Date()) {
   return d.toISOString();
 }
 
-function customerLabel(t) {
-  return t.customer_preferred_name || t.customer_name || 'A customer';
+function customerLabel(task) {
+  return task.customer_preferred_name || task.customer_name || t('A customer');
 }
 
-function dueWords(t, now) {
-  const due = parseTime(t.due_at);
-  return due !== null && due < now ? `Overdue since ${fmtTime(t.due_at)}` : `Due ${fmtTime(t.due_at)}`;
+function dueWords(task, now) {
+  const due = parseTime(task.due_at);
+  const when = fmtWhen(task.due_at);
+  return due !== null && due < now ? t('Overdue since {when}', { when }) : t('Due {when}', { when });
 }
 
 export async function render(main, _params, app) {
   const isAgent = Boolean(app.session && app.session.agent);
   const scope = h('select', { id: 'followups-scope' },
-    SCOPES.filter(([v]) => isAgent || v === 'all').map(([v, label]) => h('option', { value: v }, label)));
+    scopes().filter(([v]) => isAgent || v === 'all').map(([v, label]) => h('option', { value: v }, label)));
   const dueList = h('div', { id: 'followups-due' });
   const dueCount = h('p', { class: 'summary', role: 'status', id: 'followups-due-count' });
   const notSent = h('div', { id: 'followups-not-sent' });
 
-  function doneForm(t) {
-    const note = h('input', { type: 'text', id: `done-note-${t.id}`, maxlength: 1000 });
+  function doneForm(task) {
+    const note = h('input', { type: 'text', id: `done-note-${task.id}`, maxlength: 1000 });
     const err = h('p', { class: 'error', role: 'alert' });
     const form = h('form', { class: 'inline', novalidate: true },
-      field('What came of it', note), h('button', { type: 'submit' }, 'Mark done'), err);
+      field(t('What came of it'), note), h('button', { type: 'submit' }, t('Mark done')), err);
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       err.textContent = '';
       const body = note.value.trim() ? { note: note.value.trim() } : {};
       try {
-        await api.post(`/api/v1/tasks/${t.id}/complete`, body);
-        announce(`Done: ${t.subject}.`);
+        await api.post(`/api/v1/tasks/${task.id}/complete`, body);
+        announce(t('Done: {subject}.', { subject: task.subject }));
         await loadDue();
       } catch (e) {
         err.textContent = e.message;
@@ -72,18 +75,18 @@ export async function render(main, _params, app) {
     const list = api.items(data);
     const now = Date.now();
     clear(dueList);
-    dueCount.textContent = list.length === 0
-      ? 'Nothing is due today.'
-      : `${list.length}${data.next_cursor ? '+' : ''} due today or overdue.`;
-    for (const t of list) {
-      const overdue = (parseTime(t.due_at) ?? now) < now;
-      dueList.append(h('section', { class: ['card', overdue && 'over-target'], dataset: { task: String(t.id) } },
-        h('h3', {}, t.subject),
-        h('p', {}, h('a', { href: `#/customers/${t.customer_id}` }, customerLabel(t)),
-          t.channel ? ` · ${CHANNEL_WORDS[t.channel] || humanize(t.channel)}` : '',
-          t.encounter_id ? [' · ', h('a', { href: `#/encounters/${t.encounter_id}` }, 'the encounter')] : ''),
-        h('p', { class: overdue ? 'warn' : 'muted' }, dueWords(t, now)),
-        doneForm(t)));
+    dueCount.textContent = list.length === 0 ? t('Nothing is due today.')
+      : data.next_cursor ? tn(list.length, 'More than {n} due today or overdue.', 'More than {n} due today or overdue.')
+        : tn(list.length, '{n} due today or overdue.', '{n} due today or overdue.');
+    for (const task of list) {
+      const overdue = (parseTime(task.due_at) ?? now) < now;
+      dueList.append(h('section', { class: ['card', overdue && 'over-target'], dataset: { task: String(task.id) } },
+        h('h3', {}, task.subject),
+        h('p', {}, h('a', { href: `#/customers/${task.customer_id}` }, customerLabel(task)),
+          task.channel ? ` · ${channelBy(task.channel)}` : '',
+          task.encounter_id ? [' · ', h('a', { href: `#/encounters/${task.encounter_id}` }, t('the encounter'))] : ''),
+        h('p', { class: overdue ? 'warn' : 'muted' }, dueWords(task, now)),
+        doneForm(task)));
     }
   }
 
@@ -94,40 +97,40 @@ export async function render(main, _params, app) {
     ]);
     const list = [...api.items(failed), ...api.items(held)];
     clear(notSent);
-    if (!list.length) { notSent.append(h('p', { class: 'muted' }, 'Every message went out.')); return; }
-    const rows = list.map((t) => {
+    if (!list.length) { notSent.append(h('p', { class: 'muted' }, t('Every message went out.'))); return; }
+    const rows = list.map((task) => {
       const err = h('span', { class: 'error', role: 'alert' });
-      const retry = h('button', { type: 'button' }, 'Try again');
+      const retry = h('button', { type: 'button' }, t('Try again'));
       retry.addEventListener('click', async () => {
         err.textContent = '';
         try {
-          const now = await api.post(`/api/v1/tasks/${t.id}/retry`, {});
-          announce(`${t.subject}: ${taskState(now)}.`);
+          const now = await api.post(`/api/v1/tasks/${task.id}/retry`, {});
+          announce(t('{subject}: {state}.', { subject: task.subject, state: taskState(now) }));
           await loadNotSent();
         } catch (e) {
           err.textContent = e.message;
         }
       });
-      return h('tr', { dataset: { task: String(t.id), status: t.status } },
-        h('td', { 'data-label': 'Message' }, t.subject),
-        h('td', { 'data-label': 'Customer' }, h('a', { href: `#/customers/${t.customer_id}` }, 'Open the customer')),
-        h('td', { 'data-label': 'What happened' }, taskState(t)),
-        h('td', { 'data-label': 'Action' }, retry, err));
+      return h('tr', { dataset: { task: String(task.id), status: task.status } },
+        h('td', { 'data-label': t('Message') }, task.subject),
+        h('td', { 'data-label': t('Customer') }, h('a', { href: `#/customers/${task.customer_id}` },
+          task.customer_name ? t('Open {name}', { name: task.customer_name }) : t('Open the customer'))),
+        h('td', { 'data-label': t('What happened') }, taskState(task)),
+        h('td', { 'data-label': t('Action') }, retry, err));
     });
     notSent.append(h('table', { class: 'list' },
-      h('caption', { class: 'sr-only' }, 'Messages not sent'),
-      h('thead', {}, h('tr', {}, ['Message', 'Customer', 'What happened', 'Action'].map((x) => h('th', { scope: 'col' }, x)))),
+      h('caption', { class: 'sr-only' }, t('Messages not sent')),
+      h('thead', {}, h('tr', {}, [t('Message'), t('Customer'), t('What happened'), t('Action')].map((x) => h('th', { scope: 'col' }, x)))),
       h('tbody', {}, rows)));
   }
 
   scope.addEventListener('change', () => { loadDue().catch((e) => { dueCount.textContent = e.message; }); });
-  main.append(h('h1', {}, 'Follow-ups'),
-    h('h2', {}, 'Due today and overdue'),
-    h('form', { class: 'inline', novalidate: true }, field('Whose', scope)),
+  main.append(h('h1', {}, t('Follow-ups')),
+    h('h2', {}, t('Due today and overdue')),
+    h('form', { class: 'inline', novalidate: true }, field(t('Whose'), scope)),
     dueCount, dueList,
-    h('h2', {}, 'Messages not sent'),
-    h('p', {}, 'Reminders, notices and checks that were held or could not be delivered. ',
-      'Mend the cause (an address, a consent) on the customer, then try again.'),
+    h('h2', {}, t('Messages not sent')),
+    h('p', {}, t('Reminders, notices and checks that were held or could not be delivered. Mend the cause (an address, a consent) on the customer, then try again.')),
     notSent);
   await Promise.all([loadDue(), loadNotSent()]);
   const timer = setInterval(() => { loadDue().catch(() => {}); }, 30000);

@@ -10,6 +10,7 @@
  */
 import * as api from '../api.js';
 import { h, field, announce } from '../dom.js';
+import { t } from '../i18n.js';
 
 /* The queues and assignable agents, fetched once per page and shared. */
 export function ownershipData(app) {
@@ -32,9 +33,12 @@ function myId(app) {
 
 /* "Handled by Ann · Billing" in words, from a row or an encounter. */
 export function ownerLine(enc, names = {}) {
-  const agent = enc.agent_name || names.agent || (enc.agent_id ? `agent ${enc.agent_id}` : null);
-  const queue = enc.queue_name || names.queue || (enc.queue_id ? `queue ${enc.queue_id}` : null);
-  return `${agent ? `Handled by ${agent}` : 'Nobody handles it yet'} · ${queue ? `in ${queue}` : 'in no queue'}`;
+  const agent = enc.agent_name || names.agent || (enc.agent_id ? t('an agent') : null);
+  const queue = enc.queue_name || names.queue || (enc.queue_id ? t('a queue') : null);
+  if (agent && queue) return t('Handled by {agent} · in {queue}', { agent, queue });
+  if (agent) return t('Handled by {agent} · in no queue', { agent });
+  if (queue) return t('Nobody handles it yet · in {queue}', { queue });
+  return t('Nobody handles it yet · in no queue');
 }
 
 function isOpen(enc) {
@@ -44,9 +48,9 @@ function isOpen(enc) {
 /* Why the server said no, in words; the server's message names the field
  * in the API's terms, so the ownership fields are put in words here. */
 function refusalText(e) {
-  if (e.status === 403) return e.message.replace(/^.*?: /, '') || 'You may not do that.';
-  if (e.status === 409) return 'This encounter is finished: nobody can take it or hand it on.';
-  return e.message || 'That did not work.';
+  if (e.status === 403) return t('Your role may not do that: ask a lead to take it or hand it on.');
+  if (e.status === 409) return t('This encounter is finished: nobody can take it or hand it on.');
+  return e.message || t('That did not work; reload the page and try again.');
 }
 
 /*
@@ -79,22 +83,22 @@ export function ownershipBlock(enc, app, data, onChange, opts = {}) {
   const me = myId(app);
   const mine = me !== null && enc.agent_id === me;
   const someoneElses = enc.agent_id && !mine;
-  const name = opts.label || enc.subject || `encounter ${enc.id}`;
+  const name = opts.label || enc.subject || t('encounter {id}', { id: enc.id });
   const actions = h('div', { class: 'actions' });
   if (!mine && (!someoneElses || data.lead)) {
     actions.append(h('button', {
       type: 'button', class: 'primary take',
-      onclick: () => run(() => api.post(`/api/v1/encounters/${enc.id}/take`, {}), 'Taken: it is yours now.'),
-    }, someoneElses ? 'Take over' : 'Take', h('span', { class: 'sr-only' }, ` ${name}`)));
+      onclick: () => run(() => api.post(`/api/v1/encounters/${enc.id}/take`, {}), t('Taken: it is yours now.')),
+    }, someoneElses ? t('Take over') : t('Take'), h('span', { class: 'sr-only' }, ` ${name}`)));
   }
 
   /* give to an agent: leads and admins */
   if (data.lead) {
-    const who = h('select', { id: `${idp}-agent` }, h('option', { value: '' }, 'Choose an agent'));
+    const who = h('select', { id: `${idp}-agent` }, h('option', { value: '' }, t('Choose an agent')));
     data.agents.then((list) => {
       for (const a of list) {
         if (a.id === enc.agent_id) continue;
-        who.append(h('option', { value: String(a.id) }, a.name || `Agent ${a.id}`));
+        who.append(h('option', { value: String(a.id) }, a.name || a.email || t('Agent {id}', { id: a.id })));
       }
     });
     const why = h('input', { id: `${idp}-assign-reason`, maxlength: '500' });
@@ -102,22 +106,22 @@ export function ownershipBlock(enc, app, data, onChange, opts = {}) {
       class: 'inline give',
       onsubmit: (ev) => {
         ev.preventDefault();
-        if (!who.value) { error.textContent = 'Choose the agent who should handle it.'; return; }
+        if (!who.value) { error.textContent = t('Choose the agent who should handle it.'); return; }
         const picked = who.options[who.selectedIndex].textContent;
         const body = { agent_id: Number(who.value) };
         if (why.value.trim()) body.reason = why.value.trim();
-        run(() => api.post(`/api/v1/encounters/${enc.id}/assign`, body), `Given to ${picked}.`);
+        run(() => api.post(`/api/v1/encounters/${enc.id}/assign`, body), t('Given to {agent}.', { agent: picked }));
       },
-    }, field('Give to', who), field('Why (optional)', why), h('button', { type: 'submit' }, 'Give'));
-    actions.append(h('details', { class: 'give' }, h('summary', {}, 'Give to an agent…'), form));
+    }, field(t('Give to'), who), field(t('Why (optional)'), why), h('button', { type: 'submit' }, t('Give')));
+    actions.append(h('details', { class: 'give' }, h('summary', {}, t('Give to an agent…')), form));
   }
 
   /* transfer to another queue, with a reason */
-  const queue = h('select', { id: `${idp}-queue` }, h('option', { value: '' }, 'Choose a queue'));
+  const queue = h('select', { id: `${idp}-queue` }, h('option', { value: '' }, t('Choose a queue')));
   data.queues.then((list) => {
     for (const q of list) {
       if (q.id === enc.queue_id) continue;
-      queue.append(h('option', { value: String(q.id) }, q.name || `Queue ${q.id}`));
+      queue.append(h('option', { value: String(q.id) }, q.name || t('Queue {id}', { id: q.id })));
     }
   });
   const reason = h('input', { id: `${idp}-transfer-reason`, maxlength: '500', required: true });
@@ -125,14 +129,14 @@ export function ownershipBlock(enc, app, data, onChange, opts = {}) {
     class: 'inline transfer',
     onsubmit: (ev) => {
       ev.preventDefault();
-      if (!queue.value) { error.textContent = 'Choose the queue it should go to.'; return; }
-      if (!reason.value.trim()) { error.textContent = 'Say why it goes to another queue.'; return; }
+      if (!queue.value) { error.textContent = t('Choose the queue it should go to.'); return; }
+      if (!reason.value.trim()) { error.textContent = t('Say why it goes to another queue.'); return; }
       const picked = queue.options[queue.selectedIndex].textContent;
       run(() => api.post(`/api/v1/encounters/${enc.id}/transfers`,
-        { to_queue_id: Number(queue.value), reason: reason.value.trim() }), `Transferred to ${picked}.`);
+        { to_queue_id: Number(queue.value), reason: reason.value.trim() }), t('Transferred to {queue}.', { queue: picked }));
     },
-  }, field('To the queue', queue), field('Why', reason), h('button', { type: 'submit' }, 'Transfer'));
-  actions.append(h('details', { class: 'transfer' }, h('summary', {}, 'Transfer to a queue…'), tform));
+  }, field(t('To the queue'), queue), field(t('Why'), reason), h('button', { type: 'submit' }, t('Transfer')));
+  actions.append(h('details', { class: 'transfer' }, h('summary', {}, t('Transfer to a queue…')), tform));
 
   block.append(actions, status, error);
   return block;
@@ -146,7 +150,7 @@ export function ownershipBlock(enc, app, data, onChange, opts = {}) {
 export function encounterOwnership(enc, app, onChange) {
   const data = ownershipData(app);
   const section = h('section', { class: 'card ownership-section', id: 'ownership', 'aria-labelledby': 'ownership-h' },
-    h('h2', { id: 'ownership-h' }, 'Who handles it'));
+    h('h2', { id: 'ownership-h' }, t('Who handles it')));
   const slot = h('div', {}, ownershipBlock(enc, app, data, onChange));
   section.append(slot);
   api.get(`/api/v1/encounters?customer_id=${enc.customer_id}&limit=200`).then((page) => {

@@ -9,7 +9,9 @@
  */
 import * as api from '../api.js';
 import { h, clear, announce } from '../dom.js';
-import { fmtDuration, parseTime, humanize } from '../format.js';
+import { fmtDuration, parseTime } from '../format.js';
+import { t, tn } from '../i18n.js';
+import { channelLabel } from '../labels.js';
 
 const POLL_MS = 3000;
 const DEFAULT_TARGET_S = 5 * 60;
@@ -48,17 +50,17 @@ function waitSeconds(e, now) {
 }
 
 export async function render(main, _params, app) {
-  const summary = h('p', { class: 'summary', id: 'queue-summary' }, 'Loading the queue…');
+  const summary = h('p', { class: 'summary', id: 'queue-summary' }, t('Loading the queue…'));
   const body = h('tbody', { id: 'queue-rows' });
   const table = h('table', { class: 'list queue' },
-    h('caption', { class: 'sr-only' }, 'Encounters waiting to be received, longest wait first'),
+    h('caption', { class: 'sr-only' }, t('Encounters waiting to be received, longest wait first')),
     h('thead', {}, h('tr', {},
-      h('th', { scope: 'col' }, 'Customer'), h('th', { scope: 'col' }, 'Subject'),
-      h('th', { scope: 'col' }, 'Channel'), h('th', { scope: 'col' }, 'Waiting'),
-      h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Action')))),
+      h('th', { scope: 'col' }, t('Customer')), h('th', { scope: 'col' }, t('Subject')),
+      h('th', { scope: 'col' }, t('Channel')), h('th', { scope: 'col' }, t('Waiting')),
+      h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, t('Action'))))),
     body);
   const status = h('p', { class: 'error', role: 'alert' });
-  main.append(h('h1', {}, 'Queue'), summary, status, table);
+  main.append(h('h1', {}, t('Queue')), summary, status, table);
 
   let target = DEFAULT_TARGET_S;
   let targetFrom = 'default';
@@ -79,27 +81,30 @@ export async function render(main, _params, app) {
       const w = waitSeconds(e, now);
       const late = w > target && !e.acknowledged_at;
       if (late) over++;
-      r.wait.textContent = fmtDuration(w) + (e.acknowledged_at ? ' (acknowledged)' : '');
+      r.wait.textContent = e.acknowledged_at ? t('{time} (acknowledged)', { time: fmtDuration(w) }) : fmtDuration(w);
       r.tr.classList.toggle('over-target', late);
       r.flag.hidden = !late;
     }
-    summary.textContent = list.length === 0
-      ? 'Nobody is waiting.'
-      : `${list.length} waiting, ${over} over the ${fmtDuration(target)} target` +
-        (targetFrom === 'default' ? ' (default; no charter)' : ' (from the charter)') + '.';
+    const vars = { over, target: fmtDuration(target) };
+    summary.textContent = list.length === 0 ? t('Nobody is waiting.')
+      : targetFrom === 'default'
+        ? tn(list.length, '{n} waiting, {over} over the {target} target (the usual target; no service charter is set).',
+          '{n} waiting, {over} over the {target} target (the usual target; no service charter is set).', vars)
+        : tn(list.length, '{n} waiting, {over} over the {target} target of the service charter.',
+          '{n} waiting, {over} over the {target} target of the service charter.', vars);
   }
 
   function rowFor(e) {
     const c = app.customers.get(e.customer_id);
-    const name = c ? (c.greeting_name || c.preferred_name || c.name) : `Customer #${e.customer_id}`;
+    const name = (c && (c.greeting_name || c.preferred_name || c.name)) || e.customer_name || t('A customer');
     const wait = h('span', { class: 'wait' });
-    const flag = h('strong', { class: 'flag', hidden: true }, 'Over target');
+    const flag = h('strong', { class: 'flag', hidden: true }, t('Over target'));
     const tr = h('tr', { dataset: { id: String(e.id) } },
-      h('td', { 'data-label': 'Customer' }, h('a', { href: `#/customers/${e.customer_id}` }, name)),
-      h('td', { 'data-label': 'Subject' }, e.subject || ''),
-      h('td', { 'data-label': 'Channel' }, humanize(e.channel)),
-      h('td', { 'data-label': 'Waiting' }, wait, ' ', flag),
-      h('td', {}, h('a', { class: 'button', href: `#/encounters/${e.id}` }, 'Receive', h('span', { class: 'sr-only' }, ` ${name}`))));
+      h('td', { 'data-label': t('Customer') }, h('a', { href: `#/customers/${e.customer_id}` }, name)),
+      h('td', { 'data-label': t('Subject') }, e.subject || ''),
+      h('td', { 'data-label': t('Channel') }, channelLabel(e.channel)),
+      h('td', { 'data-label': t('Waiting') }, wait, ' ', flag),
+      h('td', {}, h('a', { class: 'button', href: `#/encounters/${e.id}` }, t('Receive'), h('span', { class: 'sr-only' }, ` ${name}`))));
     return { tr, wait, flag };
   }
 
@@ -109,7 +114,7 @@ export async function render(main, _params, app) {
       data = await api.get('/api/v1/encounters?stage=received&limit=100');
       status.textContent = '';
     } catch (e) {
-      if (e.status !== 401) status.textContent = `The queue could not be refreshed: ${e.message}`;
+      if (e.status !== 401) status.textContent = t('The queue could not be brought up to date ({why}); it tries again in a few seconds.', { why: e.message });
       return;
     }
     const fresh = api.items(data);
@@ -125,7 +130,7 @@ export async function render(main, _params, app) {
       body.append(rows.get(e.id).tr);
     }
     paint();
-    if (arrived.length) announce(`${arrived.length} new in the queue`);
+    if (arrived.length) announce(tn(arrived.length, '{n} new in the queue', '{n} new in the queue'));
   }
 
   await Promise.all([poll(), charterAsked]);

@@ -13,33 +13,26 @@
  */
 import * as api from '../api.js';
 import { h, clear, field, announce } from '../dom.js';
-import { fmtDuration, parseTime, fmtTime } from '../format.js';
+import { fmtDuration, parseTime, fmtWhen } from '../format.js';
+import { t, tn } from '../i18n.js';
+import { stageWords, stageLabel, channelWords, channelLabel, kindWords, exchangeWords } from '../labels.js';
 import { ownershipData, ownershipBlock } from './ownership.js';
 
 const POLL_MS = 5000;
 
-const STAGE_WORDS = {
-  received: 'Waiting to be received', understood: 'Understood', helped: 'Helped',
-  kept: 'Keeping', closed: 'Closed', abandoned: 'Customer gave up',
-};
-const CHANNEL_WORDS = { in_person: 'In person', phone: 'Phone', email: 'Email', chat: 'Chat', web: 'Web' };
-const KIND_WORDS = { what: 'What they asked for', how: 'How they want it', become: 'Who they want to become' };
-const EXCHANGE_WORDS = { quick: 'Quick', supplemental: 'Supplemental', resolution: 'Resolution', formal: 'Formal' };
-
 /* The list a hash names: mine, unassigned, open, closed or queue-N. */
 function listOf(name) {
-  if (name === 'unassigned') return { key: 'unassigned', title: 'Unassigned', filters: { state: 'open', agent: 'none' } };
-  if (name === 'open') return { key: 'open', title: 'All open', filters: { state: 'open' } };
-  if (name === 'closed') return { key: 'closed', title: 'Closed', filters: { state: 'closed' } };
+  if (name === 'unassigned') return { key: 'unassigned', title: t('Unassigned'), filters: { state: 'open', agent: 'none' } };
+  if (name === 'open') return { key: 'open', title: t('All open'), filters: { state: 'open' } };
+  if (name === 'closed') return { key: 'closed', title: t('Closed'), filters: { state: 'closed' } };
   const q = /^queue-(\d+|none)$/.exec(name || '');
-  if (q) return { key: name, title: 'Queue', filters: { state: 'open', queue: q[1] }, queue: q[1] };
-  return { key: 'mine', title: 'Mine', filters: { state: 'open', agent: 'me' } };
+  if (q) return { key: name, title: t('Queue'), filters: { state: 'open', queue: q[1] }, queue: q[1] };
+  return { key: 'mine', title: t('Mine'), filters: { state: 'open', agent: 'me' } };
 }
 
-function select(id, label, words, extra = []) {
-  const s = h('select', { id }, h('option', { value: '' }, 'Any'),
-    extra.map(([v, t]) => h('option', { value: v }, t)),
-    Object.entries(words).map(([v, t]) => h('option', { value: v }, t)));
+function select(id, label, words) {
+  const s = h('select', { id }, h('option', { value: '' }, t('Any')),
+    Object.entries(words).map(([v, text]) => h('option', { value: v }, text)));
   return field(label, s);
 }
 
@@ -48,46 +41,47 @@ export async function render(main, [name], app) {
   const data = ownershipData(app);
   const closed = list.key === 'closed';
 
-  const lists = h('nav', { class: 'worklists', 'aria-label': 'Work lists' });
+  const lists = h('nav', { class: 'worklists', 'aria-label': t('Work lists') });
   const heading = h('h1', {}, list.title);
   const summary = h('p', { class: 'summary', id: 'worklist-summary', role: 'status' });
   const status = h('p', { class: 'error', role: 'alert' });
   const body = h('tbody', { id: 'worklist-rows' });
 
   /* filters */
-  const queueSel = h('select', { id: 'wl-queue' }, h('option', { value: '' }, 'Any'), h('option', { value: 'none' }, 'In no queue'));
-  const agentSel = h('select', { id: 'wl-agent' }, h('option', { value: '' }, 'Anyone'),
-    h('option', { value: 'me' }, 'Me'), h('option', { value: 'none' }, 'Nobody yet'));
+  const queueSel = h('select', { id: 'wl-queue' }, h('option', { value: '' }, t('Any')), h('option', { value: 'none' }, t('In no queue')));
+  const agentSel = h('select', { id: 'wl-agent' }, h('option', { value: '' }, t('Anyone')),
+    h('option', { value: 'me' }, t('Me')), h('option', { value: 'none' }, t('Nobody yet')));
   const sortSel = h('select', { id: 'wl-sort' },
-    closed ? null : h('option', { value: 'waiting' }, 'Longest waiting first'),
-    h('option', { value: 'activity' }, 'Latest activity first'));
+    closed ? null : h('option', { value: 'waiting' }, t('Longest waiting first')),
+    h('option', { value: 'activity' }, t('Latest activity first')));
   const over = h('input', { type: 'checkbox', id: 'wl-over' });
-  const q = h('input', { type: 'search', id: 'wl-q', placeholder: 'Subject, name or email' });
-  const filters = h('form', { class: 'inline filters', role: 'search', 'aria-label': 'Filter the list' },
-    list.queue ? null : field('Queue', queueSel),
-    list.filters.agent ? null : field('Handled by', agentSel),
-    select('wl-stage', 'Stage', closed ? { closed: STAGE_WORDS.closed, abandoned: STAGE_WORDS.abandoned }
-      : { received: STAGE_WORDS.received, understood: 'Understood', helped: 'Helped', kept: 'Keeping' }),
-    select('wl-channel', 'Came by', CHANNEL_WORDS),
-    select('wl-kind', 'Kind', KIND_WORDS),
-    select('wl-exchange', 'Exchange', EXCHANGE_WORDS),
-    closed ? null : h('div', { class: 'field check' }, over, h('label', { for: 'wl-over' }, 'Only those over a target')),
-    field('Search', q, { hint: 'Three letters or more.' }),
-    field('Order', sortSel),
-    h('button', { type: 'submit' }, 'Show'));
+  const q = h('input', { type: 'search', id: 'wl-q', placeholder: t('Subject, name or email') });
+  const stagesShown = stageWords();
+  const { closed: closedWord, abandoned, ...openStages } = stagesShown;
+  const filters = h('form', { class: 'inline filters', role: 'search', 'aria-label': t('Filter the list') },
+    list.queue ? null : field(t('Queue'), queueSel),
+    list.filters.agent ? null : field(t('Handled by'), agentSel),
+    select('wl-stage', t('Stage'), closed ? { closed: closedWord, abandoned } : openStages),
+    select('wl-channel', t('Came by'), channelWords()),
+    select('wl-kind', t('Kind'), kindWords()),
+    select('wl-exchange', t('Exchange'), exchangeWords()),
+    closed ? null : h('div', { class: 'field check' }, over, h('label', { for: 'wl-over' }, t('Only those over a target'))),
+    field(t('Search'), q, { hint: t('Three letters or more.') }),
+    field(t('Order'), sortSel),
+    h('button', { type: 'submit' }, t('Show')));
 
   const table = h('table', { class: 'list worklist' },
-    h('caption', { class: 'sr-only' }, `${list.title}: encounters with who handles them`),
+    h('caption', { class: 'sr-only' }, t('{list}: encounters with who handles them', { list: list.title })),
     h('thead', {}, h('tr', {},
-      h('th', { scope: 'col' }, 'Customer'), h('th', { scope: 'col' }, 'Subject'),
-      h('th', { scope: 'col' }, 'Where it is'), h('th', { scope: 'col' }, closed ? 'Last activity' : 'Waiting'),
-      h('th', { scope: 'col' }, 'Who handles it'))),
+      h('th', { scope: 'col' }, t('Customer')), h('th', { scope: 'col' }, t('Subject')),
+      h('th', { scope: 'col' }, t('Where it is')), h('th', { scope: 'col' }, closed ? t('Last activity') : t('Waiting')),
+      h('th', { scope: 'col' }, t('Who handles it')))),
     body);
-  const more = h('button', { type: 'button', hidden: true, id: 'worklist-more' }, 'Show more');
+  const more = h('button', { type: 'button', hidden: true, id: 'worklist-more' }, t('Show more'));
   main.append(heading, lists, summary, status, filters, table, more);
 
   data.queues.then((qs) => { for (const x of qs) queueSel.append(h('option', { value: String(x.id) }, x.name)); });
-  data.agents.then((as) => { for (const a of as) agentSel.append(h('option', { value: String(a.id) }, a.name || `Agent ${a.id}`)); });
+  data.agents.then((as) => { for (const a of as) agentSel.append(h('option', { value: String(a.id) }, a.name || a.email || t('Agent {id}', { id: a.id }))); });
 
   function query(cursor) {
     const f = { ...list.filters };
@@ -108,20 +102,22 @@ export async function render(main, [name], app) {
   let next = null;
 
   function when(e) {
-    if (closed || sortSel.value === 'activity') return `Last change ${fmtTime(e.updated_at)}`;
+    if (closed || sortSel.value === 'activity') return t('Last change {when}', { when: fmtWhen(e.updated_at) });
     const t0 = parseTime(e.arrived_at ?? e.created_at);
     const t1 = parseTime(e.acknowledged_at) ?? Date.now();
-    return t0 === null ? '' : (e.acknowledged_at ? `Waited ${fmtDuration((t1 - t0) / 1000)}` : `Waiting ${fmtDuration((t1 - t0) / 1000)}`);
+    if (t0 === null) return '';
+    const time = fmtDuration((t1 - t0) / 1000);
+    return e.acknowledged_at ? t('Waited {time}', { time }) : t('Waiting {time}', { time });
   }
 
   function row(e) {
-    const who = e.customer_name || 'A customer';
+    const who = e.customer_name || t('A customer');
     return h('tr', { dataset: { id: String(e.id) } },
-      h('td', { 'data-label': 'Customer' }, h('a', { href: `#/customers/${e.customer_id}` }, who)),
-      h('td', { 'data-label': 'Subject' }, h('a', { href: `#/encounters/${e.id}` }, e.subject || 'No subject')),
-      h('td', { 'data-label': 'Where it is' }, `${STAGE_WORDS[e.stage] || e.stage} · ${CHANNEL_WORDS[e.channel] || e.channel}`),
-      h('td', { 'data-label': closed ? 'Last activity' : 'Waiting', class: 'wait' }, when(e)),
-      h('td', { 'data-label': 'Who handles it' },
+      h('td', { 'data-label': t('Customer') }, h('a', { href: `#/customers/${e.customer_id}` }, who)),
+      h('td', { 'data-label': t('Subject') }, h('a', { href: `#/encounters/${e.id}` }, e.subject || t('No subject'))),
+      h('td', { 'data-label': t('Where it is') }, `${stageLabel(e.stage)} · ${channelLabel(e.channel)}`),
+      h('td', { 'data-label': closed ? t('Last activity') : t('Waiting'), class: 'wait' }, when(e)),
+      h('td', { 'data-label': t('Who handles it') },
         ownershipBlock(e, app, data, () => refresh(true), { compact: true, label: `${e.subject || ''} (${who})` })));
   }
 
@@ -147,18 +143,20 @@ export async function render(main, [name], app) {
       href: `#/work/${key}`, 'aria-current': key === list.key ? 'page' : null, dataset: { list: key },
     }, title, ' ', h('span', { class: 'count' }, String(n)), extra ? h('span', { class: 'sr-only' }, extra) : null);
     if (!counts) return;
-    lists.append(link('mine', 'Mine', counts.mine), link('unassigned', 'Unassigned', counts.unassigned));
+    lists.append(link('mine', t('Mine'), counts.mine), link('unassigned', t('Unassigned'), counts.unassigned));
     for (const x of counts.queues) {
       const key = `queue-${x.queue_id === null ? 'none' : x.queue_id}`;
-      lists.append(link(key, x.name || 'In no queue', x.open, ` open, ${x.unassigned} nobody handles`));
-      if (key === list.key) heading.textContent = x.name || 'In no queue';
+      lists.append(link(key, x.name || t('In no queue'), x.open,
+        ` ${t('open, {unassigned} nobody handles', { unassigned: x.unassigned })}`));
+      if (key === list.key) heading.textContent = x.name || t('In no queue');
     }
-    lists.append(link('open', 'All open', counts.open),
-      link('closed', 'Closed', counts.closed_recently, ' this week'));
-    const overN = counts.over_target;
+    lists.append(link('open', t('All open'), counts.open),
+      link('closed', t('Closed'), counts.closed_recently, ` ${t('this week')}`));
     summary.textContent = closed
-      ? `${counts.closed_recently} finished this week.`
-      : `${counts.open} open, ${counts.unassigned} nobody handles yet, ${overN} over a target.`;
+      ? tn(counts.closed_recently, '{n} finished this week.', '{n} finished this week.')
+      : tn(counts.open, '{n} open, {unassigned} nobody handles yet, {over} over a target.',
+        '{n} open, {unassigned} nobody handles yet, {over} over a target.',
+        { unassigned: counts.unassigned, over: counts.over_target });
   }
 
   async function refresh(force) {
@@ -167,7 +165,7 @@ export async function render(main, [name], app) {
       c = await api.get('/api/v1/encounters/counts');
       status.textContent = '';
     } catch (e) {
-      if (e.status !== 401) status.textContent = `The lists could not be brought up to date: ${e.message}`;
+      if (e.status !== 401) status.textContent = t('The lists could not be brought up to date ({why}); they try again in a few seconds.', { why: e.message });
       return;
     }
     const token = JSON.stringify(c);
@@ -184,7 +182,7 @@ export async function render(main, [name], app) {
         if (e.status !== 401) status.textContent = e.message;
         return;
       }
-      if (!first && !force) announce(`${list.title} changed`);
+      if (!first && !force) announce(t('{list} changed', { list: heading.textContent }));
     }
   }
 
@@ -193,9 +191,9 @@ export async function render(main, [name], app) {
     try {
       await load(null);
       status.textContent = '';
-      announce(`${rows.length} shown`);
+      announce(tn(rows.length, '{n} shown', '{n} shown'));
     } catch (e) {
-      status.textContent = e.field === 'q' ? 'Type at least three letters to search.' : e.message;
+      status.textContent = e.field === 'q' ? t('Type at least three letters to search.') : e.message;
     }
   });
   sortSel.addEventListener('change', () => filters.requestSubmit());
