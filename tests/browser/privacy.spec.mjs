@@ -60,7 +60,7 @@ export default async function (t) {
   await t.step('the customer\'s data comes out as an archive and as a page', async () => {
     await admin.goto(`${base}/#/customers/${customerId}`);
     await waitView(admin, 'customer');
-    const archive = JSON.parse(await download(admin, admin.getByRole('link', { name: 'Export all their data (JSON file)' })));
+    const archive = JSON.parse(await download(admin, admin.getByRole('link', { name: 'Export all their data (file for another system)' })));
     assert.equal(archive.customer.id, customerId);
     assert.equal(archive.customer.name, customerName);
     const db = await (await admin.request.get(`${base}/api/v1/encounters?customer_id=${customerId}&limit=100`)).json();

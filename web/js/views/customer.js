@@ -14,7 +14,9 @@
  */
 import * as api from '../api.js';
 import { h, field, clear } from '../dom.js';
-import { fmtWhen, fmtDate, fmtList, plainTimes, humanize, pick, greetingName } from '../format.js';
+import { fmtWhen, fmtDate, fmtList, plainTimes, pick, greetingName } from '../format.js';
+import { t, tn, locale } from '../i18n.js';
+import { channelLabel, stageLabel, levelLabel, momentLabel, impressionLabel, taskKindLabel, relationshipReason, CHANNEL_CODES } from './customer_labels.js';
 import { taskState, taskNeedsAttention } from '../tasks.js';
 import { duplicatesPanel } from './merge.js';
 import { detailsPanel, preferencesPanel, goalsPanel, datesPanel, consentsPanel, loyaltyText } from './profile.js';
@@ -35,7 +37,7 @@ function listOr(arr, render, empty) {
   return arr.length ? h('ul', { class: 'plain' }, arr.map((x) => h('li', {}, render(x)))) : h('p', { class: 'muted' }, empty);
 }
 
-const unavailable = (what) => h('p', { class: 'muted' }, `This server does not keep ${what} yet.`);
+const unavailable = (text) => h('p', { class: 'muted' }, text);
 
 export async function render(main, [id], app) {
   const base = `/api/v1/customers/${id}`;
@@ -67,25 +69,28 @@ export async function render(main, [id], app) {
     h('h1', {}, name, customer.preferred_name && customer.preferred_name !== customer.name ? h('span', { class: 'muted' }, ` · ${customer.name}`) : null),
     h('p', {}, [...(customer.emails || []), ...(customer.phones || [])].join(' · ')),
     customer.notes ? h('p', { class: 'notes' }, customer.notes) : null,
-    h('p', {}, 'Relationship: ', h('strong', { id: 'customer-level' }, humanize(level)), ` · customer since ${fmtDate(customer.created_at)}`),
+    h('p', {}, t('Relationship:'), ' ', h('strong', { id: 'customer-level' }, levelLabel(level)), ' · ',
+      t('customer since {date}', { date: fmtDate(customer.created_at) })),
     /* everything held about them, for a request under the GDPR or CCPA;
      * each download is in the audit log */
     h('p', { class: 'actions', id: 'customer-export' },
-      h('a', { class: 'button', href: `${base}/export?format=html`, download: `customer-${customer.id}-data.html` }, 'Export all their data (page)'),
+      h('a', { class: 'button', href: `${base}/export?format=html`, download: `customer-${customer.id}-data.html` }, t('Export all their data (page)')),
       ' ',
-      h('a', { class: 'button', href: `${base}/export`, download: `customer-${customer.id}-data.json` }, 'Export all their data (JSON file)')));
+      h('a', { class: 'button', href: `${base}/export`, download: `customer-${customer.id}-data.json` }, t('Export all their data (file for another system)'))));
 
-  const relPanel = panel('p-relationship', 'Relationship and why',
-    [listOr(reasons, (r) => str(r, 'why', 'text', 'reason', 'rule') || String(r), 'No history yet: every customer starts transactional.'),
+  const relPanel = panel('p-relationship', t('Relationship and why'),
+    [listOr(reasons, (r) => (r && r.rule ? relationshipReason(r) : str(r, 'why', 'text', 'reason') || String(r)), t('No history yet: every customer starts transactional.')),
       asList(pick(ov, 'movements', 'level_history')).length
-        ? h('p', { class: 'muted' }, asList(pick(ov, 'movements', 'level_history')).map((m) => `${humanize(m.previous_level || m.from || '')} → ${humanize(m.level || m.to || '')} ${fmtDate(m.created_at || m.at)}`).join('; '))
+        ? h('p', { class: 'muted' }, asList(pick(ov, 'movements', 'level_history')).map((m) => t('{from} → {to} {date}', {
+          from: levelLabel(m.previous_level || m.from), to: levelLabel(m.level || m.to), date: fmtDate(m.created_at || m.at),
+        })).join('; '))
         : null]);
 
   /* Encounters: open ones first, with their stage. */
   const encList = api.items(encounters);
-  const encPanel = panel('p-encounters', 'Encounters', [
-    listOr(encList, (e) => [h('a', { href: `#/encounters/${e.id}` }, e.subject || `Encounter #${e.id}`),
-      ` · ${humanize(e.stage)} · ${humanize(e.channel)} · ${fmtWhen(e.created_at)}`], 'No encounters yet.'),
+  const encPanel = panel('p-encounters', t('Encounters'), [
+    listOr(encList, (e) => [h('a', { href: `#/encounters/${e.id}` }, e.subject || t('Encounter {id}', { id: e.id })),
+      ` · ${stageLabel(e.stage)} · ${channelLabel(e.channel)} · ${fmtWhen(e.created_at)}`], t('No encounters yet.')),
     openForm(customer, app)]);
 
   const loy = pick(ov, 'loyalty') || loyalty;
@@ -95,26 +100,26 @@ export async function render(main, [id], app) {
   const panels = [
     detailsPanel(customer, (c) => app.customers.set(c.id, c)), relPanel, encPanel,
     goalsPanel(customer), preferencesPanel(customer), datesPanel(customer), consentsPanel(customer),
-    panel('p-loyalty', 'Loyalty', !loy ? unavailable('loyalty') : h('p', { id: 'loyalty-text' }, loyaltyText(loy))),
-    panel('p-recommendations', 'Recommendations', recs === null && !pick(ov, 'recommendations') ? unavailable('recommendations')
+    panel('p-loyalty', t('Loyalty'), !loy ? unavailable(t('This server does not keep loyalty yet.')) : h('p', { id: 'loyalty-text' }, loyaltyText(loy))),
+    panel('p-recommendations', t('Recommendations'), recs === null && !pick(ov, 'recommendations') ? unavailable(t('This server does not keep recommendations yet.'))
       : recommendations(customer, recs, recList, recNote)),
-    pick(ov, 'satisfaction') ? panel('p-satisfaction', 'Satisfaction so far', h('p', {}, satisfactionText(ov.satisfaction))) : null,
-    panel('p-messages', 'Messages to the customer', tasks === null ? unavailable('messages')
-      : listOr(api.items(tasks), (t) => [h('strong', {}, t.subject || humanize(t.kind)), ` · ${humanize(t.kind)} · `,
-        h('span', { class: ['task-state', taskNeedsAttention(t) && 'attention'] }, taskState(t))], 'No messages yet.')),
+    pick(ov, 'satisfaction') ? panel('p-satisfaction', t('Satisfaction so far'), h('p', {}, satisfactionText(ov.satisfaction))) : null,
+    panel('p-messages', t('Messages to the customer'), tasks === null ? unavailable(t('This server does not keep messages yet.'))
+      : listOr(api.items(tasks), (task) => [h('strong', {}, task.subject || taskKindLabel(task.kind)), ` · ${taskKindLabel(task.kind)} · `,
+        h('span', { class: ['task-state', taskNeedsAttention(task) && 'attention'] }, taskState(task))], t('No messages yet.'))),
   ];
 
   const timeline = h('ol', { class: 'timeline', id: 'timeline' });
-  const older = h('button', { type: 'button', id: 'moments-older', hidden: true }, 'Older moments');
+  const older = h('button', { type: 'button', id: 'moments-older', hidden: true }, t('Older moments'));
   let cursor = null;
   function addMoments(page) {
     for (const m of api.items(page)) {
       timeline.append(h('li', { class: ['moment', m.impression && `imp-${m.impression}`] },
         h('time', { datetime: m.occurred_at || '' }, fmtWhen(m.occurred_at)),
-        h('span', { class: 'kind' }, humanize(m.kind)),
+        h('span', { class: 'kind' }, momentLabel(m.kind)),
         h('span', { class: 'summary' }, plainTimes(m.summary || '')),
-        m.impression ? h('span', { class: 'badge' }, humanize(m.impression)) : null,
-        m.encounter_id ? h('a', { href: `#/encounters/${m.encounter_id}` }, `encounter #${m.encounter_id}`) : null));
+        m.impression ? h('span', { class: 'badge' }, impressionLabel(m.impression)) : null,
+        m.encounter_id ? h('a', { href: `#/encounters/${m.encounter_id}` }, t('encounter {id}', { id: m.encounter_id })) : null));
     }
     cursor = page.next_cursor || null;
     older.hidden = !cursor;
@@ -125,8 +130,8 @@ export async function render(main, [id], app) {
   /* no duplicates is no panel (DOM append would write "null") */
   main.append(head, duplicates || '', h('div', { class: 'panels' }, panels),
     h('section', { class: 'card', 'aria-labelledby': 'timeline-h' },
-      h('h2', { id: 'timeline-h' }, 'Moments of truth'),
-      h('p', { class: 'hint' }, 'Every touch point, newest first.'), timeline, older));
+      h('h2', { id: 'timeline-h' }, t('Moments of truth')),
+      h('p', { class: 'hint' }, t('Every touch point, newest first.')), timeline, older));
 }
 
 /*
@@ -149,7 +154,7 @@ function recommendations(customer, recs, list, note) {
       const decide = (what) => async () => {
         try {
           await api.post(`${base}/${p.id}/${what}`, {});
-          status.textContent = what === 'accept' ? ' Accepted.' : ' Declined.';
+          status.textContent = ` ${what === 'accept' ? t('Accepted.') : t('Declined.')}`;
         } catch (e) { status.textContent = ` ${e.message}`; }
       };
       const reasons = asList(pick(r, 'reasons')).map((x) => (typeof x === 'string' ? x : str(x, 'text', 'why', 'reason')));
@@ -157,9 +162,9 @@ function recommendations(customer, recs, list, note) {
       return [h('strong', {}, str(p, 'name', 'title')),
         h('ul', { class: 'reasons' }, (reasons.length ? reasons : [single]).filter(Boolean).map((x) => h('li', { class: 'reason' }, x))),
         p.id ? h('div', { class: 'actions' },
-          h('button', { type: 'button', onclick: decide('accept') }, 'Accepted'),
-          h('button', { type: 'button', onclick: decide('decline') }, 'Declined'), status) : null];
-    }, 'Nothing to recommend.'));
+          h('button', { type: 'button', onclick: decide('accept') }, t('Accepted')),
+          h('button', { type: 'button', onclick: decide('decline') }, t('Declined')), status) : null];
+    }, t('Nothing to recommend.')));
     const shown = items.map((r) => (r.product || r).id).filter(Number.isInteger);
     if (shown.length) {
       api.post(`${base}/shown`, { product_ids: shown }).catch((e) => {
@@ -167,7 +172,7 @@ function recommendations(customer, recs, list, note) {
       });
     }
     if (pick(data, 'withheld')) {
-      const ask = h('button', { type: 'button' }, 'The customer asks for suggestions');
+      const ask = h('button', { type: 'button' }, t('The customer asks for suggestions'));
       ask.addEventListener('click', async () => {
         try {
           const again = await api.get(`${base}?asked=true`);
@@ -184,22 +189,22 @@ function recommendations(customer, recs, list, note) {
 function satisfactionText(s) {
   if (typeof s !== 'object') return String(s);
   const parts = [];
-  if (s.average !== undefined && s.average !== null) parts.push(`average ${Number(s.average).toFixed(1)} of 5`);
-  if (s.count !== undefined) parts.push(`${s.count} answers`);
+  if (s.average !== undefined && s.average !== null) parts.push(t('average {score} of 5', { score: Number(s.average).toLocaleString(locale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }) }));
+  if (s.count !== undefined) parts.push(tn(s.count, '{n} answer', '{n} answers'));
   const words = s.words || s.top_words;
-  if (Array.isArray(words) && words.length) parts.push(`in their words: ${fmtList(words.map((w) => (typeof w === 'string' ? w : w.word)))}`);
-  return parts.join(' · ') || 'No answers yet.';
+  if (Array.isArray(words) && words.length) parts.push(t('in their words: {words}', { words: fmtList(words.map((w) => (typeof w === 'string' ? w : w.word))) }));
+  return parts.join(' · ') || t('No answers yet.');
 }
 
 function openForm(customer, app) {
   const channel = h('select', { name: 'channel', id: 'open-channel' },
-    ['in_person', 'phone', 'email', 'chat', 'web'].map((c) => h('option', { value: c }, humanize(c))));
+    CHANNEL_CODES.map((c) => h('option', { value: c }, channelLabel(c))));
   const subject = h('input', { type: 'text', name: 'subject', id: 'open-subject' });
   const err = h('p', { class: 'error', role: 'alert' });
   const form = h('form', { class: 'sub', novalidate: true },
-    h('h3', {}, `Open an encounter with ${greetingName(customer)}`),
-    h('div', { class: 'row' }, field('Channel', channel), field('Subject', subject, { field: 'subject' })),
-    err, h('button', { type: 'submit' }, 'Open the encounter'));
+    h('h3', {}, t('Open an encounter with {name}', { name: greetingName(customer) })),
+    h('div', { class: 'row' }, field(t('Channel'), channel), field(t('Subject'), subject, { field: 'subject' })),
+    err, h('button', { type: 'submit' }, t('Open the encounter')));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     clear(err);

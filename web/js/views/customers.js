@@ -4,12 +4,13 @@
  */
 import * as api from '../api.js';
 import { h, field, clear, announce } from '../dom.js';
-import { humanize } from '../format.js';
+import { t, tn } from '../i18n.js';
+import { levelLabel } from './customer_labels.js';
 
 export async function render(main, _params, app) {
   const q = h('input', { type: 'search', name: 'q', id: 'customer-q', autocomplete: 'off' });
   const body = h('tbody', { id: 'customer-rows' });
-  const more = h('button', { type: 'button', hidden: true, id: 'customers-more' }, 'More customers');
+  const more = h('button', { type: 'button', hidden: true, id: 'customers-more' }, t('More customers'));
   const count = h('p', { class: 'summary', role: 'status' });
   let cursor = null;
   let shown = 0;
@@ -18,10 +19,10 @@ export async function render(main, _params, app) {
   function row(c) {
     app.customers.set(c.id, c);
     return h('tr', {},
-      h('td', { 'data-label': 'Name' }, h('a', { href: `#/customers/${c.id}` }, c.greeting_name || c.preferred_name || c.name),
+      h('td', { 'data-label': t('Name') }, h('a', { href: `#/customers/${c.id}` }, c.greeting_name || c.preferred_name || c.name),
         c.preferred_name && c.preferred_name !== c.name ? h('span', { class: 'muted' }, ` ${c.name}`) : null),
-      h('td', { 'data-label': 'Contact' }, [...(c.emails || []), ...(c.phones || [])].join(', ')),
-      h('td', { 'data-label': 'Relationship' }, humanize(c.relationship_level || '')));
+      h('td', { 'data-label': t('Contact') }, [...(c.emails || []), ...(c.phones || [])].join(', ')),
+      h('td', { 'data-label': t('Relationship') }, levelLabel(c.relationship_level || 'transactional')));
   }
 
   async function load(reset) {
@@ -35,12 +36,13 @@ export async function render(main, _params, app) {
     shown += list.length;
     cursor = data.next_cursor || null;
     more.hidden = !cursor;
-    count.textContent = shown === 0 ? 'No customer matches.' : `${shown} shown${cursor ? ', more below' : ''}.`;
+    count.textContent = shown === 0 ? t('No customer matches.')
+      : cursor ? tn(shown, '{n} shown, more below.', '{n} shown, more below.') : tn(shown, '{n} shown.', '{n} shown.');
   }
 
   let debounce = null;
   q.addEventListener('input', () => { clearTimeout(debounce); debounce = setTimeout(() => load(true), 250); });
-  const search = h('form', { role: 'search', class: 'inline' }, field('Search customers', q), h('button', { type: 'submit' }, 'Search'));
+  const search = h('form', { role: 'search', class: 'inline' }, field(t('Search customers'), q), h('button', { type: 'submit' }, t('Search')));
   search.addEventListener('submit', (ev) => { ev.preventDefault(); clearTimeout(debounce); load(true); });
   more.addEventListener('click', () => load(false));
 
@@ -49,10 +51,10 @@ export async function render(main, _params, app) {
   const email = h('input', { type: 'email', name: 'email', id: 'new-email' });
   const addErr = h('p', { class: 'error', role: 'alert' });
   const add = h('form', { class: 'card', novalidate: true },
-    h('h2', {}, 'Add a customer'),
-    h('div', { class: 'row' }, field('Full name', name, { field: 'name' }), field('Preferred name', preferred, { field: 'preferred_name' }),
-      field('Email', email, { field: 'emails' })),
-    addErr, h('button', { type: 'submit' }, 'Add the customer'));
+    h('h2', {}, t('Add a customer')),
+    h('div', { class: 'row' }, field(t('Full name'), name, { field: 'name' }), field(t('Preferred name'), preferred, { field: 'preferred_name' }),
+      field(t('Email'), email, { field: 'emails' })),
+    addErr, h('button', { type: 'submit' }, t('Add the customer')));
   add.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     addErr.textContent = '';
@@ -61,7 +63,7 @@ export async function render(main, _params, app) {
     if (email.value.trim()) bodyIn.emails = [email.value.trim()];
     try {
       const c = await api.post('/api/v1/customers', bodyIn);
-      announce(`Added ${c.name}.`);
+      announce(t('Added {name}.', { name: c.name }));
       app.go(`#/customers/${c.id}`);
     } catch (e) {
       addErr.textContent = e.message;
@@ -70,12 +72,12 @@ export async function render(main, _params, app) {
 
   const role = app.session && app.session.agent ? app.session.agent.role : null;
   const bring = role === 'lead' || role === 'admin'
-    ? h('p', {}, h('a', { href: '#/import', id: 'customers-import' }, 'Bring in customers from a file'))
+    ? h('p', {}, h('a', { href: '#/import', id: 'customers-import' }, t('Bring in customers from a file')))
     : null;
-  main.append(h('h1', {}, 'Customers'), bring, search, count,
+  main.append(h('h1', {}, t('Customers')), bring, search, count,
     h('table', { class: 'list' },
-      h('caption', { class: 'sr-only' }, 'Customers'),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'Contact'), h('th', { scope: 'col' }, 'Relationship'))),
+      h('caption', { class: 'sr-only' }, t('Customers')),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('Name')), h('th', { scope: 'col' }, t('Contact')), h('th', { scope: 'col' }, t('Relationship')))),
       body),
     more, add);
   await load(true);

@@ -12,47 +12,44 @@
  */
 import * as api from '../api.js';
 import { h, field, clear, announce } from '../dom.js';
+import { t, tn, locale } from '../i18n.js';
 
 /* What each field of a customer is called on this page. */
-const FIELD_WORDS = {
-  external_id: 'Reference in the other system',
-  name: 'Full name',
-  preferred_name: 'Preferred name',
-  email: 'Email',
-  emails: 'Email',
-  phone: 'Phone',
-  phones: 'Phone',
-  notes: 'Notes',
-};
-
 function fieldWords(f) {
-  return FIELD_WORDS[f] || 'another detail';
-}
-
-function plural(n, one, many) {
-  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+  const words = {
+    external_id: t('Reference in the other system'),
+    name: t('Full name'),
+    preferred_name: t('Preferred name'),
+    email: t('Email'),
+    emails: t('Email'),
+    phone: t('Phone'),
+    phones: t('Phone'),
+    notes: t('Notes'),
+  };
+  return words[f] || t('another detail');
 }
 
 /* The report's counts as one sentence. */
 export function summary(r) {
   const parts = [];
-  parts.push(`${plural(r.created, 'new customer', 'new customers')}`);
-  if (r.updated) parts.push(`${plural(r.updated, 'customer', 'customers')} brought up to date`);
-  if (r.unchanged) parts.push(`${plural(r.unchanged, 'customer', 'customers')} already here and unchanged`);
-  if (r.refused) parts.push(`${plural(r.refused, 'row', 'rows')} refused`);
-  const rows = plural(r.rows, 'row', 'rows');
+  parts.push(tn(r.created, '{n} new customer', '{n} new customers'));
+  if (r.updated) parts.push(tn(r.updated, '{n} customer brought up to date', '{n} customers brought up to date'));
+  if (r.unchanged) parts.push(tn(r.unchanged, '{n} customer already here and unchanged', '{n} customers already here and unchanged'));
+  if (r.refused) parts.push(tn(r.refused, '{n} row refused', '{n} rows refused'));
+  const what = parts.join(', ');
   return r.dry_run
-    ? `The file has ${rows}. Importing it would give: ${parts.join(', ')}. Nothing was saved.`
-    : `Imported ${rows}: ${parts.join(', ')}.`;
+    ? tn(r.rows, 'The file has {n} row. Importing it would give: {what}. Nothing was saved.',
+      'The file has {n} rows. Importing it would give: {what}. Nothing was saved.', { what })
+    : tn(r.rows, 'Imported {n} row: {what}.', 'Imported {n} rows: {what}.', { what });
 }
 
 function columnsTable(columns) {
   return h('table', { class: 'list', id: 'import-columns' },
-    h('caption', {}, 'How the columns are read'),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Column in the file'), h('th', { scope: 'col' }, 'Becomes'))),
+    h('caption', {}, t('How the columns are read')),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('Column in the file')), h('th', { scope: 'col' }, t('Becomes')))),
     h('tbody', {}, columns.map((c) => h('tr', {},
-      h('td', { 'data-label': 'Column in the file' }, c.column),
-      h('td', { 'data-label': 'Becomes' }, c.field ? fieldWords(c.field) : h('span', { class: 'muted' }, 'Left out'))))));
+      h('td', { 'data-label': t('Column in the file') }, c.column),
+      h('td', { 'data-label': t('Becomes') }, c.field ? fieldWords(c.field) : h('span', { class: 'muted' }, t('Left out')))))));
 }
 
 /* The core names the field a reason is about ("emails[0] ..."); the column
@@ -64,45 +61,44 @@ export function plainReason(reason) {
 function refusalsTable(refusals, total) {
   return h('table', { class: 'list', id: 'import-refusals' },
     h('caption', {}, total > refusals.length
-      ? `Refused rows (the first ${refusals.length.toLocaleString()} of ${total.toLocaleString()})`
-      : 'Refused rows'),
-    h('thead', {}, h('tr', {}, ['Line', 'Column', 'Why'].map((t) => h('th', { scope: 'col' }, t)))),
+      ? tn(total, 'Refused rows (the first {shown} of {n})', 'Refused rows (the first {shown} of {n})', { shown: refusals.length.toLocaleString(locale()) })
+      : t('Refused rows')),
+    h('thead', {}, h('tr', {}, [t('Line'), t('Column'), t('Why')].map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', {}, refusals.map((x) => h('tr', {},
-      h('td', { 'data-label': 'Line' }, String(x.line)),
-      h('td', { 'data-label': 'Column' }, x.column || ''),
-      h('td', { 'data-label': 'Why' }, plainReason(x.reason))))));
+      h('td', { 'data-label': t('Line') }, String(x.line)),
+      h('td', { 'data-label': t('Column') }, x.column || ''),
+      h('td', { 'data-label': t('Why') }, plainReason(x.reason))))));
 }
 
 export async function render(main, _params, app) {
   const role = app.session && app.session.agent ? app.session.agent.role : null;
-  main.append(h('h1', {}, 'Bring in customers'),
-    h('p', {}, 'Bring the desk’s customers from a spreadsheet or from another help desk’s export, saved as a CSV file. ',
-      'Zendesk’s and Freshdesk’s exports are recognised by their column names. ',
-      'Check the file first: nothing is saved until you import it. ',
-      'A row that cannot be read is refused and listed with its line, and the others are imported; ',
-      'if the file itself cannot be read, nothing is saved at all. ',
-      'A customer already here (the same reference, email or phone) is brought up to date, never added twice.'),
-    h('p', {}, h('a', { href: '#/customers' }, 'Back to the customers')));
+  main.append(h('h1', {}, t('Bring in customers')),
+    h('p', {}, t('Bring the desk’s customers from a spreadsheet or from another help desk’s export, saved as a CSV file.'), ' ',
+      t('Zendesk’s and Freshdesk’s exports are recognised by their column names.'), ' ',
+      t('Check the file first: nothing is saved until you import it.'), ' ',
+      t('A row that cannot be read is refused and listed with its line, and the others are imported; if the file itself cannot be read, nothing is saved at all.'), ' ',
+      t('A customer already here (the same reference, email or phone) is brought up to date, never added twice.')),
+    h('p', {}, h('a', { href: '#/customers' }, t('Back to the customers'))));
   if (role && role !== 'lead' && role !== 'admin') {
-    main.append(h('p', { class: 'muted' }, 'Only a lead or an administrator can bring in customers.'));
+    main.append(h('p', { class: 'muted' }, t('Only a lead or an administrator can bring in customers. Ask your lead to import the file.')));
     return undefined;
   }
   const file = h('input', { type: 'file', id: 'import-file', accept: '.csv,text/csv,text/plain', required: true });
   const error = h('p', { class: 'error', role: 'alert', id: 'import-error' });
   const result = h('div', { id: 'import-result', role: 'status' });
-  const check = h('button', { type: 'submit', id: 'import-check' }, 'Check the file');
-  const go = h('button', { type: 'button', id: 'import-go', disabled: true }, 'Import');
+  const check = h('button', { type: 'submit', id: 'import-check' }, t('Check the file'));
+  const go = h('button', { type: 'button', id: 'import-go', disabled: true }, t('Import'));
   const form = h('form', { class: 'card', novalidate: true, id: 'import-form' },
-    field('CSV file', file, { hint: 'Comma or semicolon separated, with a header line naming the columns.' }),
+    field(t('CSV file'), file, { hint: t('Comma or semicolon separated, with a header line naming the columns.') }),
     error, h('div', { class: 'row' }, check, go));
 
   async function send(dryRun) {
     error.textContent = '';
     const f = file.files && file.files[0];
-    if (!f) { error.textContent = 'Choose a CSV file first.'; return; }
+    if (!f) { error.textContent = t('Choose a CSV file first.'); return; }
     check.disabled = true;
     go.disabled = true;
-    clear(result).append(h('p', { class: 'muted' }, dryRun ? 'Checking the file…' : 'Importing…'));
+    clear(result).append(h('p', { class: 'muted' }, dryRun ? t('Checking the file…') : t('Importing…')));
     try {
       const r = await api.postFile(`/api/v1/imports/customers${api.qs({ dry_run: dryRun ? 'true' : 'false' })}`,
         await f.arrayBuffer(), 'text/csv');
@@ -111,8 +107,8 @@ export async function render(main, _params, app) {
         r.refused ? refusalsTable(r.refusals || [], r.refused) : null);
       announce(summary(r));
       go.disabled = !dryRun;
-      if (dryRun && r.refused) go.textContent = 'Import the other rows';
-      else go.textContent = 'Import';
+      if (dryRun && r.refused) go.textContent = t('Import the other rows');
+      else go.textContent = t('Import');
     } catch (e) {
       clear(result);
       error.textContent = e.message;
@@ -122,7 +118,7 @@ export async function render(main, _params, app) {
   }
   form.addEventListener('submit', (ev) => { ev.preventDefault(); send(true); });
   go.addEventListener('click', () => send(false));
-  file.addEventListener('change', () => { go.disabled = true; go.textContent = 'Import'; clear(result); error.textContent = ''; });
+  file.addEventListener('change', () => { go.disabled = true; go.textContent = t('Import'); clear(result); error.textContent = ''; });
   main.append(form, result);
   return undefined;
 }

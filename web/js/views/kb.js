@@ -13,6 +13,7 @@
 import * as api from '../api.js';
 import { h, field, clear, announce } from '../dom.js';
 import { pick } from '../format.js';
+import { t } from '../i18n.js';
 
 /* Markers a snippet may use: <mark>..</mark>, <b>..</b>, \u0002..\u0003. */
 const MARKERS = /(<mark>|<\/mark>|<b>|<\/b>|\u0002|\u0003)/;
@@ -53,18 +54,18 @@ async function articleBody(a) {
 
 function article(a, enc, opts = {}) {
   const escaped = a.title_html !== undefined || a.snippet_html !== undefined;
-  const title = pick(a, 'title_html', 'title') || `Article ${a.id}`;
+  const title = pick(a, 'title_html', 'title') || t('Article {id}', { id: a.id });
   const snippet = pick(a, 'snippet_html', 'snippet', 'excerpt') || '';
   const body = h('div', { class: 'kb-body' });
   const status = h('span', { class: 'muted', role: 'status' });
   const feedback = (helped) => async () => {
     try {
       await api.post(`/api/v1/kb/articles/${a.id}/feedback`, { helped, encounter_id: enc.id });
-      status.textContent = helped ? ' Thanks: marked as helpful.' : ' Noted: it did not help.';
+      status.textContent = ` ${helped ? t('Thanks: marked as helpful.') : t('Noted: it did not help.')}`;
       announce(status.textContent);
     } catch (e) { status.textContent = ` ${e.message}`; }
   };
-  const more = h('details', { class: 'kb-more' }, h('summary', {}, 'Read the article'), body);
+  const more = h('details', { class: 'kb-more' }, h('summary', {}, t('Read the article')), body);
   more.addEventListener('toggle', async () => {
     if (!more.open || body.childNodes.length) return;
     try {
@@ -75,18 +76,18 @@ function article(a, enc, opts = {}) {
   const insert = opts.onInsert ? h('button', {
     type: 'button', class: 'kb-insert',
     onclick: async () => {
-      try { opts.onInsert(await articleBody(a)); status.textContent = ' Inserted into the reply.'; }
+      try { opts.onInsert(await articleBody(a)); status.textContent = ` ${t('Inserted into the reply.')}`; }
       catch (e) { status.textContent = ` ${e.message}`; }
     },
-  }, 'Insert into the reply') : null;
+  }, t('Insert into the reply')) : null;
   return h('li', {},
     h('strong', { class: 'kb-title' }, snippetNodes(title, escaped && a.title_html !== undefined)),
     h('p', { class: 'kb-snippet' }, snippetNodes(snippet, escaped && a.snippet_html !== undefined)),
     Array.isArray(a.tags) && a.tags.length ? h('p', { class: 'muted' }, a.tags.join(', ')) : null,
     more,
     h('div', { class: 'actions' }, insert,
-      h('button', { type: 'button', onclick: feedback(true) }, 'It helped'),
-      h('button', { type: 'button', onclick: feedback(false) }, 'It did not help'), status));
+      h('button', { type: 'button', onclick: feedback(true) }, t('It helped')),
+      h('button', { type: 'button', onclick: feedback(false) }, t('It did not help')), status));
 }
 
 export function kbSearch(enc, opts = {}) {
@@ -94,7 +95,7 @@ export function kbSearch(enc, opts = {}) {
   const results = h('div', { id: 'kb-results', 'aria-live': 'polite' });
   const suggested = h('div', { id: 'kb-suggested' });
   const form = h('form', { role: 'search', class: 'inline' },
-    field('Search the knowledge base', q), h('button', { type: 'submit' }, 'Search'));
+    field(t('Search the knowledge base'), q), h('button', { type: 'submit' }, t('Search')));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const text = q.value.trim();
@@ -105,19 +106,19 @@ export function kbSearch(enc, opts = {}) {
       data = await api.get(`/api/v1/kb/search${api.qs({ q: text })}`);
     } catch (e) {
       results.append(h('p', { class: e.missingEndpoint ? 'muted' : 'error' },
-        e.missingEndpoint ? 'This server has no knowledge base yet.' : e.message));
+        e.missingEndpoint ? t('This server has no knowledge base yet.') : e.message));
       return;
     }
     const list = api.items(data, 'results');
-    if (!list.length) { results.append(h('p', { class: 'muted' }, `No article matches “${text}”.`)); return; }
+    if (!list.length) { results.append(h('p', { class: 'muted' }, t('No article matches “{words}”.', { words: text }))); return; }
     results.append(h('ol', { class: 'kb-list' }, list.map((a) => article(a, enc, opts))));
   });
   /* Suggestions from what the encounter recorded, when the server has them. */
   api.optional(`/api/v1/encounters/${enc.id}/kb_suggestions`).then((data) => {
     const list = api.items(data).slice(0, 3);
     if (list.length)
-      suggested.append(h('h3', {}, 'Suggested for this encounter'), h('ol', { class: 'kb-list' }, list.map((a) => article(a, enc, opts))));
+      suggested.append(h('h3', {}, t('Suggested for this encounter')), h('ol', { class: 'kb-list' }, list.map((a) => article(a, enc, opts))));
   }).catch(() => { /* suggestions are a help, not a need */ });
   return h('section', { class: 'card kb', 'aria-labelledby': 'kb-h' },
-    h('h2', { id: 'kb-h' }, 'Knowledge base'), suggested, form, results);
+    h('h2', { id: 'kb-h' }, t('Knowledge base')), suggested, form, results);
 }

@@ -10,9 +10,11 @@
  */
 import * as api from '../api.js';
 import { h, field, clear } from '../dom.js';
-import { greetingName } from '../format.js';
+import { greetingName, fmtList } from '../format.js';
+import { t } from '../i18n.js';
 
-const matchWords = (m) => (m.kind === 'email' ? `the same email address (${m.value})` : `the same phone number (${m.value})`);
+const matchWords = (m) => (m.kind === 'email' ? t('the same email address ({value})', { value: m.value })
+  : t('the same phone number ({value})', { value: m.value }));
 
 /* The panel, or null when the server does not point out duplicates or
  * there are none. */
@@ -27,13 +29,13 @@ export async function duplicatesPanel(customer, app) {
   if (!items.length) return null;
   const isAdmin = Boolean(app.session && app.session.agent && app.session.agent.role === 'admin');
   const box = h('section', { class: 'card duplicates', id: 'duplicates', 'aria-labelledby': 'duplicates-h' },
-    h('h2', { id: 'duplicates-h' }, items.length === 1 ? 'Possible duplicate' : 'Possible duplicates'),
-    h('p', { class: 'hint' }, `These customers may be the same person as ${greetingName(customer)}.`));
+    h('h2', { id: 'duplicates-h' }, items.length === 1 ? t('Possible duplicate') : t('Possible duplicates')),
+    h('p', { class: 'hint' }, t('These customers may be the same person as {name}.', { name: greetingName(customer) })));
   const list = h('ul', { class: 'plain' });
   for (const d of items) {
     const li = h('li', { class: 'duplicate' },
-      h('a', { href: `#/customers/${d.customer_id}` }, d.greeting_name || d.name || 'A customer without a name'),
-      ` has ${(d.matches || []).map(matchWords).join(' and ')}.`);
+      h('a', { href: `#/customers/${d.customer_id}` }, d.greeting_name || d.name || t('A customer without a name')),
+      ' ', t('has {matches}.', { matches: fmtList((d.matches || []).map(matchWords)) }));
     if (isAdmin) li.append(' ', mergeControl(customer, d, app));
     list.append(li);
   }
@@ -44,17 +46,17 @@ export async function duplicatesPanel(customer, app) {
 /* The merge button, and the confirmation it opens. */
 function mergeControl(customer, other, app) {
   const keepName = greetingName(customer);
-  const otherName = other.greeting_name || other.name || 'the other customer';
+  const otherName = other.greeting_name || other.name || t('the other customer');
   const wrap = h('span', { class: 'merge' });
-  const open = h('button', { type: 'button', class: 'merge-open' }, `Merge ${otherName} into ${keepName}…`);
+  const open = h('button', { type: 'button', class: 'merge-open' }, t('Merge {other} into {kept}…', { other: otherName, kept: keepName }));
   const reason = h('input', { type: 'text', name: 'reason', maxlength: '500' });
   const problem = h('p', { class: 'error', role: 'alert' });
-  const yes = h('button', { type: 'submit', class: 'danger' }, 'Yes, merge them');
-  const no = h('button', { type: 'button' }, 'Cancel');
-  const confirm = h('form', { class: 'sub merge-confirm', hidden: true, novalidate: true, 'aria-label': `Merge ${otherName} into ${keepName}` },
-    h('p', {}, h('strong', {}, `Merge ${otherName} into ${keepName}?`)),
-    h('p', {}, `Everything about ${otherName} becomes part of ${keepName}: their conversations and visits, email addresses and phone numbers, preferences, goals, dates, consents, follow-ups and history. From then on there is one customer, ${keepName}. This cannot be undone.`),
-    field('Why are they the same person?', reason, { field: 'reason' }),
+  const yes = h('button', { type: 'submit', class: 'danger' }, t('Yes, merge them'));
+  const no = h('button', { type: 'button' }, t('Cancel'));
+  const confirm = h('form', { class: 'sub merge-confirm', hidden: true, novalidate: true, 'aria-label': t('Merge {other} into {kept}', { other: otherName, kept: keepName }) },
+    h('p', {}, h('strong', {}, t('Merge {other} into {kept}?', { other: otherName, kept: keepName }))),
+    h('p', {}, t('Everything about {other} becomes part of {kept}: their conversations and visits, email addresses and phone numbers, preferences, goals, dates, consents, follow-ups and history. From then on there is one customer, {kept}. This cannot be undone.', { other: otherName, kept: keepName })),
+    field(t('Why are they the same person?'), reason, { field: 'reason' }),
     problem,
     h('div', { class: 'actions' }, yes, ' ', no));
   open.addEventListener('click', () => {
@@ -72,7 +74,7 @@ function mergeControl(customer, other, app) {
     ev.preventDefault();
     clear(problem);
     if (!reason.value.trim()) {
-      problem.textContent = 'Say why they are the same person, so that others can follow the decision later.';
+      problem.textContent = t('Say why they are the same person, so that others can follow the decision later.');
       reason.focus();
       return;
     }

@@ -11,20 +11,13 @@
  */
 import * as api from '../api.js';
 import { h, field, clear, announce } from '../dom.js';
-import { fmtWhen, fmtList, humanize, localToRfc3339, rfc3339ToLocal } from '../format.js';
+import { fmtWhen, fmtList, localToRfc3339, rfc3339ToLocal } from '../format.js';
+import { t, tn, locale } from '../i18n.js';
 import { showRefusal } from './encounter.js';
-
-const FIRMNESS = { firm: 'Firm: never offer against it', flexible: 'Flexible: a wish' };
-const GOAL_STATUS = { active: 'Working toward it', achieved: 'Achieved', dropped: 'Dropped' };
-const DATE_KINDS = { appointment: 'Appointment', renewal: 'Renewal', expiry: 'Expiry', other: 'Other' };
-const PURPOSES = {
-  service: ['About their service', 'replies, satisfaction checks and follow-ups; given unless withdrawn'],
-  reminders: ['Reminders', 'appointments, renewals and keeping in touch; only when granted'],
-  offers: ['Offers', 'suggestions of products; only when granted'],
-};
+import { firmnessOptions, goalStates, dateKinds, consentPurposes } from './customer_labels.js';
 
 /* A panel that draws itself from its list and draws again after a change. */
-function livePanel(id, title, load, draw) {
+function livePanel(id, title, missing, load, draw) {
   const body = h('div', { class: 'panel-body' });
   const status = h('p', { class: 'ok', role: 'status', id: `${id}-status` });
   const section = h('section', { class: 'card panel', id, 'aria-labelledby': `${id}-h` },
@@ -39,7 +32,7 @@ function livePanel(id, title, load, draw) {
     }
     clear(body);
     if (data === null) {
-      body.append(h('p', { class: 'muted' }, `This server does not keep ${title.toLowerCase()} yet.`));
+      body.append(h('p', { class: 'muted' }, missing));
       return;
     }
     draw(body, data, run);
@@ -68,11 +61,11 @@ const itemsOf = (x) => (x === null ? null : api.items(x));
 export function detailsPanel(customer, onSaved) {
   const base = `/api/v1/customers/${customer.id}`;
   let current = customer;
-  return livePanel('p-details', 'Details', async () => current, (body, c, run) => {
+  return livePanel('p-details', t('Details'), '', async () => current, (body, c, run) => {
     const lines = [
-      ['Name', c.name], ['Called', c.preferred_name || c.name],
-      ['Email', fmtList(c.emails || []) || 'none'], ['Phone', fmtList(c.phones || []) || 'none'],
-      ['Notes', c.notes || 'none'],
+      [t('Name'), c.name], [t('Called'), c.preferred_name || c.name],
+      [t('Email'), fmtList(c.emails || []) || t('none')], [t('Phone'), fmtList(c.phones || []) || t('none')],
+      [t('Notes'), c.notes || t('none')],
     ];
     body.append(h('dl', { class: 'facts', id: 'details' }, lines.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])));
     const name = h('input', { type: 'text', id: 'edit-name', value: c.name || '' });
@@ -81,11 +74,11 @@ export function detailsPanel(customer, onSaved) {
     const phones = h('textarea', { id: 'edit-phones', rows: 2 }, (c.phones || []).join('\n'));
     const notes = h('textarea', { id: 'edit-notes', rows: 2 }, c.notes || '');
     const form = h('form', { class: 'sub', novalidate: true, id: 'details-form' },
-      h('div', { class: 'row' }, field('Name', name, { field: 'name' }), field('Called', preferred, { field: 'preferred_name', hint: 'How they like to be greeted.' })),
-      h('div', { class: 'row' }, field('Email addresses', emails, { field: 'emails', hint: 'One per line.' }),
-        field('Phone numbers', phones, { field: 'phones', hint: 'One per line.' })),
-      field('Notes', notes, { field: 'notes' }),
-      h('button', { type: 'submit' }, 'Save the details'));
+      h('div', { class: 'row' }, field(t('Name'), name, { field: 'name' }), field(t('Called'), preferred, { field: 'preferred_name', hint: t('How they like to be greeted.') })),
+      h('div', { class: 'row' }, field(t('Email addresses'), emails, { field: 'emails', hint: t('One per line.') }),
+        field(t('Phone numbers'), phones, { field: 'phones', hint: t('One per line.') })),
+      field(t('Notes'), notes, { field: 'notes' }),
+      h('button', { type: 'submit' }, t('Save the details')));
     const split = (el) => el.value.split('\n').map((x) => x.trim()).filter(Boolean);
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
@@ -95,53 +88,53 @@ export function detailsPanel(customer, onSaved) {
           emails: split(emails), phones: split(phones), notes: notes.value.trim() || null,
         });
         if (onSaved) onSaved(current);
-      }, 'The details are saved.', form);
+      }, t('The details are saved.'), form);
     });
-    body.append(h('details', { class: 'edit' }, h('summary', {}, 'Change the details'), form));
+    body.append(h('details', { class: 'edit' }, h('summary', {}, t('Change the details')), form));
   });
 }
 
 /* ---- preferences -------------------------------------------------------- */
 
 function firmnessSelect(id, value) {
-  return h('select', { id }, Object.entries(FIRMNESS).map(([v, t]) => h('option', { value: v, selected: v === value }, t)));
+  return h('select', { id }, Object.entries(firmnessOptions()).map(([v, label]) => h('option', { value: v, selected: v === value }, label)));
 }
 
 export function preferencesPanel(customer) {
   const base = `/api/v1/customers/${customer.id}/preferences`;
-  return livePanel('p-preferences', 'Preferences', async () => itemsOf(await api.optional(base)), (body, list, run) => {
+  return livePanel('p-preferences', t('Preferences'), t('This server does not keep preferences yet.'), async () => itemsOf(await api.optional(base)), (body, list, run) => {
     body.append(list.length ? h('ul', { class: 'plain', id: 'preference-list' }, list.map((p) => {
       const value = h('input', { type: 'text', id: `pref-${p.id}-value`, value: p.value || '' });
       const firm = firmnessSelect(`pref-${p.id}-firmness`, p.firmness);
       const form = h('form', { class: 'sub', novalidate: true },
-        h('div', { class: 'row' }, field(`${humanize(p.key)}`, value, { field: 'value' }), field('How firm', firm, { field: 'firmness' })),
-        h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save'),
-          h('button', { type: 'button', class: 'danger', dataset: { remove: String(p.id) } }, 'Remove')));
+        h('div', { class: 'row' }, field(t('Preference about {what}', { what: p.key }), value, { field: 'value' }), field(t('How firm'), firm, { field: 'firmness' })),
+        h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('Save')),
+          h('button', { type: 'button', class: 'danger', dataset: { remove: String(p.id) } }, t('Remove'))));
       form.addEventListener('submit', (ev) => {
         ev.preventDefault();
-        run(() => api.patch(`${base}/${p.id}`, { value: value.value.trim(), firmness: firm.value }), 'The preference is saved.', form);
+        run(() => api.patch(`${base}/${p.id}`, { value: value.value.trim(), firmness: firm.value }), t('The preference is saved.'), form);
       });
       form.querySelector('[data-remove]').addEventListener('click', () =>
-        run(() => api.del(`${base}/${p.id}`), 'The preference is removed.', form));
+        run(() => api.del(`${base}/${p.id}`), t('The preference is removed.'), form));
       return h('li', { dataset: { key: p.key } },
-        h('strong', {}, humanize(p.key)), `: ${p.value} `,
-        h('span', { class: ['badge', p.firmness === 'firm' && 'firm'] }, p.firmness === 'firm' ? 'firm' : 'flexible'),
-        p.encounter_id ? h('span', { class: 'muted' }, ' · heard in ', h('a', { href: `#/encounters/${p.encounter_id}` }, `encounter #${p.encounter_id}`)) : null,
-        h('details', { class: 'edit' }, h('summary', {}, 'Change'), form));
-    })) : h('p', { class: 'muted', id: 'preference-list' }, 'No preferences recorded.'));
+        h('strong', {}, capital(p.key)), `: ${p.value} `,
+        h('span', { class: ['badge', p.firmness === 'firm' && 'firm'] }, p.firmness === 'firm' ? t('firm') : t('flexible')),
+        p.encounter_id ? h('span', { class: 'muted' }, ' · ', t('heard in'), ' ', h('a', { href: `#/encounters/${p.encounter_id}` }, t('encounter {id}', { id: p.encounter_id }))) : null,
+        h('details', { class: 'edit' }, h('summary', {}, t('Change')), form));
+    })) : h('p', { class: 'muted', id: 'preference-list' }, t('No preferences recorded.')));
     const key = h('input', { type: 'text', id: 'new-pref-key', name: 'key' });
     const value = h('input', { type: 'text', id: 'new-pref-value', name: 'value' });
     const firm = firmnessSelect('new-pref-firmness', 'flexible');
     const form = h('form', { class: 'sub', novalidate: true, id: 'preference-form' },
-      h('h3', {}, 'Add a preference'),
+      h('h3', {}, t('Add a preference')),
       h('div', { class: 'row' },
-        field('About', key, { field: 'key', hint: 'Such as colour, size or brand.' }),
-        field('Preference', value, { field: 'value', hint: 'Such as “navy only”.' }),
-        field('How firm', firm, { field: 'firmness' })),
-      h('button', { type: 'submit' }, 'Add the preference'));
+        field(t('About'), key, { field: 'key', hint: t('Such as colour, size or brand.') }),
+        field(t('Preference'), value, { field: 'value', hint: t('Such as “navy only”.') }),
+        field(t('How firm'), firm, { field: 'firmness' })),
+      h('button', { type: 'submit' }, t('Add the preference')));
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
-      run(() => api.post(base, { key: key.value.trim(), value: value.value.trim(), firmness: firm.value }), 'The preference is recorded.', form);
+      run(() => api.post(base, { key: key.value.trim(), value: value.value.trim(), firmness: firm.value }), t('The preference is recorded.'), form);
     });
     body.append(form);
   });
@@ -151,31 +144,31 @@ export function preferencesPanel(customer) {
 
 export function goalsPanel(customer) {
   const base = `/api/v1/customers/${customer.id}/goals`;
-  return livePanel('p-goals', 'Goals', async () => itemsOf(await api.optional(base)), (body, list, run) => {
+  return livePanel('p-goals', t('Goals'), t('This server does not keep goals yet.'), async () => itemsOf(await api.optional(base)), (body, list, run) => {
     body.append(list.length ? h('ul', { class: 'plain', id: 'goal-list' }, list.map((g) => {
       const status = h('select', { id: `goal-${g.id}-status` },
-        Object.entries(GOAL_STATUS).map(([v, t]) => h('option', { value: v, selected: v === g.status }, t)));
+        Object.entries(goalStates()).map(([v, label]) => h('option', { value: v, selected: v === g.status }, label)));
       const form = h('form', { class: 'sub', novalidate: true },
-        field('Where it stands', status, { field: 'status' }), h('button', { type: 'submit' }, 'Save'));
+        field(t('Where it stands'), status, { field: 'status' }), h('button', { type: 'submit' }, t('Save')));
       form.addEventListener('submit', (ev) => {
         ev.preventDefault();
-        run(() => api.patch(`${base}/${g.id}`, { status: status.value }), 'The goal is saved.', form);
+        run(() => api.patch(`${base}/${g.id}`, { status: status.value }), t('The goal is saved.'), form);
       });
-      return h('li', {}, h('strong', {}, g.title), ` · ${GOAL_STATUS[g.status] || humanize(g.status)}`,
-        Array.isArray(g.tags) && g.tags.length ? ` · about ${fmtList(g.tags)}` : '',
-        h('details', { class: 'edit' }, h('summary', {}, 'Change'), form));
-    })) : h('p', { class: 'muted', id: 'goal-list' }, 'No goals recorded.'));
+      return h('li', {}, h('strong', {}, g.title), ` · ${goalStates()[g.status] || t('Working toward it')}`,
+        Array.isArray(g.tags) && g.tags.length ? ` · ${t('about {tags}', { tags: fmtList(g.tags) })}` : '',
+        h('details', { class: 'edit' }, h('summary', {}, t('Change')), form));
+    })) : h('p', { class: 'muted', id: 'goal-list' }, t('No goals recorded.')));
     const title = h('input', { type: 'text', id: 'new-goal-title' });
     const tags = h('input', { type: 'text', id: 'new-goal-tags' });
     const form = h('form', { class: 'sub', novalidate: true, id: 'goal-form' },
-      h('h3', {}, 'Add a goal'),
-      field('What they want to achieve or become', title, { field: 'title' }),
-      field('What it is about', tags, { field: 'tags', hint: 'A few words, separated by commas; products with the same words are suggested for it.' }),
-      h('button', { type: 'submit' }, 'Add the goal'));
+      h('h3', {}, t('Add a goal')),
+      field(t('What they want to achieve or become'), title, { field: 'title' }),
+      field(t('What it is about'), tags, { field: 'tags', hint: t('A few words, separated by commas; products with the same words are suggested for it.') }),
+      h('button', { type: 'submit' }, t('Add the goal')));
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
-      const t = tags.value.split(',').map((x) => x.trim()).filter(Boolean);
-      run(() => api.post(base, { title: title.value.trim(), tags: t }), 'The goal is recorded.', form);
+      const words = tags.value.split(',').map((x) => x.trim()).filter(Boolean);
+      run(() => api.post(base, { title: title.value.trim(), tags: words }), t('The goal is recorded.'), form);
     });
     body.append(form);
   });
@@ -185,44 +178,45 @@ export function goalsPanel(customer) {
 
 export function datesPanel(customer) {
   const base = `/api/v1/customers/${customer.id}/dates`;
-  return livePanel('p-dates', 'Important dates', async () => itemsOf(await api.optional(base)), (body, list, run) => {
+  return livePanel('p-dates', t('Important dates'), t('This server does not keep important dates yet.'), async () => itemsOf(await api.optional(base)), (body, list, run) => {
     body.append(list.length ? h('ul', { class: 'plain', id: 'date-list' }, list.map((d) => {
       const at = h('input', { type: 'datetime-local', id: `date-${d.id}-at`, value: rfc3339ToLocal(d.at) });
       const form = h('form', { class: 'sub', novalidate: true },
-        field('Moved to', at, { field: 'at' }),
-        h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Move it'),
-          h('button', { type: 'button', class: 'danger', dataset: { remove: String(d.id) } }, 'Remove')));
+        field(t('Moved to'), at, { field: 'at' }),
+        h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('Move it')),
+          h('button', { type: 'button', class: 'danger', dataset: { remove: String(d.id) } }, t('Remove'))));
       form.addEventListener('submit', (ev) => {
         ev.preventDefault();
-        run(() => api.patch(`${base}/${d.id}`, { at: localToRfc3339(at.value) }), 'The date is moved.', form);
+        run(() => api.patch(`${base}/${d.id}`, { at: localToRfc3339(at.value) }), t('The date is moved.'), form);
       });
       form.querySelector('[data-remove]').addEventListener('click', () =>
-        run(() => api.del(`${base}/${d.id}`), 'The date is removed.', form));
-      return h('li', {}, h('strong', {}, fmtWhen(d.at)), ` · ${DATE_KINDS[d.kind] || humanize(d.kind)}: ${d.title}`,
-        d.where ? ` · at ${d.where}` : '', d.with_whom ? ` · with ${d.with_whom}` : '', d.bring ? ` · bring ${d.bring}` : '',
-        h('details', { class: 'edit' }, h('summary', {}, 'Change'), form));
-    })) : h('p', { class: 'muted', id: 'date-list' }, 'No dates recorded.'));
-    const kind = h('select', { id: 'new-date-kind' }, Object.entries(DATE_KINDS).map(([v, t]) => h('option', { value: v }, t)));
+        run(() => api.del(`${base}/${d.id}`), t('The date is removed.'), form));
+      return h('li', {}, h('strong', {}, fmtWhen(d.at)), ` · ${dateKinds()[d.kind] || t('Other')}: ${d.title}`,
+        d.where ? ` · ${t('at {place}', { place: d.where })}` : '', d.with_whom ? ` · ${t('with {whom}', { whom: d.with_whom })}` : '',
+        d.bring ? ` · ${t('bring {what}', { what: d.bring })}` : '',
+        h('details', { class: 'edit' }, h('summary', {}, t('Change')), form));
+    })) : h('p', { class: 'muted', id: 'date-list' }, t('No dates recorded.')));
+    const kind = h('select', { id: 'new-date-kind' }, Object.entries(dateKinds()).map(([v, label]) => h('option', { value: v }, label)));
     const title = h('input', { type: 'text', id: 'new-date-title' });
     const at = h('input', { type: 'datetime-local', id: 'new-date-at' });
     const where = h('input', { type: 'text', id: 'new-date-where' });
     const whom = h('input', { type: 'text', id: 'new-date-with' });
     const bring = h('input', { type: 'text', id: 'new-date-bring' });
     const form = h('form', { class: 'sub', novalidate: true, id: 'date-form' },
-      h('h3', {}, 'Add a date'),
-      h('div', { class: 'row' }, field('What kind', kind, { field: 'kind' }), field('What', title, { field: 'title' }),
-        field('When', at, { field: 'at' })),
-      h('div', { class: 'row' }, field('Where', where, { field: 'where' }), field('With whom', whom, { field: 'with_whom' }),
-        field('What to bring', bring, { field: 'bring' })),
-      h('p', { class: 'hint' }, 'An appointment gets a reminder the day before; a renewal or expiry a notice a week before, when the customer agreed to reminders.'),
-      h('button', { type: 'submit' }, 'Add the date'));
+      h('h3', {}, t('Add a date')),
+      h('div', { class: 'row' }, field(t('What kind'), kind, { field: 'kind' }), field(t('What'), title, { field: 'title' }),
+        field(t('When'), at, { field: 'at' })),
+      h('div', { class: 'row' }, field(t('Where'), where, { field: 'where' }), field(t('With whom'), whom, { field: 'with_whom' }),
+        field(t('What to bring'), bring, { field: 'bring' })),
+      h('p', { class: 'hint' }, t('An appointment gets a reminder the day before; a renewal or expiry a notice a week before, when the customer agreed to reminders.')),
+      h('button', { type: 'submit' }, t('Add the date')));
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       const body2 = { kind: kind.value, title: title.value.trim(), at: localToRfc3339(at.value) };
       if (where.value.trim()) body2.where = where.value.trim();
       if (whom.value.trim()) body2.with_whom = whom.value.trim();
       if (bring.value.trim()) body2.bring = bring.value.trim();
-      run(() => api.post(base, body2), 'The date is recorded.', form);
+      run(() => api.post(base, body2), t('The date is recorded.'), form);
     });
     body.append(form);
   });
@@ -232,23 +226,23 @@ export function datesPanel(customer) {
 
 export function consentsPanel(customer) {
   const base = `/api/v1/customers/${customer.id}/consents`;
-  return livePanel('p-consents', 'Consent', async () => itemsOf(await api.optional(base)), (body, list, run) => {
+  return livePanel('p-consents', t('Consent'), t('This server does not keep consent yet.'), async () => itemsOf(await api.optional(base)), (body, list, run) => {
     const by = new Map(list.map((c) => [c.purpose, c]));
-    body.append(h('p', { class: 'hint' }, 'What the customer agreed to be contacted about. Nothing is sent for a purpose they did not agree to.'));
-    body.append(h('ul', { class: 'plain', id: 'consent-list' }, Object.entries(PURPOSES).map(([purpose, [title, what]]) => {
+    body.append(h('p', { class: 'hint' }, t('What the customer agreed to be contacted about. Nothing is sent for a purpose they did not agree to.')));
+    body.append(h('ul', { class: 'plain', id: 'consent-list' }, Object.entries(consentPurposes()).map(([purpose, [title, what]]) => {
       const c = by.get(purpose);
       const granted = c ? c.granted === true : purpose === 'service';
-      const state = c ? (c.granted ? 'Agreed' : 'Withdrawn') : purpose === 'service' ? 'Agreed (unless they say otherwise)' : 'Not asked yet';
-      const who = c ? `Changed ${fmtWhen(c.decided_at)}${c.decided_by ? ` by ${c.decided_by}` : ''}${c.source ? `; how: ${c.source}` : ''}.` : '';
+      const state = c ? (c.granted ? t('Agreed') : t('Withdrawn')) : purpose === 'service' ? t('Agreed (unless they say otherwise)') : t('Not asked yet');
+      const who = c ? consentWho(c) : '';
       const source = h('input', { type: 'text', id: `consent-${purpose}-source` });
-      const button = h('button', { type: 'submit', id: `consent-${purpose}-toggle` }, granted ? 'Withdraw' : 'They agree');
+      const button = h('button', { type: 'submit', id: `consent-${purpose}-toggle` }, granted ? t('Withdraw') : t('They agree'));
       const form = h('form', { class: 'consent-form', novalidate: true },
-        field('How they said so', source, { field: 'source', hint: 'Such as “on the phone” (optional).' }), button);
+        field(t('How they said so'), source, { field: 'source', hint: t('Such as “on the phone” (optional).') }), button);
       form.addEventListener('submit', (ev) => {
         ev.preventDefault();
         const req = { purpose, granted: !granted };
         if (source.value.trim()) req.source = source.value.trim();
-        run(() => api.post(base, req), `${title}: ${granted ? 'withdrawn' : 'agreed'}.`, form);
+        run(() => api.post(base, req), granted ? t('{purpose}: withdrawn.', { purpose: title }) : t('{purpose}: agreed.', { purpose: title }), form);
       });
       return h('li', { id: `consent-${purpose}`, dataset: { purpose } },
         h('strong', {}, title), ` (${what}): `, h('span', { class: 'consent-state' }, state),
@@ -259,20 +253,48 @@ export function consentsPanel(customer) {
 
 /* ---- loyalty, in sentences -------------------------------------------------- */
 
+/* A tier's name as the admin wrote it, with a capital ("gold" -> "Gold"). */
+function capital(name) {
+  const x = String(name || '');
+  return x ? x[0].toLocaleUpperCase(locale()) + x.slice(1) : '';
+}
+
+/* "Changed today, 10:04 by Ana Ruiz; how: on the phone." */
+function consentWho(c) {
+  const vars = { when: fmtWhen(c.decided_at), who: c.decided_by || '', how: c.source || '' };
+  if (c.decided_by && c.source) return t('Changed {when} by {who}; how: {how}.', vars);
+  if (c.decided_by) return t('Changed {when} by {who}.', vars);
+  if (c.source) return t('Changed {when}; how: {how}.', vars);
+  return t('Changed {when}.', vars);
+}
+
+/* The loyalty the customer has, and what the next tier needs, in sentences. */
 export function loyaltyText(l) {
   if (!l) return '';
   const parts = [];
-  parts.push(`${humanize(l.tier || 'no')} tier`);
-  parts.push(Number(l.discount_percent) > 0 ? `${Number(l.discount_percent)}% discount` : 'no discount');
-  if (typeof l.visits === 'number') parts.push(`${l.visits} ${l.visits === 1 ? 'visit' : 'visits'}`);
-  if (typeof l.tenure_days === 'number') parts.push(l.tenure_days < 1 ? 'a customer since today' : `a customer for ${l.tenure_days} ${l.tenure_days === 1 ? 'day' : 'days'}`);
-  if (l.returning) parts.push('returning');
+  parts.push(l.tier ? t('{tier} tier', { tier: capital(l.tier) }) : t('No tier'));
+  const pct = Number(l.discount_percent);
+  parts.push(pct > 0 ? t('{percent}% discount', { percent: pct.toLocaleString(locale()) }) : t('no discount'));
+  if (typeof l.visits === 'number') parts.push(tn(l.visits, '{n} visit', '{n} visits'));
+  if (typeof l.tenure_days === 'number') {
+    parts.push(l.tenure_days < 1 ? t('a customer since today') : tn(l.tenure_days, 'a customer for {n} day', 'a customer for {n} days'));
+  }
+  if (l.returning) parts.push(t('returning'));
   const next = l.next_tier;
   let nextText = '';
   if (next && next.name) {
-    const how = [next.min_visits ? `${next.min_visits} visits` : null, next.min_tenure_days ? `${next.min_tenure_days} days` : null,
-      next.min_spend ? `${next.min_spend} spent` : null].filter(Boolean);
-    nextText = `Next: ${humanize(next.name)}${Number(next.discount_percent) > 0 ? ` (${Number(next.discount_percent)}% discount)` : ''}${how.length ? ` from ${how.join(' or ')}` : ''}.`;
+    const how = [next.min_visits ? tn(next.min_visits, '{n} visit', '{n} visits') : null,
+      next.min_tenure_days ? tn(next.min_tenure_days, '{n} day', '{n} days') : null,
+      next.min_spend ? t('{amount} spent', { amount: Number(next.min_spend).toLocaleString(locale()) }) : null].filter(Boolean);
+    const vars = {
+      tier: capital(next.name), percent: Number(next.discount_percent).toLocaleString(locale()),
+      how: how.join(` ${t('or')} `),
+    };
+    const discount = Number(next.discount_percent) > 0;
+    if (discount && how.length) nextText = t('Next: {tier} ({percent}% discount) from {how}.', vars);
+    else if (discount) nextText = t('Next: {tier} ({percent}% discount).', vars);
+    else if (how.length) nextText = t('Next: {tier} from {how}.', vars);
+    else nextText = t('Next: {tier}.', vars);
   }
   return `${parts.join(', ')}.${nextText ? ` ${nextText}` : ''}`;
 }
