@@ -212,7 +212,7 @@ export default async function (t) {
     }, words, { timeout: 10000 }).catch(() => {});
     const chart = await page.textContent('#chart-words');
     for (const w of words) assert.ok(chart.includes(w), `the three-words chart lacks ${w}`);
-    assert.match(await page.textContent('#stat-satisfaction'), new RegExp(`\\d\\.\\d / 5Satisfaction \\(${answeredBefore + 1} answers\\)`));
+    assert.match(await page.textContent('#stat-satisfaction'), new RegExp(`\\d\\.\\d / 5Satisfaction \\(${answeredBefore + 1} answers?\\)`));
     assert.match(await page.locator('#chart-funnel svg').first().getAttribute('aria-label'),
       /Transactional: \d+; Incremental: \d+; Formative: \d+; Partnership: \d+/, 'the relationship funnel is drawn');
     await t.shot(page, 'dashboard');

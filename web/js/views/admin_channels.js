@@ -11,72 +11,79 @@
 import * as api from '../api.js';
 import { h, field, clear, announce } from '../dom.js';
 import { fmtTime, fmtWhen } from '../format.js';
+import { t } from '../i18n.js';
 import { showError, clearErrors } from './admin.js';
+import { taskKindWords } from './admin_labels.js';
 
-const KIND_WORDS = {
-  reminder: 'Reminder',
-  renewal_notice: 'Renewal notice',
-  satisfaction_check: 'Satisfaction check',
-  keep_in_touch: 'Keeping in touch',
-  follow_up: 'Follow-up',
-};
-const OUTBOX = [
-  ['scheduled', 'Waiting to be sent'],
-  ['sent', 'Sent'],
-  ['held', 'Held'],
-  ['failed', 'Could not be sent'],
-];
-
-/* Where a channel's settings come from, in words. */
-function sourceWords(ch, what) {
-  if (!ch || !ch.configured) return `${what} is not set up: nothing of this kind can be sent.`;
-  return ch.source === 'console' ? `${what} is set up here.` : `${what} is set up in the server’s own settings; what you save here replaces them.`;
+/* The outbox's states, as the list's choices say them. */
+function outboxStates() {
+  return [
+    ['scheduled', t('Waiting to be sent')],
+    ['sent', t('Sent')],
+    ['held', t('Held')],
+    ['failed', t('Could not be sent')],
+  ];
 }
 
-/* Why a task is held or failed, in words an admin acts on. */
+/* Whether email can be sent, and where its settings come from, in words. */
+function emailSource(ch) {
+  if (!ch || !ch.configured) return t('Email is not set up: nothing of this kind can be sent.');
+  return ch.source === 'console' ? t('Email is set up here.') : t('Email is set up in the server’s own settings; what you save here replaces them.');
+}
+
+/* The same for text messages. */
+function textSource(ch) {
+  if (!ch || !ch.configured) return t('Text messages are not set up: nothing of this kind can be sent.');
+  return ch.source === 'console' ? t('Text messages are set up here.') : t('Text messages are set up in the server’s own settings; what you save here replaces them.');
+}
+
+/* Why a task is held or failed, in words an admin acts on; what the server said when the reason is not known. */
 function reasonWords(text) {
   if (!text) return '';
-  if (/not configured/i.test(text)) return 'sending is not set up on this desk: set the mail server above';
-  if (/consent/i.test(text)) return 'the customer has not agreed to this kind of message';
-  if (/no (email|address|phone)/i.test(text)) return 'the customer has no address to send it to';
+  if (/not configured/i.test(text)) return t('sending is not set up on this desk: set the mail server above');
+  if (/consent/i.test(text)) return t('the customer has not agreed to this kind of message');
+  if (/no (email|address|phone)/i.test(text)) return t('the customer has no address to send it to');
   return text;
 }
 
 async function outbox(box) {
-  const pick = h('select', { id: 'outbox-status' }, OUTBOX.map(([v, t]) => h('option', { value: v, selected: v === 'failed' }, t)));
+  const states = outboxStates();
+  const kinds = taskKindWords();
+  const pick = h('select', { id: 'outbox-status' }, states.map(([v, words]) => h('option', { value: v, selected: v === 'failed' }, words)));
   const table = h('div', { id: 'outbox-list', 'aria-live': 'polite' });
   async function load() {
     const rows = api.items(await api.get(`/api/v1/tasks${api.qs({ status: pick.value, limit: 50 })}`));
     clear(table);
-    if (!rows.length) { table.append(h('p', { class: 'muted' }, 'Nothing here.')); return; }
+    if (!rows.length) { table.append(h('p', { class: 'muted' }, t('Nothing here.'))); return; }
     table.append(h('table', { class: 'list' },
-      h('caption', { class: 'sr-only' }, OUTBOX.find(([v]) => v === pick.value)[1]),
-      h('thead', {}, h('tr', {}, ['What', 'Subject', 'When', 'Why', ''].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, rows.map((t) => {
+      h('caption', { class: 'sr-only' }, states.find(([v]) => v === pick.value)[1]),
+      h('thead', {}, h('tr', {}, [t('What'), t('Subject'), t('When'), t('Why'), ''].map((x) => h('th', { scope: 'col' }, x)))),
+      h('tbody', {}, rows.map((task) => {
         let retry = null;
-        if (t.status === 'held' || t.status === 'failed') {
-          retry = h('button', { type: 'button', 'aria-label': `Try “${t.subject || 'this message'}” again` }, 'Try again');
+        if (task.status === 'held' || task.status === 'failed') {
+          retry = h('button', { type: 'button', 'aria-label': task.subject ? t('Try “{subject}” again', { subject: task.subject }) : t('Try this message again') }, t('Try again'));
           retry.addEventListener('click', async () => {
             try {
-              await api.post(`/api/v1/tasks/${t.id}/retry`, {});
-              announce('It will be tried again at the next run.');
+              await api.post(`/api/v1/tasks/${task.id}/retry`, {});
+              announce(t('It will be tried again at the next run.'));
               await load();
             } catch (e) { announce(e.message); }
           });
         }
-        const when = t.sent_at || t.next_attempt_at || t.due_at;
-        return h('tr', { dataset: { task: String(t.id) } },
-          h('td', { 'data-label': 'What' }, `${KIND_WORDS[t.kind] || 'Message'} by ${t.channel === 'sms' ? 'text message' : 'email'}`),
-          h('td', { 'data-label': 'Subject' }, t.subject || 'no subject'),
-          h('td', { 'data-label': 'When' }, when ? fmtWhen(when) : ''),
-          h('td', { 'data-label': 'Why' }, reasonWords(t.last_error)),
+        const when = task.sent_at || task.next_attempt_at || task.due_at;
+        const kind = kinds[task.kind] || t('Message');
+        return h('tr', { dataset: { task: String(task.id) } },
+          h('td', { 'data-label': t('What') }, task.channel === 'sms' ? t('{kind} by text message', { kind }) : t('{kind} by email', { kind })),
+          h('td', { 'data-label': t('Subject') }, task.subject || t('no subject')),
+          h('td', { 'data-label': t('When') }, when ? fmtWhen(when) : ''),
+          h('td', { 'data-label': t('Why') }, reasonWords(task.last_error)),
           h('td', {}, retry));
       }))));
   }
   pick.addEventListener('change', () => load().catch((e) => announce(e.message)));
-  box.append(h('section', { class: 'card', id: 'outbox' }, h('h2', {}, 'Outbox'),
-    h('p', { class: 'hint' }, 'Reminders, follow-ups and satisfaction checks the desk sends, by how they went.'),
-    field('Show', pick), table));
+  box.append(h('section', { class: 'card', id: 'outbox' }, h('h2', {}, t('Outbox')),
+    h('p', { class: 'hint' }, t('Reminders, follow-ups and satisfaction checks the desk sends, by how they went.')),
+    field(t('Show'), pick), table));
   await load();
 }
 
@@ -85,8 +92,8 @@ export async function delivery(root) {
   async function loadStatus() {
     const st = await api.get('/api/v1/delivery/status');
     clear(statusBox);
-    statusBox.append(h('p', { class: st.email.configured ? null : 'flag' }, sourceWords(st.email, 'Email')),
-      h('p', { class: 'muted' }, sourceWords(st.text_messages, 'Text messages')));
+    statusBox.append(h('p', { class: st.email.configured ? null : 'flag' }, emailSource(st.email)),
+      h('p', { class: 'muted' }, textSource(st.text_messages)));
   }
   const s = await api.get('/api/v1/delivery/settings');
   const url = h('input', { type: 'text', id: 'smtp-url', value: s.smtp_url || '', placeholder: 'smtp://mail.example.com:587', autocomplete: 'off' });
@@ -99,23 +106,23 @@ export async function delivery(root) {
   const key = h('input', { type: 'password', id: 'sms-key', autocomplete: 'new-password' });
   const keySet = h('p', { class: 'hint', id: 'sms-key-state' });
   function showSecrets(x) {
-    passSet.textContent = x.smtp_password_set ? 'A password is set. Leave this empty to keep it.' : 'No password is set.';
-    keySet.textContent = x.webhook_secret_set ? 'A signing key is set. Leave this empty to keep it.' : 'No signing key is set.';
+    passSet.textContent = x.smtp_password_set ? t('A password is set. Leave this empty to keep it.') : t('No password is set.');
+    keySet.textContent = x.webhook_secret_set ? t('A signing key is set. Leave this empty to keep it.') : t('No signing key is set.');
   }
   showSecrets(s);
   const fail = h('div');
   const saved = h('p', { class: 'ok', role: 'status' });
   const form = h('form', { class: 'card', novalidate: true, id: 'delivery-form' },
-    h('h2', {}, 'Email'),
-    field('Mail server', url, { field: 'smtp_url', hint: 'The address your email provider gives, starting smtp:// (or smtps:// for a secure connection), with its port. Leave it empty to send no email from here.' }),
-    field('Send email from', from, { field: 'smtp_from', hint: 'The address customers see and reply to.' }),
-    field('User name at the mail server', user, { field: 'smtp_user' }),
-    field('Password at the mail server', pass, { field: 'smtp_password' }), passSet,
-    h('label', { class: 'check' }, forget, ' Remove the saved password'),
-    h('h2', {}, 'Text messages'),
-    field('Text-message service address', hook, { field: 'webhook_url', hint: 'Where rapport posts each text message; your text-message provider gives it.' }),
-    field('Signing key', key, { field: 'webhook_secret' }), keySet,
-    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save the settings')), fail, saved);
+    h('h2', {}, t('Email')),
+    field(t('Mail server'), url, { field: 'smtp_url', hint: t('The address your email provider gives, starting smtp:// (or smtps:// for a secure connection), with its port. Leave it empty to send no email from here.') }),
+    field(t('Send email from'), from, { field: 'smtp_from', hint: t('The address customers see and reply to.') }),
+    field(t('User name at the mail server'), user, { field: 'smtp_user' }),
+    field(t('Password at the mail server'), pass, { field: 'smtp_password' }), passSet,
+    h('label', { class: 'check' }, forget, ' ', t('Remove the saved password')),
+    h('h2', {}, t('Text messages')),
+    field(t('Text-message service address'), hook, { field: 'webhook_url', hint: t('Where rapport posts each text message; your text-message provider gives it.') }),
+    field(t('Signing key'), key, { field: 'webhook_secret' }), keySet,
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('Save the settings'))), fail, saved);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     clearErrors(form, fail);
@@ -135,9 +142,10 @@ export async function delivery(root) {
       key.value = '';
       forget.checked = false;
       showSecrets(x);
-      saved.textContent = 'The settings are saved. The next messages go out with them.';
+      /* the status first, so the page says "saved" once all of it shows the new settings */
+      await loadStatus().catch(() => {});
+      saved.textContent = t('The settings are saved. The next messages go out with them.');
       announce(saved.textContent);
-      await loadStatus();
     } catch (e) { showError(form, fail, e); }
   });
 
@@ -146,27 +154,27 @@ export async function delivery(root) {
   const testFail = h('div');
   const testResult = h('p', { role: 'status', id: 'test-result' });
   const test = h('form', { class: 'card', novalidate: true, id: 'delivery-test' },
-    h('h2', {}, 'Send a test'),
-    field('Send a test email to', to, { field: 'to', hint: 'Use an address you can read, to see that it arrives.' }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Send a test')), testFail, testResult);
+    h('h2', {}, t('Send a test')),
+    field(t('Send a test email to'), to, { field: 'to', hint: t('Use an address you can read, to see that it arrives.') }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('Send a test'))), testFail, testResult);
   test.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     clearErrors(test, testFail);
-    testResult.textContent = 'Sending…';
+    testResult.textContent = t('Sending…');
     testResult.className = '';
     try {
       const r = await api.post('/api/v1/delivery/test', { to: to.value.trim() });
       testResult.className = r.sent ? 'ok' : 'error';
       testResult.textContent = r.sent
-        ? `The mail server took the test message for ${r.to}. Check that it arrived.`
-        : `The test message was not sent: ${r.problem}. Check the mail server’s address, user name and password, and try again.`;
+        ? t('The mail server took the test message for {to}. Check that it arrived.', { to: r.to })
+        : t('The test message was not sent: {problem}. Check the mail server’s address, user name and password, and try again.', { problem: r.problem });
     } catch (e) {
       testResult.textContent = '';
       showError(test, testFail, e);
     }
   });
 
-  root.append(h('section', { class: 'card' }, h('h2', {}, 'Can the desk send?'), statusBox), form, test);
+  root.append(h('section', { class: 'card' }, h('h2', {}, t('Can the desk send?')), statusBox), form, test);
   await loadStatus();
   await outbox(root);
   return undefined;
@@ -182,9 +190,9 @@ export async function deliveryBanner(main, isAdmin) {
   try { st = await api.get('/api/v1/delivery/status'); } catch { return; }
   if (!st || !st.email || st.email.configured) return;
   const banner = h('div', { class: 'card banner', role: 'alert', id: 'delivery-banner' },
-    h('strong', {}, 'Email cannot be sent. '),
-    'Reminders, satisfaction checks and replies wait until a mail server is set up. ',
-    isAdmin ? h('a', { href: '#/admin/delivery' }, 'Set up email now.') : 'Ask an administrator to set up email.');
+    h('strong', {}, t('Email cannot be sent.')), ' ',
+    t('Reminders, satisfaction checks and replies wait until a mail server is set up.'), ' ',
+    isAdmin ? h('a', { href: '#/admin/delivery' }, t('Set up email now.')) : t('Ask an administrator to set up email.'));
   const h1 = main.querySelector('h1');
   if (h1) h1.after(banner); else main.prepend(banner);
 }
@@ -203,30 +211,30 @@ export async function tokens(root, app, rank) {
   async function load() {
     const rows = api.items(await api.get(`/api/v1/tokens${api.qs({ limit: 100 })}`));
     clear(list);
-    if (!rows.length) { list.append(h('p', { class: 'muted' }, 'There is no API token yet.')); return; }
+    if (!rows.length) { list.append(h('p', { class: 'muted' }, t('There is no API token yet.'))); return; }
     list.append(h('table', { class: 'list' },
-      h('caption', { class: 'sr-only' }, 'API tokens'),
-      h('thead', {}, h('tr', {}, ['What it is for', 'Whose', 'Made', 'Last used', 'Works until', ''].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, rows.map((t) => {
+      h('caption', { class: 'sr-only' }, t('API tokens')),
+      h('thead', {}, h('tr', {}, [t('What it is for'), t('Whose'), t('Made'), t('Last used'), t('Works until'), ''].map((x) => h('th', { scope: 'col' }, x)))),
+      h('tbody', {}, rows.map((tok) => {
         let revoke = null;
-        if (!t.revoked_at) {
-          revoke = h('button', { type: 'button', class: 'danger', 'aria-label': `Revoke “${t.name}”` }, 'Revoke');
+        if (!tok.revoked_at) {
+          revoke = h('button', { type: 'button', class: 'danger', 'aria-label': t('Revoke “{name}”', { name: tok.name }) }, t('Revoke'));
           revoke.addEventListener('click', async () => {
-            if (!window.confirm(`Programs using “${t.name}” stop working at once. Go on?`)) return;
+            if (!window.confirm(t('Programs using “{name}” stop working at once. Go on?', { name: tok.name }))) return;
             try {
-              await api.del(`/api/v1/tokens/${t.id}`);
-              announce(`“${t.name}” is revoked.`);
+              await api.del(`/api/v1/tokens/${tok.id}`);
+              announce(t('“{name}” is revoked.', { name: tok.name }));
               await load();
             } catch (e) { announce(e.message); }
           });
         }
-        const mine = app.session && app.session.agent && app.session.agent.id === t.agent_id;
-        return h('tr', { dataset: { token: String(t.id) } },
-          h('td', { 'data-label': 'What it is for' }, t.name || 'unnamed'),
-          h('td', { 'data-label': 'Whose' }, mine ? 'yours' : (names.get(t.agent_id) || 'another agent’s')),
-          h('td', { 'data-label': 'Made' }, fmtTime(t.created_at)),
-          h('td', { 'data-label': 'Last used' }, t.last_used_at ? fmtWhen(t.last_used_at) : 'never'),
-          h('td', { 'data-label': 'Works until' }, t.revoked_at ? `revoked ${fmtTime(t.revoked_at)}` : (t.expires_at ? fmtTime(t.expires_at) : 'until it is revoked')),
+        const mine = app.session && app.session.agent && app.session.agent.id === tok.agent_id;
+        return h('tr', { dataset: { token: String(tok.id) } },
+          h('td', { 'data-label': t('What it is for') }, tok.name || t('unnamed')),
+          h('td', { 'data-label': t('Whose') }, mine ? t('yours') : (names.get(tok.agent_id) || t('another agent’s'))),
+          h('td', { 'data-label': t('Made') }, fmtTime(tok.created_at)),
+          h('td', { 'data-label': t('Last used') }, tok.last_used_at ? fmtWhen(tok.last_used_at) : t('never')),
+          h('td', { 'data-label': t('Works until') }, tok.revoked_at ? t('revoked {when}', { when: fmtTime(tok.revoked_at) }) : (tok.expires_at ? fmtTime(tok.expires_at) : t('until it is revoked'))),
           h('td', {}, revoke));
       }))));
   }
@@ -234,10 +242,10 @@ export async function tokens(root, app, rank) {
   const until = h('input', { type: 'date', id: 'token-until' });
   const fail = h('div');
   const form = h('form', { class: 'card', novalidate: true, id: 'token-add' },
-    h('h2', {}, 'Make a token'),
-    field('What it is for', name, { field: 'name', hint: 'Such as “the shop’s order system”, so you know later what to revoke.' }),
-    field('Works until (optional)', until, { field: 'expires_at', hint: 'Leave it empty for a token that works until it is revoked.' }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Make the token')), fail);
+    h('h2', {}, t('Make a token')),
+    field(t('What it is for'), name, { field: 'name', hint: t('Such as “the shop’s order system”, so you know later what to revoke.') }),
+    field(t('Works until (optional)'), until, { field: 'expires_at', hint: t('Leave it empty for a token that works until it is revoked.') }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('Make the token'))), fail);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     clearErrors(form, fail);
@@ -245,13 +253,13 @@ export async function tokens(root, app, rank) {
     const body = { name: name.value.trim() };
     if (until.value) body.expires_at = new Date(`${until.value}T23:59:59`).toISOString().replace(/\.\d+Z$/, 'Z');
     try {
-      const t = await api.post('/api/v1/tokens', body);
+      const made = await api.post('/api/v1/tokens', body);
       shown.append(h('section', { class: 'card', role: 'status' },
-        h('h2', {}, 'Copy the token now'),
-        h('p', {}, 'The program that uses it sends it with each request. It is shown only this once: if it is lost, revoke it and make another.'),
-        h('p', {}, h('code', { id: 'token-secret-value', class: 'secret' }, t.token))));
+        h('h2', {}, t('Copy the token now')),
+        h('p', {}, t('The program that uses it sends it with each request. It is shown only this once: if it is lost, revoke it and make another.')),
+        h('p', {}, h('code', { id: 'token-secret-value', class: 'secret' }, made.token))));
       form.reset();
-      announce('The token is made. Copy it now: it is shown only this once.');
+      announce(t('The token is made. Copy it now: it is shown only this once.'));
       await load();
     } catch (e) { showError(form, fail, e); }
   });

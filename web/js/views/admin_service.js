@@ -9,10 +9,9 @@
 import * as api from '../api.js';
 import { h, field, clear, announce } from '../dom.js';
 import { fmtTime } from '../format.js';
+import { t, tn, locale } from '../i18n.js';
 import { showError, clearErrors, words } from './admin.js';
-
-const DAYS = [['monday', 'Monday'], ['tuesday', 'Tuesday'], ['wednesday', 'Wednesday'], ['thursday', 'Thursday'],
-  ['friday', 'Friday'], ['saturday', 'Saturday'], ['sunday', 'Sunday']];
+import { days, num, withLink, pageLink } from './admin_labels.js';
 
 function numberInput(id, value, opts = {}) {
   return h('input', { type: 'number', id, inputmode: 'numeric', min: opts.min ?? 0, step: opts.step ?? 1, value: value ?? '' });
@@ -22,16 +21,16 @@ function numberInput(id, value, opts = {}) {
 function holidayEditor(idp, holidays) {
   const rows = h('ul', { class: 'plain', id: `${idp}-rows` });
   function addRow(hd) {
-    const date = h('input', { type: 'date', value: hd ? hd.date : '', 'aria-label': 'Date' });
-    const name = h('input', { type: 'text', value: hd && hd.name ? hd.name : '', 'aria-label': 'What it is', placeholder: 'What it is' });
-    const remove = h('button', { type: 'button', class: 'link' }, 'Remove');
+    const date = h('input', { type: 'date', value: hd ? hd.date : '', 'aria-label': t('Date') });
+    const name = h('input', { type: 'text', value: hd && hd.name ? hd.name : '', 'aria-label': t('What it is'), placeholder: t('What it is') });
+    const remove = h('button', { type: 'button', class: 'link' }, t('Remove'));
     const li = h('li', { class: 'row' }, date, name, remove);
-    remove.addEventListener('click', () => { li.remove(); announce('Date removed; save to keep the change.'); });
+    remove.addEventListener('click', () => { li.remove(); announce(t('Date removed; save to keep the change.')); });
     rows.append(li);
     return date;
   }
   for (const hd of holidays || []) addRow(hd);
-  const more = h('button', { type: 'button' }, 'Add a date');
+  const more = h('button', { type: 'button' }, t('Add a date'));
   more.addEventListener('click', () => addRow(null).focus());
   return {
     el: h('div', { dataset: { field: 'holidays' } }, rows, more),
@@ -53,29 +52,36 @@ export async function charter(root) {
   const fail = h('div');
   const status = h('p', { class: 'ok', role: 'status' });
   const form = h('form', { class: 'card', novalidate: true, id: 'charter-form' },
-    h('h2', {}, 'Targets'),
-    field('Let a customer know we have their request within (minutes)', ack, { field: 'acknowledge_minutes' }),
-    field('Give a first real answer within (minutes)', first, { field: 'first_response_minutes' }),
-    field('Resolve within (hours)', resolution, { field: 'resolution_hours' }),
+    h('h2', {}, t('Targets')),
+    field(t('Let a customer know we have their request within (minutes)'), ack, { field: 'acknowledge_minutes' }),
+    field(t('Give a first real answer within (minutes)'), first, { field: 'first_response_minutes' }),
+    field(t('Resolve within (hours)'), resolution, { field: 'resolution_hours' }),
     h('div', { class: 'field', dataset: { field: 'follow_up_on_time' } },
-      h('label', { class: 'check' }, onTime, ' A follow-up done late counts as a broken promise')),
-    h('p', { class: 'hint' }, 'A change is in force from now on; encounters already received keep the targets they started with.'),
-    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save the targets')), fail, status);
+      h('label', { class: 'check' }, onTime, ' ', t('A follow-up done late counts as a broken promise'))),
+    h('p', { class: 'hint' }, t('A change is in force from now on; encounters already received keep the targets they started with.')),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('Save the targets'))), fail, status);
   const versions = h('div', { id: 'charter-versions' });
+  /* Who set a version: "agent:7" is that agent's name; the server's own work is the desk's. */
+  const agentNames = new Map(api.items(await api.optional('/api/v1/encounters/assignees').catch(() => null)).map((a) => [String(a.id), a.name]));
+  const setBy = (actor) => {
+    const m = /^agent:(\d+)$/.exec(actor || '');
+    if (!m) return t('the desk');
+    return agentNames.get(m[1]) || t('an agent');
+  };
   async function loadVersions() {
     const v = api.items(await api.get('/api/v1/charter/versions'));
     clear(versions);
     if (!v.length) return;
-    versions.append(h('details', { class: 'card' }, h('summary', {}, 'Earlier versions'),
+    versions.append(h('details', { class: 'card' }, h('summary', {}, t('Earlier versions')),
       h('table', { class: 'list' },
-        h('thead', {}, h('tr', {}, ['In force from', 'Let them know', 'First answer', 'Resolve', 'Late follow-up', 'Set by'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('thead', {}, h('tr', {}, [t('In force from'), t('Let them know'), t('First answer'), t('Resolve'), t('Late follow-up'), t('Set by')].map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, v.map((x) => h('tr', {},
-          h('td', { 'data-label': 'In force from' }, x.starts_at ? fmtTime(x.starts_at) : 'the start'),
-          h('td', { 'data-label': 'Let them know' }, `${x.acknowledge_minutes} minutes`),
-          h('td', { 'data-label': 'First answer' }, `${x.first_response_minutes} minutes`),
-          h('td', { 'data-label': 'Resolve' }, `${x.resolution_hours} hours`),
-          h('td', { 'data-label': 'Late follow-up' }, x.follow_up_on_time ? 'a broken promise' : 'not counted'),
-          h('td', { 'data-label': 'Set by' }, (x.created_by || 'the desk').replace(/^agent:/, ''))))))));
+          h('td', { 'data-label': t('In force from') }, x.starts_at ? fmtTime(x.starts_at) : t('the start')),
+          h('td', { 'data-label': t('Let them know') }, tn(x.acknowledge_minutes, '{n} minute', '{n} minutes')),
+          h('td', { 'data-label': t('First answer') }, tn(x.first_response_minutes, '{n} minute', '{n} minutes')),
+          h('td', { 'data-label': t('Resolve') }, tn(x.resolution_hours, '{n} hour', '{n} hours')),
+          h('td', { 'data-label': t('Late follow-up') }, x.follow_up_on_time ? t('a broken promise') : t('not counted')),
+          h('td', { 'data-label': t('Set by') }, setBy(x.created_by))))))));
   }
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -86,7 +92,7 @@ export async function charter(root) {
     }
     try {
       await api.put('/api/v1/charter', body);
-      status.textContent = 'The targets are saved and in force from now.';
+      status.textContent = t('The targets are saved and in force from now.');
       announce(status.textContent);
       await loadVersions();
     } catch (e) { showError(form, fail, e); }
@@ -98,15 +104,15 @@ export async function charter(root) {
   const hFail = h('div');
   const hStatus = h('p', { class: 'ok', role: 'status' });
   const hForm = h('form', { class: 'card', novalidate: true, id: 'holidays-form' },
-    h('h2', {}, 'Holidays of the whole desk'),
-    h('p', { class: 'hint' }, 'Closed all day in every queue that has business hours; the targets’ clocks stop.'),
-    deskDays.el, h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save the holidays')), hFail, hStatus);
+    h('h2', {}, t('Holidays of the whole desk')),
+    h('p', { class: 'hint' }, t('Closed all day in every queue that has business hours; the targets’ clocks stop.')),
+    deskDays.el, h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('Save the holidays'))), hFail, hStatus);
   hForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     clearErrors(hForm, hFail);
     try {
       await api.put('/api/v1/holidays', { holidays: deskDays.value() });
-      hStatus.textContent = 'The holidays are saved.';
+      hStatus.textContent = t('The holidays are saved.');
       announce(hStatus.textContent);
     } catch (e) { showError(hForm, hFail, e); }
   });
@@ -120,23 +126,23 @@ export async function charter(root) {
     if (!pick.value) return;
     const hr = await api.get(`/api/v1/queues/${pick.value}/hours`);
     const tz = h('input', { type: 'text', id: 'hours-tz', value: hr.time_zone || Intl.DateTimeFormat().resolvedOptions().timeZone || '' });
-    const dayRows = DAYS.map(([d, label]) => {
+    const dayRows = days().map(([d, label]) => {
       const iv = (hr.intervals || []).find((x) => x.day === d);
       const open = h('input', { type: 'checkbox', id: `hours-${d}-on`, checked: Boolean(iv) });
-      const from = h('input', { type: 'time', id: `hours-${d}-open`, value: iv ? iv.open : '09:00', 'aria-label': `${label} opens at` });
-      const to = h('input', { type: 'time', id: `hours-${d}-close`, value: iv && iv.close !== '24:00' ? iv.close : (iv ? '23:59' : '17:00'), 'aria-label': `${label} closes at` });
-      return { d, open, from, to, el: h('li', { class: 'row' }, h('label', { class: 'check', for: open.id }, open, ` ${label}`), from, ' to ', to) };
+      const from = h('input', { type: 'time', id: `hours-${d}-open`, value: iv ? iv.open : '09:00', 'aria-label': t('{day} opens at', { day: label }) });
+      const to = h('input', { type: 'time', id: `hours-${d}-close`, value: iv && iv.close !== '24:00' ? iv.close : (iv ? '23:59' : '17:00'), 'aria-label': t('{day} closes at', { day: label }) });
+      return { d, open, from, to, el: h('li', { class: 'row' }, h('label', { class: 'check', for: open.id }, open, ` ${label}`), from, ` ${t('to')} `, to) };
     });
     const own = holidayEditor('queue-holidays', hr.holidays);
     const fail2 = h('div');
     const st2 = h('p', { class: 'ok', role: 'status' });
     const f = h('form', { novalidate: true, id: 'hours-form' },
-      field('Time zone', tz, { field: 'time_zone', hint: 'As the world’s time zone list names it, such as Europe/Madrid.' }),
-      h('fieldset', { dataset: { field: 'intervals' } }, h('legend', {}, 'Open on'),
+      field(t('Time zone'), tz, { field: 'time_zone', hint: t('As the world’s time zone list names it, such as Europe/Madrid.') }),
+      h('fieldset', { dataset: { field: 'intervals' } }, h('legend', {}, t('Open on')),
         h('ul', { class: 'plain' }, dayRows.map((r) => r.el)),
-        h('p', { class: 'hint' }, 'No day ticked: open around the clock.')),
-      h('fieldset', {}, h('legend', {}, 'This queue’s own holidays'), own.el),
-      h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save the hours')), fail2, st2);
+        h('p', { class: 'hint' }, t('No day ticked: open around the clock.'))),
+      h('fieldset', {}, h('legend', {}, t('This queue’s own holidays')), own.el),
+      h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('Save the hours'))), fail2, st2);
     f.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       clearErrors(f, fail2);
@@ -145,7 +151,7 @@ export async function charter(root) {
       if (tz.value.trim()) body.time_zone = tz.value.trim();
       try {
         await api.put(`/api/v1/queues/${pick.value}/hours`, body);
-        st2.textContent = 'The business hours are saved.';
+        st2.textContent = t('The business hours are saved.');
         announce(st2.textContent);
       } catch (e) { showError(f, fail2, e); }
     });
@@ -153,9 +159,9 @@ export async function charter(root) {
   }
   pick.addEventListener('change', () => showHours().catch((e) => { clear(hoursBox); hoursBox.append(h('p', { class: 'error', role: 'alert' }, e.message)); }));
   root.append(form, versions, hForm,
-    h('section', { class: 'card', id: 'hours' }, h('h2', {}, 'Business hours of a queue'),
-      queues.length ? [field('Queue', pick), hoursBox]
-        : h('p', { class: 'muted' }, 'Add a queue first, on the ', h('a', { href: '#/admin/queues' }, 'queues'), ' page.')));
+    h('section', { class: 'card', id: 'hours' }, h('h2', {}, t('Business hours of a queue')),
+      queues.length ? [field(t('Queue'), pick), hoursBox]
+        : h('p', { class: 'muted' }, withLink(t('Add a queue first, on the {link} page.'), pageLink('#/admin/queues', t('queues'))))));
   await loadVersions();
   if (queues.length) await showHours();
   return undefined;
@@ -167,24 +173,24 @@ export async function loyalty(root) {
   const data = await api.get('/api/v1/loyalty/tiers');
   const tbody = h('tbody', {});
   let seq = 0;
-  function addRow(t) {
+  function addRow(tier) {
     const n = ++seq;
     const cell = (label, control) => h('td', { 'data-label': label }, control);
-    const name = h('input', { type: 'text', value: t ? t.name : '', 'aria-label': `Tier ${n}: name` });
-    const rank = numberInput(`tier-${n}-rank`, t ? t.rank : '', {});
-    rank.setAttribute('aria-label', `Tier ${n}: rank (0 is where everyone starts)`);
-    const visits = numberInput(`tier-${n}-visits`, t ? t.min_visits : '', {});
-    visits.setAttribute('aria-label', `Tier ${n}: visits needed`);
-    const tenure = numberInput(`tier-${n}-tenure`, t ? t.min_tenure_days : '', {});
-    tenure.setAttribute('aria-label', `Tier ${n}: days as a customer needed`);
-    const spend = numberInput(`tier-${n}-spend`, t ? t.min_spend : '', { step: '0.01' });
-    spend.setAttribute('aria-label', `Tier ${n}: spending needed`);
-    const discount = numberInput(`tier-${n}-discount`, t ? t.discount_percent : '', { step: '0.1' });
-    discount.setAttribute('aria-label', `Tier ${n}: discount in percent`);
-    const remove = h('button', { type: 'button', class: 'link' }, 'Remove');
-    const tr = h('tr', { dataset: { tier: String(n) } }, cell('Name', name), cell('Rank', rank), cell('Visits', visits),
-      cell('Days as a customer', tenure), cell('Spending', spend), cell('Discount %', discount), h('td', {}, remove));
-    remove.addEventListener('click', () => { tr.remove(); announce('Tier removed; save to keep the change.'); });
+    const name = h('input', { type: 'text', value: tier ? tier.name : '', 'aria-label': t('Tier {n}: name', { n }) });
+    const rank = numberInput(`tier-${n}-rank`, tier ? tier.rank : '', {});
+    rank.setAttribute('aria-label', t('Tier {n}: rank (0 is where everyone starts)', { n }));
+    const visits = numberInput(`tier-${n}-visits`, tier ? tier.min_visits : '', {});
+    visits.setAttribute('aria-label', t('Tier {n}: visits needed', { n }));
+    const tenure = numberInput(`tier-${n}-tenure`, tier ? tier.min_tenure_days : '', {});
+    tenure.setAttribute('aria-label', t('Tier {n}: days as a customer needed', { n }));
+    const spend = numberInput(`tier-${n}-spend`, tier ? tier.min_spend : '', { step: '0.01' });
+    spend.setAttribute('aria-label', t('Tier {n}: spending needed', { n }));
+    const discount = numberInput(`tier-${n}-discount`, tier ? tier.discount_percent : '', { step: '0.1' });
+    discount.setAttribute('aria-label', t('Tier {n}: discount in percent', { n }));
+    const remove = h('button', { type: 'button', class: 'link' }, t('Remove'));
+    const tr = h('tr', { dataset: { tier: String(n) } }, cell(t('Name'), name), cell(t('Rank'), rank), cell(t('Visits'), visits),
+      cell(t('Days as a customer'), tenure), cell(t('Spending'), spend), cell(t('Discount %'), discount), h('td', {}, remove));
+    remove.addEventListener('click', () => { tr.remove(); announce(t('Tier removed; save to keep the change.')); });
     tr.read = () => {
       const o = { name: name.value.trim(), rank: Number(rank.value || 0), discount_percent: Number(discount.value || 0) };
       if (visits.value !== '') o.min_visits = Number(visits.value);
@@ -195,23 +201,23 @@ export async function loyalty(root) {
     tbody.append(tr);
     return name;
   }
-  for (const t of api.items(data)) addRow(t);
-  const more = h('button', { type: 'button', id: 'tier-add' }, 'Add a tier');
+  for (const tier of api.items(data)) addRow(tier);
+  const more = h('button', { type: 'button', id: 'tier-add' }, t('Add a tier'));
   more.addEventListener('click', () => addRow(null).focus());
   const fail = h('div');
   const status = h('p', { class: 'ok', role: 'status' });
   const form = h('form', { class: 'card', novalidate: true, id: 'loyalty-form', dataset: { field: 'items' } },
-    h('p', {}, 'A customer reaches the highest tier whose needs they meet. One tier has rank 0: where everyone starts.'),
-    h('table', { class: 'list' }, h('caption', { class: 'sr-only' }, 'Loyalty tiers'),
-      h('thead', {}, h('tr', {}, ['Name', 'Rank', 'Visits', 'Days as a customer', 'Spending', 'Discount %', ''].map((t) => h('th', { scope: 'col' }, t)))),
+    h('p', {}, t('A customer reaches the highest tier whose needs they meet. One tier has rank 0: where everyone starts.')),
+    h('table', { class: 'list' }, h('caption', { class: 'sr-only' }, t('Loyalty tiers')),
+      h('thead', {}, h('tr', {}, [t('Name'), t('Rank'), t('Visits'), t('Days as a customer'), t('Spending'), t('Discount %'), ''].map((x) => h('th', { scope: 'col' }, x)))),
       tbody),
-    h('div', { class: 'actions' }, more, h('button', { type: 'submit' }, 'Save the tiers')), fail, status);
+    h('div', { class: 'actions' }, more, h('button', { type: 'submit' }, t('Save the tiers'))), fail, status);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     clearErrors(form, fail);
     try {
       await api.put('/api/v1/loyalty/tiers', { items: [...tbody.querySelectorAll('tr')].map((tr) => tr.read()) });
-      status.textContent = 'The loyalty tiers are saved.';
+      status.textContent = t('The loyalty tiers are saved.');
       announce(status.textContent);
     } catch (e) { showError(form, fail, e); }
   });
@@ -222,7 +228,7 @@ export async function loyalty(root) {
 /* ---- the catalogue ----------------------------------------------------- */
 
 function money(v) {
-  return v === null || v === undefined ? 'no price' : Number(v).toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return v === null || v === undefined ? t('no price') : Number(v).toLocaleString(locale(), { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 }
 
 export async function catalogue(root) {
@@ -238,13 +244,13 @@ export async function catalogue(root) {
     const fail = h('div');
     const status = h('p', { class: 'ok', role: 'status' });
     const form = h('form', { class: 'card', novalidate: true, id },
-      h('h2', { tabindex: '-1' }, p ? `Change ${p.name}` : 'Add a product'),
-      field('Name', name, { field: 'name' }),
-      field('Category', category, { field: 'category', hint: 'Products of one category can stand in for each other.' }),
-      field('Price', price, { field: 'price' }),
-      field('In stock', stock, { field: 'stock' }),
-      field('Tags', tags, { field: 'tags', hint: 'Words separated by commas; matched against customers’ goals.' }),
-      h('div', { class: 'actions' }, h('button', { type: 'submit' }, p ? 'Save the changes' : 'Add the product')), fail, status);
+      h('h2', { tabindex: '-1' }, p ? t('Change {name}', { name: p.name }) : t('Add a product')),
+      field(t('Name'), name, { field: 'name' }),
+      field(t('Category'), category, { field: 'category', hint: t('Products of one category can stand in for each other.') }),
+      field(t('Price'), price, { field: 'price' }),
+      field(t('In stock'), stock, { field: 'stock' }),
+      field(t('Tags'), tags, { field: 'tags', hint: t('Words separated by commas; matched against customers’ goals.') }),
+      h('div', { class: 'actions' }, h('button', { type: 'submit' }, p ? t('Save the changes') : t('Add the product'))), fail, status);
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       clearErrors(form, fail);
@@ -254,7 +260,7 @@ export async function catalogue(root) {
       try {
         const saved = p ? await api.patch(`/api/v1/products/${p.id}`, body) : await api.post('/api/v1/products', body);
         if (!p) form.reset();
-        status.textContent = p ? `${saved.name} is saved.` : `${saved.name} is added to the catalogue.`;
+        status.textContent = p ? t('{name} is saved.', { name: saved.name }) : t('{name} is added to the catalogue.', { name: saved.name });
         announce(status.textContent);
         await load();
       } catch (e) { showError(form, fail, e); }
@@ -265,12 +271,12 @@ export async function catalogue(root) {
   async function load() {
     const rows = api.items(await api.get(`/api/v1/products${api.qs({ limit: 100 })}`));
     clear(list);
-    if (!rows.length) { list.append(h('p', { class: 'muted' }, 'The catalogue is empty.')); return; }
+    if (!rows.length) { list.append(h('p', { class: 'muted' }, t('The catalogue is empty.'))); return; }
     list.append(h('table', { class: 'list' },
-      h('caption', { class: 'sr-only' }, 'Products'),
-      h('thead', {}, h('tr', {}, ['Product', 'Category', 'Price', 'In stock', ''].map((t) => h('th', { scope: 'col' }, t)))),
+      h('caption', { class: 'sr-only' }, t('Products')),
+      h('thead', {}, h('tr', {}, [t('Product'), t('Category'), t('Price'), t('In stock'), ''].map((x) => h('th', { scope: 'col' }, x)))),
       h('tbody', {}, rows.map((p) => {
-        const change = h('button', { type: 'button', class: 'link', 'aria-label': `Change ${p.name}` }, 'Change');
+        const change = h('button', { type: 'button', class: 'link', 'aria-label': t('Change {name}', { name: p.name }) }, t('Change'));
         change.addEventListener('click', () => {
           clear(editBox);
           const f = productForm('product-edit-form', p);
@@ -278,10 +284,10 @@ export async function catalogue(root) {
           f.querySelector('h2').focus();
         });
         return h('tr', { dataset: { product: String(p.id) } },
-          h('td', { 'data-label': 'Product' }, p.name),
-          h('td', { 'data-label': 'Category' }, p.category),
-          h('td', { 'data-label': 'Price' }, money(p.price)),
-          h('td', { 'data-label': 'In stock' }, p.stock === null || p.stock === undefined ? 'not counted' : String(p.stock)),
+          h('td', { 'data-label': t('Product') }, p.name),
+          h('td', { 'data-label': t('Category') }, p.category),
+          h('td', { 'data-label': t('Price') }, money(p.price)),
+          h('td', { 'data-label': t('In stock') }, p.stock === null || p.stock === undefined ? t('not counted') : num(p.stock)),
           h('td', {}, change));
       }))));
   }

@@ -15,15 +15,16 @@
  */
 import * as api from '../api.js';
 import { h, field, clear, append } from '../dom.js';
-import { humanize, pick, parseTime, fmtDuration, fmtWhen } from '../format.js';
+import { pick, parseTime, fmtDuration, fmtWhen } from '../format.js';
 import { barChart, columnChart, lineChart } from '../charts.js';
+import { t, tn, locale, timeZone } from '../i18n.js';
+import { channelWords, defectWords, levelWords, targetWords, said, num, pct } from './admin_labels.js';
 
 /* Append children, skipping nulls and flattening lists (Element.append would write "null"). */
 const put = (el, ...kids) => append(el, kids);
 
 const LEVELS = ['transactional', 'incremental', 'formative', 'partnership'];
 const LIVE_MS = 15000;
-const TARGETS = { acknowledge: 'Acknowledge', first_response: 'First answer', resolution: 'Resolution', promise: 'Promise', promises: 'Promises', follow_up: 'Follow-up', follow_up_on_time: 'Follow-up on time' };
 
 /* The value at the first of the dotted paths that exists. */
 export function dig(obj, ...paths) {
@@ -46,22 +47,20 @@ export function counts(v, labelKeys = ['label', 'word', 'level', 'name', 'key', 
   return [];
 }
 
-const pct = (x) => (typeof x === 'number' ? `${Math.round(x <= 1 ? x * 100 : x)}%` : '–');
 const secs = (x) => (typeof x === 'number' ? fmtDuration(x) : '–');
-const num = (x) => (typeof x === 'number' ? String(x) : '–');
 
-/* A day as people write it: "1 Dec". */
-function dayLabel(t) {
-  return new Date(t).toLocaleDateString('en-GB', { day: 'numeric', month: 'short' });
+/* A day as people write it: "1 Dec", "1. Dez.". */
+function dayLabel(ms) {
+  return new Date(ms).toLocaleDateString(locale(), { day: 'numeric', month: 'short', timeZone: timeZone() });
 }
 
-function localDay(t) {
-  const d = new Date(t);
+function localDay(ms) {
+  const d = new Date(ms);
   return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
 }
 
-function dateValue(t) {
-  const d = new Date(t);
+function dateValue(ms) {
+  const d = new Date(ms);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
@@ -82,17 +81,18 @@ function table(caption, heads, rows, id) {
 
 export async function render(main, params, app) {
   const today = Date.now();
+  const channels = channelWords(), defects = defectWords(), levels = levelWords(), targets = targetWords();
   const from = h('input', { type: 'date', id: 'dash-from', value: dateValue(today - 29 * 86400000) });
   const to = h('input', { type: 'date', id: 'dash-to', value: dateValue(today) });
-  const queue = h('select', { id: 'dash-queue' }, h('option', { value: '' }, 'Every queue'));
-  const agent = h('select', { id: 'dash-agent' }, h('option', { value: '' }, 'Everyone'));
+  const queue = h('select', { id: 'dash-queue' }, h('option', { value: '' }, t('Every queue')));
+  const agent = h('select', { id: 'dash-agent' }, h('option', { value: '' }, t('Everyone')));
   const form = h('form', { class: 'inline', id: 'dash-filters' },
-    field('From', from), field('To', to), field('Queue', queue), field('Agent', agent),
-    h('button', { type: 'submit' }, 'Show'));
+    field(t('From'), from), field(t('To'), to), field(t('Queue'), queue), field(t('Agent'), agent),
+    h('button', { type: 'submit' }, t('Show')));
   const live = h('div', { id: 'dash-live' });
   const out = h('div', { id: 'dashboard-body' });
-  put(main, h('h1', {}, 'Dashboard'), form,
-    section('now', 'Right now', [h('p', { class: 'muted' }, 'Read again every 15 seconds.'), live]), out);
+  put(main, h('h1', {}, t('Dashboard')), form,
+    section('now', t('Right now'), [h('p', { class: 'muted' }, t('Read again every 15 seconds.')), live]), out);
 
   const [queues, agents] = await Promise.all([
     api.get('/api/v1/queues?limit=500').then((x) => api.items(x)).catch(() => []),
@@ -100,37 +100,47 @@ export async function render(main, params, app) {
   ]);
   const queueName = new Map(queues.map((q) => [q.id, q.name]));
   put(queue, queues.map((q) => h('option', { value: String(q.id) }, q.name)));
-  put(agent, agents.map((a) => h('option', { value: String(a.id) }, a.name || a.email || `Agent ${a.id}`)));
+  put(agent, agents.map((a) => h('option', { value: String(a.id) }, a.name || a.email || t('Agent {id}', { id: a.id }))));
   if (!agents.length) agent.closest('.field').hidden = true;
 
   function span() {
     const f = from.value ? new Date(`${from.value}T00:00`).getTime() : today - 29 * 86400000;
-    let t = to.value ? new Date(`${to.value}T00:00`).getTime() + 86400000 : today;
+    let end = to.value ? new Date(`${to.value}T00:00`).getTime() + 86400000 : today;
     /* "Up to now" ends after the current second: the window's end is
      * exclusive and sent in whole seconds, so rounding down would leave
      * out what happened in the last moment (an encounter opened a moment
      * ago would not be counted yet). */
-    if (t > Date.now()) t = Math.ceil((Date.now() + 1) / 1000) * 1000;
+    if (end > Date.now()) end = Math.ceil((Date.now() + 1) / 1000) * 1000;
     const iso = (x) => new Date(x).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    return { from: iso(f), to: iso(t), queue: queue.value || null, agent: agent.value || null, fromT: f, toT: t };
+    return { from: iso(f), to: iso(end), queue: queue.value || null, agent: agent.value || null, fromT: f, toT: end };
   }
 
   /* ---- right now ---- */
   async function refreshLive() {
     const c = await api.optional('/api/v1/encounters/counts');
     clear(live);
-    if (!c) { put(live, h('p', { class: 'muted' }, 'This server does not count open work yet.')); return; }
+    if (!c) { put(live, h('p', { class: 'muted' }, t('This server does not count open work yet.'))); return; }
     const qs = Array.isArray(c.queues) ? c.queues : [];
     const shown = queue.value ? qs.filter((q) => String(q.queue_id) === queue.value) : qs;
     const sum = (k) => (queue.value ? shown.reduce((n, q) => n + (Number(q[k]) || 0), 0) : c[k]);
     put(live, h('div', { class: 'stats' },
-      stat('Open now', num(sum('open')), 'stat-open-now'),
-      stat('Nobody handling them yet', num(sum('unassigned')), 'stat-unassigned-now'),
-      stat('Past a charter target now', num(sum('over_target')), 'stat-over-now')),
-    shown.length ? table('Open work by queue', ['Queue', 'Open', 'Nobody handling', 'Past a target'],
-      shown.map((q) => [q.name || (q.queue_id ? queueName.get(q.queue_id) || `Queue ${q.queue_id}` : 'In no queue'),
+      stat(t('Open now'), num(sum('open')), 'stat-open-now'),
+      stat(t('Nobody handling them yet'), num(sum('unassigned')), 'stat-unassigned-now'),
+      stat(t('Past a charter target now'), num(sum('over_target')), 'stat-over-now')),
+    shown.length ? table(t('Open work by queue'), [t('Queue'), t('Open'), t('Nobody handling'), t('Past a target')],
+      shown.map((q) => [q.name || (q.queue_id ? queueName.get(q.queue_id) || t('Queue {id}', { id: q.queue_id }) : t('In no queue')),
         num(q.open), num(q.unassigned), num(q.over_target)]), 'live-queues') : null,
-    h('p', { class: 'muted', id: 'live-updated' }, `Updated ${fmtWhen(new Date().toISOString())}.`));
+    h('p', { class: 'muted', id: 'live-updated' }, t('Updated {when}.', { when: fmtWhen(new Date().toISOString()) })));
+  }
+
+  /* The window and the filters, as one sentence. */
+  function scope(w) {
+    const vars = { from: fmtWhen(w.from), to: fmtWhen(w.to), queue: queueName.get(Number(w.queue)) || '',
+      agent: w.agent ? (agents.find((a) => String(a.id) === w.agent) || {}).name || '' : '' };
+    if (w.queue && vars.agent) return t('From {from} to {to}, queue {queue} and {agent} only.', vars);
+    if (w.queue) return t('From {from} to {to}, queue {queue} only.', vars);
+    if (vars.agent) return t('From {from} to {to}, {agent} only.', vars);
+    return t('From {from} to {to}, every queue and agent.', vars);
   }
 
   /* ---- the window ---- */
@@ -145,69 +155,67 @@ export async function render(main, params, app) {
     ]);
     clear(out);
     if (!metrics && !breaches) {
-      out.append(h('p', { class: 'muted', id: 'dashboard-unavailable' }, 'This server does not measure the service yet.'));
+      out.append(h('p', { class: 'muted', id: 'dashboard-unavailable' }, t('This server does not measure the service yet.')));
       return;
     }
     const m = metrics || {};
-    const who = [w.queue ? `queue ${queueName.get(Number(w.queue)) || w.queue}` : null,
-      w.agent ? (agents.find((a) => String(a.id) === w.agent) || {}).name : null].filter(Boolean);
-    out.append(h('p', { class: 'summary', id: 'dash-scope' },
-      `From ${fmtWhen(w.from)} to ${fmtWhen(w.to)}${who.length ? `, ${who.join(', ')} only` : ', every queue and agent'}.`));
+    out.append(h('p', { class: 'summary', id: 'dash-scope' }, scope(w)));
 
     /* Encounters and waits. */
-    out.append(section('encounters', 'Encounters and waits', [
+    out.append(section('encounters', t('Encounters and waits'), [
       h('div', { class: 'stats' },
-        stat('Encounters', num(dig(m, 'volume.encounters')), 'stat-volume'),
-        stat('Still waiting for a first answer', num(dig(m, 'volume.waiting')), 'stat-waiting'),
-        stat('Closed', num(dig(m, 'volume.closed')), 'stat-closed'),
-        stat('Half waited less than', secs(dig(m, 'wait.p50_seconds')), 'stat-p50'),
-        stat('9 in 10 waited less than', secs(dig(m, 'wait.p90_seconds')), 'stat-p90'),
-        stat('Longest wait', secs(dig(m, 'wait.max_seconds')), 'stat-max-wait')),
-      barChart('Encounters by channel', counts(dig(m, 'volume.by_channel')).map((x) => ({ ...x, label: humanize(x.label) })), { empty: 'No encounters in the period.' }),
-      perQueue.length ? table('Waits in each queue', ['Queue', 'Encounters', 'Half waited less than', '9 in 10 waited less than', 'Gave up'],
+        stat(t('Encounters'), num(dig(m, 'volume.encounters')), 'stat-volume'),
+        stat(t('Still waiting for a first answer'), num(dig(m, 'volume.waiting')), 'stat-waiting'),
+        stat(t('Closed'), num(dig(m, 'volume.closed')), 'stat-closed'),
+        stat(t('Half waited less than'), secs(dig(m, 'wait.p50_seconds')), 'stat-p50'),
+        stat(t('9 in 10 waited less than'), secs(dig(m, 'wait.p90_seconds')), 'stat-p90'),
+        stat(t('Longest wait'), secs(dig(m, 'wait.max_seconds')), 'stat-max-wait')),
+      barChart(t('Encounters by channel'), counts(dig(m, 'volume.by_channel')).map((x) => ({ ...x, label: said(channels, x.label) })), { empty: t('No encounters in the period.') }),
+      perQueue.length ? table(t('Waits in each queue'), [t('Queue'), t('Encounters'), t('Half waited less than'), t('9 in 10 waited less than'), t('Gave up')],
         perQueue.map(({ q, m: qm }) => [q.name, num(dig(qm, 'volume.encounters')), secs(dig(qm, 'wait.p50_seconds')),
           secs(dig(qm, 'wait.p90_seconds')), num(dig(qm, 'abandonment.abandoned'))]), 'queue-waits') : null]));
 
     /* How encounters ended. */
-    out.append(section('outcomes', 'How encounters ended', h('div', { class: 'stats' },
-      stat(`Abandoned (${num(dig(m, 'abandonment.abandoned'))})`, pct(dig(m, 'abandonment.rate')), 'stat-abandoned'),
+    const transfers = dig(m, 'transfers.total') ?? 0;
+    out.append(section('outcomes', t('How encounters ended'), h('div', { class: 'stats' },
+      stat(t('Abandoned ({n})', { n: num(dig(m, 'abandonment.abandoned')) }), pct(dig(m, 'abandonment.rate')), 'stat-abandoned'),
       /* Of the closed encounters whose answer is known; the unknown are named, never counted as yes. */
-      stat(`Solved at first contact (${dig(m, 'first_contact_resolution.unknown') ?? 0} not known)`,
+      stat(t('Solved at first contact ({n} not known)', { n: num(dig(m, 'first_contact_resolution.unknown') ?? 0) }),
         pct(dig(m, 'first_contact_resolution.rate')), 'stat-fcr'),
-      stat(`Transferred (${num(dig(m, 'transfers.total'))} transfers)`, pct(dig(m, 'transfers.rate')), 'stat-transfers'),
-      stat('Taken by an agent', num(dig(m, 'ownership.taken')), 'stat-taken'),
-      stat('Given to an agent', num(dig(m, 'ownership.assigned')), 'stat-assigned'),
-      stat('Given to another agent', num(dig(m, 'ownership.reassigned')), 'stat-reassigned'))));
+      stat(tn(transfers, 'Transferred ({n} transfer)', 'Transferred ({n} transfers)'), pct(dig(m, 'transfers.rate')), 'stat-transfers'),
+      stat(t('Taken by an agent'), num(dig(m, 'ownership.taken')), 'stat-taken'),
+      stat(t('Given to an agent'), num(dig(m, 'ownership.assigned')), 'stat-assigned'),
+      stat(t('Given to another agent'), num(dig(m, 'ownership.reassigned')), 'stat-reassigned'))));
 
     /* What went wrong, and what we owed. */
-    const defectsByKind = counts(dig(m, 'defects.by_kind')).map((x) => ({ ...x, label: humanize(x.label), cls: 'breach' }));
-    const causes = (dig(m, 'defects.by_cause') || []).map((x) => ({ label: `${humanize(x.kind)}: ${x.cause || 'cause not known'}`, value: Number(x.count) || 0 }));
+    const defectsByKind = counts(dig(m, 'defects.by_kind')).map((x) => ({ ...x, label: said(defects, x.label), cls: 'breach' }));
+    const causes = (dig(m, 'defects.by_cause') || []).map((x) => ({ label: x.cause ? t('{kind}: {cause}', { kind: said(defects, x.kind), cause: x.cause }) : t('{kind}: cause not known', { kind: said(defects, x.kind) }), value: Number(x.count) || 0 }));
     const reasons = counts(dig(m, 'special_requests.decline_reasons'), ['reason']);
-    out.append(section('owed', 'Defects, apologies, requests and promises', [
+    out.append(section('owed', t('Defects, apologies, requests and promises'), [
       h('div', { class: 'stats' },
-        stat('Defects', num(dig(m, 'defects.total')), 'stat-defects'),
-        stat('Apologies owed', num(dig(m, 'apologies.owed')), 'stat-apologies-owed'),
-        stat('Apologies given', num(dig(m, 'apologies.given')), 'stat-apologies-given'),
-        stat('Apologies still owed', num(dig(m, 'apologies.owed_not_given')), 'stat-apologies-missing'),
-        stat('Special requests granted', num(dig(m, 'special_requests.granted')), 'stat-requests-granted'),
-        stat(`Special requests declined (${pct(dig(m, 'special_requests.decline_rate'))})`, num(dig(m, 'special_requests.declined')), 'stat-requests-declined'),
-        stat('Promises kept', num(dig(m, 'promises.kept')), 'stat-promises-kept'),
-        stat('Promises broken', num(dig(m, 'promises.broken')), 'stat-promises-broken'),
-        stat(`Promises still open (${pct(dig(m, 'promises.kept_rate'))} kept)`, num(dig(m, 'promises.open')), 'stat-promises-open')),
-      h('h3', {}, 'Defects by kind'),
-      barChart('Defects by kind', defectsByKind, { empty: 'No defects in the period.' }),
-      causes.length ? [h('h3', {}, 'Defects by cause'), barChart('Defects by cause', causes)] : null,
-      reasons.length ? [h('h3', {}, 'Why requests were declined'), barChart('Reasons for declining', reasons.map((x) => ({ ...x, label: x.label || 'no reason given' })))] : null]));
+        stat(t('Defects'), num(dig(m, 'defects.total')), 'stat-defects'),
+        stat(t('Apologies owed'), num(dig(m, 'apologies.owed')), 'stat-apologies-owed'),
+        stat(t('Apologies given'), num(dig(m, 'apologies.given')), 'stat-apologies-given'),
+        stat(t('Apologies still owed'), num(dig(m, 'apologies.owed_not_given')), 'stat-apologies-missing'),
+        stat(t('Special requests granted'), num(dig(m, 'special_requests.granted')), 'stat-requests-granted'),
+        stat(t('Special requests declined ({share})', { share: pct(dig(m, 'special_requests.decline_rate')) }), num(dig(m, 'special_requests.declined')), 'stat-requests-declined'),
+        stat(t('Promises kept'), num(dig(m, 'promises.kept')), 'stat-promises-kept'),
+        stat(t('Promises broken'), num(dig(m, 'promises.broken')), 'stat-promises-broken'),
+        stat(t('Promises still open ({share} kept)', { share: pct(dig(m, 'promises.kept_rate')) }), num(dig(m, 'promises.open')), 'stat-promises-open')),
+      h('h3', {}, t('Defects by kind')),
+      barChart(t('Defects by kind'), defectsByKind, { empty: t('No defects in the period.') }),
+      causes.length ? [h('h3', {}, t('Defects by cause')), barChart(t('Defects by cause'), causes)] : null,
+      reasons.length ? [h('h3', {}, t('Why requests were declined')), barChart(t('Reasons for declining'), reasons.map((x) => ({ ...x, label: x.label || t('no reason given') })))] : null]));
 
     /* The charter. */
     const bl = api.items(breaches);
     const byDay = new Map();
     for (const b of bl) {
-      const t = parseTime(pick(b, 'started_at'));
-      if (t !== null) byDay.set(localDay(t), (byDay.get(localDay(t)) || 0) + 1);
+      const at = parseTime(pick(b, 'started_at'));
+      if (at !== null) byDay.set(localDay(at), (byDay.get(localDay(at)) || 0) + 1);
     }
     const days = [...byDay.keys()].sort((a, b) => a - b).map((d) => ({ label: dayLabel(d), value: byDay.get(d), cls: 'breach' }));
-    const targetOf = (k) => TARGETS[k] || humanize(k);
+    const targetOf = (k) => said(targets, k);
     const byTarget = counts(dig(m, 'charter.by_target') || pick(breaches, 'counts')).map((x) => ({ label: targetOf(x.label), value: x.value, cls: 'breach' }));
     const perTarget = new Map();
     for (const b of bl) {
@@ -219,35 +227,39 @@ export async function render(main, params, app) {
       perTarget.set(k, e);
     }
     const total = dig(m, 'charter.breaches') ?? pick(breaches, 'count') ?? bl.length;
-    out.append(section('chart-breaches', 'The service charter', [
-      h('p', { class: 'summary', id: 'breach-summary' }, `${total} time${total === 1 ? '' : 's'} the charter was not kept in the period${pick(breaches, 'truncated') ? ' (the details below show the first 1,000)' : ''}.`),
-      barChart('Breaches by target', byTarget, { empty: 'The charter was kept throughout the period.' }),
-      perTarget.size ? table('How far over, on average', ['Target', 'Breaches', 'Over the target, in business hours', 'Taken, in calendar time'],
-        [...perTarget.entries()].map(([k, e]) => [targetOf(k), String(e.n), secs(e.over / e.n), secs(e.cal / e.n)]), 'breach-times') : null,
-      h('h3', {}, 'Breaches per day'),
-      columnChart('Charter breaches per day', days, { cls: 'breach', empty: 'No breaches in the period.' })]));
+    out.append(section('chart-breaches', t('The service charter'), [
+      h('p', { class: 'summary', id: 'breach-summary' }, pick(breaches, 'truncated')
+        ? tn(total, '{n} time the charter was not kept in the period (the details below show the first {first}).', '{n} times the charter was not kept in the period (the details below show the first {first}).', { first: num(1000) })
+        : tn(total, '{n} time the charter was not kept in the period.', '{n} times the charter was not kept in the period.')),
+      barChart(t('Breaches by target'), byTarget, { empty: t('The charter was kept throughout the period.') }),
+      perTarget.size ? table(t('How far over, on average'), [t('Target'), t('Breaches'), t('Over the target, in business hours'), t('Taken, in calendar time')],
+        [...perTarget.entries()].map(([k, e]) => [targetOf(k), num(e.n), secs(e.over / e.n), secs(e.cal / e.n)]), 'breach-times') : null,
+      h('h3', {}, t('Breaches per day')),
+      columnChart(t('Charter breaches per day'), days, { cls: 'breach', empty: t('No breaches in the period.') })]));
 
     /* Satisfaction. */
     const trendPts = await satisfactionSeries(w);
     const words = counts(dig(m, 'satisfaction.words')).sort((a, b) => b.value - a.value || a.label.localeCompare(b.label)).slice(0, 20);
     const avg = dig(m, 'satisfaction.average');
-    out.append(section('chart-satisfaction', 'Satisfaction', [
+    const answered = dig(m, 'satisfaction.answered') ?? 0;
+    out.append(section('chart-satisfaction', t('Satisfaction'), [
       h('div', { class: 'stats' },
-        stat(`Satisfaction (${dig(m, 'satisfaction.answered') ?? 0} answers)`, typeof avg === 'number' ? `${avg.toFixed(1)} / 5` : '–', 'stat-satisfaction')),
-      lineChart('Average satisfaction score', trendPts, { min: 0, max: 5, empty: 'No satisfaction answers in the period.' })]));
-    out.append(section('chart-words', 'The most frequent three words', [
-      barChart('Words customers used', words, { empty: 'No words yet.' })]));
+        stat(tn(answered, 'Satisfaction ({n} answer)', 'Satisfaction ({n} answers)'),
+          typeof avg === 'number' ? t('{score} / 5', { score: avg.toLocaleString(locale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }) }) : '–', 'stat-satisfaction')),
+      lineChart(t('Average satisfaction score'), trendPts, { min: 0, max: 5, empty: t('No satisfaction answers in the period.') })]));
+    out.append(section('chart-words', t('The most frequent three words'), [
+      barChart(t('Words customers used'), words, { empty: t('No words yet.') })]));
 
     /* Relationships. */
-    const levels = counts(dig(m, 'relationships.levels'));
-    const funnel = LEVELS.map((l) => ({ label: humanize(l), value: levels.find((x) => x.label === l)?.value || 0, cls: `lvl-${l}` }));
+    const levelCounts = counts(dig(m, 'relationships.levels'));
+    const funnel = LEVELS.map((l) => ({ label: said(levels, l), value: levelCounts.find((x) => x.label === l)?.value || 0, cls: `lvl-${l}` }));
     const moves = dig(m, 'relationships.movements');
     const moveRows = Array.isArray(moves)
-      ? moves.map((x) => ({ label: `${humanize(pick(x, 'from') || 'new')} → ${humanize(pick(x, 'to') || '')}`, value: Number(pick(x, 'count')) || 0 })) : [];
-    out.append(section('chart-funnel', 'Customers by relationship level', [
-      levels.length ? barChart('Customers by relationship level', funnel) : h('p', { class: 'muted' }, 'No relationship levels yet.'),
-      h('h3', {}, 'Changes of level in the period'),
-      barChart('Relationship movements', moveRows, { empty: 'No customer changed level in the period.' })]));
+      ? moves.map((x) => ({ label: t('{from} → {to}', { from: pick(x, 'from') ? said(levels, pick(x, 'from')) : t('New customer'), to: said(levels, pick(x, 'to')) }), value: Number(pick(x, 'count')) || 0 })) : [];
+    out.append(section('chart-funnel', t('Customers by relationship level'), [
+      levelCounts.length ? barChart(t('Customers by relationship level'), funnel) : h('p', { class: 'muted' }, t('No relationship levels yet.')),
+      h('h3', {}, t('Changes of level in the period')),
+      barChart(t('Relationship movements'), moveRows, { empty: t('No customer changed level in the period.') })]));
   }
 
   /* Average satisfaction per bucket of the window, one metrics call each, in parallel. */
@@ -256,9 +268,9 @@ export async function render(main, params, app) {
     if (span <= 0) return [];
     const step = (span / 86400000 > 14 ? 7 : 1) * 86400000;
     const buckets = [];
-    for (let t = w.fromT; t < w.toT && buckets.length < 8; t += step) buckets.push([t, Math.min(t + step, w.toT)]);
+    for (let at = w.fromT; at < w.toT && buckets.length < 8; at += step) buckets.push([at, Math.min(at + step, w.toT)]);
     if (buckets.length === 8 && buckets[7][1] < w.toT) buckets[7][1] = w.toT;
-    const iso = (t) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const results = await Promise.all(buckets.map(([a, b]) =>
       api.optional(`/api/v1/metrics/service${api.qs({ from: iso(a), to: iso(b), queue: w.queue, agent: w.agent })}`).catch(() => null)));
     return results.map((r, i) => ({ label: dayLabel(buckets[i][0]), avg: dig(r, 'satisfaction.average') }))
