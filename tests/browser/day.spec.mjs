@@ -64,8 +64,7 @@ export default async function (t) {
   const { assert, base } = t;
   if (!(await hasLogin(base))) return;
   const violations = [];
-  const leftovers = [];
-  const seen = new Set();
+  const leftovers = new Map(); /* English message -> the pages it was left on */
 
   const newContext = () => t.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: LOCALE });
   const login = async (who, view = 'work') => {
@@ -112,9 +111,9 @@ export default async function (t) {
       });
       for (const text of texts) {
         const hit = ENGLISH_LEFT.find((m) => m.whole.test(text) || (m.part && m.part.test(text)));
-        if (hit && !seen.has(`${label}|${hit.en}`)) {
-          seen.add(`${label}|${hit.en}`);
-          leftovers.push(`${label}: "${hit.en}" (in "${text.slice(0, 80)}")`);
+        if (hit) {
+          if (!leftovers.has(hit.en)) leftovers.set(hit.en, new Set());
+          leftovers.get(hit.en).add(label);
         }
       }
     }
@@ -353,7 +352,8 @@ export default async function (t) {
 
   if (LANG !== 'en') {
     await t.step('no English message left on any page walked', async () => {
-      assert.equal(leftovers.length, 0, `English left:\n       ${leftovers.join('\n       ')}`);
+      const list = [...leftovers].map(([en, pages]) => `"${en}" on ${[...pages].join(', ')}`);
+      assert.equal(list.length, 0, `English left (${list.length} messages):\n       ${list.join('\n       ')}`);
     });
   }
 }
