@@ -72,18 +72,25 @@ async function fillOpen(page, base, target) {
   let open = counts.open;
   const missing = Math.max(0, target - open);
   const t0 = Date.now();
-  for (let i = 0; i < missing; i += 20) {
-    await Promise.all(Array.from({ length: Math.min(20, missing - i) }, async (_, j) => {
-      const n = i + j;
-      const r = await page.request.post(`${base}/api/v1/encounters`, {
-        headers: { 'X-CSRF-Token': csrf },
-        data: {
-          customer_id: customers[n % customers.length].id, channel: channels[n % channels.length],
-          subject: `Arrived for the bench, number ${n + 1}`, ...topicOf(queues[n % queues.length]),
-        },
-      });
-      if (!r.ok()) throw new Error(`opening an encounter: ${r.status()} ${await r.text()}`);
-    }));
+  /* four at a time; a connection the server closed is tried again */
+  const arrive = async (n) => {
+    const data = {
+      customer_id: customers[n % customers.length].id, channel: channels[n % channels.length],
+      subject: `Arrived for the bench, number ${n + 1}`, ...topicOf(queues[n % queues.length]),
+    };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const r = await page.request.post(`${base}/api/v1/encounters`, { headers: { 'X-CSRF-Token': csrf }, data });
+        if (r.ok()) return;
+        if (attempt >= 5) throw new Error(`opening an encounter: ${r.status()} ${await r.text()}`);
+      } catch (e) {
+        if (attempt >= 5) throw e;
+      }
+      await new Promise((res) => setTimeout(res, 200 * (attempt + 1)));
+    }
+  };
+  for (let i = 0; i < missing; i += 4) {
+    await Promise.all(Array.from({ length: Math.min(4, missing - i) }, (_, j) => arrive(i + j)));
   }
   open = (await (await page.request.get(`${base}/api/v1/encounters/counts`)).json()).open;
   console.log(`desk: ${genCustomers} generated customers, ${counts.open} open from the generator, ${missing} arrived through the API in ${Math.round((Date.now() - t0) / 1000)} s, ${open} open`);
