@@ -101,3 +101,74 @@ test('a chart shortens a label between characters, and labels a time axis only w
   assert.equal(labelEvery(30, 5, 300), 6);
   assert.equal(labelEvery(7, 5, 600), 1);
 });
+
+test('in German: times, durations, lists and task states in the agent\'s language', async () => {
+  const { fmtWhen, fmtList } = await import('../../web/js/format.js');
+  const { setLanguage } = await import('../../web/js/i18n.js');
+  setLanguage('de');
+  try {
+    const now = new Date(2026, 11, 13, 9, 0).getTime();
+    const at = (d, h, m = 0) => new Date(2026, 11, d, h, m).toISOString();
+    assert.equal(fmtWhen(at(15, 10), now), 'in 2 Tagen, Di. 15. Dez., 10:00');
+    assert.equal(fmtWhen(at(13, 16, 30), now), 'heute, 16:30');
+    assert.equal(fmtWhen(at(14, 8), now), 'morgen, 08:00');
+    assert.equal(fmtWhen(at(12, 18, 20), now), 'gestern, 18:20');
+    assert.equal(fmtWhen(at(10, 9, 12), now), 'vor 3 Tagen, Do. 10. Dez., 09:12');
+    assert.match(fmtWhen(new Date(2027, 0, 5, 10).toISOString(), now), /^in 23 Tagen, Di\. 5\. Jan\. 2027, 10:00$/);
+    assert.equal(fmtDuration(75), '1 Min. 15 s');
+    assert.equal(fmtDuration(7260), '2 Std. 01 Min.');
+    assert.equal(fmtDuration(3 * 86400 + 3600), '3 T. 1 Std.');
+    assert.equal(fmtList(['respektvoll', 'ehrlich', 'schnell']), 'respektvoll, ehrlich und schnell');
+    assert.equal(taskState({ status: 'failed', attempts: 3, last_error: 'HTTP 500' }), 'Nach 3 Versuchen fehlgeschlagen: HTTP 500');
+    assert.equal(taskState({ status: 'held', last_error: 'held: no consent' }), 'Zurückgehalten: no consent');
+  } finally {
+    setLanguage('en');
+  }
+});
+
+test('times are shown in the agent\'s time zone, whatever the browser\'s', async () => {
+  const { fmtWhen, fmtTime } = await import('../../web/js/format.js');
+  const { setTimeZone } = await import('../../web/js/i18n.js');
+  const now = Date.UTC(2026, 11, 13, 0, 0); /* 09:00 in Tokyo, 19:00 the day before in New York */
+  try {
+    setTimeZone('Asia/Tokyo');
+    assert.equal(fmtWhen('2026-12-13T15:30:00Z', now), 'tomorrow, 00:30');
+    assert.equal(fmtWhen('2026-12-12T23:00:00Z', now), 'today, 08:00');
+    assert.match(fmtTime('2026-12-13T15:30:00Z'), /14 Dec 2026, 00:30/);
+    setTimeZone('America/New_York');
+    assert.equal(fmtWhen('2026-12-13T15:30:00Z', now), 'tomorrow, 10:30');
+    assert.equal(fmtWhen('2026-12-12T23:00:00Z', now), 'today, 18:00');
+    assert.equal(setTimeZone('Mars/Olympus'), null); /* an unknown zone: the browser's */
+  } finally {
+    setTimeZone(null);
+  }
+});
+
+test('a refusal is said in the agent\'s language with what to do next; the server\'s words are kept', async () => {
+  const { setLanguage } = await import('../../web/js/i18n.js');
+  const tooLong = new ApiError(422, 'invalid', 'name is 201 characters long; at most 200 are allowed', 'name',
+    { reason: 'too_long', limit: 200 });
+  assert.equal(tooLong.message, 'Shorten the name to at most 200 characters.');
+  assert.equal(tooLong.serverMessage, 'name is 201 characters long; at most 200 are allowed');
+  assert.equal(tooLong.field, 'name');
+  assert.equal(new ApiError(422, 'invalid', 'email is required', 'email', { reason: 'required' }).message,
+    'Fill in the email address.');
+  /* no reason: a sentence for the code, and the server's own words */
+  assert.equal(new ApiError(422, 'invalid', 'time_zone "X" is not a zone', 'time_zone').message,
+    'Check the time zone and try again. The server said: time_zone "X" is not a zone');
+  assert.equal(new ApiError(403, 'csrf', 'needs X-CSRF-Token').message, 'This page is out of date. Reload it and try again.');
+  assert.match(new ApiError(418, 'http_418', '').message, /error 418/);
+  setLanguage('de');
+  try {
+    assert.equal(new ApiError(422, 'invalid', 'x', 'email', { reason: 'not_an_email' }).message,
+      'Geben Sie für die E-Mail-Adresse eine gültige E-Mail-Adresse ein.');
+    assert.equal(new ApiError(422, 'invalid', 'x', 'subject', { reason: 'too_long', limit: 200 }).message,
+      'Kürzen Sie den Betreff auf höchstens 200 Zeichen.');
+    assert.equal(new ApiError(503, 'busy', 'the database is busy').message,
+      'Der Server ist ausgelastet. Versuchen Sie es gleich noch einmal.');
+    assert.equal(new ApiError(409, 'conflict', 'already closed').message,
+      'Das ist im jetzigen Zustand nicht möglich. Laden Sie die Seite neu, um zu sehen, was sich geändert hat. Der Server meldete: already closed');
+  } finally {
+    setLanguage('en');
+  }
+});

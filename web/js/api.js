@@ -4,23 +4,29 @@
  * JSON in and out, the session cookie sent same-origin only, and the CSRF
  * token from the session response added to every state-changing request
  * (the cookie is SameSite=Strict and HttpOnly: scripts never see it).
- * Failures become ApiError objects carrying the API's code, message and
- * field, so a view can show a refusal next to the field it names.
+ * Failures become ApiError objects carrying the API's code, field and
+ * reason, so a view can show a refusal next to the field it names; their
+ * message is already in the agent's language and says what to do next
+ * (errors.js), and the server's own text is kept as serverMessage.
  */
+import { errorMessage } from './errors.js';
 
 let csrfToken = null;
 
 export class ApiError extends Error {
-  constructor(status, code, message, field) {
-    super(message);
+  /* e: the answer's "error" object ({code, message, field, reason, limit}). */
+  constructor(status, code, serverMessage, field, e = {}) {
+    super(errorMessage(status, { ...e, code, message: serverMessage, field }));
     this.status = status;
     this.code = code;
     this.field = field || null;
+    this.reason = e.reason || null;
+    this.serverMessage = serverMessage || '';
   }
 
   /* The server does not have this endpoint (a feature not built in). */
   get missingEndpoint() {
-    return (this.status === 404 && /^no such endpoint/.test(this.message)) || this.status === 405;
+    return (this.status === 404 && /^no such endpoint/.test(this.serverMessage)) || this.status === 405;
   }
 }
 
@@ -46,7 +52,7 @@ export async function request(method, path, body, contentType) {
   try {
     res = await fetch(path, init);
   } catch (e) {
-    throw new ApiError(0, 'network', `rapportd cannot be reached (${e.message})`, null);
+    throw new ApiError(0, 'network', e.message, null);
   }
   const text = await res.text();
   let data = null;
@@ -55,8 +61,7 @@ export async function request(method, path, body, contentType) {
   }
   if (!res.ok) {
     const e = (data && data.error) || {};
-    const err = new ApiError(res.status, e.code || `http_${res.status}`,
-      e.message || `${method} ${path} answered ${res.status}`, e.field);
+    const err = new ApiError(res.status, e.code || `http_${res.status}`, e.message || '', e.field, e);
     if (res.status === 401 && path !== '/api/v1/session') window.dispatchEvent(new CustomEvent('rapport:unauthorized'));
     throw err;
   }
@@ -109,6 +114,11 @@ export async function login(email, password) {
   const s = await request('POST', '/api/v1/session', { email, password });
   csrfToken = s.csrf_token || null;
   return { mode: 'auth', agent: s.agent || null };
+}
+
+/* Change the signed-in agent's own settings ({language, time_zone}); the agent as it is now. */
+export async function saveSettings(settings) {
+  return request('PATCH', '/api/v1/session', settings);
 }
 
 export async function logout() {

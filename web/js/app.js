@@ -6,11 +6,13 @@
  * <main> and may return a function that stops what it started (polling).
  * Without a session the console shows the login page; a rapportd built
  * without login ("open" mode) goes straight to the work lists; after a
- * login the console returns to the page that asked for it.
+ * login the console returns to the page that asked for it.  The shell
+ * speaks the agent's language in their time zone (i18n.js), chosen on
+ * "Your settings" (#/settings, from the agent's name in the header).
  */
 import * as api from './api.js';
 import { h, clear } from './dom.js';
-import { setLanguage, setTimeZone } from './i18n.js';
+import { t, setLanguage, setTimeZone, translatePage } from './i18n.js';
 import * as loginView from './views/login.js';
 import * as queueView from './views/queue.js';
 import * as encounterView from './views/encounter.js';
@@ -24,6 +26,7 @@ import * as followupsView from './views/followups.js';
 import * as worklistView from './views/worklist.js';
 import * as knowledgeView from './views/knowledge.js';
 import * as adminView from './views/admin.js';
+import * as settingsView from './views/settings.js';
 import { deliveryBanner } from './views/admin_channels.js';
 
 const routes = [
@@ -40,6 +43,7 @@ const routes = [
   { re: /^#\/work(?:\/([a-z0-9-]+))?$/, view: worklistView, name: 'work' },
   { re: /^#\/kb(?:\/(new|\d+)(?:\/(edit))?)?$/, view: knowledgeView, name: 'kb' },
   { re: /^#\/admin(?:\/([a-z-]+))?$/, view: adminView, name: 'admin' },
+  { re: /^#\/settings$/, view: settingsView, name: 'settings' },
 ];
 
 /* What views share: the session, and customers already fetched. */
@@ -49,6 +53,8 @@ const app = {
   customers: new Map(),
   go(hash) { if (location.hash === hash) route(); else location.hash = hash; },
   setSession(s) { app.session = s; shell(); },
+  /* The agent's own settings changed: speak and show times as they say, now. */
+  setAgent(agent) { if (app.session) app.session.agent = agent; shell(); route(); },
   /* Customers by id, fetching only those not yet known, in parallel. */
   async customersById(ids) {
     const missing = [...new Set(ids)].filter((id) => id && !app.customers.has(id));
@@ -68,8 +74,11 @@ function shell() {
   setTimeZone(s && s.agent ? s.agent.time_zone : null);
   const nav = document.getElementById('nav');
   nav.hidden = !s;
+  translatePage(document);
   const who = document.getElementById('who');
   who.textContent = s && s.agent ? (s.agent.name || s.agent.email || '') : '';
+  /* open mode has no agent to keep settings for */
+  who.hidden = !(s && s.mode === 'auth' && s.agent);
   document.getElementById('logout').hidden = !(s && s.mode === 'auth');
   const hooks = nav.querySelector('a[data-route="webhooks"]');
   if (hooks) hooks.hidden = !(s && s.agent && s.agent.role === 'admin');
@@ -107,9 +116,10 @@ async function route() {
     if (my !== seq) return;
     if (e instanceof api.ApiError && e.status === 401) return; /* the unauthorized handler moves to login */
     clear(main);
-    main.append(h('h1', {}, 'Something went wrong'),
-      h('p', { class: 'error', role: 'alert' }, e.message || String(e)),
-      h('p', {}, h('a', { href: '#/queue' }, 'Back to the queue')));
+    main.append(h('h1', {}, t('Something went wrong')),
+      h('p', { class: 'error', role: 'alert' }, e instanceof api.ApiError ? e.message
+        : t('The page could not be shown. Reload it; if it keeps happening, tell your admin. The browser said: {message}', { message: e.message || String(e) })),
+      h('p', {}, h('a', { href: '#/queue' }, t('Back to the queue'))));
   }
   if (my !== seq) return;
   main.setAttribute('aria-busy', 'false');

@@ -12,6 +12,7 @@
  * description), and a time axis labels only as many points as have room.
  */
 import { svg, h, clear } from './dom.js';
+import { t } from './i18n.js';
 
 const DEFAULT_W = 600, MAX_W = 720;
 const CHAR_PX = 8.5; /* a character at 13 to 14 px, wide letters and capitals counted */
@@ -56,7 +57,7 @@ export function labelEvery(n, chars, px) {
 
 /* Horizontal bars: one row per {label, value}. */
 export function barChart(title, rows, opts = {}) {
-  if (!rows.length) return h('p', { class: 'muted' }, opts.empty || 'No data yet.');
+  if (!rows.length) return h('p', { class: 'muted' }, opts.empty || t('No data yet.'));
   const desc = rows.map((r) => `${r.label}: ${r.value}${opts.unit || ''}`).join('; ');
   return responsive((W) => {
     const rowH = 30, pad = 8;
@@ -94,7 +95,7 @@ function axisLabels(el, points, xOf, y, plotW) {
 
 /* Vertical bars over time: {label, value} in order, with an optional target line. */
 export function columnChart(title, points, opts = {}) {
-  if (!points.length) return h('p', { class: 'muted' }, opts.empty || 'No data yet.');
+  if (!points.length) return h('p', { class: 'muted' }, opts.empty || t('No data yet.'));
   const desc = points.map((p) => `${p.label}: ${p.value}`).join('; ');
   return responsive((W) => {
     const height = 220, bottom = 40, top = 14, right = 10;
@@ -123,7 +124,7 @@ export function columnChart(title, points, opts = {}) {
 
 /* A line over time: {label, value} in order, values between min and max. */
 export function lineChart(title, points, opts = {}) {
-  if (!points.length) return h('p', { class: 'muted' }, opts.empty || 'No data yet.');
+  if (!points.length) return h('p', { class: 'muted' }, opts.empty || t('No data yet.'));
   const desc = points.map((p) => `${p.label}: ${p.value}`).join('; ');
   return responsive((W) => {
     const height = 220, left = 40, bottom = 40, top = 14;

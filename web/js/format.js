@@ -1,33 +1,35 @@
 /*
- * format.js - times, durations and labels as people read them.
+ * format.js - times, durations and labels as people read them, in the
+ * agent's language and time zone (i18n.js: locale(), timeZone()).
  */
+import { t, tn, language, locale, timeZone } from './i18n.js';
 
 export function parseTime(iso) {
   if (!iso) return null;
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? null : t;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? null : ms;
 }
 
 export function fmtTime(iso) {
-  const t = parseTime(iso);
-  if (t === null) return '';
-  return new Date(t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  const ms = parseTime(iso);
+  if (ms === null) return '';
+  return new Date(ms).toLocaleString(locale(), { dateStyle: 'medium', timeStyle: 'short', timeZone: timeZone() });
 }
 
 export function fmtDate(iso) {
-  const t = parseTime(iso);
-  return t === null ? '' : new Date(t).toLocaleDateString(undefined, { dateStyle: 'medium' });
+  const ms = parseTime(iso);
+  return ms === null ? '' : new Date(ms).toLocaleDateString(locale(), { dateStyle: 'medium', timeZone: timeZone() });
 }
 
-/* 75 -> "1 min 15 s", 7260 -> "2 h 01 min". */
+/* 75 -> "1 min 15 s", 7260 -> "2 h 01 min" (German: "1 Min. 15 s", "2 Std. 01 Min."). */
 export function fmtDuration(seconds) {
   const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
+  if (s < 60) return t('{s} s', { s });
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${String(s % 60).padStart(2, '0')} s`;
+  if (m < 60) return t('{m} min {s} s', { m, s: String(s % 60).padStart(2, '0') });
   const hr = Math.floor(m / 60);
-  if (hr < 48) return `${hr} h ${String(m % 60).padStart(2, '0')} min`;
-  return `${Math.floor(hr / 24)} d ${hr % 24} h`;
+  if (hr < 48) return t('{h} h {m} min', { h: hr, m: String(m % 60).padStart(2, '0') });
+  return t('{d} d {h} h', { d: Math.floor(hr / 24), h: hr % 24 });
 }
 
 /* "no_agreement_reason" -> "No agreement reason". */
@@ -39,16 +41,16 @@ export function humanize(name) {
 /* A datetime-local value ("2026-11-24T09:30") as RFC 3339 UTC. */
 export function localToRfc3339(value) {
   if (!value) return null;
-  const t = new Date(value);
-  if (Number.isNaN(t.getTime())) return null;
-  return t.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const when = new Date(value);
+  if (Number.isNaN(when.getTime())) return null;
+  return when.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /* An RFC 3339 time as a datetime-local value in this browser's zone. */
 export function rfc3339ToLocal(iso) {
-  const t = parseTime(iso);
-  if (t === null) return '';
-  const d = new Date(t - new Date(t).getTimezoneOffset() * 60000);
+  const ms = parseTime(iso);
+  if (ms === null) return '';
+  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60000);
   return d.toISOString().slice(0, 16);
 }
 
@@ -61,38 +63,46 @@ export function pick(obj, ...keys) {
 
 /* The name a customer is greeted by. */
 export function greetingName(c) {
-  return pick(c, 'greeting_name', 'preferred_name', 'name') || 'customer';
+  return pick(c, 'greeting_name', 'preferred_name', 'name') || t('customer');
 }
 
 /* ---- times and lists as an agent reads them on the encounter and customer pages ---- */
 
-function dateLocale() {
-  const lang = typeof document !== 'undefined' && document.documentElement ? document.documentElement.lang : '';
-  return !lang || lang.startsWith('en') ? 'en-GB' : lang;
+/* The calendar date of instant ms in the agent's zone, as a day number. */
+function dayInZone(ms) {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: timeZone(), year: 'numeric', month: 'numeric', day: 'numeric',
+  }).formatToParts(new Date(ms));
+  const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
+  return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day)) / 86400000;
 }
 
 /*
- * A time as a person says it, in this browser's zone, with how far it is
- * from now: "in 2 days, Tue 15 Dec 10:00", "today, 10:00",
- * "yesterday, 18:20", "3 days ago, Sun 29 Nov 09:12"; the year only when
- * it is not this one.
+ * A time as a person says it, in the agent's zone and language, with how
+ * far it is from now: "in 2 days, Tue 15 Dec 10:00", "today, 10:00",
+ * "yesterday, 18:20", "3 days ago, Sun 29 Nov 09:12" (German: "in 2
+ * Tagen, Di. 15. Dez., 10:00", "heute, 10:00"); the year only when it is
+ * not this one.
  */
 export function fmtWhen(iso, now = Date.now()) {
-  const t = parseTime(iso);
-  if (t === null) return '';
-  const d = new Date(t), n = new Date(now);
-  const midnight = (x) => new Date(x.getFullYear(), x.getMonth(), x.getDate()).getTime();
-  const days = Math.round((midnight(d) - midnight(n)) / 86400000);
-  const loc = dateLocale();
-  const time = d.toLocaleTimeString(loc, { hour: '2-digit', minute: '2-digit' });
-  const date = d.toLocaleDateString(loc, {
-    weekday: 'short', day: 'numeric', month: 'short',
-    year: d.getFullYear() !== n.getFullYear() ? 'numeric' : undefined,
+  const ms = parseTime(iso);
+  if (ms === null) return '';
+  const d = new Date(ms);
+  const days = dayInZone(ms) - dayInZone(now);
+  const zone = timeZone();
+  const time = d.toLocaleTimeString(locale(), { hour: '2-digit', minute: '2-digit', timeZone: zone });
+  const yearOf = (x) => new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric' }).format(x);
+  let date = d.toLocaleDateString(locale(), {
+    weekday: 'short', day: 'numeric', month: 'short', timeZone: zone,
+    year: yearOf(d) !== yearOf(new Date(now)) ? 'numeric' : undefined,
   });
-  if (days === 0) return `today, ${time}`;
-  if (days === 1) return `tomorrow, ${time}`;
-  if (days === -1) return `yesterday, ${time}`;
-  return `${days > 1 ? `in ${days} days` : `${-days} days ago`}, ${date} ${time}`;
+  /* German writes "Di. 15. Dez." in a sentence, without the list's comma */
+  if (language() === 'de') date = date.replace(/^([^,\s]+),\s/, '$1 ');
+  if (days === 0) return t('today, {time}', { time });
+  if (days === 1) return t('tomorrow, {time}', { time });
+  if (days === -1) return t('yesterday, {time}', { time });
+  if (days > 1) return tn(days, 'in {n} day, {date} {time}', 'in {n} days, {date} {time}', { date, time });
+  return tn(-days, '{n} day ago, {date} {time}', '{n} days ago, {date} {time}', { date, time });
 }
 
 /* Text written by rapport (a moment's summary) with every RFC 3339 time in it
@@ -102,9 +112,9 @@ export function plainTimes(text, now = Date.now()) {
     (iso) => fmtWhen(iso, now) || iso);
 }
 
-/* ["respected","honest","quick"] -> "respected, honest and quick". */
+/* ["respected","honest","quick"] -> "respected, honest and quick" ("... und ..."). */
 export function fmtList(items) {
   const xs = (Array.isArray(items) ? items : [items]).filter((x) => x !== null && x !== undefined && x !== '').map(String);
   if (xs.length < 2) return xs.join('');
-  return `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
+  return t('{list} and {last}', { list: xs.slice(0, -1).join(', '), last: xs[xs.length - 1] });
 }

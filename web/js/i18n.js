@@ -109,3 +109,17 @@ export function tn(n, one, other, vars) {
 export function catalogues() {
   return CATALOGUES;
 }
+
+/*
+ * Translate the page's own texts (web/index.html): each element's
+ * data-i18n English text becomes its text, and data-i18n-aria-label and
+ * data-i18n-title its aria-label and title.  The catalogue test reads
+ * these attributes as messages, as it reads t() calls.
+ */
+export function translatePage(root) {
+  const own = (english) => (CATALOGUES[current] && Object.prototype.hasOwnProperty.call(CATALOGUES[current], english)
+    ? CATALOGUES[current][english] : english);
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = own(el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n-aria-label]')) el.setAttribute('aria-label', own(el.dataset.i18nAriaLabel));
+  for (const el of root.querySelectorAll('[data-i18n-title]')) el.setAttribute('title', own(el.dataset.i18nTitle));
+}

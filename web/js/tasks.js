@@ -7,38 +7,43 @@
  * when it cannot know whether it arrived, and says so in the task.
  */
 import { fmtTime, humanize } from './format.js';
+import { t, tn } from './i18n.js';
 
-const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
-
-/* One line about task t: its state and, when there is one, the reason. */
-export function taskState(t) {
-  const tries = Number(t.attempts) || 0;
+/*
+ * One line about task task: its state and, when there is one, the reason.
+ * The reason is the scheduler's own words (kept as it wrote them).
+ */
+export function taskState(task) {
+  const tries = Number(task.attempts) || 0;
   /* "held: the customer has not given consent" reads "Held: the ..." */
-  const why = String(t.last_error || '').replace(new RegExp(`^${t.status}: `), '');
-  const reason = why ? `: ${why}` : '';
-  switch (t.status) {
+  const why = String(task.last_error || '').replace(new RegExp(`^${task.status}: `), '');
+  switch (task.status) {
     case 'sent':
-      return `Sent ${fmtTime(t.sent_at)}`;
+      return t('Sent {when}', { when: fmtTime(task.sent_at) });
     case 'done':
-      return `Done ${fmtTime(t.done_at)}`;
+      return t('Done {when}', { when: fmtTime(task.done_at) });
     case 'failed':
-      return `Failed after ${plural(tries, 'attempt', 'attempts')}${reason}`;
+      return why ? tn(tries, 'Failed after {n} attempt: {why}', 'Failed after {n} attempts: {why}', { why })
+        : tn(tries, 'Failed after {n} attempt', 'Failed after {n} attempts');
     case 'held':
-      return `Held${reason}`;
+      return why ? t('Held: {why}', { why }) : t('Held');
     case 'cancelled':
-      return `Cancelled${reason}`;
+      return why ? t('Cancelled: {why}', { why }) : t('Cancelled');
     case 'claimed':
-      return 'Being sent now';
+      return t('Being sent now');
     case 'scheduled':
-      if (tries && t.next_attempt_at)
-        return `Tried ${plural(tries, 'time', 'times')}, trying again ${fmtTime(t.next_attempt_at)}${reason}`;
-      return `Due ${fmtTime(t.due_at)}`;
+      if (tries && task.next_attempt_at) {
+        const when = fmtTime(task.next_attempt_at);
+        return why ? tn(tries, 'Tried {n} time, trying again {when}: {why}', 'Tried {n} times, trying again {when}: {why}', { when, why })
+          : tn(tries, 'Tried {n} time, trying again {when}', 'Tried {n} times, trying again {when}', { when });
+      }
+      return t('Due {when}', { when: fmtTime(task.due_at) });
     default:
-      return humanize(t.status);
+      return humanize(task.status);
   }
 }
 
-/* Is task t one the agent should look at (it did not go out)? */
-export function taskNeedsAttention(t) {
-  return t.status === 'failed' || t.status === 'held' || (t.status === 'scheduled' && Number(t.attempts) > 0);
+/* Is task task one the agent should look at (it did not go out)? */
+export function taskNeedsAttention(task) {
+  return task.status === 'failed' || task.status === 'held' || (task.status === 'scheduled' && Number(task.attempts) > 0);
 }

@@ -3,27 +3,28 @@
  */
 import * as api from '../api.js';
 import { h, field } from '../dom.js';
+import { t } from '../i18n.js';
 
 export function render(main, _params, app) {
   if (app.session) {
-    main.append(h('h1', {}, 'Log in'),
+    main.append(h('h1', {}, t('Log in')),
       h('p', {}, app.session.mode === 'open'
-        ? 'This rapportd has no login: the console is open to everyone who can reach it. '
-        : 'You are logged in. ',
-      h('a', { href: '#/queue' }, 'Go to the queue')));
+        ? t('This desk has no login: the console is open to everyone who can reach it.')
+        : t('You are logged in.'),
+      ' ', h('a', { href: '#/queue' }, t('Go to the queue'))));
     return;
   }
   const email = h('input', { type: 'email', name: 'email', autocomplete: 'username', required: true, id: 'login-email' });
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true, id: 'login-password' });
   const error = h('p', { class: 'error', role: 'alert', id: 'login-error' });
-  const button = h('button', { type: 'submit', class: 'primary' }, 'Log in');
+  const button = h('button', { type: 'submit', class: 'primary' }, t('Log in'));
   const form = h('form', { class: 'card narrow', novalidate: true },
-    field('Email', email), field('Password', password), error, button);
+    field(t('Email'), email), field(t('Password'), password), error, button);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     error.textContent = '';
     if (!email.value || !password.value) {
-      error.textContent = 'Enter your email and your password.';
+      error.textContent = t('Enter your email and your password.');
       (email.value ? password : email).focus();
       return;
     }
@@ -35,13 +36,13 @@ export function render(main, _params, app) {
       app.afterLogin = null;
     } catch (e) {
       error.textContent = e.status === 401 || e.status === 422
-        ? 'That email and password do not match an agent.'
+        ? t('That email and password do not match an agent. Check them and try again.')
         : e.message;
       password.select();
     } finally {
       button.disabled = false;
     }
   });
-  main.append(h('h1', {}, 'Log in to rapport'), form);
+  main.append(h('h1', {}, t('Log in to rapport')), form);
   email.focus();
 }
