@@ -33,8 +33,9 @@ function sectionKeys() {
   const end = src.indexOf('/* ----', start + 10);
   const body = src.slice(start, end < 0 ? undefined : end);
   const keys = [];
-  for (const m of body.matchAll(/^\s*'((?:[^'\\]|\\.)*)':\s*'((?:[^'\\]|\\.)*)',\s*$/gm)) {
-    const en = m[1].replace(/\\(.)/g, '$1'), de = m[2].replace(/\\(.)/g, '$1');
+  /* one entry a line, in single or double quotes */
+  for (const m of body.matchAll(/^\s*(['"])((?:(?!\1)[^\\]|\\.)*)\1:\s*(['"])((?:(?!\3)[^\\]|\\.)*)\3,\s*$/gm)) {
+    const en = m[2].replace(/\\(.)/g, '$1'), de = m[4].replace(/\\(.)/g, '$1');
     if (en !== de) keys.push(en);
   }
   return keys;

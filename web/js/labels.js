@@ -98,7 +98,7 @@ export function relationshipReason(r) {
 /* The guide's checklist: each skill of a stage, and what to do for it. */
 export function skillLabel(code) {
   return word({
-    'greet by name': t('Greet by name'), acknowledge: t('Acknowledge'),
+    'greet by name': t('Greet by name'), acknowledge: t('Acknowledge the customer'),
     'listen for facts': t('Listen for facts'), 'listen for feelings': t('Listen for feelings'),
     'ask open questions': t('Ask open questions'), restate: t('Restate'),
     'offer information and options': t('Offer information and options'),

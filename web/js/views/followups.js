@@ -127,7 +127,7 @@ export async function render(main, _params, app) {
   scope.addEventListener('change', () => { loadDue().catch((e) => { dueCount.textContent = e.message; }); });
   main.append(h('h1', {}, t('Follow-ups')),
     h('h2', {}, t('Due today and overdue')),
-    h('form', { class: 'inline', novalidate: true }, field(t('Whose'), scope)),
+    h('form', { class: 'inline', novalidate: true }, field(t('Follow-ups of'), scope)),
     dueCount, dueList,
     h('h2', {}, t('Messages not sent')),
     h('p', {}, t('Reminders, notices and checks that were held or could not be delivered. Mend the cause (an address, a consent) on the customer, then try again.')),
