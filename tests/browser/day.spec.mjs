@@ -12,7 +12,8 @@
  * writes and publishes a knowledge article; the agent reads it and the
  * dashboard.  Then every top-level page is visited too (work lists,
  * queue, customers, follow-ups, knowledge base, dashboard, privacy,
- * import, connected systems, every admin page, login).
+ * import, connected systems, every admin page, the agent's settings,
+ * login).
  *
  * On every page: axe-core (via @axe-core/playwright) must find no
  * serious or critical violation; a screenshot at 1280 and 390 px goes to
@@ -341,8 +342,11 @@ export default async function (t) {
     for (const section of ['agents', 'queues', 'charter', 'loyalty', 'catalogue', 'delivery', 'tokens']) {
       await visit(admin, `#/admin/${section}`, 'admin', `admin-${section}`);
     }
-    if (await admin.locator('#nav a[href="#/settings"]').count()) {
-      await visit(agent, '#/settings', 'settings', 'settings');
+    /* "Your settings", from the agent's name in the header */
+    if (await agent.locator('header a[href="#/settings"]').count()) {
+      await agent.click('header a[href="#/settings"]');
+      await waitView(agent, 'settings');
+      await audit(agent, 'settings');
     }
   });
 
