@@ -43,8 +43,8 @@ const waitView = (page, view, timeout = 20000) => waitFor(page, view, timeout);
 const IMPACTS = new Set(['serious', 'critical']);
 
 /* A regular expression for a catalogue message: its {names} match anything. */
-function pattern(text) {
-  return text.split(/\{\w+\}/).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+?');
+function pattern(text, value = '.+?') {
+  return text.split(/\{\w+\}/).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join(value);
 }
 
 /*
@@ -57,7 +57,8 @@ const ENGLISH_LEFT = Object.entries(catalogues().de || {})
   .filter(([en, de]) => en !== de && /[A-Za-z]{2}/.test(en))
   .map(([en]) => ({
     en,
-    whole: new RegExp(`^${pattern(en)}$`),
+    /* a whole text: a value is one word ("Encounter {id}" is not "Encounter opened (phone): …") */
+    whole: new RegExp(`^${pattern(en, '\\S+')}$`),
     part: en.split(/\s+/).length >= 4 ? new RegExp(pattern(en)) : null,
   }));
 
