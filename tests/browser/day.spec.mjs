@@ -103,7 +103,8 @@ export default async function (t) {
         const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
         for (let n = walker.nextNode(); n; n = walker.nextNode()) {
           const el = n.parentElement;
-          if (!el || el.closest('[hidden], script, style, noscript') || !n.textContent.trim()) continue;
+          /* the customers' own words on the dashboard are data ("quick", "caring"), not messages */
+          if (!el || el.closest('[hidden], script, style, noscript, #chart-words') || !n.textContent.trim()) continue;
           out.push(n.textContent.trim());
         }
         for (const el of document.querySelectorAll('[aria-label], [placeholder], [title]')) {
