@@ -23,7 +23,8 @@
  *     taken up at the first row it had not kept;
  *   - generated columns (the knowledge base's tsvector, an identity's
  *     match key) are left out: the target computes them, and its search
- *     indexes are built from the rows as they arrive.
+ *     indexes are built from the rows as they arrive; the knowledge base's
+ *     word counts (kb_terms) are counted again at the seal.
  */
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -86,7 +87,8 @@ rp_code rp_pg_copy_tables(rp_store *s, json_t **out, rp_error *err)
         "  AND NOT a.attisdropped AND a.attgenerated = ''"
         " LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary"
         " WHERE ns.nspname = current_schema() AND c.relkind IN ('r', 'p')"
-        "  AND c.relname NOT IN ('schema_version', '" PROGRESS_TABLE "')"
+        "  AND c.relname NOT IN ('schema_version', '" PROGRESS_TABLE "',"
+        "   'kb_terms')"
         " ORDER BY c.relname, a.attnum";
     PGresult *res;
     if (exec_params(s, sql, 0, NULL, "copying: reading the schema", &res, err))
@@ -414,6 +416,31 @@ rp_code rp_pg_copy_write(rp_store *s, const char *source, const json_t *table,
     return rp_store_finish(s, code, err);
 }
 
+/*
+ * The knowledge base's word counts (kb_terms, migration 100) are
+ * PostgreSQL's own derivation of the articles, as FTS5's index is SQLite's:
+ * not copied (a SQLite source has no such table) but counted again from
+ * the copied articles, whose batches went in with the trigger that keeps
+ * them off.
+ */
+static rp_code refill_kb_terms(rp_store *s, rp_error *err)
+{
+    static const char *const steps[] = {
+        "DELETE FROM kb_terms",
+        "INSERT INTO kb_terms (term, articles)"
+        " SELECT l, count(*) FROM kb_articles a,"
+        " unnest(tsvector_to_array(a.search)) AS l GROUP BY l",
+        "INSERT INTO kb_terms (term, articles)"
+        " SELECT '', count(*) FROM kb_articles",
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        if (exec_params(s, steps[i], 0, NULL,
+                        "copying: counting the knowledge base's words", NULL,
+                        err))
+            return err->code;
+    return RP_OK;
+}
+
 rp_code rp_pg_copy_seal(rp_store *s, rp_error *err)
 {
     static const char sql[] =
@@ -450,6 +477,8 @@ rp_code rp_pg_copy_seal(rp_store *s, rp_error *err)
         rp_buf_free(&q);
     }
     PQclear(res);
+    if (!code)
+        code = refill_kb_terms(s, err);
     return rp_store_finish(s, code, err);
 }
 
