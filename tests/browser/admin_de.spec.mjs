@@ -18,7 +18,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HERE, waitView, assertLabelled, hasLogin } from './lib.mjs';
+import { HERE, waitView, assertLabelled, hasLogin, chartLabelsReadable } from './lib.mjs';
 import { t, tn, setLanguage } from '../../web/js/i18n.js';
 
 setLanguage('de');
@@ -68,34 +68,6 @@ async function noEnglish(assert, page, where, names) {
 
 async function textOf(page, selector) {
   return (await page.textContent(selector)) || '';
-}
-
-/* Every text of every chart: inside its chart and the window, at least 10 px tall, overlapping none. */
-async function chartLabelsReadable(page) {
-  return page.evaluate(() => {
-    const problems = [];
-    const vw = document.documentElement.clientWidth;
-    let texts = 0;
-    for (const chart of document.querySelectorAll('svg.chart')) {
-      const boxes = [...chart.querySelectorAll('text')].map((el) => ({ el, r: el.getBoundingClientRect() })).filter((b) => b.r.width > 0);
-      texts += boxes.length;
-      const frame = chart.getBoundingClientRect();
-      for (const b of boxes) {
-        if (b.r.left < frame.left - 0.5 || b.r.right > frame.right + 0.5) problems.push(`"${b.el.textContent}" cut at the chart's edge`);
-        if (b.r.left < -0.5 || b.r.right > vw + 0.5) problems.push(`"${b.el.textContent}" outside the window`);
-        if (b.r.height < 10) problems.push(`"${b.el.textContent}" is ${b.r.height.toFixed(1)} px tall`);
-      }
-      for (let i = 0; i < boxes.length; i++) {
-        for (let j = i + 1; j < boxes.length; j++) {
-          const a = boxes[i].r, c = boxes[j].r;
-          const w = Math.min(a.right, c.right) - Math.max(a.left, c.left);
-          const h = Math.min(a.bottom, c.bottom) - Math.max(a.top, c.top);
-          if (w > 1 && h > 1) problems.push(`"${boxes[i].el.textContent}" overlaps "${boxes[j].el.textContent}"`);
-        }
-      }
-    }
-    return { problems, texts, labels: [...document.querySelectorAll('svg.chart text')].map((x) => x.textContent) };
-  });
 }
 
 export default async function (tt) {

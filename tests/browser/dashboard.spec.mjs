@@ -8,42 +8,12 @@
  * labels are inside the window, large enough to read and on top of none
  * other.  Screenshots at 1280 and 390 px.
  */
-import { waitView, assertLabelled, hasLogin, cli, enter } from './lib.mjs';
+import { waitView, assertLabelled, hasLogin, cli, enter, chartLabelsReadable } from './lib.mjs';
 
 const AGENT = { email: 'mo@example.com', password: 'a long enough passphrase', name: 'Mo Agent' };
 
 function plain(assert, text) {
   assert.ok(!/\/api\/v1|\d{4}-\d{2}-\d{2}T|[{}[\]"]|_id\b|_seconds|p50|p90/.test(text), `not plain language: ${text}`);
-}
-
-/* Every text of every chart: inside its chart and the window, at least
- * 10 px tall, and overlapping no other text of its chart. */
-async function chartLabelsReadable(page) {
-  return page.evaluate(() => {
-    const problems = [];
-    const vw = document.documentElement.clientWidth;
-    let texts = 0;
-    for (const chart of document.querySelectorAll('svg.chart')) {
-      const boxes = [...chart.querySelectorAll('text')].map((el) => ({ el, r: el.getBoundingClientRect() })).filter((b) => b.r.width > 0);
-      texts += boxes.length;
-      const frame = chart.getBoundingClientRect();
-      for (const b of boxes) {
-        /* an SVG clips what it does not hold: a label cut at the chart's edge */
-        if (b.r.left < frame.left - 0.5 || b.r.right > frame.right + 0.5) problems.push(`"${b.el.textContent}" cut at the chart's edge`);
-        if (b.r.left < -0.5 || b.r.right > vw + 0.5) problems.push(`"${b.el.textContent}" outside the window (${Math.round(b.r.left)}..${Math.round(b.r.right)} of ${vw})`);
-        if (b.r.height < 10) problems.push(`"${b.el.textContent}" is ${b.r.height.toFixed(1)} px tall`);
-      }
-      for (let i = 0; i < boxes.length; i++) {
-        for (let j = i + 1; j < boxes.length; j++) {
-          const a = boxes[i].r, c = boxes[j].r;
-          const w = Math.min(a.right, c.right) - Math.max(a.left, c.left);
-          const h = Math.min(a.bottom, c.bottom) - Math.max(a.top, c.top);
-          if (w > 1 && h > 1) problems.push(`"${boxes[i].el.textContent}" overlaps "${boxes[j].el.textContent}"`);
-        }
-      }
-    }
-    return { problems, texts };
-  });
 }
 
 export default async function (t) {
