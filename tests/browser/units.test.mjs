@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { ackTargetSeconds } from '../../web/js/views/queue.js';
 import { unescapeHtml } from '../../web/js/views/kb.js';
 import { counts, dig } from '../../web/js/views/dashboard.js';
-import { fmtDuration, humanize, localToRfc3339, pick } from '../../web/js/format.js';
+import { fmtDuration, humanize, localToRfc3339, rfc3339ToLocal, pick } from '../../web/js/format.js';
+import { setTimeZone } from '../../web/js/i18n.js';
 import { ApiError, qs, items } from '../../web/js/api.js';
 import { taskState, taskNeedsAttention } from '../../web/js/tasks.js';
 import { shorten, labelEvery } from '../../web/js/charts.js';
@@ -170,5 +171,24 @@ test('a refusal is said in the agent\'s language with what to do next; the serve
       'Das ist im jetzigen Zustand nicht möglich. Laden Sie die Seite neu, um zu sehen, was sich geändert hat. Der Server meldete: already closed');
   } finally {
     setLanguage('en');
+  }
+});
+
+test('a time typed in a date-time field is the agent\'s wall clock in their zone, whatever the computer\'s', () => {
+  try {
+    setTimeZone('Europe/Madrid');
+    assert.equal(localToRfc3339('2026-11-24T09:30'), '2026-11-24T08:30:00Z'); /* winter: UTC+1 */
+    assert.equal(localToRfc3339('2026-07-01T09:30'), '2026-07-01T07:30:00Z'); /* summer: UTC+2 */
+    assert.equal(localToRfc3339('2026-10-25T12:00'), '2026-10-25T11:00:00Z'); /* the day summer time ends */
+    assert.equal(rfc3339ToLocal('2026-11-24T08:30:00Z'), '2026-11-24T09:30');
+    assert.equal(rfc3339ToLocal('2026-07-01T07:30:00Z'), '2026-07-01T09:30');
+    setTimeZone('Asia/Tokyo');
+    assert.equal(localToRfc3339('2026-11-24T09:30'), '2026-11-24T00:30:00Z');
+    assert.equal(rfc3339ToLocal(localToRfc3339('2026-12-31T23:59')), '2026-12-31T23:59');
+    assert.equal(localToRfc3339('24.11.2026 09:30'), null);
+    assert.equal(localToRfc3339(null), null);
+    assert.equal(rfc3339ToLocal('not a time'), '');
+  } finally {
+    setTimeZone(null);
   }
 });

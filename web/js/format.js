@@ -38,20 +38,42 @@ export function humanize(name) {
   return s ? s[0].toUpperCase() + s.slice(1) : '';
 }
 
-/* A datetime-local value ("2026-11-24T09:30") as RFC 3339 UTC. */
-export function localToRfc3339(value) {
-  if (!value) return null;
-  const when = new Date(value);
-  if (Number.isNaN(when.getTime())) return null;
-  return when.toISOString().replace(/\.\d{3}Z$/, 'Z');
+/* How far the agent's zone is ahead of UTC at instant ms, in ms (the
+ * browser's own offset when the agent chose no zone). */
+function zoneOffset(ms) {
+  const zone = timeZone();
+  if (!zone) return -new Date(ms).getTimezoneOffset() * 60000;
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
+    hour: 'numeric', minute: 'numeric', second: 'numeric',
+  }).formatToParts(new Date(ms));
+  const p = Object.fromEntries(parts.map((x) => [x.type, Number(x.value)]));
+  const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour % 24, p.minute, p.second);
+  return wall - Math.floor(ms / 1000) * 1000;
 }
 
-/* An RFC 3339 time as a datetime-local value in this browser's zone. */
+/*
+ * A datetime-local value ("2026-11-24T09:30"), read as a wall-clock time
+ * in the agent's zone (an agent in Madrid typing 09:30 means 09:30 in
+ * Madrid, whatever the computer's zone), as RFC 3339 UTC.  The offset is
+ * looked up twice, so a time next to a change of summer time takes the
+ * offset in force at that time.
+ */
+export function localToRfc3339(value) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(String(value || ''));
+  if (!m) return null;
+  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] || 0));
+  if (Number.isNaN(wall)) return null;
+  let ms = wall - zoneOffset(wall);
+  ms = wall - zoneOffset(ms);
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/* An RFC 3339 time as a datetime-local value in the agent's zone. */
 export function rfc3339ToLocal(iso) {
   const ms = parseTime(iso);
   if (ms === null) return '';
-  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60000);
-  return d.toISOString().slice(0, 16);
+  return new Date(ms + zoneOffset(ms)).toISOString().slice(0, 16);
 }
 
 /* The first present value among keys of obj. */
