@@ -425,14 +425,14 @@ rp_code rp_pg_copy_write(rp_store *s, const char *source, const json_t *table,
  */
 static rp_code refill_kb_terms(rp_store *s, rp_error *err)
 {
-    static const char *const steps[] = {
-        "DELETE FROM kb_terms",
+    static const char forget[] = "DELETE FROM kb_terms";
+    static const char each_word[] =
         "INSERT INTO kb_terms (term, articles)"
         " SELECT l, count(*) FROM kb_articles a,"
-        " unnest(tsvector_to_array(a.search)) AS l GROUP BY l",
-        "INSERT INTO kb_terms (term, articles)"
-        " SELECT '', count(*) FROM kb_articles",
-    };
+        " unnest(tsvector_to_array(a.search)) AS l GROUP BY l";
+    static const char all_articles[] = "INSERT INTO kb_terms (term, articles)"
+                                       " SELECT '', count(*) FROM kb_articles";
+    static const char *const steps[] = {forget, each_word, all_articles};
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
         if (exec_params(s, steps[i], 0, NULL,
                         "copying: counting the knowledge base's words", NULL,
