@@ -163,7 +163,16 @@ static void test_held_write_lock(void **state)
     assert_int_equal(customers_named(&s, "Before"), 1);
     memcpy(s.token, admin, sizeof admin);
 
-    assert_health(&s, 503, "degraded", "busy");
+    /* SQLite: the health check's write waits behind the held lock, as a
+     * request would, and says the server is degraded.  PostgreSQL: the
+     * writers' lock is rapport's own (an advisory lock that busy servers
+     * pass around all the time), so the check asks whether the database
+     * takes writes instead, and it does: a load balancer must not take
+     * every server out at once because one of them holds the lock. */
+    if (rp_e2e_pg())
+        assert_health(&s, 200, "ok", NULL);
+    else
+        assert_health(&s, 503, "degraded", "busy");
 
     /* a restart while the lock is held: the schema is current, so start-up
      * only reads it and the server is back (a migration that took the
