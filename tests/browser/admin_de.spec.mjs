@@ -120,6 +120,9 @@ export default async function (tt) {
     assert.equal((await textOf(page, '#stat-volume .stat-value')).trim(), '3');
     /* a share in the German way: "33 %" */
     assert.match(await textOf(page, '#stat-abandoned'), new RegExp(`^33\\s%${esc(t('Abandoned ({n})', { n: 1 }))}`));
+    /* the satisfaction and relationship sections are drawn after the
+     * satisfaction trend's figures arrive: wait for the last one */
+    await page.waitForSelector('#chart-funnel', { timeout: 15000 });
     const main = await readable(page);
     for (const words of [t('Open now'), t('Half waited less than'), tn(0, 'Transferred ({n} transfer)', 'Transferred ({n} transfers)'),
       t('Defects by kind'), t('Wrong item'), t('Phone'), t('The service charter'), t('Customers by relationship level'),
