@@ -943,6 +943,41 @@ static json_t *operation_id(const rp_route *r)
     return id;
 }
 
+/*
+ * The 503 of a route served on a lane of its own (http.c's lane_of): the
+ * password threads, or the slow-work threads (always, or when its
+ * slow_with parameter is given), whose bounded queue, when full, turns a
+ * request away at once with Retry-After rather than let it wait.  NULL
+ * for a route served on the HTTP workers, which has no such answer.
+ */
+static json_t *busy_response(const rp_route *r)
+{
+    char what[240];
+    if (r->flags & RP_ROUTE_PASSWORD)
+        snprintf(what, sizeof what,
+                 "busy checking other passwords (the password threads' "
+                 "queue is full, RAPPORT_PASSWORD_QUEUE): try again after "
+                 "Retry-After seconds");
+    else if (r->flags & RP_ROUTE_SLOW)
+        snprintf(what, sizeof what,
+                 "busy with other searches and reports (the slow-work "
+                 "threads' queue is full, RAPPORT_SLOW_QUEUE): try again "
+                 "after Retry-After seconds");
+    else if (r->slow_with)
+        snprintf(what, sizeof what,
+                 "with %s, busy with other searches and reports (the "
+                 "slow-work threads' queue is full, RAPPORT_SLOW_QUEUE): "
+                 "try again after Retry-After seconds",
+                 r->slow_with);
+    else
+        return NULL;
+    return json_pack("{s:s, s:{s:{s:s, s:{s:s, s:i}}}, s:{s:{s:o}}}",
+                     "description", what, "headers", "Retry-After",
+                     "description", "seconds to wait before trying again",
+                     "schema", "type", "integer", "minimum", 1, "content",
+                     "application/json", "schema", ref("Error"));
+}
+
 static json_t *operation(const rp_route *r)
 {
     json_t *op = json_object();
@@ -982,6 +1017,9 @@ static json_t *operation(const rp_route *r)
     if (r->flags & RP_ROUTE_RETRY_200)
         json_object_set_new(json_object_get(op, "responses"), "200",
                             success(r, 200));
+    json_t *busy = busy_response(r);
+    if (busy)
+        json_object_set_new(json_object_get(op, "responses"), "503", busy);
     return op;
 }
 

@@ -439,8 +439,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "  ON t.customer_id = e.customer_id AND t.encounter_id = e.id"
         "  WHERE e.customer_id = $1 AND e.stage = 'closed'"
         "  AND e.exchange = 'supplemental' AND t.kind = 'follow_up'"
-        "  AND t.status = 'done' GROUP BY e.id ORDER BY e.id DESC LIMIT 10) AS "
-        "r"
+        "  AND t.status = 'done' GROUP BY e.id ORDER BY e.id DESC LIMIT 10)"
+        " AS r"
         " UNION ALL SELECT rule, encounter_id, at, score FROM ("
         " SELECT 'closed_encounter' AS rule, id AS encounter_id,"
         "  closed_at AS at, NULL::bigint AS score FROM encounters"
@@ -663,12 +663,9 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " revoked_at, read_only AS read_only__bool, resources AS"
         " resources__json, queues AS queues__json"
         " FROM api_tokens WHERE ($1::bigint = 0 OR agent_id = $1::bigint)"
-        " AND id > "
-        "$2"
-        " ORDER BY id LIMIT $3",
-    [RP_Q_STAFF_TOKEN_REVOKE] =
-        "UPDATE api_tokens SET revoked_at = $1 WHERE id "
-        "= $2 AND revoked_at IS NULL",
+        " AND id > $2 ORDER BY id LIMIT $3",
+    [RP_Q_STAFF_TOKEN_REVOKE] = "UPDATE api_tokens SET revoked_at = $1"
+                                " WHERE id = $2 AND revoked_at IS NULL",
     [RP_Q_STAFF_LOGIN_FAILURES_COUNT] =
         "SELECT count(*) AS n, max(failed_at) AS last FROM login_failures"
         " WHERE key = $1 AND failed_at > $2",
@@ -1414,22 +1411,20 @@ static const char *const queries[RP_QUERY_COUNT] = {
      * text is replaced by $2 where there was text, and lists keep their
      * length, so "was something agreed" and "how many options" stay
      * true.  $1 the customer, $3 now. */
+    // clang-format off
     [RP_Q_PRIVACY_ERASE_ENCOUNTERS] =
-        "UPDATE encounters SET subject = $2::text," ERASE_TEXT(
-            request) ERASE_TEXT(goal) ERASE_TEXT(facts) ERASE_TEXT(feelings)
-            ERASE_TEXT(restatement) ERASE_TEXT(agreement) ERASE_TEXT(
-                no_agreement_reason) ERASE_TEXT(outcome_done)
-                ERASE_TEXT(outcome_watch) ERASE_TEXT(satisfaction_skip_reason)
-                    ERASE_TEXT(abandon_reason) ERASE_TEXT(bridged) ERASE_TEXT(
-                        kind_reason) ERASE_TEXT(exchange_reason)
-                        ERASE_TEXT(first_contact_reason) ERASE_LIST(encounters,
-                                                                    questions)
-                            ERASE_LIST(encounters, options) ERASE_LIST(
-                                encounters,
-                                preferences_captured) " bodies_dropped_at = "
-                                                      "coalesce(bodies_dropped_"
-                                                      "at, $3)"
-                                                      " WHERE customer_id = $1",
+        "UPDATE encounters SET subject = $2::text,"
+        ERASE_TEXT(request) ERASE_TEXT(goal) ERASE_TEXT(facts)
+        ERASE_TEXT(feelings) ERASE_TEXT(restatement) ERASE_TEXT(agreement)
+        ERASE_TEXT(no_agreement_reason) ERASE_TEXT(outcome_done)
+        ERASE_TEXT(outcome_watch) ERASE_TEXT(satisfaction_skip_reason)
+        ERASE_TEXT(abandon_reason) ERASE_TEXT(bridged) ERASE_TEXT(kind_reason)
+        ERASE_TEXT(exchange_reason) ERASE_TEXT(first_contact_reason)
+        ERASE_LIST(encounters, questions) ERASE_LIST(encounters, options)
+        ERASE_LIST(encounters, preferences_captured)
+        " bodies_dropped_at = coalesce(bodies_dropped_at, $3)"
+        " WHERE customer_id = $1",
+    // clang-format on
     [RP_Q_PRIVACY_ERASE_TRANSFERS] =
         "UPDATE encounter_transfers SET reason = $2 WHERE customer_id = $1",
     [RP_Q_PRIVACY_ERASE_DEFECTS] =
@@ -1933,13 +1928,14 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " GROUP BY kind, key",
     [RP_Q_MEASURES_EDGE_SUMS] = "SELECT " PRU_SUMS
                                 " FROM encounters e WHERE" M_ENC_WINDOW,
+    // clang-format off
     [RP_Q_MEASURES_EDGE_COUNTS] =
         "SELECT 'channel' AS kind, e.channel AS key, count(*) AS n"
         " FROM encounters e WHERE" M_ENC_WINDOW " GROUP BY e.channel"
-        " UNION ALL SELECT 'wait', " PRU_BUCKET(
-            PRU_WAIT("e")) "::text,"
-                           " count(*) FROM encounters e WHERE" M_ENC_WINDOW
-                           " AND " PRU_WAIT("e") " IS NOT NULL GROUP BY 2",
+        " UNION ALL SELECT 'wait', " PRU_BUCKET(PRU_WAIT("e")) "::text,"
+        " count(*) FROM encounters e WHERE" M_ENC_WINDOW
+        " AND " PRU_WAIT("e") " IS NOT NULL GROUP BY 2",
+    // clang-format on
     [RP_Q_MEASURES_ROLLUP_LEVELS] =
         "SELECT level, n FROM measure_levels ORDER BY level",
     [RP_Q_MEASURES_ROLLUP_CLEAR_DAYS] = "DELETE FROM measure_days",
@@ -1954,114 +1950,18 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "SELECT target, sum(n)::bigint AS n FROM measure_breaches"
         " WHERE day >= $1::bigint AND day < $2::bigint AND" PRU_FILTER
         " GROUP BY target",
-    [RP_Q_MEASURES_EDGE_BREACHES] = "SELECT count(*) FILTER (WHERE " RB_ACK_OF(
-        "e",
-        "d.acknowledge_due_at") ") AS acknowledge,"
-                                " count(*) FILTER (WHERE " RB_FIRST_OF(
-                                    "e",
-                                    "d.first_response_due_at") ") AS "
-                                                               "first_response,"
-                                                               " count(*) "
-                                                               "FILTER "
-                                                               "(WHERE"
-                                                               " " RB_RES_OF(
-                                                                   "e",
-                                                                   "d."
-                                                                   "resolution_"
-                                                                   "due_at") ")"
-                                                                             " "
-                                                                             "A"
-                                                                             "S"
-                                                                             " "
-                                                                             "r"
-                                                                             "e"
-                                                                             "s"
-                                                                             "o"
-                                                                             "l"
-                                                                             "u"
-                                                                             "t"
-                                                                             "i"
-                                                                             "o"
-                                                                             "n"
-                                                                             " "
-                                                                             "F"
-                                                                             "R"
-                                                                             "O"
-                                                                             "M"
-                                                                             " "
-                                                                             "e"
-                                                                             "n"
-                                                                             "c"
-                                                                             "o"
-                                                                             "u"
-                                                                             "n"
-                                                                             "t"
-                                                                             "e"
-                                                                             "r"
-                                                                             "s"
-                                                                             " "
-                                                                             "e"
-                                                                             " "
-                                                                             "L"
-                                                                             "E"
-                                                                             "F"
-                                                                             "T"
-                                                                             " "
-                                                                             "J"
-                                                                             "O"
-                                                                             "I"
-                                                                             "N"
-                                                                             " "
-                                                                             "c"
-                                                                             "h"
-                                                                             "a"
-                                                                             "r"
-                                                                             "t"
-                                                                             "e"
-                                                                             "r"
-                                                                             "_"
-                                                                             "d"
-                                                                             "e"
-                                                                             "a"
-                                                                             "d"
-                                                                             "l"
-                                                                             "i"
-                                                                             "n"
-                                                                             "e"
-                                                                             "s"
-                                                                             " "
-                                                                             "d"
-                                                                             " "
-                                                                             "O"
-                                                                             "N"
-                                                                             " "
-                                                                             "d"
-                                                                             "."
-                                                                             "e"
-                                                                             "n"
-                                                                             "c"
-                                                                             "o"
-                                                                             "u"
-                                                                             "n"
-                                                                             "t"
-                                                                             "e"
-                                                                             "r"
-                                                                             "_"
-                                                                             "i"
-                                                                             "d"
-                                                                             " "
-                                                                             "="
-                                                                             " "
-                                                                             "e"
-                                                                             "."
-                                                                             "i"
-                                                                             "d"
-                                                                             " "
-                                                                             "W"
-                                                                             "H"
-                                                                             "E"
-                                                                             "R"
-                                                                             "E" M_ENC_WINDOW,
+    // clang-format off
+    [RP_Q_MEASURES_EDGE_BREACHES] =
+        "SELECT"
+        " count(*) FILTER (WHERE " RB_ACK_OF("e", "d.acknowledge_due_at") ")"
+        " AS acknowledge,"
+        " count(*) FILTER (WHERE " RB_FIRST_OF("e", "d.first_response_due_at") ")"
+        " AS first_response,"
+        " count(*) FILTER (WHERE " RB_RES_OF("e", "d.resolution_due_at") ")"
+        " AS resolution"
+        " FROM encounters e LEFT JOIN charter_deadlines d"
+        " ON d.encounter_id = e.id WHERE" M_ENC_WINDOW,
+    // clang-format on
     [RP_Q_MEASURES_BREACHES_NOW] =
         "SELECT o.acknowledge, o.first_response, o.resolution,"
         " (SELECT count(*) FROM (" M_BREACHES_FOLLOW_UPS ") AS f)"

@@ -515,11 +515,10 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "SELECT id, agent_id, name, created_at, expires_at, last_used_at,"
         " revoked_at, read_only AS read_only__bool, resources AS"
         " resources__json, queues AS queues__json"
-        " FROM api_tokens WHERE (?1 = 0 OR agent_id = ?1) AND id > "
-        "?2"
-        " ORDER BY id LIMIT ?3",
-    [RP_Q_STAFF_TOKEN_REVOKE] = "UPDATE api_tokens SET revoked_at = ? WHERE id "
-                                "= ? AND revoked_at IS NULL",
+        " FROM api_tokens WHERE (?1 = 0 OR agent_id = ?1)"
+        " AND id > ?2 ORDER BY id LIMIT ?3",
+    [RP_Q_STAFF_TOKEN_REVOKE] = "UPDATE api_tokens SET revoked_at = ?"
+                                " WHERE id = ? AND revoked_at IS NULL",
     [RP_Q_STAFF_LOGIN_FAILURES_COUNT] =
         "SELECT count(*) AS n, max(failed_at) AS last FROM login_failures"
         " WHERE key = ? AND failed_at > ?",
@@ -1189,21 +1188,20 @@ static const char *const queries[RP_QUERY_COUNT] = {
      * text is replaced by ?2 where there was text, and lists keep their
      * length, so "was something agreed" and "how many options" stay
      * true.  ?1 the customer, ?3 now. */
+    // clang-format off
     [RP_Q_PRIVACY_ERASE_ENCOUNTERS] =
-        "UPDATE encounters SET subject = ?2," ERASE_TEXT(request) ERASE_TEXT(
-            goal) ERASE_TEXT(facts) ERASE_TEXT(feelings) ERASE_TEXT(restatement)
-            ERASE_TEXT(agreement) ERASE_TEXT(no_agreement_reason)
-                ERASE_TEXT(outcome_done) ERASE_TEXT(outcome_watch) ERASE_TEXT(
-                    satisfaction_skip_reason) ERASE_TEXT(abandon_reason)
-                    ERASE_TEXT(bridged) ERASE_TEXT(kind_reason) ERASE_TEXT(
-                        exchange_reason) ERASE_TEXT(first_contact_reason)
-                        ERASE_LIST(encounters, questions)
-                            ERASE_LIST(encounters, options) ERASE_LIST(
-                                encounters,
-                                preferences_captured) " bodies_dropped_at = "
-                                                      "coalesce(bodies_dropped_"
-                                                      "at, ?3)"
-                                                      " WHERE customer_id = ?1",
+        "UPDATE encounters SET subject = ?2,"
+        ERASE_TEXT(request) ERASE_TEXT(goal) ERASE_TEXT(facts)
+        ERASE_TEXT(feelings) ERASE_TEXT(restatement) ERASE_TEXT(agreement)
+        ERASE_TEXT(no_agreement_reason) ERASE_TEXT(outcome_done)
+        ERASE_TEXT(outcome_watch) ERASE_TEXT(satisfaction_skip_reason)
+        ERASE_TEXT(abandon_reason) ERASE_TEXT(bridged) ERASE_TEXT(kind_reason)
+        ERASE_TEXT(exchange_reason) ERASE_TEXT(first_contact_reason)
+        ERASE_LIST(encounters, questions) ERASE_LIST(encounters, options)
+        ERASE_LIST(encounters, preferences_captured)
+        " bodies_dropped_at = coalesce(bodies_dropped_at, ?3)"
+        " WHERE customer_id = ?1",
+    // clang-format on
     [RP_Q_PRIVACY_ERASE_TRANSFERS] =
         "UPDATE encounter_transfers SET reason = ?2 WHERE customer_id = ?1",
     [RP_Q_PRIVACY_ERASE_DEFECTS] =
@@ -1728,13 +1726,14 @@ static const char *const queries[RP_QUERY_COUNT] = {
      * days at a window's edges (an index range of at most a day each) */
     [RP_Q_MEASURES_EDGE_SUMS] = "SELECT " RU_SUMS
                                 " FROM encounters e WHERE" M_ENC_WINDOW,
+    // clang-format off
     [RP_Q_MEASURES_EDGE_COUNTS] =
         "SELECT 'channel' AS kind, e.channel AS key, count(*) AS n"
         " FROM encounters e WHERE" M_ENC_WINDOW " GROUP BY e.channel"
-        " UNION ALL SELECT 'wait', CAST(" RU_BUCKET(
-            RU_WAIT("e")) " AS TEXT),"
-                          " count(*) FROM encounters e WHERE" M_ENC_WINDOW
-                          " AND " RU_WAIT("e") " IS NOT NULL GROUP BY 2",
+        " UNION ALL SELECT 'wait', CAST(" RU_BUCKET(RU_WAIT("e")) " AS TEXT),"
+        " count(*) FROM encounters e WHERE" M_ENC_WINDOW
+        " AND " RU_WAIT("e") " IS NOT NULL GROUP BY 2",
+    // clang-format on
     [RP_Q_MEASURES_ROLLUP_LEVELS] =
         "SELECT level, n FROM measure_levels ORDER BY level",
     /* the rebuild from the records (`rapport report --rebuild`), in one
@@ -1753,120 +1752,18 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_MEASURES_ROLLUP_BREACHES] =
         "SELECT target, sum(n) AS n FROM measure_breaches"
         " WHERE day >= ?1 AND day < ?2 AND" RU_FILTER " GROUP BY target",
-    [RP_Q_MEASURES_EDGE_BREACHES] = "SELECT coalesce(sum(" RB_ACK_OF(
-        "e",
-        "d.acknowledge_due_at") "), 0)"
-                                "   AS acknowledge,"
-                                " coalesce(sum(" RB_FIRST_OF(
-                                    "e",
-                                    "d.first_response_due_at") "), 0)"
-                                                               "   AS "
-                                                               "first_response,"
-                                                               " coalesce("
-                                                               "sum(" RB_RES_OF(
-                                                                   "e",
-                                                                   "d."
-                                                                   "resolution_"
-                                                                   "due_at") ")"
-                                                                             ","
-                                                                             " "
-                                                                             "0"
-                                                                             ")"
-                                                                             " "
-                                                                             " "
-                                                                             " "
-                                                                             "A"
-                                                                             "S"
-                                                                             " "
-                                                                             "r"
-                                                                             "e"
-                                                                             "s"
-                                                                             "o"
-                                                                             "l"
-                                                                             "u"
-                                                                             "t"
-                                                                             "i"
-                                                                             "o"
-                                                                             "n"
-                                                                             " "
-                                                                             "F"
-                                                                             "R"
-                                                                             "O"
-                                                                             "M"
-                                                                             " "
-                                                                             "e"
-                                                                             "n"
-                                                                             "c"
-                                                                             "o"
-                                                                             "u"
-                                                                             "n"
-                                                                             "t"
-                                                                             "e"
-                                                                             "r"
-                                                                             "s"
-                                                                             " "
-                                                                             "e"
-                                                                             " "
-                                                                             "L"
-                                                                             "E"
-                                                                             "F"
-                                                                             "T"
-                                                                             " "
-                                                                             "J"
-                                                                             "O"
-                                                                             "I"
-                                                                             "N"
-                                                                             " "
-                                                                             "c"
-                                                                             "h"
-                                                                             "a"
-                                                                             "r"
-                                                                             "t"
-                                                                             "e"
-                                                                             "r"
-                                                                             "_"
-                                                                             "d"
-                                                                             "e"
-                                                                             "a"
-                                                                             "d"
-                                                                             "l"
-                                                                             "i"
-                                                                             "n"
-                                                                             "e"
-                                                                             "s"
-                                                                             " "
-                                                                             "d"
-                                                                             " "
-                                                                             "O"
-                                                                             "N"
-                                                                             " "
-                                                                             "d"
-                                                                             "."
-                                                                             "e"
-                                                                             "n"
-                                                                             "c"
-                                                                             "o"
-                                                                             "u"
-                                                                             "n"
-                                                                             "t"
-                                                                             "e"
-                                                                             "r"
-                                                                             "_"
-                                                                             "i"
-                                                                             "d"
-                                                                             " "
-                                                                             "="
-                                                                             " "
-                                                                             "e"
-                                                                             "."
-                                                                             "i"
-                                                                             "d"
-                                                                             " "
-                                                                             "W"
-                                                                             "H"
-                                                                             "E"
-                                                                             "R"
-                                                                             "E" M_ENC_WINDOW,
+    // clang-format off
+    [RP_Q_MEASURES_EDGE_BREACHES] =
+        "SELECT"
+        " coalesce(sum(" RB_ACK_OF("e", "d.acknowledge_due_at") "), 0)"
+        "   AS acknowledge,"
+        " coalesce(sum(" RB_FIRST_OF("e", "d.first_response_due_at") "), 0)"
+        "   AS first_response,"
+        " coalesce(sum(" RB_RES_OF("e", "d.resolution_due_at") "), 0)"
+        "   AS resolution"
+        " FROM encounters e LEFT JOIN charter_deadlines d"
+        " ON d.encounter_id = e.id WHERE" M_ENC_WINDOW,
+    // clang-format on
     /* What depends on the time of reading ?5: the targets of the
      * encounters of the window not ended, whose clocks still run (the
      * partial index encounters_unended_by_created: the open work, not the

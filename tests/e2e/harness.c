@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "support/pg_db.h"
 #include "store/pg_internal.h"
 #include "store/store_pg.h"
 
@@ -134,58 +136,6 @@ static PGconn *pg_connect(const char *dbname)
     return c;
 }
 
-/* Run sql on the server's maintenance database, failing the test on
- * error: making and dropping the tests' databases. */
-static void pg_admin(const char *sql)
-{
-    PGconn *c = pg_connect("postgres");
-    PGresult *r = PQexec(c, sql);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK)
-        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
-    PQclear(r);
-    PQfinish(c);
-}
-
-/*
- * The database at the latest schema that each server's is copied from
- * (CREATE DATABASE ... TEMPLATE), since migrating a new one takes seconds
- * on a loaded machine and a test starts many.  It is the unit tests'
- * (tests/unit/fixture.c): the same name, carrying a hash of the
- * migrations, made once per server under the same advisory lock, which
- * every copy is also made under (a template must have no one connected
- * while it is copied).  Its name is written into tpl.
- */
-static void pg_template(PGconn *c, char *tpl, size_t n)
-{
-    unsigned long long h = 1469598103934665603ULL;
-    for (int i = 0; i < rp_pg_nmigrations; i++) {
-        h = (h ^ (unsigned)rp_pg_migrations[i].version) * 1099511628211ULL;
-        for (const char *p = rp_pg_migrations[i].sql; *p; p++)
-            h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    }
-    snprintf(tpl, n, "rp_template_%016llx", h);
-    const char *values[] = {tpl};
-    PGresult *r = PQexecParams(c,
-                               "SELECT 1 FROM pg_database WHERE datname = $1",
-                               1, NULL, values, NULL, NULL, 0);
-    int have = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
-    PQclear(r);
-    if (have)
-        return;
-    char sql[200], info[1024];
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", tpl);
-    r = PQexec(c, sql);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK)
-        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
-    PQclear(r);
-    snprintf(info, sizeof info, "%s dbname=%s", pg_server(), tpl);
-    rp_store *st = NULL;
-    rp_error err;
-    if (rp_store_pg_open(info, 0, &st, &err) != RP_OK)
-        fail_msg("migrating the template database: %s", err.message);
-    rp_store_close(st);
-}
-
 /* Name s's database on the test server ("rp_e2e_<pid>_<n>", unique in
  * this run), point s->db at it and make it: a copy of from when given,
  * else of the template at the latest schema, which s->fresh then marks as
@@ -195,21 +145,8 @@ static void pg_make(rp_srv *s, const char *from)
     static int made;
     snprintf(s->pgdb, sizeof s->pgdb, "rp_e2e_%ld_%d", (long)getpid(), ++made);
     snprintf(s->db, sizeof s->db, "%s dbname=%s", pg_server(), s->pgdb);
-    PGconn *c = pg_connect("postgres");
-    PQclear(PQexec(c, "SELECT pg_advisory_lock(7298)"));
-    char tpl[64], sql[200];
-    if (from)
-        snprintf(tpl, sizeof tpl, "%s", from);
-    else
-        pg_template(c, tpl, sizeof tpl);
     s->fresh = !from;
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s TEMPLATE %s", s->pgdb, tpl);
-    PGresult *r = PQexec(c, sql);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK)
-        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
-    PQclear(r);
-    PQclear(PQexec(c, "SELECT pg_advisory_unlock(7298)"));
-    PQfinish(c);
+    rp_test_pg_create(pg_server(), s->pgdb, from);
 }
 
 void rp_srv_key_file(const rp_srv *s, char *out, size_t n)
@@ -449,7 +386,7 @@ void rp_srv_cleanup(rp_srv *s)
         /* FORCE: a CLI a failed test left behind must not keep it */
         snprintf(cmd, sizeof cmd, "DROP DATABASE IF EXISTS %s WITH (FORCE)",
                  s->pgdb);
-        pg_admin(cmd);
+        rp_test_pg_sql(pg_server(), "postgres", cmd, NULL);
         s->pgdb[0] = '\0';
     }
 }
@@ -1091,4 +1028,94 @@ char *rp_repeat(const char *unit, int n)
         memcpy(out + len * (size_t)i, unit, len);
     out[len * (size_t)n] = '\0';
     return out;
+}
+
+double rp_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static size_t burst_drop_body(char *p, size_t size, size_t n, void *u)
+{
+    (void)p;
+    (void)u;
+    return size * n;
+}
+
+static size_t burst_retry_after(char *p, size_t size, size_t n, void *u)
+{
+    rp_burst_req *r = u;
+    size_t len = size * n;
+    if (len > 13 && strncasecmp(p, "Retry-After: ", 13) == 0) {
+        size_t vl = strcspn(p + 13, "\r\n");
+        snprintf(r->retry_after, sizeof r->retry_after, "%.*s",
+                 (int)(vl > 20 ? 20 : vl), p + 13);
+    }
+    return len;
+}
+
+double rp_burst(rp_burst_req *reqs, int n, int sent_fd)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    CURLM *m = curl_multi_init();
+    struct curl_slist **headers = calloc((size_t)n, sizeof *headers);
+    assert_non_null(headers);
+    CURL **easy = calloc((size_t)n, sizeof *easy);
+    assert_non_null(easy);
+    double start = rp_now_s();
+    for (int i = 0; i < n; i++) {
+        rp_burst_req *r = &reqs[i];
+        r->status = 0;
+        r->seconds = 0;
+        r->retry_after[0] = '\0';
+        CURL *e = easy[i] = curl_easy_init();
+        assert_non_null(e);
+        curl_easy_setopt(e, CURLOPT_URL, r->url);
+        if (r->body[0]) {
+            headers[i] = curl_slist_append(headers[i],
+                                           "Content-Type: application/json");
+            headers[i] = curl_slist_append(headers[i], "Expect:");
+            curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
+        }
+        if (r->token) {
+            char bearer[256];
+            snprintf(bearer, sizeof bearer, "Authorization: Bearer %s",
+                     r->token);
+            headers[i] = curl_slist_append(headers[i], bearer);
+        }
+        if (headers[i])
+            curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers[i]);
+        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, burst_drop_body);
+        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, burst_retry_after);
+        curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+        curl_easy_setopt(e, CURLOPT_INTERFACE, "host!127.0.0.1");
+        curl_easy_setopt(e, CURLOPT_TIMEOUT, 120L);
+        curl_multi_add_handle(m, e);
+    }
+    int running = 1, told = sent_fd < 0;
+    while (running) {
+        curl_multi_perform(m, &running);
+        if (!told && rp_now_s() - start > 0.2) {
+            dprintf(sent_fd, "sent\n"); /* every request is on its way */
+            told = 1;
+        }
+        curl_multi_poll(m, NULL, 0, 50, NULL);
+    }
+    if (!told)
+        dprintf(sent_fd, "sent\n");
+    for (int i = 0; i < n; i++) {
+        curl_easy_getinfo(easy[i], CURLINFO_RESPONSE_CODE, &reqs[i].status);
+        curl_easy_getinfo(easy[i], CURLINFO_TOTAL_TIME, &reqs[i].seconds);
+        curl_multi_remove_handle(m, easy[i]);
+        curl_easy_cleanup(easy[i]);
+        curl_slist_free_all(headers[i]);
+    }
+    double took = rp_now_s() - start;
+    curl_multi_cleanup(m);
+    free(easy);
+    free(headers);
+    curl_global_cleanup();
+    return took;
 }

@@ -242,4 +242,31 @@ int rp_db_holds(rp_srv *s, const char *text);
  */
 void rp_db_copy(rp_srv *s, rp_srv *copy);
 
+/* ---- bursts: many requests at once (libcurl multi) ---------------------- */
+
+/* One request of a burst: filled in by the caller, answered by rp_burst. */
+typedef struct rp_burst_req {
+    char url[256];        /* the whole URL */
+    char body[256];       /* a JSON body to POST, "" for a GET */
+    const char *token;    /* sent as a bearer token, or NULL for none */
+    int tag;              /* the caller's own, left alone */
+    long status;          /* the answer's status, 0 for none (closed) */
+    double seconds;       /* how long it took (all start at once) */
+    char retry_after[32]; /* the Retry-After header's value, "" for none */
+} rp_burst_req;
+
+/*
+ * Send the n requests of reqs all at once, from 127.0.0.1, each allowed
+ * 120 s, and return when every one is answered or has failed, with its
+ * status, time and Retry-After filled in.  When sent_fd >= 0, "sent\n" is
+ * written to it once every request is on its way (a fifth of a second
+ * into the burst, or at its end when it is over sooner).  Returns the
+ * seconds the whole burst took.  Meant for a child process (fork) that
+ * bursts while the test sends other requests.
+ */
+double rp_burst(rp_burst_req *reqs, int n, int sent_fd);
+
+/* Seconds on the monotonic clock, for timing. */
+double rp_now_s(void);
+
 #endif

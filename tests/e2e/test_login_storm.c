@@ -10,12 +10,10 @@
  * is read from /proc.  Then, with a queue of one, a burst of logins is
  * partly answered 503 with Retry-After, and never 500.
  */
-#include <curl/curl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,13 +26,6 @@
 #define PASSWORD "storm password 1234"
 #define PASSWORD_THREADS 2
 #define MIB (1024.0 * 1024.0)
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* A line of /proc/<pid>/status ("VmHWM", "VmRSS") in kB. */
 static long proc_kb(pid_t pid, const char *key)
@@ -67,81 +58,26 @@ static void make_agents(rp_srv *s, int n)
 
 /* ---- the storm (a child process, curl multi) ----------------------------- */
 
-typedef struct attempt {
-    CURL *easy;
-    char body[160];
-    char retry_after[32];
-} attempt;
-
-static size_t drop_body(char *p, size_t size, size_t n, void *u)
-{
-    (void)p;
-    (void)u;
-    return size * n;
-}
-
-static size_t keep_retry_after(char *p, size_t size, size_t n, void *u)
-{
-    attempt *a = u;
-    size_t len = size * n;
-    if (len > 13 && strncasecmp(p, "Retry-After: ", 13) == 0) {
-        size_t vl = strcspn(p + 13, "\r\n");
-        snprintf(a->retry_after, sizeof a->retry_after, "%.*s",
-                 (int)(vl > 20 ? 20 : vl), p + 13);
-    }
-    return len;
-}
-
 /*
- * Send n logins at once (agent i % agents, from 127.0.0.1) and write one
- * line per login to out: "<status> <retry-after or -> <seconds>".
+ * Send n logins at once (agent i % agents; rp_burst) and write one line
+ * per login to out: "<status> <retry-after or -> <seconds>".
  */
 static void storm(const char *url, int n, int agents, int out)
 {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    CURLM *m = curl_multi_init();
-    attempt *a = calloc((size_t)n, sizeof *a);
-    char target[128];
-    snprintf(target, sizeof target, "%s/api/v1/session", url);
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: "
-                                                   "application/json");
-    h = curl_slist_append(h, "Expect:");
-    double start = now_s();
+    rp_burst_req *a = calloc((size_t)n, sizeof *a);
+    assert_non_null(a);
     for (int i = 0; i < n; i++) {
+        snprintf(a[i].url, sizeof a[i].url, "%s/api/v1/session", url);
         snprintf(a[i].body, sizeof a[i].body,
                  "{\"email\":\"storm%d@e2e.example\",\"password\":\"" PASSWORD
                  "\"}",
                  i % agents);
-        CURL *e = a[i].easy = curl_easy_init();
-        curl_easy_setopt(e, CURLOPT_URL, target);
-        curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, a[i].body);
-        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, drop_body);
-        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, keep_retry_after);
-        curl_easy_setopt(e, CURLOPT_HEADERDATA, &a[i]);
-        curl_easy_setopt(e, CURLOPT_INTERFACE, "host!127.0.0.1");
-        curl_easy_setopt(e, CURLOPT_TIMEOUT, 120L);
-        curl_easy_setopt(e, CURLOPT_PRIVATE, &a[i]);
-        curl_multi_add_handle(m, e);
     }
-    int running = 1;
-    while (running) {
-        curl_multi_perform(m, &running);
-        curl_multi_poll(m, NULL, 0, 100, NULL);
-    }
-    for (int i = 0; i < n; i++) {
-        long status = 0;
-        double total = 0;
-        curl_easy_getinfo(a[i].easy, CURLINFO_RESPONSE_CODE, &status);
-        curl_easy_getinfo(a[i].easy, CURLINFO_TOTAL_TIME, &total);
-        dprintf(out, "%ld %s %.3f\n", status,
-                a[i].retry_after[0] ? a[i].retry_after : "-", total);
-        curl_multi_remove_handle(m, a[i].easy);
-        curl_easy_cleanup(a[i].easy);
-    }
-    dprintf(out, "done %.3f\n", now_s() - start);
-    curl_slist_free_all(h);
-    curl_multi_cleanup(m);
+    double took = rp_burst(a, n, -1);
+    for (int i = 0; i < n; i++)
+        dprintf(out, "%ld %s %.3f\n", a[i].status,
+                a[i].retry_after[0] ? a[i].retry_after : "-", a[i].seconds);
+    dprintf(out, "done %.3f\n", took);
     free(a);
 }
 
@@ -219,9 +155,9 @@ static double median_of(const char *what, double *ms, int n)
 static double timed_read(rp_srv *s, const char *path)
 {
     rp_http r;
-    double t = now_s();
+    double t = rp_now_s();
     rp_http_send(s, "GET", path, NULL, NULL, 0, NULL, &r);
-    double ms = (now_s() - t) * 1000;
+    double ms = (rp_now_s() - t) * 1000;
     if (r.status != 200)
         fprintf(stderr, "storm: %s answered %ld: %s\n", path, r.status, r.body);
     assert_int_equal(r.status, 200);
@@ -259,7 +195,7 @@ static void test_login_storm_keeps_the_api_serving(void **state)
     long rss_before = proc_kb(s.pid, "VmRSS");
     int fd;
     pid_t kid = start_storm(&s, STORM, AGENTS, &fd);
-    double t0 = now_s();
+    double t0 = rp_now_s();
     while (running(kid) && nb < MAX) {
         busy[nb++] = timed_read(&s, "/api/v1/customers");
         if (nb < MAX)
@@ -267,7 +203,7 @@ static void test_login_storm_keeps_the_api_serving(void **state)
         struct timespec pause = {0, 40 * 1000 * 1000};
         nanosleep(&pause, NULL);
     }
-    double storm_s = now_s() - t0;
+    double storm_s = rp_now_s() - t0;
     waitpid(kid, NULL, 0);
     outcome o = read_outcome(fd);
     long hwm = proc_kb(s.pid, "VmHWM");

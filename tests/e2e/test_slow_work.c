@@ -16,12 +16,10 @@
  * the work running finish, and exits cleanly (the sanitizer build checks
  * that everything was freed) well within its grace period.
  */
-#include <curl/curl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,13 +31,6 @@
 #define ARTICLES 5000
 #define SEARCHES 30
 #define QUICK_WANTED 50
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Agents with a password, to sign in as: slow@N.e2e.example. */
 static void make_agents(rp_srv *s, int n)
@@ -77,108 +68,42 @@ static void seed_articles(rp_srv *s, int n)
 
 /* ---- the slow work (a child process, curl multi) ------------------------- */
 
-typedef struct attempt {
-    CURL *easy;
-    char kind; /* 'L' a login, 'S' a search */
-    char body[160];
-    char retry_after[32];
-} attempt;
-
-static size_t drop_body(char *p, size_t size, size_t n, void *u)
-{
-    (void)p;
-    (void)u;
-    return size * n;
-}
-
-static size_t keep_retry_after(char *p, size_t size, size_t n, void *u)
-{
-    attempt *a = u;
-    size_t len = size * n;
-    if (len > 13 && strncasecmp(p, "Retry-After: ", 13) == 0) {
-        size_t vl = strcspn(p + 13, "\r\n");
-        snprintf(a->retry_after, sizeof a->retry_after, "%.*s",
-                 (int)(vl > 20 ? 20 : vl), p + 13);
-    }
-    return len;
-}
-
 /*
  * Send logins logins (agent i % AGENTS, right password) and searches
- * knowledge searches at once, from 127.0.0.1; write "sent" once they are
- * all on their way, then one line per request to out, "<kind> <status>
+ * knowledge searches at once (rp_burst); write "sent" once they are all
+ * on their way, then one line per request to out, "<kind> <status>
  * <retry-after or -> <seconds>", then "done <seconds>".
  */
 static void storm(const char *url, const char *token, int logins, int searches,
                   int out)
 {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    CURLM *m = curl_multi_init();
     int n = logins + searches;
-    attempt *a = calloc((size_t)n, sizeof *a);
-    char login_url[128], search_url[160], bearer[200];
-    snprintf(login_url, sizeof login_url, "%s/api/v1/session", url);
-    snprintf(search_url, sizeof search_url, "%s/api/v1/kb/search?q=printer",
-             url);
-    snprintf(bearer, sizeof bearer, "Authorization: Bearer %s", token);
-    struct curl_slist *json = curl_slist_append(NULL, "Content-Type: "
-                                                      "application/json");
-    json = curl_slist_append(json, "Expect:");
-    struct curl_slist *auth = curl_slist_append(NULL, bearer);
-    double start = now_s();
+    rp_burst_req *a = calloc((size_t)n, sizeof *a);
+    assert_non_null(a);
     int nl = 0, ns = 0;
     for (int i = 0; i < n; i++) {
-        CURL *e = a[i].easy = curl_easy_init();
         /* interleaved, so that both lanes fill at once */
-        a[i].kind = (i % 2 == 0 && nl < logins) || ns >= searches ? 'L' : 'S';
-        if (a[i].kind == 'L') {
+        a[i].tag = (i % 2 == 0 && nl < logins) || ns >= searches ? 'L' : 'S';
+        if (a[i].tag == 'L') {
             nl++;
+            snprintf(a[i].url, sizeof a[i].url, "%s/api/v1/session", url);
             snprintf(a[i].body, sizeof a[i].body,
                      "{\"email\":\"slow%d@e2e.example\",\"password\":"
                      "\"" PASSWORD "\"}",
                      i % AGENTS);
-            curl_easy_setopt(e, CURLOPT_URL, login_url);
-            curl_easy_setopt(e, CURLOPT_HTTPHEADER, json);
-            curl_easy_setopt(e, CURLOPT_POSTFIELDS, a[i].body);
         } else {
             ns++;
-            curl_easy_setopt(e, CURLOPT_URL, search_url);
-            curl_easy_setopt(e, CURLOPT_HTTPHEADER, auth);
+            snprintf(a[i].url, sizeof a[i].url, "%s/api/v1/kb/search?q=printer",
+                     url);
+            a[i].token = token;
         }
-        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, drop_body);
-        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, keep_retry_after);
-        curl_easy_setopt(e, CURLOPT_HEADERDATA, &a[i]);
-        curl_easy_setopt(e, CURLOPT_INTERFACE, "host!127.0.0.1");
-        curl_easy_setopt(e, CURLOPT_TIMEOUT, 120L);
-        curl_multi_add_handle(m, e);
     }
-    int running = 1, told = 0;
-    while (running) {
-        curl_multi_perform(m, &running);
-        if (!told && now_s() - start > 0.2) {
-            dprintf(out, "sent\n"); /* every request is on its way */
-            told = 1;
-        }
-        curl_multi_poll(m, NULL, 0, 50, NULL);
-    }
-    if (!told)
-        dprintf(out, "sent\n");
-    for (int i = 0; i < n; i++) {
-        long status = 0;
-        double total = 0;
-        curl_easy_getinfo(a[i].easy, CURLINFO_RESPONSE_CODE, &status);
-        curl_easy_getinfo(a[i].easy, CURLINFO_TOTAL_TIME, &total);
-        dprintf(out, "%c %ld %s %.3f\n", a[i].kind, status,
-                a[i].retry_after[0] ? a[i].retry_after : "-", total);
-        curl_multi_remove_handle(m, a[i].easy);
-        curl_easy_cleanup(a[i].easy);
-    }
-    dprintf(out, "done %.3f\n", now_s() - start);
-    curl_slist_free_all(json);
-    curl_slist_free_all(auth);
-    curl_multi_cleanup(m);
+    double took = rp_burst(a, n, out);
+    for (int i = 0; i < n; i++)
+        dprintf(out, "%c %ld %s %.3f\n", a[i].tag, a[i].status,
+                a[i].retry_after[0] ? a[i].retry_after : "-", a[i].seconds);
+    dprintf(out, "done %.3f\n", took);
     free(a);
-    curl_global_cleanup();
 }
 
 typedef struct outcome {
@@ -257,9 +182,9 @@ static int running(pid_t kid)
 static double quick(rp_srv *s, const char *path)
 {
     rp_http r;
-    double t = now_s();
+    double t = rp_now_s();
     rp_http_send(s, "GET", path, NULL, NULL, 0, NULL, &r);
-    double ms = (now_s() - t) * 1000;
+    double ms = (rp_now_s() - t) * 1000;
     if (r.status != 200)
         fprintf(stderr, "slow work: %s answered %ld: %s\n", path, r.status,
                 r.body);
@@ -333,12 +258,12 @@ static void test_quick_requests_pass_busy_lanes(void **state)
         quiet[nq + 1] = quick(&s, path);
     }
     storm_run st = start_storm(&s, 5 * AGENTS, SEARCHES);
-    double t0 = now_s(), fiftieth = 0;
+    double t0 = rp_now_s(), fiftieth = 0;
     while (running(st.kid) && nb < MAX - 1) {
         busy[nb++] = quick(&s, "/healthz");
         busy[nb++] = quick(&s, path);
         if (nb >= QUICK_WANTED && !fiftieth)
-            fiftieth = now_s() - t0;
+            fiftieth = rp_now_s() - t0;
     }
     int still_running = running(st.kid);
     outcome o = finish_storm(&st);
@@ -417,11 +342,11 @@ static void test_stop_with_slow_work_queued(void **state)
     storm_run st = start_storm(&s, 5 * AGENTS, 2 * SEARCHES);
     struct timespec pause = {0, 300 * 1000 * 1000};
     nanosleep(&pause, NULL);
-    double t0 = now_s();
+    double t0 = rp_now_s();
     rp_srv_stop(&s); /* asserts a clean exit, within 30 s */
-    double stop_s = now_s() - t0;
+    double stop_s = rp_now_s() - t0;
     outcome o = finish_storm(&st);
-    double after = now_s() - t0;
+    double after = rp_now_s() - t0;
     printf("slow work, stopped: in %.2f s; logins %d signed in, %d busy, %d "
            "dropped; searches %d answered, %d busy, %d dropped; the storm "
            "ended %.2f s after the stop began\n",

@@ -16,28 +16,9 @@
 #include <unistd.h>
 
 #include "../e2e/harness.h"
+#include "support/pg_db.h"
 
 #define PG_SCRIPTS RP_SOURCE_DIR "/tests/pg"
-
-/* Run a shell command line, failing the test unless it exits 0; fill
- * out (when not NULL) with its first line of output. */
-static void run(const char *cmd, char *out, size_t n)
-{
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    char line[1024] = "";
-    if (!fgets(line, sizeof line, p))
-        line[0] = '\0';
-    char rest[256];
-    while (fgets(rest, sizeof rest, p))
-        ;
-    int status = pclose(p);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        fail_msg("%s failed", cmd);
-    line[strcspn(line, "\n")] = '\0';
-    if (out)
-        snprintf(out, n, "%s", line);
-}
 
 /* Stop the server in dir without removing it (pg-stop would). */
 static void stop_server(const char *dir)
@@ -47,19 +28,7 @@ static void stop_server(const char *dir)
              "%s/usr/lib/postgresql/15/bin/pg_ctl -D %s/data -m fast -w stop"
              " >/dev/null",
              getuid() == 0 ? "runuser -u nobody -- " : "", dir);
-    run(cmd, NULL, 0);
-}
-
-static void admin_sql(const char *conninfo, const char *sql)
-{
-    PGconn *c = PQconnectdb(conninfo);
-    assert_int_equal(PQstatus(c), CONNECTION_OK);
-    PGresult *r = PQexec(c, sql);
-    ExecStatusType st = PQresultStatus(r);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
-    PQclear(r);
-    PQfinish(c);
+    rp_test_run(cmd, NULL, 0);
 }
 
 static void test_unreachable_at_start_is_refused(void **state)
@@ -83,13 +52,12 @@ static void test_unreachable_at_start_is_refused(void **state)
 static void test_served_through_a_server_going_away(void **state)
 {
     (void)state;
-    char dir[64], cmd[512], conninfo[200], admin[300];
+    char dir[64], cmd[512], conninfo[200];
     snprintf(dir, sizeof dir, "/tmp/rp-e2e-pg-XXXXXX");
     assert_non_null(mkdtemp(dir));
     snprintf(cmd, sizeof cmd, "%s/pg-start %s", PG_SCRIPTS, dir);
-    run(cmd, conninfo, sizeof conninfo);
-    snprintf(admin, sizeof admin, "%s dbname=postgres", conninfo);
-    admin_sql(admin, "CREATE DATABASE desk");
+    rp_test_run(cmd, conninfo, sizeof conninfo);
+    rp_test_pg_sql(conninfo, "postgres", "CREATE DATABASE desk", NULL);
 
     rp_srv s;
     rp_srv_init(&s);
@@ -104,8 +72,10 @@ static void test_served_through_a_server_going_away(void **state)
 
     /* the database cuts every connection: made again, the client sees
      * nothing */
-    admin_sql(admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                     " WHERE datname = 'desk'");
+    rp_test_pg_sql(conninfo, "postgres",
+                   "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                   " WHERE datname = 'desk'",
+                   NULL);
     usleep(300 * 1000);
     json_decref(rp_call(&s, "GET", path, NULL, 200));
     json_decref(rp_callf(&s, "POST", "/api/v1/customers", 201,
@@ -126,7 +96,7 @@ static void test_served_through_a_server_going_away(void **state)
 
     /* back: served again, nothing acknowledged was lost */
     snprintf(cmd, sizeof cmd, "%s/pg-start %s", PG_SCRIPTS, dir);
-    run(cmd, NULL, 0);
+    rp_test_run(cmd, NULL, 0);
     json_decref(rp_call(&s, "GET", path, NULL, 200));
     json_decref(rp_callf(&s, "POST", "/api/v1/customers", 201,
                          "{\"name\": \"After Outage\"}"));
@@ -150,7 +120,7 @@ static void test_served_through_a_server_going_away(void **state)
     rp_srv_stop(&s);
     rp_srv_cleanup(&s);
     snprintf(cmd, sizeof cmd, "%s/pg-stop %s", PG_SCRIPTS, dir);
-    run(cmd, NULL, 0);
+    rp_test_run(cmd, NULL, 0);
 }
 
 int main(void)

@@ -24,35 +24,19 @@
 
 #include "../e2e/harness.h"
 #include "base/buf.h"
+#include "support/pg_db.h"
 
 static rp_srv sqlite_desk;
 static const char *server;  /* the fixture's conninfo, without dbname */
 static char copied[3][200]; /* the first copy's target, and the others' */
 static char *fingerprint_one_run;
 
-/* Run sql on the fixture's server (its "postgres" database). */
-static void admin_sql(const char *sql)
-{
-    char conninfo[300];
-    snprintf(conninfo, sizeof conninfo, "%s dbname=postgres", server);
-    PGconn *c = PQconnectdb(conninfo);
-    assert_int_equal(PQstatus(c), CONNECTION_OK);
-    PGresult *r = PQexec(c, sql);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK)
-        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
-    PQclear(r);
-    PQfinish(c);
-}
-
 /* Make an empty database of this test and fill conninfo with its name. */
 static void new_database(const char *suffix, char *conninfo, size_t n)
 {
-    char name[64], sql[160];
+    char name[64];
     snprintf(name, sizeof name, "copy_%d_%s", (int)getpid(), suffix);
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", name);
-    admin_sql(sql);
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
-    admin_sql(sql);
+    rp_test_pg_create_empty(server, name);
     snprintf(conninfo, n, "%s dbname=%s", server, name);
 }
 
@@ -266,7 +250,7 @@ static int drop_all(void **state)
         char sql[160];
         snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s",
                  db + strlen("dbname="));
-        admin_sql(sql);
+        rp_test_pg_sql(server, "postgres", sql, NULL);
     }
     free(fingerprint_one_run);
     rp_srv_cleanup(&sqlite_desk);

@@ -44,6 +44,7 @@
 #include "../e2e/harness.h"
 #include "../e2e/sinks.h"
 #include "base/buf.h"
+#include "support/pg_db.h"
 
 #define PG_SCRIPTS RP_SOURCE_DIR "/tests/pg"
 #define HAPROXY "/usr/sbin/haproxy"
@@ -62,54 +63,8 @@ typedef struct fleet {
 
 static fleet F;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ---- PostgreSQL -----------------------------------------------------------
  */
-
-/* Run a shell command line, failing the test unless it exits 0; fill
- * out (when not NULL) with its first line of output. */
-static void run(const char *cmd, char *out, size_t n)
-{
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    char line[1024] = "", rest[256];
-    if (!fgets(line, sizeof line, p))
-        line[0] = '\0';
-    while (fgets(rest, sizeof rest, p))
-        ;
-    int status = pclose(p);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        fail_msg("%s failed", cmd);
-    line[strcspn(line, "\n")] = '\0';
-    if (out)
-        snprintf(out, n, "%s", line);
-}
-
-/* Run sql on database db of the server; fill *rows (when not NULL) with
- * its result, which the caller PQclear()s. */
-static void pg_sql(const char *db, const char *sql, PGresult **rows)
-{
-    char info[300];
-    snprintf(info, sizeof info, "%s dbname=%s", F.conninfo, db);
-    PGconn *c = PQconnectdb(info);
-    if (PQstatus(c) != CONNECTION_OK)
-        fail_msg("%s: %s", info, PQerrorMessage(c));
-    PGresult *r = PQexec(c, sql);
-    ExecStatusType st = PQresultStatus(r);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
-    if (rows)
-        *rows = r;
-    else
-        PQclear(r);
-    PQfinish(c);
-}
 
 /* ---- haproxy --------------------------------------------------------------
  */
@@ -335,14 +290,10 @@ static int fleet_up(void **state)
         snprintf(F.pg_dir, sizeof F.pg_dir, "/tmp/rp-fleet-pg-XXXXXX");
         assert_non_null(mkdtemp(F.pg_dir));
         snprintf(cmd, sizeof cmd, "%s/pg-start %s", PG_SCRIPTS, F.pg_dir);
-        run(cmd, F.conninfo, sizeof F.conninfo);
+        rp_test_run(cmd, F.conninfo, sizeof F.conninfo);
     }
     snprintf(F.dbname, sizeof F.dbname, "fleet_%d", (int)getpid());
-    char sql[128];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", F.dbname);
-    pg_sql("postgres", sql, NULL);
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", F.dbname);
-    pg_sql("postgres", sql, NULL);
+    rp_test_pg_create_empty(F.conninfo, F.dbname);
 
     rp_sink_start(&F.smtp, "smtp_sink.py", "0");
     char url[128];
@@ -397,11 +348,11 @@ static int fleet_down(void **state)
     char sql[128];
     snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)",
              F.dbname);
-    pg_sql("postgres", sql, NULL);
+    rp_test_pg_sql(F.conninfo, "postgres", sql, NULL);
     if (F.pg_dir[0]) {
         char cmd[200];
         snprintf(cmd, sizeof cmd, "%s/pg-stop %s", PG_SCRIPTS, F.pg_dir);
-        run(cmd, NULL, 0);
+        rp_test_run(cmd, NULL, 0);
     }
     curl_global_cleanup();
     return 0;
@@ -634,9 +585,9 @@ static void test_each_due_reminder_is_sent_once(void **state)
     if (time(NULL) >= due)
         printf("fleet: the reminders were set up after they fell due\n");
     /* every reminder sent (by whichever scheduler claimed it) ... */
-    double start = now_s();
+    double start = rp_now_s();
     long sent = 0;
-    while (now_s() - start < 40) {
+    while (rp_now_s() - start < 40) {
         sent = rp_list_count(&F.srv[0], "/api/v1/tasks?status=sent");
         if (sent >= REMINDERS &&
             rp_sink_count(&F.smtp, "msg-", ".eml") >= REMINDERS)
@@ -667,10 +618,11 @@ static void test_each_due_reminder_is_sent_once(void **state)
     /* which servers claimed them (for the log: on a loaded machine one
      * may win every claim, which is as correct) */
     PGresult *rows;
-    pg_sql(F.dbname,
-           "SELECT claimed_by, count(*) FROM tasks WHERE status = 'sent'"
-           " GROUP BY claimed_by ORDER BY claimed_by",
-           &rows);
+    rp_test_pg_sql(
+        F.conninfo, F.dbname,
+        "SELECT claimed_by, count(*) FROM tasks WHERE status = 'sent'"
+        " GROUP BY claimed_by ORDER BY claimed_by",
+        &rows);
     for (int i = 0; i < PQntuples(rows); i++)
         printf("fleet: %s reminders sent by %s\n", PQgetvalue(rows, i, 1),
                PQgetvalue(rows, i, 0));
@@ -706,7 +658,7 @@ static void *write_loop(void *arg)
         reply r;
         w->ids[k] = create(&F.lb, w->name[k], &r);
         w->status[k] = r.status;
-        w->at[k] = now_s();
+        w->at[k] = rp_now_s();
         double ka = killed_at;
         if (r.status != 201 && ka > 0 && w->at[k] > ka + 2.0)
             w->failed_late++;
@@ -730,7 +682,7 @@ static void test_a_server_killed_under_load_loses_no_write(void **state)
     }
     usleep(1500 * 1000);
     rp_srv_kill(&F.srv[1]); /* SIGKILL, mid-write */
-    killed_at = now_s();
+    killed_at = rp_now_s();
     usleep(4000 * 1000);
     stop = 1;
     for (int i = 0; i < WRITERS; i++)

@@ -17,6 +17,7 @@
 #include "store/pg_internal.h"
 #include "store/store_pg.h"
 #include "store/store_sqlite.h"
+#include "support/pg_db.h"
 
 /* The PostgreSQL server the tests run against, or NULL for SQLite. */
 static const char *pg_server(void)
@@ -25,77 +26,6 @@ static const char *pg_server(void)
     if (!v || !*v || strcmp(v, "sqlite") == 0)
         return NULL;
     return v;
-}
-
-/* Run sql on the server's maintenance database; fails the test on error
- * unless quiet. */
-static void pg_admin(const char *sql, int quiet)
-{
-    char info[1024];
-    snprintf(info, sizeof info, "%s dbname=postgres", pg_server());
-    PGconn *c = PQconnectdb(info);
-    if (PQstatus(c) != CONNECTION_OK)
-        fail_msg("the test PostgreSQL (%s) cannot be reached: %s", pg_server(),
-                 PQerrorMessage(c));
-    PGresult *r = PQexec(c, sql);
-    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    if (!ok && !quiet)
-        fprintf(stderr, "%s: %s", sql, PQresultErrorMessage(r));
-    PQclear(r);
-    PQfinish(c);
-    if (!quiet)
-        assert_true(ok);
-}
-
-/*
- * A database at the latest schema that each test's database is copied
- * from (CREATE DATABASE ... TEMPLATE), since migrating a new one takes
- * seconds on a loaded machine.  Its name carries a hash of the migrations,
- * so a changed schema gets a template of its own; it is made once per
- * server, under an advisory lock that the copy is also made under (a
- * template must have no one connected while it is copied).
- */
-static void pg_create_from_template(const char *dbname)
-{
-    unsigned long long h = 1469598103934665603ULL;
-    for (int i = 0; i < rp_pg_nmigrations; i++) {
-        h = (h ^ (unsigned)rp_pg_migrations[i].version) * 1099511628211ULL;
-        for (const char *c = rp_pg_migrations[i].sql; *c; c++)
-            h = (h ^ (unsigned char)*c) * 1099511628211ULL;
-    }
-    char tpl[64], sql[256], info[1024];
-    snprintf(tpl, sizeof tpl, "rp_template_%016llx", h);
-    snprintf(info, sizeof info, "%s dbname=postgres", pg_server());
-    PGconn *c = PQconnectdb(info);
-    if (PQstatus(c) != CONNECTION_OK)
-        fail_msg("the test PostgreSQL (%s) cannot be reached: %s", pg_server(),
-                 PQerrorMessage(c));
-    PQclear(PQexec(c, "SELECT pg_advisory_lock(7298)"));
-    const char *values[] = {tpl};
-    PGresult *r = PQexecParams(c,
-                               "SELECT 1 FROM pg_database WHERE datname = $1",
-                               1, NULL, values, NULL, NULL, 0);
-    int have = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
-    PQclear(r);
-    if (!have) {
-        snprintf(sql, sizeof sql, "CREATE DATABASE %s", tpl);
-        r = PQexec(c, sql);
-        assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
-        PQclear(r);
-        snprintf(info, sizeof info, "%s dbname=%s", pg_server(), tpl);
-        rp_store *s = NULL;
-        rp_error err;
-        if (rp_store_pg_open(info, 0, &s, &err) != RP_OK)
-            fail_msg("migrating the template database: %s", err.message);
-        rp_store_close(s);
-    }
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s TEMPLATE %s", dbname, tpl);
-    r = PQexec(c, sql);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK)
-        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
-    PQclear(r);
-    PQclear(PQexec(c, "SELECT pg_advisory_unlock(7298)"));
-    PQfinish(c);
 }
 
 int rp_test_db_latest_version(const rp_test_db *db)
@@ -238,13 +168,10 @@ void rp_test_db_make(rp_test_db *db, int open)
                  ++made);
         snprintf(db->name, sizeof db->name, "%s dbname=%s", pg_server(),
                  db->pgdb);
-        if (open) {
-            pg_create_from_template(db->pgdb);
-        } else {
-            char sql[128];
-            snprintf(sql, sizeof sql, "CREATE DATABASE %s", db->pgdb);
-            pg_admin(sql, 0);
-        }
+        if (open)
+            rp_test_pg_create(pg_server(), db->pgdb, NULL);
+        else
+            rp_test_pg_create_empty(pg_server(), db->pgdb);
     }
     db->ctx.actor = "test";
     /* secrets are sealed under a key file of the test's own, made 0600 at
@@ -280,7 +207,7 @@ void rp_test_db_remove(rp_test_db *db)
         char sql[128];
         snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)",
                  db->pgdb);
-        pg_admin(sql, 0);
+        rp_test_pg_sql(pg_server(), "postgres", sql, NULL);
         db->pgdb[0] = '\0';
     }
     if (db->dir[0])
