@@ -248,15 +248,6 @@ static rp_code series_section(rp_ctx *ctx, const rp_window *w,
                               int64_t now, json_t *out, rp_error *err)
 {
     int64_t day = first_day(o, w), step = o->series_days;
-    /* count first: a refusal changes nothing and reads nothing */
-    int n = 0;
-    for (int64_t d = day; day_start(o->zone, d) < w->to; d += step)
-        if (++n > RP_METRICS_MAX_BUCKETS)
-            return rp_error_set(
-                err, RP_EINVALID, "series",
-                "series would cut this window into more than %d buckets: "
-                "ask for weeks, or a shorter window",
-                RP_METRICS_MAX_BUCKETS);
     json_t *series = json_array();
     rp_window b = *w;
     for (int64_t d = day; day_start(o->zone, d) < w->to; d += step) {
@@ -273,6 +264,23 @@ static rp_code series_section(rp_ctx *ctx, const rp_window *w,
         json_pack("{s:s, s:s, s:o}", "bucket",
                   o->series_days == 7 ? "week" : "day", "time_zone",
                   o->zone ? rp_tz_name(o->zone) : "UTC", "buckets", series));
+    return RP_OK;
+}
+
+rp_code rp_metrics_series_check(const rp_window *w, const rp_metrics_options *o,
+                                rp_error *err)
+{
+    if (!o || !o->series_days)
+        return RP_OK;
+    int n = 0;
+    for (int64_t d = first_day(o, w); day_start(o->zone, d) < w->to;
+         d += o->series_days)
+        if (++n > RP_METRICS_MAX_BUCKETS)
+            return rp_error_set(
+                err, RP_EINVALID, "series",
+                "series would cut this window into more than %d buckets: "
+                "ask for weeks, or a shorter window",
+                RP_METRICS_MAX_BUCKETS);
     return RP_OK;
 }
 

@@ -557,6 +557,8 @@ rp_code rp_metrics_service_with(rp_ctx *ctx, const rp_window *asked,
                                 const rp_metrics_options *opts, json_t **out,
                                 rp_error *err)
 {
+    if (rp_metrics_series_check(asked, opts, err))
+        return err->code;
     return service(ctx, asked, 0, opts, out, err);
 }
 
