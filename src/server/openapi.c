@@ -389,7 +389,17 @@ static const schema_def schemas[] = {
          "CallEvent") "}}}"},
     {"ServiceMetrics", NULL,
      "{'type':'object','required':['window'],'properties':{"
-     "'window':" REF("Window") "}}"},
+     "'window':" REF("Window") ",'queues':{'type':'array','items':{"
+     "'type':'object','required':['queue_id','encounters','abandoned',"
+     "'wait_p50_seconds','wait_p90_seconds'],'additionalProperties':false,"
+     "'properties':{'queue_id':" NINT ",'encounters':" INT ","
+     "'abandoned':" INT ",'wait_p50_seconds':" NINT ","
+     "'wait_p90_seconds':" NINT "}}},'series':{'type':'object',"
+     "'required':['bucket','time_zone','buckets'],'properties':{"
+     "'bucket':{'enum':['day','week']},'time_zone':" STRING ","
+     "'buckets':{'type':'array','items':{'type':'object','required':["
+     "'from','to','satisfaction','breaches'],'properties':{'from':" TIME
+     ",'to':" TIME ",'satisfaction':" OBJECT ",'breaches':" INT "}}}}}}}"},
 
     /* ---- tasks, the scheduler, the outbox, mail -------------------------- */
     {"SchedulerRun", NULL,

@@ -153,8 +153,13 @@ static const rp_param kb_list_params[] = {
      "published articles"},
     {NULL, NULL, NULL},
 };
-static const rp_param window_params[] = {
+static const rp_param service_params[] = {
     WINDOW_PARAMS,
+    {"by_queue", "true or false",
+     "add the encounters, waits and abandoned of each queue"},
+    {"series", "day or week",
+     "add the satisfaction and breaches of each day or week (at most 62)"},
+    {"tz", "time zone", "where the series' days start (default UTC)"},
     {NULL, NULL, NULL},
 };
 static const rp_param recommend_params[] = {
@@ -414,7 +419,7 @@ const rp_route rp_routes[] = {
      .request = rp_no_fields, .flags = RP_ROUTE_BODY_OPTIONAL,
      .summary = "mark a promise kept", .reply = "Promise"},
     {"GET", "/api/v1/metrics/service", CUSTOM(rp_h_metrics_service),
-     .flags = RP_ROUTE_SLOW, .params = window_params,
+     .flags = RP_ROUTE_SLOW, .params = service_params,
      .summary = "the service metrics of a window", .reply = "ServiceMetrics"},
     {"GET", "/metrics", CUSTOM(rp_h_prometheus),
      .summary = "request counters and gauges for Prometheus"},

@@ -48,8 +48,15 @@ void rp_h_metrics_service(rp_request *req, rp_response *res)
     if (window_arg(req, res, &w))
         return;
     rp_error err;
+    rp_metrics_options o;
+    if (rp_metrics_options_parse(rp_query_arg(req, "by_queue"),
+                                 rp_query_arg(req, "series"),
+                                 rp_query_arg(req, "tz"), &o, &err)) {
+        rp_reply_error(res, &err);
+        return;
+    }
     json_t *out = NULL;
-    rp_code rc = rp_metrics_service(&req->ctx, &w, &out, &err);
+    rp_code rc = rp_metrics_service_with(&req->ctx, &w, &o, &out, &err);
     rp_reply_result(res, rc, &err, 200, out);
 }
 

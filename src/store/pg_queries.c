@@ -1935,6 +1935,26 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " UNION ALL SELECT 'wait', " PRU_BUCKET(PRU_WAIT("e")) "::text,"
         " count(*) FROM encounters e WHERE" M_ENC_WINDOW
         " AND " PRU_WAIT("e") " IS NOT NULL GROUP BY 2",
+    /* per queue (as SQLite's) */
+    [RP_Q_MEASURES_ROLLUP_QUEUES] =
+        "SELECT queue_id, sum(encounters)::bigint AS encounters,"
+        " sum(abandoned)::bigint AS abandoned FROM measure_days"
+        " WHERE day >= $1::bigint AND day < $2::bigint AND" PRU_FILTER
+        " GROUP BY queue_id",
+    [RP_Q_MEASURES_ROLLUP_QUEUE_WAITS] =
+        "SELECT queue_id, key, sum(n)::bigint AS n FROM measure_day_counts"
+        " WHERE day >= $1::bigint AND day < $2::bigint AND" PRU_FILTER
+        " AND kind = 'wait' GROUP BY queue_id, key",
+    [RP_Q_MEASURES_EDGE_QUEUES] =
+        "SELECT coalesce(e.queue_id, 0)::bigint AS queue_id,"
+        " count(*) AS encounters,"
+        " count(*) FILTER (WHERE e.abandoned_at IS NOT NULL) AS abandoned"
+        " FROM encounters e WHERE" M_ENC_WINDOW " GROUP BY 1",
+    [RP_Q_MEASURES_EDGE_QUEUE_WAITS] =
+        "SELECT coalesce(e.queue_id, 0)::bigint AS queue_id,"
+        " " PRU_BUCKET(PRU_WAIT("e")) "::text AS key, count(*) AS n"
+        " FROM encounters e WHERE" M_ENC_WINDOW
+        " AND " PRU_WAIT("e") " IS NOT NULL GROUP BY 1, 2",
     // clang-format on
     [RP_Q_MEASURES_ROLLUP_LEVELS] =
         "SELECT level, n FROM measure_levels ORDER BY level",

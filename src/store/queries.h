@@ -336,6 +336,11 @@
     X(MEASURES_EDGE_SUMS, "measures.edge_sums")                                \
     X(MEASURES_EDGE_COUNTS, "measures.edge_counts")                            \
     X(MEASURES_ROLLUP_LEVELS, "measures.rollup_levels")                        \
+    /* the per-queue breakdown of the service metrics (rollup.c) */            \
+    X(MEASURES_ROLLUP_QUEUES, "measures.rollup_queues")                        \
+    X(MEASURES_ROLLUP_QUEUE_WAITS, "measures.rollup_queue_waits")              \
+    X(MEASURES_EDGE_QUEUES, "measures.edge_queues")                            \
+    X(MEASURES_EDGE_QUEUE_WAITS, "measures.edge_queue_waits")                  \
     X(MEASURES_ROLLUP_CLEAR_DAYS, "measures.rollup_clear_days")                \
     X(MEASURES_ROLLUP_CLEAR_COUNTS, "measures.rollup_clear_counts")            \
     X(MEASURES_ROLLUP_CLEAR_LEVELS, "measures.rollup_clear_levels")            \

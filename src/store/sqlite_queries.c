@@ -1733,6 +1733,25 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " UNION ALL SELECT 'wait', CAST(" RU_BUCKET(RU_WAIT("e")) " AS TEXT),"
         " count(*) FROM encounters e WHERE" M_ENC_WINDOW
         " AND " RU_WAIT("e") " IS NOT NULL GROUP BY 2",
+    /* per queue (0: in no queue): encounters, abandoned and the waits'
+     * histogram, of the whole days and of the partial days at the edges */
+    [RP_Q_MEASURES_ROLLUP_QUEUES] =
+        "SELECT queue_id, sum(encounters) AS encounters,"
+        " sum(abandoned) AS abandoned FROM measure_days"
+        " WHERE day >= ?1 AND day < ?2 AND" RU_FILTER " GROUP BY queue_id",
+    [RP_Q_MEASURES_ROLLUP_QUEUE_WAITS] =
+        "SELECT queue_id, key, sum(n) AS n FROM measure_day_counts"
+        " WHERE day >= ?1 AND day < ?2 AND" RU_FILTER " AND kind = 'wait'"
+        " GROUP BY queue_id, key",
+    [RP_Q_MEASURES_EDGE_QUEUES] =
+        "SELECT coalesce(e.queue_id, 0) AS queue_id, count(*) AS encounters,"
+        " coalesce(sum(e.abandoned_at IS NOT NULL), 0) AS abandoned"
+        " FROM encounters e WHERE" M_ENC_WINDOW " GROUP BY 1",
+    [RP_Q_MEASURES_EDGE_QUEUE_WAITS] =
+        "SELECT coalesce(e.queue_id, 0) AS queue_id,"
+        " CAST(" RU_BUCKET(RU_WAIT("e")) " AS TEXT) AS key, count(*) AS n"
+        " FROM encounters e WHERE" M_ENC_WINDOW
+        " AND " RU_WAIT("e") " IS NOT NULL GROUP BY 1, 2",
     // clang-format on
     [RP_Q_MEASURES_ROLLUP_LEVELS] =
         "SELECT level, n FROM measure_levels ORDER BY level",

@@ -363,6 +363,139 @@ static void test_story6_car_service_first_contact_resolution(void **state)
     json_decref(m);
 }
 
+/* The row of queue id (0: in no queue) in the report's "queues". */
+static json_t *queue_of(json_t *m, int64_t id)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(m, "queues"), i, r)
+        if (json_integer_value(json_object_get(r, "queue_id")) == id)
+            return r;
+    return NULL;
+}
+
+/* by_queue gives each queue's figures as the report of that queue alone
+ * gives them, and together the whole desk's. */
+static void test_breakdown_by_queue(void **state)
+{
+    world *w = *state;
+    json_t *m = rp_call(&w->srv, "GET", "/api/v1/metrics/service?by_queue=true",
+                        NULL, 200);
+    json_t *q3 = queue_of(m, 3), *q4 = queue_of(m, 4);
+    assert_non_null(q3);
+    assert_non_null(q4);
+    assert_int_equal(json_integer_value(json_object_get(q3, "encounters")), 1);
+    assert_int_equal(json_integer_value(json_object_get(q3, "abandoned")), 1);
+    assert_int_equal(
+        json_integer_value(json_object_get(q3, "wait_p50_seconds")), 30 * MIN);
+    assert_int_equal(json_integer_value(json_object_get(q4, "abandoned")), 0);
+    assert_int_equal(
+        json_integer_value(json_object_get(q4, "wait_p90_seconds")), 40);
+    int64_t sum = 0;
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(m, "queues"), i, r) {
+        sum += json_integer_value(json_object_get(r, "encounters"));
+        if (json_is_null(json_object_get(r, "queue_id")))
+            continue;
+        char path[120];
+        snprintf(path, sizeof path, "/api/v1/metrics/service?queue=%lld",
+                 (long long)json_integer_value(json_object_get(r, "queue_id")));
+        json_t *one = rp_call(&w->srv, "GET", path, NULL, 200);
+        assert_int_equal(json_integer_value(json_object_get(r, "encounters")),
+                         json_integer_value(dig(one, "volume", "encounters")));
+        assert_true(json_equal(json_object_get(r, "wait_p50_seconds"),
+                               dig(one, "wait", "p50_seconds")));
+        assert_true(json_equal(json_object_get(r, "wait_p90_seconds"),
+                               dig(one, "wait", "p90_seconds")));
+        assert_int_equal(
+            json_integer_value(json_object_get(r, "abandoned")),
+            json_integer_value(dig(one, "abandonment", "abandoned")));
+        json_decref(one);
+    }
+    assert_int_equal(sum, json_integer_value(dig(m, "volume", "encounters")));
+    assert_null(json_object_get(m, "series"));
+    json_decref(m);
+
+    /* without by_queue, no queues */
+    m = rp_call(&w->srv, "GET", "/api/v1/metrics/service?by_queue=false", NULL,
+                200);
+    assert_null(json_object_get(m, "queues"));
+    json_decref(m);
+}
+
+/* A series cuts the window at local midnights with no gap, and its
+ * buckets add up to the window's satisfaction and breaches. */
+static void check_series(world *w, const char *path, const char *bucket,
+                         size_t min_buckets)
+{
+    json_t *m = rp_call(&w->srv, "GET", path, NULL, 200);
+    json_t *s = json_object_get(m, "series"), *b;
+    assert_string_equal(json_string_value(json_object_get(s, "bucket")),
+                        bucket);
+    json_t *list = json_object_get(s, "buckets");
+    assert_true(json_array_size(list) >= min_buckets);
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(list, 0), "from")),
+        json_string_value(dig(m, "window", "from")));
+    int64_t answered = 0, breaches = 0;
+    size_t i;
+    const char *prev = NULL;
+    json_array_foreach(list, i, b) {
+        if (prev)
+            assert_string_equal(prev,
+                                json_string_value(json_object_get(b, "from")));
+        prev = json_string_value(json_object_get(b, "to"));
+        answered += json_integer_value(dig(b, "satisfaction", "answered"));
+        breaches += json_integer_value(json_object_get(b, "breaches"));
+    }
+    assert_string_equal(prev, json_string_value(dig(m, "window", "to")));
+    assert_int_equal(answered,
+                     json_integer_value(dig(m, "satisfaction", "answered")));
+    assert_int_equal(breaches,
+                     json_integer_value(dig(m, "charter", "breaches")));
+    /* the answer given a minute ago is in the last bucket, scored 5 */
+    json_t *last = json_array_get(list, json_array_size(list) - 1);
+    assert_int_equal(json_integer_value(dig(last, "satisfaction", "answered")),
+                     1);
+    assert_true(json_number_value(dig(last, "satisfaction", "average")) == 5.0);
+    json_decref(m);
+}
+
+static void test_breakdown_series(void **state)
+{
+    world *w = *state;
+    check_series(w, "/api/v1/metrics/service?series=day&tz=Europe/Madrid",
+                 "day", 30);
+    check_series(w, "/api/v1/metrics/service?series=week", "week", 5);
+    json_t *m = rp_call(&w->srv, "GET",
+                        "/api/v1/metrics/service?series=day"
+                        "&tz=America/New_York&by_queue=true",
+                        NULL, 200);
+    assert_string_equal(json_string_value(dig(m, "series", "time_zone")),
+                        "America/New_York");
+    assert_non_null(queue_of(m, 3));
+    json_decref(m);
+
+    static const struct {
+        const char *path, *field;
+    } bad[] = {
+        {"/api/v1/metrics/service?by_queue=yes", "by_queue"},
+        {"/api/v1/metrics/service?series=month", "series"},
+        {"/api/v1/metrics/service?series=day&tz=Mars/Olympus", "tz"},
+        {"/api/v1/metrics/service?tz=Europe/Madrid", "tz"},
+        {"/api/v1/metrics/service?series=day&from=2026-01-01T00:00:00Z"
+         "&to=2026-12-01T00:00:00Z",
+         "series"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        rp_http r;
+        rp_http_send(&w->srv, "GET", bad[i].path, NULL, NULL, 0, NULL, &r);
+        rp_assert_error(&r, 422, "invalid", bad[i].field);
+        rp_http_free(&r);
+    }
+}
+
 static void test_promises_kept_and_broken(void **state)
 {
     world *w = *state;
@@ -714,6 +847,9 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_story6_car_service_first_contact_resolution, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_breakdown_by_queue, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_breakdown_series, setup, teardown),
         cmocka_unit_test_setup_teardown(test_promises_kept_and_broken, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_charter_get_put_and_bad_input,

@@ -218,6 +218,42 @@ int64_t rp_percentile_rank(int64_t n, int p);
 rp_code rp_metrics_service(rp_ctx *ctx, const rp_window *w, json_t **out,
                            rp_error *err);
 
+/* What a report may add to the service metrics (breakdown.c). */
+typedef struct rp_metrics_options {
+    int by_queue;      /* 1: a row per queue ("queues") */
+    int series_days;   /* 0: no series; 1: buckets of a day; 7: of a week */
+    const rp_tz *zone; /* where the buckets' days start (NULL: UTC) */
+} rp_metrics_options;
+
+/* The most buckets a series may hold (62 days; 366 days are 54 weeks). */
+#define RP_METRICS_MAX_BUCKETS 62
+
+/*
+ * Parse the report's options from query-string text (each may be NULL):
+ * by_queue "true" or "false", series "day" or "week", tz a time-zone name
+ * of the tz database (default UTC; only with series).  Each refusal names
+ * its parameter and says what is accepted.
+ */
+rp_code rp_metrics_options_parse(const char *by_queue, const char *series,
+                                 const char *tz, rp_metrics_options *out,
+                                 rp_error *err);
+
+/*
+ * rp_metrics_service with the additions opts asks for, in the same
+ * snapshot:
+ *   - "queues" (by_queue): per queue that received encounters in the
+ *     window ({queue_id, null for none}), the encounters, the abandoned
+ *     and the waits' p50 and p90 (bucketed as the report's), from the
+ *     rollups;
+ *   - "series" (series_days): the window cut at the local midnights (a
+ *     week starts on Monday) of opts->zone, each bucket's {from, to,
+ *     satisfaction {answered, average}, breaches}; a window of more than
+ *     RP_METRICS_MAX_BUCKETS buckets is refused, naming "series".
+ */
+rp_code rp_metrics_service_with(rp_ctx *ctx, const rp_window *w,
+                                const rp_metrics_options *opts, json_t **out,
+                                rp_error *err);
+
 /*
  * The same figures computed from the records (every encounter of the
  * window walked, the waits' percentiles exact): the reference the rollups

@@ -42,4 +42,15 @@ void rp_window_release(rp_window *w);
  * reader's queues, or null for every queue (new reference). */
 json_t *rp_window_queues(const rp_window *w);
 
+/* RP_EINVALID naming "series" when o's series would cut w into more than
+ * RP_METRICS_MAX_BUCKETS buckets (checked before anything is read). */
+rp_code rp_metrics_series_check(const rp_window *w, const rp_metrics_options *o,
+                                rp_error *err);
+
+/* Add to out what o asks for beyond the report (breakdown.c): w already
+ * limited to the reader, c the charter and now the time of reading. */
+rp_code rp_metrics_breakdown(rp_ctx *ctx, const rp_window *w,
+                             const rp_metrics_options *o, const rp_charter *c,
+                             int64_t now, json_t *out, rp_error *err);
+
 #endif

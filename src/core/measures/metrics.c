@@ -526,18 +526,20 @@ static rp_code rollup_sections(rp_ctx *ctx, const rp_window *w, json_t *out,
 }
 
 static rp_code service_in(rp_ctx *ctx, const rp_window *w, int direct,
-                          json_t **out, rp_error *err);
+                          const rp_metrics_options *o, json_t **out,
+                          rp_error *err);
 
-/* The metrics of asked, limited to the reader, in one snapshot. */
+/* The metrics of asked, limited to the reader, in one snapshot, with what
+ * o (may be NULL) adds. */
 static rp_code service(rp_ctx *ctx, const rp_window *asked, int direct,
-                       json_t **out, rp_error *err)
+                       const rp_metrics_options *o, json_t **out, rp_error *err)
 {
     rp_window w;
     if (rp_window_limit(ctx, asked, &w, err))
         return err->code;
     rp_code rc = rp_store_read_begin(ctx->store, err);
     if (rc == RP_OK) {
-        rc = service_in(ctx, &w, direct, out, err);
+        rc = service_in(ctx, &w, direct, o, out, err);
         rp_store_read_end(ctx->store);
     }
     rp_window_release(&w);
@@ -548,13 +550,22 @@ static rp_code service(rp_ctx *ctx, const rp_window *asked, int direct,
 rp_code rp_metrics_service(rp_ctx *ctx, const rp_window *asked, json_t **out,
                            rp_error *err)
 {
-    return service(ctx, asked, 0, out, err);
+    return service(ctx, asked, 0, NULL, out, err);
+}
+
+rp_code rp_metrics_service_with(rp_ctx *ctx, const rp_window *asked,
+                                const rp_metrics_options *opts, json_t **out,
+                                rp_error *err)
+{
+    if (rp_metrics_series_check(asked, opts, err))
+        return err->code;
+    return service(ctx, asked, 0, opts, out, err);
 }
 
 rp_code rp_metrics_service_direct(rp_ctx *ctx, const rp_window *asked,
                                   json_t **out, rp_error *err)
 {
-    return service(ctx, asked, 1, out, err);
+    return service(ctx, asked, 1, NULL, out, err);
 }
 
 /* Where a (records) and b (rollups) differ under path, appended to diffs;
@@ -598,9 +609,9 @@ rp_code rp_metrics_verify(rp_ctx *ctx, const rp_window *asked, json_t **diffs,
     json_t *a = NULL, *b = NULL;
     rp_code rc = rp_store_read_begin(ctx->store, err);
     if (rc == RP_OK) {
-        rc = service_in(ctx, &w, 1, &a, err);
+        rc = service_in(ctx, &w, 1, NULL, &a, err);
         if (rc == RP_OK)
-            rc = service_in(ctx, &w, 0, &b, err);
+            rc = service_in(ctx, &w, 0, NULL, &b, err);
         rp_store_read_end(ctx->store);
     }
     rp_window_release(&w);
@@ -615,9 +626,10 @@ rp_code rp_metrics_verify(rp_ctx *ctx, const rp_window *asked, json_t **diffs,
 
 /* The metrics of w, already limited to what the reader may count: the
  * encounters' figures from the rollups, or from the records when
- * direct. */
+ * direct; with what o (may be NULL) adds. */
 static rp_code service_in(rp_ctx *ctx, const rp_window *w, int direct,
-                          json_t **out, rp_error *err)
+                          const rp_metrics_options *o, json_t **out,
+                          rp_error *err)
 {
     int64_t now = rp_now(), volume = 0, breaches = 0;
     rp_charter c;
@@ -650,6 +662,10 @@ static rp_code service_in(rp_ctx *ctx, const rp_window *w, int direct,
     json_object_set_new(j, "charter",
                         json_pack("{s:I, s:o}", "breaches",
                                   (json_int_t)breaches, "by_target", counts));
+    if (o && rp_metrics_breakdown(ctx, w, o, &c, now, j, err)) {
+        json_decref(j);
+        return err->code;
+    }
     *out = j;
     return RP_OK;
 }

@@ -1140,6 +1140,8 @@ export default Object.freeze({
   'Taken, in calendar time': 'Gedauert, in Kalenderzeit',
   'Breaches per day': 'Verstöße pro Tag',
   'Charter breaches per day': 'Verstöße gegen die Servicecharta pro Tag',
+  'Breaches per week': 'Verstöße pro Woche',
+  'Charter breaches per week': 'Verstöße gegen die Servicecharta pro Woche',
   'No breaches in the period.': 'Keine Verstöße im Zeitraum.',
   'Satisfaction ({n} answer)': 'Zufriedenheit ({n} Antwort)',
   'Satisfaction ({n} answers)': 'Zufriedenheit ({n} Antworten)',

@@ -7,8 +7,10 @@
  * and the customers' three words, and customers by relationship level;
  * for a time window, one queue and one agent.
  *
- * Everything comes from the API: GET /api/v1/metrics/service and
- * GET /api/v1/charter/breaches (both take the window, queue and agent),
+ * Everything comes from the API: GET /api/v1/metrics/service once per
+ * render (with each queue's waits and the days or weeks of the trends:
+ * by_queue and series) and GET /api/v1/charter/breaches for how far over
+ * each target went (both take the window, queue and agent),
  * GET /api/v1/encounters/counts for what waits now, GET /api/v1/queues
  * and GET /api/v1/encounters/assignees for the filters.  Figures are said
  * in words ("Half waited less than"), never by the metrics' field names.
@@ -54,9 +56,14 @@ function dayLabel(ms) {
   return new Date(ms).toLocaleDateString(locale(), { day: 'numeric', month: 'short', timeZone: timeZone() });
 }
 
-function localDay(ms) {
-  const d = new Date(ms);
-  return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+/* Days up to 62 (the report's most buckets), weeks beyond. */
+function seriesOf(w) {
+  return (w.toT - w.fromT) / 86400000 > 62 ? 'week' : 'day';
+}
+
+/* The console's time zone by its tz database name, where the series' days start. */
+function zoneName() {
+  return timeZone() || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
 function dateValue(ms) {
@@ -147,12 +154,16 @@ export async function render(main, params, app) {
   async function load() {
     const w = span();
     const range = { from: w.from, to: w.to, queue: w.queue, agent: w.agent };
-    const [metrics, breaches, perQueue] = await Promise.all([
-      api.optional(`/api/v1/metrics/service${api.qs(range)}`),
+    /* One report for every figure of the window: each queue's waits
+     * (by_queue) and the days or weeks of the trends (series, cut at the
+     * midnights of the console's time zone).  The breaches' list is read
+     * only for how far over each target went, on average. */
+    const [metrics, breaches] = await Promise.all([
+      api.optional(`/api/v1/metrics/service${api.qs({ ...range, by_queue: w.queue ? null : 'true', series: seriesOf(w), tz: zoneName() })}`),
       api.optional(`/api/v1/charter/breaches${api.qs({ ...range, limit: 1000 })}`),
-      w.queue ? Promise.resolve([]) : Promise.all(queues.slice(0, 12).map((q) =>
-        api.optional(`/api/v1/metrics/service${api.qs({ ...range, queue: q.id })}`).then((m) => ({ q, m })).catch(() => ({ q, m: null })))),
     ]);
+    const byQueue = new Map((dig(metrics, 'queues') || []).map((r) => [r.queue_id, r]));
+    const perQueue = w.queue ? [] : queues.slice(0, 12).map((q) => ({ q, r: byQueue.get(q.id) || null }));
     clear(out);
     if (!metrics && !breaches) {
       out.append(h('p', { class: 'muted', id: 'dashboard-unavailable' }, t('This server does not measure the service yet.')));
@@ -172,8 +183,8 @@ export async function render(main, params, app) {
         stat(t('Longest wait'), secs(dig(m, 'wait.max_seconds')), 'stat-max-wait')),
       barChart(t('Encounters by channel'), counts(dig(m, 'volume.by_channel')).map((x) => ({ ...x, label: said(channels, x.label) })), { empty: t('No encounters in the period.') }),
       perQueue.length ? table(t('Waits in each queue'), [t('Queue'), t('Encounters'), t('Half waited less than'), t('9 in 10 waited less than'), t('Gave up')],
-        perQueue.map(({ q, m: qm }) => [q.name, num(dig(qm, 'volume.encounters')), secs(dig(qm, 'wait.p50_seconds')),
-          secs(dig(qm, 'wait.p90_seconds')), num(dig(qm, 'abandonment.abandoned'))]), 'queue-waits') : null]));
+        perQueue.map(({ q, r }) => [q.name, num(r ? r.encounters : 0), secs(r ? r.wait_p50_seconds : null),
+          secs(r ? r.wait_p90_seconds : null), num(r ? r.abandoned : 0)]), 'queue-waits') : null]));
 
     /* How encounters ended. */
     const transfers = dig(m, 'transfers.total') ?? 0;
@@ -209,12 +220,10 @@ export async function render(main, params, app) {
 
     /* The charter. */
     const bl = api.items(breaches);
-    const byDay = new Map();
-    for (const b of bl) {
-      const at = parseTime(pick(b, 'started_at'));
-      if (at !== null) byDay.set(localDay(at), (byDay.get(localDay(at)) || 0) + 1);
-    }
-    const days = [...byDay.keys()].sort((a, b) => a - b).map((d) => ({ label: dayLabel(d), value: byDay.get(d), cls: 'breach' }));
+    const buckets = dig(metrics, 'series.buckets') || [];
+    const weekly = dig(metrics, 'series.bucket') === 'week';
+    const days = buckets.filter((b) => Number(b.breaches) > 0)
+      .map((b) => ({ label: dayLabel(parseTime(b.from)), value: Number(b.breaches), cls: 'breach' }));
     const targetOf = (k) => said(targets, k);
     const byTarget = counts(dig(m, 'charter.by_target') || pick(breaches, 'counts')).map((x) => ({ label: targetOf(x.label), value: x.value, cls: 'breach' }));
     const perTarget = new Map();
@@ -234,11 +243,12 @@ export async function render(main, params, app) {
       barChart(t('Breaches by target'), byTarget, { empty: t('The charter was kept throughout the period.') }),
       perTarget.size ? table(t('How far over, on average'), [t('Target'), t('Breaches'), t('Over the target, in business hours'), t('Taken, in calendar time')],
         [...perTarget.entries()].map(([k, e]) => [targetOf(k), num(e.n), secs(e.over / e.n), secs(e.cal / e.n)]), 'breach-times') : null,
-      h('h3', {}, t('Breaches per day')),
-      columnChart(t('Charter breaches per day'), days, { cls: 'breach', empty: t('No breaches in the period.') })]));
+      h('h3', {}, weekly ? t('Breaches per week') : t('Breaches per day')),
+      columnChart(weekly ? t('Charter breaches per week') : t('Charter breaches per day'), days, { cls: 'breach', empty: t('No breaches in the period.') })]));
 
     /* Satisfaction. */
-    const trendPts = await satisfactionSeries(w);
+    const trendPts = buckets.filter((b) => typeof dig(b, 'satisfaction.average') === 'number')
+      .map((b) => ({ label: dayLabel(parseTime(b.from)), value: Math.round(dig(b, 'satisfaction.average') * 10) / 10 }));
     const words = counts(dig(m, 'satisfaction.words')).sort((a, b) => b.value - a.value || a.label.localeCompare(b.label)).slice(0, 20);
     const avg = dig(m, 'satisfaction.average');
     const answered = dig(m, 'satisfaction.answered') ?? 0;
@@ -260,21 +270,6 @@ export async function render(main, params, app) {
       levelCounts.length ? barChart(t('Customers by relationship level'), funnel) : h('p', { class: 'muted' }, t('No relationship levels yet.')),
       h('h3', {}, t('Changes of level in the period')),
       barChart(t('Relationship movements'), moveRows, { empty: t('No customer changed level in the period.') })]));
-  }
-
-  /* Average satisfaction per bucket of the window, one metrics call each, in parallel. */
-  async function satisfactionSeries(w) {
-    const span = w.toT - w.fromT;
-    if (span <= 0) return [];
-    const step = (span / 86400000 > 14 ? 7 : 1) * 86400000;
-    const buckets = [];
-    for (let at = w.fromT; at < w.toT && buckets.length < 8; at += step) buckets.push([at, Math.min(at + step, w.toT)]);
-    if (buckets.length === 8 && buckets[7][1] < w.toT) buckets[7][1] = w.toT;
-    const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const results = await Promise.all(buckets.map(([a, b]) =>
-      api.optional(`/api/v1/metrics/service${api.qs({ from: iso(a), to: iso(b), queue: w.queue, agent: w.agent })}`).catch(() => null)));
-    return results.map((r, i) => ({ label: dayLabel(buckets[i][0]), avg: dig(r, 'satisfaction.average') }))
-      .filter((p) => typeof p.avg === 'number').map((p) => ({ label: p.label, value: Math.round(p.avg * 10) / 10 }));
   }
 
   const fail = (e) => { clear(out); out.append(h('p', { class: 'error', role: 'alert' }, e.message)); };
