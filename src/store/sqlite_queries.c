@@ -1595,9 +1595,14 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "  OR e.arrived_at < ?4), 0) AS over_target"
         " FROM encounters e WHERE e.stage NOT IN ('closed','abandoned')"
         " GROUP BY e.queue_id",
-    /* the encounters finished with activity since ?1, per queue */
+    /* the encounters finished with activity since ?1, per queue: a range
+     * of the covering partial index encounters_finished_by_updated,
+     * named, because SQLite otherwise takes encounters_by_stage for the
+     * stage IN (...) and reads every finished encounter's row (200 ms
+     * and more at 30,000 finished, growing with the history) */
     [RP_Q_ENCOUNTER_WORKLIST_CLOSED_COUNTS] =
         "SELECT e.queue_id, count(*) AS n FROM encounters e"
+        " INDEXED BY encounters_finished_by_updated"
         " WHERE e.stage IN ('closed','abandoned') AND e.updated_at >= ?1"
         " GROUP BY e.queue_id",
     /* the latest change to an open and to a finished encounter: what a
