@@ -26,11 +26,18 @@
  * agent works on is measured: the work lists (mine, unassigned, all
  * open), the queue, an encounter, customers, a customer, follow-ups, the
  * dashboard and the knowledge base.
+ *
+ *   ... --open 10000 --desk /tmp/desk.db
+ *
+ * keeps the desk: the first run builds it as above and copies the
+ * database to that file when it stops; later runs start from a copy of
+ * it (building the desk takes many minutes on a loaded machine).
  */
 import { chromium } from '../tests/browser/node_modules/playwright-core/index.mjs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
+import { existsSync, copyFileSync } from 'node:fs';
 import { CHROMIUM_ARGS, prepareDatabase, startServer, stopServer, removeServerDir, enter, waitView, credentials } from '../tests/browser/lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -42,6 +49,7 @@ const runs = Number(opt('--runs', '20'));
 const openTarget = Number(opt('--open', '0'));
 const gen = resolve(opt('--gen', join(dirname(rapportd), 'rapport-gen')));
 const genCustomers = Number(opt('--customers', '10000'));
+const deskFile = opt('--desk', '') ? resolve(opt('--desk', '')) : '';
 
 const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -51,6 +59,7 @@ const stats = (xs) => {
 
 /* A desk of genCustomers generated customers, with an admin to log in as. */
 function prepareDesk(server) {
+  if (deskFile && existsSync(deskFile)) { copyFileSync(deskFile, server.db); return; }
   const env = { ...process.env, RAPPORT_ADMIN_PASSWORD: credentials.password };
   const run = (cmd, a) => {
     const r = spawnSync(cmd, a, { encoding: 'utf8', env, timeout: 1800000 });
@@ -146,6 +155,7 @@ if (openTarget > 0) {
   } finally {
     await browser.close();
     await stopServer(server);
+    if (deskFile && !existsSync(deskFile) && existsSync(server.db)) copyFileSync(server.db, deskFile);
     removeServerDir(server);
   }
   process.exit(0);

@@ -1785,6 +1785,11 @@ static const char *const queries[RP_QUERY_COUNT] = {
     " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
     " AND (e.arrived_at, e.id) > ($15::bigint, $16::bigint)"
     " ORDER BY e.arrived_at, e.id LIMIT $14::bigint",
+    [RP_Q_ENCOUNTER_WORKLIST_AGENT_WAITING] = WL_SELECT
+    " WHERE e.agent_id = $3::bigint"
+    " AND e.stage NOT IN ('closed','abandoned')" WL_FILTER
+    " AND (e.arrived_at, e.id) > ($15::bigint, $16::bigint)"
+    " ORDER BY e.arrived_at, e.id LIMIT $14::bigint",
     [RP_Q_ENCOUNTER_WORKLIST_OPEN_ACTIVITY] = WL_SELECT
     " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
     " AND (e.updated_at, e.id) < ($15::bigint, $16::bigint)"

@@ -365,6 +365,15 @@ static void test_worklists_filters_counts_and_ownership(void **state)
     assert_int_equal(
         rp_cli(s, &out, "encounter", "list", "--agent", "nobody", NULL), 3);
     free(out);
+    /* one agent's list, longest waiting first, read from that agent's
+     * entries of the index (not a walk of all the open work): the same
+     * rows in arrival order, and page by page the same three */
+    snprintf(q, sizeof q, "state=open&agent=%lld&sort=waiting", bob);
+    EXPECT_IDS(s, q, "%lld,%lld,%lld", e1, e2, e4);
+    snprintf(path, sizeof path,
+             "/api/v1/encounters?state=open&agent=%lld&sort=waiting&limit=1",
+             bob);
+    assert_int_equal(rp_list_count(s, path), 3);
 
     /* ---- the measures count who took and gave what ---- */
     json_t *mx = rp_call(s, "GET", "/api/v1/metrics/service", NULL, 200);

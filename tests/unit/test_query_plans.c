@@ -382,6 +382,69 @@ static const char *listed_reason(const listed_scan *list, size_t n, rp_query q)
     return NULL;
 }
 
+/*
+ * The work lists' counts are read every few seconds by every open console,
+ * so each must answer from its covering index alone, whatever the number
+ * of open and finished encounters: the plan names that index (a search of
+ * encounters_by_stage, say, is no scan but reads every finished
+ * encounter's row).
+ */
+static const struct {
+    rp_query q;
+    const char *index; /* "COVERING INDEX <name>" must be in the plan */
+} reads_only_index[] = {
+    {RP_Q_ENCOUNTER_WORKLIST_COUNTS, "encounters_open_by_queue"},
+    {RP_Q_ENCOUNTER_WORKLIST_CLOSED_COUNTS, "encounters_finished_by_updated"},
+};
+
+/* 0 when every step of sql's plan that reads encounters uses the covering
+ * index named; else 1 with the plan in *found. */
+static int misses_index(sqlite3 *db, const char *sql, const char *index,
+                        char **found)
+{
+    char *eqp = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
+    char *want = sqlite3_mprintf("COVERING INDEX %s", index);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, eqp, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("cannot explain %s: %s", sql, sqlite3_errmsg(db));
+    sqlite3_free(eqp);
+    int bad = 0, seen = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *d = (const char *)sqlite3_column_text(st, 3);
+        if (!d)
+            continue;
+        char *more = sqlite3_mprintf("%s    %s\n", *found ? *found : "", d);
+        sqlite3_free(*found);
+        *found = more;
+        if (strncmp(d, "SCAN e", 6) != 0 && strncmp(d, "SEARCH e", 8) != 0)
+            continue;
+        seen = 1;
+        if (!strstr(d, want))
+            bad = 1;
+    }
+    sqlite3_finalize(st);
+    sqlite3_free(want);
+    return bad || !seen;
+}
+
+static int check_counts_indexes(sqlite3 *raw, const char *where)
+{
+    int failed = 0;
+    for (size_t i = 0; i < sizeof reads_only_index / sizeof reads_only_index[0];
+         i++) {
+        char *found = NULL;
+        if (misses_index(raw, rp_sqlite_query_sql(reads_only_index[i].q),
+                         reads_only_index[i].index, &found)) {
+            print_error("%s does not read only %s on %s:\n%s",
+                        rp_query_name(reads_only_index[i].q),
+                        reads_only_index[i].index, where, found ? found : "");
+            failed++;
+        }
+        sqlite3_free(found);
+    }
+    return failed;
+}
+
 static void test_no_query_scans_a_large_table(void **state)
 {
     rp_test_db *db = *state;
@@ -421,9 +484,11 @@ static void test_no_query_scans_a_large_table(void **state)
         }
         sqlite3_free(found);
     }
+    failed += check_counts_indexes(raw, "the desk the statistics describe");
     sqlite3_close(raw);
     if (failed)
-        fail_msg("%d named queries scan a large table", failed);
+        fail_msg("%d named queries scan a large table or miss their index",
+                 failed);
 }
 
 /* The checker itself: a scan through an alias is found, a search is not. */
@@ -503,9 +568,11 @@ static void test_no_query_scans_on_a_generated_desk(void **state)
         }
         sqlite3_free(found);
     }
+    failed += check_counts_indexes(raw, path);
     sqlite3_close(raw);
     if (failed)
-        fail_msg("%d named queries scan a large table of the generated desk",
+        fail_msg("%d named queries scan a large table of the generated desk "
+                 "or miss their index",
                  failed);
 }
 

@@ -42,6 +42,10 @@ const unavailable = (text) => h('p', { class: 'muted' }, text);
 export async function render(main, [id], app) {
   const base = `/api/v1/customers/${id}`;
   const sub = (p) => api.optional(`${base}/${p}`).catch(() => null);
+  /* the possible duplicates with the rest (the panel says nothing when
+   * they cannot be had) */
+  const dupes = api.get(`${base}/duplicates`);
+  dupes.catch(() => {});
   const [customer, overview, encounters, moments, loyalty, recs, tasks] = await Promise.all([
     api.get(base),
     sub('overview'),
@@ -56,7 +60,7 @@ export async function render(main, [id], app) {
     return;
   }
   app.customers.set(customer.id, customer);
-  const duplicates = await duplicatesPanel(customer, app);
+  const duplicates = await duplicatesPanel(customer, app, dupes);
   const ov = overview || {};
   const name = greetingName(customer);
 

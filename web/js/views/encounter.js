@@ -174,7 +174,10 @@ export function showRefusal(root, err, fallback) {
 
 export async function render(main, [id], app) {
   const base = `/api/v1/encounters/${id}`;
-  let enc = await api.get(base);
+  /* the encounter, its guide and its record are asked for at once; only
+   * the customer's profile waits for the encounter (it names the
+   * customer) */
+  const encP = api.get(base);
   let guide = null;
   let guideAvailable = true;
 
@@ -201,7 +204,9 @@ export async function render(main, [id], app) {
     profile = { goals: api.items(g), preferences: api.items(p), available: g !== null };
   }
   let loadedAt = Date.now();
-  await Promise.all([loadGuide(), loadRecord(), loadProfile()]);
+  const firstGuide = loadGuide(), firstRecord = loadRecord();
+  let enc = await encP; /* the guide's and record's failures are their own */
+  await Promise.all([firstGuide, firstRecord, loadProfile()]);
   const customer = pick(guide, 'customer') || await api.get(`/api/v1/customers/${enc.customer_id}`);
   app.customers.set(enc.customer_id, customer);
   /* A returning customer is recognised on receiving: loyalty beside the guide. */

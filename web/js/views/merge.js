@@ -17,11 +17,12 @@ const matchWords = (m) => (m.kind === 'email' ? t('the same email address ({valu
   : t('the same phone number ({value})', { value: m.value }));
 
 /* The panel, or null when the server does not point out duplicates or
- * there are none. */
-export async function duplicatesPanel(customer, app) {
+ * there are none.  asked: the duplicates' request already under way (the
+ * customer page asks for them with the rest of the page). */
+export async function duplicatesPanel(customer, app, asked) {
   let found;
   try {
-    found = await api.get(`/api/v1/customers/${customer.id}/duplicates`);
+    found = await (asked || api.get(`/api/v1/customers/${customer.id}/duplicates`));
   } catch (e) {
     return null; /* an older rapportd, or not allowed: the page goes on */
   }

@@ -159,18 +159,24 @@ export async function render(main, [name], app) {
         { unassigned: counts.unassigned, over: counts.over_target });
   }
 
-  async function refresh(force) {
-    let c;
+  /* the counts, drawn; null when they could not be read (said on the page) */
+  async function readCounts() {
     try {
-      c = await api.get('/api/v1/encounters/counts');
+      const c = await api.get('/api/v1/encounters/counts');
       status.textContent = '';
+      counts = c;
+      paintLists();
+      return c;
     } catch (e) {
       if (e.status !== 401) status.textContent = t('The lists could not be brought up to date ({why}); they try again in a few seconds.', { why: e.message });
-      return;
+      return null;
     }
+  }
+
+  async function refresh(force) {
+    const c = await readCounts();
+    if (!c) return;
     const token = JSON.stringify(c);
-    counts = c;
-    paintLists();
     /* not while the agent is filling in a row's form: it would vanish */
     const busy = body.contains(document.activeElement) || body.querySelector('details[open]');
     if (force || (token !== seen && !busy)) {
@@ -199,7 +205,9 @@ export async function render(main, [name], app) {
   sortSel.addEventListener('change', () => filters.requestSubmit());
   more.addEventListener('click', () => load(next).catch((e) => { status.textContent = e.message; }));
 
-  await refresh(true);
+  /* the first time, the counts and the rows are asked for at once */
+  const [, failed] = await Promise.all([readCounts(), load(null).then(() => null, (e) => e)]);
+  if (failed && failed.status !== 401) status.textContent = failed.message;
   seen = JSON.stringify(counts);
   const timer = setInterval(() => refresh(false), POLL_MS);
   return () => clearInterval(timer);
