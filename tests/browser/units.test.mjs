@@ -12,7 +12,7 @@ import { fmtDuration, humanize, localToRfc3339, rfc3339ToLocal, pick } from '../
 import { setTimeZone } from '../../web/js/i18n.js';
 import { ApiError, qs, items } from '../../web/js/api.js';
 import { taskState, taskNeedsAttention } from '../../web/js/tasks.js';
-import { shorten, labelEvery } from '../../web/js/charts.js';
+import { shorten, labelEvery, chartValue } from '../../web/js/charts.js';
 
 test('the acknowledgement target comes from the charter, in seconds, else 5 minutes', () => {
   assert.equal(ackTargetSeconds({ acknowledge_minutes: 3, first_response_minutes: 15 }), 180);
@@ -190,5 +190,24 @@ test('a time typed in a date-time field is the agent\'s wall clock in their zone
     assert.equal(rfc3339ToLocal('not a time'), '');
   } finally {
     setTimeZone(null);
+  }
+});
+
+test('chart values and shares are written in the agent\'s language', async () => {
+  const { setLanguage } = await import('../../web/js/i18n.js');
+  const { fmtNumber, fmtPercent } = await import('../../web/js/format.js');
+  try {
+    setLanguage('en');
+    assert.equal(chartValue(1234.5), '1,234.5');
+    assert.equal(chartValue(0.12, { percent: true }), '12%');
+    assert.equal(fmtPercent(37), '37%');
+    setLanguage('de');
+    assert.equal(chartValue(1234.5), '1.234,5');
+    assert.equal(chartValue(4.25), '4,3');
+    assert.equal(chartValue(0.12, { percent: true }).replace(/\u00a0/g, ' '), '12 %');
+    assert.equal(fmtNumber(1000000), '1.000.000');
+    assert.equal(fmtNumber(null), '');
+  } finally {
+    setLanguage('en');
   }
 });
