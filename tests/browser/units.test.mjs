@@ -211,3 +211,50 @@ test('chart values and shares are written in the agent\'s language', async () =>
     setLanguage('en');
   }
 });
+
+/* The reasons rapportd can give for a refusal (docs/openapi.json, the Error
+ * schema, written from src/base/error.c's list by scripts/gen-api-docs). */
+async function serverReasons() {
+  const { readFileSync } = await import('node:fs');
+  const doc = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8'));
+  return doc.components.schemas.Error.properties.error.properties.reason.enum;
+}
+
+test('every reason the server can give for a refusal is said in English and German', async () => {
+  const { reasonMessage, errorMessage } = await import('../../web/js/errors.js');
+  const { setLanguage } = await import('../../web/js/i18n.js');
+  const reasons = await serverReasons();
+  assert.ok(reasons.length >= 40, 'the server lists its reasons');
+  try {
+    for (const reason of reasons) {
+      const e = { code: 'conflict', reason, field: 'name', limit: 5, message: 'the server’s English' };
+      setLanguage('en');
+      const en = reasonMessage(e, 'the name');
+      assert.ok(en, `no English words for the reason ${reason}`);
+      assert.ok(!en.includes('{'), `${reason}: ${en}`);
+      setLanguage('de');
+      const de = reasonMessage(e, 'den Namen');
+      assert.ok(de && de !== en, `no German words for the reason ${reason}`);
+      assert.ok(!de.includes('{'), `${reason}: ${de}`);
+      /* the refusal shows those words, not the generic sentence with the server's English */
+      assert.equal(errorMessage(409, e), reasonMessage(e, 'den Namen'));
+      assert.ok(!errorMessage(422, { ...e, code: 'invalid' }).includes('the server’s English'));
+    }
+  } finally {
+    setLanguage('en');
+  }
+});
+
+test('every reason named in the server\'s source is one it lists', async () => {
+  const { readFileSync, readdirSync, statSync } = await import('node:fs');
+  const root = new URL('../../src/', import.meta.url).pathname;
+  const walk = (d) => readdirSync(d).flatMap((f) => (statSync(d + f).isDirectory() ? walk(`${d}${f}/`) : f.endsWith('.c') ? [d + f] : []));
+  const listed = new Set(await serverReasons());
+  const named = new Set();
+  for (const file of walk(root)) {
+    const src = readFileSync(file, 'utf8');
+    for (const m of src.matchAll(/rp_error_(?:because\([^,;]+,|refuse\([^,;]+,[^,;]+,[^,;]+,)\s*"(\w*)"/g)) named.add(m[1]);
+  }
+  assert.ok(named.size >= 30);
+  assert.deepEqual([...named].filter((r) => !listed.has(r)), []);
+});
