@@ -258,3 +258,22 @@ test('every reason named in the server\'s source is one it lists', async () => {
   assert.ok(named.size >= 30);
   assert.deepEqual([...named].filter((r) => !listed.has(r)), []);
 });
+
+test('the rules\' reasons for a kind or an exchange are said in the agent\'s language', async () => {
+  const { ruleWords } = await import('../../web/js/views/records.js');
+  const { setLanguage } = await import('../../web/js/i18n.js');
+  try {
+    setLanguage('de');
+    assert.equal(ruleWords('a follow-up was scheduled'), 'ein Nachfassen wurde geplant');
+    assert.equal(ruleWords('the customer asked for “navy socks” and nothing more was explored: what they want'),
+      'der Kunde hat nach „navy socks“ gefragt, und mehr wurde nicht erkundet: was er möchte'.replace('„navy socks“', '“navy socks”'));
+    assert.equal(ruleWords('2 preferences of the customer were captured: how they want it'), '2 Präferenzen des Kunden wurden erfasst: wie er es möchte');
+    assert.match(ruleWords('a goal was noted (“run a marathon”) but nothing was scheduled, promised or bridged toward it; the customer asked for more information'),
+      /^ein Ziel wurde notiert \(“run a marathon”\), aber .*; der Kunde hat um weitere Informationen gebeten$/);
+    assert.equal(ruleWords('something new'), 'something new');
+    setLanguage('en');
+    assert.equal(ruleWords('a contract was made'), 'a contract was made');
+  } finally {
+    setLanguage('en');
+  }
+});
