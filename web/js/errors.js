@@ -106,7 +106,7 @@ function size(bytes) {
  * German field name is always the object of the sentence ("den Kunden").
  */
 export function reasonMessage(e, field) {
-  const f = field || t('what you entered');
+  const f = field || t('the field');
   switch (e.reason) {
     /* a field's rule */
     case 'required': return t('Fill in {field}.', { field: f });

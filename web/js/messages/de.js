@@ -167,7 +167,7 @@ export default Object.freeze({
   'the time of the check': 'den Zeitpunkt der Abfrage',
   '{n} MB': '{n} MB',
   '{n} KB': '{n} KB',
-  'what you entered': 'Ihre Eingabe',
+  'the field': 'das Feld',
   'Make {field} at least {limit} characters long.': 'Geben Sie für {field} mindestens {limit} Zeichen ein.',
   'Enter more in {field}.': 'Geben Sie für {field} mehr ein.',
   'Enter {field} in full, with its beginning (such as https:// or smtp://).': 'Geben Sie {field} vollständig ein, mit dem Anfang (etwa https:// oder smtp://).',
