@@ -60,6 +60,64 @@ rp_code rp_error_set(rp_error *err, rp_code code, const char *field,
     return code;
 }
 
+rp_code rp_error_refuse(rp_error *err, rp_code code, const char *field,
+                        const char *reason, long long limit, const char *fmt,
+                        ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    rp_error_vset(err, code, field, fmt, ap);
+    va_end(ap);
+    rp_error_because(err, reason, limit);
+    return code;
+}
+
+const char *const rp_error_reasons[] = {"required",
+                                        "too_long",
+                                        "too_many",
+                                        "too_short",
+                                        "not_allowed",
+                                        "out_of_range",
+                                        "not_text",
+                                        "not_a_time",
+                                        "not_an_email",
+                                        "not_a_phone",
+                                        "unknown_field",
+                                        "unknown_id",
+                                        "not_changeable",
+                                        "nothing_to_change",
+                                        "not_both",
+                                        "not_needed",
+                                        "wrong_order",
+                                        "overlap",
+                                        "same_customer",
+                                        "inactive",
+                                        "step_missing",
+                                        "out_of_order",
+                                        "finished",
+                                        "already_done",
+                                        "changed_meanwhile",
+                                        "too_late",
+                                        "taken",
+                                        "limit_reached",
+                                        "last_admin",
+                                        "merged",
+                                        "erased",
+                                        "erasure_pending",
+                                        "own_request",
+                                        "not_set_up",
+                                        "opted_out",
+                                        "kept_as_record",
+                                        "wrong_kind",
+                                        "in_the_past",
+                                        "too_big",
+                                        "no_address",
+                                        "not_a_url",
+                                        "repeated",
+                                        "one_starting_tier",
+                                        "self_reference",
+                                        NULL};
+
 rp_code rp_error_because(rp_error *err, const char *reason, long long limit)
 {
     if (!err)

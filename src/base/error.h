@@ -37,13 +37,28 @@ typedef enum rp_code {
 #define RP_ERROR_REASON_MAX 24
 
 /*
- * Which rule of a field was broken, stable and machine-readable beside
- * the message (the console says it in the agent's language): "required",
- * "too_long" (limit: the most characters), "too_many" (limit: the most
- * items), "not_allowed" (not one of the values), "out_of_range",
- * "not_text" (not UTF-8, or a NUL inside), "not_a_time",
- * "not_an_email", "not_a_phone", "unknown_field".  "" when the message alone
- * says it.
+ * Why a request was refused, stable and machine-readable beside the
+ * message (the console says it in the agent's language, with what to do
+ * next): one of rp_error_reasons below, "" when none applies.  A field's
+ * rule: "required", "too_long" (limit: the most characters), "too_many"
+ * (limit: the most items), "too_short", "not_allowed" (not one of the
+ * values), "out_of_range", "not_text" (not UTF-8, or a NUL inside),
+ * "not_a_time", "not_an_email", "not_a_phone", "not_a_url",
+ * "unknown_field",
+ * "unknown_id" (an id that names nothing), "not_changeable",
+ * "nothing_to_change", "not_both" (give one of two, not both or neither),
+ * "not_needed", "wrong_order" (a time or amount before the one it must
+ * follow), "in_the_past", "overlap", "repeated", "same_customer",
+ * "self_reference", "inactive", "too_big" (a file; limit: the most
+ * bytes), "no_address" (the customer has none to write to),
+ * "one_starting_tier".  "too_short"'s limit is the fewest characters.  The
+ * state's refusals (conflict): "step_missing" (field: the step to record
+ * first), "out_of_order" (a step cannot be skipped or undone), "finished" (it
+ * is closed and changes no more), "already_done", "changed_meanwhile",
+ * "too_late", "taken" (the name or address belongs to another), "limit_reached"
+ * (limit: the most), "last_admin", "merged", "erased", "erasure_pending",
+ * "own_request", "not_set_up", "opted_out", "kept_as_record",
+ * "wrong_kind".
  */
 typedef struct rp_error {
     rp_code code;
@@ -68,11 +83,25 @@ rp_code rp_error_vset(rp_error *err, rp_code code, const char *field,
                       const char *fmt, va_list ap);
 
 /*
+ * rp_error_set and rp_error_because in one: fill err with code, field,
+ * the reason (one of rp_error_reasons) and its limit (0: none), and the
+ * message.  Returns code.
+ */
+rp_code rp_error_refuse(rp_error *err, rp_code code, const char *field,
+                        const char *reason, long long limit, const char *fmt,
+                        ...) __attribute__((format(printf, 6, 7)));
+
+/*
  * Name the rule err's field broke (one of the reasons above) and its
  * limit (0: none), after rp_error_set, which clears both.  Returns
  * err->code (RP_OK when err is NULL).
  */
 rp_code rp_error_because(rp_error *err, const char *reason, long long limit);
+
+/* Every reason rp_error_because may name, in the order docs/api.md lists
+ * them; NULL-terminated.  The OpenAPI document lists them as the Error
+ * schema's reasons, and the console's test checks it says each one. */
+extern const char *const rp_error_reasons[];
 
 /* Reset err to RP_OK with empty field, message and reason. */
 void rp_error_clear(rp_error *err);

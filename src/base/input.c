@@ -458,7 +458,8 @@ rp_code rp_parse_id(const char *text, const char *field, int64_t *out,
                     rp_error *err)
 {
     if (!text || !*text)
-        return rp_error_set(err, RP_EINVALID, field, "%s is required", field);
+        return rp_error_refuse(err, RP_EINVALID, field, "required", 0,
+                               "%s is required", field);
     for (const char *p = text; *p; p++)
         if (!isdigit((unsigned char)*p))
             return not_an_id(text, field, err);
@@ -504,17 +505,18 @@ rp_code rp_page_req_parse(const char *limit, const char *cursor,
     if (limit) {
         int64_t n;
         if (rp_parse_id(limit, "limit", &n, err))
-            return rp_error_set(err, RP_EINVALID, "limit",
-                                "limit must be an integer from 1 to 500");
+            return rp_error_refuse(err, RP_EINVALID, "limit", "out_of_range", 0,
+                                   "limit must be an integer from 1 to 500");
         if (n > 500)
-            return rp_error_set(err, RP_EINVALID, "limit",
-                                "limit must be an integer from 1 to 500");
+            return rp_error_refuse(err, RP_EINVALID, "limit", "out_of_range", 0,
+                                   "limit must be an integer from 1 to 500");
         out->limit = (int)n;
     }
     if (cursor && *cursor) {
         if (rp_parse_id(cursor, "cursor", &out->after_id, err))
-            return rp_error_set(err, RP_EINVALID, "cursor",
-                                "cursor is not one that this server returned");
+            return rp_error_refuse(
+                err, RP_EINVALID, "cursor", "unknown_id", 0,
+                "cursor is not one that this server returned");
     }
     return RP_OK;
 }

@@ -471,15 +471,16 @@ static rp_code projection_of(const rp_route *r, rp_request *req, json_t **keep,
                           "default) or full (every field), not \"");
         rp_buf_put_cut(&msg, view, 40);
         rp_buf_puts(&msg, "\"");
-        rp_error_set(err, RP_EINVALID, "view", "%s", rp_buf_str(&msg));
+        rp_error_refuse(err, RP_EINVALID, "view", "not_allowed", 0, "%s",
+                        rp_buf_str(&msg));
         rp_buf_free(&msg);
         return err->code;
     }
     if (view && !strcmp(view, "full")) {
         if (fields)
-            return rp_error_set(err, RP_EINVALID, "fields",
-                                "give fields or view=full, not both: "
-                                "view=full holds every field");
+            return rp_error_refuse(err, RP_EINVALID, "fields", "not_both", 0,
+                                   "give fields or view=full, not both: "
+                                   "view=full holds every field");
         return RP_OK;
     }
     json_t *k = json_object();
@@ -503,7 +504,8 @@ static rp_code projection_of(const rp_route *r, rp_request *req, json_t **keep,
                           req->method, r->pattern);
             put_names(&msg, r->projection);
             rp_buf_puts(&msg, " unless asked, view=full shows every field");
-            rp_error_set(err, RP_EINVALID, "fields", "%s", rp_buf_str(&msg));
+            rp_error_refuse(err, RP_EINVALID, "fields", "not_allowed", 0, "%s",
+                            rp_buf_str(&msg));
             rp_buf_free(&msg);
             free(name);
             json_decref(k);

@@ -650,9 +650,10 @@ static json_t *entity_schema(const schema_def *d, json_t *patch)
 /* The reasons an error may give (base/error.h), for the Error schema. */
 static json_t *error_reasons(void)
 {
-    return json_pack("[ssssssssss]", "required", "too_long", "too_many",
-                     "not_allowed", "out_of_range", "not_text", "not_a_time",
-                     "not_an_email", "not_a_phone", "unknown_field");
+    json_t *out = json_array();
+    for (const char *const *r = rp_error_reasons; *r; r++)
+        json_array_append_new(out, json_string(*r));
+    return out;
 }
 
 static void listed_schemas(json_t *out);

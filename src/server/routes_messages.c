@@ -118,9 +118,10 @@ void rp_h_conversation_inbound(rp_request *req, rp_response *res)
     if (rc == RP_OK)
         rc = rp_in_time(in, "sent_at", 0, &sent_at, NULL, &err);
     if (rc == RP_OK && mail_class(str(in, "class"), &m.mail_class))
-        rc = rp_error_set(&err, RP_EINVALID, "class",
-                          "class must be personal, auto_reply, bulk, loop or "
-                          "bounce");
+        rc = rp_error_refuse(
+            &err, RP_EINVALID, "class", "not_allowed", 0,
+            "class must be personal, auto_reply, bulk, loop or "
+            "bounce");
     json_t *list = json_object_get(in, "references");
     if (rc == RP_OK && list && !json_is_array(list))
         rc = rp_error_set(&err, RP_ETYPE, "references",

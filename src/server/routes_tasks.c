@@ -36,9 +36,9 @@ void rp_h_followups_due(rp_request *req, rp_response *res)
     const char *at = rp_query_arg(req, "due_before");
     rp_code rc = RP_OK;
     if (at && rp_time_parse(at, &before) != 0)
-        rc = rp_error_set(&err, RP_EINVALID, "due_before",
-                          "due_before is a time such as "
-                          "2026-12-15T18:00:00+01:00");
+        rc = rp_error_refuse(&err, RP_EINVALID, "due_before", "not_a_time", 0,
+                             "due_before is a time such as "
+                             "2026-12-15T18:00:00+01:00");
     if (rc == RP_OK)
         rc = rp_task_due(&req->ctx, rp_query_arg(req, "scope"), before,
                          &req->page, &out, &err);

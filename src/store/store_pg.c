@@ -182,10 +182,10 @@ static rp_code pg_fail(pg_store *ps, PGresult *res, const char *what,
         /* integrity constraints, and a trigger refusing a change (the
          * append-only tables): SQLite says SQLITE_CONSTRAINT for both */
         if (starts(state, "23") || starts(state, "P0001"))
-            code = rp_error_set(err, RP_ECONFLICT, NULL,
-                                "%s: the change conflicts with a record "
-                                "already stored",
-                                what);
+            code = rp_error_refuse(err, RP_ECONFLICT, NULL, "taken", 0,
+                                   "%s: the change conflicts with a record "
+                                   "already stored",
+                                   what);
         else
             code = rp_error_set(err, RP_EINTERNAL, NULL,
                                 "%s: the database failed (the server's log "
@@ -841,8 +841,8 @@ static rp_code pg_update(rp_store *s, const rp_entity *e, int64_t id,
 {
     pg_store *ps = s->impl;
     if (e->append_only)
-        return rp_error_set(err, RP_ECONFLICT, NULL,
-                            "%s records are append-only", e->name);
+        return rp_error_refuse(err, RP_ECONFLICT, NULL, "kept_as_record", 0,
+                               "%s records are append-only", e->name);
     if (check_columns(e, changes, err))
         return err->code;
     if (json_object_size(changes) == 0)
@@ -1026,8 +1026,8 @@ static rp_code pg_remove(rp_store *s, const rp_entity *e, int64_t id,
 {
     pg_store *ps = s->impl;
     if (e->append_only)
-        return rp_error_set(err, RP_ECONFLICT, NULL,
-                            "%s records are append-only", e->name);
+        return rp_error_refuse(err, RP_ECONFLICT, NULL, "kept_as_record", 0,
+                               "%s records are append-only", e->name);
     rp_buf b = RP_BUF_INIT;
     rp_buf_printf(&b, "DELETE FROM %s WHERE id = $1", e->table);
     params p = {0};

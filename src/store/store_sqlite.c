@@ -140,10 +140,10 @@ static rp_code db_error(sqlite_store *ss, rp_error *err, const char *what)
     rp_log(RP_LOG_ERROR, "store: the database failed", "doing", what, "error",
            sqlite3_errmsg(ss->db), "code", code, (char *)NULL);
     if ((rc & 0xff) == SQLITE_CONSTRAINT)
-        return rp_error_set(err, RP_ECONFLICT, NULL,
-                            "%s: the change conflicts with a record already "
-                            "stored",
-                            what);
+        return rp_error_refuse(err, RP_ECONFLICT, NULL, "taken", 0,
+                               "%s: the change conflicts with a record already "
+                               "stored",
+                               what);
     return rp_error_set(err, RP_EINTERNAL, NULL,
                         "%s: the database failed (the server's log says how)",
                         what);
@@ -729,8 +729,8 @@ static rp_code sq_update(rp_store *s, const rp_entity *e, int64_t id,
 {
     sqlite_store *ss = s->impl;
     if (e->append_only)
-        return rp_error_set(err, RP_ECONFLICT, NULL,
-                            "%s records are append-only", e->name);
+        return rp_error_refuse(err, RP_ECONFLICT, NULL, "kept_as_record", 0,
+                               "%s records are append-only", e->name);
     if (check_columns(e, changes, err))
         return err->code;
     if (json_object_size(changes) == 0)
@@ -909,8 +909,8 @@ static rp_code sq_remove(rp_store *s, const rp_entity *e, int64_t id,
 {
     sqlite_store *ss = s->impl;
     if (e->append_only)
-        return rp_error_set(err, RP_ECONFLICT, NULL,
-                            "%s records are append-only", e->name);
+        return rp_error_refuse(err, RP_ECONFLICT, NULL, "kept_as_record", 0,
+                               "%s records are append-only", e->name);
     rp_buf b = RP_BUF_INIT;
     rp_buf_printf(&b, "DELETE FROM %s WHERE id = ?", e->table);
     sqlite3_stmt *st;

@@ -164,7 +164,7 @@ export default async function (t) {
     await page.click('#record-request');
     const refusal = page.locator('#special-requests [data-field~="decline_reason"] .field-error');
     await refusal.waitFor();
-    assert.match(await refusal.textContent(), /say why the request is declined/i);
+    assert.match(await refusal.textContent(), /^Fill in the reason for declining\.$/);
     await page.fill('#request-description', 'Deliver it at 6 in the morning');
     await page.check('#request-declined');
     await page.fill('#request-reason', 'Our driver starts at 8');

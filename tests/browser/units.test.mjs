@@ -12,7 +12,7 @@ import { fmtDuration, humanize, localToRfc3339, rfc3339ToLocal, pick } from '../
 import { setTimeZone } from '../../web/js/i18n.js';
 import { ApiError, qs, items } from '../../web/js/api.js';
 import { taskState, taskNeedsAttention } from '../../web/js/tasks.js';
-import { shorten, labelEvery } from '../../web/js/charts.js';
+import { shorten, labelEvery, chartValue } from '../../web/js/charts.js';
 
 test('the acknowledgement target comes from the charter, in seconds, else 5 minutes', () => {
   assert.equal(ackTargetSeconds({ acknowledge_minutes: 3, first_response_minutes: 15 }), 180);
@@ -190,5 +190,90 @@ test('a time typed in a date-time field is the agent\'s wall clock in their zone
     assert.equal(rfc3339ToLocal('not a time'), '');
   } finally {
     setTimeZone(null);
+  }
+});
+
+test('chart values and shares are written in the agent\'s language', async () => {
+  const { setLanguage } = await import('../../web/js/i18n.js');
+  const { fmtNumber, fmtPercent } = await import('../../web/js/format.js');
+  try {
+    setLanguage('en');
+    assert.equal(chartValue(1234.5), '1,234.5');
+    assert.equal(chartValue(0.12, { percent: true }), '12%');
+    assert.equal(fmtPercent(37), '37%');
+    setLanguage('de');
+    assert.equal(chartValue(1234.5), '1.234,5');
+    assert.equal(chartValue(4.25), '4,3');
+    assert.equal(chartValue(0.12, { percent: true }).replace(/\u00a0/g, ' '), '12 %');
+    assert.equal(fmtNumber(1000000), '1.000.000');
+    assert.equal(fmtNumber(null), '');
+  } finally {
+    setLanguage('en');
+  }
+});
+
+/* The reasons rapportd can give for a refusal (docs/openapi.json, the Error
+ * schema, written from src/base/error.c's list by scripts/gen-api-docs). */
+async function serverReasons() {
+  const { readFileSync } = await import('node:fs');
+  const doc = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8'));
+  return doc.components.schemas.Error.properties.error.properties.reason.enum;
+}
+
+test('every reason the server can give for a refusal is said in English and German', async () => {
+  const { reasonMessage, errorMessage } = await import('../../web/js/errors.js');
+  const { setLanguage } = await import('../../web/js/i18n.js');
+  const reasons = await serverReasons();
+  assert.ok(reasons.length >= 40, 'the server lists its reasons');
+  try {
+    for (const reason of reasons) {
+      const e = { code: 'conflict', reason, field: 'name', limit: 5, message: 'the server’s English' };
+      setLanguage('en');
+      const en = reasonMessage(e, 'the name');
+      assert.ok(en, `no English words for the reason ${reason}`);
+      assert.ok(!en.includes('{'), `${reason}: ${en}`);
+      setLanguage('de');
+      const de = reasonMessage(e, 'den Namen');
+      assert.ok(de && de !== en, `no German words for the reason ${reason}`);
+      assert.ok(!de.includes('{'), `${reason}: ${de}`);
+      /* the refusal shows those words, not the generic sentence with the server's English */
+      assert.equal(errorMessage(409, e), reasonMessage(e, 'den Namen'));
+      assert.ok(!errorMessage(422, { ...e, code: 'invalid' }).includes('the server’s English'));
+    }
+  } finally {
+    setLanguage('en');
+  }
+});
+
+test('every reason named in the server\'s source is one it lists', async () => {
+  const { readFileSync, readdirSync, statSync } = await import('node:fs');
+  const root = new URL('../../src/', import.meta.url).pathname;
+  const walk = (d) => readdirSync(d).flatMap((f) => (statSync(d + f).isDirectory() ? walk(`${d}${f}/`) : f.endsWith('.c') ? [d + f] : []));
+  const listed = new Set(await serverReasons());
+  const named = new Set();
+  for (const file of walk(root)) {
+    const src = readFileSync(file, 'utf8');
+    for (const m of src.matchAll(/rp_error_(?:because\([^,;]+,|refuse\([^,;]+,[^,;]+,[^,;]+,)\s*"(\w*)"/g)) named.add(m[1]);
+  }
+  assert.ok(named.size >= 30);
+  assert.deepEqual([...named].filter((r) => !listed.has(r)), []);
+});
+
+test('the rules\' reasons for a kind or an exchange are said in the agent\'s language', async () => {
+  const { ruleWords } = await import('../../web/js/views/records.js');
+  const { setLanguage } = await import('../../web/js/i18n.js');
+  try {
+    setLanguage('de');
+    assert.equal(ruleWords('a follow-up was scheduled'), 'ein Nachfassen wurde geplant');
+    assert.equal(ruleWords('the customer asked for “navy socks” and nothing more was explored: what they want'),
+      'der Kunde hat nach „navy socks“ gefragt, und mehr wurde nicht erkundet: was er möchte'.replace('„navy socks“', '“navy socks”'));
+    assert.equal(ruleWords('2 preferences of the customer were captured: how they want it'), '2 Präferenzen des Kunden wurden erfasst: wie er es möchte');
+    assert.match(ruleWords('a goal was noted (“run a marathon”) but nothing was scheduled, promised or bridged toward it; the customer asked for more information'),
+      /^ein Ziel wurde notiert \(“run a marathon”\), aber .*; der Kunde hat um weitere Informationen gebeten$/);
+    assert.equal(ruleWords('something new'), 'something new');
+    setLanguage('en');
+    assert.equal(ruleWords('a contract was made'), 'a contract was made');
+  } finally {
+    setLanguage('en');
   }
 });

@@ -301,6 +301,10 @@ static void test_tokens_revoke_and_roles(void **state)
     rp_http_send(&s, "PATCH", path, "application/json", "{\"role\":\"lead\"}",
                  15, NULL, &r);
     rp_assert_error(&r, 409, "conflict", "role");
+    /* the reason, for the console to say in the agent's words */
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(r.json, "error"), "reason")),
+                        "last_admin");
     rp_http_free(&r);
     rp_srv_stop(&s);
     rp_srv_cleanup(&s);
@@ -330,6 +334,10 @@ static void test_agents_api_and_cli(void **state)
     rp_http_send(&s, "POST", "/api/v1/agents", "application/json", dup,
                  strlen(dup), NULL, &r);
     rp_assert_error(&r, 409, "conflict", "email");
+    /* the reason, for the console to say in the agent's words */
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(r.json, "error"), "reason")),
+                        "taken");
     rp_http_free(&r);
     const char *shortpw = "{\"name\":\"B\",\"email\":\"b@e2e.example\","
                           "\"role\":\"agent\",\"password\":\"short\"}";

@@ -83,6 +83,10 @@ static void test_settings_test_and_a_run(void **state)
     rp_http_send(s, "POST", "/api/v1/delivery/test", "application/json",
                  "{\"to\":\"ada@example.com\"}", 24, NULL, &r);
     rp_assert_error(&r, 409, "conflict", "smtp_url");
+    /* the reason, for the console to say in the agent's words */
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(r.json, "error"), "reason")),
+                        "not_set_up");
     rp_http_free(&r);
 
     /* bad settings are refused naming the field; nothing changes */
@@ -204,6 +208,10 @@ static void test_a_lead_changes_a_queue(void **state)
     rp_http_send(s, "PATCH", path, "application/json",
                  "{\"name\":\"Workshop\"}", 19, NULL, &r);
     rp_assert_error(&r, 409, "conflict", "name");
+    /* the reason, for the console to say in the agent's words */
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(r.json, "error"), "reason")),
+                        "taken");
     rp_http_free(&r);
     rp_http_send(s, "PATCH", path, "application/json",
                  "{\"channels\":[\"fax\"]}", 20, NULL, &r);

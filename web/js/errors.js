@@ -61,23 +61,105 @@ function fieldName(field) {
     case 'smtp_url': return t('the mail server');
     case 'smtp_from': return t('the sender address');
     case 'webhook_url': return t('the webhook address');
+    case 'smtp_user': return t('the user name at the mail server');
+    case 'q': return t('the search words');
+    case 'key': return t('the preference');
+    case 'external_id': return t('the external number');
+    case 'merged_id': return t('the other customer');
+    case 'members': return t('the members');
+    case 'queues': return t('the queues');
+    case 'channels': return t('the channels');
+    case 'attachments': case 'attachment': return t('the attachments');
+    case 'intervals': return t('the opening hours');
+    case 'holidays': return t('the holidays');
+    case 'from': return t('the start of the period');
+    case 'min_spend': return t('the minimum spending');
+    case 'discount_percent': return t('the discount');
+    case 'items': return t('the tiers');
+    case 'related': return t('the related products');
+    case 'decline_reason': return t('the reason for declining');
+    case 'no_agreement_reason': return t('the reason nothing was agreed');
+    case 'acknowledge_minutes': return t('the time to acknowledge');
+    case 'first_response_minutes': return t('the time to a first response');
+    case 'resolution_hours': return t('the time to resolve');
+    case 'secret': return t('the secret');
+    case 'events': return t('the events');
+    case 'scopes': return t('the permissions');
+    case 'score': return t('the score');
+    case 'schedule_at': return t('the time of the check');
     default: return field ? t('the field “{field}”', { field }) : '';
   }
 }
 
-/* A field's rule that was broken, from the error's reason and limit; '' when there is none. */
-function byReason(e, field) {
+/* A size in bytes as people say it: "2 MB", "512 KB". */
+function size(bytes) {
+  const b = Number(bytes) || 0;
+  return b >= 1024 * 1024 ? t('{n} MB', { n: Math.floor(b / (1024 * 1024)) }) : t('{n} KB', { n: Math.max(1, Math.floor(b / 1024)) });
+}
+
+/*
+ * Why the server refused, from the error's reason (and limit), said with
+ * what to do next; '' for no reason or one this console does not know.
+ * Every reason the server can send (docs/api.md, "Errors"; the Error
+ * schema of docs/openapi.json) has its words here: units.test.mjs fails
+ * when one is missing.  field is the field in words ('' for none); a
+ * German field name is always the object of the sentence ("den Kunden").
+ */
+export function reasonMessage(e, field) {
+  const f = field || t('the field');
   switch (e.reason) {
-    case 'required': return t('Fill in {field}.', { field });
-    case 'too_long': return t('Shorten {field} to at most {limit} characters.', { field, limit: e.limit });
-    case 'too_many': return t('Give at most {limit} entries for {field}.', { field, limit: e.limit });
-    case 'not_allowed': return t('Choose one of the offered values for {field}.', { field });
-    case 'not_an_email': return t('Enter a valid email address in {field}.', { field });
-    case 'not_a_phone': return t('Enter a valid phone number in {field}.', { field });
-    case 'out_of_range': return t('Enter a value for {field} within the allowed range.', { field });
-    case 'not_a_time': return t('Enter a date and time in {field}.', { field });
-    case 'not_text': return t('Type {field} again: some of its characters cannot be read.', { field });
-    case 'unknown_field': return t('The console sent {field}, which the server does not know. Reload the page and try again.', { field });
+    /* a field's rule */
+    case 'required': return t('Fill in {field}.', { field: f });
+    case 'too_long': return t('Shorten {field} to at most {limit} characters.', { field: f, limit: e.limit });
+    case 'too_many': return t('Give at most {limit} entries for {field}.', { field: f, limit: e.limit });
+    case 'too_short':
+      return e.limit ? t('Make {field} at least {limit} characters long.', { field: f, limit: e.limit })
+        : t('Enter more in {field}.', { field: f });
+    case 'not_allowed': return t('Choose one of the offered values for {field}.', { field: f });
+    case 'not_an_email': return t('Enter a valid email address in {field}.', { field: f });
+    case 'not_a_phone': return t('Enter a valid phone number in {field}.', { field: f });
+    case 'not_a_url': return t('Enter {field} in full, with its beginning (such as https:// or smtp://).', { field: f });
+    case 'out_of_range': return t('Enter a value for {field} within the allowed range.', { field: f });
+    case 'not_a_time': return t('Enter a date and time in {field}.', { field: f });
+    case 'in_the_past': return t('Choose a time in the future for {field}.', { field: f });
+    case 'not_text': return t('Type {field} again: some of its characters cannot be read.', { field: f });
+    case 'unknown_field': return t('The console sent {field}, which the server does not know. Reload the page and try again.', { field: f });
+    case 'unknown_id': return t('Choose {field} again: the one chosen no longer exists. Reload the page first.', { field: f });
+    case 'not_changeable': return t('You cannot change {field} once it is saved. Remove the entry and add a new one instead.', { field: f });
+    case 'nothing_to_change': return t('Nothing was changed: change something first, then save.');
+    case 'not_both': return t('Choose one of the two here, not both: check {field} and try again.', { field: f });
+    case 'not_needed': return t('Leave {field} empty; it is not needed here.', { field: f });
+    case 'wrong_order': return t('Check {field}: the order is wrong (an end must come after its start, a later target after an earlier one).', { field: f });
+    case 'overlap': return t('Two of the times overlap: change {field} so that they no longer do.', { field: f });
+    case 'repeated': return t('An entry appears twice: check {field} and remove the repeat.', { field: f });
+    case 'same_customer': return t('A customer cannot be merged with themself: choose the other customer.');
+    case 'self_reference': return t('A product cannot point to itself: remove it from its related products.');
+    case 'inactive': return t('That person is deactivated and cannot take work. Choose someone active, or ask an admin to activate them again.');
+    case 'too_big': return t('The file is too large: send one of at most {size}.', { size: size(e.limit) });
+    case 'no_address': return t('The customer has no email address to write to: add one to the customer, or record the reply as a note.');
+    case 'one_starting_tier': return t('Exactly one tier must have no minimum: the tier every customer starts in. Clear the minimum of one tier, and of one only.');
+    /* the state refuses it */
+    case 'step_missing':
+      if (e.field === 'acknowledged_at') return t('Acknowledge the customer first: greet them and press “Acknowledge”, which stops the wait clock; then move on to understanding.');
+      if (e.field === 'facts') return t('Write down the facts of the customer’s need before moving on (how they feel is optional).');
+      if (e.field === 'agreement') return t('Write down the course of action you agreed on with the customer, or why nothing could be agreed, before moving on.');
+      return t('A step before this one is missing: record {field} first.', { field: f });
+    case 'out_of_order': return t('This step cannot be taken now: steps cannot be skipped or repeated. Reload the page to see where things stand.');
+    case 'finished': return t('This is closed and changes no more. Open a new encounter with the customer if there is more to do.');
+    case 'already_done': return t('This was already done, perhaps by someone else. Reload the page to see it.');
+    case 'changed_meanwhile': return t('Someone else changed this a moment ago. Reload the page to see what they did.');
+    case 'too_late': return t('Its date has passed: a promise kept after its date counts as broken, so it cannot be marked kept now.');
+    case 'taken': return t('That is already in use: choose something else for {field}.', { field: f });
+    case 'limit_reached': return t('The most that are allowed are already there: remove one first.');
+    case 'last_admin': return t('This is the last active admin: make someone else an admin first.');
+    case 'merged': return t('This customer was merged into another one. Open the other customer and do it there.');
+    case 'erased': return t('This customer’s data was erased, so this can no longer be done.');
+    case 'erasure_pending': return t('An erasure of this customer is waiting for approval: approve it or let it lapse first.');
+    case 'own_request': return t('You asked for this yourself: another admin or lead must approve it.');
+    case 'not_set_up': return t('Sending email is not set up yet: save the mail server’s address and sender first.');
+    case 'opted_out': return t('This customer asked not to receive offers, so this consent cannot be given here.');
+    case 'kept_as_record': return t('This is kept as a record and cannot be removed: withdraw it instead.');
+    case 'wrong_kind': return t('This cannot be done with this kind of entry. Reload the page to see what it is now.');
     default: return '';
   }
 }
@@ -93,7 +175,7 @@ export function errorMessage(status, e) {
   switch (code) {
     case 'invalid':
     case 'wrong_type': {
-      const precise = field ? byReason(e, field) : '';
+      const precise = reasonMessage(e, field);
       if (precise) return precise;
       if (field) return t('Check {field} and try again. The server said: {message}', { field, message: server });
       return t('Check what you entered and try again. The server said: {message}', { message: server });
@@ -103,6 +185,7 @@ export function errorMessage(status, e) {
     case 'not_found':
       return t('This was not found: it may have been removed or merged. Go back and reload the list. The server said: {message}', { message: server });
     case 'conflict':
+      if (reasonMessage(e, field)) return reasonMessage(e, field);
       return t('This cannot be done as things are now. Reload the page to see what changed. The server said: {message}', { message: server });
     case 'unauthorized':
       return t('You are not logged in, or your session has ended. Log in again.');

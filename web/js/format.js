@@ -140,3 +140,19 @@ export function fmtList(items) {
   if (xs.length < 2) return xs.join('');
   return t('{list} and {last}', { list: xs.slice(0, -1).join(', '), last: xs[xs.length - 1] });
 }
+
+/* A number written in the agent's language: 1234.5 -> "1,234.5" (German
+ * "1.234,5"); at most digits decimals (1 by default); '' for no number. */
+export function fmtNumber(x, digits = 1) {
+  const v = Number(x);
+  if (x === null || x === undefined || x === '' || !Number.isFinite(v)) return '';
+  return v.toLocaleString(locale(), { maximumFractionDigits: digits });
+}
+
+/* A share written in the agent's language: 0.12 (or 12, a percentage
+ * above 1) -> "12%" (German "12 %"); '' for no number. */
+export function fmtPercent(x, digits = 0) {
+  const v = Number(x);
+  if (x === null || x === undefined || x === '' || !Number.isFinite(v)) return '';
+  return (v <= 1 ? v : v / 100).toLocaleString(locale(), { style: 'percent', maximumFractionDigits: digits });
+}

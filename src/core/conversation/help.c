@@ -207,8 +207,8 @@ static rp_code utf8_fields(const char *const names[], const char *const vals[],
 {
     for (int i = 0; names[i]; i++)
         if (vals[i] && !rp_utf8_is_valid(vals[i], strlen(vals[i])))
-            return rp_error_set(err, RP_EINVALID, names[i],
-                                "%s is not valid UTF-8 text", names[i]);
+            return rp_error_refuse(err, RP_EINVALID, names[i], "not_text", 0,
+                                   "%s is not valid UTF-8 text", names[i]);
     return RP_OK;
 }
 
@@ -220,15 +220,16 @@ static rp_code check_attachment(const rp_help_config *cfg,
     int mb = cfg->max_attachment >= 1024 * 1024 &&
              cfg->max_attachment % (1024 * 1024) == 0;
     if (a->size > (size_t)cfg->max_attachment)
-        return rp_error_set(err, RP_EINVALID, "attachment",
-                            "the attachment is larger than %d %s; please "
-                            "send a smaller file",
-                            mb ? cfg->max_attachment / (1024 * 1024)
-                               : cfg->max_attachment / 1024,
-                            mb ? "MB" : "KB");
+        return rp_error_refuse(err, RP_EINVALID, "attachment", "too_big",
+                               (long long)cfg->max_attachment,
+                               "the attachment is larger than %d %s; please "
+                               "send a smaller file",
+                               mb ? cfg->max_attachment / (1024 * 1024)
+                                  : cfg->max_attachment / 1024,
+                               mb ? "MB" : "KB");
     if (a->filename && !rp_utf8_is_valid(a->filename, strlen(a->filename)))
-        return rp_error_set(err, RP_EINVALID, "attachment",
-                            "the attachment's name is not valid UTF-8 text");
+        return rp_error_refuse(err, RP_EINVALID, "attachment", "not_text", 0,
+                               "the attachment's name is not valid UTF-8 text");
     return RP_OK;
 }
 
@@ -307,8 +308,8 @@ rp_code rp_help_open(rp_ctx *ctx, const rp_help_config *cfg,
         rp_in_string(in, "message", 1, MAX_TEXT, &text, err))
         rc = err->code;
     else if (!rp_email_is_valid(email))
-        rc = rp_error_set(err, RP_EINVALID, "email",
-                          "email must be an address like name@example.com");
+        rc = rp_error_refuse(err, RP_EINVALID, "email", "not_an_email", 0,
+                             "email must be an address like name@example.com");
     else
         rc = check_attachment(cfg, req->attachment, err);
     if (rc == RP_OK)

@@ -139,11 +139,11 @@ static rp_code add_one(rp_ctx *ctx, int64_t customer_id, const char *kind,
     if (owner) {
         rp_buf q = RP_BUF_INIT;
         rp_buf_put_cut(&q, written, 60);
-        rc = rp_error_set(err, RP_ECONFLICT, field,
-                          "%s \"%s\" already belongs to customer %lld",
-                          strcmp(kind, "email") == 0 ? "the email address"
-                                                     : "the phone number",
-                          rp_buf_str(&q), (long long)owner);
+        rc = rp_error_refuse(err, RP_ECONFLICT, field, "taken", 0,
+                             "%s \"%s\" already belongs to customer %lld",
+                             strcmp(kind, "email") == 0 ? "the email address"
+                                                        : "the phone number",
+                             rp_buf_str(&q), (long long)owner);
         rp_buf_free(&q);
         return rc;
     }

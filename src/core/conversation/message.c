@@ -97,15 +97,17 @@ rp_code rp_conv_store_attachments(rp_ctx *ctx, int64_t customer_id,
                                   int64_t max_bytes, rp_error *err)
 {
     if (n > RP_CONV_MAX_ATTACHMENTS)
-        return rp_error_set(err, RP_EINVALID, "attachments",
-                            "a message carries at most %d attachments",
-                            RP_CONV_MAX_ATTACHMENTS);
+        return rp_error_refuse(err, RP_EINVALID, "attachments", "too_many",
+                               RP_CONV_MAX_ATTACHMENTS,
+                               "a message carries at most %d attachments",
+                               RP_CONV_MAX_ATTACHMENTS);
     for (size_t i = 0; i < n; i++)
         if ((int64_t)a[i].size > max_bytes)
-            return rp_error_set(err, RP_EINVALID, "attachments",
-                                "attachment %zu is %zu bytes; the limit is "
-                                "%lld bytes",
-                                i + 1, a[i].size, (long long)max_bytes);
+            return rp_error_refuse(err, RP_EINVALID, "attachments", "too_big",
+                                   (long long)max_bytes,
+                                   "attachment %zu is %zu bytes; the limit is "
+                                   "%lld bytes",
+                                   i + 1, a[i].size, (long long)max_bytes);
     for (size_t i = 0; i < n; i++) {
         int64_t blob_id = 0, id;
         rp_code rc = blob_for(ctx,
@@ -382,10 +384,10 @@ rp_code rp_conv_address_reply(rp_ctx *ctx, json_t *enc, const char *subject,
     if (!to) {
         json_decref(rows);
         json_decref(customer);
-        return rp_error_set(err, RP_EINVALID, "channel",
-                            "the customer has no email address to write to; "
-                            "add one to the customer, or record the reply "
-                            "as given by phone or in person");
+        return rp_error_refuse(err, RP_EINVALID, "channel", "no_address", 0,
+                               "the customer has no email address to write to; "
+                               "add one to the customer, or record the reply "
+                               "as given by phone or in person");
     }
     json_object_set_new(row, "to_address", json_string(to));
     const char *parent = json_string_value(json_object_get(last, "message_id"));
@@ -458,9 +460,10 @@ static rp_code read_attachments(json_t *in, rp_mail_attachment **out, size_t *n,
         return rp_error_set(err, RP_ETYPE, "attachments",
                             "attachments must be an array");
     if (json_array_size(list) > RP_CONV_MAX_ATTACHMENTS)
-        return rp_error_set(err, RP_EINVALID, "attachments",
-                            "a message carries at most %d attachments",
-                            RP_CONV_MAX_ATTACHMENTS);
+        return rp_error_refuse(err, RP_EINVALID, "attachments", "too_many",
+                               RP_CONV_MAX_ATTACHMENTS,
+                               "a message carries at most %d attachments",
+                               RP_CONV_MAX_ATTACHMENTS);
     rp_mail_attachment *a = calloc(json_array_size(list) + 1, sizeof *a);
     if (!a)
         return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
@@ -576,8 +579,8 @@ rp_code rp_message_add(rp_ctx *ctx, int64_t encounter_id, json_t *in,
         return err->code;
     int note = strcmp(kind, "note") == 0;
     if (note && draft)
-        return rp_error_set(err, RP_EINVALID, "draft",
-                            "a note is never sent, so it cannot be a draft");
+        return rp_error_refuse(err, RP_EINVALID, "draft", "not_allowed", 0,
+                               "a note is never sent, so it cannot be a draft");
     rp_mail_attachment *atts = NULL;
     size_t natts = 0;
     if (read_attachments(in, &atts, &natts, err)) {
@@ -600,10 +603,10 @@ rp_code rp_message_add(rp_ctx *ctx, int64_t encounter_id, json_t *in,
     const char *stage = json_string_value(json_object_get(enc, "stage"));
     if (rc == RP_OK && !note && stage &&
         (!strcmp(stage, "closed") || !strcmp(stage, "abandoned")))
-        rc = rp_error_set(err, RP_ECONFLICT, "stage",
-                          "encounter %lld is %s; a reply needs an open "
-                          "encounter (a note can still be added)",
-                          (long long)encounter_id, stage);
+        rc = rp_error_refuse(err, RP_ECONFLICT, "stage", "finished", 0,
+                             "encounter %lld is %s; a reply needs an open "
+                             "encounter (a note can still be added)",
+                             (long long)encounter_id, stage);
     if (!channel) {
         const char *ec = json_string_value(json_object_get(enc, "channel"));
         channel = ec && (!strcmp(ec, "phone") || !strcmp(ec, "in_person")) &&
@@ -666,10 +669,10 @@ rp_code rp_message_send(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
                           (long long)id);
     const char *status = json_string_value(json_object_get(m, "status"));
     if (rc == RP_OK && (!status || strcmp(status, "draft")))
-        rc = rp_error_set(err, RP_ECONFLICT, "status",
-                          "message %lld is %s, not a draft; only a draft "
-                          "is sent this way",
-                          (long long)id, status ? status : "not a reply");
+        rc = rp_error_refuse(err, RP_ECONFLICT, "status", "wrong_kind", 0,
+                             "message %lld is %s, not a draft; only a draft "
+                             "is sent this way",
+                             (long long)id, status ? status : "not a reply");
     if (rc == RP_OK)
         rc = rp_encounter_get(
             ctx, json_integer_value(json_object_get(m, "encounter_id")), &enc,
@@ -677,10 +680,10 @@ rp_code rp_message_send(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     const char *stage = json_string_value(json_object_get(enc, "stage"));
     if (rc == RP_OK &&
         (!strcmp(stage, "closed") || !strcmp(stage, "abandoned")))
-        rc = rp_error_set(err, RP_ECONFLICT, "stage",
-                          "the encounter is %s; a reply needs an open "
-                          "encounter",
-                          stage);
+        rc = rp_error_refuse(err, RP_ECONFLICT, "stage", "finished", 0,
+                             "the encounter is %s; a reply needs an open "
+                             "encounter",
+                             stage);
     if (rc == RP_OK)
         rc = release_reply(
             ctx, enc, id, json_string_value(json_object_get(m, "channel")),

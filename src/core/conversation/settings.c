@@ -140,13 +140,14 @@ static rp_code check_one(json_t *in, const rp_field *s, rp_buf *value,
     if (strcmp(s->name, "phone_country_code") == 0) {
         for (const char *p = text; p && *p; p++)
             if (*p < '0' || *p > '9' || (p == text && *p == '0'))
-                return rp_error_set(err, RP_EINVALID, s->name,
-                                    "phone_country_code is the digits of "
-                                    "a country's calling code, such as 34 "
-                                    "or 1, or empty for none");
+                return rp_error_refuse(err, RP_EINVALID, s->name, "not_allowed",
+                                       0,
+                                       "phone_country_code is the digits of "
+                                       "a country's calling code, such as 34 "
+                                       "or 1, or empty for none");
     } else if (!text) {
-        return rp_error_set(err, RP_EINVALID, s->name, "%s cannot be blank",
-                            s->name);
+        return rp_error_refuse(err, RP_EINVALID, s->name, "required", 0,
+                               "%s cannot be blank", s->name);
     } else if (strpbrk(text, "[]#\r\n")) {
         return rp_error_set(err, RP_EINVALID, s->name,
                             "desk_name cannot hold [, ], # or a line break: "

@@ -164,11 +164,11 @@ static rp_code check_external_id(rp_ctx *ctx, int64_t id, json_t *row,
     json_decref(rows);
     if (rc == RP_OK && owner && owner != id) {
         rp_buf q = RP_BUF_INIT;
-        rc = rp_error_set(err, RP_ECONFLICT, "external_id",
-                          "the external id \"%s\" already belongs to "
-                          "customer %lld",
-                          rp_cut(&q, json_string_value(ext), 60),
-                          (long long)owner);
+        rc = rp_error_refuse(err, RP_ECONFLICT, "external_id", "taken", 0,
+                             "the external id \"%s\" already belongs to "
+                             "customer %lld",
+                             rp_cut(&q, json_string_value(ext), 60),
+                             (long long)owner);
         rp_buf_free(&q);
     }
     return rc;
@@ -278,10 +278,10 @@ static rp_code update(rp_ctx *ctx, int64_t id, json_t *in, int own_tx,
     }
     if (json_object_size(row) == 0) {
         json_decref(row);
-        return rp_error_set(err, RP_EINVALID, NULL,
-                            "nothing to change: give at least one of name, "
-                            "preferred_name, emails, phones, notes, "
-                            "unconfirmed, external_id");
+        return rp_error_refuse(err, RP_EINVALID, NULL, "nothing_to_change", 0,
+                               "nothing to change: give at least one of name, "
+                               "preferred_name, emails, phones, notes, "
+                               "unconfirmed, external_id");
     }
     rp_buf summary = RP_BUF_INIT;
     rp_buf_puts(&summary, "Profile updated:");
@@ -401,11 +401,12 @@ rp_code rp_customer_list(rp_ctx *ctx, const char *q, const rp_page_req *page,
     int nf = 1;
     if (q && *q) {
         if (rp_utf8_length(q) > 200)
-            return rp_error_set(err, RP_EINVALID, "q",
-                                "q is longer than 200 characters");
+            return rp_error_refuse(err, RP_EINVALID, "q", "too_long", 200,
+                                   "q is longer than 200 characters");
         qv = json_string(q);
         if (!qv)
-            return rp_error_set(err, RP_EINVALID, "q", "q is not valid UTF-8");
+            return rp_error_refuse(err, RP_EINVALID, "q", "not_text", 0,
+                                   "q is not valid UTF-8");
         f[1] = (rp_filter){"name|preferred_name|emails", RP_FILTER_CONTAINS,
                            qv};
         nf = 2;

@@ -140,27 +140,27 @@ static rp_code load_party(rp_ctx *ctx, int64_t id, const char *field,
     rp_code rc = RP_OK;
     json_t *into = json_object_get(row, "merged_into");
     if (!json_is_null(json_object_get(row, "erased_at")))
-        rc = rp_error_set(err, RP_ECONFLICT, field,
-                          "customer %lld was erased; an erased customer "
-                          "cannot be merged",
-                          (long long)id);
+        rc = rp_error_refuse(err, RP_ECONFLICT, field, "erased", 0,
+                             "customer %lld was erased; an erased customer "
+                             "cannot be merged",
+                             (long long)id);
     else if (json_is_integer(into))
-        rc = rp_error_set(err, RP_ECONFLICT, field,
-                          "customer %lld was merged into customer %lld "
-                          "already; merge with customer %lld instead",
-                          (long long)id, (long long)json_integer_value(into),
-                          (long long)json_integer_value(into));
+        rc = rp_error_refuse(err, RP_ECONFLICT, field, "merged", 0,
+                             "customer %lld was merged into customer %lld "
+                             "already; merge with customer %lld instead",
+                             (long long)id, (long long)json_integer_value(into),
+                             (long long)json_integer_value(into));
     json_t *p = json_pack("[I]", (json_int_t)id), *rows = NULL;
     if (rc == RP_OK)
         rc = s->ops->query(s, RP_Q_CUSTOMER_MERGE_ERASURE_PENDING, p, &rows,
                            err);
     json_decref(p);
     if (rc == RP_OK && json_array_size(rows))
-        rc = rp_error_set(err, RP_ECONFLICT, field,
-                          "customer %lld has an erasure waiting for "
-                          "approval; approve it or let it lapse before a "
-                          "merge",
-                          (long long)id);
+        rc = rp_error_refuse(err, RP_ECONFLICT, field, "erasure_pending", 0,
+                             "customer %lld has an erasure waiting for "
+                             "approval; approve it or let it lapse before a "
+                             "merge",
+                             (long long)id);
     json_decref(rows);
     if (rc) {
         json_decref(row);
@@ -334,20 +334,21 @@ rp_code rp_customer_merge(rp_ctx *ctx, int64_t keep_id, int64_t merged_id,
                           const char *reason, json_t **out, rp_error *err)
 {
     if (!reason || rp_text_is_blank(reason))
-        return rp_error_set(err, RP_EINVALID, "reason",
-                            "reason is required: say why the two are the "
-                            "same person");
+        return rp_error_refuse(err, RP_EINVALID, "reason", "required", 0,
+                               "reason is required: say why the two are the "
+                               "same person");
     if (!rp_utf8_is_valid(reason, strlen(reason)))
-        return rp_error_set(err, RP_EINVALID, "reason",
-                            "reason is not valid UTF-8");
+        return rp_error_refuse(err, RP_EINVALID, "reason", "not_text", 0,
+                               "reason is not valid UTF-8");
     if (rp_utf8_length(reason) > REASON_MAX_CHARS)
-        return rp_error_set(err, RP_EINVALID, "reason",
-                            "reason is longer than %d characters",
-                            REASON_MAX_CHARS);
+        return rp_error_refuse(
+            err, RP_EINVALID, "reason", "too_long", REASON_MAX_CHARS,
+            "reason is longer than %d characters", REASON_MAX_CHARS);
     if (keep_id == merged_id)
-        return rp_error_set(err, RP_EINVALID, "merged_id",
-                            "a customer cannot be merged into themself: "
-                            "name the other customer");
+        return rp_error_refuse(err, RP_EINVALID, "merged_id", "same_customer",
+                               0,
+                               "a customer cannot be merged into themself: "
+                               "name the other customer");
     if (must_be_admin(ctx, err))
         return err->code;
     rp_store *s = ctx->store;

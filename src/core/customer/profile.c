@@ -132,9 +132,10 @@ static rp_code read_preference(json_t *in, int creating, json_t *row,
 {
     const char *key, *value, *firmness;
     if (!creating && json_is_object(in) && json_object_get(in, "key"))
-        return rp_error_set(err, RP_EINVALID, "key",
-                            "key cannot be changed; remove the preference and "
-                            "add one with the new key");
+        return rp_error_refuse(
+            err, RP_EINVALID, "key", "not_changeable", 0,
+            "key cannot be changed; remove the preference and "
+            "add one with the new key");
     if (rp_in_fields(in,
                      creating ? rp_preference_add_fields
                               : rp_preference_change_fields,
@@ -241,9 +242,10 @@ static rp_code read_consent(json_t *in, int creating, json_t *row,
     const char *purpose, *source;
     int granted = 0, present = 0;
     if (!creating && json_is_object(in) && json_object_get(in, "purpose"))
-        return rp_error_set(err, RP_EINVALID, "purpose",
-                            "purpose cannot be changed; give the consent for "
-                            "the other purpose separately");
+        return rp_error_refuse(
+            err, RP_EINVALID, "purpose", "not_changeable", 0,
+            "purpose cannot be changed; give the consent for "
+            "the other purpose separately");
     if (rp_in_fields(
             in, creating ? rp_consent_add_fields : rp_consent_change_fields,
             creating, err) ||
@@ -315,18 +317,19 @@ static rp_code check_encounter(rp_ctx *ctx, int64_t customer_id, json_t *row,
     rp_code rc = ctx->store->ops->get(ctx->store, &RP_ENTITY_ENCOUNTER, eid,
                                       &enc, err);
     if (rc == RP_ENOTFOUND)
-        return rp_error_set(err, RP_EINVALID, "encounter_id",
-                            "encounter_id %lld names no encounter",
-                            (long long)eid);
+        return rp_error_refuse(err, RP_EINVALID, "encounter_id", "unknown_id",
+                               0, "encounter_id %lld names no encounter",
+                               (long long)eid);
     if (rc)
         return rc;
     json_int_t owner = json_integer_value(json_object_get(enc, "customer_id"));
     json_decref(enc);
     if (owner != customer_id)
-        return rp_error_set(err, RP_EINVALID, "encounter_id",
-                            "encounter %lld is another customer's, not one of "
-                            "customer %lld's",
-                            (long long)eid, (long long)customer_id);
+        return rp_error_refuse(
+            err, RP_EINVALID, "encounter_id", "unknown_id", 0,
+            "encounter %lld is another customer's, not one of "
+            "customer %lld's",
+            (long long)eid, (long long)customer_id);
     return RP_OK;
 }
 
@@ -341,11 +344,11 @@ static rp_code check_room(rp_ctx *ctx, const profile_kind *k,
     rp_code rc = ctx->store->ops->count(ctx->store, k->entity, &f, 1, &n, err);
     json_decref(cid);
     if (rc == RP_OK && n >= RP_PROFILE_MAX_ITEMS)
-        rc = rp_error_set(err, RP_ECONFLICT, NULL,
-                          "customer %lld already has %d %s, the most one "
-                          "customer can have; remove one first",
-                          (long long)customer_id, RP_PROFILE_MAX_ITEMS,
-                          k->name);
+        rc = rp_error_refuse(err, RP_ECONFLICT, NULL, "limit_reached", 0,
+                             "customer %lld already has %d %s, the most one "
+                             "customer can have; remove one first",
+                             (long long)customer_id, RP_PROFILE_MAX_ITEMS,
+                             k->name);
     return rc;
 }
 
@@ -416,12 +419,12 @@ static rp_code check_not_suppressed(rp_ctx *ctx, int64_t customer_id,
         rp_privacy_marketing_suppressed(ctx, customer_id, &suppressed, err))
         return err->code;
     if (suppressed)
-        return rp_error_set(err, RP_ECONFLICT, "granted",
-                            "this customer's email address is on the list "
-                            "of addresses that must not receive offers (its "
-                            "owner refused them before their data was "
-                            "erased), so consent to offers cannot be "
-                            "recorded for it");
+        return rp_error_refuse(err, RP_ECONFLICT, "granted", "opted_out", 0,
+                               "this customer's email address is on the list "
+                               "of addresses that must not receive offers (its "
+                               "owner refused them before their data was "
+                               "erased), so consent to offers cannot be "
+                               "recorded for it");
     return RP_OK;
 }
 
@@ -592,8 +595,8 @@ rp_code rp_profile_update(rp_ctx *ctx, const char *kind, int64_t customer_id,
     }
     if (json_object_size(row) == 0) {
         json_decref(row);
-        return rp_error_set(err, RP_EINVALID, NULL,
-                            "nothing to change: give at least one field");
+        return rp_error_refuse(err, RP_EINVALID, NULL, "nothing_to_change", 0,
+                               "nothing to change: give at least one field");
     }
     json_object_set_new(row, "updated_at", json_integer(rp_now()));
     rp_code rc = save(ctx, k, customer_id, &item_id, row, "changed", err);
@@ -612,9 +615,10 @@ rp_code rp_profile_remove(rp_ctx *ctx, const char *kind, int64_t customer_id,
         return err->code;
     if (k->entity == &RP_ENTITY_CONSENT) {
         json_decref(item);
-        return rp_error_set(err, RP_ECONFLICT, "id",
-                            "a consent is kept as a record of the customer's "
-                            "decision; withdraw it with granted false instead");
+        return rp_error_refuse(
+            err, RP_ECONFLICT, "id", "kept_as_record", 0,
+            "a consent is kept as a record of the customer's "
+            "decision; withdraw it with granted false instead");
     }
     rp_store *s = ctx->store;
     rp_buf summary = RP_BUF_INIT;

@@ -45,12 +45,12 @@ rp_code rp_encounter_require_open(json_t *enc, const char *doing, rp_error *err)
 {
     if (rp_encounter_is_open(enc))
         return RP_OK;
-    return rp_error_set(err, RP_ECONFLICT, "stage",
-                        "this encounter is %s, so %s is no longer possible; "
-                        "open a new encounter with the customer instead",
-                        rp_encounter_stage_words(
-                            json_string_value(json_object_get(enc, "stage"))),
-                        doing);
+    return rp_error_refuse(err, RP_ECONFLICT, "stage", "finished", 0,
+                           "this encounter is %s, so %s is no longer possible; "
+                           "open a new encounter with the customer instead",
+                           rp_encounter_stage_words(json_string_value(
+                               json_object_get(enc, "stage"))),
+                           doing);
 }
 
 const char *rp_encounter_stage_words(const char *stage)

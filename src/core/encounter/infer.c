@@ -43,18 +43,18 @@ rp_code rp_cycle_check(json_t *enc, const rp_encounter_facts *f, const char *to,
     const char *stage = json_string_value(json_object_get(enc, "stage"));
     int from = rp_cycle_stage_index(stage), target = rp_cycle_stage_index(to);
     if (from >= 4)
-        return rp_error_set(err, RP_ECONFLICT, "stage",
-                            "this encounter is %s and does not move any "
-                            "more; open a new encounter with the customer "
-                            "if there is more to do",
-                            rp_encounter_stage_words(stage));
+        return rp_error_refuse(err, RP_ECONFLICT, "stage", "finished", 0,
+                               "this encounter is %s and does not move any "
+                               "more; open a new encounter with the customer "
+                               "if there is more to do",
+                               rp_encounter_stage_words(stage));
     if (target < 1 || target > 4)
         return rp_error_set(err, RP_EINVALID, "to",
                             "to must be one of: understood, helped, kept, "
                             "closed (use abandon to give up)");
     if (target != from + 1)
-        return rp_error_set(
-            err, RP_ECONFLICT, "to",
+        return rp_error_refuse(
+            err, RP_ECONFLICT, "to", "out_of_order", 0,
             "the encounter is at %s now, so the next step is "
             "%s, not %s: stages cannot be skipped or "
             "repeated",
@@ -65,25 +65,28 @@ rp_code rp_cycle_check(json_t *enc, const rp_encounter_facts *f, const char *to,
     case 0:
         if (json_is_null(json_object_get(enc, "acknowledged_at")) ||
             !json_object_get(enc, "acknowledged_at"))
-            return rp_error_set(err, RP_ECONFLICT, "acknowledged_at",
-                                "acknowledge the customer first: greet them "
-                                "and press Acknowledge, which stops the wait "
-                                "clock; then move on to understanding");
+            return rp_error_refuse(
+                err, RP_ECONFLICT, "acknowledged_at", "step_missing", 0,
+                "acknowledge the customer first: greet them "
+                "and press Acknowledge, which stops the wait "
+                "clock; then move on to understanding");
         break;
     case 1:
         if (!has_text(enc, "facts"))
-            return rp_error_set(err, RP_ECONFLICT, "facts",
-                                "write down the facts of the customer's need "
-                                "before moving on (how they feel is "
-                                "optional)");
+            return rp_error_refuse(
+                err, RP_ECONFLICT, "facts", "step_missing", 0,
+                "write down the facts of the customer's need "
+                "before moving on (how they feel is "
+                "optional)");
         break;
     case 2:
         if (!has_text(enc, "agreement") &&
             !has_text(enc, "no_agreement_reason"))
-            return rp_error_set(err, RP_ECONFLICT, "agreement",
-                                "write down the course of action you agreed "
-                                "on with the customer, or why nothing could "
-                                "be agreed, before moving on");
+            return rp_error_refuse(err, RP_ECONFLICT, "agreement",
+                                   "step_missing", 0,
+                                   "write down the course of action you agreed "
+                                   "on with the customer, or why nothing could "
+                                   "be agreed, before moving on");
         break;
         /* leaving keeping needs nothing more: a close with no satisfaction
          * check and no reason to skip schedules the next-day check itself

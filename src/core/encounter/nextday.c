@@ -190,15 +190,16 @@ rp_code rp_task_move(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
                                   json_object_get(task, "status"));
     if (rc == RP_OK && strcmp(kind, "satisfaction_check") &&
         strcmp(kind, "follow_up"))
-        rc = rp_error_set(err, RP_ECONFLICT, "kind",
-                          "only a satisfaction check or a follow-up can be "
-                          "moved; task %lld is a %s",
-                          (long long)id, kind);
+        rc = rp_error_refuse(err, RP_ECONFLICT, "kind", "wrong_kind", 0,
+                             "only a satisfaction check or a follow-up can be "
+                             "moved; task %lld is a %s",
+                             (long long)id, kind);
     if (rc == RP_OK && strcmp(status, "scheduled") && strcmp(status, "held"))
-        rc = rp_error_set(err, RP_ECONFLICT, "status",
-                          "task %lld is %s; only a task still to be sent can "
-                          "be moved",
-                          (long long)id, status);
+        rc = rp_error_refuse(
+            err, RP_ECONFLICT, "status", "already_done", 0,
+            "task %lld is %s; only a task still to be sent can "
+            "be moved",
+            (long long)id, status);
     if (rc == RP_OK) {
         json_t *row = json_pack("{s:I, s:n}", "due_at", (json_int_t)due,
                                 "next_attempt_at");

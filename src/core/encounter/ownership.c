@@ -47,8 +47,8 @@ static rp_code active_agent(rp_ctx *ctx, int64_t id, const char *field,
     if (ctx->store->ops->get(ctx->store, &RP_ENTITY_AGENT, id, &a, err)) {
         if (err->code != RP_ENOTFOUND)
             return err->code;
-        return rp_error_set(err, RP_EINVALID, field, "there is no agent %lld",
-                            (long long)id);
+        return rp_error_refuse(err, RP_EINVALID, field, "unknown_id", 0,
+                               "there is no agent %lld", (long long)id);
     }
     const char *n = json_string_value(json_object_get(a, "name"));
     int active = json_is_true(json_object_get(a, "active"));
@@ -58,9 +58,9 @@ static rp_code active_agent(rp_ctx *ctx, int64_t id, const char *field,
         rp_buf_printf(name, "agent %lld", (long long)id);
     json_decref(a);
     if (!active)
-        return rp_error_set(err, RP_EINVALID, field,
-                            "%s is no longer active and cannot take work",
-                            rp_buf_str(name));
+        return rp_error_refuse(err, RP_EINVALID, field, "inactive", 0,
+                               "%s is no longer active and cannot take work",
+                               rp_buf_str(name));
     return RP_OK;
 }
 

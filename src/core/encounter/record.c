@@ -64,19 +64,20 @@ static rp_code read_override(json_t *in, const char *key,
         return err->code;
     if (!json_object_get(in, key)) {
         if (why)
-            return rp_error_set(err, RP_EINVALID, why_key,
-                                "a reason for overriding the %s goes with "
-                                "the %s it explains: choose the %s too",
-                                key, key, key);
+            return rp_error_refuse(err, RP_EINVALID, why_key, "not_needed", 0,
+                                   "a reason for overriding the %s goes with "
+                                   "the %s it explains: choose the %s too",
+                                   key, key, key);
         return RP_OK;
     }
     if (rp_in_enum(in, key, 0, values, &v, err))
         return err->code;
     if (!v && why)
-        return rp_error_set(err, RP_EINVALID, why_key,
-                            "the %s is handed back to the rules, so there is "
-                            "no override to give a reason for",
-                            key);
+        return rp_error_refuse(
+            err, RP_EINVALID, why_key, "not_needed", 0,
+            "the %s is handed back to the rules, so there is "
+            "no override to give a reason for",
+            key);
     rp_buf b = RP_BUF_INIT;
     rp_buf_puts(&b, "set by the agent");
     if (why) {
@@ -202,8 +203,8 @@ rp_code rp_encounter_read_fields(json_t *in, const rp_field *fields,
             "spend must be a number (what the visit was worth)");
     if (json_is_number(spend) &&
         (json_number_value(spend) < 0 || json_number_value(spend) > 1e9))
-        return rp_error_set(err, RP_EINVALID, "spend",
-                            "spend must be between 0 and 1000000000");
+        return rp_error_refuse(err, RP_EINVALID, "spend", "out_of_range", 0,
+                               "spend must be between 0 and 1000000000");
     if (spend)
         json_object_set_new(row, "spend",
                             json_is_null(spend)
@@ -217,9 +218,10 @@ rp_code rp_encounter_read_fields(json_t *in, const rp_field *fields,
     const char *none = json_string_value(
         json_object_get(row, "no_agreement_reason"));
     if (agreement && none)
-        return rp_error_set(err, RP_EINVALID, "no_agreement_reason",
-                            "give either what was agreed or why nothing "
-                            "could be agreed, not both");
+        return rp_error_refuse(err, RP_EINVALID, "no_agreement_reason",
+                               "not_both", 0,
+                               "give either what was agreed or why nothing "
+                               "could be agreed, not both");
     /* agreement and the reason for none exclude each other on the record */
     if (agreement)
         json_object_set_new(row, "no_agreement_reason", json_null());
@@ -227,10 +229,10 @@ rp_code rp_encounter_read_fields(json_t *in, const rp_field *fields,
         json_object_set_new(row, "agreement", json_null());
     if (json_is_true(json_object_get(row, "apology_given")) &&
         json_is_false(json_object_get(row, "apology_owed")))
-        return rp_error_set(err, RP_EINVALID, "apology_given",
-                            "an apology cannot be given while it is "
-                            "recorded that none was owed: say that one was "
-                            "owed too");
+        return rp_error_refuse(err, RP_EINVALID, "apology_given", "not_both", 0,
+                               "an apology cannot be given while it is "
+                               "recorded that none was owed: say that one was "
+                               "owed too");
     return RP_OK;
 }
 
@@ -342,8 +344,8 @@ rp_code rp_encounter_record(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     rp_code rc = rp_encounter_read_fields(in, rp_encounter_record_fields, row,
                                           err);
     if (rc == RP_OK && json_object_size(row) == 0)
-        rc = rp_error_set(err, RP_EINVALID, NULL,
-                          "nothing to record: give at least one field");
+        rc = rp_error_refuse(err, RP_EINVALID, NULL, "nothing_to_change", 0,
+                             "nothing to record: give at least one field");
     if (rc == RP_OK)
         rc = rp_encounter_begin_change(ctx, id, !apology_only(in), "recording",
                                        &enc, err);
@@ -498,13 +500,15 @@ rp_code rp_encounter_add_special_request(rp_ctx *ctx, int64_t id, json_t *in,
         return err->code;
     int declined = strcmp(outcome, "declined") == 0;
     if (declined && !reason)
-        return rp_error_set(err, RP_EINVALID, "decline_reason",
-                            "say why the request is declined: a customer "
-                            "told no deserves the reason");
+        return rp_error_refuse(err, RP_EINVALID, "decline_reason", "required",
+                               0,
+                               "say why the request is declined: a customer "
+                               "told no deserves the reason");
     if (!declined && reason)
-        return rp_error_set(err, RP_EINVALID, "decline_reason",
-                            "a granted request needs no reason for a "
-                            "refusal; leave the reason empty");
+        return rp_error_refuse(err, RP_EINVALID, "decline_reason", "not_needed",
+                               0,
+                               "a granted request needs no reason for a "
+                               "refusal; leave the reason empty");
     json_t *enc;
     if (rp_encounter_begin_change(ctx, id, 0, "", &enc, err))
         return err->code;
@@ -771,15 +775,16 @@ rp_code rp_encounter_add_satisfaction(rp_ctx *ctx, int64_t id, json_t *in,
         rp_in_time(in, "schedule_at", 0, &at, &has_at, err))
         return err->code;
     if (has_score == has_at)
-        return rp_error_set(
-            err, RP_EINVALID, has_at ? "schedule_at" : "score",
+        return rp_error_refuse(
+            err, RP_EINVALID, has_at ? "schedule_at" : "score", "not_both", 0,
             "give either a score (1 to 5, checked in person) or "
             "schedule_at (to schedule a check), not %s",
             has_at ? "both" : "neither");
     if (has_at && (words || comment))
-        return rp_error_set(err, RP_EINVALID, words ? "words" : "comment",
-                            "words and comment are the customer's answer; they "
-                            "go with a score, not with schedule_at");
+        return rp_error_refuse(
+            err, RP_EINVALID, words ? "words" : "comment", "not_needed", 0,
+            "words and comment are the customer's answer; they "
+            "go with a score, not with schedule_at");
     json_t *enc;
     if (rp_encounter_begin_change(ctx, id, 0, "", &enc, err))
         return err->code;
@@ -842,8 +847,8 @@ rp_code rp_task_complete(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     const char *kind = json_string_value(json_object_get(task, "kind"));
     if (rc == RP_OK &&
         (!strcmp(status, "done") || !strcmp(status, "cancelled")))
-        rc = rp_error_set(err, RP_ECONFLICT, "status",
-                          "task %lld is already %s", (long long)id, status);
+        rc = rp_error_refuse(err, RP_ECONFLICT, "status", "already_done", 0,
+                             "task %lld is already %s", (long long)id, status);
     if (rc == RP_OK) {
         int64_t now = rp_now();
         json_t *row = json_pack("{s:s, s:I}", "status", "done", "done_at",

@@ -141,11 +141,11 @@ static rp_code read_filter(rp_ctx *ctx, json_t *in, wl_filter *f, rp_error *err)
     if (rc == RP_OK && f->q && rp_text_is_blank(f->q))
         f->q = NULL;
     if (rc == RP_OK && f->q && rp_utf8_length(f->q) < Q_MIN_CHARS)
-        rc = rp_error_set(err, RP_EINVALID, "q",
-                          "type at least three characters to search");
+        rc = rp_error_refuse(err, RP_EINVALID, "q", "too_short", 3,
+                             "type at least three characters to search");
     if (rc == RP_OK && f->q && rp_utf8_length(f->q) > Q_MAX_CHARS)
-        rc = rp_error_set(err, RP_EINVALID, "q",
-                          "a search is at most %d characters", Q_MAX_CHARS);
+        rc = rp_error_refuse(err, RP_EINVALID, "q", "too_long", Q_MAX_CHARS,
+                             "a search is at most %d characters", Q_MAX_CHARS);
     if (rc == RP_OK && f->agent && json_integer_value(f->agent) == -1) {
         if (ctx->agent_id <= 0)
             rc = rp_error_set(err, RP_EINVALID, "agent",
@@ -244,9 +244,9 @@ static rp_code cursor_keys(rp_ctx *ctx, int64_t id, int64_t *arrived,
     int found = r != NULL;
     json_decref(rows);
     if (!found)
-        return rp_error_set(err, RP_EINVALID, "cursor",
-                            "the cursor names no encounter; start again "
-                            "from the first page");
+        return rp_error_refuse(err, RP_EINVALID, "cursor", "unknown_id", 0,
+                               "the cursor names no encounter; start again "
+                               "from the first page");
     return RP_OK;
 }
 

@@ -148,8 +148,8 @@ rp_code rp_export_request_approve(rp_ctx *ctx, int64_t id, int link_hours,
                           "no export request with id %lld", (long long)id);
     const char *status = json_string_value(json_object_get(row, "status"));
     if (rc == RP_OK && strcmp(status, "pending") != 0)
-        rc = rp_error_set(err, RP_ECONFLICT, "id",
-                          "this request was already %s", status);
+        rc = rp_error_refuse(err, RP_ECONFLICT, "id", "already_done", 0,
+                             "this request was already %s", status);
     int64_t now = rp_now();
     int64_t customer = json_integer_value(json_object_get(row, "customer_id"));
     int64_t encounter = json_integer_value(
@@ -166,8 +166,8 @@ rp_code rp_export_request_approve(rp_ctx *ctx, int64_t id, int link_hours,
         json_decref(p); /* exec binds the parameters, it does not keep them */
     }
     if (rc == RP_OK && changed != 1)
-        rc = rp_error_set(err, RP_ECONFLICT, "id",
-                          "this request was decided meanwhile");
+        rc = rp_error_refuse(err, RP_ECONFLICT, "id", "changed_meanwhile", 0,
+                             "this request was decided meanwhile");
     if (rc == RP_OK)
         rc = record_moment(ctx, customer, encounter, "export.approved",
                            "Their request for a copy of their data was "

@@ -117,24 +117,26 @@ static rp_code check_settings(const char *url, const char *from,
                               const char *hook, rp_error *err)
 {
     if (url && !starts_with(url, "smtp://") && !starts_with(url, "smtps://"))
-        return rp_error_set(err, RP_EINVALID, "smtp_url",
-                            "the mail server's address starts with smtp:// "
-                            "or smtps://, such as smtp://mail.example.com:587");
+        return rp_error_refuse(
+            err, RP_EINVALID, "smtp_url", "not_a_url", 0,
+            "the mail server's address starts with smtp:// "
+            "or smtps://, such as smtp://mail.example.com:587");
     if (url && !from)
-        return rp_error_set(err, RP_EINVALID, "smtp_from",
-                            "give the address email is sent from along with "
-                            "the mail server");
+        return rp_error_refuse(err, RP_EINVALID, "smtp_from", "required", 0,
+                               "give the address email is sent from along with "
+                               "the mail server");
     if (from && !rp_email_is_valid(from))
-        return rp_error_set(err, RP_EINVALID, "smtp_from",
-                            "the address email is sent from is not an email "
-                            "address");
+        return rp_error_refuse(err, RP_EINVALID, "smtp_from", "not_an_email", 0,
+                               "the address email is sent from is not an email "
+                               "address");
     if (password && !user)
-        return rp_error_set(err, RP_EINVALID, "smtp_user",
-                            "a password needs the user name it belongs to");
+        return rp_error_refuse(err, RP_EINVALID, "smtp_user", "required", 0,
+                               "a password needs the user name it belongs to");
     if (hook && !starts_with(hook, "http://") && !starts_with(hook, "https://"))
-        return rp_error_set(err, RP_EINVALID, "webhook_url",
-                            "the text-message address starts with http:// or "
-                            "https://");
+        return rp_error_refuse(
+            err, RP_EINVALID, "webhook_url", "not_a_url", 0,
+            "the text-message address starts with http:// or "
+            "https://");
     return RP_OK;
 }
 
@@ -169,8 +171,8 @@ rp_code rp_delivery_settings_update(rp_ctx *ctx, json_t *in, json_t **out,
         read_row(ctx, &row, err))
         goto done;
     if (json_object_size(in) == 0) {
-        rp_error_set(err, RP_EINVALID, NULL,
-                     "nothing to change: give at least one setting");
+        rp_error_refuse(err, RP_EINVALID, NULL, "nothing_to_change", 0,
+                        "nothing to change: give at least one setting");
         goto done;
     }
     if (merged(in, row, "smtp_url", URL_MAX_CHARS, &url, err) ||
@@ -284,17 +286,17 @@ rp_code rp_delivery_test(rp_ctx *ctx, const rp_delivery_config *base,
         rp_in_string(in, "to", RP_IN_REQUIRED, 254, &to, err))
         return err->code;
     if (!rp_email_is_valid(to))
-        return rp_error_set(err, RP_EINVALID, "to",
-                            "the test goes to an email address, such as "
-                            "you@example.com");
+        return rp_error_refuse(err, RP_EINVALID, "to", "not_an_email", 0,
+                               "the test goes to an email address, such as "
+                               "you@example.com");
     rp_delivery_effective e;
     if (rp_delivery_effective_read(ctx, base, &e, err))
         return err->code;
     if (!e.config.smtp_url) {
         rp_delivery_effective_free(&e);
-        return rp_error_set(err, RP_ECONFLICT, "smtp_url",
-                            "no mail server is set: save the mail server's "
-                            "address and sender first");
+        return rp_error_refuse(err, RP_ECONFLICT, "smtp_url", "not_set_up", 0,
+                               "no mail server is set: save the mail server's "
+                               "address and sender first");
     }
     char id[RP_SECRET_HEX];
     rp_secret_new(id);

@@ -63,10 +63,11 @@ rp_code rp_task_retry(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
     rp_code rc = rp_task_get(ctx, id, &task, err);
     const char *status = json_string_value(json_object_get(task, "status"));
     if (rc == RP_OK && strcmp(status, "failed") && strcmp(status, "held"))
-        rc = rp_error_set(err, RP_ECONFLICT, "status",
-                          "only a held or failed message can be tried again; "
-                          "this one is %s",
-                          status);
+        rc = rp_error_refuse(
+            err, RP_ECONFLICT, "status", "wrong_kind", 0,
+            "only a held or failed message can be tried again; "
+            "this one is %s",
+            status);
     if (rc == RP_OK) {
         json_t *p = json_pack("[I, I]", (json_int_t)id, (json_int_t)rp_now());
         rc = s->ops->exec(s, RP_Q_FOLLOWUP_TASK_RETRY, p, NULL, err);

@@ -154,8 +154,8 @@ rp_code rp_satisfaction_answer(rp_ctx *ctx, const char *token, json_t *in,
     if (strcmp(state, "open") != 0) {
         json_decref(row);
         return strcmp(state, "answered") == 0
-                   ? rp_error_set(err, RP_ECONFLICT, "token",
-                                  "this check has already been answered")
+                   ? rp_error_refuse(err, RP_ECONFLICT, "token", "already_done",
+                                     0, "this check has already been answered")
                    : rp_error_set(err, RP_EFORBIDDEN, "token",
                                   "this link has expired");
     }
@@ -187,8 +187,8 @@ rp_code rp_satisfaction_answer(rp_ctx *ctx, const char *token, json_t *in,
                               &changed, err);
     json_decref(params);
     if (rc == RP_OK && changed == 0)
-        rc = rp_error_set(err, RP_ECONFLICT, "token",
-                          "this check has already been answered");
+        rc = rp_error_refuse(err, RP_ECONFLICT, "token", "already_done", 0,
+                             "this check has already been answered");
     if (rc == RP_OK) {
         rp_buf summary = RP_BUF_INIT;
         rp_buf_printf(&summary, "Satisfaction check answered: %lld/5",

@@ -113,13 +113,15 @@ rp_code rp_kb_fts_terms(const char *text, const char *joiner, size_t minlen,
         int w = snprintf(out + len, n - len, "%s\"%s\"%s", terms ? joiner : "",
                          word, prefix_from && chars >= prefix_from ? "*" : "");
         if (w < 0 || (size_t)w >= n - len)
-            return rp_error_set(err, RP_EINVALID, "q", "q has too many words");
+            return rp_error_refuse(err, RP_EINVALID, "q", "too_long", 200,
+                                   "q has too many words");
         len += (size_t)w;
         terms++;
     }
     if (!terms)
-        return rp_error_set(err, RP_EINVALID, "q",
-                            "q must contain at least one word to search for");
+        return rp_error_refuse(
+            err, RP_EINVALID, "q", "too_short", 0,
+            "q must contain at least one word to search for");
     return RP_OK;
 }
 
@@ -252,9 +254,9 @@ rp_code rp_kb_article_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     if (json_object_size(row) == 0) {
         json_decref(current);
         json_decref(row);
-        return rp_error_set(err, RP_EINVALID, NULL,
-                            "nothing to change: give title, body, tags or "
-                            "state");
+        return rp_error_refuse(err, RP_EINVALID, NULL, "nothing_to_change", 0,
+                               "nothing to change: give title, body, tags or "
+                               "state");
     }
     int64_t now = rp_now();
     /* published_at is when it was first published: taking it back to a
@@ -300,18 +302,19 @@ rp_code rp_kb_search(rp_ctx *ctx, const char *q, int limit, json_t **out,
                      rp_error *err)
 {
     if (!q || !*q)
-        return rp_error_set(err, RP_EINVALID, "q",
-                            "q is required: the words "
-                            "to search for");
+        return rp_error_refuse(err, RP_EINVALID, "q", "required", 0,
+                               "q is required: the words "
+                               "to search for");
     if (!rp_utf8_is_valid(q, strlen(q)))
         return rp_error_set(err, RP_EMALFORMED, "q",
                             "q is not UTF-8 text: send the words to search "
                             "for percent-encoded as UTF-8");
     if (rp_utf8_length(q) > 200)
-        return rp_error_set(err, RP_EINVALID, "q",
-                            "q is longer than 200 characters");
+        return rp_error_refuse(err, RP_EINVALID, "q", "too_long", 200,
+                               "q is longer than 200 characters");
     if (limit < 1 || limit > 50)
-        return rp_error_set(err, RP_EINVALID, "limit", "limit must be 1 to 50");
+        return rp_error_refuse(err, RP_EINVALID, "limit", "out_of_range", 0,
+                               "limit must be 1 to 50");
     /* Any of the words, each also as the start of a longer word: bm25
      * sums what each word adds, so an article with more of them (and the
      * rarer ones) comes first, and one that has only some still comes. */
@@ -364,9 +367,9 @@ rp_code rp_kb_feedback(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
         goto fail;
     if (has_enc && rp_encounter_get(ctx, encounter_id, &enc, err)) {
         if (err->code == RP_ENOTFOUND)
-            rp_error_set(err, RP_EINVALID, "encounter_id",
-                         "encounter_id %lld names no encounter",
-                         (long long)encounter_id);
+            rp_error_refuse(err, RP_EINVALID, "encounter_id", "unknown_id", 0,
+                            "encounter_id %lld names no encounter",
+                            (long long)encounter_id);
         goto fail;
     }
     rp_store *s = ctx->store;
@@ -422,8 +425,8 @@ rp_code rp_kb_article_list(rp_ctx *ctx, const char *tag, const char *state,
 {
     if (state && *state && strcmp(state, "draft") != 0 &&
         strcmp(state, "published") != 0)
-        return rp_error_set(err, RP_EINVALID, "state",
-                            "state must be draft or published");
+        return rp_error_refuse(err, RP_EINVALID, "state", "not_allowed", 0,
+                               "state must be draft or published");
     int writer = rp_kb_may_see_drafts(ctx);
     if (!writer && state && strcmp(state, "draft") == 0)
         return rp_error_set(err, RP_EFORBIDDEN, "state",
@@ -445,7 +448,8 @@ rp_code rp_kb_article_list(rp_ctx *ctx, const char *tag, const char *state,
         rp_buf_free(&quoted);
         if (!tv) {
             json_decref(sv);
-            return rp_error_set(err, RP_EINVALID, "tag", "not valid UTF-8");
+            return rp_error_refuse(err, RP_EINVALID, "tag", "not_text", 0,
+                                   "not valid UTF-8");
         }
         f[nf++] = (rp_filter){"tags", RP_FILTER_CONTAINS, tv};
     }

@@ -51,9 +51,9 @@ rp_code rp_mailbox_add(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
                      &rows, err);
     free(sealed);
     if (rc == RP_ECONFLICT)
-        return rp_error_set(err, RP_ECONFLICT, "url",
-                            "this mailbox (server, user and folder) is "
-                            "already read");
+        return rp_error_refuse(err, RP_ECONFLICT, "url", "taken", 0,
+                               "this mailbox (server, user and folder) is "
+                               "already read");
     if (rc)
         return rc;
     json_t *id = json_object_get(json_array_get(rows, 0), "id");

@@ -180,9 +180,10 @@ static rp_code parse_intervals(json_t *intervals, rp_calendar *c, rp_error *err)
     size_t i;
     json_t *iv;
     if (json_array_size(intervals) > RP_CALENDAR_MAX_INTERVALS)
-        return rp_error_set(err, RP_EINVALID, "intervals",
-                            "intervals may hold at most %d openings",
-                            RP_CALENDAR_MAX_INTERVALS);
+        return rp_error_refuse(err, RP_EINVALID, "intervals", "too_many",
+                               RP_CALENDAR_MAX_INTERVALS,
+                               "intervals may hold at most %d openings",
+                               RP_CALENDAR_MAX_INTERVALS);
     json_array_foreach(intervals, i, iv) {
         const char *day = json_string_value(json_object_get(iv, "day"));
         int d = -1;
@@ -194,22 +195,25 @@ static rp_code parse_intervals(json_t *intervals, rp_calendar *c, rp_error *err)
         int close = parse_hhmm(json_string_value(json_object_get(iv, "close")),
                                1440);
         if (d < 0)
-            return rp_error_set(err, RP_EINVALID, "intervals",
-                                "intervals[%zu]: day must be a day of the "
-                                "week such as monday",
-                                i);
+            return rp_error_refuse(err, RP_EINVALID, "intervals", "not_allowed",
+                                   0,
+                                   "intervals[%zu]: day must be a day of the "
+                                   "week such as monday",
+                                   i);
         if (open < 0 || close < 0)
-            return rp_error_set(err, RP_EINVALID, "intervals",
-                                "intervals[%zu]: open and close must be "
-                                "times such as 09:00 and 17:00 (24:00 for "
-                                "midnight)",
-                                i);
+            return rp_error_refuse(err, RP_EINVALID, "intervals", "not_a_time",
+                                   0,
+                                   "intervals[%zu]: open and close must be "
+                                   "times such as 09:00 and 17:00 (24:00 for "
+                                   "midnight)",
+                                   i);
         if (close <= open)
-            return rp_error_set(err, RP_EINVALID, "intervals",
-                                "intervals[%zu]: close must be after open "
-                                "(an opening never crosses midnight: split "
-                                "it in two days)",
-                                i);
+            return rp_error_refuse(err, RP_EINVALID, "intervals", "wrong_order",
+                                   0,
+                                   "intervals[%zu]: close must be after open "
+                                   "(an opening never crosses midnight: split "
+                                   "it in two days)",
+                                   i);
         c->interval[c->ninterval++] = (rp_calendar_interval){d, open, close};
     }
     qsort(c->interval, (size_t)c->ninterval, sizeof c->interval[0],
@@ -217,9 +221,9 @@ static rp_code parse_intervals(json_t *intervals, rp_calendar *c, rp_error *err)
     for (int k = 1; k < c->ninterval; k++)
         if (c->interval[k].day == c->interval[k - 1].day &&
             c->interval[k].open < c->interval[k - 1].close)
-            return rp_error_set(err, RP_EINVALID, "intervals",
-                                "intervals: two openings of %s overlap",
-                                day_names[c->interval[k].day]);
+            return rp_error_refuse(err, RP_EINVALID, "intervals", "overlap", 0,
+                                   "intervals: two openings of %s overlap",
+                                   day_names[c->interval[k].day]);
     return RP_OK;
 }
 

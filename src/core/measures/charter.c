@@ -136,24 +136,26 @@ static rp_code validate(json_t *in, const rp_charter *cur, rp_charter *next,
         return err->code;
     next->follow_up_on_time = on;
     if (!p1 && !p2 && !p3 && !p4)
-        return rp_error_set(err, RP_EINVALID, NULL,
-                            "give at least one of acknowledge_minutes, "
-                            "first_response_minutes, resolution_hours, "
-                            "follow_up_on_time");
+        return rp_error_refuse(err, RP_EINVALID, NULL, "nothing_to_change", 0,
+                               "give at least one of acknowledge_minutes, "
+                               "first_response_minutes, resolution_hours, "
+                               "follow_up_on_time");
     /* A target that can only be met by breaking an earlier one is a typo. */
     if (next->first_response_minutes < next->acknowledge_minutes)
-        return rp_error_set(
+        return rp_error_refuse(
             err, RP_EINVALID,
             p2 ? "first_response_minutes" : "acknowledge_minutes",
+            "wrong_order", 0,
             "first_response_minutes (%lld) must not be below "
             "acknowledge_minutes (%lld): a first response comes after the "
             "acknowledgement",
             (long long)next->first_response_minutes,
             (long long)next->acknowledge_minutes);
     if (next->resolution_hours * 60 < next->first_response_minutes)
-        return rp_error_set(
+        return rp_error_refuse(
             err, RP_EINVALID,
-            p3 ? "resolution_hours" : "first_response_minutes",
+            p3 ? "resolution_hours" : "first_response_minutes", "wrong_order",
+            0,
             "resolution_hours (%lld h) must not be shorter than "
             "first_response_minutes (%lld min)",
             (long long)next->resolution_hours,
@@ -299,10 +301,10 @@ static rp_code parse_time_arg(const char *text, const char *field, int64_t *out,
     /* quoted by characters: a query or argv may hold bytes that are not
      * text, and an error never echoes them */
     rp_buf q = RP_BUF_INIT;
-    rp_error_set(err, RP_EINVALID, field,
-                 "%s must be an RFC 3339 time such as "
-                 "2026-11-23T08:00:00Z, not \"%s\"",
-                 field, rp_cut(&q, text, 40));
+    rp_error_refuse(err, RP_EINVALID, field, "not_a_time", 0,
+                    "%s must be an RFC 3339 time such as "
+                    "2026-11-23T08:00:00Z, not \"%s\"",
+                    field, rp_cut(&q, text, 40));
     rp_buf_free(&q);
     return err->code;
 }
@@ -318,10 +320,11 @@ rp_code rp_window_parse(const char *from, const char *to, const char *queue,
     if (from && *from && parse_time_arg(from, "from", &out->from, err))
         return err->code;
     if (out->from >= out->to)
-        return rp_error_set(err, RP_EINVALID, "from", "from must be before to");
+        return rp_error_refuse(err, RP_EINVALID, "from", "wrong_order", 0,
+                               "from must be before to");
     if (out->to - out->from > WINDOW_MAX_SECONDS)
-        return rp_error_set(err, RP_EINVALID, "from",
-                            "the window from..to must be at most 366 days");
+        return rp_error_refuse(err, RP_EINVALID, "from", "out_of_range", 0,
+                               "the window from..to must be at most 366 days");
     /* rp_parse_id's message quotes the value by characters; a bad id in a
      * window is a broken rule of the report (422), not a malformed request */
     if ((queue && *queue && rp_parse_id(queue, "queue", &out->queue_id, err)) ||
@@ -490,22 +493,24 @@ rp_code rp_promise_keep(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
                             : json_string_value(json_object_get(p, "status"));
     int64_t due = 0;
     if (rc == RP_OK && strcmp(status, "open"))
-        rc = rp_error_set(err, RP_ECONFLICT, "status",
-                          "promise %lld is already %s", (long long)id, status);
+        rc = rp_error_refuse(err, RP_ECONFLICT, "status", "already_done", 0,
+                             "promise %lld is already %s", (long long)id,
+                             status);
     if (rc == RP_OK &&
         (rp_time_parse(json_string_value(json_object_get(p, "due_at")), &due) ||
          due < now))
-        rc = rp_error_set(err, RP_ECONFLICT, "due_at",
-                          "promise %lld was due at %s and is broken: a "
-                          "promise kept after its date is not kept",
-                          (long long)id,
-                          json_string_value(json_object_get(p, "due_at")));
+        rc = rp_error_refuse(err, RP_ECONFLICT, "due_at", "too_late", 0,
+                             "promise %lld was due at %s and is broken: a "
+                             "promise kept after its date is not kept",
+                             (long long)id,
+                             json_string_value(json_object_get(p, "due_at")));
     int done = 0;
     if (rc == RP_OK)
         rc = settle_one(ctx, p, "kept", now, &done, err);
     if (rc == RP_OK && !done)
-        rc = rp_error_set(err, RP_ECONFLICT, "status",
-                          "promise %lld was settled meanwhile", (long long)id);
+        rc = rp_error_refuse(err, RP_ECONFLICT, "status", "changed_meanwhile",
+                             0, "promise %lld was settled meanwhile",
+                             (long long)id);
     json_decref(p);
     rc = rp_store_finish(s, rc, err);
     if (rc)
@@ -637,8 +642,8 @@ static rp_code breaches_in(rp_ctx *ctx, const rp_window *w, int limit,
                            json_t **out, rp_error *err)
 {
     if (limit < 1 || limit > 1000)
-        return rp_error_set(err, RP_EINVALID, "limit",
-                            "limit must be between 1 and 1000");
+        return rp_error_refuse(err, RP_EINVALID, "limit", "out_of_range", 0,
+                               "limit must be between 1 and 1000");
     int64_t now = rp_now(), total = 0;
     rp_charter c;
     /* a read settles nothing: the breaches count a promise open past its

@@ -142,14 +142,15 @@ static rp_code read_tier(json_t *t, size_t i, json_t *row, int *floor,
            *disc = json_object_get(t, "discount_percent");
     if (spend && !json_is_null(spend) &&
         (!json_is_number(spend) || json_number_value(spend) < 0))
-        return rp_error_set(err, RP_EINVALID, "min_spend",
-                            "items[%zu].min_spend must be a number >= 0", i);
+        return rp_error_refuse(err, RP_EINVALID, "min_spend", "out_of_range", 0,
+                               "items[%zu].min_spend must be a number >= 0", i);
     if (!json_is_number(disc) || json_number_value(disc) < 0 ||
         json_number_value(disc) > 100)
-        return rp_error_set(err, RP_EINVALID, "discount_percent",
-                            "items[%zu].discount_percent must be a number "
-                            "from 0 to 100",
-                            i);
+        return rp_error_refuse(err, RP_EINVALID, "discount_percent",
+                               "out_of_range", 0,
+                               "items[%zu].discount_percent must be a number "
+                               "from 0 to 100",
+                               i);
     int has_spend = spend && !json_is_null(spend);
     if (!has_visits && !has_tenure && !has_spend)
         (*floor)++;
@@ -177,8 +178,8 @@ rp_code rp_loyalty_set_tiers(rp_ctx *ctx, json_t *in, json_t **out,
         return rp_error_set(err, items ? RP_ETYPE : RP_EINVALID, "items",
                             "items must be an array of tiers");
     if (json_array_size(items) < 1 || json_array_size(items) > 20)
-        return rp_error_set(err, RP_EINVALID, "items",
-                            "give from 1 to 20 tiers");
+        return rp_error_refuse(err, RP_EINVALID, "items", "out_of_range", 0,
+                               "give from 1 to 20 tiers");
     json_t *rows = json_array();
     int floor = 0;
     size_t i;
@@ -197,19 +198,20 @@ rp_code rp_loyalty_set_tiers(rp_ctx *ctx, json_t *in, json_t **out,
                 json_equal(json_object_get(o, "rank"),
                            json_object_get(row, "rank"))) {
                 json_decref(rows);
-                return rp_error_set(err, RP_EINVALID, "items",
-                                    "items[%zu] repeats the name or rank of "
-                                    "items[%zu]",
-                                    i, k);
+                return rp_error_refuse(err, RP_EINVALID, "items", "repeated", 0,
+                                       "items[%zu] repeats the name or rank of "
+                                       "items[%zu]",
+                                       i, k);
             }
         }
     }
     if (floor != 1) {
         json_decref(rows);
-        return rp_error_set(err, RP_EINVALID, "items",
-                            "exactly one tier must have no minimum (the tier "
-                            "every customer starts in); %d have none",
-                            floor);
+        return rp_error_refuse(
+            err, RP_EINVALID, "items", "one_starting_tier", 0,
+            "exactly one tier must have no minimum (the tier "
+            "every customer starts in); %d have none",
+            floor);
     }
     rp_store *s = ctx->store;
     rp_code rc = rp_store_begin(s, err);

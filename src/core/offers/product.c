@@ -61,8 +61,8 @@ static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
             return err->code;
         }
     if (json_object_size(attrs) > 30)
-        return rp_error_set(err, RP_EINVALID, "attributes",
-                            "at most 30 attributes");
+        return rp_error_refuse(err, RP_EINVALID, "attributes", "too_many", 30,
+                               "at most 30 attributes");
     if (related && !json_is_array(related))
         return rp_error_set(err, RP_ETYPE, "related",
                             "related must be an array of product ids");
@@ -73,8 +73,8 @@ static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
                 err, RP_ETYPE, "related",
                 "related[%zu] must be a product id (an integer >= 1)", i);
     if (json_array_size(related) > 50)
-        return rp_error_set(err, RP_EINVALID, "related",
-                            "at most 50 related products");
+        return rp_error_refuse(err, RP_EINVALID, "related", "too_many", 50,
+                               "at most 50 related products");
     if (price && !json_is_null(price) &&
         (!json_is_number(price) || json_number_value(price) < 0))
         return rp_error_set(
@@ -130,8 +130,9 @@ static rp_code check_related(rp_ctx *ctx, int64_t self, json_t *related,
     json_t *v;
     json_array_foreach(related, i, v)
         if (json_integer_value(v) == self)
-            return rp_error_set(err, RP_EINVALID, "related",
-                                "a product cannot be related to itself");
+            return rp_error_refuse(err, RP_EINVALID, "related",
+                                   "self_reference", 0,
+                                   "a product cannot be related to itself");
     /* duplicates in the list count once in n */
     json_t *seen = json_object();
     json_array_foreach(related, i, v) {
@@ -142,8 +143,8 @@ static rp_code check_related(rp_ctx *ctx, int64_t self, json_t *related,
     size_t distinct = json_object_size(seen);
     json_decref(seen);
     if ((size_t)n != distinct)
-        return rp_error_set(err, RP_EINVALID, "related",
-                            "related names a product that does not exist");
+        return rp_error_refuse(err, RP_EINVALID, "related", "unknown_id", 0,
+                               "related names a product that does not exist");
     return RP_OK;
 }
 
@@ -204,8 +205,8 @@ rp_code rp_product_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     }
     if (json_object_size(row) == 0) {
         json_decref(row);
-        return rp_error_set(err, RP_EINVALID, NULL,
-                            "nothing to change: give at least one field");
+        return rp_error_refuse(err, RP_EINVALID, NULL, "nothing_to_change", 0,
+                               "nothing to change: give at least one field");
     }
     json_object_set_new(row, "updated_at", json_integer(rp_now()));
     rp_code rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_PRODUCT, id,
@@ -238,8 +239,8 @@ rp_code rp_product_list(rp_ctx *ctx, const char *category, const char *tag,
     if ((category && !cv && *category) || (tag && *tag && !tv)) {
         json_decref(cv);
         json_decref(tv);
-        return rp_error_set(err, RP_EINVALID, category ? "category" : "tag",
-                            "not valid UTF-8");
+        return rp_error_refuse(err, RP_EINVALID, category ? "category" : "tag",
+                               "not_text", 0, "not valid UTF-8");
     }
     rp_page p = {page->after_id, 0, page->limit + 1};
     json_t *rows;

@@ -123,13 +123,14 @@ static rp_code erase_all(rp_ctx *ctx, int64_t id, int alias, int suppress,
     if (erased && alias)
         return RP_OK;
     if (erased)
-        return rp_error_set(err, RP_ECONFLICT, NULL,
-                            "customer %lld was erased already", (long long)id);
+        return rp_error_refuse(err, RP_ECONFLICT, NULL, "already_done", 0,
+                               "customer %lld was erased already",
+                               (long long)id);
     if (into && !alias)
-        return rp_error_set(err, RP_ECONFLICT, NULL,
-                            "customer %lld was merged into customer %lld: "
-                            "erase customer %lld, which erases both",
-                            (long long)id, (long long)into, (long long)into);
+        return rp_error_refuse(err, RP_ECONFLICT, NULL, "merged", 0,
+                               "customer %lld was merged into customer %lld: "
+                               "erase customer %lld, which erases both",
+                               (long long)id, (long long)into, (long long)into);
     rp_code rc = must_suppress(ctx, id, suppress, &suppress, err);
     if (rc == RP_OK && suppress)
         rc = rp_privacy_suppress_customer(ctx, id, err);
@@ -268,8 +269,8 @@ static rp_code ask(rp_ctx *ctx, int64_t id, const char *requested_by,
     json_t *customer = NULL;
     rp_code rc = s->ops->get(s, &RP_ENTITY_CUSTOMER, id, &customer, err);
     if (rc == RP_OK && !json_is_null(json_object_get(customer, "erased_at")))
-        rc = rp_error_set(err, RP_ECONFLICT, NULL,
-                          "customer %lld was erased already", (long long)id);
+        rc = rp_error_refuse(err, RP_ECONFLICT, NULL, "already_done", 0,
+                             "customer %lld was erased already", (long long)id);
     json_decref(customer);
     if (rc == RP_OK) {
         json_t *p = json_pack("[I, s, i, I, I]", (json_int_t)id, requested_by,
@@ -340,9 +341,9 @@ rp_code rp_privacy_erase(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     else if (rc == RP_OK && two &&
              json_integer_value(json_object_get(request, "agent_id")) ==
                  ctx->agent_id)
-        rc = rp_error_set(err, RP_ECONFLICT, NULL,
-                          "you asked for this erasure yourself; a different "
-                          "admin or lead must approve it");
+        rc = rp_error_refuse(err, RP_ECONFLICT, NULL, "own_request", 0,
+                             "you asked for this erasure yourself; a different "
+                             "admin or lead must approve it");
     else if (rc == RP_OK) {
         /* the request that is approved is the one first made */
         const char *asked = request ? json_string_value(json_object_get(

@@ -426,8 +426,8 @@ static rp_code check_members(rp_ctx *ctx, json_t *members, rp_error *err)
         return rp_error_set(err, RP_ETYPE, "members",
                             "members must be a list of agent ids");
     if (json_array_size(members) > 1000)
-        return rp_error_set(err, RP_EINVALID, "members",
-                            "members holds more than 1000 agents");
+        return rp_error_refuse(err, RP_EINVALID, "members", "too_many", 1000,
+                               "members holds more than 1000 agents");
     size_t i;
     json_t *v;
     json_array_foreach(members, i, v) {
@@ -437,9 +437,9 @@ static rp_code check_members(rp_ctx *ctx, json_t *members, rp_error *err)
         json_t *agent = NULL;
         if (rp_agent_get(ctx, json_integer_value(v), &agent, err)) {
             if (err->code == RP_ENOTFOUND)
-                rp_error_set(err, RP_EINVALID, "members",
-                             "members[%zu]: there is no agent %lld", i,
-                             (long long)json_integer_value(v));
+                rp_error_refuse(err, RP_EINVALID, "members", "unknown_id", 0,
+                                "members[%zu]: there is no agent %lld", i,
+                                (long long)json_integer_value(v));
             return err->code;
         }
         json_decref(agent);
@@ -468,9 +468,10 @@ rp_code rp_queue_set_access(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     if (json_is_null(members))
         members = NULL;
     if (!present && !members)
-        return rp_error_set(err, RP_EINVALID, NULL,
-                            "give restricted (true or false), members (agent "
-                            "ids), or both");
+        return rp_error_refuse(
+            err, RP_EINVALID, NULL, "nothing_to_change", 0,
+            "give restricted (true or false), members (agent "
+            "ids), or both");
     if (rp_queue_get(ctx, id, &queue, err))
         return err->code;
     json_decref(queue);

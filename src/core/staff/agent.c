@@ -135,8 +135,8 @@ rp_code rp_agent_settings_update(rp_ctx *ctx, json_t *in, json_t **out,
         rp_agent_settings_read(in, row, err))
         goto fail;
     if (json_object_size(row) == 0) {
-        rp_error_set(err, RP_EINVALID, NULL,
-                     "nothing to change: give language, time_zone or both");
+        rp_error_refuse(err, RP_EINVALID, NULL, "nothing_to_change", 0,
+                        "nothing to change: give language, time_zone or both");
         goto fail;
     }
     rp_store *s = ctx->store;
@@ -181,14 +181,15 @@ rp_code rp_agent_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
         read_skills(in, row, err) || rp_agent_settings_read(in, row, err))
         goto fail;
     if (!*name) {
-        rp_error_set(err, RP_EINVALID, "name", "name must not be empty");
+        rp_error_refuse(err, RP_EINVALID, "name", "required", 0,
+                        "name must not be empty");
         goto fail;
     }
     if (!rp_email_is_valid(email)) {
         rp_buf q = RP_BUF_INIT;
-        rp_error_set(err, RP_EINVALID, "email",
-                     "email \"%s\" is not an email address",
-                     rp_cut(&q, email, 60));
+        rp_error_refuse(err, RP_EINVALID, "email", "not_an_email", 0,
+                        "email \"%s\" is not an email address",
+                        rp_cut(&q, email, 60));
         rp_error_because(err, "not_an_email", 0);
         rp_buf_free(&q);
         goto fail;
@@ -218,9 +219,9 @@ rp_code rp_agent_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
     rp_code rc = s->ops->insert(s, &RP_ENTITY_AGENT, row, &id, err);
     if (rc == RP_ECONFLICT) {
         rp_buf q = RP_BUF_INIT;
-        rc = rp_error_set(err, RP_ECONFLICT, "email",
-                          "an agent with email %s already exists",
-                          rp_cut(&q, email, 60));
+        rc = rp_error_refuse(err, RP_ECONFLICT, "email", "taken", 0,
+                             "an agent with email %s already exists",
+                             rp_cut(&q, email, 60));
         rp_buf_free(&q);
     }
     if (rc == RP_OK && hash[0]) {
@@ -264,10 +265,11 @@ static rp_code keeps_an_admin(rp_ctx *ctx, int64_t id, json_t *current,
         json_object_get(json_array_get(rows, 0), "n"));
     json_decref(rows);
     if (others == 0)
-        return rp_error_set(err, RP_ECONFLICT, demoted ? "role" : "active",
-                            "agent %lld is the last active admin; make "
-                            "another admin first",
-                            (long long)id);
+        return rp_error_refuse(err, RP_ECONFLICT, demoted ? "role" : "active",
+                               "last_admin", 0,
+                               "agent %lld is the last active admin; make "
+                               "another admin first",
+                               (long long)id);
     return RP_OK;
 }
 
@@ -299,10 +301,10 @@ rp_code rp_agent_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     if (has_available)
         json_object_set_new(row, "available", json_boolean(available));
     if (json_object_size(row) == 0 && !password) {
-        rp_error_set(err, RP_EINVALID, NULL,
-                     "nothing to change: give at least one of name, role, "
-                     "skills, active, available, password, language, "
-                     "time_zone");
+        rp_error_refuse(err, RP_EINVALID, NULL, "nothing_to_change", 0,
+                        "nothing to change: give at least one of name, role, "
+                        "skills, active, available, password, language, "
+                        "time_zone");
         goto fail;
     }
     if (keeps_an_admin(ctx, id, current, row, err))

@@ -153,12 +153,13 @@ rp_code rp_password_check(const char *password, const char *field,
                           rp_error *err)
 {
     if (!password || rp_utf8_length(password) < RP_PASSWORD_MIN_CHARS)
-        return rp_error_set(err, RP_EINVALID, field,
-                            "%s must be at least %d characters long", field,
-                            RP_PASSWORD_MIN_CHARS);
+        return rp_error_refuse(err, RP_EINVALID, field, "too_short",
+                               RP_PASSWORD_MIN_CHARS,
+                               "%s must be at least %d characters long", field,
+                               RP_PASSWORD_MIN_CHARS);
     if (strlen(password) > 1024)
-        return rp_error_set(err, RP_EINVALID, field,
-                            "%s is longer than 1024 bytes", field);
+        return rp_error_refuse(err, RP_EINVALID, field, "too_long", 1024,
+                               "%s is longer than 1024 bytes", field);
     return RP_OK;
 }
 
@@ -709,8 +710,8 @@ static rp_code token_expiry(json_t *in, int64_t *out, rp_error *err)
     if (!present)
         return RP_OK;
     if (at <= rp_now())
-        return rp_error_set(err, RP_EINVALID, "expires_at",
-                            "expires_at must be in the future");
+        return rp_error_refuse(err, RP_EINVALID, "expires_at", "in_the_past", 0,
+                               "expires_at must be in the future");
     *out = at;
     return RP_OK;
 }
@@ -741,9 +742,9 @@ static rp_code token_scopes_in(rp_ctx *ctx, json_t *in, int *read_only,
             rp_buf q = RP_BUF_INIT, known = RP_BUF_INIT;
             for (const rp_resource *r = rp_resources; r->name; r++)
                 rp_buf_printf(&known, ", %s", r->name);
-            rp_error_set(err, RP_EINVALID, "scopes",
-                         "scopes[%zu] \"%s\" is not a scope: read%s", i,
-                         rp_cut(&q, name, 40), rp_buf_str(&known));
+            rp_error_refuse(err, RP_EINVALID, "scopes", "not_allowed", 0,
+                            "scopes[%zu] \"%s\" is not a scope: read%s", i,
+                            rp_cut(&q, name, 40), rp_buf_str(&known));
             rp_buf_free(&q);
             rp_buf_free(&known);
             json_decref(*resources);
@@ -771,9 +772,9 @@ static rp_code token_queues_in(rp_ctx *ctx, json_t *in, json_t **out,
                             "queues must be a list of queue ids");
     if (json_array_size(list) == 0 ||
         json_array_size(list) > RP_TOKEN_MAX_QUEUES)
-        return rp_error_set(err, RP_EINVALID, "queues",
-                            "queues must name from 1 to %d queues",
-                            RP_TOKEN_MAX_QUEUES);
+        return rp_error_refuse(err, RP_EINVALID, "queues", "out_of_range", 0,
+                               "queues must name from 1 to %d queues",
+                               RP_TOKEN_MAX_QUEUES);
     size_t i;
     json_t *v;
     json_array_foreach(list, i, v) {
@@ -783,9 +784,9 @@ static rp_code token_queues_in(rp_ctx *ctx, json_t *in, json_t **out,
                                 "queues[%zu] is not a queue id", i);
         if (rp_queue_get(ctx, json_integer_value(v), &queue, err)) {
             if (err->code == RP_ENOTFOUND)
-                rp_error_set(err, RP_EINVALID, "queues",
-                             "queues[%zu]: there is no queue %lld", i,
-                             (long long)json_integer_value(v));
+                rp_error_refuse(err, RP_EINVALID, "queues", "unknown_id", 0,
+                                "queues[%zu]: there is no queue %lld", i,
+                                (long long)json_integer_value(v));
             return err->code;
         }
         json_decref(queue);
@@ -809,7 +810,8 @@ rp_code rp_token_create(rp_ctx *ctx, json_t *in, int as_admin, json_t **out,
     if (token_expiry(in, &expires_at, err))
         return err->code;
     if (!*name)
-        return rp_error_set(err, RP_EINVALID, "name", "name must not be empty");
+        return rp_error_refuse(err, RP_EINVALID, "name", "required", 0,
+                               "name must not be empty");
     if (!present)
         agent_id = ctx->agent_id;
     if (scope && strcmp(scope, "mail") == 0 && !as_admin)
@@ -829,15 +831,17 @@ rp_code rp_token_create(rp_ctx *ctx, json_t *in, int as_admin, json_t **out,
     json_t *agent;
     if (rp_agent_get(ctx, agent_id, &agent, err)) {
         if (err->code == RP_ENOTFOUND)
-            rp_error_set(err, RP_EINVALID, "agent_id",
-                         "agent_id %lld names no agent", (long long)agent_id);
+            rp_error_refuse(err, RP_EINVALID, "agent_id", "unknown_id", 0,
+                            "agent_id %lld names no agent",
+                            (long long)agent_id);
         return err->code;
     }
     int active = json_is_true(json_object_get(agent, "active"));
     json_decref(agent);
     if (!active)
-        return rp_error_set(err, RP_ECONFLICT, "agent_id",
-                            "agent %lld is deactivated", (long long)agent_id);
+        return rp_error_refuse(err, RP_ECONFLICT, "agent_id", "inactive", 0,
+                               "agent %lld is deactivated",
+                               (long long)agent_id);
     char secret[RP_SECRET_HEX], token[RP_SECRET_HEX + 8], hash[RP_SECRET_HEX];
     rp_secret_new(secret);
     snprintf(token, sizeof token, "%s%s", RP_TOKEN_PREFIX, secret);
@@ -923,8 +927,8 @@ rp_code rp_token_revoke(rp_ctx *ctx, int64_t id, int as_admin, rp_error *err)
         return rp_error_set(err, RP_ENOTFOUND, "id", "no token with id %lld",
                             (long long)id);
     if (revoked)
-        return rp_error_set(err, RP_ECONFLICT, "id",
-                            "token %lld is already revoked", (long long)id);
+        return rp_error_refuse(err, RP_ECONFLICT, "id", "already_done", 0,
+                               "token %lld is already revoked", (long long)id);
     return exec1(ctx, RP_Q_STAFF_TOKEN_REVOKE,
                  json_pack("[I, I]", (json_int_t)rp_now(), (json_int_t)id),
                  err);

@@ -78,10 +78,10 @@ static rp_code check_channels(json_t *channels, rp_error *err)
                      0;
         if (!known) {
             rp_buf q = RP_BUF_INIT;
-            rp_error_set(err, RP_EINVALID, "channels",
-                         "channels[%zu] \"%s\" is not a channel (in_person, "
-                         "phone, email, chat, web)",
-                         i, rp_cut(&q, json_string_value(v), 40));
+            rp_error_refuse(err, RP_EINVALID, "channels", "not_allowed", 0,
+                            "channels[%zu] \"%s\" is not a channel (in_person, "
+                            "phone, email, chat, web)",
+                            i, rp_cut(&q, json_string_value(v), 40));
             rp_buf_free(&q);
             return err->code;
         }
@@ -95,8 +95,9 @@ static rp_code name_taken(rp_code rc, const char *name, rp_error *err)
     if (rc != RP_ECONFLICT || !name)
         return rc;
     rp_buf q = RP_BUF_INIT;
-    rp_error_set(err, RP_ECONFLICT, "name",
-                 "a queue named \"%s\" already exists", rp_cut(&q, name, 60));
+    rp_error_refuse(err, RP_ECONFLICT, "name", "taken", 0,
+                    "a queue named \"%s\" already exists",
+                    rp_cut(&q, name, 60));
     rp_buf_free(&q);
     return err->code;
 }
@@ -156,9 +157,9 @@ rp_code rp_queue_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     if (check_channels(json_object_get(row, "channels"), err))
         goto fail;
     if (json_object_size(row) == 0) {
-        rp_error_set(err, RP_EINVALID, NULL,
-                     "nothing to change: give at least one of name, skills, "
-                     "topics, channels");
+        rp_error_refuse(err, RP_EINVALID, NULL, "nothing_to_change", 0,
+                        "nothing to change: give at least one of name, skills, "
+                        "topics, channels");
         goto fail;
     }
     json_object_set_new(row, "updated_at", json_integer(rp_now()));

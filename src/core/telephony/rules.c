@@ -101,11 +101,11 @@ rp_code rp_call_step(rp_call_facts *f, const char *event, int64_t at,
                             when, last);
     }
     if (!allowed(f->state, event))
-        return rp_error_set(err, RP_ECONFLICT, "event",
-                            "the call is %s, so it cannot be %s now; what "
-                            "may follow is %s",
-                            rp_call_states[f->state], event,
-                            next_words[f->state]);
+        return rp_error_refuse(err, RP_ECONFLICT, "event", "out_of_order", 0,
+                               "the call is %s, so it cannot be %s now; what "
+                               "may follow is %s",
+                               rp_call_states[f->state], event,
+                               next_words[f->state]);
     rp_call_facts n = *f;
     n.last_event_at = at;
     if (!strcmp(event, "answered")) {

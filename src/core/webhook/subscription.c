@@ -60,12 +60,12 @@ static rp_code check_url(const char *url, rp_error *err)
     if (curl_url_set(u, CURLUPART_URL, url, 0) ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) ||
         curl_url_get(u, CURLUPART_HOST, &host, 0) || !host || !*host)
-        rc = rp_error_set(err, RP_EINVALID, "url",
-                          "url must be a whole web address such as "
-                          "https://example.com/hooks");
+        rc = rp_error_refuse(err, RP_EINVALID, "url", "not_a_url", 0,
+                             "url must be a whole web address such as "
+                             "https://example.com/hooks");
     else if (strcasecmp(scheme, "http") && strcasecmp(scheme, "https"))
-        rc = rp_error_set(err, RP_EINVALID, "url",
-                          "url must start with https:// or http://");
+        rc = rp_error_refuse(err, RP_EINVALID, "url", "not_a_url", 0,
+                             "url must start with https:// or http://");
     curl_free(scheme);
     curl_free(host);
     curl_url_cleanup(u);
@@ -83,14 +83,14 @@ static rp_code check_events(json_t *in, int required, json_t **out,
         return err->code;
     if (!list) {
         if (required || json_object_get(in, "events"))
-            return rp_error_set(err, RP_EINVALID, "events",
-                                "events is required: the kinds of event to "
-                                "send, or \"*\" for all");
+            return rp_error_refuse(err, RP_EINVALID, "events", "required", 0,
+                                   "events is required: the kinds of event to "
+                                   "send, or \"*\" for all");
         return RP_OK;
     }
     if (!json_array_size(list))
-        return rp_error_set(err, RP_EINVALID, "events",
-                            "events must name at least one kind of event");
+        return rp_error_refuse(err, RP_EINVALID, "events", "required", 0,
+                               "events must name at least one kind of event");
     json_t *kinds = json_array();
     size_t i;
     json_t *k;
@@ -98,10 +98,10 @@ static rp_code check_events(json_t *in, int required, json_t **out,
         const char *kind = json_string_value(k);
         if (strcmp(kind, "*") && !rp_event_kind_is_known(kind)) {
             rp_buf q = RP_BUF_INIT;
-            rp_error_set(err, RP_EINVALID, "events",
-                         "events: \"%s\" is not a kind of event; the kinds "
-                         "are listed in the webhooks documentation",
-                         rp_cut(&q, kind, 40));
+            rp_error_refuse(err, RP_EINVALID, "events", "not_allowed", 0,
+                            "events: \"%s\" is not a kind of event; the kinds "
+                            "are listed in the webhooks documentation",
+                            rp_cut(&q, kind, 40));
             rp_buf_free(&q);
             json_decref(kinds);
             return RP_EINVALID;
@@ -150,10 +150,11 @@ rp_code rp_webhook_create(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
     if (!present)
         active = 1;
     if (secret && rp_utf8_length(secret) < SECRET_MIN)
-        return rp_error_set(err, RP_EINVALID, "secret",
-                            "secret must be at least %d characters; leave it "
-                            "out to have one made",
-                            SECRET_MIN);
+        return rp_error_refuse(
+            err, RP_EINVALID, "secret", "too_short", SECRET_MIN,
+            "secret must be at least %d characters; leave it "
+            "out to have one made",
+            SECRET_MIN);
     if (check_events(in, 1, &events, err))
         return err->code;
     char made[71];
@@ -286,9 +287,9 @@ rp_code rp_webhook_deliveries(rp_ctx *ctx, int64_t id, const char *status,
     for (int i = 0; status && statuses[i]; i++)
         known |= !strcmp(status, statuses[i]);
     if (!known)
-        return rp_error_set(err, RP_EINVALID, "status",
-                            "status must be queued, sending, delivered or "
-                            "failed");
+        return rp_error_refuse(err, RP_EINVALID, "status", "not_allowed", 0,
+                               "status must be queued, sending, delivered or "
+                               "failed");
     json_t *old = NULL;
     if (rp_webhook_get(ctx, id, &old, err))
         return err->code;

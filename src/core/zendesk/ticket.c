@@ -403,21 +403,24 @@ static rp_code check_move(int64_t id, const char *from, const char *to,
     if (!to || !strcmp(from, to))
         return RP_OK;
     if (!strcmp(from, "closed"))
-        return rp_error_set(err, RP_ECONFLICT, "status",
-                            "ticket %lld is closed; a closed ticket does not "
-                            "change any more",
-                            (long long)id);
+        return rp_error_refuse(
+            err, RP_ECONFLICT, "status", "finished", 0,
+            "ticket %lld is closed; a closed ticket does not "
+            "change any more",
+            (long long)id);
     if (!strcmp(to, "new"))
-        return rp_error_set(err, RP_ECONFLICT, "status",
-                            "ticket %lld was acknowledged already; it cannot "
-                            "be new again",
-                            (long long)id);
+        return rp_error_refuse(
+            err, RP_ECONFLICT, "status", "out_of_order", 0,
+            "ticket %lld was acknowledged already; it cannot "
+            "be new again",
+            (long long)id);
     if (!strcmp(from, "solved") && strcmp(to, "closed"))
-        return rp_error_set(err, RP_ECONFLICT, "status",
-                            "ticket %lld is solved and its cycle does not go "
-                            "back; it can only be closed (a reply from the "
-                            "customer opens a new one)",
-                            (long long)id);
+        return rp_error_refuse(
+            err, RP_ECONFLICT, "status", "out_of_order", 0,
+            "ticket %lld is solved and its cycle does not go "
+            "back; it can only be closed (a reply from the "
+            "customer opens a new one)",
+            (long long)id);
     return RP_OK;
 }
 
@@ -643,10 +646,10 @@ static rp_code checked(rp_ctx *ctx, int64_t id, json_t **enc, const change *c,
         return err->code;
     const char *from = rp_zendesk_status_of(*enc);
     if (!strcmp(from, "closed"))
-        rp_error_set(err, RP_ECONFLICT, "status",
-                     "ticket %lld is closed; a closed ticket does not "
-                     "change any more",
-                     (long long)id);
+        rp_error_refuse(err, RP_ECONFLICT, "status", "finished", 0,
+                        "ticket %lld is closed; a closed ticket does not "
+                        "change any more",
+                        (long long)id);
     if (!strcmp(from, "closed") || check_move(id, from, c->status, err)) {
         json_decref(*enc);
         *enc = NULL;

@@ -35,8 +35,9 @@ export function failureWords(reason) {
   if (/\b55[0-4]\b|recipient|mailbox|user unknown|rejected/i.test(r))
     return t('the customer’s mail server refused the address');
   if (/bounce/i.test(r)) return t('it came back undelivered ({why})', { why: r.replace(/^.*?:\s*/, '') });
-  /* otherwise the words the core gave, without a transport's URL */
-  return r.replace(/\b(smtps?|https?):\/\/\S+/g, t('the mail server')).replace(/^SMTP to the mail server:\s*/i, '');
+  /* otherwise the words the core gave, without a transport's URL (they
+   * are the core's English, so the URL's stand-in is English too) */
+  return r.replace(/\b(smtps?|https?):\/\/\S+/g, 'the mail server').replace(/^SMTP to the mail server:\s*/i, '');
 }
 
 /* "Sent today, 22:40", "Queued: waiting to be sent", ... */

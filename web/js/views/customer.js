@@ -145,13 +145,24 @@ export async function render(main, [id], app) {
  * Reading them changes nothing on the server: once they are on the screen the
  * console says so with its own request, which records them as offers shown.
  */
+/* The recommender's fixed sentences (src/core/offers/recommend.c) in the
+ * agent's language; any other note is shown as the server wrote it. */
+function offerWords(text) {
+  const words = {
+    'nothing is offered unasked: the customer withdrew consent for offers': () => t('Nothing is offered unasked: the customer withdrew their consent to offers.'),
+    'nothing is offered unasked: the customer\'s recent exchanges were all quick and the relationship is transactional; if the customer asks for suggestions, show them then': () => t('Nothing is offered unasked: the customer’s recent exchanges were all quick and the relationship is transactional. If the customer asks for suggestions, show them then.'),
+    'no product serves the customer\'s active goals or preferences': () => t('No product serves the customer’s current goals or preferences.'),
+  };
+  return Object.prototype.hasOwnProperty.call(words, text) ? words[text]() : text;
+}
+
 function recommendations(customer, recs, list, note) {
   const base = `/api/v1/customers/${customer.id}/recommendations`;
   const box = h('div', { id: 'recommendations' });
   const fill = (data, items, why) => {
     clear(box);
-    if (why) box.append(h('p', { class: 'muted' }, why));
-    for (const n of asList(pick(data, 'notes'))) box.append(h('p', { class: 'muted' }, typeof n === 'string' ? n : str(n, 'text', 'note')));
+    if (why) box.append(h('p', { class: 'muted' }, offerWords(why)));
+    for (const n of asList(pick(data, 'notes'))) box.append(h('p', { class: 'muted' }, offerWords(typeof n === 'string' ? n : str(n, 'text', 'note'))));
     box.append(listOr(items, (r) => {
       const p = r.product || r;
       const status = h('span', { class: 'muted', role: 'status' });

@@ -209,10 +209,13 @@ export async function render(main, params, app) {
         stat(t('Apologies given'), num(dig(m, 'apologies.given')), 'stat-apologies-given'),
         stat(t('Apologies still owed'), num(dig(m, 'apologies.owed_not_given')), 'stat-apologies-missing'),
         stat(t('Special requests granted'), num(dig(m, 'special_requests.granted')), 'stat-requests-granted'),
-        stat(t('Special requests declined ({share})', { share: pct(dig(m, 'special_requests.decline_rate')) }), num(dig(m, 'special_requests.declined')), 'stat-requests-declined'),
+        /* a share only when there is one: "(–)" said nothing */
+        stat(pct(dig(m, 'special_requests.decline_rate')) === '–' ? t('Special requests declined')
+          : t('Special requests declined ({share})', { share: pct(dig(m, 'special_requests.decline_rate')) }), num(dig(m, 'special_requests.declined')), 'stat-requests-declined'),
         stat(t('Promises kept'), num(dig(m, 'promises.kept')), 'stat-promises-kept'),
         stat(t('Promises broken'), num(dig(m, 'promises.broken')), 'stat-promises-broken'),
-        stat(t('Promises still open ({share} kept)', { share: pct(dig(m, 'promises.kept_rate')) }), num(dig(m, 'promises.open')), 'stat-promises-open')),
+        stat(pct(dig(m, 'promises.kept_rate')) === '–' ? t('Promises still open')
+          : t('Promises still open ({share} kept)', { share: pct(dig(m, 'promises.kept_rate')) }), num(dig(m, 'promises.open')), 'stat-promises-open')),
       h('h3', {}, t('Defects by kind')),
       barChart(t('Defects by kind'), defectsByKind, { empty: t('No defects in the period.') }),
       causes.length ? [h('h3', {}, t('Defects by cause')), barChart(t('Defects by cause'), causes)] : null,

@@ -94,9 +94,12 @@ function firstContactWords(reason) {
   return Object.prototype.hasOwnProperty.call(words, reason) ? words[reason] : reason;
 }
 
-/* The name a customer is called by, or "the customer". */
+/* The name a customer is called by, or, when none could be read,
+ * "customer 12" (said as a name, so it fits every sentence it is put in:
+ * German's "den Kunden" fitted only some of them). */
 function nameOf(c) {
-  return pick(c, 'greeting_name', 'preferred_name', 'name') || t('the customer');
+  return pick(c, 'greeting_name', 'preferred_name', 'name') ||
+    (c && c.id ? t('customer {id}', { id: c.id }) : t('customer'));
 }
 
 /* A greeting for the time of day in the agent's time zone. */

@@ -47,7 +47,7 @@ export async function duplicatesPanel(customer, app, asked) {
 /* The merge button, and the confirmation it opens. */
 function mergeControl(customer, other, app) {
   const keepName = greetingName(customer);
-  const otherName = other.greeting_name || other.name || t('the other customer');
+  const otherName = other.greeting_name || other.name || (other.id ? t('customer {id}', { id: other.id }) : t('customer'));
   const wrap = h('span', { class: 'merge' });
   const open = h('button', { type: 'button', class: 'merge-open' }, t('Merge {other} into {kept}…', { other: otherName, kept: keepName }));
   const reason = h('input', { type: 'text', name: 'reason', maxlength: '500' });

@@ -117,7 +117,7 @@ function requestsSection() {
         problem.hidden = true;
         try {
           await api.post(`/api/v1/export_requests/${r.id}/approve`);
-          announce(t('Approved: {name} can now download their data.', { name: r.customer_name || t('the customer') }));
+          announce(t('Approved: {name} can now download their data.', { name: r.customer_name || (r.customer_id ? t('customer {id}', { id: r.customer_id }) : t('customer')) }));
           await load();
         } catch (e) {
           problem.textContent = e.message || String(e);

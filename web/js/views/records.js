@@ -14,7 +14,7 @@
  */
 import { h, field } from '../dom.js';
 import { fmtWhen, fmtDuration, fmtList, parseTime } from '../format.js';
-import { t } from '../i18n.js';
+import { t, tn } from '../i18n.js';
 import { stageLabel } from './customer_labels.js';
 
 /* The kinds of encounter, each with what it means (the override's options). */
@@ -127,8 +127,57 @@ export function abandonedText(enc) {
 }
 
 /* The agent's reason, or the rules' ("because ..."). */
+/*
+ * The rules' reason for a kind or an exchange (src/core/encounter/infer.c
+ * writes it in English from a few fixed sentences, with the customer's
+ * own words quoted in them) in the agent's language; a sentence not
+ * known here is shown as the server wrote it.
+ */
+const TOWARD = {
+  'a follow-up was scheduled': () => t('a follow-up was scheduled'),
+  'a promise was made': () => t('a promise was made'),
+  'the talk went on to the customer\'s other needs': () => t('the talk went on to the customer’s other needs'),
+};
+export function ruleWords(reason) {
+  const text = String(reason ?? '');
+  let m;
+  const one = (s) => {
+    if ((m = /^the customer told us what they want to become \((.*)\) and (.+) toward it$/.exec(s)) && TOWARD[m[2]])
+      return t('the customer told us what they want to become ({goal}) and {what} toward it', { goal: m[1], what: TOWARD[m[2]]() });
+    if ((m = /^(\d+) preferences? of the customer (?:was|were) captured: how they want it$/.exec(s)))
+      return tn(Number(m[1]), '{n} preference of the customer was captured: how they want it', '{n} preferences of the customer were captured: how they want it');
+    if ((m = /^the customer chose among (\d+) options: how they want it$/.exec(s)))
+      return t('the customer chose among {n} options: how they want it', { n: m[1] });
+    if ((m = /^the customer asked for (.*) and nothing more was explored: what they want$/.exec(s)))
+      return t('the customer asked for {request} and nothing more was explored: what they want', { request: m[1] });
+    if ((m = /^the customer came without a definite request and the need was worked out together: (\d+) questions? asked, (\d+) options explored$/.exec(s)))
+      return t('the customer came without a definite request and the need was worked out together: {questions} questions asked, {options} options explored', { questions: m[1], options: m[2] });
+    if ((m = /^the customer contacted us (\d+) times about it$/.exec(s)))
+      return t('the customer contacted us {n} times about it', { n: m[1] });
+    const fixed = {
+      'no preference, choice or goal was recorded, only the need itself: what the customer wants': () => t('no preference, choice or goal was recorded, only the need itself: what the customer wants'),
+      'a contract was made': () => t('a contract was made'),
+      'the meeting was at owner or senior level': () => t('the meeting was at owner or senior level'),
+      'the customer asked for more information': () => t('the customer asked for more information'),
+      'a follow-up was scheduled': () => t('a follow-up was scheduled'),
+      'one contact: the customer knew what they wanted and got it': () => t('one contact: the customer knew what they wanted and got it'),
+      'one contact, settled then and there, with nothing more asked or scheduled': () => t('one contact, settled then and there, with nothing more asked or scheduled'),
+    };
+    return Object.prototype.hasOwnProperty.call(fixed, s) ? fixed[s]() : null;
+  };
+  /* "a goal was noted (…) but nothing was scheduled, promised or bridged toward it; " before another reason */
+  if ((m = /^a goal was noted \((.*?)\) but nothing was scheduled, promised or bridged toward it; (.*)$/.exec(text))) {
+    const goal = m[1];
+    const rest = one(m[2]);
+    if (rest) return t('a goal was noted ({goal}) but nothing was scheduled, promised or bridged toward it; {rest}', { goal, rest });
+    return text;
+  }
+  return one(text) || text;
+}
+
 function reasonText(enc, key) {
-  const why = enc[`${key}_reason`];
+  const raw = enc[`${key}_reason`];
+  const why = enc[`${key}_source`] === 'agent' ? raw : ruleWords(raw);
   if (!why) return '';
   return enc[`${key}_source`] === 'agent' ? ` — ${why}` : ` — ${t('because {why}', { why })}`;
 }
@@ -178,7 +227,7 @@ export function judgedPanel(enc, guide, { act, base, api }) {
       ? h('p', { id: `encounter-${key}`, class: 'judged' }, h('strong', {}, say.is({ value: judgedWord(enc[key]) })), reasonText(enc, key))
       : preview && preview[key]
         ? h('p', { id: `encounter-${key}`, class: 'judged' }, h('strong', {}, say.soFar({ value: judgedWord(preview[key]) })),
-          preview.reason ? ` — ${t('the rules say so because {why}', { why: preview.reason })}` : '')
+          preview.reason ? ` — ${t('the rules say so because {why}', { why: ruleWords(preview.reason) })}` : '')
         : h('p', { id: `encounter-${key}`, class: 'muted' }, say.later());
     if (!open) return line;
     const select = h('select', { id: `override-${key}`, name: key },
