@@ -135,7 +135,8 @@ async function deskBench(server, page) {
       render.push(Number(await page.getAttribute('main', 'data-render-ms')));
     }
     out[name] = stats(render);
-    console.log(`${name.padEnd(24)} render median ${out[name].median} ms, p90 ${out[name].p90} ms, max ${out[name].max} ms${out[name].max < 200 ? '' : '  (over 200 ms)'}`);
+    /* the runs in order, so a slow first (cold) run can be told from a slow page */
+    console.log(`${name.padEnd(24)} render median ${out[name].median} ms, p90 ${out[name].p90} ms, max ${out[name].max} ms${out[name].max < 200 ? '' : '  (over 200 ms)'}; runs: ${render.join(' ')}`);
   }
   console.log(JSON.stringify({ runs, open: openTarget, ...out }));
 }
