@@ -250,10 +250,11 @@
  * once parsed) is NULL, which matches nothing.  Words hold only letters,
  * digits and non-ASCII characters (no quote, no operator), so the parse is
  * exact, and no user text reaches tsquery syntax unquoted. */
-#define KB_TSQUERY(op)                                                         \
+#define KB_TSQUERY(op) KB_TSQUERY_OF("$1", op)
+#define KB_TSQUERY_OF(param, op)                                               \
     "(SELECT string_agg('(' || x.t::text || ')', " op ")"                      \
     " FILTER (WHERE numnode(x.t) > 0)"                                         \
-    " FROM regexp_matches($1::text, '\"([^\"]*)\"(\\*?)', 'g') AS w"           \
+    " FROM regexp_matches(" param "::text, '\"([^\"]*)\"(\\*?)', 'g') AS w"    \
     " CROSS JOIN LATERAL (SELECT CASE WHEN w[2] = '*'"                         \
     "  THEN to_tsquery('rp_kb', '''' || w[1] || ''':*')"                       \
     "  ELSE phraseto_tsquery('rp_kb', w[1]) END AS t) x)::tsquery"
@@ -264,6 +265,8 @@
 /* The query that matches: its words joined as the core asked.  The rank
  * is each word's on its own (see knowledge.search). */
 #define KB_TQ KB_TSQUERY(KB_JOIN)
+/* The rare words of a knowledge search ($4, any of them), NULL when none. */
+#define KB_RARE_TQ KB_TSQUERY_OF("$4", "' | '")
 /* How many matching articles knowledge.search ranks at most: those that
  * hold a rare word (one that at most KB_RARE articles hold), up to
  * KB_RARE_ALL, and the first KB_RARE of all the matches. */
@@ -714,11 +717,12 @@ static const char *const queries[RP_QUERY_COUNT] = {
      * of the length, as bm25 favours short texts; ts_rank's sum over a
      * word's occurrences saturates as bm25's term frequency does.  What is
      * ranked is bounded (KB_RARE): every match that holds a rare word (one
-     * at most KB_RARE articles hold), up to KB_RARE_ALL, and the first
-     * KB_RARE matches of all, so a common word's tens of thousands of
-     * matches are never all ranked (issue 13's rule); a common word weighs
-     * almost nothing (bm25's idf), so where a rare word is asked the best
-     * are among those, and where all the words are common the best are
+     * at most KB_RARE articles hold: $4, the words the core found rare
+     * with knowledge.word_articles, NULL when none is), up to KB_RARE_ALL,
+     * and the first KB_RARE matches of all, so a common word's tens of
+     * thousands of matches are never all ranked (issue 13's rule); a common
+     * word weighs almost nothing (bm25's idf), so where a rare word is asked
+     * the best are among those, and where all the words are common the best are
      * taken from the first KB_RARE matches.  Only the pool is weighed by
      * its helpfulness (a factor of 0.5 to 1.5 on the
      * relevance), and only the ones returned get a highlighted title and a
@@ -743,9 +747,7 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "    AND k.term <= (l || CASE WHEN w[2] = '*' THEN chr(1114111)"
         "    ELSE '' END) COLLATE \"C\") c) d"
         "  WHERE numnode(x.t) > 0),"
-        " rare AS (SELECT (SELECT q.tq FROM q) && (SELECT string_agg('('"
-        "   || t.t::text || ')', ' | ') FROM terms t WHERE t.df <= " KB_RARE
-        ")::tsquery AS tq),"
+        " rare AS (SELECT (SELECT q.tq FROM q) && " KB_RARE_TQ " AS tq),"
         " cand AS ((SELECT a.id FROM kb_articles a, rare r"
         "   WHERE a.search @@ r.tq"
         "   AND ($3::bigint = 1 OR a.state = 'published') LIMIT " KB_RARE_ALL
@@ -767,6 +769,19 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " FROM best b JOIN kb_articles a ON a.id = b.id CROSS JOIN q"
         " CROSS JOIN LATERAL (SELECT " KB_BODY_HEADLINE " AS h) s"
         " ORDER BY b.score DESC, b.id",
+    /* As on SQLite: how many articles the word $1 ("word" or "word"*, as
+     * the core quotes it) matches, up to $2, from kb_terms as
+     * knowledge.search reads it (a prefix sums the range of the words it
+     * starts; a word of several lexemes counts as its rarest). */
+    [RP_Q_KNOWLEDGE_WORD_ARTICLES] =
+        "SELECT least(coalesce(min(c.df), 0), $2::bigint)::bigint AS articles"
+        " FROM regexp_matches($1::text, '\"([^\"]*)\"(\\*?)') AS w"
+        " CROSS JOIN LATERAL"
+        "  unnest(tsvector_to_array(to_tsvector('rp_kb', w[1]))) AS l"
+        " CROSS JOIN LATERAL (SELECT coalesce(sum(k.articles), 0) AS df"
+        "  FROM kb_terms k WHERE k.term >= l COLLATE \"C\""
+        "  AND k.term <= (l || CASE WHEN w[2] = '*' THEN chr(1114111)"
+        "  ELSE '' END) COLLATE \"C\") c",
     [RP_Q_KNOWLEDGE_VOTE] = "UPDATE kb_articles SET helped = helped +"
                             " $1::bigint, not_helped = not_helped +"
                             " $2::bigint"
@@ -972,6 +987,18 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " c.merged_into"
         " FROM identities i JOIN customers c ON c.id = i.customer_id"
         " WHERE i.kind = 'phone' AND i.value = $1 AND c.id > $2"
+        " ORDER BY c.id LIMIT $3::bigint",
+    /* The customer who holds the email address $1 (normalised: lower case), by
+     * the identities' unique (kind, value) index, as the phone number's. */
+    [RP_Q_CONVERSATION_CUSTOMERS_BY_EMAIL] =
+        "SELECT c.id, c.name, c.preferred_name, c.emails AS emails__json,"
+        " c.phones AS phones__json, c.notes, c.created_at, c.updated_at,"
+        " c.relationship_level,"
+        " c.relationship_reasons AS relationship_reasons__json,"
+        " c.unconfirmed AS unconfirmed__bool, c.external_id, c.erased_at,"
+        " c.merged_into"
+        " FROM identities i JOIN customers c ON c.id = i.customer_id"
+        " WHERE i.kind = 'email' AND i.value = $1 AND c.id > $2"
         " ORDER BY c.id LIMIT $3::bigint",
     [RP_Q_CONVERSATION_SETTINGS_LIST] =
         "SELECT key, value FROM desk_settings ORDER BY key",

@@ -85,6 +85,7 @@
     X(STAFF_QUEUE_FOR, "staff.queue_for")                                      \
     X(STAFF_ROUTING_CANDIDATES, "staff.routing_candidates")                    \
     X(KNOWLEDGE_SEARCH, "knowledge.search")                                    \
+    X(KNOWLEDGE_WORD_ARTICLES, "knowledge.word_articles")                      \
     X(KNOWLEDGE_VOTE, "knowledge.vote")                                        \
     X(KNOWLEDGE_TAGS, "knowledge.tags")                                        \
     X(MEASURES_CHARTER_LIST, "measures.charter_list")                          \
@@ -112,6 +113,7 @@
     X(CONVERSATION_IDENTITY_FIND, "conversation.identity_find")                \
     X(CONVERSATION_IDENTITIES_PRUNE, "conversation.identities_prune")          \
     X(CONVERSATION_CUSTOMERS_BY_PHONE, "conversation.customers_by_phone")      \
+    X(CONVERSATION_CUSTOMERS_BY_EMAIL, "conversation.customers_by_email")      \
     X(CONVERSATION_SETTINGS_LIST, "conversation.settings_list")                \
     X(CONVERSATION_SETTINGS_SET, "conversation.settings_set")                  \
     X(CONVERSATION_MESSAGE_BY_MSGID, "conversation.message_by_msgid")          \

@@ -553,21 +553,37 @@ static const char *const queries[RP_QUERY_COUNT] = {
     /* ---- knowledge base ---- */
     /* ?3 = 1 lets drafts be found (a writer's search); otherwise the
      * drafts, read from their partial index, are left out of the pool
-     * before it is ranked, so they never take a published article's place.
-     * bm25 is negative, smaller is better; helpfulness multiplies the
-     * relevance by 0.5..1.5 (Laplace-smoothed share of "helped" votes). */
-    /* The best matches are taken inside the full-text index (ORDER BY rank
-     * LIMIT: no join, no text read), a pool of at least 50, five times
-     * what is asked; only those are weighed by their helpfulness (a factor
-     * of 0.5 to 1.5 on the relevance), and only the ones returned get a
-     * highlighted title and a snippet.  Building snippets for every match
-     * of a common word first cost a second on 100,000 articles. */
+     * before it is weighed, so they never take a published article's place.
+     *
+     * What is ranked is bounded (issue 13: a word every article holds made
+     * bm25 rank 100,000 matches, a second a search): the newest 1,000
+     * matches of the query (?1; FTS5 reads the matches newest first and
+     * stops), and every match, up to 5,000, of its rare words (?4: those
+     * that at most 1,000 articles hold, as the core counted them with
+     * knowledge.word_articles; NULL when none is), so an article holding a
+     * rare word is always ranked.  bm25 is read in those two passes only
+     * (negative, smaller is better); the second weighs the rare words
+     * alone, which is what decides an article's place when a rare word is
+     * asked (a common word's weight is small: bm25's idf), and an article
+     * found by both keeps the better.  Helpfulness multiplies the
+     * relevance by 0.5..1.5 (Laplace-smoothed share of "helped" votes).
+     * The page's articles alone get a highlighted title and a snippet, in
+     * one more pass over the range of their ids (asking FTS5 for each id
+     * apart would read every match of the query again per id). */
+    // clang-format off
     [RP_Q_KNOWLEDGE_SEARCH] =
-        "WITH pool AS (SELECT rowid AS id, -rank AS relevance FROM kb_fts"
-        "  WHERE kb_fts MATCH ?1 AND rank MATCH 'bm25(5.0, 1.0, 3.0)'"
-        "  AND (?3 OR rowid NOT IN"
-        "   (SELECT id FROM kb_articles WHERE state = 'draft'))"
-        "  ORDER BY rank LIMIT max(?2 * 5, 50)),"
+        "WITH newest AS MATERIALIZED (SELECT rowid AS id,"
+        "   -bm25(kb_fts, 5.0, 1.0, 3.0) AS relevance FROM kb_fts"
+        "  WHERE kb_fts MATCH ?1 ORDER BY rowid DESC LIMIT 1000),"
+        " rare AS MATERIALIZED (SELECT rowid AS id,"
+        "   -bm25(kb_fts, 5.0, 1.0, 3.0) AS relevance FROM kb_fts"
+        "  WHERE ?4 IS NOT NULL AND kb_fts MATCH ?4 LIMIT 5000),"
+        " pool AS (SELECT id, max(relevance) AS relevance FROM"
+        "  (SELECT id, relevance FROM newest"
+        "   UNION ALL SELECT id, relevance FROM rare)"
+        "  WHERE ?3 OR id NOT IN"
+        "   (SELECT id FROM kb_articles WHERE state = 'draft')"
+        "  GROUP BY id),"
         " best AS (SELECT p.id, p.relevance, p.relevance * (0.5 +"
         "   (a.helped + 1.0) / (a.helped + a.not_helped + 2.0)) AS score"
         "  FROM pool p JOIN kb_articles a ON a.id = p.id"
@@ -576,9 +592,18 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " highlight(kb_fts, 0, char(2), char(3)) AS title_marked,"
         " snippet(kb_fts, 1, char(2), char(3), '...', 24) AS snippet_marked,"
         " b.relevance, b.score"
-        " FROM best b CROSS JOIN kb_fts CROSS JOIN kb_articles a"
-        " WHERE kb_fts MATCH ?1 AND kb_fts.rowid = b.id AND a.id = b.id"
+        " FROM kb_fts CROSS JOIN best b CROSS JOIN kb_articles a"
+        " WHERE kb_fts MATCH ?1 AND kb_fts.rowid >= (SELECT min(id) FROM best)"
+        " AND kb_fts.rowid <= (SELECT max(id) FROM best)"
+        " AND b.id = kb_fts.rowid AND a.id = b.id"
         " ORDER BY b.score DESC, b.id",
+    // clang-format on
+    /* How many articles the word ?1 (an FTS5 string: "word" or "word"*)
+     * matches, drafts too, counted up to ?2: whether it is a common word
+     * (knowledge.c). */
+    [RP_Q_KNOWLEDGE_WORD_ARTICLES] =
+        "SELECT count(*) AS articles FROM (SELECT 1 FROM kb_fts"
+        " WHERE kb_fts MATCH ?1 LIMIT ?2)",
     [RP_Q_KNOWLEDGE_VOTE] = "UPDATE kb_articles SET helped = helped + ?, "
                             "not_helped = not_helped + ?"
                             " WHERE id = ?",
@@ -771,6 +796,18 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " c.merged_into"
         " FROM identities i JOIN customers c ON c.id = i.customer_id"
         " WHERE i.kind = 'phone' AND i.value = ?1 AND c.id > ?2"
+        " ORDER BY c.id LIMIT ?3",
+    /* The customer who holds the email address ?1 (normalised: lower case), by
+     * the identities' unique (kind, value) index, as the phone number's. */
+    [RP_Q_CONVERSATION_CUSTOMERS_BY_EMAIL] =
+        "SELECT c.id, c.name, c.preferred_name, c.emails AS emails__json,"
+        " c.phones AS phones__json, c.notes, c.created_at, c.updated_at,"
+        " c.relationship_level,"
+        " c.relationship_reasons AS relationship_reasons__json,"
+        " c.unconfirmed AS unconfirmed__bool, c.external_id, c.erased_at,"
+        " c.merged_into"
+        " FROM identities i JOIN customers c ON c.id = i.customer_id"
+        " WHERE i.kind = 'email' AND i.value = ?1 AND c.id > ?2"
         " ORDER BY c.id LIMIT ?3",
     [RP_Q_CONVERSATION_SETTINGS_LIST] =
         "SELECT key, value FROM desk_settings ORDER BY key",

@@ -231,38 +231,55 @@ static void check_knowledge_search(PGconn *db)
         " page and follow the link we send.', '[\"account\"]', 1, 1),"
         " (2, 'Caf\xc3\xa9 hours', 'The caf\xc3\xa9 is not running on"
         " Sundays.', '[]', 1, 1)");
-    const char *stem[] = {"\"passwords\" \"link\"", "5", "0"};
-    PGresult *r = q_run(db, RP_Q_KNOWLEDGE_SEARCH, 3, stem);
+    const char *stem[] = {"\"passwords\" \"link\"", "5", "0",
+                          "\"passwords\" \"link\""};
+    PGresult *r = q_run(db, RP_Q_KNOWLEDGE_SEARCH, 4, stem);
     CHECK(r && PQntuples(r) == 1 && strcmp(col(r, 0, "id"), "1") == 0 &&
               strstr(col(r, 0, "title_marked"), "\x02password\x03") &&
               strstr(col(r, 0, "snippet_marked"), "\x02link\x03"),
           "all words, stemmed, found and marked");
     PQclear(r);
     /* accents ignored; "not" is a word like any other, as in FTS5 */
-    const char *any[] = {"\"cafe\" OR \"nothing\"", "5", "0"};
-    r = q_run(db, RP_Q_KNOWLEDGE_SEARCH, 3, any);
+    const char *any[] = {"\"cafe\" OR \"nothing\"", "5", "0",
+                         "\"cafe\" OR \"nothing\""};
+    r = q_run(db, RP_Q_KNOWLEDGE_SEARCH, 4, any);
     CHECK(r && PQntuples(r) == 1 && strcmp(col(r, 0, "id"), "2") == 0,
           "any word, accents ignored");
     PQclear(r);
-    const char *none[] = {"\"running\" \"password\"", "5", "0"};
-    r = q_run(db, RP_Q_KNOWLEDGE_SEARCH, 3, none);
+    const char *none[] = {"\"running\" \"password\"", "5", "0", NULL};
+    r = q_run(db, RP_Q_KNOWLEDGE_SEARCH, 4, none);
     CHECK(r && PQntuples(r) == 0, "all words must match");
     PQclear(r);
     /* a word followed by * is the start of a word, each lexeme of it */
-    const char *prefix[] = {"\"passw\"* OR \"sund\"*", "5", "0"};
-    r = q_run(db, RP_Q_KNOWLEDGE_SEARCH, 3, prefix);
+    const char *prefix[] = {"\"passw\"* OR \"sund\"*", "5", "0",
+                            "\"passw\"* OR \"sund\"*"};
+    r = q_run(db, RP_Q_KNOWLEDGE_SEARCH, 4, prefix);
     CHECK(r && PQntuples(r) == 2, "the start of a word finds the word");
     PQclear(r);
     /* a draft is found only when drafts are asked for */
     run(db, "knowledge", "UPDATE kb_articles SET state = 'draft' WHERE id = 2");
-    const char *cafe[] = {"\"caf\"*", "5", "0"};
-    r = q_run(db, RP_Q_KNOWLEDGE_SEARCH, 3, cafe);
+    const char *cafe[] = {"\"caf\"*", "5", "0", "\"caf\"*"};
+    r = q_run(db, RP_Q_KNOWLEDGE_SEARCH, 4, cafe);
     CHECK(r && PQntuples(r) == 0, "a draft is not found for an agent");
     PQclear(r);
-    const char *cafe_lead[] = {"\"caf\"*", "5", "1"};
-    r = q_run(db, RP_Q_KNOWLEDGE_SEARCH, 3, cafe_lead);
+    const char *cafe_lead[] = {"\"caf\"*", "5", "1", "\"caf\"*"};
+    r = q_run(db, RP_Q_KNOWLEDGE_SEARCH, 4, cafe_lead);
     CHECK(r && PQntuples(r) == 1, "a draft is found for a writer");
     PQclear(r);
+    /* how many articles a word matches, up to a bound: drafts count */
+    const char *const counts[][3] = {
+        {"\"password\"", "5", "1"}, {"\"passw\"*", "5", "1"},
+        {"\"passw\"", "5", "0"},    {"\"caf\"*", "5", "1"},
+        {"\"the\"", "5", "2"},      {"\"the\"", "1", "1"},
+        {"\"nowhere\"", "5", "0"}};
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        r = q_run(db, RP_Q_KNOWLEDGE_WORD_ARTICLES, 2, counts[i]);
+        CHECK(r && PQntuples(r) == 1 &&
+                  strcmp(col(r, 0, "articles"), counts[i][2]) == 0,
+              "%s matches %s articles up to %s", counts[i][0], counts[i][2],
+              counts[i][1]);
+        PQclear(r);
+    }
     const char *agent_tags[] = {"0"};
     r = q_run(db, RP_Q_KNOWLEDGE_TAGS, 1, agent_tags);
     CHECK(r && PQntuples(r) == 1 && strcmp(col(r, 0, "tag"), "account") == 0 &&

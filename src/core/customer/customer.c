@@ -353,6 +353,43 @@ static int list_by_phone(rp_ctx *ctx, const char *q, const rp_page_req *page,
     return 1;
 }
 
+/* A search that is a whole email address is an identity lookup (the
+ * identities' unique index, as a phone number's): the customer who holds
+ * it, whatever its letter case (an address is held by one customer at
+ * most, so there is never a second page).  Returns 1 when it answered:
+ * when nobody holds the address, the text search below still looks for
+ * it inside longer ones. */
+static int list_by_email(rp_ctx *ctx, const char *q, const rp_page_req *page,
+                         json_t **out, rp_error *err, rp_code *rc)
+{
+    if (!strchr(q, '@'))
+        return 0;
+    rp_buf v = RP_BUF_INIT;
+    if (rp_identity_email(q, &v) || v.failed) {
+        rp_buf_free(&v);
+        return 0;
+    }
+    json_t *params = json_pack("[s, I, i]", rp_buf_str(&v),
+                               (json_int_t)page->after_id, page->limit + 1),
+           *rows = NULL;
+    rp_buf_free(&v);
+    *rc = ctx->store->ops->query(
+        ctx->store, RP_Q_CONVERSATION_CUSTOMERS_BY_EMAIL, params, &rows, err);
+    json_decref(params);
+    if (*rc)
+        return 1;
+    if (json_array_size(rows) == 0) {
+        json_decref(rows);
+        return 0;
+    }
+    size_t i;
+    json_t *c;
+    json_array_foreach(rows, i, c)
+        decorate(c);
+    *out = rp_page_result(rows, page->limit);
+    return 1;
+}
+
 /* A search of three characters or more is answered by the trigram index
  * of names and email addresses, which finds the same customers a
  * case-insensitive substring test of each would, without reading them
@@ -390,7 +427,8 @@ rp_code rp_customer_list(rp_ctx *ctx, const char *q, const rp_page_req *page,
 {
     rp_code prc = RP_OK;
     if (q && *q && rp_utf8_length(q) <= 200 &&
-        list_by_phone(ctx, q, page, out, err, &prc))
+        (list_by_phone(ctx, q, page, out, err, &prc) ||
+         list_by_email(ctx, q, page, out, err, &prc)))
         return prc;
     if (q && rp_utf8_is_valid(q, strlen(q)) && rp_utf8_length(q) >= 3 &&
         rp_utf8_length(q) <= 200)

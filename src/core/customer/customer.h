@@ -52,7 +52,10 @@ rp_code rp_customer_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err);
 
 /*
  * A page of customers in id order, optionally only those whose name,
- * preferred name or email contains q.  *out is {"items", "next_cursor"}.
+ * preferred name or email contains q; a q that reads as a phone number
+ * finds who holds that number, and a whole email address who holds that
+ * address (or, when nobody does, those whose addresses contain it).
+ * *out is {"items", "next_cursor"}.
  */
 rp_code rp_customer_list(rp_ctx *ctx, const char *q, const rp_page_req *page,
                          json_t **out, rp_error *err);

@@ -272,14 +272,80 @@ rp_code rp_kb_article_update(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     return rc ? rc : rp_kb_article_get(ctx, id, out, err);
 }
 
+/* A word that more than this many articles hold as it stands is common:
+ * it is searched as it stands, not also as the start of longer words (the
+ * start of a word is read by merging every longer word's matches, and a
+ * pool this full has no room for them).  A word (or start of a word) that
+ * matches more articles than this is ranked only among the store's
+ * bounded pool (the newest of all the matches); every match of a rarer
+ * one is ranked (knowledge.search). */
+#define KB_COMMON 1000
+
+/* How many articles the FTS5 string term matches, up to KB_COMMON + 1. */
+static rp_code term_articles(rp_ctx *ctx, const char *term, json_int_t *n,
+                             rp_error *err)
+{
+    json_t *params = json_pack("[s, i]", term, KB_COMMON + 1), *rows;
+    rp_code rc = ctx->store->ops->query(
+        ctx->store, RP_Q_KNOWLEDGE_WORD_ARTICLES, params, &rows, err);
+    json_decref(params);
+    if (rc)
+        return rc;
+    *n = json_integer_value(
+        json_object_get(json_array_get(rows, 0), "articles"));
+    json_decref(rows);
+    return RP_OK;
+}
+
+/* From fts, the safe query rp_kb_fts_terms made ("word" or "word"*,
+ * joined by " OR "), the query to run (*all: a common word loses its *)
+ * and the rare words' (*rare, empty when none). */
+static rp_code pool_queries(rp_ctx *ctx, const char *fts, rp_buf *all,
+                            rp_buf *rare, rp_error *err)
+{
+    const char *p = fts;
+    while ((p = strchr(p, '"'))) {
+        const char *w = p + 1, *end = strchr(w, '"');
+        if (!end || end - w > 64)
+            break; /* not what rp_kb_fts_terms writes */
+        int prefix = end[1] == '*';
+        char term[80];
+        snprintf(term, sizeof term, "\"%.*s\"", (int)(end - w), w);
+        json_int_t n;
+        if (term_articles(ctx, term, &n, err))
+            return err->code;
+        if (prefix && n <= KB_COMMON) {
+            snprintf(term, sizeof term, "\"%.*s\"*", (int)(end - w), w);
+            if (term_articles(ctx, term, &n, err))
+                return err->code;
+        }
+        rp_buf_printf(all, "%s%s", all->len ? " OR " : "", term);
+        if (n <= KB_COMMON)
+            rp_buf_printf(rare, "%s%s", rare->len ? " OR " : "", term);
+        p = end + 1 + (end[1] == '*');
+    }
+    return RP_OK;
+}
+
 /* Run the search for an already safe FTS5 query. */
 static rp_code search_fts(rp_ctx *ctx, const char *fts, int limit, int drafts,
                           json_t **out, rp_error *err)
 {
-    json_t *params = json_pack("[s, i, i]", fts, limit, drafts ? 1 : 0), *rows;
-    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_KNOWLEDGE_SEARCH,
-                                        params, &rows, err);
+    rp_buf all = RP_BUF_INIT, rare = RP_BUF_INIT;
+    rp_code rc = pool_queries(ctx, fts, &all, &rare, err);
+    if (!rc && (all.failed || rare.failed))
+        rc = rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+    json_t *params = NULL, *rows = NULL;
+    if (!rc) {
+        params = json_pack("[s, i, i, s?]", all.len ? rp_buf_str(&all) : fts,
+                           limit, drafts ? 1 : 0,
+                           rare.len ? rp_buf_str(&rare) : NULL);
+        rc = ctx->store->ops->query(ctx->store, RP_Q_KNOWLEDGE_SEARCH, params,
+                                    &rows, err);
+    }
     json_decref(params);
+    rp_buf_free(&all);
+    rp_buf_free(&rare);
     if (rc)
         return rc;
     size_t i;
