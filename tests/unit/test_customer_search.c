@@ -6,8 +6,10 @@
  * every customer, and must find what the old substring test found: any
  * part of three characters or more of the name, the preferred name or an
  * email address, in any letter case, with accents kept; shorter text still
- * works; an edit or an erasure is seen at once because the index is kept
- * in the write's own transaction; paging goes on from its cursor.
+ * works; a whole email address finds the one customer who holds it (the
+ * identities' index); an edit or an erasure is seen at once because the
+ * index is kept in the write's own transaction; paging goes on from its
+ * cursor.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +78,25 @@ static void test_any_part_in_any_case(void **state)
     /* a double quote is text like any other */
     assert_string_equal(found(db, "Quirk\"", 50, 0), "");
     assert_string_equal(found(db, "nothing like it", 50, 0), "");
+}
+
+/* A whole email address is an identity lookup: the one customer who holds
+ * it, in any letter case, not those whose addresses only contain it; when
+ * nobody holds it, the text search still finds it inside longer ones. */
+static void test_whole_email_address(void **state)
+{
+    rp_test_db *db = *state;
+    add(db, "Ana Berg", "ana@example.com");
+    add(db, "Joana Berg", "joana@example.com");
+    add(db, "Ana Two", "ana@example.com.au");
+    assert_string_equal(found(db, "ana@example.com", 50, 0), "1,");
+    assert_string_equal(found(db, " ANA@Example.COM ", 50, 0), "1,");
+    assert_string_equal(found(db, "joana@example.com", 50, 0), "2,");
+    /* not an address anyone holds: every address that contains it */
+    assert_string_equal(found(db, "na@example.com", 50, 0), "1,2,3,");
+    assert_string_equal(found(db, "oana@example.co", 50, 0), "2,");
+    /* not an address at all: the text search */
+    assert_string_equal(found(db, "@example", 50, 0), "1,2,3,");
 }
 
 static void test_edits_and_paging(void **state)
@@ -155,6 +176,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_any_part_in_any_case,
+                                        rp_test_db_setup, rp_test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_whole_email_address,
                                         rp_test_db_setup, rp_test_db_teardown),
         cmocka_unit_test_setup_teardown(test_edits_and_paging, rp_test_db_setup,
                                         rp_test_db_teardown),

@@ -98,6 +98,55 @@ static void test_search_some_words_and_prefixes(void **state)
     assert_string_equal(err.field, "q");
 }
 
+/* A word more than 1,000 articles hold: the search stays bounded (what is
+ * ranked is a pool, not every match) yet an older article holding a rare
+ * word asked with it is still found first, and the common word is searched
+ * as it stands (not as the start of longer words, which a pool that full
+ * has no room for), while a rare start of a word still finds its word. */
+static void test_common_word_bounded(void **state)
+{
+    rp_test_db *db = *state;
+    rp_ctx *ctx = &db->ctx;
+    rp_error err;
+    int64_t old = add(ctx, "{\"title\":\"Zebrafish tank printer\","
+                           "\"body\":\"The printer by the zebrafish tank "
+                           "jams.\"}");
+    assert_int_equal(ctx->store->ops->begin(ctx->store, &err), RP_OK);
+    for (int i = 0; i < 1100; i++) {
+        char body[128];
+        snprintf(body, sizeof body,
+                 "{\"title\":\"Printer note %d\",\"body\":\"Restart the "
+                 "printer, then try page %d again.\"}",
+                 i, i);
+        add(ctx, body);
+    }
+    assert_int_equal(rp_store_finish(ctx->store, RP_OK, &err), RP_OK);
+    int64_t less = add(ctx, "{\"title\":\"Printerless offices\","
+                            "\"body\":\"Offices that print nothing.\"}");
+    char ids[200], want[32];
+    /* the rare word's article first, though 1,100 newer ones match */
+    found(ctx, "printer zebrafish", ids, sizeof ids);
+    snprintf(want, sizeof want, "%lld,", (long long)old);
+    assert_memory_equal(ids, want, strlen(want));
+    /* a page of the common word, each holding it as it stands */
+    json_t *out = NULL;
+    assert_int_equal(rp_kb_search(ctx, "printer", 20, &out, &err), RP_OK);
+    json_t *items = json_object_get(out, "items"), *it;
+    assert_int_equal(json_array_size(items), 20);
+    size_t i;
+    json_array_foreach(items, i, it) {
+        assert_int_not_equal(json_integer_value(json_object_get(it, "id")),
+                             less);
+        assert_non_null(
+            strstr(json_string_value(json_object_get(it, "snippet_html")),
+                   "<mark>printer</mark>"));
+    }
+    json_decref(out);
+    /* the start of a rarer word still finds it */
+    snprintf(want, sizeof want, "%lld", (long long)less);
+    expect(ctx, "printerl", want);
+}
+
 static void test_drafts_for_writers_only(void **state)
 {
     rp_test_db *db = *state;
@@ -236,6 +285,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_search_some_words_and_prefixes,
+                                        rp_test_db_setup, rp_test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_common_word_bounded,
                                         rp_test_db_setup, rp_test_db_teardown),
         cmocka_unit_test_setup_teardown(test_drafts_for_writers_only,
                                         rp_test_db_setup, rp_test_db_teardown),
