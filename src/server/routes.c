@@ -83,7 +83,7 @@ static const rp_param webhook_delivery_params[] = {
 static const rp_param customer_params[] = {
     {"q", "text",
      "part of the name, preferred name or email, any case; or a phone "
-     "number, typed any way"},
+     "number, typed any way; or a whole email address (its holder)"},
     {NULL, NULL, NULL},
 };
 static const char *const worklist_states[] = {"open", "closed", "all", NULL};
