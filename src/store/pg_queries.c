@@ -936,10 +936,13 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "   AS negative"
         /* The ledger is the biggest table: read it from the covering index
          * alone, and test the queue/agent filter once, not per row, when
-         * neither is given. */
+         * neither is given.  With a filter, each moment of the window looks
+         * its encounter up by key: a list of the queue's encounters of all
+         * time (IN) cost a scan of every encounter. */
         " FROM moments m WHERE m.occurred_at >= $1 AND m.occurred_at < $2"
-        " AND (($3::text IS NULL AND $4::bigint IS NULL) OR m.encounter_id IN"
-        "  (SELECT e.id FROM encounters e WHERE" M_ENC_FILTER "))",
+        " AND (($3::text IS NULL AND $4::bigint IS NULL) OR EXISTS"
+        "  (SELECT 1 FROM encounters e WHERE e.id = m.encounter_id"
+        "  AND" M_ENC_FILTER "))",
     [RP_Q_MEASURES_DEFECTS] =
         "SELECT d.kind, d.cause, count(*) AS n FROM defects d"
         " JOIN encounters e ON e.id = d.encounter_id"
