@@ -113,12 +113,18 @@ rp_code rp_encounter_open_in(rp_ctx *ctx, const rp_encounter_opening *o,
             rp_buf_puts(&summary, "; the customer had already waited ");
             rp_encounter_put_duration(&summary, now - o->arrived_at);
         }
+        json_t *detail = json_pack("{s:s}", "subject", o->subject);
+        if (o->arrived_at && o->arrived_at < now)
+            json_object_set_new(detail, "waited_seconds",
+                                json_integer(now - o->arrived_at));
         rp_moment m = {.customer_id = o->customer_id,
                        .encounter_id = *id,
                        .channel = o->channel,
                        .kind = "encounter.opened",
-                       .summary = rp_buf_str(&summary)};
+                       .summary = rp_buf_str(&summary),
+                       .detail = detail};
         rc = rp_moment_record(ctx, &m, err);
+        json_decref(detail);
         rp_buf_free(&summary);
     }
     if (rc == RP_OK)
