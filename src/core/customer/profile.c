@@ -310,8 +310,8 @@ static const profile_kind *kind_named(const char *name, rp_error *err)
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (name && strcmp(kinds[i].name, name) == 0)
             return &kinds[i];
-    rp_error_set(err, RP_EINVALID, "kind",
-                 "kind must be one of preferences, goals, dates, consents");
+    rp_error_refuse(err, RP_EINVALID, "kind", "not_allowed", 0,
+                    "kind must be one of preferences, goals, dates, consents");
     return NULL;
 }
 

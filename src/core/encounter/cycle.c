@@ -489,15 +489,17 @@ rp_code rp_encounter_advance(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     if (rc == RP_OK && rp_in_string(in, "to", 0, 20, &to, err))
         rc = err->code;
     if (rc == RP_OK && !to)
-        rc = rp_error_set(err, RP_EINVALID, "to",
-                          "to is required: the stage to move to (understood, "
-                          "helped, kept or closed)");
+        rc = rp_error_refuse(
+            err, RP_EINVALID, "to", "required", 0,
+            "to is required: the stage to move to (understood, "
+            "helped, kept or closed)");
     if (rc == RP_OK && rp_cycle_stage_index(to) < 1) {
         rp_buf q = RP_BUF_INIT;
-        rc = rp_error_set(err, RP_EINVALID, "to",
-                          "to must be one of: understood, helped, kept, closed "
-                          "(use abandon to give up), not \"%s\"",
-                          rp_cut(&q, to, 30));
+        rc = rp_error_refuse(
+            err, RP_EINVALID, "to", "not_allowed", 0,
+            "to must be one of: understood, helped, kept, closed "
+            "(use abandon to give up), not \"%s\"",
+            rp_cut(&q, to, 30));
         rp_buf_free(&q);
     }
     if (rc == RP_OK && (rc = rp_store_begin(ctx->store, err)) == RP_OK) {

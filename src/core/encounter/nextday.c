@@ -175,9 +175,9 @@ rp_code rp_task_move(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
         rp_in_string(in, "reason", 0, MOVE_REASON_CHARS, &reason, err))
         return err->code;
     if (due <= rp_now())
-        return rp_error_set(err, RP_EINVALID, "due_at",
-                            "due_at must be in the future: a check or "
-                            "follow-up cannot be moved into the past");
+        return rp_error_refuse(err, RP_EINVALID, "due_at", "in_the_past", 0,
+                               "due_at must be in the future: a check or "
+                               "follow-up cannot be moved into the past");
     rp_store *s = ctx->store;
     if (rp_store_begin(s, err))
         return err->code;

@@ -120,9 +120,9 @@ rp_code rp_export_request_list(rp_ctx *ctx, const char *status,
         for (int i = 0; statuses[i]; i++)
             known |= !strcmp(status, statuses[i]);
         if (!known)
-            return rp_error_set(err, RP_EINVALID, "status",
-                                "status must be pending, approved or "
-                                "declined");
+            return rp_error_refuse(err, RP_EINVALID, "status", "not_allowed", 0,
+                                   "status must be pending, approved or "
+                                   "declined");
     }
     json_t *params = json_pack(
                "[o, I, i]", status ? json_string(status) : json_null(),

@@ -858,9 +858,9 @@ rp_code rp_task_list(rp_ctx *ctx, const char *status, int64_t customer_id,
         for (int i = 0; task_statuses[i]; i++)
             known |= strcmp(task_statuses[i], status) == 0;
         if (!known)
-            return rp_error_set(err, RP_EINVALID, "status",
-                                "status must be one of scheduled, claimed, "
-                                "sent, done, failed, cancelled, held");
+            return rp_error_refuse(err, RP_EINVALID, "status", "not_allowed", 0,
+                                   "status must be one of scheduled, claimed, "
+                                   "sent, done, failed, cancelled, held");
     }
     json_t *cid = json_integer(customer_id),
            *st = status ? json_string(status) : NULL;

@@ -489,9 +489,9 @@ rp_code rp_offer_record_shown(rp_ctx *ctx, int64_t customer_id, json_t *in,
             break;
         rc = rp_product_get(ctx, json_integer_value(id), &product, err);
         if (rc == RP_ENOTFOUND) {
-            rc = rp_error_set(err, RP_EINVALID, "product_ids",
-                              "product_ids: there is no product %lld",
-                              (long long)json_integer_value(id));
+            rc = rp_error_refuse(err, RP_EINVALID, "product_ids", "unknown_id",
+                                 0, "product_ids: there is no product %lld",
+                                 (long long)json_integer_value(id));
             break;
         }
         if (rc)

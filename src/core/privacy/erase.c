@@ -334,9 +334,9 @@ rp_code rp_privacy_erase(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
                                 "approve an erasure"
                               : "only an admin may erase a customer");
     if (rc == RP_OK && two && !ctx->agent_id)
-        rc = rp_error_set(err, RP_EINVALID, "agent",
-                          "this desk needs two people for an erasure: say "
-                          "which agent asks or approves");
+        rc = rp_error_refuse(err, RP_EINVALID, "agent", "required", 0,
+                             "this desk needs two people for an erasure: say "
+                             "which agent asks or approves");
     if (rc == RP_OK && two)
         rc = pending(ctx, id, &request, err);
     if (rc == RP_OK && two && !request)

@@ -203,6 +203,11 @@ export default Object.freeze({
   'This customer asked not to receive offers, so this consent cannot be given here.': 'Dieser Kunde hat Angebote abgelehnt; diese Einwilligung kann hier nicht erteilt werden.',
   'This is kept as a record and cannot be removed: withdraw it instead.': 'Das wird als Nachweis aufbewahrt und kann nicht entfernt werden: Widerrufen Sie es stattdessen.',
   'This cannot be done with this kind of entry. Reload the page to see what it is now.': 'Mit dieser Art von Eintrag ist das nicht möglich. Laden Sie die Seite neu, um den aktuellen Stand zu sehen.',
+  'The server has no key to keep passwords and secrets safe, so nothing was saved. Ask whoever runs the server to give it its key for secrets, then try again.': 'Der Server hat keinen Schlüssel, um Passwörter und Geheimnisse sicher aufzubewahren, deshalb wurde nichts gespeichert. Bitten Sie die Person, die den Server betreibt, ihm seinen Schlüssel für Geheimnisse zu geben, und versuchen Sie es dann erneut.',
+  'Nothing was changed: what is stored here was altered outside rapport. Ask an admin to check the desk’s records before going on.': 'Nichts wurde geändert: Was hier gespeichert ist, wurde außerhalb von rapport verändert. Bitten Sie einen Administrator, die Aufzeichnungen zu prüfen, bevor Sie weitermachen.',
+  'The file cannot be read as a spreadsheet (CSV): open it in a spreadsheet, save it again as CSV UTF-8 and choose it again.': 'Die Datei kann nicht als Tabelle (CSV) gelesen werden: Öffnen Sie sie in einer Tabellenkalkulation, speichern Sie sie erneut als CSV UTF-8 und wählen Sie sie noch einmal aus.',
+  'The file has no column of that name: check the names in its first line and choose the column again.': 'Die Datei hat keine Spalte mit diesem Namen: Prüfen Sie die Namen in ihrer ersten Zeile und wählen Sie die Spalte erneut.',
+  'No column gives the customer’s name: choose which column holds the name.': 'Keine Spalte enthält den Namen des Kunden: Wählen Sie, welche Spalte den Namen enthält.',
   'Check {field} and try again. The server said: {message}': 'Prüfen Sie {field} und versuchen Sie es erneut. Der Server meldete: {message}',
   'Check what you entered and try again. The server said: {message}': 'Prüfen Sie Ihre Eingaben und versuchen Sie es erneut. Der Server meldete: {message}',
   'The server could not read what the console sent. Reload the page and try again.': 'Der Server konnte nicht lesen, was die Konsole gesendet hat. Laden Sie die Seite neu und versuchen Sie es erneut.',
@@ -1624,4 +1629,6 @@ export default Object.freeze({
   'Reminder done': 'Erinnerung erledigt',
   'Renewal notice done': 'Verlängerungshinweis erledigt',
   'Keeping in touch done': 'In Kontakt bleiben erledigt',
+  /* views/import.js: a refused row's column */
+  'the column “{column}”': 'die Spalte „{column}“',
 });
