@@ -61,7 +61,8 @@ typedef enum rp_code {
  * "wrong_kind", "no_secret_key" (a secret cannot be sealed or opened: the
  * server has no key for it), "tampered" (what is stored was changed
  * outside rapport: nothing is changed).  A file to import: "unreadable"
- * (the file, or a row of it, cannot be read as CSV), "no_such_column" (a
+ * (the file, or a row of it, cannot be read as CSV; limit: the line, when
+ * known), "no_such_column" (a
  * column mapped that the file does not have), "no_name_column" (no column
  * gives the customer's name).
  */

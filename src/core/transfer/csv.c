@@ -159,7 +159,7 @@ static rp_code start(rp_csv *c, rp_error *err)
     size_t have = c->len - c->pos;
     if (have >= 2 &&
         ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)))
-        return rp_error_refuse(err, RP_EINVALID, "file", "unreadable", 0,
+        return rp_error_refuse(err, RP_EINVALID, "file", "unreadable", 1,
                                "line 1: the file is UTF-16 text; save it as "
                                "UTF-8 (in Excel: CSV UTF-8)");
     if (have >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF)
@@ -224,7 +224,7 @@ static int push_field(rp_csv *c, size_t start_at)
 static rp_code too_long(rp_csv *c, rp_error *err)
 {
     return rp_error_refuse(
-        err, RP_EINVALID, "file", "unreadable", 0,
+        err, RP_EINVALID, "file", "unreadable", c->record_line,
         "line %lld: a record longer than %d bytes; is a quote "
         "left open?",
         (long long)c->record_line, RP_CSV_MAX_RECORD);
@@ -240,7 +240,8 @@ static rp_code quoted_field(rp_csv *c, int *after, rp_error *err)
         if (ch == -2)
             return read_failed(c, err);
         if (ch == -1)
-            return rp_error_refuse(err, RP_EINVALID, "file", "unreadable", 0,
+            return rp_error_refuse(err, RP_EINVALID, "file", "unreadable",
+                                   opened,
                                    "line %lld: a quote opened on this line is "
                                    "never closed before the end of the file",
                                    (long long)opened);

@@ -201,7 +201,8 @@ static rp_code read_header(import_run *r, rp_error *err)
         size_t len;
         const char *h = rp_csv_field(r->csv, i, &len);
         if (strlen(h) != len || !rp_utf8_is_valid(h, len))
-            return rp_error_refuse(err, RP_EINVALID, "file", "unreadable", 0,
+            return rp_error_refuse(err, RP_EINVALID, "file", "unreadable",
+                                   rp_csv_line(r->csv),
                                    "line %lld: the name of column %zu is not "
                                    "UTF-8 text; save the file as UTF-8",
                                    (long long)rp_csv_line(r->csv), i + 1);
