@@ -116,6 +116,11 @@ const char *const rp_error_reasons[] = {"required",
                                         "repeated",
                                         "one_starting_tier",
                                         "self_reference",
+                                        "no_secret_key",
+                                        "tampered",
+                                        "unreadable",
+                                        "no_such_column",
+                                        "no_name_column",
                                         NULL};
 
 rp_code rp_error_because(rp_error *err, const char *reason, long long limit)

@@ -58,7 +58,13 @@ typedef enum rp_code {
  * "too_late", "taken" (the name or address belongs to another), "limit_reached"
  * (limit: the most), "last_admin", "merged", "erased", "erasure_pending",
  * "own_request", "not_set_up", "opted_out", "kept_as_record",
- * "wrong_kind".
+ * "wrong_kind", "no_secret_key" (a secret cannot be sealed or opened: the
+ * server has no key for it), "tampered" (what is stored was changed
+ * outside rapport: nothing is changed).  A file to import: "unreadable"
+ * (the file, or a row of it, cannot be read as CSV; limit: the line, when
+ * known), "no_such_column" (a
+ * column mapped that the file does not have), "no_name_column" (no column
+ * gives the customer's name).
  */
 typedef struct rp_error {
     rp_code code;

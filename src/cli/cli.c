@@ -321,8 +321,14 @@ void rp_cli_say(const char *fmt, ...)
 
 int rp_cli_fail(const rp_error *err)
 {
-    if (err->field[0])
+    /* the field at fault and the rule it broke, as the API names them */
+    if (err->field[0] && err->reason[0])
+        rp_cli_say("rapport: %s (field: %s; reason: %s)\n", err->message,
+                   err->field, err->reason);
+    else if (err->field[0])
         rp_cli_say("rapport: %s (field: %s)\n", err->message, err->field);
+    else if (err->reason[0])
+        rp_cli_say("rapport: %s (reason: %s)\n", err->message, err->reason);
     else
         rp_cli_say("rapport: %s\n", err->message);
     switch (err->code) {

@@ -98,6 +98,43 @@ typedef struct schema_def {
     "'target_seconds':" INT ",'actual_seconds':" INT ",'breached':" BOOL ","  \
     "'calendar_seconds':" INT ",'due_at':" TIME "}}"
 
+/* The parameters a moment's detail carries, by kind (what its summary
+ * says; recorded since the console says moments in the agent's language:
+ * older moments may lack them, and a client then shows the summary). */
+#define MOMENT_DETAIL_WORDS                                                    \
+    "what the moment's summary says, as stable parameters (null when "       \
+    "erased). Times are RFC 3339 strings, or Unix seconds where named "       \
+    "*_seconds or on a task moved. customer.created: name, or via "           \
+    "(phone, email) and from. customer.updated: fields. customer.merged: "    \
+    "merged_id, merged_name, reason. customer.erasure_requested, "            \
+    "customer.erased: requested_by, erased_by. profile.changed, "             \
+    "consent.changed: kind (preferences, goals, dates, consents), action "     \
+    "(recorded, changed, removed), item (key, value, firmness, title, "       \
+    "status, date_kind, at, purpose, granted). relationship.changed: "        \
+    "previous_level, level, reasons (each with its rule), cause. "            \
+    "encounter.opened: subject, waited_seconds, previous_encounter_id. "      \
+    "encounter.routed: queue, agent, agent_id, by. encounter.acknowledged: "  \
+    "wait_seconds, greeted_as. encounter.understood, helped, kept, closed: "  \
+    "stage, facts, agreement, no_agreement_reason, kind, exchange, "          \
+    "satisfaction (checked, scheduled, skipped), outcome_done, loyalty "      \
+    "(tier, discount_percent). encounter.abandoned: stage, waited_seconds, "  \
+    "reason. encounter.reopened: after (closed, abandoned). "                 \
+    "encounter.taken, encounter.assigned: agent, previous_agent (names as "    \
+    "they were), reason. encounter.transferred: reason. encounter.recorded: " \
+    "fields, apology (given, owed, none: only the apology was recorded). "     \
+    "defect.recorded: defect_kind, cause. special_request.*: description, "   \
+    "decline_reason. promise.made: what, due_at. promise.kept, "               \
+    "promise.broken: what. charter.breached: target, target_seconds, "         \
+    "over_by_seconds, business_hours. follow_up.scheduled: subject, due_at. " \
+    "*.moved: due_at, previous_due_at, reason. *.done: subject, note. "       \
+    "satisfaction.scheduled: due_at, next_day. satisfaction.answered: "       \
+    "score, words. task.sent: task_kind, via, subject. message.received, "    \
+    "message.replied, message.noted: excerpt, first_response. "               \
+    "message.failed: failure (bounced, not_sent), reason. offer.shown: "      \
+    "products. offer.accepted, offer.declined: product, reason. "             \
+    "kb.feedback: title, helped. export.*: granted. retention.*: count, "     \
+    "months."
+
 static const schema_def schemas[] = {
     /* ---- the records of the catalogue, as the core shows them ---------- */
     {"Customer", &RP_ENTITY_CUSTOMER,
@@ -500,7 +537,9 @@ static const schema_def schemas[] = {
      "'description':'the first refused rows, each with why','items':{"
      "'type':'object','required':['line','reason'],"
      "'additionalProperties':false,'properties':{'line':" INT ","
-     "'column':" NSTRING ",'field':" NSTRING ",'reason':" STRING "}}},"
+     "'column':" NSTRING ",'field':" NSTRING ",'reason':" STRING ","
+     "'rule':{'type':'string','description':'why, as one of the Error "
+     "reasons'},'limit':" INT "}}},"
      "'columns':{'type':'array','items':{'type':'object','required':["
      "'column','field','recognised'],'additionalProperties':false,"
      "'properties':{'column':" STRING ",'field':" NSTRING ","
@@ -673,6 +712,26 @@ static json_t *component_schemas(void)
         } else {
             json_object_set_new(out, d->name, patch);
         }
+    }
+    /* A moment's kind is one of the core's list, and its detail carries
+     * what its summary says as parameters (customer/moment.c). */
+    json_t *mprops = json_object_get(json_object_get(out, "Moment"),
+                                     "properties");
+    if (mprops) {
+        json_t *kinds = json_array();
+        for (const char *const *k = rp_moment_kinds; *k; k++)
+            json_array_append_new(kinds, json_string(*k));
+        json_object_set_new(
+            mprops, "kind",
+            json_pack("{s:s, s:o, s:s}", "type", "string", "enum", kinds,
+                      "description",
+                      "what happened; a client says the moment in its own "
+                      "words from the kind and the detail's parameters, and "
+                      "shows the summary (rapport's English) for a kind it "
+                      "does not know"));
+        json_object_set_new(mprops, "detail",
+                            json_pack("{s:[ss], s:s}", "type", "object", "null",
+                                      "description", MOMENT_DETAIL_WORDS));
     }
     /* The one error shape of every refusal and failure. */
     json_t *codes = json_array();

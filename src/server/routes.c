@@ -65,9 +65,12 @@ static const char *const encounter_listed[] = {
     "created_at", "updated_at",      "arrived_at",
     "kind",       "exchange",        "customer_name",
     "queue_name", "agent_name",      NULL};
+/* a moment's detail is listed: it carries what the summary says as
+ * parameters, from which the console says it in the agent's language */
 static const char *const moment_listed[] = {
-    "id",      "customer_id", "encounter_id", "occurred_at", "kind",
-    "summary", "impression",  "channel",      "actor",       NULL};
+    "id",    "customer_id", "encounter_id", "occurred_at",
+    "kind",  "summary",     "impression",   "channel",
+    "actor", "detail",      "erased_at",    NULL};
 static const char *const task_listed[] = {
     "id",       "customer_id", "encounter_id",    "kind",
     "channel",  "subject",     "status",          "due_at",

@@ -136,7 +136,7 @@ export default async function (t) {
   };
 
   let admin = null, lead = null, agent = null;
-  let customer = null, call = null, followUpSubject = null;
+  let customer = null, call = null, followUpSubject = null, cutCall = null;
 
   await t.step('the login page', async () => {
     const page = await t.newPage({ context: await newContext() });
@@ -272,6 +272,7 @@ export default async function (t) {
     const list = (await (await agent.request.get(`${base}/api/v1/encounters?limit=50`)).json()).items;
     const cut = list.find((e) => e.stage === 'abandoned');
     assert.ok(cut, 'the demo has the call that was cut off');
+    cutCall = cut;
     await agent.goto(`${base}/#/encounters/${cut.id}`);
     await waitView(agent, 'encounter');
     await agent.selectOption('#defect-kind', 'long_wait');
@@ -333,6 +334,34 @@ export default async function (t) {
     await waitView(agent, 'dashboard');
     assert.equal(await agent.textContent('main h1'), msg('Dashboard'));
     await audit(agent, 'dashboard');
+  });
+
+  await t.step('the customers\' timelines say each moment of the day in the agent\'s language', async () => {
+    /* the kinds the day recorded, each to be found on a timeline */
+    const wanted = new Set(['encounter.taken', 'encounter.transferred', 'defect.recorded', 'encounter.recorded',
+      'follow_up.scheduled', 'follow_up.done', 'profile.changed']);
+    const seen = new Set();
+    const wrong = [];
+    for (const [who, label] of [[customer.id, 'customer-timeline'], [cutCall.customer_id, 'customer-timeline-abandoned']]) {
+      await visit(agent, `#/customers/${who}`, 'customer', label);
+      const moments = (await (await agent.request.get(`${base}/api/v1/customers/${who}/moments?limit=30`)).json()).items;
+      const shown = await agent.locator('#timeline li .summary').allTextContents();
+      assert.equal(shown.length, moments.length, 'the timeline shows a moment for each the server has');
+      moments.forEach((m, i) => {
+        seen.add(m.kind);
+        /* said from the kind and its parameters: never the stored English, in German;
+         * never empty or with an unfilled {name}, in either language */
+        if (!shown[i] || shown[i].includes('{') || (LANG !== 'en' && shown[i] === m.summary)) wrong.push(`${m.kind}: "${shown[i]}"`);
+      });
+      if (LANG === 'de') {
+        const text = shown.join('\n');
+        for (const english of ['Taken by', 'Transferred:', 'Service breakdown', 'Apologised', 'Done:', 'Follow-up scheduled', 'Preference recorded', 'Goal recorded']) {
+          assert.ok(!text.includes(english), `"${english}" on a German timeline:\n${text}`);
+        }
+      }
+    }
+    assert.deepEqual([...wanted].filter((k) => !seen.has(k)), [], 'a moment of the day is missing from the timelines');
+    assert.deepEqual(wrong, [], 'moments shown in the stored English, or not at all');
   });
 
   await t.step('every other page of the console, as the agent and as the admin', async () => {

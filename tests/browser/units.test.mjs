@@ -277,3 +277,121 @@ test('the rules\' reasons for a kind or an exchange are said in the agent\'s lan
     setLanguage('en');
   }
 });
+
+/* The kinds of moment rapportd can record (docs/openapi.json, the Moment
+ * schema, written from src/core/customer/moment.c's rp_moment_kinds). */
+async function serverMomentKinds() {
+  const { readFileSync } = await import('node:fs');
+  const doc = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8'));
+  return doc.components.schemas.Moment.properties.kind.enum;
+}
+
+/* One moment of each kind, with the parameters the server records for it
+ * (its summary is the English the console must not show). */
+const MOMENT_SAMPLES = {
+  'customer.created': { name: 'Ana Souza' },
+  'customer.updated': { fields: ['phones', 'notes'] },
+  'customer.merged': { merged_id: 7, merged_name: 'A. Souza', reason: 'same person' },
+  'customer.erasure_requested': { requested_by: 'Ana Souza' },
+  'customer.erased': { requested_by: 'Ana Souza', erased_by: 'Lee' },
+  'profile.changed': { kind: 'preferences', action: 'recorded', item: { key: 'colour', value: 'navy', firmness: 'firm' } },
+  'consent.changed': { kind: 'consents', action: 'changed', item: { purpose: 'offers', granted: false } },
+  'relationship.changed': { previous_level: 'transactional', level: 'incremental', reasons: [{ rule: 'three_closed_encounters', why: 'x' }] },
+  'encounter.opened': { subject: 'Brakes squeal', waited_seconds: 300 },
+  'encounter.routed': { queue: 'Workshop', agent: 'Lee', agent_id: 2, by: 'topic' },
+  'encounter.acknowledged': { wait_seconds: 75, greeted_as: 'Ana' },
+  'encounter.understood': { stage: 'understood' },
+  'encounter.helped': { stage: 'helped', facts: 'squeal at low speed' },
+  'encounter.kept': { stage: 'kept', agreement: 'new pads on Friday' },
+  'encounter.closed': { stage: 'closed', kind: 'how', exchange: 'quick', satisfaction: 'skipped', loyalty: { tier: 'Gold', discount_percent: 5 } },
+  'encounter.abandoned': { stage: 'received', waited_seconds: 1800, reason: 'hung up' },
+  'encounter.reopened': { after: 'closed' },
+  'encounter.taken': { agent: 'Lee', previous_agent: null },
+  'encounter.assigned': { agent: 'Lee', previous_agent: 'Mia', reason: 'knows brakes' },
+  'encounter.transferred': { reason: 'needs a mechanic' },
+  'encounter.recorded': { fields: ['facts', 'feelings'] },
+  'defect.recorded': { defect_kind: 'long_wait', cause: 'one agent on shift' },
+  'special_request.granted': { description: 'a courtesy car' },
+  'special_request.declined': { description: 'a courtesy car', decline_reason: 'none left' },
+  'promise.made': { what: 'call back', due_at: '2026-12-15T10:00:00Z' },
+  'promise.kept': { what: 'call back' },
+  'promise.broken': { what: 'call back' },
+  'charter.breached': { target: 'acknowledge', target_seconds: 300, over_by_seconds: 60, business_hours: true },
+  'follow_up.scheduled': { subject: 'Check the brakes', due_at: '2026-12-15T10:00:00Z' },
+  'follow_up.moved': { due_at: 1797328800, previous_due_at: 1797242400, reason: 'away' },
+  'follow_up.done': { subject: 'Check the brakes', note: 'all good' },
+  'satisfaction.scheduled': { due_at: '2026-12-15T10:00:00Z', next_day: true },
+  'satisfaction.answered': { score: 5, words: ['quick'] },
+  'satisfaction_check.moved': { due_at: 1797328800 },
+  'satisfaction_check.done': { subject: 'How did we do?' },
+  'reminder.done': { subject: 'Your appointment' },
+  'renewal_notice.done': { subject: 'Your policy' },
+  'keep_in_touch.done': { subject: 'Hello again' },
+  'task.sent': { task_kind: 'reminder', via: 'email', subject: 'Your appointment' },
+  'message.received': { excerpt: 'Hello' },
+  'message.replied': { excerpt: 'Hello', first_response: true },
+  'message.noted': { excerpt: 'call her back' },
+  'message.failed': { failure: 'bounced', reason: 'mailbox full' },
+  'offer.shown': { products: ['Brake pads', 'Wipers'] },
+  'offer.accepted': { product: 'Brake pads' },
+  'offer.declined': { product: 'Wipers', reason: 'not now' },
+  'kb.feedback': { title: 'Squealing brakes', helped: true },
+  'export.requested': { granted: false },
+  'export.approved': { granted: true },
+  'retention.messages_blanked': { count: 3, months: 24 },
+  'retention.attachments_dropped': { count: 1, months: 12 },
+};
+
+test('every kind of moment the server can record is said in English and German, never with the stored English', async () => {
+  const { momentSentence, MOMENT_SENTENCES } = await import('../../web/js/views/moment_words.js');
+  const { hasMomentLabel, momentLabel } = await import('../../web/js/views/customer_labels.js');
+  const { setLanguage } = await import('../../web/js/i18n.js');
+  const kinds = await serverMomentKinds();
+  assert.ok(kinds.length >= 45, 'the server lists its kinds of moment');
+  assert.deepEqual(kinds.filter((k) => !Object.hasOwn(MOMENT_SENTENCES, k)), [], 'kinds without a sentence in moment_words.js');
+  assert.deepEqual(kinds.filter((k) => !hasMomentLabel(k)), [], 'kinds without a label in customer_labels.js');
+  assert.deepEqual(kinds.filter((k) => !MOMENT_SAMPLES[k]), [], 'kinds without a sample here');
+  const summary = 'THE STORED ENGLISH SUMMARY';
+  try {
+    for (const kind of kinds) {
+      const m = { kind, channel: 'email', summary, detail: MOMENT_SAMPLES[kind] };
+      setLanguage('en');
+      const en = momentSentence(m);
+      assert.ok(en && !en.includes(summary) && !en.includes('{'), `${kind}: ${en}`);
+      assert.ok(!/\d{4}-\d\d-\d\dT/.test(en), `${kind} shows an ISO time: ${en}`);
+      setLanguage('de');
+      const de = momentSentence(m);
+      assert.ok(de && !de.includes(summary) && !de.includes('{'), `${kind}: ${de}`);
+      assert.notEqual(de, en, `${kind} is not said in German: ${de}`);
+      assert.notEqual(momentLabel(kind), 'Moment', kind);
+    }
+    /* an older moment without its parameters, or a kind unknown here, keeps the summary */
+    setLanguage('de');
+    assert.equal(momentSentence({ kind: 'encounter.taken', summary: 'Taken by Lee', detail: { agent_id: 2 } }), 'Taken by Lee');
+    assert.equal(momentSentence({ kind: 'something.new', summary: 'Something new', detail: { x: 1 } }), 'Something new');
+    assert.equal(momentSentence({ kind: 'encounter.taken', summary: 'x', erased_at: '2026-01-01T00:00:00Z', detail: null }),
+      'Die Einzelheiten dieses Moments wurden gelöscht.');
+  } finally {
+    setLanguage('en');
+  }
+});
+
+test('every kind of moment written in the server\'s source is one it lists', async () => {
+  const { readFileSync, readdirSync, statSync } = await import('node:fs');
+  const root = new URL('../../src/core/', import.meta.url).pathname;
+  const walk = (d) => readdirSync(d).flatMap((f) => (statSync(d + f).isDirectory() ? walk(`${d}${f}/`) : f.endsWith('.c') ? [d + f] : []));
+  const listed = new Set(await serverMomentKinds());
+  const named = new Set();
+  for (const file of walk(root)) {
+    const src = readFileSync(file, 'utf8');
+    /* the kinds given to a moment: `.kind = ... "a.b"` in an rp_moment, and
+     * the kind argument of the helpers that write one */
+    for (const block of src.matchAll(/rp_moment \w+ = \{([\s\S]*?)\};/g)) {
+      const k = /\.kind\s*=([^,]*(?:\?[^,]*)?),/.exec(block[1]);
+      if (k) for (const s of k[1].matchAll(/"(\w+\.\w+)"/g)) named.add(s[1]);
+    }
+    for (const m of src.matchAll(/(?:moment_for|add_child|add_child_then|add_task|record_moment)\([^;]*?"(\w+\.\w+)"/g)) named.add(m[1]);
+  }
+  assert.ok(named.size >= 30, `found ${named.size}`);
+  assert.deepEqual([...named].filter((k) => !listed.has(k)), []);
+});

@@ -160,6 +160,14 @@ export function reasonMessage(e, field) {
     case 'opted_out': return t('This customer asked not to receive offers, so this consent cannot be given here.');
     case 'kept_as_record': return t('This is kept as a record and cannot be removed: withdraw it instead.');
     case 'wrong_kind': return t('This cannot be done with this kind of entry. Reload the page to see what it is now.');
+    case 'no_secret_key': return t('The server has no key to keep passwords and secrets safe, so nothing was saved. Ask whoever runs the server to give it its key for secrets, then try again.');
+    case 'tampered': return t('Nothing was changed: what is stored here was altered outside rapport. Ask an admin to check the desk’s records before going on.');
+    case 'unreadable':
+      return e.limit
+        ? t('Line {line} of the file cannot be read (a quote left open, or a value that is not text): correct it in a spreadsheet, save the file again as CSV UTF-8 and choose it again.', { line: e.limit })
+        : t('The file cannot be read as a spreadsheet (CSV): open it in a spreadsheet, save it again as CSV UTF-8 and choose it again.');
+    case 'no_such_column': return t('The file has no column of that name: check the names in its first line and choose the column again.');
+    case 'no_name_column': return t('No column gives the customer’s name: choose which column holds the name.');
     default: return '';
   }
 }

@@ -229,7 +229,8 @@ rp_code rp_audit_list(rp_ctx *ctx, json_t *q, const rp_page_req *page,
         rp_in_enum(q, "action", 0, rp_audit_actions, &action, err))
         return err->code;
     if (has_from && has_to && to <= from)
-        return rp_error_set(err, RP_EINVALID, "to", "to must be after from");
+        return rp_error_refuse(err, RP_EINVALID, "to", "wrong_order", 0,
+                               "to must be after from");
     rp_query query = has_customer ? RP_Q_AUDIT_LIST_BY_CUSTOMER
                      : has_agent  ? RP_Q_AUDIT_LIST_BY_AGENT
                                   : RP_Q_AUDIT_LIST;

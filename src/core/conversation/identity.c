@@ -176,11 +176,12 @@ rp_code rp_identity_sync(rp_ctx *ctx, int64_t customer_id, const char *kind,
         int bad = email ? rp_identity_email(json_string_value(v), &norm)
                         : rp_identity_phone(json_string_value(v),
                                             ds.country_code, &norm);
-        if (bad)
+        if (bad) {
             rc = rp_error_set(err, RP_EINVALID, field,
                               "%s[%zu] cannot be read as %s", field, i,
                               email ? "an email address" : "a phone number");
-        else
+            rp_error_because(err, email ? "not_an_email" : "not_a_phone", 0);
+        } else
             json_array_append_new(values, json_string(rp_buf_str(&norm)));
         rp_buf_free(&norm);
         if (rc)

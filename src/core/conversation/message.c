@@ -524,8 +524,12 @@ static rp_code record_moment(rp_ctx *ctx, json_t *enc, int64_t message_id,
     else
         rp_buf_puts(&summary, "Reply to the customer: ");
     rp_buf_put_cut(&summary, body, 120);
-    json_t *detail = json_pack("{s:I, s:b}", "message_id",
-                               (json_int_t)message_id, "first_response", first);
+    rp_buf quote = RP_BUF_INIT;
+    rp_buf_put_cut(&quote, body, 120);
+    json_t *detail = json_pack("{s:I, s:b, s:s}", "message_id",
+                               (json_int_t)message_id, "first_response", first,
+                               "excerpt", rp_buf_str(&quote));
+    rp_buf_free(&quote);
     rp_moment m = {
         .customer_id = json_integer_value(json_object_get(enc, "customer_id")),
         .encounter_id = json_integer_value(json_object_get(enc, "id")),

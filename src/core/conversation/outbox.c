@@ -351,7 +351,9 @@ static rp_code settle(rp_ctx *ctx, int64_t id, int64_t attempts, int64_t now,
         rp_buf summary = RP_BUF_INIT;
         rp_buf_puts(&summary, "A reply could not be sent: ");
         rp_buf_puts(&summary, failure->message);
-        json_t *detail = json_pack("{s:I}", "message_id", (json_int_t)id);
+        json_t *detail = json_pack("{s:I, s:s, s:s}", "message_id",
+                                   (json_int_t)id, "failure", "not_sent",
+                                   "reason", failure->message);
         rp_moment mo = {.customer_id = json_integer_value(
                             json_object_get(m, "customer_id")),
                         .encounter_id = json_integer_value(

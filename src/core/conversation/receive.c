@@ -192,8 +192,9 @@ static rp_code take_bounce(rp_ctx *ctx, intake *in, rp_error *err)
     rp_buf summary = RP_BUF_INIT;
     rp_buf_puts(&summary, "A reply did not reach the customer: ");
     rp_buf_puts(&summary, rp_buf_str(&in->reason));
-    json_t *detail = json_pack("{s:I}", "message_id",
-                               (json_int_t)in->message_id);
+    json_t *detail = json_pack("{s:I, s:s, s:s}", "message_id",
+                               (json_int_t)in->message_id, "failure", "bounced",
+                               "reason", rp_buf_str(&in->reason));
     rp_moment mo = {.customer_id = in->customer_id,
                     .encounter_id = in->encounter_id,
                     .channel = "email",
@@ -246,11 +247,15 @@ static rp_code find_sender(rp_ctx *ctx, intake *in, rp_error *err)
         rp_buf_puts(&summary, "Wrote to the desk for the first time, from ");
         rp_buf_puts(&summary, rp_buf_str(&addr));
         rp_buf_puts(&summary, " (not yet confirmed)");
+        json_t *said = json_pack("{s:s, s:s}", "via", "email", "from",
+                                 rp_buf_str(&addr));
         rp_moment mo = {.customer_id = in->customer_id,
                         .channel = m->channel,
                         .kind = "customer.created",
-                        .summary = rp_buf_str(&summary)};
+                        .summary = rp_buf_str(&summary),
+                        .detail = said};
         rc = rp_moment_record(ctx, &mo, err);
+        json_decref(said);
         if (rc == RP_OK)
             rc = rp_event_emit_pack(ctx, "customer.created", in->customer_id, 0,
                                     err, "{s:[s, s], s:s}", "fields", "name",
@@ -421,12 +426,18 @@ static rp_code open_encounter(rp_ctx *ctx, intake *in, int64_t previous,
         if (previous)
             rp_buf_printf(&summary, "; it follows encounter %lld",
                           (long long)previous);
+        json_t *said = json_pack("{s:s}", "subject", rp_buf_str(&subject));
+        if (previous)
+            json_object_set_new(said, "previous_encounter_id",
+                                json_integer(previous));
         rp_moment mo = {.customer_id = in->customer_id,
                         .encounter_id = in->encounter_id,
                         .channel = m->channel,
                         .kind = "encounter.opened",
-                        .summary = rp_buf_str(&summary)};
+                        .summary = rp_buf_str(&summary),
+                        .detail = said};
         rc = rp_moment_record(ctx, &mo, err);
+        json_decref(said);
         rp_buf_free(&summary);
     }
     if (rc == RP_OK)
@@ -491,7 +502,10 @@ static rp_code continue_encounter(rp_ctx *ctx, intake *in, int64_t id,
                                         "after it was closed"
                                       : "Reopened: the customer wrote again "
                                         "after it was abandoned"};
+    json_t *said = json_pack("{s:s}", "after", closed ? "closed" : "abandoned");
+    mo.detail = said;
     rc = rp_moment_record(ctx, &mo, err);
+    json_decref(said);
     if (rc == RP_OK)
         rc = rp_event_emit_pack(ctx, "encounter.stage_changed", in->customer_id,
                                 id, err, "{s:s, s:s, s:b}", "from",
@@ -549,6 +563,17 @@ static rp_code store_message(rp_ctx *ctx, intake *in, rp_error *err)
     json_t *detail = json_pack("{s:I, s:I}", "message_id",
                                (json_int_t)in->message_id, "attachments",
                                (json_int_t)m->nattachments);
+    {
+        /* the words quoted, for the console's sentence */
+        rp_buf quote = RP_BUF_INIT;
+        rp_buf_put_cut(&quote,
+                       m->text && !rp_text_is_blank(m->text) ? m->text
+                       : m->subject                          ? m->subject
+                                                             : "",
+                       120);
+        json_object_set_new(detail, "excerpt", json_string(rp_buf_str(&quote)));
+        rp_buf_free(&quote);
+    }
     rp_moment mo = {.customer_id = in->customer_id,
                     .encounter_id = in->encounter_id,
                     .channel = m->channel,

@@ -149,9 +149,9 @@ static rp_code check_one(json_t *in, const rp_field *s, rp_buf *value,
         return rp_error_refuse(err, RP_EINVALID, s->name, "required", 0,
                                "%s cannot be blank", s->name);
     } else if (strpbrk(text, "[]#\r\n")) {
-        return rp_error_set(err, RP_EINVALID, s->name,
-                            "desk_name cannot hold [, ], # or a line break: "
-                            "it goes in the subject tag [name #123]");
+        return rp_error_refuse(err, RP_EINVALID, s->name, "not_allowed", 0,
+                               "desk_name cannot hold [, ], # or a line break: "
+                               "it goes in the subject tag [name #123]");
     }
     rp_buf_puts(value, text ? text : "");
     return RP_OK;
@@ -163,8 +163,8 @@ rp_code rp_desk_settings_update(rp_ctx *ctx, json_t *in, json_t **out,
     if (rp_in_fields(in, rp_desk_settings_fields, 0, err))
         return err->code;
     if (json_object_size(in) == 0)
-        return rp_error_set(err, RP_EINVALID, NULL,
-                            "nothing to change: give at least one setting");
+        return rp_error_refuse(err, RP_EINVALID, NULL, "nothing_to_change", 0,
+                               "nothing to change: give at least one setting");
     json_t *values = json_object();
     for (const rp_field *s = rp_desk_settings_fields; s->name; s++) {
         if (!json_object_get(in, s->name))
@@ -220,12 +220,13 @@ rp_code rp_queue_mail_set(rp_ctx *ctx, int64_t queue_id, json_t *in,
         rp_in_bool(in, "acknowledge_new", 0, &ack, &ack_given, err))
         return err->code;
     if (address && !rp_email_is_valid(address))
-        return rp_error_set(err, RP_EINVALID, "email_address",
-                            "email_address is not an email address");
+        return rp_error_refuse(err, RP_EINVALID, "email_address",
+                               "not_an_email", 0,
+                               "email_address is not an email address");
     if (!json_object_get(in, "email_address") && !ack_given)
-        return rp_error_set(err, RP_EINVALID, NULL,
-                            "nothing to change: give email_address or "
-                            "acknowledge_new");
+        return rp_error_refuse(err, RP_EINVALID, NULL, "nothing_to_change", 0,
+                               "nothing to change: give email_address or "
+                               "acknowledge_new");
     json_t *q;
     if (rp_queue_get(ctx, queue_id, &q, err))
         return err->code;

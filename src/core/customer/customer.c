@@ -192,8 +192,28 @@ static rp_code write_row(rp_ctx *ctx, int64_t id, json_t *row, const char *kind,
         rc = rp_identity_sync(ctx, id, "phone", json_object_get(row, "phones"),
                               err);
     if (rc == RP_OK) {
-        rp_moment m = {.customer_id = id, .kind = kind, .summary = summary};
+        /* what the summary says, for the console's words: the name a
+         * customer began with, the fields a change changed */
+        json_t *detail = json_object(), *fields = json_array();
+        const char *key;
+        json_t *v;
+        if (!strcmp(kind, "customer.created"))
+            json_object_set(detail, "name", json_object_get(row, "name"));
+        else {
+            json_object_foreach(row, key, v) {
+                (void)v;
+                if (strcmp(key, "updated_at"))
+                    json_array_append_new(fields, json_string(key));
+            }
+            json_object_set(detail, "fields", fields);
+        }
+        json_decref(fields);
+        rp_moment m = {.customer_id = id,
+                       .kind = kind,
+                       .summary = summary,
+                       .detail = detail};
         rc = rp_moment_record(ctx, &m, err);
+        json_decref(detail);
     }
     if (rc == RP_OK)
         rc = emit_change(ctx, id,

@@ -128,8 +128,22 @@ typedef struct rp_moment {
 } rp_moment;
 
 /*
+ * Every kind of moment the desk records, NULL-terminated.  The OpenAPI
+ * document lists them as the Moment's kinds, and the console's test checks
+ * that it says each one in the agent's language (from the kind and the
+ * parameters its detail carries; the stored summary is the English of the
+ * moment, kept for what the console does not know).
+ */
+extern const char *const rp_moment_kinds[];
+
+/* 1 when kind is one of rp_moment_kinds. */
+int rp_moment_kind_known(const char *kind);
+
+/*
  * Append a moment to the ledger.  Call inside the transaction of the change
  * it records, so that the change and its moment are kept or lost together.
+ * A kind not in rp_moment_kinds is refused (RP_EINTERNAL): list it there
+ * and give it words in the console first.
  */
 rp_code rp_moment_record(rp_ctx *ctx, const rp_moment *m, rp_error *err);
 

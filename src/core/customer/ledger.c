@@ -489,8 +489,8 @@ static rp_code erase_moments(rp_ctx *ctx, rp_query of, rp_query tombstone,
                                        text(row, "summary"),
                                        text(row, "detail"), content) ||
                 !stored || strcmp(content, stored) != 0) {
-                rc = rp_error_set(
-                    err, RP_ECONFLICT, NULL,
+                rc = rp_error_refuse(
+                    err, RP_ECONFLICT, NULL, "tampered", 0,
                     "moment %lld of this %s no longer matches what was "
                     "recorded (it was changed outside rapport), so nothing "
                     "was erased; `rapport ledger verify` names every such "

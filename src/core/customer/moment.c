@@ -11,8 +11,79 @@
 #include "core/customer/customer_internal.h"
 #include "core/rapport.h"
 
+#include <string.h>
+
+/* Listed once here so that the OpenAPI document names them and the
+ * console's test can check that it says each in the agent's language. */
+const char *const rp_moment_kinds[] = {"customer.created",
+                                       "customer.updated",
+                                       "customer.merged",
+                                       "customer.erasure_requested",
+                                       "customer.erased",
+                                       "profile.changed",
+                                       "consent.changed",
+                                       "relationship.changed",
+                                       "encounter.opened",
+                                       "encounter.routed",
+                                       "encounter.acknowledged",
+                                       "encounter.understood",
+                                       "encounter.helped",
+                                       "encounter.kept",
+                                       "encounter.closed",
+                                       "encounter.abandoned",
+                                       "encounter.reopened",
+                                       "encounter.taken",
+                                       "encounter.assigned",
+                                       "encounter.transferred",
+                                       "encounter.recorded",
+                                       "defect.recorded",
+                                       "special_request.granted",
+                                       "special_request.declined",
+                                       "promise.made",
+                                       "promise.kept",
+                                       "promise.broken",
+                                       "charter.breached",
+                                       "follow_up.scheduled",
+                                       "follow_up.moved",
+                                       "follow_up.done",
+                                       "satisfaction.scheduled",
+                                       "satisfaction.answered",
+                                       "satisfaction_check.moved",
+                                       "satisfaction_check.done",
+                                       "reminder.done",
+                                       "renewal_notice.done",
+                                       "keep_in_touch.done",
+                                       "task.sent",
+                                       "message.received",
+                                       "message.replied",
+                                       "message.noted",
+                                       "message.failed",
+                                       "offer.shown",
+                                       "offer.accepted",
+                                       "offer.declined",
+                                       "kb.feedback",
+                                       "export.requested",
+                                       "export.approved",
+                                       "retention.messages_blanked",
+                                       "retention.attachments_dropped",
+                                       NULL};
+
+int rp_moment_kind_known(const char *kind)
+{
+    for (const char *const *k = rp_moment_kinds; kind && *k; k++)
+        if (!strcmp(*k, kind))
+            return 1;
+    return 0;
+}
+
 rp_code rp_moment_record(rp_ctx *ctx, const rp_moment *m, rp_error *err)
 {
+    /* a kind nobody listed would reach the console without its words */
+    if (!rp_moment_kind_known(m->kind))
+        return rp_error_set(err, RP_EINTERNAL, "kind",
+                            "a moment of truth of a kind not listed in "
+                            "rp_moment_kinds: %s",
+                            m->kind ? m->kind : "(none)");
     return rp_ledger_append(ctx, m, rp_now(), err);
 }
 

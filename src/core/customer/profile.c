@@ -162,6 +162,30 @@ static const char *text_of(json_t *item, const char *col)
     return s ? s : "";
 }
 
+/*
+ * The parameters of a profile moment, for the console to say it in the
+ * agent's language: {"kind", "id", "action", "item": the columns its
+ * summary names}.
+ */
+static json_t *profile_detail(const char *kind, int64_t id, const char *verb,
+                              json_t *item)
+{
+    static const char *const cols[] = {"key",     "value",   "firmness",
+                                       "title",   "status",  "at",
+                                       "purpose", "granted", NULL};
+    json_t *said = json_object();
+    for (const char *const *c = cols; *c; c++) {
+        json_t *v = json_object_get(item, *c);
+        if (v && !json_is_null(v))
+            json_object_set(said, *c, v);
+    }
+    /* a date's kind, beside the kind of profile item */
+    if (!strcmp(kind, "dates") && json_is_string(json_object_get(item, "kind")))
+        json_object_set(said, "date_kind", json_object_get(item, "kind"));
+    return json_pack("{s:s, s:I, s:s, s:o}", "kind", kind, "id", (json_int_t)id,
+                     "action", verb, "item", said);
+}
+
 static void describe_preference(json_t *p, const char *verb, rp_buf *b)
 {
     rp_buf_printf(b, "Preference %s: %s = %s (%s)", verb, text_of(p, "key"),
@@ -286,8 +310,8 @@ static const profile_kind *kind_named(const char *name, rp_error *err)
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (name && strcmp(kinds[i].name, name) == 0)
             return &kinds[i];
-    rp_error_set(err, RP_EINVALID, "kind",
-                 "kind must be one of preferences, goals, dates, consents");
+    rp_error_refuse(err, RP_EINVALID, "kind", "not_allowed", 0,
+                    "kind must be one of preferences, goals, dates, consents");
     return NULL;
 }
 
@@ -491,8 +515,7 @@ static rp_code save(rp_ctx *ctx, const profile_kind *k, int64_t customer_id,
     if (rc == RP_OK) {
         rp_buf summary = RP_BUF_INIT;
         k->describe(item, verb, &summary);
-        json_t *detail = json_pack("{s:s, s:I}", "kind", k->name, "id",
-                                   (json_int_t)*id);
+        json_t *detail = profile_detail(k->name, *id, verb, item);
         json_int_t eid = json_integer_value(
             json_object_get(item, "encounter_id"));
         rp_moment m = {.customer_id = customer_id,
@@ -623,9 +646,11 @@ rp_code rp_profile_remove(rp_ctx *ctx, const char *kind, int64_t customer_id,
     rp_store *s = ctx->store;
     rp_buf summary = RP_BUF_INIT;
     k->describe(item, "removed", &summary);
+    json_t *detail = profile_detail(k->name, item_id, "removed", item);
     json_decref(item);
     if (rp_store_begin(s, err)) {
         rp_buf_free(&summary);
+        json_decref(detail);
         return err->code;
     }
     rp_code rc = s->ops->remove(s, k->entity, item_id, err);
@@ -636,9 +661,11 @@ rp_code rp_profile_remove(rp_ctx *ctx, const char *kind, int64_t customer_id,
     if (rc == RP_OK) {
         rp_moment m = {.customer_id = customer_id,
                        .kind = "profile.changed",
-                       .summary = rp_buf_str(&summary)};
+                       .summary = rp_buf_str(&summary),
+                       .detail = detail};
         rc = rp_moment_record(ctx, &m, err);
     }
+    json_decref(detail);
     rp_buf_free(&summary);
     if (rc == RP_OK && k->entity == &RP_ENTITY_GOAL)
         rc = rp_relationship_recompute(ctx, customer_id, 0, err);

@@ -338,6 +338,48 @@ static void transition_summary(json_t *m, const rp_encounter_facts *f,
 #undef TXT
 }
 
+/* What transition_summary says, as parameters (the console says it in the
+ * agent's language); what the agent typed is quoted as typed. */
+static json_t *transition_detail(json_t *m, const rp_encounter_facts *f,
+                                 const char *to, json_t *row, int loyalty)
+{
+#define TXT(k) json_string_value(json_object_get(m, k))
+    json_t *d = json_pack("{s:s}", "stage", to);
+    if (!strcmp(to, "helped")) {
+        json_object_set_new(d, "facts",
+                            json_string(TXT("facts") ? TXT("facts") : ""));
+    } else if (!strcmp(to, "kept") && !rp_text_is_blank(TXT("agreement"))) {
+        json_object_set_new(d, "agreement", json_string(TXT("agreement")));
+    } else if (!strcmp(to, "kept")) {
+        const char *why = TXT("no_agreement_reason");
+        json_object_set_new(d, "no_agreement_reason",
+                            json_string(why ? why : ""));
+    } else if (!strcmp(to, "closed")) {
+        json_object_set_new(
+            d, "kind", TXT("kind") ? json_string(TXT("kind")) : json_null());
+        json_object_set_new(d, "exchange",
+                            TXT("exchange") ? json_string(TXT("exchange"))
+                                            : json_null());
+        json_object_set_new(d, "satisfaction",
+                            json_string(f->satisfaction_answered ? "checked"
+                                        : f->satisfaction_scheduled
+                                            ? "scheduled"
+                                            : "skipped"));
+        if (!rp_text_is_blank(TXT("outcome_done")))
+            json_object_set_new(d, "outcome_done",
+                                json_string(TXT("outcome_done")));
+        if (loyalty)
+            json_object_set_new(
+                d, "loyalty",
+                json_pack("{s:O?, s:O?}", "tier",
+                          json_object_get(row, "loyalty_tier"),
+                          "discount_percent",
+                          json_object_get(row, "loyalty_discount_percent")));
+    }
+    return d;
+#undef TXT
+}
+
 /*
  * Put the customer's loyalty on the outcome of a closing encounter: the
  * tier and discount earned by the visits before this one (seed 003: "they
@@ -401,6 +443,8 @@ static rp_code advance_in_tx(rp_ctx *ctx, json_t *enc, json_t *row,
     rp_buf summary = RP_BUF_INIT;
     snprintf(kind, sizeof kind, "encounter.%s", to);
     transition_summary(merged, &f, to, &summary);
+    json_t *detail = transition_detail(merged, &f, to, row,
+                                       *rp_buf_str(&loyalty_note) != '\0');
     rp_buf_puts(&summary, rp_buf_str(&loyalty_note));
     rp_buf_free(&loyalty_note);
     rp_moment m = {
@@ -408,9 +452,11 @@ static rp_code advance_in_tx(rp_ctx *ctx, json_t *enc, json_t *row,
         .encounter_id = id,
         .channel = json_string_value(json_object_get(enc, "channel")),
         .kind = kind,
-        .summary = rp_buf_str(&summary)};
+        .summary = rp_buf_str(&summary),
+        .detail = detail};
     if (rc == RP_OK)
         rc = rp_moment_record(ctx, &m, err);
+    json_decref(detail);
     rp_buf_free(&summary);
     if (rc == RP_OK)
         rc = rp_event_emit_pack(
@@ -443,15 +489,17 @@ rp_code rp_encounter_advance(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     if (rc == RP_OK && rp_in_string(in, "to", 0, 20, &to, err))
         rc = err->code;
     if (rc == RP_OK && !to)
-        rc = rp_error_set(err, RP_EINVALID, "to",
-                          "to is required: the stage to move to (understood, "
-                          "helped, kept or closed)");
+        rc = rp_error_refuse(
+            err, RP_EINVALID, "to", "required", 0,
+            "to is required: the stage to move to (understood, "
+            "helped, kept or closed)");
     if (rc == RP_OK && rp_cycle_stage_index(to) < 1) {
         rp_buf q = RP_BUF_INIT;
-        rc = rp_error_set(err, RP_EINVALID, "to",
-                          "to must be one of: understood, helped, kept, closed "
-                          "(use abandon to give up), not \"%s\"",
-                          rp_cut(&q, to, 30));
+        rc = rp_error_refuse(
+            err, RP_EINVALID, "to", "not_allowed", 0,
+            "to must be one of: understood, helped, kept, closed "
+            "(use abandon to give up), not \"%s\"",
+            rp_cut(&q, to, 30));
         rp_buf_free(&q);
     }
     if (rc == RP_OK && (rc = rp_store_begin(ctx->store, err)) == RP_OK) {
@@ -529,15 +577,22 @@ rp_code rp_encounter_abandon_in(rp_ctx *ctx, json_t *enc, const char *reason,
     rp_encounter_put_duration(&summary, at - arrival_of(enc, at));
     rp_buf_puts(&summary, ": ");
     rp_buf_put_cut(&summary, reason, 500);
+    int64_t waited = at - arrival_of(enc, at);
+    json_t *detail = json_pack("{s:O?, s:I, s:s}", "stage",
+                               json_object_get(enc, "stage"), "waited_seconds",
+                               (json_int_t)(waited > 0 ? waited : 0), "reason",
+                               reason);
     rp_moment m = {
         .customer_id = rp_encounter_row_customer(enc),
         .encounter_id = id,
         .channel = json_string_value(json_object_get(enc, "channel")),
         .kind = "encounter.abandoned",
         .summary = rp_buf_str(&summary),
-        .impression = "negative"};
+        .impression = "negative",
+        .detail = detail};
     if (rc == RP_OK)
         rc = rp_moment_record(ctx, &m, err);
+    json_decref(detail);
     if (rc == RP_OK)
         rc = rp_event_emit_pack(
             ctx, "encounter.abandoned", m.customer_id, id, err, "{s:s}",

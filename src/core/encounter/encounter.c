@@ -86,9 +86,9 @@ rp_code rp_encounter_open_in(rp_ctx *ctx, const rp_encounter_opening *o,
     rp_code rc = s->ops->get(s, &RP_ENTITY_CUSTOMER, o->customer_id, &customer,
                              err);
     if (rc == RP_ENOTFOUND)
-        rc = rp_error_set(err, RP_EINVALID, "customer_id",
-                          "customer_id %lld names no customer",
-                          (long long)o->customer_id);
+        rc = rp_error_refuse(err, RP_EINVALID, "customer_id", "unknown_id", 0,
+                             "customer_id %lld names no customer",
+                             (long long)o->customer_id);
     json_decref(customer);
     if (rc == RP_OK) {
         json_t *row = json_pack(
@@ -113,12 +113,18 @@ rp_code rp_encounter_open_in(rp_ctx *ctx, const rp_encounter_opening *o,
             rp_buf_puts(&summary, "; the customer had already waited ");
             rp_encounter_put_duration(&summary, now - o->arrived_at);
         }
+        json_t *detail = json_pack("{s:s}", "subject", o->subject);
+        if (o->arrived_at && o->arrived_at < now)
+            json_object_set_new(detail, "waited_seconds",
+                                json_integer(now - o->arrived_at));
         rp_moment m = {.customer_id = o->customer_id,
                        .encounter_id = *id,
                        .channel = o->channel,
                        .kind = "encounter.opened",
-                       .summary = rp_buf_str(&summary)};
+                       .summary = rp_buf_str(&summary),
+                       .detail = detail};
         rc = rp_moment_record(ctx, &m, err);
+        json_decref(detail);
         rp_buf_free(&summary);
     }
     if (rc == RP_OK)
@@ -138,9 +144,10 @@ rp_code rp_encounter_list(rp_ctx *ctx, int64_t customer_id, const char *stage,
         for (int i = 0; rp_encounter_stages[i]; i++)
             known |= strcmp(rp_encounter_stages[i], stage) == 0;
         if (!known)
-            return rp_error_set(err, RP_EINVALID, "stage",
-                                "stage must be one of: received, understood, "
-                                "helped, kept, closed, abandoned");
+            return rp_error_refuse(
+                err, RP_EINVALID, "stage", "not_allowed", 0,
+                "stage must be one of: received, understood, "
+                "helped, kept, closed, abandoned");
     }
     json_t *cid = json_integer(customer_id),
            *st = stage ? json_string(stage) : NULL;

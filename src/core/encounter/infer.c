@@ -49,9 +49,9 @@ rp_code rp_cycle_check(json_t *enc, const rp_encounter_facts *f, const char *to,
                                "if there is more to do",
                                rp_encounter_stage_words(stage));
     if (target < 1 || target > 4)
-        return rp_error_set(err, RP_EINVALID, "to",
-                            "to must be one of: understood, helped, kept, "
-                            "closed (use abandon to give up)");
+        return rp_error_refuse(err, RP_EINVALID, "to", "not_allowed", 0,
+                               "to must be one of: understood, helped, kept, "
+                               "closed (use abandon to give up)");
     if (target != from + 1)
         return rp_error_refuse(
             err, RP_ECONFLICT, "to", "out_of_order", 0,

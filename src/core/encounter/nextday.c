@@ -112,8 +112,11 @@ static rp_code insert_check(rp_ctx *ctx, json_t *enc, int64_t due,
                   "Satisfaction check scheduled by itself for the next "
                   "working day, %s",
                   when);
-    json_t *detail = json_pack("{s:s, s:I, s:b}", "record", "task", "id",
-                               (json_int_t)task, "next_day", 1);
+    char due_at[RP_TIME_MAX];
+    rp_time_format(due, due_at);
+    json_t *detail = json_pack("{s:s, s:I, s:b, s:s}", "record", "task", "id",
+                               (json_int_t)task, "next_day", 1, "due_at",
+                               due_at);
     rp_moment m = {
         .customer_id = rp_encounter_row_customer(enc),
         .encounter_id = id,
@@ -172,9 +175,9 @@ rp_code rp_task_move(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
         rp_in_string(in, "reason", 0, MOVE_REASON_CHARS, &reason, err))
         return err->code;
     if (due <= rp_now())
-        return rp_error_set(err, RP_EINVALID, "due_at",
-                            "due_at must be in the future: a check or "
-                            "follow-up cannot be moved into the past");
+        return rp_error_refuse(err, RP_EINVALID, "due_at", "in_the_past", 0,
+                               "due_at must be in the future: a check or "
+                               "follow-up cannot be moved into the past");
     rp_store *s = ctx->store;
     if (rp_store_begin(s, err))
         return err->code;
@@ -223,6 +226,8 @@ rp_code rp_task_move(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
         json_t *detail = json_pack(
             "{s:I, s:O, s:I}", "task_id", (json_int_t)id, "previous_due_at",
             json_object_get(task, "due_at"), "due_at", (json_int_t)due);
+        if (!rp_text_is_blank(reason))
+            json_object_set_new(detail, "reason", json_string(reason));
         rp_moment m = {
             .customer_id = json_integer_value(
                 json_object_get(task, "customer_id")),

@@ -111,8 +111,11 @@ static rp_code change_owner(rp_ctx *ctx, json_t *enc, int64_t to,
     }
     rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id, change,
                                  err);
-    json_t *detail = json_pack("{s:I, s:O}", "agent_id", (json_int_t)to,
-                               "previous_agent_id", prev);
+    /* the names as they were, for the console to say it in any language */
+    json_t *detail = json_pack(
+        "{s:I, s:O, s:s, s:o}", "agent_id", (json_int_t)to, "previous_agent_id",
+        prev, "agent", to_name, "previous_agent",
+        had_owner ? json_string(rp_buf_str(&before)) : json_null());
     if (reason)
         json_object_set_new(detail, "reason", json_string(reason));
     rp_moment m = {

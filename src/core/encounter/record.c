@@ -372,6 +372,14 @@ rp_code rp_encounter_record(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     rc = ctx->store->ops->update(ctx->store, &RP_ENTITY_ENCOUNTER, id, row,
                                  err);
     json_t *detail = json_pack("{s:o}", "fields", keys);
+    /* which of the apology's sentences the summary says */
+    if (apology_only(in))
+        json_object_set_new(
+            detail, "apology",
+            json_string(
+                json_is_true(json_object_get(in, "apology_given"))  ? "given"
+                : json_is_true(json_object_get(in, "apology_owed")) ? "owed"
+                                                                    : "none"));
     if (rc == RP_OK)
         rc = moment_for(ctx, enc, "encounter.recorded", rp_buf_str(&summary),
                         NULL, detail, err);
@@ -389,7 +397,8 @@ rp_code rp_encounter_record(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
 static rp_code add_child_then(rp_ctx *ctx, json_t *enc, const rp_entity *e,
                               json_t *row, const char *kind,
                               const char *summary, const char *impression,
-                              const char *cause, json_t **out, rp_error *err)
+                              const char *cause, json_t *said, json_t **out,
+                              rp_error *err)
 {
     int64_t child = 0;
     json_object_set_new(row, "customer_id",
@@ -400,6 +409,8 @@ static rp_code add_child_then(rp_ctx *ctx, json_t *enc, const rp_entity *e,
     rp_code rc = ctx->store->ops->insert(ctx->store, e, row, &child, err);
     json_t *detail = json_pack("{s:s, s:I}", "record", e->name, "id",
                                (json_int_t)child);
+    if (said) /* what the summary says, for the console's words */
+        json_object_update(detail, said);
     if (rc == RP_OK)
         rc = moment_for(ctx, enc, kind, summary, impression, detail, err);
     json_decref(detail);
@@ -413,13 +424,15 @@ static rp_code add_child_then(rp_ctx *ctx, json_t *enc, const rp_entity *e,
     return rc;
 }
 
-/* Insert row as a record of e tied to enc, then its moment; commit. */
+/* Insert row as a record of e tied to enc, then its moment (its detail
+ * with said's parameters); commit. */
 static rp_code add_child(rp_ctx *ctx, json_t *enc, const rp_entity *e,
                          json_t *row, const char *kind, const char *summary,
-                         const char *impression, json_t **out, rp_error *err)
+                         const char *impression, json_t *said, json_t **out,
+                         rp_error *err)
 {
     return add_child_then(ctx, enc, e, row, kind, summary, impression, NULL,
-                          out, err);
+                          said, out, err);
 }
 
 static const char *const defect_kinds[] = {
@@ -468,8 +481,10 @@ rp_code rp_encounter_add_defect(rp_ctx *ctx, int64_t id, json_t *in,
     rp_buf summary = RP_BUF_INIT;
     rp_buf_printf(&summary, "Service breakdown (%s): ", defect_words(kind));
     rp_buf_put_cut(&summary, cause, QUOTE_CHARS);
+    json_t *said = json_pack("{s:s, s:s}", "defect_kind", kind, "cause", cause);
     rp_code rc = add_child(ctx, enc, &RP_ENTITY_DEFECT, row, "defect.recorded",
-                           rp_buf_str(&summary), "negative", out, err);
+                           rp_buf_str(&summary), "negative", said, out, err);
+    json_decref(said);
     rp_buf_free(&summary);
     json_decref(row);
     json_decref(enc);
@@ -522,10 +537,14 @@ rp_code rp_encounter_add_special_request(rp_ctx *ctx, int64_t id, json_t *in,
         rp_buf_puts(&summary, "; why: ");
         rp_buf_put_cut(&summary, reason, QUOTE_CHARS);
     }
-    rp_code rc = add_child(
-        ctx, enc, &RP_ENTITY_SPECIAL_REQUEST, row,
-        declined ? "special_request.declined" : "special_request.granted",
-        rp_buf_str(&summary), declined ? "negative" : "positive", out, err);
+    json_t *said = json_pack("{s:s, s:s?}", "description", desc,
+                             "decline_reason", declined ? reason : NULL);
+    rp_code rc = add_child(ctx, enc, &RP_ENTITY_SPECIAL_REQUEST, row,
+                           declined ? "special_request.declined"
+                                    : "special_request.granted",
+                           rp_buf_str(&summary),
+                           declined ? "negative" : "positive", said, out, err);
+    json_decref(said);
     rp_buf_free(&summary);
     json_decref(row);
     json_decref(enc);
@@ -561,8 +580,10 @@ rp_code rp_encounter_add_promise(rp_ctx *ctx, int64_t id, json_t *in,
     rp_buf_puts(&summary, "Promised: ");
     rp_buf_put_cut(&summary, what, QUOTE_CHARS);
     rp_buf_printf(&summary, " (due %s)", when);
+    json_t *said = json_pack("{s:s, s:s}", "what", what, "due_at", when);
     rp_code rc = add_child(ctx, enc, &RP_ENTITY_PROMISE, row, "promise.made",
-                           rp_buf_str(&summary), NULL, out, err);
+                           rp_buf_str(&summary), NULL, said, out, err);
+    json_decref(said);
     rp_buf_free(&summary);
     json_decref(row);
     json_decref(enc);
@@ -623,8 +644,9 @@ rp_code rp_encounter_transfer_in(rp_ctx *ctx, json_t *enc, const char *reason,
     rp_buf summary = RP_BUF_INIT;
     rp_buf_puts(&summary, "Transferred: ");
     rp_buf_put_cut(&summary, reason, QUOTE_CHARS);
-    json_t *detail = json_pack("{s:s, s:I}", "record", RP_ENTITY_TRANSFER.name,
-                               "id", (json_int_t)child);
+    json_t *detail = json_pack("{s:s, s:I, s:s}", "record",
+                               RP_ENTITY_TRANSFER.name, "id", (json_int_t)child,
+                               "reason", reason);
     if (rc == RP_OK)
         rc = moment_for(ctx, enc, "encounter.transferred", rp_buf_str(&summary),
                         NULL, detail, err);
@@ -672,7 +694,7 @@ rp_code rp_encounter_add_transfer(rp_ctx *ctx, int64_t id, json_t *in,
 static rp_code add_task(rp_ctx *ctx, json_t *enc, const char *kind,
                         const char *subject, const char *channel, int64_t due,
                         const char *moment_kind, const char *summary,
-                        json_t **out, rp_error *err)
+                        json_t *said, json_t **out, rp_error *err)
 {
     json_t *params = json_pack("[I,s]", (json_int_t)rp_encounter_row_id(enc),
                                kind);
@@ -704,7 +726,7 @@ static rp_code add_task(rp_ctx *ctx, json_t *enc, const char *kind,
         "idempotency_key", key, "attempts", 0, "created_by",
         ctx->actor ? ctx->actor : "system");
     rc = add_child(ctx, enc, &RP_ENTITY_TASK, row, moment_kind, summary, NULL,
-                   out, err);
+                   said, out, err);
     json_decref(row);
     return rc;
 }
@@ -736,9 +758,11 @@ rp_code rp_encounter_add_follow_up(rp_ctx *ctx, int64_t id, json_t *in,
     rp_buf_puts(&summary, "Follow-up scheduled: ");
     rp_buf_put_cut(&summary, subject, QUOTE_CHARS);
     rp_buf_printf(&summary, " (due %s)", when);
+    json_t *said = json_pack("{s:s, s:s}", "subject", subject, "due_at", when);
     rp_code rc = add_task(ctx, enc, "follow_up", subject, channel, due,
-                          "follow_up.scheduled", rp_buf_str(&summary), out,
-                          err);
+                          "follow_up.scheduled", rp_buf_str(&summary), said,
+                          out, err);
+    json_decref(said);
     rp_buf_free(&summary);
     json_decref(enc);
     return rc;
@@ -794,9 +818,11 @@ rp_code rp_encounter_add_satisfaction(rp_ctx *ctx, int64_t id, json_t *in,
         char when[RP_TIME_MAX];
         rp_time_format(at, when);
         rp_buf_printf(&summary, "Satisfaction check scheduled (due %s)", when);
+        json_t *said = json_pack("{s:s}", "due_at", when);
         rc = add_task(ctx, enc, "satisfaction_check", "How did we do?", NULL,
-                      at, "satisfaction.scheduled", rp_buf_str(&summary), out,
-                      err);
+                      at, "satisfaction.scheduled", rp_buf_str(&summary), said,
+                      out, err);
+        json_decref(said);
     } else {
         json_t *row = json_pack(
             "{s:I, s:o, s:o, s:I}", "score", (json_int_t)score, "words",
@@ -811,10 +837,14 @@ rp_code rp_encounter_add_satisfaction(rp_ctx *ctx, int64_t id, json_t *in,
             rp_buf_puts(&summary, json_string_value(w));
         }
         /* the answer counts at once: a level is never out of date */
+        json_t *said = json_pack("{s:I, s:o}", "score", (json_int_t)score,
+                                 "words",
+                                 words ? json_copy(words) : json_array());
         rc = add_child_then(
             ctx, enc, &RP_ENTITY_SATISFACTION, row, "satisfaction.answered",
             rp_buf_str(&summary), impression_of(score),
-            "the customer answered a satisfaction check", out, err);
+            "the customer answered a satisfaction check", said, out, err);
+        json_decref(said);
         json_decref(row);
     }
     rp_buf_free(&summary);
@@ -867,6 +897,9 @@ rp_code rp_task_complete(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
             rp_buf_put_cut(&summary, note, 150);
         }
         json_t *eid = json_object_get(task, "encounter_id");
+        json_t *detail = json_pack(
+            "{s:I, s:O?, s:s?}", "task_id", (json_int_t)id, "subject",
+            json_object_get(task, "subject"), "note", note);
         rp_moment m = {
             .customer_id = json_integer_value(
                 json_object_get(task, "customer_id")),
@@ -874,9 +907,11 @@ rp_code rp_task_complete(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
             .channel = json_string_value(json_object_get(task, "channel")),
             .kind = mkind,
             .summary = rp_buf_str(&summary),
-            .impression = "positive"};
+            .impression = "positive",
+            .detail = detail};
         if (rc == RP_OK)
             rc = rp_moment_record(ctx, &m, err);
+        json_decref(detail);
         rp_buf_free(&summary);
         if (rc == RP_OK)
             rc = rp_relationship_recompute_because(

@@ -72,8 +72,8 @@ static rp_code one_of(json_t *in, const char *key, const char *const values[],
     rp_buf list = RP_BUF_INIT;
     for (int i = 0; values[i]; i++)
         rp_buf_printf(&list, "%s%s", i ? ", " : "", values[i]);
-    rp_error_set(err, RP_EINVALID, key, "%s must be one of: %s", what,
-                 rp_buf_str(&list));
+    rp_error_refuse(err, RP_EINVALID, key, "not_allowed", 0,
+                    "%s must be one of: %s", what, rp_buf_str(&list));
     rp_buf_free(&list);
     return err->code;
 }
@@ -97,12 +97,12 @@ static rp_code id_or_word(json_t *in, const char *key, const char *word1,
     else if (v && rp_parse_id(v, key, &id, &ignored) == RP_OK)
         *out = json_integer(id);
     else if (word2)
-        return rp_error_set(err, RP_EINVALID, key,
-                            "%s must be an agent's number, %s or %s", key,
-                            word1, word2);
+        return rp_error_refuse(err, RP_EINVALID, key, "not_allowed", 0,
+                               "%s must be an agent's number, %s or %s", key,
+                               word1, word2);
     else
-        return rp_error_set(err, RP_EINVALID, key,
-                            "%s must be a queue's number or %s", key, word1);
+        return rp_error_refuse(err, RP_EINVALID, key, "not_allowed", 0,
+                               "%s must be a queue's number or %s", key, word1);
     return RP_OK;
 }
 
@@ -133,11 +133,12 @@ static rp_code read_filter(rp_ctx *ctx, json_t *in, wl_filter *f, rp_error *err)
     if (rc == RP_OK && json_object_get(in, "customer_id") &&
         (!customer ||
          rp_parse_id(customer, "customer_id", &f->customer_id, err)))
-        rc = rp_error_set(err, RP_EINVALID, "customer_id",
-                          "customer_id must be a customer's number");
+        rc = rp_error_refuse(err, RP_EINVALID, "customer_id", "not_allowed", 0,
+                             "customer_id must be a customer's number");
     f->q = json_string_value(json_object_get(in, "q"));
     if (rc == RP_OK && json_object_get(in, "q") && !f->q)
-        rc = rp_error_set(err, RP_EINVALID, "q", "q must be text");
+        rc = rp_error_refuse(err, RP_EINVALID, "q", "not_text", 0,
+                             "q must be text");
     if (rc == RP_OK && f->q && rp_text_is_blank(f->q))
         f->q = NULL;
     if (rc == RP_OK && f->q && rp_utf8_length(f->q) < Q_MIN_CHARS)
@@ -161,14 +162,14 @@ static rp_code read_filter(rp_ctx *ctx, json_t *in, wl_filter *f, rp_error *err)
                              ? "open"
                              : "closed";
         if (f->state && strcmp(f->state, "all") && strcmp(f->state, of))
-            rc = rp_error_set(err, RP_EINVALID, "stage",
-                              "an encounter at stage %s is never %s", f->stage,
-                              f->state);
+            rc = rp_error_refuse(err, RP_EINVALID, "stage", "not_allowed", 0,
+                                 "an encounter at stage %s is never %s",
+                                 f->stage, f->state);
         f->state = of;
     }
     if (rc == RP_OK && f->over_target && f->state && strcmp(f->state, "open"))
-        rc = rp_error_set(err, RP_EINVALID, "over_target",
-                          "only open encounters are over a target");
+        rc = rp_error_refuse(err, RP_EINVALID, "over_target", "not_needed", 0,
+                             "only open encounters are over a target");
     if (rc == RP_OK && f->over_target)
         f->state = "open";
     if (rc == RP_OK && !f->state)
@@ -179,14 +180,14 @@ static rp_code read_filter(rp_ctx *ctx, json_t *in, wl_filter *f, rp_error *err)
                                                 : "newest";
     if (rc == RP_OK && !f->q && !f->customer_id && strcmp(f->sort, "newest") &&
         !strcmp(f->state, "all"))
-        rc = rp_error_set(err, RP_EINVALID, "sort",
-                          "waiting time and last activity sort open or "
-                          "closed encounters: choose state open or closed");
+        rc = rp_error_refuse(err, RP_EINVALID, "sort", "not_allowed", 0,
+                             "waiting time and last activity sort open or "
+                             "closed encounters: choose state open or closed");
     if (rc == RP_OK && !f->q && !f->customer_id &&
         !strcmp(f->sort, "waiting") && !strcmp(f->state, "closed"))
-        rc = rp_error_set(err, RP_EINVALID, "sort",
-                          "closed encounters wait no more: sort them by "
-                          "activity or newest");
+        rc = rp_error_refuse(err, RP_EINVALID, "sort", "not_allowed", 0,
+                             "closed encounters wait no more: sort them by "
+                             "activity or newest");
     json_decref(empty);
     if (rc) {
         json_decref(f->queue);

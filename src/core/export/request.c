@@ -41,14 +41,18 @@ static int downloadable(json_t *row)
 
 static rp_code record_moment(rp_ctx *ctx, int64_t customer_id,
                              int64_t encounter_id, const char *kind,
-                             const char *summary, rp_error *err)
+                             const char *summary, int granted, rp_error *err)
 {
+    json_t *said = json_pack("{s:b}", "granted", granted);
     rp_moment m = {.customer_id = customer_id,
                    .encounter_id = encounter_id,
                    .channel = "web",
                    .kind = kind,
-                   .summary = summary};
-    return rp_moment_record(ctx, &m, err);
+                   .summary = summary,
+                   .detail = said};
+    rp_code rc = rp_moment_record(ctx, &m, err);
+    json_decref(said);
+    return rc;
 }
 
 rp_code rp_export_request_create(rp_ctx *ctx, int64_t customer_id,
@@ -89,7 +93,7 @@ rp_code rp_export_request_create(rp_ctx *ctx, int64_t customer_id,
                                ? "Asked for a copy of their data, granted at "
                                  "once"
                                : "Asked for a copy of their data",
-                           err);
+                           auto_approve, err);
     int64_t id = json_integer_value(json_object_get(id_row, "id"));
     json_decref(id_row);
     row = NULL;
@@ -116,9 +120,9 @@ rp_code rp_export_request_list(rp_ctx *ctx, const char *status,
         for (int i = 0; statuses[i]; i++)
             known |= !strcmp(status, statuses[i]);
         if (!known)
-            return rp_error_set(err, RP_EINVALID, "status",
-                                "status must be pending, approved or "
-                                "declined");
+            return rp_error_refuse(err, RP_EINVALID, "status", "not_allowed", 0,
+                                   "status must be pending, approved or "
+                                   "declined");
     }
     json_t *params = json_pack(
                "[o, I, i]", status ? json_string(status) : json_null(),
@@ -172,7 +176,7 @@ rp_code rp_export_request_approve(rp_ctx *ctx, int64_t id, int link_hours,
         rc = record_moment(ctx, customer, encounter, "export.approved",
                            "Their request for a copy of their data was "
                            "approved",
-                           err);
+                           1, err);
     if (rc == RP_OK)
         rc = query1(ctx, RP_Q_EXPORT_REQUEST_GET,
                     json_pack("[I]", (json_int_t)id), &row, err);

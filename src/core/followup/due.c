@@ -36,11 +36,12 @@ rp_code rp_task_due(rp_ctx *ctx, const char *scope, int64_t before,
     if (!scope)
         scope = ctx->agent_id ? "mine" : "all";
     else if (!(scope = known_scope(scope)))
-        return rp_error_set(err, RP_EINVALID, "scope",
-                            "scope is mine, queues or all");
+        return rp_error_refuse(err, RP_EINVALID, "scope", "not_allowed", 0,
+                               "scope is mine, queues or all");
     if (strcmp(scope, "all") != 0 && !ctx->agent_id)
-        return rp_error_set(err, RP_EINVALID, "scope",
-                            "scope %s needs a signed-in agent; use all", scope);
+        return rp_error_refuse(err, RP_EINVALID, "scope", "not_allowed", 0,
+                               "scope %s needs a signed-in agent; use all",
+                               scope);
     json_t *params = json_pack("[I, s, I, I, i]", (json_int_t)before, scope,
                                (json_int_t)ctx->agent_id,
                                (json_int_t)page->after_id, page->limit + 1),

@@ -629,9 +629,11 @@ static rp_code settle(rp_ctx *ctx, const rp_scheduler_config *cfg, json_t *task,
                           str(task, "kind") ? str(task, "kind") : "task",
                           o->channel);
             rp_buf_put_cut(&summary, str(task, "subject"), 200);
-            json_t *detail = json_pack("{s:I, s:s}", "task_id", (json_int_t)tid,
-                                       "idempotency_key",
-                                       text(task, "idempotency_key"));
+            json_t *detail = json_pack(
+                "{s:I, s:s, s:s?, s:s, s:s?}", "task_id", (json_int_t)tid,
+                "idempotency_key", text(task, "idempotency_key"), "task_kind",
+                str(task, "kind"), "via", o->channel, "subject",
+                str(task, "subject"));
             rp_moment m = {.customer_id = json_integer_value(
                                json_object_get(task, "customer_id")),
                            .encounter_id = json_integer_value(
@@ -856,9 +858,9 @@ rp_code rp_task_list(rp_ctx *ctx, const char *status, int64_t customer_id,
         for (int i = 0; task_statuses[i]; i++)
             known |= strcmp(task_statuses[i], status) == 0;
         if (!known)
-            return rp_error_set(err, RP_EINVALID, "status",
-                                "status must be one of scheduled, claimed, "
-                                "sent, done, failed, cancelled, held");
+            return rp_error_refuse(err, RP_EINVALID, "status", "not_allowed", 0,
+                                   "status must be one of scheduled, claimed, "
+                                   "sent, done, failed, cancelled, held");
     }
     json_t *cid = json_integer(customer_id),
            *st = status ? json_string(status) : NULL;

@@ -462,8 +462,9 @@ rp_code rp_kb_feedback(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
                        json_string_value(json_object_get(article, "title")),
                        200);
         rp_buf_printf(&summary, "\" %s", helped ? "helped" : "did not help");
-        json_t *detail = json_pack("{s:I, s:b}", "article_id", (json_int_t)id,
-                                   "helped", helped);
+        json_t *detail = json_pack("{s:I, s:b, s:O?}", "article_id",
+                                   (json_int_t)id, "helped", helped, "title",
+                                   json_object_get(article, "title"));
         rp_moment m = {.customer_id = json_integer_value(
                            json_object_get(enc, "customer_id")),
                        .encounter_id = encounter_id,

@@ -35,12 +35,12 @@ rp_code rp_mailbox_add(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
         rp_in_string(in, "queue", 0, 100, &queue, err))
         return err->code;
     if (strncmp(url, "imap://", 7) != 0 && strncmp(url, "imaps://", 8) != 0)
-        return rp_error_set(err, RP_EINVALID, "url",
-                            "url must start with imap:// or imaps://");
+        return rp_error_refuse(err, RP_EINVALID, "url", "not_a_url", 0,
+                               "url must start with imap:// or imaps://");
     if (strchr(url + 8, '/') && strchr(url + 8, '/')[1])
-        return rp_error_set(err, RP_EINVALID, "url",
-                            "url names the server only; give the folder "
-                            "as folder");
+        return rp_error_refuse(err, RP_EINVALID, "url", "not_a_url", 0,
+                               "url names the server only; give the folder "
+                               "as folder");
     char *sealed = NULL;
     if (rp_secret_seal(password, &sealed, err))
         return err->code;

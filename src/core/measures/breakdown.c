@@ -30,8 +30,8 @@ rp_code rp_metrics_options_parse(const char *by_queue, const char *series,
         if (!strcmp(by_queue, "true"))
             out->by_queue = 1;
         else if (strcmp(by_queue, "false"))
-            return rp_error_set(err, RP_EINVALID, "by_queue",
-                                "by_queue must be true or false");
+            return rp_error_refuse(err, RP_EINVALID, "by_queue", "not_allowed",
+                                   0, "by_queue must be true or false");
     }
     if (series && *series) {
         if (!strcmp(series, "day"))
@@ -39,14 +39,14 @@ rp_code rp_metrics_options_parse(const char *by_queue, const char *series,
         else if (!strcmp(series, "week"))
             out->series_days = 7;
         else
-            return rp_error_set(err, RP_EINVALID, "series",
-                                "series must be day or week");
+            return rp_error_refuse(err, RP_EINVALID, "series", "not_allowed", 0,
+                                   "series must be day or week");
     }
     if (tz && *tz) {
         if (!out->series_days)
-            return rp_error_set(err, RP_EINVALID, "tz",
-                                "tz says where a series' days start: give "
-                                "it with series");
+            return rp_error_refuse(err, RP_EINVALID, "tz", "required", 0,
+                                   "tz says where a series' days start: give "
+                                   "it with series");
         if (rp_tz_load(tz, "tz", &out->zone, err))
             return err->code = RP_EINVALID;
     }
@@ -276,8 +276,8 @@ rp_code rp_metrics_series_check(const rp_window *w, const rp_metrics_options *o,
     for (int64_t d = first_day(o, w); day_start(o->zone, d) < w->to;
          d += o->series_days)
         if (++n > RP_METRICS_MAX_BUCKETS)
-            return rp_error_set(
-                err, RP_EINVALID, "series",
+            return rp_error_refuse(
+                err, RP_EINVALID, "series", "out_of_range", 0,
                 "series would cut this window into more than %d buckets: "
                 "ask for weeks, or a shorter window",
                 RP_METRICS_MAX_BUCKETS);

@@ -232,9 +232,9 @@ static rp_code parse_holidays(json_t *holidays, rp_calendar *c, rp_error *err)
     size_t i, n = json_array_size(holidays);
     json_t *h;
     if (n > RP_CALENDAR_MAX_HOLIDAYS)
-        return rp_error_set(err, RP_EINVALID, "holidays",
-                            "holidays may hold at most %d dates",
-                            RP_CALENDAR_MAX_HOLIDAYS);
+        return rp_error_refuse(
+            err, RP_EINVALID, "holidays", "too_many", RP_CALENDAR_MAX_HOLIDAYS,
+            "holidays may hold at most %d dates", RP_CALENDAR_MAX_HOLIDAYS);
     if (n == 0)
         return RP_OK;
     if (!(c->holiday = malloc(n * sizeof *c->holiday)))
@@ -242,10 +242,11 @@ static rp_code parse_holidays(json_t *holidays, rp_calendar *c, rp_error *err)
     json_array_foreach(holidays, i, h) {
         int64_t day;
         if (rp_date_parse(json_string_value(json_object_get(h, "date")), &day))
-            return rp_error_set(err, RP_EINVALID, "holidays",
-                                "holidays[%zu]: date must be a date such as "
-                                "2026-12-25",
-                                i);
+            return rp_error_refuse(err, RP_EINVALID, "holidays", "not_a_time",
+                                   0,
+                                   "holidays[%zu]: date must be a date such as "
+                                   "2026-12-25",
+                                   i);
         c->holiday[c->nholiday++] = day;
     }
     qsort(c->holiday, c->nholiday, sizeof *c->holiday, by_value);
@@ -258,9 +259,9 @@ rp_code rp_calendar_parse(const char *zone, json_t *intervals, json_t *holidays,
     rp_calendar c;
     rp_calendar_init(&c);
     if (json_array_size(intervals) > 0 && !zone)
-        return rp_error_set(err, RP_EINVALID, "time_zone",
-                            "time_zone is required with business hours, "
-                            "such as Europe/Madrid");
+        return rp_error_refuse(err, RP_EINVALID, "time_zone", "required", 0,
+                               "time_zone is required with business hours, "
+                               "such as Europe/Madrid");
     rp_code rc = RP_OK;
     if (zone)
         rc = rp_tz_load(zone, "time_zone", &c.zone, err);
@@ -329,9 +330,9 @@ rp_code rp_calendar_spec_parse(const char *spec, const char *field,
     if (!space || parse_days(spec, (size_t)(space - spec), days) ||
         parse_hhmm(open, 1439) < 0 || parse_hhmm(close, 1440) < 0) {
         rp_buf q = RP_BUF_INIT;
-        rp_error_set(err, RP_EINVALID, field,
-                     "%s must read like \"mon-fri 09:00-17:00\", not \"%s\"",
-                     field, rp_cut(&q, spec ? spec : "", 40));
+        rp_error_refuse(err, RP_EINVALID, field, "not_a_time", 0,
+                        "%s must read like \"mon-fri 09:00-17:00\", not \"%s\"",
+                        field, rp_cut(&q, spec ? spec : "", 40));
         rp_buf_free(&q);
         return err->code;
     }
@@ -354,10 +355,10 @@ rp_code rp_holiday_spec_parse(const char *spec, const char *field,
     }
     if (!spec || rp_date_parse(date, &day) || (spec[10] && spec[10] != '=')) {
         rp_buf q = RP_BUF_INIT;
-        rp_error_set(err, RP_EINVALID, field,
-                     "%s must read like \"2026-12-25\" or "
-                     "\"2026-12-25=Christmas Day\", not \"%s\"",
-                     field, rp_cut(&q, spec ? spec : "", 40));
+        rp_error_refuse(err, RP_EINVALID, field, "not_a_time", 0,
+                        "%s must read like \"2026-12-25\" or "
+                        "\"2026-12-25=Christmas Day\", not \"%s\"",
+                        field, rp_cut(&q, spec ? spec : "", 40));
         rp_buf_free(&q);
         return err->code;
     }

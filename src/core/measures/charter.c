@@ -399,8 +399,8 @@ static rp_code settle_one(rp_ctx *ctx, json_t *promise, const char *status,
                   "Promise %s: ", kept ? "kept" : "broken (its date passed)");
     rp_buf_put_cut(&summary, what, 200);
     json_t *enc = json_object_get(promise, "encounter_id");
-    json_t *detail = json_pack("{s:I, s:s}", "promise_id", (json_int_t)id,
-                               "status", status);
+    json_t *detail = json_pack("{s:I, s:s, s:s}", "promise_id", (json_int_t)id,
+                               "status", status, "what", what ? what : "");
     rp_moment m = {
         .customer_id = json_integer_value(
             json_object_get(promise, "customer_id")),

@@ -171,8 +171,8 @@ static rp_code no_twice(json_t *list, const char *field, rp_error *err)
             b = json_array_get(list, k);
             if (json_equal(json_object_get(a, "date"),
                            json_object_get(b, "date")))
-                return rp_error_set(
-                    err, RP_EINVALID, field,
+                return rp_error_refuse(
+                    err, RP_EINVALID, field, "repeated", 0,
                     "%s[%zu]: the date %s is given twice", field, i,
                     json_string_value(json_object_get(a, "date")));
         }

@@ -149,6 +149,7 @@ static rp_code record_moment(rp_ctx *ctx, int64_t customer_id,
         "{s:s, s:I, s:I, s:o}", "target", j->target, "breach_id",
         (json_int_t)breach_id, "target_seconds", (json_int_t)j->target_seconds,
         "over_by_seconds", j->over_by ? json_integer(j->over_by) : json_null());
+    json_object_set_new(detail, "business_hours", json_boolean(business));
     rp_moment m = {.customer_id = customer_id,
                    .encounter_id = encounter_id,
                    .kind = "charter.breached",

@@ -212,7 +212,7 @@ static rp_code record_shown(rp_ctx *ctx, int64_t customer_id, json_t *items,
     }
     rp_buf summary = RP_BUF_INIT;
     rp_buf_puts(&summary, "Offered:");
-    json_t *ids = *fresh_ids;
+    json_t *ids = *fresh_ids, *names = json_array();
     int64_t now = rp_now();
     json_array_foreach(fresh, i, it) {
         json_t *prod = json_object_get(it, "product");
@@ -229,9 +229,12 @@ static rp_code record_shown(rp_ctx *ctx, int64_t customer_id, json_t *items,
         rp_buf_put_cut(&summary,
                        json_string_value(json_object_get(prod, "name")), 200);
         json_array_append(ids, json_object_get(prod, "id"));
+        if (json_is_string(json_object_get(prod, "name")))
+            json_array_append(names, json_object_get(prod, "name"));
     }
     if (rc == RP_OK) {
         json_t *detail = json_pack("{s:O}", "product_ids", ids);
+        json_object_set(detail, "products", names);
         rp_moment m = {.customer_id = customer_id,
                        .kind = "offer.shown",
                        .summary = rp_buf_str(&summary),
@@ -240,6 +243,7 @@ static rp_code record_shown(rp_ctx *ctx, int64_t customer_id, json_t *items,
         json_decref(detail);
     }
     rp_buf_free(&summary);
+    json_decref(names);
     json_decref(fresh);
     rc = rp_store_finish(s, rc, err);
     if (rc) {
@@ -485,9 +489,9 @@ rp_code rp_offer_record_shown(rp_ctx *ctx, int64_t customer_id, json_t *in,
             break;
         rc = rp_product_get(ctx, json_integer_value(id), &product, err);
         if (rc == RP_ENOTFOUND) {
-            rc = rp_error_set(err, RP_EINVALID, "product_ids",
-                              "product_ids: there is no product %lld",
-                              (long long)json_integer_value(id));
+            rc = rp_error_refuse(err, RP_EINVALID, "product_ids", "unknown_id",
+                                 0, "product_ids: there is no product %lld",
+                                 (long long)json_integer_value(id));
             break;
         }
         if (rc)
@@ -575,8 +579,10 @@ rp_code rp_offer_decide(rp_ctx *ctx, int64_t customer_id, int64_t product_id,
             rp_buf_puts(&summary, " - ");
             rp_buf_put_cut(&summary, reason, 200);
         }
-        json_t *detail = json_pack("{s:I, s:I}", "offer_id", (json_int_t)id,
-                                   "product_id", (json_int_t)product_id);
+        json_t *detail = json_pack(
+            "{s:I, s:I, s:O?, s:s?}", "offer_id", (json_int_t)id, "product_id",
+            (json_int_t)product_id, "product", json_object_get(product, "name"),
+            "reason", reason);
         rp_moment m = {.customer_id = customer_id,
                        .encounter_id = eid,
                        .kind = accept ? "offer.accepted" : "offer.declined",

@@ -285,10 +285,13 @@ static rp_code ask(rp_ctx *ctx, int64_t id, const char *requested_by,
                               "for, at the request of ");
         rp_buf_put_cut(&summary, requested_by, REQUESTED_BY_MAX);
         rp_buf_puts(&summary, "; a second person must approve it");
+        json_t *said = json_pack("{s:s}", "requested_by", requested_by);
         rp_moment m = {.customer_id = id,
                        .kind = "customer.erasure_requested",
-                       .summary = rp_buf_str(&summary)};
+                       .summary = rp_buf_str(&summary),
+                       .detail = said};
         rc = rp_moment_record(ctx, &m, err);
+        json_decref(said);
         rp_buf_free(&summary);
     }
     if (rp_store_finish(s, rc, err))
@@ -331,9 +334,9 @@ rp_code rp_privacy_erase(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
                                 "approve an erasure"
                               : "only an admin may erase a customer");
     if (rc == RP_OK && two && !ctx->agent_id)
-        rc = rp_error_set(err, RP_EINVALID, "agent",
-                          "this desk needs two people for an erasure: say "
-                          "which agent asks or approves");
+        rc = rp_error_refuse(err, RP_EINVALID, "agent", "required", 0,
+                             "this desk needs two people for an erasure: say "
+                             "which agent asks or approves");
     if (rc == RP_OK && two)
         rc = pending(ctx, id, &request, err);
     if (rc == RP_OK && two && !request)

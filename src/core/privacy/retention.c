@@ -191,7 +191,11 @@ static rp_code drop_attachments(rp_ctx *ctx, json_t *row, const rules *r,
                        .encounter_id = eid,
                        .kind = "retention.attachments_dropped",
                        .summary = summary};
+        json_t *said = json_pack("{s:I, s:I}", "count", (json_int_t)n, "months",
+                                 (json_int_t)r->attachment_months);
+        m.detail = said;
         rc = rp_moment_record(ctx, &m, err);
+        json_decref(said);
     }
     rc = rp_store_finish(s, rc, err);
     if (rc == RP_OK)
@@ -232,7 +236,11 @@ static rp_code blank_bodies(rp_ctx *ctx, json_t *row, const rules *r,
                        .encounter_id = eid,
                        .kind = "retention.messages_blanked",
                        .summary = summary};
+        json_t *said = json_pack("{s:I, s:I}", "count", (json_int_t)n, "months",
+                                 (json_int_t)r->body_months);
+        m.detail = said;
         rc = rp_moment_record(ctx, &m, err);
+        json_decref(said);
     }
     rc = rp_store_finish(s, rc, err);
     if (rc == RP_OK) {

@@ -351,8 +351,9 @@ rp_code rp_secrets_ensure_key(rp_error *err)
     if (ring.nkeys == 0 && ring.file)
         rc = create_key_file(err);
     else if (ring.nkeys == 0)
-        rc = rp_error_set(err, RP_EINVALID, "RAPPORT_SECRET_KEY_FILE",
-                          "no key to seal secrets with: set " SETTINGS);
+        rc = rp_error_refuse(err, RP_EINVALID, "RAPPORT_SECRET_KEY_FILE",
+                             "no_secret_key", 0,
+                             "no key to seal secrets with: set " SETTINGS);
     pthread_mutex_unlock(&ring.lock);
     return rc;
 }
@@ -368,7 +369,8 @@ char *rp_secrets_key_file(void)
 rp_code rp_secret_seal(const char *plain, char **sealed, rp_error *err)
 {
     if (!plain)
-        return rp_error_set(err, RP_EINVALID, NULL, "no secret to seal");
+        return rp_error_refuse(err, RP_EINVALID, NULL, "required", 0,
+                               "no secret to seal");
     if (!init_sodium())
         return rp_error_set(err, RP_EINTERNAL, NULL,
                             "libsodium cannot be initialised");
@@ -377,9 +379,10 @@ rp_code rp_secret_seal(const char *plain, char **sealed, rp_error *err)
     if (ring.nkeys == 0 && ring.file)
         rc = create_key_file(err);
     else if (ring.nkeys == 0)
-        rc = rp_error_set(err, RP_EINVALID, "RAPPORT_SECRET_KEY_FILE",
-                          "no key to seal secrets with: set " SETTINGS
-                          " (see `rapport secrets init`)");
+        rc = rp_error_refuse(err, RP_EINVALID, "RAPPORT_SECRET_KEY_FILE",
+                             "no_secret_key", 0,
+                             "no key to seal secrets with: set " SETTINGS
+                             " (see `rapport secrets init`)");
     if (rc) {
         pthread_mutex_unlock(&ring.lock);
         return rc;
@@ -415,8 +418,8 @@ rp_code rp_secret_open(const char *sealed, char **plain, rp_error *err)
     size_t plen = strlen(RP_SECRET_PREFIX);
     if (!rp_secret_is_sealed(sealed) || strlen(sealed) < plen + 9 ||
         sealed[plen + 8] != ':')
-        return rp_error_set(err, RP_EINVALID, NULL,
-                            "the stored secret is not a sealed value");
+        return rp_error_refuse(err, RP_EINVALID, NULL, "tampered", 0,
+                               "the stored secret is not a sealed value");
     if (!init_sodium())
         return rp_error_set(err, RP_EINTERNAL, NULL,
                             "libsodium cannot be initialised");
@@ -436,10 +439,10 @@ rp_code rp_secret_open(const char *sealed, char **plain, rp_error *err)
         end != b64 + b64len ||
         boxlen < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) {
         free(box);
-        return rp_error_set(err, RP_EINVALID, NULL,
-                            "the stored secret sealed under key %s is "
-                            "damaged",
-                            id);
+        return rp_error_refuse(err, RP_EINVALID, NULL, "tampered", 0,
+                               "the stored secret sealed under key %s is "
+                               "damaged",
+                               id);
     }
     size_t n = boxlen - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
     char *out = malloc(n + 1);
@@ -463,16 +466,17 @@ rp_code rp_secret_open(const char *sealed, char **plain, rp_error *err)
         sodium_memzero(out, n + 1);
         free(out);
         if (found < 0)
-            return rp_error_set(err, RP_EINVALID, "RAPPORT_SECRET_KEY_FILE",
-                                "a stored secret was sealed under key %s, "
-                                "which is not loaded: set " SETTINGS
-                                " to the key (list old keys after the new "
-                                "one)",
-                                id);
-        return rp_error_set(err, RP_EINVALID, NULL,
-                            "a stored secret sealed under key %s was "
-                            "altered: it does not open",
-                            id);
+            return rp_error_refuse(err, RP_EINVALID, "RAPPORT_SECRET_KEY_FILE",
+                                   "no_secret_key", 0,
+                                   "a stored secret was sealed under key %s, "
+                                   "which is not loaded: set " SETTINGS
+                                   " to the key (list old keys after the new "
+                                   "one)",
+                                   id);
+        return rp_error_refuse(err, RP_EINVALID, NULL, "tampered", 0,
+                               "a stored secret sealed under key %s was "
+                               "altered: it does not open",
+                               id);
     }
     out[n] = '\0';
     *plain = out;
@@ -630,8 +634,8 @@ static rp_code check_keys(rp_ctx *ctx, int *plain, rp_error *err)
         int any = ring.nkeys;
         pthread_mutex_unlock(&ring.lock);
         if (!have) {
-            rc = rp_error_set(
-                err, RP_EINVALID, "RAPPORT_SECRET_KEY_FILE",
+            rc = rp_error_refuse(
+                err, RP_EINVALID, "RAPPORT_SECRET_KEY_FILE", "no_secret_key", 0,
                 any ? "the database holds %lld secrets sealed under key %s, "
                       "which is not loaded: list that key in " SETTINGS
                     : "the database holds %lld secrets sealed under key %s "

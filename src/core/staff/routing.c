@@ -256,6 +256,10 @@ rp_code rp_routing_route(rp_ctx *ctx, int64_t encounter_id, rp_error *err)
         agent_id ? json_integer(agent_id) : json_null(), "by",
         json_integer_value(json_object_get(queue, "rank")) == 0 ? "topic"
                                                                 : "channel");
+    /* the names as they were, for the console's words */
+    json_object_set_new(detail, "queue", json_string(qname ? qname : ""));
+    if (agent_id && agent_name)
+        json_object_set_new(detail, "agent", json_string(agent_name));
     rp_moment m = {
         .customer_id = json_integer_value(json_object_get(enc, "customer_id")),
         .encounter_id = encounter_id,

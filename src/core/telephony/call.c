@@ -206,12 +206,16 @@ static rp_code caller(rp_ctx *ctx, const char *from, const char *name,
     else
         rp_buf_puts(&summary, "Called the desk with the number withheld (not "
                               "yet confirmed)");
+    json_t *said = json_pack("{s:s, s:s?}", "via", "phone", "from",
+                             is_number ? from : NULL);
     rp_moment m = {.customer_id = *customer_id,
                    .channel = "phone",
                    .kind = "customer.created",
-                   .summary = rp_buf_str(&summary)};
+                   .summary = rp_buf_str(&summary),
+                   .detail = said};
     if (rc == RP_OK)
         rc = rp_moment_record(ctx, &m, err);
+    json_decref(said);
     if (rc == RP_OK)
         rc = rp_event_emit_pack(ctx, "customer.created", *customer_id, 0, err,
                                 "{s:[s, s], s:s}", "fields", "name", "phones",
@@ -250,6 +254,8 @@ static rp_code place(rp_ctx *ctx, int64_t id, int64_t customer_id,
     json_t *detail = json_pack(
         "{s:I, s:O, s:s}", "queue_id", (json_int_t)queue_id, "agent_id",
         json_object_get(change, "agent_id"), "by", "phone system");
+    const char *qn = json_string_value(json_object_get(q, "name"));
+    json_object_set_new(detail, "queue", json_string(qn ? qn : ""));
     rp_moment m = {.customer_id = customer_id,
                    .encounter_id = id,
                    .channel = "phone",

@@ -159,9 +159,9 @@ static rp_code start(rp_csv *c, rp_error *err)
     size_t have = c->len - c->pos;
     if (have >= 2 &&
         ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)))
-        return rp_error_set(err, RP_EINVALID, "file",
-                            "line 1: the file is UTF-16 text; save it as "
-                            "UTF-8 (in Excel: CSV UTF-8)");
+        return rp_error_refuse(err, RP_EINVALID, "file", "unreadable", 1,
+                               "line 1: the file is UTF-16 text; save it as "
+                               "UTF-8 (in Excel: CSV UTF-8)");
     if (have >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF)
         c->pos += 3;
     /* the first line, as much of it as the window holds */
@@ -223,10 +223,11 @@ static int push_field(rp_csv *c, size_t start_at)
 
 static rp_code too_long(rp_csv *c, rp_error *err)
 {
-    return rp_error_set(err, RP_EINVALID, "file",
-                        "line %lld: a record longer than %d bytes; is a quote "
-                        "left open?",
-                        (long long)c->record_line, RP_CSV_MAX_RECORD);
+    return rp_error_refuse(
+        err, RP_EINVALID, "file", "unreadable", c->record_line,
+        "line %lld: a record longer than %d bytes; is a quote "
+        "left open?",
+        (long long)c->record_line, RP_CSV_MAX_RECORD);
 }
 
 /* A quoted field, the opening quote read.  *after is the byte after the
@@ -239,10 +240,11 @@ static rp_code quoted_field(rp_csv *c, int *after, rp_error *err)
         if (ch == -2)
             return read_failed(c, err);
         if (ch == -1)
-            return rp_error_set(err, RP_EINVALID, "file",
-                                "line %lld: a quote opened on this line is "
-                                "never closed before the end of the file",
-                                (long long)opened);
+            return rp_error_refuse(err, RP_EINVALID, "file", "unreadable",
+                                   opened,
+                                   "line %lld: a quote opened on this line is "
+                                   "never closed before the end of the file",
+                                   (long long)opened);
         if (ch == '"') {
             if (peek(c) != '"')
                 break;

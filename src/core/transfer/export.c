@@ -34,8 +34,8 @@ rp_code rp_export_format_parse(const char *name, rp_export_format *format,
     else if (name && strcmp(name, "jsonl") == 0)
         *format = RP_EXPORT_JSONL;
     else
-        return rp_error_set(err, RP_EINVALID, "format",
-                            "the format is csv or jsonl");
+        return rp_error_refuse(err, RP_EINVALID, "format", "not_allowed", 0,
+                               "the format is csv or jsonl");
     return RP_OK;
 }
 
@@ -131,8 +131,8 @@ rp_code rp_export(rp_ctx *ctx, const char *table, rp_export_format format,
 {
     const rp_entity *e = table ? entity_of(table) : NULL;
     if (!e)
-        return rp_error_set(err, RP_EINVALID, "table",
-                            "the table is customers, encounters or moments");
+        return rp_error_refuse(err, RP_EINVALID, "table", "not_allowed", 0,
+                               "the table is customers, encounters or moments");
     /* who took the whole table out is on the audit log before any row
      * leaves */
     rp_buf what = RP_BUF_INIT;

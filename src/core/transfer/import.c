@@ -157,11 +157,11 @@ rp_code rp_import_map_add(json_t *map, const char *spec, rp_error *err)
     const char *eq = strrchr(spec, '=');
     rp_buf q = RP_BUF_INIT;
     if (!eq || eq == spec) {
-        rp_error_set(err, RP_EINVALID, "map",
-                     "\"%s\" does not say COLUMN=FIELD (a field is one of "
-                     "external_id, name, preferred_name, email, phone, "
-                     "notes, ignore)",
-                     rp_cut(&q, spec, 80));
+        rp_error_refuse(err, RP_EINVALID, "map", "not_allowed", 0,
+                        "\"%s\" does not say COLUMN=FIELD (a field is one of "
+                        "external_id, name, preferred_name, email, phone, "
+                        "notes, ignore)",
+                        rp_cut(&q, spec, 80));
         rp_buf_free(&q);
         return err->code;
     }
@@ -174,8 +174,9 @@ rp_code rp_import_map_add(json_t *map, const char *spec, rp_error *err)
     rp_buf_free(&col);
     if (bad) {
         json_decref(v);
-        return rp_error_set(err, RP_EINVALID, "map", "\"%s\" is not UTF-8 text",
-                            rp_cut(&q, spec, 80));
+        return rp_error_refuse(err, RP_EINVALID, "map", "not_text", 0,
+                               "\"%s\" is not UTF-8 text",
+                               rp_cut(&q, spec, 80));
     }
     return RP_OK;
 }
@@ -187,9 +188,10 @@ static rp_code read_header(import_run *r, rp_error *err)
     if (rp_csv_next(r->csv, &got, err))
         return err->code;
     if (!got)
-        return rp_error_set(err, RP_EINVALID, "file",
-                            "the file is empty: its first line must name the "
-                            "columns");
+        return rp_error_refuse(
+            err, RP_EINVALID, "file", "unreadable", 0,
+            "the file is empty: its first line must name the "
+            "columns");
     r->ncols = rp_csv_count(r->csv);
     r->cols = calloc(r->ncols, sizeof *r->cols);
     r->names = json_array();
@@ -199,10 +201,11 @@ static rp_code read_header(import_run *r, rp_error *err)
         size_t len;
         const char *h = rp_csv_field(r->csv, i, &len);
         if (strlen(h) != len || !rp_utf8_is_valid(h, len))
-            return rp_error_set(err, RP_EINVALID, "file",
-                                "line %lld: the name of column %zu is not "
-                                "UTF-8 text; save the file as UTF-8",
-                                (long long)rp_csv_line(r->csv), i + 1);
+            return rp_error_refuse(err, RP_EINVALID, "file", "unreadable",
+                                   rp_csv_line(r->csv),
+                                   "line %lld: the name of column %zu is not "
+                                   "UTF-8 text; save the file as UTF-8",
+                                   (long long)rp_csv_line(r->csv), i + 1);
         while (*h == ' ' || *h == '\t')
             h++, len--;
         while (len && (h[len - 1] == ' ' || h[len - 1] == '\t'))
@@ -227,11 +230,11 @@ static rp_code map_columns(import_run *r, json_t *map, rp_error *err)
         int found = 0;
         if (!f || !is_field(f)) {
             rc = RP_EINVALID;
-            rp_error_set(err, RP_EINVALID, "map",
-                         "\"%s\" is not a field a column can be read as: "
-                         "use external_id, name, preferred_name, email, "
-                         "phone, notes or ignore",
-                         f ? rp_cut(&q, f, 60) : "");
+            rp_error_refuse(err, RP_EINVALID, "map", "not_allowed", 0,
+                            "\"%s\" is not a field a column can be read as: "
+                            "use external_id, name, preferred_name, email, "
+                            "phone, notes or ignore",
+                            f ? rp_cut(&q, f, 60) : "");
             break;
         }
         for (size_t i = 0; i < r->ncols; i++)
@@ -242,8 +245,9 @@ static rp_code map_columns(import_run *r, json_t *map, rp_error *err)
             }
         if (!found) {
             rc = RP_EINVALID;
-            rp_error_set(err, RP_EINVALID, "map",
-                         "the file has no column \"%s\"", rp_cut(&q, key, 60));
+            rp_error_refuse(err, RP_EINVALID, "map", "no_such_column", 0,
+                            "the file has no column \"%s\"",
+                            rp_cut(&q, key, 60));
             break;
         }
     }
@@ -263,21 +267,30 @@ static rp_code map_columns(import_run *r, json_t *map, rp_error *err)
     }
     json_object_set_new(r->report, "columns", columns);
     if (!named)
-        return rp_error_set(err, RP_EINVALID, "map",
-                            "no column gives the customer's name: map one to "
-                            "name (COLUMN=name)");
+        return rp_error_refuse(
+            err, RP_EINVALID, "map", "no_name_column", 0,
+            "no column gives the customer's name: map one to "
+            "name (COLUMN=name)");
     return RP_OK;
 }
 
+/* Refuse the row: why in words, rule the stable reason (one of
+ * rp_error_reasons, for a client to say it in its own words; NULL for
+ * none) and limit its limit (0: none). */
 static void refuse(import_run *r, const char *column, const char *field,
-                   const char *why)
+                   const char *why, const char *rule, long long limit)
 {
     r->refused++;
-    if (json_array_size(r->refusals) < RP_IMPORT_MAX_REPORTED)
-        json_array_append_new(
-            r->refusals, json_pack("{s:I, s:s?, s:s?, s:s}", "line",
-                                   (json_int_t)rp_csv_line(r->csv), "column",
-                                   column, "field", field, "reason", why));
+    if (json_array_size(r->refusals) < RP_IMPORT_MAX_REPORTED) {
+        json_t *x = json_pack("{s:I, s:s?, s:s?, s:s}", "line",
+                              (json_int_t)rp_csv_line(r->csv), "column", column,
+                              "field", field, "reason", why);
+        if (rule && *rule)
+            json_object_set_new(x, "rule", json_string(rule));
+        if (limit)
+            json_object_set_new(x, "limit", json_integer(limit));
+        json_array_append_new(r->refusals, x);
+    }
     if (r->hooks && r->hooks->refused) {
         rp_buf b = RP_BUF_INIT;
         if (column)
@@ -341,7 +354,8 @@ static int row_fields(import_run *r, json_t **in)
                               "is not UTF-8 text (byte %zu is not part of a "
                               "character); save the file as UTF-8",
                               rp_utf8_valid_prefix(v, len) + 1);
-            refuse(r, c->header, in_key(c->field), rp_buf_str(&why));
+            refuse(r, c->header, in_key(c->field), rp_buf_str(&why), "not_text",
+                   0);
             rp_buf_free(&why);
             json_decref(o);
             return -1;
@@ -487,13 +501,13 @@ static rp_code conflicting_external_id(import_run *r, int64_t id, json_t *in,
     rp_code rc = RP_OK;
     if (json_is_string(had) && !json_equal(had, ext)) {
         rp_buf a = RP_BUF_INIT, b = RP_BUF_INIT;
-        rc = rp_error_set(err, RP_ECONFLICT, "external_id",
-                          "the row's external id \"%s\" differs from "
-                          "\"%s\", that of customer %lld, who has its email "
-                          "address or phone number",
-                          rp_cut(&a, json_string_value(ext), 60),
-                          rp_cut(&b, json_string_value(had), 60),
-                          (long long)id);
+        rc = rp_error_refuse(err, RP_ECONFLICT, "external_id", "taken", 0,
+                             "the row's external id \"%s\" differs from "
+                             "\"%s\", that of customer %lld, who has its email "
+                             "address or phone number",
+                             rp_cut(&a, json_string_value(ext), 60),
+                             rp_cut(&b, json_string_value(had), 60),
+                             (long long)id);
         rp_buf_free(&a);
         rp_buf_free(&b);
     }
@@ -546,7 +560,7 @@ static rp_code import_rows(import_run *r, rp_error *err)
         if (r->rows % 500 == 0)
             progress(r);
         if (rp_csv_problem(r->csv)) {
-            refuse(r, NULL, NULL, rp_csv_problem(r->csv));
+            refuse(r, NULL, NULL, rp_csv_problem(r->csv), "unreadable", 0);
             continue;
         }
         if (rp_csv_count(r->csv) != r->ncols) {
@@ -555,7 +569,7 @@ static rp_code import_rows(import_run *r, rp_error *err)
                           "the row has %zu fields where the header has "
                           "%zu",
                           rp_csv_count(r->csv), r->ncols);
-            refuse(r, NULL, NULL, rp_buf_str(&why));
+            refuse(r, NULL, NULL, rp_buf_str(&why), "unreadable", 0);
             rp_buf_free(&why);
             continue;
         }
@@ -581,7 +595,8 @@ static rp_code import_rows(import_run *r, rp_error *err)
             return rc;
         }
         refuse(r, column_of(r, rerr.field[0] ? rerr.field : NULL),
-               rerr.field[0] ? rerr.field : NULL, rerr.message);
+               rerr.field[0] ? rerr.field : NULL, rerr.message, rerr.reason,
+               rerr.limit);
     }
 }
 

@@ -14,11 +14,12 @@
  */
 import * as api from '../api.js';
 import { h, field, clear } from '../dom.js';
-import { fmtWhen, fmtDate, fmtList, plainTimes, pick, greetingName } from '../format.js';
+import { fmtWhen, fmtDate, fmtList, pick, greetingName } from '../format.js';
 import { t, tn, locale } from '../i18n.js';
 import { channelLabel, stageLabel, levelLabel, momentLabel, impressionLabel, taskKindLabel, relationshipReason, CHANNEL_CODES } from './customer_labels.js';
 import { taskState, taskNeedsAttention } from '../tasks.js';
 import { duplicatesPanel } from './merge.js';
+import { momentSentence } from './moment_words.js';
 import { detailsPanel, preferencesPanel, goalsPanel, datesPanel, consentsPanel, loyaltyText } from './profile.js';
 
 const asList = (v) => (Array.isArray(v) ? v : v ? api.items(v) : []);
@@ -121,7 +122,7 @@ export async function render(main, [id], app) {
       timeline.append(h('li', { class: ['moment', m.impression && `imp-${m.impression}`] },
         h('time', { datetime: m.occurred_at || '' }, fmtWhen(m.occurred_at)),
         h('span', { class: 'kind' }, momentLabel(m.kind)),
-        h('span', { class: 'summary' }, plainTimes(m.summary || '')),
+        h('span', { class: 'summary' }, momentSentence(m)),
         m.impression ? h('span', { class: 'badge' }, impressionLabel(m.impression)) : null,
         m.encounter_id ? h('a', { href: `#/encounters/${m.encounter_id}` }, t('encounter {id}', { id: m.encounter_id })) : null));
     }

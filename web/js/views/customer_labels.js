@@ -90,6 +90,13 @@ const MOMENTS = {
   'promise.broken': () => t('Promise broken'),
   'charter.breached': () => t('Service charter missed'),
   'follow_up.scheduled': () => t('Follow-up planned'),
+  'follow_up.moved': () => t('Follow-up moved'),
+  'follow_up.done': () => t('Follow-up done'),
+  'satisfaction_check.moved': () => t('Satisfaction check moved'),
+  'satisfaction_check.done': () => t('Satisfaction check done'),
+  'reminder.done': () => t('Reminder done'),
+  'renewal_notice.done': () => t('Renewal notice done'),
+  'keep_in_touch.done': () => t('Keeping in touch done'),
   'task.sent': () => t('Message sent'),
   'message.received': () => t('Message received'),
   'message.sent': () => t('Message sent'),
@@ -108,7 +115,9 @@ const MOMENTS = {
   'retention.attachments_dropped': () => t('Old files removed'),
 };
 
-/* A moment of truth's kind ("promise.kept") in words ("Promise kept"). */
+/* A moment of truth's kind ("promise.kept") in words ("Promise kept");
+ * hasMomentLabel: whether the console has words for the kind. */
+export const hasMomentLabel = (code) => Object.prototype.hasOwnProperty.call(MOMENTS, code);
 export function momentLabel(code) {
   return lookup(MOMENTS, code, () => t('Moment'));
 }

@@ -13,6 +13,7 @@
 import * as api from '../api.js';
 import { h, field, clear, announce } from '../dom.js';
 import { t, tn, locale } from '../i18n.js';
+import { reasonMessage } from '../errors.js';
 
 /* What each field of a customer is called on this page. */
 function fieldWords(f) {
@@ -58,6 +59,15 @@ export function plainReason(reason) {
   return String(reason || '').replace(/^[a-z_]+(\[\d+\])?\s+/, '');
 }
 
+/* Why a row was refused, in the agent's language when the report names
+ * the rule it broke (its "rule", one of the server's reasons), with the
+ * column as the field; else the server's sentence. */
+export function rowReason(x) {
+  const field = x.field ? fieldWords(x.field) : '';
+  const said = x.rule ? reasonMessage({ reason: x.rule, limit: x.limit, field: x.field }, field ? t('the column “{column}”', { column: x.column || field }) : '') : '';
+  return said || plainReason(x.reason);
+}
+
 function refusalsTable(refusals, total) {
   return h('table', { class: 'list', id: 'import-refusals' },
     h('caption', {}, total > refusals.length
@@ -67,7 +77,7 @@ function refusalsTable(refusals, total) {
     h('tbody', {}, refusals.map((x) => h('tr', {},
       h('td', { 'data-label': t('Line') }, String(x.line)),
       h('td', { 'data-label': t('Column') }, x.column || ''),
-      h('td', { 'data-label': t('Why') }, plainReason(x.reason))))));
+      h('td', { 'data-label': t('Why') }, rowReason(x))))));
 }
 
 export async function render(main, _params, app) {
