@@ -64,7 +64,8 @@ static const char *const encounter_listed[] = {
     "agent_id",   "acknowledged_at", "waiting_on",
     "created_at", "updated_at",      "arrived_at",
     "kind",       "exchange",        "customer_name",
-    "queue_name", "agent_name",      NULL};
+    "queue_name", "agent_name",      "customer_preferred_name",
+    NULL};
 static const char *const moment_listed[] = {
     "id",      "customer_id", "encounter_id", "occurred_at", "kind",
     "summary", "impression",  "channel",      "actor",       NULL};
@@ -160,6 +161,9 @@ static const rp_param service_params[] = {
     {"series", "day or week",
      "add the satisfaction and breaches of each day or week (at most 62)"},
     {"tz", "time zone", "where the series' days start (default UTC)"},
+    {"breach_times", "true or false",
+     "add how far over each target of the charter the breaches went, on "
+     "average"},
     {NULL, NULL, NULL},
 };
 static const rp_param recommend_params[] = {

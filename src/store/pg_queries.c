@@ -791,6 +791,17 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_MEASURES_CHARTER_BREACH_COUNTS] =
         "SELECT target, count(*) AS n FROM (" M_BREACHES ") AS b"
         " GROUP BY target",
+    /* as SQLite's (rp_charter_breach_times) */
+    [RP_Q_MEASURES_BREACH_TIMES] =
+        "SELECT target, subject, coalesce(queue_id, 0) AS queue_id,"
+        " count(*) AS n, sum(actual_seconds)::bigint AS calendar_sum,"
+        " sum(greatest(actual_seconds - target_seconds, 0))::bigint"
+        " AS over_sum FROM (" M_BREACHES ") AS b"
+        " GROUP BY target, subject, coalesce(queue_id, 0)",
+    [RP_Q_MEASURES_BREACH_TIMES_ROWS] =
+        "SELECT target, started_at AS started, actual_seconds,"
+        " target_seconds FROM (" M_BREACHES ") AS b"
+        " WHERE subject = 'encounter' AND coalesce(queue_id, 0) = $10::bigint",
     [RP_Q_MEASURES_PROMISES_OVERDUE] =
         "SELECT id, customer_id, encounter_id, what, due_at AS due"
         " FROM promises WHERE status = 'open' AND due_at < $1"
@@ -1756,7 +1767,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
     " length($12::text) - 2), '\"\"', '\"'), '\\', '\\\\'), '%', '\\%'),"      \
     " '_', '\\_') || '%')"
 #define WL_SELECT                                                              \
-    "SELECT e.id, c.name AS customer_name, q.name AS queue_name,"              \
+    "SELECT e.id, c.name AS customer_name,"                                    \
+    " c.preferred_name AS customer_preferred_name, q.name AS queue_name,"      \
     " a.name AS agent_name FROM encounters e"                                  \
     " LEFT JOIN customers c ON c.id = e.customer_id"                           \
     " LEFT JOIN queues q ON q.id = e.queue_id"                                 \

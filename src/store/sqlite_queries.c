@@ -603,6 +603,22 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " LIMIT ?10",
     [RP_Q_MEASURES_CHARTER_BREACH_COUNTS] =
         "SELECT target, count(*) AS n FROM (" M_BREACHES ") GROUP BY target",
+    /* How long the breaches took, summed by target, kind of subject and
+     * queue (0: none): the breaches, their calendar seconds, and the
+     * seconds past the target counted around the clock (charter.c,
+     * rp_charter_breach_times; the encounters of a queue with business
+     * hours are counted again in its hours from the rows below). */
+    [RP_Q_MEASURES_BREACH_TIMES] =
+        "SELECT target, subject, coalesce(queue_id, 0) AS queue_id,"
+        " count(*) AS n, sum(actual_seconds) AS calendar_sum,"
+        " sum(max(actual_seconds - target_seconds, 0)) AS over_sum"
+        " FROM (" M_BREACHES ")"
+        " GROUP BY target, subject, coalesce(queue_id, 0)",
+    /* the encounters' breaches of queue ?10 (0: none), one row each */
+    [RP_Q_MEASURES_BREACH_TIMES_ROWS] =
+        "SELECT target, started_at AS started, actual_seconds,"
+        " target_seconds FROM (" M_BREACHES ")"
+        " WHERE subject = 'encounter' AND coalesce(queue_id, 0) = ?10",
     [RP_Q_MEASURES_PROMISES_OVERDUE] =
         "SELECT id, customer_id, encounter_id, what, due_at AS due"
         " FROM promises WHERE status = 'open' AND due_at < ?1"
@@ -1519,7 +1535,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
  * outer loop.  They answer ids in order with the names to show; the
  * rows themselves are read by id. */
 #define WL_SELECT                                                              \
-    "SELECT e.id, c.name AS customer_name, q.name AS queue_name,"              \
+    "SELECT e.id, c.name AS customer_name,"                                    \
+    " c.preferred_name AS customer_preferred_name, q.name AS queue_name,"      \
     " a.name AS agent_name FROM encounters e"                                  \
     " LEFT JOIN customers c ON c.id = e.customer_id"                           \
     " LEFT JOIN queues q ON q.id = e.queue_id"                                 \
@@ -1554,7 +1571,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
      * work in waiting order to find them read all 10,000 open rows for an
      * agent who holds none); ?15, ?16 as above */
     [RP_Q_ENCOUNTER_WORKLIST_AGENT_WAITING] =
-        "SELECT e.id, c.name AS customer_name, q.name AS queue_name,"
+        "SELECT e.id, c.name AS customer_name,"
+        " c.preferred_name AS customer_preferred_name, q.name AS queue_name,"
         " a.name AS agent_name FROM encounters e"
         " INDEXED BY encounters_open_by_agent"
         " LEFT JOIN customers c ON c.id = e.customer_id"
