@@ -32,6 +32,20 @@
  * keeps the desk: the first run builds it as above and copies the
  * database to that file when it stops; later runs start from a copy of
  * it (building the desk takes many minutes on a loaded machine).
+ *
+ *   ... --open 10000 --explain
+ *
+ * says where the time of each page's first render (the first visit after
+ * rapportd started) went, as the browser saw it: for each API call the
+ * page made (the browser's Resource Timing entries), when it started
+ * after the route changed, how long it waited before it was sent (a free
+ * connection), the server's time (request sent to first byte of the
+ * answer) and when its answer was in; then the time the render spent
+ * outside any API call (the console's own work: building the page, the
+ * DOM).  --explain-all says it for every run.  --profile adds, for the
+ * same renders, the browser's CPU profile: the functions (and the
+ * browser's own work: style, layout, garbage collection) that took the
+ * most time, by self time.
  */
 import { chromium } from '../tests/browser/node_modules/playwright-core/index.mjs';
 import { join, dirname, resolve } from 'node:path';
@@ -50,6 +64,9 @@ const openTarget = Number(opt('--open', '0'));
 const gen = resolve(opt('--gen', join(dirname(rapportd), 'rapport-gen')));
 const genCustomers = Number(opt('--customers', '10000'));
 const deskFile = opt('--desk', '') ? resolve(opt('--desk', '')) : '';
+const explainAll = args.includes('--explain-all');
+const explain = explainAll || args.includes('--explain');
+const profile = args.includes('--profile');
 
 const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -106,6 +123,74 @@ async function fillOpen(page, base, target) {
   return open;
 }
 
+/*
+ * Where a render's ms went, as the browser saw it: each API call the page
+ * made (start after the route changed, queued before it was sent, the
+ * server's time to its first byte, answered at), and the time outside
+ * every call.
+ */
+async function explainRender(page, name, run, ms, startedAt) {
+  const r = await page.evaluate(() => {
+    const t0 = Number(document.querySelector('main').dataset.renderStart);
+    return performance.getEntriesByType('resource')
+      .filter((e) => e.startTime >= t0 - 1 && new URL(e.name).pathname.startsWith('/api/'))
+      .map((e) => ({
+        path: new URL(e.name).pathname + new URL(e.name).search,
+        start: e.startTime - t0,
+        queued: (e.requestStart || e.startTime) - e.startTime,
+        server: e.responseStart && e.requestStart ? e.responseStart - e.requestStart : null,
+        end: e.responseEnd - t0,
+        bytes: e.encodedBodySize,
+        reused: e.connectStart === e.connectEnd,
+      }));
+  });
+  /* the calls that ended inside the render; the rest came after it */
+  const inside = r.filter((x) => x.end <= ms + 1).sort((a, b) => a.start - b.start);
+  let covered = 0, from = -1, to = -1;
+  for (const x of inside) {
+    if (x.start > to) { if (to > from) covered += to - from; from = x.start; to = x.end; } else to = Math.max(to, x.end);
+  }
+  if (to > from) covered += to - from;
+  const f = (v) => (v === null ? '  -' : String(Math.round(v)).padStart(4));
+  const short = (p) => (p.length > 70 ? `${p.slice(0, 67)}...` : p);
+  const lines = [`  ${name}, run ${run + 1}, ${((Date.now() - startedAt) / 1000).toFixed(1)} s after rapportd started: render ${ms} ms = ${Math.round(covered)} ms with an API call under way`
+    + ` + ${Math.round(ms - covered)} ms outside them; ${inside.length} calls${r.length > inside.length ? ` (${r.length - inside.length} more after the render)` : ''}`];
+  const byPath = new Map();
+  for (const x of inside) {
+    const k = x.path.replace(/\/\d+(?=\/|$|\?)/g, '/N');
+    const e = byPath.get(k) || [];
+    e.push(x);
+    byPath.set(k, e);
+  }
+  for (const [k, xs] of byPath) {
+    if (xs.length > 3) {
+      const s = xs.map((x) => x.server ?? 0).sort((a, b) => a - b);
+      lines.push(`    ${xs.length} x ${short(k)}: from ${f(Math.min(...xs.map((x) => x.start)))} to ${f(Math.max(...xs.map((x) => x.end)))} ms,`
+        + ` server median ${f(s[s.length >> 1])} max ${f(s[s.length - 1])}, queued up to ${f(Math.max(...xs.map((x) => x.queued)))}`);
+    } else {
+      for (const x of xs) lines.push(`    ${short(x.path).padEnd(70)} start ${f(x.start)} queued ${f(x.queued)} server ${f(x.server)} end ${f(x.end)} ms, ${x.bytes} B${x.reused ? '' : ', new connection'}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/* The functions of a CPU profile that took the most time, by self time. */
+function topOfProfile(p) {
+  const self = new Map();
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  for (let i = 0; i < p.samples.length; i++) {
+    const n = byId.get(p.samples[i]);
+    const cf = n.callFrame;
+    if (cf.functionName === '(idle)') continue;
+    const k = `${cf.functionName || '(anonymous)'} ${cf.url ? `${cf.url.replace(/^.*\/js\//, 'js/')}:${cf.lineNumber + 1}` : ''}`;
+    self.set(k, (self.get(k) || 0) + (p.timeDeltas[i] || 0));
+  }
+  const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  const busy = [...self.values()].reduce((a, b) => a + b, 0);
+  return [`    CPU busy ${Math.round(busy / 1000)} ms in the profile ("(program)" is the browser's own work: style, layout, paint); by self time:`,
+    ...top.map(([k, us]) => `      ${String(Math.round(us / 1000)).padStart(4)} ms  ${k}`)].join('\n');
+}
+
 /* The first render of each page an agent works on, over a busy desk. */
 async function deskBench(server, page) {
   const base = server.base;
@@ -124,15 +209,27 @@ async function deskBench(server, page) {
     ['knowledge base', '#/kb', 'kb'],
   ];
   const out = {};
+  const cdp = profile ? await page.context().newCDPSession(page) : null;
+  if (cdp) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 200 }); }
   for (const [name, hash, view] of pages) {
     const render = [];
     for (let i = 0; i < runs; i++) {
       /* from a page that reads nothing, switch routes inside the running console */
       await page.goto(`${base}/#/admin`);
       await waitView(page, 'admin', 30000);
-      await page.evaluate((h) => { location.hash = h; }, hash);
+      const profiling = profile && (i === 0 || explainAll);
+      if (profiling) await cdp.send('Profiler.start');
+      await page.evaluate((h) => {
+        /* only this render's requests in the browser's resource timing */
+        performance.clearResourceTimings();
+        performance.setResourceTimingBufferSize(2000);
+        location.hash = h;
+      }, hash);
       await waitView(page, view, 30000);
-      render.push(Number(await page.getAttribute('main', 'data-render-ms')));
+      const ms = Number(await page.getAttribute('main', 'data-render-ms'));
+      render.push(ms);
+      if (explain && (i === 0 || explainAll)) console.log(await explainRender(page, name, i, ms, server.startedAt));
+      if (profiling) console.log(topOfProfile((await cdp.send('Profiler.stop')).profile));
     }
     out[name] = stats(render);
     /* the runs in order, so a slow first (cold) run can be told from a slow page */
@@ -143,6 +240,7 @@ async function deskBench(server, page) {
 
 if (openTarget > 0) {
   const server = await startServer({ rapportd, rapport, webRoot: join(HERE, '..', 'web'), prepare: prepareDesk });
+  server.startedAt = Date.now();
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
@@ -153,6 +251,8 @@ if (openTarget > 0) {
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.waitForSelector('main[aria-busy="false"]:not([data-view="login"])', { timeout: 60000 });
     await deskBench(server, page);
+    /* what the server did meanwhile (the scheduler's runs, slow work) */
+    if (explain) console.log(`rapportd's log:\n${server.log.trim().split('\n').map((l) => `  ${l}`).join('\n')}`);
   } finally {
     await browser.close();
     await stopServer(server);

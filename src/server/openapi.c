@@ -172,7 +172,8 @@ static const schema_def schemas[] = {
     /* ---- records with what the core adds to them ------------------------ */
     /* an encounter in a work list, with the names a list shows */
     {"EncounterInList", &RP_ENTITY_ENCOUNTER,
-     "{" ENCOUNTER_LISTS ",'customer_name':" NSTRING ",'queue_name':" NSTRING
+     "{" ENCOUNTER_LISTS ",'customer_name':" NSTRING
+     ",'customer_preferred_name':" NSTRING ",'queue_name':" NSTRING
      ",'agent_name':" NSTRING "}"},
     {"Assignees", NULL,
      "{'type':'object','required':['items'],'additionalProperties':false,"
@@ -436,7 +437,14 @@ static const schema_def schemas[] = {
      "'bucket':{'enum':['day','week']},'time_zone':" STRING ","
      "'buckets':{'type':'array','items':{'type':'object','required':["
      "'from','to','satisfaction','breaches'],'properties':{'from':" TIME
-     ",'to':" TIME ",'satisfaction':" OBJECT ",'breaches':" INT "}}}}}}}"},
+     ",'to':" TIME ",'satisfaction':" OBJECT ",'breaches':" INT "}}}}},"
+     "'charter':{'type':'object','required':['breaches','by_target'],"
+     "'properties':{'breaches':" INT ",'by_target':" OBJECT ","
+     "'times':{'type':'object','additionalProperties':{'type':'object',"
+     "'required':['breaches','over_seconds_average',"
+     "'calendar_seconds_average'],'additionalProperties':false,"
+     "'properties':{'breaches':" INT ",'over_seconds_average':" NNUMBER
+     ",'calendar_seconds_average':" NNUMBER "}}}}}}}"},
 
     /* ---- tasks, the scheduler, the outbox, mail -------------------------- */
     {"SchedulerRun", NULL,

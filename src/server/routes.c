@@ -64,7 +64,8 @@ static const char *const encounter_listed[] = {
     "agent_id",   "acknowledged_at", "waiting_on",
     "created_at", "updated_at",      "arrived_at",
     "kind",       "exchange",        "customer_name",
-    "queue_name", "agent_name",      NULL};
+    "queue_name", "agent_name",      "customer_preferred_name",
+    NULL};
 /* a moment's detail is listed: it carries what the summary says as
  * parameters, from which the console says it in the agent's language */
 static const char *const moment_listed[] = {
@@ -163,6 +164,9 @@ static const rp_param service_params[] = {
     {"series", "day or week",
      "add the satisfaction and breaches of each day or week (at most 62)"},
     {"tz", "time zone", "where the series' days start (default UTC)"},
+    {"breach_times", "true or false",
+     "add how far over each target of the charter the breaches went, on "
+     "average"},
     {NULL, NULL, NULL},
 };
 static const rp_param recommend_params[] = {

@@ -51,7 +51,8 @@ void rp_h_metrics_service(rp_request *req, rp_response *res)
     rp_metrics_options o;
     if (rp_metrics_options_parse(rp_query_arg(req, "by_queue"),
                                  rp_query_arg(req, "series"),
-                                 rp_query_arg(req, "tz"), &o, &err)) {
+                                 rp_query_arg(req, "tz"),
+                                 rp_query_arg(req, "breach_times"), &o, &err)) {
         rp_reply_error(res, &err);
         return;
     }

@@ -7,16 +7,32 @@
  * transaction; the next run goes on from there), between two tasks (a
  * send is never cut off between delivery and bookkeeping), or between
  * two steps of the loop below.
+ *
+ * It runs at a lower CPU priority than the threads that answer requests
+ * (nice 10, this thread only): its work is never waited for by a person,
+ * and a run can be long (after a restart the charter's sweep judges every
+ * encounter whose deadline passed while the server was down, thousands
+ * of write transactions).  Measured with bench/console_render.mjs
+ * --explain: on 2 CPUs such a catch-up at start held a full CPU for 10 to
+ * 20 s, and the console's first pages, rendered meanwhile, took 300 to
+ * 1,300 ms instead of 50 to 100 (bench/README.md).  At nice 10 it still
+ * gets a tenth of a busy CPU, and all of an idle one.
  */
 #include "base/worker.h"
 #include "base/log.h"
 #include "sched.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#define SCHED_NICE 10
 
 struct rp_sched {
     pthread_t thread;
@@ -38,9 +54,25 @@ static int stopping(void *arg)
     return stop;
 }
 
+/* This thread, and only it, at a lower CPU priority (Linux: a thread's
+ * nice value is its own; elsewhere nothing changes).  A refusal is said
+ * and the scheduler runs on as it is. */
+static void lower_priority(void)
+{
+#ifdef SYS_gettid
+    id_t tid = (id_t)syscall(SYS_gettid);
+    if (setpriority(PRIO_PROCESS, tid, SCHED_NICE) != 0)
+        rp_logf(RP_LOG_WARN,
+                "scheduler: cannot lower its CPU priority (%s); it runs at "
+                "the priority of the requests",
+                strerror(errno));
+#endif
+}
+
 static void *run(void *arg)
 {
     rp_sched *s = arg;
+    lower_priority();
     rp_ctx ctx = {.store = s->store, .actor = "scheduler"};
     rp_scheduler_config cfg = *s->cfg;
     cfg.should_stop = stopping;

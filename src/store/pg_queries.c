@@ -806,6 +806,66 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_MEASURES_CHARTER_BREACH_COUNTS] =
         "SELECT target, count(*) AS n FROM (" M_BREACHES ") AS b"
         " GROUP BY target",
+    /* How long the breaches took, summed by target, kind of subject and
+     * queue (0: none): the breaches, their calendar seconds, and the
+     * seconds past the target counted around the clock (charter.c,
+     * rp_charter_breach_times; the encounters of a queue with business
+     * hours are counted again in its hours from the rows below).  The
+     * same judgement as M_BREACHES, in one pass over the window's
+     * encounters (each one's charter version found once, not per target
+     * and use), then one arm per target over what it read. */
+    [RP_Q_MEASURES_BREACH_TIMES] =
+        "WITH x AS MATERIALIZED (SELECT coalesce(e.queue_id, 0) AS q, "
+        "e.arrived_at AS a,"
+        " coalesce(e.acknowledged_at, e.abandoned_at, e.closed_at, $5::bigint)"
+        "  AS ack_end,"
+        " coalesce(e.first_response_at, e.abandoned_at, e.closed_at, "
+        "$5::bigint)"
+        "  AS first_end,"
+        " coalesce(e.closed_at, e.abandoned_at, $5::bigint) AS res_end,"
+        " e.closed_at AS closed, e.abandoned_at AS abandoned,"
+        " coalesce(v.acknowledge_minutes * 60, $6::bigint) AS ack_t,"
+        " coalesce(v.first_response_minutes * 60, $7::bigint) AS first_t,"
+        " coalesce(v.resolution_hours * 3600, $8::bigint) AS res_t,"
+        " d.acknowledge_due_at AS ack_d, d.first_response_due_at AS first_d,"
+        " d.resolution_due_at AS res_d"
+        " FROM encounters e JOIN customers c ON c.id = e.customer_id"
+        " LEFT JOIN charter_deadlines d ON d.encounter_id = e.id"
+        " LEFT JOIN charter_versions v ON v.id = (SELECT w.id"
+        "  FROM charter_versions w WHERE w.starts_at <= e.arrived_at"
+        "  ORDER BY w.starts_at DESC, w.id DESC LIMIT 1)"
+        " WHERE" M_ENC_WINDOW "),"
+        /* the follow-ups' and promises' arm of M_BREACHES, its columns
+         * named */
+        " f(target, subject, subject_id, encounter_id, customer_id,"
+        " customer_name, started_at, target_seconds, actual_seconds, detail,"
+        " due_at, queue_id) AS (" M_BREACHES_FOLLOW_UPS ")"
+        " SELECT 'acknowledge' AS target, 'encounter' AS subject,"
+        " q AS queue_id, count(*) AS n, sum(ack_end - a)::bigint AS "
+        "calendar_sum,"
+        " sum(greatest(ack_end - a - ack_t, 0))::bigint AS over_sum FROM x"
+        " WHERE ack_end > coalesce(ack_d, a + ack_t) GROUP BY q"
+        " UNION ALL SELECT 'first_response', 'encounter', q, count(*),"
+        " sum(first_end - a)::bigint, sum(greatest(first_end - a - first_t, "
+        "0))::bigint"
+        " FROM x WHERE first_end > coalesce(first_d, a + first_t) GROUP BY q"
+        " UNION ALL SELECT 'resolution', 'encounter', q, count(*),"
+        " sum(res_end - a)::bigint, sum(greatest(res_end - a - res_t, "
+        "0))::bigint FROM x"
+        " WHERE (closed IS NOT NULL AND closed > coalesce(res_d, a + res_t))"
+        " OR (closed IS NULL AND abandoned IS NOT NULL)"
+        " OR (closed IS NULL AND abandoned IS NULL"
+        "  AND $5::bigint > coalesce(res_d, a + res_t))"
+        " GROUP BY q"
+        " UNION ALL SELECT target, subject, coalesce(queue_id, 0), count(*),"
+        " sum(actual_seconds)::bigint, sum(greatest(actual_seconds - "
+        "target_seconds,"
+        " 0))::bigint FROM f"
+        " GROUP BY target, subject, coalesce(queue_id, 0)",
+    [RP_Q_MEASURES_BREACH_TIMES_ROWS] =
+        "SELECT target, started_at AS started, actual_seconds,"
+        " target_seconds FROM (" M_BREACHES ") AS b"
+        " WHERE subject = 'encounter' AND coalesce(queue_id, 0) = $10::bigint",
     [RP_Q_MEASURES_PROMISES_OVERDUE] =
         "SELECT id, customer_id, encounter_id, what, due_at AS due"
         " FROM promises WHERE status = 'open' AND due_at < $1"
@@ -1786,7 +1846,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
     " length($12::text) - 2), '\"\"', '\"'), '\\', '\\\\'), '%', '\\%'),"      \
     " '_', '\\_') || '%')"
 #define WL_SELECT                                                              \
-    "SELECT e.id, c.name AS customer_name, q.name AS queue_name,"              \
+    "SELECT e.id, c.name AS customer_name,"                                    \
+    " c.preferred_name AS customer_preferred_name, q.name AS queue_name,"      \
     " a.name AS agent_name FROM encounters e"                                  \
     " LEFT JOIN customers c ON c.id = e.customer_id"                           \
     " LEFT JOIN queues q ON q.id = e.queue_id"                                 \

@@ -92,6 +92,8 @@
     X(MEASURES_CHARTER_SET, "measures.charter_set")                            \
     X(MEASURES_CHARTER_BREACHES, "measures.charter_breaches")                  \
     X(MEASURES_CHARTER_BREACH_COUNTS, "measures.charter_breach_counts")        \
+    X(MEASURES_BREACH_TIMES, "measures.breach_times")                          \
+    X(MEASURES_BREACH_TIMES_ROWS, "measures.breach_times_rows")                \
     X(MEASURES_PROMISES_OVERDUE, "measures.promises_overdue")                  \
     X(MEASURES_PROMISE_SETTLE, "measures.promise_settle")                      \
     X(MEASURES_VOLUME, "measures.volume")                                      \

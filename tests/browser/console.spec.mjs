@@ -66,6 +66,12 @@ export default async function (t) {
     const car = page.locator('#queue-rows tr', { hasText: 'Technical inspection of the car' });
     assert.equal(await car.count(), 1);
     assert.match(await car.textContent(), /Anna/);
+    /* the name the customer likes to be called, from the list itself:
+     * no call per customer */
+    const carRow = waiting.find((e) => /Technical inspection of the car/.test(e.subject));
+    assert.equal((await car.locator('td a').first().textContent()).trim(), carRow.customer_preferred_name || carRow.customer_name);
+    assert.equal(await page.evaluate(() => performance.getEntriesByType('resource')
+      .filter((e) => /^\/api\/v1\/customers\/\d+$/.test(new URL(e.name).pathname)).length), 0);
     assert.match(await car.locator('.wait').textContent(), /^\d+ (s|min)/);
     assert.match(await page.textContent('#queue-summary'), new RegExp(`^${waiting.length} waiting`));
     await assertLabelled(page);

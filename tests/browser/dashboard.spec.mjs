@@ -67,6 +67,22 @@ export default async function (t) {
     plain(assert, await page.textContent('main'));
   });
 
+  await t.step('how far over each target, from the one report: the breach list\'s figures, and no call for the list', async () => {
+    const list = await call('GET', '/api/v1/charter/breaches?limit=1000');
+    assert.equal(list.truncated, false);
+    const perTarget = new Map();
+    for (const b of list.items) perTarget.set(b.target, (perTarget.get(b.target) || 0) + 1);
+    assert.ok(perTarget.size > 0, 'the demo desk has breaches');
+    const rows = await page.$$eval('#breach-times tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent.trim())));
+    assert.equal(rows.length, perTarget.size);
+    assert.deepEqual(rows.map((r) => Number(r[1].replace(/\D/g, ''))).sort(), [...perTarget.values()].sort());
+    for (const r of rows) assert.ok(r[2] && r[3] && r[3] !== '–', `no times in ${r.join(' | ')}`);
+    const report = await metrics({ breach_times: 'true' });
+    for (const [k, n] of perTarget) assert.equal(report.charter.times[k].breaches, n, k);
+    assert.equal(await page.evaluate(() => performance.getEntriesByType('resource')
+      .filter((e) => new URL(e.name).pathname === '/api/v1/charter/breaches').length), 0);
+  });
+
   await t.step('filtered by queue, the figures are that queue\'s', async () => {
     await show(String(front), '');
     assert.equal(await figure('stat-volume'), '3');

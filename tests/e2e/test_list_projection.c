@@ -85,7 +85,8 @@ static void test_default_projection(void **state)
         "agent_id",   "acknowledged_at", "waiting_on",
         "created_at", "updated_at",      "arrived_at",
         "kind",       "exchange",        "customer_name",
-        "queue_name", "agent_name",      NULL};
+        "queue_name", "agent_name",      "customer_preferred_name",
+        NULL};
     json_t *e = first_item(s, "/api/v1/encounters?limit=1");
     assert_keys(e, encounter);
     assert_int_equal(json_integer_value(json_object_get(e, "id")), g_encounter);

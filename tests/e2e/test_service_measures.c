@@ -11,6 +11,7 @@
  * this process, because thirty real minutes cannot pass in a test.  Every
  * figure asserted comes from the HTTP endpoints (and the CLI).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -496,6 +497,124 @@ static void test_breakdown_series(void **state)
     }
 }
 
+/* The report's breach_times, per target, are the breach list's figures
+ * averaged as the dashboard averaged them (over_by_seconds, null as 0;
+ * calendar_seconds), for the window given by query (appended to both). */
+static void check_breach_times(world *w, const char *query)
+{
+    static const char *const targets[] = {"acknowledge", "first_response",
+                                          "resolution", "follow_up_on_time"};
+    char path[200];
+    snprintf(path, sizeof path, "/api/v1/charter/breaches?limit=1000%s", query);
+    time_t t0 = time(NULL);
+    json_t *b = rp_call(&w->srv, "GET", path, NULL, 200);
+    snprintf(path, sizeof path,
+             "/api/v1/metrics/service?breach_times=true&by_queue=true"
+             "&series=day%s",
+             query);
+    json_t *m = rp_call(&w->srv, "GET", path, NULL, 200);
+    /* a clock still running (the caller still queued) moved on between
+     * the two reads by at most this much, and an average with it */
+    double moved = (double)(time(NULL) - t0) + 1.0;
+    assert_false(json_is_true(json_object_get(b, "truncated")));
+    json_t *times = dig(m, "charter", "times");
+    assert_non_null(times);
+    int64_t seen = 0;
+    for (size_t k = 0; k < sizeof targets / sizeof targets[0]; k++) {
+        int64_t n = 0;
+        double over = 0, calendar = 0;
+        size_t i;
+        json_t *it;
+        json_array_foreach(json_object_get(b, "items"), i, it) {
+            if (strcmp(json_string_value(json_object_get(it, "target")),
+                       targets[k]))
+                continue;
+            n++;
+            over += (double)json_integer_value(
+                json_object_get(it, "over_by_seconds"));
+            calendar += (double)json_integer_value(
+                json_object_get(it, "calendar_seconds"));
+        }
+        json_t *t = json_object_get(times, targets[k]);
+        assert_non_null(t);
+        assert_int_equal(json_integer_value(json_object_get(t, "breaches")), n);
+        assert_int_equal(n,
+                         json_integer_value(dig(json_object_get(m, "charter"),
+                                                "by_target", targets[k])));
+        json_t *o = json_object_get(t, "over_seconds_average");
+        json_t *c = json_object_get(t, "calendar_seconds_average");
+        if (n == 0) {
+            assert_true(json_is_null(o) && json_is_null(c));
+            continue;
+        }
+        seen += n;
+        if (fabs(json_number_value(o) - over / (double)n) > moved ||
+            fabs(json_number_value(c) - calendar / (double)n) > moved)
+            fail_msg("%s: the report says %.1f s over and %.1f s taken, the "
+                     "breach list %.1f and %.1f (%lld breaches)",
+                     targets[k], json_number_value(o), json_number_value(c),
+                     over / (double)n, calendar / (double)n, (long long)n);
+    }
+    assert_int_equal(seen, json_integer_value(dig(m, "charter", "breaches")));
+    json_decref(b);
+    json_decref(m);
+}
+
+/* How far over each target the breaches went, on average, from the
+ * report as from the breach list: the whole desk, one queue, and once
+ * the queue of the thirty-minute call keeps business hours (an hour on
+ * a day three days from now: the call's half hour was outside them, so
+ * it was not late by any business figure). */
+static void test_breach_times(void **state)
+{
+    world *w = *state;
+    check_breach_times(w, "");
+    check_breach_times(w, "&queue=3");
+    json_t *m = rp_call(&w->srv, "GET",
+                        "/api/v1/metrics/service?breach_times=true", NULL, 200);
+    double before = json_number_value(
+        dig(dig(m, "charter", "times"), "acknowledge", "over_seconds_average"));
+    assert_true(before > 0);
+    json_decref(m);
+    /* the call moves to a queue with business hours */
+    json_t *q = rp_callf(&w->srv, "POST", "/api/v1/queues", 201,
+                         "{\"name\":\"Phones by day\"}");
+    int64_t qid = id_of(q);
+    json_decref(q);
+    store_update(w, &RP_ENTITY_ENCOUNTER, w->call,
+                 json_pack("{s:I}", "queue_id", (json_int_t)qid));
+    static const char *const days[] = {"sunday",    "monday",   "tuesday",
+                                       "wednesday", "thursday", "friday",
+                                       "saturday"};
+    time_t later = time(NULL) + 3 * 86400;
+    struct tm tm;
+    gmtime_r(&later, &tm);
+    char body[200], path[80], query[40];
+    snprintf(body, sizeof body,
+             "{\"time_zone\":\"UTC\",\"intervals\":[{\"day\":\"%s\","
+             "\"open\":\"03:00\",\"close\":\"04:00\"}]}",
+             days[tm.tm_wday]);
+    snprintf(path, sizeof path, "/api/v1/queues/%lld/hours", (long long)qid);
+    json_decref(rp_callf(&w->srv, "PUT", path, 200, body));
+    snprintf(query, sizeof query, "&queue=%lld", (long long)qid);
+    check_breach_times(w, "");
+    check_breach_times(w, query);
+    m = rp_call(&w->srv, "GET", "/api/v1/metrics/service?breach_times=true",
+                NULL, 200);
+    assert_true(json_number_value(dig(dig(m, "charter", "times"), "acknowledge",
+                                      "over_seconds_average")) < before);
+    json_decref(m);
+    /* without breach_times, no times; a bad value is refused naming it */
+    m = rp_call(&w->srv, "GET", "/api/v1/metrics/service", NULL, 200);
+    assert_null(dig(m, "charter", "times"));
+    json_decref(m);
+    rp_http r;
+    rp_http_send(&w->srv, "GET", "/api/v1/metrics/service?breach_times=yes",
+                 NULL, NULL, 0, NULL, &r);
+    rp_assert_error(&r, 422, "invalid", "breach_times");
+    rp_http_free(&r);
+}
+
 static void test_promises_kept_and_broken(void **state)
 {
     world *w = *state;
@@ -850,6 +969,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_breakdown_by_queue, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_breakdown_series, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_breach_times, setup, teardown),
         cmocka_unit_test_setup_teardown(test_promises_kept_and_broken, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_charter_get_put_and_bad_input,

@@ -8,6 +8,7 @@
  * chosen timestamps, and the clock is pinned, so every expected figure is
  * computed here from the rows rather than copied from a run.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,6 +315,41 @@ static void test_breach_rules(void **state)
                 json_string_value(json_object_get(b, "customer_name")),
                 "Seed Three");
         }
+    /* The report's breach_times are these rows averaged, per target: the
+     * time past the target (none counts 0) and the calendar time. */
+    rp_metrics_options opts = {.breach_times = 1};
+    json_t *report = NULL;
+    assert_int_equal(rp_metrics_service_with(&f->ctx, &w, &opts, &report, &err),
+                     RP_OK);
+    const char *all[] = {"acknowledge", "first_response", "resolution",
+                         "follow_up_on_time"};
+    for (size_t k = 0; k < 4; k++) {
+        int64_t n = 0, over = 0, calendar = 0;
+        json_array_foreach(items, i, b) {
+            if (strcmp(json_string_value(json_object_get(b, "target")), all[k]))
+                continue;
+            n++;
+            over += json_integer_value(json_object_get(b, "over_by_seconds"));
+            calendar += json_integer_value(
+                json_object_get(b, "calendar_seconds"));
+        }
+        json_t *t = json_object_get(
+            json_object_get(json_object_get(report, "charter"), "times"),
+            all[k]);
+        assert_int_equal(json_integer_value(json_object_get(t, "breaches")), n);
+        assert_true(n > 0);
+        double o = json_number_value(
+            json_object_get(t, "over_seconds_average"));
+        double c = json_number_value(
+            json_object_get(t, "calendar_seconds_average"));
+        if (fabs(o - round((double)over / (double)n * 10.0) / 10.0) > 1e-9 ||
+            fabs(c - round((double)calendar / (double)n * 10.0) / 10.0) > 1e-9)
+            fail_msg("%s: report %.1f over, %.1f taken; breach list %lld and "
+                     "%lld over %lld breaches",
+                     all[k], o, c, (long long)over, (long long)calendar,
+                     (long long)n);
+    }
+    json_decref(report);
     /* The per-encounter judgement agrees with the breach query. */
     const int64_t encs[] = {seed3, prompt, slow_reply, waiting,
                             fresh, hangup, old_open};

@@ -4,6 +4,26 @@
  */
 import { t, tn, language, locale, timeZone } from './i18n.js';
 
+/*
+ * A date formatter for locale and options, made once and kept: making an
+ * Intl.DateTimeFormat costs far more than using one, and a customer's
+ * page says some sixty times "3 days ago, Sun 29 Nov 09:12" (each six
+ * formatters when made afresh: most of that page's render in the
+ * browser, bench/console_render.mjs --profile).  Keyed by the locale and
+ * the options, the zone among them, so a change of settings makes new
+ * ones.
+ */
+const formatters = new Map();
+function dtf(loc, opts) {
+  const key = `${loc}|${JSON.stringify(opts)}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(loc, opts);
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 export function parseTime(iso) {
   if (!iso) return null;
   const ms = Date.parse(iso);
@@ -13,12 +33,12 @@ export function parseTime(iso) {
 export function fmtTime(iso) {
   const ms = parseTime(iso);
   if (ms === null) return '';
-  return new Date(ms).toLocaleString(locale(), { dateStyle: 'medium', timeStyle: 'short', timeZone: timeZone() });
+  return dtf(locale(), { dateStyle: 'medium', timeStyle: 'short', timeZone: timeZone() }).format(new Date(ms));
 }
 
 export function fmtDate(iso) {
   const ms = parseTime(iso);
-  return ms === null ? '' : new Date(ms).toLocaleDateString(locale(), { dateStyle: 'medium', timeZone: timeZone() });
+  return ms === null ? '' : dtf(locale(), { dateStyle: 'medium', timeZone: timeZone() }).format(new Date(ms));
 }
 
 /* 75 -> "1 min 15 s", 7260 -> "2 h 01 min" (German: "1 Min. 15 s", "2 Std. 01 Min."). */
@@ -43,7 +63,7 @@ export function humanize(name) {
 function zoneOffset(ms) {
   const zone = timeZone();
   if (!zone) return -new Date(ms).getTimezoneOffset() * 60000;
-  const parts = new Intl.DateTimeFormat('en-US', {
+  const parts = dtf('en-US', {
     timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
     hour: 'numeric', minute: 'numeric', second: 'numeric',
   }).formatToParts(new Date(ms));
@@ -92,7 +112,7 @@ export function greetingName(c) {
 
 /* The calendar date of instant ms in the agent's zone, as a day number. */
 function dayInZone(ms) {
-  const parts = new Intl.DateTimeFormat('en-US', {
+  const parts = dtf('en-US', {
     timeZone: timeZone(), year: 'numeric', month: 'numeric', day: 'numeric',
   }).formatToParts(new Date(ms));
   const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
@@ -112,12 +132,12 @@ export function fmtWhen(iso, now = Date.now()) {
   const d = new Date(ms);
   const days = dayInZone(ms) - dayInZone(now);
   const zone = timeZone();
-  const time = d.toLocaleTimeString(locale(), { hour: '2-digit', minute: '2-digit', timeZone: zone });
-  const yearOf = (x) => new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric' }).format(x);
-  let date = d.toLocaleDateString(locale(), {
+  const time = dtf(locale(), { hour: '2-digit', minute: '2-digit', timeZone: zone }).format(d);
+  const yearOf = (x) => dtf('en-US', { timeZone: zone, year: 'numeric' }).format(x);
+  let date = dtf(locale(), {
     weekday: 'short', day: 'numeric', month: 'short', timeZone: zone,
     year: yearOf(d) !== yearOf(new Date(now)) ? 'numeric' : undefined,
-  });
+  }).format(d);
   /* German writes "Di. 15. Dez." in a sentence, without the list's comma */
   if (language() === 'de') date = date.replace(/^([^,\s]+),\s/, '$1 ');
   if (days === 0) return t('today, {time}', { time });

@@ -319,7 +319,8 @@ extern const char *const rp_worklist_filters[];
  * first, the default of closed ones; newest: the default of all).  An
  * unknown filter or value is RP_EINVALID naming it.  *out is {"items",
  * "next_cursor"}; each item is the encounter with "customer_name",
- * "queue_name" and "agent_name".  One indexed query and one read by id.
+ * "customer_preferred_name", "queue_name" and "agent_name".  One indexed query
+ * and one read by id.
  */
 rp_code rp_encounter_worklist(rp_ctx *ctx, json_t *filters,
                               const rp_page_req *page, json_t **out,

@@ -16,7 +16,9 @@
  * writes that down with a moment of truth, because a broken promise is
  * exactly the kind of moment a customer remembers.
  */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/measures/measures_internal.h"
@@ -575,6 +577,143 @@ rp_code rp_charter_breach_counts(rp_ctx *ctx, const rp_window *w,
 
 static rp_code breaches_in(rp_ctx *ctx, const rp_window *w, int limit,
                            json_t **out, rp_error *err);
+
+/* The sums of one target in rp_charter_breach_times. */
+typedef struct breach_sums {
+    const char *target;
+    int64_t n, calendar, over;
+} breach_sums;
+
+static breach_sums *sums_of(breach_sums *s, size_t ns, const char *target)
+{
+    for (size_t i = 0; target && i < ns; i++)
+        if (!strcmp(s[i].target, target))
+            return &s[i];
+    return NULL;
+}
+
+/* Add to s the seconds past each target of the encounters' breaches of
+ * queue q (0: none), counted in the business hours of cal. */
+static rp_code business_over(rp_ctx *ctx, const rp_window *w,
+                             const rp_charter *c, int64_t now, int64_t q,
+                             const rp_calendar *cal, breach_sums *s, size_t ns,
+                             rp_error *err)
+{
+    json_t *rows, *params = breach_params(w, c, now);
+    json_array_append_new(params, json_integer(q));
+    rp_code rc = ctx->store->ops->query(
+        ctx->store, RP_Q_MEASURES_BREACH_TIMES_ROWS, params, &rows, err);
+    json_decref(params);
+    if (rc)
+        return rc;
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        breach_sums *t = sums_of(
+            s, ns, json_string_value(json_object_get(row, "target")));
+        if (!t)
+            continue;
+        int64_t start = json_integer_value(json_object_get(row, "started"));
+        int64_t actual = rp_calendar_between(
+            cal, start,
+            start + json_integer_value(json_object_get(row, "actual_seconds")));
+        int64_t target = json_integer_value(
+            json_object_get(row, "target_seconds"));
+        if (actual > target)
+            t->over += actual - target;
+    }
+    json_decref(rows);
+    return RP_OK;
+}
+
+static json_t *average(int64_t sum, int64_t n)
+{
+    return n > 0 ? json_real(round((double)sum / (double)n * 10.0) / 10.0)
+                 : json_null();
+}
+
+rp_code rp_charter_breach_times(rp_ctx *ctx, const rp_window *w,
+                                const rp_charter *c, int64_t now,
+                                json_t **times, rp_error *err)
+{
+    breach_sums s[] = {{"acknowledge", 0, 0, 0},
+                       {"first_response", 0, 0, 0},
+                       {"resolution", 0, 0, 0},
+                       {"follow_up_on_time", 0, 0, 0}};
+    size_t ns = sizeof s / sizeof s[0];
+    json_t *rows, *params = breach_params(w, c, now);
+    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_MEASURES_BREACH_TIMES,
+                                        params, &rows, err);
+    json_decref(params);
+    if (rc)
+        return rc;
+    /* each queue whose encounters breached, with its calendar read once:
+     * around the clock, the grouped sum is the figure; in business
+     * hours, its rows are counted again in them */
+    size_t nq = 0, i;
+    struct {
+        int64_t id;
+        int always;
+    } *queues = calloc(json_array_size(rows) + 1, sizeof *queues);
+    if (!queues) {
+        json_decref(rows);
+        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+    }
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        if (strcmp(json_string_value(json_object_get(row, "subject")),
+                   "encounter"))
+            continue;
+        int64_t q = json_integer_value(json_object_get(row, "queue_id"));
+        size_t k = 0;
+        while (k < nq && queues[k].id != q)
+            k++;
+        if (k < nq)
+            continue;
+        rp_calendar cal;
+        if ((rc = rp_calendar_load(ctx, q, &cal, err)))
+            break;
+        queues[nq].id = q;
+        queues[nq].always = rp_calendar_always(&cal);
+        if (!queues[nq].always)
+            rc = business_over(ctx, w, c, now, q, &cal, s, ns, err);
+        rp_calendar_free(&cal);
+        nq++;
+        if (rc)
+            break;
+    }
+    json_array_foreach(rows, i, row) {
+        breach_sums *t = sums_of(
+            s, ns, json_string_value(json_object_get(row, "target")));
+        if (rc || !t)
+            continue;
+        t->n += json_integer_value(json_object_get(row, "n"));
+        t->calendar += json_integer_value(json_object_get(row, "calendar_sum"));
+        int64_t q = json_integer_value(json_object_get(row, "queue_id"));
+        int always = 1;
+        if (!strcmp(json_string_value(json_object_get(row, "subject")),
+                    "encounter"))
+            for (size_t k = 0; k < nq; k++)
+                if (queues[k].id == q)
+                    always = queues[k].always;
+        if (always)
+            t->over += json_integer_value(json_object_get(row, "over_sum"));
+    }
+    free(queues);
+    json_decref(rows);
+    if (rc)
+        return rc;
+    json_t *j = json_object();
+    for (size_t k = 0; k < ns; k++)
+        json_object_set_new(
+            j, s[k].target,
+            json_pack("{s:I, s:o, s:o}", "breaches", (json_int_t)s[k].n,
+                      "over_seconds_average", average(s[k].over, s[k].n),
+                      "calendar_seconds_average",
+                      average(s[k].calendar, s[k].n)));
+    *times = j;
+    return RP_OK;
+}
 
 #define CALENDARS_KEPT 16
 

@@ -223,6 +223,7 @@ typedef struct rp_metrics_options {
     int by_queue;      /* 1: a row per queue ("queues") */
     int series_days;   /* 0: no series; 1: buckets of a day; 7: of a week */
     const rp_tz *zone; /* where the buckets' days start (NULL: UTC) */
+    int breach_times;  /* 1: how long the breaches took ("charter.times") */
 } rp_metrics_options;
 
 /* The most buckets a series may hold (62 days; 366 days are 54 weeks). */
@@ -231,12 +232,13 @@ typedef struct rp_metrics_options {
 /*
  * Parse the report's options from query-string text (each may be NULL):
  * by_queue "true" or "false", series "day" or "week", tz a time-zone name
- * of the tz database (default UTC; only with series).  Each refusal names
- * its parameter and says what is accepted.
+ * of the tz database (default UTC; only with series), breach_times "true"
+ * or "false".  Each refusal names its parameter and says what is
+ * accepted.
  */
 rp_code rp_metrics_options_parse(const char *by_queue, const char *series,
-                                 const char *tz, rp_metrics_options *out,
-                                 rp_error *err);
+                                 const char *tz, const char *breach_times,
+                                 rp_metrics_options *out, rp_error *err);
 
 /*
  * rp_metrics_service with the additions opts asks for, in the same
@@ -248,7 +250,12 @@ rp_code rp_metrics_options_parse(const char *by_queue, const char *series,
  *   - "series" (series_days): the window cut at the local midnights (a
  *     week starts on Monday) of opts->zone, each bucket's {from, to,
  *     satisfaction {answered, average}, breaches}; a window of more than
- *     RP_METRICS_MAX_BUCKETS buckets is refused, naming "series".
+ *     RP_METRICS_MAX_BUCKETS buckets is refused, naming "series";
+ *   - "charter.times" (breach_times): per target of the charter, the
+ *     breaches and their average time past the target (business time)
+ *     and in calendar time, as the breach report's over_by_seconds and
+ *     calendar_seconds averaged over every breach of the window (the
+ *     dashboard's "How far over, on average"; rp_charter_breach_times).
  */
 rp_code rp_metrics_service_with(rp_ctx *ctx, const rp_window *w,
                                 const rp_metrics_options *opts, json_t **out,

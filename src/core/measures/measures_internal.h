@@ -17,6 +17,22 @@ rp_code rp_charter_breach_counts(rp_ctx *ctx, const rp_window *w,
                                  json_t **counts, int64_t *total,
                                  rp_error *err);
 
+/*
+ * How long the breaches of charter c in w took, at time now, by target
+ * (every target present, new object in *times): {"breaches",
+ * "over_seconds_average" (past the target, in business time for an
+ * encounter of a queue with business hours, as the breach report's
+ * over_by_seconds; a breach not late by any figure, as an abandoned
+ * encounter before its resolution target, counts 0),
+ * "calendar_seconds_average" (from the start to the breach's end or now,
+ * as the report's calendar_seconds)}, averages to a tenth of a second,
+ * null without breaches.  One grouped read of the breaches of w, and one
+ * read of the rows of each queue with business hours.
+ */
+rp_code rp_charter_breach_times(rp_ctx *ctx, const rp_window *w,
+                                const rp_charter *c, int64_t now,
+                                json_t **times, rp_error *err);
+
 /* The same counts as rp_charter_breach_counts, read from the rollup of
  * the breaches for good (whole days; the partial days at the edges from
  * their encounters) plus what the time of reading decides (the running

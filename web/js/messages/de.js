@@ -1218,8 +1218,6 @@ export default Object.freeze({
   'Reasons for declining': 'Ablehnungsgründe',
   'no reason given': 'kein Grund angegeben',
   'The service charter': 'Die Servicecharta',
-  '{n} time the charter was not kept in the period (the details below show the first {first}).': 'Die Servicecharta wurde im Zeitraum {n} Mal nicht eingehalten (die Einzelheiten unten zeigen die ersten {first}).',
-  '{n} times the charter was not kept in the period (the details below show the first {first}).': 'Die Servicecharta wurde im Zeitraum {n} Mal nicht eingehalten (die Einzelheiten unten zeigen die ersten {first}).',
   '{n} time the charter was not kept in the period.': 'Die Servicecharta wurde im Zeitraum {n} Mal nicht eingehalten.',
   '{n} times the charter was not kept in the period.': 'Die Servicecharta wurde im Zeitraum {n} Mal nicht eingehalten.',
   'Breaches by target': 'Verstöße nach Ziel',

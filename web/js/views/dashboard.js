@@ -8,9 +8,9 @@
  * for a time window, one queue and one agent.
  *
  * Everything comes from the API: GET /api/v1/metrics/service once per
- * render (with each queue's waits and the days or weeks of the trends:
- * by_queue and series) and GET /api/v1/charter/breaches for how far over
- * each target went (both take the window, queue and agent),
+ * render (with each queue's waits, the days or weeks of the trends and
+ * how far over each target the breaches went: by_queue, series and
+ * breach_times; it takes the window, queue and agent),
  * GET /api/v1/encounters/counts for what waits now, GET /api/v1/queues
  * and GET /api/v1/encounters/assignees for the filters.  Figures are said
  * in words ("Half waited less than"), never by the metrics' field names.
@@ -155,17 +155,15 @@ export async function render(main, params, app) {
     const w = span();
     const range = { from: w.from, to: w.to, queue: w.queue, agent: w.agent };
     /* One report for every figure of the window: each queue's waits
-     * (by_queue) and the days or weeks of the trends (series, cut at the
-     * midnights of the console's time zone).  The breaches' list is read
-     * only for how far over each target went, on average. */
-    const [metrics, breaches] = await Promise.all([
-      api.optional(`/api/v1/metrics/service${api.qs({ ...range, by_queue: w.queue ? null : 'true', series: seriesOf(w), tz: zoneName() })}`),
-      api.optional(`/api/v1/charter/breaches${api.qs({ ...range, limit: 1000 })}`),
-    ]);
+     * (by_queue), the days or weeks of the trends (series, cut at the
+     * midnights of the console's time zone) and how far over each target
+     * the breaches went (breach_times). */
+    const metrics = await api.optional(`/api/v1/metrics/service${api.qs({ ...range, by_queue: w.queue ? null : 'true',
+      series: seriesOf(w), tz: zoneName(), breach_times: 'true' })}`);
     const byQueue = new Map((dig(metrics, 'queues') || []).map((r) => [r.queue_id, r]));
     const perQueue = w.queue ? [] : queues.slice(0, 12).map((q) => ({ q, r: byQueue.get(q.id) || null }));
     clear(out);
-    if (!metrics && !breaches) {
+    if (!metrics) {
       out.append(h('p', { class: 'muted', id: 'dashboard-unavailable' }, t('This server does not measure the service yet.')));
       return;
     }
@@ -222,30 +220,21 @@ export async function render(main, params, app) {
       reasons.length ? [h('h3', {}, t('Why requests were declined')), barChart(t('Reasons for declining'), reasons.map((x) => ({ ...x, label: x.label || t('no reason given') })))] : null]));
 
     /* The charter. */
-    const bl = api.items(breaches);
     const buckets = dig(metrics, 'series.buckets') || [];
     const weekly = dig(metrics, 'series.bucket') === 'week';
     const days = buckets.filter((b) => Number(b.breaches) > 0)
       .map((b) => ({ label: dayLabel(parseTime(b.from)), value: Number(b.breaches), cls: 'breach' }));
     const targetOf = (k) => said(targets, k);
-    const byTarget = counts(dig(m, 'charter.by_target') || pick(breaches, 'counts')).map((x) => ({ label: targetOf(x.label), value: x.value, cls: 'breach' }));
-    const perTarget = new Map();
-    for (const b of bl) {
-      const k = b.target;
-      const e = perTarget.get(k) || { n: 0, over: 0, cal: 0 };
-      e.n += 1;
-      e.over += Number(b.over_by_seconds) || 0;
-      e.cal += Number(pick(b, 'calendar_seconds', 'actual_seconds')) || 0;
-      perTarget.set(k, e);
-    }
-    const total = dig(m, 'charter.breaches') ?? pick(breaches, 'count') ?? bl.length;
+    const byTarget = counts(dig(m, 'charter.by_target')).map((x) => ({ label: targetOf(x.label), value: x.value, cls: 'breach' }));
+    /* every breach of the window, averaged by the report */
+    const perTarget = Object.entries(dig(m, 'charter.times') || {}).filter(([, e]) => Number(e.breaches) > 0);
+    const total = dig(m, 'charter.breaches') ?? 0;
     out.append(section('chart-breaches', t('The service charter'), [
-      h('p', { class: 'summary', id: 'breach-summary' }, pick(breaches, 'truncated')
-        ? tn(total, '{n} time the charter was not kept in the period (the details below show the first {first}).', '{n} times the charter was not kept in the period (the details below show the first {first}).', { first: num(1000) })
-        : tn(total, '{n} time the charter was not kept in the period.', '{n} times the charter was not kept in the period.')),
+      h('p', { class: 'summary', id: 'breach-summary' },
+        tn(total, '{n} time the charter was not kept in the period.', '{n} times the charter was not kept in the period.')),
       barChart(t('Breaches by target'), byTarget, { empty: t('The charter was kept throughout the period.') }),
-      perTarget.size ? table(t('How far over, on average'), [t('Target'), t('Breaches'), t('Over the target, in business hours'), t('Taken, in calendar time')],
-        [...perTarget.entries()].map(([k, e]) => [targetOf(k), num(e.n), secs(e.over / e.n), secs(e.cal / e.n)]), 'breach-times') : null,
+      perTarget.length ? table(t('How far over, on average'), [t('Target'), t('Breaches'), t('Over the target, in business hours'), t('Taken, in calendar time')],
+        perTarget.map(([k, e]) => [targetOf(k), num(e.breaches), secs(e.over_seconds_average), secs(e.calendar_seconds_average)]), 'breach-times') : null,
       h('h3', {}, weekly ? t('Breaches per week') : t('Breaches per day')),
       columnChart(weekly ? t('Charter breaches per week') : t('Charter breaches per day'), days, { cls: 'breach', empty: t('No breaches in the period.') })]));
 

@@ -53,6 +53,26 @@ function refusalText(e) {
   return e.message || t('That did not work; reload the page and try again.');
 }
 
+/* Add [value, text] of each item to select, at once. */
+function optionsOf(select, items, pair) {
+  select.append(...items.map((x) => { const [value, text] = pair(x); return h('option', { value }, text); }));
+}
+
+/*
+ * fill() the first time details is opened: the agents and queues to
+ * choose from are built when someone means to choose.  Built for every
+ * row at once they were 2,000 options on a work list of 50 rows, most of
+ * the first render's time in the browser (bench/console_render.mjs
+ * --profile).
+ */
+function whenOpened(details, fill) {
+  let filled = false;
+  details.addEventListener('toggle', () => {
+    if (details.open && !filled) { filled = true; fill(); }
+  });
+  return details;
+}
+
 /*
  * The block: who handles enc, and Take / Give to / Transfer for an open
  * encounter.  data comes from ownershipData(app); onChange(encounter) is
@@ -95,12 +115,8 @@ export function ownershipBlock(enc, app, data, onChange, opts = {}) {
   /* give to an agent: leads and admins */
   if (data.lead) {
     const who = h('select', { id: `${idp}-agent` }, h('option', { value: '' }, t('Choose an agent')));
-    data.agents.then((list) => {
-      for (const a of list) {
-        if (a.id === enc.agent_id) continue;
-        who.append(h('option', { value: String(a.id) }, a.name || a.email || t('Agent {id}', { id: a.id })));
-      }
-    });
+    const fillWho = () => data.agents.then((list) => optionsOf(who, list.filter((a) => a.id !== enc.agent_id),
+      (a) => [String(a.id), a.name || a.email || t('Agent {id}', { id: a.id })]));
     const why = h('input', { id: `${idp}-assign-reason`, maxlength: '500' });
     const form = h('form', {
       class: 'inline give',
@@ -113,17 +129,13 @@ export function ownershipBlock(enc, app, data, onChange, opts = {}) {
         run(() => api.post(`/api/v1/encounters/${enc.id}/assign`, body), t('Given to {agent}.', { agent: picked }));
       },
     }, field(t('Give to'), who), field(t('Why (optional)'), why), h('button', { type: 'submit' }, t('Give')));
-    actions.append(h('details', { class: 'give' }, h('summary', {}, t('Give to an agent…')), form));
+    actions.append(whenOpened(h('details', { class: 'give' }, h('summary', {}, t('Give to an agent…')), form), fillWho));
   }
 
   /* transfer to another queue, with a reason */
   const queue = h('select', { id: `${idp}-queue` }, h('option', { value: '' }, t('Choose a queue')));
-  data.queues.then((list) => {
-    for (const q of list) {
-      if (q.id === enc.queue_id) continue;
-      queue.append(h('option', { value: String(q.id) }, q.name || t('Queue {id}', { id: q.id })));
-    }
-  });
+  const fillQueue = () => data.queues.then((list) => optionsOf(queue, list.filter((q) => q.id !== enc.queue_id),
+    (q) => [String(q.id), q.name || t('Queue {id}', { id: q.id })]));
   const reason = h('input', { id: `${idp}-transfer-reason`, maxlength: '500', required: true });
   const tform = h('form', {
     class: 'inline transfer',
@@ -136,7 +148,7 @@ export function ownershipBlock(enc, app, data, onChange, opts = {}) {
         { to_queue_id: Number(queue.value), reason: reason.value.trim() }), t('Transferred to {queue}.', { queue: picked }));
     },
   }, field(t('To the queue'), queue), field(t('Why'), reason), h('button', { type: 'submit' }, t('Transfer')));
-  actions.append(h('details', { class: 'transfer' }, h('summary', {}, t('Transfer to a queue…')), tform));
+  actions.append(whenOpened(h('details', { class: 'transfer' }, h('summary', {}, t('Transfer to a queue…')), tform), fillQueue));
 
   block.append(actions, status, error);
   return block;
