@@ -1543,11 +1543,54 @@ static const char *const queries[RP_QUERY_COUNT] = {
     "  (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?12))"       \
     " AND (?13 IS NULL OR e.customer_id = ?13)"
     /* longest waiting first (from the customer's arrival); ?15, ?16 the
-     * arrival and id of the last row of the page before */
-    [RP_Q_ENCOUNTER_WORKLIST_OPEN_WAITING] = WL_SELECT
-    " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
-    " AND (e.arrived_at, e.id) > (?15, ?16)"
-    " ORDER BY e.arrived_at, e.id LIMIT ?14",
+     * arrival and id of the last row of the page before.  The page is
+     * read in the order of the index and stops after ?14 rows, never
+     * sorted: the plain bound on arrived_at beside the row value is what
+     * keeps SQLite from reading every open encounter into a sorter when
+     * its statistics say the index is small (stale, taken when the desk
+     * had a handful of open encounters: 23 ms a page at 5,000 open
+     * instead of a fraction of one); unit_test_query_plans checks it */
+    [RP_Q_ENCOUNTER_WORKLIST_OPEN_WAITING] =
+        "SELECT e.id, c.name AS customer_name, q.name AS queue_name,"
+        " a.name AS agent_name FROM encounters e"
+        " INDEXED BY encounters_open_by_arrived"
+        " LEFT JOIN customers c ON c.id = e.customer_id"
+        " LEFT JOIN queues q ON q.id = e.queue_id"
+        " LEFT JOIN agents a ON a.id = e.agent_id"
+        " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
+        " AND e.arrived_at >= ?15 AND (e.arrived_at, e.id) > (?15, ?16)"
+        " ORDER BY e.arrived_at, e.id LIMIT ?14",
+    /* one queue's open work (?2, a queue or 0 for none), longest waiting
+     * first: that queue's range of encounters_open_by_queue, in waiting
+     * order within a queue, so a page reads its rows and stops however
+     * much the queue or the desk holds open (walking all the open work
+     * in waiting order to find one queue's reads every open row of the
+     * other queues first); ?15, ?16 as above */
+    [RP_Q_ENCOUNTER_WORKLIST_QUEUE_WAITING] =
+        "SELECT e.id, c.name AS customer_name, q.name AS queue_name,"
+        " a.name AS agent_name FROM encounters e"
+        " INDEXED BY encounters_open_by_queue"
+        " LEFT JOIN customers c ON c.id = e.customer_id"
+        " LEFT JOIN queues q ON q.id = e.queue_id"
+        " LEFT JOIN agents a ON a.id = e.agent_id"
+        " WHERE e.queue_id IS nullif(?2, 0)"
+        " AND e.stage NOT IN ('closed','abandoned')" WL_FILTER
+        " AND e.arrived_at >= ?15 AND (e.arrived_at, e.id) > (?15, ?16)"
+        " ORDER BY e.arrived_at, e.id LIMIT ?14",
+    /* one queue's open work, latest activity first (the queue's range of
+     * encounters_open_by_queue_updated); ?15, ?16 the updated time and
+     * id */
+    [RP_Q_ENCOUNTER_WORKLIST_QUEUE_ACTIVITY] =
+        "SELECT e.id, c.name AS customer_name, q.name AS queue_name,"
+        " a.name AS agent_name FROM encounters e"
+        " INDEXED BY encounters_open_by_queue_updated"
+        " LEFT JOIN customers c ON c.id = e.customer_id"
+        " LEFT JOIN queues q ON q.id = e.queue_id"
+        " LEFT JOIN agents a ON a.id = e.agent_id"
+        " WHERE e.queue_id IS nullif(?2, 0)"
+        " AND e.stage NOT IN ('closed','abandoned')" WL_FILTER
+        " AND e.updated_at <= ?15 AND (e.updated_at, e.id) < (?15, ?16)"
+        " ORDER BY e.updated_at DESC, e.id DESC LIMIT ?14",
     /* one agent's open work (?3, an agent), longest waiting first: that
      * agent's entries of the partial index encounters_open_by_agent,
      * sorted (an agent holds tens, the desk thousands; walking the open
@@ -1564,11 +1607,18 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " AND e.stage NOT IN ('closed','abandoned')" WL_FILTER
         " AND (e.arrived_at, e.id) > (?15, ?16)"
         " ORDER BY e.arrived_at, e.id LIMIT ?14",
-    /* latest activity first; ?15, ?16 the updated time and id */
-    [RP_Q_ENCOUNTER_WORKLIST_OPEN_ACTIVITY] = WL_SELECT
-    " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
-    " AND (e.updated_at, e.id) < (?15, ?16)"
-    " ORDER BY e.updated_at DESC, e.id DESC LIMIT ?14",
+    /* latest activity first; ?15, ?16 the updated time and id (the
+     * plain bound as in the waiting order above) */
+    [RP_Q_ENCOUNTER_WORKLIST_OPEN_ACTIVITY] =
+        "SELECT e.id, c.name AS customer_name, q.name AS queue_name,"
+        " a.name AS agent_name FROM encounters e"
+        " INDEXED BY encounters_open_by_updated"
+        " LEFT JOIN customers c ON c.id = e.customer_id"
+        " LEFT JOIN queues q ON q.id = e.queue_id"
+        " LEFT JOIN agents a ON a.id = e.agent_id"
+        " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
+        " AND e.updated_at <= ?15 AND (e.updated_at, e.id) < (?15, ?16)"
+        " ORDER BY e.updated_at DESC, e.id DESC LIMIT ?14",
     [RP_Q_ENCOUNTER_WORKLIST_CLOSED_ACTIVITY] = WL_SELECT
     " WHERE e.stage IN ('closed','abandoned')" WL_FILTER
     " AND (e.updated_at, e.id) < (?15, ?16)"

@@ -288,17 +288,19 @@ static rp_code plan(rp_ctx *ctx, const wl_filter *f, const rp_page_req *page,
                             : RP_Q_ENCOUNTER_WORKLIST_NEWEST;
         json_array_append_new(p, json_integer(after));
     } else if (!strcmp(f->sort, "waiting")) {
-        /* one agent's work from that agent's index entries, not a walk of
-         * all the open work in waiting order */
+        /* one agent's work from that agent's index entries, one queue's
+         * from that queue's range, not a walk of all the open work in
+         * waiting order */
         *q = f->agent && json_integer_value(f->agent) > 0
                  ? RP_Q_ENCOUNTER_WORKLIST_AGENT_WAITING
-                 : RP_Q_ENCOUNTER_WORKLIST_OPEN_WAITING;
+             : f->queue ? RP_Q_ENCOUNTER_WORKLIST_QUEUE_WAITING
+                        : RP_Q_ENCOUNTER_WORKLIST_OPEN_WAITING;
         json_array_append_new(p, json_integer(first ? INT64_MIN : arrived));
         json_array_append_new(p, json_integer(first ? 0 : page->after_id));
     } else {
-        *q = !strcmp(f->state, "open")
-                 ? RP_Q_ENCOUNTER_WORKLIST_OPEN_ACTIVITY
-                 : RP_Q_ENCOUNTER_WORKLIST_CLOSED_ACTIVITY;
+        *q = strcmp(f->state, "open") ? RP_Q_ENCOUNTER_WORKLIST_CLOSED_ACTIVITY
+             : f->queue               ? RP_Q_ENCOUNTER_WORKLIST_QUEUE_ACTIVITY
+                                      : RP_Q_ENCOUNTER_WORKLIST_OPEN_ACTIVITY;
         json_array_append_new(p, json_integer(first ? INT64_MAX : updated));
         json_array_append_new(p, json_integer(after));
     }
