@@ -329,10 +329,14 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_CUSTOMER_CLOSED_COUNT] =
         "SELECT count(*) AS n FROM encounters WHERE customer_id = ?"
         " AND stage = 'closed'",
+    /* open is "not closed or abandoned", the open work's own words: a
+     * list of two is tested in place, where the four open stages made
+     * SQLite build a temporary table of them on each call of the 360
+     * view */
     [RP_Q_CUSTOMER_OPEN_ENCOUNTERS] =
         "SELECT id, channel, subject, stage, created_at, acknowledged_at"
         " FROM encounters WHERE customer_id = ?"
-        " AND stage IN ('received','understood','helped','kept')"
+        " AND stage NOT IN ('closed','abandoned')"
         " ORDER BY id DESC LIMIT 50",
     [RP_Q_CUSTOMER_OPEN_PROMISES] = "SELECT id, encounter_id, what, due_at, "
                                     "status, created_at FROM promises"
