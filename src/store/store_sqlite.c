@@ -16,6 +16,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -1311,9 +1312,24 @@ static rp_code join_group(sqlite_store *ss, rp_error *err)
     return RP_OK;
 }
 
+/* SQLite counts every allocation it makes under one mutex of the whole
+ * library (the memory statistics, which nothing here reads): with several
+ * threads each reading on its own connection that is a lock taken and
+ * given back thousands of times a request, shared by all of them.  Set
+ * before the library starts; once it has (a program that opened a
+ * database before the store did), the call is refused and changes
+ * nothing. */
+static pthread_once_t library_once = PTHREAD_ONCE_INIT;
+
+static void configure_library(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 rp_code rp_store_sqlite_open(const char *path, int target_version,
                              rp_store **out, rp_error *err)
 {
+    pthread_once(&library_once, configure_library);
     sqlite_store *ss = calloc(1, sizeof *ss);
     if (!ss)
         return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
