@@ -178,20 +178,15 @@
  * pending status of a task, is one range of the customer's index already
  * in the order asked, and UNION ALL with an ORDER BY merges the ranges in
  * order. */
+// clang-format off
 #define OPEN_ENCOUNTER_OF(stage)                                               \
     "SELECT id, channel, subject, stage, created_at, acknowledged_at"          \
     " FROM encounters WHERE customer_id = ?1 AND stage = '" stage "'"
-#define OPEN_ENCOUNTERS_SQL                                                                                      \
-    OPEN_ENCOUNTER_OF("received")                                                                                \
-    " UNION ALL " OPEN_ENCOUNTER_OF("understood") " UNION "                                                      \
-                                                  "ALL " OPEN_ENCOUNTER_OF("h"                                   \
-                                                                           "e"                                   \
-                                                                           "l"                                   \
-                                                                           "p"                                   \
-                                                                           "e"                                   \
-                                                                           "d") " UNION ALL " OPEN_ENCOUNTER_OF( \
-                                                      "kept") " ORDER BY id "                                    \
-                                                              "DESC LIMIT 50"
+#define OPEN_ENCOUNTERS_SQL                                                    \
+    OPEN_ENCOUNTER_OF("received")                                              \
+    " UNION ALL " OPEN_ENCOUNTER_OF("understood")                              \
+    " UNION ALL " OPEN_ENCOUNTER_OF("helped")                                  \
+    " UNION ALL " OPEN_ENCOUNTER_OF("kept") " ORDER BY id DESC LIMIT 50"
 #define FOLLOW_UP_OF(status)                                                   \
     "SELECT id, encounter_id, kind, subject, channel, due_at, status,"         \
     " (due_at <= ?2) AS due__bool FROM tasks"                                  \
@@ -199,8 +194,9 @@
     " AND kind IN ('follow_up','satisfaction_check')"
 #define OPEN_FOLLOW_UPS_SQL                                                    \
     FOLLOW_UP_OF("scheduled")                                                  \
-    " UNION ALL " FOLLOW_UP_OF("claimed") " UNION ALL " FOLLOW_UP_OF(          \
-        "held") " ORDER BY due_at, id LIMIT 50"
+    " UNION ALL " FOLLOW_UP_OF("claimed")                                      \
+    " UNION ALL " FOLLOW_UP_OF("held") " ORDER BY due_at, id LIMIT 50"
+// clang-format on
 
 static const char *const queries[RP_QUERY_COUNT] = {
     /* ---- the audit log ---- */
