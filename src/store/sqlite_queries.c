@@ -1670,7 +1670,10 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " WHERE id = ?1",
     /* the open work per queue: open, unassigned, ?1's, over a target
      * (?2, ?3, ?4 as ?9, ?10, ?11 above); one walk of
-     * encounters_open_by_queue */
+     * encounters_open_by_queue, named: migration 104 made that index
+     * anew, which drops its statistics, and without them SQLite walked
+     * the open work in waiting order and grouped it in a temporary
+     * B-tree */
     [RP_Q_ENCOUNTER_WORKLIST_COUNTS] =
         "SELECT e.queue_id, count(*) AS open,"
         " coalesce(sum(e.agent_id IS NULL), 0) AS unassigned,"
@@ -1678,7 +1681,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " coalesce(sum((e.acknowledged_at IS NULL AND e.arrived_at < ?2)"
         "  OR (e.first_response_at IS NULL AND e.arrived_at < ?3)"
         "  OR e.arrived_at < ?4), 0) AS over_target"
-        " FROM encounters e WHERE e.stage NOT IN ('closed','abandoned')"
+        " FROM encounters e INDEXED BY encounters_open_by_queue"
+        " WHERE e.stage NOT IN ('closed','abandoned')"
         " GROUP BY e.queue_id",
     /* the encounters finished with activity since ?1, per queue: a range
      * of the covering partial index encounters_finished_by_updated,
