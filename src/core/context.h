@@ -28,6 +28,11 @@ typedef struct rp_ctx {
      * them change (core/conversation: rp_desk_settings_pin); NULL when each
      * reader reads them afresh */
     struct json_t *desk_settings;
+    /* the fields the caller keeps of each item of a list it reads (an
+     * object whose keys name them: the server's projection of a list);
+     * a list may leave the others out rather than read them.  NULL keeps
+     * every field */
+    const struct json_t *list_fields;
 } rp_ctx;
 
 #endif

@@ -567,6 +567,7 @@ static void serve(const rp_route *r, rp_request *req, rp_response *res)
                                rp_query_arg(req, "cursor"), &req->page, &err);
         if (rc == RP_OK && r->projection)
             rc = projection_of(r, req, &keep, &err);
+        req->ctx.list_fields = keep; /* what a list need not read */
         if (rc) {
             rp_reply_error(res, &err);
             return;
@@ -599,12 +600,14 @@ static void serve(const rp_route *r, rp_request *req, rp_response *res)
             r->handler(req, res); /* the filters need translating */
             if (res->status == 200)
                 project(res->json, keep);
+            req->ctx.list_fields = NULL;
             json_decref(keep);
             return;
         }
         rc = r->paged(&req->ctx, &req->page, &out, &err);
         if (rc == RP_OK)
             project(out, keep);
+        req->ctx.list_fields = NULL;
         json_decref(keep);
         break;
     default: r->handler(req, res); return;

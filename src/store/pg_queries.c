@@ -1876,6 +1876,19 @@ static const char *const queries[RP_QUERY_COUNT] = {
     " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
     " AND (e.arrived_at, e.id) > ($15::bigint, $16::bigint)"
     " ORDER BY e.arrived_at, e.id LIMIT $14::bigint",
+    /* one queue's open work ($2, 0: none): a range of
+     * encounters_open_by_queue_arrived, in order */
+    [RP_Q_ENCOUNTER_WORKLIST_QUEUE_WAITING] = WL_SELECT
+    " WHERE coalesce(e.queue_id, 0) = $2::bigint"
+    " AND e.stage NOT IN ('closed','abandoned')" WL_FILTER
+    " AND (e.arrived_at, e.id) > ($15::bigint, $16::bigint)"
+    " ORDER BY e.arrived_at, e.id LIMIT $14::bigint",
+    /* the same by last change (encounters_open_by_queue_updated) */
+    [RP_Q_ENCOUNTER_WORKLIST_QUEUE_ACTIVITY] = WL_SELECT
+    " WHERE coalesce(e.queue_id, 0) = $2::bigint"
+    " AND e.stage NOT IN ('closed','abandoned')" WL_FILTER
+    " AND (e.updated_at, e.id) < ($15::bigint, $16::bigint)"
+    " ORDER BY e.updated_at DESC, e.id DESC LIMIT $14::bigint",
     [RP_Q_ENCOUNTER_WORKLIST_AGENT_WAITING] = WL_SELECT
     " WHERE e.agent_id = $3::bigint"
     " AND e.stage NOT IN ('closed','abandoned')" WL_FILTER

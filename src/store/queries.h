@@ -311,6 +311,8 @@
     X(ENCOUNTER_WORKLIST_OPEN_WAITING, "encounter.worklist_open_waiting")      \
     X(ENCOUNTER_WORKLIST_OPEN_ACTIVITY, "encounter.worklist_open_activity")    \
     X(ENCOUNTER_WORKLIST_AGENT_WAITING, "encounter.worklist_agent_waiting")    \
+    X(ENCOUNTER_WORKLIST_QUEUE_WAITING, "encounter.worklist_queue_waiting")    \
+    X(ENCOUNTER_WORKLIST_QUEUE_ACTIVITY, "encounter.worklist_queue_activity")  \
     X(ENCOUNTER_WORKLIST_CLOSED_ACTIVITY,                                      \
       "encounter.worklist_closed_activity")                                    \
     X(ENCOUNTER_WORKLIST_NEWEST, "encounter.worklist_newest")                  \

@@ -170,6 +170,34 @@
     "SELECT id, customer_id, encounter_id, status, requested_at,"              \
     " decided_at, decided_by, expires_at FROM export_requests"
 
+/* ---- the 360 view's lists ------------------------------------------------
+ * Read in the order they show, without a sort: an ORDER BY with a LIMIT
+ * that SQLite must sort opens a temporary B-tree, a pager and its page
+ * buffer on each call (and the allocation of that buffer made glibc
+ * consolidate its free lists: bench/README.md).  Each open stage, and each
+ * pending status of a task, is one range of the customer's index already
+ * in the order asked, and UNION ALL with an ORDER BY merges the ranges in
+ * order. */
+// clang-format off
+#define OPEN_ENCOUNTER_OF(stage)                                               \
+    "SELECT id, channel, subject, stage, created_at, acknowledged_at"          \
+    " FROM encounters WHERE customer_id = ?1 AND stage = '" stage "'"
+#define OPEN_ENCOUNTERS_SQL                                                    \
+    OPEN_ENCOUNTER_OF("received")                                              \
+    " UNION ALL " OPEN_ENCOUNTER_OF("understood")                              \
+    " UNION ALL " OPEN_ENCOUNTER_OF("helped")                                  \
+    " UNION ALL " OPEN_ENCOUNTER_OF("kept") " ORDER BY id DESC LIMIT 50"
+#define FOLLOW_UP_OF(status)                                                   \
+    "SELECT id, encounter_id, kind, subject, channel, due_at, status,"         \
+    " (due_at <= ?2) AS due__bool FROM tasks"                                  \
+    " WHERE customer_id = ?1 AND status = '" status "'"                        \
+    " AND kind IN ('follow_up','satisfaction_check')"
+#define OPEN_FOLLOW_UPS_SQL                                                    \
+    FOLLOW_UP_OF("scheduled")                                                  \
+    " UNION ALL " FOLLOW_UP_OF("claimed")                                      \
+    " UNION ALL " FOLLOW_UP_OF("held") " ORDER BY due_at, id LIMIT 50"
+// clang-format on
+
 static const char *const queries[RP_QUERY_COUNT] = {
     /* ---- the audit log ---- */
     /* The customer a subject belongs to is found here, in the insert, so
@@ -329,21 +357,14 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_CUSTOMER_CLOSED_COUNT] =
         "SELECT count(*) AS n FROM encounters WHERE customer_id = ?"
         " AND stage = 'closed'",
-    [RP_Q_CUSTOMER_OPEN_ENCOUNTERS] =
-        "SELECT id, channel, subject, stage, created_at, acknowledged_at"
-        " FROM encounters WHERE customer_id = ?"
-        " AND stage IN ('received','understood','helped','kept')"
-        " ORDER BY id DESC LIMIT 50",
+    /* open: every stage but closed and abandoned (the lists' fragments
+     * before the table) */
+    [RP_Q_CUSTOMER_OPEN_ENCOUNTERS] = OPEN_ENCOUNTERS_SQL,
     [RP_Q_CUSTOMER_OPEN_PROMISES] = "SELECT id, encounter_id, what, due_at, "
                                     "status, created_at FROM promises"
                                     " WHERE customer_id = ? AND status = "
                                     "'open' ORDER BY due_at, id LIMIT 50",
-    [RP_Q_CUSTOMER_OPEN_FOLLOW_UPS] =
-        "SELECT id, encounter_id, kind, subject, channel, due_at, status,"
-        " (due_at <= ?2) AS due__bool FROM tasks"
-        " WHERE customer_id = ?1 AND status IN ('scheduled','claimed','held')"
-        " AND kind IN ('follow_up','satisfaction_check')"
-        " ORDER BY due_at, id LIMIT 50",
+    [RP_Q_CUSTOMER_OPEN_FOLLOW_UPS] = OPEN_FOLLOW_UPS_SQL,
     [RP_Q_CUSTOMER_LATEST_MOMENTS] =
         "SELECT id, encounter_id, occurred_at, actor, channel, kind, summary,"
         " impression FROM moments WHERE customer_id = ?"
@@ -1637,11 +1658,54 @@ static const char *const queries[RP_QUERY_COUNT] = {
     "  (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?12))"       \
     " AND (?13 IS NULL OR e.customer_id = ?13)"
     /* longest waiting first (from the customer's arrival); ?15, ?16 the
-     * arrival and id of the last row of the page before */
-    [RP_Q_ENCOUNTER_WORKLIST_OPEN_WAITING] = WL_SELECT
-    " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
-    " AND (e.arrived_at, e.id) > (?15, ?16)"
-    " ORDER BY e.arrived_at, e.id LIMIT ?14",
+     * arrival and id of the last row of the page before.  The page is
+     * read in the order of the index and stops after ?14 rows, never
+     * sorted: the plain bound on arrived_at beside the row value is what
+     * keeps SQLite from reading every open encounter into a sorter when
+     * its statistics say the index is small (stale, taken when the desk
+     * had a handful of open encounters: 23 ms a page at 5,000 open
+     * instead of a fraction of one); unit_test_query_plans checks it */
+    [RP_Q_ENCOUNTER_WORKLIST_OPEN_WAITING] =
+        "SELECT e.id, c.name AS customer_name, q.name AS queue_name,"
+        " a.name AS agent_name FROM encounters e"
+        " INDEXED BY encounters_open_by_arrived"
+        " LEFT JOIN customers c ON c.id = e.customer_id"
+        " LEFT JOIN queues q ON q.id = e.queue_id"
+        " LEFT JOIN agents a ON a.id = e.agent_id"
+        " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
+        " AND e.arrived_at >= ?15 AND (e.arrived_at, e.id) > (?15, ?16)"
+        " ORDER BY e.arrived_at, e.id LIMIT ?14",
+    /* one queue's open work (?2, a queue or 0 for none), longest waiting
+     * first: that queue's range of encounters_open_by_queue, in waiting
+     * order within a queue, so a page reads its rows and stops however
+     * much the queue or the desk holds open (walking all the open work
+     * in waiting order to find one queue's reads every open row of the
+     * other queues first); ?15, ?16 as above */
+    [RP_Q_ENCOUNTER_WORKLIST_QUEUE_WAITING] =
+        "SELECT e.id, c.name AS customer_name, q.name AS queue_name,"
+        " a.name AS agent_name FROM encounters e"
+        " INDEXED BY encounters_open_by_queue"
+        " LEFT JOIN customers c ON c.id = e.customer_id"
+        " LEFT JOIN queues q ON q.id = e.queue_id"
+        " LEFT JOIN agents a ON a.id = e.agent_id"
+        " WHERE e.queue_id IS nullif(?2, 0)"
+        " AND e.stage NOT IN ('closed','abandoned')" WL_FILTER
+        " AND e.arrived_at >= ?15 AND (e.arrived_at, e.id) > (?15, ?16)"
+        " ORDER BY e.arrived_at, e.id LIMIT ?14",
+    /* one queue's open work, latest activity first (the queue's range of
+     * encounters_open_by_queue_updated); ?15, ?16 the updated time and
+     * id */
+    [RP_Q_ENCOUNTER_WORKLIST_QUEUE_ACTIVITY] =
+        "SELECT e.id, c.name AS customer_name, q.name AS queue_name,"
+        " a.name AS agent_name FROM encounters e"
+        " INDEXED BY encounters_open_by_queue_updated"
+        " LEFT JOIN customers c ON c.id = e.customer_id"
+        " LEFT JOIN queues q ON q.id = e.queue_id"
+        " LEFT JOIN agents a ON a.id = e.agent_id"
+        " WHERE e.queue_id IS nullif(?2, 0)"
+        " AND e.stage NOT IN ('closed','abandoned')" WL_FILTER
+        " AND e.updated_at <= ?15 AND (e.updated_at, e.id) < (?15, ?16)"
+        " ORDER BY e.updated_at DESC, e.id DESC LIMIT ?14",
     /* one agent's open work (?3, an agent), longest waiting first: that
      * agent's entries of the partial index encounters_open_by_agent,
      * sorted (an agent holds tens, the desk thousands; walking the open
@@ -1659,11 +1723,18 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " AND e.stage NOT IN ('closed','abandoned')" WL_FILTER
         " AND (e.arrived_at, e.id) > (?15, ?16)"
         " ORDER BY e.arrived_at, e.id LIMIT ?14",
-    /* latest activity first; ?15, ?16 the updated time and id */
-    [RP_Q_ENCOUNTER_WORKLIST_OPEN_ACTIVITY] = WL_SELECT
-    " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
-    " AND (e.updated_at, e.id) < (?15, ?16)"
-    " ORDER BY e.updated_at DESC, e.id DESC LIMIT ?14",
+    /* latest activity first; ?15, ?16 the updated time and id (the
+     * plain bound as in the waiting order above) */
+    [RP_Q_ENCOUNTER_WORKLIST_OPEN_ACTIVITY] =
+        "SELECT e.id, c.name AS customer_name, q.name AS queue_name,"
+        " a.name AS agent_name FROM encounters e"
+        " INDEXED BY encounters_open_by_updated"
+        " LEFT JOIN customers c ON c.id = e.customer_id"
+        " LEFT JOIN queues q ON q.id = e.queue_id"
+        " LEFT JOIN agents a ON a.id = e.agent_id"
+        " WHERE e.stage NOT IN ('closed','abandoned')" WL_FILTER
+        " AND e.updated_at <= ?15 AND (e.updated_at, e.id) < (?15, ?16)"
+        " ORDER BY e.updated_at DESC, e.id DESC LIMIT ?14",
     [RP_Q_ENCOUNTER_WORKLIST_CLOSED_ACTIVITY] = WL_SELECT
     " WHERE e.stage IN ('closed','abandoned')" WL_FILTER
     " AND (e.updated_at, e.id) < (?15, ?16)"
@@ -1694,7 +1765,10 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " WHERE id = ?1",
     /* the open work per queue: open, unassigned, ?1's, over a target
      * (?2, ?3, ?4 as ?9, ?10, ?11 above); one walk of
-     * encounters_open_by_queue */
+     * encounters_open_by_queue, named: migration 104 made that index
+     * anew, which drops its statistics, and without them SQLite walked
+     * the open work in waiting order and grouped it in a temporary
+     * B-tree */
     [RP_Q_ENCOUNTER_WORKLIST_COUNTS] =
         "SELECT e.queue_id, count(*) AS open,"
         " coalesce(sum(e.agent_id IS NULL), 0) AS unassigned,"
@@ -1702,7 +1776,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " coalesce(sum((e.acknowledged_at IS NULL AND e.arrived_at < ?2)"
         "  OR (e.first_response_at IS NULL AND e.arrived_at < ?3)"
         "  OR e.arrived_at < ?4), 0) AS over_target"
-        " FROM encounters e WHERE e.stage NOT IN ('closed','abandoned')"
+        " FROM encounters e INDEXED BY encounters_open_by_queue"
+        " WHERE e.stage NOT IN ('closed','abandoned')"
         " GROUP BY e.queue_id",
     /* the encounters finished with activity since ?1, per queue: a range
      * of the covering partial index encounters_finished_by_updated,

@@ -445,6 +445,139 @@ static int check_counts_indexes(sqlite3 *raw, const char *where)
     return failed;
 }
 
+/*
+ * The pages of the open work lists are read in the order of their index
+ * and stop after a page: no sorter that first reads every open encounter
+ * (of the desk, or of the queue), whatever the statistics say.  SQLite
+ * chose such a sort when its statistics had been taken while a handful of
+ * encounters were open and thousands were open since (a page of one
+ * queue's list took 23 ms at 5,000 open instead of a fraction of one), so
+ * each is checked with the desk's statistics, with none, and with stale
+ * ones.
+ */
+static const struct {
+    rp_query q;
+    const char *index; /* "INDEX <name>" must read encounters */
+} in_index_order[] = {
+    {RP_Q_ENCOUNTER_WORKLIST_OPEN_WAITING, "encounters_open_by_arrived"},
+    {RP_Q_ENCOUNTER_WORKLIST_OPEN_ACTIVITY, "encounters_open_by_updated"},
+    {RP_Q_ENCOUNTER_WORKLIST_QUEUE_WAITING, "encounters_open_by_queue"},
+    {RP_Q_ENCOUNTER_WORKLIST_QUEUE_ACTIVITY,
+     "encounters_open_by_queue_updated"},
+};
+
+/* 0 when sql's plan reads encounters through index and sorts nothing;
+ * else 1 with the plan in *found. */
+static int sorts_or_misses(sqlite3 *db, const char *sql, const char *index,
+                           char **found)
+{
+    char *eqp = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
+    char *want = sqlite3_mprintf("INDEX %s ", index);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, eqp, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("cannot explain %s: %s", sql, sqlite3_errmsg(db));
+    sqlite3_free(eqp);
+    int bad = 0, seen = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *d = (const char *)sqlite3_column_text(st, 3);
+        if (!d)
+            continue;
+        char *more = sqlite3_mprintf("%s    %s\n", *found ? *found : "", d);
+        sqlite3_free(*found);
+        *found = more;
+        if (strstr(d, "TEMP B-TREE"))
+            bad = 1;
+        if (strncmp(d, "SCAN e ", 7) != 0 && strncmp(d, "SEARCH e ", 9) != 0)
+            continue;
+        seen = 1;
+        char *with_space = sqlite3_mprintf("%s ", d);
+        if (!strstr(with_space, want))
+            bad = 1;
+        sqlite3_free(with_space);
+    }
+    sqlite3_finalize(st);
+    sqlite3_free(want);
+    return bad || !seen;
+}
+
+static int check_index_order(const char *path, const char *where)
+{
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, NULL),
+                     SQLITE_OK);
+    int failed = 0;
+    for (size_t i = 0; i < sizeof in_index_order / sizeof in_index_order[0];
+         i++) {
+        char *found = NULL;
+        if (sorts_or_misses(raw, rp_sqlite_query_sql(in_index_order[i].q),
+                            in_index_order[i].index, &found)) {
+            print_error("%s does not read %s in order with %s:\n%s",
+                        rp_query_name(in_index_order[i].q),
+                        in_index_order[i].index, where, found ? found : "");
+            failed++;
+        }
+        sqlite3_free(found);
+    }
+    sqlite3_close(raw);
+    return failed;
+}
+
+/* The statistics of a desk whose open work was a handful when ANALYZE
+ * ran: every partial index of encounters holds 4 rows. */
+static void make_open_work_stale(const char *path)
+{
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+    sqlite3_stmt *st, *up;
+    assert_int_equal(
+        sqlite3_prepare_v2(raw,
+                           "SELECT s.idx, s.stat FROM sqlite_stat1 s"
+                           " JOIN sqlite_schema m ON m.name = s.idx"
+                           " WHERE s.tbl = 'encounters' AND m.sql LIKE"
+                           " '% WHERE %'",
+                           -1, &st, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(raw,
+                                        "UPDATE sqlite_stat1 SET stat = ?"
+                                        " WHERE idx = ?",
+                                        -1, &up, NULL),
+                     SQLITE_OK);
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *stat = (const char *)sqlite3_column_text(st, 1);
+        char few[256] = "4";
+        for (const char *c = stat; *c; c++)
+            if (*c == ' ' && strlen(few) + 3 < sizeof few)
+                strcat(few, " 1");
+        sqlite3_reset(up);
+        sqlite3_bind_text(up, 1, few, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(up, 2, (const char *)sqlite3_column_text(st, 0), -1,
+                          SQLITE_TRANSIENT);
+        assert_int_equal(sqlite3_step(up), SQLITE_DONE);
+        n++;
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(up);
+    sqlite3_close(raw);
+    assert_true(n >= 4); /* the open work's indexes are partial */
+}
+
+static void test_open_lists_read_in_index_order(void **state)
+{
+    rp_test_db *db = *state;
+    int failed = check_index_order(db->path, "no statistics");
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open(db->path, &raw), SQLITE_OK);
+    write_statistics(raw);
+    sqlite3_close(raw);
+    failed += check_index_order(db->path, "the statistics of a large desk");
+    make_open_work_stale(db->path);
+    failed += check_index_order(db->path,
+                                "stale statistics (4 open encounters)");
+    if (failed)
+        fail_msg("%d plans of the open lists sort or miss their index", failed);
+}
+
 static void test_no_query_scans_a_large_table(void **state)
 {
     rp_test_db *db = *state;
@@ -570,9 +703,10 @@ static void test_no_query_scans_on_a_generated_desk(void **state)
     }
     failed += check_counts_indexes(raw, path);
     sqlite3_close(raw);
+    failed += check_index_order(path, path);
     if (failed)
-        fail_msg("%d named queries scan a large table of the generated desk "
-                 "or miss their index",
+        fail_msg("%d named queries scan a large table of the generated desk, "
+                 "miss their index or sort",
                  failed);
 }
 
@@ -583,6 +717,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_the_check_sees_a_scan,
                                         rp_test_db_setup, rp_test_db_teardown),
         cmocka_unit_test_setup_teardown(test_no_query_scans_a_large_table,
+                                        rp_test_db_setup, rp_test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_open_lists_read_in_index_order,
                                         rp_test_db_setup, rp_test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -289,17 +289,19 @@ static rp_code plan(rp_ctx *ctx, const wl_filter *f, const rp_page_req *page,
                             : RP_Q_ENCOUNTER_WORKLIST_NEWEST;
         json_array_append_new(p, json_integer(after));
     } else if (!strcmp(f->sort, "waiting")) {
-        /* one agent's work from that agent's index entries, not a walk of
-         * all the open work in waiting order */
+        /* one agent's work from that agent's index entries, one queue's
+         * from that queue's range, not a walk of all the open work in
+         * waiting order */
         *q = f->agent && json_integer_value(f->agent) > 0
                  ? RP_Q_ENCOUNTER_WORKLIST_AGENT_WAITING
-                 : RP_Q_ENCOUNTER_WORKLIST_OPEN_WAITING;
+             : f->queue ? RP_Q_ENCOUNTER_WORKLIST_QUEUE_WAITING
+                        : RP_Q_ENCOUNTER_WORKLIST_OPEN_WAITING;
         json_array_append_new(p, json_integer(first ? INT64_MIN : arrived));
         json_array_append_new(p, json_integer(first ? 0 : page->after_id));
     } else {
-        *q = !strcmp(f->state, "open")
-                 ? RP_Q_ENCOUNTER_WORKLIST_OPEN_ACTIVITY
-                 : RP_Q_ENCOUNTER_WORKLIST_CLOSED_ACTIVITY;
+        *q = strcmp(f->state, "open") ? RP_Q_ENCOUNTER_WORKLIST_CLOSED_ACTIVITY
+             : f->queue               ? RP_Q_ENCOUNTER_WORKLIST_QUEUE_ACTIVITY
+                                      : RP_Q_ENCOUNTER_WORKLIST_OPEN_ACTIVITY;
         json_array_append_new(p, json_integer(first ? INT64_MAX : updated));
         json_array_append_new(p, json_integer(after));
     }
@@ -307,9 +309,29 @@ static rp_code plan(rp_ctx *ctx, const wl_filter *f, const rp_page_req *page,
     return RP_OK;
 }
 
-/* Replace each {"id", names...} of order with the encounter's row and the
- * names, read in one query by id. */
-static rp_code fill_rows(rp_ctx *ctx, json_t *order, rp_error *err)
+/* The encounter's columns that fields (NULL: all) names, into cols (room
+ * for every column): the entity e read with them.  A page of a list reads
+ * the 17 columns its items show, not the 61 of an encounter, most of which
+ * were turned into JSON only to be dropped again. */
+static void columns_of(const json_t *fields, rp_column *cols, rp_entity *e)
+{
+    *e = RP_ENTITY_ENCOUNTER;
+    if (!fields)
+        return;
+    size_t n = 0;
+    for (size_t i = 0; i < RP_ENTITY_ENCOUNTER.ncolumns; i++)
+        if (json_object_get(fields, RP_ENTITY_ENCOUNTER.columns[i].name) ||
+            !strcmp(RP_ENTITY_ENCOUNTER.columns[i].name, "stage"))
+            cols[n++] = RP_ENTITY_ENCOUNTER.columns[i]; /* stage: see below */
+    e->columns = cols;
+    e->ncolumns = n;
+}
+
+/* Replace each {"id", names...} of order with the encounter's row (the
+ * columns fields names, NULL: all) and the names, read in one query by
+ * id. */
+static rp_code fill_rows(rp_ctx *ctx, json_t *order, const json_t *fields,
+                         rp_error *err)
 {
     if (json_array_size(order) == 0)
         return RP_OK;
@@ -320,8 +342,12 @@ static rp_code fill_rows(rp_ctx *ctx, json_t *order, rp_error *err)
     rp_filter flt = {"id", RP_FILTER_IN, ids};
     rp_page all = {0, 0, (int)json_array_size(ids)};
     json_t *rows = NULL;
-    rp_code rc = ctx->store->ops->list(ctx->store, &RP_ENTITY_ENCOUNTER, &flt,
-                                       1, &all, &rows, err);
+    rp_column *cols = malloc(RP_ENTITY_ENCOUNTER.ncolumns * sizeof *cols);
+    rp_entity e;
+    columns_of(cols ? fields : NULL, cols, &e);
+    rp_code rc = ctx->store->ops->list(ctx->store, &e, &flt, 1, &all, &rows,
+                                       err);
+    free(cols);
     json_decref(ids);
     if (rc)
         return rc;
@@ -358,13 +384,14 @@ rp_code rp_encounter_worklist(rp_ctx *ctx, json_t *filters,
     json_decref(f.queue);
     json_decref(f.agent);
     if (rc == RP_OK)
-        rc = fill_rows(ctx, order, err);
+        rc = fill_rows(ctx, order, ctx->list_fields, err);
     if (rc) {
         json_decref(order);
         return rc;
     }
-    /* a row that went between the reads has only its names: leave it out
-     * after the page is cut, so the cursor still follows the order */
+    /* a row that went between the reads has only its names (no stage,
+     * which is always read): leave it out after the page is cut, so the
+     * cursor still follows the order */
     json_t *result = rp_page_result(order, page->limit);
     json_t *items = json_object_get(result, "items");
     for (size_t i = json_array_size(items); i-- > 0;)
