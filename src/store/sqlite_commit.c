@@ -62,6 +62,9 @@ struct rp_sqlite_group {
     int flushing;
     pthread_cond_t flushed;
     rp_sqlite_group_stats stats;
+    /* the connection write transactions share, and how to close it */
+    void *writer;
+    void (*close_writer)(void *writer);
 };
 
 static pthread_mutex_t groups_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -119,6 +122,8 @@ void rp_sqlite_group_leave(rp_sqlite_group *g)
         p = &(*p)->next;
     *p = g->next;
     pthread_mutex_unlock(&groups_lock);
+    if (g->writer && g->close_writer)
+        g->close_writer(g->writer);
     pthread_mutex_destroy(&g->lock);
     pthread_cond_destroy(&g->flushed);
     free(g->path);
@@ -243,6 +248,23 @@ int rp_sqlite_group_sync(rp_sqlite_group *g, uint64_t seq,
     }
     pthread_mutex_unlock(&g->lock);
     return failed ? -1 : 0;
+}
+
+void *rp_sqlite_group_writer(rp_sqlite_group *g)
+{
+    pthread_mutex_lock(&g->lock);
+    void *w = g->writer;
+    pthread_mutex_unlock(&g->lock);
+    return w;
+}
+
+void rp_sqlite_group_set_writer(rp_sqlite_group *g, void *writer,
+                                void (*close)(void *writer))
+{
+    pthread_mutex_lock(&g->lock);
+    g->writer = writer;
+    g->close_writer = close;
+    pthread_mutex_unlock(&g->lock);
 }
 
 void rp_sqlite_group_get_stats(rp_sqlite_group *g, rp_sqlite_group_stats *out)

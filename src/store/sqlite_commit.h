@@ -56,6 +56,16 @@ uint64_t rp_sqlite_group_committed(rp_sqlite_group *g);
 int rp_sqlite_group_sync(rp_sqlite_group *g, uint64_t seq,
                          int (*sync)(void *arg), void *arg);
 
+/*
+ * The connection the file's write transactions share (store_sqlite.c says
+ * why), or NULL before one is set.  Only a caller holding the write turn
+ * uses it, or sets it; close(writer) is called when the last connection
+ * leaves the group.
+ */
+void *rp_sqlite_group_writer(rp_sqlite_group *g);
+void rp_sqlite_group_set_writer(rp_sqlite_group *g, void *writer,
+                                void (*close)(void *writer));
+
 /* Fill out with the group's figures (zeros for NULL). */
 void rp_sqlite_group_get_stats(rp_sqlite_group *g, rp_sqlite_group_stats *out);
 

@@ -1,7 +1,9 @@
 /*
  * store_sqlite.c - the SQLite backend of the store interface (store.h).
  *
- * One rp_store is one SQLite connection; the server keeps a pool of them.
+ * One rp_store reads on a SQLite connection of its own; the server keeps a
+ * pool of them.  Its write transactions run on the one connection the
+ * process shares for writing to the file, in turn (the writer, below).
  * The database runs in WAL mode, and a write the store returned for has
  * reached the disk, so every write the API acknowledged survives a crash
  * or a power cut.  The connections of a process to one file take turns to
@@ -38,12 +40,27 @@ typedef struct cached_stmt {
     sqlite3_stmt *stmt;
 } cached_stmt;
 
-typedef struct sqlite_store {
-    rp_store base;
+struct sqlite_store;
+
+/* One SQLite connection, its prepared statements, and whether it has
+ * committed since the log was last known flushed. */
+typedef struct sq_conn {
     sqlite3 *db;
-    int version;
     cached_stmt cache[STMT_CACHE_SIZE];
     int next_evict;
+    int unsynced;
+    struct sqlite_store *user; /* the writer's: whose waits on_busy counts */
+} sq_conn;
+
+typedef struct sqlite_store {
+    rp_store base;
+    /* the connection in use: the store's own, or, while the store holds
+     * the file's write turn, the writer the process's write transactions
+     * share (take_turn says why); db is conn->db */
+    sqlite3 *db;
+    sq_conn *conn;
+    sq_conn own;
+    int version;
     /* waiting for locks other connections hold (on_busy) */
     int wait_ms;     /* how long to wait in all before RP_EBUSY */
     int waited_ms;   /* how long the connection has waited so far */
@@ -57,8 +74,7 @@ typedef struct sqlite_store {
      * when every commit flushes on its own (in-memory databases, or
      * RAPPORT_SQLITE_COMMIT=each) */
     rp_sqlite_group *group;
-    int in_turn;  /* holds the file's write turn */
-    int unsynced; /* committed since the log was last known flushed */
+    int in_turn; /* holds the file's write turn */
 } sqlite_store;
 
 /* ---- errors -------------------------------------------------------------- */
@@ -203,8 +219,9 @@ static void sq_set_busy_wait(rp_store *s, int ms)
 static rp_code prepare(sqlite_store *ss, const char *sql, sqlite3_stmt **out,
                        rp_error *err)
 {
+    sq_conn *conn = ss->conn;
     for (int i = 0; i < STMT_CACHE_SIZE; i++) {
-        cached_stmt *c = &ss->cache[i];
+        cached_stmt *c = &conn->cache[i];
         if (c->sql && strcmp(c->sql, sql) == 0) {
             sqlite3_reset(c->stmt);
             sqlite3_clear_bindings(c->stmt);
@@ -216,8 +233,8 @@ static rp_code prepare(sqlite_store *ss, const char *sql, sqlite3_stmt **out,
     if (sqlite3_prepare_v3(ss->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt,
                            NULL) != SQLITE_OK)
         return db_error(ss, err, "preparing a statement");
-    cached_stmt *slot = &ss->cache[ss->next_evict];
-    ss->next_evict = (ss->next_evict + 1) % STMT_CACHE_SIZE;
+    cached_stmt *slot = &conn->cache[conn->next_evict];
+    conn->next_evict = (conn->next_evict + 1) % STMT_CACHE_SIZE;
     if (slot->stmt)
         sqlite3_finalize(slot->stmt);
     free(slot->sql);
@@ -422,6 +439,110 @@ static void add_select_list(rp_buf *b, const rp_entity *e)
     rp_buf_printf(b, " FROM %s", e->table);
 }
 
+/* ---- the writer: one connection for the process's write transactions ---
+ *
+ * Each store reads on a connection of its own, but while it holds the
+ * file's write turn its statements run on one connection the process keeps
+ * per file, the writer, which every store holding the turn uses in its
+ * turn.  In WAL mode a connection that finds that another connection has
+ * committed since its last transaction drops its whole page cache and
+ * reads again every page it touches.  When each store wrote on its own
+ * connection, every write transaction found its cache dropped by the one
+ * before it: an encounter created at 64 connections read about 97 pages
+ * back from the log or the file (a system call each) before it could
+ * write.  The writer itself made every commit since its last transaction,
+ * so its cache stays valid from one write to the next.  Only the store
+ * holding the turn touches the writer, so it needs no lock of its own.
+ */
+
+/* The settings of every connection (rp_store_sqlite_open, open_writer). */
+static const char *const connection_pragmas[] = {
+    "PRAGMA foreign_keys = ON",
+    /* a savepoint's journal (an import takes one per row) is kept in
+     * memory, not written to a temporary file page by page (measured:
+     * 100,000 rows imported in 61 s with a file, 35 s without, on a loaded
+     * machine) */
+    "PRAGMA temp_store = MEMORY",
+    /* a page cache of 64 MiB per connection (SQLite's default is 2 MiB): a
+     * report's index ranges over a large desk (the metrics of 30 days at
+     * 1M encounters read some tens of MiB) are then read from the file
+     * once, not again by every request; measured in bench/README.md,
+     * "Service metrics from rollups" */
+    "PRAGMA cache_size = -65536",
+    /* what is deleted or overwritten is zeroed in the file, never left in
+     * free space: an erasure must remove the bytes, not only the rows */
+    "PRAGMA secure_delete = ON",
+    NULL,
+};
+
+/* SQLite's commit hook: a transaction of this connection is committing. */
+static int on_commit(void *arg)
+{
+    ((sq_conn *)arg)->unsynced = 1;
+    return 0;
+}
+
+/* The writer's busy handler counts the waits of the store using it. */
+static int on_writer_busy(void *arg, int count)
+{
+    sq_conn *w = arg;
+    return w->user ? on_busy(w->user, count) : 0;
+}
+
+static void finalize_all(sq_conn *c)
+{
+    for (int i = 0; i < STMT_CACHE_SIZE; i++) {
+        if (c->cache[i].stmt)
+            sqlite3_finalize(c->cache[i].stmt);
+        free(c->cache[i].sql);
+        c->cache[i].stmt = NULL;
+        c->cache[i].sql = NULL;
+    }
+}
+
+static void close_writer(void *arg)
+{
+    sq_conn *w = arg;
+    finalize_all(w);
+    sqlite3_close(w->db);
+    free(w);
+}
+
+/* The file's writer, opened by the first store to hold the turn; NULL if
+ * it cannot be opened, and the store then writes on its own connection. */
+static sq_conn *writer_of(sqlite_store *ss)
+{
+    sq_conn *w = rp_sqlite_group_writer(ss->group);
+    if (w)
+        return w;
+    if (!(w = calloc(1, sizeof *w)))
+        return NULL;
+    const char *path = sqlite3_db_filename(ss->own.db, "main");
+    int ok = sqlite3_open_v2(path, &w->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                             NULL) == SQLITE_OK &&
+             sqlite3_exec(w->db, "PRAGMA synchronous = NORMAL", NULL, NULL,
+                          NULL) == SQLITE_OK;
+    for (int i = 0; ok && connection_pragmas[i]; i++)
+        ok = sqlite3_exec(w->db, connection_pragmas[i], NULL, NULL, NULL) ==
+             SQLITE_OK;
+    if (!ok) {
+        rp_log(RP_LOG_WARN,
+               "store: the shared writer could not be opened; each "
+               "connection writes on its own",
+               "error", w->db ? sqlite3_errmsg(w->db) : "out of memory",
+               (char *)NULL);
+        sqlite3_close(w->db);
+        free(w);
+        return NULL;
+    }
+    sqlite3_busy_handler(w->db, on_writer_busy, w);
+    sqlite3_extended_result_codes(w->db, 1);
+    sqlite3_commit_hook(w->db, on_commit, w);
+    rp_sqlite_group_set_writer(ss->group, w, close_writer);
+    return w;
+}
+
 /* ---- transactions -------------------------------------------------------- */
 
 /* How many connections of this process are beginning a write transaction
@@ -435,10 +556,24 @@ static atomic_int beginning;
  * as it did before there was a queue: busy, after the connection's wait. */
 static _Thread_local rp_sqlite_group *turn_of_thread;
 
+/* Give the turn up, and the writer back to the next store with nothing of
+ * this one's left on it: no transaction, no statement still stepping
+ * (which would keep its snapshot into the next turn). */
 static void leave_turn(sqlite_store *ss)
 {
     if (!ss->in_turn)
         return;
+    sq_conn *w = ss->conn;
+    if (w != &ss->own) {
+        if (!sqlite3_get_autocommit(w->db))
+            sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
+        for (int i = 0; i < STMT_CACHE_SIZE; i++)
+            if (w->cache[i].stmt && sqlite3_stmt_busy(w->cache[i].stmt))
+                sqlite3_reset(w->cache[i].stmt);
+        w->user = NULL;
+        ss->conn = &ss->own;
+        ss->db = ss->own.db;
+    }
     ss->in_turn = 0;
     if (turn_of_thread == ss->group)
         turn_of_thread = NULL;
@@ -453,7 +588,8 @@ static rp_code busy_error(rp_error *err)
 }
 
 /* Wait in the file's queue for the turn to write, for what is left of
- * the connection's wait (none for a best-effort write). */
+ * the connection's wait (none for a best-effort write); then write on
+ * the file's writer. */
 static rp_code take_turn(sqlite_store *ss, rp_error *err)
 {
     if (!ss->group || turn_of_thread == ss->group)
@@ -469,49 +605,65 @@ static rp_code take_turn(sqlite_store *ss, rp_error *err)
         ss->waited_ms += waited;
     ss->in_turn = 1;
     turn_of_thread = ss->group;
+    sq_conn *w = writer_of(ss);
+    if (w) {
+        w->user = ss;
+        ss->conn = w;
+        ss->db = w->db;
+    }
     return RP_OK;
 }
 
-/* Flush the log through this connection's handle on it: the file SQLite
- * writes the commits to, whatever has become of its name. */
+/* The connection's handle on the log, if it has the log open. */
+static sqlite3_file *log_of(sqlite3 *db)
+{
+    sqlite3_file *log = NULL;
+    if (sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &log) !=
+            SQLITE_OK ||
+        !log || !log->pMethods)
+        return NULL;
+    return log;
+}
+
+/* Flush the log through the handle of connection arg on it: the file
+ * SQLite writes the commits to, whatever has become of its name. */
 static int sync_log(void *arg)
 {
-    sqlite_store *ss = arg;
-    sqlite3_file *log = NULL;
-    if (sqlite3_file_control(ss->db, "main", SQLITE_FCNTL_JOURNAL_POINTER,
-                             &log) != SQLITE_OK ||
-        !log || !log->pMethods)
+    sqlite3_file *log = log_of(arg);
+    if (!log)
         return -1;
     return log->pMethods->xSync(log, SQLITE_SYNC_NORMAL) == SQLITE_OK ? 0 : -1;
 }
 
-/* SQLite's commit hook: a transaction of this connection is committing. */
-static int on_commit(void *arg)
+/* Return once commit seq of the group is on the disk, flushed through
+ * connection via's handle on the log or by a flush of the group that
+ * began after it. */
+static rp_code await_flush(sqlite_store *ss, uint64_t seq, sqlite3 *via,
+                           rp_error *err)
 {
-    ((sqlite_store *)arg)->unsynced = 1;
-    return 0;
-}
-
-/*
- * After a write that ended a transaction (a COMMIT, or a statement run on
- * its own): return only once what it committed is on the disk, flushed by
- * this connection or by a flush of the group that began after it.
- */
-static rp_code settle(sqlite_store *ss, rp_error *err)
-{
-    if (!ss->unsynced || !sqlite3_get_autocommit(ss->db))
-        return RP_OK;
-    ss->unsynced = 0;
-    if (!ss->group)
-        return RP_OK; /* synchronous=FULL flushed it already */
-    uint64_t seq = rp_sqlite_group_committed(ss->group);
-    if (rp_sqlite_group_sync(ss->group, seq, sync_log, ss) == 0)
+    if (rp_sqlite_group_sync(ss->group, seq, sync_log, via) == 0)
         return RP_OK;
     rp_log(RP_LOG_ERROR, "store: flushing the write-ahead log failed", "file",
-           sqlite3_db_filename(ss->db, "main"), (char *)NULL);
+           sqlite3_db_filename(via, "main"), (char *)NULL);
     return rp_error_set(err, RP_EINTERNAL, NULL,
                         "the disk did not confirm that the change was "
                         "written (the server's log says more)");
+}
+
+/*
+ * After a write that ended a transaction (a statement run on its own):
+ * return only once what it committed is on the disk, flushed by this
+ * connection or by a flush of the group that began after it.
+ */
+static rp_code settle(sqlite_store *ss, rp_error *err)
+{
+    sq_conn *c = ss->conn;
+    if (!c->unsynced || !sqlite3_get_autocommit(c->db))
+        return RP_OK;
+    c->unsynced = 0;
+    if (!ss->group)
+        return RP_OK; /* synchronous=FULL flushed it already */
+    return await_flush(ss, rp_sqlite_group_committed(ss->group), c->db, err);
 }
 
 static rp_code sq_begin(rp_store *s, rp_error *err)
@@ -520,18 +672,21 @@ static rp_code sq_begin(rp_store *s, rp_error *err)
     if (!sqlite3_get_autocommit(ss->db))
         return rp_error_set(err, RP_EINTERNAL, NULL,
                             "a transaction is already open");
-    sqlite3_stmt *st;
-    if (prepare(ss, "BEGIN IMMEDIATE", &st, err))
-        return err->code;
     atomic_fetch_add(&beginning, 1);
     rp_code turn = take_turn(ss, err);
+    sqlite3_stmt *st = NULL;
+    if (turn == RP_OK)
+        turn = prepare(ss, "BEGIN IMMEDIATE", &st, err);
     int rc = turn ? SQLITE_BUSY : sqlite3_step(st);
     atomic_fetch_sub(&beginning, 1);
-    if (turn)
-        return turn;
-    if (rc != SQLITE_DONE) {
+    if (turn) {
         leave_turn(ss);
-        return step_error(ss, st, err, "beginning a transaction");
+        return turn;
+    }
+    if (rc != SQLITE_DONE) {
+        rp_code code = step_error(ss, st, err, "beginning a transaction");
+        leave_turn(ss);
+        return code;
     }
     return RP_OK;
 }
@@ -605,9 +760,25 @@ static rp_code sq_commit(rp_store *s, rp_error *err)
         s->ops->rollback(s);
         return rc;
     }
-    /* the next writer goes on while this one waits for the flush */
+    sq_conn *c = ss->conn;
+    int unsynced = c->unsynced && sqlite3_get_autocommit(c->db);
+    if (unsynced)
+        c->unsynced = 0;
+    if (!unsynced || !ss->group) { /* FULL flushed it already, if anything */
+        leave_turn(ss);
+        return RP_OK;
+    }
+    /* counted while holding the turn, so in the order of the commits; the
+     * next writer goes on while this one waits for the flush, made through
+     * the store's own handle on the log (or, if its connection has not
+     * opened the log yet, the writer's, before letting the turn go) */
+    uint64_t seq = rp_sqlite_group_committed(ss->group);
+    sqlite3 *via = log_of(ss->own.db) ? ss->own.db : c->db;
+    if (via == ss->own.db)
+        leave_turn(ss);
+    rp_code rc = await_flush(ss, seq, via, err);
     leave_turn(ss);
-    return settle(ss, err);
+    return rc;
 }
 
 static void sq_rollback(rp_store *s)
@@ -1099,13 +1270,9 @@ static int sq_schema_version(rp_store *s)
 static void sq_close(rp_store *s)
 {
     sqlite_store *ss = s->impl;
-    for (int i = 0; i < STMT_CACHE_SIZE; i++) {
-        if (ss->cache[i].stmt)
-            sqlite3_finalize(ss->cache[i].stmt);
-        free(ss->cache[i].sql);
-    }
-    sqlite3_close(ss->db);
     leave_turn(ss);
+    finalize_all(&ss->own);
+    sqlite3_close(ss->own.db);
     rp_sqlite_group_leave(ss->group);
     free(ss);
 }
@@ -1302,37 +1469,29 @@ rp_code rp_store_sqlite_open(const char *path, int target_version,
         return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
     ss->base.ops = &sqlite_ops;
     ss->base.impl = ss;
+    ss->conn = &ss->own;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                 SQLITE_OPEN_NOMUTEX;
-    if (sqlite3_open_v2(path, &ss->db, flags, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &ss->own.db, flags, NULL) != SQLITE_OK) {
         rp_error_set(err, RP_EINTERNAL, "db", "cannot open database %s: %s",
-                     path, ss->db ? sqlite3_errmsg(ss->db) : "out of memory");
-        sqlite3_close(ss->db);
+                     path,
+                     ss->own.db ? sqlite3_errmsg(ss->own.db) : "out of memory");
+        sqlite3_close(ss->own.db);
         free(ss);
         return err->code;
     }
+    ss->db = ss->own.db;
     ss->wait_ms = RP_STORE_BUSY_WAIT_MS;
     sqlite3_busy_handler(ss->db, on_busy, ss);
     sqlite3_extended_result_codes(ss->db, 1);
-    /* temp_store: a savepoint's journal (an import takes one per row) is
-     * kept in memory, not written to a temporary file page by page
-     * (measured: 100,000 rows imported in 61 s with a file, 35 s without,
-     * on a loaded machine) */
-    if (run_once(ss, "PRAGMA journal_mode = WAL", err) ||
-        run_once(ss, "PRAGMA synchronous = FULL", err) ||
-        run_once(ss, "PRAGMA foreign_keys = ON", err) ||
-        run_once(ss, "PRAGMA temp_store = MEMORY", err) ||
-        /* a page cache of 64 MiB per connection (SQLite's default is 2
-         * MiB): a report's index ranges over a large desk (the metrics of
-         * 30 days at 1M encounters read some tens of MiB) are then read
-         * from the file once, not again by every request; measured in
-         * bench/README.md, "Service metrics from rollups" */
-        run_once(ss, "PRAGMA cache_size = -65536", err) ||
-        /* what is deleted or overwritten is zeroed in the file, never left
-         * in free space: an erasure must remove the bytes, not only the
-         * rows */
-        run_once(ss, "PRAGMA secure_delete = ON", err) ||
-        migrate(ss, target_version, err)) {
+    rp_code rc = run_once(ss, "PRAGMA journal_mode = WAL", err);
+    if (rc == RP_OK)
+        rc = run_once(ss, "PRAGMA synchronous = FULL", err);
+    for (int i = 0; rc == RP_OK && connection_pragmas[i]; i++)
+        rc = run_once(ss, connection_pragmas[i], err);
+    if (rc == RP_OK)
+        rc = migrate(ss, target_version, err);
+    if (rc) {
         char msg[RP_ERROR_MESSAGE_MAX * 2], field[RP_ERROR_FIELD_MAX];
         snprintf(msg, sizeof msg, "%s: %s", path, err->message);
         snprintf(field, sizeof field, "%s", err->field);
@@ -1345,7 +1504,7 @@ rp_code rp_store_sqlite_open(const char *path, int target_version,
         sq_close(&ss->base);
         return err->code;
     }
-    sqlite3_commit_hook(ss->db, on_commit, ss);
+    sqlite3_commit_hook(ss->db, on_commit, &ss->own);
     *out = &ss->base;
     return RP_OK;
 }
