@@ -48,8 +48,7 @@ struct sqlite_store;
  * the batch to end (commit_in_batch). */
 typedef struct sq_member {
     rp_sqlite_member node; /* first: the list is of nodes */
-    uint64_t seq;          /* the commit whose flush to wait for; 0: none */
-    rp_code code;          /* RP_OK, or why the batch was not committed */
+    rp_code code;          /* RP_OK: committed and flushed; else why not */
     rp_error err;
 } sq_member;
 
@@ -574,6 +573,42 @@ static atomic_int beginning;
  * as it did before there was a queue: busy, after the connection's wait. */
 static _Thread_local rp_sqlite_group *turn_of_thread;
 
+/* The connection's handle on the log, if it has the log open. */
+static sqlite3_file *log_of(sqlite3 *db)
+{
+    sqlite3_file *log = NULL;
+    if (sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &log) !=
+            SQLITE_OK ||
+        !log || !log->pMethods)
+        return NULL;
+    return log;
+}
+
+/* Flush the log through the handle of connection arg on it: the file
+ * SQLite writes the commits to, whatever has become of its name. */
+static int sync_log(void *arg)
+{
+    sqlite3_file *log = log_of(arg);
+    if (!log)
+        return -1;
+    return log->pMethods->xSync(log, SQLITE_SYNC_NORMAL) == SQLITE_OK ? 0 : -1;
+}
+
+/* Return once commit seq of the group is on the disk, flushed through
+ * connection via's handle on the log or by a flush of the group that
+ * began after it. */
+static rp_code await_flush(sqlite_store *ss, uint64_t seq, sqlite3 *via,
+                           rp_error *err)
+{
+    if (rp_sqlite_group_sync(ss->group, seq, sync_log, via) == 0)
+        return RP_OK;
+    rp_log(RP_LOG_ERROR, "store: flushing the write-ahead log failed", "file",
+           sqlite3_db_filename(via, "main"), (char *)NULL);
+    return rp_error_set(err, RP_EINTERNAL, NULL,
+                        "the disk did not confirm that the change was "
+                        "written (the server's log says more)");
+}
+
 /* ---- batches: write transactions committed together ----------------------
  *
  * A store holding the turn begins its write transaction on the writer as a
@@ -612,36 +647,61 @@ static rp_code run_cached(sqlite_store *ss, const char *sql, const char *what,
     return RP_OK;
 }
 
-/* End the writer's batch, holding the turn: tell every member whether it
- * was committed (code), and which commit's flush to wait for. */
-static void end_batch(sqlite_store *ss, rp_code code, const rp_error *why)
+/* A batch taken off the writer by the store that ends it: its members,
+ * whether it was committed, and the commit whose flush they wait for. */
+typedef struct ended_batch {
+    sq_member *members;
+    rp_code code;
+    rp_error why;
+    uint64_t seq; /* 0: nothing to flush */
+} ended_batch;
+
+/* Take the batch off the writer, holding the turn; code says whether it
+ * was committed. */
+static void take_batch(sqlite_store *ss, rp_code code, const rp_error *why,
+                       ended_batch *out)
 {
     sq_conn *w = ss->conn;
-    uint64_t seq = 0;
-    if (code == RP_OK && w->unsynced) {
-        w->unsynced = 0;
-        seq = rp_sqlite_group_committed(ss->group);
-    }
-    sq_member *list = w->members;
-    for (sq_member *m = list; m; m = (sq_member *)m->node.next) {
-        m->seq = seq;
-        m->code = code;
-        if (code)
-            m->err = *why;
-    }
+    out->members = w->members;
+    out->code = code;
+    out->seq = 0;
+    if (code)
+        out->why = *why;
+    else if (w->unsynced)
+        out->seq = rp_sqlite_group_committed(ss->group);
+    w->unsynced = 0;
     w->members = NULL;
     w->nmembers = 0;
-    rp_sqlite_group_end_batch(ss->group, list ? &list->node : NULL);
 }
 
-/* Commit the writer's batch, holding the turn. */
-static void commit_batch(sqlite_store *ss)
+/* Commit the writer's batch and take it off, holding the turn. */
+static void commit_batch(sqlite_store *ss, ended_batch *out)
 {
     rp_error why;
     rp_code code = run_cached(ss, "COMMIT", "committing", &why);
     if (code && !sqlite3_get_autocommit(ss->db))
         sqlite3_exec(ss->db, "ROLLBACK", NULL, NULL, NULL);
-    end_batch(ss, code, &why);
+    take_batch(ss, code, &why, out);
+}
+
+/*
+ * Flush the log for a batch taken off the writer, through connection via's
+ * handle on it (as await_flush), then tell its members how it ended and
+ * wake them: each learns once, after the flush, and the flush is made by
+ * one thread, not raced for by every member.
+ */
+static void finish_batch(sqlite_store *ss, ended_batch *b, sqlite3 *via)
+{
+    if (!b->members)
+        return;
+    if (b->code == RP_OK && b->seq)
+        b->code = await_flush(ss, b->seq, via, &b->why);
+    for (sq_member *m = b->members; m; m = (sq_member *)m->node.next) {
+        m->code = b->code;
+        if (b->code)
+            m->err = b->why;
+    }
+    rp_sqlite_group_end_batch(ss->group, &b->members->node);
 }
 
 /* Undo the store's own write transaction on the writer, if open: back to
@@ -672,7 +732,8 @@ static void detach(sqlite_store *ss)
  * into the batch, no statement still stepping (which would keep its
  * snapshot into the next turn).  A batch with members goes on to the next
  * store waiting, if there is one and the batch is not yet full or old;
- * else it is committed here.
+ * else it is committed here, and once the turn is let go (so the next
+ * batch goes on meanwhile), flushed and its members woken.
  */
 static void leave_turn(sqlite_store *ss)
 {
@@ -680,6 +741,11 @@ static void leave_turn(sqlite_store *ss)
         return;
     sq_conn *w = ss->conn;
     int passed = 0;
+    ended_batch ended = {0};
+    /* the flush goes through the store's own handle on the log, which
+     * only its thread uses; if its connection has not opened the log
+     * yet, through the writer's, before the turn is let go */
+    sqlite3 *via = ss->own.db;
     if (w != &ss->own) {
         undo_savepoint(ss);
         for (int i = 0; i < STMT_CACHE_SIZE; i++)
@@ -694,13 +760,18 @@ static void leave_turn(sqlite_store *ss)
                          "the change was not saved: the database gave up "
                          "the transaction it shared with other changes "
                          "(the server's log says why)");
-            end_batch(ss, why.code, &why);
+            take_batch(ss, why.code, &why, &ended);
         } else if (open) {
             passed = w->nmembers < BATCH_MAX &&
                      now_ms() - w->batch_began_ms < BATCH_MAX_MS &&
                      rp_sqlite_group_pass(ss->group);
             if (!passed)
-                commit_batch(ss);
+                commit_batch(ss, &ended);
+        }
+        if (ended.members && !log_of(via)) {
+            via = w->db;
+            finish_batch(ss, &ended, via);
+            ended.members = NULL;
         }
         detach(ss);
     }
@@ -709,6 +780,7 @@ static void leave_turn(sqlite_store *ss)
         turn_of_thread = NULL;
     if (!passed)
         rp_sqlite_group_exit(ss->group);
+    finish_batch(ss, &ended, via);
 }
 
 static rp_code busy_error(rp_error *err)
@@ -743,42 +815,6 @@ static rp_code take_turn(sqlite_store *ss, rp_error *err)
         ss->db = w->db;
     }
     return RP_OK;
-}
-
-/* The connection's handle on the log, if it has the log open. */
-static sqlite3_file *log_of(sqlite3 *db)
-{
-    sqlite3_file *log = NULL;
-    if (sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &log) !=
-            SQLITE_OK ||
-        !log || !log->pMethods)
-        return NULL;
-    return log;
-}
-
-/* Flush the log through the handle of connection arg on it: the file
- * SQLite writes the commits to, whatever has become of its name. */
-static int sync_log(void *arg)
-{
-    sqlite3_file *log = log_of(arg);
-    if (!log)
-        return -1;
-    return log->pMethods->xSync(log, SQLITE_SYNC_NORMAL) == SQLITE_OK ? 0 : -1;
-}
-
-/* Return once commit seq of the group is on the disk, flushed through
- * connection via's handle on the log or by a flush of the group that
- * began after it. */
-static rp_code await_flush(sqlite_store *ss, uint64_t seq, sqlite3 *via,
-                           rp_error *err)
-{
-    if (rp_sqlite_group_sync(ss->group, seq, sync_log, via) == 0)
-        return RP_OK;
-    rp_log(RP_LOG_ERROR, "store: flushing the write-ahead log failed", "file",
-           sqlite3_db_filename(via, "main"), (char *)NULL);
-    return rp_error_set(err, RP_EINTERNAL, NULL,
-                        "the disk did not confirm that the change was "
-                        "written (the server's log says more)");
 }
 
 /*
@@ -894,26 +930,11 @@ static rp_code commit_in_batch(sqlite_store *ss, rp_error *err)
         w->batch_began_ms = now_ms(); /* how long members have waited */
     w->members = &me;
     w->nmembers++;
-    /* the flush goes through the store's own handle on the log, which
-     * only its thread uses; one whose connection has not opened the log
-     * yet commits the batch and flushes through the writer's before
-     * letting the turn go */
-    sqlite3 *via = ss->own.db;
-    if (!log_of(via)) {
-        commit_batch(ss);
-        rc = me.code  ? (*err = me.err, me.code)
-             : me.seq ? await_flush(ss, me.seq, w->db, err)
-                      : RP_OK;
-        leave_turn(ss);
-        return rc;
-    }
-    leave_turn(ss); /* hands the batch on, or commits it */
+    leave_turn(ss); /* hands the batch on, or commits and flushes it */
     rp_sqlite_group_await_batch(ss->group, &me.node);
-    if (me.code) {
+    if (me.code)
         *err = me.err;
-        return me.code;
-    }
-    return me.seq ? await_flush(ss, me.seq, via, err) : RP_OK;
+    return me.code;
 }
 
 static rp_code sq_commit(rp_store *s, rp_error *err)
