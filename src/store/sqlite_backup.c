@@ -112,6 +112,7 @@ static const char *dir_of(rp_buf *b, const char *path)
 static rp_code copy_pages(sqlite3 *src, const char *to, rp_error *err)
 {
     sqlite3 *dst = NULL;
+    rp_sqlite_configure();
     if (sqlite3_open_v2(to, &dst,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                             SQLITE_OPEN_EXRESCODE,
@@ -201,6 +202,7 @@ static int has_table(sqlite3 *db, const char *table)
 static rp_code check_copy(const char *path, json_t **report, rp_error *err)
 {
     sqlite3 *db = NULL;
+    rp_sqlite_configure();
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         rp_code rc = db_fail(db, err, RP_EINVALID, "file", "reading the copy");
         sqlite3_close(db);
@@ -374,6 +376,7 @@ static rp_code take_claim(const char *path, int exclusive, int *fd,
 static rp_code settle_old(const char *path, rp_error *err)
 {
     sqlite3 *db = NULL;
+    rp_sqlite_configure();
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
         sqlite3_close(db);
         return RP_OK; /* unreadable: replaced whole, log and all */
@@ -438,6 +441,7 @@ rp_code rp_sqlite_restore(const char *file, const char *path, int replace,
     unlink(tmp);
     sqlite3 *src = NULL;
     rp_code rc = RP_OK;
+    rp_sqlite_configure();
     if (sqlite3_open_v2(file, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
         rc = db_fail(src, err, RP_EINVALID, "file", "reading the backup");
     if (!rc)
@@ -529,6 +533,7 @@ rp_code rp_sqlite_describe(const char *path, json_t **out, rp_error *err)
     } else {
         exists = 1;
         sqlite3 *db = NULL;
+        rp_sqlite_configure();
         if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
                 SQLITE_OK ||
             one_number(db, "SELECT count(*) FROM sqlite_schema") < 0) {

@@ -61,7 +61,12 @@ struct rp_sqlite_group {
     uint64_t committed, durable;
     int flushing;
     pthread_cond_t flushed;
+    /* batches: members are woken when theirs ends */
+    pthread_cond_t batch_ended;
     rp_sqlite_group_stats stats;
+    /* the connection write transactions share, and how to close it */
+    void *writer;
+    void (*close_writer)(void *writer);
 };
 
 static pthread_mutex_t groups_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -95,6 +100,7 @@ rp_sqlite_group *rp_sqlite_group_join(const char *path)
         if (g) {
             pthread_mutex_init(&g->lock, NULL);
             cond_init_monotonic(&g->flushed);
+            cond_init_monotonic(&g->batch_ended);
             g->next = groups;
             groups = g;
         }
@@ -119,8 +125,11 @@ void rp_sqlite_group_leave(rp_sqlite_group *g)
         p = &(*p)->next;
     *p = g->next;
     pthread_mutex_unlock(&groups_lock);
+    if (g->writer && g->close_writer)
+        g->close_writer(g->writer);
     pthread_mutex_destroy(&g->lock);
     pthread_cond_destroy(&g->flushed);
+    pthread_cond_destroy(&g->batch_ended);
     free(g->path);
     free(g);
 }
@@ -189,20 +198,57 @@ int rp_sqlite_group_enter(rp_sqlite_group *g, int timeout_ms, int *waited_ms)
     return granted ? 0 : -1;
 }
 
+/* Hand the turn to the first waiter, if any (g->lock held); 1 if so. */
+static int hand_over(rp_sqlite_group *g)
+{
+    waiter *next = g->first;
+    if (!next)
+        return 0;
+    /* handed over directly: nobody arriving now can overtake it */
+    g->first = next->next;
+    if (!g->first)
+        g->last = NULL;
+    next->granted = 1;
+    pthread_cond_signal(&next->turn);
+    return 1;
+}
+
 void rp_sqlite_group_exit(rp_sqlite_group *g)
 {
     pthread_mutex_lock(&g->lock);
-    waiter *next = g->first;
-    if (next) {
-        /* handed over directly: nobody arriving now can overtake it */
-        g->first = next->next;
-        if (!g->first)
-            g->last = NULL;
-        next->granted = 1;
-        pthread_cond_signal(&next->turn);
-    } else {
+    if (!hand_over(g))
         g->held = 0;
+    pthread_mutex_unlock(&g->lock);
+}
+
+int rp_sqlite_group_pass(rp_sqlite_group *g)
+{
+    pthread_mutex_lock(&g->lock);
+    int passed = hand_over(g);
+    pthread_mutex_unlock(&g->lock);
+    return passed;
+}
+
+/* ---- batches ------------------------------------------------------------- */
+
+void rp_sqlite_group_end_batch(rp_sqlite_group *g, rp_sqlite_member *list)
+{
+    pthread_mutex_lock(&g->lock);
+    g->stats.batches++;
+    for (rp_sqlite_member *m = list, *next; m; m = next) {
+        next = m->next; /* m may be gone once it is done */
+        m->done = 1;
+        g->stats.batched++;
     }
+    pthread_cond_broadcast(&g->batch_ended);
+    pthread_mutex_unlock(&g->lock);
+}
+
+void rp_sqlite_group_await_batch(rp_sqlite_group *g, rp_sqlite_member *m)
+{
+    pthread_mutex_lock(&g->lock);
+    while (!m->done)
+        pthread_cond_wait(&g->batch_ended, &g->lock);
     pthread_mutex_unlock(&g->lock);
 }
 
@@ -245,6 +291,23 @@ int rp_sqlite_group_sync(rp_sqlite_group *g, uint64_t seq,
     return failed ? -1 : 0;
 }
 
+void *rp_sqlite_group_writer(rp_sqlite_group *g)
+{
+    pthread_mutex_lock(&g->lock);
+    void *w = g->writer;
+    pthread_mutex_unlock(&g->lock);
+    return w;
+}
+
+void rp_sqlite_group_set_writer(rp_sqlite_group *g, void *writer,
+                                void (*close)(void *writer))
+{
+    pthread_mutex_lock(&g->lock);
+    g->writer = writer;
+    g->close_writer = close;
+    pthread_mutex_unlock(&g->lock);
+}
+
 void rp_sqlite_group_get_stats(rp_sqlite_group *g, rp_sqlite_group_stats *out)
 {
     memset(out, 0, sizeof *out);
@@ -252,5 +315,7 @@ void rp_sqlite_group_get_stats(rp_sqlite_group *g, rp_sqlite_group_stats *out)
         return;
     pthread_mutex_lock(&g->lock);
     *out = g->stats;
+    for (waiter *w = g->first; w; w = w->next)
+        out->waiting++;
     pthread_mutex_unlock(&g->lock);
 }

@@ -15,7 +15,18 @@ typedef struct rp_sqlite_group_stats {
     uint64_t entered_after_waiting; /* writes woken in their turn */
     uint64_t commits;               /* commits counted */
     uint64_t flushes;               /* flushes of the log that covered them */
+    uint64_t batched;               /* write transactions ended in batches */
+    uint64_t batches;               /* batches ended (committed or not) */
+    uint64_t waiting;               /* connections in the queue now */
 } rp_sqlite_group_stats;
+
+/* A write transaction of a batch (store_sqlite.c): several write
+ * transactions committed as one, each in its own savepoint.  The one that
+ * ends the batch marks each member done; a member waits for that. */
+typedef struct rp_sqlite_member {
+    struct rp_sqlite_member *next;
+    int done;
+} rp_sqlite_member;
 
 typedef struct rp_sqlite_group rp_sqlite_group;
 
@@ -42,6 +53,23 @@ int rp_sqlite_group_enter(rp_sqlite_group *g, int timeout_ms, int *waited_ms);
 void rp_sqlite_group_exit(rp_sqlite_group *g);
 
 /*
+ * Give the write turn to the next in the queue if there is one, and return
+ * 1; else return 0, the caller still holding the turn.  (A caller that
+ * must not leave the turn unheld, with work pending for the next, tells
+ * the two apart in one step: a waiter may give up its wait at any time.)
+ */
+int rp_sqlite_group_pass(rp_sqlite_group *g);
+
+/*
+ * End a batch: mark every member of the list done and wake them (the
+ * caller filled in what they are to learn first; it holds the turn).
+ */
+void rp_sqlite_group_end_batch(rp_sqlite_group *g, rp_sqlite_member *list);
+
+/* Wait until member m of a batch is marked done. */
+void rp_sqlite_group_await_batch(rp_sqlite_group *g, rp_sqlite_member *m);
+
+/*
  * Count a commit that has just written its pages to the log, and return
  * its number, for rp_sqlite_group_sync.
  */
@@ -55,6 +83,16 @@ uint64_t rp_sqlite_group_committed(rp_sqlite_group *g);
  */
 int rp_sqlite_group_sync(rp_sqlite_group *g, uint64_t seq,
                          int (*sync)(void *arg), void *arg);
+
+/*
+ * The connection the file's write transactions share (store_sqlite.c says
+ * why), or NULL before one is set.  Only a caller holding the write turn
+ * uses it, or sets it; close(writer) is called when the last connection
+ * leaves the group.
+ */
+void *rp_sqlite_group_writer(rp_sqlite_group *g);
+void rp_sqlite_group_set_writer(rp_sqlite_group *g, void *writer,
+                                void (*close)(void *writer));
 
 /* Fill out with the group's figures (zeros for NULL). */
 void rp_sqlite_group_get_stats(rp_sqlite_group *g, rp_sqlite_group_stats *out);

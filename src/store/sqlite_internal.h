@@ -25,6 +25,10 @@ extern const int rp_sqlite_nmigrations;
  * test catches) or q is out of range. */
 const char *rp_sqlite_query_sql(rp_query q);
 
+/* SQLite's process-wide settings (store_sqlite.c), made once: called
+ * before anything of the backend opens a connection. */
+void rp_sqlite_configure(void);
+
 /* Backups, restores and the server's claim (sqlite_backup.c), as the
  * backup op and rp_store_restore / rp_store_claim_db describe them. */
 struct sqlite3;

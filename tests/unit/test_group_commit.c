@@ -173,14 +173,107 @@ static void test_writers_of_one_file_share_flushes(void **state)
     assert_int_equal(
         rp_test_db_sql(db, "SELECT count(*) FROM customers", &after), 0);
     assert_int_equal(after - before, THREADS * WRITES);
-    assert_true(st.commits >= THREADS * WRITES);
+    /* each write was a member of a batch; batches shared commits */
+    assert_true(st.batched >= THREADS * WRITES);
+    assert_true(st.batches >= 1 && st.batches <= st.batched);
+    assert_true(st.commits >= 1 && st.commits <= st.batches);
     assert_true(st.flushes >= 1 && st.flushes <= st.commits);
     assert_true(st.entered_after_waiting > 0); /* they did queue */
-    printf("# %d writers: %llu commits, %llu flushes, %llu waited their "
-           "turn\n",
-           THREADS, (unsigned long long)st.commits,
+    printf("# %d writers: %llu writes in %llu batches, %llu commits, %llu "
+           "flushes, %llu waited their turn\n",
+           THREADS, (unsigned long long)st.batched,
+           (unsigned long long)st.batches, (unsigned long long)st.commits,
            (unsigned long long)st.flushes,
            (unsigned long long)st.entered_after_waiting);
+}
+
+/* A second writer that begins while the first holds the turn, and is
+ * refused after the first has committed into the batch. */
+typedef struct second {
+    rp_store *store;
+    atomic_int begun, inserted;
+} second;
+
+static json_t *customer_named(const char *name)
+{
+    return json_pack("{s:s, s:I, s:I}", "name", name, "created_at",
+                     (json_int_t)1, "updated_at", (json_int_t)1);
+}
+
+static void *refused_second(void *arg)
+{
+    second *b = arg;
+    rp_error err;
+    atomic_store(&b->begun, rp_store_begin(b->store, &err));
+    if (atomic_load(&b->begun) != RP_OK)
+        return NULL;
+    json_t *row = customer_named("Second, refused");
+    int64_t id;
+    atomic_store(
+        &b->inserted,
+        b->store->ops->insert(b->store, &RP_ENTITY_CUSTOMER, row, &id, &err));
+    json_decref(row);
+    /* refused after its work was done: nothing of it may stay, and the
+     * first writer's work, already in the batch, must be committed */
+    b->store->ops->rollback(b->store);
+    return NULL;
+}
+
+static void test_a_refused_write_keeps_the_rest_of_its_batch(void **state)
+{
+    rp_test_db *db = *state;
+    if (db->pg)
+        skip();
+    rp_error err;
+    rp_store *first = db->store;
+    second b = {.store = rp_test_db_open(db, 0)};
+    atomic_init(&b.begun, -1);
+    atomic_init(&b.inserted, -1);
+    rp_sqlite_group_stats before, st;
+    rp_store_sqlite_group_stats(first, &before);
+    assert_int_equal(rp_store_begin(first, &err), RP_OK);
+    json_t *row = customer_named("First, kept");
+    int64_t id;
+    assert_int_equal(
+        first->ops->insert(first, &RP_ENTITY_CUSTOMER, row, &id, &err), RP_OK);
+    json_decref(row);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, refused_second, &b), 0);
+    /* wait until the second is in the queue, so that the first's commit
+     * hands it the batch instead of committing alone */
+    for (int i = 0; i < 5000; i++) {
+        rp_store_sqlite_group_stats(first, &st);
+        if (st.waiting > 0)
+            break;
+        pause_us(1000);
+    }
+    assert_int_equal(st.waiting, 1);
+    /* returns once the batch, ended by the second's refusal, is committed
+     * and flushed */
+    assert_int_equal(rp_store_commit(first, &err), RP_OK);
+    /* the batch it joined ended with the second's refusal, after its
+     * insert */
+    assert_int_equal(atomic_load(&b.inserted), RP_OK);
+    long long kept = 0, refused = -1;
+    assert_int_equal(rp_test_db_sql(db,
+                                    "SELECT count(*) FROM customers WHERE "
+                                    "name = 'First, kept'",
+                                    &kept),
+                     0);
+    assert_int_equal(kept, 1);
+    pthread_join(t, NULL);
+    assert_int_equal(atomic_load(&b.begun), RP_OK);
+    assert_int_equal(rp_test_db_sql(db,
+                                    "SELECT count(*) FROM customers WHERE "
+                                    "name = 'Second, refused'",
+                                    &refused),
+                     0);
+    assert_int_equal(refused, 0);
+    rp_store_sqlite_group_stats(first, &st);
+    assert_int_equal(st.batches - before.batches, 1);
+    assert_int_equal(st.batched - before.batched, 1); /* the first only */
+    assert_true(st.flushes > before.flushes);
+    rp_store_close(b.store);
 }
 
 static void test_a_writer_past_its_wait_is_told_busy(void **state)
@@ -228,6 +321,9 @@ int main(void)
         cmocka_unit_test(test_the_turn_passes_in_arrival_order_or_times_out),
         cmocka_unit_test_setup_teardown(test_writers_of_one_file_share_flushes,
                                         rp_test_db_setup, rp_test_db_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_refused_write_keeps_the_rest_of_its_batch, rp_test_db_setup,
+            rp_test_db_teardown),
         cmocka_unit_test_setup_teardown(
             test_a_writer_past_its_wait_is_told_busy, rp_test_db_setup,
             rp_test_db_teardown),

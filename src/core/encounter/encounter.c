@@ -90,6 +90,13 @@ rp_code rp_encounter_open_in(rp_ctx *ctx, const rp_encounter_opening *o,
                              "customer_id %lld names no customer",
                              (long long)o->customer_id);
     json_decref(customer);
+    /* routing decided before the row is stored, so that the row is stored
+     * once, routed (its rollups counted once, under its queue and agent):
+     * the open work it counts is the same, the new row being nobody's yet
+     * either way */
+    rp_routing routing = {0};
+    if (rc == RP_OK && o->route)
+        rc = rp_routing_decide(ctx, o->topic, o->channel, &routing, err);
     if (rc == RP_OK) {
         json_t *row = json_pack(
             "{s:I, s:s, s:s, s:s, s:I, s:I, s:I}", "customer_id",
@@ -99,6 +106,12 @@ rp_code rp_encounter_open_in(rp_ctx *ctx, const rp_encounter_opening *o,
             (json_int_t)(o->arrived_at ? o->arrived_at : now));
         if (o->topic && *o->topic) /* routing by topic */
             json_object_set_new(row, "topic", json_string(o->topic));
+        if (routing.queue_id)
+            json_object_set_new(row, "queue_id",
+                                json_integer(routing.queue_id));
+        if (routing.agent_id)
+            json_object_set_new(row, "agent_id",
+                                json_integer(routing.agent_id));
         rc = s->ops->insert(s, &RP_ENTITY_ENCOUNTER, row, id, err);
         json_decref(row);
     }
@@ -131,8 +144,10 @@ rp_code rp_encounter_open_in(rp_ctx *ctx, const rp_encounter_opening *o,
         rc = rp_event_emit_pack(ctx, "encounter.opened", o->customer_id, *id,
                                 err, "{s:s, s:s, s:n}", "channel", o->channel,
                                 "stage", "received", "previous_encounter_id");
-    if (rc == RP_OK && o->route) /* route to a queue and agent, same tx */
-        rc = rp_routing_route(ctx, *id, err);
+    if (rc == RP_OK) /* routed to a queue and agent, same tx */
+        rc = rp_routing_record(ctx, *id, o->customer_id, o->channel, &routing,
+                               err);
+    rp_routing_free(&routing);
     return rc;
 }
 

@@ -208,43 +208,50 @@ int64_t rp_routing_pick(json_t *candidates, json_t *needed)
     return best;
 }
 
-rp_code rp_routing_route(rp_ctx *ctx, int64_t encounter_id, rp_error *err)
+void rp_routing_free(rp_routing *r)
+{
+    json_decref(r->queues);
+    json_decref(r->agents);
+    memset(r, 0, sizeof *r);
+}
+
+rp_code rp_routing_decide(rp_ctx *ctx, const char *topic, const char *channel,
+                          rp_routing *r, rp_error *err)
 {
     rp_store *s = ctx->store;
-    json_t *enc = NULL, *queues = NULL, *agents = NULL, *params;
-    rp_code rc = s->ops->get(s, &RP_ENTITY_ENCOUNTER, encounter_id, &enc, err);
+    memset(r, 0, sizeof *r);
+    json_t *params = json_pack(
+        "[o, s]", topic && *topic ? json_string(topic) : json_null(), channel);
+    rp_code rc = s->ops->query(s, RP_Q_STAFF_QUEUE_FOR, params, &r->queues,
+                               err);
+    json_decref(params);
+    json_t *queue = json_array_get(r->queues, 0);
+    if (rc || !queue)
+        return rc; /* no queue takes it: it stays with whoever opened it */
+    rc = s->ops->query(s, RP_Q_STAFF_ROUTING_CANDIDATES, NULL, &r->agents, err);
     if (rc)
         return rc;
-    json_t *topic = json_object_get(enc, "topic");
-    params = json_pack("[O, O]", topic ? topic : json_null(),
-                       json_object_get(enc, "channel"));
-    rc = s->ops->query(s, RP_Q_STAFF_QUEUE_FOR, params, &queues, err);
-    json_decref(params);
-    json_t *queue = json_array_get(queues, 0);
-    if (rc || !queue)
-        goto done; /* no queue takes it: it stays with whoever opened it */
-    rc = s->ops->query(s, RP_Q_STAFF_ROUTING_CANDIDATES, NULL, &agents, err);
-    if (rc)
-        goto done;
-    int64_t queue_id = json_integer_value(json_object_get(queue, "id"));
-    int64_t agent_id = rp_routing_pick(agents,
-                                       json_object_get(queue, "skills"));
+    r->queue_id = json_integer_value(json_object_get(queue, "id"));
+    r->agent_id = rp_routing_pick(r->agents, json_object_get(queue, "skills"));
+    return RP_OK;
+}
+
+rp_code rp_routing_record(rp_ctx *ctx, int64_t encounter_id,
+                          int64_t customer_id, const char *channel,
+                          const rp_routing *r, rp_error *err)
+{
+    if (!r->queue_id)
+        return RP_OK;
+    json_t *queue = json_array_get(r->queues, 0);
     const char *agent_name = NULL;
     size_t i;
     json_t *a;
-    json_array_foreach(agents, i, a)
-        if (json_integer_value(json_object_get(a, "id")) == agent_id)
+    json_array_foreach(r->agents, i, a)
+        if (json_integer_value(json_object_get(a, "id")) == r->agent_id)
             agent_name = json_string_value(json_object_get(a, "name"));
-    json_t *changes = json_pack(
-        "{s:I, s:o}", "queue_id", (json_int_t)queue_id, "agent_id",
-        agent_id ? json_integer(agent_id) : json_null());
-    rc = s->ops->update(s, &RP_ENTITY_ENCOUNTER, encounter_id, changes, err);
-    json_decref(changes);
-    if (rc)
-        goto done;
     rp_buf summary = RP_BUF_INIT;
     const char *qname = json_string_value(json_object_get(queue, "name"));
-    if (agent_id)
+    if (r->agent_id)
         rp_buf_printf(&summary, "Routed to queue %s and offered to %s",
                       qname ? qname : "", agent_name ? agent_name : "an agent");
     else
@@ -252,33 +259,58 @@ rp_code rp_routing_route(rp_ctx *ctx, int64_t encounter_id, rp_error *err)
                       "Routed to queue %s; waiting for an available agent",
                       qname ? qname : "");
     json_t *detail = json_pack(
-        "{s:I, s:o, s:s}", "queue_id", (json_int_t)queue_id, "agent_id",
-        agent_id ? json_integer(agent_id) : json_null(), "by",
+        "{s:I, s:o, s:s}", "queue_id", (json_int_t)r->queue_id, "agent_id",
+        r->agent_id ? json_integer(r->agent_id) : json_null(), "by",
         json_integer_value(json_object_get(queue, "rank")) == 0 ? "topic"
                                                                 : "channel");
     /* the names as they were, for the console's words */
     json_object_set_new(detail, "queue", json_string(qname ? qname : ""));
-    if (agent_id && agent_name)
+    if (r->agent_id && agent_name)
         json_object_set_new(detail, "agent", json_string(agent_name));
-    rp_moment m = {
-        .customer_id = json_integer_value(json_object_get(enc, "customer_id")),
-        .encounter_id = encounter_id,
-        .channel = json_string_value(json_object_get(enc, "channel")),
-        .kind = "encounter.routed",
-        .summary = rp_buf_str(&summary),
-        .detail = detail};
-    rc = rp_moment_record(ctx, &m, err);
+    rp_moment m = {.customer_id = customer_id,
+                   .encounter_id = encounter_id,
+                   .channel = channel,
+                   .kind = "encounter.routed",
+                   .summary = rp_buf_str(&summary),
+                   .detail = detail};
+    rp_code rc = rp_moment_record(ctx, &m, err);
     if (rc == RP_OK)
         rc = rp_event_emit_pack(
-            ctx, "encounter.assigned", m.customer_id, encounter_id, err,
-            "{s:I, s:o}", "queue_id", (json_int_t)queue_id, "agent_id",
-            agent_id ? json_integer(agent_id) : json_null());
+            ctx, "encounter.assigned", customer_id, encounter_id, err,
+            "{s:I, s:o}", "queue_id", (json_int_t)r->queue_id, "agent_id",
+            r->agent_id ? json_integer(r->agent_id) : json_null());
     json_decref(detail);
     rp_buf_free(&summary);
-done:
+    return rc;
+}
+
+rp_code rp_routing_route(rp_ctx *ctx, int64_t encounter_id, rp_error *err)
+{
+    rp_store *s = ctx->store;
+    json_t *enc = NULL;
+    rp_code rc = s->ops->get(s, &RP_ENTITY_ENCOUNTER, encounter_id, &enc, err);
+    if (rc)
+        return rc;
+    const char *channel = json_string_value(json_object_get(enc, "channel"));
+    rp_routing r;
+    rc = rp_routing_decide(ctx,
+                           json_string_value(json_object_get(enc, "topic")),
+                           channel, &r, err);
+    if (rc == RP_OK && r.queue_id) {
+        json_t *changes = json_pack(
+            "{s:I, s:o}", "queue_id", (json_int_t)r.queue_id, "agent_id",
+            r.agent_id ? json_integer(r.agent_id) : json_null());
+        rc = s->ops->update(s, &RP_ENTITY_ENCOUNTER, encounter_id, changes,
+                            err);
+        json_decref(changes);
+        if (rc == RP_OK)
+            rc = rp_routing_record(
+                ctx, encounter_id,
+                json_integer_value(json_object_get(enc, "customer_id")),
+                channel, &r, err);
+    }
+    rp_routing_free(&r);
     json_decref(enc);
-    json_decref(queues);
-    json_decref(agents);
     return rc;
 }
 

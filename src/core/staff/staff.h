@@ -317,6 +317,36 @@ rp_code rp_queue_list(struct rp_ctx *ctx, const rp_page_req *page, json_t **out,
  */
 int64_t rp_routing_pick(json_t *candidates, json_t *needed);
 
+/* Where routing sends an encounter (rp_routing_decide). */
+typedef struct rp_routing {
+    int64_t queue_id; /* 0: no queue takes it */
+    int64_t agent_id; /* 0: nobody available has the queue's skills */
+    json_t *queues;   /* the queues that take it, best first */
+    json_t *agents;   /* the candidates, with their open work */
+} rp_routing;
+
+/*
+ * Decide where an encounter of this topic (NULL or empty: none) and
+ * channel goes: the queue that takes it, and the agent routing offers it
+ * to (rp_routing_pick), from what is open now.  Free r with
+ * rp_routing_free, whatever is returned.  Call inside the write
+ * transaction that stores the decision.
+ */
+rp_code rp_routing_decide(struct rp_ctx *ctx, const char *topic,
+                          const char *channel, rp_routing *r, rp_error *err);
+
+/*
+ * Record decision r for the encounter, once its queue_id and agent_id hold
+ * it: the moment "encounter.routed" and the event "encounter.assigned".
+ * Nothing when r has no queue.
+ */
+rp_code rp_routing_record(struct rp_ctx *ctx, int64_t encounter_id,
+                          int64_t customer_id, const char *channel,
+                          const rp_routing *r, rp_error *err);
+
+/* Free what rp_routing_decide kept in r. */
+void rp_routing_free(rp_routing *r);
+
 /*
  * Route the encounter with this id: set its queue_id and agent_id and
  * record the moment "encounter.routed".  Does nothing when no queue takes
