@@ -73,13 +73,14 @@ function customerField(field) {
   }, field) || field;
 }
 
-/* What can go wrong (a defect's kind), as it heads the cause. */
+/* What can go wrong (a defect's kind), inside the sentence: "Service
+ * breakdown (a long wait)", as the stored summary says it. */
 function defectWords(code) {
   return own({
-    wrong_item: t('The wrong item'), late: t('Late'), missed_promise: t('A promise missed'),
-    not_resolved: t('Not resolved'), long_wait: t('A long wait'), disconnected: t('Cut off'),
-    rude: t('Rudeness'), other: t('Something else'),
-  }, code) || t('Something else');
+    wrong_item: t('the wrong item'), late: t('late'), missed_promise: t('a promise missed'),
+    not_resolved: t('not resolved'), long_wait: t('a long wait'), disconnected: t('cut off'),
+    rude: t('rudeness'), other: t('something else'),
+  }, code) || t('something else');
 }
 
 /* A preference, goal, date or consent as the profile moment says it. */
