@@ -817,7 +817,7 @@ export default Object.freeze({
   "Rudeness": "Unhöflichkeit",
   "Something else": "Etwas anderes",
   "a long wait": "lange Wartezeit",
-  "cut off": "Verbindung abgebrochen",
+  "a call cut off": "Verbindung abgebrochen",
   "not resolved": "nicht gelöst",
   "late": "verspätet",
   "a promise missed": "Zusage nicht eingehalten",

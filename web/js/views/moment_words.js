@@ -78,7 +78,7 @@ function customerField(field) {
 function defectWords(code) {
   return own({
     wrong_item: t('the wrong item'), late: t('late'), missed_promise: t('a promise missed'),
-    not_resolved: t('not resolved'), long_wait: t('a long wait'), disconnected: t('cut off'),
+    not_resolved: t('not resolved'), long_wait: t('a long wait'), disconnected: t('a call cut off'),
     rude: t('rudeness'), other: t('something else'),
   }, code) || t('something else');
 }
