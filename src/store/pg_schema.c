@@ -1285,6 +1285,38 @@ const rp_pg_migration rp_pg_migrations[] = {
      "CREATE INDEX encounters_open_by_queue_updated ON encounters"
      "  ((coalesce(queue_id, 0)), updated_at, id)"
      "  WHERE stage NOT IN ('closed','abandoned');"},
+    /* Migration 108: each agent's open work counted as it changes, for
+     * routing (sqlite_schema.c says why). */
+    {108, "each agent's open work counted as it changes, for routing",
+     "CREATE TABLE agent_open_work ("
+     "  agent_id bigint PRIMARY KEY,"
+     "  open_work bigint NOT NULL DEFAULT 0);"
+     "INSERT INTO agent_open_work (agent_id, open_work)"
+     "  SELECT agent_id, count(*) FROM encounters"
+     "  WHERE agent_id IS NOT NULL AND stage NOT IN ('closed','abandoned')"
+     "  GROUP BY agent_id;"
+     "CREATE FUNCTION encounters_open_work() RETURNS trigger"
+     "  LANGUAGE plpgsql AS $$ BEGIN"
+     "  IF TG_OP IN ('UPDATE','DELETE') AND OLD.agent_id IS NOT NULL"
+     "    AND OLD.stage NOT IN ('closed','abandoned') THEN"
+     "    UPDATE agent_open_work SET open_work = open_work - 1"
+     "    WHERE agent_id = OLD.agent_id;"
+     "  END IF;"
+     "  IF TG_OP IN ('INSERT','UPDATE') AND NEW.agent_id IS NOT NULL"
+     "    AND NEW.stage NOT IN ('closed','abandoned') THEN"
+     "    INSERT INTO agent_open_work (agent_id, open_work)"
+     "    VALUES (NEW.agent_id, 1) ON CONFLICT (agent_id)"
+     "    DO UPDATE SET open_work = agent_open_work.open_work + 1;"
+     "  END IF;"
+     "  RETURN NULL;"
+     "  END $$;"
+     "CREATE TRIGGER encounters_open_work_aid AFTER INSERT OR DELETE"
+     "  ON encounters FOR EACH ROW EXECUTE FUNCTION encounters_open_work();"
+     "CREATE TRIGGER encounters_open_work_au AFTER UPDATE OF agent_id, stage"
+     "  ON encounters FOR EACH ROW WHEN (OLD.agent_id IS DISTINCT FROM"
+     "  NEW.agent_id OR (OLD.stage IN ('closed','abandoned'))"
+     "  <> (NEW.stage IN ('closed','abandoned')))"
+     "  EXECUTE FUNCTION encounters_open_work();"},
 };
 
 const int rp_pg_nmigrations = (int)(sizeof rp_pg_migrations /

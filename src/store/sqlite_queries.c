@@ -561,14 +561,13 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "   json_each(topics) WHERE lower(value) = lower(?1)))"
         " OR EXISTS (SELECT 1 FROM json_each(channels) WHERE value = ?2)"
         " ORDER BY rank, id LIMIT 1",
-    /* Available agents and their open load: one count per agent over a
-     * range of the partial index encounters_open_by_agent (its condition
-     * is repeated here word for word, or SQLite cannot use it), so closed
-     * history is never read; a bounded set since agents are few. */
+    /* Available agents and their open load, as the triggers of migration
+     * 108 keep it (agent_open_work): one row per agent, however much work
+     * is open; a bounded set since agents are few. */
     [RP_Q_STAFF_ROUTING_CANDIDATES] =
         "SELECT a.id, a.name, a.skills AS skills__json,"
-        " (SELECT count(*) FROM encounters e WHERE e.agent_id = a.id"
-        "   AND e.stage NOT IN ('closed','abandoned')) AS open"
+        " coalesce((SELECT w.open_work FROM agent_open_work w"
+        "   WHERE w.agent_id = a.id), 0) AS open"
         " FROM agents a WHERE a.active = 1 AND a.available = 1 ORDER BY a.id",
 
     /* ---- knowledge base ---- */

@@ -55,26 +55,37 @@ rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
     int64_t now = rp_now(), arrived = now;
     if (rp_arrival_read(ctx, in, "arrived_at", now, &arrived, err))
         return err->code;
-    /* a customer merged into another is that other customer now */
-    int64_t live;
-    rp_error ignored;
-    if (rp_customer_live_id(ctx, customer_id, &live, &ignored) == RP_OK)
-        customer_id = live;
     rp_store *s = ctx->store;
     if (rp_store_begin(s, err))
         return err->code;
+    /* Everything is read inside the write transaction, on the connection
+     * that writes: its pages are the ones the last writes left in its
+     * cache, where a read connection would find its cache dropped by
+     * every commit since its last read and read them back from the disk.
+     * A customer merged into another is that other customer now. */
+    int64_t live;
+    rp_error ignored;
+    int known = rp_customer_live_id(ctx, customer_id, &live, &ignored) == RP_OK;
     int64_t id = 0;
-    rp_encounter_opening o = {.customer_id = customer_id,
+    rp_encounter_opening o = {.customer_id = known ? live : customer_id,
                               .channel = channel,
                               .subject = subject,
                               .topic = topic,
                               .arrived_at = arrived,
-                              .route = 1};
+                              .route = 1,
+                              .customer_known = known && live == customer_id};
     rp_code rc = rp_encounter_open_in(ctx, &o, &id, err);
+    /* the reply is the row as this transaction stored it */
+    json_t *row = NULL;
+    if (rc == RP_OK)
+        rc = rp_encounter_get(ctx, id, &row, err);
     rc = rp_store_finish(s, rc, err);
-    if (rc)
+    if (rc) {
+        json_decref(row);
         return rc;
-    return rp_encounter_get(ctx, id, out, err);
+    }
+    *out = row;
+    return RP_OK;
 }
 
 rp_code rp_encounter_open_in(rp_ctx *ctx, const rp_encounter_opening *o,
@@ -83,8 +94,10 @@ rp_code rp_encounter_open_in(rp_ctx *ctx, const rp_encounter_opening *o,
     rp_store *s = ctx->store;
     json_t *customer = NULL;
     int64_t now = rp_now();
-    rp_code rc = s->ops->get(s, &RP_ENTITY_CUSTOMER, o->customer_id, &customer,
-                             err);
+    rp_code rc = o->customer_known
+                     ? RP_OK
+                     : s->ops->get(s, &RP_ENTITY_CUSTOMER, o->customer_id,
+                                   &customer, err);
     if (rc == RP_ENOTFOUND)
         rc = rp_error_refuse(err, RP_EINVALID, "customer_id", "unknown_id", 0,
                              "customer_id %lld names no customer",

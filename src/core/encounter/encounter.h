@@ -80,6 +80,8 @@ typedef struct rp_encounter_opening {
     const char *topic;  /* or NULL */
     int64_t arrived_at; /* checked (rp_arrival_check); 0: now */
     int route;          /* 1: route it by topic and channel now */
+    int customer_known; /* 1: the caller read the customer's row in this
+                           transaction (it exists): not read again */
 } rp_encounter_opening;
 
 /*
