@@ -160,10 +160,72 @@ static void test_routing_reads_kept_counts(void **state)
     sqlite3_close(raw);
 }
 
+/* Opening an encounter reads its customer and its reply inside the write
+ * transaction: an unknown customer is refused and nothing is kept; a
+ * merged customer's encounter is the live customer's; the reply is the
+ * row stored, routed to the agent with the least open work, whose kept
+ * count follows. */
+static void test_open_reads_inside_its_transaction(void **state)
+{
+    rp_test_db *db = *state;
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open(db->path, &raw), SQLITE_OK);
+    fill_routing_desk(raw);
+    raw_exec(raw,
+             "INSERT INTO customers (id, name, created_at, updated_at,"
+             " merged_into) VALUES (2, 'Merged', 1, 1, 1);"
+             "INSERT INTO queues (id, name, channels, created_at, updated_at)"
+             " VALUES (1, 'Mail', '[\"email\"]', 1, 1);");
+    sqlite3_close(raw);
+    long long before = 0, moments = 0, after = 0, moments_after = 0;
+    rp_test_db_sql(db, "SELECT count(*) FROM encounters", &before);
+    rp_test_db_sql(db, "SELECT count(*) FROM moments", &moments);
+
+    rp_error err;
+    json_t *out = NULL,
+           *in = json_pack("{s:i, s:s, s:s}", "customer_id", 999, "channel",
+                           "email", "subject", "Who am I?");
+    assert_int_equal(rp_encounter_open(&db->ctx, in, &out, &err), RP_EINVALID);
+    assert_string_equal(err.field, "customer_id");
+    assert_null(out);
+    json_decref(in);
+    rp_test_db_sql(db, "SELECT count(*) FROM encounters", &after);
+    rp_test_db_sql(db, "SELECT count(*) FROM moments", &moments_after);
+    assert_int_equal(after, before);
+    assert_int_equal(moments_after, moments);
+
+    in = json_pack("{s:i, s:s, s:s}", "customer_id", 2, "channel", "email",
+                   "subject", "A question");
+    assert_int_equal(rp_encounter_open(&db->ctx, in, &out, &err), RP_OK);
+    json_decref(in);
+    int64_t id = json_integer_value(json_object_get(out, "id"));
+    assert_true(id > 0);
+    assert_int_equal(json_integer_value(json_object_get(out, "customer_id")),
+                     1);
+    assert_int_equal(json_integer_value(json_object_get(out, "queue_id")), 1);
+    /* agent 3 had no open work, agents 1 and 2 had 3 and 1 */
+    assert_int_equal(json_integer_value(json_object_get(out, "agent_id")), 3);
+    assert_string_equal(json_string_value(json_object_get(out, "subject")),
+                        "A question");
+    json_t *stored = NULL;
+    assert_int_equal(rp_encounter_get(&db->ctx, id, &stored, &err), RP_OK);
+    assert_true(json_equal(out, stored));
+    json_decref(stored);
+    json_decref(out);
+    long long kept = 0;
+    rp_test_db_sql(db,
+                   "SELECT open_work FROM agent_open_work"
+                   " WHERE agent_id = 3",
+                   &kept);
+    assert_int_equal(kept, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_routing_reads_kept_counts,
+                                        rp_test_db_setup, rp_test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_open_reads_inside_its_transaction,
                                         rp_test_db_setup, rp_test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
