@@ -228,6 +228,33 @@ static void test_rollups_agree_with_the_records(void **state)
                 n.closed > 50 && n.defects > 5 && n.requests > 5 &&
                 n.promises > 5);
 
+    /* each agent's open work as routing reads it (migration 108) agrees
+     * with the records, after every kind of write above */
+    long long disagree = -1, kept = -1, counted = -1;
+    assert_int_equal(
+        rp_test_db_sql(db,
+                       "SELECT count(*) FROM agents a WHERE coalesce((SELECT"
+                       " w.open_work FROM agent_open_work w WHERE w.agent_id"
+                       " = a.id), 0) <> (SELECT count(*) FROM encounters e"
+                       " WHERE e.agent_id = a.id AND e.stage NOT IN"
+                       " ('closed','abandoned'))",
+                       &disagree),
+        0);
+    assert_int_equal(disagree, 0);
+    assert_int_equal(rp_test_db_sql(db,
+                                    "SELECT coalesce(sum(open_work), 0)"
+                                    " FROM agent_open_work",
+                                    &kept),
+                     0);
+    assert_int_equal(rp_test_db_sql(db,
+                                    "SELECT count(*) FROM encounters WHERE"
+                                    " agent_id IS NOT NULL AND stage NOT IN"
+                                    " ('closed','abandoned')",
+                                    &counted),
+                     0);
+    print_message("open work kept by agent: %lld in all\n", kept);
+    assert_int_equal(kept, counted);
+
     /* the whole history, a window of 30 days up to now, windows that
      * start and end inside a day, one shorter than a day, one queue,
      * one agent */
