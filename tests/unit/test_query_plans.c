@@ -399,16 +399,18 @@ static const struct {
 
 /*
  * 0 when every step of sql's plan that reads encounters (as "e", or by
- * its name when names_table) goes through want ("COVERING INDEX x " or
- * "INDEX x ": a step's text is matched with a space after it), and, when
- * no_sort, no step sorts into a temporary B-tree; else 1, with the plan
- * in *found.
+ * its name when names_table) goes through "<how> <index>" (how: "INDEX"
+ * or "COVERING INDEX"), and, when no_sort, no step sorts into a temporary
+ * B-tree; else 1, with the plan in *found.
  */
 static int reads_encounters_through(sqlite3 *db, const char *sql,
-                                    const char *want, int names_table,
-                                    int no_sort, char **found)
+                                    const char *how, const char *index,
+                                    int names_table, int no_sort, char **found)
 {
     char *eqp = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
+    /* matched against a step's text with a space after it, so that
+     * "INDEX x " is not found in "INDEX x_more" */
+    char *want = sqlite3_mprintf("%s %s ", how, index);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, eqp, -1, &st, NULL) != SQLITE_OK)
         fail_msg("cannot explain %s: %s", sql, sqlite3_errmsg(db));
@@ -435,18 +437,8 @@ static int reads_encounters_through(sqlite3 *db, const char *sql,
         sqlite3_free(with_space);
     }
     sqlite3_finalize(st);
-    return bad || !seen;
-}
-
-/* 0 when every step of sql's plan that reads encounters uses the covering
- * index named; else 1 with the plan in *found. */
-static int misses_index(sqlite3 *db, const char *sql, const char *index,
-                        char **found)
-{
-    char *want = sqlite3_mprintf("COVERING INDEX %s ", index);
-    int bad = reads_encounters_through(db, sql, want, 1, 0, found);
     sqlite3_free(want);
-    return bad;
+    return bad || !seen;
 }
 
 static int check_counts_indexes(sqlite3 *raw, const char *where)
@@ -455,8 +447,9 @@ static int check_counts_indexes(sqlite3 *raw, const char *where)
     for (size_t i = 0; i < sizeof reads_only_index / sizeof reads_only_index[0];
          i++) {
         char *found = NULL;
-        if (misses_index(raw, rp_sqlite_query_sql(reads_only_index[i].q),
-                         reads_only_index[i].index, &found)) {
+        if (reads_encounters_through(
+                raw, rp_sqlite_query_sql(reads_only_index[i].q),
+                "COVERING INDEX", reads_only_index[i].index, 1, 0, &found)) {
             print_error("%s does not read only %s on %s:\n%s",
                         rp_query_name(reads_only_index[i].q),
                         reads_only_index[i].index, where, found ? found : "");
@@ -488,17 +481,6 @@ static const struct {
      "encounters_open_by_queue_updated"},
 };
 
-/* 0 when sql's plan reads encounters through index and sorts nothing;
- * else 1 with the plan in *found. */
-static int sorts_or_misses(sqlite3 *db, const char *sql, const char *index,
-                           char **found)
-{
-    char *want = sqlite3_mprintf("INDEX %s ", index);
-    int bad = reads_encounters_through(db, sql, want, 0, 1, found);
-    sqlite3_free(want);
-    return bad;
-}
-
 static int check_index_order(const char *path, const char *where)
 {
     sqlite3 *raw;
@@ -508,8 +490,9 @@ static int check_index_order(const char *path, const char *where)
     for (size_t i = 0; i < sizeof in_index_order / sizeof in_index_order[0];
          i++) {
         char *found = NULL;
-        if (sorts_or_misses(raw, rp_sqlite_query_sql(in_index_order[i].q),
-                            in_index_order[i].index, &found)) {
+        if (reads_encounters_through(
+                raw, rp_sqlite_query_sql(in_index_order[i].q), "INDEX",
+                in_index_order[i].index, 0, 1, &found)) {
             print_error("%s does not read %s in order with %s:\n%s",
                         rp_query_name(in_index_order[i].q),
                         in_index_order[i].index, where, found ? found : "");
