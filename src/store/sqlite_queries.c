@@ -284,12 +284,14 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "UPDATE export_requests SET status = 'approved', decided_at = ?,"
         " decided_by = ?, expires_at = ? WHERE id = ? AND status = 'pending'",
     [RP_Q_EXPORT_REQUEST_GET] = EXPORT_REQUEST_COLUMNS " WHERE id = ?",
-    /* newest first, before id ?2; ?1 a status or NULL for all */
+    /* newest first, before id ?2; ?1 a status or NULL for all.  The
+     * requests lead (CROSS JOIN): with none yet, the planner would walk
+     * the customers to find theirs. */
     [RP_Q_EXPORT_REQUEST_LIST] =
         "SELECT r.id, r.customer_id, c.name AS customer_name, r.encounter_id,"
         " r.status, r.requested_at, r.decided_at, r.decided_by,"
         " r.expires_at FROM export_requests r"
-        " JOIN customers c ON c.id = r.customer_id"
+        " CROSS JOIN customers c ON c.id = r.customer_id"
         " WHERE (?1 IS NULL OR r.status = ?1) AND r.id < ?2"
         " ORDER BY r.id DESC LIMIT ?3",
     /* ---- customer: relationship level and overview.  Every query is
