@@ -8,6 +8,7 @@
  * because queueing a reply on the first call makes libmicrohttpd 0.9.75
  * close the connection (4-5x fewer requests per second, see docs/design.md).
  */
+#include "base/json.h"
 #include "base/log.h"
 #include "server.h"
 #include "server_internal.h"
@@ -1200,8 +1201,10 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
     size_t len = res->text_len;
     const char *type = res->content_type ? res->content_type : "text/plain";
     if (res->json) {
-        text = json_dumps(res->json, JSON_COMPACT);
-        len = text ? strlen(text) : 0;
+        /* the bytes of json_dumps(JSON_COMPACT), several times faster */
+        text = rp_json_text(res->json, &len);
+        if (!text)
+            len = 0;
         type = "application/json";
         free(res->text);
     }
