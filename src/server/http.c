@@ -53,6 +53,15 @@ typedef struct request_state {
                          handler's to explain */
     size_t discarded; /* bytes of a too large body thrown away */
     int nul_in_uri;   /* the raw address holds %00 */
+    /* the route found once when the headers came (route_needs), and what
+     * route_for told of it, for dispatch to take up without a second
+     * walk through the table */
+    const struct rp_route *route;
+    int routed;
+    int nparams;
+    size_t param_at[RP_MAX_PATH_PARAMS]; /* offsets into pathbuf */
+    char pathbuf[sizeof((rp_request *)0)->pathbuf];
+    char allowed[128];
 } request_state;
 
 /* ---- replies ------------------------------------------------------------- */
@@ -1027,8 +1036,19 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
     rp_request req = {
         .conn = conn, .method = method, .path = url, .config = srv->config};
     const char *route_method = strcmp(method, "HEAD") == 0 ? "GET" : method;
-    const rp_route *r = route_for(route_method, url, &req, allowed,
-                                  allowed_size);
+    const rp_route *r;
+    if (rs->routed) { /* found by route_needs */
+        r = rs->route;
+        snprintf(allowed, allowed_size, "%s", rs->allowed);
+        if (r) {
+            memcpy(req.pathbuf, rs->pathbuf, sizeof req.pathbuf);
+            req.nparams = rs->nparams;
+            for (int i = 0; i < rs->nparams; i++)
+                req.params[i] = req.pathbuf + rs->param_at[i];
+        }
+    } else {
+        r = route_for(route_method, url, &req, allowed, allowed_size);
+    }
     if (!r) {
         rp_buf q = RP_BUF_INIT;
         if (allowed[0])
@@ -1257,9 +1277,16 @@ static void route_needs(rp_server *srv, struct MHD_Connection *conn,
                         const char *method, const char *url, request_state *rs)
 {
     rp_request scratch;
-    char allowed[128];
     const rp_route *r = route_for(strcmp(method, "HEAD") ? method : "GET", url,
-                                  &scratch, allowed, sizeof allowed);
+                                  &scratch, rs->allowed, sizeof rs->allowed);
+    rs->route = r;
+    rs->routed = 1;
+    if (r) {
+        memcpy(rs->pathbuf, scratch.pathbuf, sizeof rs->pathbuf);
+        rs->nparams = scratch.nparams;
+        for (int i = 0; i < scratch.nparams; i++)
+            rs->param_at[i] = (size_t)(scratch.params[i] - scratch.pathbuf);
+    }
     rs->mail = r && (r->flags & RP_ROUTE_MAIL);
     rs->upload = r && (r->flags & RP_ROUTE_UPLOAD);
     rs->lane = lane_of(srv, r, conn);
