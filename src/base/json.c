@@ -163,6 +163,10 @@ void rp_json_write_real(rp_buf *b, double d)
 
 void rp_json_write(rp_buf *b, const json_t *value)
 {
+    if (!value) { /* what a failed json_string() left: jansson's null */
+        rp_buf_append(b, "null", 4);
+        return;
+    }
     switch (json_typeof(value)) {
     case JSON_OBJECT: {
         rp_buf_append(b, "{", 1);

@@ -24,7 +24,8 @@
 
 #include "base/buf.h"
 
-/* Append value as compact JSON text (json_dumps' JSON_COMPACT bytes). */
+/* Append value as compact JSON text (json_dumps' JSON_COMPACT bytes); a
+ * NULL value as null. */
 void rp_json_write(rp_buf *b, const json_t *value);
 
 /* Append len bytes of s as a JSON string, quotes included. */

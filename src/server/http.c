@@ -71,6 +71,7 @@ void rp_reply_json(rp_response *res, int status, json_t *body)
     json_decref(res->json);
     res->status = status;
     res->json = body;
+    res->json_text = 0;
 }
 
 /* A change the last client asked for failed because the disk is full
@@ -601,7 +602,24 @@ static void serve(const rp_route *r, rp_request *req, rp_response *res)
             snprintf(res->location, sizeof res->location, "%s/%lld", r->pattern,
                      (long long)json_integer_value(json_object_get(out, "id")));
         break;
-    case RP_SHAPE_ID: rc = r->by_id(&req->ctx, id, &out, &err); break;
+    case RP_SHAPE_ID:
+        if (r->by_id_text) {
+            rp_buf text = RP_BUF_INIT;
+            rc = r->by_id_text(&req->ctx, id, &text, &err);
+            if (rc == RP_OK) {
+                json_decref(res->json);
+                res->json = NULL;
+                res->status = status;
+                res->text_len = text.len;
+                res->text = rp_buf_steal(&text);
+                res->json_text = 1;
+                return;
+            }
+            rp_buf_free(&text);
+            break;
+        }
+        rc = r->by_id(&req->ctx, id, &out, &err);
+        break;
     case RP_SHAPE_ID_BODY:
         rc = r->by_id_body(&req->ctx, id, req->body, &out, &err);
         break;
@@ -1219,7 +1237,9 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
 {
     char *text = res->text;
     size_t len = res->text_len;
-    const char *type = res->content_type ? res->content_type : "text/plain";
+    const char *type = res->json_text      ? "application/json"
+                       : res->content_type ? res->content_type
+                                           : "text/plain";
     if (res->json) {
         /* the bytes of json_dumps(JSON_COMPACT), several times faster */
         text = rp_json_text(res->json, &len);
@@ -1233,7 +1253,7 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
         text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    if (res->json)
+    if (res->json || res->json_text)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (strncmp(type, "text/html", 9) == 0 &&
         !has_header(res, "Content-Security-Policy")) {
