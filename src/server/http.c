@@ -178,26 +178,30 @@ int rp_path_id(rp_request *req, rp_response *res, int i, const char *what,
 static int match(const char *pattern, const char *path, size_t *starts,
                  size_t *lens, int *nparams)
 {
+    /* one pass over both, leaving at the first byte that differs: the
+     * table is walked for every request */
     const char *p = pattern, *s = path;
     *nparams = 0;
     for (;;) {
         if (*p != '/' || *s != '/')
             return *p == '\0' && *s == '\0';
         p++, s++;
-        const char *pend = strchr(p, '/');
-        size_t plen = pend ? (size_t)(pend - p) : strlen(p);
-        const char *send = strchr(s, '/');
-        size_t slen = send ? (size_t)(send - s) : strlen(s);
-        if (p[0] == '{') {
-            if (slen == 0 || *nparams >= RP_MAX_PATH_PARAMS)
+        if (*p == '{') {
+            const char *seg = s;
+            while (*s && *s != '/')
+                s++;
+            if (s == seg || *nparams >= RP_MAX_PATH_PARAMS)
                 return 0;
-            starts[*nparams] = (size_t)(s - path);
-            lens[(*nparams)++] = slen;
-        } else if (plen != slen || strncmp(p, s, plen) != 0) {
-            return 0;
+            starts[*nparams] = (size_t)(seg - path);
+            lens[(*nparams)++] = (size_t)(s - seg);
+            while (*p && *p != '/')
+                p++;
+        } else {
+            while (*p && *p != '/' && *p == *s)
+                p++, s++;
+            if ((*p && *p != '/') || (*s && *s != '/'))
+                return 0;
         }
-        p += plen;
-        s += slen;
     }
 }
 
@@ -605,6 +609,7 @@ static void serve(const rp_route *r, rp_request *req, rp_response *res)
     case RP_SHAPE_ID:
         if (r->by_id_text) {
             rp_buf text = RP_BUF_INIT;
+            rp_buf_reserve(&text, 8192); /* a view is a few kB */
             rc = r->by_id_text(&req->ctx, id, &text, &err);
             if (rc == RP_OK) {
                 json_decref(res->json);
