@@ -210,6 +210,27 @@ int rp_is_zendesk_path(const char *path)
     return path && strncmp(path, "/api/v2/", 8) == 0;
 }
 
+/* The length of each route's pattern before its first "{", worked out
+ * once: a path that does not begin with those bytes cannot match, and
+ * memcmp says so faster than match() (the table is walked for every
+ * request).  0 entries: not worked out (a table longer than this). */
+enum { ROUTES_MAX = 1024 };
+static unsigned short route_literal[ROUTES_MAX];
+static size_t route_count;
+static pthread_once_t route_literal_once = PTHREAD_ONCE_INIT;
+
+static void route_literal_init(void)
+{
+    size_t n = 0;
+    while (rp_routes[n].method)
+        n++;
+    if (n > ROUTES_MAX)
+        return;
+    for (size_t i = 0; i < n; i++)
+        route_literal[i] = (unsigned short)strcspn(rp_routes[i].pattern, "{");
+    route_count = n;
+}
+
 /* Find the route; fill *allowed with the methods the path accepts. */
 static const rp_route *route_for(const char *method, const char *path,
                                  rp_request *req, char *allowed,
@@ -227,9 +248,14 @@ static const rp_route *route_for(const char *method, const char *path,
     char buf[sizeof req->pathbuf];
     memcpy(buf, path, n);
     buf[n] = '\0';
+    pthread_once(&route_literal_once, route_literal_init);
     for (const rp_route *r = rp_routes; r->method; r++) {
         size_t starts[RP_MAX_PATH_PARAMS], lens[RP_MAX_PATH_PARAMS];
         int nparams;
+        size_t i = (size_t)(r - rp_routes);
+        if (i < route_count &&
+            (route_literal[i] > n || memcmp(r->pattern, buf, route_literal[i])))
+            continue;
         if (!match(r->pattern, buf, starts, lens, &nparams))
             continue;
         size_t len = strlen(allowed);
