@@ -82,17 +82,17 @@ void rp_json_write_string(rp_buf *b, const char *str, size_t len)
         while (s < end && plain[*s])
             s++;
         if (s > run)
-            rp_buf_append(b, (const char *)run, (size_t)(s - run));
+            rp_buf_add(b, (const char *)run, (size_t)(s - run));
         if (s == end)
             break;
         unsigned c = *s;
         if (c >= 0x80) {
             size_t n = utf8_sequence(s, (size_t)(end - s));
             if (n) {
-                rp_buf_append(b, (const char *)s, n);
+                rp_buf_add(b, (const char *)s, n);
                 s += n;
             } else {
-                rp_buf_append(b, "\xEF\xBF\xBD", 3); /* U+FFFD */
+                rp_buf_add(b, "\xEF\xBF\xBD", 3); /* U+FFFD */
                 s++;
             }
             continue;
@@ -113,10 +113,10 @@ void rp_json_write_string(rp_buf *b, const char *str, size_t len)
             esc[5] = hex[c & 15];
             n = 6;
         }
-        rp_buf_append(b, esc, n);
+        rp_buf_add(b, esc, n);
         s++;
     }
-    rp_buf_append(b, "\"", 1);
+    rp_buf_add(b, "\"", 1);
 }
 
 void rp_json_write_int(rp_buf *b, int64_t n)
@@ -129,7 +129,7 @@ void rp_json_write_int(rp_buf *b, int64_t n)
     } while (u);
     if (n < 0)
         *--p = '-';
-    rp_buf_append(b, p, (size_t)(digits + sizeof digits - p));
+    rp_buf_add(b, p, (size_t)(digits + sizeof digits - p));
 }
 
 void rp_json_write_real(rp_buf *b, double d)
@@ -158,41 +158,41 @@ void rp_json_write_real(rp_buf *b, double d)
             len -= (size_t)(digits - start);
         }
     }
-    rp_buf_append(b, s, len);
+    rp_buf_add(b, s, len);
 }
 
 void rp_json_write(rp_buf *b, const json_t *value)
 {
     if (!value) { /* what a failed json_string() left: jansson's null */
-        rp_buf_append(b, "null", 4);
+        rp_buf_add(b, "null", 4);
         return;
     }
     switch (json_typeof(value)) {
     case JSON_OBJECT: {
-        rp_buf_append(b, "{", 1);
+        rp_buf_add(b, "{", 1);
         int first = 1;
         for (void *it = json_object_iter((json_t *)value); it;
              it = json_object_iter_next((json_t *)value, it)) {
             if (!first)
-                rp_buf_append(b, ",", 1);
+                rp_buf_add(b, ",", 1);
             first = 0;
             rp_json_write_string(b, json_object_iter_key(it),
                                  json_object_iter_key_len(it));
-            rp_buf_append(b, ":", 1);
+            rp_buf_add(b, ":", 1);
             rp_json_write(b, json_object_iter_value(it));
         }
-        rp_buf_append(b, "}", 1);
+        rp_buf_add(b, "}", 1);
         break;
     }
     case JSON_ARRAY: {
-        rp_buf_append(b, "[", 1);
+        rp_buf_add(b, "[", 1);
         size_t n = json_array_size(value);
         for (size_t i = 0; i < n; i++) {
             if (i)
-                rp_buf_append(b, ",", 1);
+                rp_buf_add(b, ",", 1);
             rp_json_write(b, json_array_get(value, i));
         }
-        rp_buf_append(b, "]", 1);
+        rp_buf_add(b, "]", 1);
         break;
     }
     case JSON_STRING:
@@ -201,10 +201,10 @@ void rp_json_write(rp_buf *b, const json_t *value)
         break;
     case JSON_INTEGER: rp_json_write_int(b, json_integer_value(value)); break;
     case JSON_REAL: rp_json_write_real(b, json_real_value(value)); break;
-    case JSON_TRUE: rp_buf_append(b, "true", 4); break;
-    case JSON_FALSE: rp_buf_append(b, "false", 5); break;
+    case JSON_TRUE: rp_buf_add(b, "true", 4); break;
+    case JSON_FALSE: rp_buf_add(b, "false", 5); break;
     case JSON_NULL:
-    default: rp_buf_append(b, "null", 4); break;
+    default: rp_buf_add(b, "null", 4); break;
     }
 }
 

@@ -1363,7 +1363,7 @@ static void write_value(rp_buf *b, sqlite3_stmt *st, int i, int kind)
 {
     int type = sqlite3_column_type(st, i);
     if (type == SQLITE_NULL) {
-        rp_buf_append(b, "null", 4);
+        rp_buf_add(b, "null", 4);
         return;
     }
     switch (kind) {
@@ -1374,8 +1374,8 @@ static void write_value(rp_buf *b, sqlite3_stmt *st, int i, int kind)
         return;
     }
     case COL_BOOL:
-        rp_buf_append(b, sqlite3_column_int(st, i) ? "true" : "false",
-                      sqlite3_column_int(st, i) ? 4 : 5);
+        rp_buf_add(b, sqlite3_column_int(st, i) ? "true" : "false",
+                   sqlite3_column_int(st, i) ? 4 : 5);
         return;
     case COL_TIME:
         if (type == SQLITE_INTEGER) {
@@ -1384,7 +1384,7 @@ static void write_value(rp_buf *b, sqlite3_stmt *st, int i, int kind)
             rp_time_format(sqlite3_column_int64(st, i), t + 1);
             size_t n = strlen(t);
             t[n++] = '"';
-            rp_buf_append(b, t, n);
+            rp_buf_add(b, t, n);
             return;
         }
         break;
@@ -1428,7 +1428,7 @@ static rp_code sq_query_write(rp_store *s, rp_query q, json_t *params,
     size_t key_at[MAX_COLUMNS + 1];
     int kind[MAX_COLUMNS];
     int step, rows = 0;
-    rp_buf_append(out, "[", 1);
+    rp_buf_add(out, "[", 1);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         if (rows++ == 0) {
             for (int i = 0; i < n; i++) {
@@ -1446,23 +1446,23 @@ static rp_code sq_query_write(rp_store *s, rp_query q, json_t *params,
                 }
                 key_at[i] = keys.len;
                 if (i)
-                    rp_buf_append(&keys, ",", 1);
+                    rp_buf_add(&keys, ",", 1);
                 rp_json_write_string(&keys, name, len);
-                rp_buf_append(&keys, ":", 1);
+                rp_buf_add(&keys, ":", 1);
             }
             key_at[n] = keys.len;
         } else {
-            rp_buf_append(out, ",", 1);
+            rp_buf_add(out, ",", 1);
         }
-        rp_buf_append(out, "{", 1);
+        rp_buf_add(out, "{", 1);
         for (int i = 0; i < n; i++) {
-            rp_buf_append(out, keys.p + key_at[i], key_at[i + 1] - key_at[i]);
+            rp_buf_add(out, keys.p + key_at[i], key_at[i + 1] - key_at[i]);
             write_value(out, st, i, kind[i]);
         }
-        rp_buf_append(out, "}", 1);
+        rp_buf_add(out, "}", 1);
     }
     rp_buf_free(&keys);
-    rp_buf_append(out, "]", 1);
+    rp_buf_add(out, "]", 1);
     if (step != SQLITE_DONE)
         return step_error(ss, st, err, rp_query_name(q));
     if (settle(ss, err))
