@@ -12,6 +12,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 typedef struct rp_buf {
     char *p;    /* the bytes, NUL-terminated once anything is appended */
@@ -31,6 +32,19 @@ int rp_buf_reserve(rp_buf *b, size_t n);
 
 /* Append n bytes of s. */
 void rp_buf_append(rp_buf *b, const char *s, size_t n);
+
+/* rp_buf_append, inline when the bytes fit in what is allocated: for the
+ * many small pieces of JSON text written a reply at a time (base/json.h). */
+static inline void rp_buf_add(rp_buf *b, const char *s, size_t n)
+{
+    if (b->len + n < b->cap && !b->failed) { /* cap > 0: p allocated */
+        memcpy(b->p + b->len, s, n);
+        b->len += n;
+        b->p[b->len] = '\0';
+    } else {
+        rp_buf_append(b, s, n);
+    }
+}
 
 /* Append the NUL-terminated string s. */
 void rp_buf_puts(rp_buf *b, const char *s);

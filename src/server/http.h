@@ -72,7 +72,8 @@ typedef struct rp_response {
     } headers[RP_MAX_EXTRA_HEADERS];
     int nheaders;
     char disposition[512]; /* Content-Disposition header when set */
-    int zendesk; /* a request under /api/v2: errors in Zendesk's shape */
+    int zendesk;   /* a request under /api/v2: errors in Zendesk's shape */
+    int json_text; /* text is a JSON reply written already (by_id_text) */
 } rp_response;
 
 typedef void (*rp_handler)(rp_request *req, rp_response *res);
@@ -97,6 +98,9 @@ typedef rp_code (*rp_body_fn)(rp_ctx *ctx, json_t *in, json_t **out,
                               rp_error *err);
 typedef rp_code (*rp_by_id_fn)(rp_ctx *ctx, int64_t id, json_t **out,
                                rp_error *err);
+/* A read by id that writes its reply's JSON text itself (rp_buf). */
+typedef rp_code (*rp_by_id_text_fn)(rp_ctx *ctx, int64_t id, rp_buf *out,
+                                    rp_error *err);
 typedef rp_code (*rp_by_id_body_fn)(rp_ctx *ctx, int64_t id, json_t *in,
                                     json_t **out, rp_error *err);
 typedef rp_code (*rp_paged_fn)(rp_ctx *ctx, const rp_page_req *page,
@@ -187,6 +191,10 @@ typedef struct rp_route {
     rp_plain_fn plain;
     rp_body_fn body;
     rp_by_id_fn by_id;
+    /* An RP_SHAPE_ID route whose function can also write its reply as JSON
+     * text, the same bytes as by_id's value, without making the value
+     * (the 360 view): served this way when set. */
+    rp_by_id_text_fn by_id_text;
     rp_by_id_body_fn by_id_body;
     rp_paged_fn paged;
     int status;       /* status of a success; 0: 201 for a create, else 200 */

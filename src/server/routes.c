@@ -266,6 +266,7 @@ const rp_route rp_routes[] = {
      .summary = "the customer's moments of truth, newest first",
      .reply = "Moment", .projection = moment_listed},
     {"GET", "/api/v1/customers/{id}/overview", BY_ID(rp_customer_overview),
+     .by_id_text = rp_customer_overview_write,
      .summary = "the customer at a glance", .reply = "CustomerOverview"},
 
     /* encounters and the interaction cycle */

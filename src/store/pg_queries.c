@@ -497,12 +497,9 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "SELECT count(*) AS count, avg(score) AS average"
         " FROM satisfaction_checks WHERE customer_id = $1"
         " AND answered_at IS NOT NULL",
-    [RP_Q_CUSTOMER_SATISFACTION_WORDS] =
-        "SELECT lower(j.value) AS word, count(*) AS n"
-        " FROM satisfaction_checks s,"
-        " jsonb_array_elements_text(s.words::jsonb) AS j(value)"
-        " WHERE s.customer_id = $1 AND s.answered_at IS NOT NULL"
-        " GROUP BY lower(j.value) ORDER BY n DESC, word LIMIT 20",
+    [RP_Q_CUSTOMER_SATISFACTION_WORD_LISTS] =
+        "SELECT words AS words__json FROM satisfaction_checks"
+        " WHERE customer_id = $1 AND answered_at IS NOT NULL",
     [RP_Q_CUSTOMER_ENCOUNTER_COUNTS] =
         "SELECT kind, exchange, kind_source, exchange_source, count(*) AS n"
         " FROM encounters WHERE customer_id = $1"

@@ -42,7 +42,7 @@
     X(CUSTOMER_OPEN_FOLLOW_UPS, "customer.open_follow_ups")                    \
     X(CUSTOMER_LATEST_MOMENTS, "customer.latest_moments")                      \
     X(CUSTOMER_SATISFACTION_SUMMARY, "customer.satisfaction_summary")          \
-    X(CUSTOMER_SATISFACTION_WORDS, "customer.satisfaction_words")              \
+    X(CUSTOMER_SATISFACTION_WORD_LISTS, "customer.satisfaction_word_lists")    \
     X(CUSTOMER_ENCOUNTER_COUNTS, "customer.encounter_counts")                  \
     X(CUSTOMER_PREFERENCES, "customer.preferences")                            \
     X(CUSTOMER_FIRM_PREFERENCES, "customer.firm_preferences")                  \

@@ -14,6 +14,7 @@
 
 #include "base/buf.h"
 #include "base/input.h"
+#include "base/json.h"
 #include "store/store_pg.h"
 #include "store/store_sqlite.h"
 
@@ -300,5 +301,18 @@ rp_code rp_filter_check_columns(const rp_entity *e, const rp_filter *f,
         if (strcmp(c, "id") != 0 && !rp_entity_column(e, c))
             return rp_error_set(err, RP_EINTERNAL, c, "%s has no column %s",
                                 e->name, c);
+    return RP_OK;
+}
+
+rp_code rp_store_query_write(rp_store *s, rp_query q, json_t *params,
+                             rp_buf *out, rp_error *err)
+{
+    if (s->ops->query_write)
+        return s->ops->query_write(s, q, params, out, err);
+    json_t *rows;
+    if (s->ops->query(s, q, params, &rows, err))
+        return err->code;
+    rp_json_write(out, rows);
+    json_decref(rows);
     return RP_OK;
 }

@@ -135,6 +135,15 @@ typedef struct rp_store_ops {
      */
     rp_code (*query)(rp_store *s, rp_query q, json_t *params, json_t **rows,
                      rp_error *err);
+    /*
+     * Run query q as query does and append its rows to out as JSON text:
+     * the bytes rp_json_write (base/json.h) writes for the array query
+     * would fill, without making it (a view sent as it is read).  On
+     * failure out may hold part of the text.  May be NULL: call
+     * rp_store_query_write, which falls back to query.
+     */
+    rp_code (*query_write)(rp_store *s, rp_query q, json_t *params, rp_buf *out,
+                           rp_error *err);
     /* Run query q for its effect, ignoring any rows; fill *changes (rows
      * inserted, changed or deleted) if not NULL. */
     rp_code (*exec)(rp_store *s, rp_query q, json_t *params, int64_t *changes,
@@ -408,6 +417,11 @@ static inline void rp_store_rollback(rp_store *s)
 {
     s->ops->rollback(s);
 }
+/* Append the rows of query q to out as JSON text (the query_write op, or
+ * query and rp_json_write where a backend has none). */
+rp_code rp_store_query_write(rp_store *s, rp_query q, json_t *params,
+                             rp_buf *out, rp_error *err);
+
 static inline rp_code rp_store_read_begin(rp_store *s, rp_error *err)
 {
     return s->ops->read_begin(s, err);

@@ -397,13 +397,20 @@ static const struct {
     {RP_Q_ENCOUNTER_WORKLIST_CLOSED_COUNTS, "encounters_finished_by_updated"},
 };
 
-/* 0 when every step of sql's plan that reads encounters uses the covering
- * index named; else 1 with the plan in *found. */
-static int misses_index(sqlite3 *db, const char *sql, const char *index,
-                        char **found)
+/*
+ * 0 when every step of sql's plan that reads encounters (as "e", or by
+ * its name when names_table) goes through "<how> <index>" (how: "INDEX"
+ * or "COVERING INDEX"), and, when no_sort, no step sorts into a temporary
+ * B-tree; else 1, with the plan in *found.
+ */
+static int reads_encounters_through(sqlite3 *db, const char *sql,
+                                    const char *how, const char *index,
+                                    int names_table, int no_sort, char **found)
 {
     char *eqp = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
-    char *want = sqlite3_mprintf("COVERING INDEX %s", index);
+    /* matched against a step's text with a space after it, so that
+     * "INDEX x " is not found in "INDEX x_more" */
+    char *want = sqlite3_mprintf("%s %s ", how, index);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, eqp, -1, &st, NULL) != SQLITE_OK)
         fail_msg("cannot explain %s: %s", sql, sqlite3_errmsg(db));
@@ -416,11 +423,18 @@ static int misses_index(sqlite3 *db, const char *sql, const char *index,
         char *more = sqlite3_mprintf("%s    %s\n", *found ? *found : "", d);
         sqlite3_free(*found);
         *found = more;
-        if (strncmp(d, "SCAN e", 6) != 0 && strncmp(d, "SEARCH e", 8) != 0)
+        if (no_sort && strstr(d, "TEMP B-TREE"))
+            bad = 1;
+        int reads = !strncmp(d, "SCAN e ", 7) || !strncmp(d, "SEARCH e ", 9) ||
+                    (names_table && (!strncmp(d, "SCAN encounters", 15) ||
+                                     !strncmp(d, "SEARCH encounters", 17)));
+        if (!reads)
             continue;
         seen = 1;
-        if (!strstr(d, want))
+        char *with_space = sqlite3_mprintf("%s ", d);
+        if (!strstr(with_space, want))
             bad = 1;
+        sqlite3_free(with_space);
     }
     sqlite3_finalize(st);
     sqlite3_free(want);
@@ -433,8 +447,9 @@ static int check_counts_indexes(sqlite3 *raw, const char *where)
     for (size_t i = 0; i < sizeof reads_only_index / sizeof reads_only_index[0];
          i++) {
         char *found = NULL;
-        if (misses_index(raw, rp_sqlite_query_sql(reads_only_index[i].q),
-                         reads_only_index[i].index, &found)) {
+        if (reads_encounters_through(
+                raw, rp_sqlite_query_sql(reads_only_index[i].q),
+                "COVERING INDEX", reads_only_index[i].index, 1, 0, &found)) {
             print_error("%s does not read only %s on %s:\n%s",
                         rp_query_name(reads_only_index[i].q),
                         reads_only_index[i].index, where, found ? found : "");
@@ -466,40 +481,6 @@ static const struct {
      "encounters_open_by_queue_updated"},
 };
 
-/* 0 when sql's plan reads encounters through index and sorts nothing;
- * else 1 with the plan in *found. */
-static int sorts_or_misses(sqlite3 *db, const char *sql, const char *index,
-                           char **found)
-{
-    char *eqp = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
-    char *want = sqlite3_mprintf("INDEX %s ", index);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, eqp, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("cannot explain %s: %s", sql, sqlite3_errmsg(db));
-    sqlite3_free(eqp);
-    int bad = 0, seen = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *d = (const char *)sqlite3_column_text(st, 3);
-        if (!d)
-            continue;
-        char *more = sqlite3_mprintf("%s    %s\n", *found ? *found : "", d);
-        sqlite3_free(*found);
-        *found = more;
-        if (strstr(d, "TEMP B-TREE"))
-            bad = 1;
-        if (strncmp(d, "SCAN e ", 7) != 0 && strncmp(d, "SEARCH e ", 9) != 0)
-            continue;
-        seen = 1;
-        char *with_space = sqlite3_mprintf("%s ", d);
-        if (!strstr(with_space, want))
-            bad = 1;
-        sqlite3_free(with_space);
-    }
-    sqlite3_finalize(st);
-    sqlite3_free(want);
-    return bad || !seen;
-}
-
 static int check_index_order(const char *path, const char *where)
 {
     sqlite3 *raw;
@@ -509,8 +490,9 @@ static int check_index_order(const char *path, const char *where)
     for (size_t i = 0; i < sizeof in_index_order / sizeof in_index_order[0];
          i++) {
         char *found = NULL;
-        if (sorts_or_misses(raw, rp_sqlite_query_sql(in_index_order[i].q),
-                            in_index_order[i].index, &found)) {
+        if (reads_encounters_through(
+                raw, rp_sqlite_query_sql(in_index_order[i].q), "INDEX",
+                in_index_order[i].index, 0, 1, &found)) {
             print_error("%s does not read %s in order with %s:\n%s",
                         rp_query_name(in_index_order[i].q),
                         in_index_order[i].index, where, found ? found : "");

@@ -114,17 +114,30 @@ static rp_code read_fields(json_t *in, int creating, json_t *row, rp_error *err)
 
 rp_code rp_customer_get(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
 {
-    int64_t live;
-    if (rp_customer_live_id(ctx, id, &live, err))
-        return err->code;
-    /* a merge points every alias at a customer who is not one */
-    if (ctx->store->ops->get(ctx->store, &RP_ENTITY_CUSTOMER, live, out, err)) {
+    /* the row asked for is the one shown unless it was merged into
+     * another: one read, not rp_customer_live_id's and then another */
+    json_t *row;
+    if (ctx->store->ops->get(ctx->store, &RP_ENTITY_CUSTOMER, id, &row, err)) {
         if (err->code == RP_ENOTFOUND)
             rp_error_set(err, RP_ENOTFOUND, "id", "no customer with id %lld",
                          (long long)id);
         return err->code;
     }
-    decorate(*out);
+    json_t *into = json_object_get(row, "merged_into");
+    if (json_is_integer(into)) {
+        int64_t live = json_integer_value(into);
+        json_decref(row);
+        /* a merge points every alias at a customer who is not one */
+        if (ctx->store->ops->get(ctx->store, &RP_ENTITY_CUSTOMER, live, &row,
+                                 err)) {
+            if (err->code == RP_ENOTFOUND)
+                rp_error_set(err, RP_ENOTFOUND, "id",
+                             "no customer with id %lld", (long long)id);
+            return err->code;
+        }
+    }
+    decorate(row);
+    *out = row;
     return RP_OK;
 }
 

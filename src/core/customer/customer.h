@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 #include <stdint.h>
+#include "base/buf.h"
 #include "core/context.h"
 
 /* ---- customers (customer.c) ---------------------------------------------- */
@@ -331,12 +332,23 @@ void rp_level_decide(json_t *evidence, int64_t closed_count, const char **level,
 /* ---- the customer at a glance (overview.c) ------------------------------ */
 
 /*
- * The customer at a glance: {"customer", "relationship", "open_encounters",
- * "open_promises", "follow_ups", "latest_moments", "satisfaction": {"count",
- * "average", "words"}, "encounters_by_kind", "encounters_by_exchange"}.
- * A fixed number of indexed queries, whatever the history's length.
+ * The customer at a glance: {"customer", "relationship", "preferences",
+ * "open_encounters", "open_promises", "follow_ups", "latest_moments",
+ * "satisfaction": {"count", "average", "words"}, "encounters_by_kind",
+ * "encounters_by_exchange", "encounters_set_by_agent"}, read in one
+ * snapshot.  A fixed number of indexed queries, whatever the history's
+ * length.
  */
 rp_code rp_customer_overview(struct rp_ctx *ctx, int64_t id, json_t **out,
                              rp_error *err);
+
+/*
+ * rp_customer_overview as compact JSON text appended to out (the bytes
+ * rp_json_write would write for it), written as the rows are read instead
+ * of built as a tree first: what rapportd sends.  On failure out may hold
+ * part of the text.
+ */
+rp_code rp_customer_overview_write(struct rp_ctx *ctx, int64_t id, rp_buf *out,
+                                   rp_error *err);
 
 #endif

@@ -1,0 +1,44 @@
+/*
+ * json.h - writing JSON text fast: a value of jansson's into an rp_buf, and
+ * the pieces of JSON (strings, numbers, times) written straight from
+ * values that are not json_t at all.
+ *
+ * Every reply of rapportd is JSON, and jansson's json_dumps spent about a
+ * fifth of the CPU of a request on the customer 360 view (bench/README.md)
+ * through a callback per piece and a UTF-8 decoding per character.  These
+ * write the same bytes as json_dumps(value, JSON_COMPACT) for every value
+ * jansson accepts (object keys in their order, "/" unescaped, text other
+ * than ASCII as UTF-8, control characters as \u00XX with upper-case hex,
+ * reals as "%.17g" with ".0" added and the exponent's "+" and leading zeros
+ * removed), checked against jansson by test_json.c.  The one difference:
+ * a string holding bytes that are not UTF-8 (a value stored by another
+ * program) makes json_dumps fail; here each such byte is written as
+ * U+FFFD, as rapport shows a byte that is not text (docs/design.md).
+ */
+#ifndef RP_JSON_H
+#define RP_JSON_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+
+/* Append value as compact JSON text (json_dumps' JSON_COMPACT bytes); a
+ * NULL value as null. */
+void rp_json_write(rp_buf *b, const json_t *value);
+
+/* Append len bytes of s as a JSON string, quotes included. */
+void rp_json_write_string(rp_buf *b, const char *s, size_t len);
+
+/* Append an integer as JSON. */
+void rp_json_write_int(rp_buf *b, int64_t n);
+
+/* Append a real as jansson writes it (finite values only). */
+void rp_json_write_real(rp_buf *b, double d);
+
+/* value as compact JSON text in a new allocation the caller frees, and its
+ * length in *len; NULL when out of memory. */
+char *rp_json_text(const json_t *value, size_t *len);
+
+#endif
