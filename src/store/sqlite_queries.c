@@ -1233,9 +1233,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
      * gathered when the table was small led the planner through an index
      * and a sort of every moment, on every append: 0.36 s at 22,000
      * moments) */
-    [RP_Q_CUSTOMER_LEDGER_HEAD] =
-        "SELECT id, chain_hash FROM moments"
-        " WHERE id = (SELECT max(id) FROM moments)",
+    [RP_Q_CUSTOMER_LEDGER_HEAD] = "SELECT id, chain_hash FROM moments"
+                                  " WHERE id = (SELECT max(id) FROM moments)",
     [RP_Q_CUSTOMER_LEDGER_KEY] =
         "SELECT ledger_key FROM customers WHERE id = ?",
     /* appended only if no other moment came first (the id is hashed, so
