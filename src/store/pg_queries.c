@@ -2105,6 +2105,51 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " AND e.closed_at IS NULL AND e.abandoned_at IS NULL) AS o",
     [RP_Q_MEASURES_ROLLUP_CLEAR_BREACHES] = "DELETE FROM measure_breaches",
     [RP_Q_MEASURES_ROLLUP_FILL_BREACHES] = RB_FILL,
+    /* The moments of a window without a queue or agent, as SQLite's
+     * (sqlite_queries.c says how): $1 from, $2 to, $3 the first whole
+     * hour, $4 the hour after the last. */
+    // clang-format off
+    [RP_Q_MEASURES_ROLLUP_MOMENTS] =
+        "SELECT r.moments + a.moments + b.moments AS moments,"
+        " r.positive + a.positive + b.positive AS positive,"
+        " r.neutral + a.neutral + b.neutral AS neutral,"
+        " r.negative + a.negative + b.negative AS negative,"
+        " l.n + p.n - x.n AS customers FROM"
+        " (SELECT coalesce(sum(moments), 0)::bigint AS moments,"
+        "  coalesce(sum(positive), 0)::bigint AS positive,"
+        "  coalesce(sum(neutral), 0)::bigint AS neutral,"
+        "  coalesce(sum(negative), 0)::bigint AS negative"
+        "  FROM measure_moment_hours"
+        "  WHERE hour >= $3::bigint AND hour < $4::bigint) r,"
+        " (SELECT count(*) AS moments,"
+        "  coalesce(sum(" PRM_IS("m", "positive") "), 0)::bigint AS positive,"
+        "  coalesce(sum(" PRM_IS("m", "neutral") "), 0)::bigint AS neutral,"
+        "  coalesce(sum(" PRM_IS("m", "negative") "), 0)::bigint AS negative"
+        "  FROM moments m WHERE m.occurred_at >= $1::bigint"
+        "  AND m.occurred_at < $3::bigint * 3600) a,"
+        " (SELECT count(*) AS moments,"
+        "  coalesce(sum(" PRM_IS("m", "positive") "), 0)::bigint AS positive,"
+        "  coalesce(sum(" PRM_IS("m", "neutral") "), 0)::bigint AS neutral,"
+        "  coalesce(sum(" PRM_IS("m", "negative") "), 0)::bigint AS negative"
+        "  FROM moments m WHERE m.occurred_at >= $4::bigint * 3600"
+        "  AND m.occurred_at < $2::bigint) b,"
+        " (SELECT coalesce(sum(customers_last), 0)::bigint AS n"
+        "  FROM measure_moment_hours WHERE hour >= $3::bigint) l,"
+        " (SELECT count(*) AS n FROM measure_moment_customers"
+        "  WHERE last_at >= $1::bigint AND last_at < $3::bigint * 3600) p,"
+        " (SELECT count(*) AS n FROM measure_moment_customers c"
+        "  WHERE c.last_at >= $2::bigint AND NOT EXISTS (SELECT 1"
+        "   FROM moments m WHERE m.customer_id = c.customer_id"
+        "   AND m.occurred_at >= $1::bigint"
+        "   AND m.occurred_at < $2::bigint)) x",
+    // clang-format on
+    [RP_Q_MEASURES_ROLLUP_CLEAR_MOMENT_HOURS] =
+        "DELETE FROM measure_moment_hours",
+    [RP_Q_MEASURES_ROLLUP_CLEAR_MOMENT_CUSTOMERS] =
+        "DELETE FROM measure_moment_customers",
+    [RP_Q_MEASURES_ROLLUP_FILL_MOMENT_HOURS] = PRM_FILL_HOURS,
+    [RP_Q_MEASURES_ROLLUP_FILL_MOMENT_CUSTOMERS] = PRM_FILL_CUSTOMERS,
+    [RP_Q_MEASURES_ROLLUP_FILL_MOMENT_LAST] = PRM_FILL_LAST,
 };
 
 const char *rp_pg_query_sql(rp_query q)

@@ -319,4 +319,48 @@
                                                                             "  ON charter_versions FOR EACH ROW EXECUTE FUNCTION"                                                    \
                                                                             "  measure_breach_versions();"
 
+/* ---- the moments of truth (migration 112): as RM_* of sqlite_rollup.h,
+ * one PL/pgSQL function on each new moment ---- */
+// clang-format off
+#define PRM_IS(r, v) "(" r ".impression IS NOT DISTINCT FROM '" v "')::int"
+#define PRM_TRIGGER                                                            \
+    "CREATE FUNCTION measure_rollup_moments() RETURNS trigger"                 \
+    "  LANGUAGE plpgsql AS $$ BEGIN"                                           \
+    " INSERT INTO measure_moment_hours AS h (hour, moments, positive,"         \
+    "  neutral, negative, customers_last) VALUES (new.occurred_at / 3600, 1,"  \
+    "  " PRM_IS("new", "positive") ", " PRM_IS("new", "neutral") ","           \
+    "  " PRM_IS("new", "negative") ", 0)"                                      \
+    "  ON CONFLICT (hour) DO UPDATE SET moments = h.moments + 1,"              \
+    "  positive = h.positive + excluded.positive,"                             \
+    "  neutral = h.neutral + excluded.neutral,"                                \
+    "  negative = h.negative + excluded.negative;"                             \
+    " UPDATE measure_moment_hours SET customers_last = customers_last - 1"     \
+    "  WHERE hour = (SELECT c.last_at / 3600 FROM measure_moment_customers c"  \
+    "  WHERE c.customer_id = new.customer_id"                                  \
+    "  AND c.last_at < new.occurred_at);"                                      \
+    " UPDATE measure_moment_hours SET customers_last = customers_last + 1"     \
+    "  WHERE hour = new.occurred_at / 3600 AND NOT EXISTS (SELECT 1"           \
+    "  FROM measure_moment_customers c WHERE c.customer_id = new.customer_id"  \
+    "  AND c.last_at >= new.occurred_at);"                                     \
+    " INSERT INTO measure_moment_customers AS c (customer_id, last_at)"        \
+    "  VALUES (new.customer_id, new.occurred_at)"                              \
+    "  ON CONFLICT (customer_id) DO UPDATE SET last_at = excluded.last_at"     \
+    "  WHERE excluded.last_at > c.last_at;"                                    \
+    " RETURN NULL; END $$;"                                                    \
+    "CREATE TRIGGER moments_rollup_ai AFTER INSERT ON moments"                 \
+    "  FOR EACH ROW EXECUTE FUNCTION measure_rollup_moments();"
+#define PRM_FILL_HOURS                                                         \
+    "INSERT INTO measure_moment_hours (hour, moments, positive, neutral,"      \
+    " negative, customers_last) SELECT m.occurred_at / 3600, count(*),"        \
+    " sum(" PRM_IS("m", "positive") "), sum(" PRM_IS("m", "neutral") "),"      \
+    " sum(" PRM_IS("m", "negative") "), 0 FROM moments m GROUP BY 1"
+#define PRM_FILL_CUSTOMERS                                                     \
+    "INSERT INTO measure_moment_customers (customer_id, last_at)"              \
+    " SELECT m.customer_id, max(m.occurred_at) FROM moments m GROUP BY 1"
+#define PRM_FILL_LAST                                                          \
+    "UPDATE measure_moment_hours h SET customers_last = l.n FROM"              \
+    " (SELECT last_at / 3600 AS hour, count(*) AS n"                           \
+    "  FROM measure_moment_customers GROUP BY 1) l WHERE h.hour = l.hour"
+// clang-format on
+
 #endif

@@ -1285,6 +1285,27 @@ const rp_pg_migration rp_pg_migrations[] = {
      "CREATE INDEX encounters_open_by_queue_updated ON encounters"
      "  ((coalesce(queue_id, 0)), updated_at, id)"
      "  WHERE stage NOT IN ('closed','abandoned');"},
+    /* Migration 112: the moments of truth rolled up per UTC hour, and
+     * each customer's newest moment, as SQLite's (pg_rollup.h); filled
+     * here from the ledger. */
+    {112,
+     "the moments of truth rolled up per hour, and each customer's newest "
+     "moment, kept in the transaction of each write",
+     "CREATE TABLE measure_moment_hours ("
+     "  hour bigint PRIMARY KEY,"
+     "  moments bigint NOT NULL DEFAULT 0,"
+     "  positive bigint NOT NULL DEFAULT 0,"
+     "  neutral bigint NOT NULL DEFAULT 0,"
+     "  negative bigint NOT NULL DEFAULT 0,"
+     "  customers_last bigint NOT NULL DEFAULT 0);"
+     "CREATE TABLE measure_moment_customers ("
+     "  customer_id bigint PRIMARY KEY,"
+     "  last_at bigint NOT NULL);"
+     "CREATE INDEX measure_moment_customers_by_last"
+     "  ON measure_moment_customers (last_at);"
+     "CREATE INDEX moments_by_customer_time ON moments"
+     "  (customer_id, occurred_at);" PRM_TRIGGER PRM_FILL_HOURS
+     ";" PRM_FILL_CUSTOMERS ";" PRM_FILL_LAST ";"},
 };
 
 const int rp_pg_nmigrations = (int)(sizeof rp_pg_migrations /

@@ -1997,6 +1997,56 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " AND e.closed_at IS NULL AND e.abandoned_at IS NULL) o",
     [RP_Q_MEASURES_ROLLUP_CLEAR_BREACHES] = "DELETE FROM measure_breaches",
     [RP_Q_MEASURES_ROLLUP_FILL_BREACHES] = RB_FILL,
+    /* The moments of a window without a queue or agent (rollup.c,
+     * rp_rollup_moments): ?1 from, ?2 to, ?3 the first whole hour, ?4 the
+     * hour after the last (?3 < ?4).  The whole hours from
+     * measure_moment_hours, the partial hours at the edges from the
+     * ledger's covering index (at most an hour each); the distinct
+     * customers are those whose newest moment is at or after ?1 (the
+     * hours from ?3 on, and the partial hour before it), less those whose
+     * newest moment is at or after ?2 and who have none in the window
+     * (one seek each in moments_by_customer_time: none for a window
+     * ending now). */
+    // clang-format off
+    [RP_Q_MEASURES_ROLLUP_MOMENTS] =
+        "SELECT r.moments + a.moments + b.moments AS moments,"
+        " r.positive + a.positive + b.positive AS positive,"
+        " r.neutral + a.neutral + b.neutral AS neutral,"
+        " r.negative + a.negative + b.negative AS negative,"
+        " l.n + p.n - x.n AS customers FROM"
+        " (SELECT coalesce(sum(moments), 0) AS moments,"
+        "  coalesce(sum(positive), 0) AS positive,"
+        "  coalesce(sum(neutral), 0) AS neutral,"
+        "  coalesce(sum(negative), 0) AS negative FROM measure_moment_hours"
+        "  WHERE hour >= ?3 AND hour < ?4) r,"
+        " (SELECT count(*) AS moments,"
+        "  coalesce(sum(m.impression IS 'positive'), 0) AS positive,"
+        "  coalesce(sum(m.impression IS 'neutral'), 0) AS neutral,"
+        "  coalesce(sum(m.impression IS 'negative'), 0) AS negative"
+        "  FROM moments m WHERE m.occurred_at >= ?1"
+        "  AND m.occurred_at < ?3 * 3600) a,"
+        " (SELECT count(*) AS moments,"
+        "  coalesce(sum(m.impression IS 'positive'), 0) AS positive,"
+        "  coalesce(sum(m.impression IS 'neutral'), 0) AS neutral,"
+        "  coalesce(sum(m.impression IS 'negative'), 0) AS negative"
+        "  FROM moments m WHERE m.occurred_at >= ?4 * 3600"
+        "  AND m.occurred_at < ?2) b,"
+        " (SELECT coalesce(sum(customers_last), 0) AS n"
+        "  FROM measure_moment_hours WHERE hour >= ?3) l,"
+        " (SELECT count(*) AS n FROM measure_moment_customers"
+        "  WHERE last_at >= ?1 AND last_at < ?3 * 3600) p,"
+        " (SELECT count(*) AS n FROM measure_moment_customers c"
+        "  WHERE c.last_at >= ?2 AND NOT EXISTS (SELECT 1 FROM moments m"
+        "   WHERE m.customer_id = c.customer_id AND m.occurred_at >= ?1"
+        "   AND m.occurred_at < ?2)) x",
+    // clang-format on
+    [RP_Q_MEASURES_ROLLUP_CLEAR_MOMENT_HOURS] =
+        "DELETE FROM measure_moment_hours",
+    [RP_Q_MEASURES_ROLLUP_CLEAR_MOMENT_CUSTOMERS] =
+        "DELETE FROM measure_moment_customers",
+    [RP_Q_MEASURES_ROLLUP_FILL_MOMENT_HOURS] = RM_FILL_HOURS,
+    [RP_Q_MEASURES_ROLLUP_FILL_MOMENT_CUSTOMERS] = RM_FILL_CUSTOMERS,
+    [RP_Q_MEASURES_ROLLUP_FILL_MOMENT_LAST] = RM_FILL_LAST,
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

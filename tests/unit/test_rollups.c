@@ -172,6 +172,23 @@ static int64_t figure(rp_ctx *ctx, int64_t from, int64_t to,
     return v;
 }
 
+/* A moment of customer at t with impression, appended as the engine does
+ * (the clock pinned to t): a moment older than the customer's newest, as
+ * an import or a late write makes, moves no customer's newest moment. */
+static void moment_at(rp_test_db *db, int64_t customer, int64_t t,
+                      const char *impression)
+{
+    rp_error err;
+    rp_moment m = {.customer_id = customer,
+                   .kind = "customer.updated",
+                   .summary = "Details changed.",
+                   .impression = impression};
+    rp_clock_pin(t);
+    assert_int_equal(rp_store_begin(db->ctx.store, &err), RP_OK);
+    rp_code rc = rp_moment_record(&db->ctx, &m, &err);
+    assert_int_equal(rp_store_finish(db->ctx.store, rc, &err), RP_OK);
+}
+
 static void test_rollups_agree_with_the_records(void **state)
 {
     rp_test_db *db = *state;
@@ -251,12 +268,48 @@ static void test_rollups_agree_with_the_records(void **state)
     assert_true(figure(ctx, from, to, "charter", "breaches") > 50);
     expect_agree(ctx, end - 2 * 3600, end + DAY, 0, 0);
 
+    /* the moments' rollup (migration 112): moments written out of order
+     * (older than the customer's newest), a customer whose moments are
+     * all after a window's end or before its start, windows ending in the
+     * past and not on an hour */
+    int64_t late = 0;
+    {
+        json_t *in = json_pack("{s:s}", "name", "Late customer"), *out = NULL;
+        assert_int_equal(rp_customer_create(ctx, in, &out, &err), RP_OK);
+        late = json_integer_value(json_object_get(out, "id"));
+        json_decref(in);
+        json_decref(out);
+    }
+    moment_at(db, customers[0], T0 + 2 * DAY + 123, "negative");
+    moment_at(db, customers[1], T0 + 2 * DAY + 3599, "positive");
+    moment_at(db, late, end - 3 * DAY + 17, "neutral");
+    moment_at(db, customers[2], T0 + 600, NULL);
+    rp_clock_pin(end + DAY);
+    int64_t moments = figure(ctx, from, to, "moments", "total");
+    assert_true(moments > N_ENCOUNTERS);
+    assert_true(figure(ctx, from, to, "moments", "negative") > 0);
+    assert_int_equal(figure(ctx, from, to, "moments", "customers"), 13);
+    expect_agree(ctx, T0 + 2 * DAY, T0 + 2 * DAY + 3600, 0, 0);
+    expect_agree(ctx, T0 + 2 * DAY + 124, T0 + 5 * DAY - 1, 0, 0);
+    expect_agree(ctx, T0 + 3600 + 1, end - 3 * DAY + 17, 0, 0);
+    expect_agree(ctx, T0 + 3600 + 1, end - 3 * DAY + 18, 0, 0);
+    expect_agree(ctx, end - 3 * DAY + 18, end + DAY, 0, 0);
+    expect_agree(ctx, T0 - 7200, T0 + 601, 0, 0);
+    for (int64_t a = T0; a < end; a += 2 * DAY + 3 * 3600 + 7)
+        expect_agree(ctx, a, a + 4 * DAY + 1800, 0, 0);
+
     /* rebuilt from the records after they were emptied past the store */
     int64_t breaches = figure(ctx, from, to, "charter", "breaches");
     assert_int_equal(rp_test_db_sql(db, "DELETE FROM measure_days", NULL), 0);
     assert_int_equal(rp_test_db_sql(db, "DELETE FROM measure_breaches", NULL),
                      0);
+    assert_int_equal(
+        rp_test_db_sql(db, "DELETE FROM measure_moment_hours", NULL), 0);
+    assert_int_equal(
+        rp_test_db_sql(db, "DELETE FROM measure_moment_customers", NULL), 0);
     assert_int_equal(figure(ctx, from, to, "volume", "encounters"), 0);
+    /* the moments were read from their rollup: only the edges are left */
+    assert_true(figure(ctx, from, to, "moments", "total") < moments);
     assert_true(figure(ctx, from, to, "charter", "breaches") < breaches);
     assert_int_equal(rp_rollup_rebuild(ctx, &err), RP_OK);
     expect_agree(ctx, from, to, 0, 0);
@@ -264,6 +317,8 @@ static void test_rollups_agree_with_the_records(void **state)
     assert_int_equal(figure(ctx, from, to, "volume", "encounters"),
                      N_ENCOUNTERS);
     assert_int_equal(figure(ctx, from, to, "charter", "breaches"), breaches);
+    assert_int_equal(figure(ctx, from, to, "moments", "total"), moments);
+    assert_int_equal(figure(ctx, from, to, "moments", "customers"), 13);
     rp_clock_pin(0);
 }
 
