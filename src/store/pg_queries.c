@@ -136,6 +136,33 @@
     "  OR (t.status NOT IN ('done', 'sent', 'cancelled')"                      \
     "  AND t.due_at < $5::bigint))"
 #define M_BREACHES M_BREACHES_ENCOUNTERS " UNION ALL " M_BREACHES_FOLLOW_UPS
+// clang-format off
+/* The promises and follow-ups counted, as SQLite's
+ * (sqlite_queries.c, M_FOLLOW_UPS_LATE, says how). */
+#define M_LATE_T                                                               \
+    "((t.status IN ('done', 'sent') AND"                                       \
+    " coalesce(t.done_at, t.sent_at) > t.due_at)"                              \
+    " OR (t.status NOT IN ('done', 'sent', 'cancelled')"                       \
+    " AND t.due_at < $5::bigint))"
+#define M_FOLLOW_UPS_LATE                                                      \
+    "(CASE WHEN $3::text IS NULL AND $4::bigint IS NULL THEN"                  \
+    " (SELECT count(*) FROM promises p WHERE p.due_at >= $1::bigint"           \
+    "  AND p.due_at < $2::bigint AND " M_ON_TIME_P " AND"                      \
+    "  (p.status = 'broken' OR (p.status = 'open' AND p.due_at < $5::bigint)"  \
+    "  OR (p.status = 'kept' AND p.settled_at > p.due_at)))"                   \
+    " + (SELECT count(*) FROM (SELECT v.starts_at AS a,"                       \
+    "  lead(v.starts_at) OVER (ORDER BY v.starts_at, v.id) AS b,"              \
+    "  v.follow_up_on_time AS on_time FROM charter_versions v) w"              \
+    "  JOIN tasks t ON t.kind = 'follow_up'"                                   \
+    "  AND t.due_at >= greatest(w.a, $1::bigint)"                              \
+    "  AND t.due_at < least(coalesce(w.b, $2::bigint), $2::bigint)"            \
+    "  WHERE w.on_time = 1 AND " M_LATE_T ")"                                  \
+    " + (CASE WHEN $9::bigint = 1 THEN (SELECT count(*) FROM tasks t"          \
+    "  WHERE t.kind = 'follow_up' AND t.due_at >= $1::bigint"                  \
+    "  AND t.due_at < least($2::bigint, (SELECT coalesce(min(starts_at),"      \
+    "  $2::bigint) FROM charter_versions)) AND " M_LATE_T ") ELSE 0 END)"      \
+    " ELSE (SELECT count(*) FROM (" M_BREACHES_FOLLOW_UPS ") AS f) END)"
+// clang-format on
 
 /* The columns of a page of the audit log, with who and whom by name. */
 #define AUDIT_COLUMNS                                                          \
@@ -2093,8 +2120,7 @@ static const char *const queries[RP_QUERY_COUNT] = {
     // clang-format on
     [RP_Q_MEASURES_BREACHES_NOW] =
         "SELECT o.acknowledge, o.first_response, o.resolution,"
-        " (SELECT count(*) FROM (" M_BREACHES_FOLLOW_UPS ") AS f)"
-        "   AS follow_up_on_time FROM"
+        " " M_FOLLOW_UPS_LATE " AS follow_up_on_time FROM"
         " (SELECT count(*) FILTER (WHERE e.acknowledged_at IS NULL"
         "   AND $5::bigint > " M_ACK_DUE ") AS acknowledge,"
         " count(*) FILTER (WHERE e.first_response_at IS NULL"

@@ -1306,6 +1306,11 @@ const rp_pg_migration rp_pg_migrations[] = {
      "CREATE INDEX moments_by_customer_time ON moments"
      "  (customer_id, occurred_at);" PRM_TRIGGER PRM_FILL_HOURS
      ";" PRM_FILL_CUSTOMERS ";" PRM_FILL_LAST ";"},
+    /* Migration 113: the follow-ups by due date with what judges them
+     * late, as SQLite's. */
+    {113, "follow-ups indexed by due date with their status and when done",
+     "CREATE INDEX tasks_follow_ups_by_due ON tasks"
+     "  (due_at, status, done_at, sent_at) WHERE kind = 'follow_up';"},
 };
 
 const int rp_pg_nmigrations = (int)(sizeof rp_pg_migrations /

@@ -1679,6 +1679,13 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "CREATE TRIGGER moments_rollup_ai AFTER INSERT ON moments"
      "  BEGIN " RM_ON_MOMENT " END;" RM_FILL_HOURS ";" RM_FILL_CUSTOMERS
      ";" RM_FILL_LAST ";"},
+    /* Migration 113: the follow-ups by due date, with what judges them
+     * late, so the service metrics count those of a window from the
+     * index alone, one range per charter version, instead of reading
+     * each task, its customer and its encounter (M_FOLLOW_UPS_LATE). */
+    {113, "follow-ups indexed by due date with their status and when done",
+     "CREATE INDEX tasks_follow_ups_by_due ON tasks"
+     "  (due_at, status, done_at, sent_at) WHERE kind = 'follow_up';"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

@@ -31,7 +31,7 @@
 
 typedef struct tally {
     int opened, acked, abandoned, transferred, closed, defects, requests,
-        promises, answers;
+        promises, answers, follow_ups;
 } tally;
 
 /* Call op on encounter id with the JSON text body; 1 when it was done.
@@ -75,6 +75,32 @@ static void encounter(rp_ctx *ctx, int64_t customer, int i, int64_t t, tally *n)
                  "\"to_agent_id\":%d}",
                  1 + i % 4, 1 + (i / 4) % 5);
         n->transferred += play(ctx, rp_encounter_add_transfer, id, body);
+    }
+    /* follow-ups due 3.5 h or 9.5 h after, done 3 h or 4 h after or left
+     * open:
+     * late, on time and overdue, under charters that want them on time
+     * and one that does not */
+    if (i % 6 == 1) {
+        char due[RP_TIME_MAX];
+        rp_time_format(t + (i % 4) * 3 * 3600 + 1800, due);
+        snprintf(body, sizeof body,
+                 "{\"due_at\":\"%s\",\"subject\":\"call back\"}", due);
+        json_t *fin = json_loads(body, 0, NULL), *task = NULL;
+        assert_int_equal(rp_encounter_add_follow_up(ctx, id, fin, &task, &err),
+                         RP_OK);
+        json_decref(fin);
+        if (i % 12 == 1) {
+            rp_clock_pin(t + (i % 24 == 1 ? 4 : 3) * 3600);
+            json_t *done = NULL;
+            assert_int_equal(
+                rp_task_complete(
+                    ctx, json_integer_value(json_object_get(task, "id")), NULL,
+                    &done, &err),
+                RP_OK);
+            json_decref(done);
+        }
+        json_decref(task);
+        n->follow_ups++;
     }
     /* waits from 0 s to about 5 h: every bucket width */
     int64_t wait = (int64_t)((i * 7919LL) % 360) * (i % 3 ? 1 : 50);
@@ -225,6 +251,16 @@ static void test_rollups_agree_with_the_records(void **state)
             json_decref(in);
             json_decref(out);
         }
+        if (i == 2 * N_ENCOUNTERS / 3 || i == 5 * N_ENCOUNTERS / 6) {
+            /* follow-ups due from here are not judged, then are again */
+            rp_clock_pin(t - 10);
+            json_t *in = json_pack("{s:b}", "follow_up_on_time",
+                                   i != 2 * N_ENCOUNTERS / 3),
+                   *out = NULL;
+            assert_int_equal(rp_charter_update(ctx, in, &out, &err), RP_OK);
+            json_decref(in);
+            json_decref(out);
+        }
         if (i % 40 == 39) {
             int64_t b = 0;
             assert_int_equal(rp_charter_sweep(ctx, t, &b, NULL, &err), RP_OK);
@@ -266,6 +302,21 @@ static void test_rollups_agree_with_the_records(void **state)
     assert_true(figure(ctx, from, to, "wait", "p90_seconds") > 600);
     /* the charter's breaches, for good and with clocks still running */
     assert_true(figure(ctx, from, to, "charter", "breaches") > 50);
+    {
+        /* follow-ups late, overdue and not judged (the version of the
+         * middle does not want them on time) */
+        rp_window w = {.from = from, .to = to};
+        json_t *m = NULL;
+        assert_int_equal(rp_metrics_service(ctx, &w, &m, &err), RP_OK);
+        json_int_t late = json_integer_value(json_object_get(
+            json_object_get(json_object_get(m, "charter"), "by_target"),
+            "follow_up_on_time"));
+        json_decref(m);
+        assert_true(n.follow_ups > 30);
+        print_message("follow-ups %d, late or overdue %lld\n", n.follow_ups,
+                      (long long)late);
+        assert_true(late > 5 && late < n.follow_ups + n.promises);
+    }
     expect_agree(ctx, end - 2 * 3600, end + DAY, 0, 0);
 
     /* the moments' rollup (migration 112): moments written out of order
