@@ -2058,9 +2058,15 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " coalesce(sum(wait_sum), 0)::bigint AS wait_sum,"
         " max(wait_max) AS wait_max FROM measure_days"
         " WHERE day >= $1::bigint AND day < $2::bigint AND" PRU_FILTER,
+    /* without a queue or agent from the day's totals (migration 113) */
     [RP_Q_MEASURES_ROLLUP_COUNTS] =
-        "SELECT kind, key, sum(n)::bigint AS n FROM measure_day_counts"
-        " WHERE day >= $1::bigint AND day < $2::bigint AND" PRU_FILTER
+        "SELECT kind, key, sum(n)::bigint AS n FROM measure_day_totals"
+        " WHERE $3::text IS NULL AND $4::bigint IS NULL"
+        " AND day >= $1::bigint AND day < $2::bigint GROUP BY kind, key"
+        " UNION ALL"
+        " SELECT kind, key, sum(n)::bigint AS n FROM measure_day_counts"
+        " WHERE NOT ($3::text IS NULL AND $4::bigint IS NULL)"
+        " AND day >= $1::bigint AND day < $2::bigint AND" PRU_FILTER
         " GROUP BY kind, key",
     [RP_Q_MEASURES_EDGE_SUMS] = "SELECT " PRU_SUMS
                                 " FROM encounters e WHERE" M_ENC_WINDOW,
@@ -2176,6 +2182,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_MEASURES_ROLLUP_FILL_MOMENT_HOURS] = PRM_FILL_HOURS,
     [RP_Q_MEASURES_ROLLUP_FILL_MOMENT_CUSTOMERS] = PRM_FILL_CUSTOMERS,
     [RP_Q_MEASURES_ROLLUP_FILL_MOMENT_LAST] = PRM_FILL_LAST,
+    [RP_Q_MEASURES_ROLLUP_CLEAR_DAY_TOTALS] = "DELETE FROM measure_day_totals",
+    [RP_Q_MEASURES_ROLLUP_FILL_DAY_TOTALS] = PRT_FILL,
 };
 
 const char *rp_pg_query_sql(rp_query q)

@@ -363,4 +363,31 @@
     "  FROM measure_moment_customers GROUP BY 1) l WHERE h.hour = l.hour"
 // clang-format on
 
+
+/* ---- the day's counts over every queue and agent (migration 113), as
+ * RT_* of sqlite_rollup.h: one PL/pgSQL function on measure_day_counts */
+// clang-format off
+#define PRT_TRIGGER                                                            \
+    "CREATE FUNCTION measure_rollup_day_totals() RETURNS trigger"              \
+    "  LANGUAGE plpgsql AS $$ BEGIN"                                           \
+    " IF TG_OP = 'DELETE' THEN"                                                \
+    "  INSERT INTO measure_day_totals AS t (day, kind, key, n)"                \
+    "  VALUES (old.day, old.kind, old.key, -old.n)"                            \
+    "  ON CONFLICT (day, kind, key) DO UPDATE SET n = t.n + excluded.n;"       \
+    " ELSE"                                                                    \
+    "  INSERT INTO measure_day_totals AS t (day, kind, key, n)"                \
+    "  VALUES (new.day, new.kind, new.key, new.n - CASE WHEN TG_OP = 'UPDATE'" \
+    "  THEN old.n ELSE 0 END)"                                                 \
+    "  ON CONFLICT (day, kind, key) DO UPDATE SET n = t.n + excluded.n;"       \
+    " END IF; RETURN NULL; END $$;"                                            \
+    "CREATE TRIGGER measure_day_counts_totals AFTER INSERT OR UPDATE OF n"     \
+    "  OR DELETE ON measure_day_counts FOR EACH ROW"                           \
+    "  EXECUTE FUNCTION measure_rollup_day_totals();"
+#define PRT_FILL                                                               \
+    "INSERT INTO measure_day_totals (day, kind, key, n)"                       \
+    " SELECT day, kind, key, sum(n) FROM measure_day_counts"                   \
+    " GROUP BY 1, 2, 3 ON CONFLICT (day, kind, key)"                           \
+    " DO UPDATE SET n = excluded.n"
+// clang-format on
+
 #endif

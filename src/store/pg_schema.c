@@ -1307,10 +1307,17 @@ const rp_pg_migration rp_pg_migrations[] = {
      "  (customer_id, occurred_at);" PRM_TRIGGER PRM_FILL_HOURS
      ";" PRM_FILL_CUSTOMERS ";" PRM_FILL_LAST ";"},
     /* Migration 113: the follow-ups by due date with what judges them
-     * late, as SQLite's. */
-    {113, "follow-ups indexed by due date with their status and when done",
+     * late, and the day's counts summed over queues and agents, as
+     * SQLite's (pg_rollup.h). */
+    {113,
+     "follow-ups indexed by due date with their status and when done; the "
+     "day's counts of channels and waits summed over queues and agents",
      "CREATE INDEX tasks_follow_ups_by_due ON tasks"
-     "  (due_at, status, done_at, sent_at) WHERE kind = 'follow_up';"},
+     "  (due_at, status, done_at, sent_at) WHERE kind = 'follow_up';"
+     "CREATE TABLE measure_day_totals ("
+     "  day bigint NOT NULL, kind text NOT NULL, key text NOT NULL,"
+     "  n bigint NOT NULL,"
+     "  PRIMARY KEY (day, kind, key));" PRT_TRIGGER PRT_FILL ";"},
 };
 
 const int rp_pg_nmigrations = (int)(sizeof rp_pg_migrations /

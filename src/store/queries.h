@@ -368,7 +368,9 @@
     X(MEASURES_ROLLUP_FILL_MOMENT_HOURS, "measures.rollup_fill_moment_hours")  \
     X(MEASURES_ROLLUP_FILL_MOMENT_CUSTOMERS,                                   \
       "measures.rollup_fill_moment_customers")                                 \
-    X(MEASURES_ROLLUP_FILL_MOMENT_LAST, "measures.rollup_fill_moment_last")
+    X(MEASURES_ROLLUP_FILL_MOMENT_LAST, "measures.rollup_fill_moment_last")    \
+    X(MEASURES_ROLLUP_CLEAR_DAY_TOTALS, "measures.rollup_clear_day_totals")    \
+    X(MEASURES_ROLLUP_FILL_DAY_TOTALS, "measures.rollup_fill_day_totals")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

@@ -1941,9 +1941,15 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " coalesce(sum(wait_sum), 0) AS wait_sum,"
         " max(wait_max) AS wait_max FROM measure_days"
         " WHERE day >= ?1 AND day < ?2 AND" RU_FILTER,
+    /* without a queue or agent from the day's totals (migration 113): a
+     * few hundred rows a day whatever the queues and agents */
     [RP_Q_MEASURES_ROLLUP_COUNTS] =
-        "SELECT kind, key, sum(n) AS n FROM measure_day_counts"
-        " WHERE day >= ?1 AND day < ?2 AND" RU_FILTER " GROUP BY kind, key",
+        "SELECT kind, key, sum(n) AS n FROM measure_day_totals"
+        " WHERE ?3 IS NULL AND ?4 IS NULL AND day >= ?1 AND day < ?2"
+        " GROUP BY kind, key"
+        " UNION ALL SELECT kind, key, sum(n) AS n FROM measure_day_counts"
+        " WHERE NOT (?3 IS NULL AND ?4 IS NULL) AND day >= ?1 AND day < ?2"
+        " AND" RU_FILTER " GROUP BY kind, key",
     /* the same figures of the encounters received in [?1, ?2): the partial
      * days at a window's edges (an index range of at most a day each) */
     [RP_Q_MEASURES_EDGE_SUMS] = "SELECT " RU_SUMS
@@ -2077,6 +2083,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_MEASURES_ROLLUP_FILL_MOMENT_HOURS] = RM_FILL_HOURS,
     [RP_Q_MEASURES_ROLLUP_FILL_MOMENT_CUSTOMERS] = RM_FILL_CUSTOMERS,
     [RP_Q_MEASURES_ROLLUP_FILL_MOMENT_LAST] = RM_FILL_LAST,
+    [RP_Q_MEASURES_ROLLUP_CLEAR_DAY_TOTALS] = "DELETE FROM measure_day_totals",
+    [RP_Q_MEASURES_ROLLUP_FILL_DAY_TOTALS] = RT_FILL,
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

@@ -294,4 +294,21 @@
     " AND c.last_at < hour * 3600 + 3600)"
 // clang-format on
 
+
+/* ---- the day's counts over every queue and agent (migration 113) ----
+ * measure_day_totals: measure_day_counts summed over queues and agents,
+ * kept by its triggers on measure_day_counts (r the row, d the change of
+ * its n), so it follows whatever writes the counts. */
+// clang-format off
+#define RT_ADD(r, d)                                                           \
+    "INSERT INTO measure_day_totals (day, kind, key, n) VALUES (" r ".day, "   \
+    r ".kind, " r ".key, " d ") ON CONFLICT (day, kind, key)"                  \
+    " DO UPDATE SET n = n + excluded.n;"
+#define RT_FILL                                                                \
+    "INSERT INTO measure_day_totals (day, kind, key, n)"                       \
+    " SELECT day, kind, key, sum(n) FROM measure_day_counts WHERE true"        \
+    " GROUP BY 1, 2, 3 ON CONFLICT (day, kind, key)"                           \
+    " DO UPDATE SET n = excluded.n"
+// clang-format on
+
 #endif

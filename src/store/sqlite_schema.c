@@ -1682,10 +1682,36 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
     /* Migration 113: the follow-ups by due date, with what judges them
      * late, so the service metrics count those of a window from the
      * index alone, one range per charter version, instead of reading
-     * each task, its customer and its encounter (M_FOLLOW_UPS_LATE). */
-    {113, "follow-ups indexed by due date with their status and when done",
+     * each task, its customer and its encounter (M_FOLLOW_UPS_LATE);
+     * and measure_day_totals, the counts of measure_day_counts (channels,
+     * waits' buckets) summed over the queues and agents of each day, kept
+     * by triggers on measure_day_counts itself, so a window without a
+     * queue or agent reads at most a few hundred rows a day (the kinds'
+     * keys), not one per queue, agent and key. */
+    {113,
+     "follow-ups indexed by due date with their status and when done; the "
+     "day's counts of channels and waits summed over queues and agents",
      "CREATE INDEX tasks_follow_ups_by_due ON tasks"
-     "  (due_at, status, done_at, sent_at) WHERE kind = 'follow_up';"},
+     "  (due_at, status, done_at, sent_at) WHERE kind = 'follow_up';"
+     "CREATE TABLE measure_day_totals ("
+     "  day INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,"
+     "  n INTEGER NOT NULL,"
+     "  PRIMARY KEY (day, kind, key)) WITHOUT ROWID;"
+     "CREATE TRIGGER measure_day_counts_totals_ai AFTER INSERT"
+     "  ON measure_day_counts BEGIN " RT_ADD(
+         "new",
+         "new.n") " END;"
+                  "CREATE TRIGGER measure_day_counts_totals_au AFTER UPDATE OF "
+                  "n"
+                  "  ON measure_day_counts BEGIN " RT_ADD(
+                      "new",
+                      "new.n - old.n") " END;"
+                                       "CREATE TRIGGER "
+                                       "measure_day_counts_totals_ad AFTER "
+                                       "DELETE"
+                                       "  ON measure_day_counts BEGIN " RT_ADD(
+                                           "old", "-old.n") " END;" RT_FILL
+                                                            ";"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

@@ -354,6 +354,8 @@ static void test_rollups_agree_with_the_records(void **state)
     assert_int_equal(rp_test_db_sql(db, "DELETE FROM measure_days", NULL), 0);
     assert_int_equal(rp_test_db_sql(db, "DELETE FROM measure_breaches", NULL),
                      0);
+    assert_int_equal(rp_test_db_sql(db, "DELETE FROM measure_day_totals", NULL),
+                     0);
     assert_int_equal(
         rp_test_db_sql(db, "DELETE FROM measure_moment_hours", NULL), 0);
     assert_int_equal(

@@ -376,6 +376,11 @@ rp_code rp_rollup_rebuild(rp_ctx *ctx, rp_error *err)
         RP_Q_MEASURES_ROLLUP_FILL_MOMENT_HOURS,
         RP_Q_MEASURES_ROLLUP_FILL_MOMENT_CUSTOMERS,
         RP_Q_MEASURES_ROLLUP_FILL_MOMENT_LAST,
+        /* the counts' triggers kept measure_day_totals as they were
+         * emptied and filled; made again, it is right even after a change
+         * made past them */
+        RP_Q_MEASURES_ROLLUP_CLEAR_DAY_TOTALS,
+        RP_Q_MEASURES_ROLLUP_FILL_DAY_TOTALS,
     };
     rp_store *s = ctx->store;
     rp_code rc = rp_store_begin(s, err);
