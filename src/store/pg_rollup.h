@@ -363,7 +363,6 @@
     "  FROM measure_moment_customers GROUP BY 1) l WHERE h.hour = l.hour"
 // clang-format on
 
-
 /* ---- the day's counts over every queue and agent (migration 113), as
  * RT_* of sqlite_rollup.h: one PL/pgSQL function on measure_day_counts */
 // clang-format off

@@ -294,7 +294,6 @@
     " AND c.last_at < hour * 3600 + 3600)"
 // clang-format on
 
-
 /* ---- the day's counts over every queue and agent (migration 113) ----
  * measure_day_totals: measure_day_counts summed over queues and agents,
  * kept by its triggers on measure_day_counts (r the row, d the change of
