@@ -9,9 +9,10 @@
  * promises and breaches of the charter.
  *
  * The encounters' figures (volume, channels, waits, abandonment, first
- * contact, transfers, apologies, ownership) and the levels are read from
- * the rollups (rollup.c); the other sections are one named query over an
- * index range of the window each.  The direct computation from the
+ * contact, transfers, apologies, ownership), the levels and, without a
+ * queue or agent, the moments of truth are read from the rollups
+ * (rollup.c); the other sections are one named query over an index range
+ * of the window each.  The direct computation from the
  * records (encounter_sections, wait_section, ownership_section) is kept
  * as the reference: rp_metrics_service_direct and rp_metrics_verify.
  * Percentiles use the nearest-rank method on an ordered query: one count,

@@ -25,7 +25,18 @@
  *     reading decides (running clocks of the encounters not ended, from
  *     the partial index encounters_unended_by_created, and the promises
  *     and follow-ups due in the window) is counted when read
- *     (rp_rollup_breaches).
+ *     (rp_rollup_breaches);
+ *   - measure_day_totals (migration 113): measure_day_counts summed over
+ *     queues and agents per day, kept by triggers on measure_day_counts,
+ *     read by a window without a queue or agent;
+ *   - measure_moment_hours and measure_moment_customers (migration 112;
+ *     RM_* in sqlite_rollup.h): per UTC hour the moments of truth and
+ *     their impressions, and how many customers' newest moment falls in
+ *     it; each customer's newest moment.  A window's distinct customers
+ *     are those whose newest moment is at or after its start, less those
+ *     whose newest is at or after its end with none inside it (a seek
+ *     each: none for a window ending now), so the count is exact and
+ *     distinct over the whole window (rp_rollup_moments).
  * Triggers on encounters and customers keep them in the transaction of
  * every write, whichever code path writes (the encounter engine's create,
  * stage changes, close, abandon, transfer, take and assign, apology, the
