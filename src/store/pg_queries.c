@@ -136,6 +136,33 @@
     "  OR (t.status NOT IN ('done', 'sent', 'cancelled')"                      \
     "  AND t.due_at < $5::bigint))"
 #define M_BREACHES M_BREACHES_ENCOUNTERS " UNION ALL " M_BREACHES_FOLLOW_UPS
+// clang-format off
+/* The promises and follow-ups counted, as SQLite's
+ * (sqlite_queries.c, M_FOLLOW_UPS_LATE, says how). */
+#define M_LATE_T                                                               \
+    "((t.status IN ('done', 'sent') AND"                                       \
+    " coalesce(t.done_at, t.sent_at) > t.due_at)"                              \
+    " OR (t.status NOT IN ('done', 'sent', 'cancelled')"                       \
+    " AND t.due_at < $5::bigint))"
+#define M_FOLLOW_UPS_LATE                                                      \
+    "(CASE WHEN $3::text IS NULL AND $4::bigint IS NULL THEN"                  \
+    " (SELECT count(*) FROM promises p WHERE p.due_at >= $1::bigint"           \
+    "  AND p.due_at < $2::bigint AND " M_ON_TIME_P " AND"                      \
+    "  (p.status = 'broken' OR (p.status = 'open' AND p.due_at < $5::bigint)"  \
+    "  OR (p.status = 'kept' AND p.settled_at > p.due_at)))"                   \
+    " + (SELECT count(*) FROM (SELECT v.starts_at AS a,"                       \
+    "  lead(v.starts_at) OVER (ORDER BY v.starts_at, v.id) AS b,"              \
+    "  v.follow_up_on_time AS on_time FROM charter_versions v) w"              \
+    "  JOIN tasks t ON t.kind = 'follow_up'"                                   \
+    "  AND t.due_at >= greatest(w.a, $1::bigint)"                              \
+    "  AND t.due_at < least(coalesce(w.b, $2::bigint), $2::bigint)"            \
+    "  WHERE w.on_time = 1 AND " M_LATE_T ")"                                  \
+    " + (CASE WHEN $9::bigint = 1 THEN (SELECT count(*) FROM tasks t"          \
+    "  WHERE t.kind = 'follow_up' AND t.due_at >= $1::bigint"                  \
+    "  AND t.due_at < least($2::bigint, (SELECT coalesce(min(starts_at),"      \
+    "  $2::bigint) FROM charter_versions)) AND " M_LATE_T ") ELSE 0 END)"      \
+    " ELSE (SELECT count(*) FROM (" M_BREACHES_FOLLOW_UPS ") AS f) END)"
+// clang-format on
 
 /* The columns of a page of the audit log, with who and whom by name. */
 #define AUDIT_COLUMNS                                                          \
@@ -2027,9 +2054,15 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " coalesce(sum(wait_sum), 0)::bigint AS wait_sum,"
         " max(wait_max) AS wait_max FROM measure_days"
         " WHERE day >= $1::bigint AND day < $2::bigint AND" PRU_FILTER,
+    /* without a queue or agent from the day's totals (migration 113) */
     [RP_Q_MEASURES_ROLLUP_COUNTS] =
-        "SELECT kind, key, sum(n)::bigint AS n FROM measure_day_counts"
-        " WHERE day >= $1::bigint AND day < $2::bigint AND" PRU_FILTER
+        "SELECT kind, key, sum(n)::bigint AS n FROM measure_day_totals"
+        " WHERE $3::text IS NULL AND $4::bigint IS NULL"
+        " AND day >= $1::bigint AND day < $2::bigint GROUP BY kind, key"
+        " UNION ALL"
+        " SELECT kind, key, sum(n)::bigint AS n FROM measure_day_counts"
+        " WHERE NOT ($3::text IS NULL AND $4::bigint IS NULL)"
+        " AND day >= $1::bigint AND day < $2::bigint AND" PRU_FILTER
         " GROUP BY kind, key",
     [RP_Q_MEASURES_EDGE_SUMS] = "SELECT " PRU_SUMS
                                 " FROM encounters e WHERE" M_ENC_WINDOW,
@@ -2089,8 +2122,7 @@ static const char *const queries[RP_QUERY_COUNT] = {
     // clang-format on
     [RP_Q_MEASURES_BREACHES_NOW] =
         "SELECT o.acknowledge, o.first_response, o.resolution,"
-        " (SELECT count(*) FROM (" M_BREACHES_FOLLOW_UPS ") AS f)"
-        "   AS follow_up_on_time FROM"
+        " " M_FOLLOW_UPS_LATE " AS follow_up_on_time FROM"
         " (SELECT count(*) FILTER (WHERE e.acknowledged_at IS NULL"
         "   AND $5::bigint > " M_ACK_DUE ") AS acknowledge,"
         " count(*) FILTER (WHERE e.first_response_at IS NULL"
@@ -2101,6 +2133,53 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " AND e.closed_at IS NULL AND e.abandoned_at IS NULL) AS o",
     [RP_Q_MEASURES_ROLLUP_CLEAR_BREACHES] = "DELETE FROM measure_breaches",
     [RP_Q_MEASURES_ROLLUP_FILL_BREACHES] = RB_FILL,
+    /* The moments of a window without a queue or agent, as SQLite's
+     * (sqlite_queries.c says how): $1 from, $2 to, $3 the first whole
+     * hour, $4 the hour after the last. */
+    // clang-format off
+    [RP_Q_MEASURES_ROLLUP_MOMENTS] =
+        "SELECT r.moments + a.moments + b.moments AS moments,"
+        " r.positive + a.positive + b.positive AS positive,"
+        " r.neutral + a.neutral + b.neutral AS neutral,"
+        " r.negative + a.negative + b.negative AS negative,"
+        " l.n + p.n - x.n AS customers FROM"
+        " (SELECT coalesce(sum(moments), 0)::bigint AS moments,"
+        "  coalesce(sum(positive), 0)::bigint AS positive,"
+        "  coalesce(sum(neutral), 0)::bigint AS neutral,"
+        "  coalesce(sum(negative), 0)::bigint AS negative"
+        "  FROM measure_moment_hours"
+        "  WHERE hour >= $3::bigint AND hour < $4::bigint) r,"
+        " (SELECT count(*) AS moments,"
+        "  coalesce(sum(" PRM_IS("m", "positive") "), 0)::bigint AS positive,"
+        "  coalesce(sum(" PRM_IS("m", "neutral") "), 0)::bigint AS neutral,"
+        "  coalesce(sum(" PRM_IS("m", "negative") "), 0)::bigint AS negative"
+        "  FROM moments m WHERE m.occurred_at >= $1::bigint"
+        "  AND m.occurred_at < $3::bigint * 3600) a,"
+        " (SELECT count(*) AS moments,"
+        "  coalesce(sum(" PRM_IS("m", "positive") "), 0)::bigint AS positive,"
+        "  coalesce(sum(" PRM_IS("m", "neutral") "), 0)::bigint AS neutral,"
+        "  coalesce(sum(" PRM_IS("m", "negative") "), 0)::bigint AS negative"
+        "  FROM moments m WHERE m.occurred_at >= $4::bigint * 3600"
+        "  AND m.occurred_at < $2::bigint) b,"
+        " (SELECT coalesce(sum(customers_last), 0)::bigint AS n"
+        "  FROM measure_moment_hours WHERE hour >= $3::bigint) l,"
+        " (SELECT count(*) AS n FROM measure_moment_customers"
+        "  WHERE last_at >= $1::bigint AND last_at < $3::bigint * 3600) p,"
+        " (SELECT count(*) AS n FROM measure_moment_customers c"
+        "  WHERE c.last_at >= $2::bigint AND NOT EXISTS (SELECT 1"
+        "   FROM moments m WHERE m.customer_id = c.customer_id"
+        "   AND m.occurred_at >= $1::bigint"
+        "   AND m.occurred_at < $2::bigint)) x",
+    // clang-format on
+    [RP_Q_MEASURES_ROLLUP_CLEAR_MOMENT_HOURS] =
+        "DELETE FROM measure_moment_hours",
+    [RP_Q_MEASURES_ROLLUP_CLEAR_MOMENT_CUSTOMERS] =
+        "DELETE FROM measure_moment_customers",
+    [RP_Q_MEASURES_ROLLUP_FILL_MOMENT_HOURS] = PRM_FILL_HOURS,
+    [RP_Q_MEASURES_ROLLUP_FILL_MOMENT_CUSTOMERS] = PRM_FILL_CUSTOMERS,
+    [RP_Q_MEASURES_ROLLUP_FILL_MOMENT_LAST] = PRM_FILL_LAST,
+    [RP_Q_MEASURES_ROLLUP_CLEAR_DAY_TOTALS] = "DELETE FROM measure_day_totals",
+    [RP_Q_MEASURES_ROLLUP_FILL_DAY_TOTALS] = PRT_FILL,
 };
 
 const char *rp_pg_query_sql(rp_query q)

@@ -319,4 +319,74 @@
                                                                             "  ON charter_versions FOR EACH ROW EXECUTE FUNCTION"                                                    \
                                                                             "  measure_breach_versions();"
 
+/* ---- the moments of truth (migration 112): as RM_* of sqlite_rollup.h,
+ * one PL/pgSQL function on each new moment ---- */
+// clang-format off
+#define PRM_IS(r, v) "(" r ".impression IS NOT DISTINCT FROM '" v "')::int"
+#define PRM_TRIGGER                                                            \
+    "CREATE FUNCTION measure_rollup_moments() RETURNS trigger"                 \
+    "  LANGUAGE plpgsql AS $$ BEGIN"                                           \
+    " INSERT INTO measure_moment_hours AS h (hour, moments, positive,"         \
+    "  neutral, negative, customers_last) VALUES (new.occurred_at / 3600, 1,"  \
+    "  " PRM_IS("new", "positive") ", " PRM_IS("new", "neutral") ","           \
+    "  " PRM_IS("new", "negative") ", 0)"                                      \
+    "  ON CONFLICT (hour) DO UPDATE SET moments = h.moments + 1,"              \
+    "  positive = h.positive + excluded.positive,"                             \
+    "  neutral = h.neutral + excluded.neutral,"                                \
+    "  negative = h.negative + excluded.negative;"                             \
+    " UPDATE measure_moment_hours SET customers_last = customers_last - 1"     \
+    "  WHERE hour = (SELECT c.last_at / 3600 FROM measure_moment_customers c"  \
+    "  WHERE c.customer_id = new.customer_id"                                  \
+    "  AND c.last_at < new.occurred_at);"                                      \
+    " UPDATE measure_moment_hours SET customers_last = customers_last + 1"     \
+    "  WHERE hour = new.occurred_at / 3600 AND NOT EXISTS (SELECT 1"           \
+    "  FROM measure_moment_customers c WHERE c.customer_id = new.customer_id"  \
+    "  AND c.last_at >= new.occurred_at);"                                     \
+    " INSERT INTO measure_moment_customers AS c (customer_id, last_at)"        \
+    "  VALUES (new.customer_id, new.occurred_at)"                              \
+    "  ON CONFLICT (customer_id) DO UPDATE SET last_at = excluded.last_at"     \
+    "  WHERE excluded.last_at > c.last_at;"                                    \
+    " RETURN NULL; END $$;"                                                    \
+    "CREATE TRIGGER moments_rollup_ai AFTER INSERT ON moments"                 \
+    "  FOR EACH ROW EXECUTE FUNCTION measure_rollup_moments();"
+#define PRM_FILL_HOURS                                                         \
+    "INSERT INTO measure_moment_hours (hour, moments, positive, neutral,"      \
+    " negative, customers_last) SELECT m.occurred_at / 3600, count(*),"        \
+    " sum(" PRM_IS("m", "positive") "), sum(" PRM_IS("m", "neutral") "),"      \
+    " sum(" PRM_IS("m", "negative") "), 0 FROM moments m GROUP BY 1"
+#define PRM_FILL_CUSTOMERS                                                     \
+    "INSERT INTO measure_moment_customers (customer_id, last_at)"              \
+    " SELECT m.customer_id, max(m.occurred_at) FROM moments m GROUP BY 1"
+#define PRM_FILL_LAST                                                          \
+    "UPDATE measure_moment_hours h SET customers_last = l.n FROM"              \
+    " (SELECT last_at / 3600 AS hour, count(*) AS n"                           \
+    "  FROM measure_moment_customers GROUP BY 1) l WHERE h.hour = l.hour"
+// clang-format on
+
+/* ---- the day's counts over every queue and agent (migration 113), as
+ * RT_* of sqlite_rollup.h: one PL/pgSQL function on measure_day_counts */
+// clang-format off
+#define PRT_TRIGGER                                                            \
+    "CREATE FUNCTION measure_rollup_day_totals() RETURNS trigger"              \
+    "  LANGUAGE plpgsql AS $$ BEGIN"                                           \
+    " IF TG_OP = 'DELETE' THEN"                                                \
+    "  INSERT INTO measure_day_totals AS t (day, kind, key, n)"                \
+    "  VALUES (old.day, old.kind, old.key, -old.n)"                            \
+    "  ON CONFLICT (day, kind, key) DO UPDATE SET n = t.n + excluded.n;"       \
+    " ELSE"                                                                    \
+    "  INSERT INTO measure_day_totals AS t (day, kind, key, n)"                \
+    "  VALUES (new.day, new.kind, new.key, new.n - CASE WHEN TG_OP = 'UPDATE'" \
+    "  THEN old.n ELSE 0 END)"                                                 \
+    "  ON CONFLICT (day, kind, key) DO UPDATE SET n = t.n + excluded.n;"       \
+    " END IF; RETURN NULL; END $$;"                                            \
+    "CREATE TRIGGER measure_day_counts_totals AFTER INSERT OR UPDATE OF n"     \
+    "  OR DELETE ON measure_day_counts FOR EACH ROW"                           \
+    "  EXECUTE FUNCTION measure_rollup_day_totals();"
+#define PRT_FILL                                                               \
+    "INSERT INTO measure_day_totals (day, kind, key, n)"                       \
+    " SELECT day, kind, key, sum(n) FROM measure_day_counts"                   \
+    " GROUP BY 1, 2, 3 ON CONFLICT (day, kind, key)"                           \
+    " DO UPDATE SET n = excluded.n"
+// clang-format on
+
 #endif

@@ -1317,6 +1317,40 @@ const rp_pg_migration rp_pg_migrations[] = {
      "  NEW.agent_id OR (OLD.stage IN ('closed','abandoned'))"
      "  <> (NEW.stage IN ('closed','abandoned')))"
      "  EXECUTE FUNCTION encounters_open_work();"},
+
+    /* Migration 112: the moments of truth rolled up per UTC hour, and
+     * each customer's newest moment, as SQLite's (pg_rollup.h); filled
+     * here from the ledger. */
+    {112,
+     "the moments of truth rolled up per hour, and each customer's newest "
+     "moment, kept in the transaction of each write",
+     "CREATE TABLE measure_moment_hours ("
+     "  hour bigint PRIMARY KEY,"
+     "  moments bigint NOT NULL DEFAULT 0,"
+     "  positive bigint NOT NULL DEFAULT 0,"
+     "  neutral bigint NOT NULL DEFAULT 0,"
+     "  negative bigint NOT NULL DEFAULT 0,"
+     "  customers_last bigint NOT NULL DEFAULT 0);"
+     "CREATE TABLE measure_moment_customers ("
+     "  customer_id bigint PRIMARY KEY,"
+     "  last_at bigint NOT NULL);"
+     "CREATE INDEX measure_moment_customers_by_last"
+     "  ON measure_moment_customers (last_at);"
+     "CREATE INDEX moments_by_customer_time ON moments"
+     "  (customer_id, occurred_at);" PRM_TRIGGER PRM_FILL_HOURS
+     ";" PRM_FILL_CUSTOMERS ";" PRM_FILL_LAST ";"},
+    /* Migration 113: the follow-ups by due date with what judges them
+     * late, and the day's counts summed over queues and agents, as
+     * SQLite's (pg_rollup.h). */
+    {113,
+     "follow-ups indexed by due date with their status and when done; the "
+     "day's counts of channels and waits summed over queues and agents",
+     "CREATE INDEX tasks_follow_ups_by_due ON tasks"
+     "  (due_at, status, done_at, sent_at) WHERE kind = 'follow_up';"
+     "CREATE TABLE measure_day_totals ("
+     "  day bigint NOT NULL, kind text NOT NULL, key text NOT NULL,"
+     "  n bigint NOT NULL,"
+     "  PRIMARY KEY (day, kind, key));" PRT_TRIGGER PRT_FILL ";"},
 };
 
 const int rp_pg_nmigrations = (int)(sizeof rp_pg_migrations /

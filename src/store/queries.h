@@ -359,7 +359,18 @@
     X(MEASURES_EDGE_BREACHES, "measures.edge_breaches")                        \
     X(MEASURES_BREACHES_NOW, "measures.breaches_now")                          \
     X(MEASURES_ROLLUP_CLEAR_BREACHES, "measures.rollup_clear_breaches")        \
-    X(MEASURES_ROLLUP_FILL_BREACHES, "measures.rollup_fill_breaches")
+    X(MEASURES_ROLLUP_FILL_BREACHES, "measures.rollup_fill_breaches")          \
+    X(MEASURES_ROLLUP_MOMENTS, "measures.rollup_moments")                      \
+    X(MEASURES_ROLLUP_CLEAR_MOMENT_HOURS,                                      \
+      "measures.rollup_clear_moment_hours")                                    \
+    X(MEASURES_ROLLUP_CLEAR_MOMENT_CUSTOMERS,                                  \
+      "measures.rollup_clear_moment_customers")                                \
+    X(MEASURES_ROLLUP_FILL_MOMENT_HOURS, "measures.rollup_fill_moment_hours")  \
+    X(MEASURES_ROLLUP_FILL_MOMENT_CUSTOMERS,                                   \
+      "measures.rollup_fill_moment_customers")                                 \
+    X(MEASURES_ROLLUP_FILL_MOMENT_LAST, "measures.rollup_fill_moment_last")    \
+    X(MEASURES_ROLLUP_CLEAR_DAY_TOTALS, "measures.rollup_clear_day_totals")    \
+    X(MEASURES_ROLLUP_FILL_DAY_TOTALS, "measures.rollup_fill_day_totals")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

@@ -121,6 +121,37 @@
                                     "  OR (t.status NOT IN ('done', 'sent', "  \
                                     "'cancelled') AND t.due_at < ?5))"
 #define M_BREACHES M_BREACHES_ENCOUNTERS " UNION ALL " M_BREACHES_FOLLOW_UPS
+// clang-format off
+/* The promises and follow-ups of M_BREACHES_FOLLOW_UPS counted.
+ * Without a queue or agent, from indexes alone: the promises by due
+ * date, and the follow-ups due in the window from their covering
+ * index (tasks_follow_ups_by_due, migration 113) one range per
+ * charter version that wants them on time (each version in force
+ * from its start to the next one's; before the first, ?9), not a
+ * version looked up and a customer and an encounter read per row.
+ * With a filter, the rows of M_BREACHES_FOLLOW_UPS counted. */
+#define M_LATE_T                                                               \
+    "((t.status IN ('done', 'sent') AND"                                       \
+    " coalesce(t.done_at, t.sent_at) > t.due_at)"                              \
+    " OR (t.status NOT IN ('done', 'sent', 'cancelled') AND t.due_at < ?5))"
+#define M_FOLLOW_UPS_LATE                                                      \
+    "(CASE WHEN ?3 IS NULL AND ?4 IS NULL THEN"                                \
+    " (SELECT count(*) FROM promises p WHERE p.due_at >= ?1"                   \
+    "  AND p.due_at < ?2 AND " M_ON_TIME("p.due_at") " AND"                    \
+    "  (p.status = 'broken' OR (p.status = 'open' AND p.due_at < ?5)"          \
+    "  OR (p.status = 'kept' AND p.settled_at > p.due_at)))"                   \
+    " + (SELECT count(*) FROM (SELECT v.starts_at AS a,"                       \
+    "  lead(v.starts_at) OVER (ORDER BY v.starts_at, v.id) AS b,"              \
+    "  v.follow_up_on_time AS on_time FROM charter_versions v) w"              \
+    "  JOIN tasks t ON t.kind = 'follow_up' AND t.due_at >= max(w.a, ?1)"      \
+    "  AND t.due_at < min(coalesce(w.b, ?2), ?2)"                              \
+    "  WHERE w.on_time = 1 AND " M_LATE_T ")"                                  \
+    " + (CASE WHEN ?9 = 1 THEN (SELECT count(*) FROM tasks t"                  \
+    "  WHERE t.kind = 'follow_up' AND t.due_at >= ?1 AND t.due_at < min(?2,"   \
+    "  (SELECT coalesce(min(starts_at), ?2) FROM charter_versions))"           \
+    "  AND " M_LATE_T ") ELSE 0 END)"                                          \
+    " ELSE (SELECT count(*) FROM (" M_BREACHES_FOLLOW_UPS ")) END)"
+// clang-format on
 
 /* The columns of a page of the audit log, with who and whom by name. */
 #define AUDIT_COLUMNS                                                          \
@@ -1930,9 +1961,15 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " coalesce(sum(wait_sum), 0) AS wait_sum,"
         " max(wait_max) AS wait_max FROM measure_days"
         " WHERE day >= ?1 AND day < ?2 AND" RU_FILTER,
+    /* without a queue or agent from the day's totals (migration 113): a
+     * few hundred rows a day whatever the queues and agents */
     [RP_Q_MEASURES_ROLLUP_COUNTS] =
-        "SELECT kind, key, sum(n) AS n FROM measure_day_counts"
-        " WHERE day >= ?1 AND day < ?2 AND" RU_FILTER " GROUP BY kind, key",
+        "SELECT kind, key, sum(n) AS n FROM measure_day_totals"
+        " WHERE ?3 IS NULL AND ?4 IS NULL AND day >= ?1 AND day < ?2"
+        " GROUP BY kind, key"
+        " UNION ALL SELECT kind, key, sum(n) AS n FROM measure_day_counts"
+        " WHERE NOT (?3 IS NULL AND ?4 IS NULL) AND day >= ?1 AND day < ?2"
+        " AND" RU_FILTER " GROUP BY kind, key",
     /* the same figures of the encounters received in [?1, ?2): the partial
      * days at a window's edges (an index range of at most a day each) */
     [RP_Q_MEASURES_EDGE_SUMS] = "SELECT " RU_SUMS
@@ -1998,11 +2035,10 @@ static const char *const queries[RP_QUERY_COUNT] = {
      * encounters of the window not ended, whose clocks still run (the
      * partial index encounters_unended_by_created: the open work, not the
      * history), judged as M_BREACHES judges them; and the promises and
-     * follow-ups due in the window (index ranges by due date). */
+     * follow-ups due in the window (M_FOLLOW_UPS_LATE). */
     [RP_Q_MEASURES_BREACHES_NOW] =
         "SELECT o.acknowledge, o.first_response, o.resolution,"
-        " (SELECT count(*) FROM (" M_BREACHES_FOLLOW_UPS "))"
-        "   AS follow_up_on_time FROM"
+        " " M_FOLLOW_UPS_LATE " AS follow_up_on_time FROM"
         " (SELECT coalesce(sum(e.acknowledged_at IS NULL AND ?5 > " M_ACK_DUE
         "), 0) AS acknowledge,"
         " coalesce(sum(e.first_response_at IS NULL AND ?5 > " M_FIRST_DUE
@@ -2017,6 +2053,58 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " AND e.closed_at IS NULL AND e.abandoned_at IS NULL) o",
     [RP_Q_MEASURES_ROLLUP_CLEAR_BREACHES] = "DELETE FROM measure_breaches",
     [RP_Q_MEASURES_ROLLUP_FILL_BREACHES] = RB_FILL,
+    /* The moments of a window without a queue or agent (rollup.c,
+     * rp_rollup_moments): ?1 from, ?2 to, ?3 the first whole hour, ?4 the
+     * hour after the last (?3 < ?4).  The whole hours from
+     * measure_moment_hours, the partial hours at the edges from the
+     * ledger's covering index (at most an hour each); the distinct
+     * customers are those whose newest moment is at or after ?1 (the
+     * hours from ?3 on, and the partial hour before it), less those whose
+     * newest moment is at or after ?2 and who have none in the window
+     * (one seek each in moments_by_customer_time: none for a window
+     * ending now). */
+    // clang-format off
+    [RP_Q_MEASURES_ROLLUP_MOMENTS] =
+        "SELECT r.moments + a.moments + b.moments AS moments,"
+        " r.positive + a.positive + b.positive AS positive,"
+        " r.neutral + a.neutral + b.neutral AS neutral,"
+        " r.negative + a.negative + b.negative AS negative,"
+        " l.n + p.n - x.n AS customers FROM"
+        " (SELECT coalesce(sum(moments), 0) AS moments,"
+        "  coalesce(sum(positive), 0) AS positive,"
+        "  coalesce(sum(neutral), 0) AS neutral,"
+        "  coalesce(sum(negative), 0) AS negative FROM measure_moment_hours"
+        "  WHERE hour >= ?3 AND hour < ?4) r,"
+        " (SELECT count(*) AS moments,"
+        "  coalesce(sum(m.impression IS 'positive'), 0) AS positive,"
+        "  coalesce(sum(m.impression IS 'neutral'), 0) AS neutral,"
+        "  coalesce(sum(m.impression IS 'negative'), 0) AS negative"
+        "  FROM moments m WHERE m.occurred_at >= ?1"
+        "  AND m.occurred_at < ?3 * 3600) a,"
+        " (SELECT count(*) AS moments,"
+        "  coalesce(sum(m.impression IS 'positive'), 0) AS positive,"
+        "  coalesce(sum(m.impression IS 'neutral'), 0) AS neutral,"
+        "  coalesce(sum(m.impression IS 'negative'), 0) AS negative"
+        "  FROM moments m WHERE m.occurred_at >= ?4 * 3600"
+        "  AND m.occurred_at < ?2) b,"
+        " (SELECT coalesce(sum(customers_last), 0) AS n"
+        "  FROM measure_moment_hours WHERE hour >= ?3) l,"
+        " (SELECT count(*) AS n FROM measure_moment_customers"
+        "  WHERE last_at >= ?1 AND last_at < ?3 * 3600) p,"
+        " (SELECT count(*) AS n FROM measure_moment_customers c"
+        "  WHERE c.last_at >= ?2 AND NOT EXISTS (SELECT 1 FROM moments m"
+        "   WHERE m.customer_id = c.customer_id AND m.occurred_at >= ?1"
+        "   AND m.occurred_at < ?2)) x",
+    // clang-format on
+    [RP_Q_MEASURES_ROLLUP_CLEAR_MOMENT_HOURS] =
+        "DELETE FROM measure_moment_hours",
+    [RP_Q_MEASURES_ROLLUP_CLEAR_MOMENT_CUSTOMERS] =
+        "DELETE FROM measure_moment_customers",
+    [RP_Q_MEASURES_ROLLUP_FILL_MOMENT_HOURS] = RM_FILL_HOURS,
+    [RP_Q_MEASURES_ROLLUP_FILL_MOMENT_CUSTOMERS] = RM_FILL_CUSTOMERS,
+    [RP_Q_MEASURES_ROLLUP_FILL_MOMENT_LAST] = RM_FILL_LAST,
+    [RP_Q_MEASURES_ROLLUP_CLEAR_DAY_TOTALS] = "DELETE FROM measure_day_totals",
+    [RP_Q_MEASURES_ROLLUP_FILL_DAY_TOTALS] = RT_FILL,
 };
 
 const char *rp_sqlite_query_sql(rp_query q)

@@ -242,4 +242,72 @@
              RB_FIRST_OF("e", RB_DL("e", "first_response_due_at")))            \
     RB_SINCE(s, "resolution", RB_RES_OF("e", RB_DL("e", "resolution_due_at")))
 
+/* ---- the moments of truth (migration 112) ----
+ * measure_moment_hours holds, per UTC hour of a moment's occurred_at, how
+ * many moments there were and their impressions, and customers_last: how
+ * many customers' newest moment falls in that hour.  measure_moment_customers
+ * holds each customer's newest moment (the customer id of the moment as
+ * written: a merged customer's moments keep theirs).  The distinct
+ * customers of a window [from, to) are those whose newest moment is at or
+ * after from, less those whose newest is at or after to and who have none
+ * in the window (rollup.c says why this is exact).  Moments are only ever
+ * appended, so an insert trigger keeps both. */
+// clang-format off
+#define RM_IMPRESSIONS(r)                                                      \
+    r ".impression IS 'positive', " r ".impression IS 'neutral', "             \
+    r ".impression IS 'negative'"
+#define RM_ON_MOMENT                                                           \
+    "INSERT INTO measure_moment_hours (hour, moments, positive, neutral,"      \
+    " negative, customers_last) VALUES (new.occurred_at / 3600, 1, "           \
+    RM_IMPRESSIONS("new") ", 0)"                                               \
+    " ON CONFLICT (hour) DO UPDATE SET moments = moments + 1,"                 \
+    " positive = positive + excluded.positive,"                                \
+    " neutral = neutral + excluded.neutral,"                                   \
+    " negative = negative + excluded.negative;"                                \
+    /* the customer's newest moment moves to this one when it is newer */     \
+    "UPDATE measure_moment_hours SET customers_last = customers_last - 1"      \
+    " WHERE hour = (SELECT c.last_at / 3600 FROM measure_moment_customers c"   \
+    "  WHERE c.customer_id = new.customer_id"                                  \
+    "  AND c.last_at < new.occurred_at);"                                      \
+    "UPDATE measure_moment_hours SET customers_last = customers_last + 1"      \
+    " WHERE hour = new.occurred_at / 3600 AND NOT EXISTS (SELECT 1"            \
+    "  FROM measure_moment_customers c WHERE c.customer_id = new.customer_id"  \
+    "  AND c.last_at >= new.occurred_at);"                                     \
+    "INSERT INTO measure_moment_customers (customer_id, last_at)"              \
+    " VALUES (new.customer_id, new.occurred_at)"                               \
+    " ON CONFLICT (customer_id) DO UPDATE SET last_at = excluded.last_at"      \
+    " WHERE excluded.last_at > last_at;"
+/* The rebuild from the ledger (migration 112, `rapport report --rebuild`):
+ * the hours, each customer's newest moment, then how many customers'
+ * newest moment each hour holds. */
+#define RM_FILL_HOURS                                                          \
+    "INSERT INTO measure_moment_hours (hour, moments, positive, neutral,"      \
+    " negative, customers_last) SELECT m.occurred_at / 3600, count(*),"        \
+    " sum(m.impression IS 'positive'), sum(m.impression IS 'neutral'),"        \
+    " sum(m.impression IS 'negative'), 0 FROM moments m GROUP BY 1"
+#define RM_FILL_CUSTOMERS                                                      \
+    "INSERT INTO measure_moment_customers (customer_id, last_at)"              \
+    " SELECT m.customer_id, max(m.occurred_at) FROM moments m GROUP BY 1"
+#define RM_FILL_LAST                                                           \
+    "UPDATE measure_moment_hours SET customers_last = (SELECT count(*)"        \
+    " FROM measure_moment_customers c WHERE c.last_at >= hour * 3600"          \
+    " AND c.last_at < hour * 3600 + 3600)"
+// clang-format on
+
+/* ---- the day's counts over every queue and agent (migration 113) ----
+ * measure_day_totals: measure_day_counts summed over queues and agents,
+ * kept by its triggers on measure_day_counts (r the row, d the change of
+ * its n), so it follows whatever writes the counts. */
+// clang-format off
+#define RT_ADD(r, d)                                                           \
+    "INSERT INTO measure_day_totals (day, kind, key, n) VALUES (" r ".day, "   \
+    r ".kind, " r ".key, " d ") ON CONFLICT (day, kind, key)"                  \
+    " DO UPDATE SET n = n + excluded.n;"
+#define RT_FILL                                                                \
+    "INSERT INTO measure_day_totals (day, kind, key, n)"                       \
+    " SELECT day, kind, key, sum(n) FROM measure_day_counts WHERE true"        \
+    " GROUP BY 1, 2, 3 ON CONFLICT (day, kind, key)"                           \
+    " DO UPDATE SET n = excluded.n"
+// clang-format on
+
 #endif

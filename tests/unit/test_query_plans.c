@@ -101,6 +101,10 @@ static const listed_scan offline[] = {
      "rebuild: one pass over the covering index of customers' levels"},
     {RP_Q_MEASURES_ROLLUP_FILL_BREACHES,
      "rebuild: one grouped pass over every encounter per target"},
+    {RP_Q_MEASURES_ROLLUP_FILL_MOMENT_HOURS,
+     "rebuild: one grouped pass over the ledger's covering index by time"},
+    {RP_Q_MEASURES_ROLLUP_FILL_MOMENT_CUSTOMERS,
+     "rebuild: one grouped pass over the ledger by customer"},
 };
 
 /*

@@ -31,7 +31,7 @@
 
 typedef struct tally {
     int opened, acked, abandoned, transferred, closed, defects, requests,
-        promises, answers;
+        promises, answers, follow_ups;
 } tally;
 
 /* Call op on encounter id with the JSON text body; 1 when it was done.
@@ -75,6 +75,32 @@ static void encounter(rp_ctx *ctx, int64_t customer, int i, int64_t t, tally *n)
                  "\"to_agent_id\":%d}",
                  1 + i % 4, 1 + (i / 4) % 5);
         n->transferred += play(ctx, rp_encounter_add_transfer, id, body);
+    }
+    /* follow-ups due 3.5 h or 9.5 h after, done 3 h or 4 h after or left
+     * open:
+     * late, on time and overdue, under charters that want them on time
+     * and one that does not */
+    if (i % 6 == 1) {
+        char due[RP_TIME_MAX];
+        rp_time_format(t + (i % 4) * 3 * 3600 + 1800, due);
+        snprintf(body, sizeof body,
+                 "{\"due_at\":\"%s\",\"subject\":\"call back\"}", due);
+        json_t *fin = json_loads(body, 0, NULL), *task = NULL;
+        assert_int_equal(rp_encounter_add_follow_up(ctx, id, fin, &task, &err),
+                         RP_OK);
+        json_decref(fin);
+        if (i % 12 == 1) {
+            rp_clock_pin(t + (i % 24 == 1 ? 4 : 3) * 3600);
+            json_t *done = NULL;
+            assert_int_equal(
+                rp_task_complete(
+                    ctx, json_integer_value(json_object_get(task, "id")), NULL,
+                    &done, &err),
+                RP_OK);
+            json_decref(done);
+        }
+        json_decref(task);
+        n->follow_ups++;
     }
     /* waits from 0 s to about 5 h: every bucket width */
     int64_t wait = (int64_t)((i * 7919LL) % 360) * (i % 3 ? 1 : 50);
@@ -172,6 +198,23 @@ static int64_t figure(rp_ctx *ctx, int64_t from, int64_t to,
     return v;
 }
 
+/* A moment of customer at t with impression, appended as the engine does
+ * (the clock pinned to t): a moment older than the customer's newest, as
+ * an import or a late write makes, moves no customer's newest moment. */
+static void moment_at(rp_test_db *db, int64_t customer, int64_t t,
+                      const char *impression)
+{
+    rp_error err;
+    rp_moment m = {.customer_id = customer,
+                   .kind = "customer.updated",
+                   .summary = "Details changed.",
+                   .impression = impression};
+    rp_clock_pin(t);
+    assert_int_equal(rp_store_begin(db->ctx.store, &err), RP_OK);
+    rp_code rc = rp_moment_record(&db->ctx, &m, &err);
+    assert_int_equal(rp_store_finish(db->ctx.store, rc, &err), RP_OK);
+}
+
 static void test_rollups_agree_with_the_records(void **state)
 {
     rp_test_db *db = *state;
@@ -203,6 +246,16 @@ static void test_rollups_agree_with_the_records(void **state)
             json_t *in = json_pack("{s:i, s:i, s:i}", "acknowledge_minutes", 2,
                                    "first_response_minutes", 4,
                                    "resolution_hours", 1),
+                   *out = NULL;
+            assert_int_equal(rp_charter_update(ctx, in, &out, &err), RP_OK);
+            json_decref(in);
+            json_decref(out);
+        }
+        if (i == 2 * N_ENCOUNTERS / 3 || i == 5 * N_ENCOUNTERS / 6) {
+            /* follow-ups due from here are not judged, then are again */
+            rp_clock_pin(t - 10);
+            json_t *in = json_pack("{s:b}", "follow_up_on_time",
+                                   i != 2 * N_ENCOUNTERS / 3),
                    *out = NULL;
             assert_int_equal(rp_charter_update(ctx, in, &out, &err), RP_OK);
             json_decref(in);
@@ -276,14 +329,67 @@ static void test_rollups_agree_with_the_records(void **state)
     assert_true(figure(ctx, from, to, "wait", "p90_seconds") > 600);
     /* the charter's breaches, for good and with clocks still running */
     assert_true(figure(ctx, from, to, "charter", "breaches") > 50);
+    {
+        /* follow-ups late, overdue and not judged (the version of the
+         * middle does not want them on time) */
+        rp_window w = {.from = from, .to = to};
+        json_t *m = NULL;
+        assert_int_equal(rp_metrics_service(ctx, &w, &m, &err), RP_OK);
+        json_int_t late = json_integer_value(json_object_get(
+            json_object_get(json_object_get(m, "charter"), "by_target"),
+            "follow_up_on_time"));
+        json_decref(m);
+        assert_true(n.follow_ups > 30);
+        print_message("follow-ups %d, late or overdue %lld\n", n.follow_ups,
+                      (long long)late);
+        assert_true(late > 5 && late < n.follow_ups + n.promises);
+    }
     expect_agree(ctx, end - 2 * 3600, end + DAY, 0, 0);
+
+    /* the moments' rollup (migration 112): moments written out of order
+     * (older than the customer's newest), a customer whose moments are
+     * all after a window's end or before its start, windows ending in the
+     * past and not on an hour */
+    int64_t late = 0;
+    {
+        json_t *in = json_pack("{s:s}", "name", "Late customer"), *out = NULL;
+        assert_int_equal(rp_customer_create(ctx, in, &out, &err), RP_OK);
+        late = json_integer_value(json_object_get(out, "id"));
+        json_decref(in);
+        json_decref(out);
+    }
+    moment_at(db, customers[0], T0 + 2 * DAY + 123, "negative");
+    moment_at(db, customers[1], T0 + 2 * DAY + 3599, "positive");
+    moment_at(db, late, end - 3 * DAY + 17, "neutral");
+    moment_at(db, customers[2], T0 + 600, NULL);
+    rp_clock_pin(end + DAY);
+    int64_t moments = figure(ctx, from, to, "moments", "total");
+    assert_true(moments > N_ENCOUNTERS);
+    assert_true(figure(ctx, from, to, "moments", "negative") > 0);
+    assert_int_equal(figure(ctx, from, to, "moments", "customers"), 13);
+    expect_agree(ctx, T0 + 2 * DAY, T0 + 2 * DAY + 3600, 0, 0);
+    expect_agree(ctx, T0 + 2 * DAY + 124, T0 + 5 * DAY - 1, 0, 0);
+    expect_agree(ctx, T0 + 3600 + 1, end - 3 * DAY + 17, 0, 0);
+    expect_agree(ctx, T0 + 3600 + 1, end - 3 * DAY + 18, 0, 0);
+    expect_agree(ctx, end - 3 * DAY + 18, end + DAY, 0, 0);
+    expect_agree(ctx, T0 - 7200, T0 + 601, 0, 0);
+    for (int64_t a = T0; a < end; a += 2 * DAY + 3 * 3600 + 7)
+        expect_agree(ctx, a, a + 4 * DAY + 1800, 0, 0);
 
     /* rebuilt from the records after they were emptied past the store */
     int64_t breaches = figure(ctx, from, to, "charter", "breaches");
     assert_int_equal(rp_test_db_sql(db, "DELETE FROM measure_days", NULL), 0);
     assert_int_equal(rp_test_db_sql(db, "DELETE FROM measure_breaches", NULL),
                      0);
+    assert_int_equal(rp_test_db_sql(db, "DELETE FROM measure_day_totals", NULL),
+                     0);
+    assert_int_equal(
+        rp_test_db_sql(db, "DELETE FROM measure_moment_hours", NULL), 0);
+    assert_int_equal(
+        rp_test_db_sql(db, "DELETE FROM measure_moment_customers", NULL), 0);
     assert_int_equal(figure(ctx, from, to, "volume", "encounters"), 0);
+    /* the moments were read from their rollup: only the edges are left */
+    assert_true(figure(ctx, from, to, "moments", "total") < moments);
     assert_true(figure(ctx, from, to, "charter", "breaches") < breaches);
     assert_int_equal(rp_rollup_rebuild(ctx, &err), RP_OK);
     expect_agree(ctx, from, to, 0, 0);
@@ -291,6 +397,8 @@ static void test_rollups_agree_with_the_records(void **state)
     assert_int_equal(figure(ctx, from, to, "volume", "encounters"),
                      N_ENCOUNTERS);
     assert_int_equal(figure(ctx, from, to, "charter", "breaches"), breaches);
+    assert_int_equal(figure(ctx, from, to, "moments", "total"), moments);
+    assert_int_equal(figure(ctx, from, to, "moments", "customers"), 13);
     rp_clock_pin(0);
 }
 

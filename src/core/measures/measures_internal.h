@@ -43,6 +43,18 @@ rp_code rp_rollup_breaches(rp_ctx *ctx, const rp_window *w, const rp_charter *c,
                            rp_error *err);
 
 /*
+ * The moments of w read from the rollup of the moments (migration 112):
+ * the same row as the query MEASURES_MOMENTS ({moments, customers,
+ * positive, neutral, negative}, new array in *rows), from the hours of
+ * measure_moment_hours, the partial hours at the edges and each
+ * customer's newest moment.  RP_ENOTFOUND when w cannot be read so (a
+ * queue or agent filter, or a window spanning fewer than two hour
+ * boundaries): the caller counts from the ledger.
+ */
+rp_code rp_rollup_moments(rp_ctx *ctx, const rp_window *w, json_t **rows,
+                          rp_error *err);
+
+/*
  * A copy of w in *out limited to what ctx->viewer may count: a queue they
  * may not see is RP_EFORBIDDEN naming "queue"; without a queue, the copy's
  * queues are those they may see (NULL when all).  Release the copy with

@@ -9,9 +9,10 @@
  * promises and breaches of the charter.
  *
  * The encounters' figures (volume, channels, waits, abandonment, first
- * contact, transfers, apologies, ownership) and the levels are read from
- * the rollups (rollup.c); the other sections are one named query over an
- * index range of the window each.  The direct computation from the
+ * contact, transfers, apologies, ownership), the levels and, without a
+ * queue or agent, the moments of truth are read from the rollups
+ * (rollup.c); the other sections are one named query over an index range
+ * of the window each.  The direct computation from the
  * records (encounter_sections, wait_section, ownership_section) is kept
  * as the reference: rp_metrics_service_direct and rp_metrics_verify.
  * Percentiles use the nearest-rank method on an ordered query: one count,
@@ -361,12 +362,17 @@ static rp_code relationship_section(rp_ctx *ctx, const rp_window *w, int direct,
     return RP_OK;
 }
 
-static rp_code moments_section(rp_ctx *ctx, const rp_window *w, json_t *out,
-                               rp_error *err)
+/* The moments of w: from the rollup of the moments unless direct or w
+ * cannot be read so (rp_rollup_moments), else from the ledger. */
+static rp_code moments_section(rp_ctx *ctx, const rp_window *w, int direct,
+                               json_t *out, rp_error *err)
 {
     json_t *rows;
-    if (q(ctx, RP_Q_MEASURES_MOMENTS, w, &rows, err))
-        return err->code;
+    rp_code rc = direct ? RP_ENOTFOUND : rp_rollup_moments(ctx, w, &rows, err);
+    if (rc == RP_ENOTFOUND)
+        rc = q(ctx, RP_Q_MEASURES_MOMENTS, w, &rows, err);
+    if (rc)
+        return rc;
     int64_t n = first_int(rows, "moments"),
             people = first_int(rows, "customers");
     json_object_set_new(
@@ -648,7 +654,8 @@ static rp_code service_in(rp_ctx *ctx, const rp_window *w, int direct,
         rc = ownership_section(ctx, w, j, err);
     if (rc || satisfaction_section(ctx, w, j, err) ||
         relationship_section(ctx, w, direct, j, err) ||
-        moments_section(ctx, w, j, err) || defects_section(ctx, w, j, err) ||
+        moments_section(ctx, w, direct, j, err) ||
+        defects_section(ctx, w, j, err) ||
         special_requests_section(ctx, w, j, err) ||
         promises_section(ctx, w, now, j, err) ||
         telephony_section(ctx, w, now, j, err) ||

@@ -25,7 +25,18 @@
  *     reading decides (running clocks of the encounters not ended, from
  *     the partial index encounters_unended_by_created, and the promises
  *     and follow-ups due in the window) is counted when read
- *     (rp_rollup_breaches).
+ *     (rp_rollup_breaches);
+ *   - measure_day_totals (migration 113): measure_day_counts summed over
+ *     queues and agents per day, kept by triggers on measure_day_counts,
+ *     read by a window without a queue or agent;
+ *   - measure_moment_hours and measure_moment_customers (migration 112;
+ *     RM_* in sqlite_rollup.h): per UTC hour the moments of truth and
+ *     their impressions, and how many customers' newest moment falls in
+ *     it; each customer's newest moment.  A window's distinct customers
+ *     are those whose newest moment is at or after its start, less those
+ *     whose newest is at or after its end with none inside it (a seek
+ *     each: none for a window ending now), so the count is exact and
+ *     distinct over the whole window (rp_rollup_moments).
  * Triggers on encounters and customers keep them in the transaction of
  * every write, whichever code path writes (the encounter engine's create,
  * stage changes, close, abandon, transfer, take and assign, apology, the
@@ -84,6 +95,7 @@
 #include "core/measures/measures_internal.h"
 
 #define DAY 86400
+#define HOUR 3600
 
 int64_t rp_rollup_wait_bucket(int64_t w)
 {
@@ -299,6 +311,29 @@ rp_code rp_rollup_breaches(rp_ctx *ctx, const rp_window *w, const rp_charter *c,
     return RP_OK;
 }
 
+rp_code rp_rollup_moments(rp_ctx *ctx, const rp_window *w, json_t **rows,
+                          rp_error *err)
+{
+    /* the whole hours inside [from, to): the rollup's rows; the edges
+     * outside them from the ledger (hours are the rollup's, as
+     * occurred_at / 3600 truncates: times before 1970 are not read so) */
+    int64_t h1 = floor_div(w->from + HOUR - 1, HOUR),
+            h2 = floor_div(w->to, HOUR);
+    json_t *q = rp_window_queues(w);
+    int filtered = !json_is_null(q) || w->agent_id;
+    json_decref(q);
+    if (filtered || w->from < 0 || h1 >= h2)
+        return rp_error_set(err, RP_ENOTFOUND, NULL,
+                            "the moments of this window are not rolled up");
+    json_t *params = json_pack("[I, I, I, I]", (json_int_t)w->from,
+                               (json_int_t)w->to, (json_int_t)h1,
+                               (json_int_t)h2);
+    rp_code rc = ctx->store->ops->query(
+        ctx->store, RP_Q_MEASURES_ROLLUP_MOMENTS, params, rows, err);
+    json_decref(params);
+    return rc;
+}
+
 static int by_value(const void *a, const void *b)
 {
     const int64_t *x = a, *y = b;
@@ -338,11 +373,25 @@ json_t *rp_rollup_rank(json_t *histogram, int p)
 rp_code rp_rollup_rebuild(rp_ctx *ctx, rp_error *err)
 {
     static const rp_query steps[] = {
-        RP_Q_MEASURES_ROLLUP_CLEAR_DAYS,    RP_Q_MEASURES_ROLLUP_CLEAR_COUNTS,
-        RP_Q_MEASURES_ROLLUP_CLEAR_LEVELS,  RP_Q_MEASURES_ROLLUP_FILL_DAYS,
-        RP_Q_MEASURES_ROLLUP_FILL_CHANNELS, RP_Q_MEASURES_ROLLUP_FILL_WAITS,
-        RP_Q_MEASURES_ROLLUP_FILL_LEVELS,   RP_Q_MEASURES_ROLLUP_CLEAR_BREACHES,
+        RP_Q_MEASURES_ROLLUP_CLEAR_DAYS,
+        RP_Q_MEASURES_ROLLUP_CLEAR_COUNTS,
+        RP_Q_MEASURES_ROLLUP_CLEAR_LEVELS,
+        RP_Q_MEASURES_ROLLUP_FILL_DAYS,
+        RP_Q_MEASURES_ROLLUP_FILL_CHANNELS,
+        RP_Q_MEASURES_ROLLUP_FILL_WAITS,
+        RP_Q_MEASURES_ROLLUP_FILL_LEVELS,
+        RP_Q_MEASURES_ROLLUP_CLEAR_BREACHES,
         RP_Q_MEASURES_ROLLUP_FILL_BREACHES,
+        RP_Q_MEASURES_ROLLUP_CLEAR_MOMENT_HOURS,
+        RP_Q_MEASURES_ROLLUP_CLEAR_MOMENT_CUSTOMERS,
+        RP_Q_MEASURES_ROLLUP_FILL_MOMENT_HOURS,
+        RP_Q_MEASURES_ROLLUP_FILL_MOMENT_CUSTOMERS,
+        RP_Q_MEASURES_ROLLUP_FILL_MOMENT_LAST,
+        /* the counts' triggers kept measure_day_totals as they were
+         * emptied and filled; made again, it is right even after a change
+         * made past them */
+        RP_Q_MEASURES_ROLLUP_CLEAR_DAY_TOTALS,
+        RP_Q_MEASURES_ROLLUP_FILL_DAY_TOTALS,
     };
     rp_store *s = ctx->store;
     rp_code rc = rp_store_begin(s, err);
