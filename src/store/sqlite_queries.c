@@ -593,11 +593,15 @@ static const char *const queries[RP_QUERY_COUNT] = {
      * apart would read every match of the query again per id). */
     // clang-format off
     [RP_Q_KNOWLEDGE_SEARCH] =
-        "WITH newest AS MATERIALIZED (SELECT rowid AS id,"
-        "   -bm25(kb_fts, 5.0, 1.0, 3.0) AS relevance FROM kb_fts"
-        "  WHERE kb_fts MATCH ?1 ORDER BY rowid DESC LIMIT 1000),"
-        " rare AS MATERIALIZED (SELECT rowid AS id,"
-        "   -bm25(kb_fts, 5.0, 1.0, 3.0) AS relevance FROM kb_fts"
+        "WITH newest AS MATERIALIZED (SELECT kb_fts.rowid AS id,"
+        "   -rp_bm25(kb_fts, ?1, (SELECT version FROM kb_fts_version"
+        "   WHERE id = 1), d.sz, 5.0, 1.0, 3.0) AS relevance FROM kb_fts"
+        "  LEFT JOIN kb_fts_docsize d ON d.id = kb_fts.rowid"
+        "  WHERE kb_fts MATCH ?1 ORDER BY kb_fts.rowid DESC LIMIT 1000),"
+        " rare AS MATERIALIZED (SELECT kb_fts.rowid AS id,"
+        "   -rp_bm25(kb_fts, ?4, (SELECT version FROM kb_fts_version"
+        "   WHERE id = 1), d.sz, 5.0, 1.0, 3.0) AS relevance FROM kb_fts"
+        "  LEFT JOIN kb_fts_docsize d ON d.id = kb_fts.rowid"
         "  WHERE ?4 IS NOT NULL AND kb_fts MATCH ?4 LIMIT 5000),"
         " pool AS (SELECT id, max(relevance) AS relevance FROM"
         "  (SELECT id, relevance FROM newest"
