@@ -588,9 +588,13 @@ static const char *const queries[RP_QUERY_COUNT] = {
      * asked (a common word's weight is small: bm25's idf), and an article
      * found by both keeps the better.  Helpfulness multiplies the
      * relevance by 0.5..1.5 (Laplace-smoothed share of "helped" votes).
-     * The page's articles alone get a highlighted title and a snippet, in
-     * one more pass over the range of their ids (asking FTS5 for each id
-     * apart would read every match of the query again per id). */
+     * The page's articles alone get a highlighted title and a snippet,
+     * made from their stored text by rp_kb_highlight and rp_kb_snippet
+     * (sqlite_marks.c: FTS5's highlight() and snippet() without a second
+     * pass of the index over the page's ids).  bm25 is rp_bm25
+     * (sqlite_rank.c: the same figures, each word's count of articles
+     * kept between searches until the articles change, each article's
+     * length read from kb_fts_docsize in the join). */
     // clang-format off
     [RP_Q_KNOWLEDGE_SEARCH] =
         "WITH newest AS MATERIALIZED (SELECT kb_fts.rowid AS id,"
@@ -614,13 +618,11 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "  FROM pool p JOIN kb_articles a ON a.id = p.id"
         "  ORDER BY score DESC, p.id LIMIT ?2)"
         " SELECT a.id, a.title, a.tags AS tags__json, a.helped, a.not_helped,"
-        " highlight(kb_fts, 0, char(2), char(3)) AS title_marked,"
-        " snippet(kb_fts, 1, char(2), char(3), '...', 24) AS snippet_marked,"
+        " rp_kb_highlight(a.title, ?1, char(2), char(3)) AS title_marked,"
+        " rp_kb_snippet(a.body, ?1, char(2), char(3), '...', 24)"
+        "  AS snippet_marked,"
         " b.relevance, b.score"
-        " FROM kb_fts CROSS JOIN best b CROSS JOIN kb_articles a"
-        " WHERE kb_fts MATCH ?1 AND kb_fts.rowid >= (SELECT min(id) FROM best)"
-        " AND kb_fts.rowid <= (SELECT max(id) FROM best)"
-        " AND b.id = kb_fts.rowid AND a.id = b.id"
+        " FROM best b CROSS JOIN kb_articles a WHERE a.id = b.id"
         " ORDER BY b.score DESC, b.id",
     // clang-format on
     /* How many articles the word ?1 (an FTS5 string: "word" or "word"*)

@@ -711,12 +711,14 @@ static void test_no_query_scans_on_a_generated_desk(void **state)
 }
 
 /* Every raw connection the test opens can prepare knowledge.search, whose
- * rank (rp_bm25) the store registers on its own connections. */
+ * rank and marks (rp_bm25, rp_kb_highlight, rp_kb_snippet) the store
+ * registers on its own connections. */
 static int with_rank(sqlite3 *db, char **msg, const void *api)
 {
     (void)msg;
     (void)api;
-    return rp_sqlite_rank_register(db);
+    int rc = rp_sqlite_rank_register(db);
+    return rc ? rc : rp_sqlite_marks_register(db);
 }
 
 int main(void)
