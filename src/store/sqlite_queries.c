@@ -627,10 +627,14 @@ static const char *const queries[RP_QUERY_COUNT] = {
     // clang-format on
     /* How many articles the word ?1 (an FTS5 string: "word" or "word"*)
      * matches, drafts too, counted up to ?2: whether it is a common word
-     * (knowledge.c). */
+     * (knowledge.c).  Counted once per version of the index's contents
+     * and connection, then kept (sqlite_rank.c; coalesce runs the count
+     * only when nothing is kept). */
     [RP_Q_KNOWLEDGE_WORD_ARTICLES] =
-        "SELECT count(*) AS articles FROM (SELECT 1 FROM kb_fts"
-        " WHERE kb_fts MATCH ?1 LIMIT ?2)",
+        "SELECT coalesce(rp_kb_kept_count(?1, ?2, v.version),"
+        " rp_kb_keep_count(?1, ?2, v.version, (SELECT count(*) FROM"
+        "  (SELECT 1 FROM kb_fts WHERE kb_fts MATCH ?1 LIMIT ?2))))"
+        " AS articles FROM kb_fts_version v WHERE v.id = 1",
     [RP_Q_KNOWLEDGE_VOTE] = "UPDATE kb_articles SET helped = helped + ?, "
                             "not_helped = not_helped + ?"
                             " WHERE id = ?",
