@@ -1285,6 +1285,11 @@ const rp_pg_migration rp_pg_migrations[] = {
      "CREATE INDEX encounters_open_by_queue_updated ON encounters"
      "  ((coalesce(queue_id, 0)), updated_at, id)"
      "  WHERE stage NOT IN ('closed','abandoned');"},
+    /* Migration 105: nothing here.  SQLite's knowledge search keeps how
+     * many articles hold each word between searches and needs to know
+     * when the articles' text changed (kb_fts_version); PostgreSQL keeps
+     * the counts themselves (kb_terms, migration 100). */
+    {105, "knowledge search: the version of the index's contents", "SELECT 1;"},
     /* Migration 108: each agent's open work counted as it changes, for
      * routing (sqlite_schema.c says why). */
     {108, "each agent's open work counted as it changes, for routing",

@@ -29,6 +29,18 @@ const char *rp_sqlite_query_sql(rp_query q);
  * before anything of the backend opens a connection. */
 void rp_sqlite_configure(void);
 
+/* Register rp_bm25, the knowledge search's rank (sqlite_rank.c), on
+ * connection db; an SQLite result code.  Every connection that prepares
+ * knowledge.search needs it (the store's own, the shared writer, and a
+ * test's raw connection that explains the query). */
+struct sqlite3;
+int rp_sqlite_rank_register(struct sqlite3 *db);
+
+/* Register rp_kb_highlight and rp_kb_snippet, the knowledge search's
+ * marked title and snippet (sqlite_marks.c), on connection db; an SQLite
+ * result code.  The same connections as rp_sqlite_rank_register. */
+int rp_sqlite_marks_register(struct sqlite3 *db);
+
 /* Backups, restores and the server's claim (sqlite_backup.c), as the
  * backup op and rp_store_restore / rp_store_claim_db describe them. */
 struct sqlite3;

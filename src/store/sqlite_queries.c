@@ -634,16 +634,24 @@ static const char *const queries[RP_QUERY_COUNT] = {
      * asked (a common word's weight is small: bm25's idf), and an article
      * found by both keeps the better.  Helpfulness multiplies the
      * relevance by 0.5..1.5 (Laplace-smoothed share of "helped" votes).
-     * The page's articles alone get a highlighted title and a snippet, in
-     * one more pass over the range of their ids (asking FTS5 for each id
-     * apart would read every match of the query again per id). */
+     * The page's articles alone get a highlighted title and a snippet,
+     * made from their stored text by rp_kb_highlight and rp_kb_snippet
+     * (sqlite_marks.c: FTS5's highlight() and snippet() without a second
+     * pass of the index over the page's ids).  bm25 is rp_bm25
+     * (sqlite_rank.c: the same figures, each word's count of articles
+     * kept between searches until the articles change, each article's
+     * length read from kb_fts_docsize in the join). */
     // clang-format off
     [RP_Q_KNOWLEDGE_SEARCH] =
-        "WITH newest AS MATERIALIZED (SELECT rowid AS id,"
-        "   -bm25(kb_fts, 5.0, 1.0, 3.0) AS relevance FROM kb_fts"
-        "  WHERE kb_fts MATCH ?1 ORDER BY rowid DESC LIMIT 1000),"
-        " rare AS MATERIALIZED (SELECT rowid AS id,"
-        "   -bm25(kb_fts, 5.0, 1.0, 3.0) AS relevance FROM kb_fts"
+        "WITH newest AS MATERIALIZED (SELECT kb_fts.rowid AS id,"
+        "   -rp_bm25(kb_fts, ?1, (SELECT version FROM kb_fts_version"
+        "   WHERE id = 1), d.sz, 5.0, 1.0, 3.0) AS relevance FROM kb_fts"
+        "  LEFT JOIN kb_fts_docsize d ON d.id = kb_fts.rowid"
+        "  WHERE kb_fts MATCH ?1 ORDER BY kb_fts.rowid DESC LIMIT 1000),"
+        " rare AS MATERIALIZED (SELECT kb_fts.rowid AS id,"
+        "   -rp_bm25(kb_fts, ?4, (SELECT version FROM kb_fts_version"
+        "   WHERE id = 1), d.sz, 5.0, 1.0, 3.0) AS relevance FROM kb_fts"
+        "  LEFT JOIN kb_fts_docsize d ON d.id = kb_fts.rowid"
         "  WHERE ?4 IS NOT NULL AND kb_fts MATCH ?4 LIMIT 5000),"
         " pool AS (SELECT id, max(relevance) AS relevance FROM"
         "  (SELECT id, relevance FROM newest"
@@ -656,21 +664,23 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "  FROM pool p JOIN kb_articles a ON a.id = p.id"
         "  ORDER BY score DESC, p.id LIMIT ?2)"
         " SELECT a.id, a.title, a.tags AS tags__json, a.helped, a.not_helped,"
-        " highlight(kb_fts, 0, char(2), char(3)) AS title_marked,"
-        " snippet(kb_fts, 1, char(2), char(3), '...', 24) AS snippet_marked,"
+        " rp_kb_highlight(a.title, ?1, char(2), char(3)) AS title_marked,"
+        " rp_kb_snippet(a.body, ?1, char(2), char(3), '...', 24)"
+        "  AS snippet_marked,"
         " b.relevance, b.score"
-        " FROM kb_fts CROSS JOIN best b CROSS JOIN kb_articles a"
-        " WHERE kb_fts MATCH ?1 AND kb_fts.rowid >= (SELECT min(id) FROM best)"
-        " AND kb_fts.rowid <= (SELECT max(id) FROM best)"
-        " AND b.id = kb_fts.rowid AND a.id = b.id"
+        " FROM best b CROSS JOIN kb_articles a WHERE a.id = b.id"
         " ORDER BY b.score DESC, b.id",
     // clang-format on
     /* How many articles the word ?1 (an FTS5 string: "word" or "word"*)
      * matches, drafts too, counted up to ?2: whether it is a common word
-     * (knowledge.c). */
+     * (knowledge.c).  Counted once per version of the index's contents
+     * and connection, then kept (sqlite_rank.c; coalesce runs the count
+     * only when nothing is kept). */
     [RP_Q_KNOWLEDGE_WORD_ARTICLES] =
-        "SELECT count(*) AS articles FROM (SELECT 1 FROM kb_fts"
-        " WHERE kb_fts MATCH ?1 LIMIT ?2)",
+        "SELECT coalesce(rp_kb_kept_count(?1, ?2, v.version),"
+        " rp_kb_keep_count(?1, ?2, v.version, (SELECT count(*) FROM"
+        "  (SELECT 1 FROM kb_fts WHERE kb_fts MATCH ?1 LIMIT ?2))))"
+        " AS articles FROM kb_fts_version v WHERE v.id = 1",
     [RP_Q_KNOWLEDGE_VOTE] = "UPDATE kb_articles SET helped = helped + ?, "
                             "not_helped = not_helped + ?"
                             " WHERE id = ?",

@@ -1652,6 +1652,25 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  WHERE stage NOT IN ('closed','abandoned');"
      "CREATE INDEX encounters_open_by_queue_updated ON encounters (queue_id,"
      "  updated_at, id) WHERE stage NOT IN ('closed','abandoned');"},
+    /* Migration 105: the version of the knowledge index's contents.  The
+     * knowledge search's rank (rp_bm25, sqlite_rank.c) keeps how many
+     * articles hold each word of a query instead of counting them on
+     * every search, and counts again when this number moves: a random
+     * number drawn again, in the same transaction, whenever an article is
+     * added, removed, or its title, body or tags change (random, so two
+     * desks never share a version).  Named after kb_fts, so a copy of the
+     * desk leaves it out as it leaves out the index (sqlite_copy.c). */
+    {105, "knowledge search: the version of the index's contents",
+     "CREATE TABLE kb_fts_version (id INTEGER PRIMARY KEY CHECK (id = 1),"
+     "  version INTEGER NOT NULL);"
+     "INSERT INTO kb_fts_version (id, version) VALUES (1, random());"
+     "CREATE TRIGGER kb_fts_version_ai AFTER INSERT ON kb_articles BEGIN"
+     "  UPDATE kb_fts_version SET version = random() WHERE id = 1; END;"
+     "CREATE TRIGGER kb_fts_version_ad AFTER DELETE ON kb_articles BEGIN"
+     "  UPDATE kb_fts_version SET version = random() WHERE id = 1; END;"
+     "CREATE TRIGGER kb_fts_version_au AFTER UPDATE OF title, body, tags"
+     "  ON kb_articles BEGIN"
+     "  UPDATE kb_fts_version SET version = random() WHERE id = 1; END;"},
     /* Migration 108: each agent's open work, counted as it changes.
      * Routing read every available agent's load by counting the agent's
      * open encounters (a range of encounters_open_by_agent) inside each

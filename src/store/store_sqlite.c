@@ -592,7 +592,9 @@ static sq_conn *writer_of(sqlite_store *ss)
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
                              NULL) == SQLITE_OK &&
              sqlite3_exec(w->db, "PRAGMA synchronous = NORMAL", NULL, NULL,
-                          NULL) == SQLITE_OK;
+                          NULL) == SQLITE_OK &&
+             rp_sqlite_rank_register(w->db) == SQLITE_OK &&
+             rp_sqlite_marks_register(w->db) == SQLITE_OK;
     for (int i = 0; ok && connection_pragmas[i]; i++)
         ok = sqlite3_exec(w->db, connection_pragmas[i], NULL, NULL, NULL) ==
              SQLITE_OK;
@@ -1866,6 +1868,14 @@ rp_code rp_store_sqlite_open(const char *path, int target_version,
         rp_error_set(err, RP_EINTERNAL, "db", "cannot open database %s: %s",
                      path,
                      ss->own.db ? sqlite3_errmsg(ss->own.db) : "out of memory");
+        sqlite3_close(ss->own.db);
+        free(ss);
+        return err->code;
+    }
+    if (rp_sqlite_rank_register(ss->own.db) != SQLITE_OK ||
+        rp_sqlite_marks_register(ss->own.db) != SQLITE_OK) {
+        rp_error_set(err, RP_EINTERNAL, "db",
+                     "cannot open database %s: SQLite has no FTS5", path);
         sqlite3_close(ss->own.db);
         free(ss);
         return err->code;

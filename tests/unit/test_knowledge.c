@@ -147,6 +147,46 @@ static void test_common_word_bounded(void **state)
     expect(ctx, "printerl", want);
 }
 
+/* A word's weight follows the articles: the rarer of two words asked
+ * ranks its article first, and when articles change so that the other
+ * word becomes the rarer, the order turns at once (SQLite keeps each
+ * word's count of articles between searches, and must count again when
+ * an article's text changes). */
+static void test_word_weights_follow_the_articles(void **state)
+{
+    rp_test_db *db = *state;
+    rp_ctx *ctx = &db->ctx;
+    rp_error err;
+    int64_t zeta = add(ctx, "{\"title\":\"Note one\","
+                            "\"body\":\"zeta filler filler\"}");
+    int64_t kappa = add(ctx, "{\"title\":\"Note two\","
+                             "\"body\":\"kappa filler filler\"}");
+    int64_t others[3];
+    for (int i = 0; i < 3; i++)
+        others[i] = add(ctx, "{\"title\":\"Note three\","
+                             "\"body\":\"zeta other other\"}");
+    char ids[200], want[64];
+    /* zeta is in four articles, kappa in one: kappa's article first */
+    found(ctx, "zeta kappa", ids, sizeof ids);
+    snprintf(want, sizeof want, "%lld,%lld,", (long long)kappa,
+             (long long)zeta);
+    assert_memory_equal(ids, want, strlen(want));
+    for (int i = 0; i < 3; i++) {
+        json_t *in = json_pack("{s:s}", "body", "kappa other other"), *out;
+        assert_int_equal(rp_kb_article_update(ctx, others[i], in, &out, &err),
+                         RP_OK);
+        json_decref(in);
+        json_decref(out);
+    }
+    /* now kappa is in four and zeta in one: zeta's article first */
+    found(ctx, "zeta kappa", ids, sizeof ids);
+    snprintf(want, sizeof want, "%lld,", (long long)zeta);
+    assert_memory_equal(ids, want, strlen(want));
+    /* and the others are no longer found by the word they lost */
+    snprintf(want, sizeof want, "%lld", (long long)zeta);
+    expect(ctx, "zeta", want);
+}
+
 static void test_drafts_for_writers_only(void **state)
 {
     rp_test_db *db = *state;
@@ -287,6 +327,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_search_some_words_and_prefixes,
                                         rp_test_db_setup, rp_test_db_teardown),
         cmocka_unit_test_setup_teardown(test_common_word_bounded,
+                                        rp_test_db_setup, rp_test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_word_weights_follow_the_articles,
                                         rp_test_db_setup, rp_test_db_teardown),
         cmocka_unit_test_setup_teardown(test_drafts_for_writers_only,
                                         rp_test_db_setup, rp_test_db_teardown),

@@ -54,6 +54,9 @@ static sqlite3 *sqlite_with_schema(void)
 {
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    /* the backend's own functions, which knowledge.search calls */
+    assert_int_equal(rp_sqlite_rank_register(db), SQLITE_OK);
+    assert_int_equal(rp_sqlite_marks_register(db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
                                   "CREATE TABLE schema_version ("
                                   " version INTEGER NOT NULL,"

@@ -697,8 +697,20 @@ static void test_no_query_scans_on_a_generated_desk(void **state)
                  failed);
 }
 
+/* Every raw connection the test opens can prepare knowledge.search, whose
+ * rank and marks (rp_bm25, rp_kb_highlight, rp_kb_snippet) the store
+ * registers on its own connections. */
+static int with_rank(sqlite3 *db, char **msg, const void *api)
+{
+    (void)msg;
+    (void)api;
+    int rc = rp_sqlite_rank_register(db);
+    return rc ? rc : rp_sqlite_marks_register(db);
+}
+
 int main(void)
 {
+    sqlite3_auto_extension((void (*)(void))with_rank);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_no_query_scans_on_a_generated_desk),
         cmocka_unit_test_setup_teardown(test_the_check_sees_a_scan,
