@@ -379,39 +379,110 @@ static json_t *time_value(sqlite3_int64 t)
 
 /* The common stored JSON read without json_loads, whose set-up and
  * reading a character at a time through a callback cost more than the
- * rest of reading a row: an empty array, and a compact array of strings
- * with nothing escaped (emails, phones, a satisfaction answer's words),
- * as rp_json_write and jansson store them.  NULL: anything else, for
- * json_loads. */
+ * rest of reading a row: a compact array (as rp_json_write and jansson
+ * store it) of strings with nothing escaped (emails, phones, a
+ * satisfaction answer's words), of plain integers, and of arrays and
+ * objects of those (a customer's relationship reasons: level, why and
+ * encounter ids).  NULL: anything else (whitespace, escapes, numbers with
+ * a sign, fraction or exponent, true, false, null, deep nesting), for
+ * json_loads, so what is read is what json_loads would read. */
+static json_t *simple_value(const char **pp, int depth);
+
+/* A string with nothing escaped at *pp ('"'), its length in *n. */
+static const char *simple_string(const char **pp, size_t *n)
+{
+    const char *p = *pp;
+    if (*p != '"')
+        return NULL;
+    const char *start = ++p;
+    while (*p && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+        p++;
+    if (*p != '"')
+        return NULL;
+    *n = (size_t)(p - start);
+    *pp = p + 1;
+    return start;
+}
+
+static json_t *simple_value(const char **pp, int depth)
+{
+    const char *p = *pp;
+    json_t *v = NULL;
+    if (*p == '"') {
+        size_t n;
+        const char *str = simple_string(&p, &n);
+        /* json_stringn refuses text that is not UTF-8 */
+        v = str ? json_stringn(str, n) : NULL;
+    } else if (*p >= '0' && *p <= '9') {
+        /* 0 or up to 18 digits without a leading zero: within json_int_t */
+        const char *start = p;
+        json_int_t i = 0;
+        while (*p >= '0' && *p <= '9' && p - start < 18)
+            i = i * 10 + (*p++ - '0');
+        if ((*start == '0' && p - start > 1) || (*p >= '0' && *p <= '9') ||
+            *p == '.' || *p == 'e' || *p == 'E')
+            return NULL;
+        v = json_integer(i);
+    } else if (*p == '[' && depth < 4) {
+        v = json_array();
+        p++;
+        if (*p == ']') {
+            *pp = p + 1;
+            return v;
+        }
+        for (;;) {
+            json_t *e = simple_value(&p, depth + 1);
+            if (!e || json_array_append_new(v, e))
+                goto fail;
+            if (*p == ']')
+                break;
+            if (*p++ != ',')
+                goto fail;
+        }
+        p++;
+    } else if (*p == '{' && depth < 4) {
+        v = json_object();
+        p++;
+        if (*p == '}') {
+            *pp = p + 1;
+            return v;
+        }
+        for (;;) {
+            size_t n;
+            const char *key = simple_string(&p, &n);
+            if (!key || *p++ != ':')
+                goto fail;
+            json_t *e = simple_value(&p, depth + 1);
+            /* json_object_setn_new refuses a key that is not UTF-8; a key
+             * given twice keeps the last value, as json_loads does */
+            if (!e || json_object_setn_new(v, key, n, e))
+                goto fail;
+            if (*p == '}')
+                break;
+            if (*p++ != ',')
+                goto fail;
+        }
+        p++;
+    }
+    if (v)
+        *pp = p;
+    return v;
+fail:
+    json_decref(v);
+    return NULL;
+}
+
 static json_t *simple_json(const char *text)
 {
     if (text[0] != '[')
         return NULL;
-    json_t *a = json_array();
-    const char *p = text + 1;
-    if (*p == ']')
-        return p[1] == '\0' ? a : (json_decref(a), NULL);
-    for (;;) {
-        if (*p != '"')
-            break;
-        const char *start = ++p;
-        while (*p && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
-            p++;
-        if (*p != '"')
-            break;
-        /* json_stringn refuses text that is not UTF-8 */
-        json_t *str = json_stringn(start, (size_t)(p - start));
-        if (!str || json_array_append_new(a, str))
-            break;
-        p++;
-        if (*p == ']' && p[1] == '\0')
-            return a;
-        if (*p != ',')
-            break;
-        p++;
+    const char *p = text;
+    json_t *v = simple_value(&p, 0);
+    if (v && *p != '\0') {
+        json_decref(v);
+        v = NULL;
     }
-    json_decref(a);
-    return NULL;
+    return v;
 }
 
 static json_t *json_text_value(const char *text)
