@@ -165,6 +165,11 @@ static void test_export_holds_every_row(void **state)
     json_t *trow;
     json_array_foreach(tables, ti, trow) {
         const char *t = json_string_value(json_array_get(trow, 0));
+        /* each customer's newest moment, kept by a trigger for the
+         * service metrics, is a figure drawn from the moments (which the
+         * export holds), not a record of its own */
+        if (!strcmp(t, "measure_moment_customers"))
+            continue;
         const char *section = !strcmp(t, "audit_log") ? "audit" : t;
         json_t *items = json_object_get(archive, section);
         if (!json_is_array(items)) {

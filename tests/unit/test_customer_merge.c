@@ -52,7 +52,17 @@ static long long raw_count(rp_test_db *h, const char *sql)
     return n;
 }
 
-/* The tables with a customer_id column, as a JSON array of names. */
+/* Each customer's newest moment, kept by a trigger on the moments for the
+ * service metrics: it is not a record of the customer but a figure drawn
+ * from the moments, and follows them (they stay with the customer merged
+ * away, so does it). */
+static int derived_from_moments(const char *table)
+{
+    return !strcmp(table, "measure_moment_customers");
+}
+
+/* The tables with a customer_id column, as a JSON array of names, but for
+ * the figures derived from the moments. */
 static json_t *customer_tables(rp_test_db *h)
 {
     json_t *rows = rp_test_db_rows(
@@ -68,7 +78,8 @@ static json_t *customer_tables(rp_test_db *h)
     size_t i;
     json_t *r;
     json_array_foreach(rows, i, r)
-        json_array_append(names, json_array_get(r, 0));
+        if (!derived_from_moments(json_string_value(json_array_get(r, 0))))
+            json_array_append(names, json_array_get(r, 0));
     json_decref(rows);
     return names;
 }
