@@ -69,6 +69,33 @@ static void lower_priority(void)
 #endif
 }
 
+/*
+ * The query planner's statistics, brought up to the tables' sizes at the
+ * first run and then once an hour (the store's refresh_statistics says
+ * how): a desk analyzed when it was small, or a table that grew tenfold
+ * since, would otherwise be planned with figures that no longer hold.
+ */
+#define STATISTICS_EVERY_SECONDS 3600
+
+static void refresh_statistics(rp_sched *s, int64_t *last)
+{
+    int64_t now = rp_now();
+    if (!s->store->ops->refresh_statistics ||
+        (*last && now - *last < STATISTICS_EVERY_SECONDS))
+        return;
+    *last = now;
+    rp_error err;
+    int analyzed = 0;
+    if (s->store->ops->refresh_statistics(s->store, &analyzed, &err))
+        rp_log(RP_LOG_ERROR, "gathering the planner's statistics failed",
+               "error", err.message, (char *)NULL);
+    else if (analyzed)
+        rp_logf(RP_LOG_INFO,
+                "statistics: %d tables analyzed again, their sizes having "
+                "moved",
+                analyzed);
+}
+
 static void *run(void *arg)
 {
     rp_sched *s = arg;
@@ -88,9 +115,12 @@ static void *run(void *arg)
     else if (sealed)
         fprintf(stderr, "rapportd: sealed %lld moments of the ledger\n",
                 (long long)sealed);
+    int64_t statistics_at = 0;
     pthread_mutex_lock(&s->lock);
     while (!s->stopping) {
         pthread_mutex_unlock(&s->lock);
+        /* first, so that the rules' own statements are planned with them */
+        refresh_statistics(s, &statistics_at);
         rp_error err;
         json_t *report = NULL;
         struct timespec t0, t1;

@@ -229,6 +229,18 @@ typedef struct rp_store_ops {
      * with no transaction open.  May be NULL (a backend whose writers do
      * not share one lock). */
     void (*give_way)(rp_store *s, int ms);
+    /*
+     * Bring the query planner's statistics up to the tables' sizes: each
+     * table with indexes that holds at least a thousand rows and more than
+     * twice, or less than half, the rows its statistics were gathered at
+     * (or that has none) is analyzed again from a bounded sample, one
+     * table per write transaction; the other connections of the process
+     * load the new statistics before their next read.  Fills *analyzed
+     * with how many tables were.  Call with no transaction open.  May be
+     * NULL (a backend whose server keeps its own statistics: PostgreSQL's
+     * autovacuum).
+     */
+    rp_code (*refresh_statistics)(rp_store *s, int *analyzed, rp_error *err);
 
     /* ---- copying a whole desk into another database (store copy) ---- */
     /* The copy reads every table of the live schema, not the entity

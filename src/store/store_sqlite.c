@@ -65,6 +65,9 @@ typedef struct sq_conn {
      * entity catalogue) */
     sqlite3_stmt *named[RP_QUERY_COUNT];
     int unsynced;
+    /* the generation of the planner's statistics this connection loaded
+     * (statistics_generation) */
+    unsigned statistics_seen;
     /* the writer's: the store using it (whose waits on_busy counts); the
      * write transactions done in its open batch, and when the first of
      * them was done */
@@ -608,6 +611,10 @@ static const char *const connection_pragmas[] = {
     /* what is deleted or overwritten is zeroed in the file, never left in
      * free space: an erasure must remove the bytes, not only the rows */
     "PRAGMA secure_delete = ON",
+    /* ANALYZE reads a sample of each index, not all of it: the statistics
+     * are gathered again while the desk is open (sq_refresh_statistics),
+     * and a table of millions of rows must not hold the write lock */
+    "PRAGMA analysis_limit = 1000",
     NULL,
 };
 
@@ -1105,6 +1112,118 @@ static void sq_rollback(rp_store *s)
 
 /* A deferred BEGIN takes no lock until the first read, which then holds
  * its snapshot (WAL: an end mark in the log) until COMMIT. */
+/* ---- the planner's statistics ------------------------------------------- */
+
+/*
+ * How many times this process gathered statistics again
+ * (sq_refresh_statistics).  A connection loads the statistics when it
+ * opens, and an ANALYZE reaches only the connection that ran it: the
+ * others keep planning with what they loaded, even statements prepared
+ * afterwards (checked on SQLite 3.40).  So each connection compares the
+ * generation it loaded with this one before a read, and loads them again
+ * when they differ.
+ */
+static atomic_uint statistics_generation;
+
+/* Load the statistics again if they changed since this connection loaded
+ * them.  "ANALYZE sqlite_schema" does it, and takes the write lock for an
+ * instant without writing: it never waits for it (a batch of writes may
+ * hold it), and is tried again on a later read. */
+static void load_new_statistics(sqlite_store *ss)
+{
+    unsigned now = atomic_load(&statistics_generation);
+    if (ss->conn != &ss->own || ss->own.statistics_seen == now)
+        return;
+    sqlite3_busy_handler(ss->db, NULL, NULL);
+    int rc = sqlite3_exec(ss->db, "ANALYZE sqlite_schema", NULL, NULL, NULL);
+    sqlite3_busy_handler(ss->db, on_busy, ss);
+    if (rc == SQLITE_OK)
+        ss->own.statistics_seen = now;
+}
+
+/* The tables whose statistics are out of step with their size, into
+ * names (see refresh_statistics in store.h for the rule).  A table's size
+ * is its largest rowid: the tables of a desk only grow (an erasure blanks
+ * rows), and the last page of a table costs one look. */
+static rp_code stale_tables(sqlite_store *ss, json_t *names, rp_error *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ss->db,
+                           "SELECT 1 FROM sqlite_schema"
+                           " WHERE name = 'sqlite_stat1'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(ss, err, "reading the statistics");
+    int have_statistics = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    /* the rows a table's statistics were gathered at: the first figure
+     * of each of its indexes' rows */
+    const char *sql =
+        have_statistics
+            ? "SELECT t.name, (SELECT max(CAST(s.stat AS INTEGER))"
+              " FROM sqlite_stat1 s WHERE s.tbl = t.name) FROM sqlite_schema t"
+              " WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite%'"
+              " AND EXISTS (SELECT 1 FROM sqlite_schema i WHERE i.type ="
+              " 'index' AND i.tbl_name = t.name AND i.sql IS NOT NULL)"
+            : "SELECT t.name, NULL FROM sqlite_schema t"
+              " WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite%'"
+              " AND EXISTS (SELECT 1 FROM sqlite_schema i WHERE i.type ="
+              " 'index' AND i.tbl_name = t.name AND i.sql IS NOT NULL)";
+    if (sqlite3_prepare_v2(ss->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(ss, err, "reading the statistics");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        int known = sqlite3_column_type(st, 1) != SQLITE_NULL;
+        sqlite3_int64 then = sqlite3_column_int64(st, 1);
+        char *count = sqlite3_mprintf("SELECT max(rowid) FROM \"%w\"", name);
+        sqlite3_stmt *c = NULL;
+        sqlite3_int64 rows = -1;
+        /* a table without rowid is left as it is */
+        if (count &&
+            sqlite3_prepare_v2(ss->db, count, -1, &c, NULL) == SQLITE_OK &&
+            sqlite3_step(c) == SQLITE_ROW)
+            rows = sqlite3_column_int64(c, 0);
+        sqlite3_finalize(c);
+        sqlite3_free(count);
+        if (rows >= 1000 && (!known || rows > 2 * then || 2 * rows < then))
+            json_array_append_new(names, json_string(name));
+    }
+    sqlite3_finalize(st);
+    return RP_OK;
+}
+
+static rp_code sq_refresh_statistics(rp_store *s, int *analyzed, rp_error *err)
+{
+    sqlite_store *ss = s->impl;
+    *analyzed = 0;
+    json_t *names = json_array();
+    rp_code rc = stale_tables(ss, names, err);
+    size_t i;
+    json_t *name;
+    json_array_foreach(names, i, name) {
+        if (rc)
+            break;
+        char *sql = sqlite3_mprintf("ANALYZE \"%w\"", json_string_value(name));
+        if (!sql) {
+            rc = rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+            break;
+        }
+        /* one table a transaction, from a sample (analysis_limit): the
+         * write lock is held for milliseconds */
+        rc = sq_begin(s, err);
+        if (rc == RP_OK && (rc = run_once(ss, sql, err)) != RP_OK)
+            sq_rollback(s);
+        else if (rc == RP_OK)
+            rc = sq_commit(s, err);
+        sqlite3_free(sql);
+        if (rc == RP_OK)
+            (*analyzed)++;
+    }
+    json_decref(names);
+    if (*analyzed)
+        atomic_fetch_add(&statistics_generation, 1);
+    return rc;
+}
+
 static rp_code sq_read_begin(rp_store *s, rp_error *err)
 {
     sqlite_store *ss = s->impl;
@@ -1112,6 +1231,7 @@ static rp_code sq_read_begin(rp_store *s, rp_error *err)
         ss->read_nested++;
         return RP_OK;
     }
+    load_new_statistics(ss);
     sqlite3_stmt *st;
     if (prepare(ss, "BEGIN DEFERRED", &st, err))
         return err->code;
@@ -1756,6 +1876,7 @@ static const rp_store_ops sqlite_ops = {
     .read_begin = sq_read_begin,
     .read_end = sq_read_end,
     .give_way = sq_give_way,
+    .refresh_statistics = sq_refresh_statistics,
     .copy_tables = rp_sqlite_copy_tables,
     .copy_read = rp_sqlite_copy_read,
     .copy_count = rp_sqlite_copy_count,
