@@ -650,12 +650,23 @@ rp_code rp_message_add(rp_ctx *ctx, int64_t encounter_id, json_t *in,
         rc = record_moment(ctx, enc, id, "note", channel, 0, body, err);
     else if (rc == RP_OK && !draft)
         rc = release_reply(ctx, enc, id, channel, body, now, err);
+    /* read in the transaction that made it: once committed, the outbox
+     * may take a queued reply at once, and the answer would say "sending"
+     * for what was just queued */
+    json_t *made = NULL;
+    if (rc == RP_OK)
+        rc = rp_message_get(ctx, id, &made, err);
     rc = rp_store_finish(s, rc, err);
     json_decref(row);
     json_decref(enc);
     free_attachments(atts, natts);
     rp_desk_settings_free(&ds);
-    return rc ? rc : rp_message_get(ctx, id, out, err);
+    if (rc) {
+        json_decref(made);
+        return rc;
+    }
+    *out = made;
+    return RP_OK;
 }
 
 rp_code rp_message_send(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
@@ -692,8 +703,17 @@ rp_code rp_message_send(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
         rc = release_reply(
             ctx, enc, id, json_string_value(json_object_get(m, "channel")),
             json_string_value(json_object_get(m, "body")), rp_now(), err);
+    /* as when a reply is made: read before the outbox can take it */
+    json_t *sent = NULL;
+    if (rc == RP_OK)
+        rc = rp_message_get(ctx, id, &sent, err);
     rc = rp_store_finish(s, rc, err);
     json_decref(m);
     json_decref(enc);
-    return rc ? rc : rp_message_get(ctx, id, out, err);
+    if (rc) {
+        json_decref(sent);
+        return rc;
+    }
+    *out = sent;
+    return RP_OK;
 }
