@@ -36,6 +36,11 @@ void rp_sqlite_configure(void);
 struct sqlite3;
 int rp_sqlite_rank_register(struct sqlite3 *db);
 
+/* FTS5's API on connection db (its "SELECT fts5(?1)" handshake), or NULL
+ * when SQLite has no FTS5; both registrations below start from it. */
+struct fts5_api;
+struct fts5_api *rp_sqlite_fts5_api(struct sqlite3 *db);
+
 /* Register rp_kb_highlight and rp_kb_snippet, the knowledge search's
  * marked title and snippet (sqlite_marks.c), on connection db; an SQLite
  * result code.  The same connections as rp_sqlite_rank_register. */

@@ -441,13 +441,7 @@ static void tokenizer_free(void *arg)
 
 int rp_sqlite_marks_register(sqlite3 *db)
 {
-    fts5_api *api = NULL;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
-        return SQLITE_ERROR;
-    sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
-    sqlite3_step(st);
-    sqlite3_finalize(st);
+    fts5_api *api = rp_sqlite_fts5_api(db);
     if (!api)
         return SQLITE_ERROR;
     marks_tokenizer *mt = calloc(1, sizeof *mt);

@@ -315,15 +315,21 @@ static void keep_count_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_int64(ctx, n);
 }
 
-int rp_sqlite_rank_register(sqlite3 *db)
+fts5_api *rp_sqlite_fts5_api(sqlite3 *db)
 {
     fts5_api *api = NULL;
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
-        return SQLITE_ERROR;
+        return NULL;
     sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
     sqlite3_step(st);
     sqlite3_finalize(st);
+    return api;
+}
+
+int rp_sqlite_rank_register(sqlite3 *db)
+{
+    fts5_api *api = rp_sqlite_fts5_api(db);
     if (!api || api->iVersion < 2)
         return SQLITE_ERROR;
     rank_cache *c = calloc(1, sizeof *c);
