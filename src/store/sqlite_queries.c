@@ -637,7 +637,10 @@ static const char *const queries[RP_QUERY_COUNT] = {
      * The page's articles alone get a highlighted title and a snippet,
      * made from their stored text by rp_kb_highlight and rp_kb_snippet
      * (sqlite_marks.c: FTS5's highlight() and snippet() without a second
-     * pass of the index over the page's ids).  bm25 is rp_bm25
+     * pass of the index over the page's ids).  Each start of a word is
+     * matched as the few words of the index it stands for (rp_kb_match,
+     * sqlite_rank.c: the same articles, but the newest are read without
+     * merging every longer word's matches first).  bm25 is rp_bm25
      * (sqlite_rank.c: the same figures, each word's count of articles
      * kept between searches until the articles change, each article's
      * length read from kb_fts_docsize in the join). */
@@ -647,12 +650,15 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "   -rp_bm25(kb_fts, ?1, (SELECT version FROM kb_fts_version"
         "   WHERE id = 1), d.sz, 5.0, 1.0, 3.0) AS relevance FROM kb_fts"
         "  LEFT JOIN kb_fts_docsize d ON d.id = kb_fts.rowid"
-        "  WHERE kb_fts MATCH ?1 ORDER BY kb_fts.rowid DESC LIMIT 1000),"
+        "  WHERE kb_fts MATCH rp_kb_match(?1, (SELECT version FROM"
+        "   kb_fts_version WHERE id = 1))"
+        "  ORDER BY kb_fts.rowid DESC LIMIT 1000),"
         " rare AS MATERIALIZED (SELECT kb_fts.rowid AS id,"
         "   -rp_bm25(kb_fts, ?4, (SELECT version FROM kb_fts_version"
         "   WHERE id = 1), d.sz, 5.0, 1.0, 3.0) AS relevance FROM kb_fts"
         "  LEFT JOIN kb_fts_docsize d ON d.id = kb_fts.rowid"
-        "  WHERE ?4 IS NOT NULL AND kb_fts MATCH ?4 LIMIT 5000),"
+        "  WHERE ?4 IS NOT NULL AND kb_fts MATCH rp_kb_match(?4, (SELECT"
+        "   version FROM kb_fts_version WHERE id = 1)) LIMIT 5000),"
         " pool AS (SELECT id, max(relevance) AS relevance FROM"
         "  (SELECT id, relevance FROM newest"
         "   UNION ALL SELECT id, relevance FROM rare)"
@@ -679,7 +685,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_KNOWLEDGE_WORD_ARTICLES] =
         "SELECT coalesce(rp_kb_kept_count(?1, ?2, v.version),"
         " rp_kb_keep_count(?1, ?2, v.version, (SELECT count(*) FROM"
-        "  (SELECT 1 FROM kb_fts WHERE kb_fts MATCH ?1 LIMIT ?2))))"
+        "  (SELECT 1 FROM kb_fts WHERE kb_fts MATCH rp_kb_match(?1, v.version)"
+        "   LIMIT ?2))))"
         " AS articles FROM kb_fts_version v WHERE v.id = 1",
     [RP_Q_KNOWLEDGE_VOTE] = "UPDATE kb_articles SET helped = helped + ?, "
                             "not_helped = not_helped + ?"
