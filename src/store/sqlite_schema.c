@@ -1771,6 +1771,14 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
                                        "  ON measure_day_counts BEGIN " RT_ADD(
                                            "old", "-old.n") " END;" RT_FILL
                                                             ";"},
+    /* Migration 114: the words of the knowledge index, each once
+     * (fts5vocab: a view of kb_fts, no data of its own).  A search for the
+     * start of a word matches the few words it stands for instead, which
+     * FTS5 reads newest first without merging every longer word's matches
+     * (rp_kb_match, sqlite_rank.c).  Named after kb_fts, so a copy of the
+     * desk leaves it out. */
+    {114, "knowledge search: the words of the index",
+     "CREATE VIRTUAL TABLE kb_fts_vocab USING fts5vocab(kb_fts, row);"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /
