@@ -1356,6 +1356,10 @@ const rp_pg_migration rp_pg_migrations[] = {
      "  day bigint NOT NULL, kind text NOT NULL, key text NOT NULL,"
      "  n bigint NOT NULL,"
      "  PRIMARY KEY (day, kind, key));" PRT_TRIGGER PRT_FILL ";"},
+    /* SQLite's encounter subject index written once per batch; PostgreSQL
+     * indexes the subject with the row, as before */
+    {115, "the encounter subject index written once per batch of writes",
+     "SELECT 1;"},
 };
 
 const int rp_pg_nmigrations = (int)(sizeof rp_pg_migrations /
