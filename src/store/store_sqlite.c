@@ -754,6 +754,9 @@ static rp_code await_flush(sqlite_store *ss, uint64_t seq, sqlite3 *via,
  * commit, as before.  Every page the batch's writes share (the last leaf
  * of each table and index, a day's rollups) goes to the log once per batch
  * instead of once per write: an encounter created wrote 35 to 41 pages.
+ * The encounters' subject index is written once per batch, just before
+ * its COMMIT (flush_encounter_index, migration 115), one segment for the
+ * batch instead of one per create.
  * A write refused rolls back to its own savepoint, and the others of the
  * batch are kept.  Nobody is answered before the batch's commit is on the
  * disk; if it fails, all of the batch fail, and nothing of it is kept.
