@@ -1361,6 +1361,11 @@ const rp_pg_migration rp_pg_migrations[] = {
      * the words it stands for; PostgreSQL matches a prefix from its GIN
      * index of lexemes. */
     {114, "knowledge search: the words of the index", "SELECT 1;"},
+
+    /* SQLite's encounter subject index written once per batch; PostgreSQL
+     * indexes the subject with the row, as before */
+    {115, "the encounter subject index written once per batch of writes",
+     "SELECT 1;"},
 };
 
 const int rp_pg_nmigrations = (int)(sizeof rp_pg_migrations /
