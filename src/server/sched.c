@@ -72,8 +72,9 @@ static void lower_priority(void)
 /*
  * The query planner's statistics, brought up to the tables' sizes at the
  * first run and then once an hour (the store's refresh_statistics says
- * how): a desk analyzed when it was small, or a table that grew tenfold
- * since, would otherwise be planned with figures that no longer hold.
+ * how): a desk analyzed when it was small, a table that grew tenfold
+ * since, or an index a migration made since, would otherwise be planned
+ * with figures that no longer hold (or none).
  */
 #define STATISTICS_EVERY_SECONDS 3600
 
@@ -92,7 +93,7 @@ static void refresh_statistics(rp_sched *s, int64_t *last)
     else if (analyzed)
         rp_logf(RP_LOG_INFO,
                 "statistics: %d tables analyzed again, their sizes having "
-                "moved",
+                "moved or an index being new",
                 analyzed);
 }
 

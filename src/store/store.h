@@ -233,7 +233,8 @@ typedef struct rp_store_ops {
      * Bring the query planner's statistics up to the tables' sizes: each
      * table with indexes that holds at least a thousand rows and more than
      * twice, or less than half, the rows its statistics were gathered at
-     * (or that has none) is analyzed again from a bounded sample, one
+     * (or that has none, or an index of all its rows that has none: one
+     * a migration made since) is analyzed again from a bounded sample, one
      * table per write transaction; the other connections of the process
      * load the new statistics before their next read.  Fills *analyzed
      * with how many tables were.  Call with no transaction open.  May be

@@ -1194,25 +1194,34 @@ static rp_code stale_tables(sqlite_store *ss, json_t *names, rp_error *err)
         return db_error(ss, err, "reading the statistics");
     int have_statistics = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
-    /* the rows a table's statistics were gathered at: the first figure
-     * of each of its indexes' rows */
+    /* the rows a table's statistics were gathered at (the first figure
+     * of each of its indexes' rows), and whether an index of the whole
+     * table has none: one a migration made since (ANALYZE gives every
+     * index of a table with rows its row, but an empty partial one) */
+    // clang-format off
     const char *sql =
         have_statistics
             ? "SELECT t.name, (SELECT max(CAST(s.stat AS INTEGER))"
-              " FROM sqlite_stat1 s WHERE s.tbl = t.name) FROM sqlite_schema t"
+              "  FROM sqlite_stat1 s WHERE s.tbl = t.name),"
+              " EXISTS (SELECT 1 FROM pragma_index_list(t.name) l"
+              "  WHERE l.partial = 0 AND NOT EXISTS (SELECT 1"
+              "  FROM sqlite_stat1 s WHERE s.tbl = t.name AND s.idx = l.name))"
+              " FROM sqlite_schema t"
               " WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite%'"
               " AND EXISTS (SELECT 1 FROM sqlite_schema i WHERE i.type ="
               " 'index' AND i.tbl_name = t.name AND i.sql IS NOT NULL)"
-            : "SELECT t.name, NULL FROM sqlite_schema t"
+            : "SELECT t.name, NULL, 0 FROM sqlite_schema t"
               " WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite%'"
               " AND EXISTS (SELECT 1 FROM sqlite_schema i WHERE i.type ="
               " 'index' AND i.tbl_name = t.name AND i.sql IS NOT NULL)";
+    // clang-format on
     if (sqlite3_prepare_v2(ss->db, sql, -1, &st, NULL) != SQLITE_OK)
         return db_error(ss, err, "reading the statistics");
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(st, 0);
         int known = sqlite3_column_type(st, 1) != SQLITE_NULL;
         sqlite3_int64 then = sqlite3_column_int64(st, 1);
+        int unanalyzed_index = sqlite3_column_int(st, 2);
         char *count = sqlite3_mprintf("SELECT max(rowid) FROM \"%w\"", name);
         sqlite3_stmt *c = NULL;
         sqlite3_int64 rows = -1;
@@ -1223,7 +1232,8 @@ static rp_code stale_tables(sqlite_store *ss, json_t *names, rp_error *err)
             rows = sqlite3_column_int64(c, 0);
         sqlite3_finalize(c);
         sqlite3_free(count);
-        if (rows >= 1000 && (!known || rows > 2 * then || 2 * rows < then))
+        if (rows >= 1000 &&
+            (!known || unanalyzed_index || rows > 2 * then || 2 * rows < then))
             json_array_append_new(names, json_string(name));
     }
     sqlite3_finalize(st);

@@ -5,6 +5,7 @@
  * cycle (409 naming the missing piece), the moments of truth, the guide and
  * the overview; and `rapport demo` loading the same stories.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -703,6 +704,48 @@ static void test_demo_loads_the_stories(void **state)
     }
 }
 
+/* The number of preferences in customer id's 360 view. */
+static size_t preferences_of(rp_srv *s, int64_t id)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/customers/%lld/overview",
+             (long long)id);
+    json_t *v = rp_call(s, "GET", path, NULL, 200);
+    size_t n = json_array_size(json_object_get(v, "preferences"));
+    json_decref(v);
+    return n;
+}
+
+/* `rapport demo` never mixes the demo into a desk with customers; `demo
+ * --beside` does (for the benchmarks), and each story's profile goes to the
+ * customer it made, not to another of the same name. */
+static void test_demo_beside_a_desk_with_customers(void **state)
+{
+    rp_srv *s = *state;
+    char *out = NULL;
+    json_decref(rp_callf(s, "POST", "/api/v1/customers", 201,
+                         "{\"name\":\"Maximilian Weber\"}"));
+    assert_int_equal(rp_cli(s, &out, "demo", NULL), 0);
+    assert_non_null(strstr(out, "demo not loaded"));
+    free(out);
+    assert_int_equal(rp_db_count(s, "customers"), 1);
+    assert_int_equal(rp_cli(s, &out, "demo", "--beside", NULL), 0);
+    assert_non_null(strstr(out, "9 customers"));
+    free(out);
+    assert_int_equal(rp_db_count(s, "customers"), 10);
+    /* the demo's Max is customer 5 (its fourth), with his three preferences;
+     * the desk's own Maximilian Weber has none */
+    json_t *max = rp_call(s, "GET", "/api/v1/customers/5", NULL, 200);
+    assert_string_equal(str(max, "name"), "Maximilian Weber");
+    json_decref(max);
+    assert_int_equal(preferences_of(s, 5), 3);
+    assert_int_equal(preferences_of(s, 1), 0);
+    /* once only: the stories' phones and emails are one customer's each */
+    assert_int_equal(rp_cli(s, &out, "demo", "--beside", NULL), 3);
+    free(out);
+    assert_int_equal(rp_db_count(s, "customers"), 11); /* the walk-in buyer */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -732,6 +775,9 @@ int main(void)
                                         rp_srv_fixture_start,
                                         rp_srv_fixture_stop),
         cmocka_unit_test_setup_teardown(test_demo_loads_the_stories,
+                                        rp_srv_fixture_start,
+                                        rp_srv_fixture_stop),
+        cmocka_unit_test_setup_teardown(test_demo_beside_a_desk_with_customers,
                                         rp_srv_fixture_start,
                                         rp_srv_fixture_stop),
     };

@@ -118,6 +118,38 @@ static void test_a_small_table_is_left_alone(void **state)
     rp_store_close(a);
 }
 
+/* An index a migration made after the table was analyzed has no
+ * statistics, and SQLite guessed ten rows a key for it where the others
+ * said more: the 360 view's newest moments were sorted through
+ * moments_by_customer_time on a desk analyzed before migration 112. */
+static void test_a_new_index_is_analyzed(void **state)
+{
+    (void)state;
+    rp_error err;
+    rp_store *a;
+    assert_int_equal(rp_store_sqlite_open(path, 0, &a, &err), RP_OK);
+    raw("DELETE FROM login_failures");
+    add_failures(2000);
+    raw("ANALYZE");
+    int analyzed = -1;
+    assert_int_equal(a->ops->refresh_statistics(a, &analyzed, &err), RP_OK);
+    assert_int_equal(analyzed, 0);
+    /* an empty partial index gets no statistics from ANALYZE: left alone */
+    raw("CREATE INDEX login_failures_none ON login_failures (failed_at)"
+        " WHERE key = 'none'");
+    assert_int_equal(a->ops->refresh_statistics(a, &analyzed, &err), RP_OK);
+    assert_int_equal(analyzed, 0);
+    raw("CREATE INDEX login_failures_by_time ON login_failures (failed_at)");
+    assert_int_equal(a->ops->refresh_statistics(a, &analyzed, &err), RP_OK);
+    assert_int_equal(analyzed, 1);
+    assert_true(raw_value("SELECT CAST(stat AS INTEGER) FROM sqlite_stat1"
+                          " WHERE idx = 'login_failures_by_time'") > 1000);
+    assert_int_equal(a->ops->refresh_statistics(a, &analyzed, &err), RP_OK);
+    assert_int_equal(analyzed, 0);
+    raw("DROP INDEX login_failures_by_time; DROP INDEX login_failures_none");
+    rp_store_close(a);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -143,6 +175,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_grown_table_is_analyzed_again),
         cmocka_unit_test(test_a_small_table_is_left_alone),
+        cmocka_unit_test(test_a_new_index_is_analyzed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -46,19 +46,6 @@ static const char *const products[] = {
     "\"brand\":\"Zegna\"},\"price\":799}",
 };
 
-/* The id of the first customer whose name contains q, or 0. */
-static int64_t customer_named(rp_ctx *ctx, const char *q, rp_error *err)
-{
-    rp_page_req page = {1, 0};
-    json_t *out;
-    if (rp_customer_list(ctx, q, &page, &out, err))
-        return 0;
-    int64_t id = json_integer_value(json_object_get(
-        json_array_get(json_object_get(out, "items"), 0), "id"));
-    json_decref(out);
-    return id;
-}
-
 static rp_code add(rp_ctx *ctx, const char *kind, int64_t cid, const char *json,
                    rp_error *err)
 {
@@ -71,31 +58,40 @@ static rp_code add(rp_ctx *ctx, const char *kind, int64_t cid, const char *json,
     return rc;
 }
 
-rp_code rp_demo_load_profiles(rp_ctx *ctx, rp_error *err)
+/* The id of the demo's customer of that full name, or 0. */
+static int64_t named(json_t *people, const char *name)
+{
+    return json_integer_value(json_object_get(people, name));
+}
+
+rp_code rp_demo_load_profiles(rp_ctx *ctx, json_t *people, rp_error *err)
 {
     rp_code rc = RP_OK;
+    int64_t made[sizeof products / sizeof products[0]] = {0};
     for (size_t i = 0; i < sizeof products / sizeof products[0] && !rc; i++) {
         json_t *in = json_loads(products[i], 0, NULL), *out = NULL;
         rc = in ? rp_product_create(ctx, in, &out, err)
                 : rp_error_set(err, RP_EINTERNAL, NULL,
                                "demo data is not JSON");
+        made[i] = json_integer_value(json_object_get(out, "id"));
         json_decref(in);
         json_decref(out);
     }
     if (rc)
         return rc;
     /* the long sweet ones go with the round seedless ones (story 1) */
-    json_t *rel = json_pack("{s:[i]}", "related", 4), *prod = NULL;
-    rc = rp_product_update(ctx, 2, rel, &prod, err);
+    json_t *rel = json_pack("{s:[I]}", "related", (json_int_t)made[3]),
+           *prod = NULL;
+    rc = rp_product_update(ctx, made[1], rel, &prod, err);
     json_decref(rel);
     json_decref(prod);
     if (rc)
         return rc;
-    int64_t ahmad = customer_named(ctx, "Ahmad", err),
-            max = customer_named(ctx, "Maximilian", err),
-            anna = customer_named(ctx, "Kowalska", err),
-            jan = customer_named(ctx, "Dvorak", err),
-            siew = customer_named(ctx, "Siew Lan", err);
+    int64_t ahmad = named(people, "Ahmad bin Yusof"),
+            max = named(people, "Maximilian Weber"),
+            anna = named(people, "Anna Kowalska"),
+            jan = named(people, "Jan Dvorak"),
+            siew = named(people, "Siew Lan Tan");
     if (!ahmad || !max || !anna || !jan || !siew)
         return rp_error_set(err, RP_EINTERNAL, NULL,
                             "the seed customers are missing; load rp_demo_load "

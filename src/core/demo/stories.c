@@ -282,7 +282,9 @@ static rp_code play_step(rp_ctx *ctx, int64_t eid, const demo_step *st,
     return rc;
 }
 
-static rp_code load_story(rp_ctx *ctx, const demo_story *st, rp_error *err)
+/* Play story st; people gets its customer's name and id. */
+static rp_code load_story(rp_ctx *ctx, const demo_story *st, json_t *people,
+                          rp_error *err)
 {
     json_t *in = json_loads(st->customer_json, 0, NULL), *customer = NULL;
     if (!in)
@@ -292,6 +294,9 @@ static rp_code load_story(rp_ctx *ctx, const demo_story *st, rp_error *err)
     if (rc)
         return rc;
     json_int_t id = json_integer_value(json_object_get(customer, "id"));
+    const char *name = json_string_value(json_object_get(customer, "name"));
+    if (name)
+        json_object_set_new(people, name, json_integer(id));
     json_decref(customer);
     /* A story that starts with the clock pinned began that long ago. */
     int64_t start = rp_now(), first = 0, task = 0;
@@ -318,6 +323,21 @@ static rp_code load_story(rp_ctx *ctx, const demo_story *st, rp_error *err)
     return rc;
 }
 
+static rp_code load_all(rp_ctx *ctx, int *loaded, rp_error *err)
+{
+    json_t *people = json_object();
+    rp_code rc = RP_OK;
+    for (size_t i = 0; i < sizeof stories / sizeof stories[0] && !rc; i++) {
+        rc = load_story(ctx, &stories[i], people, err);
+        if (rc == RP_OK)
+            (*loaded)++;
+    }
+    if (rc == RP_OK)
+        rc = rp_demo_load_profiles(ctx, people, err);
+    json_decref(people);
+    return rc;
+}
+
 rp_code rp_demo_load(rp_ctx *ctx, int *loaded, rp_error *err)
 {
     int64_t n;
@@ -326,12 +346,11 @@ rp_code rp_demo_load(rp_ctx *ctx, int *loaded, rp_error *err)
         return err->code;
     if (n > 0)
         return RP_OK; /* never mix the demo into real data */
-    for (size_t i = 0; i < sizeof stories / sizeof stories[0]; i++) {
-        if (load_story(ctx, &stories[i], err))
-            return err->code;
-        (*loaded)++;
-    }
-    if (rp_demo_load_profiles(ctx, err))
-        return err->code;
-    return RP_OK;
+    return load_all(ctx, loaded, err);
+}
+
+rp_code rp_demo_load_beside(rp_ctx *ctx, int *loaded, rp_error *err)
+{
+    *loaded = 0;
+    return load_all(ctx, loaded, err);
 }
