@@ -36,7 +36,15 @@
  *     are those whose newest moment is at or after its start, less those
  *     whose newest is at or after its end with none inside it (a seek
  *     each: none for a window ending now), so the count is exact and
- *     distinct over the whole window (rp_rollup_moments).
+ *     distinct over the whole window (rp_rollup_moments);
+ *   - measure_late_days (migration 119): per UTC day of due_at, the
+ *     follow-ups done late and the promises broken or kept late (late for
+ *     good); which count is the charter's version's to say when read, and
+ *     the open ones late by the time of reading come from a partial index
+ *     of the open follow-ups (M_FOLLOW_UPS_LATE, in MEASURES_BREACHES_NOW);
+ *   - measure_movement_days (migration 119): per UTC day of a change of
+ *     level, the customers moved from one level to another, read by a
+ *     window without a queue or agent (rp_rollup_movements).
  * Triggers on encounters and customers keep them in the transaction of
  * every write, whichever code path writes (the encounter engine's create,
  * stage changes, close, abandon, transfer, take and assign, apology, the
@@ -334,6 +342,29 @@ rp_code rp_rollup_moments(rp_ctx *ctx, const rp_window *w, json_t **rows,
     return rc;
 }
 
+rp_code rp_rollup_movements(rp_ctx *ctx, const rp_window *w, json_t **rows,
+                            rp_error *err)
+{
+    json_t *q = rp_window_queues(w);
+    int filtered = !json_is_null(q) || w->agent_id;
+    json_decref(q);
+    if (filtered || w->from < 0)
+        return rp_error_set(err, RP_ENOTFOUND, NULL,
+                            "the movements of this window are not rolled up");
+    /* the whole days [d1, d2) from the rollup; the edges [from, e1) and
+     * [s2, to) from the levels (when no whole day: [from, to) once) */
+    int64_t d1 = floor_div(w->from + DAY - 1, DAY), d2 = floor_div(w->to, DAY);
+    int64_t e1 = d1 * DAY < w->to ? d1 * DAY : w->to;
+    int64_t s2 = d2 * DAY > e1 ? d2 * DAY : e1;
+    json_t *params = json_pack(
+        "[I, I, I, I, I, I]", (json_int_t)w->from, (json_int_t)e1,
+        (json_int_t)s2, (json_int_t)w->to, (json_int_t)d1, (json_int_t)d2);
+    rp_code rc = ctx->store->ops->query(
+        ctx->store, RP_Q_MEASURES_ROLLUP_MOVEMENTS, params, rows, err);
+    json_decref(params);
+    return rc;
+}
+
 static int by_value(const void *a, const void *b)
 {
     const int64_t *x = a, *y = b;
@@ -392,6 +423,10 @@ rp_code rp_rollup_rebuild(rp_ctx *ctx, rp_error *err)
          * made past them */
         RP_Q_MEASURES_ROLLUP_CLEAR_DAY_TOTALS,
         RP_Q_MEASURES_ROLLUP_FILL_DAY_TOTALS,
+        RP_Q_MEASURES_ROLLUP_CLEAR_LATE,
+        RP_Q_MEASURES_ROLLUP_FILL_LATE,
+        RP_Q_MEASURES_ROLLUP_CLEAR_MOVEMENTS,
+        RP_Q_MEASURES_ROLLUP_FILL_MOVEMENTS,
     };
     rp_store *s = ctx->store;
     rp_code rc = rp_store_begin(s, err);
