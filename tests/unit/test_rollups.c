@@ -396,6 +396,15 @@ static void test_rollups_agree_with_the_records(void **state)
         for (int64_t a = T0 + 3 * 3600 + 1; a < end; a += DAY + 5 * 3600 + 3)
             expect_agree(ctx, a, a + 3 * DAY + 7200, 0, 0);
         expect_agree(ctx, T0 + DAY / 3, T0 + DAY / 2, 0, 0);
+        /* windows across one midnight, as a series' days in a time zone
+         * (the breaches of a part longer than half a day are the day's
+         * rollup less the rest of the day) */
+        for (int64_t a = T0 + 5 * 3600; a < end; a += DAY + 3 * 3600 + 7) {
+            expect_agree(ctx, a, a + DAY + 7200, 0, 0);
+            expect_agree(ctx, a, a + DAY + 7200, 2, 0);
+        }
+        for (int64_t m = (T0 / DAY + 1) * DAY; m < end; m += 2 * DAY)
+            expect_agree(ctx, m - 3600, m + DAY - 3600, 0, 0);
     }
 
     /* --verify sees an agent's count of open work that has drifted from
