@@ -1548,7 +1548,8 @@ static void derive(void)
     run("DELETE FROM customers_fts_pending;"
         " INSERT INTO customers_fts (customers_fts) VALUES ('rebuild');");
     progress("customer search index", g_opt.customers);
-    run("INSERT INTO encounters_fts (encounters_fts) VALUES ('rebuild');");
+    run("DELETE FROM encounters_fts_pending;"
+        " INSERT INTO encounters_fts (encounters_fts) VALUES ('rebuild');");
     progress("encounter search index", g_opt.encounters);
     run("INSERT INTO kb_fts (kb_fts) VALUES ('rebuild');");
     progress("knowledge search index", g_opt.articles);

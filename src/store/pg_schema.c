@@ -1356,6 +1356,16 @@ const rp_pg_migration rp_pg_migrations[] = {
      "  day bigint NOT NULL, kind text NOT NULL, key text NOT NULL,"
      "  n bigint NOT NULL,"
      "  PRIMARY KEY (day, kind, key));" PRT_TRIGGER PRT_FILL ";"},
+    /* Migration 114: nothing here.  SQLite's knowledge search reads the
+     * words of its index (kb_fts_vocab) to match the start of a word as
+     * the words it stands for; PostgreSQL matches a prefix from its GIN
+     * index of lexemes. */
+    {114, "knowledge search: the words of the index", "SELECT 1;"},
+
+    /* SQLite's encounter subject index written once per batch; PostgreSQL
+     * indexes the subject with the row, as before */
+    {115, "the encounter subject index written once per batch of writes",
+     "SELECT 1;"},
     /* Migration 119: what is late for good and the relationships'
      * movements rolled up per day, the open follow-ups indexed by due
      * date, as SQLite's (pg_rollup.h). */

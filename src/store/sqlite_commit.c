@@ -61,8 +61,6 @@ struct rp_sqlite_group {
     uint64_t committed, durable;
     int flushing;
     pthread_cond_t flushed;
-    /* batches: members are woken when theirs ends */
-    pthread_cond_t batch_ended;
     rp_sqlite_group_stats stats;
     /* the connection write transactions share, and how to close it */
     void *writer;
@@ -100,7 +98,6 @@ rp_sqlite_group *rp_sqlite_group_join(const char *path)
         if (g) {
             pthread_mutex_init(&g->lock, NULL);
             cond_init_monotonic(&g->flushed);
-            cond_init_monotonic(&g->batch_ended);
             g->next = groups;
             groups = g;
         }
@@ -129,7 +126,6 @@ void rp_sqlite_group_leave(rp_sqlite_group *g)
         g->close_writer(g->writer);
     pthread_mutex_destroy(&g->lock);
     pthread_cond_destroy(&g->flushed);
-    pthread_cond_destroy(&g->batch_ended);
     free(g->path);
     free(g);
 }
@@ -235,20 +231,31 @@ void rp_sqlite_group_end_batch(rp_sqlite_group *g, rp_sqlite_member *list)
 {
     pthread_mutex_lock(&g->lock);
     g->stats.batches++;
+    /* each member sees done only once the lock is let go, so none is
+     * gone before the loop has passed it */
     for (rp_sqlite_member *m = list, *next; m; m = next) {
-        next = m->next; /* m may be gone once it is done */
+        next = m->next;
         m->done = 1;
+        if (m->sleeping)
+            pthread_cond_signal(&m->woken);
         g->stats.batched++;
     }
-    pthread_cond_broadcast(&g->batch_ended);
     pthread_mutex_unlock(&g->lock);
 }
 
 void rp_sqlite_group_await_batch(rp_sqlite_group *g, rp_sqlite_member *m)
 {
     pthread_mutex_lock(&g->lock);
-    while (!m->done)
-        pthread_cond_wait(&g->batch_ended, &g->lock);
+    if (!m->done) {
+        pthread_cond_init(&m->woken, NULL);
+        m->sleeping = 1;
+        while (!m->done)
+            pthread_cond_wait(&m->woken, &g->lock);
+        m->sleeping = 0;
+        pthread_mutex_unlock(&g->lock);
+        pthread_cond_destroy(&m->woken);
+        return;
+    }
     pthread_mutex_unlock(&g->lock);
 }
 

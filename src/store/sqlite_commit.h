@@ -6,6 +6,7 @@
 #ifndef RP_SQLITE_COMMIT_H
 #define RP_SQLITE_COMMIT_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 /* What the connections of one file have shared, since it was first opened
@@ -22,10 +23,14 @@ typedef struct rp_sqlite_group_stats {
 
 /* A write transaction of a batch (store_sqlite.c): several write
  * transactions committed as one, each in its own savepoint.  The one that
- * ends the batch marks each member done; a member waits for that. */
+ * ends the batch marks each member done and wakes it; a member waits for
+ * that on a condition of its own, so that ending a batch wakes its members
+ * only, not those of the next batch already waiting.  Zero-initialize. */
 typedef struct rp_sqlite_member {
     struct rp_sqlite_member *next;
     int done;
+    int sleeping; /* woken set up: the member waits on it */
+    pthread_cond_t woken;
 } rp_sqlite_member;
 
 typedef struct rp_sqlite_group rp_sqlite_group;

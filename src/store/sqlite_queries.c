@@ -642,7 +642,9 @@ static const char *const queries[RP_QUERY_COUNT] = {
     /* ---- knowledge base ---- */
     /* ?3 = 1 lets drafts be found (a writer's search); otherwise the
      * drafts, read from their partial index, are left out of the pool
-     * before it is weighed, so they never take a published article's place.
+     * before the page is chosen, so they never take a published article's
+     * place (tested on the article's own state, the planner would scan
+     * the articles for a Bloom filter first).
      *
      * What is ranked is bounded (issue 13: a word every article holds made
      * bm25 rank 100,000 matches, a second a search): the newest 1,000
@@ -654,36 +656,52 @@ static const char *const queries[RP_QUERY_COUNT] = {
      * (negative, smaller is better); the second weighs the rare words
      * alone, which is what decides an article's place when a rare word is
      * asked (a common word's weight is small: bm25's idf), and an article
-     * found by both keeps the better.  Helpfulness multiplies the
+     * found by both keeps the better.  The newest are read once, straight
+     * into the ranking (neither stored nor grouped by id: that cost a
+     * third of the statement), each joined to its rare-word weight if it
+     * has one; the rare words' matches older than the newest 1,000 (below
+     * the 1,000th newest match's id, read by a pass of the index without
+     * rank only when there are rare words) are added after them.
+     * Helpfulness multiplies the
      * relevance by 0.5..1.5 (Laplace-smoothed share of "helped" votes).
      * The page's articles alone get a highlighted title and a snippet,
      * made from their stored text by rp_kb_highlight and rp_kb_snippet
      * (sqlite_marks.c: FTS5's highlight() and snippet() without a second
-     * pass of the index over the page's ids).  bm25 is rp_bm25
+     * pass of the index over the page's ids).  Each start of a word is
+     * matched as the few words of the index it stands for (rp_kb_match,
+     * sqlite_rank.c: the same articles, but the newest are read without
+     * merging every longer word's matches first).  bm25 is rp_bm25
      * (sqlite_rank.c: the same figures, each word's count of articles
      * kept between searches until the articles change, each article's
      * length read from kb_fts_docsize in the join). */
     // clang-format off
     [RP_Q_KNOWLEDGE_SEARCH] =
-        "WITH newest AS MATERIALIZED (SELECT kb_fts.rowid AS id,"
-        "   -rp_bm25(kb_fts, ?1, (SELECT version FROM kb_fts_version"
-        "   WHERE id = 1), d.sz, 5.0, 1.0, 3.0) AS relevance FROM kb_fts"
-        "  LEFT JOIN kb_fts_docsize d ON d.id = kb_fts.rowid"
-        "  WHERE kb_fts MATCH ?1 ORDER BY kb_fts.rowid DESC LIMIT 1000),"
-        " rare AS MATERIALIZED (SELECT kb_fts.rowid AS id,"
+        "WITH rare AS MATERIALIZED (SELECT kb_fts.rowid AS id,"
         "   -rp_bm25(kb_fts, ?4, (SELECT version FROM kb_fts_version"
         "   WHERE id = 1), d.sz, 5.0, 1.0, 3.0) AS relevance FROM kb_fts"
         "  LEFT JOIN kb_fts_docsize d ON d.id = kb_fts.rowid"
-        "  WHERE ?4 IS NOT NULL AND kb_fts MATCH ?4 LIMIT 5000),"
-        " pool AS (SELECT id, max(relevance) AS relevance FROM"
-        "  (SELECT id, relevance FROM newest"
-        "   UNION ALL SELECT id, relevance FROM rare)"
-        "  WHERE ?3 OR id NOT IN"
-        "   (SELECT id FROM kb_articles WHERE state = 'draft')"
-        "  GROUP BY id),"
+        "  WHERE ?4 IS NOT NULL AND kb_fts MATCH rp_kb_match(?4, (SELECT"
+        "   version FROM kb_fts_version WHERE id = 1)) LIMIT 5000),"
+        " pool AS (SELECT n.id, CASE WHEN r.id IS NULL THEN n.relevance"
+        "   ELSE max(n.relevance, r.relevance) END AS relevance"
+        "  FROM (SELECT kb_fts.rowid AS id,"
+        "    -rp_bm25(kb_fts, ?1, (SELECT version FROM kb_fts_version"
+        "    WHERE id = 1), d.sz, 5.0, 1.0, 3.0) AS relevance FROM kb_fts"
+        "   LEFT JOIN kb_fts_docsize d ON d.id = kb_fts.rowid"
+        "   WHERE kb_fts MATCH rp_kb_match(?1, (SELECT version FROM"
+        "    kb_fts_version WHERE id = 1))"
+        "   ORDER BY kb_fts.rowid DESC LIMIT 1000) n"
+        "  LEFT JOIN rare r ON r.id = n.id"
+        "  UNION ALL SELECT id, relevance FROM rare"
+        "  WHERE id < (SELECT rowid FROM kb_fts"
+        "   WHERE kb_fts MATCH rp_kb_match(?1, (SELECT version FROM"
+        "    kb_fts_version WHERE id = 1))"
+        "   ORDER BY rowid DESC LIMIT 1 OFFSET 999)),"
         " best AS (SELECT p.id, p.relevance, p.relevance * (0.5 +"
         "   (a.helped + 1.0) / (a.helped + a.not_helped + 2.0)) AS score"
-        "  FROM pool p JOIN kb_articles a ON a.id = p.id"
+        "  FROM pool p CROSS JOIN kb_articles a ON a.id = p.id"
+        "  WHERE ?3 OR p.id NOT IN"
+        "   (SELECT id FROM kb_articles WHERE state = 'draft')"
         "  ORDER BY score DESC, p.id LIMIT ?2)"
         " SELECT a.id, a.title, a.tags AS tags__json, a.helped, a.not_helped,"
         " rp_kb_highlight(a.title, ?1, char(2), char(3)) AS title_marked,"
@@ -701,7 +719,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_KNOWLEDGE_WORD_ARTICLES] =
         "SELECT coalesce(rp_kb_kept_count(?1, ?2, v.version),"
         " rp_kb_keep_count(?1, ?2, v.version, (SELECT count(*) FROM"
-        "  (SELECT 1 FROM kb_fts WHERE kb_fts MATCH ?1 LIMIT ?2))))"
+        "  (SELECT 1 FROM kb_fts WHERE kb_fts MATCH rp_kb_match(?1, v.version)"
+        "   LIMIT ?2))))"
         " AS articles FROM kb_fts_version v WHERE v.id = 1",
     [RP_Q_KNOWLEDGE_VOTE] = "UPDATE kb_articles SET helped = helped + ?, "
                             "not_helped = not_helped + ?"

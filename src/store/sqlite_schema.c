@@ -1771,6 +1771,46 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
                                        "  ON measure_day_counts BEGIN " RT_ADD(
                                            "old", "-old.n") " END;" RT_FILL
                                                             ";"},
+    /* Migration 114: the words of the knowledge index, each once
+     * (fts5vocab: a view of kb_fts, no data of its own).  A search for the
+     * start of a word matches the few words it stands for instead, which
+     * FTS5 reads newest first without merging every longer word's matches
+     * (rp_kb_match, sqlite_rank.c).  Named after kb_fts, so a copy of the
+     * desk leaves it out. */
+    {114, "knowledge search: the words of the index",
+     "CREATE VIRTUAL TABLE kb_fts_vocab USING fts5vocab(kb_fts, row);"},
+
+    /* An encounter's subject went into its full-text index (trigram) by
+     * a trigger, in the statement that stored the row: a new segment of
+     * the index for every create, and its merges, each written to the log
+     * (on the 3M-encounter desk the merges read pages of the large
+     * segments, one disk read each).  The trigger now notes the new row,
+     * and the writer indexes the rows noted once per batch of write
+     * transactions, just before the batch's COMMIT (store_sqlite.c,
+     * flush_encounter_index): the same index in the same transaction,
+     * one segment per batch.  A row's change or removal touches the
+     * index only if the row is in it already; the notes of a row removed
+     * before it was indexed are dropped with the rest. */
+    {115, "the encounter subject index written once per batch of writes",
+     "DROP TRIGGER encounters_fts_ai;"
+     "DROP TRIGGER encounters_fts_au;"
+     "DROP TRIGGER encounters_fts_ad;"
+     "CREATE TABLE encounters_fts_pending (id INTEGER PRIMARY KEY);"
+     "CREATE TRIGGER encounters_fts_ai AFTER INSERT ON encounters BEGIN"
+     "  INSERT OR IGNORE INTO encounters_fts_pending (id) VALUES (new.id);"
+     "  END;"
+     "CREATE TRIGGER encounters_fts_au AFTER UPDATE OF subject ON encounters"
+     "  WHEN NOT EXISTS (SELECT 1 FROM encounters_fts_pending"
+     "  WHERE id = old.id) BEGIN"
+     "  INSERT INTO encounters_fts (encounters_fts, rowid, subject)"
+     "  VALUES ('delete', old.id, old.subject);"
+     "  INSERT INTO encounters_fts (rowid, subject)"
+     "  VALUES (new.id, new.subject); END;"
+     "CREATE TRIGGER encounters_fts_ad AFTER DELETE ON encounters"
+     "  WHEN NOT EXISTS (SELECT 1 FROM encounters_fts_pending"
+     "  WHERE id = old.id) BEGIN"
+     "  INSERT INTO encounters_fts (encounters_fts, rowid, subject)"
+     "  VALUES ('delete', old.id, old.subject); END;"},
     /* Migration 119: what is late for good rolled up per day, and the
      * relationships' movements per day (sqlite_rollup.h, rollup.c), so
      * the service metrics read a window's late follow-ups and promises and

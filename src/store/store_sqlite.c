@@ -754,6 +754,9 @@ static rp_code await_flush(sqlite_store *ss, uint64_t seq, sqlite3 *via,
  * commit, as before.  Every page the batch's writes share (the last leaf
  * of each table and index, a day's rollups) goes to the log once per batch
  * instead of once per write: an encounter created wrote 35 to 41 pages.
+ * The encounters' subject index is written once per batch, just before
+ * its COMMIT (flush_encounter_index, migration 115), one segment for the
+ * batch instead of one per create.
  * A write refused rolls back to its own savepoint, and the others of the
  * batch are kept.  Nobody is answered before the batch's commit is on the
  * disk; if it fails, all of the batch fail, and nothing of it is kept.
@@ -777,6 +780,40 @@ static rp_code run_cached(sqlite_store *ss, const char *sql, const char *what,
         return err->code;
     if (sqlite3_step(st) != SQLITE_DONE)
         return step_error(ss, st, err, what);
+    return RP_OK;
+}
+
+/*
+ * Put the encounters noted since the last flush into the subject index
+ * (migration 115): once per batch on the writer, just before its COMMIT,
+ * or once per transaction on a store's own connection.  Rows removed
+ * before they were indexed drop out of the join.
+ */
+static rp_code flush_encounter_index(sqlite_store *ss, rp_error *err)
+{
+    static const char *const apply[] = {
+        "INSERT INTO encounters_fts (rowid, subject)"
+        " SELECT e.id, e.subject FROM encounters_fts_pending p"
+        " JOIN encounters e ON e.id = p.id",
+        "DELETE FROM encounters_fts_pending",
+    };
+    sqlite3_stmt *st;
+    if (ss->version < 115)
+        return RP_OK;
+    if (prepare(ss, "SELECT 1 FROM encounters_fts_pending LIMIT 1", &st, err))
+        return err->code;
+    int noted = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (noted == SQLITE_DONE)
+        return RP_OK;
+    if (noted != SQLITE_ROW)
+        return db_error(ss, err, "reading the encounter index's notes");
+    for (size_t i = 0; i < sizeof apply / sizeof apply[0]; i++) {
+        if (prepare(ss, apply[i], &st, err))
+            return err->code;
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return step_error(ss, st, err, "updating the encounter index");
+    }
     return RP_OK;
 }
 
@@ -811,7 +848,9 @@ static void take_batch(sqlite_store *ss, rp_code code, const rp_error *why,
 static void commit_batch(sqlite_store *ss, ended_batch *out)
 {
     rp_error why;
-    rp_code code = run_cached(ss, "COMMIT", "committing", &why);
+    rp_code code = flush_encounter_index(ss, &why);
+    if (code == RP_OK)
+        code = run_cached(ss, "COMMIT", "committing", &why);
     if (code && !sqlite3_get_autocommit(ss->db))
         sqlite3_exec(ss->db, "ROLLBACK", NULL, NULL, NULL);
     take_batch(ss, code, &why, out);
@@ -1079,7 +1118,7 @@ static rp_code sq_commit(rp_store *s, rp_error *err)
     if (ss->conn != &ss->own)
         return commit_in_batch(ss, err);
     sqlite3_stmt *st;
-    if (flush_search_index(ss, err)) {
+    if (flush_search_index(ss, err) || flush_encounter_index(ss, err)) {
         s->ops->rollback(s);
         return err->code;
     }

@@ -17,6 +17,7 @@
 #include "fixture.h"
 #include "store/sqlite_commit.h"
 #include "store/store_sqlite.h"
+#include <sqlite3.h>
 
 enum { THREADS = 8, COMMITS = 300, WRITES = 60 };
 
@@ -276,6 +277,174 @@ static void test_a_refused_write_keeps_the_rest_of_its_batch(void **state)
     rp_store_close(b.store);
 }
 
+/* ---- the encounter subject index, written once per batch ---------------- */
+
+static int64_t test_customer;
+
+static json_t *encounter_about(const char *subject)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I}", "customer_id",
+                     (json_int_t)test_customer, "channel", "email", "subject",
+                     subject, "stage", "received", "created_at", (json_int_t)1,
+                     "updated_at", (json_int_t)1);
+}
+
+static void *write_encounters(void *arg)
+{
+    writer *w = arg;
+    for (int i = 0; i < WRITES; i++) {
+        rp_error err;
+        char subject[64];
+        snprintf(subject, sizeof subject, "Batched question zqx %p %d",
+                 (void *)w, i);
+        json_t *row = encounter_about(subject);
+        int64_t id;
+        rp_code rc = rp_store_begin(w->store, &err);
+        if (rc == RP_OK) {
+            rc = w->store->ops->insert(w->store, &RP_ENTITY_ENCOUNTER, row, &id,
+                                       &err);
+            rc = rp_store_finish(w->store, rc, &err);
+        }
+        json_decref(row);
+        if (rc != RP_OK)
+            w->failures++;
+    }
+    return NULL;
+}
+
+static long long matches(rp_test_db *db, const char *word)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM encounters_fts WHERE encounters_fts"
+             " MATCH '%s'",
+             word);
+    long long n = -1;
+    assert_int_equal(rp_test_db_sql(db, sql, &n), 0);
+    return n;
+}
+
+static int64_t insert_encounter(rp_store *s, const char *subject)
+{
+    rp_error err;
+    json_t *row = encounter_about(subject);
+    int64_t id = 0;
+    assert_int_equal(s->ops->insert(s, &RP_ENTITY_ENCOUNTER, row, &id, &err),
+                     RP_OK);
+    json_decref(row);
+    return id;
+}
+
+static void set_subject(rp_store *s, int64_t id, const char *subject)
+{
+    rp_error err;
+    json_t *changes = json_pack("{s:s}", "subject", subject);
+    assert_int_equal(s->ops->update(s, &RP_ENTITY_ENCOUNTER, id, changes, &err),
+                     RP_OK);
+    json_decref(changes);
+}
+
+static void test_the_subject_index_holds_each_batch(void **state)
+{
+    rp_test_db *db = *state;
+    if (db->pg)
+        skip();
+    rp_error err;
+    rp_store *s = db->store;
+    json_t *c = customer_named("Index, customer");
+    assert_int_equal(rp_store_begin(s, &err), RP_OK);
+    assert_int_equal(
+        s->ops->insert(s, &RP_ENTITY_CUSTOMER, c, &test_customer, &err), RP_OK);
+    assert_int_equal(rp_store_commit(s, &err), RP_OK);
+    json_decref(c);
+
+    /* writers at once: their encounters committed in batches, each
+     * batch's subjects indexed together before its commit */
+    writer w[THREADS];
+    pthread_t t[THREADS];
+    rp_sqlite_group_stats before, st;
+    rp_store_sqlite_group_stats(s, &before);
+    for (int i = 0; i < THREADS; i++) {
+        w[i].store = rp_test_db_open(db, 0);
+        w[i].failures = 0;
+    }
+    for (int i = 0; i < THREADS; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, write_encounters, &w[i]),
+                         0);
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(t[i], NULL);
+    rp_store_sqlite_group_stats(s, &st);
+    for (int i = 0; i < THREADS; i++) {
+        assert_int_equal(w[i].failures, 0);
+        rp_store_close(w[i].store);
+    }
+    assert_int_equal(matches(db, "zqx"), THREADS * WRITES);
+    printf("# %d encounters in %llu batches\n", THREADS * WRITES,
+           (unsigned long long)(st.batches - before.batches));
+
+    /* a row changed in the transaction that made it, before its subject
+     * was indexed; and a row indexed, then changed */
+    assert_int_equal(rp_store_begin(s, &err), RP_OK);
+    int64_t changed = insert_encounter(s, "First words qqw");
+    set_subject(s, changed, "Second words wwq");
+    int64_t later = insert_encounter(s, "Indexed first kkv");
+    assert_int_equal(rp_store_commit(s, &err), RP_OK);
+    assert_int_equal(matches(db, "qqw"), 0);
+    assert_int_equal(matches(db, "wwq"), 1);
+    assert_int_equal(matches(db, "kkv"), 1);
+    assert_int_equal(rp_store_begin(s, &err), RP_OK);
+    set_subject(s, later, "Indexed again vvk");
+    assert_int_equal(rp_store_commit(s, &err), RP_OK);
+    assert_int_equal(matches(db, "kkv"), 0);
+    assert_int_equal(matches(db, "vvk"), 1);
+
+    /* rows removed, before and after they were indexed (past the store,
+     * which removes encounters only with what refers to them; foreign
+     * keys are off on this connection), then a write through the store,
+     * whose commit indexes what is noted */
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open(db->path, &raw), SQLITE_OK);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "BEGIN;"
+             " INSERT INTO encounters (customer_id, channel, subject, stage,"
+             " created_at, updated_at) VALUES (%lld, 'email',"
+             " 'Gone before indexed rrm', 'received', 1, 1);"
+             " DELETE FROM encounters WHERE id = last_insert_rowid();"
+             " DELETE FROM encounters WHERE id = %lld;"
+             " COMMIT;",
+             (long long)test_customer, (long long)later);
+    assert_int_equal(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(raw);
+    assert_int_equal(matches(db, "vvk"), 0);
+    assert_int_equal(rp_store_begin(s, &err), RP_OK);
+    insert_encounter(s, "After the removals ppo");
+    assert_int_equal(rp_store_commit(s, &err), RP_OK);
+    assert_int_equal(matches(db, "rrm"), 0);
+    assert_int_equal(matches(db, "ppo"), 1);
+
+    /* a refused write's encounter leaves no note and no entry */
+    assert_int_equal(rp_store_begin(s, &err), RP_OK);
+    insert_encounter(s, "Refused write jjh");
+    s->ops->rollback(s);
+    assert_int_equal(matches(db, "jjh"), 0);
+
+    long long pending = -1;
+    assert_int_equal(rp_test_db_sql(db,
+                                    "SELECT count(*) FROM "
+                                    "encounters_fts_pending",
+                                    &pending),
+                     0);
+    assert_int_equal(pending, 0);
+    /* the index agrees with the rows it is made from */
+    assert_int_equal(
+        rp_test_db_sql(db,
+                       "INSERT INTO encounters_fts (encounters_fts,"
+                       " rank) VALUES ('integrity-check', 1)",
+                       NULL),
+        0);
+}
+
 static void test_a_writer_past_its_wait_is_told_busy(void **state)
 {
     rp_test_db *db = *state;
@@ -324,6 +493,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_a_refused_write_keeps_the_rest_of_its_batch, rp_test_db_setup,
             rp_test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_the_subject_index_holds_each_batch,
+                                        rp_test_db_setup, rp_test_db_teardown),
         cmocka_unit_test_setup_teardown(
             test_a_writer_past_its_wait_is_told_busy, rp_test_db_setup,
             rp_test_db_teardown),

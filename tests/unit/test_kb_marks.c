@@ -136,10 +136,128 @@ static void test_rank_and_marks_are_fts5s(void **state)
     assert_int_equal(failed, 0);
 }
 
+/* The articles matching query (as rp_kb_match makes it when matched is
+ * set, else as it is) in rowid order, each with rp_bm25's rank (counted
+ * afresh when not matched; bm25's figures, the test above checks):
+ * "id:rank id:rank ...". */
+static void ranked(sqlite3 *raw, const char *query, int matched, char *out,
+                   size_t n)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(
+        sqlite3_prepare_v2(
+            raw,
+            matched
+                ? "SELECT kb_fts.rowid, rp_bm25(kb_fts, ?1, (SELECT version"
+                  "  FROM kb_fts_version WHERE id = 1), d.sz, 5.0, 1.0, 3.0)"
+                  " FROM kb_fts LEFT JOIN kb_fts_docsize d"
+                  "  ON d.id = kb_fts.rowid"
+                  " WHERE kb_fts MATCH rp_kb_match(?1, (SELECT version FROM"
+                  "  kb_fts_version WHERE id = 1)) ORDER BY kb_fts.rowid"
+                : "SELECT kb_fts.rowid, rp_bm25(kb_fts, ?1, NULL, d.sz,"
+                  "  5.0, 1.0, 3.0)"
+                  " FROM kb_fts LEFT JOIN kb_fts_docsize d"
+                  "  ON d.id = kb_fts.rowid"
+                  " WHERE kb_fts MATCH ?1 ORDER BY kb_fts.rowid",
+            -1, &st, NULL),
+        SQLITE_OK);
+    sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
+    size_t len = 0;
+    out[0] = '\0';
+    while (sqlite3_step(st) == SQLITE_ROW && len < n)
+        len += (size_t)snprintf(out + len, n - len, "%lld:%.17g ",
+                                (long long)sqlite3_column_int64(st, 0),
+                                sqlite3_column_double(st, 1));
+    sqlite3_finalize(st);
+}
+
+/* What rp_kb_match makes of query, at the index's version. */
+static void matched_as(sqlite3 *raw, const char *query, char *out, size_t n)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(raw,
+                                        "SELECT rp_kb_match(?1, version) FROM"
+                                        " kb_fts_version WHERE id = 1",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(out, n, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+}
+
+/* A start of a word is matched as the index's words that start so, and
+ * the same articles come with the same rank as when the start of the word
+ * is matched (to the last bit); a start of more than eight words, or of
+ * none, stays as it is; a new word is in the list once an article holds
+ * it. */
+static void test_starts_of_words_matched_as_words(void **state)
+{
+    rp_test_db *db = *state;
+    if (db->pg)
+        skip(); /* SQLite's function; PostgreSQL matches prefixes itself */
+    for (size_t i = 0; i < sizeof articles / sizeof articles[0]; i++) {
+        json_t *in = json_pack("{s:s, s:s}", "title", articles[i][0], "body",
+                               articles[i][1]),
+               *out = NULL;
+        rp_error err;
+        assert_int_equal(rp_kb_article_create(&db->ctx, in, &out, &err), RP_OK);
+        json_decref(in);
+        json_decref(out);
+    }
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open(db->path, &raw), SQLITE_OK);
+    assert_int_equal(rp_sqlite_rank_register(raw), SQLITE_OK);
+    char as[400], want[4000], ours[4000];
+    /* "print"* is "print" (print, printed, printing) and "printer" */
+    matched_as(raw, "\"print\"*", as, sizeof as);
+    assert_string_equal(as, "\"print\" OR \"printer\"");
+    matched_as(raw, "\"paper\" OR \"dupl\"* OR \"zzz\"* OR \"t\"*", as,
+               sizeof as);
+    assert_string_equal(as, "\"paper\" OR \"duplic\" OR \"zzz\"* OR \"t\"*");
+    static const char *const queries2[] = {
+        "\"print\"*",
+        "\"dupl\"* OR \"print\"*",
+        "\"refund\"* OR \"paper\"",
+        "\"t\"* OR \"print\"*",
+        "\"twent\"*",
+        "\"café\"* OR \"thirt\"*",
+    };
+    int failed = 0;
+    for (int round = 0; round < 2; round++) {
+        if (round == 1) {
+            /* a new word under "print": matched from the next search on */
+            json_t *in = json_pack("{s:s, s:s}", "title", "Printouts", "body",
+                                   "printouts of the printer"),
+                   *out = NULL;
+            rp_error err;
+            assert_int_equal(rp_kb_article_create(&db->ctx, in, &out, &err),
+                             RP_OK);
+            json_decref(in);
+            json_decref(out);
+            matched_as(raw, "\"print\"*", as, sizeof as);
+            assert_string_equal(as, "\"print\" OR \"printer\" OR \"printout\"");
+        }
+        for (size_t q = 0; q < sizeof queries2 / sizeof queries2[0]; q++) {
+            ranked(raw, queries2[q], 0, want, sizeof want);
+            ranked(raw, queries2[q], 1, ours, sizeof ours);
+            if (strcmp(want, ours) != 0 || !want[0]) {
+                print_error("%s: as it is\n  %s\nmatched as words\n  %s\n",
+                            queries2[q], want, ours);
+                failed++;
+            }
+        }
+    }
+    sqlite3_close(raw);
+    assert_int_equal(failed, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_rank_and_marks_are_fts5s,
+                                        rp_test_db_setup, rp_test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_starts_of_words_matched_as_words,
                                         rp_test_db_setup, rp_test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
