@@ -139,28 +139,42 @@
 // clang-format off
 /* The promises and follow-ups counted, as SQLite's
  * (sqlite_queries.c, M_FOLLOW_UPS_LATE, says how). */
-#define M_LATE_T                                                               \
-    "((t.status IN ('done', 'sent') AND"                                       \
-    " coalesce(t.done_at, t.sent_at) > t.due_at)"                              \
-    " OR (t.status NOT IN ('done', 'sent', 'cancelled')"                       \
-    " AND t.due_at < $5::bigint))"
+#define M_LATE_SPANS                                                           \
+    "(SELECT s.a, s.b, s.d1, s.d2, least(s.b, s.d1 * 86400) AS e1,"            \
+    " greatest(least(s.b, s.d1 * 86400), s.d2 * 86400) AS s2 FROM"             \
+    " (SELECT w.a, w.b, CASE WHEN w.a > 0 THEN (w.a + 86399) / 86400"          \
+    "  ELSE 0 END AS d1, CASE WHEN w.b > 0 THEN w.b / 86400 ELSE 0 END AS d2"  \
+    "  FROM (SELECT greatest(v.a, $1::bigint) AS a,"                           \
+    "   least(coalesce(v.b, $2::bigint), $2::bigint) AS b"                     \
+    "   FROM (SELECT v.starts_at AS a, lead(v.starts_at) OVER"                 \
+    "   (ORDER BY v.starts_at, v.id) AS b, v.follow_up_on_time AS on_time"     \
+    "   FROM charter_versions v) v WHERE v.on_time = 1"                        \
+    "   UNION ALL SELECT $1::bigint, least($2::bigint,"                        \
+    "   (SELECT coalesce(min(starts_at), $2::bigint) FROM charter_versions))"  \
+    "   WHERE $9::bigint = 1) w WHERE w.a < w.b) s) s"
+#define M_LATE_DONE_T(lo, hi)                                                  \
+    "(SELECT count(*) FROM tasks t WHERE t.kind = 'follow_up'"                 \
+    " AND t.due_at >= " lo " AND t.due_at < " hi                               \
+    " AND t.status IN ('done', 'sent')"                                        \
+    " AND coalesce(t.done_at, t.sent_at) > t.due_at)"
+#define M_LATE_DONE_P(lo, hi)                                                  \
+    "(SELECT count(*) FROM promises p WHERE p.status = 'broken'"               \
+    " AND p.due_at >= " lo " AND p.due_at < " hi ")"                           \
+    " + (SELECT count(*) FROM promises p WHERE p.status = 'kept'"              \
+    " AND p.due_at >= " lo " AND p.due_at < " hi                               \
+    " AND p.settled_at > p.due_at)"
 #define M_FOLLOW_UPS_LATE                                                      \
     "(CASE WHEN $3::text IS NULL AND $4::bigint IS NULL THEN"                  \
-    " (SELECT count(*) FROM promises p WHERE p.due_at >= $1::bigint"           \
-    "  AND p.due_at < $2::bigint AND " M_ON_TIME_P " AND"                      \
-    "  (p.status = 'broken' OR (p.status = 'open' AND p.due_at < $5::bigint)"  \
-    "  OR (p.status = 'kept' AND p.settled_at > p.due_at)))"                   \
-    " + (SELECT count(*) FROM (SELECT v.starts_at AS a,"                       \
-    "  lead(v.starts_at) OVER (ORDER BY v.starts_at, v.id) AS b,"              \
-    "  v.follow_up_on_time AS on_time FROM charter_versions v) w"              \
-    "  JOIN tasks t ON t.kind = 'follow_up'"                                   \
-    "  AND t.due_at >= greatest(w.a, $1::bigint)"                              \
-    "  AND t.due_at < least(coalesce(w.b, $2::bigint), $2::bigint)"            \
-    "  WHERE w.on_time = 1 AND " M_LATE_T ")"                                  \
-    " + (CASE WHEN $9::bigint = 1 THEN (SELECT count(*) FROM tasks t"          \
-    "  WHERE t.kind = 'follow_up' AND t.due_at >= $1::bigint"                  \
-    "  AND t.due_at < least($2::bigint, (SELECT coalesce(min(starts_at),"      \
-    "  $2::bigint) FROM charter_versions)) AND " M_LATE_T ") ELSE 0 END)"      \
+    " (SELECT coalesce(sum((SELECT coalesce(sum(l.follow_ups + l.promises),"   \
+    "  0) FROM measure_late_days l WHERE l.day >= s.d1 AND l.day < s.d2)"      \
+    "  + " M_LATE_DONE_T("s.a", "s.e1") " + " M_LATE_DONE_T("s.s2", "s.b")     \
+    "  + " M_LATE_DONE_P("s.a", "s.e1") " + " M_LATE_DONE_P("s.s2", "s.b")     \
+    "  + (SELECT count(*) FROM tasks t WHERE t.kind = 'follow_up'"             \
+    "   AND t.status NOT IN ('done', 'sent', 'cancelled')"                     \
+    "   AND t.due_at >= s.a AND t.due_at < least(s.b, $5::bigint))"            \
+    "  + (SELECT count(*) FROM promises p WHERE p.status = 'open'"             \
+    "   AND p.due_at >= s.a AND p.due_at < least(s.b, $5::bigint))), 0)"       \
+    "  FROM " M_LATE_SPANS ")::bigint"                                         \
     " ELSE (SELECT count(*) FROM (" M_BREACHES_FOLLOW_UPS ") AS f) END)"
 // clang-format on
 
@@ -852,7 +866,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " coalesce(v.resolution_hours * 3600, $8::bigint) AS res_t,"
         " d.acknowledge_due_at AS ack_d, d.first_response_due_at AS first_d,"
         " d.resolution_due_at AS res_d"
-        " FROM encounters e JOIN customers c ON c.id = e.customer_id"
+        /* no customer: the times need none (sqlite_queries.c) */
+        " FROM encounters e"
         " LEFT JOIN charter_deadlines d ON d.encounter_id = e.id"
         " LEFT JOIN charter_versions v ON v.id = (SELECT w.id"
         "  FROM charter_versions w WHERE w.starts_at <= e.arrived_at"
@@ -1007,7 +1022,9 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " count(*) AS n FROM relationship_levels r LEFT JOIN encounters e"
         " ON e.id = r.encounter_id WHERE r.created_at >= $1"
         " AND r.created_at < $2 AND" M_ENC_FILTER
-        " GROUP BY r.previous_level, r.level ORDER BY n DESC LIMIT 32",
+        " GROUP BY r.previous_level, r.level ORDER BY n DESC,"
+        " coalesce(r.previous_level, '') COLLATE \"C\", r.level COLLATE \"C\""
+        " LIMIT 32",
     [RP_Q_MEASURES_MOMENTS] =
         "SELECT count(*) AS moments, count(DISTINCT m.customer_id) AS "
         "customers,"
@@ -2180,6 +2197,39 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_MEASURES_ROLLUP_FILL_MOMENT_LAST] = PRM_FILL_LAST,
     [RP_Q_MEASURES_ROLLUP_CLEAR_DAY_TOTALS] = "DELETE FROM measure_day_totals",
     [RP_Q_MEASURES_ROLLUP_FILL_DAY_TOTALS] = PRT_FILL,
+    /* The relationships' movements of a window without a queue or agent
+     * (rollup.c, rp_rollup_movements): ?5 the first whole UTC day, ?6 the
+     * day after the last, from measure_movement_days (migration 119); the
+     * partial days at the edges, [?1, ?2) and [?3, ?4), from the levels
+     * of those hours.  In MEASURES_MOVEMENTS' order. */
+    // clang-format off
+    [RP_Q_MEASURES_ROLLUP_MOVEMENTS] =
+        "SELECT nullif(f, '') AS from_level, t AS to_level, sum(n)::bigint AS n"
+        " FROM (SELECT from_level AS f, to_level AS t, n"
+        "  FROM measure_movement_days WHERE day >= $5::bigint"
+        "  AND day < $6::bigint"
+        "  UNION ALL SELECT coalesce(r.previous_level, ''), r.level, 1"
+        "  FROM relationship_levels r WHERE r.created_at >= $1::bigint"
+        "  AND r.created_at < $2::bigint"
+        "  UNION ALL SELECT coalesce(r.previous_level, ''), r.level, 1"
+        "  FROM relationship_levels r WHERE r.created_at >= $3::bigint"
+        "  AND r.created_at < $4::bigint) x"
+        " GROUP BY f, t HAVING sum(n) <> 0"
+        " ORDER BY sum(n) DESC, f COLLATE \"C\", t COLLATE \"C\" LIMIT 32",
+    // clang-format on
+    [RP_Q_MEASURES_ROLLUP_CLEAR_LATE] = "DELETE FROM measure_late_days",
+    [RP_Q_MEASURES_ROLLUP_FILL_LATE] = PRL_FILL,
+    [RP_Q_MEASURES_ROLLUP_CLEAR_MOVEMENTS] =
+        "DELETE FROM measure_movement_days",
+    [RP_Q_MEASURES_ROLLUP_FILL_MOVEMENTS] = PRV_FILL,
+    [RP_Q_MEASURES_VERIFY_OPEN_WORK] =
+        "SELECT agent_id, sum(kept)::bigint AS kept,"
+        " sum(counted)::bigint AS counted FROM"
+        " (SELECT agent_id, open_work AS kept, 0 AS counted"
+        "  FROM agent_open_work UNION ALL SELECT agent_id, 0, count(*)"
+        "  FROM encounters WHERE agent_id IS NOT NULL"
+        "  AND stage NOT IN ('closed', 'abandoned') GROUP BY agent_id) x"
+        " GROUP BY agent_id HAVING sum(kept) <> sum(counted) ORDER BY agent_id",
 };
 
 const char *rp_pg_query_sql(rp_query q)

@@ -389,4 +389,61 @@
     " DO UPDATE SET n = excluded.n"
 // clang-format on
 
+/* ---- what is late for good, and the relationships' movements (migration
+ * 119), as SQLite's (sqlite_rollup.h, RL_* and RV_*) ---- */
+// clang-format off
+#define PRL_TASK_LATE(r)                                                       \
+    "coalesce(" r ".kind = 'follow_up' AND " r ".due_at >= 0"                  \
+    " AND " r ".status IN ('done', 'sent')"                                    \
+    " AND coalesce(" r ".done_at, " r ".sent_at) > " r ".due_at, false)"
+#define PRL_PROMISE_LATE(r)                                                    \
+    "coalesce(" r ".due_at >= 0 AND (" r ".status = 'broken'"                  \
+    " OR (" r ".status = 'kept' AND " r ".settled_at > " r ".due_at)), false)"
+#define PRL_ADD(r, col, s)                                                     \
+    " INSERT INTO measure_late_days AS l (day, " col ")"                       \
+    "  VALUES (" r ".due_at / 86400, " s ")"                                   \
+    "  ON CONFLICT (day) DO UPDATE SET " col " = l." col " + excluded." col ";"
+/* the function and trigger of table: old's judgement out, new's in */
+#define PRL_TRIGGER(table, col, late, cols)                                    \
+    "CREATE FUNCTION measure_late_" table "() RETURNS trigger"                 \
+    "  LANGUAGE plpgsql AS $$ BEGIN"                                           \
+    " IF TG_OP <> 'INSERT' AND " late("old") " THEN"                           \
+    PRL_ADD("old", col, "-1") " END IF;"                                       \
+    " IF TG_OP <> 'DELETE' AND " late("new") " THEN"                           \
+    PRL_ADD("new", col, "1") " END IF;"                                        \
+    " RETURN NULL; END $$;"                                                    \
+    "CREATE TRIGGER " table "_late AFTER INSERT OR UPDATE OF " cols            \
+    "  OR DELETE ON " table " FOR EACH ROW"                                    \
+    "  EXECUTE FUNCTION measure_late_" table "();"
+#define PRL_FILL                                                               \
+    "INSERT INTO measure_late_days (day, follow_ups, promises)"                \
+    " SELECT day, sum(f), sum(p) FROM (SELECT t.due_at / 86400 AS day,"        \
+    " 1 AS f, 0 AS p FROM tasks t WHERE t.kind = 'follow_up'"                  \
+    " AND t.due_at >= 0 AND t.status IN ('done', 'sent')"                      \
+    " AND coalesce(t.done_at, t.sent_at) > t.due_at"                           \
+    " UNION ALL SELECT p.due_at / 86400, 0, 1 FROM promises p"                 \
+    " WHERE " PRL_PROMISE_LATE("p") ") x GROUP BY day"                         \
+    " ON CONFLICT (day) DO UPDATE SET follow_ups = excluded.follow_ups,"       \
+    " promises = excluded.promises"
+#define PRV_ADD(r, s)                                                          \
+    " INSERT INTO measure_movement_days AS m (day, from_level, to_level, n)"   \
+    "  VALUES (" r ".created_at / 86400, coalesce(" r ".previous_level, ''),"  \
+    "  " r ".level, " s ") ON CONFLICT (day, from_level, to_level)"            \
+    "  DO UPDATE SET n = m.n + excluded.n;"
+#define PRV_TRIGGER                                                            \
+    "CREATE FUNCTION measure_movements() RETURNS trigger"                      \
+    "  LANGUAGE plpgsql AS $$ BEGIN"                                           \
+    " IF TG_OP <> 'INSERT' THEN" PRV_ADD("old", "-1") " END IF;"               \
+    " IF TG_OP <> 'DELETE' THEN" PRV_ADD("new", "1") " END IF;"                \
+    " RETURN NULL; END $$;"                                                    \
+    "CREATE TRIGGER relationship_levels_moves AFTER INSERT OR UPDATE OF"       \
+    "  created_at, previous_level, level OR DELETE ON relationship_levels"     \
+    "  FOR EACH ROW EXECUTE FUNCTION measure_movements();"
+#define PRV_FILL                                                               \
+    "INSERT INTO measure_movement_days (day, from_level, to_level, n)"         \
+    " SELECT created_at / 86400, coalesce(previous_level, ''), level,"         \
+    " count(*) FROM relationship_levels GROUP BY 1, 2, 3"                      \
+    " ON CONFLICT (day, from_level, to_level) DO UPDATE SET n = excluded.n"
+// clang-format on
+
 #endif

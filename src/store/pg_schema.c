@@ -1366,6 +1366,29 @@ const rp_pg_migration rp_pg_migrations[] = {
      * indexes the subject with the row, as before */
     {115, "the encounter subject index written once per batch of writes",
      "SELECT 1;"},
+    /* Migration 119: what is late for good and the relationships'
+     * movements rolled up per day, the open follow-ups indexed by due
+     * date, as SQLite's (pg_rollup.h). */
+    // clang-format off
+    {119,
+     "follow-ups and promises late for good, and the relationships' "
+     "movements, rolled up per day; the open follow-ups indexed by due date",
+     "CREATE TABLE measure_late_days ("
+     "  day bigint PRIMARY KEY,"
+     "  follow_ups bigint NOT NULL DEFAULT 0,"
+     "  promises bigint NOT NULL DEFAULT 0);"
+     "CREATE TABLE measure_movement_days ("
+     "  day bigint NOT NULL, from_level text NOT NULL,"
+     "  to_level text NOT NULL, n bigint NOT NULL,"
+     "  PRIMARY KEY (day, from_level, to_level));"
+     "CREATE INDEX tasks_follow_ups_open ON tasks (due_at)"
+     "  WHERE kind = 'follow_up' AND status NOT IN ('done', 'sent', 'cancelled');"
+     PRL_TRIGGER("tasks", "follow_ups", PRL_TASK_LATE,
+                 "kind, status, due_at, done_at, sent_at")
+     PRL_TRIGGER("promises", "promises", PRL_PROMISE_LATE,
+                 "status, due_at, settled_at")
+     PRV_TRIGGER PRL_FILL ";" PRV_FILL ";"},
+    // clang-format on
 };
 
 const int rp_pg_nmigrations = (int)(sizeof rp_pg_migrations /

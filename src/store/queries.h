@@ -370,7 +370,13 @@
       "measures.rollup_fill_moment_customers")                                 \
     X(MEASURES_ROLLUP_FILL_MOMENT_LAST, "measures.rollup_fill_moment_last")    \
     X(MEASURES_ROLLUP_CLEAR_DAY_TOTALS, "measures.rollup_clear_day_totals")    \
-    X(MEASURES_ROLLUP_FILL_DAY_TOTALS, "measures.rollup_fill_day_totals")
+    X(MEASURES_ROLLUP_FILL_DAY_TOTALS, "measures.rollup_fill_day_totals")      \
+    X(MEASURES_ROLLUP_MOVEMENTS, "measures.rollup_movements")                  \
+    X(MEASURES_ROLLUP_CLEAR_LATE, "measures.rollup_clear_late")                \
+    X(MEASURES_ROLLUP_FILL_LATE, "measures.rollup_fill_late")                  \
+    X(MEASURES_ROLLUP_CLEAR_MOVEMENTS, "measures.rollup_clear_movements")      \
+    X(MEASURES_ROLLUP_FILL_MOVEMENTS, "measures.rollup_fill_movements")        \
+    X(MEASURES_VERIFY_OPEN_WORK, "measures.verify_open_work")
 
 /* One id per named query; RP_QUERY_COUNT is the number of them. */
 typedef enum rp_query {

@@ -310,4 +310,70 @@
     " DO UPDATE SET n = excluded.n"
 // clang-format on
 
+/* ---- what is late for good, and the relationships' movements (migration
+ * 119) ----
+ * measure_late_days: per UTC day of due_at, the follow-ups done or sent
+ * after their date and the promises broken or kept late: judgements that
+ * no longer change with the time of reading.  Which of them the charter
+ * counts (follow_up_on_time of the version in force at due_at) is decided
+ * when read, one range of days per version (M_FOLLOW_UPS_LATE), so a new
+ * version changes nothing here.  Times before 1970 are left to the
+ * records (due_at >= 0).  measure_movement_days: per UTC day of a level's
+ * created_at, how many customers moved from one level to another (from ''
+ * for a first level).  Triggers on tasks, promises and relationship_levels
+ * take the old row's judgement away and add the new one's. */
+// clang-format off
+#define RL_TASK_LATE(r)                                                        \
+    "coalesce(" r ".kind = 'follow_up' AND " r ".due_at >= 0"                  \
+    " AND " r ".status IN ('done', 'sent')"                                    \
+    " AND coalesce(" r ".done_at, " r ".sent_at) > " r ".due_at, 0)"
+#define RL_PROMISE_LATE(r)                                                     \
+    "coalesce(" r ".due_at >= 0 AND (" r ".status = 'broken'"                  \
+    " OR (" r ".status = 'kept' AND " r ".settled_at > " r ".due_at)), 0)"
+/* r's judgement (col the column, late its expression) counted in by s */
+#define RL_ADD(r, col, late, s)                                                \
+    "INSERT INTO measure_late_days (day, " col ") SELECT " r ".due_at / 86400," \
+    " " s " WHERE " late                                                       \
+    " ON CONFLICT (day) DO UPDATE SET " col " = " col " + excluded." col ";"
+#define RL_TRIGGERS(table, col, late, cols)                                    \
+    "CREATE TRIGGER " table "_late_ai AFTER INSERT ON " table                  \
+    "  WHEN " late("new") " BEGIN " RL_ADD("new", col, late("new"), "1")       \
+    " END;"                                                                    \
+    "CREATE TRIGGER " table "_late_au AFTER UPDATE OF " cols " ON " table      \
+    "  WHEN " late("old") " OR " late("new") " BEGIN "                         \
+    RL_ADD("old", col, late("old"), "-1")                                      \
+    RL_ADD("new", col, late("new"), "1") " END;"                               \
+    "CREATE TRIGGER " table "_late_ad AFTER DELETE ON " table                  \
+    "  WHEN " late("old") " BEGIN " RL_ADD("old", col, late("old"), "-1")      \
+    " END;"
+#define RL_FILL                                                                \
+    "INSERT INTO measure_late_days (day, follow_ups, promises)"                \
+    " SELECT day, sum(f), sum(p) FROM (SELECT t.due_at / 86400 AS day,"        \
+    " 1 AS f, 0 AS p FROM tasks t WHERE t.kind = 'follow_up'"                  \
+    " AND t.due_at >= 0 AND t.status IN ('done', 'sent')"                      \
+    " AND coalesce(t.done_at, t.sent_at) > t.due_at"                           \
+    " UNION ALL SELECT p.due_at / 86400, 0, 1 FROM promises p"                 \
+    " WHERE " RL_PROMISE_LATE("p") ") WHERE true GROUP BY day"                 \
+    " ON CONFLICT (day) DO UPDATE SET follow_ups = excluded.follow_ups,"       \
+    " promises = excluded.promises"
+#define RV_ADD(r, s)                                                           \
+    "INSERT INTO measure_movement_days (day, from_level, to_level, n)"         \
+    " VALUES (" r ".created_at / 86400, coalesce(" r ".previous_level, ''),"   \
+    " " r ".level, " s ") ON CONFLICT (day, from_level, to_level)"             \
+    " DO UPDATE SET n = n + excluded.n;"
+#define RV_TRIGGERS                                                            \
+    "CREATE TRIGGER relationship_levels_moves_ai AFTER INSERT"                 \
+    "  ON relationship_levels BEGIN " RV_ADD("new", "1") " END;"               \
+    "CREATE TRIGGER relationship_levels_moves_au AFTER UPDATE OF created_at,"  \
+    "  previous_level, level ON relationship_levels BEGIN "                    \
+    RV_ADD("old", "-1") RV_ADD("new", "1") " END;"                             \
+    "CREATE TRIGGER relationship_levels_moves_ad AFTER DELETE"                 \
+    "  ON relationship_levels BEGIN " RV_ADD("old", "-1") " END;"
+#define RV_FILL                                                                \
+    "INSERT INTO measure_movement_days (day, from_level, to_level, n)"         \
+    " SELECT created_at / 86400, coalesce(previous_level, ''), level,"         \
+    " count(*) FROM relationship_levels WHERE true GROUP BY 1, 2, 3"           \
+    " ON CONFLICT (day, from_level, to_level) DO UPDATE SET n = excluded.n"
+// clang-format on
+
 #endif

@@ -1811,6 +1811,33 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  WHERE id = old.id) BEGIN"
      "  INSERT INTO encounters_fts (encounters_fts, rowid, subject)"
      "  VALUES ('delete', old.id, old.subject); END;"},
+    /* Migration 119: what is late for good rolled up per day, and the
+     * relationships' movements per day (sqlite_rollup.h, rollup.c), so
+     * the service metrics read a window's late follow-ups and promises and
+     * its movements from a row or a few per day instead of every
+     * follow-up (19,464 in 30 days at 3M encounters) and every change of
+     * level of the window; the follow-ups still open, whose lateness the
+     * time of reading decides, from a partial index of the open ones. */
+    // clang-format off
+    {119,
+     "follow-ups and promises late for good, and the relationships' "
+     "movements, rolled up per day; the open follow-ups indexed by due date",
+     "CREATE TABLE measure_late_days ("
+     "  day INTEGER PRIMARY KEY,"
+     "  follow_ups INTEGER NOT NULL DEFAULT 0,"
+     "  promises INTEGER NOT NULL DEFAULT 0);"
+     "CREATE TABLE measure_movement_days ("
+     "  day INTEGER NOT NULL, from_level TEXT NOT NULL,"
+     "  to_level TEXT NOT NULL, n INTEGER NOT NULL,"
+     "  PRIMARY KEY (day, from_level, to_level)) WITHOUT ROWID;"
+     "CREATE INDEX tasks_follow_ups_open ON tasks (due_at)"
+     "  WHERE kind = 'follow_up' AND status NOT IN ('done', 'sent', 'cancelled');"
+     RL_TRIGGERS("tasks", "follow_ups", RL_TASK_LATE,
+                 "kind, status, due_at, done_at, sent_at")
+     RL_TRIGGERS("promises", "promises", RL_PROMISE_LATE,
+                 "status, due_at, settled_at")
+     RV_TRIGGERS RL_FILL ";" RV_FILL ";"},
+    // clang-format on
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /

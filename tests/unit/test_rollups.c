@@ -346,6 +346,98 @@ static void test_rollups_agree_with_the_records(void **state)
     }
     expect_agree(ctx, end - 2 * 3600, end + DAY, 0, 0);
 
+    /* what is late for good (migration 119): the overdue promises broken
+     * by the charter's rule, a follow-up done late moved to another day
+     * and one cancelled, a change of level taken back; windows whose
+     * edges cut the days of each */
+    {
+        int64_t settled = 0;
+        long long moves = 0, broken = 0;
+        assert_int_equal(
+            rp_charter_settle_promises(ctx, end + DAY, &settled, &err), RP_OK);
+        assert_int_equal(rp_test_db_sql(db,
+                                        "SELECT count(*) FROM promises"
+                                        " WHERE status = 'broken'",
+                                        &broken),
+                         0);
+        print_message("promises broken %lld (settled %lld)\n", broken,
+                      (long long)settled);
+        assert_true(broken > 0);
+        assert_int_equal(
+            rp_test_db_sql(db,
+                           "UPDATE tasks SET due_at = due_at - 80000 WHERE id ="
+                           " (SELECT min(id) FROM tasks WHERE kind ="
+                           " 'follow_up' AND status = 'done'"
+                           " AND done_at > due_at)",
+                           NULL),
+            0);
+        assert_int_equal(
+            rp_test_db_sql(db,
+                           "UPDATE tasks SET status = 'cancelled' WHERE id ="
+                           " (SELECT max(id) FROM tasks WHERE kind ="
+                           " 'follow_up' AND status = 'done'"
+                           " AND done_at > due_at)",
+                           NULL),
+            0);
+        assert_int_equal(rp_test_db_sql(db,
+                                        "SELECT count(*) FROM"
+                                        " relationship_levels",
+                                        &moves),
+                         0);
+        print_message("changes of level %lld\n", moves);
+        assert_true(moves > 0);
+        assert_int_equal(
+            rp_test_db_sql(db,
+                           "DELETE FROM relationship_levels WHERE id ="
+                           " (SELECT max(id) FROM relationship_levels)",
+                           NULL),
+            0);
+        expect_agree(ctx, from, to, 0, 0);
+        for (int64_t a = T0 + 3 * 3600 + 1; a < end; a += DAY + 5 * 3600 + 3)
+            expect_agree(ctx, a, a + 3 * DAY + 7200, 0, 0);
+        expect_agree(ctx, T0 + DAY / 3, T0 + DAY / 2, 0, 0);
+        /* windows across one midnight, as a series' days in a time zone
+         * (the breaches of a part longer than half a day are the day's
+         * rollup less the rest of the day) */
+        for (int64_t a = T0 + 5 * 3600; a < end; a += DAY + 3 * 3600 + 7) {
+            expect_agree(ctx, a, a + DAY + 7200, 0, 0);
+            expect_agree(ctx, a, a + DAY + 7200, 2, 0);
+        }
+        for (int64_t m = (T0 / DAY + 1) * DAY; m < end; m += 2 * DAY)
+            expect_agree(ctx, m - 3600, m + DAY - 3600, 0, 0);
+    }
+
+    /* --verify sees an agent's count of open work that has drifted from
+     * the records (a change made past the triggers) */
+    {
+        assert_int_equal(
+            rp_test_db_sql(db,
+                           "UPDATE agent_open_work SET open_work ="
+                           " open_work + 2 WHERE agent_id ="
+                           " (SELECT min(agent_id) FROM agent_open_work)",
+                           NULL),
+            0);
+        rp_window w = {.from = from, .to = to};
+        json_t *diffs = NULL;
+        assert_int_equal(rp_metrics_verify(ctx, &w, &diffs, &err), RP_OK);
+        assert_int_equal(json_array_size(diffs), 1);
+        json_t *d = json_array_get(diffs, 0);
+        assert_non_null(strstr(json_string_value(json_object_get(d, "figure")),
+                               "open_work"));
+        assert_int_equal(json_integer_value(json_object_get(d, "rollups")) -
+                             json_integer_value(json_object_get(d, "records")),
+                         2);
+        json_decref(diffs);
+        assert_int_equal(
+            rp_test_db_sql(db,
+                           "UPDATE agent_open_work SET open_work ="
+                           " open_work - 2 WHERE agent_id ="
+                           " (SELECT min(agent_id) FROM agent_open_work)",
+                           NULL),
+            0);
+        expect_agree(ctx, from, to, 0, 0);
+    }
+
     /* the moments' rollup (migration 112): moments written out of order
      * (older than the customer's newest), a customer whose moments are
      * all after a window's end or before its start, windows ending in the
@@ -387,6 +479,10 @@ static void test_rollups_agree_with_the_records(void **state)
         rp_test_db_sql(db, "DELETE FROM measure_moment_hours", NULL), 0);
     assert_int_equal(
         rp_test_db_sql(db, "DELETE FROM measure_moment_customers", NULL), 0);
+    assert_int_equal(rp_test_db_sql(db, "DELETE FROM measure_late_days", NULL),
+                     0);
+    assert_int_equal(
+        rp_test_db_sql(db, "DELETE FROM measure_movement_days", NULL), 0);
     assert_int_equal(figure(ctx, from, to, "volume", "encounters"), 0);
     /* the moments were read from their rollup: only the edges are left */
     assert_true(figure(ctx, from, to, "moments", "total") < moments);

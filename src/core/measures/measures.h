@@ -275,7 +275,10 @@ rp_code rp_metrics_service_direct(rp_ctx *ctx, const rp_window *w, json_t **out,
  * (rp_metrics_service_direct) in one snapshot: *diffs is a new array of
  * {"figure" (a path like "wait.p50_seconds"), "records", "rollups"}, empty
  * when they agree.  The waits' p50 and p90 agree when the rollups' figure
- * is the bucket of the records' (rp_rollup_wait_bucket).
+ * is the bucket of the records' (rp_rollup_wait_bucket).  Also each
+ * agent's count of open work (agent_open_work, which routing reads)
+ * against their encounters not closed or abandoned: a difference is the
+ * figure "open_work.agent N".
  */
 rp_code rp_metrics_verify(rp_ctx *ctx, const rp_window *w, json_t **diffs,
                           rp_error *err);

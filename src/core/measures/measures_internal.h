@@ -55,6 +55,17 @@ rp_code rp_rollup_moments(rp_ctx *ctx, const rp_window *w, json_t **rows,
                           rp_error *err);
 
 /*
+ * The relationships' movements of w read from their rollup (migration
+ * 119): the same rows as the query MEASURES_MOVEMENTS ({from_level,
+ * to_level, n}, most first, new array in *rows), from the whole UTC days
+ * of measure_movement_days and the levels of the partial days at the
+ * edges.  RP_ENOTFOUND when w has a queue or agent filter (or starts
+ * before 1970): the caller counts from the records.
+ */
+rp_code rp_rollup_movements(rp_ctx *ctx, const rp_window *w, json_t **rows,
+                            rp_error *err);
+
+/*
  * A copy of w in *out limited to what ctx->viewer may count: a queue they
  * may not see is RP_EFORBIDDEN naming "queue"; without a queue, the copy's
  * queues are those they may see (NULL when all).  Release the copy with

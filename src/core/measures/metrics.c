@@ -322,9 +322,12 @@ static rp_code relationship_section(rp_ctx *ctx, const rp_window *w, int direct,
     json_decref(queues);
     if (rc)
         return rc;
-    if (q(ctx, RP_Q_MEASURES_MOVEMENTS, w, &moves, err)) {
+    rc = direct ? RP_ENOTFOUND : rp_rollup_movements(ctx, w, &moves, err);
+    if (rc == RP_ENOTFOUND)
+        rc = q(ctx, RP_Q_MEASURES_MOVEMENTS, w, &moves, err);
+    if (rc) {
         json_decref(counts);
-        return err->code;
+        return rc;
     }
     json_t *by_level = json_object();
     for (int i = 0; levels[i]; i++)
@@ -606,25 +609,54 @@ static void compare(const char *path, json_t *a, json_t *b, json_t *diffs)
                                         "records", a, "rollups", b));
 }
 
+/* The agents whose count of open work (agent_open_work, migration 108,
+ * which routing reads) differs from their encounters not ended, appended
+ * to diffs as figures "open_work.agent N". */
+static rp_code open_work_diffs(rp_ctx *ctx, json_t *diffs, rp_error *err)
+{
+    json_t *rows;
+    rp_code rc = ctx->store->ops->query(
+        ctx->store, RP_Q_MEASURES_VERIFY_OPEN_WORK, NULL, &rows, err);
+    if (rc)
+        return rc;
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        char figure[64];
+        snprintf(
+            figure, sizeof figure, "open_work.agent %lld",
+            (long long)json_integer_value(json_object_get(row, "agent_id")));
+        json_array_append_new(
+            diffs, json_pack("{s:s, s:O?, s:O?}", "figure", figure, "records",
+                             json_object_get(row, "counted"), "rollups",
+                             json_object_get(row, "kept")));
+    }
+    json_decref(rows);
+    return RP_OK;
+}
+
 rp_code rp_metrics_verify(rp_ctx *ctx, const rp_window *asked, json_t **diffs,
                           rp_error *err)
 {
     rp_window w;
     if (rp_window_limit(ctx, asked, &w, err))
         return err->code;
-    json_t *a = NULL, *b = NULL;
+    json_t *a = NULL, *b = NULL, *d = json_array();
     rp_code rc = rp_store_read_begin(ctx->store, err);
     if (rc == RP_OK) {
         rc = service_in(ctx, &w, 1, NULL, &a, err);
         if (rc == RP_OK)
             rc = service_in(ctx, &w, 0, NULL, &b, err);
+        if (rc == RP_OK) {
+            compare("", a, b, d);
+            rc = open_work_diffs(ctx, d, err);
+        }
         rp_store_read_end(ctx->store);
     }
     rp_window_release(&w);
-    if (rc == RP_OK) {
-        *diffs = json_array();
-        compare("", a, b, *diffs);
-    }
+    if (rc == RP_OK)
+        *diffs = json_incref(d);
+    json_decref(d);
     json_decref(a);
     json_decref(b);
     return rc;

@@ -36,7 +36,15 @@
  *     are those whose newest moment is at or after its start, less those
  *     whose newest is at or after its end with none inside it (a seek
  *     each: none for a window ending now), so the count is exact and
- *     distinct over the whole window (rp_rollup_moments).
+ *     distinct over the whole window (rp_rollup_moments);
+ *   - measure_late_days (migration 119): per UTC day of due_at, the
+ *     follow-ups done late and the promises broken or kept late (late for
+ *     good); which count is the charter's version's to say when read, and
+ *     the open ones late by the time of reading come from a partial index
+ *     of the open follow-ups (M_FOLLOW_UPS_LATE, in MEASURES_BREACHES_NOW);
+ *   - measure_movement_days (migration 119): per UTC day of a change of
+ *     level, the customers moved from one level to another, read by a
+ *     window without a queue or agent (rp_rollup_movements).
  * Triggers on encounters and customers keep them in the transaction of
  * every write, whichever code path writes (the encounter engine's create,
  * stage changes, close, abandon, transfer, take and assign, apology, the
@@ -236,15 +244,64 @@ static void add_targets(json_t *counts, json_t *rows)
 }
 
 /* The breaches for good of the encounters received in [a, b) (seconds),
- * from their records, added to counts. */
-static rp_code edge_breaches(rp_ctx *ctx, int64_t a, int64_t b,
-                             const rp_window *w, json_t *counts, rp_error *err)
+ * from their records, added to counts (taken away when sign < 0). */
+static rp_code records_breaches(rp_ctx *ctx, int64_t a, int64_t b, int sign,
+                                const rp_window *w, json_t *counts,
+                                rp_error *err)
 {
+    if (a >= b)
+        return RP_OK;
     json_t *rows;
     if (run(ctx, RP_Q_MEASURES_EDGE_BREACHES, a, b, w, &rows, err))
         return err->code;
-    add_targets(counts, rows);
+    json_t *row = json_array_get(rows, 0), *v;
+    const char *key;
+    json_object_foreach(row, key, v) {
+        json_t *have = json_object_get(counts, key);
+        if (have)
+            json_object_set_new(counts, key,
+                                json_integer(json_integer_value(have) +
+                                             sign * json_integer_value(v)));
+    }
     json_decref(rows);
+    return RP_OK;
+}
+
+/* Add to counts the rows of the breaches' rollup ({target, n}). */
+static void add_rollup_rows(json_t *counts, json_t *rows)
+{
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        const char *t = json_string_value(json_object_get(row, "target"));
+        json_t *have = t ? json_object_get(counts, t) : NULL;
+        if (have)
+            json_object_set_new(
+                counts, t,
+                json_integer(json_integer_value(have) +
+                             json_integer_value(json_object_get(row, "n"))));
+    }
+}
+
+/* The breaches for good of the encounters received in [a, b), a part of
+ * one UTC day: from their records when it is at most half the day, else
+ * the day's rollup less the records of the rest of the day, so no more
+ * than half a day of encounters is read (a series of days in a time zone
+ * not on UTC is two such parts a day). */
+static rp_code edge_breaches(rp_ctx *ctx, int64_t a, int64_t b,
+                             const rp_window *w, json_t *counts, rp_error *err)
+{
+    int64_t day = floor_div(a, DAY);
+    if (b - a <= DAY / 2 || floor_div(b - 1, DAY) != day)
+        return records_breaches(ctx, a, b, 1, w, counts, err);
+    json_t *rows;
+    if (run(ctx, RP_Q_MEASURES_ROLLUP_BREACHES, day, day + 1, w, &rows, err))
+        return err->code;
+    add_rollup_rows(counts, rows);
+    json_decref(rows);
+    if (records_breaches(ctx, day * DAY, a, -1, w, counts, err) ||
+        records_breaches(ctx, b, (day + 1) * DAY, -1, w, counts, err))
+        return err->code;
     return RP_OK;
 }
 
@@ -260,23 +317,17 @@ rp_code rp_rollup_breaches(rp_ctx *ctx, const rp_window *w, const rp_charter *c,
     rp_code rc = RP_OK;
     if (d1 < d2) {
         rc = run(ctx, RP_Q_MEASURES_ROLLUP_BREACHES, d1, d2, w, &rows, err);
-        size_t i;
-        json_t *row;
-        json_array_foreach(rows, i, row) {
-            const char *t = json_string_value(json_object_get(row, "target"));
-            json_t *have = t ? json_object_get(j, t) : NULL;
-            if (have)
-                json_object_set_new(
-                    j, t,
-                    json_integer(
-                        json_integer_value(have) +
-                        json_integer_value(json_object_get(row, "n"))));
-        }
+        add_rollup_rows(j, rows);
         json_decref(rows);
         if (!rc && w->from < d1 * DAY)
             rc = edge_breaches(ctx, w->from, d1 * DAY, w, j, err);
         if (!rc && d2 * DAY < w->to)
             rc = edge_breaches(ctx, d2 * DAY, w->to, w, j, err);
+    } else if (w->from < d1 * DAY && d1 * DAY < w->to) {
+        /* across one midnight (a day of a series in a time zone) */
+        rc = edge_breaches(ctx, w->from, d1 * DAY, w, j, err);
+        if (!rc)
+            rc = edge_breaches(ctx, d1 * DAY, w->to, w, j, err);
     } else {
         rc = edge_breaches(ctx, w->from, w->to, w, j, err);
     }
@@ -330,6 +381,29 @@ rp_code rp_rollup_moments(rp_ctx *ctx, const rp_window *w, json_t **rows,
                                (json_int_t)h2);
     rp_code rc = ctx->store->ops->query(
         ctx->store, RP_Q_MEASURES_ROLLUP_MOMENTS, params, rows, err);
+    json_decref(params);
+    return rc;
+}
+
+rp_code rp_rollup_movements(rp_ctx *ctx, const rp_window *w, json_t **rows,
+                            rp_error *err)
+{
+    json_t *q = rp_window_queues(w);
+    int filtered = !json_is_null(q) || w->agent_id;
+    json_decref(q);
+    if (filtered || w->from < 0)
+        return rp_error_set(err, RP_ENOTFOUND, NULL,
+                            "the movements of this window are not rolled up");
+    /* the whole days [d1, d2) from the rollup; the edges [from, e1) and
+     * [s2, to) from the levels (when no whole day: [from, to) once) */
+    int64_t d1 = floor_div(w->from + DAY - 1, DAY), d2 = floor_div(w->to, DAY);
+    int64_t e1 = d1 * DAY < w->to ? d1 * DAY : w->to;
+    int64_t s2 = d2 * DAY > e1 ? d2 * DAY : e1;
+    json_t *params = json_pack(
+        "[I, I, I, I, I, I]", (json_int_t)w->from, (json_int_t)e1,
+        (json_int_t)s2, (json_int_t)w->to, (json_int_t)d1, (json_int_t)d2);
+    rp_code rc = ctx->store->ops->query(
+        ctx->store, RP_Q_MEASURES_ROLLUP_MOVEMENTS, params, rows, err);
     json_decref(params);
     return rc;
 }
@@ -392,6 +466,10 @@ rp_code rp_rollup_rebuild(rp_ctx *ctx, rp_error *err)
          * made past them */
         RP_Q_MEASURES_ROLLUP_CLEAR_DAY_TOTALS,
         RP_Q_MEASURES_ROLLUP_FILL_DAY_TOTALS,
+        RP_Q_MEASURES_ROLLUP_CLEAR_LATE,
+        RP_Q_MEASURES_ROLLUP_FILL_LATE,
+        RP_Q_MEASURES_ROLLUP_CLEAR_MOVEMENTS,
+        RP_Q_MEASURES_ROLLUP_FILL_MOVEMENTS,
     };
     rp_store *s = ctx->store;
     rp_code rc = rp_store_begin(s, err);
