@@ -1135,6 +1135,20 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
     req.route = r;
     rp_audit_request audit;
     int audited = 0;
+    /* A read that writes its reply as text (the 360 view) checks the
+     * credentials in the transaction it reads in: one snapshot, one lock,
+     * for the whole request.  No write may begin in it, so the
+     * credential's last use is written after it ends. */
+    int one_read = r->by_id_text && !is_unsafe_method(method);
+    if (one_read) {
+        rp_error err;
+        if (rp_store_read_begin(req.ctx.store, &err)) {
+            rp_reply_error(res, &err);
+            rp_pool_release(srv->pool, req.ctx.store);
+            return;
+        }
+        req.ctx.touch_later = 1;
+    }
     if (authorize(r, &req, res) == 0) {
         if (check_query(r, &req, res) == 0 &&
             (!has_body_method(method) || parse_body(&req, r, rs, res) == 0) &&
@@ -1149,6 +1163,11 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
         /* known, and refused: their role, a CSRF token missing, or what
          * the token or the queues allow */
         audited = audit_begin(&req, r, &audit);
+    }
+    if (one_read) {
+        rp_store_read_end(req.ctx.store);
+        req.ctx.touch_later = 0;
+        rp_auth_touch(&req.ctx, &req.auth);
     }
     if (audited)
         audit_end(srv, &req, &audit, res);

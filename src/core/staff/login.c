@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "core/rapport.h"
 
 /* Refresh last_seen_at / last_used_at at most this often: a write per
@@ -282,9 +283,16 @@ rp_code rp_auth_session(rp_ctx *ctx, const char *secret, rp_principal *p,
                             words);
     }
     rc = principal_from(rows, p, err);
-    if (rc == RP_OK && seen < now - touch_every())
-        rc = touch(ctx, RP_Q_STAFF_SESSION_TOUCH, now,
-                   json_object_get(row, "session_id"), err);
+    if (rc == RP_OK && seen < now - touch_every()) {
+        if (ctx->touch_later) {
+            p->touch_at = now;
+            p->touch_id = json_integer_value(
+                json_object_get(row, "session_id"));
+        } else {
+            rc = touch(ctx, RP_Q_STAFF_SESSION_TOUCH, now,
+                       json_object_get(row, "session_id"), err);
+        }
+    }
     json_decref(rows);
     if (rc)
         return rc;
@@ -326,9 +334,15 @@ rp_code rp_auth_token(rp_ctx *ctx, const char *token, rp_principal *p,
     }
     rc = principal_from(rows, p, err);
     if (rc == RP_OK && json_integer_value(json_object_get(row, "used")) <
-                           now - TOUCH_EVERY_SECONDS)
-        rc = touch(ctx, RP_Q_STAFF_TOKEN_TOUCH, now,
-                   json_object_get(row, "token_id"), err);
+                           now - TOUCH_EVERY_SECONDS) {
+        if (ctx->touch_later) {
+            p->touch_at = now;
+            p->touch_id = json_integer_value(json_object_get(row, "token_id"));
+        } else {
+            rc = touch(ctx, RP_Q_STAFF_TOKEN_TOUCH, now,
+                       json_object_get(row, "token_id"), err);
+        }
+    }
     if (rc == RP_OK) {
         p->token_id = json_integer_value(json_object_get(row, "token_id"));
         /* a mail-only token delivers mail and nothing else: no role */
@@ -341,6 +355,21 @@ rp_code rp_auth_token(rp_ctx *ctx, const char *token, rp_principal *p,
     }
     json_decref(rows);
     return rc;
+}
+
+void rp_auth_touch(rp_ctx *ctx, const rp_principal *p)
+{
+    if (!p->touch_at || !p->touch_id)
+        return;
+    json_t *id = json_integer(p->touch_id);
+    rp_error err;
+    if (touch(ctx,
+              p->via_session ? RP_Q_STAFF_SESSION_TOUCH
+                             : RP_Q_STAFF_TOKEN_TOUCH,
+              p->touch_at, id, &err))
+        rp_log(RP_LOG_WARN, "a credential's last use was not recorded", "error",
+               err.message, (char *)NULL);
+    json_decref(id);
 }
 
 rp_code rp_auth_whoami(rp_ctx *ctx, const rp_principal *p, json_t **out,
