@@ -249,6 +249,11 @@ rp_code rp_auth_token(struct rp_ctx *ctx, const char *token, rp_principal *p,
  * nothing when none was left.  Call with no transaction open. */
 void rp_auth_touch(struct rp_ctx *ctx, const rp_principal *p);
 
+/* How many times rp_auth_token let a token in from what it kept of an
+ * earlier lookup (login.c says when), since the process started: for the
+ * tests, which check that it does and that nothing changed slips past. */
+uint64_t rp_auth_token_cache_hits(void);
+
 /* {"agent", "csrf_token"} for p, as POST/GET /api/v1/session answer. */
 rp_code rp_auth_whoami(struct rp_ctx *ctx, const rp_principal *p, json_t **out,
                        rp_error *err);
