@@ -1,11 +1,12 @@
 /*
  * login.c - passwords, sessions, API tokens and login throttling (auth.h).
  *
- * The rules of docs/design.md: argon2id only at login; sessions and tokens are
- * 256-bit random secrets kept as SHA-256 so that each request costs one
- * indexed lookup.  Failed logins are counted in the store (not in memory)
- * so the limit holds across the server's threads, across restarts and for
- * a second process.
+ * The rules of docs/design.md: argon2id only at login; sessions and tokens
+ * are 256-bit random secrets kept as SHA-256 so that each request costs one
+ * indexed lookup (or none, for a token checked again in a read transaction
+ * in which nothing changed: the keep below).  Failed logins are counted in
+ * the store (not in memory) so the limit holds across the server's threads,
+ * across restarts and for a second process.
  */
 #include <pthread.h>
 #include <sodium.h>
