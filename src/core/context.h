@@ -33,6 +33,11 @@ typedef struct rp_ctx {
      * a list may leave the others out rather than read them.  NULL keeps
      * every field */
     const struct json_t *list_fields;
+    /* set while a request's credentials are checked inside the read
+     * transaction its reply is read in (the server, for the 360 view): no
+     * write may begin there, so their last use is left in the principal
+     * for rp_auth_touch (core/staff/staff.h) after it ends */
+    int touch_later;
 } rp_ctx;
 
 #endif

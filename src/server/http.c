@@ -231,7 +231,12 @@ static void route_literal_init(void)
     route_count = n;
 }
 
-/* Find the route; fill *allowed with the methods the path accepts. */
+/* Find the route: the first of the table with the method whose pattern
+ * the path matches.  *allowed is what a 405 says: when no route takes the
+ * method, the methods the path accepts ("" when none); when one does, that
+ * method alone.  The table is walked only up to the route found (the
+ * common case: every request comes here once), and through to its end only
+ * for a path no route of the method takes. */
 static const rp_route *route_for(const char *method, const char *path,
                                  rp_request *req, char *allowed,
                                  size_t allowed_size)
@@ -249,30 +254,42 @@ static const rp_route *route_for(const char *method, const char *path,
     memcpy(buf, path, n);
     buf[n] = '\0';
     pthread_once(&route_literal_once, route_literal_init);
-    for (const rp_route *r = rp_routes; r->method; r++) {
-        size_t starts[RP_MAX_PATH_PARAMS], lens[RP_MAX_PATH_PARAMS];
-        int nparams;
+    size_t starts[RP_MAX_PATH_PARAMS], lens[RP_MAX_PATH_PARAMS];
+    int nparams = 0;
+    for (const rp_route *r = rp_routes; r->method && !found; r++) {
         size_t i = (size_t)(r - rp_routes);
         if (i < route_count &&
             (route_literal[i] > n || memcmp(r->pattern, buf, route_literal[i])))
             continue;
-        if (!match(r->pattern, buf, starts, lens, &nparams))
+        if (strcmp(r->method, method) == 0 &&
+            match(r->pattern, buf, starts, lens, &nparams))
+            found = r;
+    }
+    if (found) {
+        snprintf(allowed, allowed_size, "%s", found->method);
+        memcpy(req->pathbuf, buf, n + 1);
+        for (int i = 0; i < nparams; i++) {
+            req->pathbuf[starts[i] + lens[i]] = '\0';
+            req->params[i] = req->pathbuf + starts[i];
+        }
+        req->nparams = nparams;
+        return found;
+    }
+    /* none takes the method: which do, for the 405 */
+    for (const rp_route *r = rp_routes; r->method; r++) {
+        size_t i = (size_t)(r - rp_routes), others[RP_MAX_PATH_PARAMS];
+        int count;
+        if (i < route_count &&
+            (route_literal[i] > n || memcmp(r->pattern, buf, route_literal[i])))
+            continue;
+        if (!match(r->pattern, buf, others, lens, &count))
             continue;
         size_t len = strlen(allowed);
         if (!strstr(allowed, r->method))
             snprintf(allowed + len, allowed_size - len, "%s%s", len ? ", " : "",
                      r->method);
-        if (!found && strcmp(r->method, method) == 0) {
-            found = r;
-            memcpy(req->pathbuf, buf, n + 1);
-            for (int i = 0; i < nparams; i++) {
-                req->pathbuf[starts[i] + lens[i]] = '\0';
-                req->params[i] = req->pathbuf + starts[i];
-            }
-            req->nparams = nparams;
-        }
     }
-    return found;
+    return NULL;
 }
 
 static int has_body_method(const char *method)
@@ -1118,6 +1135,20 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
     req.route = r;
     rp_audit_request audit;
     int audited = 0;
+    /* A read that writes its reply as text (the 360 view) checks the
+     * credentials in the transaction it reads in: one snapshot, one lock,
+     * for the whole request.  No write may begin in it, so the
+     * credential's last use is written after it ends. */
+    int one_read = r->by_id_text && !is_unsafe_method(method);
+    if (one_read) {
+        rp_error err;
+        if (rp_store_read_begin(req.ctx.store, &err)) {
+            rp_reply_error(res, &err);
+            rp_pool_release(srv->pool, req.ctx.store);
+            return;
+        }
+        req.ctx.touch_later = 1;
+    }
     if (authorize(r, &req, res) == 0) {
         if (check_query(r, &req, res) == 0 &&
             (!has_body_method(method) || parse_body(&req, r, rs, res) == 0) &&
@@ -1132,6 +1163,11 @@ static void dispatch(rp_server *srv, struct MHD_Connection *conn,
         /* known, and refused: their role, a CSRF token missing, or what
          * the token or the queues allow */
         audited = audit_begin(&req, r, &audit);
+    }
+    if (one_read) {
+        rp_store_read_end(req.ctx.store);
+        req.ctx.touch_later = 0;
+        rp_auth_touch(&req.ctx, &req.auth);
     }
     if (audited)
         audit_end(srv, &req, &audit, res);

@@ -220,6 +220,18 @@ typedef struct rp_store_ops {
     rp_code (*read_begin)(rp_store *s, rp_error *err);
     /* End what the matching read_begin began. */
     void (*read_end)(rp_store *s);
+    /*
+     * Inside a read transaction (read_begin) of this store: fill v with
+     * three numbers that are the same in two of its read transactions
+     * only if nothing was committed to the database in between, by
+     * anyone (another connection, another process, this store), and that
+     * no other store of the process gives; what was read in the one is
+     * then still what the other would read (a cache of the credentials,
+     * core/staff/login.c).  RP_EINTERNAL outside a read transaction.  May
+     * be NULL (PostgreSQL, whose other processes leave no such mark on a
+     * connection): nothing is kept from one transaction to the next.
+     */
+    rp_code (*data_version)(rp_store *s, uint64_t v[3], rp_error *err);
     /* ---- long jobs beside requests ---- */
     /* Let the writers of this process that are waiting to begin a
      * transaction go first: return once none waits, or after at most
@@ -442,6 +454,15 @@ static inline rp_code rp_store_read_begin(rp_store *s, rp_error *err)
 static inline void rp_store_read_end(rp_store *s)
 {
     s->ops->read_end(s);
+}
+/* The store's data_version, or RP_EINTERNAL when it has none. */
+static inline rp_code rp_store_data_version(rp_store *s, uint64_t v[3],
+                                            rp_error *err)
+{
+    if (!s->ops->data_version)
+        return rp_error_set(err, RP_EINTERNAL, NULL,
+                            "this store cannot tell what changed");
+    return s->ops->data_version(s, v, err);
 }
 static inline void rp_store_give_way(rp_store *s, int ms)
 {

@@ -101,6 +101,7 @@ typedef struct sqlite_store {
     rp_sqlite_group *group;
     int in_turn;      /* holds the file's write turn */
     int in_savepoint; /* its write transaction is open on the writer */
+    uint64_t serial;  /* this store among the process's (data_version) */
 } sqlite_store;
 
 /* ---- errors -------------------------------------------------------------- */
@@ -1312,6 +1313,30 @@ static void sq_read_end(rp_store *s)
     }
 }
 
+/* PRAGMA data_version changes when another connection commits (the
+ * writer, another process), not when this one does: the connection's own
+ * changes are counted apart (sqlite3_total_changes64 counts every row it
+ * changed, kept or undone).  The pragma is the first read of a read
+ * transaction just begun, so the snapshot it names is the one the
+ * transaction's later reads see. */
+static rp_code sq_data_version(rp_store *s, uint64_t v[3], rp_error *err)
+{
+    sqlite_store *ss = s->impl;
+    if (ss->conn != &ss->own || ss->in_turn || sqlite3_get_autocommit(ss->db))
+        return rp_error_set(err, RP_EINTERNAL, NULL,
+                            "data_version: no read transaction is open");
+    sqlite3_stmt *st;
+    if (prepare(ss, "PRAGMA data_version", &st, err))
+        return err->code;
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return step_error(ss, st, err, "reading the data version");
+    v[0] = ss->serial;
+    v[1] = (uint64_t)sqlite3_column_int64(st, 0);
+    v[2] = (uint64_t)sqlite3_total_changes64(ss->db);
+    sqlite3_reset(st);
+    return RP_OK;
+}
+
 /* ---- generic records ----------------------------------------------------- */
 
 static rp_code check_columns(const rp_entity *e, json_t *row, rp_error *err)
@@ -1924,6 +1949,7 @@ static const rp_store_ops sqlite_ops = {
     .scrub = sq_scrub,
     .read_begin = sq_read_begin,
     .read_end = sq_read_end,
+    .data_version = sq_data_version,
     .give_way = sq_give_way,
     .refresh_statistics = sq_refresh_statistics,
     .copy_tables = rp_sqlite_copy_tables,
@@ -2103,6 +2129,8 @@ rp_code rp_store_sqlite_open(const char *path, int target_version,
     ss->base.ops = &sqlite_ops;
     ss->base.impl = ss;
     ss->conn = &ss->own;
+    static atomic_uint_fast64_t serials;
+    ss->serial = atomic_fetch_add(&serials, 1) + 1;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                 SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &ss->own.db, flags, NULL) != SQLITE_OK) {

@@ -161,6 +161,13 @@ static void test_bad_cases(void **state)
             assert_true(strlen(r.allow) > 0);
         rp_http_free(&r);
     }
+    /* the 405 names every method the path takes, not only the first
+     * route found (the table is walked to its end only then) */
+    rp_http r;
+    rp_http_send(&srv, "DELETE", "/api/v1/customers", NULL, NULL, 0, NULL, &r);
+    assert_int_equal(r.status, 405);
+    assert_string_equal(r.allow, "GET, POST");
+    rp_http_free(&r);
     assert_unchanged(before);
 }
 

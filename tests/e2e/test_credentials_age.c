@@ -247,9 +247,126 @@ static void test_token_expiry_and_last_use(void **state)
     rp_srv_cleanup(&s);
 }
 
+/* GET path with the cookie alone, or with the bearer token given; fill
+ * r. */
+static void get_as(rp_srv *s, const char *path, const char *cookie,
+                   const char *bearer, rp_http *r)
+{
+    char token[160];
+    memcpy(token, s->token, sizeof token);
+    snprintf(s->token, sizeof s->token, "%s", bearer ? bearer : "");
+    const char *headers[] = {cookie, NULL};
+    rp_http_send(s, "GET", path, NULL, NULL, 0, cookie ? headers : NULL, r);
+    memcpy(s->token, token, sizeof token);
+}
+
+/* A new token of the admin's, its secret into out; returns its id. */
+static json_int_t new_token(rp_srv *s, const char *name, char *out, size_t n)
+{
+    char body[100];
+    snprintf(body, sizeof body, "{\"name\":\"%s\"}", name);
+    json_t *made = rp_callf(s, "POST", "/api/v1/tokens", 201, body);
+    snprintf(out, n, "%s", json_string_value(json_object_get(made, "token")));
+    json_int_t id = json_integer_value(json_object_get(made, "id"));
+    json_decref(made);
+    return id;
+}
+
+/*
+ * The 360 view checks the credentials inside the read transaction it
+ * reads in, and writes their last use after it: a session used only on
+ * the view stays alive past its idle lifetime, a token used only there
+ * shows its last use, and a token revoked (by the API, or by the CLI in
+ * another process) or expired is refused on the next request.
+ */
+static void test_view_reads_credentials(void **state)
+{
+    (void)state;
+    rp_srv s;
+    rp_srv_init(&s);
+    snprintf(s.extra_env, sizeof s.extra_env, "RAPPORT_SESSION_IDLE=5");
+    rp_srv_start(&s);
+    json_t *c = rp_callf(&s, "POST", "/api/v1/customers", 201,
+                         "{\"name\":\"Ada Viewer\"}");
+    char view[80];
+    snprintf(view, sizeof view, "/api/v1/customers/%lld/overview",
+             (long long)json_integer_value(json_object_get(c, "id")));
+    json_decref(c);
+
+    char cookie[200], set_cookie[512];
+    login(&s, cookie, sizeof cookie, set_cookie, sizeof set_cookie);
+    double t0 = seconds_now();
+    rp_http r;
+    while (seconds_now() - t0 < 8.0) {
+        get_as(&s, view, cookie, NULL, &r);
+        assert_int_equal(r.status, 200);
+        rp_http_free(&r);
+        sleep(1);
+    }
+
+    char secret[160];
+    json_int_t id = new_token(&s, "viewer", secret, sizeof secret);
+    int shown = 0;
+    for (int tries = 0; tries < 25 && !shown; tries++) {
+        if (tries)
+            usleep(200 * 1000);
+        get_as(&s, view, NULL, secret, &r);
+        assert_int_equal(r.status, 200);
+        rp_http_free(&r);
+        json_t *t = listed_token(&s, id);
+        shown = json_is_string(json_object_get(t, "last_used_at"));
+        json_decref(t);
+    }
+    assert_true(shown);
+    char path[64];
+    snprintf(path, sizeof path, "/api/v1/tokens/%lld", (long long)id);
+    json_decref(rp_call(&s, "DELETE", path, NULL, 200));
+    get_as(&s, view, NULL, secret, &r);
+    rp_assert_error(&r, 401, "unauthorized", NULL);
+    assert_non_null(strstr(error_message(&r), "revoked"));
+    rp_http_free(&r);
+
+    /* revoked by the CLI, another process, after a few reads */
+    id = new_token(&s, "viewer2", secret, sizeof secret);
+    for (int i = 0; i < 3; i++) {
+        get_as(&s, view, NULL, secret, &r);
+        assert_int_equal(r.status, 200);
+        rp_http_free(&r);
+    }
+    char tid[32], *text = NULL;
+    snprintf(tid, sizeof tid, "%lld", (long long)id);
+    assert_int_equal(rp_cli(&s, &text, "token", "revoke", tid, NULL), 0);
+    free(text);
+    get_as(&s, view, NULL, secret, &r);
+    rp_assert_error(&r, 401, "unauthorized", NULL);
+    assert_non_null(strstr(error_message(&r), "revoked"));
+    rp_http_free(&r);
+
+    /* expired between two reads, with nothing else changed */
+    char soon[RP_TIME_MAX], body[200];
+    rp_time_format(rp_now() + 3, soon);
+    snprintf(body, sizeof body, "{\"name\":\"brief\",\"expires_at\":\"%s\"}",
+             soon);
+    json_t *made = rp_callf(&s, "POST", "/api/v1/tokens", 201, body);
+    snprintf(secret, sizeof secret, "%s",
+             json_string_value(json_object_get(made, "token")));
+    json_decref(made);
+    get_as(&s, view, NULL, secret, &r);
+    assert_int_equal(r.status, 200);
+    rp_http_free(&r);
+    sleep(5);
+    get_as(&s, view, NULL, secret, &r);
+    rp_assert_error(&r, 401, "unauthorized", NULL);
+    assert_non_null(strstr(error_message(&r), "expired"));
+    rp_http_free(&r);
+    rp_srv_stop(&s);
+    rp_srv_cleanup(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_view_reads_credentials),
         cmocka_unit_test(test_token_expiry_and_last_use),
         cmocka_unit_test(test_session_idle_lifetime),
         cmocka_unit_test(test_session_absolute_lifetime_and_secure),

@@ -259,6 +259,127 @@ static void test_session_expiry(void **state)
     assert_int_equal(rp_auth_session(&ctx, "short", &p, &err), RP_EAUTH);
 }
 
+/* A token checked as the server checks it for the 360 view: inside a
+ * read transaction, its last use written after. */
+static rp_code token_in_read(rp_ctx *ctx, const char *token, rp_principal *p,
+                             rp_error *err)
+{
+    assert_int_equal(rp_store_read_begin(ctx->store, err), RP_OK);
+    ctx->touch_later = 1;
+    rp_code rc = rp_auth_token(ctx, token, p, err);
+    rp_store_read_end(ctx->store);
+    ctx->touch_later = 0;
+    rp_auth_touch(ctx, p);
+    return rc;
+}
+
+static json_int_t make_token(rp_ctx *ctx, int64_t agent, const char *expires,
+                             char *secret, size_t n)
+{
+    rp_error err;
+    json_t *in = json_pack("{s:s, s:I}", "name", "view", "agent_id",
+                           (json_int_t)agent),
+           *out = NULL;
+    if (expires)
+        json_object_set_new(in, "expires_at", json_string(expires));
+    assert_int_equal(rp_token_create(ctx, in, 1, &out, &err), RP_OK);
+    json_decref(in);
+    snprintf(secret, n, "%s", json_string_value(json_object_get(out, "token")));
+    json_int_t id = json_integer_value(json_object_get(out, "id"));
+    json_decref(out);
+    return id;
+}
+
+/*
+ * A token checked again in a read transaction of the same store is let in
+ * from what the last lookup kept only while nothing was committed since
+ * (SQLite; PostgreSQL keeps nothing): a change by another connection (the
+ * CLI, another process) or by this process, a revocation, and the
+ * token's expiry each take effect on the next check.
+ */
+static void test_token_kept_between_reads(void **state)
+{
+    rp_test_db *db = *state;
+    rp_ctx ctx = db->ctx;
+    rp_error err;
+    int keeps = ctx.store->ops->data_version != NULL;
+    json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "name", "Cy", "email",
+                           "cy@example.com", "role", "lead", "password",
+                           "correct horse battery"),
+           *out = NULL;
+    assert_int_equal(rp_agent_create(&ctx, in, &out, &err), RP_OK);
+    json_decref(in);
+    json_int_t agent = json_integer_value(json_object_get(out, "id"));
+    json_decref(out);
+    char secret[RP_SECRET_HEX + 8], sql[160];
+    json_int_t id = make_token(&ctx, agent, NULL, secret, sizeof secret);
+    rp_principal p;
+    /* the first check writes its last use after the read; the next one
+     * reads it back and keeps it; the third is let in from that */
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(token_in_read(&ctx, secret, &p, &err), RP_OK);
+    uint64_t hits = rp_auth_token_cache_hits();
+    assert_int_equal(token_in_read(&ctx, secret, &p, &err), RP_OK);
+    assert_int_equal(p.agent_id, agent);
+    assert_int_equal(p.role, 2);
+    assert_int_equal(p.token_id, id);
+    assert_int_equal(p.touch_at, 0);
+    assert_int_equal(rp_auth_token_cache_hits(), hits + (uint64_t)keeps);
+    /* outside a read transaction nothing is kept or used */
+    assert_int_equal(rp_auth_token(&ctx, secret, &p, &err), RP_OK);
+    assert_int_equal(rp_auth_token_cache_hits(), hits + (uint64_t)keeps);
+
+    /* the agent made inactive past the store, as another process would */
+    snprintf(sql, sizeof sql, "UPDATE agents SET active = 0 WHERE id = %lld",
+             (long long)agent);
+    assert_int_equal(rp_test_db_sql(db, sql, NULL), 0);
+    assert_int_equal(token_in_read(&ctx, secret, &p, &err), RP_EAUTH);
+    snprintf(sql, sizeof sql, "UPDATE agents SET active = 1 WHERE id = %lld",
+             (long long)agent);
+    assert_int_equal(rp_test_db_sql(db, sql, NULL), 0);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(token_in_read(&ctx, secret, &p, &err), RP_OK);
+    /* its role changed the same way: the next check has the new one */
+    snprintf(sql, sizeof sql,
+             "UPDATE agents SET role = 'agent' WHERE id = %lld",
+             (long long)agent);
+    assert_int_equal(rp_test_db_sql(db, sql, NULL), 0);
+    assert_int_equal(token_in_read(&ctx, secret, &p, &err), RP_OK);
+    assert_int_equal(p.role, 1);
+
+    /* revoked through the store (its writer, in this process) */
+    assert_int_equal(token_in_read(&ctx, secret, &p, &err), RP_OK);
+    assert_int_equal(rp_token_revoke(&ctx, id, 1, &err), RP_OK);
+    assert_int_equal(token_in_read(&ctx, secret, &p, &err), RP_EAUTH);
+    assert_non_null(strstr(err.message, "revoked"));
+
+    /* revoked past the store, after being let in from the keep */
+    id = make_token(&ctx, agent, NULL, secret, sizeof secret);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(token_in_read(&ctx, secret, &p, &err), RP_OK);
+    snprintf(sql, sizeof sql,
+             "UPDATE api_tokens SET revoked_at = 1 WHERE id = %lld",
+             (long long)id);
+    assert_int_equal(rp_test_db_sql(db, sql, NULL), 0);
+    assert_int_equal(token_in_read(&ctx, secret, &p, &err), RP_EAUTH);
+
+    /* expired while kept, with nothing else changed */
+    int64_t t0 = rp_now();
+    char when[RP_TIME_MAX];
+    rp_time_format(t0 + 100, when);
+    make_token(&ctx, agent, when, secret, sizeof secret);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(token_in_read(&ctx, secret, &p, &err), RP_OK);
+    hits = rp_auth_token_cache_hits();
+    rp_clock_pin(t0 + 50);
+    assert_int_equal(token_in_read(&ctx, secret, &p, &err), RP_OK);
+    assert_int_equal(rp_auth_token_cache_hits(), hits + (uint64_t)keeps);
+    rp_clock_pin(t0 + 100);
+    assert_int_equal(token_in_read(&ctx, secret, &p, &err), RP_EAUTH);
+    assert_non_null(strstr(err.message, "expired"));
+    rp_clock_pin(0);
+}
+
 static void fts(const char *in, const char *joiner, size_t minlen, int skip,
                 const char *want)
 {
@@ -370,6 +491,8 @@ int main(void)
                                         rp_test_db_setup, rp_test_db_teardown),
         cmocka_unit_test_setup_teardown(test_session_expiry, rp_test_db_setup,
                                         rp_test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_token_kept_between_reads,
+                                        rp_test_db_setup, rp_test_db_teardown),
         cmocka_unit_test(test_fts_query_sanitising),
         cmocka_unit_test(test_routing_pick),
     };

@@ -1,11 +1,12 @@
 /*
  * login.c - passwords, sessions, API tokens and login throttling (auth.h).
  *
- * The rules of docs/design.md: argon2id only at login; sessions and tokens are
- * 256-bit random secrets kept as SHA-256 so that each request costs one
- * indexed lookup.  Failed logins are counted in the store (not in memory)
- * so the limit holds across the server's threads, across restarts and for
- * a second process.
+ * The rules of docs/design.md: argon2id only at login; sessions and tokens
+ * are 256-bit random secrets kept as SHA-256 so that each request costs one
+ * indexed lookup (or none, for a token checked again in a read transaction
+ * in which nothing changed: the keep below).  Failed logins are counted in
+ * the store (not in memory) so the limit holds across the server's threads,
+ * across restarts and for a second process.
  */
 #include <pthread.h>
 #include <sodium.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "core/rapport.h"
 
 /* Refresh last_seen_at / last_used_at at most this often: a write per
@@ -282,15 +284,98 @@ rp_code rp_auth_session(rp_ctx *ctx, const char *secret, rp_principal *p,
                             words);
     }
     rc = principal_from(rows, p, err);
-    if (rc == RP_OK && seen < now - touch_every())
-        rc = touch(ctx, RP_Q_STAFF_SESSION_TOUCH, now,
-                   json_object_get(row, "session_id"), err);
+    if (rc == RP_OK && seen < now - touch_every()) {
+        if (ctx->touch_later) {
+            p->touch_at = now;
+            p->touch_id = json_integer_value(
+                json_object_get(row, "session_id"));
+        } else {
+            rc = touch(ctx, RP_Q_STAFF_SESSION_TOUCH, now,
+                       json_object_get(row, "session_id"), err);
+        }
+    }
     json_decref(rows);
     if (rc)
         return rc;
     p->via_session = 1;
     rp_csrf_for(secret, p->csrf);
     return RP_OK;
+}
+
+/*
+ * Tokens let in lately, so that a request in a read transaction (the 360
+ * view: ctx->touch_later) need not look its token up again: an entry
+ * holds the principal a lookup made, and the store's data_version of the
+ * transaction it was read in.  It is used only in a later transaction of
+ * the same store with the same data_version, that is when nothing at all
+ * was committed to the database in between by anyone (a revocation, an
+ * agent's role or deactivation, by this process or the CLI), and only
+ * while the token has not expired and its last use is recent enough not
+ * to be written again; otherwise the token is looked up as before.  A
+ * store without data_version (PostgreSQL) keeps nothing.  Entries are
+ * keyed by the token's hash, never the token.
+ */
+enum { TOKEN_CACHE_SLOTS = 64 };
+typedef struct token_entry {
+    int filled;
+    uint64_t version[3];
+    char hash[RP_SECRET_HEX];
+    int64_t expires; /* 0: never */
+    int64_t used;    /* its last use, as the lookup read it */
+    rp_principal p;
+} token_entry;
+static token_entry token_cache[TOKEN_CACHE_SLOTS];
+static pthread_mutex_t token_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t token_cache_hits; /* under token_cache_lock */
+
+uint64_t rp_auth_token_cache_hits(void)
+{
+    pthread_mutex_lock(&token_cache_lock);
+    uint64_t n = token_cache_hits;
+    pthread_mutex_unlock(&token_cache_lock);
+    return n;
+}
+
+static token_entry *token_slot(const char *hash, const uint64_t v[3])
+{
+    uint64_t h = v[0] * 0x9E3779B97F4A7C15u;
+    for (int i = 0; i < 8 && hash[i]; i++)
+        h = h * 31 + (unsigned char)hash[i];
+    return &token_cache[h % TOKEN_CACHE_SLOTS];
+}
+
+/* Fill *p from the entry of hash for version v: 1, or 0 when there is
+ * none to use at now. */
+static int token_cached(const char *hash, const uint64_t v[3], int64_t now,
+                        rp_principal *p)
+{
+    int hit = 0;
+    pthread_mutex_lock(&token_cache_lock);
+    token_entry *e = token_slot(hash, v);
+    if (e->filled && !memcmp(e->version, (const void *)v, sizeof e->version) &&
+        sodium_memcmp(e->hash, hash, RP_SECRET_HEX) == 0 &&
+        (e->expires == 0 || e->expires > now) &&
+        e->used >= now - TOUCH_EVERY_SECONDS) {
+        *p = e->p;
+        hit = 1;
+        token_cache_hits++;
+    }
+    pthread_mutex_unlock(&token_cache_lock);
+    return hit;
+}
+
+static void token_keep(const char *hash, const uint64_t v[3], int64_t expires,
+                       int64_t used, const rp_principal *p)
+{
+    pthread_mutex_lock(&token_cache_lock);
+    token_entry *e = token_slot(hash, v);
+    e->filled = 1;
+    memcpy(e->version, v, sizeof e->version);
+    memcpy(e->hash, hash, RP_SECRET_HEX);
+    e->expires = expires;
+    e->used = used;
+    e->p = *p;
+    pthread_mutex_unlock(&token_cache_lock);
 }
 
 rp_code rp_auth_token(rp_ctx *ctx, const char *token, rp_principal *p,
@@ -302,6 +387,13 @@ rp_code rp_auth_token(rp_ctx *ctx, const char *token, rp_principal *p,
                             "the bearer token is not valid");
     char hash[RP_SECRET_HEX];
     rp_secret_hash(token, hash);
+    uint64_t version[3];
+    rp_error ignored;
+    int cacheable = ctx->touch_later &&
+                    rp_store_data_version(ctx->store, version, &ignored) ==
+                        RP_OK;
+    if (cacheable && token_cached(hash, version, rp_now(), p))
+        return RP_OK;
     json_t *params = json_pack("[s]", hash), *rows = NULL;
     rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_STAFF_TOKEN_LOOKUP,
                                         params, &rows, err);
@@ -326,9 +418,15 @@ rp_code rp_auth_token(rp_ctx *ctx, const char *token, rp_principal *p,
     }
     rc = principal_from(rows, p, err);
     if (rc == RP_OK && json_integer_value(json_object_get(row, "used")) <
-                           now - TOUCH_EVERY_SECONDS)
-        rc = touch(ctx, RP_Q_STAFF_TOKEN_TOUCH, now,
-                   json_object_get(row, "token_id"), err);
+                           now - TOUCH_EVERY_SECONDS) {
+        if (ctx->touch_later) {
+            p->touch_at = now;
+            p->touch_id = json_integer_value(json_object_get(row, "token_id"));
+        } else {
+            rc = touch(ctx, RP_Q_STAFF_TOKEN_TOUCH, now,
+                       json_object_get(row, "token_id"), err);
+        }
+    }
     if (rc == RP_OK) {
         p->token_id = json_integer_value(json_object_get(row, "token_id"));
         /* a mail-only token delivers mail and nothing else: no role */
@@ -338,9 +436,29 @@ rp_code rp_auth_token(rp_ctx *ctx, const char *token, rp_principal *p,
             p->role = 0;
         p->may_deliver_mail = mail_only || p->role == 3;
         token_limits(row, p);
+        if (cacheable && !p->touch_at)
+            token_keep(hash, version,
+                       json_is_integer(expires) ? json_integer_value(expires)
+                                                : 0,
+                       json_integer_value(json_object_get(row, "used")), p);
     }
     json_decref(rows);
     return rc;
+}
+
+void rp_auth_touch(rp_ctx *ctx, const rp_principal *p)
+{
+    if (!p->touch_at || !p->touch_id)
+        return;
+    json_t *id = json_integer(p->touch_id);
+    rp_error err;
+    if (touch(ctx,
+              p->via_session ? RP_Q_STAFF_SESSION_TOUCH
+                             : RP_Q_STAFF_TOKEN_TOUCH,
+              p->touch_at, id, &err))
+        rp_log(RP_LOG_WARN, "a credential's last use was not recorded", "error",
+               err.message, (char *)NULL);
+    json_decref(id);
 }
 
 rp_code rp_auth_whoami(rp_ctx *ctx, const rp_principal *p, json_t **out,

@@ -60,6 +60,11 @@ typedef struct rp_principal {
                            every resource */
     int nqueues;        /* > 0: only these queues' customers and encounters */
     int64_t queues[RP_TOKEN_MAX_QUEUES];
+    /* the credential's last use, left for rp_auth_touch to write (the
+     * request reads in one transaction: ctx->touch_later): when (0:
+     * nothing to write), and the session's or token's id */
+    int64_t touch_at;
+    int64_t touch_id;
 } rp_principal;
 
 /* 1 agent, 2 lead, 3 admin; 0 for anything else (also NULL). */
@@ -238,6 +243,16 @@ rp_code rp_auth_session(struct rp_ctx *ctx, const char *secret, rp_principal *p,
                         rp_error *err);
 rp_code rp_auth_token(struct rp_ctx *ctx, const char *token, rp_principal *p,
                       rp_error *err);
+
+/* Write the last use that rp_auth_session or rp_auth_token left in p
+ * (p->touch_at) because ctx->touch_later was set, best effort as they do;
+ * nothing when none was left.  Call with no transaction open. */
+void rp_auth_touch(struct rp_ctx *ctx, const rp_principal *p);
+
+/* How many times rp_auth_token let a token in from what it kept of an
+ * earlier lookup (login.c says when), since the process started: for the
+ * tests, which check that it does and that nothing changed slips past. */
+uint64_t rp_auth_token_cache_hits(void);
 
 /* {"agent", "csrf_token"} for p, as POST/GET /api/v1/session answer. */
 rp_code rp_auth_whoami(struct rp_ctx *ctx, const rp_principal *p, json_t **out,
