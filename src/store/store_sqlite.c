@@ -784,6 +784,32 @@ static rp_code run_cached(sqlite_store *ss, const char *sql, const char *what,
     return RP_OK;
 }
 
+/* Bring a full-text index up to date from the notes its triggers keep:
+ * when the probe finds a note, run the apply statements in turn (the last
+ * clears the notes).  reading and updating say what failed, in an error. */
+static rp_code apply_index_notes(sqlite_store *ss, const char *probe,
+                                 const char *const *apply, size_t napply,
+                                 const char *reading, const char *updating,
+                                 rp_error *err)
+{
+    sqlite3_stmt *st;
+    if (prepare(ss, probe, &st, err))
+        return err->code;
+    int noted = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (noted == SQLITE_DONE)
+        return RP_OK;
+    if (noted != SQLITE_ROW)
+        return db_error(ss, err, reading);
+    for (size_t i = 0; i < napply; i++) {
+        if (prepare(ss, apply[i], &st, err))
+            return err->code;
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return step_error(ss, st, err, updating);
+    }
+    return RP_OK;
+}
+
 /*
  * Put the encounters noted since the last flush into the subject index
  * (migration 115): once per batch on the writer, just before its COMMIT,
@@ -798,24 +824,12 @@ static rp_code flush_encounter_index(sqlite_store *ss, rp_error *err)
         " JOIN encounters e ON e.id = p.id",
         "DELETE FROM encounters_fts_pending",
     };
-    sqlite3_stmt *st;
     if (ss->version < 115)
         return RP_OK;
-    if (prepare(ss, "SELECT 1 FROM encounters_fts_pending LIMIT 1", &st, err))
-        return err->code;
-    int noted = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (noted == SQLITE_DONE)
-        return RP_OK;
-    if (noted != SQLITE_ROW)
-        return db_error(ss, err, "reading the encounter index's notes");
-    for (size_t i = 0; i < sizeof apply / sizeof apply[0]; i++) {
-        if (prepare(ss, apply[i], &st, err))
-            return err->code;
-        if (sqlite3_step(st) != SQLITE_DONE)
-            return step_error(ss, st, err, "updating the encounter index");
-    }
-    return RP_OK;
+    return apply_index_notes(ss, "SELECT 1 FROM encounters_fts_pending LIMIT 1",
+                             apply, sizeof apply / sizeof apply[0],
+                             "reading the encounter index's notes",
+                             "updating the encounter index", err);
 }
 
 /* A batch taken off the writer by the store that ends it: its members,
@@ -1068,24 +1082,12 @@ static rp_code flush_search_index(sqlite_store *ss, rp_error *err)
         " WHERE c.merged_into IS NULL",
         "DELETE FROM customers_fts_pending",
     };
-    sqlite3_stmt *st;
     if (ss->version < 68)
         return RP_OK;
-    if (prepare(ss, "SELECT 1 FROM customers_fts_pending LIMIT 1", &st, err))
-        return err->code;
-    int noted = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (noted == SQLITE_DONE)
-        return RP_OK;
-    if (noted != SQLITE_ROW)
-        return db_error(ss, err, "reading the search index's notes");
-    for (size_t i = 0; i < sizeof apply / sizeof apply[0]; i++) {
-        if (prepare(ss, apply[i], &st, err))
-            return err->code;
-        if (sqlite3_step(st) != SQLITE_DONE)
-            return step_error(ss, st, err, "updating the search index");
-    }
-    return RP_OK;
+    return apply_index_notes(ss, "SELECT 1 FROM customers_fts_pending LIMIT 1",
+                             apply, sizeof apply / sizeof apply[0],
+                             "reading the search index's notes",
+                             "updating the search index", err);
 }
 
 /* Commit the store's write transaction on the writer: into the batch,
