@@ -176,6 +176,15 @@
     "   AND p.due_at >= s.a AND p.due_at < least(s.b, $5::bigint))), 0)"       \
     "  FROM " M_LATE_SPANS ")::bigint"                                         \
     " ELSE (SELECT count(*) FROM (" M_BREACHES_FOLLOW_UPS ") AS f) END)"
+/* The moments from lo up to hi, counted by impression: a partial hour at
+ * an edge of the rolled-up window, read from the ledger's index. */
+#define M_MOMENTS_BETWEEN(lo, hi)                                              \
+    "(SELECT count(*) AS moments,"                                             \
+    "  coalesce(sum(" PRM_IS("m", "positive") "), 0)::bigint AS positive,"    \
+    "  coalesce(sum(" PRM_IS("m", "neutral") "), 0)::bigint AS neutral,"      \
+    "  coalesce(sum(" PRM_IS("m", "negative") "), 0)::bigint AS negative"     \
+    "  FROM moments m WHERE m.occurred_at >= " lo                            \
+    "  AND m.occurred_at < " hi ")"
 // clang-format on
 
 /* The columns of a page of the audit log, with who and whom by name. */
@@ -2166,18 +2175,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "  coalesce(sum(negative), 0)::bigint AS negative"
         "  FROM measure_moment_hours"
         "  WHERE hour >= $3::bigint AND hour < $4::bigint) r,"
-        " (SELECT count(*) AS moments,"
-        "  coalesce(sum(" PRM_IS("m", "positive") "), 0)::bigint AS positive,"
-        "  coalesce(sum(" PRM_IS("m", "neutral") "), 0)::bigint AS neutral,"
-        "  coalesce(sum(" PRM_IS("m", "negative") "), 0)::bigint AS negative"
-        "  FROM moments m WHERE m.occurred_at >= $1::bigint"
-        "  AND m.occurred_at < $3::bigint * 3600) a,"
-        " (SELECT count(*) AS moments,"
-        "  coalesce(sum(" PRM_IS("m", "positive") "), 0)::bigint AS positive,"
-        "  coalesce(sum(" PRM_IS("m", "neutral") "), 0)::bigint AS neutral,"
-        "  coalesce(sum(" PRM_IS("m", "negative") "), 0)::bigint AS negative"
-        "  FROM moments m WHERE m.occurred_at >= $4::bigint * 3600"
-        "  AND m.occurred_at < $2::bigint) b,"
+        " " M_MOMENTS_BETWEEN("$1::bigint", "$3::bigint * 3600") " a,"
+        " " M_MOMENTS_BETWEEN("$4::bigint * 3600", "$2::bigint") " b,"
         " (SELECT coalesce(sum(customers_last), 0)::bigint AS n"
         "  FROM measure_moment_hours WHERE hour >= $3::bigint) l,"
         " (SELECT count(*) AS n FROM measure_moment_customers"

@@ -173,6 +173,15 @@
     "   AND p.due_at >= s.a AND p.due_at < min(s.b, ?5))), 0)"                 \
     "  FROM " M_LATE_SPANS ")"                                                 \
     " ELSE (SELECT count(*) FROM (" M_BREACHES_FOLLOW_UPS ")) END)"
+/* The moments from lo up to hi, counted by impression: a partial hour at
+ * an edge of the rolled-up window, read from the ledger's covering index. */
+#define M_MOMENTS_BETWEEN(lo, hi)                                              \
+    "(SELECT count(*) AS moments,"                                             \
+    "  coalesce(sum(m.impression IS 'positive'), 0) AS positive,"             \
+    "  coalesce(sum(m.impression IS 'neutral'), 0) AS neutral,"               \
+    "  coalesce(sum(m.impression IS 'negative'), 0) AS negative"              \
+    "  FROM moments m WHERE m.occurred_at >= " lo                            \
+    "  AND m.occurred_at < " hi ")"
 // clang-format on
 
 /* The columns of a page of the audit log, with who and whom by name. */
@@ -2136,18 +2145,8 @@ static const char *const queries[RP_QUERY_COUNT] = {
         "  coalesce(sum(neutral), 0) AS neutral,"
         "  coalesce(sum(negative), 0) AS negative FROM measure_moment_hours"
         "  WHERE hour >= ?3 AND hour < ?4) r,"
-        " (SELECT count(*) AS moments,"
-        "  coalesce(sum(m.impression IS 'positive'), 0) AS positive,"
-        "  coalesce(sum(m.impression IS 'neutral'), 0) AS neutral,"
-        "  coalesce(sum(m.impression IS 'negative'), 0) AS negative"
-        "  FROM moments m WHERE m.occurred_at >= ?1"
-        "  AND m.occurred_at < ?3 * 3600) a,"
-        " (SELECT count(*) AS moments,"
-        "  coalesce(sum(m.impression IS 'positive'), 0) AS positive,"
-        "  coalesce(sum(m.impression IS 'neutral'), 0) AS neutral,"
-        "  coalesce(sum(m.impression IS 'negative'), 0) AS negative"
-        "  FROM moments m WHERE m.occurred_at >= ?4 * 3600"
-        "  AND m.occurred_at < ?2) b,"
+        " " M_MOMENTS_BETWEEN("?1", "?3 * 3600") " a,"
+        " " M_MOMENTS_BETWEEN("?4 * 3600", "?2") " b,"
         " (SELECT coalesce(sum(customers_last), 0) AS n"
         "  FROM measure_moment_hours WHERE hour >= ?3) l,"
         " (SELECT count(*) AS n FROM measure_moment_customers"
