@@ -124,24 +124,30 @@ typedef struct writer {
     int failures;
 } writer;
 
+/* Insert row (taken) in a write transaction of its own; a failure is
+ * counted. */
+static void insert_alone(writer *w, const rp_entity *entity, json_t *row)
+{
+    rp_error err;
+    int64_t id;
+    rp_code rc = rp_store_begin(w->store, &err);
+    if (rc == RP_OK) {
+        rc = w->store->ops->insert(w->store, entity, row, &id, &err);
+        rc = rp_store_finish(w->store, rc, &err);
+    }
+    json_decref(row);
+    if (rc != RP_OK)
+        w->failures++;
+}
+
 static void *write_customers(void *arg)
 {
     writer *w = arg;
     for (int i = 0; i < WRITES; i++) {
-        rp_error err;
         json_t *row = json_pack("{s:s, s:I, s:I}", "name", "Zoë 山田 🙂",
                                 "created_at", (json_int_t)1, "updated_at",
                                 (json_int_t)1);
-        int64_t id;
-        rp_code rc = rp_store_begin(w->store, &err);
-        if (rc == RP_OK) {
-            rc = w->store->ops->insert(w->store, &RP_ENTITY_CUSTOMER, row, &id,
-                                       &err);
-            rc = rp_store_finish(w->store, rc, &err);
-        }
-        json_decref(row);
-        if (rc != RP_OK)
-            w->failures++;
+        insert_alone(w, &RP_ENTITY_CUSTOMER, row);
     }
     return NULL;
 }
@@ -293,21 +299,10 @@ static void *write_encounters(void *arg)
 {
     writer *w = arg;
     for (int i = 0; i < WRITES; i++) {
-        rp_error err;
         char subject[64];
         snprintf(subject, sizeof subject, "Batched question zqx %p %d",
                  (void *)w, i);
-        json_t *row = encounter_about(subject);
-        int64_t id;
-        rp_code rc = rp_store_begin(w->store, &err);
-        if (rc == RP_OK) {
-            rc = w->store->ops->insert(w->store, &RP_ENTITY_ENCOUNTER, row, &id,
-                                       &err);
-            rc = rp_store_finish(w->store, rc, &err);
-        }
-        json_decref(row);
-        if (rc != RP_OK)
-            w->failures++;
+        insert_alone(w, &RP_ENTITY_ENCOUNTER, encounter_about(subject));
     }
     return NULL;
 }

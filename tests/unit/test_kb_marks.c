@@ -61,11 +61,9 @@ static int same_text(const unsigned char *a, const unsigned char *b)
            (a && b && strcmp((const char *)a, (const char *)b) == 0);
 }
 
-static void test_rank_and_marks_are_fts5s(void **state)
+/* The articles above, written through the core as an author would. */
+static void add_articles(rp_test_db *db)
 {
-    rp_test_db *db = *state;
-    if (db->pg)
-        skip(); /* SQLite's functions; PostgreSQL ranks and marks in SQL */
     for (size_t i = 0; i < sizeof articles / sizeof articles[0]; i++) {
         json_t *in = json_pack("{s:s, s:s}", "title", articles[i][0], "body",
                                articles[i][1]),
@@ -75,6 +73,14 @@ static void test_rank_and_marks_are_fts5s(void **state)
         json_decref(in);
         json_decref(out);
     }
+}
+
+static void test_rank_and_marks_are_fts5s(void **state)
+{
+    rp_test_db *db = *state;
+    if (db->pg)
+        skip(); /* SQLite's functions; PostgreSQL ranks and marks in SQL */
+    add_articles(db);
     sqlite3 *raw;
     assert_int_equal(sqlite3_open(db->path, &raw), SQLITE_OK);
     assert_int_equal(rp_sqlite_rank_register(raw), SQLITE_OK);
@@ -196,15 +202,7 @@ static void test_starts_of_words_matched_as_words(void **state)
     rp_test_db *db = *state;
     if (db->pg)
         skip(); /* SQLite's function; PostgreSQL matches prefixes itself */
-    for (size_t i = 0; i < sizeof articles / sizeof articles[0]; i++) {
-        json_t *in = json_pack("{s:s, s:s}", "title", articles[i][0], "body",
-                               articles[i][1]),
-               *out = NULL;
-        rp_error err;
-        assert_int_equal(rp_kb_article_create(&db->ctx, in, &out, &err), RP_OK);
-        json_decref(in);
-        json_decref(out);
-    }
+    add_articles(db);
     sqlite3 *raw;
     assert_int_equal(sqlite3_open(db->path, &raw), SQLITE_OK);
     assert_int_equal(rp_sqlite_rank_register(raw), SQLITE_OK);
