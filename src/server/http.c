@@ -231,6 +231,19 @@ static void route_literal_init(void)
     route_count = n;
 }
 
+/* Does route r's pattern match path (n bytes)?  Its literal start is
+ * compared first, which rules most routes out without parsing the
+ * pattern; match fills the parameters' starts and lengths. */
+static int route_takes(const rp_route *r, const char *path, size_t n,
+                       size_t *starts, size_t *lens, int *nparams)
+{
+    size_t i = (size_t)(r - rp_routes);
+    if (i < route_count &&
+        (route_literal[i] > n || memcmp(r->pattern, path, route_literal[i])))
+        return 0;
+    return match(r->pattern, path, starts, lens, nparams);
+}
+
 /* Find the route: the first of the table with the method whose pattern
  * the path matches.  *allowed is what a 405 says: when no route takes the
  * method, the methods the path accepts ("" when none); when one does, that
@@ -256,15 +269,10 @@ static const rp_route *route_for(const char *method, const char *path,
     pthread_once(&route_literal_once, route_literal_init);
     size_t starts[RP_MAX_PATH_PARAMS], lens[RP_MAX_PATH_PARAMS];
     int nparams = 0;
-    for (const rp_route *r = rp_routes; r->method && !found; r++) {
-        size_t i = (size_t)(r - rp_routes);
-        if (i < route_count &&
-            (route_literal[i] > n || memcmp(r->pattern, buf, route_literal[i])))
-            continue;
+    for (const rp_route *r = rp_routes; r->method && !found; r++)
         if (strcmp(r->method, method) == 0 &&
-            match(r->pattern, buf, starts, lens, &nparams))
+            route_takes(r, buf, n, starts, lens, &nparams))
             found = r;
-    }
     if (found) {
         snprintf(allowed, allowed_size, "%s", found->method);
         memcpy(req->pathbuf, buf, n + 1);
@@ -277,12 +285,8 @@ static const rp_route *route_for(const char *method, const char *path,
     }
     /* none takes the method: which do, for the 405 */
     for (const rp_route *r = rp_routes; r->method; r++) {
-        size_t i = (size_t)(r - rp_routes), others[RP_MAX_PATH_PARAMS];
         int count;
-        if (i < route_count &&
-            (route_literal[i] > n || memcmp(r->pattern, buf, route_literal[i])))
-            continue;
-        if (!match(r->pattern, buf, others, lens, &count))
+        if (!route_takes(r, buf, n, starts, lens, &count))
             continue;
         size_t len = strlen(allowed);
         if (!strstr(allowed, r->method))
