@@ -276,6 +276,17 @@ rp_code rp_store_finish(rp_store *s, rp_code rc, rp_error *err)
     return rc;
 }
 
+rp_code rp_store_finish_with(rp_store *s, rp_code rc, json_t *row, json_t **out,
+                             rp_error *err)
+{
+    rc = rp_store_finish(s, rc, err);
+    if (rc == RP_OK)
+        *out = row;
+    else
+        json_decref(row);
+    return rc;
+}
+
 const char *rp_filter_op_sql(rp_filter_op op)
 {
     switch (op) {

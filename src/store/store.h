@@ -429,6 +429,16 @@ void rp_store_release(rp_store_claim *claim);
  */
 rp_code rp_store_finish(rp_store *s, rp_code rc, rp_error *err);
 
+/*
+ * rp_store_finish for a write whose answer was read inside its own
+ * transaction (so that it is the row as the write left it, before another
+ * thread or process can move it on): on success *out takes row; on any
+ * failure, of the work (rc) or of the commit, row is freed and *out is
+ * left alone.
+ */
+rp_code rp_store_finish_with(rp_store *s, rp_code rc, json_t *row, json_t **out,
+                             rp_error *err);
+
 /* Convenience wrappers that read like the rest of the library. */
 static inline rp_code rp_store_begin(rp_store *s, rp_error *err)
 {

@@ -656,17 +656,12 @@ rp_code rp_message_add(rp_ctx *ctx, int64_t encounter_id, json_t *in,
     json_t *made = NULL;
     if (rc == RP_OK)
         rc = rp_message_get(ctx, id, &made, err);
-    rc = rp_store_finish(s, rc, err);
+    rc = rp_store_finish_with(s, rc, made, out, err);
     json_decref(row);
     json_decref(enc);
     free_attachments(atts, natts);
     rp_desk_settings_free(&ds);
-    if (rc) {
-        json_decref(made);
-        return rc;
-    }
-    *out = made;
-    return RP_OK;
+    return rc;
 }
 
 rp_code rp_message_send(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
@@ -707,13 +702,8 @@ rp_code rp_message_send(rp_ctx *ctx, int64_t id, json_t *in, json_t **out,
     json_t *sent = NULL;
     if (rc == RP_OK)
         rc = rp_message_get(ctx, id, &sent, err);
-    rc = rp_store_finish(s, rc, err);
+    rc = rp_store_finish_with(s, rc, sent, out, err);
     json_decref(m);
     json_decref(enc);
-    if (rc) {
-        json_decref(sent);
-        return rc;
-    }
-    *out = sent;
-    return RP_OK;
+    return rc;
 }

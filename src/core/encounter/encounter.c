@@ -79,13 +79,7 @@ rp_code rp_encounter_open(rp_ctx *ctx, json_t *in, json_t **out, rp_error *err)
     json_t *row = NULL;
     if (rc == RP_OK)
         rc = rp_encounter_get(ctx, id, &row, err);
-    rc = rp_store_finish(s, rc, err);
-    if (rc) {
-        json_decref(row);
-        return rc;
-    }
-    *out = row;
-    return RP_OK;
+    return rp_store_finish_with(s, rc, row, out, err);
 }
 
 rp_code rp_encounter_open_in(rp_ctx *ctx, const rp_encounter_opening *o,
