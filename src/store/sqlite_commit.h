@@ -18,7 +18,9 @@ typedef struct rp_sqlite_group_stats {
     uint64_t flushes;               /* flushes of the log that covered them */
     uint64_t batched;               /* write transactions ended in batches */
     uint64_t batches;               /* batches ended (committed or not) */
-    uint64_t waiting;               /* connections in the queue now */
+    uint64_t lingered; /* times a batch was held open for writes to come */
+    uint64_t joined_lingering; /* ... and a write came and joined it */
+    uint64_t waiting;          /* connections in the queue now */
 } rp_sqlite_group_stats;
 
 /* A write transaction of a batch (store_sqlite.c): several write
@@ -30,6 +32,7 @@ typedef struct rp_sqlite_member {
     struct rp_sqlite_member *next;
     int done;
     int sleeping; /* woken set up: the member waits on it */
+    int out;      /* counted out by rp_sqlite_group_join_batch */
     pthread_cond_t woken;
 } rp_sqlite_member;
 
@@ -66,12 +69,29 @@ void rp_sqlite_group_exit(rp_sqlite_group *g);
 int rp_sqlite_group_pass(rp_sqlite_group *g);
 
 /*
+ * As rp_sqlite_group_pass, for the holder of the turn ending its write into
+ * an open batch of members writes (itself among them): if nobody is in the
+ * queue but writes of other batches are still out (counted by
+ * rp_sqlite_group_join_batch and not yet back from
+ * rp_sqlite_group_await_batch), wait up to linger_us for a write to arrive
+ * and hand it the turn (sqlite_commit.c says why).  A lone writer never
+ * waits.
+ */
+int rp_sqlite_group_pass_lingering(rp_sqlite_group *g, int members,
+                                   int linger_us);
+
+/* Count member m, a write released into the open batch, out until its
+ * rp_sqlite_group_await_batch returns. */
+void rp_sqlite_group_join_batch(rp_sqlite_group *g, rp_sqlite_member *m);
+
+/*
  * End a batch: mark every member of the list done and wake them (the
  * caller filled in what they are to learn first; it holds the turn).
  */
 void rp_sqlite_group_end_batch(rp_sqlite_group *g, rp_sqlite_member *list);
 
-/* Wait until member m of a batch is marked done. */
+/* Wait until member m of a batch is marked done (and count it back, if
+ * rp_sqlite_group_join_batch counted it out). */
 void rp_sqlite_group_await_batch(rp_sqlite_group *g, rp_sqlite_member *m);
 
 /*

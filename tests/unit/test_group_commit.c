@@ -117,6 +117,95 @@ static void test_the_turn_passes_in_arrival_order_or_times_out(void **state)
     rp_sqlite_group_leave(g);
 }
 
+static int64_t elapsed_ms(const struct timespec *since)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)(now.tv_sec - since->tv_sec) * 1000 +
+           (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/* A write that arrives in the queue after a pause, and a write of an
+ * earlier batch that comes back after a pause. */
+typedef struct arrival {
+    rp_sqlite_group *g;
+    rp_sqlite_member *member; /* NULL: arrive in the queue instead */
+    long pause_us;
+    int entered;
+} arrival;
+
+static void *arrive(void *arg)
+{
+    arrival *a = arg;
+    pause_us(a->pause_us);
+    if (a->member) {
+        rp_sqlite_group_end_batch(a->g, a->member);
+        rp_sqlite_group_await_batch(a->g, a->member);
+        return NULL;
+    }
+    a->entered = rp_sqlite_group_enter(a->g, 10000, NULL) == 0;
+    if (a->entered)
+        rp_sqlite_group_exit(a->g);
+    return NULL;
+}
+
+static void
+test_a_batch_waits_for_writes_to_come_only_while_some_are_out(void **state)
+{
+    (void)state;
+    rp_sqlite_group *g = rp_sqlite_group_join("/nonexistent/group-d.db");
+    rp_sqlite_member mine = {0}, earlier = {0};
+    rp_sqlite_group_stats st;
+    struct timespec t0;
+
+    /* alone: no write of another batch is out, so no wait at all, however
+     * long the wait allowed */
+    assert_int_equal(rp_sqlite_group_enter(g, 0, NULL), 0);
+    rp_sqlite_group_join_batch(g, &mine);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(rp_sqlite_group_pass_lingering(g, 1, 5000000), 0);
+    assert_true(elapsed_ms(&t0) < 1000);
+    rp_sqlite_group_get_stats(g, &st);
+    assert_int_equal(st.lingered, 0);
+
+    /* a write of an earlier batch is out: the holder waits, and hands the
+     * turn to the write that arrives meanwhile */
+    rp_sqlite_group_join_batch(g, &earlier);
+    arrival a = {g, NULL, 20000, 0};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, arrive, &a), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(rp_sqlite_group_pass_lingering(g, 1, 5000000), 1);
+    assert_true(elapsed_ms(&t0) >= 15);
+    pthread_join(t, NULL);
+    assert_true(a.entered); /* it had the turn, and gave it back */
+    rp_sqlite_group_get_stats(g, &st);
+    assert_int_equal(st.lingered, 1);
+    assert_int_equal(st.joined_lingering, 1);
+
+    /* nobody arrives: the holder keeps the turn after the wait allowed */
+    assert_int_equal(rp_sqlite_group_enter(g, 0, NULL), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(rp_sqlite_group_pass_lingering(g, 1, 30000), 0);
+    assert_true(elapsed_ms(&t0) >= 29);
+
+    /* the write out comes back without a new one: the wait ends then, not
+     * when the time allowed is up */
+    arrival back = {g, &earlier, 20000, 0};
+    assert_int_equal(pthread_create(&t, NULL, arrive, &back), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(rp_sqlite_group_pass_lingering(g, 1, 5000000), 0);
+    assert_true(elapsed_ms(&t0) < 4000);
+    pthread_join(t, NULL);
+    rp_sqlite_group_get_stats(g, &st);
+    assert_int_equal(st.lingered, 3);
+    assert_int_equal(st.joined_lingering, 1);
+    rp_sqlite_group_exit(g);
+    rp_sqlite_group_end_batch(g, &mine);
+    rp_sqlite_group_await_batch(g, &mine);
+    rp_sqlite_group_leave(g);
+}
+
 /* ---- through real stores ------------------------------------------------- */
 
 typedef struct writer {
@@ -186,12 +275,16 @@ static void test_writers_of_one_file_share_flushes(void **state)
     assert_true(st.commits >= 1 && st.commits <= st.batches);
     assert_true(st.flushes >= 1 && st.flushes <= st.commits);
     assert_true(st.entered_after_waiting > 0); /* they did queue */
+    assert_true(st.joined_lingering <= st.lingered);
     printf("# %d writers: %llu writes in %llu batches, %llu commits, %llu "
-           "flushes, %llu waited their turn\n",
+           "flushes, %llu waited their turn, %llu batches held for a write "
+           "to come, %llu joined so\n",
            THREADS, (unsigned long long)st.batched,
            (unsigned long long)st.batches, (unsigned long long)st.commits,
            (unsigned long long)st.flushes,
-           (unsigned long long)st.entered_after_waiting);
+           (unsigned long long)st.entered_after_waiting,
+           (unsigned long long)st.lingered,
+           (unsigned long long)st.joined_lingering);
 }
 
 /* A second writer that begins while the first holds the turn, and is
@@ -477,12 +570,30 @@ static void test_each_commit_flushing_alone_still_works(void **state)
     rp_store_close(alone);
 }
 
+static void test_a_lone_writer_never_waits_for_writes_to_come(void **state)
+{
+    rp_test_db *db = *state;
+    if (db->pg)
+        skip();
+    writer w = {rp_test_db_open(db, 0), 0};
+    write_customers(&w);
+    assert_int_equal(w.failures, 0);
+    rp_sqlite_group_stats st;
+    rp_store_sqlite_group_stats(w.store, &st);
+    /* each write was back before the next began: none out to wait for */
+    assert_int_equal(st.batches, WRITES);
+    assert_int_equal(st.lingered, 0);
+    rp_store_close(w.store);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_flush_begun_after_each_commit_covers_it),
         cmocka_unit_test(test_a_failed_flush_is_reported),
         cmocka_unit_test(test_the_turn_passes_in_arrival_order_or_times_out),
+        cmocka_unit_test(
+            test_a_batch_waits_for_writes_to_come_only_while_some_are_out),
         cmocka_unit_test_setup_teardown(test_writers_of_one_file_share_flushes,
                                         rp_test_db_setup, rp_test_db_teardown),
         cmocka_unit_test_setup_teardown(
@@ -495,6 +606,9 @@ int main(void)
             rp_test_db_teardown),
         cmocka_unit_test_setup_teardown(
             test_each_commit_flushing_alone_still_works, rp_test_db_setup,
+            rp_test_db_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_lone_writer_never_waits_for_writes_to_come, rp_test_db_setup,
             rp_test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
