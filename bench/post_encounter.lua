@@ -9,11 +9,19 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 local customers = tonumber(os.getenv("BENCH_CUSTOMERS") or "") or 8
 local n = 0
+-- each thread, and each run, draws its own customers: a run drawing the
+-- ones of the run before would find their pages where that run left them
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+function init(args)
+  math.randomseed(os.time() * 1000 + (tid or 0))
+end
 request = function()
   n = n + 1
-  -- spread by a multiplicative hash of n, not in order of id
-  local customer = customers == 8 and n % 8 + 1
-                   or (n * 2654435761) % customers + 1
+  local customer = customers == 8 and n % 8 + 1 or math.random(customers)
   local body = string.format(
     '{"customer_id":%d,"channel":"email","subject":"Bench question %d",' ..
     '"topic":"billing"}', customer, n)
