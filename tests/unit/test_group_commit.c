@@ -533,6 +533,77 @@ static void test_the_subject_index_holds_each_batch(void **state)
         0);
 }
 
+/* One number that sql gives on the file at path, or -1. */
+static long long scalar_of(const char *path, const char *sql)
+{
+    sqlite3 *raw;
+    sqlite3_stmt *st = NULL;
+    long long n = -1;
+    if (sqlite3_open(path, &raw) == SQLITE_OK &&
+        sqlite3_prepare_v2(raw, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(raw);
+    return n;
+}
+
+/* Migration 123: a subject index of many segments (one per commit) is
+ * one segment after the upgrade, finds what it found, and merges eight
+ * segments at a time from then on. */
+static void test_the_upgrade_merges_the_subject_index(void **state)
+{
+    rp_test_db *db = *state;
+    if (db->pg)
+        skip();
+    char path[192];
+    snprintf(path, sizeof path, "%s/before-123.db", db->dir);
+    rp_store *s = NULL;
+    rp_error err;
+    assert_int_equal(rp_store_sqlite_open(path, 122, &s, &err), RP_OK);
+    json_t *c = customer_named("Upgrade, customer");
+    assert_int_equal(rp_store_begin(s, &err), RP_OK);
+    assert_int_equal(
+        s->ops->insert(s, &RP_ENTITY_CUSTOMER, c, &test_customer, &err), RP_OK);
+    assert_int_equal(rp_store_commit(s, &err), RP_OK);
+    json_decref(c);
+    for (int i = 0; i < 40; i++) {
+        char subject[64];
+        snprintf(subject, sizeof subject, "Upgraded question ggz %d", i);
+        assert_int_equal(rp_store_begin(s, &err), RP_OK);
+        insert_encounter(s, subject);
+        assert_int_equal(rp_store_commit(s, &err), RP_OK);
+    }
+    rp_store_close(s);
+    const char *segments =
+        "SELECT count(DISTINCT segid) FROM encounters_fts_idx";
+    assert_true(scalar_of(path, segments) > 1);
+
+    assert_int_equal(rp_store_sqlite_open(path, 0, &s, &err), RP_OK);
+    rp_store_close(s);
+    assert_int_equal(scalar_of(path, segments), 1);
+    assert_int_equal(scalar_of(path, "SELECT count(*) FROM encounters_fts"
+                                     " WHERE encounters_fts MATCH 'ggz'"),
+                     40);
+    assert_int_equal(scalar_of(path, "SELECT v FROM encounters_fts_config"
+                                     " WHERE k = 'automerge'"),
+                     8);
+    /* the index agrees with its rows; and the index by agent and stage
+     * is gone (migration 122) */
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw,
+                                  "INSERT INTO encounters_fts (encounters_fts,"
+                                  " rank) VALUES ('integrity-check', 1)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(raw);
+    assert_int_equal(scalar_of(path,
+                               "SELECT count(*) FROM sqlite_schema"
+                               " WHERE name = 'encounters_by_agent_stage'"),
+                     0);
+}
+
 static void test_a_writer_past_its_wait_is_told_busy(void **state)
 {
     rp_test_db *db = *state;
@@ -601,6 +672,9 @@ int main(void)
             rp_test_db_teardown),
         cmocka_unit_test_setup_teardown(test_the_subject_index_holds_each_batch,
                                         rp_test_db_setup, rp_test_db_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_the_upgrade_merges_the_subject_index, rp_test_db_setup,
+            rp_test_db_teardown),
         cmocka_unit_test_setup_teardown(
             test_a_writer_past_its_wait_is_told_busy, rp_test_db_setup,
             rp_test_db_teardown),
