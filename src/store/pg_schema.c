@@ -1389,12 +1389,6 @@ const rp_pg_migration rp_pg_migrations[] = {
                  "status, due_at, settled_at")
      PRV_TRIGGER PRL_FILL ";" PRV_FILL ";"},
     // clang-format on
-    /* Migration 122: the index by agent and stage dropped, as SQLite's:
-     * a lookup by agent has encounters_by_agent, an agent's open work
-     * encounters_open_by_agent, and each index keyed by the agent is one
-     * more page written per new encounter on a desk of many agents. */
-    {122, "one index fewer written per new encounter: by agent and stage",
-     "DROP INDEX encounters_by_agent_stage;"},
     /* Migration 123: SQLite's subject index (FTS5) merged once and its
      * segments merged eight at a time; PostgreSQL's trigram index is a
      * GIN index of the table itself, with nothing to merge, so the step

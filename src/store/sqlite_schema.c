@@ -1838,20 +1838,6 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
                  "status, due_at, settled_at")
      RV_TRIGGERS RL_FILL ";" RV_FILL ";"},
     // clang-format on
-    /* Migration 122: each new encounter is routed to an agent, and on a
-     * desk of many agents each index keyed by the agent puts its entry on
-     * that agent's own page: a page of the log written per index and per
-     * create, where a batch of creates shares one page of an index in
-     * arrival order.  encounters_by_agent_stage (agent_id, stage) served
-     * routing's count before the open work was counted (migrations 60,
-     * 108); a lookup by agent is served as well by encounters_by_agent
-     * (agent_id, created_at), and an agent's open work by the partial
-     * encounters_open_by_agent.  Measured on the 3M-encounter desk (41
-     * agents, 21 of them routed to): each of the three indexes wrote a
-     * page of the log per create (bench/README.md, "Durable writes under
-     * concurrency"). */
-    {122, "one index fewer written per new encounter: by agent and stage",
-     "DROP INDEX encounters_by_agent_stage;"},
     /* Migration 123: the subject index merged once, and its segments
      * merged eight at a time instead of four.  FTS5 writes each batch's
      * subjects as a new segment and merges segments level by level as
