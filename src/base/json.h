@@ -37,6 +37,15 @@ void rp_json_write_int(rp_buf *b, int64_t n);
 /* Append a real as jansson writes it (finite values only). */
 void rp_json_write_real(rp_buf *b, double d);
 
+/* 1 when the len bytes of text are an array or an object that
+ * rp_json_write writes back byte for byte once json_loads has read it, so
+ * that stored JSON in that form can be copied instead of parsed and
+ * written again: compact (no white space), strings with nothing escaped
+ * and only UTF-8 text, integers without a sign, a leading zero or more
+ * than 18 digits, true, false and null, no key twice in an object, at
+ * most 16 deep.  0 for anything else (the caller parses it then). */
+int rp_json_is_compact(const char *text, size_t len);
+
 /* value as compact JSON text in a new allocation the caller frees, and its
  * length in *len; NULL when out of memory. */
 char *rp_json_text(const json_t *value, size_t *len);
