@@ -200,30 +200,58 @@ static void put_new(rp_buf *out, const char *key, json_t *v)
     json_decref(v);
 }
 
+/* Append the one row of query name for p (as {...}, without the rows'
+ * brackets) to out; RP_ENOTFOUND when there is none. */
+static rp_code put_row(rp_ctx *ctx, rp_buf *out, rp_buf *scratch, rp_query name,
+                       json_t *p, rp_error *err)
+{
+    rp_buf_clear(scratch);
+    if (rp_store_query_write(ctx->store, name, p, scratch, err))
+        return err->code;
+    if (scratch->len < 4 || scratch->p[1] != '{')
+        return RP_ENOTFOUND; /* "[]" */
+    rp_buf_add(out, scratch->p + 1, scratch->len - 2);
+    return RP_OK;
+}
+
 /*
- * The view as JSON text, written as it is read: the rows of most of its
- * queries go from the store into out without becoming jansson values
+ * The view as JSON text, written as it is read: the rows of its queries go
+ * from the store into out without becoming jansson values
  * (rp_store_query_write), so the view costs a tree of objects less.  The
- * fields in the order rp_customer_overview's callers have always had them.
+ * fields in the order rp_customer_overview's callers have always had them;
+ * the customer is rp_customer_get's row (customer.view_row: the same
+ * columns, types and order, the alias followed in one statement).
  */
 static rp_code overview_write(rp_ctx *ctx, int64_t id, rp_buf *out,
                               rp_error *err)
 {
-    json_t *customer;
-    if (rp_customer_get(ctx, id, &customer, err))
-        return err->code;
-    id = json_integer_value(json_object_get(customer, "id"));
     json_t *p1 = json_pack("[I]", (json_int_t)id);
-    json_t *p2 = json_pack("[I,I]", (json_int_t)id, (json_int_t)rp_now());
-    json_t *ids = NULL, *sat = NULL, *counts = NULL, *latest = NULL;
-    rp_code rc = rp_customer_ids(ctx, id, &ids, err);
-    if (rc == RP_OK) {
-        rp_buf_puts(out, "{\"customer\":");
-        rp_json_write(out, customer);
-        put_new(out, ",\"relationship\":", rp_relationship_summary(customer));
+    json_t *p2 = NULL, *ids = NULL, *sat = NULL, *counts = NULL, *latest = NULL;
+    rp_buf row = RP_BUF_INIT;
+    rp_buf_puts(out, "{\"customer\":");
+    size_t at = out->len;
+    rp_code rc = put_row(ctx, out, &row, RP_Q_CUSTOMER_VIEW_ROW, p1, err);
+    if (rc == RP_ENOTFOUND)
+        rc = rp_error_set(err, RP_ENOTFOUND, "id", "no customer with id %lld",
+                          (long long)id);
+    if (rc == RP_OK && (out->failed || strncmp(out->p + at, "{\"id\":", 6)))
+        rc = rp_error_set(err, RP_EINTERNAL, NULL, "cannot build the overview");
+    if (rc == RP_OK) { /* the row starts {"id":N, : the live customer's */
+        id = strtoll(out->p + at + 6, NULL, 10);
+        json_array_set_new(p1, 0, json_integer(id));
+        p2 = json_pack("[I,I]", (json_int_t)id, (json_int_t)rp_now());
+        rp_buf_puts(out, ",\"relationship\":");
+        rc = put_row(ctx, out, &row, RP_Q_CUSTOMER_VIEW_RELATIONSHIP, p1, err);
+        if (rc == RP_ENOTFOUND)
+            rc = rp_error_set(err, RP_EINTERNAL, NULL,
+                              "cannot build the overview");
+    }
+    rp_buf_free(&row);
+    if (rc == RP_OK)
+        rc = rp_customer_ids(ctx, id, &ids, err);
+    if (rc == RP_OK)
         rc = put_rows(ctx, out, ",\"preferences\":", RP_Q_CUSTOMER_PREFERENCES,
                       p1, err);
-    }
     if (rc == RP_OK)
         rc = put_rows(ctx, out,
                       ",\"open_encounters\":", RP_Q_CUSTOMER_OPEN_ENCOUNTERS,
@@ -284,7 +312,6 @@ static rp_code overview_write(rp_ctx *ctx, int64_t id, rp_buf *out,
     json_decref(ids);
     json_decref(sat);
     json_decref(counts);
-    json_decref(customer);
     return rc;
 }
 
