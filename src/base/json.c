@@ -159,6 +159,79 @@ int rp_json_is_compact(const char *text, size_t len)
     return compact_value(s, end, 0) == end;
 }
 
+/* The end of the string at s ('"'), escapes skipped, or NULL: the next
+ * quote not escaped, that is after an even number of backslashes. */
+static const char *skip_string(const char *s, const char *end)
+{
+    for (s++; s < end;) {
+        const char *q = memchr(s, '"', (size_t)(end - s));
+        if (!q)
+            return NULL;
+        const char *b = q;
+        while (b > s && b[-1] == '\\')
+            b--;
+        if ((q - b) % 2 == 0)
+            return q + 1;
+        s = q + 1;
+    }
+    return NULL;
+}
+
+/* The end of the JSON value at s, before end, or NULL: a string with its
+ * escapes, an array or an object to its closing bracket, anything else up
+ * to the next ',', ']' or '}'. */
+static const char *skip_value(const char *s, const char *end)
+{
+    if (s >= end)
+        return NULL;
+    if (*s == '"')
+        return skip_string(s, end);
+    if (*s == '[' || *s == '{') {
+        int depth = 0;
+        while (s < end) {
+            if (*s == '"') {
+                if (!(s = skip_string(s, end)))
+                    return NULL;
+                continue;
+            }
+            if (*s == '[' || *s == '{')
+                depth++;
+            else if ((*s == ']' || *s == '}') && --depth == 0)
+                return s + 1;
+            s++;
+        }
+        return NULL;
+    }
+    while (s < end && *s != ',' && *s != ']' && *s != '}')
+        s++;
+    return s;
+}
+
+int rp_json_member(const char *text, size_t len, const char *key,
+                   size_t key_len, size_t *at, size_t *n)
+{
+    const char *s = text, *end = text + len;
+    if (len < 2 || *s++ != '{')
+        return 0;
+    while (s < end && *s == '"') {
+        const char *k = s + 1, *v = skip_string(s, end);
+        if (!v || v >= end || *v != ':')
+            return 0;
+        const char *ve = skip_value(v + 1, end);
+        if (!ve)
+            return 0;
+        if ((size_t)(v - 1 - k) == key_len && !memcmp(k, key, key_len)) {
+            *at = (size_t)(v + 1 - text);
+            *n = (size_t)(ve - (v + 1));
+            return 1;
+        }
+        if (ve >= end || *ve != ',')
+            return 0;
+        s = ve + 1;
+    }
+    return 0;
+}
+
 void rp_json_write_string(rp_buf *b, const char *str, size_t len)
 {
     static const char hex[] = "0123456789ABCDEF";

@@ -534,9 +534,6 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " coalesce(nullif(preferred_name, ''), name, '') AS greeting_name"
         " FROM customers WHERE id = coalesce((SELECT merged_into"
         " FROM customers WHERE id = $1), $1)",
-    [RP_Q_CUSTOMER_VIEW_RELATIONSHIP] =
-        "SELECT relationship_level AS level,"
-        " relationship_reasons AS reasons__json FROM customers WHERE id = $1",
     [RP_Q_CUSTOMER_OPEN_ENCOUNTERS] =
         "SELECT id, channel, subject, stage, created_at, acknowledged_at"
         " FROM encounters WHERE customer_id = $1"

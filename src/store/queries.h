@@ -38,7 +38,6 @@
     X(CUSTOMER_RELATIONSHIP_EVIDENCE, "customer.relationship_evidence")        \
     X(CUSTOMER_CLOSED_COUNT, "customer.closed_count")                          \
     X(CUSTOMER_VIEW_ROW, "customer.view_row")                                  \
-    X(CUSTOMER_VIEW_RELATIONSHIP, "customer.view_relationship")                \
     X(CUSTOMER_OPEN_ENCOUNTERS, "customer.open_encounters")                    \
     X(CUSTOMER_OPEN_PROMISES, "customer.open_promises")                        \
     X(CUSTOMER_OPEN_FOLLOW_UPS, "customer.open_follow_ups")                    \

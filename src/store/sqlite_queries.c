@@ -436,10 +436,6 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " coalesce(nullif(preferred_name, ''), name, '') AS greeting_name"
         " FROM customers WHERE id = coalesce((SELECT merged_into"
         " FROM customers WHERE id = ?1), ?1)",
-    /* rp_relationship_summary of that row */
-    [RP_Q_CUSTOMER_VIEW_RELATIONSHIP] =
-        "SELECT relationship_level AS level,"
-        " relationship_reasons AS reasons__json FROM customers WHERE id = ?1",
     [RP_Q_CUSTOMER_OPEN_ENCOUNTERS] = OPEN_ENCOUNTERS_SQL,
     [RP_Q_CUSTOMER_OPEN_PROMISES] = "SELECT id, encounter_id, what, due_at, "
                                     "status, created_at FROM promises"

@@ -82,7 +82,7 @@ static unsigned rnd(unsigned n)
  * four-byte characters. */
 static json_t *random_string(void)
 {
-    char s[64];
+    char s[80]; /* up to 19 characters of up to 4 bytes */
     size_t n = 0, want = rnd(20);
     for (size_t i = 0; i < want; i++) {
         switch (rnd(4)) {
@@ -287,6 +287,52 @@ static void test_compact_form(void **state)
     assert_true(taken > written);
 }
 
+/* rp_json_member finds each member of objects rp_json_write wrote (any
+ * values: escapes, nesting, reals) as the bytes its value is written as,
+ * and no member that is not there. */
+static void test_members(void **state)
+{
+    (void)state;
+    static const char *const keys[] = {
+        "id", "level", "reasons", "notes", "relationship_level", "x"};
+    size_t nkeys = sizeof keys / sizeof keys[0];
+    int found = 0;
+    for (int i = 0; i < 2000; i++) {
+        json_t *o = json_object();
+        for (size_t k = 0; k < nkeys; k++)
+            if (rnd(3))
+                json_object_set_new(o, keys[k], random_value(1));
+        rp_buf b = RP_BUF_INIT;
+        rp_json_write(&b, o);
+        for (size_t k = 0; k < nkeys; k++) {
+            size_t at = 0, n = 0;
+            int has = rp_json_member(b.p, b.len, keys[k], strlen(keys[k]), &at,
+                                     &n);
+            json_t *v = json_object_get(o, keys[k]);
+            assert_int_equal(has, v != NULL);
+            if (!v)
+                continue;
+            rp_buf want = RP_BUF_INIT;
+            rp_json_write(&want, v);
+            assert_int_equal(n, want.len);
+            assert_memory_equal(b.p + at, want.p, n);
+            rp_buf_free(&want);
+            found++;
+        }
+        rp_buf_free(&b);
+        json_decref(o);
+    }
+    assert_true(found > 5000);
+    size_t at, n;
+    assert_false(rp_json_member("[1]", 3, "x", 1, &at, &n));
+    assert_false(rp_json_member("{\"x\":\"a", 7, "x", 1, &at, &n));
+    assert_false(rp_json_member("{\"xx\":1}", 8, "x", 1, &at, &n));
+    const char *tricky = "{\"a\":\"x\\\",\\\"b\\\":\",\"b\":[{}]}";
+    assert_true(rp_json_member(tricky, strlen(tricky), "b", 1, &at, &n));
+    assert_memory_equal(tricky + at, "[{}]", 4);
+    assert_int_equal(n, 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -294,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_random_trees),
         cmocka_unit_test(test_bytes_that_are_not_text),
         cmocka_unit_test(test_compact_form),
+        cmocka_unit_test(test_members),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
