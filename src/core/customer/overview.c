@@ -19,21 +19,45 @@ static rp_code q(rp_ctx *ctx, rp_query name, json_t *params, json_t **rows,
     return ctx->store->ops->query(ctx->store, name, params, rows, err);
 }
 
-/* {"what": n, "how": n, ...} from rows of (key, n), summing over the rest. */
-static json_t *count_by(json_t *rows, const char *key)
+/* Append {"what": n, "how": n, ...} from rows of (key, n), summing over
+ * the rest: the keys in the order they first come (null as "unset"), as a
+ * jansson object filled row by row would write them. */
+static void put_count_by(rp_buf *out, json_t *rows, const char *key)
 {
-    json_t *o = json_object();
-    size_t i;
-    json_t *r;
-    json_array_foreach(rows, i, r) {
+    size_t nrows = json_array_size(rows), nkeys = 0;
+    const char **keys = malloc((nrows ? nrows : 1) * sizeof *keys);
+    json_int_t *sums = malloc((nrows ? nrows : 1) * sizeof *sums);
+    if (!keys || !sums) {
+        free(keys);
+        free(sums);
+        out->failed = 1;
+        return;
+    }
+    for (size_t i = 0; i < nrows; i++) {
+        json_t *r = json_array_get(rows, i);
         const char *k = json_string_value(json_object_get(r, key));
         if (!k)
             k = "unset";
-        json_int_t n = json_integer_value(json_object_get(r, "n"));
-        json_int_t had = json_integer_value(json_object_get(o, k));
-        json_object_set_new(o, k, json_integer(had + n));
+        size_t j = 0;
+        while (j < nkeys && strcmp(keys[j], k))
+            j++;
+        if (j == nkeys) {
+            keys[nkeys] = k;
+            sums[nkeys++] = 0;
+        }
+        sums[j] += json_integer_value(json_object_get(r, "n"));
     }
-    return o;
+    rp_buf_add(out, "{", 1);
+    for (size_t j = 0; j < nkeys; j++) {
+        if (j)
+            rp_buf_add(out, ",", 1);
+        rp_json_write_string(out, keys[j], strlen(keys[j]));
+        rp_buf_add(out, ":", 1);
+        rp_json_write_int(out, sums[j]);
+    }
+    rp_buf_add(out, "}", 1);
+    free(keys);
+    free(sums);
 }
 
 static int newest_first(const void *a, const void *b)
@@ -166,9 +190,10 @@ static rp_code put_words(rp_buf *out, json_t *rows, rp_error *err)
     return RP_OK;
 }
 
-/* How many of the rows' encounters had kind and exchange set by the agent
- * rather than inferred: an override is counted as such. */
-static json_t *set_by_agent(json_t *rows)
+/* Append how many of the rows' encounters had kind and exchange set by
+ * the agent rather than inferred, as {"kind": n, "exchange": n}: an
+ * override is counted as such. */
+static void put_set_by_agent(rp_buf *out, json_t *rows)
 {
     json_int_t kind = 0, exchange = 0;
     size_t i;
@@ -181,7 +206,11 @@ static json_t *set_by_agent(json_t *rows)
         kind += ks && !strcmp(ks, "agent") ? n : 0;
         exchange += xs && !strcmp(xs, "agent") ? n : 0;
     }
-    return json_pack("{s:I, s:I}", "kind", kind, "exchange", exchange);
+    rp_buf_puts(out, "{\"kind\":");
+    rp_json_write_int(out, kind);
+    rp_buf_puts(out, ",\"exchange\":");
+    rp_json_write_int(out, exchange);
+    rp_buf_puts(out, "}");
 }
 
 /* Append ",\"key\":" and the rows of query name as JSON text. */
@@ -319,10 +348,12 @@ static rp_code overview_write(rp_ctx *ctx, int64_t id, rp_buf *out,
     if (rc == RP_OK)
         rc = q(ctx, RP_Q_CUSTOMER_ENCOUNTER_COUNTS, p1, &counts, err);
     if (rc == RP_OK) {
-        put_new(out, ",\"encounters_by_kind\":", count_by(counts, "kind"));
-        put_new(out,
-                ",\"encounters_by_exchange\":", count_by(counts, "exchange"));
-        put_new(out, ",\"encounters_set_by_agent\":", set_by_agent(counts));
+        rp_buf_puts(out, ",\"encounters_by_kind\":");
+        put_count_by(out, counts, "kind");
+        rp_buf_puts(out, ",\"encounters_by_exchange\":");
+        put_count_by(out, counts, "exchange");
+        rp_buf_puts(out, ",\"encounters_set_by_agent\":");
+        put_set_by_agent(out, counts);
         rp_buf_puts(out, "}");
         if (out->failed)
             rc = rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
