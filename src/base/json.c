@@ -69,6 +69,169 @@ static size_t utf8_sequence(const unsigned char *s, size_t n)
     return len;
 }
 
+/* The end of the string at s ('"'), before end, when it has nothing
+ * escaped and is UTF-8 text; NULL otherwise. */
+static const unsigned char *compact_string(const unsigned char *s,
+                                           const unsigned char *end)
+{
+    if (s >= end || *s++ != '"')
+        return NULL;
+    while (s < end && *s != '"') {
+        if (plain[*s]) {
+            s++;
+        } else if (*s >= 0x80) {
+            size_t n = utf8_sequence(s, (size_t)(end - s));
+            if (!n)
+                return NULL;
+            s += n;
+        } else {
+            return NULL; /* a backslash or a control character */
+        }
+    }
+    return s < end ? s + 1 : NULL;
+}
+
+/* The end of the compact value at s, or NULL (rp_json_is_compact). */
+static const unsigned char *compact_value(const unsigned char *s,
+                                          const unsigned char *end, int depth)
+{
+    if (s >= end)
+        return NULL;
+    switch (*s) {
+    case '"': return compact_string(s, end);
+    case 't': return end - s >= 4 && !memcmp(s, "true", 4) ? s + 4 : NULL;
+    case 'f': return end - s >= 5 && !memcmp(s, "false", 5) ? s + 5 : NULL;
+    case 'n': return end - s >= 4 && !memcmp(s, "null", 4) ? s + 4 : NULL;
+    case '[':
+    case '{': {
+        if (depth >= 16)
+            return NULL;
+        int object = *s == '{';
+        unsigned char close = object ? '}' : ']';
+        enum { KEYS = 32 };
+        const unsigned char *key[KEYS];
+        size_t key_len[KEYS], nkeys = 0;
+        s++;
+        if (s < end && *s == close)
+            return s + 1;
+        for (;;) {
+            if (object) {
+                const unsigned char *k = s;
+                s = compact_string(s, end);
+                if (!s || s >= end || *s++ != ':' || nkeys == KEYS)
+                    return NULL;
+                /* json_loads keeps a key given twice once, in its first
+                 * place with its last value: not these bytes */
+                for (size_t i = 0; i < nkeys; i++)
+                    if (key_len[i] == (size_t)(s - k) &&
+                        !memcmp(key[i], k, key_len[i]))
+                        return NULL;
+                key[nkeys] = k;
+                key_len[nkeys++] = (size_t)(s - k);
+            }
+            s = compact_value(s, end, depth + 1);
+            if (!s || s >= end)
+                return NULL;
+            if (*s == close)
+                return s + 1;
+            if (*s++ != ',')
+                return NULL;
+        }
+    }
+    default: {
+        const unsigned char *start = s;
+        while (s < end && *s >= '0' && *s <= '9')
+            s++;
+        if (s == start || s - start > 18 || (*start == '0' && s - start > 1))
+            return NULL;
+        if (s < end && (*s == '.' || *s == 'e' || *s == 'E'))
+            return NULL;
+        return s;
+    }
+    }
+}
+
+int rp_json_is_compact(const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text, *end = s + len;
+    if (!len || (*s != '[' && *s != '{'))
+        return 0;
+    return compact_value(s, end, 0) == end;
+}
+
+/* The end of the string at s ('"'), escapes skipped, or NULL: the next
+ * quote not escaped, that is after an even number of backslashes. */
+static const char *skip_string(const char *s, const char *end)
+{
+    for (s++; s < end;) {
+        const char *q = memchr(s, '"', (size_t)(end - s));
+        if (!q)
+            return NULL;
+        const char *b = q;
+        while (b > s && b[-1] == '\\')
+            b--;
+        if ((q - b) % 2 == 0)
+            return q + 1;
+        s = q + 1;
+    }
+    return NULL;
+}
+
+/* The end of the JSON value at s, before end, or NULL: a string with its
+ * escapes, an array or an object to its closing bracket, anything else up
+ * to the next ',', ']' or '}'. */
+static const char *skip_value(const char *s, const char *end)
+{
+    if (s >= end)
+        return NULL;
+    if (*s == '"')
+        return skip_string(s, end);
+    if (*s == '[' || *s == '{') {
+        int depth = 0;
+        while (s < end) {
+            if (*s == '"') {
+                if (!(s = skip_string(s, end)))
+                    return NULL;
+                continue;
+            }
+            if (*s == '[' || *s == '{')
+                depth++;
+            else if ((*s == ']' || *s == '}') && --depth == 0)
+                return s + 1;
+            s++;
+        }
+        return NULL;
+    }
+    while (s < end && *s != ',' && *s != ']' && *s != '}')
+        s++;
+    return s;
+}
+
+int rp_json_member(const char *text, size_t len, const char *key,
+                   size_t key_len, size_t *at, size_t *n)
+{
+    const char *s = text, *end = text + len;
+    if (len < 2 || *s++ != '{')
+        return 0;
+    while (s < end && *s == '"') {
+        const char *k = s + 1, *v = skip_string(s, end);
+        if (!v || v >= end || *v != ':')
+            return 0;
+        const char *ve = skip_value(v + 1, end);
+        if (!ve)
+            return 0;
+        if ((size_t)(v - 1 - k) == key_len && !memcmp(k, key, key_len)) {
+            *at = (size_t)(v + 1 - text);
+            *n = (size_t)(ve - (v + 1));
+            return 1;
+        }
+        if (ve >= end || *ve != ',')
+            return 0;
+        s = ve + 1;
+    }
+    return 0;
+}
+
 void rp_json_write_string(rp_buf *b, const char *str, size_t len)
 {
     static const char hex[] = "0123456789ABCDEF";

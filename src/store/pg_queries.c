@@ -524,6 +524,16 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_CUSTOMER_CLOSED_COUNT] =
         "SELECT count(*) AS n FROM encounters WHERE customer_id = $1"
         " AND stage = 'closed'",
+    [RP_Q_CUSTOMER_VIEW_ROW] =
+        "SELECT id, name, preferred_name, emails AS emails__json,"
+        " phones AS phones__json, notes, created_at, updated_at,"
+        " relationship_level,"
+        " relationship_reasons AS relationship_reasons__json,"
+        " unconfirmed AS unconfirmed__bool, external_id, erased_at,"
+        " merged_into,"
+        " coalesce(nullif(preferred_name, ''), name, '') AS greeting_name"
+        " FROM customers WHERE id = coalesce((SELECT merged_into"
+        " FROM customers WHERE id = $1), $1)",
     [RP_Q_CUSTOMER_OPEN_ENCOUNTERS] =
         "SELECT id, channel, subject, stage, created_at, acknowledged_at"
         " FROM encounters WHERE customer_id = $1"

@@ -37,6 +37,7 @@
     X(EXPORT_REQUEST_LIST, "export.request_list")                              \
     X(CUSTOMER_RELATIONSHIP_EVIDENCE, "customer.relationship_evidence")        \
     X(CUSTOMER_CLOSED_COUNT, "customer.closed_count")                          \
+    X(CUSTOMER_VIEW_ROW, "customer.view_row")                                  \
     X(CUSTOMER_OPEN_ENCOUNTERS, "customer.open_encounters")                    \
     X(CUSTOMER_OPEN_PROMISES, "customer.open_promises")                        \
     X(CUSTOMER_OPEN_FOLLOW_UPS, "customer.open_follow_ups")                    \

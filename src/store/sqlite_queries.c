@@ -423,6 +423,19 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " AND stage = 'closed'",
     /* open: every stage but closed and abandoned (the lists' fragments
      * before the table) */
+    /* the 360 view's customer, the one ?1 was merged into when it was:
+     * the columns, types and order of rp_customer_get's row (the
+     * customer entity, then greeting_name), written as it is read */
+    [RP_Q_CUSTOMER_VIEW_ROW] =
+        "SELECT id, name, preferred_name, emails AS emails__json,"
+        " phones AS phones__json, notes, created_at, updated_at,"
+        " relationship_level,"
+        " relationship_reasons AS relationship_reasons__json,"
+        " unconfirmed AS unconfirmed__bool, external_id, erased_at,"
+        " merged_into,"
+        " coalesce(nullif(preferred_name, ''), name, '') AS greeting_name"
+        " FROM customers WHERE id = coalesce((SELECT merged_into"
+        " FROM customers WHERE id = ?1), ?1)",
     [RP_Q_CUSTOMER_OPEN_ENCOUNTERS] = OPEN_ENCOUNTERS_SQL,
     [RP_Q_CUSTOMER_OPEN_PROMISES] = "SELECT id, encounter_id, what, due_at, "
                                     "status, created_at FROM promises"

@@ -1686,7 +1686,15 @@ static void write_value(rp_buf *b, sqlite3_stmt *st, int i, int kind)
     }
     switch (kind) {
     case COL_JSON: {
-        json_t *v = json_text_value((const char *)sqlite3_column_text(st, i));
+        const char *text = (const char *)sqlite3_column_text(st, i);
+        size_t len = (size_t)sqlite3_column_bytes(st, i);
+        /* stored as rp_json_write writes it (a customer's emails, phones
+         * and relationship reasons): copied, not parsed and written */
+        if (text && rp_json_is_compact(text, len)) {
+            rp_buf_add(b, text, len);
+            return;
+        }
+        json_t *v = json_text_value(text);
         rp_json_write(b, v);
         json_decref(v);
         return;

@@ -3,7 +3,8 @@
  * json_dumps(JSON_COMPACT) writes, for every kind of value: checked on
  * chosen values and on many random trees of random text and numbers, and
  * that a string holding bytes that are not UTF-8 comes out as text (each
- * bad byte as U+FFFD) where json_dumps gives up.
+ * bad byte as U+FFFD) where json_dumps gives up; and that text
+ * rp_json_is_compact takes is what json_loads and rp_json_write give back.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -81,7 +82,7 @@ static unsigned rnd(unsigned n)
  * four-byte characters. */
 static json_t *random_string(void)
 {
-    char s[64];
+    char s[80]; /* up to 19 characters of up to 4 bytes */
     size_t n = 0, want = rnd(20);
     for (size_t i = 0; i < want; i++) {
         switch (rnd(4)) {
@@ -179,12 +180,167 @@ static void test_bytes_that_are_not_text(void **state)
     json_decref(v);
 }
 
+/* rp_json_is_compact(t) only when json_loads then rp_json_write give t
+ * back, byte for byte. */
+static void round_trip_if_compact(const char *t, size_t len, int *taken)
+{
+    if (!rp_json_is_compact(t, len))
+        return;
+    (*taken)++;
+    json_error_t jerr;
+    json_t *v = json_loadb(t, len, JSON_DECODE_ANY, &jerr);
+    assert_non_null(v);
+    rp_buf b = RP_BUF_INIT;
+    rp_json_write(&b, v);
+    assert_int_equal(b.len, len);
+    assert_memory_equal(b.p, t, len);
+    rp_buf_free(&b);
+    json_decref(v);
+}
+
+static void test_compact_form(void **state)
+{
+    (void)state;
+    const char *yes[] = {
+        "[]",
+        "{}",
+        "[\"a\",\"b\"]",
+        "[true,false,null,0,7]",
+        "{\"level\":\"formative\",\"why\":[\"went on\"],\"encounters\":[1,22]}",
+        "[\"\xC3\xBC\xE6\x97\xA5\xF0\x9F\x98\x80\"]",
+        "[[[[[[1]]]]]]",
+        "[123456789012345678]",
+        "[\"a/b\x7F\"]"};
+    const char *no[] = {"",
+                        "\"x\"",
+                        "7",
+                        "[ 1]",
+                        "[1 ]",
+                        "[1,]",
+                        "[,1]",
+                        "[\"a\\\"b\"]",
+                        "[\"a\\/\"]",
+                        "[\"\x01\"]",
+                        "[01]",
+                        "[-1]",
+                        "[1.5]",
+                        "[1e5]",
+                        "[1234567890123456789]",
+                        "{\"a\":1,\"a\":2}",
+                        "{\"a\":1,}",
+                        "{\"a\"1}",
+                        "{1:1}",
+                        "[\"\xFF\"]",
+                        "[\"\xED\xA0\x80\"]",
+                        "[\"\xC0\xAF\"]",
+                        "[\"a\"",
+                        "[\"a\"]x",
+                        "[tru]",
+                        "[nul]",
+                        "[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]"};
+    int taken = 0;
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        assert_true(rp_json_is_compact(yes[i], strlen(yes[i])));
+        round_trip_if_compact(yes[i], strlen(yes[i]), &taken);
+    }
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        assert_false(rp_json_is_compact(no[i], strlen(no[i])));
+    /* what rp_json_write wrote, then the same with a byte changed, taken
+     * out or put in: whatever is taken reads back as it was */
+    static const char bytes[] = "\"\\ ,:[]{}01-.eatn\x80\xC3\xA9\x01";
+    taken = 0;
+    int written = 0;
+    for (int i = 0; i < 3000; i++) {
+        json_t *a = json_array();
+        json_array_append_new(a, random_value(0));
+        rp_buf b = RP_BUF_INIT;
+        rp_json_write(&b, a);
+        json_decref(a);
+        if (rp_json_is_compact(b.p, b.len))
+            written++;
+        round_trip_if_compact(b.p, b.len, &taken);
+        for (int k = 0; k < 8 && b.len > 1; k++) {
+            size_t at = rnd((unsigned)b.len);
+            char c = bytes[rnd(sizeof bytes - 1)];
+            rp_buf m = RP_BUF_INIT;
+            rp_buf_append(&m, b.p, at);
+            switch (rnd(3)) {
+            case 0: /* changed */
+                rp_buf_append(&m, &c, 1);
+                rp_buf_append(&m, b.p + at + 1, b.len - at - 1);
+                break;
+            case 1: /* taken out */
+                rp_buf_append(&m, b.p + at + 1, b.len - at - 1);
+                break;
+            default: /* put in */
+                rp_buf_append(&m, &c, 1);
+                rp_buf_append(&m, b.p + at, b.len - at);
+            }
+            round_trip_if_compact(m.p, m.len, &taken);
+            rp_buf_free(&m);
+        }
+        rp_buf_free(&b);
+    }
+    /* the test took something: trees without reals or escapes are written
+     * compact, and some changes keep them so */
+    assert_true(written > 300);
+    assert_true(taken > written);
+}
+
+/* rp_json_member finds each member of objects rp_json_write wrote (any
+ * values: escapes, nesting, reals) as the bytes its value is written as,
+ * and no member that is not there. */
+static void test_members(void **state)
+{
+    (void)state;
+    static const char *const keys[] = {
+        "id", "level", "reasons", "notes", "relationship_level", "x"};
+    size_t nkeys = sizeof keys / sizeof keys[0];
+    int found = 0;
+    for (int i = 0; i < 2000; i++) {
+        json_t *o = json_object();
+        for (size_t k = 0; k < nkeys; k++)
+            if (rnd(3))
+                json_object_set_new(o, keys[k], random_value(1));
+        rp_buf b = RP_BUF_INIT;
+        rp_json_write(&b, o);
+        for (size_t k = 0; k < nkeys; k++) {
+            size_t at = 0, n = 0;
+            int has = rp_json_member(b.p, b.len, keys[k], strlen(keys[k]), &at,
+                                     &n);
+            json_t *v = json_object_get(o, keys[k]);
+            assert_int_equal(has, v != NULL);
+            if (!v)
+                continue;
+            rp_buf want = RP_BUF_INIT;
+            rp_json_write(&want, v);
+            assert_int_equal(n, want.len);
+            assert_memory_equal(b.p + at, want.p, n);
+            rp_buf_free(&want);
+            found++;
+        }
+        rp_buf_free(&b);
+        json_decref(o);
+    }
+    assert_true(found > 5000);
+    size_t at, n;
+    assert_false(rp_json_member("[1]", 3, "x", 1, &at, &n));
+    assert_false(rp_json_member("{\"x\":\"a", 7, "x", 1, &at, &n));
+    assert_false(rp_json_member("{\"xx\":1}", 8, "x", 1, &at, &n));
+    const char *tricky = "{\"a\":\"x\\\",\\\"b\\\":\",\"b\":[{}]}";
+    assert_true(rp_json_member(tricky, strlen(tricky), "b", 1, &at, &n));
+    assert_memory_equal(tricky + at, "[{}]", 4);
+    assert_int_equal(n, 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chosen_values),
         cmocka_unit_test(test_random_trees),
         cmocka_unit_test(test_bytes_that_are_not_text),
+        cmocka_unit_test(test_compact_form),
+        cmocka_unit_test(test_members),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,21 +19,45 @@ static rp_code q(rp_ctx *ctx, rp_query name, json_t *params, json_t **rows,
     return ctx->store->ops->query(ctx->store, name, params, rows, err);
 }
 
-/* {"what": n, "how": n, ...} from rows of (key, n), summing over the rest. */
-static json_t *count_by(json_t *rows, const char *key)
+/* Append {"what": n, "how": n, ...} from rows of (key, n), summing over
+ * the rest: the keys in the order they first come (null as "unset"), as a
+ * jansson object filled row by row would write them. */
+static void put_count_by(rp_buf *out, json_t *rows, const char *key)
 {
-    json_t *o = json_object();
-    size_t i;
-    json_t *r;
-    json_array_foreach(rows, i, r) {
+    size_t nrows = json_array_size(rows), nkeys = 0;
+    const char **keys = malloc((nrows ? nrows : 1) * sizeof *keys);
+    json_int_t *sums = malloc((nrows ? nrows : 1) * sizeof *sums);
+    if (!keys || !sums) {
+        free(keys);
+        free(sums);
+        out->failed = 1;
+        return;
+    }
+    for (size_t i = 0; i < nrows; i++) {
+        json_t *r = json_array_get(rows, i);
         const char *k = json_string_value(json_object_get(r, key));
         if (!k)
             k = "unset";
-        json_int_t n = json_integer_value(json_object_get(r, "n"));
-        json_int_t had = json_integer_value(json_object_get(o, k));
-        json_object_set_new(o, k, json_integer(had + n));
+        size_t j = 0;
+        while (j < nkeys && strcmp(keys[j], k))
+            j++;
+        if (j == nkeys) {
+            keys[nkeys] = k;
+            sums[nkeys++] = 0;
+        }
+        sums[j] += json_integer_value(json_object_get(r, "n"));
     }
-    return o;
+    rp_buf_add(out, "{", 1);
+    for (size_t j = 0; j < nkeys; j++) {
+        if (j)
+            rp_buf_add(out, ",", 1);
+        rp_json_write_string(out, keys[j], strlen(keys[j]));
+        rp_buf_add(out, ":", 1);
+        rp_json_write_int(out, sums[j]);
+    }
+    rp_buf_add(out, "}", 1);
+    free(keys);
+    free(sums);
 }
 
 static int newest_first(const void *a, const void *b)
@@ -166,9 +190,10 @@ static rp_code put_words(rp_buf *out, json_t *rows, rp_error *err)
     return RP_OK;
 }
 
-/* How many of the rows' encounters had kind and exchange set by the agent
- * rather than inferred: an override is counted as such. */
-static json_t *set_by_agent(json_t *rows)
+/* Append how many of the rows' encounters had kind and exchange set by
+ * the agent rather than inferred, as {"kind": n, "exchange": n}: an
+ * override is counted as such. */
+static void put_set_by_agent(rp_buf *out, json_t *rows)
 {
     json_int_t kind = 0, exchange = 0;
     size_t i;
@@ -181,7 +206,11 @@ static json_t *set_by_agent(json_t *rows)
         kind += ks && !strcmp(ks, "agent") ? n : 0;
         exchange += xs && !strcmp(xs, "agent") ? n : 0;
     }
-    return json_pack("{s:I, s:I}", "kind", kind, "exchange", exchange);
+    rp_buf_puts(out, "{\"kind\":");
+    rp_json_write_int(out, kind);
+    rp_buf_puts(out, ",\"exchange\":");
+    rp_json_write_int(out, exchange);
+    rp_buf_puts(out, "}");
 }
 
 /* Append ",\"key\":" and the rows of query name as JSON text. */
@@ -200,30 +229,78 @@ static void put_new(rp_buf *out, const char *key, json_t *v)
     json_decref(v);
 }
 
+/* Append the one row of query name for p (as {...}, without the rows'
+ * brackets) to out; RP_ENOTFOUND when there is none. */
+static rp_code put_row(rp_ctx *ctx, rp_buf *out, rp_buf *scratch, rp_query name,
+                       json_t *p, rp_error *err)
+{
+    rp_buf_clear(scratch);
+    if (rp_store_query_write(ctx->store, name, p, scratch, err))
+        return err->code;
+    if (scratch->len < 4 || scratch->p[1] != '{')
+        return RP_ENOTFOUND; /* "[]" */
+    rp_buf_add(out, scratch->p + 1, scratch->len - 2);
+    return RP_OK;
+}
+
+/* Append ",\"relationship\":" and rp_relationship_summary of the customer
+ * written at out->p + at, its values copied from that text: the same bytes
+ * as writing them again, without another read of the row. */
+static rp_code put_relationship(rp_buf *out, size_t at, rp_error *err)
+{
+    size_t level, level_n, reasons, reasons_n;
+    if (!rp_json_member(out->p + at, out->len - at, "relationship_level", 18,
+                        &level, &level_n) ||
+        !rp_json_member(out->p + at, out->len - at, "relationship_reasons", 20,
+                        &reasons, &reasons_n))
+        return rp_error_set(err, RP_EINTERNAL, NULL,
+                            "cannot build the overview");
+    /* room first: the values are copied from the buffer they go into */
+    if (rp_buf_reserve(out, level_n + reasons_n + 64))
+        return rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
+    rp_buf_puts(out, ",\"relationship\":{\"level\":");
+    rp_buf_add(out, out->p + at + level, level_n);
+    rp_buf_puts(out, ",\"reasons\":");
+    rp_buf_add(out, out->p + at + reasons, reasons_n);
+    rp_buf_puts(out, "}");
+    return RP_OK;
+}
+
 /*
- * The view as JSON text, written as it is read: the rows of most of its
- * queries go from the store into out without becoming jansson values
+ * The view as JSON text, written as it is read: the rows of its queries go
+ * from the store into out without becoming jansson values
  * (rp_store_query_write), so the view costs a tree of objects less.  The
- * fields in the order rp_customer_overview's callers have always had them.
+ * fields in the order rp_customer_overview's callers have always had them;
+ * the customer is rp_customer_get's row (customer.view_row: the same
+ * columns, types and order, the alias followed in one statement), and
+ * its relationship is copied from it.
  */
 static rp_code overview_write(rp_ctx *ctx, int64_t id, rp_buf *out,
                               rp_error *err)
 {
-    json_t *customer;
-    if (rp_customer_get(ctx, id, &customer, err))
-        return err->code;
-    id = json_integer_value(json_object_get(customer, "id"));
     json_t *p1 = json_pack("[I]", (json_int_t)id);
-    json_t *p2 = json_pack("[I,I]", (json_int_t)id, (json_int_t)rp_now());
-    json_t *ids = NULL, *sat = NULL, *counts = NULL, *latest = NULL;
-    rp_code rc = rp_customer_ids(ctx, id, &ids, err);
-    if (rc == RP_OK) {
-        rp_buf_puts(out, "{\"customer\":");
-        rp_json_write(out, customer);
-        put_new(out, ",\"relationship\":", rp_relationship_summary(customer));
+    json_t *p2 = NULL, *ids = NULL, *sat = NULL, *counts = NULL, *latest = NULL;
+    rp_buf row = RP_BUF_INIT;
+    rp_buf_puts(out, "{\"customer\":");
+    size_t at = out->len;
+    rp_code rc = put_row(ctx, out, &row, RP_Q_CUSTOMER_VIEW_ROW, p1, err);
+    if (rc == RP_ENOTFOUND)
+        rc = rp_error_set(err, RP_ENOTFOUND, "id", "no customer with id %lld",
+                          (long long)id);
+    if (rc == RP_OK && (out->failed || strncmp(out->p + at, "{\"id\":", 6)))
+        rc = rp_error_set(err, RP_EINTERNAL, NULL, "cannot build the overview");
+    rp_buf_free(&row);
+    if (rc == RP_OK) { /* the row starts {"id":N, : the live customer's */
+        id = strtoll(out->p + at + 6, NULL, 10);
+        json_array_set_new(p1, 0, json_integer(id));
+        p2 = json_pack("[I,I]", (json_int_t)id, (json_int_t)rp_now());
+        rc = put_relationship(out, at, err);
+    }
+    if (rc == RP_OK)
+        rc = rp_customer_ids(ctx, id, &ids, err);
+    if (rc == RP_OK)
         rc = put_rows(ctx, out, ",\"preferences\":", RP_Q_CUSTOMER_PREFERENCES,
                       p1, err);
-    }
     if (rc == RP_OK)
         rc = put_rows(ctx, out,
                       ",\"open_encounters\":", RP_Q_CUSTOMER_OPEN_ENCOUNTERS,
@@ -271,10 +348,12 @@ static rp_code overview_write(rp_ctx *ctx, int64_t id, rp_buf *out,
     if (rc == RP_OK)
         rc = q(ctx, RP_Q_CUSTOMER_ENCOUNTER_COUNTS, p1, &counts, err);
     if (rc == RP_OK) {
-        put_new(out, ",\"encounters_by_kind\":", count_by(counts, "kind"));
-        put_new(out,
-                ",\"encounters_by_exchange\":", count_by(counts, "exchange"));
-        put_new(out, ",\"encounters_set_by_agent\":", set_by_agent(counts));
+        rp_buf_puts(out, ",\"encounters_by_kind\":");
+        put_count_by(out, counts, "kind");
+        rp_buf_puts(out, ",\"encounters_by_exchange\":");
+        put_count_by(out, counts, "exchange");
+        rp_buf_puts(out, ",\"encounters_set_by_agent\":");
+        put_set_by_agent(out, counts);
         rp_buf_puts(out, "}");
         if (out->failed)
             rc = rp_error_set(err, RP_EINTERNAL, NULL, "out of memory");
@@ -284,7 +363,6 @@ static rp_code overview_write(rp_ctx *ctx, int64_t id, rp_buf *out,
     json_decref(ids);
     json_decref(sat);
     json_decref(counts);
-    json_decref(customer);
     return rc;
 }
 

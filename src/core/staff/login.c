@@ -389,7 +389,9 @@ rp_code rp_auth_token(rp_ctx *ctx, const char *token, rp_principal *p,
     rp_secret_hash(token, hash);
     uint64_t version[3];
     rp_error ignored;
-    int cacheable = ctx->touch_later &&
+    /* a store without data_version (PostgreSQL) is not asked: asking
+     * would build an error message on every request */
+    int cacheable = ctx->touch_later && ctx->store->ops->data_version &&
                     rp_store_data_version(ctx->store, version, &ignored) ==
                         RP_OK;
     if (cacheable && token_cached(hash, version, rp_now(), p))
