@@ -176,6 +176,15 @@
     "   AND p.due_at >= s.a AND p.due_at < least(s.b, $5::bigint))), 0)"       \
     "  FROM " M_LATE_SPANS ")::bigint"                                         \
     " ELSE (SELECT count(*) FROM (" M_BREACHES_FOLLOW_UPS ") AS f) END)"
+/* One target's breaches for good of the encounters of the window $1..$4
+ * with their seconds, by queue, as SQLite's M_EDGE_TIMES_ARM. */
+#define M_EDGE_TIMES_ARM(target, cond, end, col, unit)                         \
+    "SELECT '" target "' AS target, 'encounter' AS subject,"                   \
+    " coalesce(e.queue_id, 0) AS queue_id, count(*) AS n,"                     \
+    " sum(" RB_CALENDAR("e", end) ")::bigint AS calendar_sum,"                    \
+    " sum(" RB_OVER("e", end, col, unit) ")::bigint AS over_sum"               \
+    " FROM encounters e LEFT JOIN charter_deadlines d"                         \
+    " ON d.encounter_id = e.id WHERE" M_ENC_WINDOW "AND " cond " GROUP BY 3"
 /* The moments from lo up to hi, counted by impression: a partial hour at
  * an edge of the rolled-up window, read from the ledger's index. */
 #define M_MOMENTS_BETWEEN(lo, hi)                                              \
@@ -2157,8 +2166,56 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " FROM encounters e LEFT JOIN charter_deadlines d"
         " ON d.encounter_id = e.id WHERE" M_ENC_WINDOW
         " AND e.closed_at IS NULL AND e.abandoned_at IS NULL) AS o",
+    /* How long the breaches took, as SQLite's (sqlite_queries.c says
+     * how). */
+    [RP_Q_MEASURES_ROLLUP_BREACH_TIMES] =
+        "SELECT target, 'encounter' AS subject, queue_id, sum(n)::bigint AS n,"
+        " sum(calendar_sum)::bigint AS calendar_sum,"
+        " sum(over_sum)::bigint AS over_sum FROM measure_breaches"
+        " WHERE day >= $1::bigint AND day < $2::bigint AND" PRU_FILTER
+        " GROUP BY target, queue_id HAVING sum(n) > 0",
+    [RP_Q_MEASURES_EDGE_BREACH_TIMES] = RBT_TARGETS(
+        M_EDGE_TIMES_ARM, " UNION ALL ", "e", "d.acknowledge_due_at",
+        "d.first_response_due_at", "d.resolution_due_at"),
+    [RP_Q_MEASURES_BREACH_TIMES_NOW] =
+        "WITH x AS (SELECT coalesce(e.queue_id, 0) AS q, e.arrived_at AS a,"
+        " e.acknowledged_at AS ack, e.first_response_at AS fr,"
+        " coalesce(v.acknowledge_minutes * 60, $6::bigint) AS ack_t,"
+        " coalesce(v.first_response_minutes * 60, $7::bigint) AS first_t,"
+        " coalesce(v.resolution_hours * 3600, $8::bigint) AS res_t,"
+        " d.acknowledge_due_at AS ack_d, d.first_response_due_at AS first_d,"
+        " d.resolution_due_at AS res_d"
+        " FROM encounters e"
+        " LEFT JOIN charter_deadlines d ON d.encounter_id = e.id"
+        " LEFT JOIN charter_versions v ON v.id = (SELECT w.id"
+        "  FROM charter_versions w WHERE w.starts_at <= e.arrived_at"
+        "  ORDER BY w.starts_at DESC, w.id DESC LIMIT 1)"
+        " WHERE" M_ENC_WINDOW
+        " AND e.closed_at IS NULL AND e.abandoned_at IS NULL),"
+        " f(target, subject, subject_id, encounter_id, customer_id,"
+        " customer_name, started_at, target_seconds, actual_seconds, detail,"
+        " due_at, queue_id) AS (" M_BREACHES_FOLLOW_UPS ")"
+        " SELECT 'acknowledge' AS target, 'encounter' AS subject,"
+        " q AS queue_id, count(*) AS n,"
+        " sum($5::bigint - a)::bigint AS calendar_sum,"
+        " sum(greatest($5::bigint - a - ack_t, 0))::bigint AS over_sum FROM x"
+        " WHERE ack IS NULL AND $5::bigint > coalesce(ack_d, a + ack_t)"
+        " GROUP BY q"
+        " UNION ALL SELECT 'first_response', 'encounter', q, count(*),"
+        " sum($5::bigint - a)::bigint,"
+        " sum(greatest($5::bigint - a - first_t, 0))::bigint FROM x"
+        " WHERE fr IS NULL AND $5::bigint > coalesce(first_d, a + first_t)"
+        " GROUP BY q"
+        " UNION ALL SELECT 'resolution', 'encounter', q, count(*),"
+        " sum($5::bigint - a)::bigint,"
+        " sum(greatest($5::bigint - a - res_t, 0))::bigint FROM x"
+        " WHERE $5::bigint > coalesce(res_d, a + res_t) GROUP BY q"
+        " UNION ALL SELECT target, subject, coalesce(queue_id, 0), count(*),"
+        " sum(actual_seconds)::bigint, sum(greatest(actual_seconds - "
+        "target_seconds, 0))::bigint FROM f"
+        " GROUP BY target, subject, coalesce(queue_id, 0)",
     [RP_Q_MEASURES_ROLLUP_CLEAR_BREACHES] = "DELETE FROM measure_breaches",
-    [RP_Q_MEASURES_ROLLUP_FILL_BREACHES] = RB_FILL,
+    [RP_Q_MEASURES_ROLLUP_FILL_BREACHES] = RBT_FILL,
     /* The moments of a window without a queue or agent, as SQLite's
      * (sqlite_queries.c says how): $1 from, $2 to, $3 the first whole
      * hour, $4 the hour after the last. */

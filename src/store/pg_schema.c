@@ -1388,6 +1388,16 @@ const rp_pg_migration rp_pg_migrations[] = {
      PRL_TRIGGER("promises", "promises", PRL_PROMISE_LATE,
                  "status, due_at, settled_at")
      PRV_TRIGGER PRL_FILL ";" PRV_FILL ";"},
+    /* Migration 125: how long the breaches took, rolled up with them, as
+     * SQLite's (breach_rollup.h, pg_rollup.h): measure_breach_add counts
+     * the seconds with n, and the rollup is filled again. */
+    {125,
+     "how long the charter's breaches took, rolled up with them per day, "
+     "queue and agent",
+     "ALTER TABLE measure_breaches"
+     "  ADD COLUMN calendar_sum bigint NOT NULL DEFAULT 0,"
+     "  ADD COLUMN over_sum bigint NOT NULL DEFAULT 0;"
+     PRBT_FUNCTION "DELETE FROM measure_breaches;" RBT_FILL ";"},
     // clang-format on
 };
 

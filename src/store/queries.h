@@ -358,6 +358,9 @@
     X(MEASURES_ROLLUP_BREACHES, "measures.rollup_breaches")                    \
     X(MEASURES_EDGE_BREACHES, "measures.edge_breaches")                        \
     X(MEASURES_BREACHES_NOW, "measures.breaches_now")                          \
+    X(MEASURES_ROLLUP_BREACH_TIMES, "measures.rollup_breach_times")            \
+    X(MEASURES_EDGE_BREACH_TIMES, "measures.edge_breach_times")                \
+    X(MEASURES_BREACH_TIMES_NOW, "measures.breach_times_now")                  \
     X(MEASURES_ROLLUP_CLEAR_BREACHES, "measures.rollup_clear_breaches")        \
     X(MEASURES_ROLLUP_FILL_BREACHES, "measures.rollup_fill_breaches")          \
     X(MEASURES_ROLLUP_MOMENTS, "measures.rollup_moments")                      \

@@ -173,6 +173,16 @@
     "   AND p.due_at >= s.a AND p.due_at < min(s.b, ?5))), 0)"                 \
     "  FROM " M_LATE_SPANS ")"                                                 \
     " ELSE (SELECT count(*) FROM (" M_BREACHES_FOLLOW_UPS ")) END)"
+/* One target's breaches for good of the encounters of the window ?1..?4
+ * with their seconds, by queue (RBT_TARGETS, breach_rollup.h): a partial
+ * day of MEASURES_EDGE_BREACH_TIMES. */
+#define M_EDGE_TIMES_ARM(target, cond, end, col, unit)                         \
+    "SELECT '" target "' AS target, 'encounter' AS subject,"                   \
+    " coalesce(e.queue_id, 0) AS queue_id, count(*) AS n,"                     \
+    " sum(" RB_CALENDAR("e", end) ") AS calendar_sum,"                            \
+    " sum(" RB_OVER("e", end, col, unit) ") AS over_sum"                       \
+    " FROM encounters e LEFT JOIN charter_deadlines d"                         \
+    " ON d.encounter_id = e.id WHERE" M_ENC_WINDOW "AND " cond " GROUP BY 3"
 /* The moments from lo up to hi, counted by impression: a partial hour at
  * an edge of the rolled-up window, read from the ledger's covering index. */
 #define M_MOMENTS_BETWEEN(lo, hi)                                              \
@@ -2121,8 +2131,57 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " LEFT JOIN charter_deadlines d"
         " ON d.encounter_id = e.id WHERE" M_ENC_WINDOW
         " AND e.closed_at IS NULL AND e.abandoned_at IS NULL) o",
+    /* How long the breaches took (rollup.c, rp_rollup_breach_times), in
+     * the rows of MEASURES_BREACH_TIMES (by target, kind of subject and
+     * queue): those for good of the whole days from measure_breaches
+     * (migration 125), those of the partial days at the edges from their
+     * encounters (at most a day each) by the triggers' conditions, and
+     * what the time of reading ?5 decides: the running clocks of the
+     * encounters not ended (encounters_unended_by_created, named as in
+     * MEASURES_BREACHES_NOW) judged as M_BREACHES judges them, and the
+     * follow-ups' and promises' arm of M_BREACHES. */
+    [RP_Q_MEASURES_ROLLUP_BREACH_TIMES] =
+        "SELECT target, 'encounter' AS subject, queue_id, sum(n) AS n,"
+        " sum(calendar_sum) AS calendar_sum, sum(over_sum) AS over_sum"
+        " FROM measure_breaches WHERE day >= ?1 AND day < ?2 AND" RU_FILTER
+        " GROUP BY target, queue_id HAVING sum(n) > 0",
+    [RP_Q_MEASURES_EDGE_BREACH_TIMES] = RBT_TARGETS(
+        M_EDGE_TIMES_ARM, " UNION ALL ", "e", "d.acknowledge_due_at",
+        "d.first_response_due_at", "d.resolution_due_at"),
+    [RP_Q_MEASURES_BREACH_TIMES_NOW] =
+        "WITH x AS (SELECT coalesce(e.queue_id, 0) AS q, e.arrived_at AS a,"
+        " e.acknowledged_at AS ack, e.first_response_at AS fr,"
+        " coalesce(v.acknowledge_minutes * 60, ?6) AS ack_t,"
+        " coalesce(v.first_response_minutes * 60, ?7) AS first_t,"
+        " coalesce(v.resolution_hours * 3600, ?8) AS res_t,"
+        " d.acknowledge_due_at AS ack_d, d.first_response_due_at AS first_d,"
+        " d.resolution_due_at AS res_d"
+        " FROM encounters e INDEXED BY encounters_unended_by_created"
+        " LEFT JOIN charter_deadlines d ON d.encounter_id = e.id"
+        " LEFT JOIN charter_versions v ON v.id = (SELECT w.id"
+        "  FROM charter_versions w WHERE w.starts_at <= e.arrived_at"
+        "  ORDER BY w.starts_at DESC, w.id DESC LIMIT 1)"
+        " WHERE" M_ENC_WINDOW
+        " AND e.closed_at IS NULL AND e.abandoned_at IS NULL),"
+        " f(target, subject, subject_id, encounter_id, customer_id,"
+        " customer_name, started_at, target_seconds, actual_seconds, detail,"
+        " due_at, queue_id) AS (" M_BREACHES_FOLLOW_UPS ")"
+        " SELECT 'acknowledge' AS target, 'encounter' AS subject,"
+        " q AS queue_id, count(*) AS n, sum(?5 - a) AS calendar_sum,"
+        " sum(max(?5 - a - ack_t, 0)) AS over_sum FROM x"
+        " WHERE ack IS NULL AND ?5 > coalesce(ack_d, a + ack_t) GROUP BY q"
+        " UNION ALL SELECT 'first_response', 'encounter', q, count(*),"
+        " sum(?5 - a), sum(max(?5 - a - first_t, 0)) FROM x"
+        " WHERE fr IS NULL AND ?5 > coalesce(first_d, a + first_t) GROUP BY q"
+        " UNION ALL SELECT 'resolution', 'encounter', q, count(*),"
+        " sum(?5 - a), sum(max(?5 - a - res_t, 0)) FROM x"
+        " WHERE ?5 > coalesce(res_d, a + res_t) GROUP BY q"
+        " UNION ALL SELECT target, subject, coalesce(queue_id, 0), count(*),"
+        " sum(actual_seconds), sum(max(actual_seconds - target_seconds,"
+        " 0)) FROM f"
+        " GROUP BY target, subject, coalesce(queue_id, 0)",
     [RP_Q_MEASURES_ROLLUP_CLEAR_BREACHES] = "DELETE FROM measure_breaches",
-    [RP_Q_MEASURES_ROLLUP_FILL_BREACHES] = RB_FILL,
+    [RP_Q_MEASURES_ROLLUP_FILL_BREACHES] = RBT_FILL,
     /* The moments of a window without a queue or agent (rollup.c,
      * rp_rollup_moments): ?1 from, ?2 to, ?3 the first whole hour, ?4 the
      * hour after the last (?3 < ?4).  The whole hours from

@@ -633,7 +633,7 @@ static json_t *average(int64_t sum, int64_t n)
 }
 
 rp_code rp_charter_breach_times(rp_ctx *ctx, const rp_window *w,
-                                const rp_charter *c, int64_t now,
+                                const rp_charter *c, int64_t now, int direct,
                                 json_t **times, rp_error *err)
 {
     breach_sums s[] = {{"acknowledge", 0, 0, 0},
@@ -641,10 +641,16 @@ rp_code rp_charter_breach_times(rp_ctx *ctx, const rp_window *w,
                        {"resolution", 0, 0, 0},
                        {"follow_up_on_time", 0, 0, 0}};
     size_t ns = sizeof s / sizeof s[0];
-    json_t *rows, *params = breach_params(w, c, now);
-    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_MEASURES_BREACH_TIMES,
-                                        params, &rows, err);
-    json_decref(params);
+    json_t *rows = NULL;
+    rp_code rc;
+    if (direct) {
+        json_t *params = breach_params(w, c, now);
+        rc = ctx->store->ops->query(ctx->store, RP_Q_MEASURES_BREACH_TIMES,
+                                    params, &rows, err);
+        json_decref(params);
+    } else {
+        rc = rp_rollup_breach_times(ctx, w, c, now, &rows, err);
+    }
     if (rc)
         return rc;
     /* each queue whose encounters breached, with its calendar read once:
