@@ -130,6 +130,17 @@
     " calendar_sum, over_sum) " RBT_TARGETS(                                   \
         RBT_FILL_ARM, " UNION ALL ", "e", "d.acknowledge_due_at",              \
         "d.first_response_due_at", "d.resolution_due_at")
+/* The breach list's rows (measure_breach_list): the breaches for good of
+ * the encounters "e" with their deadlines "d", one row each. */
+#define RBL_FILL_ARM(target, cond, end, col, unit)                             \
+    "SELECT '" target "', e.id, e.arrived_at, e.created_at FROM encounters e"  \
+    " LEFT JOIN charter_deadlines d ON d.encounter_id = e.id WHERE " cond
+#define RBL_FILL                                                               \
+    "INSERT INTO measure_breach_list (target, encounter_id, arrived_at,"       \
+    " created_at) " RBT_TARGETS(RBL_FILL_ARM, " UNION ALL ", "e",              \
+                                "d.acknowledge_due_at",                        \
+                                "d.first_response_due_at",                     \
+                                "d.resolution_due_at")
 // clang-format on
 
 #endif

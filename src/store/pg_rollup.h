@@ -332,7 +332,12 @@
     " ON CONFLICT (day, queue_id, agent_id, target) DO UPDATE"                 \
     " SET n = m.n + excluded.n,"                                               \
     " calendar_sum = m.calendar_sum + excluded.calendar_sum,"                  \
-    " over_sum = m.over_sum + excluded.over_sum; END IF;"
+    " over_sum = m.over_sum + excluded.over_sum;"                               \
+    " IF s > 0 THEN INSERT INTO measure_breach_list (target, encounter_id,"    \
+    " arrived_at, created_at) VALUES ('" target "', r.id, r.arrived_at,"       \
+    " r.created_at) ON CONFLICT DO NOTHING;"                                   \
+    " ELSE DELETE FROM measure_breach_list WHERE target = '" target "'"        \
+    " AND encounter_id = r.id; END IF; END IF;"
 #define PRBT_FUNCTION                                                          \
     "CREATE OR REPLACE FUNCTION measure_breach_add(r encounters, ad bigint,"   \
     "  fd bigint, rd bigint, s bigint) RETURNS void LANGUAGE plpgsql AS $$"    \

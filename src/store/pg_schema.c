@@ -1390,14 +1390,23 @@ const rp_pg_migration rp_pg_migrations[] = {
      PRV_TRIGGER PRL_FILL ";" PRV_FILL ";"},
     /* Migration 125: how long the breaches took, rolled up with them, as
      * SQLite's (breach_rollup.h, pg_rollup.h): measure_breach_add counts
-     * the seconds with n, and the rollup is filled again. */
+     * the seconds with n and keeps the breach list's rows, and both are
+     * filled again. */
     {125,
      "how long the charter's breaches took, rolled up with them per day, "
-     "queue and agent",
+     "queue and agent, and the breaches for good listed by arrival",
      "ALTER TABLE measure_breaches"
      "  ADD COLUMN calendar_sum bigint NOT NULL DEFAULT 0,"
      "  ADD COLUMN over_sum bigint NOT NULL DEFAULT 0;"
-     PRBT_FUNCTION "DELETE FROM measure_breaches;" RBT_FILL ";"},
+     "CREATE TABLE measure_breach_list ("
+     "  target text NOT NULL, encounter_id bigint NOT NULL,"
+     "  arrived_at bigint, created_at bigint NOT NULL,"
+     "  PRIMARY KEY (target, encounter_id));"
+     "CREATE INDEX measure_breach_list_by_arrival ON measure_breach_list"
+     "  (target, arrived_at, encounter_id, created_at);"
+     "CREATE INDEX measure_breach_list_by_created ON measure_breach_list"
+     "  (target, created_at, arrived_at);"
+     PRBT_FUNCTION "DELETE FROM measure_breaches;" RBT_FILL ";" RBL_FILL ";"},
     // clang-format on
 };
 

@@ -122,6 +122,106 @@
                                     "'cancelled') AND t.due_at < ?5))"
 #define M_BREACHES M_BREACHES_ENCOUNTERS " UNION ALL " M_BREACHES_FOLLOW_UPS
 // clang-format off
+/* The breach list's first ?10 breaches of w in the order of their start
+ * (MEASURES_CHARTER_BREACHES), each arm of M_BREACHES read in that order
+ * and cut at ?10 before they are merged, and the customers' names read
+ * for the page alone: the breaches for good of the encounters from
+ * measure_breach_list (migration 125) by arrival, between the first and
+ * the last arrival of the window's breaches of that target (a range of
+ * measure_breach_list_by_created, named: without statistics of the new
+ * table the planner walked the target's every breach by arrival); the
+ * running clocks from the
+ * encounters not ended; the promises and follow-ups by due date.  The
+ * rows and their judgement are M_BREACHES's. */
+#define M_LIST_ACK                                                             \
+    "SELECT 'acknowledge' AS target, 'encounter' AS subject,"                  \
+    " e.id AS subject_id, e.id AS encounter_id, e.customer_id,"                \
+    " e.arrived_at AS started_at, " M_ACK_T " AS target_seconds,"              \
+    " coalesce(e.acknowledged_at, e.abandoned_at, e.closed_at, ?5)"            \
+    "   - e.arrived_at AS actual_seconds,"                                     \
+    " CASE WHEN e.acknowledged_at IS NOT NULL THEN 'acknowledged late'"        \
+    "  WHEN e.abandoned_at IS NOT NULL THEN 'abandoned before "                \
+    "acknowledgement'"                                                         \
+    "  WHEN e.closed_at IS NOT NULL THEN 'closed without acknowledgement'"     \
+    "  ELSE 'still waiting' END AS detail,"                                    \
+    " " M_ACK_DUE " AS due_at, e.queue_id AS queue_id"
+#define M_LIST_FIRST                                                           \
+    "SELECT 'first_response', 'encounter', e.id, e.id, e.customer_id,"         \
+    " e.arrived_at, " M_FIRST_T ","                                            \
+    " coalesce(e.first_response_at, e.abandoned_at, e.closed_at, ?5)"          \
+    "   - e.arrived_at,"                                                       \
+    " CASE WHEN e.first_response_at IS NOT NULL THEN 'responded late'"         \
+    "  WHEN e.abandoned_at IS NOT NULL THEN 'abandoned before a response'"     \
+    "  WHEN e.closed_at IS NOT NULL THEN 'closed without a first response'"    \
+    "  ELSE 'no response yet' END, " M_FIRST_DUE ", e.queue_id"
+#define M_LIST_RES                                                             \
+    "SELECT 'resolution', 'encounter', e.id, e.id, e.customer_id,"             \
+    " e.arrived_at, " M_RES_T ","                                              \
+    " coalesce(e.closed_at, e.abandoned_at, ?5) - e.arrived_at,"               \
+    " CASE WHEN e.closed_at IS NOT NULL THEN 'resolved late'"                  \
+    "  WHEN e.abandoned_at IS NOT NULL THEN 'abandoned unresolved'"            \
+    "  ELSE 'still unresolved' END, " M_RES_DUE ", e.queue_id"
+/* cols's breaches for good of target, by arrival */
+#define M_LIST_GOOD(cols, target)                                              \
+    "SELECT * FROM (" cols " FROM measure_breach_list b"                       \
+    " CROSS JOIN encounters e ON e.id = b.encounter_id"                        \
+    " LEFT JOIN charter_deadlines d ON d.encounter_id = e.id"                  \
+    " WHERE b.target = '" target "' AND b.arrived_at >= (SELECT"               \
+    "  min(l.arrived_at) FROM measure_breach_list l"                           \
+    "  INDEXED BY measure_breach_list_by_created WHERE l.target = '"           \
+    target "' AND l.created_at >= ?1 AND l.created_at < ?2)"                   \
+    " AND b.arrived_at <= (SELECT max(l.arrived_at) FROM measure_breach_list"  \
+    "  l INDEXED BY measure_breach_list_by_created"                            \
+    "  WHERE l.target = '" target "' AND l.created_at >= ?1"                   \
+    "  AND l.created_at < ?2)"                                                 \
+    " AND b.created_at >= ?1 AND b.created_at < ?2 AND" M_ENC_FILTER           \
+    " ORDER BY b.arrived_at, b.encounter_id LIMIT ?10)"
+/* cols's running clocks (cond) among the encounters not ended */
+#define M_LIST_RUNNING(cols, cond)                                             \
+    "SELECT * FROM (" cols " FROM encounters e"                                \
+    " INDEXED BY encounters_unended_by_created"                                \
+    " LEFT JOIN charter_deadlines d ON d.encounter_id = e.id WHERE"            \
+    M_ENC_WINDOW " AND e.closed_at IS NULL AND e.abandoned_at IS NULL"         \
+    " AND " cond " ORDER BY e.arrived_at, e.id LIMIT ?10)"
+#define M_LIST_PROMISES                                                        \
+    "SELECT * FROM (SELECT 'follow_up_on_time', 'promise', p.id,"              \
+    " p.encounter_id, p.customer_id, p.due_at, 0,"                             \
+    " coalesce(p.settled_at, ?5) - p.due_at,"                                  \
+    " CASE WHEN p.status = 'kept' THEN 'promise kept late: '"                  \
+    "  ELSE 'promise broken: ' END || p.what, p.due_at, e.queue_id"            \
+    " FROM promises p LEFT JOIN encounters e ON e.id = p.encounter_id"         \
+    " WHERE " M_ON_TIME("p.due_at") " AND p.due_at >= ?1 AND p.due_at < ?2"    \
+    " AND" M_ENC_FILTER " AND (p.status = 'broken' OR (p.status = 'open'"      \
+    " AND p.due_at < ?5) OR (p.status = 'kept' AND p.settled_at > p.due_at))"  \
+    " ORDER BY p.due_at, p.id LIMIT ?10)"
+#define M_LIST_FOLLOW_UPS                                                      \
+    "SELECT * FROM (SELECT 'follow_up_on_time', 'follow_up', t.id,"            \
+    " t.encounter_id, t.customer_id, t.due_at, 0,"                             \
+    " coalesce(t.done_at, t.sent_at, ?5) - t.due_at,"                          \
+    " CASE WHEN t.status IN ('done', 'sent') THEN 'follow-up done late: '"     \
+    "  ELSE 'follow-up not done: ' END || t.subject, t.due_at, e.queue_id"     \
+    " FROM tasks t LEFT JOIN encounters e ON e.id = t.encounter_id"            \
+    " WHERE " M_ON_TIME("t.due_at") " AND t.kind = 'follow_up'"                \
+    " AND t.due_at >= ?1 AND t.due_at < ?2 AND" M_ENC_FILTER                   \
+    " AND ((t.status IN ('done', 'sent') AND"                                  \
+    " coalesce(t.done_at, t.sent_at) > t.due_at)"                              \
+    " OR (t.status NOT IN ('done', 'sent', 'cancelled') AND t.due_at < ?5))"   \
+    " ORDER BY t.due_at, t.id LIMIT ?10)"
+#define M_LIST                                                                 \
+    "SELECT b.target, b.subject, b.subject_id, b.encounter_id, b.customer_id," \
+    " c.name AS customer_name, b.started_at, b.target_seconds,"                \
+    " b.actual_seconds, b.detail, b.due_at, b.queue_id FROM ("                 \
+    M_LIST_GOOD(M_LIST_ACK, "acknowledge") " UNION ALL "                       \
+    M_LIST_GOOD(M_LIST_FIRST, "first_response") " UNION ALL "                  \
+    M_LIST_GOOD(M_LIST_RES, "resolution") " UNION ALL "                        \
+    M_LIST_RUNNING(M_LIST_ACK, "e.acknowledged_at IS NULL AND ?5 > "           \
+                   M_ACK_DUE) " UNION ALL "                                    \
+    M_LIST_RUNNING(M_LIST_FIRST, "e.first_response_at IS NULL AND ?5 > "       \
+                   M_FIRST_DUE) " UNION ALL "                                  \
+    M_LIST_RUNNING(M_LIST_RES, "?5 > " M_RES_DUE) " UNION ALL "                \
+    M_LIST_PROMISES " UNION ALL " M_LIST_FOLLOW_UPS ") b"                      \
+    " JOIN customers c ON c.id = b.customer_id"                                \
+    " ORDER BY b.started_at, b.target, b.subject_id LIMIT ?10"
 /* The promises and follow-ups of M_BREACHES_FOLLOW_UPS counted.
  * Without a queue or agent, per span of the window in which the charter
  * wants them on time (each version that does, from its start to the
@@ -766,7 +866,10 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_MEASURES_CHARTER_SET] =
         "UPDATE charter SET value = ?1, updated_at = ?2, updated_by = ?3"
         " WHERE key = ?4",
-    [RP_Q_MEASURES_CHARTER_BREACHES] =
+    [RP_Q_MEASURES_CHARTER_BREACHES] = M_LIST,
+    /* The same page from the records: every breach of the window judged
+     * and sorted (the reference of `rapport report --verify`). */
+    [RP_Q_MEASURES_CHARTER_BREACHES_RECORDS] =
         "SELECT * FROM (" M_BREACHES ") ORDER BY started_at, target, subject_id"
         " LIMIT ?10",
     [RP_Q_MEASURES_CHARTER_BREACH_COUNTS] =
@@ -2182,6 +2285,9 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " GROUP BY target, subject, coalesce(queue_id, 0)",
     [RP_Q_MEASURES_ROLLUP_CLEAR_BREACHES] = "DELETE FROM measure_breaches",
     [RP_Q_MEASURES_ROLLUP_FILL_BREACHES] = RBT_FILL,
+    [RP_Q_MEASURES_ROLLUP_CLEAR_BREACH_LIST] =
+        "DELETE FROM measure_breach_list",
+    [RP_Q_MEASURES_ROLLUP_FILL_BREACH_LIST] = RBL_FILL,
     /* The moments of a window without a queue or agent (rollup.c,
      * rp_rollup_moments): ?1 from, ?2 to, ?3 the first whole hour, ?4 the
      * hour after the last (?3 < ?4).  The whole hours from

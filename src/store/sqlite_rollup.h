@@ -246,6 +246,17 @@
  * The rows of RB_ROW with the seconds of each breach: the same
  * judgement, and calendar_sum and over_sum counted with n. */
 // clang-format off
+/* The encounter's row of measure_breach_list (the breach list's
+ * breaches for good, one row each) taken away (s "-1") or added (s "1")
+ * when cond: both statements are written, the one of the other sign
+ * finds nothing. */
+#define RBL_ROW(r, from, s, target, cond)                                      \
+    "DELETE FROM measure_breach_list WHERE " s " < 0 AND target = '" target    \
+    "' AND encounter_id IN (SELECT " r ".id" from " " cond ");"                \
+    "INSERT INTO measure_breach_list (target, encounter_id, arrived_at,"       \
+    " created_at) SELECT '" target "', " r ".id, " r ".arrived_at, "           \
+    r ".created_at" from " " s " > 0 AND " cond                                \
+    " ON CONFLICT DO NOTHING;"
 #define RBT_UPSERT                                                             \
     " ON CONFLICT (day, queue_id, agent_id, target) DO UPDATE SET"             \
     " n = n + excluded.n, calendar_sum = calendar_sum + excluded.calendar_sum," \
@@ -254,7 +265,7 @@
     "INSERT INTO measure_breaches (day, queue_id, agent_id, target, n,"        \
     " calendar_sum, over_sum) SELECT " RB_KEY(r) ", '" target "', " s ","      \
     " " s " * " RB_CALENDAR(r, end) ", " s " * " RB_OVER(                 \
-        r, end, col, unit) from " " cond RBT_UPSERT
+        r, end, col, unit) from " " cond RBT_UPSERT RBL_ROW(r, from, s, target, cond)
 #define RBT_ROWS(r, from, s, ad, fd, rd)                                       \
     RBT_ROW(r, from, s, "acknowledge", RB_ACK_OF(r, ad), RB_ACK_END(r),        \
             "acknowledge_minutes", "60")                                       \
@@ -274,7 +285,9 @@
     " " s " * count(*), " s " * sum(" RB_CALENDAR("e", end) "),"                  \
     " " s " * sum(" RB_OVER("e", end, col, unit) ") FROM encounters e"         \
     " WHERE e.arrived_at >= new.starts_at AND " cond " GROUP BY 1, 2, 3"       \
-    RBT_UPSERT
+    RBT_UPSERT                                                                 \
+    RBL_ROW("e", " FROM encounters e WHERE e.arrived_at >= new.starts_at AND", \
+            s, target, cond)
 #define RBT_VERSION_ROWS(s)                                                    \
     RBT_SINCE(s, "acknowledge",                                                \
               RB_ACK_OF("e", RB_DL("e", "acknowledge_due_at")),                \

@@ -479,6 +479,22 @@ static void test_rollups_agree_with_the_records(void **state)
                            NULL),
             0);
         expect_agree(ctx, from, to, 0, 0);
+        /* and a breach missing from the breach list's rows */
+        assert_int_equal(rp_test_db_sql(db,
+                                        "DELETE FROM measure_breach_list"
+                                        " WHERE encounter_id = (SELECT"
+                                        " min(encounter_id) FROM"
+                                        " measure_breach_list)",
+                                        NULL),
+                         0);
+        assert_int_equal(rp_metrics_verify(ctx, &w, &diffs, &err), RP_OK);
+        assert_int_equal(json_array_size(diffs), 1);
+        assert_string_equal(json_string_value(json_object_get(
+                                json_array_get(diffs, 0), "figure")),
+                            "charter.list");
+        json_decref(diffs);
+        assert_int_equal(rp_rollup_rebuild(ctx, &err), RP_OK);
+        expect_agree(ctx, from, to, 0, 0);
     }
 
     /* --verify sees an agent's count of open work that has drifted from
@@ -557,6 +573,8 @@ static void test_rollups_agree_with_the_records(void **state)
                      0);
     assert_int_equal(
         rp_test_db_sql(db, "DELETE FROM measure_movement_days", NULL), 0);
+    assert_int_equal(
+        rp_test_db_sql(db, "DELETE FROM measure_breach_list", NULL), 0);
     assert_int_equal(figure(ctx, from, to, "volume", "encounters"), 0);
     /* the moments were read from their rollup: only the edges are left */
     assert_true(figure(ctx, from, to, "moments", "total") < moments);

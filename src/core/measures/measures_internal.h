@@ -35,6 +35,16 @@ rp_code rp_charter_breach_times(rp_ctx *ctx, const rp_window *w,
                                 const rp_charter *c, int64_t now, int direct,
                                 json_t **times, rp_error *err);
 
+/* The first limit breaches of charter c in w at time now in the order of
+ * their start (the breach report's items before their business figures,
+ * new array in *rows): from the records when direct (the reference of
+ * `rapport report --verify`), else each kind read in that order and cut
+ * at limit, the breaches for good of the encounters from their list
+ * (migration 125). */
+rp_code rp_charter_breach_page(rp_ctx *ctx, const rp_window *w,
+                               const rp_charter *c, int64_t now, int limit,
+                               int direct, json_t **rows, rp_error *err);
+
 /* The rows of the query MEASURES_BREACH_TIMES ({target, subject,
  * queue_id, n, calendar_sum, over_sum}, new array in *rows; a target and
  * queue may come in several rows, to be added) read from the rollup of
