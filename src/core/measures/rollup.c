@@ -25,7 +25,14 @@
  *     reading decides (running clocks of the encounters not ended, from
  *     the partial index encounters_unended_by_created, and the promises
  *     and follow-ups due in the window) is counted when read
- *     (rp_rollup_breaches);
+ *     (rp_rollup_breaches); since migration 125 each row also sums its
+ *     breaches' calendar seconds and those past the target around the
+ *     clock (calendar_sum, over_sum: the dashboard's breach_times,
+ *     rp_rollup_breach_times; a queue with business hours counts its
+ *     seconds past the target again from its rows), and
+ *     measure_breach_list holds each breach for good, one row each,
+ *     indexed by arrival, so the breach list's page is a range that stops
+ *     at its limit;
  *   - measure_day_totals (migration 113): measure_day_counts summed over
  *     queues and agents per day, kept by triggers on measure_day_counts,
  *     read by a window without a queue or agent;
