@@ -1543,7 +1543,8 @@ static void derive(void)
     run("INSERT INTO charter_watch (encounter_id, next_at)"
         " SELECT id, created_at FROM encounters"
         " WHERE stage NOT IN ('closed','abandoned')");
-    run(RU_FILL " DELETE FROM measure_breaches; " RB_FILL ";");
+    run(RU_FILL " DELETE FROM measure_breaches; " RBT_FILL ";"
+        " DELETE FROM measure_breach_list; " RBL_FILL ";");
     progress("charter watch and rollups", g_opt.encounters);
     run("DELETE FROM customers_fts_pending;"
         " INSERT INTO customers_fts (customers_fts) VALUES ('rebuild');");

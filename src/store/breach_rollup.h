@@ -82,4 +82,65 @@
                                                                       "due_"                            \
                                                                       "at"))
 
+/* ---- how long the breaches took (migration 125) ----
+ * measure_breaches also sums, per row, the seconds each breach for good
+ * took (calendar_sum: from arrival to when the target's clock stopped)
+ * and the seconds past the version's target counted around the clock
+ * (over_sum), as the dashboard's breach_times shows them (charter.c,
+ * rp_charter_breach_times); a queue with business hours counts the
+ * seconds past its target again in its hours, from its rows, when read.
+ * The clock of each target stops at: */
+// clang-format off
+#define RB_ACK_END(r)                                                          \
+    "coalesce(" r ".acknowledged_at, " r ".abandoned_at, " r ".closed_at)"
+#define RB_FIRST_END(r)                                                        \
+    "coalesce(" r ".first_response_at, " r ".abandoned_at, " r ".closed_at)"
+#define RB_RES_END(r) "coalesce(" r ".closed_at, " r ".abandoned_at)"
+/* The calendar seconds of r's target whose clock stopped at end (0
+ * without an arrival, which the records' sums leave out). */
+#define RB_CALENDAR(r, end) "coalesce(" end " - " r ".arrived_at, 0)"
+/* The seconds of r past its version's target col times unit when its
+ * clock stopped at end, 0 when not past (a CASE, not max or greatest:
+ * both backends read it alike). */
+#define RB_OVER_BY(r, end, col, unit)                                          \
+    "(" end " - " r ".arrived_at - " RB_VERSION(r, col, unit) ")"
+#define RB_OVER(r, end, col, unit)                                             \
+    "(CASE WHEN " RB_OVER_BY(r, end, col, unit) " > 0 THEN " RB_OVER_BY(      \
+        r, end, col, unit) " ELSE 0 END)"
+/* The three targets of r, each written by RBT_ARM(target, cond, end,
+ * col, unit) with its condition (deadlines ad, fd, rd), the end of its
+ * clock and the version's column and unit, sep between them. */
+#define RBT_TARGETS(RBT_ARM, sep, r, ad, fd, rd)                               \
+    RBT_ARM("acknowledge", RB_ACK_OF(r, ad), RB_ACK_END(r),                    \
+            "acknowledge_minutes", "60")                                       \
+    sep RBT_ARM("first_response", RB_FIRST_OF(r, fd), RB_FIRST_END(r),        \
+                "first_response_minutes", "60")                                \
+    sep RBT_ARM("resolution", RB_RES_OF(r, rd), RB_RES_END(r),                 \
+                "resolution_hours", "3600")
+/* The breaches for good of the encounters "e" joined to their deadlines
+ * "d", with their seconds, grouped by day, queue and agent: the rebuild
+ * (migration 125 and `rapport report --rebuild`). */
+#define RBT_FILL_ARM(target, cond, end, col, unit)                             \
+    "SELECT " RB_KEY("e") ", '" target "', count(*),"                          \
+    " sum(" RB_CALENDAR("e", end) "), sum(" RB_OVER("e", end, col, unit) ")"   \
+    " FROM encounters e LEFT JOIN charter_deadlines d"                         \
+    " ON d.encounter_id = e.id WHERE " cond " GROUP BY 1, 2, 3"
+#define RBT_FILL                                                               \
+    "INSERT INTO measure_breaches (day, queue_id, agent_id, target, n,"        \
+    " calendar_sum, over_sum) " RBT_TARGETS(                                   \
+        RBT_FILL_ARM, " UNION ALL ", "e", "d.acknowledge_due_at",              \
+        "d.first_response_due_at", "d.resolution_due_at")
+/* The breach list's rows (measure_breach_list): the breaches for good of
+ * the encounters "e" with their deadlines "d", one row each. */
+#define RBL_FILL_ARM(target, cond, end, col, unit)                             \
+    "SELECT '" target "', e.id, e.arrived_at, e.created_at FROM encounters e"  \
+    " LEFT JOIN charter_deadlines d ON d.encounter_id = e.id WHERE " cond
+#define RBL_FILL                                                               \
+    "INSERT INTO measure_breach_list (target, encounter_id, arrived_at,"       \
+    " created_at) " RBT_TARGETS(RBL_FILL_ARM, " UNION ALL ", "e",              \
+                                "d.acknowledge_due_at",                        \
+                                "d.first_response_due_at",                     \
+                                "d.resolution_due_at")
+// clang-format on
+
 #endif

@@ -319,6 +319,31 @@
                                                                             "  ON charter_versions FOR EACH ROW EXECUTE FUNCTION"                                                    \
                                                                             "  measure_breach_versions();"
 
+/* ---- how long the breaches took (migration 125; breach_rollup.h) ----
+ * measure_breach_add made again to count each breach's seconds with it
+ * (calendar_sum, over_sum); the trigger functions that call it are
+ * unchanged. */
+// clang-format off
+#define PRBT_PUT(target, cond, end, col, unit)                                 \
+    " IF " cond " THEN INSERT INTO measure_breaches AS m (day, queue_id,"      \
+    " agent_id, target, n, calendar_sum, over_sum) VALUES (" RB_KEY("r") ","   \
+    " '" target "', s, s * " RB_CALENDAR("r", end) ","                         \
+    " s * " RB_OVER("r", end, col, unit) ")"                                   \
+    " ON CONFLICT (day, queue_id, agent_id, target) DO UPDATE"                 \
+    " SET n = m.n + excluded.n,"                                               \
+    " calendar_sum = m.calendar_sum + excluded.calendar_sum,"                  \
+    " over_sum = m.over_sum + excluded.over_sum;"                               \
+    " IF s > 0 THEN INSERT INTO measure_breach_list (target, encounter_id,"    \
+    " arrived_at, created_at) VALUES ('" target "', r.id, r.arrived_at,"       \
+    " r.created_at) ON CONFLICT DO NOTHING;"                                   \
+    " ELSE DELETE FROM measure_breach_list WHERE target = '" target "'"        \
+    " AND encounter_id = r.id; END IF; END IF;"
+#define PRBT_FUNCTION                                                          \
+    "CREATE OR REPLACE FUNCTION measure_breach_add(r encounters, ad bigint,"   \
+    "  fd bigint, rd bigint, s bigint) RETURNS void LANGUAGE plpgsql AS $$"    \
+    " BEGIN" RBT_TARGETS(PRBT_PUT, "", "r", "ad", "fd", "rd") " END $$;"
+// clang-format on
+
 /* ---- the moments of truth (migration 112): as RM_* of sqlite_rollup.h,
  * one PL/pgSQL function on each new moment ---- */
 // clang-format off

@@ -1388,6 +1388,25 @@ const rp_pg_migration rp_pg_migrations[] = {
      PRL_TRIGGER("promises", "promises", PRL_PROMISE_LATE,
                  "status, due_at, settled_at")
      PRV_TRIGGER PRL_FILL ";" PRV_FILL ";"},
+    /* Migration 125: how long the breaches took, rolled up with them, as
+     * SQLite's (breach_rollup.h, pg_rollup.h): measure_breach_add counts
+     * the seconds with n and keeps the breach list's rows, and both are
+     * filled again. */
+    {125,
+     "how long the charter's breaches took, rolled up with them per day, "
+     "queue and agent, and the breaches for good listed by arrival",
+     "ALTER TABLE measure_breaches"
+     "  ADD COLUMN calendar_sum bigint NOT NULL DEFAULT 0,"
+     "  ADD COLUMN over_sum bigint NOT NULL DEFAULT 0;"
+     "CREATE TABLE measure_breach_list ("
+     "  target text NOT NULL, encounter_id bigint NOT NULL,"
+     "  arrived_at bigint, created_at bigint NOT NULL,"
+     "  PRIMARY KEY (target, encounter_id));"
+     "CREATE INDEX measure_breach_list_by_arrival ON measure_breach_list"
+     "  (target, arrived_at, encounter_id, created_at);"
+     "CREATE INDEX measure_breach_list_by_created ON measure_breach_list"
+     "  (target, created_at, arrived_at);"
+     PRBT_FUNCTION "DELETE FROM measure_breaches;" RBT_FILL ";" RBL_FILL ";"},
     // clang-format on
     /* Migration 123: SQLite's subject index (FTS5) merged once and its
      * segments merged eight at a time; PostgreSQL's trigram index is a

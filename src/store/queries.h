@@ -92,6 +92,7 @@
     X(MEASURES_CHARTER_LIST, "measures.charter_list")                          \
     X(MEASURES_CHARTER_SET, "measures.charter_set")                            \
     X(MEASURES_CHARTER_BREACHES, "measures.charter_breaches")                  \
+    X(MEASURES_CHARTER_BREACHES_RECORDS, "measures.charter_breaches_records")  \
     X(MEASURES_CHARTER_BREACH_COUNTS, "measures.charter_breach_counts")        \
     X(MEASURES_BREACH_TIMES, "measures.breach_times")                          \
     X(MEASURES_BREACH_TIMES_ROWS, "measures.breach_times_rows")                \
@@ -359,8 +360,13 @@
     X(MEASURES_ROLLUP_BREACHES, "measures.rollup_breaches")                    \
     X(MEASURES_EDGE_BREACHES, "measures.edge_breaches")                        \
     X(MEASURES_BREACHES_NOW, "measures.breaches_now")                          \
+    X(MEASURES_ROLLUP_BREACH_TIMES, "measures.rollup_breach_times")            \
+    X(MEASURES_EDGE_BREACH_TIMES, "measures.edge_breach_times")                \
+    X(MEASURES_BREACH_TIMES_NOW, "measures.breach_times_now")                  \
     X(MEASURES_ROLLUP_CLEAR_BREACHES, "measures.rollup_clear_breaches")        \
     X(MEASURES_ROLLUP_FILL_BREACHES, "measures.rollup_fill_breaches")          \
+    X(MEASURES_ROLLUP_CLEAR_BREACH_LIST, "measures.rollup_clear_breach_list")  \
+    X(MEASURES_ROLLUP_FILL_BREACH_LIST, "measures.rollup_fill_breach_list")    \
     X(MEASURES_ROLLUP_MOMENTS, "measures.rollup_moments")                      \
     X(MEASURES_ROLLUP_CLEAR_MOMENT_HOURS,                                      \
       "measures.rollup_clear_moment_hours")                                    \

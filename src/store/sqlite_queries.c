@@ -122,6 +122,126 @@
                                     "'cancelled') AND t.due_at < ?5))"
 #define M_BREACHES M_BREACHES_ENCOUNTERS " UNION ALL " M_BREACHES_FOLLOW_UPS
 // clang-format off
+/* The breach list's first ?10 breaches of w in the order of their start
+ * (MEASURES_CHARTER_BREACHES), each arm of M_BREACHES read in that order
+ * and cut at ?10 before they are merged, and the customers' names read
+ * for the page alone: the breaches for good of the encounters from
+ * measure_breach_list (migration 125) by arrival, between the first and
+ * the last arrival of the window's breaches of that target (a range of
+ * measure_breach_list_by_created, named: without statistics of the new
+ * table the planner walked the target's every breach by arrival); the
+ * running clocks from the
+ * encounters not ended; the promises and follow-ups by due date.  The
+ * rows and their judgement are M_BREACHES's. */
+#define M_LIST_ACK                                                             \
+    "SELECT 'acknowledge' AS target, 'encounter' AS subject,"                  \
+    " e.id AS subject_id, e.id AS encounter_id, e.customer_id,"                \
+    " e.arrived_at AS started_at, " M_ACK_T " AS target_seconds,"              \
+    " coalesce(e.acknowledged_at, e.abandoned_at, e.closed_at, ?5)"            \
+    "   - e.arrived_at AS actual_seconds,"                                     \
+    " CASE WHEN e.acknowledged_at IS NOT NULL THEN 'acknowledged late'"        \
+    "  WHEN e.abandoned_at IS NOT NULL THEN 'abandoned before "                \
+    "acknowledgement'"                                                         \
+    "  WHEN e.closed_at IS NOT NULL THEN 'closed without acknowledgement'"     \
+    "  ELSE 'still waiting' END AS detail,"                                    \
+    " " M_ACK_DUE " AS due_at, e.queue_id AS queue_id"
+#define M_LIST_FIRST                                                           \
+    "SELECT 'first_response', 'encounter', e.id, e.id, e.customer_id,"         \
+    " e.arrived_at, " M_FIRST_T ","                                            \
+    " coalesce(e.first_response_at, e.abandoned_at, e.closed_at, ?5)"          \
+    "   - e.arrived_at,"                                                       \
+    " CASE WHEN e.first_response_at IS NOT NULL THEN 'responded late'"         \
+    "  WHEN e.abandoned_at IS NOT NULL THEN 'abandoned before a response'"     \
+    "  WHEN e.closed_at IS NOT NULL THEN 'closed without a first response'"    \
+    "  ELSE 'no response yet' END, " M_FIRST_DUE ", e.queue_id"
+#define M_LIST_RES                                                             \
+    "SELECT 'resolution', 'encounter', e.id, e.id, e.customer_id,"             \
+    " e.arrived_at, " M_RES_T ","                                              \
+    " coalesce(e.closed_at, e.abandoned_at, ?5) - e.arrived_at,"               \
+    " CASE WHEN e.closed_at IS NOT NULL THEN 'resolved late'"                  \
+    "  WHEN e.abandoned_at IS NOT NULL THEN 'abandoned unresolved'"            \
+    "  ELSE 'still unresolved' END, " M_RES_DUE ", e.queue_id"
+/* cols's breaches for good of target, by arrival */
+#define M_LIST_GOOD(cols, target)                                              \
+    "SELECT * FROM (" cols " FROM measure_breach_list b"                       \
+    " CROSS JOIN encounters e ON e.id = b.encounter_id"                        \
+    " LEFT JOIN charter_deadlines d ON d.encounter_id = e.id"                  \
+    " WHERE b.target = '" target "' AND b.arrived_at >= (SELECT"               \
+    "  min(l.arrived_at) FROM measure_breach_list l"                           \
+    "  INDEXED BY measure_breach_list_by_created WHERE l.target = '"           \
+    target "' AND l.created_at >= ?1 AND l.created_at < ?2)"                   \
+    " AND b.arrived_at <= (SELECT max(l.arrived_at) FROM measure_breach_list"  \
+    "  l INDEXED BY measure_breach_list_by_created"                            \
+    "  WHERE l.target = '" target "' AND l.created_at >= ?1"                   \
+    "  AND l.created_at < ?2)"                                                 \
+    " AND b.created_at >= ?1 AND b.created_at < ?2 AND" M_ENC_FILTER           \
+    " ORDER BY b.arrived_at, b.encounter_id LIMIT ?10)"
+/* cols's running clocks (cond) among the encounters not ended */
+#define M_LIST_RUNNING(cols, cond)                                             \
+    "SELECT * FROM (" cols " FROM encounters e"                                \
+    " INDEXED BY encounters_unended_by_created"                                \
+    " LEFT JOIN charter_deadlines d ON d.encounter_id = e.id WHERE"            \
+    M_ENC_WINDOW " AND e.closed_at IS NULL AND e.abandoned_at IS NULL"         \
+    " AND " cond " ORDER BY e.arrived_at, e.id LIMIT ?10)"
+#define M_LIST_PROMISES                                                        \
+    "SELECT * FROM (SELECT 'follow_up_on_time', 'promise', p.id,"              \
+    " p.encounter_id, p.customer_id, p.due_at, 0,"                             \
+    " coalesce(p.settled_at, ?5) - p.due_at,"                                  \
+    " CASE WHEN p.status = 'kept' THEN 'promise kept late: '"                  \
+    "  ELSE 'promise broken: ' END || p.what, p.due_at, e.queue_id"            \
+    " FROM promises p LEFT JOIN encounters e ON e.id = p.encounter_id"         \
+    " WHERE " M_ON_TIME("p.due_at") " AND p.due_at >= ?1 AND p.due_at < ?2"    \
+    " AND" M_ENC_FILTER " AND (p.status = 'broken' OR (p.status = 'open'"      \
+    " AND p.due_at < ?5) OR (p.status = 'kept' AND p.settled_at > p.due_at))"  \
+    " ORDER BY p.due_at, p.id LIMIT ?10)"
+#define M_LIST_FOLLOW_UPS                                                      \
+    "SELECT * FROM (SELECT 'follow_up_on_time', 'follow_up', t.id,"            \
+    " t.encounter_id, t.customer_id, t.due_at, 0,"                             \
+    " coalesce(t.done_at, t.sent_at, ?5) - t.due_at,"                          \
+    " CASE WHEN t.status IN ('done', 'sent') THEN 'follow-up done late: '"     \
+    "  ELSE 'follow-up not done: ' END || t.subject, t.due_at, e.queue_id"     \
+    " FROM tasks t LEFT JOIN encounters e ON e.id = t.encounter_id"            \
+    " WHERE " M_ON_TIME("t.due_at") " AND t.kind = 'follow_up'"                \
+    " AND t.due_at >= ?1 AND t.due_at < ?2 AND" M_ENC_FILTER                   \
+    " AND ((t.status IN ('done', 'sent') AND"                                  \
+    " coalesce(t.done_at, t.sent_at) > t.due_at)"                              \
+    " OR (t.status NOT IN ('done', 'sent', 'cancelled') AND t.due_at < ?5))"   \
+    " ORDER BY t.due_at, t.id LIMIT ?10)"
+/* The promises' and follow-ups' arm of M_BREACHES for how long they
+ * took (MEASURES_BREACH_TIMES_NOW): its rows' seconds, without the
+ * customers' names (reading each follow-up's customer was most of the
+ * arm at 3M encounters). */
+#define M_TIMES_FOLLOW_UPS                                                     \
+    "SELECT 'follow_up_on_time' AS target, 'promise' AS subject,"             \
+    " 0 AS target_seconds, coalesce(p.settled_at, ?5) - p.due_at"         \
+    " AS actual_seconds, e.queue_id AS queue_id"                               \
+    " FROM promises p LEFT JOIN encounters e ON e.id = p.encounter_id"         \
+    " WHERE " M_ON_TIME("p.due_at") " AND p.due_at >= ?1 AND p.due_at < ?2"      \
+    " AND" M_ENC_FILTER " AND (p.status = 'broken' OR (p.status = 'open'"      \
+    " AND p.due_at < ?5) OR (p.status = 'kept' AND p.settled_at > p.due_at))" \
+    " UNION ALL SELECT 'follow_up_on_time', 'follow_up', 0,"                   \
+    " coalesce(t.done_at, t.sent_at, ?5) - t.due_at, e.queue_id"           \
+    " FROM tasks t LEFT JOIN encounters e ON e.id = t.encounter_id"            \
+    " WHERE " M_ON_TIME("t.due_at") " AND t.kind = 'follow_up'"                \
+    " AND t.due_at >= ?1 AND t.due_at < ?2 AND" M_ENC_FILTER                   \
+    " AND ((t.status IN ('done', 'sent') AND"                                  \
+    " coalesce(t.done_at, t.sent_at) > t.due_at)"                              \
+    " OR (t.status NOT IN ('done', 'sent', 'cancelled') AND t.due_at < ?5))"
+#define M_LIST                                                                 \
+    "SELECT b.target, b.subject, b.subject_id, b.encounter_id, b.customer_id," \
+    " c.name AS customer_name, b.started_at, b.target_seconds,"                \
+    " b.actual_seconds, b.detail, b.due_at, b.queue_id FROM ("                 \
+    M_LIST_GOOD(M_LIST_ACK, "acknowledge") " UNION ALL "                       \
+    M_LIST_GOOD(M_LIST_FIRST, "first_response") " UNION ALL "                  \
+    M_LIST_GOOD(M_LIST_RES, "resolution") " UNION ALL "                        \
+    M_LIST_RUNNING(M_LIST_ACK, "e.acknowledged_at IS NULL AND ?5 > "           \
+                   M_ACK_DUE) " UNION ALL "                                    \
+    M_LIST_RUNNING(M_LIST_FIRST, "e.first_response_at IS NULL AND ?5 > "       \
+                   M_FIRST_DUE) " UNION ALL "                                  \
+    M_LIST_RUNNING(M_LIST_RES, "?5 > " M_RES_DUE) " UNION ALL "                \
+    M_LIST_PROMISES " UNION ALL " M_LIST_FOLLOW_UPS ") b"                      \
+    " JOIN customers c ON c.id = b.customer_id"                                \
+    " ORDER BY b.started_at, b.target, b.subject_id LIMIT ?10"
 /* The promises and follow-ups of M_BREACHES_FOLLOW_UPS counted.
  * Without a queue or agent, per span of the window in which the charter
  * wants them on time (each version that does, from its start to the
@@ -173,6 +293,16 @@
     "   AND p.due_at >= s.a AND p.due_at < min(s.b, ?5))), 0)"                 \
     "  FROM " M_LATE_SPANS ")"                                                 \
     " ELSE (SELECT count(*) FROM (" M_BREACHES_FOLLOW_UPS ")) END)"
+/* One target's breaches for good of the encounters of the window ?1..?4
+ * with their seconds, by queue (RBT_TARGETS, breach_rollup.h): a partial
+ * day of MEASURES_EDGE_BREACH_TIMES. */
+#define M_EDGE_TIMES_ARM(target, cond, end, col, unit)                         \
+    "SELECT '" target "' AS target, 'encounter' AS subject,"                   \
+    " coalesce(e.queue_id, 0) AS queue_id, count(*) AS n,"                     \
+    " sum(" RB_CALENDAR("e", end) ") AS calendar_sum,"                            \
+    " sum(" RB_OVER("e", end, col, unit) ") AS over_sum"                       \
+    " FROM encounters e LEFT JOIN charter_deadlines d"                         \
+    " ON d.encounter_id = e.id WHERE" M_ENC_WINDOW "AND " cond " GROUP BY 3"
 /* The moments from lo up to hi, counted by impression: a partial hour at
  * an edge of the rolled-up window, read from the ledger's covering index. */
 #define M_MOMENTS_BETWEEN(lo, hi)                                              \
@@ -769,7 +899,10 @@ static const char *const queries[RP_QUERY_COUNT] = {
     [RP_Q_MEASURES_CHARTER_SET] =
         "UPDATE charter SET value = ?1, updated_at = ?2, updated_by = ?3"
         " WHERE key = ?4",
-    [RP_Q_MEASURES_CHARTER_BREACHES] =
+    [RP_Q_MEASURES_CHARTER_BREACHES] = M_LIST,
+    /* The same page from the records: every breach of the window judged
+     * and sorted (the reference of `rapport report --verify`). */
+    [RP_Q_MEASURES_CHARTER_BREACHES_RECORDS] =
         "SELECT * FROM (" M_BREACHES ") ORDER BY started_at, target, subject_id"
         " LIMIT ?10",
     [RP_Q_MEASURES_CHARTER_BREACH_COUNTS] =
@@ -2134,8 +2267,58 @@ static const char *const queries[RP_QUERY_COUNT] = {
         " LEFT JOIN charter_deadlines d"
         " ON d.encounter_id = e.id WHERE" M_ENC_WINDOW
         " AND e.closed_at IS NULL AND e.abandoned_at IS NULL) o",
+    /* How long the breaches took (rollup.c, rp_rollup_breach_times), in
+     * the rows of MEASURES_BREACH_TIMES (by target, kind of subject and
+     * queue): those for good of the whole days from measure_breaches
+     * (migration 125), those of the partial days at the edges from their
+     * encounters (at most a day each) by the triggers' conditions, and
+     * what the time of reading ?5 decides: the running clocks of the
+     * encounters not ended (encounters_unended_by_created, named as in
+     * MEASURES_BREACHES_NOW) judged as M_BREACHES judges them, and the
+     * follow-ups' and promises' arm of M_BREACHES. */
+    [RP_Q_MEASURES_ROLLUP_BREACH_TIMES] =
+        "SELECT target, 'encounter' AS subject, queue_id, sum(n) AS n,"
+        " sum(calendar_sum) AS calendar_sum, sum(over_sum) AS over_sum"
+        " FROM measure_breaches WHERE day >= ?1 AND day < ?2 AND" RU_FILTER
+        " GROUP BY target, queue_id HAVING sum(n) > 0",
+    [RP_Q_MEASURES_EDGE_BREACH_TIMES] = RBT_TARGETS(
+        M_EDGE_TIMES_ARM, " UNION ALL ", "e", "d.acknowledge_due_at",
+        "d.first_response_due_at", "d.resolution_due_at"),
+    [RP_Q_MEASURES_BREACH_TIMES_NOW] =
+        "WITH x AS (SELECT coalesce(e.queue_id, 0) AS q, e.arrived_at AS a,"
+        " e.acknowledged_at AS ack, e.first_response_at AS fr,"
+        " coalesce(v.acknowledge_minutes * 60, ?6) AS ack_t,"
+        " coalesce(v.first_response_minutes * 60, ?7) AS first_t,"
+        " coalesce(v.resolution_hours * 3600, ?8) AS res_t,"
+        " d.acknowledge_due_at AS ack_d, d.first_response_due_at AS first_d,"
+        " d.resolution_due_at AS res_d"
+        " FROM encounters e INDEXED BY encounters_unended_by_created"
+        " LEFT JOIN charter_deadlines d ON d.encounter_id = e.id"
+        " LEFT JOIN charter_versions v ON v.id = (SELECT w.id"
+        "  FROM charter_versions w WHERE w.starts_at <= e.arrived_at"
+        "  ORDER BY w.starts_at DESC, w.id DESC LIMIT 1)"
+        " WHERE" M_ENC_WINDOW
+        " AND e.closed_at IS NULL AND e.abandoned_at IS NULL),"
+        " f AS (" M_TIMES_FOLLOW_UPS ")"
+        " SELECT 'acknowledge' AS target, 'encounter' AS subject,"
+        " q AS queue_id, count(*) AS n, sum(?5 - a) AS calendar_sum,"
+        " sum(max(?5 - a - ack_t, 0)) AS over_sum FROM x"
+        " WHERE ack IS NULL AND ?5 > coalesce(ack_d, a + ack_t) GROUP BY q"
+        " UNION ALL SELECT 'first_response', 'encounter', q, count(*),"
+        " sum(?5 - a), sum(max(?5 - a - first_t, 0)) FROM x"
+        " WHERE fr IS NULL AND ?5 > coalesce(first_d, a + first_t) GROUP BY q"
+        " UNION ALL SELECT 'resolution', 'encounter', q, count(*),"
+        " sum(?5 - a), sum(max(?5 - a - res_t, 0)) FROM x"
+        " WHERE ?5 > coalesce(res_d, a + res_t) GROUP BY q"
+        " UNION ALL SELECT target, subject, coalesce(queue_id, 0), count(*),"
+        " sum(actual_seconds), sum(max(actual_seconds - target_seconds,"
+        " 0)) FROM f"
+        " GROUP BY target, subject, coalesce(queue_id, 0)",
     [RP_Q_MEASURES_ROLLUP_CLEAR_BREACHES] = "DELETE FROM measure_breaches",
-    [RP_Q_MEASURES_ROLLUP_FILL_BREACHES] = RB_FILL,
+    [RP_Q_MEASURES_ROLLUP_FILL_BREACHES] = RBT_FILL,
+    [RP_Q_MEASURES_ROLLUP_CLEAR_BREACH_LIST] =
+        "DELETE FROM measure_breach_list",
+    [RP_Q_MEASURES_ROLLUP_FILL_BREACH_LIST] = RBL_FILL,
     /* The moments of a window without a queue or agent (rollup.c,
      * rp_rollup_moments): ?1 from, ?2 to, ?3 the first whole hour, ?4 the
      * hour after the last (?3 < ?4).  The whole hours from

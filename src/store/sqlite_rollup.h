@@ -242,6 +242,64 @@
              RB_FIRST_OF("e", RB_DL("e", "first_response_due_at")))            \
     RB_SINCE(s, "resolution", RB_RES_OF("e", RB_DL("e", "resolution_due_at")))
 
+/* ---- how long the breaches took (migration 125; breach_rollup.h) ----
+ * The rows of RB_ROW with the seconds of each breach: the same
+ * judgement, and calendar_sum and over_sum counted with n. */
+// clang-format off
+/* The encounter's row of measure_breach_list (the breach list's
+ * breaches for good, one row each) taken away (s "-1") or added (s "1")
+ * when cond: both statements are written, the one of the other sign
+ * finds nothing. */
+#define RBL_ROW(r, from, s, target, cond)                                      \
+    "DELETE FROM measure_breach_list WHERE " s " < 0 AND target = '" target    \
+    "' AND encounter_id IN (SELECT " r ".id" from " " cond ");"                \
+    "INSERT INTO measure_breach_list (target, encounter_id, arrived_at,"       \
+    " created_at) SELECT '" target "', " r ".id, " r ".arrived_at, "           \
+    r ".created_at" from " " s " > 0 AND " cond                                \
+    " ON CONFLICT DO NOTHING;"
+#define RBT_UPSERT                                                             \
+    " ON CONFLICT (day, queue_id, agent_id, target) DO UPDATE SET"             \
+    " n = n + excluded.n, calendar_sum = calendar_sum + excluded.calendar_sum," \
+    " over_sum = over_sum + excluded.over_sum;"
+#define RBT_ROW(r, from, s, target, cond, end, col, unit)                      \
+    "INSERT INTO measure_breaches (day, queue_id, agent_id, target, n,"        \
+    " calendar_sum, over_sum) SELECT " RB_KEY(r) ", '" target "', " s ","      \
+    " " s " * " RB_CALENDAR(r, end) ", " s " * " RB_OVER(                 \
+        r, end, col, unit) from " " cond RBT_UPSERT RBL_ROW(r, from, s, target, cond)
+#define RBT_ROWS(r, from, s, ad, fd, rd)                                       \
+    RBT_ROW(r, from, s, "acknowledge", RB_ACK_OF(r, ad), RB_ACK_END(r),        \
+            "acknowledge_minutes", "60")                                       \
+    RBT_ROW(r, from, s, "first_response", RB_FIRST_OF(r, fd),                  \
+            RB_FIRST_END(r), "first_response_minutes", "60")                   \
+    RBT_ROW(r, from, s, "resolution", RB_RES_OF(r, rd), RB_RES_END(r),         \
+            "resolution_hours", "3600")
+#define RBT_ENCOUNTER(r, s)                                                    \
+    RBT_ROWS(r, " WHERE", s, RB_DL(r, "acknowledge_due_at"),                   \
+             RB_DL(r, "first_response_due_at"), RB_DL(r, "resolution_due_at"))
+#define RBT_WITH_DEADLINES(dl, s, ad, fd, rd)                                  \
+    RBT_ROWS("e", " FROM encounters e WHERE e.id = " dl ".encounter_id AND",   \
+             s, ad, fd, rd)
+#define RBT_SINCE(s, target, cond, end, col, unit)                             \
+    "INSERT INTO measure_breaches (day, queue_id, agent_id, target, n,"        \
+    " calendar_sum, over_sum) SELECT " RB_KEY("e") ", '" target "',"           \
+    " " s " * count(*), " s " * sum(" RB_CALENDAR("e", end) "),"                  \
+    " " s " * sum(" RB_OVER("e", end, col, unit) ") FROM encounters e"         \
+    " WHERE e.arrived_at >= new.starts_at AND " cond " GROUP BY 1, 2, 3"       \
+    RBT_UPSERT                                                                 \
+    RBL_ROW("e", " FROM encounters e WHERE e.arrived_at >= new.starts_at AND", \
+            s, target, cond)
+#define RBT_VERSION_ROWS(s)                                                    \
+    RBT_SINCE(s, "acknowledge",                                                \
+              RB_ACK_OF("e", RB_DL("e", "acknowledge_due_at")),                \
+              RB_ACK_END("e"), "acknowledge_minutes", "60")                    \
+    RBT_SINCE(s, "first_response",                                             \
+              RB_FIRST_OF("e", RB_DL("e", "first_response_due_at")),           \
+              RB_FIRST_END("e"), "first_response_minutes", "60")               \
+    RBT_SINCE(s, "resolution",                                                 \
+              RB_RES_OF("e", RB_DL("e", "resolution_due_at")),                 \
+              RB_RES_END("e"), "resolution_hours", "3600")
+// clang-format on
+
 /* ---- the moments of truth (migration 112) ----
  * measure_moment_hours holds, per UTC hour of a moment's occurred_at, how
  * many moments there were and their impressions, and customers_last: how

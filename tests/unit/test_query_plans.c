@@ -101,6 +101,8 @@ static const listed_scan offline[] = {
      "rebuild: one pass over the covering index of customers' levels"},
     {RP_Q_MEASURES_ROLLUP_FILL_BREACHES,
      "rebuild: one grouped pass over every encounter per target"},
+    {RP_Q_MEASURES_ROLLUP_FILL_BREACH_LIST,
+     "rebuild: one pass over every encounter per target"},
     {RP_Q_MEASURES_ROLLUP_FILL_MOMENT_HOURS,
      "rebuild: one grouped pass over the ledger's covering index by time"},
     {RP_Q_MEASURES_ROLLUP_FILL_MOMENT_CUSTOMERS,
@@ -446,6 +448,80 @@ static int reads_encounters_through(sqlite3 *db, const char *sql,
     return bad || !seen;
 }
 
+/*
+ * The charter's breach list and the dashboard's breach_times (migration
+ * 125) read what they name, in a range each: the list's breaches for good
+ * by arrival between the first and last arrival of the window (so the
+ * page stops at its limit), its running clocks from the encounters not
+ * ended; the seconds of the whole days from the rollup's key, the edges'
+ * encounters by creation.  Each step must appear in the plan as written.
+ */
+static const struct {
+    rp_query q;
+    const char *step;
+} reads_through[] = {
+    {RP_Q_MEASURES_CHARTER_BREACHES,
+     "SEARCH b USING COVERING INDEX measure_breach_list_by_arrival"
+     " (target=? AND arrived_at>? AND arrived_at<?)"},
+    {RP_Q_MEASURES_CHARTER_BREACHES,
+     "SEARCH l USING COVERING INDEX measure_breach_list_by_created"
+     " (target=? AND created_at>? AND created_at<?)"},
+    {RP_Q_MEASURES_CHARTER_BREACHES,
+     "SEARCH e USING INTEGER PRIMARY KEY (rowid=?)"},
+    {RP_Q_MEASURES_CHARTER_BREACHES,
+     "SEARCH e USING INDEX encounters_unended_by_created"
+     " (created_at>? AND created_at<?)"},
+    {RP_Q_MEASURES_ROLLUP_BREACH_TIMES,
+     "SEARCH measure_breaches USING PRIMARY KEY (day>? AND day<?)"},
+    {RP_Q_MEASURES_EDGE_BREACH_TIMES,
+     "SEARCH e USING INDEX encounters_by_created"
+     " (created_at>? AND created_at<?)"},
+    {RP_Q_MEASURES_BREACH_TIMES_NOW,
+     "SEARCH e USING INDEX encounters_unended_by_created"
+     " (created_at>? AND created_at<?)"},
+};
+
+/* 1 when no step of sql's plan is step (the plan in *found). */
+static int misses_step(sqlite3 *db, const char *sql, const char *step,
+                       char **found)
+{
+    char *eqp = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, eqp, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("cannot explain %s: %s", sql, sqlite3_errmsg(db));
+    sqlite3_free(eqp);
+    int seen = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *d = (const char *)sqlite3_column_text(st, 3);
+        if (!d)
+            continue;
+        char *more = sqlite3_mprintf("%s    %s\n", *found ? *found : "", d);
+        sqlite3_free(*found);
+        *found = more;
+        seen |= !strcmp(d, step);
+    }
+    sqlite3_finalize(st);
+    return !seen;
+}
+
+static int check_breach_reads(sqlite3 *raw, const char *where)
+{
+    int failed = 0;
+    for (size_t i = 0; i < sizeof reads_through / sizeof reads_through[0];
+         i++) {
+        char *found = NULL;
+        if (misses_step(raw, rp_sqlite_query_sql(reads_through[i].q),
+                        reads_through[i].step, &found)) {
+            print_error("%s does not %s on %s:\n%s",
+                        rp_query_name(reads_through[i].q),
+                        reads_through[i].step, where, found ? found : "");
+            failed++;
+        }
+        sqlite3_free(found);
+    }
+    return failed;
+}
+
 static int check_counts_indexes(sqlite3 *raw, const char *where)
 {
     int failed = 0;
@@ -677,6 +753,7 @@ static void test_no_query_scans_a_large_table(void **state)
         sqlite3_free(found);
     }
     failed += check_counts_indexes(raw, "the desk the statistics describe");
+    failed += check_breach_reads(raw, "the desk the statistics describe");
     sqlite3_close(raw);
     if (failed)
         fail_msg("%d named queries scan a large table or miss their index",
@@ -761,6 +838,7 @@ static void test_no_query_scans_on_a_generated_desk(void **state)
         sqlite3_free(found);
     }
     failed += check_counts_indexes(raw, path);
+    failed += check_breach_reads(raw, path);
     sqlite3_close(raw);
     failed += check_index_order(path, path);
     failed += check_view_order(path, path);

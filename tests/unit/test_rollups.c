@@ -230,6 +230,31 @@ static void test_rollups_agree_with_the_records(void **state)
         json_decref(in);
         json_decref(out);
     }
+    /* queue 2 keeps business hours: its breaches' seconds past their
+     * targets are counted again in its hours when read (breach_times) */
+    for (int q = 1; q <= 2; q++) {
+        char name[16];
+        snprintf(name, sizeof name, "Queue %d", q);
+        json_t *in = json_pack("{s:s}", "name", name), *out = NULL;
+        assert_int_equal(rp_queue_create(ctx, in, &out, &err), RP_OK);
+        assert_int_equal(json_integer_value(json_object_get(out, "id")), q);
+        json_decref(in);
+        json_decref(out);
+    }
+    {
+        json_t
+            *in = json_loads(
+                "{\"time_zone\":\"Europe/Madrid\",\"intervals\":["
+                "{\"day\":\"monday\",\"open\":\"09:00\",\"close\":\"17:00\"},"
+                "{\"day\":\"tuesday\",\"open\":\"09:00\",\"close\":\"17:00\"},"
+                "{\"day\":\"friday\",\"open\":\"08:00\",\"close\":\"20:00\"}"
+                "]}",
+                0, NULL),
+            *out = NULL;
+        assert_int_equal(rp_hours_set(ctx, 2, in, &out, &err), RP_OK);
+        json_decref(in);
+        json_decref(out);
+    }
     tally n = {0};
     /* every 1h 23m 17s: about two weeks, at every hour; a third of the way
      * the charter is made stricter (encounters keep the version they
@@ -407,6 +432,71 @@ static void test_rollups_agree_with_the_records(void **state)
             expect_agree(ctx, m - 3600, m + DAY - 3600, 0, 0);
     }
 
+    /* how long the breaches took (breach_times, migration 125): every
+     * target late by some seconds, and --verify sees the rollup's seconds
+     * drift from the records (a change made past the triggers) */
+    {
+        rp_window w = {.from = from, .to = to};
+        rp_metrics_options o = {.breach_times = 1};
+        json_t *m = NULL, *diffs = NULL;
+        assert_int_equal(rp_metrics_service_with(ctx, &w, &o, &m, &err), RP_OK);
+        json_t *times = json_object_get(json_object_get(m, "charter"), "times");
+        const char *target;
+        json_t *t;
+        json_object_foreach(times, target, t) {
+            print_message(
+                "%s: %lld breaches, %.1f s over on average\n", target,
+                (long long)json_integer_value(json_object_get(t, "breaches")),
+                json_real_value(json_object_get(t, "over_seconds_average")));
+            assert_true(json_integer_value(json_object_get(t, "breaches")) > 0);
+            assert_true(json_real_value(json_object_get(
+                            t, "calendar_seconds_average")) > 0);
+        }
+        json_decref(m);
+        assert_int_equal(
+            rp_test_db_sql(db,
+                           "UPDATE measure_breaches SET over_sum = over_sum"
+                           " + 70000 WHERE target = 'first_response' AND n > 0"
+                           " AND day = (SELECT min(day) FROM measure_breaches"
+                           " WHERE target = 'first_response' AND n > 0"
+                           " AND day > 1900000000 / 86400 + 1)",
+                           NULL),
+            0);
+        assert_int_equal(rp_metrics_verify(ctx, &w, &diffs, &err), RP_OK);
+        assert_true(json_array_size(diffs) >= 1);
+        assert_string_equal(
+            json_string_value(
+                json_object_get(json_array_get(diffs, 0), "figure")),
+            "charter.times.first_response.over_seconds_average");
+        json_decref(diffs);
+        assert_int_equal(
+            rp_test_db_sql(db,
+                           "UPDATE measure_breaches SET over_sum = over_sum"
+                           " - 70000 WHERE target = 'first_response' AND n > 0"
+                           " AND day = (SELECT min(day) FROM measure_breaches"
+                           " WHERE target = 'first_response' AND n > 0"
+                           " AND day > 1900000000 / 86400 + 1)",
+                           NULL),
+            0);
+        expect_agree(ctx, from, to, 0, 0);
+        /* and a breach missing from the breach list's rows */
+        assert_int_equal(rp_test_db_sql(db,
+                                        "DELETE FROM measure_breach_list"
+                                        " WHERE encounter_id = (SELECT"
+                                        " min(encounter_id) FROM"
+                                        " measure_breach_list)",
+                                        NULL),
+                         0);
+        assert_int_equal(rp_metrics_verify(ctx, &w, &diffs, &err), RP_OK);
+        assert_int_equal(json_array_size(diffs), 1);
+        assert_string_equal(json_string_value(json_object_get(
+                                json_array_get(diffs, 0), "figure")),
+                            "charter.list");
+        json_decref(diffs);
+        assert_int_equal(rp_rollup_rebuild(ctx, &err), RP_OK);
+        expect_agree(ctx, from, to, 0, 0);
+    }
+
     /* --verify sees an agent's count of open work that has drifted from
      * the records (a change made past the triggers) */
     {
@@ -483,6 +573,8 @@ static void test_rollups_agree_with_the_records(void **state)
                      0);
     assert_int_equal(
         rp_test_db_sql(db, "DELETE FROM measure_movement_days", NULL), 0);
+    assert_int_equal(
+        rp_test_db_sql(db, "DELETE FROM measure_breach_list", NULL), 0);
     assert_int_equal(figure(ctx, from, to, "volume", "encounters"), 0);
     /* the moments were read from their rollup: only the edges are left */
     assert_true(figure(ctx, from, to, "moments", "total") < moments);

@@ -305,7 +305,7 @@ rp_code rp_metrics_breakdown(rp_ctx *ctx, const rp_window *w,
         return err->code;
     if (o->breach_times) {
         json_t *times;
-        if (rp_charter_breach_times(ctx, w, c, now, &times, err))
+        if (rp_charter_breach_times(ctx, w, c, now, 0, &times, err))
             return err->code;
         json_object_set_new(json_object_get(out, "charter"), "times", times);
     }

@@ -633,7 +633,7 @@ static json_t *average(int64_t sum, int64_t n)
 }
 
 rp_code rp_charter_breach_times(rp_ctx *ctx, const rp_window *w,
-                                const rp_charter *c, int64_t now,
+                                const rp_charter *c, int64_t now, int direct,
                                 json_t **times, rp_error *err)
 {
     breach_sums s[] = {{"acknowledge", 0, 0, 0},
@@ -641,10 +641,16 @@ rp_code rp_charter_breach_times(rp_ctx *ctx, const rp_window *w,
                        {"resolution", 0, 0, 0},
                        {"follow_up_on_time", 0, 0, 0}};
     size_t ns = sizeof s / sizeof s[0];
-    json_t *rows, *params = breach_params(w, c, now);
-    rp_code rc = ctx->store->ops->query(ctx->store, RP_Q_MEASURES_BREACH_TIMES,
-                                        params, &rows, err);
-    json_decref(params);
+    json_t *rows = NULL;
+    rp_code rc;
+    if (direct) {
+        json_t *params = breach_params(w, c, now);
+        rc = ctx->store->ops->query(ctx->store, RP_Q_MEASURES_BREACH_TIMES,
+                                    params, &rows, err);
+        json_decref(params);
+    } else {
+        rc = rp_rollup_breach_times(ctx, w, c, now, &rows, err);
+    }
     if (rc)
         return rc;
     /* each queue whose encounters breached, with its calendar read once:
@@ -765,6 +771,21 @@ static rp_code business_figures(rp_ctx *ctx, json_t *rows, rp_error *err)
     return rc;
 }
 
+rp_code rp_charter_breach_page(rp_ctx *ctx, const rp_window *w,
+                               const rp_charter *c, int64_t now, int limit,
+                               int direct, json_t **rows, rp_error *err)
+{
+    json_t *params = breach_params(w, c, now);
+    json_array_append_new(params, json_integer(limit));
+    rp_code rc = ctx->store->ops->query(
+        ctx->store,
+        direct ? RP_Q_MEASURES_CHARTER_BREACHES_RECORDS
+               : RP_Q_MEASURES_CHARTER_BREACHES,
+        params, rows, err);
+    json_decref(params);
+    return rc;
+}
+
 rp_code rp_charter_breaches(rp_ctx *ctx, const rp_window *asked, int limit,
                             json_t **out, rp_error *err)
 {
@@ -792,11 +813,7 @@ static rp_code breaches_in(rp_ctx *ctx, const rp_window *w, int limit,
     json_t *counts = NULL, *rows = NULL;
     if (rp_rollup_breaches(ctx, w, &c, now, &counts, &total, err))
         return err->code;
-    json_t *params = breach_params(w, &c, now);
-    json_array_append_new(params, json_integer(limit));
-    rp_code rc = ctx->store->ops->query(
-        ctx->store, RP_Q_MEASURES_CHARTER_BREACHES, params, &rows, err);
-    json_decref(params);
+    rp_code rc = rp_charter_breach_page(ctx, w, &c, now, limit, 0, &rows, err);
     if (rc) {
         json_decref(counts);
         return rc;

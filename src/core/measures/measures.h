@@ -278,7 +278,10 @@ rp_code rp_metrics_service_direct(rp_ctx *ctx, const rp_window *w, json_t **out,
  * is the bucket of the records' (rp_rollup_wait_bucket).  Also each
  * agent's count of open work (agent_open_work, which routing reads)
  * against their encounters not closed or abandoned: a difference is the
- * figure "open_work.agent N".
+ * figure "open_work.agent N".  And how long the charter's breaches took
+ * (breach_times, "charter.times..."), from the records against the rollup
+ * of their seconds (migration 125), and the breach list's first 1,000
+ * ("charter.list").
  */
 rp_code rp_metrics_verify(rp_ctx *ctx, const rp_window *w, json_t **diffs,
                           rp_error *err);

@@ -26,12 +26,35 @@ rp_code rp_charter_breach_counts(rp_ctx *ctx, const rp_window *w,
  * encounter before its resolution target, counts 0),
  * "calendar_seconds_average" (from the start to the breach's end or now,
  * as the report's calendar_seconds)}, averages to a tenth of a second,
- * null without breaches.  One grouped read of the breaches of w, and one
- * read of the rows of each queue with business hours.
+ * null without breaches.  The grouped breaches of w from the records
+ * when direct (`rapport report --verify`'s reference), else from the
+ * rollup (rp_rollup_breach_times); and one read of the rows of each queue
+ * with business hours.
  */
 rp_code rp_charter_breach_times(rp_ctx *ctx, const rp_window *w,
-                                const rp_charter *c, int64_t now,
+                                const rp_charter *c, int64_t now, int direct,
                                 json_t **times, rp_error *err);
+
+/* The first limit breaches of charter c in w at time now in the order of
+ * their start (the breach report's items before their business figures,
+ * new array in *rows): from the records when direct (the reference of
+ * `rapport report --verify`), else each kind read in that order and cut
+ * at limit, the breaches for good of the encounters from their list
+ * (migration 125). */
+rp_code rp_charter_breach_page(rp_ctx *ctx, const rp_window *w,
+                               const rp_charter *c, int64_t now, int limit,
+                               int direct, json_t **rows, rp_error *err);
+
+/* The rows of the query MEASURES_BREACH_TIMES ({target, subject,
+ * queue_id, n, calendar_sum, over_sum}, new array in *rows; a target and
+ * queue may come in several rows, to be added) read from the rollup of
+ * the breaches for good and their seconds (migration 125: whole days;
+ * the partial days at the edges from their encounters) plus what the
+ * time of reading decides (the running clocks of the encounters not
+ * ended, the promises and follow-ups due in w): rollup.c. */
+rp_code rp_rollup_breach_times(rp_ctx *ctx, const rp_window *w,
+                               const rp_charter *c, int64_t now, json_t **rows,
+                               rp_error *err);
 
 /* The same counts as rp_charter_breach_counts, read from the rollup of
  * the breaches for good (whole days; the partial days at the edges from

@@ -635,6 +635,42 @@ static rp_code open_work_diffs(rp_ctx *ctx, json_t *diffs, rp_error *err)
     return RP_OK;
 }
 
+/* Where how long the breaches of w took (the dashboard's breach_times)
+ * differs between the records and the rollup of migration 125, appended
+ * to diffs as figures "charter.times...", and "charter.list" when the
+ * breach list's first 1,000 differ (the number of items of each): both
+ * read at one time. */
+static rp_code times_diffs(rp_ctx *ctx, const rp_window *w, json_t *diffs,
+                           rp_error *err)
+{
+    rp_charter c;
+    int64_t now = rp_now();
+    json_t *a = NULL, *b = NULL;
+    rp_code rc = rp_charter_load(ctx, &c, err);
+    if (rc == RP_OK)
+        rc = rp_charter_breach_times(ctx, w, &c, now, 1, &a, err);
+    if (rc == RP_OK)
+        rc = rp_charter_breach_times(ctx, w, &c, now, 0, &b, err);
+    if (rc == RP_OK)
+        compare("charter.times", a, b, diffs);
+    json_decref(a);
+    json_decref(b);
+    a = b = NULL;
+    /* the breach list's first page, read both ways */
+    if (rc == RP_OK)
+        rc = rp_charter_breach_page(ctx, w, &c, now, 1000, 1, &a, err);
+    if (rc == RP_OK)
+        rc = rp_charter_breach_page(ctx, w, &c, now, 1000, 0, &b, err);
+    if (rc == RP_OK && !json_equal(a, b))
+        json_array_append_new(
+            diffs, json_pack("{s:s, s:I, s:I}", "figure", "charter.list",
+                             "records", (json_int_t)json_array_size(a),
+                             "rollups", (json_int_t)json_array_size(b)));
+    json_decref(a);
+    json_decref(b);
+    return rc;
+}
+
 rp_code rp_metrics_verify(rp_ctx *ctx, const rp_window *asked, json_t **diffs,
                           rp_error *err)
 {
@@ -651,6 +687,8 @@ rp_code rp_metrics_verify(rp_ctx *ctx, const rp_window *asked, json_t **diffs,
             compare("", a, b, d);
             rc = open_work_diffs(ctx, d, err);
         }
+        if (rc == RP_OK)
+            rc = times_diffs(ctx, &w, d, err);
         rp_store_read_end(ctx->store);
     }
     rp_window_release(&w);

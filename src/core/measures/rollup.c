@@ -25,7 +25,14 @@
  *     reading decides (running clocks of the encounters not ended, from
  *     the partial index encounters_unended_by_created, and the promises
  *     and follow-ups due in the window) is counted when read
- *     (rp_rollup_breaches);
+ *     (rp_rollup_breaches); since migration 125 each row also sums its
+ *     breaches' calendar seconds and those past the target around the
+ *     clock (calendar_sum, over_sum: the dashboard's breach_times,
+ *     rp_rollup_breach_times; a queue with business hours counts its
+ *     seconds past the target again from its rows), and
+ *     measure_breach_list holds each breach for good, one row each,
+ *     indexed by arrival, so the breach list's page is a range that stops
+ *     at its limit;
  *   - measure_day_totals (migration 113): measure_day_counts summed over
  *     queues and agents per day, kept by triggers on measure_day_counts,
  *     read by a window without a queue or agent;
@@ -305,6 +312,19 @@ static rp_code edge_breaches(rp_ctx *ctx, int64_t a, int64_t b,
     return RP_OK;
 }
 
+/* The parameters of what the time of reading decides: the same as the
+ * breach report's (charter.c, breach_params). */
+static json_t *now_params(const rp_window *w, const rp_charter *c, int64_t now)
+{
+    return json_pack("[I, I, o, o, I, I, I, I, i]", (json_int_t)w->from,
+                     (json_int_t)w->to, rp_window_queues(w),
+                     w->agent_id ? json_integer(w->agent_id) : json_null(),
+                     (json_int_t)now, (json_int_t)(c->acknowledge_minutes * 60),
+                     (json_int_t)(c->first_response_minutes * 60),
+                     (json_int_t)(c->resolution_hours * 3600),
+                     c->follow_up_on_time);
+}
+
 rp_code rp_rollup_breaches(rp_ctx *ctx, const rp_window *w, const rp_charter *c,
                            int64_t now, json_t **counts, int64_t *total,
                            rp_error *err)
@@ -332,15 +352,8 @@ rp_code rp_rollup_breaches(rp_ctx *ctx, const rp_window *w, const rp_charter *c,
         rc = edge_breaches(ctx, w->from, w->to, w, j, err);
     }
     if (rc == RP_OK) {
-        /* what the time of reading decides: the same parameters as the
-         * breach report's (charter.c, breach_params) */
-        json_t *params = json_pack(
-            "[I, I, o, o, I, I, I, I, i]", (json_int_t)w->from,
-            (json_int_t)w->to, rp_window_queues(w),
-            w->agent_id ? json_integer(w->agent_id) : json_null(),
-            (json_int_t)now, (json_int_t)(c->acknowledge_minutes * 60),
-            (json_int_t)(c->first_response_minutes * 60),
-            (json_int_t)(c->resolution_hours * 3600), c->follow_up_on_time);
+        /* what the time of reading decides */
+        json_t *params = now_params(w, c, now);
         rc = ctx->store->ops->query(ctx->store, RP_Q_MEASURES_BREACHES_NOW,
                                     params, &rows, err);
         json_decref(params);
@@ -359,6 +372,60 @@ rp_code rp_rollup_breaches(rp_ctx *ctx, const rp_window *w, const rp_charter *c,
     json_object_foreach(j, key, v)
         *total += json_integer_value(v);
     *counts = j;
+    return RP_OK;
+}
+
+/* Append the rows of the named query q over [a, b) with w's filter to
+ * all. */
+static rp_code append_rows(rp_ctx *ctx, rp_query q, int64_t a, int64_t b,
+                           const rp_window *w, json_t *all, rp_error *err)
+{
+    json_t *rows;
+    if (run(ctx, q, a, b, w, &rows, err))
+        return err->code;
+    json_array_extend(all, rows);
+    json_decref(rows);
+    return RP_OK;
+}
+
+rp_code rp_rollup_breach_times(rp_ctx *ctx, const rp_window *w,
+                               const rp_charter *c, int64_t now, json_t **rows,
+                               rp_error *err)
+{
+    /* the whole days from the rollup, the partial days at the edges (or
+     * the whole window, within a day) from their encounters: no part is
+     * taken away, so a target and queue of no breach is never a row */
+    int64_t d1 = floor_div(w->from + DAY - 1, DAY), d2 = floor_div(w->to, DAY);
+    json_t *all = json_array();
+    rp_code rc = RP_OK;
+    if (d1 < d2) {
+        rc = append_rows(ctx, RP_Q_MEASURES_ROLLUP_BREACH_TIMES, d1, d2, w, all,
+                         err);
+        if (!rc && w->from < d1 * DAY)
+            rc = append_rows(ctx, RP_Q_MEASURES_EDGE_BREACH_TIMES, w->from,
+                             d1 * DAY, w, all, err);
+        if (!rc && d2 * DAY < w->to)
+            rc = append_rows(ctx, RP_Q_MEASURES_EDGE_BREACH_TIMES, d2 * DAY,
+                             w->to, w, all, err);
+    } else {
+        rc = append_rows(ctx, RP_Q_MEASURES_EDGE_BREACH_TIMES, w->from, w->to,
+                         w, all, err);
+    }
+    if (rc == RP_OK) {
+        json_t *now_rows, *params = now_params(w, c, now);
+        rc = ctx->store->ops->query(ctx->store, RP_Q_MEASURES_BREACH_TIMES_NOW,
+                                    params, &now_rows, err);
+        json_decref(params);
+        if (rc == RP_OK) {
+            json_array_extend(all, now_rows);
+            json_decref(now_rows);
+        }
+    }
+    if (rc) {
+        json_decref(all);
+        return rc;
+    }
+    *rows = all;
     return RP_OK;
 }
 
@@ -456,6 +523,8 @@ rp_code rp_rollup_rebuild(rp_ctx *ctx, rp_error *err)
         RP_Q_MEASURES_ROLLUP_FILL_LEVELS,
         RP_Q_MEASURES_ROLLUP_CLEAR_BREACHES,
         RP_Q_MEASURES_ROLLUP_FILL_BREACHES,
+        RP_Q_MEASURES_ROLLUP_CLEAR_BREACH_LIST,
+        RP_Q_MEASURES_ROLLUP_FILL_BREACH_LIST,
         RP_Q_MEASURES_ROLLUP_CLEAR_MOMENT_HOURS,
         RP_Q_MEASURES_ROLLUP_CLEAR_MOMENT_CUSTOMERS,
         RP_Q_MEASURES_ROLLUP_FILL_MOMENT_HOURS,
