@@ -1388,6 +1388,14 @@ const rp_pg_migration rp_pg_migrations[] = {
      PRL_TRIGGER("promises", "promises", PRL_PROMISE_LATE,
                  "status, due_at, settled_at")
      PRV_TRIGGER PRL_FILL ";" PRV_FILL ";"},
+    /* Migration 123: SQLite's subject index (FTS5) merged once and its
+     * segments merged eight at a time; PostgreSQL's trigram index is a
+     * GIN index of the table itself, with nothing to merge, so the step
+     * is kept for the numbering only. */
+    {123,
+     "the encounter subject index merged once, and eight segments at "
+     "a time",
+     "SELECT 1;"},
     /* Migration 125: how long the breaches took, rolled up with them, as
      * SQLite's (breach_rollup.h, pg_rollup.h): measure_breach_add counts
      * the seconds with n and keeps the breach list's rows, and both are
@@ -1408,14 +1416,6 @@ const rp_pg_migration rp_pg_migrations[] = {
      "  (target, created_at, arrived_at);"
      PRBT_FUNCTION "DELETE FROM measure_breaches;" RBT_FILL ";" RBL_FILL ";"},
     // clang-format on
-    /* Migration 123: SQLite's subject index (FTS5) merged once and its
-     * segments merged eight at a time; PostgreSQL's trigram index is a
-     * GIN index of the table itself, with nothing to merge, so the step
-     * is kept for the numbering only. */
-    {123,
-     "the encounter subject index merged once, and eight segments at "
-     "a time",
-     "SELECT 1;"},
 };
 
 const int rp_pg_nmigrations = (int)(sizeof rp_pg_migrations /

@@ -1837,6 +1837,26 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      RL_TRIGGERS("promises", "promises", RL_PROMISE_LATE,
                  "status, due_at, settled_at")
      RV_TRIGGERS RL_FILL ";" RV_FILL ";"},
+    /* Migration 123: the subject index merged once, and its segments
+     * merged eight at a time instead of four.  FTS5 writes each batch's
+     * subjects as a new segment and merges segments level by level as
+     * writes go on, each write doing a share of a level's merge; on the
+     * 3M-encounter desk a merge of levels built for millions of subjects
+     * was under way (4 levels, 29 segments, 4,756 leaves being merged and
+     * 54,000 more waiting), and its share came to 19.4 pages of the log
+     * written per create, against 2.8 on an empty desk.  'optimize' makes
+     * the index one segment (12 s at 3M subjects, once), which the
+     * merges of new segments reach only after 8^6 batches; merging eight
+     * at a time rewrites each subject about log8 instead of log4 times
+     * as the index grows, for at most seven segments a level to read in
+     * a search.  Measured: 3.0 pages a create after it on the 3M desk
+     * (bench/README.md, "Durable writes under concurrency"). */
+    {123,
+     "the encounter subject index merged once, and eight segments at "
+     "a time",
+     "INSERT INTO encounters_fts (encounters_fts, rank)"
+     "  VALUES ('automerge', 8);"
+     "INSERT INTO encounters_fts (encounters_fts) VALUES ('optimize');"},
     /* Migration 125: how long the breaches took, rolled up with them
      * (breach_rollup.h, RBT_*): measure_breaches also sums each breach
      * for good's seconds from arrival to when its clock stopped, and
@@ -1914,26 +1934,6 @@ const rp_sqlite_migration rp_sqlite_migrations[] = {
      "  ON charter_versions BEGIN " RBT_VERSION_ROWS("1") " END;"
      "DELETE FROM measure_breaches;" RBT_FILL ";" RBL_FILL ";"},
     // clang-format on
-    /* Migration 123: the subject index merged once, and its segments
-     * merged eight at a time instead of four.  FTS5 writes each batch's
-     * subjects as a new segment and merges segments level by level as
-     * writes go on, each write doing a share of a level's merge; on the
-     * 3M-encounter desk a merge of levels built for millions of subjects
-     * was under way (4 levels, 29 segments, 4,756 leaves being merged and
-     * 54,000 more waiting), and its share came to 19.4 pages of the log
-     * written per create, against 2.8 on an empty desk.  'optimize' makes
-     * the index one segment (12 s at 3M subjects, once), which the
-     * merges of new segments reach only after 8^6 batches; merging eight
-     * at a time rewrites each subject about log8 instead of log4 times
-     * as the index grows, for at most seven segments a level to read in
-     * a search.  Measured: 3.0 pages a create after it on the 3M desk
-     * (bench/README.md, "Durable writes under concurrency"). */
-    {123,
-     "the encounter subject index merged once, and eight segments at "
-     "a time",
-     "INSERT INTO encounters_fts (encounters_fts, rank)"
-     "  VALUES ('automerge', 8);"
-     "INSERT INTO encounters_fts (encounters_fts) VALUES ('optimize');"},
 };
 
 const int rp_sqlite_nmigrations = (int)(sizeof rp_sqlite_migrations /
