@@ -524,9 +524,8 @@ rp_code rp_promise_keep(rp_ctx *ctx, int64_t id, json_t **out, rp_error *err)
 
 /* ---- breaches ------------------------------------------------------------ */
 
-/* The parameters ?1..?9 of the breach queries (see sqlite_queries.c). */
-static json_t *breach_params(const rp_window *w, const rp_charter *c,
-                             int64_t now)
+json_t *rp_charter_breach_params(const rp_window *w, const rp_charter *c,
+                                 int64_t now)
 {
     return json_pack("[I, I, o, o, I, I, I, I, i]", (json_int_t)w->from,
                      (json_int_t)w->to, rp_window_queues(w),
@@ -552,7 +551,7 @@ rp_code rp_charter_breach_counts(rp_ctx *ctx, const rp_window *w,
                                  const rp_charter *c, int64_t now,
                                  json_t **counts, int64_t *total, rp_error *err)
 {
-    json_t *params = breach_params(w, c, now), *rows;
+    json_t *params = rp_charter_breach_params(w, c, now), *rows;
     rp_code rc = ctx->store->ops->query(
         ctx->store, RP_Q_MEASURES_CHARTER_BREACH_COUNTS, params, &rows, err);
     json_decref(params);
@@ -599,7 +598,7 @@ static rp_code business_over(rp_ctx *ctx, const rp_window *w,
                              const rp_calendar *cal, breach_sums *s, size_t ns,
                              rp_error *err)
 {
-    json_t *rows, *params = breach_params(w, c, now);
+    json_t *rows, *params = rp_charter_breach_params(w, c, now);
     json_array_append_new(params, json_integer(q));
     rp_code rc = ctx->store->ops->query(
         ctx->store, RP_Q_MEASURES_BREACH_TIMES_ROWS, params, &rows, err);
@@ -644,7 +643,7 @@ rp_code rp_charter_breach_times(rp_ctx *ctx, const rp_window *w,
     json_t *rows = NULL;
     rp_code rc;
     if (direct) {
-        json_t *params = breach_params(w, c, now);
+        json_t *params = rp_charter_breach_params(w, c, now);
         rc = ctx->store->ops->query(ctx->store, RP_Q_MEASURES_BREACH_TIMES,
                                     params, &rows, err);
         json_decref(params);
@@ -775,7 +774,7 @@ rp_code rp_charter_breach_page(rp_ctx *ctx, const rp_window *w,
                                const rp_charter *c, int64_t now, int limit,
                                int direct, json_t **rows, rp_error *err)
 {
-    json_t *params = breach_params(w, c, now);
+    json_t *params = rp_charter_breach_params(w, c, now);
     json_array_append_new(params, json_integer(limit));
     rp_code rc = ctx->store->ops->query(
         ctx->store,

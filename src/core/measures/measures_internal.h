@@ -7,6 +7,12 @@
 
 #include "core/rapport.h"
 
+/* The parameters ?1..?9 of the breach queries, and of the breach times'
+ * reading of what is still running (sqlite_queries.c): the window, its
+ * queues and agent, the time of reading, and the charter's targets.  A new
+ * array the caller owns. */
+json_t *rp_charter_breach_params(const rp_window *w, const rp_charter *c,
+                                 int64_t now);
 /* {"from", "to", "queue_id", "agent_id"} of w (new object). */
 json_t *rp_window_json(const rp_window *w);
 

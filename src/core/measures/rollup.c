@@ -312,19 +312,6 @@ static rp_code edge_breaches(rp_ctx *ctx, int64_t a, int64_t b,
     return RP_OK;
 }
 
-/* The parameters of what the time of reading decides: the same as the
- * breach report's (charter.c, breach_params). */
-static json_t *now_params(const rp_window *w, const rp_charter *c, int64_t now)
-{
-    return json_pack("[I, I, o, o, I, I, I, I, i]", (json_int_t)w->from,
-                     (json_int_t)w->to, rp_window_queues(w),
-                     w->agent_id ? json_integer(w->agent_id) : json_null(),
-                     (json_int_t)now, (json_int_t)(c->acknowledge_minutes * 60),
-                     (json_int_t)(c->first_response_minutes * 60),
-                     (json_int_t)(c->resolution_hours * 3600),
-                     c->follow_up_on_time);
-}
-
 rp_code rp_rollup_breaches(rp_ctx *ctx, const rp_window *w, const rp_charter *c,
                            int64_t now, json_t **counts, int64_t *total,
                            rp_error *err)
@@ -353,7 +340,7 @@ rp_code rp_rollup_breaches(rp_ctx *ctx, const rp_window *w, const rp_charter *c,
     }
     if (rc == RP_OK) {
         /* what the time of reading decides */
-        json_t *params = now_params(w, c, now);
+        json_t *params = rp_charter_breach_params(w, c, now);
         rc = ctx->store->ops->query(ctx->store, RP_Q_MEASURES_BREACHES_NOW,
                                     params, &rows, err);
         json_decref(params);
@@ -412,7 +399,7 @@ rp_code rp_rollup_breach_times(rp_ctx *ctx, const rp_window *w,
                          w, all, err);
     }
     if (rc == RP_OK) {
-        json_t *now_rows, *params = now_params(w, c, now);
+        json_t *now_rows, *params = rp_charter_breach_params(w, c, now);
         rc = ctx->store->ops->query(ctx->store, RP_Q_MEASURES_BREACH_TIMES_NOW,
                                     params, &now_rows, err);
         json_decref(params);
